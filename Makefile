@@ -1,0 +1,49 @@
+# The two commands a new machine needs: `make run` and `make test`.
+# Everything else here is what they call.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DATABASE_URL ?= sqlite:///var/threadline.sqlite3
+export DATABASE_URL
+
+.PHONY: run test check system-packages bench clean
+
+run: $(VENV)/.installed system-packages
+	mkdir -p var
+	$(BIN)/threadline migrate
+	$(BIN)/threadline demo-data --if-empty
+	SCHEDULER_IN_PROCESS=$${SCHEDULER_IN_PROCESS:-1} $(BIN)/threadline serve
+
+test: $(VENV)/.installed-dev system-packages
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+	$(BIN)/pytest
+	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
+		echo "== the suite again on PostgreSQL =="; $(BIN)/pytest --database=postgresql; \
+	else echo "TEST_DATABASE_URL is not set: the PostgreSQL pass is skipped"; fi
+
+check: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+system-packages:
+	@./scripts/system-packages.sh
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var

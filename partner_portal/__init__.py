@@ -1,0 +1,1 @@
+"""Threadline: the portal's shell and shared kernel."""

@@ -1,0 +1,19 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from partner_portal.accounts.tables import (
+    ApiToken,
+    Invitation,
+    ListPreference,
+    LoginFailure,
+    Session,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="accounts",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Session, ApiToken, Invitation, LoginFailure, ListPreference],
+    migration_dependencies=["partner_portal.partners.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,384 @@
+"""Signing in and out, sessions, API tokens, invitations and passwords."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from partner_portal.access import Viewer
+from partner_portal.accounts.tables import (
+    ApiToken,
+    Invitation,
+    ListPreference,
+    LoginFailure,
+    Session,
+)
+from partner_portal.audit import services as audit_log
+from partner_portal.clock import utcnow
+from partner_portal.database import write_transaction
+from partner_portal.i18n import gettext as _
+from partner_portal.partners.tables import Role, User
+from partner_portal.settings import Settings
+
+MIN_PASSWORD_LENGTH = 10
+API_TOKEN_PREFIX = "tl_"
+_hasher = PasswordHasher()
+# Verified when the e-mail is unknown, so a wrong address costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str, confirmation: str) -> str | None:
+    """Why a new password cannot be used, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _(
+            "The password must be at least %(count)s characters long.", count=MIN_PASSWORD_LENGTH
+        )
+    if password != confirmation:
+        return _("The two passwords do not match.")
+    return None
+
+
+_VIEWER_COLUMNS = (
+    User.id,
+    User.uuid,
+    User.email,
+    User.display_name,
+    User.role,
+    User.organisation,
+    User.is_org_admin,
+    User.locale,
+    User.time_zone,
+)
+
+
+def _viewer(row: dict[str, Any], ip_address: str) -> Viewer:
+    return Viewer(
+        user_id=row["id"],
+        user_uuid=row["uuid"],
+        email=row["email"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        organisation_id=row["organisation"],
+        is_org_admin=row["is_org_admin"],
+        locale=row["locale"],
+        time_zone=row["time_zone"],
+        ip_address=ip_address,
+    )
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    session_token: str | None = None
+    error: str | None = None
+
+
+async def log_in(
+    settings: Settings, email: str, password: str, ip_address: str, user_agent: str
+) -> LoginResult:
+    """Check the credentials, throttled per e-mail and per address; start a session if right.
+
+    After ``login_max_failures`` failures for an e-mail (or five times that from one
+    address) within the lock-out window, every try is refused until the window passes,
+    even with the right password.
+    """
+    email = email.strip().lower()
+    now = utcnow()
+    window_start = now - timedelta(minutes=settings.login_lockout_minutes)
+    failures_for_email = await LoginFailure.count().where(
+        LoginFailure.email == email, LoginFailure.failed_at > window_start
+    )
+    failures_from_address = await LoginFailure.count().where(
+        LoginFailure.ip_address == ip_address, LoginFailure.failed_at > window_start
+    )
+    if (
+        failures_for_email >= settings.login_max_failures
+        or failures_from_address >= settings.login_max_failures * 5
+    ):
+        return LoginResult(
+            error=_(
+                "Too many failed attempts. Try again in %(minutes)s minutes.",
+                minutes=settings.login_lockout_minutes,
+            )
+        )
+    user = (
+        await User.select(User.id, User.password_hash, User.is_active)
+        .where(User.email == email)
+        .first()
+    )
+    if (
+        user is None
+        or not password_matches(user["password_hash"], password)
+        or not user["is_active"]
+    ):
+        await LoginFailure.insert(
+            LoginFailure(email=email, ip_address=ip_address, failed_at=now)
+        ).run()
+        return LoginResult(error=_("Wrong e-mail or password."))
+    token = secrets.token_urlsafe(32)
+    async with write_transaction():
+        await Session.insert(
+            Session(
+                token_hash=hash_secret(token),
+                user=user["id"],
+                created_at=now,
+                expires_at=now + timedelta(days=settings.session_days),
+                ip_address=ip_address,
+                user_agent=user_agent[:300],
+            )
+        ).run()
+        await User.update({User.last_login_at: now}).where(User.id == user["id"])
+        await LoginFailure.delete().where(LoginFailure.email == email)
+    return LoginResult(session_token=token)
+
+
+async def log_out(session_token: str) -> None:
+    await Session.delete().where(Session.token_hash == hash_secret(session_token))
+
+
+async def viewer_for_session(session_token: str, ip_address: str) -> Viewer | None:
+    """The user a session cookie belongs to, if the session is live and the user active."""
+    row = await (
+        Session.select(*(getattr(Session.user, column._meta.name) for column in _VIEWER_COLUMNS))
+        .where(
+            Session.token_hash == hash_secret(session_token),
+            Session.expires_at > utcnow(),
+            Session.user.is_active == True,  # noqa: E712
+        )
+        .first()
+    )
+    return _viewer(_unprefix(row, "user."), ip_address) if row else None
+
+
+async def viewer_for_api_token(token: str, ip_address: str) -> Viewer | None:
+    """The user an API token belongs to, if it is neither revoked nor of an inactive user."""
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    row = await (
+        ApiToken.select(
+            ApiToken.id, *(getattr(ApiToken.user, column._meta.name) for column in _VIEWER_COLUMNS)
+        )
+        .where(
+            ApiToken.token_hash == hash_secret(token),
+            ApiToken.revoked_at.is_null(),
+            ApiToken.user.is_active == True,  # noqa: E712
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    await ApiToken.update({ApiToken.last_used_at: utcnow()}).where(ApiToken.id == row["id"])
+    return _viewer(_unprefix(row, "user."), ip_address)
+
+
+def _unprefix(row: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {key.removeprefix(prefix): value for key, value in row.items()}
+
+
+async def viewer_for_user_id(user_id: int, ip_address: str = "") -> Viewer:
+    row = await User.select(*_VIEWER_COLUMNS).where(User.id == user_id).first()
+    if row is None:
+        raise LookupError(f"no user {user_id}")
+    return _viewer(row, ip_address)
+
+
+async def create_api_token(viewer: Viewer, name: str) -> str:
+    """Make a token for the viewer; the plain token is returned once and stored only hashed."""
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    async with write_transaction():
+        row = (
+            await ApiToken.insert(
+                ApiToken(
+                    user=viewer.user_id,
+                    name=name.strip()[:100],
+                    token_hash=hash_secret(token),
+                    prefix=token[:10],
+                    created_at=utcnow(),
+                )
+            )
+            .returning(ApiToken.uuid)
+            .run()
+        )
+        await audit_log.record(
+            viewer,
+            entity_kind="api_token",
+            entity_uuid=row[0]["uuid"],
+            organisation_id=viewer.organisation_id,
+            action="token_create",
+            summary=name,
+        )
+    return token
+
+
+async def list_api_tokens(viewer: Viewer) -> list[dict[str, Any]]:
+    return await (
+        ApiToken.select(
+            ApiToken.uuid,
+            ApiToken.name,
+            ApiToken.prefix,
+            ApiToken.created_at,
+            ApiToken.last_used_at,
+        )
+        .where(ApiToken.user == viewer.user_id, ApiToken.revoked_at.is_null())
+        .order_by(ApiToken.id, ascending=False)
+    )
+
+
+async def revoke_api_token(viewer: Viewer, token_uuid: UUID) -> bool:
+    """Revoke one of the viewer's own tokens; False if they have no such token."""
+    async with write_transaction():
+        revoked = await (
+            ApiToken.update({ApiToken.revoked_at: utcnow()})
+            .where(
+                ApiToken.uuid == token_uuid,
+                ApiToken.user == viewer.user_id,
+                ApiToken.revoked_at.is_null(),
+            )
+            .returning(ApiToken.name)
+        )
+        if revoked:
+            await audit_log.record(
+                viewer,
+                entity_kind="api_token",
+                entity_uuid=token_uuid,
+                organisation_id=viewer.organisation_id,
+                action="token_revoke",
+                summary=revoked[0]["name"],
+            )
+    return bool(revoked)
+
+
+async def create_invitation(
+    settings: Settings, invited_user_id: int, created_by: Viewer | None
+) -> str:
+    """A one-time set-password token for a user, valid for ``invitation_hours``.
+
+    Call inside the transaction that creates or resets the user.
+    """
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    await Invitation.insert(
+        Invitation(
+            token_hash=hash_secret(token),
+            user=invited_user_id,
+            created_by=created_by.user_id if created_by else None,
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.invitation_hours),
+        )
+    ).run()
+    return token
+
+
+def invitation_link(settings: Settings, token: str) -> str:
+    return f"{settings.base_url}/set-password/{token}"
+
+
+async def invitation_user(token: str) -> dict[str, Any] | None:
+    """The user a live (unused, unexpired) invitation is for, or None."""
+    return await (
+        Invitation.select(Invitation.id, Invitation.user.email, Invitation.user.display_name)
+        .where(
+            Invitation.token_hash == hash_secret(token),
+            Invitation.used_at.is_null(),
+            Invitation.expires_at > utcnow(),
+        )
+        .first()
+    )
+
+
+async def accept_invitation(token: str, password: str) -> bool:
+    """Set the password through a live invitation and use the invitation up.
+
+    The conditional update makes a link usable once even when two requests race.
+    """
+    async with write_transaction():
+        used = await (
+            Invitation.update({Invitation.used_at: utcnow()})
+            .where(
+                Invitation.token_hash == hash_secret(token),
+                Invitation.used_at.is_null(),
+                Invitation.expires_at > utcnow(),
+            )
+            .returning(Invitation.user)
+        )
+        if not used:
+            return False
+        user_id = used[0]["user"]
+        await User.update({User.password_hash: hash_password(password)}).where(User.id == user_id)
+        # A new password ends every session that knew the old one.
+        await Session.delete().where(Session.user == user_id)
+        user = await viewer_for_user_id(user_id)
+        await audit_log.record(
+            user,
+            entity_kind="user",
+            entity_uuid=user.user_uuid,
+            organisation_id=user.organisation_id,
+            action="password_set",
+        )
+    return True
+
+
+async def change_password(viewer: Viewer, current: str, new: str, confirmation: str) -> str | None:
+    """Change the viewer's password; the error message, or None on success."""
+    row = await User.select(User.password_hash).where(User.id == viewer.user_id).first()
+    if row is None or not password_matches(row["password_hash"], current):
+        return _("The current password is wrong.")
+    problem = password_problem(new, confirmation)
+    if problem:
+        return problem
+    async with write_transaction():
+        await User.update(
+            {User.password_hash: hash_password(new), User.version: User.version + 1}
+        ).where(User.id == viewer.user_id)
+        await audit_log.record(
+            viewer,
+            entity_kind="user",
+            entity_uuid=viewer.user_uuid,
+            organisation_id=viewer.organisation_id,
+            action="password_change",
+        )
+    return None
+
+
+async def saved_filters(viewer: Viewer, list_name: str) -> str:
+    row = await (
+        ListPreference.select(ListPreference.query_string)
+        .where(ListPreference.user == viewer.user_id, ListPreference.list_name == list_name)
+        .first()
+    )
+    return row["query_string"] if row else ""
+
+
+async def remember_filters(viewer: Viewer, list_name: str, query_string: str) -> None:
+    """Keep the filters a user last used on a list; the list opens with them next time."""
+    async with write_transaction():
+        updated = await (
+            ListPreference.update({ListPreference.query_string: query_string})
+            .where(ListPreference.user == viewer.user_id, ListPreference.list_name == list_name)
+            .returning(ListPreference.id)
+        )
+        if not updated:
+            await ListPreference.insert(
+                ListPreference(user=viewer.user_id, list_name=list_name, query_string=query_string)
+            ).run()

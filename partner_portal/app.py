@@ -1,0 +1,100 @@
+"""create_app(settings): the one composition root. Every module is wired here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request, get
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from partner_portal import database, i18n, web
+from partner_portal.accounts.controllers import account_routes
+from partner_portal.audit.controllers import audit_routes
+from partner_portal.partners.api import partner_api_routes
+from partner_portal.partners.controllers import partner_routes
+from partner_portal.settings import Settings, load_settings
+from partner_portal.templating import STATIC_DIR, create_environment
+
+
+@get("/healthz", include_in_schema=False, cache=False)
+async def healthz() -> dict[str, Any]:
+    """Liveness and database state, for load balancers and monitoring."""
+    return {"status": "ok", "database": await database.database_state()}
+
+
+@get("/", include_in_schema=False)
+async def home(request: Request[Any, Any, Any]) -> Redirect:
+    if request.user is None:
+        return Redirect(path="/login")
+    return Redirect(path="/partners")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    environment = create_environment(auto_reload=settings.template_auto_reload)
+    i18n.load_catalogues()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        started_pool = await database.open_database()
+        try:
+            yield
+        finally:
+            await database.close_database(started_pool)
+
+    app = Litestar(
+        route_handlers=[
+            healthz,
+            home,
+            *account_routes,
+            *partner_routes,
+            *audit_routes,
+            *partner_api_routes,
+            create_static_files_router(
+                path="/static",
+                directories=[STATIC_DIR],
+                cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+                include_in_schema=False,
+            ),
+        ],
+        dependencies={"viewer": Provide(web.require_viewer, sync_to_thread=False)},
+        middleware=[web.AuthenticationMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            exclude=["^/api/"],
+        ),
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
+        plugins=[HTMXPlugin()],
+        exception_handlers={
+            HTTPException: web.http_exception_handler,
+            Exception: web.internal_error_handler,
+        },
+        openapi_config=OpenAPIConfig(
+            title="Threadline API",
+            version="1",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="debug",
+        ),
+        lifespan=[lifespan],
+        debug=False,
+    )
+    app.state.settings = settings
+    return app

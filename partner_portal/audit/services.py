@@ -1,0 +1,109 @@
+"""The audit log: every change to partners, users (and later orders and contracts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from partner_portal.access import Viewer
+from partner_portal.audit.tables import AuditEntry
+from partner_portal.clock import utcnow
+
+PAGE_SIZE = 50
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON can hold it, readable in the log."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for each field of ``after`` whose value differs."""
+    return {
+        name: [_plain(before.get(name)), _plain(value)]
+        for name, value in after.items()
+        if _plain(before.get(name)) != _plain(value)
+    }
+
+
+async def record(
+    actor: Viewer | None,
+    *,
+    entity_kind: str,
+    entity_uuid: uuid.UUID | None,
+    organisation_id: int | None,
+    action: str,
+    changes: Mapping[str, Any] | None = None,
+    summary: str = "",
+) -> None:
+    """Write one audit entry; call it inside the transaction of the change it records."""
+    await AuditEntry.insert(
+        AuditEntry(
+            occurred_at=utcnow(),
+            actor=actor.user_id if actor else None,
+            actor_label=actor.email if actor else "system",
+            ip_address=actor.ip_address if actor else "",
+            entity_kind=entity_kind,
+            entity_uuid=entity_uuid,
+            organisation=organisation_id,
+            action=action,
+            summary=summary,
+            changes={name: [_plain(v) for v in pair] for name, pair in (changes or {}).items()},
+        )
+    ).run()
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    entity_kind: str = ""
+    actor_email: str = ""
+    before_id: int | None = None
+
+
+async def list_entries(filters: AuditFilters) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of entries, newest first, with the id to continue from (keyset paging)."""
+    query = AuditEntry.select(
+        AuditEntry.id,
+        AuditEntry.occurred_at,
+        AuditEntry.actor_label,
+        AuditEntry.ip_address,
+        AuditEntry.entity_kind,
+        AuditEntry.entity_uuid,
+        AuditEntry.action,
+        AuditEntry.summary,
+        AuditEntry.changes,
+        AuditEntry.organisation.legal_name.as_alias("organisation_name"),
+        AuditEntry.organisation.uuid.as_alias("organisation_uuid"),
+    ).order_by(AuditEntry.id, ascending=False)
+    if filters.entity_kind:
+        query = query.where(AuditEntry.entity_kind == filters.entity_kind)
+    if filters.actor_email:
+        query = query.where(AuditEntry.actor_label.ilike(f"%{filters.actor_email}%"))
+    if filters.before_id:
+        query = query.where(AuditEntry.id < filters.before_id)
+    rows = await query.limit(PAGE_SIZE + 1).output(load_json=True)
+    next_before = rows[PAGE_SIZE - 1]["id"] if len(rows) > PAGE_SIZE else None
+    return rows[:PAGE_SIZE], next_before
+
+
+async def entries_for(entity_uuid: uuid.UUID) -> list[dict[str, Any]]:
+    """The history of one record, oldest first."""
+    return await (
+        AuditEntry.select(
+            AuditEntry.occurred_at, AuditEntry.actor_label, AuditEntry.action, AuditEntry.changes
+        )
+        .where(AuditEntry.entity_uuid == entity_uuid)
+        .order_by(AuditEntry.id)
+        .output(load_json=True)
+    )

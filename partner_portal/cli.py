@@ -1,0 +1,133 @@
+"""The `threadline` command: serve, migrate, demo-data, create-user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from partner_portal.settings import SettingsError, load_settings
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = load_settings()
+    uvicorn.run(
+        "partner_portal.app:create_app",
+        factory=True,
+        host=arguments.host or settings.host,
+        port=arguments.port or settings.port,
+        workers=arguments.workers,
+        proxy_headers=True,
+        # Open requests get this long to finish on SIGINT/SIGTERM; then the process exits.
+        timeout_graceful_shutdown=10,
+        log_level="info",
+    )
+    return 0
+
+
+async def migrate() -> str:
+    """Run every pending migration; raise RuntimeError with Piccolo's message on failure."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from partner_portal.database import close_database
+
+    try:
+        result = await run_forwards(app_name="all")
+    finally:
+        await close_database(started_pool=False)
+    if not result.success:
+        raise RuntimeError(result.message)
+    return result.message or ""
+
+
+def _migrate(arguments: argparse.Namespace) -> int:
+    asyncio.run(migrate())
+    print("Migrations are up to date.")
+    return 0
+
+
+def _demo_data(arguments: argparse.Namespace) -> int:
+    from partner_portal.database import close_database
+    from partner_portal.demo import load_demo_data
+
+    async def run() -> str:
+        try:
+            return await load_demo_data(only_if_empty=arguments.if_empty)
+        finally:
+            await close_database(started_pool=False)
+
+    print(asyncio.run(run()))
+    return 0
+
+
+def _create_user(arguments: argparse.Namespace) -> int:
+    from partner_portal.accounts.users import create_user_from_cli
+    from partner_portal.database import close_database
+
+    async def run() -> str:
+        try:
+            return await create_user_from_cli(
+                email=arguments.email,
+                display_name=arguments.name,
+                role=arguments.role,
+                organisation=arguments.organisation,
+                password=arguments.password,
+            )
+        finally:
+            await close_database(started_pool=False)
+
+    try:
+        print(asyncio.run(run()))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="threadline", description="Threadline partner portal")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the portal over HTTP")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=_serve)
+
+    commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(
+        handler=_migrate
+    )
+
+    demo = commands.add_parser("demo-data", help="load a believable demo partner network")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing if the brand already exists"
+    )
+    demo.set_defaults(handler=_demo_data)
+
+    create_user = commands.add_parser(
+        "create-user", help="create a user (prints a set-password link)"
+    )
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--name", required=True, help="display name as written, e.g. 王小明")
+    create_user.add_argument("--role", required=True)
+    create_user.add_argument(
+        "--organisation", default="", help="legal name or UUID; brand roles default to the brand"
+    )
+    create_user.add_argument(
+        "--password", default="", help="set directly instead of printing a link"
+    )
+    create_user.set_defaults(handler=_create_user)
+
+    arguments = parser.parse_args(argv)
+    try:
+        return int(arguments.handler(arguments))
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Human names of the stored codes (roles, kinds, tiers...), translated where shown.
+
+Templates write ``{{ org.kind|label }}``; the code stays in the database and URLs.
+"""
+
+from __future__ import annotations
+
+from partner_portal.i18n import N_, gettext
+
+LABELS: dict[str, str] = {
+    # organisation kinds
+    "brand": N_("Brand"),
+    "fabric_supplier": N_("Fabric supplier"),
+    "trim_supplier": N_("Trim supplier"),
+    "distributor": N_("Distributor"),
+    "retailer": N_("Retailer"),
+    "group_client": N_("Corporate client"),
+    # tiers
+    "platinum": N_("Platinum"),
+    "gold": N_("Gold"),
+    "silver": N_("Silver"),
+    "standard": N_("Standard"),
+    # partner status
+    "prospect": N_("Prospect"),
+    "active": N_("Active"),
+    "dormant": N_("Dormant"),
+    "churned": N_("Churned"),
+    # roles
+    "brand_admin": N_("Brand administrator"),
+    "kam": N_("Key-account manager"),
+    "brand_staff": N_("Brand staff"),
+    "supplier": N_("Supplier"),
+    # interactions
+    "call": N_("Call"),
+    "visit": N_("Visit"),
+    "email": N_("E-mail"),
+    "meeting": N_("Meeting"),
+    "complaint": N_("Complaint"),
+    "note": N_("Note"),
+    "system": N_("System"),
+    # addresses
+    "office": N_("Office"),
+    "billing": N_("Billing"),
+    "shipping": N_("Shipping"),
+    "warehouse": N_("Warehouse"),
+    # audit actions
+    "create": N_("Created"),
+    "update": N_("Updated"),
+    "delete": N_("Deleted"),
+    "transfer": N_("Transferred"),
+    "import": N_("Imported"),
+    "invite": N_("Invited"),
+    "password_set": N_("Password set"),
+    "password_change": N_("Password changed"),
+    "token_create": N_("API token created"),
+    "token_revoke": N_("API token revoked"),
+}
+
+
+def label(code: object) -> str:
+    """The translated name of a stored code; unknown codes show as they are."""
+    key = getattr(code, "value", code)
+    message = LABELS.get(str(key))
+    return gettext(message) if message else str(key)

@@ -1,0 +1,171 @@
+"""Every setting, read once from environment variables and validated.
+
+A bad value stops the process at start with a message naming the variable,
+instead of failing later in a request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SUPPORTED_LOCALES = ("en", "zh_Hans", "ko")
+ENVIRONMENTS = ("development", "test", "production")
+DEVELOPMENT_SECRET = "development-only-secret-key-change-me-please"
+
+
+class SettingsError(ValueError):
+    """Raised when an environment variable holds a value Threadline cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = "sqlite:///var/threadline.sqlite3"
+    secret_key: str = DEVELOPMENT_SECRET
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str | None = None
+    mail_from: str = "Threadline <no-reply@threadline.local>"
+    default_locale: str = "en"
+    default_time_zone: str = "Asia/Shanghai"
+    media_dir: Path = field(default_factory=lambda: Path("var/media"))
+    host: str = "127.0.0.1"
+    port: int = 8000
+    scheduler_in_process: bool = False
+    session_days: int = 14
+    invitation_hours: int = 72
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    template_auto_reload: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+def _text(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip()
+    return value or default
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be 1/0, true/false, yes/no or on/off, got {raw!r}")
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    url = _text(env, "DATABASE_URL", Settings.database_url)
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            raise SettingsError(
+                f"DATABASE_URL for SQLite must name a file, like sqlite:///var/threadline.sqlite3; "
+                f"got {url!r}"
+            )
+        if url.endswith(":memory:"):
+            raise SettingsError("DATABASE_URL cannot be an in-memory SQLite database; name a file")
+        return url
+    if scheme in ("postgres", "postgresql"):
+        if not urlsplit(url).hostname and "host=" not in url:
+            raise SettingsError(f"DATABASE_URL for PostgreSQL needs a host, got {url!r}")
+        return url
+    raise SettingsError(f"DATABASE_URL must start with sqlite:/// or postgresql://, got {url!r}")
+
+
+def _http_url(env: Mapping[str, str], name: str, default: str) -> str:
+    url = _text(env, name, default).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{name} must be an http:// or https:// address, got {url!r}")
+    return url
+
+
+def _smtp_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("SMTP_URL", "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
+        raise SettingsError(
+            f"SMTP_URL must look like smtp://user:password@host:port (or smtps://), got {url!r}"
+        )
+    return url
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _text(env, name, default)
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _time_zone(env: Mapping[str, str]) -> str:
+    value = _text(env, "DEFAULT_TIME_ZONE", Settings.default_time_zone)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"DEFAULT_TIME_ZONE must be an IANA time zone like Asia/Seoul, got {value!r}"
+        ) from None
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the settings; raise SettingsError naming the first bad variable."""
+    env = os.environ if env is None else env
+    environment = _choice(env, "THREADLINE_ENV", "development", ENVIRONMENTS)
+    secret_key = env.get("SECRET_KEY", "").strip()
+    if not secret_key:
+        if environment == "production":
+            raise SettingsError("SECRET_KEY must be set in production (32 or more characters)")
+        secret_key = DEVELOPMENT_SECRET
+    elif len(secret_key) < 32:
+        raise SettingsError("SECRET_KEY must be at least 32 characters long")
+    return Settings(
+        environment=environment,
+        database_url=_database_url(env),
+        secret_key=secret_key,
+        base_url=_http_url(env, "BASE_URL", Settings.base_url),
+        smtp_url=_smtp_url(env),
+        mail_from=_text(env, "MAIL_FROM", Settings.mail_from),
+        default_locale=_choice(env, "DEFAULT_LOCALE", "en", SUPPORTED_LOCALES),
+        default_time_zone=_time_zone(env),
+        media_dir=Path(_text(env, "MEDIA_DIR", "var/media")),
+        host=_text(env, "HOST", Settings.host),
+        port=_int(env, "PORT", Settings.port, 1, 65535),
+        scheduler_in_process=_bool(env, "SCHEDULER_IN_PROCESS", False),
+        session_days=_int(env, "SESSION_DAYS", Settings.session_days, 1, 365),
+        invitation_hours=_int(env, "INVITATION_HOURS", Settings.invitation_hours, 1, 24 * 30),
+        login_max_failures=_int(env, "LOGIN_MAX_FAILURES", Settings.login_max_failures, 1, 100),
+        login_lockout_minutes=_int(
+            env, "LOGIN_LOCKOUT_MINUTES", Settings.login_lockout_minutes, 1, 24 * 60
+        ),
+        template_auto_reload=_bool(env, "TEMPLATE_AUTO_RELOAD", False),
+    )

@@ -1,0 +1,50 @@
+"""The one Jinja environment: pages, partials, e-mails and (later) PDFs share it."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from partner_portal import i18n, labels
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+@cache
+def static_url(path: str) -> str:
+    """A static file's URL with a content hash, so browsers may cache it for good."""
+    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
+def create_environment(auto_reload: bool = False) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        auto_reload=auto_reload,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.translate, i18n.translate_plural, newstyle=True
+    )
+    environment.filters.update(
+        date=i18n.format_date,
+        datetime=i18n.format_datetime,
+        number=i18n.format_number,
+        money=i18n.format_money,
+        label=labels.label,
+    )
+    globals_: dict[str, Any] = {
+        "static_url": static_url,
+        "language_names": i18n.LANGUAGE_NAMES,
+        "current_locale": i18n.current_locale.get,
+    }
+    environment.globals.update(globals_)
+    return environment

@@ -1,0 +1,140 @@
+"""Shared fixtures: a database per test, the app, a client, and the fixed cast.
+
+The suite runs on SQLite by default and on PostgreSQL with ``--database=postgresql``
+(TEST_DATABASE_URL names the database). SQLite: the migrated template file is copied
+for each test. PostgreSQL: migrated once, tables truncated before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import Cast, PortalClient, build_cast
+
+POSTGRES_ONLY_REASON = "needs PostgreSQL: set TEST_DATABASE_URL (CI does)"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="which database the suite runs on (PostgreSQL from TEST_DATABASE_URL)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Piccolo binds the engine on first use, so the URL is fixed before any test module imports it.
+    work_dir = Path(os.environ.get("TEST_WORK_DIR", "var/test"))
+    if work_dir.exists():
+        shutil.rmtree(work_dir)
+    work_dir.mkdir(parents=True)
+    config.stash[WORK_DIR] = work_dir
+    if config.getoption("--database") == "postgresql":
+        url = os.environ.get("TEST_DATABASE_URL", "")
+        if not url:
+            raise pytest.UsageError("--database=postgresql needs TEST_DATABASE_URL")
+        os.environ["DATABASE_URL"] = url
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{work_dir / 'template.sqlite3'}"
+    os.environ["THREADLINE_ENV"] = "test"
+    os.environ.setdefault("BASE_URL", "http://testserver")
+
+
+WORK_DIR = pytest.StashKey[Path]()
+
+
+@pytest.fixture(scope="session")
+def work_dir(pytestconfig: pytest.Config) -> Path:
+    return pytestconfig.stash[WORK_DIR]
+
+
+@pytest.fixture(scope="session")
+def is_postgres(pytestconfig: pytest.Config) -> bool:
+    return bool(pytestconfig.getoption("--database") == "postgresql")
+
+
+@pytest.fixture(scope="session")
+async def migrated_database(is_postgres: bool) -> AsyncIterator[None]:
+    from partner_portal.cli import migrate
+    from partner_portal.database import current_engine
+
+    engine = current_engine()
+    if is_postgres:
+        await engine.run_ddl("DROP SCHEMA public CASCADE")
+        await engine.run_ddl("CREATE SCHEMA public")
+    await migrate()
+    if is_postgres:
+        await engine.start_connection_pool(min_size=1, max_size=4)  # type: ignore[call-arg]
+    yield
+    if is_postgres:
+        await engine.close_connection_pool()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+async def database(
+    migrated_database: None, is_postgres: bool, work_dir: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
+    """A fresh, migrated, empty database for this test; yields its DATABASE_URL."""
+    from partner_portal.database import current_engine
+
+    engine = current_engine()
+    if is_postgres:
+        rows = await engine.run_querystring(_table_names_query())
+        names = ", ".join(
+            f'"{row["tablename"]}"' for row in rows if row["tablename"] != "migration"
+        )
+        await engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        yield os.environ["DATABASE_URL"]
+        return
+    path = work_dir / f"{request.node.name[:60].replace('/', '_')}-{id(request)}.sqlite3"
+    shutil.copyfile(work_dir / "template.sqlite3", path)
+    await engine.use_file(str(path))  # type: ignore[attr-defined]
+    yield f"sqlite:///{path}"
+    await engine.close()  # type: ignore[attr-defined]
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _table_names_query():  # type: ignore[no-untyped-def]
+    from piccolo.querystring import QueryString
+
+    return QueryString("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+
+
+@pytest.fixture
+def settings(database: str):  # type: ignore[no-untyped-def]
+    from partner_portal.settings import load_settings
+
+    return load_settings({**os.environ, "DATABASE_URL": database, "LOGIN_MAX_FAILURES": "5"})
+
+
+@pytest.fixture
+def app(settings):  # type: ignore[no-untyped-def]
+    from partner_portal.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[PortalClient]:  # type: ignore[no-untyped-def]
+    async with PortalClient.for_app(app) as portal_client:
+        yield portal_client
+
+
+@pytest.fixture
+async def cast(database: str) -> Cast:
+    return await build_cast()
+
+
+@pytest.fixture
+def frozen_clock() -> AsyncIterator[object]:  # type: ignore[misc]
+    from partner_portal.clock import clock
+
+    yield clock
+    clock.frozen_at = None

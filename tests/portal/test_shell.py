@@ -1,0 +1,20 @@
+from tests.support import PortalClient
+
+
+async def test_healthz_reports_the_database(client: PortalClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+
+
+async def test_a_signed_out_visitor_is_sent_to_the_login_page(client: PortalClient) -> None:
+    response = await client.get("/partners")
+    assert response.status_code in (303, 404)
+
+
+async def test_it_signs_in_with_the_right_password(client: PortalClient, cast) -> None:
+    await client.log_in(cast.kam)
+    response = await client.get("/login")
+    assert response.status_code in (302, 303)

@@ -1,0 +1,199 @@
+"""Test helpers: the fixed cast of organisations and users, and a client that
+signs in and sends the CSRF token like the portal's own pages do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import httpx
+
+PASSWORD = "correct horse battery staple"
+
+
+@cache
+def _password_hash() -> str:
+    from partner_portal.accounts.services import hash_password
+
+    return hash_password(PASSWORD)
+
+
+@dataclass
+class Member:
+    id: int
+    uuid: Any
+    email: str
+    role: str
+    organisation_id: int
+
+
+@dataclass
+class Org:
+    id: int
+    uuid: Any
+    legal_name: str
+    kind: str
+
+
+@dataclass
+class Cast:
+    """The brand, its staff, and partners of every kind (DESIGN.md §6).
+
+    kam_manager manages kam; kam owns distributor_a, retailer_a (served by
+    distributor_a) and client; other_kam owns distributor_b and supplier.
+    """
+
+    brand: Org
+    distributor_a: Org
+    distributor_b: Org
+    retailer_a: Org
+    supplier: Org
+    client: Org
+    users: dict[str, Member] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Member:
+        try:
+            return self.__dict__["users"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def organisations(self) -> dict[str, Org]:
+        return {
+            "brand": self.brand,
+            "distributor_a": self.distributor_a,
+            "distributor_b": self.distributor_b,
+            "retailer_a": self.retailer_a,
+            "supplier": self.supplier,
+            "client": self.client,
+        }
+
+
+async def _organisation(**values: Any) -> Org:
+    from partner_portal.partners.tables import Organisation
+
+    now = datetime.now(UTC)
+    row = (
+        await Organisation.insert(
+            Organisation(created_at=now, updated_at=now, status="active", **values)
+        )
+        .returning(Organisation.id, Organisation.uuid)
+        .run()
+    )
+    return Org(row[0]["id"], row[0]["uuid"], values["legal_name"], values["kind"])
+
+
+async def _user(email: str, role: str, organisation: Org, **values: Any) -> Member:
+    from partner_portal.partners.tables import User
+
+    row = (
+        await User.insert(
+            User(
+                email=email,
+                display_name=values.pop("display_name", email.split("@")[0]),
+                password_hash=_password_hash(),
+                role=role,
+                organisation=organisation.id,
+                created_at=datetime.now(UTC),
+                **values,
+            )
+        )
+        .returning(User.id, User.uuid)
+        .run()
+    )
+    return Member(row[0]["id"], row[0]["uuid"], email, role, organisation.id)
+
+
+async def build_cast() -> Cast:
+    from partner_portal.partners.tables import Organisation
+
+    brand = await _organisation(
+        kind="brand", legal_name="锦绣服饰有限公司", english_name="Jinxiu Apparel"
+    )
+    users: dict[str, Member] = {}
+    users["admin"] = await _user("admin@brand.test", "brand_admin", brand, display_name="管理员")
+    users["kam_manager"] = await _user("lead@brand.test", "kam", brand, display_name="陈经理")
+    users["kam"] = await _user(
+        "kam@brand.test", "kam", brand, display_name="王小明", manager=users["kam_manager"].id
+    )
+    users["other_kam"] = await _user("other.kam@brand.test", "kam", brand, display_name="김민준")
+    users["staff"] = await _user("staff@brand.test", "brand_staff", brand, display_name="李娜")
+
+    distributor_a = await _organisation(
+        kind="distributor",
+        legal_name="上海锦程贸易有限公司",
+        english_name="Shanghai Jincheng Trading",
+        tier="gold",
+        owner=users["kam"].id,
+    )
+    distributor_b = await _organisation(
+        kind="distributor",
+        legal_name="서울패션유통",
+        english_name="Seoul Fashion Distribution",
+        country="KR",
+        currency="KRW",
+        language="ko",
+        tier="silver",
+        owner=users["other_kam"].id,
+    )
+    retailer_a = await _organisation(
+        kind="retailer",
+        legal_name="杭州衣尚店",
+        english_name="Hangzhou Yishang Store",
+        parent_distributor=distributor_a.id,
+        owner=users["kam"].id,
+    )
+    supplier = await _organisation(
+        kind="fabric_supplier",
+        legal_name="绍兴纺织有限公司",
+        english_name="Shaoxing Textiles",
+        owner=users["other_kam"].id,
+    )
+    client = await _organisation(
+        kind="group_client",
+        legal_name="华东银行",
+        english_name="East China Bank",
+        owner=users["kam"].id,
+    )
+    users["distributor"] = await _user(
+        "buyer@jincheng.test", "distributor", distributor_a, is_org_admin=True
+    )
+    users["distributor_colleague"] = await _user(
+        "colleague@jincheng.test", "distributor", distributor_a
+    )
+    users["other_distributor"] = await _user(
+        "buyer@seoulfashion.test", "distributor", distributor_b, is_org_admin=True
+    )
+    users["retailer"] = await _user("shop@yishang.test", "retailer", retailer_a, is_org_admin=True)
+    users["supplier"] = await _user("sales@shaoxing.test", "supplier", supplier, is_org_admin=True)
+    users["client"] = await _user("hr@ecbank.test", "group_client", client, is_org_admin=True)
+    assert await Organisation.count() == 6
+    return Cast(brand, distributor_a, distributor_b, retailer_a, supplier, client, users)
+
+
+class PortalClient(httpx.AsyncClient):
+    """An HTTP client on the app in this event loop, sending the CSRF token on unsafe requests."""
+
+    @classmethod
+    def for_app(cls, app: Any) -> PortalClient:
+        return cls(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+    async def csrf_token(self) -> str:
+        if "csrftoken" not in self.cookies:
+            await self.get("/login")
+        return str(self.cookies["csrftoken"])
+
+    async def post_form(
+        self, url: str, data: dict[str, Any] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """POST a form as a page would, with the CSRF token htmx sends as a header."""
+        token = await self.csrf_token()
+        headers = {"x-csrftoken": token, **kwargs.pop("headers", {})}
+        return await self.post(url, data=data or {}, headers=headers, **kwargs)
+
+    async def log_in(self, member: Member | str) -> PortalClient:
+        email = member if isinstance(member, str) else member.email
+        response = await self.post_form("/login", {"email": email, "password": PASSWORD})
+        assert response.status_code == 303, response.text
+        return self
