@@ -140,7 +140,12 @@ def _organisation_columns(reference: Any) -> tuple[Column, Column, Column, Colum
             Organisation.parent_distributor,
         )
     if isinstance(reference, ForeignKey):
-        return reference, reference.owner, reference.owner.manager, reference.parent_distributor
+        return (
+            reference,
+            reference.owner,
+            reference.owner.manager,  # type: ignore[union-attr]
+            reference.parent_distributor,
+        )
     raise TypeError(f"not an organisation reference: {reference!r}")
 
 
