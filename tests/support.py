@@ -42,15 +42,16 @@ class Cast:
     """The brand, its staff, and partners of every kind (DESIGN.md §6).
 
     kam_manager manages kam; kam owns distributor_a, retailer_a (served by
-    distributor_a) and client; other_kam owns distributor_b and supplier.
+    distributor_a) and bank (a corporate client); other_kam owns distributor_b
+    and mill (a fabric supplier). Users are attributes too: cast.kam, cast.supplier...
     """
 
     brand: Org
     distributor_a: Org
     distributor_b: Org
     retailer_a: Org
-    supplier: Org
-    client: Org
+    mill: Org
+    bank: Org
     users: dict[str, Member] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Member:
@@ -65,8 +66,8 @@ class Cast:
             "distributor_a": self.distributor_a,
             "distributor_b": self.distributor_b,
             "retailer_a": self.retailer_a,
-            "supplier": self.supplier,
-            "client": self.client,
+            "mill": self.mill,
+            "bank": self.bank,
         }
 
 
@@ -144,13 +145,13 @@ async def build_cast() -> Cast:
         parent_distributor=distributor_a.id,
         owner=users["kam"].id,
     )
-    supplier = await _organisation(
+    mill = await _organisation(
         kind="fabric_supplier",
         legal_name="绍兴纺织有限公司",
         english_name="Shaoxing Textiles",
         owner=users["other_kam"].id,
     )
-    client = await _organisation(
+    bank = await _organisation(
         kind="group_client",
         legal_name="华东银行",
         english_name="East China Bank",
@@ -166,10 +167,10 @@ async def build_cast() -> Cast:
         "buyer@seoulfashion.test", "distributor", distributor_b, is_org_admin=True
     )
     users["retailer"] = await _user("shop@yishang.test", "retailer", retailer_a, is_org_admin=True)
-    users["supplier"] = await _user("sales@shaoxing.test", "supplier", supplier, is_org_admin=True)
-    users["client"] = await _user("hr@ecbank.test", "group_client", client, is_org_admin=True)
+    users["supplier"] = await _user("sales@shaoxing.test", "supplier", mill, is_org_admin=True)
+    users["client"] = await _user("hr@ecbank.test", "group_client", bank, is_org_admin=True)
     assert await Organisation.count() == 6
-    return Cast(brand, distributor_a, distributor_b, retailer_a, supplier, client, users)
+    return Cast(brand, distributor_a, distributor_b, retailer_a, mill, bank, users)
 
 
 class PortalClient(httpx.AsyncClient):
