@@ -30,9 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     # Piccolo binds the engine on first use, so the URL is fixed before any test module imports it.
-    work_dir = Path(os.environ.get("TEST_WORK_DIR", "var/test"))
-    if work_dir.exists():
-        shutil.rmtree(work_dir)
+    # One directory per run, so runs side by side do not delete each other's databases.
+    work_dir = Path(os.environ.get("TEST_WORK_DIR", "var/test")) / f"run-{os.getpid()}"
     work_dir.mkdir(parents=True)
     config.stash[WORK_DIR] = work_dir
     if config.getoption("--database") == "postgresql":
@@ -47,6 +46,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 WORK_DIR = pytest.StashKey[Path]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if WORK_DIR in config.stash:
+        shutil.rmtree(config.stash[WORK_DIR], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -138,3 +142,97 @@ def frozen_clock() -> AsyncIterator[object]:  # type: ignore[misc]
 
     yield clock
     clock.frozen_at = None
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+async def live_server(database: str, work_dir: Path) -> AsyncIterator[str]:
+    """The real server (`threadline serve`) in a subprocess on this test's database; yields its URL."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    port = _free_port()
+    log_path = work_dir / f"server-{port}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "partner_portal.cli", "serve", "--port", str(port)],
+            env={**os.environ, "DATABASE_URL": database, "BASE_URL": f"http://127.0.0.1:{port}"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as probe:
+            for _attempt in range(200):
+                try:
+                    if (await probe.get(f"{url}/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None:
+                    break
+                await _pause()
+            else:
+                pytest.fail(f"the server did not start: {log_path.read_text()}")
+        if process.poll() is not None:
+            pytest.fail(f"the server exited: {log_path.read_text()}")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail("the server did not shut down within 15 s of SIGTERM")
+
+
+async def _pause() -> None:
+    """Yield to the server process between readiness probes (polling, not a timed wait)."""
+    import asyncio
+
+    await asyncio.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[object]:
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def page(browser) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+    context = await browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    opened = await context.new_page()
+    yield opened
+    await context.close()
