@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DATABASE_URL ?= sqlite:///var/threadline.sqlite3
 export DATABASE_URL
 
-.PHONY: run test check system-packages bench clean
+.PHONY: run test check system-packages bench messages clean
 
 run: $(VENV)/.installed system-packages
 	mkdir -p var
@@ -44,6 +44,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
+
+# After changing user-facing text: refresh the catalogues, then translate the new entries.
+messages: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k N_ -o partner_portal/locale/messages.pot .
+	for locale in zh_Hans ko; do \
+		if [ -f partner_portal/locale/$$locale/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update --no-fuzzy-matching -i partner_portal/locale/messages.pot -d partner_portal/locale -l $$locale; \
+		else $(BIN)/pybabel init -i partner_portal/locale/messages.pot -d partner_portal/locale -l $$locale; fi; \
+	done
 
 clean:
 	rm -rf $(VENV) var
