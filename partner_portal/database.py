@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,10 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.engine.sqlite import dict_factory as sqlite_dict_factory
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
+
+# Piccolo warns that SQLite runs ILIKE as LIKE; that is what we want (LIKE ignores ASCII
+# case in SQLite, and Chinese and Korean have none).
+warnings.filterwarnings("ignore", message="SQLite doesn't support ILIKE")
 
 
 class PortalSQLiteEngine(SQLiteEngine):

@@ -54,6 +54,12 @@ LABELS: dict[str, str] = {
     "password_change": N_("Password changed"),
     "token_create": N_("API token created"),
     "token_revoke": N_("API token revoked"),
+    "deactivate": N_("Deactivated"),
+    "reactivate": N_("Reactivated"),
+    "new_link": N_("New set-password link"),
+    # audited record kinds
+    "user": N_("User"),
+    "api_token": N_("API token"),
 }
 
 

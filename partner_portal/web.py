@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Template
@@ -78,6 +79,10 @@ def require_viewer(request: Request[Any, Any, Any]) -> access.Viewer:
     if viewer is None:
         raise NotAuthorizedException("Please sign in.")
     return viewer  # type: ignore[no-any-return]
+
+
+# The handler parameter for the signed-in user: `viewer: CurrentViewer`.
+CurrentViewer = NamedDependency[access.Viewer]
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:

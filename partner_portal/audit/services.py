@@ -97,6 +97,12 @@ async def list_entries(filters: AuditFilters) -> tuple[list[dict[str, Any]], int
     return rows[:PAGE_SIZE], next_before
 
 
+async def entity_kinds() -> list[str]:
+    """The kinds of record the log holds, for the filter's choices."""
+    rows = await AuditEntry.select(AuditEntry.entity_kind).distinct()
+    return sorted(row["entity_kind"] for row in rows)
+
+
 async def entries_for(entity_uuid: uuid.UUID) -> list[dict[str, Any]]:
     """The history of one record, oldest first."""
     return await (
