@@ -60,6 +60,10 @@ LABELS: dict[str, str] = {
     # audited record kinds
     "user": N_("User"),
     "api_token": N_("API token"),
+    # audited record kinds of the partner network (partners/services.py)
+    "organisation": N_("Partner"),
+    "contact": N_("Contact"),
+    "timeline_entry": N_("Timeline entry"),
 }
 
 

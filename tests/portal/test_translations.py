@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def test_it_formats_money_with_the_currency_minor_units() -> None:
     token = i18n.current_locale.set("en")
     try:
         assert i18n.format_money(1234567, "KRW") == "₩1,234,567"
-        assert i18n.format_money(1234.5, "CNY") == "CN¥1,234.50"
+        assert i18n.format_money(Decimal("1234.5"), "CNY") == "CN¥1,234.50"
     finally:
         i18n.current_locale.reset(token)
     token = i18n.current_locale.set("ko")

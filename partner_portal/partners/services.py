@@ -1,0 +1,1101 @@
+"""The partner network: listing, the partner 360, editing organisations and contacts,
+the timeline, ownership transfer. Every query and rule of the partner pages is here;
+visibility always comes from partner_portal.access, and every change writes an audit
+entry in its own write transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+from uuid import UUID
+
+from babel import Locale
+from piccolo.query.functions.aggregate import Count
+
+from partner_portal import access, i18n
+from partner_portal.access import Action, Viewer
+from partner_portal.audit import services as audit_log
+from partner_portal.clock import utcnow
+from partner_portal.database import is_sqlite, write_transaction
+from partner_portal.i18n import gettext as _
+from partner_portal.partners import forms
+from partner_portal.partners.forms import ContactInput, OrganisationInput
+from partner_portal.partners.tables import (
+    Address,
+    Contact,
+    InteractionKind,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Territory,
+    TimelineEntry,
+    User,
+)
+from partner_portal.registries import PartnerPanel, registry
+
+PAGE_SIZE = 50
+TIMELINE_PAGE_SIZE = 20
+LIST_NAME = "partners"
+OWNER_ROLES = (Role.kam.value, Role.brand_admin.value)
+# Countries whose addresses are written large-to-small, and locales that read them so.
+LARGE_TO_SMALL_LOCALES = frozenset({"zh_Hans", "ko"})
+
+ORGANISATION_FIELDS = (
+    "legal_name",
+    "english_name",
+    "kind",
+    "country",
+    "tax_id",
+    "currency",
+    "language",
+    "tier",
+    "status",
+    "phone",
+    "email",
+    "website",
+    "notes",
+)
+CONTACT_FIELDS = (
+    "name",
+    "romanised_name",
+    "job_title",
+    "phone",
+    "email",
+    "wechat_id",
+    "kakao_id",
+    "is_primary",
+)
+
+
+# ---------------------------------------------------------------------------
+# The list
+
+
+@dataclass(frozen=True)
+class PartnerFilters:
+    """What the list is narrowed to; also the query string the list remembers."""
+
+    q: str = ""
+    kind: str = ""
+    tier: str = ""
+    territory: str = ""
+    status: str = ""
+    owner: str = ""
+    page: int = 1
+
+    FILTER_NAMES = ("q", "kind", "tier", "territory", "status", "owner")
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any]) -> PartnerFilters:
+        """Filters from request query parameters; unknown values are dropped, not errors."""
+
+        def text(name: str, limit: int = 100) -> str:
+            return str(params.get(name) or "").strip()[:limit]
+
+        try:
+            page = max(1, int(text("page", 6) or 1))
+        except ValueError:
+            page = 1
+        kind = text("kind")
+        tier = text("tier")
+        status = text("status")
+        owner = text("owner")
+        try:
+            owner = str(UUID(owner)) if owner else ""
+        except ValueError:
+            owner = ""
+        return cls(
+            q=text("q"),
+            kind=kind if kind in forms.PARTNER_KINDS else "",
+            tier=tier if tier in {"platinum", "gold", "silver", "standard"} else "",
+            territory=text("territory", 10).upper(),
+            status=status if status in {"prospect", "active", "dormant", "churned"} else "",
+            owner=owner,
+            page=page,
+        )
+
+    @classmethod
+    def from_query_string(cls, query_string: str) -> PartnerFilters:
+        return cls.from_query(dict(parse_qsl(query_string)))
+
+    def query_string(self, page: int | None = None) -> str:
+        """The filters as a query string (without the page unless given)."""
+        pairs = [(name, getattr(self, name)) for name in self.FILTER_NAMES if getattr(self, name)]
+        if page and page > 1:
+            pairs.append(("page", str(page)))
+        return urlencode(pairs)
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, name) for name in self.FILTER_NAMES)
+
+
+@dataclass
+class PartnerPage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    filters: PartnerFilters
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / PAGE_SIZE))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _contains(column: Any, text: str) -> Any:
+    """Case-insensitive substring match (SQLite's LIKE already ignores ASCII case)."""
+    pattern = f"%{text}%"
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
+
+
+def _partner_query(query: Any, viewer: Viewer, filters: PartnerFilters) -> Any:
+    """A query on Organisation narrowed to visible partners matching the filters."""
+    query = access.scoped(query, viewer).where(Organisation.kind != OrganisationKind.brand.value)
+    if filters.q:
+        contact_match = Contact.select(Contact.organisation).where(
+            _contains(Contact.name, filters.q) | _contains(Contact.romanised_name, filters.q)
+        )
+        query = query.where(
+            _contains(Organisation.legal_name, filters.q)
+            | _contains(Organisation.english_name, filters.q)
+            | _contains(Organisation.tax_id, filters.q)
+            | Organisation.id.is_in(contact_match)
+        )
+    if filters.kind:
+        query = query.where(Organisation.kind == filters.kind)
+    if filters.tier:
+        query = query.where(Organisation.tier == filters.tier)
+    if filters.status:
+        query = query.where(Organisation.status == filters.status)
+    if filters.owner:
+        query = query.where(Organisation.owner.uuid == UUID(filters.owner))  # type: ignore[union-attr]
+    if filters.territory:
+        # A bare country code (CN) matches every region of the country.
+        code = filters.territory
+        region = (
+            Territory.region_code.like(f"{code}-%")
+            if len(code) == 2
+            else Territory.region_code == code
+        )
+        query = query.where(
+            Organisation.id.is_in(Territory.select(Territory.organisation).where(region))
+        )
+    return query
+
+
+_LIST_COLUMNS = (
+    Organisation.id,
+    Organisation.uuid,
+    Organisation.legal_name,
+    Organisation.english_name,
+    Organisation.kind,
+    Organisation.country,
+    Organisation.tax_id,
+    Organisation.tier,
+    Organisation.status,
+    Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
+    Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
+    Organisation.parent_distributor.legal_name.as_alias("parent_name"),  # type: ignore[union-attr]
+)
+
+
+async def list_partners(viewer: Viewer, filters: PartnerFilters) -> PartnerPage:
+    """One page (50) of the partners the viewer may see, sorted by name.
+
+    The brand itself is not a partner. Owner and parent names come from joins; contact
+    counts, primary contacts and territories from one grouped query each for the page.
+    """
+    total = await _partner_query(Organisation.count(), viewer, filters)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(filters.page, pages)
+    rows = await (
+        _partner_query(Organisation.select(*_LIST_COLUMNS), viewer, filters)
+        .order_by(Organisation.legal_name, Organisation.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    await _attach_page_details(rows)
+    return PartnerPage(rows=rows, total=total, page=page, filters=filters)
+
+
+async def _attach_page_details(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        row.update(contact_count=0, primary_contact=None, territories=[])
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return
+    by_id = {row["id"]: row for row in rows}
+    counts = await (
+        Contact.select(Contact.organisation, Count(alias="count"))
+        .where(Contact.organisation.is_in(ids))
+        .group_by(Contact.organisation)
+    )
+    for count in counts:
+        by_id[count["organisation"]]["contact_count"] = count["count"]
+    primaries = await Contact.select(
+        Contact.organisation, Contact.name, Contact.phone, Contact.wechat_id
+    ).where(Contact.organisation.is_in(ids), Contact.is_primary == True)  # noqa: E712
+    for contact in primaries:
+        by_id[contact["organisation"]]["primary_contact"] = contact
+    territories = await (
+        Territory.select(Territory.organisation, Territory.region_code)
+        .where(Territory.organisation.is_in(ids))
+        .order_by(Territory.region_code)
+    )
+    for territory in territories:
+        by_id[territory["organisation"]]["territories"].append(territory["region_code"])
+
+
+async def list_all_partners(viewer: Viewer, filters: PartnerFilters) -> list[dict[str, Any]]:
+    """Every visible partner matching the filters (no paging), for the CSV export."""
+    rows = await _partner_query(
+        Organisation.select(*Organisation.all_columns(), *_LIST_COLUMNS[9:]), viewer, filters
+    ).order_by(Organisation.legal_name, Organisation.id)
+    ids = [row["id"] for row in rows]
+    by_id = {row["id"]: row for row in rows}
+    for row in rows:
+        row.update(territories=[], address=None)
+    if ids:
+        for territory in await Territory.select(
+            Territory.organisation, Territory.region_code
+        ).where(Territory.organisation.is_in(ids)):
+            by_id[territory["organisation"]]["territories"].append(territory["region_code"])
+        for address in await (
+            Address.select(*Address.all_columns())
+            .where(Address.organisation.is_in(ids))
+            .order_by(Address.id)
+        ):
+            # The first address (usually the office) goes in the row.
+            if by_id[address["organisation"]]["address"] is None:
+                by_id[address["organisation"]]["address"] = address
+    return rows
+
+
+async def list_all_contacts(viewer: Viewer, filters: PartnerFilters) -> list[dict[str, Any]]:
+    """The contacts of every visible partner matching the filters, for the CSV export."""
+    partners = _partner_query(Organisation.select(Organisation.id), viewer, filters)
+    return await (
+        Contact.select(
+            *Contact.all_columns(),
+            Contact.organisation.legal_name.as_alias("partner_name"),
+            Contact.organisation.uuid.as_alias("partner_uuid"),
+        )
+        .where(Contact.organisation.is_in(partners))
+        .order_by(Contact.organisation.legal_name, Contact.name)
+    )
+
+
+async def filter_choices(viewer: Viewer) -> dict[str, Any]:
+    """What the filter form offers: kinds, tiers, statuses, and owners for brand users."""
+    owners = await _owner_rows(include_inactive=False) if viewer.is_brand else []
+    return {
+        "kinds": forms.PARTNER_KINDS,
+        "tiers": ("platinum", "gold", "silver", "standard"),
+        "statuses": ("prospect", "active", "dormant", "churned"),
+        "owners": owners,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Choices for forms and imports
+
+
+async def _owner_rows(include_inactive: bool) -> list[dict[str, Any]]:
+    query = User.select(
+        User.id, User.uuid, User.display_name, User.email, User.role, User.is_active
+    ).where(
+        User.role.is_in(list(OWNER_ROLES)),
+        User.organisation.kind == OrganisationKind.brand.value,  # type: ignore[attr-defined]
+    )
+    if not include_inactive:
+        query = query.where(User.is_active == True)  # noqa: E712
+    return await query.order_by(User.display_name)
+
+
+@dataclass
+class Choices:
+    """Distributors the viewer may attach a retailer to, and users who may own partners."""
+
+    distributors: list[dict[str, Any]]
+    owners: list[dict[str, Any]]
+
+    def distributor_id(self, reference: str) -> int | None:
+        """A distributor by UUID, or by exact legal or English name (imports)."""
+        return _find(self.distributors, reference, ("legal_name", "english_name"))
+
+    def owner_id(self, reference: str) -> int | None:
+        """An owner by UUID, or by e-mail (imports)."""
+        return _find(self.owners, reference.lower(), ("email",))
+
+
+def _find(rows: Sequence[dict[str, Any]], reference: str, names: Iterable[str]) -> int | None:
+    reference = reference.strip()
+    try:
+        wanted = UUID(reference)
+    except ValueError:
+        matches = [row for row in rows if any(str(row[name]) == reference for name in names)]
+        return matches[0]["id"] if len(matches) == 1 else None
+    return next((row["id"] for row in rows if row["uuid"] == wanted), None)
+
+
+async def form_choices(viewer: Viewer, current_owner_id: int | None = None) -> Choices:
+    """The choices of the partner form; the partner's current owner stays a choice even
+    after they left, so editing other fields does not drop the owner."""
+    distributors = await (
+        access.scoped(
+            Organisation.select(
+                Organisation.id,
+                Organisation.uuid,
+                Organisation.legal_name,
+                Organisation.english_name,
+            ),
+            viewer,
+        )
+        .where(Organisation.kind == OrganisationKind.distributor.value)
+        .order_by(Organisation.legal_name)
+    )
+    owners = [
+        row
+        for row in await _owner_rows(include_inactive=True)
+        if row["is_active"] or row["id"] == current_owner_id
+    ]
+    return Choices(distributors=distributors, owners=owners)
+
+
+@dataclass(frozen=True)
+class ResolvedOrganisation:
+    """Validated input with its references turned into row ids."""
+
+    values: OrganisationInput
+    parent_distributor_id: int | None
+    owner_id: int | None
+
+
+def resolve_organisation(
+    viewer: Viewer,
+    values: OrganisationInput,
+    choices: Choices,
+    existing: Mapping[str, Any] | None = None,
+) -> tuple[ResolvedOrganisation | None, dict[str, str]]:
+    """Check the rules that need the database: the parent distributor and the owner.
+
+    Only a retailer has a parent distributor, and it must be one the viewer can see.
+    A brand admin picks the owner (an active KAM or admin); a KAM's new partners are
+    their own, and a KAM's edit keeps the owner (moving partners is a transfer).
+    """
+    errors: dict[str, str] = {}
+    parent_id = None
+    if values.parent_distributor:
+        if values.kind != OrganisationKind.retailer.value:
+            errors["parent_distributor"] = _("Only a retailer is served by a distributor.")
+        else:
+            parent_id = choices.distributor_id(values.parent_distributor)
+            if parent_id is None:
+                errors["parent_distributor"] = _("Choose one of the distributors in the list.")
+    owner_id: int | None
+    if viewer.role == Role.brand_admin:
+        owner_id = choices.owner_id(values.owner) if values.owner else None
+        if values.owner and owner_id is None:
+            errors["owner"] = _("The owner must be an active key-account manager.")
+    elif existing is not None:
+        owner_id = existing["owner"]
+    else:
+        owner_id = viewer.user_id if viewer.role == Role.kam else None
+    if errors:
+        return None, errors
+    return ResolvedOrganisation(values, parent_id, owner_id), {}
+
+
+# ---------------------------------------------------------------------------
+# Addresses
+
+
+def format_address(address: Mapping[str, Any], locale: str | None = None) -> str:
+    """An address printed in the locale's order.
+
+    Chinese and Korean write large-to-small (country, region, city, district, street,
+    postal code); English small-to-large (street, district, city region postal code, country).
+    """
+    locale = locale or i18n.current_locale.get()
+    babel_locale = Locale.parse("zh_Hans_CN" if locale == "zh_Hans" else locale)
+    country = babel_locale.territories.get(address.get("country") or "", address.get("country"))
+    parts = [address.get(name) or "" for name in ("region", "city", "district", "street")]
+    region, city, district, street = parts
+    postal = address.get("postal_code") or ""
+    if locale in LARGE_TO_SMALL_LOCALES:
+        words = [country, region, city, district, street, postal]
+        return " ".join(word for word in words if word)
+    city_line = " ".join(word for word in (city, region, postal) if word)
+    return ", ".join(word for word in (street, district, city_line, country) if word)
+
+
+# ---------------------------------------------------------------------------
+# The partner 360
+
+
+@dataclass
+class Partner360:
+    organisation: dict[str, Any]
+    addresses: list[dict[str, Any]]
+    territories: list[str]
+    contacts: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    timeline_page: int
+    timeline_has_more: bool
+    retailers: list[dict[str, Any]]
+    panels: list[tuple[PartnerPanel, dict[str, Any]]] = field(default_factory=list)
+
+
+async def organisation_details(organisation_id: int) -> dict[str, Any]:
+    """The organisation row with its owner's and parent distributor's names."""
+    row = await (
+        Organisation.select(
+            *Organisation.all_columns(),
+            Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
+            Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
+            Organisation.owner.uuid.as_alias("owner_uuid"),  # type: ignore[union-attr]
+            Organisation.parent_distributor.legal_name.as_alias("parent_name"),  # type: ignore[union-attr]
+            Organisation.parent_distributor.uuid.as_alias("parent_uuid"),  # type: ignore[union-attr]
+        )
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    assert row is not None
+    return row
+
+
+async def timeline_entries(
+    viewer: Viewer, organisation_id: int, page: int = 1
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of an organisation's timeline, newest first, and whether older entries exist.
+
+    Partner users never see internal entries (access.timeline_filter).
+    """
+    query = access.scoped(
+        TimelineEntry.select(
+            TimelineEntry.uuid,
+            TimelineEntry.kind,
+            TimelineEntry.occurred_at,
+            TimelineEntry.summary,
+            TimelineEntry.internal,
+            TimelineEntry.author.display_name.as_alias("author_name"),
+        ),
+        viewer,
+        TimelineEntry.organisation,
+    ).where(TimelineEntry.organisation == organisation_id)
+    condition = access.timeline_filter(viewer)
+    if condition is not None:
+        query = query.where(condition)
+    rows = await (
+        query.order_by(TimelineEntry.occurred_at, TimelineEntry.id, ascending=False)
+        .limit(TIMELINE_PAGE_SIZE + 1)
+        .offset((max(1, page) - 1) * TIMELINE_PAGE_SIZE)
+    )
+    return rows[:TIMELINE_PAGE_SIZE], len(rows) > TIMELINE_PAGE_SIZE
+
+
+async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1) -> Partner360:
+    """Everything the partner 360 page shows; 404 if the viewer may not see the partner."""
+    found = await access.get_organisation(viewer, partner_uuid)
+    organisation = await organisation_details(found["id"])
+    addresses = (
+        await Address.select(*Address.all_columns())
+        .where(Address.organisation == found["id"])
+        .order_by(Address.id)
+    )
+    for address in addresses:
+        address["printed"] = format_address(address)
+    territories = [
+        row["region_code"]
+        for row in await Territory.select(Territory.region_code)
+        .where(Territory.organisation == found["id"])
+        .order_by(Territory.region_code)
+    ]
+    contacts = await (
+        access.scoped(Contact.select(*Contact.all_columns()), viewer, Contact.organisation)
+        .where(Contact.organisation == found["id"])
+        .order_by(Contact.is_primary, ascending=False)
+        .order_by(Contact.name)
+    )
+    timeline, has_more = await timeline_entries(viewer, found["id"], timeline_page)
+    retailers: list[dict[str, Any]] = []
+    if organisation["kind"] == OrganisationKind.distributor.value:
+        retailers = await (
+            access.scoped(
+                Organisation.select(
+                    Organisation.uuid, Organisation.legal_name, Organisation.status
+                ),
+                viewer,
+            )
+            .where(Organisation.parent_distributor == found["id"])
+            .order_by(Organisation.legal_name)
+        )
+    panels = []
+    for panel in registry.partner_panels:
+        context = await panel.load(viewer, organisation)
+        if context is not None:
+            panels.append((panel, context))
+    return Partner360(
+        organisation=organisation,
+        addresses=addresses,
+        territories=territories,
+        contacts=contacts,
+        timeline=timeline,
+        timeline_page=max(1, timeline_page),
+        timeline_has_more=has_more,
+        retailers=retailers,
+        panels=panels,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Creating and editing organisations
+
+
+def _organisation_values(resolved: ResolvedOrganisation) -> dict[str, Any]:
+    values = resolved.values
+    return {
+        **{name: getattr(values, name) for name in ORGANISATION_FIELDS},
+        "parent_distributor": resolved.parent_distributor_id,
+        "owner": resolved.owner_id,
+    }
+
+
+async def _snapshot(organisation_id: int) -> dict[str, Any]:
+    """What the audit log keeps of an organisation: its fields, with names for references."""
+    row = await organisation_details(organisation_id)
+    addresses = (
+        await Address.select(*Address.all_columns())
+        .where(Address.organisation == organisation_id)
+        .order_by(Address.id)
+    )
+    territories = (
+        await Territory.select(Territory.region_code)
+        .where(Territory.organisation == organisation_id)
+        .order_by(Territory.region_code)
+    )
+    return {
+        **{name: row[name] for name in ORGANISATION_FIELDS},
+        "parent_distributor": row["parent_name"],
+        "owner": row["owner_email"],
+        "territories": " ".join(territory["region_code"] for territory in territories),
+        "addresses": [format_address(address, "en") for address in addresses],
+        "version": row["version"],
+    }
+
+
+async def _replace_places(organisation_id: int, values: OrganisationInput) -> None:
+    await Address.delete().where(Address.organisation == organisation_id)
+    await Territory.delete().where(Territory.organisation == organisation_id)
+    if values.addresses:
+        await Address.insert(
+            *(
+                Address(
+                    organisation=organisation_id,
+                    kind=address.kind,
+                    country=address.country,
+                    region=address.region,
+                    city=address.city,
+                    district=address.district,
+                    street=address.street,
+                    postal_code=address.postal_code,
+                )
+                for address in values.addresses
+            )
+        ).run()
+    if values.territories:
+        await Territory.insert(
+            *(
+                Territory(organisation=organisation_id, region_code=code)
+                for code in values.territories
+            )
+        ).run()
+
+
+async def insert_organisation(viewer: Viewer, resolved: ResolvedOrganisation) -> UUID:
+    """Save a new organisation with its places and its audit entry; call inside a write transaction."""
+    now = utcnow()
+    row = (
+        await Organisation.insert(
+            Organisation(
+                **_organisation_values(resolved), created_at=now, updated_at=now, version=1
+            )
+        )
+        .returning(Organisation.id, Organisation.uuid)
+        .run()
+    )
+    organisation_id, organisation_uuid = row[0]["id"], row[0]["uuid"]
+    await _replace_places(organisation_id, resolved.values)
+    await audit_log.record(
+        viewer,
+        entity_kind="organisation",
+        entity_uuid=organisation_uuid,
+        organisation_id=organisation_id,
+        action="create",
+        changes=audit_log.changes_between({}, await _snapshot(organisation_id)),
+        summary=resolved.values.legal_name,
+    )
+    return organisation_uuid  # type: ignore[no-any-return]
+
+
+@dataclass
+class SaveResult:
+    """The outcome of a form: the saved row's UUID, or errors, or the edits that got in first."""
+
+    uuid: UUID | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    current_version: int | None = None
+
+    @property
+    def saved(self) -> bool:
+        return self.uuid is not None
+
+
+async def create_organisation(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
+    """Create a partner from the new-partner form (Action.create_partner)."""
+    access.require(viewer, Action.create_partner)
+    values, errors = forms.parse_organisation(data)
+    if values is None:
+        return SaveResult(errors=errors)
+    resolved, errors = resolve_organisation(viewer, values, await form_choices(viewer))
+    if resolved is None:
+        return SaveResult(errors=errors)
+    async with write_transaction():
+        organisation_uuid = await insert_organisation(viewer, resolved)
+    return SaveResult(uuid=organisation_uuid)
+
+
+async def changes_since(entity_uuid: UUID, version: int) -> list[dict[str, Any]]:
+    """Audit entries that moved a record past the version a form was opened at."""
+    changed = []
+    for entry in await audit_log.entries_for(entity_uuid):
+        pair = entry["changes"].get("version")
+        if pair and isinstance(pair[1], int) and pair[1] > version:
+            entry["fields"] = {
+                name: values for name, values in entry["changes"].items() if name != "version"
+            }
+            changed.append(entry)
+    return changed
+
+
+async def update_organisation(
+    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, Any]
+) -> SaveResult:
+    """Save the edit form (Action.edit_partner) unless someone saved since it was opened.
+
+    The form carries the version it was opened at; a stale version saves nothing and
+    returns the audit entries of the edits that got in first.
+    """
+    values, errors = forms.parse_organisation(data)
+    if values is None:
+        return SaveResult(errors=errors)
+    resolved, errors = resolve_organisation(
+        viewer,
+        values,
+        await form_choices(viewer, organisation["owner"]),
+        existing=organisation,
+    )
+    if resolved is None:
+        return SaveResult(errors=errors)
+    opened_version = values.version if values.version is not None else organisation["version"]
+    async with write_transaction():
+        before = await _snapshot(organisation["id"])
+        changes: dict[Any, Any] = {
+            **_organisation_values(resolved),
+            Organisation.updated_at: utcnow(),
+            Organisation.version: Organisation.version + 1,
+        }
+        updated = await (
+            Organisation.update(changes)
+            .where(Organisation.id == organisation["id"], Organisation.version == opened_version)
+            .returning(Organisation.version)
+        )
+        if updated:
+            await _replace_places(organisation["id"], resolved.values)
+            after = await _snapshot(organisation["id"])
+            await audit_log.record(
+                viewer,
+                entity_kind="organisation",
+                entity_uuid=organisation["uuid"],
+                organisation_id=organisation["id"],
+                action="update",
+                changes=audit_log.changes_between(before, after),
+                summary=resolved.values.legal_name,
+            )
+    if not updated:
+        return SaveResult(
+            conflicts=await changes_since(organisation["uuid"], opened_version),
+            current_version=before["version"],
+        )
+    return SaveResult(uuid=organisation["uuid"])
+
+
+async def form_values(organisation_id: int) -> dict[str, Any]:
+    """The edit form's field values for a saved organisation."""
+    row = await organisation_details(organisation_id)
+    values: dict[str, Any] = {name: row[name] for name in ORGANISATION_FIELDS}
+    values["parent_distributor"] = str(row["parent_uuid"] or "")
+    values["owner"] = str(row["owner_uuid"] or "")
+    values["version"] = row["version"]
+    territories = (
+        await Territory.select(Territory.region_code)
+        .where(Territory.organisation == organisation_id)
+        .order_by(Territory.region_code)
+    )
+    values["territories"] = " ".join(territory["region_code"] for territory in territories)
+    addresses = (
+        await Address.select(*Address.all_columns())
+        .where(Address.organisation == organisation_id)
+        .order_by(Address.id)
+    )
+    for index, address in enumerate(addresses):
+        for name in forms.ADDRESS_FIELDS:
+            values[f"address-{index}-{name}"] = address[name]
+    return values
+
+
+def address_slots(values: Mapping[str, Any]) -> int:
+    """How many address field groups the form shows: the filled ones plus blanks."""
+    filled = [
+        index
+        for index in range(forms.MAX_ADDRESSES)
+        if any(values.get(f"address-{index}-{name}") for name in forms.ADDRESS_FIELDS[2:])
+    ]
+    return min(forms.MAX_ADDRESSES, (max(filled) + 1 if filled else 0) + forms.BLANK_ADDRESSES)
+
+
+# ---------------------------------------------------------------------------
+# Contacts
+
+
+def _contact_values(values: ContactInput) -> dict[str, Any]:
+    return {name: getattr(values, name) for name in CONTACT_FIELDS}
+
+
+async def _clear_other_primaries(organisation_id: int, keep_id: int) -> None:
+    await Contact.update({Contact.is_primary: False}).where(
+        Contact.organisation == organisation_id, Contact.id != keep_id
+    )
+
+
+async def insert_contact(viewer: Viewer, organisation_id: int, values: ContactInput) -> UUID:
+    """Save a new contact with its audit entry; call inside a write transaction."""
+    row = (
+        await Contact.insert(
+            Contact(
+                organisation=organisation_id,
+                **_contact_values(values),
+                created_at=utcnow(),
+                version=1,
+            )
+        )
+        .returning(Contact.id, Contact.uuid)
+        .run()
+    )
+    if values.is_primary:
+        await _clear_other_primaries(organisation_id, row[0]["id"])
+    await audit_log.record(
+        viewer,
+        entity_kind="contact",
+        entity_uuid=row[0]["uuid"],
+        organisation_id=organisation_id,
+        action="create",
+        changes=audit_log.changes_between({}, {**_contact_values(values), "version": 1}),
+        summary=values.name,
+    )
+    return row[0]["uuid"]  # type: ignore[no-any-return]
+
+
+async def create_contact(
+    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, Any]
+) -> SaveResult:
+    """Add a contact to an organisation the viewer may manage contacts of."""
+    access.require(viewer, Action.manage_contacts, organisation["id"])
+    values, errors = forms.parse_contact(data)
+    if values is None:
+        return SaveResult(errors=errors)
+    async with write_transaction():
+        contact_uuid = await insert_contact(viewer, organisation["id"], values)
+    return SaveResult(uuid=contact_uuid)
+
+
+async def update_contact(
+    viewer: Viewer, contact: Mapping[str, Any], data: Mapping[str, Any]
+) -> SaveResult:
+    """Save a contact's edit form; a stale version saves nothing (like organisations)."""
+    values, errors = forms.parse_contact(data)
+    if values is None:
+        return SaveResult(errors=errors)
+    opened_version = values.version if values.version is not None else contact["version"]
+    async with write_transaction():
+        before = (
+            await Contact.select(*Contact.all_columns()).where(Contact.id == contact["id"]).first()
+        )
+        assert before is not None
+        changes: dict[Any, Any] = {
+            **_contact_values(values),
+            Contact.version: Contact.version + 1,
+        }
+        updated = await (
+            Contact.update(changes)
+            .where(Contact.id == contact["id"], Contact.version == opened_version)
+            .returning(Contact.version)
+        )
+        if updated:
+            if values.is_primary:
+                await _clear_other_primaries(contact["organisation"], contact["id"])
+            await audit_log.record(
+                viewer,
+                entity_kind="contact",
+                entity_uuid=contact["uuid"],
+                organisation_id=contact["organisation"],
+                action="update",
+                changes=audit_log.changes_between(
+                    before, {**_contact_values(values), "version": updated[0]["version"]}
+                ),
+                summary=values.name,
+            )
+    if not updated:
+        return SaveResult(
+            conflicts=await changes_since(contact["uuid"], opened_version),
+            current_version=before["version"],
+        )
+    return SaveResult(uuid=contact["uuid"])
+
+
+async def delete_contact(viewer: Viewer, contact: Mapping[str, Any]) -> None:
+    """Delete a contact, keeping its last values in the audit log."""
+    async with write_transaction():
+        await Contact.delete().where(Contact.id == contact["id"])
+        await audit_log.record(
+            viewer,
+            entity_kind="contact",
+            entity_uuid=contact["uuid"],
+            organisation_id=contact["organisation"],
+            action="delete",
+            changes=audit_log.changes_between(
+                {name: contact[name] for name in CONTACT_FIELDS}, dict.fromkeys(CONTACT_FIELDS)
+            ),
+            summary=contact["name"],
+        )
+
+
+# ---------------------------------------------------------------------------
+# The timeline
+
+
+async def add_timeline_entry(
+    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """Log a call, visit, meeting or note; the saved entry as the timeline shows it, or errors.
+
+    The time is typed in the viewer's zone and stored in UTC. Only users who may read
+    internal entries can write one.
+    """
+    access.require(viewer, Action.add_timeline_entry, organisation["id"])
+    values, errors = forms.parse_timeline_entry(data, viewer.time_zone, utcnow())
+    if values is None:
+        return None, errors
+    internal = values.internal and viewer.can(Action.view_internal_timeline)
+    async with write_transaction():
+        entry = await _insert_entry(
+            viewer, organisation["id"], values.kind, values.occurred_at, values.summary, internal
+        )
+        await audit_log.record(
+            viewer,
+            entity_kind="timeline_entry",
+            entity_uuid=entry["uuid"],
+            organisation_id=organisation["id"],
+            action="create",
+            changes=audit_log.changes_between(
+                {},
+                {
+                    "kind": values.kind,
+                    "occurred_at": values.occurred_at,
+                    "summary": values.summary,
+                    "internal": internal,
+                },
+            ),
+            summary=values.summary[:200],
+        )
+    return entry, {}
+
+
+async def _insert_entry(
+    viewer: Viewer,
+    organisation_id: int,
+    kind: str,
+    occurred_at: datetime,
+    summary: str,
+    internal: bool,
+) -> dict[str, Any]:
+    row = (
+        await TimelineEntry.insert(
+            TimelineEntry(
+                organisation=organisation_id,
+                kind=kind,
+                occurred_at=occurred_at,
+                author=viewer.user_id,
+                summary=summary,
+                internal=internal,
+                created_at=utcnow(),
+            )
+        )
+        .returning(TimelineEntry.uuid)
+        .run()
+    )
+    return {
+        "uuid": row[0]["uuid"],
+        "kind": kind,
+        "occurred_at": occurred_at,
+        "summary": summary,
+        "internal": internal,
+        "author_name": viewer.display_name,
+    }
+
+
+def blank_timeline_form(viewer: Viewer) -> dict[str, Any]:
+    """The log-an-interaction form's starting values: a call, now, internal for brand users."""
+    return {
+        "kind": InteractionKind.call.value,
+        "occurred_at": forms.local_input_value(utcnow(), viewer.time_zone),
+        "summary": "",
+        "internal": viewer.can(Action.view_internal_timeline),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Ownership transfer
+
+
+async def transfer_choices() -> dict[str, list[dict[str, Any]]]:
+    """Who partners can move from (anyone who owns some, also people who left) and to."""
+    owning = await (
+        Organisation.select(Organisation.owner, Count(alias="count"))
+        .where(Organisation.owner.is_not_null(), Organisation.kind != OrganisationKind.brand.value)
+        .group_by(Organisation.owner)
+    )
+    counts = {row["owner"]: row["count"] for row in owning}
+    everyone = await _owner_rows(include_inactive=True)
+    sources = [dict(row, count=counts[row["id"]]) for row in everyone if row["id"] in counts]
+    return {"sources": sources, "targets": [row for row in everyone if row["is_active"]]}
+
+
+@dataclass
+class TransferResult:
+    moved: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+async def transfer_partners(
+    viewer: Viewer,
+    to_owner: str,
+    *,
+    partner_uuid: UUID | None = None,
+    from_owner: str = "",
+) -> TransferResult:
+    """Move one partner, or every partner of a KAM, to another KAM in one transaction.
+
+    Brand admins only. Each moved partner gets a system timeline entry and an audit
+    entry; only the owner (and the version, so open edit forms notice) changes.
+    """
+    access.require(viewer, Action.transfer_partners)
+    choices = await transfer_choices()
+    target = next(
+        (row for row in choices["targets"] if to_owner and str(row["uuid"]) == to_owner), None
+    )
+    errors: dict[str, str] = {}
+    if target is None:
+        errors["to_owner"] = _("Choose the key-account manager who takes the partners over.")
+    partner_ids: list[int] = []
+    if partner_uuid is not None:
+        organisation = await access.get_organisation(viewer, partner_uuid, Action.transfer_partners)
+        partner_ids = [organisation["id"]]
+        if target is not None and organisation["owner"] == target["id"]:
+            errors["to_owner"] = _("This partner is already theirs.")
+    else:
+        source = next(
+            (row for row in choices["sources"] if from_owner and str(row["uuid"]) == from_owner),
+            None,
+        )
+        if source is None:
+            errors["from_owner"] = _("Choose whose partners to move.")
+        elif target is not None and source["id"] == target["id"]:
+            errors["to_owner"] = _("Choose someone else than the current owner.")
+    if errors or target is None:
+        return TransferResult(errors=errors)
+    async with write_transaction():
+        # Read inside the transaction, so a partner created meanwhile moves too.
+        query = access.scoped(
+            Organisation.select(
+                Organisation.id,
+                Organisation.uuid,
+                Organisation.legal_name,
+                Organisation.version,
+                Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
+                Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
+            ),
+            viewer,
+        ).where(Organisation.kind != OrganisationKind.brand.value)
+        if partner_uuid is not None:
+            query = query.where(Organisation.id == partner_ids[0])
+        else:
+            query = query.where(Organisation.owner.uuid == UUID(from_owner))  # type: ignore[union-attr]
+        moving = await query
+        if not moving:
+            return TransferResult()
+        ids = [row["id"] for row in moving]
+        now = utcnow()
+        await Organisation.update(
+            {
+                Organisation.owner: target["id"],
+                Organisation.updated_at: now,
+                Organisation.version: Organisation.version + 1,
+            }
+        ).where(Organisation.id.is_in(ids))
+        await TimelineEntry.insert(
+            *(
+                TimelineEntry(
+                    organisation=row["id"],
+                    kind=InteractionKind.system.value,
+                    occurred_at=now,
+                    author=viewer.user_id,
+                    summary=_(
+                        "Account moved from %(old)s to %(new)s.",
+                        old=row["owner_name"] or _("nobody"),
+                        new=target["display_name"],
+                    ),
+                    internal=True,
+                    created_at=now,
+                )
+                for row in moving
+            )
+        ).run()
+        for row in moving:
+            await audit_log.record(
+                viewer,
+                entity_kind="organisation",
+                entity_uuid=row["uuid"],
+                organisation_id=row["id"],
+                action="transfer",
+                changes={
+                    "owner": [row["owner_email"], target["email"]],
+                    "version": [row["version"], row["version"] + 1],
+                },
+                summary=row["legal_name"],
+            )
+    return TransferResult(moved=len(moving))
