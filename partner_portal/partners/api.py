@@ -1,1 +1,374 @@
-partner_api_routes: list = []
+"""JSON API for partners and contacts (/api/v1), for ERPs and scripts.
+
+The same services and access rules as the pages: an invisible row answers 404,
+a missing permission 403, bad input 400 with a message per field, and an edit
+based on an old version 409 with the changes that got in first. Writes take
+exactly the fields of the page forms, so validation lives in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Response, delete, get, patch, post
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from partner_portal import access
+from partner_portal.access import Action, Viewer
+from partner_portal.partners import services
+from partner_portal.partners.services import PartnerFilters, SaveResult
+from partner_portal.web import CurrentViewer
+
+API = "/api/v1"
+
+
+class Address(msgspec.Struct):
+    kind: str
+    country: str
+    region: str = ""
+    city: str = ""
+    district: str = ""
+    street: str = ""
+    postal_code: str = ""
+
+
+class PartnerSummary(msgspec.Struct):
+    id: UUID
+    kind: str
+    legal_name: str
+    english_name: str
+    country: str
+    tax_id: str
+    tier: str
+    status: str
+    owner_email: str | None
+    parent_distributor_name: str | None
+    territories: list[str]
+    contact_count: int
+
+
+class PartnerList(msgspec.Struct):
+    items: list[PartnerSummary]
+    total: int
+    page: int
+    pages: int
+    next_page: int | None
+
+
+class Partner(msgspec.Struct):
+    id: UUID
+    kind: str
+    legal_name: str
+    english_name: str
+    country: str
+    tax_id: str
+    currency: str
+    language: str
+    tier: str
+    status: str
+    parent_distributor: UUID | None
+    owner: UUID | None
+    owner_email: str | None
+    phone: str
+    email: str
+    website: str
+    notes: str
+    territories: list[str]
+    addresses: list[Address]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PartnerInput(msgspec.Struct, forbid_unknown_fields=True):
+    """A new partner, or (PATCH) the fields to change plus the version they are based on."""
+
+    legal_name: str | msgspec.UnsetType = msgspec.UNSET
+    kind: str | msgspec.UnsetType = msgspec.UNSET
+    country: str | msgspec.UnsetType = msgspec.UNSET
+    english_name: str | msgspec.UnsetType = msgspec.UNSET
+    tax_id: str | msgspec.UnsetType = msgspec.UNSET
+    currency: str | msgspec.UnsetType = msgspec.UNSET
+    language: str | msgspec.UnsetType = msgspec.UNSET
+    tier: str | msgspec.UnsetType = msgspec.UNSET
+    status: str | msgspec.UnsetType = msgspec.UNSET
+    parent_distributor: UUID | msgspec.UnsetType | None = msgspec.UNSET
+    owner: UUID | msgspec.UnsetType | None = msgspec.UNSET
+    phone: str | msgspec.UnsetType = msgspec.UNSET
+    email: str | msgspec.UnsetType = msgspec.UNSET
+    website: str | msgspec.UnsetType = msgspec.UNSET
+    notes: str | msgspec.UnsetType = msgspec.UNSET
+    territories: list[str] | msgspec.UnsetType = msgspec.UNSET
+    addresses: list[Address] | msgspec.UnsetType = msgspec.UNSET
+    version: int | msgspec.UnsetType = msgspec.UNSET
+
+
+class Contact(msgspec.Struct):
+    id: UUID
+    partner: UUID
+    name: str
+    romanised_name: str
+    job_title: str
+    phone: str
+    email: str
+    wechat_id: str
+    kakao_id: str
+    is_primary: bool
+    version: int
+
+
+class ContactInput(msgspec.Struct, forbid_unknown_fields=True):
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    romanised_name: str | msgspec.UnsetType = msgspec.UNSET
+    job_title: str | msgspec.UnsetType = msgspec.UNSET
+    phone: str | msgspec.UnsetType = msgspec.UNSET
+    email: str | msgspec.UnsetType = msgspec.UNSET
+    wechat_id: str | msgspec.UnsetType = msgspec.UNSET
+    kakao_id: str | msgspec.UnsetType = msgspec.UNSET
+    is_primary: bool | msgspec.UnsetType = msgspec.UNSET
+    version: int | msgspec.UnsetType = msgspec.UNSET
+
+
+def _form_fields(payload: msgspec.Struct) -> dict[str, str]:
+    """The API payload as the page form's fields, so one parser validates both."""
+    fields: dict[str, str] = {}
+    for name in payload.__struct_fields__:
+        value = getattr(payload, name)
+        if value is msgspec.UNSET:
+            continue
+        if name == "territories":
+            fields[name] = " ".join(value)
+        elif name == "addresses":
+            for index, address in enumerate(value):
+                for field_name in address.__struct_fields__:
+                    fields[f"address-{index}-{field_name}"] = getattr(address, field_name)
+        elif isinstance(value, bool):
+            fields[name] = "on" if value else ""
+        else:
+            fields[name] = "" if value is None else str(value)
+    return fields
+
+
+def _replace_addresses(form: dict[str, Any], update: dict[str, str]) -> dict[str, Any]:
+    """Saved form values overlaid with an update; a new address list replaces the old one."""
+    if any(name.startswith("address-") for name in update):
+        form = {name: value for name, value in form.items() if not name.startswith("address-")}
+    return {**form, **update}
+
+
+def _refusal(result: SaveResult) -> Response[Any]:
+    if result.current_version is not None:
+        return Response(
+            {
+                "status_code": 409,
+                "detail": "The record was changed since the version you sent.",
+                "current_version": result.current_version,
+                "changes": [
+                    {
+                        "by": change["actor_label"],
+                        "at": change["occurred_at"].isoformat(),
+                        "fields": change["fields"],
+                    }
+                    for change in result.conflicts
+                ],
+            },
+            status_code=409,
+        )
+    return Response(
+        {"status_code": 400, "detail": "Invalid input.", "errors": result.errors},
+        status_code=400,
+    )
+
+
+def _require_version(payload: PartnerInput | ContactInput) -> None:
+    if payload.version is msgspec.UNSET:
+        raise ValidationException(
+            "Send the version you are changing (optimistic locking).",
+            extra={"version": "required"},
+        )
+
+
+async def _partner(viewer: Viewer, partner_uuid: UUID) -> Partner:
+    details = await services.partner_360(viewer, partner_uuid)
+    row = details.organisation
+    return Partner(
+        id=row["uuid"],
+        kind=row["kind"],
+        legal_name=row["legal_name"],
+        english_name=row["english_name"],
+        country=row["country"],
+        tax_id=row["tax_id"],
+        currency=row["currency"],
+        language=row["language"],
+        tier=row["tier"],
+        status=row["status"],
+        parent_distributor=row["parent_uuid"],
+        owner=row["owner_uuid"],
+        owner_email=row["owner_email"],
+        phone=row["phone"],
+        email=row["email"],
+        website=row["website"],
+        notes=row["notes"],
+        territories=details.territories,
+        addresses=[
+            Address(**{name: address[name] for name in Address.__struct_fields__})
+            for address in details.addresses
+        ],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _contact(row: dict[str, Any], partner_uuid: UUID) -> Contact:
+    fields = {
+        name: row[name] for name in Contact.__struct_fields__ if name not in ("id", "partner")
+    }
+    return Contact(id=row["uuid"], partner=partner_uuid, **fields)
+
+
+@get(f"{API}/partners", tags=["partners"])
+async def list_partners(
+    viewer: CurrentViewer,
+    q: FromQuery[str] = "",
+    kind: FromQuery[str] = "",
+    tier: FromQuery[str] = "",
+    territory: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    owner: FromQuery[str] = "",
+    page: FromQuery[int] = 1,
+) -> PartnerList:
+    """Partners you may see, 50 a page, sorted by legal name; filters as on the list page."""
+    filters = PartnerFilters.from_query(
+        {
+            "q": q,
+            "kind": kind,
+            "tier": tier,
+            "territory": territory,
+            "status": status,
+            "owner": owner,
+            "page": page,
+        }
+    )
+    found = await services.list_partners(viewer, filters)
+    return PartnerList(
+        items=[
+            PartnerSummary(
+                id=row["uuid"],
+                kind=row["kind"],
+                legal_name=row["legal_name"],
+                english_name=row["english_name"],
+                country=row["country"],
+                tax_id=row["tax_id"],
+                tier=row["tier"],
+                status=row["status"],
+                owner_email=row["owner_email"],
+                parent_distributor_name=row["parent_name"],
+                territories=row["territories"],
+                contact_count=row["contact_count"],
+            )
+            for row in found.rows
+        ],
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+        next_page=found.page + 1 if found.has_next else None,
+    )
+
+
+@get(f"{API}/partners/{{partner_id:uuid}}", tags=["partners"])
+async def get_partner(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> Partner:
+    return await _partner(viewer, partner_id)
+
+
+@post(f"{API}/partners", tags=["partners"])
+async def create_partner(viewer: CurrentViewer, data: JSONBody[PartnerInput]) -> Response[Any]:
+    """Create a partner; legal_name, kind and country are required."""
+    result = await services.create_organisation(viewer, _form_fields(data))
+    if not result.saved:
+        return _refusal(result)
+    assert result.uuid is not None
+    return Response(await _partner(viewer, result.uuid), status_code=201)
+
+
+@patch(f"{API}/partners/{{partner_id:uuid}}", tags=["partners"])
+async def update_partner(
+    viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[PartnerInput]
+) -> Response[Any]:
+    """Change the fields sent; `version` (from a GET) is required. Lists replace the old ones."""
+    _require_version(data)
+    organisation = await access.get_organisation(viewer, partner_id, Action.edit_partner)
+    saved = await services.form_values(organisation["id"])
+    result = await services.update_organisation(
+        viewer, organisation, _replace_addresses(saved, _form_fields(data))
+    )
+    if not result.saved:
+        return _refusal(result)
+    return Response(await _partner(viewer, partner_id))
+
+
+@get(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"])
+async def list_contacts(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> list[Contact]:
+    details = await services.partner_360(viewer, partner_id)
+    return [_contact(row, partner_id) for row in details.contacts]
+
+
+@post(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"])
+async def create_contact(
+    viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[ContactInput]
+) -> Response[Any]:
+    organisation = await access.get_organisation(viewer, partner_id, Action.manage_contacts)
+    result = await services.create_contact(viewer, organisation, _form_fields(data))
+    if not result.saved:
+        return _refusal(result)
+    assert result.uuid is not None
+    return Response(await _visible_contact(viewer, result.uuid), status_code=201)
+
+
+async def _visible_contact(viewer: Viewer, contact_id: UUID) -> Contact:
+    contact = await access.get_contact(viewer, contact_id, Action.view_partner)
+    partner = await services.organisation_details(contact["organisation"])
+    return _contact(contact, partner["uuid"])
+
+
+@get(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"])
+async def get_contact(viewer: CurrentViewer, contact_id: FromPath[UUID]) -> Contact:
+    return await _visible_contact(viewer, contact_id)
+
+
+@patch(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"])
+async def update_contact(
+    viewer: CurrentViewer, contact_id: FromPath[UUID], data: JSONBody[ContactInput]
+) -> Response[Any]:
+    """Change the fields sent; `version` is required."""
+    _require_version(data)
+    contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
+    saved = {name: contact[name] for name in services.CONTACT_FIELDS}
+    saved["is_primary"] = "on" if contact["is_primary"] else ""
+    result = await services.update_contact(viewer, contact, {**saved, **_form_fields(data)})
+    if not result.saved:
+        return _refusal(result)
+    return Response(await _visible_contact(viewer, contact_id))
+
+
+@delete(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"], status_code=204)
+async def delete_contact(viewer: CurrentViewer, contact_id: FromPath[UUID]) -> None:
+    contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
+    await services.delete_contact(viewer, contact)
+
+
+partner_api_routes = [
+    list_partners,
+    get_partner,
+    create_partner,
+    update_partner,
+    list_contacts,
+    create_contact,
+    get_contact,
+    update_contact,
+    delete_contact,
+]
