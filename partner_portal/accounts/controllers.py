@@ -319,7 +319,8 @@ def _edit_values(user: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _editable_user(viewer: Viewer, user_id: UUID) -> dict[str, Any]:
-    access.require(viewer, Action.manage_users)
+    """A user whose role the viewer may edit: 404 unless visible, then 403 unless brand admin."""
+    await access.get_user(viewer, user_id, Action.manage_users)
     return await users.user_details(viewer, user_id)
 
 

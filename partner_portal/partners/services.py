@@ -1013,7 +1013,12 @@ async def transfer_partners(
     Brand admins only. Each moved partner gets a system timeline entry and an audit
     entry; only the owner (and the version, so open edit forms notice) changes.
     """
-    access.require(viewer, Action.transfer_partners)
+    # One partner: 404 unless visible, then 403 unless allowed; all of a KAM's: 403.
+    organisation = None
+    if partner_uuid is not None:
+        organisation = await access.get_organisation(viewer, partner_uuid, Action.transfer_partners)
+    else:
+        access.require(viewer, Action.transfer_partners)
     choices = await transfer_choices()
     target = next(
         (row for row in choices["targets"] if to_owner and str(row["uuid"]) == to_owner), None
@@ -1022,8 +1027,7 @@ async def transfer_partners(
     if target is None:
         errors["to_owner"] = _("Choose the key-account manager who takes the partners over.")
     partner_ids: list[int] = []
-    if partner_uuid is not None:
-        organisation = await access.get_organisation(viewer, partner_uuid, Action.transfer_partners)
+    if organisation is not None:
         partner_ids = [organisation["id"]]
         if target is not None and organisation["owner"] == target["id"]:
             errors["to_owner"] = _("This partner is already theirs.")
