@@ -43,7 +43,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	touch $@
 
 bench: $(VENV)/.installed-dev
-	$(BIN)/python bench/run.py
+	DATABASE_URL=$${BENCH_DATABASE_URL:-sqlite:///var/bench.sqlite3} $(BIN)/python bench/run.py
 
 # After changing user-facing text: refresh the catalogues, then translate the new entries.
 messages: $(VENV)/.installed-dev
