@@ -164,43 +164,36 @@ async def log_out(session_token: str) -> None:
     await Session.delete().where(Session.token_hash == hash_secret(session_token))
 
 
+# Every request runs one of these two lookups, so they are plain SQL: building the
+# equivalent Piccolo join costs about 2 ms of CPU, the query itself a tenth of that.
+_USER_COLUMNS_SQL = ", ".join(f'u."{column._meta.db_column_name}"' for column in _VIEWER_COLUMNS)
+_SESSION_VIEWER_SQL = (
+    f"SELECT {_USER_COLUMNS_SQL} FROM user_session s "
+    'JOIN app_user u ON u.id = s."user" '
+    "WHERE s.token_hash = {} AND s.expires_at > {} AND u.is_active = {}"
+)
+_TOKEN_VIEWER_SQL = (
+    f"SELECT t.id AS token_id, {_USER_COLUMNS_SQL} FROM api_token t "
+    'JOIN app_user u ON u.id = t."user" '
+    "WHERE t.token_hash = {} AND t.revoked_at IS NULL AND u.is_active = {}"
+)
+
+
 async def viewer_for_session(session_token: str, ip_address: str) -> Viewer | None:
     """The user a session cookie belongs to, if the session is live and the user active."""
-    row = await (
-        Session.select(*(getattr(Session.user, column._meta.name) for column in _VIEWER_COLUMNS))
-        .where(
-            Session.token_hash == hash_secret(session_token),
-            Session.expires_at > utcnow(),
-            Session.user.is_active == True,  # noqa: E712
-        )
-        .first()
-    )
-    return _viewer(_unprefix(row, "user."), ip_address) if row else None
+    rows = await Session.raw(_SESSION_VIEWER_SQL, hash_secret(session_token), utcnow(), True)
+    return _viewer(rows[0], ip_address) if rows else None
 
 
 async def viewer_for_api_token(token: str, ip_address: str) -> Viewer | None:
     """The user an API token belongs to, if it is neither revoked nor of an inactive user."""
     if not token.startswith(API_TOKEN_PREFIX):
         return None
-    row = await (
-        ApiToken.select(
-            ApiToken.id, *(getattr(ApiToken.user, column._meta.name) for column in _VIEWER_COLUMNS)
-        )
-        .where(
-            ApiToken.token_hash == hash_secret(token),
-            ApiToken.revoked_at.is_null(),
-            ApiToken.user.is_active == True,  # noqa: E712
-        )
-        .first()
-    )
-    if row is None:
+    rows = await ApiToken.raw(_TOKEN_VIEWER_SQL, hash_secret(token), True)
+    if not rows:
         return None
-    await ApiToken.update({ApiToken.last_used_at: utcnow()}).where(ApiToken.id == row["id"])
-    return _viewer(_unprefix(row, "user."), ip_address)
-
-
-def _unprefix(row: dict[str, Any], prefix: str) -> dict[str, Any]:
-    return {key.removeprefix(prefix): value for key, value in row.items()}
+    await ApiToken.update({ApiToken.last_used_at: utcnow()}).where(ApiToken.id == rows[0]["token_id"])
+    return _viewer(rows[0], ip_address)
 
 
 async def viewer_for_user_id(user_id: int, ip_address: str = "") -> Viewer:
