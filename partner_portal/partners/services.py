@@ -456,6 +456,9 @@ def format_address(address: Mapping[str, Any], locale: str | None = None) -> str
     country = babel_locale.territories.get(address.get("country") or "", address.get("country"))
     parts = [address.get(name) or "" for name in ("region", "city", "district", "street")]
     region, city, district, street = parts
+    if city == region:
+        # Municipalities (上海市, 서울특별시) are their own province: write them once.
+        region = ""
     postal = address.get("postal_code") or ""
     if locale in LARGE_TO_SMALL_LOCALES:
         words = [country, region, city, district, street, postal]
