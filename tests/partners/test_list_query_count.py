@@ -13,18 +13,19 @@ from tests.support import Cast, PortalClient
 
 
 async def queries_for(client: PortalClient, url: str, monkeypatch: pytest.MonkeyPatch) -> int:
-    engine = current_engine()
-    original = engine.run_querystring
+    # Patched on the class: the PostgreSQL engine has slots, not an instance dict.
+    engine_class = type(current_engine())
+    original = engine_class.run_querystring
     count = 0
 
-    async def counting(*args: Any, **kwargs: Any) -> Any:
+    async def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
         nonlocal count
         count += 1
-        return await original(*args, **kwargs)
+        return await original(self, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "run_querystring", counting)
+    monkeypatch.setattr(engine_class, "run_querystring", counting)
     response = await client.get(url)
-    monkeypatch.setattr(engine, "run_querystring", original)
+    monkeypatch.setattr(engine_class, "run_querystring", original)
     assert response.status_code == 200
     return count
 
