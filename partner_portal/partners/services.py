@@ -502,25 +502,23 @@ async def organisation_details(organisation_id: int) -> dict[str, Any]:
     return row
 
 
-async def timeline_entries(
-    viewer: Viewer, organisation_id: int, page: int = 1
+async def _timeline_entries(
+    viewer: Viewer, visible_organisation: Mapping[str, Any], page: int = 1
 ) -> tuple[list[dict[str, Any]], bool]:
     """A page of an organisation's timeline, newest first, and whether older entries exist.
 
-    Partner users never see internal entries (access.timeline_filter).
+    ``visible_organisation`` is a row from access.get_organisation, so the organisation
+    is already known to be visible; partner users never see internal entries
+    (access.timeline_filter).
     """
-    query = access.scoped(
-        TimelineEntry.select(
-            TimelineEntry.uuid,
-            TimelineEntry.kind,
-            TimelineEntry.occurred_at,
-            TimelineEntry.summary,
-            TimelineEntry.internal,
-            TimelineEntry.author.display_name.as_alias("author_name"),
-        ),
-        viewer,
-        TimelineEntry.organisation,
-    ).where(TimelineEntry.organisation == organisation_id)
+    query = TimelineEntry.select(
+        TimelineEntry.uuid,
+        TimelineEntry.kind,
+        TimelineEntry.occurred_at,
+        TimelineEntry.summary,
+        TimelineEntry.internal,
+        TimelineEntry.author.display_name.as_alias("author_name"),
+    ).where(TimelineEntry.organisation == visible_organisation["id"])
     condition = access.timeline_filter(viewer)
     if condition is not None:
         query = query.where(condition)
@@ -549,13 +547,14 @@ async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1
         .where(Territory.organisation == found["id"])
         .order_by(Territory.region_code)
     ]
+    # The organisation passed access.get_organisation above: its rows need no second filter.
     contacts = await (
-        access.scoped(Contact.select(*Contact.all_columns()), viewer, Contact.organisation)
+        Contact.select(*Contact.all_columns())
         .where(Contact.organisation == found["id"])
         .order_by(Contact.is_primary, ascending=False)
         .order_by(Contact.name)
     )
-    timeline, has_more = await timeline_entries(viewer, found["id"], timeline_page)
+    timeline, has_more = await _timeline_entries(viewer, found, timeline_page)
     retailers: list[dict[str, Any]] = []
     if organisation["kind"] == OrganisationKind.distributor.value:
         retailers = await (
