@@ -300,8 +300,8 @@ async def update_partner(
     viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[PartnerInput]
 ) -> Response[Any]:
     """Change the fields sent; `version` (from a GET) is required. Lists replace the old ones."""
-    _require_version(data)
     organisation = await access.get_organisation(viewer, partner_id, Action.edit_partner)
+    _require_version(data)
     saved = await services.form_values(organisation["id"])
     result = await services.update_organisation(
         viewer, organisation, _replace_addresses(saved, _form_fields(data))
@@ -345,8 +345,8 @@ async def update_contact(
     viewer: CurrentViewer, contact_id: FromPath[UUID], data: JSONBody[ContactInput]
 ) -> Response[Any]:
     """Change the fields sent; `version` is required."""
-    _require_version(data)
     contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
+    _require_version(data)
     saved = {name: contact[name] for name in services.CONTACT_FIELDS}
     saved["is_primary"] = "on" if contact["is_primary"] else ""
     result = await services.update_contact(viewer, contact, {**saved, **_form_fields(data)})
