@@ -20,6 +20,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.engine.sqlite import dict_factory as sqlite_dict_factory
+from piccolo.table import Table
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
 
@@ -110,6 +111,24 @@ def write_transaction() -> Any:
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+async def update_if_version(
+    table: type[Table], row_id: int, opened_version: int, values: dict[Any, Any]
+) -> int | None:
+    """Optimistic locking: apply ``values`` to one row only if it is still at the version
+    the editor opened, and bump the version.
+
+    Returns the new version, or None when someone else saved first (nothing is written;
+    audit.services.changes_since tells what they changed). Call inside write_transaction().
+    """
+    version: Any = table._meta.get_column_by_name("version")
+    updated = await (
+        table.update({**values, version: version + 1})
+        .where(table._meta.primary_key == row_id, version == opened_version)
+        .returning(version)
+    )
+    return updated[0]["version"] if updated else None
 
 
 async def open_database() -> bool:

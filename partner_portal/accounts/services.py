@@ -192,7 +192,9 @@ async def viewer_for_api_token(token: str, ip_address: str) -> Viewer | None:
     rows = await ApiToken.raw(_TOKEN_VIEWER_SQL, hash_secret(token), True)
     if not rows:
         return None
-    await ApiToken.update({ApiToken.last_used_at: utcnow()}).where(ApiToken.id == rows[0]["token_id"])
+    await ApiToken.update({ApiToken.last_used_at: utcnow()}).where(
+        ApiToken.id == rows[0]["token_id"]
+    )
     return _viewer(rows[0], ip_address)
 
 

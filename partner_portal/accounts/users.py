@@ -27,7 +27,7 @@ from partner_portal.accounts.forms import (
 from partner_portal.accounts.tables import Invitation, Session
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
-from partner_portal.database import write_transaction
+from partner_portal.database import update_if_version, write_transaction
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Organisation, OrganisationKind, Role, User
 from partner_portal.settings import Settings, load_settings
@@ -315,19 +315,13 @@ async def edit_user(viewer: Viewer, user_uuid: UUID, data: EditUserInput) -> Edi
         manager_id = None
     before = await _editable(user["id"])
     async with write_transaction():
-        updated = await (
-            User.update(
-                {
-                    User.role: data.role,
-                    User.is_org_admin: is_org_admin,
-                    User.manager: manager_id,
-                    User.version: User.version + 1,
-                }
-            )
-            .where(User.id == user["id"], User.version == data.version)
-            .returning(User.id)
+        updated = await update_if_version(
+            User,
+            user["id"],
+            data.version,
+            {User.role: data.role, User.is_org_admin: is_org_admin, User.manager: manager_id},
         )
-        if not updated:
+        if updated is None:
             changed = [
                 name
                 for name, (mine, theirs) in {

@@ -113,3 +113,16 @@ async def entries_for(entity_uuid: uuid.UUID) -> list[dict[str, Any]]:
         .order_by(AuditEntry.id)
         .output(load_json=True)
     )
+
+
+async def changes_since(entity_uuid: uuid.UUID, version: int) -> list[dict[str, Any]]:
+    """Audit entries that moved a record past the version a form was opened at."""
+    changed = []
+    for entry in await entries_for(entity_uuid):
+        pair = entry["changes"].get("version")
+        if pair and isinstance(pair[1], int) and pair[1] > version:
+            entry["fields"] = {
+                name: values for name, values in entry["changes"].items() if name != "version"
+            }
+            changed.append(entry)
+    return changed

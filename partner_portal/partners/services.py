@@ -22,7 +22,7 @@ from partner_portal import access, i18n
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
-from partner_portal.database import is_sqlite, write_transaction
+from partner_portal.database import is_sqlite, update_if_version, write_transaction
 from partner_portal.i18n import gettext as _
 from partner_portal.partners import forms
 from partner_portal.partners.forms import ContactInput, OrganisationInput
@@ -703,19 +703,6 @@ async def create_organisation(viewer: Viewer, data: Mapping[str, Any]) -> SaveRe
     return SaveResult(uuid=organisation_uuid)
 
 
-async def changes_since(entity_uuid: UUID, version: int) -> list[dict[str, Any]]:
-    """Audit entries that moved a record past the version a form was opened at."""
-    changed = []
-    for entry in await audit_log.entries_for(entity_uuid):
-        pair = entry["changes"].get("version")
-        if pair and isinstance(pair[1], int) and pair[1] > version:
-            entry["fields"] = {
-                name: values for name, values in entry["changes"].items() if name != "version"
-            }
-            changed.append(entry)
-    return changed
-
-
 async def update_organisation(
     viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, Any]
 ) -> SaveResult:
@@ -738,15 +725,11 @@ async def update_organisation(
     opened_version = values.version if values.version is not None else organisation["version"]
     async with write_transaction():
         before = await _snapshot(organisation["id"])
-        changes: dict[Any, Any] = {
-            **_organisation_values(resolved),
-            Organisation.updated_at: utcnow(),
-            Organisation.version: Organisation.version + 1,
-        }
-        updated = await (
-            Organisation.update(changes)
-            .where(Organisation.id == organisation["id"], Organisation.version == opened_version)
-            .returning(Organisation.version)
+        updated = await update_if_version(
+            Organisation,
+            organisation["id"],
+            opened_version,
+            {**_organisation_values(resolved), Organisation.updated_at: utcnow()},
         )
         if updated:
             await _replace_places(organisation["id"], resolved.values)
@@ -762,7 +745,7 @@ async def update_organisation(
             )
     if not updated:
         return SaveResult(
-            conflicts=await changes_since(organisation["uuid"], opened_version),
+            conflicts=await audit_log.changes_since(organisation["uuid"], opened_version),
             current_version=before["version"],
         )
     return SaveResult(uuid=organisation["uuid"])
@@ -870,14 +853,8 @@ async def update_contact(
             await Contact.select(*Contact.all_columns()).where(Contact.id == contact["id"]).first()
         )
         assert before is not None
-        changes: dict[Any, Any] = {
-            **_contact_values(values),
-            Contact.version: Contact.version + 1,
-        }
-        updated = await (
-            Contact.update(changes)
-            .where(Contact.id == contact["id"], Contact.version == opened_version)
-            .returning(Contact.version)
+        updated = await update_if_version(
+            Contact, contact["id"], opened_version, _contact_values(values)
         )
         if updated:
             if values.is_primary:
@@ -889,13 +866,13 @@ async def update_contact(
                 organisation_id=contact["organisation"],
                 action="update",
                 changes=audit_log.changes_between(
-                    before, {**_contact_values(values), "version": updated[0]["version"]}
+                    before, {**_contact_values(values), "version": updated}
                 ),
                 summary=values.name,
             )
     if not updated:
         return SaveResult(
-            conflicts=await changes_since(contact["uuid"], opened_version),
+            conflicts=await audit_log.changes_since(contact["uuid"], opened_version),
             current_version=before["version"],
         )
     return SaveResult(uuid=contact["uuid"])
