@@ -1079,11 +1079,9 @@ async def transfer_partners(
                     kind=InteractionKind.system.value,
                     occurred_at=now,
                     author=viewer.user_id,
-                    summary=_(
-                        "Account moved from %(old)s to %(new)s.",
-                        old=row["owner_name"] or _("nobody"),
-                        new=target["display_name"],
-                    ),
+                    # Written without words, so it reads the same in every reader's
+                    # language (the entry outlives the mover's language choice).
+                    summary=f"KAM: {row['owner_name'] or '—'} → {target['display_name']}",
                     internal=True,
                     created_at=now,
                 )
