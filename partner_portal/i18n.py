@@ -30,6 +30,8 @@ LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文", "ko": "한국어"}
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default="en")
 current_time_zone: ContextVar[str] = ContextVar("current_time_zone", default="Asia/Shanghai")
+# The browser's regional variant of the current language (en_GB, en_AU...), for formats only.
+current_region_locale: ContextVar[str | None] = ContextVar("current_region_locale", default=None)
 
 
 def N_(message: str) -> str:
@@ -80,8 +82,29 @@ _ = gettext
 
 def negotiate_locale(accept_language: str | None, default: str) -> str:
     """Pick the best supported locale from an Accept-Language header."""
+    for tag in _tags_by_preference(accept_language):
+        locale = _supported_locale_for(tag)
+        if locale:
+            return locale
+    return default
+
+
+def regional_format_locale(accept_language: str | None, locale: str) -> str | None:
+    """The browser's own variant of ``locale`` (en-GB for English), so dates and numbers
+    look as the reader expects (23/11/2026 in Britain); None when it names none."""
+    for tag in _tags_by_preference(accept_language):
+        try:
+            parsed = Locale.parse(tag.replace("-", "_"))
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+        if parsed.territory and _supported_locale_for(tag) == locale and locale == "en":
+            return str(parsed)
+    return None
+
+
+def _tags_by_preference(accept_language: str | None) -> list[str]:
     if not accept_language:
-        return default
+        return []
     weighted: list[tuple[float, str]] = []
     for part in accept_language.split(","):
         tag, _sep, params = part.strip().partition(";")
@@ -92,11 +115,7 @@ def negotiate_locale(accept_language: str | None, default: str) -> str:
             except ValueError:
                 quality = 0.0
         weighted.append((quality, tag.strip()))
-    for _quality, tag in sorted(weighted, key=lambda item: -item[0]):
-        locale = _supported_locale_for(tag)
-        if locale:
-            return locale
-    return default
+    return [tag for _quality, tag in sorted(weighted, key=lambda item: -item[0]) if tag]
 
 
 def _supported_locale_for(tag: str) -> str | None:
@@ -114,7 +133,7 @@ def _supported_locale_for(tag: str) -> str | None:
 
 
 def _babel_locale() -> Locale:
-    return _babel_locale_for(current_locale.get())
+    return _babel_locale_for(current_region_locale.get() or current_locale.get())
 
 
 @cache

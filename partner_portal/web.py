@@ -63,6 +63,9 @@ class AuthenticationMiddleware(ASGIMiddleware):
             connection.headers.get("accept-language"), settings.default_locale
         )
         locale_token = i18n.current_locale.set(locale)
+        region_token = i18n.current_region_locale.set(
+            i18n.regional_format_locale(connection.headers.get("accept-language"), locale)
+        )
         zone_token = i18n.current_time_zone.set(
             viewer.time_zone if viewer else settings.default_time_zone
         )
@@ -70,6 +73,7 @@ class AuthenticationMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
         finally:
             i18n.current_locale.reset(locale_token)
+            i18n.current_region_locale.reset(region_token)
             i18n.current_time_zone.reset(zone_token)
 
 

@@ -78,6 +78,21 @@ def test_it_formats_money_with_the_currency_minor_units() -> None:
         i18n.current_locale.reset(token)
 
 
+def test_english_dates_follow_the_browsers_region() -> None:
+    from datetime import date
+
+    assert i18n.regional_format_locale("en-GB,en;q=0.9", "en") == "en_GB"
+    assert i18n.regional_format_locale("en-US", "en") == "en_US"
+    assert i18n.regional_format_locale("ko-KR", "ko") is None
+    locale_token = i18n.current_locale.set("en")
+    region_token = i18n.current_region_locale.set("en_GB")
+    try:
+        assert i18n.format_date(date(2026, 11, 23), "short") == "23/11/2026"
+    finally:
+        i18n.current_region_locale.reset(region_token)
+        i18n.current_locale.reset(locale_token)
+
+
 def test_it_picks_the_language_from_accept_language() -> None:
     assert i18n.negotiate_locale("ko-KR,ko;q=0.9,en;q=0.5", "en") == "ko"
     assert i18n.negotiate_locale("zh-TW,zh;q=0.9", "en") == "zh_Hans"
