@@ -260,9 +260,39 @@ async def import_partners(viewer: Viewer, content: bytes) -> ImportResult:
     if errors:
         return ImportResult(errors=sorted(errors, key=lambda error: error.row))
     async with write_transaction():
+        errors = await _tax_id_errors(rows, resolved_rows)
+        if errors:
+            return ImportResult(errors=errors)
         for resolved in resolved_rows:
             await services.insert_organisation(viewer, resolved)
     return ImportResult(saved=len(resolved_rows))
+
+
+async def _tax_id_errors(
+    rows: list[dict[str, str]], resolved_rows: list[services.ResolvedOrganisation]
+) -> list[RowError]:
+    """Rows whose tax id is already registered, or repeated earlier in the same file."""
+    pairs = [(resolved.values.country, resolved.values.tax_id) for resolved in resolved_rows]
+    registered = await services.tax_id_holders(pairs)
+    first_row_of: dict[tuple[str, str], int] = {}
+    errors = []
+    for row, pair in zip(rows, pairs, strict=True):
+        number = int(row["_row"])
+        if not pair[1]:
+            continue
+        if pair in registered:
+            errors.append(RowError(number, "tax_id", _(services.TAX_ID_TAKEN)))
+        elif pair in first_row_of:
+            errors.append(
+                RowError(
+                    number,
+                    "tax_id",
+                    _("The same tax id is on row %(row)s of this file.", row=first_row_of[pair]),
+                )
+            )
+        else:
+            first_row_of[pair] = number
+    return errors
 
 
 async def import_contacts(viewer: Viewer, content: bytes) -> ImportResult:

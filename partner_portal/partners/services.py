@@ -23,6 +23,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import is_sqlite, update_if_version, write_transaction
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.partners import forms
 from partner_portal.partners.forms import ContactInput, OrganisationInput
@@ -689,6 +690,35 @@ class SaveResult:
         return self.uuid is not None
 
 
+async def tax_id_holders(tax_ids: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The organisations already registered under these (country, tax id) pairs.
+
+    A partner is entered once: a second record with the same tax id is refused, even
+    when the first belongs to a partner the user cannot see (the message names none).
+    """
+    wanted = {pair for pair in tax_ids if pair[1]}
+    if not wanted:
+        return {}
+    rows = await Organisation.select(
+        Organisation.id, Organisation.country, Organisation.tax_id
+    ).where(Organisation.tax_id.is_in(sorted({tax_id for _country, tax_id in wanted})))
+    return {
+        (row["country"], row["tax_id"]): row["id"]
+        for row in rows
+        if (row["country"], row["tax_id"]) in wanted
+    }
+
+
+TAX_ID_TAKEN = N_("Another partner is already registered with this tax id.")
+
+
+async def _tax_id_taken(values: OrganisationInput, organisation_id: int | None = None) -> bool:
+    holder = (await tax_id_holders([(values.country, values.tax_id)])).get(
+        (values.country, values.tax_id)
+    )
+    return holder is not None and holder != organisation_id
+
+
 async def create_organisation(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     """Create a partner from the new-partner form (Action.create_partner)."""
     access.require(viewer, Action.create_partner)
@@ -699,6 +729,9 @@ async def create_organisation(viewer: Viewer, data: Mapping[str, Any]) -> SaveRe
     if resolved is None:
         return SaveResult(errors=errors)
     async with write_transaction():
+        # Checked inside the write transaction, so two people saving at once cannot both pass.
+        if await _tax_id_taken(values):
+            return SaveResult(errors={"tax_id": _(TAX_ID_TAKEN)})
         organisation_uuid = await insert_organisation(viewer, resolved)
     return SaveResult(uuid=organisation_uuid)
 
@@ -724,6 +757,8 @@ async def update_organisation(
         return SaveResult(errors=errors)
     opened_version = values.version if values.version is not None else organisation["version"]
     async with write_transaction():
+        if await _tax_id_taken(values, organisation["id"]):
+            return SaveResult(errors={"tax_id": _(TAX_ID_TAKEN)})
         before = await _snapshot(organisation["id"])
         updated = await update_if_version(
             Organisation,
