@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"viewer": Provide(web.require_viewer, sync_to_thread=False)},
         middleware=[web.AuthenticationMiddleware()],
+        before_send=[web.add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,

@@ -13,7 +13,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Template
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from partner_portal import access, i18n
 from partner_portal.accounts import services as accounts
@@ -75,6 +75,21 @@ class AuthenticationMiddleware(ASGIMiddleware):
             i18n.current_locale.reset(locale_token)
             i18n.current_region_locale.reset(region_token)
             i18n.current_time_zone.reset(zone_token)
+
+
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+def add_security_headers(message: Message, scope: Scope) -> None:
+    """No framing (click-jacking), no MIME sniffing, no full URLs leaked to other sites."""
+    if message["type"] == "http.response.start":
+        headers = list(message.get("headers") or [])
+        headers.extend(SECURITY_HEADERS)
+        message["headers"] = headers
 
 
 def require_viewer(request: Request[Any, Any, Any]) -> access.Viewer:
