@@ -50,7 +50,7 @@ messages: $(VENV)/.installed-dev
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k N_ -o partner_portal/locale/messages.pot .
 	for locale in zh_Hans ko; do \
 		if [ -f partner_portal/locale/$$locale/LC_MESSAGES/messages.po ]; then \
-			$(BIN)/pybabel update --no-fuzzy-matching -i partner_portal/locale/messages.pot -d partner_portal/locale -l $$locale; \
+			$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i partner_portal/locale/messages.pot -d partner_portal/locale -l $$locale; \
 		else $(BIN)/pybabel init -i partner_portal/locale/messages.pot -d partner_portal/locale -l $$locale; fi; \
 	done
 

@@ -12,5 +12,6 @@ APP_REGISTRY = AppRegistry(
         "partner_portal.partners.piccolo_app",
         "partner_portal.accounts.piccolo_app",
         "partner_portal.audit.piccolo_app",
+        "partner_portal.notifications.piccolo_app",
     ]
 )

@@ -1,4 +1,4 @@
-"""The `threadline` command: serve, migrate, demo-data, create-user."""
+"""The `threadline` command: serve, migrate, demo-data, create-user, send-mail."""
 
 from __future__ import annotations
 
@@ -87,6 +87,64 @@ def _create_user(arguments: argparse.Namespace) -> int:
     return 0
 
 
+SEND_MAIL_INTERVAL_SECONDS = 30
+
+
+def sender_id() -> str:
+    """Who claims outbox rows: host and process, so a stuck claim can be traced."""
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+async def send_mail(once: bool, interval: float = SEND_MAIL_INTERVAL_SECONDS) -> int:
+    """Send due e-mails once, or every ``interval`` seconds until SIGINT/SIGTERM."""
+    import logging
+    import signal
+
+    from partner_portal.database import close_database, open_database
+    from partner_portal.notifications.services import send_due
+
+    settings = load_settings()
+    worker = sender_id()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    if not once:
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+    started_pool = await open_database()
+    try:
+        while True:
+            try:
+                report = await send_due(settings, worker)
+            except Exception:  # a database hiccup must not end the sender; the next round retries
+                if once:
+                    raise
+                logging.getLogger(__name__).exception("sending e-mail failed")
+            else:
+                print(report.message, flush=True)
+                if once:
+                    return 0
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            except TimeoutError:
+                continue
+            return 0
+    finally:
+        if not once:
+            for signal_number in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signal_number)
+        await close_database(started_pool)
+
+
+def _send_mail(arguments: argparse.Namespace) -> int:
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    return asyncio.run(send_mail(once=arguments.once))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="threadline", description="Threadline partner portal")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +178,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--password", default="", help="set directly instead of printing a link"
     )
     create_user.set_defaults(handler=_create_user)
+
+    send = commands.add_parser(
+        "send-mail", help="send the queued e-mails (every 30 s until stopped, or --once)"
+    )
+    send.add_argument("--once", action="store_true", help="send what is due now, then exit")
+    send.set_defaults(handler=_send_mail)
 
     arguments = parser.parse_args(argv)
     try:

@@ -8,6 +8,7 @@ a partner organisation's admin manages the users of their own organisation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +30,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import update_if_version, write_transaction
 from partner_portal.i18n import gettext as _
+from partner_portal.notifications.services import enqueue_email, mail_locale, render_email
 from partner_portal.partners.tables import Organisation, OrganisationKind, Role, User
 from partner_portal.settings import Settings, load_settings
 
@@ -153,6 +155,46 @@ def _role_fits(role: Role, organisation_kind: str) -> bool:
     return role in access.ROLES_FOR_KIND.get(organisation_kind, frozenset())
 
 
+async def _enqueue_invitation(
+    settings: Settings,
+    user: dict[str, Any],
+    organisation_name: str,
+    inviter: Viewer | None,
+    token: str,
+    renewed: bool = False,
+) -> None:
+    """Queue the set-password link as an e-mail to the user, in their language.
+
+    Call inside the transaction that creates the invitation, so the mail goes out
+    if and only if the link exists.
+    """
+    locale = mail_locale(user.get("locale"), settings)
+    time_zone = user.get("time_zone") or settings.default_time_zone
+    rendered = render_email(
+        "invitation",
+        {
+            "name": user["display_name"],
+            "inviter": inviter.display_name if inviter else "",
+            "organisation": organisation_name,
+            "link": services.invitation_link(settings, token),
+            "expires_at": utcnow() + timedelta(hours=settings.invitation_hours),
+            "renewed": renewed,
+            "time_zone": time_zone,
+        },
+        locale,
+        time_zone,
+    )
+    await enqueue_email(
+        kind="invitation",
+        recipient=user["email"],
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        locale=locale,
+        user_id=user["id"],
+    )
+
+
 @dataclass
 class InviteResult:
     errors: Errors = field(default_factory=dict)
@@ -167,7 +209,8 @@ async def invite_user(settings: Settings, viewer: Viewer, data: InviteInput) -> 
 
     The organisation is fetched through access.py (404 if invisible, 403 unless the
     viewer may invite there); the role must fit its kind. User, invitation and audit
-    entry are written in one transaction; the link is returned to show on screen.
+    entry and the invitation e-mail (in the invitee's language) are written in one
+    transaction; the link is also returned to show on screen.
     """
     organisation = await access.get_organisation(viewer, data.organisation_uuid, Action.invite_user)
     errors: Errors = {}
@@ -199,6 +242,19 @@ async def invite_user(settings: Settings, viewer: Viewer, data: InviteInput) -> 
         )
         user_id, user_uuid = created[0]["id"], created[0]["uuid"]
         token = await services.create_invitation(settings, user_id, viewer)
+        await _enqueue_invitation(
+            settings,
+            {
+                "id": user_id,
+                "email": data.email,
+                "display_name": data.display_name,
+                "locale": data.locale,
+                "time_zone": data.time_zone,
+            },
+            organisation["legal_name"],
+            viewer,
+            token,
+        )
         await audit_log.record(
             viewer,
             entity_kind="user",
@@ -233,14 +289,28 @@ async def user_details(viewer: Viewer, user_uuid: UUID) -> dict[str, Any]:
 
 
 async def reissue_link(settings: Settings, viewer: Viewer, user_uuid: UUID) -> str:
-    """A new one-time set-password link for a user; earlier unused links stop working."""
+    """A new one-time set-password link for a user, also queued as an e-mail to them;
+    earlier unused links stop working."""
     user = await access.get_user(viewer, user_uuid, people_action(viewer))
+    organisation = await (
+        Organisation.select(Organisation.legal_name)
+        .where(Organisation.id == user["organisation"])
+        .first()
+    )
     async with write_transaction():
         # Marking the older links used (rather than deleting them) keeps the history.
         await Invitation.update({Invitation.used_at: utcnow()}).where(
             Invitation.user == user["id"], Invitation.used_at.is_null()
         )
         token = await services.create_invitation(settings, user["id"], viewer)
+        await _enqueue_invitation(
+            settings,
+            user,
+            organisation["legal_name"] if organisation else "",
+            viewer,
+            token,
+            renewed=True,
+        )
         await audit_log.record(
             viewer,
             entity_kind="user",
@@ -484,6 +554,20 @@ async def create_user_from_cli(
         token = (
             "" if password else await services.create_invitation(settings, created[0]["id"], None)
         )
+        if token:
+            await _enqueue_invitation(
+                settings,
+                {
+                    "id": created[0]["id"],
+                    "email": email,
+                    "display_name": display_name,
+                    "locale": "",
+                    "time_zone": settings.default_time_zone,
+                },
+                org["legal_name"],
+                None,
+                token,
+            )
         await audit_log.record(
             None,
             entity_kind="user",
@@ -498,5 +582,6 @@ async def create_user_from_cli(
         return f"Created {who}. They can sign in with the given password."
     return (
         f"Created {who}. Send them this one-time link to choose a password "
-        f"(valid {settings.invitation_hours} hours): {services.invitation_link(settings, token)}"
+        f"(valid {settings.invitation_hours} hours): {services.invitation_link(settings, token)}\n"
+        "It is also queued as an e-mail to them (`threadline send-mail` delivers it)."
     )

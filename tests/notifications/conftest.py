@@ -1,0 +1,91 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+class Mailbox:
+    """The aiosmtpd handler: every message the server accepted, parsed, with its envelope.
+
+    A message is stored before the server answers 250, so once send_due has returned,
+    ``messages`` holds everything it delivered; wait_for covers senders in other processes.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelope_recipients: list[list[str]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.envelope_recipients.append(list(envelope.rcpt_tos))
+        self.messages.append(parsed)
+        return "250 Message accepted for delivery"
+
+    async def wait_for(self, count: int) -> list[EmailMessage]:
+        """The messages, once at least ``count`` arrived (the server runs in its own thread)."""
+        for _attempt in range(200):
+            if len(self.messages) >= count:
+                break
+            await asyncio.sleep(0.02)
+        return self.messages
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class SmtpServer:
+    """Starts and stops an aiosmtpd server on a fixed free port (down until started)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.mailbox = Mailbox()
+        self._controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def smtp_down() -> Iterator[SmtpServer]:
+    """A free port with no SMTP server listening yet (call .start() to bring it up)."""
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_down: SmtpServer) -> SmtpServer:
+    smtp_down.start()
+    return smtp_down
+
+
+@pytest.fixture
+def mail_settings(settings, smtp_down: SmtpServer):  # type: ignore[no-untyped-def]
+    """The test settings with SMTP_URL pointing at this test's server."""
+    return dataclasses.replace(settings, smtp_url=smtp_down.url)
