@@ -13,5 +13,6 @@ APP_REGISTRY = AppRegistry(
         "partner_portal.accounts.piccolo_app",
         "partner_portal.audit.piccolo_app",
         "partner_portal.notifications.piccolo_app",
+        "partner_portal.catalog.piccolo_app",
     ]
 )

@@ -20,6 +20,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from piccolo.columns import Column, ForeignKey
 from piccolo.columns.combination import Combinable
 
+from partner_portal.catalog.tables import PriceList, Style, StyleStatus
 from partner_portal.partners.tables import Contact, Organisation, Role, TimelineEntry, User
 
 BRAND_ROLES = frozenset({Role.brand_admin, Role.kam, Role.brand_staff})
@@ -39,6 +40,9 @@ class Action(enum.StrEnum):
     invite_user = "invite_user"
     manage_users = "manage_users"
     view_audit_log = "view_audit_log"
+    view_catalog = "view_catalog"
+    manage_catalog = "manage_catalog"
+    view_price_lists = "view_price_lists"
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -52,18 +56,31 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.manage_contacts,
             Action.add_timeline_entry,
             Action.view_internal_timeline,
+            Action.view_catalog,
+            Action.view_price_lists,
         }
     ),
+    # Brand staff are the merchandisers: they manage the catalog.
     Role.brand_staff: frozenset(
         {
             Action.view_partner,
             Action.export_partners,
             Action.add_timeline_entry,
             Action.view_internal_timeline,
+            Action.view_catalog,
+            Action.manage_catalog,
+            Action.view_price_lists,
         }
     ),
     **{
-        role: frozenset({Action.view_partner, Action.manage_contacts, Action.invite_user})
+        role: frozenset(
+            {
+                Action.view_partner,
+                Action.manage_contacts,
+                Action.invite_user,
+                Action.view_catalog,
+            }
+        )
         for role in PARTNER_ROLES
     },
 }
@@ -227,6 +244,47 @@ async def get_user(viewer: Viewer, user_uuid: UUID, action: Action) -> dict[str,
     if row is None:
         raise _not_found("user")
     require(viewer, action, row["organisation"])
+    return row
+
+
+def style_filter(viewer: Viewer) -> Combinable | None:
+    """Catalog styles the viewer may see: the brand's users all, partner users active ones.
+
+    Catalog rows belong to the brand, so no organisation filter applies to them.
+    """
+    if viewer.is_brand:
+        return None
+    return Style.status == StyleStatus.active.value
+
+
+async def get_style(
+    viewer: Viewer, style_uuid: UUID, action: Action = Action.view_catalog
+) -> dict[str, Any]:
+    """One style the viewer may see (404 otherwise), checked for the action (403)."""
+    query = Style.select(*Style.all_columns()).where(Style.uuid == style_uuid)
+    condition = style_filter(viewer)
+    if condition is not None:
+        query = query.where(condition)
+    row = await query.first()
+    if row is None:
+        raise _not_found("style")
+    require(viewer, action)
+    return row
+
+
+async def get_price_list(
+    viewer: Viewer, price_list_uuid: UUID, action: Action = Action.view_price_lists
+) -> dict[str, Any]:
+    """One price list (only the brand's users see price lists as such), checked for the action."""
+    require(viewer, Action.view_price_lists)
+    row = (
+        await PriceList.select(*PriceList.all_columns())
+        .where(PriceList.uuid == price_list_uuid)
+        .first()
+    )
+    if row is None:
+        raise _not_found("price list")
+    require(viewer, action)
     return row
 
 

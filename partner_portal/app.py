@@ -23,6 +23,7 @@ from litestar.template import TemplateConfig
 from partner_portal import database, i18n, web
 from partner_portal.accounts.controllers import account_routes
 from partner_portal.audit.controllers import audit_routes
+from partner_portal.catalog.controllers import catalog_routes
 from partner_portal.partners.api import partner_api_routes
 from partner_portal.partners.controllers import partner_routes
 from partner_portal.settings import Settings, load_settings
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *account_routes,
             *partner_routes,
             *audit_routes,
+            *catalog_routes,
             *partner_api_routes,
             create_static_files_router(
                 path="/static",

@@ -64,6 +64,26 @@ LABELS: dict[str, str] = {
     "organisation": N_("Partner"),
     "contact": N_("Contact"),
     "timeline_entry": N_("Timeline entry"),
+    # catalog (catalog/tables.py): style status, categories, genders, record kinds
+    "draft": N_("Draft"),
+    "discontinued": N_("Discontinued"),
+    "shirts": N_("Shirts"),
+    "tops": N_("Tops"),
+    "trousers": N_("Trousers"),
+    "skirts": N_("Skirts"),
+    "dresses": N_("Dresses"),
+    "knitwear": N_("Knitwear"),
+    "outerwear": N_("Outerwear"),
+    "uniform": N_("Uniform"),
+    "accessories": N_("Accessories"),
+    "women": N_("Women"),
+    "men": N_("Men"),
+    "unisex": N_("Unisex"),
+    "kids": N_("Kids"),
+    "style": N_("Style"),
+    "season": N_("Season"),
+    "size_scale": N_("Size scale"),
+    "price_list": N_("Price list"),
 }
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from partner_portal.accounts.services import hash_secret
 from partner_portal.accounts.tables import ApiToken
+from partner_portal.catalog.tables import PriceList, Style
 from partner_portal.partners.tables import Contact, User
 from tests.support import Cast, PortalClient
 
@@ -63,6 +64,8 @@ ORGANISATION_ADMINS = frozenset(
     {"distributor", "other_distributor", "retailer", "supplier", "client"}
 )
 PEOPLE_MANAGERS = frozenset({"admin"}) | ORGANISATION_ADMINS
+# The brand's merchandisers manage the catalog (DESIGN.md §2: brand_staff); KAMs read it.
+CATALOG_MANAGERS = frozenset({"admin", "staff"})
 
 Rule = Callable[[str, str | None], int | str]
 
@@ -121,7 +124,7 @@ edit_user = on_user(lambda member, target: member == "admin")
 @dataclass(frozen=True)
 class Route:
     rule: Rule
-    subject: str | None = None  # partner, contact, user, token
+    subject: str | None = None  # partner, contact, user, token, style, price_list
 
 
 ROUTES: dict[str, Route] = {
@@ -164,6 +167,20 @@ ROUTES: dict[str, Route] = {
     "GET /users/{user_id:uuid}/edit": Route(edit_user, "user"),
     "POST /users/{user_id:uuid}/edit": Route(edit_user, "user"),
     "GET /audit": Route(only({"admin"})),
+    # Tested against an active style, which every signed-in user may see.
+    "GET /catalog/styles": Route(anyone),
+    "GET /catalog/styles/new": Route(only(CATALOG_MANAGERS)),
+    "POST /catalog/styles/new": Route(only(CATALOG_MANAGERS)),
+    "GET /catalog/styles/{style_id:uuid}": Route(anyone, "style"),
+    "GET /catalog/styles/{style_id:uuid}/edit": Route(only(CATALOG_MANAGERS), "style"),
+    "POST /catalog/styles/{style_id:uuid}/edit": Route(only(CATALOG_MANAGERS), "style"),
+    "GET /catalog/price-lists": Route(only(BRAND_MEMBERS)),
+    "GET /catalog/price-lists/{price_list_id:uuid}/prices": Route(
+        only(BRAND_MEMBERS), "price_list"
+    ),
+    "POST /catalog/price-lists/{price_list_id:uuid}/prices": Route(
+        only(CATALOG_MANAGERS), "price_list"
+    ),
     "GET /account": Route(anyone),
     "POST /account/preferences": Route(anyone),
     "GET /account/password": Route(anyone),
@@ -260,6 +277,42 @@ class Subjects:
         await User.update({User.is_active: True}).where(User.uuid == self.users[organisation])
         return self.users[organisation]
 
+    async def style(self) -> Any:
+        """An active style (partner users see active styles only)."""
+        from partner_portal.catalog import services as catalog
+
+        if not hasattr(self, "_style"):
+            season = await catalog.create_season(None, "SS27", "Spring/Summer 2027")
+            scale = await catalog.create_size_scale(None, "ALPHA", "Alpha", "alpha", ["S", "M"])
+            row = (
+                await Style.insert(
+                    Style(
+                        code="SS27-MATRIX",
+                        season=season,
+                        category="shirts",
+                        name_en="Matrix shirt",
+                        size_scale=scale,
+                        status="active",
+                        created_at=datetime.now(UTC),
+                        updated_at=datetime.now(UTC),
+                    )
+                )
+                .returning(Style.uuid)
+                .run()
+            )
+            self._style = row[0]["uuid"]
+        return self._style
+
+    async def price_list(self) -> Any:
+        from partner_portal.catalog import services as catalog
+
+        if not hasattr(self, "_price_list"):
+            list_id = await catalog.create_price_list(None, "CNY", "CNY", True, None)
+            row = await PriceList.select(PriceList.uuid).where(PriceList.id == list_id).first()
+            assert row is not None
+            self._price_list = row["uuid"]
+        return self._price_list
+
     async def token(self, owner: int) -> Any:
         now = datetime.now(UTC)
         row = (
@@ -328,6 +381,10 @@ async def test_each_member_of_the_cast_gets_what_the_design_says(
                 url = url.replace("{contact_id:uuid}", str(await subjects.contact(str(target))))
             elif route.subject == "user":
                 url = url.replace("{user_id:uuid}", str(await subjects.user(str(target))))
+            elif route.subject == "style":
+                url = url.replace("{style_id:uuid}", str(await subjects.style()))
+            elif route.subject == "price_list":
+                url = url.replace("{price_list_id:uuid}", str(await subjects.price_list()))
             elif route.subject == "token":
                 owner = (
                     cast.users[member]
@@ -353,6 +410,8 @@ async def test_a_signed_out_visitor_is_asked_to_sign_in(
         .replace("{contact_id:uuid}", str(cast.distributor_a.uuid))
         .replace("{user_id:uuid}", str(cast.kam.uuid))
         .replace("{token_id:uuid}", str(cast.kam.uuid))
+        .replace("{style_id:uuid}", str(cast.kam.uuid))
+        .replace("{price_list_id:uuid}", str(cast.kam.uuid))
     )
     status = await request(client, method, url)
     if template.startswith("/api/"):

@@ -1,0 +1,226 @@
+"""Input types of the catalog pages and their parsing (shape only, no database).
+
+Each ``parse_*`` returns ``(value, errors)``: the value is None when any field is
+wrong, and ``errors`` maps each wrong field to a message shown beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from babel.numbers import get_currency_precision
+
+from partner_portal.catalog.tables import Category, Gender, StyleStatus
+from partner_portal.i18n import gettext as _
+
+CATEGORIES = tuple(category.value for category in Category)
+GENDERS = tuple(gender.value for gender in Gender)
+STATUSES = tuple(status.value for status in StyleStatus)
+STYLE_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
+COLOUR_CODE_PATTERN = re.compile(r"^[A-Z0-9]{1,20}$")
+MAX_COLOURWAYS = 20
+# Largest amount a Numeric(12, 2) column holds.
+MAX_AMOUNT = Decimal("9999999999.99")
+
+
+# ---------------------------------------------------------------------------
+# EAN-13 and money
+
+
+def ean13_check_digit(first_twelve: str) -> int:
+    """The GS1 check digit of the first 12 digits (weights 1 and 3 from the left)."""
+    total = sum(int(digit) * (3 if index % 2 else 1) for index, digit in enumerate(first_twelve))
+    return (10 - total % 10) % 10
+
+
+def is_valid_ean13(code: str) -> bool:
+    """13 digits whose last one is the GS1 check digit (any GS1 prefix is accepted)."""
+    return (
+        len(code) == 13
+        and code.isascii()
+        and code.isdigit()
+        and ean13_check_digit(code[:12]) == int(code[12])
+    )
+
+
+def minor_units(currency: str) -> int:
+    """Decimals of the currency (ISO 4217): CNY, USD, EUR 2; KRW and JPY 0."""
+    return int(get_currency_precision(currency))
+
+
+def parse_money(text: str, currency: str) -> tuple[Decimal | None, str | None]:
+    """An amount typed in a form ("12,000", "199.5") as a Decimal of the currency's precision.
+
+    Returns (amount, None), or (None, message) when the text is not an amount, is
+    negative or has more decimals than the currency has (KRW "12000.5").
+    """
+    cleaned = text.strip().replace(",", "").replace(" ", "").replace("\u00a0", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return None, _("Enter an amount, e.g. 199.00.")
+    if not amount.is_finite():
+        return None, _("Enter an amount, e.g. 199.00.")
+    if amount < 0:
+        return None, _("The amount cannot be negative.")
+    if amount > MAX_AMOUNT:
+        return None, _("The amount is too large.")
+    places = minor_units(currency)
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        if places == 0:
+            return None, _("%(currency)s amounts have no decimals.", currency=currency)
+        return None, _(
+            "%(currency)s amounts have at most %(places)s decimals.",
+            currency=currency,
+            places=places,
+        )
+    return amount.quantize(Decimal(1).scaleb(-places)), None
+
+
+# ---------------------------------------------------------------------------
+# Styles
+
+
+@dataclass(frozen=True)
+class ColourwayInput:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class BarcodeInput:
+    colour: str
+    size: str
+    barcode: str
+
+
+@dataclass(frozen=True)
+class StyleInput:
+    code: str
+    season: str
+    collection: str
+    category: str
+    gender: str
+    name_en: str
+    name_zh: str
+    name_ko: str
+    fabric_composition: str
+    care: str
+    size_scale: str
+    status: str
+    colourways: tuple[ColourwayInput, ...]
+    barcodes: tuple[BarcodeInput, ...]
+    version: int | None = None
+
+
+def _text(data: Mapping[str, Any], name: str, limit: int = 200) -> str:
+    return str(data.get(name) or "").strip()[:limit]
+
+
+def parse_colourways(text: str) -> tuple[tuple[ColourwayInput, ...], str | None]:
+    """One colourway a line: its code, then its name ("BLK Black")."""
+    colourways: list[ColourwayInput] = []
+    seen: set[str] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        code, _sep, name = line.strip().partition(" ")
+        code = code.upper()
+        if not COLOUR_CODE_PATTERN.match(code):
+            return (), _("Line %(line)s: a colour code is letters and digits.", line=number)
+        if code in seen:
+            return (), _("Line %(line)s: colour %(code)s is listed twice.", line=number, code=code)
+        seen.add(code)
+        colourways.append(ColourwayInput(code, name.strip()[:100]))
+    if len(colourways) > MAX_COLOURWAYS:
+        return (), _("At most %(count)s colourways.", count=MAX_COLOURWAYS)
+    return tuple(colourways), None
+
+
+def parse_barcodes(text: str) -> tuple[tuple[BarcodeInput, ...], str | None]:
+    """One barcode a line: colour code, size, EAN-13 ("BLK 170/88A 6901234567892")."""
+    barcodes: list[BarcodeInput] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) != 3:
+            return (), _(
+                "Line %(line)s: write the colour code, the size and the barcode.", line=number
+            )
+        colour, size, barcode = parts
+        if not is_valid_ean13(barcode):
+            return (), _(
+                "Line %(line)s: %(barcode)s is not a valid EAN-13 barcode (13 digits with a check digit).",
+                line=number,
+                barcode=barcode,
+            )
+        barcodes.append(BarcodeInput(colour.upper(), size, barcode))
+    return tuple(barcodes), None
+
+
+def parse_style(data: Mapping[str, Any]) -> tuple[StyleInput | None, dict[str, str]]:
+    """The style form; references (season, scale) are checked against the database in services."""
+    errors: dict[str, str] = {}
+    code = _text(data, "code", 30).upper()
+    if not code:
+        errors["code"] = _("Enter the style code.")
+    elif not STYLE_CODE_PATTERN.match(code):
+        errors["code"] = _("A style code is capital letters, digits and hyphens.")
+    category = _text(data, "category")
+    if category not in CATEGORIES:
+        errors["category"] = _("Choose a category.")
+    gender = _text(data, "gender") or "unisex"
+    if gender not in GENDERS:
+        errors["gender"] = _("Choose a gender.")
+    status = _text(data, "status") or "draft"
+    if status not in STATUSES:
+        errors["status"] = _("Choose a status.")
+    names = {name: _text(data, name) for name in ("name_en", "name_zh", "name_ko")}
+    if not any(names.values()):
+        errors["name_en"] = _("Enter the style's name in at least one language.")
+    if not _text(data, "season"):
+        errors["season"] = _("Choose a season.")
+    if not _text(data, "size_scale"):
+        errors["size_scale"] = _("Choose a size scale.")
+    colourways, problem = parse_colourways(str(data.get("colourways") or ""))
+    if problem:
+        errors["colourways"] = problem
+    elif not colourways:
+        errors["colourways"] = _("Enter at least one colourway.")
+    barcodes, problem = parse_barcodes(str(data.get("barcodes") or ""))
+    if problem:
+        errors["barcodes"] = problem
+    version: int | None = None
+    if _text(data, "version"):
+        try:
+            version = int(_text(data, "version"))
+        except ValueError:
+            errors["version"] = _("The form is damaged; open it again.")
+    if errors:
+        return None, errors
+    return (
+        StyleInput(
+            code=code,
+            season=_text(data, "season"),
+            collection=_text(data, "collection"),
+            category=category,
+            gender=gender,
+            name_en=names["name_en"],
+            name_zh=names["name_zh"],
+            name_ko=names["name_ko"],
+            fabric_composition=_text(data, "fabric_composition"),
+            care=_text(data, "care", 2000),
+            size_scale=_text(data, "size_scale"),
+            status=status,
+            colourways=colourways,
+            barcodes=barcodes,
+            version=version,
+        ),
+        {},
+    )

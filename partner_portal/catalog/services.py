@@ -1,0 +1,846 @@
+"""The catalog: seasons and size scales, styles with their colourways and SKU matrix,
+price lists and the price a partner pays. Visibility comes from partner_portal.access;
+every change writes an audit entry inside its own write transaction. Catalog rows
+belong to the brand, so their audit entries carry no organisation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from partner_portal import access
+from partner_portal.access import Action, Viewer
+from partner_portal.audit import services as audit_log
+from partner_portal.catalog import forms
+from partner_portal.catalog.forms import StyleInput
+from partner_portal.catalog.tables import (
+    Collection,
+    Colourway,
+    Price,
+    PriceList,
+    Season,
+    Size,
+    SizeScale,
+    Sku,
+    Style,
+)
+from partner_portal.clock import utcnow
+from partner_portal.database import is_sqlite, update_if_version, write_transaction
+from partner_portal.i18n import gettext as _
+from partner_portal.partners.tables import Organisation
+
+PAGE_SIZE = 50
+STYLE_FIELDS = (
+    "code",
+    "category",
+    "gender",
+    "name_en",
+    "name_zh",
+    "name_ko",
+    "fabric_composition",
+    "care",
+    "status",
+)
+
+
+# ---------------------------------------------------------------------------
+# Seasons and size scales (no pages yet: demo data, tests and later imports use these)
+
+
+async def create_season(
+    viewer: Viewer | None,
+    code: str,
+    name: str,
+    order_window: tuple[date, date] | None = None,
+) -> int:
+    """Add a season (SS27, AW27); returns its id."""
+    async with write_transaction():
+        row = (
+            await Season.insert(
+                Season(
+                    code=code,
+                    name=name,
+                    order_window_start=order_window[0] if order_window else None,
+                    order_window_end=order_window[1] if order_window else None,
+                    created_at=utcnow(),
+                )
+            )
+            .returning(Season.id, Season.uuid)
+            .run()
+        )
+        await audit_log.record(
+            viewer,
+            entity_kind="season",
+            entity_uuid=row[0]["uuid"],
+            organisation_id=None,
+            action="create",
+            summary=code,
+        )
+    return int(row[0]["id"])
+
+
+async def create_size_scale(
+    viewer: Viewer | None, code: str, name: str, kind: str, labels: Sequence[str]
+) -> int:
+    """Add a size scale with its sizes in the given order; returns its id."""
+    async with write_transaction():
+        row = (
+            await SizeScale.insert(SizeScale(code=code, name=name, kind=kind))
+            .returning(SizeScale.id, SizeScale.uuid)
+            .run()
+        )
+        scale_id = row[0]["id"]
+        await Size.insert(
+            *(
+                Size(size_scale=scale_id, label=label, position=position)
+                for position, label in enumerate(labels, start=1)
+            )
+        ).run()
+        await audit_log.record(
+            viewer,
+            entity_kind="size_scale",
+            entity_uuid=row[0]["uuid"],
+            organisation_id=None,
+            action="create",
+            changes={"sizes": [None, " ".join(labels)]},
+            summary=code,
+        )
+    return int(scale_id)
+
+
+async def create_price_list(
+    viewer: Viewer | None, name: str, currency: str, tax_inclusive: bool, tier: str | None
+) -> int:
+    """Add a price list in a currency, for one partner tier or (tier None) for any."""
+    async with write_transaction():
+        row = (
+            await PriceList.insert(
+                PriceList(
+                    name=name,
+                    currency=currency,
+                    tax_inclusive=tax_inclusive,
+                    tier=tier,
+                    created_at=utcnow(),
+                )
+            )
+            .returning(PriceList.id, PriceList.uuid)
+            .run()
+        )
+        await audit_log.record(
+            viewer,
+            entity_kind="price_list",
+            entity_uuid=row[0]["uuid"],
+            organisation_id=None,
+            action="create",
+            summary=name,
+        )
+    return int(row[0]["id"])
+
+
+# ---------------------------------------------------------------------------
+# The style list
+
+
+@dataclass(frozen=True)
+class StyleFilters:
+    q: str = ""
+    season: str = ""
+    status: str = ""
+    page: int = 1
+
+    FILTER_NAMES = ("q", "season", "status")
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any]) -> StyleFilters:
+        """Filters from query parameters; unknown values are dropped, not errors."""
+
+        def text(name: str, limit: int = 100) -> str:
+            return str(params.get(name) or "").strip()[:limit]
+
+        try:
+            page = max(1, int(text("page", 6) or 1))
+        except ValueError:
+            page = 1
+        status = text("status")
+        return cls(
+            q=text("q"),
+            season=text("season", 10).upper(),
+            status=status if status in forms.STATUSES else "",
+            page=page,
+        )
+
+    def query_string(self, page: int | None = None) -> str:
+        pairs = [(name, getattr(self, name)) for name in self.FILTER_NAMES if getattr(self, name)]
+        if page and page > 1:
+            pairs.append(("page", str(page)))
+        return urlencode(pairs)
+
+
+@dataclass
+class StylePage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / PAGE_SIZE))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _contains(column: Any, text: str) -> Any:
+    pattern = f"%{text}%"
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
+
+
+def _style_query(query: Any, viewer: Viewer, filters: StyleFilters) -> Any:
+    condition = access.style_filter(viewer)
+    if condition is not None:
+        query = query.where(condition)
+    if filters.q:
+        query = query.where(
+            _contains(Style.code, filters.q)
+            | _contains(Style.name_en, filters.q)
+            | _contains(Style.name_zh, filters.q)
+            | _contains(Style.name_ko, filters.q)
+        )
+    if filters.season:
+        query = query.where(Style.season.code == filters.season)  # type: ignore[attr-defined]
+    if filters.status:
+        query = query.where(Style.status == filters.status)
+    return query
+
+
+async def list_styles(viewer: Viewer, filters: StyleFilters) -> StylePage:
+    """One page (50) of the styles the viewer may see, by code. Two queries whatever the page."""
+    access.require(viewer, Action.view_catalog)
+    total = await _style_query(Style.count(), viewer, filters)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(filters.page, pages)
+    rows = await (
+        _style_query(
+            Style.select(
+                Style.uuid,
+                Style.code,
+                Style.name_en,
+                Style.name_zh,
+                Style.name_ko,
+                Style.category,
+                Style.gender,
+                Style.status,
+                Style.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+                Style.size_scale.name.as_alias("scale_name"),  # type: ignore[attr-defined]
+            ),
+            viewer,
+            filters,
+        )
+        .order_by(Style.code)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    return StylePage(rows=rows, total=total, page=page)
+
+
+async def filter_choices() -> dict[str, Any]:
+    seasons = await Season.select(Season.code, Season.name).order_by(Season.code)
+    return {"seasons": seasons, "statuses": forms.STATUSES}
+
+
+# ---------------------------------------------------------------------------
+# One style
+
+
+@dataclass
+class StyleView:
+    style: dict[str, Any]
+    sizes: list[dict[str, Any]]
+    colourways: list[dict[str, Any]]
+    # colourway id -> size id -> barcode ("" when the SKU has none)
+    grid: dict[int, dict[int, str]]
+    prices: list[dict[str, Any]]
+
+
+async def style_view(viewer: Viewer, style_uuid: UUID) -> StyleView:
+    """The style page: details, the colour × size SKU grid, prices per price list."""
+    row = await access.get_style(viewer, style_uuid)
+    style = await (
+        Style.select(
+            *Style.all_columns(),
+            Style.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+            Style.season.name.as_alias("season_name"),  # type: ignore[attr-defined]
+            Style.collection.name.as_alias("collection_name"),  # type: ignore[attr-defined]
+            Style.size_scale.name.as_alias("scale_name"),  # type: ignore[attr-defined]
+        )
+        .where(Style.id == row["id"])
+        .first()
+    )
+    assert style is not None
+    sizes = await _sizes(style["size_scale"])
+    colourways = await (
+        Colourway.select(Colourway.id, Colourway.code, Colourway.name)
+        .where(Colourway.style == style["id"])
+        .order_by(Colourway.id)
+    )
+    grid: dict[int, dict[int, str]] = {colourway["id"]: {} for colourway in colourways}
+    for sku in await Sku.select(Sku.colourway, Sku.size, Sku.barcode).where(
+        Sku.style == style["id"]
+    ):
+        grid.setdefault(sku["colourway"], {})[sku["size"]] = sku["barcode"] or ""
+    prices: list[dict[str, Any]] = []
+    if viewer.can(Action.view_price_lists):
+        prices = await (
+            Price.select(
+                Price.wholesale,
+                Price.suggested_retail,
+                Price.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
+                Price.price_list.name.as_alias("list_name"),  # type: ignore[attr-defined]
+                Price.price_list.uuid.as_alias("list_uuid"),  # type: ignore[attr-defined]
+                Price.price_list.currency.as_alias("currency"),  # type: ignore[attr-defined]
+                Price.price_list.tier.as_alias("tier"),  # type: ignore[attr-defined]
+                Price.price_list.tax_inclusive.as_alias("tax_inclusive"),  # type: ignore[attr-defined]
+            )
+            .where(Price.style == style["id"])
+            .order_by(Price.price_list.name)  # type: ignore[attr-defined]
+        )
+    return StyleView(style, sizes, colourways, grid, prices)
+
+
+async def _sizes(scale_id: int) -> list[dict[str, Any]]:
+    return await (
+        Size.select(Size.id, Size.label, Size.position)
+        .where(Size.size_scale == scale_id)
+        .order_by(Size.position)
+    )
+
+
+# ---------------------------------------------------------------------------
+# Create and edit
+
+
+@dataclass
+class SaveResult:
+    uuid: UUID | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    current_version: int | None = None
+
+    @property
+    def saved(self) -> bool:
+        return self.uuid is not None
+
+
+async def form_choices() -> dict[str, Any]:
+    """Seasons, collections and size scales for the style form."""
+    seasons = await Season.select(Season.id, Season.uuid, Season.code, Season.name).order_by(
+        Season.code
+    )
+    collections = await Collection.select(
+        Collection.id,
+        Collection.uuid,
+        Collection.name,
+        Collection.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+    ).order_by(Collection.name)
+    scales = await SizeScale.select(
+        SizeScale.id, SizeScale.uuid, SizeScale.code, SizeScale.name
+    ).order_by(SizeScale.code)
+    return {
+        "seasons": seasons,
+        "collections": collections,
+        "scales": scales,
+        "categories": forms.CATEGORIES,
+        "genders": forms.GENDERS,
+        "statuses": forms.STATUSES,
+    }
+
+
+@dataclass
+class Resolved:
+    values: StyleInput
+    season_id: int
+    collection_id: int | None
+    scale_id: int
+    size_ids: dict[str, int]
+
+
+def _find(rows: Iterable[dict[str, Any]], reference: str) -> dict[str, Any] | None:
+    return next((row for row in rows if str(row["uuid"]) == reference), None)
+
+
+async def _resolve(values: StyleInput) -> tuple[Resolved | None, dict[str, str]]:
+    """Turn the form's references into ids, and check barcodes name real colours and sizes."""
+    choices = await form_choices()
+    errors: dict[str, str] = {}
+    season = _find(choices["seasons"], values.season)
+    if season is None:
+        errors["season"] = _("Choose a season.")
+    collection = _find(choices["collections"], values.collection) if values.collection else None
+    if values.collection and (
+        collection is None or season is None or collection["season_code"] != season["code"]
+    ):
+        errors["collection"] = _("Choose a collection of the style's season.")
+    scale = _find(choices["scales"], values.size_scale)
+    if scale is None:
+        errors["size_scale"] = _("Choose a size scale.")
+        return None, errors
+    sizes = await _sizes(scale["id"])
+    size_ids = {size["label"]: size["id"] for size in sizes}
+    colours = {colourway.code for colourway in values.colourways}
+    seen: set[str] = set()
+    for barcode in values.barcodes:
+        if barcode.colour not in colours or barcode.size not in size_ids:
+            errors["barcodes"] = _(
+                "%(colour)s %(size)s is not a colour and size of this style.",
+                colour=barcode.colour,
+                size=barcode.size,
+            )
+        elif barcode.barcode in seen:
+            errors["barcodes"] = _("Barcode %(barcode)s is listed twice.", barcode=barcode.barcode)
+        seen.add(barcode.barcode)
+    if errors or season is None:
+        return None, errors
+    return (
+        Resolved(
+            values=values,
+            season_id=season["id"],
+            collection_id=collection["id"] if collection else None,
+            scale_id=scale["id"],
+            size_ids=size_ids,
+        ),
+        {},
+    )
+
+
+def _style_values(resolved: Resolved) -> dict[Any, Any]:
+    values = resolved.values
+    return {
+        Style.code: values.code,
+        Style.season: resolved.season_id,
+        Style.collection: resolved.collection_id,
+        Style.category: values.category,
+        Style.gender: values.gender,
+        Style.name_en: values.name_en,
+        Style.name_zh: values.name_zh,
+        Style.name_ko: values.name_ko,
+        Style.fabric_composition: values.fabric_composition,
+        Style.care: values.care,
+        Style.size_scale: resolved.scale_id,
+        Style.status: values.status,
+    }
+
+
+async def _conflicting_rows(resolved: Resolved, style_id: int | None) -> dict[str, str]:
+    """Style codes and barcodes already used by another style (checked inside the transaction)."""
+    errors: dict[str, str] = {}
+    same_code = Style.select(Style.id).where(Style.code == resolved.values.code)
+    if style_id is not None:
+        same_code = same_code.where(Style.id != style_id)
+    if await same_code.first():
+        errors["code"] = _("Another style already has this code.")
+    barcodes = [barcode.barcode for barcode in resolved.values.barcodes]
+    if barcodes:
+        taken = Sku.select(Sku.barcode).where(Sku.barcode.is_in(barcodes))
+        if style_id is not None:
+            taken = taken.where(Sku.style != style_id)
+        used = await taken.first()
+        if used:
+            errors["barcodes"] = _(
+                "Barcode %(barcode)s is already used by another SKU.", barcode=used["barcode"]
+            )
+    return errors
+
+
+async def _sync_matrix(style_id: int, resolved: Resolved) -> None:
+    """Make the style's colourways and SKUs those of the form: one SKU per colour × size.
+
+    Colourways left out of the form are removed with their SKUs (no order refers to
+    SKUs yet); barcodes are set from the form, and cleared where the form has none.
+    """
+    values = resolved.values
+    existing = {
+        row["code"]: row["id"]
+        for row in await Colourway.select(Colourway.id, Colourway.code).where(
+            Colourway.style == style_id
+        )
+    }
+    wanted = {colourway.code for colourway in values.colourways}
+    gone = [colourway_id for code, colourway_id in existing.items() if code not in wanted]
+    if gone:
+        await Colourway.delete().where(Colourway.id.is_in(gone))
+    new_colourways = []
+    for colourway in values.colourways:
+        if colourway.code in existing:
+            await Colourway.update({Colourway.name: colourway.name}).where(
+                Colourway.id == existing[colourway.code]
+            )
+        else:
+            new_colourways.append(
+                Colourway(style=style_id, code=colourway.code, name=colourway.name)
+            )
+    if new_colourways:
+        rows = await Colourway.insert(*new_colourways).returning(Colourway.id, Colourway.code).run()
+        await Sku.insert(
+            *(
+                Sku(style=style_id, colourway=row["id"], size=size_id)
+                for row in rows
+                for size_id in resolved.size_ids.values()
+            )
+        ).run()
+    # Barcodes: clear first, so moving a barcode between two SKUs of the style is allowed.
+    await Sku.update({Sku.barcode: None}).where(Sku.style == style_id)
+    if values.barcodes:
+        colour_ids = {
+            row["code"]: row["id"]
+            for row in await Colourway.select(Colourway.id, Colourway.code).where(
+                Colourway.style == style_id
+            )
+        }
+        for barcode in values.barcodes:
+            await Sku.update({Sku.barcode: barcode.barcode}).where(
+                (Sku.style == style_id)
+                & (Sku.colourway == colour_ids[barcode.colour])
+                & (Sku.size == resolved.size_ids[barcode.size])
+            )
+
+
+async def _snapshot(style_id: int) -> dict[str, Any]:
+    """The style as the audit log records it, with its colourways and barcodes as text."""
+    style = await Style.select(*Style.all_columns()).where(Style.id == style_id).first()
+    assert style is not None
+    values: dict[str, Any] = {name: style[name] for name in STYLE_FIELDS}
+    values["season"] = style["season"]
+    values["collection"] = style["collection"]
+    values["size_scale"] = style["size_scale"]
+    values["version"] = style["version"]
+    values["colourways"] = await _colourways_text(style_id)
+    values["barcodes"] = await _barcodes_text(style_id)
+    return values
+
+
+async def _colourways_text(style_id: int) -> str:
+    rows = await (
+        Colourway.select(Colourway.code, Colourway.name)
+        .where(Colourway.style == style_id)
+        .order_by(Colourway.id)
+    )
+    return "\n".join(f"{row['code']} {row['name']}".strip() for row in rows)
+
+
+async def _barcodes_text(style_id: int) -> str:
+    rows = await (
+        Sku.select(
+            Sku.colourway.code.as_alias("colour"),  # type: ignore[attr-defined]
+            Sku.size.label.as_alias("size"),  # type: ignore[attr-defined]
+            Sku.barcode,
+        )
+        .where((Sku.style == style_id) & Sku.barcode.is_not_null())
+        .order_by(Sku.colourway)
+        .order_by(Sku.size.position)  # type: ignore[attr-defined]
+    )
+    return "\n".join(f"{row['colour']} {row['size']} {row['barcode']}" for row in rows)
+
+
+async def create_style(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
+    """Create a style with its colourways and the colour × size SKU matrix (manage_catalog)."""
+    access.require(viewer, Action.manage_catalog)
+    values, errors = forms.parse_style(data)
+    if values is None:
+        return SaveResult(errors=errors)
+    resolved, errors = await _resolve(values)
+    if resolved is None:
+        return SaveResult(errors=errors)
+    async with write_transaction():
+        errors = await _conflicting_rows(resolved, None)
+        if errors:
+            return SaveResult(errors=errors)
+        now = utcnow()
+        row = (
+            await Style.insert(
+                Style(
+                    **{
+                        column._meta.name: value
+                        for column, value in _style_values(resolved).items()
+                    },
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            .returning(Style.id, Style.uuid)
+            .run()
+        )
+        style_id, style_uuid = row[0]["id"], row[0]["uuid"]
+        await _sync_matrix(style_id, resolved)
+        after = await _snapshot(style_id)
+        await audit_log.record(
+            viewer,
+            entity_kind="style",
+            entity_uuid=style_uuid,
+            organisation_id=None,
+            action="create",
+            changes=audit_log.changes_between({}, after),
+            summary=values.code,
+        )
+    return SaveResult(uuid=style_uuid)
+
+
+async def update_style(
+    viewer: Viewer, style: Mapping[str, Any], data: Mapping[str, Any]
+) -> SaveResult:
+    """Save the edit form unless someone saved since it was opened (optimistic locking).
+
+    The size scale stays as created: the SKUs are made of its sizes.
+    """
+    access.require(viewer, Action.manage_catalog)
+    values, errors = forms.parse_style(data)
+    if values is None:
+        return SaveResult(errors=errors)
+    resolved, errors = await _resolve(values)
+    if resolved is None:
+        return SaveResult(errors=errors)
+    if resolved.scale_id != style["size_scale"]:
+        return SaveResult(
+            errors={"size_scale": _("The size scale cannot change once the style has SKUs.")}
+        )
+    opened_version = values.version if values.version is not None else style["version"]
+    async with write_transaction():
+        errors = await _conflicting_rows(resolved, style["id"])
+        if errors:
+            return SaveResult(errors=errors)
+        before = await _snapshot(style["id"])
+        updated = await update_if_version(
+            Style,
+            style["id"],
+            opened_version,
+            {**_style_values(resolved), Style.updated_at: utcnow()},
+        )
+        if updated:
+            await _sync_matrix(style["id"], resolved)
+            after = await _snapshot(style["id"])
+            await audit_log.record(
+                viewer,
+                entity_kind="style",
+                entity_uuid=style["uuid"],
+                organisation_id=None,
+                action="update",
+                changes=audit_log.changes_between(before, after),
+                summary=values.code,
+            )
+    if not updated:
+        return SaveResult(
+            conflicts=await audit_log.changes_since(style["uuid"], opened_version),
+            current_version=before["version"],
+        )
+    return SaveResult(uuid=style["uuid"])
+
+
+async def form_values(style: Mapping[str, Any]) -> dict[str, Any]:
+    """The edit form's field values for a saved style."""
+    values: dict[str, Any] = {name: style[name] for name in STYLE_FIELDS}
+    season = await Season.select(Season.uuid).where(Season.id == style["season"]).first()
+    values["season"] = str(season["uuid"]) if season else ""
+    collection = (
+        await Collection.select(Collection.uuid).where(Collection.id == style["collection"]).first()
+        if style["collection"]
+        else None
+    )
+    values["collection"] = str(collection["uuid"]) if collection else ""
+    scale = (
+        await SizeScale.select(SizeScale.uuid).where(SizeScale.id == style["size_scale"]).first()
+    )
+    values["size_scale"] = str(scale["uuid"]) if scale else ""
+    values["colourways"] = await _colourways_text(style["id"])
+    values["barcodes"] = await _barcodes_text(style["id"])
+    values["version"] = style["version"]
+    return values
+
+
+# ---------------------------------------------------------------------------
+# Price lists and prices
+
+
+async def list_price_lists(viewer: Viewer) -> list[dict[str, Any]]:
+    access.require(viewer, Action.view_price_lists)
+    return await PriceList.select(*PriceList.all_columns()).order_by(PriceList.name)
+
+
+async def price_sheet(price_list: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every style with its style-wide price on the list (None where it has none)."""
+    styles = await Style.select(
+        Style.id, Style.uuid, Style.code, Style.name_en, Style.name_zh, Style.name_ko, Style.status
+    ).order_by(Style.code)
+    prices = {
+        row["style"]: row
+        for row in await Price.select(Price.style, Price.wholesale, Price.suggested_retail).where(
+            (Price.price_list == price_list["id"]) & Price.size.is_null()
+        )
+    }
+    for style in styles:
+        price = prices.get(style["id"])
+        style["wholesale"] = price["wholesale"] if price else None
+        style["suggested_retail"] = price["suggested_retail"] if price else None
+    return styles
+
+
+def price_form_values(sheet: Iterable[Mapping[str, Any]], currency: str) -> dict[str, str]:
+    """The prices form's fields for the saved prices, written with the currency's decimals."""
+    places = forms.minor_units(currency)
+    values = {}
+    for style in sheet:
+        for name, key in (("wholesale", "wholesale"), ("retail", "suggested_retail")):
+            amount = style[key]
+            values[f"{name}-{style['uuid']}"] = (
+                "" if amount is None else f"{Decimal(amount):.{places}f}"
+            )
+    return values
+
+
+async def save_prices(
+    viewer: Viewer, price_list: Mapping[str, Any], data: Mapping[str, Any]
+) -> dict[str, str]:
+    """Set the style-wide prices of a list from the prices form; returns errors (nothing saved then).
+
+    An empty wholesale price removes the style from the list; a suggested retail price
+    needs a wholesale price.
+    """
+    access.require(viewer, Action.manage_catalog)
+    currency = price_list["currency"]
+    sheet = await price_sheet(price_list)
+    errors: dict[str, str] = {}
+    wanted: dict[int, tuple[Decimal, Decimal | None]] = {}
+    for style in sheet:
+        key = str(style["uuid"])
+        wholesale_text = str(data.get(f"wholesale-{key}") or "").strip()
+        retail_text = str(data.get(f"retail-{key}") or "").strip()
+        wholesale = retail = None
+        if wholesale_text:
+            wholesale, problem = forms.parse_money(wholesale_text, currency)
+            if problem:
+                errors[f"wholesale-{key}"] = problem
+        if retail_text:
+            retail, problem = forms.parse_money(retail_text, currency)
+            if problem:
+                errors[f"retail-{key}"] = problem
+            elif not wholesale_text:
+                errors[f"wholesale-{key}"] = _("Enter the wholesale price too.")
+        if wholesale is not None:
+            wanted[style["id"]] = (wholesale, retail)
+    if errors:
+        return errors
+    before = {
+        style["code"]: _price_text(style["wholesale"], style["suggested_retail"]) for style in sheet
+    }
+    after = {
+        style["code"]: _price_text(*wanted[style["id"]]) if style["id"] in wanted else ""
+        for style in sheet
+    }
+    async with write_transaction():
+        await Price.delete().where((Price.price_list == price_list["id"]) & Price.size.is_null())
+        if wanted:
+            await Price.insert(
+                *(
+                    Price(
+                        price_list=price_list["id"],
+                        style=style_id,
+                        wholesale=wholesale,
+                        suggested_retail=retail,
+                    )
+                    for style_id, (wholesale, retail) in wanted.items()
+                )
+            ).run()
+        changes = audit_log.changes_between(before, after)
+        if changes:
+            await audit_log.record(
+                viewer,
+                entity_kind="price_list",
+                entity_uuid=price_list["uuid"],
+                organisation_id=None,
+                action="update",
+                changes=changes,
+                summary=price_list["name"],
+            )
+    return {}
+
+
+def _price_text(wholesale: Decimal | None, retail: Decimal | None) -> str:
+    if wholesale is None:
+        return ""
+    return (
+        f"{Decimal(wholesale)} / {Decimal(retail)}"
+        if retail is not None
+        else str(Decimal(wholesale))
+    )
+
+
+@dataclass(frozen=True)
+class PartnerPrice:
+    price_list_uuid: UUID
+    price_list_name: str
+    currency: str
+    tax_inclusive: bool
+    wholesale: Decimal
+    suggested_retail: Decimal | None
+
+
+async def price_for_partner(
+    organisation_id: int, style_id: int, size_id: int | None = None
+) -> PartnerPrice | None:
+    """What a partner pays for a style (in a size): the price list of the partner's tier in
+    the partner's currency, else the tier-less list in that currency; a price for the size
+    before the style-wide one. None when no list in the partner's currency prices the style.
+    """
+    organisation = (
+        await Organisation.select(Organisation.tier, Organisation.currency)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    if organisation is None:
+        return None
+    size_match: Any = Price.size.is_null()
+    if size_id is not None:
+        size_match = size_match | (Price.size == size_id)
+    rows = await Price.select(
+        Price.size,
+        Price.wholesale,
+        Price.suggested_retail,
+        Price.price_list.uuid.as_alias("list_uuid"),  # type: ignore[attr-defined]
+        Price.price_list.name.as_alias("list_name"),  # type: ignore[attr-defined]
+        Price.price_list.tier.as_alias("tier"),  # type: ignore[attr-defined]
+        Price.price_list.currency.as_alias("currency"),  # type: ignore[attr-defined]
+        Price.price_list.tax_inclusive.as_alias("tax_inclusive"),  # type: ignore[attr-defined]
+        Price.price_list.id.as_alias("list_id"),  # type: ignore[attr-defined]
+    ).where(
+        (Price.style == style_id)
+        & (Price.price_list.currency == organisation["currency"])  # type: ignore[attr-defined]
+        & (
+            (Price.price_list.tier == organisation["tier"])  # type: ignore[attr-defined]
+            | Price.price_list.tier.is_null()  # type: ignore[attr-defined]
+        )
+        & size_match
+    )
+    if not rows:
+        return None
+    best = min(
+        rows,
+        key=lambda row: (row["tier"] is None, row["size"] is None, row["list_id"]),
+    )
+    return PartnerPrice(
+        price_list_uuid=best["list_uuid"],
+        price_list_name=best["list_name"],
+        currency=best["currency"],
+        tax_inclusive=bool(best["tax_inclusive"]),
+        wholesale=best["wholesale"],
+        suggested_retail=best["suggested_retail"],
+    )

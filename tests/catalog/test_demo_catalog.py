@@ -1,0 +1,57 @@
+"""The demo season: ~60 styles with colourways, SKUs with valid barcodes, prices per tier."""
+
+from decimal import Decimal
+
+from partner_portal.catalog.forms import is_valid_ean13
+from partner_portal.catalog.tables import Colourway, Price, PriceList, Size, Sku, Style
+from partner_portal.demo import load_demo_data
+from tests.support import Cast, PortalClient
+
+
+async def test_the_demo_season_has_styles_with_a_full_sku_matrix(database: str) -> None:
+    await load_demo_data(only_if_empty=True)
+
+    assert await Style.count() == 60
+    assert {row["status"] for row in await Style.select(Style.status)} >= {"active", "draft"}
+    colourways = await Colourway.select(Colourway.style)
+    per_style: dict[int, int] = {}
+    for row in colourways:
+        per_style[row["style"]] = per_style.get(row["style"], 0) + 1
+    assert set(per_style.values()) <= {2, 3, 4} and len(per_style) == 60
+    sizes = await Size.select(Size.label)
+    assert {"165/84A", "185/100A", "XS", "3XL"} <= {row["label"] for row in sizes}
+    barcodes = [row["barcode"] for row in await Sku.select(Sku.barcode)]
+    assert len(barcodes) == len(set(barcodes)) > 60 * 2 * 5 - 1
+    assert all(is_valid_ean13(code) and "690" <= code[:3] <= "699" for code in barcodes)
+
+
+async def test_the_demo_price_lists_follow_tier_and_currency(database: str) -> None:
+    await load_demo_data(only_if_empty=True)
+
+    lists = await PriceList.select(PriceList.id, PriceList.currency, PriceList.tier)
+    assert {row["tier"] for row in lists if row["currency"] == "CNY"} == {
+        "platinum",
+        "gold",
+        "silver",
+        "standard",
+    }
+    krw = next(row for row in lists if row["currency"] == "KRW")
+    amounts = await Price.select(Price.wholesale, Price.suggested_retail).where(
+        Price.price_list == krw["id"]
+    )
+    assert len(amounts) == 60
+    assert all(row["wholesale"] == row["wholesale"].to_integral_value() for row in amounts)
+    assert all(isinstance(row["wholesale"], Decimal) for row in amounts)
+
+
+async def test_every_demo_style_page_opens(database: str, client: PortalClient, cast: Cast) -> None:
+    await load_demo_data(only_if_empty=False)
+    await client.sign_in(cast.staff)
+
+    listing = await client.get("/catalog/styles?season=SS27")
+    assert listing.status_code == 200 and "SS27-" in listing.text
+    for row in await Style.select(Style.uuid).limit(5):
+        assert (await client.get(f"/catalog/styles/{row['uuid']}")).status_code == 200
+    for row in await PriceList.select(PriceList.uuid):
+        page = await client.get(f"/catalog/price-lists/{row['uuid']}/prices")
+        assert page.status_code == 200
