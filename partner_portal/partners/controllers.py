@@ -40,14 +40,12 @@ async def partner_list(request: AnyRequest, viewer: CurrentViewer) -> Template |
     if request.url.query and filters.query_string() != saved:
         await accounts.remember_filters(viewer, services.LIST_NAME, filters.query_string())
     page = await services.list_partners(viewer, filters)
+    # Live search swaps only the rows: the filter form's choices are not needed then.
+    choices = {} if is_htmx(request) else await services.filter_choices(viewer)
     return render(
         request,
         "partners/list.html",
-        {
-            "result": page,
-            "filters": filters,
-            "choices": await services.filter_choices(viewer),
-        },
+        {"result": page, "filters": filters, "choices": choices},
         partial="partners/_rows.html",
     )
 
