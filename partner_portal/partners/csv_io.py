@@ -22,8 +22,6 @@ saved in one transaction, each with its audit entry.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +34,7 @@ from partner_portal.i18n import gettext as _
 from partner_portal.partners import forms, services
 from partner_portal.partners.services import PartnerFilters
 from partner_portal.partners.tables import Organisation, OrganisationKind
+from partner_portal.spreadsheets import RowError, csv_text, read_rows
 
 ADDRESS_COLUMNS = tuple(f"address_{name}" for name in forms.ADDRESS_FIELDS)
 PARTNER_COLUMNS = (
@@ -72,7 +71,6 @@ CONTACT_COLUMNS = (
 CONTACT_REQUIRED = ("partner", "name")
 # Columns an export carries that an import ignores (it only adds new rows).
 EXPORT_ONLY = ("uuid", "partner_uuid")
-MAX_ROWS = 5000
 
 PARTNER_EXAMPLE = {
     "legal_name": "苏州锦华服饰贸易有限公司",
@@ -101,23 +99,13 @@ PARTNER_EXAMPLE = {
 }
 
 
-def _csv_text(header: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=list(header), extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({name: "" if row.get(name) is None else row.get(name) for name in header})
-    return buffer.getvalue()
-
-
 def partner_template() -> str:
     """The import template: the header and one example row."""
-    return _csv_text(PARTNER_COLUMNS, [PARTNER_EXAMPLE])
+    return csv_text(PARTNER_COLUMNS, [PARTNER_EXAMPLE])
 
 
 def contact_template() -> str:
-    return _csv_text(
+    return csv_text(
         CONTACT_COLUMNS,
         [
             {
@@ -148,7 +136,7 @@ async def export_partners(viewer: Viewer, filters: PartnerFilters) -> str:
         for name in forms.ADDRESS_FIELDS:
             row[f"address_{name}"] = address.get(name, "")
         rows.append(row)
-    return _csv_text((*EXPORT_ONLY, *PARTNER_COLUMNS), rows)
+    return csv_text((*EXPORT_ONLY, *PARTNER_COLUMNS), rows)
 
 
 async def export_contacts(viewer: Viewer, filters: PartnerFilters) -> str:
@@ -163,14 +151,7 @@ async def export_contacts(viewer: Viewer, filters: PartnerFilters) -> str:
         }
         for contact in await services.list_all_contacts(viewer, filters)
     ]
-    return _csv_text(("partner_uuid", *CONTACT_COLUMNS), rows)
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the line in the spreadsheet: the header is row 1
-    column: str
-    message: str
+    return csv_text(("partner_uuid", *CONTACT_COLUMNS), rows)
 
 
 @dataclass
@@ -183,48 +164,6 @@ class ImportResult:
         return not self.errors
 
 
-def read_rows(
-    content: bytes, columns: Sequence[str], required: Sequence[str]
-) -> tuple[list[dict[str, str]], list[RowError]]:
-    """The data rows of an uploaded CSV, or the reasons the file itself cannot be read."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [RowError(0, "", _("The file is not UTF-8 text. Save it as CSV UTF-8."))]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    if not header:
-        return [], [RowError(1, "", _("The file is empty."))]
-    reader.fieldnames = header
-    problems = []
-    unknown = [name for name in header if name and name not in columns and name not in EXPORT_ONLY]
-    if unknown:
-        problems.append(
-            RowError(1, ", ".join(unknown), _("Unknown column. Use the header of the template."))
-        )
-    missing = [name for name in required if name not in header]
-    if missing:
-        problems.append(RowError(1, ", ".join(missing), _("This column is required.")))
-    if problems:
-        return [], problems
-    rows = []
-    for row in reader:
-        if None in row:
-            problems.append(
-                RowError(reader.line_num, "", _("This row has more cells than the header."))
-            )
-            continue
-        cleaned = {name: (value or "").strip() for name, value in row.items()}
-        if any(cleaned.values()):
-            cleaned["_row"] = str(reader.line_num)
-            rows.append(cleaned)
-    if len(rows) > MAX_ROWS:
-        problems.append(RowError(0, "", _("At most %(count)s rows per file.", count=MAX_ROWS)))
-    if not rows and not problems:
-        problems.append(RowError(2, "", _("The file has no data rows.")))
-    return rows, problems
-
-
 def _form_field_to_column(name: str) -> str:
     if name.startswith("address-0-"):
         return "address_" + name.removeprefix("address-0-")
@@ -234,7 +173,7 @@ def _form_field_to_column(name: str) -> str:
 async def import_partners(viewer: Viewer, content: bytes) -> ImportResult:
     """Add every partner of the file, or none (Action.import_partners)."""
     access.require(viewer, Action.import_partners)
-    rows, errors = read_rows(content, PARTNER_COLUMNS, PARTNER_REQUIRED)
+    rows, errors = read_rows(content, PARTNER_COLUMNS, PARTNER_REQUIRED, EXPORT_ONLY)
     if errors:
         return ImportResult(errors=errors)
     choices = await services.form_choices(viewer)
@@ -298,7 +237,7 @@ async def _tax_id_errors(
 async def import_contacts(viewer: Viewer, content: bytes) -> ImportResult:
     """Add every contact of the file to existing partners, or none (Action.import_partners)."""
     access.require(viewer, Action.import_partners)
-    rows, errors = read_rows(content, CONTACT_COLUMNS, CONTACT_REQUIRED)
+    rows, errors = read_rows(content, CONTACT_COLUMNS, CONTACT_REQUIRED, EXPORT_ONLY)
     if errors:
         return ImportResult(errors=errors)
     partners = await access.scoped(
