@@ -20,7 +20,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from piccolo.columns import Column, ForeignKey
 from piccolo.columns.combination import Combinable
 
-from partner_portal.catalog.tables import PriceList, Style, StyleStatus
+from partner_portal.catalog.tables import PriceList, Season, SizeScale, Style, StyleStatus
 from partner_portal.partners.tables import Contact, Organisation, Role, TimelineEntry, User
 
 BRAND_ROLES = frozenset({Role.brand_admin, Role.kam, Role.brand_staff})
@@ -285,6 +285,30 @@ async def get_price_list(
     if row is None:
         raise _not_found("price list")
     require(viewer, action)
+    return row
+
+
+async def get_season(
+    viewer: Viewer, season_uuid: UUID, action: Action = Action.manage_catalog
+) -> dict[str, Any]:
+    """One season, for the catalog's managers (403 for everyone else, then 404)."""
+    require(viewer, action)
+    row = await Season.select(*Season.all_columns()).where(Season.uuid == season_uuid).first()
+    if row is None:
+        raise _not_found("season")
+    return row
+
+
+async def get_size_scale(
+    viewer: Viewer, scale_uuid: UUID, action: Action = Action.manage_catalog
+) -> dict[str, Any]:
+    """One size scale, for the catalog's managers (403 for everyone else, then 404)."""
+    require(viewer, action)
+    row = await (
+        SizeScale.select(*SizeScale.all_columns()).where(SizeScale.uuid == scale_uuid).first()
+    )
+    if row is None:
+        raise _not_found("size scale")
     return row
 
 

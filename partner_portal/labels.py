@@ -84,6 +84,13 @@ LABELS: dict[str, str] = {
     "season": N_("Season"),
     "size_scale": N_("Size scale"),
     "price_list": N_("Price list"),
+    "collection": N_("Collection"),
+    # Kinds of size scale ("kids" is above)
+    "alpha": N_("Letters (S, M, L)"),
+    "numeric": N_("Numbers"),
+    "one_size": N_("One size"),
+    "china_gb": N_("China GB/T (165/84A)"),
+    "korea_ks": N_("Korea KS (95, 100)"),
 }
 
 

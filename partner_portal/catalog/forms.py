@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.numbers import get_currency_precision
+from babel.numbers import get_currency_precision, list_currencies
 
-from partner_portal.catalog.tables import Category, Gender, StyleStatus
+from partner_portal.catalog.tables import Category, Gender, SizeScaleKind, StyleStatus
 from partner_portal.i18n import gettext as _
+from partner_portal.partners.tables import Tier
 
 CATEGORIES = tuple(category.value for category in Category)
 GENDERS = tuple(gender.value for gender in Gender)
@@ -224,3 +226,140 @@ def parse_style(data: Mapping[str, Any]) -> tuple[StyleInput | None, dict[str, s
         ),
         {},
     )
+
+
+# ---------------------------------------------------------------------------
+# Reference data: seasons, collections, size scales, price lists
+
+SEASON_CODE_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{2}$")
+SCALE_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,29}$")
+SIZE_KINDS = tuple(kind.value for kind in SizeScaleKind)
+TIERS = tuple(tier.value for tier in Tier)
+MAX_SIZES = 40
+
+
+@dataclass(frozen=True)
+class SeasonInput:
+    code: str
+    name: str
+    order_window_start: date | None
+    order_window_end: date | None
+
+
+@dataclass(frozen=True)
+class SizeScaleInput:
+    code: str
+    name: str
+    kind: str
+    sizes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PriceListInput:
+    name: str
+    currency: str
+    tax_inclusive: bool
+    tier: str | None
+
+
+def _date(data: Mapping[str, Any], name: str, errors: dict[str, str]) -> date | None:
+    text = _text(data, name, 20)
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[name] = _("Enter a date as YYYY-MM-DD.")
+        return None
+
+
+def parse_season(data: Mapping[str, Any]) -> tuple[SeasonInput | None, dict[str, str]]:
+    """The season form: a code like SS27 or AW27, a name and an optional order window."""
+    errors: dict[str, str] = {}
+    code = _text(data, "code", 10).upper()
+    if not code:
+        errors["code"] = _("Enter the season code.")
+    elif not SEASON_CODE_PATTERN.match(code):
+        errors["code"] = _("A season code is two letters and two digits, e.g. SS27 or AW27.")
+    name = _text(data, "name", 100)
+    if not name:
+        errors["name"] = _("Enter the season's name.")
+    start = _date(data, "order_window_start", errors)
+    end = _date(data, "order_window_end", errors)
+    if not errors:
+        if (start is None) != (end is None):
+            field_name = "order_window_end" if end is None else "order_window_start"
+            errors[field_name] = _("Enter both dates of the order window, or neither.")
+        elif start is not None and end is not None and end < start:
+            errors["order_window_end"] = _("The order window cannot end before it starts.")
+    if errors:
+        return None, errors
+    return SeasonInput(code, name, start, end), {}
+
+
+def parse_collection_name(data: Mapping[str, Any]) -> tuple[str | None, dict[str, str]]:
+    name = _text(data, "name", 100)
+    if not name:
+        return None, {"name": _("Enter the collection's name.")}
+    return name, {}
+
+
+def parse_sizes(text: str) -> tuple[tuple[str, ...], str | None]:
+    """Sizes one a line or separated by commas ("165/84A, 170/88A"), in order."""
+    sizes: list[str] = []
+    for part in re.split(r"[,\n\uff0c]", text):
+        label = part.strip()
+        if not label:
+            continue
+        if len(label) > 20 or any(character.isspace() for character in label):
+            return (), _("%(size)s is not a size: at most 20 characters, no spaces.", size=label)
+        if label in sizes:
+            return (), _("Size %(size)s is listed twice.", size=label)
+        sizes.append(label)
+    if not sizes:
+        return (), _("Enter at least one size.")
+    if len(sizes) > MAX_SIZES:
+        return (), _("At most %(count)s sizes.", count=MAX_SIZES)
+    return tuple(sizes), None
+
+
+def parse_size_scale(data: Mapping[str, Any]) -> tuple[SizeScaleInput | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    code = _text(data, "code", 30).upper()
+    if not code:
+        errors["code"] = _("Enter the scale's code.")
+    elif not SCALE_CODE_PATTERN.match(code):
+        errors["code"] = _("A code is capital letters, digits and hyphens.")
+    name = _text(data, "name", 100)
+    if not name:
+        errors["name"] = _("Enter the scale's name.")
+    kind = _text(data, "kind")
+    if kind not in SIZE_KINDS:
+        errors["kind"] = _("Choose a kind of scale.")
+    sizes, problem = parse_sizes(str(data.get("sizes") or ""))
+    if problem:
+        errors["sizes"] = problem
+    if errors:
+        return None, errors
+    return SizeScaleInput(code, name, kind, sizes), {}
+
+
+def known_currency(code: str) -> bool:
+    return len(code) == 3 and code in list_currencies()
+
+
+def parse_price_list(data: Mapping[str, Any]) -> tuple[PriceListInput | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    name = _text(data, "name", 100)
+    if not name:
+        errors["name"] = _("Enter the price list's name.")
+    currency = _text(data, "currency", 3).upper()
+    if not known_currency(currency):
+        errors["currency"] = _("Enter an ISO 4217 currency code, e.g. CNY, KRW or USD.")
+    tier = _text(data, "tier") or None
+    if tier is not None and tier not in TIERS:
+        errors["tier"] = _("Choose a tier.")
+    tax_inclusive = _text(data, "tax_inclusive") in ("on", "1", "yes", "true")
+    if errors:
+        return None, errors
+    return PriceListInput(name, currency, tax_inclusive, tier), {}

@@ -380,7 +380,7 @@ def _find(rows: Iterable[dict[str, Any]], reference: str) -> dict[str, Any] | No
     return next((row for row in rows if str(row["uuid"]) == reference), None)
 
 
-async def _resolve(values: StyleInput) -> tuple[Resolved | None, dict[str, str]]:
+async def resolve_style(values: StyleInput) -> tuple[Resolved | None, dict[str, str]]:
     """Turn the form's references into ids, and check barcodes name real colours and sizes."""
     choices = await form_choices()
     errors: dict[str, str] = {}
@@ -442,7 +442,7 @@ def _style_values(resolved: Resolved) -> dict[Any, Any]:
     }
 
 
-async def _conflicting_rows(resolved: Resolved, style_id: int | None) -> dict[str, str]:
+async def conflicting_rows(resolved: Resolved, style_id: int | None) -> dict[str, str]:
     """Style codes and barcodes already used by another style (checked inside the transaction)."""
     errors: dict[str, str] = {}
     same_code = Style.select(Style.id).where(Style.code == resolved.values.code)
@@ -559,13 +559,21 @@ async def create_style(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     values, errors = forms.parse_style(data)
     if values is None:
         return SaveResult(errors=errors)
-    resolved, errors = await _resolve(values)
+    resolved, errors = await resolve_style(values)
     if resolved is None:
         return SaveResult(errors=errors)
     async with write_transaction():
-        errors = await _conflicting_rows(resolved, None)
+        errors = await conflicting_rows(resolved, None)
         if errors:
             return SaveResult(errors=errors)
+        style_uuid = await insert_style(viewer, resolved)
+    return SaveResult(uuid=style_uuid)
+
+
+async def insert_style(viewer: Viewer | None, resolved: Resolved) -> UUID:
+    """Insert a checked style with its SKU matrix and audit entry (inside write_transaction)."""
+    values = resolved.values
+    async with write_transaction():
         now = utcnow()
         row = (
             await Style.insert(
@@ -593,7 +601,7 @@ async def create_style(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
             changes=audit_log.changes_between({}, after),
             summary=values.code,
         )
-    return SaveResult(uuid=style_uuid)
+    return UUID(str(style_uuid))
 
 
 async def update_style(
@@ -607,7 +615,7 @@ async def update_style(
     values, errors = forms.parse_style(data)
     if values is None:
         return SaveResult(errors=errors)
-    resolved, errors = await _resolve(values)
+    resolved, errors = await resolve_style(values)
     if resolved is None:
         return SaveResult(errors=errors)
     if resolved.scale_id != style["size_scale"]:
@@ -616,7 +624,7 @@ async def update_style(
         )
     opened_version = values.version if values.version is not None else style["version"]
     async with write_transaction():
-        errors = await _conflicting_rows(resolved, style["id"])
+        errors = await conflicting_rows(resolved, style["id"])
         if errors:
             return SaveResult(errors=errors)
         before = await _snapshot(style["id"])
@@ -844,3 +852,327 @@ async def price_for_partner(
         wholesale=best["wholesale"],
         suggested_retail=best["suggested_retail"],
     )
+
+
+# ---------------------------------------------------------------------------
+# Reference data pages: seasons with their collections, size scales, price lists
+
+
+@dataclass
+class RefResult:
+    """What saving a reference-data form gave: the row's uuid, or the form's errors."""
+
+    uuid: UUID | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def saved(self) -> bool:
+        return self.uuid is not None
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+async def list_seasons(viewer: Viewer) -> list[dict[str, Any]]:
+    """Seasons, newest code first, each with its collections (two queries)."""
+    access.require(viewer, Action.manage_catalog)
+    seasons = await Season.select(*Season.all_columns()).order_by(Season.code)
+    collections = await Collection.select(
+        Collection.uuid, Collection.name, Collection.season
+    ).order_by(Collection.name)
+    for season in seasons:
+        season["collections"] = [row for row in collections if row["season"] == season["id"]]
+    return seasons
+
+
+def season_form_values(season: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "code": season["code"],
+        "name": season["name"],
+        "order_window_start": _iso(season["order_window_start"]),
+        "order_window_end": _iso(season["order_window_end"]),
+    }
+
+
+async def season_collections(season_id: int) -> list[dict[str, Any]]:
+    return await (
+        Collection.select(Collection.uuid, Collection.name)
+        .where(Collection.season == season_id)
+        .order_by(Collection.name)
+    )
+
+
+async def save_season(
+    viewer: Viewer, data: Mapping[str, Any], season: Mapping[str, Any] | None = None
+) -> RefResult:
+    """Create a season, or edit one (a code stays unique)."""
+    access.require(viewer, Action.manage_catalog)
+    values, errors = forms.parse_season(data)
+    if values is None:
+        return RefResult(errors=errors)
+    window = (
+        (values.order_window_start, values.order_window_end)
+        if values.order_window_start and values.order_window_end
+        else None
+    )
+    async with write_transaction():
+        same_code = Season.select(Season.id).where(Season.code == values.code)
+        if season is not None:
+            same_code = same_code.where(Season.id != season["id"])
+        if await same_code.first():
+            return RefResult(errors={"code": _("Another season already has this code.")})
+        if season is None:
+            season_id = await create_season(viewer, values.code, values.name, window)
+            row = await Season.select(Season.uuid).where(Season.id == season_id).first()
+            assert row is not None
+            return RefResult(uuid=row["uuid"])
+        before = season_form_values(season)
+        await Season.update(
+            {
+                Season.code: values.code,
+                Season.name: values.name,
+                Season.order_window_start: values.order_window_start,
+                Season.order_window_end: values.order_window_end,
+            }
+        ).where(Season.id == season["id"])
+        after = {
+            "code": values.code,
+            "name": values.name,
+            "order_window_start": _iso(values.order_window_start),
+            "order_window_end": _iso(values.order_window_end),
+        }
+        changes = audit_log.changes_between(before, after)
+        if changes:
+            await audit_log.record(
+                viewer,
+                entity_kind="season",
+                entity_uuid=season["uuid"],
+                organisation_id=None,
+                action="update",
+                changes=changes,
+                summary=values.code,
+            )
+    return RefResult(uuid=season["uuid"])
+
+
+async def add_collection(
+    viewer: Viewer, season: Mapping[str, Any], data: Mapping[str, Any]
+) -> dict[str, str]:
+    """Add a collection to a season; returns errors (a name is unique within its season)."""
+    access.require(viewer, Action.manage_catalog)
+    name, errors = forms.parse_collection_name(data)
+    if name is None:
+        return errors
+    async with write_transaction():
+        if await Collection.exists().where(
+            (Collection.season == season["id"]) & (Collection.name == name)
+        ):
+            return {"name": _("The season already has a collection of this name.")}
+        row = (
+            await Collection.insert(Collection(season=season["id"], name=name))
+            .returning(Collection.uuid)
+            .run()
+        )
+        await audit_log.record(
+            viewer,
+            entity_kind="collection",
+            entity_uuid=row[0]["uuid"],
+            organisation_id=None,
+            action="create",
+            changes={"season": [None, season["code"]], "name": [None, name]},
+            summary=f"{season['code']} {name}",
+        )
+    return {}
+
+
+async def list_size_scales(viewer: Viewer) -> list[dict[str, Any]]:
+    """Size scales with their sizes in order and whether a style uses them (three queries)."""
+    access.require(viewer, Action.manage_catalog)
+    scales = await SizeScale.select(*SizeScale.all_columns()).order_by(SizeScale.code)
+    sizes = await Size.select(Size.size_scale, Size.label).order_by(Size.position)
+    used = {row["size_scale"] for row in await Style.select(Style.size_scale).distinct()}
+    for scale in scales:
+        scale["sizes"] = [row["label"] for row in sizes if row["size_scale"] == scale["id"]]
+        scale["in_use"] = scale["id"] in used
+    return scales
+
+
+async def scale_in_use(scale_id: int) -> bool:
+    return bool(await Style.exists().where(Style.size_scale == scale_id))
+
+
+async def size_scale_form_values(scale: Mapping[str, Any]) -> dict[str, str]:
+    labels = [row["label"] for row in await _sizes(scale["id"])]
+    return {
+        "code": scale["code"],
+        "name": scale["name"],
+        "kind": scale["kind"],
+        "sizes": "\n".join(labels),
+    }
+
+
+async def save_size_scale(
+    viewer: Viewer, data: Mapping[str, Any], scale: Mapping[str, Any] | None = None
+) -> RefResult:
+    """Create a size scale, or edit one. A scale a style uses keeps all its sizes (its
+    SKUs are made of them): sizes may be added and reordered, not removed."""
+    access.require(viewer, Action.manage_catalog)
+    values, errors = forms.parse_size_scale(data)
+    if values is None:
+        return RefResult(errors=errors)
+    async with write_transaction():
+        same_code = SizeScale.select(SizeScale.id).where(SizeScale.code == values.code)
+        if scale is not None:
+            same_code = same_code.where(SizeScale.id != scale["id"])
+        if await same_code.first():
+            return RefResult(errors={"code": _("Another size scale already has this code.")})
+        if scale is None:
+            scale_id = await create_size_scale(
+                viewer, values.code, values.name, values.kind, values.sizes
+            )
+            row = await SizeScale.select(SizeScale.uuid).where(SizeScale.id == scale_id).first()
+            assert row is not None
+            return RefResult(uuid=row["uuid"])
+        existing = {row["label"]: row["id"] for row in await _sizes(scale["id"])}
+        removed = [label for label in existing if label not in values.sizes]
+        if removed and await scale_in_use(scale["id"]):
+            return RefResult(
+                errors={
+                    "sizes": _(
+                        "Styles use this scale, so its sizes cannot be removed: %(sizes)s.",
+                        sizes=", ".join(removed),
+                    )
+                }
+            )
+        before = await size_scale_form_values(scale)
+        await SizeScale.update(
+            {SizeScale.code: values.code, SizeScale.name: values.name, SizeScale.kind: values.kind}
+        ).where(SizeScale.id == scale["id"])
+        if removed:
+            await Size.delete().where(Size.id.is_in([existing[label] for label in removed]))
+        for position, label in enumerate(values.sizes, start=1):
+            if label in existing:
+                await Size.update({Size.position: position}).where(Size.id == existing[label])
+            else:
+                await Size.insert(
+                    Size(size_scale=scale["id"], label=label, position=position)
+                ).run()
+        after = {
+            "code": values.code,
+            "name": values.name,
+            "kind": values.kind,
+            "sizes": "\n".join(values.sizes),
+        }
+        changes = audit_log.changes_between(before, after)
+        if changes:
+            await audit_log.record(
+                viewer,
+                entity_kind="size_scale",
+                entity_uuid=scale["uuid"],
+                organisation_id=None,
+                action="update",
+                changes=changes,
+                summary=values.code,
+            )
+    return RefResult(uuid=scale["uuid"])
+
+
+def price_list_form_values(price_list: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "name": price_list["name"],
+        "currency": price_list["currency"],
+        "tax_inclusive": "on" if price_list["tax_inclusive"] else "",
+        "tier": price_list["tier"] or "",
+    }
+
+
+async def save_price_list(
+    viewer: Viewer, data: Mapping[str, Any], price_list: Mapping[str, Any] | None = None
+) -> RefResult:
+    """Create a price list, or edit one; a list with prices keeps its currency (the amounts
+    were checked against its decimals)."""
+    access.require(viewer, Action.manage_catalog)
+    values, errors = forms.parse_price_list(data)
+    if values is None:
+        return RefResult(errors=errors)
+    if price_list is None:
+        list_id = await create_price_list(
+            viewer, values.name, values.currency, values.tax_inclusive, values.tier
+        )
+        row = await PriceList.select(PriceList.uuid).where(PriceList.id == list_id).first()
+        assert row is not None
+        return RefResult(uuid=row["uuid"])
+    async with write_transaction():
+        if values.currency != price_list["currency"] and await Price.exists().where(
+            Price.price_list == price_list["id"]
+        ):
+            return RefResult(
+                errors={"currency": _("The list has prices, so its currency cannot change.")}
+            )
+        before = price_list_form_values(price_list)
+        await PriceList.update(
+            {
+                PriceList.name: values.name,
+                PriceList.currency: values.currency,
+                PriceList.tax_inclusive: values.tax_inclusive,
+                PriceList.tier: values.tier,
+            }
+        ).where(PriceList.id == price_list["id"])
+        after = {
+            "name": values.name,
+            "currency": values.currency,
+            "tax_inclusive": "on" if values.tax_inclusive else "",
+            "tier": values.tier or "",
+        }
+        changes = audit_log.changes_between(before, after)
+        if changes:
+            await audit_log.record(
+                viewer,
+                entity_kind="price_list",
+                entity_uuid=price_list["uuid"],
+                organisation_id=None,
+                action="update",
+                changes=changes,
+                summary=values.name,
+            )
+    return RefResult(uuid=price_list["uuid"])
+
+
+async def apply_style_update(viewer: Viewer, style: Mapping[str, Any], resolved: Resolved) -> bool:
+    """Update a saved style from checked values (an import row group), inside the caller's
+    write transaction; False when nothing would change (nothing is written then)."""
+    before = await _snapshot(style["id"])
+    values = resolved.values
+    proposed: dict[str, Any] = {name: getattr(values, name) for name in STYLE_FIELDS}
+    proposed.update(
+        season=resolved.season_id,
+        collection=resolved.collection_id,
+        size_scale=resolved.scale_id,
+        colourways="\n".join(
+            f"{colourway.code} {colourway.name}".strip() for colourway in values.colourways
+        ),
+    )
+    same = all(before[name] == value for name, value in proposed.items()) and set(
+        before["barcodes"].splitlines()
+    ) == {f"{barcode.colour} {barcode.size} {barcode.barcode}" for barcode in values.barcodes}
+    if same:
+        return False
+    await update_if_version(
+        Style,
+        style["id"],
+        before["version"],
+        {**_style_values(resolved), Style.updated_at: utcnow()},
+    )
+    await _sync_matrix(style["id"], resolved)
+    after = await _snapshot(style["id"])
+    await audit_log.record(
+        viewer,
+        entity_kind="style",
+        entity_uuid=style["uuid"],
+        organisation_id=None,
+        action="update",
+        changes=audit_log.changes_between(before, after),
+        summary=values.code,
+    )
+    return True

@@ -19,7 +19,7 @@ import pytest
 
 from partner_portal.accounts.services import hash_secret
 from partner_portal.accounts.tables import ApiToken
-from partner_portal.catalog.tables import PriceList, Style
+from partner_portal.catalog.tables import PriceList, Season, SizeScale, Style
 from partner_portal.partners.tables import Contact, User
 from tests.support import Cast, PortalClient
 
@@ -124,7 +124,9 @@ edit_user = on_user(lambda member, target: member == "admin")
 @dataclass(frozen=True)
 class Route:
     rule: Rule
-    subject: str | None = None  # partner, contact, user, token, style, price_list
+    subject: str | None = (
+        None  # partner, contact, user, token, style, price_list, season, size_scale
+    )
 
 
 ROUTES: dict[str, Route] = {
@@ -181,6 +183,30 @@ ROUTES: dict[str, Route] = {
     "POST /catalog/price-lists/{price_list_id:uuid}/prices": Route(
         only(CATALOG_MANAGERS), "price_list"
     ),
+    "GET /catalog/price-lists/new": Route(only(CATALOG_MANAGERS)),
+    "POST /catalog/price-lists/new": Route(only(CATALOG_MANAGERS)),
+    "GET /catalog/price-lists/{price_list_id:uuid}/edit": Route(
+        only(CATALOG_MANAGERS), "price_list"
+    ),
+    "POST /catalog/price-lists/{price_list_id:uuid}/edit": Route(
+        only(CATALOG_MANAGERS), "price_list"
+    ),
+    "GET /catalog/seasons": Route(only(CATALOG_MANAGERS)),
+    "GET /catalog/seasons/new": Route(only(CATALOG_MANAGERS)),
+    "POST /catalog/seasons/new": Route(only(CATALOG_MANAGERS)),
+    "GET /catalog/seasons/{season_id:uuid}/edit": Route(only(CATALOG_MANAGERS), "season"),
+    "POST /catalog/seasons/{season_id:uuid}/edit": Route(only(CATALOG_MANAGERS), "season"),
+    "POST /catalog/seasons/{season_id:uuid}/collections": Route(only(CATALOG_MANAGERS), "season"),
+    "GET /catalog/size-scales": Route(only(CATALOG_MANAGERS)),
+    "GET /catalog/styles/export.csv": Route(only(CATALOG_MANAGERS)),
+    "GET /catalog/prices/export.csv": Route(only(CATALOG_MANAGERS)),
+    "GET /catalog/import-template.csv": Route(only(CATALOG_MANAGERS)),
+    "GET /catalog/import": Route(only(CATALOG_MANAGERS)),
+    "POST /catalog/import": Route(only(CATALOG_MANAGERS)),
+    "GET /catalog/size-scales/new": Route(only(CATALOG_MANAGERS)),
+    "POST /catalog/size-scales/new": Route(only(CATALOG_MANAGERS)),
+    "GET /catalog/size-scales/{scale_id:uuid}/edit": Route(only(CATALOG_MANAGERS), "size_scale"),
+    "POST /catalog/size-scales/{scale_id:uuid}/edit": Route(only(CATALOG_MANAGERS), "size_scale"),
     "GET /account": Route(anyone),
     "POST /account/preferences": Route(anyone),
     "GET /account/password": Route(anyone),
@@ -303,6 +329,20 @@ class Subjects:
             self._style = row[0]["uuid"]
         return self._style
 
+    async def season(self) -> Any:
+        """The style's season (made with it)."""
+        await self.style()
+        row = await Season.select(Season.uuid).where(Season.code == "SS27").first()
+        assert row is not None
+        return row["uuid"]
+
+    async def size_scale(self) -> Any:
+        """The style's size scale, so it is in use."""
+        await self.style()
+        row = await SizeScale.select(SizeScale.uuid).where(SizeScale.code == "ALPHA").first()
+        assert row is not None
+        return row["uuid"]
+
     async def price_list(self) -> Any:
         from partner_portal.catalog import services as catalog
 
@@ -385,6 +425,10 @@ async def test_each_member_of_the_cast_gets_what_the_design_says(
                 url = url.replace("{style_id:uuid}", str(await subjects.style()))
             elif route.subject == "price_list":
                 url = url.replace("{price_list_id:uuid}", str(await subjects.price_list()))
+            elif route.subject == "season":
+                url = url.replace("{season_id:uuid}", str(await subjects.season()))
+            elif route.subject == "size_scale":
+                url = url.replace("{scale_id:uuid}", str(await subjects.size_scale()))
             elif route.subject == "token":
                 owner = (
                     cast.users[member]
@@ -412,6 +456,8 @@ async def test_a_signed_out_visitor_is_asked_to_sign_in(
         .replace("{token_id:uuid}", str(cast.kam.uuid))
         .replace("{style_id:uuid}", str(cast.kam.uuid))
         .replace("{price_list_id:uuid}", str(cast.kam.uuid))
+        .replace("{season_id:uuid}", str(cast.kam.uuid))
+        .replace("{scale_id:uuid}", str(cast.kam.uuid))
     )
     status = await request(client, method, url)
     if template.startswith("/api/"):

@@ -1,0 +1,502 @@
+"""CSV export and import of the catalog: styles with their SKUs, and prices.
+
+Files are UTF-8; the export writes a byte-order mark (so Excel shows Chinese and Korean
+right), the import accepts a file with or without one.
+
+styles: one row per SKU; the rows of one style_code form one style, and its style
+  columns (season to status) are the same on each of them. season and size_scale are
+  codes (SS27, GB-TOPS), collection the name of a collection of that season, size a
+  size of the scale, barcode an EAN-13 (optional). A style_code already saved updates
+  that style: the file then holds all its colourways (colours left out are removed)
+  and its size scale cannot change.
+prices: price_list (name), style_code, size (empty: the price for all sizes),
+  wholesale, retail (optional), in the list's currency.
+
+Every row is checked with the rules of the forms; if any row is wrong nothing is saved
+and each problem is reported by row and column; otherwise everything is saved in one
+transaction, with audit entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from partner_portal import access
+from partner_portal.access import Action, Viewer
+from partner_portal.audit import services as audit_log
+from partner_portal.catalog import forms, services
+from partner_portal.catalog.tables import (
+    Collection,
+    Price,
+    PriceList,
+    Season,
+    Size,
+    SizeScale,
+    Sku,
+    Style,
+)
+from partner_portal.database import write_transaction
+from partner_portal.i18n import gettext as _
+from partner_portal.spreadsheets import RowError, csv_text, read_rows
+
+STYLE_COLUMNS = (
+    "style_code",
+    "season",
+    "collection",
+    "category",
+    "gender",
+    "name_en",
+    "name_zh",
+    "name_ko",
+    "composition",
+    "care",
+    "size_scale",
+    "status",
+    "colour_code",
+    "colour_name",
+    "size",
+    "barcode",
+)
+STYLE_REQUIRED = ("style_code", "season", "category", "size_scale", "colour_code", "size")
+STYLE_LEVEL = STYLE_COLUMNS[1:12]
+PRICE_COLUMNS = ("price_list", "style_code", "size", "wholesale", "retail")
+PRICE_REQUIRED = ("price_list", "style_code", "wholesale")
+# Form field -> CSV column, for messages of the style form's checks.
+FORM_COLUMN = {
+    "code": "style_code",
+    "fabric_composition": "composition",
+    "colourways": "colour_code",
+    "barcodes": "barcode",
+}
+
+STYLE_EXAMPLE = {
+    "style_code": "SS27-SH-001",
+    "season": "SS27",
+    "collection": "",
+    "category": "shirts",
+    "gender": "men",
+    "name_en": "Oxford shirt",
+    "name_zh": "牛津纺衬衫",
+    "name_ko": "옥스포드 셔츠",
+    "composition": "100% cotton",
+    "care": "Machine wash 30°C",
+    "size_scale": "GB-TOPS",
+    "status": "draft",
+    "colour_code": "WHT",
+    "colour_name": "White",
+}
+
+
+@dataclass
+class CatalogImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def saved(self) -> int:
+        return self.created + self.updated
+
+
+def style_template() -> str:
+    rows = [
+        {**STYLE_EXAMPLE, "size": "165/84A", "barcode": "6901234567892"},
+        {**STYLE_EXAMPLE, "size": "170/88A", "barcode": ""},
+    ]
+    return csv_text(STYLE_COLUMNS, rows)
+
+
+def price_template() -> str:
+    rows = [
+        {
+            "price_list": "CNY wholesale",
+            "style_code": "SS27-SH-001",
+            "size": "",
+            "wholesale": "199.00",
+            "retail": "499.00",
+        },
+        {
+            "price_list": "CNY wholesale",
+            "style_code": "SS27-SH-001",
+            "size": "180/96A",
+            "wholesale": "219.00",
+            "retail": "",
+        },
+    ]
+    return csv_text(PRICE_COLUMNS, rows)
+
+
+async def export_styles(viewer: Viewer) -> str:
+    """Every style, one row per SKU (Action.manage_catalog)."""
+    access.require(viewer, Action.manage_catalog)
+    style: Any = Sku.style
+    rows = await (
+        Sku.select(
+            style.code.as_alias("style_code"),
+            style.season.code.as_alias("season"),
+            style.collection.name.as_alias("collection"),
+            style.category.as_alias("category"),
+            style.gender.as_alias("gender"),
+            style.name_en.as_alias("name_en"),
+            style.name_zh.as_alias("name_zh"),
+            style.name_ko.as_alias("name_ko"),
+            style.fabric_composition.as_alias("composition"),
+            style.care.as_alias("care"),
+            style.size_scale.code.as_alias("size_scale"),
+            style.status.as_alias("status"),
+            Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
+            Sku.colourway.name.as_alias("colour_name"),  # type: ignore[attr-defined]
+            Sku.size.label.as_alias("size"),  # type: ignore[attr-defined]
+            Sku.barcode,
+        )
+        .order_by(style.code)
+        .order_by(Sku.colourway)
+        .order_by(Sku.size.position)  # type: ignore[attr-defined]
+    )
+    return csv_text(STYLE_COLUMNS, rows)
+
+
+async def export_prices(viewer: Viewer) -> str:
+    """Every price of every list, with the list's decimals (Action.manage_catalog)."""
+    access.require(viewer, Action.manage_catalog)
+    rows = await (
+        Price.select(
+            Price.price_list.name.as_alias("price_list"),  # type: ignore[attr-defined]
+            Price.price_list.currency.as_alias("currency"),  # type: ignore[attr-defined]
+            Price.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+            Price.size.label.as_alias("size"),  # type: ignore[attr-defined]
+            Price.wholesale,
+            Price.suggested_retail,
+        )
+        .order_by(Price.price_list.name)  # type: ignore[attr-defined]
+        .order_by(Price.style.code)  # type: ignore[attr-defined]
+        .order_by(Price.size.position)  # type: ignore[attr-defined]
+    )
+    for row in rows:
+        places = forms.minor_units(row["currency"])
+        row["wholesale"] = f"{Decimal(row['wholesale']):.{places}f}"
+        retail = row["suggested_retail"]
+        row["retail"] = "" if retail is None else f"{Decimal(retail):.{places}f}"
+    return csv_text(PRICE_COLUMNS, rows)
+
+
+def _sorted(errors: list[RowError]) -> list[RowError]:
+    return sorted(
+        errors,
+        key=lambda error: (
+            error.row,
+            STYLE_COLUMNS.index(error.column) if error.column in STYLE_COLUMNS else 99,
+        ),
+    )
+
+
+async def import_styles(viewer: Viewer, content: bytes) -> CatalogImportResult:
+    """Create or update every style of the file, or none (Action.manage_catalog)."""
+    access.require(viewer, Action.manage_catalog)
+    rows, errors = read_rows(content, STYLE_COLUMNS, STYLE_REQUIRED)
+    if errors:
+        return CatalogImportResult(errors=errors)
+    seasons = {row["code"]: row for row in await Season.select(Season.uuid, Season.code)}
+    collections = await Collection.select(
+        Collection.uuid,
+        Collection.name,
+        Collection.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+    )
+    scales = {
+        row["code"]: row
+        for row in await SizeScale.select(SizeScale.id, SizeScale.uuid, SizeScale.code)
+    }
+    sizes: dict[int, set[str]] = {}
+    for size_row in await Size.select(Size.size_scale, Size.label):
+        sizes.setdefault(size_row["size_scale"], set()).add(size_row["label"])
+    existing = {row["code"]: row for row in await Style.select(*Style.all_columns())}
+    file_barcodes = [row.get("barcode", "") for row in rows if row.get("barcode")]
+    taken = {
+        row["barcode"]: row["style_code"]
+        for row in await Sku.select(
+            Sku.barcode,
+            Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+        ).where(Sku.barcode.is_in(file_barcodes or [""]))
+    }
+    groups: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        row["style_code"] = row["style_code"].upper()
+        groups.setdefault(row["style_code"], []).append(row)
+    first_row_of_barcode: dict[str, int] = {}
+    checked = []
+    for code, group in groups.items():
+        first = group[0]
+        number = int(first["_row"])
+        scale = scales.get(first["size_scale"].upper())
+        season = seasons.get(first["season"].upper())
+        if season is None:
+            errors.append(RowError(number, "season", _("No season has this code.")))
+        if scale is None:
+            errors.append(RowError(number, "size_scale", _("No size scale has this code.")))
+        elif code in existing and existing[code]["size_scale"] != scale["id"]:
+            errors.append(RowError(number, "size_scale", _("A style's size scale cannot change.")))
+        collection_uuid = ""
+        if first.get("collection") and season is not None:
+            match = next(
+                (
+                    c
+                    for c in collections
+                    if c["name"] == first["collection"] and c["season_code"] == season["code"]
+                ),
+                None,
+            )
+            if match is None:
+                errors.append(
+                    RowError(number, "collection", _("The season has no collection of this name."))
+                )
+            else:
+                collection_uuid = str(match["uuid"])
+        colourways: dict[str, str] = {}
+        barcodes: list[str] = []
+        skus: set[tuple[str, str]] = set()
+        for row in group:
+            line = int(row["_row"])
+            for column in STYLE_LEVEL:
+                if row.get(column, "") != first.get(column, ""):
+                    errors.append(
+                        RowError(
+                            line,
+                            column,
+                            _("Differs from row %(row)s of the same style.", row=number),
+                        )
+                    )
+            colour = row["colour_code"].upper()
+            if not forms.COLOUR_CODE_PATTERN.match(colour):
+                errors.append(
+                    RowError(line, "colour_code", _("A colour code is letters and digits."))
+                )
+                continue
+            colourways.setdefault(colour, row.get("colour_name", ""))
+            size = row["size"]
+            if scale is not None and size not in sizes.get(scale["id"], set()):
+                errors.append(
+                    RowError(
+                        line,
+                        "size",
+                        _(
+                            "%(size)s is not a size of scale %(scale)s.",
+                            size=size,
+                            scale=scale["code"],
+                        ),
+                    )
+                )
+                continue
+            if (colour, size) in skus:
+                errors.append(RowError(line, "size", _("This colour and size is listed twice.")))
+                continue
+            skus.add((colour, size))
+            barcode = row.get("barcode", "")
+            if not barcode:
+                continue
+            if not forms.is_valid_ean13(barcode):
+                errors.append(
+                    RowError(
+                        line,
+                        "barcode",
+                        _("Not a valid EAN-13 barcode (13 digits with a check digit)."),
+                    )
+                )
+            elif barcode in first_row_of_barcode:
+                errors.append(
+                    RowError(
+                        line,
+                        "barcode",
+                        _(
+                            "The same barcode is on row %(row)s of this file.",
+                            row=first_row_of_barcode[barcode],
+                        ),
+                    )
+                )
+            elif barcode in taken and taken[barcode] != code:
+                errors.append(
+                    RowError(
+                        line,
+                        "barcode",
+                        _("Barcode already used by style %(code)s.", code=taken[barcode]),
+                    )
+                )
+            else:
+                first_row_of_barcode[barcode] = line
+                barcodes.append(f"{colour} {size} {barcode}")
+        if season is None or scale is None:
+            continue
+        data = {
+            "code": code,
+            "season": str(season["uuid"]),
+            "collection": collection_uuid,
+            "category": first["category"],
+            "gender": first.get("gender", ""),
+            "name_en": first.get("name_en", ""),
+            "name_zh": first.get("name_zh", ""),
+            "name_ko": first.get("name_ko", ""),
+            "fabric_composition": first.get("composition", ""),
+            "care": first.get("care", ""),
+            "size_scale": str(scale["uuid"]),
+            "status": first.get("status", ""),
+            "colourways": "\n".join(f"{c} {n}".strip() for c, n in colourways.items()),
+            "barcodes": "\n".join(barcodes),
+        }
+        values, field_errors = forms.parse_style(data)
+        if values is not None and not field_errors:
+            resolved, field_errors = await services.resolve_style(values)
+            if resolved is not None:
+                checked.append(resolved)
+        for name, message in field_errors.items():
+            errors.append(RowError(number, FORM_COLUMN.get(name, name), message))
+    if errors:
+        return CatalogImportResult(errors=_sorted(errors))
+    result = CatalogImportResult()
+    async with write_transaction():
+        for resolved in checked:
+            style = existing.get(resolved.values.code)
+            if style is not None:
+                if await services.apply_style_update(viewer, style, resolved):
+                    result.updated += 1
+            else:
+                await services.insert_style(viewer, resolved)
+                result.created += 1
+    return result
+
+
+async def import_prices(viewer: Viewer, content: bytes) -> CatalogImportResult:
+    """Set every price of the file, or none (Action.manage_catalog)."""
+    access.require(viewer, Action.manage_catalog)
+    rows, errors = read_rows(content, PRICE_COLUMNS, PRICE_REQUIRED)
+    if errors:
+        return CatalogImportResult(errors=errors)
+    lists: dict[str, list[dict[str, Any]]] = {}
+    for price_list in await PriceList.select(*PriceList.all_columns()):
+        lists.setdefault(price_list["name"], []).append(price_list)
+    styles = {
+        row["code"]: row for row in await Style.select(Style.id, Style.code, Style.size_scale)
+    }
+    size_ids: dict[tuple[int, str], int] = {
+        (row["size_scale"], row["label"]): row["id"]
+        for row in await Size.select(Size.id, Size.size_scale, Size.label)
+    }
+    saved = {
+        (row["price_list"], row["style"], row["size"]): row
+        for row in await Price.select(*Price.all_columns())
+    }
+    first_row_of: dict[tuple[int, int, int | None], int] = {}
+    wanted: list[
+        tuple[dict[str, Any], dict[str, Any], str, int | None, Decimal, Decimal | None]
+    ] = []
+    for row in rows:
+        line = int(row["_row"])
+        matches = lists.get(row["price_list"], [])
+        if len(matches) != 1:
+            message = (
+                _("No price list has this name.")
+                if not matches
+                else _("Several price lists have this name.")
+            )
+            errors.append(RowError(line, "price_list", message))
+        style = styles.get(row["style_code"].upper())
+        if style is None:
+            errors.append(RowError(line, "style_code", _("No style has this code.")))
+        size_id = None
+        if style is not None and row.get("size"):
+            size_id = size_ids.get((style["size_scale"], row["size"]))
+            if size_id is None:
+                errors.append(RowError(line, "size", _("Not a size of the style's scale.")))
+        if len(matches) != 1:
+            continue
+        price_list = matches[0]
+        wholesale, problem = forms.parse_money(row["wholesale"], price_list["currency"])
+        if problem:
+            errors.append(RowError(line, "wholesale", problem))
+        retail = None
+        if row.get("retail"):
+            retail, problem = forms.parse_money(row["retail"], price_list["currency"])
+            if problem:
+                errors.append(RowError(line, "retail", problem))
+        if style is None or wholesale is None or (row.get("size") and size_id is None):
+            continue
+        key = (price_list["id"], style["id"], size_id)
+        if key in first_row_of:
+            errors.append(
+                RowError(
+                    line,
+                    "size",
+                    _("The same price is on row %(row)s of this file.", row=first_row_of[key]),
+                )
+            )
+            continue
+        first_row_of[key] = line
+        wanted.append((price_list, style, row.get("size", ""), size_id, wholesale, retail))
+    if errors:
+        return CatalogImportResult(errors=sorted(errors, key=lambda error: error.row))
+    result = CatalogImportResult()
+    changes: dict[int, dict[str, list[Any]]] = {}
+    async with write_transaction():
+        for price_list, style, size_label, size_id, wholesale, retail in wanted:
+            old = saved.get((price_list["id"], style["id"], size_id))
+            old_text = (
+                services._price_text(old["wholesale"], old["suggested_retail"]) if old else ""
+            )
+            new_text = services._price_text(wholesale, retail)
+            if old is not None and _same_amounts(old, wholesale, retail):
+                continue
+            if old is not None:
+                await Price.update(
+                    {Price.wholesale: wholesale, Price.suggested_retail: retail}
+                ).where(Price.id == old["id"])
+                result.updated += 1
+            else:
+                await Price.insert(
+                    Price(
+                        price_list=price_list["id"],
+                        style=style["id"],
+                        size=size_id,
+                        wholesale=wholesale,
+                        suggested_retail=retail,
+                    )
+                ).run()
+                result.created += 1
+            label = f"{style['code']} {size_label}".strip()
+            changes.setdefault(price_list["id"], {})[label] = [old_text or None, new_text]
+        for price_list_id, list_changes in changes.items():
+            price_list = next(
+                pl for group in lists.values() for pl in group if pl["id"] == price_list_id
+            )
+            await audit_log.record(
+                viewer,
+                entity_kind="price_list",
+                entity_uuid=price_list["uuid"],
+                organisation_id=None,
+                action="update",
+                changes=list_changes,
+                summary=_("%(count)s prices imported", count=len(list_changes)),
+            )
+    return result
+
+
+def _same_amounts(old: Mapping[str, Any], wholesale: Decimal, retail: Decimal | None) -> bool:
+    """Equal amounts (PostgreSQL gives 12000.00 where the file says 12000)."""
+    old_retail = old["suggested_retail"]
+    return Decimal(old["wholesale"]) == wholesale and (
+        (old_retail is None and retail is None)
+        or (old_retail is not None and retail is not None and Decimal(old_retail) == retail)
+    )
+
+
+def columns_help() -> Mapping[str, Sequence[str]]:
+    return {
+        "style_columns": STYLE_COLUMNS,
+        "style_required": STYLE_REQUIRED,
+        "price_columns": PRICE_COLUMNS,
+        "price_required": PRICE_REQUIRED,
+    }
