@@ -175,7 +175,7 @@ async def live_server(database: str, work_dir: Path) -> AsyncIterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as probe:
-            for _attempt in range(200):
+            for _attempt in range(600):
                 try:
                     if (await probe.get(f"{url}/healthz")).status_code == 200:
                         break
@@ -232,7 +232,12 @@ async def browser() -> AsyncIterator[object]:
 
 @pytest.fixture
 async def page(browser) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+    from playwright.async_api import expect
+
+    # Generous waits: on a busy 2-CPU CI machine htmx's answer can take a few seconds.
+    expect.set_options(timeout=15_000)
     context = await browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
     opened = await context.new_page()
     yield opened
     await context.close()
