@@ -120,7 +120,7 @@ async def test_the_timeline_is_newest_first_and_paged(client: PortalClient, cast
                 organisation=cast.bank.id,
                 kind="note",
                 occurred_at=now.replace(day=day),
-                summary=f"entry-{day:02}",
+                summary=f"第{day:02}条记录",
                 internal=False,
                 created_at=now,
             )
@@ -129,7 +129,8 @@ async def test_the_timeline_is_newest_first_and_paged(client: PortalClient, cast
     ).run()
     await client.log_in(cast.kam)
     first = (await client.get(f"/partners/{cast.bank.uuid}")).text
-    assert first.index("entry-25") < first.index("entry-24")
-    assert "entry-06" in first and "entry-05" not in first
+    # Summaries that no element id (entry-<uuid>) can contain by chance.
+    assert first.index("第25条记录") < first.index("第24条记录")
+    assert "第06条记录" in first and "第05条记录" not in first
     older = (await client.get(f"/partners/{cast.bank.uuid}?timeline_page=2")).text
-    assert "entry-05" in older and "entry-01" in older and "entry-06" not in older
+    assert "第05条记录" in older and "第01条记录" in older and "第06条记录" not in older
