@@ -157,52 +157,54 @@ def _free_port() -> int:
 
 @pytest.fixture
 async def live_server(database: str, work_dir: Path) -> AsyncIterator[str]:
-    """The real server (`threadline serve`) in a subprocess on this test's database; yields its URL."""
+    """The real server (`threadline serve`) in a subprocess on this test's database; yields its URL.
+
+    Ready when uvicorn logs that start-up is complete; its output goes on into a log file.
+    """
+    import asyncio
     import subprocess
     import sys
 
-    import httpx
-
     port = _free_port()
     log_path = work_dir / f"server-{port}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "partner_portal.cli", "serve", "--port", str(port)],
-            env={**os.environ, "DATABASE_URL": database, "BASE_URL": f"http://127.0.0.1:{port}"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "partner_portal.cli", "serve", "--port", str(port),
+        env={**os.environ, "DATABASE_URL": database, "BASE_URL": f"http://127.0.0.1:{port}"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    output = process.stdout
+
+    async def copy_until(marker: bytes | None) -> bool:
+        with log_path.open("ab") as log:
+            while line := await output.readline():
+                log.write(line)
+                if marker and marker in line:
+                    return True
+        return False
+
     try:
-        async with httpx.AsyncClient() as probe:
-            for _attempt in range(600):
-                try:
-                    if (await probe.get(f"{url}/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None:
-                    break
-                await _pause()
-            else:
-                pytest.fail(f"the server did not start: {log_path.read_text()}")
-        if process.poll() is not None:
-            pytest.fail(f"the server exited: {log_path.read_text()}")
-        yield url
+        started = await asyncio.wait_for(copy_until(b"Application startup complete"), 60)
+    except TimeoutError:
+        started = False
+    if not started:
+        process.kill()
+        await process.wait()
+        pytest.fail(f"the server did not start: {log_path.read_text()}")
+    # Keep reading, or the server blocks once the pipe is full.
+    draining = asyncio.create_task(copy_until(None))
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
+            await asyncio.wait_for(process.wait(), 15)
+        except TimeoutError:
             process.kill()
+            await process.wait()
             pytest.fail("the server did not shut down within 15 s of SIGTERM")
-
-
-async def _pause() -> None:
-    """Yield to the server process between readiness probes (polling, not a timed wait)."""
-    import asyncio
-
-    await asyncio.sleep(0.05)
+        await draining
 
 
 @pytest.fixture(scope="session")

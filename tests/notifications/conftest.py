@@ -7,6 +7,7 @@ import dataclasses
 import email
 import email.policy
 import socket
+import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
@@ -25,21 +26,27 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelope_recipients: list[list[str]] = []
+        # The server runs in its own thread; it notifies waiters when a message arrives.
+        self._arrived = threading.Condition()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
-        self.envelope_recipients.append(list(envelope.rcpt_tos))
-        self.messages.append(parsed)
+        with self._arrived:
+            self.envelope_recipients.append(list(envelope.rcpt_tos))
+            self.messages.append(parsed)
+            self._arrived.notify_all()
         return "250 Message accepted for delivery"
 
-    async def wait_for(self, count: int) -> list[EmailMessage]:
-        """The messages, once at least ``count`` arrived (the server runs in its own thread)."""
-        for _attempt in range(200):
-            if len(self.messages) >= count:
-                break
-            await asyncio.sleep(0.02)
+    async def wait_for(self, count: int, limit_seconds: float = 30) -> list[EmailMessage]:
+        """The messages, once at least ``count`` arrived or the limit passed (then fewer)."""
+
+        def wait() -> None:
+            with self._arrived:
+                self._arrived.wait_for(lambda: len(self.messages) >= count, limit_seconds)
+
+        await asyncio.to_thread(wait)
         return self.messages
 
 
