@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.middleware import ASGIMiddleware
@@ -128,6 +129,14 @@ def render(
         status_code=status_code,
         headers=headers,
     )
+
+
+async def uploaded_file(request: Request[Any, Any, Any]) -> tuple[dict[str, Any], bytes | None]:
+    """The fields of a multipart form and the bytes of its ``file`` field (None if none sent)."""
+    form = await request.form()
+    upload = form.get("file")
+    content = await upload.read() if isinstance(upload, UploadFile) else None
+    return dict(form), content
 
 
 def redirect_after_post(request: Request[Any, Any, Any], location: str) -> Response[Any]:

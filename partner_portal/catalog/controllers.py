@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
@@ -17,7 +16,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.catalog import csv_io, forms, services
 from partner_portal.catalog.services import StyleFilters
 from partner_portal.clock import utcnow
-from partner_portal.web import CurrentViewer, redirect_after_post, render
+from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
@@ -405,17 +404,15 @@ async def catalog_import_page(request: AnyRequest, viewer: CurrentViewer) -> Tem
 async def catalog_import_submit(request: AnyRequest, viewer: CurrentViewer) -> Template:
     """Import styles or prices from an uploaded CSV: all rows or none."""
     access.require(viewer, Action.manage_catalog)
-    form = await request.form()
+    form, content = await uploaded_file(request)
     file_kind = "prices" if form.get("file_kind") == "prices" else "styles"
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
+    if content is None:
         return render(
             request,
             "catalog/import.html",
             _import_context(file_kind=file_kind, missing_file=True),
             status_code=400,
         )
-    content = await upload.read()
     if file_kind == "prices":
         result = await csv_io.import_prices(viewer, content)
     else:

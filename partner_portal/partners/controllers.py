@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
@@ -19,7 +18,7 @@ from partner_portal.accounts import services as accounts
 from partner_portal.clock import utcnow
 from partner_portal.partners import csv_io, forms, services
 from partner_portal.partners.services import PartnerFilters
-from partner_portal.web import is_htmx, redirect_after_post, render
+from partner_portal.web import is_htmx, redirect_after_post, render, uploaded_file
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
@@ -438,17 +437,15 @@ async def import_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
 async def import_submit(request: AnyRequest, viewer: CurrentViewer) -> Template:
     """Import partners or contacts from an uploaded CSV: all rows or none."""
     access.require(viewer, Action.import_partners)
-    form = await request.form()
+    form, content = await uploaded_file(request)
     file_kind = "contacts" if form.get("file_kind") == "contacts" else "partners"
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
+    if content is None:
         return render(
             request,
             "partners/import.html",
             _import_context(file_kind=file_kind, missing_file=True),
             status_code=400,
         )
-    content = await upload.read()
     if file_kind == "contacts":
         result = await csv_io.import_contacts(viewer, content)
     else:
