@@ -94,12 +94,7 @@ async def style_update(
     result = await services.update_style(viewer, style, data)
     if result.saved:
         return redirect_after_post(request, f"/catalog/styles/{style_id}")
-    values = dict(data)
-    status_code = 400
-    if result.current_version is not None:
-        # Sending the form again now saves over the other edits, knowingly.
-        values["version"] = str(result.current_version)
-        status_code = 409
+    values, status_code = result.form_again(data)
     return render(
         request,
         "catalog/form.html",

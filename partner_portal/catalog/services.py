@@ -33,6 +33,7 @@ from partner_portal.catalog.tables import (
 )
 from partner_portal.clock import utcnow
 from partner_portal.database import is_sqlite, update_if_version, write_transaction
+from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Organisation
 
@@ -329,18 +330,6 @@ async def _sizes(scale_id: int) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------------
 # Create and edit
-
-
-@dataclass
-class SaveResult:
-    uuid: UUID | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    current_version: int | None = None
-
-    @property
-    def saved(self) -> bool:
-        return self.uuid is not None
 
 
 async def form_choices() -> dict[str, Any]:

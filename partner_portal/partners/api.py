@@ -19,8 +19,9 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
+from partner_portal.edits import SaveResult
 from partner_portal.partners import services
-from partner_portal.partners.services import PartnerFilters, SaveResult
+from partner_portal.partners.services import PartnerFilters
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1"

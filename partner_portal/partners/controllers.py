@@ -163,12 +163,7 @@ async def partner_update(
     result = await services.update_organisation(viewer, organisation, data)
     if result.saved:
         return redirect_after_post(request, f"/partners/{partner_id}")
-    values = dict(data)
-    status_code = 400
-    if result.current_version is not None:
-        # Sending the form again now saves over the other edits, knowingly.
-        values["version"] = str(result.current_version)
-        status_code = 409
+    values, status_code = result.form_again(data)
     return render(
         request,
         "partners/form.html",
@@ -247,11 +242,7 @@ async def contact_update(
     result = await services.update_contact(viewer, contact, data)
     if result.saved:
         return redirect_after_post(request, f"/partners/{partner['uuid']}#contacts")
-    values = dict(data)
-    status_code = 400
-    if result.current_version is not None:
-        values["version"] = str(result.current_version)
-        status_code = 409
+    values, status_code = result.form_again(data)
     return render(
         request,
         "partners/contact_form.html",

@@ -23,6 +23,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import is_sqlite, update_if_version, write_transaction
+from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.partners import forms
@@ -674,20 +675,6 @@ async def insert_organisation(viewer: Viewer, resolved: ResolvedOrganisation) ->
         summary=resolved.values.legal_name,
     )
     return organisation_uuid  # type: ignore[no-any-return]
-
-
-@dataclass
-class SaveResult:
-    """The outcome of a form: the saved row's UUID, or errors, or the edits that got in first."""
-
-    uuid: UUID | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    current_version: int | None = None
-
-    @property
-    def saved(self) -> bool:
-        return self.uuid is not None
 
 
 async def tax_id_holders(tax_ids: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
