@@ -40,6 +40,7 @@ class Action(enum.StrEnum):
     invite_user = "invite_user"
     manage_users = "manage_users"
     view_audit_log = "view_audit_log"
+    assign_partner_owner = "assign_partner_owner"
     view_catalog = "view_catalog"
     manage_catalog = "manage_catalog"
     view_price_lists = "view_price_lists"
@@ -125,6 +126,11 @@ class Viewer:
         if action in ORGANISATION_ADMIN_ONLY and self.role in PARTNER_ROLES:
             return self.is_org_admin
         return action in ROLE_ACTIONS[self.role]
+
+
+def owns_partners_they_create(viewer: Viewer) -> bool:
+    """A KAM's new partners are theirs; a brand admin picks the owner (assign_partner_owner)."""
+    return viewer.role == Role.kam
 
 
 def allows(viewer: Viewer, action: Action, organisation_id: int | None = None) -> bool:

@@ -88,7 +88,7 @@ async def partner_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
         "language": "zh_Hans",
         "tier": "standard",
         "status": "prospect",
-        "owner": str(viewer.user_uuid) if viewer.role == "kam" else "",
+        "owner": str(viewer.user_uuid) if access.owns_partners_they_create(viewer) else "",
         "address-0-country": "CN",
     }
     return render(request, "partners/form.html", await _form_context(viewer, values, {}))

@@ -430,14 +430,14 @@ def resolve_organisation(
             if parent_id is None:
                 errors["parent_distributor"] = _("Choose one of the distributors in the list.")
     owner_id: int | None
-    if viewer.role == Role.brand_admin:
+    if viewer.can(Action.assign_partner_owner):
         owner_id = choices.owner_id(values.owner) if values.owner else None
         if values.owner and owner_id is None:
             errors["owner"] = _("The owner must be an active key-account manager.")
     elif existing is not None:
         owner_id = existing["owner"]
     else:
-        owner_id = viewer.user_id if viewer.role == Role.kam else None
+        owner_id = viewer.user_id if access.owns_partners_they_create(viewer) else None
     if errors:
         return None, errors
     return ResolvedOrganisation(values, parent_id, owner_id), {}
@@ -483,6 +483,8 @@ class Partner360:
     timeline_page: int
     timeline_has_more: bool
     retailers: list[dict[str, Any]]
+    # Whether the parent distributor's own page is open to the viewer (a link, or just a name).
+    parent_visible: bool = False
     panels: list[tuple[PartnerPanel, dict[str, Any]]] = field(default_factory=list)
 
 
@@ -569,6 +571,11 @@ async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1
             .where(Organisation.parent_distributor == found["id"])
             .order_by(Organisation.legal_name)
         )
+    parent_visible = organisation["parent_distributor"] is not None and bool(
+        await access.scoped(Organisation.count(), viewer).where(
+            Organisation.id == organisation["parent_distributor"]
+        )
+    )
     panels = []
     for panel in registry.partner_panels:
         context = await panel.load(viewer, organisation)
@@ -583,6 +590,7 @@ async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1
         timeline_page=max(1, timeline_page),
         timeline_has_more=has_more,
         retailers=retailers,
+        parent_visible=parent_visible,
         panels=panels,
     )
 

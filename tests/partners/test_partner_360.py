@@ -165,3 +165,21 @@ async def test_registered_panels_are_shown(client: PortalClient, cast: Cast) -> 
     finally:
         registry.partner_panels.remove(panel)
         template.unlink()
+
+
+async def test_the_parent_distributor_is_a_link_only_for_those_who_may_open_it(
+    client: PortalClient, cast: Cast
+) -> None:
+    from partner_portal.partners.tables import Organisation
+
+    link = f'href="/partners/{cast.distributor_a.uuid}"'
+    await client.sign_in(cast.kam)
+    assert link in (await client.get(f"/partners/{cast.retailer_a.uuid}")).text
+    # The retailer moves to a KAM who does not own its distributor: a name, not a dead link.
+    await Organisation.update({Organisation.owner: cast.other_kam.id}).where(
+        Organisation.id == cast.retailer_a.id
+    )
+    await client.sign_in(cast.other_kam)
+    page = (await client.get(f"/partners/{cast.retailer_a.uuid}")).text
+    assert cast.distributor_a.legal_name in page
+    assert link not in page
