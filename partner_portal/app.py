@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import ModuleType
 from typing import Any
 
 from litestar import Litestar, Request, get
@@ -26,8 +27,20 @@ from partner_portal.audit.controllers import audit_routes
 from partner_portal.catalog.controllers import catalog_routes
 from partner_portal.partners.api import partner_api_routes
 from partner_portal.partners.controllers import partner_routes
+from partner_portal.registries import registry
 from partner_portal.settings import Settings, load_settings
 from partner_portal.templating import STATIC_DIR, create_environment
+
+# Every module that plugs into the kernel: each plugin.py has ``routes`` and
+# ``register(registry)`` and may have ``async def load_demo_data(rng, now) -> dict[str, int]``.
+# The one place that imports modules (DESIGN.md §3: the composition root).
+PLUGINS: tuple[ModuleType, ...] = ()
+
+
+def register_plugins() -> None:
+    """Let every module fill the kernel's registries (idempotent: entries are keyed)."""
+    for plugin in PLUGINS:
+        plugin.register(registry)
 
 
 @get("/healthz", include_in_schema=False, cache=False)
@@ -45,6 +58,7 @@ async def home(request: Request[Any, Any, Any]) -> Redirect:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
+    register_plugins()
     environment = create_environment(auto_reload=settings.template_auto_reload)
     i18n.load_catalogues()
 
@@ -65,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *audit_routes,
             *catalog_routes,
             *partner_api_routes,
+            *(route for plugin in PLUGINS for route in plugin.routes),
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],

@@ -50,12 +50,14 @@ def _migrate(arguments: argparse.Namespace) -> int:
 
 
 def _demo_data(arguments: argparse.Namespace) -> int:
+    from partner_portal.app import PLUGINS, register_plugins
     from partner_portal.database import close_database
     from partner_portal.demo import load_demo_data
 
     async def run() -> str:
+        register_plugins()
         try:
-            return await load_demo_data(only_if_empty=arguments.if_empty)
+            return await load_demo_data(only_if_empty=arguments.if_empty, plugins=PLUGINS)
         finally:
             await close_database(started_pool=False)
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 from stdnum.cn import uscc
@@ -671,10 +673,12 @@ def demo_logins() -> list[DemoLogin]:
     return logins
 
 
-async def load_demo_data(only_if_empty: bool) -> str:
+async def load_demo_data(only_if_empty: bool, plugins: Iterable[ModuleType] = ()) -> str:
     """Create the demo network in one transaction; return a one-line summary.
 
-    With only_if_empty, an existing brand organisation means nothing is done.
+    With only_if_empty, an existing brand organisation means nothing is done. Each plugin
+    with a ``load_demo_data(rng, now)`` adds its own demo rows after the kernel's and
+    returns a phrase for the summary.
     """
     from partner_portal.accounts.services import hash_password
 
@@ -687,11 +691,18 @@ async def load_demo_data(only_if_empty: bool) -> str:
     async with write_transaction():
         counts = await _load(random.Random(SEED), now, password_hash)
         catalog = await _load_catalog(random.Random(CATALOG_SEED), now)
+        phrases = [
+            await plugin.load_demo_data(random.Random(SEED), now)
+            for plugin in plugins
+            if hasattr(plugin, "load_demo_data")
+        ]
     return (
         f"Demo data loaded: 1 brand, {counts['organisations'] - 1} partners, "
         f"{counts['users']} users, {counts['contacts']} contacts, "
         f"{counts['timeline']} timeline entries, {catalog['styles']} styles with "
-        f"{catalog['skus']} SKUs, {catalog['price_lists']} price lists; "
+        f"{catalog['skus']} SKUs, {catalog['price_lists']} price lists"
+        + "".join(f", {phrase}" for phrase in phrases)
+        + "; "
         f"every demo user's password is {DEMO_PASSWORD!r}."
     )
 

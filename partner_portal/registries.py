@@ -1,14 +1,19 @@
 """Extension points the kernel owns and modules fill (DESIGN.md §3).
 
-The composition root (app.py) calls each module's ``register`` with this
-registry; the kernel then asks the registry instead of importing modules.
+Each module has a ``plugin.py`` with its ``routes`` and a ``register(registry)``
+function; the composition root (app.py, PLUGINS) calls every ``register`` with this
+registry, and the kernel then asks the registry instead of importing modules.
+Entries are keyed, so registering twice (one app per test) replaces, never doubles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from partner_portal.access import Viewer
 
@@ -26,13 +31,92 @@ class PartnerPanel:
     load: Callable[[Viewer, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 
+@dataclass(frozen=True)
+class ScheduledJob:
+    """Work the scheduler host runs every ``every``; ``run`` must be idempotent (it claims its
+    work in the database) and returns a short summary of what it did for the job runs page."""
+
+    key: str
+    title: str
+    every: timedelta
+    run: Callable[[], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class CommercialTerms:
+    """The commercial terms in force for a partner (from its active distribution contract)."""
+
+    tier: str | None = None
+    territory: str | None = None
+    payment_terms: str | None = None
+    currency: str | None = None
+    credit_limit: Decimal | None = None
+    discount_percent: Decimal | None = None
+    contract_uuid: UUID | None = None
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """Something a KAM should act on by a date (a contract entering its notice period...)."""
+
+    organisation_id: int
+    subject_kind: str
+    subject_uuid: UUID
+    summary: str
+    due_on: date
+
+
+@dataclass(frozen=True)
+class DemandLine:
+    """Garment demand by style, colour and size in a week, with how firm it is (0..1)."""
+
+    style_id: int
+    colourway_id: int | None
+    size_id: int | None
+    quantity: int
+    week_start: date
+    firm: bool
+    probability: Decimal
+
+
 @dataclass
 class Registry:
-    partner_panels: list[PartnerPanel] = field(default_factory=list)
+    partner_panels: dict[str, PartnerPanel] = field(default_factory=dict)
+    jobs: dict[str, ScheduledJob] = field(default_factory=dict)
+    # organisation id -> terms in force, or None when no contract sets them
+    commercial_terms: Callable[[int], Awaitable[CommercialTerms | None]] | None = None
+    # key -> function listing what needs attention on a date
+    attention_sources: dict[str, Callable[[date], Awaitable[list[AttentionItem]]]] = field(
+        default_factory=dict
+    )
+    # key -> function giving garment demand from a date on (order book, open campaigns)
+    demand_sources: dict[str, Callable[[date], Awaitable[list[DemandLine]]]] = field(
+        default_factory=dict
+    )
 
     def add_partner_panel(self, panel: PartnerPanel) -> None:
-        self.partner_panels.append(panel)
-        self.partner_panels.sort(key=lambda item: item.order)
+        self.partner_panels[panel.key] = panel
+
+    def ordered_partner_panels(self) -> list[PartnerPanel]:
+        return sorted(self.partner_panels.values(), key=lambda panel: panel.order)
+
+    def add_job(self, job: ScheduledJob) -> None:
+        self.jobs[job.key] = job
+
+    def add_attention_source(
+        self, key: str, source: Callable[[date], Awaitable[list[AttentionItem]]]
+    ) -> None:
+        self.attention_sources[key] = source
+
+    def add_demand_source(
+        self, key: str, source: Callable[[date], Awaitable[list[DemandLine]]]
+    ) -> None:
+        self.demand_sources[key] = source
+
+    async def terms_for(self, organisation_id: int) -> CommercialTerms | None:
+        if self.commercial_terms is None:
+            return None
+        return await self.commercial_terms(organisation_id)
 
 
 registry = Registry()

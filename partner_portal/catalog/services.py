@@ -791,24 +791,51 @@ class PartnerPrice:
     suggested_retail: Decimal | None
 
 
-async def price_for_partner(
-    organisation_id: int, style_id: int, size_id: int | None = None
-) -> PartnerPrice | None:
-    """What a partner pays for a style (in a size): the price list of the partner's tier in
-    the partner's currency, else the tier-less list in that currency; a price for the size
-    before the style-wide one. None when no list in the partner's currency prices the style.
+@dataclass
+class PartnerPrices:
+    """The prices a partner pays for a set of styles, from one query.
+
+    ``best`` holds, per (style id, size id or None), the winning row: a list for the
+    partner's tier beats the tier-less list, then the older list.
     """
+
+    best: dict[tuple[int, int | None], dict[str, Any]]
+
+    def for_item(self, style_id: int, size_id: int | None = None) -> PartnerPrice | None:
+        """The price of a style in a size: the size's own price before the style-wide one,
+        unless only a tier-less list prices the size while the tier's list prices the style."""
+        candidates = [
+            row
+            for row in (self.best.get((style_id, size_id)), self.best.get((style_id, None)))
+            if row is not None
+        ]
+        if not candidates:
+            return None
+        row = min(candidates, key=lambda row: (row["tier"] is None, row["size"] is None))
+        return PartnerPrice(
+            price_list_uuid=row["list_uuid"],
+            price_list_name=row["list_name"],
+            currency=row["currency"],
+            tax_inclusive=bool(row["tax_inclusive"]),
+            wholesale=row["wholesale"],
+            suggested_retail=row["suggested_retail"],
+        )
+
+
+async def prices_for_partner(organisation_id: int, style_ids: Iterable[int]) -> PartnerPrices:
+    """What a partner pays for these styles: the price list of the partner's tier in the
+    partner's currency, else the tier-less list in that currency (one query for all styles).
+    """
+    wanted = sorted(set(style_ids))
     organisation = (
         await Organisation.select(Organisation.tier, Organisation.currency)
         .where(Organisation.id == organisation_id)
         .first()
     )
-    if organisation is None:
-        return None
-    size_match: Any = Price.size.is_null()
-    if size_id is not None:
-        size_match = size_match | (Price.size == size_id)
+    if organisation is None or not wanted:
+        return PartnerPrices(best={})
     rows = await Price.select(
+        Price.style,
         Price.size,
         Price.wholesale,
         Price.suggested_retail,
@@ -819,28 +846,32 @@ async def price_for_partner(
         Price.price_list.tax_inclusive.as_alias("tax_inclusive"),  # type: ignore[attr-defined]
         Price.price_list.id.as_alias("list_id"),  # type: ignore[attr-defined]
     ).where(
-        (Price.style == style_id)
+        Price.style.is_in(wanted)
         & (Price.price_list.currency == organisation["currency"])  # type: ignore[attr-defined]
         & (
             (Price.price_list.tier == organisation["tier"])  # type: ignore[attr-defined]
             | Price.price_list.tier.is_null()  # type: ignore[attr-defined]
         )
-        & size_match
     )
-    if not rows:
-        return None
-    best = min(
-        rows,
-        key=lambda row: (row["tier"] is None, row["size"] is None, row["list_id"]),
-    )
-    return PartnerPrice(
-        price_list_uuid=best["list_uuid"],
-        price_list_name=best["list_name"],
-        currency=best["currency"],
-        tax_inclusive=bool(best["tax_inclusive"]),
-        wholesale=best["wholesale"],
-        suggested_retail=best["suggested_retail"],
-    )
+    best: dict[tuple[int, int | None], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["style"], row["size"])
+        current = best.get(key)
+        if current is None or (row["tier"] is None, row["list_id"]) < (
+            current["tier"] is None,
+            current["list_id"],
+        ):
+            best[key] = row
+    return PartnerPrices(best=best)
+
+
+async def price_for_partner(
+    organisation_id: int, style_id: int, size_id: int | None = None
+) -> PartnerPrice | None:
+    """What a partner pays for one style (in a size); None when no list in the partner's
+    currency prices it. See prices_for_partner."""
+    prices = await prices_for_partner(organisation_id, [style_id])
+    return prices.for_item(style_id, size_id)
 
 
 # ---------------------------------------------------------------------------

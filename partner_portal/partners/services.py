@@ -577,7 +577,7 @@ async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1
         )
     )
     panels = []
-    for panel in registry.partner_panels:
+    for panel in registry.ordered_partner_panels():
         context = await panel.load(viewer, organisation)
         if context is not None:
             panels.append((panel, context))

@@ -163,7 +163,7 @@ async def test_registered_panels_are_shown(client: PortalClient, cast: Cast) -> 
         page = (await client.get(f"/partners/{cast.bank.uuid}")).text
         assert "panel for 华东银行" in page
     finally:
-        registry.partner_panels.remove(panel)
+        del registry.partner_panels[panel.key]
         template.unlink()
 
 

@@ -32,7 +32,10 @@ async def _count_of(kind: OrganisationKind | tuple[OrganisationKind, ...]) -> in
 
 
 async def test_it_creates_the_demo_network_on_an_empty_database(database: str) -> None:
-    summary = await load_demo_data(only_if_empty=True)
+    from partner_portal.app import PLUGINS, register_plugins
+
+    register_plugins()
+    summary = await load_demo_data(only_if_empty=True, plugins=PLUGINS)
 
     assert summary.startswith("Demo data loaded")
     assert await _count_of(OrganisationKind.brand) == 1

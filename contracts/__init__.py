@@ -1,0 +1,1 @@
+"""contracts module (see ../shared/DESIGN.md)."""

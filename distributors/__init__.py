@@ -1,0 +1,1 @@
+"""distributors module (see ../shared/DESIGN.md)."""

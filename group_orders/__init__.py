@@ -1,0 +1,1 @@
+"""group_orders module (see ../shared/DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""insights module (see ../shared/DESIGN.md)."""

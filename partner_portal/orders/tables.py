@@ -1,0 +1,161 @@
+"""The order book: every sales order of every channel (DESIGN.md §3), its lines, its
+status history, change requests, shipments and the comment thread between buyer
+and brand. An order belongs to its buyer organisation; who sees it is decided in
+partner_portal.access (order_filter).
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from decimal import Decimal
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from partner_portal.catalog.tables import Colourway, PriceList, Season, Size, Sku, Style
+from partner_portal.partners.tables import Organisation, User
+
+
+class OrderStatus(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    confirmed = "confirmed"
+    in_production = "in_production"
+    partially_shipped = "partially_shipped"
+    shipped = "shipped"
+    delivered = "delivered"
+    cancelled = "cancelled"
+    rejected = "rejected"
+
+
+class OrderChannel(enum.StrEnum):
+    distributor = "distributor"
+    retailer = "retailer"
+    group = "group"
+    rep_entered = "rep_entered"
+
+
+class ChangeRequestStatus(enum.StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+MONEY = (14, 2)
+
+
+class Order(Table, tablename="sales_order"):
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    # "SO-" and a number from the order's id; readable on the phone and on paper.
+    number = Varchar(length=20, unique=True, null=True, default=None)
+    buyer = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    placed_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    channel = Varchar(length=20, choices=OrderChannel, default=OrderChannel.distributor)
+    status = Varchar(length=20, choices=OrderStatus, default=OrderStatus.draft, index=True)
+    currency = Varchar(length=3)
+    price_list = ForeignKey(PriceList, null=True, on_delete=OnDelete.set_null)
+    price_list_name = Varchar(length=100, default="")
+    season = ForeignKey(Season, null=True, on_delete=OnDelete.set_null)
+    ship_to = Text(default="")
+    delivery_window_start = Date(null=True, default=None)
+    delivery_window_end = Date(null=True, default=None)
+    requested_ship_date = Date(null=True, default=None)
+    customer_po = Varchar(length=60, default="")
+    notes = Text(default="")
+    total_quantity = Integer(default=0)
+    subtotal = Numeric(digits=MONEY, default=Decimal("0"))
+    discount_total = Numeric(digits=MONEY, default=Decimal("0"))
+    total = Numeric(digits=MONEY, default=Decimal("0"))
+    # One submit per key: a double click or a retried request finds the first order.
+    idempotency_key = Varchar(length=80, null=True, default=None, unique=True)
+    submitted_at = Timestamptz(null=True, default=None)
+    status_changed_at = Timestamptz(index=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    version = Integer(default=1)
+
+
+class OrderLine(Table, tablename="sales_order_line"):
+    id: Serial
+    order = ForeignKey(Order, on_delete=OnDelete.cascade, index=True)
+    sku = ForeignKey(Sku, on_delete=OnDelete.restrict, index=True)
+    style = ForeignKey(Style, on_delete=OnDelete.restrict, index=True)
+    colourway = ForeignKey(Colourway, on_delete=OnDelete.restrict)
+    size = ForeignKey(Size, on_delete=OnDelete.restrict)
+    quantity = Integer()
+    unit_price = Numeric(digits=MONEY)
+    discount_percent = Numeric(digits=(5, 2), default=Decimal("0"))
+    line_total = Numeric(digits=MONEY)
+    shipped_quantity = Integer(default=0)
+
+
+class OrderStatusChange(Table, tablename="sales_order_status_change"):
+    id: Serial
+    order = ForeignKey(Order, on_delete=OnDelete.cascade, index=True)
+    from_status = Varchar(length=20, null=True, default=None)
+    to_status = Varchar(length=20)
+    changed_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    changed_at = Timestamptz()
+    note = Text(default="")
+
+
+class OrderComment(Table, tablename="sales_order_comment"):
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    order = ForeignKey(Order, on_delete=OnDelete.cascade, index=True)
+    author = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    body = Text()
+    created_at = Timestamptz()
+
+
+class ChangeRequest(Table, tablename="sales_order_change_request"):
+    """The buyer's proposed changes after submission: ``changes`` holds the proposed
+    quantities by SKU id and dates; the brand accepts or declines."""
+
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    order = ForeignKey(Order, on_delete=OnDelete.cascade, index=True)
+    requested_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    requested_at = Timestamptz()
+    reason = Text(default="")
+    changes = JSON(default="{}")
+    # The order version the buyer looked at: accepting a request made against an older
+    # version would overwrite what happened since.
+    order_version = Integer()
+    status = Varchar(length=20, choices=ChangeRequestStatus, default=ChangeRequestStatus.pending)
+    decided_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None)
+    decision_note = Text(default="")
+
+
+class Shipment(Table, tablename="shipment"):
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    order = ForeignKey(Order, on_delete=OnDelete.cascade, index=True)
+    carrier = Varchar(length=60)
+    tracking_number = Varchar(length=60, default="")
+    shipped_on = Date()
+    created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+
+
+class ShipmentLine(Table, tablename="shipment_line"):
+    id: Serial
+    shipment = ForeignKey(Shipment, on_delete=OnDelete.cascade, index=True)
+    order_line = ForeignKey(OrderLine, on_delete=OnDelete.cascade, index=True)
+    quantity = Integer()

@@ -1,0 +1,1 @@
+"""sales module (see ../shared/DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""scheduler module (see ../shared/DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""suppliers module (see ../shared/DESIGN.md)."""
