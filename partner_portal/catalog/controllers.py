@@ -3,19 +3,23 @@ form, price lists and their prices. Thin: parse, call a service, render."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import File, Template
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
-from partner_portal.catalog import csv_io, forms, services
+from partner_portal.catalog import availability, csv_io, forms, images, prepacks, services
 from partner_portal.catalog.services import StyleFilters
+from partner_portal.catalog.tables import Season, SizeScale
 from partner_portal.clock import utcnow
+from partner_portal.spreadsheets import XLSX_MEDIA_TYPE, csv_text, xlsx_bytes
 from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -112,17 +116,33 @@ async def price_lists(request: AnyRequest, viewer: CurrentViewer) -> Template:
 async def _prices_context(
     viewer: Viewer,
     price_list: dict[str, Any],
-    values: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
+    conflicts: list[dict[str, Any]] | None = None,
+    break_values: dict[str, str] | None = None,
+    break_errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     sheet = await services.price_sheet(price_list)
+    breaks = (await services.volume_breaks([price_list["id"]]))[price_list["id"]]
+    if values is None:
+        values = {
+            **services.price_form_values(sheet, price_list["currency"]),
+            "version": str(price_list["version"]),
+        }
     return {
         "price_list": price_list,
+        "partner": await services.price_list_partner(price_list),
         "sheet": sheet,
-        "values": values
-        if values is not None
-        else services.price_form_values(sheet, price_list["currency"]),
+        "values": values,
         "errors": errors or {},
+        "conflicts": conflicts or [],
+        "breaks": breaks,
+        "break_values": break_values
+        if break_values is not None
+        else services.volume_break_form_values(breaks),
+        "break_errors": break_errors or {},
+        "break_rows": range(1, len(breaks) + 4),
+        "price_field": services.price_field,
         "can_manage": access.allows(viewer, Action.manage_catalog),
     }
 
@@ -140,13 +160,30 @@ async def prices_save(
     request: AnyRequest, viewer: CurrentViewer, price_list_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     price_list = await access.get_price_list(viewer, price_list_id, Action.manage_catalog)
-    errors = await services.save_prices(viewer, price_list, data)
-    if not errors:
+    result = await services.save_prices(viewer, price_list, data)
+    if result.saved:
         return redirect_after_post(request, f"/catalog/price-lists/{price_list_id}/prices")
+    values, status_code = result.form_again(data)
     return render(
         request,
         "catalog/prices.html",
-        await _prices_context(viewer, price_list, dict(data), errors),
+        await _prices_context(viewer, price_list, values, result.errors, result.conflicts),
+        status_code=status_code,
+    )
+
+
+@post("/catalog/price-lists/{price_list_id:uuid}/volume-breaks", include_in_schema=False)
+async def volume_breaks_save(
+    request: AnyRequest, viewer: CurrentViewer, price_list_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    price_list = await access.get_price_list(viewer, price_list_id, Action.manage_catalog)
+    errors = await services.save_volume_breaks(viewer, price_list, data)
+    if not errors:
+        return redirect_after_post(request, f"/catalog/price-lists/{price_list_id}/prices#breaks")
+    return render(
+        request,
+        "catalog/prices.html",
+        await _prices_context(viewer, price_list, break_values=dict(data), break_errors=errors),
         status_code=400,
     )
 
@@ -157,6 +194,15 @@ async def prices_save(
 
 def _choices() -> dict[str, Any]:
     return {"kinds": forms.SIZE_KINDS, "tiers": forms.TIERS}
+
+
+async def _season_extras(season: dict[str, Any] | None) -> dict[str, Any]:
+    if season is None:
+        return {"collections": [], "windows": []}
+    return {
+        "collections": await services.season_collections(season["id"]),
+        "windows": (await availability.delivery_windows([season["id"]]))[season["id"]],
+    }
 
 
 @get("/catalog/seasons", include_in_schema=False)
@@ -173,6 +219,8 @@ async def _season_form(
     collection_values: dict[str, Any] | None = None,
     collection_errors: dict[str, str] | None = None,
     status_code: int = 200,
+    window_values: dict[str, Any] | None = None,
+    window_errors: dict[str, str] | None = None,
 ) -> Template:
     return render(
         request,
@@ -181,9 +229,11 @@ async def _season_form(
             "values": values,
             "errors": errors,
             "season": season,
-            "collections": await services.season_collections(season["id"]) if season else [],
+            **await _season_extras(season),
             "collection_values": collection_values or {},
             "collection_errors": collection_errors or {},
+            "window_values": window_values or {},
+            "window_errors": window_errors or {},
         },
         status_code=status_code,
     )
@@ -298,17 +348,28 @@ async def size_scale_update(
     return await _scale_form(request, dict(data), result.errors, scale, status_code=400)
 
 
-def _price_list_form(
+async def _price_list_form(
     request: AnyRequest,
+    viewer: Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
     price_list: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Template:
+    partners = [
+        (str(row["uuid"]), f"{row['legal_name']} ({row['currency']})")
+        for row in await services.partner_choices(viewer)
+    ]
     return render(
         request,
         "catalog/price_list_form.html",
-        {"values": values, "errors": errors, "price_list": price_list, **_choices()},
+        {
+            "values": values,
+            "errors": errors,
+            "price_list": price_list,
+            "partners": partners,
+            **_choices(),
+        },
         status_code=status_code,
     )
 
@@ -316,7 +377,7 @@ def _price_list_form(
 @get("/catalog/price-lists/new", include_in_schema=False)
 async def price_list_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, Action.manage_catalog)
-    return _price_list_form(request, {"currency": "CNY"}, {})
+    return await _price_list_form(request, viewer, {"currency": "CNY"}, {})
 
 
 @post("/catalog/price-lists/new", include_in_schema=False)
@@ -326,7 +387,7 @@ async def price_list_create(
     result = await services.save_price_list(viewer, data)
     if result.saved:
         return redirect_after_post(request, f"/catalog/price-lists/{result.uuid}/prices")
-    return _price_list_form(request, dict(data), result.errors, status_code=400)
+    return await _price_list_form(request, viewer, dict(data), result.errors, status_code=400)
 
 
 @get("/catalog/price-lists/{price_list_id:uuid}/edit", include_in_schema=False)
@@ -334,7 +395,8 @@ async def price_list_edit(
     request: AnyRequest, viewer: CurrentViewer, price_list_id: FromPath[UUID]
 ) -> Template:
     price_list = await access.get_price_list(viewer, price_list_id, Action.manage_catalog)
-    return _price_list_form(request, services.price_list_form_values(price_list), {}, price_list)
+    values = await services.price_list_form_values(price_list)
+    return await _price_list_form(request, viewer, values, {}, price_list)
 
 
 @post("/catalog/price-lists/{price_list_id:uuid}/edit", include_in_schema=False)
@@ -345,18 +407,35 @@ async def price_list_update(
     result = await services.save_price_list(viewer, data, price_list)
     if result.saved:
         return redirect_after_post(request, "/catalog/price-lists")
-    return _price_list_form(request, dict(data), result.errors, price_list, status_code=400)
+    return await _price_list_form(
+        request, viewer, dict(data), result.errors, price_list, status_code=400
+    )
 
 
 # ---------------------------------------------------------------------------
-# CSV export and import of styles and prices (manage_catalog)
+# CSV and xlsx export and import of styles, prices and availability (manage_catalog)
+
+EXPORT_COLUMNS = {
+    "styles": csv_io.STYLE_COLUMNS,
+    "prices": csv_io.PRICE_COLUMNS,
+    "availability": availability.COLUMNS,
+}
 
 
-def _csv_response(text: str, filename: str) -> Response[str]:
+def _spreadsheet_response(
+    kind: str, rows: list[dict[str, Any]], name: str, fmt: str
+) -> Response[Any]:
+    columns = EXPORT_COLUMNS[kind]
+    if fmt == "xlsx":
+        return Response(
+            content=xlsx_bytes(columns, rows, title=kind),
+            media_type=XLSX_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
     return Response(
-        content=text,
+        content=csv_text(columns, rows),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
 
 
@@ -364,29 +443,91 @@ def _stamp() -> str:
     return utcnow().strftime("%Y%m%d")
 
 
+async def _export_rows(viewer: Viewer, kind: str) -> list[dict[str, Any]]:
+    if kind == "prices":
+        return await csv_io.price_rows(viewer)
+    if kind == "availability":
+        return await availability.export_rows(viewer)
+    return await csv_io.style_rows(viewer)
+
+
 @get("/catalog/styles/export.csv", include_in_schema=False)
-async def styles_export(viewer: CurrentViewer) -> Response[str]:
-    return _csv_response(await csv_io.export_styles(viewer), f"styles-{_stamp()}.csv")
+async def styles_export(viewer: CurrentViewer) -> Response[Any]:
+    rows = await _export_rows(viewer, "styles")
+    return _spreadsheet_response("styles", rows, f"styles-{_stamp()}", "csv")
+
+
+@get("/catalog/styles/export.xlsx", include_in_schema=False)
+async def styles_export_xlsx(viewer: CurrentViewer) -> Response[Any]:
+    rows = await _export_rows(viewer, "styles")
+    return _spreadsheet_response("styles", rows, f"styles-{_stamp()}", "xlsx")
 
 
 @get("/catalog/prices/export.csv", include_in_schema=False)
-async def prices_export(viewer: CurrentViewer) -> Response[str]:
-    return _csv_response(await csv_io.export_prices(viewer), f"prices-{_stamp()}.csv")
+async def prices_export(viewer: CurrentViewer) -> Response[Any]:
+    rows = await _export_rows(viewer, "prices")
+    return _spreadsheet_response("prices", rows, f"prices-{_stamp()}", "csv")
+
+
+@get("/catalog/prices/export.xlsx", include_in_schema=False)
+async def prices_export_xlsx(viewer: CurrentViewer) -> Response[Any]:
+    rows = await _export_rows(viewer, "prices")
+    return _spreadsheet_response("prices", rows, f"prices-{_stamp()}", "xlsx")
+
+
+@get("/catalog/availability/export.csv", include_in_schema=False)
+async def availability_export(viewer: CurrentViewer) -> Response[Any]:
+    rows = await _export_rows(viewer, "availability")
+    return _spreadsheet_response("availability", rows, f"availability-{_stamp()}", "csv")
+
+
+@get("/catalog/availability/export.xlsx", include_in_schema=False)
+async def availability_export_xlsx(viewer: CurrentViewer) -> Response[Any]:
+    rows = await _export_rows(viewer, "availability")
+    return _spreadsheet_response("availability", rows, f"availability-{_stamp()}", "xlsx")
+
+
+def _template_rows(kind: str) -> list[dict[str, str]]:
+    if kind == "prices":
+        return csv_io.price_template()
+    if kind == "availability":
+        return availability.template_rows()
+    return csv_io.style_template()
+
+
+def _file_kind(value: Any) -> str:
+    return str(value) if value in EXPORT_COLUMNS else "styles"
 
 
 @get("/catalog/import-template.csv", include_in_schema=False)
 async def catalog_import_template(
     viewer: CurrentViewer, kind: FromQuery[str] = "styles"
-) -> Response[str]:
+) -> Response[Any]:
     access.require(viewer, Action.manage_catalog)
-    if kind == "prices":
-        return _csv_response(csv_io.price_template(), "prices-template.csv")
-    return _csv_response(csv_io.style_template(), "styles-template.csv")
+    kind = _file_kind(kind)
+    return _spreadsheet_response(kind, _template_rows(kind), f"{kind}-template", "csv")
+
+
+@get("/catalog/import-template.xlsx", include_in_schema=False)
+async def catalog_import_template_xlsx(
+    viewer: CurrentViewer, kind: FromQuery[str] = "styles"
+) -> Response[Any]:
+    access.require(viewer, Action.manage_catalog)
+    kind = _file_kind(kind)
+    return _spreadsheet_response(kind, _template_rows(kind), f"{kind}-template", "xlsx")
 
 
 def _import_context(**extra: Any) -> dict[str, Any]:
-    return {**csv_io.columns_help(), "result": None, "file_kind": "styles", "missing_file": False,
-            **extra}  # fmt: skip
+    return {
+        **csv_io.columns_help(),
+        "availability_columns": availability.COLUMNS,
+        "availability_required": availability.REQUIRED,
+        "result": None,
+        "availability_result": None,
+        "file_kind": "styles",
+        "missing_file": False,
+        **extra,
+    }
 
 
 @get("/catalog/import", include_in_schema=False)
@@ -397,16 +538,24 @@ async def catalog_import_page(request: AnyRequest, viewer: CurrentViewer) -> Tem
 
 @post("/catalog/import", include_in_schema=False)
 async def catalog_import_submit(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    """Import styles or prices from an uploaded CSV: all rows or none."""
+    """Import styles, prices or availability from an uploaded CSV or xlsx: all rows or none."""
     access.require(viewer, Action.manage_catalog)
     form, content = await uploaded_file(request)
-    file_kind = "prices" if form.get("file_kind") == "prices" else "styles"
+    file_kind = _file_kind(form.get("file_kind"))
     if content is None:
         return render(
             request,
             "catalog/import.html",
             _import_context(file_kind=file_kind, missing_file=True),
             status_code=400,
+        )
+    if file_kind == "availability":
+        stock = await availability.import_availability(viewer, content)
+        return render(
+            request,
+            "catalog/import.html",
+            _import_context(file_kind=file_kind, result=stock, availability_result=stock),
+            status_code=200 if stock.ok else 400,
         )
     if file_kind == "prices":
         result = await csv_io.import_prices(viewer, content)
@@ -418,6 +567,243 @@ async def catalog_import_submit(request: AnyRequest, viewer: CurrentViewer) -> T
         _import_context(file_kind=file_kind, result=result),
         status_code=200 if result.ok else 400,
     )
+
+
+# ---------------------------------------------------------------------------
+# Delivery windows of a season (on the season's page)
+
+
+@post("/catalog/seasons/{season_id:uuid}/delivery-windows", include_in_schema=False)
+async def delivery_window_create(
+    request: AnyRequest, viewer: CurrentViewer, season_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    season = await access.get_season(viewer, season_id)
+    errors = await availability.add_delivery_window(viewer, season, data)
+    if not errors:
+        return redirect_after_post(request, f"/catalog/seasons/{season_id}/edit#windows")
+    return await _season_form(
+        request,
+        services.season_form_values(season),
+        {},
+        season,
+        window_values=dict(data),
+        window_errors=errors,
+        status_code=400,
+    )
+
+
+@post("/catalog/delivery-windows/{window_id:uuid}/delete", include_in_schema=False)
+async def delivery_window_delete(
+    request: AnyRequest, viewer: CurrentViewer, window_id: FromPath[UUID]
+) -> Response[Any]:
+    window = await access.get_delivery_window(viewer, window_id)
+    await availability.delete_delivery_window(viewer, window)
+    season = await Season.select(Season.uuid).where(Season.id == window["season"]).first()
+    return redirect_after_post(
+        request, f"/catalog/seasons/{season['uuid']}/edit#windows" if season else "/catalog/seasons"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Availability of a style's SKUs
+
+
+async def _availability_context(
+    style: dict[str, Any],
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    grid = await availability.style_availability(style)
+    return {
+        "style": style,
+        "grid": grid,
+        "values": values if values is not None else grid.form_values(),
+        "errors": errors or {},
+    }
+
+
+@get("/catalog/styles/{style_id:uuid}/availability", include_in_schema=False)
+async def style_availability_edit(
+    request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID]
+) -> Template:
+    style = await access.get_style(viewer, style_id, Action.manage_catalog)
+    return render(request, "catalog/availability.html", await _availability_context(style))
+
+
+@post("/catalog/styles/{style_id:uuid}/availability", include_in_schema=False)
+async def style_availability_save(
+    request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    style = await access.get_style(viewer, style_id, Action.manage_catalog)
+    errors = await availability.save_style_availability(viewer, style, data)
+    if not errors:
+        return redirect_after_post(request, f"/catalog/styles/{style_id}#availability")
+    return render(
+        request,
+        "catalog/availability.html",
+        await _availability_context(style, dict(data), errors),
+        status_code=400,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Pictures of a style
+
+
+def _media_dir(request: AnyRequest) -> Path:
+    return Path(request.app.state.settings.media_dir)
+
+
+@post("/catalog/styles/{style_id:uuid}/images", include_in_schema=False)
+async def style_image_upload(
+    request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID]
+) -> Response[Any]:
+    style = await access.get_style(viewer, style_id, Action.manage_catalog)
+    _form, content = await uploaded_file(request)
+    errors = await images.add_style_image(viewer, style, content or b"", _media_dir(request))
+    if not errors:
+        return redirect_after_post(request, f"/catalog/styles/{style_id}#pictures")
+    view = await services.style_view(viewer, style_id)
+    return render(
+        request,
+        "catalog/detail.html",
+        {"view": view, "style": view.style, "image_errors": errors},
+        status_code=400,
+    )
+
+
+@get("/catalog/images/{image_id:uuid}", include_in_schema=False)
+async def style_image(request: AnyRequest, viewer: CurrentViewer, image_id: FromPath[UUID]) -> File:
+    image = await access.get_style_image(viewer, image_id)
+    path = images.stored_file(_media_dir(request), image["path"])
+    if not path.is_file():
+        raise NotFoundException("No such picture.")
+    return File(
+        path=path,
+        media_type=image["content_type"],
+        content_disposition_type="inline",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
+@post("/catalog/images/{image_id:uuid}/delete", include_in_schema=False)
+async def style_image_delete(
+    request: AnyRequest, viewer: CurrentViewer, image_id: FromPath[UUID]
+) -> Response[Any]:
+    image = await access.get_style_image(viewer, image_id, Action.manage_catalog)
+    style = await access.get_style(viewer, image["style_uuid"], Action.manage_catalog)
+    await images.remove_style_image(viewer, style, image, _media_dir(request))
+    return redirect_after_post(request, f"/catalog/styles/{style['uuid']}#pictures")
+
+
+@post("/catalog/images/{image_id:uuid}/main", include_in_schema=False)
+async def style_image_main(
+    request: AnyRequest, viewer: CurrentViewer, image_id: FromPath[UUID]
+) -> Response[Any]:
+    image = await access.get_style_image(viewer, image_id, Action.manage_catalog)
+    style = await access.get_style(viewer, image["style_uuid"], Action.manage_catalog)
+    await images.make_main_image(viewer, style, image)
+    return redirect_after_post(request, f"/catalog/styles/{style['uuid']}#pictures")
+
+
+# ---------------------------------------------------------------------------
+# Prepacks (manage_catalog)
+
+
+@get("/catalog/prepacks", include_in_schema=False)
+async def prepack_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    scales = await prepacks.list_prepacks(viewer)
+    return render(request, "catalog/prepacks.html", {"scales": scales})
+
+
+async def _prepack_form(
+    request: AnyRequest,
+    scale: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    prepack: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "catalog/prepack_form.html",
+        {
+            "scale": scale,
+            "sizes": await prepacks.scale_sizes(scale["id"]),
+            "values": values,
+            "errors": errors,
+            "prepack": prepack,
+        },
+        status_code=status_code,
+    )
+
+
+@get("/catalog/prepacks/new", include_in_schema=False)
+async def prepack_new(
+    request: AnyRequest, viewer: CurrentViewer, scale: FromQuery[UUID | None] = None
+) -> Template:
+    access.require(viewer, Action.manage_catalog)
+    if scale is None:
+        scales = await services.list_size_scales(viewer)
+        return render(request, "catalog/prepack_scale.html", {"scales": scales})
+    scale_row = await access.get_size_scale(viewer, scale)
+    return await _prepack_form(request, scale_row, {}, {})
+
+
+@post("/catalog/prepacks/new", include_in_schema=False)
+async def prepack_create(
+    request: AnyRequest, viewer: CurrentViewer, data: Form, scale: FromQuery[UUID | None] = None
+) -> Response[Any]:
+    access.require(viewer, Action.manage_catalog)
+    if scale is None:
+        return redirect_after_post(request, "/catalog/prepacks/new")
+    scale_row = await access.get_size_scale(viewer, scale)
+    result = await prepacks.save_prepack(viewer, scale_row, data)
+    if result.saved:
+        return redirect_after_post(request, "/catalog/prepacks")
+    return await _prepack_form(request, scale_row, dict(data), result.errors, status_code=400)
+
+
+async def _prepack_and_scale(
+    viewer: Viewer, prepack_id: UUID
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    prepack = await access.get_prepack(viewer, prepack_id)
+    scale = (
+        await SizeScale.select(*SizeScale.all_columns())
+        .where(SizeScale.id == prepack["size_scale"])
+        .first()
+    )
+    assert scale is not None
+    return prepack, scale
+
+
+@get("/catalog/prepacks/{prepack_id:uuid}/edit", include_in_schema=False)
+async def prepack_edit(
+    request: AnyRequest, viewer: CurrentViewer, prepack_id: FromPath[UUID]
+) -> Template:
+    prepack, scale = await _prepack_and_scale(viewer, prepack_id)
+    values = await prepacks.prepack_form_values(prepack)
+    return await _prepack_form(request, scale, values, {}, prepack)
+
+
+@post("/catalog/prepacks/{prepack_id:uuid}/edit", include_in_schema=False)
+async def prepack_update(
+    request: AnyRequest, viewer: CurrentViewer, prepack_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    prepack, scale = await _prepack_and_scale(viewer, prepack_id)
+    result = await prepacks.save_prepack(viewer, scale, data, prepack)
+    if result.saved:
+        return redirect_after_post(request, "/catalog/prepacks")
+    return await _prepack_form(request, scale, dict(data), result.errors, prepack, 400)
+
+
+@post("/catalog/prepacks/{prepack_id:uuid}/delete", include_in_schema=False)
+async def prepack_delete(
+    request: AnyRequest, viewer: CurrentViewer, prepack_id: FromPath[UUID]
+) -> Response[Any]:
+    prepack = await access.get_prepack(viewer, prepack_id)
+    await prepacks.delete_prepack(viewer, prepack)
+    return redirect_after_post(request, "/catalog/prepacks")
 
 
 catalog_routes = [
@@ -445,9 +831,29 @@ catalog_routes = [
     price_list_create,
     price_list_edit,
     price_list_update,
+    volume_breaks_save,
     styles_export,
+    styles_export_xlsx,
     prices_export,
+    prices_export_xlsx,
+    availability_export,
+    availability_export_xlsx,
     catalog_import_template,
+    catalog_import_template_xlsx,
     catalog_import_page,
     catalog_import_submit,
+    delivery_window_create,
+    delivery_window_delete,
+    style_availability_edit,
+    style_availability_save,
+    style_image_upload,
+    style_image,
+    style_image_delete,
+    style_image_main,
+    prepack_list,
+    prepack_new,
+    prepack_create,
+    prepack_edit,
+    prepack_update,
+    prepack_delete,
 ]

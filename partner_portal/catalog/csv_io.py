@@ -1,7 +1,9 @@
-"""CSV export and import of the catalog: styles with their SKUs, and prices.
+"""CSV and Excel (xlsx) export and import of the catalog: styles with their SKUs, and
+prices (availability: partner_portal.catalog.availability).
 
-Files are UTF-8; the export writes a byte-order mark (so Excel shows Chinese and Korean
-right), the import accepts a file with or without one.
+CSV files are UTF-8; the export writes a byte-order mark (so Excel shows Chinese and
+Korean right), the import accepts a file with or without one. An xlsx file is read
+from its first sheet, with the same columns and checks.
 
 styles: one row per SKU; the rows of one style_code form one style, and its style
   columns (season to status) are the same on each of them. season and size_scale are
@@ -40,7 +42,7 @@ from partner_portal.catalog.tables import (
 )
 from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
-from partner_portal.spreadsheets import RowError, csv_text, read_rows
+from partner_portal.spreadsheets import RowError, read_rows
 
 STYLE_COLUMNS = (
     "style_code",
@@ -105,16 +107,15 @@ class CatalogImportResult:
         return self.created + self.updated
 
 
-def style_template() -> str:
-    rows = [
+def style_template() -> list[dict[str, str]]:
+    return [
         {**STYLE_EXAMPLE, "size": "165/84A", "barcode": "6901234567892"},
         {**STYLE_EXAMPLE, "size": "170/88A", "barcode": ""},
     ]
-    return csv_text(STYLE_COLUMNS, rows)
 
 
-def price_template() -> str:
-    rows = [
+def price_template() -> list[dict[str, str]]:
+    return [
         {
             "price_list": "CNY wholesale",
             "style_code": "SS27-SH-001",
@@ -130,10 +131,9 @@ def price_template() -> str:
             "retail": "",
         },
     ]
-    return csv_text(PRICE_COLUMNS, rows)
 
 
-async def export_styles(viewer: Viewer) -> str:
+async def style_rows(viewer: Viewer) -> list[dict[str, Any]]:
     """Every style, one row per SKU (Action.manage_catalog)."""
     access.require(viewer, Action.manage_catalog)
     style: Any = Sku.style
@@ -160,10 +160,10 @@ async def export_styles(viewer: Viewer) -> str:
         .order_by(Sku.colourway)
         .order_by(Sku.size.position)  # type: ignore[attr-defined]
     )
-    return csv_text(STYLE_COLUMNS, rows)
+    return rows
 
 
-async def export_prices(viewer: Viewer) -> str:
+async def price_rows(viewer: Viewer) -> list[dict[str, Any]]:
     """Every price of every list, with the list's decimals (Action.manage_catalog)."""
     access.require(viewer, Action.manage_catalog)
     rows = await (
@@ -184,7 +184,7 @@ async def export_prices(viewer: Viewer) -> str:
         row["wholesale"] = f"{Decimal(row['wholesale']):.{places}f}"
         retail = row["suggested_retail"]
         row["retail"] = "" if retail is None else f"{Decimal(retail):.{places}f}"
-    return csv_text(PRICE_COLUMNS, rows)
+    return rows
 
 
 def _sorted(errors: list[RowError]) -> list[RowError]:
@@ -230,6 +230,7 @@ async def import_styles(viewer: Viewer, content: bytes) -> CatalogImportResult:
         row["style_code"] = row["style_code"].upper()
         groups.setdefault(row["style_code"], []).append(row)
     first_row_of_barcode: dict[str, int] = {}
+    style_of_barcode: dict[str, str] = {}
     checked = []
     for code, group in groups.items():
         first = group[0]
@@ -329,6 +330,7 @@ async def import_styles(viewer: Viewer, content: bytes) -> CatalogImportResult:
                 )
             else:
                 first_row_of_barcode[barcode] = line
+                style_of_barcode[barcode] = code
                 barcodes.append(f"{colour} {size} {barcode}")
         if season is None or scale is None:
             continue
@@ -358,16 +360,65 @@ async def import_styles(viewer: Viewer, content: bytes) -> CatalogImportResult:
     if errors:
         return CatalogImportResult(errors=_sorted(errors))
     result = CatalogImportResult()
-    async with write_transaction():
-        for resolved in checked:
-            style = existing.get(resolved.values.code)
-            if style is not None:
-                if await services.apply_style_update(viewer, style, resolved):
-                    result.updated += 1
-            else:
-                await services.insert_style(viewer, resolved)
-                result.created += 1
+    first_row_of_style = {code: int(group[0]["_row"]) for code, group in groups.items()}
+    try:
+        async with write_transaction():
+            # Checked again inside the transaction: a barcode or style code another
+            # user saved since the file was read is reported, not half-imported.
+            errors = await _taken_since_read(
+                style_of_barcode,
+                first_row_of_barcode,
+                {code: first_row_of_style[code] for code in groups if code not in existing},
+            )
+            if errors:
+                return CatalogImportResult(errors=_sorted(errors))
+            for resolved in checked:
+                style = existing.get(resolved.values.code)
+                if style is not None:
+                    if await services.apply_style_update(viewer, style, resolved):
+                        result.updated += 1
+                else:
+                    await services.insert_style(viewer, resolved)
+                    result.created += 1
+    except Exception as error:
+        if not services.is_unique_violation(error):
+            raise
+        message = services.taken_meanwhile()["barcodes"]
+        return CatalogImportResult(errors=[RowError(0, "barcode", message)])
     return result
+
+
+async def _taken_since_read(
+    style_of_barcode: Mapping[str, str],
+    row_of_barcode: Mapping[str, int],
+    new_style_rows: Mapping[str, int],
+) -> list[RowError]:
+    """Barcodes of the file now on another style's SKU, and new style codes now saved
+    (two queries, inside the import's write transaction)."""
+    errors = []
+    if style_of_barcode:
+        for row in await Sku.select(
+            Sku.barcode,
+            Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+        ).where(Sku.barcode.is_in(list(style_of_barcode))):
+            if row["style_code"] != style_of_barcode[row["barcode"]]:
+                errors.append(
+                    RowError(
+                        row_of_barcode[row["barcode"]],
+                        "barcode",
+                        _("Barcode already used by style %(code)s.", code=row["style_code"]),
+                    )
+                )
+    if new_style_rows:
+        for row in await Style.select(Style.code).where(Style.code.is_in(list(new_style_rows))):
+            errors.append(
+                RowError(
+                    new_style_rows[row["code"]],
+                    "style_code",
+                    _("Another style already has this code."),
+                )
+            )
+    return errors
 
 
 async def import_prices(viewer: Viewer, content: bytes) -> CatalogImportResult:

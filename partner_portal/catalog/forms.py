@@ -6,8 +6,9 @@ wrong, and ``errors`` maps each wrong field to a message shown beside it.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -260,6 +261,8 @@ class PriceListInput:
     currency: str
     tax_inclusive: bool
     tier: str | None
+    # The uuid of the partner whose own list this is ("" for a general list).
+    partner: str = ""
 
 
 def _date(data: Mapping[str, Any], name: str, errors: dict[str, str]) -> date | None:
@@ -362,4 +365,143 @@ def parse_price_list(data: Mapping[str, Any]) -> tuple[PriceListInput | None, di
     tax_inclusive = _text(data, "tax_inclusive") in ("on", "1", "yes", "true")
     if errors:
         return None, errors
-    return PriceListInput(name, currency, tax_inclusive, tier), {}
+    return PriceListInput(name, currency, tax_inclusive, tier, _text(data, "partner", 40)), {}
+
+
+# Organisations a price list may be made for: the ones that buy from the brand.
+BUYER_KINDS = ("distributor", "retailer", "group_client")
+
+
+# ---------------------------------------------------------------------------
+# Volume breaks, prepacks, delivery windows, availability
+
+MAX_VOLUME_BREAKS = 10
+MAX_QUANTITY = 10_000_000
+
+
+def parse_whole_number(text: str, minimum: int = 0) -> tuple[int | None, str | None]:
+    """A count typed in a form ("1,200"): a whole number from ``minimum`` up."""
+    cleaned = text.strip().replace(",", "").replace(" ", "")
+    if not cleaned.isascii() or not cleaned.isdigit():
+        return None, _("Enter a whole number.")
+    value = int(cleaned)
+    if value < minimum:
+        return None, _("Enter at least %(minimum)s.", minimum=minimum)
+    if value > MAX_QUANTITY:
+        return None, _("The number is too large.")
+    return value, None
+
+
+def parse_volume_breaks(
+    data: Mapping[str, Any],
+) -> tuple[list[tuple[int, Decimal]] | None, dict[str, str]]:
+    """The volume break rows (``break-quantity-N``, ``break-percent-N``): from how many
+    units of one style, how many percent off. Empty rows are skipped."""
+    errors: dict[str, str] = {}
+    breaks: dict[int, Decimal] = {}
+    row_of: dict[int, int] = {}
+    for number in range(1, MAX_VOLUME_BREAKS + 4):
+        quantity_name, percent_name = f"break-quantity-{number}", f"break-percent-{number}"
+        quantity_text = _text(data, quantity_name, 20)
+        percent_text = _text(data, percent_name, 20).rstrip("%").strip()
+        if not quantity_text and not percent_text:
+            continue
+        quantity, problem = parse_whole_number(quantity_text, minimum=2)
+        if problem:
+            errors[quantity_name] = problem
+        percent, problem = _percent(percent_text)
+        if problem:
+            errors[percent_name] = problem
+        if quantity is None or percent is None:
+            continue
+        if quantity in breaks:
+            errors[quantity_name] = _("Another row starts at this quantity.")
+            continue
+        breaks[quantity] = percent
+        row_of[quantity] = number
+    if len(breaks) > MAX_VOLUME_BREAKS:
+        errors["break-quantity-1"] = _("At most %(count)s breaks.", count=MAX_VOLUME_BREAKS)
+    ordered = sorted(breaks.items())
+    for (_low, low_percent), (high, high_percent) in itertools.pairwise(ordered):
+        if high_percent <= low_percent:
+            errors[f"break-percent-{row_of[high]}"] = _(
+                "A larger quantity needs a larger discount."
+            )
+    if errors:
+        return None, errors
+    return ordered, {}
+
+
+def _percent(text: str) -> tuple[Decimal | None, str | None]:
+    try:
+        percent = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        percent = Decimal("NaN")
+    if not percent.is_finite() or not Decimal("0") < percent < Decimal("100"):
+        return None, _("Enter a percentage above 0 and below 100, e.g. 5.")
+    exponent = percent.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > 2:
+        return None, _("At most two decimals.")
+    return percent, None
+
+
+@dataclass(frozen=True)
+class PrepackInput:
+    name: str
+    # size label -> pieces of that size in one pack (sizes with none are left out)
+    ratio: dict[str, int]
+
+
+def parse_prepack(
+    data: Mapping[str, Any], size_labels: Sequence[str]
+) -> tuple[PrepackInput | None, dict[str, str]]:
+    """A prepack's name and pieces per size (``size-<label>``), at least two pieces."""
+    errors: dict[str, str] = {}
+    name = _text(data, "name", 50)
+    if not name:
+        errors["name"] = _("Enter the prepack's name, e.g. 1-2-2-1.")
+    ratio: dict[str, int] = {}
+    for label in size_labels:
+        text = _text(data, f"size-{label}", 10)
+        if not text:
+            continue
+        count, problem = parse_whole_number(text)
+        if problem or count is None:
+            errors[f"size-{label}"] = problem or _("Enter a whole number.")
+        elif count > 999:
+            errors[f"size-{label}"] = _("At most 999 pieces of a size in a pack.")
+        elif count:
+            ratio[label] = count
+    if not errors and sum(ratio.values()) < 2:
+        errors["sizes"] = _("A pack holds at least two pieces.")
+    if errors:
+        return None, errors
+    return PrepackInput(name, ratio), {}
+
+
+@dataclass(frozen=True)
+class DeliveryWindowInput:
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+def parse_delivery_window(
+    data: Mapping[str, Any],
+) -> tuple[DeliveryWindowInput | None, dict[str, str]]:
+    """A season's drop: a name (Drop 1) and its first and last delivery day."""
+    errors: dict[str, str] = {}
+    name = _text(data, "name", 50)
+    if not name:
+        errors["name"] = _("Enter the window's name, e.g. Drop 1.")
+    starts_on = _date(data, "starts_on", errors)
+    ends_on = _date(data, "ends_on", errors)
+    if starts_on is None and "starts_on" not in errors:
+        errors["starts_on"] = _("Enter the first delivery day.")
+    if ends_on is None and "ends_on" not in errors:
+        errors["ends_on"] = _("Enter the last delivery day.")
+    if starts_on and ends_on and ends_on < starts_on:
+        errors["ends_on"] = _("The window cannot end before it starts.")
+    if errors or starts_on is None or ends_on is None:
+        return None, errors
+    return DeliveryWindowInput(name, starts_on, ends_on), {}

@@ -2,11 +2,22 @@
 price lists and the price a partner pays. Visibility comes from partner_portal.access;
 every change writes an audit entry inside its own write transaction. Catalog rows
 belong to the brand, so their audit entries carry no organisation.
+
+For pricing and checking an order (the order book and the channel modules):
+- ``prices_for_partner(organisation_id, style_ids)`` -> PartnerPrices, with
+  ``.for_item(style_id, size_id)`` (the unit price) and ``.discount_for(style_id,
+  quantity)`` (volume breaks, percent off); ``price_for_partner`` for one style;
+- ``availability_for(sku_ids)`` (at-once stock and pre-book per delivery window) and
+  ``delivery_windows(season_ids)``, from partner_portal.catalog.availability;
+- ``prepacks_for_scales`` / ``expand_prepack``, from partner_portal.catalog.prepacks;
+- ``style_image_urls`` / ``style_image_files``, from partner_portal.catalog.images.
+They are importable from here as well.
 """
 
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,11 +26,32 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import asyncpg
+
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog import forms
+from partner_portal.catalog.availability import (
+    SkuAvailability as SkuAvailability,
+)
+from partner_portal.catalog.availability import (
+    StyleAvailability,
+    style_availability,
+)
+from partner_portal.catalog.availability import (
+    availability_for as availability_for,
+)
+from partner_portal.catalog.availability import (
+    delivery_windows as delivery_windows,
+)
 from partner_portal.catalog.forms import StyleInput
+from partner_portal.catalog.images import style_image_files as style_image_files
+from partner_portal.catalog.images import style_image_urls as style_image_urls
+from partner_portal.catalog.images import style_images
+from partner_portal.catalog.prepacks import PrepackRatio as PrepackRatio
+from partner_portal.catalog.prepacks import expand_prepack as expand_prepack
+from partner_portal.catalog.prepacks import prepacks_for_scales as prepacks_for_scales
 from partner_portal.catalog.tables import (
     Collection,
     Colourway,
@@ -30,6 +62,7 @@ from partner_portal.catalog.tables import (
     SizeScale,
     Sku,
     Style,
+    VolumeBreak,
 )
 from partner_portal.clock import utcnow
 from partner_portal.database import is_sqlite, update_if_version, write_transaction
@@ -117,9 +150,15 @@ async def create_size_scale(
 
 
 async def create_price_list(
-    viewer: Viewer | None, name: str, currency: str, tax_inclusive: bool, tier: str | None
+    viewer: Viewer | None,
+    name: str,
+    currency: str,
+    tax_inclusive: bool,
+    tier: str | None,
+    organisation_id: int | None = None,
 ) -> int:
-    """Add a price list in a currency, for one partner tier or (tier None) for any."""
+    """Add a price list in a currency, for one partner tier or (tier None) for any; with
+    ``organisation_id``, that partner's own list (its agreed prices)."""
     async with write_transaction():
         row = (
             await PriceList.insert(
@@ -128,6 +167,7 @@ async def create_price_list(
                     currency=currency,
                     tax_inclusive=tax_inclusive,
                     tier=tier,
+                    organisation=organisation_id,
                     created_at=utcnow(),
                 )
             )
@@ -138,7 +178,7 @@ async def create_price_list(
             viewer,
             entity_kind="price_list",
             entity_uuid=row[0]["uuid"],
-            organisation_id=None,
+            organisation_id=organisation_id,
             action="create",
             summary=name,
         )
@@ -273,10 +313,29 @@ class StyleView:
     # colourway id -> size id -> barcode ("" when the SKU has none)
     grid: dict[int, dict[int, str]]
     prices: list[dict[str, Any]]
+    images: list[dict[str, Any]] = field(default_factory=list)
+    availability: StyleAvailability | None = None
+
+
+async def style_matrix(
+    style_id: int, scale_id: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The style's sizes (in scale order), colourways and SKUs (three queries)."""
+    sizes = await _sizes(scale_id)
+    colourways = await (
+        Colourway.select(Colourway.id, Colourway.code, Colourway.name)
+        .where(Colourway.style == style_id)
+        .order_by(Colourway.id)
+    )
+    skus = await Sku.select(Sku.id, Sku.uuid, Sku.colourway, Sku.size, Sku.barcode).where(
+        Sku.style == style_id
+    )
+    return sizes, colourways, skus
 
 
 async def style_view(viewer: Viewer, style_uuid: UUID) -> StyleView:
-    """The style page: details, the colour × size SKU grid, prices per price list."""
+    """The style page: details, pictures, the colour × size SKU grid with availability,
+    and the prices of the lists the viewer may see."""
     row = await access.get_style(viewer, style_uuid)
     style = await (
         Style.select(
@@ -290,34 +349,40 @@ async def style_view(viewer: Viewer, style_uuid: UUID) -> StyleView:
         .first()
     )
     assert style is not None
-    sizes = await _sizes(style["size_scale"])
-    colourways = await (
-        Colourway.select(Colourway.id, Colourway.code, Colourway.name)
-        .where(Colourway.style == style["id"])
-        .order_by(Colourway.id)
-    )
-    grid: dict[int, dict[int, str]] = {colourway["id"]: {} for colourway in colourways}
-    for sku in await Sku.select(Sku.colourway, Sku.size, Sku.barcode).where(
-        Sku.style == style["id"]
-    ):
-        grid.setdefault(sku["colourway"], {})[sku["size"]] = sku["barcode"] or ""
+    availability = await style_availability(style)
+    grid: dict[int, dict[int, str]] = {colourway["id"]: {} for colourway in availability.colourways}
+    for (colourway_id, size_id), sku in availability.skus.items():
+        grid.setdefault(colourway_id, {})[size_id] = sku["barcode"] or ""
     prices: list[dict[str, Any]] = []
     if viewer.can(Action.view_price_lists):
-        prices = await (
-            Price.select(
-                Price.wholesale,
-                Price.suggested_retail,
-                Price.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
-                Price.price_list.name.as_alias("list_name"),  # type: ignore[attr-defined]
-                Price.price_list.uuid.as_alias("list_uuid"),  # type: ignore[attr-defined]
-                Price.price_list.currency.as_alias("currency"),  # type: ignore[attr-defined]
-                Price.price_list.tier.as_alias("tier"),  # type: ignore[attr-defined]
-                Price.price_list.tax_inclusive.as_alias("tax_inclusive"),  # type: ignore[attr-defined]
-            )
-            .where(Price.style == style["id"])
-            .order_by(Price.price_list.name)  # type: ignore[attr-defined]
+        price_list: Any = Price.price_list
+        query = Price.select(
+            Price.wholesale,
+            Price.suggested_retail,
+            Price.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
+            price_list.name.as_alias("list_name"),
+            price_list.uuid.as_alias("list_uuid"),
+            price_list.currency.as_alias("currency"),
+            price_list.tier.as_alias("tier"),
+            price_list.tax_inclusive.as_alias("tax_inclusive"),
+            price_list.organisation.legal_name.as_alias("partner_name"),
+        ).where(Price.style == style["id"])
+        condition = access.price_list_filter(viewer, price_list.organisation)
+        if condition is not None:
+            query = query.where(condition)
+        prices = await query.order_by(price_list.name).order_by(
+            Price.size.position  # type: ignore[attr-defined]
         )
-    return StyleView(style, sizes, colourways, grid, prices)
+    images = (await style_images([style["id"]]))[style["id"]]
+    return StyleView(
+        style,
+        availability.sizes,
+        availability.colourways,
+        grid,
+        prices,
+        images,
+        availability,
+    )
 
 
 async def _sizes(scale_id: int) -> list[dict[str, Any]]:
@@ -551,12 +616,36 @@ async def create_style(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     resolved, errors = await resolve_style(values)
     if resolved is None:
         return SaveResult(errors=errors)
-    async with write_transaction():
-        errors = await conflicting_rows(resolved, None)
-        if errors:
-            return SaveResult(errors=errors)
-        style_uuid = await insert_style(viewer, resolved)
+    try:
+        async with write_transaction():
+            # Checked inside the transaction: a code or barcode taken since the form was
+            # read is refused here rather than by the database's unique index.
+            errors = await conflicting_rows(resolved, None)
+            if errors:
+                return SaveResult(errors=errors)
+            style_uuid = await insert_style(viewer, resolved)
+    except Exception as error:
+        if not is_unique_violation(error):
+            raise
+        return SaveResult(errors=taken_meanwhile())
     return SaveResult(uuid=style_uuid)
+
+
+def taken_meanwhile() -> dict[str, str]:
+    """What the second of two simultaneous saves is told: on PostgreSQL both can pass the
+    check at once, and the unique index then refuses the second (not an error page)."""
+    return {
+        "barcodes": _(
+            "Someone saved the same style code or barcode a moment ago. Nothing was saved."
+        )
+    }
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """Whether a unique index refused a write (SQLite or PostgreSQL)."""
+    if isinstance(error, sqlite3.IntegrityError):
+        return "UNIQUE" in str(error)
+    return isinstance(error, asyncpg.exceptions.UniqueViolationError)
 
 
 async def insert_style(viewer: Viewer | None, resolved: Resolved) -> UUID:
@@ -612,29 +701,34 @@ async def update_style(
             errors={"size_scale": _("The size scale cannot change once the style has SKUs.")}
         )
     opened_version = values.version if values.version is not None else style["version"]
-    async with write_transaction():
-        errors = await conflicting_rows(resolved, style["id"])
-        if errors:
-            return SaveResult(errors=errors)
-        before = await _snapshot(style["id"])
-        updated = await update_if_version(
-            Style,
-            style["id"],
-            opened_version,
-            {**_style_values(resolved), Style.updated_at: utcnow()},
-        )
-        if updated:
-            await _sync_matrix(style["id"], resolved)
-            after = await _snapshot(style["id"])
-            await audit_log.record(
-                viewer,
-                entity_kind="style",
-                entity_uuid=style["uuid"],
-                organisation_id=None,
-                action="update",
-                changes=audit_log.changes_between(before, after),
-                summary=values.code,
+    try:
+        async with write_transaction():
+            errors = await conflicting_rows(resolved, style["id"])
+            if errors:
+                return SaveResult(errors=errors)
+            before = await _snapshot(style["id"])
+            updated = await update_if_version(
+                Style,
+                style["id"],
+                opened_version,
+                {**_style_values(resolved), Style.updated_at: utcnow()},
             )
+            if updated:
+                await _sync_matrix(style["id"], resolved)
+                after = await _snapshot(style["id"])
+                await audit_log.record(
+                    viewer,
+                    entity_kind="style",
+                    entity_uuid=style["uuid"],
+                    organisation_id=None,
+                    action="update",
+                    changes=audit_log.changes_between(before, after),
+                    summary=values.code,
+                )
+    except Exception as error:
+        if not is_unique_violation(error):
+            raise
+        return SaveResult(errors=taken_meanwhile())
     if not updated:
         return SaveResult(
             conflicts=await audit_log.changes_since(style["uuid"], opened_version),
@@ -669,106 +763,232 @@ async def form_values(style: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def list_price_lists(viewer: Viewer) -> list[dict[str, Any]]:
+    """The price lists the viewer may see, general ones first, with the partner of each
+    partner's own list (one query)."""
     access.require(viewer, Action.view_price_lists)
-    return await PriceList.select(*PriceList.all_columns()).order_by(PriceList.name)
+    query = PriceList.select(
+        *PriceList.all_columns(),
+        PriceList.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
+        PriceList.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
+    )
+    condition = access.price_list_filter(viewer)
+    if condition is not None:
+        query = query.where(condition)
+    rows = await query.order_by(PriceList.name)
+    return sorted(rows, key=lambda row: row["organisation"] is not None)
+
+
+async def price_list_partner(price_list: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The partner whose own list this is (None for a general list)."""
+    if not price_list["organisation"]:
+        return None
+    return await (
+        Organisation.select(Organisation.uuid, Organisation.legal_name)
+        .where(Organisation.id == price_list["organisation"])
+        .first()
+    )
+
+
+async def partner_choices(viewer: Viewer) -> list[dict[str, Any]]:
+    """Buying partners (distributors, retailers, group clients) a list may be made for."""
+    query = access.scoped(
+        Organisation.select(
+            Organisation.id,
+            Organisation.uuid,
+            Organisation.legal_name,
+            Organisation.currency,
+            Organisation.kind,
+        ).where(Organisation.kind.is_in(list(forms.BUYER_KINDS))),
+        viewer,
+    )
+    return await query.order_by(Organisation.legal_name)
 
 
 async def price_sheet(price_list: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every style with its style-wide price on the list (None where it has none)."""
+    """Every style with its style-wide price on the list and, under ``sizes``, each size of
+    its scale with the size's own price (None where there is none). Three queries."""
     styles = await Style.select(
-        Style.id, Style.uuid, Style.code, Style.name_en, Style.name_zh, Style.name_ko, Style.status
+        Style.id,
+        Style.uuid,
+        Style.code,
+        Style.name_en,
+        Style.name_zh,
+        Style.name_ko,
+        Style.status,
+        Style.size_scale,
     ).order_by(Style.code)
+    sizes_of: dict[int, list[dict[str, Any]]] = {}
+    for size in await Size.select(Size.id, Size.label, Size.size_scale).order_by(Size.position):
+        sizes_of.setdefault(size["size_scale"], []).append(size)
     prices = {
-        row["style"]: row
-        for row in await Price.select(Price.style, Price.wholesale, Price.suggested_retail).where(
-            (Price.price_list == price_list["id"]) & Price.size.is_null()
-        )
+        (row["style"], row["size"]): row
+        for row in await Price.select(
+            Price.style, Price.size, Price.wholesale, Price.suggested_retail
+        ).where(Price.price_list == price_list["id"])
     }
     for style in styles:
-        price = prices.get(style["id"])
+        price = prices.get((style["id"], None))
         style["wholesale"] = price["wholesale"] if price else None
         style["suggested_retail"] = price["suggested_retail"] if price else None
+        style["sizes"] = []
+        for size in sizes_of.get(style["size_scale"], []):
+            own = prices.get((style["id"], size["id"]))
+            style["sizes"].append(
+                {
+                    "id": size["id"],
+                    "label": size["label"],
+                    "wholesale": own["wholesale"] if own else None,
+                    "suggested_retail": own["suggested_retail"] if own else None,
+                }
+            )
+        style["has_size_prices"] = any(size["wholesale"] is not None for size in style["sizes"])
     return styles
+
+
+def price_field(kind: str, style_uuid: Any, size_label: str | None = None) -> str:
+    """The name of a price sheet input: ``wholesale-<style uuid>`` for the style-wide
+    price, ``wholesale-<style uuid>@<size>`` for a size's own price (kind: wholesale/retail)."""
+    return f"{kind}-{style_uuid}" if size_label is None else f"{kind}-{style_uuid}@{size_label}"
 
 
 def price_form_values(sheet: Iterable[Mapping[str, Any]], currency: str) -> dict[str, str]:
     """The prices form's fields for the saved prices, written with the currency's decimals."""
     places = forms.minor_units(currency)
+
+    def text(amount: Any) -> str:
+        return "" if amount is None else f"{Decimal(amount):.{places}f}"
+
     values = {}
     for style in sheet:
-        for name, key in (("wholesale", "wholesale"), ("retail", "suggested_retail")):
-            amount = style[key]
-            values[f"{name}-{style['uuid']}"] = (
-                "" if amount is None else f"{Decimal(amount):.{places}f}"
+        values[price_field("wholesale", style["uuid"])] = text(style["wholesale"])
+        values[price_field("retail", style["uuid"])] = text(style["suggested_retail"])
+        for size in style["sizes"]:
+            values[price_field("wholesale", style["uuid"], size["label"])] = text(size["wholesale"])
+            values[price_field("retail", style["uuid"], size["label"])] = text(
+                size["suggested_retail"]
             )
     return values
 
 
+def _read_price_pair(
+    data: Mapping[str, Any],
+    currency: str,
+    wholesale_name: str,
+    retail_name: str,
+    errors: dict[str, str],
+) -> tuple[Decimal, Decimal | None] | None:
+    """The (wholesale, retail) typed in two inputs; None when both are empty or wrong."""
+    wholesale_text = str(data.get(wholesale_name) or "").strip()
+    retail_text = str(data.get(retail_name) or "").strip()
+    wholesale = retail = None
+    if wholesale_text:
+        wholesale, problem = forms.parse_money(wholesale_text, currency)
+        if problem:
+            errors[wholesale_name] = problem
+    if retail_text:
+        retail, problem = forms.parse_money(retail_text, currency)
+        if problem:
+            errors[retail_name] = problem
+        elif not wholesale_text:
+            errors[wholesale_name] = _("Enter the wholesale price too.")
+    return (wholesale, retail) if wholesale is not None else None
+
+
 async def save_prices(
     viewer: Viewer, price_list: Mapping[str, Any], data: Mapping[str, Any]
-) -> dict[str, str]:
-    """Set the style-wide prices of a list from the prices form; returns errors (nothing saved then).
+) -> SaveResult:
+    """Set the prices of a list from the price sheet: each style's price for all sizes and
+    each size's own price. Nothing is saved when any amount is wrong (``errors``) or when
+    someone saved the sheet after it was opened (``conflicts``; the form's ``version``).
 
-    An empty wholesale price removes the style from the list; a suggested retail price
-    needs a wholesale price.
+    An empty wholesale price removes that price; a suggested retail price needs a
+    wholesale price. A size's own price wins over the style's for that size.
     """
     access.require(viewer, Action.manage_catalog)
     currency = price_list["currency"]
     sheet = await price_sheet(price_list)
     errors: dict[str, str] = {}
-    wanted: dict[int, tuple[Decimal, Decimal | None]] = {}
+    wanted: dict[tuple[int, int | None], tuple[Decimal, Decimal | None]] = {}
+    labels: dict[tuple[int, int | None], str] = {}
     for style in sheet:
-        key = str(style["uuid"])
-        wholesale_text = str(data.get(f"wholesale-{key}") or "").strip()
-        retail_text = str(data.get(f"retail-{key}") or "").strip()
-        wholesale = retail = None
-        if wholesale_text:
-            wholesale, problem = forms.parse_money(wholesale_text, currency)
-            if problem:
-                errors[f"wholesale-{key}"] = problem
-        if retail_text:
-            retail, problem = forms.parse_money(retail_text, currency)
-            if problem:
-                errors[f"retail-{key}"] = problem
-            elif not wholesale_text:
-                errors[f"wholesale-{key}"] = _("Enter the wholesale price too.")
-        if wholesale is not None:
-            wanted[style["id"]] = (wholesale, retail)
+        pair = _read_price_pair(
+            data,
+            currency,
+            price_field("wholesale", style["uuid"]),
+            price_field("retail", style["uuid"]),
+            errors,
+        )
+        if pair is not None:
+            wanted[(style["id"], None)] = pair
+        labels[(style["id"], None)] = style["code"]
+        for size in style["sizes"]:
+            key = (style["id"], size["id"])
+            labels[key] = f"{style['code']} {size['label']}"
+            pair = _read_price_pair(
+                data,
+                currency,
+                price_field("wholesale", style["uuid"], size["label"]),
+                price_field("retail", style["uuid"], size["label"]),
+                errors,
+            )
+            if pair is not None:
+                wanted[key] = pair
+    try:
+        opened_version = int(str(data.get("version") or price_list["version"]))
+    except ValueError:
+        errors["version"] = _("The form is damaged; open it again.")
     if errors:
-        return errors
-    before = {
-        style["code"]: _price_text(style["wholesale"], style["suggested_retail"]) for style in sheet
-    }
+        return SaveResult(errors=errors)
+    before: dict[str, str] = {}
+    for style in sheet:
+        before[labels[(style["id"], None)]] = _price_text(
+            style["wholesale"], style["suggested_retail"]
+        )
+        for size in style["sizes"]:
+            before[labels[(style["id"], size["id"])]] = _price_text(
+                size["wholesale"], size["suggested_retail"]
+            )
     after = {
-        style["code"]: _price_text(*wanted[style["id"]]) if style["id"] in wanted else ""
-        for style in sheet
+        label: _price_text(*wanted[key]) if key in wanted else "" for key, label in labels.items()
     }
+    changes = audit_log.changes_between(before, after)
     async with write_transaction():
-        await Price.delete().where((Price.price_list == price_list["id"]) & Price.size.is_null())
+        new_version = await update_if_version(PriceList, price_list["id"], opened_version, {})
+        if new_version is None:
+            current = (
+                await PriceList.select(PriceList.version)
+                .where(PriceList.id == price_list["id"])
+                .first()
+            )
+            conflicts = await audit_log.changes_since(price_list["uuid"], opened_version)
+            return SaveResult(
+                conflicts=conflicts, current_version=current["version"] if current else None
+            )
+        await Price.delete().where(Price.price_list == price_list["id"])
         if wanted:
             await Price.insert(
                 *(
                     Price(
                         price_list=price_list["id"],
                         style=style_id,
+                        size=size_id,
                         wholesale=wholesale,
                         suggested_retail=retail,
                     )
-                    for style_id, (wholesale, retail) in wanted.items()
+                    for (style_id, size_id), (wholesale, retail) in wanted.items()
                 )
             ).run()
-        changes = audit_log.changes_between(before, after)
         if changes:
             await audit_log.record(
                 viewer,
                 entity_kind="price_list",
                 entity_uuid=price_list["uuid"],
-                organisation_id=None,
+                organisation_id=price_list["organisation"],
                 action="update",
-                changes=changes,
+                changes={**changes, "version": [opened_version, new_version]},
                 summary=price_list["name"],
             )
-    return {}
+    return SaveResult(uuid=price_list["uuid"])
 
 
 def _price_text(wholesale: Decimal | None, retail: Decimal | None) -> str:
@@ -781,6 +1001,104 @@ def _price_text(wholesale: Decimal | None, retail: Decimal | None) -> str:
     )
 
 
+# ---------------------------------------------------------------------------
+# Volume breaks
+
+
+async def volume_breaks(price_list_ids: Iterable[int]) -> dict[int, list[tuple[int, Decimal]]]:
+    """The volume breaks of these lists: list id -> [(from quantity, percent off)] by
+    quantity (one query)."""
+    wanted = sorted(set(price_list_ids))
+    breaks: dict[int, list[tuple[int, Decimal]]] = {list_id: [] for list_id in wanted}
+    if not wanted:
+        return breaks
+    for row in await (
+        VolumeBreak.select(
+            VolumeBreak.price_list, VolumeBreak.min_quantity, VolumeBreak.discount_percent
+        )
+        .where(VolumeBreak.price_list.is_in(wanted))
+        .order_by(VolumeBreak.min_quantity)
+    ):
+        breaks[row["price_list"]].append((row["min_quantity"], Decimal(row["discount_percent"])))
+    return breaks
+
+
+def discount_percent(breaks: Sequence[tuple[int, Decimal]], quantity: int) -> Decimal:
+    """The percent off for ``quantity`` units: the highest break reached, else 0."""
+    reached = [percent for minimum, percent in breaks if quantity >= minimum]
+    return max(reached, default=Decimal("0"))
+
+
+async def volume_discount_percent(price_list_id: int, style_id: int, quantity: int) -> Decimal:
+    """Percent off a style's prices on a list when an order holds ``quantity`` units of the
+    style (all its colours and sizes together); 0 when the list does not price the style.
+
+    For a whole order use ``prices_for_partner(...).discount_for(style_id, quantity)``,
+    which answers from data loaded once for all styles.
+    """
+    if not await Price.exists().where(
+        (Price.price_list == price_list_id) & (Price.style == style_id)
+    ):
+        return Decimal("0")
+    breaks = await volume_breaks([price_list_id])
+    return discount_percent(breaks[price_list_id], quantity)
+
+
+def volume_break_form_values(breaks: Sequence[tuple[int, Decimal]]) -> dict[str, str]:
+    """The volume break form's rows: the saved breaks, then empty rows to add more."""
+    values: dict[str, str] = {}
+    for number, (minimum, percent) in enumerate(breaks, start=1):
+        values[f"break-quantity-{number}"] = str(minimum)
+        values[f"break-percent-{number}"] = f"{percent.normalize():f}"
+    return values
+
+
+async def save_volume_breaks(
+    viewer: Viewer, price_list: Mapping[str, Any], data: Mapping[str, Any]
+) -> dict[str, str]:
+    """Replace a list's volume breaks with the form's rows; returns errors (nothing saved)."""
+    access.require(viewer, Action.manage_catalog)
+    wanted, errors = forms.parse_volume_breaks(data)
+    if wanted is None:
+        return errors
+    async with write_transaction():
+        saved = (await volume_breaks([price_list["id"]]))[price_list["id"]]
+        before = {"volume_breaks": _breaks_text(saved)}
+        after = {"volume_breaks": _breaks_text(wanted)}
+        if before == after:
+            return {}
+        await VolumeBreak.delete().where(VolumeBreak.price_list == price_list["id"])
+        if wanted:
+            await VolumeBreak.insert(
+                *(
+                    VolumeBreak(
+                        price_list=price_list["id"],
+                        min_quantity=minimum,
+                        discount_percent=percent,
+                    )
+                    for minimum, percent in wanted
+                )
+            ).run()
+        await audit_log.record(
+            viewer,
+            entity_kind="price_list",
+            entity_uuid=price_list["uuid"],
+            organisation_id=price_list["organisation"],
+            action="update",
+            changes=audit_log.changes_between(before, after),
+            summary=price_list["name"],
+        )
+    return {}
+
+
+def _breaks_text(breaks: Sequence[tuple[int, Decimal]]) -> str:
+    return ", ".join(f"{minimum}: {Decimal(percent).normalize():f}%" for minimum, percent in breaks)
+
+
+# ---------------------------------------------------------------------------
+# What a partner pays
+
+
 @dataclass(frozen=True)
 class PartnerPrice:
     price_list_uuid: UUID
@@ -789,21 +1107,29 @@ class PartnerPrice:
     tax_inclusive: bool
     wholesale: Decimal
     suggested_retail: Decimal | None
+    # True when the price comes from the partner's own list (an agreed override).
+    partner_specific: bool = False
+    price_list_id: int = 0
+
+
+# Which list wins for a partner: its own, then its tier's, then the one for any tier.
+OWN_LIST, TIER_LIST, ANY_TIER_LIST = 0, 1, 2
 
 
 @dataclass
 class PartnerPrices:
-    """The prices a partner pays for a set of styles, from one query.
+    """The prices a partner pays for a set of styles, with the lists' volume breaks, from
+    two queries (see prices_for_partner).
 
-    ``best`` holds, per (style id, size id or None), the winning row: a list for the
-    partner's tier beats the tier-less list, then the older list.
+    ``best`` holds, per (style id, size id or None), the winning row: the partner's own
+    list beats its tier's list, which beats the tier-less list; then the older list.
+    ``breaks`` holds each winning list's volume breaks (list id -> [(from qty, percent)]).
     """
 
     best: dict[tuple[int, int | None], dict[str, Any]]
+    breaks: dict[int, list[tuple[int, Decimal]]] = field(default_factory=dict)
 
-    def for_item(self, style_id: int, size_id: int | None = None) -> PartnerPrice | None:
-        """The price of a style in a size: the size's own price before the style-wide one,
-        unless only a tier-less list prices the size while the tier's list prices the style."""
+    def _row(self, style_id: int, size_id: int | None) -> dict[str, Any] | None:
         candidates = [
             row
             for row in (self.best.get((style_id, size_id)), self.best.get((style_id, None)))
@@ -811,20 +1137,52 @@ class PartnerPrices:
         ]
         if not candidates:
             return None
-        row = min(candidates, key=lambda row: (row["tier"] is None, row["size"] is None))
+        return min(candidates, key=lambda row: (row["rank"], row["size"] is None))
+
+    def for_item(self, style_id: int, size_id: int | None = None) -> PartnerPrice | None:
+        """The price of a style in a size; None when no list prices it for the partner.
+
+        A size's own price beats the style-wide one on a list of the same rank, but a
+        better-ranked list's style-wide price (the partner's own) beats a size price of a
+        lower-ranked one (the tier's).
+        """
+        row = self._row(style_id, size_id)
+        if row is None:
+            return None
         return PartnerPrice(
             price_list_uuid=row["list_uuid"],
             price_list_name=row["list_name"],
             currency=row["currency"],
             tax_inclusive=bool(row["tax_inclusive"]),
-            wholesale=row["wholesale"],
-            suggested_retail=row["suggested_retail"],
+            wholesale=Decimal(row["wholesale"]),
+            suggested_retail=(
+                None if row["suggested_retail"] is None else Decimal(row["suggested_retail"])
+            ),
+            partner_specific=row["rank"] == OWN_LIST,
+            price_list_id=row["list_id"],
         )
+
+    def discount_for(self, style_id: int, quantity: int) -> Decimal:
+        """Percent off the style's prices for ``quantity`` units of the style in one order
+        (all colours and sizes together), from the volume breaks of the list that prices
+        the style for the partner; 0 when there is no break or no price.
+
+        E.g. ``Decimal("5")`` means 5% off each of the style's unit prices.
+        """
+        row = self.best.get((style_id, None))
+        if row is None:
+            sized = [value for key, value in self.best.items() if key[0] == style_id]
+            if not sized:
+                return Decimal("0")
+            row = min(sized, key=lambda value: (value["rank"], value["list_id"]))
+        return discount_percent(self.breaks.get(row["list_id"], []), quantity)
 
 
 async def prices_for_partner(organisation_id: int, style_ids: Iterable[int]) -> PartnerPrices:
-    """What a partner pays for these styles: the price list of the partner's tier in the
-    partner's currency, else the tier-less list in that currency (one query for all styles).
+    """What a partner pays for these styles, in the partner's currency: its own price list
+    (an agreed override, for the styles and sizes it prices), else the list of its tier,
+    else the tier-less list. One query for the prices of all styles, one for the volume
+    breaks of the lists that won, whatever the number of styles.
     """
     wanted = sorted(set(style_ids))
     organisation = (
@@ -834,35 +1192,45 @@ async def prices_for_partner(organisation_id: int, style_ids: Iterable[int]) -> 
     )
     if organisation is None or not wanted:
         return PartnerPrices(best={})
+    price_list: Any = Price.price_list
     rows = await Price.select(
         Price.style,
         Price.size,
         Price.wholesale,
         Price.suggested_retail,
-        Price.price_list.uuid.as_alias("list_uuid"),  # type: ignore[attr-defined]
-        Price.price_list.name.as_alias("list_name"),  # type: ignore[attr-defined]
-        Price.price_list.tier.as_alias("tier"),  # type: ignore[attr-defined]
-        Price.price_list.currency.as_alias("currency"),  # type: ignore[attr-defined]
-        Price.price_list.tax_inclusive.as_alias("tax_inclusive"),  # type: ignore[attr-defined]
-        Price.price_list.id.as_alias("list_id"),  # type: ignore[attr-defined]
+        price_list.uuid.as_alias("list_uuid"),
+        price_list.name.as_alias("list_name"),
+        price_list.tier.as_alias("tier"),
+        price_list.currency.as_alias("currency"),
+        price_list.tax_inclusive.as_alias("tax_inclusive"),
+        price_list.organisation.as_alias("list_organisation"),
+        price_list.id.as_alias("list_id"),
     ).where(
         Price.style.is_in(wanted)
-        & (Price.price_list.currency == organisation["currency"])  # type: ignore[attr-defined]
+        & (price_list.currency == organisation["currency"])
         & (
-            (Price.price_list.tier == organisation["tier"])  # type: ignore[attr-defined]
-            | Price.price_list.tier.is_null()  # type: ignore[attr-defined]
+            (price_list.organisation == organisation_id)
+            | (
+                price_list.organisation.is_null()
+                & ((price_list.tier == organisation["tier"]) | price_list.tier.is_null())
+            )
         )
     )
     best: dict[tuple[int, int | None], dict[str, Any]] = {}
     for row in rows:
+        row["rank"] = (
+            OWN_LIST
+            if row["list_organisation"] is not None
+            else TIER_LIST
+            if row["tier"] is not None
+            else ANY_TIER_LIST
+        )
         key = (row["style"], row["size"])
         current = best.get(key)
-        if current is None or (row["tier"] is None, row["list_id"]) < (
-            current["tier"] is None,
-            current["list_id"],
-        ):
+        if current is None or (row["rank"], row["list_id"]) < (current["rank"], current["list_id"]):
             best[key] = row
-    return PartnerPrices(best=best)
+    breaks = await volume_breaks({row["list_id"] for row in best.values()})
+    return PartnerPrices(best=best, breaks=breaks)
 
 
 async def price_for_partner(
@@ -1098,12 +1466,20 @@ async def save_size_scale(
     return RefResult(uuid=scale["uuid"])
 
 
-def price_list_form_values(price_list: Mapping[str, Any]) -> dict[str, str]:
+async def price_list_form_values(price_list: Mapping[str, Any]) -> dict[str, str]:
+    partner = (
+        await Organisation.select(Organisation.uuid)
+        .where(Organisation.id == price_list["organisation"])
+        .first()
+        if price_list["organisation"]
+        else None
+    )
     return {
         "name": price_list["name"],
         "currency": price_list["currency"],
         "tax_inclusive": "on" if price_list["tax_inclusive"] else "",
         "tier": price_list["tier"] or "",
+        "partner": str(partner["uuid"]) if partner else "",
     }
 
 
@@ -1111,14 +1487,43 @@ async def save_price_list(
     viewer: Viewer, data: Mapping[str, Any], price_list: Mapping[str, Any] | None = None
 ) -> RefResult:
     """Create a price list, or edit one; a list with prices keeps its currency (the amounts
-    were checked against its decimals)."""
+    were checked against its decimals).
+
+    A list for one partner (``partner``: the organisation's uuid) holds that partner's
+    agreed prices: it is in the partner's currency and has no tier.
+    """
     access.require(viewer, Action.manage_catalog)
     values, errors = forms.parse_price_list(data)
     if values is None:
         return RefResult(errors=errors)
+    partner = None
+    if values.partner:
+        partner = next(
+            (row for row in await partner_choices(viewer) if str(row["uuid"]) == values.partner),
+            None,
+        )
+        if partner is None:
+            return RefResult(errors={"partner": _("Choose a distributor, retailer or client.")})
+        if values.tier:
+            return RefResult(errors={"tier": _("A partner's own list has no tier.")})
+        if partner["currency"] != values.currency:
+            return RefResult(
+                errors={
+                    "currency": _(
+                        "The partner buys in %(currency)s; its list must be in that currency.",
+                        currency=partner["currency"],
+                    )
+                }
+            )
+    organisation_id = partner["id"] if partner else None
     if price_list is None:
         list_id = await create_price_list(
-            viewer, values.name, values.currency, values.tax_inclusive, values.tier
+            viewer,
+            values.name,
+            values.currency,
+            values.tax_inclusive,
+            values.tier,
+            organisation_id,
         )
         row = await PriceList.select(PriceList.uuid).where(PriceList.id == list_id).first()
         assert row is not None
@@ -1130,13 +1535,14 @@ async def save_price_list(
             return RefResult(
                 errors={"currency": _("The list has prices, so its currency cannot change.")}
             )
-        before = price_list_form_values(price_list)
+        before = await price_list_form_values(price_list)
         await PriceList.update(
             {
                 PriceList.name: values.name,
                 PriceList.currency: values.currency,
                 PriceList.tax_inclusive: values.tax_inclusive,
                 PriceList.tier: values.tier,
+                PriceList.organisation: organisation_id,
             }
         ).where(PriceList.id == price_list["id"])
         after = {
@@ -1144,6 +1550,7 @@ async def save_price_list(
             "currency": values.currency,
             "tax_inclusive": "on" if values.tax_inclusive else "",
             "tier": values.tier or "",
+            "partner": values.partner,
         }
         changes = audit_log.changes_between(before, after)
         if changes:
@@ -1151,7 +1558,7 @@ async def save_price_list(
                 viewer,
                 entity_kind="price_list",
                 entity_uuid=price_list["uuid"],
-                organisation_id=None,
+                organisation_id=organisation_id,
                 action="update",
                 changes=changes,
                 summary=values.name,

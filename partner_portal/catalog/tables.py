@@ -24,7 +24,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from partner_portal.partners.tables import Tier
+from partner_portal.partners.tables import Organisation, Tier, User
 
 
 class SizeScaleKind(enum.StrEnum):
@@ -136,7 +136,11 @@ class Sku(Table, tablename="sku"):
 
 
 class PriceList(Table, tablename="price_list"):
-    """Prices in one currency; ``tier`` is the partner tier it applies to (None: any tier)."""
+    """Prices in one currency; ``tier`` is the partner tier it applies to (None: any tier).
+
+    With an ``organisation`` the list is that partner's own: its prices override the
+    tier's for the styles (and sizes) it prices, and it has no tier.
+    """
 
     id: Serial
     uuid = UUID(default=uuid.uuid4, unique=True, index=True)
@@ -144,7 +148,10 @@ class PriceList(Table, tablename="price_list"):
     currency = Varchar(length=3)
     tax_inclusive = Boolean(default=False)
     tier = Varchar(length=20, choices=Tier, null=True, default=None)
+    organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.cascade, index=True)
     created_at = Timestamptz()
+    # Bumped by every save of the price sheet, so two editors do not overwrite each other.
+    version = Integer(default=1)
 
 
 class Price(Table, tablename="price"):
@@ -156,3 +163,78 @@ class Price(Table, tablename="price"):
     size = ForeignKey(Size, null=True, on_delete=OnDelete.cascade, default=None)
     wholesale = Numeric(digits=(12, 2), default=Decimal("0"))
     suggested_retail = Numeric(digits=(12, 2), null=True, default=None)
+
+
+class VolumeBreak(Table, tablename="volume_break"):
+    """From ``min_quantity`` units of one style in an order, the list's prices are
+    ``discount_percent`` lower (the highest break reached applies)."""
+
+    id: Serial
+    price_list = ForeignKey(PriceList, on_delete=OnDelete.cascade, index=True)
+    min_quantity = Integer()
+    discount_percent = Numeric(digits=(5, 2))
+
+
+class Prepack(Table, tablename="prepack"):
+    """A named size ratio over a scale (1-2-2-1), ordered in whole packs."""
+
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    size_scale = ForeignKey(SizeScale, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=50)
+    created_at = Timestamptz()
+
+
+class PrepackSize(Table, tablename="prepack_size"):
+    """How many pieces of one size a pack holds (sizes left out hold none)."""
+
+    id: Serial
+    prepack = ForeignKey(Prepack, on_delete=OnDelete.cascade, index=True)
+    size = ForeignKey(Size, on_delete=OnDelete.cascade)
+    quantity = Integer()
+
+
+class DeliveryWindow(Table, tablename="delivery_window"):
+    """A drop of a season (SS27 drop 1: 1–15 Feb) that pre-book orders are delivered in."""
+
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    season = ForeignKey(Season, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=50)
+    starts_on = Date()
+    ends_on = Date()
+
+
+class SkuStock(Table, tablename="sku_stock"):
+    """At-once stock of a SKU: what can ship now (available to sell)."""
+
+    id: Serial
+    sku = ForeignKey(Sku, on_delete=OnDelete.cascade, unique=True, index=True)
+    at_once = Integer(default=0)
+    updated_at = Timestamptz()
+
+
+class PreBookAvailability(Table, tablename="pre_book_availability"):
+    """How many of a SKU can still be pre-booked for one delivery window."""
+
+    id: Serial
+    sku = ForeignKey(Sku, on_delete=OnDelete.cascade, index=True)
+    delivery_window = ForeignKey(DeliveryWindow, on_delete=OnDelete.cascade, index=True)
+    quantity = Integer(default=0)
+    updated_at = Timestamptz()
+
+
+class StyleImage(Table, tablename="style_image"):
+    """A picture of a style; the file lives under MEDIA_DIR at ``path`` (relative)."""
+
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    style = ForeignKey(Style, on_delete=OnDelete.cascade, index=True)
+    path = Varchar(length=200)
+    content_type = Varchar(length=20)
+    width = Integer()
+    height = Integer()
+    byte_size = Integer()
+    position = Integer(default=1)
+    uploaded_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    uploaded_at = Timestamptz()

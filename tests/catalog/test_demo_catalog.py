@@ -1,15 +1,30 @@
 """The demo season: ~60 styles with colourways, SKUs with valid barcodes, prices per tier."""
 
 from decimal import Decimal
+from pathlib import Path
 
+from partner_portal.catalog import services
 from partner_portal.catalog.forms import is_valid_ean13
-from partner_portal.catalog.tables import Colourway, Price, PriceList, Size, Sku, Style
+from partner_portal.catalog.tables import (
+    Colourway,
+    PreBookAvailability,
+    Prepack,
+    Price,
+    PriceList,
+    Size,
+    Sku,
+    SkuStock,
+    Style,
+    StyleImage,
+)
 from partner_portal.demo import load_demo_data
 from tests.support import Cast, PortalClient
 
 
-async def test_the_demo_season_has_styles_with_a_full_sku_matrix(database: str) -> None:
-    await load_demo_data(only_if_empty=True)
+async def test_the_demo_season_has_styles_with_a_full_sku_matrix(
+    database: str, media_dir: Path
+) -> None:
+    await load_demo_data(only_if_empty=True, media_dir=media_dir)
 
     assert await Style.count() == 60
     assert {row["status"] for row in await Style.select(Style.status)} >= {"active", "draft"}
@@ -25,11 +40,17 @@ async def test_the_demo_season_has_styles_with_a_full_sku_matrix(database: str) 
     assert all(is_valid_ean13(code) and "690" <= code[:3] <= "699" for code in barcodes)
 
 
-async def test_the_demo_price_lists_follow_tier_and_currency(database: str) -> None:
-    await load_demo_data(only_if_empty=True)
+async def test_the_demo_price_lists_follow_tier_and_currency(
+    database: str, media_dir: Path
+) -> None:
+    await load_demo_data(only_if_empty=True, media_dir=media_dir)
 
-    lists = await PriceList.select(PriceList.id, PriceList.currency, PriceList.tier)
-    assert {row["tier"] for row in lists if row["currency"] == "CNY"} == {
+    lists = await PriceList.select(
+        PriceList.id, PriceList.currency, PriceList.tier, PriceList.organisation
+    )
+    assert {
+        row["tier"] for row in lists if row["currency"] == "CNY" and not row["organisation"]
+    } == {
         "platinum",
         "gold",
         "silver",
@@ -37,15 +58,17 @@ async def test_the_demo_price_lists_follow_tier_and_currency(database: str) -> N
     }
     krw = next(row for row in lists if row["currency"] == "KRW")
     amounts = await Price.select(Price.wholesale, Price.suggested_retail).where(
-        Price.price_list == krw["id"]
+        (Price.price_list == krw["id"]) & Price.size.is_null()
     )
     assert len(amounts) == 60
     assert all(row["wholesale"] == row["wholesale"].to_integral_value() for row in amounts)
     assert all(isinstance(row["wholesale"], Decimal) for row in amounts)
 
 
-async def test_every_demo_style_page_opens(database: str, client: PortalClient, cast: Cast) -> None:
-    await load_demo_data(only_if_empty=False)
+async def test_every_demo_style_page_opens(
+    database: str, client: PortalClient, cast: Cast, media_dir: Path
+) -> None:
+    await load_demo_data(only_if_empty=False, media_dir=media_dir)
     await client.sign_in(cast.staff)
 
     listing = await client.get("/catalog/styles?season=SS27")
@@ -55,3 +78,25 @@ async def test_every_demo_style_page_opens(database: str, client: PortalClient, 
     for row in await PriceList.select(PriceList.uuid):
         page = await client.get(f"/catalog/price-lists/{row['uuid']}/prices")
         assert page.status_code == 200
+
+
+async def test_the_demo_season_has_prepacks_availability_and_pictures(
+    database: str, client: PortalClient, cast: Cast, media_dir: Path
+) -> None:
+    await load_demo_data(only_if_empty=False, media_dir=media_dir)
+    await client.sign_in(cast.distributor)
+
+    assert await Prepack.count() >= 4
+    assert await SkuStock.count() > 500 and await PreBookAvailability.count() > 500
+    images = await StyleImage.select(StyleImage.uuid, StyleImage.style)
+    assert len(images) == 6
+    picture = await client.get(f"/catalog/images/{images[0]['uuid']}")
+    assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+    own = await PriceList.select().where(PriceList.organisation.is_not_null()).first()
+    assert own is not None
+    agreed = await Price.select(Price.style).where(Price.price_list == own["id"]).first()
+    assert agreed is not None
+    prices = await services.prices_for_partner(own["organisation"], [agreed["style"]])
+    price = prices.for_item(agreed["style"])
+    assert price is not None and price.partner_specific
+    assert prices.discount_for(agreed["style"], 1000) == Decimal("0")
