@@ -13,6 +13,7 @@ from decimal import Decimal
 from piccolo.columns import (
     JSON,
     UUID,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -101,6 +102,9 @@ class OrderLine(Table, tablename="sales_order_line"):
     unit_price = Numeric(digits=MONEY)
     discount_percent = Numeric(digits=(5, 2), default=Decimal("0"))
     line_total = Numeric(digits=MONEY)
+    # A price the placer fixed (a campaign's price with its logo option, a rep's deal)
+    # stays as it is at submission; catalog prices are taken again on the day of submission.
+    price_fixed = Boolean(default=False)
     shipped_quantity = Integer(default=0)
 
 

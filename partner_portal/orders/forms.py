@@ -1,0 +1,228 @@
+"""Input types of the order pages and the order API, and their parsing (shape only, no
+database: SKUs named by code are looked up in partner_portal.orders.queries).
+
+Each ``parse_*`` returns ``(value, errors)``: the value is None when any field is
+wrong, and ``errors`` maps each wrong field to a message shown beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from partner_portal.access import Viewer
+from partner_portal.i18n import gettext as _
+from partner_portal.orders.services import DETAIL_COLUMNS, MAX_LINE_QUANTITY, ShipmentInput
+from partner_portal.orders.tables import OrderChannel, OrderStatus
+
+# The new-order page starts with this many empty line rows; "More rows" adds as many.
+ENTRY_ROWS = 8
+MAX_ENTRY_ROWS = 400
+DATE_FIELDS = ("delivery_window_start", "delivery_window_end", "requested_ship_date")
+TEXT_LIMITS = {"ship_to": 1000, "customer_po": 60, "notes": 4000}
+ROW_FIELD = re.compile(r"^line-(\d+)-(style|colour|size|quantity)$")
+
+
+@dataclass(frozen=True)
+class EnteredLine:
+    """One line as a person or an ERP names it: style code, colour code, size label."""
+
+    row: int
+    style: str
+    colour: str
+    size: str
+    quantity: int
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.style, self.colour, self.size)
+
+
+def channel_for(viewer: Viewer, buyer: Mapping[str, Any]) -> OrderChannel:
+    """The brand's people enter orders for partners; a buyer's own orders take its kind."""
+    if viewer.is_brand:
+        return OrderChannel.rep_entered
+    return {
+        "retailer": OrderChannel.retailer,
+        "group_client": OrderChannel.group,
+    }.get(buyer["kind"], OrderChannel.distributor)
+
+
+def _text(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse_date(text: str) -> date | None:
+    """A date as a form's date input or an API sends it (YYYY-MM-DD); ValueError if not."""
+    return date.fromisoformat(text) if text else None
+
+
+def parse_quantity(text: str, allow_zero: bool = False) -> int | None:
+    """A whole number of pieces in range, or None."""
+    cleaned = text.replace(",", "").strip()
+    if not cleaned.isdigit():
+        return None
+    quantity = int(cleaned)
+    lowest = 0 if allow_zero else 1
+    return quantity if lowest <= quantity <= MAX_LINE_QUANTITY else None
+
+
+def parse_details(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """Ship-to, PO number, notes and dates of an order (the draft details form)."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, limit in TEXT_LIMITS.items():
+        text = _text(data, name)
+        if len(text) > limit:
+            errors[name] = _("At most %(limit)s characters.", limit=limit)
+        values[name] = text
+    for name in DATE_FIELDS:
+        try:
+            values[name] = parse_date(_text(data, name))
+        except ValueError:
+            errors[name] = _("Enter a date as YYYY-MM-DD.")
+    assert set(values) == set(DETAIL_COLUMNS)
+    return (None if errors else values), errors
+
+
+def parse_version(data: Mapping[str, Any]) -> int | None:
+    text = _text(data, "version")
+    return int(text) if text.isdigit() else None
+
+
+def entry_row_count(data: Mapping[str, Any]) -> int:
+    """How many line rows the submitted form had (the form grows with "More rows")."""
+    rows = [int(match.group(1)) for name in data if (match := ROW_FIELD.match(name))]
+    return min(max(rows, default=-1) + 1, MAX_ENTRY_ROWS)
+
+
+def parse_entered_lines(data: Mapping[str, Any]) -> tuple[list[EnteredLine], dict[str, str]]:
+    """The well-formed line rows of the new-order form, and errors named by row and field
+    (line-3-quantity) for half-filled ones; empty rows are skipped. The well-formed rows
+    come back even beside errors, so their SKUs can be checked in the same round."""
+    lines: list[EnteredLine] = []
+    errors: dict[str, str] = {}
+    for row in range(entry_row_count(data)):
+        style = _text(data, f"line-{row}-style").upper()
+        colour = _text(data, f"line-{row}-colour").upper()
+        size = _text(data, f"line-{row}-size").upper()
+        quantity_text = _text(data, f"line-{row}-quantity")
+        if not (style or colour or size or quantity_text):
+            continue
+        for name, value in (("style", style), ("colour", colour), ("size", size)):
+            if not value:
+                errors[f"line-{row}-{name}"] = _("Required.")
+        quantity = parse_quantity(quantity_text)
+        if quantity is None:
+            errors[f"line-{row}-quantity"] = _("A whole number from 1 to 1,000,000.")
+        if not any(key.startswith(f"line-{row}-") for key in errors):
+            assert quantity is not None
+            lines.append(EnteredLine(row, style, colour, size, quantity))
+    if not lines and not errors:
+        errors["lines"] = _("Enter at least one line: style, colour, size and quantity.")
+    return lines, errors
+
+
+def parse_status(data: Mapping[str, Any]) -> tuple[tuple[OrderStatus, str] | None, dict[str, str]]:
+    """The status to move to, and the note that goes with it."""
+    try:
+        to_status = OrderStatus(_text(data, "to_status"))
+    except ValueError:
+        return None, {"status": _("Choose a step.")}
+    note = _text(data, "note")
+    if len(note) > 1000:
+        return None, {"note": _("At most %(limit)s characters.", limit=1000)}
+    return (to_status, note), {}
+
+
+def parse_shipment(data: Mapping[str, Any]) -> tuple[ShipmentInput | None, dict[str, str]]:
+    """Carrier, tracking number, date, and pieces per order line (fields ``ship-<line id>``)."""
+    errors: dict[str, str] = {}
+    carrier = _text(data, "carrier")
+    tracking = _text(data, "tracking_number")
+    if not carrier:
+        errors["carrier"] = _("Name the carrier.")
+    elif len(carrier) > 60:
+        errors["carrier"] = _("At most %(limit)s characters.", limit=60)
+    if len(tracking) > 60:
+        errors["tracking_number"] = _("At most %(limit)s characters.", limit=60)
+    shipped_on: date | None = None
+    with contextlib.suppress(ValueError):
+        shipped_on = parse_date(_text(data, "shipped_on"))
+    if shipped_on is None:
+        errors["shipped_on"] = _("Enter a date as YYYY-MM-DD.")
+    quantities: dict[int, int] = {}
+    for name in data:
+        if not (isinstance(name, str) and name.startswith("ship-")):
+            continue
+        line_id = name.removeprefix("ship-")
+        text = _text(data, name)
+        if not line_id.isdigit() or not text:
+            continue
+        quantity = parse_quantity(text, allow_zero=True)
+        if quantity is None:
+            errors[f"line-{line_id}"] = _("A whole number from 0 to 1,000,000.")
+        elif quantity:
+            quantities[int(line_id)] = quantity
+    if errors:
+        return None, errors
+    assert shipped_on is not None
+    return ShipmentInput(carrier, tracking, shipped_on, quantities), {}
+
+
+@dataclass(frozen=True)
+class ChangeRequestInput:
+    quantities: dict[int, int]  # SKU id -> the quantity the buyer asks for (0 removes)
+    requested_ship_date: date | None
+    reason: str
+    version: int
+
+
+def parse_change_request(
+    data: Mapping[str, Any],
+) -> tuple[ChangeRequestInput | None, dict[str, str]]:
+    """New quantities per SKU (fields ``qty-<sku id>``), a ship date and the reason."""
+    errors: dict[str, str] = {}
+    quantities: dict[int, int] = {}
+    for name in data:
+        if not (isinstance(name, str) and name.startswith("qty-")):
+            continue
+        sku_id = name.removeprefix("qty-")
+        text = _text(data, name)
+        if not sku_id.isdigit() or not text:
+            continue
+        quantity = parse_quantity(text, allow_zero=True)
+        if quantity is None:
+            errors[f"sku-{sku_id}"] = _("A whole number from 0 to 1,000,000.")
+        else:
+            quantities[int(sku_id)] = quantity
+    ship_date: date | None = None
+    try:
+        ship_date = parse_date(_text(data, "requested_ship_date"))
+    except ValueError:
+        errors["requested_ship_date"] = _("Enter a date as YYYY-MM-DD.")
+    reason = _text(data, "reason")
+    if not reason:
+        errors["reason"] = _("Say why, so the brand can decide.")
+    elif len(reason) > 2000:
+        errors["reason"] = _("At most %(limit)s characters.", limit=2000)
+    version = parse_version(data)
+    if version is None:
+        errors["version"] = _("The form is out of date; reload it.")
+    if errors:
+        return None, errors
+    assert version is not None
+    return ChangeRequestInput(quantities, ship_date, reason, version), {}
+
+
+def parse_uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text.strip())
+    except (ValueError, AttributeError):
+        return None

@@ -1,0 +1,32 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from partner_portal.orders.tables import (
+    ChangeRequest,
+    Order,
+    OrderComment,
+    OrderLine,
+    OrderStatusChange,
+    Shipment,
+    ShipmentLine,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="orders",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[
+        Order,
+        OrderLine,
+        OrderStatusChange,
+        OrderComment,
+        ChangeRequest,
+        Shipment,
+        ShipmentLine,
+    ],
+    migration_dependencies=[
+        "partner_portal.partners.piccolo_app",
+        "partner_portal.catalog.piccolo_app",
+    ],
+    commands=[],
+)

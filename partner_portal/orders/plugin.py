@@ -1,0 +1,23 @@
+"""The order book plugged into the kernel: its pages and API, its partner 360 panel and
+its demand for suppliers' forecasts."""
+
+from __future__ import annotations
+
+from partner_portal.orders import services
+from partner_portal.orders.controllers import order_routes
+from partner_portal.registries import PartnerPanel, Registry
+
+routes = order_routes
+
+
+def register(registry: Registry) -> None:
+    registry.add_partner_panel(
+        PartnerPanel(
+            key="orders",
+            order=10,
+            template="orders/_partner_panel.html",
+            load=services.recent_orders_panel,
+        )
+    )
+    registry.add_demand_source("order_book", services.order_book_demand)
+    registry.add_email_kind(services.ORDER_STATUS_EMAIL, services.ORDER_STATUS_EMAIL_LABEL)

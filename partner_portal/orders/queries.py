@@ -1,0 +1,232 @@
+"""Reads the order pages and the order API need beside the order book's services: SKUs
+named by style code, colour and size, and the export of confirmed orders' lines. Every
+order read goes through the services' access-scoped filters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from partner_portal import access
+from partner_portal.access import Viewer
+from partner_portal.catalog.tables import Sku, Style, StyleStatus
+from partner_portal.i18n import gettext as _
+from partner_portal.orders import services
+from partner_portal.orders.forms import EnteredLine
+from partner_portal.orders.services import LineRequest, OrderFilters
+from partner_portal.orders.tables import Order, OrderLine, OrderStatus, Shipment, ShipmentLine
+from partner_portal.partners.tables import Address, AddressKind, Organisation, OrganisationKind
+
+# "Confirmed and later": what the brand has agreed to make or has made.
+EXPORTED_STATUSES = (
+    OrderStatus.confirmed,
+    OrderStatus.in_production,
+    OrderStatus.partially_shipped,
+    OrderStatus.shipped,
+    OrderStatus.delivered,
+)
+EXPORT_LIMIT = 100_000
+BATCH = 500
+
+
+async def line_requests(
+    entered: Sequence[EnteredLine], error_prefix: str = "line"
+) -> tuple[list[LineRequest] | None, dict[str, str]]:
+    """The SKUs of lines named by style code, colour code and size label, in one query;
+    an unknown combination is an error on its row (``line-<row>-style``)."""
+    codes = sorted({line.style for line in entered})
+    rows = await Sku.select(
+        Sku.id,
+        Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+        Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
+        Sku.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
+    ).where(Sku.style.code.is_in(codes or [""]))  # type: ignore[attr-defined]
+    by_key = {
+        (row["style_code"].upper(), row["colour_code"].upper(), row["size_label"].upper()): row[
+            "id"
+        ]
+        for row in rows
+    }
+    known_styles = {row["style_code"].upper() for row in rows}
+    known_colours = {(row["style_code"].upper(), row["colour_code"].upper()) for row in rows}
+    requests: list[LineRequest] = []
+    errors: dict[str, str] = {}
+    for line in entered:
+        sku_id = by_key.get(line.key)
+        if sku_id is not None:
+            requests.append(LineRequest(sku_id, line.quantity))
+        elif line.style not in known_styles:
+            errors[f"{error_prefix}-{line.row}-style"] = _(
+                "No style %(code)s in the catalog.", code=line.style
+            )
+        elif (line.style, line.colour) not in known_colours:
+            errors[f"{error_prefix}-{line.row}-colour"] = _(
+                "Style %(code)s has no colour %(colour)s.", code=line.style, colour=line.colour
+            )
+        else:
+            errors[f"{error_prefix}-{line.row}-size"] = _(
+                "Style %(code)s has no size %(size)s.", code=line.style, size=line.size
+            )
+    return (None if errors else requests), errors
+
+
+EXPORT_HEADER = (
+    "order_number",
+    "status",
+    "channel",
+    "buyer",
+    "customer_po",
+    "submitted_at",
+    "requested_ship_date",
+    "currency",
+    "style_code",
+    "style_name",
+    "colour",
+    "size",
+    "barcode",
+    "quantity",
+    "shipped_quantity",
+    "unit_price",
+    "discount_percent",
+    "line_total",
+)
+
+
+async def export_rows(viewer: Viewer, filters: OrderFilters) -> list[dict[str, Any]]:
+    """One row per line of the confirmed (and later) orders the viewer sees with the list's
+    filters, newest order first: a query for the orders and one per 500 orders' lines."""
+    query = services._filtered(
+        Order.select(
+            Order.id,
+            Order.number,
+            Order.status,
+            Order.channel,
+            Order.customer_po,
+            Order.submitted_at,
+            Order.requested_ship_date,
+            Order.currency,
+            Order.buyer.legal_name.as_alias("buyer"),  # type: ignore[attr-defined]
+        ),
+        viewer,
+        filters,
+    ).where(Order.status.is_in(list(EXPORTED_STATUSES)))
+    orders = await query.order_by(Order.id, ascending=False).limit(EXPORT_LIMIT)
+    if not orders:
+        return []
+    by_id = {order["id"]: order for order in orders}
+    lines: list[dict[str, Any]] = []
+    ids = list(by_id)
+    # In batches: databases cap the number of values one IN (...) may hold.
+    for start in range(0, len(ids), BATCH):
+        lines += await _export_lines(ids[start : start + BATCH])
+    lines.sort(
+        key=lambda line: (-line["order"], line["style_code"], line["colour"], line["size_position"])
+    )
+    rows = []
+    for line in lines:
+        order = by_id[line["order"]]
+        rows.append(
+            {
+                **{name: order[name] for name in EXPORT_HEADER if name in order},
+                "order_number": order["number"],
+                "submitted_at": order["submitted_at"].isoformat() if order["submitted_at"] else "",
+                **{name: line[name] for name in EXPORT_HEADER if name in line},
+            }
+        )
+    return rows
+
+
+async def _export_lines(order_ids: list[int]) -> list[dict[str, Any]]:
+    return await OrderLine.select(
+        OrderLine.order,
+        OrderLine.quantity,
+        OrderLine.shipped_quantity,
+        OrderLine.unit_price,
+        OrderLine.discount_percent,
+        OrderLine.line_total,
+        OrderLine.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+        OrderLine.style.name_en.as_alias("style_name"),  # type: ignore[attr-defined]
+        OrderLine.colourway.code.as_alias("colour"),  # type: ignore[attr-defined]
+        OrderLine.size.label.as_alias("size"),  # type: ignore[attr-defined]
+        OrderLine.size.position.as_alias("size_position"),  # type: ignore[attr-defined]
+        OrderLine.sku.barcode.as_alias("barcode"),  # type: ignore[attr-defined]
+    ).where(OrderLine.order.is_in(order_ids))
+
+
+async def buyer_choices(viewer: Viewer) -> list[dict[str, Any]]:
+    """Buying organisations the viewer sees, for the list's buyer filter (one query)."""
+    return (
+        await access.scoped(Organisation.select(Organisation.uuid, Organisation.legal_name), viewer)
+        .where(Organisation.kind.is_in(sorted(access.BUYING_KINDS)))
+        .order_by(Organisation.legal_name)
+    )
+
+
+PARTY_COLUMNS = (
+    Organisation.id,
+    Organisation.legal_name,
+    Organisation.english_name,
+    Organisation.tax_id,
+    Organisation.country,
+    Organisation.phone,
+    Organisation.email,
+)
+
+
+async def parties(buyer_id: int) -> dict[str, dict[str, Any] | None]:
+    """The seller (the brand) and the buyer of an order, with their billing or office
+    address, for the confirmation: two queries."""
+    rows = await Organisation.select(*PARTY_COLUMNS, Organisation.kind).where(
+        (Organisation.id == buyer_id) | (Organisation.kind == OrganisationKind.brand)
+    )
+    seller = next((row for row in rows if row["kind"] == OrganisationKind.brand), None)
+    buyer = next((row for row in rows if row["id"] == buyer_id), None)
+    ids = [row["id"] for row in (seller, buyer) if row]
+    addresses = await Address.select().where(
+        Address.organisation.is_in(ids or [-1])
+        & Address.kind.is_in([AddressKind.billing, AddressKind.office])
+    )
+    for party in (seller, buyer):
+        if party is None:
+            continue
+        own = [row for row in addresses if row["organisation"] == party["id"]]
+        own.sort(key=lambda row: row["kind"] != AddressKind.billing)
+        party["address"] = _address_text(own[0]) if own else ""
+    return {"seller": seller, "buyer": buyer}
+
+
+def _address_text(row: dict[str, Any]) -> str:
+    parts = (row["street"], row["district"], row["city"], row["region"], row["postal_code"])
+    return ", ".join(part for part in parts if part)
+
+
+async def orderable_style_codes() -> list[str]:
+    """Codes of the active styles, for the new-order form's suggestions (one query)."""
+    rows = (
+        await Style.select(Style.code)
+        .where(Style.status == StyleStatus.active)
+        .order_by(Style.code)
+    )
+    return [row["code"] for row in rows]
+
+
+async def shipments_with_lines(order_id: int) -> list[dict[str, Any]]:
+    """An order's shipments, oldest first, each with its lines (pieces per order line):
+    two queries."""
+    shipments = (
+        await Shipment.select(
+            Shipment.id,
+            Shipment.uuid,
+            Shipment.carrier,
+            Shipment.tracking_number,
+            Shipment.shipped_on,
+        )
+        .where(Shipment.order == order_id)
+        .order_by(Shipment.id)
+    )
+    lines = await ShipmentLine.select(
+        ShipmentLine.shipment, ShipmentLine.order_line, ShipmentLine.quantity
+    ).where(ShipmentLine.shipment.is_in([row["id"] for row in shipments] or [-1]))
+    for shipment in shipments:
+        shipment["lines"] = [line for line in lines if line["shipment"] == shipment["id"]]
+    return shipments
