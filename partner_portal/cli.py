@@ -1,4 +1,4 @@
-"""The `threadline` command: serve, migrate, demo-data, create-user, send-mail."""
+"""The `threadline` command: serve, migrate, demo-data, create-user, send-mail, scheduler."""
 
 from __future__ import annotations
 
@@ -147,6 +147,24 @@ def _send_mail(arguments: argparse.Namespace) -> int:
     return asyncio.run(send_mail(once=arguments.once))
 
 
+def _scheduler(arguments: argparse.Namespace) -> int:
+    """Run the scheduler host (every module's jobs) until stopped, or each job once."""
+    import logging
+
+    from partner_portal.app import register_plugins
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    register_plugins()
+    from scheduler import host
+
+    if arguments.once:
+        runs = asyncio.run(host.run_all_once())
+        for run in runs:
+            print(run["result"] if run["ok"] else f"FAILED: {run['error']}", flush=True)
+        return 0 if all(run["ok"] for run in runs) else 1
+    return asyncio.run(host.run_until_stopped())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="threadline", description="Threadline partner portal")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -186,6 +204,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     send.add_argument("--once", action="store_true", help="send what is due now, then exit")
     send.set_defaults(handler=_send_mail)
+
+    scheduler = commands.add_parser(
+        "scheduler", help="run the scheduled jobs (reminders, digests, rules, e-mail) until stopped"
+    )
+    scheduler.add_argument("--once", action="store_true", help="run every job once, then exit")
+    scheduler.set_defaults(handler=_scheduler)
 
     arguments = parser.parse_args(argv)
     try:

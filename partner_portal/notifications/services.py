@@ -31,7 +31,7 @@ from jinja2 import Environment, TemplateNotFound
 from partner_portal import i18n
 from partner_portal.clock import utcnow
 from partner_portal.database import current_engine, is_sqlite, write_transaction
-from partner_portal.notifications.tables import MailState, OutboxEmail
+from partner_portal.notifications.tables import MailOptOut, MailState, Notification, OutboxEmail
 from partner_portal.settings import SUPPORTED_LOCALES, Settings
 from partner_portal.templating import create_environment
 
@@ -67,16 +67,20 @@ async def enqueue_email(
     html: str = "",
     locale: str,
     user_id: int | None = None,
-) -> UUID:
+) -> UUID | None:
     """Put an e-mail in the outbox; the sender job delivers it.
 
     Call it INSIDE the write_transaction() of the change that causes the mail, so the
-    mail exists if and only if that change committed. Returns the outbox row's UUID.
+    mail exists if and only if that change committed. Returns the outbox row's UUID, or
+    None when the user turned this kind of e-mail off (only kinds registered as optional
+    in registry.email_kinds can be turned off; invitations always go).
     """
     if not current_engine().transaction_exists():
         raise RuntimeError(
             "enqueue_email must run inside the write_transaction() of the change it reports"
         )
+    if user_id is not None and await opted_out_users(kind, [user_id]):
+        return None
     recipient = recipient.strip()
     if not recipient or any(character in recipient for character in "\r\n"):
         raise ValueError(f"not a usable e-mail recipient: {recipient!r}")
@@ -113,6 +117,32 @@ class RenderedEmail:
 @cache
 def _environment() -> Environment:
     return create_environment()
+
+
+async def mail_user(
+    user: Mapping[str, Any],
+    kind: str,
+    template_name: str,
+    context: Mapping[str, Any],
+    settings: Settings,
+) -> UUID | None:
+    """Write one of our users an e-mail from templates/emails/<template_name> in their
+    language and time zone, and put it in the outbox. ``user`` needs id, email, locale
+    and time_zone. Call inside the write transaction of the change the mail reports;
+    None when the user turned this kind of e-mail off."""
+    locale = mail_locale(user.get("locale"), settings)
+    rendered = render_email(
+        template_name, context, locale, user.get("time_zone") or settings.default_time_zone
+    )
+    return await enqueue_email(
+        kind=kind,
+        recipient=user["email"],
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        locale=locale,
+        user_id=user["id"],
+    )
 
 
 def mail_locale(user_locale: str | None, settings: Settings) -> str:
@@ -506,3 +536,143 @@ async def due_count(now: datetime | None = None) -> int:
     return await OutboxEmail.count().where(
         OutboxEmail.state == MailState.due, OutboxEmail.next_attempt_at <= (now or utcnow())
     )
+
+
+async def retry_failed(mail_uuid: UUID) -> bool:
+    """Give a mail that failed for good a fresh start (an administrator fixed the cause).
+
+    Conditional on 'failed', so a double click queues it once. True if it was queued again.
+    """
+    async with write_transaction():
+        queued = await (
+            OutboxEmail.update(
+                {
+                    OutboxEmail.state: MailState.due,
+                    OutboxEmail.attempts: 0,
+                    OutboxEmail.next_attempt_at: utcnow(),
+                }
+            )
+            .where(OutboxEmail.uuid == mail_uuid, OutboxEmail.state == MailState.failed)
+            .returning(OutboxEmail.id)
+        )
+    return bool(queued)
+
+
+async def failed_mails(limit: int = 200) -> list[dict[str, Any]]:
+    """Mails that failed for good, newest first, for the administrators' page."""
+    return await (
+        OutboxEmail.select(
+            OutboxEmail.uuid,
+            OutboxEmail.kind,
+            OutboxEmail.recipient,
+            OutboxEmail.subject,
+            OutboxEmail.attempts,
+            OutboxEmail.last_error,
+            OutboxEmail.created_at,
+            OutboxEmail.next_attempt_at,
+        )
+        .where(OutboxEmail.state == MailState.failed)
+        .order_by(OutboxEmail.id, ascending=False)
+        .limit(limit)
+    )
+
+
+# --- per-user opt-outs -------------------------------------------------------------------
+
+
+async def opted_out_users(kind: str, user_ids: Sequence[int]) -> set[int]:
+    """Which of these users turned e-mails of ``kind`` off (one query for any number)."""
+    if not user_ids:
+        return set()
+    rows = await MailOptOut.select(MailOptOut.user).where(
+        MailOptOut.kind == kind, MailOptOut.user.is_in(list(set(user_ids)))
+    )
+    return {row["user"] for row in rows}
+
+
+async def opted_out_kinds(user_id: int) -> set[str]:
+    rows = await MailOptOut.select(MailOptOut.kind).where(MailOptOut.user == user_id)
+    return {row["kind"] for row in rows}
+
+
+async def set_opt_outs(user_id: int, optional_kinds: Sequence[str], off: Sequence[str]) -> None:
+    """Make the user's opt-outs exactly ``off`` among ``optional_kinds`` (the registered ones)."""
+    off_set = {kind for kind in off if kind in optional_kinds}
+    async with write_transaction():
+        await MailOptOut.delete().where(MailOptOut.user == user_id)
+        if off_set:
+            now = utcnow()
+            await MailOptOut.insert(
+                *(
+                    MailOptOut(
+                        user=user_id, kind=kind, user_kind=f"{user_id}:{kind}", created_at=now
+                    )
+                    for kind in sorted(off_set)
+                )
+            )
+
+
+# --- in-app notifications ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    user_id: int
+    kind: str
+    message: str
+    link: str = ""
+
+
+async def notify(*notifications: NewNotification) -> None:
+    """Add in-app notifications (the bell); call inside the transaction of their cause."""
+    if not notifications:
+        return
+    now = utcnow()
+    await Notification.insert(
+        *(
+            Notification(
+                user=item.user_id,
+                kind=item.kind,
+                message=item.message[:2000],
+                link=item.link,
+                created_at=now,
+            )
+            for item in notifications
+        )
+    )
+
+
+async def unread_count(user_id: int) -> int:
+    return await Notification.count().where(
+        Notification.user == user_id, Notification.read_at.is_null()
+    )
+
+
+async def recent_notifications(user_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    return await (
+        Notification.select(
+            Notification.uuid,
+            Notification.kind,
+            Notification.message,
+            Notification.link,
+            Notification.created_at,
+            Notification.read_at,
+        )
+        .where(Notification.user == user_id)
+        .order_by(Notification.id, ascending=False)
+        .limit(limit)
+    )
+
+
+async def mark_all_read(user_id: int) -> int:
+    async with write_transaction():
+        marked = await (
+            Notification.update({Notification.read_at: utcnow()})
+            .where(Notification.user == user_id, Notification.read_at.is_null())
+            .returning(Notification.id)
+        )
+    return len(marked)
+
+
+async def mail_exists(mail_uuid: UUID) -> bool:
+    return bool(await OutboxEmail.exists().where(OutboxEmail.uuid == mail_uuid))

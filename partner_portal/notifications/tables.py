@@ -47,3 +47,29 @@ class OutboxEmail(Table, tablename="outbox_email"):
     created_at = Timestamptz()
     # The user the mail is for, when it is one of ours (per-user opt-outs of kinds later).
     user = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+
+
+class Notification(Table, tablename="notification"):
+    """An in-app notification: the bell in the top bar counts the unread ones."""
+
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=40)
+    message = Text()
+    link = Varchar(length=300, default="")
+    created_at = Timestamptz(index=True)
+    read_at = Timestamptz(null=True, default=None)
+
+
+class MailOptOut(Table, tablename="mail_opt_out"):
+    """A kind of e-mail a user turned off; enqueue_email skips it for them.
+
+    ``user_kind`` is "<user id>:<kind>", unique, so a user turns a kind off once.
+    """
+
+    id: Serial
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=40)
+    user_kind = Varchar(length=100, unique=True)
+    created_at = Timestamptz()

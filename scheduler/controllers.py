@@ -1,0 +1,395 @@
+"""The agenda, the calendar, follow-up pages and actions, the rules and jobs pages for
+brand admins, and the calendar feed. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath
+from litestar.response import Template
+
+from partner_portal import access
+from partner_portal.access import Action
+from partner_portal.clock import utcnow
+from partner_portal.registries import registry
+from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
+from scheduler import feeds, forms, host, jobs, rules, services
+from scheduler.services import AgendaFilters
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+AnyRequest = Request[Any, Any, Any]
+
+
+def _common(context: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "labels": services.LABELS,
+        "snooze_choices": forms.SNOOZE_CHOICES,
+        "recurrence_label": services.recurrence_label,
+        **context,
+    }
+
+
+@get("/agenda", include_in_schema=False, cache=False)
+async def agenda(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    filters = AgendaFilters.from_query(request.query_params)
+    view = await services.agenda(viewer, filters)
+    return render(
+        request,
+        "scheduler/agenda.html",
+        _common(
+            {
+                **view,
+                "filters": filters,
+                "choices": await services.filter_choices(viewer),
+                "workload": await services.workload(viewer),
+            }
+        ),
+        partial="scheduler/_agenda_sections.html",
+    )
+
+
+@get("/agenda/calendar", include_in_schema=False, cache=False)
+async def calendar(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    filters = AgendaFilters.from_query(request.query_params)
+    try:
+        anchor = date.fromisoformat(str(request.query_params.get("date") or ""))
+    except ValueError:
+        anchor = None
+    page = await services.calendar(
+        viewer, filters, str(request.query_params.get("view") or "week"), anchor
+    )
+    return render(
+        request,
+        "scheduler/calendar.html",
+        _common(
+            {"page": page, "filters": filters, "choices": await services.filter_choices(viewer)}
+        ),
+        partial="scheduler/_calendar_grid.html",
+    )
+
+
+async def _form_page(
+    request: AnyRequest,
+    viewer: access.Viewer,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    follow_up: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "scheduler/form.html",
+        _common(
+            {
+                "values": values,
+                "errors": errors,
+                "follow_up": follow_up,
+                "partners": await services.partner_choices(viewer),
+                "owners": await services.owner_choices(viewer),
+                "kinds": forms.KINDS,
+                "priorities": forms.PRIORITIES,
+                "recurrences": forms.RECURRENCE_PRESETS,
+                "remind_choices": forms.REMIND_CHOICES,
+            }
+        ),
+        status_code=status_code,
+    )
+
+
+@get("/follow-ups/new", include_in_schema=False, cache=False)
+async def follow_up_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    try:
+        partner_uuid = UUID(str(request.query_params.get("partner") or ""))
+    except ValueError:
+        partner_uuid = None
+    context = await services.new_form_context(viewer, partner_uuid)
+    return await _form_page(request, viewer, context["values"], {})
+
+
+@post("/follow-ups/new", include_in_schema=False)
+async def follow_up_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
+    result = await services.create_from_form(viewer, data)
+    if result.saved:
+        return redirect_after_post(request, f"/follow-ups/{result.uuid}")
+    return await _form_page(request, viewer, dict(data), result.errors, status_code=400)
+
+
+@get("/follow-ups/{follow_up_id:uuid}", include_in_schema=False, cache=False)
+async def follow_up_detail(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID]
+) -> Template:
+    row = await services.get(viewer, follow_up_id)
+    return await _detail(request, viewer, row)
+
+
+async def _detail(
+    request: AnyRequest,
+    viewer: access.Viewer,
+    row: dict[str, Any],
+    error: str = "",
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "scheduler/detail.html",
+        _common(
+            {
+                "item": row,
+                "error": error,
+                "history": await services.history(row["uuid"]),
+                "owners": await services.owner_choices(viewer) if row["may_change"] else [],
+            }
+        ),
+        status_code=status_code,
+    )
+
+
+@get("/follow-ups/{follow_up_id:uuid}/edit", include_in_schema=False, cache=False)
+async def follow_up_edit(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID]
+) -> Template:
+    row = await services.get(viewer, follow_up_id, Action.manage_follow_ups)
+    values = forms.form_values(row, viewer.time_zone)
+    return await _form_page(request, viewer, values, {}, follow_up=row)
+
+
+@post("/follow-ups/{follow_up_id:uuid}/edit", include_in_schema=False)
+async def follow_up_update(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    result = await services.update_from_form(viewer, follow_up_id, data)
+    if result.saved:
+        return redirect_after_post(request, f"/follow-ups/{follow_up_id}")
+    row = await services.get(viewer, follow_up_id)
+    values, status_code = result.form_again(data)
+    return await _form_page(
+        request, viewer, values, result.errors, follow_up=row, status_code=status_code
+    )
+
+
+def _safe_next(raw: Any) -> str | None:
+    text = str(raw or "")
+    return text if text.startswith("/") and not text.startswith("//") else None
+
+
+async def _after_action(
+    request: AnyRequest,
+    viewer: access.Viewer,
+    follow_up_id: UUID,
+    outcome: services.ActionOutcome,
+    data: dict[str, str],
+) -> Response[Any]:
+    """htmx: the acted-on row (and a recurrence's next one) in place; else back where the
+    form was, or the follow-up's page with the message."""
+    if is_htmx(request):
+        return render(
+            request,
+            "scheduler/_rows.html",
+            _common(
+                {"rows": outcome.rows, "error": outcome.error, "next": _safe_next(data.get("next"))}
+            ),
+            status_code=200 if outcome.status_code == 200 else outcome.status_code,
+        )
+    if outcome.error:
+        row = await services.get(viewer, follow_up_id)
+        return await _detail(request, viewer, row, outcome.error, outcome.status_code)
+    return redirect_after_post(
+        request, _safe_next(data.get("next")) or f"/follow-ups/{follow_up_id}"
+    )
+
+
+def _version(data: dict[str, str]) -> int | None:
+    try:
+        return int(data.get("version") or "")
+    except ValueError:
+        return None
+
+
+@post("/follow-ups/{follow_up_id:uuid}/complete", include_in_schema=False)
+async def follow_up_complete(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    outcome = await services.complete(viewer, follow_up_id, str(data.get("outcome") or ""))
+    return await _after_action(request, viewer, follow_up_id, outcome, data)
+
+
+@post("/follow-ups/{follow_up_id:uuid}/snooze", include_in_schema=False)
+async def follow_up_snooze(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    until = forms.snooze_until(str(data.get("until") or ""), utcnow(), viewer.time_zone)
+    outcome = await services.move(viewer, follow_up_id, until, "snooze", _version(data))
+    return await _after_action(request, viewer, follow_up_id, outcome, data)
+
+
+@post("/follow-ups/{follow_up_id:uuid}/reschedule", include_in_schema=False)
+async def follow_up_reschedule(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    errors: dict[str, str] = {}
+    due_at = forms.parse_due(data, viewer.time_zone, errors)
+    outcome = await services.move(viewer, follow_up_id, due_at, "reschedule", _version(data))
+    return await _after_action(request, viewer, follow_up_id, outcome, data)
+
+
+@post("/follow-ups/{follow_up_id:uuid}/reassign", include_in_schema=False)
+async def follow_up_reassign(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    outcome = await services.reassign(viewer, follow_up_id, str(data.get("owner") or ""))
+    return await _after_action(request, viewer, follow_up_id, outcome, data)
+
+
+# ---------------------------------------------------------------------------
+# Brand admins: jobs and rules
+
+
+@get("/scheduler/jobs", include_in_schema=False, cache=False)
+async def job_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.manage_scheduler)
+    return render(
+        request,
+        "scheduler/jobs.html",
+        {
+            "overview": await jobs.job_overview(),
+            "runs": await jobs.recent_runs(),
+            "in_process": host.current_host is not None,
+            "ran": request.query_params.get("ran", ""),
+        },
+    )
+
+
+@post("/scheduler/jobs/run", include_in_schema=False)
+async def job_run_now(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
+    """Run a job now, in this request (jobs are idempotent: a scheduler running it at the
+    same moment claims different work)."""
+    access.require(viewer, Action.manage_scheduler)
+    job = registry.jobs.get(str(data.get("job") or ""))
+    if job is None:
+        return render(
+            request,
+            "scheduler/jobs.html",
+            {
+                "overview": await jobs.job_overview(),
+                "runs": await jobs.recent_runs(),
+                "in_process": host.current_host is not None,
+                "error": "unknown",
+            },
+            status_code=400,
+        )
+    await host.run_job(job)
+    return redirect_after_post(request, f"/scheduler/jobs?ran={job.key}")
+
+
+async def _rules_page(
+    request: AnyRequest,
+    values: dict[str, Any] | None,
+    errors: dict[str, str],
+    saved: bool = False,
+    status_code: int = 200,
+) -> Template:
+    current = await rules.rule_settings()
+    users = await rules.assignable_users()
+    if values is None:
+        uuid_of = {user["id"]: str(user["uuid"]) for user in users}
+        values = {}
+        for key, setting in current.items():
+            values[f"{key}.enabled"] = "on" if setting.enabled else ""
+            values[f"{key}.threshold_days"] = str(setting.threshold_days)
+            values[f"{key}.assignee"] = (
+                uuid_of.get(setting.assignee_id, "owner")
+                if setting.assignee_id and setting.assignee_mode == "fixed_user"
+                else "owner"
+            )
+    return render(
+        request,
+        "scheduler/rules.html",
+        {"rules": rules.RULES, "values": values, "errors": errors, "users": users, "saved": saved},
+        status_code=status_code,
+    )
+
+
+@get("/scheduler/rules", include_in_schema=False, cache=False)
+async def rule_settings(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.manage_scheduler)
+    return await _rules_page(request, None, {}, saved=bool(request.query_params.get("saved")))
+
+
+@post("/scheduler/rules", include_in_schema=False)
+async def rule_settings_save(
+    request: AnyRequest, viewer: CurrentViewer, data: Form
+) -> Response[Any]:
+    access.require(viewer, Action.manage_scheduler)
+    errors = await rules.save_rule_settings(viewer, data)
+    if errors:
+        return await _rules_page(request, dict(data), errors, status_code=400)
+    return redirect_after_post(request, "/scheduler/rules?saved=1")
+
+
+# ---------------------------------------------------------------------------
+# The calendar feed
+
+
+@get("/account/calendar", include_in_schema=False, cache=False)
+async def calendar_feed_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.view_follow_ups)
+    return render(
+        request,
+        "scheduler/feed.html",
+        {"has_feed": await feeds.has_feed(viewer.user_id), "feed_url": None},
+    )
+
+
+@post("/account/calendar/rotate", include_in_schema=False)
+async def calendar_feed_rotate(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.view_follow_ups)
+    token = await feeds.rotate_feed(viewer)
+    base_url = request.app.state.settings.base_url
+    return render(
+        request,
+        "scheduler/feed.html",
+        {"has_feed": True, "feed_url": f"{base_url}/calendar-feed/{token}"},
+    )
+
+
+@get("/calendar-feed/{token:str}", include_in_schema=False, cache=False)
+async def calendar_feed(token: FromPath[str]) -> Response[str]:
+    """The feed itself: no sign-in (calendar apps cannot), the secret in the address."""
+    text = await feeds.feed_for_token(token.removesuffix(".ics"))
+    if text is None:
+        raise NotFoundException("No such calendar.")
+    return Response(
+        content=text,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": 'inline; filename="threadline.ics"',
+            "Cache-Control": "private, max-age=300",
+        },
+    )
+
+
+routes = [
+    agenda,
+    calendar,
+    follow_up_new,
+    follow_up_create,
+    follow_up_detail,
+    follow_up_edit,
+    follow_up_update,
+    follow_up_complete,
+    follow_up_snooze,
+    follow_up_reschedule,
+    follow_up_reassign,
+    job_list,
+    job_run_now,
+    rule_settings,
+    rule_settings_save,
+    calendar_feed_page,
+    calendar_feed_rotate,
+    calendar_feed,
+]

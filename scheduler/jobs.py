@@ -1,0 +1,77 @@
+"""The scheduled jobs this module hands the scheduler host, and the jobs page's view."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from piccolo.query.functions.aggregate import Max
+
+from partner_portal.notifications.services import send_due
+from partner_portal.registries import ScheduledJob, registry
+from partner_portal.settings import load_settings
+from scheduler import host, reminders, rules
+from scheduler.tables import JobRun
+
+
+async def _send_mail() -> str:
+    return (await send_due(load_settings(), host.runner_id())).message
+
+
+async def _reminders() -> str:
+    return await reminders.send_reminders(load_settings())
+
+
+async def _digests() -> str:
+    return await reminders.send_digests(load_settings(), host.runner_id())
+
+
+async def _rules() -> str:
+    report = await rules.run_rules()
+    if report.failed:
+        # Recorded as a failed run (the other rules did run); retried next time.
+        raise RuntimeError(report.message)
+    return report.message
+
+
+JOBS = (
+    ScheduledJob("send_mail", "Send queued e-mail", timedelta(seconds=30), _send_mail),
+    ScheduledJob("follow_up_reminders", "Follow-up reminders", timedelta(minutes=1), _reminders),
+    ScheduledJob(
+        "daily_digest", "Daily digest e-mails (08:00 local)", timedelta(minutes=5), _digests
+    ),
+    ScheduledJob("follow_up_rules", "Follow-up rules", timedelta(hours=1), _rules),
+)
+
+
+async def job_overview() -> list[dict[str, Any]]:
+    """Each registered job with its last run (two queries whatever the history's length)."""
+    latest_ids = [
+        row["last"]
+        for row in await JobRun.select(JobRun.job_key, Max(JobRun.id, alias="last")).group_by(
+            JobRun.job_key
+        )
+    ]
+    last_runs = {
+        row["job_key"]: row
+        for row in (
+            await JobRun.select(*JobRun.all_columns()).where(JobRun.id.is_in(latest_ids))
+            if latest_ids
+            else []
+        )
+    }
+    in_process = host.current_host.next_runs() if host.current_host else {}
+    overview = []
+    for job in registry.jobs.values():
+        last = last_runs.get(job.key)
+        next_run: datetime | None = in_process.get(job.key)
+        if next_run is None and last is not None:
+            next_run = last["started_at"] + job.every
+        overview.append({"job": job, "last": last, "next_run": next_run})
+    return overview
+
+
+async def recent_runs(limit: int = 50) -> list[dict[str, Any]]:
+    return (
+        await JobRun.select(*JobRun.all_columns()).order_by(JobRun.id, ascending=False).limit(limit)
+    )

@@ -1,0 +1,248 @@
+"""Reminders before a follow-up is due, and each user's daily digest at 08:00 local time.
+
+Both claim their work in the database, so any number of scheduler processes may run
+them and a restart after downtime catches up once:
+- a reminder is claimed by setting ``reminded_at`` with a conditional update (rows picked
+  with FOR UPDATE SKIP LOCKED on PostgreSQL); the in-app notification and the e-mail are
+  written in the same transaction as the claim, so each is made exactly once;
+- a digest is claimed by inserting the (user, local date) row, unique, in the same
+  transaction as its e-mail.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from partner_portal.clock import utcnow
+from partner_portal.database import is_sqlite, write_transaction
+from partner_portal.i18n import N_
+from partner_portal.i18n import gettext as _
+from partner_portal.notifications.services import (
+    NewNotification,
+    mail_user,
+    notify,
+    opted_out_users,
+)
+from partner_portal.partners.tables import Role, User
+from partner_portal.settings import Settings
+from scheduler.tables import DigestClaim, FollowUp, FollowUpState
+
+MAIL_REMINDER = "follow_up_reminder"
+MAIL_DIGEST = "follow_up_digest"
+EMAIL_KINDS = {
+    MAIL_REMINDER: N_("Reminders before a follow-up is due"),
+    MAIL_DIGEST: N_("My day: the daily digest at 08:00"),
+}
+DIGEST_AT = time(8, 0)
+REMINDER_BATCH = 500
+
+_organisation: Any = FollowUp.organisation
+
+_REMINDER_SQL = (
+    "SELECT id FROM follow_up WHERE state = {} AND reminded_at IS NULL AND remind_at <= {} "
+    "ORDER BY remind_at, id LIMIT {} FOR UPDATE SKIP LOCKED"
+)
+
+
+async def _claim_reminders(now: datetime, batch: int) -> list[dict[str, Any]]:
+    """Inside the caller's transaction: take up to ``batch`` due reminders for this process."""
+    if is_sqlite():
+        # The IMMEDIATE write transaction already serialises the claimers.
+        rows = await (
+            FollowUp.select(FollowUp.id)
+            .where(
+                FollowUp.state == FollowUpState.open,
+                FollowUp.reminded_at.is_null(),
+                FollowUp.remind_at <= now,
+            )
+            .order_by(FollowUp.remind_at)
+            .order_by(FollowUp.id)
+            .limit(batch)
+        )
+    else:
+        rows = await FollowUp.raw(_REMINDER_SQL, FollowUpState.open.value, now, batch)
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return []
+    return await (
+        FollowUp.update({FollowUp.reminded_at: now})
+        .where(FollowUp.id.is_in(ids), FollowUp.reminded_at.is_null())
+        .returning(
+            FollowUp.id,
+            FollowUp.uuid,
+            FollowUp.title,
+            FollowUp.due_at,
+            FollowUp.owner,
+            FollowUp.organisation,
+            FollowUp.kind,
+        )
+    )
+
+
+async def send_reminders(settings: Settings, batch: int = REMINDER_BATCH) -> str:
+    """Remind owners of every follow-up whose reminder time has passed (bell + e-mail)."""
+    now = utcnow()
+    reminded = mailed = 0
+    while True:
+        async with write_transaction():
+            claimed = await _claim_reminders(now, batch)
+            if not claimed:
+                break
+            owners = await _users([row["owner"] for row in claimed])
+            partners = await _partner_names([row["organisation"] for row in claimed])
+            await notify(
+                *(
+                    NewNotification(
+                        user_id=row["owner"],
+                        kind=MAIL_REMINDER,
+                        message=_(
+                            "Due %(when)s: %(title)s",
+                            when=_short_time(row["due_at"], owners.get(row["owner"])),
+                            title=row["title"],
+                        ),
+                        link=f"/follow-ups/{row['uuid']}",
+                    )
+                    for row in claimed
+                )
+            )
+            silent = await opted_out_users(MAIL_REMINDER, list(owners))
+            for row in claimed:
+                owner = owners.get(row["owner"])
+                if owner is None or not owner["is_active"] or owner["id"] in silent:
+                    continue
+                await mail_user(
+                    owner,
+                    MAIL_REMINDER,
+                    "scheduler/follow_up_reminder",
+                    {
+                        "name": owner["display_name"],
+                        "title": row["title"],
+                        "kind": row["kind"],
+                        "partner": partners.get(row["organisation"], ""),
+                        "due_at": row["due_at"],
+                        "link": f"{settings.base_url}/follow-ups/{row['uuid']}",
+                    },
+                    settings,
+                )
+                mailed += 1
+        reminded += len(claimed)
+        if len(claimed) < batch:
+            break
+    return f"Reminders: {reminded} sent in the portal, {mailed} by e-mail."
+
+
+def _short_time(moment: datetime, owner: dict[str, Any] | None) -> str:
+    zone = ZoneInfo(owner["time_zone"]) if owner and owner["time_zone"] else None
+    local = moment.astimezone(zone) if zone else moment
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+async def _users(ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = await User.select(
+        User.id, User.email, User.display_name, User.locale, User.time_zone, User.is_active
+    ).where(User.id.is_in(list(set(ids))))
+    return {row["id"]: row for row in rows}
+
+
+async def _partner_names(ids: list[int]) -> dict[int, str]:
+    from partner_portal.partners.tables import Organisation
+
+    if not ids:
+        return {}
+    rows = await Organisation.select(Organisation.id, Organisation.legal_name).where(
+        Organisation.id.is_in(list(set(ids)))
+    )
+    return {row["id"]: row["legal_name"] for row in rows}
+
+
+async def send_digests(settings: Settings, runner: str) -> str:
+    """Each brand user whose local time has passed 08:00 today gets today's digest once:
+    what is overdue and what is due by the end of their day (nothing to say, no e-mail)."""
+    now = utcnow()
+    users = await User.select(
+        User.id, User.email, User.display_name, User.locale, User.time_zone
+    ).where(
+        User.is_active == True,  # noqa: E712
+        User.role.is_in([Role.kam.value, Role.brand_admin.value]),
+    )
+    waiting: dict[str, dict[str, Any]] = {}
+    for user in users:
+        zone = ZoneInfo(user["time_zone"] or settings.default_time_zone)
+        local_now = now.astimezone(zone)
+        if local_now.time() >= DIGEST_AT:
+            day = local_now.date()
+            end_of_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+            waiting[f"{user['id']}:{day.isoformat()}"] = {**user, "day": day, "end": end_of_day}
+    if not waiting:
+        return "Digests: none due."
+    claimed_before = {
+        row["user_date"]
+        for row in await DigestClaim.select(DigestClaim.user_date).where(
+            DigestClaim.user_date.is_in(list(waiting))
+        )
+    }
+    waiting = {key: user for key, user in waiting.items() if key not in claimed_before}
+    if not waiting:
+        return "Digests: all sent already."
+    latest_end = max(user["end"] for user in waiting.values())
+    items = (
+        await FollowUp.select(
+            FollowUp.uuid,
+            FollowUp.title,
+            FollowUp.kind,
+            FollowUp.due_at,
+            FollowUp.owner,
+            FollowUp.priority,
+            _organisation.legal_name.as_alias("partner_name"),
+        )
+        .where(
+            FollowUp.state == FollowUpState.open,
+            FollowUp.owner.is_in([user["id"] for user in waiting.values()]),
+            FollowUp.due_at < latest_end,
+        )
+        .order_by(FollowUp.due_at)
+    )
+    by_owner: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        by_owner[item["owner"]].append(item)
+    silent = await opted_out_users(MAIL_DIGEST, [user["id"] for user in waiting.values()])
+    sent = 0
+    for key, user in waiting.items():
+        mine = [item for item in by_owner.get(user["id"], []) if item["due_at"] < user["end"]]
+        async with write_transaction():
+            claim = await (
+                DigestClaim.insert(
+                    DigestClaim(
+                        user_date=key,
+                        user=user["id"],
+                        local_date=user["day"],
+                        claimed_at=now,
+                        claimed_by=runner,
+                    )
+                )
+                .on_conflict(target=DigestClaim.user_date, action="DO NOTHING")
+                .returning(DigestClaim.id)
+            )
+            if not claim or not mine or user["id"] in silent:
+                continue
+            day_start = datetime.combine(user["day"], time(0), tzinfo=user["end"].tzinfo)
+            await mail_user(
+                user,
+                MAIL_DIGEST,
+                "scheduler/follow_up_digest",
+                {
+                    "name": user["display_name"],
+                    "day": user["day"],
+                    "overdue": [item for item in mine if item["due_at"] < day_start],
+                    "today": [item for item in mine if item["due_at"] >= day_start],
+                    "base_url": settings.base_url,
+                },
+                settings,
+            )
+            sent += 1
+    return f"Digests: {sent} sent, {len(waiting) - sent} with nothing to say or turned off."

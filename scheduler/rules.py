@@ -1,0 +1,546 @@
+"""Rules that create follow-ups on their own (brand admins turn each on or off and set
+its threshold and assignee on the rules page).
+
+Each rule lists candidates with an *episode* key (what the follow-up answers: this
+partner's dormancy since its last order, this order stuck in this status since that
+day...), and services.insert_rule_follow_ups creates each episode's follow-up at most
+once, however often the rules run and in however many processes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from piccolo.query.functions.aggregate import Max
+
+from partner_portal.audit import services as audit_log
+from partner_portal.clock import utcnow
+from partner_portal.database import write_transaction
+from partner_portal.i18n import N_
+from partner_portal.i18n import gettext as _
+from partner_portal.orders.tables import Order, OrderStatus
+from partner_portal.partners.tables import (
+    InteractionKind,
+    Organisation,
+    OrganisationKind,
+    PartnerStatus,
+    Role,
+    TimelineEntry,
+    User,
+)
+from partner_portal.registries import registry
+from scheduler.services import RuleFollowUp, insert_rule_follow_ups
+from scheduler.tables import AssigneeMode, FollowUp, FollowUpKind, FollowUpRule, Priority
+
+logger = logging.getLogger(__name__)
+
+BUYER_KINDS = (
+    OrganisationKind.distributor.value,
+    OrganisationKind.retailer.value,
+    OrganisationKind.group_client.value,
+)
+PARTNER_KINDS = (
+    *BUYER_KINDS,
+    OrganisationKind.fabric_supplier.value,
+    OrganisationKind.trim_supplier.value,
+)
+STUCK_STATUSES = (
+    OrderStatus.submitted.value,
+    OrderStatus.confirmed.value,
+    OrderStatus.in_production.value,
+)
+CONTACT_KINDS = (
+    InteractionKind.call.value,
+    InteractionKind.visit.value,
+    InteractionKind.email.value,
+    InteractionKind.meeting.value,
+)
+# A complaint older than this is history, not a reason for a follow-up today.
+COMPLAINT_LOOKBACK = timedelta(days=60)
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    key: str
+    enabled: bool
+    threshold_days: int
+    assignee_mode: str
+    assignee_id: int | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A follow-up a rule wants, before its assignee is chosen."""
+
+    organisation_id: int
+    partner_owner_id: int | None
+    episode: str
+    title: str
+    kind: str = FollowUpKind.task
+    priority: str = Priority.normal
+    subject_kind: str = ""
+    subject_uuid: Any = None
+    notes: str = ""
+
+
+Finder = Callable[[RuleSettings, datetime], Awaitable[list[Candidate]]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    title: str  # marked with N_, translated where shown
+    threshold_label: str
+    default_threshold: int
+    find: Finder
+
+
+# ---------------------------------------------------------------------------
+# The rules
+
+
+async def _dormant(settings: RuleSettings, now: datetime) -> list[Candidate]:
+    """Active buyers without a submitted order for N days (since their last order, or since
+    they were created when they never ordered); the rule also marks them dormant."""
+    cutoff = now - timedelta(days=settings.threshold_days)
+    partners = await Organisation.select(
+        Organisation.id,
+        Organisation.uuid,
+        Organisation.legal_name,
+        Organisation.owner,
+        Organisation.created_at,
+    ).where(
+        Organisation.status == PartnerStatus.active.value,
+        Organisation.kind.is_in(list(BUYER_KINDS)),
+        Organisation.created_at < cutoff,
+    )
+    if not partners:
+        return []
+    last_orders = {
+        row["buyer"]: _moment(row["last"])
+        for row in await Order.select(Order.buyer, Max(Order.submitted_at, alias="last"))
+        .where(Order.submitted_at.is_not_null())
+        .group_by(Order.buyer)
+    }
+    candidates = []
+    for partner in partners:
+        last = last_orders.get(partner["id"])
+        if last is not None and last >= cutoff:
+            continue
+        since = last.date().isoformat() if last else "never"
+        candidates.append(
+            Candidate(
+                organisation_id=partner["id"],
+                partner_owner_id=partner["owner"],
+                episode=f"{partner['uuid']}:{since}",
+                title=_(
+                    "No order for %(days)d days: call %(name)s",
+                    days=settings.threshold_days,
+                    name=partner["legal_name"],
+                ),
+                kind=FollowUpKind.call,
+                priority=Priority.high,
+            )
+        )
+    return candidates
+
+
+async def _mark_dormant(candidates: list[Candidate], days: int) -> int:
+    """Move the partners the dormant rule found to 'dormant', audited and on their timeline."""
+    if not candidates:
+        return 0
+    now = utcnow()
+    ids = [candidate.organisation_id for candidate in candidates]
+    summary = _("Marked dormant: no order for %(days)d days.", days=days)
+    async with write_transaction():
+        moved = await (
+            Organisation.update(
+                {
+                    Organisation.status: PartnerStatus.dormant.value,
+                    Organisation.updated_at: now,
+                    Organisation.version: Organisation.version + 1,
+                }
+            )
+            .where(Organisation.id.is_in(ids), Organisation.status == PartnerStatus.active.value)
+            .returning(Organisation.id, Organisation.uuid)
+        )
+        for row in moved:
+            await audit_log.record(
+                None,
+                entity_kind="organisation",
+                entity_uuid=row["uuid"],
+                organisation_id=row["id"],
+                action="update",
+                changes={"status": [PartnerStatus.active.value, PartnerStatus.dormant.value]},
+                summary=summary,
+            )
+        if moved:
+            await TimelineEntry.insert(
+                *(
+                    TimelineEntry(
+                        organisation=row["id"],
+                        kind=InteractionKind.system.value,
+                        occurred_at=now,
+                        author=None,
+                        summary=summary,
+                        internal=True,
+                        created_at=now,
+                    )
+                    for row in moved
+                )
+            )
+    return len(moved)
+
+
+async def _contract_notice(settings: RuleSettings, now: datetime) -> list[Candidate]:
+    """Contracts entering their notice period within N days, from the contracts module's
+    attention source (nothing when no module provides one)."""
+    source = registry.attention_sources.get("contract_notice")
+    if source is None:
+        return []
+    today = now.date()
+    items = [
+        item
+        for item in await source(today)
+        if item.due_on <= today + timedelta(days=settings.threshold_days)
+    ]
+    owners = await _owners([item.organisation_id for item in items])
+    return [
+        Candidate(
+            organisation_id=item.organisation_id,
+            partner_owner_id=owners.get(item.organisation_id),
+            episode=f"{item.subject_uuid}:{item.due_on.isoformat()}",
+            title=item.summary,
+            kind=FollowUpKind.call,
+            priority=Priority.high,
+            subject_kind=item.subject_kind,
+            subject_uuid=item.subject_uuid,
+        )
+        for item in items
+    ]
+
+
+async def _stuck_order(settings: RuleSettings, now: datetime) -> list[Candidate]:
+    """Orders in submitted, confirmed or in production for longer than N days."""
+    cutoff = now - timedelta(days=settings.threshold_days)
+    buyer: Any = Order.buyer
+    rows = await Order.select(
+        Order.uuid,
+        Order.number,
+        Order.status,
+        Order.status_changed_at,
+        Order.buyer,
+        buyer.owner.as_alias("owner"),
+        buyer.legal_name.as_alias("buyer_name"),
+    ).where(Order.status.is_in(list(STUCK_STATUSES)), Order.status_changed_at < cutoff)
+    return [
+        Candidate(
+            organisation_id=row["buyer"],
+            partner_owner_id=row["owner"],
+            episode=f"{row['uuid']}:{row['status']}:{row['status_changed_at'].date().isoformat()}",
+            title=_(
+                "Order %(number)s of %(name)s has not moved for %(days)d days",
+                number=row["number"] or "",
+                name=row["buyer_name"],
+                days=(now - row["status_changed_at"]).days,
+            ),
+            kind=FollowUpKind.task,
+            priority=Priority.high,
+            subject_kind="order",
+            subject_uuid=row["uuid"],
+        )
+        for row in rows
+    ]
+
+
+async def _first_contact(settings: RuleSettings, now: datetime) -> list[Candidate]:
+    """Partners created more than N days ago with no call, visit, e-mail or meeting logged."""
+    cutoff = now - timedelta(days=settings.threshold_days)
+    contacted = TimelineEntry.select(TimelineEntry.organisation).where(
+        TimelineEntry.kind.is_in(list(CONTACT_KINDS))
+    )
+    rows = await Organisation.select(
+        Organisation.id, Organisation.uuid, Organisation.legal_name, Organisation.owner
+    ).where(
+        Organisation.kind.is_in(list(PARTNER_KINDS)),
+        Organisation.status.is_in([PartnerStatus.prospect.value, PartnerStatus.active.value]),
+        Organisation.created_at < cutoff,
+        Organisation.id.not_in(contacted),
+    )
+    return [
+        Candidate(
+            organisation_id=row["id"],
+            partner_owner_id=row["owner"],
+            episode=str(row["uuid"]),
+            title=_("First contact with %(name)s", name=row["legal_name"]),
+            kind=FollowUpKind.call,
+        )
+        for row in rows
+    ]
+
+
+async def _complaint(settings: RuleSettings, now: datetime) -> list[Candidate]:
+    """Complaints on a timeline older than N days with no follow-up on that partner since."""
+    cutoff = now - timedelta(days=settings.threshold_days)
+    entry_organisation: Any = TimelineEntry.organisation
+    complaints = await TimelineEntry.select(
+        TimelineEntry.uuid,
+        TimelineEntry.organisation,
+        TimelineEntry.occurred_at,
+        TimelineEntry.summary,
+        entry_organisation.owner.as_alias("owner"),
+        entry_organisation.legal_name.as_alias("partner_name"),
+    ).where(
+        TimelineEntry.kind == InteractionKind.complaint.value,
+        TimelineEntry.occurred_at < cutoff,
+        TimelineEntry.occurred_at >= now - COMPLAINT_LOOKBACK,
+    )
+    if not complaints:
+        return []
+    latest = {
+        row["organisation"]: _moment(row["latest"])
+        for row in await FollowUp.select(
+            FollowUp.organisation, Max(FollowUp.created_at, alias="latest")
+        )
+        .where(FollowUp.organisation.is_in(list({row["organisation"] for row in complaints})))
+        .group_by(FollowUp.organisation)
+    }
+    return [
+        Candidate(
+            organisation_id=row["organisation"],
+            partner_owner_id=row["owner"],
+            episode=str(row["uuid"]),
+            title=_("Answer the complaint of %(name)s", name=row["partner_name"]),
+            kind=FollowUpKind.call,
+            priority=Priority.high,
+            subject_kind="timeline_entry",
+            subject_uuid=row["uuid"],
+            notes=row["summary"][:2000],
+        )
+        for row in complaints
+        if latest.get(row["organisation"]) is None
+        or latest[row["organisation"]] < row["occurred_at"]
+    ]
+
+
+def _moment(value: Any) -> datetime | None:
+    """An aggregate's timestamp: SQLite hands MAX() back as text."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def _owners(organisation_ids: list[int]) -> dict[int, int | None]:
+    if not organisation_ids:
+        return {}
+    rows = await Organisation.select(Organisation.id, Organisation.owner).where(
+        Organisation.id.is_in(list(set(organisation_ids)))
+    )
+    return {row["id"]: row["owner"] for row in rows}
+
+
+RULES: dict[str, Rule] = {
+    rule.key: rule
+    for rule in (
+        Rule("dormant", N_("Dormant partner"), N_("Days without an order"), 90, _dormant),
+        Rule(
+            "contract_notice",
+            N_("Contract entering its notice period"),
+            N_("Days ahead"),
+            7,
+            _contract_notice,
+        ),
+        Rule(
+            "stuck_order",
+            N_("Order stuck in one status"),
+            N_("Days in one status"),
+            14,
+            _stuck_order,
+        ),
+        Rule(
+            "first_contact",
+            N_("New partner without a first contact"),
+            N_("Days since created"),
+            14,
+            _first_contact,
+        ),
+        Rule(
+            "complaint",
+            N_("Complaint without a follow-up"),
+            N_("Days after the complaint"),
+            2,
+            _complaint,
+        ),
+    )
+}
+
+
+# ---------------------------------------------------------------------------
+# Settings and running
+
+
+async def rule_settings() -> dict[str, RuleSettings]:
+    """Every rule's settings: saved ones, defaults (on, partner owner) for the others."""
+    saved = {row["key"]: row for row in await FollowUpRule.select(*FollowUpRule.all_columns())}
+    result = {}
+    for key, rule in RULES.items():
+        row = saved.get(key)
+        result[key] = (
+            RuleSettings(
+                key, row["enabled"], row["threshold_days"], row["assignee_mode"], row["assignee"]
+            )
+            if row
+            else RuleSettings(key, True, rule.default_threshold, AssigneeMode.partner_owner, None)
+        )
+    return result
+
+
+async def assignable_users() -> list[dict[str, Any]]:
+    """The fixed assignees a rule may have: active KAMs and brand admins."""
+    return (
+        await User.select(User.id, User.uuid, User.display_name)
+        .where(
+            User.is_active == True,  # noqa: E712
+            User.role.is_in([Role.kam.value, Role.brand_admin.value]),
+        )
+        .order_by(User.display_name)
+    )
+
+
+async def save_rule_settings(actor: Any, data: Mapping[str, Any]) -> dict[str, str]:
+    """Save every rule's form fields (``<key>.enabled``, ``.threshold_days``,
+    ``.assignee``: "owner" or a user's UUID); errors by field, nothing saved on any."""
+    users = {str(row["uuid"]): row["id"] for row in await assignable_users()}
+    errors: dict[str, str] = {}
+    values: list[RuleSettings] = []
+    for key in RULES:
+        raw_days = str(data.get(f"{key}.threshold_days") or "").strip()
+        try:
+            days = int(raw_days)
+        except ValueError:
+            days = -1
+        if not 0 <= days <= 3650:
+            errors[f"{key}.threshold_days"] = _("Enter a number of days from 0 to 3650.")
+        assignee = str(data.get(f"{key}.assignee") or "owner")
+        if assignee != "owner" and assignee not in users:
+            errors[f"{key}.assignee"] = _("Choose who gets the follow-ups.")
+        values.append(
+            RuleSettings(
+                key,
+                str(data.get(f"{key}.enabled") or "") in ("on", "1", "true"),
+                days,
+                AssigneeMode.partner_owner if assignee == "owner" else AssigneeMode.fixed_user,
+                users.get(assignee),
+            )
+        )
+    if errors:
+        return errors
+    now = utcnow()
+    before = await rule_settings()
+    async with write_transaction():
+        for value in values:
+            await FollowUpRule.insert(
+                FollowUpRule(
+                    key=value.key,
+                    enabled=value.enabled,
+                    threshold_days=value.threshold_days,
+                    assignee_mode=value.assignee_mode,
+                    assignee=value.assignee_id,
+                    updated_at=now,
+                )
+            ).on_conflict(
+                target=FollowUpRule.key,
+                action="DO UPDATE",
+                values=[
+                    FollowUpRule.enabled,
+                    FollowUpRule.threshold_days,
+                    FollowUpRule.assignee_mode,
+                    FollowUpRule.assignee,
+                    FollowUpRule.updated_at,
+                ],
+            )
+        await audit_log.record(
+            actor,
+            entity_kind="follow_up_rule",
+            entity_uuid=None,
+            organisation_id=None,
+            action="update",
+            changes=audit_log.changes_between(
+                {key: str(value) for key, value in before.items()},
+                {value.key: str(value) for value in values},
+            ),
+            summary=_("Follow-up rules"),
+        )
+    return {}
+
+
+@dataclass
+class RulesReport:
+    created: dict[str, int]
+    dormant_marked: int = 0
+    unassigned: int = 0
+    failed: dict[str, str] | None = None
+
+    @property
+    def message(self) -> str:
+        parts = [f"{key}: {count}" for key, count in self.created.items()]
+        text = "Follow-ups created by rule: " + (", ".join(parts) or "none enabled")
+        if self.dormant_marked:
+            text += f"; {self.dormant_marked} partner(s) marked dormant"
+        if self.unassigned:
+            text += f"; {self.unassigned} skipped (partner without an owner and no fixed assignee)"
+        if self.failed:
+            text += "; failed: " + "; ".join(
+                f"{key}: {error}" for key, error in self.failed.items()
+            )
+        return text
+
+
+async def run_rules(only: str | None = None) -> RulesReport:
+    """Run every enabled rule (or just ``only``); a rule that fails is logged and reported,
+    and the others still run."""
+    now = utcnow()
+    report = RulesReport(created={}, failed={})
+    for key, settings in (await rule_settings()).items():
+        if (only and key != only) or not settings.enabled:
+            continue
+        try:
+            candidates = await RULES[key].find(settings, now)
+            wanted: list[RuleFollowUp] = []
+            for candidate in candidates:
+                owner_id = (
+                    settings.assignee_id
+                    if settings.assignee_mode == AssigneeMode.fixed_user
+                    else candidate.partner_owner_id or settings.assignee_id
+                )
+                if owner_id is None:
+                    report.unassigned += 1
+                    continue
+                wanted.append(
+                    RuleFollowUp(
+                        rule_key=key,
+                        episode=candidate.episode,
+                        organisation_id=candidate.organisation_id,
+                        owner_id=owner_id,
+                        title=candidate.title,
+                        due_at=now,
+                        kind=candidate.kind,
+                        notes=candidate.notes,
+                        priority=candidate.priority,
+                        subject_kind=candidate.subject_kind,
+                        subject_uuid=candidate.subject_uuid,
+                    )
+                )
+            report.created[key] = await insert_rule_follow_ups(wanted)
+            if key == "dormant":
+                report.dormant_marked = await _mark_dormant(candidates, settings.threshold_days)
+        except Exception as error:  # one broken rule must not stop the others
+            logger.exception("follow-up rule %s failed", key)
+            assert report.failed is not None
+            report.failed[key] = f"{type(error).__name__}: {error}"[:500]
+    return report

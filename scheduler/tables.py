@@ -1,0 +1,137 @@
+"""Follow-ups (the KAM's planned calls, visits, e-mails, meetings and tasks), the
+rules that create them, the daily digest claims, calendar feeds, and the runs of
+the scheduler host's jobs."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from partner_portal.partners.tables import Organisation, User
+
+
+class FollowUpKind(enum.StrEnum):
+    call = "call"
+    visit = "visit"
+    email = "email"
+    meeting = "meeting"
+    task = "task"
+
+
+class FollowUpState(enum.StrEnum):
+    open = "open"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class Priority(enum.StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+
+
+class SubjectKind(enum.StrEnum):
+    """What a follow-up may be about besides its partner (a generic reference by UUID)."""
+
+    order = "order"
+    contract = "contract"
+    timeline_entry = "timeline_entry"
+
+
+class AssigneeMode(enum.StrEnum):
+    partner_owner = "partner_owner"
+    fixed_user = "fixed_user"
+
+
+class FollowUp(Table, tablename="follow_up"):
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=20, choices=FollowUpKind, default=FollowUpKind.call)
+    title = Varchar(length=200)
+    notes = Text(default="")
+    # Optional generic reference: an order or a contract (another module's row) by UUID.
+    subject_kind = Varchar(length=20, default="")
+    subject_uuid = UUID(null=True, default=None, index=True)
+    owner = ForeignKey(User, on_delete=OnDelete.restrict, index=True)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    due_at = Timestamptz(index=True)
+    priority = Varchar(length=10, choices=Priority, default=Priority.normal)
+    # RFC 5545 RRULE ("FREQ=WEEKLY;BYDAY=MO"), evaluated in the owner's time zone.
+    recurrence = Varchar(length=300, default="")
+    state = Varchar(length=10, choices=FollowUpState, default=FollowUpState.open, index=True)
+    outcome = Text(default="")
+    completed_at = Timestamptz(null=True, default=None)
+    completed_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    # The reminder: sent once when remind_at has passed (reminded_at set by its claim).
+    remind_at = Timestamptz(null=True, default=None, index=True)
+    reminded_at = Timestamptz(null=True, default=None)
+    # Set by the rule that made it: "<rule>:<subject>:<episode>", unique, so however often a
+    # rule runs it creates one follow-up for a subject's episode (insert ... on conflict).
+    rule_key = Varchar(length=40, default="")
+    rule_guard = Varchar(length=200, null=True, default=None, unique=True)
+    # The occurrence this one follows in a repeating series.
+    previous: ForeignKey[FollowUp] = ForeignKey(
+        "self", null=True, default=None, on_delete=OnDelete.set_null, index=False
+    )
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    version = Integer(default=1)
+
+
+class FollowUpRule(Table, tablename="follow_up_rule"):
+    """A brand admin's settings of one rule (rows exist once an admin saved them)."""
+
+    id: Serial
+    key = Varchar(length=40, unique=True)
+    enabled = Boolean(default=True)
+    threshold_days = Integer(default=30)
+    assignee_mode = Varchar(length=20, choices=AssigneeMode, default=AssigneeMode.partner_owner)
+    assignee = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    updated_at = Timestamptz()
+
+
+class DigestClaim(Table, tablename="follow_up_digest"):
+    """One daily digest per user and local date: the insert is the claim."""
+
+    id: Serial
+    user_date = Varchar(length=60, unique=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    local_date = Date()
+    claimed_at = Timestamptz()
+    claimed_by = Varchar(length=100, default="")
+
+
+class CalendarFeed(Table, tablename="calendar_feed"):
+    """A user's secret iCalendar address; only a hash of the secret is kept."""
+
+    id: Serial
+    user = ForeignKey(User, on_delete=OnDelete.cascade, unique=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+
+
+class JobRun(Table, tablename="scheduler_job_run"):
+    id: Serial
+    job_key = Varchar(length=60, index=True)
+    started_at = Timestamptz(index=True)
+    finished_at = Timestamptz(null=True, default=None)
+    duration_ms = Integer(null=True, default=None)
+    ok = Boolean(null=True, default=None)
+    result = Text(default="")
+    error = Text(default="")
+    runner = Varchar(length=100, default="")

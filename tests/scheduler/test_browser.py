@@ -1,0 +1,41 @@
+"""In a real browser: a KAM completes a repeating follow-up from the agenda and sees
+the next occurrence appear in place."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.async_api import Page, expect
+
+from tests.scheduler.support import follow_up
+from tests.support import PASSWORD, Cast
+
+
+async def test_a_kam_completes_a_weekly_call_from_the_agenda_and_sees_the_next_one(
+    cast: Cast, live_server: str, page: Page
+) -> None:
+    due = datetime.now(UTC) + timedelta(hours=1)
+    await follow_up(
+        cast.distributor_a, cast.kam, due, title="每周订单电话", recurrence="FREQ=WEEKLY"
+    )
+
+    await page.goto(f"{live_server}/login")
+    await page.get_by_label("E-mail").fill(cast.kam.email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Agenda")).to_be_visible()
+
+    row = page.locator("li.follow-up", has_text="每周订单电话")
+    await expect(row).to_have_count(1)
+    await row.get_by_label("Outcome").fill("下单 120 件")
+    await row.get_by_role("button", name="Done").click()
+
+    # The done row and next week's, swapped in by htmx without leaving the page.
+    rows = page.locator("li.follow-up", has_text="每周订单电话")
+    await expect(rows).to_have_count(2)
+    await expect(rows.nth(0)).to_contain_text("下单 120 件")
+    # Shown in the KAM's zone, in the browser's (en-GB) date format.
+    next_week = (due + timedelta(days=7)).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%d/%m/%Y")
+    await expect(rows.nth(1)).to_contain_text(next_week)
+    assert page.url.endswith("/agenda")
