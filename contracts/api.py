@@ -1,0 +1,184 @@
+"""JSON API for contracts (/api/v1/contracts): list and get contracts, their versions,
+and a version's PDF, with the same access rules as the pages (a partner sees only its
+own issued contracts, a supplier so its supply agreements, a KAM their partners')."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Response, get
+from litestar.params import FromPath, FromQuery
+
+from contracts import services
+from contracts.controllers import pdf_response
+from contracts.services import ContractFilters
+from contracts.tables import ContractVersion
+from partner_portal.web import CurrentViewer
+
+API = "/api/v1"
+
+
+class ContractSummary(msgspec.Struct):
+    id: UUID
+    number: str
+    title: str
+    kind: str
+    status: str
+    partner: UUID
+    partner_name: str
+    start_date: date | None
+    end_date: date | None
+    current_version: int
+
+
+class ContractList(msgspec.Struct):
+    items: list[ContractSummary]
+
+
+class Signature(msgspec.Struct):
+    version: int
+    side: str
+    decision: str
+    signer_name: str
+    signer_title: str
+    reason: str
+    pdf_sha256: str
+    signed_at: datetime
+
+
+class ContractDetail(msgspec.Struct):
+    id: UUID
+    number: str
+    title: str
+    kind: str
+    language: str
+    status: str
+    partner: UUID
+    partner_name: str
+    terms: dict[str, str]
+    start_date: date | None
+    end_date: date | None
+    notice_days: int
+    current_version: int
+    renews: UUID | None
+    signatures: list[Signature]
+    updated_at: datetime
+
+
+class Version(msgspec.Struct):
+    id: UUID
+    number: int
+    fingerprint: str
+    pdf_sha256: str
+    pdf_bytes: int
+    page_count: int
+    issued_at: datetime
+    superseded_at: datetime | None
+    terms: dict[str, str]
+    pdf_url: str
+
+
+def _summary(row: dict[str, Any]) -> ContractSummary:
+    return ContractSummary(
+        id=row["uuid"],
+        number=row["number"],
+        title=row["title"],
+        kind=row["kind"],
+        status=row["status"],
+        partner=row["partner_uuid"],
+        partner_name=row["partner_name"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        current_version=row["issued_number"],
+    )
+
+
+@get(f"{API}/contracts", tags=["contracts"])
+async def api_list_contracts(
+    viewer: CurrentViewer, status: FromQuery[str] = "", kind: FromQuery[str] = ""
+) -> ContractList:
+    """The contracts you may see, newest change first (at most 200)."""
+    filters = ContractFilters.from_query({"status": status, "kind": kind})
+    rows = await services.list_contracts(viewer, filters)
+    return ContractList(items=[_summary(row) for row in rows])
+
+
+@get(f"{API}/contracts/{{contract_id:uuid}}", tags=["contracts"])
+async def api_get_contract(viewer: CurrentViewer, contract_id: FromPath[UUID]) -> ContractDetail:
+    """One contract with its terms and every acceptance, countersignature or refusal."""
+    view = await services.contract_view(viewer, contract_id)
+    row = view.contract
+    return ContractDetail(
+        id=row["uuid"],
+        number=row["number"],
+        title=row["title"],
+        kind=row["kind"],
+        language=row["language"],
+        status=row["status"],
+        partner=view.partner["uuid"],
+        partner_name=view.partner["legal_name"],
+        terms=dict(row["terms"] or {}),
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        notice_days=row["notice_days"],
+        current_version=row["issued_number"],
+        renews=view.predecessor["uuid"] if view.predecessor else None,
+        signatures=[
+            Signature(
+                version=signature["version_number"],
+                side=signature["side"],
+                decision=signature["decision"],
+                signer_name=signature["signer_name"],
+                signer_title=signature["signer_title"],
+                reason=signature["reason"],
+                pdf_sha256=signature["pdf_sha256"],
+                signed_at=signature["signed_at"],
+            )
+            for signature in view.signatures
+        ],
+        updated_at=row["updated_at"],
+    )
+
+
+@get(f"{API}/contracts/{{contract_id:uuid}}/versions", tags=["contracts"])
+async def api_contract_versions(
+    viewer: CurrentViewer, contract_id: FromPath[UUID]
+) -> list[Version]:
+    """Every issued version of a contract, newest first, each with its PDF's SHA-256."""
+    contract = await services.get_contract(viewer, contract_id)
+    rows = (
+        await ContractVersion.select(
+            *ContractVersion.all_columns(exclude=[ContractVersion.body_html])
+        )
+        .where(ContractVersion.contract == contract["id"])
+        .order_by(ContractVersion.number, ascending=False)
+    )
+    return [
+        Version(
+            id=row["uuid"],
+            number=row["number"],
+            fingerprint=row["fingerprint"],
+            pdf_sha256=row["pdf_sha256"],
+            pdf_bytes=row["pdf_bytes"],
+            page_count=row["page_count"],
+            issued_at=row["issued_at"],
+            superseded_at=row["superseded_at"],
+            terms=services.loaded(row)["terms"],
+            pdf_url=f"{API}/contracts/versions/{row['uuid']}/pdf",
+        )
+        for row in rows
+    ]
+
+
+@get(f"{API}/contracts/versions/{{version_id:uuid}}/pdf", tags=["contracts"])
+async def api_version_pdf(viewer: CurrentViewer, version_id: FromPath[UUID]) -> Response[bytes]:
+    """A version's PDF, byte for byte what was issued (its SHA-256 is in the version)."""
+    contract, version = await services.get_version(viewer, version_id)
+    content = services.read_pdf(version["pdf_path"])
+    return pdf_response(content, f"{contract['number']}-v{version['number']}.pdf", inline=False)
+
+
+api_routes = [api_list_contracts, api_get_contract, api_contract_versions, api_version_pdf]

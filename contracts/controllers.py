@@ -1,0 +1,473 @@
+"""Contract pages: the list, a contract with its versions and the accept / countersign /
+decline forms, the terms form, the renewal list, templates and clauses. Thin: parse,
+call a service, render."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Template
+
+from contracts import forms, rendering, services
+from contracts.services import Client, ContractError, ContractFilters
+from contracts.tables import SignatureSide
+from partner_portal import access
+from partner_portal.access import Action, Viewer
+from partner_portal.clock import utcnow
+from partner_portal.web import CurrentViewer, redirect_after_post, render
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+AnyRequest = Request[Any, Any, Any]
+
+
+def _client(request: AnyRequest, viewer: Viewer) -> Client:
+    return Client(
+        ip_address=viewer.ip_address or (request.client.host if request.client else ""),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+
+
+def pdf_response(content: bytes, filename: str, inline: bool) -> Response[bytes]:
+    """A PDF the browser shows in place (the contract page frames it) or saves."""
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        content=content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
+            # Lets the contract page show the PDF in a frame; the portal's X-Frame-Options
+            # DENY still applies everywhere else (frame-ancestors takes precedence).
+            "Content-Security-Policy": "frame-ancestors 'self'",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
+@get("/contracts", include_in_schema=False)
+async def contract_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    filters = ContractFilters.from_query(request.query_params)
+    rows = await services.list_contracts(viewer, filters)
+    return render(
+        request,
+        "contracts/list.html",
+        {
+            "rows": rows,
+            "filters": filters,
+            "statuses": [status.value for status in services.S],
+            "kinds": forms.KINDS,
+            "label": services.label,
+        },
+        partial="contracts/_rows.html",
+    )
+
+
+@get("/contracts/renewals", include_in_schema=False)
+async def renewal_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    today = utcnow().date()
+    rows = await services.renewals_due(viewer, today)
+    return render(
+        request, "contracts/renewals.html", {"rows": rows, "today": today, "label": services.label}
+    )
+
+
+async def _detail(
+    request: AnyRequest,
+    viewer: Viewer,
+    contract_id: UUID,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    form: str = "",
+    status_code: int = 200,
+) -> Template:
+    view = await services.contract_view(viewer, contract_id)
+    return render(
+        request,
+        "contracts/detail.html",
+        {
+            "view": view,
+            "contract": view.contract,
+            "errors": errors or {},
+            "values": values or {},
+            "form": form,
+            "label": services.label,
+        },
+        status_code=status_code,
+    )
+
+
+@get("/contracts/{contract_id:uuid}", include_in_schema=False)
+async def contract_detail(
+    request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID]
+) -> Template:
+    return await _detail(request, viewer, contract_id)
+
+
+@get("/contracts/new", include_in_schema=False)
+async def contract_new(
+    request: AnyRequest, viewer: CurrentViewer, partner: FromQuery[UUID | None] = None
+) -> Template:
+    access.require(viewer, Action.manage_contracts)
+    if partner is None:
+        raise ClientException("Open a partner and choose New contract there.")
+    choices = await services.new_contract_choices(viewer, partner)
+    return render(request, "contracts/new.html", {**choices, "errors": {}, "label": services.label})
+
+
+@post("/contracts/new", include_in_schema=False)
+async def contract_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
+    access.require(viewer, Action.manage_contracts)
+    try:
+        partner_uuid = UUID(data.get("partner", ""))
+    except ValueError:
+        raise ClientException("Open a partner and choose New contract there.") from None
+    try:
+        template_uuid: UUID | None = UUID(data.get("template", ""))
+    except ValueError:
+        template_uuid = None
+    result = await services.create_contract(viewer, partner_uuid, template_uuid)
+    if result.saved:
+        return redirect_after_post(request, f"/contracts/{result.uuid}/edit")
+    choices = await services.new_contract_choices(viewer, partner_uuid)
+    return render(
+        request,
+        "contracts/new.html",
+        {**choices, "errors": result.errors, "label": services.label},
+        status_code=400,
+    )
+
+
+def _edit_values(contract: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": contract["title"],
+        "version": str(contract["version"]),
+        **(contract["terms"] or {}),
+    }
+
+
+async def _edit_page(
+    request: AnyRequest,
+    contract: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    conflicts: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "contracts/edit.html",
+        {
+            "contract": contract,
+            "values": values,
+            "errors": errors,
+            "conflicts": conflicts or [],
+            "term_fields": forms.fields_for(contract["kind"]),
+            "currencies": forms.CURRENCIES,
+            "tiers": forms.TIERS,
+            "label": services.label,
+        },
+        status_code=status_code,
+    )
+
+
+@get("/contracts/{contract_id:uuid}/edit", include_in_schema=False)
+async def contract_edit(
+    request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID]
+) -> Template:
+    contract = await services.get_contract(viewer, contract_id, Action.manage_contracts)
+    return await _edit_page(request, contract, _edit_values(contract), {})
+
+
+@post("/contracts/{contract_id:uuid}/edit", include_in_schema=False)
+async def contract_update(
+    request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    contract = await services.get_contract(viewer, contract_id, Action.manage_contracts)
+    result = await services.update_contract(viewer, contract, data)
+    if result.saved:
+        return redirect_after_post(request, f"/contracts/{contract_id}")
+    values, status_code = result.form_again(data)
+    return await _edit_page(request, contract, values, result.errors, result.conflicts, status_code)
+
+
+@post("/contracts/{contract_id:uuid}/issue", include_in_schema=False)
+async def contract_issue(
+    request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID]
+) -> Response[Any]:
+    contract = await services.get_contract(viewer, contract_id, Action.manage_contracts)
+    try:
+        await services.issue_contract(viewer, contract)
+    except ContractError as error:
+        return await _detail(
+            request, viewer, contract_id, {"issue": str(error)}, form="issue", status_code=409
+        )
+    return redirect_after_post(request, f"/contracts/{contract_id}")
+
+
+async def _sign(
+    request: AnyRequest,
+    viewer: Viewer,
+    contract_id: UUID,
+    data: dict[str, str],
+    side: SignatureSide,
+) -> Response[Any]:
+    action = (
+        Action.accept_contract if side == SignatureSide.partner else Action.countersign_contract
+    )
+    contract = await services.get_contract(viewer, contract_id, action)
+    result = await services.sign(viewer, contract, data, _client(request, viewer), side)
+    if result.saved:
+        return redirect_after_post(request, f"/contracts/{contract_id}")
+    return await _detail(
+        request, viewer, contract_id, result.errors, dict(data), form="sign", status_code=400
+    )
+
+
+@post("/contracts/{contract_id:uuid}/accept", include_in_schema=False)
+async def contract_accept(
+    request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    return await _sign(request, viewer, contract_id, data, SignatureSide.partner)
+
+
+@post("/contracts/{contract_id:uuid}/countersign", include_in_schema=False)
+async def contract_countersign(
+    request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    return await _sign(request, viewer, contract_id, data, SignatureSide.brand)
+
+
+@post("/contracts/{contract_id:uuid}/decline", include_in_schema=False)
+async def contract_decline(
+    request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    contract = await services.get_contract(viewer, contract_id)
+    result = await services.decline(viewer, contract, data, _client(request, viewer))
+    if result.saved:
+        return redirect_after_post(request, f"/contracts/{contract_id}")
+    return await _detail(
+        request, viewer, contract_id, result.errors, dict(data), form="decline", status_code=400
+    )
+
+
+@post("/contracts/{contract_id:uuid}/terminate", include_in_schema=False)
+async def contract_terminate(
+    request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    contract = await services.get_contract(viewer, contract_id, Action.manage_contracts)
+    result = await services.terminate(viewer, contract, data)
+    if result.saved:
+        return redirect_after_post(request, f"/contracts/{contract_id}")
+    return await _detail(
+        request, viewer, contract_id, result.errors, dict(data), form="terminate", status_code=400
+    )
+
+
+@post("/contracts/{contract_id:uuid}/renew", include_in_schema=False)
+async def contract_renew(
+    request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID]
+) -> Response[Any]:
+    contract = await services.get_contract(viewer, contract_id, Action.manage_contracts)
+    result = await services.renew(viewer, contract)
+    if result.saved:
+        return redirect_after_post(request, f"/contracts/{result.uuid}/edit")
+    return await _detail(request, viewer, contract_id, result.errors, form="renew", status_code=409)
+
+
+@get("/contracts/versions/{version_id:uuid}/pdf", include_in_schema=False)
+async def version_pdf(
+    viewer: CurrentViewer, version_id: FromPath[UUID], inline: FromQuery[bool] = False
+) -> Response[bytes]:
+    contract, version = await services.get_version(viewer, version_id)
+    content = services.read_pdf(version["pdf_path"])
+    return pdf_response(content, f"{contract['number']}-v{version['number']}.pdf", inline)
+
+
+# ---------------------------------------------------------------------------
+# Templates and clauses (brand admins)
+
+
+def _template_context(
+    values: dict[str, Any],
+    errors: dict[str, str],
+    template: dict[str, Any] | None = None,
+    conflicts: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    return {
+        "values": values,
+        "errors": errors,
+        "template": template,
+        "conflicts": conflicts or [],
+        "kinds": forms.KINDS,
+        "languages": forms.LANGUAGES,
+        "variables": rendering.VARIABLES,
+        "label": services.label,
+    }
+
+
+@get("/contracts/templates", include_in_schema=False)
+async def template_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.manage_contract_templates)
+    return render(
+        request,
+        "contracts/templates.html",
+        {
+            "templates": await services.list_templates(viewer),
+            "clauses": await services.list_clauses(),
+            "label": services.label,
+        },
+    )
+
+
+@get("/contracts/templates/new", include_in_schema=False)
+async def template_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.manage_contract_templates)
+    values = {"kind": "distribution", "language": "en", "is_active": "on"}
+    return render(request, "contracts/template_form.html", _template_context(values, {}))
+
+
+@post("/contracts/templates/new", include_in_schema=False)
+async def template_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
+    result = await services.save_template(viewer, None, data)
+    if result.saved:
+        return redirect_after_post(request, f"/contracts/templates/{result.uuid}/edit")
+    return render(
+        request,
+        "contracts/template_form.html",
+        _template_context(dict(data), result.errors),
+        status_code=400,
+    )
+
+
+@get("/contracts/templates/{template_id:uuid}/edit", include_in_schema=False)
+async def template_edit(
+    request: AnyRequest, viewer: CurrentViewer, template_id: FromPath[UUID]
+) -> Template:
+    template = await services.get_template(viewer, template_id)
+    values = {**template, "is_active": "on" if template["is_active"] else ""}
+    return render(request, "contracts/template_form.html", _template_context(values, {}, template))
+
+
+@post("/contracts/templates/{template_id:uuid}/edit", include_in_schema=False)
+async def template_update(
+    request: AnyRequest, viewer: CurrentViewer, template_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    template = await services.get_template(viewer, template_id)
+    result = await services.save_template(viewer, template, data)
+    if result.saved:
+        return redirect_after_post(request, f"/contracts/templates/{template_id}/edit?saved=1")
+    values, status_code = result.form_again(data)
+    return render(
+        request,
+        "contracts/template_form.html",
+        _template_context(values, result.errors, template, result.conflicts),
+        status_code=status_code,
+    )
+
+
+@get("/contracts/templates/{template_id:uuid}/preview", include_in_schema=False)
+async def template_preview(viewer: CurrentViewer, template_id: FromPath[UUID]) -> Response[bytes]:
+    template = await services.get_template(viewer, template_id)
+    pdf = await services.preview_template(viewer, template)
+    return pdf_response(pdf.content, "preview.pdf", inline=True)
+
+
+@get("/contracts/clauses/new", include_in_schema=False)
+async def clause_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.manage_contract_templates)
+    return render(
+        request,
+        "contracts/clause_form.html",
+        {"values": {}, "errors": {}, "clause": None, "variables": rendering.VARIABLES},
+    )
+
+
+@post("/contracts/clauses/new", include_in_schema=False)
+async def clause_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
+    result = await services.save_clause(viewer, None, data)
+    if result.saved:
+        return redirect_after_post(request, "/contracts/templates#clauses")
+    return render(
+        request,
+        "contracts/clause_form.html",
+        {
+            "values": dict(data),
+            "errors": result.errors,
+            "clause": None,
+            "variables": rendering.VARIABLES,
+        },
+        status_code=400,
+    )
+
+
+@get("/contracts/clauses/{clause_id:uuid}/edit", include_in_schema=False)
+async def clause_edit(
+    request: AnyRequest, viewer: CurrentViewer, clause_id: FromPath[UUID]
+) -> Template:
+    clause = await services.get_clause(viewer, clause_id)
+    bodies = await services.clause_bodies()
+    values = {**clause, "body": bodies.get(clause["key"], "")}
+    return render(
+        request,
+        "contracts/clause_form.html",
+        {
+            "values": values,
+            "errors": {},
+            "clause": clause,
+            "variables": rendering.VARIABLES,
+        },
+    )
+
+
+@post("/contracts/clauses/{clause_id:uuid}/edit", include_in_schema=False)
+async def clause_update(
+    request: AnyRequest, viewer: CurrentViewer, clause_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    clause = await services.get_clause(viewer, clause_id)
+    # The key names the clause in templates: it never changes.
+    result = await services.save_clause(viewer, clause, {**data, "key": clause["key"]})
+    if result.saved:
+        return redirect_after_post(request, "/contracts/templates#clauses")
+    return render(
+        request,
+        "contracts/clause_form.html",
+        {
+            "values": {**data, "key": clause["key"]},
+            "errors": result.errors,
+            "clause": clause,
+            "variables": rendering.VARIABLES,
+        },
+        status_code=400,
+    )
+
+
+contract_routes = [
+    contract_list,
+    renewal_list,
+    contract_new,
+    contract_create,
+    template_list,
+    template_new,
+    template_create,
+    template_edit,
+    template_update,
+    template_preview,
+    clause_new,
+    clause_create,
+    clause_edit,
+    clause_update,
+    contract_detail,
+    contract_edit,
+    contract_update,
+    contract_issue,
+    contract_accept,
+    contract_countersign,
+    contract_decline,
+    contract_terminate,
+    contract_renew,
+    version_pdf,
+]

@@ -1,0 +1,256 @@
+"""Form input of the contracts module: templates, clauses, a contract's terms and the
+signature forms. Each parse function returns (value or None, errors by field)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from contracts.tables import ContractKind, TemplateLanguage
+from partner_portal.i18n import N_, gettext
+
+CURRENCIES = ("CNY", "KRW", "USD", "EUR", "HKD", "JPY")
+KINDS = tuple(kind.value for kind in ContractKind)
+LANGUAGES = tuple(language.value for language in TemplateLanguage)
+CLAUSE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
+
+
+@dataclass(frozen=True)
+class TermField:
+    name: str
+    label: str
+    kind: str  # date, int, decimal, money, bool, text, long_text, currency, tier
+    # Contract kinds the field belongs to; empty means every kind.
+    kinds: tuple[str, ...] = ()
+    required: bool = False
+
+
+TERM_FIELDS: tuple[TermField, ...] = (
+    TermField("start_date", N_("Start date"), "date", required=True),
+    TermField("end_date", N_("End date"), "date", required=True),
+    TermField("auto_renewal", N_("Renews automatically"), "bool"),
+    TermField("notice_days", N_("Notice period (days)"), "int", required=True),
+    TermField("currency", N_("Currency"), "currency", required=True),
+    TermField("payment_terms", N_("Payment terms"), "text", required=True),
+    TermField("territory", N_("Territory"), "text", ("distribution",), required=True),
+    TermField("tier", N_("Tier"), "tier", ("distribution",), required=True),
+    TermField("discount_percent", N_("Discount in per cent"), "decimal", ("distribution",)),
+    TermField("credit_limit", N_("Credit limit"), "money", ("distribution",)),
+    TermField("minimum_purchase", N_("Minimum annual purchase"), "money", ("distribution",)),
+    TermField("materials", N_("Materials"), "long_text", ("supply",), required=True),
+    TermField("lead_time_days", N_("Lead time (days)"), "int", ("supply",)),
+    TermField("quality_terms", N_("Quality terms"), "long_text", ("supply",)),
+    TermField("items", N_("Items"), "long_text", ("group_purchase",), required=True),
+    TermField("allowance", N_("Allowance per employee"), "money", ("group_purchase",)),
+    TermField("delivery_terms", N_("Delivery terms"), "long_text", ("group_purchase",)),
+    TermField("confidentiality_years", N_("Confidentiality (years)"), "int", ("nda",)),
+)
+TERM_NAMES = tuple(field.name for field in TERM_FIELDS)
+TIERS = ("platinum", "gold", "silver", "standard")
+
+
+def fields_for(kind: str) -> list[TermField]:
+    return [field for field in TERM_FIELDS if not field.kinds or kind in field.kinds]
+
+
+def _decimal(raw: str) -> Decimal | None:
+    try:
+        value = Decimal(raw.replace(",", "").replace(" ", ""))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def parse_terms(kind: str, data: Mapping[str, str]) -> tuple[dict[str, str] | None, dict[str, str]]:
+    """The terms of a contract of ``kind`` as normalised strings, or the errors by field.
+
+    Terms are kept as strings (ISO dates, plain decimals) so a frozen version holds exactly
+    what was shown; services.terms_values turns them back into dates and Decimals.
+    """
+    terms: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for field in fields_for(kind):
+        raw = str(data.get(field.name, "")).strip()
+        if field.kind == "bool":
+            terms[field.name] = "yes" if raw.lower() in ("1", "on", "yes", "true") else "no"
+            continue
+        if not raw:
+            if field.required:
+                errors[field.name] = gettext("Please fill in this field.")
+            terms[field.name] = ""
+            continue
+        if field.kind == "date":
+            try:
+                terms[field.name] = date.fromisoformat(raw).isoformat()
+            except ValueError:
+                errors[field.name] = gettext("Enter a date as YYYY-MM-DD.")
+        elif field.kind == "int":
+            if not raw.isdigit() or int(raw) > 36500:
+                errors[field.name] = gettext("Enter a whole number of 0 or more.")
+            else:
+                terms[field.name] = str(int(raw))
+        elif field.kind in ("decimal", "money"):
+            value = _decimal(raw)
+            if value is None or value < 0:
+                errors[field.name] = gettext("Enter a number of 0 or more.")
+            elif field.kind == "decimal" and value > 100:
+                errors[field.name] = gettext("Enter a percentage from 0 to 100.")
+            else:
+                terms[field.name] = str(value)
+        elif field.kind == "currency":
+            if raw.upper() not in CURRENCIES:
+                errors[field.name] = gettext("Choose a currency from the list.")
+            else:
+                terms[field.name] = raw.upper()
+        elif field.kind == "tier":
+            if raw not in TIERS:
+                errors[field.name] = gettext("Choose a tier from the list.")
+            else:
+                terms[field.name] = raw
+        else:
+            limit = 4000 if field.kind == "long_text" else 300
+            if len(raw) > limit:
+                errors[field.name] = gettext("Keep this under %(limit)s characters.", limit=limit)
+            else:
+                terms[field.name] = raw
+    start, end = terms.get("start_date"), terms.get("end_date")
+    if start and end and end <= start and "end_date" not in errors:
+        errors["end_date"] = gettext("The end date must be after the start date.")
+    return (None, errors) if errors else (terms, {})
+
+
+@dataclass(frozen=True)
+class ContractHeader:
+    title: str
+
+
+def parse_header(data: Mapping[str, str]) -> tuple[ContractHeader | None, dict[str, str]]:
+    title = str(data.get("title", "")).strip()
+    if not title:
+        return None, {"title": gettext("Please give the contract a title.")}
+    if len(title) > 200:
+        return None, {"title": gettext("Keep this under %(limit)s characters.", limit=200)}
+    return ContractHeader(title), {}
+
+
+@dataclass(frozen=True)
+class TemplateInput:
+    name: str
+    kind: str
+    language: str
+    body: str
+    is_active: bool
+
+
+def parse_template(data: Mapping[str, str]) -> tuple[TemplateInput | None, dict[str, str]]:
+    """A template's fields; whether its body renders is checked by rendering.check_source."""
+    errors: dict[str, str] = {}
+    name = str(data.get("name", "")).strip()
+    kind = str(data.get("kind", "")).strip()
+    language = str(data.get("language", "")).strip()
+    body = str(data.get("body", "")).replace("\r\n", "\n")
+    if not name:
+        errors["name"] = gettext("Please give the template a name.")
+    elif len(name) > 200:
+        errors["name"] = gettext("Keep this under %(limit)s characters.", limit=200)
+    if kind not in KINDS:
+        errors["kind"] = gettext("Choose a kind of contract.")
+    if language not in LANGUAGES:
+        errors["language"] = gettext("Choose a language.")
+    if not body.strip():
+        errors["body"] = gettext("The template needs a text.")
+    if errors:
+        return None, errors
+    is_active = str(data.get("is_active", "")).lower() in ("1", "on", "yes", "true")
+    return TemplateInput(name, kind, language, body, is_active), {}
+
+
+@dataclass(frozen=True)
+class ClauseInput:
+    key: str
+    title: str
+    body: str
+    note: str
+
+
+def parse_clause(data: Mapping[str, str]) -> tuple[ClauseInput | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    key = str(data.get("key", "")).strip()
+    title = str(data.get("title", "")).strip()
+    body = str(data.get("body", "")).replace("\r\n", "\n")
+    note = str(data.get("note", "")).strip()[:200]
+    if not CLAUSE_KEY.match(key):
+        errors["key"] = gettext(
+            "Use 2 to 60 lower-case letters, digits and underscores, starting with a letter."
+        )
+    if not title or len(title) > 200:
+        errors["title"] = gettext("Please give the clause a title (at most 200 characters).")
+    if not body.strip():
+        errors["body"] = gettext("The clause needs a text.")
+    return (None, errors) if errors else (ClauseInput(key, title, body, note), {})
+
+
+@dataclass(frozen=True)
+class SignatureInput:
+    """An acceptance or countersignature: who signs, and exactly which PDF they saw."""
+
+    version_uuid: str
+    pdf_sha256: str
+    signer_name: str
+    signer_title: str
+    idempotency_key: str
+
+
+def parse_signature(data: Mapping[str, str]) -> tuple[SignatureInput | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    name = str(data.get("signer_name", "")).strip()
+    title = str(data.get("signer_title", "")).strip()
+    if not name or len(name) > 120:
+        errors["signer_name"] = gettext("Type your full name (at most 120 characters).")
+    if not title or len(title) > 120:
+        errors["signer_title"] = gettext("Type your job title (at most 120 characters).")
+    if str(data.get("confirm", "")) not in ("1", "on", "yes"):
+        errors["confirm"] = gettext("Tick the box to confirm you have read this version.")
+    version_uuid = str(data.get("version", "")).strip()
+    sha = str(data.get("pdf_sha256", "")).strip().lower()
+    key = str(data.get("idempotency_key", "")).strip()[:80]
+    if not version_uuid or not re.fullmatch(r"[0-9a-f]{64}", sha) or not key:
+        errors["version"] = gettext("This form is out of date: open the contract again.")
+    if errors:
+        return None, errors
+    return SignatureInput(version_uuid, sha, name, title, key), {}
+
+
+@dataclass(frozen=True)
+class DeclineInput:
+    version_uuid: str
+    reason: str
+    idempotency_key: str
+
+
+def parse_decline(data: Mapping[str, str]) -> tuple[DeclineInput | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    reason = str(data.get("reason", "")).strip()
+    if not reason:
+        errors["reason"] = gettext("Please say why, so the other side can act on it.")
+    elif len(reason) > 2000:
+        errors["reason"] = gettext("Keep this under %(limit)s characters.", limit=2000)
+    version_uuid = str(data.get("version", "")).strip()
+    key = str(data.get("idempotency_key", "")).strip()[:80]
+    if not version_uuid or not key:
+        errors["version"] = gettext("This form is out of date: open the contract again.")
+    if errors:
+        return None, errors
+    return DeclineInput(version_uuid, reason, key), {}
+
+
+def parse_reason(data: Mapping[str, str]) -> tuple[str | None, dict[str, str]]:
+    reason = str(data.get("reason", "")).strip()
+    if not reason:
+        return None, {"reason": gettext("Please give a reason.")}
+    if len(reason) > 2000:
+        return None, {"reason": gettext("Keep this under %(limit)s characters.", limit=2000)}
+    return reason, {}

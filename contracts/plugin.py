@@ -1,0 +1,41 @@
+"""The contracts module plugged into the kernel: its routes, the partner 360 panel, the
+terms in force for ordering, the renewal attention source and the daily lifecycle job."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from contracts import services
+from contracts.api import api_routes
+from contracts.controllers import contract_routes
+from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
+
+routes = [*contract_routes, *api_routes]
+
+
+def register(registry: Registry) -> None:
+    registry.add_partner_panel(
+        PartnerPanel(
+            key="contracts",
+            order=20,
+            template="contracts/_panel.html",
+            load=services.partner_panel,
+        )
+    )
+    registry.commercial_terms = services.commercial_terms
+    registry.add_attention_source("contract_notice", services.contracts_due_for_attention)
+    registry.add_job(
+        ScheduledJob(
+            key="contracts.lifecycle",
+            title="Contracts: start, notice period and expiry",
+            every=timedelta(days=1),
+            run=services.run_lifecycle,
+        )
+    )
+
+
+async def load_demo_data(rng: random.Random, now: datetime) -> str:
+    from contracts.demo import load
+
+    return await load(rng, now)

@@ -1,0 +1,113 @@
+"""Helpers for the contract tests: a template, a contract for a cast partner, viewers."""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Any
+from uuid import UUID
+
+from contracts import services
+from contracts.tables import Contract
+from partner_portal.access import Viewer
+from partner_portal.accounts.services import viewer_for_user_id
+from tests.support import Member, Org
+
+CLIENT_IP = "203.0.113.9"
+
+TEMPLATE_BODY = """<h2>1. Parties · 双方 · 당사자</h2>
+<p>{{ brand.legal_name }} appoints {{ partner.legal_name }} ({{ partner.english_name }}).</p>
+<h2>2. Territory</h2>
+<p>Territory: {{ terms.territory }}; tier {{ terms.tier }}.</p>
+<p>Payment: {{ terms.payment_terms }}. Credit limit: {{ terms.credit_limit }}.</p>
+{{ clause("confidentiality") }}
+"""
+
+
+async def viewer(member: Member, ip_address: str = CLIENT_IP) -> Viewer:
+    return await viewer_for_user_id(member.id, ip_address)
+
+
+async def make_template(admin: Member, body: str = TEMPLATE_BODY, **fields: str) -> UUID:
+    admin_viewer = await viewer(admin)
+    if not await services.clause_bodies():
+        saved = await services.save_clause(
+            admin_viewer,
+            None,
+            {
+                "key": "confidentiality",
+                "title": "Confidentiality",
+                "body": "<p>Confidential for {{ terms.notice_days }} days · 保密 · 비밀유지</p>",
+            },
+        )
+        assert saved.saved, saved.errors
+    result = await services.save_template(
+        admin_viewer,
+        None,
+        {
+            "name": fields.get("name", "Distribution · 经销"),
+            "kind": fields.get("kind", "distribution"),
+            "language": fields.get("language", "bilingual_zh"),
+            "body": body,
+            "is_active": "on",
+        },
+    )
+    assert result.uuid is not None, result.errors
+    return result.uuid
+
+
+async def contract_row(contract_uuid: UUID) -> dict[str, Any]:
+    row = (
+        await Contract.select(*Contract.all_columns()).where(Contract.uuid == contract_uuid).first()
+    )
+    assert row is not None
+    return services.loaded(row)
+
+
+async def make_contract(
+    admin: Member, partner: Org, template_uuid: UUID, **terms: str
+) -> dict[str, Any]:
+    """A draft for the partner with complete terms (overridable)."""
+    admin_viewer = await viewer(admin)
+    created = await services.create_contract(admin_viewer, partner.uuid, template_uuid)
+    assert created.uuid is not None, created.errors
+    contract = await contract_row(created.uuid)
+    values = {
+        "title": contract["title"],
+        "version": str(contract["version"]),
+        **contract["terms"],
+        "territory": "CN-SH, CN-JS",
+        "payment_terms": "30% deposit, 70% before shipment",
+        "credit_limit": "500000",
+        "start_date": "2027-01-01",
+        "end_date": "2027-12-31",
+        "notice_days": "90",
+        **terms,
+    }
+    saved = await services.update_contract(admin_viewer, contract, values)
+    assert saved.saved, saved.errors
+    return await contract_row(created.uuid)
+
+
+async def issue(admin: Member, contract: dict[str, Any]) -> dict[str, Any]:
+    """Issue the contract; returns the new version."""
+    return await services.issue_contract(await viewer(admin), await contract_row(contract["uuid"]))
+
+
+def pdf_text(content: bytes) -> str:
+    """The words of a PDF as pdftotext (poppler) reads them."""
+    completed = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True, check=True
+    )
+    return completed.stdout.decode()
+
+
+def sign_form(version: dict[str, Any], key: str = "key-1", **fields: str) -> dict[str, str]:
+    return {
+        "version": str(version["uuid"]),
+        "pdf_sha256": version["pdf_sha256"],
+        "signer_name": "王总",
+        "signer_title": "总经理",
+        "confirm": "yes",
+        "idempotency_key": key,
+        **fields,
+    }
