@@ -1,0 +1,524 @@
+"""Distributor pages: line sheets (the brand publishes, buyers read and print them), the
+matrix order grid, order upload, reorder, retailers, territory conflicts, order rules and
+credit figures. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Template
+
+from distributors import network, rules, services, upload
+from distributors.forms import matrix_details, uuid_or_none, version_of
+from distributors.services import Grid, MatrixDetails
+from partner_portal import access
+from partner_portal.access import Action, Viewer
+from partner_portal.catalog.images import stored_file
+from partner_portal.i18n import gettext as _
+from partner_portal.orders import services as orders
+from partner_portal.pdf import PDF_MEDIA_TYPE, render_pdf
+from partner_portal.spreadsheets import XLSX_MEDIA_TYPE, csv_text, xlsx_bytes
+from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+AnyRequest = Request[Any, Any, Any]
+OptionalText = FromQuery[str | None]
+
+
+# ---------------------------------------------------------------------------
+# Line sheets
+
+
+@get("/line-sheets", include_in_schema=False)
+async def sheet_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    sheets = await services.list_line_sheets(viewer)
+    return render(request, "distributors/sheets.html", {"sheets": sheets})
+
+
+async def _sheet_form(
+    request: AnyRequest,
+    viewer: Viewer,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    sheet: dict[str, Any] | None = None,
+    conflicts: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "distributors/sheet_form.html",
+        {
+            "values": values,
+            "errors": errors,
+            "sheet": sheet,
+            "conflicts": conflicts or [],
+            "choices": await services.sheet_choices(viewer),
+        },
+        status_code=status_code,
+    )
+
+
+@get("/line-sheets/new", include_in_schema=False)
+async def sheet_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.manage_line_sheets)
+    values = {"tiers": set(), "partners": set(), "published": False, "version": 0}
+    return await _sheet_form(request, viewer, values, {})
+
+
+@post("/line-sheets/new", include_in_schema=False)
+async def sheet_create(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
+    access.require(viewer, Action.manage_line_sheets)
+    data = services.sheet_input(await request.form())
+    result = await services.save_line_sheet(viewer, None, data)
+    if result.saved:
+        return redirect_after_post(request, f"/line-sheets/{result.uuid}")
+    values = services.sheet_form_values(data)
+    return await _sheet_form(request, viewer, values, result.errors, status_code=400)
+
+
+@get("/line-sheets/{sheet_id:uuid}/edit", include_in_schema=False)
+async def sheet_edit(
+    request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID]
+) -> Template:
+    sheet = await services.get_line_sheet(viewer, sheet_id, Action.manage_line_sheets)
+    return await _sheet_form(request, viewer, await services.sheet_values(sheet), {}, sheet)
+
+
+@post("/line-sheets/{sheet_id:uuid}/edit", include_in_schema=False)
+async def sheet_update(
+    request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID]
+) -> Response[Any]:
+    sheet = await services.get_line_sheet(viewer, sheet_id, Action.manage_line_sheets)
+    data = services.sheet_input(await request.form())
+    result = await services.save_line_sheet(viewer, sheet, data)
+    if result.saved:
+        return redirect_after_post(request, f"/line-sheets/{sheet_id}")
+    values = services.sheet_form_values(data)
+    status_code = 400
+    if result.current_version is not None:
+        values["version"] = result.current_version
+        status_code = 409
+    return await _sheet_form(
+        request, viewer, values, result.errors, sheet, result.conflicts, status_code
+    )
+
+
+@get("/line-sheets/{sheet_id:uuid}", include_in_schema=False)
+async def sheet_detail(
+    request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID], buyer: OptionalText = None
+) -> Template:
+    sheet = await services.get_line_sheet(viewer, sheet_id, Action.view_line_sheets)
+    view = await services.sheet_view(viewer, sheet, uuid_or_none(buyer))
+    return render(request, "distributors/sheet.html", {"view": view})
+
+
+@get("/line-sheets/{sheet_id:uuid}/pdf", include_in_schema=False)
+async def sheet_pdf(
+    request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID], buyer: OptionalText = None
+) -> Response[bytes]:
+    sheet = await services.get_line_sheet(viewer, sheet_id, Action.view_line_sheets)
+    view = await services.sheet_view(viewer, sheet, uuid_or_none(buyer))
+    media_dir = Path(request.app.state.settings.media_dir)
+    # WeasyPrint reads the pictures from disk: the page's URLs need a signed-in session.
+    images = {
+        style.id: stored_file(media_dir, style.image_path).resolve().as_uri()
+        for style in view.styles
+        if style.image_path
+    }
+    content = await render_pdf(
+        "distributors/sheet_pdf.html",
+        {"view": view, "images": images, "viewer": viewer},
+    )
+    filename = f"line-sheet-{view.season.get('code', '')}-{sheet_id}.pdf"
+    return Response(
+        content=content,
+        media_type=PDF_MEDIA_TYPE,
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+# ---------------------------------------------------------------------------
+# The matrix grid
+
+
+async def _matrix(
+    request: AnyRequest,
+    viewer: Viewer,
+    *,
+    sheet: dict[str, Any] | None,
+    order: dict[str, Any] | None,
+    buyer: dict[str, Any] | None,
+    texts: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    details: MatrixDetails | None = None,
+    key: str = "",
+    conflicts: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> Template:
+    style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
+    saved_texts: dict[str, str] = {}
+    if order is not None:
+        draft_styles, saved_texts = await services.draft_quantities(order["id"])
+        style_ids = list(dict.fromkeys([*style_ids, *draft_styles]))
+    styles = await services.load_styles(viewer, style_ids, buyer["id"] if buyer else None)
+    grid_texts = saved_texts if texts is None else texts
+    grid = services.read_grid(styles, grid_texts) if buyer else Grid()
+    windows = await services.windows_for(styles)
+    if details is None:
+        details = await services.details_of(order, windows)
+    totals = await services.totals_for(
+        styles, grid, buyer, services.window_start(windows, details.window_uuid)
+    )
+    return render(
+        request,
+        "distributors/matrix.html",
+        {
+            "sheet": sheet,
+            "order": order,
+            "buyer": buyer,
+            "buyers": await services.buyer_choices(viewer) if order is None else [],
+            "styles": styles,
+            "texts": grid_texts,
+            "errors": {**grid.errors, **(errors or {})},
+            "totals": totals,
+            "windows": windows,
+            "details": details,
+            "version": order["version"] if order else 0,
+            "idempotency_key": key or uuid.uuid4().hex,
+            "conflicts": conflicts or [],
+        },
+        status_code=status_code,
+    )
+
+
+@get("/line-sheets/{sheet_id:uuid}/order", include_in_schema=False)
+async def sheet_order(
+    request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID], buyer: OptionalText = None
+) -> Template:
+    sheet = await services.get_line_sheet(viewer, sheet_id, Action.view_line_sheets)
+    access.require(viewer, Action.place_order)
+    chosen = await services.chosen_buyer(viewer, uuid_or_none(buyer))
+    return await _matrix(request, viewer, sheet=sheet, order=None, buyer=chosen)
+
+
+@get("/distributors/drafts/{order_id:uuid}", include_in_schema=False)
+async def draft_matrix(
+    request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID], sheet: OptionalText = None
+) -> Template:
+    order = await services.draft_for_grid(viewer, order_id)
+    sheet_uuid = uuid_or_none(sheet)
+    sheet_row = (
+        await services.get_line_sheet(viewer, sheet_uuid, Action.view_line_sheets)
+        if sheet_uuid
+        else None
+    )
+    buyer = await orders.buyer_for(viewer, order["buyer"])
+    return await _matrix(request, viewer, sheet=sheet_row, order=order, buyer=dict(buyer))
+
+
+@post("/distributors/matrix", include_in_schema=False)
+async def matrix_post(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
+    """Save the grid into a draft, or save and submit it, or (``intent=apply``) only fill
+    the cells from a pasted block or prepacks and show the grid again."""
+    access.require(viewer, Action.place_order)
+    form = dict(await request.form())
+    key = str(form.get("idempotency_key", ""))
+    intent = str(form.get("intent", "save"))
+    if intent == "submit" and key:
+        earlier = await services.order_for_key(viewer, key)
+        if earlier is not None:
+            return redirect_after_post(request, f"/orders/{earlier}")
+    sheet_uuid = uuid_or_none(form.get("sheet"))
+    sheet = (
+        await services.get_line_sheet(viewer, sheet_uuid, Action.view_line_sheets)
+        if sheet_uuid
+        else None
+    )
+    order_uuid = uuid_or_none(form.get("order"))
+    order = await services.draft_for_grid(viewer, order_uuid) if order_uuid else None
+    if order is not None:
+        buyer: dict[str, Any] | None = dict(await orders.buyer_for(viewer, order["buyer"]))
+    else:
+        buyer = await services.chosen_buyer(viewer, uuid_or_none(form.get("buyer")))
+    details = matrix_details(form)
+    page: dict[str, Any] = {
+        "sheet": sheet,
+        "order": order,
+        "buyer": buyer,
+        "details": details,
+        "key": key,
+    }
+    if buyer is None:
+        return await _matrix(
+            request,
+            viewer,
+            **page,
+            errors={"buyer": _("Choose whom the order is for.")},
+            status_code=400,
+        )
+    style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
+    if order is not None:
+        style_ids = [*style_ids, *(await services.draft_quantities(order["id"]))[0]]
+    styles = await services.load_styles(viewer, style_ids, buyer["id"])
+    grid = services.read_grid(styles, form)
+    if intent == "apply":
+        return await _matrix(request, viewer, **page, texts=grid.texts)
+    result = await services.save_grid(viewer, buyer, styles, grid, details, order, version_of(form))
+    if not result.saved:
+        if result.current_version is not None and order is not None:
+            order = {**order, "version": result.current_version}
+            page["order"] = order
+        return await _matrix(
+            request,
+            viewer,
+            **page,
+            texts=grid.texts,
+            errors=result.errors,
+            conflicts=result.conflicts,
+            status_code=409 if result.current_version is not None else 400,
+        )
+    assert result.uuid is not None
+    back = f"/distributors/drafts/{result.uuid}" + (f"?sheet={sheet['uuid']}" if sheet else "")
+    if intent != "submit":
+        return redirect_after_post(request, back)
+    submitted = await orders.submit_order(viewer, result.uuid, key)
+    if submitted.saved:
+        return redirect_after_post(request, f"/orders/{result.uuid}")
+    page["order"] = await services.draft_for_grid(viewer, result.uuid)
+    return await _matrix(
+        request, viewer, **page, texts=grid.texts, errors=submitted.errors, status_code=400
+    )
+
+
+@post("/distributors/matrix/totals", include_in_schema=False)
+async def matrix_totals(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    """The totals, cell messages and rule findings for the grid as typed (htmx swaps them in
+    out of band, so nothing the buyer typed is replaced)."""
+    access.require(viewer, Action.place_order)
+    form = dict(await request.form())
+    sheet_uuid = uuid_or_none(form.get("sheet"))
+    sheet = (
+        await services.get_line_sheet(viewer, sheet_uuid, Action.view_line_sheets)
+        if sheet_uuid
+        else None
+    )
+    order_uuid = uuid_or_none(form.get("order"))
+    order = await services.draft_for_grid(viewer, order_uuid) if order_uuid else None
+    if order is not None:
+        buyer: dict[str, Any] | None = dict(await orders.buyer_for(viewer, order["buyer"]))
+    else:
+        buyer = await services.chosen_buyer(viewer, uuid_or_none(form.get("buyer")))
+    style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
+    if order is not None:
+        style_ids = [*style_ids, *(await services.draft_quantities(order["id"]))[0]]
+    styles = await services.load_styles(viewer, style_ids, buyer["id"] if buyer else None)
+    # Pasted blocks and packs wait for their button; totals count the cells as typed.
+    grid = services.read_grid(
+        styles, {k: v for k, v in form.items() if not k.startswith(("paste-", "packs-"))}
+    )
+    windows = await services.windows_for(styles)
+    totals = await services.totals_for(
+        styles, grid, buyer, services.window_start(windows, str(form.get("window", "")))
+    )
+    return render(
+        request,
+        "distributors/_totals.html",
+        {"styles": styles, "totals": totals, "errors": grid.errors, "oob": True},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Upload and reorder
+
+
+async def _upload_page(
+    request: AnyRequest,
+    viewer: Viewer,
+    result: upload.UploadResult | None = None,
+    buyer_uuid: str = "",
+    missing_file: bool = False,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "distributors/upload.html",
+        {
+            "result": result,
+            "buyers": await services.buyer_choices(viewer),
+            "buyer_uuid": buyer_uuid,
+            "missing_file": missing_file,
+            "columns": upload.COLUMNS,
+            "example": upload.TEMPLATE_EXAMPLE,
+        },
+        status_code=status_code,
+    )
+
+
+@get("/distributors/upload", include_in_schema=False)
+async def upload_form(
+    request: AnyRequest, viewer: CurrentViewer, buyer: OptionalText = None
+) -> Template:
+    access.require(viewer, Action.place_order)
+    return await _upload_page(request, viewer, buyer_uuid=buyer or "")
+
+
+@get("/distributors/upload/template", include_in_schema=False)
+async def upload_template(viewer: CurrentViewer, format: FromQuery[str] = "xlsx") -> Response[Any]:
+    access.require(viewer, Action.place_order)
+    rows = list(upload.TEMPLATE_EXAMPLE)
+    if format == "csv":
+        return Response(
+            content=csv_text(upload.COLUMNS, rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="order-template.csv"'},
+        )
+    return Response(
+        content=xlsx_bytes(upload.COLUMNS, rows, title="Order"),
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="order-template.xlsx"'},
+    )
+
+
+@post("/distributors/upload", include_in_schema=False)
+async def upload_post(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
+    access.require(viewer, Action.place_order)
+    fields, content = await uploaded_file(request)
+    buyer_text = str(fields.get("buyer", ""))
+    buyer = await services.chosen_buyer(viewer, uuid_or_none(buyer_text))
+    if not content:
+        return await _upload_page(
+            request, viewer, buyer_uuid=buyer_text, missing_file=True, status_code=400
+        )
+    if buyer is None:
+        result = upload.UploadResult(
+            errors=[upload.RowError(0, "", _("Choose whom the order is for."))]
+        )
+        return await _upload_page(request, viewer, result, buyer_text, status_code=400)
+    result = await upload.import_order(viewer, buyer, content)
+    if result.ok:
+        return redirect_after_post(request, f"/distributors/drafts/{result.order_uuid}")
+    return await _upload_page(request, viewer, result, buyer_text, status_code=400)
+
+
+@post("/distributors/reorder/{order_id:uuid}", include_in_schema=False)
+async def reorder(
+    request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID]
+) -> Response[Any]:
+    result = await upload.reorder(viewer, order_id)
+    if result.saved:
+        return redirect_after_post(request, f"/distributors/drafts/{result.uuid}")
+    return render(
+        request,
+        "distributors/message.html",
+        {
+            "title": _("Reorder"),
+            "messages": list(result.errors.values()),
+            "back": f"/orders/{order_id}",
+        },
+        status_code=400,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Retailers, territory conflicts, rules, credit
+
+
+@get("/distributors/retailers", include_in_schema=False)
+async def retailers(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    network_view = await network.retailer_network(viewer)
+    sheets = await services.list_line_sheets(viewer) if viewer.can(Action.view_line_sheets) else []
+    return render(
+        request, "distributors/retailers.html", {"network": network_view, "sheets": sheets}
+    )
+
+
+@get("/distributors/conflicts", include_in_schema=False)
+async def conflicts(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    found = await network.territory_conflicts(viewer)
+    return render(request, "distributors/conflicts.html", {"conflicts": found})
+
+
+@get("/distributors/rules", include_in_schema=False)
+async def rules_form(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.manage_order_rules)
+    loaded = await rules.load_rules()
+    return render(
+        request,
+        "distributors/rules.html",
+        {"rules": loaded, "values": rules.rule_form_values(loaded), "errors": {}},
+    )
+
+
+@post("/distributors/rules", include_in_schema=False)
+async def rules_save(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
+    access.require(viewer, Action.manage_order_rules)
+    result = await rules.save_rules(viewer, data)
+    if result.saved:
+        return redirect_after_post(request, "/distributors/rules?saved=1")
+    return render(
+        request,
+        "distributors/rules.html",
+        {"rules": await rules.load_rules(), "values": dict(data), "errors": result.errors},
+        status_code=400,
+    )
+
+
+@get("/distributors/credit", include_in_schema=False)
+async def credit_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.manage_partner_credit)
+    return render(
+        request,
+        "distributors/credit.html",
+        {"partners": await rules.credit_rows(viewer), "errors": {}, "failed": None},
+    )
+
+
+@post("/distributors/credit/{partner_id:uuid}", include_in_schema=False)
+async def credit_save(
+    request: AnyRequest, viewer: CurrentViewer, partner_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    organisation = await access.get_organisation(viewer, partner_id, Action.manage_partner_credit)
+    result = await rules.save_credit(viewer, organisation, data)
+    if result.saved:
+        return redirect_after_post(request, f"/distributors/credit#p-{partner_id}")
+    partners = await rules.credit_rows(viewer)
+    for partner in partners:
+        if partner["id"] == organisation["id"] and result.current_version is None:
+            partner["typed"] = dict(data)
+    return render(
+        request,
+        "distributors/credit.html",
+        {"partners": partners, "errors": result.errors, "failed": partner_id},
+        status_code=409 if result.current_version is not None else 400,
+    )
+
+
+distributor_routes: list[Any] = [
+    sheet_list,
+    sheet_new,
+    sheet_create,
+    sheet_edit,
+    sheet_update,
+    sheet_detail,
+    sheet_pdf,
+    sheet_order,
+    draft_matrix,
+    matrix_post,
+    matrix_totals,
+    upload_form,
+    upload_template,
+    upload_post,
+    reorder,
+    retailers,
+    conflicts,
+    rules_form,
+    rules_save,
+    credit_list,
+    credit_save,
+]

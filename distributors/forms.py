@@ -1,0 +1,30 @@
+"""Input of the distributor pages: the fields above the grid and the ids pages pass along."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from distributors.services import MatrixDetails
+
+
+def uuid_or_none(text: Any) -> UUID | None:
+    """A UUID from a form or query value; None for empty or malformed text (the page then
+    behaves as if nothing had been chosen)."""
+    try:
+        return UUID(str(text)) if text else None
+    except ValueError:
+        return None
+
+
+def matrix_details(form: Mapping[str, Any]) -> MatrixDetails:
+    return MatrixDetails(
+        customer_po=str(form.get("customer_po", "")).strip(),
+        window_uuid=str(form.get("window", "")).strip(),
+    )
+
+
+def version_of(form: Mapping[str, Any]) -> int:
+    text = str(form.get("version", ""))
+    return int(text) if text.isdigit() else 0

@@ -1,0 +1,24 @@
+"""Distributor bulk ordering plugged into the kernel: its pages, its order rules (the
+kernel's submit runs them) and its demo data."""
+
+from __future__ import annotations
+
+from distributors import rules
+from distributors.controllers import distributor_routes
+from distributors.demo import load_demo_data as load_demo_data
+from partner_portal.i18n import N_
+from partner_portal.labels import LABELS
+from partner_portal.registries import Registry
+
+routes = distributor_routes
+
+DISTRIBUTOR_LABELS = {
+    "direct_order": N_("Retailer orders direct"),
+    "double_claim": N_("Claimed by two distributors"),
+}
+
+
+def register(registry: Registry) -> None:
+    for code, name in DISTRIBUTOR_LABELS.items():
+        LABELS.setdefault(code, name)
+    registry.add_order_check("distributor_rules", rules.check_order)

@@ -1,0 +1,421 @@
+"""The brand's order rules (minimum per style, multiples, minimum order value, credit limit,
+at-once stock) and the credit figures they read. The kernel's submit runs ``check_order``
+through registry.order_checks and refuses an order with a blocking finding; the matrix
+page shows the same findings as warnings while the buyer types."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from distributors.tables import OrderRule, PartnerCredit, RuleKind
+from partner_portal import access
+from partner_portal.access import Action, Viewer
+from partner_portal.audit import services as audit_log
+from partner_portal.catalog.availability import availability_for
+from partner_portal.catalog.tables import Sku
+from partner_portal.clock import utcnow
+from partner_portal.database import write_transaction
+from partner_portal.edits import SaveResult
+from partner_portal.i18n import N_, format_money
+from partner_portal.i18n import gettext as _
+from partner_portal.orders.services import open_order_value, round_money
+from partner_portal.orders.tables import OrderChannel
+from partner_portal.partners.tables import Organisation
+from partner_portal.registries import OrderFinding, registry
+
+RULE_TITLES = {
+    RuleKind.min_style_quantity: N_("Minimum quantity per style"),
+    RuleKind.order_multiple: N_("Order in multiples of"),
+    RuleKind.min_order_value: N_("Minimum order value"),
+    RuleKind.credit_limit: N_("Credit limit (open orders + unpaid invoices)"),
+    RuleKind.at_once_stock: N_("Available stock for at-once orders"),
+}
+# Group campaigns are made to order per employee: the bulk-ordering rules do not fit them.
+CHECKED_CHANNELS = frozenset(
+    {OrderChannel.distributor, OrderChannel.retailer, OrderChannel.rep_entered}
+)
+
+
+@dataclass
+class Rule:
+    kind: RuleKind
+    enabled: bool = False
+    blocking: bool = False
+    quantity: int | None = None
+    amount: Decimal | None = None
+    currency: str = "CNY"
+    version: int = 0
+
+    @property
+    def title(self) -> str:
+        return _(RULE_TITLES[self.kind])
+
+
+async def load_rules() -> dict[RuleKind, Rule]:
+    """Every rule kind, as stored or switched off (one query)."""
+    rules = {kind: Rule(kind) for kind in RuleKind}
+    for row in await OrderRule.select():
+        kind = RuleKind(row["kind"])
+        rules[kind] = Rule(
+            kind=kind,
+            enabled=row["enabled"],
+            blocking=row["blocking"],
+            quantity=row["quantity"],
+            amount=row["amount"],
+            currency=row["currency"],
+            version=row["version"],
+        )
+    return rules
+
+
+def rule_form_values(rules: Mapping[RuleKind, Rule]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for kind, rule in rules.items():
+        values[f"{kind}-enabled"] = "on" if rule.enabled else ""
+        values[f"{kind}-severity"] = "blocking" if rule.blocking else "warning"
+        values[f"{kind}-quantity"] = "" if rule.quantity is None else str(rule.quantity)
+        values[f"{kind}-amount"] = "" if rule.amount is None else str(rule.amount)
+        values[f"{kind}-currency"] = rule.currency
+    return values
+
+
+def _parse_rules(data: Mapping[str, str]) -> tuple[list[Rule], dict[str, str]]:
+    rules: list[Rule] = []
+    errors: dict[str, str] = {}
+    for kind in RuleKind:
+        rule = Rule(
+            kind,
+            enabled=bool(data.get(f"{kind}-enabled")),
+            blocking=data.get(f"{kind}-severity") == "blocking",
+            currency=(data.get(f"{kind}-currency") or "CNY").strip().upper()[:3],
+        )
+        quantity_text = data.get(f"{kind}-quantity", "").strip()
+        amount_text = data.get(f"{kind}-amount", "").strip().replace(",", "")
+        if kind in (RuleKind.min_style_quantity, RuleKind.order_multiple):
+            if quantity_text:
+                if not quantity_text.isdigit() or not 1 <= int(quantity_text) <= 100_000:
+                    errors[f"{kind}-quantity"] = _("Enter a whole number from 1 to 100,000.")
+                else:
+                    rule.quantity = int(quantity_text)
+            elif rule.enabled:
+                errors[f"{kind}-quantity"] = _("Enter the quantity this rule asks for.")
+        if kind == RuleKind.min_order_value:
+            if amount_text:
+                try:
+                    rule.amount = Decimal(amount_text)
+                    if not rule.amount.is_finite() or rule.amount <= 0:
+                        raise InvalidOperation
+                except InvalidOperation:
+                    errors[f"{kind}-amount"] = _("Enter an amount above zero.")
+            elif rule.enabled:
+                errors[f"{kind}-amount"] = _("Enter the minimum order value.")
+            if len(rule.currency) != 3 or not rule.currency.isalpha():
+                errors[f"{kind}-currency"] = _("Enter a three-letter currency code.")
+        rules.append(rule)
+    return rules, errors
+
+
+async def save_rules(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
+    """Save all rules at once, or none with messages by field."""
+    access.require(viewer, Action.manage_order_rules)
+    rules, errors = _parse_rules(data)
+    if errors:
+        return SaveResult(errors=errors)
+    before = await load_rules()
+    now = utcnow()
+    async with write_transaction():
+        for rule in rules:
+            values: dict[Any, Any] = {
+                OrderRule.enabled: rule.enabled,
+                OrderRule.blocking: rule.blocking,
+                OrderRule.quantity: rule.quantity,
+                OrderRule.amount: rule.amount,
+                OrderRule.currency: rule.currency,
+                OrderRule.updated_at: now,
+            }
+            updated = (
+                await OrderRule.update({**values, OrderRule.version: OrderRule.version + 1})
+                .where(OrderRule.kind == rule.kind)
+                .returning(OrderRule.id)
+            )
+            if not updated:
+                await OrderRule.insert(
+                    OrderRule(
+                        kind=rule.kind,
+                        **{column._meta.name: value for column, value in values.items()},
+                    )
+                )
+        await audit_log.record(
+            viewer,
+            entity_kind="order_rules",
+            entity_uuid=viewer.user_uuid,
+            organisation_id=viewer.organisation_id,
+            action="edit",
+            changes=audit_log.changes_between(
+                {kind.value: _rule_text(rule) for kind, rule in before.items()},
+                {rule.kind.value: _rule_text(rule) for rule in rules},
+            ),
+        )
+    return SaveResult(uuid=viewer.user_uuid)
+
+
+def _rule_text(rule: Rule) -> str:
+    if not rule.enabled:
+        return "off"
+    figure = rule.quantity if rule.quantity is not None else rule.amount
+    return f"{'blocking' if rule.blocking else 'warning'} {figure or ''} {rule.currency}".strip()
+
+
+# ---------------------------------------------------------------------------
+# Credit: the unpaid amount per partner and a credit limit where no contract sets one
+
+
+async def credit_limit_for(organisation_id: int) -> Decimal | None:
+    """The contract's credit limit if a contract sets one, else the one kept here."""
+    terms = await registry.terms_for(organisation_id)
+    if terms is not None and terms.credit_limit is not None:
+        return terms.credit_limit
+    row = (
+        await PartnerCredit.select(PartnerCredit.credit_limit)
+        .where(PartnerCredit.organisation == organisation_id)
+        .first()
+    )
+    return None if row is None else row["credit_limit"]
+
+
+async def unpaid_amount(organisation_id: int) -> Decimal:
+    row = (
+        await PartnerCredit.select(PartnerCredit.unpaid_amount)
+        .where(PartnerCredit.organisation == organisation_id)
+        .first()
+    )
+    return Decimal(0) if row is None else row["unpaid_amount"]
+
+
+async def credit_rows(viewer: Viewer) -> list[dict[str, Any]]:
+    """Buying partners the viewer may see with the credit figures kept here (two queries).
+    A contract's credit limit, where one sets it, wins over the limit kept here."""
+    partners = (
+        await access.scoped(
+            Organisation.select(
+                Organisation.id,
+                Organisation.uuid,
+                Organisation.legal_name,
+                Organisation.kind,
+                Organisation.currency,
+            ),
+            viewer,
+        )
+        .where(Organisation.kind.is_in(["distributor", "retailer"]))
+        .order_by(Organisation.legal_name)
+    )
+    credits = {
+        row["organisation"]: row
+        for row in await PartnerCredit.select().where(
+            PartnerCredit.organisation.is_in([row["id"] for row in partners] or [-1])
+        )
+    }
+    for partner in partners:
+        credit = credits.get(partner["id"])
+        partner["credit_limit"] = credit["credit_limit"] if credit else None
+        partner["unpaid_amount"] = credit["unpaid_amount"] if credit else Decimal(0)
+        partner["version"] = credit["version"] if credit else 0
+    return partners
+
+
+def _money(text: str, field: str, errors: dict[str, str], allow_empty: bool) -> Decimal | None:
+    text = text.strip().replace(",", "")
+    if not text:
+        if not allow_empty:
+            errors[field] = _("Enter an amount (0 if nothing is unpaid).")
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        errors[field] = _("Enter an amount such as 12000.00.")
+        return None
+    if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
+        errors[field] = _("Enter an amount of zero or more.")
+        return None
+    return value
+
+
+async def save_credit(
+    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, str]
+) -> SaveResult:
+    """Set a partner's unpaid amount and own credit limit; the version stops two finance
+    people overwriting each other's figures."""
+    access.require(viewer, Action.manage_partner_credit, organisation["id"])
+    errors: dict[str, str] = {}
+    limit = _money(data.get("credit_limit", ""), "credit_limit", errors, allow_empty=True)
+    unpaid = _money(data.get("unpaid_amount", ""), "unpaid_amount", errors, allow_empty=False)
+    opened = data.get("version", "0")
+    if errors:
+        return SaveResult(errors=errors)
+    now = utcnow()
+    async with write_transaction():
+        current = (
+            await PartnerCredit.select()
+            .where(PartnerCredit.organisation == organisation["id"])
+            .first()
+        )
+        current_version = current["version"] if current else 0
+        if str(current_version) != opened:
+            return SaveResult(
+                errors={"version": _("Someone saved these figures first; here they are now.")},
+                current_version=current_version,
+            )
+        if current is None:
+            await PartnerCredit.insert(
+                PartnerCredit(
+                    organisation=organisation["id"],
+                    credit_limit=limit,
+                    unpaid_amount=unpaid,
+                    updated_at=now,
+                )
+            )
+        else:
+            await PartnerCredit.update(
+                {
+                    PartnerCredit.credit_limit: limit,
+                    PartnerCredit.unpaid_amount: unpaid,
+                    PartnerCredit.updated_at: now,
+                    PartnerCredit.version: PartnerCredit.version + 1,
+                }
+            ).where(PartnerCredit.id == current["id"])
+        await audit_log.record(
+            viewer,
+            entity_kind="partner_credit",
+            entity_uuid=organisation["uuid"],
+            organisation_id=organisation["id"],
+            action="edit",
+            changes=audit_log.changes_between(
+                {
+                    "credit_limit": str(current["credit_limit"]) if current else "None",
+                    "unpaid_amount": str(current["unpaid_amount"]) if current else "0",
+                },
+                {"credit_limit": str(limit), "unpaid_amount": str(unpaid)},
+            ),
+        )
+    return SaveResult(uuid=organisation["uuid"])
+
+
+# ---------------------------------------------------------------------------
+# The check the kernel runs before submission (and the matrix page while typing)
+
+
+async def check_order(
+    order: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]
+) -> list[OrderFinding]:
+    """What the brand's enabled rules say about an order and its lines (lines carry sku,
+    style, quantity and line_total). A fixed number of queries whatever the line count."""
+    if order.get("channel", OrderChannel.distributor) not in CHECKED_CHANNELS or not lines:
+        return []
+    rules = [rule for rule in (await load_rules()).values() if rule.enabled]
+    if not rules:
+        return []
+    style_ids = {line["style"] for line in lines}
+    codes = {
+        row["style"]: row["code"]
+        for row in await Sku.select(
+            Sku.style,
+            Sku.style.code.as_alias("code"),  # type: ignore[attr-defined]
+        )
+        .where(Sku.style.is_in(sorted(style_ids)))
+        .distinct()
+    }
+    currency = order.get("currency") or ""
+    total = sum((Decimal(line["line_total"]) for line in lines), Decimal(0))
+    findings: list[OrderFinding] = []
+    for rule in rules:
+        for message in await _apply(rule, order, lines, codes, currency, total):
+            findings.append(OrderFinding(message=message, blocking=rule.blocking))
+    return findings
+
+
+async def _apply(
+    rule: Rule,
+    order: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    codes: Mapping[int, str],
+    currency: str,
+    total: Decimal,
+) -> list[str]:
+    if rule.kind == RuleKind.min_style_quantity and rule.quantity:
+        per_style: dict[int, int] = {}
+        for line in lines:
+            per_style[line["style"]] = per_style.get(line["style"], 0) + line["quantity"]
+        return [
+            _(
+                "Style %(code)s: %(quantity)s pieces; the minimum per style is %(minimum)s.",
+                code=codes.get(style, style),
+                quantity=quantity,
+                minimum=rule.quantity,
+            )
+            for style, quantity in sorted(
+                per_style.items(), key=lambda item: str(codes.get(item[0]))
+            )
+            if quantity < rule.quantity
+        ]
+    if rule.kind == RuleKind.order_multiple and rule.quantity and rule.quantity > 1:
+        off = sorted(
+            {
+                codes.get(line["style"], str(line["style"]))
+                for line in lines
+                if line["quantity"] % rule.quantity
+            }
+        )
+        return [
+            _(
+                "Style %(code)s: order each colour and size in multiples of %(multiple)s.",
+                code=code,
+                multiple=rule.quantity,
+            )
+            for code in off
+        ]
+    if rule.kind == RuleKind.min_order_value and rule.amount and currency == rule.currency:
+        if total < rule.amount:
+            return [
+                _(
+                    "The order comes to %(total)s; the minimum order is %(minimum)s.",
+                    total=format_money(round_money(total, currency), currency),
+                    minimum=format_money(rule.amount, currency),
+                )
+            ]
+        return []
+    if rule.kind == RuleKind.credit_limit:
+        limit = await credit_limit_for(order["buyer"])
+        if limit is None:
+            return []
+        exposure = await open_order_value(order["buyer"]) + await unpaid_amount(order["buyer"])
+        if exposure + total > limit:
+            return [
+                _(
+                    "Open orders and unpaid invoices (%(exposure)s) plus this order "
+                    "(%(total)s) exceed the credit limit of %(limit)s.",
+                    exposure=format_money(exposure, currency),
+                    total=format_money(round_money(total, currency), currency),
+                    limit=format_money(limit, currency),
+                )
+            ]
+        return []
+    if rule.kind == RuleKind.at_once_stock and order.get("delivery_window_start") is None:
+        stock = await availability_for(line["sku"] for line in lines)
+        short = sorted(
+            {
+                codes.get(line["style"], str(line["style"]))
+                for line in lines
+                if line["quantity"] > stock[line["sku"]].at_once
+            }
+        )
+        return [
+            _(
+                "Style %(code)s: more than the stock available to ship at once.",
+                code=code,
+            )
+            for code in short
+        ]
+    return []

@@ -1,0 +1,777 @@
+"""Line sheets and matrix order entry: what the brand publishes to whom, what a buyer
+sees of it (its own prices, pictures, stock), and the colour × size grid that becomes a
+draft order in the kernel's order book and is submitted there.
+
+Orders are only ever written through partner_portal.orders.services (create_draft,
+replace_lines, update_details, submit_order), so the kernel's rules hold for them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from litestar.exceptions import PermissionDeniedException
+
+from distributors.tables import LineSheet, LineSheetAudience, LineSheetStyle
+from partner_portal import access
+from partner_portal.access import Action, Viewer
+from partner_portal.audit import services as audit_log
+from partner_portal.catalog.availability import availability_for, delivery_windows
+from partner_portal.catalog.images import style_images
+from partner_portal.catalog.prepacks import PrepackRatio, prepacks_for_scales
+from partner_portal.catalog.services import PartnerPrice, prices_for_partner
+from partner_portal.catalog.tables import Colourway, Season, Size, Sku, Style
+from partner_portal.clock import utcnow
+from partner_portal.database import write_transaction
+from partner_portal.edits import SaveResult
+from partner_portal.i18n import gettext as _
+from partner_portal.orders import services as orders
+from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
+from partner_portal.orders.tables import Order, OrderChannel, OrderLine, OrderStatus
+from partner_portal.partners.tables import Organisation, Tier
+from partner_portal.registries import OrderFinding, registry
+
+# ---------------------------------------------------------------------------
+# Line sheets
+
+
+async def get_line_sheet(viewer: Viewer, sheet_uuid: UUID, action: Action) -> dict[str, Any]:
+    return await access.get_line_sheet(viewer, LineSheet, LineSheetAudience, sheet_uuid, action)
+
+
+async def list_line_sheets(viewer: Viewer) -> list[dict[str, Any]]:
+    """The sheets the viewer may read, newest season first, with their style counts."""
+    access.require(viewer, Action.view_line_sheets)
+    query = LineSheet.select(
+        LineSheet.id,
+        LineSheet.uuid,
+        LineSheet.title,
+        LineSheet.published,
+        LineSheet.updated_at,
+        LineSheet.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+    )
+    condition = access.line_sheet_filter(
+        viewer, LineSheet.id, LineSheet.published, LineSheetAudience
+    )
+    if condition is not None:
+        query = query.where(condition)
+    sheets = await query.order_by(LineSheet.id, ascending=False)
+    counts: dict[int, int] = {}
+    for row in await LineSheetStyle.select(LineSheetStyle.line_sheet).where(
+        LineSheetStyle.line_sheet.is_in([sheet["id"] for sheet in sheets] or [-1])
+    ):
+        counts[row["line_sheet"]] = counts.get(row["line_sheet"], 0) + 1
+    for sheet in sheets:
+        sheet["style_count"] = counts.get(sheet["id"], 0)
+    return sheets
+
+
+@dataclass
+class SheetInput:
+    title: str
+    season_uuid: str
+    notes: str
+    style_codes: list[str]
+    tiers: list[str]
+    partner_uuids: list[str]
+    published: bool
+    version: int
+
+
+def sheet_input(form: Any) -> SheetInput:
+    """The sheet form's fields (tiers and partners are repeated checkboxes)."""
+    codes = [code for code in re.split(r"[\s,;]+", str(form.get("styles", ""))) if code]
+    version_text = str(form.get("version", "0"))
+    return SheetInput(
+        title=str(form.get("title", "")).strip(),
+        season_uuid=str(form.get("season", "")),
+        notes=str(form.get("notes", "")).strip(),
+        style_codes=list(dict.fromkeys(code.upper() for code in codes)),
+        tiers=[str(tier) for tier in form.getall("tier", [])] if hasattr(form, "getall") else [],
+        partner_uuids=(
+            [str(uuid) for uuid in form.getall("partner", [])] if hasattr(form, "getall") else []
+        ),
+        published=bool(form.get("published")),
+        version=int(version_text) if version_text.isdigit() else 0,
+    )
+
+
+def sheet_form_values(data: SheetInput) -> dict[str, Any]:
+    return {
+        "title": data.title,
+        "season": data.season_uuid,
+        "notes": data.notes,
+        "styles": "\n".join(data.style_codes),
+        "tiers": set(data.tiers),
+        "partners": set(data.partner_uuids),
+        "published": data.published,
+        "version": data.version,
+    }
+
+
+async def sheet_values(sheet: Mapping[str, Any]) -> dict[str, Any]:
+    styles = await (
+        LineSheetStyle.select(LineSheetStyle.style.code.as_alias("code"))  # type: ignore[attr-defined]
+        .where(LineSheetStyle.line_sheet == sheet["id"])
+        .order_by(LineSheetStyle.position)
+    )
+    audience = await LineSheetAudience.select(
+        LineSheetAudience.tier,
+        LineSheetAudience.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
+    ).where(LineSheetAudience.line_sheet == sheet["id"])
+    season = await Season.select(Season.uuid).where(Season.id == sheet["season"]).first()
+    return {
+        "title": sheet["title"],
+        "season": str(season["uuid"]) if season else "",
+        "notes": sheet["notes"],
+        "styles": "\n".join(row["code"] for row in styles),
+        "tiers": {row["tier"] for row in audience if row["tier"]},
+        "partners": {str(row["partner_uuid"]) for row in audience if row["partner_uuid"]},
+        "published": sheet["published"],
+        "version": sheet["version"],
+    }
+
+
+async def sheet_choices(viewer: Viewer) -> dict[str, Any]:
+    """Seasons, tiers and the buying partners a sheet can be published to."""
+    partners = (
+        await access.scoped(
+            Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.kind),
+            viewer,
+        )
+        .where(Organisation.kind.is_in(["distributor", "retailer"]))
+        .order_by(Organisation.legal_name)
+    )
+    return {
+        "seasons": await Season.select(Season.uuid, Season.code, Season.name).order_by(Season.code),
+        "tiers": list(Tier),
+        "partners": partners,
+    }
+
+
+async def save_line_sheet(
+    viewer: Viewer, sheet: Mapping[str, Any] | None, data: SheetInput
+) -> SaveResult:
+    """Create or change a line sheet with its styles and audience in one transaction;
+    unknown style codes or partners save nothing and are named."""
+    access.require(viewer, Action.manage_line_sheets)
+    errors: dict[str, str] = {}
+    if not data.title or len(data.title) > 120:
+        errors["title"] = _("Enter a title of at most 120 characters.")
+    season = (
+        await Season.select(Season.id).where(Season.uuid == data.season_uuid).first()
+        if re.fullmatch(r"[0-9a-f-]{36}", data.season_uuid)
+        else None
+    )
+    if season is None:
+        errors["season"] = _("Choose a season.")
+    styles = (
+        await Style.select(Style.id, Style.code, Style.season).where(
+            Style.code.is_in(data.style_codes)
+        )
+        if data.style_codes
+        else []
+    )
+    by_code = {row["code"]: row for row in styles}
+    unknown = [code for code in data.style_codes if code not in by_code]
+    if unknown:
+        errors["styles"] = _("Unknown style codes: %(codes)s", codes=", ".join(unknown))
+    elif season is not None and any(row["season"] != season["id"] for row in styles):
+        other = [row["code"] for row in styles if row["season"] != season["id"]]
+        errors["styles"] = _(
+            "These styles belong to another season: %(codes)s", codes=", ".join(other)
+        )
+    elif not data.style_codes:
+        errors["styles"] = _("Enter the codes of the styles on this sheet.")
+    bad_tiers = [tier for tier in data.tiers if tier not in {t.value for t in Tier}]
+    partner_ids: list[int] = []
+    valid_uuids = [text for text in data.partner_uuids if re.fullmatch(r"[0-9a-f-]{36}", text)]
+    if valid_uuids:
+        partner_ids = [
+            row["id"]
+            for row in await access.scoped(Organisation.select(Organisation.id), viewer).where(
+                Organisation.uuid.is_in(valid_uuids)
+            )
+        ]
+    if bad_tiers or len(partner_ids) != len(data.partner_uuids):
+        errors["audience"] = _("Choose tiers and partners from the lists.")
+    if data.published and not data.tiers and not data.partner_uuids:
+        errors["audience"] = _("Choose who the sheet is published to.")
+    if errors or season is None:
+        return SaveResult(errors=errors)
+    now = utcnow()
+    async with write_transaction():
+        if sheet is None:
+            inserted = await LineSheet.insert(
+                LineSheet(
+                    season=season["id"],
+                    title=data.title,
+                    notes=data.notes,
+                    published=data.published,
+                    created_at=now,
+                    updated_at=now,
+                )
+            ).returning(LineSheet.id, LineSheet.uuid)
+            sheet_id, sheet_uuid, action = inserted[0]["id"], inserted[0]["uuid"], "create"
+        else:
+            moved = (
+                await LineSheet.update(
+                    {
+                        LineSheet.season: season["id"],
+                        LineSheet.title: data.title,
+                        LineSheet.notes: data.notes,
+                        LineSheet.published: data.published,
+                        LineSheet.updated_at: now,
+                        LineSheet.version: LineSheet.version + 1,
+                    }
+                )
+                .where((LineSheet.id == sheet["id"]) & (LineSheet.version == data.version))
+                .returning(LineSheet.version)
+            )
+            if not moved:
+                changes = await audit_log.changes_since(sheet["uuid"], data.version)
+                current = (
+                    await LineSheet.select(LineSheet.version)
+                    .where(LineSheet.id == sheet["id"])
+                    .first()
+                )
+                return SaveResult(
+                    errors={"version": _("Someone saved this sheet first; see their changes.")},
+                    conflicts=changes,
+                    current_version=current["version"] if current else None,
+                )
+            sheet_id, sheet_uuid, action = sheet["id"], sheet["uuid"], "edit"
+            await LineSheetStyle.delete().where(LineSheetStyle.line_sheet == sheet_id)
+            await LineSheetAudience.delete().where(LineSheetAudience.line_sheet == sheet_id)
+        await LineSheetStyle.insert(
+            *[
+                LineSheetStyle(line_sheet=sheet_id, style=by_code[code]["id"], position=position)
+                for position, code in enumerate(data.style_codes)
+            ]
+        )
+        audience = [LineSheetAudience(line_sheet=sheet_id, tier=tier) for tier in data.tiers] + [
+            LineSheetAudience(line_sheet=sheet_id, organisation=partner_id)
+            for partner_id in partner_ids
+        ]
+        if audience:
+            await LineSheetAudience.insert(*audience)
+        await audit_log.record(
+            viewer,
+            entity_kind="line_sheet",
+            entity_uuid=sheet_uuid,
+            organisation_id=viewer.organisation_id,
+            action=action,
+            summary=_(
+                "%(title)s: %(count)s styles, %(state)s",
+                title=data.title,
+                count=len(data.style_codes),
+                state=_("published") if data.published else _("not published"),
+            ),
+        )
+    return SaveResult(uuid=sheet_uuid)
+
+
+# ---------------------------------------------------------------------------
+# The styles of a sheet or a draft as the buyer sees them
+
+
+@dataclass
+class MatrixStyle:
+    """One style's grid: colours down, sizes across, the SKU of each cell, the buyer's price,
+    at-once stock per SKU, pictures and prepacks."""
+
+    id: int
+    uuid: UUID
+    code: str
+    names: dict[str, str]
+    fabric: str
+    season_id: int
+    colours: list[dict[str, Any]]
+    sizes: list[dict[str, Any]]
+    skus: dict[tuple[int, int], int]
+    price: PartnerPrice | None
+    stock: dict[int, int]
+    pre_book: int
+    image_url: str | None
+    image_path: str | None
+    prepacks: list[PrepackRatio]
+
+    def sku(self, colour_id: int, size_id: int) -> int | None:
+        return self.skus.get((colour_id, size_id))
+
+    @property
+    def at_once_total(self) -> int:
+        return sum(self.stock.values())
+
+
+async def load_styles(
+    viewer: Viewer, style_ids: Sequence[int], buyer_id: int | None
+) -> list[MatrixStyle]:
+    """The styles (in the order given) the viewer may see, with everything the grid and the
+    sheet show: a fixed number of queries whatever the number of styles and SKUs."""
+    if not style_ids:
+        return []
+    query = Style.select(
+        Style.id,
+        Style.uuid,
+        Style.code,
+        Style.name_en,
+        Style.name_zh,
+        Style.name_ko,
+        Style.fabric_composition,
+        Style.season,
+        Style.size_scale,
+    ).where(Style.id.is_in(list(style_ids)))
+    condition = access.style_filter(viewer)
+    if condition is not None:
+        query = query.where(condition)
+    styles = {row["id"]: row for row in await query}
+    wanted = [style_id for style_id in dict.fromkeys(style_ids) if style_id in styles]
+    if not wanted:
+        return []
+    colours: dict[int, list[dict[str, Any]]] = {style_id: [] for style_id in wanted}
+    for row in (
+        await Colourway.select(Colourway.id, Colourway.style, Colourway.code, Colourway.name)
+        .where(Colourway.style.is_in(wanted))
+        .order_by(Colourway.id)
+    ):
+        colours[row["style"]].append(row)
+    scale_ids = {styles[style_id]["size_scale"] for style_id in wanted}
+    sizes: dict[int, list[dict[str, Any]]] = {scale_id: [] for scale_id in scale_ids}
+    for row in (
+        await Size.select(Size.id, Size.size_scale, Size.label)
+        .where(Size.size_scale.is_in(sorted(scale_ids)))
+        .order_by(Size.position)
+    ):
+        sizes[row["size_scale"]].append(row)
+    skus: dict[int, dict[tuple[int, int], int]] = {style_id: {} for style_id in wanted}
+    for row in await Sku.select(Sku.id, Sku.style, Sku.colourway, Sku.size).where(
+        Sku.style.is_in(wanted)
+    ):
+        skus[row["style"]][(row["colourway"], row["size"])] = row["id"]
+    all_skus = [sku_id for cells in skus.values() for sku_id in cells.values()]
+    availability = await availability_for(all_skus)
+    prices = await prices_for_partner(buyer_id, wanted) if buyer_id else None
+    images = await style_images(wanted)
+    prepacks = await prepacks_for_scales(scale_ids)
+    result = []
+    for style_id in wanted:
+        row = styles[style_id]
+        cells = skus[style_id]
+        first_image = images[style_id][0] if images[style_id] else None
+        result.append(
+            MatrixStyle(
+                id=style_id,
+                uuid=row["uuid"],
+                code=row["code"],
+                names={"en": row["name_en"], "zh_Hans": row["name_zh"], "ko": row["name_ko"]},
+                fabric=row["fabric_composition"],
+                season_id=row["season"],
+                colours=colours[style_id],
+                sizes=sizes[row["size_scale"]],
+                skus=cells,
+                price=prices.for_item(style_id) if prices else None,
+                stock={sku_id: availability[sku_id].at_once for sku_id in cells.values()},
+                pre_book=sum(
+                    sum(availability[sku_id].pre_book.values()) for sku_id in cells.values()
+                ),
+                image_url=first_image["url"] if first_image else None,
+                image_path=first_image["path"] if first_image else None,
+                prepacks=prepacks[row["size_scale"]],
+            )
+        )
+    return result
+
+
+async def sheet_style_ids(sheet_id: int) -> list[int]:
+    rows = await (
+        LineSheetStyle.select(LineSheetStyle.style)
+        .where(LineSheetStyle.line_sheet == sheet_id)
+        .order_by(LineSheetStyle.position)
+    )
+    return [row["style"] for row in rows]
+
+
+async def buyer_choices(viewer: Viewer) -> list[dict[str, Any]]:
+    """Whom the viewer may order for: a buyer's own organisation (and a distributor's
+    retailers); for the brand, every buying partner it sees."""
+    return await orders.visible_buyers(viewer)
+
+
+async def chosen_buyer(viewer: Viewer, buyer_uuid: UUID | None) -> dict[str, Any] | None:
+    """The buyer a sheet or grid is priced for: the one asked for if the viewer may order for
+    it (404 if invisible, 403 if not), else the viewer's own buying organisation."""
+    if buyer_uuid is not None:
+        organisation = await access.get_organisation(viewer, buyer_uuid)
+        buyer = await orders.buyer_for(viewer, organisation["id"])
+        return dict(buyer)
+    if viewer.is_brand or not viewer.can(Action.place_order):
+        return None
+    return dict(await orders.buyer_for(viewer, viewer.organisation_id))
+
+
+@dataclass
+class SheetView:
+    sheet: dict[str, Any]
+    season: dict[str, Any]
+    styles: list[MatrixStyle]
+    buyer: dict[str, Any] | None
+    buyers: list[dict[str, Any]]
+    windows: list[dict[str, Any]]
+
+
+async def sheet_view(viewer: Viewer, sheet: dict[str, Any], buyer_uuid: UUID | None) -> SheetView:
+    buyer = await chosen_buyer(viewer, buyer_uuid)
+    styles = await load_styles(
+        viewer, await sheet_style_ids(sheet["id"]), buyer["id"] if buyer else None
+    )
+    season = await Season.select().where(Season.id == sheet["season"]).first()
+    windows = await delivery_windows([sheet["season"]])
+    return SheetView(
+        sheet=sheet,
+        season=season or {},
+        styles=styles,
+        buyer=buyer,
+        buyers=await buyer_choices(viewer),
+        windows=windows.get(sheet["season"], []),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The grid: reading what was typed, pasted or ordered in packs
+
+
+def quantity_field(sku_id: int) -> str:
+    return f"q-{sku_id}"
+
+
+@dataclass
+class Grid:
+    """What the buyer typed, cell by cell (kept as typed so a refused form shows it again),
+    the quantities it means, and the messages by cell."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    quantities: dict[int, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def lines(self) -> list[LineRequest]:
+        return [LineRequest(sku_id, quantity) for sku_id, quantity in self.quantities.items()]
+
+
+PASTE_SPLIT = re.compile(r"\t|;|,| {2,}")
+
+
+def _apply_paste(style: MatrixStyle, text: str, texts: dict[str, str]) -> str | None:
+    """Fill a style's cells from a block copied out of a spreadsheet: one row per colour,
+    one column per size, in the grid's order. A header row of size labels and a first
+    column of colour codes or names are recognised and may reorder the block."""
+    rows = [PASTE_SPLIT.split(line.strip("\r")) for line in text.splitlines() if line.strip()]
+    if not rows:
+        return None
+    labels = [size["label"].lower() for size in style.sizes]
+    columns = list(range(len(style.sizes)))
+    first = [cell.strip().lower() for cell in rows[0]]
+    if any(cell in labels for cell in first):
+        offset = 0 if first[0] in labels else 1
+        columns = [labels.index(cell) if cell in labels else -1 for cell in first[offset:]]
+        rows = rows[1:]
+    colour_keys = {
+        key.lower(): index
+        for index, colour in enumerate(style.colours)
+        for key in (colour["code"], colour["name"])
+        if key
+    }
+    for row_index, cells in enumerate(rows):
+        head = cells[0].strip().lower() if cells else ""
+        if head in colour_keys:
+            colour_index, values = colour_keys[head], cells[1:]
+        elif head and not head.isdigit():
+            return _("Row %(row)s of the pasted block names an unknown colour.", row=row_index + 1)
+        else:
+            colour_index, values = row_index, cells
+        if colour_index >= len(style.colours):
+            return _("The pasted block has more rows than the style has colours.")
+        if len(values) > len(columns):
+            return _("The pasted block has more columns than the style has sizes.")
+        for column_index, value in enumerate(values):
+            size_index = columns[column_index]
+            if size_index < 0:
+                continue
+            sku_id = style.sku(style.colours[colour_index]["id"], style.sizes[size_index]["id"])
+            if sku_id is not None:
+                texts[quantity_field(sku_id)] = value.strip()
+    return None
+
+
+def read_grid(styles: Sequence[MatrixStyle], form: Mapping[str, Any]) -> Grid:
+    """The quantities in a posted grid. A pasted block (``paste-<style>``) and packs of a
+    prepack (``packs-<style>-<colour>`` with ``prepack-<style>``) fill cells first; what
+    they fill is shown in the grid, so the buyer sees what will be ordered."""
+    grid = Grid()
+    for style in styles:
+        for cell_sku in style.skus.values():
+            name = quantity_field(cell_sku)
+            grid.texts[name] = str(form.get(name, "")).strip()
+        paste = str(form.get(f"paste-{style.id}", ""))
+        if paste.strip():
+            problem = _apply_paste(style, paste, grid.texts)
+            if problem:
+                grid.errors[f"paste-{style.id}"] = problem
+                grid.texts[f"paste-{style.id}"] = paste
+        prepack_id = str(form.get(f"prepack-{style.id}", ""))
+        grid.texts[f"prepack-{style.id}"] = prepack_id
+        ratio = next((p for p in style.prepacks if str(p.id) == prepack_id), None)
+        for colour in style.colours:
+            packs_name = f"packs-{style.id}-{colour['id']}"
+            packs = str(form.get(packs_name, "")).strip()
+            if not packs:
+                continue
+            if not packs.isdigit() or int(packs) > MAX_LINE_QUANTITY:
+                grid.errors[packs_name] = _("Enter a whole number of packs.")
+                grid.texts[packs_name] = packs
+                continue
+            if ratio is None:
+                grid.errors[packs_name] = _("Choose a prepack first.")
+                grid.texts[packs_name] = packs
+                continue
+            for size_id, quantity in ratio.expand(int(packs)).items():
+                sku_id = style.sku(colour["id"], size_id)
+                if sku_id is not None:
+                    grid.texts[quantity_field(sku_id)] = str(quantity)
+    for style in styles:
+        for sku_id in style.skus.values():
+            name = quantity_field(sku_id)
+            text = grid.texts[name].replace(",", "")
+            if not text or text == "0":
+                continue
+            if not text.isdigit() or int(text) > MAX_LINE_QUANTITY:
+                grid.errors[name] = _("Whole pieces, 0 to 1,000,000.")
+                continue
+            grid.quantities[sku_id] = int(text)
+    return grid
+
+
+@dataclass
+class Totals:
+    rows: dict[tuple[int, int], int]
+    columns: dict[tuple[int, int], int]
+    styles: dict[int, int]
+    style_values: dict[int, Decimal]
+    quantity: int
+    value: Decimal | None
+    currency: str
+    findings: list[OrderFinding]
+    price_errors: list[str]
+
+
+async def totals_for(
+    styles: Sequence[MatrixStyle],
+    grid: Grid,
+    buyer: Mapping[str, Any] | None,
+    delivery_start: Any = None,
+) -> Totals:
+    """Pieces per colour row, size column and style, the order value at the buyer's prices
+    (with volume breaks), and what the brand's order rules say about it so far."""
+    sku_cells = {
+        sku_id: (style.id, colour_id, size_id)
+        for style in styles
+        for (colour_id, size_id), sku_id in style.skus.items()
+    }
+    rows: dict[tuple[int, int], int] = {}
+    columns: dict[tuple[int, int], int] = {}
+    per_style: dict[int, int] = {}
+    for sku_id, quantity in grid.quantities.items():
+        style_id, colour_id, size_id = sku_cells[sku_id]
+        rows[(style_id, colour_id)] = rows.get((style_id, colour_id), 0) + quantity
+        columns[(style_id, size_id)] = columns.get((style_id, size_id), 0) + quantity
+        per_style[style_id] = per_style.get(style_id, 0) + quantity
+    style_values: dict[int, Decimal] = {}
+    value: Decimal | None = None
+    findings: list[OrderFinding] = []
+    price_errors: list[str] = []
+    currency = buyer["currency"] if buyer else ""
+    if buyer is not None and grid.quantities:
+        priced, errors = await orders.price_lines(buyer, grid.lines())
+        price_errors = sorted(set(errors.values()))
+        if priced is not None:
+            value = priced.total
+            for row in priced.rows:
+                style_values[row["style"]] = (
+                    style_values.get(row["style"], Decimal(0)) + row["line_total"]
+                )
+            findings = await registry.check_order(
+                {
+                    "id": None,
+                    "buyer": buyer["id"],
+                    "channel": channel_for(buyer),
+                    "currency": priced.currency,
+                    "total": priced.total,
+                    "delivery_window_start": delivery_start,
+                },
+                priced.rows,
+            )
+    return Totals(
+        rows=rows,
+        columns=columns,
+        styles=per_style,
+        style_values=style_values,
+        quantity=sum(per_style.values()),
+        value=value,
+        currency=currency,
+        findings=findings,
+        price_errors=price_errors,
+    )
+
+
+def channel_for(buyer: Mapping[str, Any], viewer: Viewer | None = None) -> OrderChannel:
+    if viewer is not None and viewer.is_brand:
+        return OrderChannel.rep_entered
+    return OrderChannel.retailer if buyer["kind"] == "retailer" else OrderChannel.distributor
+
+
+# ---------------------------------------------------------------------------
+# Saving and submitting the grid
+
+
+@dataclass
+class MatrixDetails:
+    """The order's details entered above the grid."""
+
+    customer_po: str = ""
+    window_uuid: str = ""  # empty: at once, from stock
+
+
+async def draft_for_grid(viewer: Viewer, order_uuid: UUID) -> dict[str, Any]:
+    order = await access.get_order(viewer, order_uuid, Action.place_order)
+    if order["status"] != OrderStatus.draft:
+        raise PermissionDeniedException(_("Only a draft's lines can be changed."))
+    return order
+
+
+async def draft_quantities(order_id: int) -> tuple[list[int], dict[str, str]]:
+    """A draft's styles (in line order) and its quantities as grid texts."""
+    rows = (
+        await OrderLine.select(OrderLine.style, OrderLine.sku, OrderLine.quantity)
+        .where(OrderLine.order == order_id)
+        .order_by(OrderLine.id)
+    )
+    styles = list(dict.fromkeys(row["style"] for row in rows))
+    return styles, {quantity_field(row["sku"]): str(row["quantity"]) for row in rows}
+
+
+async def _window(season_ids: Iterable[int], window_uuid: str) -> dict[str, Any] | None:
+    if not window_uuid:
+        return None
+    for windows in (await delivery_windows(season_ids)).values():
+        for window in windows:
+            if str(window["uuid"]) == window_uuid:
+                return window
+    return None
+
+
+async def order_for_key(viewer: Viewer, idempotency_key: str) -> UUID | None:
+    """The order an earlier press of the same submit button placed (a double click)."""
+    row = (
+        await access.scoped_orders(Order.select(Order.uuid), viewer)
+        .where(Order.idempotency_key == idempotency_key)
+        .first()
+    )
+    return None if row is None else row["uuid"]
+
+
+async def save_grid(
+    viewer: Viewer,
+    buyer: Mapping[str, Any],
+    styles: Sequence[MatrixStyle],
+    grid: Grid,
+    details: MatrixDetails,
+    order: Mapping[str, Any] | None,
+    opened_version: int,
+) -> SaveResult:
+    """Save the grid into a draft: a new draft for the first save, the draft's lines
+    replaced (guarded by the version the page was opened with) after that."""
+    if grid.errors:
+        return SaveResult(errors=grid.errors)
+    if not grid.quantities:
+        return SaveResult(errors={"grid": _("Enter at least one quantity.")})
+    season_ids = {style.season_id for style in styles}
+    window = await _window(season_ids, details.window_uuid)
+    if details.window_uuid and window is None:
+        return SaveResult(errors={"window": _("Choose a delivery window from the list.")})
+    if len(details.customer_po) > 60:
+        return SaveResult(errors={"customer_po": _("At most 60 characters.")})
+    dates: dict[str, Any] = {
+        "delivery_window_start": window["starts_on"] if window else None,
+        "delivery_window_end": window["ends_on"] if window else None,
+        "customer_po": details.customer_po,
+    }
+    if order is None:
+        return await orders.create_draft(
+            viewer,
+            OrderDraft(
+                buyer_id=buyer["id"],
+                channel=channel_for(buyer, viewer),
+                lines=grid.lines(),
+                season_id=next(iter(season_ids)) if len(season_ids) == 1 else None,
+                customer_po=details.customer_po,
+                delivery_window_start=dates["delivery_window_start"],
+                delivery_window_end=dates["delivery_window_end"],
+            ),
+        )
+    # The draft may hold styles not in this grid (an uploaded file): keep their lines.
+    shown = {sku_id for style in styles for sku_id in style.skus.values()}
+    kept = [
+        LineRequest(row["sku"], row["quantity"])
+        for row in await OrderLine.select(OrderLine.sku, OrderLine.quantity).where(
+            OrderLine.order == order["id"]
+        )
+        if row["sku"] not in shown
+    ]
+    result = await orders.replace_lines(
+        viewer, order["uuid"], [*grid.lines(), *kept], opened_version
+    )
+    if not result.saved or result.current_version is None:
+        return result
+    if any(order[name] != value for name, value in dates.items()):
+        return await orders.update_details(viewer, order["uuid"], dates, result.current_version)
+    return result
+
+
+async def windows_for(styles: Sequence[MatrixStyle]) -> list[dict[str, Any]]:
+    """The delivery windows of the grid's seasons (pre-book drops), by first day."""
+    by_season = await delivery_windows({style.season_id for style in styles})
+    return sorted(
+        (window for windows in by_season.values() for window in windows),
+        key=lambda window: window["starts_on"],
+    )
+
+
+def window_start(windows: Sequence[Mapping[str, Any]], window_uuid: str) -> Any:
+    """The first delivery day of the chosen window; None for an at-once order."""
+    for window in windows:
+        if str(window["uuid"]) == window_uuid:
+            return window["starts_on"]
+    return None
+
+
+async def details_of(
+    order: Mapping[str, Any] | None, windows: Sequence[Mapping[str, Any]]
+) -> MatrixDetails:
+    if order is None:
+        return MatrixDetails()
+    chosen = next(
+        (
+            window
+            for window in windows
+            if window["starts_on"] == order["delivery_window_start"]
+            and window["ends_on"] == order["delivery_window_end"]
+        ),
+        None,
+    )
+    return MatrixDetails(
+        customer_po=order["customer_po"], window_uuid=str(chosen["uuid"]) if chosen else ""
+    )

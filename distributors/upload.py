@@ -1,0 +1,153 @@
+"""Order upload: a spreadsheet (xlsx or CSV) in the documented template, one row per
+style, colour and size, becomes a draft order, or nothing with the problems by row and
+column. And reorder: a past order copied into a new draft at today's prices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from distributors.services import channel_for
+from partner_portal import access
+from partner_portal.access import Action, Viewer
+from partner_portal.catalog.tables import Sku, StyleStatus
+from partner_portal.edits import SaveResult
+from partner_portal.i18n import gettext as _
+from partner_portal.orders import services as orders
+from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
+from partner_portal.orders.tables import OrderLine
+from partner_portal.spreadsheets import RowError, read_rows
+
+COLUMNS = ("style", "colour", "size", "quantity")
+TEMPLATE_EXAMPLE = (
+    {"style": "SS27-SH-001", "colour": "WHT", "size": "M", "quantity": "24"},
+    {"style": "SS27-SH-001", "colour": "WHT", "size": "L", "quantity": "12"},
+    {"style": "SS27-SH-001", "colour": "BLU", "size": "170/88A", "quantity": "6"},
+)
+
+
+@dataclass
+class UploadResult:
+    order_uuid: UUID | None = None
+    errors: list[RowError] = field(default_factory=list)
+    lines: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.order_uuid is not None
+
+
+async def _sku_index(style_codes: set[str]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(style code, colour code, size label) -> the SKU, for the styles a file names;
+    colour codes and size labels compared without case (one query)."""
+    if not style_codes:
+        return {}
+    rows = await Sku.select(
+        Sku.id,
+        Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+        Sku.style.status.as_alias("style_status"),  # type: ignore[attr-defined]
+        Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
+        Sku.colourway.name.as_alias("colour_name"),  # type: ignore[attr-defined]
+        Sku.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
+    ).where(Sku.style.code.is_in(sorted(style_codes)))  # type: ignore[attr-defined]
+    index: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in rows:
+        for colour in {row["colour_code"], row["colour_name"]} - {""}:
+            index[(row["style_code"].upper(), colour.upper(), row["size_label"].upper())] = row
+    return index
+
+
+async def import_order(
+    viewer: Viewer, buyer: dict[str, Any], content: bytes, season_id: int | None = None
+) -> UploadResult:
+    """Read every row; any problem anywhere saves nothing and names the row and column.
+    A clean file becomes one draft for the buyer, priced at today's prices."""
+    access.require(viewer, Action.place_order)
+    rows, problems = read_rows(content, COLUMNS, COLUMNS)
+    if problems:
+        return UploadResult(errors=problems)
+    index = await _sku_index({row["style"].strip().upper() for row in rows if row["style"]})
+    known_styles = {key[0] for key in index}
+    errors: list[RowError] = []
+    lines: list[LineRequest] = []
+    for row in rows:
+        number = int(row["_row"])
+        style = row["style"].strip().upper()
+        colour = row["colour"].strip().upper()
+        size = row["size"].strip().upper()
+        quantity = row["quantity"].strip().replace(",", "")
+        for column in COLUMNS:
+            if not row[column].strip():
+                errors.append(RowError(number, column, _("This cell is empty.")))
+        if not row["style"].strip():
+            continue
+        if style not in known_styles:
+            errors.append(RowError(number, "style", _("No style has this code.")))
+            continue
+        sku = index.get((style, colour, size))
+        if colour and size and sku is None:
+            colours = {key[1] for key in index if key[0] == style}
+            if colour not in colours:
+                errors.append(RowError(number, "colour", _("The style has no such colour.")))
+            else:
+                errors.append(RowError(number, "size", _("The style has no such size.")))
+        elif sku is not None and sku["style_status"] != StyleStatus.active:
+            errors.append(RowError(number, "style", _("This style cannot be ordered.")))
+        if quantity and (not quantity.isdigit() or not 0 < int(quantity) <= MAX_LINE_QUANTITY):
+            errors.append(
+                RowError(number, "quantity", _("Enter whole pieces from 1 to 1,000,000."))
+            )
+        elif sku is not None and quantity:
+            lines.append(LineRequest(sku["id"], int(quantity)))
+    if errors:
+        return UploadResult(errors=errors)
+    result = await orders.create_draft(
+        viewer,
+        OrderDraft(
+            buyer_id=buyer["id"],
+            channel=channel_for(buyer, viewer),
+            lines=lines,
+            season_id=season_id,
+            notes=_("Uploaded from a spreadsheet."),
+        ),
+    )
+    if not result.saved:
+        return UploadResult(
+            errors=[RowError(0, "", message) for message in sorted(set(result.errors.values()))]
+        )
+    return UploadResult(order_uuid=result.uuid, lines=len(lines))
+
+
+async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
+    """A new draft with a past order's items and quantities, for the same buyer, at today's
+    prices. Items of styles that can no longer be ordered are left out."""
+    past = await access.get_order(viewer, order_uuid, Action.place_order)
+    buyer = await orders.buyer_for(viewer, past["buyer"])
+    rows = (
+        await OrderLine.select(
+            OrderLine.sku,
+            OrderLine.quantity,
+            OrderLine.style.status.as_alias("style_status"),  # type: ignore[attr-defined]
+        )
+        .where(OrderLine.order == past["id"])
+        .order_by(OrderLine.id)
+    )
+    lines = [
+        LineRequest(row["sku"], row["quantity"])
+        for row in rows
+        if row["style_status"] == StyleStatus.active
+    ]
+    if not lines:
+        return SaveResult(errors={"lines": _("None of this order's styles can be ordered now.")})
+    return await orders.create_draft(
+        viewer,
+        OrderDraft(
+            buyer_id=buyer["id"],
+            channel=channel_for(buyer, viewer),
+            lines=lines,
+            season_id=past["season"],
+            ship_to=past["ship_to"],
+            notes=_("Reorder of %(number)s", number=past["number"] or ""),
+        ),
+    )

@@ -1,0 +1,112 @@
+"""Order upload (xlsx/CSV in the template: errors by row and column, a clean file becomes
+a draft) and reorder (a past order copied into a new draft at today's prices)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from partner_portal.orders import services as orders
+from partner_portal.orders.tables import Order, OrderLine, OrderStatus
+from partner_portal.spreadsheets import xlsx_bytes
+from tests.distributors.support import Sheet, make_sheet, viewer
+from tests.orders.support import set_price
+from tests.support import Cast, PortalClient
+
+
+@pytest.fixture
+async def sheet(database: str) -> Sheet:
+    return await make_sheet()
+
+
+async def test_a_file_with_bad_rows_names_each_row_and_column_and_saves_nothing(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    content = (
+        b"style,colour,size,quantity\n"
+        b"SS27-001,BLK,S,12\n"
+        b"SS27-999,BLK,S,12\n"
+        b"SS27-001,PNK,S,12\n"
+        b"SS27-001,BLK,XXL,12\n"
+        b"SS27-002,WHT,M,a dozen\n"
+    )
+    await client.sign_in(cast.distributor)
+    response = await client.post_form(
+        "/distributors/upload", files={"file": ("order.csv", content, "text/csv")}
+    )
+    assert response.status_code == 400
+    rows = [
+        (row, column) for row, column in [(3, "style"), (4, "colour"), (5, "size"), (6, "quantity")]
+    ]
+    for row, column in rows:
+        assert f"<td>{row}</td><td>{column}</td>" in response.text
+    assert await Order.count() == 0
+
+
+async def test_a_clean_workbook_becomes_a_draft(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    await client.sign_in(cast.distributor)
+    template = await client.get("/distributors/upload/template?format=xlsx")
+    assert template.content.startswith(b"PK")
+    content = xlsx_bytes(
+        ("style", "colour", "size", "quantity"),
+        [
+            {"style": "SS27-001", "colour": "BLK", "size": "S", "quantity": 12},
+            {"style": "ss27-001", "colour": "blk", "size": "m", "quantity": 24},
+            {"style": "SS27-002", "colour": "WHT", "size": "L", "quantity": 6},
+        ],
+    )
+    response = await client.post_form(
+        "/distributors/upload", files={"file": ("order.xlsx", content, "application/octet-stream")}
+    )
+    assert response.status_code == 303
+    order = await Order.select().where(Order.buyer == cast.distributor_a.id).first()
+    assert order is not None and order["status"] == OrderStatus.draft
+    assert order["total_quantity"] == 42
+    assert response.headers["location"] == f"/distributors/drafts/{order['uuid']}"
+    grid = await client.get(response.headers["location"])
+    assert grid.status_code == 200 and 'value="24"' in grid.text
+
+
+async def test_reorder_copies_a_past_order_at_todays_prices(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    first = sheet.shop.styles[0]
+    distributor = await viewer(cast.distributor)
+    from partner_portal.orders.services import OrderDraft
+    from partner_portal.orders.tables import OrderChannel
+
+    placed = await orders.place_order(
+        distributor,
+        OrderDraft(
+            buyer_id=cast.distributor_a.id,
+            channel=OrderChannel.distributor,
+            lines=[first.line("BLK", "S", 10), first.line("WHT", "M", 4)],
+        ),
+        "reorder-test-key",
+    )
+    assert placed.saved
+    await set_price(sheet.shop.cny_gold_list, first.id, Decimal("150"))
+    await client.sign_in(cast.distributor)
+    response = await client.post_form(f"/distributors/reorder/{placed.uuid}")
+    assert response.status_code == 303
+    new = await Order.select().where(Order.status == OrderStatus.draft).first()
+    assert new is not None and new["uuid"] != placed.uuid
+    lines = (
+        await OrderLine.select(OrderLine.quantity, OrderLine.unit_price)
+        .where(OrderLine.order == new["id"])
+        .order_by(OrderLine.id)
+    )
+    assert [(row["quantity"], row["unit_price"]) for row in lines] == [
+        (10, Decimal("150.00")),
+        (4, Decimal("150.00")),
+    ]
+    old = await OrderLine.select(OrderLine.unit_price).where(
+        OrderLine.order.uuid == placed.uuid  # type: ignore[attr-defined]
+    )
+    assert {row["unit_price"] for row in old} == {Decimal("100.00")}
+    # Another distributor does not find the order to copy.
+    await client.sign_in(cast.other_distributor)
+    assert (await client.post_form(f"/distributors/reorder/{placed.uuid}")).status_code == 404
