@@ -1,0 +1,545 @@
+"""Purchasing pages for the brand, the supplier portal and their JSON API. Thin: parse,
+call a service, render."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+from urllib.parse import quote
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
+from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.response import Template
+
+from partner_portal import access
+from partner_portal.access import Action
+from partner_portal.clock import utcnow
+from partner_portal.spreadsheets import xlsx_bytes
+from partner_portal.web import CurrentViewer, redirect_after_post, render
+from suppliers import forecasting, forms, purchasing, scorecards, services
+from suppliers.tables import MaterialKind, MaterialUnit
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+AnyRequest = Request[Any, Any, Any]
+
+
+# ---------------------------------------------------------------------------
+# Materials
+
+
+@get("/suppliers/materials", include_in_schema=False)
+async def material_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    rows = await services.list_materials(viewer)
+    return render(request, "suppliers/materials.html", {"materials": rows})
+
+
+async def _material_form(
+    request: AnyRequest,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    material: dict[str, Any] | None = None,
+    conflicts: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "suppliers/material_form.html",
+        {
+            "values": values,
+            "errors": errors,
+            "material": material,
+            "conflicts": conflicts or [],
+            "suppliers": await services.supplier_choices(),
+            "kinds": [kind.value for kind in MaterialKind],
+            "units": [unit.value for unit in MaterialUnit],
+        },
+        status_code=status_code,
+    )
+
+
+@get("/suppliers/materials/new", include_in_schema=False)
+async def material_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.manage_purchasing)
+    values = {"kind": "fabric", "unit": "metre", "currency": "CNY", "lead_time_days": "28"}
+    return await _material_form(request, values, {})
+
+
+@post("/suppliers/materials/new", include_in_schema=False)
+async def material_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
+    result = await services.save_material(viewer, data)
+    if result.saved:
+        return redirect_after_post(request, "/suppliers/materials")
+    return await _material_form(request, dict(data), result.errors, status_code=400)
+
+
+@get("/suppliers/materials/{material_id:uuid}/edit", include_in_schema=False)
+async def material_edit(
+    request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID]
+) -> Template:
+    material = await access.get_material(viewer, material_id, Action.manage_purchasing)
+    supplier = await services.supplier_uuid(material["supplier"])
+    return await _material_form(
+        request, services.material_form_values(material, supplier), {}, material
+    )
+
+
+@post("/suppliers/materials/{material_id:uuid}/edit", include_in_schema=False)
+async def material_update(
+    request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    material = await access.get_material(viewer, material_id, Action.manage_purchasing)
+    result = await services.save_material(viewer, data, material)
+    if result.saved:
+        return redirect_after_post(request, "/suppliers/materials")
+    values, status_code = result.form_again(data)
+    return await _material_form(
+        request, values, result.errors, material, result.conflicts, status_code
+    )
+
+
+# ---------------------------------------------------------------------------
+# Bills of materials
+
+
+@get("/suppliers/boms", include_in_schema=False)
+async def bom_index(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.manage_purchasing)
+    return render(request, "suppliers/boms.html", {"styles": await services.styles_with_boms()})
+
+
+@get("/suppliers/boms/{style_id:uuid}", include_in_schema=False)
+async def bom_detail(
+    request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID]
+) -> Template:
+    view = await services.bom_view(viewer, style_id)
+    return render(request, "suppliers/bom.html", {"view": view, "values": {}, "errors": {}})
+
+
+@post("/suppliers/boms/{style_id:uuid}", include_in_schema=False)
+async def bom_add_line(
+    request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    view = await services.bom_view(viewer, style_id)
+    result = await services.add_bom_line(viewer, view.style, data)
+    if result.saved:
+        return redirect_after_post(request, f"/suppliers/boms/{style_id}")
+    return render(
+        request,
+        "suppliers/bom.html",
+        {"view": view, "values": dict(data), "errors": result.errors},
+        status_code=400,
+    )
+
+
+@post("/suppliers/bom-lines/{line_id:uuid}/delete", include_in_schema=False)
+async def bom_delete_line(
+    request: AnyRequest, viewer: CurrentViewer, line_id: FromPath[UUID]
+) -> Response[Any]:
+    line = await services.delete_bom_line(viewer, line_id)
+    return redirect_after_post(request, f"/suppliers/boms/{line['style_uuid']}")
+
+
+# ---------------------------------------------------------------------------
+# The forecast: the brand's planning view, or a supplier's own portal
+
+
+@get("/suppliers/forecast", include_in_schema=False)
+async def forecast(
+    request: AnyRequest, viewer: CurrentViewer, supplier: FromQuery[str] = ""
+) -> Template:
+    suppliers = await services.supplier_choices() if viewer.is_brand else []
+    chosen = next((row for row in suppliers if str(row["uuid"]) == supplier), None)
+    view = await forecasting.forecast_view(viewer, chosen["id"] if chosen else None)
+    template = "suppliers/forecast.html" if viewer.is_brand else "suppliers/portal.html"
+    return render(
+        request,
+        template,
+        {
+            "view": view,
+            "settings": forecasting.ForecastSettings(),
+            "errors": {},
+            "values": {},
+            "today": utcnow().date(),
+            "suppliers": suppliers,
+            "chosen_supplier": supplier if chosen else "",
+        },
+    )
+
+
+@get("/suppliers/forecast.xlsx", include_in_schema=False)
+async def forecast_export(viewer: CurrentViewer) -> Response[bytes]:
+    """The current forecast as an Excel sheet for the viewer's own planning tools."""
+    view = await forecasting.forecast_view(viewer)
+    header, rows = forecasting.forecast_rows(view, viewer.is_brand)
+    number = view.version["number"] if view.version else 0
+    return Response(
+        content=xlsx_bytes(header, rows, title=f"forecast v{number}"),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="material-forecast-v{number}.xlsx"'},
+    )
+
+
+@post("/suppliers/forecast/recompute", include_in_schema=False)
+async def forecast_recompute(
+    request: AnyRequest, viewer: CurrentViewer, data: Form
+) -> Response[Any]:
+    access.require(viewer, Action.manage_purchasing)
+    settings, errors = forms.parse_forecast_settings(data)
+    if settings is None:
+        view = await forecasting.forecast_view(viewer)
+        return render(
+            request,
+            "suppliers/forecast.html",
+            {
+                "view": view,
+                "settings": forecasting.ForecastSettings(),
+                "errors": errors,
+                "values": data,
+                "today": utcnow().date(),
+            },
+            status_code=400,
+        )
+    outcome = await forecasting.publish_forecast(viewer, forecasting.ForecastSettings(**settings))
+    state = "published" if outcome.published else "unchanged"
+    return redirect_after_post(request, f"/suppliers/forecast?{state}={outcome.number}")
+
+
+@post("/suppliers/materials/{material_id:uuid}/commitments", include_in_schema=False)
+async def commit_week(
+    request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    result = await forecasting.commit_week(viewer, material_id, data)
+    if result.saved:
+        return redirect_after_post(
+            request, f"/suppliers/forecast?committed={data.get('week', '')}#m-{material_id}"
+        )
+    view = await forecasting.forecast_view(viewer)
+    return render(
+        request,
+        "suppliers/portal.html",
+        {
+            "view": view,
+            "errors": result.errors,
+            "values": dict(data),
+            "failed_material": str(material_id),
+        },
+        status_code=400,
+    )
+
+
+@post("/suppliers/materials/{material_id:uuid}/commitments/accept-open", include_in_schema=False)
+async def accept_open_weeks(
+    request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID]
+) -> Response[Any]:
+    accepted = await forecasting.accept_open_weeks(viewer, material_id)
+    return redirect_after_post(request, f"/suppliers/forecast?accepted={accepted}#m-{material_id}")
+
+
+# ---------------------------------------------------------------------------
+# Material purchase orders
+
+
+@get("/suppliers/purchase-orders", include_in_schema=False)
+async def purchase_order_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    orders = await purchasing.list_purchase_orders(viewer)
+    suppliers = await services.supplier_choices() if viewer.can(Action.manage_purchasing) else []
+    return render(
+        request,
+        "suppliers/purchase_orders.html",
+        {"orders": orders, "suppliers": suppliers, "values": {}, "errors": {}},
+    )
+
+
+@post("/suppliers/purchase-orders/draft", include_in_schema=False)
+async def purchase_order_draft(
+    request: AnyRequest, viewer: CurrentViewer, data: Form
+) -> Response[Any]:
+    access.require(viewer, Action.manage_purchasing)
+    weeks_text = (data.get("weeks") or "8").strip()
+    weeks = int(weeks_text) if weeks_text.isdigit() else 0
+    created, errors = await purchasing.draft_purchase_orders(
+        viewer, data.get("supplier", ""), weeks
+    )
+    if created:
+        return redirect_after_post(request, f"/suppliers/purchase-orders/{created[0]}")
+    return render(
+        request,
+        "suppliers/purchase_orders.html",
+        {
+            "orders": await purchasing.list_purchase_orders(viewer),
+            "suppliers": await services.supplier_choices(),
+            "values": dict(data),
+            "errors": errors,
+        },
+        status_code=400,
+    )
+
+
+async def _purchase_order_page(
+    request: AnyRequest,
+    viewer: access.Viewer,
+    order_id: UUID,
+    errors: dict[str, str] | None = None,
+    failed_line: str = "",
+    values: dict[str, str] | None = None,
+) -> Template:
+    view = await purchasing.purchase_order_view(viewer, order_id)
+    return render(
+        request,
+        "suppliers/purchase_order.html",
+        {
+            "view": view,
+            "notices": await purchasing.ship_notices(view.order["id"]),
+            "receipts": await purchasing.receipts_of(view.order["id"]),
+            "errors": errors or {},
+            "failed_line": failed_line,
+            "values": values or {},
+            "today": utcnow().date(),
+            "new_key": secrets.token_urlsafe(16),
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+@get("/suppliers/purchase-orders/{order_id:uuid}", include_in_schema=False)
+async def purchase_order_detail(
+    request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID]
+) -> Template:
+    return await _purchase_order_page(request, viewer, order_id)
+
+
+@post("/suppliers/purchase-orders/{order_id:uuid}/send", include_in_schema=False)
+async def purchase_order_send(
+    request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID]
+) -> Response[Any]:
+    await purchasing.send_purchase_order(viewer, order_id)
+    return redirect_after_post(request, f"/suppliers/purchase-orders/{order_id}")
+
+
+@post("/suppliers/purchase-orders/{order_id:uuid}/lines", include_in_schema=False)
+async def purchase_order_update_draft(
+    request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    result = await purchasing.update_draft(viewer, order_id, data)
+    if result.saved:
+        return redirect_after_post(request, f"/suppliers/purchase-orders/{order_id}")
+    return await _purchase_order_page(request, viewer, order_id, result.errors, "draft", dict(data))
+
+
+@post("/suppliers/purchase-orders/{order_id:uuid}/cancel", include_in_schema=False)
+async def purchase_order_cancel(
+    request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID]
+) -> Response[Any]:
+    result = await purchasing.cancel_purchase_order(viewer, order_id)
+    if result.saved:
+        return redirect_after_post(request, f"/suppliers/purchase-orders/{order_id}")
+    return await _purchase_order_page(request, viewer, order_id, result.errors, "cancel")
+
+
+@post("/suppliers/purchase-order-lines/{line_id:uuid}/acknowledge", include_in_schema=False)
+async def purchase_order_acknowledge(
+    request: AnyRequest, viewer: CurrentViewer, line_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    result = await purchasing.acknowledge_line(viewer, line_id, data)
+    order_id = await purchasing.order_of_line(line_id)
+    if result.saved:
+        return redirect_after_post(request, f"/suppliers/purchase-orders/{order_id}#l-{line_id}")
+    return await _purchase_order_page(
+        request, viewer, order_id, result.errors, str(line_id), dict(data)
+    )
+
+
+@post("/suppliers/purchase-orders/{order_id:uuid}/ship-notices", include_in_schema=False)
+async def ship_notice_create(
+    request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID]
+) -> Response[Any]:
+    form = await request.form()
+    data = {key: value for key, value in form.items() if isinstance(value, str)}
+    upload = form.get("certificate")
+    certificate = None
+    if isinstance(upload, UploadFile) and upload.filename:
+        certificate = purchasing.Certificate(
+            upload.filename, upload.content_type, await upload.read()
+        )
+    result = await purchasing.create_ship_notice(viewer, order_id, data, certificate)
+    if result.saved:
+        return redirect_after_post(request, f"/suppliers/purchase-orders/{order_id}#notices")
+    return await _purchase_order_page(request, viewer, order_id, result.errors, "notice", data)
+
+
+@get("/suppliers/ship-notices/{notice_id:uuid}/certificate", include_in_schema=False)
+async def ship_notice_certificate(
+    viewer: CurrentViewer, notice_id: FromPath[UUID]
+) -> Response[bytes]:
+    certificate = await purchasing.certificate_of(viewer, notice_id)
+    return Response(
+        content=certificate.content,
+        media_type=certificate.content_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(certificate.name)}"},
+    )
+
+
+@post("/suppliers/purchase-order-lines/{line_id:uuid}/receipts", include_in_schema=False)
+async def receipt_create(
+    request: AnyRequest, viewer: CurrentViewer, line_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    result = await purchasing.record_receipt(viewer, line_id, data)
+    order_id = await purchasing.order_of_line(line_id)
+    if result.saved:
+        return redirect_after_post(request, f"/suppliers/purchase-orders/{order_id}#l-{line_id}")
+    return await _purchase_order_page(
+        request, viewer, order_id, result.errors, f"receipt-{line_id}", dict(data)
+    )
+
+
+# ---------------------------------------------------------------------------
+# Scorecards
+
+
+@get("/suppliers/scorecards", include_in_schema=False)
+async def scorecard_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    cards = await scorecards.scorecards(viewer)
+    weights = await scorecards.scorecard_weights()
+    return render(
+        request,
+        "suppliers/scorecards.html",
+        {"cards": cards, "weights": weights, "values": weights, "errors": {}},
+    )
+
+
+@post("/suppliers/scorecards/weights", include_in_schema=False)
+async def scorecard_weights_save(
+    request: AnyRequest, viewer: CurrentViewer, data: Form
+) -> Response[Any]:
+    result = await scorecards.save_weights(viewer, data)
+    if result.saved:
+        return redirect_after_post(request, "/suppliers/scorecards")
+    return render(
+        request,
+        "suppliers/scorecards.html",
+        {
+            "cards": await scorecards.scorecards(viewer),
+            "weights": await scorecards.scorecard_weights(),
+            "values": dict(data),
+            "errors": result.errors,
+        },
+        status_code=400,
+    )
+
+
+# ---------------------------------------------------------------------------
+# API for suppliers' own systems (bearer tokens; same rules as the pages)
+
+
+@get("/api/v1/suppliers/forecast")
+async def api_forecast(viewer: CurrentViewer) -> dict[str, Any]:
+    """The current material forecast for the caller's materials (a supplier: its own)."""
+    return forecasting.forecast_json(await forecasting.forecast_view(viewer))
+
+
+@post("/api/v1/suppliers/materials/{material_id:uuid}/commitments", status_code=200)
+async def api_commit_week(
+    viewer: CurrentViewer, material_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
+) -> dict[str, Any]:
+    """Commit to a week: {"week": "2027-01-04", "decision": "accepted"} or
+    {"week": ..., "decision": "proposed", "quantity": "900", "delivery_date": ..., "comment": ...}.
+    Sending the same answer again changes nothing."""
+    result = await forecasting.commit_week(
+        viewer, material_id, {key: str(value) for key, value in data.items() if value is not None}
+    )
+    if not result.saved:
+        raise ValidationException(detail="Invalid commitment", extra=result.errors)
+    return {"id": str(result.uuid)}
+
+
+@get("/api/v1/suppliers/purchase-orders")
+async def api_purchase_orders(viewer: CurrentViewer) -> list[dict[str, Any]]:
+    """Purchase orders sent to the caller (the brand: all, drafts included)."""
+    return [
+        {
+            "id": str(order["uuid"]),
+            "number": order["number"],
+            "status": order["status"],
+            "currency": order["currency"],
+            "lines": order["lines"],
+            "unanswered_lines": order["unanswered"],
+        }
+        for order in await purchasing.list_purchase_orders(viewer)
+    ]
+
+
+@get("/api/v1/suppliers/purchase-orders/{order_id:uuid}")
+async def api_purchase_order(viewer: CurrentViewer, order_id: FromPath[UUID]) -> dict[str, Any]:
+    return purchasing.purchase_order_json(await purchasing.purchase_order_view(viewer, order_id))
+
+
+@post("/api/v1/suppliers/purchase-order-lines/{line_id:uuid}/acknowledgement", status_code=200)
+async def api_acknowledge(
+    viewer: CurrentViewer, line_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
+) -> dict[str, Any]:
+    """Answer a PO line: {"acknowledgement": "accepted" | "changed" | "rejected" |
+    "backordered", "quantity": ..., "delivery_date": ..., "comment": ...}. Idempotent."""
+    result = await purchasing.acknowledge_line(
+        viewer, line_id, {key: str(value) for key, value in data.items() if value is not None}
+    )
+    if not result.saved:
+        raise ValidationException(detail="Invalid acknowledgement", extra=result.errors)
+    return {"id": str(result.uuid)}
+
+
+@post("/api/v1/suppliers/purchase-orders/{order_id:uuid}/ship-notices", status_code=201)
+async def api_ship_notice(
+    viewer: CurrentViewer, order_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
+) -> dict[str, Any]:
+    """Announce a shipment: {"shipped_on", "expected_on", "carrier", "tracking_number",
+    "dye_lot", "idempotency_key", "lines": {"<PO line id>": "quantity"}} (certificates are
+    uploaded on the page)."""
+    fields = {
+        key: str(value) for key, value in data.items() if key != "lines" and value is not None
+    }
+    lines = data.get("lines") if isinstance(data.get("lines"), dict) else {}
+    fields.update({f"quantity-{key}": str(value) for key, value in (lines or {}).items()})
+    result = await purchasing.create_ship_notice(viewer, order_id, fields)
+    if not result.saved:
+        raise ValidationException(detail="Invalid ship notice", extra=result.errors)
+    return {"id": str(result.uuid)}
+
+
+supplier_routes = [
+    material_list,
+    material_new,
+    material_create,
+    material_edit,
+    material_update,
+    bom_index,
+    bom_detail,
+    bom_add_line,
+    bom_delete_line,
+    forecast,
+    forecast_export,
+    forecast_recompute,
+    commit_week,
+    accept_open_weeks,
+    purchase_order_list,
+    purchase_order_draft,
+    purchase_order_detail,
+    purchase_order_send,
+    purchase_order_update_draft,
+    purchase_order_cancel,
+    purchase_order_acknowledge,
+    ship_notice_create,
+    ship_notice_certificate,
+    receipt_create,
+    scorecard_page,
+    scorecard_weights_save,
+    api_forecast,
+    api_commit_week,
+    api_purchase_orders,
+    api_purchase_order,
+    api_acknowledge,
+    api_ship_notice,
+]

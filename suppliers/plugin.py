@@ -1,0 +1,46 @@
+"""Purchasing and the supplier portal plugged into the kernel: pages and API, and the
+scheduled job that republishes the material forecast when anything behind it changed."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
+from suppliers import forecasting, panel, purchasing
+from suppliers.controllers import supplier_routes
+
+routes = supplier_routes
+
+
+def register(registry: Registry) -> None:
+    registry.add_partner_panel(
+        PartnerPanel(
+            key="suppliers",
+            order=30,
+            template="suppliers/_partner_panel.html",
+            load=panel.partner_panel,
+        )
+    )
+    registry.add_job(
+        ScheduledJob(
+            key="suppliers.material_forecast",
+            title="Publish the material forecast",
+            every=timedelta(hours=6),
+            run=forecasting.scheduled_publish,
+        )
+    )
+    registry.add_job(
+        ScheduledJob(
+            key="suppliers.follow_ups",
+            title="Chase unanswered material POs and forecast weeks",
+            every=timedelta(hours=12),
+            run=purchasing.plan_follow_ups,
+        )
+    )
+
+
+async def load_demo_data(rng: random.Random, now: datetime) -> str:
+    from suppliers import demo
+
+    return await demo.load(rng, now)

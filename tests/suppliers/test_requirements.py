@@ -1,0 +1,165 @@
+"""Garment demand from the order book becomes a published, versioned material forecast."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from partner_portal.app import register_plugins
+from partner_portal.registries import registry
+from suppliers import forecasting
+from suppliers.tables import ForecastLine, ForecastVersion
+from tests.suppliers.support import (
+    FIRST_WEEK,
+    NOW,
+    add_bom,
+    add_order,
+    add_purchase_order,
+    make_material,
+    make_style,
+)
+from tests.support import Cast
+
+
+@pytest.fixture
+def plugins() -> None:
+    register_plugins()
+
+
+async def lines_of(number: int) -> dict[tuple[int, date], dict[str, Any]]:
+    version = await ForecastVersion.select(ForecastVersion.id).where(
+        ForecastVersion.number == number
+    )
+    rows = await ForecastLine.select(*ForecastLine.all_columns()).where(
+        ForecastLine.forecast == version[0]["id"]
+    )
+    return {(row["material"], row["week_start"]): row for row in rows}
+
+
+async def test_the_order_book_feeds_firm_and_likely_material_demand_net_of_stock_and_pos(
+    cast: Cast, frozen_clock: Any, plugins: None
+) -> None:
+    frozen_clock.frozen_at = NOW
+    assert "order_book" in registry.demand_sources
+    shirt = await make_style()
+    shell = await make_material(cast.mill.id, "HF-POP-120", on_hand="100")
+    await add_bom(shirt, shell["id"], "1.45", "5", size="M")
+    await add_bom(shirt, shell["id"], "1.60", "5", size="XL")
+    ship = FIRST_WEEK + timedelta(weeks=4)
+    await add_order(
+        cast.distributor_a.id, shirt, {("BLK", "M"): 100}, status="confirmed", ship_date=ship
+    )
+    await add_order(
+        cast.distributor_b.id, shirt, {("NVY", "XL"): 50}, status="submitted", ship_date=ship
+    )
+    # Drafts and cancelled orders are no demand.
+    await add_order(cast.retailer_a.id, shirt, {("NVY", "M"): 999}, status="draft", ship_date=ship)
+    await add_order(
+        cast.retailer_a.id, shirt, {("NVY", "M"): 999}, status="cancelled", ship_date=ship
+    )
+    await add_purchase_order(cast.mill.id, shell["id"], "50", FIRST_WEEK + timedelta(days=9))
+
+    outcome = await forecasting.publish_forecast(None)
+
+    assert outcome.published and outcome.number == 1
+    week = FIRST_WEEK + timedelta(weeks=2)  # two weeks of cutting and sewing before shipping
+    line = (await lines_of(1))[(shell["id"], week)]
+    # Firm 100 × 1.45 × 1.05 = 152.25 m; likely 50 × 1.60 × 1.05 × 0.8 = 67.2 m.
+    assert line["gross_firm"] == Decimal("152.250")
+    assert line["gross_likely"] == Decimal("67.200")
+    # 219.45 m less 100 m on hand and 50 m on the open PO.
+    assert line["net_total"] == Decimal("69.450")
+    assert line["net_firm"] == Decimal("2.250")
+    assert line["supplier"] == cast.mill.id
+
+
+async def test_publishing_again_without_changes_keeps_the_version(
+    cast: Cast, frozen_clock: Any, plugins: None
+) -> None:
+    frozen_clock.frozen_at = NOW
+    shirt = await make_style()
+    shell = await make_material(cast.mill.id, "HF-POP-120")
+    await add_bom(shirt, shell["id"], "1.5")
+    ship = FIRST_WEEK + timedelta(weeks=3)
+    await add_order(
+        cast.distributor_a.id, shirt, {("BLK", "S"): 10}, status="confirmed", ship_date=ship
+    )
+    assert (await forecasting.publish_forecast(None)).number == 1
+
+    again = await forecasting.scheduled_publish()
+
+    assert again == "material forecast version 1 is current"
+    await add_order(
+        cast.distributor_a.id, shirt, {("BLK", "S"): 20}, status="in_production", ship_date=ship
+    )
+    outcome = await forecasting.publish_forecast(None)
+    assert outcome.published and outcome.number == 2
+    assert (await lines_of(1))[(shell["id"], FIRST_WEEK + timedelta(weeks=1))][
+        "net_total"
+    ] == Decimal("15.000")
+    assert (await lines_of(2))[(shell["id"], FIRST_WEEK + timedelta(weeks=1))][
+        "net_total"
+    ] == Decimal("45.000")
+
+
+async def test_reorders_are_forecast_from_order_history_by_exponential_smoothing(
+    cast: Cast, frozen_clock: Any, plugins: None
+) -> None:
+    frozen_clock.frozen_at = NOW
+    shirt = await make_style()
+    shell = await make_material(cast.mill.id, "HF-POP-120")
+    await add_bom(shirt, shell["id"], "2")
+    # Twelve weeks of delivered reorders, 30 a week: 20 BLK/S and 10 NVY/XL.
+    for weeks_ago in range(1, 13):
+        placed = NOW - timedelta(weeks=weeks_ago)
+        await add_order(
+            cast.distributor_a.id, shirt, {("BLK", "S"): 20, ("NVY", "XL"): 10},
+            status="delivered", submitted_at=placed,
+        )  # fmt: skip
+    # Next week already holds 12 garments in the book: the forecast only tops it up.
+    await add_order(
+        cast.distributor_a.id, shirt, {("BLK", "M"): 12}, status="confirmed",
+        ship_date=FIRST_WEEK + timedelta(weeks=3),
+    )  # fmt: skip
+
+    await forecasting.publish_forecast(None)
+
+    lines = await lines_of(1)
+    plain_week = lines[(shell["id"], FIRST_WEEK + timedelta(weeks=2))]
+    # A flat history smooths to its level: 30 garments × 2 m.
+    assert plain_week["gross_statistical"] == Decimal("60.000")
+    booked_week = lines[(shell["id"], FIRST_WEEK + timedelta(weeks=1))]
+    assert booked_week["gross_firm"] == Decimal("24.000")
+    assert booked_week["gross_statistical"] == Decimal("36.000")  # (30 − 12) × 2
+
+
+async def test_a_planner_recomputes_with_other_settings_from_the_page(
+    client: Any, cast: Cast, frozen_clock: Any, plugins: None
+) -> None:
+    frozen_clock.frozen_at = NOW
+    await client.log_in(cast.staff)
+    refused = await client.post_form("/suppliers/forecast/recompute", {"likely_percent": "150"})
+    assert refused.status_code == 400
+    assert "Enter a percentage from 0 to 100." in refused.text
+    assert await ForecastVersion.count() == 0
+
+    published = await client.post_form(
+        "/suppliers/forecast/recompute",
+        {"weeks": "8", "cut_lead_weeks": "3", "likely_percent": "50"},
+    )
+    assert published.status_code == 303 and "published=1" in published.headers["location"]
+    version = await ForecastVersion.select(
+        ForecastVersion.weeks, ForecastVersion.parameters
+    ).first()
+    assert version is not None and version["weeks"] == 8
+    parameters = version["parameters"]
+    if isinstance(parameters, str):
+        import json
+
+        parameters = json.loads(parameters)
+    assert parameters["likely_probability"] == "0.5" and parameters["cut_lead_weeks"] == 3
+    page = await client.get(published.headers["location"])
+    assert "Version 1 published." in page.text
