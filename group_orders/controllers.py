@@ -1,0 +1,498 @@
+"""Campaign pages for the client admin and the KAM, and the employee's personal link page.
+Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Template
+
+from group_orders import forms, services
+from group_orders.tables import CampaignStatus
+from partner_portal import i18n
+from partner_portal.access import Action
+from partner_portal.clock import utcnow
+from partner_portal.pdf import html_to_pdf
+from partner_portal.settings import SUPPORTED_LOCALES, Settings
+from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+AnyRequest = Request[Any, Any, Any]
+MANAGE = Action.manage_group_campaigns
+
+
+def _settings(request: AnyRequest) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _base(campaign_uuid: UUID) -> str:
+    return f"/group-orders/{campaign_uuid}"
+
+
+@get("/group-orders", include_in_schema=False)
+async def campaign_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    campaigns = await services.list_campaigns(viewer)
+    return render(request, "group_orders/list.html", {"campaigns": campaigns})
+
+
+async def _campaign_form(
+    request: AnyRequest,
+    viewer: Any,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    campaign: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    clients = [] if campaign else await services.client_choices(viewer)
+    return render(
+        request,
+        "group_orders/form.html",
+        {"values": values, "errors": errors, "campaign": campaign, "clients": clients},
+        status_code=status_code,
+    )
+
+
+@get("/group-orders/new", include_in_schema=False)
+async def campaign_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    today = utcnow().date()
+    values = {
+        "entitlement": "allotment",
+        "over_allowance": "employee_pays",
+        "delivery_mode": "bulk",
+        "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=14)).isoformat(),
+        "tipping_point": "0",
+    }
+    return await _campaign_form(request, viewer, values, {})
+
+
+@post("/group-orders/new", include_in_schema=False)
+async def campaign_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
+    result = await services.create_campaign(viewer, data)
+    if result.saved and result.uuid:
+        return redirect_after_post(request, _base(result.uuid))
+    return await _campaign_form(request, viewer, dict(data), result.errors, status_code=400)
+
+
+async def _detail(
+    request: AnyRequest,
+    viewer: Any,
+    campaign: dict[str, Any],
+    status_code: int = 200,
+    **extra: Any,
+) -> Template:
+    progress = await services.progress(campaign)
+    context = {
+        "campaign": campaign,
+        "progress": progress,
+        "client_name": await services.client_name(campaign["organisation"]),
+        "collecting": services.is_collecting(campaign, services.today()),
+        "today": services.today(),
+        "may_manage": viewer.can(MANAGE),
+        "item_values": {"allotment": "1"},
+        "item_errors": {},
+        **extra,
+    }
+    return render(request, "group_orders/detail.html", context, status_code=status_code)
+
+
+@get("/group-orders/{campaign_id:uuid}", include_in_schema=False)
+async def campaign_detail(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Template:
+    campaign = await services.get_campaign(viewer, campaign_id)
+    return await _detail(request, viewer, campaign, notice=request.query_params.get("notice", ""))
+
+
+@get("/group-orders/{campaign_id:uuid}/edit", include_in_schema=False)
+async def campaign_edit(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Template:
+    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    return await _campaign_form(
+        request, viewer, services.campaign_form_values(campaign), {}, campaign
+    )
+
+
+@post("/group-orders/{campaign_id:uuid}/edit", include_in_schema=False)
+async def campaign_update(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    result = await services.update_campaign(viewer, campaign, data)
+    if result.saved:
+        return redirect_after_post(request, _base(campaign_id))
+    values, status_code = result.form_again(data)
+    return await _campaign_form(
+        request, viewer, values, result.errors, campaign, status_code=status_code
+    )
+
+
+@post("/group-orders/{campaign_id:uuid}/items", include_in_schema=False)
+async def item_add(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    result = await services.add_item(viewer, campaign, data)
+    if result.saved:
+        return redirect_after_post(request, _base(campaign_id) + "#items")
+    return await _detail(
+        request,
+        viewer,
+        campaign,
+        status_code=400,
+        item_values=dict(data),
+        item_errors=result.errors,
+    )
+
+
+@post("/group-orders/{campaign_id:uuid}/close", include_in_schema=False)
+async def campaign_close(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Response[Any]:
+    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    await services.close_campaign(viewer, campaign)
+    return redirect_after_post(request, _base(campaign_id) + "?notice=closed")
+
+
+@post("/group-orders/{campaign_id:uuid}/approve", include_in_schema=False)
+async def campaign_approve(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Response[Any]:
+    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    approval = await services.approve(viewer, campaign)
+    if approval.error:
+        return await _detail(
+            request, viewer, campaign, status_code=400, approval_error=approval.error
+        )
+    notice = "first_approval" if approval.waiting_for_second else "ordered"
+    return redirect_after_post(request, _base(campaign_id) + f"?notice={notice}")
+
+
+@post("/group-orders/{campaign_id:uuid}/send-links", include_in_schema=False)
+async def links_send(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    settings = _settings(request)
+    count = await services.send_links(
+        viewer, campaign, settings.base_url, settings.secret_key, again=data.get("again") == "1"
+    )
+    return redirect_after_post(request, f"{_base(campaign_id)}/roster?sent={count}")
+
+
+@get("/group-orders/{campaign_id:uuid}/link-sheet", include_in_schema=False)
+async def link_sheet(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Template:
+    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    settings = _settings(request)
+    everyone = request.query_params.get("who") == "all"
+    rows = await services.link_sheet(
+        campaign, settings.base_url, settings.secret_key, everyone=everyone
+    )
+    return render(
+        request,
+        "group_orders/link_sheet.html",
+        {"campaign": campaign, "rows": rows, "everyone": everyone},
+    )
+
+
+@get("/group-orders/{campaign_id:uuid}/packing-list", include_in_schema=False)
+async def packing_list(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Template:
+    campaign = await services.get_campaign(viewer, campaign_id)
+    groups = await services.packing_list(campaign)
+    return render(
+        request,
+        "group_orders/packing_list.html",
+        {
+            "campaign": campaign,
+            "groups": groups,
+            "client_name": await services.client_name(campaign["organisation"]),
+        },
+    )
+
+
+async def _packing_context(viewer: Any, campaign_id: UUID) -> dict[str, Any]:
+    campaign = await services.get_campaign(viewer, campaign_id)
+    return {
+        "campaign": campaign,
+        "groups": await services.packing_list(campaign),
+        "client_name": await services.client_name(campaign["organisation"]),
+    }
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@get("/group-orders/{campaign_id:uuid}/packing-list.pdf", include_in_schema=False)
+async def packing_list_pdf(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Response[bytes]:
+    context = await _packing_context(viewer, campaign_id)
+    engine = request.app.template_engine
+    assert engine is not None
+    template = engine.get_template("group_orders/packing_list_pdf.html")
+    pdf = await html_to_pdf(template.render(**context))
+    return _download(pdf, "application/pdf", "packing-list.pdf")
+
+
+@get("/group-orders/{campaign_id:uuid}/packing-list.xlsx", include_in_schema=False)
+async def packing_list_xlsx(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Response[bytes]:
+    context = await _packing_context(viewer, campaign_id)
+    content = services.packing_list_xlsx(context["groups"], i18n.current_locale.get())
+    return _download(
+        content,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "packing-list.xlsx",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Roster
+
+
+async def _roster_page(
+    request: AnyRequest,
+    campaign: dict[str, Any],
+    status_code: int = 200,
+    **extra: Any,
+) -> Template:
+    query = request.query_params
+    page_text = query.get("page") or "1"
+    context = {
+        "campaign": campaign,
+        "roster": await services.roster_page(
+            campaign,
+            search=query.get("q") or "",
+            waiting_only=query.get("waiting") == "1",
+            page=int(page_text) if page_text.isdigit() else 1,
+        ),
+        "values": {},
+        "errors": {},
+        "columns": forms.EMPLOYEE_COLUMNS,
+        "required": forms.EMPLOYEE_REQUIRED,
+        "open": campaign["status"] == CampaignStatus.open,
+        "sent": request.query_params.get("sent"),
+        **extra,
+    }
+    return render(request, "group_orders/roster.html", context, status_code=status_code)
+
+
+@get("/group-orders/{campaign_id:uuid}/roster", include_in_schema=False)
+async def roster_page(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Template:
+    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    return await _roster_page(request, campaign)
+
+
+@post("/group-orders/{campaign_id:uuid}/roster", include_in_schema=False)
+async def roster_add(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    result = await services.add_employee(viewer, campaign, data)
+    if result.saved:
+        return redirect_after_post(request, f"{_base(campaign_id)}/roster#add")
+    return await _roster_page(
+        request, campaign, status_code=400, values=dict(data), errors=result.errors
+    )
+
+
+@post("/group-orders/{campaign_id:uuid}/roster/import", include_in_schema=False)
+async def roster_import(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Template:
+    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    form, content = await uploaded_file(request)
+    if not content:
+        return await _roster_page(request, campaign, status_code=400, missing_file=True)
+    upload = form.get("file")
+    filename = str(getattr(upload, "filename", "") or "")
+    result = await services.import_roster(viewer, campaign, content, filename)
+    return await _roster_page(
+        request, campaign, status_code=200 if result.ok else 400, result=result
+    )
+
+
+@get("/group-orders/{campaign_id:uuid}/roster-template.csv", include_in_schema=False)
+async def roster_template(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Response[str]:
+    await services.get_campaign(viewer, campaign_id, MANAGE)
+    return Response(
+        content=services.roster_template(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="roster.csv"'},
+    )
+
+
+@get("/group-orders/employees/{employee_id:uuid}", include_in_schema=False)
+async def employee_edit(
+    request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
+) -> Template:
+    employee = await services.get_employee(viewer, employee_id, MANAGE)
+    campaign = await services.campaign_by_id(employee["campaign"])
+    values = {**employee, "language": employee["locale"]}
+    return render(
+        request,
+        "group_orders/employee.html",
+        {"employee": employee, "campaign": campaign, "values": values, "errors": {}},
+    )
+
+
+@post("/group-orders/employees/{employee_id:uuid}", include_in_schema=False)
+async def employee_update(
+    request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    employee = await services.get_employee(viewer, employee_id, MANAGE)
+    campaign = await services.campaign_by_id(employee["campaign"])
+    result = await services.update_employee(viewer, employee, data)
+    if result.saved:
+        return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
+    return render(
+        request,
+        "group_orders/employee.html",
+        {"employee": employee, "campaign": campaign, "values": dict(data), "errors": result.errors},
+        status_code=400,
+    )
+
+
+@post("/group-orders/employees/{employee_id:uuid}/remove", include_in_schema=False)
+async def employee_remove(
+    request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
+) -> Response[Any]:
+    employee = await services.get_employee(viewer, employee_id, MANAGE)
+    campaign = await services.campaign_by_id(employee["campaign"])
+    await services.remove_employee(viewer, employee)
+    return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
+
+
+@get("/group-orders/employees/{employee_id:uuid}/choices", include_in_schema=False)
+async def choices_for_someone(
+    request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
+) -> Template:
+    employee = await services.get_employee(viewer, employee_id, MANAGE)
+    campaign = await services.campaign_by_id(employee["campaign"])
+    form = await services.choice_form(employee, campaign)
+    return render(request, "group_orders/enter_choices.html", {"form": form})
+
+
+@post("/group-orders/employees/{employee_id:uuid}/choices", include_in_schema=False)
+async def choices_enter(
+    request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    employee = await services.get_employee(viewer, employee_id, MANAGE)
+    campaign = await services.campaign_by_id(employee["campaign"])
+    if data.get("action") == "suggest":
+        form = await services.suggestion_form(employee, campaign, data)
+        return render(request, "group_orders/enter_choices.html", {"form": form})
+    form = await services.save_choices(employee, campaign, data, entered_by=viewer)
+    if not form.errors:
+        return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
+    return render(request, "group_orders/enter_choices.html", {"form": form}, status_code=400)
+
+
+# ---------------------------------------------------------------------------
+# The employee's personal link (no account: the token is the only key)
+
+
+def _use_language(employee: dict[str, Any], wanted: str | None) -> str:
+    locale = wanted if wanted in SUPPORTED_LOCALES else employee["locale"] or ""
+    if locale in SUPPORTED_LOCALES:
+        # Dates and numbers follow the page's language, not the phone's regional settings.
+        i18n.current_locale.set(locale)
+        i18n.current_region_locale.set(None)
+    return i18n.current_locale.get()
+
+
+def _link_error(request: AnyRequest) -> Template:
+    # One page for wrong, tampered and expired links alike: it tells nothing about which.
+    return render(request, "group_orders/link_error.html", {}, status_code=404)
+
+
+@get("/g/{token:str}", include_in_schema=False, cache=False)
+async def employee_page(
+    request: AnyRequest, token: FromPath[str], lang: FromQuery[str | None] = None
+) -> Template:
+    found = await services.employee_for_token(_settings(request).secret_key, token)
+    if found is None:
+        return _link_error(request)
+    employee, campaign = found
+    locale = _use_language(employee, lang)
+    form = await services.choice_form(employee, campaign)
+    return render(
+        request,
+        "group_orders/employee_page.html",
+        {"form": form, "token": token, "locale": locale, "lang": lang or ""},
+    )
+
+
+@post("/g/{token:str}", include_in_schema=False)
+async def employee_submit(
+    request: AnyRequest,
+    token: FromPath[str],
+    data: Form,
+    lang: FromQuery[str | None] = None,
+) -> Template:
+    found = await services.employee_for_token(_settings(request).secret_key, token)
+    if found is None:
+        return _link_error(request)
+    employee, campaign = found
+    locale = _use_language(employee, lang)
+    if data.get("action") == "suggest":
+        form = await services.suggestion_form(employee, campaign, data)
+        status_code = 200
+    else:
+        form = await services.save_choices(employee, campaign, data)
+        status_code = 400 if form.errors else 200
+    return render(
+        request,
+        "group_orders/employee_page.html",
+        {"form": form, "token": token, "locale": locale, "lang": lang or ""},
+        status_code=status_code,
+    )
+
+
+group_order_routes = [
+    campaign_list,
+    campaign_new,
+    campaign_create,
+    campaign_detail,
+    campaign_edit,
+    campaign_update,
+    item_add,
+    campaign_close,
+    campaign_approve,
+    links_send,
+    link_sheet,
+    packing_list,
+    packing_list_pdf,
+    packing_list_xlsx,
+    roster_page,
+    roster_add,
+    roster_import,
+    roster_template,
+    employee_edit,
+    employee_update,
+    employee_remove,
+    choices_for_someone,
+    choices_enter,
+    employee_page,
+    employee_submit,
+]

@@ -1,0 +1,230 @@
+"""Explicit inputs of the campaign pages: parse a submitted form into a value or messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from group_orders.tables import DeliveryMode, EntitlementKind, OverAllowance
+from partner_portal.i18n import gettext as _
+from partner_portal.settings import SUPPORTED_LOCALES
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+GENDERS = ("", "women", "men")
+
+
+def _text(data: Mapping[str, str], name: str) -> str:
+    return (data.get(name) or "").strip()
+
+
+def _date(data: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
+    try:
+        return date.fromisoformat(_text(data, name))
+    except ValueError:
+        errors[name] = _("Enter a date as YYYY-MM-DD.")
+        return None
+
+
+def _money(
+    data: Mapping[str, str], name: str, errors: dict[str, str], required: bool = False
+) -> Decimal | None:
+    text = _text(data, name).replace(",", "")
+    if not text:
+        if required:
+            errors[name] = _("This field is required.")
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        errors[name] = _("Enter an amount such as 1200 or 99.50.")
+        return None
+    if value < 0 or not value.is_finite():
+        errors[name] = _("Enter an amount of zero or more.")
+        return None
+    return value
+
+
+def _whole(
+    data: Mapping[str, str], name: str, errors: dict[str, str], default: int, low: int, high: int
+) -> int:
+    text = _text(data, name)
+    if not text:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        errors[name] = _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
+        return default
+    return int(text)
+
+
+@dataclass(frozen=True)
+class CampaignInput:
+    name: str
+    entitlement: EntitlementKind
+    allowance: Decimal | None
+    over_allowance: OverAllowance
+    opens_on: date
+    closes_on: date
+    delivery_mode: DeliveryMode
+    ship_to: str
+    tipping_point: int
+    second_approval_above: Decimal | None
+    notes: str
+
+
+def parse_campaign(data: Mapping[str, str]) -> tuple[CampaignInput | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    name = _text(data, "name")
+    if not name:
+        errors["name"] = _("This field is required.")
+    elif len(name) > 120:
+        errors["name"] = _("At most %(count)s characters.", count=120)
+    entitlement = _text(data, "entitlement") or EntitlementKind.allotment
+    if entitlement not in EntitlementKind.__members__:
+        errors["entitlement"] = _("Choose one of the options.")
+        entitlement = EntitlementKind.allotment
+    allowance = _money(data, "allowance", errors, required=entitlement == EntitlementKind.allowance)
+    over = _text(data, "over_allowance") or OverAllowance.employee_pays
+    if over not in OverAllowance.__members__:
+        errors["over_allowance"] = _("Choose one of the options.")
+        over = OverAllowance.employee_pays
+    opens_on = _date(data, "opens_on", errors)
+    closes_on = _date(data, "closes_on", errors)
+    if opens_on and closes_on and closes_on < opens_on:
+        errors["closes_on"] = _("The closing date must be on or after the opening date.")
+    delivery = _text(data, "delivery_mode") or DeliveryMode.bulk
+    if delivery not in DeliveryMode.__members__:
+        errors["delivery_mode"] = _("Choose one of the options.")
+        delivery = DeliveryMode.bulk
+    tipping_point = _whole(data, "tipping_point", errors, 0, 0, 1_000_000)
+    second = _money(data, "second_approval_above", errors)
+    if errors or opens_on is None or closes_on is None:
+        return None, errors
+    return (
+        CampaignInput(
+            name=name,
+            entitlement=EntitlementKind(entitlement),
+            allowance=allowance if entitlement == EntitlementKind.allowance else None,
+            over_allowance=OverAllowance(over),
+            opens_on=opens_on,
+            closes_on=closes_on,
+            delivery_mode=DeliveryMode(delivery),
+            ship_to=_text(data, "ship_to"),
+            tipping_point=tipping_point,
+            second_approval_above=second,
+            notes=_text(data, "notes"),
+        ),
+        {},
+    )
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    style_code: str
+    colour_code: str
+    allotment: int
+    gender: str
+    job_role: str
+    logo: str
+    logo_price: Decimal
+
+
+def parse_item(data: Mapping[str, str]) -> tuple[ItemInput | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    style_code = _text(data, "style_code").upper()
+    if not style_code:
+        errors["style_code"] = _("This field is required.")
+    colour_code = _text(data, "colour_code").upper()
+    if not colour_code:
+        errors["colour_code"] = _("This field is required.")
+    allotment = _whole(data, "allotment", errors, 1, 1, 20)
+    gender = _text(data, "gender")
+    if gender not in GENDERS:
+        errors["gender"] = _("Choose one of the options.")
+    logo = _text(data, "logo")[:200]
+    logo_price = _money(data, "logo_price", errors) or Decimal("0")
+    if logo_price and not logo:
+        errors["logo"] = _("Describe the logo that this price pays for.")
+    if errors:
+        return None, errors
+    job_role = _text(data, "job_role")[:100]
+    return ItemInput(style_code, colour_code, allotment, gender, job_role, logo, logo_price), {}
+
+
+@dataclass(frozen=True)
+class EmployeeInput:
+    employee_number: str
+    name: str
+    department: str
+    site: str
+    email: str
+    gender: str
+    job_role: str
+    locale: str
+
+
+EMPLOYEE_COLUMNS = (
+    "employee_number",
+    "name",
+    "department",
+    "site",
+    "email",
+    "gender",
+    "job_role",
+    "language",
+)
+EMPLOYEE_REQUIRED = ("employee_number", "name")
+
+
+def parse_employee(data: Mapping[str, str]) -> tuple[EmployeeInput | None, dict[str, str]]:
+    """One roster row, from the page's form or a spreadsheet row (same names as the columns)."""
+    errors: dict[str, str] = {}
+    number = _text(data, "employee_number")
+    if not number:
+        errors["employee_number"] = _("This field is required.")
+    elif len(number) > 40:
+        errors["employee_number"] = _("At most %(count)s characters.", count=40)
+    name = _text(data, "name")
+    if not name:
+        errors["name"] = _("This field is required.")
+    elif len(name) > 120:
+        errors["name"] = _("At most %(count)s characters.", count=120)
+    email = _text(data, "email").lower()
+    if email and not EMAIL.match(email):
+        errors["email"] = _("Enter an e-mail address such as name@example.com.")
+    gender = _text(data, "gender").lower()
+    gender = {"f": "women", "female": "women", "m": "men", "male": "men"}.get(gender, gender)
+    if gender not in GENDERS:
+        errors["gender"] = _("Use women, men or leave it empty.")
+    language = _text(data, "language")
+    if language and language not in SUPPORTED_LOCALES:
+        errors["language"] = _("Use one of: %(choices)s.", choices=", ".join(SUPPORTED_LOCALES))
+    if errors:
+        return None, errors
+    return (
+        EmployeeInput(
+            employee_number=number,
+            name=name,
+            department=_text(data, "department")[:100],
+            site=_text(data, "site")[:100],
+            email=email,
+            gender=gender,
+            job_role=_text(data, "job_role")[:100],
+            locale=language,
+        ),
+        {},
+    )
+
+
+def parse_measurement(text: str, low: int, high: int) -> int | None:
+    """A body measurement in whole cm, or None when empty or implausible."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = round(float(text))
+    except ValueError:
+        return None
+    return value if low <= value <= high else None

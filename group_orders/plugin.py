@@ -1,0 +1,46 @@
+"""group_orders in the kernel: its pages, the reminder job and the demand of open campaigns."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from group_orders import services
+from group_orders.api import group_order_api_routes
+from group_orders.controllers import group_order_routes
+from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
+from partner_portal.settings import load_settings
+
+routes = [*group_order_routes, *group_order_api_routes]
+
+
+async def remind_non_responders() -> str:
+    settings = load_settings()
+    sent = await services.send_reminders(settings.base_url, settings.secret_key)
+    return f"{sent} reminders queued"
+
+
+def register(registry: Registry) -> None:
+    registry.add_partner_panel(
+        PartnerPanel(
+            key="group_orders",
+            order=40,
+            template="group_orders/_partner_panel.html",
+            load=services.partner_panel,
+        )
+    )
+    registry.add_job(
+        ScheduledJob(
+            key="group_orders.reminders",
+            title="Remind employees who have not chosen their sizes",
+            every=timedelta(hours=6),
+            run=remind_non_responders,
+        )
+    )
+    registry.add_demand_source("group_campaigns", services.campaign_demand)
+
+
+async def load_demo_data(rng: random.Random, now: datetime) -> str:
+    from group_orders.demo import load
+
+    return await load(rng, now)

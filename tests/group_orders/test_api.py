@@ -1,0 +1,57 @@
+"""The JSON API for the client's HR system: campaigns, roster and responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from group_orders import services
+from partner_portal.accounts.services import create_api_token, viewer_for_user_id
+from tests.group_orders.support import (
+    NOW,
+    add_people,
+    choice_form,
+    items,
+    make_campaign,
+    make_uniform,
+)
+from tests.support import Cast, PortalClient
+
+
+async def test_an_hr_system_adds_people_and_reads_the_responses(
+    client: PortalClient, cast: Cast, frozen_clock: Any
+) -> None:
+    frozen_clock.frozen_at = NOW
+    campaign = await make_campaign(cast, await make_uniform())
+    [person] = await add_people(campaign, ("E1", "王小明", "零售"))
+    await services.save_choices(
+        person, campaign, choice_form(await items(campaign), {0: ("170/88A", 2)})
+    )
+    token = await create_api_token(await viewer_for_user_id(cast.client.id), "HR")
+    client.headers["Authorization"] = f"Bearer {token}"
+    base = f"/api/v1/group-campaigns/{campaign['uuid']}"
+
+    added = await client.post(
+        f"{base}/employees", json={"employee_number": "E2", "name": "김민준", "language": "ko"}
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["language"] == "ko"
+    refused = await client.post(
+        f"{base}/employees", json={"employee_number": "E2", "name": "x", "email": "bad"}
+    )
+    assert refused.status_code == 400 and set(refused.json()["errors"]) == {"email"}
+
+    detail = (await client.get(base)).json()
+    assert (detail["roster"], detail["responded"], detail["total_quantity"]) == (2, 1, 2)
+    assert sorted(
+        row["employee_number"] for row in (await client.get(f"{base}/employees")).json()
+    ) == [
+        "E1",
+        "E2",
+    ]
+    [line] = (await client.get(f"{base}/responses")).json()
+    assert (line["employee_number"], line["size"], line["quantity"]) == ("E1", "170/88A", 2)
+
+    other = await create_api_token(await viewer_for_user_id(cast.other_kam.id), "other")
+    client.headers["Authorization"] = f"Bearer {other}"
+    assert (await client.get(base)).status_code == 404
+    assert (await client.get("/api/v1/group-campaigns")).json() == []
