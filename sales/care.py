@@ -1,0 +1,219 @@
+"""Care reminders: moments the brand defines to look after a partner after an order
+("90 days after delivery: check sell-through and offer replenishment"; "14 days before
+the delivery window ends: remind of the return and exchange window"). The scheduled
+job plans a follow-up for the partner's KAM and, where the event has a message, puts it
+on the bell of the partner's users; each event fires once per order."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from partner_portal import access
+from partner_portal.access import Action, Viewer
+from partner_portal.audit import services as audit_log
+from partner_portal.clock import utcnow
+from partner_portal.database import update_if_version, write_transaction
+from partner_portal.edits import SaveResult
+from partner_portal.i18n import gettext as _
+from partner_portal.notifications.services import NewNotification, notify
+from partner_portal.orders.tables import Order, OrderStatus
+from partner_portal.partners.tables import Organisation, User
+from sales import forms
+from sales.tables import CareEvent, CareReminder, CareTrigger
+from scheduler import services as follow_ups
+
+# A new event does not fire for orders delivered long before it existed.
+CATCH_UP = timedelta(days=30)
+WINDOW_STATUSES = (
+    OrderStatus.partially_shipped.value,
+    OrderStatus.shipped.value,
+    OrderStatus.delivered.value,
+)
+
+
+async def events() -> list[dict[str, Any]]:
+    return list(await CareEvent.select().order_by(CareEvent.name))
+
+
+async def create_event(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
+    """Define a care event (the brand's administrators)."""
+    access.require(viewer, Action.manage_sales_settings)
+    errors = forms.Errors()
+    name = forms.text(data, "name", 120)
+    if not name:
+        errors.add("name", _("Name the care event."))
+    trigger = forms.text(data, "trigger", 20)
+    if trigger not in CareTrigger.__members__:
+        errors.add("trigger", _("Choose when the event happens."))
+    days = forms.parse_int(
+        data, "days", errors, _("Enter a number of days from 1 to 730."), required=True
+    )
+    if not 1 <= days <= 730:
+        errors.add("days", _("Enter a number of days from 1 to 730."))
+    title = forms.text(data, "follow_up_title", 200)
+    if not title:
+        errors.add("follow_up_title", _("Say what the KAM should do."))
+    if not errors.ok:
+        return SaveResult(errors=errors.messages)
+    stored: dict[str, Any] = {
+        "name": name,
+        "trigger": trigger,
+        "days": days,
+        "follow_up_title": title,
+        "partner_message": forms.text(data, "partner_message", 2000),
+    }
+    async with write_transaction():
+        row = await CareEvent.insert(CareEvent(**stored, active=True, version=1)).returning(
+            CareEvent.uuid
+        )
+        await audit_log.record(
+            viewer,
+            entity_kind="care_event",
+            entity_uuid=row[0]["uuid"],
+            organisation_id=viewer.organisation_id,
+            action="create",
+            changes=audit_log.changes_between({}, stored),
+            summary=name,
+        )
+    return SaveResult(uuid=row[0]["uuid"])
+
+
+async def toggle_event(viewer: Viewer, event_uuid: UUID, version: int | None) -> SaveResult:
+    """Pause or resume an event; a stale version changes nothing."""
+    access.require(viewer, Action.manage_sales_settings)
+    event = await CareEvent.select().where(CareEvent.uuid == event_uuid).first()
+    if event is None:
+        from litestar.exceptions import NotFoundException
+
+        raise NotFoundException(_("No such care event."))
+    opened = version if version is not None else event["version"]
+    async with write_transaction():
+        updated = await update_if_version(
+            CareEvent, event["id"], opened, {"active": not event["active"]}
+        )
+        if updated:
+            await audit_log.record(
+                viewer,
+                entity_kind="care_event",
+                entity_uuid=event_uuid,
+                organisation_id=viewer.organisation_id,
+                action="update",
+                changes={
+                    "active": [event["active"], not event["active"]],
+                    "version": [opened, updated],
+                },
+                summary=event["name"],
+            )
+    if not updated:
+        return SaveResult(
+            conflicts=await audit_log.changes_since(event_uuid, opened),
+            current_version=event["version"],
+        )
+    return SaveResult(uuid=event_uuid)
+
+
+async def _due_orders(event: Mapping[str, Any]) -> list[dict[str, Any]]:
+    now = utcnow()
+    columns = (Order.uuid, Order.number, Order.buyer)
+    if event["trigger"] == CareTrigger.after_delivery:
+        fire_before = now - timedelta(days=event["days"])
+        return list(
+            await Order.select(*columns).where(
+                Order.status == OrderStatus.delivered.value,
+                Order.status_changed_at <= fire_before,
+                Order.status_changed_at > fire_before - CATCH_UP,
+            )
+        )
+    today = now.date()
+    return list(
+        await Order.select(*columns).where(
+            Order.status.is_in(list(WINDOW_STATUSES)),
+            Order.delivery_window_end >= today,
+            Order.delivery_window_end <= today + timedelta(days=event["days"]),
+        )
+    )
+
+
+async def run_care_reminders() -> str:
+    """Scheduled: fire every active care event for the orders it is due for, once per
+    order (a unique guard row claimed with INSERT ... ON CONFLICT DO NOTHING)."""
+    fired = 0
+    for event in await CareEvent.select().where(CareEvent.active == True):  # noqa: E712
+        due = await _due_orders(event)
+        if not due:
+            continue
+        async with write_transaction():
+            claimed = await (
+                CareReminder.insert(
+                    *(
+                        CareReminder(
+                            event=event["id"],
+                            organisation=order["buyer"],
+                            order_uuid=order["uuid"],
+                            source_key=f"care:{event['id']}:{order['uuid']}",
+                            created_at=utcnow(),
+                        )
+                        for order in due
+                    )
+                )
+                .on_conflict(target=CareReminder.source_key, action="DO NOTHING")
+                .returning(CareReminder.order_uuid)
+            )
+            fresh_uuids = {row["order_uuid"] for row in claimed}
+            fresh = [order for order in due if order["uuid"] in fresh_uuids]
+            await _remind(event, fresh)
+        fired += len(fresh)
+    return f"{fired} care reminders"
+
+
+async def _remind(event: Mapping[str, Any], orders: list[dict[str, Any]]) -> None:
+    if not orders:
+        return
+    buyer_ids = sorted({order["buyer"] for order in orders})
+    owners = {
+        row["id"]: row["owner"]
+        for row in await Organisation.select(Organisation.id, Organisation.owner).where(
+            Organisation.id.is_in(buyer_ids)
+        )
+    }
+    now = utcnow()
+    await follow_ups.insert_rule_follow_ups(
+        [
+            follow_ups.RuleFollowUp(
+                rule_key=f"sales.care.{event['id']}",
+                episode=str(order["uuid"]),
+                organisation_id=order["buyer"],
+                owner_id=owners[order["buyer"]],
+                title=f"{event['follow_up_title']} ({order['number'] or ''})".strip(),
+                due_at=now + timedelta(days=3),
+                subject_kind="order",
+                subject_uuid=order["uuid"],
+            )
+            for order in orders
+            if owners.get(order["buyer"])
+        ]
+    )
+    if not event["partner_message"]:
+        return
+    users: dict[int, list[int]] = defaultdict(list)
+    for row in await User.select(User.id, User.organisation).where(
+        User.organisation.is_in(buyer_ids),
+        User.is_active == True,  # noqa: E712
+    ):
+        users[row["organisation"]].append(row["id"])
+    await notify(
+        *(
+            NewNotification(
+                user_id=user_id,
+                kind="sales_care",
+                message=f"{event['partner_message']} ({order['number'] or ''})",
+                link=f"/orders/{order['uuid']}",
+            )
+            for order in orders
+            for user_id in users[order["buyer"]]
+        )
+    )

@@ -1,0 +1,686 @@
+"""Service cases: complaints, quality defects, wrong shipments, alteration requests and
+questions, with a thread both sides read, internal notes only the brand reads, an SLA
+by priority counted in business hours, escalation before a breach, and a small
+knowledge base of answers per language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+from partner_portal import access
+from partner_portal.access import Action, Viewer
+from partner_portal.audit import services as audit_log
+from partner_portal.catalog.tables import Style
+from partner_portal.clock import utcnow
+from partner_portal.database import update_if_version, write_transaction
+from partner_portal.edits import SaveResult
+from partner_portal.i18n import current_locale
+from partner_portal.i18n import gettext as _
+from partner_portal.orders.tables import Order
+from partner_portal.partners.tables import InteractionKind, Organisation, TimelineEntry
+from sales import forms
+from sales.tables import (
+    CaseKind,
+    CaseMessage,
+    CasePhoto,
+    CasePriority,
+    CaseStatus,
+    KnowledgeArticle,
+    ServiceCase,
+)
+from scheduler import services as follow_ups
+
+# The brand's service desk works Monday to Friday, 09:00 to 18:00 Shanghai time.
+DESK_ZONE = ZoneInfo("Asia/Shanghai")
+DESK_OPENS = time(9, 0)
+DESK_CLOSES = time(18, 0)
+# (first response, resolution) in business hours.
+SLA_HOURS: dict[CasePriority, tuple[int, int]] = {
+    CasePriority.urgent: (2, 8),
+    CasePriority.high: (4, 18),
+    CasePriority.normal: (9, 45),
+    CasePriority.low: (18, 90),
+}
+# A case is escalated when a deadline is this close (or already passed).
+ESCALATE_AHEAD = timedelta(hours=2)
+COMPLAINT_KINDS = (CaseKind.complaint, CaseKind.quality_defect, CaseKind.wrong_shipment)
+OPEN_STATUSES = (CaseStatus.new, CaseStatus.in_progress, CaseStatus.waiting_on_partner)
+LIST_LIMIT = 200
+LIST_NAME = "sales.cases"
+MAX_PHOTOS = 5
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# Recognised by their first bytes, not by what the browser claims.
+PHOTO_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF8", "image/gif"),
+)
+
+
+@dataclass(frozen=True)
+class Photo:
+    filename: str
+    content: bytes
+
+
+def _photo_type(content: bytes) -> str | None:
+    for signature, content_type in PHOTO_SIGNATURES:
+        if content.startswith(signature):
+            return content_type
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def photo_problem(photos: list[Photo]) -> str | None:
+    """Why the attached photos cannot be kept, or None."""
+    if len(photos) > MAX_PHOTOS:
+        return _("Attach at most %(count)s photos.", count=MAX_PHOTOS)
+    for photo in photos:
+        if len(photo.content) > MAX_PHOTO_BYTES:
+            return _("%(name)s is larger than 5 MB.", name=photo.filename)
+        if _photo_type(photo.content) is None:
+            return _("%(name)s is not a JPEG, PNG, GIF or WebP photo.", name=photo.filename)
+    return None
+
+
+async def _save_photos(case_id: int, message_id: int, photos: list[Photo]) -> None:
+    if not photos:
+        return
+    now = utcnow()
+    await CasePhoto.insert(
+        *(
+            CasePhoto(
+                case=case_id,
+                message=message_id,
+                filename=photo.filename[:200] or "photo",
+                content_type=_photo_type(photo.content),
+                data=photo.content,
+                size=len(photo.content),
+                created_at=now,
+            )
+            for photo in photos
+        )
+    ).run()
+
+
+def add_business_hours(start: datetime, hours: float) -> datetime:
+    """The moment ``hours`` of desk time after ``start``: evenings, nights and weekends
+    do not count (a case opened on Friday at 17:00 with a 2-hour clock is due Monday at
+    10:00)."""
+    local = start.astimezone(DESK_ZONE)
+    remaining = timedelta(hours=hours)
+    while True:
+        day_open = datetime.combine(local.date(), DESK_OPENS, DESK_ZONE)
+        day_close = datetime.combine(local.date(), DESK_CLOSES, DESK_ZONE)
+        if local.weekday() >= 5 or local >= day_close:
+            local = datetime.combine(local.date() + timedelta(days=1), DESK_OPENS, DESK_ZONE)
+            continue
+        local = max(local, day_open)
+        available = day_close - local
+        if remaining <= available:
+            return (local + remaining).astimezone(UTC)
+        remaining -= available
+        local = datetime.combine(local.date() + timedelta(days=1), DESK_OPENS, DESK_ZONE)
+
+
+def sla_deadlines(opened_at: datetime, priority: str) -> tuple[datetime, datetime]:
+    first, resolution = SLA_HOURS[CasePriority(priority)]
+    return add_business_hours(opened_at, first), add_business_hours(opened_at, resolution)
+
+
+# ---------------------------------------------------------------------------
+# Opening and listing
+
+
+def _scoped(query: Any, viewer: Viewer) -> Any:
+    condition = access.service_case_filter(viewer)
+    return query if condition is None else query.where(condition)
+
+
+async def _organisation_for(viewer: Viewer, partner_uuid: str) -> dict[str, Any] | None:
+    """Whose case it is: a partner's user opens cases for their own organisation; the
+    brand's for a partner it may see."""
+    if not viewer.is_brand:
+        return {"id": viewer.organisation_id}
+    try:
+        wanted = UUID(partner_uuid)
+    except ValueError:
+        return None
+    query = Organisation.select(Organisation.id).where(
+        Organisation.uuid == wanted, Organisation.kind != "brand"
+    )
+    condition = access.sales_partner_filter(viewer)
+    if condition is not None:
+        query = query.where(condition)
+    return await query.first()  # type: ignore[no-any-return]
+
+
+async def open_case(
+    viewer: Viewer,
+    data: Mapping[str, Any],
+    idempotency_key: str = "",
+    photos: list[Photo] | None = None,
+) -> SaveResult:
+    """Open a case with its first message; the SLA clocks start now. A repeated key finds
+    the first case (a double-clicked submit opens one case)."""
+    access.require(viewer, Action.open_case)
+    values, errors = forms.parse_case(data)
+    problem = photo_problem(photos or [])
+    if problem:
+        errors["photos"] = problem
+    if values is None or problem:
+        return SaveResult(errors=errors)
+    organisation = await _organisation_for(viewer, values.organisation)
+    if organisation is None:
+        return SaveResult(errors={"organisation": _("Choose the partner from the list.")})
+    if values.order_number:
+        order = (
+            await Order.select(Order.id)
+            .where(Order.number == values.order_number, Order.buyer == organisation["id"])
+            .first()
+        )
+        if order is None:
+            return SaveResult(
+                errors={"order_number": _("No order of this partner has this number.")}
+            )
+    style_id = None
+    if values.style_code:
+        style_query = Style.select(Style.id).where(Style.code == values.style_code)
+        condition = access.style_filter(viewer)
+        if condition is not None:
+            style_query = style_query.where(condition)
+        style = await style_query.first()
+        if style is None:
+            return SaveResult(errors={"style_code": _("No style has this code.")})
+        style_id = style["id"]
+    key = idempotency_key[:80] or None
+    now = utcnow()
+    first_due, resolution_due = sla_deadlines(now, values.priority)
+    async with write_transaction():
+        if key:
+            earlier = (
+                await ServiceCase.select(ServiceCase.uuid)
+                .where(ServiceCase.idempotency_key == key)
+                .first()
+            )
+            if earlier:
+                return SaveResult(uuid=earlier["uuid"])
+        stored: dict[str, Any] = {
+            "subject": values.subject,
+            "kind": values.kind,
+            "priority": values.priority,
+            "order_number": values.order_number,
+            "style": style_id,
+        }
+        row = await ServiceCase.insert(
+            ServiceCase(
+                **stored,
+                organisation=organisation["id"],
+                status=CaseStatus.new.value,
+                opened_by=viewer.user_id,
+                assignee=viewer.user_id if viewer.can(Action.work_cases) else None,
+                first_response_due_at=first_due,
+                resolution_due_at=resolution_due,
+                idempotency_key=key,
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
+        ).returning(ServiceCase.id, ServiceCase.uuid)
+        message = await CaseMessage.insert(
+            CaseMessage(
+                case=row[0]["id"],
+                author=viewer.user_id,
+                body=values.description,
+                internal=False,
+                created_at=now,
+            )
+        ).returning(CaseMessage.id)
+        await _save_photos(row[0]["id"], message[0]["id"], photos or [])
+        if values.kind in COMPLAINT_KINDS:
+            # A complaint on the partner's timeline is what the health figures count
+            # towards satisfaction (insights reads the timeline, not this module).
+            await TimelineEntry.insert(
+                TimelineEntry(
+                    organisation=organisation["id"],
+                    kind=InteractionKind.complaint.value,
+                    occurred_at=now,
+                    author=viewer.user_id,
+                    summary=_("Service case opened: %(subject)s", subject=values.subject),
+                    internal=True,
+                    created_at=now,
+                )
+            ).run()
+        await audit_log.record(
+            viewer,
+            entity_kind="service_case",
+            entity_uuid=row[0]["uuid"],
+            organisation_id=organisation["id"],
+            action="create",
+            changes=audit_log.changes_between({}, stored),
+            summary=values.subject,
+        )
+    return SaveResult(uuid=row[0]["uuid"])
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str = ""
+    priority: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any]) -> CaseFilters:
+        status = str(params.get("status") or "")
+        priority = str(params.get("priority") or "")
+        return cls(
+            status=status if status in (*CaseStatus.__members__, "open") else "",
+            priority=priority if priority in CasePriority.__members__ else "",
+            q=str(params.get("q") or "").strip()[:100],
+        )
+
+    def query_string(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode({k: v for k, v in vars(self).items() if v})
+
+
+CASE_COLUMNS = (
+    ServiceCase.id,
+    ServiceCase.uuid,
+    ServiceCase.subject,
+    ServiceCase.kind,
+    ServiceCase.priority,
+    ServiceCase.status,
+    ServiceCase.order_number,
+    ServiceCase.first_response_due_at,
+    ServiceCase.resolution_due_at,
+    ServiceCase.first_responded_at,
+    ServiceCase.resolved_at,
+    ServiceCase.escalated_at,
+    ServiceCase.created_at,
+    ServiceCase.updated_at,
+    ServiceCase.version,
+    ServiceCase.organisation,
+    ServiceCase.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
+    ServiceCase.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
+    ServiceCase.assignee.display_name.as_alias("assignee_name"),  # type: ignore[attr-defined]
+    ServiceCase.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+)
+
+
+def sla_state(row: Mapping[str, Any], now: datetime) -> str:
+    """ "breached", "at_risk" (within ESCALATE_AHEAD of a deadline) or "ok"; "" once solved."""
+    if row["status"] not in OPEN_STATUSES:
+        return ""
+    deadlines = [row["resolution_due_at"]]
+    if row["first_responded_at"] is None:
+        deadlines.append(row["first_response_due_at"])
+    nearest = min(deadlines)
+    if nearest <= now:
+        return "breached"
+    if nearest <= now + ESCALATE_AHEAD:
+        return "at_risk"
+    return "ok"
+
+
+async def list_cases(viewer: Viewer, filters: CaseFilters) -> list[dict[str, Any]]:
+    """Cases the viewer may see, the nearest deadline first for open ones."""
+    access.require(viewer, Action.view_cases)
+    query = _scoped(ServiceCase.select(*CASE_COLUMNS), viewer)
+    if filters.status == "open":
+        query = query.where(ServiceCase.status.is_in([status.value for status in OPEN_STATUSES]))
+    elif filters.status:
+        query = query.where(ServiceCase.status == filters.status)
+    if filters.priority:
+        query = query.where(ServiceCase.priority == filters.priority)
+    if filters.q:
+        pattern = f"%{filters.q}%"
+        query = query.where(
+            ServiceCase.subject.ilike(pattern)
+            | ServiceCase.organisation.legal_name.ilike(pattern)  # type: ignore[attr-defined]
+            | (ServiceCase.order_number == filters.q.upper())
+        )
+    rows = await query.order_by(ServiceCase.resolution_due_at).limit(LIST_LIMIT)
+    now = utcnow()
+    for row in rows:
+        row["sla"] = sla_state(row, now)
+    return list(rows)
+
+
+@dataclass
+class CaseView:
+    case: dict[str, Any]
+    messages: list[dict[str, Any]]
+    articles: list[dict[str, Any]]
+
+
+async def case_view(viewer: Viewer, case_uuid: UUID) -> CaseView:
+    row = await access.get_service_case(viewer, case_uuid, Action.view_cases)
+    case = await ServiceCase.select(*CASE_COLUMNS).where(ServiceCase.id == row["id"]).first()
+    assert case is not None
+    case["sla"] = sla_state(case, utcnow())
+    messages = CaseMessage.select(
+        CaseMessage.uuid,
+        CaseMessage.body,
+        CaseMessage.internal,
+        CaseMessage.created_at,
+        CaseMessage.author.display_name.as_alias("author_name"),  # type: ignore[attr-defined]
+        CaseMessage.author.role.as_alias("author_role"),  # type: ignore[attr-defined]
+        CaseMessage.article.uuid.as_alias("article_uuid"),  # type: ignore[attr-defined]
+        CaseMessage.article.title.as_alias("article_title"),  # type: ignore[attr-defined]
+        CaseMessage.article.body.as_alias("article_body"),  # type: ignore[attr-defined]
+    ).where(CaseMessage.case == row["id"])
+    condition = access.case_message_filter(viewer)
+    if condition is not None:
+        messages = messages.where(condition)
+    articles = await search_articles(current_locale.get(), "") if viewer.is_brand else []
+    thread = list(await messages.order_by(CaseMessage.id))
+    photos: dict[Any, list[dict[str, Any]]] = {}
+    for photo in (
+        await CasePhoto.select(
+            CasePhoto.uuid,
+            CasePhoto.filename,
+            CasePhoto.message.uuid.as_alias("message_uuid"),  # type: ignore[attr-defined]
+        )
+        .where(CasePhoto.case == row["id"])
+        .order_by(CasePhoto.id)
+    ):
+        photos.setdefault(photo["message_uuid"], []).append(photo)
+    for message in thread:
+        message["photos"] = photos.get(message["uuid"], [])
+    return CaseView(case, thread, articles)
+
+
+async def case_photo(viewer: Viewer, case_uuid: UUID, photo_uuid: UUID) -> dict[str, Any]:
+    """A photo of a case the viewer may see; a partner never gets one from an internal note."""
+    case = await access.get_service_case(viewer, case_uuid, Action.view_cases)
+    query = CasePhoto.select(CasePhoto.filename, CasePhoto.content_type, CasePhoto.data).where(
+        CasePhoto.case == case["id"], CasePhoto.uuid == photo_uuid
+    )
+    if not viewer.is_brand:
+        query = query.where(CasePhoto.message.internal == False)  # type: ignore[attr-defined]  # noqa: E712
+    photo = await query.first()
+    if photo is None:
+        raise NotFoundException(_("No such photo."))
+    return photo  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------
+# Replies and status
+
+
+# Where a reply moves the case: the brand answering starts the work (or hands it back to
+# the partner when asked); the partner answering puts it back in the brand's hands.
+ALLOWED_STATUS = {
+    CaseStatus.new: (CaseStatus.in_progress, CaseStatus.waiting_on_partner, CaseStatus.resolved),
+    CaseStatus.in_progress: (CaseStatus.waiting_on_partner, CaseStatus.resolved),
+    CaseStatus.waiting_on_partner: (CaseStatus.in_progress, CaseStatus.resolved),
+    CaseStatus.resolved: (CaseStatus.closed, CaseStatus.in_progress),
+    CaseStatus.closed: (),
+}
+
+
+async def reply(
+    viewer: Viewer,
+    case: Mapping[str, Any],
+    data: Mapping[str, Any],
+    idempotency_key: str = "",
+    photos: list[Photo] | None = None,
+) -> SaveResult:
+    """Add a message (or, for the brand, an internal note) and move the status. The
+    brand's first public reply stops the first-response clock."""
+    access.require(viewer, Action.view_cases, case["organisation"])
+    values, errors = forms.parse_reply({**data, "has_photos": "1" if photos else ""})
+    problem = photo_problem(photos or [])
+    if problem:
+        errors["photos"] = problem
+    if values is None or problem:
+        return SaveResult(errors=errors)
+    brand = viewer.can(Action.work_cases)
+    internal = values.internal and brand
+    if case["status"] == CaseStatus.closed:
+        raise PermissionDeniedException(_("This case is closed."))
+    article_id = None
+    if values.article and brand:
+        article = (
+            await KnowledgeArticle.select(KnowledgeArticle.id)
+            .where(KnowledgeArticle.uuid == _uuid_or_none(values.article))
+            .first()
+        )
+        article_id = article["id"] if article else None
+    status = CaseStatus(case["status"])
+    if brand and values.status:
+        if values.status not in {item.value for item in ALLOWED_STATUS[status]}:
+            return SaveResult(errors={"status": _("The case cannot move to that status now.")})
+        status = CaseStatus(values.status)
+    elif (brand and not internal and status == CaseStatus.new) or (
+        not brand and status in (CaseStatus.waiting_on_partner, CaseStatus.resolved)
+    ):
+        status = CaseStatus.in_progress
+    key = idempotency_key[:80] or None
+    now = utcnow()
+    changed: dict[str, Any] = {"status": status.value, "updated_at": now}
+    if brand and not internal and case["first_responded_at"] is None:
+        changed["first_responded_at"] = now
+    if status == CaseStatus.resolved and case["resolved_at"] is None:
+        changed["resolved_at"] = now
+    if status == CaseStatus.in_progress:
+        changed["resolved_at"] = None
+    if status == CaseStatus.closed:
+        changed["closed_at"] = now
+    async with write_transaction():
+        if key and await CaseMessage.exists().where(CaseMessage.idempotency_key == key):
+            return SaveResult(uuid=case["uuid"])
+        version = await update_if_version(ServiceCase, case["id"], case["version"], changed)
+        if not version:
+            # Someone answered in between: nothing is saved; the page shows their message.
+            return SaveResult(
+                conflicts=await audit_log.changes_since(case["uuid"], case["version"]),
+                current_version=case["version"] + 1,
+            )
+        message = await CaseMessage.insert(
+            CaseMessage(
+                case=case["id"],
+                author=viewer.user_id,
+                body=values.body,
+                internal=internal,
+                article=article_id,
+                idempotency_key=key,
+                created_at=now,
+            )
+        ).returning(CaseMessage.id)
+        await _save_photos(case["id"], message[0]["id"], photos or [])
+        await audit_log.record(
+            viewer,
+            entity_kind="service_case",
+            entity_uuid=case["uuid"],
+            organisation_id=case["organisation"],
+            action="reply",
+            changes={
+                "status": [case["status"], status.value],
+                "version": [case["version"], version],
+            },
+            summary=case["subject"],
+        )
+    return SaveResult(uuid=case["uuid"])
+
+
+def _uuid_or_none(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Knowledge base
+
+
+async def search_articles(language: str, words: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Answers in the reader's language whose title or text contains the words."""
+    query = KnowledgeArticle.select(
+        KnowledgeArticle.uuid,
+        KnowledgeArticle.title,
+        KnowledgeArticle.body,
+        KnowledgeArticle.language,
+    ).where(KnowledgeArticle.language == language)
+    for word in words.split()[:5]:
+        pattern = f"%{word}%"
+        query = query.where(
+            KnowledgeArticle.title.ilike(pattern) | KnowledgeArticle.body.ilike(pattern)
+        )
+    return list(await query.order_by(KnowledgeArticle.title).limit(limit))
+
+
+async def save_article(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
+    """Add an answer to the knowledge base (the brand's case workers)."""
+    access.require(viewer, Action.work_cases)
+    title = forms.text(data, "title", 200)
+    body = forms.text(data, "body", 20_000)
+    language = forms.text(data, "language", 10)
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = _("Give the answer a title.")
+    if not body:
+        errors["body"] = _("Write the answer.")
+    if language not in ("en", "zh_Hans", "ko"):
+        errors["language"] = _("Choose English, Simplified Chinese or Korean.")
+    if errors:
+        return SaveResult(errors=errors)
+    async with write_transaction():
+        row = await KnowledgeArticle.insert(
+            KnowledgeArticle(
+                title=title, body=body, language=language, updated_at=utcnow(), version=1
+            )
+        ).returning(KnowledgeArticle.uuid)
+        await audit_log.record(
+            viewer,
+            entity_kind="knowledge_article",
+            entity_uuid=row[0]["uuid"],
+            organisation_id=viewer.organisation_id,
+            action="create",
+            changes=audit_log.changes_between({}, {"title": title, "language": language}),
+            summary=title,
+        )
+    return SaveResult(uuid=row[0]["uuid"])
+
+
+# ---------------------------------------------------------------------------
+# Escalation and satisfaction
+
+
+async def run_escalations() -> str:
+    """Scheduled: escalate each open case whose first response or resolution deadline is
+    within ESCALATE_AHEAD (or passed), once: claimed by a conditional update. The
+    escalation is an internal note on the case and an audit entry the KAM's agenda reads."""
+    now = utcnow()
+    soon = now + ESCALATE_AHEAD
+    open_values = [status.value for status in OPEN_STATUSES]
+    async with write_transaction():
+        escalated = (
+            await ServiceCase.update({ServiceCase.escalated_at: now})
+            .where(
+                ServiceCase.status.is_in(open_values),
+                ServiceCase.escalated_at.is_null(),
+                (ServiceCase.resolution_due_at <= soon)
+                | (
+                    ServiceCase.first_responded_at.is_null()
+                    & (ServiceCase.first_response_due_at <= soon)
+                ),
+            )
+            .returning(
+                ServiceCase.id,
+                ServiceCase.uuid,
+                ServiceCase.organisation,
+                ServiceCase.subject,
+                ServiceCase.assignee,
+                ServiceCase.first_responded_at,
+                ServiceCase.first_response_due_at,
+                ServiceCase.resolution_due_at,
+            )
+        )
+        if escalated:
+            await CaseMessage.insert(
+                *(
+                    CaseMessage(
+                        case=row["id"],
+                        author=None,
+                        body=_("Escalated: the case's SLA is about to be breached."),
+                        internal=True,
+                        created_at=now,
+                    )
+                    for row in escalated
+                )
+            ).run()
+        for row in escalated:
+            await audit_log.record(
+                None,
+                entity_kind="service_case",
+                entity_uuid=row["uuid"],
+                organisation_id=row["organisation"],
+                action="escalate",
+                summary=row["subject"],
+            )
+        await _escalation_follow_ups(escalated)
+    return f"{len(escalated)} cases escalated"
+
+
+async def _escalation_follow_ups(escalated: list[dict[str, Any]]) -> None:
+    """A follow-up (with its notification on the bell) for whoever answers for each case:
+    its assignee, else the partner's KAM. Created once per case (the scheduler's guard)."""
+    if not escalated:
+        return
+    owners = {
+        row["id"]: row["owner"]
+        for row in await Organisation.select(Organisation.id, Organisation.owner).where(
+            Organisation.id.is_in([row["organisation"] for row in escalated])
+        )
+    }
+    items = []
+    for row in escalated:
+        owner = row["assignee"] or owners.get(row["organisation"])
+        if owner is None:
+            continue
+        deadlines = [row["resolution_due_at"]]
+        if row["first_responded_at"] is None:
+            deadlines.append(row["first_response_due_at"])
+        items.append(
+            follow_ups.RuleFollowUp(
+                rule_key="sales.case_sla",
+                episode=str(row["uuid"]),
+                organisation_id=row["organisation"],
+                owner_id=owner,
+                title=_("Case about to breach its SLA: %(subject)s", subject=row["subject"]),
+                notes=f"/sales/cases/{row['uuid']}",
+                due_at=min(deadlines),
+                priority="high",
+                subject_kind="service_case",
+                subject_uuid=row["uuid"],
+            )
+        )
+    await follow_ups.insert_rule_follow_ups(items)
+
+
+async def case_figures(organisation_id: int) -> dict[str, Any]:
+    """What a partner's cases say about its satisfaction: open cases, cases in the last
+    year, and the share of those solved within their SLA."""
+    since = utcnow() - timedelta(days=365)
+    rows = await ServiceCase.select(
+        ServiceCase.status, ServiceCase.resolved_at, ServiceCase.resolution_due_at
+    ).where(ServiceCase.organisation == organisation_id, ServiceCase.created_at >= since)
+    solved = [row for row in rows if row["resolved_at"] is not None]
+    in_time = [row for row in solved if row["resolved_at"] <= row["resolution_due_at"]]
+    return {
+        "open": sum(1 for row in rows if row["status"] in OPEN_STATUSES),
+        "last_year": len(rows),
+        "solved_in_time_percent": round(100 * len(in_time) / len(solved)) if solved else None,
+    }

@@ -1,0 +1,426 @@
+"""Input types of the sales forms and API payloads, each with a parse function returning
+(value or None, messages by field)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from partner_portal.i18n import gettext as _
+from partner_portal.partners.forms import (
+    TERRITORY_PATTERN,
+    Errors,
+    country_codes,
+    currency_codes,
+    is_checked,
+)
+from sales.tables import (
+    OPEN_STAGES,
+    CaseKind,
+    CasePriority,
+    LedgerKind,
+    OpportunityKind,
+    Stage,
+)
+
+MAX_MONEY = Decimal("999999999999")
+
+
+def text(data: Mapping[str, Any], name: str, limit: int) -> str:
+    value = data.get(name)
+    return ("" if value is None else str(value)).strip()[:limit]
+
+
+def parse_decimal(
+    data: Mapping[str, Any],
+    name: str,
+    errors: Errors,
+    message: str,
+    *,
+    required: bool = True,
+    minimum: Decimal = Decimal("0"),
+    maximum: Decimal = MAX_MONEY,
+) -> Decimal:
+    raw = text(data, name, 30).replace(",", "").replace(" ", "")
+    if not raw:
+        if required:
+            errors.add(name, message)
+        return Decimal("0")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        errors.add(name, message)
+        return Decimal("0")
+    if not value.is_finite() or value < minimum or value > maximum:
+        errors.add(name, message)
+        return Decimal("0")
+    return value.quantize(Decimal("0.01"))
+
+
+def parse_int(
+    data: Mapping[str, Any], name: str, errors: Errors, message: str, *, required: bool = False
+) -> int:
+    raw = text(data, name, 12)
+    if not raw:
+        if required:
+            errors.add(name, message)
+        return 0
+    try:
+        value = int(raw)
+    except ValueError:
+        errors.add(name, message)
+        return 0
+    if value < 0:
+        errors.add(name, message)
+    return value
+
+
+def parse_date(data: Mapping[str, Any], name: str, errors: Errors, message: str) -> date | None:
+    raw = text(data, name, 20)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.add(name, message)
+        return None
+
+
+def parse_version(data: Mapping[str, Any], errors: Errors) -> int | None:
+    raw = text(data, "version", 20)
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        errors.add("version", _("Reload the page and try again."))
+        return None
+
+
+def customer_key(name: str) -> str:
+    """The end customer's name folded so that two spellings of one company meet:
+    width and case folded, spaces, punctuation and company-form words dropped."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    for suffix in (
+        "有限责任公司",
+        "股份有限公司",
+        "有限公司",
+        "公司",
+        "주식회사",
+        "(주)",
+        "co.,ltd",
+    ):
+        folded = folded.replace(suffix, "")
+    folded = re.sub(r"\b(co|ltd|limited|inc|corp|corporation|company|gmbh|llc)\b", "", folded)
+    return re.sub(r"[\W_]+", "", folded)
+
+
+# ---------------------------------------------------------------------------
+# Opportunities
+
+
+@dataclass(frozen=True)
+class OpportunityInput:
+    title: str
+    kind: str
+    organisation: str  # the partner's UUID, or "" for a new prospect
+    prospect_name: str
+    prospect_kind: str
+    prospect_country: str
+    expected_value: Decimal
+    currency: str
+    expected_close_date: date
+    probability: Decimal | None
+    owner: str
+    competitors: str
+    next_step: str
+    version: int | None
+
+
+def parse_opportunity(data: Mapping[str, Any]) -> tuple[OpportunityInput | None, dict[str, str]]:
+    errors = Errors()
+    title = text(data, "title", 200)
+    if not title:
+        errors.add("title", _("Give the opportunity a short title."))
+    kind = text(data, "kind", 20)
+    if kind not in OpportunityKind.__members__:
+        errors.add("kind", _("Choose what kind of opportunity this is."))
+    organisation = text(data, "organisation", 40)
+    prospect_name = text(data, "prospect_name", 200)
+    prospect_kind = text(data, "prospect_kind", 20) or "distributor"
+    prospect_country = text(data, "prospect_country", 2).upper() or "CN"
+    if not organisation and not prospect_name:
+        errors.add("organisation", _("Choose the partner, or name a new prospect."))
+    if prospect_name and prospect_country not in country_codes():
+        errors.add("prospect_country", _("Enter a two-letter country code such as CN or KR."))
+    expected_value = parse_decimal(
+        data, "expected_value", errors, _("Enter the expected value, such as 250000.")
+    )
+    currency = text(data, "currency", 3).upper() or "CNY"
+    if currency not in currency_codes():
+        errors.add("currency", _("Enter a three-letter currency code such as CNY, KRW or USD."))
+    close_date = parse_date(
+        data, "expected_close_date", errors, _("Enter the expected close date.")
+    )
+    probability = None
+    if text(data, "probability", 10):
+        probability = parse_decimal(
+            data,
+            "probability",
+            errors,
+            _("Enter a probability from 0 to 100."),
+            maximum=Decimal("100"),
+        )
+    version = parse_version(data, errors)
+    if not errors.ok or close_date is None:
+        return None, errors.messages
+    return (
+        OpportunityInput(
+            title=title,
+            kind=kind,
+            organisation=organisation,
+            prospect_name=prospect_name,
+            prospect_kind=prospect_kind,
+            prospect_country=prospect_country,
+            expected_value=expected_value,
+            currency=currency,
+            expected_close_date=close_date,
+            probability=probability,
+            owner=text(data, "owner", 40),
+            competitors=text(data, "competitors", 2000),
+            next_step=text(data, "next_step", 2000),
+            version=version,
+        ),
+        {},
+    )
+
+
+@dataclass(frozen=True)
+class MoveInput:
+    stage: Stage
+    lost_reason: str
+    version: int | None
+
+
+def parse_move(data: Mapping[str, Any]) -> tuple[MoveInput | None, dict[str, str]]:
+    errors = Errors()
+    stage = text(data, "stage", 20)
+    if stage not in Stage.__members__:
+        errors.add("stage", _("Choose a stage."))
+    lost_reason = text(data, "lost_reason", 2000)
+    if stage == Stage.lost and not lost_reason:
+        errors.add("lost_reason", _("Say why the opportunity was lost."))
+    version = parse_version(data, errors)
+    if not errors.ok:
+        return None, errors.messages
+    return MoveInput(Stage(stage), lost_reason, version), {}
+
+
+def parse_probabilities(
+    data: Mapping[str, Any],
+) -> tuple[dict[Stage, Decimal] | None, dict[str, str]]:
+    errors = Errors()
+    values: dict[Stage, Decimal] = {}
+    for stage in OPEN_STAGES:
+        values[stage] = parse_decimal(
+            data,
+            stage.value,
+            errors,
+            _("Enter a probability from 0 to 100."),
+            maximum=Decimal("100"),
+        )
+    if not errors.ok:
+        return None, errors.messages
+    return values, {}
+
+
+# ---------------------------------------------------------------------------
+# Deal registrations
+
+
+@dataclass(frozen=True)
+class RegistrationInput:
+    end_customer: str
+    region: str
+    expected_quantity: int
+    expected_value: Decimal
+    currency: str
+    styles: list[str]
+    notes: str
+
+
+def parse_registration(
+    data: Mapping[str, Any],
+) -> tuple[RegistrationInput | None, dict[str, str]]:
+    errors = Errors()
+    end_customer = text(data, "end_customer", 200)
+    if not customer_key(end_customer):
+        errors.add("end_customer", _("Name the end customer."))
+    region = text(data, "region", 10).upper()
+    if not (TERRITORY_PATTERN.match(region) and region[:2] in country_codes()):
+        errors.add("region", _("Enter the region code, such as CN-SH or KR-11."))
+    quantity = parse_int(
+        data,
+        "expected_quantity",
+        errors,
+        _("Enter the expected quantity in pieces."),
+        required=True,
+    )
+    value = parse_decimal(
+        data, "expected_value", errors, _("Enter the expected value, such as 250000.")
+    )
+    currency = text(data, "currency", 3).upper() or "CNY"
+    if currency not in currency_codes():
+        errors.add("currency", _("Enter a three-letter currency code such as CNY, KRW or USD."))
+    styles = [code.upper() for code in re.split(r"[\s,;、，]+", text(data, "styles", 2000)) if code]
+    if not errors.ok:
+        return None, errors.messages
+    return (
+        RegistrationInput(
+            end_customer=end_customer,
+            region=region,
+            expected_quantity=quantity,
+            expected_value=value,
+            currency=currency,
+            styles=styles,
+            notes=text(data, "notes", 4000),
+        ),
+        {},
+    )
+
+
+@dataclass(frozen=True)
+class PolicyInput:
+    decision_days: int
+    protection_days: int
+
+
+def parse_policy(data: Mapping[str, Any]) -> tuple[PolicyInput | None, dict[str, str]]:
+    errors = Errors()
+    decision_days = parse_int(
+        data, "decision_days", errors, _("Enter a number of days from 1 to 60."), required=True
+    )
+    if not 1 <= decision_days <= 60:
+        errors.add("decision_days", _("Enter a number of days from 1 to 60."))
+    protection_days = parse_int(
+        data, "protection_days", errors, _("Enter a number of days from 1 to 730."), required=True
+    )
+    if not 1 <= protection_days <= 730:
+        errors.add("protection_days", _("Enter a number of days from 1 to 730."))
+    if not errors.ok:
+        return None, errors.messages
+    return PolicyInput(decision_days, protection_days), {}
+
+
+# ---------------------------------------------------------------------------
+# Service cases
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    subject: str
+    kind: str
+    priority: str
+    organisation: str
+    order_number: str
+    style_code: str
+    description: str
+
+
+def parse_case(data: Mapping[str, Any]) -> tuple[CaseInput | None, dict[str, str]]:
+    errors = Errors()
+    subject = text(data, "subject", 200)
+    if not subject:
+        errors.add("subject", _("Give the case a short subject."))
+    kind = text(data, "kind", 20)
+    if kind not in CaseKind.__members__:
+        errors.add("kind", _("Choose what the case is about."))
+    priority = text(data, "priority", 10) or CasePriority.normal.value
+    if priority not in CasePriority.__members__:
+        errors.add("priority", _("Choose a priority."))
+    description = text(data, "description", 10_000)
+    if not description:
+        errors.add("description", _("Describe the problem or the question."))
+    if not errors.ok:
+        return None, errors.messages
+    return (
+        CaseInput(
+            subject=subject,
+            kind=kind,
+            priority=priority,
+            organisation=text(data, "organisation", 40),
+            order_number=text(data, "order_number", 20).upper(),
+            style_code=text(data, "style_code", 30).upper(),
+            description=description,
+        ),
+        {},
+    )
+
+
+@dataclass(frozen=True)
+class ReplyInput:
+    body: str
+    internal: bool
+    article: str
+    status: str
+
+
+def parse_reply(data: Mapping[str, Any]) -> tuple[ReplyInput | None, dict[str, str]]:
+    errors = Errors()
+    body = text(data, "body", 10_000)
+    article = text(data, "article", 40)
+    if not body and not article and not data.get("has_photos"):
+        errors.add("body", _("Write a reply."))
+    if not errors.ok:
+        return None, errors.messages
+    return (
+        ReplyInput(
+            body=body,
+            internal=is_checked(data.get("internal")),
+            article=article,
+            status=text(data, "status", 20),
+        ),
+        {},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Rebates
+
+
+REDEMPTIONS = (LedgerKind.redeemed_credit, LedgerKind.redeemed_marketing)
+MANUAL_KINDS = (LedgerKind.adjusted, LedgerKind.bonus, *REDEMPTIONS)
+
+
+@dataclass(frozen=True)
+class LedgerInput:
+    kind: LedgerKind
+    points: Decimal
+    note: str
+
+
+def parse_ledger_entry(data: Mapping[str, Any]) -> tuple[LedgerInput | None, dict[str, str]]:
+    errors = Errors()
+    kind = text(data, "kind", 20)
+    if kind not in {item.value for item in MANUAL_KINDS}:
+        errors.add("kind", _("Choose an adjustment, a bonus or a redemption."))
+    points = parse_decimal(
+        data,
+        "points",
+        errors,
+        _("Enter the points, such as 500 (an adjustment may be negative)."),
+        minimum=-MAX_MONEY,
+    )
+    if points == 0:
+        errors.add("points", _("Enter the points, such as 500 (an adjustment may be negative)."))
+    if kind != LedgerKind.adjusted and points < 0:
+        errors.add("points", _("Enter a positive number of points."))
+    note = text(data, "note", 2000)
+    if not note:
+        errors.add("note", _("Say why, so the partner can follow the entry."))
+    if not errors.ok:
+        return None, errors.messages
+    return LedgerInput(LedgerKind(kind), points, note), {}

@@ -1,0 +1,122 @@
+"""Sales plugged into the kernel: pages and API, the partner 360 panel, the scheduled
+jobs (registration deadlines, case escalation, rebate earning) and demo data."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from partner_portal.access import Action, Viewer
+from partner_portal.i18n import N_
+from partner_portal.labels import LABELS
+from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
+from sales import care, cases, rebates, registrations
+from sales.api import sales_api_routes
+from sales.controllers import sales_routes
+
+routes = [*sales_routes, *sales_api_routes]
+
+# The names of this module's stored codes, for the kernel's |label filter.
+SALES_LABELS = {
+    "new_distributor": N_("New distributor"),
+    "reorder_season": N_("Season reorder"),
+    "group_tender": N_("Group / uniform tender"),
+    "private_label": N_("Private label"),
+    "lead": N_("Lead"),
+    "qualified": N_("Qualified"),
+    "proposal": N_("Proposal"),
+    "negotiation": N_("Negotiation"),
+    "won": N_("Won"),
+    "lost": N_("Lost"),
+    "approved": N_("Approved"),
+    "expired": N_("Expired"),
+    "complaint": N_("Complaint"),
+    "quality_defect": N_("Quality defect"),
+    "wrong_shipment": N_("Wrong shipment"),
+    "alteration_request": N_("Alteration request"),
+    "question": N_("Question"),
+    "urgent": N_("Urgent"),
+    "high": N_("High"),
+    "normal": N_("Normal"),
+    "low": N_("Low"),
+    "new": N_("New"),
+    "in_progress": N_("In progress"),
+    "waiting_on_partner": N_("Waiting on partner"),
+    "resolved": N_("Resolved"),
+    "closed": N_("Closed"),
+    "earned": N_("Earned"),
+    "reversed": N_("Reversed"),
+    "bonus": N_("Bonus points"),
+    "adjusted": N_("Adjustment"),
+    "redeemed_credit": N_("Redeemed as credit note"),
+    "redeemed_marketing": N_("Redeemed as marketing support"),
+    "volume_rebate": N_("Volume rebate"),
+    "after_delivery": N_("Days after delivery"),
+    "before_window_end": N_("Days before the delivery window ends"),
+}
+
+
+async def _partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
+    """What the sales module knows of a partner: open cases and how they were handled,
+    and the customers its approved registrations protect."""
+    if not viewer.can(Action.view_cases):
+        return None
+    if not viewer.is_brand and organisation["id"] != viewer.organisation_id:
+        return None
+    return {
+        "organisation": organisation,
+        "cases": await cases.case_figures(organisation["id"]),
+        "protections": await registrations.protection_for(organisation["id"])
+        if viewer.can(Action.view_deal_registrations)
+        else [],
+    }
+
+
+def register(registry: Registry) -> None:
+    for code, name in SALES_LABELS.items():
+        LABELS.setdefault(code, name)
+    registry.add_partner_panel(
+        PartnerPanel(
+            key="sales", order=60, template="sales/_partner_panel.html", load=_partner_panel
+        )
+    )
+    registry.add_job(
+        ScheduledJob(
+            key="sales.registration_deadlines",
+            title="End deal protections and flag overdue registration decisions",
+            every=timedelta(hours=1),
+            run=registrations.run_registration_deadlines,
+        )
+    )
+    registry.add_job(
+        ScheduledJob(
+            key="sales.case_escalation",
+            title="Escalate service cases about to breach their SLA",
+            every=timedelta(minutes=15),
+            run=cases.run_escalations,
+        )
+    )
+
+    registry.add_job(
+        ScheduledJob(
+            key="sales.care_reminders",
+            title="Plan care follow-ups and tell partners",
+            every=timedelta(hours=6),
+            run=care.run_care_reminders,
+        )
+    )
+    registry.add_job(
+        ScheduledJob(
+            key="sales.rebates",
+            title="Earn, reverse and expire rebate points",
+            every=timedelta(hours=6),
+            run=rebates.run_rebates,
+        )
+    )
+
+
+async def load_demo_data(rng: random.Random, now: datetime) -> str:
+    from sales import demo
+
+    return await demo.load(rng, now)
