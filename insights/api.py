@@ -1,0 +1,123 @@
+"""JSON API for partner health (/api/v1/insights): KPIs, a partner's CLV and segment,
+and the segment list. The brand's users only (partners never see these figures); a KAM
+sees their own partners'."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from litestar import get
+from litestar.params import FromPath, FromQuery
+
+from insights import metrics, services
+from partner_portal import access
+from partner_portal.access import Action
+from partner_portal.clock import utcnow
+from partner_portal.web import CurrentViewer
+
+API = "/api/v1/insights"
+
+
+def _number(value: Any) -> Any:
+    """Money as a decimal string with cents (SQLite hands back 1500 for 1500.00)."""
+    return str(value.quantize(metrics.CENT)) if isinstance(value, Decimal) else value
+
+
+@get(f"{API}/kpis")
+async def kpis(
+    viewer: CurrentViewer,
+    period: FromQuery[str] = "month",
+    count: FromQuery[int] = 12,
+    by: FromQuery[str] = "",
+) -> dict[str, Any]:
+    """Every KPI per period (and per group when ``by`` is kam, tier, territory or kind);
+    money as decimal strings in the reporting currency."""
+    access.require(viewer, Action.view_insights)
+    table = await services.kpis(
+        viewer,
+        period if period in ("month", "quarter") else "month",
+        min(max(count, 1), 36),
+        by if by in services.DIMENSIONS else "",
+        utcnow().date(),
+    )
+    return {
+        "currency": table.currency,
+        "definitions": {
+            key: explanation for key, (_label, explanation) in metrics.DEFINITIONS.items()
+        },
+        "groups": [
+            {
+                "group": label,
+                "periods": [
+                    {
+                        "period": window.label,
+                        **{
+                            kpi: _number(table.figure(group, window.key, kpi).value)
+                            for kpi in metrics.DEFINITIONS
+                        },
+                        **{
+                            f"{kpi}_rate": table.figure(group, window.key, kpi).rate
+                            for kpi in ("new", "churned", "upgraded", "downgraded")
+                        },
+                    }
+                    for window in table.periods
+                ],
+            }
+            for group, label in table.groups
+        ],
+    }
+
+
+@get(f"{API}/partners/{{partner_id:uuid}}")
+async def partner_health(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> dict[str, Any]:
+    """A partner's CLV with its inputs, segment, RFM, churn risk and cross-sell suggestions."""
+    organisation = await access.get_organisation(viewer, partner_id, Action.view_insights)
+    latest = (await services.latest_metrics([organisation["id"]])).get(organisation["id"])
+    suggestions = await services.cross_sell_for(organisation["id"])
+    return {
+        "partner": str(organisation["uuid"]),
+        "metrics": None
+        if latest is None
+        else {
+            key: _number(value)
+            for key, value in latest.items()
+            if key not in ("id", "organisation")
+        },
+        "cross_sell": [
+            {
+                "style": row["style_code"],
+                "because_of": row["reason_code"],
+                "buyers_of_both": row["buyers_of_both"],
+                "buyers_of_reason": row["buyers_of_reason"],
+            }
+            for row in suggestions
+        ],
+    }
+
+
+@get(f"{API}/segments")
+async def segments(viewer: CurrentViewer) -> dict[str, Any]:
+    overview = await services.segment_overview(viewer)
+    return {
+        "computed_on": overview["computed_on"].isoformat() if overview["computed_on"] else None,
+        "partners": [
+            {
+                "partner": str(partner["uuid"]),
+                "name": partner["legal_name"],
+                "segment": code,
+                "previous_segment": partner["previous_segment"],
+                "rfm": [
+                    partner["metrics"]["rfm_recency"],
+                    partner["metrics"]["rfm_frequency"],
+                    partner["metrics"]["rfm_monetary"],
+                ],
+            }
+            for code, members in overview["segments"].items()
+            for partner in members
+        ],
+    }
+
+
+insight_api_routes = [kpis, partner_health, segments]

@@ -1,0 +1,315 @@
+"""Partner health pages: the dashboard with its drill-down and exports, segments and
+treatments, satisfaction, settings, and the public survey page. Thin: parse, call a
+service, render."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Template
+
+from insights import metrics, services
+from insights.services import KpiTable
+from partner_portal import access
+from partner_portal.access import Action
+from partner_portal.clock import utcnow
+from partner_portal.i18n import gettext as _
+from partner_portal.i18n import translate
+from partner_portal.web import CurrentViewer, redirect_after_post, render
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+AnyRequest = Request[Any, Any, Any]
+KPI_ORDER = tuple(metrics.DEFINITIONS)
+MONEY_KPIS = frozenset({"revenue", "margin", "margin_per_partner", "average_order_value"})
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def _choices(request: AnyRequest) -> tuple[str, int, str]:
+    period = request.query_params.get("period", "month")
+    period = period if period in ("month", "quarter") else "month"
+    count_text = request.query_params.get("count", "")
+    count = (
+        int(count_text)
+        if count_text.isdigit() and 1 <= int(count_text) <= 36
+        else (12 if period == "month" else 8)
+    )
+    dimension = request.query_params.get("by", "")
+    return period, count, dimension if dimension in services.DIMENSIONS else ""
+
+
+def _chart(table: KpiTable, kpi: str) -> list[tuple[str, float]]:
+    return [
+        (window.label, float(table.figure("", window.key, kpi).value or 0))
+        for window in table.periods
+    ]
+
+
+@get("/insights", include_in_schema=False)
+async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.view_insights)
+    period, count, dimension = _choices(request)
+    table = await services.kpis(viewer, period, count, dimension, _today())
+    return render(
+        request,
+        "insights/dashboard.html",
+        {
+            "table": table,
+            "period": period,
+            "count": count,
+            "dimension": dimension,
+            "dimensions": services.DIMENSIONS,
+            "kpis": KPI_ORDER,
+            "money_kpis": MONEY_KPIS,
+            "definitions": metrics.DEFINITIONS,
+            "revenue_chart": _chart(table, "revenue"),
+            "partners_chart": [
+                (
+                    window.label,
+                    [
+                        float(table.figure("", window.key, kpi).value or 0)
+                        for kpi in ("active", "new", "churned")
+                    ],
+                )
+                for window in table.periods
+            ],
+        },
+    )
+
+
+@get("/insights/partners", include_in_schema=False)
+async def drill_down(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    """The partners behind one figure, with a form to plan follow-ups for them at once."""
+    access.require(viewer, Action.view_insights)
+    period, count, dimension = _choices(request)
+    kpi = request.query_params.get("kpi", "active")
+    kpi = kpi if kpi in metrics.DEFINITIONS else "active"
+    table = await services.kpis(viewer, period, count, dimension, _today())
+    window = request.query_params.get("window", table.periods[-1].key)
+    group = request.query_params.get("group", "")
+    figure = table.figures.get((group, window, kpi))
+    partners = await services.partners_named(viewer, figure.partners if figure else [])
+    return render(
+        request,
+        "insights/drill.html",
+        {
+            "partners": partners,
+            "kpi": kpi,
+            "definition": metrics.DEFINITIONS[kpi],
+            "window": window,
+            "group_label": dict(table.groups).get(group, ""),
+            "back": f"/insights?period={period}&count={count}&by={dimension}",
+            "planned": request.query_params.get("planned"),
+            "skipped": request.query_params.get("skipped"),
+            "errors": {},
+            "kinds": services.FOLLOW_UP_KINDS,
+        },
+    )
+
+
+@post("/insights/follow-ups", include_in_schema=False)
+async def plan_follow_ups(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
+    access.require(viewer, Action.plan_insight_follow_ups)
+    form = await request.form()
+    partner_uuids = []
+    for raw in form.getall("partner", []):
+        try:
+            partner_uuids.append(UUID(str(raw)))
+        except ValueError:
+            continue
+    days_text = str(form.get("due_in_days", "7"))
+    result = await services.plan_follow_ups(
+        viewer,
+        partner_uuids,
+        str(form.get("title", "")),
+        str(form.get("kind", "call")),
+        int(days_text) if days_text.isdigit() and int(days_text) <= 365 else 7,
+        str(form.get("reason", "insights"))[:80],
+    )
+    back = str(form.get("back", "/insights"))
+    if not back.startswith("/insights"):
+        back = "/insights"
+    if result.errors:
+        message = " ".join(result.errors.values())
+        return Response(content=message, status_code=400, media_type="text/plain; charset=utf-8")
+    separator = "&" if "?" in back else "?"
+    return redirect_after_post(
+        request, f"{back}{separator}planned={result.created}&skipped={result.already_planned}"
+    )
+
+
+def _export_rows(table: KpiTable) -> list[list[Any]]:
+    header = [
+        _("Group"),
+        _("Period"),
+        *[translate(metrics.DEFINITIONS[kpi][0]) for kpi in KPI_ORDER],
+    ]
+    rows: list[list[Any]] = [header]
+    for group, label in table.groups:
+        for window in table.periods:
+            rows.append(
+                [
+                    label,
+                    window.label,
+                    *[_plain(table.figure(group, window.key, kpi).value) for kpi in KPI_ORDER],
+                ]
+            )
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    return "" if value is None else value
+
+
+@get("/insights/export.csv", include_in_schema=False)
+async def export_csv(request: AnyRequest, viewer: CurrentViewer) -> Response[bytes]:
+    access.require(viewer, Action.view_insights)
+    period, count, dimension = _choices(request)
+    table = await services.kpis(viewer, period, count, dimension, _today())
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(_export_rows(table))
+    return Response(
+        content=("\ufeff" + buffer.getvalue()).encode(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="partner-kpis.csv"'},
+    )
+
+
+@get("/insights/export.xlsx", include_in_schema=False)
+async def export_xlsx(request: AnyRequest, viewer: CurrentViewer) -> Response[bytes]:
+    from openpyxl import Workbook
+
+    access.require(viewer, Action.view_insights)
+    period, count, dimension = _choices(request)
+    table = await services.kpis(viewer, period, count, dimension, _today())
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "KPIs"
+    for row in _export_rows(table):
+        sheet.append([float(value) if hasattr(value, "quantize") else value for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        content=buffer.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="partner-kpis.xlsx"'},
+    )
+
+
+@get("/insights/segments", include_in_schema=False)
+async def segments(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    overview = await services.segment_overview(viewer)
+    return render(
+        request, "insights/segments.html", {**overview, "kinds": services.FOLLOW_UP_KINDS}
+    )
+
+
+@post("/insights/treatments", include_in_schema=False)
+async def save_treatment(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
+    segment = data.get("segment", "")
+    result = await services.save_treatment(viewer, segment, data)
+    if not result.saved:
+        return Response(
+            content=" ".join(result.errors.values()),
+            status_code=400,
+            media_type="text/plain; charset=utf-8",
+        )
+    return redirect_after_post(request, f"/insights/segments#segment-{segment}")
+
+
+@get("/insights/satisfaction", include_in_schema=False)
+async def satisfaction(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    results = await services.satisfaction_results(viewer, _today())
+    return render(request, "insights/satisfaction.html", results)
+
+
+async def _settings_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    return {"values": values, "errors": errors, "fields": services.SETTING_FIELDS}
+
+
+@get("/insights/settings", include_in_schema=False)
+async def settings_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, Action.manage_insights)
+    current = await services.current_settings()
+    rates = await services.exchange_rates()
+    values = {name: current[name] for name in services.SETTING_FIELDS}
+    values["exchange_rates"] = "\n".join(f"{code} {rate}" for code, rate in sorted(rates.items()))
+    return render(request, "insights/settings.html", await _settings_context(values, {}))
+
+
+@post("/insights/settings", include_in_schema=False)
+async def save_settings(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
+    result = await services.save_settings(viewer, data)
+    if not result.saved:
+        return render(
+            request,
+            "insights/settings.html",
+            await _settings_context(dict(data), result.errors),
+            status_code=400,
+        )
+    return redirect_after_post(request, "/insights/settings?saved=1")
+
+
+@post("/insights/recompute", include_in_schema=False)
+async def recompute(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
+    access.require(viewer, Action.manage_insights)
+    await services.recompute_all()
+    return redirect_after_post(request, "/insights/segments")
+
+
+@get("/survey/{token:str}", include_in_schema=False)
+async def survey_page(request: AnyRequest, token: FromPath[str]) -> Template:
+    view = await services.survey_for_token(token)
+    status = 404 if view.survey is None else 200
+    return render(
+        request,
+        "insights/survey.html",
+        {"view": view, "errors": {}, "token": token},
+        status_code=status,
+    )
+
+
+@post("/survey/{token:str}", include_in_schema=False)
+async def answer_survey(request: AnyRequest, token: FromPath[str], data: Form) -> Template:
+    result = await services.answer_survey(token, data.get("score", ""), data.get("comment", ""))
+    view = await services.survey_for_token(token)
+    if not result.saved:
+        status = 404 if view.survey is None else 400
+        return render(
+            request,
+            "insights/survey.html",
+            {"view": view, "errors": result.errors, "token": token, "values": data},
+            status_code=status,
+        )
+    return render(
+        request,
+        "insights/survey.html",
+        {"view": view, "errors": {}, "token": token, "thanks": True},
+    )
+
+
+insight_routes = [
+    dashboard,
+    drill_down,
+    plan_follow_ups,
+    export_csv,
+    export_xlsx,
+    segments,
+    save_treatment,
+    satisfaction,
+    settings_page,
+    save_settings,
+    recompute,
+    survey_page,
+    answer_survey,
+]

@@ -1,0 +1,148 @@
+"""Network KPIs, lifetime value, segments and cross-sell on the hand-counted history of
+tests/insights/support.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from insights import services
+from insights.tables import PartnerMetrics
+from partner_portal.accounts.services import viewer_for_user_id
+from partner_portal.audit import services as audit_log
+from tests.insights.support import TODAY, book, make_history, tune
+from tests.support import Cast
+
+
+async def kpis_for(user: Any, dimension: str = "") -> services.KpiTable:
+    return await services.kpis(
+        await viewer_for_user_id(user.id), "month", 3, dimension, TODAY.date()
+    )
+
+
+async def test_revenue_margin_and_order_figures_per_month(cast: Cast, frozen_clock: Any) -> None:
+    await make_history(cast, frozen_clock)
+    await services.refresh_facts()
+
+    table = await kpis_for(cast.admin)
+
+    assert [window.key for window in table.periods] == ["2026-01", "2026-02", "2026-03"]
+    assert table.figure("", "2026-01", "revenue").value == Decimal("1104.00")
+    assert table.figure("", "2026-01", "margin").value == Decimal("441.60")  # 40% default margin
+    assert table.figure("", "2026-01", "average_order_value").value == Decimal("552.00")
+    assert table.figure("", "2026-02", "revenue").value == Decimal("1600.00")
+    assert table.figure("", "2026-02", "order_frequency").value == 1.0
+    assert table.figure("", "2026-02", "margin_per_partner").value == Decimal("320.00")
+    assert table.figure("", "2026-03", "active").value == 0
+
+
+async def test_new_and_churned_partners_and_their_rates(cast: Cast, frozen_clock: Any) -> None:
+    await make_history(cast, frozen_clock)
+    await tune(churn_after_days=30)
+    await services.refresh_facts()
+
+    table = await kpis_for(cast.admin)
+
+    assert table.figure("", "2026-01", "new").partners == {
+        cast.distributor_a.id,
+        cast.distributor_b.id,
+    }
+    february_new = table.figure("", "2026-02", "new")
+    assert february_new.partners == {cast.retailer_a.id} and february_new.rate == 0.5
+    # Ordered within 30 days of 1 Feb, nothing in the 30 days before 1 March.
+    february_churn = table.figure("", "2026-02", "churned")
+    assert february_churn.partners == {cast.distributor_b.id} and february_churn.rate == 0.5
+    # Its last booked order was 10 Feb (the unconfirmed one of 20 Feb does not count).
+    assert table.figure("", "2026-03", "churned").partners == {cast.distributor_a.id}
+
+
+async def test_tier_upgrades_come_from_the_audit_log(cast: Cast, frozen_clock: Any) -> None:
+    await make_history(cast, frozen_clock)
+    frozen_clock.frozen_at = datetime(2026, 2, 5, tzinfo=UTC)
+    await audit_log.record(
+        None,
+        entity_kind="organisation",
+        entity_uuid=cast.distributor_b.uuid,
+        organisation_id=cast.distributor_b.id,
+        action="edit",
+        changes={"tier": ["silver", "gold"]},
+    )
+    frozen_clock.frozen_at = TODAY
+    await services.refresh_facts()
+
+    table = await kpis_for(cast.admin)
+
+    assert table.figure("", "2026-02", "upgraded").partners == {cast.distributor_b.id}
+    assert table.figure("", "2026-02", "downgraded").value == 0
+
+
+async def test_a_kam_counts_only_their_partners(cast: Cast, frozen_clock: Any) -> None:
+    await make_history(cast, frozen_clock)
+    await services.refresh_facts()
+
+    table = await kpis_for(cast.kam, dimension="tier")
+
+    assert table.figure("", "2026-01", "revenue").value == Decimal("1000.00")
+    assert table.figure("tier:gold", "2026-02", "revenue").value == Decimal("500.00")
+    assert table.figure("tier:standard", "2026-02", "revenue").value == Decimal("1100.00")
+    assert "tier:silver" not in dict(table.groups)
+
+
+async def test_lifetime_value_segment_and_rfm_of_each_partner(
+    cast: Cast, frozen_clock: Any
+) -> None:
+    await make_history(cast, frozen_clock)
+    await tune(value_threshold=Decimal("1100"))
+
+    await services.recompute_all(TODAY.date())
+    await services.recompute_all(TODAY.date())  # twice a day keeps one snapshot
+    rows = {
+        row["organisation"]: row
+        for row in await PartnerMetrics.select(*PartnerMetrics.all_columns())
+    }
+
+    assert len(rows) == 4  # distributor_a, distributor_b, retailer_a, bank
+    mine = rows[cast.distributor_a.id]
+    # Margins 400 (2 months ago) and 200 (last month), compounded at 10% a year.
+    assert mine["historical_value"] == Decimal("608.00")
+    # One of eight quarters with orders: retention 0.125, one more quarter of 600 / 4.
+    assert mine["retention"] == 0.125
+    assert mine["predicted_value"] == Decimal("18.31")
+    assert mine["revenue_12m"] == Decimal("1500.00")
+    # Value at the threshold counts as high; 104 CNY does not.
+    assert rows[cast.retailer_a.id]["segment"][0] == "H"
+    assert rows[cast.distributor_b.id]["segment"][0] == "L"
+    # Of three partners with orders: second most recent (33 days), highest revenue.
+    assert (mine["rfm_recency"], mine["rfm_monetary"]) == (4, 5)
+    assert (
+        rows[cast.bank.id]["last_order_on"] is None and rows[cast.bank.id]["churn_risk"] == "high"
+    )
+
+
+async def test_cross_sell_suggests_what_similar_partners_buy_together(
+    cast: Cast, frozen_clock: Any
+) -> None:
+    shop = await make_history(cast, frozen_clock)
+    # distributor_a also buys the second style; distributor_b buys only the first.
+    await book(
+        cast,
+        frozen_clock,
+        shop,
+        datetime(2026, 3, 1, tzinfo=UTC),
+        cast.distributor,
+        cast.distributor_a,
+        "M",
+        3,
+        style=1,
+    )
+
+    await services.recompute_cross_sell(minimum_buyers=2)
+    for_b = await services.cross_sell_for(cast.distributor_b.id)
+    for_a = await services.cross_sell_for(cast.distributor_a.id)
+
+    assert [
+        (row["style_code"], row["reason_code"], row["buyers_of_both"], row["buyers_of_reason"])
+        for row in for_b
+    ] == [("SS27-002", "SS27-001", 1, 2)]
+    assert for_a == []  # it buys both already; the second style has one buyer only

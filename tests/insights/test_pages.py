@@ -1,0 +1,123 @@
+"""The partner health pages and API as the brand's users see them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from insights import services
+from scheduler.tables import FollowUp
+from tests.insights.support import TODAY, make_history, tune
+from tests.support import Cast, PortalClient
+
+
+async def test_the_dashboard_shows_figures_with_their_definitions(
+    cast: Cast, client: PortalClient, frozen_clock: Any
+) -> None:
+    await make_history(cast, frozen_clock)
+    await services.refresh_facts()
+    await client.sign_in(cast.kam)
+
+    page = await client.get("/insights?period=month&count=3&by=tier")
+
+    assert page.status_code == 200
+    assert "Partners whose first booked order ever falls in the period" in page.text
+    assert "<svg" in page.text
+    assert "1,000.00" in page.text  # January revenue of the KAM's gold distributor
+
+
+async def test_drilling_into_churn_lists_the_partners_and_plans_follow_ups_once(
+    cast: Cast, client: PortalClient, frozen_clock: Any
+) -> None:
+    await make_history(cast, frozen_clock)
+    await tune(churn_after_days=30)
+    await services.recompute_all(TODAY.date())
+    await client.sign_in(cast.kam)
+
+    drill = await client.get("/insights/partners?period=month&count=3&kpi=churned&window=2026-03")
+    form = {
+        "partner": str(cast.distributor_a.uuid),
+        "title": "Win back",
+        "kind": "call",
+        "due_in_days": "3",
+        "reason": "churned-2026-03",
+        "back": "/insights/partners?kpi=churned&window=2026-03",
+    }
+    planned = await client.post_form("/insights/follow-ups", form)
+    again = await client.post_form("/insights/follow-ups", form)
+
+    assert cast.distributor_a.legal_name in drill.text
+    assert cast.retailer_a.legal_name not in drill.text
+    assert planned.status_code == 303 and "planned=1" in planned.headers["location"]
+    assert "planned=0&skipped=1" in again.headers["location"]
+    follow_ups = await FollowUp.select(FollowUp.title, FollowUp.owner, FollowUp.organisation)
+    assert follow_ups == [
+        {"title": "Win back", "owner": cast.kam.id, "organisation": cast.distributor_a.id}
+    ]
+
+
+async def test_follow_ups_for_partners_a_kam_cannot_see_are_refused(
+    cast: Cast, client: PortalClient, frozen_clock: Any
+) -> None:
+    await client.sign_in(cast.kam)
+
+    response = await client.post_form(
+        "/insights/follow-ups",
+        {
+            "partner": str(cast.distributor_b.uuid),
+            "title": "Poach",
+            "kind": "call",
+            "due_in_days": "3",
+        },
+    )
+
+    assert response.status_code == 404
+    assert await FollowUp.count() == 0
+
+
+async def test_the_360_page_shows_health_to_the_brand_and_not_to_the_partner(
+    cast: Cast, client: PortalClient, frozen_clock: Any
+) -> None:
+    await make_history(cast, frozen_clock)
+    await services.recompute_all(TODAY.date())
+
+    await client.sign_in(cast.kam)
+    brand_view = await client.get(f"/partners/{cast.distributor_a.uuid}")
+    client.cookies.clear()
+    await client.sign_in(cast.distributor)
+    partner_view = await client.get(f"/partners/{cast.distributor_a.uuid}")
+
+    assert "panel-health" in brand_view.text and "Lifetime value" in brand_view.text
+    assert "panel-health" not in partner_view.text
+
+
+async def test_bad_settings_are_refused_with_a_message(cast: Cast, client: PortalClient) -> None:
+    await client.sign_in(cast.admin)
+    form = {name: str(value) for name, value in (await services.current_settings()).items()}
+
+    response = await client.post_form(
+        "/insights/settings", {**form, "churn_after_days": "abc", "exchange_rates": "KRW"}
+    )
+
+    assert response.status_code == 400
+    assert "Enter a number." in response.text
+    assert "KRW 0.0052" in response.text
+    assert (await services.current_settings())["churn_after_days"] == 180
+
+
+async def test_the_api_gives_kpis_and_a_partners_health_to_the_brand_only(
+    cast: Cast, client: PortalClient, frozen_clock: Any
+) -> None:
+    await make_history(cast, frozen_clock)
+    await services.recompute_all(TODAY.date())
+    await client.sign_in(cast.kam)
+
+    kpis = (await client.get("/api/v1/insights/kpis?count=3")).json()
+    health = (await client.get(f"/api/v1/insights/partners/{cast.distributor_a.uuid}")).json()
+    client.cookies.clear()
+    await client.sign_in(cast.distributor)
+    own = await client.get(f"/api/v1/insights/partners/{cast.distributor_a.uuid}")
+
+    january = kpis["groups"][0]["periods"][0]
+    assert (january["period"], january["revenue"], january["new"]) == ("2026-01", "1000.00", 1)
+    assert health["metrics"]["revenue_12m"] == "1500.00"
+    assert own.status_code == 403
