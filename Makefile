@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATABASE_URL ?= sqlite:///var/threadline.sqlite3
 export DATABASE_URL
+# Tests run in parallel processes, one per CPU (each with its own databases).
+TEST_WORKERS ?= auto
 
 .PHONY: run test check system-packages bench messages clean
 
@@ -17,9 +19,9 @@ run: $(VENV)/.installed system-packages
 test: $(VENV)/.installed-dev system-packages
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
-		echo "== the suite again on PostgreSQL =="; $(BIN)/pytest --database=postgresql; \
+		echo "== the suite again on PostgreSQL =="; $(BIN)/pytest -n $(TEST_WORKERS) --database=postgresql; \
 	else echo "TEST_DATABASE_URL is not set: the PostgreSQL pass is skipped"; fi
 
 check: $(VENV)/.installed-dev

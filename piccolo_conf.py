@@ -14,5 +14,13 @@ APP_REGISTRY = AppRegistry(
         "partner_portal.audit.piccolo_app",
         "partner_portal.notifications.piccolo_app",
         "partner_portal.catalog.piccolo_app",
+        "partner_portal.orders.piccolo_app",
+        "insights.piccolo_app",
+        "contracts.piccolo_app",
+        "suppliers.piccolo_app",
+        "sales.piccolo_app",
+        "group_orders.piccolo_app",
+        "scheduler.piccolo_app",
+        "distributors.piccolo_app",
     ]
 )

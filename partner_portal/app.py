@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from types import ModuleType
 from typing import Any
 
@@ -21,20 +21,38 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from contracts import plugin as contracts_plugin
+from distributors import plugin as distributors_plugin
+from group_orders import plugin as group_orders_plugin
+from insights import plugin as insights_plugin
 from partner_portal import database, i18n, web
 from partner_portal.accounts.controllers import account_routes
 from partner_portal.audit.controllers import audit_routes
 from partner_portal.catalog.controllers import catalog_routes
+from partner_portal.notifications.controllers import notification_routes
+from partner_portal.orders import plugin as orders_plugin
 from partner_portal.partners.api import partner_api_routes
 from partner_portal.partners.controllers import partner_routes
 from partner_portal.registries import registry
 from partner_portal.settings import Settings, load_settings
 from partner_portal.templating import STATIC_DIR, create_environment
+from sales import plugin as sales_plugin
+from scheduler import plugin as scheduler_plugin
+from suppliers import plugin as suppliers_plugin
 
 # Every module that plugs into the kernel: each plugin.py has ``routes`` and
 # ``register(registry)`` and may have ``async def load_demo_data(rng, now) -> dict[str, int]``.
 # The one place that imports modules (DESIGN.md §3: the composition root).
-PLUGINS: tuple[ModuleType, ...] = ()
+PLUGINS: tuple[ModuleType, ...] = (
+    orders_plugin,
+    distributors_plugin,
+    suppliers_plugin,
+    sales_plugin,
+    insights_plugin,
+    group_orders_plugin,
+    scheduler_plugin,
+    contracts_plugin,
+)
 
 
 def register_plugins() -> None:
@@ -53,6 +71,8 @@ async def healthz() -> dict[str, Any]:
 async def home(request: Request[Any, Any, Any]) -> Redirect:
     if request.user is None:
         return Redirect(path="/login")
+    if request.user.is_brand and registry.brand_home_path:
+        return Redirect(path=registry.brand_home_path)
     return Redirect(path="/partners")
 
 
@@ -66,7 +86,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         started_pool = await database.open_database()
         try:
-            yield
+            # Services modules run beside the web process (the in-process scheduler host).
+            async with AsyncExitStack() as services:
+                for service in registry.lifespan_services.values():
+                    await services.enter_async_context(service(settings))
+                yield
         finally:
             await database.close_database(started_pool)
 
@@ -78,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *partner_routes,
             *audit_routes,
             *catalog_routes,
+            *notification_routes,
             *partner_api_routes,
             *(route for plugin in PLUGINS for route in plugin.routes),
             create_static_files_router(

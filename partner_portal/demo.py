@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -40,6 +41,7 @@ from partner_portal.partners.tables import (
     TimelineEntry,
     User,
 )
+from partner_portal.settings import load_settings
 
 DEMO_PASSWORD = "threadline-demo"
 SEED = 20251123
@@ -673,12 +675,15 @@ def demo_logins() -> list[DemoLogin]:
     return logins
 
 
-async def load_demo_data(only_if_empty: bool, plugins: Iterable[ModuleType] = ()) -> str:
+async def load_demo_data(
+    only_if_empty: bool, plugins: Iterable[ModuleType] = (), media_dir: Path | None = None
+) -> str:
     """Create the demo network in one transaction; return a one-line summary.
 
     With only_if_empty, an existing brand organisation means nothing is done. Each plugin
     with a ``load_demo_data(rng, now)`` adds its own demo rows after the kernel's and
-    returns a phrase for the summary.
+    returns a phrase for the summary. Style pictures are written under ``media_dir``
+    (default: the MEDIA_DIR setting).
     """
     from partner_portal.accounts.services import hash_password
 
@@ -690,7 +695,10 @@ async def load_demo_data(only_if_empty: bool, plugins: Iterable[ModuleType] = ()
     now = utcnow()
     async with write_transaction():
         counts = await _load(random.Random(SEED), now, password_hash)
-        catalog = await _load_catalog(random.Random(CATALOG_SEED), now)
+        catalog = await _load_catalog(
+            random.Random(CATALOG_SEED), now, media_dir or load_settings().media_dir
+        )
+        orders = await _load_orders(random.Random(ORDERS_SEED), now)
         phrases = [
             await plugin.load_demo_data(random.Random(SEED), now)
             for plugin in plugins
@@ -700,8 +708,9 @@ async def load_demo_data(only_if_empty: bool, plugins: Iterable[ModuleType] = ()
         f"Demo data loaded: 1 brand, {counts['organisations'] - 1} partners, "
         f"{counts['users']} users, {counts['contacts']} contacts, "
         f"{counts['timeline']} timeline entries, {catalog['styles']} styles with "
-        f"{catalog['skus']} SKUs, {catalog['price_lists']} price lists"
-        + "".join(f", {phrase}" for phrase in phrases)
+        f"{catalog['skus']} SKUs, {catalog['price_lists']} price lists, "
+        f"{catalog['prepacks']} prepacks, {catalog['images']} style pictures"
+        + "".join(f", {phrase}" for phrase in [orders, *phrases])
         + "; "
         f"every demo user's password is {DEMO_PASSWORD!r}."
     )
@@ -1017,7 +1026,7 @@ def make_ean13(item_reference: int) -> str:
     return first_twelve + str(ean13_check_digit(first_twelve))
 
 
-async def _load_catalog(rng: random.Random, now: datetime) -> dict[str, int]:
+async def _load_catalog(rng: random.Random, now: datetime, media_dir: Path) -> dict[str, int]:
     from decimal import Decimal
 
     from partner_portal.catalog.tables import (
@@ -1192,4 +1201,563 @@ async def _load_catalog(rng: random.Random, now: datetime) -> dict[str, int]:
             )
         )
     await Price.insert(*prices).run()
-    return {"styles": len(styles), "skus": len(skus), "price_lists": len(TIER_DISCOUNTS) + 1}
+    extras = await _load_catalog_extras(
+        rng, now, media_dir, season_id, styles, style_ids, style_scales, size_ids, scale_ids
+    )
+    return {
+        "styles": len(styles),
+        "skus": len(skus),
+        "price_lists": len(TIER_DISCOUNTS) + 2,
+        **extras,
+    }
+
+
+# Drops of SS27 that pre-books are delivered in.
+DELIVERY_WINDOWS = (
+    ("Drop 1 第一波", date(2027, 1, 15), date(2027, 1, 31)),
+    ("Drop 2 第二波", date(2027, 2, 15), date(2027, 2, 28)),
+    ("Drop 3 第三波", date(2027, 3, 15), date(2027, 3, 31)),
+)
+# (scale, name, pieces per size label)
+PREPACKS = (
+    ("ALPHA", "1-2-2-1", {"S": 1, "M": 2, "L": 2, "XL": 1}),
+    ("ALPHA", "1-2-3-2-1", {"XS": 1, "S": 2, "M": 3, "L": 2, "XL": 1}),
+    ("GB-TOPS", "1-2-2-1", {"165/84A": 1, "170/88A": 2, "175/92A": 2, "180/96A": 1}),
+    ("GB-BOTTOMS", "1-2-2-1", {"165/72A": 1, "170/76A": 2, "175/80A": 2, "180/84A": 1}),
+)
+# (from units of one style, percent off) on every tier list
+VOLUME_BREAKS = ((500, "3"), (1000, "5"), (2000, "8"))
+# Big sizes cost more to make: their own price on every list, this much above the style's.
+BIG_SIZES = ("XXL", "3XL")
+BIG_SIZE_MARKUP = "1.10"
+PICTURE_COLOURS = ("#1f2a44", "#f4f1ea", "#5b6b7a", "#b59a6a", "#3f5a3a", "#2d5d8a")
+
+
+def demo_picture(code: str, colour: str) -> bytes:
+    """A simple deterministic 'photo' of a style: a garment shape on a plain ground."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 640), "#eeeeee")
+    draw = ImageDraw.Draw(image)
+    draw.polygon(
+        [(150, 120), (200, 90), (280, 90), (330, 120), (400, 200), (360, 240), (330, 210),
+         (330, 560), (150, 560), (150, 210), (120, 240), (80, 200)],
+        fill=colour,
+        outline="#333333",
+    )  # fmt: skip
+    draw.text((20, 600), code, fill="#333333")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=False)
+    return buffer.getvalue()
+
+
+async def _load_catalog_extras(
+    rng: random.Random,
+    now: datetime,
+    media_dir: Path,
+    season_id: int,
+    styles: list[Any],
+    style_ids: dict[uuid.UUID, int],
+    style_scales: dict[uuid.UUID, str],
+    size_ids: dict[str, list[int]],
+    scale_ids: dict[str, int],
+) -> dict[str, int]:
+    """Delivery windows, prepacks, volume breaks, big-size prices, one partner's own list,
+    availability for every SKU and pictures of a few styles."""
+    from decimal import Decimal
+
+    from partner_portal.catalog.tables import (
+        DeliveryWindow,
+        PreBookAvailability,
+        Prepack,
+        PrepackSize,
+        Price,
+        PriceList,
+        Size,
+        Sku,
+        SkuStock,
+        StyleImage,
+        VolumeBreak,
+    )
+
+    window_ids = [
+        (
+            await DeliveryWindow.insert(
+                DeliveryWindow(
+                    uuid=seeded_uuid(rng), season=season_id, name=name, starts_on=start, ends_on=end
+                )
+            )
+            .returning(DeliveryWindow.id)
+            .run()
+        )[0]["id"]
+        for name, start, end in DELIVERY_WINDOWS
+    ]
+
+    labels = {row["id"]: row["label"] for row in await Size.select(Size.id, Size.label)}
+    size_by_label = {
+        (scale, labels[size_id]): size_id for scale, ids in size_ids.items() for size_id in ids
+    }
+    for scale, name, ratio in PREPACKS:
+        prepack_id = (
+            await Prepack.insert(
+                Prepack(
+                    uuid=seeded_uuid(rng),
+                    size_scale=scale_ids[scale],
+                    name=name,
+                    created_at=now - timedelta(days=30),
+                )
+            )
+            .returning(Prepack.id)
+            .run()
+        )[0]["id"]
+        await PrepackSize.insert(
+            *(
+                PrepackSize(prepack=prepack_id, size=size_by_label[(scale, label)], quantity=count)
+                for label, count in ratio.items()
+            )
+        ).run()
+
+    lists = await PriceList.select(PriceList.id, PriceList.tier, PriceList.currency)
+    tier_lists = [row["id"] for row in lists if row["tier"] is not None]
+    await VolumeBreak.insert(
+        *(
+            VolumeBreak(price_list=list_id, min_quantity=minimum, discount_percent=Decimal(pct))
+            for list_id in tier_lists
+            for minimum, pct in VOLUME_BREAKS
+        )
+    ).run()
+    style_prices = await Price.select(
+        Price.price_list, Price.style, Price.wholesale, Price.suggested_retail
+    ).where(Price.size.is_null())
+    scale_of = {style_ids[uuid_]: scale for uuid_, scale in style_scales.items()}
+    currency_of = {row["id"]: row["currency"] for row in lists}
+    big: list[Any] = []
+    for row in style_prices:
+        scale = scale_of[row["style"]]
+        places = Decimal("1") if currency_of[row["price_list"]] == "KRW" else Decimal("0.01")
+        for label in BIG_SIZES:
+            if (scale, label) in size_by_label:
+                big.append(
+                    Price(
+                        price_list=row["price_list"],
+                        style=row["style"],
+                        size=size_by_label[(scale, label)],
+                        wholesale=(row["wholesale"] * Decimal(BIG_SIZE_MARKUP)).quantize(places),
+                        suggested_retail=(
+                            row["suggested_retail"] * Decimal(BIG_SIZE_MARKUP)
+                        ).quantize(places),
+                    )
+                )
+    await Price.insert(*big).run()
+
+    # One distributor has agreed prices: 5% under its tier's list on eight styles.
+    partner = (
+        await Organisation.select(Organisation.id, Organisation.legal_name, Organisation.tier)
+        .where(
+            (Organisation.kind == OrganisationKind.distributor) & (Organisation.currency == "CNY")
+        )
+        .order_by(Organisation.id)
+        .first()
+    )
+    if partner is not None:
+        own_id = (
+            await PriceList.insert(
+                PriceList(
+                    uuid=seeded_uuid(rng),
+                    name=f"SS27 {partner['legal_name']} 协议价",
+                    currency="CNY",
+                    tax_inclusive=True,
+                    organisation=partner["id"],
+                    created_at=now - timedelta(days=20),
+                )
+            )
+            .returning(PriceList.id)
+            .run()
+        )[0]["id"]
+        tier_list = next(row["id"] for row in lists if row["tier"] == partner["tier"])
+        agreed = [row for row in style_prices if row["price_list"] == tier_list][:8]
+        await Price.insert(
+            *(
+                Price(
+                    price_list=own_id,
+                    style=row["style"],
+                    wholesale=(row["wholesale"] * Decimal("0.95")).quantize(Decimal("0.01")),
+                    suggested_retail=row["suggested_retail"],
+                )
+                for row in agreed
+            )
+        ).run()
+
+    active = {style_ids[style.uuid] for style in styles if style.status == "active"}
+    sku_rows = await Sku.select(Sku.id, Sku.style).order_by(Sku.id)
+    stock: list[Any] = []
+    pre_book: list[Any] = []
+    for sku in sku_rows:
+        if sku["style"] not in active:
+            continue
+        stock.append(
+            SkuStock(
+                sku=sku["id"], at_once=rng.choice((0, 0, 12, 24, 60, 120, 300)), updated_at=now
+            )
+        )
+        for window_id in window_ids:
+            quantity = rng.choice((0, 200, 500, 800, 1500))
+            if quantity:
+                pre_book.append(
+                    PreBookAvailability(
+                        sku=sku["id"], delivery_window=window_id, quantity=quantity, updated_at=now
+                    )
+                )
+    for start in range(0, len(stock), 500):
+        await SkuStock.insert(*stock[start : start + 500]).run()
+    for start in range(0, len(pre_book), 500):
+        await PreBookAvailability.insert(*pre_book[start : start + 500]).run()
+
+    pictured = [style for style in styles if style.status == "active"][:6]
+    images = []
+    for number, style in enumerate(pictured):
+        image_uuid = seeded_uuid(rng)
+        relative = f"styles/{style.uuid}/{image_uuid}.png"
+        content = demo_picture(style.code, PICTURE_COLOURS[number % len(PICTURE_COLOURS)])
+        path = media_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        images.append(
+            StyleImage(
+                uuid=image_uuid,
+                style=style_ids[style.uuid],
+                path=relative,
+                content_type="image/png",
+                width=480,
+                height=640,
+                byte_size=len(content),
+                position=1,
+                uploaded_at=now - timedelta(days=10),
+            )
+        )
+    await StyleImage.insert(*images).run()
+    return {"prepacks": len(PREPACKS), "images": len(images)}
+
+
+# ---------------------------------------------------------------------------
+# The order book's demo orders (partner_portal/orders)
+
+ORDERS_SEED = SEED + 31
+DEMO_ORDER_COUNT = 900
+DEMO_HISTORY_DAYS = 730
+FINISHED_STATUSES = frozenset({"shipped", "delivered", "cancelled", "rejected"})
+# How the demo orders spread over the status flow (weights).
+ORDER_STATUS_WEIGHTS = (
+    ("draft", 4),
+    ("submitted", 8),
+    ("confirmed", 8),
+    ("in_production", 8),
+    ("partially_shipped", 5),
+    ("shipped", 8),
+    ("delivered", 50),
+    ("cancelled", 5),
+    ("rejected", 4),
+)
+# The steps each final status went through, after "draft".
+ORDER_PATHS = {
+    "draft": (),
+    "submitted": ("submitted",),
+    "confirmed": ("submitted", "confirmed"),
+    "in_production": ("submitted", "confirmed", "in_production"),
+    "partially_shipped": ("submitted", "confirmed", "in_production", "partially_shipped"),
+    "shipped": ("submitted", "confirmed", "in_production", "shipped"),
+    "delivered": ("submitted", "confirmed", "in_production", "shipped", "delivered"),
+    "cancelled": ("submitted", "cancelled"),
+    "rejected": ("submitted", "rejected"),
+}
+BUYER_STEPS = frozenset({"submitted", "cancelled"})
+DEMO_CARRIERS = ("顺丰速运", "中通快递", "京东物流", "CJ대한통운", "한진택배", "DHL Express")
+DEMO_ORDER_COMMENTS = (
+    "请确认交货期，谢谢。",
+    "M码能否多配一些？",
+    "배송 일정을 알려 주세요.",
+    "Could you confirm the delivery window?",
+    "发票请开到总公司。",
+    "색상 BLK 재고 있나요?",
+)
+
+
+async def _load_orders(rng: random.Random, now: datetime) -> str:
+    """A few hundred orders of the demo's buyers in every status, priced from their price
+    lists, with status history, shipments, comments and change requests. Rows go in by
+    bulk inserts (not through the order services) so the demo loads in seconds."""
+    import json
+    from decimal import Decimal
+
+    from partner_portal.catalog.services import prices_for_partner
+    from partner_portal.catalog.tables import Sku, Style
+    from partner_portal.orders.services import round_money
+    from partner_portal.orders.tables import (
+        ChangeRequest,
+        Order,
+        OrderComment,
+        OrderLine,
+        OrderStatusChange,
+        Shipment,
+        ShipmentLine,
+    )
+
+    buyers = await Organisation.select(
+        Organisation.id, Organisation.kind, Organisation.owner, Organisation.legal_name
+    ).where(Organisation.kind.is_in(["distributor", "retailer", "group_client"]))
+    users = await User.select(User.id, User.organisation, User.role).where(User.is_active == True)  # noqa: E712
+    admin = next((user["id"] for user in users if user["role"] == Role.brand_admin), None)
+    people: dict[int, list[int]] = {}
+    for user in users:
+        people.setdefault(user["organisation"], []).append(user["id"])
+    skus = await Sku.select(Sku.id, Sku.style, Sku.colourway, Sku.size).where(
+        Sku.style.status == "active"  # type: ignore[attr-defined]
+    )
+    by_style: dict[int, dict[int, list[dict[str, Any]]]] = {}
+    for sku in skus:
+        by_style.setdefault(sku["style"], {}).setdefault(sku["colourway"], []).append(sku)
+    style_ids = sorted(by_style)
+    season = await Style.select(Style.season).where(Style.id.is_in(style_ids or [-1])).first()
+    # What each buyer pays: two queries per buyer, whatever the number of orders.
+    price_book = {buyer["id"]: await prices_for_partner(buyer["id"], style_ids) for buyer in buyers}
+    buyers = [b for b in buyers if people.get(b["id"]) and price_book[b["id"]].best]
+    if not buyers or not style_ids:
+        return "0 orders"
+
+    statuses = [status for status, _weight in ORDER_STATUS_WEIGHTS]
+    weights = [weight for _status, weight in ORDER_STATUS_WEIGHTS]
+    orders: list[Order] = []
+    plans: list[dict[str, Any]] = []
+    for _ in range(DEMO_ORDER_COUNT):
+        buyer = rng.choice(buyers)
+        prices = price_book[buyer["id"]]
+        status = rng.choices(statuses, weights)[0]
+        placer = rng.choice(people[buyer["id"]])
+        channel = {"retailer": "retailer", "group_client": "group"}.get(
+            buyer["kind"], "distributor"
+        )
+        if buyer["kind"] == "distributor" and buyer["owner"] and rng.random() < 0.2:
+            channel, placer = "rep_entered", buyer["owner"]
+        lines: list[dict[str, Any]] = []
+        for style_id in rng.sample(style_ids, k=min(len(style_ids), rng.randint(1, 4))):
+            colourways = by_style[style_id]
+            chosen = rng.sample(sorted(colourways), k=min(len(colourways), rng.randint(1, 2)))
+            style_lines = []
+            for colourway in chosen:
+                for sku in colourways[colourway]:
+                    price = prices.for_item(style_id, sku["size"])
+                    if price is not None and rng.random() < 0.8:
+                        style_lines.append((sku, price, rng.choice((6, 12, 12, 18, 24, 36, 48))))
+            pieces = sum(quantity for _sku, _price, quantity in style_lines)
+            discount = prices.discount_for(style_id, pieces) if style_lines else Decimal(0)
+            for sku, price, quantity in style_lines:
+                gross = price.wholesale * quantity
+                lines.append(
+                    {
+                        "sku": sku,
+                        "price": price,
+                        "quantity": quantity,
+                        "discount": discount,
+                        "gross": round_money(gross, price.currency),
+                        "total": round_money(gross * (100 - discount) / 100, price.currency),
+                    }
+                )
+        if not lines:
+            continue
+        currency = lines[0]["price"].currency
+        # Two years of history (partner health needs it): finished orders of any age,
+        # open ones from the last few months.
+        age_days = DEMO_HISTORY_DAYS if status in FINISHED_STATUSES else 120
+        created = now - timedelta(days=rng.uniform(1, age_days))
+        path = ORDER_PATHS[status]
+        moments = [created]
+        for _step in path:
+            moments.append(min(moments[-1] + timedelta(hours=rng.uniform(4, 24 * 9)), now))
+        subtotal = sum((line["gross"] for line in lines), Decimal(0))
+        total = sum((line["total"] for line in lines), Decimal(0))
+        order_uuid = seeded_uuid(rng)
+        ship_date = (created + timedelta(days=rng.randint(30, 90))).date()
+        orders.append(
+            Order(
+                uuid=order_uuid,
+                buyer=buyer["id"],
+                placed_by=placer,
+                channel=channel,
+                status=status,
+                currency=currency,
+                price_list=lines[0]["price"].price_list_id if path else None,
+                price_list_name=lines[0]["price"].price_list_name,
+                season=season["season"] if season else None,
+                ship_to=buyer["legal_name"],
+                delivery_window_start=ship_date - timedelta(days=7),
+                delivery_window_end=ship_date + timedelta(days=14),
+                requested_ship_date=ship_date,
+                customer_po=f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else "",
+                total_quantity=sum(line["quantity"] for line in lines),
+                subtotal=subtotal,
+                discount_total=subtotal - total,
+                total=total,
+                submitted_at=moments[1] if path else None,
+                status_changed_at=moments[-1],
+                created_at=created,
+                updated_at=moments[-1],
+                version=len(path) + 1,
+            )
+        )
+        plans.append(
+            {
+                "uuid": order_uuid,
+                "status": status,
+                "lines": lines,
+                "path": path,
+                "moments": moments,
+                "placer": placer,
+                "brand_user": buyer["owner"] or admin,
+                "buyer_people": people[buyer["id"]],
+                "currency": currency,
+            }
+        )
+    order_ids: dict[uuid.UUID, int] = {}
+    for start in range(0, len(orders), 200):
+        order_ids |= await _insert_returning_ids(Order, orders[start : start + 200])
+    # Numbers as orders.services.order_number writes them: "SO-" and the id in 7 digits.
+    padded = (
+        "substr('0000000' || id, -7, 7)"
+        if Order._meta.db.engine_type == "sqlite"
+        else "lpad(id::text, 7, '0')"
+    )
+    await Order.raw(f"UPDATE sales_order SET number = 'SO-' || {padded} WHERE number IS NULL")
+
+    order_lines: list[OrderLine] = []
+    history: list[OrderStatusChange] = []
+    comments: list[OrderComment] = []
+    for plan in plans:
+        order_id = order_ids[plan["uuid"]]
+        shipped_share = {"partially_shipped": 0.5, "shipped": 1, "delivered": 1}.get(
+            plan["status"], 0
+        )
+        for line in plan["lines"]:
+            sku = line["sku"]
+            order_lines.append(
+                OrderLine(
+                    order=order_id,
+                    sku=sku["id"],
+                    style=sku["style"],
+                    colourway=sku["colourway"],
+                    size=sku["size"],
+                    quantity=line["quantity"],
+                    unit_price=line["price"].wholesale,
+                    discount_percent=line["discount"],
+                    line_total=line["total"],
+                    shipped_quantity=int(line["quantity"] * shipped_share),
+                )
+            )
+        steps = ("draft", *plan["path"])
+        for index, step in enumerate(steps):
+            by = plan["placer"] if index == 0 or step in BUYER_STEPS else plan["brand_user"]
+            history.append(
+                OrderStatusChange(
+                    order=order_id,
+                    from_status=steps[index - 1] if index else None,
+                    to_status=step,
+                    changed_by=by,
+                    changed_at=plan["moments"][index],
+                    note="库存不足 / out of stock" if step == "rejected" else "",
+                )
+            )
+        if rng.random() < 0.25:
+            for offset, author in enumerate((plan["placer"], plan["brand_user"])):
+                comments.append(
+                    OrderComment(
+                        uuid=seeded_uuid(rng),
+                        order=order_id,
+                        author=author,
+                        body=rng.choice(DEMO_ORDER_COMMENTS),
+                        created_at=plan["moments"][0] + timedelta(hours=2 + offset * 5),
+                    )
+                )
+    line_ids: list[int] = []
+    for start in range(0, len(order_lines), 500):
+        rows = await OrderLine.insert(*order_lines[start : start + 500]).returning(OrderLine.id)
+        line_ids += [row["id"] for row in rows]
+    for start in range(0, len(history), 500):
+        await OrderStatusChange.insert(*history[start : start + 500]).run()
+    if comments:
+        await OrderComment.insert(*comments).run()
+
+    # Shipments: one per shipped order for what has gone out.
+    shipments: list[Shipment] = []
+    shipped_lines: list[tuple[uuid.UUID, int, int]] = []
+    cursor = 0
+    for plan in plans:
+        ids = line_ids[cursor : cursor + len(plan["lines"])]
+        cursor += len(plan["lines"])
+        if plan["status"] not in ("partially_shipped", "shipped", "delivered"):
+            continue
+        shipment_uuid = seeded_uuid(rng)
+        step = "partially_shipped" if plan["status"] == "partially_shipped" else "shipped"
+        shipped_at = plan["moments"][plan["path"].index(step) + 1]
+        shipments.append(
+            Shipment(
+                uuid=shipment_uuid,
+                order=order_ids[plan["uuid"]],
+                carrier=rng.choice(DEMO_CARRIERS),
+                tracking_number=f"{rng.randint(10**11, 10**12 - 1)}",
+                shipped_on=shipped_at.date(),
+                created_by=plan["brand_user"],
+                created_at=shipped_at,
+            )
+        )
+        share = 0.5 if plan["status"] == "partially_shipped" else 1
+        for line_id, line in zip(ids, plan["lines"], strict=True):
+            if int(line["quantity"] * share):
+                shipped_lines.append((shipment_uuid, line_id, int(line["quantity"] * share)))
+    shipment_ids: dict[uuid.UUID, int] = {}
+    for start in range(0, len(shipments), 200):
+        shipment_ids |= await _insert_returning_ids(Shipment, shipments[start : start + 200])
+    for start in range(0, len(shipped_lines), 500):
+        await ShipmentLine.insert(
+            *[
+                ShipmentLine(shipment=shipment_ids[shipment], order_line=line_id, quantity=quantity)
+                for shipment, line_id, quantity in shipped_lines[start : start + 500]
+            ]
+        ).run()
+
+    # Change requests: buyers asking for more of the first line of a few open orders; most
+    # wait for the brand, some were declined (so the lines stay as ordered).
+    requests: list[ChangeRequest] = []
+    for plan in plans:
+        first_line = plan["lines"][0]
+        if plan["status"] in ("submitted", "confirmed") and rng.random() < 0.25:
+            before = first_line["quantity"]
+            decided = rng.random() < 0.3
+            requests.append(
+                ChangeRequest(
+                    uuid=seeded_uuid(rng),
+                    order=order_ids[plan["uuid"]],
+                    requested_by=plan["placer"],
+                    requested_at=plan["moments"][-1] + timedelta(hours=3),
+                    reason=rng.choice(
+                        ("卖得很好，想加单。", "판매가 좋아 추가 주문합니다.", "Selling well")
+                    ),
+                    changes=json.dumps(
+                        {
+                            "quantities": {str(first_line["sku"]["id"]): [before, before + 12]},
+                            "requested_ship_date": None,
+                        }
+                    ),
+                    order_version=len(plan["path"]) + 1,
+                    status="declined" if decided else "pending",
+                    decided_by=plan["brand_user"] if decided else None,
+                    decided_at=plan["moments"][-1] + timedelta(days=1) if decided else None,
+                    decision_note="产能已满 / capacity is full" if decided else "",
+                )
+            )
+    if requests:
+        await ChangeRequest.insert(*requests).run()
+    return (
+        f"{len(orders)} orders with {len(order_lines)} lines, {len(shipments)} shipments, "
+        f"{len(requests)} change requests"
+    )

@@ -91,6 +91,26 @@ LABELS: dict[str, str] = {
     "one_size": N_("One size"),
     "china_gb": N_("China GB/T (165/84A)"),
     "korea_ks": N_("Korea KS (95, 100)"),
+    # the order book (orders/tables.py): statuses ("draft" is above), channels, requests
+    "submitted": N_("Submitted"),
+    "confirmed": N_("Confirmed"),
+    "in_production": N_("In production"),
+    "partially_shipped": N_("Partially shipped"),
+    "shipped": N_("Shipped"),
+    "delivered": N_("Delivered"),
+    "cancelled": N_("Cancelled"),
+    "rejected": N_("Rejected"),
+    "group": N_("Group order"),
+    "rep_entered": N_("Entered by the brand"),
+    "pending": N_("Waiting for a decision"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+    "withdrawn": N_("Withdrawn"),
+    "order": N_("Order"),
+    # partner health (insights/): churn risk ("churned" is above)
+    "high": N_("High"),
+    "medium": N_("Medium"),
+    "low": N_("Low"),
 }
 
 

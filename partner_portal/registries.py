@@ -9,6 +9,7 @@ Entries are keyed, so registering twice (one app per test) replaces, never doubl
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -79,6 +80,41 @@ class DemandLine:
     probability: Decimal
 
 
+@dataclass(frozen=True)
+class OrderFinding:
+    """What an order check found: a message for the buyer, and whether it stops submission."""
+
+    message: str
+    blocking: bool
+
+
+# (the order row, its lines with style/colourway/size ids, quantities and prices) -> findings
+OrderCheck = Callable[[dict[str, Any], list[dict[str, Any]]], Awaitable[list[OrderFinding]]]
+
+
+@dataclass(frozen=True)
+class WonDeal:
+    """A won opportunity handed to a draft starter (sales -> group orders, the order book)."""
+
+    opportunity_uuid: UUID
+    organisation_id: int
+    title: str
+    kind: str
+    expected_value: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class DraftStarter:
+    """Starts a draft from a won deal (a group-order campaign...) and returns the draft's
+    page path; ``kinds`` are the opportunity kinds it suits (empty: every kind)."""
+
+    key: str
+    title: str  # marked with N_, translated where shown
+    start: Callable[[Viewer, WonDeal], Awaitable[str]]
+    kinds: frozenset[str] = frozenset()
+
+
 @dataclass
 class Registry:
     partner_panels: dict[str, PartnerPanel] = field(default_factory=dict)
@@ -93,6 +129,19 @@ class Registry:
     demand_sources: dict[str, Callable[[date], Awaitable[list[DemandLine]]]] = field(
         default_factory=dict
     )
+    # kind -> label (marked with N_): e-mails a user may turn off on their account page
+    email_kinds: dict[str, str] = field(default_factory=dict)
+    # key -> async context manager factory the web app's lifespan enters (with its settings),
+    # for services a module runs beside the web process (the in-process scheduler host)
+    lifespan_services: dict[str, Callable[[Any], AbstractAsyncContextManager[None]]] = field(
+        default_factory=dict
+    )
+    # where "/" sends the brand's users (a module's home page), else the partner list
+    brand_home_path: str | None = None
+    # key -> rules an order must pass before submission (minimums, credit limit, stock...)
+    order_checks: dict[str, OrderCheck] = field(default_factory=dict)
+    # key -> what a won opportunity can start (group campaign draft...)
+    draft_starters: dict[str, DraftStarter] = field(default_factory=dict)
 
     def add_partner_panel(self, panel: PartnerPanel) -> None:
         self.partner_panels[panel.key] = panel
@@ -112,6 +161,25 @@ class Registry:
         self, key: str, source: Callable[[date], Awaitable[list[DemandLine]]]
     ) -> None:
         self.demand_sources[key] = source
+
+    def add_order_check(self, key: str, check: OrderCheck) -> None:
+        self.order_checks[key] = check
+
+    async def check_order(
+        self, order: dict[str, Any], lines: list[dict[str, Any]]
+    ) -> list[OrderFinding]:
+        findings: list[OrderFinding] = []
+        for check in self.order_checks.values():
+            findings.extend(await check(order, lines))
+        return findings
+
+    def add_email_kind(self, kind: str, label: str) -> None:
+        self.email_kinds[kind] = label
+
+    def add_lifespan_service(
+        self, key: str, service: Callable[[Any], AbstractAsyncContextManager[None]]
+    ) -> None:
+        self.lifespan_services[key] = service
 
     async def terms_for(self, organisation_id: int) -> CommercialTerms | None:
         if self.commercial_terms is None:

@@ -38,14 +38,44 @@ def pytest_configure(config: pytest.Config) -> None:
         url = os.environ.get("TEST_DATABASE_URL", "")
         if not url:
             raise pytest.UsageError("--database=postgresql needs TEST_DATABASE_URL")
-        os.environ["DATABASE_URL"] = url
+        os.environ["DATABASE_URL"] = _database_of_this_worker(url)
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{work_dir / 'template.sqlite3'}"
     os.environ["THREADLINE_ENV"] = "test"
+    # Uploaded pictures and issued PDFs of this run stay in its work directory.
+    os.environ["MEDIA_DIR"] = str(work_dir / "media")
     os.environ.setdefault("BASE_URL", "http://testserver")
 
 
 WORK_DIR = pytest.StashKey[Path]()
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker truncates its own PostgreSQL database (the named one
+    with the worker's suffix, created if missing), so workers never empty each other's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    import asyncio
+
+    import asyncpg
+
+    base, _, name = url.rpartition("/")
+    worker_url = f"{base}/{name}_{worker}"
+
+    async def create() -> None:
+        connection = await asyncpg.connect(f"{base}/postgres")
+        try:
+            exists = await connection.fetchval(
+                "SELECT 1 FROM pg_database WHERE datname = $1", f"{name}_{worker}"
+            )
+            if not exists:
+                await connection.execute(f'CREATE DATABASE "{name}_{worker}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(create())
+    return worker_url
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -131,6 +131,8 @@ PUBLIC = {
     "GET /schema/openapi.json",
     "GET /schema/{path:str}",
     "GET /static/{file_path:path}",
+    # The calendar feed: calendar apps cannot sign in; the secret is in the address.
+    "GET /calendar-feed/{token:str}",
 }
 
 

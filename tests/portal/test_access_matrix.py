@@ -17,16 +17,16 @@ from typing import Any
 import pytest
 
 from tests.access_matrix import MEMBERS, OK, Route, Subject, SubjectContext
-from tests.portal.access_routes import PUBLIC
 from tests.support import Cast, PortalClient
 
 TESTS = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"\{[a-z_]+:uuid\}")
 
 
-def _collect() -> tuple[dict[str, Route], dict[str, Subject]]:
+def _collect() -> tuple[dict[str, Route], dict[str, Subject], set[str]]:
     routes: dict[str, Route] = {}
     subjects: dict[str, Subject] = {}
+    public: set[str] = set()
     for path in sorted(TESTS.glob("*/access_routes.py")):
         module = importlib.import_module(f"tests.{path.parent.name}.access_routes")
         for key in module.ROUTES:
@@ -35,10 +35,12 @@ def _collect() -> tuple[dict[str, Route], dict[str, Subject]]:
         for name in getattr(module, "SUBJECTS", {}):
             assert name not in subjects, f"subject {name} is defined twice"
         subjects.update(getattr(module, "SUBJECTS", {}))
-    return routes, subjects
+        # Routes open to everyone, signed in or not (login, employee and survey links...).
+        public |= set(getattr(module, "PUBLIC", ()))
+    return routes, subjects, public
 
 
-ROUTES, SUBJECTS = _collect()
+ROUTES, SUBJECTS, PUBLIC = _collect()
 
 
 def registered_routes() -> set[str]:
