@@ -35,7 +35,7 @@ async def kpis(
     """Every KPI per period (and per group when ``by`` is kam, tier, territory or kind);
     money as decimal strings in the reporting currency."""
     access.require(viewer, Action.view_insights)
-    table = await services.kpis(
+    table = await services.dashboard_kpis(
         viewer,
         period if period in ("month", "quarter") else "month",
         min(max(count, 1), 36),

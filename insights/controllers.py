@@ -27,7 +27,6 @@ from partner_portal.web import CurrentViewer, redirect_after_post, render
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
 KPI_ORDER = tuple(metrics.DEFINITIONS)
-MONEY_KPIS = frozenset({"revenue", "margin", "margin_per_partner", "average_order_value"})
 
 
 def _today() -> date:
@@ -58,7 +57,7 @@ def _chart(table: KpiTable, kpi: str) -> list[tuple[str, float]]:
 async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, Action.view_insights)
     period, count, dimension = _choices(request)
-    table = await services.kpis(viewer, period, count, dimension, _today())
+    table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
     return render(
         request,
         "insights/dashboard.html",
@@ -69,7 +68,7 @@ async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
             "dimension": dimension,
             "dimensions": services.DIMENSIONS,
             "kpis": KPI_ORDER,
-            "money_kpis": MONEY_KPIS,
+            "money_kpis": services.MONEY_KPIS,
             "definitions": metrics.DEFINITIONS,
             "revenue_chart": _chart(table, "revenue"),
             "partners_chart": [
@@ -174,7 +173,7 @@ def _plain(value: Any) -> Any:
 async def export_csv(request: AnyRequest, viewer: CurrentViewer) -> Response[bytes]:
     access.require(viewer, Action.view_insights)
     period, count, dimension = _choices(request)
-    table = await services.kpis(viewer, period, count, dimension, _today())
+    table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
     buffer = io.StringIO()
     csv.writer(buffer).writerows(_export_rows(table))
     return Response(
@@ -190,7 +189,7 @@ async def export_xlsx(request: AnyRequest, viewer: CurrentViewer) -> Response[by
 
     access.require(viewer, Action.view_insights)
     period, count, dimension = _choices(request)
-    table = await services.kpis(viewer, period, count, dimension, _today())
+    table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

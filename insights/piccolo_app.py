@@ -6,6 +6,7 @@ from insights.tables import (
     CrossSell,
     ExchangeRate,
     InsightSettings,
+    KpiSnapshot,
     PartnerMetrics,
     PartnerMonth,
     SegmentTreatment,
@@ -25,6 +26,7 @@ APP_CONFIG = AppConfig(
         SegmentTreatment,
         Survey,
         CrossSell,
+        KpiSnapshot,
     ],
     migration_dependencies=[
         "partner_portal.partners.piccolo_app",

@@ -4,6 +4,7 @@ and satisfaction surveys. Formulas live in insights.metrics; visibility in acces
 
 from __future__ import annotations
 
+import json
 import secrets
 from bisect import bisect_left
 from collections import defaultdict
@@ -19,6 +20,7 @@ from insights.tables import (
     CrossSell,
     ExchangeRate,
     InsightSettings,
+    KpiSnapshot,
     PartnerMetrics,
     PartnerMonth,
     SegmentTreatment,
@@ -39,6 +41,7 @@ from partner_portal.partners.tables import (
     InteractionKind,
     Organisation,
     PartnerStatus,
+    Role,
     Territory,
     Tier,
     TimelineEntry,
@@ -499,7 +502,11 @@ async def recompute_all(today: date | None = None) -> str:
     facts = await refresh_facts()
     partners = await recompute_metrics(today)
     suggestions = await recompute_cross_sell()
-    return f"{facts} monthly facts, {partners} partners, {suggestions} cross-sell suggestions"
+    snapshots = await store_kpi_snapshots(today)
+    return (
+        f"{facts} monthly facts, {partners} partners, {suggestions} cross-sell suggestions, "
+        f"{snapshots} dashboard tables"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -543,6 +550,11 @@ class Figure:
     value: Decimal | int | float | None
     partners: set[int] = field(default_factory=set)
     rate: float | None = None
+    # Whether partners stand behind it (a stored figure keeps this, not the partners).
+    drillable: bool = False
+
+    def __post_init__(self) -> None:
+        self.drillable = self.drillable or bool(self.partners)
 
 
 @dataclass
@@ -552,6 +564,8 @@ class KpiTable:
     # (group key, period key, kpi) -> figure
     figures: dict[tuple[str, str, str], Figure]
     currency: str
+    # The day of the stored figures the table comes from; None when computed just now.
+    computed_on: date | None = None
 
     def figure(self, group: str, period: str, kpi: str) -> Figure:
         return self.figures[(group, period, kpi)]
@@ -611,8 +625,6 @@ async def _tier_moves(start: date, end: date) -> list[tuple[int, date, int]]:
     for row in rows:
         changes = row["changes"]
         if isinstance(changes, str):
-            import json
-
             changes = json.loads(changes or "{}")
         pair = (changes or {}).get("tier")
         if not pair or row["organisation"] is None:
@@ -1250,3 +1262,130 @@ async def load_demo_treatments() -> str:
     )
     summary = await recompute_all()
     return f"partner health ({summary})"
+
+
+# ---------------------------------------------------------------------------
+# Stored dashboard figures (the recomputation job writes them, the dashboard reads them)
+
+# How far back the stored figures reach; the page shows at most this many periods.
+STORED_PERIODS = {"month": 36, "quarter": 12}
+
+
+def _scope_of(viewer: Viewer) -> str | None:
+    """Whose partners a viewer's figures cover: all of them, or a KAM's (and team's)."""
+    if viewer.role in (Role.brand_admin, Role.brand_staff):
+        return "all"
+    if viewer.role == Role.kam:
+        return f"kam:{viewer.user_id}"
+    return None
+
+
+def _snapshot_key(scope: str, period_kind: str, dimension: str) -> str:
+    return f"{scope}|{period_kind}|{dimension}"
+
+
+def _encode(table: KpiTable) -> str:
+    return json.dumps(
+        {
+            "currency": table.currency,
+            "periods": [
+                [window.key, window.start.isoformat(), window.end.isoformat()]
+                for window in table.periods
+            ],
+            "groups": table.groups,
+            "figures": [
+                [
+                    group,
+                    period,
+                    kpi,
+                    None if figure.value is None else str(figure.value),
+                    figure.rate,
+                    figure.drillable,
+                ]
+                for (group, period, kpi), figure in table.figures.items()
+            ],
+        }
+    )
+
+
+def _decode(payload: str, count: int, computed_on: date) -> KpiTable:
+    data = json.loads(payload)
+    windows = [
+        Period(key, key, date.fromisoformat(start), date.fromisoformat(end))
+        for key, start, end in data["periods"]
+    ][-count:]
+    wanted = {window.key for window in windows}
+    figures = {}
+    for group, period, kpi, value, rate, drillable in data["figures"]:
+        if period in wanted:
+            number: Decimal | int | float | None = None
+            if value is not None:
+                number = (
+                    Decimal(value)
+                    if kpi in MONEY_KPIS
+                    else (float(value) if "." in value else int(value))
+                )
+            figures[(group, period, kpi)] = Figure(number, rate=rate, drillable=drillable)
+    return KpiTable(
+        windows, [tuple(pair) for pair in data["groups"]], figures, data["currency"], computed_on
+    )
+
+
+MONEY_KPIS = frozenset({"revenue", "margin", "margin_per_partner", "average_order_value"})
+
+
+async def store_kpi_snapshots(today: date) -> int:
+    """Compute and store the dashboard's tables for every scope, period kind and breakdown."""
+    from partner_portal.accounts.services import viewer_for_user_id
+
+    users = (
+        await User.select(User.id, User.role)
+        .where(
+            (User.is_active == True) & User.role.is_in([Role.brand_admin, Role.kam])  # noqa: E712
+        )
+        .order_by(User.id)
+    )
+    viewers = {}
+    for user in users:
+        viewer = await viewer_for_user_id(user["id"])
+        scope = _scope_of(viewer)
+        if scope is not None and scope not in viewers:
+            viewers[scope] = viewer
+    rows = []
+    for scope, viewer in viewers.items():
+        for period_kind, count in STORED_PERIODS.items():
+            for dimension in ("", *DIMENSIONS):
+                table = await kpis(viewer, period_kind, count, dimension, today)
+                rows.append(
+                    KpiSnapshot(
+                        key=_snapshot_key(scope, period_kind, dimension),
+                        computed_on=today,
+                        payload=_encode(table),
+                    )
+                )
+    async with write_transaction():
+        await KpiSnapshot.delete(force=True)
+        if rows:
+            await KpiSnapshot.insert(*rows)
+    return len(rows)
+
+
+async def dashboard_kpis(
+    viewer: Viewer, period_kind: str, count: int, dimension: str, today: date
+) -> KpiTable:
+    """The dashboard's table: the stored figures of the viewer's scope when they were
+    computed in the current period and reach back far enough, else computed now."""
+    access.require(viewer, Action.view_insights)
+    scope = _scope_of(viewer)
+    if scope is not None and count <= STORED_PERIODS.get(period_kind, 0):
+        row = (
+            await KpiSnapshot.select(KpiSnapshot.payload, KpiSnapshot.computed_on)
+            .where(KpiSnapshot.key == _snapshot_key(scope, period_kind, dimension))
+            .first()
+        )
+        if row is not None:
+            computed_on = _as_date(row["computed_on"])
+            current = periods(period_kind, today, 1)[0]
+            if current.start <= computed_on < current.end:
+                return _decode(row["payload"], count, computed_on)
+    return await kpis(viewer, period_kind, count, dimension, today)

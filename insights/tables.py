@@ -142,3 +142,15 @@ class CrossSell(Table, tablename="insight_cross_sell"):
     buyers_of_both = Integer()
     buyers_of_reason = Integer()
     confidence = Float()
+
+
+class KpiSnapshot(Table, tablename="insight_kpi_snapshot"):
+    """The dashboard's figures as the last recomputation left them, for one scope (all
+    partners, or one KAM's), period kind and breakdown: the page reads one row instead of
+    recomputing every figure from the monthly facts on each request."""
+
+    id: Serial
+    # "<scope>|<period kind>|<breakdown>", e.g. "all|month|tier" or "kam:12|quarter|"
+    key = Varchar(length=80, unique=True)
+    computed_on = Date()
+    payload = Text()

@@ -121,3 +121,25 @@ async def test_the_api_gives_kpis_and_a_partners_health_to_the_brand_only(
     assert (january["period"], january["revenue"], january["new"]) == ("2026-01", "1000.00", 1)
     assert health["metrics"]["revenue_12m"] == "1500.00"
     assert own.status_code == 403
+
+
+async def test_the_dashboard_reads_the_figures_the_job_stored(
+    cast: Cast, client: PortalClient, frozen_clock: Any
+) -> None:
+    from partner_portal.accounts.services import viewer_for_user_id
+
+    await make_history(cast, frozen_clock)
+    await services.recompute_all(TODAY.date())
+    kam = await viewer_for_user_id(cast.kam.id)
+
+    stored = await services.dashboard_kpis(kam, "month", 3, "tier", TODAY.date())
+    live = await services.kpis(kam, "month", 3, "tier", TODAY.date())
+
+    assert stored.computed_on == TODAY.date() and live.computed_on is None
+    assert stored.groups == live.groups
+    for key, figure in live.figures.items():
+        assert (stored.figures[key].value, stored.figures[key].rate) == (figure.value, figure.rate)
+        assert stored.figures[key].drillable == bool(figure.partners)
+    await client.sign_in(cast.kam)
+    page = await client.get("/insights?period=month&count=3")
+    assert "Figures as of the last computation" in page.text and "1,000.00" in page.text
