@@ -145,6 +145,9 @@ async def measure_recompute() -> dict[str, Any]:
         begin = time.perf_counter()
         counts["cross-sell suggestions"] = await services.recompute_cross_sell()
         timings["cross-sell (recompute_cross_sell)"] = time.perf_counter() - begin
+        begin = time.perf_counter()
+        counts["dashboard tables"] = await services.store_kpi_snapshots(today)
+        timings["dashboard tables per scope (store_kpi_snapshots)"] = time.perf_counter() - begin
         timings["total (recompute_all)"] = sum(timings.values())
     finally:
         await close_database(started_pool)
