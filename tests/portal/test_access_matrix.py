@@ -117,7 +117,7 @@ async def _no_row(context: SubjectContext, target: str | None) -> Any:
 
 @pytest.mark.parametrize("route_key", sorted(ROUTES))
 async def test_a_signed_out_visitor_is_asked_to_sign_in(
-    route_key: str, client: PortalClient, cast: Cast
+    route_key: str, client: PortalClient
 ) -> None:
     method, template = route_key.split(" ", 1)
     url = PLACEHOLDER.sub(str(uuid.uuid4()), template)
