@@ -838,16 +838,25 @@ async def get_material(viewer: Viewer, material_uuid: UUID, action: Action) -> d
     return row
 
 
+def scoped_purchase_orders(query: Any, viewer: Viewer) -> Any:
+    """Material purchase orders the viewer may see: the supplier's rows, never the brand's
+    drafts for a supplier's users."""
+    from suppliers.tables import PurchaseOrder, PurchaseOrderStatus
+
+    query = scoped_supplier_rows(query, viewer, PurchaseOrder.supplier)
+    if not viewer.is_brand:
+        query = query.where(PurchaseOrder.status != PurchaseOrderStatus.draft.value)
+    return query
+
+
 async def get_purchase_order(viewer: Viewer, order_uuid: UUID, action: Action) -> dict[str, Any]:
     """One material purchase order the viewer may see (404 otherwise; a supplier never sees
     the brand's drafts), checked for the action (403)."""
-    from suppliers.tables import PurchaseOrder, PurchaseOrderStatus
+    from suppliers.tables import PurchaseOrder
 
-    query = scoped_supplier_rows(
-        PurchaseOrder.select(*PurchaseOrder.all_columns()), viewer, PurchaseOrder.supplier
+    query = scoped_purchase_orders(
+        PurchaseOrder.select(*PurchaseOrder.all_columns()), viewer
     ).where(PurchaseOrder.uuid == order_uuid)
-    if not viewer.is_brand:
-        query = query.where(PurchaseOrder.status != PurchaseOrderStatus.draft.value)
     row = await query.first()
     if row is None:
         raise _not_found("purchase order")
@@ -981,3 +990,14 @@ def own_retailers_filter(viewer: Viewer) -> Combinable:
     return (Organisation.kind == "retailer") & (
         Organisation.parent_distributor == viewer.organisation_id
     )
+
+
+def figures_scope(viewer: Viewer) -> str | None:
+    """Whose partners a viewer's stored health figures cover (organisation_filter's rule):
+    "all" for those who see every partner, "kam:<id>" for a KAM (own and team's), None
+    for users who see no partner figures."""
+    if not viewer.can(Action.view_insights):
+        return None
+    if organisation_filter(viewer) is None:
+        return "all"
+    return f"kam:{viewer.user_id}" if viewer.role == Role.kam else None

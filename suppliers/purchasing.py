@@ -151,16 +151,13 @@ def _is_uuid(text: str) -> bool:
 async def list_purchase_orders(viewer: Viewer) -> list[dict[str, Any]]:
     """POs the viewer may see, newest first, with their supplier and open answers counted."""
     access.require(viewer, Action.view_materials)
-    query = access.scoped_supplier_rows(
+    query = access.scoped_purchase_orders(
         PurchaseOrder.select(
             *PurchaseOrder.all_columns(),
             PurchaseOrder.supplier.legal_name.as_alias("supplier_name"),  # type: ignore[attr-defined]
         ),
         viewer,
-        PurchaseOrder.supplier,
     )
-    if not viewer.is_brand:
-        query = query.where(PurchaseOrder.status != PurchaseOrderStatus.draft.value)
     orders = await query.order_by(PurchaseOrder.id, ascending=False)
     if not orders:
         return []
