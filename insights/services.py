@@ -1271,15 +1271,6 @@ async def load_demo_treatments() -> str:
 STORED_PERIODS = {"month": 36, "quarter": 12}
 
 
-def _scope_of(viewer: Viewer) -> str | None:
-    """Whose partners a viewer's figures cover: all of them, or a KAM's (and team's)."""
-    if viewer.role in (Role.brand_admin, Role.brand_staff):
-        return "all"
-    if viewer.role == Role.kam:
-        return f"kam:{viewer.user_id}"
-    return None
-
-
 def _snapshot_key(scope: str, period_kind: str, dimension: str) -> str:
     return f"{scope}|{period_kind}|{dimension}"
 
@@ -1326,9 +1317,10 @@ def _decode(payload: str, count: int, computed_on: date) -> KpiTable:
                     else (float(value) if "." in value else int(value))
                 )
             figures[(group, period, kpi)] = Figure(number, rate=rate, drillable=drillable)
-    return KpiTable(
-        windows, [tuple(pair) for pair in data["groups"]], figures, data["currency"], computed_on
-    )
+    # Labels the job wrote in its own language are given again in the reader's.
+    labels = {"": _("All partners"), "kam:0": _("No owner"), "territory:": _("No territory")}
+    groups = [(key, labels.get(key, label)) for key, label in data["groups"]]
+    return KpiTable(windows, groups, figures, data["currency"], computed_on)
 
 
 MONEY_KPIS = frozenset({"revenue", "margin", "margin_per_partner", "average_order_value"})
@@ -1348,7 +1340,7 @@ async def store_kpi_snapshots(today: date) -> int:
     viewers = {}
     for user in users:
         viewer = await viewer_for_user_id(user["id"])
-        scope = _scope_of(viewer)
+        scope = access.figures_scope(viewer)
         if scope is not None and scope not in viewers:
             viewers[scope] = viewer
     rows = []
@@ -1376,7 +1368,7 @@ async def dashboard_kpis(
     """The dashboard's table: the stored figures of the viewer's scope when they were
     computed in the current period and reach back far enough, else computed now."""
     access.require(viewer, Action.view_insights)
-    scope = _scope_of(viewer)
+    scope = access.figures_scope(viewer)
     if scope is not None and count <= STORED_PERIODS.get(period_kind, 0):
         row = (
             await KpiSnapshot.select(KpiSnapshot.payload, KpiSnapshot.computed_on)

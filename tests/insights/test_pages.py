@@ -143,3 +143,22 @@ async def test_the_dashboard_reads_the_figures_the_job_stored(
     await client.sign_in(cast.kam)
     page = await client.get("/insights?period=month&count=3")
     assert "Figures as of the last computation" in page.text and "1,000.00" in page.text
+
+
+async def test_stored_figures_speak_the_readers_language(cast: Cast, frozen_clock: Any) -> None:
+    from partner_portal import i18n
+    from partner_portal.accounts.services import viewer_for_user_id
+
+    await make_history(cast, frozen_clock)
+    await services.recompute_all(TODAY.date())  # the job writes in the default language
+    token = i18n.current_locale.set("ko")
+    try:
+        stored = await services.dashboard_kpis(
+            await viewer_for_user_id(cast.kam.id), "month", 3, "", TODAY.date()
+        )
+        expected = i18n.gettext("All partners")
+    finally:
+        i18n.current_locale.reset(token)
+
+    assert stored.computed_on is not None
+    assert stored.groups[0] == ("", expected) and expected != "All partners"
