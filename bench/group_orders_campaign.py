@@ -10,7 +10,8 @@ emptied), loads the demo data, then measures in this process:
   each checked row by row and saved in one transaction;
 - 12,000 responses written straight to the tables (60 %; not measured), then the
   progress page (GET /group-orders/<uuid>) as the client admin, through the ASGI app;
-- closing and approving: consolidation into one order in the order book.
+- closing, then the totals review page (GET .../review), then approving with the
+  reviewed figures: consolidation into one order in the order book.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import asyncio
 import os
 import platform
 import random
+import re
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -168,10 +170,23 @@ async def main() -> None:
         runs.sort()
         timings.append(("progress page (median of 5)", runs[2]))
 
+        await services.close_campaign(viewer, campaign)
+        runs = []
+        for _round in range(5):
+            started = time.perf_counter()
+            review = await client.get(f"{url}/review")
+            runs.append(time.perf_counter() - started)
+            assert review.status_code == 200
+        runs.sort()
+        timings.append(("totals review page, closed (median of 5)", runs[2]))
+        found = re.search(r'name="reviewed" value="([0-9a-f]+)"', review.text)
+        assert found, "the review page has no approve form"
+
     started = time.perf_counter()
-    await services.close_campaign(viewer, campaign)
-    approval = await services.approve(viewer, await services.campaign_by_id(campaign["id"]))
-    timings.append(("close and consolidate into one order", time.perf_counter() - started))
+    approval = await services.approve(
+        viewer, await services.campaign_by_id(campaign["id"]), found.group(1)
+    )
+    timings.append(("approve: consolidate into one order", time.perf_counter() - started))
     assert approval.order_uuid, approval.error
 
     kind = "SQLite" if is_sqlite() else "PostgreSQL"

@@ -34,9 +34,14 @@ class CampaignSummary(msgspec.Struct):
     roster: int
     responded: int
     order_id: UUID | None
+    # "price_list", or "contract": the price list less the contract's discount
+    price_source: str
+    contract_discount_percent: Decimal | None
 
 
 class CampaignDetail(CampaignSummary):
+    # category -> pieces per person across the campaign's items of that category
+    pieces_per_category: dict[str, int]
     total_quantity: int
     total: Decimal
     company_pays: Decimal
@@ -93,6 +98,8 @@ def _summary(row: dict[str, Any], roster: int, responded: int) -> dict[str, Any]
         "roster": roster,
         "responded": responded,
         "order_id": row["order_uuid"],
+        "price_source": row["price_source"],
+        "contract_discount_percent": row["contract_discount_percent"],
     }
 
 
@@ -124,6 +131,7 @@ async def get_campaign(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> Ca
     progress = await services.progress(campaign)
     return CampaignDetail(
         **_summary(campaign, progress.roster, progress.responded),
+        pieces_per_category=await services.category_allotments(campaign["id"]),
         total_quantity=progress.total_quantity,
         total=progress.total,
         company_pays=progress.company_pays,

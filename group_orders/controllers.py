@@ -16,6 +16,7 @@ from group_orders import forms, services
 from group_orders.tables import CampaignStatus
 from partner_portal import i18n
 from partner_portal.access import Action
+from partner_portal.catalog.tables import Category
 from partner_portal.clock import utcnow
 from partner_portal.pdf import html_to_pdf
 from partner_portal.settings import SUPPORTED_LOCALES, Settings
@@ -52,7 +53,13 @@ async def _campaign_form(
     return render(
         request,
         "group_orders/form.html",
-        {"values": values, "errors": errors, "campaign": campaign, "clients": clients},
+        {
+            "values": values,
+            "errors": errors,
+            "campaign": campaign,
+            "clients": clients,
+            "categories": [(category, forms.category_field(category)) for category in Category],
+        },
         status_code=status_code,
     )
 
@@ -67,6 +74,7 @@ async def campaign_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
         "opens_on": today.isoformat(),
         "closes_on": (today + timedelta(days=14)).isoformat(),
         "tipping_point": "0",
+        "price_source": "price_list",
     }
     return await _campaign_form(request, viewer, values, {})
 
@@ -90,6 +98,7 @@ async def _detail(
     context = {
         "campaign": campaign,
         "progress": progress,
+        "per_category": await services.category_allotments(campaign["id"]),
         "client_name": await services.client_name(campaign["organisation"]),
         "collecting": services.is_collecting(campaign, services.today()),
         "today": services.today(),
@@ -114,8 +123,9 @@ async def campaign_edit(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
     campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    allotments = await services.category_allotments(campaign["id"])
     return await _campaign_form(
-        request, viewer, services.campaign_form_values(campaign), {}, campaign
+        request, viewer, services.campaign_form_values(campaign, allotments), {}, campaign
     )
 
 
@@ -160,15 +170,42 @@ async def campaign_close(
     return redirect_after_post(request, _base(campaign_id) + "?notice=closed")
 
 
+async def _review(
+    request: AnyRequest,
+    viewer: Any,
+    campaign: dict[str, Any],
+    status_code: int = 200,
+    approval_error: str = "",
+) -> Template:
+    context = {
+        "campaign": campaign,
+        "review": await services.review(campaign),
+        "client_name": await services.client_name(campaign["organisation"]),
+        "today": services.today(),
+        "may_manage": viewer.can(MANAGE),
+        "approval_error": approval_error,
+    }
+    return render(request, "group_orders/review.html", context, status_code=status_code)
+
+
+@get("/group-orders/{campaign_id:uuid}/review", include_in_schema=False)
+async def campaign_review(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Template:
+    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    return await _review(request, viewer, campaign)
+
+
 @post("/group-orders/{campaign_id:uuid}/approve", include_in_schema=False)
 async def campaign_approve(
-    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
-    approval = await services.approve(viewer, campaign)
+    approval = await services.approve(viewer, campaign, data.get("reviewed") or "")
     if approval.error:
-        return await _detail(
-            request, viewer, campaign, status_code=400, approval_error=approval.error
+        current = await services.campaign_by_id(campaign["id"])
+        return await _review(
+            request, viewer, current, status_code=400, approval_error=approval.error
         )
     notice = "first_approval" if approval.waiting_for_second else "ordered"
     return redirect_after_post(request, _base(campaign_id) + f"?notice={notice}")
@@ -478,6 +515,7 @@ group_order_routes = [
     campaign_update,
     item_add,
     campaign_close,
+    campaign_review,
     campaign_approve,
     links_send,
     link_sheet,

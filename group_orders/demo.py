@@ -1,5 +1,6 @@
-"""Demo campaigns: the bank's open campaign with part of its roster answered, and the
-airline's closed campaign that became an order (runs inside the demo's transaction)."""
+"""Demo campaigns: the bank's open campaign with part of its roster answered (and a limit
+on pieces per category), and the airline's closed campaign that became an order (runs
+inside the demo's transaction)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from group_orders.tables import (
     Campaign,
     CampaignItem,
     CampaignStatus,
+    CategoryAllotment,
     Choice,
     DeliveryMode,
     Employee,
@@ -173,6 +175,15 @@ async def load(rng: random.Random, now: datetime) -> str:
     people = await _fill(
         rng, spring, styles, BANK_PEOPLE, 60, 0.45, "zh_Hans", "pujiangbank.demo", now
     )
+    # Two shirts each of the item, but at most three of the shirt's category in all.
+    await CategoryAllotment.insert(
+        CategoryAllotment(
+            campaign=spring["id"],
+            organisation=bank["id"],
+            category=styles[0]["category"],
+            allotment=3,
+        )
+    ).run()
     crew = await _campaign(
         airline,
         now,
@@ -191,6 +202,8 @@ async def load(rng: random.Random, now: datetime) -> str:
     ordered = 0
     if admin is not None:
         viewer = await viewer_for_user_id(admin["id"])
-        approval = await services.approve(viewer, await services.campaign_by_id(crew["id"]))
+        closed = await services.campaign_by_id(crew["id"])
+        reviewed = (await services.progress(closed)).fingerprint
+        approval = await services.approve(viewer, closed, reviewed)
         ordered = int(approval.order_uuid is not None)
     return f"2 group campaigns with {people} employees ({ordered} ordered)"

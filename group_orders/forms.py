@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from group_orders.tables import DeliveryMode, EntitlementKind, OverAllowance
+from group_orders.tables import DeliveryMode, EntitlementKind, OverAllowance, PriceSource
+from partner_portal.catalog.tables import Category
 from partner_portal.i18n import gettext as _
 from partner_portal.settings import SUPPORTED_LOCALES
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 GENDERS = ("", "women", "men")
+# The most pieces of one category an entitlement may allow a person.
+MOST_PER_CATEGORY = 50
+
+
+def category_field(category: str) -> str:
+    """The campaign form's field for the pieces allowed per person of a category."""
+    return f"per_category_{category}"
 
 
 def _text(data: Mapping[str, str], name: str) -> str:
@@ -72,6 +80,18 @@ class CampaignInput:
     tipping_point: int
     second_approval_above: Decimal | None
     notes: str
+    price_source: PriceSource = PriceSource.price_list
+    # category -> pieces per person of that category, across the items offered
+    category_allotments: dict[str, int] = field(default_factory=dict)
+
+
+def _category_allotments(data: Mapping[str, str], errors: dict[str, str]) -> dict[str, int]:
+    found = {}
+    for category in Category:
+        name = category_field(category)
+        if _text(data, name):
+            found[category.value] = _whole(data, name, errors, 0, 1, MOST_PER_CATEGORY)
+    return found
 
 
 def parse_campaign(data: Mapping[str, str]) -> tuple[CampaignInput | None, dict[str, str]]:
@@ -100,6 +120,11 @@ def parse_campaign(data: Mapping[str, str]) -> tuple[CampaignInput | None, dict[
         delivery = DeliveryMode.bulk
     tipping_point = _whole(data, "tipping_point", errors, 0, 0, 1_000_000)
     second = _money(data, "second_approval_above", errors)
+    price_source = _text(data, "price_source") or PriceSource.price_list
+    if price_source not in PriceSource.__members__:
+        errors["price_source"] = _("Choose one of the options.")
+        price_source = PriceSource.price_list
+    category_allotments = _category_allotments(data, errors)
     if errors or opens_on is None or closes_on is None:
         return None, errors
     return (
@@ -115,6 +140,8 @@ def parse_campaign(data: Mapping[str, str]) -> tuple[CampaignInput | None, dict[
             tipping_point=tipping_point,
             second_approval_above=second,
             notes=_text(data, "notes"),
+            price_source=PriceSource(price_source),
+            category_allotments=category_allotments,
         ),
         {},
     )

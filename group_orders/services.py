@@ -8,6 +8,7 @@ their personal link (group_orders.links) opens their own choices and nothing els
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,11 +25,13 @@ from group_orders.tables import (
     Campaign,
     CampaignItem,
     CampaignStatus,
+    CategoryAllotment,
     Choice,
     DeliveryMode,
     Employee,
     EntitlementKind,
     OverAllowance,
+    PriceSource,
 )
 from partner_portal import access, spreadsheets
 from partner_portal.access import Action, Viewer
@@ -39,9 +42,10 @@ from partner_portal.clock import utcnow
 from partner_portal.database import is_sqlite, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.labels import label
 from partner_portal.notifications.services import enqueue_email, render_email
-from partner_portal.partners.tables import Organisation, OrganisationKind
-from partner_portal.registries import DemandLine
+from partner_portal.partners.tables import Organisation, OrganisationKind, User
+from partner_portal.registries import DemandLine, registry
 from partner_portal.spreadsheets import RowError
 
 ENTITY = "group_campaign"
@@ -158,7 +162,75 @@ def _campaign_values(values: forms.CampaignInput) -> dict[Any, Any]:
         Campaign.tipping_point: values.tipping_point,
         Campaign.second_approval_above: values.second_approval_above,
         Campaign.notes: values.notes,
+        Campaign.price_source: values.price_source.value,
     }
+
+
+async def _contract_values(
+    organisation_id: int, currency: str, source: PriceSource
+) -> tuple[dict[Any, Any], dict[str, str]]:
+    """The campaign's contract columns: with prices from the contract, the discount of the
+    client's contract in force, read through the kernel's terms registry (its tier's price
+    list is already the client's); refused when no contract is in force."""
+    if source != PriceSource.contract:
+        return {Campaign.contract_discount_percent: None, Campaign.contract_uuid: None}, {}
+    terms = await registry.terms_for(organisation_id)
+    if terms is None:
+        message = _("The client has no contract in force; take the prices from the price list.")
+        return {}, {"price_source": message}
+    if terms.currency and terms.currency != currency:
+        message = _(
+            "The contract is in %(contract)s but the client buys in %(currency)s.",
+            contract=terms.currency,
+            currency=currency,
+        )
+        return {}, {"price_source": message}
+    return {
+        Campaign.contract_discount_percent: terms.discount_percent or Decimal("0"),
+        Campaign.contract_uuid: terms.contract_uuid,
+    }, {}
+
+
+async def _repriced_after_choices(
+    campaign: Mapping[str, Any], source: PriceSource, contract: Mapping[Any, Any]
+) -> bool:
+    """Whether the new settings change the campaign's prices although people have already
+    chosen (their choices keep the prices they were shown)."""
+    same = (
+        source == campaign["price_source"]
+        and contract[Campaign.contract_discount_percent] == campaign["contract_discount_percent"]
+    )
+    if same:
+        return False
+    return bool(
+        await Choice.exists().where(Choice.employee.campaign == campaign["id"])  # type: ignore[attr-defined]
+    )
+
+
+async def category_allotments(campaign_id: int) -> dict[str, int]:
+    """category -> pieces per person of that category, for one campaign."""
+    rows = await CategoryAllotment.select(
+        CategoryAllotment.category, CategoryAllotment.allotment
+    ).where(CategoryAllotment.campaign == campaign_id)
+    return {row["category"]: row["allotment"] for row in rows}
+
+
+async def _save_category_allotments(
+    campaign_id: int, organisation_id: int, allotments: Mapping[str, int]
+) -> None:
+    await CategoryAllotment.delete().where(CategoryAllotment.campaign == campaign_id)
+    if allotments:
+        await CategoryAllotment.insert(
+            *(
+                CategoryAllotment(
+                    campaign=campaign_id,
+                    organisation=organisation_id,
+                    category=category,
+                    allotment=allotment,
+                )
+                for category, allotment in sorted(allotments.items())
+            )
+        ).run()
 
 
 async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
@@ -180,6 +252,11 @@ async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult
         .first()
     )
     assert organisation is not None
+    contract, errors = await _contract_values(
+        client["id"], organisation["currency"], values.price_source
+    )
+    if errors:
+        return SaveResult(errors=errors)
     now = utcnow()
     async with write_transaction():
         row = (
@@ -195,7 +272,10 @@ async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult
             .returning(Campaign.id, Campaign.uuid)
             .run()
         )
-        await Campaign.update(_campaign_values(values)).where(Campaign.id == row[0]["id"])
+        await Campaign.update({**_campaign_values(values), **contract}).where(
+            Campaign.id == row[0]["id"]
+        )
+        await _save_category_allotments(row[0]["id"], client["id"], values.category_allotments)
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
@@ -207,11 +287,15 @@ async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult
     return SaveResult(uuid=row[0]["uuid"])
 
 
-def campaign_form_values(campaign: Mapping[str, Any]) -> dict[str, str]:
+def campaign_form_values(
+    campaign: Mapping[str, Any], allotments: Mapping[str, int]
+) -> dict[str, str]:
     def text(value: Any) -> str:
         return "" if value is None else str(value)
 
     return {
+        **{forms.category_field(category): str(count) for category, count in allotments.items()},
+        "price_source": campaign["price_source"],
         "name": campaign["name"],
         "entitlement": campaign["entitlement"],
         "allowance": text(campaign["allowance"]),
@@ -238,8 +322,18 @@ async def update_campaign(
     values, errors = forms.parse_campaign(data)
     if errors or values is None:
         return SaveResult(errors=errors)
+    contract, errors = await _contract_values(
+        campaign["organisation"], campaign["currency"], values.price_source
+    )
+    if not errors and await _repriced_after_choices(campaign, values.price_source, contract):
+        errors["price_source"] = _(
+            "People have already chosen at the current prices; they can no longer change."
+        )
+    if errors:
+        return SaveResult(errors=errors)
     opened = int(data.get("version") or campaign["version"])
-    new_values = _campaign_values(values)
+    new_values = {**_campaign_values(values), **contract}
+    allotments_before = await category_allotments(campaign["id"])
     async with write_transaction():
         version = await update_if_version(
             Campaign, campaign["id"], opened, {**new_values, Campaign.updated_at: utcnow()}
@@ -250,8 +344,13 @@ async def update_campaign(
                 errors={"name": _("Someone else saved this campaign first; check and save again.")},
                 current_version=current["version"],
             )
+        await _save_category_allotments(
+            campaign["id"], campaign["organisation"], values.category_allotments
+        )
         before = {column._meta.name: campaign[column._meta.name] for column in new_values}
         after = {column._meta.name: value for column, value in new_values.items()}
+        before["category_allotments"] = allotments_before
+        after["category_allotments"] = values.category_allotments
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
@@ -323,6 +422,7 @@ async def offered_items(campaign: Mapping[str, Any]) -> list[OfferedItem]:
         .order_by(Size.position)
     )
     prices = await prices_for_partner(campaign["organisation"], [row["style"] for row in rows])
+    discount = campaign["contract_discount_percent"] or Decimal("0")
     items = []
     for row in rows:
         item = OfferedItem(
@@ -349,11 +449,22 @@ async def offered_items(campaign: Mapping[str, Any]) -> list[OfferedItem]:
                     "id": size["id"],
                     "label": size["label"],
                     "fit": sizing.body_fit(size["label"], row["scale_kind"], row["category"]),
-                    "price": None if price is None else price.wholesale + item.logo_price,
+                    "price": None
+                    if price is None
+                    else garment_price(price.wholesale, discount, campaign["currency"])
+                    + item.logo_price,
                 }
             )
         items.append(item)
     return items
+
+
+def garment_price(wholesale: Decimal, discount_percent: Decimal, currency: str) -> Decimal:
+    """A garment's price for the campaign: the price list's, less the contract's discount
+    when the campaign takes its prices from the contract (0 otherwise); the logo is extra."""
+    from partner_portal.orders.services import round_money
+
+    return round_money(wholesale * (100 - discount_percent) / 100, currency)
 
 
 async def add_item(
@@ -809,6 +920,7 @@ class Pick:
     allotment: int
     quantity: int
     unit_price: Decimal
+    category: str = ""
 
 
 @dataclass
@@ -818,7 +930,19 @@ class Settlement:
     total: Decimal = Decimal("0")
     company_pays: Decimal = Decimal("0")
     employee_pays: Decimal = Decimal("0")
+    per_category: dict[str, int] = field(default_factory=dict)  # category -> pieces picked
     errors: dict[str, str] = field(default_factory=dict)
+
+
+def category_error_key(category: str) -> str:
+    return f"category_{category}"
+
+
+def employee_share(entitlement: str, allowance: Decimal | None, cost: Decimal) -> Decimal:
+    """What an employee pays of their picks' cost: under an allowance, what is above it."""
+    if entitlement != EntitlementKind.allowance:
+        return Decimal("0")
+    return max(Decimal("0"), cost - (allowance or Decimal("0")))
 
 
 def settle(
@@ -826,12 +950,14 @@ def settle(
     allowance: Decimal | None,
     over_allowance: str,
     picks: Iterable[Pick],
+    per_category: Mapping[str, int] | None = None,
 ) -> Settlement:
     """Apply the campaign's entitlement to an employee's picks.
 
-    Allotment: at most N pieces of each item, all paid by the company. Allowance: at most
-    N pieces of each item too, and the company pays up to the budget; above it the
-    employee pays the rest, or the picks are refused, as the campaign says.
+    Every item: at most its N pieces. Every category with an allotment (``per_category``):
+    at most N pieces across all the items of that category. Allotment: all paid by the
+    company. Allowance: the company pays up to the budget; above it the employee pays the
+    rest, or the picks are refused, as the campaign says.
     """
     result = Settlement()
     for pick in picks:
@@ -840,11 +966,17 @@ def settle(
                 "At most %(count)s pieces of this item.", count=pick.allotment
             )
         result.total += pick.unit_price * pick.quantity
-    if entitlement == EntitlementKind.allotment:
-        result.company_pays = result.total
-        return result
-    budget = allowance or Decimal("0")
-    over = max(Decimal("0"), result.total - budget)
+        result.per_category[pick.category] = (
+            result.per_category.get(pick.category, 0) + pick.quantity
+        )
+    for category, limit in (per_category or {}).items():
+        if result.per_category.get(category, 0) > limit:
+            result.errors[category_error_key(category)] = _(
+                "At most %(count)s pieces of %(category)s in total.",
+                count=limit,
+                category=label(category),
+            )
+    over = employee_share(entitlement, allowance, result.total)
     if over and over_allowance == OverAllowance.refused:
         result.errors["allowance"] = _(
             "Your choices cost more than your allowance. Choose fewer or cheaper items."
@@ -890,7 +1022,24 @@ class ChoiceForm:
     settlement: Settlement
     suggestions: dict[int, int]  # item id -> suggested size id
     collecting: bool
+    per_category: dict[str, int] = field(default_factory=dict)  # category -> pieces allowed
     errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def categories_left(self) -> list[dict[str, Any]]:
+        """Each limited category of this person's items: allowed, chosen and left."""
+        offered = {item.category for item in self.items}
+        return [
+            {
+                "category": category,
+                "allotment": allotment,
+                "chosen": self.settlement.per_category.get(category, 0),
+                "left": max(0, allotment - self.settlement.per_category.get(category, 0)),
+                "error": self.errors.get(category_error_key(category), ""),
+            }
+            for category, allotment in sorted(self.per_category.items())
+            if category in offered
+        ]
 
     @property
     def allowance_left(self) -> Decimal | None:
@@ -919,6 +1068,7 @@ def _suggestions(items: Sequence[OfferedItem], employee: Mapping[str, Any]) -> d
 
 async def choice_form(employee: dict[str, Any], campaign: dict[str, Any]) -> ChoiceForm:
     items = items_for(await offered_items(campaign), employee)
+    per_category = await category_allotments(campaign["id"])
     chosen = (await current_choices([employee["id"]])).get(employee["id"], {})
     values: dict[str, str] = {
         "height_cm": str(employee["height_cm"] or ""),
@@ -931,9 +1081,21 @@ async def choice_form(employee: dict[str, Any], campaign: dict[str, Any]) -> Cho
         values[f"size_{item.uuid}"] = str(choice["size"]) if choice else ""
         values[f"qty_{item.uuid}"] = str(choice["quantity"]) if choice else "0"
         if choice:
-            picks.append(Pick(item.uuid, item.allotment, choice["quantity"], choice["unit_price"]))
+            picks.append(
+                Pick(
+                    item.uuid,
+                    item.allotment,
+                    choice["quantity"],
+                    choice["unit_price"],
+                    item.category,
+                )
+            )
     settlement = settle(
-        campaign["entitlement"], campaign["allowance"], campaign["over_allowance"], picks
+        campaign["entitlement"],
+        campaign["allowance"],
+        campaign["over_allowance"],
+        picks,
+        per_category,
     )
     return ChoiceForm(
         employee=employee,
@@ -943,6 +1105,7 @@ async def choice_form(employee: dict[str, Any], campaign: dict[str, Any]) -> Cho
         settlement=settlement,
         suggestions=_suggestions(items, employee),
         collecting=is_collecting(campaign, today()),
+        per_category=per_category,
     )
 
 
@@ -1006,10 +1169,14 @@ async def save_choices(
         if price is None:
             form.errors[key] = _("This size has no price yet; ask your administrator.")
             continue
-        picks.append(Pick(item.uuid, item.allotment, quantity, price))
+        picks.append(Pick(item.uuid, item.allotment, quantity, price, item.category))
         new_rows.append((item, size_id, quantity, price))
     form.settlement = settle(
-        campaign["entitlement"], campaign["allowance"], campaign["over_allowance"], picks
+        campaign["entitlement"],
+        campaign["allowance"],
+        campaign["over_allowance"],
+        picks,
+        form.per_category,
     )
     form.errors.update(form.settlement.errors)
     if form.errors:
@@ -1078,6 +1245,14 @@ class Progress:
     company_pays: Decimal
     employee_pays: Decimal
     tipping_point: int
+    # The rows behind the figures, for the totals review: people (id, department, site,
+    # responded_at), choices, and per person id their pieces, their picks' cost and what
+    # they pay of it themselves.
+    people: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    choices: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    pieces: dict[int, int] = field(default_factory=dict, repr=False)
+    spent: dict[int, Decimal] = field(default_factory=dict, repr=False)
+    shares: dict[int, Decimal] = field(default_factory=dict, repr=False)
 
     @property
     def tipped(self) -> bool:
@@ -1087,14 +1262,23 @@ class Progress:
     def percent(self) -> int:
         return round(100 * self.responded / self.roster) if self.roster else 0
 
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the choices these figures add up: approving needs the one reviewed."""
+        rows = sorted(
+            (row["employee"], row["item"], row["size"], row["quantity"], str(row["unit_price"]))
+            for row in self.choices
+        )
+        return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
+
 
 async def progress(campaign: Mapping[str, Any]) -> Progress:
     """Who has responded by department, the running size matrix, and the cost split
     (three queries whatever the roster's size)."""
     items = await offered_items(campaign)
-    people = await Employee.select(Employee.id, Employee.department, Employee.responded_at).where(
-        Employee.campaign == campaign["id"]
-    )
+    people = await Employee.select(
+        Employee.id, Employee.department, Employee.site, Employee.responded_at
+    ).where(Employee.campaign == campaign["id"])
     choices = await Choice.select(
         Choice.employee, Choice.item, Choice.size, Choice.quantity, Choice.unit_price
     ).where(Choice.employee.campaign == campaign["id"])  # type: ignore[attr-defined]
@@ -1105,18 +1289,17 @@ async def progress(campaign: Mapping[str, Any]) -> Progress:
         counts[1] += person["responded_at"] is not None
     matrix: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     spent: dict[int, Decimal] = defaultdict(Decimal)
-    quantity = 0
+    pieces: dict[int, int] = defaultdict(int)
     for choice in choices:
         matrix[choice["item"]][choice["size"]] += choice["quantity"]
         spent[choice["employee"]] += choice["unit_price"] * choice["quantity"]
-        quantity += choice["quantity"]
+        pieces[choice["employee"]] += choice["quantity"]
     total = sum(spent.values(), Decimal("0"))
-    employee_pays = Decimal("0")
-    if campaign["entitlement"] == EntitlementKind.allowance:
-        budget = campaign["allowance"] or Decimal("0")
-        employee_pays = sum(
-            (max(Decimal("0"), cost - budget) for cost in spent.values()), Decimal("0")
-        )
+    shares = {
+        person_id: employee_share(campaign["entitlement"], campaign["allowance"], cost)
+        for person_id, cost in spent.items()
+    }
+    employee_pays = sum(shares.values(), Decimal("0"))
     return Progress(
         roster=len(people),
         responded=sum(counts[1] for counts in by_department.values()),
@@ -1126,11 +1309,97 @@ async def progress(campaign: Mapping[str, Any]) -> Progress:
         ],
         items=items,
         matrix=matrix,
-        total_quantity=quantity,
+        total_quantity=sum(pieces.values()),
         total=total,
         company_pays=total - employee_pays,
         employee_pays=employee_pays,
         tipping_point=campaign["tipping_point"],
+        people=people,
+        choices=choices,
+        pieces=pieces,
+        spent=spent,
+        shares=shares,
+    )
+
+
+@dataclass
+class Review:
+    """The totals a client admin approves: pieces and cost per item, colour and size, and
+    per department and per site, each split into company-paid and employee-paid."""
+
+    progress: Progress
+    lines: list[dict[str, Any]]  # item, size, unit_price, quantity, amount
+    departments: list[dict[str, Any]]  # name, roster, responded, pieces, company/employee pays
+    sites: list[dict[str, Any]]
+    needs_second_approval: bool
+    first_approver: str  # the name of whoever gave the first of two approvals
+
+
+def _groups(summary: Progress, key: str) -> list[dict[str, Any]]:
+    groups: dict[str, dict[str, Any]] = {}
+    nothing = Decimal("0")
+    for person in summary.people:
+        group = groups.setdefault(
+            person[key],
+            {
+                "name": person[key],
+                "roster": 0,
+                "responded": 0,
+                "pieces": 0,
+                "company_pays": Decimal("0"),
+                "employee_pays": Decimal("0"),
+            },
+        )
+        group["roster"] += 1
+        group["responded"] += person["responded_at"] is not None
+        if person["id"] in summary.spent:
+            share = summary.shares.get(person["id"], nothing)
+            group["pieces"] += summary.pieces[person["id"]]
+            group["employee_pays"] += share
+            group["company_pays"] += summary.spent[person["id"]] - share
+    return [groups[name] for name in sorted(groups)]
+
+
+async def review(campaign: Mapping[str, Any]) -> Review:
+    """The totals review before approval (the progress queries, plus the first approver)."""
+    summary = await progress(campaign)
+    items = {item.id: item for item in summary.items}
+    by_line: dict[tuple[int, int, Decimal], int] = defaultdict(int)
+    for choice in summary.choices:
+        by_line[(choice["item"], choice["size"], choice["unit_price"])] += choice["quantity"]
+    positions = {item_id: index for index, item_id in enumerate(items)}
+
+    def shown_order(key: tuple[int, int, Decimal]) -> tuple[int, int, Decimal]:
+        item_id, size_id, unit_price = key
+        sizes = [size["id"] for size in items[item_id].sizes]
+        return positions[item_id], sizes.index(size_id) if size_id in sizes else 0, unit_price
+
+    lines = [
+        {
+            "item": items[item_id],
+            "size": items[item_id].size_label(size_id),
+            "unit_price": unit_price,
+            "quantity": by_line[(item_id, size_id, unit_price)],
+            "amount": unit_price * by_line[(item_id, size_id, unit_price)],
+        }
+        for item_id, size_id, unit_price in sorted(by_line, key=shown_order)
+    ]
+    limit = campaign["second_approval_above"]
+    first_approver = ""
+    if campaign["first_approved_by"] is not None:
+        row = (
+            await User.select(User.display_name)
+            .where(User.id == campaign["first_approved_by"])
+            .first()
+        )
+        first_approver = row["display_name"] if row else ""
+    return Review(
+        progress=summary,
+        lines=lines,
+        departments=_groups(summary, "department"),
+        sites=_groups(summary, "site"),
+        needs_second_approval=limit is not None and summary.total > limit,
+        first_approver=first_approver,
     )
 
 
@@ -1189,23 +1458,30 @@ def order_lines(
     return lines
 
 
-async def approve(viewer: Viewer, campaign: Mapping[str, Any]) -> Approval:
-    """Approve a closed campaign: above the second-approval amount the first approval is
-    recorded and a different person approves again; then the campaign becomes one order
-    in the order book (channel "group", one line per SKU and price), placed once whatever
-    the number of clicks (idempotency key from the campaign)."""
+async def approve(viewer: Viewer, campaign: Mapping[str, Any], reviewed: str) -> Approval:
+    """Approve a closed campaign from its totals review: ``reviewed`` is the fingerprint of
+    the figures the approver saw, refused if the choices differ now. Above the
+    second-approval amount the first approval is recorded and a different person approves
+    again; then the campaign becomes one order in the order book (channel "group", one
+    line per SKU and price), placed once whatever the number of clicks (idempotency key
+    from the campaign)."""
     from partner_portal.orders import services as order_book
     from partner_portal.orders.tables import OrderChannel
 
     if campaign["status"] == CampaignStatus.ordered:
         return Approval(order_uuid=campaign["order_uuid"])
     if campaign["status"] == CampaignStatus.open and campaign["closes_on"] < today():
-        # Past its closing date a campaign is closed by approving it; no extra click.
+        # Past its closing date a campaign is closed by approving it (no extra click), but
+        # not by an approval of figures that are no longer the campaign's.
+        if reviewed != (await progress(campaign)).fingerprint:
+            return _stale_review()
         await close_campaign(viewer, campaign)
         campaign = await campaign_by_id(campaign["id"])
     if campaign["status"] != CampaignStatus.closed:
         return Approval(error=_("Close the campaign before approving it."))
     summary = await progress(campaign)
+    if reviewed != summary.fingerprint:
+        return _stale_review()
     if summary.total_quantity == 0:
         return Approval(error=_("Nobody has chosen anything yet."))
     if not summary.tipped:
@@ -1234,9 +1510,7 @@ async def approve(viewer: Viewer, campaign: Mapping[str, Any]) -> Approval:
         return Approval(waiting_for_second=True)
     if needs_two and campaign["first_approved_by"] == viewer.user_id:
         return Approval(error=_("A second person must approve an order of this amount."))
-    choices = await Choice.select(
-        Choice.employee, Choice.item, Choice.size, Choice.quantity, Choice.unit_price
-    ).where(Choice.employee.campaign == campaign["id"])  # type: ignore[attr-defined]
+    choices = summary.choices
     skus = await _skus(summary.items)
     missing = [
         f"{item.style_code} {item.size_label(choice['size'])}"
@@ -1271,6 +1545,12 @@ async def approve(viewer: Viewer, campaign: Mapping[str, Any]) -> Approval:
     except _OrderRefused as refused:
         return Approval(error="; ".join(refused.errors.values()) or _("The order was refused."))
     return Approval(order_uuid=placed.uuid)
+
+
+def _stale_review() -> Approval:
+    return Approval(
+        error=_("The totals changed since the review was opened. Check them and approve again.")
+    )
 
 
 class _OrderRefused(Exception):

@@ -48,6 +48,11 @@ class OverAllowance(enum.StrEnum):
     refused = "refused"
 
 
+class PriceSource(enum.StrEnum):
+    price_list = "price_list"  # the client's catalog price list (its own, else its tier's)
+    contract = "contract"  # the price list less the discount of the contract in force
+
+
 class DeliveryMode(enum.StrEnum):
     bulk = "bulk"
     per_department = "per_department"
@@ -64,6 +69,11 @@ class Campaign(Table, tablename="group_campaign"):
     allowance = Numeric(digits=MONEY, null=True, default=None)
     over_allowance = Varchar(length=20, choices=OverAllowance, default=OverAllowance.employee_pays)
     currency = Varchar(length=3)
+    price_source = Varchar(length=20, choices=PriceSource, default=PriceSource.price_list)
+    # With prices from the contract: its discount and the contract, read through the
+    # kernel's terms registry when the campaign was last saved.
+    contract_discount_percent = Numeric(digits=(5, 2), null=True, default=None)
+    contract_uuid = UUID(null=True, default=None)
     opens_on = Date()
     closes_on = Date()
     delivery_mode = Varchar(length=20, choices=DeliveryMode, default=DeliveryMode.bulk)
@@ -102,6 +112,17 @@ class CampaignItem(Table, tablename="group_campaign_item"):
     logo = Varchar(length=200, default="")
     logo_price = Numeric(digits=MONEY, default=Decimal("0"))
     position = Integer(default=0)
+
+
+class CategoryAllotment(Table, tablename="group_campaign_category_allotment"):
+    """At most N pieces per employee of one catalog category (shirts...), across every item
+    of that category the campaign offers; beside the per-item allotment and the allowance."""
+
+    id: Serial
+    campaign = ForeignKey(Campaign, on_delete=OnDelete.cascade, index=True)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    category = Varchar(length=20)
+    allotment = Integer()
 
 
 class Employee(Table, tablename="group_campaign_employee"):

@@ -53,6 +53,7 @@ ROUTES: dict[str, Route] = {
     f"POST {C}/edit": Route(manage, "campaign"),
     f"POST {C}/items": Route(manage, "campaign"),
     f"POST {C}/close": Route(manage, "campaign"),
+    f"GET {C}/review": Route(manage, "campaign"),
     f"POST {C}/approve": Route(manage, "campaign"),
     f"POST {C}/send-links": Route(manage, "campaign"),
     f"GET {C}/link-sheet": Route(manage, "campaign"),

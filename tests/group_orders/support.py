@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 
 from group_orders import links, services
 from group_orders.tables import Campaign, CampaignItem, Employee
+from partner_portal.access import Viewer
 from partner_portal.catalog import services as catalog
 from partner_portal.catalog.tables import Colourway, Price, Size, Sku, Style
 from tests.support import Cast
@@ -175,3 +177,17 @@ def choice_form(
         data[f"size_{item.uuid}"] = str(size)
         data[f"qty_{item.uuid}"] = str(quantity)
     return data
+
+
+async def approve_as_reviewed(viewer: Viewer, campaign_id: int) -> services.Approval:
+    """Approve a campaign with the figures of its totals review, as its approve button does."""
+    campaign = await services.campaign_by_id(campaign_id)
+    reviewed = (await services.review(campaign)).progress.fingerprint
+    return await services.approve(viewer, campaign, reviewed)
+
+
+def reviewed_value(review_page: str) -> str:
+    """The fingerprint the review page's approve form sends."""
+    found = re.search(r'name="reviewed" value="([0-9a-f]+)"', review_page)
+    assert found, "the review page has no approve form"
+    return found.group(1)

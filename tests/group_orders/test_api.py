@@ -42,6 +42,7 @@ async def test_an_hr_system_adds_people_and_reads_the_responses(
 
     detail = (await client.get(base)).json()
     assert (detail["roster"], detail["responded"], detail["total_quantity"]) == (2, 1, 2)
+    assert (detail["price_source"], detail["pieces_per_category"]) == ("price_list", {})
     assert sorted(
         row["employee_number"] for row in (await client.get(f"{base}/employees")).json()
     ) == [

@@ -54,3 +54,50 @@ async def test_an_employee_submits_sizes_on_a_phone_and_the_admin_sees_the_count
     assert sorted(row["quantity"] for row in chosen) == [1, 2]
     await page.reload()
     await expect(page.get_by_test_id("responded")).to_have_text("1")
+
+
+async def test_the_client_admin_adds_a_person_reviews_the_totals_and_approves_the_order(
+    cast: Cast, live_server: str, page: Page
+) -> None:
+    campaign = await make_campaign(cast, await make_uniform())
+    await _log_in(page, live_server, cast.client)
+    await page.goto(f"{live_server}/group-orders/{campaign['uuid']}")
+    await expect(page.get_by_test_id("responded")).to_have_text("0")
+
+    await page.get_by_role("link", name="Roster and links").click()
+    await page.get_by_label("Employee no.").fill("E7")
+    await page.locator("#f-name").fill("李秀英")
+    await page.get_by_label("Department").fill("运营部")
+    await page.get_by_role("button", name="Add to the roster").click()
+    person = page.get_by_role("row").filter(has_text="李秀英")
+    await expect(person).to_be_visible()
+
+    await person.get_by_role("link", name="Enter sizes").click()
+    shirt = page.locator('[data-item="SS27-UN-001"]')
+    await shirt.get_by_label("Size").select_option(label="175/92A")
+    await shirt.get_by_label("Pieces (up to 2)").fill("2")
+    trousers = page.locator('[data-item="SS27-PT-001"]')
+    await trousers.get_by_label("Size").select_option(label="175/80A")
+    await trousers.get_by_label("Pieces (up to 1)").fill("1")
+    await page.get_by_role("button", name="Save the choices").click()
+    await expect(page.get_by_role("row").filter(has_text="李秀英")).to_contain_text(
+        "entered for them"
+    )
+
+    await page.get_by_role("link", name="Progress").click()
+    await expect(page.get_by_test_id("responded")).to_have_text("1")
+    await expect(page.get_by_test_id("total-quantity")).to_contain_text("3")
+    await page.get_by_role("button", name="Close now").click()
+    await page.get_by_role("link", name="Review the totals and approve").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Totals review")
+    await expect(page.get_by_test_id("review-quantity")).to_have_text("3")
+    await expect(page.get_by_role("row").filter(has_text="175/92A")).to_contain_text("SS27-UN-001")
+    await page.screenshot(path=_screenshot("group-orders-review.png"), full_page=True)
+    await page.get_by_role("button", name="Approve and place the order").click()
+    await expect(page.get_by_role("status")).to_have_text(
+        "The campaign is now one order in the order book."
+    )
+
+    await page.get_by_role("link", name="View the order").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Order")
+    await expect(page.locator("main")).to_contain_text("SS27-UN-001")

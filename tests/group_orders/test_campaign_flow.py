@@ -18,10 +18,12 @@ from tests.group_orders.support import (
     NOW,
     SECRET,
     add_people,
+    approve_as_reviewed,
     choice_form,
     items,
     make_campaign,
     make_uniform,
+    reviewed_value,
 )
 from tests.support import Cast, PortalClient
 
@@ -103,9 +105,11 @@ async def test_answers_become_one_order_whose_lines_add_up_the_choices(
     assert summary.total == Decimal("110") * 5 + Decimal("80") * 2
     # Closing early, then approving, makes one order.
     assert (await client.post_form(f"/group-orders/{campaign['uuid']}/close")).status_code == 303
-    approved = await client.post_form(f"/group-orders/{campaign['uuid']}/approve")
+    review = await client.get(f"/group-orders/{campaign['uuid']}/review")
+    approve_form = {"reviewed": reviewed_value(review.text)}
+    approved = await client.post_form(f"/group-orders/{campaign['uuid']}/approve", approve_form)
     assert approved.status_code == 303, approved.text
-    again = await client.post_form(f"/group-orders/{campaign['uuid']}/approve")
+    again = await client.post_form(f"/group-orders/{campaign['uuid']}/approve", approve_form)
     assert again.status_code == 303
     [order] = await Order.select().where(Order.buyer == cast.bank.id)
     assert order["channel"] == "group"
@@ -137,16 +141,14 @@ async def test_above_the_limit_a_second_person_must_approve(cast: Cast, frozen_c
     )
     client_admin = await viewer_for_user_id(cast.client.id)
     kam = await viewer_for_user_id(cast.kam.id)
-    early = await services.approve(client_admin, campaign)
+    early = await approve_as_reviewed(client_admin, campaign["id"])
     assert early.error  # still open
     await services.close_campaign(client_admin, campaign)
-    first = await services.approve(client_admin, await services.campaign_by_id(campaign["id"]))
+    first = await approve_as_reviewed(client_admin, campaign["id"])
     assert first.waiting_for_second and await Order.count() == 0
-    same_person = await services.approve(
-        client_admin, await services.campaign_by_id(campaign["id"])
-    )
+    same_person = await approve_as_reviewed(client_admin, campaign["id"])
     assert same_person.error and await Order.count() == 0
-    second = await services.approve(kam, await services.campaign_by_id(campaign["id"]))
+    second = await approve_as_reviewed(kam, campaign["id"])
     assert second.order_uuid is not None and await Order.count() == 1
 
 
@@ -159,7 +161,7 @@ async def test_below_the_tipping_point_no_order_is_placed(cast: Cast, frozen_clo
     )
     viewer = await viewer_for_user_id(cast.client.id)
     await services.close_campaign(viewer, campaign)
-    result = await services.approve(viewer, await services.campaign_by_id(campaign["id"]))
+    result = await approve_as_reviewed(viewer, campaign["id"])
     assert "at least 10" in result.error and await Order.count() == 0
 
 
@@ -261,7 +263,7 @@ async def test_a_second_editor_of_the_settings_is_told_someone_saved_first(
 ) -> None:
     frozen_clock.frozen_at = NOW
     campaign = await make_campaign(cast, await make_uniform())
-    form = services.campaign_form_values(campaign)
+    form = services.campaign_form_values(campaign, {})
     await client.sign_in(cast.kam)
     url = f"/group-orders/{campaign['uuid']}/edit"
     first = await client.post_form(url, {**form, "tipping_point": "100"})
@@ -284,6 +286,6 @@ async def test_after_the_closing_date_approving_closes_and_orders_in_one_step(
     )
     frozen_clock.frozen_at = NOW + timedelta(days=15)
     viewer = await viewer_for_user_id(cast.client.id)
-    result = await services.approve(viewer, campaign)
+    result = await approve_as_reviewed(viewer, campaign["id"])
     assert result.order_uuid is not None
     assert (await services.campaign_by_id(campaign["id"]))["status"] == "ordered"
