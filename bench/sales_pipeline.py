@@ -194,6 +194,44 @@ async def rebate_runs() -> list[tuple[str, float, str]]:
     return timings
 
 
+async def service_times(runs: int = 5) -> list[tuple[str, float]]:
+    """What the board and the forecast page cost in this process, as the brand admin
+    (median of ``runs`` after one warm-up): one request's work without the load client's
+    concurrency."""
+    import statistics
+
+    from partner_portal.accounts.services import viewer_for_user_id
+    from partner_portal.app import register_plugins
+    from partner_portal.partners.tables import User
+    from sales import pipeline
+
+    register_plugins()
+    admin = await User.select(User.id).where(User.email == ADMIN).first()
+    assert admin is not None
+    viewer = await viewer_for_user_id(admin["id"])
+
+    async def board() -> None:
+        await pipeline.board(viewer, pipeline.OpportunityFilters())
+
+    async def forecast_page() -> None:
+        await pipeline.forecast(viewer)
+        await pipeline.won_lost_analysis(viewer)
+
+    timings = []
+    for label, work in (
+        ("board: totals per stage and the first cards", board),
+        ("forecast page: forecast and won/lost analysis", forecast_page),
+    ):
+        await work()
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            await work()
+            samples.append(time.perf_counter() - started)
+        timings.append((label, statistics.median(samples) * 1000))
+    return timings
+
+
 async def pages(arguments: argparse.Namespace) -> list[Any]:
     import httpx
 
@@ -239,18 +277,22 @@ def main() -> int:
     os.environ["DATABASE_URL"] = database_url()
     from bench.run import table
 
-    async def everything() -> tuple[str, list[tuple[str, float, str]], list[Any]]:
+    async def everything() -> tuple[
+        str, list[tuple[str, float, str]], list[Any], list[tuple[str, float]]
+    ]:
         from partner_portal import database
 
         generated = "existing data set" if arguments.pages_only else await generate()
         print(generated, flush=True)
         load = os.getloadavg()[0]
         results = await pages(arguments)
+        services = await service_times()
         timings = [] if arguments.pages_only else await rebate_runs()
         await database.close_database(False)
-        return f"{generated}; load average {load:.2f} before the run", timings, results
+        note = f"{generated}; load average {load:.2f} before the run"
+        return note, timings, results, services
 
-    note, timings, results = asyncio.run(everything())
+    note, timings, results, services = asyncio.run(everything())
     kind = "SQLite" if database_url().startswith("sqlite") else "PostgreSQL"
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = (
@@ -260,6 +302,8 @@ def main() -> int:
         f"{platform.python_version()}; {note}. Signed in as the brand admin (sees every row); "
         f"{arguments.requests} requests per route from {arguments.concurrency} connections.\n\n"
         f"{table(results)}\n"
+        "\n| in one process (median of 5) | ms |\n|---|---:|\n"
+        + "".join(f"| {label} | {ms:.1f} |\n" for label, ms in services)
     )
     if timings:
         text += "\n| rebate run | seconds | result |\n|---|---|---|\n" + "".join(

@@ -659,14 +659,48 @@ def require_deal_registrant(viewer: Viewer) -> None:
         raise PermissionDeniedException("Your role does not allow this.")
 
 
+@dataclass(frozen=True)
+class SalesTables:
+    """The sales module's tables, passed in when it registers, so the kernel imports no
+    module."""
+
+    opportunity: Any
+    deal_registration: Any
+    service_case: Any
+    case_message: Any
+    case_photo: Any
+    ledger_entry: Any
+
+
+_sales_tables: SalesTables | None = None
+
+
+def use_sales_tables(tables: SalesTables) -> None:
+    """Called by the sales module's register(): the tables its rules read."""
+    global _sales_tables
+    _sales_tables = tables
+
+
+def _sales() -> SalesTables:
+    if _sales_tables is None:
+        raise RuntimeError("The sales module has not registered its tables.")
+    return _sales_tables
+
+
 def opportunity_filter(viewer: Viewer) -> Combinable | None:
     """Opportunities are the brand's own: its users see those of partners they may see
-    (None: all); a partner's users see none (so a URL of one answers 404)."""
-    from sales.tables import Opportunity
-
+    (None: all); a partner's users see none (so a URL of one answers 404). The partners
+    are a subquery, so the board's and forecast's totals walk their covering indexes
+    instead of joining every opportunity to its organisation."""
+    opportunity = _sales().opportunity
     if not viewer.is_brand:
-        return Opportunity.id == -1
-    return organisation_filter(viewer, Opportunity.organisation)
+        return opportunity.id == -1  # type: ignore[no-any-return]
+    condition = organisation_filter(viewer)
+    if condition is None:
+        return None
+    return opportunity.organisation.is_in(  # type: ignore[no-any-return]
+        Organisation.select(Organisation.id).where(condition)
+    )
 
 
 def _own_or_visible(viewer: Viewer, reference: Any) -> Combinable | None:
@@ -674,39 +708,53 @@ def _own_or_visible(viewer: Viewer, reference: Any) -> Combinable | None:
     (a distributor does not see the registrations, cases or ledger of its retailers)."""
     if viewer.is_brand:
         return organisation_filter(viewer, reference)
-    return reference == viewer.organisation_id
+    return reference == viewer.organisation_id  # type: ignore[no-any-return]
+
+
+def may_see_rival_claims(viewer: Viewer) -> bool:
+    """Whether a deal registration collides with another partner's claim, and that claim,
+    are the brand's to see: a partner never learns who else claims its customer."""
+    return viewer.is_brand
 
 
 def deal_registration_filter(viewer: Viewer) -> Combinable | None:
-    from sales.tables import DealRegistration
-
-    return _own_or_visible(viewer, DealRegistration.organisation)
+    return _own_or_visible(viewer, _sales().deal_registration.organisation)
 
 
 def service_case_filter(viewer: Viewer) -> Combinable | None:
-    from sales.tables import ServiceCase
-
-    return _own_or_visible(viewer, ServiceCase.organisation)
+    return _own_or_visible(viewer, _sales().service_case.organisation)
 
 
 def case_message_filter(viewer: Viewer) -> Combinable | None:
     """Internal notes on a case are the brand's: partners read only the shared thread."""
-    from sales.tables import CaseMessage
+    return None if viewer.is_brand else _sales().case_message.internal == False  # noqa: E712
 
-    return None if viewer.is_brand else CaseMessage.internal == False  # noqa: E712
+
+def case_photo_filter(viewer: Viewer) -> Combinable | None:
+    """Photos of a case, on top of the case's own rule: those sent with an internal note
+    are the brand's."""
+    photo = _sales().case_photo
+    return None if viewer.is_brand else photo.message.internal == False  # noqa: E712
 
 
 def ledger_filter(viewer: Viewer) -> Combinable | None:
-    from sales.tables import LedgerEntry
-
-    return _own_or_visible(viewer, LedgerEntry.organisation)
+    return _own_or_visible(viewer, _sales().ledger_entry.organisation)
 
 
 def sales_partner_filter(viewer: Viewer) -> Combinable | None:
     """Organisations whose sales rows the viewer may see (the same rule, on Organisation)."""
     if viewer.is_brand:
         return organisation_filter(viewer)
-    return Organisation.id == viewer.organisation_id
+    return Organisation.id == viewer.organisation_id  # type: ignore[no-any-return]
+
+
+def may_see_sales_panel(viewer: Viewer, organisation_id: int) -> bool:
+    """The sales panel of a partner's page (its cases and protections): the brand's users
+    on partners they see, a partner's users on their own organisation only (a distributor
+    not on its retailers')."""
+    if not viewer.can(Action.view_cases):
+        return False
+    return viewer.is_brand or organisation_id == viewer.organisation_id
 
 
 async def _get_sales_row(
@@ -722,10 +770,8 @@ async def _get_sales_row(
 
 
 async def get_opportunity(viewer: Viewer, opportunity_uuid: UUID, action: Action) -> dict[str, Any]:
-    from sales.tables import Opportunity
-
     row = await _get_sales_row(
-        viewer, Opportunity, opportunity_uuid, opportunity_filter(viewer), "opportunity"
+        viewer, _sales().opportunity, opportunity_uuid, opportunity_filter(viewer), "opportunity"
     )
     require(viewer, action, row["organisation"])
     return row
@@ -734,11 +780,9 @@ async def get_opportunity(viewer: Viewer, opportunity_uuid: UUID, action: Action
 async def get_deal_registration(
     viewer: Viewer, registration_uuid: UUID, action: Action
 ) -> dict[str, Any]:
-    from sales.tables import DealRegistration
-
     row = await _get_sales_row(
         viewer,
-        DealRegistration,
+        _sales().deal_registration,
         registration_uuid,
         deal_registration_filter(viewer),
         "deal registration",
@@ -748,11 +792,22 @@ async def get_deal_registration(
 
 
 async def get_service_case(viewer: Viewer, case_uuid: UUID, action: Action) -> dict[str, Any]:
-    from sales.tables import ServiceCase
-
-    row = await _get_sales_row(viewer, ServiceCase, case_uuid, service_case_filter(viewer), "case")
+    row = await _get_sales_row(
+        viewer, _sales().service_case, case_uuid, service_case_filter(viewer), "case"
+    )
     require(viewer, action, row["organisation"])
     return row
+
+
+def may_triage_case(viewer: Viewer) -> bool:
+    """Changing a case's priority or handing it to another agent is the brand's: its case
+    workers (KAMs, staff, admins), never the partner who opened it."""
+    return viewer.is_brand and viewer.can(Action.work_cases)
+
+
+def require_case_triage(viewer: Viewer) -> None:
+    if not may_triage_case(viewer):
+        raise PermissionDeniedException("Only the brand's case workers change this.")
 
 
 # ---------------------------------------------------------------------------

@@ -16,15 +16,19 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
+from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Style
 from partner_portal.clock import utcnow
 from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
-from partner_portal.i18n import current_locale
+from partner_portal.i18n import N_, current_locale
 from partner_portal.i18n import gettext as _
+from partner_portal.labels import label
+from partner_portal.notifications.services import mail_user
 from partner_portal.orders.tables import Order
-from partner_portal.partners.tables import InteractionKind, Organisation, TimelineEntry
+from partner_portal.partners.tables import InteractionKind, Organisation, TimelineEntry, User
+from partner_portal.settings import load_settings
 from sales import forms
 from sales.tables import (
     CaseKind,
@@ -54,6 +58,20 @@ COMPLAINT_KINDS = (CaseKind.complaint, CaseKind.quality_defect, CaseKind.wrong_s
 OPEN_STATUSES = (CaseStatus.new, CaseStatus.in_progress, CaseStatus.waiting_on_partner)
 LIST_LIMIT = 200
 LIST_NAME = "sales.cases"
+# The e-mails of this module a user may turn off (registered in plugin.py).
+MAIL_ESCALATION = "sales_case_escalation"
+MAIL_ESCALATION_LABEL = N_("Service cases I answer for are about to breach their SLA")
+MAIL_REPLY = "sales_case_reply"
+MAIL_REPLY_LABEL = N_("The brand answers a service case I opened")
+USER_MAIL_COLUMNS = (
+    User.id,
+    User.email,
+    User.display_name,
+    User.locale,
+    User.time_zone,
+    User.is_active,
+    User.role,
+)
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # Recognised by their first bytes, not by what the browser claims.
@@ -313,6 +331,7 @@ CASE_COLUMNS = (
     ServiceCase.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
     ServiceCase.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
     ServiceCase.assignee.display_name.as_alias("assignee_name"),  # type: ignore[attr-defined]
+    ServiceCase.assignee.uuid.as_alias("assignee_uuid"),  # type: ignore[attr-defined]
     ServiceCase.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
 )
 
@@ -406,8 +425,9 @@ async def case_photo(viewer: Viewer, case_uuid: UUID, photo_uuid: UUID) -> dict[
     query = CasePhoto.select(CasePhoto.filename, CasePhoto.content_type, CasePhoto.data).where(
         CasePhoto.case == case["id"], CasePhoto.uuid == photo_uuid
     )
-    if not viewer.is_brand:
-        query = query.where(CasePhoto.message.internal == False)  # type: ignore[attr-defined]  # noqa: E712
+    condition = access.case_photo_filter(viewer)
+    if condition is not None:
+        query = query.where(condition)
     photo = await query.first()
     if photo is None:
         raise NotFoundException(_("No such photo."))
@@ -499,6 +519,8 @@ async def reply(
             )
         ).returning(CaseMessage.id)
         await _save_photos(case["id"], message[0]["id"], photos or [])
+        if brand and not internal:
+            await _mail_reply_to_opener(case, values.body, status)
         await audit_log.record(
             viewer,
             entity_kind="service_case",
@@ -509,6 +531,162 @@ async def reply(
                 "status": [case["status"], status.value],
                 "version": [case["version"], version],
             },
+            summary=case["subject"],
+        )
+    return SaveResult(uuid=case["uuid"])
+
+
+async def _mail_reply_to_opener(case: Mapping[str, Any], body: str, status: CaseStatus) -> None:
+    """E-mail the brand's answer to the partner's user who opened the case (not when the
+    brand opened it); inside the reply's transaction."""
+    if case["opened_by"] is None:
+        return
+    opener = (
+        await User.select(*USER_MAIL_COLUMNS)
+        .where(
+            User.id == case["opened_by"],
+            User.organisation == case["organisation"],
+            User.is_active == True,  # noqa: E712
+        )
+        .first()
+    )
+    if opener is None:
+        return
+    settings = load_settings()
+    await mail_user(
+        opener,
+        MAIL_REPLY,
+        "sales_case_reply",
+        {
+            "name": opener["display_name"],
+            "subject": case["subject"],
+            "body": body,
+            "status": status.value,
+            "link": f"{settings.base_url}/sales/cases/{case['uuid']}",
+        },
+        settings,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Priority and assignment
+
+PRIORITY_CHANGED = N_("Priority changed from %(before)s to %(after)s; the SLA clock restarts.")
+REASSIGNED = N_("Handed from %(before)s to %(after)s.")
+
+
+async def case_workers() -> list[dict[str, Any]]:
+    """The brand's active users who work cases: whom a case can be handed to."""
+    roles = [
+        role.value for role in access.BRAND_ROLES if Action.work_cases in access.ROLE_ACTIONS[role]
+    ]
+    return list(
+        await User.select(User.id, User.uuid, User.display_name)
+        .where(User.role.is_in(roles), User.is_active == True)  # noqa: E712
+        .order_by(User.display_name)
+    )
+
+
+async def _assignee_for(
+    case: Mapping[str, Any], assignee_uuid: str
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The chosen agent (None: unassigned), or why they cannot take the case: they must be
+    one of the brand's case workers who sees the partner."""
+    if not assignee_uuid:
+        return None, None
+    worker = next((row for row in await case_workers() if str(row["uuid"]) == assignee_uuid), None)
+    if worker is None:
+        return None, _("Choose the agent from the list.")
+    try:
+        await access.get_service_case(
+            await viewer_for_user_id(worker["id"]), case["uuid"], Action.work_cases
+        )
+    except (NotFoundException, PermissionDeniedException):
+        return None, _(
+            "%(name)s does not look after this partner; choose someone who does.",
+            name=worker["display_name"],
+        )
+    return worker, None
+
+
+async def triage(viewer: Viewer, case: Mapping[str, Any], data: Mapping[str, Any]) -> SaveResult:
+    """Change the case's priority and who works it (the brand only). A new priority starts
+    its SLA clocks from now (the first response only while none was given) and lets the
+    escalation run again on them. The change is an internal event in the thread and an
+    audit entry; a stale form changes nothing."""
+    access.require_case_triage(viewer)
+    values, errors = forms.parse_triage(data)
+    if values is None:
+        return SaveResult(errors=errors)
+    if case["status"] == CaseStatus.closed:
+        return SaveResult(errors={"priority": _("This case is closed.")})
+    assignee, problem = await _assignee_for(case, values.assignee)
+    if problem:
+        return SaveResult(errors={"assignee": problem})
+    assignee_id = assignee["id"] if assignee else None
+    now = utcnow()
+    changed: dict[str, Any] = {}
+    events = []
+    if values.priority != case["priority"]:
+        first_due, resolution_due = sla_deadlines(now, values.priority)
+        changed["priority"] = values.priority
+        if case["first_responded_at"] is None:
+            changed["first_response_due_at"] = first_due
+        changed["resolution_due_at"] = resolution_due
+        changed["escalated_at"] = None
+        events.append(
+            _(PRIORITY_CHANGED, before=label(case["priority"]), after=label(values.priority))
+        )
+    if assignee_id != case["assignee"]:
+        changed["assignee"] = assignee_id
+        names = {
+            row["id"]: row["display_name"]
+            for row in await User.select(User.id, User.display_name).where(
+                User.id.is_in([case["assignee"] or -1])
+            )
+        }
+        unassigned = _("Unassigned")
+        events.append(
+            _(
+                REASSIGNED,
+                before=names.get(case["assignee"], unassigned),
+                after=assignee["display_name"] if assignee else unassigned,
+            )
+        )
+    if not changed:
+        return SaveResult(uuid=case["uuid"])
+    opened_version = values.version if values.version is not None else case["version"]
+    async with write_transaction():
+        version = await update_if_version(
+            ServiceCase, case["id"], opened_version, {**changed, "updated_at": now}
+        )
+        if not version:
+            return SaveResult(
+                conflicts=await audit_log.changes_since(case["uuid"], opened_version),
+                current_version=case["version"],
+            )
+        await CaseMessage.insert(
+            CaseMessage(
+                case=case["id"],
+                author=viewer.user_id,
+                body=" ".join(events),
+                internal=True,
+                created_at=now,
+            )
+        ).run()
+        await audit_log.record(
+            viewer,
+            entity_kind="service_case",
+            entity_uuid=case["uuid"],
+            organisation_id=case["organisation"],
+            action="triage",
+            changes=audit_log.changes_between(
+                {
+                    **{name: case[name] for name in changed},
+                    "version": opened_version,
+                },
+                {**changed, "version": version},
+            ),
             summary=case["subject"],
         )
     return SaveResult(uuid=case["uuid"])
@@ -541,9 +719,10 @@ async def search_articles(language: str, words: str, limit: int = 20) -> list[di
     return list(await query.order_by(KnowledgeArticle.title).limit(limit))
 
 
-async def save_article(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
-    """Add an answer to the knowledge base (the brand's case workers)."""
-    access.require(viewer, Action.work_cases)
+ANSWER_LANGUAGES = ("en", "zh_Hans", "ko")
+
+
+def _article_input(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
     title = forms.text(data, "title", 200)
     body = forms.text(data, "body", 20_000)
     language = forms.text(data, "language", 10)
@@ -552,15 +731,22 @@ async def save_article(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
         errors["title"] = _("Give the answer a title.")
     if not body:
         errors["body"] = _("Write the answer.")
-    if language not in ("en", "zh_Hans", "ko"):
+    if language not in ANSWER_LANGUAGES:
         errors["language"] = _("Choose English, Simplified Chinese or Korean.")
     if errors:
+        return None, errors
+    return {"title": title, "body": body, "language": language}, {}
+
+
+async def save_article(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
+    """Add an answer to the knowledge base (the brand's case workers)."""
+    access.require(viewer, Action.work_cases)
+    values, errors = _article_input(data)
+    if values is None:
         return SaveResult(errors=errors)
     async with write_transaction():
         row = await KnowledgeArticle.insert(
-            KnowledgeArticle(
-                title=title, body=body, language=language, updated_at=utcnow(), version=1
-            )
+            KnowledgeArticle(**values, updated_at=utcnow(), version=1)
         ).returning(KnowledgeArticle.uuid)
         await audit_log.record(
             viewer,
@@ -568,10 +754,63 @@ async def save_article(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
             entity_uuid=row[0]["uuid"],
             organisation_id=viewer.organisation_id,
             action="create",
-            changes=audit_log.changes_between({}, {"title": title, "language": language}),
-            summary=title,
+            changes=audit_log.changes_between(
+                {}, {"title": values["title"], "language": values["language"]}
+            ),
+            summary=values["title"],
         )
     return SaveResult(uuid=row[0]["uuid"])
+
+
+async def article(viewer: Viewer, article_uuid: UUID) -> dict[str, Any]:
+    """One answer, for the brand's case workers to edit."""
+    access.require(viewer, Action.work_cases)
+    row = (
+        await KnowledgeArticle.select(*KnowledgeArticle.all_columns())
+        .where(KnowledgeArticle.uuid == article_uuid)
+        .first()
+    )
+    if row is None:
+        raise NotFoundException(_("No such answer."))
+    return row  # type: ignore[no-any-return]
+
+
+async def update_article(
+    viewer: Viewer, current: Mapping[str, Any], data: Mapping[str, Any]
+) -> SaveResult:
+    """Change an answer's title, text or language unless someone saved since the form was
+    opened. Replies that linked it show it as it reads now."""
+    access.require(viewer, Action.work_cases)
+    values, errors = _article_input(data)
+    version_errors = forms.Errors()
+    opened = forms.parse_version(data, version_errors)
+    errors |= version_errors.messages
+    if values is None or errors:
+        return SaveResult(errors=errors)
+    opened_version = opened if opened is not None else current["version"]
+    async with write_transaction():
+        version = await update_if_version(
+            KnowledgeArticle, current["id"], opened_version, {**values, "updated_at": utcnow()}
+        )
+        if version:
+            await audit_log.record(
+                viewer,
+                entity_kind="knowledge_article",
+                entity_uuid=current["uuid"],
+                organisation_id=viewer.organisation_id,
+                action="update",
+                changes=audit_log.changes_between(
+                    {**{name: current[name] for name in values}, "version": opened_version},
+                    {**values, "version": version},
+                ),
+                summary=values["title"],
+            )
+    if not version:
+        return SaveResult(
+            conflicts=await audit_log.changes_since(current["uuid"], opened_version),
+            current_version=current["version"],
+        )
+    return SaveResult(uuid=current["uuid"])
 
 
 # ---------------------------------------------------------------------------
@@ -581,7 +820,8 @@ async def save_article(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
 async def run_escalations() -> str:
     """Scheduled: escalate each open case whose first response or resolution deadline is
     within ESCALATE_AHEAD (or passed), once: claimed by a conditional update. The
-    escalation is an internal note on the case and an audit entry the KAM's agenda reads."""
+    escalation is an internal note on the case, an audit entry, and a follow-up and an
+    e-mail for whoever answers for the case."""
     now = utcnow()
     soon = now + ESCALATE_AHEAD
     open_values = [status.value for status in OPEN_STATUSES]
@@ -630,24 +870,36 @@ async def run_escalations() -> str:
                 action="escalate",
                 summary=row["subject"],
             )
-        await _escalation_follow_ups(escalated)
+        await _tell_who_answers(escalated)
     return f"{len(escalated)} cases escalated"
 
 
-async def _escalation_follow_ups(escalated: list[dict[str, Any]]) -> None:
-    """A follow-up (with its notification on the bell) for whoever answers for each case:
-    its assignee, else the partner's KAM. Created once per case (the scheduler's guard)."""
+async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
+    """A follow-up (with its notification on the bell) and an e-mail for whoever answers
+    for each case: its assignee, else the partner's KAM. The follow-up is created once per
+    case (the scheduler's guard); the e-mail goes with each escalation."""
     if not escalated:
         return
-    owners = {
-        row["id"]: row["owner"]
-        for row in await Organisation.select(Organisation.id, Organisation.owner).where(
-            Organisation.id.is_in([row["organisation"] for row in escalated])
+    partners = {
+        row["id"]: row
+        for row in await Organisation.select(
+            Organisation.id, Organisation.owner, Organisation.legal_name
+        ).where(Organisation.id.is_in([row["organisation"] for row in escalated]))
+    }
+    owner_of = {
+        row["id"]: row["assignee"] or partners[row["organisation"]]["owner"] for row in escalated
+    }
+    users = {
+        user["id"]: user
+        for user in await User.select(*USER_MAIL_COLUMNS).where(
+            User.id.is_in([owner for owner in owner_of.values() if owner] or [-1]),
+            User.is_active == True,  # noqa: E712
         )
     }
+    settings = load_settings()
     items = []
     for row in escalated:
-        owner = row["assignee"] or owners.get(row["organisation"])
+        owner = owner_of[row["id"]]
         if owner is None:
             continue
         deadlines = [row["resolution_due_at"]]
@@ -667,6 +919,20 @@ async def _escalation_follow_ups(escalated: list[dict[str, Any]]) -> None:
                 subject_uuid=row["uuid"],
             )
         )
+        if owner in users:
+            await mail_user(
+                users[owner],
+                MAIL_ESCALATION,
+                "sales_case_escalation",
+                {
+                    "name": users[owner]["display_name"],
+                    "subject": row["subject"],
+                    "partner": partners[row["organisation"]]["legal_name"],
+                    "due_at": min(deadlines),
+                    "link": f"{settings.base_url}/sales/cases/{row['uuid']}",
+                },
+                settings,
+            )
     await follow_ups.insert_rule_follow_ups(items)
 
 

@@ -427,9 +427,14 @@ async def case_create(request: AnyRequest, viewer: CurrentViewer) -> Response[An
     return await _case_form(request, viewer, dict(data), result.errors, 400)
 
 
-@get("/sales/cases/{case_id:uuid}", include_in_schema=False)
-async def case_detail(
-    request: AnyRequest, viewer: CurrentViewer, case_id: FromPath[UUID]
+async def _case_page(
+    request: AnyRequest,
+    viewer: Any,
+    case_id: UUID,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    triage_errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Template:
     view = await cases.case_view(viewer, case_id)
     return render(
@@ -437,11 +442,22 @@ async def case_detail(
         "sales/case.html",
         {
             "view": view,
-            "errors": {},
-            "values": {"idempotency_key": _new_key()},
+            "errors": errors or {},
+            "values": values or {"idempotency_key": _new_key()},
+            "triage_errors": triage_errors or {},
             "next_statuses": cases.ALLOWED_STATUS[CaseStatus(view.case["status"])],
+            "priorities": list(CasePriority),
+            "workers": await cases.case_workers() if access.may_triage_case(viewer) else [],
         },
+        status_code=status_code,
     )
+
+
+@get("/sales/cases/{case_id:uuid}", include_in_schema=False)
+async def case_detail(
+    request: AnyRequest, viewer: CurrentViewer, case_id: FromPath[UUID]
+) -> Template:
+    return await _case_page(request, viewer, case_id)
 
 
 @post("/sales/cases/{case_id:uuid}/reply", include_in_schema=False)
@@ -453,17 +469,32 @@ async def case_reply(
     result = await cases.reply(viewer, row, data, data.get("idempotency_key", ""), photos)
     if result.saved:
         return redirect_after_post(request, f"/sales/cases/{case_id}#latest")
-    view = await cases.case_view(viewer, case_id)
-    return render(
+    return await _case_page(
         request,
-        "sales/case.html",
-        {
-            "view": view,
-            "errors": result.errors
-            or {"body": _("Someone answered meanwhile; read their message and reply again.")},
-            "values": dict(data),
-            "next_statuses": cases.ALLOWED_STATUS[CaseStatus(view.case["status"])],
-        },
+        viewer,
+        case_id,
+        dict(data),
+        result.errors
+        or {"body": _("Someone answered meanwhile; read their message and reply again.")},
+        status_code=409 if result.conflicts else 400,
+    )
+
+
+@post("/sales/cases/{case_id:uuid}/triage", include_in_schema=False)
+async def case_triage(
+    request: AnyRequest, viewer: CurrentViewer, case_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    """Change the priority or the agent of a case (the brand's case workers)."""
+    row = await access.get_service_case(viewer, case_id, Action.work_cases)
+    result = await cases.triage(viewer, row, data)
+    if result.saved:
+        return redirect_after_post(request, f"/sales/cases/{case_id}#latest")
+    return await _case_page(
+        request,
+        viewer,
+        case_id,
+        triage_errors=result.errors
+        or {"priority": _("Someone changed the case meanwhile; check it and try again.")},
         status_code=409 if result.conflicts else 400,
     )
 
@@ -514,6 +545,48 @@ async def answer_create(request: AnyRequest, viewer: CurrentViewer, data: Form) 
         },
         status_code=400,
     )
+
+
+async def _answer_form(
+    request: AnyRequest,
+    article: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    conflicts: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "sales/answer_form.html",
+        {
+            "article": article,
+            "values": values,
+            "errors": errors,
+            "conflicts": conflicts or [],
+        },
+        status_code=status_code,
+    )
+
+
+@get("/sales/answers/{article_id:uuid}/edit", include_in_schema=False)
+async def answer_edit(
+    request: AnyRequest, viewer: CurrentViewer, article_id: FromPath[UUID]
+) -> Template:
+    article = await cases.article(viewer, article_id)
+    values = {name: article[name] for name in ("title", "body", "language", "version")}
+    return await _answer_form(request, article, values, {})
+
+
+@post("/sales/answers/{article_id:uuid}/edit", include_in_schema=False)
+async def answer_update(
+    request: AnyRequest, viewer: CurrentViewer, article_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    article = await cases.article(viewer, article_id)
+    result = await cases.update_article(viewer, article, data)
+    if result.saved:
+        return redirect_after_post(request, "/sales/answers")
+    values, status = result.form_again(data)
+    return await _answer_form(request, article, values, result.errors, result.conflicts, status)
 
 
 # ---------------------------------------------------------------------------
@@ -577,7 +650,7 @@ async def rebate_entry(
 async def programme_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, Action.manage_rebates)
     values = {"currency": "CNY", "points_per_hundred": "1", "points_expiry_days": "365"}
-    return render(request, "sales/programme_form.html", {"values": values, "errors": {}})
+    return await _programme_form(request, values, {})
 
 
 @post("/sales/rebates/programmes/new", include_in_schema=False)
@@ -585,11 +658,49 @@ async def programme_create(request: AnyRequest, viewer: CurrentViewer, data: For
     result = await rebates.create_programme(viewer, data)
     if result.saved:
         return redirect_after_post(request, "/sales/rebates")
+    return await _programme_form(request, dict(data), result.errors, status_code=400)
+
+
+async def _programme_form(
+    request: AnyRequest,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    programme: dict[str, Any] | None = None,
+    conflicts: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> Template:
     return render(
         request,
         "sales/programme_form.html",
-        {"values": dict(data), "errors": result.errors},
-        status_code=400,
+        {
+            "values": values,
+            "errors": errors,
+            "programme": programme,
+            "conflicts": conflicts or [],
+        },
+        status_code=status_code,
+    )
+
+
+@get("/sales/rebates/programmes/{programme_id:uuid}/edit", include_in_schema=False)
+async def programme_edit(
+    request: AnyRequest, viewer: CurrentViewer, programme_id: FromPath[UUID]
+) -> Template:
+    programme = await rebates.programme(viewer, programme_id)
+    return await _programme_form(request, rebates.programme_form(programme), {}, programme)
+
+
+@post("/sales/rebates/programmes/{programme_id:uuid}/edit", include_in_schema=False)
+async def programme_update(
+    request: AnyRequest, viewer: CurrentViewer, programme_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    programme = await rebates.programme(viewer, programme_id)
+    result = await rebates.update_programme(viewer, programme, data)
+    if result.saved:
+        return redirect_after_post(request, "/sales/rebates")
+    values, status = result.form_again(data)
+    return await _programme_form(
+        request, values, result.errors, programme, result.conflicts, status
     )
 
 
@@ -665,14 +776,19 @@ sales_routes = [
     case_create,
     case_detail,
     case_reply,
+    case_triage,
     case_photo,
     answers,
     answer_create,
+    answer_edit,
+    answer_update,
     rebate_overview,
     rebate_ledger,
     rebate_entry,
     programme_new,
     programme_create,
+    programme_edit,
+    programme_update,
     care_events,
     care_event_create,
     care_event_toggle,

@@ -387,6 +387,25 @@ def parse_reply(data: Mapping[str, Any]) -> tuple[ReplyInput | None, dict[str, s
     )
 
 
+@dataclass(frozen=True)
+class TriageInput:
+    priority: str
+    # A brand user's UUID; "" leaves the case unassigned.
+    assignee: str
+    version: int | None
+
+
+def parse_triage(data: Mapping[str, Any]) -> tuple[TriageInput | None, dict[str, str]]:
+    errors = Errors()
+    priority = text(data, "priority", 10)
+    if priority not in CasePriority.__members__:
+        errors.add("priority", _("Choose a priority."))
+    version = parse_version(data, errors)
+    if not errors.ok:
+        return None, errors.messages
+    return TriageInput(priority=priority, assignee=text(data, "assignee", 40), version=version), {}
+
+
 # ---------------------------------------------------------------------------
 # Rebates
 

@@ -774,6 +774,21 @@ class Forecast:
         return table.get(key, ForecastCell())
 
 
+# Month as "YYYY-MM" from the ISO text of the date, the same on SQLite and PostgreSQL.
+_FORECAST_SQL = """
+SELECT q.currency, q.probability, q.owner,
+       SUBSTR(CAST(q.expected_close_date AS TEXT), 1, 7) AS month,
+       COUNT(*) AS count, SUM(q.expected_value) AS value
+FROM ({}) q
+GROUP BY q.currency, q.probability, q.owner, SUBSTR(CAST(q.expected_close_date AS TEXT), 1, 7)
+"""
+
+
+def _decimal(number: Any) -> Decimal:
+    """A number from raw SQL as a Decimal (SQLite answers int or float)."""
+    return Decimal(str(number or 0))
+
+
 async def forecast(viewer: Viewer, months: int = 6) -> Forecast:
     """Weighted value (expected value × probability) of open opportunities by the month they
     are expected to close, per currency, per KAM and per team (the KAM's manager's team);
@@ -783,41 +798,30 @@ async def forecast(viewer: Viewer, months: int = 6) -> Forecast:
     first = today.replace(day=1)
     month_keys = [_month(first, offset) for offset in range(months)]
     horizon = date.fromisoformat(f"{_month(first, months)}-01")
-    # Summed in the database by day, owner, team, currency and probability (a few
-    # thousand groups however many opportunities), folded into months here.
-    rows = (
-        await _visible(
-            Opportunity.select(
-                Opportunity.currency,
-                Opportunity.probability,
-                Opportunity.expected_close_date,
-                Opportunity.owner,
-                Count(alias="count"),
-                Sum(Opportunity.expected_value, alias="value"),
-            ),
-            viewer,
-        )
-        .where(
-            Opportunity.stage.is_in([stage.value for stage in OPEN_STAGES]),
-            Opportunity.expected_close_date < horizon,
-        )
-        .group_by(
+    # Summed in the database by month, owner, currency and probability (a few hundred
+    # groups however many opportunities), the access-scoped query wrapped in SQL.
+    inner = _visible(
+        Opportunity.select(
             Opportunity.currency,
             Opportunity.probability,
-            Opportunity.expected_close_date,
             Opportunity.owner,
-        )
+            Opportunity.expected_close_date,
+            Opportunity.expected_value,
+        ),
+        viewer,
+    ).where(
+        Opportunity.stage.is_in([stage.value for stage in OPEN_STAGES]),
+        Opportunity.expected_close_date < horizon,
     )
+    rows = await Opportunity.raw(_FORECAST_SQL, inner.querystrings[0])
     names, managers = await _owner_names()
     by_month: dict[tuple[str, str], ForecastCell] = defaultdict(ForecastCell)
     by_owner: dict[tuple[str, str, str], ForecastCell] = defaultdict(ForecastCell)
     by_team: dict[tuple[str, str, str], ForecastCell] = defaultdict(ForecastCell)
     unassigned = _("Unassigned")
+    this_month = first.strftime("%Y-%m")
     for row in rows:
-        close_date = row["expected_close_date"]
-        if isinstance(close_date, str):  # SQLite hands back grouped dates as text
-            close_date = date.fromisoformat(close_date)
-        month = max(close_date.replace(day=1), first).strftime("%Y-%m")
+        month = max(row["month"], this_month)
         currency = row["currency"]
         owner = names.get(row["owner"], unassigned)
         team = managers.get(row["owner"]) or owner
@@ -830,7 +834,7 @@ async def forecast(viewer: Viewer, months: int = 6) -> Forecast:
             (by_team, (currency, team, "total")),
         ):
             table[key].add(  # type: ignore[index]
-                Decimal(row["value"] or 0), Decimal(row["probability"]), row["count"]
+                _decimal(row["value"]), _decimal(row["probability"]), row["count"]
             )
     return Forecast(
         months=month_keys,

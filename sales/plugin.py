@@ -7,13 +7,22 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from partner_portal.access import Action, Viewer
+from partner_portal import access
+from partner_portal.access import Action, SalesTables, Viewer
 from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
 from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
 from sales import care, cases, rebates, registrations
 from sales.api import sales_api_routes
 from sales.controllers import sales_routes
+from sales.tables import (
+    CaseMessage,
+    CasePhoto,
+    DealRegistration,
+    LedgerEntry,
+    Opportunity,
+    ServiceCase,
+)
 
 routes = [*sales_routes, *sales_api_routes]
 
@@ -60,9 +69,7 @@ SALES_LABELS = {
 async def _partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
     """What the sales module knows of a partner: open cases and how they were handled,
     and the customers its approved registrations protect."""
-    if not viewer.can(Action.view_cases):
-        return None
-    if not viewer.is_brand and organisation["id"] != viewer.organisation_id:
+    if not access.may_see_sales_panel(viewer, organisation["id"]):
         return None
     return {
         "organisation": organisation,
@@ -74,8 +81,21 @@ async def _partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[s
 
 
 def register(registry: Registry) -> None:
+    access.use_sales_tables(
+        SalesTables(
+            opportunity=Opportunity,
+            deal_registration=DealRegistration,
+            service_case=ServiceCase,
+            case_message=CaseMessage,
+            case_photo=CasePhoto,
+            ledger_entry=LedgerEntry,
+        )
+    )
     for code, name in SALES_LABELS.items():
         LABELS.setdefault(code, name)
+    registry.add_email_kind(cases.MAIL_ESCALATION, cases.MAIL_ESCALATION_LABEL)
+    registry.add_email_kind(cases.MAIL_REPLY, cases.MAIL_REPLY_LABEL)
+    registry.add_email_kind(registrations.MAIL_DECISION, registrations.MAIL_DECISION_LABEL)
     registry.add_partner_panel(
         PartnerPanel(
             key="sales", order=60, template="sales/_partner_panel.html", load=_partner_panel

@@ -16,6 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 from uuid import UUID
 
+from litestar.exceptions import NotFoundException
 from piccolo.query.functions.aggregate import Sum
 
 from partner_portal import access
@@ -23,7 +24,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Season
 from partner_portal.clock import utcnow
-from partner_portal.database import write_transaction
+from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import format_number
 from partner_portal.i18n import gettext as _
@@ -344,8 +345,6 @@ async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
         query = query.where(condition)
     partner = await query.first()
     if partner is None:
-        from litestar.exceptions import NotFoundException
-
         raise NotFoundException(_("No such partner."))
     entries = (
         await _scoped(
@@ -476,10 +475,10 @@ async def add_entry(
     return SaveResult(uuid=row[0]["uuid"])
 
 
-async def create_programme(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
-    """Define a programme: its period (or season), points per 100 delivered, how long
-    points last, and the volume tiers ("1000000 2" per line: 2% from 1,000,000)."""
-    access.require(viewer, Action.manage_rebates)
+async def _programme_input(
+    data: Mapping[str, Any],
+) -> tuple[dict[str, Any] | None, list[tuple[Decimal, Decimal]], dict[str, str]]:
+    """A programme form read: the stored values and the tiers, or the messages by field."""
     errors = forms.Errors()
     name = forms.text(data, "name", 120)
     if not name:
@@ -513,7 +512,7 @@ async def create_programme(viewer: Viewer, data: Mapping[str, Any]) -> SaveResul
             season_id = season["id"]
     tiers = _parse_tiers(forms.text(data, "tiers", 2000), errors)
     if not errors.ok or starts_on is None or ends_on is None:
-        return SaveResult(errors=errors.messages)
+        return None, [], errors.messages
     stored: dict[str, Any] = {
         "name": name,
         "season": season_id,
@@ -523,29 +522,124 @@ async def create_programme(viewer: Viewer, data: Mapping[str, Any]) -> SaveResul
         "points_per_hundred": points,
         "points_expiry_days": expiry,
     }
+    return stored, tiers, {}
+
+
+def _tier_lines(tiers: list[tuple[Decimal, Decimal]]) -> list[str]:
+    return [f"{threshold} {percent}%" for threshold, percent in tiers]
+
+
+async def create_programme(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
+    """Define a programme: its period (or season), points per 100 delivered, how long
+    points last, and the volume tiers ("1000000 2" per line: 2% from 1,000,000)."""
+    access.require(viewer, Action.manage_rebates)
+    stored, tiers, errors = await _programme_input(data)
+    if stored is None:
+        return SaveResult(errors=errors)
     async with write_transaction():
         row = await RebateProgramme.insert(
             RebateProgramme(**stored, active=True, version=1)
         ).returning(RebateProgramme.id, RebateProgramme.uuid)
-        if tiers:
-            await RebateTier.insert(
-                *(
-                    RebateTier(programme=row[0]["id"], threshold=threshold, percent=percent)
-                    for threshold, percent in tiers
-                )
-            ).run()
+        await _save_tiers(row[0]["id"], tiers)
         await audit_log.record(
             viewer,
             entity_kind="rebate_programme",
             entity_uuid=row[0]["uuid"],
             organisation_id=viewer.organisation_id,
             action="create",
-            changes=audit_log.changes_between(
-                {}, {**stored, "tiers": [f"{t} {p}%" for t, p in tiers]}
-            ),
-            summary=name,
+            changes=audit_log.changes_between({}, {**stored, "tiers": _tier_lines(tiers)}),
+            summary=stored["name"],
         )
     return SaveResult(uuid=row[0]["uuid"])
+
+
+async def _save_tiers(programme_id: int, tiers: list[tuple[Decimal, Decimal]]) -> None:
+    await RebateTier.delete().where(RebateTier.programme == programme_id)
+    if tiers:
+        await RebateTier.insert(
+            *(
+                RebateTier(programme=programme_id, threshold=threshold, percent=percent)
+                for threshold, percent in tiers
+            )
+        ).run()
+
+
+async def programme(viewer: Viewer, programme_uuid: UUID) -> dict[str, Any]:
+    """One programme with its season's code and tiers, for its edit form."""
+    access.require(viewer, Action.manage_rebates)
+    row = (
+        await RebateProgramme.select(
+            *RebateProgramme.all_columns(),
+            RebateProgramme.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+        )
+        .where(RebateProgramme.uuid == programme_uuid)
+        .first()
+    )
+    if row is None:
+        raise NotFoundException(_("No such programme."))
+    row["tiers"] = sorted((await _tiers([row["id"]])).get(row["id"], []))
+    return row  # type: ignore[no-any-return]
+
+
+def programme_form(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": row["name"],
+        "season": row["season_code"] or "",
+        "starts_on": row["starts_on"].isoformat(),
+        "ends_on": row["ends_on"].isoformat(),
+        "currency": row["currency"],
+        "points_per_hundred": format(Decimal(row["points_per_hundred"]).normalize(), "f"),
+        "points_expiry_days": str(row["points_expiry_days"]),
+        "tiers": "\n".join(
+            f"{format(Decimal(threshold).normalize(), 'f')} "
+            f"{format(Decimal(percent).normalize(), 'f')}"
+            for threshold, percent in row["tiers"]
+        ),
+        "version": str(row["version"]),
+    }
+
+
+async def update_programme(
+    viewer: Viewer, current: Mapping[str, Any], data: Mapping[str, Any]
+) -> SaveResult:
+    """Change a programme's period, rates, term and tiers unless someone saved since the
+    form was opened. The ledger keeps what it booked: entries stay on the programme with
+    the points, amounts and expiry dates they were booked with; the new rates and tiers
+    count from the next run."""
+    access.require(viewer, Action.manage_rebates)
+    stored, tiers, errors = await _programme_input(data)
+    version_errors = forms.Errors()
+    opened = forms.parse_version(data, version_errors)
+    errors |= version_errors.messages
+    if stored is None or errors:
+        return SaveResult(errors=errors)
+    opened_version = opened if opened is not None else current["version"]
+    async with write_transaction():
+        version = await update_if_version(RebateProgramme, current["id"], opened_version, stored)
+        if version:
+            await _save_tiers(current["id"], tiers)
+            await audit_log.record(
+                viewer,
+                entity_kind="rebate_programme",
+                entity_uuid=current["uuid"],
+                organisation_id=viewer.organisation_id,
+                action="update",
+                changes=audit_log.changes_between(
+                    {
+                        **{name: current[name] for name in stored},
+                        "tiers": _tier_lines(current["tiers"]),
+                        "version": opened_version,
+                    },
+                    {**stored, "tiers": _tier_lines(tiers), "version": version},
+                ),
+                summary=stored["name"],
+            )
+    if not version:
+        return SaveResult(
+            conflicts=await audit_log.changes_since(current["uuid"], opened_version),
+            current_version=current["version"],
+        )
+    return SaveResult(uuid=current["uuid"])
 
 
 def _parse_tiers(text: str, errors: forms.Errors) -> list[tuple[Decimal, Decimal]]:

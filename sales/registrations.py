@@ -24,9 +24,10 @@ from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
-from partner_portal.notifications.services import NewNotification, notify
+from partner_portal.notifications.services import NewNotification, mail_user, notify
 from partner_portal.partners import services as partner_services
-from partner_portal.partners.tables import Organisation
+from partner_portal.partners.tables import Organisation, User
+from partner_portal.settings import load_settings
 from sales import forms, pipeline
 from sales.tables import DealRegistration, RegistrationStatus, SalesPolicy
 from scheduler import services as follow_ups
@@ -35,6 +36,9 @@ DEFAULT_DECISION_DAYS = 5
 DEFAULT_PROTECTION_DAYS = 180
 LIST_LIMIT = 200
 LIST_NAME = "sales.registrations"
+# The decision e-mail to the partner's user who registered (one they may turn off).
+MAIL_DECISION = "sales_registration_decision"
+MAIL_DECISION_LABEL = N_("The brand decides a deal I registered")
 
 
 @dataclass(frozen=True)
@@ -255,8 +259,7 @@ def _decorate(row: dict[str, Any], viewer: Viewer, now: Any) -> None:
         and row["protected_until"] is not None
         and row["protected_until"] >= now.date()
     )
-    # Whether the claim collides with another partner's is the brand's to see.
-    row["conflict"] = viewer.is_brand and row["conflict_with"] is not None
+    row["conflict"] = access.may_see_rival_claims(viewer) and row["conflict_with"] is not None
 
 
 @dataclass
@@ -279,7 +282,7 @@ async def registration_view(viewer: Viewer, registration_uuid: UUID) -> Registra
     now = utcnow()
     _decorate(registration, viewer, now)
     rivals: list[dict[str, Any]] = []
-    if viewer.is_brand:
+    if access.may_see_rival_claims(viewer):
         rivals = (
             await _scoped(DealRegistration.select(*REGISTRATION_COLUMNS), viewer)
             .where(
@@ -341,6 +344,7 @@ async def decide(
         )
         if version:
             await _record_decision(viewer, registration, changed, (opened_version, version))
+            await _mail_decision(registration, "approved" if approved else "rejected", changed)
             if approved:
                 await _reject_rivals(viewer, registration, now)
     if not version:
@@ -416,6 +420,44 @@ async def _reject_rivals(viewer: Viewer, registration: Mapping[str, Any], now: A
         version = await update_if_version(DealRegistration, rival["id"], rival["version"], changed)
         if version:
             await _record_decision(viewer, rival, changed, (rival["version"], version))
+            await _mail_decision(rival, "conflict", changed)
+
+
+async def _mail_decision(
+    registration: Mapping[str, Any], outcome: str, changed: Mapping[str, Any]
+) -> None:
+    """E-mail the decision to the partner's user who registered the deal: "approved",
+    "rejected", or "conflict" (another partner's claim on the customer was approved).
+    Inside the decision's transaction."""
+    if registration["submitted_by"] is None:
+        return
+    user = (
+        await User.select(User.id, User.email, User.display_name, User.locale, User.time_zone)
+        .where(
+            User.id == registration["submitted_by"],
+            User.organisation == registration["organisation"],
+            User.is_active == True,  # noqa: E712
+        )
+        .first()
+    )
+    if user is None:
+        return
+    settings = load_settings()
+    await mail_user(
+        user,
+        MAIL_DECISION,
+        "sales_registration_decision",
+        {
+            "name": user["display_name"],
+            "customer": registration["end_customer"],
+            "region": registration["region"],
+            "outcome": outcome,
+            "note": changed["decision_note"] if outcome == "rejected" else "",
+            "protected_until": changed["protected_until"],
+            "link": f"{settings.base_url}/sales/registrations/{registration['uuid']}",
+        },
+        settings,
+    )
 
 
 async def protection_for(organisation_id: int) -> list[dict[str, Any]]:

@@ -10,7 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 from partner_portal.clock import utcnow
-from sales.tables import CareEvent, DealRegistration, Opportunity, ServiceCase
+from sales.tables import (
+    CareEvent,
+    DealRegistration,
+    KnowledgeArticle,
+    Opportunity,
+    RebateProgramme,
+    ServiceCase,
+)
 from tests.access_matrix import (
     BRAND_MEMBERS,
     HOME,
@@ -71,6 +78,7 @@ manage_opportunity = on_opportunity(lambda member: member in PARTNER_EDITORS)
 view_registration = on_own_row(lambda member: True)
 decide_registration = on_own_row(lambda member: member in PARTNER_EDITORS)
 view_case = on_own_row(lambda member: True)
+work_case = on_own_row(lambda member: member in BRAND_MEMBERS)
 view_ledger = on_ledger(lambda member: True)
 add_ledger_entry = on_ledger(lambda member: member == "admin")
 
@@ -107,17 +115,26 @@ ROUTES: dict[str, Route] = {
     "POST /sales/cases/new": Route(only(CASE_VIEWERS)),
     "GET /sales/cases/{case_id:uuid}": Route(view_case, "service_case"),
     "POST /sales/cases/{case_id:uuid}/reply": Route(view_case, "service_case"),
+    "POST /sales/cases/{case_id:uuid}/triage": Route(work_case, "service_case"),
     # A photo that does not exist: 404 for everyone, after the case's own 404.
     "GET /sales/cases/{case_id:uuid}/photos/{photo_id:uuid}": Route(
         lambda member, target: 404, "service_case"
     ),
     "GET /sales/answers": Route(only(CASE_VIEWERS)),
     "POST /sales/answers": Route(only(BRAND_MEMBERS)),
+    "GET /sales/answers/{article_id:uuid}/edit": Route(only(BRAND_MEMBERS), "knowledge_article"),
+    "POST /sales/answers/{article_id:uuid}/edit": Route(only(BRAND_MEMBERS), "knowledge_article"),
     "GET /sales/rebates": Route(only(REBATE_VIEWERS)),
     "GET /sales/rebates/{partner_id:uuid}": Route(view_ledger, "partner"),
     "POST /sales/rebates/{partner_id:uuid}/entries": Route(add_ledger_entry, "partner"),
     "GET /sales/rebates/programmes/new": Route(only({"admin"})),
     "POST /sales/rebates/programmes/new": Route(only({"admin"})),
+    "GET /sales/rebates/programmes/{programme_id:uuid}/edit": Route(
+        only({"admin"}), "rebate_programme"
+    ),
+    "POST /sales/rebates/programmes/{programme_id:uuid}/edit": Route(
+        only({"admin"}), "rebate_programme"
+    ),
     "GET /sales/care": Route(only({"admin"})),
     "POST /sales/care": Route(only({"admin"})),
     "POST /sales/care/{event_id:uuid}/toggle": Route(only({"admin"}), "care_event"),
@@ -202,8 +219,31 @@ async def care_event(context: SubjectContext, target: str | None) -> Any:
     return row[0]["uuid"]
 
 
+async def knowledge_article(context: SubjectContext, target: str | None) -> Any:
+    if (found := context.cache.get("knowledge_article")) is not None:
+        return found
+    row = await KnowledgeArticle.insert(
+        KnowledgeArticle(language="en", title="Matrix answer", body="Text", updated_at=utcnow())
+    ).returning(KnowledgeArticle.uuid)
+    context.cache["knowledge_article"] = row[0]["uuid"]
+    return row[0]["uuid"]
+
+
+async def rebate_programme(context: SubjectContext, target: str | None) -> Any:
+    if (found := context.cache.get("rebate_programme")) is not None:
+        return found
+    today = utcnow().date()
+    row = await RebateProgramme.insert(
+        RebateProgramme(name="Matrix programme", starts_on=today, ends_on=today)
+    ).returning(RebateProgramme.uuid)
+    context.cache["rebate_programme"] = row[0]["uuid"]
+    return row[0]["uuid"]
+
+
 SUBJECTS: dict[str, Subject] = {
     "care_event": Subject(care_event),
+    "knowledge_article": Subject(knowledge_article),
+    "rebate_programme": Subject(rebate_programme),
     "opportunity": Subject(opportunity, SALES_TARGETS),
     "deal_registration": Subject(
         deal_registration, ("distributor_a", "distributor_b", "retailer_a")
