@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,6 +36,14 @@ class Org:
     uuid: Any
     legal_name: str
     kind: str
+
+
+@dataclass
+class Demo:
+    """The demo data (`threadline demo-data` with every plugin) in a test's database."""
+
+    summary: str
+    media_dir: Path
 
 
 @dataclass
@@ -124,6 +133,21 @@ async def _users(*rows: tuple[str, str, Org, dict[str, Any]]) -> list[Member]:
 async def _user(email: str, role: str, organisation: Org, **values: Any) -> Member:
     (member,) = await _users((email, role, organisation, values))
     return member
+
+
+async def demo_member(role: str) -> Member:
+    """The demo user README lists for a role ("brand_staff", "distributor", ...)."""
+    from partner_portal.demo import demo_logins
+    from partner_portal.partners.tables import User
+
+    email = next(login.email for login in demo_logins() if login.role == role)
+    row = (
+        await User.select(User.id, User.uuid, User.role, User.organisation)
+        .where(User.email == email)
+        .first()
+    )
+    assert row is not None, email
+    return Member(row["id"], row["uuid"], email, row["role"], row["organisation"])
 
 
 async def build_cast() -> Cast:
