@@ -854,6 +854,7 @@ async def get_contract(
 
 # ---------------------------------------------------------------------------
 # suppliers: materials, BOMs, material forecasts, commitments, purchase orders
+# (the module passes its tables in, so the kernel imports no module).
 
 # Brand staff do the purchasing (DESIGN.md §2); a supplier's users read the forecast and
 # POs of their own materials and answer them. KAMs sell and take no part in purchasing.
@@ -879,44 +880,43 @@ def scoped_supplier_rows(query: Any, viewer: Viewer, reference: Any) -> Any:
     return query if condition is None else query.where(condition)
 
 
-async def get_material(viewer: Viewer, material_uuid: UUID, action: Action) -> dict[str, Any]:
-    """One material the viewer may see (404 otherwise), checked for the action (403)."""
-    from suppliers.tables import Material
-
-    query = scoped_supplier_rows(
-        Material.select(*Material.all_columns()), viewer, Material.supplier
-    ).where(Material.uuid == material_uuid)
+async def get_material(
+    viewer: Viewer, table: Any, material_uuid: UUID, action: Action
+) -> dict[str, Any]:
+    """One material of ``table`` the viewer may see (404 otherwise), checked for the action
+    (403)."""
+    query = scoped_supplier_rows(table.select(*table.all_columns()), viewer, table.supplier).where(
+        table.uuid == material_uuid
+    )
     row = await query.first()
     if row is None:
         raise _not_found("material")
     require(viewer, action, row["supplier"])
-    return row
+    return dict(row)
 
 
-def scoped_purchase_orders(query: Any, viewer: Viewer) -> Any:
-    """Material purchase orders the viewer may see: the supplier's rows, never the brand's
-    drafts for a supplier's users."""
-    from suppliers.tables import PurchaseOrder, PurchaseOrderStatus
-
-    query = scoped_supplier_rows(query, viewer, PurchaseOrder.supplier)
+def scoped_purchase_orders(query: Any, viewer: Viewer, table: Any) -> Any:
+    """Material purchase orders of ``table`` the viewer may see: the supplier's rows, and for
+    a supplier's users never the brand's drafts (status "draft", its working copies)."""
+    query = scoped_supplier_rows(query, viewer, table.supplier)
     if not viewer.is_brand:
-        query = query.where(PurchaseOrder.status != PurchaseOrderStatus.draft.value)
+        query = query.where(table.status != "draft")
     return query
 
 
-async def get_purchase_order(viewer: Viewer, order_uuid: UUID, action: Action) -> dict[str, Any]:
-    """One material purchase order the viewer may see (404 otherwise; a supplier never sees
-    the brand's drafts), checked for the action (403)."""
-    from suppliers.tables import PurchaseOrder
-
-    query = scoped_purchase_orders(
-        PurchaseOrder.select(*PurchaseOrder.all_columns()), viewer
-    ).where(PurchaseOrder.uuid == order_uuid)
+async def get_purchase_order(
+    viewer: Viewer, table: Any, order_uuid: UUID, action: Action
+) -> dict[str, Any]:
+    """One material purchase order of ``table`` the viewer may see (404 otherwise; a
+    supplier never sees the brand's drafts), checked for the action (403)."""
+    query = scoped_purchase_orders(table.select(*table.all_columns()), viewer, table).where(
+        table.uuid == order_uuid
+    )
     row = await query.first()
     if row is None:
         raise _not_found("purchase order")
     require(viewer, action, row["supplier"])
-    return row
+    return dict(row)
 
 
 # ---------------------------------------------------------------------------

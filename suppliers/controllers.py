@@ -80,7 +80,7 @@ async def material_create(request: AnyRequest, viewer: CurrentViewer, data: Form
 async def material_edit(
     request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID]
 ) -> Template:
-    material = await access.get_material(viewer, material_id, Action.manage_purchasing)
+    material = await services.get_material(viewer, material_id, Action.manage_purchasing)
     supplier = await services.supplier_uuid(material["supplier"])
     return await _material_form(
         request, services.material_form_values(material, supplier), {}, material
@@ -91,7 +91,7 @@ async def material_edit(
 async def material_update(
     request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    material = await access.get_material(viewer, material_id, Action.manage_purchasing)
+    material = await services.get_material(viewer, material_id, Action.manage_purchasing)
     result = await services.save_material(viewer, data, material)
     if result.saved:
         return redirect_after_post(request, "/suppliers/materials")

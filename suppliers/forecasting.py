@@ -33,7 +33,7 @@ from partner_portal.orders.tables import OrderStatus
 from partner_portal.registries import DemandLine, registry
 from suppliers import forms, planning
 from suppliers.planning import BomRow, Firmness, GarmentDemand, MaterialStock, MaterialWeeks
-from suppliers.services import list_materials
+from suppliers.services import get_material, list_materials
 from suppliers.tables import (
     BomLine,
     Commitment,
@@ -584,7 +584,7 @@ async def commit_week(viewer: Viewer, material_uuid: UUID, data: Mapping[str, An
     quantity and/or date with a comment. Answering the same again changes nothing (a
     double click or a retried API call); a different answer replaces the last one, audited.
     """
-    material = await access.get_material(viewer, material_uuid, Action.answer_as_supplier)
+    material = await get_material(viewer, material_uuid, Action.answer_as_supplier)
     answer, errors = forms.parse_commitment(data)
     if answer is None:
         return SaveResult(errors=errors)
@@ -668,7 +668,7 @@ async def accept_open_weeks(viewer: Viewer, material_uuid: UUID) -> int:
     """Accept every week of the material in the current forecast that has a requirement and
     no answer yet (proposals already made stay as they are); how many were accepted.
     Pressing it again accepts nothing more."""
-    material = await access.get_material(viewer, material_uuid, Action.answer_as_supplier)
+    material = await get_material(viewer, material_uuid, Action.answer_as_supplier)
     current, _previous = await latest_versions()
     if current is None:
         return 0

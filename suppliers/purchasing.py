@@ -157,6 +157,7 @@ async def list_purchase_orders(viewer: Viewer) -> list[dict[str, Any]]:
             PurchaseOrder.supplier.legal_name.as_alias("supplier_name"),  # type: ignore[attr-defined]
         ),
         viewer,
+        PurchaseOrder,
     )
     orders = await query.order_by(PurchaseOrder.id, ascending=False)
     if not orders:
@@ -192,7 +193,9 @@ class PurchaseOrderView:
 
 
 async def purchase_order_view(viewer: Viewer, order_uuid: UUID) -> PurchaseOrderView:
-    order = await access.get_purchase_order(viewer, order_uuid, Action.view_materials)
+    order = await access.get_purchase_order(
+        viewer, PurchaseOrder, order_uuid, Action.view_materials
+    )
     supplier = await Organisation.select(Organisation.legal_name).where(
         Organisation.id == order["supplier"]
     )
@@ -212,7 +215,9 @@ async def purchase_order_view(viewer: Viewer, order_uuid: UUID) -> PurchaseOrder
 
 async def send_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     """Send a draft to its supplier; from then on its lines count as open supply."""
-    order = await access.get_purchase_order(viewer, order_uuid, Action.manage_purchasing)
+    order = await access.get_purchase_order(
+        viewer, PurchaseOrder, order_uuid, Action.manage_purchasing
+    )
     async with write_transaction():
         sent = await (
             PurchaseOrder.update(
@@ -245,7 +250,9 @@ async def send_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
 async def update_draft(viewer: Viewer, order_uuid: UUID, data: Mapping[str, Any]) -> SaveResult:
     """Change a draft's lines before it is sent: quantity (``quantity-<line>``), required
     date (``date-<line>``), or remove a line (``remove-<line>``). All or nothing."""
-    order = await access.get_purchase_order(viewer, order_uuid, Action.manage_purchasing)
+    order = await access.get_purchase_order(
+        viewer, PurchaseOrder, order_uuid, Action.manage_purchasing
+    )
     if order["status"] != PurchaseOrderStatus.draft:
         return SaveResult(errors={"lines": _("Only a draft can be changed.")})
     lines = await PurchaseOrderLine.select(
@@ -303,7 +310,9 @@ async def update_draft(viewer: Viewer, order_uuid: UUID, data: Mapping[str, Any]
 
 async def cancel_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     """Cancel a draft, or a sent PO nothing has been received on yet."""
-    order = await access.get_purchase_order(viewer, order_uuid, Action.manage_purchasing)
+    order = await access.get_purchase_order(
+        viewer, PurchaseOrder, order_uuid, Action.manage_purchasing
+    )
     async with write_transaction():
         received = await Receipt.exists().where(
             Receipt.purchase_order_line.purchase_order == order["id"]  # type: ignore[attr-defined]
@@ -347,7 +356,9 @@ async def acknowledge_line(viewer: Viewer, line_uuid: UUID, data: Mapping[str, A
         from litestar.exceptions import NotFoundException
 
         raise NotFoundException("No such purchase order line.")
-    order = await access.get_purchase_order(viewer, line["order_uuid"], Action.answer_as_supplier)
+    order = await access.get_purchase_order(
+        viewer, PurchaseOrder, line["order_uuid"], Action.answer_as_supplier
+    )
     answer, errors = forms.parse_acknowledgement(data)
     if answer is None:
         return SaveResult(errors=errors)
@@ -532,7 +543,9 @@ async def create_ship_notice(
 ) -> SaveResult:
     """The supplier announces a shipment against one of its sent POs. With an idempotency
     key, sending the same notice again (a retried upload) finds the first one."""
-    order = await access.get_purchase_order(viewer, order_uuid, Action.answer_as_supplier)
+    order = await access.get_purchase_order(
+        viewer, PurchaseOrder, order_uuid, Action.answer_as_supplier
+    )
     lines = await PurchaseOrderLine.select(
         PurchaseOrderLine.id,
         PurchaseOrderLine.uuid,
@@ -669,7 +682,9 @@ async def record_receipt(viewer: Viewer, line_uuid: UUID, data: Mapping[str, Any
         from litestar.exceptions import NotFoundException
 
         raise NotFoundException("No such purchase order line.")
-    order = await access.get_purchase_order(viewer, line["order_uuid"], Action.manage_purchasing)
+    order = await access.get_purchase_order(
+        viewer, PurchaseOrder, line["order_uuid"], Action.manage_purchasing
+    )
     receipt, errors = forms.parse_receipt(data)
     if receipt is None:
         return SaveResult(errors=errors)

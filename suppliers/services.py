@@ -54,6 +54,11 @@ async def supplier_uuid(organisation_id: int) -> str:
     return str(rows[0]["uuid"]) if rows else ""
 
 
+async def get_material(viewer: Viewer, material_uuid: UUID, action: Action) -> dict[str, Any]:
+    """One material the viewer may see (404 otherwise), checked for the action (403)."""
+    return await access.get_material(viewer, Material, material_uuid, action)
+
+
 async def list_materials(viewer: Viewer, supplier_id: int | None = None) -> list[dict[str, Any]]:
     """Materials the viewer may see with their supplier's name, by supplier and code."""
     access.require(viewer, Action.view_materials)

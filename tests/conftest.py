@@ -7,14 +7,17 @@ for each test. PostgreSQL: migrated once, tables truncated before each test.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.support import Cast, PortalClient, build_cast
+from tests.support import Cast, Demo, PortalClient, build_cast
 
 POSTGRES_ONLY_REASON = "needs PostgreSQL: set TEST_DATABASE_URL (CI does)"
 
@@ -119,11 +122,7 @@ async def database(
 
     engine = current_engine()
     if is_postgres:
-        rows = await engine.run_querystring(_table_names_query())
-        names = ", ".join(
-            f'"{row["tablename"]}"' for row in rows if row["tablename"] != "migration"
-        )
-        await engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        await engine.run_ddl(EMPTY_EVERY_TABLE)
         yield os.environ["DATABASE_URL"]
         return
     path = work_dir / f"{request.node.name[:60].replace('/', '_')}-{id(request)}.sqlite3"
@@ -135,10 +134,164 @@ async def database(
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _table_names_query():  # type: ignore[no-untyped-def]
-    from piccolo.querystring import QueryString
+# Deleting a test's few rows costs ~15 ms where TRUNCATE of the ~90 tables cost ~400 ms per test
+# (TRUNCATE makes new files for every table). Foreign-key triggers are off while deleting
+# (replica role; the suite connects as a superuser) so the order of tables does not matter,
+# and sequences that moved start again at 1, as TRUNCATE ... RESTART IDENTITY did.
+EMPTY_EVERY_TABLE = """
+DO $$
+DECLARE
+    name text;
+BEGIN
+    SET LOCAL session_replication_role = replica;
+    FOR name IN
+        SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'
+    LOOP
+        EXECUTE format('DELETE FROM %I', name);
+    END LOOP;
+    FOR name IN
+        SELECT sequencename FROM pg_sequences
+        WHERE schemaname = 'public' AND last_value IS NOT NULL
+    LOOP
+        PERFORM setval(quote_ident(name)::regclass, 1, false);
+    END LOOP;
+END $$
+"""
 
-    return QueryString("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+
+@dataclass
+class DemoSnapshot:
+    summary: str
+    media_dir: Path
+    sqlite_file: Path | None = None
+    postgres_tables: dict[str, bytes] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots() -> list[DemoSnapshot]:
+    return []
+
+
+@pytest.fixture
+async def demo(
+    database: str, is_postgres: bool, work_dir: Path, demo_snapshots: list[DemoSnapshot]
+) -> Demo:
+    """The full demo data set in this test's database.
+
+    Loading it takes ~20 s, so each worker loads it once, keeps a copy of the rows (the file
+    on SQLite; every table's rows in COPY's binary format on PostgreSQL) and restores that
+    copy for the next test that asks (under a second). The pictures stay in one directory.
+    """
+    from partner_portal.app import PLUGINS, register_plugins
+    from partner_portal.demo import load_demo_data
+
+    if demo_snapshots:
+        snapshot = demo_snapshots[0]
+        if is_postgres:
+            await _restore_postgres_rows(snapshot.postgres_tables)
+        else:
+            assert snapshot.sqlite_file is not None
+            await _restore_sqlite_file(snapshot.sqlite_file, database)
+        return Demo(snapshot.summary, snapshot.media_dir)
+    register_plugins()
+    media_dir = work_dir / "demo-media"
+    summary = await load_demo_data(only_if_empty=True, plugins=PLUGINS, media_dir=media_dir)
+    snapshot = DemoSnapshot(summary, media_dir)
+    if is_postgres:
+        snapshot.postgres_tables = await _copy_postgres_rows()
+    else:
+        snapshot.sqlite_file = work_dir / "demo.sqlite3"
+        await _copy_sqlite_file(database, snapshot.sqlite_file)
+    demo_snapshots.append(snapshot)
+    return Demo(summary, media_dir)
+
+
+async def _copy_sqlite_file(database: str, copy: Path) -> None:
+    from partner_portal.database import current_engine
+
+    engine = current_engine()
+    path = database.removeprefix("sqlite:///")
+    await engine.close()  # type: ignore[attr-defined]
+    await asyncio.to_thread(_vacuum_into, path, copy)
+    await engine.use_file(path)  # type: ignore[attr-defined]
+
+
+def _vacuum_into(path: str, copy: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        connection.execute("VACUUM INTO ?", (str(copy),))
+    connection.close()
+
+
+async def _restore_sqlite_file(copy: Path, database: str) -> None:
+    from partner_portal.database import current_engine
+
+    engine = current_engine()
+    path = database.removeprefix("sqlite:///")
+    await engine.close()  # type: ignore[attr-defined]
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(copy, path)
+    await engine.use_file(path)  # type: ignore[attr-defined]
+
+
+async def _copy_postgres_rows() -> dict[str, bytes]:
+    import io
+
+    from partner_portal.database import current_engine
+
+    engine = current_engine()
+    rows: dict[str, bytes] = {}
+    async with engine.pool.acquire() as connection:  # type: ignore[attr-defined]
+        names = await connection.fetch(
+            "SELECT tablename FROM pg_tables "
+            "WHERE schemaname = 'public' AND tablename <> 'migration'"
+        )
+        for record in names:
+            buffer = io.BytesIO()
+            await connection.copy_from_table(record["tablename"], output=buffer, format="binary")
+            rows[record["tablename"]] = buffer.getvalue()
+    return rows
+
+
+async def _restore_postgres_rows(rows: dict[str, bytes]) -> None:
+    import io
+
+    from partner_portal.database import current_engine
+
+    engine = current_engine()
+    pool = engine.pool  # type: ignore[attr-defined]
+    async with pool.acquire() as connection, connection.transaction():
+        await connection.execute("SET LOCAL session_replication_role = replica")
+        for table, content in rows.items():
+            await connection.copy_to_table(table, source=io.BytesIO(content), format="binary")
+        await connection.execute(RESTART_SEQUENCES_AFTER_THEIR_ROWS)
+
+
+# After rows were copied in with their ids, each sequence continues after its column's highest.
+RESTART_SEQUENCES_AFTER_THEIR_ROWS = """
+DO $$
+DECLARE
+    owned record;
+BEGIN
+    FOR owned IN
+        SELECT sequence.relname AS sequence_name, owner.relname AS table_name,
+               column_.attname AS column_name
+        FROM pg_class sequence
+        JOIN pg_depend link ON link.objid = sequence.oid AND link.deptype = 'a'
+        JOIN pg_class owner ON owner.oid = link.refobjid
+        JOIN pg_attribute column_
+            ON column_.attrelid = owner.oid AND column_.attnum = link.refobjsubid
+        WHERE sequence.relkind = 'S'
+    LOOP
+        EXECUTE format(
+            'SELECT setval(%L, COALESCE((SELECT max(%I) FROM %I), 0) + 1, false)',
+            owned.sequence_name, owned.column_name, owned.table_name
+        );
+    END LOOP;
+END $$
+"""
 
 
 @pytest.fixture
@@ -148,11 +301,27 @@ def settings(database: str):  # type: ignore[no-untyped-def]
     return load_settings({**os.environ, "DATABASE_URL": database, "LOGIN_MAX_FAILURES": "5"})
 
 
+@pytest.fixture(scope="session")
+def built_apps() -> dict[tuple[object, ...], Any]:
+    return {}
+
+
 @pytest.fixture
-def app(settings):  # type: ignore[no-untyped-def]
+def app(settings, built_apps: dict[tuple[object, ...], Any]):  # type: ignore[no-untyped-def]
+    """The portal with this test's settings.
+
+    Building it costs ~0.5 s (Litestar inspects every handler's signature), so each worker
+    builds it once per set of values the build reads and hands each test its own settings,
+    which handlers read from app.state at request time.
+    """
     from partner_portal.app import create_app
 
-    return create_app(settings)
+    read_at_build = (settings.secret_key, settings.secure_cookies, settings.template_auto_reload)
+    if read_at_build not in built_apps:
+        built_apps[read_at_build] = create_app(settings)
+    built = built_apps[read_at_build]
+    built.state.settings = settings
+    return built
 
 
 @pytest.fixture
@@ -186,55 +355,33 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-async def live_server(database: str, work_dir: Path) -> AsyncIterator[str]:
-    """The real server (`threadline serve`) in a subprocess on this test's database; yields its URL.
+async def live_server(app, settings) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+    """This test's portal served over HTTP by uvicorn in the test's event loop; yields its URL.
 
-    Ready when uvicorn logs that start-up is complete; its output goes on into a log file.
+    The app is the test's own (already built, on this test's database); a `threadline serve`
+    subprocess took 5-15 s to start on a busy machine. tests/portal/test_serve.py runs the
+    real command once.
     """
-    import asyncio
-    import subprocess
-    import sys
+    import dataclasses
+
+    import uvicorn
 
     port = _free_port()
-    log_path = work_dir / f"server-{port}.log"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "partner_portal.cli", "serve", "--port", str(port),
-        env={**os.environ, "DATABASE_URL": database, "BASE_URL": f"http://127.0.0.1:{port}"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    assert process.stdout is not None
-    output = process.stdout
-
-    async def copy_until(marker: bytes | None) -> bool:
-        with log_path.open("ab") as log:
-            while line := await output.readline():
-                log.write(line)
-                if marker and marker in line:
-                    return True
-        return False
-
+    url = f"http://127.0.0.1:{port}"
+    app.state.settings = dataclasses.replace(settings, base_url=url)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():
+            pytest.fail(f"the server did not start: {serving.exception()!r}")
+        await asyncio.sleep(0.01)
     try:
-        started = await asyncio.wait_for(copy_until(b"Application startup complete"), 60)
-    except TimeoutError:
-        started = False
-    if not started:
-        process.kill()
-        await process.wait()
-        pytest.fail(f"the server did not start: {log_path.read_text()}")
-    # Keep reading, or the server blocks once the pipe is full.
-    draining = asyncio.create_task(copy_until(None))
-    try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
-        process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), 15)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-            pytest.fail("the server did not shut down within 15 s of SIGTERM")
-        await draining
+        server.should_exit = True
+        await serving
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,6 +36,14 @@ class Org:
     uuid: Any
     legal_name: str
     kind: str
+
+
+@dataclass
+class Demo:
+    """The demo data (`threadline demo-data` with every plugin) in a test's database."""
+
+    summary: str
+    media_dir: Path
 
 
 @dataclass
@@ -71,104 +80,157 @@ class Cast:
         }
 
 
-async def _organisation(**values: Any) -> Org:
+async def _organisations(*rows: dict[str, Any]) -> list[Org]:
+    """Insert organisations in one statement (the cast is built before almost every test)."""
     from partner_portal.partners.tables import Organisation
 
     now = datetime.now(UTC)
-    row = (
+    inserted = (
         await Organisation.insert(
-            Organisation(created_at=now, updated_at=now, status="active", **values)
+            *(Organisation(created_at=now, updated_at=now, status="active", **row) for row in rows)
         )
-        .returning(Organisation.id, Organisation.uuid)
+        .returning(Organisation.id, Organisation.uuid, Organisation.legal_name)
         .run()
     )
-    return Org(row[0]["id"], row[0]["uuid"], values["legal_name"], values["kind"])
+    by_name = {row["legal_name"]: row for row in inserted}
+    return [
+        Org(by_name[row["legal_name"]]["id"], by_name[row["legal_name"]]["uuid"],
+            row["legal_name"], row["kind"])
+        for row in rows
+    ]  # fmt: skip
+
+
+async def _users(*rows: tuple[str, str, Org, dict[str, Any]]) -> list[Member]:
+    """Insert users, given as (email, role, organisation, other values), in one statement."""
+    from partner_portal.partners.tables import User
+
+    now = datetime.now(UTC)
+    inserted = (
+        await User.insert(
+            *(
+                User(
+                    email=email,
+                    display_name=values.get("display_name", email.split("@")[0]),
+                    password_hash=_password_hash(),
+                    role=role,
+                    organisation=organisation.id,
+                    created_at=now,
+                    **{name: value for name, value in values.items() if name != "display_name"},
+                )
+                for email, role, organisation, values in rows
+            )
+        )
+        .returning(User.id, User.uuid, User.email)
+        .run()
+    )
+    by_email = {row["email"]: row for row in inserted}
+    return [
+        Member(by_email[email]["id"], by_email[email]["uuid"], email, role, organisation.id)
+        for email, role, organisation, _ in rows
+    ]
 
 
 async def _user(email: str, role: str, organisation: Org, **values: Any) -> Member:
+    (member,) = await _users((email, role, organisation, values))
+    return member
+
+
+async def demo_member(role: str) -> Member:
+    """The demo user README lists for a role ("brand_staff", "distributor", ...)."""
+    from partner_portal.demo import demo_logins
     from partner_portal.partners.tables import User
 
+    email = next(login.email for login in demo_logins() if login.role == role)
     row = (
-        await User.insert(
-            User(
-                email=email,
-                display_name=values.pop("display_name", email.split("@")[0]),
-                password_hash=_password_hash(),
-                role=role,
-                organisation=organisation.id,
-                created_at=datetime.now(UTC),
-                **values,
-            )
-        )
-        .returning(User.id, User.uuid)
-        .run()
+        await User.select(User.id, User.uuid, User.role, User.organisation)
+        .where(User.email == email)
+        .first()
     )
-    return Member(row[0]["id"], row[0]["uuid"], email, role, organisation.id)
+    assert row is not None, email
+    return Member(row["id"], row["uuid"], email, row["role"], row["organisation"])
 
 
 async def build_cast() -> Cast:
     from partner_portal.partners.tables import Organisation
 
-    brand = await _organisation(
-        kind="brand", legal_name="锦绣服饰有限公司", english_name="Jinxiu Apparel"
+    (brand,) = await _organisations(
+        {"kind": "brand", "legal_name": "锦绣服饰有限公司", "english_name": "Jinxiu Apparel"}
     )
-    users: dict[str, Member] = {}
-    users["admin"] = await _user("admin@brand.test", "brand_admin", brand, display_name="管理员")
-    users["kam_manager"] = await _user("lead@brand.test", "kam", brand, display_name="陈经理")
-    users["kam"] = await _user(
-        "kam@brand.test", "kam", brand, display_name="王小明", manager=users["kam_manager"].id
+    # Inserted in the order the tests have always seen them (ids follow it).
+    admin, kam_manager = await _users(
+        ("admin@brand.test", "brand_admin", brand, {"display_name": "管理员"}),
+        ("lead@brand.test", "kam", brand, {"display_name": "陈经理"}),
     )
-    users["other_kam"] = await _user("other.kam@brand.test", "kam", brand, display_name="김민준")
-    users["staff"] = await _user("staff@brand.test", "brand_staff", brand, display_name="李娜")
-
-    distributor_a = await _organisation(
-        kind="distributor",
-        legal_name="上海锦程贸易有限公司",
-        english_name="Shanghai Jincheng Trading",
-        tier="gold",
-        owner=users["kam"].id,
+    kam = await _user("kam@brand.test", "kam", brand, display_name="王小明", manager=kam_manager.id)
+    other_kam, staff = await _users(
+        ("other.kam@brand.test", "kam", brand, {"display_name": "김민준"}),
+        ("staff@brand.test", "brand_staff", brand, {"display_name": "李娜"}),
     )
-    distributor_b = await _organisation(
-        kind="distributor",
-        legal_name="서울패션유통",
-        english_name="Seoul Fashion Distribution",
-        country="KR",
-        currency="KRW",
-        language="ko",
-        tier="silver",
-        owner=users["other_kam"].id,
+    distributor_a, distributor_b = await _organisations(
+        {
+            "kind": "distributor",
+            "legal_name": "上海锦程贸易有限公司",
+            "english_name": "Shanghai Jincheng Trading",
+            "tier": "gold",
+            "owner": kam.id,
+        },
+        {
+            "kind": "distributor",
+            "legal_name": "서울패션유통",
+            "english_name": "Seoul Fashion Distribution",
+            "country": "KR",
+            "currency": "KRW",
+            "language": "ko",
+            "tier": "silver",
+            "owner": other_kam.id,
+        },
     )
-    retailer_a = await _organisation(
-        kind="retailer",
-        legal_name="杭州衣尚店",
-        english_name="Hangzhou Yishang Store",
-        parent_distributor=distributor_a.id,
-        owner=users["kam"].id,
+    (retailer_a,) = await _organisations(
+        {
+            "kind": "retailer",
+            "legal_name": "杭州衣尚店",
+            "english_name": "Hangzhou Yishang Store",
+            "parent_distributor": distributor_a.id,
+            "owner": kam.id,
+        }
     )
-    mill = await _organisation(
-        kind="fabric_supplier",
-        legal_name="绍兴纺织有限公司",
-        english_name="Shaoxing Textiles",
-        owner=users["other_kam"].id,
+    mill, bank = await _organisations(
+        {
+            "kind": "fabric_supplier",
+            "legal_name": "绍兴纺织有限公司",
+            "english_name": "Shaoxing Textiles",
+            "owner": other_kam.id,
+        },
+        {
+            "kind": "group_client",
+            "legal_name": "华东银行",
+            "english_name": "East China Bank",
+            "owner": kam.id,
+        },
     )
-    bank = await _organisation(
-        kind="group_client",
-        legal_name="华东银行",
-        english_name="East China Bank",
-        owner=users["kam"].id,
+    partner_users = await _users(
+        ("buyer@jincheng.test", "distributor", distributor_a, {"is_org_admin": True}),
+        ("colleague@jincheng.test", "distributor", distributor_a, {}),
+        ("buyer@seoulfashion.test", "distributor", distributor_b, {"is_org_admin": True}),
+        ("shop@yishang.test", "retailer", retailer_a, {"is_org_admin": True}),
+        ("sales@shaoxing.test", "supplier", mill, {"is_org_admin": True}),
+        ("hr@ecbank.test", "group_client", bank, {"is_org_admin": True}),
     )
-    users["distributor"] = await _user(
-        "buyer@jincheng.test", "distributor", distributor_a, is_org_admin=True
-    )
-    users["distributor_colleague"] = await _user(
-        "colleague@jincheng.test", "distributor", distributor_a
-    )
-    users["other_distributor"] = await _user(
-        "buyer@seoulfashion.test", "distributor", distributor_b, is_org_admin=True
-    )
-    users["retailer"] = await _user("shop@yishang.test", "retailer", retailer_a, is_org_admin=True)
-    users["supplier"] = await _user("sales@shaoxing.test", "supplier", mill, is_org_admin=True)
-    users["client"] = await _user("hr@ecbank.test", "group_client", bank, is_org_admin=True)
+    users = {
+        "admin": admin,
+        "kam_manager": kam_manager,
+        "kam": kam,
+        "other_kam": other_kam,
+        "staff": staff,
+        **dict(
+            zip(
+                ("distributor", "distributor_colleague", "other_distributor", "retailer",
+                 "supplier", "client"),
+                partner_users,
+                strict=True,
+            )
+        ),
+    }  # fmt: skip
     assert await Organisation.count() == 6
     return Cast(brand, distributor_a, distributor_b, retailer_a, mill, bank, users)
 

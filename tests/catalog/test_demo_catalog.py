@@ -3,6 +3,8 @@
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from partner_portal.catalog import services
 from partner_portal.catalog.forms import is_valid_ean13
 from partner_portal.catalog.tables import (
@@ -17,15 +19,16 @@ from partner_portal.catalog.tables import (
     Style,
     StyleImage,
 )
-from partner_portal.demo import load_demo_data
-from tests.support import Cast, PortalClient
+from tests.support import Demo, PortalClient, demo_member
 
 
-async def test_the_demo_season_has_styles_with_a_full_sku_matrix(
-    database: str, media_dir: Path
-) -> None:
-    await load_demo_data(only_if_empty=True, media_dir=media_dir)
+@pytest.fixture
+def media_dir(demo: Demo) -> Path:
+    """The app serves the demo's pictures from where the demo wrote them."""
+    return demo.media_dir
 
+
+async def test_the_demo_season_has_styles_with_a_full_sku_matrix(demo: Demo) -> None:
     assert await Style.count() == 60
     assert {row["status"] for row in await Style.select(Style.status)} >= {"active", "draft"}
     colourways = await Colourway.select(Colourway.style)
@@ -40,11 +43,7 @@ async def test_the_demo_season_has_styles_with_a_full_sku_matrix(
     assert all(is_valid_ean13(code) and "690" <= code[:3] <= "699" for code in barcodes)
 
 
-async def test_the_demo_price_lists_follow_tier_and_currency(
-    database: str, media_dir: Path
-) -> None:
-    await load_demo_data(only_if_empty=True, media_dir=media_dir)
-
+async def test_the_demo_price_lists_follow_tier_and_currency(demo: Demo) -> None:
     lists = await PriceList.select(
         PriceList.id, PriceList.currency, PriceList.tier, PriceList.organisation
     )
@@ -65,11 +64,8 @@ async def test_the_demo_price_lists_follow_tier_and_currency(
     assert all(isinstance(row["wholesale"], Decimal) for row in amounts)
 
 
-async def test_every_demo_style_page_opens(
-    database: str, client: PortalClient, cast: Cast, media_dir: Path
-) -> None:
-    await load_demo_data(only_if_empty=False, media_dir=media_dir)
-    await client.sign_in(cast.staff)
+async def test_every_demo_style_page_opens(demo: Demo, client: PortalClient) -> None:
+    await client.sign_in(await demo_member("brand_staff"))
 
     listing = await client.get("/catalog/styles?season=SS27")
     assert listing.status_code == 200 and "SS27-" in listing.text
@@ -81,10 +77,9 @@ async def test_every_demo_style_page_opens(
 
 
 async def test_the_demo_season_has_prepacks_availability_and_pictures(
-    database: str, client: PortalClient, cast: Cast, media_dir: Path
+    demo: Demo, client: PortalClient
 ) -> None:
-    await load_demo_data(only_if_empty=False, media_dir=media_dir)
-    await client.sign_in(cast.distributor)
+    await client.sign_in(await demo_member("distributor"))
 
     assert await Prepack.count() >= 4
     assert await SkuStock.count() > 500 and await PreBookAvailability.count() > 500

@@ -14,7 +14,7 @@ from partner_portal.partners.tables import (
     TimelineEntry,
     User,
 )
-from tests.support import PortalClient
+from tests.support import Demo, PortalClient
 
 
 async def _counts() -> dict[str, int]:
@@ -31,13 +31,8 @@ async def _count_of(kind: OrganisationKind | tuple[OrganisationKind, ...]) -> in
     return await Organisation.count().where(Organisation.kind.is_in(list(kinds)))
 
 
-async def test_it_creates_the_demo_network_on_an_empty_database(database: str) -> None:
-    from partner_portal.app import PLUGINS, register_plugins
-
-    register_plugins()
-    summary = await load_demo_data(only_if_empty=True, plugins=PLUGINS)
-
-    assert summary.startswith("Demo data loaded")
+async def test_the_demo_network_has_partners_of_every_kind_and_status(demo: Demo) -> None:
+    assert demo.summary.startswith("Demo data loaded")
     assert await _count_of(OrganisationKind.brand) == 1
     suppliers = (OrganisationKind.fabric_supplier, OrganisationKind.trim_supplier)
     assert await _count_of(suppliers) == 3
@@ -52,9 +47,7 @@ async def test_it_creates_the_demo_network_on_an_empty_database(database: str) -
     assert statuses == {"active", "prospect", "dormant", "churned"}
 
 
-async def test_every_tax_id_is_valid(database: str) -> None:
-    await load_demo_data(only_if_empty=False)
-
+async def test_every_tax_id_is_valid(demo: Demo) -> None:
     rows = await Organisation.select(Organisation.country, Organisation.tax_id)
     for row in rows:
         validator = brn if row["country"] == "KR" else uscc
@@ -62,10 +55,8 @@ async def test_every_tax_id_is_valid(database: str) -> None:
 
 
 async def test_every_partner_has_a_user_who_signs_in_with_the_demo_password(
-    database: str, client: PortalClient
+    demo: Demo, client: PortalClient
 ) -> None:
-    await load_demo_data(only_if_empty=False)
-
     partners = await Organisation.select(Organisation.id, Organisation.kind).where(
         Organisation.kind != OrganisationKind.brand
     )
@@ -95,8 +86,7 @@ async def test_every_partner_has_a_user_who_signs_in_with_the_demo_password(
         assert response.status_code == 303, login.email
 
 
-async def test_a_second_run_if_empty_changes_nothing(database: str) -> None:
-    await load_demo_data(only_if_empty=True)
+async def test_a_second_run_if_empty_changes_nothing(demo: Demo) -> None:
     before = await _counts()
 
     summary = await load_demo_data(only_if_empty=True)

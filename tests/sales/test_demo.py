@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from partner_portal.demo import load_demo_data
-from sales import cases, plugin
+from sales import cases
 from sales.tables import DealRegistration, LedgerEntry, Opportunity, ServiceCase
+from tests.support import Demo
 
 
-async def test_the_demo_shows_every_part_of_sales(database: str) -> None:
-    summary = await load_demo_data(False, (plugin,))
-
-    assert "36 opportunities" in summary
+async def test_the_demo_shows_every_part_of_sales(demo: Demo) -> None:
+    assert "36 opportunities" in demo.summary
     stages = {row["stage"] for row in await Opportunity.select(Opportunity.stage)}
     assert stages == {"lead", "qualified", "proposal", "negotiation", "won", "lost"}
     assert await DealRegistration.count().where(DealRegistration.conflict_with.is_not_null()) == 1
