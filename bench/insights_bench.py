@@ -10,7 +10,8 @@
    two years, and a unit cost for half of its styles (so both margin paths are used).
 2. The full recomputation (insights.services.recompute_all, stage by stage: facts,
    metrics, cross-sell) in a fresh process: seconds per stage and peak RSS (ru_maxrss).
-3. The /insights dashboard (12 months; 8 quarters by KAM) for a demo KAM and for the brand
+3. The /insights dashboard (12 months; 8 quarters by KAM, first page of groups; 6 seasons)
+   and the drill-down from last month's active partners, for a demo KAM and for the brand
    admin, against /healthz on the same running server, with bench/run.py's tools.
 
 Prints a Markdown report and appends it to bench/RESULTS.md (unless --no-record); the
@@ -28,7 +29,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -44,10 +45,21 @@ from bench.order_book import OrderBookSpec, generate_order_book  # noqa: E402
 KAM_EMAIL = "wang.xiaoming@jinxiu.demo"
 ADMIN_EMAIL = "admin@jinxiu.demo"
 PASSWORD = "threadline-demo"
-PAGES = (
-    ("12 months", "/insights?period=month&count=12"),
-    ("8 quarters by KAM", "/insights?period=quarter&count=8&by=kam"),
-)
+
+
+def pages(today: date) -> tuple[tuple[str, str], ...]:
+    """The dashboard views, and the drill-down from last month's active partners (the
+    biggest list of a month's figures)."""
+    last_month = f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
+    return (
+        ("12 months", "/insights?period=month&count=12"),
+        ("8 quarters by KAM", "/insights?period=quarter&count=8&by=kam"),
+        ("6 seasons", "/insights?period=season&count=6"),
+        (
+            "drill-down, last month's active partners",
+            f"/insights/partners?period=month&count=12&kpi=active&window={last_month}",
+        ),
+    )
 
 
 def database_url() -> str:
@@ -173,7 +185,7 @@ async def measure_pages(
         async with httpx.AsyncClient(base_url=server.base, timeout=60) as client:
             await load_tool.log_in(client, email, PASSWORD)
             cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-        for label, path in PAGES:
+        for label, path in pages(datetime.now(UTC).date()):
             print(f"  {who}: {path} ...", flush=True)
             results.append(
                 await load_tool.measure(

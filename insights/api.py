@@ -32,12 +32,12 @@ async def kpis(
     count: FromQuery[int] = 12,
     by: FromQuery[str] = "",
 ) -> dict[str, Any]:
-    """Every KPI per period (and per group when ``by`` is kam, tier, territory or kind);
-    money as decimal strings in the reporting currency."""
+    """Every KPI per period (``period``: month, quarter or season; per group when ``by`` is
+    kam, tier, territory or kind); money as decimal strings in the reporting currency."""
     access.require(viewer, Action.view_insights)
     table = await services.dashboard_kpis(
         viewer,
-        period if period in ("month", "quarter") else "month",
+        period if period in services.PERIOD_KINDS else "month",
         min(max(count, 1), 36),
         by if by in services.DIMENSIONS else "",
         utcnow().date(),
@@ -53,6 +53,8 @@ async def kpis(
                 "periods": [
                     {
                         "period": window.label,
+                        "starts_on": window.start.isoformat(),
+                        "ends_on": window.last_day.isoformat(),
                         **{
                             kpi: _number(table.figure(group, window.key, kpi).value)
                             for kpi in metrics.DEFINITIONS

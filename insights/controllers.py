@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
 from litestar import Request, Response, get, post
@@ -16,7 +19,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Template
 
 from insights import metrics, services
-from insights.services import KpiTable
+from insights.services import FigureRef, KpiTable
 from partner_portal import access
 from partner_portal.access import Action
 from partner_portal.clock import utcnow
@@ -33,17 +36,59 @@ def _today() -> date:
     return utcnow().date()
 
 
-def _choices(request: AnyRequest) -> tuple[str, int, str]:
-    period = request.query_params.get("period", "month")
-    period = period if period in ("month", "quarter") else "month"
-    count_text = request.query_params.get("count", "")
+def _choices(params: Mapping[str, str]) -> tuple[str, int, str]:
+    period = params.get("period", "month")
+    period = period if period in services.PERIOD_KINDS else "month"
+    count_text = params.get("count", "")
     count = (
         int(count_text)
         if count_text.isdigit() and 1 <= int(count_text) <= 36
-        else (12 if period == "month" else 8)
+        else services.DEFAULT_COUNTS[period]
     )
-    dimension = request.query_params.get("by", "")
+    dimension = params.get("by", "")
     return period, count, dimension if dimension in services.DIMENSIONS else ""
+
+
+def _figure(params: Mapping[str, str]) -> FigureRef:
+    """The figure a drill-down link (or the follow-up form's copy of it) names."""
+    period, count, dimension = _choices(params)
+    kpi = params.get("kpi", "active")
+    return FigureRef(
+        period_kind=period,
+        count=count,
+        dimension=dimension,
+        group=params.get("group", ""),
+        window=params.get("window", ""),
+        kpi=kpi if kpi in metrics.DEFINITIONS else "active",
+    )
+
+
+def _figure_query(figure: FigureRef, window: str) -> str:
+    return urlencode(
+        {
+            "period": figure.period_kind,
+            "count": figure.count,
+            "by": figure.dimension,
+            "group": figure.group,
+            "window": window,
+            "kpi": figure.kpi,
+        }
+    )
+
+
+# The breakdown shows this many groups a page (every KAM's 8 quarters at once took three
+# times the rendering of the 12 months page); the exports hold every group.
+GROUPS_PER_PAGE = 2
+
+
+def _group_page(request: AnyRequest, table: KpiTable) -> tuple[list[tuple[str, str]], int, int]:
+    """All partners, then one page of the breakdown's groups; (groups, page, pages)."""
+    breakdown = table.groups[1:]
+    pages = max(1, math.ceil(len(breakdown) / GROUPS_PER_PAGE))
+    page_text = request.query_params.get("page", "")
+    page = min(int(page_text), pages) if page_text.isdigit() and int(page_text) >= 1 else 1
+    first = (page - 1) * GROUPS_PER_PAGE
+    return [*table.groups[:1], *breakdown[first : first + GROUPS_PER_PAGE]], page, pages
 
 
 def _chart(table: KpiTable, kpi: str) -> list[tuple[str, float]]:
@@ -56,13 +101,19 @@ def _chart(table: KpiTable, kpi: str) -> list[tuple[str, float]]:
 @get("/insights", include_in_schema=False)
 async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, Action.view_insights)
-    period, count, dimension = _choices(request)
+    period, count, dimension = _choices(request.query_params)
     table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
+    groups, page, pages = _group_page(request, table)
     return render(
         request,
         "insights/dashboard.html",
         {
             "table": table,
+            "groups": groups,
+            "page": page,
+            "pages": pages,
+            "breakdown_size": len(table.groups) - 1,
+            "first_group": (page - 1) * GROUPS_PER_PAGE + 1,
             "period": period,
             "count": count,
             "dimension": dimension,
@@ -70,6 +121,7 @@ async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
             "kpis": KPI_ORDER,
             "money_kpis": services.MONEY_KPIS,
             "definitions": metrics.DEFINITIONS,
+            "seasons_explanation": services.SEASONS_EXPLANATION,
             "revenue_chart": _chart(table, "revenue"),
             "partners_chart": [
                 (
@@ -87,26 +139,26 @@ async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @get("/insights/partners", include_in_schema=False)
 async def drill_down(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    """The partners behind one figure, with a form to plan follow-ups for them at once."""
+    """The partners behind one figure, a page at a time, with a form to plan follow-ups for
+    the chosen ones or for all of them at once."""
     access.require(viewer, Action.view_insights)
-    period, count, dimension = _choices(request)
-    kpi = request.query_params.get("kpi", "active")
-    kpi = kpi if kpi in metrics.DEFINITIONS else "active"
-    table = await services.kpis(viewer, period, count, dimension, _today())
-    window = request.query_params.get("window", table.periods[-1].key)
-    group = request.query_params.get("group", "")
-    figure = table.figures.get((group, window, kpi))
-    partners = await services.partners_named(viewer, figure.partners if figure else [])
+    figure = _figure(request.query_params)
+    page_text = request.query_params.get("page", "")
+    drill = await services.drill_down(
+        viewer, figure, _today(), int(page_text) if page_text.isdigit() else 1
+    )
     return render(
         request,
         "insights/drill.html",
         {
-            "partners": partners,
-            "kpi": kpi,
-            "definition": metrics.DEFINITIONS[kpi],
-            "window": window,
-            "group_label": dict(table.groups).get(group, ""),
-            "back": f"/insights?period={period}&count={count}&by={dimension}",
+            "drill": drill,
+            "partners": drill.partners,
+            "kpi": figure.kpi,
+            "definition": metrics.DEFINITIONS[figure.kpi],
+            "window": drill.window,
+            "figure_query": _figure_query(figure, drill.window),
+            "group_label": dict(drill.table.groups).get(figure.group, ""),
+            "back": f"/insights?period={figure.period_kind}&count={figure.count}&by={figure.dimension}",
             "planned": request.query_params.get("planned"),
             "skipped": request.query_params.get("skipped"),
             "errors": {},
@@ -120,6 +172,9 @@ async def plan_follow_ups(request: AnyRequest, viewer: CurrentViewer) -> Respons
     access.require(viewer, Action.plan_insight_follow_ups)
     form = await request.form()
     partner_uuids = []
+    if form.get("everyone") == "1":
+        figure = _figure(dict(parse_qsl(str(form.get("figure", "")))))
+        partner_uuids = await services.figure_partner_uuids(viewer, figure, _today())
     for raw in form.getall("partner", []):
         try:
             partner_uuids.append(UUID(str(raw)))
@@ -172,7 +227,7 @@ def _plain(value: Any) -> Any:
 @get("/insights/export.csv", include_in_schema=False)
 async def export_csv(request: AnyRequest, viewer: CurrentViewer) -> Response[bytes]:
     access.require(viewer, Action.view_insights)
-    period, count, dimension = _choices(request)
+    period, count, dimension = _choices(request.query_params)
     table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
     buffer = io.StringIO()
     csv.writer(buffer).writerows(_export_rows(table))
@@ -188,7 +243,7 @@ async def export_xlsx(request: AnyRequest, viewer: CurrentViewer) -> Response[by
     from openpyxl import Workbook
 
     access.require(viewer, Action.view_insights)
-    period, count, dimension = _choices(request)
+    period, count, dimension = _choices(request.query_params)
     table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
     workbook = Workbook()
     sheet = workbook.active

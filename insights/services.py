@@ -5,6 +5,8 @@ and satisfaction surveys. Formulas live in insights.metrics; visibility in acces
 from __future__ import annotations
 
 import json
+import math
+import re
 import secrets
 from bisect import bisect_left
 from collections import defaultdict
@@ -12,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
@@ -31,9 +34,11 @@ from partner_portal.access import Action, Viewer
 from partner_portal.accounts.services import hash_secret
 from partner_portal.audit import services as audit_log
 from partner_portal.audit.tables import AuditEntry
+from partner_portal.catalog.tables import Season
 from partner_portal.clock import utcnow
 from partner_portal.database import is_sqlite, write_transaction
 from partner_portal.edits import SaveResult
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.notifications.services import mail_user
 from partner_portal.orders.tables import Order, OrderStatus
@@ -520,9 +525,71 @@ class Period:
     start: date
     end: date  # exclusive
 
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
 
-def periods(kind: str, today: date, count: int) -> list[Period]:
-    """The last ``count`` months or quarters up to and including the current one, oldest first."""
+
+PERIOD_KINDS = ("month", "quarter", "season")
+DEFAULT_COUNTS = {"month": 12, "quarter": 8, "season": 6}
+# Seasons are the spring/summer and autumn/winter halves of the year: SS27, AW27.
+SEASON_CODE = re.compile(r"^(SS|AW)([0-9]{2})$")
+CONVENTIONAL_SEASON_MONTH = {"SS": 1, "AW": 7}
+SEASONS_EXPLANATION = N_(
+    "A season starts in the month its order window opens in the catalog; without one, "
+    "SS on 1 January and AW on 1 July. Each season runs until the next one starts."
+)
+
+
+async def season_starts() -> dict[str, date]:
+    """The first day of the month each catalog season's order window opens in, by code
+    (SS and AW seasons with an order window only)."""
+    rows = await Season.select(Season.code, Season.order_window_start).where(
+        Season.order_window_start.is_not_null()
+    )
+    return {
+        row["code"]: _as_date(row["order_window_start"]).replace(day=1)
+        for row in rows
+        if SEASON_CODE.match(row["code"])
+    }
+
+
+def season_periods(today: date, count: int, own_starts: Mapping[str, date]) -> list[Period]:
+    """The last ``count`` seasons up to and including today's, oldest first.
+
+    A season starts in the month its order window opens when the catalog has one, else on
+    the convention's day (SS<yy>: 1 January 20yy, AW<yy>: 1 July 20yy), and runs until the
+    next season starts. Of seasons starting in the same month only the later one (AW27
+    after SS27) is kept, so every month belongs to exactly one season."""
+    codes = [
+        f"{half}{year % 100:02d}"
+        for year in range(today.year - count // 2 - 2, today.year + 3)
+        for half in ("SS", "AW")
+    ]
+    starts = sorted(
+        (
+            own_starts.get(code)
+            or date(2000 + int(code[2:]), CONVENTIONAL_SEASON_MONTH[code[:2]], 1),
+            order,
+            code,
+        )
+        for order, code in enumerate(codes)
+    )
+    seasons = [
+        Period(code, code, start, end)
+        for (start, _order, code), (end, _next_order, _next_code) in pairwise(starts)
+        if start < end and start <= today
+    ]
+    return seasons[-count:]
+
+
+def periods(
+    kind: str, today: date, count: int, own_season_starts: Mapping[str, date] | None = None
+) -> list[Period]:
+    """The last ``count`` months, quarters or seasons up to and including the current one,
+    oldest first (seasons from the catalog's order windows, see season_periods)."""
+    if kind == "season":
+        return season_periods(today, count, own_season_starts or {})
     result = []
     if kind == "quarter":
         start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
@@ -538,6 +605,11 @@ def periods(kind: str, today: date, count: int) -> list[Period]:
         result.append(Period(label, label, start, end))
         start = _add_months(start, -step)
     return list(reversed(result))
+
+
+async def period_windows(kind: str, today: date, count: int) -> list[Period]:
+    """periods() with the catalog's season dates when the periods are seasons."""
+    return periods(kind, today, count, await season_starts() if kind == "season" else None)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -637,23 +709,53 @@ async def _tier_moves(start: date, end: date) -> list[tuple[int, date, int]]:
     return moves
 
 
+@dataclass
+class KpiInputs:
+    """What the KPIs of a viewer's partners are computed from, read once for any number of
+    tables between ``start`` and ``end`` (the job computes fifteen per scope)."""
+
+    settings: dict[str, Any]
+    partners: list[dict[str, Any]]
+    facts: list[dict[str, Any]]
+    last_days: dict[tuple[int, date], date]
+    moves: list[tuple[int, date, int]]
+
+
+async def kpi_inputs(viewer: Viewer, start: date, end: date) -> KpiInputs:
+    access.require(viewer, Action.view_insights)
+    settings = await current_settings()
+    partners = await _visible_partners(viewer)
+    facts = await PartnerMonth.select(*PartnerMonth.all_columns()).where(
+        PartnerMonth.organisation.is_in([row["id"] for row in partners] or [-1])
+    )
+    churn_days = timedelta(days=settings["churn_after_days"])
+    return KpiInputs(
+        settings=settings,
+        partners=partners,
+        facts=facts,
+        last_days=await _last_order_days(since=start - churn_days),
+        moves=await _tier_moves(start, end),
+    )
+
+
 async def kpis(
     viewer: Viewer, period_kind: str, count: int, dimension: str, today: date
 ) -> KpiTable:
     """Every KPI per period, for all the viewer's partners and per group of ``dimension``,
     each with the partners behind it (for the drill-down)."""
     access.require(viewer, Action.view_insights)
-    settings = await current_settings()
-    partners = await _visible_partners(viewer)
+    windows = await period_windows(period_kind, today, count)
+    inputs = await kpi_inputs(viewer, windows[0].start, windows[-1].end)
+    return kpi_table(inputs, windows, dimension, today)
+
+
+def kpi_table(inputs: KpiInputs, windows: list[Period], dimension: str, today: date) -> KpiTable:
+    """The KPIs of these periods from inputs read for (at least) their span."""
+    settings, partners, facts = inputs.settings, inputs.partners, inputs.facts
     visible = {row["id"]: row for row in partners}
-    windows = periods(period_kind, today, count)
-    facts = await PartnerMonth.select(*PartnerMonth.all_columns()).where(
-        PartnerMonth.organisation.is_in(list(visible) or [-1])
-    )
     churn_days = timedelta(days=settings["churn_after_days"])
-    last_days = await _last_order_days(since=windows[0].start - churn_days)
     order_days: dict[int, list[date]] = defaultdict(list)
-    for (organisation, _month), day in last_days.items():
+    for (organisation, _month), day in inputs.last_days.items():
         if organisation in visible:
             order_days[organisation].append(day)
     for days in order_days.values():
@@ -683,7 +785,7 @@ async def kpis(
         index = bisect_left(days, day - churn_days)
         return index < len(days) and days[index] < day
 
-    moves = await _tier_moves(windows[0].start, windows[-1].end)
+    moves = inputs.moves
     group_labels: dict[str, str] = {"": _("All partners")}
     membership: dict[int, list[str]] = {}
     for partner in partners:
@@ -804,11 +906,22 @@ async def kpis(
     )
 
 
-async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> list[dict[str, Any]]:
-    """The drill-down: the visible partners among these ids with their latest metrics."""
+async def visible_by_name(viewer: Viewer, organisation_ids: Iterable[int]) -> list[int]:
+    """The ids of the visible partners among these, in the order of their names."""
     ids = list(organisation_ids)
-    rows = (
-        await access.scoped(
+    return await (  # type: ignore[no-any-return]
+        access.scoped(Organisation.select(Organisation.id), viewer)
+        .where(Organisation.id.is_in(ids or [-1]))
+        .order_by(Organisation.legal_name)
+        .output(as_list=True)
+    )
+
+
+async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The visible partners among these ids, by name."""
+    ids = list(organisation_ids)
+    return await (
+        access.scoped(
             Organisation.select(
                 Organisation.id,
                 Organisation.uuid,
@@ -823,10 +936,6 @@ async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> lis
         .where(Organisation.id.is_in(ids or [-1]))
         .order_by(Organisation.legal_name)
     )
-    latest = await latest_metrics([row["id"] for row in rows])
-    for row in rows:
-        row["metrics"] = latest.get(row["id"])
-    return rows
 
 
 async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -1268,11 +1377,36 @@ async def load_demo_treatments() -> str:
 # Stored dashboard figures (the recomputation job writes them, the dashboard reads them)
 
 # How far back the stored figures reach; the page shows at most this many periods.
-STORED_PERIODS = {"month": 36, "quarter": 12}
+STORED_PERIODS = {"month": 36, "quarter": 12, "season": 8}
 
 
 def _snapshot_key(scope: str, period_kind: str, dimension: str) -> str:
     return f"{scope}|{period_kind}|{dimension}"
+
+
+def _partners_key(snapshot_key: str) -> str:
+    """The row holding the partners behind the figures of a stored table."""
+    return f"{snapshot_key}|partners"
+
+
+def _encode_partners(table: KpiTable) -> str:
+    """Each figure's partners, every distinct set of partners written once (revenue, margin
+    and the averages count the active partners: one set for the five)."""
+    sets: dict[frozenset[int], int] = {}
+    figures = []
+    for (group, period, kpi), figure in table.figures.items():
+        if figure.partners:
+            index = sets.setdefault(frozenset(figure.partners), len(sets))
+            figures.append([group, period, kpi, index])
+    return json.dumps({"sets": [sorted(members) for members in sets], "figures": figures})
+
+
+def _decode_partners(payload: str, wanted: tuple[str, str, str]) -> set[int]:
+    data = json.loads(payload)
+    for group, period, kpi, index in data["figures"]:
+        if (group, period, kpi) == wanted:
+            return set(data["sets"][index])
+    return set()
 
 
 def _encode(table: KpiTable) -> str:
@@ -1327,7 +1461,8 @@ MONEY_KPIS = frozenset({"revenue", "margin", "margin_per_partner", "average_orde
 
 
 async def store_kpi_snapshots(today: date) -> int:
-    """Compute and store the dashboard's tables for every scope, period kind and breakdown."""
+    """Compute and store the dashboard's tables for every scope, period kind and breakdown,
+    each with the partners behind its figures (for the drill-down); returns how many tables."""
     from partner_portal.accounts.services import viewer_for_user_id
 
     users = (
@@ -1345,21 +1480,30 @@ async def store_kpi_snapshots(today: date) -> int:
             viewers[scope] = viewer
     rows = []
     for scope, viewer in viewers.items():
-        for period_kind, count in STORED_PERIODS.items():
+        spans = {
+            period_kind: await period_windows(period_kind, today, count)
+            for period_kind, count in STORED_PERIODS.items()
+        }
+        inputs = await kpi_inputs(
+            viewer,
+            min(windows[0].start for windows in spans.values()),
+            max(windows[-1].end for windows in spans.values()),
+        )
+        for period_kind, windows in spans.items():
             for dimension in ("", *DIMENSIONS):
-                table = await kpis(viewer, period_kind, count, dimension, today)
+                table = kpi_table(inputs, windows, dimension, today)
+                key = _snapshot_key(scope, period_kind, dimension)
+                rows.append(KpiSnapshot(key=key, computed_on=today, payload=_encode(table)))
                 rows.append(
                     KpiSnapshot(
-                        key=_snapshot_key(scope, period_kind, dimension),
-                        computed_on=today,
-                        payload=_encode(table),
+                        key=_partners_key(key), computed_on=today, payload=_encode_partners(table)
                     )
                 )
     async with write_transaction():
         await KpiSnapshot.delete(force=True)
-        if rows:
-            await KpiSnapshot.insert(*rows)
-    return len(rows)
+        for start in range(0, len(rows), 20):
+            await KpiSnapshot.insert(*rows[start : start + 20])
+    return len(rows) // 2
 
 
 async def dashboard_kpis(
@@ -1367,17 +1511,104 @@ async def dashboard_kpis(
 ) -> KpiTable:
     """The dashboard's table: the stored figures of the viewer's scope when they were
     computed in the current period and reach back far enough, else computed now."""
+    table, _partners_payload = await _dashboard_table(
+        viewer, period_kind, count, dimension, today, with_partners=False
+    )
+    return table
+
+
+async def _dashboard_table(
+    viewer: Viewer,
+    period_kind: str,
+    count: int,
+    dimension: str,
+    today: date,
+    with_partners: bool,
+) -> tuple[KpiTable, str | None]:
+    """dashboard_kpis, with the stored partners of the same computation when asked (read in
+    the same query, so figure and partners always come from one run of the job)."""
     access.require(viewer, Action.view_insights)
     scope = access.figures_scope(viewer)
     if scope is not None and count <= STORED_PERIODS.get(period_kind, 0):
-        row = (
-            await KpiSnapshot.select(KpiSnapshot.payload, KpiSnapshot.computed_on)
-            .where(KpiSnapshot.key == _snapshot_key(scope, period_kind, dimension))
-            .first()
-        )
-        if row is not None:
-            computed_on = _as_date(row["computed_on"])
-            current = periods(period_kind, today, 1)[0]
+        key = _snapshot_key(scope, period_kind, dimension)
+        keys = [key, _partners_key(key)] if with_partners else [key]
+        rows = {
+            row["key"]: row
+            for row in await KpiSnapshot.select(
+                KpiSnapshot.key, KpiSnapshot.payload, KpiSnapshot.computed_on
+            ).where(KpiSnapshot.key.is_in(keys))
+        }
+        if len(rows) == len(keys):
+            computed_on = _as_date(rows[key]["computed_on"])
+            current = (await period_windows(period_kind, today, 1))[0]
             if current.start <= computed_on < current.end:
-                return _decode(row["payload"], count, computed_on)
-    return await kpis(viewer, period_kind, count, dimension, today)
+                partners = rows[keys[-1]]["payload"] if with_partners else None
+                return _decode(rows[key]["payload"], count, computed_on), partners
+    return await kpis(viewer, period_kind, count, dimension, today), None
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """One figure of the dashboard: which table (period kind, how many periods, breakdown)
+    and which cell (group, period, KPI); an empty window means the current period."""
+
+    period_kind: str
+    count: int
+    dimension: str
+    group: str
+    window: str
+    kpi: str
+
+
+async def figure_partners(
+    viewer: Viewer, figure: FigureRef, today: date
+) -> tuple[KpiTable, str, set[int]]:
+    """The partners one figure of the dashboard counts, exactly as the figure counted them:
+    those the job stored with the figure the dashboard shows or, when the figures are
+    computed now, the computation's own; with the table and the period's key."""
+    table, stored = await _dashboard_table(
+        viewer, figure.period_kind, figure.count, figure.dimension, today, with_partners=True
+    )
+    window = figure.window or table.periods[-1].key
+    cell = (figure.group, window, figure.kpi)
+    if cell not in table.figures:
+        return table, window, set()
+    if stored is not None:
+        return table, window, _decode_partners(stored, cell)
+    return table, window, table.figures[cell].partners
+
+
+# The drill-down lists this many partners a page (the network's active partners of a
+# month are about 2,000); planning follow-ups can still take every one of them.
+DRILL_PAGE_SIZE = 50
+
+
+@dataclass
+class DrillDown:
+    table: KpiTable
+    window: str
+    total: int
+    page: int
+    pages: int
+    partners: list[dict[str, Any]]  # this page's, each with its latest metrics
+
+
+async def drill_down(viewer: Viewer, figure: FigureRef, today: date, page: int = 1) -> DrillDown:
+    """The partners behind one figure, a page of them at a time, by name."""
+    table, window, members = await figure_partners(viewer, figure, today)
+    ordered = await visible_by_name(viewer, members)
+    pages = max(1, math.ceil(len(ordered) / DRILL_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = await partners_named(
+        viewer, ordered[(page - 1) * DRILL_PAGE_SIZE : page * DRILL_PAGE_SIZE]
+    )
+    latest = await latest_metrics([row["id"] for row in shown])
+    for row in shown:
+        row["metrics"] = latest.get(row["id"])
+    return DrillDown(table, window, len(ordered), page, pages, shown)
+
+
+async def figure_partner_uuids(viewer: Viewer, figure: FigureRef, today: date) -> list[UUID]:
+    """Every visible partner behind one figure (to plan follow-ups for all of them)."""
+    _table, _window, members = await figure_partners(viewer, figure, today)
+    return [row["uuid"] for row in await partners_named(viewer, members)]

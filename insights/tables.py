@@ -147,10 +147,11 @@ class CrossSell(Table, tablename="insight_cross_sell"):
 class KpiSnapshot(Table, tablename="insight_kpi_snapshot"):
     """The dashboard's figures as the last recomputation left them, for one scope (all
     partners, or one KAM's), period kind and breakdown: the page reads one row instead of
-    recomputing every figure from the monthly facts on each request."""
+    recomputing every figure from the monthly facts on each request, the drill-down two."""
 
     id: Serial
-    # "<scope>|<period kind>|<breakdown>", e.g. "all|month|tier" or "kam:12|quarter|"
+    # "<scope>|<period kind>|<breakdown>", e.g. "all|month|tier" or "kam:12|season|"; the
+    # same key with "|partners" holds the partners behind each of its figures.
     key = Varchar(length=80, unique=True)
     computed_on = Date()
     payload = Text()
