@@ -45,7 +45,7 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
-from partner_portal.database import update_if_version, write_transaction
+from partner_portal.database import contains_text, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
@@ -582,11 +582,10 @@ async def list_contracts(viewer: Viewer, filters: ContractFilters) -> list[dict[
     if filters.kind:
         query = query.where(Contract.kind == filters.kind)
     if filters.q:
-        pattern = f"%{filters.q}%"
         query = query.where(
-            Contract.number.ilike(pattern)
-            | Contract.title.ilike(pattern)
-            | Contract.organisation.legal_name.ilike(pattern)  # type: ignore[attr-defined]
+            contains_text(Contract.number, filters.q)
+            | contains_text(Contract.title, filters.q)
+            | contains_text(Contract.organisation.legal_name, filters.q)  # type: ignore[attr-defined]
         )
     return list(await query.order_by(Contract.updated_at, ascending=False).limit(200))
 

@@ -39,7 +39,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.catalog.services import prices_for_partner
 from partner_portal.catalog.tables import Colourway, Size, Sku, Style, StyleStatus
 from partner_portal.clock import utcnow
-from partner_portal.database import is_sqlite, write_transaction
+from partner_portal.database import contains_text, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.labels import label
@@ -1829,12 +1829,8 @@ async def roster_page(
     condition = Employee.campaign == campaign["id"]
     search = search.strip()[:100]
     if search:
-        pattern = f"%{search}%"
-        # SQLite's LIKE already ignores case (for Latin letters); PostgreSQL needs ILIKE.
         columns = (Employee.name, Employee.employee_number, Employee.department, Employee.email)
-        matches = [
-            column.like(pattern) if is_sqlite() else column.ilike(pattern) for column in columns
-        ]
+        matches = [contains_text(column, search) for column in columns]
         condition &= matches[0] | matches[1] | matches[2] | matches[3]
     if waiting_only:
         condition &= Employee.responded_at.is_null()

@@ -105,6 +105,14 @@ def is_sqlite() -> bool:
     return isinstance(current_engine(), SQLiteEngine)
 
 
+def contains_text(column: Any, text: str) -> Any:
+    """A case-insensitive substring match on ``column`` for a search box: ILIKE on
+    PostgreSQL; LIKE on SQLite, which already ignores case for Latin letters (and has no
+    ILIKE: Piccolo would fall back with a warning)."""
+    pattern = f"%{text}%"
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
+
+
 def write_transaction() -> Any:
     """A transaction for changes: IMMEDIATE on SQLite so the write lock is taken up front."""
     engine = current_engine()

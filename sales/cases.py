@@ -20,7 +20,7 @@ from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Style
 from partner_portal.clock import utcnow
-from partner_portal.database import update_if_version, write_transaction
+from partner_portal.database import contains_text, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_, current_locale
 from partner_portal.i18n import gettext as _
@@ -362,10 +362,9 @@ async def list_cases(viewer: Viewer, filters: CaseFilters) -> list[dict[str, Any
     if filters.priority:
         query = query.where(ServiceCase.priority == filters.priority)
     if filters.q:
-        pattern = f"%{filters.q}%"
         query = query.where(
-            ServiceCase.subject.ilike(pattern)
-            | ServiceCase.organisation.legal_name.ilike(pattern)  # type: ignore[attr-defined]
+            contains_text(ServiceCase.subject, filters.q)
+            | contains_text(ServiceCase.organisation.legal_name, filters.q)  # type: ignore[attr-defined]
             | (ServiceCase.order_number == filters.q.upper())
         )
     rows = await query.order_by(ServiceCase.resolution_due_at).limit(LIST_LIMIT)
@@ -712,9 +711,8 @@ async def search_articles(language: str, words: str, limit: int = 20) -> list[di
         KnowledgeArticle.language,
     ).where(KnowledgeArticle.language == language)
     for word in words.split()[:5]:
-        pattern = f"%{word}%"
         query = query.where(
-            KnowledgeArticle.title.ilike(pattern) | KnowledgeArticle.body.ilike(pattern)
+            contains_text(KnowledgeArticle.title, word) | contains_text(KnowledgeArticle.body, word)
         )
     return list(await query.order_by(KnowledgeArticle.title).limit(limit))
 

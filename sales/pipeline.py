@@ -20,7 +20,7 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
-from partner_portal.database import update_if_version, write_transaction
+from partner_portal.database import contains_text, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
@@ -197,9 +197,9 @@ def _visible(query: Any, viewer: Viewer) -> Any:
 
 def _filtered(query: Any, filters: OpportunityFilters) -> Any:
     if filters.q:
-        pattern = f"%{filters.q}%"
         query = query.where(
-            Opportunity.title.ilike(pattern) | Opportunity.organisation.legal_name.ilike(pattern)  # type: ignore[attr-defined]
+            contains_text(Opportunity.title, filters.q)
+            | contains_text(Opportunity.organisation.legal_name, filters.q)  # type: ignore[attr-defined]
         )
     if filters.stage:
         query = query.where(Opportunity.stage == filters.stage)

@@ -13,6 +13,7 @@ from typing import Any
 from partner_portal.access import Viewer
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.clock import utcnow
+from partner_portal.database import contains_text
 
 PAGE_SIZE = 50
 
@@ -89,7 +90,7 @@ async def list_entries(filters: AuditFilters) -> tuple[list[dict[str, Any]], int
     if filters.entity_kind:
         query = query.where(AuditEntry.entity_kind == filters.entity_kind)
     if filters.actor_email:
-        query = query.where(AuditEntry.actor_label.ilike(f"%{filters.actor_email}%"))
+        query = query.where(contains_text(AuditEntry.actor_label, filters.actor_email))
     if filters.before_id:
         query = query.where(AuditEntry.id < filters.before_id)
     rows = await query.limit(PAGE_SIZE + 1).output(load_json=True)

@@ -65,7 +65,7 @@ from partner_portal.catalog.tables import (
     VolumeBreak,
 )
 from partner_portal.clock import utcnow
-from partner_portal.database import is_sqlite, update_if_version, write_transaction
+from partner_portal.database import contains_text, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Organisation
@@ -243,21 +243,16 @@ class StylePage:
         return self.page < self.pages
 
 
-def _contains(column: Any, text: str) -> Any:
-    pattern = f"%{text}%"
-    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
-
-
 def _style_query(query: Any, viewer: Viewer, filters: StyleFilters) -> Any:
     condition = access.style_filter(viewer)
     if condition is not None:
         query = query.where(condition)
     if filters.q:
         query = query.where(
-            _contains(Style.code, filters.q)
-            | _contains(Style.name_en, filters.q)
-            | _contains(Style.name_zh, filters.q)
-            | _contains(Style.name_ko, filters.q)
+            contains_text(Style.code, filters.q)
+            | contains_text(Style.name_en, filters.q)
+            | contains_text(Style.name_zh, filters.q)
+            | contains_text(Style.name_ko, filters.q)
         )
     if filters.season:
         query = query.where(Style.season.code == filters.season)  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from partner_portal import access, i18n
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
-from partner_portal.database import is_sqlite, update_if_version, write_transaction
+from partner_portal.database import contains_text, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
@@ -158,23 +158,18 @@ class PartnerPage:
         return self.page < self.pages
 
 
-def _contains(column: Any, text: str) -> Any:
-    """Case-insensitive substring match (SQLite's LIKE already ignores ASCII case)."""
-    pattern = f"%{text}%"
-    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
-
-
 def _partner_query(query: Any, viewer: Viewer, filters: PartnerFilters) -> Any:
     """A query on Organisation narrowed to visible partners matching the filters."""
     query = access.scoped(query, viewer).where(Organisation.kind != OrganisationKind.brand.value)
     if filters.q:
         contact_match = Contact.select(Contact.organisation).where(
-            _contains(Contact.name, filters.q) | _contains(Contact.romanised_name, filters.q)
+            contains_text(Contact.name, filters.q)
+            | contains_text(Contact.romanised_name, filters.q)
         )
         query = query.where(
-            _contains(Organisation.legal_name, filters.q)
-            | _contains(Organisation.english_name, filters.q)
-            | _contains(Organisation.tax_id, filters.q)
+            contains_text(Organisation.legal_name, filters.q)
+            | contains_text(Organisation.english_name, filters.q)
+            | contains_text(Organisation.tax_id, filters.q)
             | Organisation.id.is_in(contact_match)
         )
     if filters.kind:
