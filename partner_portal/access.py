@@ -457,7 +457,13 @@ def order_filter(viewer: Viewer) -> Combinable | None:
     for a role that does not buy (suppliers)."""
     if not viewer.can(Action.view_orders):
         return Order.id < 0
-    return organisation_filter(viewer, Order.buyer)
+    buyers = organisation_filter(viewer)
+    if buyers is None:
+        return None
+    # The buyers as a subquery, not a condition on the joined buyer: PostgreSQL then walks
+    # the (buyer, status, id) index per buyer instead of filtering every order of a status
+    # (18 ms -> 1 ms for a distributor's page over 200,000 orders, bench/RESULTS.md).
+    return Order.buyer.is_in(Organisation.select(Organisation.id).where(buyers))  # type: ignore[no-any-return]
 
 
 def scoped_orders(query: Any, viewer: Viewer) -> Any:
@@ -466,11 +472,15 @@ def scoped_orders(query: Any, viewer: Viewer) -> Any:
 
 
 async def get_order(
-    viewer: Viewer, order_uuid: UUID, action: Action = Action.view_orders
+    viewer: Viewer,
+    order_uuid: UUID,
+    action: Action = Action.view_orders,
+    columns: Iterable[Any] = (),
 ) -> dict[str, Any]:
-    """One order the viewer may see (404 otherwise), checked for the action (403)."""
+    """One order the viewer may see (404 otherwise), checked for the action (403): the
+    order's own columns, or ``columns`` (joined ones too) for a page that shows more."""
     row = (
-        await scoped_orders(Order.select(*Order.all_columns()), viewer)
+        await scoped_orders(Order.select(*(columns or Order.all_columns())), viewer)
         .where(Order.uuid == order_uuid)
         .first()
     )

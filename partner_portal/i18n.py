@@ -12,7 +12,7 @@ import io
 from contextvars import ContextVar
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -133,7 +133,7 @@ def _supported_locale_for(tag: str) -> str | None:
 
 
 def _babel_locale() -> Locale:
-    return _babel_locale_for(current_region_locale.get() or current_locale.get())
+    return _babel_locale_for(_locale_name())
 
 
 @cache
@@ -145,12 +145,34 @@ def _zone() -> tzinfo:
     return ZoneInfo(current_time_zone.get())
 
 
+def _locale_name() -> str:
+    return current_region_locale.get() or current_locale.get()
+
+
+# Babel takes 30-60 µs per date, number or amount, which was a third of a 50-row list's time;
+# lists repeat the same days, quantities and often the same amounts, so each formatted value
+# is kept per locale (bench/RESULTS.md, order list).
+@lru_cache(maxsize=8192)
+def _formatted_date(value: date, format: str, locale: str) -> str:
+    return babel_format_date(value, format=format, locale=_babel_locale_for(locale))
+
+
+@lru_cache(maxsize=8192)
+def _formatted_number(value: int | float | Decimal, locale: str) -> str:
+    return format_decimal(value, locale=_babel_locale_for(locale))
+
+
+@lru_cache(maxsize=8192)
+def _formatted_money(amount: Decimal | int, currency: str, locale: str) -> str:
+    return format_currency(amount, currency, locale=_babel_locale_for(locale), currency_digits=True)
+
+
 def format_date(value: date | datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(_zone()).date() if value.tzinfo else value.date()
-    return babel_format_date(value, format=format, locale=_babel_locale())
+    return _formatted_date(value, format, _locale_name())
 
 
 def format_datetime(value: datetime | None, format: str = "medium") -> str:
@@ -162,11 +184,11 @@ def format_datetime(value: datetime | None, format: str = "medium") -> str:
 def format_number(value: int | float | Decimal | None) -> str:
     if value is None:
         return ""
-    return format_decimal(value, locale=_babel_locale())
+    return _formatted_number(value, _locale_name())
 
 
 def format_money(amount: Decimal | int | None, currency: str) -> str:
     """Money in the locale's style with the currency's own minor units (KRW and JPY: none)."""
     if amount is None:
         return ""
-    return format_currency(amount, currency, locale=_babel_locale(), currency_digits=True)
+    return _formatted_money(amount, currency, _locale_name())
