@@ -213,6 +213,15 @@ def require(viewer: Viewer, action: Action, organisation_id: int | None = None) 
         raise PermissionDeniedException("Your role does not allow this.")
 
 
+# Built once: following Organisation.owner.manager costs Piccolo ~1 ms per request.
+ORGANISATION_COLUMNS: tuple[Column, Column, Column, Column] = (
+    Organisation.id,
+    Organisation.owner,
+    Organisation.owner.manager,  # type: ignore[union-attr]
+    Organisation.parent_distributor,
+)
+
+
 def _organisation_columns(reference: Any) -> tuple[Column, Column, Column, Column]:
     """(id, owner, owner's manager, parent distributor) of the organisation a reference leads to.
 
@@ -220,12 +229,7 @@ def _organisation_columns(reference: Any) -> tuple[Column, Column, Column, Colum
     ``Contact.organisation``; Piccolo turns the second into joins.
     """
     if reference is Organisation:
-        return (
-            Organisation.id,
-            Organisation.owner,
-            Organisation.owner.manager,  # type: ignore[union-attr]
-            Organisation.parent_distributor,
-        )
+        return ORGANISATION_COLUMNS
     if isinstance(reference, ForeignKey):
         return (
             reference,
