@@ -294,6 +294,8 @@ class MatrixStyle:
     sizes: list[dict[str, Any]]
     skus: dict[tuple[int, int], int]
     price: PartnerPrice | None
+    # (from quantity, percent off) of the buyer's list for this style, rising.
+    volume_breaks: list[tuple[int, Decimal]]
     stock: dict[int, int]
     pre_book: int
     image_url: str | None
@@ -375,6 +377,7 @@ async def load_styles(
                 sizes=sizes[row["size_scale"]],
                 skus=cells,
                 price=prices.for_item(style_id) if prices else None,
+                volume_breaks=prices.volume_breaks_for(style_id) if prices else [],
                 stock={sku_id: availability[sku_id].at_once for sku_id in cells.values()},
                 pre_book=sum(
                     sum(availability[sku_id].pre_book.values()) for sku_id in cells.values()

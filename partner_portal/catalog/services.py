@@ -1157,6 +1157,17 @@ class PartnerPrices:
             price_list_id=row["list_id"],
         )
 
+    def volume_breaks_for(self, style_id: int) -> list[tuple[int, Decimal]]:
+        """The volume breaks, (from quantity, percent off) in rising order, of the list that
+        prices the style for the partner; none when no list prices it."""
+        row = self.best.get((style_id, None))
+        if row is None:
+            sized = [value for key, value in self.best.items() if key[0] == style_id]
+            if not sized:
+                return []
+            row = min(sized, key=lambda value: (value["rank"], value["list_id"]))
+        return sorted(self.breaks.get(row["list_id"], []))
+
     def discount_for(self, style_id: int, quantity: int) -> Decimal:
         """Percent off the style's prices for ``quantity`` units of the style in one order
         (all colours and sizes together), from the volume breaks of the list that prices
@@ -1164,13 +1175,7 @@ class PartnerPrices:
 
         E.g. ``Decimal("5")`` means 5% off each of the style's unit prices.
         """
-        row = self.best.get((style_id, None))
-        if row is None:
-            sized = [value for key, value in self.best.items() if key[0] == style_id]
-            if not sized:
-                return Decimal("0")
-            row = min(sized, key=lambda value: (value["rank"], value["list_id"]))
-        return discount_percent(self.breaks.get(row["list_id"], []), quantity)
+        return discount_percent(self.volume_breaks_for(style_id), quantity)
 
 
 async def prices_for_partner(organisation_id: int, style_ids: Iterable[int]) -> PartnerPrices:

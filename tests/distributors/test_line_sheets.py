@@ -37,6 +37,27 @@ async def test_a_partner_sees_the_sheet_with_its_own_prices(
     assert "110.00" not in page.text
 
 
+async def test_a_partner_sees_the_volume_discounts_of_its_own_list(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    from decimal import Decimal
+
+    from partner_portal.catalog.tables import VolumeBreak
+
+    await VolumeBreak.insert(
+        VolumeBreak(price_list=sheet.shop.cny_gold_list, min_quantity=1000, discount_percent=Decimal("8")),
+        VolumeBreak(price_list=sheet.shop.cny_gold_list, min_quantity=500, discount_percent=Decimal("5")),
+        VolumeBreak(price_list=sheet.shop.cny_any_list, min_quantity=100, discount_percent=Decimal("2")),
+    )  # fmt: skip
+    await client.sign_in(cast.distributor)
+
+    page = (await client.get(f"/line-sheets/{sheet.uuid}")).text
+
+    # The gold list's breaks, smallest first; not the tier-less list's 2% the gold partner never gets.
+    assert page.index("5% off from 500 pieces") < page.index("8% off from 1,000 pieces")
+    assert "2% off" not in page
+
+
 async def test_partners_outside_the_audience_do_not_find_the_sheet(
     client: PortalClient, cast: Cast, sheet: Sheet
 ) -> None:
