@@ -153,8 +153,10 @@ class StyleAvailability:
         return names
 
     def form_values(self) -> dict[str, str]:
+        """The grid's cells as typed: a figure, or empty for none (the page says so, and a
+        merchandiser scanning the grid sees the cells that hold stock)."""
         return {
-            name: str(self.figures[sku_id].for_window(window_id))
+            name: str(self.figures[sku_id].for_window(window_id) or "")
             for name, sku_id, window_id in self.field_names()
         }
 

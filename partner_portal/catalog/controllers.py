@@ -162,7 +162,9 @@ async def prices_save(
     price_list = await access.get_price_list(viewer, price_list_id, Action.manage_catalog)
     result = await services.save_prices(viewer, price_list, data)
     if result.saved:
-        return redirect_after_post(request, f"/catalog/price-lists/{price_list_id}/prices")
+        return redirect_after_post(
+            request, f"/catalog/price-lists/{price_list_id}/prices?saved=prices"
+        )
     values, status_code = result.form_again(data)
     return render(
         request,
@@ -179,7 +181,9 @@ async def volume_breaks_save(
     price_list = await access.get_price_list(viewer, price_list_id, Action.manage_catalog)
     errors = await services.save_volume_breaks(viewer, price_list, data)
     if not errors:
-        return redirect_after_post(request, f"/catalog/price-lists/{price_list_id}/prices#breaks")
+        return redirect_after_post(
+            request, f"/catalog/price-lists/{price_list_id}/prices?saved=breaks#breaks"
+        )
     return render(
         request,
         "catalog/prices.html",

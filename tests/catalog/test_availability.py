@@ -66,6 +66,10 @@ async def test_staff_set_stock_and_pre_book_on_the_style_grid(
     assert figures[skus["L"]["id"]].at_once == 0
     page = await client.get(f"/catalog/styles/{style['uuid']}")
     assert "Drop 1" in page.text and "1,500" in page.text
+    # The grid shows what was entered and leaves the rest empty ("an empty cell means none").
+    grid = (await client.get(url)).text
+    assert f'name="at_once-{skus["S"]["uuid"]}" value="12"' in grid
+    assert f'name="at_once-{skus["L"]["uuid"]}" value=""' in grid
 
 
 async def test_an_availability_file_with_a_bad_row_saves_nothing(

@@ -107,6 +107,8 @@ async def test_volume_breaks_give_the_highest_discount_reached(
         },
     )
     assert saved.status_code == 303
+    after_saving = await client.get(saved.headers["location"])
+    assert "The volume breaks are saved." in after_saving.text
 
     style = await style_row("SS27-SH-001")
     await Organisation.update({Organisation.currency: "CNY"}).where(
