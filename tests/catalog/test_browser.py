@@ -17,10 +17,10 @@ import pytest
 from PIL import Image
 from playwright.async_api import Page, expect
 
+from tests.browser import screenshot, sign_in
 from tests.catalog.support import ean13
-from tests.support import PASSWORD, Cast, Member
+from tests.support import Cast
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 STYLE = "SS27-SH-001"
 NAME_ZH = "牛津纺衬衫"
 NAME_EN = "Oxford shirt"
@@ -36,20 +36,6 @@ def _media_in_the_test_directory(
     """The live server keeps uploaded pictures in this test's directory, not the repository's."""
     monkeypatch.setenv("MEDIA_DIR", str(media_dir))
     yield
-
-
-async def _log_in(page: Page, live_server: str, member: Member) -> None:
-    await page.context.clear_cookies()
-    await page.goto(f"{live_server}/login")
-    await page.get_by_label("E-mail").fill(member.email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-async def _screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"catalog-{name}.png"), full_page=True)
 
 
 def _png(width: int, height: int) -> bytes:
@@ -78,7 +64,7 @@ async def _count(table: str) -> int:
 async def test_a_merchandiser_builds_a_style_and_a_distributor_sees_it_with_its_price(
     cast: Cast, database: str, live_server: str, page: Page
 ) -> None:
-    await _log_in(page, live_server, cast.staff)
+    await sign_in(page, live_server, cast.staff)
 
     # A season with its order window, then its first delivery window.
     await page.get_by_role("link", name="Catalog").click()
@@ -97,7 +83,7 @@ async def test_a_merchandiser_builds_a_style_and_a_distributor_sees_it_with_its_
     await windows.get_by_role("button", name="Add delivery window").click()
     await expect(page.locator("#windows tbody tr")).to_have_count(1)
     await expect(page.locator("#windows tbody")).to_contain_text("Drop 1")
-    await _screenshot(page, "season")
+    await screenshot(page, "catalog-season")
 
     # A size scale.
     await page.goto(f"{live_server}/catalog/styles")
@@ -133,7 +119,7 @@ async def test_a_merchandiser_builds_a_style_and_a_distributor_sees_it_with_its_
     # What was typed is still there, so only the barcode needs fixing.
     await expect(page.get_by_label("Name (Chinese)")).to_have_value(NAME_ZH)
     await expect(page.get_by_label("Colourways")).to_have_value("WHT White\nBLU Light blue")
-    await _screenshot(page, "style-bad-barcode")
+    await screenshot(page, "catalog-style-bad-barcode")
     assert await _count("Style") == 0
     assert await _count("Sku") == 0
 
@@ -175,7 +161,7 @@ async def test_a_merchandiser_builds_a_style_and_a_distributor_sees_it_with_its_
         "The amount cannot be negative."
     )
     await expect(wholesale).to_have_value("-399")
-    await _screenshot(page, "prices-negative")
+    await screenshot(page, "catalog-prices-negative")
     assert await _count("Price") == 0
 
     await wholesale.fill("399")
@@ -193,14 +179,14 @@ async def test_a_merchandiser_builds_a_style_and_a_distributor_sees_it_with_its_
     await expect(page.get_by_role("alert")).to_have_count(0)
     await expect(breaks.get_by_label("From units per style").first).to_have_value("500")
     await expect(breaks.get_by_label("Percent off").first).to_have_value(re.compile(r"^5(\.0+)?$"))
-    await _screenshot(page, "prices")
+    await screenshot(page, "catalog-prices")
 
     # Stock: 120 white M to ship at once, 300 for the first drop.
     await page.goto(style_url)
     await page.get_by_role("link", name="Edit availability").click()
     await page.get_by_label("At once WHT M", exact=True).fill("120")
     await page.get_by_label(re.compile(r"^Drop 1 .* WHT M$")).fill("300")
-    await _screenshot(page, "availability")
+    await screenshot(page, "catalog-availability")
     await page.get_by_role("button", name="Save availability").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(f"{STYLE} · {NAME_EN}")
     stock = page.locator("#availability tbody")
@@ -215,12 +201,12 @@ async def test_a_merchandiser_builds_a_style_and_a_distributor_sees_it_with_its_
     await expect(prices).to_contain_text("899.00")
 
     # A draft is the brand's own: a distributor does not see it yet.
-    await _log_in(page, live_server, cast.distributor)
+    await sign_in(page, live_server, cast.distributor)
     await page.get_by_role("link", name="Catalog").click()
     await expect(page.locator("#style-rows")).to_contain_text("No styles match")
     response = await page.goto(style_url)
     assert response is not None and response.status == 404
-    await _log_in(page, live_server, cast.staff)
+    await sign_in(page, live_server, cast.staff)
     await page.goto(style_url)
 
     # Live: the style goes active and onto a line sheet for the gold partners.
@@ -228,7 +214,7 @@ async def test_a_merchandiser_builds_a_style_and_a_distributor_sees_it_with_its_
     await page.get_by_label("Status").select_option("active")
     await page.get_by_role("button", name="Save").click()
     await expect(page.locator("dl.facts")).to_contain_text("Active")
-    await _screenshot(page, "style")
+    await screenshot(page, "catalog-style")
 
     await page.get_by_role("link", name="Line sheets").click()
     await page.get_by_role("link", name="New line sheet").click()
@@ -241,7 +227,7 @@ async def test_a_merchandiser_builds_a_style_and_a_distributor_sees_it_with_its_
     await expect(page.get_by_role("heading", level=1)).to_contain_text("SS27 first drop")
 
     # The distributor (a gold partner) finds the style in the catalog and on the sheet.
-    await _log_in(page, live_server, cast.distributor)
+    await sign_in(page, live_server, cast.distributor)
     await page.get_by_role("link", name="Catalog").click()
     await expect(page.locator("#style-rows")).to_contain_text(NAME_EN)
     await page.locator("#style-rows").get_by_role("link", name=STYLE).click()
@@ -249,7 +235,7 @@ async def test_a_merchandiser_builds_a_style_and_a_distributor_sees_it_with_its_
     await _shows_picture(page, "#pictures img", 48)
     await expect(page.get_by_role("button", name="Upload picture")).to_have_count(0)
     await expect(page.get_by_role("link", name="Edit availability")).to_have_count(0)
-    await _screenshot(page, "style-as-distributor")
+    await screenshot(page, "catalog-style-as-distributor")
 
     await page.get_by_role("link", name="Line sheets").click()
     await page.get_by_role("link", name="SS27 first drop").click()
@@ -259,4 +245,4 @@ async def test_a_merchandiser_builds_a_style_and_a_distributor_sees_it_with_its_
     await expect(card.locator("dd").first).to_contain_text("399.00")
     await expect(card).to_contain_text("899.00")
     await _shows_picture(page, "article.sheet-style img", 48)
-    await _screenshot(page, "line-sheet-as-distributor")
+    await screenshot(page, "catalog-line-sheet-as-distributor")

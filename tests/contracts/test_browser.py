@@ -3,22 +3,11 @@ accepts it, and the KAM sees it accepted. Screenshots go to var/screenshots/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from playwright.async_api import Page, expect
 
+from tests.browser import screenshot, sign_in
 from tests.contracts.support import issue, make_contract, make_template
-from tests.support import PASSWORD, Cast, Member
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-async def _log_in(page: Page, live_server: str, member: Member) -> None:
-    await page.goto(f"{live_server}/login")
-    await page.get_by_label("E-mail").fill(member.email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+from tests.support import Cast
 
 
 async def test_a_distributor_accepts_an_issued_contract_and_the_kam_sees_it_accepted(
@@ -27,15 +16,14 @@ async def test_a_distributor_accepts_an_issued_contract_and_the_kam_sees_it_acce
     template = await make_template(cast.admin)
     contract = await make_contract(cast.admin, cast.distributor_a, template)
     await issue(cast.admin, contract)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    await _log_in(page, live_server, cast.distributor)
+    await sign_in(page, live_server, cast.distributor)
     await page.goto(f"{live_server}/contracts")
     await page.get_by_role("link", name=contract["number"]).click()
     await expect(page.locator("#contract-status")).to_have_text("Issued, awaiting the partner")
     await page.get_by_label("Your job title").fill("总经理")
     await page.get_by_label("I have read version 1").check()
-    await page.screenshot(path=SCREENSHOTS / "contract-accept.png", full_page=True)
+    await screenshot(page, "contract-accept")
     await page.get_by_role("button", name="Accept this contract").click()
     await expect(page.locator("#contract-status")).to_have_text(
         "Accepted, awaiting countersignature"
@@ -43,10 +31,10 @@ async def test_a_distributor_accepts_an_issued_contract_and_the_kam_sees_it_acce
     await expect(page.locator("#signatures")).to_contain_text("总经理")
 
     await page.get_by_role("button", name="Sign out").click()
-    await _log_in(page, live_server, cast.kam)
+    await sign_in(page, live_server, cast.kam)
     await page.goto(f"{live_server}/partners/{cast.distributor_a.uuid}")
     panel = page.locator("#panel-contracts")
     await expect(panel).to_contain_text("Accepted, awaiting countersignature")
     await panel.get_by_role("link", name=contract["number"]).click()
     await expect(page.locator("#signatures")).to_contain_text("总经理")
-    await page.screenshot(path=SCREENSHOTS / "contract-accepted-kam.png", full_page=True)
+    await screenshot(page, "contract-accepted-kam")

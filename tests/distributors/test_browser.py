@@ -4,23 +4,11 @@ Screenshots go to var/screenshots/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from playwright.async_api import Page, expect
 
+from tests.browser import screenshot, sign_in
 from tests.distributors.support import Sheet, make_sheet
-from tests.support import PASSWORD, Cast, Member
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-async def _log_in(page: Page, live_server: str, member: Member) -> None:
-    await page.context.clear_cookies()
-    await page.goto(f"{live_server}/login")
-    await page.get_by_label("E-mail").fill(member.email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+from tests.support import Cast
 
 
 async def test_a_distributor_orders_from_the_line_sheet_and_sees_the_brand_confirm_it(
@@ -28,7 +16,7 @@ async def test_a_distributor_orders_from_the_line_sheet_and_sees_the_brand_confi
 ) -> None:
     sheet: Sheet = await make_sheet()
     first, second = sheet.shop.styles
-    await _log_in(page, live_server, cast.distributor)
+    await sign_in(page, live_server, cast.distributor)
     await page.goto(f"{live_server}/line-sheets")
     await page.get_by_role("link", name="SS27 collection").click()
     await expect(page.locator("main")).to_contain_text("100.00")
@@ -43,19 +31,18 @@ async def test_a_distributor_orders_from_the_line_sheet_and_sees_the_brand_confi
     await expect(page.locator("#order-value")).to_contain_text("3,720.00")
     # The cells keep what was typed while the totals change around them.
     await expect(page.get_by_label("SS27-001 BLK M", exact=True)).to_have_value("20")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / "distributors-matrix.png"), full_page=True)
+    await screenshot(page, "distributors-matrix")
 
     await page.get_by_role("button", name="Submit order").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted")
     order_url = page.url
 
-    await _log_in(page, live_server, cast.kam)
+    await sign_in(page, live_server, cast.kam)
     await page.goto(order_url)
     await page.get_by_role("button", name="Mark as Confirmed").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Confirmed")
 
-    await _log_in(page, live_server, cast.distributor)
+    await sign_in(page, live_server, cast.distributor)
     await page.goto(order_url)
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Confirmed")
     await expect(page.locator("main")).to_contain_text("SS27-002")

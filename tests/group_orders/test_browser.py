@@ -9,8 +9,8 @@ from playwright.async_api import Browser, Page, expect
 
 from group_orders.tables import Choice
 from partner_portal.settings import load_settings
+from tests.browser import screenshot, sign_in
 from tests.group_orders.support import add_people, make_campaign, make_uniform, token_for
-from tests.partners.test_browser import _log_in, _screenshot
 from tests.support import Cast
 
 
@@ -22,7 +22,7 @@ async def test_an_employee_submits_sizes_on_a_phone_and_the_admin_sees_the_count
     [person] = await add_people(campaign, ("E1", "王小明", "零售银行部"))
     link = f"{live_server}/g/{token_for(campaign, person, load_settings().secret_key)}?lang=en"
 
-    await _log_in(page, live_server, cast.client)
+    await sign_in(page, live_server, cast.client)
     await page.goto(f"{live_server}/group-orders/{campaign['uuid']}")
     await expect(page.get_by_test_id("responded")).to_have_text("0")
 
@@ -44,7 +44,7 @@ async def test_an_employee_submits_sizes_on_a_phone_and_the_admin_sees_the_count
         )
         await shirt.get_by_label("Pieces (up to 2)").fill("2")
         await phone.locator('[data-item="SS27-PT-001"]').get_by_label("Pieces (up to 1)").fill("1")
-        await phone.screenshot(path=_screenshot("group-orders-phone.png"), full_page=True)
+        await screenshot(phone, "group-orders-phone")
         await phone.get_by_role("button", name="Save my choices").click()
         await expect(phone.get_by_test_id("saved")).to_be_visible()
     finally:
@@ -60,7 +60,7 @@ async def test_the_client_admin_adds_a_person_reviews_the_totals_and_approves_th
     cast: Cast, live_server: str, page: Page
 ) -> None:
     campaign = await make_campaign(cast, await make_uniform())
-    await _log_in(page, live_server, cast.client)
+    await sign_in(page, live_server, cast.client)
     await page.goto(f"{live_server}/group-orders/{campaign['uuid']}")
     await expect(page.get_by_test_id("responded")).to_have_text("0")
 
@@ -92,7 +92,7 @@ async def test_the_client_admin_adds_a_person_reviews_the_totals_and_approves_th
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Totals review")
     await expect(page.get_by_test_id("review-quantity")).to_have_text("3")
     await expect(page.get_by_role("row").filter(has_text="175/92A")).to_contain_text("SS27-UN-001")
-    await page.screenshot(path=_screenshot("group-orders-review.png"), full_page=True)
+    await screenshot(page, "group-orders-review")
     await page.get_by_role("button", name="Approve and place the order").click()
     await expect(page.get_by_role("status")).to_have_text(
         "The campaign is now one order in the order book."

@@ -11,9 +11,9 @@ from playwright.async_api import Page, expect
 from insights import services
 from partner_portal.clock import utcnow
 from scheduler.tables import FollowUp
+from tests.browser import screenshot, sign_in
 from tests.insights.support import book
 from tests.orders.support import make_shop
-from tests.partners.test_browser import _log_in, _screenshot
 from tests.support import Cast
 
 
@@ -30,9 +30,9 @@ async def test_a_kam_drills_from_churn_to_partners_and_plans_follow_ups_for_them
     await services.refresh_facts()
     churned_in = (ordered_on + timedelta(days=180)).strftime("%Y-%m")
 
-    await _log_in(page, live_server, cast.kam)
+    await sign_in(page, live_server, cast.kam)
     await page.goto(f"{live_server}/insights")
-    await page.screenshot(path=_screenshot("insights-dashboard.png"), full_page=True)
+    await screenshot(page, "insights-dashboard")
     churn_figure = page.locator(f'.kpi-table a.kpi-churned[href*="window={churned_in}"]').first
     await expect(churn_figure).to_have_text("2")
     await churn_figure.click()
@@ -40,7 +40,7 @@ async def test_a_kam_drills_from_churn_to_partners_and_plans_follow_ups_for_them
     await expect(page.get_by_role("link", name=cast.distributor_a.legal_name)).to_be_visible()
     await expect(page.get_by_role("link", name=cast.retailer_a.legal_name)).to_be_visible()
     await page.get_by_label("What to do").fill("回访：了解停止订货的原因")
-    await page.screenshot(path=_screenshot("insights-drill.png"), full_page=True)
+    await screenshot(page, "insights-drill")
     await page.get_by_role("button", name="Plan follow-ups").click()
 
     await expect(page.get_by_role("status")).to_contain_text("2 follow-ups planned")

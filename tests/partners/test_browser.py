@@ -6,39 +6,24 @@ Screenshots go to var/screenshots/ (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from playwright.async_api import Page, expect
 
-from tests.support import PASSWORD, Cast, Member
+from tests.browser import screenshot, sign_in
+from tests.support import Cast
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 NOTE = "电话确认春夏订货会日期 SS27"
-
-
-async def _log_in(page: Page, live_server: str, member: Member) -> None:
-    """Sign in through the real login form, as a person would."""
-    await page.goto(f"{live_server}/login")
-    await page.get_by_label("E-mail").fill(member.email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def _screenshot(name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / name
 
 
 async def test_a_kam_finds_a_partner_and_logs_a_note_that_appears_without_a_reload(
     cast: Cast, live_server: str, page: Page
 ) -> None:
-    await _log_in(page, live_server, cast.kam)
+    await sign_in(page, live_server, cast.kam)
     await page.goto(f"{live_server}/partners")
     rows = page.locator("#partner-rows")
     await expect(rows.get_by_role("link", name=cast.retailer_a.legal_name)).to_be_visible()
     await expect(rows).not_to_contain_text(cast.distributor_b.legal_name)
-    await page.screenshot(path=_screenshot("partners-list.png"), full_page=True)
+    await screenshot(page, "partners-list")
 
     # The search box asks htmx for new rows: no page load, the URL follows the search.
     await page.evaluate("window.__marker = 1")
@@ -49,7 +34,7 @@ async def test_a_kam_finds_a_partner_and_logs_a_note_that_appears_without_a_relo
     await expect(rows).not_to_contain_text(cast.distributor_b.legal_name)
     await expect(rows).not_to_contain_text(cast.bank.legal_name)
     assert await page.evaluate("window.__marker") == 1
-    await page.screenshot(path=_screenshot("partners-list-searched.png"), full_page=True)
+    await screenshot(page, "partners-list-searched")
 
     await rows.get_by_role("link", name=cast.distributor_a.legal_name).click()
     await expect(page).to_have_url(f"{live_server}/partners/{cast.distributor_a.uuid}")
@@ -69,7 +54,7 @@ async def test_a_kam_finds_a_partner_and_logs_a_note_that_appears_without_a_relo
     await expect(page.locator("#timeline-form").get_by_label("Summary")).to_have_value("")
     assert await page.evaluate("window.__marker") == 1
     assert navigations == []
-    await page.screenshot(path=_screenshot("partner-360.png"), full_page=True)
+    await screenshot(page, "partner-360")
 
     await page.reload()
     await expect(page.locator("#timeline-list > li.entry").first).to_contain_text(NOTE)
@@ -79,7 +64,7 @@ async def test_a_kam_finds_a_partner_and_logs_a_note_that_appears_without_a_relo
 async def test_a_distributor_sees_its_retailer_but_no_edit_actions(
     cast: Cast, live_server: str, page: Page
 ) -> None:
-    await _log_in(page, live_server, cast.distributor)
+    await sign_in(page, live_server, cast.distributor)
     await page.goto(f"{live_server}/partners")
     rows = page.locator("#partner-rows")
     await expect(rows.get_by_role("link", name=cast.distributor_a.legal_name)).to_be_visible()
@@ -91,7 +76,7 @@ async def test_a_distributor_sees_its_retailer_but_no_edit_actions(
     await expect(page.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
     await expect(page.get_by_role("button", name="Move this partner")).to_have_count(0)
     await expect(page.locator("#transfer")).to_have_count(0)
-    await page.screenshot(path=_screenshot("retailer-360-as-distributor.png"), full_page=True)
+    await screenshot(page, "retailer-360-as-distributor")
 
 
 # Elements reaching past the right edge of the viewport, innermost last, to say what overflows.
@@ -108,10 +93,10 @@ async def test_the_partner_360_fits_a_phone_screen_without_sideways_scrolling(
     cast: Cast, live_server: str, page: Page
 ) -> None:
     await page.set_viewport_size({"width": 390, "height": 844})
-    await _log_in(page, live_server, cast.kam)
+    await sign_in(page, live_server, cast.kam)
     await page.goto(f"{live_server}/partners/{cast.distributor_a.uuid}")
     await expect(page.get_by_role("heading", level=1)).to_have_text(cast.distributor_a.legal_name)
-    await page.screenshot(path=_screenshot("partner-360-phone.png"), full_page=True)
+    await screenshot(page, "partner-360-phone")
 
     scroll_width, inner_width = await page.evaluate(
         "[document.documentElement.scrollWidth, window.innerWidth]"

@@ -9,7 +9,7 @@ from playwright.async_api import Page, expect
 
 from partner_portal.app import register_plugins
 from suppliers import forecasting, planning
-from tests.partners.test_browser import _log_in, _screenshot
+from tests.browser import screenshot, sign_in
 from tests.suppliers.support import (
     add_bom,
     add_order,
@@ -36,7 +36,7 @@ async def test_a_supplier_commits_a_week_and_moves_a_po_line_date(
     await forecasting.publish_forecast(None)
     await add_purchase_order(cast.mill.id, shell["id"], "400", this_week + timedelta(weeks=8))
 
-    await _log_in(page, live_server, cast.supplier)
+    await sign_in(page, live_server, cast.supplier)
     await page.get_by_role("link", name="Purchasing").click()
     section = page.locator("section.forecast-material")
     await expect(section).to_contain_text("HF-POP-120")
@@ -44,7 +44,7 @@ async def test_a_supplier_commits_a_week_and_moves_a_po_line_date(
     await section.locator("form.commit-accept button").first.click()
     await expect(page.get_by_role("status")).to_contain_text("is saved")
     await expect(section.locator(".commit-cell").first).to_contain_text("Accepted")
-    await page.screenshot(path=_screenshot("supplier-forecast.png"), full_page=True)
+    await screenshot(page, "supplier-forecast")
 
     await page.get_by_role("link", name="Purchase orders").click()
     await page.locator("table.list a").first.click()
@@ -57,4 +57,4 @@ async def test_a_supplier_commits_a_week_and_moves_a_po_line_date(
     row = page.locator("table.po-lines tbody tr").first
     await expect(row).to_contain_text("Accepted with changes")
     await expect(row).to_contain_text("Dyeing queue is full")
-    await page.screenshot(path=_screenshot("supplier-purchase-order.png"), full_page=True)
+    await screenshot(page, "supplier-purchase-order")

@@ -1,0 +1,27 @@
+"""For the browser tests: sign in through the real login form, and keep screenshots of what
+a user would see (var/screenshots/<name>.png) to look at after a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Page, expect
+
+from tests.support import PASSWORD, Member
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
+
+
+async def sign_in(page: Page, live_server: str, member: Member) -> None:
+    """Sign in as a person would, ending any earlier session in this browser context."""
+    await page.context.clear_cookies()
+    await page.goto(f"{live_server}/login")
+    await page.get_by_label("E-mail").fill(member.email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+async def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
