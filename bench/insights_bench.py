@@ -207,23 +207,36 @@ def report(
     lines = [
         f"### {kind}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        f"{recompute['partners']:,} buying partners, {recompute['order_lines']:,} order lines over two "
-        f"years ({generated}); nproc {os.cpu_count()}, Python {platform.python_version()}, "
-        f"load average {load_average:.2f} before the run.",
-        "",
-        "Full recomputation, in a fresh process:",
-        "",
-        "| stage | seconds | rows written |",
-        "|---|---:|---:|",
     ]
-    written = list(recompute["counts"].values())
-    for index, (stage, seconds) in enumerate(recompute["timings"].items()):
-        rows = f"{written[index]:,}" if index < len(written) else ""
-        lines.append(f"| {stage} | {seconds:.2f} | {rows} |")
+    if recompute["timings"]:
+        lines += [
+            f"{recompute['partners']:,} buying partners, {recompute['order_lines']:,} order lines "
+            f"over two years ({generated}); nproc {os.cpu_count()}, Python "
+            f"{platform.python_version()}, load average {load_average:.2f} before the run.",
+            "",
+            "Full recomputation, in a fresh process:",
+            "",
+            "| stage | seconds | rows written |",
+            "|---|---:|---:|",
+        ]
+        written = list(recompute["counts"].values())
+        for index, (stage, seconds) in enumerate(recompute["timings"].items()):
+            rows = f"{written[index]:,}" if index < len(written) else ""
+            lines.append(f"| {stage} | {seconds:.2f} | {rows} |")
+        lines += [
+            "",
+            f"Peak memory (ru_maxrss of the measuring process): {recompute['peak_rss_mb']:.0f} "
+            f"MB ({recompute['baseline_rss_mb']:.0f} MB after imports, before the first stage).",
+        ]
+    else:
+        lines.append(
+            f"The pages only (--skip-recompute), on the existing data set of "
+            f"{arguments.partners:,} partners and {arguments.order_lines:,} order lines "
+            f"({generated}) and the figures its last recomputation stored; nproc "
+            f"{os.cpu_count()}, Python {platform.python_version()}, load average "
+            f"{load_average:.2f} before the run."
+        )
     lines += [
-        "",
-        f"Peak memory (ru_maxrss of the measuring process): {recompute['peak_rss_mb']:.0f} MB "
-        f"({recompute['baseline_rss_mb']:.0f} MB after imports, before the first stage).",
         "",
         f"Dashboard: {arguments.requests} requests per route after {arguments.warmup} warm-up, "
         f"{arguments.concurrency} keep-alive connections, 1 server worker, time limit "
