@@ -50,7 +50,10 @@ logger = logging.getLogger(__name__)
 
 MAIL_ASSIGNED = "follow_up_assigned"
 ASSIGNED_LABEL = N_("A follow-up given to me by someone else")
-SECTION_LIMIT = 100
+# Rows shown per agenda section, the most urgent first; the section says how many more there
+# are. Each row carries its three in-place forms: 100 rows a section made the agenda
+# ~1 s to render for a busy KAM (bench/RESULTS.md), and nobody works down 100 at once.
+SECTION_LIMIT = 25
 CALENDAR_LIMIT = 2000
 # A follow-up's kind as the partner timeline records its outcome.
 TIMELINE_KIND = {

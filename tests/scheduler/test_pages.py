@@ -34,6 +34,23 @@ async def test_a_kams_home_is_the_agenda_with_overdue_today_and_this_week(
     assert "本周会议" in only_bank.text and "今天拜访" not in only_bank.text
 
 
+async def test_a_long_overdue_list_shows_the_most_urgent_and_says_how_many_more(
+    client: PortalClient, cast, frozen_clock
+) -> None:
+    frozen_clock.frozen_at = NOW
+    for day in range(1, 31):
+        await follow_up(
+            cast.distributor_a, cast.kam, NOW - timedelta(days=day), title=f"逾期{day:02d}天"
+        )
+    await client.log_in(cast.kam)
+
+    page = (await client.get("/agenda")).text
+
+    assert "逾期30天" in page and "逾期06天" in page  # the oldest first
+    assert "逾期05天" not in page
+    assert "25 of 30 shown" in page
+
+
 async def test_a_manager_sees_the_teams_agenda_and_workload(
     client: PortalClient, cast, frozen_clock
 ) -> None:
