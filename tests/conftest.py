@@ -363,25 +363,25 @@ async def live_server(app, settings) -> AsyncIterator[str]:  # type: ignore[no-u
     real command once.
     """
     import dataclasses
+    import socket
 
     import uvicorn
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    # The socket listens before uvicorn starts: a browser that connects first simply waits
+    # in the backlog until the server accepts, so nothing has to poll for readiness.
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()
+    url = f"http://127.0.0.1:{listening.getsockname()[1]}"
     app.state.settings = dataclasses.replace(settings, base_url=url)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        if serving.done():
-            pytest.fail(f"the server did not start: {serving.exception()!r}")
-        await asyncio.sleep(0.01)
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
+    serving = asyncio.create_task(server.serve(sockets=[listening]))
     try:
         yield url
     finally:
         server.should_exit = True
         await serving
+        listening.close()
 
 
 @pytest.fixture(scope="session")
