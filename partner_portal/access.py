@@ -374,54 +374,42 @@ def price_list_filter(
     return organisation.is_null() | condition
 
 
+async def _get_catalog_reference(
+    viewer: Viewer, table: Any, row_uuid: UUID, action: Action, name: str
+) -> dict[str, Any]:
+    """One row of the catalog's reference data (seasons, size scales, prepacks, delivery
+    windows), for the catalog's managers: 403 for everyone else, then 404."""
+    require(viewer, action)
+    row = await table.select(*table.all_columns()).where(table.uuid == row_uuid).first()
+    if row is None:
+        raise _not_found(name)
+    return dict(row)
+
+
 async def get_season(
     viewer: Viewer, season_uuid: UUID, action: Action = Action.manage_catalog
 ) -> dict[str, Any]:
-    """One season, for the catalog's managers (403 for everyone else, then 404)."""
-    require(viewer, action)
-    row = await Season.select(*Season.all_columns()).where(Season.uuid == season_uuid).first()
-    if row is None:
-        raise _not_found("season")
-    return row
+    return await _get_catalog_reference(viewer, Season, season_uuid, action, "season")
 
 
 async def get_size_scale(
     viewer: Viewer, scale_uuid: UUID, action: Action = Action.manage_catalog
 ) -> dict[str, Any]:
-    """One size scale, for the catalog's managers (403 for everyone else, then 404)."""
-    require(viewer, action)
-    row = await (
-        SizeScale.select(*SizeScale.all_columns()).where(SizeScale.uuid == scale_uuid).first()
-    )
-    if row is None:
-        raise _not_found("size scale")
-    return row
+    return await _get_catalog_reference(viewer, SizeScale, scale_uuid, action, "size scale")
 
 
 async def get_prepack(
     viewer: Viewer, prepack_uuid: UUID, action: Action = Action.manage_catalog
 ) -> dict[str, Any]:
-    """One prepack, for the catalog's managers (403 for everyone else, then 404)."""
-    require(viewer, action)
-    row = await Prepack.select(*Prepack.all_columns()).where(Prepack.uuid == prepack_uuid).first()
-    if row is None:
-        raise _not_found("prepack")
-    return row
+    return await _get_catalog_reference(viewer, Prepack, prepack_uuid, action, "prepack")
 
 
 async def get_delivery_window(
     viewer: Viewer, window_uuid: UUID, action: Action = Action.manage_catalog
 ) -> dict[str, Any]:
-    """One delivery window of a season, for the catalog's managers (403, then 404)."""
-    require(viewer, action)
-    row = await (
-        DeliveryWindow.select(*DeliveryWindow.all_columns())
-        .where(DeliveryWindow.uuid == window_uuid)
-        .first()
+    return await _get_catalog_reference(
+        viewer, DeliveryWindow, window_uuid, action, "delivery window"
     )
-    if row is None:
-        raise _not_found("delivery window")
-    return row
 
 
 async def get_style_image(
