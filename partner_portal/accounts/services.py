@@ -328,8 +328,7 @@ async def accept_invitation(token: str, password: str) -> bool:
             return False
         user_id = used[0]["user"]
         await User.update({User.password_hash: hash_password(password)}).where(User.id == user_id)
-        # A new password ends every session that knew the old one.
-        await Session.delete().where(Session.user == user_id)
+        ended = await end_sign_ins(user_id)
         user = await viewer_for_user_id(user_id)
         await audit_log.record(
             user,
@@ -337,8 +336,25 @@ async def accept_invitation(token: str, password: str) -> bool:
             entity_uuid=user.user_uuid,
             organisation_id=user.organisation_id,
             action="password_set",
+            changes=ended,
         )
     return True
+
+
+async def end_sign_ins(user_id: int, keep_session_token: str | None = None) -> dict[str, list[int]]:
+    """End the user's sessions (but the one ``keep_session_token`` names) and revoke their
+    API tokens: a new password, or a deactivation, closes every way in the old state
+    opened. Call inside the change's transaction; returns the audit log's changes."""
+    sessions = Session.delete().where(Session.user == user_id)
+    if keep_session_token:
+        sessions = sessions.where(Session.token_hash != hash_secret(keep_session_token))
+    ended = await sessions.returning(Session.id)
+    revoked = await (
+        ApiToken.update({ApiToken.revoked_at: utcnow()})
+        .where(ApiToken.user == user_id, ApiToken.revoked_at.is_null())
+        .returning(ApiToken.name)
+    )
+    return {"other_sessions": [len(ended), 0], "live_api_tokens": [len(revoked), 0]}
 
 
 async def change_password(
@@ -350,9 +366,9 @@ async def change_password(
 ) -> str | None:
     """Change the viewer's password; the error message, or None on success.
 
-    Every other session of the user ends (a stolen session dies with the old
-    password); the session ``keep_session_token`` names, the one making the change,
-    stays signed in.
+    Every other session and every API token of the user ends (a stolen one dies with
+    the old password); the session ``keep_session_token`` names, the one making the
+    change, stays signed in.
     """
     row = await User.select(User.password_hash).where(User.id == viewer.user_id).first()
     if row is None or not password_matches(row["password_hash"], current):
@@ -364,18 +380,14 @@ async def change_password(
         await User.update(
             {User.password_hash: hash_password(new), User.version: User.version + 1}
         ).where(User.id == viewer.user_id)
-        other_sessions = Session.delete().where(Session.user == viewer.user_id)
-        if keep_session_token:
-            other_sessions = other_sessions.where(
-                Session.token_hash != hash_secret(keep_session_token)
-            )
-        await other_sessions
+        ended = await end_sign_ins(viewer.user_id, keep_session_token)
         await audit_log.record(
             viewer,
             entity_kind="user",
             entity_uuid=viewer.user_uuid,
             organisation_id=viewer.organisation_id,
             action="password_change",
+            changes=ended,
         )
     return None
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx
 
-from tests.support import Cast
+from tests.support import Cast, PortalClient
 
 LINK = re.compile(r"/set-password/([A-Za-z0-9_\-]+)")
+API_TOKEN = re.compile(r"tl_[A-Za-z0-9_\-]{20,}")
 
 
 def link_token(response: httpx.Response) -> str:
@@ -30,3 +31,12 @@ def invite_form(cast: Cast, **overrides: Any) -> dict[str, str]:
     }
     form.update(overrides)
     return form
+
+
+async def create_api_token(client: PortalClient, name: str = "ERP import") -> str:
+    """Create an API token on the tokens page as its owner would; the plain token it shows."""
+    response = await client.post_form("/account/tokens", {"name": name})
+    assert response.status_code == 200
+    match = API_TOKEN.search(response.text)
+    assert match, response.text
+    return match.group(0)
