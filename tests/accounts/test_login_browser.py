@@ -12,8 +12,6 @@ from playwright.async_api import Browser, expect
 from tests.browser import screenshot, sign_in
 from tests.support import PASSWORD, Cast
 
-PHONE = {"width": 390, "height": 844}
-
 
 async def test_the_owners_browser_signs_in_while_a_stranger_at_the_same_address_waits(
     browser: Browser, page: Any, live_server: str, cast: Cast, frozen_clock: Any
@@ -34,7 +32,9 @@ async def test_the_owners_browser_signs_in_while_a_stranger_at_the_same_address_
             )
 
     for locale, waiting_text in (("zh-CN", "请在 10 分钟后重试"), ("ko-KR", "10분 후에 다시")):
-        context = await browser.new_context(locale=locale, viewport=PHONE)
+        context = await browser.new_context(
+            locale=locale, viewport={"width": 390, "height": 844}, is_mobile=True
+        )
         new_phone = await context.new_page()
         await new_phone.goto(f"{live_server}/login")
         await new_phone.locator("#email").fill(cast.kam.email)

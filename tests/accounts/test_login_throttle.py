@@ -19,7 +19,7 @@ from partner_portal.accounts import services
 from partner_portal.accounts.controllers import KNOWN_DEVICE_COOKIE
 from partner_portal.accounts.tables import LoginFailure, LoginThrottle
 from partner_portal.web import SESSION_COOKIE
-from tests.support import PASSWORD, Cast, PortalClient
+from tests.support import PASSWORD, Cast, Member, PortalClient
 
 ATTACKER = "203.0.113.66"
 OWNER_ADDRESS = "198.51.100.7"
@@ -52,6 +52,20 @@ async def _fail(settings: Any, email: str, address: str, times: int) -> list[str
         for _attempt in range(times)
     ]
     return [result.error for result in results]
+
+
+async def _wrong_passwords(browser: PortalClient, email: str, times: int) -> httpx.Response:
+    """Post the log-in form ``times`` with a wrong password, as a person would; the last answer."""
+    for _attempt in range(times):
+        response = await browser.post_form("/login", {"email": email, "password": "guess"})
+    return response
+
+
+async def _sign_in_and_out(browser: PortalClient, member: Member) -> None:
+    """After this the browser holds the member's known-device cookie, and no session."""
+    await browser.log_in(member)
+    await browser.post_form("/logout")
+    assert SESSION_COOKIE not in browser.cookies
 
 
 async def test_thirty_parallel_wrong_guesses_check_only_the_allowed_number(
@@ -108,17 +122,12 @@ async def test_a_strangers_failures_from_elsewhere_do_not_stop_the_owner(
 async def test_a_stranger_at_the_owners_address_cannot_lock_out_the_owners_known_browser(
     app: Any, client: PortalClient, cast: Cast
 ) -> None:
-    # The owner signed in from this browser before (it keeps the known-device cookie).
-    await client.log_in(cast.kam)
-    await client.post_form("/logout")
-    assert SESSION_COOKIE not in client.cookies
+    # The owner signed in from this browser before.
+    await _sign_in_and_out(client, cast.kam)
 
     # Someone behind the same office address (the test clients all come from 127.0.0.1).
     async with PortalClient.for_app(app) as stranger, PortalClient.for_app(app) as new_browser:
-        for _attempt in range(50):
-            response = await stranger.post_form(
-                "/login", {"email": cast.kam.email, "password": "guess"}
-            )
+        response = await _wrong_passwords(stranger, cast.kam.email, 50)
         assert "Too many failed attempts" in response.text
         # A browser the owner never used here waits, like the stranger...
         response = await new_browser.post_form(
@@ -137,12 +146,8 @@ async def test_a_known_browser_counts_only_for_its_own_account(
 ) -> None:
     async with PortalClient.for_app(app) as stranger:
         # The stranger's own account makes their browser known, for that account only.
-        await stranger.log_in(cast.staff)
-        await stranger.post_form("/logout")
-        for _attempt in range(10):
-            response = await stranger.post_form(
-                "/login", {"email": cast.kam.email, "password": "guess"}
-            )
+        await _sign_in_and_out(stranger, cast.staff)
+        response = await _wrong_passwords(stranger, cast.kam.email, 10)
         assert "Too many failed attempts" in response.text
 
         stranger.cookies.set(KNOWN_DEVICE_COOKIE, "made-up.value")
@@ -156,11 +161,8 @@ async def test_a_known_browser_has_its_own_allowance_then_waits_too(
     client: PortalClient, cast: Cast, frozen_clock: Any
 ) -> None:
     frozen_clock.frozen_at = datetime(2025, 3, 3, 9, 5, tzinfo=UTC)
-    await client.log_in(cast.kam)
-    await client.post_form("/logout")
-    for _attempt in range(5):
-        response = await client.post_form("/login", {"email": cast.kam.email, "password": "x"})
-        assert WRONG in response.text
+    await _sign_in_and_out(client, cast.kam)
+    assert WRONG in (await _wrong_passwords(client, cast.kam.email, 5)).text
     response = await client.post_form("/login", {"email": cast.kam.email, "password": PASSWORD})
     assert response.status_code == 400
     assert TRY_AGAIN_IN_TEN_MINUTES in response.text
@@ -178,12 +180,8 @@ async def test_the_refusal_reads_the_same_whatever_the_reason_and_says_when(
     (for_the_address,) = await _fail(settings, cast.staff.email, OWNER_ADDRESS, 1)
     # Too many failures on a known browser.
     async with PortalClient.for_app(app) as browser:
-        await browser.log_in(cast.other_kam)
-        await browser.post_form("/logout")
-        for _attempt in range(6):
-            response = await browser.post_form(
-                "/login", {"email": cast.other_kam.email, "password": "x"}
-            )
+        await _sign_in_and_out(browser, cast.other_kam)
+        response = await _wrong_passwords(browser, cast.other_kam.email, 6)
     assert for_the_account == for_the_address == TRY_AGAIN_IN_TEN_MINUTES
     assert TRY_AGAIN_IN_TEN_MINUTES in response.text
 
@@ -192,9 +190,7 @@ async def test_the_wait_ends_with_the_window(
     client: PortalClient, cast: Cast, frozen_clock: Any
 ) -> None:
     frozen_clock.frozen_at = datetime(2025, 3, 3, 9, 14, tzinfo=UTC)
-    for _attempt in range(5):
-        response = await client.post_form("/login", {"email": cast.kam.email, "password": "x"})
-        assert response.status_code == 400
+    assert WRONG in (await _wrong_passwords(client, cast.kam.email, 5)).text
     response = await client.post_form("/login", {"email": cast.kam.email, "password": PASSWORD})
     assert "Too many failed attempts. Try again in 1 minute." in response.text
 

@@ -1,5 +1,5 @@
 from partner_portal.audit.tables import AuditEntry
-from tests.accounts.helpers import create_api_token
+from tests.accounts.helpers import program_with_token
 from tests.support import PASSWORD, PortalClient
 
 NEW_PASSWORD = "my shiny new password"
@@ -59,10 +59,7 @@ async def test_the_new_password_works_and_the_old_one_does_not(
 
 async def test_a_password_change_revokes_every_api_token(app, client: PortalClient, cast) -> None:
     await client.log_in(cast.kam)
-    token = await create_api_token(client)
-    async with PortalClient.for_app(app) as erp:
-        erp.headers["authorization"] = f"Bearer {token}"
-        assert (await erp.get("/api/v1/partners")).status_code == 200
+    async with program_with_token(app, cast.kam) as erp:
         response = await client.post_form(
             "/account/password",
             {"current": PASSWORD, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD},

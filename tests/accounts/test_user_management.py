@@ -1,7 +1,7 @@
 from partner_portal.accounts.tables import Session
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.partners.tables import User
-from tests.accounts.helpers import create_api_token
+from tests.accounts.helpers import program_with_token
 from tests.support import PASSWORD, PortalClient
 
 
@@ -103,11 +103,7 @@ async def test_a_reactivated_user_can_sign_in_again(app, client: PortalClient, c
 async def test_a_deactivated_users_api_tokens_stay_revoked_after_reactivation(
     app, client: PortalClient, cast
 ) -> None:
-    async with PortalClient.for_app(app) as kam_browser, PortalClient.for_app(app) as erp:
-        await kam_browser.log_in(cast.kam)
-        erp.headers["authorization"] = f"Bearer {await create_api_token(kam_browser)}"
-        assert (await erp.get("/api/v1/partners")).status_code == 200
-
+    async with program_with_token(app, cast.kam) as erp:
         await client.log_in(cast.admin)
         await client.post_form(f"/users/{cast.kam.uuid}/deactivate")
         await client.post_form(f"/users/{cast.kam.uuid}/reactivate")
