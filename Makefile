@@ -10,6 +10,8 @@ TEST_WORKERS ?= auto
 
 .PHONY: run test check system-packages bench messages clean
 
+# Without SECRET_KEY, the first command makes a random key in var/secret_key (mode 0600)
+# and every later run reuses it (partner_portal/settings.py).
 run: $(VENV)/.installed system-packages
 	mkdir -p var
 	$(BIN)/threadline migrate

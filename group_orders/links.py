@@ -2,16 +2,18 @@
 
 The key is random (unguessable, and replaced to revoke a link), the expiry is part of
 what is signed, and the HMAC with the portal's secret key means a tampered or made-up
-token is refused before any database look-up.
+token is refused before any database look-up. The signed expiry only shortens a link's
+life: the campaign's closing date bounds it whatever the link says (services.employee_for_token).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
+
+from partner_portal.signing import is_signed, signature
+
+PURPOSE = "group-link"
 
 # Links stay readable for a while after the campaign closes (the employee sees what was ordered).
 VALID_AFTER_CLOSE = timedelta(days=30)
@@ -25,16 +27,13 @@ def link_expiry(closes_on: date) -> datetime:
     return datetime.combine(closes_on, time(0), tzinfo=UTC) + VALID_AFTER_CLOSE
 
 
-def _signature(secret: str, link_key: str, expires: int) -> str:
-    digest = hmac.new(
-        secret.encode(), f"group-link:{link_key}:{expires}".encode(), hashlib.sha256
-    ).digest()
-    return base64.urlsafe_b64encode(digest[:18]).decode().rstrip("=")
+def link_expired(closes_on: date, now: datetime) -> bool:
+    return now >= link_expiry(closes_on)
 
 
 def make_token(secret: str, link_key: str, expires_at: datetime) -> str:
     expires = int(expires_at.timestamp())
-    return f"{link_key}.{expires}.{_signature(secret, link_key, expires)}"
+    return f"{link_key}.{expires}.{signature(secret, PURPOSE, f'{link_key}:{expires}')}"
 
 
 def read_token(secret: str, token: str, now: datetime) -> str | None:
@@ -42,9 +41,8 @@ def read_token(secret: str, token: str, now: datetime) -> str | None:
     parts = token.split(".")
     if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 12:
         return None
-    link_key, expires_text, signature = parts
-    expected = _signature(secret, link_key, int(expires_text))
-    if not hmac.compare_digest(expected.encode(), signature.encode()):
+    link_key, expires_text, claimed = parts
+    if not is_signed(secret, PURPOSE, f"{link_key}:{int(expires_text)}", claimed):
         return None
     if datetime.fromtimestamp(int(expires_text), tz=UTC) <= now:
         return None

@@ -897,8 +897,12 @@ async def link_sheet(
 async def employee_for_token(
     secret: str, token: str
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The employee and campaign a genuine, unexpired link belongs to; None otherwise."""
-    link_key = links.read_token(secret, token, utcnow())
+    """The employee and campaign a genuine, unexpired link belongs to; None otherwise.
+
+    A link ends with its campaign's links (``links.link_expiry``) even if it was signed
+    with a later expiry."""
+    now = utcnow()
+    link_key = links.read_token(secret, token, now)
     if link_key is None:
         return None
     employee = (
@@ -907,6 +911,8 @@ async def employee_for_token(
     if employee is None:
         return None
     campaign = await campaign_by_id(employee["campaign"])
+    if links.link_expired(campaign["closes_on"], now):
+        return None
     return employee, campaign
 
 

@@ -7,15 +7,19 @@ instead of failing later in a request.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SUPPORTED_LOCALES = ("en", "zh_Hans", "ko")
 ENVIRONMENTS = ("development", "test", "production")
-DEVELOPMENT_SECRET = "development-only-secret-key-change-me-please"
+MIN_SECRET_KEY_LENGTH = 32
+# Where development keeps the random key it makes for itself when SECRET_KEY is not set.
+DEVELOPMENT_KEY_FILE = Path("var/secret_key")
 
 
 class SettingsError(ValueError):
@@ -24,9 +28,11 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    # Signs CSRF tokens, employees' links and known-device cookies; no default, so no
+    # install signs with a key that anyone else knows.
+    secret_key: str = field(kw_only=True, repr=False)
     environment: str = "development"
     database_url: str = "sqlite:///var/threadline.sqlite3"
-    secret_key: str = DEVELOPMENT_SECRET
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str | None = None
     mail_from: str = "Threadline <no-reply@threadline.local>"
@@ -137,21 +143,66 @@ def _time_zone(env: Mapping[str, str]) -> str:
     return value
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read and validate the settings; raise SettingsError naming the first bad variable."""
-    env = os.environ if env is None else env
-    environment = _choice(env, "THREADLINE_ENV", "development", ENVIRONMENTS)
+def _secret_key(env: Mapping[str, str], environment: str) -> str:
     secret_key = env.get("SECRET_KEY", "").strip()
     if not secret_key:
-        if environment == "production":
-            raise SettingsError("SECRET_KEY must be set in production (32 or more characters)")
-        secret_key = DEVELOPMENT_SECRET
-    elif len(secret_key) < 32:
-        raise SettingsError("SECRET_KEY must be at least 32 characters long")
+        if environment != "development":
+            raise SettingsError(
+                f"SECRET_KEY must be set in {environment} "
+                f"({MIN_SECRET_KEY_LENGTH} or more random characters)"
+            )
+        return development_secret_key(DEVELOPMENT_KEY_FILE.resolve())
+    if len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters long")
+    return secret_key
+
+
+@cache
+def development_secret_key(path: Path) -> str:
+    """The key kept in ``path``; made at random on first use and readable by its owner only.
+
+    Each checkout has its own key, kept across runs (forms and links stay valid after a
+    restart). Two processes starting at once agree on one key: the file appears whole or
+    not at all (written aside, then hard-linked into place, which never replaces a file).
+    Read once per process, so every part of it signs with the same key.
+    """
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            aside = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+            descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as written:
+                written.write(secrets.token_urlsafe(48) + "\n")
+            try:
+                os.link(aside, path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+            finally:
+                aside.unlink()
+        key = path.read_text().strip()
+    except OSError as error:
+        raise SettingsError(
+            f"SECRET_KEY is not set and the development key in {path} cannot be kept: {error}"
+        ) from None
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(
+            f"{path} holds a key shorter than {MIN_SECRET_KEY_LENGTH} characters; "
+            "delete it to get a new one"
+        )
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the settings; raise SettingsError naming the first bad variable.
+
+    Without SECRET_KEY, development uses (and on first use makes) a random key kept in
+    var/secret_key; tests and production must set one.
+    """
+    env = os.environ if env is None else env
+    environment = _choice(env, "THREADLINE_ENV", "development", ENVIRONMENTS)
     return Settings(
         environment=environment,
         database_url=_database_url(env),
-        secret_key=secret_key,
         base_url=_http_url(env, "BASE_URL", Settings.base_url),
         smtp_url=_smtp_url(env),
         mail_from=_text(env, "MAIL_FROM", Settings.mail_from),
@@ -168,4 +219,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "LOGIN_LOCKOUT_MINUTES", Settings.login_lockout_minutes, 1, 24 * 60
         ),
         template_auto_reload=_bool(env, "TEMPLATE_AUTO_RELOAD", False),
+        # Last: a bad value elsewhere stops the process before a development key is made.
+        secret_key=_secret_key(env, environment),
     )

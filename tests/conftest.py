@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ def pytest_configure(config: pytest.Config) -> None:
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{work_dir / 'template.sqlite3'}"
     os.environ["THREADLINE_ENV"] = "test"
+    # The run's own key: nothing in the suite may depend on a key known in advance.
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(32)
     # Uploaded pictures and issued PDFs of this run stay in its work directory.
     os.environ["MEDIA_DIR"] = str(work_dir / "media")
     os.environ.setdefault("BASE_URL", "http://testserver")

@@ -28,6 +28,10 @@ from partner_portal.web import (
 )
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+# Marks a browser an account signed in from, which then gets its own allowance of log-in
+# attempts (services.log_in); it signs nobody in.
+KNOWN_DEVICE_COOKIE = "threadline_device"
+KNOWN_DEVICE_DAYS = 365
 
 # The signed-in user (web.require_viewer: 401 -> the log-in page).
 
@@ -60,6 +64,7 @@ async def login_submit(request: Request[Any, Any, Any], data: Form) -> Response[
         password=data.get("password", ""),
         ip_address=client_address(request),
         user_agent=request.headers.get("user-agent", ""),
+        known_device=request.cookies.get(KNOWN_DEVICE_COOKIE, ""),
     )
     next_path = _safe_next(data.get("next"))
     if result.session_token is None:
@@ -74,6 +79,14 @@ async def login_submit(request: Request[Any, Any, Any], data: Form) -> Response[
         SESSION_COOKIE,
         result.session_token,
         max_age=settings.session_days * 86400,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+    )
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE,
+        result.known_device,
+        max_age=KNOWN_DEVICE_DAYS * 86400,
         httponly=True,
         secure=settings.secure_cookies,
         samesite="lax",

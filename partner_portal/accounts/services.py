@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import ipaddress
+import math
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,14 +22,17 @@ from partner_portal.accounts.tables import (
     Invitation,
     ListPreference,
     LoginFailure,
+    LoginThrottle,
     Session,
 )
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
+from partner_portal.i18n import ngettext
 from partner_portal.partners.tables import Role, User
 from partner_portal.settings import Settings
+from partner_portal.signing import is_signed, signature
 
 MIN_PASSWORD_LENGTH = 10
 API_TOKEN_PREFIX = "tl_"
@@ -99,49 +105,170 @@ def _viewer(row: dict[str, Any], ip_address: str) -> Viewer:
 class LoginResult:
     session_token: str | None = None
     error: str | None = None
+    # The known-device cookie for this browser after a successful sign-in.
+    known_device: str | None = None
+
+
+# Log-in throttling. Every attempt claims a place in counters kept in the database BEFORE
+# its password is checked, so parallel guesses cannot all slip past one reading of a count.
+# A browser the account signed in from before (it holds a signed known-device cookie)
+# counts only against its own allowance; every other attempt counts against the account
+# from its address and against the address. A stranger can then use up the allowance of
+# their own address, never the owner's known browser, nor the owner's address from another.
+ADDRESS_ALLOWANCE_FACTOR = 5  # one address may fail for several accounts (an office)
+KNOWN_DEVICE_PURPOSE = "known-device"
+FAILURE_RECORD_DAYS = 30
+_CLAIM_SQL = (
+    "INSERT INTO login_throttle (bucket, window_start, attempts) VALUES ({}, {}, 1) "
+    "ON CONFLICT (bucket) DO UPDATE SET attempts = login_throttle.attempts + 1 "
+    "RETURNING attempts"
+)
+
+
+@dataclass(frozen=True)
+class Allowance:
+    bucket: str  # the counter's row: the key and the window, hashed
+    limit: int
+
+
+def _window_start(now: datetime, length: timedelta) -> datetime:
+    """Windows follow the clock (a 15-minute window starts at :00, :15, :30 and :45)."""
+    seconds = int(length.total_seconds())
+    return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=UTC)
+
+
+def address_group(ip_address: str) -> str:
+    """The address throttled as one: an IPv6 /64 network (what one subscriber gets), else
+    the address itself."""
+    try:
+        address = ipaddress.ip_address(ip_address)
+    except ValueError:
+        return ip_address
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def known_device_cookie(secret: str, email: str) -> str:
+    """A new known-device value for ``email``: a random device id, signed with the account."""
+    device_id = secrets.token_urlsafe(12)
+    return f"{device_id}.{signature(secret, KNOWN_DEVICE_PURPOSE, f'{device_id}:{email}')}"
+
+
+def _known_device_id(secret: str, email: str, cookie: str) -> str | None:
+    """The device id of a genuine known-device cookie for ``email``; None otherwise."""
+    device_id, _dot, claimed = cookie.partition(".")
+    if device_id and is_signed(secret, KNOWN_DEVICE_PURPOSE, f"{device_id}:{email}", claimed):
+        return device_id
+    return None
+
+
+def _allowances(
+    settings: Settings, window: datetime, email: str, ip_address: str, device_id: str | None
+) -> list[Allowance]:
+    def bucket(*key: str) -> str:
+        return hash_secret("\x1f".join((window.isoformat(), *key)))
+
+    limit = settings.login_max_failures
+    if device_id:
+        return [Allowance(bucket("device", device_id, email), limit)]
+    address = address_group(ip_address)
+    return [
+        Allowance(bucket("account", address, email), limit),
+        Allowance(bucket("address", address), limit * ADDRESS_ALLOWANCE_FACTOR),
+    ]
+
+
+async def _claim_attempt(
+    allowances: list[Allowance], window: datetime, window_length: timedelta
+) -> bool:
+    """Count this attempt in every allowance; False (and nothing counted) if one is used up.
+
+    Refused attempts are not counted, so a counter holds the failed attempts of its window
+    plus those being checked right now. Counters are always taken in the order of their
+    buckets, so two transactions never wait for each other's rows crosswise (PostgreSQL).
+    """
+    buckets = sorted(allowance.bucket for allowance in allowances)
+    limits = {allowance.bucket: allowance.limit for allowance in allowances}
+    used = await LoginThrottle.select(LoginThrottle.bucket, LoginThrottle.attempts).where(
+        LoginThrottle.bucket.is_in(buckets)
+    )
+    if any(row["attempts"] >= limits[row["bucket"]] for row in used):
+        return False  # under attack, most attempts are answered here, without a write
+    async with write_transaction():
+        # Rows of the window before stay: a sign-in that began then still gives its place back.
+        await LoginThrottle.delete().where(LoginThrottle.window_start < window - window_length)
+        over_limit = False
+        for bucket in buckets:
+            (claimed,) = await LoginThrottle.raw(_CLAIM_SQL, bucket, window)
+            over_limit = over_limit or claimed["attempts"] > limits[bucket]
+        if over_limit:  # parallel attempts took the last places first
+            await _give_back(buckets)
+    return not over_limit
+
+
+async def _give_back(buckets: list[str]) -> None:
+    """Uncount an attempt (it succeeded, or was refused after all). Inside a transaction."""
+    for bucket in sorted(buckets):
+        await LoginThrottle.update({LoginThrottle.attempts: LoginThrottle.attempts - 1}).where(
+            LoginThrottle.bucket == bucket
+        )
+
+
+def _too_many_attempts(retry_at: datetime, now: datetime) -> str:
+    # One message whatever ran out, so it tells nobody which accounts or addresses are watched.
+    minutes = max(1, math.ceil((retry_at - now).total_seconds() / 60))
+    return ngettext(
+        "Too many failed attempts. Try again in %(num)s minute.",
+        "Too many failed attempts. Try again in %(num)s minutes.",
+        minutes,
+    )
 
 
 async def log_in(
-    settings: Settings, email: str, password: str, ip_address: str, user_agent: str
+    settings: Settings,
+    email: str,
+    password: str,
+    ip_address: str,
+    user_agent: str,
+    known_device: str = "",
 ) -> LoginResult:
-    """Check the credentials, throttled per e-mail and per address; start a session if right.
+    """Check the credentials, throttled (above); start a session if they are right.
 
-    After ``login_max_failures`` failures for an e-mail (or five times that from one
-    address) within the lock-out window, every try is refused until the window passes,
-    even with the right password.
+    Within a window of ``login_lockout_minutes``, at most ``login_max_failures`` passwords
+    are checked for an account from one address, five times that from one address over
+    all accounts, and ``login_max_failures`` on a browser that holds the account's
+    ``known_device`` cookie (which does not count against its address). Successful
+    sign-ins do not count. Further attempts are refused unchecked until the window ends.
     """
     email = email.strip().lower()
     now = utcnow()
-    window_start = now - timedelta(minutes=settings.login_lockout_minutes)
-    failures_for_email = await LoginFailure.count().where(
-        LoginFailure.email == email, LoginFailure.failed_at > window_start
-    )
-    failures_from_address = await LoginFailure.count().where(
-        LoginFailure.ip_address == ip_address, LoginFailure.failed_at > window_start
-    )
-    if (
-        failures_for_email >= settings.login_max_failures
-        or failures_from_address >= settings.login_max_failures * 5
-    ):
-        return LoginResult(
-            error=_(
-                "Too many failed attempts. Try again in %(minutes)s minutes.",
-                minutes=settings.login_lockout_minutes,
-            )
-        )
+    window_length = timedelta(minutes=settings.login_lockout_minutes)
+    window = _window_start(now, window_length)
+    device_id = _known_device_id(settings.secret_key, email, known_device)
+    allowances = _allowances(settings, window, email, ip_address, device_id)
+    if not await _claim_attempt(allowances, window, window_length):
+        return LoginResult(error=_too_many_attempts(window + window_length, now))
     user = (
         await User.select(User.id, User.password_hash, User.is_active)
         .where(User.email == email)
         .first()
     )
-    if (
-        user is None
-        or not password_matches(user["password_hash"], password)
-        or not user["is_active"]
-    ):
-        await LoginFailure.insert(
-            LoginFailure(email=email, ip_address=ip_address, failed_at=now)
-        ).run()
+    # Argon2 takes tens of milliseconds of CPU: off the event loop, so other requests go on.
+    # An unknown e-mail is checked against a dummy hash, so it answers no faster.
+    matches = await asyncio.to_thread(
+        password_matches, user["password_hash"] if user else "", password
+    )
+    if user is None or not matches or not user["is_active"]:
+        async with write_transaction():
+            await LoginFailure.delete().where(
+                LoginFailure.failed_at < now - timedelta(days=FAILURE_RECORD_DAYS)
+            )
+            await LoginFailure.insert(
+                LoginFailure(email=email[:254], ip_address=ip_address[:64], failed_at=now)
+            ).run()
         return LoginResult(error=_("Wrong e-mail or password."))
     token = secrets.token_urlsafe(32)
     async with write_transaction():
@@ -156,8 +283,11 @@ async def log_in(
             )
         ).run()
         await User.update({User.last_login_at: now}).where(User.id == user["id"])
-        await LoginFailure.delete().where(LoginFailure.email == email)
-    return LoginResult(session_token=token)
+        await _give_back([allowance.bucket for allowance in allowances])
+    return LoginResult(
+        session_token=token,
+        known_device=known_device if device_id else known_device_cookie(settings.secret_key, email),
+    )
 
 
 async def log_out(session_token: str) -> None:
@@ -328,8 +458,7 @@ async def accept_invitation(token: str, password: str) -> bool:
             return False
         user_id = used[0]["user"]
         await User.update({User.password_hash: hash_password(password)}).where(User.id == user_id)
-        # A new password ends every session that knew the old one.
-        await Session.delete().where(Session.user == user_id)
+        ended = await end_sign_ins(user_id)
         user = await viewer_for_user_id(user_id)
         await audit_log.record(
             user,
@@ -337,8 +466,25 @@ async def accept_invitation(token: str, password: str) -> bool:
             entity_uuid=user.user_uuid,
             organisation_id=user.organisation_id,
             action="password_set",
+            changes=ended,
         )
     return True
+
+
+async def end_sign_ins(user_id: int, keep_session_token: str | None = None) -> dict[str, list[int]]:
+    """End the user's sessions (but the one ``keep_session_token`` names) and revoke their
+    API tokens: a new password, or a deactivation, closes every way in the old state
+    opened. Call inside the change's transaction; returns the audit log's changes."""
+    sessions = Session.delete().where(Session.user == user_id)
+    if keep_session_token:
+        sessions = sessions.where(Session.token_hash != hash_secret(keep_session_token))
+    ended = await sessions.returning(Session.id)
+    revoked = await (
+        ApiToken.update({ApiToken.revoked_at: utcnow()})
+        .where(ApiToken.user == user_id, ApiToken.revoked_at.is_null())
+        .returning(ApiToken.name)
+    )
+    return {"other_sessions": [len(ended), 0], "live_api_tokens": [len(revoked), 0]}
 
 
 async def change_password(
@@ -350,9 +496,9 @@ async def change_password(
 ) -> str | None:
     """Change the viewer's password; the error message, or None on success.
 
-    Every other session of the user ends (a stolen session dies with the old
-    password); the session ``keep_session_token`` names, the one making the change,
-    stays signed in.
+    Every other session and every API token of the user ends (a stolen one dies with
+    the old password); the session ``keep_session_token`` names, the one making the
+    change, stays signed in.
     """
     row = await User.select(User.password_hash).where(User.id == viewer.user_id).first()
     if row is None or not password_matches(row["password_hash"], current):
@@ -364,18 +510,14 @@ async def change_password(
         await User.update(
             {User.password_hash: hash_password(new), User.version: User.version + 1}
         ).where(User.id == viewer.user_id)
-        other_sessions = Session.delete().where(Session.user == viewer.user_id)
-        if keep_session_token:
-            other_sessions = other_sessions.where(
-                Session.token_hash != hash_secret(keep_session_token)
-            )
-        await other_sessions
+        ended = await end_sign_ins(viewer.user_id, keep_session_token)
         await audit_log.record(
             viewer,
             entity_kind="user",
             entity_uuid=viewer.user_uuid,
             organisation_id=viewer.organisation_id,
             action="password_change",
+            changes=ended,
         )
     return None
 

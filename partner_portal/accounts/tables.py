@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import uuid
 
-from piccolo.columns import UUID, ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 from partner_portal.partners.tables import User
@@ -50,12 +59,27 @@ class Invitation(Table, tablename="invitation"):
 
 
 class LoginFailure(Table, tablename="login_failure"):
-    """A failed log-in; recent ones for an address or an e-mail throttle further tries."""
+    """A password checked and found wrong: which e-mail, from where, when (kept 30 days)."""
 
     id: Serial
     email = Varchar(length=254, index=True)
     ip_address = Varchar(length=64, index=True)
     failed_at = Timestamptz(index=True)
+
+
+class LoginThrottle(Table, tablename="login_throttle"):
+    """How many sign-in attempts one throttle key (an account from an address, an address, a
+    known device) has used in one time window; see accounts.services.log_in.
+
+    ``bucket`` is the SHA-256 of the key and the window's start: one row per key per window,
+    counted up by one atomic INSERT ... ON CONFLICT DO UPDATE, so parallel attempts each get
+    their own count. Rows of past windows are deleted as new ones start.
+    """
+
+    id: Serial
+    bucket = Varchar(length=64, unique=True)
+    window_start = Timestamptz(index=True)
+    attempts = Integer(default=0)
 
 
 class ListPreference(Table, tablename="list_preference"):

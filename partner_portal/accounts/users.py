@@ -25,7 +25,7 @@ from partner_portal.accounts.forms import (
     UserFilters,
     parse_email,
 )
-from partner_portal.accounts.tables import Invitation, Session
+from partner_portal.accounts.tables import Invitation
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import update_if_version, write_transaction
@@ -323,7 +323,8 @@ async def reissue_link(settings: Settings, viewer: Viewer, user_uuid: UUID) -> s
 
 
 async def set_active(viewer: Viewer, user_uuid: UUID, active: bool) -> str | None:
-    """Deactivate (ending every session) or reactivate a user; an error message or None."""
+    """Deactivate (ending every session, revoking every API token) or reactivate a user;
+    an error message or None."""
     user = await access.get_user(viewer, user_uuid, people_action(viewer))
     if user["id"] == viewer.user_id:
         return _("You cannot deactivate your own account.")
@@ -335,15 +336,14 @@ async def set_active(viewer: Viewer, user_uuid: UUID, active: bool) -> str | Non
         )
         if not changed:
             return None
-        if not active:
-            await Session.delete().where(Session.user == user["id"])
+        ended = {} if active else await services.end_sign_ins(user["id"])
         await audit_log.record(
             viewer,
             entity_kind="user",
             entity_uuid=user_uuid,
             organisation_id=user["organisation"],
             action="reactivate" if active else "deactivate",
-            changes={"is_active": [not active, active]},
+            changes={"is_active": [not active, active], **ended},
             summary=user["email"],
         )
     return None

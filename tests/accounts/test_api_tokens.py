@@ -1,23 +1,12 @@
-import re
-
 from partner_portal.accounts import services
 from partner_portal.accounts.tables import ApiToken
+from tests.accounts.helpers import create_api_token
 from tests.support import PortalClient
-
-TOKEN = re.compile(r"tl_[A-Za-z0-9_\-]{20,}")
-
-
-async def _create(client: PortalClient, name: str = "ERP import") -> str:
-    response = await client.post_form("/account/tokens", {"name": name})
-    assert response.status_code == 200
-    match = TOKEN.search(response.text)
-    assert match, response.text
-    return match.group(0)
 
 
 async def test_a_created_token_is_shown_once_and_authenticates(client: PortalClient, cast) -> None:
     await client.log_in(cast.kam)
-    token = await _create(client)
+    token = await create_api_token(client)
     viewer = await services.viewer_for_api_token(token, "10.0.0.1")
     assert viewer is not None
     assert viewer.user_id == cast.kam.id
@@ -30,7 +19,7 @@ async def test_a_created_token_is_shown_once_and_authenticates(client: PortalCli
 
 async def test_tokens_are_stored_hashed(client: PortalClient, cast) -> None:
     await client.log_in(cast.kam)
-    token = await _create(client)
+    token = await create_api_token(client)
     rows = await ApiToken.select()
     assert len(rows) == 1
     assert token not in {str(value) for value in rows[0].values()}
@@ -39,7 +28,7 @@ async def test_tokens_are_stored_hashed(client: PortalClient, cast) -> None:
 
 async def test_a_revoked_token_stops_working(client: PortalClient, cast) -> None:
     await client.log_in(cast.kam)
-    token = await _create(client)
+    token = await create_api_token(client)
     (row,) = await ApiToken.select(ApiToken.uuid)
     response = await client.post_form(f"/account/tokens/{row['uuid']}/revoke")
     assert response.status_code == 303
@@ -50,7 +39,7 @@ async def test_a_revoked_token_stops_working(client: PortalClient, cast) -> None
 
 async def test_nobody_revokes_another_users_token(client: PortalClient, cast) -> None:
     await client.log_in(cast.kam)
-    token = await _create(client)
+    token = await create_api_token(client)
     (row,) = await ApiToken.select(ApiToken.uuid)
     await client.log_in(cast.other_kam)
     response = await client.post_form(f"/account/tokens/{row['uuid']}/revoke")

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 from partner_portal.accounts.tables import Invitation
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.partners.tables import User
-from tests.accounts.helpers import invite_form, link_token
+from tests.accounts.helpers import invite_form, link_token, program_with_token
 from tests.support import PortalClient
 
 NEW_PASSWORD = "a brand new password"
@@ -205,3 +205,21 @@ async def test_a_new_link_replaces_the_old_one(app, client: PortalClient, cast) 
     assert (await client.get(f"/set-password/{old_token}")).status_code == 404
     assert (await client.get(f"/set-password/{new_token}")).status_code == 200
     assert await AuditEntry.count().where(AuditEntry.action == "new_link") == 1
+
+
+async def test_a_password_reset_through_a_new_link_revokes_api_tokens_and_sessions(
+    app, client: PortalClient, cast
+) -> None:
+    async with program_with_token(app, cast.kam) as erp, PortalClient.for_app(app) as kam_browser:
+        await kam_browser.log_in(cast.kam)
+        await client.log_in(cast.admin)
+        reset_link = link_token(await client.post_form(f"/users/{cast.kam.uuid}/new-link"))
+        async with PortalClient.for_app(app) as reset:
+            response = await reset.post_form(
+                f"/set-password/{reset_link}",
+                {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
+            )
+            assert response.status_code == 303
+
+        assert (await erp.get("/api/v1/partners")).status_code == 401
+        assert (await kam_browser.get("/account")).status_code == 303

@@ -1,6 +1,4 @@
-from datetime import UTC, datetime, timedelta
-
-from partner_portal.accounts.tables import LoginFailure, Session
+from partner_portal.accounts.tables import Session
 from partner_portal.web import SESSION_COOKIE
 from tests.support import PASSWORD, PortalClient
 
@@ -33,32 +31,6 @@ async def test_an_unknown_email_gets_the_same_message(client: PortalClient, cast
     response = await client.post_form("/login", {"email": "who@x.test", "password": PASSWORD})
     assert response.status_code == 400
     assert "Wrong e-mail or password." in response.text
-
-
-async def test_it_locks_out_after_too_many_failures_until_the_window_passes(
-    client: PortalClient, cast, frozen_clock
-) -> None:
-    frozen_clock.frozen_at = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-    for _attempt in range(5):
-        response = await client.post_form("/login", {"email": cast.kam.email, "password": "x"})
-        assert response.status_code == 400
-    response = await client.post_form("/login", {"email": cast.kam.email, "password": PASSWORD})
-    assert response.status_code == 400
-    assert "Too many failed attempts" in response.text
-    assert await Session.count() == 0
-
-    frozen_clock.frozen_at += timedelta(minutes=16)
-    response = await client.post_form("/login", {"email": cast.kam.email, "password": PASSWORD})
-    assert response.status_code == 303
-    assert await LoginFailure.count().where(LoginFailure.email == cast.kam.email) == 0
-
-
-async def test_the_lockout_is_per_email(client: PortalClient, cast, frozen_clock) -> None:
-    frozen_clock.frozen_at = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-    for _attempt in range(5):
-        await client.post_form("/login", {"email": cast.kam.email, "password": "x"})
-    response = await client.post_form("/login", {"email": cast.staff.email, "password": PASSWORD})
-    assert response.status_code == 303
 
 
 async def test_logout_ends_the_session(client: PortalClient, cast) -> None:

@@ -1,4 +1,5 @@
 from partner_portal.audit.tables import AuditEntry
+from tests.accounts.helpers import program_with_token
 from tests.support import PASSWORD, PortalClient
 
 NEW_PASSWORD = "my shiny new password"
@@ -54,3 +55,18 @@ async def test_the_new_password_works_and_the_old_one_does_not(
         )
         assert response.status_code == 303
     assert await AuditEntry.count().where(AuditEntry.action == "password_change") == 1
+
+
+async def test_a_password_change_revokes_every_api_token(app, client: PortalClient, cast) -> None:
+    await client.log_in(cast.kam)
+    async with program_with_token(app, cast.kam) as erp:
+        response = await client.post_form(
+            "/account/password",
+            {"current": PASSWORD, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
+        )
+        assert response.status_code == 303
+        assert (await erp.get("/api/v1/partners")).status_code == 401
+    page = await client.get("/account/tokens")
+    assert "ERP import" not in page.text
+    account = await client.get("/account?password_changed=1")
+    assert "API tokens were revoked" in account.text

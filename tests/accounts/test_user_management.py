@@ -1,6 +1,7 @@
 from partner_portal.accounts.tables import Session
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.partners.tables import User
+from tests.accounts.helpers import program_with_token
 from tests.support import PASSWORD, PortalClient
 
 
@@ -97,6 +98,18 @@ async def test_a_reactivated_user_can_sign_in_again(app, client: PortalClient, c
     assert await AuditEntry.count().where(AuditEntry.action == "reactivate") == 1
     async with PortalClient.for_app(app) as other:
         await other.log_in(cast.kam)
+
+
+async def test_a_deactivated_users_api_tokens_stay_revoked_after_reactivation(
+    app, client: PortalClient, cast
+) -> None:
+    async with program_with_token(app, cast.kam) as erp:
+        await client.log_in(cast.admin)
+        await client.post_form(f"/users/{cast.kam.uuid}/deactivate")
+        await client.post_form(f"/users/{cast.kam.uuid}/reactivate")
+
+        # Someone who left and came back makes new tokens; the old ones do not come back.
+        assert (await erp.get("/api/v1/partners")).status_code == 401
 
 
 async def test_nobody_can_deactivate_themselves(client: PortalClient, cast) -> None:

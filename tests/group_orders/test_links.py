@@ -76,6 +76,23 @@ async def test_guessed_tampered_and_expired_links_get_a_plain_error_page(
     assert expired.status_code == 404
 
 
+async def test_a_link_signed_with_a_far_expiry_ends_when_the_campaigns_links_do(
+    client: PortalClient, cast: Cast, settings: Any, frozen_clock: Any
+) -> None:
+    # Whoever holds the key (or a link signed with a leaked one) cannot make a link that
+    # outlives its campaign: the server bounds the expiry by the campaign's own dates.
+    frozen_clock.frozen_at = NOW
+    campaign, (person, _other) = await _two_people(cast)
+    ten_years = links.make_token(
+        settings.secret_key, person["link_key"], NOW + timedelta(days=3650)
+    )
+    assert (await client.get(f"/g/{ten_years}")).status_code == 200
+    frozen_clock.frozen_at = links.link_expiry(campaign["closes_on"]) + timedelta(minutes=1)
+    response = await client.get(f"/g/{ten_years}")
+    assert response.status_code == 404
+    assert "王小明" not in response.text
+
+
 async def test_after_the_closing_date_the_link_shows_the_choices_but_refuses_changes(
     client: PortalClient, cast: Cast, settings: Any, frozen_clock: Any
 ) -> None:
