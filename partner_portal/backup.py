@@ -73,8 +73,13 @@ class Manifest:
     def media_files(self) -> list[ArchivedFile]:
         return [item for item in self.files if item.path.startswith(f"{MEDIA_FOLDER}/")]
 
+    @property
+    def database_file(self) -> str:
+        return SQLITE_SNAPSHOT if self.engine == "sqlite" else POSTGRES_DUMP
+
     def summary(self) -> str:
-        database, media = self.files[0], self.media_files
+        media = self.media_files
+        [database] = [item for item in self.files if item.path == self.database_file]
         return (
             f"the {_engine_name(self.engine)} database ({_megabytes(database.size)}, "
             f"{len(self.migrations)} migrations) and {len(media)} media file(s) "
@@ -306,12 +311,11 @@ async def restore_backup(settings: Settings, archive: Path, force: bool = False)
                 "and folder, or run again with --force to DELETE everything in this database "
                 "and in MEDIA_DIR and put the backup in its place."
             )
+        database = unpacked / manifest.database_file
         if engine == "sqlite":
-            await asyncio.to_thread(
-                _restore_sqlite, unpacked / SQLITE_SNAPSHOT, _sqlite_path(settings)
-            )
+            await asyncio.to_thread(_restore_sqlite, database, _sqlite_path(settings))
         else:
-            await _restore_postgres(unpacked / POSTGRES_DUMP, settings.database_url)
+            await _restore_postgres(database, settings.database_url)
         await asyncio.to_thread(_restore_media, unpacked / MEDIA_FOLDER, media_dir)
     report = RestoreReport(manifest, replaced=bool(held))
     pending = sorted(set(known_migrations()) - set(manifest.migrations))
@@ -365,6 +369,8 @@ def _unpack_and_check(archive: Path, target: Path) -> Manifest:
             f"format {FORMAT_VERSION} and older. Restore it with a newer Threadline."
         )
     listed = {item.path for item in manifest.files}
+    if manifest.database_file not in listed:
+        raise BackupError(f"{damaged}: it holds no {manifest.database_file}.")
     for item in manifest.files:
         path = target / item.path
         if not path.is_file() or path.stat().st_size != item.size or _sha256(path) != item.sha256:
@@ -433,20 +439,23 @@ async def _what_the_instance_holds(settings: Settings) -> list[str]:
 def _sqlite_tables_with_rows(path: Path) -> list[str]:
     if not path.is_file():
         return []
-    with closing(sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)) as connection:
-        tables = [
-            row[0]
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite_%' AND name <> ? ORDER BY name",
-                (MIGRATION_TABLE,),
-            )
-        ]
-        return [
-            table
-            for table in tables
-            if connection.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
-        ]
+    try:
+        with closing(sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)) as connection:
+            tables = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%' AND name <> ? ORDER BY name",
+                    (MIGRATION_TABLE,),
+                )
+            ]
+            return [
+                table
+                for table in tables
+                if connection.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
+            ]
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{path} is not a usable SQLite database ({error}).") from None
 
 
 async def _postgres_tables_with_rows(database_url: str) -> list[str]:

@@ -274,15 +274,24 @@ async def test_a_damaged_foreign_or_newer_backup_is_refused_before_anything_is_t
     def damage(members: dict[str, bytes]) -> None:
         members["media/contract.pdf"] = b"%PDF-1.7 tampered"
 
-    def other_engine(manifest: dict[str, Any]) -> None:
-        manifest["engine"] = "postgresql" if manifest["engine"] == "sqlite" else "sqlite"
+    def other_engine(members: dict[str, bytes]) -> None:
+        # The same archive as if made on the other engine (its database file renamed).
+        manifest = json.loads(members["manifest.json"])
+        names = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
+        other = "postgresql" if manifest["engine"] == "sqlite" else "sqlite"
+        members[names[other]] = members.pop(names[manifest["engine"]])
+        for item in manifest["files"]:
+            if item["path"] == names[manifest["engine"]]:
+                item["path"] = names[other]
+        manifest["engine"] = other
+        members["manifest.json"] = json.dumps(manifest).encode()
 
     def newer(manifest: dict[str, Any]) -> None:
         manifest["migrations"].append("orders:2099-01-01T00:00:00:000000")
 
     for change, refusal in (
         (damage, "media/contract.pdf is missing or differs from the checksum"),
-        (edit_manifest(other_engine), "do not move data between the two"),
+        (other_engine, "do not move data between the two"),
         (edit_manifest(newer), "made by a newer version of Threadline"),
     ):
         changed = tmp_path / "changed.tar.gz"
