@@ -289,8 +289,7 @@ async def send_due(settings: Settings, worker_id: str, batch: int = 50) -> SendR
     the wait after a failed one) and no mail spends an attempt of its own.
     """
     if not settings.smtp_url:
-        queued = await OutboxEmail.count().where(OutboxEmail.state == MailState.due)
-        return SendReport(configured=False, queued=queued)
+        return SendReport(configured=False, queued=await waiting_count())
     report = SendReport()
     report.recovered = await recover_expired_claims()
     outage = await smtp_outage()
@@ -308,7 +307,7 @@ async def send_due(settings: Settings, worker_id: str, batch: int = 50) -> SendR
         finally:
             await connection.close()
     if report.outage is not None:
-        report.queued = await OutboxEmail.count().where(OutboxEmail.state == MailState.due)
+        report.queued = await waiting_count()
     return report
 
 
@@ -702,6 +701,11 @@ def _still_ours(row_id: int, worker_id: str) -> tuple[Any, ...]:
         OutboxEmail.state == MailState.sending,
         OutboxEmail.claimed_by == worker_id,
     )
+
+
+async def waiting_count() -> int:
+    """How many e-mails wait to be sent, now or at their next attempt."""
+    return await OutboxEmail.count().where(OutboxEmail.state == MailState.due)
 
 
 async def due_count(now: datetime | None = None) -> int:

@@ -25,6 +25,7 @@ from partner_portal.notifications.services import (
 )
 from partner_portal.notifications.tables import MailState, OutboxEmail
 from tests.notifications.conftest import SmtpServer
+from tests.support import Cast, PortalClient
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -199,3 +200,24 @@ async def test_a_sender_busy_with_a_long_batch_keeps_its_claims(
     assert report.sent == 5
     messages = await smtp.mailbox.wait_for(5)
     assert [str(message["Subject"]) for message in messages] == [f"mail {n}" for n in range(5)]
+
+
+async def test_administrators_see_since_when_the_mail_server_is_down_and_how_much_waits(
+    database, mail_settings, smtp_down: SmtpServer, frozen_clock, client: PortalClient, cast: Cast
+) -> None:
+    frozen_clock.frozen_at = NOW
+    await queue("one")
+    await queue("two")
+    await send_due(mail_settings, "worker-1")
+    await client.sign_in(cast.admin)
+
+    page = await client.get("/outbox/failed")
+
+    assert page.status_code == 200
+    assert "The mail server has not answered since" in page.text
+    assert "2 e-mails are waiting and none is given up" in page.text
+
+    smtp_down.start()
+    frozen_clock.frozen_at += LONGEST_OUTAGE_WAIT
+    assert (await send_due(mail_settings, "worker-1")).sent == 2
+    assert "has not answered" not in (await client.get("/outbox/failed")).text
