@@ -103,14 +103,15 @@ async def empty(database: str, is_postgres: bool, tmp_path: Path) -> AsyncIterat
         await maintenance.close()
 
 
-async def threadline(instance: Instance, *arguments: str) -> tuple[int, str]:
-    """Run the `threadline` command on an instance; its exit code and what it printed."""
+async def threadline(instance: Instance, *arguments: str, **environment: str) -> tuple[int, str]:
+    """Run the `threadline` command on an instance (with these environment variables
+    changed); its exit code and what it printed."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "partner_portal.cli",
         *arguments,
-        env=instance.environment,
+        env={**instance.environment, **environment},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
@@ -358,22 +359,13 @@ async def test_without_pg_dump_the_backup_says_what_to_install(
 ) -> None:
     if not is_postgres:
         pytest.skip("SQLite needs no client program")
-    instance = Instance(source.database_url, source.media_dir)
-    environment = {**instance.environment, "PATH": str(tmp_path / "empty-bin")}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "partner_portal.cli",
-        "backup",
-        "--output",
-        str(tmp_path / "backup.tar.gz"),
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await process.communicate()
+    archive = tmp_path / "backup.tar.gz"
 
-    assert process.returncode == 2
-    assert "pg_dump is not installed" in output.decode()
-    assert "postgresql-client" in output.decode()
-    assert not (tmp_path / "backup.tar.gz").exists()
+    status, output = await threadline(
+        source, "backup", "--output", str(archive), PATH=str(tmp_path / "empty-bin")
+    )
+
+    assert status == 2
+    assert "pg_dump is not installed" in output
+    assert "postgresql-client" in output
+    assert not archive.exists()
