@@ -49,6 +49,7 @@ from partner_portal.database import contains_text, update_if_version, write_tran
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.media import existing_media_file
 from partner_portal.partners.tables import (
     Address,
     Contact,
@@ -143,7 +144,8 @@ def _store_pdf(contract_uuid: UUID, number: int, pdf: PrintedPdf) -> str:
 
 
 def read_pdf(relative_path: str) -> bytes:
-    return (media_root() / relative_path).read_bytes()
+    """An issued PDF; MissingMediaFile (a 410 page) if its file is gone from MEDIA_DIR."""
+    return existing_media_file(media_root() / relative_path).read_bytes()
 
 
 # ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The `threadline` command: serve, migrate, demo-data, create-user, send-mail, scheduler."""
+"""The `threadline` command: serve, migrate, demo-data, create-user, send-mail, scheduler,
+backup, restore."""
 
 from __future__ import annotations
 
@@ -165,6 +166,36 @@ def _scheduler(arguments: argparse.Namespace) -> int:
     return asyncio.run(host.run_until_stopped())
 
 
+def _backup(arguments: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from partner_portal.backup import BackupError, create_backup
+
+    try:
+        manifest = asyncio.run(create_backup(load_settings(), Path(arguments.output)))
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Backup written to {arguments.output}: {manifest.summary()}.")
+    return 0
+
+
+def _restore(arguments: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from partner_portal.backup import BackupError, restore_backup
+
+    try:
+        report = asyncio.run(
+            restore_backup(load_settings(), Path(arguments.archive), force=arguments.force)
+        )
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(report.message)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="threadline", description="Threadline partner portal")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -210,6 +241,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     scheduler.add_argument("--once", action="store_true", help="run every job once, then exit")
     scheduler.set_defaults(handler=_scheduler)
+
+    backup = commands.add_parser(
+        "backup", help="write the database and MEDIA_DIR to one archive (safe while serving)"
+    )
+    backup.add_argument("--output", required=True, help="the archive to write, e.g. x.tar.gz")
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser(
+        "restore", help="restore a backup into an empty instance, then run pending migrations"
+    )
+    restore.add_argument("archive", help="a file written by `threadline backup`")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="restore into an instance that is not empty: DELETES everything in its "
+        "database and MEDIA_DIR first",
+    )
+    restore.set_defaults(handler=_restore)
 
     arguments = parser.parse_args(argv)
     try:

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Threadline needs but pip cannot provide: the
-# browser for browser tests, CJK fonts and HarfBuzz's subsetter for PDFs, and
-# poppler for reading PDFs back in tests. Runs apt only for what is missing.
+# browser for browser tests, CJK fonts and HarfBuzz's subsetter for PDFs,
+# poppler for reading PDFs back in tests, and PostgreSQL's client programs (pg_dump
+# and pg_restore, for `threadline backup` and `restore`). Runs apt only for what is missing.
 set -euo pipefail
 
-needed=(chromium fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)
+needed=(chromium fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+    postgresql-client)
 missing=()
 for package in "${needed[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

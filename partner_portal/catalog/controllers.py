@@ -9,7 +9,6 @@ from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import File, Template
 
@@ -19,6 +18,7 @@ from partner_portal.catalog import availability, csv_io, forms, images, prepacks
 from partner_portal.catalog.services import StyleFilters
 from partner_portal.catalog.tables import Season, SizeScale
 from partner_portal.clock import utcnow
+from partner_portal.media import existing_media_file
 from partner_portal.spreadsheets import XLSX_MEDIA_TYPE, csv_text, xlsx_bytes
 from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
 
@@ -680,10 +680,8 @@ async def style_image_upload(
 async def style_image(request: AnyRequest, viewer: CurrentViewer, image_id: FromPath[UUID]) -> File:
     image = await access.get_style_image(viewer, image_id)
     path = images.stored_file(_media_dir(request), image["path"])
-    if not path.is_file():
-        raise NotFoundException("No such picture.")
     return File(
-        path=path,
+        path=existing_media_file(path),
         media_type=image["content_type"],
         content_disposition_type="inline",
         headers={"Cache-Control": "private, max-age=86400"},

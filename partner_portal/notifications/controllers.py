@@ -68,7 +68,13 @@ async def email_preferences_save(request: AnyRequest, viewer: CurrentViewer) -> 
 async def failed_mail(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, Action.manage_outbox)
     mails = await services.failed_mails()
-    return render(request, "notifications/failed.html", {"mails": mails})
+    outage = await services.smtp_outage()
+    waiting = await services.waiting_count() if outage else 0
+    return render(
+        request,
+        "notifications/failed.html",
+        {"mails": mails, "outage": outage, "waiting": waiting},
+    )
 
 
 @post("/outbox/{mail_id:uuid}/retry", include_in_schema=False)

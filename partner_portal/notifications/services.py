@@ -3,16 +3,19 @@ the recipient's language, and send what is due over SMTP (the sender job).
 
 Delivery is at least once and, short of a sender dying between the SMTP server's
 acceptance and the "sent" mark, exactly once: a row is claimed by one sender with a
-conditional update before it is sent, marked sent by that sender only, and retried
-with backoff when SMTP fails. Every message carries a Message-ID made from the row's
-UUID, so the rare resend after a crash is recognisable as the same message.
+conditional update before it is sent (a short lease, renewed while the sender works),
+marked sent by that sender only, and retried with backoff for days when it fails. When
+the SMTP server itself does not answer, the whole queue waits for it instead, and goes
+out in one round over one connection when it is back. Every message carries a
+Message-ID made from the row's UUID, so the rare resend after a crash is recognisable
+as the same message.
 """
 
 from __future__ import annotations
 
 import email.policy
 import logging
-import time
+import random
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,21 +34,36 @@ from jinja2 import Environment, TemplateNotFound
 from partner_portal import i18n
 from partner_portal.clock import utcnow
 from partner_portal.database import current_engine, is_sqlite, write_transaction
-from partner_portal.notifications.tables import MailOptOut, MailState, Notification, OutboxEmail
+from partner_portal.notifications.tables import (
+    MailOptOut,
+    MailServerStatus,
+    MailState,
+    Notification,
+    OutboxEmail,
+)
 from partner_portal.settings import SUPPORTED_LOCALES, Settings
 from partner_portal.templating import create_environment
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 10
+# A mail that keeps failing (a mailbox that is full, a server that refuses it for now)
+# is tried this many times, the waits doubling from FIRST_RETRY to LONGEST_RETRY: over
+# about 3.3 to 4.4 days (the jitter decides), then it is kept as 'failed'.
+MAX_ATTEMPTS = 26
 FIRST_RETRY = timedelta(minutes=1)
-LONGEST_RETRY = timedelta(hours=1)
-# A claim older than this belongs to a sender that died; its rows go back to 'due'.
-STALE_CLAIM = timedelta(minutes=10)
-# A sender stops taking new batches (and hands back unsent claimed rows) after this
-# long, so no claim it holds comes near STALE_CLAIM even when SMTP is slow.
-SEND_BUDGET_SECONDS = 5 * 60
-SMTP_TIMEOUT_SECONDS = 30
+LONGEST_RETRY = timedelta(hours=6)
+# While the SMTP server does not answer, no mail spends attempts: the whole queue waits,
+# with one connection attempt per wait, which grows from 1 minute to this, so the queue
+# goes out within minutes of the server coming back, however long it was down.
+LONGEST_OUTAGE_WAIT = timedelta(minutes=10)
+SMTP_SERVER = "smtp"  # the name of the SMTP server's row in mail_server_status
+# A claim is a lease: a sender that stops (killed, its machine gone) holds its rows this
+# long at most, then another sender takes them over. A working sender renews the lease
+# of its batch before each mail once this much of it has passed.
+CLAIM_LEASE = timedelta(minutes=2)
+RENEW_CLAIMS_AFTER = CLAIM_LEASE / 4
+# Per SMTP command; a mail's commands together stay well inside what is left of the lease.
+SMTP_TIMEOUT_SECONDS = 20
 ERROR_LENGTH = 1000
 # Headers must stay on one line; a subject longer than this is cut.
 SUBJECT_LENGTH = 300
@@ -53,6 +71,9 @@ SUBJECT_LENGTH = 300
 # 7bit: non-ASCII bodies (Chinese, Korean) travel base64/quoted-printable encoded,
 # which any SMTP server accepts, with or without 8BITMIME.
 MAIL_POLICY = email.policy.SMTP.clone(cte_type="7bit")
+
+# Jitter of the retry waits (not a secret).
+_jitter = random.Random()
 
 
 # --- enqueueing and rendering --------------------------------------------------------
@@ -193,6 +214,17 @@ def _one_line(text: str) -> str:
 # --- sending ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SmtpOutage:
+    """The SMTP server stopped answering: since when, how many rounds in a row failed to
+    reach it, and when the next round tries again."""
+
+    since: datetime
+    failures: int
+    next_attempt_at: datetime
+    last_error: str
+
+
 @dataclass
 class SendReport:
     """What one run of the sender did."""
@@ -201,9 +233,10 @@ class SendReport:
     sent: int = 0
     retrying: int = 0  # failed this time, rescheduled with backoff
     given_up: int = 0  # failed for the last time: state 'failed'
-    released: int = 0  # claimed but handed back unsent (time budget spent)
-    recovered: int = 0  # stale claims of a dead sender put back to 'due'
-    queued: int = 0  # due mails left waiting because SMTP is not configured
+    released: int = 0  # claimed but handed back unsent (SMTP went away mid-round)
+    recovered: int = 0  # expired claims of a stopped sender put back to 'due'
+    queued: int = 0  # due mails left waiting (SMTP not configured, or not answering)
+    outage: SmtpOutage | None = None  # set while the SMTP server does not answer
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -223,42 +256,133 @@ class SendReport:
         if self.recovered:
             parts.append(f"{self.recovered} recovered from a stopped sender")
         text = "E-mail: " + ", ".join(parts) + "."
+        if self.outage is not None:
+            text += (
+                f" The SMTP server has not answered since {self.outage.since:%Y-%m-%d %H:%M} "
+                f"UTC: {self.queued} e-mail(s) wait, none is given up; the next try is at "
+                f"{self.outage.next_attempt_at:%Y-%m-%d %H:%M} UTC."
+            )
         if self.errors:
             text += " Last error: " + self.errors[-1]
         return text
 
 
+def backoff(failures: int, longest: timedelta, rng: random.Random = _jitter) -> timedelta:
+    """The wait after ``failures`` failures in a row: 1 min, 2, 4... at most ``longest``,
+    each shortened by up to a quarter at random, so mails (and senders) that failed
+    together do not all come back in the same second."""
+    doublings = min(max(failures - 1, 0), 30)  # 2**30 minutes is far beyond any ``longest``
+    return min(FIRST_RETRY * 2**doublings, longest) * (1 - 0.25 * rng.random())
+
+
 def retry_delay(attempts: int) -> timedelta:
-    """The wait after the ``attempts``-th failed attempt: 1 min, 2, 4... at most 1 hour."""
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+    """The wait after a mail's ``attempts``-th failed attempt: 1 min doubling to 6 h."""
+    return backoff(attempts, LONGEST_RETRY)
 
 
 async def send_due(settings: Settings, worker_id: str, batch: int = 50) -> SendReport:
-    """Send every e-mail that is due, claiming ``batch`` at a time.
+    """Send every e-mail that is due over one SMTP connection, claiming ``batch`` at a time.
 
     Safe to run in several processes at once: each row is claimed by one sender with a
-    conditional update. Without SMTP_URL nothing is touched and the report says so.
+    conditional update. Without SMTP_URL nothing is touched and the report says so. While
+    the SMTP server does not answer, a round makes one connection attempt (none during
+    the wait after a failed one) and no mail spends an attempt of its own.
     """
     if not settings.smtp_url:
-        queued = await OutboxEmail.count().where(OutboxEmail.state == MailState.due)
-        return SendReport(configured=False, queued=queued)
+        return SendReport(configured=False, queued=await waiting_count())
     report = SendReport()
-    report.recovered = await recover_stale_claims()
-    started = time.monotonic()
-    while time.monotonic() - started < SEND_BUDGET_SECONDS:
-        claimed = await _claim(worker_id, batch)
-        if not claimed:
-            break
-        if not await _send_batch(settings, worker_id, claimed, started, report):
-            break  # SMTP is unreachable: the other due mails wait for the next run
+    report.recovered = await recover_expired_claims()
+    outage = await smtp_outage()
+    if outage is not None and outage.next_attempt_at > utcnow():
+        report.outage = outage
+    elif await due_count():
+        connection = _SmtpConnection(settings.smtp_url)
+        try:
+            if await connection.open(report) is not None:
+                if outage is not None:
+                    await _end_outage(outage)
+                while claimed := await _claim(worker_id, batch):
+                    if not await _send_batch(settings, connection, worker_id, claimed, report):
+                        break  # SMTP went away: the rest of the queue waits with it
+        finally:
+            await connection.close()
+    if report.outage is not None:
+        report.queued = await waiting_count()
     return report
 
 
-async def recover_stale_claims() -> int:
-    """Put rows claimed by a sender that stopped (claim older than STALE_CLAIM) back to
-    'due'. The interrupted attempt counts, so a mail that kills its sender ends 'failed'."""
+async def smtp_outage() -> SmtpOutage | None:
+    """The SMTP server's outage as the senders last saw it; None when it answers."""
+    row = await (
+        MailServerStatus.select()
+        .where(MailServerStatus.name == SMTP_SERVER, MailServerStatus.failures > 0)
+        .first()
+    )
+    if row is None:
+        return None
+    return SmtpOutage(
+        since=row["down_since"],
+        failures=row["failures"],
+        next_attempt_at=row["next_attempt_at"],
+        last_error=row["last_error"],
+    )
+
+
+async def _record_outage(problem: str, report: SendReport) -> None:
+    """SMTP could not be reached: the whole queue waits, longer after each failed round."""
     now = utcnow()
-    stale = (OutboxEmail.state == MailState.sending) & (OutboxEmail.claimed_at < now - STALE_CLAIM)
+    async with write_transaction():
+        await MailServerStatus.insert(MailServerStatus(name=SMTP_SERVER)).on_conflict(
+            action="DO NOTHING"
+        )
+        [row] = await (
+            MailServerStatus.update(
+                {MailServerStatus.failures: MailServerStatus.failures + 1}, use_auto_update=False
+            )
+            .where(MailServerStatus.name == SMTP_SERVER)
+            .returning(MailServerStatus.failures, MailServerStatus.down_since)
+        )
+        outage = SmtpOutage(
+            since=row["down_since"] or now,
+            failures=row["failures"],
+            next_attempt_at=now + backoff(row["failures"], LONGEST_OUTAGE_WAIT),
+            last_error=problem,
+        )
+        await MailServerStatus.update(
+            {
+                MailServerStatus.down_since: outage.since,
+                MailServerStatus.next_attempt_at: outage.next_attempt_at,
+                MailServerStatus.last_error: problem,
+            }
+        ).where(MailServerStatus.name == SMTP_SERVER)
+    report.outage = outage
+    report.errors.append(problem)
+    logger.warning(
+        "the SMTP server does not answer (%d round(s) in a row): %s", outage.failures, problem
+    )
+
+
+async def _end_outage(outage: SmtpOutage) -> None:
+    async with write_transaction():
+        await MailServerStatus.update(
+            {
+                MailServerStatus.failures: 0,
+                MailServerStatus.down_since: None,
+                MailServerStatus.next_attempt_at: None,
+                MailServerStatus.last_error: "",
+            }
+        ).where(MailServerStatus.name == SMTP_SERVER)
+    logger.info("the SMTP server answers again (it was down since %s)", outage.since)
+
+
+async def recover_expired_claims() -> int:
+    """Put rows whose claim lapsed (their sender stopped: CLAIM_LEASE passed without a
+    renewal) back to 'due' for the next sender. The interrupted attempt counts, so a mail
+    that kills every sender that tries it ends 'failed'."""
+    now = utcnow()
+    expired = (OutboxEmail.state == MailState.sending) & (
+        OutboxEmail.claimed_at < now - CLAIM_LEASE
+    )
     error = "the sender stopped while sending (its claim expired)"
     async with write_transaction():
         given_up = await (
@@ -271,7 +395,7 @@ async def recover_stale_claims() -> int:
                     OutboxEmail.claimed_at: None,
                 }
             )
-            .where(stale, OutboxEmail.attempts >= MAX_ATTEMPTS - 1)
+            .where(expired, OutboxEmail.attempts >= MAX_ATTEMPTS - 1)
             .returning(OutboxEmail.id)
         )
         back = await (
@@ -285,11 +409,11 @@ async def recover_stale_claims() -> int:
                     OutboxEmail.claimed_at: None,
                 }
             )
-            .where(stale)
+            .where(expired)
             .returning(OutboxEmail.id)
         )
     if given_up or back:
-        logger.warning("recovered %d stale outbox claim(s)", len(given_up) + len(back))
+        logger.warning("recovered %d expired outbox claim(s)", len(given_up) + len(back))
     return len(given_up) + len(back)
 
 
@@ -305,7 +429,8 @@ _CLAIMED_COLUMNS = (
 
 
 async def _claim(worker_id: str, batch: int) -> list[dict[str, Any]]:
-    """Claim up to ``batch`` due rows for this sender; rows another sender took are skipped.
+    """Claim up to ``batch`` due rows for this sender, oldest first; rows another sender
+    took are skipped. The claim is a lease of CLAIM_LEASE from ``claimed_at``.
 
     PostgreSQL: the candidate rows are locked with FOR UPDATE SKIP LOCKED, so concurrent
     senders pick different rows. SQLite: the IMMEDIATE transaction serialises senders.
@@ -346,64 +471,111 @@ async def _claim(worker_id: str, batch: int) -> list[dict[str, Any]]:
     return sorted(claimed, key=lambda row: ids.index(row["id"]))
 
 
+async def _renew_claims(worker_id: str, ids: list[int]) -> set[int]:
+    """Extend this sender's lease on rows it still holds; returns their ids."""
+    async with write_transaction():
+        renewed = await (
+            OutboxEmail.update({OutboxEmail.claimed_at: utcnow()})
+            .where(
+                OutboxEmail.id.is_in(ids),
+                OutboxEmail.state == MailState.sending,
+                OutboxEmail.claimed_by == worker_id,
+            )
+            .returning(OutboxEmail.id)
+        )
+    return {row["id"] for row in renewed}
+
+
+# Reaching the SMTP server failed: the server is down, refuses us or rejects our login.
+_CONNECTION_ERRORS = (aiosmtplib.SMTPException, OSError, TimeoutError)
+
+
+class _SmtpConnection:
+    """The one SMTP connection of a sending round, opened again if the server drops it."""
+
+    def __init__(self, smtp_url: str) -> None:
+        self.smtp_url = smtp_url
+        self.client: aiosmtplib.SMTP | None = None
+
+    async def ready(self) -> aiosmtplib.SMTP:
+        """The connected, logged-in client; raises one of _CONNECTION_ERRORS if SMTP
+        cannot be reached."""
+        if self.client is not None and self.client.is_connected:
+            return self.client
+        self.drop()
+        self.client = _smtp_client(self.smtp_url)
+        await self.client.connect()
+        await _log_in(self.client, self.smtp_url)
+        return self.client
+
+    async def open(self, report: SendReport) -> aiosmtplib.SMTP | None:
+        """The client, connecting if needed; None when SMTP cannot be reached, and then
+        the outage is recorded: the whole queue waits."""
+        try:
+            return await self.ready()
+        except _CONNECTION_ERRORS as error:
+            self.drop()
+            await _record_outage(_describe(error), report)
+            return None
+
+    def drop(self) -> None:
+        if self.client is not None and self.client.is_connected:
+            self.client.close()
+        self.client = None
+
+    async def close(self) -> None:
+        if self.client is not None and self.client.is_connected:
+            try:
+                await self.client.quit()
+            except _CONNECTION_ERRORS:
+                self.client.close()
+        self.client = None
+
+
 async def _send_batch(
     settings: Settings,
+    connection: _SmtpConnection,
     worker_id: str,
     rows: Sequence[dict[str, Any]],
-    started: float,
     report: SendReport,
 ) -> bool:
-    """Send claimed rows over one SMTP connection; False if SMTP could not be reached."""
-    assert settings.smtp_url
-    client: aiosmtplib.SMTP | None = None
-    try:
-        for index, row in enumerate(rows):
-            if time.monotonic() - started >= SEND_BUDGET_SECONDS:
-                report.released += await _release(worker_id, [r["id"] for r in rows[index:]])
-                return True
-            try:
-                if client is None or not client.is_connected:
-                    client = _smtp_client(settings.smtp_url)
-                    await client.connect()
-                    await _log_in(client, settings.smtp_url)
-            except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-                # SMTP is down or refuses us: this attempt fails for the rest of the batch.
-                problem = _describe(error)
-                for waiting in rows[index:]:
-                    await _record_failure(waiting, worker_id, problem, report)
-                if client is not None and client.is_connected:
-                    client.close()
-                client = None
-                return False
-            try:
-                message = _message(settings, row)
-            except (ValueError, TypeError, IndexError) as error:
-                # A mail that cannot even be written (a malformed address) never will be.
-                await _record_failure(row, worker_id, _describe(error), report, permanent=True)
-                continue
-            try:
-                await client.send_message(message)
-            except aiosmtplib.SMTPRecipientsRefused as error:
-                permanent = all(refusal.code >= 500 for refusal in error.recipients)
-                await _record_failure(row, worker_id, _describe(error), report, permanent)
-            except ValueError as error:  # aiosmtplib found no usable recipient
-                await _record_failure(row, worker_id, _describe(error), report, permanent=True)
-            except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-                await _record_failure(row, worker_id, _describe(error), report)
-                if isinstance(error, aiosmtplib.SMTPServerDisconnected | OSError | TimeoutError):
-                    if client.is_connected:
-                        client.close()
-                    client = None  # reconnect for the next mail
-            else:
-                await _mark_sent(row, worker_id)
-                report.sent += 1
-        return True
-    finally:
-        if client is not None and client.is_connected:
-            try:
-                await client.quit()
-            except (aiosmtplib.SMTPException, OSError, TimeoutError):
-                client.close()
+    """Send claimed rows in order; False if SMTP went away (the unsent rows are handed
+    back without spending an attempt, and the outage is recorded)."""
+    lease_renewed_at = utcnow()
+    held = {row["id"] for row in rows}
+    for index, row in enumerate(rows):
+        if utcnow() - lease_renewed_at >= RENEW_CLAIMS_AFTER:
+            held = await _renew_claims(worker_id, [r["id"] for r in rows[index:]])
+            lease_renewed_at = utcnow()
+        if row["id"] not in held:
+            continue  # the lease lapsed and another sender took the row over
+        try:
+            message = _message(settings, row)
+        except (ValueError, TypeError, IndexError) as error:
+            # A mail that cannot even be written (a malformed address) never will be.
+            await _record_failure(row, worker_id, _describe(error), report, permanent=True)
+            continue
+        client = await connection.open(report)
+        if client is None:
+            report.released += await _release(worker_id, [r["id"] for r in rows[index:]])
+            return False
+        try:
+            await client.send_message(message)
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            permanent = all(refusal.code >= 500 for refusal in error.recipients)
+            await _record_failure(row, worker_id, _describe(error), report, permanent)
+        except ValueError as error:  # aiosmtplib found no usable recipient
+            await _record_failure(row, worker_id, _describe(error), report, permanent=True)
+        except _CONNECTION_ERRORS as error:
+            # The server failed on this mail (or dropped the connection while taking it):
+            # it counts for this mail; the next one reconnects.
+            await _record_failure(row, worker_id, _describe(error), report)
+            if isinstance(error, aiosmtplib.SMTPServerDisconnected | OSError | TimeoutError):
+                connection.drop()
+        else:
+            await _mark_sent(row, worker_id)
+            report.sent += 1
+    return True
 
 
 def _smtp_client(smtp_url: str) -> aiosmtplib.SMTP:
@@ -529,6 +701,11 @@ def _still_ours(row_id: int, worker_id: str) -> tuple[Any, ...]:
         OutboxEmail.state == MailState.sending,
         OutboxEmail.claimed_by == worker_id,
     )
+
+
+async def waiting_count() -> int:
+    """How many e-mails wait to be sent, now or at their next attempt."""
+    return await OutboxEmail.count().where(OutboxEmail.state == MailState.due)
 
 
 async def due_count(now: datetime | None = None) -> int:

@@ -49,6 +49,20 @@ class OutboxEmail(Table, tablename="outbox_email"):
     user = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null, index=True)
 
 
+class MailServerStatus(Table, tablename="mail_server_status"):
+    """Whether the SMTP server answers, shared by every sender: while it is down the whole
+    queue waits for ``next_attempt_at`` (one connection attempt per wait, growing with
+    ``failures``) instead of each mail spending attempts of its own. One row, ``name`` "smtp".
+    """
+
+    id: Serial
+    name = Varchar(length=20, unique=True)
+    failures = Integer(default=0)  # failed connection rounds in a row; 0 when it answers
+    down_since = Timestamptz(null=True, default=None)
+    next_attempt_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+
+
 class Notification(Table, tablename="notification"):
     """An in-app notification: the bell in the top bar counts the unread ones."""
 

@@ -8,7 +8,7 @@ import email
 import email.policy
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from email.message import EmailMessage
 from typing import Any
 
@@ -17,24 +17,42 @@ from aiosmtpd.controller import Controller
 
 
 class Mailbox:
-    """The aiosmtpd handler: every message the server accepted, parsed, with its envelope.
+    """The aiosmtpd handler: every message the server accepted, parsed, with its envelope
+    and the client connection (host, port) it came over.
 
     A message is stored before the server answers 250, so once send_due has returned,
     ``messages`` holds everything it delivered; wait_for covers senders in other processes.
+    ``busy_recipients`` are refused for now (450) at RCPT. ``before_accepting``, if set, is
+    awaited (in the server's thread) with the number of messages accepted so far before a
+    message is accepted; if it raises, the message is refused.
     """
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelope_recipients: list[list[str]] = []
+        self.connections: list[tuple[str, int]] = []
+        self.busy_recipients: set[str] = set()
+        self.before_accepting: Callable[[int], Awaitable[None]] | None = None
         # The server runs in its own thread; it notifies waiters when a message arrives.
         self._arrived = threading.Condition()
 
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.busy_recipients:
+            return "450 4.2.1 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.before_accepting is not None:
+            await self.before_accepting(len(self.messages))
         raw = envelope.original_content or envelope.content
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         with self._arrived:
             self.envelope_recipients.append(list(envelope.rcpt_tos))
+            self.connections.append(tuple(session.peer[:2]))
             self.messages.append(parsed)
             self._arrived.notify_all()
         return "250 Message accepted for delivery"

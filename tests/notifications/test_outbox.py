@@ -4,6 +4,7 @@ whatever SMTP, the transaction or a second sender does."""
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
@@ -11,10 +12,14 @@ import pytest
 
 from partner_portal.database import write_transaction
 from partner_portal.notifications.services import (
+    CLAIM_LEASE,
+    LONGEST_RETRY,
     MAX_ATTEMPTS,
+    backoff,
     enqueue_email,
     retry_delay,
     send_due,
+    smtp_outage,
 )
 from partner_portal.notifications.tables import MailState, OutboxEmail
 from tests.notifications.conftest import SmtpServer
@@ -102,21 +107,23 @@ async def test_when_smtp_is_down_the_mail_waits_and_later_arrives_exactly_once(
 
     report = await send_due(mail_settings, "worker-1")
 
-    assert (report.sent, report.retrying) == (0, 1)
+    assert (report.sent, report.retrying, report.queued) == (0, 0, 1)
+    assert "has not answered since" in report.message
     row = await OutboxEmail.select().first()
     assert row is not None
-    assert row["state"] == MailState.due
-    assert row["attempts"] == 1
-    assert row["last_error"]
-    assert row["next_attempt_at"] == NOW + timedelta(minutes=1)
-    assert row["claimed_by"] == ""
+    # The outage is the server's, not the mail's: the mail spent no attempt.
+    assert (row["state"], row["attempts"], row["claimed_by"]) == (MailState.due, 0, "")
+    outage = await smtp_outage()
+    assert outage is not None
+    assert outage.since == NOW
+    assert NOW + timedelta(seconds=45) <= outage.next_attempt_at <= NOW + timedelta(minutes=1)
 
     smtp_down.start()
-    # Not yet due: the backoff is respected even though the server is back.
+    # Not yet time to try the server again, even though it is back.
     assert (await send_due(mail_settings, "worker-1")).sent == 0
     assert smtp_down.mailbox.messages == []
 
-    frozen_clock.frozen_at = NOW + timedelta(minutes=1, seconds=1)
+    frozen_clock.frozen_at = outage.next_attempt_at
     assert (await send_due(mail_settings, "worker-1")).sent == 1
     assert (await send_due(mail_settings, "worker-2")).sent == 0
     messages = await smtp_down.mailbox.wait_for(1)
@@ -124,33 +131,33 @@ async def test_when_smtp_is_down_the_mail_waits_and_later_arrives_exactly_once(
     assert messages[0]["Subject"] == "订单已确认"
     row = await OutboxEmail.select().first()
     assert row is not None
-    assert (row["state"], row["attempts"]) == (MailState.sent, 1)
+    assert (row["state"], row["attempts"]) == (MailState.sent, 0)
+    assert await smtp_outage() is None
 
 
-async def test_the_backoff_doubles_up_to_an_hour() -> None:
-    delays = [retry_delay(attempt) for attempt in range(1, 10)]
-    assert delays[:4] == [timedelta(minutes=minutes) for minutes in (1, 2, 4, 8)]
-    assert max(delays) == timedelta(hours=1)
-    assert delays[-1] == timedelta(hours=1)
+class FixedJitter(random.Random):
+    def __init__(self, value: float) -> None:
+        super().__init__()
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
 
 
-async def test_after_the_last_attempt_the_mail_is_kept_as_failed(
-    database, mail_settings, smtp_down: SmtpServer, frozen_clock
-) -> None:
-    frozen_clock.frozen_at = NOW
-    await queue()
-    for _attempt in range(MAX_ATTEMPTS):
-        await send_due(mail_settings, "worker-1")
-        frozen_clock.frozen_at += timedelta(hours=1, seconds=1)
-
-    row = await OutboxEmail.select().first()
-    assert row is not None
-    assert (row["state"], row["attempts"]) == (MailState.failed, MAX_ATTEMPTS)
-    assert row["last_error"]
-
-    smtp_down.start()
-    assert (await send_due(mail_settings, "worker-1")).sent == 0
-    assert smtp_down.mailbox.messages == []
+async def test_a_failing_mail_waits_from_a_minute_doubling_to_six_hours_for_3_to_5_days() -> None:
+    delays = [retry_delay(attempt) for attempt in range(1, MAX_ATTEMPTS)]
+    for delay, minutes in zip(delays, (1, 2, 4, 8), strict=False):
+        assert timedelta(minutes=minutes) * 0.75 <= delay <= timedelta(minutes=minutes)
+    assert max(delays) <= LONGEST_RETRY == timedelta(hours=6)
+    for jitter in (0.0, 0.9999):
+        waited = sum(
+            (
+                backoff(attempt, LONGEST_RETRY, FixedJitter(jitter))
+                for attempt in range(1, MAX_ATTEMPTS)
+            ),
+            timedelta(),
+        )
+        assert timedelta(days=3) < waited < timedelta(days=5)
 
 
 async def test_two_senders_at_once_deliver_each_mail_exactly_once(
@@ -182,7 +189,7 @@ async def test_a_claim_left_by_a_stopped_sender_is_recovered(
         {
             OutboxEmail.state: MailState.sending,
             OutboxEmail.claimed_by: "crashed-worker",
-            OutboxEmail.claimed_at: NOW - timedelta(minutes=11),
+            OutboxEmail.claimed_at: NOW - CLAIM_LEASE - timedelta(seconds=1),
         }
     ).where(OutboxEmail.subject == "stale claim")
     await OutboxEmail.update(
@@ -271,7 +278,7 @@ async def test_a_recipient_with_a_line_break_is_refused_when_queued(database) ->
     assert await OutboxEmail.count() == 0
 
 
-async def test_when_smtp_is_unreachable_the_run_stops_without_spending_other_mails_attempts(
+async def test_when_smtp_is_unreachable_the_run_stops_without_spending_any_mails_attempts(
     database, mail_settings, smtp_down: SmtpServer, frozen_clock
 ) -> None:
     frozen_clock.frozen_at = NOW
@@ -280,12 +287,16 @@ async def test_when_smtp_is_unreachable_the_run_stops_without_spending_other_mai
 
     report = await send_due(mail_settings, "worker-1", batch=1)
 
-    assert (report.sent, report.retrying) == (0, 1)
-    attempts = sorted(row["attempts"] for row in await OutboxEmail.select(OutboxEmail.attempts))
-    assert attempts == [0, 0, 1]
+    assert (report.sent, report.retrying, report.queued, len(report.errors)) == (0, 0, 3, 1)
+    attempts = [row["attempts"] for row in await OutboxEmail.select(OutboxEmail.attempts)]
+    assert attempts == [0, 0, 0]
     assert await OutboxEmail.count().where(OutboxEmail.state == MailState.sending) == 0
 
     smtp_down.start()
-    frozen_clock.frozen_at = NOW + timedelta(minutes=2)
+    frozen_clock.frozen_at = NOW + timedelta(minutes=1)
     assert (await send_due(mail_settings, "worker-1", batch=1)).sent == 3
-    assert len(await smtp_down.mailbox.wait_for(3)) == 3
+    assert [str(message["Subject"]) for message in await smtp_down.mailbox.wait_for(3)] == [
+        "mail 0",
+        "mail 1",
+        "mail 2",
+    ]
