@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from contracts import rendering, services
 from contracts.tables import ContractTemplate
-from tests.contracts.support import TEMPLATE_BODY, make_template, pdf_text, viewer
+from tests.contracts.support import TEMPLATE_BODY, make_template, viewer
+from tests.pdfs import pdf_text
 from tests.support import Cast, PortalClient
 
 
