@@ -52,6 +52,7 @@ MAX_OUTPUT_CHARACTERS = 200_000
 MAX_INTEGER_BITS = 256
 MAX_SECONDS = 30.0
 MAX_RANGE = 10_000
+STEPS_BETWEEN_PAUSES = 200
 
 LOOP_ATTRIBUTES = frozenset(
     {
@@ -107,6 +108,11 @@ class RenderBudget:
 
     def step(self) -> None:
         self.steps -= 1
+        if self.steps % STEPS_BETWEEN_PAUSES == 0:
+            # A rendering thread busy with Python code holds the GIL for the interpreter's
+            # whole switch interval; letting go now and then lets the event loop answer
+            # requests in between (measured: /healthz p99 near idle instead of 2-5 times).
+            time.sleep(0)
         if self.steps < 0:
             raise RenderTooCostly(TOO_MANY_STEPS, limit=MAX_STEPS)
         if time.monotonic() > self.deadline:
