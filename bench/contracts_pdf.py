@@ -34,7 +34,7 @@ def bilingual_document(repeats: int) -> str:
     body_source = next(body for _n, _k, language, body in TEMPLATES if language == "bilingual_zh")
     bodies = {key: body for key, (_title, body) in CLAUSES.items()}
     context = rendering.sample_context(bodies)
-    body = rendering.render_body(body_source, context)
+    body = rendering.contract_body(body_source, context)
     return rendering.document_html(
         language="bilingual_zh",
         title="Distribution agreement · 经销合同",

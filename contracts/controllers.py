@@ -14,6 +14,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
 from contracts import forms, rendering, services
+from contracts.markup import ALLOWED_TAGS
 from contracts.services import Client, ContractError, ContractFilters
 from contracts.tables import SignatureSide
 from partner_portal import access
@@ -23,6 +24,13 @@ from partner_portal.web import CurrentViewer, redirect_after_post, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
+
+
+# What the template and clause forms explain: the variables and the markup a text may use.
+TEXT_HELP: dict[str, Any] = {
+    "variables": rendering.VARIABLES,
+    "allowed_markup": sorted(ALLOWED_TAGS),
+}
 
 
 def _client(request: AnyRequest, viewer: Viewer) -> Client:
@@ -304,7 +312,7 @@ def _template_context(
         "conflicts": conflicts or [],
         "kinds": forms.KINDS,
         "languages": forms.LANGUAGES,
-        "variables": rendering.VARIABLES,
+        **TEXT_HELP,
         "label": services.label,
     }
 
@@ -348,8 +356,15 @@ async def template_edit(
     request: AnyRequest, viewer: CurrentViewer, template_id: FromPath[UUID]
 ) -> Template:
     template = await services.get_template(viewer, template_id)
-    values = {**template, "is_active": "on" if template["is_active"] else ""}
-    return render(request, "contracts/template_form.html", _template_context(values, {}, template))
+    return render(
+        request,
+        "contracts/template_form.html",
+        _template_context(_template_values(template), {}, template),
+    )
+
+
+def _template_values(template: dict[str, Any]) -> dict[str, Any]:
+    return {**template, "is_active": "on" if template["is_active"] else ""}
 
 
 @post("/contracts/templates/{template_id:uuid}/edit", include_in_schema=False)
@@ -370,9 +385,19 @@ async def template_update(
 
 
 @get("/contracts/templates/{template_id:uuid}/preview", include_in_schema=False)
-async def template_preview(viewer: CurrentViewer, template_id: FromPath[UUID]) -> Response[bytes]:
+async def template_preview(
+    request: AnyRequest, viewer: CurrentViewer, template_id: FromPath[UUID]
+) -> Response[Any]:
     template = await services.get_template(viewer, template_id)
-    pdf = await services.preview_template(viewer, template)
+    try:
+        pdf = await services.preview_template(viewer, template)
+    except ContractError as error:  # a template saved before today's checks
+        return render(
+            request,
+            "contracts/template_form.html",
+            _template_context(_template_values(template), {"body": str(error)}, template),
+            status_code=409,
+        )
     return pdf_response(pdf.content, "preview.pdf", inline=True)
 
 
@@ -382,7 +407,7 @@ async def clause_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
     return render(
         request,
         "contracts/clause_form.html",
-        {"values": {}, "errors": {}, "clause": None, "variables": rendering.VARIABLES},
+        {"values": {}, "errors": {}, "clause": None, **TEXT_HELP},
     )
 
 
@@ -398,7 +423,7 @@ async def clause_create(request: AnyRequest, viewer: CurrentViewer, data: Form) 
             "values": dict(data),
             "errors": result.errors,
             "clause": None,
-            "variables": rendering.VARIABLES,
+            **TEXT_HELP,
         },
         status_code=400,
     )
@@ -418,7 +443,7 @@ async def clause_edit(
             "values": values,
             "errors": {},
             "clause": clause,
-            "variables": rendering.VARIABLES,
+            **TEXT_HELP,
         },
     )
 
@@ -439,7 +464,7 @@ async def clause_update(
             "values": {**data, "key": clause["key"]},
             "errors": result.errors,
             "clause": clause,
-            "variables": rendering.VARIABLES,
+            **TEXT_HELP,
         },
         status_code=400,
     )

@@ -136,6 +136,10 @@ def parse_header(data: Mapping[str, str]) -> tuple[ContractHeader | None, dict[s
     return ContractHeader(title), {}
 
 
+# The longest template or clause text (a long contract's template is a tenth of this).
+MAX_TEXT_CHARACTERS = 50_000
+
+
 @dataclass(frozen=True)
 class TemplateInput:
     name: str
@@ -162,6 +166,8 @@ def parse_template(data: Mapping[str, str]) -> tuple[TemplateInput | None, dict[
         errors["language"] = gettext("Choose a language.")
     if not body.strip():
         errors["body"] = gettext("The template needs a text.")
+    elif len(body) > MAX_TEXT_CHARACTERS:
+        errors["body"] = gettext("Keep this under %(limit)s characters.", limit=MAX_TEXT_CHARACTERS)
     if errors:
         return None, errors
     is_active = str(data.get("is_active", "")).lower() in ("1", "on", "yes", "true")
@@ -190,6 +196,8 @@ def parse_clause(data: Mapping[str, str]) -> tuple[ClauseInput | None, dict[str,
         errors["title"] = gettext("Please give the clause a title (at most 200 characters).")
     if not body.strip():
         errors["body"] = gettext("The clause needs a text.")
+    elif len(body) > MAX_TEXT_CHARACTERS:
+        errors["body"] = gettext("Keep this under %(limit)s characters.", limit=MAX_TEXT_CHARACTERS)
     return (None, errors) if errors else (ClauseInput(key, title, body, note), {})
 
 

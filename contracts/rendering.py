@@ -1,11 +1,16 @@
 """Contract text: templates written by brand admins, rendered in a sandbox, then printed
 to PDF by WeasyPrint.
 
-Templates are user input, so they run in Jinja's ImmutableSandboxedEnvironment (no
-access to Python internals, no mutation) with StrictUndefined. Before a template is
-saved it is checked twice: statically against the variables a contract offers (so a
-misspelt ``partner.legal_nme`` is caught even inside a branch the sample data would
-not reach), and by rendering it with sample data. Either failure names the line.
+Templates are user input, so they run in contracts.sandbox (no Python internals, a short
+list of filters, every rendering within a budget of steps and characters) with
+StrictUndefined, and what they produce is limited to the markup of contracts.markup
+(document structure; no pictures, styles or addresses). Before a template is saved it is
+checked twice: statically against the variables, filters and statements a contract
+offers and the markup its text contains (so a misspelt ``partner.legal_nme`` or an
+``<img>`` is caught even inside a branch the sample data would not reach), and by
+rendering it with sample data within the budget. Either failure names the line. When a
+contract is printed, the text is rendered within the same budget and cleaned again, so a
+template saved before these checks cannot reach the document either.
 """
 
 from __future__ import annotations
@@ -17,16 +22,25 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 from html import escape
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from contracts.forms import TERM_NAMES
+from contracts.markup import clean_html
+from contracts.sandbox import (
+    FILTERS,
+    RenderTooCostly,
+    budgeted_tree,
+    refused_statements,
+    render_within_budget,
+    sandbox,
+)
+from partner_portal.i18n import N_
 
 TEMPLATE_FILENAME = "<contract template>"
 
@@ -45,24 +59,27 @@ BUILTIN_NAMES = frozenset({"loop", "range", "true", "false", "none", "True", "Fa
 
 @dataclass(frozen=True)
 class TemplateProblem:
+    """Why a template cannot be saved: ``message`` is a message id, translated where it
+    is shown and filled with ``params``; ``line`` where known."""
+
     line: int | None
-    reason: str
+    message: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def parameters(self) -> dict[str, object]:
+        return dict(self.params)
+
+    @property
+    def reason(self) -> str:
+        return self.message % self.parameters if self.params else self.message
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}" if self.line else self.reason
 
 
-@cache
-def sandbox() -> ImmutableSandboxedEnvironment:
-    environment = ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=True, trim_blocks=True, lstrip_blocks=True
-    )
-    environment.filters["nl2br"] = _nl2br
-    return environment
-
-
-def _nl2br(value: object) -> Markup:
-    return Markup("<br>").join(escape(str(value)).splitlines())
+def _problem(line: int | None, message: str, **params: object) -> TemplateProblem:
+    return TemplateProblem(line, message, tuple(params.items()))
 
 
 def _walk_local_names(tree: nodes.Template) -> set[str]:
@@ -84,10 +101,14 @@ def _static_problems(
     for name in tree.find_all(nodes.Name):
         if name.ctx == "load" and name.name not in known:
             if name.name == "clause":
-                reason = "a clause cannot include another clause"
+                yield TemplateProblem(name.lineno, N_("a clause cannot include another clause"))
             else:
-                reason = f"unknown variable {name.name!r}; use {', '.join(sorted(VARIABLES))}"
-            yield TemplateProblem(name.lineno, reason)
+                yield _problem(
+                    name.lineno,
+                    N_("unknown variable %(name)s; use %(names)s"),
+                    name=name.name,
+                    names=", ".join(sorted(VARIABLES)),
+                )
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         target = getattr(node, "node", None)
         if not isinstance(target, nodes.Name) or target.name not in VARIABLES:
@@ -102,18 +123,32 @@ def _static_problems(
         else:
             continue
         if attribute not in VARIABLES[target.name]:
-            yield TemplateProblem(
+            yield _problem(
                 node.lineno,
-                f"unknown variable {target.name}.{attribute}; "
-                f"{target.name} has {', '.join(VARIABLES[target.name])}",
+                N_("unknown variable %(name)s; %(variable)s has %(fields)s"),
+                name=f"{target.name}.{attribute}",
+                variable=target.name,
+                fields=", ".join(VARIABLES[target.name]),
             )
     for call in tree.find_all(nodes.Call):
         if not isinstance(call.node, nodes.Name) or call.node.name != "clause":
             continue
         if len(call.args) != 1 or not isinstance(call.args[0], nodes.Const):
-            yield TemplateProblem(call.lineno, 'write a clause as clause("its_key")')
+            yield TemplateProblem(call.lineno, N_('write a clause as clause("its_key")'))
         elif clause_keys is not None and call.args[0].value not in clause_keys:
-            yield TemplateProblem(call.lineno, f"no clause named {call.args[0].value!r}")
+            yield _problem(call.lineno, N_("no clause named %(name)s"), name=call.args[0].value)
+    for used in tree.find_all(nodes.Filter):
+        if used.name not in FILTERS:
+            yield _problem(
+                used.lineno,
+                N_("the filter %(name)s is not available; use %(names)s"),
+                name=used.name,
+                names=", ".join(sorted(FILTERS)),
+            )
+    for line, statement in refused_statements(tree):
+        yield _problem(
+            line, N_("%(statement)s is not available in contract templates"), statement=statement
+        )
 
 
 def _line_of(error: BaseException) -> int | None:
@@ -125,63 +160,109 @@ def _line_of(error: BaseException) -> int | None:
     return line
 
 
+def _line_in(source: str, needle: str) -> int | None:
+    """The first line of ``source`` holding ``needle`` (case-insensitive), if any."""
+    at = source.lower().find(needle.lower())
+    return source.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def _markup_problems(source: str, html: str) -> list[TemplateProblem]:
+    return [
+        TemplateProblem(_line_in(source, refusal.needle), refusal.message, refusal.params)
+        for refusal in clean_html(html).refusals
+    ]
+
+
+def _written_markup(source: str) -> str:
+    """The template's own text with every {{ ... }} and {% ... %} taken out, so markup in
+    any branch is seen (a placeholder stands where a value goes)."""
+    return "\ufffc".join(
+        value for _, kind, value in sandbox().lex(source, filename=TEMPLATE_FILENAME)
+        if kind == "data"
+    )  # fmt: skip
+
+
 def check_source(
     source: str,
     clause_keys: frozenset[str] | None,
     sample: Mapping[str, Any] | None = None,
     allow_clauses: bool = True,
 ) -> list[TemplateProblem]:
-    """Problems of a template (or clause) text: syntax, unknown variables or clauses, and
-    errors rendering it with ``sample`` data. An empty list means it may be saved."""
+    """Problems of a template (or clause) text: syntax, unknown variables, filters or
+    clauses, statements or markup a contract may not use, and errors (the budget's too)
+    rendering it with ``sample`` data. An empty list means it may be saved. Takes up to a
+    second for a template that spends its whole budget: call it off the event loop."""
     environment = sandbox()
     try:
         tree = environment.parse(source, filename=TEMPLATE_FILENAME)
     except TemplateSyntaxError as error:
-        return [TemplateProblem(error.lineno, error.message or "syntax error")]
+        return [_problem(error.lineno, N_("syntax error: %(detail)s"), detail=error.message or "")]
+    except RecursionError:
+        return [TemplateProblem(None, N_("the template is nested too deeply"))]
     problems = sorted(
-        set(_static_problems(tree, clause_keys, allow_clauses)), key=lambda p: p.line or 0
+        set(_static_problems(tree, clause_keys, allow_clauses))
+        | set(_markup_problems(source, _written_markup(source))),
+        key=lambda p: p.line or 0,
     )
     if problems or sample is None:
         return problems
     try:
-        render_body(source, sample)
+        html = render_body(source, sample)
+    except RenderTooCostly as error:
+        return [_problem(_line_of(error), error.message, **error.params)]
     except (TemplateError, SecurityError, ArithmeticError, TypeError, ValueError) as error:
-        return [TemplateProblem(_line_of(error), _reason(error))]
-    return []
+        return [_rendering_problem(error)]
+    except RecursionError:
+        return [TemplateProblem(None, N_("the template is nested too deeply"))]
+    return _markup_problems(source, html)
 
 
-def _reason(error: BaseException) -> str:
+def _rendering_problem(error: BaseException) -> TemplateProblem:
     if isinstance(error, UndefinedError):
-        return f"unknown variable: {error.message}"
-    if isinstance(error, SecurityError):
-        return f"not allowed: {error}"
-    return str(error) or type(error).__name__
+        message = N_("unknown variable: %(detail)s")
+    elif isinstance(error, SecurityError):
+        message = N_("not allowed: %(detail)s")
+    else:
+        message = N_("the template does not render: %(detail)s")
+    return _problem(_line_of(error), message, detail=str(error) or type(error).__name__)
 
 
 def render_body(source: str, context: Mapping[str, Any]) -> str:
-    """A template's text filled in, as HTML (raises TemplateError on a bad template)."""
-    return str(compiled(source).render(dict(context)))
+    """A template's text filled in, as the template wrote it (raises TemplateError on a
+    bad template, RenderTooCostly past the budget). Documents take contract_body."""
+    return render_within_budget(compiled(source), context)
+
+
+def contract_body(source: str, context: Mapping[str, Any]) -> str:
+    """A template's text filled in and kept to the markup a contract may use: what a
+    contract prints. Call it off the event loop (it may spend its whole budget)."""
+    return clean_html(render_body(source, context)).html
 
 
 @lru_cache(maxsize=256)
 def compiled(source: str) -> Any:
-    """A template text compiled once, named so errors can be traced to its lines."""
+    """A template text compiled once, named so errors can be traced to its lines; with the
+    statements contracts may not use refused and every loop and ``~`` on the budget."""
     environment = sandbox()
-    code = environment.compile(source, filename=TEMPLATE_FILENAME)
+    tree = environment.parse(source, filename=TEMPLATE_FILENAME)
+    for line, statement in refused_statements(tree):
+        raise SecurityError(f"{statement} is not available in contract templates (line {line})")
+    code = environment.compile(budgeted_tree(tree), filename=TEMPLATE_FILENAME)
     return environment.template_class.from_code(environment, code, environment.globals, None)
 
 
 def clause_function(
     bodies: Mapping[str, str], context: Mapping[str, Any], used: dict[str, int] | None = None
 ) -> Callable[[str], Markup]:
-    """``clause("key")`` inside a template: the clause's text, filled with the same data."""
+    """``clause("key")`` inside a template: the clause's text, filled with the same data
+    within the template's budget."""
 
     def clause(key: str) -> Markup:
         if key not in bodies:
             raise ValueError(f"no clause named {key!r}")
         if used is not None:
             used[key] = used.get(key, 0) + 1
-        return Markup(compiled(bodies[key]).render(dict(context)))
+        return Markup(render_within_budget(compiled(bodies[key]), context))
 
     return clause
 
@@ -242,39 +323,37 @@ def html_lang(language: str) -> str:
     )
 
 
-def css_string(text: str) -> str:
-    """Text as a CSS string literal (for the running header and footer)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    return f'"{escaped}"'
-
-
+# User data never goes into this stylesheet: the running header and footer are elements of
+# the document (position: running), written into the margins by element().
 DOCUMENT_CSS = """
 @page {
   size: A4;
   margin: 22mm 18mm 24mm 18mm;
-  @top-left { content: %(header)s; font-size: 7.5pt; color: #555; }
-  @bottom-left { content: %(footer)s; font-size: 6.5pt; color: #555; }
+  @top-left { content: element(running-header); }
+  @bottom-left { content: element(running-footer); }
   @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; }
 }
+.running-header { position: running(running-header); font-size: 7.5pt; color: #555; }
+.running-footer { position: running(running-footer); font-size: 6.5pt; color: #555; }
 html { font-family: "Noto Sans CJK SC", "Noto Sans CJK KR", sans-serif; font-size: 10pt;
        line-height: 1.55; color: #111; }
 :lang(ko) { font-family: "Noto Sans CJK KR", "Noto Sans CJK SC", sans-serif; }
 h1 { font-size: 16pt; text-align: center; margin: 0 0 4mm; }
 h2 { font-size: 11.5pt; margin: 6mm 0 2mm; break-after: avoid; }
 p { margin: 0 0 2.5mm; text-align: justify; }
-table { border-collapse: collapse; width: 100%%; }
+table { border-collapse: collapse; width: 100%; }
 td, th { border: 0.5pt solid #999; padding: 1.5mm 2mm; vertical-align: top; text-align: left; }
 .parties { border: 0.75pt solid #333; margin-bottom: 6mm; }
-.parties td { width: 50%%; border: 0.5pt solid #333; }
+.parties td { width: 50%; border: 0.5pt solid #333; }
 .parties .role { font-size: 8pt; color: #555; }
 .meta { text-align: center; font-size: 8.5pt; color: #444; margin-bottom: 6mm; }
 /* Side by side as a fixed table: WeasyPrint lays tables out several times faster than flex. */
-.bilingual { display: table; table-layout: fixed; width: 100%%; border-spacing: 0; }
-.bilingual > * { display: table-cell; width: 50%%; vertical-align: top; padding: 0 3mm 0 0; }
+.bilingual { display: table; table-layout: fixed; width: 100%; border-spacing: 0; }
+.bilingual > * { display: table-cell; width: 50%; vertical-align: top; padding: 0 3mm 0 0; }
 .bilingual > * + * { padding: 0 0 0 3mm; }
-.bilingual-table td { width: 50%%; border: none; padding: 0 3mm 2mm 0; }
+.bilingual-table td { width: 50%; border: none; padding: 0 3mm 2mm 0; }
 .signatures { margin-top: 10mm; break-inside: avoid; }
-.signatures td { width: 50%%; height: 46mm; border: 0.5pt solid #333; }
+.signatures td { width: 50%; height: 46mm; border: 0.5pt solid #333; }
 .signatures .line { border-bottom: 0.5pt solid #333; height: 9mm; margin-bottom: 1mm; }
 .signatures .label { font-size: 8pt; color: #555; }
 """
@@ -329,18 +408,16 @@ def document_html(
                 lines.append(f"<div>{escape(str(values[key]))}</div>")
         return f"<td>{''.join(lines)}</td>"
 
-    header = f"{brand['legal_name']}  ·  {partner['legal_name']}"
+    header = f"{brand['legal_name']}\u00a0\u00a0·\u00a0\u00a0{partner['legal_name']}"
     footer = (
         f"{_word(language, 'number')} {number} · {_word(language, 'version')} {version} · "
         f"SHA-256 {fingerprint}"
     )
-    css = DOCUMENT_CSS % {
-        "header": css_string(header),
-        "footer": css_string(footer),
-    }
     return (
         f'<!DOCTYPE html><html lang="{html_lang(language)}"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{css}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{DOCUMENT_CSS}</style></head><body>"
+        f'<div class="running-header">{escape(header)}</div>'
+        f'<div class="running-footer">{escape(footer)}</div>'
         f"<h1>{escape(title)}</h1>"
         f'<div class="meta">{escape(_word(language, "number"))} {escape(number)} · '
         f"{escape(_word(language, 'version'))} {version}</div>"

@@ -26,9 +26,11 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import anyio.to_thread
 from litestar.exceptions import NotFoundException
 
 from contracts import forms, rendering
+from contracts.sandbox import RenderTooCostly
 from contracts.tables import (
     Clause,
     ClauseVersion,
@@ -188,14 +190,41 @@ async def get_clause(viewer: Viewer, clause_uuid: UUID) -> dict[str, Any]:
     return dict(row)
 
 
+def _problem_text(problem: rendering.TemplateProblem) -> str:
+    """A template problem in the reader's language."""
+    reason = _(problem.message, **problem.parameters)
+    return (
+        _("Line %(line)s: %(reason)s", line=problem.line, reason=reason) if problem.line else reason
+    )
+
+
 def _problems_as_errors(problems: list[rendering.TemplateProblem]) -> dict[str, str]:
-    lines = [
-        _("Line %(line)s: %(reason)s", line=problem.line, reason=problem.reason)
-        if problem.line
-        else problem.reason
-        for problem in problems
-    ]
-    return {"body": " · ".join(lines)}
+    return {"body": " · ".join(_problem_text(problem) for problem in problems)}
+
+
+async def _check_source(
+    source: str,
+    clause_keys: frozenset[str] | None,
+    sample: Mapping[str, Any],
+    allow_clauses: bool = True,
+) -> list[rendering.TemplateProblem]:
+    """rendering.check_source in a worker thread: a template that spends its whole budget
+    keeps a CPU busy for up to a second, and the server keeps answering meanwhile."""
+    return await anyio.to_thread.run_sync(
+        rendering.check_source, source, clause_keys, sample, allow_clauses
+    )
+
+
+async def _contract_body(source: str, context: Mapping[str, Any]) -> str:
+    """A template's text filled in and cleaned (rendering.contract_body) in a worker
+    thread; a template that no longer renders or exceeds its budget is a ContractError."""
+    try:
+        return await anyio.to_thread.run_sync(rendering.contract_body, source, context)
+    except RenderTooCostly as error:
+        reason = _(error.message, **error.params)
+    except Exception as error:  # a template saved before a clause it uses was removed
+        reason = str(error)
+    raise ContractError(_("The template does not render: %(error)s", error=reason))
 
 
 async def save_clause(
@@ -207,7 +236,7 @@ async def save_clause(
     values, errors = forms.parse_clause(data)
     if values is None:
         return SaveResult(errors=errors)
-    problems = rendering.check_source(
+    problems = await _check_source(
         values.body, None, rendering.sample_context(), allow_clauses=False
     )
     if problems:
@@ -285,7 +314,7 @@ async def get_template(
 
 async def check_template_body(body: str) -> list[rendering.TemplateProblem]:
     bodies = await clause_bodies()
-    return rendering.check_source(body, frozenset(bodies), rendering.sample_context(bodies))
+    return await _check_source(body, frozenset(bodies), rendering.sample_context(bodies))
 
 
 async def save_template(
@@ -377,7 +406,7 @@ async def preview_template(viewer: Viewer, template: dict[str, Any]) -> PrintedP
         "kind": template["kind"],
         "language": template["language"],
     }
-    body_html = rendering.render_body(template["body"], context)
+    body_html = await _contract_body(template["body"], context)
     html = rendering.document_html(
         language=template["language"],
         title=template["name"],
@@ -514,12 +543,7 @@ async def _render_contract(
         "terms": rendering.terms_for_template(_money_fields(), terms),
     }
     context["clause"] = rendering.clause_function(bodies, context)
-    try:
-        body_html = rendering.render_body(template["body"], context)
-    except Exception as error:  # a template saved before a clause it uses was removed
-        raise ContractError(
-            _("The template does not render: %(error)s", error=str(error))
-        ) from None
+    body_html = await _contract_body(template["body"], context)
     fingerprint = rendering.fingerprint_of(contract["number"], version_number, terms, body_html)
     html = rendering.document_html(
         language=contract["language"],

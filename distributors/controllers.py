@@ -22,7 +22,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.catalog.images import stored_file
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import services as orders
-from partner_portal.pdf import PDF_MEDIA_TYPE, render_pdf
+from partner_portal.pdf import PDF_MEDIA_TYPE, DocumentPictures, render_pdf
 from partner_portal.spreadsheets import XLSX_MEDIA_TYPE, csv_text, xlsx_bytes
 from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
 
@@ -125,15 +125,18 @@ async def sheet_pdf(
     sheet = await services.get_line_sheet(viewer, sheet_id, Action.view_line_sheets)
     view = await services.sheet_view(viewer, sheet, uuid_or_none(buyer))
     media_dir = Path(request.app.state.settings.media_dir)
-    # WeasyPrint reads the pictures from disk: the page's URLs need a signed-in session.
+    # WeasyPrint reads the pictures from disk (the page's URLs need a signed-in session),
+    # and only these: the PDF's fetcher serves a document the pictures it was given.
+    pictures = DocumentPictures()
     images = {
-        style.id: stored_file(media_dir, style.image_path).resolve().as_uri()
+        style.id: pictures.url(stored_file(media_dir, style.image_path))
         for style in view.styles
         if style.image_path
     }
     content = await render_pdf(
         "distributors/sheet_pdf.html",
         {"view": view, "images": images, "viewer": viewer},
+        pictures,
     )
     filename = f"line-sheet-{view.season.get('code', '')}-{sheet_id}.pdf"
     return Response(

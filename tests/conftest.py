@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.http_receiver import receiver  # noqa: F401 (a fixture for every test)
 from tests.support import Cast, Demo, PortalClient, build_cast
 
 POSTGRES_ONLY_REASON = "needs PostgreSQL: set TEST_DATABASE_URL (CI does)"

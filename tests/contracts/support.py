@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from typing import Any
 from uuid import UUID
 
@@ -91,14 +90,6 @@ async def make_contract(
 async def issue(admin: Member, contract: dict[str, Any]) -> dict[str, Any]:
     """Issue the contract; returns the new version."""
     return await services.issue_contract(await viewer(admin), await contract_row(contract["uuid"]))
-
-
-def pdf_text(content: bytes) -> str:
-    """The words of a PDF as pdftotext (poppler) reads them."""
-    completed = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True, check=True
-    )
-    return completed.stdout.decode()
 
 
 def sign_form(version: dict[str, Any], key: str = "key-1", **fields: str) -> dict[str, str]:

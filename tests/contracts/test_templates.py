@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from contracts import rendering, services
 from contracts.tables import ContractTemplate
-from tests.contracts.support import TEMPLATE_BODY, make_template, pdf_text, viewer
+from tests.contracts.support import TEMPLATE_BODY, make_template, viewer
+from tests.pdfs import pdf_text
 from tests.support import Cast, PortalClient
 
 
@@ -88,3 +89,9 @@ async def test_saving_a_clause_keeps_its_earlier_versions(cast: Cast) -> None:
     assert clause["current_number"] == 2
     assert [version["number"] for version in clause["versions"]] == [2, 1]
     assert (await services.clause_bodies())["confidentiality"] == "<p>Two years.</p>"
+
+
+def test_a_term_named_like_a_method_prints_the_term() -> None:
+    # terms.items is the term "items" (the group purchase template prints it), not dict.items.
+    html = rendering.render_body("<p>{{ terms.items | nl2br }}</p>", rendering.sample_context())
+    assert "170/88A" in html and "built-in method" not in html

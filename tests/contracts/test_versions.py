@@ -12,9 +12,9 @@ from tests.contracts.support import (
     issue,
     make_contract,
     make_template,
-    pdf_text,
     viewer,
 )
+from tests.pdfs import pdf_text
 from tests.support import Cast, PortalClient
 
 
