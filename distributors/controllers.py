@@ -218,7 +218,7 @@ async def draft_matrix(
         if sheet_uuid
         else None
     )
-    buyer = await orders.buyer_for(viewer, order["buyer"])
+    buyer = await access.get_buyer(viewer, order["buyer"])
     return await _matrix(request, viewer, sheet=sheet_row, order=order, buyer=dict(buyer))
 
 
@@ -243,7 +243,7 @@ async def matrix_post(request: AnyRequest, viewer: CurrentViewer) -> Response[An
     order_uuid = uuid_or_none(form.get("order"))
     order = await services.draft_for_grid(viewer, order_uuid) if order_uuid else None
     if order is not None:
-        buyer: dict[str, Any] | None = dict(await orders.buyer_for(viewer, order["buyer"]))
+        buyer: dict[str, Any] | None = dict(await access.get_buyer(viewer, order["buyer"]))
     else:
         buyer = await services.chosen_buyer(viewer, uuid_or_none(form.get("buyer")))
     details = matrix_details(form)
@@ -311,7 +311,7 @@ async def matrix_totals(request: AnyRequest, viewer: CurrentViewer) -> Template:
     order_uuid = uuid_or_none(form.get("order"))
     order = await services.draft_for_grid(viewer, order_uuid) if order_uuid else None
     if order is not None:
-        buyer: dict[str, Any] | None = dict(await orders.buyer_for(viewer, order["buyer"]))
+        buyer: dict[str, Any] | None = dict(await access.get_buyer(viewer, order["buyer"]))
     else:
         buyer = await services.chosen_buyer(viewer, uuid_or_none(form.get("buyer")))
     style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []

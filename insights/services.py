@@ -1088,11 +1088,9 @@ async def plan_follow_ups(
         return BulkFollowUps(errors={"title": _("Say what to do.")})
     if not partner_uuids:
         return BulkFollowUps(errors={"partners": _("Choose at least one partner.")})
-    rows = await access.scoped(
-        Organisation.select(Organisation.id, Organisation.uuid, Organisation.owner), viewer
-    ).where(Organisation.uuid.is_in(list(partner_uuids)))
-    if len(rows) != len(set(partner_uuids)):
-        raise access._not_found("partner")
+    rows = await access.get_organisations(
+        viewer, partner_uuids, Organisation.id, Organisation.uuid, Organisation.owner
+    )
     today = utcnow().date()
     due_at = datetime.combine(
         today + timedelta(days=due_in_days), datetime.min.time(), tzinfo=UTC

@@ -263,27 +263,6 @@ async def _record_status(
     )
 
 
-async def buyer_for(viewer: Viewer, buyer_id: int) -> dict[str, Any]:
-    """The buying organisation, if the viewer may see it (404) and order for it (403)."""
-    query = access.scoped(
-        Organisation.select(
-            Organisation.id,
-            Organisation.uuid,
-            Organisation.kind,
-            Organisation.legal_name,
-            Organisation.currency,
-            Organisation.parent_distributor,
-        ),
-        viewer,
-    ).where(Organisation.id == buyer_id)
-    buyer = await query.first()
-    if buyer is None:
-        raise access._not_found("partner")
-    if not access.may_place_order_for(viewer, buyer):
-        raise PermissionDeniedException(_("You cannot place orders for this partner."))
-    return buyer
-
-
 def _check_dates(draft: OrderDraft) -> dict[str, str]:
     start, end = draft.delivery_window_start, draft.delivery_window_end
     if start and end and end < start:
@@ -335,7 +314,7 @@ def order_number(order_id: int) -> str:
 
 async def create_draft(viewer: Viewer, draft: OrderDraft) -> SaveResult:
     """A new draft order for a buyer the viewer may order for, priced at today's prices."""
-    buyer = await buyer_for(viewer, draft.buyer_id)
+    buyer = await access.get_buyer(viewer, draft.buyer_id)
     priced, errors = await price_lines(buyer, draft.lines)
     errors |= _check_dates(draft)
     if priced is None or errors:
@@ -354,7 +333,7 @@ async def replace_lines(
     order = await access.get_order(viewer, order_uuid, Action.place_order)
     if not access.may_edit_order_lines(viewer, order["status"]):
         raise PermissionDeniedException(_("Only a draft's lines can be changed."))
-    buyer = await buyer_for(viewer, order["buyer"])
+    buyer = await access.get_buyer(viewer, order["buyer"])
     priced, errors = await price_lines(buyer, lines)
     if priced is None:
         return SaveResult(errors=errors)
@@ -508,7 +487,7 @@ async def _submit_in_transaction(
     """Reprice at today's prices, check the rules, freeze, and move draft -> submitted.
 
     Call inside write_transaction()."""
-    buyer = await buyer_for(viewer, order["buyer"])
+    buyer = await access.get_buyer(viewer, order["buyer"])
     current = await order_lines_for_checks(order["id"])
     if not current:
         return SaveResult(errors={"lines": _("An order needs at least one line.")})
@@ -609,7 +588,7 @@ async def place_order(viewer: Viewer, draft: OrderDraft, idempotency_key: str) -
     earlier = await _existing_for_key(idempotency_key)
     if earlier is not None:
         return SaveResult(uuid=earlier["uuid"])
-    buyer = await buyer_for(viewer, draft.buyer_id)
+    buyer = await access.get_buyer(viewer, draft.buyer_id)
     priced, errors = await price_lines(buyer, draft.lines)
     errors |= _check_dates(draft)
     if priced is None or errors:
@@ -830,18 +809,7 @@ async def decide_change(
 ) -> SaveResult:
     """The brand accepts (the order takes the new quantities at its frozen prices and a new
     version) or declines a pending change request."""
-    found = (
-        await ChangeRequest.select(
-            *ChangeRequest.all_columns(), ChangeRequest.order.uuid.as_alias("order_uuid")
-        )
-        .where(  # type: ignore[attr-defined]
-            ChangeRequest.uuid == request_uuid
-        )
-        .first()
-    )
-    if found is None:
-        raise access._not_found("change request")
-    order = await access.get_order(viewer, found["order_uuid"])
+    found, order = await access.get_change_request(viewer, request_uuid)
     if not access.may_decide_order_change(viewer):
         raise PermissionDeniedException(_("Your role does not allow this."))
     if found["status"] != ChangeRequestStatus.pending:
