@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from distributors.access import DistributorAction
 from distributors.tables import OrderRule, PartnerCredit, RuleKind
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.availability import availability_for
 from partner_portal.catalog.tables import Sku
@@ -120,7 +121,7 @@ def _parse_rules(data: Mapping[str, str]) -> tuple[list[Rule], dict[str, str]]:
 
 async def save_rules(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
     """Save all rules at once, or none with messages by field."""
-    access.require(viewer, Action.manage_order_rules)
+    access.require(viewer, DistributorAction.manage_order_rules)
     rules, errors = _parse_rules(data)
     if errors:
         return SaveResult(errors=errors)
@@ -248,7 +249,7 @@ async def save_credit(
 ) -> SaveResult:
     """Set a partner's unpaid amount and own credit limit; the version stops two finance
     people overwriting each other's figures."""
-    access.require(viewer, Action.manage_partner_credit, organisation["id"])
+    access.require(viewer, DistributorAction.manage_partner_credit, organisation["id"])
     errors: dict[str, str] = {}
     limit = _money(data.get("credit_limit", ""), "credit_limit", errors, allow_empty=True)
     unpaid = _money(data.get("unpaid_amount", ""), "unpaid_amount", errors, allow_empty=False)

@@ -18,9 +18,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from litestar.exceptions import NotFoundException
-
 from group_orders import forms, links, sizing
+from group_orders.access import GroupOrderAction, scoped_group
 from group_orders.tables import (
     Campaign,
     CampaignItem,
@@ -34,7 +33,7 @@ from group_orders.tables import (
     PriceSource,
 )
 from partner_portal import access, spreadsheets
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.services import prices_for_partner
 from partner_portal.catalog.tables import Colourway, Size, Sku, Style, StyleStatus
@@ -51,38 +50,6 @@ from partner_portal.spreadsheets import RowError
 ENTITY = "group_campaign"
 # Non-responders get a reminder at most this often while their campaign is open.
 REMINDER_INTERVAL = timedelta(days=3)
-
-
-# ---------------------------------------------------------------------------
-# Fetching one row for a viewer
-
-
-async def get_campaign(
-    viewer: Viewer, campaign_uuid: UUID, action: Action = Action.view_group_campaigns
-) -> dict[str, Any]:
-    """One campaign the viewer may see (404 otherwise), checked for the action (403)."""
-    query = access.scoped_group(
-        Campaign.select(*Campaign.all_columns()), viewer, Campaign.organisation
-    )
-    row = await query.where(Campaign.uuid == campaign_uuid).first()
-    if row is None:
-        raise NotFoundException("No such campaign.")
-    access.require(viewer, action, row["organisation"])
-    return row  # type: ignore[no-any-return]
-
-
-async def get_employee(
-    viewer: Viewer, employee_uuid: UUID, action: Action = Action.view_group_campaigns
-) -> dict[str, Any]:
-    """One roster entry the viewer may see (404 otherwise), checked for the action (403)."""
-    query = access.scoped_group(
-        Employee.select(*Employee.all_columns()), viewer, Employee.organisation
-    )
-    row = await query.where(Employee.uuid == employee_uuid).first()
-    if row is None:
-        raise NotFoundException("No such employee.")
-    access.require(viewer, action, row["organisation"])
-    return row  # type: ignore[no-any-return]
 
 
 async def campaign_by_id(campaign_id: int) -> dict[str, Any]:
@@ -110,8 +77,8 @@ def today() -> date:
 async def list_campaigns(viewer: Viewer) -> list[dict[str, Any]]:
     """Campaigns the viewer may see, newest first, with roster and response counts
     (two queries whatever the number of campaigns)."""
-    access.require(viewer, Action.view_group_campaigns)
-    query = access.scoped_group(
+    access.require(viewer, GroupOrderAction.view_group_campaigns)
+    query = scoped_group(
         Campaign.select(
             *Campaign.all_columns(),
             Campaign.organisation.legal_name.as_alias("client_name"),  # type: ignore[attr-defined]
@@ -141,7 +108,7 @@ async def _roster_counts(campaign_ids: Sequence[int]) -> dict[int, tuple[int, in
 
 async def client_choices(viewer: Viewer) -> list[dict[str, Any]]:
     """The corporate clients the viewer may run a campaign for."""
-    access.require(viewer, Action.manage_group_campaigns)
+    access.require(viewer, GroupOrderAction.manage_group_campaigns)
     query = access.scoped(
         Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.id),
         viewer,
@@ -235,7 +202,7 @@ async def _save_category_allotments(
 
 async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
     """A new open campaign for a corporate client the viewer may run campaigns for."""
-    access.require(viewer, Action.manage_group_campaigns)
+    access.require(viewer, GroupOrderAction.manage_group_campaigns)
     values, errors = forms.parse_campaign(data)
     clients = await client_choices(viewer)
     wanted = (data.get("organisation") or "").strip()
@@ -1795,10 +1762,10 @@ def packing_list_xlsx(groups: Sequence[Mapping[str, Any]], locale: str) -> bytes
 async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
     """The corporate client's campaigns on its partner 360 page (group clients only)."""
     if organisation["kind"] != OrganisationKind.group_client or not viewer.can(
-        Action.view_group_campaigns
+        GroupOrderAction.view_group_campaigns
     ):
         return None
-    query = access.scoped_group(
+    query = scoped_group(
         Campaign.select(*Campaign.all_columns()), viewer, Campaign.organisation
     ).where(Campaign.organisation == organisation["id"])
     campaigns = await query.order_by(Campaign.closes_on, ascending=False).limit(10)

@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from insights import metrics
+from insights.access import InsightAction, figures_scope
 from insights.tables import (
     CrossSell,
     ExchangeRate,
@@ -30,7 +31,7 @@ from insights.tables import (
     Survey,
 )
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.accounts.services import hash_secret
 from partner_portal.audit import services as audit_log
 from partner_portal.audit.tables import AuditEntry
@@ -114,7 +115,7 @@ SETTING_FIELDS = {
 
 async def save_settings(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
     """Change the definitions and thresholds (brand admins); exchange rates as "KRW 0.0052" lines."""
-    access.require(viewer, Action.manage_insights)
+    access.require(viewer, InsightAction.manage_insights)
     current = await current_settings()
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -722,7 +723,7 @@ class KpiInputs:
 
 
 async def kpi_inputs(viewer: Viewer, start: date, end: date) -> KpiInputs:
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     settings = await current_settings()
     partners = await _visible_partners(viewer)
     facts = await PartnerMonth.select(*PartnerMonth.all_columns()).where(
@@ -743,7 +744,7 @@ async def kpis(
 ) -> KpiTable:
     """Every KPI per period, for all the viewer's partners and per group of ``dimension``,
     each with the partners behind it (for the drill-down)."""
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     windows = await period_windows(period_kind, today, count)
     inputs = await kpi_inputs(viewer, windows[0].start, windows[-1].end)
     return kpi_table(inputs, windows, dimension, today)
@@ -965,7 +966,7 @@ async def _latest_day(before: date | None = None) -> date | None:
 
 async def segment_overview(viewer: Viewer) -> dict[str, Any]:
     """Partners per segment now, each with the segment it had a period (30+ days) earlier."""
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     partners = await _visible_partners(viewer)
     visible = {row["id"]: row for row in partners}
     day = await _latest_day()
@@ -1016,7 +1017,7 @@ FOLLOW_UP_KINDS = ("call", "visit", "email", "meeting", "task")
 
 
 async def save_treatment(viewer: Viewer, segment: str, data: Mapping[str, str]) -> SaveResult:
-    access.require(viewer, Action.manage_insights)
+    access.require(viewer, InsightAction.manage_insights)
     errors: dict[str, str] = {}
     if segment not in metrics.SEGMENTS:
         errors["segment"] = _("Choose one of the sixteen segments.")
@@ -1081,7 +1082,7 @@ async def plan_follow_ups(
     the scheduler's public service; a partner already planned for this reason today is skipped."""
     from scheduler.services import RuleFollowUp, insert_rule_follow_ups
 
-    access.require(viewer, Action.plan_insight_follow_ups)
+    access.require(viewer, InsightAction.plan_insight_follow_ups)
     if kind not in FOLLOW_UP_KINDS:
         return BulkFollowUps(errors={"kind": _("Choose a kind of follow-up.")})
     if not title.strip():
@@ -1120,7 +1121,10 @@ async def partner_health_panel(
     viewer: Viewer, organisation: dict[str, Any]
 ) -> dict[str, Any] | None:
     """CLV with its inputs, segment, churn risk, RFM, trend and cross-sell for the brand."""
-    if not viewer.can(Action.view_insights) or organisation["kind"] not in access.BUYING_KINDS:
+    if (
+        not viewer.can(InsightAction.view_insights)
+        or organisation["kind"] not in access.BUYING_KINDS
+    ):
         return None
     current = (await latest_metrics([organisation["id"]])).get(organisation["id"])
     trend = await PartnerMonth.select(
@@ -1307,7 +1311,7 @@ async def answer_survey(token: str, score_text: str, comment: str) -> SaveResult
 
 async def satisfaction_results(viewer: Viewer, today: date) -> dict[str, Any]:
     """NPS per partner and per KAM over the last 12 months (promoters 9-10, detractors 0-6)."""
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     partners = {row["id"]: row for row in await _visible_partners(viewer)}
     since = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
     answers = (
@@ -1473,7 +1477,7 @@ async def store_kpi_snapshots(today: date) -> int:
     viewers = {}
     for user in users:
         viewer = await viewer_for_user_id(user["id"])
-        scope = access.figures_scope(viewer)
+        scope = figures_scope(viewer)
         if scope is not None and scope not in viewers:
             viewers[scope] = viewer
     rows = []
@@ -1525,8 +1529,8 @@ async def _dashboard_table(
 ) -> tuple[KpiTable, str | None]:
     """dashboard_kpis, with the stored partners of the same computation when asked (read in
     the same query, so figure and partners always come from one run of the job)."""
-    access.require(viewer, Action.view_insights)
-    scope = access.figures_scope(viewer)
+    access.require(viewer, InsightAction.view_insights)
+    scope = figures_scope(viewer)
     if scope is not None and count <= STORED_PERIODS.get(period_kind, 0):
         key = _snapshot_key(scope, period_kind, dimension)
         keys = [key, _partners_key(key)] if with_partners else [key]

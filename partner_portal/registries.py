@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from partner_portal.access import Viewer
+from partner_portal.access import Action, ActionSet, Viewer
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,9 @@ class DraftStarter:
 
 @dataclass
 class Registry:
+    # every declared set of actions by its name, the kernel's and each module's: the role
+    # table (access/roles.py) grants them, templates name them ({{ SalesAction.view_cases }})
+    action_sets: dict[str, type[ActionSet]] = field(default_factory=lambda: {"Action": Action})
     partner_panels: dict[str, PartnerPanel] = field(default_factory=dict)
     jobs: dict[str, ScheduledJob] = field(default_factory=dict)
     # organisation id -> terms in force, or None when no contract sets them
@@ -142,6 +145,9 @@ class Registry:
     order_checks: dict[str, OrderCheck] = field(default_factory=dict)
     # key -> what a won opportunity can start (group campaign draft...)
     draft_starters: dict[str, DraftStarter] = field(default_factory=dict)
+
+    def add_actions(self, actions: type[ActionSet]) -> None:
+        self.action_sets[actions.__name__] = actions
 
     def add_partner_panel(self, panel: PartnerPanel) -> None:
         self.partner_panels[panel.key] = panel

@@ -8,11 +8,13 @@ from datetime import datetime
 
 from partner_portal.registries import PartnerPanel, Registry
 from scheduler import controllers, host, jobs, reminders, services
+from scheduler.access import SchedulerAction
 
 routes = controllers.routes
 
 
 def register(registry: Registry) -> None:
+    registry.add_actions(SchedulerAction)
     for job in jobs.JOBS:
         registry.add_job(job)
     registry.add_partner_panel(

@@ -10,6 +10,7 @@ from piccolo.columns.combination import Combinable
 
 from partner_portal.access.core import (
     Action,
+    ActionSet,
     Viewer,
     fetch_one,
     narrow,
@@ -40,7 +41,7 @@ def style_filter(viewer: Viewer, status: Any = Style.status) -> Combinable | Non
 
 
 async def get_style(
-    viewer: Viewer, style_uuid: UUID, action: Action = Action.view_catalog
+    viewer: Viewer, style_uuid: UUID, action: ActionSet = Action.view_catalog
 ) -> dict[str, Any]:
     """One style the viewer may see (404 otherwise), checked for the action (403)."""
     query = narrow(Style.select(*Style.all_columns()), style_filter(viewer)).where(
@@ -50,7 +51,7 @@ async def get_style(
 
 
 async def get_price_list(
-    viewer: Viewer, price_list_uuid: UUID, action: Action = Action.view_price_lists
+    viewer: Viewer, price_list_uuid: UUID, action: ActionSet = Action.view_price_lists
 ) -> dict[str, Any]:
     """One price list (only the brand's users see price lists as such), checked for the action."""
     require(viewer, Action.view_price_lists)
@@ -74,7 +75,7 @@ def price_list_filter(
 
 
 async def _get_catalog_reference(
-    viewer: Viewer, table: Any, row_uuid: UUID, action: Action, name: str
+    viewer: Viewer, table: Any, row_uuid: UUID, action: ActionSet, name: str
 ) -> dict[str, Any]:
     """One row of the catalog's reference data (seasons, size scales, prepacks, delivery
     windows), for the catalog's managers: 403 for everyone else, then 404."""
@@ -84,25 +85,25 @@ async def _get_catalog_reference(
 
 
 async def get_season(
-    viewer: Viewer, season_uuid: UUID, action: Action = Action.manage_catalog
+    viewer: Viewer, season_uuid: UUID, action: ActionSet = Action.manage_catalog
 ) -> dict[str, Any]:
     return await _get_catalog_reference(viewer, Season, season_uuid, action, "season")
 
 
 async def get_size_scale(
-    viewer: Viewer, scale_uuid: UUID, action: Action = Action.manage_catalog
+    viewer: Viewer, scale_uuid: UUID, action: ActionSet = Action.manage_catalog
 ) -> dict[str, Any]:
     return await _get_catalog_reference(viewer, SizeScale, scale_uuid, action, "size scale")
 
 
 async def get_prepack(
-    viewer: Viewer, prepack_uuid: UUID, action: Action = Action.manage_catalog
+    viewer: Viewer, prepack_uuid: UUID, action: ActionSet = Action.manage_catalog
 ) -> dict[str, Any]:
     return await _get_catalog_reference(viewer, Prepack, prepack_uuid, action, "prepack")
 
 
 async def get_delivery_window(
-    viewer: Viewer, window_uuid: UUID, action: Action = Action.manage_catalog
+    viewer: Viewer, window_uuid: UUID, action: ActionSet = Action.manage_catalog
 ) -> dict[str, Any]:
     return await _get_catalog_reference(
         viewer, DeliveryWindow, window_uuid, action, "delivery window"
@@ -110,7 +111,7 @@ async def get_delivery_window(
 
 
 async def get_style_image(
-    viewer: Viewer, image_uuid: UUID, action: Action = Action.view_catalog
+    viewer: Viewer, image_uuid: UUID, action: ActionSet = Action.view_catalog
 ) -> dict[str, Any]:
     """One picture of a style the viewer may see (404 otherwise: a partner user asking for
     a picture of a draft style finds nothing), checked for the action (403)."""

@@ -80,14 +80,6 @@ class Action(ActionSet):
     export_orders = "orders.export_orders", "Export orders"
     manage_outbox = "notifications.manage_outbox", "See and retry e-mail that failed to send"
     # The modules' actions, until each moves to its module's access.py.
-    view_follow_ups = "scheduler.view_follow_ups", "See follow-ups and agendas"
-    manage_follow_ups = "scheduler.manage_follow_ups", "Plan and change follow-ups"
-    manage_scheduler = "scheduler.manage_scheduler", "See and run the scheduled jobs"
-    view_group_campaigns = "group_orders.view_group_campaigns", "See group-order campaigns"
-    manage_group_campaigns = (
-        "group_orders.manage_group_campaigns",
-        "Run campaigns: rosters, items, links, approval, ordering",
-    )
     view_opportunities = "sales.view_opportunities", "See the sales pipeline"
     manage_opportunities = "sales.manage_opportunities", "Add, change and move opportunities"
     manage_sales_settings = (
@@ -113,12 +105,6 @@ class Action(ActionSet):
     )
     accept_contract = "contracts.accept_contract", "Accept a contract for the partner"
     countersign_contract = "contracts.countersign_contract", "Countersign a contract for the brand"
-    view_insights = "insights.view_insights", "See partner health figures"
-    manage_insights = "insights.manage_insights", "Tune the health definitions and segments"
-    plan_insight_follow_ups = (
-        "insights.plan_insight_follow_ups",
-        "Plan follow-ups for the partners a figure shows",
-    )
     view_materials = "suppliers.view_materials", "See materials, forecasts and purchase orders"
     manage_purchasing = (
         "suppliers.manage_purchasing",
@@ -128,15 +114,6 @@ class Action(ActionSet):
         "suppliers.answer_as_supplier",
         "Commit to forecasts and answer purchase orders for the supplier",
     )
-    view_line_sheets = "distributors.view_line_sheets", "See line sheets"
-    manage_line_sheets = "distributors.manage_line_sheets", "Make and publish line sheets"
-    manage_order_rules = "distributors.manage_order_rules", "Set order minimums and rules"
-    manage_partner_credit = "distributors.manage_partner_credit", "Set partners' credit limits"
-    view_territory_conflicts = (
-        "distributors.view_territory_conflicts",
-        "See where partners' territories overlap",
-    )
-    view_own_retailers = "distributors.view_own_retailers", "See the retailers a distributor serves"
 
 
 @dataclass(frozen=True, slots=True)

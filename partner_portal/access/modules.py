@@ -15,31 +15,12 @@ from partner_portal.access.core import (
     Viewer,
     organisation_filter,
     require,
-    scoped,
 )
-from partner_portal.partners.tables import Organisation, Role, User
+from partner_portal.partners.tables import Organisation, Role
 
 
 def _not_found(what: str) -> NotFoundException:
     return NotFoundException(f"No such {what}.")
-
-
-# ---------------------------------------------------------------------------
-# group_orders: corporate campaigns, their rosters and employees' choices
-
-
-def group_campaign_filter(viewer: Viewer, reference: Any) -> Combinable | None:
-    """Campaign rows (or their roster, items, choices: ``reference`` is the row's
-    organisation column) the viewer may see: a group client its own, a KAM those of the
-    partners they own, the brand's admins and staff all, anyone else none."""
-    if not viewer.can(Action.view_group_campaigns):
-        return reference < 0  # type: ignore[no-any-return]
-    return organisation_filter(viewer, reference)
-
-
-def scoped_group(query: Any, viewer: Viewer, reference: Any) -> Any:
-    condition = group_campaign_filter(viewer, reference)
-    return query if condition is None else query.where(condition)
 
 
 # ---------------------------------------------------------------------------
@@ -288,119 +269,3 @@ async def get_purchase_order(
         raise _not_found("purchase order")
     require(viewer, action, row["supplier"])
     return dict(row)
-
-
-# ---------------------------------------------------------------------------
-# scheduler: follow-ups, agendas, the scheduler and the outbox pages
-#
-# Follow-ups are the brand's working notes on a partner: the brand's users see those of
-# the partners they see; a partner's own users never do. Only the follow-up's owner,
-# the owner's manager and brand admins change one. KAMs and admins create them; brand
-# staff read them. The scheduler's pages and failed mail belong to brand admins.
-
-
-def may_change_follow_up(
-    viewer: Viewer, owner_id: int | None, owner_manager_id: int | None
-) -> bool:
-    """The owner, the owner's manager and brand admins change a follow-up."""
-    if not viewer.can(Action.manage_follow_ups):
-        return False
-    return viewer.role == Role.brand_admin or viewer.user_id in (owner_id, owner_manager_id)
-
-
-async def get_follow_up(
-    viewer: Viewer, table: Any, follow_up_uuid: UUID, action: Action = Action.view_follow_ups
-) -> dict[str, Any]:
-    """One follow-up of a partner the viewer may see (404 otherwise), checked for the
-    action (403): manage_follow_ups also needs the viewer to be its owner, their manager
-    or a brand admin."""
-    query = scoped(
-        table.select(*table.all_columns(), table.owner.manager.as_alias("owner_manager")),
-        viewer,
-        table.organisation,
-    ).where(table.uuid == follow_up_uuid)
-    row = await query.first()
-    if row is None:
-        raise _not_found("follow-up")
-    require(viewer, action, row["organisation"])
-    if action == Action.manage_follow_ups and not may_change_follow_up(
-        viewer, row["owner"], row["owner_manager"]
-    ):
-        raise PermissionDeniedException("Only its owner, their manager or an admin changes it.")
-    return dict(row)
-
-
-def agenda_owner_filter(viewer: Viewer) -> Combinable | None:
-    """Whose agenda the viewer may open: a KAM their own and their team's (the users they
-    manage); brand admins and staff everyone's; None means all."""
-    if viewer.role in (Role.brand_admin, Role.brand_staff):
-        return None
-    return (User.id == viewer.user_id) | (User.manager == viewer.user_id)
-
-
-# ---------------------------------------------------------------------------
-# Partner health (insights/). Figures about partners are the brand's: partners never see
-# their own segment or another partner's figures. KAMs see their partners' (the
-# organisation filter), brand staff read all; brand admins tune the definitions.
-
-
-# ---------------------------------------------------------------------------
-# distributors: line sheets, order rules, partner credit, retailers, territory conflicts
-# (the module passes its tables' columns in, so the kernel imports no module).
-# Merchandisers publish line sheets; every buyer reads those published to it. Order rules
-# and the credit figures are the brand administrators'; the brand's sales side sees
-# territory conflicts; a distributor sees the retailers it serves.
-
-
-def line_sheet_filter(
-    viewer: Viewer, sheet_id: Any, published: Any, audience_table: Any
-) -> Combinable | None:
-    """Line sheets the viewer may read: the brand's users all (drafts too); a buyer's users
-    the published sheets whose audience names their organisation or its tier; None: all."""
-    if viewer.is_brand:
-        return None
-    if not viewer.can(Action.view_line_sheets):
-        return sheet_id < 0  # type: ignore[no-any-return]
-    own_tier = Organisation.select(Organisation.tier).where(
-        Organisation.id == viewer.organisation_id
-    )
-    audience = audience_table.select(audience_table.line_sheet).where(
-        (audience_table.organisation == viewer.organisation_id)
-        | audience_table.tier.is_in(own_tier)
-    )
-    return (published == True) & sheet_id.is_in(audience)  # type: ignore[no-any-return]  # noqa: E712
-
-
-async def get_line_sheet(
-    viewer: Viewer, table: Any, audience_table: Any, sheet_uuid: UUID, action: Action
-) -> dict[str, Any]:
-    """One line sheet the viewer may read (404 otherwise), checked for the action (403)."""
-    query = table.select(*table.all_columns()).where(table.uuid == sheet_uuid)
-    condition = line_sheet_filter(viewer, table.id, table.published, audience_table)
-    if condition is not None:
-        query = query.where(condition)
-    row = await query.first()
-    if row is None:
-        raise _not_found("line sheet")
-    require(viewer, action)
-    return dict(row)
-
-
-def own_retailers_filter(viewer: Viewer) -> Combinable:
-    """The retailers a distributor serves (its retailers page); nobody else has any."""
-    if viewer.role != Role.distributor:
-        return Organisation.id < 0  # type: ignore[no-any-return]
-    return (Organisation.kind == "retailer") & (
-        Organisation.parent_distributor == viewer.organisation_id
-    )
-
-
-def figures_scope(viewer: Viewer) -> str | None:
-    """Whose partners a viewer's stored health figures cover (organisation_filter's rule):
-    "all" for those who see every partner, "kam:<id>" for a KAM (own and team's), None
-    for users who see no partner figures."""
-    if not viewer.can(Action.view_insights):
-        return None
-    if organisation_filter(viewer) is None:
-        return "all"
-    return f"kam:{viewer.user_id}" if viewer.role == Role.kam else None

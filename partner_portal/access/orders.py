@@ -14,6 +14,7 @@ from piccolo.columns.combination import Combinable
 
 from partner_portal.access.core import (
     Action,
+    ActionSet,
     Viewer,
     fetch_one,
     narrow,
@@ -42,7 +43,7 @@ def scoped_orders(query: Any, viewer: Viewer) -> Any:
 async def get_order(
     viewer: Viewer,
     order_uuid: UUID,
-    action: Action = Action.view_orders,
+    action: ActionSet = Action.view_orders,
     columns: Iterable[Any] = (),
 ) -> dict[str, Any]:
     """One order the viewer may see (404 otherwise), checked for the action (403): the

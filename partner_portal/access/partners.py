@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 
-from partner_portal.access.core import Action, Viewer, fetch_one, narrow, scoped
+from partner_portal.access.core import Action, ActionSet, Viewer, fetch_one, narrow, scoped
 from partner_portal.access.roles import ROLES_FOR_KIND
 from partner_portal.partners.tables import Contact, Organisation, Role, TimelineEntry, User
 
@@ -35,7 +35,7 @@ def user_filter(viewer: Viewer) -> Combinable | None:
 
 
 async def get_organisation(
-    viewer: Viewer, organisation_uuid: UUID, action: Action = Action.view_partner
+    viewer: Viewer, organisation_uuid: UUID, action: ActionSet = Action.view_partner
 ) -> dict[str, Any]:
     """One organisation the viewer may see (404 otherwise), checked for the action (403)."""
     query = scoped(Organisation.select(*Organisation.all_columns()), viewer).where(
@@ -56,14 +56,14 @@ async def get_organisations(
     return list(rows)
 
 
-async def get_contact(viewer: Viewer, contact_uuid: UUID, action: Action) -> dict[str, Any]:
+async def get_contact(viewer: Viewer, contact_uuid: UUID, action: ActionSet) -> dict[str, Any]:
     query = scoped(Contact.select(*Contact.all_columns()), viewer, Contact.organisation).where(
         Contact.uuid == contact_uuid
     )
     return await fetch_one(viewer, query, "No such contact.", action, organisation="organisation")
 
 
-async def get_user(viewer: Viewer, user_uuid: UUID, action: Action) -> dict[str, Any]:
+async def get_user(viewer: Viewer, user_uuid: UUID, action: ActionSet) -> dict[str, Any]:
     query = narrow(User.select(*User.all_columns()), user_filter(viewer)).where(
         User.uuid == user_uuid
     )
