@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 
 from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
 from suppliers import forecasting, panel, purchasing
+from suppliers.access import SupplierAction
 from suppliers.controllers import supplier_routes
 
 routes = supplier_routes
 
 
 def register(registry: Registry) -> None:
+    registry.add_actions(SupplierAction)
     registry.add_partner_panel(
         PartnerPanel(
             key="suppliers",

@@ -97,23 +97,6 @@ class Action(ActionSet):
     work_cases = "sales.work_cases", "Answer, triage and hand over cases; edit the answers"
     view_rebates = "sales.view_rebates", "See rebate programmes, points and balances"
     manage_rebates = "sales.manage_rebates", "Set rebate programmes; book and redeem points"
-    view_contracts = "contracts.view_contracts", "See contracts"
-    manage_contracts = "contracts.manage_contracts", "Draft, issue, renew and end contracts"
-    manage_contract_templates = (
-        "contracts.manage_contract_templates",
-        "Maintain contract templates and the clause library",
-    )
-    accept_contract = "contracts.accept_contract", "Accept a contract for the partner"
-    countersign_contract = "contracts.countersign_contract", "Countersign a contract for the brand"
-    view_materials = "suppliers.view_materials", "See materials, forecasts and purchase orders"
-    manage_purchasing = (
-        "suppliers.manage_purchasing",
-        "Maintain materials and BOMs; forecast, order and receive",
-    )
-    answer_as_supplier = (
-        "suppliers.answer_as_supplier",
-        "Commit to forecasts and answer purchase orders for the supplier",
-    )
 
 
 @dataclass(frozen=True, slots=True)
