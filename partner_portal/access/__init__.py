@@ -31,7 +31,6 @@ from partner_portal.access.core import (
     require,
     scoped,
 )
-from partner_portal.access.modules import *  # noqa: F403 (until each module's rules move)
 from partner_portal.access.orders import (
     BUYING_KINDS,
     ORDER_TRANSITIONS,

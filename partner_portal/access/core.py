@@ -79,24 +79,6 @@ class Action(ActionSet):
     )
     export_orders = "orders.export_orders", "Export orders"
     manage_outbox = "notifications.manage_outbox", "See and retry e-mail that failed to send"
-    # The modules' actions, until each moves to its module's access.py.
-    view_opportunities = "sales.view_opportunities", "See the sales pipeline"
-    manage_opportunities = "sales.manage_opportunities", "Add, change and move opportunities"
-    manage_sales_settings = (
-        "sales.manage_sales_settings",
-        "Set stage probabilities, registration rules and care events",
-    )
-    view_deal_registrations = "sales.view_deal_registrations", "See deal registrations"
-    register_deal = "sales.register_deal", "Register a deal (a partner's own customer)"
-    decide_deal_registrations = (
-        "sales.decide_deal_registrations",
-        "Approve or reject deal registrations",
-    )
-    view_cases = "sales.view_cases", "See service cases"
-    open_case = "sales.open_case", "Open a service case"
-    work_cases = "sales.work_cases", "Answer, triage and hand over cases; edit the answers"
-    view_rebates = "sales.view_rebates", "See rebate programmes, points and balances"
-    manage_rebates = "sales.manage_rebates", "Set rebate programmes; book and redeem points"
 
 
 @dataclass(frozen=True, slots=True)
