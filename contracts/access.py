@@ -14,8 +14,23 @@ from uuid import UUID
 
 from piccolo.columns.combination import Combinable
 
-from contracts.tables import Clause, Contract, ContractTemplate, ContractVersion, loaded
-from partner_portal.access import ActionSet, Viewer, fetch_one, narrow, organisation_filter, require
+from contracts.tables import (
+    Clause,
+    Contract,
+    ContractSignature,
+    ContractTemplate,
+    ContractVersion,
+    loaded,
+)
+from partner_portal.access import (
+    ActionSet,
+    ScopedTable,
+    Viewer,
+    fetch_one,
+    narrow,
+    organisation_filter,
+    require,
+)
 
 
 class ContractAction(ActionSet):
@@ -27,6 +42,13 @@ class ContractAction(ActionSet):
     )
     accept_contract = "contracts.accept_contract", "Accept a contract for the partner"
     countersign_contract = "contracts.countersign_contract", "Countersign a contract for the brand"
+
+
+SCOPED_TABLES = (
+    ScopedTable(Contract, Contract.organisation),
+    ScopedTable(ContractVersion, ContractVersion.organisation),
+    ScopedTable(ContractSignature, ContractSignature.organisation),
+)
 
 
 def contract_filter(viewer: Viewer) -> Combinable | None:

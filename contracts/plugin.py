@@ -7,7 +7,7 @@ import random
 from datetime import datetime, timedelta
 
 from contracts import services
-from contracts.access import ContractAction
+from contracts.access import SCOPED_TABLES, ContractAction
 from contracts.api import api_routes
 from contracts.controllers import contract_routes
 from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
@@ -17,6 +17,7 @@ routes = [*contract_routes, *api_routes]
 
 def register(registry: Registry) -> None:
     registry.add_actions(ContractAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
     registry.add_partner_panel(
         PartnerPanel(
             key="contracts",

@@ -317,6 +317,7 @@ def _opened_version(data: Mapping[str, str], current: int) -> int:
     return int(raw) if raw.isdigit() else current
 
 
+@access.checked_by_caller("the contract or template its caller fetched through access")
 async def _conflict(kind: str, entity_uuid: UUID, opened: int) -> SaveResult:
     current = await (
         Contract.select(Contract.version).where(Contract.uuid == entity_uuid).first()
@@ -362,6 +363,7 @@ async def preview_template(viewer: Viewer, template: dict[str, Any]) -> PrintedP
 # Parties and terms
 
 
+@access.system_query("the brand's own organisation, a party to every contract")
 async def _brand() -> dict[str, Any]:
     row = await (
         Organisation.select(*Organisation.all_columns())
@@ -374,6 +376,7 @@ async def _brand() -> dict[str, Any]:
     return dict(row)
 
 
+@access.checked_by_caller("the parties of a contract its caller fetched with get_contract")
 async def party_values(organisation: Mapping[str, Any]) -> dict[str, str]:
     """A party as templates see it: names, tax id, office address and main contact."""
     address = await (
@@ -406,6 +409,7 @@ async def party_values(organisation: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+@access.checked_by_caller("the partner comes from get_organisation")
 async def terms_from_partner(organisation: Mapping[str, Any], kind: str) -> dict[str, str]:
     """A new contract's terms filled from the partner record (tier, territories, currency)
     and the brand's usual practice; the KAM edits them before issuing."""
@@ -447,6 +451,7 @@ def _money_fields() -> dict[str, str]:
     return {field.name: field.kind for field in forms.TERM_FIELDS}
 
 
+@access.checked_by_caller("the contract comes from get_contract")
 async def _render_contract(
     contract: Mapping[str, Any], version_number: int
 ) -> tuple[str, str, dict[str, str], str]:
@@ -670,6 +675,7 @@ async def new_contract_choices(viewer: Viewer, partner_uuid: UUID) -> dict[str, 
     }
 
 
+@access.system_query("contract numbers count across every partner")
 async def _next_number(year: int) -> str:
     prefix = f"TL-{year}-"
     rows = await Contract.select(Contract.number).where(Contract.number.like(f"{prefix}%"))
@@ -809,6 +815,7 @@ async def update_contract(
     return SaveResult(uuid=contract["uuid"])
 
 
+@access.checked_by_caller("the contract comes from get_contract")
 async def _update_in_state(
     contract: Mapping[str, Any], opened: int, values: dict[Any, Any]
 ) -> int | None:
@@ -825,6 +832,7 @@ async def _update_in_state(
     return updated[0]["version"] if updated else None
 
 
+@access.checked_by_caller("the contract comes from get_contract or the lifecycle job")
 async def _move(
     contract: Mapping[str, Any], from_statuses: tuple[str, ...], to_status: str
 ) -> bool:
@@ -845,6 +853,7 @@ async def _move(
     return bool(updated)
 
 
+@access.checked_by_caller("the contract comes from get_contract (or the demo data)")
 async def issue_contract(viewer: Viewer | None, contract: dict[str, Any]) -> dict[str, Any]:
     """Freeze the contract as its next version: render the PDF (off the event loop), store
     it with its SHA-256, supersede earlier versions and send it to the partner. Returns the
@@ -919,6 +928,7 @@ async def issue_contract(viewer: Viewer | None, contract: dict[str, Any]) -> dic
     return loaded(row[0])
 
 
+@access.checked_by_caller("versions of a contract its caller fetched with get_contract")
 async def _current_version(contract: Mapping[str, Any], version_uuid: str) -> dict[str, Any]:
     """The version a signature form names, refused unless it is the one now in force."""
     try:
@@ -944,6 +954,7 @@ async def _current_version(contract: Mapping[str, Any], version_uuid: str) -> di
     return dict(version)
 
 
+@access.system_query("a repeated submit finds its first signature by the form's idempotency key")
 async def _existing_signature(idempotency_key: str) -> dict[str, Any] | None:
     row = await (
         ContractSignature.select(*ContractSignature.all_columns())
@@ -1133,6 +1144,7 @@ async def terminate(
     return SaveResult(uuid=contract["uuid"])
 
 
+@access.checked_by_caller("the contract comes from get_contract")
 async def renew(viewer: Viewer, contract: dict[str, Any]) -> SaveResult:
     """Start the renewal: a draft for the next term, pre-filled from this contract."""
     access.require(viewer, ContractAction.manage_contracts, contract["organisation"])
@@ -1171,6 +1183,7 @@ async def renew(viewer: Viewer, contract: dict[str, Any]) -> SaveResult:
 # Lifecycle: activation, notice period, expiry (the daily job) and what it feeds
 
 
+@access.checked_by_caller("the contract comes from get_contract or the lifecycle job")
 async def _activate(contract: Mapping[str, Any], actor: Viewer | None) -> bool:
     """Countersigned -> active: the renewed contract becomes "renewed" and a distribution
     contract's tier becomes the partner's tier (the contract is the one source of truth)."""
@@ -1236,6 +1249,7 @@ def notice_date(contract: Mapping[str, Any]) -> date | None:
     return contract["end_date"] - timedelta(days=contract.get("notice_days") or 0)
 
 
+@access.system_query("scheduled job: every contract's lifecycle")
 async def run_lifecycle(on: date | None = None) -> str:
     """The daily job: start countersigned contracts whose day has come, move active ones
     into their notice period and past their end. Idempotent: each move is a conditional
@@ -1286,6 +1300,7 @@ async def _record_system_move(contract: Mapping[str, Any], to_status: str) -> No
     )
 
 
+@access.checked_by_caller("contracts of the lifecycle job (run_lifecycle)")
 async def _extend(contract: Mapping[str, Any]) -> int:
     """An auto-renewing contract past its end runs for another term of the same length
     (the signed text says so); nothing is re-signed."""
@@ -1330,6 +1345,7 @@ async def _due(on: date, query: Any) -> list[dict[str, Any]]:
     ]
 
 
+@access.system_query("attention source: every contract in its notice period")
 async def contracts_due_for_attention(on: date) -> list[AttentionItem]:
     """Contracts inside their notice period on ``on`` (renew or let them end), for the
     follow-up rules: one item per contract, due on the day the notice period starts."""
@@ -1387,6 +1403,7 @@ async def renewals_due(viewer: Viewer, on: date) -> list[dict[str, Any]]:
     return rows
 
 
+@access.system_query("the terms in force for a partner, for the kernel's order checks")
 async def commercial_terms(organisation_id: int) -> CommercialTerms | None:
     """The terms in force for a partner: its active distribution contract's, as signed
     (the frozen version's terms), or None when it has none."""

@@ -10,8 +10,8 @@ from uuid import UUID
 
 from piccolo.columns.combination import Combinable
 
-from distributors.tables import LineSheet, LineSheetAudience
-from partner_portal.access import ActionSet, Viewer, fetch_one, narrow
+from distributors.tables import LineSheet, LineSheetAudience, PartnerCredit
+from partner_portal.access import ActionSet, ScopedTable, Viewer, fetch_one, narrow
 from partner_portal.partners.tables import Organisation, Role
 
 
@@ -25,6 +25,16 @@ class DistributorAction(ActionSet):
         "See where partners' territories overlap",
     )
     view_own_retailers = "distributors.view_own_retailers", "See the retailers a distributor serves"
+
+
+SCOPED_TABLES = (
+    ScopedTable(PartnerCredit, PartnerCredit.organisation),
+    ScopedTable(
+        LineSheetAudience,
+        None,
+        "whom a line sheet is published to: the brand's own setting, read by line_sheet_filter",
+    ),
+)
 
 
 def line_sheet_filter(viewer: Viewer) -> Combinable | None:

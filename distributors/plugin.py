@@ -4,7 +4,7 @@ kernel's submit runs them) and its demo data."""
 from __future__ import annotations
 
 from distributors import rules
-from distributors.access import DistributorAction
+from distributors.access import SCOPED_TABLES, DistributorAction
 from distributors.controllers import distributor_routes
 from distributors.demo import load_demo_data as load_demo_data
 from partner_portal.i18n import N_
@@ -21,6 +21,7 @@ DISTRIBUTOR_LABELS = {
 
 def register(registry: Registry) -> None:
     registry.add_actions(DistributorAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
     for code, name in DISTRIBUTOR_LABELS.items():
         LABELS.setdefault(code, name)
     registry.add_order_check("distributor_rules", rules.check_order)

@@ -174,6 +174,7 @@ def _rule_text(rule: Rule) -> str:
 # Credit: the unpaid amount per partner and a credit limit where no contract sets one
 
 
+@access.system_query("order check: the buyer's credit limit")
 async def credit_limit_for(organisation_id: int) -> Decimal | None:
     """The contract's credit limit if a contract sets one, else the one kept here."""
     terms = await registry.terms_for(organisation_id)
@@ -187,6 +188,7 @@ async def credit_limit_for(organisation_id: int) -> Decimal | None:
     return None if row is None else row["credit_limit"]
 
 
+@access.system_query("order check: the buyer's unpaid amount")
 async def unpaid_amount(organisation_id: int) -> Decimal:
     row = (
         await PartnerCredit.select(PartnerCredit.unpaid_amount)
@@ -244,6 +246,7 @@ def _money(text: str, field: str, errors: dict[str, str], allow_empty: bool) -> 
     return value
 
 
+@access.checked_by_caller("the partner comes from get_organisation")
 async def save_credit(
     viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, str]
 ) -> SaveResult:

@@ -648,6 +648,7 @@ async def draft_for_grid(viewer: Viewer, order_uuid: UUID) -> dict[str, Any]:
     return order
 
 
+@access.checked_by_caller("the draft comes from get_order")
 async def draft_quantities(order_id: int) -> tuple[list[int], dict[str, str]]:
     """A draft's styles (in line order) and its quantities as grid texts."""
     rows = (

@@ -10,8 +10,15 @@ from uuid import UUID
 
 from piccolo.columns.combination import Combinable
 
-from group_orders.tables import Campaign, Employee
-from partner_portal.access import ActionSet, Viewer, fetch_one, narrow, organisation_filter
+from group_orders.tables import Campaign, CampaignItem, CategoryAllotment, Choice, Employee
+from partner_portal.access import (
+    ActionSet,
+    ScopedTable,
+    Viewer,
+    fetch_one,
+    narrow,
+    organisation_filter,
+)
 
 
 class GroupOrderAction(ActionSet):
@@ -20,6 +27,16 @@ class GroupOrderAction(ActionSet):
         "group_orders.manage_group_campaigns",
         "Run campaigns: rosters, items, links, approval, ordering",
     )
+
+
+# Every campaign row carries the client organisation.
+SCOPED_TABLES = (
+    ScopedTable(Campaign, Campaign.organisation),
+    ScopedTable(CampaignItem, CampaignItem.organisation),
+    ScopedTable(CategoryAllotment, CategoryAllotment.organisation),
+    ScopedTable(Employee, Employee.organisation),
+    ScopedTable(Choice, Choice.organisation),
+)
 
 
 def group_campaign_filter(viewer: Viewer, reference: Any) -> Combinable | None:

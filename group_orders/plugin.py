@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta
 
 from group_orders import services
-from group_orders.access import GroupOrderAction
+from group_orders.access import SCOPED_TABLES, GroupOrderAction
 from group_orders.api import group_order_api_routes
 from group_orders.controllers import group_order_routes
 from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
@@ -23,6 +23,7 @@ async def remind_non_responders() -> str:
 
 def register(registry: Registry) -> None:
     registry.add_actions(GroupOrderAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
     registry.add_partner_panel(
         PartnerPanel(
             key="group_orders",

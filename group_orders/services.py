@@ -52,6 +52,9 @@ ENTITY = "group_campaign"
 REMINDER_INTERVAL = timedelta(days=3)
 
 
+@access.checked_by_caller(
+    "the campaign of a row its caller fetched through access or a signed link"
+)
 async def campaign_by_id(campaign_id: int) -> dict[str, Any]:
     row = await Campaign.select(*Campaign.all_columns()).where(Campaign.id == campaign_id).first()
     assert row is not None
@@ -93,6 +96,7 @@ async def list_campaigns(viewer: Viewer) -> list[dict[str, Any]]:
     return campaigns  # type: ignore[no-any-return]
 
 
+@access.checked_by_caller("campaigns its callers found through scoped_group")
 async def _roster_counts(campaign_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     if not campaign_ids:
         return {}
@@ -158,6 +162,7 @@ async def _contract_values(
     }, {}
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def _repriced_after_choices(
     campaign: Mapping[str, Any], source: PriceSource, contract: Mapping[Any, Any]
 ) -> bool:
@@ -174,6 +179,7 @@ async def _repriced_after_choices(
     )
 
 
+@access.checked_by_caller("the campaign comes from get_campaign or an employee's signed link")
 async def category_allotments(campaign_id: int) -> dict[str, int]:
     """category -> pieces per person of that category, for one campaign."""
     rows = await CategoryAllotment.select(
@@ -182,6 +188,7 @@ async def category_allotments(campaign_id: int) -> dict[str, int]:
     return {row["category"]: row["allotment"] for row in rows}
 
 
+@access.checked_by_caller("the campaign its caller created or fetched with get_campaign")
 async def _save_category_allotments(
     campaign_id: int, organisation_id: int, allotments: Mapping[str, int]
 ) -> None:
@@ -362,6 +369,7 @@ class OfferedItem:
         return next((size["price"] for size in self.sizes if size["id"] == size_id), None)
 
 
+@access.checked_by_caller("the campaign comes from get_campaign or an employee's signed link")
 async def offered_items(campaign: Mapping[str, Any]) -> list[OfferedItem]:
     """The campaign's items with sizes, body fits and the client's prices (three queries)."""
     rows = (
@@ -434,6 +442,7 @@ def garment_price(wholesale: Decimal, discount_percent: Decimal, currency: str) 
     return round_money(wholesale * (100 - discount_percent) / 100, currency)
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def add_item(
     viewer: Viewer, campaign: Mapping[str, Any], data: Mapping[str, str]
 ) -> SaveResult:
@@ -506,6 +515,7 @@ async def add_item(
 # Roster
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def roster(campaign: Mapping[str, Any]) -> list[dict[str, Any]]:
     return await (  # type: ignore[no-any-return]
         Employee.select(*Employee.all_columns())
@@ -532,6 +542,7 @@ def _may_change_roster(campaign: Mapping[str, Any]) -> bool:
     return campaign["status"] == CampaignStatus.open
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def add_employee(
     viewer: Viewer, campaign: Mapping[str, Any], data: Mapping[str, str]
 ) -> SaveResult:
@@ -573,6 +584,7 @@ async def add_employee(
     return SaveResult(uuid=row[0]["uuid"])
 
 
+@access.checked_by_caller("the employee comes from get_employee")
 async def update_employee(
     viewer: Viewer, employee: Mapping[str, Any], data: Mapping[str, str]
 ) -> SaveResult:
@@ -608,6 +620,7 @@ async def update_employee(
     return SaveResult(uuid=employee["uuid"])
 
 
+@access.checked_by_caller("the employee comes from get_employee")
 async def remove_employee(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
     """Take someone off an open campaign's roster, with their choices."""
     campaign = await campaign_by_id(employee["campaign"])
@@ -678,6 +691,7 @@ def _cell_text(cell: Any) -> str:
     return str(cell)
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def import_roster(
     viewer: Viewer, campaign: Mapping[str, Any], content: bytes, filename: str = ""
 ) -> RosterImport:
@@ -770,6 +784,7 @@ def link_url(base_url: str, secret: str, campaign: Mapping[str, Any], link_key: 
     return f"{base_url.rstrip('/')}/g/{token}"
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def send_links(
     viewer: Viewer | None,
     campaign: Mapping[str, Any],
@@ -806,6 +821,7 @@ async def send_links(
     return len(employees)
 
 
+@access.checked_by_caller("the client of a campaign its caller fetched")
 async def client_name(organisation_id: int) -> str:
     row = (
         await Organisation.select(Organisation.legal_name)
@@ -844,6 +860,7 @@ async def _mail_link(
     )
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def link_sheet(
     campaign: Mapping[str, Any], base_url: str, secret: str, everyone: bool = False
 ) -> list[dict[str, Any]]:
@@ -861,6 +878,7 @@ async def link_sheet(
     return rows
 
 
+@access.system_query("an employee's signed personal link: the token is the key")
 async def employee_for_token(
     secret: str, token: str
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -965,6 +983,7 @@ def items_for(items: Sequence[OfferedItem], employee: Mapping[str, Any]) -> list
     ]
 
 
+@access.checked_by_caller("employees of a campaign its caller fetched")
 async def current_choices(employee_ids: Sequence[int]) -> dict[int, dict[int, dict[str, Any]]]:
     """employee id -> item id -> choice row, for many employees in one query."""
     if not employee_ids:
@@ -1093,6 +1112,7 @@ async def suggestion_form(
     return form
 
 
+@access.checked_by_caller("the employee comes from their signed link or get_employee")
 async def save_choices(
     employee: dict[str, Any],
     campaign: dict[str, Any],
@@ -1239,6 +1259,7 @@ class Progress:
         return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def progress(campaign: Mapping[str, Any]) -> Progress:
     """Who has responded by department, the running size matrix, and the cost split
     (three queries whatever the roster's size)."""
@@ -1327,6 +1348,7 @@ def _groups(summary: Progress, key: str) -> list[dict[str, Any]]:
     return [groups[name] for name in sorted(groups)]
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def review(campaign: Mapping[str, Any]) -> Review:
     """The totals review before approval (the progress queries, plus the first approver)."""
     summary = await progress(campaign)
@@ -1370,6 +1392,7 @@ async def review(campaign: Mapping[str, Any]) -> Review:
     )
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def close_campaign(viewer: Viewer, campaign: Mapping[str, Any]) -> bool:
     """Stop collecting now (before the closing date); False if it was no longer open."""
     now = utcnow()
@@ -1425,6 +1448,7 @@ def order_lines(
     return lines
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def approve(viewer: Viewer, campaign: Mapping[str, Any], reviewed: str) -> Approval:
     """Approve a closed campaign from its totals review: ``reviewed`` is the fingerprint of
     the figures the approver saw, refused if the choices differ now. Above the
@@ -1526,6 +1550,7 @@ class _OrderRefused(Exception):
         self.errors = errors
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def _mark_ordered(
     viewer: Viewer, campaign: Mapping[str, Any], order_uuid: UUID | None, quantity: int
 ) -> None:
@@ -1610,6 +1635,7 @@ async def packing_list(campaign: Mapping[str, Any]) -> list[dict[str, Any]]:
 # Reminders (scheduled job) and demand for suppliers (demand source)
 
 
+@access.system_query("scheduled job: every open campaign's non-responders")
 async def send_reminders(base_url: str, secret: str, now: datetime | None = None) -> int:
     """Remind non-responders of collecting campaigns, at most every REMINDER_INTERVAL.
 
@@ -1647,6 +1673,7 @@ async def send_reminders(base_url: str, secret: str, now: datetime | None = None
     return sent
 
 
+@access.system_query("demand source: every open campaign's garments, for supplier forecasts")
 async def campaign_demand(from_date: date) -> list[DemandLine]:
     """Expected garments of campaigns still collecting: the sizes chosen so far, scaled up
     to the whole roster (people who have not answered will pick like those who have);
@@ -1788,6 +1815,7 @@ class RosterPage:
     waiting_only: bool
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def roster_page(
     campaign: Mapping[str, Any], search: str = "", waiting_only: bool = False, page: int = 1
 ) -> RosterPage:

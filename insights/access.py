@@ -4,7 +4,8 @@ filter), brand staff read all; brand admins tune the definitions."""
 
 from __future__ import annotations
 
-from partner_portal.access import ActionSet, Viewer, organisation_filter
+from insights.tables import CrossSell, PartnerMetrics, PartnerMonth, Survey
+from partner_portal.access import ActionSet, ScopedTable, Viewer, organisation_filter
 from partner_portal.partners.tables import Role
 
 
@@ -15,6 +16,14 @@ class InsightAction(ActionSet):
         "insights.plan_insight_follow_ups",
         "Plan follow-ups for the partners a figure shows",
     )
+
+
+SCOPED_TABLES = (
+    ScopedTable(PartnerMonth, PartnerMonth.organisation),
+    ScopedTable(PartnerMetrics, PartnerMetrics.organisation),
+    ScopedTable(Survey, Survey.organisation),
+    ScopedTable(CrossSell, CrossSell.organisation),
+)
 
 
 def figures_scope(viewer: Viewer) -> str | None:

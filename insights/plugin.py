@@ -7,7 +7,7 @@ import random
 from datetime import datetime, timedelta
 
 from insights import services
-from insights.access import InsightAction
+from insights.access import SCOPED_TABLES, InsightAction
 from insights.api import insight_api_routes
 from insights.controllers import insight_routes
 from partner_portal.i18n import N_
@@ -22,6 +22,7 @@ async def _recompute() -> str:
 
 def register(registry: Registry) -> None:
     registry.add_actions(InsightAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
     registry.add_partner_panel(
         PartnerPanel(
             key="health",

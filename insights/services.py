@@ -198,6 +198,7 @@ def _last_day_expression() -> str:
     return "CAST(MAX(o.submitted_at AT TIME ZONE 'UTC') AS date)"
 
 
+@access.system_query("the health job: the whole order book, summed")
 async def _order_facts() -> list[dict[str, Any]]:
     """Booked order lines summed per buyer, month, season and currency, in SQL: revenue,
     the cost of lines whose style has a unit cost, and the revenue of lines without one."""
@@ -219,6 +220,7 @@ async def _order_facts() -> list[dict[str, Any]]:
     return await PartnerMonth.raw(sql)
 
 
+@access.system_query("the health job: every partner's last order days")
 async def _last_order_days(since: date | None = None) -> dict[tuple[int, date], date]:
     """The last booked order day per partner and month (months from ``since``'s on)."""
     statuses = ", ".join(f"'{status.value}'" for status in BOOKED_STATUSES)
@@ -252,6 +254,7 @@ def _as_decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value or 0))
 
 
+@access.system_query("the health job: rebuilds every partner's monthly facts")
 async def refresh_facts() -> int:
     """Rebuild the monthly facts from the order book; returns how many rows."""
     settings = await current_settings()
@@ -305,6 +308,7 @@ class PartnerHistory:
     seasons: set[str] = field(default_factory=set)
 
 
+@access.system_query("the health job: every partner's monthly figures")
 async def _histories() -> dict[int, PartnerHistory]:
     histories: dict[int, PartnerHistory] = defaultdict(PartnerHistory)
     for row in await PartnerMonth.select(*PartnerMonth.all_columns()):
@@ -318,6 +322,7 @@ async def _histories() -> dict[int, PartnerHistory]:
     return histories
 
 
+@access.system_query("the seasons with figures, for everyone")
 async def _recent_seasons(count: int = 4) -> list[str]:
     rows = await PartnerMonth.raw(
         "SELECT season_code, MAX(month) AS latest FROM insight_partner_month "
@@ -327,6 +332,7 @@ async def _recent_seasons(count: int = 4) -> list[str]:
     return [row["season_code"] for row in rows[:count]]
 
 
+@access.system_query("the health job: every buying partner's metrics")
 async def recompute_metrics(today: date) -> int:
     """Every buying partner's CLV, loyalty, satisfaction, RFM, segment and churn risk as of
     ``today``; replaces today's snapshot (so running twice a day keeps one)."""
@@ -442,6 +448,7 @@ async def recompute_metrics(today: date) -> int:
     return len(computed)
 
 
+@access.system_query("the health job: every partner's cross-sell")
 async def recompute_cross_sell(minimum_buyers: int = 3, per_partner: int = 5) -> int:
     """For each partner, styles that partners of the same kind buy together with styles it
     buys, and it does not (item-to-item association: confidence of "buys X -> buys Y")."""
@@ -685,6 +692,7 @@ def _groups_of(partner: Mapping[str, Any], dimension: str) -> list[tuple[str, st
     return []
 
 
+@access.system_query("the health job: every partner's tier changes")
 async def _tier_moves(start: date, end: date) -> list[tuple[int, date, int]]:
     """(organisation, day, +1 up / -1 down) from the audit log's tier changes."""
     rows = await AuditEntry.select(
@@ -939,6 +947,7 @@ async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> lis
     )
 
 
+@access.checked_by_caller("partners its callers found through scoped or get_organisation")
 async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     day = await _latest_day()
     if day is None or not organisation_ids:
@@ -950,6 +959,7 @@ async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, dict[str,
     return {row["organisation"]: row for row in rows}
 
 
+@access.system_query("the day the stored figures were last computed, for everyone")
 async def _latest_day(before: date | None = None) -> date | None:
     query = PartnerMetrics.select(PartnerMetrics.computed_on).order_by(
         PartnerMetrics.computed_on, ascending=False
@@ -1117,6 +1127,7 @@ async def plan_follow_ups(
 # The partner scorecard (360 panel)
 
 
+@access.checked_by_caller("the partner page fetched the organisation with get_organisation")
 async def partner_health_panel(
     viewer: Viewer, organisation: dict[str, Any]
 ) -> dict[str, Any] | None:
@@ -1173,6 +1184,7 @@ async def partner_health_panel(
     }
 
 
+@access.checked_by_caller("the partner comes from get_organisation (its partner page)")
 async def cross_sell_for(organisation_id: int) -> list[dict[str, Any]]:
     return (
         await CrossSell.select(
@@ -1198,6 +1210,7 @@ async def cross_sell_for(organisation_id: int) -> list[dict[str, Any]]:
 SURVEY_EMAIL = "satisfaction_survey"
 
 
+@access.system_query("scheduled job: surveys for every delivered order")
 async def send_due_surveys() -> str:
     """After delivery, the buyer's person gets a survey link (once per order: the survey
     row is unique per order and is written with its e-mail in one transaction)."""
@@ -1262,6 +1275,7 @@ class SurveyView:
     problem: str = ""
 
 
+@access.system_query("a survey's signed link: the token is the key")
 async def survey_for_token(token: str) -> SurveyView:
     """The survey a link opens, or why it does not (unknown, expired, answered)."""
     if not 20 <= len(token) <= 64:
@@ -1284,6 +1298,7 @@ async def survey_for_token(token: str) -> SurveyView:
     return SurveyView(row)
 
 
+@access.system_query("a survey's signed link: the token is the key")
 async def answer_survey(token: str, score_text: str, comment: str) -> SaveResult:
     view = await survey_for_token(token)
     if view.survey is None or view.problem:
@@ -1462,6 +1477,7 @@ def _decode(payload: str, count: int, computed_on: date) -> KpiTable:
 MONEY_KPIS = frozenset({"revenue", "margin", "margin_per_partner", "average_order_value"})
 
 
+@access.system_query("the health job: every viewer scope's KPI tables")
 async def store_kpi_snapshots(today: date) -> int:
     """Compute and store the dashboard's tables for every scope, period kind and breakdown,
     each with the partners behind its figures (for the drill-down); returns how many tables."""

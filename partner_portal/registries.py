@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from partner_portal.access import Action, ActionSet, Viewer
+from partner_portal.access import KERNEL_SCOPED_TABLES, Action, ActionSet, ScopedTable, Viewer
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,13 @@ class Registry:
     # every declared set of actions by its name, the kernel's and each module's: the role
     # table (access/roles.py) grants them, templates name them ({{ SalesAction.view_cases }})
     action_sets: dict[str, type[ActionSet]] = field(default_factory=lambda: {"Action": Action})
+    # every organisation-scoped table by its name, the kernel's and each module's (queries
+    # of them go through the access policy: tests/portal/test_scoped_queries.py)
+    scoped_tables: dict[str, ScopedTable] = field(
+        default_factory=lambda: {
+            scope.table._meta.tablename: scope for scope in KERNEL_SCOPED_TABLES
+        }
+    )
     partner_panels: dict[str, PartnerPanel] = field(default_factory=dict)
     jobs: dict[str, ScheduledJob] = field(default_factory=dict)
     # organisation id -> terms in force, or None when no contract sets them
@@ -148,6 +155,10 @@ class Registry:
 
     def add_actions(self, actions: type[ActionSet]) -> None:
         self.action_sets[actions.__name__] = actions
+
+    def add_scoped_tables(self, *tables: ScopedTable) -> None:
+        for scope in tables:
+            self.scoped_tables[scope.table._meta.tablename] = scope
 
     def add_partner_panel(self, panel: PartnerPanel) -> None:
         self.partner_panels[panel.key] = panel

@@ -17,11 +17,20 @@ from litestar.exceptions import PermissionDeniedException
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 
-from partner_portal.access import ActionSet, Viewer, fetch_one, narrow, organisation_filter, require
+from partner_portal.access import (
+    ActionSet,
+    ScopedTable,
+    Viewer,
+    fetch_one,
+    narrow,
+    organisation_filter,
+    require,
+)
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Organisation, Role
 from sales.tables import (
     CareEvent,
+    CareReminder,
     CaseMessage,
     CasePhoto,
     DealRegistration,
@@ -55,6 +64,16 @@ class SalesAction(ActionSet):
 
 # ---------------------------------------------------------------------------
 # Opportunities
+
+SCOPED_TABLES = (
+    ScopedTable(Opportunity, Opportunity.organisation),
+    ScopedTable(DealRegistration, DealRegistration.organisation),
+    ScopedTable(ServiceCase, ServiceCase.organisation),
+    ScopedTable(CaseMessage, CaseMessage.case),
+    ScopedTable(CasePhoto, CasePhoto.case),
+    ScopedTable(LedgerEntry, LedgerEntry.organisation),
+    ScopedTable(CareReminder, CareReminder.organisation),
+)
 
 
 def opportunity_filter(viewer: Viewer) -> Combinable | None:
@@ -208,7 +227,7 @@ async def get_case_photo(viewer: Viewer, case_uuid: UUID, photo_uuid: UUID) -> d
     return await fetch_one(viewer, narrow(query, case_photo_filter(viewer)), _("No such photo."))
 
 
-async def case_organisation(viewer: Viewer, partner_uuid: str) -> dict[str, Any] | None:
+async def find_case_organisation(viewer: Viewer, partner_uuid: str) -> dict[str, Any] | None:
     """Whose case a new one is: a partner's user opens cases for their own organisation; the
     brand's for a partner it may see (None when the form names none)."""
     if not viewer.is_brand:

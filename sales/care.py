@@ -112,6 +112,7 @@ async def toggle_event(viewer: Viewer, event_uuid: UUID, version: int | None) ->
     return SaveResult(uuid=event_uuid)
 
 
+@access.system_query("the care job: every partner's delivered orders")
 async def _due_orders(event: Mapping[str, Any]) -> list[dict[str, Any]]:
     now = utcnow()
     columns = (Order.uuid, Order.number, Order.buyer)
@@ -166,6 +167,7 @@ async def run_care_reminders() -> str:
     return f"{fired} care reminders"
 
 
+@access.system_query("the care job: reminds every partner concerned")
 async def _remind(event: Mapping[str, Any], orders: list[dict[str, Any]]) -> None:
     if not orders:
         return

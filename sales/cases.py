@@ -33,7 +33,7 @@ from sales import forms
 from sales.access import (
     SalesAction,
     case_message_filter,
-    case_organisation,
+    find_case_organisation,
     get_service_case,
     require_case_triage,
     scoped_cases,
@@ -166,6 +166,7 @@ def sla_deadlines(opened_at: datetime, priority: str) -> tuple[datetime, datetim
 # Opening and listing
 
 
+@access.system_query("a repeated submit finds its first case by the form's idempotency key")
 async def open_case(
     viewer: Viewer,
     data: Mapping[str, Any],
@@ -181,7 +182,7 @@ async def open_case(
         errors["photos"] = problem
     if values is None or problem:
         return SaveResult(errors=errors)
-    organisation = await case_organisation(viewer, values.organisation)
+    organisation = await find_case_organisation(viewer, values.organisation)
     if organisation is None:
         return SaveResult(errors={"organisation": _("Choose the partner from the list.")})
     if values.order_number:
@@ -416,6 +417,7 @@ ALLOWED_STATUS = {
 }
 
 
+@access.system_query("a repeated submit finds its first message by the form's idempotency key")
 async def reply(
     viewer: Viewer,
     case: Mapping[str, Any],
@@ -503,6 +505,7 @@ async def reply(
     return SaveResult(uuid=case["uuid"])
 
 
+@access.checked_by_caller("the case comes from get_service_case")
 async def _mail_reply_to_opener(case: Mapping[str, Any], body: str, status: CaseStatus) -> None:
     """E-mail the brand's answer to the partner's user who opened the case (not when the
     brand opened it); inside the reply's transaction."""
@@ -542,6 +545,7 @@ PRIORITY_CHANGED = N_("Priority changed from %(before)s to %(after)s; the SLA cl
 REASSIGNED = N_("Handed from %(before)s to %(after)s.")
 
 
+@access.system_query("the brand's case workers, as whom a case can be handed to")
 async def case_workers() -> list[dict[str, Any]]:
     """The brand's active users who work cases: whom a case can be handed to."""
     roles = [
@@ -578,6 +582,7 @@ async def _assignee_for(
     return worker, None
 
 
+@access.checked_by_caller("the case comes from get_service_case")
 async def triage(viewer: Viewer, case: Mapping[str, Any], data: Mapping[str, Any]) -> SaveResult:
     """Change the case's priority and who works it (the brand only). A new priority starts
     its SLA clocks from now (the first response only while none was given) and lets the
@@ -772,6 +777,7 @@ async def update_article(
 # Escalation and satisfaction
 
 
+@access.system_query("scheduled job: every open case's deadlines")
 async def run_escalations() -> str:
     """Scheduled: escalate each open case whose first response or resolution deadline is
     within ESCALATE_AHEAD (or passed), once: claimed by a conditional update. The
@@ -829,6 +835,7 @@ async def run_escalations() -> str:
     return f"{len(escalated)} cases escalated"
 
 
+@access.system_query("the escalation job: whoever answers each escalated case")
 async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
     """A follow-up (with its notification on the bell) and an e-mail for whoever answers
     for each case: its assignee, else the partner's KAM. The follow-up is created once per
@@ -891,6 +898,7 @@ async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
     await follow_ups.insert_rule_follow_ups(items)
 
 
+@access.checked_by_caller("the partner page fetched the organisation; may_see_sales_panel decides")
 async def case_figures(organisation_id: int) -> dict[str, Any]:
     """What a partner's cases say about its satisfaction: open cases, cases in the last
     year, and the share of those solved within their SLA."""

@@ -354,6 +354,7 @@ async def filter_choices(viewer: Viewer) -> dict[str, Any]:
     }
 
 
+@access.system_query("the brand's KAMs and admins, as an opportunity's owner")
 async def _owners() -> list[dict[str, Any]]:
     return list(
         await User.select(User.id, User.uuid, User.display_name, User.manager)
@@ -425,6 +426,7 @@ def _snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
     return {name: row.get(name) for name in (*OPPORTUNITY_FIELDS, "owner")}
 
 
+@access.system_query("a repeated submit finds its first opportunity by the form's idempotency key")
 async def create_opportunity(
     viewer: Viewer, data: Mapping[str, Any], idempotency_key: str = ""
 ) -> SaveResult:
@@ -496,6 +498,7 @@ async def create_opportunity(
     return SaveResult(uuid=row[0]["uuid"])
 
 
+@access.checked_by_caller("the prospect it has just created")
 async def _create_prospect(
     viewer: Viewer, values: forms.OpportunityInput, owner_id: int | None
 ) -> tuple[dict[str, Any] | None, dict[str, str]]:
@@ -526,6 +529,7 @@ async def _create_prospect(
     return partner, {}
 
 
+@access.checked_by_caller("the opportunity comes from get_opportunity")
 async def update_opportunity(
     viewer: Viewer, opportunity: Mapping[str, Any], data: Mapping[str, Any]
 ) -> SaveResult:
@@ -683,6 +687,7 @@ async def _order_draft(viewer: Viewer, deal: WonDeal) -> str:
     return f"/orders/{result.uuid}"
 
 
+@access.checked_by_caller("the opportunity comes from get_opportunity")
 async def start_draft(viewer: Viewer, opportunity: Mapping[str, Any], starter_key: str) -> str:
     """Start the chosen draft for a won opportunity once; the link is kept on the
     opportunity, so a second click opens the same draft."""
@@ -835,6 +840,7 @@ async def forecast(viewer: Viewer, months: int = 6) -> Forecast:
     )
 
 
+@access.system_query("the brand's users' names, for the pipeline's owners")
 async def _owner_names() -> tuple[dict[int, str], dict[int, str]]:
     """Every brand user's name, and the name of their manager (their team), by user id:
     the sums are grouped by owner id in the database and named here."""

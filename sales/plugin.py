@@ -12,7 +12,7 @@ from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
 from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
 from sales import care, cases, rebates, registrations
-from sales.access import SalesAction, may_see_sales_panel
+from sales.access import SCOPED_TABLES, SalesAction, may_see_sales_panel
 from sales.api import sales_api_routes
 from sales.controllers import sales_routes
 
@@ -74,6 +74,7 @@ async def _partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[s
 
 def register(registry: Registry) -> None:
     registry.add_actions(SalesAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
     for code, name in SALES_LABELS.items():
         LABELS.setdefault(code, name)
     registry.add_email_kind(cases.MAIL_ESCALATION, cases.MAIL_ESCALATION_LABEL)

@@ -70,6 +70,7 @@ async def _tiers(programme_ids: list[int]) -> dict[int, list[tuple[Decimal, Deci
     return tiers
 
 
+@access.system_query("the rebate job: every partner's orders in a programme")
 def _orders_of(programme: Mapping[str, Any], statuses: tuple[str, ...]) -> Any:
     """The programme's orders in these statuses: those of its season, else those submitted
     in its period; only orders in the programme's currency count."""
@@ -107,6 +108,7 @@ async def run_rebates() -> str:
     )
 
 
+@access.system_query("the rebate job: every partner's booked entries")
 async def _booked(programme_id: int, kind: LedgerKind) -> set[UUID]:
     rows = await LedgerEntry.select(LedgerEntry.order_uuid).where(
         LedgerEntry.programme == programme_id,
@@ -157,6 +159,7 @@ async def _earn(programme: Mapping[str, Any], today: date) -> int:
     return await _insert(entries)
 
 
+@access.system_query("the rebate job: every partner's cancelled orders")
 async def _reverse(programme: Mapping[str, Any], today: date) -> int:
     reversed_already = await _booked(programme["id"], LedgerKind.reversed)
     cancelled = await Order.select(Order.uuid).where(Order.status.is_in(list(REVERSING_STATUSES)))
@@ -188,6 +191,7 @@ async def _reverse(programme: Mapping[str, Any], today: date) -> int:
     )
 
 
+@access.system_query("the rebate job: every partner's balance in a programme")
 async def _balances(programme_id: int) -> dict[int, Decimal]:
     rows = (
         await LedgerEntry.select(LedgerEntry.organisation, Sum(LedgerEntry.points, alias="points"))
@@ -197,6 +201,7 @@ async def _balances(programme_id: int) -> dict[int, Decimal]:
     return {row["organisation"]: Decimal(row["points"] or 0) for row in rows}
 
 
+@access.system_query("the rebate job: every partner's expiring points")
 async def _expire(programme: Mapping[str, Any], today: date) -> int:
     """Points expire by the entry that earned them; never more than the partner still has
     (points already redeemed or reversed do not expire twice)."""
@@ -291,6 +296,7 @@ async def programmes() -> list[dict[str, Any]]:
     return list(rows)
 
 
+@access.checked_by_caller("the viewer's own organisation")
 async def own_partner_uuid(viewer: Viewer) -> UUID:
     row = (
         await Organisation.select(Organisation.uuid)
@@ -388,6 +394,7 @@ async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
     return LedgerView(dict(partner), balance_rows, list(entries))
 
 
+@access.system_query("a repeated submit finds its first entry by the form's idempotency key")
 async def add_entry(
     viewer: Viewer,
     partner: Mapping[str, Any],

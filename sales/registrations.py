@@ -127,6 +127,7 @@ async def _unknown_styles(codes: list[str], viewer: Viewer) -> list[str]:
     return [code for code in codes if code not in known]
 
 
+@access.system_query("a new claim is checked against every partner's claims")
 async def submit_registration(
     viewer: Viewer, data: Mapping[str, Any], idempotency_key: str = ""
 ) -> SaveResult:
@@ -404,6 +405,7 @@ async def _record_decision(
         )
 
 
+@access.system_query("a decision on one claim ends the rival claims of other partners")
 async def _reject_rivals(viewer: Viewer, registration: Mapping[str, Any], now: Any) -> None:
     rivals = await DealRegistration.select(*DealRegistration.all_columns()).where(
         DealRegistration.customer_key == registration["customer_key"],
@@ -425,6 +427,7 @@ async def _reject_rivals(viewer: Viewer, registration: Mapping[str, Any], now: A
             await _mail_decision(rival, "conflict", changed)
 
 
+@access.checked_by_caller("the registration comes from get_deal_registration")
 async def _mail_decision(
     registration: Mapping[str, Any], outcome: str, changed: Mapping[str, Any]
 ) -> None:
@@ -462,6 +465,7 @@ async def _mail_decision(
     )
 
 
+@access.checked_by_caller("the partner page fetched the organisation; may_see_sales_panel decides")
 async def protection_for(organisation_id: int) -> list[dict[str, Any]]:
     """The customers and regions a partner is protected for today (for its 360 panel)."""
     return list(
@@ -480,6 +484,7 @@ async def protection_for(organisation_id: int) -> list[dict[str, Any]]:
     )
 
 
+@access.system_query("scheduled job: every partner's claims and protections")
 async def run_registration_deadlines() -> str:
     """Scheduled: end protections whose period is over, and flag the pending claims whose
     decision time has passed (once each: the flag is claimed by a conditional update)."""

@@ -15,7 +15,7 @@ from uuid import UUID
 from litestar.exceptions import PermissionDeniedException
 from piccolo.columns.combination import Combinable
 
-from partner_portal.access import ActionSet, Viewer, fetch_one, scoped
+from partner_portal.access import ActionSet, ScopedTable, Viewer, fetch_one, scoped
 from partner_portal.partners.tables import Role, User
 from scheduler.tables import FollowUp
 
@@ -24,6 +24,9 @@ class SchedulerAction(ActionSet):
     view_follow_ups = "scheduler.view_follow_ups", "See follow-ups and agendas"
     manage_follow_ups = "scheduler.manage_follow_ups", "Plan and change follow-ups"
     manage_scheduler = "scheduler.manage_scheduler", "See and run the scheduled jobs"
+
+
+SCOPED_TABLES = (ScopedTable(FollowUp, FollowUp.organisation),)
 
 
 def may_change_follow_up(

@@ -8,13 +8,14 @@ from datetime import datetime
 
 from partner_portal.registries import PartnerPanel, Registry
 from scheduler import controllers, host, jobs, reminders, services
-from scheduler.access import SchedulerAction
+from scheduler.access import SCOPED_TABLES, SchedulerAction
 
 routes = controllers.routes
 
 
 def register(registry: Registry) -> None:
     registry.add_actions(SchedulerAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
     for job in jobs.JOBS:
         registry.add_job(job)
     registry.add_partner_panel(

@@ -231,6 +231,7 @@ class RuleFollowUp:
         return f"{self.rule_key}:{self.episode}"[:200]
 
 
+@access.system_query("follow-up rules of every module: their guards across partners")
 async def insert_rule_follow_ups(items: Sequence[RuleFollowUp]) -> int:
     """Create the rules' follow-ups that do not exist yet, in one statement; how many."""
     if not items:
@@ -617,6 +618,7 @@ async def complete(viewer: Viewer, follow_up_uuid: UUID, outcome: str) -> Action
     return ActionOutcome(rows=rows)
 
 
+@access.checked_by_caller("the follow-up comes from get_follow_up or the reminder job")
 async def _schedule_next(viewer: Viewer | None, row: Mapping[str, Any]) -> UUID | None:
     """Plan the occurrence after ``row`` in its owner's zone (None when the series ended)."""
     owner = await User.select(User.time_zone).where(User.id == row["owner"]).first()
@@ -734,6 +736,7 @@ async def reassign(viewer: Viewer, follow_up_uuid: UUID, owner_raw: str) -> Acti
     return ActionOutcome(rows=[await get(viewer, follow_up_uuid)])
 
 
+@access.checked_by_caller("the owner of a follow-up its caller fetched or created")
 async def _tell_new_owner(
     viewer: Viewer, owner_id: int, follow_up_uuid: Any, title: str, due_at: datetime
 ) -> None:
@@ -1006,6 +1009,7 @@ async def filter_choices(viewer: Viewer) -> dict[str, Any]:
     }
 
 
+@access.checked_by_caller("the partner page fetched the organisation with get_organisation")
 async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
     """The partner page's follow-ups: open ones first (by due time), then the last done."""
     if not viewer.can(SchedulerAction.view_follow_ups):

@@ -1,6 +1,6 @@
-"""Write docs/ACCESS.md from the role table and every declared action.
+"""Write docs/ACCESS.md from the role table, every declared action and scoped table.
 
-Run after changing partner_portal/access/roles.py or an action set:
+Run after changing partner_portal/access/roles.py, an action set or SCOPED_TABLES:
     .venv/bin/python scripts/access_table.py
 """
 
@@ -17,7 +17,8 @@ ACCESS_MD = Path(__file__).resolve().parents[1] / "docs" / "ACCESS.md"
 
 def main() -> None:
     register_plugins()
-    ACCESS_MD.write_text(access_table(registry.action_sets.values()), encoding="utf-8")
+    text = access_table(registry.action_sets.values(), registry.scoped_tables.values())
+    ACCESS_MD.write_text(text, encoding="utf-8")
     print(f"wrote {ACCESS_MD}")
 
 

@@ -16,8 +16,18 @@ from litestar.exceptions import NotFoundException
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 
-from partner_portal.access import ActionSet, Viewer, fetch_one, narrow, require
-from suppliers.tables import BomLine, Material, PurchaseOrder, PurchaseOrderLine, ShipNotice
+from partner_portal.access import ActionSet, ScopedTable, Viewer, fetch_one, narrow, require
+from suppliers.tables import (
+    BomLine,
+    Commitment,
+    ForecastLine,
+    Material,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    ShipNotice,
+    ShipNoticeLine,
+)
 
 
 class SupplierAction(ActionSet):
@@ -30,6 +40,19 @@ class SupplierAction(ActionSet):
         "suppliers.answer_as_supplier",
         "Commit to forecasts and answer purchase orders for the supplier",
     )
+
+
+# Purchasing rows carry their supplier's organisation.
+SCOPED_TABLES = (
+    ScopedTable(Material, Material.supplier),
+    ScopedTable(ForecastLine, ForecastLine.supplier),
+    ScopedTable(Commitment, Commitment.supplier),
+    ScopedTable(PurchaseOrder, PurchaseOrder.supplier),
+    ScopedTable(PurchaseOrderLine, PurchaseOrderLine.purchase_order),
+    ScopedTable(ShipNotice, ShipNotice.supplier),
+    ScopedTable(ShipNoticeLine, ShipNoticeLine.ship_notice),
+    ScopedTable(Receipt, Receipt.supplier),
+)
 
 
 def supplier_row_filter(viewer: Viewer, reference: Any) -> Combinable | None:

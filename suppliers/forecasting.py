@@ -195,6 +195,7 @@ async def _bom_rows() -> dict[int, list[BomRow]]:
     return bom
 
 
+@access.system_query("the forecast: every supplier's open purchase order lines")
 async def _open_receipts(first_week: date, weeks: int) -> dict[int, list[Decimal]]:
     """Quantities still to arrive on sent POs, per material and week of their (confirmed) date."""
     rows = await PurchaseOrderLine.select(
@@ -227,6 +228,7 @@ async def _open_receipts(first_week: date, weeks: int) -> dict[int, list[Decimal
     return receipts
 
 
+@access.system_query("the forecast: every material's requirements")
 async def compute_requirements(settings: ForecastSettings | None = None) -> Computation:
     """Material requirements per material and week from now on (nothing is stored)."""
     settings = settings or ForecastSettings()
@@ -572,6 +574,7 @@ def _commitment_json(commitment: Mapping[str, Any] | None) -> dict[str, Any] | N
 # Commitments
 
 
+@access.checked_by_caller("the material comes from get_material")
 async def _lock_material(material_id: int) -> None:
     """Serialise answers for one material (SQLite's IMMEDIATE transaction already does)."""
     if not is_sqlite():

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
 from suppliers import forecasting, panel, purchasing
-from suppliers.access import SupplierAction
+from suppliers.access import SCOPED_TABLES, SupplierAction
 from suppliers.controllers import supplier_routes
 
 routes = supplier_routes
@@ -16,6 +16,7 @@ routes = supplier_routes
 
 def register(registry: Registry) -> None:
     registry.add_actions(SupplierAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
     registry.add_partner_panel(
         PartnerPanel(
             key="suppliers",

@@ -53,6 +53,7 @@ def purchase_order_number(order_id: int) -> str:
     return f"MPO-{order_id:06d}"
 
 
+@access.system_query("the brand's purchasers (manage_purchasing) order from any supplier")
 async def draft_purchase_orders(
     viewer: Viewer, supplier_uuid: str, weeks: int
 ) -> tuple[list[UUID], dict[str, str]]:
@@ -249,6 +250,7 @@ async def send_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     return SaveResult(uuid=order_uuid)
 
 
+@access.checked_by_caller("lines of the draft get_purchase_order found")
 async def update_draft(viewer: Viewer, order_uuid: UUID, data: Mapping[str, Any]) -> SaveResult:
     """Change a draft's lines before it is sent: quantity (``quantity-<line>``), required
     date (``date-<line>``), or remove a line (``remove-<line>``). All or nothing."""
@@ -384,6 +386,7 @@ async def acknowledge_line(viewer: Viewer, line_uuid: UUID, data: Mapping[str, A
     return SaveResult(uuid=line_uuid)
 
 
+@access.checked_by_caller("acknowledge_line checked the line with get_purchase_order_line")
 async def order_of_line(line_uuid: UUID) -> UUID:
     """The PO a line belongs to (after acknowledge_line has checked the viewer may see it)."""
     row = await (
@@ -435,6 +438,7 @@ ACKNOWLEDGE_WITHIN_DAYS = 3
 COMMIT_HORIZON_WEEKS = 6
 
 
+@access.system_query("scheduled job: every supplier's unanswered POs and forecasts")
 async def plan_follow_ups() -> str:
     """Follow-ups for POs still unanswered ``ACKNOWLEDGE_WITHIN_DAYS`` after sending, and for
     suppliers leaving near forecast weeks without a commitment. Each is created once (per PO;
@@ -610,6 +614,7 @@ async def create_ship_notice(
     return SaveResult(uuid=row["uuid"])
 
 
+@access.checked_by_caller("the purchase order comes from get_purchase_order")
 async def ship_notices(order_id: int) -> list[dict[str, Any]]:
     """A PO's ship notices with their lines (two queries)."""
     notices = await (
@@ -700,6 +705,7 @@ async def record_receipt(viewer: Viewer, line_uuid: UUID, data: Mapping[str, Any
     return SaveResult(uuid=row["uuid"])
 
 
+@access.checked_by_caller("the purchase order comes from get_purchase_order_line")
 async def _close_if_received(order_id: int) -> None:
     lines = await PurchaseOrderLine.select(
         PurchaseOrderLine.quantity,
@@ -720,6 +726,7 @@ async def _close_if_received(order_id: int) -> None:
     )
 
 
+@access.checked_by_caller("the purchase order comes from get_purchase_order")
 async def receipts_of(order_id: int) -> dict[int, list[dict[str, Any]]]:
     rows = await (
         Receipt.select(*Receipt.all_columns())

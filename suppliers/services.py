@@ -38,6 +38,7 @@ SUPPLIER_KINDS = ("fabric_supplier", "trim_supplier")
 # Materials
 
 
+@access.system_query("the brand's purchasers (manage_purchasing) choose any supplier")
 async def supplier_choices() -> list[dict[str, Any]]:
     """Fabric and trim suppliers, for the material form."""
     return await (
@@ -47,6 +48,7 @@ async def supplier_choices() -> list[dict[str, Any]]:
     )
 
 
+@access.checked_by_caller("the supplier of a material its caller fetched")
 async def supplier_uuid(organisation_id: int) -> str:
     rows = await Organisation.select(Organisation.uuid).where(Organisation.id == organisation_id)
     return str(rows[0]["uuid"]) if rows else ""
@@ -89,6 +91,7 @@ def _material_values(material: forms.MaterialInput) -> dict[Any, Any]:
     }
 
 
+@access.system_query("a material code is unique across suppliers")
 async def _code_taken(code: str, material_id: int | None) -> bool:
     query = Material.exists().where(Material.code == code)
     if material_id is not None:
@@ -96,6 +99,7 @@ async def _code_taken(code: str, material_id: int | None) -> bool:
     return bool(await query)
 
 
+@access.checked_by_caller("the material comes from get_material")
 async def save_material(
     viewer: Viewer, data: Mapping[str, str], existing: dict[str, Any] | None = None
 ) -> SaveResult:
@@ -195,6 +199,7 @@ class BomView:
     sizes: list[dict[str, Any]]
 
 
+@access.system_query("the brand's purchasers (manage_purchasing) use any supplier's material")
 async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
     """A style's BOM lines with material, colour and size names, and the form's choices."""
     access.require(viewer, SupplierAction.manage_purchasing)
@@ -234,6 +239,7 @@ async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
     return BomView(style, lines, materials, colourways, sizes)
 
 
+@access.system_query("the brand's purchasers (manage_purchasing) use any supplier's material")
 async def add_bom_line(
     viewer: Viewer, style: dict[str, Any], data: Mapping[str, str]
 ) -> SaveResult:

@@ -8,6 +8,7 @@ Each module keeps its rules in its own access.py, built on these. Everything the
 code uses is re-exported here: ``from partner_portal import access; access.require(...)``.
 """
 
+from partner_portal.access import catalog, orders, partners
 from partner_portal.access.catalog import (
     get_delivery_window,
     get_prepack,
@@ -23,13 +24,16 @@ from partner_portal.access.core import (
     ORGANISATION_COLUMNS,
     Action,
     ActionSet,
+    ScopedTable,
     Viewer,
     allows,
+    checked_by_caller,
     fetch_one,
     narrow,
     organisation_filter,
     require,
     scoped,
+    system_query,
 )
 from partner_portal.access.orders import (
     BUYING_KINDS,
@@ -67,10 +71,14 @@ from partner_portal.access.roles import (
     ROLES_FOR_KIND,
 )
 
+# The kernel's organisation-scoped tables; each module declares its own in its access.py.
+KERNEL_SCOPED_TABLES = (*partners.SCOPED_TABLES, *catalog.SCOPED_TABLES, *orders.SCOPED_TABLES)
+
 __all__ = [
     "BRAND_ROLES",
     "BUYER_ROLES",
     "BUYING_KINDS",
+    "KERNEL_SCOPED_TABLES",
     "ORDER_TRANSITIONS",
     "ORGANISATION_COLUMNS",
     "PARTNER_ROLES",
@@ -79,9 +87,11 @@ __all__ = [
     "Action",
     "ActionSet",
     "OrderSide",
+    "ScopedTable",
     "Viewer",
     "allows",
     "assignable_roles",
+    "checked_by_caller",
     "fetch_one",
     "get_buyer",
     "get_change_request",
@@ -114,6 +124,7 @@ __all__ = [
     "scoped",
     "scoped_orders",
     "style_filter",
+    "system_query",
     "timeline_filter",
     "user_filter",
 ]

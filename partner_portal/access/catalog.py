@@ -11,6 +11,7 @@ from piccolo.columns.combination import Combinable
 from partner_portal.access.core import (
     Action,
     ActionSet,
+    ScopedTable,
     Viewer,
     fetch_one,
     narrow,
@@ -20,12 +21,22 @@ from partner_portal.access.core import (
 from partner_portal.catalog.tables import (
     DeliveryWindow,
     Prepack,
+    Price,
     PriceList,
     Season,
     SizeScale,
     Style,
     StyleImage,
     StyleStatus,
+    VolumeBreak,
+)
+
+# The rest of the catalog is the brand's, seen by everyone who sees the catalog; a price
+# list may be a partner's own.
+SCOPED_TABLES = (
+    ScopedTable(PriceList, PriceList.organisation),
+    ScopedTable(Price, Price.price_list),
+    ScopedTable(VolumeBreak, VolumeBreak.price_list),
 )
 
 

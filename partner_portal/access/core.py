@@ -13,13 +13,15 @@ of the two; every ``get_*`` helper, the kernel's and each module's, goes through
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from piccolo.columns import Column, ForeignKey
 from piccolo.columns.combination import Combinable
+from piccolo.table import Table
 
 from partner_portal.access.roles import (
     BRAND_ROLES,
@@ -194,3 +196,42 @@ async def fetch_one(
     if action is not None:
         require(viewer, action, row[organisation] if organisation else None)
     return dict(row)
+
+
+@dataclass(frozen=True)
+class ScopedTable:
+    """A table whose rows belong to an organisation, so that every query for them goes
+    through this policy: ``by`` is its organisation column (a foreign key to Organisation),
+    or the foreign key to the organisation-owned row it is part of (an order's lines).
+    ``reason`` instead says why a table that names an organisation is not scoped by it."""
+
+    table: type[Table]
+    by: Column | None
+    reason: str = ""
+
+
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+
+def system_query(reason: str) -> Callable[[Function], Function]:
+    """Marks a function whose queries of organisation-scoped rows are not limited to what
+    one viewer may see, and says why: work for no viewer (a scheduled job, the e-mail
+    sender, a signed link, a demand source) or a lookup the feature needs across
+    organisations (an e-mail or tax id registered once, the brand's KAMs as choices).
+    tests/portal/test_scoped_queries.py wants this, or an access helper in the statement,
+    for every query of a scoped table outside the access policy."""
+
+    def mark(function: Function) -> Function:
+        return function
+
+    return mark
+
+
+def checked_by_caller(reason: str) -> Callable[[Function], Function]:
+    """Marks a function that works on rows its callers fetched through the access policy
+    (an order's lines once get_order found the order), and says where the check is."""
+
+    def mark(function: Function) -> Function:
+        return function
+
+    return mark

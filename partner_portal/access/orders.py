@@ -15,6 +15,7 @@ from piccolo.columns.combination import Combinable
 from partner_portal.access.core import (
     Action,
     ActionSet,
+    ScopedTable,
     Viewer,
     fetch_one,
     narrow,
@@ -23,8 +24,27 @@ from partner_portal.access.core import (
 )
 from partner_portal.access.roles import BUYER_ROLES
 from partner_portal.i18n import gettext as _
-from partner_portal.orders.tables import ChangeRequest, Order, OrderStatus
+from partner_portal.orders.tables import (
+    ChangeRequest,
+    Order,
+    OrderComment,
+    OrderLine,
+    OrderStatus,
+    OrderStatusChange,
+    Shipment,
+    ShipmentLine,
+)
 from partner_portal.partners.tables import Organisation, Role
+
+SCOPED_TABLES = (
+    ScopedTable(Order, Order.buyer),
+    ScopedTable(OrderLine, OrderLine.order),
+    ScopedTable(OrderStatusChange, OrderStatusChange.order),
+    ScopedTable(OrderComment, OrderComment.order),
+    ScopedTable(ChangeRequest, ChangeRequest.order),
+    ScopedTable(Shipment, Shipment.order),
+    ScopedTable(ShipmentLine, ShipmentLine.shipment),
+)
 
 
 def order_filter(viewer: Viewer) -> Combinable | None:

@@ -10,9 +10,38 @@ from litestar.exceptions import NotFoundException
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 
-from partner_portal.access.core import Action, ActionSet, Viewer, fetch_one, narrow, scoped
+from partner_portal.access.core import (
+    Action,
+    ActionSet,
+    ScopedTable,
+    Viewer,
+    fetch_one,
+    narrow,
+    scoped,
+)
 from partner_portal.access.roles import ROLES_FOR_KIND
-from partner_portal.partners.tables import Contact, Organisation, Role, TimelineEntry, User
+from partner_portal.audit.tables import AuditEntry
+from partner_portal.partners.tables import (
+    Address,
+    Contact,
+    Organisation,
+    Role,
+    Territory,
+    TimelineEntry,
+    User,
+)
+
+SCOPED_TABLES = (
+    ScopedTable(Organisation, Organisation.id),
+    ScopedTable(User, User.organisation),
+    ScopedTable(Contact, Contact.organisation),
+    ScopedTable(Address, Address.organisation),
+    ScopedTable(Territory, Territory.organisation),
+    ScopedTable(TimelineEntry, TimelineEntry.organisation),
+    # The audit log is read whole by brand administrators (view_audit_log), and entry by
+    # entry for a row its reader already fetched (what changed since they opened it).
+    ScopedTable(AuditEntry, AuditEntry.organisation),
+)
 
 
 def owns_partners_they_create(viewer: Viewer) -> bool:

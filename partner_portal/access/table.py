@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from partner_portal.access.core import ActionSet
+from partner_portal.access.core import ActionSet, ScopedTable
 from partner_portal.access.roles import (
     NOT_FOR_BRAND_ADMINS,
     ORGANISATION_ADMIN_ONLY,
@@ -44,8 +44,10 @@ def _cell(role: Role, action: str) -> str:
     return ", ".join(limits) or "yes"
 
 
-def access_table(action_sets: Iterable[type[ActionSet]]) -> str:
-    """The Markdown of docs/ACCESS.md for these declared sets of actions."""
+def access_table(
+    action_sets: Iterable[type[ActionSet]], scoped_tables: Iterable[ScopedTable]
+) -> str:
+    """The Markdown of docs/ACCESS.md for these declared sets of actions and tables."""
     areas: dict[str, list[tuple[ActionSet, str]]] = {}
     for actions in action_sets:
         for action in actions:
@@ -67,4 +69,16 @@ def access_table(action_sets: Iterable[type[ActionSet]]) -> str:
     lines.append("Brand administrators have every action except these, on purpose:\n")
     for withheld, reason in NOT_FOR_BRAND_ADMINS.items():
         lines.append(f"- `{withheld}`: {reason}.")
+    lines.append("\n## Rows that belong to an organisation\n")
+    lines.append(
+        "Every query of these tables goes through the access policy, or its function says why\n"
+        "not (`@access.system_query`, `@access.checked_by_caller`):"
+        " tests/portal/test_scoped_queries.py.\n"
+    )
+    lines.append("| table | scoped by | defined in |")
+    lines.append("|---|---|---|")
+    for scope in scoped_tables:
+        table = scope.table._meta.tablename
+        by = f"`{scope.by._meta.name}`" if scope.by is not None else f"not scoped: {scope.reason}"
+        lines.append(f"| `{table}` | {by} | `{scope.table.__module__}` |")
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.accounts.tables import (
     ApiToken,
@@ -101,6 +102,7 @@ class LoginResult:
     error: str | None = None
 
 
+@access.system_query("signing in finds the account by its e-mail")
 async def log_in(
     settings: Settings, email: str, password: str, ip_address: str, user_agent: str
 ) -> LoginResult:
@@ -198,6 +200,7 @@ async def viewer_for_api_token(token: str, ip_address: str) -> Viewer | None:
     return _viewer(rows[0], ip_address)
 
 
+@access.system_query("the Viewer of a user its caller names (a session, a token)")
 async def viewer_for_user_id(user_id: int, ip_address: str = "") -> Viewer:
     row = await User.select(*_VIEWER_COLUMNS).where(User.id == user_id).first()
     if row is None:
@@ -309,6 +312,7 @@ async def invitation_user(token: str) -> dict[str, Any] | None:
     )
 
 
+@access.system_query("an invitation link: the token is the key")
 async def accept_invitation(token: str, password: str) -> bool:
     """Set the password through a live invitation and use the invitation up.
 
@@ -341,6 +345,7 @@ async def accept_invitation(token: str, password: str) -> bool:
     return True
 
 
+@access.checked_by_caller("the viewer's own account")
 async def change_password(
     viewer: Viewer,
     current: str,

@@ -270,6 +270,7 @@ def _check_dates(draft: OrderDraft) -> dict[str, str]:
     return {}
 
 
+@access.checked_by_caller("the order it has just inserted for a buyer from get_buyer")
 async def _insert_order(viewer: Viewer, draft: OrderDraft, priced: PricedLines) -> dict[str, Any]:
     now = utcnow()
     inserted = await Order.insert(
@@ -367,6 +368,7 @@ async def replace_lines(
     return SaveResult(uuid=order["uuid"], current_version=version)
 
 
+@access.checked_by_caller("the order comes from get_order")
 async def _conflict(order: Mapping[str, Any], opened_version: int) -> SaveResult:
     current = await Order.select(Order.version).where(Order.id == order["id"]).first()
     changes = await audit_log.changes_since(order["uuid"], opened_version)
@@ -429,6 +431,7 @@ async def update_details(
     return SaveResult(uuid=order["uuid"], current_version=version)
 
 
+@access.checked_by_caller("lines of an order from get_order")
 async def order_lines_for_checks(order_id: int) -> list[dict[str, Any]]:
     return await OrderLine.select(
         OrderLine.id,
@@ -449,6 +452,7 @@ async def findings_for(order: dict[str, Any]) -> list[OrderFinding]:
     return await registry.check_order(order, await order_lines_for_checks(order["id"]))
 
 
+@access.checked_by_caller("lines of an order from get_order")
 async def _write_changed_prices(current: list[dict[str, Any]], priced: PricedLines) -> None:
     """Store the prices of the day on the lines whose price moved since the draft was
     saved (usually none: a 1,000-line order then costs no line writes at all)."""
@@ -469,6 +473,7 @@ async def _write_changed_prices(current: list[dict[str, Any]], priced: PricedLin
             ).where(OrderLine.id == line["id"])
 
 
+@access.system_query("a repeated submit finds its first order by the form's idempotency key")
 async def _existing_for_key(idempotency_key: str) -> dict[str, Any] | None:
     return (
         await Order.select(Order.id, Order.uuid, Order.buyer)
@@ -676,6 +681,7 @@ ANNOUNCED_STATUSES = frozenset(
 )
 
 
+@access.checked_by_caller("the buyer's people of an order from get_order")
 async def _tell_buyer(viewer: Viewer, order: Mapping[str, Any], to_status: str, note: str) -> None:
     """E-mail the buyer's side about a step the brand took: the person who placed the order
     if they belong to the buyer, else the buyer's organisation admins. Call inside the
@@ -857,6 +863,7 @@ async def decide_change(
     return SaveResult(uuid=order["uuid"])
 
 
+@access.checked_by_caller("the order comes from get_change_request")
 async def _apply_change(order: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
     for sku, (_before, after) in (changes.get("quantities") or {}).items():
         line = (
@@ -884,6 +891,7 @@ async def _apply_change(order: Mapping[str, Any], changes: Mapping[str, Any]) ->
     await _recompute_totals(order["id"], order["currency"])
 
 
+@access.checked_by_caller("the order comes from get_order")
 async def _recompute_totals(order_id: int, currency: str) -> None:
     lines = await OrderLine.select(
         OrderLine.quantity, OrderLine.unit_price, OrderLine.line_total
@@ -1294,6 +1302,7 @@ def _delivery_week_sql() -> str:
     return f"CAST(date_trunc('week', {due}) AS date)"
 
 
+@access.system_query("demand source: every open order's garments, for supplier forecasts")
 async def order_book_demand(since: date) -> list[DemandLine]:
     """Garment demand from open orders, by style/colour/size and delivery week, summed in
     the database (an order book of millions of lines stays a few thousand rows here).
@@ -1340,6 +1349,7 @@ async def order_book_demand(since: date) -> list[DemandLine]:
     ]
 
 
+@access.system_query("order check: the buyer's open orders, for its credit limit")
 async def open_order_value(buyer_id: int) -> Decimal:
     """The value of a buyer's submitted and not yet shipped orders (for credit checks)."""
     rows = await Order.select(Sum(Order.total).as_alias("open_value")).where(
