@@ -48,6 +48,8 @@ def create_environment(auto_reload: bool = False) -> Environment:
         "current_locale": i18n.current_locale.get,
         # Action and each module's actions by name ({% if viewer.can(SalesAction.view_cases) %})
         **registry.action_sets,
+        # the main menu a viewer sees (every module registers its entries)
+        "main_navigation": registry.navigation_for,
     }
     environment.globals.update(globals_)
     return environment

@@ -10,7 +10,7 @@ from typing import Any
 from partner_portal.access import Viewer
 from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
-from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
+from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
 from sales import care, cases, rebates, registrations
 from sales.access import SCOPED_TABLES, SalesAction, may_see_sales_panel
 from sales.api import sales_api_routes
@@ -75,6 +75,29 @@ async def _partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[s
 def register(registry: Registry) -> None:
     registry.add_actions(SalesAction)
     registry.add_scoped_tables(*SCOPED_TABLES)
+    # The brand works its pipeline and cases; partners register deals and open cases.
+    registry.add_nav_entry(
+        NavEntry(
+            key="sales",
+            order=90,
+            label=N_("Sales and service"),
+            path="/sales/opportunities",
+            actions=(SalesAction.view_opportunities,),
+            audience="brand",
+            current=("/sales",),
+        )
+    )
+    registry.add_nav_entry(
+        NavEntry(
+            key="deals",
+            order=90,
+            label=N_("Deals and service"),
+            path="/sales/cases",
+            actions=(SalesAction.view_cases,),
+            audience="partners",
+            current=("/sales",),
+        )
+    )
     for code, name in SALES_LABELS.items():
         LABELS.setdefault(code, name)
     registry.add_email_kind(cases.MAIL_ESCALATION, cases.MAIL_ESCALATION_LABEL)
