@@ -22,18 +22,10 @@ from partner_portal.access import KERNEL_SCOPED_TABLES, Action, ActionSet, Scope
 Audience = Literal["everyone", "brand", "partners"]
 
 
-def _reaches(viewer: Viewer, actions: tuple[ActionSet, ...], audience: Audience) -> bool:
-    """Whether the viewer is of the audience and their role has any of the actions (none:
-    every signed-in user)."""
-    if audience != "everyone" and viewer.is_brand != (audience == "brand"):
-        return False
-    return not actions or any(viewer.can(action) for action in actions)
-
-
 @dataclass(frozen=True)
-class NavEntry:
-    """An entry of the main menu (templates/base.html), shown to the viewers it reaches;
-    ``current`` are the path prefixes of the pages it stands for (default: its path)."""
+class PortalLink:
+    """A link the kernel shows to the viewers it reaches: those of the audience whose role
+    has any of ``actions`` (none: every signed-in user)."""
 
     key: str
     order: int
@@ -41,10 +33,19 @@ class NavEntry:
     path: str
     actions: tuple[ActionSet, ...] = ()
     audience: Audience = "everyone"
-    current: tuple[str, ...] = ()
 
     def shown_to(self, viewer: Viewer) -> bool:
-        return _reaches(viewer, self.actions, self.audience)
+        if self.audience != "everyone" and viewer.is_brand != (self.audience == "brand"):
+            return False
+        return not self.actions or any(viewer.can(action) for action in self.actions)
+
+
+@dataclass(frozen=True)
+class NavEntry(PortalLink):
+    """An entry of the main menu (templates/base.html); ``current`` are the path prefixes
+    of the pages it stands for (default: its path)."""
+
+    current: tuple[str, ...] = ()
 
     def marks(self, path: str) -> bool:
         """Whether the page at ``path`` is this entry's (its menu link is the current one)."""
@@ -52,19 +53,9 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
-class HomeTile:
+class HomeTile(PortalLink):
     """A link of a role's start page. Until the start page shows its tiles, "/" leads to
     the first (by ``order``) that reaches the viewer."""
-
-    key: str
-    order: int
-    label: str  # marked with N_, translated where shown
-    path: str
-    actions: tuple[ActionSet, ...] = ()
-    audience: Audience = "everyone"
-
-    def shown_to(self, viewer: Viewer) -> bool:
-        return _reaches(viewer, self.actions, self.audience)
 
 
 @dataclass(frozen=True)
