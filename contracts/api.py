@@ -13,6 +13,7 @@ from litestar import Response, get
 from litestar.params import FromPath, FromQuery
 
 from contracts import services
+from contracts.access import get_contract, get_version
 from contracts.controllers import pdf_response
 from contracts.services import ContractFilters
 from contracts.tables import ContractVersion
@@ -148,7 +149,7 @@ async def api_contract_versions(
     viewer: CurrentViewer, contract_id: FromPath[UUID]
 ) -> list[Version]:
     """Every issued version of a contract, newest first, each with its PDF's SHA-256."""
-    contract = await services.get_contract(viewer, contract_id)
+    contract = await get_contract(viewer, contract_id)
     rows = (
         await ContractVersion.select(
             *ContractVersion.all_columns(exclude=[ContractVersion.body_html])
@@ -176,7 +177,7 @@ async def api_contract_versions(
 @get(f"{API}/contracts/versions/{{version_id:uuid}}/pdf", tags=["contracts"])
 async def api_version_pdf(viewer: CurrentViewer, version_id: FromPath[UUID]) -> Response[bytes]:
     """A version's PDF, byte for byte what was issued (its SHA-256 is in the version)."""
-    contract, version = await services.get_version(viewer, version_id)
+    contract, version = await get_version(viewer, version_id)
     content = services.read_pdf(version["pdf_path"])
     return pdf_response(content, f"{contract['number']}-v{version['number']}.pdf", inline=False)
 

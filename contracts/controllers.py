@@ -14,11 +14,12 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
 from contracts import forms, rendering, services
+from contracts.access import ContractAction, get_clause, get_contract, get_template, get_version
 from contracts.markup import ALLOWED_TAGS
 from contracts.services import Client, ContractError, ContractFilters
 from contracts.tables import SignatureSide
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
 from partner_portal.web import CurrentViewer, redirect_after_post, render
 
@@ -119,7 +120,7 @@ async def contract_detail(
 async def contract_new(
     request: AnyRequest, viewer: CurrentViewer, partner: FromQuery[UUID | None] = None
 ) -> Template:
-    access.require(viewer, Action.manage_contracts)
+    access.require(viewer, ContractAction.manage_contracts)
     if partner is None:
         raise ClientException("Open a partner and choose New contract there.")
     choices = await services.new_contract_choices(viewer, partner)
@@ -128,7 +129,7 @@ async def contract_new(
 
 @post("/contracts/new", include_in_schema=False)
 async def contract_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    access.require(viewer, Action.manage_contracts)
+    access.require(viewer, ContractAction.manage_contracts)
     try:
         partner_uuid = UUID(data.get("partner", ""))
     except ValueError:
@@ -186,7 +187,7 @@ async def _edit_page(
 async def contract_edit(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID]
 ) -> Template:
-    contract = await services.get_contract(viewer, contract_id, Action.manage_contracts)
+    contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
     return await _edit_page(request, contract, _edit_values(contract), {})
 
 
@@ -194,7 +195,7 @@ async def contract_edit(
 async def contract_update(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    contract = await services.get_contract(viewer, contract_id, Action.manage_contracts)
+    contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
     result = await services.update_contract(viewer, contract, data)
     if result.saved:
         return redirect_after_post(request, f"/contracts/{contract_id}")
@@ -206,7 +207,7 @@ async def contract_update(
 async def contract_issue(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID]
 ) -> Response[Any]:
-    contract = await services.get_contract(viewer, contract_id, Action.manage_contracts)
+    contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
     try:
         await services.issue_contract(viewer, contract)
     except ContractError as error:
@@ -224,9 +225,11 @@ async def _sign(
     side: SignatureSide,
 ) -> Response[Any]:
     action = (
-        Action.accept_contract if side == SignatureSide.partner else Action.countersign_contract
+        ContractAction.accept_contract
+        if side == SignatureSide.partner
+        else ContractAction.countersign_contract
     )
-    contract = await services.get_contract(viewer, contract_id, action)
+    contract = await get_contract(viewer, contract_id, action)
     result = await services.sign(viewer, contract, data, _client(request, viewer), side)
     if result.saved:
         return redirect_after_post(request, f"/contracts/{contract_id}")
@@ -253,7 +256,7 @@ async def contract_countersign(
 async def contract_decline(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    contract = await services.get_contract(viewer, contract_id)
+    contract = await get_contract(viewer, contract_id)
     result = await services.decline(viewer, contract, data, _client(request, viewer))
     if result.saved:
         return redirect_after_post(request, f"/contracts/{contract_id}")
@@ -266,7 +269,7 @@ async def contract_decline(
 async def contract_terminate(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    contract = await services.get_contract(viewer, contract_id, Action.manage_contracts)
+    contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
     result = await services.terminate(viewer, contract, data)
     if result.saved:
         return redirect_after_post(request, f"/contracts/{contract_id}")
@@ -279,7 +282,7 @@ async def contract_terminate(
 async def contract_renew(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID]
 ) -> Response[Any]:
-    contract = await services.get_contract(viewer, contract_id, Action.manage_contracts)
+    contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
     result = await services.renew(viewer, contract)
     if result.saved:
         return redirect_after_post(request, f"/contracts/{result.uuid}/edit")
@@ -290,7 +293,7 @@ async def contract_renew(
 async def version_pdf(
     viewer: CurrentViewer, version_id: FromPath[UUID], inline: FromQuery[bool] = False
 ) -> Response[bytes]:
-    contract, version = await services.get_version(viewer, version_id)
+    contract, version = await get_version(viewer, version_id)
     content = services.read_pdf(version["pdf_path"])
     return pdf_response(content, f"{contract['number']}-v{version['number']}.pdf", inline)
 
@@ -319,7 +322,7 @@ def _template_context(
 
 @get("/contracts/templates", include_in_schema=False)
 async def template_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_contract_templates)
+    access.require(viewer, ContractAction.manage_contract_templates)
     return render(
         request,
         "contracts/templates.html",
@@ -333,7 +336,7 @@ async def template_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @get("/contracts/templates/new", include_in_schema=False)
 async def template_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_contract_templates)
+    access.require(viewer, ContractAction.manage_contract_templates)
     values = {"kind": "distribution", "language": "en", "is_active": "on"}
     return render(request, "contracts/template_form.html", _template_context(values, {}))
 
@@ -355,7 +358,7 @@ async def template_create(request: AnyRequest, viewer: CurrentViewer, data: Form
 async def template_edit(
     request: AnyRequest, viewer: CurrentViewer, template_id: FromPath[UUID]
 ) -> Template:
-    template = await services.get_template(viewer, template_id)
+    template = await get_template(viewer, template_id)
     return render(
         request,
         "contracts/template_form.html",
@@ -371,7 +374,7 @@ def _template_values(template: dict[str, Any]) -> dict[str, Any]:
 async def template_update(
     request: AnyRequest, viewer: CurrentViewer, template_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    template = await services.get_template(viewer, template_id)
+    template = await get_template(viewer, template_id)
     result = await services.save_template(viewer, template, data)
     if result.saved:
         return redirect_after_post(request, f"/contracts/templates/{template_id}/edit?saved=1")
@@ -388,7 +391,7 @@ async def template_update(
 async def template_preview(
     request: AnyRequest, viewer: CurrentViewer, template_id: FromPath[UUID]
 ) -> Response[Any]:
-    template = await services.get_template(viewer, template_id)
+    template = await get_template(viewer, template_id)
     try:
         pdf = await services.preview_template(viewer, template)
     except ContractError as error:  # a template saved before today's checks
@@ -403,7 +406,7 @@ async def template_preview(
 
 @get("/contracts/clauses/new", include_in_schema=False)
 async def clause_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_contract_templates)
+    access.require(viewer, ContractAction.manage_contract_templates)
     return render(
         request,
         "contracts/clause_form.html",
@@ -433,7 +436,7 @@ async def clause_create(request: AnyRequest, viewer: CurrentViewer, data: Form) 
 async def clause_edit(
     request: AnyRequest, viewer: CurrentViewer, clause_id: FromPath[UUID]
 ) -> Template:
-    clause = await services.get_clause(viewer, clause_id)
+    clause = await get_clause(viewer, clause_id)
     bodies = await services.clause_bodies()
     values = {**clause, "body": bodies.get(clause["key"], "")}
     return render(
@@ -452,7 +455,7 @@ async def clause_edit(
 async def clause_update(
     request: AnyRequest, viewer: CurrentViewer, clause_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    clause = await services.get_clause(viewer, clause_id)
+    clause = await get_clause(viewer, clause_id)
     # The key names the clause in templates: it never changes.
     result = await services.save_clause(viewer, clause, {**data, "key": clause["key"]})
     if result.saved:

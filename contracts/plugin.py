@@ -7,14 +7,27 @@ import random
 from datetime import datetime, timedelta
 
 from contracts import services
+from contracts.access import SCOPED_TABLES, ContractAction
 from contracts.api import api_routes
 from contracts.controllers import contract_routes
-from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
+from partner_portal.i18n import N_
+from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
 
 routes = [*contract_routes, *api_routes]
 
 
 def register(registry: Registry) -> None:
+    registry.add_actions(ContractAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
+    registry.add_nav_entry(
+        NavEntry(
+            key="contracts",
+            order=100,
+            label=N_("Contracts"),
+            path="/contracts",
+            actions=(ContractAction.view_contracts,),
+        )
+    )
     registry.add_partner_panel(
         PartnerPanel(
             key="contracts",

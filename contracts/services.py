@@ -1,7 +1,7 @@
 """Contracts: templates and clauses, contracts with their terms, issuing frozen versions
 as PDFs, acceptance and countersignature in the portal, and the lifecycle up to renewal.
 
-Visibility comes from partner_portal.access (contract_filter / get_contract); every
+Visibility comes from contracts/access.py (contract_filter / get_contract); every
 change writes an audit entry inside its own write transaction. State changes are
 conditional updates (``WHERE status = ...``), so a double click or two people acting
 at once move a contract once.
@@ -15,7 +15,6 @@ issuing again supersedes the earlier version, which can then no longer be accept
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -27,9 +26,9 @@ from typing import Any
 from uuid import UUID
 
 import anyio.to_thread
-from litestar.exceptions import NotFoundException
 
 from contracts import forms, rendering
+from contracts.access import ContractAction, get_contract, scoped_contracts
 from contracts.sandbox import RenderTooCostly
 from contracts.tables import (
     Clause,
@@ -42,9 +41,10 @@ from contracts.tables import (
     ContractVersion,
     SignatureDecision,
     SignatureSide,
+    loaded,
 )
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import contains_text, update_if_version, write_transaction
@@ -105,14 +105,6 @@ LABELS: dict[str, str] = {
     "countersigned_decision": N_("Countersigned"),
     "declined_decision": N_("Declined"),
 }
-
-
-def loaded(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A contract or version row with its JSON terms as a dict (Piccolo returns text)."""
-    values = dict(row)
-    if isinstance(values.get("terms"), str):
-        values["terms"] = json.loads(values["terms"] or "{}")
-    return values
 
 
 def label(code: str) -> str:
@@ -182,14 +174,6 @@ async def list_clauses() -> list[dict[str, Any]]:
     return list(clauses)
 
 
-async def get_clause(viewer: Viewer, clause_uuid: UUID) -> dict[str, Any]:
-    access.require(viewer, Action.manage_contract_templates)
-    row = await Clause.select(*Clause.all_columns()).where(Clause.uuid == clause_uuid).first()
-    if row is None:
-        raise NotFoundException("No such clause.")
-    return dict(row)
-
-
 def _problem_text(problem: rendering.TemplateProblem) -> str:
     """A template problem in the reader's language."""
     reason = _(problem.message, **problem.parameters)
@@ -232,7 +216,7 @@ async def save_clause(
 ) -> SaveResult:
     """Create a clause, or give it a new version (earlier versions stay, and issued
     contracts keep the text they were issued with)."""
-    access.require(viewer, Action.manage_contract_templates)
+    access.require(viewer, ContractAction.manage_contract_templates)
     values, errors = forms.parse_clause(data)
     if values is None:
         return SaveResult(errors=errors)
@@ -282,7 +266,7 @@ async def save_clause(
 
 
 async def list_templates(viewer: Viewer) -> list[dict[str, Any]]:
-    access.require(viewer, Action.manage_contracts)
+    access.require(viewer, ContractAction.manage_contracts)
     rows = (
         await ContractTemplate.select(
             ContractTemplate.uuid,
@@ -298,20 +282,6 @@ async def list_templates(viewer: Viewer) -> list[dict[str, Any]]:
     return list(rows)
 
 
-async def get_template(
-    viewer: Viewer, template_uuid: UUID, action: Action = Action.manage_contract_templates
-) -> dict[str, Any]:
-    access.require(viewer, action)
-    row = (
-        await ContractTemplate.select(*ContractTemplate.all_columns())
-        .where(ContractTemplate.uuid == template_uuid)
-        .first()
-    )
-    if row is None:
-        raise NotFoundException("No such template.")
-    return dict(row)
-
-
 async def check_template_body(body: str) -> list[rendering.TemplateProblem]:
     bodies = await clause_bodies()
     return await _check_source(body, frozenset(bodies), rendering.sample_context(bodies))
@@ -323,7 +293,7 @@ async def save_template(
     """Create or edit a template. A template that does not render (syntax, unknown
     variable or clause) is refused with the line and the reason; contracts already
     issued keep their frozen text whatever happens to the template."""
-    access.require(viewer, Action.manage_contract_templates)
+    access.require(viewer, ContractAction.manage_contract_templates)
     values, errors = forms.parse_template(data)
     if values is None:
         return SaveResult(errors=errors)
@@ -379,6 +349,7 @@ def _opened_version(data: Mapping[str, str], current: int) -> int:
     return int(raw) if raw.isdigit() else current
 
 
+@access.checked_by_caller("the contract or template its caller fetched through access")
 async def _conflict(kind: str, entity_uuid: UUID, opened: int) -> SaveResult:
     current = await (
         Contract.select(Contract.version).where(Contract.uuid == entity_uuid).first()
@@ -397,7 +368,7 @@ async def _conflict(kind: str, entity_uuid: UUID, opened: int) -> SaveResult:
 
 async def preview_template(viewer: Viewer, template: dict[str, Any]) -> PrintedPdf:
     """The template printed with sample data, as a partner would receive it."""
-    access.require(viewer, Action.manage_contract_templates)
+    access.require(viewer, ContractAction.manage_contract_templates)
     bodies = await clause_bodies()
     context = rendering.sample_context(bodies)
     context["contract"] = {
@@ -424,6 +395,7 @@ async def preview_template(viewer: Viewer, template: dict[str, Any]) -> PrintedP
 # Parties and terms
 
 
+@access.system_query("the brand's own organisation, a party to every contract")
 async def _brand() -> dict[str, Any]:
     row = await (
         Organisation.select(*Organisation.all_columns())
@@ -436,6 +408,7 @@ async def _brand() -> dict[str, Any]:
     return dict(row)
 
 
+@access.checked_by_caller("the parties of a contract its caller fetched with get_contract")
 async def party_values(organisation: Mapping[str, Any]) -> dict[str, str]:
     """A party as templates see it: names, tax id, office address and main contact."""
     address = await (
@@ -468,6 +441,7 @@ async def party_values(organisation: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+@access.checked_by_caller("the partner comes from get_organisation")
 async def terms_from_partner(organisation: Mapping[str, Any], kind: str) -> dict[str, str]:
     """A new contract's terms filled from the partner record (tier, territories, currency)
     and the brand's usual practice; the KAM edits them before issuing."""
@@ -509,6 +483,7 @@ def _money_fields() -> dict[str, str]:
     return {field.name: field.kind for field in forms.TERM_FIELDS}
 
 
+@access.checked_by_caller("the contract comes from get_contract")
 async def _render_contract(
     contract: Mapping[str, Any], version_number: int
 ) -> tuple[str, str, dict[str, str], str]:
@@ -579,11 +554,6 @@ class ContractFilters:
         )
 
 
-def _scoped(query: Any, viewer: Viewer) -> Any:
-    condition = access.contract_filter(viewer, Contract.organisation, Contract.issued_number)
-    return query if condition is None else query.where(condition)
-
-
 LIST_COLUMNS = (
     Contract.uuid,
     Contract.number,
@@ -601,8 +571,8 @@ LIST_COLUMNS = (
 
 async def list_contracts(viewer: Viewer, filters: ContractFilters) -> list[dict[str, Any]]:
     """The contracts the viewer may see (newest change first, at most 200), one query."""
-    access.require(viewer, Action.view_contracts)
-    query = _scoped(Contract.select(*LIST_COLUMNS), viewer)
+    access.require(viewer, ContractAction.view_contracts)
+    query = scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
     if filters.status:
         query = query.where(Contract.status == filters.status)
     if filters.kind:
@@ -614,12 +584,6 @@ async def list_contracts(viewer: Viewer, filters: ContractFilters) -> list[dict[
             | contains_text(Contract.organisation.legal_name, filters.q)  # type: ignore[attr-defined]
         )
     return list(await query.order_by(Contract.updated_at, ascending=False).limit(200))
-
-
-async def get_contract(
-    viewer: Viewer, contract_uuid: UUID, action: Action = Action.view_contracts
-) -> dict[str, Any]:
-    return loaded(await access.get_contract(viewer, Contract, contract_uuid, action))
 
 
 @dataclass
@@ -669,7 +633,7 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
         .where(ContractSignature.contract == contract["id"])
         .order_by(ContractSignature.signed_at, ascending=False)
     )
-    related = await _scoped(
+    related = await scoped_contracts(
         Contract.select(
             Contract.id, Contract.uuid, Contract.number, Contract.status, Contract.predecessor
         ),
@@ -683,20 +647,22 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
     status = contract["status"]
     organisation_id = contract["organisation"]
 
-    def allowed(action: Action) -> bool:
+    def allowed(action: ContractAction) -> bool:
         return access.allows(viewer, action, organisation_id)
 
     can = {
-        "edit": allowed(Action.manage_contracts) and status in EDITABLE,
-        "issue": allowed(Action.manage_contracts) and status in ISSUABLE,
-        "accept": allowed(Action.accept_contract) and status == S.issued and current is not None,
-        "countersign": allowed(Action.countersign_contract)
+        "edit": allowed(ContractAction.manage_contracts) and status in EDITABLE,
+        "issue": allowed(ContractAction.manage_contracts) and status in ISSUABLE,
+        "accept": allowed(ContractAction.accept_contract)
+        and status == S.issued
+        and current is not None,
+        "countersign": allowed(ContractAction.countersign_contract)
         and status == S.accepted
         and current is not None,
-        "decline_partner": allowed(Action.accept_contract) and status == S.issued,
-        "decline_brand": allowed(Action.countersign_contract) and status == S.accepted,
-        "terminate": allowed(Action.manage_contracts) and status in TERMINABLE,
-        "renew": allowed(Action.manage_contracts)
+        "decline_partner": allowed(ContractAction.accept_contract) and status == S.issued,
+        "decline_brand": allowed(ContractAction.countersign_contract) and status == S.accepted,
+        "terminate": allowed(ContractAction.manage_contracts) and status in TERMINABLE,
+        "renew": allowed(ContractAction.manage_contracts)
         and status in RENEWABLE
         and not any(row["status"] not in (S.terminated, S.declined) for row in successors),
     }
@@ -717,7 +683,7 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
 
 async def new_contract_choices(viewer: Viewer, partner_uuid: UUID) -> dict[str, Any]:
     """The partner a new contract is for and the active templates that fit its kind."""
-    partner = await access.get_organisation(viewer, partner_uuid, Action.manage_contracts)
+    partner = await access.get_organisation(viewer, partner_uuid, ContractAction.manage_contracts)
     kinds = KINDS_FOR_PARTNER.get(partner["kind"], ())
     templates = await (
         ContractTemplate.select(
@@ -736,6 +702,7 @@ async def new_contract_choices(viewer: Viewer, partner_uuid: UUID) -> dict[str, 
     }
 
 
+@access.system_query("contract numbers count across every partner")
 async def _next_number(year: int) -> str:
     prefix = f"TL-{year}-"
     rows = await Contract.select(Contract.number).where(Contract.number.like(f"{prefix}%"))
@@ -761,7 +728,7 @@ async def create_contract(
 ) -> SaveResult:
     """A draft contract for a partner from a template, its terms filled from the partner
     record (or, for a renewal, from the contract it renews, moved on by one term)."""
-    partner = await access.get_organisation(viewer, partner_uuid, Action.manage_contracts)
+    partner = await access.get_organisation(viewer, partner_uuid, ContractAction.manage_contracts)
     template = None
     if template_uuid is not None:
         template = await (
@@ -832,7 +799,7 @@ async def update_contract(
 ) -> SaveResult:
     """Save a contract's title and terms. An issued contract goes back to draft: its issued
     version stays on record but can no longer be accepted until a new one is issued."""
-    access.require(viewer, Action.manage_contracts, contract["organisation"])
+    access.require(viewer, ContractAction.manage_contracts, contract["organisation"])
     if contract["status"] not in EDITABLE:
         return SaveResult(errors={"status": _("This contract can no longer be edited.")})
     header, header_errors = forms.parse_header(data)
@@ -875,6 +842,7 @@ async def update_contract(
     return SaveResult(uuid=contract["uuid"])
 
 
+@access.checked_by_caller("the contract comes from get_contract")
 async def _update_in_state(
     contract: Mapping[str, Any], opened: int, values: dict[Any, Any]
 ) -> int | None:
@@ -891,6 +859,7 @@ async def _update_in_state(
     return updated[0]["version"] if updated else None
 
 
+@access.checked_by_caller("the contract comes from get_contract or the lifecycle job")
 async def _move(
     contract: Mapping[str, Any], from_statuses: tuple[str, ...], to_status: str
 ) -> bool:
@@ -911,12 +880,13 @@ async def _move(
     return bool(updated)
 
 
+@access.checked_by_caller("the contract comes from get_contract (or the demo data)")
 async def issue_contract(viewer: Viewer | None, contract: dict[str, Any]) -> dict[str, Any]:
     """Freeze the contract as its next version: render the PDF (off the event loop), store
     it with its SHA-256, supersede earlier versions and send it to the partner. Returns the
     new version. ``viewer`` None is the system (demo data)."""
     if viewer is not None:
-        access.require(viewer, Action.manage_contracts, contract["organisation"])
+        access.require(viewer, ContractAction.manage_contracts, contract["organisation"])
     if contract["status"] not in ISSUABLE:
         raise ContractError(_("Only a draft or declined contract can be issued."))
     terms, errors = forms.parse_terms(contract["kind"], contract["terms"] or {})
@@ -985,6 +955,7 @@ async def issue_contract(viewer: Viewer | None, contract: dict[str, Any]) -> dic
     return loaded(row[0])
 
 
+@access.checked_by_caller("versions of a contract its caller fetched with get_contract")
 async def _current_version(contract: Mapping[str, Any], version_uuid: str) -> dict[str, Any]:
     """The version a signature form names, refused unless it is the one now in force."""
     try:
@@ -1010,6 +981,7 @@ async def _current_version(contract: Mapping[str, Any], version_uuid: str) -> di
     return dict(version)
 
 
+@access.system_query("a repeated submit finds its first signature by the form's idempotency key")
 async def _existing_signature(idempotency_key: str) -> dict[str, Any] | None:
     row = await (
         ContractSignature.select(*ContractSignature.all_columns())
@@ -1038,7 +1010,9 @@ async def sign(
     time, address, browser and the SHA-256 of exactly the PDF they were shown. Sending the
     same form twice (same idempotency key) records it once."""
     action = (
-        Action.accept_contract if side == SignatureSide.partner else Action.countersign_contract
+        ContractAction.accept_contract
+        if side == SignatureSide.partner
+        else ContractAction.countersign_contract
     )
     access.require(viewer, action, contract["organisation"])
     values, errors = forms.parse_signature(data)
@@ -1112,15 +1086,17 @@ async def decline(
     """Decline the version in force with a reason: the partner an issued contract, the
     brand one the partner accepted. The KAM then edits it and issues a new version."""
     partner_side = contract["status"] == S.issued and access.allows(
-        viewer, Action.accept_contract, contract["organisation"]
+        viewer, ContractAction.accept_contract, contract["organisation"]
     )
     brand_side = contract["status"] == S.accepted and access.allows(
-        viewer, Action.countersign_contract, contract["organisation"]
+        viewer, ContractAction.countersign_contract, contract["organisation"]
     )
     if not (partner_side or brand_side):
         access.require(
             viewer,
-            Action.countersign_contract if viewer.is_brand else Action.accept_contract,
+            ContractAction.countersign_contract
+            if viewer.is_brand
+            else ContractAction.accept_contract,
             contract["organisation"],
         )
         return SaveResult(errors={"reason": _("This contract is not waiting for your decision.")})
@@ -1172,7 +1148,7 @@ async def terminate(
     viewer: Viewer, contract: dict[str, Any], data: Mapping[str, str]
 ) -> SaveResult:
     """End a contract early (or withdraw one not yet signed), with the reason on record."""
-    access.require(viewer, Action.manage_contracts, contract["organisation"])
+    access.require(viewer, ContractAction.manage_contracts, contract["organisation"])
     reason, errors = forms.parse_reason(data)
     if reason is None:
         return SaveResult(errors=errors)
@@ -1195,9 +1171,10 @@ async def terminate(
     return SaveResult(uuid=contract["uuid"])
 
 
+@access.checked_by_caller("the contract comes from get_contract")
 async def renew(viewer: Viewer, contract: dict[str, Any]) -> SaveResult:
     """Start the renewal: a draft for the next term, pre-filled from this contract."""
-    access.require(viewer, Action.manage_contracts, contract["organisation"])
+    access.require(viewer, ContractAction.manage_contracts, contract["organisation"])
     if contract["status"] not in RENEWABLE:
         return SaveResult(
             errors={"renew": _("Only an active, expiring or expired contract can be renewed.")}
@@ -1229,26 +1206,11 @@ async def renew(viewer: Viewer, contract: dict[str, Any]) -> SaveResult:
     )
 
 
-async def get_version(viewer: Viewer, version_uuid: UUID) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A version and its contract, if the viewer may see the contract (404 otherwise)."""
-    version = await (
-        ContractVersion.select(
-            *ContractVersion.all_columns(),
-            ContractVersion.contract.uuid.as_alias("contract_uuid"),  # type: ignore[attr-defined]
-        )
-        .where(ContractVersion.uuid == version_uuid)
-        .first()
-    )
-    if version is None:
-        raise NotFoundException("No such version.")
-    contract = await get_contract(viewer, version["contract_uuid"])
-    return contract, loaded(version)
-
-
 # ---------------------------------------------------------------------------
 # Lifecycle: activation, notice period, expiry (the daily job) and what it feeds
 
 
+@access.checked_by_caller("the contract comes from get_contract or the lifecycle job")
 async def _activate(contract: Mapping[str, Any], actor: Viewer | None) -> bool:
     """Countersigned -> active: the renewed contract becomes "renewed" and a distribution
     contract's tier becomes the partner's tier (the contract is the one source of truth)."""
@@ -1314,6 +1276,7 @@ def notice_date(contract: Mapping[str, Any]) -> date | None:
     return contract["end_date"] - timedelta(days=contract.get("notice_days") or 0)
 
 
+@access.system_query("scheduled job: every contract's lifecycle")
 async def run_lifecycle(on: date | None = None) -> str:
     """The daily job: start countersigned contracts whose day has come, move active ones
     into their notice period and past their end. Idempotent: each move is a conditional
@@ -1364,6 +1327,7 @@ async def _record_system_move(contract: Mapping[str, Any], to_status: str) -> No
     )
 
 
+@access.checked_by_caller("contracts of the lifecycle job (run_lifecycle)")
 async def _extend(contract: Mapping[str, Any]) -> int:
     """An auto-renewing contract past its end runs for another term of the same length
     (the signed text says so); nothing is re-signed."""
@@ -1408,6 +1372,7 @@ async def _due(on: date, query: Any) -> list[dict[str, Any]]:
     ]
 
 
+@access.system_query("attention source: every contract in its notice period")
 async def contracts_due_for_attention(on: date) -> list[AttentionItem]:
     """Contracts inside their notice period on ``on`` (renew or let them end), for the
     follow-up rules: one item per contract, due on the day the notice period starts."""
@@ -1446,9 +1411,10 @@ async def contracts_due_for_attention(on: date) -> list[AttentionItem]:
 async def renewals_due(viewer: Viewer, on: date) -> list[dict[str, Any]]:
     """The KAM's renewal list: their partners' contracts inside the notice period, with
     the renewal under way if there is one."""
-    access.require(viewer, Action.manage_contracts)
+    access.require(viewer, ContractAction.manage_contracts)
     rows = await _due(
-        on, _scoped(Contract.select(Contract.id, Contract.notice_days, *LIST_COLUMNS), viewer)
+        on,
+        scoped_contracts(Contract.select(Contract.id, Contract.notice_days, *LIST_COLUMNS), viewer),
     )
     successors = await Contract.select(
         Contract.predecessor, Contract.uuid, Contract.number, Contract.status
@@ -1464,6 +1430,7 @@ async def renewals_due(viewer: Viewer, on: date) -> list[dict[str, Any]]:
     return rows
 
 
+@access.system_query("the terms in force for a partner, for the kernel's order checks")
 async def commercial_terms(organisation_id: int) -> CommercialTerms | None:
     """The terms in force for a partner: its active distribution contract's, as signed
     (the frozen version's terms), or None when it has none."""
@@ -1506,21 +1473,21 @@ async def commercial_terms(organisation_id: int) -> CommercialTerms | None:
 
 async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
     """The partner 360 page's contracts panel: the partner's contracts and terms in force."""
-    if not viewer.can(Action.view_contracts):
+    if not viewer.can(ContractAction.view_contracts):
         return None
     rows = (
-        await _scoped(Contract.select(*LIST_COLUMNS), viewer)
+        await scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
         .where(Contract.organisation == organisation["id"])
         .order_by(Contract.updated_at, ascending=False)
     )
     terms = await commercial_terms(organisation["id"])
-    if not rows and not access.allows(viewer, Action.manage_contracts, organisation["id"]):
+    if not rows and not access.allows(viewer, ContractAction.manage_contracts, organisation["id"]):
         return None
     return {
         "contracts": rows,
         "terms": terms,
         "partner": organisation,
-        "can_create": access.allows(viewer, Action.manage_contracts, organisation["id"])
+        "can_create": access.allows(viewer, ContractAction.manage_contracts, organisation["id"])
         and organisation["kind"] in KINDS_FOR_PARTNER,
         "label": label,
     }

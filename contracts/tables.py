@@ -9,7 +9,10 @@ rendered text into a ContractVersion together with its PDF's SHA-256.
 from __future__ import annotations
 
 import enum
+import json
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from piccolo.columns import (
     JSON,
@@ -178,3 +181,11 @@ class ContractSignature(Table, tablename="contract_signature"):
     pdf_sha256 = Varchar(length=64)
     idempotency_key = Varchar(length=80, unique=True)
     signed_at = Timestamptz()
+
+
+def loaded(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A contract or version row with its JSON terms as a dict (Piccolo returns text)."""
+    values = dict(row)
+    if isinstance(values.get("terms"), str):
+        values["terms"] = json.loads(values["terms"] or "{}")
+    return values

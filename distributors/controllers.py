@@ -15,6 +15,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
 from distributors import network, rules, services, upload
+from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
 from partner_portal import access
@@ -66,14 +67,14 @@ async def _sheet_form(
 
 @get("/line-sheets/new", include_in_schema=False)
 async def sheet_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_line_sheets)
+    access.require(viewer, DistributorAction.manage_line_sheets)
     values = {"tiers": set(), "partners": set(), "published": False, "version": 0}
     return await _sheet_form(request, viewer, values, {})
 
 
 @post("/line-sheets/new", include_in_schema=False)
 async def sheet_create(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
-    access.require(viewer, Action.manage_line_sheets)
+    access.require(viewer, DistributorAction.manage_line_sheets)
     data = services.sheet_input(await request.form())
     result = await services.save_line_sheet(viewer, None, data)
     if result.saved:
@@ -86,7 +87,7 @@ async def sheet_create(request: AnyRequest, viewer: CurrentViewer) -> Response[A
 async def sheet_edit(
     request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID]
 ) -> Template:
-    sheet = await services.get_line_sheet(viewer, sheet_id, Action.manage_line_sheets)
+    sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.manage_line_sheets)
     return await _sheet_form(request, viewer, await services.sheet_values(sheet), {}, sheet)
 
 
@@ -94,7 +95,7 @@ async def sheet_edit(
 async def sheet_update(
     request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID]
 ) -> Response[Any]:
-    sheet = await services.get_line_sheet(viewer, sheet_id, Action.manage_line_sheets)
+    sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.manage_line_sheets)
     data = services.sheet_input(await request.form())
     result = await services.save_line_sheet(viewer, sheet, data)
     if result.saved:
@@ -113,7 +114,7 @@ async def sheet_update(
 async def sheet_detail(
     request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID], buyer: OptionalText = None
 ) -> Template:
-    sheet = await services.get_line_sheet(viewer, sheet_id, Action.view_line_sheets)
+    sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
     view = await services.sheet_view(viewer, sheet, uuid_or_none(buyer))
     return render(request, "distributors/sheet.html", {"view": view})
 
@@ -122,7 +123,7 @@ async def sheet_detail(
 async def sheet_pdf(
     request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID], buyer: OptionalText = None
 ) -> Response[bytes]:
-    sheet = await services.get_line_sheet(viewer, sheet_id, Action.view_line_sheets)
+    sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
     view = await services.sheet_view(viewer, sheet, uuid_or_none(buyer))
     media_dir = Path(request.app.state.settings.media_dir)
     # WeasyPrint reads the pictures from disk (the page's URLs need a signed-in session),
@@ -204,7 +205,7 @@ async def _matrix(
 async def sheet_order(
     request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID], buyer: OptionalText = None
 ) -> Template:
-    sheet = await services.get_line_sheet(viewer, sheet_id, Action.view_line_sheets)
+    sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
     access.require(viewer, Action.place_order)
     chosen = await services.chosen_buyer(viewer, uuid_or_none(buyer))
     return await _matrix(request, viewer, sheet=sheet, order=None, buyer=chosen)
@@ -217,11 +218,11 @@ async def draft_matrix(
     order = await services.draft_for_grid(viewer, order_id)
     sheet_uuid = uuid_or_none(sheet)
     sheet_row = (
-        await services.get_line_sheet(viewer, sheet_uuid, Action.view_line_sheets)
+        await get_line_sheet(viewer, sheet_uuid, DistributorAction.view_line_sheets)
         if sheet_uuid
         else None
     )
-    buyer = await orders.buyer_for(viewer, order["buyer"])
+    buyer = await access.get_buyer(viewer, order["buyer"])
     return await _matrix(request, viewer, sheet=sheet_row, order=order, buyer=dict(buyer))
 
 
@@ -239,14 +240,14 @@ async def matrix_post(request: AnyRequest, viewer: CurrentViewer) -> Response[An
             return redirect_after_post(request, f"/orders/{earlier}")
     sheet_uuid = uuid_or_none(form.get("sheet"))
     sheet = (
-        await services.get_line_sheet(viewer, sheet_uuid, Action.view_line_sheets)
+        await get_line_sheet(viewer, sheet_uuid, DistributorAction.view_line_sheets)
         if sheet_uuid
         else None
     )
     order_uuid = uuid_or_none(form.get("order"))
     order = await services.draft_for_grid(viewer, order_uuid) if order_uuid else None
     if order is not None:
-        buyer: dict[str, Any] | None = dict(await orders.buyer_for(viewer, order["buyer"]))
+        buyer: dict[str, Any] | None = dict(await access.get_buyer(viewer, order["buyer"]))
     else:
         buyer = await services.chosen_buyer(viewer, uuid_or_none(form.get("buyer")))
     details = matrix_details(form)
@@ -307,14 +308,14 @@ async def matrix_totals(request: AnyRequest, viewer: CurrentViewer) -> Template:
     form = dict(await request.form())
     sheet_uuid = uuid_or_none(form.get("sheet"))
     sheet = (
-        await services.get_line_sheet(viewer, sheet_uuid, Action.view_line_sheets)
+        await get_line_sheet(viewer, sheet_uuid, DistributorAction.view_line_sheets)
         if sheet_uuid
         else None
     )
     order_uuid = uuid_or_none(form.get("order"))
     order = await services.draft_for_grid(viewer, order_uuid) if order_uuid else None
     if order is not None:
-        buyer: dict[str, Any] | None = dict(await orders.buyer_for(viewer, order["buyer"]))
+        buyer: dict[str, Any] | None = dict(await access.get_buyer(viewer, order["buyer"]))
     else:
         buyer = await services.chosen_buyer(viewer, uuid_or_none(form.get("buyer")))
     style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
@@ -435,7 +436,11 @@ async def reorder(
 @get("/distributors/retailers", include_in_schema=False)
 async def retailers(request: AnyRequest, viewer: CurrentViewer) -> Template:
     network_view = await network.retailer_network(viewer)
-    sheets = await services.list_line_sheets(viewer) if viewer.can(Action.view_line_sheets) else []
+    sheets = (
+        await services.list_line_sheets(viewer)
+        if viewer.can(DistributorAction.view_line_sheets)
+        else []
+    )
     return render(
         request, "distributors/retailers.html", {"network": network_view, "sheets": sheets}
     )
@@ -449,7 +454,7 @@ async def conflicts(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @get("/distributors/rules", include_in_schema=False)
 async def rules_form(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_order_rules)
+    access.require(viewer, DistributorAction.manage_order_rules)
     loaded = await rules.load_rules()
     return render(
         request,
@@ -460,7 +465,7 @@ async def rules_form(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/distributors/rules", include_in_schema=False)
 async def rules_save(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    access.require(viewer, Action.manage_order_rules)
+    access.require(viewer, DistributorAction.manage_order_rules)
     result = await rules.save_rules(viewer, data)
     if result.saved:
         return redirect_after_post(request, "/distributors/rules?saved=1")
@@ -474,7 +479,7 @@ async def rules_save(request: AnyRequest, viewer: CurrentViewer, data: Form) -> 
 
 @get("/distributors/credit", include_in_schema=False)
 async def credit_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_partner_credit)
+    access.require(viewer, DistributorAction.manage_partner_credit)
     return render(
         request,
         "distributors/credit.html",
@@ -486,7 +491,9 @@ async def credit_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
 async def credit_save(
     request: AnyRequest, viewer: CurrentViewer, partner_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    organisation = await access.get_organisation(viewer, partner_id, Action.manage_partner_credit)
+    organisation = await access.get_organisation(
+        viewer, partner_id, DistributorAction.manage_partner_credit
+    )
     result = await rules.save_credit(viewer, organisation, data)
     if result.saved:
         return redirect_after_post(request, f"/distributors/credit#p-{partner_id}")

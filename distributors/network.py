@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from distributors.access import DistributorAction, own_retailers_filter
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.orders.services import LIST_COLUMNS, OPEN_STATUSES
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation, Territory
@@ -26,7 +27,7 @@ class RetailerNetwork:
 async def retailer_network(viewer: Viewer) -> RetailerNetwork:
     """The retailers the viewer's distributor serves, each with its open orders' count and
     value, and their latest orders: three queries whatever the number of retailers."""
-    access.require(viewer, Action.view_own_retailers)
+    access.require(viewer, DistributorAction.view_own_retailers)
     retailers = (
         await access.scoped(
             Organisation.select(
@@ -39,7 +40,7 @@ async def retailer_network(viewer: Viewer) -> RetailerNetwork:
             ),
             viewer,
         )
-        .where(access.own_retailers_filter(viewer))
+        .where(own_retailers_filter(viewer))
         .order_by(Organisation.legal_name)
     )
     ids = [row["id"] for row in retailers] or [-1]
@@ -82,7 +83,7 @@ async def territory_conflicts(viewer: Viewer) -> list[Conflict]:
       holds its region (orders a distributor places on its behalf are not direct);
     - double claim: two or more distributors hold the retailer's region.
     Three queries, limited to the partners the viewer sees."""
-    access.require(viewer, Action.view_territory_conflicts)
+    access.require(viewer, DistributorAction.view_territory_conflicts)
     organisation: Any = Territory.organisation
     rows = await access.scoped(
         Territory.select(

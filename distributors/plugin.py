@@ -4,11 +4,12 @@ kernel's submit runs them) and its demo data."""
 from __future__ import annotations
 
 from distributors import rules
+from distributors.access import SCOPED_TABLES, DistributorAction
 from distributors.controllers import distributor_routes
 from distributors.demo import load_demo_data as load_demo_data
 from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
-from partner_portal.registries import Registry
+from partner_portal.registries import NavEntry, Registry
 
 routes = distributor_routes
 
@@ -19,6 +20,18 @@ DISTRIBUTOR_LABELS = {
 
 
 def register(registry: Registry) -> None:
+    registry.add_actions(DistributorAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
+    registry.add_nav_entry(
+        NavEntry(
+            key="line_sheets",
+            order=40,
+            label=N_("Line sheets"),
+            path="/line-sheets",
+            actions=(DistributorAction.view_line_sheets,),
+            current=("/line-sheets", "/distributors"),
+        )
+    )
     for code, name in DISTRIBUTOR_LABELS.items():
         LABELS.setdefault(code, name)
     registry.add_order_check("distributor_rules", rules.check_order)

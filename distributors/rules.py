@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from distributors.access import DistributorAction
 from distributors.tables import OrderRule, PartnerCredit, RuleKind
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.availability import availability_for
 from partner_portal.catalog.tables import Sku
@@ -120,7 +121,7 @@ def _parse_rules(data: Mapping[str, str]) -> tuple[list[Rule], dict[str, str]]:
 
 async def save_rules(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
     """Save all rules at once, or none with messages by field."""
-    access.require(viewer, Action.manage_order_rules)
+    access.require(viewer, DistributorAction.manage_order_rules)
     rules, errors = _parse_rules(data)
     if errors:
         return SaveResult(errors=errors)
@@ -173,6 +174,7 @@ def _rule_text(rule: Rule) -> str:
 # Credit: the unpaid amount per partner and a credit limit where no contract sets one
 
 
+@access.system_query("order check: the buyer's credit limit")
 async def credit_limit_for(organisation_id: int) -> Decimal | None:
     """The contract's credit limit if a contract sets one, else the one kept here."""
     terms = await registry.terms_for(organisation_id)
@@ -186,6 +188,7 @@ async def credit_limit_for(organisation_id: int) -> Decimal | None:
     return None if row is None else row["credit_limit"]
 
 
+@access.system_query("order check: the buyer's unpaid amount")
 async def unpaid_amount(organisation_id: int) -> Decimal:
     row = (
         await PartnerCredit.select(PartnerCredit.unpaid_amount)
@@ -243,12 +246,13 @@ def _money(text: str, field: str, errors: dict[str, str], allow_empty: bool) -> 
     return value
 
 
+@access.checked_by_caller("the partner comes from get_organisation")
 async def save_credit(
     viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, str]
 ) -> SaveResult:
     """Set a partner's unpaid amount and own credit limit; the version stops two finance
     people overwriting each other's figures."""
-    access.require(viewer, Action.manage_partner_credit, organisation["id"])
+    access.require(viewer, DistributorAction.manage_partner_credit, organisation["id"])
     errors: dict[str, str] = {}
     limit = _money(data.get("credit_limit", ""), "credit_limit", errors, allow_empty=True)
     unpaid = _money(data.get("unpaid_amount", ""), "unpaid_amount", errors, allow_empty=False)

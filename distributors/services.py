@@ -16,6 +16,7 @@ from uuid import UUID
 
 from litestar.exceptions import PermissionDeniedException
 
+from distributors.access import DistributorAction, line_sheet_filter
 from distributors.tables import LineSheet, LineSheetAudience, LineSheetStyle
 from partner_portal import access
 from partner_portal.access import Action, Viewer
@@ -39,13 +40,9 @@ from partner_portal.registries import OrderFinding, registry
 # Line sheets
 
 
-async def get_line_sheet(viewer: Viewer, sheet_uuid: UUID, action: Action) -> dict[str, Any]:
-    return await access.get_line_sheet(viewer, LineSheet, LineSheetAudience, sheet_uuid, action)
-
-
 async def list_line_sheets(viewer: Viewer) -> list[dict[str, Any]]:
     """The sheets the viewer may read, newest season first, with their style counts."""
-    access.require(viewer, Action.view_line_sheets)
+    access.require(viewer, DistributorAction.view_line_sheets)
     query = LineSheet.select(
         LineSheet.id,
         LineSheet.uuid,
@@ -54,11 +51,7 @@ async def list_line_sheets(viewer: Viewer) -> list[dict[str, Any]]:
         LineSheet.updated_at,
         LineSheet.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
     )
-    condition = access.line_sheet_filter(
-        viewer, LineSheet.id, LineSheet.published, LineSheetAudience
-    )
-    if condition is not None:
-        query = query.where(condition)
+    query = access.narrow(query, line_sheet_filter(viewer))
     sheets = await query.order_by(LineSheet.id, ascending=False)
     counts: dict[int, int] = {}
     for row in await LineSheetStyle.select(LineSheetStyle.line_sheet).where(
@@ -158,7 +151,7 @@ async def save_line_sheet(
 ) -> SaveResult:
     """Create or change a line sheet with its styles and audience in one transaction;
     unknown style codes or partners save nothing and are named."""
-    access.require(viewer, Action.manage_line_sheets)
+    access.require(viewer, DistributorAction.manage_line_sheets)
     errors: dict[str, str] = {}
     if not data.title or len(data.title) > 120:
         errors["title"] = _("Enter a title of at most 120 characters.")
@@ -410,11 +403,11 @@ async def chosen_buyer(viewer: Viewer, buyer_uuid: UUID | None) -> dict[str, Any
     it (404 if invisible, 403 if not), else the viewer's own buying organisation."""
     if buyer_uuid is not None:
         organisation = await access.get_organisation(viewer, buyer_uuid)
-        buyer = await orders.buyer_for(viewer, organisation["id"])
+        buyer = await access.get_buyer(viewer, organisation["id"])
         return dict(buyer)
     if viewer.is_brand or not viewer.can(Action.place_order):
         return None
-    return dict(await orders.buyer_for(viewer, viewer.organisation_id))
+    return dict(await access.get_buyer(viewer, viewer.organisation_id))
 
 
 @dataclass
@@ -655,6 +648,7 @@ async def draft_for_grid(viewer: Viewer, order_uuid: UUID) -> dict[str, Any]:
     return order
 
 
+@access.checked_by_caller("the draft comes from get_order")
 async def draft_quantities(order_id: int) -> tuple[list[int], dict[str, str]]:
     """A draft's styles (in line order) and its quantities as grid texts."""
     rows = (

@@ -123,7 +123,7 @@ async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     """A new draft with a past order's items and quantities, for the same buyer, at today's
     prices. Items of styles that can no longer be ordered are left out."""
     past = await access.get_order(viewer, order_uuid, Action.place_order)
-    buyer = await orders.buyer_for(viewer, past["buyer"])
+    buyer = await access.get_buyer(viewer, past["buyer"])
     rows = (
         await OrderLine.select(
             OrderLine.sku,

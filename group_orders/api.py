@@ -13,8 +13,9 @@ import msgspec
 from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
+from group_orders import access as group_access
 from group_orders import services
-from partner_portal.access import Action
+from group_orders.access import GroupOrderAction
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1/group-campaigns"
@@ -127,7 +128,7 @@ async def list_campaigns(viewer: CurrentViewer) -> list[CampaignSummary]:
 
 @get(f"{API}/{{campaign_id:uuid}}", tags=["group orders"])
 async def get_campaign(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> CampaignDetail:
-    campaign = await services.get_campaign(viewer, campaign_id)
+    campaign = await group_access.get_campaign(viewer, campaign_id)
     progress = await services.progress(campaign)
     return CampaignDetail(
         **_summary(campaign, progress.roster, progress.responded),
@@ -141,7 +142,9 @@ async def get_campaign(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> Ca
 
 @get(f"{API}/{{campaign_id:uuid}}/employees", tags=["group orders"])
 async def list_employees(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> list[EmployeeRow]:
-    campaign = await services.get_campaign(viewer, campaign_id, Action.manage_group_campaigns)
+    campaign = await group_access.get_campaign(
+        viewer, campaign_id, GroupOrderAction.manage_group_campaigns
+    )
     return [_employee(row) for row in await services.roster(campaign)]
 
 
@@ -149,20 +152,24 @@ async def list_employees(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> 
 async def add_employee(
     viewer: CurrentViewer, campaign_id: FromPath[UUID], data: JSONBody[EmployeeInput]
 ) -> Response[Any]:
-    campaign = await services.get_campaign(viewer, campaign_id, Action.manage_group_campaigns)
+    campaign = await group_access.get_campaign(
+        viewer, campaign_id, GroupOrderAction.manage_group_campaigns
+    )
     result = await services.add_employee(viewer, campaign, msgspec.structs.asdict(data))
     if not result.saved:
         return Response(
             {"status_code": 400, "detail": "Invalid input.", "errors": result.errors},
             status_code=400,
         )
-    row = await services.get_employee(viewer, result.uuid)  # type: ignore[arg-type]
+    row = await group_access.get_employee(viewer, result.uuid)  # type: ignore[arg-type]
     return Response(_employee(row), status_code=201)
 
 
 @get(f"{API}/{{campaign_id:uuid}}/responses", tags=["group orders"])
 async def list_responses(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> list[ResponseLine]:
-    campaign = await services.get_campaign(viewer, campaign_id, Action.manage_group_campaigns)
+    campaign = await group_access.get_campaign(
+        viewer, campaign_id, GroupOrderAction.manage_group_campaigns
+    )
     return [ResponseLine(**line) for line in await services.response_lines(campaign)]
 
 

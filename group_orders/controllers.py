@@ -13,9 +13,9 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
 from group_orders import forms, services
+from group_orders.access import GroupOrderAction, get_campaign, get_employee
 from group_orders.tables import CampaignStatus
 from partner_portal import i18n
-from partner_portal.access import Action
 from partner_portal.catalog.tables import Category
 from partner_portal.clock import utcnow
 from partner_portal.pdf import html_to_pdf
@@ -24,7 +24,7 @@ from partner_portal.web import CurrentViewer, redirect_after_post, render, uploa
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
-MANAGE = Action.manage_group_campaigns
+MANAGE = GroupOrderAction.manage_group_campaigns
 
 
 def _settings(request: AnyRequest) -> Settings:
@@ -114,7 +114,7 @@ async def _detail(
 async def campaign_detail(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
-    campaign = await services.get_campaign(viewer, campaign_id)
+    campaign = await get_campaign(viewer, campaign_id)
     return await _detail(request, viewer, campaign, notice=request.query_params.get("notice", ""))
 
 
@@ -122,7 +122,7 @@ async def campaign_detail(
 async def campaign_edit(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
-    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
     allotments = await services.category_allotments(campaign["id"])
     return await _campaign_form(
         request, viewer, services.campaign_form_values(campaign, allotments), {}, campaign
@@ -133,7 +133,7 @@ async def campaign_edit(
 async def campaign_update(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
     result = await services.update_campaign(viewer, campaign, data)
     if result.saved:
         return redirect_after_post(request, _base(campaign_id))
@@ -147,7 +147,7 @@ async def campaign_update(
 async def item_add(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
     result = await services.add_item(viewer, campaign, data)
     if result.saved:
         return redirect_after_post(request, _base(campaign_id) + "#items")
@@ -165,7 +165,7 @@ async def item_add(
 async def campaign_close(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Response[Any]:
-    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
     await services.close_campaign(viewer, campaign)
     return redirect_after_post(request, _base(campaign_id) + "?notice=closed")
 
@@ -192,7 +192,7 @@ async def _review(
 async def campaign_review(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
-    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
     return await _review(request, viewer, campaign)
 
 
@@ -200,7 +200,7 @@ async def campaign_review(
 async def campaign_approve(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
     approval = await services.approve(viewer, campaign, data.get("reviewed") or "")
     if approval.error:
         current = await services.campaign_by_id(campaign["id"])
@@ -215,7 +215,7 @@ async def campaign_approve(
 async def links_send(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
     settings = _settings(request)
     count = await services.send_links(
         viewer, campaign, settings.base_url, settings.secret_key, again=data.get("again") == "1"
@@ -227,7 +227,7 @@ async def links_send(
 async def link_sheet(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
-    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
     settings = _settings(request)
     everyone = request.query_params.get("who") == "all"
     rows = await services.link_sheet(
@@ -244,7 +244,7 @@ async def link_sheet(
 async def packing_list(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
-    campaign = await services.get_campaign(viewer, campaign_id)
+    campaign = await get_campaign(viewer, campaign_id)
     groups = await services.packing_list(campaign)
     return render(
         request,
@@ -258,7 +258,7 @@ async def packing_list(
 
 
 async def _packing_context(viewer: Any, campaign_id: UUID) -> dict[str, Any]:
-    campaign = await services.get_campaign(viewer, campaign_id)
+    campaign = await get_campaign(viewer, campaign_id)
     return {
         "campaign": campaign,
         "groups": await services.packing_list(campaign),
@@ -334,7 +334,7 @@ async def _roster_page(
 async def roster_page(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
-    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
     return await _roster_page(request, campaign)
 
 
@@ -342,7 +342,7 @@ async def roster_page(
 async def roster_add(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
     result = await services.add_employee(viewer, campaign, data)
     if result.saved:
         return redirect_after_post(request, f"{_base(campaign_id)}/roster#add")
@@ -355,7 +355,7 @@ async def roster_add(
 async def roster_import(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
-    campaign = await services.get_campaign(viewer, campaign_id, MANAGE)
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
     form, content = await uploaded_file(request)
     if not content:
         return await _roster_page(request, campaign, status_code=400, missing_file=True)
@@ -371,7 +371,7 @@ async def roster_import(
 async def roster_template(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Response[str]:
-    await services.get_campaign(viewer, campaign_id, MANAGE)
+    await get_campaign(viewer, campaign_id, MANAGE)
     return Response(
         content=services.roster_template(),
         media_type="text/csv; charset=utf-8",
@@ -383,7 +383,7 @@ async def roster_template(
 async def employee_edit(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Template:
-    employee = await services.get_employee(viewer, employee_id, MANAGE)
+    employee = await get_employee(viewer, employee_id, MANAGE)
     campaign = await services.campaign_by_id(employee["campaign"])
     values = {**employee, "language": employee["locale"]}
     return render(
@@ -397,7 +397,7 @@ async def employee_edit(
 async def employee_update(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    employee = await services.get_employee(viewer, employee_id, MANAGE)
+    employee = await get_employee(viewer, employee_id, MANAGE)
     campaign = await services.campaign_by_id(employee["campaign"])
     result = await services.update_employee(viewer, employee, data)
     if result.saved:
@@ -414,7 +414,7 @@ async def employee_update(
 async def employee_remove(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Response[Any]:
-    employee = await services.get_employee(viewer, employee_id, MANAGE)
+    employee = await get_employee(viewer, employee_id, MANAGE)
     campaign = await services.campaign_by_id(employee["campaign"])
     await services.remove_employee(viewer, employee)
     return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
@@ -424,7 +424,7 @@ async def employee_remove(
 async def choices_for_someone(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Template:
-    employee = await services.get_employee(viewer, employee_id, MANAGE)
+    employee = await get_employee(viewer, employee_id, MANAGE)
     campaign = await services.campaign_by_id(employee["campaign"])
     form = await services.choice_form(employee, campaign)
     return render(request, "group_orders/enter_choices.html", {"form": form})
@@ -434,7 +434,7 @@ async def choices_for_someone(
 async def choices_enter(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    employee = await services.get_employee(viewer, employee_id, MANAGE)
+    employee = await get_employee(viewer, employee_id, MANAGE)
     campaign = await services.campaign_by_id(employee["campaign"])
     if data.get("action") == "suggest":
         form = await services.suggestion_form(employee, campaign, data)

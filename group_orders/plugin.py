@@ -6,9 +6,11 @@ import random
 from datetime import datetime, timedelta
 
 from group_orders import services
+from group_orders.access import SCOPED_TABLES, GroupOrderAction
 from group_orders.api import group_order_api_routes
 from group_orders.controllers import group_order_routes
-from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
+from partner_portal.i18n import N_
+from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
 from partner_portal.settings import load_settings
 
 routes = [*group_order_routes, *group_order_api_routes]
@@ -21,6 +23,17 @@ async def remind_non_responders() -> str:
 
 
 def register(registry: Registry) -> None:
+    registry.add_actions(GroupOrderAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
+    registry.add_nav_entry(
+        NavEntry(
+            key="group_orders",
+            order=80,
+            label=N_("Group orders"),
+            path="/group-orders",
+            actions=(GroupOrderAction.view_group_campaigns,),
+        )
+    )
     registry.add_partner_panel(
         PartnerPanel(
             key="group_orders",

@@ -18,9 +18,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from litestar.exceptions import NotFoundException
-
 from group_orders import forms, links, sizing
+from group_orders.access import GroupOrderAction, scoped_group
 from group_orders.tables import (
     Campaign,
     CampaignItem,
@@ -34,7 +33,7 @@ from group_orders.tables import (
     PriceSource,
 )
 from partner_portal import access, spreadsheets
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.services import prices_for_partner
 from partner_portal.catalog.tables import Colourway, Size, Sku, Style, StyleStatus
@@ -53,38 +52,9 @@ ENTITY = "group_campaign"
 REMINDER_INTERVAL = timedelta(days=3)
 
 
-# ---------------------------------------------------------------------------
-# Fetching one row for a viewer
-
-
-async def get_campaign(
-    viewer: Viewer, campaign_uuid: UUID, action: Action = Action.view_group_campaigns
-) -> dict[str, Any]:
-    """One campaign the viewer may see (404 otherwise), checked for the action (403)."""
-    query = access.scoped_group(
-        Campaign.select(*Campaign.all_columns()), viewer, Campaign.organisation
-    )
-    row = await query.where(Campaign.uuid == campaign_uuid).first()
-    if row is None:
-        raise NotFoundException("No such campaign.")
-    access.require(viewer, action, row["organisation"])
-    return row  # type: ignore[no-any-return]
-
-
-async def get_employee(
-    viewer: Viewer, employee_uuid: UUID, action: Action = Action.view_group_campaigns
-) -> dict[str, Any]:
-    """One roster entry the viewer may see (404 otherwise), checked for the action (403)."""
-    query = access.scoped_group(
-        Employee.select(*Employee.all_columns()), viewer, Employee.organisation
-    )
-    row = await query.where(Employee.uuid == employee_uuid).first()
-    if row is None:
-        raise NotFoundException("No such employee.")
-    access.require(viewer, action, row["organisation"])
-    return row  # type: ignore[no-any-return]
-
-
+@access.checked_by_caller(
+    "the campaign of a row its caller fetched through access or a signed link"
+)
 async def campaign_by_id(campaign_id: int) -> dict[str, Any]:
     row = await Campaign.select(*Campaign.all_columns()).where(Campaign.id == campaign_id).first()
     assert row is not None
@@ -110,8 +80,8 @@ def today() -> date:
 async def list_campaigns(viewer: Viewer) -> list[dict[str, Any]]:
     """Campaigns the viewer may see, newest first, with roster and response counts
     (two queries whatever the number of campaigns)."""
-    access.require(viewer, Action.view_group_campaigns)
-    query = access.scoped_group(
+    access.require(viewer, GroupOrderAction.view_group_campaigns)
+    query = scoped_group(
         Campaign.select(
             *Campaign.all_columns(),
             Campaign.organisation.legal_name.as_alias("client_name"),  # type: ignore[attr-defined]
@@ -126,6 +96,7 @@ async def list_campaigns(viewer: Viewer) -> list[dict[str, Any]]:
     return campaigns  # type: ignore[no-any-return]
 
 
+@access.checked_by_caller("campaigns its callers found through scoped_group")
 async def _roster_counts(campaign_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     if not campaign_ids:
         return {}
@@ -141,7 +112,7 @@ async def _roster_counts(campaign_ids: Sequence[int]) -> dict[int, tuple[int, in
 
 async def client_choices(viewer: Viewer) -> list[dict[str, Any]]:
     """The corporate clients the viewer may run a campaign for."""
-    access.require(viewer, Action.manage_group_campaigns)
+    access.require(viewer, GroupOrderAction.manage_group_campaigns)
     query = access.scoped(
         Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.id),
         viewer,
@@ -191,6 +162,7 @@ async def _contract_values(
     }, {}
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def _repriced_after_choices(
     campaign: Mapping[str, Any], source: PriceSource, contract: Mapping[Any, Any]
 ) -> bool:
@@ -207,6 +179,7 @@ async def _repriced_after_choices(
     )
 
 
+@access.checked_by_caller("the campaign comes from get_campaign or an employee's signed link")
 async def category_allotments(campaign_id: int) -> dict[str, int]:
     """category -> pieces per person of that category, for one campaign."""
     rows = await CategoryAllotment.select(
@@ -215,6 +188,7 @@ async def category_allotments(campaign_id: int) -> dict[str, int]:
     return {row["category"]: row["allotment"] for row in rows}
 
 
+@access.checked_by_caller("the campaign its caller created or fetched with get_campaign")
 async def _save_category_allotments(
     campaign_id: int, organisation_id: int, allotments: Mapping[str, int]
 ) -> None:
@@ -235,7 +209,7 @@ async def _save_category_allotments(
 
 async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
     """A new open campaign for a corporate client the viewer may run campaigns for."""
-    access.require(viewer, Action.manage_group_campaigns)
+    access.require(viewer, GroupOrderAction.manage_group_campaigns)
     values, errors = forms.parse_campaign(data)
     clients = await client_choices(viewer)
     wanted = (data.get("organisation") or "").strip()
@@ -395,6 +369,7 @@ class OfferedItem:
         return next((size["price"] for size in self.sizes if size["id"] == size_id), None)
 
 
+@access.checked_by_caller("the campaign comes from get_campaign or an employee's signed link")
 async def offered_items(campaign: Mapping[str, Any]) -> list[OfferedItem]:
     """The campaign's items with sizes, body fits and the client's prices (three queries)."""
     rows = (
@@ -467,6 +442,7 @@ def garment_price(wholesale: Decimal, discount_percent: Decimal, currency: str) 
     return round_money(wholesale * (100 - discount_percent) / 100, currency)
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def add_item(
     viewer: Viewer, campaign: Mapping[str, Any], data: Mapping[str, str]
 ) -> SaveResult:
@@ -539,6 +515,7 @@ async def add_item(
 # Roster
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def roster(campaign: Mapping[str, Any]) -> list[dict[str, Any]]:
     return await (  # type: ignore[no-any-return]
         Employee.select(*Employee.all_columns())
@@ -565,6 +542,7 @@ def _may_change_roster(campaign: Mapping[str, Any]) -> bool:
     return campaign["status"] == CampaignStatus.open
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def add_employee(
     viewer: Viewer, campaign: Mapping[str, Any], data: Mapping[str, str]
 ) -> SaveResult:
@@ -606,6 +584,7 @@ async def add_employee(
     return SaveResult(uuid=row[0]["uuid"])
 
 
+@access.checked_by_caller("the employee comes from get_employee")
 async def update_employee(
     viewer: Viewer, employee: Mapping[str, Any], data: Mapping[str, str]
 ) -> SaveResult:
@@ -641,6 +620,7 @@ async def update_employee(
     return SaveResult(uuid=employee["uuid"])
 
 
+@access.checked_by_caller("the employee comes from get_employee")
 async def remove_employee(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
     """Take someone off an open campaign's roster, with their choices."""
     campaign = await campaign_by_id(employee["campaign"])
@@ -711,6 +691,7 @@ def _cell_text(cell: Any) -> str:
     return str(cell)
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def import_roster(
     viewer: Viewer, campaign: Mapping[str, Any], content: bytes, filename: str = ""
 ) -> RosterImport:
@@ -803,6 +784,7 @@ def link_url(base_url: str, secret: str, campaign: Mapping[str, Any], link_key: 
     return f"{base_url.rstrip('/')}/g/{token}"
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def send_links(
     viewer: Viewer | None,
     campaign: Mapping[str, Any],
@@ -839,6 +821,7 @@ async def send_links(
     return len(employees)
 
 
+@access.checked_by_caller("the client of a campaign its caller fetched")
 async def client_name(organisation_id: int) -> str:
     row = (
         await Organisation.select(Organisation.legal_name)
@@ -877,6 +860,7 @@ async def _mail_link(
     )
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def link_sheet(
     campaign: Mapping[str, Any], base_url: str, secret: str, everyone: bool = False
 ) -> list[dict[str, Any]]:
@@ -894,6 +878,7 @@ async def link_sheet(
     return rows
 
 
+@access.system_query("an employee's signed personal link: the token is the key")
 async def employee_for_token(
     secret: str, token: str
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -1004,6 +989,7 @@ def items_for(items: Sequence[OfferedItem], employee: Mapping[str, Any]) -> list
     ]
 
 
+@access.checked_by_caller("employees of a campaign its caller fetched")
 async def current_choices(employee_ids: Sequence[int]) -> dict[int, dict[int, dict[str, Any]]]:
     """employee id -> item id -> choice row, for many employees in one query."""
     if not employee_ids:
@@ -1132,6 +1118,7 @@ async def suggestion_form(
     return form
 
 
+@access.checked_by_caller("the employee comes from their signed link or get_employee")
 async def save_choices(
     employee: dict[str, Any],
     campaign: dict[str, Any],
@@ -1278,6 +1265,7 @@ class Progress:
         return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def progress(campaign: Mapping[str, Any]) -> Progress:
     """Who has responded by department, the running size matrix, and the cost split
     (three queries whatever the roster's size)."""
@@ -1366,6 +1354,7 @@ def _groups(summary: Progress, key: str) -> list[dict[str, Any]]:
     return [groups[name] for name in sorted(groups)]
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def review(campaign: Mapping[str, Any]) -> Review:
     """The totals review before approval (the progress queries, plus the first approver)."""
     summary = await progress(campaign)
@@ -1409,6 +1398,7 @@ async def review(campaign: Mapping[str, Any]) -> Review:
     )
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def close_campaign(viewer: Viewer, campaign: Mapping[str, Any]) -> bool:
     """Stop collecting now (before the closing date); False if it was no longer open."""
     now = utcnow()
@@ -1464,6 +1454,7 @@ def order_lines(
     return lines
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def approve(viewer: Viewer, campaign: Mapping[str, Any], reviewed: str) -> Approval:
     """Approve a closed campaign from its totals review: ``reviewed`` is the fingerprint of
     the figures the approver saw, refused if the choices differ now. Above the
@@ -1565,6 +1556,7 @@ class _OrderRefused(Exception):
         self.errors = errors
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def _mark_ordered(
     viewer: Viewer, campaign: Mapping[str, Any], order_uuid: UUID | None, quantity: int
 ) -> None:
@@ -1649,6 +1641,7 @@ async def packing_list(campaign: Mapping[str, Any]) -> list[dict[str, Any]]:
 # Reminders (scheduled job) and demand for suppliers (demand source)
 
 
+@access.system_query("scheduled job: every open campaign's non-responders")
 async def send_reminders(base_url: str, secret: str, now: datetime | None = None) -> int:
     """Remind non-responders of collecting campaigns, at most every REMINDER_INTERVAL.
 
@@ -1686,6 +1679,7 @@ async def send_reminders(base_url: str, secret: str, now: datetime | None = None
     return sent
 
 
+@access.system_query("demand source: every open campaign's garments, for supplier forecasts")
 async def campaign_demand(from_date: date) -> list[DemandLine]:
     """Expected garments of campaigns still collecting: the sizes chosen so far, scaled up
     to the whole roster (people who have not answered will pick like those who have);
@@ -1801,10 +1795,10 @@ def packing_list_xlsx(groups: Sequence[Mapping[str, Any]], locale: str) -> bytes
 async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
     """The corporate client's campaigns on its partner 360 page (group clients only)."""
     if organisation["kind"] != OrganisationKind.group_client or not viewer.can(
-        Action.view_group_campaigns
+        GroupOrderAction.view_group_campaigns
     ):
         return None
-    query = access.scoped_group(
+    query = scoped_group(
         Campaign.select(*Campaign.all_columns()), viewer, Campaign.organisation
     ).where(Campaign.organisation == organisation["id"])
     campaigns = await query.order_by(Campaign.closes_on, ascending=False).limit(10)
@@ -1827,6 +1821,7 @@ class RosterPage:
     waiting_only: bool
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def roster_page(
     campaign: Mapping[str, Any], search: str = "", waiting_only: bool = False, page: int = 1
 ) -> RosterPage:

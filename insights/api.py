@@ -12,8 +12,8 @@ from litestar import get
 from litestar.params import FromPath, FromQuery
 
 from insights import metrics, services
+from insights.access import InsightAction
 from partner_portal import access
-from partner_portal.access import Action
 from partner_portal.clock import utcnow
 from partner_portal.web import CurrentViewer
 
@@ -34,7 +34,7 @@ async def kpis(
 ) -> dict[str, Any]:
     """Every KPI per period (``period``: month, quarter or season; per group when ``by`` is
     kam, tier, territory or kind); money as decimal strings in the reporting currency."""
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     table = await services.dashboard_kpis(
         viewer,
         period if period in services.PERIOD_KINDS else "month",
@@ -75,7 +75,7 @@ async def kpis(
 @get(f"{API}/partners/{{partner_id:uuid}}")
 async def partner_health(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> dict[str, Any]:
     """A partner's CLV with its inputs, segment, RFM, churn risk and cross-sell suggestions."""
-    organisation = await access.get_organisation(viewer, partner_id, Action.view_insights)
+    organisation = await access.get_organisation(viewer, partner_id, InsightAction.view_insights)
     latest = (await services.latest_metrics([organisation["id"]])).get(organisation["id"])
     suggestions = await services.cross_sell_for(organisation["id"])
     return {

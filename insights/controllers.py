@@ -19,9 +19,9 @@ from litestar.params import Body, FromPath
 from litestar.response import Template
 
 from insights import metrics, services
+from insights.access import InsightAction
 from insights.services import FigureRef, KpiTable
 from partner_portal import access
-from partner_portal.access import Action
 from partner_portal.clock import utcnow
 from partner_portal.i18n import gettext as _
 from partner_portal.i18n import translate
@@ -100,7 +100,7 @@ def _chart(table: KpiTable, kpi: str) -> list[tuple[str, float]]:
 
 @get("/insights", include_in_schema=False)
 async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     period, count, dimension = _choices(request.query_params)
     table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
     groups, page, pages = _group_page(request, table)
@@ -141,7 +141,7 @@ async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
 async def drill_down(request: AnyRequest, viewer: CurrentViewer) -> Template:
     """The partners behind one figure, a page at a time, with a form to plan follow-ups for
     the chosen ones or for all of them at once."""
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     figure = _figure(request.query_params)
     page_text = request.query_params.get("page", "")
     drill = await services.drill_down(
@@ -169,7 +169,7 @@ async def drill_down(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/insights/follow-ups", include_in_schema=False)
 async def plan_follow_ups(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
-    access.require(viewer, Action.plan_insight_follow_ups)
+    access.require(viewer, InsightAction.plan_insight_follow_ups)
     form = await request.form()
     partner_uuids = []
     if form.get("everyone") == "1":
@@ -226,7 +226,7 @@ def _plain(value: Any) -> Any:
 
 @get("/insights/export.csv", include_in_schema=False)
 async def export_csv(request: AnyRequest, viewer: CurrentViewer) -> Response[bytes]:
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     period, count, dimension = _choices(request.query_params)
     table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
     buffer = io.StringIO()
@@ -242,7 +242,7 @@ async def export_csv(request: AnyRequest, viewer: CurrentViewer) -> Response[byt
 async def export_xlsx(request: AnyRequest, viewer: CurrentViewer) -> Response[bytes]:
     from openpyxl import Workbook
 
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     period, count, dimension = _choices(request.query_params)
     table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
     workbook = Workbook()
@@ -293,7 +293,7 @@ async def _settings_context(values: dict[str, Any], errors: dict[str, str]) -> d
 
 @get("/insights/settings", include_in_schema=False)
 async def settings_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_insights)
+    access.require(viewer, InsightAction.manage_insights)
     current = await services.current_settings()
     rates = await services.exchange_rates()
     values = {name: current[name] for name in services.SETTING_FIELDS}
@@ -316,7 +316,7 @@ async def save_settings(request: AnyRequest, viewer: CurrentViewer, data: Form) 
 
 @post("/insights/recompute", include_in_schema=False)
 async def recompute(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
-    access.require(viewer, Action.manage_insights)
+    access.require(viewer, InsightAction.manage_insights)
     await services.recompute_all()
     return redirect_after_post(request, "/insights/segments")
 

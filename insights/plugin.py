@@ -7,10 +7,11 @@ import random
 from datetime import datetime, timedelta
 
 from insights import services
+from insights.access import SCOPED_TABLES, InsightAction
 from insights.api import insight_api_routes
 from insights.controllers import insight_routes
 from partner_portal.i18n import N_
-from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
+from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
 
 routes = [*insight_routes, *insight_api_routes]
 
@@ -20,6 +21,17 @@ async def _recompute() -> str:
 
 
 def register(registry: Registry) -> None:
+    registry.add_actions(InsightAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
+    registry.add_nav_entry(
+        NavEntry(
+            key="insights",
+            order=60,
+            label=N_("Health"),
+            path="/insights",
+            actions=(InsightAction.view_insights,),
+        )
+    )
     registry.add_partner_panel(
         PartnerPanel(
             key="health",

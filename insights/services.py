@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from insights import metrics
+from insights.access import InsightAction, figures_scope
 from insights.tables import (
     CrossSell,
     ExchangeRate,
@@ -30,7 +31,7 @@ from insights.tables import (
     Survey,
 )
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.accounts.services import hash_secret
 from partner_portal.audit import services as audit_log
 from partner_portal.audit.tables import AuditEntry
@@ -114,7 +115,7 @@ SETTING_FIELDS = {
 
 async def save_settings(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
     """Change the definitions and thresholds (brand admins); exchange rates as "KRW 0.0052" lines."""
-    access.require(viewer, Action.manage_insights)
+    access.require(viewer, InsightAction.manage_insights)
     current = await current_settings()
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -197,6 +198,7 @@ def _last_day_expression() -> str:
     return "CAST(MAX(o.submitted_at AT TIME ZONE 'UTC') AS date)"
 
 
+@access.system_query("the health job: the whole order book, summed")
 async def _order_facts() -> list[dict[str, Any]]:
     """Booked order lines summed per buyer, month, season and currency, in SQL: revenue,
     the cost of lines whose style has a unit cost, and the revenue of lines without one."""
@@ -218,6 +220,7 @@ async def _order_facts() -> list[dict[str, Any]]:
     return await PartnerMonth.raw(sql)
 
 
+@access.system_query("the health job: every partner's last order days")
 async def _last_order_days(since: date | None = None) -> dict[tuple[int, date], date]:
     """The last booked order day per partner and month (months from ``since``'s on)."""
     statuses = ", ".join(f"'{status.value}'" for status in BOOKED_STATUSES)
@@ -251,6 +254,7 @@ def _as_decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value or 0))
 
 
+@access.system_query("the health job: rebuilds every partner's monthly facts")
 async def refresh_facts() -> int:
     """Rebuild the monthly facts from the order book; returns how many rows."""
     settings = await current_settings()
@@ -304,6 +308,7 @@ class PartnerHistory:
     seasons: set[str] = field(default_factory=set)
 
 
+@access.system_query("the health job: every partner's monthly figures")
 async def _histories() -> dict[int, PartnerHistory]:
     histories: dict[int, PartnerHistory] = defaultdict(PartnerHistory)
     for row in await PartnerMonth.select(*PartnerMonth.all_columns()):
@@ -317,6 +322,7 @@ async def _histories() -> dict[int, PartnerHistory]:
     return histories
 
 
+@access.system_query("the seasons with figures, for everyone")
 async def _recent_seasons(count: int = 4) -> list[str]:
     rows = await PartnerMonth.raw(
         "SELECT season_code, MAX(month) AS latest FROM insight_partner_month "
@@ -326,6 +332,7 @@ async def _recent_seasons(count: int = 4) -> list[str]:
     return [row["season_code"] for row in rows[:count]]
 
 
+@access.system_query("the health job: every buying partner's metrics")
 async def recompute_metrics(today: date) -> int:
     """Every buying partner's CLV, loyalty, satisfaction, RFM, segment and churn risk as of
     ``today``; replaces today's snapshot (so running twice a day keeps one)."""
@@ -441,6 +448,7 @@ async def recompute_metrics(today: date) -> int:
     return len(computed)
 
 
+@access.system_query("the health job: every partner's cross-sell")
 async def recompute_cross_sell(minimum_buyers: int = 3, per_partner: int = 5) -> int:
     """For each partner, styles that partners of the same kind buy together with styles it
     buys, and it does not (item-to-item association: confidence of "buys X -> buys Y")."""
@@ -684,6 +692,7 @@ def _groups_of(partner: Mapping[str, Any], dimension: str) -> list[tuple[str, st
     return []
 
 
+@access.system_query("the health job: every partner's tier changes")
 async def _tier_moves(start: date, end: date) -> list[tuple[int, date, int]]:
     """(organisation, day, +1 up / -1 down) from the audit log's tier changes."""
     rows = await AuditEntry.select(
@@ -722,7 +731,7 @@ class KpiInputs:
 
 
 async def kpi_inputs(viewer: Viewer, start: date, end: date) -> KpiInputs:
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     settings = await current_settings()
     partners = await _visible_partners(viewer)
     facts = await PartnerMonth.select(*PartnerMonth.all_columns()).where(
@@ -743,7 +752,7 @@ async def kpis(
 ) -> KpiTable:
     """Every KPI per period, for all the viewer's partners and per group of ``dimension``,
     each with the partners behind it (for the drill-down)."""
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     windows = await period_windows(period_kind, today, count)
     inputs = await kpi_inputs(viewer, windows[0].start, windows[-1].end)
     return kpi_table(inputs, windows, dimension, today)
@@ -938,6 +947,7 @@ async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> lis
     )
 
 
+@access.checked_by_caller("partners its callers found through scoped or get_organisation")
 async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     day = await _latest_day()
     if day is None or not organisation_ids:
@@ -949,6 +959,7 @@ async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, dict[str,
     return {row["organisation"]: row for row in rows}
 
 
+@access.system_query("the day the stored figures were last computed, for everyone")
 async def _latest_day(before: date | None = None) -> date | None:
     query = PartnerMetrics.select(PartnerMetrics.computed_on).order_by(
         PartnerMetrics.computed_on, ascending=False
@@ -965,7 +976,7 @@ async def _latest_day(before: date | None = None) -> date | None:
 
 async def segment_overview(viewer: Viewer) -> dict[str, Any]:
     """Partners per segment now, each with the segment it had a period (30+ days) earlier."""
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     partners = await _visible_partners(viewer)
     visible = {row["id"]: row for row in partners}
     day = await _latest_day()
@@ -1016,7 +1027,7 @@ FOLLOW_UP_KINDS = ("call", "visit", "email", "meeting", "task")
 
 
 async def save_treatment(viewer: Viewer, segment: str, data: Mapping[str, str]) -> SaveResult:
-    access.require(viewer, Action.manage_insights)
+    access.require(viewer, InsightAction.manage_insights)
     errors: dict[str, str] = {}
     if segment not in metrics.SEGMENTS:
         errors["segment"] = _("Choose one of the sixteen segments.")
@@ -1081,18 +1092,16 @@ async def plan_follow_ups(
     the scheduler's public service; a partner already planned for this reason today is skipped."""
     from scheduler.services import RuleFollowUp, insert_rule_follow_ups
 
-    access.require(viewer, Action.plan_insight_follow_ups)
+    access.require(viewer, InsightAction.plan_insight_follow_ups)
     if kind not in FOLLOW_UP_KINDS:
         return BulkFollowUps(errors={"kind": _("Choose a kind of follow-up.")})
     if not title.strip():
         return BulkFollowUps(errors={"title": _("Say what to do.")})
     if not partner_uuids:
         return BulkFollowUps(errors={"partners": _("Choose at least one partner.")})
-    rows = await access.scoped(
-        Organisation.select(Organisation.id, Organisation.uuid, Organisation.owner), viewer
-    ).where(Organisation.uuid.is_in(list(partner_uuids)))
-    if len(rows) != len(set(partner_uuids)):
-        raise access._not_found("partner")
+    rows = await access.get_organisations(
+        viewer, partner_uuids, Organisation.id, Organisation.uuid, Organisation.owner
+    )
     today = utcnow().date()
     due_at = datetime.combine(
         today + timedelta(days=due_in_days), datetime.min.time(), tzinfo=UTC
@@ -1118,11 +1127,15 @@ async def plan_follow_ups(
 # The partner scorecard (360 panel)
 
 
+@access.checked_by_caller("the partner page fetched the organisation with get_organisation")
 async def partner_health_panel(
     viewer: Viewer, organisation: dict[str, Any]
 ) -> dict[str, Any] | None:
     """CLV with its inputs, segment, churn risk, RFM, trend and cross-sell for the brand."""
-    if not viewer.can(Action.view_insights) or organisation["kind"] not in access.BUYING_KINDS:
+    if (
+        not viewer.can(InsightAction.view_insights)
+        or organisation["kind"] not in access.BUYING_KINDS
+    ):
         return None
     current = (await latest_metrics([organisation["id"]])).get(organisation["id"])
     trend = await PartnerMonth.select(
@@ -1171,6 +1184,7 @@ async def partner_health_panel(
     }
 
 
+@access.checked_by_caller("the partner comes from get_organisation (its partner page)")
 async def cross_sell_for(organisation_id: int) -> list[dict[str, Any]]:
     return (
         await CrossSell.select(
@@ -1196,6 +1210,7 @@ async def cross_sell_for(organisation_id: int) -> list[dict[str, Any]]:
 SURVEY_EMAIL = "satisfaction_survey"
 
 
+@access.system_query("scheduled job: surveys for every delivered order")
 async def send_due_surveys() -> str:
     """After delivery, the buyer's person gets a survey link (once per order: the survey
     row is unique per order and is written with its e-mail in one transaction)."""
@@ -1260,6 +1275,7 @@ class SurveyView:
     problem: str = ""
 
 
+@access.system_query("a survey's signed link: the token is the key")
 async def survey_for_token(token: str) -> SurveyView:
     """The survey a link opens, or why it does not (unknown, expired, answered)."""
     if not 20 <= len(token) <= 64:
@@ -1282,6 +1298,7 @@ async def survey_for_token(token: str) -> SurveyView:
     return SurveyView(row)
 
 
+@access.system_query("a survey's signed link: the token is the key")
 async def answer_survey(token: str, score_text: str, comment: str) -> SaveResult:
     view = await survey_for_token(token)
     if view.survey is None or view.problem:
@@ -1309,7 +1326,7 @@ async def answer_survey(token: str, score_text: str, comment: str) -> SaveResult
 
 async def satisfaction_results(viewer: Viewer, today: date) -> dict[str, Any]:
     """NPS per partner and per KAM over the last 12 months (promoters 9-10, detractors 0-6)."""
-    access.require(viewer, Action.view_insights)
+    access.require(viewer, InsightAction.view_insights)
     partners = {row["id"]: row for row in await _visible_partners(viewer)}
     since = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
     answers = (
@@ -1460,6 +1477,7 @@ def _decode(payload: str, count: int, computed_on: date) -> KpiTable:
 MONEY_KPIS = frozenset({"revenue", "margin", "margin_per_partner", "average_order_value"})
 
 
+@access.system_query("the health job: every viewer scope's KPI tables")
 async def store_kpi_snapshots(today: date) -> int:
     """Compute and store the dashboard's tables for every scope, period kind and breakdown,
     each with the partners behind its figures (for the drill-down); returns how many tables."""
@@ -1475,7 +1493,7 @@ async def store_kpi_snapshots(today: date) -> int:
     viewers = {}
     for user in users:
         viewer = await viewer_for_user_id(user["id"])
-        scope = access.figures_scope(viewer)
+        scope = figures_scope(viewer)
         if scope is not None and scope not in viewers:
             viewers[scope] = viewer
     rows = []
@@ -1527,8 +1545,8 @@ async def _dashboard_table(
 ) -> tuple[KpiTable, str | None]:
     """dashboard_kpis, with the stored partners of the same computation when asked (read in
     the same query, so figure and partners always come from one run of the job)."""
-    access.require(viewer, Action.view_insights)
-    scope = access.figures_scope(viewer)
+    access.require(viewer, InsightAction.view_insights)
+    scope = figures_scope(viewer)
     if scope is not None and count <= STORED_PERIODS.get(period_kind, 0):
         key = _snapshot_key(scope, period_kind, dimension)
         keys = [key, _partners_key(key)] if with_partners else [key]

@@ -26,13 +26,17 @@ from distributors import plugin as distributors_plugin
 from group_orders import plugin as group_orders_plugin
 from insights import plugin as insights_plugin
 from partner_portal import database, i18n, web
-from partner_portal.accounts.controllers import account_routes
-from partner_portal.audit.controllers import audit_routes
-from partner_portal.catalog.controllers import catalog_routes
+from partner_portal.accounts.controllers import account_routes, users_navigation
+from partner_portal.audit.controllers import audit_navigation, audit_routes
+from partner_portal.catalog.controllers import catalog_navigation, catalog_routes
 from partner_portal.notifications.controllers import notification_routes
 from partner_portal.orders import plugin as orders_plugin
 from partner_portal.partners.api import partner_api_routes
-from partner_portal.partners.controllers import partner_routes
+from partner_portal.partners.controllers import (
+    partner_navigation,
+    partner_routes,
+    partners_home_tile,
+)
 from partner_portal.registries import registry
 from partner_portal.settings import Settings, load_settings
 from partner_portal.templating import STATIC_DIR, create_environment
@@ -56,7 +60,11 @@ PLUGINS: tuple[ModuleType, ...] = (
 
 
 def register_plugins() -> None:
-    """Let every module fill the kernel's registries (idempotent: entries are keyed)."""
+    """Let the kernel's apps and every module fill the kernel's registries (idempotent:
+    entries are keyed)."""
+    for entry in (partner_navigation, catalog_navigation, users_navigation, audit_navigation):
+        registry.add_nav_entry(entry)
+    registry.add_home_tile(partners_home_tile)
     for plugin in PLUGINS:
         plugin.register(registry)
 
@@ -71,9 +79,7 @@ async def healthz() -> dict[str, Any]:
 async def home(request: Request[Any, Any, Any]) -> Redirect:
     if request.user is None:
         return Redirect(path="/login")
-    if request.user.is_brand and registry.brand_home_path:
-        return Redirect(path=registry.brand_home_path)
-    return Redirect(path="/partners")
+    return Redirect(path=registry.home_tiles_for(request.user)[0].path)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -13,10 +13,49 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
-from partner_portal.access import Viewer
+from partner_portal.access import KERNEL_SCOPED_TABLES, Action, ActionSet, ScopedTable, Viewer
+
+# Whom a menu entry or a start-page tile is for, on top of the actions it needs.
+Audience = Literal["everyone", "brand", "partners"]
+
+
+@dataclass(frozen=True)
+class PortalLink:
+    """A link the kernel shows to the viewers it reaches: those of the audience whose role
+    has any of ``actions`` (none: every signed-in user)."""
+
+    key: str
+    order: int
+    label: str  # marked with N_, translated where shown
+    path: str
+    actions: tuple[ActionSet, ...] = ()
+    audience: Audience = "everyone"
+
+    def shown_to(self, viewer: Viewer) -> bool:
+        if self.audience != "everyone" and viewer.is_brand != (self.audience == "brand"):
+            return False
+        return not self.actions or any(viewer.can(action) for action in self.actions)
+
+
+@dataclass(frozen=True)
+class NavEntry(PortalLink):
+    """An entry of the main menu (templates/base.html); ``current`` are the path prefixes
+    of the pages it stands for (default: its path)."""
+
+    current: tuple[str, ...] = ()
+
+    def marks(self, path: str) -> bool:
+        """Whether the page at ``path`` is this entry's (its menu link is the current one)."""
+        return any(path.startswith(prefix) for prefix in self.current or (self.path,))
+
+
+@dataclass(frozen=True)
+class HomeTile(PortalLink):
+    """A link of a role's start page. Until the start page shows its tiles, "/" leads to
+    the first (by ``order``) that reaches the viewer."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +156,16 @@ class DraftStarter:
 
 @dataclass
 class Registry:
+    # every declared set of actions by its name, the kernel's and each module's: the role
+    # table (access/roles.py) grants them, templates name them ({{ SalesAction.view_cases }})
+    action_sets: dict[str, type[ActionSet]] = field(default_factory=lambda: {"Action": Action})
+    # every organisation-scoped table by its name, the kernel's and each module's (queries
+    # of them go through the access policy: tests/portal/test_scoped_queries.py)
+    scoped_tables: dict[str, ScopedTable] = field(
+        default_factory=lambda: {
+            scope.table._meta.tablename: scope for scope in KERNEL_SCOPED_TABLES
+        }
+    )
     partner_panels: dict[str, PartnerPanel] = field(default_factory=dict)
     jobs: dict[str, ScheduledJob] = field(default_factory=dict)
     # organisation id -> terms in force, or None when no contract sets them
@@ -136,12 +185,37 @@ class Registry:
     lifespan_services: dict[str, Callable[[Any], AbstractAsyncContextManager[None]]] = field(
         default_factory=dict
     )
-    # where "/" sends the brand's users (a module's home page), else the partner list
-    brand_home_path: str | None = None
+    # key -> an entry of the main menu (the kernel's apps and every module add theirs)
+    navigation: dict[str, NavEntry] = field(default_factory=dict)
+    # key -> a link of a role's start page
+    home_tiles: dict[str, HomeTile] = field(default_factory=dict)
     # key -> rules an order must pass before submission (minimums, credit limit, stock...)
     order_checks: dict[str, OrderCheck] = field(default_factory=dict)
     # key -> what a won opportunity can start (group campaign draft...)
     draft_starters: dict[str, DraftStarter] = field(default_factory=dict)
+
+    def add_actions(self, actions: type[ActionSet]) -> None:
+        self.action_sets[actions.__name__] = actions
+
+    def add_scoped_tables(self, *tables: ScopedTable) -> None:
+        for scope in tables:
+            self.scoped_tables[scope.table._meta.tablename] = scope
+
+    def add_nav_entry(self, entry: NavEntry) -> None:
+        self.navigation[entry.key] = entry
+
+    def navigation_for(self, viewer: Viewer) -> list[NavEntry]:
+        """The main menu a viewer sees, in order."""
+        entries = sorted(self.navigation.values(), key=lambda entry: entry.order)
+        return [entry for entry in entries if entry.shown_to(viewer)]
+
+    def add_home_tile(self, tile: HomeTile) -> None:
+        self.home_tiles[tile.key] = tile
+
+    def home_tiles_for(self, viewer: Viewer) -> list[HomeTile]:
+        """The start page's tiles a viewer sees, in order."""
+        tiles = sorted(self.home_tiles.values(), key=lambda tile: tile.order)
+        return [tile for tile in tiles if tile.shown_to(viewer)]
 
     def add_partner_panel(self, panel: PartnerPanel) -> None:
         self.partner_panels[panel.key] = panel

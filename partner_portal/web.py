@@ -125,7 +125,7 @@ def render(
     headers = {"Vary": "HX-Request"} if partial else {}
     return Template(
         template_name=name,
-        context={"viewer": request.scope.get("user"), "Action": access.Action, **(context or {})},
+        context={"viewer": request.scope.get("user"), **(context or {})},
         status_code=status_code,
         headers=headers,
     )

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import update_if_version, write_transaction
@@ -23,6 +23,7 @@ from partner_portal.notifications.services import NewNotification, notify
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation, User
 from sales import forms
+from sales.access import SalesAction, get_care_event
 from sales.tables import CareEvent, CareReminder, CareTrigger
 from scheduler import services as follow_ups
 
@@ -41,7 +42,7 @@ async def events() -> list[dict[str, Any]]:
 
 async def create_event(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     """Define a care event (the brand's administrators)."""
-    access.require(viewer, Action.manage_sales_settings)
+    access.require(viewer, SalesAction.manage_sales_settings)
     errors = forms.Errors()
     name = forms.text(data, "name", 120)
     if not name:
@@ -84,12 +85,7 @@ async def create_event(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
 
 async def toggle_event(viewer: Viewer, event_uuid: UUID, version: int | None) -> SaveResult:
     """Pause or resume an event; a stale version changes nothing."""
-    access.require(viewer, Action.manage_sales_settings)
-    event = await CareEvent.select().where(CareEvent.uuid == event_uuid).first()
-    if event is None:
-        from litestar.exceptions import NotFoundException
-
-        raise NotFoundException(_("No such care event."))
+    event = await get_care_event(viewer, event_uuid)
     opened = version if version is not None else event["version"]
     async with write_transaction():
         updated = await update_if_version(
@@ -116,6 +112,7 @@ async def toggle_event(viewer: Viewer, event_uuid: UUID, version: int | None) ->
     return SaveResult(uuid=event_uuid)
 
 
+@access.system_query("the care job: every partner's delivered orders")
 async def _due_orders(event: Mapping[str, Any]) -> list[dict[str, Any]]:
     now = utcnow()
     columns = (Order.uuid, Order.number, Order.buyer)
@@ -170,6 +167,7 @@ async def run_care_reminders() -> str:
     return f"{fired} care reminders"
 
 
+@access.system_query("the care job: reminds every partner concerned")
 async def _remind(event: Mapping[str, Any], orders: list[dict[str, Any]]) -> None:
     if not orders:
         return

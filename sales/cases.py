@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Style
@@ -30,6 +30,14 @@ from partner_portal.orders.tables import Order
 from partner_portal.partners.tables import InteractionKind, Organisation, TimelineEntry, User
 from partner_portal.settings import load_settings
 from sales import forms
+from sales.access import (
+    SalesAction,
+    case_message_filter,
+    find_case_organisation,
+    get_service_case,
+    require_case_triage,
+    scoped_cases,
+)
 from sales.tables import (
     CaseKind,
     CaseMessage,
@@ -158,29 +166,7 @@ def sla_deadlines(opened_at: datetime, priority: str) -> tuple[datetime, datetim
 # Opening and listing
 
 
-def _scoped(query: Any, viewer: Viewer) -> Any:
-    condition = access.service_case_filter(viewer)
-    return query if condition is None else query.where(condition)
-
-
-async def _organisation_for(viewer: Viewer, partner_uuid: str) -> dict[str, Any] | None:
-    """Whose case it is: a partner's user opens cases for their own organisation; the
-    brand's for a partner it may see."""
-    if not viewer.is_brand:
-        return {"id": viewer.organisation_id}
-    try:
-        wanted = UUID(partner_uuid)
-    except ValueError:
-        return None
-    query = Organisation.select(Organisation.id).where(
-        Organisation.uuid == wanted, Organisation.kind != "brand"
-    )
-    condition = access.sales_partner_filter(viewer)
-    if condition is not None:
-        query = query.where(condition)
-    return await query.first()  # type: ignore[no-any-return]
-
-
+@access.system_query("a repeated submit finds its first case by the form's idempotency key")
 async def open_case(
     viewer: Viewer,
     data: Mapping[str, Any],
@@ -189,14 +175,14 @@ async def open_case(
 ) -> SaveResult:
     """Open a case with its first message; the SLA clocks start now. A repeated key finds
     the first case (a double-clicked submit opens one case)."""
-    access.require(viewer, Action.open_case)
+    access.require(viewer, SalesAction.open_case)
     values, errors = forms.parse_case(data)
     problem = photo_problem(photos or [])
     if problem:
         errors["photos"] = problem
     if values is None or problem:
         return SaveResult(errors=errors)
-    organisation = await _organisation_for(viewer, values.organisation)
+    organisation = await find_case_organisation(viewer, values.organisation)
     if organisation is None:
         return SaveResult(errors={"organisation": _("Choose the partner from the list.")})
     if values.order_number:
@@ -244,7 +230,7 @@ async def open_case(
                 organisation=organisation["id"],
                 status=CaseStatus.new.value,
                 opened_by=viewer.user_id,
-                assignee=viewer.user_id if viewer.can(Action.work_cases) else None,
+                assignee=viewer.user_id if viewer.can(SalesAction.work_cases) else None,
                 first_response_due_at=first_due,
                 resolution_due_at=resolution_due,
                 idempotency_key=key,
@@ -353,8 +339,8 @@ def sla_state(row: Mapping[str, Any], now: datetime) -> str:
 
 async def list_cases(viewer: Viewer, filters: CaseFilters) -> list[dict[str, Any]]:
     """Cases the viewer may see, the nearest deadline first for open ones."""
-    access.require(viewer, Action.view_cases)
-    query = _scoped(ServiceCase.select(*CASE_COLUMNS), viewer)
+    access.require(viewer, SalesAction.view_cases)
+    query = scoped_cases(ServiceCase.select(*CASE_COLUMNS), viewer)
     if filters.status == "open":
         query = query.where(ServiceCase.status.is_in([status.value for status in OPEN_STATUSES]))
     elif filters.status:
@@ -382,7 +368,7 @@ class CaseView:
 
 
 async def case_view(viewer: Viewer, case_uuid: UUID) -> CaseView:
-    row = await access.get_service_case(viewer, case_uuid, Action.view_cases)
+    row = await get_service_case(viewer, case_uuid, SalesAction.view_cases)
     case = await ServiceCase.select(*CASE_COLUMNS).where(ServiceCase.id == row["id"]).first()
     assert case is not None
     case["sla"] = sla_state(case, utcnow())
@@ -397,9 +383,7 @@ async def case_view(viewer: Viewer, case_uuid: UUID) -> CaseView:
         CaseMessage.article.title.as_alias("article_title"),  # type: ignore[attr-defined]
         CaseMessage.article.body.as_alias("article_body"),  # type: ignore[attr-defined]
     ).where(CaseMessage.case == row["id"])
-    condition = access.case_message_filter(viewer)
-    if condition is not None:
-        messages = messages.where(condition)
+    messages = access.narrow(messages, case_message_filter(viewer))
     articles = await search_articles(current_locale.get(), "") if viewer.is_brand else []
     thread = list(await messages.order_by(CaseMessage.id))
     photos: dict[Any, list[dict[str, Any]]] = {}
@@ -418,21 +402,6 @@ async def case_view(viewer: Viewer, case_uuid: UUID) -> CaseView:
     return CaseView(case, thread, articles)
 
 
-async def case_photo(viewer: Viewer, case_uuid: UUID, photo_uuid: UUID) -> dict[str, Any]:
-    """A photo of a case the viewer may see; a partner never gets one from an internal note."""
-    case = await access.get_service_case(viewer, case_uuid, Action.view_cases)
-    query = CasePhoto.select(CasePhoto.filename, CasePhoto.content_type, CasePhoto.data).where(
-        CasePhoto.case == case["id"], CasePhoto.uuid == photo_uuid
-    )
-    condition = access.case_photo_filter(viewer)
-    if condition is not None:
-        query = query.where(condition)
-    photo = await query.first()
-    if photo is None:
-        raise NotFoundException(_("No such photo."))
-    return photo  # type: ignore[no-any-return]
-
-
 # ---------------------------------------------------------------------------
 # Replies and status
 
@@ -448,6 +417,7 @@ ALLOWED_STATUS = {
 }
 
 
+@access.system_query("a repeated submit finds its first message by the form's idempotency key")
 async def reply(
     viewer: Viewer,
     case: Mapping[str, Any],
@@ -457,14 +427,14 @@ async def reply(
 ) -> SaveResult:
     """Add a message (or, for the brand, an internal note) and move the status. The
     brand's first public reply stops the first-response clock."""
-    access.require(viewer, Action.view_cases, case["organisation"])
+    access.require(viewer, SalesAction.view_cases, case["organisation"])
     values, errors = forms.parse_reply({**data, "has_photos": "1" if photos else ""})
     problem = photo_problem(photos or [])
     if problem:
         errors["photos"] = problem
     if values is None or problem:
         return SaveResult(errors=errors)
-    brand = viewer.can(Action.work_cases)
+    brand = viewer.can(SalesAction.work_cases)
     internal = values.internal and brand
     if case["status"] == CaseStatus.closed:
         raise PermissionDeniedException(_("This case is closed."))
@@ -535,6 +505,7 @@ async def reply(
     return SaveResult(uuid=case["uuid"])
 
 
+@access.checked_by_caller("the case comes from get_service_case")
 async def _mail_reply_to_opener(case: Mapping[str, Any], body: str, status: CaseStatus) -> None:
     """E-mail the brand's answer to the partner's user who opened the case (not when the
     brand opened it); inside the reply's transaction."""
@@ -574,10 +545,13 @@ PRIORITY_CHANGED = N_("Priority changed from %(before)s to %(after)s; the SLA cl
 REASSIGNED = N_("Handed from %(before)s to %(after)s.")
 
 
+@access.system_query("the brand's case workers, as whom a case can be handed to")
 async def case_workers() -> list[dict[str, Any]]:
     """The brand's active users who work cases: whom a case can be handed to."""
     roles = [
-        role.value for role in access.BRAND_ROLES if Action.work_cases in access.ROLE_ACTIONS[role]
+        role.value
+        for role in access.BRAND_ROLES
+        if SalesAction.work_cases in access.ROLE_ACTIONS[role]
     ]
     return list(
         await User.select(User.id, User.uuid, User.display_name)
@@ -597,8 +571,8 @@ async def _assignee_for(
     if worker is None:
         return None, _("Choose the agent from the list.")
     try:
-        await access.get_service_case(
-            await viewer_for_user_id(worker["id"]), case["uuid"], Action.work_cases
+        await get_service_case(
+            await viewer_for_user_id(worker["id"]), case["uuid"], SalesAction.work_cases
         )
     except (NotFoundException, PermissionDeniedException):
         return None, _(
@@ -608,12 +582,13 @@ async def _assignee_for(
     return worker, None
 
 
+@access.checked_by_caller("the case comes from get_service_case")
 async def triage(viewer: Viewer, case: Mapping[str, Any], data: Mapping[str, Any]) -> SaveResult:
     """Change the case's priority and who works it (the brand only). A new priority starts
     its SLA clocks from now (the first response only while none was given) and lets the
     escalation run again on them. The change is an internal event in the thread and an
     audit entry; a stale form changes nothing."""
-    access.require_case_triage(viewer)
+    require_case_triage(viewer)
     values, errors = forms.parse_triage(data)
     if values is None:
         return SaveResult(errors=errors)
@@ -738,7 +713,7 @@ def _article_input(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict
 
 async def save_article(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     """Add an answer to the knowledge base (the brand's case workers)."""
-    access.require(viewer, Action.work_cases)
+    access.require(viewer, SalesAction.work_cases)
     values, errors = _article_input(data)
     if values is None:
         return SaveResult(errors=errors)
@@ -760,25 +735,12 @@ async def save_article(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     return SaveResult(uuid=row[0]["uuid"])
 
 
-async def article(viewer: Viewer, article_uuid: UUID) -> dict[str, Any]:
-    """One answer, for the brand's case workers to edit."""
-    access.require(viewer, Action.work_cases)
-    row = (
-        await KnowledgeArticle.select(*KnowledgeArticle.all_columns())
-        .where(KnowledgeArticle.uuid == article_uuid)
-        .first()
-    )
-    if row is None:
-        raise NotFoundException(_("No such answer."))
-    return row  # type: ignore[no-any-return]
-
-
 async def update_article(
     viewer: Viewer, current: Mapping[str, Any], data: Mapping[str, Any]
 ) -> SaveResult:
     """Change an answer's title, text or language unless someone saved since the form was
     opened. Replies that linked it show it as it reads now."""
-    access.require(viewer, Action.work_cases)
+    access.require(viewer, SalesAction.work_cases)
     values, errors = _article_input(data)
     version_errors = forms.Errors()
     opened = forms.parse_version(data, version_errors)
@@ -815,6 +777,7 @@ async def update_article(
 # Escalation and satisfaction
 
 
+@access.system_query("scheduled job: every open case's deadlines")
 async def run_escalations() -> str:
     """Scheduled: escalate each open case whose first response or resolution deadline is
     within ESCALATE_AHEAD (or passed), once: claimed by a conditional update. The
@@ -872,6 +835,7 @@ async def run_escalations() -> str:
     return f"{len(escalated)} cases escalated"
 
 
+@access.system_query("the escalation job: whoever answers each escalated case")
 async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
     """A follow-up (with its notification on the bell) and an e-mail for whoever answers
     for each case: its assignee, else the partner's KAM. The follow-up is created once per
@@ -934,6 +898,7 @@ async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
     await follow_ups.insert_rule_follow_ups(items)
 
 
+@access.checked_by_caller("the partner page fetched the organisation; may_see_sales_panel decides")
 async def case_figures(organisation_id: int) -> dict[str, Any]:
     """What a partner's cases say about its satisfaction: open cases, cases in the last
     year, and the share of those solved within their SLA."""

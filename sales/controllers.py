@@ -15,12 +15,22 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from partner_portal import access
-from partner_portal.access import Action
 from partner_portal.accounts import services as accounts
 from partner_portal.i18n import current_locale
 from partner_portal.i18n import gettext as _
 from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
 from sales import care, cases, forms, pipeline, rebates, registrations
+from sales.access import (
+    SalesAction,
+    get_article,
+    get_case_photo,
+    get_deal_registration,
+    get_opportunity,
+    get_service_case,
+    may_register_deal,
+    may_triage_case,
+    require_deal_registrant,
+)
 from sales.cases import CaseFilters
 from sales.pipeline import OpportunityFilters
 from sales.tables import (
@@ -65,7 +75,7 @@ async def opportunity_board(request: AnyRequest, viewer: CurrentViewer) -> Templ
 @get("/sales/opportunities/list", include_in_schema=False)
 async def opportunity_list(request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
     """The list; opened without a query string it comes back with the last filters used."""
-    access.require(viewer, Action.view_opportunities)
+    access.require(viewer, SalesAction.view_opportunities)
     saved = await accounts.saved_filters(viewer, pipeline.LIST_NAME)
     if not request.url.query and saved and not is_htmx(request):
         return Redirect(path=f"/sales/opportunities/list?{saved}", status_code=303)
@@ -106,7 +116,7 @@ async def _opportunity_form(
 
 @get("/sales/opportunities/new", include_in_schema=False)
 async def opportunity_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_opportunities)
+    access.require(viewer, SalesAction.manage_opportunities)
     values = pipeline.blank_form(viewer)
     values["organisation"] = str(request.query_params.get("partner") or "")
     values["idempotency_key"] = _new_key()
@@ -139,7 +149,7 @@ async def opportunity_detail(
 async def opportunity_edit(
     request: AnyRequest, viewer: CurrentViewer, opportunity_id: FromPath[UUID]
 ) -> Template:
-    await access.get_opportunity(viewer, opportunity_id, Action.manage_opportunities)
+    await get_opportunity(viewer, opportunity_id, SalesAction.manage_opportunities)
     view = await pipeline.opportunity_view(viewer, opportunity_id)
     return await _opportunity_form(request, viewer, pipeline.form_values(view), {}, view)
 
@@ -148,7 +158,7 @@ async def opportunity_edit(
 async def opportunity_update(
     request: AnyRequest, viewer: CurrentViewer, opportunity_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    row = await access.get_opportunity(viewer, opportunity_id, Action.manage_opportunities)
+    row = await get_opportunity(viewer, opportunity_id, SalesAction.manage_opportunities)
     result = await pipeline.update_opportunity(viewer, row, data)
     if result.saved:
         return redirect_after_post(request, f"/sales/opportunities/{opportunity_id}")
@@ -165,7 +175,7 @@ async def opportunity_move(
 ) -> Response[Any]:
     """Move a card. From the board (htmx) the board comes back redrawn; from the
     opportunity's page, the page."""
-    row = await access.get_opportunity(viewer, opportunity_id, Action.manage_opportunities)
+    row = await get_opportunity(viewer, opportunity_id, SalesAction.manage_opportunities)
     result = await pipeline.move_opportunity(viewer, row, data)
     if result.saved and data.get("from") == "board":
         if is_htmx(request):
@@ -198,7 +208,7 @@ async def opportunity_move(
 async def opportunity_start_draft(
     request: AnyRequest, viewer: CurrentViewer, opportunity_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    row = await access.get_opportunity(viewer, opportunity_id, Action.manage_opportunities)
+    row = await get_opportunity(viewer, opportunity_id, SalesAction.manage_opportunities)
     link = await pipeline.start_draft(viewer, row, data.get("starter", ""))
     return redirect_after_post(request, link)
 
@@ -222,7 +232,7 @@ async def _settings_page(
     values: dict[str, Any] | None = None,
     saved: bool = False,
 ) -> Template:
-    access.require(viewer, Action.manage_sales_settings)
+    access.require(viewer, SalesAction.manage_sales_settings)
     probabilities = await pipeline.stage_probabilities()
     terms = await registrations.policy()
     defaults = {
@@ -265,7 +275,7 @@ async def sales_settings_save(
 @get("/sales/registrations", include_in_schema=False)
 async def registration_list(request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
     """The list; opened without a query string it comes back with the last filter used."""
-    access.require(viewer, Action.view_deal_registrations)
+    access.require(viewer, SalesAction.view_deal_registrations)
     saved = await accounts.saved_filters(viewer, registrations.LIST_NAME)
     if not request.url.query and saved and not is_htmx(request):
         return Redirect(path=f"/sales/registrations?{saved}", status_code=303)
@@ -280,7 +290,7 @@ async def registration_list(request: AnyRequest, viewer: CurrentViewer) -> Templ
             "rows": rows,
             "status": status,
             "statuses": list(RegistrationStatus),
-            "may_register": access.may_register_deal(viewer),
+            "may_register": may_register_deal(viewer),
         },
         partial="sales/_registration_rows.html",
     )
@@ -288,7 +298,7 @@ async def registration_list(request: AnyRequest, viewer: CurrentViewer) -> Templ
 
 @get("/sales/registrations/new", include_in_schema=False)
 async def registration_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require_deal_registrant(viewer)
+    require_deal_registrant(viewer)
     return render(
         request,
         "sales/registration_form.html",
@@ -323,8 +333,8 @@ async def registration_detail(
 async def registration_decide(
     request: AnyRequest, viewer: CurrentViewer, registration_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    row = await access.get_deal_registration(
-        viewer, registration_id, Action.decide_deal_registrations
+    row = await get_deal_registration(
+        viewer, registration_id, SalesAction.decide_deal_registrations
     )
     result = await registrations.decide(viewer, row, data)
     if result.saved:
@@ -349,7 +359,7 @@ async def registration_decide(
 
 @get("/sales/cases", include_in_schema=False)
 async def case_list(request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
-    access.require(viewer, Action.view_cases)
+    access.require(viewer, SalesAction.view_cases)
     saved = await accounts.saved_filters(viewer, cases.LIST_NAME)
     if not request.url.query and saved and not is_htmx(request):
         return Redirect(path=f"/sales/cases?{saved}", status_code=303)
@@ -393,7 +403,7 @@ async def _case_form(
 
 @get("/sales/cases/new", include_in_schema=False)
 async def case_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.open_case)
+    access.require(viewer, SalesAction.open_case)
     values = {
         "priority": "normal",
         "kind": str(request.query_params.get("kind") or ""),
@@ -447,7 +457,7 @@ async def _case_page(
             "triage_errors": triage_errors or {},
             "next_statuses": cases.ALLOWED_STATUS[CaseStatus(view.case["status"])],
             "priorities": list(CasePriority),
-            "workers": await cases.case_workers() if access.may_triage_case(viewer) else [],
+            "workers": await cases.case_workers() if may_triage_case(viewer) else [],
         },
         status_code=status_code,
     )
@@ -464,7 +474,7 @@ async def case_detail(
 async def case_reply(
     request: AnyRequest, viewer: CurrentViewer, case_id: FromPath[UUID]
 ) -> Response[Any]:
-    row = await access.get_service_case(viewer, case_id, Action.view_cases)
+    row = await get_service_case(viewer, case_id, SalesAction.view_cases)
     data, photos = await _form_with_photos(request)
     result = await cases.reply(viewer, row, data, data.get("idempotency_key", ""), photos)
     if result.saved:
@@ -485,7 +495,7 @@ async def case_triage(
     request: AnyRequest, viewer: CurrentViewer, case_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     """Change the priority or the agent of a case (the brand's case workers)."""
-    row = await access.get_service_case(viewer, case_id, Action.work_cases)
+    row = await get_service_case(viewer, case_id, SalesAction.work_cases)
     result = await cases.triage(viewer, row, data)
     if result.saved:
         return redirect_after_post(request, f"/sales/cases/{case_id}#latest")
@@ -503,7 +513,7 @@ async def case_triage(
 async def case_photo(
     viewer: CurrentViewer, case_id: FromPath[UUID], photo_id: FromPath[UUID]
 ) -> Response[bytes]:
-    photo = await cases.case_photo(viewer, case_id, photo_id)
+    photo = await get_case_photo(viewer, case_id, photo_id)
     return Response(
         content=bytes(photo["data"]),
         media_type=photo["content_type"],
@@ -513,7 +523,7 @@ async def case_photo(
 
 @get("/sales/answers", include_in_schema=False)
 async def answers(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.view_cases)
+    access.require(viewer, SalesAction.view_cases)
     words = str(request.query_params.get("q") or "")[:100]
     language = current_locale.get()
     return render(
@@ -572,7 +582,7 @@ async def _answer_form(
 async def answer_edit(
     request: AnyRequest, viewer: CurrentViewer, article_id: FromPath[UUID]
 ) -> Template:
-    article = await cases.article(viewer, article_id)
+    article = await get_article(viewer, article_id)
     values = {name: article[name] for name in ("title", "body", "language", "version")}
     return await _answer_form(request, article, values, {})
 
@@ -581,7 +591,7 @@ async def answer_edit(
 async def answer_update(
     request: AnyRequest, viewer: CurrentViewer, article_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    article = await cases.article(viewer, article_id)
+    article = await get_article(viewer, article_id)
     result = await cases.update_article(viewer, article, data)
     if result.saved:
         return redirect_after_post(request, "/sales/answers")
@@ -595,7 +605,7 @@ async def answer_update(
 
 @get("/sales/rebates", include_in_schema=False)
 async def rebate_overview(request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
-    access.require(viewer, Action.view_rebates)
+    access.require(viewer, SalesAction.view_rebates)
     if not viewer.is_brand:
         return Redirect(path=f"/sales/rebates/{await rebates.own_partner_uuid(viewer)}")
     return render(
@@ -648,7 +658,7 @@ async def rebate_entry(
 
 @get("/sales/rebates/programmes/new", include_in_schema=False)
 async def programme_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_rebates)
+    access.require(viewer, SalesAction.manage_rebates)
     values = {"currency": "CNY", "points_per_hundred": "1", "points_expiry_days": "365"}
     return await _programme_form(request, values, {})
 
@@ -712,7 +722,7 @@ async def _care_page(
     conflicts: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Template:
-    access.require(viewer, Action.manage_sales_settings)
+    access.require(viewer, SalesAction.manage_sales_settings)
     return render(
         request,
         "sales/care.html",

@@ -17,7 +17,7 @@ from litestar.exceptions import ClientException
 from piccolo.query.functions.aggregate import Count, Sum
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import contains_text, update_if_version, write_transaction
@@ -31,6 +31,13 @@ from partner_portal.partners import services as partner_services
 from partner_portal.partners.tables import Organisation, PartnerStatus, Role, User
 from partner_portal.registries import DraftStarter, WonDeal, registry
 from sales import forms
+from sales.access import (
+    SalesAction,
+    find_sales_partner,
+    get_opportunity,
+    sales_partner_filter,
+    scoped_opportunities,
+)
 from sales.tables import CLOSED_STAGES, OPEN_STAGES, Opportunity, Stage, StageProbability
 
 DEFAULT_PROBABILITIES: dict[Stage, Decimal] = {
@@ -70,7 +77,7 @@ async def stage_probabilities() -> dict[Stage, Decimal]:
 
 async def save_stage_probabilities(viewer: Viewer, data: Mapping[str, Any]) -> dict[str, str]:
     """Save the brand's default probabilities of the open stages (brand admin)."""
-    access.require(viewer, Action.manage_sales_settings)
+    access.require(viewer, SalesAction.manage_sales_settings)
     values, errors = forms.parse_probabilities(data)
     if values is None:
         return errors
@@ -190,11 +197,6 @@ CARD_COLUMNS = (
 )
 
 
-def _visible(query: Any, viewer: Viewer) -> Any:
-    condition = access.opportunity_filter(viewer)
-    return query if condition is None else query.where(condition)
-
-
 def _filtered(query: Any, filters: OpportunityFilters) -> Any:
     if filters.q:
         query = query.where(
@@ -236,13 +238,13 @@ class OpportunityPage:
 
 async def list_opportunities(viewer: Viewer, filters: OpportunityFilters) -> OpportunityPage:
     """One page of the opportunities the viewer may see, soonest close first."""
-    access.require(viewer, Action.view_opportunities)
-    count_query = _filtered(_visible(Opportunity.count(), viewer), filters)
+    access.require(viewer, SalesAction.view_opportunities)
+    count_query = _filtered(scoped_opportunities(Opportunity.count(), viewer), filters)
     total = await count_query
     pages = max(1, -(-total // LIST_PAGE_SIZE))
     page = min(filters.page, pages)
     rows = await (
-        _filtered(_visible(Opportunity.select(*CARD_COLUMNS), viewer), filters)
+        _filtered(scoped_opportunities(Opportunity.select(*CARD_COLUMNS), viewer), filters)
         .order_by(Opportunity.expected_close_date)
         .order_by(Opportunity.id)
         .limit(LIST_PAGE_SIZE)
@@ -268,7 +270,7 @@ class BoardColumn:
 async def board(viewer: Viewer, filters: OpportunityFilters) -> list[BoardColumn]:
     """The kanban board: a column per stage with its count and value per currency, and the
     first cards by close date (closed deals of the last days only)."""
-    access.require(viewer, Action.view_opportunities)
+    access.require(viewer, SalesAction.view_opportunities)
     recent = utcnow() - timedelta(days=BOARD_CLOSED_DAYS)
     board_filters = OpportunityFilters(
         q=filters.q,
@@ -287,7 +289,7 @@ async def board(viewer: Viewer, filters: OpportunityFilters) -> list[BoardColumn
     columns = {stage: BoardColumn(stage, [], 0) for stage in Stage}
     for stages in (OPEN_STAGES, CLOSED_STAGES):
         totals = await _filtered(
-            _visible(
+            scoped_opportunities(
                 Opportunity.select(
                     Opportunity.stage,
                     Opportunity.currency,
@@ -311,7 +313,7 @@ async def board(viewer: Viewer, filters: OpportunityFilters) -> list[BoardColumn
         closed = stage in CLOSED_STAGES
         cards = (
             await _filtered(
-                _visible(Opportunity.select(*CARD_COLUMNS), viewer).where(
+                scoped_opportunities(Opportunity.select(*CARD_COLUMNS), viewer).where(
                     Opportunity.stage == stage.value,
                     *([Opportunity.closed_at >= recent] if closed else []),
                 ),
@@ -331,7 +333,7 @@ async def board(viewer: Viewer, filters: OpportunityFilters) -> list[BoardColumn
 
 async def opportunity_view(viewer: Viewer, opportunity_uuid: UUID) -> dict[str, Any]:
     """One opportunity with its partner and owner, for its page."""
-    row = await access.get_opportunity(viewer, opportunity_uuid, Action.view_opportunities)
+    row = await get_opportunity(viewer, opportunity_uuid, SalesAction.view_opportunities)
     card = await (
         Opportunity.select(*CARD_COLUMNS, Opportunity.competitors, Opportunity.draft_link)
         .where(Opportunity.id == row["id"])
@@ -352,6 +354,7 @@ async def filter_choices(viewer: Viewer) -> dict[str, Any]:
     }
 
 
+@access.system_query("the brand's KAMs and admins, as an opportunity's owner")
 async def _owners() -> list[dict[str, Any]]:
     return list(
         await User.select(User.id, User.uuid, User.display_name, User.manager)
@@ -363,7 +366,7 @@ async def _owners() -> list[dict[str, Any]]:
 async def form_choices(viewer: Viewer) -> dict[str, Any]:
     partners = await (
         Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.currency)
-        .where(access.sales_partner_filter(viewer) or (Organisation.id > 0))
+        .where(sales_partner_filter(viewer) or (Organisation.id > 0))
         .where(Organisation.kind != "brand")
         .order_by(Organisation.legal_name)
     )
@@ -419,30 +422,17 @@ async def _owner_id(viewer: Viewer, owner_uuid: str) -> tuple[int | None, str | 
     return None, _("Choose the owner from the list.")
 
 
-async def _partner_for(viewer: Viewer, partner_uuid: str) -> dict[str, Any] | None:
-    try:
-        wanted = UUID(partner_uuid)
-    except ValueError:
-        return None
-    query = Organisation.select(Organisation.id, Organisation.uuid, Organisation.legal_name).where(
-        Organisation.uuid == wanted, Organisation.kind != "brand"
-    )
-    condition = access.sales_partner_filter(viewer)
-    if condition is not None:
-        query = query.where(condition)
-    return await query.first()  # type: ignore[no-any-return]
-
-
 def _snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
     return {name: row.get(name) for name in (*OPPORTUNITY_FIELDS, "owner")}
 
 
+@access.system_query("a repeated submit finds its first opportunity by the form's idempotency key")
 async def create_opportunity(
     viewer: Viewer, data: Mapping[str, Any], idempotency_key: str = ""
 ) -> SaveResult:
     """A new opportunity on a visible partner, or on a new prospect organisation created
     through the partner services in the same transaction. A repeated key finds the first."""
-    access.require(viewer, Action.manage_opportunities)
+    access.require(viewer, SalesAction.manage_opportunities)
     values, errors = forms.parse_opportunity(data)
     if values is None:
         return SaveResult(errors=errors)
@@ -451,7 +441,7 @@ async def create_opportunity(
         return SaveResult(errors={"owner": owner_problem})
     partner = None
     if values.organisation:
-        partner = await _partner_for(viewer, values.organisation)
+        partner = await find_sales_partner(viewer, values.organisation)
         if partner is None:
             return SaveResult(errors={"organisation": _("Choose the partner from the list.")})
     key = idempotency_key[:80] or None
@@ -508,6 +498,7 @@ async def create_opportunity(
     return SaveResult(uuid=row[0]["uuid"])
 
 
+@access.checked_by_caller("the prospect it has just created")
 async def _create_prospect(
     viewer: Viewer, values: forms.OpportunityInput, owner_id: int | None
 ) -> tuple[dict[str, Any] | None, dict[str, str]]:
@@ -538,11 +529,12 @@ async def _create_prospect(
     return partner, {}
 
 
+@access.checked_by_caller("the opportunity comes from get_opportunity")
 async def update_opportunity(
     viewer: Viewer, opportunity: Mapping[str, Any], data: Mapping[str, Any]
 ) -> SaveResult:
     """Save the edit form unless someone saved since it was opened (then: what changed)."""
-    access.require(viewer, Action.manage_opportunities, opportunity["organisation"])
+    access.require(viewer, SalesAction.manage_opportunities, opportunity["organisation"])
     values, errors = forms.parse_opportunity({**data, "organisation": "-"})
     if values is None:
         return SaveResult(errors=errors)
@@ -607,7 +599,7 @@ async def move_opportunity(
     """Move to another stage: the stage's default probability, the close time for won and
     lost, an entry on the partner's timeline. A stale version moves nothing; moving to the
     stage it is already in (a double click) changes nothing."""
-    access.require(viewer, Action.manage_opportunities, opportunity["organisation"])
+    access.require(viewer, SalesAction.manage_opportunities, opportunity["organisation"])
     values, errors = forms.parse_move(data)
     if values is None:
         return SaveResult(errors=errors)
@@ -695,10 +687,11 @@ async def _order_draft(viewer: Viewer, deal: WonDeal) -> str:
     return f"/orders/{result.uuid}"
 
 
+@access.checked_by_caller("the opportunity comes from get_opportunity")
 async def start_draft(viewer: Viewer, opportunity: Mapping[str, Any], starter_key: str) -> str:
     """Start the chosen draft for a won opportunity once; the link is kept on the
     opportunity, so a second click opens the same draft."""
-    access.require(viewer, Action.manage_opportunities, opportunity["organisation"])
+    access.require(viewer, SalesAction.manage_opportunities, opportunity["organisation"])
     if opportunity["stage"] != Stage.won:
         raise ClientException(_("Only a won opportunity starts a draft."))
     if opportunity["draft_link"]:
@@ -793,14 +786,14 @@ async def forecast(viewer: Viewer, months: int = 6) -> Forecast:
     """Weighted value (expected value × probability) of open opportunities by the month they
     are expected to close, per currency, per KAM and per team (the KAM's manager's team);
     anything overdue counts in the current month."""
-    access.require(viewer, Action.view_opportunities)
+    access.require(viewer, SalesAction.view_opportunities)
     today = utcnow().date()
     first = today.replace(day=1)
     month_keys = [_month(first, offset) for offset in range(months)]
     horizon = date.fromisoformat(f"{_month(first, months)}-01")
     # Summed in the database by month, owner, currency and probability (a few hundred
     # groups however many opportunities), the access-scoped query wrapped in SQL.
-    inner = _visible(
+    inner = scoped_opportunities(
         Opportunity.select(
             Opportunity.currency,
             Opportunity.probability,
@@ -847,6 +840,7 @@ async def forecast(viewer: Viewer, months: int = 6) -> Forecast:
     )
 
 
+@access.system_query("the brand's users' names, for the pipeline's owners")
 async def _owner_names() -> tuple[dict[int, str], dict[int, str]]:
     """Every brand user's name, and the name of their manager (their team), by user id:
     the sums are grouped by owner id in the database and named here."""
@@ -891,11 +885,11 @@ class Analysis:
 async def won_lost_analysis(viewer: Viewer, days: int = 365) -> Analysis:
     """Opportunities closed in the last ``days``: win rate and values overall, per kind and
     per KAM, and the most frequent reasons for losing."""
-    access.require(viewer, Action.view_opportunities)
+    access.require(viewer, SalesAction.view_opportunities)
     since = utcnow() - timedelta(days=days)
     # Lost reasons are free text: grouped as typed, so the same words count together.
     rows = (
-        await _visible(
+        await scoped_opportunities(
             Opportunity.select(
                 Opportunity.stage,
                 Opportunity.kind,

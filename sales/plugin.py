@@ -7,22 +7,14 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from partner_portal import access
-from partner_portal.access import Action, SalesTables, Viewer
+from partner_portal.access import Viewer
 from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
-from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
+from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
 from sales import care, cases, rebates, registrations
+from sales.access import SCOPED_TABLES, SalesAction, may_see_sales_panel
 from sales.api import sales_api_routes
 from sales.controllers import sales_routes
-from sales.tables import (
-    CaseMessage,
-    CasePhoto,
-    DealRegistration,
-    LedgerEntry,
-    Opportunity,
-    ServiceCase,
-)
 
 routes = [*sales_routes, *sales_api_routes]
 
@@ -69,26 +61,41 @@ SALES_LABELS = {
 async def _partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
     """What the sales module knows of a partner: open cases and how they were handled,
     and the customers its approved registrations protect."""
-    if not access.may_see_sales_panel(viewer, organisation["id"]):
+    if not may_see_sales_panel(viewer, organisation["id"]):
         return None
     return {
         "organisation": organisation,
         "cases": await cases.case_figures(organisation["id"]),
         "protections": await registrations.protection_for(organisation["id"])
-        if viewer.can(Action.view_deal_registrations)
+        if viewer.can(SalesAction.view_deal_registrations)
         else [],
     }
 
 
 def register(registry: Registry) -> None:
-    access.use_sales_tables(
-        SalesTables(
-            opportunity=Opportunity,
-            deal_registration=DealRegistration,
-            service_case=ServiceCase,
-            case_message=CaseMessage,
-            case_photo=CasePhoto,
-            ledger_entry=LedgerEntry,
+    registry.add_actions(SalesAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
+    # The brand works its pipeline and cases; partners register deals and open cases.
+    registry.add_nav_entry(
+        NavEntry(
+            key="sales",
+            order=90,
+            label=N_("Sales and service"),
+            path="/sales/opportunities",
+            actions=(SalesAction.view_opportunities,),
+            audience="brand",
+            current=("/sales",),
+        )
+    )
+    registry.add_nav_entry(
+        NavEntry(
+            key="deals",
+            order=90,
+            label=N_("Deals and service"),
+            path="/sales/cases",
+            actions=(SalesAction.view_cases,),
+            audience="partners",
+            current=("/sales",),
         )
     )
     for code, name in SALES_LABELS.items():

@@ -16,11 +16,10 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 from uuid import UUID
 
-from litestar.exceptions import NotFoundException
 from piccolo.query.functions.aggregate import Sum
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Season
 from partner_portal.clock import utcnow
@@ -31,6 +30,7 @@ from partner_portal.i18n import gettext as _
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation
 from sales import forms
+from sales.access import SalesAction, get_rebate_programme, get_sales_partner, scoped_ledger
 from sales.tables import LedgerEntry, LedgerKind, RebateProgramme, RebateTier
 
 EARNING_STATUSES = (OrderStatus.delivered.value,)
@@ -70,6 +70,7 @@ async def _tiers(programme_ids: list[int]) -> dict[int, list[tuple[Decimal, Deci
     return tiers
 
 
+@access.system_query("the rebate job: every partner's orders in a programme")
 def _orders_of(programme: Mapping[str, Any], statuses: tuple[str, ...]) -> Any:
     """The programme's orders in these statuses: those of its season, else those submitted
     in its period; only orders in the programme's currency count."""
@@ -107,6 +108,7 @@ async def run_rebates() -> str:
     )
 
 
+@access.system_query("the rebate job: every partner's booked entries")
 async def _booked(programme_id: int, kind: LedgerKind) -> set[UUID]:
     rows = await LedgerEntry.select(LedgerEntry.order_uuid).where(
         LedgerEntry.programme == programme_id,
@@ -157,6 +159,7 @@ async def _earn(programme: Mapping[str, Any], today: date) -> int:
     return await _insert(entries)
 
 
+@access.system_query("the rebate job: every partner's cancelled orders")
 async def _reverse(programme: Mapping[str, Any], today: date) -> int:
     reversed_already = await _booked(programme["id"], LedgerKind.reversed)
     cancelled = await Order.select(Order.uuid).where(Order.status.is_in(list(REVERSING_STATUSES)))
@@ -188,6 +191,7 @@ async def _reverse(programme: Mapping[str, Any], today: date) -> int:
     )
 
 
+@access.system_query("the rebate job: every partner's balance in a programme")
 async def _balances(programme_id: int) -> dict[int, Decimal]:
     rows = (
         await LedgerEntry.select(LedgerEntry.organisation, Sum(LedgerEntry.points, alias="points"))
@@ -197,6 +201,7 @@ async def _balances(programme_id: int) -> dict[int, Decimal]:
     return {row["organisation"]: Decimal(row["points"] or 0) for row in rows}
 
 
+@access.system_query("the rebate job: every partner's expiring points")
 async def _expire(programme: Mapping[str, Any], today: date) -> int:
     """Points expire by the entry that earned them; never more than the partner still has
     (points already redeemed or reversed do not expire twice)."""
@@ -281,11 +286,6 @@ async def _volume_rebates(
 # Reading and manual entries
 
 
-def _scoped(query: Any, viewer: Viewer) -> Any:
-    condition = access.ledger_filter(viewer)
-    return query if condition is None else query.where(condition)
-
-
 async def programmes() -> list[dict[str, Any]]:
     rows = await RebateProgramme.select(*RebateProgramme.all_columns()).order_by(
         RebateProgramme.starts_on, ascending=False
@@ -296,6 +296,7 @@ async def programmes() -> list[dict[str, Any]]:
     return list(rows)
 
 
+@access.checked_by_caller("the viewer's own organisation")
 async def own_partner_uuid(viewer: Viewer) -> UUID:
     row = (
         await Organisation.select(Organisation.uuid)
@@ -315,8 +316,8 @@ class LedgerView:
 
 async def balances(viewer: Viewer) -> list[dict[str, Any]]:
     """Points and rebates per partner and programme the viewer may see (brand overview)."""
-    access.require(viewer, Action.view_rebates)
-    rows = await _scoped(
+    access.require(viewer, SalesAction.view_rebates)
+    rows = await scoped_ledger(
         LedgerEntry.select(
             LedgerEntry.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
             LedgerEntry.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
@@ -336,18 +337,10 @@ async def balances(viewer: Viewer) -> list[dict[str, Any]]:
 
 async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
     """One partner's balances and history (a partner: its own only, else 404)."""
-    access.require(viewer, Action.view_rebates)
-    query = Organisation.select(Organisation.id, Organisation.uuid, Organisation.legal_name).where(
-        Organisation.uuid == partner_uuid
-    )
-    condition = access.sales_partner_filter(viewer)
-    if condition is not None:
-        query = query.where(condition)
-    partner = await query.first()
-    if partner is None:
-        raise NotFoundException(_("No such partner."))
+    access.require(viewer, SalesAction.view_rebates)
+    partner = await get_sales_partner(viewer, partner_uuid)
     entries = (
-        await _scoped(
+        await scoped_ledger(
             LedgerEntry.select(
                 *LedgerEntry.all_columns(),
                 LedgerEntry.programme.name.as_alias("programme_name"),  # type: ignore[attr-defined]
@@ -362,7 +355,7 @@ async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
     )
     sums: dict[int, dict[str, Any]] = {}
     for row in (
-        await _scoped(
+        await scoped_ledger(
             LedgerEntry.select(
                 LedgerEntry.programme,
                 LedgerEntry.kind,
@@ -401,6 +394,7 @@ async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
     return LedgerView(dict(partner), balance_rows, list(entries))
 
 
+@access.system_query("a repeated submit finds its first entry by the form's idempotency key")
 async def add_entry(
     viewer: Viewer,
     partner: Mapping[str, Any],
@@ -411,7 +405,7 @@ async def add_entry(
     """A manual ledger entry by the brand: an adjustment, campaign bonus points, or a
     redemption (credit note or marketing support), which needs the points to be there.
     The idempotency key makes a repeated submit book once."""
-    access.require(viewer, Action.manage_rebates, partner["id"])
+    access.require(viewer, SalesAction.manage_rebates, partner["id"])
     values, errors = forms.parse_ledger_entry(data)
     programme = None
     with contextlib.suppress(ValueError):
@@ -532,7 +526,7 @@ def _tier_lines(tiers: list[tuple[Decimal, Decimal]]) -> list[str]:
 async def create_programme(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     """Define a programme: its period (or season), points per 100 delivered, how long
     points last, and the volume tiers ("1000000 2" per line: 2% from 1,000,000)."""
-    access.require(viewer, Action.manage_rebates)
+    access.require(viewer, SalesAction.manage_rebates)
     stored, tiers, errors = await _programme_input(data)
     if stored is None:
         return SaveResult(errors=errors)
@@ -566,19 +560,14 @@ async def _save_tiers(programme_id: int, tiers: list[tuple[Decimal, Decimal]]) -
 
 async def programme(viewer: Viewer, programme_uuid: UUID) -> dict[str, Any]:
     """One programme with its season's code and tiers, for its edit form."""
-    access.require(viewer, Action.manage_rebates)
-    row = (
-        await RebateProgramme.select(
-            *RebateProgramme.all_columns(),
-            RebateProgramme.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
-        )
-        .where(RebateProgramme.uuid == programme_uuid)
-        .first()
+    row = await get_rebate_programme(
+        viewer,
+        programme_uuid,
+        *RebateProgramme.all_columns(),
+        RebateProgramme.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
     )
-    if row is None:
-        raise NotFoundException(_("No such programme."))
     row["tiers"] = sorted((await _tiers([row["id"]])).get(row["id"], []))
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def programme_form(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -606,7 +595,7 @@ async def update_programme(
     form was opened. The ledger keeps what it booked: entries stay on the programme with
     the points, amounts and expiry dates they were booked with; the new rates and tiers
     count from the next run."""
-    access.require(viewer, Action.manage_rebates)
+    access.require(viewer, SalesAction.manage_rebates)
     stored, tiers, errors = await _programme_input(data)
     version_errors = forms.Errors()
     opened = forms.parse_version(data, version_errors)

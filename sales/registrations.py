@@ -16,7 +16,7 @@ from litestar.exceptions import PermissionDeniedException
 from piccolo.columns.combination import Combinable
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Style
 from partner_portal.clock import utcnow
@@ -29,6 +29,13 @@ from partner_portal.partners import services as partner_services
 from partner_portal.partners.tables import Organisation, User
 from partner_portal.settings import load_settings
 from sales import forms, pipeline
+from sales.access import (
+    SalesAction,
+    get_deal_registration,
+    may_see_rival_claims,
+    require_deal_registrant,
+    scoped_registrations,
+)
 from sales.tables import DealRegistration, RegistrationStatus, SalesPolicy
 from scheduler import services as follow_ups
 
@@ -57,7 +64,7 @@ async def policy() -> Policy:
 
 async def save_policy(viewer: Viewer, data: Mapping[str, Any]) -> dict[str, str]:
     """Save how long the brand takes to decide and how long an approval protects."""
-    access.require(viewer, Action.manage_sales_settings)
+    access.require(viewer, SalesAction.manage_sales_settings)
     values, errors = forms.parse_policy(data)
     if values is None:
         return errors
@@ -88,7 +95,7 @@ async def save_policy(viewer: Viewer, data: Mapping[str, Any]) -> dict[str, str]
 async def save_settings(viewer: Viewer, data: Mapping[str, Any]) -> dict[str, str]:
     """The sales settings page: stage probabilities and registration terms, checked
     together and saved in one transaction (a bad field saves nothing)."""
-    access.require(viewer, Action.manage_sales_settings)
+    access.require(viewer, SalesAction.manage_sales_settings)
     _probabilities, errors = forms.parse_probabilities(data)
     _terms, policy_errors = forms.parse_policy(data)
     errors |= policy_errors
@@ -120,13 +127,14 @@ async def _unknown_styles(codes: list[str], viewer: Viewer) -> list[str]:
     return [code for code in codes if code not in known]
 
 
+@access.system_query("a new claim is checked against every partner's claims")
 async def submit_registration(
     viewer: Viewer, data: Mapping[str, Any], idempotency_key: str = ""
 ) -> SaveResult:
     """Register a deal for the viewer's own organisation. A repeated key finds the first
     registration; a claim on a customer and region another partner holds is saved and
     flagged as a conflict with the earlier claim."""
-    access.require_deal_registrant(viewer)
+    require_deal_registrant(viewer)
     values, errors = forms.parse_registration(data)
     if values is None:
         return SaveResult(errors=errors)
@@ -228,16 +236,11 @@ REGISTRATION_COLUMNS = (
 )
 
 
-def _scoped(query: Any, viewer: Viewer) -> Any:
-    condition = access.deal_registration_filter(viewer)
-    return query if condition is None else query.where(condition)
-
-
 async def list_registrations(viewer: Viewer, status: str = "") -> list[dict[str, Any]]:
     """The registrations the viewer may see (a partner: only its own), newest first;
     conflicts and overdue decisions marked."""
-    access.require(viewer, Action.view_deal_registrations)
-    query = _scoped(DealRegistration.select(*REGISTRATION_COLUMNS), viewer)
+    access.require(viewer, SalesAction.view_deal_registrations)
+    query = scoped_registrations(DealRegistration.select(*REGISTRATION_COLUMNS), viewer)
     if status == "conflict":
         query = query.where(
             DealRegistration.conflict_with.is_not_null(),
@@ -259,7 +262,7 @@ def _decorate(row: dict[str, Any], viewer: Viewer, now: Any) -> None:
         and row["protected_until"] is not None
         and row["protected_until"] >= now.date()
     )
-    row["conflict"] = access.may_see_rival_claims(viewer) and row["conflict_with"] is not None
+    row["conflict"] = may_see_rival_claims(viewer) and row["conflict_with"] is not None
 
 
 @dataclass
@@ -270,8 +273,8 @@ class RegistrationView:
 
 
 async def registration_view(viewer: Viewer, registration_uuid: UUID) -> RegistrationView:
-    row = await access.get_deal_registration(
-        viewer, registration_uuid, Action.view_deal_registrations
+    row = await get_deal_registration(
+        viewer, registration_uuid, SalesAction.view_deal_registrations
     )
     registration = (
         await DealRegistration.select(*REGISTRATION_COLUMNS)
@@ -282,9 +285,9 @@ async def registration_view(viewer: Viewer, registration_uuid: UUID) -> Registra
     now = utcnow()
     _decorate(registration, viewer, now)
     rivals: list[dict[str, Any]] = []
-    if access.may_see_rival_claims(viewer):
+    if may_see_rival_claims(viewer):
         rivals = (
-            await _scoped(DealRegistration.select(*REGISTRATION_COLUMNS), viewer)
+            await scoped_registrations(DealRegistration.select(*REGISTRATION_COLUMNS), viewer)
             .where(
                 DealRegistration.customer_key == registration["customer_key"],
                 DealRegistration.region == registration["region"],
@@ -312,7 +315,7 @@ async def decide(
     """Approve or reject a pending claim. Approving protects the partner for the policy's
     days and rejects the rival claims still standing on the same customer and region;
     a stale version decides nothing (someone decided first)."""
-    access.require(viewer, Action.decide_deal_registrations, registration["organisation"])
+    access.require(viewer, SalesAction.decide_deal_registrations, registration["organisation"])
     decision = forms.text(data, "decision", 10)
     note = forms.text(data, "note", 2000)
     errors: dict[str, str] = {}
@@ -402,6 +405,7 @@ async def _record_decision(
         )
 
 
+@access.system_query("a decision on one claim ends the rival claims of other partners")
 async def _reject_rivals(viewer: Viewer, registration: Mapping[str, Any], now: Any) -> None:
     rivals = await DealRegistration.select(*DealRegistration.all_columns()).where(
         DealRegistration.customer_key == registration["customer_key"],
@@ -423,6 +427,7 @@ async def _reject_rivals(viewer: Viewer, registration: Mapping[str, Any], now: A
             await _mail_decision(rival, "conflict", changed)
 
 
+@access.checked_by_caller("the registration comes from get_deal_registration")
 async def _mail_decision(
     registration: Mapping[str, Any], outcome: str, changed: Mapping[str, Any]
 ) -> None:
@@ -460,6 +465,7 @@ async def _mail_decision(
     )
 
 
+@access.checked_by_caller("the partner page fetched the organisation; may_see_sales_panel decides")
 async def protection_for(organisation_id: int) -> list[dict[str, Any]]:
     """The customers and regions a partner is protected for today (for its 360 panel)."""
     return list(
@@ -478,6 +484,7 @@ async def protection_for(organisation_id: int) -> list[dict[str, Any]]:
     )
 
 
+@access.system_query("scheduled job: every partner's claims and protections")
 async def run_registration_deadlines() -> str:
     """Scheduled: end protections whose period is over, and flag the pending claims whose
     decision time has passed (once each: the flag is claimed by a conditional update)."""

@@ -14,11 +14,11 @@ from litestar.params import Body, FromPath
 from litestar.response import Template
 
 from partner_portal import access
-from partner_portal.access import Action
 from partner_portal.clock import utcnow
 from partner_portal.registries import registry
 from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
 from scheduler import feeds, forms, host, jobs, rules, services
+from scheduler.access import SchedulerAction
 from scheduler.services import AgendaFilters
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -153,7 +153,7 @@ async def _detail(
 async def follow_up_edit(
     request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID]
 ) -> Template:
-    row = await services.get(viewer, follow_up_id, Action.manage_follow_ups)
+    row = await services.get(viewer, follow_up_id, SchedulerAction.manage_follow_ups)
     values = forms.form_values(row, viewer.time_zone)
     return await _form_page(request, viewer, values, {}, follow_up=row)
 
@@ -251,7 +251,7 @@ async def follow_up_reassign(
 
 @get("/scheduler/jobs", include_in_schema=False, cache=False)
 async def job_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_scheduler)
+    access.require(viewer, SchedulerAction.manage_scheduler)
     return render(
         request,
         "scheduler/jobs.html",
@@ -268,7 +268,7 @@ async def job_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
 async def job_run_now(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
     """Run a job now, in this request (jobs are idempotent: a scheduler running it at the
     same moment claims different work)."""
-    access.require(viewer, Action.manage_scheduler)
+    access.require(viewer, SchedulerAction.manage_scheduler)
     job = registry.jobs.get(str(data.get("job") or ""))
     if job is None:
         return render(
@@ -316,7 +316,7 @@ async def _rules_page(
 
 @get("/scheduler/rules", include_in_schema=False, cache=False)
 async def rule_settings(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_scheduler)
+    access.require(viewer, SchedulerAction.manage_scheduler)
     return await _rules_page(request, None, {}, saved=bool(request.query_params.get("saved")))
 
 
@@ -324,7 +324,7 @@ async def rule_settings(request: AnyRequest, viewer: CurrentViewer) -> Template:
 async def rule_settings_save(
     request: AnyRequest, viewer: CurrentViewer, data: Form
 ) -> Response[Any]:
-    access.require(viewer, Action.manage_scheduler)
+    access.require(viewer, SchedulerAction.manage_scheduler)
     errors = await rules.save_rule_settings(viewer, data)
     if errors:
         return await _rules_page(request, dict(data), errors, status_code=400)
@@ -337,7 +337,7 @@ async def rule_settings_save(
 
 @get("/account/calendar", include_in_schema=False, cache=False)
 async def calendar_feed_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.view_follow_ups)
+    access.require(viewer, SchedulerAction.view_follow_ups)
     return render(
         request,
         "scheduler/feed.html",
@@ -347,7 +347,7 @@ async def calendar_feed_page(request: AnyRequest, viewer: CurrentViewer) -> Temp
 
 @post("/account/calendar/rotate", include_in_schema=False)
 async def calendar_feed_rotate(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.view_follow_ups)
+    access.require(viewer, SchedulerAction.view_follow_ups)
     token = await feeds.rotate_feed(viewer)
     base_url = request.app.state.settings.base_url
     return render(

@@ -54,6 +54,7 @@ async def revoke_feed(viewer: access.Viewer) -> None:
         await CalendarFeed.delete().where(CalendarFeed.user == viewer.user_id)
 
 
+@access.system_query("a calendar feed's secret address: the token is the key")
 async def feed_for_token(token: str) -> str | None:
     """The .ics text for a secret, or None when it is unknown or its user is inactive."""
     if not token or len(token) > 100:

@@ -6,13 +6,38 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from partner_portal.registries import PartnerPanel, Registry
+from partner_portal.i18n import N_
+from partner_portal.registries import HomeTile, NavEntry, PartnerPanel, Registry
 from scheduler import controllers, host, jobs, reminders, services
+from scheduler.access import SCOPED_TABLES, SchedulerAction
 
 routes = controllers.routes
 
 
 def register(registry: Registry) -> None:
+    registry.add_actions(SchedulerAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
+    registry.add_nav_entry(
+        NavEntry(
+            key="agenda",
+            order=10,
+            label=N_("Agenda"),
+            path="/agenda",
+            actions=(SchedulerAction.view_follow_ups,),
+            current=("/agenda", "/follow-ups"),
+        )
+    )
+    # The brand's users start the day with their agenda.
+    registry.add_home_tile(
+        HomeTile(
+            key="agenda",
+            order=10,
+            label=N_("Agenda"),
+            path="/agenda",
+            actions=(SchedulerAction.view_follow_ups,),
+            audience="brand",
+        )
+    )
     for job in jobs.JOBS:
         registry.add_job(job)
     registry.add_partner_panel(
@@ -27,7 +52,6 @@ def register(registry: Registry) -> None:
         registry.add_email_kind(kind, label)
     registry.add_email_kind(services.MAIL_ASSIGNED, services.ASSIGNED_LABEL)
     registry.add_lifespan_service("scheduler", host.in_web_process)
-    registry.brand_home_path = "/agenda"
 
 
 async def load_demo_data(rng: random.Random, now: datetime) -> str:

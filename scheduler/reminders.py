@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from partner_portal import access
 from partner_portal.clock import utcnow
 from partner_portal.database import is_sqlite, write_transaction
 from partner_portal.i18n import N_
@@ -47,6 +48,7 @@ _REMINDER_SQL = (
 )
 
 
+@access.system_query("the reminder job: every due follow-up")
 async def _claim_reminders(now: datetime, batch: int) -> list[dict[str, Any]]:
     """Inside the caller's transaction: take up to ``batch`` due reminders for this process."""
     if is_sqlite():
@@ -140,6 +142,7 @@ def _short_time(moment: datetime, owner: dict[str, Any] | None) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
+@access.system_query("the reminder job: the owners of the claimed follow-ups")
 async def _users(ids: list[int]) -> dict[int, dict[str, Any]]:
     if not ids:
         return {}
@@ -160,6 +163,7 @@ async def _partner_names(ids: list[int]) -> dict[int, str]:
     return {row["id"]: row["legal_name"] for row in rows}
 
 
+@access.system_query("the digest job: each brand user's follow-ups of the day")
 async def send_digests(settings: Settings, runner: str) -> str:
     """Each brand user whose local time has passed 08:00 today gets today's digest once:
     what is overdue and what is due by the end of their day (nothing to say, no e-mail)."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Max
 
+from partner_portal import access
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -103,6 +104,7 @@ class Rule:
 # The rules
 
 
+@access.system_query("the follow-up rules job: every buying partner")
 async def _dormant(settings: RuleSettings, now: datetime) -> list[Candidate]:
     """Active buyers without a submitted order for N days (since their last order, or since
     they were created when they never ordered); the rule also marks them dormant."""
@@ -149,6 +151,7 @@ async def _dormant(settings: RuleSettings, now: datetime) -> list[Candidate]:
     return candidates
 
 
+@access.system_query("the follow-up rules job: the partners the dormant rule found")
 async def _mark_dormant(candidates: list[Candidate], days: int) -> int:
     """Move the partners the dormant rule found to 'dormant', audited and on their timeline."""
     if not candidates:
@@ -224,6 +227,7 @@ async def _contract_notice(settings: RuleSettings, now: datetime) -> list[Candid
     ]
 
 
+@access.system_query("the follow-up rules job: every stuck order")
 async def _stuck_order(settings: RuleSettings, now: datetime) -> list[Candidate]:
     """Orders in submitted, confirmed or in production for longer than N days."""
     cutoff = now - timedelta(days=settings.threshold_days)
@@ -257,6 +261,7 @@ async def _stuck_order(settings: RuleSettings, now: datetime) -> list[Candidate]
     ]
 
 
+@access.system_query("the follow-up rules job: every new partner")
 async def _first_contact(settings: RuleSettings, now: datetime) -> list[Candidate]:
     """Partners created more than N days ago with no call, visit, e-mail or meeting logged."""
     cutoff = now - timedelta(days=settings.threshold_days)
@@ -283,6 +288,7 @@ async def _first_contact(settings: RuleSettings, now: datetime) -> list[Candidat
     ]
 
 
+@access.system_query("the follow-up rules job: every partner's complaints")
 async def _complaint(settings: RuleSettings, now: datetime) -> list[Candidate]:
     """Complaints on a timeline older than N days with no follow-up on that partner since."""
     cutoff = now - timedelta(days=settings.threshold_days)
@@ -335,6 +341,7 @@ def _moment(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+@access.system_query("the follow-up rules job: the partners' owners")
 async def _owners(organisation_ids: list[int]) -> dict[int, int | None]:
     if not organisation_ids:
         return {}
@@ -400,6 +407,7 @@ async def rule_settings() -> dict[str, RuleSettings]:
     return result
 
 
+@access.system_query("the brand's KAMs and admins, as a rule's assignee")
 async def assignable_users() -> list[dict[str, Any]]:
     """The fixed assignees a rule may have: active KAMs and brand admins."""
     return (

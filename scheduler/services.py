@@ -31,7 +31,7 @@ from litestar.exceptions import NotFoundException
 from piccolo.query.functions.aggregate import Count
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import ActionSet, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import update_if_version, write_transaction
@@ -44,6 +44,12 @@ from partner_portal.partners import services as partners
 from partner_portal.partners.tables import Organisation, OrganisationKind, Role, User
 from partner_portal.settings import load_settings
 from scheduler import forms
+from scheduler.access import (
+    SchedulerAction,
+    agenda_owner_filter,
+    get_follow_up,
+    may_change_follow_up,
+)
 from scheduler.tables import FollowUp, FollowUpKind, FollowUpState, Priority
 
 logger = logging.getLogger(__name__)
@@ -225,6 +231,7 @@ class RuleFollowUp:
         return f"{self.rule_key}:{self.episode}"[:200]
 
 
+@access.system_query("follow-up rules of every module: their guards across partners")
 async def insert_rule_follow_ups(items: Sequence[RuleFollowUp]) -> int:
     """Create the rules' follow-ups that do not exist yet, in one statement; how many."""
     if not items:
@@ -357,18 +364,15 @@ async def _audit_create(
 
 
 async def get(
-    viewer: Viewer, follow_up_uuid: UUID, action: Action = Action.view_follow_ups
+    viewer: Viewer, follow_up_uuid: UUID, action: ActionSet = SchedulerAction.view_follow_ups
 ) -> dict[str, Any]:
-    """The follow-up with its partner and owner names (404/403 by access.get_follow_up)."""
-    await access.get_follow_up(viewer, FollowUp, follow_up_uuid, action)
-    row = await FollowUp.select(*ROW_COLUMNS).where(FollowUp.uuid == follow_up_uuid).first()
-    if row is None:  # deleted in between
-        raise NotFoundException("No such follow-up.")
+    """The follow-up with its partner and owner names (404/403 by get_follow_up)."""
+    row = await get_follow_up(viewer, follow_up_uuid, action, ROW_COLUMNS)
     return _decorate(viewer, row)
 
 
 def _decorate(viewer: Viewer, row: dict[str, Any]) -> dict[str, Any]:
-    row["may_change"] = access.may_change_follow_up(viewer, row["owner"], row["owner_manager"])
+    row["may_change"] = may_change_follow_up(viewer, row["owner"], row["owner_manager"])
     row["overdue"] = row["state"] == FollowUpState.open and row["due_at"] < utcnow()
     row["remind_minutes"] = remind_minutes_of(row)
     return row
@@ -380,10 +384,12 @@ async def history(follow_up_uuid: UUID) -> list[dict[str, Any]]:
 
 async def new_form_context(viewer: Viewer, partner_uuid: UUID | None) -> dict[str, Any]:
     """The new-follow-up form: tomorrow 09:00 in the viewer's zone, a call, remind 1 h before."""
-    access.require(viewer, Action.manage_follow_ups)
+    access.require(viewer, SchedulerAction.manage_follow_ups)
     partner = None
     if partner_uuid is not None:
-        partner = await access.get_organisation(viewer, partner_uuid, Action.manage_follow_ups)
+        partner = await access.get_organisation(
+            viewer, partner_uuid, SchedulerAction.manage_follow_ups
+        )
     tomorrow = utcnow().astimezone(ZoneInfo(viewer.time_zone)).date() + timedelta(days=1)
     values = {
         "kind": FollowUpKind.call.value,
@@ -399,7 +405,7 @@ async def new_form_context(viewer: Viewer, partner_uuid: UUID | None) -> dict[st
 
 async def create_from_form(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     """A follow-up typed by a KAM or admin on a partner they see, for an owner they may plan for."""
-    access.require(viewer, Action.manage_follow_ups)
+    access.require(viewer, SchedulerAction.manage_follow_ups)
     values, errors = forms.parse_follow_up(data, viewer.time_zone)
     partner = await _partner_for_form(viewer, str(data.get("partner") or ""), errors)
     owner_id = await _owner_for_form(viewer, str(data.get("owner") or ""), errors)
@@ -435,7 +441,9 @@ async def _partner_for_form(
         errors["partner"] = _("Choose the partner.")
         return None
     try:
-        return await access.get_organisation(viewer, partner_uuid, Action.manage_follow_ups)
+        return await access.get_organisation(
+            viewer, partner_uuid, SchedulerAction.manage_follow_ups
+        )
     except NotFoundException:
         errors["partner"] = _("Choose the partner.")
         return None
@@ -464,7 +472,7 @@ async def owner_choices(viewer: Viewer) -> list[dict[str, Any]]:
         User.is_active == True,  # noqa: E712
         User.role.is_in([Role.kam.value, Role.brand_admin.value]),
     )
-    condition = access.agenda_owner_filter(viewer)
+    condition = agenda_owner_filter(viewer)
     if condition is not None:
         query = query.where(condition)
     return await query.order_by(User.display_name)
@@ -481,7 +489,7 @@ async def update_from_form(
     viewer: Viewer, follow_up_uuid: UUID, data: Mapping[str, Any]
 ) -> SaveResult:
     """Edit what, when, how important and how it repeats; a stale form is a conflict."""
-    row = await get(viewer, follow_up_uuid, Action.manage_follow_ups)
+    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     values, errors = forms.parse_follow_up(data, viewer.time_zone)
     try:
         opened_version = int(str(data.get("version") or row["version"]))
@@ -555,7 +563,7 @@ async def complete(viewer: Viewer, follow_up_uuid: UUID, outcome: str) -> Action
 
     Conditional on the follow-up being open, so a double click completes (and repeats) once.
     """
-    row = await get(viewer, follow_up_uuid, Action.manage_follow_ups)
+    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     outcome = outcome.strip()[:10_000] or _("Done.")
     now = utcnow()
     next_uuid = None
@@ -610,6 +618,7 @@ async def complete(viewer: Viewer, follow_up_uuid: UUID, outcome: str) -> Action
     return ActionOutcome(rows=rows)
 
 
+@access.checked_by_caller("the follow-up comes from get_follow_up or the reminder job")
 async def _schedule_next(viewer: Viewer | None, row: Mapping[str, Any]) -> UUID | None:
     """Plan the occurrence after ``row`` in its owner's zone (None when the series ended)."""
     owner = await User.select(User.time_zone).where(User.id == row["owner"]).first()
@@ -650,7 +659,7 @@ async def move(
     version: int | None = None,
 ) -> ActionOutcome:
     """Snooze or reschedule: a new due time (its reminder moves with it and is sent again)."""
-    row = await get(viewer, follow_up_uuid, Action.manage_follow_ups)
+    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     if due_at is None:
         return ActionOutcome(rows=[row], error=_("Choose the new time."), status_code=400)
     if row["state"] != FollowUpState.open:
@@ -694,7 +703,7 @@ async def move(
 
 async def reassign(viewer: Viewer, follow_up_uuid: UUID, owner_raw: str) -> ActionOutcome:
     """Give the follow-up to another KAM (one the viewer may plan for); they are told."""
-    row = await get(viewer, follow_up_uuid, Action.manage_follow_ups)
+    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     errors: dict[str, str] = {}
     owner_id = await _owner_for_form(viewer, owner_raw, errors) if owner_raw else None
     if owner_id is None:
@@ -727,6 +736,7 @@ async def reassign(viewer: Viewer, follow_up_uuid: UUID, owner_raw: str) -> Acti
     return ActionOutcome(rows=[await get(viewer, follow_up_uuid)])
 
 
+@access.checked_by_caller("the owner of a follow-up its caller fetched or created")
 async def _tell_new_owner(
     viewer: Viewer, owner_id: int, follow_up_uuid: Any, title: str, due_at: datetime
 ) -> None:
@@ -804,14 +814,14 @@ def _uuid_or_none(raw: str) -> UUID | None:
 def _visible(viewer: Viewer, query: Any, filters: AgendaFilters) -> Any:
     """Follow-ups of partners the viewer sees, of owners whose agenda they may open."""
     query = access.scoped(query, viewer, FollowUp.organisation)
-    owners = access.agenda_owner_filter(viewer)
+    owners = agenda_owner_filter(viewer)
     if owners is not None:
         query = query.where(FollowUp.owner.is_in(User.select(User.id).where(owners)))
     if filters.owner == "team":
         pass
     elif owner_uuid := _uuid_or_none(filters.owner):
         query = query.where(_owner.uuid == owner_uuid)
-    elif viewer.can(Action.manage_follow_ups) and viewer.role == Role.kam:
+    elif viewer.can(SchedulerAction.manage_follow_ups) and viewer.role == Role.kam:
         query = query.where(FollowUp.owner == viewer.user_id)
     if partner_uuid := _uuid_or_none(filters.partner):
         query = query.where(_organisation.uuid == partner_uuid)
@@ -857,7 +867,7 @@ async def _section(
 
 async def agenda(viewer: Viewer, filters: AgendaFilters) -> dict[str, Any]:
     """Overdue, today and the rest of this week, in the viewer's zone (open follow-ups)."""
-    access.require(viewer, Action.view_follow_ups)
+    access.require(viewer, SchedulerAction.view_follow_ups)
     today = utcnow().astimezone(ZoneInfo(viewer.time_zone)).date()
     today_start = local_day_start(today, viewer.time_zone)
     tomorrow_start = local_day_start(today + timedelta(days=1), viewer.time_zone)
@@ -873,7 +883,7 @@ async def agenda(viewer: Viewer, filters: AgendaFilters) -> dict[str, Any]:
 async def workload(viewer: Viewer) -> list[dict[str, Any]]:
     """Open, overdue and due-this-week counts per person of the viewer's team (one query);
     empty for a KAM without a team."""
-    owners = access.agenda_owner_filter(viewer)
+    owners = agenda_owner_filter(viewer)
     people_query = User.select(User.id, User.uuid, User.display_name).where(
         User.is_active == True,  # noqa: E712
         User.role.is_in([Role.kam.value, Role.brand_admin.value]),
@@ -959,7 +969,7 @@ async def calendar(
     viewer: Viewer, filters: AgendaFilters, view: str, anchor: date | None
 ) -> CalendarPage:
     """Follow-ups (open and done) of a day, a week or a month, by local day."""
-    access.require(viewer, Action.view_follow_ups)
+    access.require(viewer, SchedulerAction.view_follow_ups)
     view = view if view in CALENDAR_VIEWS else "week"
     anchor = anchor or utcnow().astimezone(ZoneInfo(viewer.time_zone)).date()
     start, end, previous, following = calendar_range(view, anchor)
@@ -999,9 +1009,10 @@ async def filter_choices(viewer: Viewer) -> dict[str, Any]:
     }
 
 
+@access.checked_by_caller("the partner page fetched the organisation with get_organisation")
 async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
     """The partner page's follow-ups: open ones first (by due time), then the last done."""
-    if not viewer.can(Action.view_follow_ups):
+    if not viewer.can(SchedulerAction.view_follow_ups):
         return None
     base = FollowUp.select(*ROW_COLUMNS).where(FollowUp.organisation == organisation["id"])
     open_rows = (
@@ -1017,7 +1028,7 @@ async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[st
         "open": [_decorate(viewer, row) for row in open_rows],
         "done": [_decorate(viewer, row) for row in done_rows],
         "partner": organisation,
-        "may_create": access.allows(viewer, Action.manage_follow_ups, organisation["id"]),
+        "may_create": access.allows(viewer, SchedulerAction.manage_follow_ups, organisation["id"]),
         "labels": LABELS,
         "snooze_choices": forms.SNOOZE_CHOICES,
         "recurrence_label": recurrence_label,

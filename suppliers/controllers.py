@@ -16,11 +16,11 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Template
 
 from partner_portal import access
-from partner_portal.access import Action
 from partner_portal.clock import utcnow
 from partner_portal.spreadsheets import xlsx_bytes
 from partner_portal.web import CurrentViewer, redirect_after_post, render
 from suppliers import forecasting, forms, purchasing, scorecards, services
+from suppliers.access import SupplierAction, get_material
 from suppliers.tables import MaterialKind, MaterialUnit
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -63,7 +63,7 @@ async def _material_form(
 
 @get("/suppliers/materials/new", include_in_schema=False)
 async def material_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_purchasing)
+    access.require(viewer, SupplierAction.manage_purchasing)
     values = {"kind": "fabric", "unit": "metre", "currency": "CNY", "lead_time_days": "28"}
     return await _material_form(request, values, {})
 
@@ -80,7 +80,7 @@ async def material_create(request: AnyRequest, viewer: CurrentViewer, data: Form
 async def material_edit(
     request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID]
 ) -> Template:
-    material = await services.get_material(viewer, material_id, Action.manage_purchasing)
+    material = await get_material(viewer, material_id, SupplierAction.manage_purchasing)
     supplier = await services.supplier_uuid(material["supplier"])
     return await _material_form(
         request, services.material_form_values(material, supplier), {}, material
@@ -91,7 +91,7 @@ async def material_edit(
 async def material_update(
     request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    material = await services.get_material(viewer, material_id, Action.manage_purchasing)
+    material = await get_material(viewer, material_id, SupplierAction.manage_purchasing)
     result = await services.save_material(viewer, data, material)
     if result.saved:
         return redirect_after_post(request, "/suppliers/materials")
@@ -107,7 +107,7 @@ async def material_update(
 
 @get("/suppliers/boms", include_in_schema=False)
 async def bom_index(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    access.require(viewer, Action.manage_purchasing)
+    access.require(viewer, SupplierAction.manage_purchasing)
     return render(request, "suppliers/boms.html", {"styles": await services.styles_with_boms()})
 
 
@@ -187,7 +187,7 @@ async def forecast_export(viewer: CurrentViewer) -> Response[bytes]:
 async def forecast_recompute(
     request: AnyRequest, viewer: CurrentViewer, data: Form
 ) -> Response[Any]:
-    access.require(viewer, Action.manage_purchasing)
+    access.require(viewer, SupplierAction.manage_purchasing)
     settings, errors = forms.parse_forecast_settings(data)
     if settings is None:
         view = await forecasting.forecast_view(viewer)
@@ -246,7 +246,9 @@ async def accept_open_weeks(
 @get("/suppliers/purchase-orders", include_in_schema=False)
 async def purchase_order_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
     orders = await purchasing.list_purchase_orders(viewer)
-    suppliers = await services.supplier_choices() if viewer.can(Action.manage_purchasing) else []
+    suppliers = (
+        await services.supplier_choices() if viewer.can(SupplierAction.manage_purchasing) else []
+    )
     return render(
         request,
         "suppliers/purchase_orders.html",
@@ -258,7 +260,7 @@ async def purchase_order_list(request: AnyRequest, viewer: CurrentViewer) -> Tem
 async def purchase_order_draft(
     request: AnyRequest, viewer: CurrentViewer, data: Form
 ) -> Response[Any]:
-    access.require(viewer, Action.manage_purchasing)
+    access.require(viewer, SupplierAction.manage_purchasing)
     weeks_text = (data.get("weeks") or "8").strip()
     weeks = int(weeks_text) if weeks_text.isdigit() else 0
     created, errors = await purchasing.draft_purchase_orders(

@@ -19,7 +19,7 @@ from uuid import UUID
 from piccolo.querystring import QueryString
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import (
@@ -32,8 +32,9 @@ from partner_portal.i18n import gettext as _
 from partner_portal.orders.tables import OrderStatus
 from partner_portal.registries import DemandLine, registry
 from suppliers import forms, planning
+from suppliers.access import SupplierAction, get_material, scoped_supplier_rows
 from suppliers.planning import BomRow, Firmness, GarmentDemand, MaterialStock, MaterialWeeks
-from suppliers.services import get_material, list_materials
+from suppliers.services import list_materials
 from suppliers.tables import (
     BomLine,
     Commitment,
@@ -194,6 +195,7 @@ async def _bom_rows() -> dict[int, list[BomRow]]:
     return bom
 
 
+@access.system_query("the forecast: every supplier's open purchase order lines")
 async def _open_receipts(first_week: date, weeks: int) -> dict[int, list[Decimal]]:
     """Quantities still to arrive on sent POs, per material and week of their (confirmed) date."""
     rows = await PurchaseOrderLine.select(
@@ -226,6 +228,7 @@ async def _open_receipts(first_week: date, weeks: int) -> dict[int, list[Decimal
     return receipts
 
 
+@access.system_query("the forecast: every material's requirements")
 async def compute_requirements(settings: ForecastSettings | None = None) -> Computation:
     """Material requirements per material and week from now on (nothing is stored)."""
     settings = settings or ForecastSettings()
@@ -305,7 +308,7 @@ async def publish_forecast(
     PostgreSQL), so two schedulers never publish the same number.
     """
     if viewer is not None:
-        access.require(viewer, Action.manage_purchasing)
+        access.require(viewer, SupplierAction.manage_purchasing)
     computation = await compute_requirements(settings)
     lines = _forecast_lines(computation)
     content_hash = _content_hash(computation.first_week, computation.settings, lines)
@@ -463,7 +466,7 @@ async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> Forec
 
     Four queries whatever the number of materials and weeks.
     """
-    access.require(viewer, Action.view_materials)
+    access.require(viewer, SupplierAction.view_materials)
     current, previous = await latest_versions()
     if current is None:
         return ForecastView(None, None, [])
@@ -471,7 +474,7 @@ async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> Forec
     wanted = {row["id"]: row for row in materials}
 
     async def lines_of(version_id: int) -> list[dict[str, Any]]:
-        query = access.scoped_supplier_rows(
+        query = scoped_supplier_rows(
             ForecastLine.select(*LINE_COLUMNS), viewer, ForecastLine.supplier
         ).where(ForecastLine.forecast == version_id)
         if supplier_id is not None:
@@ -480,7 +483,7 @@ async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> Forec
 
     current_lines = await lines_of(current["id"])
     previous_lines = await lines_of(previous["id"]) if previous else []
-    commitments_query = access.scoped_supplier_rows(
+    commitments_query = scoped_supplier_rows(
         Commitment.select(*Commitment.all_columns()), viewer, Commitment.supplier
     ).where(Commitment.week_start >= current["first_week"])
     commitments = {(row["material"], row["week_start"]): row for row in await commitments_query}
@@ -571,6 +574,7 @@ def _commitment_json(commitment: Mapping[str, Any] | None) -> dict[str, Any] | N
 # Commitments
 
 
+@access.checked_by_caller("the material comes from get_material")
 async def _lock_material(material_id: int) -> None:
     """Serialise answers for one material (SQLite's IMMEDIATE transaction already does)."""
     if not is_sqlite():
@@ -584,7 +588,7 @@ async def commit_week(viewer: Viewer, material_uuid: UUID, data: Mapping[str, An
     quantity and/or date with a comment. Answering the same again changes nothing (a
     double click or a retried API call); a different answer replaces the last one, audited.
     """
-    material = await get_material(viewer, material_uuid, Action.answer_as_supplier)
+    material = await get_material(viewer, material_uuid, SupplierAction.answer_as_supplier)
     answer, errors = forms.parse_commitment(data)
     if answer is None:
         return SaveResult(errors=errors)
@@ -668,7 +672,7 @@ async def accept_open_weeks(viewer: Viewer, material_uuid: UUID) -> int:
     """Accept every week of the material in the current forecast that has a requirement and
     no answer yet (proposals already made stay as they are); how many were accepted.
     Pressing it again accepts nothing more."""
-    material = await get_material(viewer, material_uuid, Action.answer_as_supplier)
+    material = await get_material(viewer, material_uuid, SupplierAction.answer_as_supplier)
     current, _previous = await latest_versions()
     if current is None:
         return 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
+from suppliers.access import SupplierAction
 from suppliers.purchasing import list_purchase_orders
 from suppliers.scorecards import scorecards
 from suppliers.services import SUPPLIER_KINDS, list_materials
@@ -13,7 +14,7 @@ from suppliers.services import SUPPLIER_KINDS, list_materials
 async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
     """A supplier's materials, open POs and latest score on its partner page (for those who
     see purchasing); nothing for other kinds of partner."""
-    if organisation["kind"] not in SUPPLIER_KINDS or not viewer.can(Action.view_materials):
+    if organisation["kind"] not in SUPPLIER_KINDS or not viewer.can(SupplierAction.view_materials):
         return None
     materials = await list_materials(viewer, organisation["id"])
     orders = [

@@ -6,14 +6,28 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from partner_portal.registries import PartnerPanel, Registry, ScheduledJob
+from partner_portal.i18n import N_
+from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
 from suppliers import forecasting, panel, purchasing
+from suppliers.access import SCOPED_TABLES, SupplierAction
 from suppliers.controllers import supplier_routes
 
 routes = supplier_routes
 
 
 def register(registry: Registry) -> None:
+    registry.add_actions(SupplierAction)
+    registry.add_scoped_tables(*SCOPED_TABLES)
+    registry.add_nav_entry(
+        NavEntry(
+            key="purchasing",
+            order=70,
+            label=N_("Purchasing"),
+            path="/suppliers/forecast",
+            actions=(SupplierAction.view_materials,),
+            current=("/suppliers",),
+        )
+    )
     registry.add_partner_panel(
         PartnerPanel(
             key="suppliers",

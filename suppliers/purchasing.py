@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import (
@@ -26,6 +26,13 @@ from partner_portal.i18n import gettext as _
 from partner_portal.i18n import ngettext
 from partner_portal.partners.tables import Organisation
 from suppliers import forms
+from suppliers.access import (
+    SupplierAction,
+    get_certificate,
+    get_purchase_order,
+    get_purchase_order_line,
+    scoped_purchase_orders,
+)
 from suppliers.forecasting import latest_versions, quantity_text
 from suppliers.services import SUPPLIER_KINDS
 from suppliers.tables import (
@@ -46,13 +53,14 @@ def purchase_order_number(order_id: int) -> str:
     return f"MPO-{order_id:06d}"
 
 
+@access.system_query("the brand's purchasers (manage_purchasing) order from any supplier")
 async def draft_purchase_orders(
     viewer: Viewer, supplier_uuid: str, weeks: int
 ) -> tuple[list[UUID], dict[str, str]]:
     """Turn a supplier's net requirements of the next ``weeks`` weeks (current forecast)
     into draft POs, one per currency: a line per material and week at the material's price,
     due at the start of the week. A material's first line is raised to its minimum order."""
-    access.require(viewer, Action.manage_purchasing)
+    access.require(viewer, SupplierAction.manage_purchasing)
     supplier = None
     if _is_uuid(supplier_uuid):
         supplier = await (
@@ -150,14 +158,13 @@ def _is_uuid(text: str) -> bool:
 
 async def list_purchase_orders(viewer: Viewer) -> list[dict[str, Any]]:
     """POs the viewer may see, newest first, with their supplier and open answers counted."""
-    access.require(viewer, Action.view_materials)
-    query = access.scoped_purchase_orders(
+    access.require(viewer, SupplierAction.view_materials)
+    query = scoped_purchase_orders(
         PurchaseOrder.select(
             *PurchaseOrder.all_columns(),
             PurchaseOrder.supplier.legal_name.as_alias("supplier_name"),  # type: ignore[attr-defined]
         ),
         viewer,
-        PurchaseOrder,
     )
     orders = await query.order_by(PurchaseOrder.id, ascending=False)
     if not orders:
@@ -193,9 +200,7 @@ class PurchaseOrderView:
 
 
 async def purchase_order_view(viewer: Viewer, order_uuid: UUID) -> PurchaseOrderView:
-    order = await access.get_purchase_order(
-        viewer, PurchaseOrder, order_uuid, Action.view_materials
-    )
+    order = await get_purchase_order(viewer, order_uuid, SupplierAction.view_materials)
     supplier = await Organisation.select(Organisation.legal_name).where(
         Organisation.id == order["supplier"]
     )
@@ -215,9 +220,7 @@ async def purchase_order_view(viewer: Viewer, order_uuid: UUID) -> PurchaseOrder
 
 async def send_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     """Send a draft to its supplier; from then on its lines count as open supply."""
-    order = await access.get_purchase_order(
-        viewer, PurchaseOrder, order_uuid, Action.manage_purchasing
-    )
+    order = await get_purchase_order(viewer, order_uuid, SupplierAction.manage_purchasing)
     async with write_transaction():
         sent = await (
             PurchaseOrder.update(
@@ -247,12 +250,11 @@ async def send_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     return SaveResult(uuid=order_uuid)
 
 
+@access.checked_by_caller("lines of the draft get_purchase_order found")
 async def update_draft(viewer: Viewer, order_uuid: UUID, data: Mapping[str, Any]) -> SaveResult:
     """Change a draft's lines before it is sent: quantity (``quantity-<line>``), required
     date (``date-<line>``), or remove a line (``remove-<line>``). All or nothing."""
-    order = await access.get_purchase_order(
-        viewer, PurchaseOrder, order_uuid, Action.manage_purchasing
-    )
+    order = await get_purchase_order(viewer, order_uuid, SupplierAction.manage_purchasing)
     if order["status"] != PurchaseOrderStatus.draft:
         return SaveResult(errors={"lines": _("Only a draft can be changed.")})
     lines = await PurchaseOrderLine.select(
@@ -310,9 +312,7 @@ async def update_draft(viewer: Viewer, order_uuid: UUID, data: Mapping[str, Any]
 
 async def cancel_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     """Cancel a draft, or a sent PO nothing has been received on yet."""
-    order = await access.get_purchase_order(
-        viewer, PurchaseOrder, order_uuid, Action.manage_purchasing
-    )
+    order = await get_purchase_order(viewer, order_uuid, SupplierAction.manage_purchasing)
     async with write_transaction():
         received = await Receipt.exists().where(
             Receipt.purchase_order_line.purchase_order == order["id"]  # type: ignore[attr-defined]
@@ -338,8 +338,11 @@ async def acknowledge_line(viewer: Viewer, line_uuid: UUID, data: Mapping[str, A
     """The supplier's answer to one PO line: accepted, accepted with another quantity or
     date, rejected or backordered. The same answer again changes nothing; another answer
     replaces it (audited)."""
-    line = await (
-        PurchaseOrderLine.select(
+    line, order = await get_purchase_order_line(
+        viewer,
+        line_uuid,
+        SupplierAction.answer_as_supplier,
+        (
             PurchaseOrderLine.id,
             PurchaseOrderLine.quantity,
             PurchaseOrderLine.required_date,
@@ -347,17 +350,7 @@ async def acknowledge_line(viewer: Viewer, line_uuid: UUID, data: Mapping[str, A
             PurchaseOrderLine.confirmed_quantity,
             PurchaseOrderLine.confirmed_date,
             PurchaseOrderLine.acknowledgement_comment,
-            PurchaseOrderLine.purchase_order.uuid.as_alias("order_uuid"),  # type: ignore[attr-defined]
-        )
-        .where(PurchaseOrderLine.uuid == line_uuid)
-        .first()
-    )
-    if line is None:
-        from litestar.exceptions import NotFoundException
-
-        raise NotFoundException("No such purchase order line.")
-    order = await access.get_purchase_order(
-        viewer, PurchaseOrder, line["order_uuid"], Action.answer_as_supplier
+        ),
     )
     answer, errors = forms.parse_acknowledgement(data)
     if answer is None:
@@ -393,6 +386,7 @@ async def acknowledge_line(viewer: Viewer, line_uuid: UUID, data: Mapping[str, A
     return SaveResult(uuid=line_uuid)
 
 
+@access.checked_by_caller("acknowledge_line checked the line with get_purchase_order_line")
 async def order_of_line(line_uuid: UUID) -> UUID:
     """The PO a line belongs to (after acknowledge_line has checked the viewer may see it)."""
     row = await (
@@ -444,6 +438,7 @@ ACKNOWLEDGE_WITHIN_DAYS = 3
 COMMIT_HORIZON_WEEKS = 6
 
 
+@access.system_query("scheduled job: every supplier's unanswered POs and forecasts")
 async def plan_follow_ups() -> str:
     """Follow-ups for POs still unanswered ``ACKNOWLEDGE_WITHIN_DAYS`` after sending, and for
     suppliers leaving near forecast weeks without a commitment. Each is created once (per PO;
@@ -543,9 +538,7 @@ async def create_ship_notice(
 ) -> SaveResult:
     """The supplier announces a shipment against one of its sent POs. With an idempotency
     key, sending the same notice again (a retried upload) finds the first one."""
-    order = await access.get_purchase_order(
-        viewer, PurchaseOrder, order_uuid, Action.answer_as_supplier
-    )
+    order = await get_purchase_order(viewer, order_uuid, SupplierAction.answer_as_supplier)
     lines = await PurchaseOrderLine.select(
         PurchaseOrderLine.id,
         PurchaseOrderLine.uuid,
@@ -621,6 +614,7 @@ async def create_ship_notice(
     return SaveResult(uuid=row["uuid"])
 
 
+@access.checked_by_caller("the purchase order comes from get_purchase_order")
 async def ship_notices(order_id: int) -> list[dict[str, Any]]:
     """A PO's ship notices with their lines (two queries)."""
     notices = await (
@@ -651,18 +645,7 @@ async def ship_notices(order_id: int) -> list[dict[str, Any]]:
 
 async def certificate_of(viewer: Viewer, notice_uuid: UUID) -> Certificate:
     """A ship notice's test report or certificate, for whoever may see its PO (404 otherwise)."""
-    from litestar.exceptions import NotFoundException
-
-    query = access.scoped_supplier_rows(
-        ShipNotice.select(
-            ShipNotice.certificate_name, ShipNotice.certificate_type, ShipNotice.certificate
-        ),
-        viewer,
-        ShipNotice.supplier,
-    ).where(ShipNotice.uuid == notice_uuid)
-    row = await query.first()
-    if row is None or row["certificate"] is None:
-        raise NotFoundException("No such certificate.")
+    row = await get_certificate(viewer, notice_uuid)
     return Certificate(row["certificate_name"], row["certificate_type"], bytes(row["certificate"]))
 
 
@@ -670,20 +653,8 @@ async def record_receipt(viewer: Viewer, line_uuid: UUID, data: Mapping[str, Any
     """The brand records material received on a PO line with its inspection result. Only
     accepted material counts against the line; the PO closes when every line it still
     expects is received."""
-    line = await (
-        PurchaseOrderLine.select(
-            PurchaseOrderLine.id,
-            PurchaseOrderLine.purchase_order.uuid.as_alias("order_uuid"),  # type: ignore[attr-defined]
-        )
-        .where(PurchaseOrderLine.uuid == line_uuid)
-        .first()
-    )
-    if line is None:
-        from litestar.exceptions import NotFoundException
-
-        raise NotFoundException("No such purchase order line.")
-    order = await access.get_purchase_order(
-        viewer, PurchaseOrder, line["order_uuid"], Action.manage_purchasing
+    line, order = await get_purchase_order_line(
+        viewer, line_uuid, SupplierAction.manage_purchasing, (PurchaseOrderLine.id,)
     )
     receipt, errors = forms.parse_receipt(data)
     if receipt is None:
@@ -734,6 +705,7 @@ async def record_receipt(viewer: Viewer, line_uuid: UUID, data: Mapping[str, Any
     return SaveResult(uuid=row["uuid"])
 
 
+@access.checked_by_caller("the purchase order comes from get_purchase_order_line")
 async def _close_if_received(order_id: int) -> None:
     lines = await PurchaseOrderLine.select(
         PurchaseOrderLine.quantity,
@@ -754,6 +726,7 @@ async def _close_if_received(order_id: int) -> None:
     )
 
 
+@access.checked_by_caller("the purchase order comes from get_purchase_order")
 async def receipts_of(order_id: int) -> dict[int, list[dict[str, Any]]]:
     rows = await (
         Receipt.select(*Receipt.all_columns())

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import (
@@ -20,13 +20,9 @@ from partner_portal.database import (
 from partner_portal.edits import SaveResult
 from partner_portal.partners.tables import Organisation
 from suppliers import forms, planning
+from suppliers.access import SupplierAction, supplier_row_filter
 from suppliers.services import SUPPLIER_KINDS
-from suppliers.tables import (
-    Commitment,
-    PurchaseOrderLine,
-    Receipt,
-    ScorecardWeights,
-)
+from suppliers.tables import Commitment, PurchaseOrderLine, Receipt, ScorecardWeights
 
 # ---------------------------------------------------------------------------
 # Scorecards
@@ -93,7 +89,7 @@ async def scorecard_weights() -> dict[str, Any]:
 
 async def save_weights(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     """Change how much each measure counts (brand purchasers); audited."""
-    access.require(viewer, Action.manage_purchasing)
+    access.require(viewer, SupplierAction.manage_purchasing)
     weights, errors = forms.parse_weights(data)
     if weights is None:
         return SaveResult(errors=errors)
@@ -134,14 +130,14 @@ async def scorecards(
     - commitment accuracy: of the quantity committed for weeks of the month that have
       passed, the share received in those weeks.
     """
-    access.require(viewer, Action.view_materials)
+    access.require(viewer, SupplierAction.view_materials)
     today = utcnow().date()
     current_month = _month_start(today)
     first = _months_back(current_month, months - 1)
     supplier_query = Organisation.select(
         Organisation.id, Organisation.uuid, Organisation.legal_name
     ).where(Organisation.kind.is_in(list(SUPPLIER_KINDS)))
-    condition = access.supplier_row_filter(viewer, Organisation.id)
+    condition = supplier_row_filter(viewer, Organisation.id)
     if condition is not None:
         supplier_query = supplier_query.where(condition)
     if supplier_id is not None:

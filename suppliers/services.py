@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Colourway, Size, Style
 from partner_portal.clock import utcnow
@@ -27,11 +27,9 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Organisation
 from suppliers import forms, planning
+from suppliers.access import SupplierAction, get_bom_line, scoped_supplier_rows
 from suppliers.planning import BomRow
-from suppliers.tables import (
-    BomLine,
-    Material,
-)
+from suppliers.tables import BomLine, Material
 
 SUPPLIER_KINDS = ("fabric_supplier", "trim_supplier")
 
@@ -40,6 +38,7 @@ SUPPLIER_KINDS = ("fabric_supplier", "trim_supplier")
 # Materials
 
 
+@access.system_query("the brand's purchasers (manage_purchasing) choose any supplier")
 async def supplier_choices() -> list[dict[str, Any]]:
     """Fabric and trim suppliers, for the material form."""
     return await (
@@ -49,20 +48,16 @@ async def supplier_choices() -> list[dict[str, Any]]:
     )
 
 
+@access.checked_by_caller("the supplier of a material its caller fetched")
 async def supplier_uuid(organisation_id: int) -> str:
     rows = await Organisation.select(Organisation.uuid).where(Organisation.id == organisation_id)
     return str(rows[0]["uuid"]) if rows else ""
 
 
-async def get_material(viewer: Viewer, material_uuid: UUID, action: Action) -> dict[str, Any]:
-    """One material the viewer may see (404 otherwise), checked for the action (403)."""
-    return await access.get_material(viewer, Material, material_uuid, action)
-
-
 async def list_materials(viewer: Viewer, supplier_id: int | None = None) -> list[dict[str, Any]]:
     """Materials the viewer may see with their supplier's name, by supplier and code."""
-    access.require(viewer, Action.view_materials)
-    query = access.scoped_supplier_rows(
+    access.require(viewer, SupplierAction.view_materials)
+    query = scoped_supplier_rows(
         Material.select(
             *Material.all_columns(),
             Material.supplier.legal_name.as_alias("supplier_name"),  # type: ignore[attr-defined]
@@ -96,6 +91,7 @@ def _material_values(material: forms.MaterialInput) -> dict[Any, Any]:
     }
 
 
+@access.system_query("a material code is unique across suppliers")
 async def _code_taken(code: str, material_id: int | None) -> bool:
     query = Material.exists().where(Material.code == code)
     if material_id is not None:
@@ -103,11 +99,12 @@ async def _code_taken(code: str, material_id: int | None) -> bool:
     return bool(await query)
 
 
+@access.checked_by_caller("the material comes from get_material")
 async def save_material(
     viewer: Viewer, data: Mapping[str, str], existing: dict[str, Any] | None = None
 ) -> SaveResult:
     """Create a material or update one (optimistic locking on ``version``)."""
-    access.require(viewer, Action.manage_purchasing)
+    access.require(viewer, SupplierAction.manage_purchasing)
     suppliers = {str(row["uuid"]): row["id"] for row in await supplier_choices()}
     material, errors = forms.parse_material(data, suppliers)
     if material is None:
@@ -202,9 +199,10 @@ class BomView:
     sizes: list[dict[str, Any]]
 
 
+@access.system_query("the brand's purchasers (manage_purchasing) use any supplier's material")
 async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
     """A style's BOM lines with material, colour and size names, and the form's choices."""
-    access.require(viewer, Action.manage_purchasing)
+    access.require(viewer, SupplierAction.manage_purchasing)
     style = await access.get_style(viewer, style_uuid)
     lines = await (
         BomLine.select(
@@ -241,11 +239,12 @@ async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
     return BomView(style, lines, materials, colourways, sizes)
 
 
+@access.system_query("the brand's purchasers (manage_purchasing) use any supplier's material")
 async def add_bom_line(
     viewer: Viewer, style: dict[str, Any], data: Mapping[str, str]
 ) -> SaveResult:
     """Add a consumption line to a style's BOM (one per material, colour and size)."""
-    access.require(viewer, Action.manage_purchasing)
+    access.require(viewer, SupplierAction.manage_purchasing)
     materials = {str(r["uuid"]): r["id"] for r in await Material.select(Material.uuid, Material.id)}
     colourways = {
         str(r["uuid"]): r["id"]
@@ -306,22 +305,8 @@ async def add_bom_line(
 
 async def delete_bom_line(viewer: Viewer, line_uuid: UUID) -> dict[str, Any]:
     """Remove a BOM line; returns its style (for the redirect). 404 if there is none."""
-    access.require(viewer, Action.manage_purchasing)
     async with write_transaction():
-        row = await (
-            BomLine.select(
-                BomLine.id,
-                BomLine.uuid,
-                BomLine.style.uuid.as_alias("style_uuid"),  # type: ignore[attr-defined]
-                BomLine.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-            )
-            .where(BomLine.uuid == line_uuid)
-            .first()
-        )
-        if row is None:
-            from litestar.exceptions import NotFoundException
-
-            raise NotFoundException("No such BOM line.")
+        row = await get_bom_line(viewer, line_uuid)
         await BomLine.delete().where(BomLine.id == row["id"])
         await audit_log.record(
             viewer,

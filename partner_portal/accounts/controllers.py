@@ -16,8 +16,10 @@ from litestar.response import Redirect, Template
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.accounts import forms, services, users
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Role
+from partner_portal.registries import NavEntry
 from partner_portal.settings import SUPPORTED_LOCALES
 from partner_portal.web import (
     SESSION_COOKIE,
@@ -509,3 +511,11 @@ account_routes = [
     token_create,
     token_revoke,
 ]
+
+users_navigation = NavEntry(
+    key="users",
+    order=110,
+    label=N_("Users"),
+    path="/users",
+    actions=(Action.invite_user, Action.manage_users),
+)

@@ -16,6 +16,7 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.accounts.tables import (
     ApiToken,
@@ -227,6 +228,7 @@ def _too_many_attempts(retry_at: datetime, now: datetime) -> str:
     )
 
 
+@access.system_query("signing in finds the account by its e-mail")
 async def log_in(
     settings: Settings,
     email: str,
@@ -328,6 +330,7 @@ async def viewer_for_api_token(token: str, ip_address: str) -> Viewer | None:
     return _viewer(rows[0], ip_address)
 
 
+@access.system_query("the Viewer of a user its caller names (a session, a token)")
 async def viewer_for_user_id(user_id: int, ip_address: str = "") -> Viewer:
     row = await User.select(*_VIEWER_COLUMNS).where(User.id == user_id).first()
     if row is None:
@@ -439,6 +442,7 @@ async def invitation_user(token: str) -> dict[str, Any] | None:
     )
 
 
+@access.system_query("an invitation link: the token is the key")
 async def accept_invitation(token: str, password: str) -> bool:
     """Set the password through a live invitation and use the invitation up.
 
@@ -487,6 +491,7 @@ async def end_sign_ins(user_id: int, keep_session_token: str | None = None) -> d
     return {"other_sessions": [len(ended), 0], "live_api_tokens": [len(revoked), 0]}
 
 
+@access.checked_by_caller("the viewer's own account")
 async def change_password(
     viewer: Viewer,
     current: str,

@@ -120,6 +120,7 @@ async def organisation_choices(viewer: Viewer) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: row["kind"] != OrganisationKind.brand)
 
 
+@access.system_query("the brand's KAMs, as a KAM's manager")
 async def kam_choices(exclude_user_id: int | None = None) -> list[dict[str, Any]]:
     """Active key-account managers, for choosing a KAM's manager."""
     query = (
@@ -131,6 +132,7 @@ async def kam_choices(exclude_user_id: int | None = None) -> list[dict[str, Any]
     return [row for row in rows if row["id"] != exclude_user_id]
 
 
+@access.system_query("the brand's KAMs, as a KAM's manager")
 async def _manager_id(
     role: Role, manager_uuid: UUID | None, errors: Errors, user_id: int | None = None
 ) -> int | None:
@@ -204,6 +206,7 @@ class InviteResult:
     display_name: str = ""
 
 
+@access.system_query("e-mail addresses are unique across organisations")
 async def invite_user(settings: Settings, viewer: Viewer, data: InviteInput) -> InviteResult:
     """Create a user without a password and a one-time set-password link for them.
 
@@ -280,6 +283,7 @@ async def invite_user(settings: Settings, viewer: Viewer, data: InviteInput) -> 
     )
 
 
+@access.checked_by_caller("get_user found the user just before")
 async def user_details(viewer: Viewer, user_uuid: UUID) -> dict[str, Any]:
     """One user the viewer manages (404 if invisible, 403 if they may not manage them)."""
     await access.get_user(viewer, user_uuid, people_action(viewer))
@@ -419,6 +423,7 @@ async def edit_user(viewer: Viewer, user_uuid: UUID, data: EditUserInput) -> Edi
     return EditResult()
 
 
+@access.checked_by_caller("the user comes from get_user")
 async def _editable(user_id: int) -> dict[str, Any]:
     row = await (
         User.select(
@@ -434,6 +439,7 @@ async def _editable(user_id: int) -> dict[str, Any]:
     return row
 
 
+@access.checked_by_caller("the viewer's own account")
 async def my_account(viewer: Viewer) -> dict[str, Any]:
     """The signed-in user's own profile, with their organisation."""
     row = await User.select(*_user_columns()).where(User.id == viewer.user_id).first()
@@ -441,6 +447,7 @@ async def my_account(viewer: Viewer) -> dict[str, Any]:
     return _public(row)
 
 
+@access.checked_by_caller("the viewer's own account")
 async def update_preferences(viewer: Viewer, data: PreferencesInput) -> None:
     """Save the viewer's language ("" follows the browser) and time zone."""
     async with write_transaction():
@@ -469,6 +476,7 @@ async def update_preferences(viewer: Viewer, data: PreferencesInput) -> None:
         )
 
 
+@access.system_query("threadline create-user: any organisation, by name or UUID")
 async def _cli_organisation(role: Role, organisation: str) -> dict[str, Any]:
     columns = (Organisation.id, Organisation.legal_name, Organisation.kind)
     organisation = organisation.strip()
@@ -499,6 +507,7 @@ async def _cli_organisation(role: Role, organisation: str) -> dict[str, Any]:
     return rows[0]
 
 
+@access.system_query("threadline create-user: e-mail addresses are unique everywhere")
 async def create_user_from_cli(
     email: str, display_name: str, role: str, organisation: str, password: str
 ) -> str:

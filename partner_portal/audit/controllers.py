@@ -12,6 +12,8 @@ from litestar.response import Template
 from partner_portal import access
 from partner_portal.access import Action
 from partner_portal.audit import services
+from partner_portal.i18n import N_
+from partner_portal.registries import NavEntry
 from partner_portal.web import CurrentViewer, render
 
 # The signed-in user (web.require_viewer: 401 -> the log-in page).
@@ -50,3 +52,11 @@ async def audit_page(
 
 
 audit_routes = [audit_page]
+
+audit_navigation = NavEntry(
+    key="audit",
+    order=120,
+    label=N_("Audit log"),
+    path="/audit",
+    actions=(Action.view_audit_log,),
+)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.clock import utcnow
@@ -72,6 +73,7 @@ class AuditFilters:
     before_id: int | None = None
 
 
+@access.system_query("the audit log, read whole by brand administrators (view_audit_log)")
 async def list_entries(filters: AuditFilters) -> tuple[list[dict[str, Any]], int | None]:
     """A page of entries, newest first, with the id to continue from (keyset paging)."""
     query = AuditEntry.select(
@@ -98,12 +100,14 @@ async def list_entries(filters: AuditFilters) -> tuple[list[dict[str, Any]], int
     return rows[:PAGE_SIZE], next_before
 
 
+@access.system_query("the audit log, read whole by brand administrators (view_audit_log)")
 async def entity_kinds() -> list[str]:
     """The kinds of record the log holds, for the filter's choices."""
     rows = await AuditEntry.select(AuditEntry.entity_kind).distinct()
     return sorted(row["entity_kind"] for row in rows)
 
 
+@access.checked_by_caller("the history of a row its caller fetched through access")
 async def entries_for(entity_uuid: uuid.UUID) -> list[dict[str, Any]]:
     """The history of one record, oldest first."""
     return await (

@@ -18,7 +18,9 @@ from partner_portal.catalog import availability, csv_io, forms, images, prepacks
 from partner_portal.catalog.services import StyleFilters
 from partner_portal.catalog.tables import Season, SizeScale
 from partner_portal.clock import utcnow
+from partner_portal.i18n import N_
 from partner_portal.media import existing_media_file
+from partner_portal.registries import NavEntry
 from partner_portal.spreadsheets import XLSX_MEDIA_TYPE, csv_text, xlsx_bytes
 from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
 
@@ -859,3 +861,12 @@ catalog_routes = [
     prepack_update,
     prepack_delete,
 ]
+
+catalog_navigation = NavEntry(
+    key="catalog",
+    order=30,
+    label=N_("Catalog"),
+    path="/catalog/styles",
+    actions=(Action.view_catalog,),
+    current=("/catalog",),
+)

@@ -163,6 +163,7 @@ async def style_rows(viewer: Viewer) -> list[dict[str, Any]]:
     return rows
 
 
+@access.system_query("the catalog's managers (manage_catalog) export every list's prices")
 async def price_rows(viewer: Viewer) -> list[dict[str, Any]]:
     """Every price of every list, with the list's decimals (Action.manage_catalog)."""
     access.require(viewer, Action.manage_catalog)
@@ -421,6 +422,7 @@ async def _taken_since_read(
     return errors
 
 
+@access.system_query("the catalog's managers (manage_catalog) set every list's prices")
 async def import_prices(viewer: Viewer, content: bytes) -> CatalogImportResult:
     """Set every price of the file, or none (Action.manage_catalog)."""
     access.require(viewer, Action.manage_catalog)

@@ -773,6 +773,7 @@ async def list_price_lists(viewer: Viewer) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: row["organisation"] is not None)
 
 
+@access.checked_by_caller("the price list comes from get_price_list")
 async def price_list_partner(price_list: Mapping[str, Any]) -> dict[str, Any] | None:
     """The partner whose own list this is (None for a general list)."""
     if not price_list["organisation"]:
@@ -799,6 +800,7 @@ async def partner_choices(viewer: Viewer) -> list[dict[str, Any]]:
     return await query.order_by(Organisation.legal_name)
 
 
+@access.checked_by_caller("the price list comes from get_price_list")
 async def price_sheet(price_list: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every style with its style-wide price on the list and, under ``sizes``, each size of
     its scale with the size's own price (None where there is none). Three queries."""
@@ -889,6 +891,7 @@ def _read_price_pair(
     return (wholesale, retail) if wholesale is not None else None
 
 
+@access.checked_by_caller("the price list comes from get_price_list")
 async def save_prices(
     viewer: Viewer, price_list: Mapping[str, Any], data: Mapping[str, Any]
 ) -> SaveResult:
@@ -1000,6 +1003,7 @@ def _price_text(wholesale: Decimal | None, retail: Decimal | None) -> str:
 # Volume breaks
 
 
+@access.checked_by_caller("price lists its callers chose for a buyer they fetched")
 async def volume_breaks(price_list_ids: Iterable[int]) -> dict[int, list[tuple[int, Decimal]]]:
     """The volume breaks of these lists: list id -> [(from quantity, percent off)] by
     quantity (one query)."""
@@ -1024,6 +1028,7 @@ def discount_percent(breaks: Sequence[tuple[int, Decimal]], quantity: int) -> De
     return max(reached, default=Decimal("0"))
 
 
+@access.checked_by_caller("the price list its caller chose for a buyer it fetched")
 async def volume_discount_percent(price_list_id: int, style_id: int, quantity: int) -> Decimal:
     """Percent off a style's prices on a list when an order holds ``quantity`` units of the
     style (all its colours and sizes together); 0 when the list does not price the style.
@@ -1048,6 +1053,7 @@ def volume_break_form_values(breaks: Sequence[tuple[int, Decimal]]) -> dict[str,
     return values
 
 
+@access.checked_by_caller("the price list comes from get_price_list")
 async def save_volume_breaks(
     viewer: Viewer, price_list: Mapping[str, Any], data: Mapping[str, Any]
 ) -> dict[str, str]:
@@ -1178,6 +1184,9 @@ class PartnerPrices:
         return discount_percent(self.volume_breaks_for(style_id), quantity)
 
 
+@access.checked_by_caller(
+    "the buyer its caller fetched through access (get_buyer, get_organisation)"
+)
 async def prices_for_partner(organisation_id: int, style_ids: Iterable[int]) -> PartnerPrices:
     """What a partner pays for these styles, in the partner's currency: its own price list
     (an agreed override, for the styles and sizes it prices), else the list of its tier,
@@ -1466,6 +1475,7 @@ async def save_size_scale(
     return RefResult(uuid=scale["uuid"])
 
 
+@access.checked_by_caller("the price list comes from get_price_list")
 async def price_list_form_values(price_list: Mapping[str, Any]) -> dict[str, str]:
     partner = (
         await Organisation.select(Organisation.uuid)
@@ -1483,6 +1493,7 @@ async def price_list_form_values(price_list: Mapping[str, Any]) -> dict[str, str
     }
 
 
+@access.checked_by_caller("the price list comes from get_price_list")
 async def save_price_list(
     viewer: Viewer, data: Mapping[str, Any], price_list: Mapping[str, Any] | None = None
 ) -> RefResult:

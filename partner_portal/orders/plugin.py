@@ -3,14 +3,25 @@ its demand for suppliers' forecasts."""
 
 from __future__ import annotations
 
+from partner_portal.access import Action
+from partner_portal.i18n import N_
 from partner_portal.orders import services
 from partner_portal.orders.controllers import order_routes
-from partner_portal.registries import PartnerPanel, Registry
+from partner_portal.registries import NavEntry, PartnerPanel, Registry
 
 routes = order_routes
 
 
 def register(registry: Registry) -> None:
+    registry.add_nav_entry(
+        NavEntry(
+            key="orders",
+            order=50,
+            label=N_("Orders"),
+            path="/orders",
+            actions=(Action.view_orders,),
+        )
+    )
     registry.add_partner_panel(
         PartnerPanel(
             key="orders",

@@ -136,6 +136,7 @@ async def export_rows(viewer: Viewer, filters: OrderFilters) -> list[dict[str, A
     return rows
 
 
+@access.checked_by_caller("lines of orders export_rows found through scoped_orders")
 async def _export_lines(order_ids: list[int]) -> list[dict[str, Any]]:
     return await OrderLine.select(
         OrderLine.order,
@@ -173,6 +174,7 @@ PARTY_COLUMNS = (
 )
 
 
+@access.checked_by_caller("the buyer of an order its caller fetched with get_order, and the brand")
 async def parties(buyer_id: int) -> dict[str, dict[str, Any] | None]:
     """The seller (the brand) and the buyer of an order, with their billing or office
     address, for the confirmation: two queries."""
@@ -210,6 +212,7 @@ async def orderable_style_codes() -> list[str]:
     return [row["code"] for row in rows]
 
 
+@access.checked_by_caller("the order comes from get_order")
 async def shipments_with_lines(order_id: int) -> list[dict[str, Any]]:
     """An order's shipments, oldest first, each with its lines (pieces per order line):
     two queries."""

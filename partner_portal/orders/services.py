@@ -263,27 +263,6 @@ async def _record_status(
     )
 
 
-async def buyer_for(viewer: Viewer, buyer_id: int) -> dict[str, Any]:
-    """The buying organisation, if the viewer may see it (404) and order for it (403)."""
-    query = access.scoped(
-        Organisation.select(
-            Organisation.id,
-            Organisation.uuid,
-            Organisation.kind,
-            Organisation.legal_name,
-            Organisation.currency,
-            Organisation.parent_distributor,
-        ),
-        viewer,
-    ).where(Organisation.id == buyer_id)
-    buyer = await query.first()
-    if buyer is None:
-        raise access._not_found("partner")
-    if not access.may_place_order_for(viewer, buyer):
-        raise PermissionDeniedException(_("You cannot place orders for this partner."))
-    return buyer
-
-
 def _check_dates(draft: OrderDraft) -> dict[str, str]:
     start, end = draft.delivery_window_start, draft.delivery_window_end
     if start and end and end < start:
@@ -291,6 +270,7 @@ def _check_dates(draft: OrderDraft) -> dict[str, str]:
     return {}
 
 
+@access.checked_by_caller("the order it has just inserted for a buyer from get_buyer")
 async def _insert_order(viewer: Viewer, draft: OrderDraft, priced: PricedLines) -> dict[str, Any]:
     now = utcnow()
     inserted = await Order.insert(
@@ -335,7 +315,7 @@ def order_number(order_id: int) -> str:
 
 async def create_draft(viewer: Viewer, draft: OrderDraft) -> SaveResult:
     """A new draft order for a buyer the viewer may order for, priced at today's prices."""
-    buyer = await buyer_for(viewer, draft.buyer_id)
+    buyer = await access.get_buyer(viewer, draft.buyer_id)
     priced, errors = await price_lines(buyer, draft.lines)
     errors |= _check_dates(draft)
     if priced is None or errors:
@@ -354,7 +334,7 @@ async def replace_lines(
     order = await access.get_order(viewer, order_uuid, Action.place_order)
     if not access.may_edit_order_lines(viewer, order["status"]):
         raise PermissionDeniedException(_("Only a draft's lines can be changed."))
-    buyer = await buyer_for(viewer, order["buyer"])
+    buyer = await access.get_buyer(viewer, order["buyer"])
     priced, errors = await price_lines(buyer, lines)
     if priced is None:
         return SaveResult(errors=errors)
@@ -388,6 +368,7 @@ async def replace_lines(
     return SaveResult(uuid=order["uuid"], current_version=version)
 
 
+@access.checked_by_caller("the order comes from get_order")
 async def _conflict(order: Mapping[str, Any], opened_version: int) -> SaveResult:
     current = await Order.select(Order.version).where(Order.id == order["id"]).first()
     changes = await audit_log.changes_since(order["uuid"], opened_version)
@@ -450,6 +431,7 @@ async def update_details(
     return SaveResult(uuid=order["uuid"], current_version=version)
 
 
+@access.checked_by_caller("lines of an order from get_order")
 async def order_lines_for_checks(order_id: int) -> list[dict[str, Any]]:
     return await OrderLine.select(
         OrderLine.id,
@@ -470,6 +452,7 @@ async def findings_for(order: dict[str, Any]) -> list[OrderFinding]:
     return await registry.check_order(order, await order_lines_for_checks(order["id"]))
 
 
+@access.checked_by_caller("lines of an order from get_order")
 async def _write_changed_prices(current: list[dict[str, Any]], priced: PricedLines) -> None:
     """Store the prices of the day on the lines whose price moved since the draft was
     saved (usually none: a 1,000-line order then costs no line writes at all)."""
@@ -490,6 +473,7 @@ async def _write_changed_prices(current: list[dict[str, Any]], priced: PricedLin
             ).where(OrderLine.id == line["id"])
 
 
+@access.system_query("a repeated submit finds its first order by the form's idempotency key")
 async def _existing_for_key(idempotency_key: str) -> dict[str, Any] | None:
     return (
         await Order.select(Order.id, Order.uuid, Order.buyer)
@@ -508,7 +492,7 @@ async def _submit_in_transaction(
     """Reprice at today's prices, check the rules, freeze, and move draft -> submitted.
 
     Call inside write_transaction()."""
-    buyer = await buyer_for(viewer, order["buyer"])
+    buyer = await access.get_buyer(viewer, order["buyer"])
     current = await order_lines_for_checks(order["id"])
     if not current:
         return SaveResult(errors={"lines": _("An order needs at least one line.")})
@@ -609,7 +593,7 @@ async def place_order(viewer: Viewer, draft: OrderDraft, idempotency_key: str) -
     earlier = await _existing_for_key(idempotency_key)
     if earlier is not None:
         return SaveResult(uuid=earlier["uuid"])
-    buyer = await buyer_for(viewer, draft.buyer_id)
+    buyer = await access.get_buyer(viewer, draft.buyer_id)
     priced, errors = await price_lines(buyer, draft.lines)
     errors |= _check_dates(draft)
     if priced is None or errors:
@@ -697,6 +681,7 @@ ANNOUNCED_STATUSES = frozenset(
 )
 
 
+@access.checked_by_caller("the buyer's people of an order from get_order")
 async def _tell_buyer(viewer: Viewer, order: Mapping[str, Any], to_status: str, note: str) -> None:
     """E-mail the buyer's side about a step the brand took: the person who placed the order
     if they belong to the buyer, else the buyer's organisation admins. Call inside the
@@ -830,18 +815,7 @@ async def decide_change(
 ) -> SaveResult:
     """The brand accepts (the order takes the new quantities at its frozen prices and a new
     version) or declines a pending change request."""
-    found = (
-        await ChangeRequest.select(
-            *ChangeRequest.all_columns(), ChangeRequest.order.uuid.as_alias("order_uuid")
-        )
-        .where(  # type: ignore[attr-defined]
-            ChangeRequest.uuid == request_uuid
-        )
-        .first()
-    )
-    if found is None:
-        raise access._not_found("change request")
-    order = await access.get_order(viewer, found["order_uuid"])
+    found, order = await access.get_change_request(viewer, request_uuid)
     if not access.may_decide_order_change(viewer):
         raise PermissionDeniedException(_("Your role does not allow this."))
     if found["status"] != ChangeRequestStatus.pending:
@@ -889,6 +863,7 @@ async def decide_change(
     return SaveResult(uuid=order["uuid"])
 
 
+@access.checked_by_caller("the order comes from get_change_request")
 async def _apply_change(order: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
     for sku, (_before, after) in (changes.get("quantities") or {}).items():
         line = (
@@ -916,6 +891,7 @@ async def _apply_change(order: Mapping[str, Any], changes: Mapping[str, Any]) ->
     await _recompute_totals(order["id"], order["currency"])
 
 
+@access.checked_by_caller("the order comes from get_order")
 async def _recompute_totals(order_id: int, currency: str) -> None:
     lines = await OrderLine.select(
         OrderLine.quantity, OrderLine.unit_price, OrderLine.line_total
@@ -1326,6 +1302,7 @@ def _delivery_week_sql() -> str:
     return f"CAST(date_trunc('week', {due}) AS date)"
 
 
+@access.system_query("demand source: every open order's garments, for supplier forecasts")
 async def order_book_demand(since: date) -> list[DemandLine]:
     """Garment demand from open orders, by style/colour/size and delivery week, summed in
     the database (an order book of millions of lines stays a few thousand rows here).
@@ -1372,6 +1349,7 @@ async def order_book_demand(since: date) -> list[DemandLine]:
     ]
 
 
+@access.system_query("order check: the buyer's open orders, for its credit limit")
 async def open_order_value(buyer_id: int) -> Decimal:
     """The value of a buyer's submitted and not yet shipped orders (for credit checks)."""
     rows = await Order.select(Sum(Order.total).as_alias("open_value")).where(

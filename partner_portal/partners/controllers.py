@@ -16,8 +16,10 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.accounts import services as accounts
 from partner_portal.clock import utcnow
+from partner_portal.i18n import N_
 from partner_portal.partners import csv_io, forms, services
 from partner_portal.partners.services import PartnerFilters
+from partner_portal.registries import HomeTile, NavEntry
 from partner_portal.web import is_htmx, redirect_after_post, render, uploaded_file
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -471,3 +473,7 @@ partner_routes = [
     import_page,
     import_submit,
 ]
+
+# Every signed-in user sees some partners: their own organisation at least.
+partner_navigation = NavEntry(key="partners", order=20, label=N_("Partners"), path="/partners")
+partners_home_tile = HomeTile(key="partners", order=100, label=N_("Partners"), path="/partners")

@@ -245,6 +245,7 @@ async def list_partners(viewer: Viewer, filters: PartnerFilters) -> PartnerPage:
     return PartnerPage(rows=rows, total=total, page=page, filters=filters)
 
 
+@access.checked_by_caller("runs the scoped partner query its caller built")
 async def _page_rows(inner: QueryString, page: int) -> list[dict[str, Any]]:
     rows = await Organisation.raw(_PAGE_SQL, inner, PAGE_SIZE, (page - 1) * PAGE_SIZE, True)
     for row in rows:
@@ -262,6 +263,7 @@ async def _page_rows(inner: QueryString, page: int) -> list[dict[str, Any]]:
     return rows  # type: ignore[no-any-return]
 
 
+@access.checked_by_caller("territories of the partners its caller listed through scoped")
 async def _attach_territories(rows: list[dict[str, Any]]) -> None:
     by_id = {row["id"]: row for row in rows}
     for row in rows:
@@ -332,6 +334,7 @@ async def filter_choices(viewer: Viewer) -> dict[str, Any]:
 # Choices for forms and imports
 
 
+@access.system_query("the brand's KAMs and admins who own partners, as choices")
 async def _owner_rows(include_inactive: bool) -> list[dict[str, Any]]:
     query = User.select(
         User.id, User.uuid, User.display_name, User.email, User.role, User.is_active
@@ -483,6 +486,7 @@ class Partner360:
     panels: list[tuple[PartnerPanel, dict[str, Any]]] = field(default_factory=list)
 
 
+@access.checked_by_caller("the organisation comes from get_organisation or get_contact")
 async def organisation_details(organisation_id: int) -> dict[str, Any]:
     """The organisation row with its owner's and parent distributor's names."""
     row = await (
@@ -603,6 +607,7 @@ def _organisation_values(resolved: ResolvedOrganisation) -> dict[str, Any]:
     }
 
 
+@access.checked_by_caller("the organisation comes from get_organisation (or was just created)")
 async def _snapshot(organisation_id: int) -> dict[str, Any]:
     """What the audit log keeps of an organisation: its fields, with names for references."""
     row = await organisation_details(organisation_id)
@@ -626,6 +631,7 @@ async def _snapshot(organisation_id: int) -> dict[str, Any]:
     }
 
 
+@access.checked_by_caller("the organisation comes from get_organisation (or was just created)")
 async def _replace_places(organisation_id: int, values: OrganisationInput) -> None:
     await Address.delete().where(Address.organisation == organisation_id)
     await Territory.delete().where(Territory.organisation == organisation_id)
@@ -680,6 +686,7 @@ async def insert_organisation(viewer: Viewer, resolved: ResolvedOrganisation) ->
     return organisation_uuid  # type: ignore[no-any-return]
 
 
+@access.system_query("a tax id is registered once across every organisation")
 async def tax_id_holders(tax_ids: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """The organisations already registered under these (country, tax id) pairs.
 
@@ -776,6 +783,7 @@ async def update_organisation(
     return SaveResult(uuid=organisation["uuid"])
 
 
+@access.checked_by_caller("the organisation comes from get_organisation")
 async def form_values(organisation_id: int) -> dict[str, Any]:
     """The edit form's field values for a saved organisation."""
     row = await organisation_details(organisation_id)
@@ -818,6 +826,7 @@ def _contact_values(values: ContactInput) -> dict[str, Any]:
     return {name: getattr(values, name) for name in CONTACT_FIELDS}
 
 
+@access.checked_by_caller("contacts of an organisation from get_organisation")
 async def _clear_other_primaries(organisation_id: int, keep_id: int) -> None:
     await Contact.update({Contact.is_primary: False}).where(
         Contact.organisation == organisation_id, Contact.id != keep_id
@@ -865,6 +874,7 @@ async def create_contact(
     return SaveResult(uuid=contact_uuid)
 
 
+@access.checked_by_caller("the contact comes from get_contact")
 async def update_contact(
     viewer: Viewer, contact: Mapping[str, Any], data: Mapping[str, Any]
 ) -> SaveResult:
@@ -903,6 +913,7 @@ async def update_contact(
     return SaveResult(uuid=contact["uuid"])
 
 
+@access.checked_by_caller("the contact comes from get_contact")
 async def delete_contact(viewer: Viewer, contact: Mapping[str, Any]) -> None:
     """Delete a contact, keeping its last values in the audit log."""
     async with write_transaction():
@@ -1008,6 +1019,7 @@ def blank_timeline_form(viewer: Viewer) -> dict[str, Any]:
 # Ownership transfer
 
 
+@access.system_query("brand administrators (transfer_partners) move every KAM's partners")
 async def transfer_choices() -> dict[str, list[dict[str, Any]]]:
     """Who partners can move from (anyone who owns some, also people who left) and to."""
     owning = await (

@@ -4,6 +4,7 @@ sample-data previews, and clause versions."""
 from __future__ import annotations
 
 from contracts import rendering, services
+from contracts.access import get_clause
 from contracts.tables import ContractTemplate
 from tests.contracts.support import TEMPLATE_BODY, make_template, viewer
 from tests.pdfs import pdf_text
@@ -81,7 +82,7 @@ async def test_saving_a_clause_keeps_its_earlier_versions(cast: Cast) -> None:
     clause = next(row for row in await services.list_clauses() if row["key"] == "confidentiality")
     result = await services.save_clause(
         admin,
-        await services.get_clause(admin, clause["uuid"]),
+        await get_clause(admin, clause["uuid"]),
         {"key": "confidentiality", "title": "Confidentiality", "body": "<p>Two years.</p>"},
     )
     assert result.saved

@@ -1,0 +1,106 @@
+"""Who sees, drafts, accepts and countersigns contracts, and maintains their templates.
+
+The brand's admins and staff see every contract, a KAM those of their (team's) partners;
+a partner's users see their own organisation's once issued. Accepting binds the partner:
+its organisation admin (its authorised signatory) accepts, for its own organisation only,
+never the brand. Countersigning binds the brand: its administrators only, never the KAM
+who negotiated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from piccolo.columns.combination import Combinable
+
+from contracts.tables import (
+    Clause,
+    Contract,
+    ContractSignature,
+    ContractTemplate,
+    ContractVersion,
+    loaded,
+)
+from partner_portal.access import (
+    ActionSet,
+    ScopedTable,
+    Viewer,
+    fetch_one,
+    narrow,
+    organisation_filter,
+    require,
+)
+
+
+class ContractAction(ActionSet):
+    view_contracts = "contracts.view_contracts", "See contracts"
+    manage_contracts = "contracts.manage_contracts", "Draft, issue, renew and end contracts"
+    manage_contract_templates = (
+        "contracts.manage_contract_templates",
+        "Maintain contract templates and the clause library",
+    )
+    accept_contract = "contracts.accept_contract", "Accept a contract for the partner"
+    countersign_contract = "contracts.countersign_contract", "Countersign a contract for the brand"
+
+
+SCOPED_TABLES = (
+    ScopedTable(Contract, Contract.organisation),
+    ScopedTable(ContractVersion, ContractVersion.organisation),
+    ScopedTable(ContractSignature, ContractSignature.organisation),
+)
+
+
+def contract_filter(viewer: Viewer) -> Combinable | None:
+    """Contracts the viewer may see: the brand's admins and staff all; a KAM their (team's)
+    partners'; a partner's users only their own organisation's (not the retailers a
+    distributor serves; a supplier so its supply agreements), and only once issued: drafts
+    are the brand's working copies."""
+    if viewer.is_brand:
+        return organisation_filter(viewer, Contract.organisation)
+    return (Contract.organisation == viewer.organisation_id) & (Contract.issued_number > 0)
+
+
+def scoped_contracts(query: Any, viewer: Viewer) -> Any:
+    return narrow(query, contract_filter(viewer))
+
+
+async def get_contract(
+    viewer: Viewer, contract_uuid: UUID, action: ActionSet = ContractAction.view_contracts
+) -> dict[str, Any]:
+    """One contract the viewer may see (404 otherwise), checked for the action (403)."""
+    query = scoped_contracts(Contract.select(*Contract.all_columns()), viewer).where(
+        Contract.uuid == contract_uuid
+    )
+    return loaded(await fetch_one(viewer, query, "No such contract.", action, "organisation"))
+
+
+async def get_version(viewer: Viewer, version_uuid: UUID) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A version and its contract, if the viewer may see the contract (404 otherwise)."""
+    query = ContractVersion.select(
+        *ContractVersion.all_columns(),
+        ContractVersion.contract.uuid.as_alias("contract_uuid"),  # type: ignore[attr-defined]
+    ).where(ContractVersion.uuid == version_uuid)
+    version = await fetch_one(viewer, query, "No such version.")
+    contract = await get_contract(viewer, version["contract_uuid"])
+    return contract, loaded(version)
+
+
+async def get_template(
+    viewer: Viewer,
+    template_uuid: UUID,
+    action: ActionSet = ContractAction.manage_contract_templates,
+) -> dict[str, Any]:
+    """One contract template, for those who may take the action (403), else 404."""
+    require(viewer, action)
+    query = ContractTemplate.select(*ContractTemplate.all_columns()).where(
+        ContractTemplate.uuid == template_uuid
+    )
+    return await fetch_one(viewer, query, "No such template.")
+
+
+async def get_clause(viewer: Viewer, clause_uuid: UUID) -> dict[str, Any]:
+    """One clause of the library, for its maintainers (403), else 404."""
+    require(viewer, ContractAction.manage_contract_templates)
+    query = Clause.select(*Clause.all_columns()).where(Clause.uuid == clause_uuid)
+    return await fetch_one(viewer, query, "No such clause.")

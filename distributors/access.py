@@ -1,0 +1,71 @@
+"""Who reads line sheets and sets the bulk-ordering rules. Merchandisers publish line
+sheets; every buyer reads those published to it. Order rules and the credit figures are
+the brand administrators'; the brand's sales side sees territory conflicts; a distributor
+sees the retailers it serves."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from piccolo.columns.combination import Combinable
+
+from distributors.tables import LineSheet, LineSheetAudience, PartnerCredit
+from partner_portal.access import ActionSet, ScopedTable, Viewer, fetch_one, narrow
+from partner_portal.partners.tables import Organisation, Role
+
+
+class DistributorAction(ActionSet):
+    view_line_sheets = "distributors.view_line_sheets", "See line sheets"
+    manage_line_sheets = "distributors.manage_line_sheets", "Make and publish line sheets"
+    manage_order_rules = "distributors.manage_order_rules", "Set order minimums and rules"
+    manage_partner_credit = "distributors.manage_partner_credit", "Set partners' credit limits"
+    view_territory_conflicts = (
+        "distributors.view_territory_conflicts",
+        "See where partners' territories overlap",
+    )
+    view_own_retailers = "distributors.view_own_retailers", "See the retailers a distributor serves"
+
+
+SCOPED_TABLES = (
+    ScopedTable(PartnerCredit, PartnerCredit.organisation),
+    ScopedTable(
+        LineSheetAudience,
+        None,
+        "whom a line sheet is published to: the brand's own setting, read by line_sheet_filter",
+    ),
+)
+
+
+def line_sheet_filter(viewer: Viewer) -> Combinable | None:
+    """Line sheets the viewer may read: the brand's users all (drafts too); a buyer's users
+    the published sheets whose audience names their organisation or its tier; None: all."""
+    if viewer.is_brand:
+        return None
+    if not viewer.can(DistributorAction.view_line_sheets):
+        return LineSheet.id < 0
+    own_tier = Organisation.select(Organisation.tier).where(
+        Organisation.id == viewer.organisation_id
+    )
+    audience = LineSheetAudience.select(LineSheetAudience.line_sheet).where(
+        (LineSheetAudience.organisation == viewer.organisation_id)
+        | LineSheetAudience.tier.is_in(own_tier)
+    )
+    return (LineSheet.published == True) & LineSheet.id.is_in(audience)  # noqa: E712
+
+
+async def get_line_sheet(viewer: Viewer, sheet_uuid: UUID, action: ActionSet) -> dict[str, Any]:
+    """One line sheet the viewer may read (404 otherwise), checked for the action (403)."""
+    query = narrow(LineSheet.select(*LineSheet.all_columns()), line_sheet_filter(viewer)).where(
+        LineSheet.uuid == sheet_uuid
+    )
+    return await fetch_one(viewer, query, "No such line sheet.", action)
+
+
+def own_retailers_filter(viewer: Viewer) -> Combinable:
+    """The retailers a distributor serves (its retailers page); nobody else has any."""
+    if viewer.role != Role.distributor:
+        return Organisation.id < 0
+    return (Organisation.kind == "retailer") & (
+        Organisation.parent_distributor == viewer.organisation_id
+    )

@@ -1,0 +1,71 @@
+"""Who sees and changes follow-ups and agendas, and who runs the scheduler.
+
+Follow-ups are the brand's working notes on a partner: the brand's users see those of the
+partners they see; a partner's own users never do. Only the follow-up's owner, the owner's
+manager and brand admins change one. KAMs and admins create them; brand staff read them.
+The scheduler's pages belong to brand admins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from litestar.exceptions import PermissionDeniedException
+from piccolo.columns.combination import Combinable
+
+from partner_portal.access import ActionSet, ScopedTable, Viewer, fetch_one, scoped
+from partner_portal.partners.tables import Role, User
+from scheduler.tables import FollowUp
+
+
+class SchedulerAction(ActionSet):
+    view_follow_ups = "scheduler.view_follow_ups", "See follow-ups and agendas"
+    manage_follow_ups = "scheduler.manage_follow_ups", "Plan and change follow-ups"
+    manage_scheduler = "scheduler.manage_scheduler", "See and run the scheduled jobs"
+
+
+SCOPED_TABLES = (ScopedTable(FollowUp, FollowUp.organisation),)
+
+
+def may_change_follow_up(
+    viewer: Viewer, owner_id: int | None, owner_manager_id: int | None
+) -> bool:
+    """The owner, the owner's manager and brand admins change a follow-up."""
+    if not viewer.can(SchedulerAction.manage_follow_ups):
+        return False
+    return viewer.role == Role.brand_admin or viewer.user_id in (owner_id, owner_manager_id)
+
+
+async def get_follow_up(
+    viewer: Viewer,
+    follow_up_uuid: UUID,
+    action: ActionSet = SchedulerAction.view_follow_ups,
+    columns: Iterable[Any] = (),
+) -> dict[str, Any]:
+    """One follow-up of a partner the viewer may see (404 otherwise), checked for the
+    action (403): manage_follow_ups also needs the viewer to be its owner, their manager
+    or a brand admin. ``columns`` (joined ones too) must include its owner, organisation
+    and owner's manager (as "owner_manager"); by default its own columns and that."""
+    selected = columns or (
+        *FollowUp.all_columns(),
+        FollowUp.owner.manager.as_alias("owner_manager"),  # type: ignore[attr-defined]
+    )
+    query = scoped(FollowUp.select(*selected), viewer, FollowUp.organisation).where(
+        FollowUp.uuid == follow_up_uuid
+    )
+    row = await fetch_one(viewer, query, "No such follow-up.", action, "organisation")
+    if action == SchedulerAction.manage_follow_ups and not may_change_follow_up(
+        viewer, row["owner"], row["owner_manager"]
+    ):
+        raise PermissionDeniedException("Only its owner, their manager or an admin changes it.")
+    return row
+
+
+def agenda_owner_filter(viewer: Viewer) -> Combinable | None:
+    """Whose agenda the viewer may open: a KAM their own and their team's (the users they
+    manage); brand admins and staff everyone's; None means all."""
+    if viewer.role in (Role.brand_admin, Role.brand_staff):
+        return None
+    return (User.id == viewer.user_id) | (User.manager == viewer.user_id)
