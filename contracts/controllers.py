@@ -16,7 +16,7 @@ from litestar.response import Template
 from contracts import forms, rendering, services
 from contracts.services import Client, ContractError, ContractFilters
 from contracts.tables import SignatureSide
-from partner_portal import access
+from partner_portal import access, idempotency
 from partner_portal.access import Action, Viewer
 from partner_portal.clock import utcnow
 from partner_portal.web import CurrentViewer, redirect_after_post, render
@@ -219,11 +219,17 @@ async def _sign(
         Action.accept_contract if side == SignatureSide.partner else Action.countersign_contract
     )
     contract = await services.get_contract(viewer, contract_id, action)
-    result = await services.sign(viewer, contract, data, _client(request, viewer), side)
-    if result.saved:
-        return redirect_after_post(request, f"/contracts/{contract_id}")
-    return await _detail(
-        request, viewer, contract_id, result.errors, dict(data), form="sign", status_code=400
+
+    async def sign() -> Response[Any]:
+        result = await services.sign(viewer, contract, data, _client(request, viewer), side)
+        if result.saved:
+            return redirect_after_post(request, f"/contracts/{contract_id}")
+        return await _detail(
+            request, viewer, contract_id, result.errors, dict(data), form="sign", status_code=400
+        )
+
+    return await idempotency.respond_once(
+        request, viewer, data.get(idempotency.KEY_FIELD, ""), sign
     )
 
 
@@ -246,11 +252,23 @@ async def contract_decline(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     contract = await services.get_contract(viewer, contract_id)
-    result = await services.decline(viewer, contract, data, _client(request, viewer))
-    if result.saved:
-        return redirect_after_post(request, f"/contracts/{contract_id}")
-    return await _detail(
-        request, viewer, contract_id, result.errors, dict(data), form="decline", status_code=400
+
+    async def decline() -> Response[Any]:
+        result = await services.decline(viewer, contract, data, _client(request, viewer))
+        if result.saved:
+            return redirect_after_post(request, f"/contracts/{contract_id}")
+        return await _detail(
+            request,
+            viewer,
+            contract_id,
+            result.errors,
+            dict(data),
+            form="decline",
+            status_code=400,
+        )
+
+    return await idempotency.respond_once(
+        request, viewer, data.get(idempotency.KEY_FIELD, ""), decline
     )
 
 

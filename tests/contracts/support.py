@@ -101,7 +101,7 @@ def pdf_text(content: bytes) -> str:
     return completed.stdout.decode()
 
 
-def sign_form(version: dict[str, Any], key: str = "key-1", **fields: str) -> dict[str, str]:
+def sign_form(version: dict[str, Any], key: str = "sign-key-0001", **fields: str) -> dict[str, str]:
     return {
         "version": str(version["uuid"]),
         "pdf_sha256": version["pdf_sha256"],
