@@ -54,38 +54,3 @@ async def _size_id(label: str) -> int:
     row = await Size.select(Size.id).where(Size.label == label).first()
     assert row is not None
     return int(row["id"])
-
-
-async def test_a_double_click_on_submit_lands_on_the_one_submitted_order(
-    cast: Cast, database: str, live_server: str, page: Page
-) -> None:
-    from partner_portal.orders.tables import Order
-
-    sheet: Sheet = await make_sheet()
-    await sign_in(page, live_server, cast.distributor)
-    await page.goto(f"{live_server}/line-sheets/{sheet.uuid}/order")
-    await page.get_by_label("SS27-001 BLK S", exact=True).fill("10")
-    await page.get_by_label("SS27-002 WHT L", exact=True).fill("6")
-
-    sent: list[str] = []
-    page.on(
-        "request",
-        lambda request: (
-            sent.append(request.url)
-            if request.method == "POST" and request.url.endswith("/distributors/matrix")
-            else None
-        ),
-    )
-    # Two clicks 50 ms apart (mouse down, 50 ms, up; twice): the second one sends the
-    # form again while the first is on its way, and the browser shows the second answer.
-    await page.get_by_role("button", name="Submit order").click(click_count=2, delay=50)
-
-    await expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted")
-    assert len(sent) == 2  # the browser did send the order twice
-    orders = await Order.select(Order.uuid, Order.status)
-    assert len(orders) == 1 and page.url == f"{live_server}/orders/{orders[0]['uuid']}"
-    await screenshot(page, "distributors-matrix-double-click")
-
-    await page.reload()
-    await expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted")
-    assert await Order.count() == 1
