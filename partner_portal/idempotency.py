@@ -40,6 +40,7 @@ from partner_portal.accounts.tables import IdempotentRequest
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
+from partner_portal.web import is_api_path
 
 KEY_HEADER = "Idempotency-Key"
 KEY_FIELD = "idempotency_key"
@@ -50,7 +51,7 @@ ABANDONED_AFTER = timedelta(minutes=2)
 # How long a repeat waits for the first request's answer before it is told to retry.
 WAIT_SECONDS = 30.0
 FIRST_POLL_SECONDS = 0.01
-LAST_POLL_SECONDS = 0.25
+LAST_POLL_SECONDS = 0.5
 # Form fields that differ between two sendings of the same form without changing it.
 NOT_PART_OF_THE_REQUEST = frozenset({"_csrf_token", KEY_FIELD})
 # Headers of an answer that belong to the one response, not to its replays.
@@ -117,13 +118,15 @@ class Answer:
 
 
 async def respond_once(
-    request: AnyRequest, viewer: Viewer, key: str, respond: Respond
+    request: AnyRequest, viewer: Viewer, key: str | None, respond: Respond
 ) -> Response[Any]:
     """``respond()``'s answer, computed once per key and user: a repeat replays it.
 
-    Without a key the request is simply carried out. A malformed key is a 400, the key
-    with another request a 422, and a repeat that waited ``WAIT_SECONDS`` in vain a 409
-    (with Retry-After): the first request is still at work."""
+    ``key`` is the form's field or the API's header, as sent; without one the request is
+    simply carried out. A malformed key is a 400, the key with another request a 422, and
+    a repeat that waited ``WAIT_SECONDS`` in vain a 409 (with Retry-After): the first
+    request is still at work."""
+    key = (key or "").strip()
     if not key:
         return await respond()
     if not valid_key(key):
@@ -133,25 +136,40 @@ async def respond_once(
         )
     user_key = f"{viewer.user_id}:{key}"
     fingerprint = await request_fingerprint(request)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT_SECONDS
-    pause = FIRST_POLL_SECONDS
+    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
     while True:
         claim = await _claim(viewer.user_id, user_key, fingerprint)
         if claim is None:
-            row = await _claimed(user_key)
-            if row is None:
-                continue  # released between our insert and our look: claim it again
-            if row["fingerprint"] != fingerprint:
-                raise ClientException(
-                    _refusal_message(request), status_code=HTTP_422_UNPROCESSABLE_ENTITY
-                )
-            if row["status_code"] is not None:
-                return _stored_answer(row).response()
-            claim = await _take_over_if_abandoned(row)
+            earlier = await _first_answer(request, user_key, fingerprint, deadline)
+            if isinstance(earlier, Answer):
+                return earlier.response()
+            claim = earlier
         if claim is not None:
             return await _answer_and_keep(request, claim, respond)
-        if loop.time() >= deadline:
+
+
+async def _first_answer(
+    request: AnyRequest, user_key: str, fingerprint: str, deadline: float
+) -> Answer | int | None:
+    """Wait for the answer of the request holding the key, reading its row (no write lock
+    taken while waiting). Returns the answer; or the claim, if that request died and this
+    one took the key over; or None if the key was released or expired (claim it again)."""
+    pause = FIRST_POLL_SECONDS
+    while True:
+        row = await _claimed(user_key)
+        if row is None or row["expires_at"] <= utcnow():
+            return None
+        if row["fingerprint"] != fingerprint:
+            raise ClientException(
+                _refusal_message(request), status_code=HTTP_422_UNPROCESSABLE_ENTITY
+            )
+        if row["status_code"] is not None:
+            # None if the key expired and was forgotten just now: then claim it again.
+            return await _stored_answer(row["id"])
+        taken = await _take_over_if_abandoned(row)
+        if taken is not None:
+            return taken
+        if asyncio.get_running_loop().time() >= deadline:
             raise ClientException(
                 _("This request is still being processed. Send it again in a moment."),
                 status_code=HTTP_409_CONFLICT,
@@ -162,7 +180,7 @@ async def respond_once(
 
 
 def _refusal_message(request: AnyRequest) -> str:
-    if request.url.path.startswith("/api/"):
+    if is_api_path(request.url.path):
         return _(
             "This Idempotency-Key was already used for a different request. "
             "Use a new key for a new request."
@@ -229,8 +247,15 @@ async def _claim(user_id: int, user_key: str, fingerprint: str) -> int | None:
 
 
 async def _claimed(user_key: str) -> dict[str, Any] | None:
+    """The key's row as a waiting repeat reads it (without the answer's body)."""
     return await (
-        IdempotentRequest.select(*IdempotentRequest.all_columns())
+        IdempotentRequest.select(
+            IdempotentRequest.id,
+            IdempotentRequest.fingerprint,
+            IdempotentRequest.claimed_at,
+            IdempotentRequest.expires_at,
+            IdempotentRequest.status_code,
+        )
         .where(IdempotentRequest.user_key == user_key)
         .first()
     )
@@ -279,7 +304,16 @@ async def _answer_and_keep(request: AnyRequest, claim: int, respond: Respond) ->
     return answer.response(response.cookies)
 
 
-def _stored_answer(row: dict[str, Any]) -> Answer:
+async def _stored_answer(claim: int) -> Answer | None:
+    row = await (
+        IdempotentRequest.select(
+            IdempotentRequest.status_code, IdempotentRequest.headers, IdempotentRequest.body
+        )
+        .where(IdempotentRequest.id == claim)
+        .first()
+    )
+    if row is None:
+        return None
     return Answer(
         status_code=row["status_code"],
         headers=[(name, value) for name, value in json.loads(row["headers"])],

@@ -489,7 +489,7 @@ async def api_commit_week(
             raise ValidationException(detail="Invalid commitment", extra=result.errors)
         return Response({"id": str(result.uuid)})
 
-    return await idempotency.respond_once(request, viewer, (idempotency_key or "").strip(), commit)
+    return await idempotency.respond_once(request, viewer, idempotency_key, commit)
 
 
 @get("/api/v1/suppliers/purchase-orders")
@@ -551,7 +551,7 @@ async def api_ship_notice(
         return Response({"id": str(result.uuid)}, status_code=201)
 
     return await idempotency.respond_once(
-        request, viewer, (idempotency_key or "").strip(), announce
+        request, viewer, idempotency_key, announce
     )
 
 

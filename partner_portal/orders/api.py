@@ -326,7 +326,7 @@ async def create_draft(
     Idempotency-Key header to make a retry safe."""
     access.require(viewer, Action.place_order)
     return await idempotency.respond_once(
-        request, viewer, (idempotency_key or "").strip(), lambda: _create_draft(viewer, request)
+        request, viewer, idempotency_key, lambda: _create_draft(viewer, request)
     )
 
 
@@ -386,13 +386,12 @@ async def submit_order(
     """Submit a draft. The Idempotency-Key header is required here: a retry with the same
     key answers with the order as submitted the first time."""
     await access.get_order(viewer, order_id, Action.place_order)
-    key = (idempotency_key or "").strip()
-    if not key:
+    if not (idempotency_key or "").strip():
         return _invalid(
             {"idempotency_key": "Send an Idempotency-Key header of 8 to 80 characters."}
         )
     return await idempotency.respond_once(
-        request, viewer, key, lambda: _submit_order(viewer, order_id)
+        request, viewer, idempotency_key, lambda: _submit_order(viewer, order_id)
     )
 
 
