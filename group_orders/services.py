@@ -1407,27 +1407,47 @@ async def close_campaign(viewer: Viewer, campaign: Mapping[str, Any]) -> bool:
     """Stop collecting now (before the closing date); False if it was no longer open."""
     now = utcnow()
     async with write_transaction():
-        closed = (
-            await Campaign.update(
-                {
-                    Campaign.status: CampaignStatus.closed,
-                    Campaign.closed_at: now,
-                    Campaign.updated_at: now,
-                }
-            )
-            .where((Campaign.id == campaign["id"]) & (Campaign.status == CampaignStatus.open))
-            .returning(Campaign.id)
+        return await _change_if(
+            viewer,
+            campaign,
+            {
+                Campaign.status: CampaignStatus.closed,
+                Campaign.closed_at: now,
+                Campaign.updated_at: now,
+            },
+            Campaign.status == CampaignStatus.open,
+            action="close",
+            summary="Closed",
         )
-        if closed:
-            await audit_log.record(
-                viewer,
-                entity_kind=ENTITY,
-                entity_uuid=campaign["uuid"],
-                organisation_id=campaign["organisation"],
-                action="close",
-                summary="Closed",
-            )
-    return bool(closed)
+
+
+async def _change_if(
+    viewer: Viewer,
+    campaign: Mapping[str, Any],
+    values: dict[Any, Any],
+    condition: Any,
+    *,
+    action: str,
+    summary: str,
+) -> bool:
+    """Apply ``values`` to the campaign, audited, if ``condition`` still holds (a conditional
+    update: of two people at once, one changes it); False if it no longer held. Call
+    inside write_transaction()."""
+    changed = await (
+        Campaign.update(values)
+        .where((Campaign.id == campaign["id"]) & condition)
+        .returning(Campaign.id)
+    )
+    if changed:
+        await audit_log.record(
+            viewer,
+            entity_kind=ENTITY,
+            entity_uuid=campaign["uuid"],
+            organisation_id=campaign["organisation"],
+            action=action,
+            summary=summary,
+        )
+    return bool(changed)
 
 
 # ---------------------------------------------------------------------------
@@ -1549,23 +1569,14 @@ async def _record_first_approval(
 ) -> bool:
     """The first of two approvals, unless another approver's came first (False)."""
     async with write_transaction():
-        recorded = await (
-            Campaign.update(
-                {Campaign.first_approved_by: viewer.user_id, Campaign.first_approved_at: utcnow()}
-            )
-            .where((Campaign.id == campaign["id"]) & Campaign.first_approved_by.is_null())
-            .returning(Campaign.id)
+        return await _change_if(
+            viewer,
+            campaign,
+            {Campaign.first_approved_by: viewer.user_id, Campaign.first_approved_at: utcnow()},
+            Campaign.first_approved_by.is_null(),
+            action="first_approval",
+            summary=f"{total} {campaign['currency']}",
         )
-        if recorded:
-            await audit_log.record(
-                viewer,
-                entity_kind=ENTITY,
-                entity_uuid=campaign["uuid"],
-                organisation_id=campaign["organisation"],
-                action="first_approval",
-                summary=f"{total} {campaign['currency']}",
-            )
-    return bool(recorded)
 
 
 async def _claim_for_ordering(campaign: Mapping[str, Any]) -> bool:
