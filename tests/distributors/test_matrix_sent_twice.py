@@ -3,14 +3,12 @@ and both sendings land on the same draft or order: no extra draft, no error page
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from partner_portal.orders.tables import Order, OrderStatus
 from tests.distributors.support import Sheet, grid_form, make_sheet
 from tests.orders.pages_support import idempotency_key
-from tests.support import Cast, PortalClient
+from tests.support import Cast, PortalClient, landed_on_one_page
 
 QUANTITIES: dict[tuple[int, str, str], int | str] = {
     (0, "BLK", "S"): 10,
@@ -32,37 +30,23 @@ async def _new_grid(client: PortalClient, cast: Cast, sheet: Sheet, **extra: str
     return grid_form(sheet, QUANTITIES, idempotency_key=idempotency_key(page.text), **extra)
 
 
-async def test_two_submits_of_a_new_order_at_once_place_one_order_and_land_on_it(
-    client: PortalClient, cast: Cast, sheet: Sheet
+@pytest.mark.parametrize(
+    ("intent", "status", "page"),
+    [
+        ("submit", OrderStatus.submitted, "/orders/{uuid}"),
+        ("save", OrderStatus.draft, "/distributors/drafts/{uuid}?sheet={sheet}"),
+    ],
+)
+async def test_a_new_grid_sent_twice_at_once_makes_one_order_and_both_land_on_it(
+    client: PortalClient, cast: Cast, sheet: Sheet, intent: str, status: OrderStatus, page: str
 ) -> None:
-    form = await _new_grid(client, cast, sheet, intent="submit")
+    form = await _new_grid(client, cast, sheet, intent=intent)
 
-    first, second = await asyncio.gather(
-        client.post_form("/distributors/matrix", form),
-        client.post_form("/distributors/matrix", form),
-    )
+    landed = landed_on_one_page(*await client.post_form_twice_at_once("/distributors/matrix", form))
 
     orders = await Order.select(Order.uuid, Order.status)
-    assert [row["status"] for row in orders] == [OrderStatus.submitted]
-    assert first.status_code == second.status_code == 303, (first.text, second.text)
-    assert first.headers["location"] == second.headers["location"] == f"/orders/{orders[0]['uuid']}"
-
-
-async def test_two_saves_of_a_new_grid_at_once_make_one_draft(
-    client: PortalClient, cast: Cast, sheet: Sheet
-) -> None:
-    form = await _new_grid(client, cast, sheet, intent="save")
-
-    first, second = await asyncio.gather(
-        client.post_form("/distributors/matrix", form),
-        client.post_form("/distributors/matrix", form),
-    )
-
-    drafts = await Order.select(Order.uuid, Order.status)
-    assert [row["status"] for row in drafts] == [OrderStatus.draft]
-    assert first.status_code == second.status_code == 303
-    assert first.headers["location"] == second.headers["location"]
-    assert first.headers["location"].startswith(f"/distributors/drafts/{drafts[0]['uuid']}")
+    assert [row["status"] for row in orders] == [status]
+    assert landed == page.format(uuid=orders[0]["uuid"], sheet=sheet.uuid)
 
 
 async def test_sending_the_submitted_grid_again_lands_on_the_order(
