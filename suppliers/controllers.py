@@ -537,7 +537,8 @@ async def api_ship_notice(
 ) -> Response[Any]:
     """Announce a shipment: {"shipped_on", "expected_on", "carrier", "tracking_number",
     "dye_lot", "lines": {"<PO line id>": "quantity"}} (certificates are uploaded on the
-    page). Send an Idempotency-Key header to make a retry safe."""
+    page). Send an Idempotency-Key header (or, as before, an "idempotency_key" field) to
+    make a retry safe."""
     fields = {
         key: str(value) for key, value in data.items() if key != "lines" and value is not None
     }
@@ -550,9 +551,8 @@ async def api_ship_notice(
             raise ValidationException(detail="Invalid ship notice", extra=result.errors)
         return Response({"id": str(result.uuid)}, status_code=201)
 
-    return await idempotency.respond_once(
-        request, viewer, idempotency_key, announce
-    )
+    key = idempotency_key or fields.get(idempotency.KEY_FIELD)
+    return await idempotency.respond_once(request, viewer, key, announce)
 
 
 supplier_routes = [
