@@ -4,7 +4,42 @@ from __future__ import annotations
 
 import re
 
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
 from partner_portal.database import PortalSQLiteEngine, current_engine
+
+
+def drop_unique_column(
+    *,
+    migration_id: str,
+    app_name: str,
+    description: str,
+    table_class_name: str,
+    table: str,
+    column: str,
+) -> MigrationManager:
+    """A migration dropping a UNIQUE column on both databases: on SQLite the table is
+    first rebuilt without the constraint (drop_unique_on_sqlite), so not in one
+    transaction. Piccolo reads the drop_column when it compares later schemas."""
+    manager = MigrationManager(
+        migration_id=migration_id,
+        app_name=app_name,
+        description=description,
+        wrap_in_transaction=False,
+    )
+
+    async def allow_dropping() -> None:
+        await drop_unique_on_sqlite(table, column)
+
+    manager.add_raw(allow_dropping)
+    manager.drop_column(
+        table_class_name=table_class_name,
+        tablename=table,
+        column_name=column,
+        db_column_name=column,
+        schema=None,
+    )
+    return manager
 
 
 async def drop_unique_on_sqlite(table: str, column: str) -> None:
@@ -13,10 +48,9 @@ async def drop_unique_on_sqlite(table: str, column: str) -> None:
     documented way to change a table's definition). Nothing to do on PostgreSQL, where
     dropping the column drops its constraint too.
 
-    Run it as a raw step of a migration made with ``wrap_in_transaction=False``, before
-    its drop_column: foreign keys must be off while the table is swapped (dropping the
-    old table would otherwise cascade to the rows that refer to it), and SQLite only
-    switches them off outside a transaction."""
+    Foreign keys are off while the table is swapped (dropping the old table would
+    otherwise cascade to the rows that refer to it), and SQLite only switches them off
+    outside a transaction: hence drop_unique_column's migration runs without one."""
     engine = current_engine()
     if not isinstance(engine, PortalSQLiteEngine):
         return
