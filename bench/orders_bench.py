@@ -57,6 +57,8 @@ EMAIL = "distributor@orders.bench.demo"
 PASSWORD = "threadline-demo"
 SUBMIT_LINES = 1000
 SUBMIT_RUNS = 5
+# The PO number of the drafts timed for submission, which tells them from generated orders.
+TIMED_SUBMISSION_PO = "BENCH-1000-LINES"
 LIST_FILTER = "status=confirmed"
 
 
@@ -166,8 +168,6 @@ async def _distributor() -> dict[str, Any]:
 
 async def _time_submissions(distributor: dict[str, Any]) -> list[float]:
     """Milliseconds to submit drafts of 1,000 lines (each a fresh draft)."""
-    import uuid as uuid_module
-
     from partner_portal.accounts.services import viewer_for_user_id
     from partner_portal.catalog.tables import Sku
     from partner_portal.orders import services as orders
@@ -189,11 +189,12 @@ async def _time_submissions(distributor: dict[str, Any]) -> list[float]:
                 buyer_id=distributor["organisation_id"],
                 channel=OrderChannel.distributor,
                 lines=[LineRequest(row["id"], 12) for row in skus],
+                customer_po=TIMED_SUBMISSION_PO,
             ),
         )
         assert draft.uuid is not None, draft.errors
         started = time.perf_counter()
-        result = await orders.submit_order(viewer, draft.uuid, uuid_module.uuid4().hex)
+        result = await orders.submit_order(viewer, draft.uuid)
         timings.append((time.perf_counter() - started) * 1000)
         assert result.saved, result.errors
     return timings
@@ -259,14 +260,14 @@ async def child(order_lines: int) -> dict[str, Any]:
 
     generated = await _generate_if_missing(order_lines)
     distributor = await _distributor()
-    # The generator's ten-line orders (no idempotency key): the 1,000-line orders that each
-    # run's submission timing leaves behind are measured on their own row, not mixed in.
+    # The generator's ten-line orders: the 1,000-line orders that each run's submission
+    # timing leaves behind (their PO number says so) are measured on their own row.
     detail = await (
         Order.select(Order.uuid)
         .where(
             (Order.buyer == distributor["organisation_id"])
             & (Order.status != "draft")
-            & Order.idempotency_key.is_null()
+            & (Order.customer_po != TIMED_SUBMISSION_PO)
         )
         .order_by(Order.id, ascending=False)
         .limit(50)
@@ -275,7 +276,8 @@ async def child(order_lines: int) -> dict[str, Any]:
     submitted = await (
         Order.select(Order.uuid)
         .where(
-            (Order.buyer == distributor["organisation_id"]) & Order.idempotency_key.is_not_null()
+            (Order.buyer == distributor["organisation_id"])
+            & (Order.customer_po == TIMED_SUBMISSION_PO)
         )
         .order_by(Order.id, ascending=False)
         .limit(SUBMIT_RUNS)

@@ -18,7 +18,7 @@ from contracts.access import ContractAction, get_clause, get_contract, get_templ
 from contracts.markup import ALLOWED_TAGS
 from contracts.services import Client, ContractError, ContractFilters
 from contracts.tables import SignatureSide
-from partner_portal import access
+from partner_portal import access, idempotency
 from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
 from partner_portal.web import CurrentViewer, redirect_after_post, render
@@ -230,11 +230,17 @@ async def _sign(
         else ContractAction.countersign_contract
     )
     contract = await get_contract(viewer, contract_id, action)
-    result = await services.sign(viewer, contract, data, _client(request, viewer), side)
-    if result.saved:
-        return redirect_after_post(request, f"/contracts/{contract_id}")
-    return await _detail(
-        request, viewer, contract_id, result.errors, dict(data), form="sign", status_code=400
+
+    async def sign() -> Response[Any]:
+        result = await services.sign(viewer, contract, data, _client(request, viewer), side)
+        if result.saved:
+            return redirect_after_post(request, f"/contracts/{contract_id}")
+        return await _detail(
+            request, viewer, contract_id, result.errors, dict(data), form="sign", status_code=400
+        )
+
+    return await idempotency.respond_once(
+        request, viewer, data.get(idempotency.KEY_FIELD, ""), sign
     )
 
 
@@ -257,11 +263,23 @@ async def contract_decline(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     contract = await get_contract(viewer, contract_id)
-    result = await services.decline(viewer, contract, data, _client(request, viewer))
-    if result.saved:
-        return redirect_after_post(request, f"/contracts/{contract_id}")
-    return await _detail(
-        request, viewer, contract_id, result.errors, dict(data), form="decline", status_code=400
+
+    async def decline() -> Response[Any]:
+        result = await services.decline(viewer, contract, data, _client(request, viewer))
+        if result.saved:
+            return redirect_after_post(request, f"/contracts/{contract_id}")
+        return await _detail(
+            request,
+            viewer,
+            contract_id,
+            result.errors,
+            dict(data),
+            form="decline",
+            status_code=400,
+        )
+
+    return await idempotency.respond_once(
+        request, viewer, data.get(idempotency.KEY_FIELD, ""), decline
     )
 
 

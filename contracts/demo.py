@@ -255,7 +255,6 @@ class _Demo:
                 "signer_name": names[0],
                 "signer_title": names[1],
                 "confirm": "yes",
-                "idempotency_key": f"demo-{contract['number']}-{side}",
             },
             services.Client("127.0.0.1", "Threadline demo data"),
             side,
@@ -350,7 +349,6 @@ async def load(rng: random.Random, now: datetime) -> str:
         {
             "version": str(declined["_version"]["uuid"]),
             "reason": "保密期限请改为两年。",
-            "idempotency_key": "demo-decline",
         },
         services.Client("127.0.0.1", "Threadline demo data"),
     )

@@ -209,7 +209,6 @@ class SignatureInput:
     pdf_sha256: str
     signer_name: str
     signer_title: str
-    idempotency_key: str
 
 
 def parse_signature(data: Mapping[str, str]) -> tuple[SignatureInput | None, dict[str, str]]:
@@ -224,19 +223,17 @@ def parse_signature(data: Mapping[str, str]) -> tuple[SignatureInput | None, dic
         errors["confirm"] = gettext("Tick the box to confirm you have read this version.")
     version_uuid = str(data.get("version", "")).strip()
     sha = str(data.get("pdf_sha256", "")).strip().lower()
-    key = str(data.get("idempotency_key", "")).strip()[:80]
-    if not version_uuid or not re.fullmatch(r"[0-9a-f]{64}", sha) or not key:
+    if not version_uuid or not re.fullmatch(r"[0-9a-f]{64}", sha):
         errors["version"] = gettext("This form is out of date: open the contract again.")
     if errors:
         return None, errors
-    return SignatureInput(version_uuid, sha, name, title, key), {}
+    return SignatureInput(version_uuid, sha, name, title), {}
 
 
 @dataclass(frozen=True)
 class DeclineInput:
     version_uuid: str
     reason: str
-    idempotency_key: str
 
 
 def parse_decline(data: Mapping[str, str]) -> tuple[DeclineInput | None, dict[str, str]]:
@@ -247,12 +244,11 @@ def parse_decline(data: Mapping[str, str]) -> tuple[DeclineInput | None, dict[st
     elif len(reason) > 2000:
         errors["reason"] = gettext("Keep this under %(limit)s characters.", limit=2000)
     version_uuid = str(data.get("version", "")).strip()
-    key = str(data.get("idempotency_key", "")).strip()[:80]
-    if not version_uuid or not key:
+    if not version_uuid:
         errors["version"] = gettext("This form is out of date: open the contract again.")
     if errors:
         return None, errors
-    return DeclineInput(version_uuid, reason, key), {}
+    return DeclineInput(version_uuid, reason), {}
 
 
 def parse_reason(data: Mapping[str, str]) -> tuple[str | None, dict[str, str]]:

@@ -43,7 +43,7 @@ from contracts.tables import (
     SignatureSide,
     loaded,
 )
-from partner_portal import access
+from partner_portal import access, idempotency
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -677,7 +677,7 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
         successors=successors,
         term_fields=forms.fields_for(contract["kind"]),
         can=can,
-        idempotency_key=secrets.token_urlsafe(24),
+        idempotency_key=idempotency.new_key(),
     )
 
 
@@ -981,16 +981,6 @@ async def _current_version(contract: Mapping[str, Any], version_uuid: str) -> di
     return dict(version)
 
 
-@access.system_query("a repeated submit finds its first signature by the form's idempotency key")
-async def _existing_signature(idempotency_key: str) -> dict[str, Any] | None:
-    row = await (
-        ContractSignature.select(*ContractSignature.all_columns())
-        .where(ContractSignature.idempotency_key == idempotency_key)
-        .first()
-    )
-    return dict(row) if row else None
-
-
 @dataclass(frozen=True)
 class Client:
     """Evidence of who signed from where: the request's address and browser."""
@@ -1007,8 +997,9 @@ async def sign(
     side: SignatureSide,
 ) -> SaveResult:
     """Accept (partner) or countersign (brand) the version in force, recording the signer,
-    time, address, browser and the SHA-256 of exactly the PDF they were shown. Sending the
-    same form twice (same idempotency key) records it once."""
+    time, address, browser and the SHA-256 of exactly the PDF they were shown. The same
+    form sent twice is answered once by the handler (partner_portal.idempotency); a
+    second signature meets a contract no longer waiting for it."""
     action = (
         ContractAction.accept_contract
         if side == SignatureSide.partner
@@ -1018,12 +1009,6 @@ async def sign(
     values, errors = forms.parse_signature(data)
     if values is None:
         return SaveResult(errors=errors)
-    if (previous := await _existing_signature(values.idempotency_key)) is not None:
-        if previous["user"] == viewer.user_id and previous["contract"] == contract["id"]:
-            return SaveResult(uuid=contract["uuid"])
-        return SaveResult(
-            errors={"version": _("This form is out of date: open the contract again.")}
-        )
     expected, decision, to_status = (
         (S.issued, SignatureDecision.accepted, S.accepted)
         if side == SignatureSide.partner
@@ -1060,7 +1045,6 @@ async def sign(
                 ip_address=client.ip_address[:64],
                 user_agent=client.user_agent[:400],
                 pdf_sha256=version["pdf_sha256"],
-                idempotency_key=values.idempotency_key,
                 signed_at=now,
             )
         ).run()
@@ -1103,8 +1087,6 @@ async def decline(
     values, errors = forms.parse_decline(data)
     if values is None:
         return SaveResult(errors=errors)
-    if await _existing_signature(values.idempotency_key) is not None:
-        return SaveResult(uuid=contract["uuid"])
     try:
         version = await _current_version(contract, values.version_uuid)
     except ContractError as error:
@@ -1128,7 +1110,6 @@ async def decline(
                 ip_address=client.ip_address[:64],
                 user_agent=client.user_agent[:400],
                 pdf_sha256=version["pdf_sha256"],
-                idempotency_key=values.idempotency_key,
                 signed_at=now,
             )
         ).run()

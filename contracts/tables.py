@@ -179,7 +179,6 @@ class ContractSignature(Table, tablename="contract_signature"):
     ip_address = Varchar(length=64, default="")
     user_agent = Varchar(length=400, default="")
     pdf_sha256 = Varchar(length=64)
-    idempotency_key = Varchar(length=80, unique=True)
     signed_at = Timestamptz()
 
 

@@ -4,7 +4,6 @@ credit figures. Thin: parse, call a service, render."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
@@ -18,7 +17,7 @@ from distributors import network, rules, services, upload
 from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
-from partner_portal import access
+from partner_portal import access, idempotency
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.images import stored_file
 from partner_portal.i18n import gettext as _
@@ -161,7 +160,6 @@ async def _matrix(
     texts: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     details: MatrixDetails | None = None,
-    key: str = "",
     conflicts: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Template:
@@ -194,7 +192,8 @@ async def _matrix(
             "windows": windows,
             "details": details,
             "version": order["version"] if order else 0,
-            "idempotency_key": key or uuid.uuid4().hex,
+            # Every drawn grid is a new request: sending it twice saves or submits once.
+            "idempotency_key": idempotency.new_key(),
             "conflicts": conflicts or [],
         },
         status_code=status_code,
@@ -229,15 +228,22 @@ async def draft_matrix(
 @post("/distributors/matrix", include_in_schema=False)
 async def matrix_post(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
     """Save the grid into a draft, or save and submit it, or (``intent=apply``) only fill
-    the cells from a pasted block or prepacks and show the grid again."""
+    the cells from a pasted block or prepacks and show the grid again.
+
+    Saving and submitting happen once per drawn grid (its idempotency key): a double
+    click or a reload of the answer gets the first answer, landing on the same draft or
+    the submitted order."""
     access.require(viewer, Action.place_order)
     form = dict(await request.form())
-    key = str(form.get("idempotency_key", ""))
+    changes = form.get("intent", "save") != "apply"
+    key = str(form.get(idempotency.KEY_FIELD, "")) if changes else ""
+    return await idempotency.respond_once(
+        request, viewer, key, lambda: _matrix_sent(request, viewer, form)
+    )
+
+
+async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]) -> Response[Any]:
     intent = str(form.get("intent", "save"))
-    if intent == "submit" and key:
-        earlier = await services.order_for_key(viewer, key)
-        if earlier is not None:
-            return redirect_after_post(request, f"/orders/{earlier}")
     sheet_uuid = uuid_or_none(form.get("sheet"))
     sheet = (
         await get_line_sheet(viewer, sheet_uuid, DistributorAction.view_line_sheets)
@@ -256,7 +262,6 @@ async def matrix_post(request: AnyRequest, viewer: CurrentViewer) -> Response[An
         "order": order,
         "buyer": buyer,
         "details": details,
-        "key": key,
     }
     if buyer is None:
         return await _matrix(
@@ -291,7 +296,7 @@ async def matrix_post(request: AnyRequest, viewer: CurrentViewer) -> Response[An
     back = f"/distributors/drafts/{result.uuid}" + (f"?sheet={sheet['uuid']}" if sheet else "")
     if intent != "submit":
         return redirect_after_post(request, back)
-    submitted = await orders.submit_order(viewer, result.uuid, key)
+    submitted = await orders.submit_order(viewer, result.uuid)
     if submitted.saved:
         return redirect_after_post(request, f"/orders/{result.uuid}")
     page["order"] = await services.draft_for_grid(viewer, result.uuid)

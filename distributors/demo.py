@@ -149,6 +149,5 @@ async def _territory_conflict(partners: list[dict[str, Any]]) -> int:
             lines=[LineRequest(sku["id"], 24)],
             customer_po="DIRECT-001",
         ),
-        f"demo-direct-{direct['id']:08d}",
     )
     return 1 if result.saved else 0

@@ -32,7 +32,7 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
-from partner_portal.orders.tables import Order, OrderChannel, OrderLine, OrderStatus
+from partner_portal.orders.tables import OrderChannel, OrderLine, OrderStatus
 from partner_portal.partners.tables import Organisation, Tier
 from partner_portal.registries import OrderFinding, registry
 
@@ -668,16 +668,6 @@ async def _window(season_ids: Iterable[int], window_uuid: str) -> dict[str, Any]
             if str(window["uuid"]) == window_uuid:
                 return window
     return None
-
-
-async def order_for_key(viewer: Viewer, idempotency_key: str) -> UUID | None:
-    """The order an earlier press of the same submit button placed (a double click)."""
-    row = (
-        await access.scoped_orders(Order.select(Order.uuid), viewer)
-        .where(Order.idempotency_key == idempotency_key)
-        .first()
-    )
-    return None if row is None else row["uuid"]
 
 
 async def save_grid(

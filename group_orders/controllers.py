@@ -15,7 +15,7 @@ from litestar.response import Template
 from group_orders import forms, services
 from group_orders.access import GroupOrderAction, get_campaign, get_employee
 from group_orders.tables import CampaignStatus
-from partner_portal import i18n
+from partner_portal import i18n, idempotency
 from partner_portal.catalog.tables import Category
 from partner_portal.clock import utcnow
 from partner_portal.pdf import html_to_pdf
@@ -184,6 +184,8 @@ async def _review(
         "today": services.today(),
         "may_manage": viewer.can(MANAGE),
         "approval_error": approval_error,
+        # Approving twice from one drawn page (a double click) approves once.
+        "idempotency_key": idempotency.new_key(),
     }
     return render(request, "group_orders/review.html", context, status_code=status_code)
 
@@ -201,14 +203,20 @@ async def campaign_approve(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    approval = await services.approve(viewer, campaign, data.get("reviewed") or "")
-    if approval.error:
-        current = await services.campaign_by_id(campaign["id"])
-        return await _review(
-            request, viewer, current, status_code=400, approval_error=approval.error
-        )
-    notice = "first_approval" if approval.waiting_for_second else "ordered"
-    return redirect_after_post(request, _base(campaign_id) + f"?notice={notice}")
+
+    async def approve() -> Response[Any]:
+        approval = await services.approve(viewer, campaign, data.get("reviewed") or "")
+        if approval.error:
+            current = await services.campaign_by_id(campaign["id"])
+            return await _review(
+                request, viewer, current, status_code=400, approval_error=approval.error
+            )
+        notice = "first_approval" if approval.waiting_for_second else "ordered"
+        return redirect_after_post(request, _base(campaign_id) + f"?notice={notice}")
+
+    return await idempotency.respond_once(
+        request, viewer, data.get(idempotency.KEY_FIELD, ""), approve
+    )
 
 
 @post("/group-orders/{campaign_id:uuid}/send-links", include_in_schema=False)

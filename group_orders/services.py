@@ -1403,27 +1403,48 @@ async def close_campaign(viewer: Viewer, campaign: Mapping[str, Any]) -> bool:
     """Stop collecting now (before the closing date); False if it was no longer open."""
     now = utcnow()
     async with write_transaction():
-        closed = (
-            await Campaign.update(
-                {
-                    Campaign.status: CampaignStatus.closed,
-                    Campaign.closed_at: now,
-                    Campaign.updated_at: now,
-                }
-            )
-            .where((Campaign.id == campaign["id"]) & (Campaign.status == CampaignStatus.open))
-            .returning(Campaign.id)
+        return await _change_if(
+            viewer,
+            campaign,
+            {
+                Campaign.status: CampaignStatus.closed,
+                Campaign.closed_at: now,
+                Campaign.updated_at: now,
+            },
+            Campaign.status == CampaignStatus.open,
+            action="close",
+            summary="Closed",
         )
-        if closed:
-            await audit_log.record(
-                viewer,
-                entity_kind=ENTITY,
-                entity_uuid=campaign["uuid"],
-                organisation_id=campaign["organisation"],
-                action="close",
-                summary="Closed",
-            )
-    return bool(closed)
+
+
+@access.checked_by_caller("the campaign was fetched with get_campaign")
+async def _change_if(
+    viewer: Viewer,
+    campaign: Mapping[str, Any],
+    values: dict[Any, Any],
+    condition: Any,
+    *,
+    action: str,
+    summary: str,
+) -> bool:
+    """Apply ``values`` to the campaign, audited, if ``condition`` still holds (a conditional
+    update: of two people at once, one changes it); False if it no longer held. Call
+    inside write_transaction()."""
+    changed = await (
+        Campaign.update(values)
+        .where((Campaign.id == campaign["id"]) & condition)
+        .returning(Campaign.id)
+    )
+    if changed:
+        await audit_log.record(
+            viewer,
+            entity_kind=ENTITY,
+            entity_uuid=campaign["uuid"],
+            organisation_id=campaign["organisation"],
+            action=action,
+            summary=summary,
+        )
+    return bool(changed)
 
 
 # ---------------------------------------------------------------------------
@@ -1460,8 +1481,8 @@ async def approve(viewer: Viewer, campaign: Mapping[str, Any], reviewed: str) ->
     the figures the approver saw, refused if the choices differ now. Above the
     second-approval amount the first approval is recorded and a different person approves
     again; then the campaign becomes one order in the order book (channel "group", one
-    line per SKU and price), placed once whatever the number of clicks (idempotency key
-    from the campaign)."""
+    line per SKU and price). Approvals that meet (two people at once) are ordered by
+    conditional updates of the campaign: one order, and each approval counted once."""
     from partner_portal.orders import services as order_book
     from partner_portal.orders.tables import OrderChannel
 
@@ -1492,19 +1513,10 @@ async def approve(viewer: Viewer, campaign: Mapping[str, Any], reviewed: str) ->
     limit = campaign["second_approval_above"]
     needs_two = limit is not None and summary.total > limit
     if needs_two and campaign["first_approved_by"] is None:
-        async with write_transaction():
-            await Campaign.update(
-                {Campaign.first_approved_by: viewer.user_id, Campaign.first_approved_at: utcnow()}
-            ).where(Campaign.id == campaign["id"])
-            await audit_log.record(
-                viewer,
-                entity_kind=ENTITY,
-                entity_uuid=campaign["uuid"],
-                organisation_id=campaign["organisation"],
-                action="first_approval",
-                summary=f"{summary.total} {campaign['currency']}",
-            )
-        return Approval(waiting_for_second=True)
+        if await _record_first_approval(viewer, campaign, summary.total):
+            return Approval(waiting_for_second=True)
+        # Someone approved first a moment ago: this approval is the second.
+        campaign = await campaign_by_id(campaign["id"])
     if needs_two and campaign["first_approved_by"] == viewer.user_id:
         return Approval(error=_("A second person must approve an order of this amount."))
     choices = summary.choices
@@ -1533,15 +1545,52 @@ async def approve(viewer: Viewer, campaign: Mapping[str, Any], reviewed: str) ->
     try:
         # One transaction: the campaign is "ordered" if and only if the order exists.
         async with write_transaction():
-            placed = await order_book.place_order(
-                viewer, draft, f"group-campaign-{campaign['uuid']}"
-            )
+            if not await _claim_for_ordering(campaign):
+                raise _AlreadyOrdered
+            placed = await order_book.place_order(viewer, draft)
             if not placed.saved:
                 raise _OrderRefused(placed.errors)
             await _mark_ordered(viewer, campaign, placed.uuid, summary.total_quantity)
     except _OrderRefused as refused:
         return Approval(error="; ".join(refused.errors.values()) or _("The order was refused."))
+    except _AlreadyOrdered:
+        # Another approval placed the order while this one was checking the figures.
+        current = await campaign_by_id(campaign["id"])
+        if current["status"] != CampaignStatus.ordered:
+            return Approval(error=_("Close the campaign before approving it."))
+        return Approval(order_uuid=current["order_uuid"])
     return Approval(order_uuid=placed.uuid)
+
+
+async def _record_first_approval(
+    viewer: Viewer, campaign: Mapping[str, Any], total: Decimal
+) -> bool:
+    """The first of two approvals, unless another approver's came first (False)."""
+    async with write_transaction():
+        return await _change_if(
+            viewer,
+            campaign,
+            {Campaign.first_approved_by: viewer.user_id, Campaign.first_approved_at: utcnow()},
+            Campaign.first_approved_by.is_null(),
+            action="first_approval",
+            summary=f"{total} {campaign['currency']}",
+        )
+
+
+@access.checked_by_caller("approve(), on a campaign fetched with get_campaign")
+async def _claim_for_ordering(campaign: Mapping[str, Any]) -> bool:
+    """Move the campaign from closed to ordered, if no other approval did: on PostgreSQL
+    the update waits for a concurrent approval's transaction and then finds it ordered."""
+    claimed = await (
+        Campaign.update({Campaign.status: CampaignStatus.ordered, Campaign.updated_at: utcnow()})
+        .where((Campaign.id == campaign["id"]) & (Campaign.status == CampaignStatus.closed))
+        .returning(Campaign.id)
+    )
+    return bool(claimed)
+
+
+class _AlreadyOrdered(Exception):
+    """Rolls back an approval that found the campaign already ordered."""
 
 
 def _stale_review() -> Approval:

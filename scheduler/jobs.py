@@ -7,6 +7,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Max
 
+from partner_portal import idempotency
 from partner_portal.notifications.services import send_due
 from partner_portal.registries import ScheduledJob, registry
 from partner_portal.settings import load_settings
@@ -41,6 +42,12 @@ JOBS = (
         "daily_digest", "Daily digest e-mails (08:00 local)", timedelta(minutes=5), _digests
     ),
     ScheduledJob("follow_up_rules", "Follow-up rules", timedelta(hours=1), _rules),
+    ScheduledJob(
+        "forget_idempotency_keys",
+        "Forget idempotency keys older than a day",
+        timedelta(hours=1),
+        idempotency.purge_expired,
+    ),
 )
 
 

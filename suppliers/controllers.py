@@ -3,7 +3,6 @@ call a service, render."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
@@ -15,7 +14,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Template
 
-from partner_portal import access
+from partner_portal import access, idempotency
 from partner_portal.clock import utcnow
 from partner_portal.spreadsheets import xlsx_bytes
 from partner_portal.web import CurrentViewer, redirect_after_post, render
@@ -166,6 +165,7 @@ async def forecast(
             "today": utcnow().date(),
             "suppliers": suppliers,
             "chosen_supplier": supplier if chosen else "",
+            "page_key": idempotency.new_key(),
         },
     )
 
@@ -212,31 +212,49 @@ async def forecast_recompute(
 async def commit_week(
     request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    result = await forecasting.commit_week(viewer, material_id, data)
-    if result.saved:
-        return redirect_after_post(
-            request, f"/suppliers/forecast?committed={data.get('week', '')}#m-{material_id}"
+    """A week's answer, given once per drawn form: a double click or a late resend of an
+    earlier answer gets that answer again instead of overwriting a newer one."""
+
+    async def commit() -> Response[Any]:
+        result = await forecasting.commit_week(viewer, material_id, data)
+        if result.saved:
+            return redirect_after_post(
+                request, f"/suppliers/forecast?committed={data.get('week', '')}#m-{material_id}"
+            )
+        view = await forecasting.forecast_view(viewer)
+        return render(
+            request,
+            "suppliers/portal.html",
+            {
+                "view": view,
+                "errors": result.errors,
+                "values": dict(data),
+                "failed_material": str(material_id),
+                "page_key": idempotency.new_key(),
+            },
+            status_code=400,
         )
-    view = await forecasting.forecast_view(viewer)
-    return render(
-        request,
-        "suppliers/portal.html",
-        {
-            "view": view,
-            "errors": result.errors,
-            "values": dict(data),
-            "failed_material": str(material_id),
-        },
-        status_code=400,
+
+    return await idempotency.respond_once(
+        request, viewer, data.get(idempotency.KEY_FIELD, ""), commit
     )
 
 
 @post("/suppliers/materials/{material_id:uuid}/commitments/accept-open", include_in_schema=False)
 async def accept_open_weeks(
-    request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID]
+    request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    accepted = await forecasting.accept_open_weeks(viewer, material_id)
-    return redirect_after_post(request, f"/suppliers/forecast?accepted={accepted}#m-{material_id}")
+    """Accept every open week; a double click says how many the click accepted, not 0."""
+
+    async def accept() -> Response[Any]:
+        accepted = await forecasting.accept_open_weeks(viewer, material_id)
+        return redirect_after_post(
+            request, f"/suppliers/forecast?accepted={accepted}#m-{material_id}"
+        )
+
+    return await idempotency.respond_once(
+        request, viewer, data.get(idempotency.KEY_FIELD, ""), accept
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -301,7 +319,7 @@ async def _purchase_order_page(
             "failed_line": failed_line,
             "values": values or {},
             "today": utcnow().date(),
-            "new_key": secrets.token_urlsafe(16),
+            "new_key": idempotency.new_key(),
         },
         status_code=400 if errors else 200,
     )
@@ -359,18 +377,25 @@ async def purchase_order_acknowledge(
 async def ship_notice_create(
     request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID]
 ) -> Response[Any]:
+    """Announce a shipment, once per drawn form (a retried upload gets the first answer)."""
     form = await request.form()
     data = {key: value for key, value in form.items() if isinstance(value, str)}
-    upload = form.get("certificate")
-    certificate = None
-    if isinstance(upload, UploadFile) and upload.filename:
-        certificate = purchasing.Certificate(
-            upload.filename, upload.content_type, await upload.read()
-        )
-    result = await purchasing.create_ship_notice(viewer, order_id, data, certificate)
-    if result.saved:
-        return redirect_after_post(request, f"/suppliers/purchase-orders/{order_id}#notices")
-    return await _purchase_order_page(request, viewer, order_id, result.errors, "notice", data)
+
+    async def announce() -> Response[Any]:
+        upload = form.get("certificate")
+        certificate = None
+        if isinstance(upload, UploadFile) and upload.filename:
+            certificate = purchasing.Certificate(
+                upload.filename, upload.content_type, await upload.read()
+            )
+        result = await purchasing.create_ship_notice(viewer, order_id, data, certificate)
+        if result.saved:
+            return redirect_after_post(request, f"/suppliers/purchase-orders/{order_id}#notices")
+        return await _purchase_order_page(request, viewer, order_id, result.errors, "notice", data)
+
+    return await idempotency.respond_once(
+        request, viewer, data.get(idempotency.KEY_FIELD, ""), announce
+    )
 
 
 @get("/suppliers/ship-notices/{notice_id:uuid}/certificate", include_in_schema=False)
@@ -445,17 +470,28 @@ async def api_forecast(viewer: CurrentViewer) -> dict[str, Any]:
 
 @post("/api/v1/suppliers/materials/{material_id:uuid}/commitments", status_code=200)
 async def api_commit_week(
-    viewer: CurrentViewer, material_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
-) -> dict[str, Any]:
+    request: AnyRequest,
+    viewer: CurrentViewer,
+    material_id: FromPath[UUID],
+    data: JSONBody[dict[str, Any]],
+    idempotency_key: idempotency.KeyHeader = None,
+) -> Response[Any]:
     """Commit to a week: {"week": "2027-01-04", "decision": "accepted"} or
     {"week": ..., "decision": "proposed", "quantity": "900", "delivery_date": ..., "comment": ...}.
-    Sending the same answer again changes nothing."""
-    result = await forecasting.commit_week(
-        viewer, material_id, {key: str(value) for key, value in data.items() if value is not None}
-    )
-    if not result.saved:
-        raise ValidationException(detail="Invalid commitment", extra=result.errors)
-    return {"id": str(result.uuid)}
+    Sending the same answer again changes nothing; with an Idempotency-Key header a retry
+    gets the first answer even after a newer answer was given."""
+
+    async def commit() -> Response[Any]:
+        result = await forecasting.commit_week(
+            viewer,
+            material_id,
+            {key: str(value) for key, value in data.items() if value is not None},
+        )
+        if not result.saved:
+            raise ValidationException(detail="Invalid commitment", extra=result.errors)
+        return Response({"id": str(result.uuid)})
+
+    return await idempotency.respond_once(request, viewer, idempotency_key, commit)
 
 
 @get("/api/v1/suppliers/purchase-orders")
@@ -495,20 +531,30 @@ async def api_acknowledge(
 
 @post("/api/v1/suppliers/purchase-orders/{order_id:uuid}/ship-notices", status_code=201)
 async def api_ship_notice(
-    viewer: CurrentViewer, order_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
-) -> dict[str, Any]:
+    request: AnyRequest,
+    viewer: CurrentViewer,
+    order_id: FromPath[UUID],
+    data: JSONBody[dict[str, Any]],
+    idempotency_key: idempotency.KeyHeader = None,
+) -> Response[Any]:
     """Announce a shipment: {"shipped_on", "expected_on", "carrier", "tracking_number",
-    "dye_lot", "idempotency_key", "lines": {"<PO line id>": "quantity"}} (certificates are
-    uploaded on the page)."""
+    "dye_lot", "lines": {"<PO line id>": "quantity"}} (certificates are uploaded on the
+    page). Send an Idempotency-Key header (or, as before, an "idempotency_key" field) to
+    make a retry safe."""
     fields = {
         key: str(value) for key, value in data.items() if key != "lines" and value is not None
     }
     lines = data.get("lines") if isinstance(data.get("lines"), dict) else {}
     fields.update({f"quantity-{key}": str(value) for key, value in (lines or {}).items()})
-    result = await purchasing.create_ship_notice(viewer, order_id, fields)
-    if not result.saved:
-        raise ValidationException(detail="Invalid ship notice", extra=result.errors)
-    return {"id": str(result.uuid)}
+
+    async def announce() -> Response[Any]:
+        result = await purchasing.create_ship_notice(viewer, order_id, fields)
+        if not result.saved:
+            raise ValidationException(detail="Invalid ship notice", extra=result.errors)
+        return Response({"id": str(result.uuid)}, status_code=201)
+
+    key = idempotency_key or fields.get(idempotency.KEY_FIELD)
+    return await idempotency.respond_once(request, viewer, key, announce)
 
 
 supplier_routes = [

@@ -327,7 +327,6 @@ class ShipNoticeInput:
     tracking_number: str
     dye_lot: str
     quantities: dict[str, Decimal]  # PO line UUID -> quantity shipped
-    idempotency_key: str
 
 
 def parse_ship_notice(
@@ -374,7 +373,6 @@ def parse_ship_notice(
             _text(data, "tracking_number", 60),
             dye_lot,
             quantities,
-            _text(data, "idempotency_key", 80),
         ),
         {},
     )

@@ -536,8 +536,8 @@ async def create_ship_notice(
     data: Mapping[str, Any],
     certificate: Certificate | None = None,
 ) -> SaveResult:
-    """The supplier announces a shipment against one of its sent POs. With an idempotency
-    key, sending the same notice again (a retried upload) finds the first one."""
+    """The supplier announces a shipment against one of its sent POs. (The same notice sent
+    again is answered once by the handlers, through partner_portal.idempotency.)"""
     order = await get_purchase_order(viewer, order_uuid, SupplierAction.answer_as_supplier)
     lines = await PurchaseOrderLine.select(
         PurchaseOrderLine.id,
@@ -561,12 +561,6 @@ async def create_ship_notice(
     if rejected:
         return SaveResult(errors={f"quantity-{rejected[0]}": _("You rejected this line.")})
     async with write_transaction():
-        if notice.idempotency_key:
-            existing = await ShipNotice.select(ShipNotice.uuid).where(
-                ShipNotice.idempotency_key == notice.idempotency_key
-            )
-            if existing:
-                return SaveResult(uuid=existing[0]["uuid"])
         row = (
             await ShipNotice.insert(
                 ShipNotice(
@@ -580,7 +574,6 @@ async def create_ship_notice(
                     certificate_name=certificate.name[:200] if certificate else "",
                     certificate_type=certificate.content_type if certificate else "",
                     certificate=certificate.content if certificate else None,
-                    idempotency_key=notice.idempotency_key or None,
                     created_by=viewer.user_id,
                     created_at=utcnow(),
                 )

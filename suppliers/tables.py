@@ -201,8 +201,6 @@ class ShipNotice(Table, tablename="material_ship_notice"):
     certificate_name = Varchar(length=200, default="")
     certificate_type = Varchar(length=100, default="")
     certificate = Bytea(null=True, default=None)
-    # A retried upload finds the first notice instead of making a second one.
-    idempotency_key = Varchar(length=80, null=True, default=None, unique=True)
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz()
 

@@ -3,6 +3,7 @@ signs in and sends the CSRF token like the portal's own pages do."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -282,3 +283,24 @@ class PortalClient(httpx.AsyncClient):
         response = await self.post_form("/login", {"email": email, "password": PASSWORD})
         assert response.status_code == 303, response.text
         return self
+
+    async def post_form_twice_at_once(
+        self, url: str, data: dict[str, Any]
+    ) -> tuple[httpx.Response, httpx.Response]:
+        """The same form posted twice at the same moment, as a double click sends it."""
+        token = await self.csrf_token()
+        first, second = await asyncio.gather(
+            self.post(url, data=data, headers={"x-csrftoken": token}),
+            self.post(url, data=data, headers={"x-csrftoken": token}),
+        )
+        return first, second
+
+
+def landed_on_one_page(*responses: httpx.Response) -> str:
+    """Every response redirects (303) to the same page; returns that page."""
+    assert {response.status_code for response in responses} == {303}, [
+        response.text[:500] for response in responses
+    ]
+    locations = {response.headers["location"] for response in responses}
+    assert len(locations) == 1, locations
+    return locations.pop()

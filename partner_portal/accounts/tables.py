@@ -1,4 +1,5 @@
-"""Sign-in state: sessions, API tokens, invitations and failed log-ins.
+"""Sign-in state: sessions, API tokens, invitations, failed log-ins, and the requests a
+user sent under an idempotency key (partner_portal.idempotency).
 
 Every secret is stored as its SHA-256 only; the plain value exists once, in the
 cookie, the link or on screen.
@@ -9,7 +10,9 @@ from __future__ import annotations
 import uuid
 
 from piccolo.columns import (
+    JSON,
     UUID,
+    Bytea,
     ForeignKey,
     Integer,
     OnDelete,
@@ -89,3 +92,25 @@ class ListPreference(Table, tablename="list_preference"):
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     list_name = Varchar(length=40)
     query_string = Text(default="")
+
+
+class IdempotentRequest(Table, tablename="idempotent_request"):
+    """A change a user asked for under an idempotency key, and the answer it got.
+
+    partner_portal.idempotency claims the key by inserting this row (the unique
+    ``user_key`` decides between requests sent at once), then stores the answer on it
+    for every repeat to replay. Keys are per user and expire after a day.
+    """
+
+    id: Serial
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    # "<user id>:<key>": one claim per key and user, enforced by the database.
+    user_key = Varchar(length=100, unique=True)
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    fingerprint = Varchar(length=64)
+    claimed_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+    # The answer, once there is one (NULL while the first request is still at work).
+    status_code = Integer(null=True, default=None)
+    headers = JSON(default="[]")
+    body = Bytea(default=b"")

@@ -19,7 +19,7 @@ from litestar import Request, Response, get, post, put
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery
 
-from partner_portal import access
+from partner_portal import access, idempotency
 from partner_portal.access import Action, Viewer
 from partner_portal.edits import SaveResult
 from partner_portal.orders import forms, queries, services
@@ -319,9 +319,18 @@ async def get_order(viewer: CurrentViewer, order_id: FromPath[UUID]) -> Order:
 
 
 @post(API, tags=["orders"])
-async def create_draft(viewer: CurrentViewer, request: AnyRequest) -> Response[Any]:
-    """A draft order for a partner you may order for, priced at today's prices."""
+async def create_draft(
+    viewer: CurrentViewer, request: AnyRequest, idempotency_key: idempotency.KeyHeader = None
+) -> Response[Any]:
+    """A draft order for a partner you may order for, priced at today's prices. Send an
+    Idempotency-Key header to make a retry safe."""
     access.require(viewer, Action.place_order)
+    return await idempotency.respond_once(
+        request, viewer, idempotency_key, lambda: _create_draft(viewer, request)
+    )
+
+
+async def _create_draft(viewer: Viewer, request: AnyRequest) -> Response[Any]:
     data = await _body(request, DraftInput)
     buyer = (
         await access.scoped(Organisation.select(Organisation.id, Organisation.kind), viewer)
@@ -369,17 +378,25 @@ async def replace_lines(
 
 @post(f"{API}/{{order_id:uuid}}/submit", tags=["orders"], status_code=200)
 async def submit_order(
-    request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID]
+    request: AnyRequest,
+    viewer: CurrentViewer,
+    order_id: FromPath[UUID],
+    idempotency_key: idempotency.KeyHeader = None,
 ) -> Response[Any]:
-    """Submit a draft. Send an Idempotency-Key header (8 to 80 characters): a retry with
-    the same key answers with the order as submitted the first time."""
+    """Submit a draft. The Idempotency-Key header is required here: a retry with the same
+    key answers with the order as submitted the first time."""
     await access.get_order(viewer, order_id, Action.place_order)
-    key = request.headers.get("idempotency-key", "").strip()
-    if not 8 <= len(key) <= 80:
+    if not (idempotency_key or "").strip():
         return _invalid(
             {"idempotency_key": "Send an Idempotency-Key header of 8 to 80 characters."}
         )
-    result = await services.submit_order(viewer, order_id, key)
+    return await idempotency.respond_once(
+        request, viewer, idempotency_key, lambda: _submit_order(viewer, order_id)
+    )
+
+
+async def _submit_order(viewer: Viewer, order_id: UUID) -> Response[Any]:
+    result = await services.submit_order(viewer, order_id)
     if not result.saved:
         return _refusal(result)
     return Response(await _order(viewer, order_id))

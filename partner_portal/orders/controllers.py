@@ -4,7 +4,6 @@ Thin: parse, call a service, render."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from typing import Annotated, Any
 from uuid import UUID
@@ -15,7 +14,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from partner_portal import access, pdf
+from partner_portal import access, idempotency, pdf
 from partner_portal.access import Action, Viewer
 from partner_portal.accounts import services as accounts
 from partner_portal.clock import utcnow
@@ -265,9 +264,9 @@ def _detail_context(
         "details": values if form == "details" and values is not None else _detail_values(order),
         "conflicts": conflicts,
         "pending_change": pending[0] if pending else None,
-        # A fresh key each time the page is drawn: a double click on Submit sends the
-        # same key twice and the second finds the order already submitted.
-        "idempotency_key": secrets.token_urlsafe(24),
+        # A fresh key each time the page is drawn: a double click on Submit (or a reload
+        # of its answer) sends the same key again and gets the first answer.
+        "idempotency_key": idempotency.new_key(),
         "dangerous_steps": DANGEROUS_STEPS,
         # Where the shipment form is offered, shipping is recorded with quantities there.
         "step_buttons": [
@@ -331,11 +330,17 @@ async def order_submit(
     request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     await access.get_order(viewer, order_id, Action.place_order)
-    result = await services.submit_order(viewer, order_id, data.get("idempotency_key", ""))
-    if result.saved:
-        return redirect_after_post(request, f"/orders/{order_id}")
-    return await _order_page(
-        request, viewer, order_id, status_code=400, errors=result.errors, form="submit"
+
+    async def submit() -> Response[Any]:
+        result = await services.submit_order(viewer, order_id)
+        if result.saved:
+            return redirect_after_post(request, f"/orders/{order_id}")
+        return await _order_page(
+            request, viewer, order_id, status_code=400, errors=result.errors, form="submit"
+        )
+
+    return await idempotency.respond_once(
+        request, viewer, data.get(idempotency.KEY_FIELD, ""), submit
     )
 
 

@@ -1,5 +1,5 @@
-"""The order book's rules: drafts priced from the catalog, submission with an idempotency
-key and frozen prices, the status flow, change requests, shipments and comments.
+"""The order book's rules: drafts priced from the catalog, submission with frozen prices,
+the status flow, change requests, shipments and comments.
 
 Every channel (distributor matrix entry, retailer, group campaigns, rep-entered) places
 orders through these functions, so the rules hold the same for all of them. Who may do
@@ -473,22 +473,7 @@ async def _write_changed_prices(current: list[dict[str, Any]], priced: PricedLin
             ).where(OrderLine.id == line["id"])
 
 
-@access.system_query("a repeated submit finds its first order by the form's idempotency key")
-async def _existing_for_key(idempotency_key: str) -> dict[str, Any] | None:
-    return (
-        await Order.select(Order.id, Order.uuid, Order.buyer)
-        .where(Order.idempotency_key == idempotency_key)
-        .first()
-    )
-
-
-def _valid_key(idempotency_key: str) -> bool:
-    return 8 <= len(idempotency_key) <= 80
-
-
-async def _submit_in_transaction(
-    viewer: Viewer, order: dict[str, Any], idempotency_key: str
-) -> SaveResult:
+async def _submit_in_transaction(viewer: Viewer, order: dict[str, Any]) -> SaveResult:
     """Reprice at today's prices, check the rules, freeze, and move draft -> submitted.
 
     Call inside write_transaction()."""
@@ -526,7 +511,6 @@ async def _submit_in_transaction(
                 Order.status: OrderStatus.submitted,
                 Order.price_list: priced.price_list_id,
                 Order.price_list_name: priced.price_list_name,
-                Order.idempotency_key: idempotency_key,
                 Order.submitted_at: now,
                 Order.status_changed_at: now,
                 Order.updated_at: now,
@@ -557,24 +541,20 @@ class _Refused(Exception):
         self.result = result
 
 
-async def submit_order(viewer: Viewer, order_uuid: UUID, idempotency_key: str) -> SaveResult:
-    """Submit a draft once: the same key again (a double click, a retry) finds the order
-    already submitted and answers as the first time did. Prices are frozen from here on."""
-    if not _valid_key(idempotency_key):
-        return SaveResult(errors={"idempotency_key": _("The form is out of date; reload it.")})
+async def submit_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
+    """Submit a draft: reprice it at today's prices, check the rules and freeze the prices.
+
+    A second submission (another tab) is refused: the order is no longer a draft. A
+    repeat of the same request (a double click, a retry) never gets here twice: the
+    handlers answer it through partner_portal.idempotency."""
     order = await access.get_order(viewer, order_uuid, Action.place_order)
-    earlier = await _existing_for_key(idempotency_key)
-    if earlier is not None:
-        if earlier["uuid"] != order["uuid"]:
-            return SaveResult(errors={"idempotency_key": _("The form is out of date; reload it.")})
-        return SaveResult(uuid=order["uuid"])
     if not access.may_move_order(viewer, order["status"], OrderStatus.submitted):
         if order["status"] != OrderStatus.draft:
             return SaveResult(errors={"status": _("This order has already been submitted.")})
         raise PermissionDeniedException(_("Your role does not allow this."))
     try:
         async with write_transaction():
-            result = await _submit_in_transaction(viewer, order, idempotency_key)
+            result = await _submit_in_transaction(viewer, order)
             if not result.saved:
                 raise _Refused(result)
     except _Refused as refused:
@@ -582,17 +562,9 @@ async def submit_order(viewer: Viewer, order_uuid: UUID, idempotency_key: str) -
     return result
 
 
-async def place_order(viewer: Viewer, draft: OrderDraft, idempotency_key: str) -> SaveResult:
-    """Create and submit an order in one transaction (API clients, group campaigns).
-
-    The same key again returns the first order instead of placing a second one."""
-    if not _valid_key(idempotency_key):
-        return SaveResult(
-            errors={"idempotency_key": _("An idempotency key of 8 to 80 characters is required.")}
-        )
-    earlier = await _existing_for_key(idempotency_key)
-    if earlier is not None:
-        return SaveResult(uuid=earlier["uuid"])
+async def place_order(viewer: Viewer, draft: OrderDraft) -> SaveResult:
+    """Create and submit an order in one transaction (group campaigns, on-behalf orders,
+    demo data): either it is placed or nothing is saved."""
     buyer = await access.get_buyer(viewer, draft.buyer_id)
     priced, errors = await price_lines(buyer, draft.lines)
     errors |= _check_dates(draft)
@@ -605,7 +577,7 @@ async def place_order(viewer: Viewer, draft: OrderDraft, idempotency_key: str) -
                 await Order.select(*Order.all_columns()).where(Order.id == inserted["id"]).first()
             )
             assert order is not None
-            result = await _submit_in_transaction(viewer, order, idempotency_key)
+            result = await _submit_in_transaction(viewer, order)
             if not result.saved:
                 raise _Refused(result)
     except _Refused as refused:

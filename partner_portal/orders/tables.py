@@ -82,8 +82,6 @@ class Order(Table, tablename="sales_order"):
     subtotal = Numeric(digits=MONEY, default=Decimal("0"))
     discount_total = Numeric(digits=MONEY, default=Decimal("0"))
     total = Numeric(digits=MONEY, default=Decimal("0"))
-    # One submit per key: a double click or a retried request finds the first order.
-    idempotency_key = Varchar(length=80, null=True, default=None, unique=True)
     submitted_at = Timestamptz(null=True, default=None)
     status_changed_at = Timestamptz(index=True)
     created_at = Timestamptz()

@@ -92,7 +92,7 @@ async def issue(admin: Member, contract: dict[str, Any]) -> dict[str, Any]:
     return await services.issue_contract(await viewer(admin), await contract_row(contract["uuid"]))
 
 
-def sign_form(version: dict[str, Any], key: str = "key-1", **fields: str) -> dict[str, str]:
+def sign_form(version: dict[str, Any], key: str = "sign-key-0001", **fields: str) -> dict[str, str]:
     return {
         "version": str(version["uuid"]),
         "pdf_sha256": version["pdf_sha256"],

@@ -113,12 +113,12 @@ async def test_the_brand_countersigns_and_the_contract_takes_effect_with_its_ter
     assert accepted.saved
     await client.sign_in(cast.kam)
     refused = await client.post_form(
-        f"/contracts/{contract['uuid']}/countersign", sign_form(version, key="brand")
+        f"/contracts/{contract['uuid']}/countersign", sign_form(version, key="brand-key-0001")
     )
     assert refused.status_code == 403  # the KAM negotiated it; the brand's admin signs
     await client.sign_in(cast.admin)
     response = await client.post_form(
-        f"/contracts/{contract['uuid']}/countersign", sign_form(version, key="brand")
+        f"/contracts/{contract['uuid']}/countersign", sign_form(version, key="brand-key-0001")
     )
     assert response.status_code == 303
     assert (await contract_row(contract["uuid"]))["status"] == "active"
@@ -142,12 +142,16 @@ async def test_the_partner_declines_with_a_reason_and_the_kam_issues_a_new_versi
     await client.sign_in(cast.distributor)
     empty = await client.post_form(
         f"/contracts/{contract['uuid']}/decline",
-        {"version": str(version["uuid"]), "idempotency_key": "d1", "reason": ""},
+        {"version": str(version["uuid"]), "idempotency_key": "decline-key-1", "reason": ""},
     )
     assert empty.status_code == 400
     response = await client.post_form(
         f"/contracts/{contract['uuid']}/decline",
-        {"version": str(version["uuid"]), "idempotency_key": "d1", "reason": "信用额度太低"},
+        {
+            "version": str(version["uuid"]),
+            "idempotency_key": "decline-key-2",
+            "reason": "信用额度太低",
+        },
     )
     assert response.status_code == 303
     assert (await contract_row(contract["uuid"]))["status"] == "declined"

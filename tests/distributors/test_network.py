@@ -79,7 +79,6 @@ async def test_the_brand_sees_territory_conflicts(
             channel=OrderChannel.retailer,
             lines=[first.line("BLK", "S", 10)],
         ),
-        "direct-order-0001",
     )
     assert placed.saved, placed.errors
     # ...and retailer_a, served by distributor_a, in a region distributor_b holds as well.

@@ -41,9 +41,7 @@ async def _draft(cast: Cast, sheet: Sheet, quantities: dict[tuple[str, str], int
 
 
 async def _submit(cast: Cast, order_uuid: Any) -> Any:
-    return await orders.submit_order(
-        await viewer(cast.distributor), order_uuid, f"key-{order_uuid}"
-    )
+    return await orders.submit_order(await viewer(cast.distributor), order_uuid)
 
 
 # (rule, figures, lines of the first style at CNY 100 that break it, message fragment)

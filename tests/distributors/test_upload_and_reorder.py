@@ -85,7 +85,6 @@ async def test_reorder_copies_a_past_order_at_todays_prices(
             channel=OrderChannel.distributor,
             lines=[first.line("BLK", "S", 10), first.line("WHT", "M", 4)],
         ),
-        "reorder-test-key",
     )
     assert placed.saved
     await set_price(sheet.shop.cny_gold_list, first.id, Decimal("150"))

@@ -42,7 +42,6 @@ async def book(
             channel=OrderChannel.distributor,
             lines=[shop.styles[style].line("BLK", size, quantity)],
         ),
-        f"history-{when.isoformat()}-{buyer.id}",
     )
     assert result.uuid is not None, result.errors
     if confirm:

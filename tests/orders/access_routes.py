@@ -81,7 +81,7 @@ async def _order(context: SubjectContext, target: str | None, submitted: bool) -
         lines=[shop.styles[0].line("BLK", "M", 12)],
     )
     if submitted:
-        result = await services.place_order(admin, draft, f"matrix-{target}")
+        result = await services.place_order(admin, draft)
     else:
         result = await services.create_draft(admin, draft)
     assert result.saved, result.errors

@@ -1,4 +1,4 @@
-"""The order book's rules, through its services: pricing, idempotent submission, frozen
+"""The order book's rules, through its services: pricing, submission once, frozen
 prices, the status flow and who may move it, change requests, shipments, visibility."""
 
 from __future__ import annotations
@@ -104,36 +104,20 @@ async def test_bad_lines_save_nothing_and_say_which(cast: Cast, shop: Shop) -> N
     assert await Order.count() == 0
 
 
-async def test_submitting_twice_with_one_key_submits_once(cast: Cast, shop: Shop) -> None:
+async def test_an_order_is_submitted_once(cast: Cast, shop: Shop) -> None:
+    # A repeat of the same request is answered by partner_portal.idempotency (tests in
+    # test_order_api_retries.py); here a second, different submission meets a non-draft.
     order_uuid = await draft_for(cast, shop)
-    distributor = await viewer(cast.distributor)
 
-    first = await services.submit_order(distributor, order_uuid, "key-0000001")
-    again = await services.submit_order(distributor, order_uuid, "key-0000001")
-    other_key = await services.submit_order(distributor, order_uuid, "key-0000002")
+    first = await services.submit_order(await viewer(cast.distributor), order_uuid)
+    second = await services.submit_order(await viewer(cast.distributor_colleague), order_uuid)
 
-    assert first.saved and again.saved and again.uuid == first.uuid
-    assert not other_key.saved and "status" in other_key.errors
+    assert first.saved
+    assert not second.saved and "status" in second.errors
     history = await OrderStatusChange.select(OrderStatusChange.to_status).where(
         OrderStatusChange.to_status == OrderStatus.submitted
     )
     assert len(history) == 1
-
-
-async def test_placing_an_order_twice_with_one_key_places_one(cast: Cast, shop: Shop) -> None:
-    distributor = await viewer(cast.distributor)
-    draft = OrderDraft(
-        buyer_id=cast.distributor_a.id,
-        channel=OrderChannel.distributor,
-        lines=[shop.styles[0].line("WHT", "M", 12)],
-    )
-
-    first = await services.place_order(distributor, draft, "erp-retry-42")
-    second = await services.place_order(distributor, draft, "erp-retry-42")
-
-    assert first.uuid == second.uuid
-    assert await Order.count() == 1
-    assert (await order_row(first.uuid))["status"] == OrderStatus.submitted
 
 
 async def test_prices_are_taken_at_submission_and_then_frozen(cast: Cast, shop: Shop) -> None:
@@ -141,7 +125,7 @@ async def test_prices_are_taken_at_submission_and_then_frozen(cast: Cast, shop: 
     order_uuid = await draft_for(cast, shop)
     await set_price(shop.cny_gold_list, first.id, Decimal("90"))
 
-    await services.submit_order(await viewer(cast.distributor), order_uuid, "key-0000003")
+    await services.submit_order(await viewer(cast.distributor), order_uuid)
     submitted = await order_row(order_uuid)
     await set_price(shop.cny_gold_list, first.id, Decimal("150"))
     later = await order_row(order_uuid)
@@ -165,9 +149,7 @@ async def test_a_blocking_order_rule_stops_submission(cast: Cast, shop: Shop) ->
     registry.add_order_check("test_minimum", at_least_100_pieces)
     try:
         order_uuid = await draft_for(cast, shop)
-        result = await services.submit_order(
-            await viewer(cast.distributor), order_uuid, "key-0000004"
-        )
+        result = await services.submit_order(await viewer(cast.distributor), order_uuid)
     finally:
         del registry.order_checks["test_minimum"]
 
@@ -177,7 +159,7 @@ async def test_a_blocking_order_rule_stops_submission(cast: Cast, shop: Shop) ->
 
 async def submitted_order(cast: Cast, shop: Shop) -> Any:
     order_uuid = await draft_for(cast, shop)
-    result = await services.submit_order(await viewer(cast.distributor), order_uuid, "key-submit-1")
+    result = await services.submit_order(await viewer(cast.distributor), order_uuid)
     assert result.saved
     return order_uuid
 
@@ -220,7 +202,7 @@ async def test_a_step_outside_the_flow_is_refused(cast: Cast, shop: Shop) -> Non
 async def test_the_buyer_may_withdraw_until_the_brand_confirms(cast: Cast, shop: Shop) -> None:
     withdrawn = await submitted_order(cast, shop)
     kept = await draft_for(cast, shop)
-    await services.submit_order(await viewer(cast.distributor), kept, "key-submit-2")
+    await services.submit_order(await viewer(cast.distributor), kept)
     await services.change_status(await viewer(cast.kam), kept, OrderStatus.confirmed)
 
     result = await services.change_status(
@@ -375,7 +357,6 @@ async def test_confirmed_orders_are_firm_demand_and_submitted_ones_likely(
             channel=OrderChannel.retailer,
             lines=[shop.styles[0].line("WHT", "S", 4)],
         ),
-        "retailer-key-1",
     )
 
     demand = await services.order_book_demand(date(2027, 1, 1))
@@ -438,7 +419,6 @@ async def test_a_price_the_placer_fixed_is_kept_at_submission(cast: Cast, shop: 
                 first.line("BLK", "L", 2),
             ],
         ),
-        "campaign-42-order",
     )
 
     order = await order_row(result.uuid)

@@ -148,7 +148,7 @@ class Writer:
                 channel=OrderChannel.distributor,
                 lines=[style.line(*line) for line in ORDER_QUANTITIES],
             )
-            placed = await place_order(buyer, draft, f"backup-under-writes-{number}")
+            placed = await place_order(buyer, draft)
             assert placed.saved, placed.errors
             assert placed.uuid is not None
             self.orders.append(placed.uuid)

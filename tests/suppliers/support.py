@@ -4,7 +4,7 @@ sales orders written straight into the order book's tables, and material POs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,9 @@ from suppliers.tables import BomLine, Material, PurchaseOrder, PurchaseOrderLine
 # Wednesday: the forecast's first week starts on Monday 2027-01-04.
 NOW = datetime(2027, 1, 6, 9, 0, tzinfo=UTC)
 FIRST_WEEK = date(2027, 1, 4)
+# The forecast fixture's orders ship in week 5; their material is needed in week 3.
+SHIP = FIRST_WEEK + timedelta(weeks=4)
+NEEDED = FIRST_WEEK + timedelta(weeks=2)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from suppliers.tables import (
     Receipt,
     ShipNotice,
 )
+from tests.orders.pages_support import idempotency_key
 from tests.suppliers.support import NOW, add_purchase_order, make_material
 from tests.support import Cast, PortalClient
 
@@ -34,7 +35,8 @@ async def test_a_supplier_announces_a_shipment_and_the_brand_records_what_passed
     url = f"/suppliers/purchase-orders/{order_uuid}/ship-notices"
     fields = {
         "shipped_on": "2027-01-12", "expected_on": "2027-01-15", "carrier": "顺丰速运",
-        "tracking_number": "SF1234567890", f"quantity-{line_uuid}": "300", "idempotency_key": "asn-1",
+        "tracking_number": "SF1234567890", f"quantity-{line_uuid}": "300",
+        "idempotency_key": "asn-form-0001",
     }  # fmt: skip
     report = ("检测报告.pdf", b"%PDF-1.4 colour fastness grade 4", "application/pdf")
 
@@ -46,6 +48,8 @@ async def test_a_supplier_announces_a_shipment_and_the_brand_records_what_passed
     assert missing_lot.status_code == 400
     assert "Fabric ships with its dye lot." in missing_lot.text
     assert await ShipNotice.count() == 0
+    # The form shown again carries a new key; sent twice with it, one notice is made.
+    fields["idempotency_key"] = idempotency_key(missing_lot.text)
     for _attempt in range(2):
         sent = await client.post(
             url, data={**fields, "dye_lot": "L2611-07"}, files={"certificate": report},

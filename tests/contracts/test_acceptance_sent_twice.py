@@ -1,0 +1,51 @@
+"""Accepting or declining sent twice at once (a double click, a reload of the answer)
+records one signature, and both sendings land on the contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.tables import ContractSignature
+from partner_portal.audit.tables import AuditEntry
+from tests.contracts.support import contract_row, issue, make_contract, make_template, sign_form
+from tests.orders.pages_support import idempotency_key
+from tests.support import Cast, PortalClient, landed_on_one_page
+
+
+async def _issued_and_opened(
+    client: PortalClient, cast: Cast
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """An issued contract, the version to sign and the key its page drew for the partner."""
+    contract = await make_contract(cast.admin, cast.distributor_a, await make_template(cast.admin))
+    version = await issue(cast.admin, contract)
+    await client.sign_in(cast.distributor)
+    page = await client.get(f"/contracts/{contract['uuid']}")
+    assert page.status_code == 200
+    return contract, version, idempotency_key(page.text)
+
+
+async def test_two_acceptances_at_once_record_one_signature_and_both_land_on_the_contract(
+    client: PortalClient, cast: Cast
+) -> None:
+    contract, version, key = await _issued_and_opened(client, cast)
+    url = f"/contracts/{contract['uuid']}/accept"
+    form = sign_form(version, key=key)
+
+    landed = landed_on_one_page(*await client.post_form_twice_at_once(url, form))
+
+    assert landed == f"/contracts/{contract['uuid']}"
+    assert await ContractSignature.count() == 1
+    assert (await contract_row(contract["uuid"]))["status"] == "accepted"
+    assert await AuditEntry.count().where(AuditEntry.action == "accepted") == 1
+
+
+async def test_two_declines_at_once_record_one_refusal(client: PortalClient, cast: Cast) -> None:
+    contract, version, key = await _issued_and_opened(client, cast)
+    url = f"/contracts/{contract['uuid']}/decline"
+    form = {"version": str(version["uuid"]), "idempotency_key": f"{key}-d", "reason": "账期太短"}
+
+    landed = landed_on_one_page(*await client.post_form_twice_at_once(url, form))
+
+    assert landed == f"/contracts/{contract['uuid']}"
+    assert await ContractSignature.count() == 1
+    assert (await contract_row(contract["uuid"]))["status"] == "declined"
