@@ -353,8 +353,8 @@ def csv_text(header: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
 
 
 def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, zone: ZoneInfo) -> Any:
-    if value is None:
-        return ""
+    if value is None or value == "":
+        return None  # an empty cell
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):
@@ -379,7 +379,7 @@ def xlsx_bytes(
     title: str = "",
     time_zone: str = "UTC",
 ) -> bytes:
-    """The rows as an Excel workbook of one sheet; missing and None cells are empty.
+    """The rows as an Excel workbook of one sheet; missing, None and "" cells are empty.
     Decimals and ints stay numbers, dates stay dates (datetimes in ``time_zone``)."""
     zone = ZoneInfo(time_zone)
     workbook = Workbook(write_only=True)

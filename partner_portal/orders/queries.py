@@ -129,7 +129,7 @@ async def export_rows(viewer: Viewer, filters: OrderFilters) -> list[dict[str, A
             {
                 **{name: order[name] for name in EXPORT_HEADER if name in order},
                 "order_number": order["number"],
-                "submitted_at": order["submitted_at"].isoformat() if order["submitted_at"] else "",
+                "submitted_at": order["submitted_at"],
                 **{name: line[name] for name in EXPORT_HEADER if name in line},
             }
         )
