@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from partner_portal import i18n, labels
+from partner_portal import i18n, labels, spreadsheets
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -45,6 +45,8 @@ def create_environment(auto_reload: bool = False) -> Environment:
         "static_url": static_url,
         "language_names": i18n.LANGUAGE_NAMES,
         "current_locale": i18n.current_locale.get,
+        # What an upload may hold, stated beside every file field (templates/_upload_limits.html).
+        "upload_limits": spreadsheets.LIMITS,
     }
     environment.globals.update(globals_)
     return environment

@@ -19,7 +19,7 @@ from partner_portal.catalog import csv_io as catalog_csv
 from partner_portal.catalog.tables import Price, Style
 from partner_portal.orders.tables import Order
 from partner_portal.partners import csv_io as partner_csv
-from partner_portal.partners.tables import Contact, Organisation
+from partner_portal.partners.tables import Contact, Organisation, User
 from tests import spreadsheet_files
 from tests.distributors.support import make_sheet
 from tests.group_orders.support import NOW, make_campaign, make_uniform
@@ -209,3 +209,22 @@ async def test_a_roster_whose_dimension_understates_its_size_is_read_in_full(
     assert response.status_code == 200, response.text
     assert "2 created, 0 updated" in response.text
     assert saved == 2
+
+
+async def test_the_refusals_speak_the_readers_language(client: PortalClient, cast: Cast) -> None:
+    await User.update({User.locale: "ko"}).where(User.id == cast.client.id)
+    await User.update({User.locale: "zh_Hans"}).where(User.id == cast.distributor.id)
+    roster = PAGES["roster"]
+    bomb, _ = await _upload(
+        client, cast, roster, "bomb.xlsx", spreadsheet_files.zip_bomb(roster.columns)
+    )
+    await client.sign_in(cast.distributor)
+    too_big = await client.post(
+        "/distributors/upload",
+        files={"file": ("big.csv", b"x" * (6 * 1024 * 1024), "text/csv")},
+        headers={"x-csrftoken": await client.csrf_token()},
+    )
+
+    assert "파일의 압축을 풀면 20 MB를 넘습니다. 파일 하나의 한도입니다." in bomb.text
+    assert too_big.status_code == 413
+    assert "文件超过 5 MB，这是单次上传的上限。" in too_big.text
