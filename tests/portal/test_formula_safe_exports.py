@@ -5,6 +5,7 @@ marked "quote prefix". Numbers stay numbers and dates stay dates."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,7 +26,7 @@ from partner_portal.partners.tables import User
 from tests.catalog.support import make_catalog, style_form
 from tests.group_orders.support import NOW, choice_form, items, make_campaign, make_uniform
 from tests.insights.support import TODAY, make_history
-from tests.orders.pages_support import move
+from tests.orders.pages_support import move, place
 from tests.orders.support import make_shop
 from tests.support import Cast, PortalClient
 
@@ -257,3 +258,23 @@ def test_the_shared_writer_keeps_numbers_and_dates_and_neutralises_every_trigger
         assert amount.data_type == "n" and amount.value == pytest.approx(-5.25)
         assert count.data_type == "n" and count.value == -3
         assert day.is_date and day.value == datetime(2026, 3, 1)
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+async def test_an_export_past_the_row_limit_is_refused_with_the_limit_named(
+    client: PortalClient, cast: Cast, monkeypatch: pytest.MonkeyPatch, extension: str
+) -> None:
+    shop = await make_shop(1)
+    await place(shop, cast.admin, cast.distributor_a, OrderStatus.confirmed)  # two lines
+    monkeypatch.setattr(
+        spreadsheets, "LIMITS", dataclasses.replace(spreadsheets.LIMITS, export_rows=1)
+    )
+    await client.sign_in(cast.staff)
+
+    response = await client.get(f"/orders/export.{extension}")
+
+    assert response.status_code == 400
+    assert (
+        "The export would hold more than 1 rows, the limit for one file. "
+        "Narrow the filters and export again."
+    ) in response.text
