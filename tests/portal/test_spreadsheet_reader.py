@@ -64,15 +64,17 @@ async def test_a_csv_with_a_quote_left_open_is_refused_not_a_server_error() -> N
     ]
 
 
-async def test_reading_stops_at_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spreadsheets, "LIMITS", dataclasses.replace(spreadsheets.LIMITS, seconds=0))
+async def test_reading_stops_at_the_cpu_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        spreadsheets, "LIMITS", dataclasses.replace(spreadsheets.LIMITS, cpu_seconds=0)
+    )
     content = _xlsx(list(COLUMNS), ["A", "B", "C"])
 
     rows, problems = await spreadsheets.read_rows(content, COLUMNS, ())
 
     assert rows == []
     assert [problem.message for problem in problems] == [
-        "Reading the file took longer than 0 seconds, the limit for one file."
+        "Reading the file needed more than 0 seconds of processing, the limit for one file."
     ]
 
 
