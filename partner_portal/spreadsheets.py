@@ -418,7 +418,7 @@ async def xlsx_file(
         return await workers.run(
             xlsx_bytes,
             tuple(header),
-            list(rows),
+            workers.Batches(rows),
             title,
             i18n.current_time_zone.get(),
             time_limit=EXPORT_STUCK_AFTER_SECONDS,

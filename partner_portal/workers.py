@@ -17,9 +17,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import pickle
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -29,6 +31,47 @@ Result = TypeVar("Result")
 MAX_WORKERS = 2
 # Workers are niced: under contention the web process (the event loop) gets the CPU first.
 WORKER_NICENESS = 10
+
+
+class Batches:
+    """A long list argument, sent to the worker a few hundred items at a time.
+
+    Pickling a list whole is one C call that holds the GIL, and so the event loop, for as
+    long as it takes (0.25 s of CPU for 36,000 order lines); pickled batch by batch in the
+    job's thread, the loop gets its turn between batches. The worker receives a list."""
+
+    def __init__(self, items: Sequence[Any], size: int = 500) -> None:
+        self.items = items
+        self.size = size
+
+    def pickled(self) -> _PickledBatches:
+        return _PickledBatches(
+            [
+                pickle.dumps(self.items[start : start + self.size], pickle.HIGHEST_PROTOCOL)
+                for start in range(0, len(self.items), self.size)
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class _PickledBatches:
+    batches: list[bytes]
+
+    def unpickled(self) -> list[Any]:
+        return [item for batch in self.batches for item in pickle.loads(batch)]
+
+
+def _for_sending(arguments: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(
+        argument.pickled() if isinstance(argument, Batches) else argument for argument in arguments
+    )
+
+
+def _as_received(arguments: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(
+        argument.unpickled() if isinstance(argument, _PickledBatches) else argument
+        for argument in arguments
+    )
 
 
 class WorkerTimeout(Exception):
@@ -48,7 +91,7 @@ def _serve(connection: Connection) -> None:
         except EOFError:  # the web process has gone
             return
         try:
-            outcome = (True, function(*arguments))
+            outcome = (True, function(*_as_received(arguments)))
         except Exception as error:
             outcome = (False, error)
         try:
@@ -74,7 +117,7 @@ class _Worker:
     def run(
         self, function: Callable[..., Result], arguments: tuple[Any, ...], timeout: float
     ) -> Result:
-        self.connection.send((function, arguments))
+        self.connection.send((function, _for_sending(arguments)))
         if not self.connection.poll(timeout):
             self.stop()
             raise WorkerTimeout(f"{function.__name__} ran longer than {timeout} s")
@@ -113,7 +156,7 @@ def _run_in_this_threads_worker(
 async def run(function: Callable[..., Result], *arguments: Any, time_limit: float) -> Result:
     """``function(*arguments)`` in a worker process, stopped after ``time_limit`` seconds
     (WorkerTimeout). The function and its arguments and result must pickle: a module-level
-    function and plain data."""
+    function and plain data; wrap a long list in ``Batches``."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(
         _threads, _run_in_this_threads_worker, function, arguments, time_limit

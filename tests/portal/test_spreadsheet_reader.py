@@ -7,6 +7,7 @@ import dataclasses
 import io
 import threading
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
@@ -92,3 +93,13 @@ async def test_a_worker_past_its_time_limit_is_stopped_and_the_next_job_runs() -
     )
 
     assert table == spreadsheets.Table(header=["code"], rows=[(2, ["A"])])
+
+
+async def test_a_long_list_sent_in_batches_arrives_whole_and_in_order() -> None:
+    rows = [{"line": number, "amount": Decimal(number) / 100} for number in range(1234)]
+
+    received: list[dict[str, object]] = await workers.run(
+        list, workers.Batches(rows, size=100), time_limit=30
+    )
+
+    assert received == rows
