@@ -157,7 +157,7 @@ def _refuse(refusal: spreadsheets.Refusal, status_code: int = 400) -> RefusedReq
 
 def csv_download(header: Sequence[str], rows: Sequence[Mapping[str, Any]], filename: str) -> Stream:
     """A CSV download (formula-safe, see partner_portal.spreadsheets), written and sent a
-    few hundred rows at a time so other requests are served in between."""
+    hundred rows at a time so other requests are served in between."""
     refusal = spreadsheets.export_refusal(rows)
     if refusal is not None:
         raise _refuse(refusal)
