@@ -23,8 +23,15 @@ from partner_portal.catalog.images import stored_file
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import services as orders
 from partner_portal.pdf import PDF_MEDIA_TYPE, DocumentPictures, render_pdf
-from partner_portal.spreadsheets import XLSX_MEDIA_TYPE, csv_text, xlsx_bytes
-from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
+from partner_portal.spreadsheets import UPLOAD_BYTES
+from partner_portal.web import (
+    CurrentViewer,
+    csv_download,
+    redirect_after_post,
+    render,
+    uploaded_file,
+    xlsx_download,
+)
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
@@ -382,19 +389,11 @@ async def upload_template(viewer: CurrentViewer, format: FromQuery[str] = "xlsx"
     access.require(viewer, Action.place_order)
     rows = list(upload.TEMPLATE_EXAMPLE)
     if format == "csv":
-        return Response(
-            content=csv_text(upload.COLUMNS, rows),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="order-template.csv"'},
-        )
-    return Response(
-        content=xlsx_bytes(upload.COLUMNS, rows, title="Order"),
-        media_type=XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": 'attachment; filename="order-template.xlsx"'},
-    )
+        return csv_download(upload.COLUMNS, rows, "order-template.csv")
+    return await xlsx_download(upload.COLUMNS, rows, "order-template.xlsx", title="Order")
 
 
-@post("/distributors/upload", include_in_schema=False)
+@post("/distributors/upload", include_in_schema=False, request_max_body_size=UPLOAD_BYTES)
 async def upload_post(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
     access.require(viewer, Action.place_order)
     fields, content = await uploaded_file(request)

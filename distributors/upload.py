@@ -64,7 +64,7 @@ async def import_order(
     """Read every row; any problem anywhere saves nothing and names the row and column.
     A clean file becomes one draft for the buyer, priced at today's prices."""
     access.require(viewer, Action.place_order)
-    rows, problems = read_rows(content, COLUMNS, COLUMNS)
+    rows, problems = await read_rows(content, COLUMNS, COLUMNS)
     if problems:
         return UploadResult(errors=problems)
     index = await _sku_index({row["style"].strip().upper() for row in rows if row["style"]})

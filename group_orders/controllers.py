@@ -10,7 +10,7 @@ from uuid import UUID
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import Stream, Template
 
 from group_orders import forms, services
 from group_orders.access import GroupOrderAction, get_campaign, get_employee
@@ -20,7 +20,15 @@ from partner_portal.catalog.tables import Category
 from partner_portal.clock import utcnow
 from partner_portal.pdf import html_to_pdf
 from partner_portal.settings import SUPPORTED_LOCALES, Settings
-from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
+from partner_portal.spreadsheets import UPLOAD_BYTES
+from partner_portal.web import (
+    CurrentViewer,
+    csv_download,
+    redirect_after_post,
+    render,
+    uploaded_file,
+    xlsx_download,
+)
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
@@ -299,11 +307,9 @@ async def packing_list_xlsx(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Response[bytes]:
     context = await _packing_context(viewer, campaign_id)
-    content = services.packing_list_xlsx(context["groups"], i18n.current_locale.get())
-    return _download(
-        content,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "packing-list.xlsx",
+    rows = services.packing_list_rows(context["groups"], i18n.current_locale.get())
+    return await xlsx_download(
+        services.PACKING_COLUMNS, rows, "packing-list.xlsx", title="Packing list"
     )
 
 
@@ -359,7 +365,11 @@ async def roster_add(
     )
 
 
-@post("/group-orders/{campaign_id:uuid}/roster/import", include_in_schema=False)
+@post(
+    "/group-orders/{campaign_id:uuid}/roster/import",
+    include_in_schema=False,
+    request_max_body_size=UPLOAD_BYTES,
+)
 async def roster_import(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
@@ -378,13 +388,9 @@ async def roster_import(
 @get("/group-orders/{campaign_id:uuid}/roster-template.csv", include_in_schema=False)
 async def roster_template(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
-) -> Response[str]:
+) -> Stream:
     await get_campaign(viewer, campaign_id, MANAGE)
-    return Response(
-        content=services.roster_template(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="roster.csv"'},
-    )
+    return csv_download(forms.EMPLOYEE_COLUMNS, [services.ROSTER_EXAMPLE], "roster.csv")
 
 
 @get("/group-orders/employees/{employee_id:uuid}", include_in_schema=False)

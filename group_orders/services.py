@@ -7,9 +7,7 @@ their personal link (group_orders.links) opens their own choices and nothing els
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -650,45 +648,17 @@ class RosterImport:
         return not self.errors
 
 
-def roster_template() -> str:
-    example = {
-        "employee_number": "E0001",
-        "name": "王小明",
-        "department": "零售银行部",
-        "site": "上海陆家嘴",
-        "email": "xiaoming.wang@example.com",
-        "gender": "men",
-        "job_role": "柜员",
-        "language": "zh_Hans",
-    }
-    return spreadsheets.csv_text(forms.EMPLOYEE_COLUMNS, [example])
-
-
-def xlsx_as_csv(content: bytes) -> bytes | None:
-    """The first sheet of an xlsx workbook as CSV bytes (None if it is not a workbook), so
-    both kinds of upload go through the same row-by-row checks."""
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError):
-        return None
-    sheet = workbook.worksheets[0]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for cells in sheet.iter_rows(values_only=True):
-        writer.writerow(["" if cell is None else _cell_text(cell) for cell in cells])
-    workbook.close()
-    return buffer.getvalue().encode()
-
-
-def _cell_text(cell: Any) -> str:
-    # Employee numbers typed as numbers come back as 1001.0; they are labels, not amounts.
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
+# The example row of the roster template.
+ROSTER_EXAMPLE = {
+    "employee_number": "E0001",
+    "name": "王小明",
+    "department": "零售银行部",
+    "site": "上海陆家嘴",
+    "email": "xiaoming.wang@example.com",
+    "gender": "men",
+    "job_role": "柜员",
+    "language": "zh_Hans",
+}
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
@@ -703,13 +673,10 @@ async def import_roster(
             RowError(0, "", _("The roster can only change while the campaign is open."))
         )
         return result
-    if filename.lower().endswith(".xlsx") or content[:2] == b"PK":
-        converted = xlsx_as_csv(content)
-        if converted is None:
-            result.errors.append(RowError(0, "", _("The file is not a readable xlsx workbook.")))
-            return result
-        content = converted
-    rows, problems = spreadsheets.read_rows(
+    if filename.lower().endswith(".xlsx") and not spreadsheets.is_xlsx(content):
+        result.errors.append(RowError(0, "", _(spreadsheets.UNREADABLE_XLSX)))
+        return result
+    rows, problems = await spreadsheets.read_rows(
         content, forms.EMPLOYEE_COLUMNS, forms.EMPLOYEE_REQUIRED
     )
     result.errors.extend(problems)
@@ -1809,36 +1776,28 @@ PACKING_COLUMNS = (
 )
 
 
-def packing_list_xlsx(groups: Sequence[Mapping[str, Any]], locale: str) -> bytes:
-    """The packing list as a workbook: one row per person and item, by parcel."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Packing list"
-    sheet.append(list(PACKING_COLUMNS))
+def packing_list_rows(groups: Sequence[Mapping[str, Any]], locale: str) -> list[dict[str, Any]]:
+    """The packing list for a workbook: one row per person and item, by parcel."""
+    rows = []
     for group in groups:
         for person in group["people"]:
             for pick in person["picks"]:
                 item: OfferedItem = pick["item"]
-                sheet.append(
-                    [
-                        group["name"],
-                        person["employee_number"],
-                        person["name"],
-                        person["department"],
-                        person["site"],
-                        item.style_code,
-                        item.name(locale),
-                        item.colour,
-                        pick["size"],
-                        pick["quantity"],
-                    ]
+                rows.append(
+                    {
+                        "parcel": group["name"],
+                        "employee_number": person["employee_number"],
+                        "name": person["name"],
+                        "department": person["department"],
+                        "site": person["site"],
+                        "style_code": item.style_code,
+                        "item": item.name(locale),
+                        "colour": item.colour,
+                        "size": pick["size"],
+                        "quantity": pick["quantity"],
+                    }
                 )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return rows
 
 
 async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:

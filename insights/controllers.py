@@ -4,8 +4,6 @@ service, render."""
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Mapping
 from datetime import date
@@ -16,16 +14,23 @@ from uuid import UUID
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
-from litestar.response import Template
+from litestar.response import Stream, Template
 
 from insights import metrics, services
 from insights.access import InsightAction
 from insights.services import FigureRef, KpiTable
 from partner_portal import access
+from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
 from partner_portal.i18n import gettext as _
 from partner_portal.i18n import translate
-from partner_portal.web import CurrentViewer, redirect_after_post, render
+from partner_portal.web import (
+    CurrentViewer,
+    csv_download,
+    redirect_after_post,
+    render,
+    xlsx_download,
+)
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
@@ -201,63 +206,40 @@ async def plan_follow_ups(request: AnyRequest, viewer: CurrentViewer) -> Respons
     )
 
 
-def _export_rows(table: KpiTable) -> list[list[Any]]:
-    header = [
-        _("Group"),
-        _("Period"),
-        *[translate(metrics.DEFINITIONS[kpi][0]) for kpi in KPI_ORDER],
+def _export_table(table: KpiTable) -> tuple[list[str], list[dict[str, Any]]]:
+    """The dashboard's figures as a header of translated labels and one row per group and
+    period; figures stay Decimals (numbers in the file, exact)."""
+    kpis = {kpi: translate(metrics.DEFINITIONS[kpi][0]) for kpi in KPI_ORDER}
+    group_column, period_column = _("Group"), _("Period")
+    header = [group_column, period_column, *kpis.values()]
+    rows = [
+        {
+            group_column: label,
+            period_column: window.label,
+            **{name: table.figure(group, window.key, kpi).value for kpi, name in kpis.items()},
+        }
+        for group, label in table.groups
+        for window in table.periods
     ]
-    rows: list[list[Any]] = [header]
-    for group, label in table.groups:
-        for window in table.periods:
-            rows.append(
-                [
-                    label,
-                    window.label,
-                    *[_plain(table.figure(group, window.key, kpi).value) for kpi in KPI_ORDER],
-                ]
-            )
-    return rows
+    return header, rows
 
 
-def _plain(value: Any) -> Any:
-    return "" if value is None else value
+async def _dashboard_table(request: AnyRequest, viewer: Viewer) -> KpiTable:
+    access.require(viewer, InsightAction.view_insights)
+    period, count, dimension = _choices(request.query_params)
+    return await services.dashboard_kpis(viewer, period, count, dimension, _today())
 
 
 @get("/insights/export.csv", include_in_schema=False)
-async def export_csv(request: AnyRequest, viewer: CurrentViewer) -> Response[bytes]:
-    access.require(viewer, InsightAction.view_insights)
-    period, count, dimension = _choices(request.query_params)
-    table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(_export_rows(table))
-    return Response(
-        content=("\ufeff" + buffer.getvalue()).encode(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="partner-kpis.csv"'},
-    )
+async def export_csv(request: AnyRequest, viewer: CurrentViewer) -> Stream:
+    header, rows = _export_table(await _dashboard_table(request, viewer))
+    return csv_download(header, rows, "partner-kpis.csv")
 
 
 @get("/insights/export.xlsx", include_in_schema=False)
 async def export_xlsx(request: AnyRequest, viewer: CurrentViewer) -> Response[bytes]:
-    from openpyxl import Workbook
-
-    access.require(viewer, InsightAction.view_insights)
-    period, count, dimension = _choices(request.query_params)
-    table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "KPIs"
-    for row in _export_rows(table):
-        sheet.append([float(value) if hasattr(value, "quantize") else value for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(
-        content=buffer.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="partner-kpis.xlsx"'},
-    )
+    header, rows = _export_table(await _dashboard_table(request, viewer))
+    return await xlsx_download(header, rows, "partner-kpis.xlsx", title="KPIs")
 
 
 @get("/insights/segments", include_in_schema=False)

@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from partner_portal import i18n, labels
+from partner_portal import i18n, labels, spreadsheets
 from partner_portal.registries import registry
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -50,6 +50,8 @@ def create_environment(auto_reload: bool = False) -> Environment:
         **registry.action_sets,
         # the main menu a viewer sees (every module registers its entries)
         "main_navigation": registry.navigation_for,
+        # What an upload may hold, stated beside every file field (templates/_upload_limits.html).
+        "upload_limits": spreadsheets.LIMITS,
     }
     environment.globals.update(globals_)
     return environment

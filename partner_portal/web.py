@@ -3,7 +3,9 @@ rendering a page or its htmx partial, and turning errors into pages or JSON."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -13,10 +15,10 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.middleware import ASGIMiddleware
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from partner_portal import access, i18n
+from partner_portal import access, i18n, spreadsheets
 from partner_portal.accounts import services as accounts
 from partner_portal.settings import Settings
 
@@ -132,11 +134,54 @@ def render(
 
 
 async def uploaded_file(request: Request[Any, Any, Any]) -> tuple[dict[str, Any], bytes | None]:
-    """The fields of a multipart form and the bytes of its ``file`` field (None if none sent)."""
+    """The fields of a multipart form and the bytes of its ``file`` field (None if none sent).
+
+    Routes that take uploads set ``request_max_body_size=spreadsheets.UPLOAD_BYTES``: a
+    larger body is refused (413) before it is read, with a page that states the limit."""
     form = await request.form()
     upload = form.get("file")
     content = await upload.read() if isinstance(upload, UploadFile) else None
     return dict(form), content
+
+
+class RefusedRequest(HTTPException):
+    """A request refused with a message for the reader, already in their language: the
+    error page shows it (the details of other HTTP errors are not for users)."""
+
+    status_code = 400
+
+
+def _refuse(refusal: spreadsheets.Refusal, status_code: int = 400) -> RefusedRequest:
+    return RefusedRequest(detail=refusal.text(), status_code=status_code)
+
+
+def csv_download(header: Sequence[str], rows: Sequence[Mapping[str, Any]], filename: str) -> Stream:
+    """A CSV download (formula-safe, see partner_portal.spreadsheets), written and sent a
+    hundred rows at a time so other requests are served in between."""
+    refusal = spreadsheets.export_refusal(rows)
+    if refusal is not None:
+        raise _refuse(refusal)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for chunk in spreadsheets.csv_chunks(header, rows):
+            yield chunk.encode()
+            await asyncio.sleep(0)  # the other requests' turn
+
+    return Stream(chunks(), media_type=spreadsheets.CSV_MEDIA_TYPE, headers=_attachment(filename))
+
+
+async def xlsx_download(
+    header: Sequence[str], rows: Sequence[Mapping[str, Any]], filename: str, title: str = ""
+) -> Response[bytes]:
+    """An xlsx download (formula-safe), written in a worker process."""
+    content = await spreadsheets.xlsx_file(header, rows, title)
+    if isinstance(content, spreadsheets.Refusal):
+        raise _refuse(content, 503 if content.message == spreadsheets.EXPORT_TOO_SLOW else 400)
+    return Response(content, media_type=spreadsheets.XLSX_MEDIA_TYPE, headers=_attachment(filename))
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 def redirect_after_post(request: Request[Any, Any, Any], location: str) -> Response[Any]:
@@ -163,10 +208,16 @@ def http_exception_handler(request: Request[Any, Any, Any], error: HTTPException
         if is_htmx(request):
             return Response(content=None, status_code=204, headers={"HX-Redirect": location})
         return Redirect(path=location, status_code=303)
+    message = error.detail if isinstance(error, RefusedRequest) else ""
+    if status == 413:
+        limit = request.route_handler.resolve_request_max_body_size() or 0
+        message = i18n.gettext(
+            spreadsheets.UPLOAD_TOO_BIG, limit=i18n.format_number(limit // spreadsheets.MB)
+        )
     return render(
         request,
         "errors/error.html",
-        {"status_code": status, "detail": error.detail},
+        {"status_code": status, "detail": error.detail, "message": message},
         status_code=status,
     )
 

@@ -16,8 +16,7 @@ from litestar.response import Template
 
 from partner_portal import access, idempotency
 from partner_portal.clock import utcnow
-from partner_portal.spreadsheets import xlsx_bytes
-from partner_portal.web import CurrentViewer, redirect_after_post, render
+from partner_portal.web import CurrentViewer, redirect_after_post, render, xlsx_download
 from suppliers import forecasting, forms, purchasing, scorecards, services
 from suppliers.access import SupplierAction, get_material
 from suppliers.tables import MaterialKind, MaterialUnit
@@ -176,10 +175,8 @@ async def forecast_export(viewer: CurrentViewer) -> Response[bytes]:
     view = await forecasting.forecast_view(viewer)
     header, rows = forecasting.forecast_rows(view, viewer.is_brand)
     number = view.version["number"] if view.version else 0
-    return Response(
-        content=xlsx_bytes(header, rows, title=f"forecast v{number}"),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="material-forecast-v{number}.xlsx"'},
+    return await xlsx_download(
+        header, rows, f"material-forecast-v{number}.xlsx", title=f"forecast v{number}"
     )
 
 

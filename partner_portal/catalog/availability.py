@@ -327,7 +327,7 @@ async def import_availability(viewer: Viewer, content: bytes) -> AvailabilityImp
     window ATS for at-once or a delivery window's name), all of them or none. Figures the
     file does not name stay as they are."""
     access.require(viewer, Action.manage_catalog)
-    rows, errors = read_rows(content, COLUMNS, REQUIRED)
+    rows, errors = await read_rows(content, COLUMNS, REQUIRED)
     if errors:
         return AvailabilityImportResult(errors=errors)
     skus = await Sku.select(

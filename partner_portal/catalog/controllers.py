@@ -21,8 +21,15 @@ from partner_portal.clock import utcnow
 from partner_portal.i18n import N_
 from partner_portal.media import existing_media_file
 from partner_portal.registries import NavEntry
-from partner_portal.spreadsheets import XLSX_MEDIA_TYPE, csv_text, xlsx_bytes
-from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
+from partner_portal.spreadsheets import UPLOAD_BYTES
+from partner_portal.web import (
+    CurrentViewer,
+    csv_download,
+    redirect_after_post,
+    render,
+    uploaded_file,
+    xlsx_download,
+)
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
@@ -428,21 +435,13 @@ EXPORT_COLUMNS = {
 }
 
 
-def _spreadsheet_response(
+async def _spreadsheet_response(
     kind: str, rows: list[dict[str, Any]], name: str, fmt: str
 ) -> Response[Any]:
     columns = EXPORT_COLUMNS[kind]
     if fmt == "xlsx":
-        return Response(
-            content=xlsx_bytes(columns, rows, title=kind),
-            media_type=XLSX_MEDIA_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
-    return Response(
-        content=csv_text(columns, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
+        return await xlsx_download(columns, rows, f"{name}.xlsx", title=kind)
+    return csv_download(columns, rows, f"{name}.csv")
 
 
 def _stamp() -> str:
@@ -460,37 +459,37 @@ async def _export_rows(viewer: Viewer, kind: str) -> list[dict[str, Any]]:
 @get("/catalog/styles/export.csv", include_in_schema=False)
 async def styles_export(viewer: CurrentViewer) -> Response[Any]:
     rows = await _export_rows(viewer, "styles")
-    return _spreadsheet_response("styles", rows, f"styles-{_stamp()}", "csv")
+    return await _spreadsheet_response("styles", rows, f"styles-{_stamp()}", "csv")
 
 
 @get("/catalog/styles/export.xlsx", include_in_schema=False)
 async def styles_export_xlsx(viewer: CurrentViewer) -> Response[Any]:
     rows = await _export_rows(viewer, "styles")
-    return _spreadsheet_response("styles", rows, f"styles-{_stamp()}", "xlsx")
+    return await _spreadsheet_response("styles", rows, f"styles-{_stamp()}", "xlsx")
 
 
 @get("/catalog/prices/export.csv", include_in_schema=False)
 async def prices_export(viewer: CurrentViewer) -> Response[Any]:
     rows = await _export_rows(viewer, "prices")
-    return _spreadsheet_response("prices", rows, f"prices-{_stamp()}", "csv")
+    return await _spreadsheet_response("prices", rows, f"prices-{_stamp()}", "csv")
 
 
 @get("/catalog/prices/export.xlsx", include_in_schema=False)
 async def prices_export_xlsx(viewer: CurrentViewer) -> Response[Any]:
     rows = await _export_rows(viewer, "prices")
-    return _spreadsheet_response("prices", rows, f"prices-{_stamp()}", "xlsx")
+    return await _spreadsheet_response("prices", rows, f"prices-{_stamp()}", "xlsx")
 
 
 @get("/catalog/availability/export.csv", include_in_schema=False)
 async def availability_export(viewer: CurrentViewer) -> Response[Any]:
     rows = await _export_rows(viewer, "availability")
-    return _spreadsheet_response("availability", rows, f"availability-{_stamp()}", "csv")
+    return await _spreadsheet_response("availability", rows, f"availability-{_stamp()}", "csv")
 
 
 @get("/catalog/availability/export.xlsx", include_in_schema=False)
 async def availability_export_xlsx(viewer: CurrentViewer) -> Response[Any]:
     rows = await _export_rows(viewer, "availability")
-    return _spreadsheet_response("availability", rows, f"availability-{_stamp()}", "xlsx")
+    return await _spreadsheet_response("availability", rows, f"availability-{_stamp()}", "xlsx")
 
 
 def _template_rows(kind: str) -> list[dict[str, str]]:
@@ -511,7 +510,7 @@ async def catalog_import_template(
 ) -> Response[Any]:
     access.require(viewer, Action.manage_catalog)
     kind = _file_kind(kind)
-    return _spreadsheet_response(kind, _template_rows(kind), f"{kind}-template", "csv")
+    return await _spreadsheet_response(kind, _template_rows(kind), f"{kind}-template", "csv")
 
 
 @get("/catalog/import-template.xlsx", include_in_schema=False)
@@ -520,7 +519,7 @@ async def catalog_import_template_xlsx(
 ) -> Response[Any]:
     access.require(viewer, Action.manage_catalog)
     kind = _file_kind(kind)
-    return _spreadsheet_response(kind, _template_rows(kind), f"{kind}-template", "xlsx")
+    return await _spreadsheet_response(kind, _template_rows(kind), f"{kind}-template", "xlsx")
 
 
 def _import_context(**extra: Any) -> dict[str, Any]:
@@ -542,7 +541,7 @@ async def catalog_import_page(request: AnyRequest, viewer: CurrentViewer) -> Tem
     return render(request, "catalog/import.html", _import_context())
 
 
-@post("/catalog/import", include_in_schema=False)
+@post("/catalog/import", include_in_schema=False, request_max_body_size=UPLOAD_BYTES)
 async def catalog_import_submit(request: AnyRequest, viewer: CurrentViewer) -> Template:
     """Import styles, prices or availability from an uploaded CSV or xlsx: all rows or none."""
     access.require(viewer, Action.manage_catalog)

@@ -201,7 +201,7 @@ def _sorted(errors: list[RowError]) -> list[RowError]:
 async def import_styles(viewer: Viewer, content: bytes) -> CatalogImportResult:
     """Create or update every style of the file, or none (Action.manage_catalog)."""
     access.require(viewer, Action.manage_catalog)
-    rows, errors = read_rows(content, STYLE_COLUMNS, STYLE_REQUIRED)
+    rows, errors = await read_rows(content, STYLE_COLUMNS, STYLE_REQUIRED)
     if errors:
         return CatalogImportResult(errors=errors)
     seasons = {row["code"]: row for row in await Season.select(Season.uuid, Season.code)}
@@ -426,7 +426,7 @@ async def _taken_since_read(
 async def import_prices(viewer: Viewer, content: bytes) -> CatalogImportResult:
     """Set every price of the file, or none (Action.manage_catalog)."""
     access.require(viewer, Action.manage_catalog)
-    rows, errors = read_rows(content, PRICE_COLUMNS, PRICE_REQUIRED)
+    rows, errors = await read_rows(content, PRICE_COLUMNS, PRICE_REQUIRED)
     if errors:
         return CatalogImportResult(errors=errors)
     lists: dict[str, list[dict[str, Any]]] = {}

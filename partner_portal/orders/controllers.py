@@ -12,7 +12,7 @@ from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body, FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from partner_portal import access, idempotency, pdf
 from partner_portal.access import Action, Viewer
@@ -24,8 +24,14 @@ from partner_portal.orders import forms, queries, services
 from partner_portal.orders.api import order_api_routes
 from partner_portal.orders.services import DETAIL_COLUMNS, OrderDraft, OrderFilters, OrderView
 from partner_portal.orders.tables import OrderChannel, OrderStatus
-from partner_portal.spreadsheets import XLSX_MEDIA_TYPE, csv_text, xlsx_bytes
-from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
+from partner_portal.web import (
+    CurrentViewer,
+    csv_download,
+    is_htmx,
+    redirect_after_post,
+    render,
+    xlsx_download,
+)
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
@@ -77,24 +83,16 @@ def _export_name(extension: str) -> str:
 
 
 @get("/orders/export.csv", include_in_schema=False)
-async def order_export_csv(request: AnyRequest, viewer: CurrentViewer) -> Response[str]:
+async def order_export_csv(request: AnyRequest, viewer: CurrentViewer) -> Stream:
     """Confirmed and later orders, one row per line, with the list's filters."""
     rows = await queries.export_rows(viewer, _export_filters(request, viewer))
-    return Response(
-        csv_text(queries.EXPORT_HEADER, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_export_name("csv")}"'},
-    )
+    return csv_download(queries.EXPORT_HEADER, rows, _export_name("csv"))
 
 
 @get("/orders/export.xlsx", include_in_schema=False)
 async def order_export_xlsx(request: AnyRequest, viewer: CurrentViewer) -> Response[bytes]:
     rows = await queries.export_rows(viewer, _export_filters(request, viewer))
-    return Response(
-        xlsx_bytes(queries.EXPORT_HEADER, rows, title=_("Orders")),
-        media_type=XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{_export_name("xlsx")}"'},
-    )
+    return await xlsx_download(queries.EXPORT_HEADER, rows, _export_name("xlsx"), title=_("Orders"))
 
 
 # ---------------------------------------------------------------------------

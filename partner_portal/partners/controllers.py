@@ -10,7 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
@@ -20,7 +20,8 @@ from partner_portal.i18n import N_
 from partner_portal.partners import csv_io, forms, services
 from partner_portal.partners.services import PartnerFilters
 from partner_portal.registries import HomeTile, NavEntry
-from partner_portal.web import is_htmx, redirect_after_post, render, uploaded_file
+from partner_portal.spreadsheets import UPLOAD_BYTES
+from partner_portal.web import csv_download, is_htmx, redirect_after_post, render, uploaded_file
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
@@ -371,40 +372,33 @@ async def transfer_one(
 # CSV
 
 
-def _csv_response(text: str, filename: str) -> Response[str]:
-    return Response(
-        content=text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 def _stamp() -> str:
     return utcnow().strftime("%Y%m%d")
 
 
 @get("/partners/export.csv", include_in_schema=False)
-async def partners_export(request: AnyRequest, viewer: CurrentViewer) -> Response[str]:
+async def partners_export(request: AnyRequest, viewer: CurrentViewer) -> Stream:
     filters = PartnerFilters.from_query(request.query_params)
-    text = await csv_io.export_partners(viewer, filters)
-    return _csv_response(text, f"partners-{_stamp()}.csv")
+    rows = await csv_io.export_partners(viewer, filters)
+    return csv_download(csv_io.PARTNER_EXPORT_COLUMNS, rows, f"partners-{_stamp()}.csv")
 
 
 @get("/contacts/export.csv", include_in_schema=False)
-async def contacts_export(request: AnyRequest, viewer: CurrentViewer) -> Response[str]:
+async def contacts_export(request: AnyRequest, viewer: CurrentViewer) -> Stream:
     filters = PartnerFilters.from_query(request.query_params)
-    text = await csv_io.export_contacts(viewer, filters)
-    return _csv_response(text, f"contacts-{_stamp()}.csv")
+    rows = await csv_io.export_contacts(viewer, filters)
+    return csv_download(csv_io.CONTACT_EXPORT_COLUMNS, rows, f"contacts-{_stamp()}.csv")
 
 
 @get("/partners/import-template.csv", include_in_schema=False)
-async def import_template(
-    viewer: CurrentViewer, kind: FromQuery[str] = "partners"
-) -> Response[str]:
+async def import_template(viewer: CurrentViewer, kind: FromQuery[str] = "partners") -> Stream:
+    """The import template: the header and one example row."""
     access.require(viewer, Action.import_partners)
     if kind == "contacts":
-        return _csv_response(csv_io.contact_template(), "contacts-template.csv")
-    return _csv_response(csv_io.partner_template(), "partners-template.csv")
+        return csv_download(
+            csv_io.CONTACT_COLUMNS, [csv_io.CONTACT_EXAMPLE], "contacts-template.csv"
+        )
+    return csv_download(csv_io.PARTNER_COLUMNS, [csv_io.PARTNER_EXAMPLE], "partners-template.csv")
 
 
 def _import_context(**extra: Any) -> dict[str, Any]:
@@ -426,7 +420,7 @@ async def import_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
     return render(request, "partners/import.html", _import_context())
 
 
-@post("/partners/import", include_in_schema=False)
+@post("/partners/import", include_in_schema=False, request_max_body_size=UPLOAD_BYTES)
 async def import_submit(request: AnyRequest, viewer: CurrentViewer) -> Template:
     """Import partners or contacts from an uploaded CSV: all rows or none."""
     access.require(viewer, Action.import_partners)

@@ -34,7 +34,7 @@ from partner_portal.i18n import gettext as _
 from partner_portal.partners import forms, services
 from partner_portal.partners.services import PartnerFilters
 from partner_portal.partners.tables import Organisation, OrganisationKind
-from partner_portal.spreadsheets import RowError, csv_text, read_rows
+from partner_portal.spreadsheets import RowError, read_rows
 
 ADDRESS_COLUMNS = tuple(f"address_{name}" for name in forms.ADDRESS_FIELDS)
 PARTNER_COLUMNS = (
@@ -99,31 +99,23 @@ PARTNER_EXAMPLE = {
 }
 
 
-def partner_template() -> str:
-    """The import template: the header and one example row."""
-    return csv_text(PARTNER_COLUMNS, [PARTNER_EXAMPLE])
+CONTACT_EXAMPLE = {
+    "partner": PARTNER_EXAMPLE["legal_name"],
+    "name": "王小明",
+    "romanised_name": "Wang Xiaoming",
+    "job_title": "采购经理",
+    "phone": "+86 138 0000 0000",
+    "email": "wang@example.cn",
+    "wechat_id": "wangxm",
+    "is_primary": "yes",
+}
+PARTNER_EXPORT_COLUMNS = (*EXPORT_ONLY, *PARTNER_COLUMNS)
+CONTACT_EXPORT_COLUMNS = ("partner_uuid", *CONTACT_COLUMNS)
 
 
-def contact_template() -> str:
-    return csv_text(
-        CONTACT_COLUMNS,
-        [
-            {
-                "partner": PARTNER_EXAMPLE["legal_name"],
-                "name": "王小明",
-                "romanised_name": "Wang Xiaoming",
-                "job_title": "采购经理",
-                "phone": "+86 138 0000 0000",
-                "email": "wang@example.cn",
-                "wechat_id": "wangxm",
-                "is_primary": "yes",
-            }
-        ],
-    )
-
-
-async def export_partners(viewer: Viewer, filters: PartnerFilters) -> str:
-    """The visible partners matching the filters as CSV (Action.export_partners)."""
+async def export_partners(viewer: Viewer, filters: PartnerFilters) -> list[dict[str, Any]]:
+    """The visible partners matching the filters, as rows of PARTNER_EXPORT_COLUMNS
+    (Action.export_partners)."""
     access.require(viewer, Action.export_partners)
     rows = []
     for partner in await services.list_all_partners(viewer, filters):
@@ -136,13 +128,14 @@ async def export_partners(viewer: Viewer, filters: PartnerFilters) -> str:
         for name in forms.ADDRESS_FIELDS:
             row[f"address_{name}"] = address.get(name, "")
         rows.append(row)
-    return csv_text((*EXPORT_ONLY, *PARTNER_COLUMNS), rows)
+    return rows
 
 
-async def export_contacts(viewer: Viewer, filters: PartnerFilters) -> str:
-    """The contacts of the visible partners matching the filters as CSV."""
+async def export_contacts(viewer: Viewer, filters: PartnerFilters) -> list[dict[str, Any]]:
+    """The contacts of the visible partners matching the filters, as rows of
+    CONTACT_EXPORT_COLUMNS."""
     access.require(viewer, Action.export_partners)
-    rows = [
+    return [
         {
             **contact,
             "partner": contact["partner_name"],
@@ -151,7 +144,6 @@ async def export_contacts(viewer: Viewer, filters: PartnerFilters) -> str:
         }
         for contact in await services.list_all_contacts(viewer, filters)
     ]
-    return csv_text(("partner_uuid", *CONTACT_COLUMNS), rows)
 
 
 @dataclass
@@ -173,7 +165,7 @@ def _form_field_to_column(name: str) -> str:
 async def import_partners(viewer: Viewer, content: bytes) -> ImportResult:
     """Add every partner of the file, or none (Action.import_partners)."""
     access.require(viewer, Action.import_partners)
-    rows, errors = read_rows(content, PARTNER_COLUMNS, PARTNER_REQUIRED, EXPORT_ONLY)
+    rows, errors = await read_rows(content, PARTNER_COLUMNS, PARTNER_REQUIRED, EXPORT_ONLY)
     if errors:
         return ImportResult(errors=errors)
     choices = await services.form_choices(viewer)
@@ -237,7 +229,7 @@ async def _tax_id_errors(
 async def import_contacts(viewer: Viewer, content: bytes) -> ImportResult:
     """Add every contact of the file to existing partners, or none (Action.import_partners)."""
     access.require(viewer, Action.import_partners)
-    rows, errors = read_rows(content, CONTACT_COLUMNS, CONTACT_REQUIRED, EXPORT_ONLY)
+    rows, errors = await read_rows(content, CONTACT_COLUMNS, CONTACT_REQUIRED, EXPORT_ONLY)
     if errors:
         return ImportResult(errors=errors)
     partners = await access.scoped(
