@@ -15,6 +15,7 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.availability import availability_for
+from partner_portal.catalog.forms import MAX_AMOUNT
 from partner_portal.catalog.tables import Sku
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -108,6 +109,8 @@ def _parse_rules(data: Mapping[str, str]) -> tuple[list[Rule], dict[str, str]]:
                     rule.amount = Decimal(amount_text)
                     if not rule.amount.is_finite() or rule.amount <= 0:
                         raise InvalidOperation
+                    if rule.amount > MAX_AMOUNT:
+                        errors[f"{kind}-amount"] = _("The amount is too large.")
                 except InvalidOperation:
                     errors[f"{kind}-amount"] = _("Enter an amount above zero.")
             elif rule.enabled:

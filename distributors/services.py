@@ -29,6 +29,7 @@ from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
 from partner_portal.orders.tables import Order, OrderChannel, OrderLine, OrderStatus
@@ -96,7 +97,7 @@ def sheet_input(form: Any) -> SheetInput:
             [str(uuid) for uuid in form.getall("partner", [])] if hasattr(form, "getall") else []
         ),
         published=bool(form.get("published")),
-        version=int(version_text) if version_text.isdigit() else 0,
+        version=whole_number(version_text) or 0,
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from group_orders.tables import DeliveryMode, EntitlementKind, OverAllowance, PriceSource
+from partner_portal.catalog.forms import MAX_AMOUNT
 from partner_portal.catalog.tables import Category
 from partner_portal.i18n import gettext as _
 from partner_portal.settings import SUPPORTED_LOCALES
@@ -51,6 +52,9 @@ def _money(
         return None
     if value < 0 or not value.is_finite():
         errors[name] = _("Enter an amount of zero or more.")
+        return None
+    if value > MAX_AMOUNT:
+        errors[name] = _("The amount is too large.")
         return None
     return value
 

@@ -42,6 +42,7 @@ from partner_portal.clock import utcnow
 from partner_portal.database import contains_text, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.labels import label
 from partner_portal.notifications.services import enqueue_email, render_email
 from partner_portal.partners.tables import Organisation, OrganisationKind, User
@@ -331,7 +332,9 @@ async def update_campaign(
         )
     if errors:
         return SaveResult(errors=errors)
-    opened = int(data.get("version") or campaign["version"])
+    opened = whole_number(str(data.get("version") or campaign["version"]))
+    if opened is None:
+        return SaveResult(errors={"name": _("The form is out of date; reload it.")})
     new_values = {**_campaign_values(values), **contract}
     allotments_before = await category_allotments(campaign["id"])
     async with write_transaction():

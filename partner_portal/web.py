@@ -7,17 +7,20 @@ import logging
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException
 from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from partner_portal import access, i18n
+from partner_portal import access, i18n, inputs
 from partner_portal.accounts import services as accounts
+from partner_portal.i18n import gettext as _
 from partner_portal.settings import Settings
 
 logger = logging.getLogger("threadline")
@@ -76,6 +79,84 @@ class AuthenticationMiddleware(ASGIMiddleware):
             i18n.current_locale.reset(locale_token)
             i18n.current_region_locale.reset(region_token)
             i18n.current_time_zone.reset(zone_token)
+
+
+class RefusedInput(ClientException):
+    """400: the request carries something no handler should see; ``detail`` is a message
+    for the person who sent it, in their language; ``extra`` names the parameter."""
+
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class RequestGuard(ASGIMiddleware):
+    """Refuses, before any handler runs, what would fail at the database rather than in a
+    form's checks: a NUL byte in the path, the query string, a header or cookie, a form
+    field (or an uploaded file's name) or a JSON string; an integer in a JSON body beyond
+    64 bits (see partner_portal/inputs.py). Runs inside AuthenticationMiddleware, so the
+    message is in the reader's language.
+
+    The form and the body it reads stay cached on the request, so handlers read them again
+    without reading the network twice.
+    """
+
+    scopes = ("http",)  # type: ignore[assignment]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        request: Request[Any, Any, Any] = Request(scope, receive)
+        await refuse_unstorable_input(request)
+        await next_app(scope, receive, send)
+
+
+async def refuse_unstorable_input(request: Request[Any, Any, Any]) -> None:
+    """Raise RefusedInput (400) for a NUL byte or an out-of-range JSON integer anywhere in
+    the request."""
+    if "\x00" in request.scope["path"]:
+        raise _nul_refused("path")
+    in_headers = next(
+        (name.decode("latin-1") for name, value in request.scope["headers"] if b"\x00" in value),
+        None,
+    )
+    parameter = (
+        inputs.first_with_nul(request.query_params.multi_items())
+        or inputs.first_with_nul(request.cookies.items())
+        or in_headers
+    )
+    if parameter is None and request.method in BODY_METHODS:
+        content_type = request.content_type[0]
+        if content_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
+            form = await request.form()
+            parameter = inputs.first_with_nul(
+                (name, value.filename if isinstance(value, UploadFile) else value)
+                for name, value in form.multi_items()
+            )
+        elif content_type == "application/json" or content_type.endswith("+json"):
+            _refuse_unstorable_json(await request.body())
+    if parameter is not None:
+        raise _nul_refused(parameter)
+
+
+def _refuse_unstorable_json(body: bytes) -> None:
+    try:
+        document = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return  # the handler answers malformed JSON with its own 400
+    if inputs.holds_nul(document):
+        raise _nul_refused("body")
+    if inputs.holds_huge_integer(document):
+        raise RefusedInput(
+            detail=_("A number in the request is too large to be stored."),
+            extra={"parameter": "body", "problem": "integer beyond 64 bits"},
+        )
+
+
+def _nul_refused(parameter: str) -> RefusedInput:
+    return RefusedInput(
+        detail=_(
+            "The request contains a NUL character, which cannot be stored. Remove it and try again."
+        ),
+        extra={"parameter": parameter, "problem": "NUL character"},
+    )
 
 
 SECURITY_HEADERS = (
@@ -163,10 +244,12 @@ def http_exception_handler(request: Request[Any, Any, Any], error: HTTPException
         if is_htmx(request):
             return Response(content=None, status_code=204, headers={"HX-Redirect": location})
         return Redirect(path=location, status_code=303)
+    # A RefusedInput's detail is written for the reader; Litestar's own details are not.
+    message = error.detail if isinstance(error, RefusedInput) else ""
     return render(
         request,
         "errors/error.html",
-        {"status_code": status, "detail": error.detail},
+        {"status_code": status, "detail": error.detail, "message": message},
         status_code=status,
     )
 

@@ -19,6 +19,7 @@ from partner_portal.access import Action
 from partner_portal.accounts import services as accounts
 from partner_portal.i18n import current_locale
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
 from sales import care, cases, forms, pipeline, rebates, registrations
 from sales.cases import CaseFilters
@@ -746,8 +747,7 @@ async def care_event_create(
 async def care_event_toggle(
     request: AnyRequest, viewer: CurrentViewer, event_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    version = data.get("version", "")
-    result = await care.toggle_event(viewer, event_id, int(version) if version.isdigit() else None)
+    result = await care.toggle_event(viewer, event_id, whole_number(data.get("version")))
     if result.saved:
         return redirect_after_post(request, "/sales/care")
     return await _care_page(request, viewer, conflicts=result.conflicts, status_code=409)

@@ -16,6 +16,7 @@ from typing import Any
 
 from partner_portal.catalog.forms import known_currency, parse_money
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from suppliers.tables import AcknowledgementStatus, CommitmentStatus, MaterialKind, MaterialUnit
 
 MATERIAL_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{1,39}$")
@@ -134,7 +135,7 @@ def parse_material(
             assert quantity is not None
             quantities[name_] = quantity
     version_text = _text(data, "version", 10)
-    version = int(version_text) if version_text.isdigit() else None
+    version = whole_number(version_text)
     if errors:
         return None, errors
     assert supplier_id is not None and price is not None

@@ -68,6 +68,7 @@ from partner_portal.clock import utcnow
 from partner_portal.database import contains_text, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.partners.tables import Organisation
 
 PAGE_SIZE = 50
@@ -928,11 +929,10 @@ async def save_prices(
             )
             if pair is not None:
                 wanted[key] = pair
-    try:
-        opened_version = int(str(data.get("version") or price_list["version"]))
-    except ValueError:
+    opened_version = whole_number(str(data.get("version") or price_list["version"]))
+    if opened_version is None:
         errors["version"] = _("The form is damaged; open it again.")
-    if errors:
+    if errors or opened_version is None:
         return SaveResult(errors=errors)
     before: dict[str, str] = {}
     for style in sheet:

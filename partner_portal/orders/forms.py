@@ -17,6 +17,7 @@ from uuid import UUID
 
 from partner_portal.access import Viewer
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.orders.services import DETAIL_COLUMNS, MAX_LINE_QUANTITY, ShipmentInput
 from partner_portal.orders.tables import OrderChannel, OrderStatus
 
@@ -86,14 +87,14 @@ def parse_details(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[
         try:
             values[name] = parse_date(_text(data, name))
         except ValueError:
+            values[name] = None
             errors[name] = _("Enter a date as YYYY-MM-DD.")
     assert set(values) == set(DETAIL_COLUMNS)
     return (None if errors else values), errors
 
 
 def parse_version(data: Mapping[str, Any]) -> int | None:
-    text = _text(data, "version")
-    return int(text) if text.isdigit() else None
+    return whole_number(_text(data, "version"))
 
 
 def entry_row_count(data: Mapping[str, Any]) -> int:
