@@ -159,18 +159,58 @@ def _nul_refused(parameter: str) -> RefusedInput:
     )
 
 
+# Pages run only the portal's own scripts and styles (static files: no inline <script>,
+# no on...= handlers, no style="" attributes, no eval; htmx is told so in base.html), send
+# forms only to the portal, and are framed by no one.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+).encode()
+# No page needs the camera (photos are chosen with the file input), microphone, position...
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+).encode()
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", PERMISSIONS_POLICY),
+    (b"content-security-policy", CONTENT_SECURITY_POLICY),
 )
 
 
 def add_security_headers(message: Message, scope: Scope) -> None:
-    """No framing (click-jacking), no MIME sniffing, no full URLs leaked to other sites."""
+    """No framing (click-jacking), no MIME sniffing, no full URLs leaked to other sites, no
+    script but the portal's own, no camera or microphone. A response that sets one of these
+    headers itself keeps its own (the contract PDF lets the contract page frame it)."""
     if message["type"] == "http.response.start":
         headers = list(message.get("headers") or [])
-        headers.extend(SECURITY_HEADERS)
+        names = {bytes(name).lower() for name, _value in headers}
+        headers.extend(header for header in SECURITY_HEADERS if header[0] not in names)
         message["headers"] = headers
 
 
