@@ -14,7 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from partner_portal import access
+from partner_portal import access, uploads
 from partner_portal.access import Action
 from partner_portal.accounts import services as accounts
 from partner_portal.i18n import current_locale
@@ -508,7 +508,10 @@ async def case_photo(
     return Response(
         content=bytes(photo["data"]),
         media_type=photo["content_type"],
-        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+        headers={
+            "Cache-Control": "private, max-age=86400",
+            **uploads.download_headers(photo["filename"], "inline"),
+        },
     )
 
 

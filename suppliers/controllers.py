@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated, Any
-from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Request, Response, get, post
@@ -15,7 +14,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Template
 
-from partner_portal import access
+from partner_portal import access, uploads
 from partner_portal.access import Action
 from partner_portal.clock import utcnow
 from partner_portal.spreadsheets import xlsx_bytes
@@ -362,9 +361,7 @@ async def ship_notice_create(
     upload = form.get("certificate")
     certificate = None
     if isinstance(upload, UploadFile) and upload.filename:
-        certificate = purchasing.Certificate(
-            upload.filename, upload.content_type, await upload.read()
-        )
+        certificate = purchasing.UploadedFile(upload.filename, await upload.read())
     result = await purchasing.create_ship_notice(viewer, order_id, data, certificate)
     if result.saved:
         return redirect_after_post(request, f"/suppliers/purchase-orders/{order_id}#notices")
@@ -379,7 +376,7 @@ async def ship_notice_certificate(
     return Response(
         content=certificate.content,
         media_type=certificate.content_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(certificate.name)}"},
+        headers=uploads.download_headers(certificate.name),
     )
 
 

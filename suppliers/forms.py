@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from partner_portal import uploads
 from partner_portal.catalog.forms import known_currency, parse_money
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
@@ -313,11 +314,8 @@ def parse_forecast_settings(
 
 
 MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
-CERTIFICATE_TYPES = {
-    "application/pdf": ".pdf",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-}
+# Judged by the file's bytes (partner_portal/uploads.py), whatever its name or claimed type.
+CERTIFICATE_TYPES = (uploads.PDF, uploads.JPEG, uploads.PNG)
 
 
 @dataclass(frozen=True)

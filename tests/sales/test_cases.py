@@ -225,6 +225,30 @@ async def test_photos_go_with_the_case_and_internal_ones_stay_with_the_brand(
     assert (await client.get(shared)).status_code == 404
 
 
+async def test_a_photo_keeps_only_the_last_part_of_its_name_and_is_served_as_what_it_is(
+    client: PortalClient, cast: Cast
+) -> None:
+    await client.sign_in(cast.retailer)
+    opened = await client.post(
+        "/sales/cases/new",
+        data={"subject": "Torn seam", "kind": "quality_defect", "description": "See photo"},
+        files={"photos": ("../../etc/seam.jpg", PNG, "image/jpeg")},
+        headers={"x-csrftoken": await client.csrf_token()},
+    )
+    case = opened.headers["location"].rsplit("/", 1)[1]
+    page = (await client.get(f"/sales/cases/{case}")).text
+    (link,) = set(re.findall(rf"/sales/cases/{case}/photos/[0-9a-f-]{{36}}", page))
+
+    served = await client.get(link)
+
+    assert served.headers["content-type"] == "image/png"
+    assert served.headers["content-disposition"] == (
+        "inline; filename=\"seam.png\"; filename*=UTF-8''seam.png"
+    )
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert "../" not in page
+
+
 async def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_saved(
     client: PortalClient, cast: Cast
 ) -> None:
