@@ -4,6 +4,8 @@ and only a card of the board can be dropped. A text dropped from elsewhere (a
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from playwright.async_api import Page, expect
 
 from sales.tables import Opportunity
@@ -30,12 +32,18 @@ async def _drop_text(page: Page, stage: str, text: str) -> None:
     )
 
 
-async def test_a_card_dragged_onto_the_next_column_moves_there(
-    cast: Cast, live_server: str, page: Page
-) -> None:
+async def _board_with_a_lead(cast: Cast, live_server: str, page: Page) -> UUID:
+    """The KAM's board showing one opportunity, at the lead stage; returns its id."""
     deal = await make_opportunity(cast.kam, cast.distributor_a, title="AW27 workwear")
     await sign_in(page, live_server, cast.kam)
     await page.goto(f"{live_server}/sales/opportunities")
+    return deal
+
+
+async def test_a_card_dragged_onto_the_next_column_moves_there(
+    cast: Cast, live_server: str, page: Page
+) -> None:
+    deal = await _board_with_a_lead(cast, live_server, page)
     card = page.locator(f'.deal-card[data-opportunity="{deal}"]')
     await expect(page.locator(".board-column[data-stage=lead]")).to_contain_text("AW27 workwear")
 
@@ -50,11 +58,9 @@ async def test_a_card_dragged_onto_the_next_column_moves_there(
 async def test_a_card_dragged_onto_lost_opens_its_page_to_ask_why(
     cast: Cast, live_server: str, page: Page
 ) -> None:
-    deal = await make_opportunity(cast.kam, cast.distributor_a, title="AW27 workwear")
-    await sign_in(page, live_server, cast.kam)
     # Wide enough that the lost column shows beside the card (a drag does not scroll).
     await page.set_viewport_size({"width": 1700, "height": 900})
-    await page.goto(f"{live_server}/sales/opportunities")
+    deal = await _board_with_a_lead(cast, live_server, page)
 
     await page.locator(f'.deal-card[data-opportunity="{deal}"]').drag_to(
         page.locator(".board-column[data-stage=lost]")
@@ -67,10 +73,8 @@ async def test_a_card_dragged_onto_lost_opens_its_page_to_ask_why(
 async def test_a_dropped_javascript_address_runs_nothing(
     cast: Cast, live_server: str, page: Page
 ) -> None:
-    deal = await make_opportunity(cast.kam, cast.distributor_a, title="AW27 workwear")
-    await sign_in(page, live_server, cast.kam)
+    deal = await _board_with_a_lead(cast, live_server, page)
     board_url = f"{live_server}/sales/opportunities"
-    await page.goto(board_url)
 
     for stage in ("lost", "qualified"):
         await _drop_text(page, stage, "javascript:document.title='dropped';window.dropped=1")
@@ -84,10 +88,8 @@ async def test_a_dropped_javascript_address_runs_nothing(
 async def test_a_dropped_address_of_another_action_posts_nothing(
     cast: Cast, live_server: str, page: Page
 ) -> None:
-    deal = await make_opportunity(cast.kam, cast.distributor_a, title="AW27 workwear")
-    await sign_in(page, live_server, cast.kam)
+    deal = await _board_with_a_lead(cast, live_server, page)
     board_url = f"{live_server}/sales/opportunities"
-    await page.goto(board_url)
     posts: list[str] = []
     page.on(
         "request", lambda request: posts.append(request.url) if request.method == "POST" else None

@@ -5,10 +5,12 @@ and every certificate is sent as a download that the browser may not sniff."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import httpx
+import pytest
 
 from suppliers.tables import PurchaseOrder, PurchaseOrderLine, ShipNotice
 from tests.suppliers.support import NOW, add_purchase_order, make_material
@@ -34,31 +36,41 @@ async def _open_order(cast: Cast) -> tuple[str, dict[str, str]]:
     return f"/suppliers/purchase-orders/{order[0]['uuid']}/ship-notices", fields
 
 
-async def _send(
-    client: PortalClient, url: str, fields: dict[str, str], name: str, content: bytes, claimed: str
-) -> httpx.Response:
-    return await client.post(
-        url,
-        data=fields,
-        files={"certificate": (name, content, claimed)},
-        headers={"x-csrftoken": await client.csrf_token()},
-    )
+@dataclass
+class NoticeForm:
+    """The supplier, signed in, about to send a ship notice for a sent purchase order."""
+
+    client: PortalClient
+    url: str
+    fields: dict[str, str]
+
+    async def send(self, name: str, content: bytes, claimed: str) -> httpx.Response:
+        return await self.client.post(
+            self.url,
+            data=self.fields,
+            files={"certificate": (name, content, claimed)},
+            headers={"x-csrftoken": await self.client.csrf_token()},
+        )
+
+    async def download(self) -> httpx.Response:
+        notice = await ShipNotice.select(ShipNotice.uuid).first()
+        assert notice is not None
+        return await self.client.get(f"/suppliers/ship-notices/{notice['uuid']}/certificate")
 
 
-async def _download(client: PortalClient) -> httpx.Response:
-    notice = await ShipNotice.select(ShipNotice.uuid).first()
-    assert notice is not None
-    return await client.get(f"/suppliers/ship-notices/{notice['uuid']}/certificate")
-
-
-async def test_a_web_page_named_cert_pdf_is_refused_and_nothing_is_saved(
-    client: PortalClient, cast: Cast, frozen_clock: Any
-) -> None:
+@pytest.fixture
+async def form(client: PortalClient, cast: Cast, frozen_clock: Any) -> NoticeForm:
     frozen_clock.frozen_at = NOW
     url, fields = await _open_order(cast)
     await client.log_in(cast.supplier)
+    return NoticeForm(client, url, fields)
 
-    response = await _send(client, url, fields, "cert.pdf", WEB_PAGE, "application/pdf")
+
+async def test_a_web_page_named_cert_pdf_is_refused_and_nothing_is_saved(
+    form: NoticeForm,
+) -> None:
+
+    response = await form.send("cert.pdf", WEB_PAGE, "application/pdf")
 
     assert response.status_code == 400
     assert "Upload the report as PDF, JPEG or PNG." in response.text
@@ -66,18 +78,15 @@ async def test_a_web_page_named_cert_pdf_is_refused_and_nothing_is_saved(
 
 
 async def test_a_name_with_folders_keeps_only_its_last_part(
-    client: PortalClient, cast: Cast, frozen_clock: Any
+    form: NoticeForm,
 ) -> None:
-    frozen_clock.frozen_at = NOW
-    url, fields = await _open_order(cast)
-    await client.log_in(cast.supplier)
 
-    response = await _send(client, url, fields, "../../etc/passwd.pdf", PDF, "application/pdf")
+    response = await form.send("../../etc/passwd.pdf", PDF, "application/pdf")
 
     assert response.status_code == 303
     notice = await ShipNotice.select(ShipNotice.certificate_name).first()
     assert notice is not None and notice["certificate_name"] == "passwd.pdf"
-    download = await _download(client)
+    download = await form.download()
     assert download.content == PDF
     assert download.headers["content-type"] == "application/pdf"
     assert download.headers["content-disposition"] == (
@@ -87,18 +96,15 @@ async def test_a_name_with_folders_keeps_only_its_last_part(
 
 
 async def test_a_picture_named_report_pdf_is_sent_back_as_the_picture_it_is(
-    client: PortalClient, cast: Cast, frozen_clock: Any
+    form: NoticeForm,
 ) -> None:
-    frozen_clock.frozen_at = NOW
-    url, fields = await _open_order(cast)
-    await client.log_in(cast.supplier)
 
-    response = await _send(client, url, fields, "检测报告.pdf", PNG, "application/pdf")
+    response = await form.send("检测报告.pdf", PNG, "application/pdf")
 
     assert response.status_code == 303
-    page = await client.get(url.removesuffix("/ship-notices"))
+    page = await form.client.get(form.url.removesuffix("/ship-notices"))
     assert "检测报告.png" in page.text
-    download = await _download(client)
+    download = await form.download()
     assert download.headers["content-type"] == "image/png"
     assert download.headers["content-disposition"].startswith("attachment;")
     assert (
@@ -108,12 +114,9 @@ async def test_a_picture_named_report_pdf_is_sent_back_as_the_picture_it_is(
 
 
 async def test_a_certificate_stored_before_the_check_is_sent_as_bytes_to_download(
-    client: PortalClient, cast: Cast, frozen_clock: Any
+    form: NoticeForm,
 ) -> None:
-    frozen_clock.frozen_at = NOW
-    url, fields = await _open_order(cast)
-    await client.log_in(cast.supplier)
-    await _send(client, url, fields, "cert.pdf", PDF, "application/pdf")
+    await form.send("cert.pdf", PDF, "application/pdf")
     # As an upload was kept before: the browser's claim and name, whatever the bytes.
     await ShipNotice.update(
         {
@@ -124,7 +127,7 @@ async def test_a_certificate_stored_before_the_check_is_sent_as_bytes_to_downloa
         force=True,
     )
 
-    download = await _download(client)
+    download = await form.download()
 
     assert download.headers["content-type"] == "application/octet-stream"
     assert download.headers["content-disposition"].startswith('attachment; filename="cert.html"')
