@@ -534,7 +534,8 @@ def read_grid(styles: Sequence[MatrixStyle], form: Mapping[str, Any]) -> Grid:
             packs = str(form.get(packs_name, "")).strip()
             if not packs:
                 continue
-            if not packs.isdigit() or int(packs) > MAX_LINE_QUANTITY:
+            pack_count = whole_number(packs, maximum=MAX_LINE_QUANTITY)
+            if pack_count is None:
                 grid.errors[packs_name] = _("Enter a whole number of packs.")
                 grid.texts[packs_name] = packs
                 continue
@@ -542,7 +543,7 @@ def read_grid(styles: Sequence[MatrixStyle], form: Mapping[str, Any]) -> Grid:
                 grid.errors[packs_name] = _("Choose a prepack first.")
                 grid.texts[packs_name] = packs
                 continue
-            for size_id, quantity in ratio.expand(int(packs)).items():
+            for size_id, quantity in ratio.expand(pack_count).items():
                 sku_id = style.sku(colour["id"], size_id)
                 if sku_id is not None:
                     grid.texts[quantity_field(sku_id)] = str(quantity)
@@ -552,10 +553,11 @@ def read_grid(styles: Sequence[MatrixStyle], form: Mapping[str, Any]) -> Grid:
             text = grid.texts[name].replace(",", "")
             if not text or text == "0":
                 continue
-            if not text.isdigit() or int(text) > MAX_LINE_QUANTITY:
+            pieces = whole_number(text, maximum=MAX_LINE_QUANTITY)
+            if pieces is None:
                 grid.errors[name] = _("Whole pieces, 0 to 1,000,000.")
                 continue
-            grid.quantities[sku_id] = int(text)
+            grid.quantities[sku_id] = pieces
     return grid
 
 

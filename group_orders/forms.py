@@ -12,6 +12,7 @@ from group_orders.tables import DeliveryMode, EntitlementKind, OverAllowance, Pr
 from partner_portal.catalog.forms import MAX_AMOUNT
 from partner_portal.catalog.tables import Category
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.settings import SUPPORTED_LOCALES
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -65,10 +66,11 @@ def _whole(
     text = _text(data, name)
     if not text:
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    number = whole_number(text, minimum=low, maximum=high)
+    if number is None:
         errors[name] = _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
         return default
-    return int(text)
+    return number
 
 
 @dataclass(frozen=True)

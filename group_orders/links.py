@@ -13,6 +13,8 @@ import hmac
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
+from partner_portal.inputs import whole_number
+
 # Links stay readable for a while after the campaign closes (the employee sees what was ordered).
 VALID_AFTER_CLOSE = timedelta(days=30)
 
@@ -40,12 +42,13 @@ def make_token(secret: str, link_key: str, expires_at: datetime) -> str:
 def read_token(secret: str, token: str, now: datetime) -> str | None:
     """The link key of a genuine, unexpired token; None for anything else."""
     parts = token.split(".")
-    if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 12:
+    expires = whole_number(parts[1], maximum=10**12) if len(parts) == 3 else None
+    if expires is None:
         return None
-    link_key, expires_text, signature = parts
-    expected = _signature(secret, link_key, int(expires_text))
+    link_key, _expires_text, signature = parts
+    expected = _signature(secret, link_key, expires)
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         return None
-    if datetime.fromtimestamp(int(expires_text), tz=UTC) <= now:
+    if datetime.fromtimestamp(expires, tz=UTC) <= now:
         return None
     return link_key

@@ -1157,14 +1157,13 @@ async def save_choices(
     for item in form.items:
         key = str(item.uuid)
         quantity_text = (data.get(f"qty_{key}") or "0").strip()
-        if not quantity_text.isdigit():
+        quantity = whole_number(quantity_text)
+        if quantity is None:
             form.errors[key] = _("Enter a number of pieces.")
             continue
-        quantity = int(quantity_text)
         if quantity == 0:
             continue
-        size_text = (data.get(f"size_{key}") or "").strip()
-        size_id = int(size_text) if size_text.isdigit() else 0
+        size_id = whole_number(data.get(f"size_{key}") or "") or 0
         price = item.price_of(size_id)
         if not size_id or not item.size_label(size_id):
             form.errors[key] = _("Choose a size.")

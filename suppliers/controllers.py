@@ -17,6 +17,7 @@ from litestar.response import Template
 from partner_portal import access, uploads
 from partner_portal.access import Action
 from partner_portal.clock import utcnow
+from partner_portal.inputs import whole_number
 from partner_portal.spreadsheets import xlsx_bytes
 from partner_portal.web import CurrentViewer, redirect_after_post, render
 from suppliers import forecasting, forms, purchasing, scorecards, services
@@ -259,7 +260,7 @@ async def purchase_order_draft(
 ) -> Response[Any]:
     access.require(viewer, Action.manage_purchasing)
     weeks_text = (data.get("weeks") or "8").strip()
-    weeks = int(weeks_text) if weeks_text.isdigit() else 0
+    weeks = whole_number(weeks_text) or 0
     created, errors = await purchasing.draft_purchase_orders(
         viewer, data.get("supplier", ""), weeks
     )

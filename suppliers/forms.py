@@ -59,10 +59,10 @@ def _optional_whole(
     text = _text(data, name, 12)
     if not text:
         return None
-    if not text.isdigit() or int(text) > maximum:
+    number = whole_number(text, maximum=maximum)
+    if number is None:
         errors[name] = _("Enter a whole number from 0 to %(maximum)s.", maximum=maximum)
-        return None
-    return int(text)
+    return number
 
 
 def parse_date(text: str) -> date | None:

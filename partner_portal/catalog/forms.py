@@ -384,11 +384,11 @@ def parse_whole_number(text: str, minimum: int = 0) -> tuple[int | None, str | N
     cleaned = text.strip().replace(",", "").replace(" ", "")
     if not cleaned.isascii() or not cleaned.isdigit():
         return None, _("Enter a whole number.")
-    value = int(cleaned)
+    value = whole_number(cleaned, maximum=MAX_QUANTITY)
+    if value is None:
+        return None, _("The number is too large.")
     if value < minimum:
         return None, _("Enter at least %(minimum)s.", minimum=minimum)
-    if value > MAX_QUANTITY:
-        return None, _("The number is too large.")
     return value, None
 
 

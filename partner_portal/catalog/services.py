@@ -68,7 +68,7 @@ from partner_portal.clock import utcnow
 from partner_portal.database import contains_text, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
+from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.partners.tables import Organisation
 
 PAGE_SIZE = 50
@@ -206,10 +206,7 @@ class StyleFilters:
         def text(name: str, limit: int = 100) -> str:
             return str(params.get(name) or "").strip()[:limit]
 
-        try:
-            page = max(1, int(text("page", 6) or 1))
-        except ValueError:
-            page = 1
+        page = whole_number(text("page"), minimum=1, maximum=MAX_PAGE) or 1
         status = text("status")
         return cls(
             q=text("q"),
