@@ -6,12 +6,13 @@ and both databases refuse an integer beyond 64 bits (asyncpg: "value out of int6
 sqlite3: OverflowError), each an error at the database, hence a 500. The request guard in
 web.py refuses NUL bytes anywhere in a request and integers out of range in JSON bodies
 before any handler runs; numbers typed as text are read with ``whole_number`` (forms and
-query strings), or declared as ``BoundedInt`` / ``PageNumber`` handler parameters.
+query strings), page numbers Litestar parses are declared ``PageNumber``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from litestar.params import QueryParameter
@@ -22,8 +23,7 @@ DATABASE_INTEGER_MAX = 2**63 - 1
 MAX_PAGE = 1_000_000_000
 _MAX_DIGITS = len(str(DATABASE_INTEGER_MAX))
 
-# Query parameters Litestar parses as integers: out of range answers 400 before the handler.
-BoundedInt = Annotated[int, QueryParameter(ge=0, le=DATABASE_INTEGER_MAX)]
+# A page number Litestar parses from the query: out of range answers 400 before the handler.
 PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
 
 
@@ -46,11 +46,26 @@ def whole_number(
     return number if minimum <= number <= maximum else None
 
 
+def may_hold_nul(raw: bytes) -> bool:
+    """Whether undecoded bytes of a query string, cookie header or form body can decode to
+    a NUL: only a raw NUL, ``%00`` or (in a quoted cookie) an octal ``\\000`` does."""
+    return b"\x00" in raw or b"%00" in raw or b"\\0" in raw
+
+
+# In JSON a NUL is written \u0000, and an integer beyond 64 bits has 19 digits or more.
+_JSON_SUSPECT = re.compile(rb"\\u0000|[0-9]{19}")
+
+
+def json_may_be_unstorable(body: bytes) -> bool:
+    """Whether a JSON body may hold a NUL or a huge integer (then it is decoded to see)."""
+    return _JSON_SUSPECT.search(body) is not None
+
+
 def holds_nul(value: Any) -> bool:
-    """Whether a NUL byte hides anywhere in a decoded value (strings, keys, lists, mappings)."""
+    """Whether a NUL byte hides anywhere in a decoded value (strings, keys, lists, dicts)."""
     if isinstance(value, str):
         return "\x00" in value
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
     if isinstance(value, list | tuple):
         return any(holds_nul(item) for item in value)
@@ -63,7 +78,7 @@ def holds_huge_integer(value: Any) -> bool:
         return False
     if isinstance(value, int):
         return not DATABASE_INTEGER_MIN <= value <= DATABASE_INTEGER_MAX
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return any(holds_huge_integer(item) for item in value.values())
     if isinstance(value, list | tuple):
         return any(holds_huge_integer(item) for item in value)
