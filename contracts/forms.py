@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from contracts.tables import ContractKind, TemplateLanguage
 from partner_portal.i18n import N_, gettext
+from partner_portal.inputs import whole_number
 
 CURRENCIES = ("CNY", "KRW", "USD", "EUR", "HKD", "JPY")
 KINDS = tuple(kind.value for kind in ContractKind)
@@ -88,10 +89,11 @@ def parse_terms(kind: str, data: Mapping[str, str]) -> tuple[dict[str, str] | No
             except ValueError:
                 errors[field.name] = gettext("Enter a date as YYYY-MM-DD.")
         elif field.kind == "int":
-            if not raw.isdigit() or int(raw) > 36500:
+            number = whole_number(raw, maximum=36500)
+            if number is None:
                 errors[field.name] = gettext("Enter a whole number of 0 or more.")
             else:
-                terms[field.name] = str(int(raw))
+                terms[field.name] = str(number)
         elif field.kind in ("decimal", "money"):
             value = _decimal(raw)
             if value is None or value < 0:

@@ -51,6 +51,7 @@ from partner_portal.database import contains_text, update_if_version, write_tran
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.media import existing_media_file
 from partner_portal.partners.tables import (
     Address,
@@ -345,8 +346,8 @@ async def save_template(
 
 
 def _opened_version(data: Mapping[str, str], current: int) -> int:
-    raw = str(data.get("version", "")).strip()
-    return int(raw) if raw.isdigit() else current
+    opened = whole_number(data.get("version", ""))
+    return current if opened is None else opened
 
 
 @access.checked_by_caller("the contract or template its caller fetched through access")

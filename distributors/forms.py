@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from distributors.services import MatrixDetails
+from partner_portal.inputs import whole_number
 
 
 def uuid_or_none(text: Any) -> UUID | None:
@@ -26,5 +27,4 @@ def matrix_details(form: Mapping[str, Any]) -> MatrixDetails:
 
 
 def version_of(form: Mapping[str, Any]) -> int:
-    text = str(form.get("version", ""))
-    return int(text) if text.isdigit() else 0
+    return whole_number(form.get("version", "")) or 0

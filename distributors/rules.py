@@ -16,12 +16,14 @@ from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.availability import availability_for
+from partner_portal.catalog.forms import MAX_AMOUNT
 from partner_portal.catalog.tables import Sku
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_, format_money
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.orders.services import open_order_value, round_money
 from partner_portal.orders.tables import OrderChannel
 from partner_portal.partners.tables import Organisation
@@ -97,10 +99,9 @@ def _parse_rules(data: Mapping[str, str]) -> tuple[list[Rule], dict[str, str]]:
         amount_text = data.get(f"{kind}-amount", "").strip().replace(",", "")
         if kind in (RuleKind.min_style_quantity, RuleKind.order_multiple):
             if quantity_text:
-                if not quantity_text.isdigit() or not 1 <= int(quantity_text) <= 100_000:
+                rule.quantity = whole_number(quantity_text, minimum=1, maximum=100_000)
+                if rule.quantity is None:
                     errors[f"{kind}-quantity"] = _("Enter a whole number from 1 to 100,000.")
-                else:
-                    rule.quantity = int(quantity_text)
             elif rule.enabled:
                 errors[f"{kind}-quantity"] = _("Enter the quantity this rule asks for.")
         if kind == RuleKind.min_order_value:
@@ -109,6 +110,8 @@ def _parse_rules(data: Mapping[str, str]) -> tuple[list[Rule], dict[str, str]]:
                     rule.amount = Decimal(amount_text)
                     if not rule.amount.is_finite() or rule.amount <= 0:
                         raise InvalidOperation
+                    if rule.amount > MAX_AMOUNT:
+                        errors[f"{kind}-amount"] = _("The amount is too large.")
                 except InvalidOperation:
                     errors[f"{kind}-amount"] = _("Enter an amount above zero.")
             elif rule.enabled:

@@ -30,6 +30,7 @@ from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
 from partner_portal.orders.tables import OrderChannel, OrderLine, OrderStatus
@@ -89,7 +90,7 @@ def sheet_input(form: Any) -> SheetInput:
             [str(uuid) for uuid in form.getall("partner", [])] if hasattr(form, "getall") else []
         ),
         published=bool(form.get("published")),
-        version=int(version_text) if version_text.isdigit() else 0,
+        version=whole_number(version_text) or 0,
     )
 
 
@@ -526,7 +527,8 @@ def read_grid(styles: Sequence[MatrixStyle], form: Mapping[str, Any]) -> Grid:
             packs = str(form.get(packs_name, "")).strip()
             if not packs:
                 continue
-            if not packs.isdigit() or int(packs) > MAX_LINE_QUANTITY:
+            pack_count = whole_number(packs, maximum=MAX_LINE_QUANTITY)
+            if pack_count is None:
                 grid.errors[packs_name] = _("Enter a whole number of packs.")
                 grid.texts[packs_name] = packs
                 continue
@@ -534,7 +536,7 @@ def read_grid(styles: Sequence[MatrixStyle], form: Mapping[str, Any]) -> Grid:
                 grid.errors[packs_name] = _("Choose a prepack first.")
                 grid.texts[packs_name] = packs
                 continue
-            for size_id, quantity in ratio.expand(int(packs)).items():
+            for size_id, quantity in ratio.expand(pack_count).items():
                 sku_id = style.sku(colour["id"], size_id)
                 if sku_id is not None:
                     grid.texts[quantity_field(sku_id)] = str(quantity)
@@ -544,10 +546,11 @@ def read_grid(styles: Sequence[MatrixStyle], form: Mapping[str, Any]) -> Grid:
             text = grid.texts[name].replace(",", "")
             if not text or text == "0":
                 continue
-            if not text.isdigit() or int(text) > MAX_LINE_QUANTITY:
+            pieces = whole_number(text, maximum=MAX_LINE_QUANTITY)
+            if pieces is None:
                 grid.errors[name] = _("Whole pieces, 0 to 1,000,000.")
                 continue
-            grid.quantities[sku_id] = int(text)
+            grid.quantities[sku_id] = pieces
     return grid
 
 

@@ -14,6 +14,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.catalog.tables import Sku, StyleStatus
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
 from partner_portal.orders.tables import OrderLine
@@ -94,12 +95,13 @@ async def import_order(
                 errors.append(RowError(number, "size", _("The style has no such size.")))
         elif sku is not None and sku["style_status"] != StyleStatus.active:
             errors.append(RowError(number, "style", _("This style cannot be ordered.")))
-        if quantity and (not quantity.isdigit() or not 0 < int(quantity) <= MAX_LINE_QUANTITY):
+        pieces = whole_number(quantity, minimum=1, maximum=MAX_LINE_QUANTITY)
+        if quantity and pieces is None:
             errors.append(
                 RowError(number, "quantity", _("Enter whole pieces from 1 to 1,000,000."))
             )
-        elif sku is not None and quantity:
-            lines.append(LineRequest(sku["id"], int(quantity)))
+        elif sku is not None and pieces is not None:
+            lines.append(LineRequest(sku["id"], pieces))
     if errors:
         return UploadResult(errors=errors)
     result = await orders.create_draft(

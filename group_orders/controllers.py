@@ -18,6 +18,7 @@ from group_orders.tables import CampaignStatus
 from partner_portal import i18n, idempotency
 from partner_portal.catalog.tables import Category
 from partner_portal.clock import utcnow
+from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.pdf import html_to_pdf
 from partner_portal.settings import SUPPORTED_LOCALES, Settings
 from partner_portal.spreadsheets import UPLOAD_BYTES
@@ -331,7 +332,7 @@ async def _roster_page(
             campaign,
             search=query.get("q") or "",
             waiting_only=query.get("waiting") == "1",
-            page=int(page_text) if page_text.isdigit() else 1,
+            page=whole_number(page_text, minimum=1, maximum=MAX_PAGE) or 1,
         ),
         "values": {},
         "errors": {},

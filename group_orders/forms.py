@@ -9,8 +9,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from group_orders.tables import DeliveryMode, EntitlementKind, OverAllowance, PriceSource
+from partner_portal.catalog.forms import MAX_AMOUNT
 from partner_portal.catalog.tables import Category
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.settings import SUPPORTED_LOCALES
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -52,6 +54,9 @@ def _money(
     if value < 0 or not value.is_finite():
         errors[name] = _("Enter an amount of zero or more.")
         return None
+    if value > MAX_AMOUNT:
+        errors[name] = _("The amount is too large.")
+        return None
     return value
 
 
@@ -61,10 +66,11 @@ def _whole(
     text = _text(data, name)
     if not text:
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    number = whole_number(text, minimum=low, maximum=high)
+    if number is None:
         errors[name] = _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
         return default
-    return int(text)
+    return number
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
+from partner_portal.inputs import whole_number
 from partner_portal.signing import is_signed, signature
 
 PURPOSE = "group-link"
@@ -39,11 +40,12 @@ def make_token(secret: str, link_key: str, expires_at: datetime) -> str:
 def read_token(secret: str, token: str, now: datetime) -> str | None:
     """The link key of a genuine, unexpired token; None for anything else."""
     parts = token.split(".")
-    if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 12:
+    expires = whole_number(parts[1], maximum=10**12) if len(parts) == 3 else None
+    if expires is None:
         return None
-    link_key, expires_text, claimed = parts
-    if not is_signed(secret, PURPOSE, f"{link_key}:{int(expires_text)}", claimed):
+    link_key, _expires_text, claimed = parts
+    if not is_signed(secret, PURPOSE, f"{link_key}:{expires}", claimed):
         return None
-    if datetime.fromtimestamp(int(expires_text), tz=UTC) <= now:
+    if datetime.fromtimestamp(expires, tz=UTC) <= now:
         return None
     return link_key

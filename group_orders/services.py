@@ -39,6 +39,7 @@ from partner_portal.clock import utcnow
 from partner_portal.database import contains_text, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.labels import label
 from partner_portal.notifications.services import enqueue_email, render_email
 from partner_portal.partners.tables import Organisation, OrganisationKind, User
@@ -303,7 +304,9 @@ async def update_campaign(
         )
     if errors:
         return SaveResult(errors=errors)
-    opened = int(data.get("version") or campaign["version"])
+    opened = whole_number(str(data.get("version") or campaign["version"]))
+    if opened is None:
+        return SaveResult(errors={"name": _("The form is out of date; reload it.")})
     new_values = {**_campaign_values(values), **contract}
     allotments_before = await category_allotments(campaign["id"])
     async with write_transaction():
@@ -1114,14 +1117,13 @@ async def save_choices(
     for item in form.items:
         key = str(item.uuid)
         quantity_text = (data.get(f"qty_{key}") or "0").strip()
-        if not quantity_text.isdigit():
+        quantity = whole_number(quantity_text)
+        if quantity is None:
             form.errors[key] = _("Enter a number of pieces.")
             continue
-        quantity = int(quantity_text)
         if quantity == 0:
             continue
-        size_text = (data.get(f"size_{key}") or "").strip()
-        size_id = int(size_text) if size_text.isdigit() else 0
+        size_id = whole_number(data.get(f"size_{key}") or "") or 0
         price = item.price_of(size_id)
         if not size_id or not item.size_label(size_id):
             form.errors[key] = _("Choose a size.")

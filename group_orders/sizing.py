@@ -9,6 +9,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from partner_portal.inputs import whole_number
+
 # Bottoms are sized by the waist, everything else by the chest.
 WAIST_CATEGORIES = frozenset({"trousers", "skirts"})
 
@@ -46,8 +48,8 @@ def body_fit(label: str, scale_kind: str, category: str) -> BodyFit:
     if text in ALPHA_CHART:
         height, chest, waist = ALPHA_CHART[text]
         return BodyFit(label, height, chest, waist)
-    if text.isdigit():
-        number = int(text)
+    number = whole_number(text)
+    if number is not None:
         if scale_kind == "kids":
             return BodyFit(label, number, None, None)
         if scale_kind == "numeric" and number < 70:

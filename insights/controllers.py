@@ -24,6 +24,7 @@ from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
 from partner_portal.i18n import gettext as _
 from partner_portal.i18n import translate
+from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.web import (
     CurrentViewer,
     csv_download,
@@ -45,11 +46,7 @@ def _choices(params: Mapping[str, str]) -> tuple[str, int, str]:
     period = params.get("period", "month")
     period = period if period in services.PERIOD_KINDS else "month"
     count_text = params.get("count", "")
-    count = (
-        int(count_text)
-        if count_text.isdigit() and 1 <= int(count_text) <= 36
-        else services.DEFAULT_COUNTS[period]
-    )
+    count = whole_number(count_text, minimum=1, maximum=36) or services.DEFAULT_COUNTS[period]
     dimension = params.get("by", "")
     return period, count, dimension if dimension in services.DIMENSIONS else ""
 
@@ -91,7 +88,7 @@ def _group_page(request: AnyRequest, table: KpiTable) -> tuple[list[tuple[str, s
     breakdown = table.groups[1:]
     pages = max(1, math.ceil(len(breakdown) / GROUPS_PER_PAGE))
     page_text = request.query_params.get("page", "")
-    page = min(int(page_text), pages) if page_text.isdigit() and int(page_text) >= 1 else 1
+    page = min(whole_number(page_text, minimum=1, maximum=MAX_PAGE) or 1, pages)
     first = (page - 1) * GROUPS_PER_PAGE
     return [*table.groups[:1], *breakdown[first : first + GROUPS_PER_PAGE]], page, pages
 
@@ -150,7 +147,7 @@ async def drill_down(request: AnyRequest, viewer: CurrentViewer) -> Template:
     figure = _figure(request.query_params)
     page_text = request.query_params.get("page", "")
     drill = await services.drill_down(
-        viewer, figure, _today(), int(page_text) if page_text.isdigit() else 1
+        viewer, figure, _today(), whole_number(page_text, minimum=1, maximum=MAX_PAGE) or 1
     )
     return render(
         request,
@@ -185,13 +182,13 @@ async def plan_follow_ups(request: AnyRequest, viewer: CurrentViewer) -> Respons
             partner_uuids.append(UUID(str(raw)))
         except ValueError:
             continue
-    days_text = str(form.get("due_in_days", "7"))
+    due_in_days = whole_number(str(form.get("due_in_days", "7")), maximum=365)
     result = await services.plan_follow_ups(
         viewer,
         partner_uuids,
         str(form.get("title", "")),
         str(form.get("kind", "call")),
-        int(days_text) if days_text.isdigit() and int(days_text) <= 365 else 7,
+        7 if due_in_days is None else due_in_days,
         str(form.get("reason", "insights"))[:80],
     )
     back = str(form.get("back", "/insights"))

@@ -41,6 +41,7 @@ from partner_portal.database import is_sqlite, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.notifications.services import mail_user
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import (
@@ -1036,7 +1037,8 @@ async def save_treatment(viewer: Viewer, segment: str, data: Mapping[str, str]) 
     if kind not in FOLLOW_UP_KINDS:
         errors["follow_up_kind"] = _("Choose a kind of follow-up.")
     days_text = (data.get("due_in_days") or "").strip()
-    if not days_text.isdigit() or not 0 <= int(days_text) <= 365:
+    due_in_days = whole_number(days_text, maximum=365)
+    if due_in_days is None:
         errors["due_in_days"] = _("Between 0 and 365 days.")
     if len(text) > 500:
         errors["treatment"] = _("At most 500 characters.")
@@ -1048,7 +1050,7 @@ async def save_treatment(viewer: Viewer, segment: str, data: Mapping[str, str]) 
             .where(SegmentTreatment.segment == segment)
             .first()
         )
-        values = {"treatment": text, "follow_up_kind": kind, "due_in_days": int(days_text)}
+        values = {"treatment": text, "follow_up_kind": kind, "due_in_days": due_in_days}
         if existing:
             await SegmentTreatment.update(
                 {SegmentTreatment._meta.get_column_by_name(k): v for k, v in values.items()}
@@ -1059,7 +1061,7 @@ async def save_treatment(viewer: Viewer, segment: str, data: Mapping[str, str]) 
                     segment=segment,
                     treatment=text,
                     follow_up_kind=kind,
-                    due_in_days=int(days_text),
+                    due_in_days=due_in_days,
                 )
             )
         await audit_log.record(
@@ -1303,7 +1305,8 @@ async def answer_survey(token: str, score_text: str, comment: str) -> SaveResult
     view = await survey_for_token(token)
     if view.survey is None or view.problem:
         return SaveResult(errors={"token": view.problem})
-    if not score_text.isdigit() or not 0 <= int(score_text) <= 10:
+    score = whole_number(score_text, maximum=10)
+    if score is None:
         return SaveResult(errors={"score": _("Choose a score from 0 to 10.")})
     if len(comment) > 2000:
         return SaveResult(errors={"comment": _("At most 2,000 characters.")})
@@ -1311,7 +1314,7 @@ async def answer_survey(token: str, score_text: str, comment: str) -> SaveResult
         answered = (
             await Survey.update(
                 {
-                    Survey.score: int(score_text),
+                    Survey.score: score,
                     Survey.comment: comment.strip(),
                     Survey.answered_at: utcnow(),
                 }

@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         dependencies={"viewer": Provide(web.require_viewer, sync_to_thread=False)},
-        middleware=[web.AuthenticationMiddleware()],
+        middleware=[web.AuthenticationMiddleware(), web.RequestGuard()],
         before_send=[web.add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException
 from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Stream, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from partner_portal import access, i18n, spreadsheets
+from partner_portal import access, i18n, inputs, spreadsheets
 from partner_portal.accounts import services as accounts
+from partner_portal.i18n import gettext as _
 from partner_portal.settings import Settings
 
 logger = logging.getLogger("threadline")
@@ -72,26 +75,157 @@ class AuthenticationMiddleware(ASGIMiddleware):
         zone_token = i18n.current_time_zone.set(
             viewer.time_zone if viewer else settings.default_time_zone
         )
-        try:
-            await next_app(scope, receive, send)
-        finally:
-            i18n.current_locale.reset(locale_token)
-            i18n.current_region_locale.reset(region_token)
-            i18n.current_time_zone.reset(zone_token)
+        await next_app(scope, receive, send)
+        # Reset only after a normal answer: an error raised by a later middleware (the request
+        # guard's 413, say) is rendered by Litestar's outer exception handler after this returns,
+        # and its page must still speak the reader's language. The next request sets all three.
+        i18n.current_locale.reset(locale_token)
+        i18n.current_region_locale.reset(region_token)
+        i18n.current_time_zone.reset(zone_token)
 
 
+class RefusedInput(ClientException):
+    """A request refused with a message for the person who sent it, already in their
+    language (the error page and the API show ``detail``; the details of other HTTP errors
+    are not for users). 400 unless given another status (413 too big, 503 too slow);
+    ``extra`` may name the parameter."""
+
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class RequestGuard(ASGIMiddleware):
+    """Refuses, before any handler runs, what would fail at the database rather than in a
+    form's checks: a NUL byte in the path, the query string, a header or cookie, a form
+    field (or an uploaded file's name) or a JSON string; an integer in a JSON body beyond
+    64 bits (see partner_portal/inputs.py). Runs inside AuthenticationMiddleware, so the
+    message is in the reader's language.
+
+    The form and the body it reads stay cached on the request, so handlers read them again
+    without reading the network twice.
+    """
+
+    scopes = ("http",)  # type: ignore[assignment]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        request: Request[Any, Any, Any] = Request(scope, receive)
+        await refuse_unstorable_input(request)
+        await next_app(scope, receive, send)
+
+
+async def refuse_unstorable_input(request: Request[Any, Any, Any]) -> None:
+    """Raise RefusedInput (400) for a NUL byte or an out-of-range JSON integer anywhere in
+    the request. Raw bytes are looked at first: only those that may decode to a NUL are
+    parsed to name the parameter, so a usual request costs a few substring searches."""
+    scope = request.scope
+    if "\x00" in scope["path"]:
+        raise _nul_refused("path")
+    if inputs.may_hold_nul(scope["query_string"]):
+        _refuse_nul_in(request.query_params.multi_items())
+    for name, value in scope["headers"]:
+        if b"\x00" in value:
+            raise _nul_refused(name.decode("latin-1"))
+        if name == b"cookie" and inputs.may_hold_nul(value):
+            _refuse_nul_in(request.cookies.items())
+    if request.method not in BODY_METHODS:
+        return
+    content_type = request.content_type[0]
+    if content_type == RequestEncodingType.MULTI_PART or (
+        content_type == RequestEncodingType.URL_ENCODED
+        and inputs.may_hold_nul(await request.body())
+    ):
+        form = await request.form()
+        _refuse_nul_in(
+            (name, value.filename if isinstance(value, UploadFile) else value)
+            for name, value in form.multi_items()
+        )
+    elif content_type == "application/json" or content_type.endswith("+json"):
+        _refuse_unstorable_json(await request.body())
+
+
+def _refuse_nul_in(pairs: Iterable[tuple[str, Any]]) -> None:
+    parameter = inputs.first_with_nul(pairs)
+    if parameter is not None:
+        raise _nul_refused(parameter)
+
+
+def _refuse_unstorable_json(body: bytes) -> None:
+    if not inputs.json_may_be_unstorable(body):
+        return
+    try:
+        document = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return  # the handler answers malformed JSON with its own 400
+    if inputs.holds_nul(document):
+        raise _nul_refused("body")
+    if inputs.holds_huge_integer(document):
+        raise RefusedInput(
+            detail=_("A number in the request is too large to be stored."),
+            extra={"parameter": "body", "problem": "integer beyond 64 bits"},
+        )
+
+
+def _nul_refused(parameter: str) -> RefusedInput:
+    return RefusedInput(
+        detail=_(
+            "The request contains a NUL character, which cannot be stored. Remove it and try again."
+        ),
+        extra={"parameter": parameter, "problem": "NUL character"},
+    )
+
+
+# Pages run only the portal's own scripts and styles (static files: no inline <script>,
+# no on...= handlers, no style="" attributes, no eval; htmx is told so in base.html), send
+# forms only to the portal, and are framed by no one.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+).encode()
+# No page needs the camera (photos are chosen with the file input), microphone, position...
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+).encode()
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", PERMISSIONS_POLICY),
+    (b"content-security-policy", CONTENT_SECURITY_POLICY),
 )
 
 
 def add_security_headers(message: Message, scope: Scope) -> None:
-    """No framing (click-jacking), no MIME sniffing, no full URLs leaked to other sites."""
+    """No framing (click-jacking), no MIME sniffing, no full URLs leaked to other sites, no
+    script but the portal's own, no camera or microphone. A response that sets one of these
+    headers itself keeps its own (the contract PDF lets the contract page frame it)."""
     if message["type"] == "http.response.start":
         headers = list(message.get("headers") or [])
-        headers.extend(SECURITY_HEADERS)
+        names = {bytes(name).lower() for name, _value in headers}
+        headers.extend(header for header in SECURITY_HEADERS if header[0] not in names)
         message["headers"] = headers
 
 
@@ -144,15 +278,8 @@ async def uploaded_file(request: Request[Any, Any, Any]) -> tuple[dict[str, Any]
     return dict(form), content
 
 
-class RefusedRequest(HTTPException):
-    """A request refused with a message for the reader, already in their language: the
-    error page shows it (the details of other HTTP errors are not for users)."""
-
-    status_code = 400
-
-
-def _refuse(refusal: spreadsheets.Refusal, status_code: int = 400) -> RefusedRequest:
-    return RefusedRequest(detail=refusal.text(), status_code=status_code)
+def _refuse(refusal: spreadsheets.Refusal, status_code: int = 400) -> RefusedInput:
+    return RefusedInput(detail=refusal.text(), status_code=status_code)
 
 
 def csv_download(header: Sequence[str], rows: Sequence[Mapping[str, Any]], filename: str) -> Stream:
@@ -208,7 +335,7 @@ def http_exception_handler(request: Request[Any, Any, Any], error: HTTPException
         if is_htmx(request):
             return Response(content=None, status_code=204, headers={"HX-Redirect": location})
         return Redirect(path=location, status_code=303)
-    message = error.detail if isinstance(error, RefusedRequest) else ""
+    message = error.detail if isinstance(error, RefusedInput) else ""
     if status == 413:
         limit = request.route_handler.resolve_request_max_body_size() or 0
         message = i18n.gettext(

@@ -10,6 +10,7 @@ from uuid import UUID
 from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from partner_portal.inputs import PageNumber
 from partner_portal.web import CurrentViewer
 from sales import cases, pipeline, rebates, registrations
 from sales.cases import CaseFilters
@@ -43,7 +44,7 @@ def _opportunity(row: dict[str, Any]) -> dict[str, Any]:
 
 @get(f"{API}/opportunities", cache=False)
 async def api_opportunities(
-    viewer: CurrentViewer, page: FromQuery[int] = 1, stage: FromQuery[str] = ""
+    viewer: CurrentViewer, page: PageNumber = 1, stage: FromQuery[str] = ""
 ) -> dict[str, Any]:
     """Opportunities the caller may see, 50 a page, soonest close first."""
     result = await pipeline.list_opportunities(

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
-from partner_portal import access
+from partner_portal import access, uploads
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit import services as audit_log
@@ -82,27 +82,14 @@ USER_MAIL_COLUMNS = (
 )
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-# Recognised by their first bytes, not by what the browser claims.
-PHOTO_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF8", "image/gif"),
-)
+# Recognised by their first bytes, not by their names or what the browser claims.
+PHOTO_TYPES = (uploads.JPEG, uploads.PNG, uploads.GIF, uploads.WEBP)
 
 
 @dataclass(frozen=True)
 class Photo:
     filename: str
     content: bytes
-
-
-def _photo_type(content: bytes) -> str | None:
-    for signature, content_type in PHOTO_SIGNATURES:
-        if content.startswith(signature):
-            return content_type
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def photo_problem(photos: list[Photo]) -> str | None:
@@ -112,7 +99,7 @@ def photo_problem(photos: list[Photo]) -> str | None:
     for photo in photos:
         if len(photo.content) > MAX_PHOTO_BYTES:
             return _("%(name)s is larger than 5 MB.", name=photo.filename)
-        if _photo_type(photo.content) is None:
+        if uploads.detect_type(photo.content, PHOTO_TYPES) is None:
             return _("%(name)s is not a JPEG, PNG, GIF or WebP photo.", name=photo.filename)
     return None
 
@@ -121,20 +108,22 @@ async def _save_photos(case_id: int, message_id: int, photos: list[Photo]) -> No
     if not photos:
         return
     now = utcnow()
-    await CasePhoto.insert(
-        *(
+    rows = []
+    for photo in photos:
+        kind = uploads.detect_type(photo.content, PHOTO_TYPES)
+        assert kind is not None, "photo_problem() refuses what is not a photo"
+        rows.append(
             CasePhoto(
                 case=case_id,
                 message=message_id,
-                filename=photo.filename[:200] or "photo",
-                content_type=_photo_type(photo.content),
+                filename=uploads.display_name(photo.filename, kind, fallback="photo"),
+                content_type=kind.content_type,
                 data=photo.content,
                 size=len(photo.content),
                 created_at=now,
             )
-            for photo in photos
         )
-    ).run()
+    await CasePhoto.insert(*rows).run()
 
 
 def add_business_hours(start: datetime, hours: float) -> datetime:

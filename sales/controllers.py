@@ -14,10 +14,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from partner_portal import access
+from partner_portal import access, uploads
 from partner_portal.accounts import services as accounts
 from partner_portal.i18n import current_locale
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
 from sales import care, cases, forms, pipeline, rebates, registrations
 from sales.access import (
@@ -517,7 +518,10 @@ async def case_photo(
     return Response(
         content=bytes(photo["data"]),
         media_type=photo["content_type"],
-        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+        headers={
+            "Cache-Control": "private, max-age=86400",
+            **uploads.download_headers(photo["filename"], "inline"),
+        },
     )
 
 
@@ -756,8 +760,7 @@ async def care_event_create(
 async def care_event_toggle(
     request: AnyRequest, viewer: CurrentViewer, event_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    version = data.get("version", "")
-    result = await care.toggle_event(viewer, event_id, int(version) if version.isdigit() else None)
+    result = await care.toggle_event(viewer, event_id, whole_number(data.get("version")))
     if result.saved:
         return redirect_after_post(request, "/sales/care")
     return await _care_page(request, viewer, conflicts=result.conflicts, status_code=409)

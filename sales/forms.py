@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.partners.forms import (
     TERRITORY_PATTERN,
     Errors,
@@ -93,11 +94,10 @@ def parse_version(data: Mapping[str, Any], errors: Errors) -> int | None:
     raw = text(data, "version", 20)
     if not raw:
         return None
-    try:
-        return int(raw)
-    except ValueError:
+    version = whole_number(raw)
+    if version is None:
         errors.add("version", _("Reload the page and try again."))
-        return None
+    return version
 
 
 def customer_key(name: str) -> str:

@@ -15,6 +15,7 @@ from litestar.response import Template
 
 from partner_portal import access
 from partner_portal.clock import utcnow
+from partner_portal.inputs import whole_number
 from partner_portal.registries import registry
 from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
 from scheduler import feeds, forms, host, jobs, rules, services
@@ -204,10 +205,7 @@ async def _after_action(
 
 
 def _version(data: dict[str, str]) -> int | None:
-    try:
-        return int(data.get("version") or "")
-    except ValueError:
-        return None
+    return whole_number(data.get("version"))
 
 
 @post("/follow-ups/{follow_up_id:uuid}/complete", include_in_schema=False)

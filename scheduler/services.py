@@ -38,6 +38,7 @@ from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.notifications.services import NewNotification, mail_user, notify
 from partner_portal.partners import forms as partner_forms
 from partner_portal.partners import services as partners
@@ -491,9 +492,8 @@ async def update_from_form(
     """Edit what, when, how important and how it repeats; a stale form is a conflict."""
     row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     values, errors = forms.parse_follow_up(data, viewer.time_zone)
-    try:
-        opened_version = int(str(data.get("version") or row["version"]))
-    except ValueError:
+    opened_version = whole_number(str(data.get("version") or row["version"]))
+    if opened_version is None:
         opened_version = row["version"]
     if values is None:
         return SaveResult(errors=errors)

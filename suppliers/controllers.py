@@ -4,7 +4,6 @@ call a service, render."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Request, Response, get, post
@@ -14,8 +13,9 @@ from litestar.exceptions import ValidationException
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Template
 
-from partner_portal import access, idempotency
+from partner_portal import access, idempotency, uploads
 from partner_portal.clock import utcnow
+from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer, redirect_after_post, render, xlsx_download
 from suppliers import forecasting, forms, purchasing, scorecards, services
 from suppliers.access import SupplierAction, get_material
@@ -277,7 +277,7 @@ async def purchase_order_draft(
 ) -> Response[Any]:
     access.require(viewer, SupplierAction.manage_purchasing)
     weeks_text = (data.get("weeks") or "8").strip()
-    weeks = int(weeks_text) if weeks_text.isdigit() else 0
+    weeks = whole_number(weeks_text) or 0
     created, errors = await purchasing.draft_purchase_orders(
         viewer, data.get("supplier", ""), weeks
     )
@@ -382,9 +382,7 @@ async def ship_notice_create(
         upload = form.get("certificate")
         certificate = None
         if isinstance(upload, UploadFile) and upload.filename:
-            certificate = purchasing.Certificate(
-                upload.filename, upload.content_type, await upload.read()
-            )
+            certificate = purchasing.UploadedFile(upload.filename, await upload.read())
         result = await purchasing.create_ship_notice(viewer, order_id, data, certificate)
         if result.saved:
             return redirect_after_post(request, f"/suppliers/purchase-orders/{order_id}#notices")
@@ -403,7 +401,7 @@ async def ship_notice_certificate(
     return Response(
         content=certificate.content,
         media_type=certificate.content_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(certificate.name)}"},
+        headers=uploads.download_headers(certificate.name),
     )
 
 

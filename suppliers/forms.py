@@ -14,8 +14,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from partner_portal import uploads
 from partner_portal.catalog.forms import known_currency, parse_money
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from suppliers.tables import AcknowledgementStatus, CommitmentStatus, MaterialKind, MaterialUnit
 
 MATERIAL_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{1,39}$")
@@ -57,10 +59,10 @@ def _optional_whole(
     text = _text(data, name, 12)
     if not text:
         return None
-    if not text.isdigit() or int(text) > maximum:
+    number = whole_number(text, maximum=maximum)
+    if number is None:
         errors[name] = _("Enter a whole number from 0 to %(maximum)s.", maximum=maximum)
-        return None
-    return int(text)
+    return number
 
 
 def parse_date(text: str) -> date | None:
@@ -134,7 +136,7 @@ def parse_material(
             assert quantity is not None
             quantities[name_] = quantity
     version_text = _text(data, "version", 10)
-    version = int(version_text) if version_text.isdigit() else None
+    version = whole_number(version_text)
     if errors:
         return None, errors
     assert supplier_id is not None and price is not None
@@ -312,11 +314,8 @@ def parse_forecast_settings(
 
 
 MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
-CERTIFICATE_TYPES = {
-    "application/pdf": ".pdf",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-}
+# Judged by the file's bytes (partner_portal/uploads.py), whatever its name or claimed type.
+CERTIFICATE_TYPES = (uploads.PDF, uploads.JPEG, uploads.PNG)
 
 
 @dataclass(frozen=True)

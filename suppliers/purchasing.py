@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from partner_portal import access
+from partner_portal import access, uploads
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -525,16 +525,38 @@ def _timestamp_param_at(moment: Any) -> Any:
 
 @dataclass(frozen=True)
 class Certificate:
+    """A test report or certificate: the name to show, the type its bytes are, the bytes."""
+
     name: str
     content_type: str
     content: bytes
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file as the browser sent it: the name the uploader's computer gave it, the bytes."""
+
+    name: str
+    content: bytes
+
+
+def certificate_from_upload(upload: UploadedFile) -> tuple[Certificate | None, str | None]:
+    """The certificate an upload holds, judged by its bytes (PDF, JPEG or PNG whatever its
+    name says), under a name safe to show and send back; or why it is refused."""
+    kind = uploads.detect_type(upload.content, forms.CERTIFICATE_TYPES)
+    if kind is None:
+        return None, _("Upload the report as PDF, JPEG or PNG.")
+    if len(upload.content) > forms.MAX_CERTIFICATE_BYTES:
+        return None, _("The file is larger than 5 MB.")
+    name = uploads.display_name(upload.name, kind, fallback="certificate")
+    return Certificate(name, kind.content_type, upload.content), None
 
 
 async def create_ship_notice(
     viewer: Viewer,
     order_uuid: UUID,
     data: Mapping[str, Any],
-    certificate: Certificate | None = None,
+    upload: UploadedFile | None = None,
 ) -> SaveResult:
     """The supplier announces a shipment against one of its sent POs. (The same notice sent
     again is answered once by the handlers, through partner_portal.idempotency.)"""
@@ -550,11 +572,9 @@ async def create_ship_notice(
     notice, errors = forms.parse_ship_notice(data, list(by_uuid), needs_dye_lot)
     if order["status"] != PurchaseOrderStatus.sent:
         errors = {**errors, "shipped_on": _("This purchase order is not open.")}
-    if certificate is not None:
-        if certificate.content_type not in forms.CERTIFICATE_TYPES:
-            errors = {**errors, "certificate": _("Upload the report as PDF, JPEG or PNG.")}
-        elif len(certificate.content) > forms.MAX_CERTIFICATE_BYTES:
-            errors = {**errors, "certificate": _("The file is larger than 5 MB.")}
+    certificate, problem = certificate_from_upload(upload) if upload else (None, None)
+    if problem:
+        errors = {**errors, "certificate": problem}
     if notice is None or errors:
         return SaveResult(errors=errors)
     rejected = [key for key in notice.quantities if by_uuid[key]["acknowledgement"] == "rejected"]
@@ -571,7 +591,7 @@ async def create_ship_notice(
                     carrier=notice.carrier,
                     tracking_number=notice.tracking_number,
                     dye_lot=notice.dye_lot,
-                    certificate_name=certificate.name[:200] if certificate else "",
+                    certificate_name=certificate.name if certificate else "",
                     certificate_type=certificate.content_type if certificate else "",
                     certificate=certificate.content if certificate else None,
                     created_by=viewer.user_id,
@@ -639,7 +659,15 @@ async def ship_notices(order_id: int) -> list[dict[str, Any]]:
 async def certificate_of(viewer: Viewer, notice_uuid: UUID) -> Certificate:
     """A ship notice's test report or certificate, for whoever may see its PO (404 otherwise)."""
     row = await get_certificate(viewer, notice_uuid)
-    return Certificate(row["certificate_name"], row["certificate_type"], bytes(row["certificate"]))
+    content = bytes(row["certificate"])
+    # Judged again by its bytes: a file stored before uploads were checked so is sent as
+    # bytes to download, never as the type its uploader claimed.
+    kind = uploads.detect_type(content, forms.CERTIFICATE_TYPES)
+    return Certificate(
+        row["certificate_name"] or "certificate",
+        kind.content_type if kind else "application/octet-stream",
+        content,
+    )
 
 
 async def record_receipt(viewer: Viewer, line_uuid: UUID, data: Mapping[str, Any]) -> SaveResult:

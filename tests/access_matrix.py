@@ -10,8 +10,10 @@ action the role lacks answers 403; anything else must not be refused.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tests.support import Cast
@@ -140,3 +142,24 @@ class Subject:
 
     make: Callable[[SubjectContext, str | None], Awaitable[Any]]
     targets: tuple[str | None, ...] = (None,)
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def collect_routes() -> tuple[dict[str, Route], dict[str, Subject], set[str]]:
+    """Every module's ROUTES and SUBJECTS, and the routes open to everyone (PUBLIC)."""
+    routes: dict[str, Route] = {}
+    subjects: dict[str, Subject] = {}
+    public: set[str] = set()
+    for path in sorted(TESTS.glob("*/access_routes.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.access_routes")
+        for key in module.ROUTES:
+            assert key not in routes, f"{key} is listed twice"
+        routes.update(module.ROUTES)
+        for name in getattr(module, "SUBJECTS", {}):
+            assert name not in subjects, f"subject {name} is defined twice"
+        subjects.update(getattr(module, "SUBJECTS", {}))
+        # Routes open to everyone, signed in or not (login, employee and survey links...).
+        public |= set(getattr(module, "PUBLIC", ()))
+    return routes, subjects, public

@@ -15,6 +15,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.partners.tables import Role
 from partner_portal.settings import SUPPORTED_LOCALES
 
@@ -136,12 +137,10 @@ def parse_edit_user(data: Mapping[str, str]) -> tuple[EditUserInput | None, Erro
     errors: Errors = {}
     role = parse_role(data.get("role", ""), errors)
     manager_uuid = parse_uuid(data.get("manager", ""), errors, "manager")
-    try:
-        version = int(_text(data, "version"))
-    except ValueError:
+    version = whole_number(_text(data, "version"))
+    if version is None:
         errors["version"] = _("The form was out of date. Reload the page and try again.")
-        version = 0
-    if errors or role is None:
+    if errors or role is None or version is None:
         return None, errors
     return (
         EditUserInput(

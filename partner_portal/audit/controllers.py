@@ -13,6 +13,7 @@ from partner_portal import access
 from partner_portal.access import Action
 from partner_portal.audit import services
 from partner_portal.i18n import N_
+from partner_portal.inputs import whole_number
 from partner_portal.registries import NavEntry
 from partner_portal.web import CurrentViewer, render
 
@@ -28,7 +29,7 @@ async def audit_page(
     before: FromQuery[str] = "",
 ) -> Template:
     access.require(viewer, Action.view_audit_log)
-    before_id = int(before) if before.isdigit() else None
+    before_id = whole_number(before)
     filters = services.AuditFilters(
         entity_kind=kind.strip(), actor_email=actor.strip(), before_id=before_id
     )

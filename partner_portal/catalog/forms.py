@@ -18,6 +18,7 @@ from babel.numbers import get_currency_precision, list_currencies
 
 from partner_portal.catalog.tables import Category, Gender, SizeScaleKind, StyleStatus
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.partners.tables import Tier
 
 CATEGORIES = tuple(category.value for category in Category)
@@ -201,9 +202,8 @@ def parse_style(data: Mapping[str, Any]) -> tuple[StyleInput | None, dict[str, s
         errors["barcodes"] = problem
     version: int | None = None
     if _text(data, "version"):
-        try:
-            version = int(_text(data, "version"))
-        except ValueError:
+        version = whole_number(_text(data, "version"))
+        if version is None:
             errors["version"] = _("The form is damaged; open it again.")
     if errors:
         return None, errors
@@ -384,11 +384,11 @@ def parse_whole_number(text: str, minimum: int = 0) -> tuple[int | None, str | N
     cleaned = text.strip().replace(",", "").replace(" ", "")
     if not cleaned.isascii() or not cleaned.isdigit():
         return None, _("Enter a whole number.")
-    value = int(cleaned)
+    value = whole_number(cleaned, maximum=MAX_QUANTITY)
+    if value is None:
+        return None, _("The number is too large.")
     if value < minimum:
         return None, _("Enter at least %(minimum)s.", minimum=minimum)
-    if value > MAX_QUANTITY:
-        return None, _("The number is too large.")
     return value, None
 
 

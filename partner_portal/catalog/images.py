@@ -18,7 +18,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from partner_portal import access
+from partner_portal import access, uploads
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import StyleImage
@@ -29,18 +29,13 @@ from partner_portal.i18n import gettext as _
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_SIDE = 8000
 MAX_IMAGES_PER_STYLE = 12
-# Pillow's format name -> (content type, file extension)
-FORMATS = {
-    "JPEG": ("image/jpeg", "jpg"),
-    "PNG": ("image/png", "png"),
-    "WEBP": ("image/webp", "webp"),
-}
+# The formats Pillow may find in an upload, by Pillow's name for them.
+FORMATS = {"JPEG": uploads.JPEG, "PNG": uploads.PNG, "WEBP": uploads.WEBP}
 
 
 @dataclass(frozen=True)
 class CheckedImage:
-    content_type: str
-    extension: str
+    file_type: uploads.FileType
     width: int
     height: int
 
@@ -74,8 +69,7 @@ def check_image(content: bytes) -> tuple[CheckedImage | None, str | None]:
         return None, _(
             "The picture is larger than %(pixels)s pixels on a side.", pixels=MAX_IMAGE_SIDE
         )
-    content_type, extension = FORMATS[kind]
-    return CheckedImage(content_type, extension, width, height), None
+    return CheckedImage(FORMATS[kind], width, height), None
 
 
 def stored_file(media_dir: Path, relative_path: str) -> Path:
@@ -97,7 +91,7 @@ async def add_style_image(
     if checked is None:
         return {"file": problem or ""}
     image_uuid = uuid.uuid4()
-    relative = f"styles/{style['uuid']}/{image_uuid}.{checked.extension}"
+    relative = f"styles/{style['uuid']}/{uploads.stored_name(checked.file_type, image_uuid)}"
     path = stored_file(media_dir, relative)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
@@ -123,7 +117,7 @@ async def add_style_image(
                     uuid=image_uuid,
                     style=style["id"],
                     path=relative,
-                    content_type=checked.content_type,
+                    content_type=checked.file_type.content_type,
                     width=checked.width,
                     height=checked.height,
                     byte_size=len(content),

@@ -68,6 +68,7 @@ from partner_portal.clock import utcnow
 from partner_portal.database import contains_text, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.partners.tables import Organisation
 
 PAGE_SIZE = 50
@@ -205,10 +206,7 @@ class StyleFilters:
         def text(name: str, limit: int = 100) -> str:
             return str(params.get(name) or "").strip()[:limit]
 
-        try:
-            page = max(1, int(text("page", 6) or 1))
-        except ValueError:
-            page = 1
+        page = whole_number(text("page"), minimum=1, maximum=MAX_PAGE) or 1
         status = text("status")
         return cls(
             q=text("q"),
@@ -931,11 +929,10 @@ async def save_prices(
             )
             if pair is not None:
                 wanted[key] = pair
-    try:
-        opened_version = int(str(data.get("version") or price_list["version"]))
-    except ValueError:
+    opened_version = whole_number(str(data.get("version") or price_list["version"]))
+    if opened_version is None:
         errors["version"] = _("The form is damaged; open it again.")
-    if errors:
+    if errors or opened_version is None:
         return SaveResult(errors=errors)
     before: dict[str, str] = {}
     for style in sheet:

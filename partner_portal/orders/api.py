@@ -22,6 +22,7 @@ from litestar.params import FromPath, FromQuery
 from partner_portal import access, idempotency
 from partner_portal.access import Action, Viewer
 from partner_portal.edits import SaveResult
+from partner_portal.inputs import whole_number
 from partner_portal.orders import forms, queries, services
 from partner_portal.orders.services import OrderDraft, OrderFilters, ShipmentInput
 from partner_portal.orders.tables import OrderStatus
@@ -284,7 +285,7 @@ async def list_orders(
         raise ValidationException(f"Unknown channel {channel!r}.", extra={"channel": "unknown"})
     if buyer and forms.parse_uuid(buyer) is None:
         raise ValidationException("buyer is a partner's id.", extra={"buyer": "not a UUID"})
-    if cursor and not cursor.isdigit():
+    if cursor and whole_number(cursor) is None:
         raise ValidationException("Use the next_cursor of a list.", extra={"cursor": "invalid"})
     filters = OrderFilters.from_query(
         {"status": status, "channel": channel, "buyer": buyer, "q": q, "before": cursor}

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from partner_portal.access import Viewer
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.orders.services import DETAIL_COLUMNS, MAX_LINE_QUANTITY, ShipmentInput
 from partner_portal.orders.tables import OrderChannel, OrderStatus
 
@@ -65,12 +66,8 @@ def parse_date(text: str) -> date | None:
 
 def parse_quantity(text: str, allow_zero: bool = False) -> int | None:
     """A whole number of pieces in range, or None."""
-    cleaned = text.replace(",", "").strip()
-    if not cleaned.isdigit():
-        return None
-    quantity = int(cleaned)
     lowest = 0 if allow_zero else 1
-    return quantity if lowest <= quantity <= MAX_LINE_QUANTITY else None
+    return whole_number(text.replace(",", ""), minimum=lowest, maximum=MAX_LINE_QUANTITY)
 
 
 def parse_details(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
@@ -86,14 +83,14 @@ def parse_details(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[
         try:
             values[name] = parse_date(_text(data, name))
         except ValueError:
+            values[name] = None
             errors[name] = _("Enter a date as YYYY-MM-DD.")
     assert set(values) == set(DETAIL_COLUMNS)
     return (None if errors else values), errors
 
 
 def parse_version(data: Mapping[str, Any]) -> int | None:
-    text = _text(data, "version")
-    return int(text) if text.isdigit() else None
+    return whole_number(_text(data, "version"))
 
 
 def entry_row_count(data: Mapping[str, Any]) -> int:
@@ -161,15 +158,15 @@ def parse_shipment(data: Mapping[str, Any]) -> tuple[ShipmentInput | None, dict[
     for name in data:
         if not (isinstance(name, str) and name.startswith("ship-")):
             continue
-        line_id = name.removeprefix("ship-")
+        line_id = whole_number(name.removeprefix("ship-"))
         text = _text(data, name)
-        if not line_id.isdigit() or not text:
+        if line_id is None or not text:
             continue
         quantity = parse_quantity(text, allow_zero=True)
         if quantity is None:
             errors[f"line-{line_id}"] = _("A whole number from 0 to 1,000,000.")
         elif quantity:
-            quantities[int(line_id)] = quantity
+            quantities[line_id] = quantity
     if errors:
         return None, errors
     assert shipped_on is not None
@@ -193,15 +190,15 @@ def parse_change_request(
     for name in data:
         if not (isinstance(name, str) and name.startswith("qty-")):
             continue
-        sku_id = name.removeprefix("qty-")
+        sku_id = whole_number(name.removeprefix("qty-"))
         text = _text(data, name)
-        if not sku_id.isdigit() or not text:
+        if sku_id is None or not text:
             continue
         quantity = parse_quantity(text, allow_zero=True)
         if quantity is None:
             errors[f"sku-{sku_id}"] = _("A whole number from 0 to 1,000,000.")
         else:
-            quantities[int(sku_id)] = quantity
+            quantities[sku_id] = quantity
     ship_date: date | None = None
     try:
         ship_date = parse_date(_text(data, "requested_ship_date"))

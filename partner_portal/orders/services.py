@@ -30,6 +30,7 @@ from partner_portal.database import contains_text, is_sqlite, update_if_version,
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.notifications.services import mail_user
 from partner_portal.orders.tables import (
     ChangeRequest,
@@ -1002,7 +1003,7 @@ class OrderFilters:
             channel=query.get("channel", "") if query.get("channel", "") in CHANNEL_CODES else "",
             buyer=uuid_or_none(query.get("buyer", "")),
             search=query.get("q", "").strip()[:60],
-            before=int(before) if before.isdigit() else None,
+            before=whole_number(before),
         )
 
     def query_string(self, **overrides: Any) -> str:

@@ -20,6 +20,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.edits import SaveResult
+from partner_portal.inputs import PageNumber
 from partner_portal.partners import services
 from partner_portal.partners.services import PartnerFilters
 from partner_portal.web import CurrentViewer
@@ -241,7 +242,7 @@ async def list_partners(
     territory: FromQuery[str] = "",
     status: FromQuery[str] = "",
     owner: FromQuery[str] = "",
-    page: FromQuery[int] = 1,
+    page: PageNumber = 1,
 ) -> PartnerList:
     """Partners you may see, 50 a page, sorted by legal name; filters as on the list page."""
     filters = PartnerFilters.from_query(

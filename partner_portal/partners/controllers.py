@@ -17,6 +17,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.accounts import services as accounts
 from partner_portal.clock import utcnow
 from partner_portal.i18n import N_
+from partner_portal.inputs import PageNumber
 from partner_portal.partners import csv_io, forms, services
 from partner_portal.partners.services import PartnerFilters
 from partner_portal.registries import HomeTile, NavEntry
@@ -115,7 +116,7 @@ async def partner_detail(
     request: AnyRequest,
     viewer: CurrentViewer,
     partner_id: FromPath[UUID],
-    timeline_page: FromQuery[int] = 1,
+    timeline_page: PageNumber = 1,
 ) -> Template:
     """The partner 360: details, contacts, addresses, territories, timeline, module panels."""
     view = await services.partner_360(viewer, partner_id, timeline_page)

@@ -22,6 +22,7 @@ from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError
 
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.partners.tables import (
     AddressKind,
     InteractionKind,
@@ -204,11 +205,10 @@ def _parse_version(data: Mapping[str, Any], errors: Errors) -> int | None:
     raw = _text(data, "version", 20)
     if not raw:
         return None
-    try:
-        return int(raw)
-    except ValueError:
+    version = whole_number(raw)
+    if version is None:
         errors.add("version", _("The form is out of date. Reload the page."))
-        return None
+    return version
 
 
 def _parse_addresses(data: Mapping[str, Any], errors: Errors) -> list[AddressInput]:

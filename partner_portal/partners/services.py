@@ -26,6 +26,7 @@ from partner_portal.database import contains_text, update_if_version, write_tran
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.partners import forms
 from partner_portal.partners.forms import ContactInput, OrganisationInput
 from partner_portal.partners.tables import (
@@ -100,10 +101,7 @@ class PartnerFilters:
         def text(name: str, limit: int = 100) -> str:
             return str(params.get(name) or "").strip()[:limit]
 
-        try:
-            page = max(1, int(text("page", 6) or 1))
-        except ValueError:
-            page = 1
+        page = whole_number(text("page"), minimum=1, maximum=MAX_PAGE) or 1
         kind = text("kind")
         tier = text("tier")
         status = text("status")

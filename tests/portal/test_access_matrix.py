@@ -8,39 +8,17 @@ the completeness test, so none is missed.
 
 from __future__ import annotations
 
-import importlib
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.access_matrix import MEMBERS, OK, Route, Subject, SubjectContext
+from tests.access_matrix import MEMBERS, OK, Subject, SubjectContext, collect_routes
 from tests.support import Cast, PortalClient
 
-TESTS = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"\{[a-z_]+:uuid\}")
-
-
-def _collect() -> tuple[dict[str, Route], dict[str, Subject], set[str]]:
-    routes: dict[str, Route] = {}
-    subjects: dict[str, Subject] = {}
-    public: set[str] = set()
-    for path in sorted(TESTS.glob("*/access_routes.py")):
-        module = importlib.import_module(f"tests.{path.parent.name}.access_routes")
-        for key in module.ROUTES:
-            assert key not in routes, f"{key} is listed twice"
-        routes.update(module.ROUTES)
-        for name in getattr(module, "SUBJECTS", {}):
-            assert name not in subjects, f"subject {name} is defined twice"
-        subjects.update(getattr(module, "SUBJECTS", {}))
-        # Routes open to everyone, signed in or not (login, employee and survey links...).
-        public |= set(getattr(module, "PUBLIC", ()))
-    return routes, subjects, public
-
-
-ROUTES, SUBJECTS, PUBLIC = _collect()
+ROUTES, SUBJECTS, PUBLIC = collect_routes()
 
 
 def registered_routes() -> set[str]:

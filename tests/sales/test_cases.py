@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+
 from partner_portal.partners.tables import TimelineEntry
 from sales import cases
 from sales.tables import CaseMessage, ServiceCase
@@ -191,17 +193,23 @@ async def test_agents_link_answers_and_partners_search_them(
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
+async def _open_case_with_photo(
+    client: PortalClient, name: str, content: bytes, claimed: str
+) -> httpx.Response:
+    """The retailer's "torn seam" complaint, sent with one attached file."""
+    return await client.post(
+        "/sales/cases/new",
+        data={"subject": "Torn seam", "kind": "quality_defect", "description": "See photo"},
+        files={"photos": (name, content, claimed)},
+        headers={"x-csrftoken": await client.csrf_token()},
+    )
+
+
 async def test_photos_go_with_the_case_and_internal_ones_stay_with_the_brand(
     client: PortalClient, cast: Cast
 ) -> None:
     await client.sign_in(cast.retailer)
-    token = await client.csrf_token()
-    opened = await client.post(
-        "/sales/cases/new",
-        data={"subject": "Torn seam", "kind": "quality_defect", "description": "See photo"},
-        files={"photos": ("seam.png", PNG, "image/png")},
-        headers={"x-csrftoken": token},
-    )
+    opened = await _open_case_with_photo(client, "seam.png", PNG, "image/png")
     assert opened.status_code == 303, opened.text
     case = opened.headers["location"].rsplit("/", 1)[1]
     await client.sign_in(cast.kam)
@@ -225,16 +233,32 @@ async def test_photos_go_with_the_case_and_internal_ones_stay_with_the_brand(
     assert (await client.get(shared)).status_code == 404
 
 
+async def test_a_photo_keeps_only_the_last_part_of_its_name_and_is_served_as_what_it_is(
+    client: PortalClient, cast: Cast
+) -> None:
+    await client.sign_in(cast.retailer)
+    opened = await _open_case_with_photo(client, "../../etc/seam.jpg", PNG, "image/jpeg")
+    case = opened.headers["location"].rsplit("/", 1)[1]
+    page = (await client.get(f"/sales/cases/{case}")).text
+    (link,) = set(re.findall(rf"/sales/cases/{case}/photos/[0-9a-f-]{{36}}", page))
+
+    served = await client.get(link)
+
+    assert served.headers["content-type"] == "image/png"
+    assert served.headers["content-disposition"] == (
+        "inline; filename=\"seam.png\"; filename*=UTF-8''seam.png"
+    )
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert "../" not in page
+
+
 async def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_saved(
     client: PortalClient, cast: Cast
 ) -> None:
     await client.sign_in(cast.retailer)
 
-    response = await client.post(
-        "/sales/cases/new",
-        data={"subject": "Torn seam", "kind": "quality_defect", "description": "See photo"},
-        files={"photos": ("invoice.pdf", b"%PDF-1.4 not a photo", "image/png")},
-        headers={"x-csrftoken": await client.csrf_token()},
+    response = await _open_case_with_photo(
+        client, "invoice.pdf", b"%PDF-1.4 not a photo", "image/png"
     )
 
     assert response.status_code == 400
