@@ -52,11 +52,10 @@ def test_it_migrates_an_empty_sqlite_file_and_a_second_run_changes_nothing(work_
 def test_it_migrates_an_empty_postgresql_database() -> None:
     server = urlsplit(os.environ["TEST_DATABASE_URL"])
     maintenance = urlunsplit(server._replace(path="/postgres"))
-    fresh = urlunsplit(server._replace(path="/threadline_migrate_check"))
-    for statement in (
-        "DROP DATABASE IF EXISTS threadline_migrate_check",
-        "CREATE DATABASE threadline_migrate_check",
-    ):
+    # Named after the suite's own database, so suites run side by side never share it.
+    name = f"{server.path.lstrip('/')}_migrate_check"
+    fresh = urlunsplit(server._replace(path=f"/{name}"))
+    for statement in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
         subprocess.run(["psql", maintenance, "-qc", statement], check=True, capture_output=True)
     try:
         result = run_migrate(fresh)
@@ -71,6 +70,6 @@ def test_it_migrates_an_empty_postgresql_database() -> None:
         assert run_migrate(fresh).returncode == 0
     finally:
         subprocess.run(
-            ["psql", maintenance, "-qc", "DROP DATABASE IF EXISTS threadline_migrate_check"],
+            ["psql", maintenance, "-qc", f'DROP DATABASE IF EXISTS "{name}"'],
             capture_output=True,
         )
