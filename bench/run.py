@@ -199,7 +199,7 @@ class Server:
                 if self.process.poll() is not None:
                     raise SystemExit(f"the server exited at start; see {self.log_path}")
                 try:
-                    if (await client.get("/healthz")).status_code == 200:
+                    if (await client.get("/readyz")).status_code == 200:
                         return
                 except httpx.TransportError:
                     pass

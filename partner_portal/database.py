@@ -24,11 +24,11 @@ import asyncio
 import logging
 import re
 import sqlite3
-import time
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -44,6 +44,7 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 15
 # Reads run in parallel on this many connections (each has a thread; SQLite releases the
 # GIL while it reads). More would only queue on the two CPUs.
 SQLITE_READER_CONNECTIONS = 4
+READINESS_TIMEOUT_SECONDS = 2.0
 
 logger = logging.getLogger(__name__)
 
@@ -319,12 +320,17 @@ async def update_if_version(
 
 
 async def open_database() -> bool:
-    """Start what the engine needs to serve requests; True if a pool was started here."""
+    """Start what the engine needs to serve requests; True if a pool was started here.
+
+    The PostgreSQL pool opens its connections when requests need them, so the server
+    starts (and answers /healthz, while /readyz says what is wrong) when the database
+    is down, and serves as soon as it is back.
+    """
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
         if engine.pool is not None:
             return False
-        await engine.start_connection_pool(min_size=2, max_size=10)
+        await engine.start_connection_pool(min_size=0, max_size=10)
         return True
     return False
 
@@ -338,21 +344,52 @@ async def close_database(started_pool: bool) -> None:
         await engine.close()
 
 
-async def database_state() -> dict[str, Any]:
-    """What /healthz reports: the engine kind, whether a query works and how long it took."""
+@cache
+def code_migrations() -> frozenset[tuple[str, str]]:
+    """Every migration in the code, as (app name, migration id), as Piccolo finds them."""
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+
+    finder = BaseMigrationManager()
+    return frozenset(
+        (module.APP_CONFIG.app_name, migration_id)
+        for module in finder.get_app_modules()
+        for migration_id in finder.get_migration_modules(
+            module.APP_CONFIG.resolved_migrations_folder_path
+        )
+    )
+
+
+async def readiness() -> dict[str, Any]:
+    """What /readyz reports: ready when the database answers within
+    READINESS_TIMEOUT_SECONDS and has run every migration in the code.
+
+    ``problems`` says what is wrong, in words for whoever runs the server; the errors'
+    details (addresses, paths) go to the log, not to the public answer.
+    """
     engine = current_engine()
-    kind = "sqlite" if isinstance(engine, SQLiteEngine) else "postgresql"
-    started = time.perf_counter()
-    try:
-        await engine.run_querystring(_select_one())
-    except Exception as error:  # the health check reports any failure instead of raising it
-        return {"engine": kind, "ok": False, "error": type(error).__name__}
-    return {
-        "engine": kind,
-        "ok": True,
-        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+    report: dict[str, Any] = {
+        "status": "ready",
+        "database": "sqlite" if isinstance(engine, SQLiteEngine) else "postgresql",
+        "problems": [],
     }
-
-
-def _select_one() -> Any:
-    return QueryString("SELECT 1 AS ok")
+    step = "the database does not answer"
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
+            await engine.run_querystring(QueryString("SELECT 1 AS answer"))
+            step = "the migration table cannot be read: run `threadline migrate`"
+            ran = await engine.run_querystring(QueryString("SELECT app_name, name FROM migration"))
+    except TimeoutError:
+        report["problems"].append(f"{step} (no answer within {READINESS_TIMEOUT_SECONDS:g} s)")
+    except Exception as error:  # readiness reports any failure instead of raising it
+        logger.warning("not ready: %s", step, exc_info=True)
+        report["problems"].append(f"{step} ({type(error).__name__})")
+    else:
+        pending = sorted(code_migrations() - {(row["app_name"], row["name"]) for row in ran})
+        if pending:
+            report["problems"].append(
+                f"{len(pending)} migration(s) not run: run `threadline migrate`"
+            )
+            report["pending_migrations"] = [f"{app} {migration}" for app, migration in pending]
+    if report["problems"]:
+        report["status"] = "unavailable"
+    return report

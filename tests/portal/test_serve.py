@@ -38,6 +38,7 @@ async def test_the_serve_command_serves_the_portal_and_stops_on_sigterm(
                 output.append(line)
         async with httpx.AsyncClient(base_url=url) as client:
             health = await client.get("/healthz")
+            readiness = await client.get("/readyz")
             login_page = await client.get("/login")
             signed_in = await client.post(
                 "/login",
@@ -50,6 +51,7 @@ async def test_the_serve_command_serves_the_portal_and_stops_on_sigterm(
             rest, _ = await process.communicate()
 
     assert health.json()["status"] == "ok"
+    assert readiness.json()["status"] == "ready"
     assert login_page.status_code == 200
     assert signed_in.status_code == 303
     # uvicorn finishes open work, shuts the app down, then re-raises the signal it caught.
