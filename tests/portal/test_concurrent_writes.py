@@ -8,13 +8,6 @@ for a minute).
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
@@ -27,8 +20,8 @@ from bench.concurrent_writes import (
 )
 from bench.run import log_in
 from partner_portal.accounts.services import create_api_token, viewer_for_user_id
-from tests.conftest import _free_port
 from tests.orders.support import make_shop
+from tests.portal.serve_command import ServeCommand
 from tests.support import PASSWORD, Cast, Member, Org
 
 WRITES_EACH = 4
@@ -83,56 +76,29 @@ def assert_every_write_went_through(load: WriteLoad, missing_rows: list[str]) ->
     assert missing_rows == []
 
 
+async def write_at_once_and_check(base_url: str, cast: Cast) -> None:
+    notes = await note_writers(base_url, cast)
+    drafts = await draft_writers(cast)
+
+    load = await write_concurrently(base_url, notes, drafts, writes_each=WRITES_EACH)
+
+    assert_every_write_went_through(load, await rows_not_found(load))
+
+
 async def test_sixteen_concurrent_writers_get_no_error_and_every_saved_row_is_found(
     live_server: str, cast: Cast
 ) -> None:
-    notes = await note_writers(live_server, cast)
-    drafts = await draft_writers(cast)
-
-    load = await write_concurrently(live_server, notes, drafts, writes_each=WRITES_EACH)
-
-    assert_every_write_went_through(load, await rows_not_found(load))
-
-
-@pytest.fixture
-async def two_worker_server(database: str, is_postgres: bool) -> AsyncIterator[str]:
-    """`threadline serve --workers 2` on this test's SQLite database; yields its URL.
-
-    (PostgreSQL serves many processes by design; whether SQLite does is the question.)
-    """
-    if is_postgres:
-        pytest.skip("the question is SQLite's")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "partner_portal.cli", "serve", "--port", str(port), "--workers", "2",
-        env={**os.environ, "DATABASE_URL": database, "BASE_URL": url},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    assert process.stdout is not None
-    output: list[bytes] = []
-    try:
-        async with asyncio.timeout(60):
-            started = 0
-            while started < 2:
-                line = await process.stdout.readline()
-                assert line, b"".join(output).decode()
-                output.append(line)
-                started += b"Application startup complete" in line
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        async with asyncio.timeout(20):
-            await process.communicate()
+    await write_at_once_and_check(live_server, cast)
 
 
 async def test_two_server_processes_on_one_database_lose_no_write(
-    two_worker_server: str, cast: Cast
+    database: str, is_postgres: bool, cast: Cast
 ) -> None:
-    notes = await note_writers(two_worker_server, cast)
-    drafts = await draft_writers(cast)
-
-    load = await write_concurrently(two_worker_server, notes, drafts, writes_each=WRITES_EACH)
-
-    assert_every_write_went_through(load, await rows_not_found(load))
+    if is_postgres:
+        pytest.skip("PostgreSQL serves many processes by design; the question is SQLite's")
+    serve = ServeCommand(database, "--workers", "2")
+    url = await serve.start(processes=2)
+    try:
+        await write_at_once_and_check(url, cast)
+    finally:
+        await serve.stop()
