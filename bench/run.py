@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,7 @@ class Measurement:
     statuses: dict[int, int] = field(default_factory=dict)
     elapsed: float = 0.0
     stopped_by_time_limit: bool = False
+    server_cpu_seconds: float | None = None  # CPU the server used for the measured requests
 
     @property
     def completed(self) -> int:
@@ -63,6 +65,12 @@ class Measurement:
     @property
     def throughput(self) -> float:
         return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    @property
+    def server_cpu_ms_per_request(self) -> float | None:
+        if self.server_cpu_seconds is None or not self.completed:
+            return None
+        return self.server_cpu_seconds * 1000 / self.completed
 
     def percentile(self, fraction: float) -> float:
         if not self.latencies:
@@ -89,6 +97,25 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
         return int(probe.getsockname()[1])
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children have used so far (Linux /proc).
+
+    Unlike requests/s, it hardly moves when other work shares the CPUs.
+    """
+    ticks = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # it ended meanwhile
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def venv_command(name: str) -> str:
@@ -208,6 +235,10 @@ class Server:
             f"the server did not answer within {STARTUP_SECONDS}s; see {self.log_path}"
         )
 
+    def cpu_seconds(self) -> float:
+        assert self.process is not None
+        return process_tree_cpu_seconds(self.process.pid)
+
     def stop(self) -> tuple[bool, float]:
         """SIGINT, then wait; (exited cleanly within the limit, seconds it took)."""
         if self.process is None or self.process.poll() is not None:
@@ -307,8 +338,10 @@ async def measure(
     name: str,
     paths: list[str],
     arguments: argparse.Namespace,
+    server_cpu: Callable[[], float] | None = None,
 ) -> Measurement:
-    """Send a fixed number of GETs (cycling through paths) from N workers; bounded in time."""
+    """Send a fixed number of GETs (cycling through paths) from N workers; bounded in time.
+    With ``server_cpu`` (the server's CPU seconds so far), also what the requests cost it."""
     result = Measurement(name=name, path=paths[0])
     connections = [Connection(port, cookie_header) for _ in range(arguments.concurrency)]
     for index in range(arguments.warmup):
@@ -338,10 +371,13 @@ async def measure(
                 result.errors += 1
 
     started = time.perf_counter()
+    cpu_before = server_cpu() if server_cpu else 0.0
     try:
         await asyncio.gather(*(worker(connection) for connection in connections))
     finally:
         result.elapsed = time.perf_counter() - started
+        if server_cpu:
+            result.server_cpu_seconds = server_cpu() - cpu_before
         for connection in connections:
             await connection.close()
     return result
@@ -387,7 +423,9 @@ async def run_load(arguments: argparse.Namespace, server: Server) -> tuple[list[
                 await client.get("/partners?page=1")
             print(f"  {name} ...", flush=True)
             cookies = cookie_header if signed_in else ""
-            results.append(await measure(server.port, cookies, name, paths, arguments))
+            results.append(
+                await measure(server.port, cookies, name, paths, arguments, server.cpu_seconds)
+            )
     return results, note
 
 
@@ -396,17 +434,22 @@ async def run_load(arguments: argparse.Namespace, server: Server) -> tuple[list[
 
 def table(results: list[Measurement]) -> str:
     baseline = results[0].throughput if results and results[0].throughput else float("nan")
+    with_cpu = any(result.server_cpu_seconds is not None for result in results)
+    cpu_heading = (" server CPU ms/req |", "---:|") if with_cpu else ("", "")
     lines = [
-        "| route | requests | errors | req/s | mean ms | p50 (median) ms | p99 ms | vs /healthz |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| route | requests | errors | req/s | mean ms | p50 (median) ms | p99 ms | vs /healthz |"
+        + cpu_heading[0],
+        "|---|---:|---:|---:|---:|---:|---:|---:|" + cpu_heading[1],
     ]
     for result in results:
         mean = statistics.fmean(result.latencies) * 1000 if result.latencies else float("nan")
         suffix = " (time limit)" if result.stopped_by_time_limit else ""
+        cpu = result.server_cpu_ms_per_request
         lines.append(
             f"| `{result.name}` | {result.completed}{suffix} | {result.errors} "
             f"| {result.throughput:,.0f} | {mean:.1f} | {result.percentile(0.5):.1f} "
             f"| {result.percentile(0.99):.1f} | {result.throughput / baseline:.2f} |"
+            + ((f" {cpu:.2f} |" if cpu is not None else " |") if with_cpu else "")
         )
     return "\n".join(lines)
 

@@ -1,64 +1,119 @@
 """The database engine: SQLite by default, PostgreSQL in production.
 
-Piccolo's SQLite engine opens a new connection (and thread) for every query
-outside a transaction. Here statements outside a transaction share one
-persistent autocommit connection instead (about three times faster for a list
-page), and every write runs in an IMMEDIATE transaction so concurrent writers
-queue on the busy timeout instead of failing half-way.
+SQLite (WAL mode) is safe here under concurrency, in one process and across several
+(`threadline serve --workers N`):
+
+- One writer. Every transaction, and every write statement outside one, holds the
+  engine's write lock for its whole length and begins IMMEDIATE on the one writer
+  connection: writers in this process queue on the lock, writers in other processes on
+  SQLite's busy timeout, instead of failing with "database is locked".
+- Readers of their own. A read outside a transaction borrows one of a few reader
+  connections for that one statement, run and fetched in a single call on the
+  connection's thread, so its snapshot ends with the statement: it sees every write
+  committed before it started, and no other request ever reads through it meanwhile.
+  Readers are query_only, so a write sent down the read path fails loudly.
+
+Connections stay open between requests (a new connection per query cost about three
+times as much on a list page); their threads are daemons, so a process that never closes
+the engine (a CLI command, a killed server) still exits.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
+import logging
+import re
+import sqlite3
 import warnings
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.engine.sqlite import dict_factory as sqlite_dict_factory
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
+# Reads run in parallel on up to this many connections (each has a thread, and SQLite
+# lets go of the GIL while it reads): enough that one slow report does not hold up pages.
+SQLITE_READER_CONNECTIONS = 4
+# Connections read the file through a shared memory map instead of each copying pages
+# into a cache of its own: with several readers this cost a list page 10-20% less CPU
+# (bench/RESULTS.md, 2026-12-06). Address space, not memory: the OS shares the pages.
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+READINESS_TIMEOUT_SECONDS = 2.0
+
+logger = logging.getLogger(__name__)
 
 # Piccolo warns that SQLite runs ILIKE as LIKE; that is what we want (LIKE ignores ASCII
 # case in SQLite, and Chinese and Korean have none).
 warnings.filterwarnings("ignore", message="SQLite doesn't support ILIKE")
 
+# Statements that only read: SELECT, VALUES, EXPLAIN, and WITH ... SELECT. Anything else
+# (a write, DDL, a PRAGMA) takes the write path, which is correct for a read too.
+_READ_STATEMENT = re.compile(r"\s*\(*\s*(SELECT|VALUES|EXPLAIN|WITH)\b", re.IGNORECASE)
+_WRITE_KEYWORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+def only_reads(sql: str) -> bool:
+    """Whether a statement only reads (and may run on a reader connection)."""
+    match = _READ_STATEMENT.match(sql)
+    if match is None:
+        return False
+    return match.group(1).upper() != "WITH" or _WRITE_KEYWORD.search(sql) is None
+
+
+@dataclass
+class _Connections:
+    """The SQLite connections of one event loop: the writer, its lock, the idle readers."""
+
+    loop: asyncio.AbstractEventLoop
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    opening_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+    free_readers: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(SQLITE_READER_CONNECTIONS)
+    )
+    writer: aiosqlite.Connection | None = None
+    idle_readers: list[aiosqlite.Connection] = field(default_factory=list)
+
+    def every_connection(self) -> list[aiosqlite.Connection]:
+        return [*([self.writer] if self.writer else []), *self.idle_readers]
+
 
 class PortalSQLiteEngine(SQLiteEngine):
-    """SQLite in WAL mode with one shared connection for autocommit statements."""
+    """SQLite in WAL mode: one locked writer, a few readers (see the module's docstring)."""
 
     def __init__(self, path: str) -> None:
         super().__init__(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
-        self._shared: aiosqlite.Connection | None = None
-        self._shared_opening: asyncio.Lock | None = None
+        self._connections: _Connections | None = None
 
-    async def get_connection(self, daemon: bool = False) -> aiosqlite.Connection:
+    async def get_connection(self) -> aiosqlite.Connection:
+        """A new connection with the portal's settings (the caller owns and closes it)."""
         connection = aiosqlite.connect(**self.connection_kwargs)
-        # aiosqlite's worker thread is not a daemon: a shared connection that is
-        # never closed (a CLI command, a killed server) would keep Python from exiting.
-        connection._thread.daemon = daemon
+        # aiosqlite's worker thread is not a daemon: a connection that is never closed
+        # (a CLI command, a killed server) would keep Python from exiting.
+        connection._thread.daemon = True
         await connection
         connection.row_factory = sqlite_dict_factory  # type: ignore[assignment]
-        await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute("PRAGMA synchronous = NORMAL")
+        await _fetch_all(connection, "PRAGMA foreign_keys = ON", None)
+        await _fetch_all(connection, "PRAGMA synchronous = NORMAL", None)
+        await _fetch_all(connection, f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}", None)
         return connection
 
-    async def _shared_connection(self) -> aiosqlite.Connection:
-        if self._shared is not None:
-            return self._shared
-        if self._shared_opening is None:
-            self._shared_opening = asyncio.Lock()
-        async with self._shared_opening:
-            if self._shared is None:
-                connection = await self.get_connection(daemon=True)
-                await connection.execute("PRAGMA journal_mode = WAL")
-                self._shared = connection
-        return self._shared
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        """Every transaction is a write transaction: it holds the write lock, IMMEDIATE."""
+        return _WriteTransaction(self, TransactionType.immediate, allow_nested)
 
     async def _run_in_new_connection(
         self,
@@ -67,21 +122,150 @@ class PortalSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> list[dict[str, Any]]:
-        connection = await self._shared_connection()
-        async with connection.execute(query, args or []) as cursor:
-            return [dict(row) for row in await cursor.fetchall()]
+        """A statement outside a transaction: a read on a reader, a write in a transaction
+        of its own. (Called directly inside a transaction, as a migration's raw step does,
+        it runs in that transaction: waiting for the write lock there would wait forever.)"""
+        current = self.current_transaction.get()
+        if current is not None:
+            return await _fetch_all(current.connection, query, args)
+        if only_reads(query):
+            async with self._reader() as reader:
+                return await _fetch_all(reader, query, args)
+        async with self.transaction() as transaction:
+            rows = await _fetch_all(transaction.connection, query, args)
+        return rows
+
+    async def _run_in_existing_connection(
+        self,
+        connection: aiosqlite.Connection,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> list[dict[str, Any]]:
+        # (Piccolo's version also sets a PRAGMA before every statement; ours are set once.)
+        return await _fetch_all(connection, query, args)
+
+    def _current_connections(self) -> _Connections:
+        loop = asyncio.get_running_loop()
+        if self._connections is not None and self._connections.loop is not loop:
+            # A second asyncio.run() in one process: the old loop's locks cannot be used
+            # here, and its connections are let go (their threads close them).
+            for connection in self._connections.every_connection():
+                connection.stop()
+            self._connections = None
+        if self._connections is None:
+            self._connections = _Connections(loop)
+        return self._connections
+
+    async def _writer(self, connections: _Connections) -> aiosqlite.Connection:
+        """The writer connection, opened first of all: it puts the file in WAL mode."""
+        if connections.writer is None:
+            async with connections.opening_writer:
+                if connections.writer is None:
+                    writer = await self.get_connection()
+                    try:
+                        await _fetch_all(writer, "PRAGMA journal_mode = WAL", None)
+                    except BaseException:
+                        await writer.close()
+                        raise
+                    connections.writer = writer
+        return connections.writer
+
+    def _discard_writer(self, connections: _Connections) -> None:
+        """Close a writer left in an unknown state (closing rolls back what it left open);
+        the next transaction opens a new one."""
+        writer, connections.writer = connections.writer, None
+        if writer is not None:
+            writer.stop()
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A reader connection for one statement, used by no one else meanwhile."""
+        connections = self._current_connections()
+        async with connections.free_readers:
+            if connections.idle_readers:
+                reader = connections.idle_readers.pop()
+            else:
+                await self._writer(connections)
+                reader = await self.get_connection()
+                await _fetch_all(reader, "PRAGMA query_only = ON", None)
+            try:
+                yield reader
+            finally:
+                if connections is self._connections:
+                    connections.idle_readers.append(reader)
+                else:  # the engine was closed meanwhile
+                    reader.stop()
 
     async def close(self) -> None:
-        """Close the shared connection; its worker thread would otherwise keep the process alive."""
-        shared, self._shared = self._shared, None
-        self._shared_opening = None
-        if shared is not None:
-            await shared.close()
+        """Close every connection (a test's database file can then be deleted)."""
+        connections, self._connections = self._connections, None
+        if connections is not None:
+            for connection in connections.every_connection():
+                await connection.close()
 
     async def use_file(self, path: str) -> None:
         """Point the engine at another database file (tests give each test its own)."""
         await self.close()
         self.path = path
+
+
+async def _fetch_all(
+    connection: aiosqlite.Connection, query: str, args: list[Any] | None
+) -> list[dict[str, Any]]:
+    """Run a statement and read it to its end in one call on the connection's thread, so
+    that no other statement runs on that connection in between."""
+    rows = await connection.execute_fetchall(query, args or [])
+    return cast(list[dict[str, Any]], rows)
+
+
+class _WriteTransaction(SQLiteTransaction):
+    """A transaction on the writer connection, holding the engine's write lock throughout."""
+
+    __slots__ = ("_connections",)
+    engine: PortalSQLiteEngine
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        connections = self.engine._current_connections()
+        try:
+            async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_SECONDS):
+                await connections.write_lock.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError(
+                f"database is locked: another write held it for {SQLITE_BUSY_TIMEOUT_SECONDS}s"
+            ) from None
+        try:
+            self.connection = await self.engine._writer(connections)
+            await _fetch_all(self.connection, f"BEGIN {self.transaction_type.value}", None)
+        except BaseException:
+            connections.write_lock.release()
+            raise
+        self._connections = connections
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent is not None:
+            return exception is None
+        try:
+            if exception is None:
+                if not self._committed and not self._rolled_back:
+                    await self.commit()
+            elif not self._rolled_back:
+                await self.rollback()
+        except BaseException:
+            # COMMIT or ROLLBACK failed (or was cancelled half-way): the writer's state is
+            # unknown, so it goes, and with it whatever it left open.
+            self.engine._discard_writer(self._connections)
+            if exception is None:
+                raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            self._connections.write_lock.release()
+        return exception is None
 
 
 def engine_from_url(url: str) -> Engine:
@@ -114,7 +298,8 @@ def contains_text(column: Any, text: str) -> Any:
 
 
 def write_transaction() -> Any:
-    """A transaction for changes: IMMEDIATE on SQLite so the write lock is taken up front."""
+    """A transaction for changes: on SQLite it waits for the write lock and begins
+    IMMEDIATE, so it never fails half-way for want of the lock."""
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
@@ -140,12 +325,17 @@ async def update_if_version(
 
 
 async def open_database() -> bool:
-    """Start what the engine needs to serve requests; True if a pool was started here."""
+    """Start what the engine needs to serve requests; True if a pool was started here.
+
+    The PostgreSQL pool opens its connections when requests need them, so the server
+    starts (and answers /healthz, while /readyz says what is wrong) when the database
+    is down, and serves as soon as it is back.
+    """
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
         if engine.pool is not None:
             return False
-        await engine.start_connection_pool(min_size=2, max_size=10)
+        await engine.start_connection_pool(min_size=0, max_size=10)
         return True
     return False
 
@@ -159,23 +349,52 @@ async def close_database(started_pool: bool) -> None:
         await engine.close()
 
 
-async def database_state() -> dict[str, Any]:
-    """What /healthz reports: the engine kind, whether a query works and how long it took."""
+@cache
+def code_migrations() -> frozenset[tuple[str, str]]:
+    """Every migration in the code, as (app name, migration id), as Piccolo finds them."""
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+
+    finder = BaseMigrationManager()
+    return frozenset(
+        (module.APP_CONFIG.app_name, migration_id)
+        for module in finder.get_app_modules()
+        for migration_id in finder.get_migration_modules(
+            module.APP_CONFIG.resolved_migrations_folder_path
+        )
+    )
+
+
+async def readiness() -> dict[str, Any]:
+    """What /readyz reports: ready when the database answers within
+    READINESS_TIMEOUT_SECONDS and has run every migration in the code.
+
+    ``problems`` says what is wrong, in words for whoever runs the server; the errors'
+    details (addresses, paths) go to the log, not to the public answer.
+    """
     engine = current_engine()
-    kind = "sqlite" if isinstance(engine, SQLiteEngine) else "postgresql"
-    started = time.perf_counter()
-    try:
-        await engine.run_querystring(_select_one())
-    except Exception as error:  # the health check reports any failure instead of raising it
-        return {"engine": kind, "ok": False, "error": type(error).__name__}
-    return {
-        "engine": kind,
-        "ok": True,
-        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+    report: dict[str, Any] = {
+        "status": "ready",
+        "database": "sqlite" if isinstance(engine, SQLiteEngine) else "postgresql",
+        "problems": [],
     }
-
-
-def _select_one() -> Any:
-    from piccolo.querystring import QueryString
-
-    return QueryString("SELECT 1 AS ok")
+    step = "the database does not answer"
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
+            await engine.run_querystring(QueryString("SELECT 1 AS answer"))
+            step = "the migration table cannot be read: run `threadline migrate`"
+            ran = await engine.run_querystring(QueryString("SELECT app_name, name FROM migration"))
+    except TimeoutError:
+        report["problems"].append(f"{step} (no answer within {READINESS_TIMEOUT_SECONDS:g} s)")
+    except Exception as error:  # readiness reports any failure instead of raising it
+        logger.warning("not ready: %s", step, exc_info=True)
+        report["problems"].append(f"{step} ({type(error).__name__})")
+    else:
+        pending = sorted(code_migrations() - {(row["app_name"], row["name"]) for row in ran})
+        if pending:
+            report["problems"].append(
+                f"{len(pending)} migration(s) not run: run `threadline migrate`"
+            )
+            report["pending_migrations"] = [f"{app} {migration}" for app, migration in pending]
+    if report["problems"]:
+        report["status"] = "unavailable"
+    return report

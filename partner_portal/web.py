@@ -319,7 +319,7 @@ def redirect_after_post(request: Request[Any, Any, Any], location: str) -> Respo
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
-    return is_api_path(request.url.path) or request.url.path in ("/healthz",)
+    return is_api_path(request.url.path) or request.url.path in ("/healthz", "/readyz")
 
 
 def http_exception_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:

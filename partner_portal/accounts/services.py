@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ipaddress
+import logging
 import math
 import os
 import secrets
@@ -35,8 +36,13 @@ from partner_portal.partners.tables import Role, User
 from partner_portal.settings import Settings
 from partner_portal.signing import is_signed, signature
 
+logger = logging.getLogger(__name__)
+
 MIN_PASSWORD_LENGTH = 10
 API_TOKEN_PREFIX = "tl_"
+# A token's "last used" is kept to within a few minutes: writing it on every request
+# would turn every API read into a write.
+TOKEN_USE_PRECISION = timedelta(minutes=5)
 # The test suite hashes hundreds of passwords; it uses the cheapest Argon2 settings,
 # everything else the library's recommended ones.
 _hasher = (
@@ -305,7 +311,7 @@ _SESSION_VIEWER_SQL = (
     "WHERE s.token_hash = {} AND s.expires_at > {} AND u.is_active = {}"
 )
 _TOKEN_VIEWER_SQL = (
-    f"SELECT t.id AS token_id, {_USER_COLUMNS_SQL} FROM api_token t "
+    f"SELECT t.id AS token_id, t.last_used_at, {_USER_COLUMNS_SQL} FROM api_token t "
     'JOIN app_user u ON u.id = t."user" '
     "WHERE t.token_hash = {} AND t.revoked_at IS NULL AND u.is_active = {}"
 )
@@ -324,10 +330,26 @@ async def viewer_for_api_token(token: str, ip_address: str) -> Viewer | None:
     rows = await ApiToken.raw(_TOKEN_VIEWER_SQL, hash_secret(token), True)
     if not rows:
         return None
-    await ApiToken.update({ApiToken.last_used_at: utcnow()}).where(
-        ApiToken.id == rows[0]["token_id"]
-    )
+    last_used_at = rows[0]["last_used_at"]
+    if last_used_at is None or last_used_at <= utcnow() - TOKEN_USE_PRECISION:
+        await _note_token_use(rows[0]["token_id"])
     return _viewer(rows[0], ip_address)
+
+
+async def _note_token_use(token_id: int) -> None:
+    """Note that a token was used now. Bookkeeping: it never fails the request it serves
+    (a failure is logged, and a later request notes the use)."""
+    now = utcnow()
+    try:
+        async with write_transaction():
+            # Requests with the same token at once: the first notes it, the rest match nothing.
+            await ApiToken.update({ApiToken.last_used_at: now}).where(
+                ApiToken.id == token_id,
+                ApiToken.last_used_at.is_null()
+                | (ApiToken.last_used_at <= now - TOKEN_USE_PRECISION),
+            )
+    except Exception:
+        logger.warning("could not note the use of API token %s", token_id, exc_info=True)
 
 
 @access.system_query("the Viewer of a user its caller names (a session, a token)")
@@ -537,7 +559,12 @@ async def saved_filters(viewer: Viewer, list_name: str) -> str:
 
 
 async def remember_filters(viewer: Viewer, list_name: str, query_string: str) -> None:
-    """Keep the filters a user last used on a list; the list opens with them next time."""
+    """Keep the filters a user last used on a list; the list opens with them next time.
+
+    Opening a list again with the same filters writes nothing: a read stays a read.
+    """
+    if await saved_filters(viewer, list_name) == query_string:
+        return
     async with write_transaction():
         updated = await (
             ListPreference.update({ListPreference.query_string: query_string})

@@ -122,6 +122,7 @@ ROUTES: dict[str, Route] = {
 PUBLIC = {
     "GET /",
     "GET /healthz",
+    "GET /readyz",
     "GET /login",
     "POST /login",
     "POST /logout",

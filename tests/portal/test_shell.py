@@ -1,14 +1,6 @@
 from tests.support import PortalClient
 
 
-async def test_healthz_reports_the_database(client: PortalClient) -> None:
-    response = await client.get("/healthz")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "ok"
-    assert body["database"]["ok"] is True
-
-
 async def test_a_signed_out_visitor_is_sent_to_the_login_page(client: PortalClient) -> None:
     response = await client.get("/partners?kind=retailer")
     assert response.status_code == 303
