@@ -1,1 +1,1 @@
-"""contracts module (see ../shared/DESIGN.md)."""
+"""contracts module (see docs/ARCHITECTURE.md)."""

@@ -1,1 +1,1 @@
-"""distributors module (see ../shared/DESIGN.md)."""
+"""distributors module (see docs/ARCHITECTURE.md)."""

@@ -1,1 +1,1 @@
-"""group_orders module (see ../shared/DESIGN.md)."""
+"""group_orders module (see docs/ARCHITECTURE.md)."""

@@ -1,5 +1,5 @@
 """Body measurements behind each size and a size suggestion from height, chest and waist
-(DOMAIN.md "Sizes"): GB/T 1335 labels carry height/girth, Korean KS labels a girth, kids'
+(docs/DOMAIN.md, "Sizes"): GB/T 1335 labels carry height/girth, Korean KS labels a girth, kids'
 labels a height, and alpha and EU sizes follow the body chart below.
 """
 

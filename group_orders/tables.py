@@ -1,4 +1,4 @@
-"""Group-order campaigns (DESIGN.md §3, issue 7): a corporate client's uniform campaign,
+"""Group-order campaigns (docs/ARCHITECTURE.md §3, issue 7): a corporate client's uniform campaign,
 the items it offers, its roster of employees and each employee's choices.
 
 Every row carries the client organisation, so access.py scopes all of them the same way.

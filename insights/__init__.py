@@ -1,1 +1,1 @@
-"""insights module (see ../shared/DESIGN.md)."""
+"""insights module (see docs/ARCHITECTURE.md)."""

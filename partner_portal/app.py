@@ -46,7 +46,7 @@ from suppliers import plugin as suppliers_plugin
 
 # Every module that plugs into the kernel: each plugin.py has ``routes`` and
 # ``register(registry)`` and may have ``async def load_demo_data(rng, now) -> dict[str, int]``.
-# The one place that imports modules (DESIGN.md §3: the composition root).
+# The one place that imports modules (docs/ARCHITECTURE.md §3: the composition root).
 PLUGINS: tuple[ModuleType, ...] = (
     orders_plugin,
     distributors_plugin,

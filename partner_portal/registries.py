@@ -1,4 +1,4 @@
-"""Extension points the kernel owns and modules fill (DESIGN.md §3).
+"""Extension points the kernel owns and modules fill (docs/ARCHITECTURE.md §3).
 
 Each module has a ``plugin.py`` with its ``routes`` and a ``register(registry)``
 function; the composition root (app.py, PLUGINS) calls every ``register`` with this

@@ -1,1 +1,1 @@
-"""sales module (see ../shared/DESIGN.md)."""
+"""sales module (see docs/ARCHITECTURE.md)."""

@@ -1,1 +1,1 @@
-"""scheduler module (see ../shared/DESIGN.md)."""
+"""scheduler module (see docs/ARCHITECTURE.md)."""

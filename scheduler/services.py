@@ -1,7 +1,7 @@
 """Follow-ups: the public API other modules use to plan work for the brand's people,
 and everything the agenda, the calendar and the partner page do with them.
 
-Public for other modules (DESIGN.md §3: modules import the kernel and this file only):
+Public for other modules (docs/ARCHITECTURE.md §3: modules import the kernel and this file only):
 - ``create_follow_up(...)``: plan a follow-up (for example when a contract is sent for
   signature, "chase the signature in 7 days");
 - ``ensure_open_follow_up(...)``: the same, at most once per (rule, subject, episode),

@@ -1,1 +1,1 @@
-"""suppliers module (see ../shared/DESIGN.md)."""
+"""suppliers module (see docs/ARCHITECTURE.md)."""

@@ -1,7 +1,7 @@
 """Who sees and answers purchasing: materials, BOMs, material forecasts, commitments,
 purchase orders, ship notices and receipts.
 
-Brand staff do the purchasing (DESIGN.md §2); a supplier's users read the forecast and POs
+Brand staff do the purchasing (docs/ARCHITECTURE.md §2); a supplier's users read the forecast and POs
 of their own materials and answer them. KAMs sell and take no part in purchasing; a brand
 administrator may see everything but speaks for no supplier.
 """

@@ -1,5 +1,5 @@
 """Materials, bills of materials, published material forecasts, suppliers' commitments
-and material purchase orders (DESIGN.md §3, suppliers/).
+and material purchase orders (docs/ARCHITECTURE.md §3, suppliers/).
 
 Every row a supplier may see carries the supplier organisation (``supplier``), and
 partner_portal.access decides who sees it. A material is one supplier's article (a
@@ -41,7 +41,7 @@ class MaterialKind(enum.StrEnum):
 
 
 class MaterialUnit(enum.StrEnum):
-    # Woven fabric by the metre, knit often by the kilogram, trims by the piece (DOMAIN.md).
+    # Woven fabric by the metre, knit often by the kilogram, trims by the piece (docs/DOMAIN.md).
     metre = "metre"
     kilogram = "kilogram"
     piece = "piece"

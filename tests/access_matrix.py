@@ -1,6 +1,6 @@
 """The shared vocabulary of the access matrix (tests/portal/test_access_matrix.py).
 
-The expectations are written from DESIGN.md §2, not read from access.py: who sees
+The expectations are written from docs/ARCHITECTURE.md §2, not read from access.py: who sees
 which organisations (SEES) and which role may do what. Each module lists its routes
 in tests/<module>/access_routes.py as ROUTES (route key -> Route) and, for rows of
 its own, SUBJECTS (subject name -> Subject: how to make the row a URL points at).
@@ -59,7 +59,7 @@ ORGANISATION_ADMINS = frozenset(
     {"distributor", "other_distributor", "retailer", "supplier", "client"}
 )
 PEOPLE_MANAGERS = frozenset({"admin"}) | ORGANISATION_ADMINS
-# The brand's merchandisers manage the catalog (DESIGN.md §2: brand_staff); KAMs read it.
+# The brand's merchandisers manage the catalog (docs/ARCHITECTURE.md §2: brand_staff); KAMs read it.
 CATALOG_MANAGERS = frozenset({"admin", "staff"})
 
 Rule = Callable[[str, str | None], int | str]

@@ -49,7 +49,7 @@ class Demo:
 
 @dataclass
 class Cast:
-    """The brand, its staff, and partners of every kind (DESIGN.md §6).
+    """The brand, its staff, and partners of every kind (docs/ARCHITECTURE.md §12).
 
     kam_manager manages kam; kam owns distributor_a, retailer_a (served by
     distributor_a) and bank (a corporate client); other_kam owns distributor_b

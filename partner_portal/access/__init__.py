@@ -1,4 +1,4 @@
-"""The access policy (DESIGN.md §2): who may see which rows and do what, decided only here.
+"""The access policy (docs/ARCHITECTURE.md §2): who may see which rows and do what, decided only here.
 
 - core.py: the Viewer, allows()/require() (403), organisation visibility (organisation_filter,
   scoped: 404) and fetch_one, the one way a get_* helper fetches a row for a viewer;

@@ -1,4 +1,4 @@
-"""The order book: every sales order of every channel (DESIGN.md §3), its lines, its
+"""The order book: every sales order of every channel (docs/ARCHITECTURE.md §3), its lines, its
 status history, change requests, shipments and the comment thread between buyer
 and brand. An order belongs to its buyer organisation; who sees it is decided in
 partner_portal.access (order_filter).

@@ -1,6 +1,6 @@
 """The contracts module's routes in the access matrix (tests/portal/test_access_matrix.py).
 
-Expectations from DESIGN.md §2 and the issue: the brand's admins and staff see every
+Expectations from docs/ARCHITECTURE.md §2 and the issue: the brand's admins and staff see every
 contract, a KAM their (team's) partners'; a partner's users see only their own
 organisation's issued contracts (a distributor not its retailers'; a supplier its
 supply agreements). KAMs and admins prepare contracts, the partner's organisation admin

@@ -1,4 +1,4 @@
-"""Every registered route, for every member of the cast, against DESIGN.md §2.
+"""Every registered route, for every member of the cast, against docs/ARCHITECTURE.md §2.
 
 The routes and their expectations live beside each module's tests
 (tests/<module>/access_routes.py: ROUTES, SUBJECTS, and for the kernel PUBLIC);

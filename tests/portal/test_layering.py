@@ -1,4 +1,4 @@
-"""The kernel never imports a module (DESIGN.md: modules plug into the kernel's registries),
+"""The kernel never imports a module (docs/ARCHITECTURE.md §3: modules plug into the kernel's registries),
 and modules never import each other.
 
 Only the composition roots, partner_portal/app.py (PLUGINS) and partner_portal/cli.py (the

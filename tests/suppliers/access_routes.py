@@ -1,6 +1,6 @@
 """The suppliers module's routes in the access matrix (tests/portal/test_access_matrix.py).
 
-Purchasing is the brand's admins' and staff's (DESIGN.md §2: brand_staff buy); a
+Purchasing is the brand's admins' and staff's (docs/ARCHITECTURE.md §2: brand_staff buy); a
 supplier's users see and answer for their own materials only; KAMs, buyers and
 corporate clients have no part in it.
 """
