@@ -62,7 +62,7 @@ from partner_portal.partners.tables import (
 )
 from partner_portal.pdf import PrintedPdf, print_html
 from partner_portal.registries import AttentionItem, CommercialTerms
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 
 S = ContractStatus
 EDITABLE = (S.draft, S.issued, S.declined)
@@ -124,7 +124,7 @@ class ContractError(Exception):
 
 def media_root() -> Path:
     """Where issued PDFs are kept (MEDIA_DIR; tests point it at their own directory)."""
-    return load_settings().media_dir
+    return current_settings().media_dir
 
 
 def _store_pdf(contract_uuid: UUID, number: int, pdf: PrintedPdf) -> str:

@@ -31,6 +31,7 @@ from insights.tables import (
     Survey,
 )
 from partner_portal import access
+from partner_portal import settings as portal_settings
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import hash_secret
 from partner_portal.audit import services as audit_log
@@ -54,7 +55,6 @@ from partner_portal.partners.tables import (
     TimelineEntry,
     User,
 )
-from partner_portal.settings import load_settings
 
 # Orders the brand has accepted count as business; drafts, submissions awaiting
 # confirmation, cancelled and rejected orders do not.
@@ -1216,7 +1216,7 @@ SURVEY_EMAIL = "satisfaction_survey"
 async def send_due_surveys() -> str:
     """After delivery, the buyer's person gets a survey link (once per order: the survey
     row is unique per order and is written with its e-mail in one transaction)."""
-    settings = load_settings()
+    settings = portal_settings.current_settings()
     since = utcnow() - timedelta(days=SURVEY_DAYS)
     due = await Order.select(
         Order.id, Order.uuid, Order.number, Order.buyer, Order.placed_by, Order.status_changed_at

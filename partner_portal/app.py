@@ -38,7 +38,7 @@ from partner_portal.partners.controllers import (
     partners_home_tile,
 )
 from partner_portal.registries import registry
-from partner_portal.settings import Settings, load_settings
+from partner_portal.settings import Settings, install, load_settings
 from partner_portal.templating import STATIC_DIR, create_environment
 from sales import plugin as sales_plugin
 from scheduler import plugin as scheduler_plugin
@@ -92,7 +92,9 @@ async def home(request: Request[Any, Any, Any]) -> Redirect:
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or load_settings()
+    """The web app for ``settings`` (read from the environment when not given), which become
+    the process's settings: the engine, the services and the scheduler use these."""
+    settings = install(settings or load_settings())
     register_plugins()
     environment = create_environment(auto_reload=settings.template_auto_reload)
     i18n.load_catalogues()

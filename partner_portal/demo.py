@@ -41,7 +41,7 @@ from partner_portal.partners.tables import (
     TimelineEntry,
     User,
 )
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 
 DEMO_PASSWORD = "threadline-demo"
 SEED = 20251123
@@ -696,7 +696,7 @@ async def load_demo_data(
     async with write_transaction():
         counts = await _load(random.Random(SEED), now, password_hash)
         catalog = await _load_catalog(
-            random.Random(CATALOG_SEED), now, media_dir or load_settings().media_dir
+            random.Random(CATALOG_SEED), now, media_dir or current_settings().media_dir
         )
         orders = await _load_orders(random.Random(ORDERS_SEED), now)
         phrases = [

@@ -43,7 +43,7 @@ from partner_portal.notifications.services import NewNotification, mail_user, no
 from partner_portal.partners import forms as partner_forms
 from partner_portal.partners import services as partners
 from partner_portal.partners.tables import Organisation, OrganisationKind, Role, User
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 from scheduler import forms
 from scheduler.access import (
     SchedulerAction,
@@ -622,7 +622,7 @@ async def complete(viewer: Viewer, follow_up_uuid: UUID, outcome: str) -> Action
 async def _schedule_next(viewer: Viewer | None, row: Mapping[str, Any]) -> UUID | None:
     """Plan the occurrence after ``row`` in its owner's zone (None when the series ended)."""
     owner = await User.select(User.time_zone).where(User.id == row["owner"]).first()
-    zone = (owner or {}).get("time_zone") or load_settings().default_time_zone
+    zone = (owner or {}).get("time_zone") or current_settings().default_time_zone
     following = next_occurrence(row["recurrence"], row["due_at"], zone)
     if following is None:
         return None
@@ -759,7 +759,7 @@ async def _tell_new_owner(
     )
     if owner is None:
         return
-    settings = load_settings()
+    settings = current_settings()
     await mail_user(
         owner,
         MAIL_ASSIGNED,

@@ -46,7 +46,7 @@ from partner_portal.orders.tables import (
 )
 from partner_portal.partners.tables import Organisation, User
 from partner_portal.registries import DemandLine, OrderFinding, registry
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 
 MAX_LINE_QUANTITY = 1_000_000
 HUNDRED = Decimal(100)
@@ -669,7 +669,7 @@ async def _tell_buyer(viewer: Viewer, order: Mapping[str, Any], to_status: str, 
         & ((User.id == order["placed_by"]) | (User.is_org_admin == True))  # noqa: E712
     )
     placer = [user for user in users if user["id"] == order["placed_by"]]
-    settings = load_settings()
+    settings = current_settings()
     for user in placer or users:
         await mail_user(
             user,
