@@ -15,7 +15,6 @@ from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
@@ -139,7 +138,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["^/api/"],
         ),
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
-        plugins=[HTMXPlugin()],
         exception_handlers={
             HTTPException: web.http_exception_handler,
             Exception: web.internal_error_handler,
