@@ -38,6 +38,10 @@ class Record(msgspec.Struct, frozen=True, kw_only=True):
     def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> list[Self]:
         return [cls.from_row(row) for row in rows]
 
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a dictionary (a form's values, an audit snapshot)."""
+        return msgspec.structs.asdict(self)
+
     def replace(self, **changes: Any) -> Self:
         """A copy with some fields changed (records are frozen)."""
         return msgspec.structs.replace(self, **changes)

@@ -15,6 +15,7 @@ from litestar.response import File, Template
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog import availability, csv_io, forms, images, prepacks, services
+from partner_portal.catalog.records import PrepackRecord, SeasonRecord, SizeScaleRecord
 from partner_portal.catalog.services import StyleFilters
 from partner_portal.catalog.tables import Season, SizeScale
 from partner_portal.clock import utcnow
@@ -50,7 +51,7 @@ async def style_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
 async def _form_context(
     values: dict[str, Any],
     errors: dict[str, str],
-    style: dict[str, Any] | None = None,
+    style: access.VisibleStyle | None = None,
     conflicts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
@@ -124,7 +125,7 @@ async def price_lists(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 async def _prices_context(
     viewer: Viewer,
-    price_list: dict[str, Any],
+    price_list: access.VisiblePriceList,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     conflicts: list[dict[str, Any]] | None = None,
@@ -132,11 +133,11 @@ async def _prices_context(
     break_errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     sheet = await services.price_sheet(price_list)
-    breaks = (await services.volume_breaks([price_list["id"]]))[price_list["id"]]
+    breaks = (await services.volume_breaks([price_list.id]))[price_list.id]
     if values is None:
         values = {
-            **services.price_form_values(sheet, price_list["currency"]),
-            "version": str(price_list["version"]),
+            **services.price_form_values(sheet, price_list.currency),
+            "version": str(price_list.version),
         }
     return {
         "price_list": price_list,
@@ -209,12 +210,12 @@ def _choices() -> dict[str, Any]:
     return {"kinds": forms.SIZE_KINDS, "tiers": forms.TIERS}
 
 
-async def _season_extras(season: dict[str, Any] | None) -> dict[str, Any]:
+async def _season_extras(season: SeasonRecord | None) -> dict[str, Any]:
     if season is None:
         return {"collections": [], "windows": []}
     return {
-        "collections": await services.season_collections(season["id"]),
-        "windows": (await availability.delivery_windows([season["id"]]))[season["id"]],
+        "collections": await services.season_collections(season.id),
+        "windows": (await availability.delivery_windows([season.id]))[season.id],
     }
 
 
@@ -228,7 +229,7 @@ async def _season_form(
     request: AnyRequest,
     values: dict[str, Any],
     errors: dict[str, str],
-    season: dict[str, Any] | None = None,
+    season: SeasonRecord | None = None,
     collection_values: dict[str, Any] | None = None,
     collection_errors: dict[str, str] | None = None,
     status_code: int = 200,
@@ -314,10 +315,10 @@ async def _scale_form(
     request: AnyRequest,
     values: dict[str, Any],
     errors: dict[str, str],
-    scale: dict[str, Any] | None = None,
+    scale: SizeScaleRecord | None = None,
     status_code: int = 200,
 ) -> Template:
-    in_use = await services.scale_in_use(scale["id"]) if scale else False
+    in_use = await services.scale_in_use(scale.id) if scale else False
     return render(
         request,
         "catalog/size_scale_form.html",
@@ -366,7 +367,7 @@ async def _price_list_form(
     viewer: Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
-    price_list: dict[str, Any] | None = None,
+    price_list: access.VisiblePriceList | None = None,
     status_code: int = 200,
 ) -> Template:
     partners = [
@@ -603,7 +604,7 @@ async def delivery_window_delete(
 ) -> Response[Any]:
     window = await access.get_delivery_window(viewer, window_id)
     await availability.delete_delivery_window(viewer, window)
-    season = await Season.select(Season.uuid).where(Season.id == window["season"]).first()
+    season = await Season.select(Season.uuid).where(Season.id == window.season).first()
     return redirect_after_post(
         request, f"/catalog/seasons/{season['uuid']}/edit#windows" if season else "/catalog/seasons"
     )
@@ -614,7 +615,7 @@ async def delivery_window_delete(
 
 
 async def _availability_context(
-    style: dict[str, Any],
+    style: access.VisibleStyle,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -680,10 +681,10 @@ async def style_image_upload(
 @get("/catalog/images/{image_id:uuid}", include_in_schema=False)
 async def style_image(request: AnyRequest, viewer: CurrentViewer, image_id: FromPath[UUID]) -> File:
     image = await access.get_style_image(viewer, image_id)
-    path = images.stored_file(_media_dir(request), image["path"])
+    path = images.stored_file(_media_dir(request), image.path)
     return File(
         path=existing_media_file(path),
-        media_type=image["content_type"],
+        media_type=image.content_type,
         content_disposition_type="inline",
         headers={"Cache-Control": "private, max-age=86400"},
     )
@@ -694,9 +695,9 @@ async def style_image_delete(
     request: AnyRequest, viewer: CurrentViewer, image_id: FromPath[UUID]
 ) -> Response[Any]:
     image = await access.get_style_image(viewer, image_id, Action.manage_catalog)
-    style = await access.get_style(viewer, image["style_uuid"], Action.manage_catalog)
+    style = await access.get_style(viewer, image.style_uuid, Action.manage_catalog)
     await images.remove_style_image(viewer, style, image, _media_dir(request))
-    return redirect_after_post(request, f"/catalog/styles/{style['uuid']}#pictures")
+    return redirect_after_post(request, f"/catalog/styles/{style.uuid}#pictures")
 
 
 @post("/catalog/images/{image_id:uuid}/main", include_in_schema=False)
@@ -704,9 +705,9 @@ async def style_image_main(
     request: AnyRequest, viewer: CurrentViewer, image_id: FromPath[UUID]
 ) -> Response[Any]:
     image = await access.get_style_image(viewer, image_id, Action.manage_catalog)
-    style = await access.get_style(viewer, image["style_uuid"], Action.manage_catalog)
+    style = await access.get_style(viewer, image.style_uuid, Action.manage_catalog)
     await images.make_main_image(viewer, style, image)
-    return redirect_after_post(request, f"/catalog/styles/{style['uuid']}#pictures")
+    return redirect_after_post(request, f"/catalog/styles/{style.uuid}#pictures")
 
 
 # ---------------------------------------------------------------------------
@@ -721,10 +722,10 @@ async def prepack_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 async def _prepack_form(
     request: AnyRequest,
-    scale: dict[str, Any],
+    scale: SizeScaleRecord,
     values: dict[str, Any],
     errors: dict[str, str],
-    prepack: dict[str, Any] | None = None,
+    prepack: PrepackRecord | None = None,
     status_code: int = 200,
 ) -> Template:
     return render(
@@ -732,7 +733,7 @@ async def _prepack_form(
         "catalog/prepack_form.html",
         {
             "scale": scale,
-            "sizes": await prepacks.scale_sizes(scale["id"]),
+            "sizes": await prepacks.scale_sizes(scale.id),
             "values": values,
             "errors": errors,
             "prepack": prepack,
@@ -769,15 +770,15 @@ async def prepack_create(
 
 async def _prepack_and_scale(
     viewer: Viewer, prepack_id: UUID
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[PrepackRecord, SizeScaleRecord]:
     prepack = await access.get_prepack(viewer, prepack_id)
     scale = (
         await SizeScale.select(*SizeScale.all_columns())
-        .where(SizeScale.id == prepack["size_scale"])
+        .where(SizeScale.id == prepack.size_scale)
         .first()
     )
     assert scale is not None
-    return prepack, scale
+    return prepack, SizeScaleRecord.from_row(scale)
 
 
 @get("/catalog/prepacks/{prepack_id:uuid}/edit", include_in_schema=False)

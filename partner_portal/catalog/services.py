@@ -52,6 +52,7 @@ from partner_portal.catalog.images import style_images
 from partner_portal.catalog.prepacks import PrepackRatio as PrepackRatio
 from partner_portal.catalog.prepacks import expand_prepack as expand_prepack
 from partner_portal.catalog.prepacks import prepacks_for_scales as prepacks_for_scales
+from partner_portal.catalog.records import PriceListRecord, SeasonRecord, SizeScaleRecord
 from partner_portal.catalog.tables import (
     Collection,
     Colourway,
@@ -338,11 +339,11 @@ async def style_view(viewer: Viewer, style_uuid: UUID) -> StyleView:
             Style.collection.name.as_alias("collection_name"),  # type: ignore[attr-defined]
             Style.size_scale.name.as_alias("scale_name"),  # type: ignore[attr-defined]
         )
-        .where(Style.id == row["id"])
+        .where(Style.id == row.id)
         .first()
     )
     assert style is not None
-    availability = await style_availability(style)
+    availability = await style_availability(row)
     grid: dict[int, dict[int, str]] = {colourway["id"]: {} for colourway in availability.colourways}
     for (colourway_id, size_id), sku in availability.skus.items():
         grid.setdefault(colourway_id, {})[size_id] = sku["barcode"] or ""
@@ -676,7 +677,7 @@ async def insert_style(viewer: Viewer | None, resolved: Resolved) -> UUID:
 
 
 async def update_style(
-    viewer: Viewer, style: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, style: access.VisibleStyle, data: Mapping[str, Any]
 ) -> SaveResult:
     """Save the edit form unless someone saved since it was opened (optimistic locking).
 
@@ -689,30 +690,30 @@ async def update_style(
     resolved, errors = await resolve_style(values)
     if resolved is None:
         return SaveResult(errors=errors)
-    if resolved.scale_id != style["size_scale"]:
+    if resolved.scale_id != style.size_scale:
         return SaveResult(
             errors={"size_scale": _("The size scale cannot change once the style has SKUs.")}
         )
-    opened_version = values.version if values.version is not None else style["version"]
+    opened_version = values.version if values.version is not None else style.version
     try:
         async with write_transaction():
-            errors = await conflicting_rows(resolved, style["id"])
+            errors = await conflicting_rows(resolved, style.id)
             if errors:
                 return SaveResult(errors=errors)
-            before = await _snapshot(style["id"])
+            before = await _snapshot(style.id)
             updated = await update_if_version(
                 Style,
-                style["id"],
+                style.id,
                 opened_version,
                 {**_style_values(resolved), Style.updated_at: utcnow()},
             )
             if updated:
-                await _sync_matrix(style["id"], resolved)
-                after = await _snapshot(style["id"])
+                await _sync_matrix(style.id, resolved)
+                after = await _snapshot(style.id)
                 await audit_log.record(
                     viewer,
                     entity_kind="style",
-                    entity_uuid=style["uuid"],
+                    entity_uuid=style.uuid,
                     organisation_id=None,
                     action="update",
                     changes=audit_log.changes_between(before, after),
@@ -724,30 +725,28 @@ async def update_style(
         return SaveResult(errors=taken_meanwhile())
     if not updated:
         return SaveResult(
-            conflicts=await audit_log.changes_since(style["uuid"], opened_version),
+            conflicts=await audit_log.changes_since(style.uuid, opened_version),
             current_version=before["version"],
         )
-    return SaveResult(uuid=style["uuid"])
+    return SaveResult(uuid=style.uuid)
 
 
-async def form_values(style: Mapping[str, Any]) -> dict[str, Any]:
+async def form_values(style: access.VisibleStyle) -> dict[str, Any]:
     """The edit form's field values for a saved style."""
-    values: dict[str, Any] = {name: style[name] for name in STYLE_FIELDS}
-    season = await Season.select(Season.uuid).where(Season.id == style["season"]).first()
+    values: dict[str, Any] = {name: getattr(style, name) for name in STYLE_FIELDS}
+    season = await Season.select(Season.uuid).where(Season.id == style.season).first()
     values["season"] = str(season["uuid"]) if season else ""
     collection = (
-        await Collection.select(Collection.uuid).where(Collection.id == style["collection"]).first()
-        if style["collection"]
+        await Collection.select(Collection.uuid).where(Collection.id == style.collection).first()
+        if style.collection
         else None
     )
     values["collection"] = str(collection["uuid"]) if collection else ""
-    scale = (
-        await SizeScale.select(SizeScale.uuid).where(SizeScale.id == style["size_scale"]).first()
-    )
+    scale = await SizeScale.select(SizeScale.uuid).where(SizeScale.id == style.size_scale).first()
     values["size_scale"] = str(scale["uuid"]) if scale else ""
-    values["colourways"] = await _colourways_text(style["id"])
-    values["barcodes"] = await _barcodes_text(style["id"])
-    values["version"] = style["version"]
+    values["colourways"] = await _colourways_text(style.id)
+    values["barcodes"] = await _barcodes_text(style.id)
+    values["version"] = style.version
     return values
 
 
@@ -772,13 +771,13 @@ async def list_price_lists(viewer: Viewer) -> list[dict[str, Any]]:
 
 
 @access.checked_by_caller("the price list comes from get_price_list")
-async def price_list_partner(price_list: Mapping[str, Any]) -> dict[str, Any] | None:
+async def price_list_partner(price_list: PriceListRecord) -> dict[str, Any] | None:
     """The partner whose own list this is (None for a general list)."""
-    if not price_list["organisation"]:
+    if not price_list.organisation:
         return None
     return await (
         Organisation.select(Organisation.uuid, Organisation.legal_name)
-        .where(Organisation.id == price_list["organisation"])
+        .where(Organisation.id == price_list.organisation)
         .first()
     )
 
@@ -799,7 +798,7 @@ async def partner_choices(viewer: Viewer) -> list[dict[str, Any]]:
 
 
 @access.checked_by_caller("the price list comes from get_price_list")
-async def price_sheet(price_list: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def price_sheet(price_list: PriceListRecord) -> list[dict[str, Any]]:
     """Every style with its style-wide price on the list and, under ``sizes``, each size of
     its scale with the size's own price (None where there is none). Three queries."""
     styles = await Style.select(
@@ -819,7 +818,7 @@ async def price_sheet(price_list: Mapping[str, Any]) -> list[dict[str, Any]]:
         (row["style"], row["size"]): row
         for row in await Price.select(
             Price.style, Price.size, Price.wholesale, Price.suggested_retail
-        ).where(Price.price_list == price_list["id"])
+        ).where(Price.price_list == price_list.id)
     }
     for style in styles:
         price = prices.get((style["id"], None))
@@ -891,7 +890,7 @@ def _read_price_pair(
 
 @access.checked_by_caller("the price list comes from get_price_list")
 async def save_prices(
-    viewer: Viewer, price_list: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, price_list: access.VisiblePriceList, data: Mapping[str, Any]
 ) -> SaveResult:
     """Set the prices of a list from the price sheet: each style's price for all sizes and
     each size's own price. Nothing is saved when any amount is wrong (``errors``) or when
@@ -901,7 +900,7 @@ async def save_prices(
     wholesale price. A size's own price wins over the style's for that size.
     """
     access.require(viewer, Action.manage_catalog)
-    currency = price_list["currency"]
+    currency = price_list.currency
     sheet = await price_sheet(price_list)
     errors: dict[str, str] = {}
     wanted: dict[tuple[int, int | None], tuple[Decimal, Decimal | None]] = {}
@@ -929,7 +928,7 @@ async def save_prices(
             )
             if pair is not None:
                 wanted[key] = pair
-    opened_version = whole_number(str(data.get("version") or price_list["version"]))
+    opened_version = whole_number(str(data.get("version") or price_list.version))
     if opened_version is None:
         errors["version"] = _("The form is damaged; open it again.")
     if errors or opened_version is None:
@@ -948,23 +947,23 @@ async def save_prices(
     }
     changes = audit_log.changes_between(before, after)
     async with write_transaction():
-        new_version = await update_if_version(PriceList, price_list["id"], opened_version, {})
+        new_version = await update_if_version(PriceList, price_list.id, opened_version, {})
         if new_version is None:
             current = (
                 await PriceList.select(PriceList.version)
-                .where(PriceList.id == price_list["id"])
+                .where(PriceList.id == price_list.id)
                 .first()
             )
-            conflicts = await audit_log.changes_since(price_list["uuid"], opened_version)
+            conflicts = await audit_log.changes_since(price_list.uuid, opened_version)
             return SaveResult(
                 conflicts=conflicts, current_version=current["version"] if current else None
             )
-        await Price.delete().where(Price.price_list == price_list["id"])
+        await Price.delete().where(Price.price_list == price_list.id)
         if wanted:
             await Price.insert(
                 *(
                     Price(
-                        price_list=price_list["id"],
+                        price_list=price_list.id,
                         style=style_id,
                         size=size_id,
                         wholesale=wholesale,
@@ -977,13 +976,13 @@ async def save_prices(
             await audit_log.record(
                 viewer,
                 entity_kind="price_list",
-                entity_uuid=price_list["uuid"],
-                organisation_id=price_list["organisation"],
+                entity_uuid=price_list.uuid,
+                organisation_id=price_list.organisation,
                 action="update",
                 changes={**changes, "version": [opened_version, new_version]},
-                summary=price_list["name"],
+                summary=price_list.name,
             )
-    return SaveResult(uuid=price_list["uuid"])
+    return SaveResult(uuid=price_list.uuid)
 
 
 def _price_text(wholesale: Decimal | None, retail: Decimal | None) -> str:
@@ -1052,7 +1051,7 @@ def volume_break_form_values(breaks: Sequence[tuple[int, Decimal]]) -> dict[str,
 
 @access.checked_by_caller("the price list comes from get_price_list")
 async def save_volume_breaks(
-    viewer: Viewer, price_list: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, price_list: access.VisiblePriceList, data: Mapping[str, Any]
 ) -> dict[str, str]:
     """Replace a list's volume breaks with the form's rows; returns errors (nothing saved)."""
     access.require(viewer, Action.manage_catalog)
@@ -1060,17 +1059,17 @@ async def save_volume_breaks(
     if wanted is None:
         return errors
     async with write_transaction():
-        saved = (await volume_breaks([price_list["id"]]))[price_list["id"]]
+        saved = (await volume_breaks([price_list.id]))[price_list.id]
         before = {"volume_breaks": _breaks_text(saved)}
         after = {"volume_breaks": _breaks_text(wanted)}
         if before == after:
             return {}
-        await VolumeBreak.delete().where(VolumeBreak.price_list == price_list["id"])
+        await VolumeBreak.delete().where(VolumeBreak.price_list == price_list.id)
         if wanted:
             await VolumeBreak.insert(
                 *(
                     VolumeBreak(
-                        price_list=price_list["id"],
+                        price_list=price_list.id,
                         min_quantity=minimum,
                         discount_percent=percent,
                     )
@@ -1080,11 +1079,11 @@ async def save_volume_breaks(
         await audit_log.record(
             viewer,
             entity_kind="price_list",
-            entity_uuid=price_list["uuid"],
-            organisation_id=price_list["organisation"],
+            entity_uuid=price_list.uuid,
+            organisation_id=price_list.organisation,
             action="update",
             changes=audit_log.changes_between(before, after),
-            summary=price_list["name"],
+            summary=price_list.name,
         )
     return {}
 
@@ -1280,12 +1279,12 @@ async def list_seasons(viewer: Viewer) -> list[dict[str, Any]]:
     return seasons
 
 
-def season_form_values(season: Mapping[str, Any]) -> dict[str, str]:
+def season_form_values(season: SeasonRecord) -> dict[str, str]:
     return {
-        "code": season["code"],
-        "name": season["name"],
-        "order_window_start": _iso(season["order_window_start"]),
-        "order_window_end": _iso(season["order_window_end"]),
+        "code": season.code,
+        "name": season.name,
+        "order_window_start": _iso(season.order_window_start),
+        "order_window_end": _iso(season.order_window_end),
     }
 
 
@@ -1298,7 +1297,7 @@ async def season_collections(season_id: int) -> list[dict[str, Any]]:
 
 
 async def save_season(
-    viewer: Viewer, data: Mapping[str, Any], season: Mapping[str, Any] | None = None
+    viewer: Viewer, data: Mapping[str, Any], season: SeasonRecord | None = None
 ) -> RefResult:
     """Create a season, or edit one (a code stays unique)."""
     access.require(viewer, Action.manage_catalog)
@@ -1313,7 +1312,7 @@ async def save_season(
     async with write_transaction():
         same_code = Season.select(Season.id).where(Season.code == values.code)
         if season is not None:
-            same_code = same_code.where(Season.id != season["id"])
+            same_code = same_code.where(Season.id != season.id)
         if await same_code.first():
             return RefResult(errors={"code": _("Another season already has this code.")})
         if season is None:
@@ -1329,7 +1328,7 @@ async def save_season(
                 Season.order_window_start: values.order_window_start,
                 Season.order_window_end: values.order_window_end,
             }
-        ).where(Season.id == season["id"])
+        ).where(Season.id == season.id)
         after = {
             "code": values.code,
             "name": values.name,
@@ -1341,17 +1340,17 @@ async def save_season(
             await audit_log.record(
                 viewer,
                 entity_kind="season",
-                entity_uuid=season["uuid"],
+                entity_uuid=season.uuid,
                 organisation_id=None,
                 action="update",
                 changes=changes,
                 summary=values.code,
             )
-    return RefResult(uuid=season["uuid"])
+    return RefResult(uuid=season.uuid)
 
 
 async def add_collection(
-    viewer: Viewer, season: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, season: SeasonRecord, data: Mapping[str, Any]
 ) -> dict[str, str]:
     """Add a collection to a season; returns errors (a name is unique within its season)."""
     access.require(viewer, Action.manage_catalog)
@@ -1360,11 +1359,11 @@ async def add_collection(
         return errors
     async with write_transaction():
         if await Collection.exists().where(
-            (Collection.season == season["id"]) & (Collection.name == name)
+            (Collection.season == season.id) & (Collection.name == name)
         ):
             return {"name": _("The season already has a collection of this name.")}
         row = (
-            await Collection.insert(Collection(season=season["id"], name=name))
+            await Collection.insert(Collection(season=season.id, name=name))
             .returning(Collection.uuid)
             .run()
         )
@@ -1374,8 +1373,8 @@ async def add_collection(
             entity_uuid=row[0]["uuid"],
             organisation_id=None,
             action="create",
-            changes={"season": [None, season["code"]], "name": [None, name]},
-            summary=f"{season['code']} {name}",
+            changes={"season": [None, season.code], "name": [None, name]},
+            summary=f"{season.code} {name}",
         )
     return {}
 
@@ -1396,18 +1395,18 @@ async def scale_in_use(scale_id: int) -> bool:
     return bool(await Style.exists().where(Style.size_scale == scale_id))
 
 
-async def size_scale_form_values(scale: Mapping[str, Any]) -> dict[str, str]:
-    labels = [row["label"] for row in await _sizes(scale["id"])]
+async def size_scale_form_values(scale: SizeScaleRecord) -> dict[str, str]:
+    labels = [row["label"] for row in await _sizes(scale.id)]
     return {
-        "code": scale["code"],
-        "name": scale["name"],
-        "kind": scale["kind"],
+        "code": scale.code,
+        "name": scale.name,
+        "kind": scale.kind,
         "sizes": "\n".join(labels),
     }
 
 
 async def save_size_scale(
-    viewer: Viewer, data: Mapping[str, Any], scale: Mapping[str, Any] | None = None
+    viewer: Viewer, data: Mapping[str, Any], scale: SizeScaleRecord | None = None
 ) -> RefResult:
     """Create a size scale, or edit one. A scale a style uses keeps all its sizes (its
     SKUs are made of them): sizes may be added and reordered, not removed."""
@@ -1418,7 +1417,7 @@ async def save_size_scale(
     async with write_transaction():
         same_code = SizeScale.select(SizeScale.id).where(SizeScale.code == values.code)
         if scale is not None:
-            same_code = same_code.where(SizeScale.id != scale["id"])
+            same_code = same_code.where(SizeScale.id != scale.id)
         if await same_code.first():
             return RefResult(errors={"code": _("Another size scale already has this code.")})
         if scale is None:
@@ -1428,9 +1427,9 @@ async def save_size_scale(
             row = await SizeScale.select(SizeScale.uuid).where(SizeScale.id == scale_id).first()
             assert row is not None
             return RefResult(uuid=row["uuid"])
-        existing = {row["label"]: row["id"] for row in await _sizes(scale["id"])}
+        existing = {row["label"]: row["id"] for row in await _sizes(scale.id)}
         removed = [label for label in existing if label not in values.sizes]
-        if removed and await scale_in_use(scale["id"]):
+        if removed and await scale_in_use(scale.id):
             return RefResult(
                 errors={
                     "sizes": _(
@@ -1442,16 +1441,14 @@ async def save_size_scale(
         before = await size_scale_form_values(scale)
         await SizeScale.update(
             {SizeScale.code: values.code, SizeScale.name: values.name, SizeScale.kind: values.kind}
-        ).where(SizeScale.id == scale["id"])
+        ).where(SizeScale.id == scale.id)
         if removed:
             await Size.delete().where(Size.id.is_in([existing[label] for label in removed]))
         for position, label in enumerate(values.sizes, start=1):
             if label in existing:
                 await Size.update({Size.position: position}).where(Size.id == existing[label])
             else:
-                await Size.insert(
-                    Size(size_scale=scale["id"], label=label, position=position)
-                ).run()
+                await Size.insert(Size(size_scale=scale.id, label=label, position=position)).run()
         after = {
             "code": values.code,
             "name": values.name,
@@ -1463,36 +1460,36 @@ async def save_size_scale(
             await audit_log.record(
                 viewer,
                 entity_kind="size_scale",
-                entity_uuid=scale["uuid"],
+                entity_uuid=scale.uuid,
                 organisation_id=None,
                 action="update",
                 changes=changes,
                 summary=values.code,
             )
-    return RefResult(uuid=scale["uuid"])
+    return RefResult(uuid=scale.uuid)
 
 
 @access.checked_by_caller("the price list comes from get_price_list")
-async def price_list_form_values(price_list: Mapping[str, Any]) -> dict[str, str]:
+async def price_list_form_values(price_list: access.VisiblePriceList) -> dict[str, str]:
     partner = (
         await Organisation.select(Organisation.uuid)
-        .where(Organisation.id == price_list["organisation"])
+        .where(Organisation.id == price_list.organisation)
         .first()
-        if price_list["organisation"]
+        if price_list.organisation
         else None
     )
     return {
-        "name": price_list["name"],
-        "currency": price_list["currency"],
-        "tax_inclusive": "on" if price_list["tax_inclusive"] else "",
-        "tier": price_list["tier"] or "",
+        "name": price_list.name,
+        "currency": price_list.currency,
+        "tax_inclusive": "on" if price_list.tax_inclusive else "",
+        "tier": price_list.tier or "",
         "partner": str(partner["uuid"]) if partner else "",
     }
 
 
 @access.checked_by_caller("the price list comes from get_price_list")
 async def save_price_list(
-    viewer: Viewer, data: Mapping[str, Any], price_list: Mapping[str, Any] | None = None
+    viewer: Viewer, data: Mapping[str, Any], price_list: access.VisiblePriceList | None = None
 ) -> RefResult:
     """Create a price list, or edit one; a list with prices keeps its currency (the amounts
     were checked against its decimals).
@@ -1537,8 +1534,8 @@ async def save_price_list(
         assert row is not None
         return RefResult(uuid=row["uuid"])
     async with write_transaction():
-        if values.currency != price_list["currency"] and await Price.exists().where(
-            Price.price_list == price_list["id"]
+        if values.currency != price_list.currency and await Price.exists().where(
+            Price.price_list == price_list.id
         ):
             return RefResult(
                 errors={"currency": _("The list has prices, so its currency cannot change.")}
@@ -1552,7 +1549,7 @@ async def save_price_list(
                 PriceList.tier: values.tier,
                 PriceList.organisation: organisation_id,
             }
-        ).where(PriceList.id == price_list["id"])
+        ).where(PriceList.id == price_list.id)
         after = {
             "name": values.name,
             "currency": values.currency,
@@ -1565,13 +1562,13 @@ async def save_price_list(
             await audit_log.record(
                 viewer,
                 entity_kind="price_list",
-                entity_uuid=price_list["uuid"],
+                entity_uuid=price_list.uuid,
                 organisation_id=organisation_id,
                 action="update",
                 changes=changes,
                 summary=values.name,
             )
-    return RefResult(uuid=price_list["uuid"])
+    return RefResult(uuid=price_list.uuid)
 
 
 async def apply_style_update(viewer: Viewer, style: Mapping[str, Any], resolved: Resolved) -> bool:

@@ -19,6 +19,7 @@ from partner_portal.clock import utcnow
 from partner_portal.i18n import N_
 from partner_portal.inputs import PageNumber
 from partner_portal.partners import csv_io, forms, services
+from partner_portal.partners.records import OrganisationRecord
 from partner_portal.partners.services import PartnerFilters
 from partner_portal.registries import HomeTile, NavEntry
 from partner_portal.spreadsheets import UPLOAD_BYTES
@@ -61,10 +62,10 @@ async def _form_context(
     viewer: Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
-    organisation: dict[str, Any] | None = None,
+    organisation: access.VisibleOrganisation | None = None,
     conflicts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    choices = await services.form_choices(viewer, organisation["owner"] if organisation else None)
+    choices = await services.form_choices(viewer, organisation.owner if organisation else None)
     return {
         "values": values,
         "errors": errors,
@@ -153,7 +154,7 @@ async def partner_edit(
     request: AnyRequest, viewer: CurrentViewer, partner_id: FromPath[UUID]
 ) -> Template:
     organisation = await access.get_organisation(viewer, partner_id, Action.edit_partner)
-    values = await services.form_values(organisation["id"])
+    values = await services.form_values(organisation.id)
     return render(
         request, "partners/form.html", await _form_context(viewer, values, {}, organisation)
     )
@@ -181,10 +182,10 @@ async def partner_update(
 
 
 def _contact_context(
-    partner: dict[str, Any],
+    partner: OrganisationRecord,
     values: dict[str, Any],
     errors: dict[str, str],
-    contact: dict[str, Any] | None = None,
+    contact: access.VisibleContact | None = None,
     conflicts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
@@ -222,10 +223,10 @@ async def contact_create(
 
 async def _contact_and_partner(
     viewer: Viewer, contact_id: UUID
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[access.VisibleContact, OrganisationRecord]:
     contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
-    partner = await services.organisation_details(contact["organisation"])
-    return contact, partner
+    partner = await services.organisation_details(contact.organisation)
+    return contact, OrganisationRecord.from_row(partner)
 
 
 @get("/contacts/{contact_id:uuid}/edit", include_in_schema=False)
@@ -234,7 +235,9 @@ async def contact_edit(
 ) -> Template:
     contact, partner = await _contact_and_partner(viewer, contact_id)
     return render(
-        request, "partners/contact_form.html", _contact_context(partner, contact, {}, contact)
+        request,
+        "partners/contact_form.html",
+        _contact_context(partner, contact.as_dict(), {}, contact),
     )
 
 
@@ -245,7 +248,7 @@ async def contact_update(
     contact, partner = await _contact_and_partner(viewer, contact_id)
     result = await services.update_contact(viewer, contact, data)
     if result.saved:
-        return redirect_after_post(request, f"/partners/{partner['uuid']}#contacts")
+        return redirect_after_post(request, f"/partners/{partner.uuid}#contacts")
     values, status_code = result.form_again(data)
     return render(
         request,
@@ -261,7 +264,7 @@ async def contact_delete(
 ) -> Response[Any]:
     contact, partner = await _contact_and_partner(viewer, contact_id)
     await services.delete_contact(viewer, contact)
-    return redirect_after_post(request, f"/partners/{partner['uuid']}#contacts")
+    return redirect_after_post(request, f"/partners/{partner.uuid}#contacts")
 
 
 # ---------------------------------------------------------------------------
@@ -275,7 +278,7 @@ async def timeline_add(
     """Log an interaction. htmx gets the new entry to put on top of the timeline
     (or the form with its errors in place); a plain form goes back to the 360 page."""
     organisation = await access.get_organisation(viewer, partner_id, Action.add_timeline_entry)
-    entry, errors = await services.add_timeline_entry(viewer, organisation, data)
+    entry, errors = await services.add_timeline_entry(viewer, organisation.id, data)
     if entry is not None:
         if is_htmx(request):
             return render(

@@ -29,6 +29,7 @@ from partner_portal.i18n import gettext as _
 from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.partners import forms
 from partner_portal.partners.forms import ContactInput, OrganisationInput
+from partner_portal.partners.records import ContactRecord
 from partner_portal.partners.tables import (
     Address,
     Contact,
@@ -408,7 +409,7 @@ def resolve_organisation(
     viewer: Viewer,
     values: OrganisationInput,
     choices: Choices,
-    existing: Mapping[str, Any] | None = None,
+    existing: access.VisibleOrganisation | None = None,
 ) -> tuple[ResolvedOrganisation | None, dict[str, str]]:
     """Check the rules that need the database: the parent distributor and the owner.
 
@@ -431,7 +432,7 @@ def resolve_organisation(
         if values.owner and owner_id is None:
             errors["owner"] = _("The owner must be an active key-account manager.")
     elif existing is not None:
-        owner_id = existing["owner"]
+        owner_id = existing.owner
     else:
         owner_id = viewer.user_id if access.owns_partners_they_create(viewer) else None
     if errors:
@@ -474,7 +475,7 @@ class Partner360:
     organisation: dict[str, Any]
     addresses: list[dict[str, Any]]
     territories: list[str]
-    contacts: list[dict[str, Any]]
+    contacts: list[ContactRecord]
     timeline: list[dict[str, Any]]
     timeline_page: int
     timeline_has_more: bool
@@ -504,7 +505,7 @@ async def organisation_details(organisation_id: int) -> dict[str, Any]:
 
 
 async def _timeline_entries(
-    viewer: Viewer, visible_organisation: Mapping[str, Any], page: int = 1
+    viewer: Viewer, visible_organisation: access.VisibleOrganisation, page: int = 1
 ) -> tuple[list[dict[str, Any]], bool]:
     """A page of an organisation's timeline, newest first, and whether older entries exist.
 
@@ -519,7 +520,7 @@ async def _timeline_entries(
         TimelineEntry.summary,
         TimelineEntry.internal,
         TimelineEntry.author.display_name.as_alias("author_name"),
-    ).where(TimelineEntry.organisation == visible_organisation["id"])
+    ).where(TimelineEntry.organisation == visible_organisation.id)
     condition = access.timeline_filter(viewer)
     if condition is not None:
         query = query.where(condition)
@@ -534,10 +535,10 @@ async def _timeline_entries(
 async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1) -> Partner360:
     """Everything the partner 360 page shows; 404 if the viewer may not see the partner."""
     found = await access.get_organisation(viewer, partner_uuid)
-    organisation = await organisation_details(found["id"])
+    organisation = await organisation_details(found.id)
     addresses = (
         await Address.select(*Address.all_columns())
-        .where(Address.organisation == found["id"])
+        .where(Address.organisation == found.id)
         .order_by(Address.id)
     )
     for address in addresses:
@@ -545,13 +546,13 @@ async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1
     territories = [
         row["region_code"]
         for row in await Territory.select(Territory.region_code)
-        .where(Territory.organisation == found["id"])
+        .where(Territory.organisation == found.id)
         .order_by(Territory.region_code)
     ]
     # The organisation passed access.get_organisation above: its rows need no second filter.
-    contacts = await (
-        Contact.select(*Contact.all_columns())
-        .where(Contact.organisation == found["id"])
+    contacts = ContactRecord.from_rows(
+        await Contact.select(*Contact.all_columns())
+        .where(Contact.organisation == found.id)
         .order_by(Contact.is_primary, ascending=False)
         .order_by(Contact.name)
     )
@@ -565,7 +566,7 @@ async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1
                 ),
                 viewer,
             )
-            .where(Organisation.parent_distributor == found["id"])
+            .where(Organisation.parent_distributor == found.id)
             .order_by(Organisation.legal_name)
         )
     parent_visible = organisation["parent_distributor"] is not None and bool(
@@ -732,7 +733,7 @@ async def create_organisation(viewer: Viewer, data: Mapping[str, Any]) -> SaveRe
 
 
 async def update_organisation(
-    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, organisation: access.VisibleOrganisation, data: Mapping[str, Any]
 ) -> SaveResult:
     """Save the edit form (Action.edit_partner) unless someone saved since it was opened.
 
@@ -745,40 +746,40 @@ async def update_organisation(
     resolved, errors = resolve_organisation(
         viewer,
         values,
-        await form_choices(viewer, organisation["owner"]),
+        await form_choices(viewer, organisation.owner),
         existing=organisation,
     )
     if resolved is None:
         return SaveResult(errors=errors)
-    opened_version = values.version if values.version is not None else organisation["version"]
+    opened_version = values.version if values.version is not None else organisation.version
     async with write_transaction():
-        if await _tax_id_taken(values, organisation["id"]):
+        if await _tax_id_taken(values, organisation.id):
             return SaveResult(errors={"tax_id": _(TAX_ID_TAKEN)})
-        before = await _snapshot(organisation["id"])
+        before = await _snapshot(organisation.id)
         updated = await update_if_version(
             Organisation,
-            organisation["id"],
+            organisation.id,
             opened_version,
             {**_organisation_values(resolved), Organisation.updated_at: utcnow()},
         )
         if updated:
-            await _replace_places(organisation["id"], resolved.values)
-            after = await _snapshot(organisation["id"])
+            await _replace_places(organisation.id, resolved.values)
+            after = await _snapshot(organisation.id)
             await audit_log.record(
                 viewer,
                 entity_kind="organisation",
-                entity_uuid=organisation["uuid"],
-                organisation_id=organisation["id"],
+                entity_uuid=organisation.uuid,
+                organisation_id=organisation.id,
                 action="update",
                 changes=audit_log.changes_between(before, after),
                 summary=resolved.values.legal_name,
             )
     if not updated:
         return SaveResult(
-            conflicts=await audit_log.changes_since(organisation["uuid"], opened_version),
+            conflicts=await audit_log.changes_since(organisation.uuid, opened_version),
             current_version=before["version"],
         )
-    return SaveResult(uuid=organisation["uuid"])
+    return SaveResult(uuid=organisation.uuid)
 
 
 @access.checked_by_caller("the organisation comes from get_organisation")
@@ -860,43 +861,43 @@ async def insert_contact(viewer: Viewer, organisation_id: int, values: ContactIn
 
 
 async def create_contact(
-    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, organisation: access.VisibleOrganisation, data: Mapping[str, Any]
 ) -> SaveResult:
     """Add a contact to an organisation the viewer may manage contacts of."""
-    access.require(viewer, Action.manage_contacts, organisation["id"])
+    access.require(viewer, Action.manage_contacts, organisation.id)
     values, errors = forms.parse_contact(data)
     if values is None:
         return SaveResult(errors=errors)
     async with write_transaction():
-        contact_uuid = await insert_contact(viewer, organisation["id"], values)
+        contact_uuid = await insert_contact(viewer, organisation.id, values)
     return SaveResult(uuid=contact_uuid)
 
 
 @access.checked_by_caller("the contact comes from get_contact")
 async def update_contact(
-    viewer: Viewer, contact: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, contact: access.VisibleContact, data: Mapping[str, Any]
 ) -> SaveResult:
     """Save a contact's edit form; a stale version saves nothing (like organisations)."""
     values, errors = forms.parse_contact(data)
     if values is None:
         return SaveResult(errors=errors)
-    opened_version = values.version if values.version is not None else contact["version"]
+    opened_version = values.version if values.version is not None else contact.version
     async with write_transaction():
         before = (
-            await Contact.select(*Contact.all_columns()).where(Contact.id == contact["id"]).first()
+            await Contact.select(*Contact.all_columns()).where(Contact.id == contact.id).first()
         )
         assert before is not None
         updated = await update_if_version(
-            Contact, contact["id"], opened_version, _contact_values(values)
+            Contact, contact.id, opened_version, _contact_values(values)
         )
         if updated:
             if values.is_primary:
-                await _clear_other_primaries(contact["organisation"], contact["id"])
+                await _clear_other_primaries(contact.organisation, contact.id)
             await audit_log.record(
                 viewer,
                 entity_kind="contact",
-                entity_uuid=contact["uuid"],
-                organisation_id=contact["organisation"],
+                entity_uuid=contact.uuid,
+                organisation_id=contact.organisation,
                 action="update",
                 changes=audit_log.changes_between(
                     before, {**_contact_values(values), "version": updated}
@@ -905,27 +906,28 @@ async def update_contact(
             )
     if not updated:
         return SaveResult(
-            conflicts=await audit_log.changes_since(contact["uuid"], opened_version),
+            conflicts=await audit_log.changes_since(contact.uuid, opened_version),
             current_version=before["version"],
         )
-    return SaveResult(uuid=contact["uuid"])
+    return SaveResult(uuid=contact.uuid)
 
 
 @access.checked_by_caller("the contact comes from get_contact")
-async def delete_contact(viewer: Viewer, contact: Mapping[str, Any]) -> None:
+async def delete_contact(viewer: Viewer, contact: access.VisibleContact) -> None:
     """Delete a contact, keeping its last values in the audit log."""
     async with write_transaction():
-        await Contact.delete().where(Contact.id == contact["id"])
+        await Contact.delete().where(Contact.id == contact.id)
         await audit_log.record(
             viewer,
             entity_kind="contact",
-            entity_uuid=contact["uuid"],
-            organisation_id=contact["organisation"],
+            entity_uuid=contact.uuid,
+            organisation_id=contact.organisation,
             action="delete",
             changes=audit_log.changes_between(
-                {name: contact[name] for name in CONTACT_FIELDS}, dict.fromkeys(CONTACT_FIELDS)
+                {name: getattr(contact, name) for name in CONTACT_FIELDS},
+                dict.fromkeys(CONTACT_FIELDS),
             ),
-            summary=contact["name"],
+            summary=contact.name,
         )
 
 
@@ -934,27 +936,28 @@ async def delete_contact(viewer: Viewer, contact: Mapping[str, Any]) -> None:
 
 
 async def add_timeline_entry(
-    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, organisation_id: int, data: Mapping[str, Any]
 ) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """Log a call, visit, meeting or note; the saved entry as the timeline shows it, or errors.
 
-    The time is typed in the viewer's zone and stored in UTC. Only users who may read
-    internal entries can write one.
+    ``organisation_id`` is of an organisation the caller fetched through the access policy
+    (a partner, or the partner of a row it fetched). The time is typed in the viewer's zone
+    and stored in UTC. Only users who may read internal entries can write one.
     """
-    access.require(viewer, Action.add_timeline_entry, organisation["id"])
+    access.require(viewer, Action.add_timeline_entry, organisation_id)
     values, errors = forms.parse_timeline_entry(data, viewer.time_zone, utcnow())
     if values is None:
         return None, errors
     internal = values.internal and viewer.can(Action.view_internal_timeline)
     async with write_transaction():
         entry = await _insert_entry(
-            viewer, organisation["id"], values.kind, values.occurred_at, values.summary, internal
+            viewer, organisation_id, values.kind, values.occurred_at, values.summary, internal
         )
         await audit_log.record(
             viewer,
             entity_kind="timeline_entry",
             entity_uuid=entry["uuid"],
-            organisation_id=organisation["id"],
+            organisation_id=organisation_id,
             action="create",
             changes=audit_log.changes_between(
                 {},
@@ -1064,8 +1067,8 @@ async def transfer_partners(
         errors["to_owner"] = _("Choose the key-account manager who takes the partners over.")
     partner_ids: list[int] = []
     if organisation is not None:
-        partner_ids = [organisation["id"]]
-        if target is not None and organisation["owner"] == target["id"]:
+        partner_ids = [organisation.id]
+        if target is not None and organisation.owner == target["id"]:
             errors["to_owner"] = _("This partner is already theirs.")
     else:
         source = next(
