@@ -164,7 +164,7 @@ class StyleAvailability:
 
 async def style_availability(style: StyleRecord) -> StyleAvailability:
     """The style's SKUs as a colour × size grid with their availability (five queries)."""
-    from partner_portal.catalog.services import style_matrix
+    from partner_portal.catalog.styles import style_matrix
 
     sizes, colourways, sku_rows = await style_matrix(style.id, style.size_scale)
     windows = (await delivery_windows([style.season]))[style.season]

@@ -14,9 +14,18 @@ from litestar.response import File, Template
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
-from partner_portal.catalog import availability, csv_io, forms, images, prepacks, services
+from partner_portal.catalog import (
+    availability,
+    csv_io,
+    forms,
+    images,
+    prepacks,
+    reference,
+    services,
+    styles,
+)
 from partner_portal.catalog.records import PrepackRecord, SeasonRecord, SizeScaleRecord
-from partner_portal.catalog.services import StyleFilters
+from partner_portal.catalog.styles import StyleFilters
 from partner_portal.catalog.tables import Season, SizeScale
 from partner_portal.clock import utcnow
 from partner_portal.i18n import N_
@@ -39,11 +48,11 @@ AnyRequest = Request[Any, Any, Any]
 @get("/catalog/styles", include_in_schema=False)
 async def style_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
     filters = StyleFilters.from_query(request.query_params)
-    page = await services.list_styles(viewer, filters)
+    page = await styles.list_styles(viewer, filters)
     return render(
         request,
         "catalog/list.html",
-        {"result": page, "filters": filters, "choices": await services.filter_choices()},
+        {"result": page, "filters": filters, "choices": await styles.filter_choices()},
         partial="catalog/_rows.html",
     )
 
@@ -59,7 +68,7 @@ async def _form_context(
         "errors": errors,
         "style": style,
         "conflicts": conflicts or [],
-        "choices": await services.form_choices(),
+        "choices": await styles.form_choices(),
     }
 
 
@@ -72,7 +81,7 @@ async def style_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/catalog/styles/new", include_in_schema=False)
 async def style_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await services.create_style(viewer, data)
+    result = await styles.create_style(viewer, data)
     if result.saved:
         return redirect_after_post(request, f"/catalog/styles/{result.uuid}")
     return render(
@@ -87,7 +96,7 @@ async def style_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -
 async def style_detail(
     request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID]
 ) -> Template:
-    view = await services.style_view(viewer, style_id)
+    view = await styles.style_view(viewer, style_id)
     return render(request, "catalog/detail.html", {"view": view, "style": view.style})
 
 
@@ -96,7 +105,7 @@ async def style_edit(
     request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID]
 ) -> Template:
     style = await access.get_style(viewer, style_id, Action.manage_catalog)
-    values = await services.form_values(style)
+    values = await styles.form_values(style)
     return render(request, "catalog/form.html", await _form_context(values, {}, style))
 
 
@@ -105,7 +114,7 @@ async def style_update(
     request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     style = await access.get_style(viewer, style_id, Action.manage_catalog)
-    result = await services.update_style(viewer, style, data)
+    result = await styles.update_style(viewer, style, data)
     if result.saved:
         return redirect_after_post(request, f"/catalog/styles/{style_id}")
     values, status_code = result.form_again(data)
@@ -214,14 +223,14 @@ async def _season_extras(season: SeasonRecord | None) -> dict[str, Any]:
     if season is None:
         return {"collections": [], "windows": []}
     return {
-        "collections": await services.season_collections(season.id),
+        "collections": await reference.season_collections(season.id),
         "windows": (await availability.delivery_windows([season.id]))[season.id],
     }
 
 
 @get("/catalog/seasons", include_in_schema=False)
 async def season_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    seasons = await services.list_seasons(viewer)
+    seasons = await reference.list_seasons(viewer)
     return render(request, "catalog/seasons.html", {"seasons": seasons})
 
 
@@ -261,7 +270,7 @@ async def season_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/catalog/seasons/new", include_in_schema=False)
 async def season_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await services.save_season(viewer, data)
+    result = await reference.save_season(viewer, data)
     if result.saved:
         return redirect_after_post(request, f"/catalog/seasons/{result.uuid}/edit")
     return await _season_form(request, dict(data), result.errors, status_code=400)
@@ -272,7 +281,7 @@ async def season_edit(
     request: AnyRequest, viewer: CurrentViewer, season_id: FromPath[UUID]
 ) -> Template:
     season = await access.get_season(viewer, season_id)
-    return await _season_form(request, services.season_form_values(season), {}, season)
+    return await _season_form(request, reference.season_form_values(season), {}, season)
 
 
 @post("/catalog/seasons/{season_id:uuid}/edit", include_in_schema=False)
@@ -280,7 +289,7 @@ async def season_update(
     request: AnyRequest, viewer: CurrentViewer, season_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     season = await access.get_season(viewer, season_id)
-    result = await services.save_season(viewer, data, season)
+    result = await reference.save_season(viewer, data, season)
     if result.saved:
         return redirect_after_post(request, "/catalog/seasons")
     return await _season_form(request, dict(data), result.errors, season, status_code=400)
@@ -291,12 +300,12 @@ async def collection_create(
     request: AnyRequest, viewer: CurrentViewer, season_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     season = await access.get_season(viewer, season_id)
-    errors = await services.add_collection(viewer, season, data)
+    errors = await reference.add_collection(viewer, season, data)
     if not errors:
         return redirect_after_post(request, f"/catalog/seasons/{season_id}/edit")
     return await _season_form(
         request,
-        services.season_form_values(season),
+        reference.season_form_values(season),
         {},
         season,
         collection_values=dict(data),
@@ -307,7 +316,7 @@ async def collection_create(
 
 @get("/catalog/size-scales", include_in_schema=False)
 async def size_scale_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    scales = await services.list_size_scales(viewer)
+    scales = await reference.list_size_scales(viewer)
     return render(request, "catalog/size_scales.html", {"scales": scales})
 
 
@@ -318,7 +327,7 @@ async def _scale_form(
     scale: SizeScaleRecord | None = None,
     status_code: int = 200,
 ) -> Template:
-    in_use = await services.scale_in_use(scale.id) if scale else False
+    in_use = await reference.scale_in_use(scale.id) if scale else False
     return render(
         request,
         "catalog/size_scale_form.html",
@@ -337,7 +346,7 @@ async def size_scale_new(request: AnyRequest, viewer: CurrentViewer) -> Template
 async def size_scale_create(
     request: AnyRequest, viewer: CurrentViewer, data: Form
 ) -> Response[Any]:
-    result = await services.save_size_scale(viewer, data)
+    result = await reference.save_size_scale(viewer, data)
     if result.saved:
         return redirect_after_post(request, "/catalog/size-scales")
     return await _scale_form(request, dict(data), result.errors, status_code=400)
@@ -348,7 +357,7 @@ async def size_scale_edit(
     request: AnyRequest, viewer: CurrentViewer, scale_id: FromPath[UUID]
 ) -> Template:
     scale = await access.get_size_scale(viewer, scale_id)
-    return await _scale_form(request, await services.size_scale_form_values(scale), {}, scale)
+    return await _scale_form(request, await reference.size_scale_form_values(scale), {}, scale)
 
 
 @post("/catalog/size-scales/{scale_id:uuid}/edit", include_in_schema=False)
@@ -356,7 +365,7 @@ async def size_scale_update(
     request: AnyRequest, viewer: CurrentViewer, scale_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     scale = await access.get_size_scale(viewer, scale_id)
-    result = await services.save_size_scale(viewer, data, scale)
+    result = await reference.save_size_scale(viewer, data, scale)
     if result.saved:
         return redirect_after_post(request, "/catalog/size-scales")
     return await _scale_form(request, dict(data), result.errors, scale, status_code=400)
@@ -398,7 +407,7 @@ async def price_list_new(request: AnyRequest, viewer: CurrentViewer) -> Template
 async def price_list_create(
     request: AnyRequest, viewer: CurrentViewer, data: Form
 ) -> Response[Any]:
-    result = await services.save_price_list(viewer, data)
+    result = await reference.save_price_list(viewer, data)
     if result.saved:
         return redirect_after_post(request, f"/catalog/price-lists/{result.uuid}/prices")
     return await _price_list_form(request, viewer, dict(data), result.errors, status_code=400)
@@ -409,7 +418,7 @@ async def price_list_edit(
     request: AnyRequest, viewer: CurrentViewer, price_list_id: FromPath[UUID]
 ) -> Template:
     price_list = await access.get_price_list(viewer, price_list_id, Action.manage_catalog)
-    values = await services.price_list_form_values(price_list)
+    values = await reference.price_list_form_values(price_list)
     return await _price_list_form(request, viewer, values, {}, price_list)
 
 
@@ -418,7 +427,7 @@ async def price_list_update(
     request: AnyRequest, viewer: CurrentViewer, price_list_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     price_list = await access.get_price_list(viewer, price_list_id, Action.manage_catalog)
-    result = await services.save_price_list(viewer, data, price_list)
+    result = await reference.save_price_list(viewer, data, price_list)
     if result.saved:
         return redirect_after_post(request, "/catalog/price-lists")
     return await _price_list_form(
@@ -589,7 +598,7 @@ async def delivery_window_create(
         return redirect_after_post(request, f"/catalog/seasons/{season_id}/edit#windows")
     return await _season_form(
         request,
-        services.season_form_values(season),
+        reference.season_form_values(season),
         {},
         season,
         window_values=dict(data),
@@ -669,7 +678,7 @@ async def style_image_upload(
     errors = await images.add_style_image(viewer, style, content or b"", _media_dir(request))
     if not errors:
         return redirect_after_post(request, f"/catalog/styles/{style_id}#pictures")
-    view = await services.style_view(viewer, style_id)
+    view = await styles.style_view(viewer, style_id)
     return render(
         request,
         "catalog/detail.html",
@@ -748,7 +757,7 @@ async def prepack_new(
 ) -> Template:
     access.require(viewer, Action.manage_catalog)
     if scale is None:
-        scales = await services.list_size_scales(viewer)
+        scales = await reference.list_size_scales(viewer)
         return render(request, "catalog/prepack_scale.html", {"scales": scales})
     scale_row = await access.get_size_scale(viewer, scale)
     return await _prepack_form(request, scale_row, {}, {})
