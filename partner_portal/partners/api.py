@@ -21,9 +21,9 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.edits import SaveResult
 from partner_portal.inputs import PageNumber
-from partner_portal.partners import services
+from partner_portal.partners import listing, services
+from partner_portal.partners.listing import PartnerFilters
 from partner_portal.partners.records import ContactRecord
-from partner_portal.partners.services import PartnerFilters
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1"
@@ -259,7 +259,7 @@ async def list_partners(
             "page": page,
         }
     )
-    found = await services.list_partners(viewer, filters)
+    found = await listing.list_partners(viewer, filters)
     return PartnerList(
         items=[
             PartnerSummary(

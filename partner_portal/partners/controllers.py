@@ -18,9 +18,9 @@ from partner_portal.accounts import services as accounts
 from partner_portal.clock import utcnow
 from partner_portal.i18n import N_
 from partner_portal.inputs import PageNumber
-from partner_portal.partners import csv_io, forms, services
+from partner_portal.partners import csv_io, forms, listing, ownership, services
+from partner_portal.partners.listing import PartnerFilters
 from partner_portal.partners.records import OrganisationRecord
-from partner_portal.partners.services import PartnerFilters
 from partner_portal.registries import HomeTile, NavEntry
 from partner_portal.spreadsheets import UPLOAD_BYTES
 from partner_portal.web import csv_download, is_htmx, redirect_after_post, render, uploaded_file
@@ -43,9 +43,9 @@ async def partner_list(request: AnyRequest, viewer: CurrentViewer) -> Template |
     filters = PartnerFilters.from_query(request.query_params)
     if request.url.query and filters.query_string() != saved:
         await accounts.remember_filters(viewer, services.LIST_NAME, filters.query_string())
-    page = await services.list_partners(viewer, filters)
+    page = await listing.list_partners(viewer, filters)
     # Live search swaps only the rows: the filter form's choices are not needed then.
-    choices = {} if is_htmx(request) else await services.filter_choices(viewer)
+    choices = {} if is_htmx(request) else await listing.filter_choices(viewer)
     return render(
         request,
         "partners/list.html",
@@ -145,7 +145,7 @@ async def _detail_context(
         "transfer_targets": [],
     }
     if context["can_transfer"]:
-        context["transfer_targets"] = (await services.transfer_choices())["targets"]
+        context["transfer_targets"] = (await ownership.transfer_choices())["targets"]
     return context
 
 
@@ -328,28 +328,32 @@ async def transfer_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
     return render(
         request,
         "partners/transfer.html",
-        {"choices": await services.transfer_choices(), "values": {}, "errors": {}},
+        {"choices": await ownership.transfer_choices(), "values": {}, "errors": {}},
     )
 
 
 @post("/partners/transfer", include_in_schema=False)
 async def transfer_all(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
     """Move every partner of one KAM to another."""
-    result = await services.transfer_partners(
+    result = await ownership.transfer_partners(
         viewer, data.get("to_owner", ""), from_owner=data.get("from_owner", "")
     )
     if result.errors:
         return render(
             request,
             "partners/transfer.html",
-            {"choices": await services.transfer_choices(), "values": data, "errors": result.errors},
+            {
+                "choices": await ownership.transfer_choices(),
+                "values": data,
+                "errors": result.errors,
+            },
             status_code=400,
         )
     return render(
         request,
         "partners/transfer.html",
         {
-            "choices": await services.transfer_choices(),
+            "choices": await ownership.transfer_choices(),
             "values": {},
             "errors": {},
             "moved": result.moved,
@@ -361,7 +365,7 @@ async def transfer_all(request: AnyRequest, viewer: CurrentViewer, data: Form) -
 async def transfer_one(
     request: AnyRequest, viewer: CurrentViewer, partner_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    result = await services.transfer_partners(
+    result = await ownership.transfer_partners(
         viewer, data.get("to_owner", ""), partner_uuid=partner_id
     )
     if result.errors:
