@@ -8,7 +8,7 @@ A row the access policy fetched for a viewer is a distinct type from the same ro
 without it: beside each record the module's access file declares, for example,
 
     class VisibleOrder(OrderRecord, frozen=True):
-        """An order get_order fetched for a viewer (made nowhere else)."""
+        # an order get_order fetched for a viewer, made nowhere else
 
 and only its ``get_*`` fetchers make one (``VisibleOrder.from_row(row)``). (A subclass, not
 ``NewType``: mypy 2.4 crashes on a NewType of a msgspec Struct.) A
