@@ -17,7 +17,7 @@ from contracts import services
 from contracts.tables import Contract, SignatureSide
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
-from partner_portal.demo import BRAND, BRAND_USERS, DISTRIBUTORS, GROUP_CLIENTS, SUPPLIERS
+from partner_portal.demo.network import BRAND, BRAND_USERS, DISTRIBUTORS, GROUP_CLIENTS, SUPPLIERS
 from partner_portal.partners.tables import Organisation, User
 
 CLAUSES: dict[str, tuple[str, str]] = {

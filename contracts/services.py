@@ -53,6 +53,7 @@ from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.media import existing_media_file
+from partner_portal.partners.records import OrganisationRecord
 from partner_portal.partners.tables import (
     Address,
     Contact,
@@ -443,7 +444,7 @@ async def party_values(organisation: Mapping[str, Any]) -> dict[str, str]:
 
 
 @access.checked_by_caller("the partner comes from get_organisation")
-async def terms_from_partner(organisation: Mapping[str, Any], kind: str) -> dict[str, str]:
+async def terms_from_partner(organisation: OrganisationRecord, kind: str) -> dict[str, str]:
     """A new contract's terms filled from the partner record (tier, territories, currency)
     and the brand's usual practice; the KAM edits them before issuing."""
     today = utcnow().date()
@@ -451,20 +452,20 @@ async def terms_from_partner(organisation: Mapping[str, Any], kind: str) -> dict
     start = start.replace(day=1)
     end = start.replace(year=start.year + 1) - timedelta(days=1)
     territories = await Territory.select(Territory.region_code).where(
-        Territory.organisation == organisation["id"]
+        Territory.organisation == organisation.id
     )
-    korean = organisation.get("country") == "KR"
+    korean = organisation.country == "KR"
     terms = {
         "start_date": start.isoformat(),
         "end_date": end.isoformat(),
         "auto_renewal": "no",
         "notice_days": "90",
-        "currency": organisation.get("currency") or "CNY",
+        "currency": organisation.currency or "CNY",
         "payment_terms": "Monthly statement, net 30 days"
         if korean
         else "30% deposit, 70% before shipment (T/T)",
         "territory": ", ".join(row["region_code"] for row in territories),
-        "tier": organisation.get("tier") or "standard",
+        "tier": organisation.tier or "standard",
         "discount_percent": "",
         "credit_limit": "",
         "minimum_purchase": "",
@@ -685,7 +686,7 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
 async def new_contract_choices(viewer: Viewer, partner_uuid: UUID) -> dict[str, Any]:
     """The partner a new contract is for and the active templates that fit its kind."""
     partner = await access.get_organisation(viewer, partner_uuid, ContractAction.manage_contracts)
-    kinds = KINDS_FOR_PARTNER.get(partner["kind"], ())
+    kinds = KINDS_FOR_PARTNER.get(partner.kind, ())
     templates = await (
         ContractTemplate.select(
             ContractTemplate.uuid,
@@ -737,21 +738,21 @@ async def create_contract(
             .where(ContractTemplate.uuid == template_uuid, ContractTemplate.is_active == True)  # noqa: E712
             .first()
         )
-    if template is None or template["kind"] not in KINDS_FOR_PARTNER.get(partner["kind"], ()):
+    if template is None or template["kind"] not in KINDS_FOR_PARTNER.get(partner.kind, ()):
         return SaveResult(errors={"template": _("Choose a template that fits this partner.")})
     if predecessor is not None:
         terms = _renewed_terms(predecessor["terms"])
         title = predecessor["title"]
     else:
         terms = await terms_from_partner(partner, template["kind"])
-        title = f"{label(template['kind'])} · {partner['legal_name']}"
+        title = f"{label(template['kind'])} · {partner.legal_name}"
     now = utcnow()
     async with write_transaction():
         number = await _next_number(now.year)
         row = (
             await Contract.insert(
                 Contract(
-                    organisation=partner["id"],
+                    organisation=partner.id,
                     template=template["id"],
                     number=number,
                     title=title[:200],
@@ -775,7 +776,7 @@ async def create_contract(
             viewer,
             entity_kind="contract",
             entity_uuid=contract_uuid,
-            organisation_id=partner["id"],
+            organisation_id=partner.id,
             action="renew" if predecessor else "create",
             changes={"terms": [None, terms]},
             summary=f"{number} {title}"

@@ -503,7 +503,7 @@ async def credit_save(
         return redirect_after_post(request, f"/distributors/credit#p-{partner_id}")
     partners = await rules.credit_rows(viewer)
     for partner in partners:
-        if partner["id"] == organisation["id"] and result.current_version is None:
+        if partner["id"] == organisation.id and result.current_version is None:
             partner["typed"] = dict(data)
     return render(
         request,

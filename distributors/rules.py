@@ -251,11 +251,11 @@ def _money(text: str, field: str, errors: dict[str, str], allow_empty: bool) -> 
 
 @access.checked_by_caller("the partner comes from get_organisation")
 async def save_credit(
-    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, str]
+    viewer: Viewer, organisation: access.VisibleOrganisation, data: Mapping[str, str]
 ) -> SaveResult:
     """Set a partner's unpaid amount and own credit limit; the version stops two finance
     people overwriting each other's figures."""
-    access.require(viewer, DistributorAction.manage_partner_credit, organisation["id"])
+    access.require(viewer, DistributorAction.manage_partner_credit, organisation.id)
     errors: dict[str, str] = {}
     limit = _money(data.get("credit_limit", ""), "credit_limit", errors, allow_empty=True)
     unpaid = _money(data.get("unpaid_amount", ""), "unpaid_amount", errors, allow_empty=False)
@@ -266,7 +266,7 @@ async def save_credit(
     async with write_transaction():
         current = (
             await PartnerCredit.select()
-            .where(PartnerCredit.organisation == organisation["id"])
+            .where(PartnerCredit.organisation == organisation.id)
             .first()
         )
         current_version = current["version"] if current else 0
@@ -278,7 +278,7 @@ async def save_credit(
         if current is None:
             await PartnerCredit.insert(
                 PartnerCredit(
-                    organisation=organisation["id"],
+                    organisation=organisation.id,
                     credit_limit=limit,
                     unpaid_amount=unpaid,
                     updated_at=now,
@@ -296,8 +296,8 @@ async def save_credit(
         await audit_log.record(
             viewer,
             entity_kind="partner_credit",
-            entity_uuid=organisation["uuid"],
-            organisation_id=organisation["id"],
+            entity_uuid=organisation.uuid,
+            organisation_id=organisation.id,
             action="edit",
             changes=audit_log.changes_between(
                 {
@@ -307,7 +307,7 @@ async def save_credit(
                 {"credit_limit": str(limit), "unpaid_amount": str(unpaid)},
             ),
         )
-    return SaveResult(uuid=organisation["uuid"])
+    return SaveResult(uuid=organisation.uuid)
 
 
 # ---------------------------------------------------------------------------

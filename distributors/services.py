@@ -404,7 +404,7 @@ async def chosen_buyer(viewer: Viewer, buyer_uuid: UUID | None) -> dict[str, Any
     it (404 if invisible, 403 if not), else the viewer's own buying organisation."""
     if buyer_uuid is not None:
         organisation = await access.get_organisation(viewer, buyer_uuid)
-        buyer = await access.get_buyer(viewer, organisation["id"])
+        buyer = await access.get_buyer(viewer, organisation.id)
         return dict(buyer)
     if viewer.is_brand or not viewer.can(Action.place_order):
         return None

@@ -76,10 +76,10 @@ async def kpis(
 async def partner_health(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> dict[str, Any]:
     """A partner's CLV with its inputs, segment, RFM, churn risk and cross-sell suggestions."""
     organisation = await access.get_organisation(viewer, partner_id, InsightAction.view_insights)
-    latest = (await services.latest_metrics([organisation["id"]])).get(organisation["id"])
-    suggestions = await services.cross_sell_for(organisation["id"])
+    latest = (await services.latest_metrics([organisation.id])).get(organisation.id)
+    suggestions = await services.cross_sell_for(organisation.id)
     return {
-        "partner": str(organisation["uuid"]),
+        "partner": str(organisation.uuid),
         "metrics": None
         if latest is None
         else {

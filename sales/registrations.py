@@ -392,7 +392,7 @@ async def _record_decision(
         )
     # Shared with the partner: the decision is theirs to read on their timeline.
     await partner_services.add_timeline_entry(
-        viewer, {"id": registration["organisation"]}, {"kind": "note", "summary": summary}
+        viewer, registration["organisation"], {"kind": "note", "summary": summary}
     )
     if registration.get("submitted_by"):
         await notify(

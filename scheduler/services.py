@@ -398,7 +398,7 @@ async def new_form_context(viewer: Viewer, partner_uuid: UUID | None) -> dict[st
         "due_date": tomorrow.isoformat(),
         "due_time": "09:00",
         "remind_minutes": str(forms.DEFAULT_REMIND_MINUTES),
-        "partner": str(partner["uuid"]) if partner else "",
+        "partner": str(partner.uuid) if partner else "",
         "owner": str(viewer.user_uuid),
     }
     return {"values": values, "partner": partner}
@@ -414,7 +414,7 @@ async def create_from_form(viewer: Viewer, data: Mapping[str, Any]) -> SaveResul
         return SaveResult(errors=errors)
     async with write_transaction():
         row = await _insert(
-            organisation_id=partner["id"],
+            organisation_id=partner.id,
             owner_id=owner_id,
             title=values.title,
             due_at=values.due_at,
@@ -427,7 +427,7 @@ async def create_from_form(viewer: Viewer, data: Mapping[str, Any]) -> SaveResul
             remind_minutes=values.remind_minutes,
             created_by=viewer.user_id,
         )
-        await _audit_create(viewer, row, partner["id"], values.title)
+        await _audit_create(viewer, row, partner.id, values.title)
         if owner_id != viewer.user_id:
             await _tell_new_owner(viewer, owner_id, row["uuid"], values.title, values.due_at)
     return SaveResult(uuid=UUID(str(row["uuid"])))
@@ -435,7 +435,7 @@ async def create_from_form(viewer: Viewer, data: Mapping[str, Any]) -> SaveResul
 
 async def _partner_for_form(
     viewer: Viewer, raw: str, errors: dict[str, str]
-) -> dict[str, Any] | None:
+) -> access.VisibleOrganisation | None:
     try:
         partner_uuid = UUID(raw)
     except ValueError:
@@ -591,7 +591,7 @@ async def complete(viewer: Viewer, follow_up_uuid: UUID, outcome: str) -> Action
         organisation = await access.get_organisation(viewer, row["partner_uuid"])
         entry, errors = await partners.add_timeline_entry(
             viewer,
-            organisation,
+            organisation.id,
             {
                 "kind": TIMELINE_KIND.get(FollowUpKind(row["kind"]), "note"),
                 "occurred_at": partner_forms.local_input_value(now, viewer.time_zone),

@@ -10,6 +10,9 @@ code uses is re-exported here: ``from partner_portal import access; access.requi
 
 from partner_portal.access import catalog, orders, partners
 from partner_portal.access.catalog import (
+    VisiblePriceList,
+    VisibleStyle,
+    VisibleStyleImage,
     get_delivery_window,
     get_prepack,
     get_price_list,
@@ -54,6 +57,9 @@ from partner_portal.access.orders import (
     scoped_orders,
 )
 from partner_portal.access.partners import (
+    VisibleContact,
+    VisibleOrganisation,
+    VisibleUser,
     assignable_roles,
     get_contact,
     get_organisation,
@@ -89,6 +95,12 @@ __all__ = [
     "OrderSide",
     "ScopedTable",
     "Viewer",
+    "VisibleContact",
+    "VisibleOrganisation",
+    "VisiblePriceList",
+    "VisibleStyle",
+    "VisibleStyleImage",
+    "VisibleUser",
     "allows",
     "assignable_roles",
     "checked_by_caller",

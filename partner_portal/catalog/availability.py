@@ -16,6 +16,7 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog import forms
+from partner_portal.catalog.records import DeliveryWindowRecord, SeasonRecord, StyleRecord
 from partner_portal.catalog.tables import DeliveryWindow, PreBookAvailability, Sku, SkuStock
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -76,7 +77,7 @@ async def delivery_windows(season_ids: Iterable[int]) -> dict[int, list[dict[str
 
 
 async def add_delivery_window(
-    viewer: Viewer, season: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, season: SeasonRecord, data: Mapping[str, Any]
 ) -> dict[str, str]:
     """Add a delivery window to a season; returns errors (a name is unique in the season)."""
     access.require(viewer, Action.manage_catalog)
@@ -85,13 +86,13 @@ async def add_delivery_window(
         return errors
     async with write_transaction():
         if await DeliveryWindow.exists().where(
-            (DeliveryWindow.season == season["id"]) & (DeliveryWindow.name == values.name)
+            (DeliveryWindow.season == season.id) & (DeliveryWindow.name == values.name)
         ):
             return {"name": _("The season already has a window of this name.")}
         row = (
             await DeliveryWindow.insert(
                 DeliveryWindow(
-                    season=season["id"],
+                    season=season.id,
                     name=values.name,
                     starts_on=values.starts_on,
                     ends_on=values.ends_on,
@@ -110,23 +111,23 @@ async def add_delivery_window(
                 "name": [None, values.name],
                 "dates": [None, f"{values.starts_on} – {values.ends_on}"],
             },
-            summary=f"{season['code']} {values.name}",
+            summary=f"{season.code} {values.name}",
         )
     return {}
 
 
-async def delete_delivery_window(viewer: Viewer, window: Mapping[str, Any]) -> None:
+async def delete_delivery_window(viewer: Viewer, window: DeliveryWindowRecord) -> None:
     """Remove a delivery window with its pre-book figures."""
     access.require(viewer, Action.manage_catalog)
     async with write_transaction():
-        await DeliveryWindow.delete().where(DeliveryWindow.id == window["id"])
+        await DeliveryWindow.delete().where(DeliveryWindow.id == window.id)
         await audit_log.record(
             viewer,
             entity_kind="delivery_window",
-            entity_uuid=window["uuid"],
+            entity_uuid=window.uuid,
             organisation_id=None,
             action="delete",
-            summary=window["name"],
+            summary=window.name,
         )
 
 
@@ -161,19 +162,19 @@ class StyleAvailability:
         }
 
 
-async def style_availability(style: Mapping[str, Any]) -> StyleAvailability:
+async def style_availability(style: StyleRecord) -> StyleAvailability:
     """The style's SKUs as a colour × size grid with their availability (five queries)."""
-    from partner_portal.catalog.services import style_matrix
+    from partner_portal.catalog.styles import style_matrix
 
-    sizes, colourways, sku_rows = await style_matrix(style["id"], style["size_scale"])
-    windows = (await delivery_windows([style["season"]]))[style["season"]]
+    sizes, colourways, sku_rows = await style_matrix(style.id, style.size_scale)
+    windows = (await delivery_windows([style.season]))[style.season]
     skus = {(row["colourway"], row["size"]): row for row in sku_rows}
     figures = await availability_for(row["id"] for row in sku_rows)
     return StyleAvailability(sizes, colourways, windows, skus, figures)
 
 
 async def save_style_availability(
-    viewer: Viewer, style: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, style: access.VisibleStyle, data: Mapping[str, Any]
 ) -> dict[str, str]:
     """Set the at-once and pre-book figures of every SKU of a style from its grid; returns
     errors by input (nothing saved then). An empty cell means none available."""
@@ -199,11 +200,11 @@ async def save_style_availability(
             await audit_log.record(
                 viewer,
                 entity_kind="style",
-                entity_uuid=style["uuid"],
+                entity_uuid=style.uuid,
                 organisation_id=None,
                 action="update",
                 changes={"availability": [None, _("%(count)s figures changed", count=changed)]},
-                summary=style["code"],
+                summary=style.code,
             )
     return {}
 
