@@ -14,7 +14,7 @@ from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from group_orders import access as group_access
-from group_orders import services
+from group_orders import approvals, campaigns, reports, rosters
 from group_orders.access import GroupOrderAction
 from partner_portal.web import CurrentViewer
 
@@ -122,17 +122,17 @@ def _employee(row: dict[str, Any]) -> EmployeeRow:
 
 @get(API, tags=["group orders"])
 async def list_campaigns(viewer: CurrentViewer) -> list[CampaignSummary]:
-    rows = await services.list_campaigns(viewer)
+    rows = await campaigns.list_campaigns(viewer)
     return [CampaignSummary(**_summary(row, row["roster"], row["responded"])) for row in rows]
 
 
 @get(f"{API}/{{campaign_id:uuid}}", tags=["group orders"])
 async def get_campaign(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> CampaignDetail:
     campaign = await group_access.get_campaign(viewer, campaign_id)
-    progress = await services.progress(campaign)
+    progress = await approvals.progress(campaign)
     return CampaignDetail(
         **_summary(campaign, progress.roster, progress.responded),
-        pieces_per_category=await services.category_allotments(campaign["id"]),
+        pieces_per_category=await campaigns.category_allotments(campaign["id"]),
         total_quantity=progress.total_quantity,
         total=progress.total,
         company_pays=progress.company_pays,
@@ -145,7 +145,7 @@ async def list_employees(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> 
     campaign = await group_access.get_campaign(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
-    return [_employee(row) for row in await services.roster(campaign)]
+    return [_employee(row) for row in await rosters.roster(campaign)]
 
 
 @post(f"{API}/{{campaign_id:uuid}}/employees", tags=["group orders"])
@@ -155,7 +155,7 @@ async def add_employee(
     campaign = await group_access.get_campaign(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
-    result = await services.add_employee(viewer, campaign, msgspec.structs.asdict(data))
+    result = await rosters.add_employee(viewer, campaign, msgspec.structs.asdict(data))
     if not result.saved:
         return Response(
             {"status_code": 400, "detail": "Invalid input.", "errors": result.errors},
@@ -170,7 +170,7 @@ async def list_responses(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> 
     campaign = await group_access.get_campaign(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
-    return [ResponseLine(**line) for line in await services.response_lines(campaign)]
+    return [ResponseLine(**line) for line in await reports.response_lines(campaign)]
 
 
 group_order_api_routes = [

@@ -12,7 +12,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Stream, Template
 
-from group_orders import forms, services
+from group_orders import approvals, campaigns, choices, forms, invitations, offer, reports, rosters
 from group_orders.access import GroupOrderAction, get_campaign, get_employee
 from group_orders.tables import CampaignStatus
 from partner_portal import i18n, idempotency
@@ -46,8 +46,8 @@ def _base(campaign_uuid: UUID) -> str:
 
 @get("/group-orders", include_in_schema=False)
 async def campaign_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    campaigns = await services.list_campaigns(viewer)
-    return render(request, "group_orders/list.html", {"campaigns": campaigns})
+    rows = await campaigns.list_campaigns(viewer)
+    return render(request, "group_orders/list.html", {"campaigns": rows})
 
 
 async def _campaign_form(
@@ -58,7 +58,7 @@ async def _campaign_form(
     campaign: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Template:
-    clients = [] if campaign else await services.client_choices(viewer)
+    clients = [] if campaign else await campaigns.client_choices(viewer)
     return render(
         request,
         "group_orders/form.html",
@@ -90,7 +90,7 @@ async def campaign_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/group-orders/new", include_in_schema=False)
 async def campaign_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await services.create_campaign(viewer, data)
+    result = await campaigns.create_campaign(viewer, data)
     if result.saved and result.uuid:
         return redirect_after_post(request, _base(result.uuid))
     return await _campaign_form(request, viewer, dict(data), result.errors, status_code=400)
@@ -103,14 +103,14 @@ async def _detail(
     status_code: int = 200,
     **extra: Any,
 ) -> Template:
-    progress = await services.progress(campaign)
+    progress = await approvals.progress(campaign)
     context = {
         "campaign": campaign,
         "progress": progress,
-        "per_category": await services.category_allotments(campaign["id"]),
-        "client_name": await services.client_name(campaign["organisation"]),
-        "collecting": services.is_collecting(campaign, services.today()),
-        "today": services.today(),
+        "per_category": await campaigns.category_allotments(campaign["id"]),
+        "client_name": await campaigns.client_name(campaign["organisation"]),
+        "collecting": campaigns.is_collecting(campaign, campaigns.today()),
+        "today": campaigns.today(),
         "may_manage": viewer.can(MANAGE),
         "item_values": {"allotment": "1"},
         "item_errors": {},
@@ -132,9 +132,9 @@ async def campaign_edit(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    allotments = await services.category_allotments(campaign["id"])
+    allotments = await campaigns.category_allotments(campaign["id"])
     return await _campaign_form(
-        request, viewer, services.campaign_form_values(campaign, allotments), {}, campaign
+        request, viewer, campaigns.campaign_form_values(campaign, allotments), {}, campaign
     )
 
 
@@ -143,7 +143,7 @@ async def campaign_update(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    result = await services.update_campaign(viewer, campaign, data)
+    result = await campaigns.update_campaign(viewer, campaign, data)
     if result.saved:
         return redirect_after_post(request, _base(campaign_id))
     values, status_code = result.form_again(data)
@@ -157,7 +157,7 @@ async def item_add(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    result = await services.add_item(viewer, campaign, data)
+    result = await offer.add_item(viewer, campaign, data)
     if result.saved:
         return redirect_after_post(request, _base(campaign_id) + "#items")
     return await _detail(
@@ -175,7 +175,7 @@ async def campaign_close(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    await services.close_campaign(viewer, campaign)
+    await campaigns.close_campaign(viewer, campaign)
     return redirect_after_post(request, _base(campaign_id) + "?notice=closed")
 
 
@@ -188,9 +188,9 @@ async def _review(
 ) -> Template:
     context = {
         "campaign": campaign,
-        "review": await services.review(campaign),
-        "client_name": await services.client_name(campaign["organisation"]),
-        "today": services.today(),
+        "review": await approvals.review(campaign),
+        "client_name": await campaigns.client_name(campaign["organisation"]),
+        "today": campaigns.today(),
         "may_manage": viewer.can(MANAGE),
         "approval_error": approval_error,
         # Approving twice from one drawn page (a double click) approves once.
@@ -214,9 +214,9 @@ async def campaign_approve(
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
 
     async def approve() -> Response[Any]:
-        approval = await services.approve(viewer, campaign, data.get("reviewed") or "")
+        approval = await approvals.approve(viewer, campaign, data.get("reviewed") or "")
         if approval.error:
-            current = await services.campaign_by_id(campaign["id"])
+            current = await campaigns.campaign_by_id(campaign["id"])
             return await _review(
                 request, viewer, current, status_code=400, approval_error=approval.error
             )
@@ -234,7 +234,7 @@ async def links_send(
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
     settings = _settings(request)
-    count = await services.send_links(
+    count = await invitations.send_links(
         viewer, campaign, settings.base_url, settings.secret_key, again=data.get("again") == "1"
     )
     return redirect_after_post(request, f"{_base(campaign_id)}/roster?sent={count}")
@@ -247,7 +247,7 @@ async def link_sheet(
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
     settings = _settings(request)
     everyone = request.query_params.get("who") == "all"
-    rows = await services.link_sheet(
+    rows = await invitations.link_sheet(
         campaign, settings.base_url, settings.secret_key, everyone=everyone
     )
     return render(
@@ -262,14 +262,14 @@ async def packing_list(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
     campaign = await get_campaign(viewer, campaign_id)
-    groups = await services.packing_list(campaign)
+    groups = await reports.packing_list(campaign)
     return render(
         request,
         "group_orders/packing_list.html",
         {
             "campaign": campaign,
             "groups": groups,
-            "client_name": await services.client_name(campaign["organisation"]),
+            "client_name": await campaigns.client_name(campaign["organisation"]),
         },
     )
 
@@ -278,8 +278,8 @@ async def _packing_context(viewer: Any, campaign_id: UUID) -> dict[str, Any]:
     campaign = await get_campaign(viewer, campaign_id)
     return {
         "campaign": campaign,
-        "groups": await services.packing_list(campaign),
-        "client_name": await services.client_name(campaign["organisation"]),
+        "groups": await reports.packing_list(campaign),
+        "client_name": await campaigns.client_name(campaign["organisation"]),
     }
 
 
@@ -308,9 +308,9 @@ async def packing_list_xlsx(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Response[bytes]:
     context = await _packing_context(viewer, campaign_id)
-    rows = services.packing_list_rows(context["groups"], i18n.current_locale.get())
+    rows = reports.packing_list_rows(context["groups"], i18n.current_locale.get())
     return await xlsx_download(
-        services.PACKING_COLUMNS, rows, "packing-list.xlsx", title="Packing list"
+        reports.PACKING_COLUMNS, rows, "packing-list.xlsx", title="Packing list"
     )
 
 
@@ -328,7 +328,7 @@ async def _roster_page(
     page_text = query.get("page") or "1"
     context = {
         "campaign": campaign,
-        "roster": await services.roster_page(
+        "roster": await rosters.roster_page(
             campaign,
             search=query.get("q") or "",
             waiting_only=query.get("waiting") == "1",
@@ -358,7 +358,7 @@ async def roster_add(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    result = await services.add_employee(viewer, campaign, data)
+    result = await rosters.add_employee(viewer, campaign, data)
     if result.saved:
         return redirect_after_post(request, f"{_base(campaign_id)}/roster#add")
     return await _roster_page(
@@ -380,7 +380,7 @@ async def roster_import(
         return await _roster_page(request, campaign, status_code=400, missing_file=True)
     upload = form.get("file")
     filename = str(getattr(upload, "filename", "") or "")
-    result = await services.import_roster(viewer, campaign, content, filename)
+    result = await rosters.import_roster(viewer, campaign, content, filename)
     return await _roster_page(
         request, campaign, status_code=200 if result.ok else 400, result=result
     )
@@ -391,7 +391,7 @@ async def roster_template(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Stream:
     await get_campaign(viewer, campaign_id, MANAGE)
-    return csv_download(forms.EMPLOYEE_COLUMNS, [services.ROSTER_EXAMPLE], "roster.csv")
+    return csv_download(forms.EMPLOYEE_COLUMNS, [rosters.ROSTER_EXAMPLE], "roster.csv")
 
 
 @get("/group-orders/employees/{employee_id:uuid}", include_in_schema=False)
@@ -399,7 +399,7 @@ async def employee_edit(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Template:
     employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await services.campaign_by_id(employee["campaign"])
+    campaign = await campaigns.campaign_by_id(employee["campaign"])
     values = {**employee, "language": employee["locale"]}
     return render(
         request,
@@ -413,8 +413,8 @@ async def employee_update(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await services.campaign_by_id(employee["campaign"])
-    result = await services.update_employee(viewer, employee, data)
+    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    result = await rosters.update_employee(viewer, employee, data)
     if result.saved:
         return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
     return render(
@@ -430,8 +430,8 @@ async def employee_remove(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Response[Any]:
     employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await services.campaign_by_id(employee["campaign"])
-    await services.remove_employee(viewer, employee)
+    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    await rosters.remove_employee(viewer, employee)
     return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
 
 
@@ -440,8 +440,8 @@ async def choices_for_someone(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Template:
     employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await services.campaign_by_id(employee["campaign"])
-    form = await services.choice_form(employee, campaign)
+    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    form = await choices.choice_form(employee, campaign)
     return render(request, "group_orders/enter_choices.html", {"form": form})
 
 
@@ -450,11 +450,11 @@ async def choices_enter(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await services.campaign_by_id(employee["campaign"])
+    campaign = await campaigns.campaign_by_id(employee["campaign"])
     if data.get("action") == "suggest":
-        form = await services.suggestion_form(employee, campaign, data)
+        form = await choices.suggestion_form(employee, campaign, data)
         return render(request, "group_orders/enter_choices.html", {"form": form})
-    form = await services.save_choices(employee, campaign, data, entered_by=viewer)
+    form = await choices.save_choices(employee, campaign, data, entered_by=viewer)
     if not form.errors:
         return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
     return render(request, "group_orders/enter_choices.html", {"form": form}, status_code=400)
@@ -482,12 +482,12 @@ def _link_error(request: AnyRequest) -> Template:
 async def employee_page(
     request: AnyRequest, token: FromPath[str], lang: FromQuery[str | None] = None
 ) -> Template:
-    found = await services.employee_for_token(_settings(request).secret_key, token)
+    found = await invitations.employee_for_token(_settings(request).secret_key, token)
     if found is None:
         return _link_error(request)
     employee, campaign = found
     locale = _use_language(employee, lang)
-    form = await services.choice_form(employee, campaign)
+    form = await choices.choice_form(employee, campaign)
     return render(
         request,
         "group_orders/employee_page.html",
@@ -502,16 +502,16 @@ async def employee_submit(
     data: Form,
     lang: FromQuery[str | None] = None,
 ) -> Template:
-    found = await services.employee_for_token(_settings(request).secret_key, token)
+    found = await invitations.employee_for_token(_settings(request).secret_key, token)
     if found is None:
         return _link_error(request)
     employee, campaign = found
     locale = _use_language(employee, lang)
     if data.get("action") == "suggest":
-        form = await services.suggestion_form(employee, campaign, data)
+        form = await choices.suggestion_form(employee, campaign, data)
         status_code = 200
     else:
-        form = await services.save_choices(employee, campaign, data)
+        form = await choices.save_choices(employee, campaign, data)
         status_code = 400 if form.errors else 200
     return render(
         request,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from group_orders import links, services, sizing
+from group_orders import approvals, campaigns, links, offer, rosters, sizing
 from group_orders.tables import (
     Campaign,
     CampaignItem,
@@ -68,7 +68,7 @@ async def _campaign(organisation: dict[str, Any], now: datetime, **values: Any) 
         .returning(Campaign.id)
         .run()
     )
-    return await services.campaign_by_id(row[0]["id"])
+    return await campaigns.campaign_by_id(row[0]["id"])
 
 
 async def _fill(
@@ -115,8 +115,8 @@ async def _fill(
         for number in range(1, size + 1)
     ]
     await Employee.insert(*employees).run()
-    items = await services.offered_items(campaign)
-    roster = await services.roster(campaign)
+    items = await offer.offered_items(campaign)
+    roster = await rosters.roster(campaign)
     choices = []
     responded = []
     for person in roster:
@@ -202,8 +202,8 @@ async def load(rng: random.Random, now: datetime) -> str:
     ordered = 0
     if admin is not None:
         viewer = await viewer_for_user_id(admin["id"])
-        closed = await services.campaign_by_id(crew["id"])
-        reviewed = (await services.progress(closed)).fingerprint
-        approval = await services.approve(viewer, closed, reviewed)
+        closed = await campaigns.campaign_by_id(crew["id"])
+        reviewed = (await approvals.progress(closed)).fingerprint
+        approval = await approvals.approve(viewer, closed, reviewed)
         ordered = int(approval.order_uuid is not None)
     return f"2 group campaigns with {people} employees ({ordered} ordered)"

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from group_orders import links, services
+from group_orders import approvals, campaigns, links, offer, rosters
 from group_orders.tables import Campaign, CampaignItem, Employee
 from partner_portal.access import Viewer
 from partner_portal.catalog import services as catalog
@@ -133,7 +133,7 @@ async def make_campaign(
             position=1,
         ),
     ).run()
-    return await services.campaign_by_id(campaign_id)
+    return await campaigns.campaign_by_id(campaign_id)
 
 
 async def add_people(
@@ -155,19 +155,19 @@ async def add_people(
             for number, name, department in people
         )
     ).run()
-    return await services.roster(campaign)
+    return await rosters.roster(campaign)
 
 
 def token_for(campaign: dict[str, Any], employee: dict[str, Any], secret: str) -> str:
     return links.make_token(secret, employee["link_key"], links.link_expiry(campaign["closes_on"]))
 
 
-async def items(campaign: dict[str, Any]) -> list[services.OfferedItem]:
-    return await services.offered_items(campaign)
+async def items(campaign: dict[str, Any]) -> list[offer.OfferedItem]:
+    return await offer.offered_items(campaign)
 
 
 def choice_form(
-    offered: list[services.OfferedItem], picks: dict[int, tuple[str, int]], **extra: str
+    offered: list[offer.OfferedItem], picks: dict[int, tuple[str, int]], **extra: str
 ) -> dict[str, str]:
     """Form fields picking (size label, quantity) per item index."""
     data = {**extra}
@@ -179,11 +179,11 @@ def choice_form(
     return data
 
 
-async def approve_as_reviewed(viewer: Viewer, campaign_id: int) -> services.Approval:
+async def approve_as_reviewed(viewer: Viewer, campaign_id: int) -> approvals.Approval:
     """Approve a campaign with the figures of its totals review, as its approve button does."""
-    campaign = await services.campaign_by_id(campaign_id)
-    reviewed = (await services.review(campaign)).progress.fingerprint
-    return await services.approve(viewer, campaign, reviewed)
+    campaign = await campaigns.campaign_by_id(campaign_id)
+    reviewed = (await approvals.review(campaign)).progress.fingerprint
+    return await approvals.approve(viewer, campaign, reviewed)
 
 
 def reviewed_value(review_page: str) -> str:

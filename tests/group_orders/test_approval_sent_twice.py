@@ -7,7 +7,7 @@ import asyncio
 from decimal import Decimal
 from typing import Any
 
-from group_orders import services
+from group_orders import campaigns, choices
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.orders.tables import Order
@@ -27,10 +27,10 @@ from tests.support import Cast, Member, PortalClient, landed_on_one_page
 async def _closed_campaign(cast: Cast, **options: Any) -> dict[str, Any]:
     campaign = await make_campaign(cast, await make_uniform(), **options)
     [person] = await add_people(campaign, ("E1", "王小明", "零售"))
-    await services.save_choices(
+    await choices.save_choices(
         person, campaign, choice_form(await items(campaign), {0: ("170/88A", 2)})
     )
-    await services.close_campaign(await viewer_for_user_id(cast.client.id), campaign)
+    await campaigns.close_campaign(await viewer_for_user_id(cast.client.id), campaign)
     return campaign
 
 
@@ -76,7 +76,7 @@ async def test_two_approvers_at_once_place_one_order(
 
     assert landed_on_one_page(by_client, by_kam).endswith("?notice=ordered")
     [order] = await Order.select(Order.uuid)
-    ordered = await services.campaign_by_id(campaign["id"])
+    ordered = await campaigns.campaign_by_id(campaign["id"])
     assert ordered["status"] == "ordered" and ordered["order_uuid"] == order["uuid"]
     assert await AuditEntry.count().where(AuditEntry.action == "approve") == 1
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from group_orders import services
+from group_orders import approvals, campaigns, choices, rosters
 from group_orders.tables import Campaign, Employee
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.orders.tables import Order
@@ -34,7 +34,7 @@ async def _answered_campaign(cast: Cast, **values: Any) -> dict[str, Any]:
     offered = await items(campaign)
     by_number = {person["employee_number"]: person for person in people}
     for number, picks in (("E1", {0: ("170/88A", 2)}), ("E2", {1: ("170/76A", 1)})):
-        form = await services.save_choices(by_number[number], campaign, choice_form(offered, picks))
+        form = await choices.save_choices(by_number[number], campaign, choice_form(offered, picks))
         assert not form.errors
     return campaign
 
@@ -46,7 +46,7 @@ async def test_the_review_adds_up_items_sizes_departments_and_sites_with_who_pay
     campaign = await _answered_campaign(
         cast, entitlement="allowance", allowance=Decimal("150"), tipping_point=5
     )
-    summary = await services.review(campaign)
+    summary = await approvals.review(campaign)
     assert [(line["size"], line["quantity"], line["amount"]) for line in summary.lines] == [
         ("170/88A", 2, Decimal("220")),
         ("170/76A", 1, Decimal("80")),
@@ -95,7 +95,7 @@ async def test_approval_is_only_possible_with_the_figures_of_the_review(
 
     reviewed = reviewed_value((await client.get(f"{url}/review")).text)
     # The client admin still enters someone's sizes after the review was opened.
-    e2 = next(row for row in await services.roster(campaign) if row["employee_number"] == "E2")
+    e2 = next(row for row in await rosters.roster(campaign) if row["employee_number"] == "E2")
     entered = await client.post_form(
         f"/group-orders/employees/{e2['uuid']}/choices",
         choice_form(await items(campaign), {0: ("175/92A", 1), 1: ("170/76A", 1)}),
@@ -121,7 +121,7 @@ async def test_above_the_limit_the_review_shows_the_first_approver_to_the_second
     frozen_clock.frozen_at = NOW
     campaign = await _answered_campaign(cast, second_approval_above=Decimal("200"))
     url = f"/group-orders/{campaign['uuid']}"
-    await services.close_campaign(await viewer_for_user_id(cast.client.id), campaign)
+    await campaigns.close_campaign(await viewer_for_user_id(cast.client.id), campaign)
     await client.sign_in(cast.client)
     page = await client.get(f"{url}/review")
     assert "This amount needs two approvals by different people." in page.text

@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from group_orders import services
+from group_orders import rosters
 from tests.group_orders.support import NOW, make_campaign, make_uniform
 from tests.support import Cast, PortalClient
 
@@ -42,7 +42,7 @@ async def test_a_roster_with_bad_rows_saves_nothing_and_names_each_problem(
     assert "Nothing was imported" in response.text
     for row, column in (("3", "name"), ("4", "email"), ("5", "gender"), ("5", "language")):
         assert f"<td>{row}</td><td>{column}</td>" in response.text
-    assert await services.roster(campaign) == []
+    assert await rosters.roster(campaign) == []
 
 
 async def test_an_xlsx_roster_is_imported_and_a_second_upload_updates_by_employee_number(
@@ -65,7 +65,7 @@ async def test_an_xlsx_roster_is_imported_and_a_second_upload_updates_by_employe
     again = (HEADER + "1002,김민준,객실승무팀,인천,mj@air.test,men,,ko\n").encode()
     response = await _upload(client, campaign, "roster.csv", again)
     assert "0 created, 1 updated" in response.text
-    people = {row["employee_number"]: row for row in await services.roster(campaign)}
+    people = {row["employee_number"]: row for row in await rosters.roster(campaign)}
     assert people["1001"]["gender"] == "men" and people["1001"]["locale"] == "zh_Hans"
     assert people["1002"]["department"] == "객실승무팀"
     assert people["1001"]["link_key"] != people["1002"]["link_key"]
@@ -85,13 +85,13 @@ async def test_people_are_added_in_the_page_and_a_taken_number_is_refused_in_pla
     taken = await client.post_form(url, {"employee_number": "E9", "name": "另一个人"})
     assert taken.status_code == 400
     assert "already on the roster" in taken.text and 'value="另一个人"' in taken.text
-    [person] = await services.roster(campaign)
+    [person] = await rosters.roster(campaign)
     edited = await client.post_form(
         f"/group-orders/employees/{person['uuid']}",
         {"employee_number": "E9", "name": "陈静", "department": "对公业务部", "language": "ko"},
     )
     assert edited.status_code == 303
-    [person] = await services.roster(campaign)
+    [person] = await rosters.roster(campaign)
     assert (person["department"], person["locale"]) == ("对公业务部", "ko")
 
 
