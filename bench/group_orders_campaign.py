@@ -104,10 +104,10 @@ async def main() -> None:
         .run()
     )
     campaign = await campaigns.campaign_by_id(row[0]["id"])
-    for offered_row in await CampaignItem.select().where(CampaignItem.campaign == template["id"]):
+    for offered_row in await CampaignItem.select().where(CampaignItem.campaign == template.id):
         offered_row.pop("id")
         offered_row.pop("uuid")
-        await CampaignItem.insert(CampaignItem(**{**offered_row, "campaign": campaign["id"]})).run()
+        await CampaignItem.insert(CampaignItem(**{**offered_row, "campaign": campaign.id})).run()
 
     rng = random.Random(7)
     departments = [f"部门 {number:02d}" for number in range(1, 41)]
@@ -128,7 +128,7 @@ async def main() -> None:
     )  # fmt: skip
 
     items = await offer.offered_items(campaign)
-    people = await Employee.select(Employee.id).where(Employee.campaign == campaign["id"])
+    people = await Employee.select(Employee.id).where(Employee.campaign == campaign.id)
     answered = [person["id"] for person in people if rng.random() < ANSWERED]
     choices = []
     for employee_id in answered:
@@ -158,7 +158,7 @@ async def main() -> None:
         await client.sign_in(
             Member(admin["id"], admin["uuid"], admin["email"], admin["role"], bank["id"])
         )
-        url = f"/group-orders/{campaign['uuid']}"
+        url = f"/group-orders/{campaign.uuid}"
         first = await client.get(url)
         assert first.status_code == 200, first.status_code
         runs = []
@@ -184,7 +184,7 @@ async def main() -> None:
 
     started = time.perf_counter()
     approval = await approvals.approve(
-        viewer, await campaigns.campaign_by_id(campaign["id"]), found.group(1)
+        viewer, await campaigns.campaign_by_id(campaign.id), found.group(1)
     )
     timings.append(("approve: consolidate into one order", time.perf_counter() - started))
     assert approval.order_uuid, approval.error

@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody
 from group_orders import access as group_access
 from group_orders import approvals, campaigns, reports, rosters
 from group_orders.access import GroupOrderAction
+from group_orders.records import CampaignRecord
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1/group-campaigns"
@@ -84,23 +85,23 @@ class ResponseLine(msgspec.Struct):
     unit_price: Decimal
 
 
-def _summary(row: dict[str, Any], roster: int, responded: int) -> dict[str, Any]:
+def _summary(row: CampaignRecord, roster: int, responded: int) -> dict[str, Any]:
     return {
-        "id": row["uuid"],
-        "name": row["name"],
-        "status": row["status"],
-        "entitlement": row["entitlement"],
-        "allowance": row["allowance"],
-        "currency": row["currency"],
-        "opens_on": row["opens_on"],
-        "closes_on": row["closes_on"],
-        "delivery_mode": row["delivery_mode"],
-        "tipping_point": row["tipping_point"],
+        "id": row.uuid,
+        "name": row.name,
+        "status": row.status,
+        "entitlement": row.entitlement,
+        "allowance": row.allowance,
+        "currency": row.currency,
+        "opens_on": row.opens_on,
+        "closes_on": row.closes_on,
+        "delivery_mode": row.delivery_mode,
+        "tipping_point": row.tipping_point,
         "roster": roster,
         "responded": responded,
-        "order_id": row["order_uuid"],
-        "price_source": row["price_source"],
-        "contract_discount_percent": row["contract_discount_percent"],
+        "order_id": row.order_uuid,
+        "price_source": row.price_source,
+        "contract_discount_percent": row.contract_discount_percent,
     }
 
 
@@ -123,7 +124,7 @@ def _employee(row: dict[str, Any]) -> EmployeeRow:
 @get(API, tags=["group orders"])
 async def list_campaigns(viewer: CurrentViewer) -> list[CampaignSummary]:
     rows = await campaigns.list_campaigns(viewer)
-    return [CampaignSummary(**_summary(row, row["roster"], row["responded"])) for row in rows]
+    return [CampaignSummary(**_summary(row, row.roster, row.responded)) for row in rows]
 
 
 @get(f"{API}/{{campaign_id:uuid}}", tags=["group orders"])
@@ -132,7 +133,7 @@ async def get_campaign(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> Ca
     progress = await approvals.progress(campaign)
     return CampaignDetail(
         **_summary(campaign, progress.roster, progress.responded),
-        pieces_per_category=await campaigns.category_allotments(campaign["id"]),
+        pieces_per_category=await campaigns.category_allotments(campaign.id),
         total_quantity=progress.total_quantity,
         total=progress.total,
         company_pays=progress.company_pays,

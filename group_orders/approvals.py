@@ -13,6 +13,7 @@ from uuid import UUID
 from group_orders.campaigns import ENTITY, campaign_by_id, change_if, close_campaign, today
 from group_orders.choices import employee_share
 from group_orders.offer import OfferedItem, offered_items
+from group_orders.records import CampaignRecord
 from group_orders.tables import (
     Campaign,
     CampaignStatus,
@@ -70,16 +71,16 @@ class Progress:
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
-async def progress(campaign: Mapping[str, Any]) -> Progress:
+async def progress(campaign: CampaignRecord) -> Progress:
     """Who has responded by department, the running size matrix, and the cost split
     (three queries whatever the roster's size)."""
     items = await offered_items(campaign)
     people = await Employee.select(
         Employee.id, Employee.department, Employee.site, Employee.responded_at
-    ).where(Employee.campaign == campaign["id"])
+    ).where(Employee.campaign == campaign.id)
     choices = await Choice.select(
         Choice.employee, Choice.item, Choice.size, Choice.quantity, Choice.unit_price
-    ).where(Choice.employee.campaign == campaign["id"])  # type: ignore[attr-defined]
+    ).where(Choice.employee.campaign == campaign.id)  # type: ignore[attr-defined]
     by_department: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for person in people:
         counts = by_department[person["department"]]
@@ -94,7 +95,7 @@ async def progress(campaign: Mapping[str, Any]) -> Progress:
         pieces[choice["employee"]] += choice["quantity"]
     total = sum(spent.values(), Decimal("0"))
     shares = {
-        person_id: employee_share(campaign["entitlement"], campaign["allowance"], cost)
+        person_id: employee_share(campaign.entitlement, campaign.allowance, cost)
         for person_id, cost in spent.items()
     }
     employee_pays = sum(shares.values(), Decimal("0"))
@@ -111,7 +112,7 @@ async def progress(campaign: Mapping[str, Any]) -> Progress:
         total=total,
         company_pays=total - employee_pays,
         employee_pays=employee_pays,
-        tipping_point=campaign["tipping_point"],
+        tipping_point=campaign.tipping_point,
         people=people,
         choices=choices,
         pieces=pieces,
@@ -159,7 +160,7 @@ def _groups(summary: Progress, key: str) -> list[dict[str, Any]]:
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
-async def review(campaign: Mapping[str, Any]) -> Review:
+async def review(campaign: CampaignRecord) -> Review:
     """The totals review before approval (the progress queries, plus the first approver)."""
     summary = await progress(campaign)
     items = {item.id: item for item in summary.items}
@@ -183,12 +184,12 @@ async def review(campaign: Mapping[str, Any]) -> Review:
         }
         for item_id, size_id, unit_price in sorted(by_line, key=shown_order)
     ]
-    limit = campaign["second_approval_above"]
+    limit = campaign.second_approval_above
     first_approver = ""
-    if campaign["first_approved_by"] is not None:
+    if campaign.first_approved_by is not None:
         row = (
             await User.select(User.display_name)
-            .where(User.id == campaign["first_approved_by"])
+            .where(User.id == campaign.first_approved_by)
             .first()
         )
         first_approver = row["display_name"] if row else ""
@@ -227,7 +228,7 @@ def order_lines(
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
-async def approve(viewer: Viewer, campaign: Mapping[str, Any], reviewed: str) -> Approval:
+async def approve(viewer: Viewer, campaign: CampaignRecord, reviewed: str) -> Approval:
     """Approve a closed campaign from its totals review: ``reviewed`` is the fingerprint of
     the figures the approver saw, refused if the choices differ now. Above the
     second-approval amount the first approval is recorded and a different person approves
@@ -237,16 +238,16 @@ async def approve(viewer: Viewer, campaign: Mapping[str, Any], reviewed: str) ->
     from partner_portal.orders import services as order_book
     from partner_portal.orders.tables import OrderChannel
 
-    if campaign["status"] == CampaignStatus.ordered:
-        return Approval(order_uuid=campaign["order_uuid"])
-    if campaign["status"] == CampaignStatus.open and campaign["closes_on"] < today():
+    if campaign.status == CampaignStatus.ordered:
+        return Approval(order_uuid=campaign.order_uuid)
+    if campaign.status == CampaignStatus.open and campaign.closes_on < today():
         # Past its closing date a campaign is closed by approving it (no extra click), but
         # not by an approval of figures that are no longer the campaign's.
         if reviewed != (await progress(campaign)).fingerprint:
             return _stale_review()
         await close_campaign(viewer, campaign)
-        campaign = await campaign_by_id(campaign["id"])
-    if campaign["status"] != CampaignStatus.closed:
+        campaign = await campaign_by_id(campaign.id)
+    if campaign.status != CampaignStatus.closed:
         return Approval(error=_("Close the campaign before approving it."))
     summary = await progress(campaign)
     if reviewed != summary.fingerprint:
@@ -261,14 +262,14 @@ async def approve(viewer: Viewer, campaign: Mapping[str, Any], reviewed: str) ->
                 minimum=summary.tipping_point,
             )
         )
-    limit = campaign["second_approval_above"]
+    limit = campaign.second_approval_above
     needs_two = limit is not None and summary.total > limit
-    if needs_two and campaign["first_approved_by"] is None:
+    if needs_two and campaign.first_approved_by is None:
         if await _record_first_approval(viewer, campaign, summary.total):
             return Approval(waiting_for_second=True)
         # Someone approved first a moment ago: this approval is the second.
-        campaign = await campaign_by_id(campaign["id"])
-    if needs_two and campaign["first_approved_by"] == viewer.user_id:
+        campaign = await campaign_by_id(campaign.id)
+    if needs_two and campaign.first_approved_by == viewer.user_id:
         return Approval(error=_("A second person must approve an order of this amount."))
     choices = summary.choices
     skus = await _skus(summary.items)
@@ -283,14 +284,14 @@ async def approve(viewer: Viewer, campaign: Mapping[str, Any], reviewed: str) ->
         return Approval(error=_("No SKU for: %(items)s.", items=", ".join(sorted(set(missing)))))
     lines = order_lines(summary.items, choices, skus)
     draft = order_book.OrderDraft(
-        buyer_id=campaign["organisation"],
+        buyer_id=campaign.organisation,
         channel=OrderChannel.group,
         lines=[
             order_book.LineRequest(sku_id=sku_id, quantity=quantity, unit_price=price)
             for (sku_id, price), quantity in sorted(lines.items())
         ],
-        ship_to=campaign["ship_to"],
-        customer_po=campaign["name"][:60],
+        ship_to=campaign.ship_to,
+        customer_po=campaign.name[:60],
         notes=_delivery_note(campaign),
     )
     try:
@@ -306,16 +307,14 @@ async def approve(viewer: Viewer, campaign: Mapping[str, Any], reviewed: str) ->
         return Approval(error="; ".join(refused.errors.values()) or _("The order was refused."))
     except _AlreadyOrdered:
         # Another approval placed the order while this one was checking the figures.
-        current = await campaign_by_id(campaign["id"])
-        if current["status"] != CampaignStatus.ordered:
+        current = await campaign_by_id(campaign.id)
+        if current.status != CampaignStatus.ordered:
             return Approval(error=_("Close the campaign before approving it."))
-        return Approval(order_uuid=current["order_uuid"])
+        return Approval(order_uuid=current.order_uuid)
     return Approval(order_uuid=placed.uuid)
 
 
-async def _record_first_approval(
-    viewer: Viewer, campaign: Mapping[str, Any], total: Decimal
-) -> bool:
+async def _record_first_approval(viewer: Viewer, campaign: CampaignRecord, total: Decimal) -> bool:
     """The first of two approvals, unless another approver's came first (False)."""
     async with write_transaction():
         return await change_if(
@@ -324,17 +323,17 @@ async def _record_first_approval(
             {Campaign.first_approved_by: viewer.user_id, Campaign.first_approved_at: utcnow()},
             Campaign.first_approved_by.is_null(),
             action="first_approval",
-            summary=f"{total} {campaign['currency']}",
+            summary=f"{total} {campaign.currency}",
         )
 
 
 @access.checked_by_caller("approve(), on a campaign fetched with get_campaign")
-async def _claim_for_ordering(campaign: Mapping[str, Any]) -> bool:
+async def _claim_for_ordering(campaign: CampaignRecord) -> bool:
     """Move the campaign from closed to ordered, if no other approval did: on PostgreSQL
     the update waits for a concurrent approval's transaction and then finds it ordered."""
     claimed = await (
         Campaign.update({Campaign.status: CampaignStatus.ordered, Campaign.updated_at: utcnow()})
-        .where((Campaign.id == campaign["id"]) & (Campaign.status == CampaignStatus.closed))
+        .where((Campaign.id == campaign.id) & (Campaign.status == CampaignStatus.closed))
         .returning(Campaign.id)
     )
     return bool(claimed)
@@ -358,7 +357,7 @@ class _OrderRefused(Exception):
 
 @access.checked_by_caller("the campaign comes from get_campaign")
 async def _mark_ordered(
-    viewer: Viewer, campaign: Mapping[str, Any], order_uuid: UUID | None, quantity: int
+    viewer: Viewer, campaign: CampaignRecord, order_uuid: UUID | None, quantity: int
 ) -> None:
     await Campaign.update(
         {
@@ -366,19 +365,19 @@ async def _mark_ordered(
             Campaign.order_uuid: order_uuid,
             Campaign.updated_at: utcnow(),
         }
-    ).where(Campaign.id == campaign["id"])
+    ).where(Campaign.id == campaign.id)
     await audit_log.record(
         viewer,
         entity_kind=ENTITY,
-        entity_uuid=campaign["uuid"],
-        organisation_id=campaign["organisation"],
+        entity_uuid=campaign.uuid,
+        organisation_id=campaign.organisation,
         action="approve",
         summary=f"Order {order_uuid}: {quantity} pieces",
     )
 
 
-def _delivery_note(campaign: Mapping[str, Any]) -> str:
-    mode = campaign["delivery_mode"]
+def _delivery_note(campaign: CampaignRecord) -> str:
+    mode = campaign.delivery_mode
     if mode == DeliveryMode.per_department:
         return "Group campaign: packed per person, delivered per department."
     if mode == DeliveryMode.per_site:

@@ -15,6 +15,7 @@ from typing import Any
 
 from group_orders import forms
 from group_orders.access import GroupOrderAction, scoped_group
+from group_orders.records import CampaignRecord, CampaignSummary
 from group_orders.tables import (
     Campaign,
     CampaignStatus,
@@ -40,17 +41,16 @@ ENTITY = "group_campaign"
 @access.checked_by_caller(
     "the campaign of a row its caller fetched through access or a signed link"
 )
-async def campaign_by_id(campaign_id: int) -> dict[str, Any]:
+async def campaign_by_id(campaign_id: int) -> CampaignRecord:
     row = await Campaign.select(*Campaign.all_columns()).where(Campaign.id == campaign_id).first()
     assert row is not None
-    return row  # type: ignore[no-any-return]
+    return CampaignRecord.from_row(row)
 
 
-def is_collecting(campaign: Mapping[str, Any], today: date) -> bool:
+def is_collecting(campaign: CampaignRecord, today: date) -> bool:
     """Whether employees may still choose: open, and between its opening and closing dates."""
     return bool(
-        campaign["status"] == CampaignStatus.open
-        and campaign["opens_on"] <= today <= campaign["closes_on"]
+        campaign.status == CampaignStatus.open and campaign.opens_on <= today <= campaign.closes_on
     )
 
 
@@ -58,7 +58,7 @@ def today() -> date:
     return utcnow().date()
 
 
-async def list_campaigns(viewer: Viewer) -> list[dict[str, Any]]:
+async def list_campaigns(viewer: Viewer) -> list[CampaignSummary]:
     """Campaigns the viewer may see, newest first, with roster and response counts
     (two queries whatever the number of campaigns)."""
     access.require(viewer, GroupOrderAction.view_group_campaigns)
@@ -70,11 +70,18 @@ async def list_campaigns(viewer: Viewer) -> list[dict[str, Any]]:
         viewer,
         Campaign.organisation,
     )
-    campaigns = await query.order_by(Campaign.closes_on, ascending=False)
-    counts = await roster_counts([row["id"] for row in campaigns])
-    for row in campaigns:
-        row["roster"], row["responded"] = counts.get(row["id"], (0, 0))
-    return campaigns  # type: ignore[no-any-return]
+    return await _with_counts(await query.order_by(Campaign.closes_on, ascending=False))
+
+
+async def _with_counts(rows: Sequence[Mapping[str, Any]]) -> list[CampaignSummary]:
+    counts = await roster_counts([row["id"] for row in rows])
+    summaries = []
+    for row in rows:
+        roster, responded = counts.get(row["id"], (0, 0))
+        summaries.append(
+            CampaignSummary.from_row({**row, "roster": roster, "responded": responded})
+        )
+    return summaries
 
 
 @access.checked_by_caller("campaigns its callers found through scoped_group")
@@ -145,18 +152,18 @@ async def _contract_values(
 
 @access.checked_by_caller("the campaign comes from get_campaign")
 async def _repriced_after_choices(
-    campaign: Mapping[str, Any], source: PriceSource, contract: Mapping[Any, Any]
+    campaign: CampaignRecord, source: PriceSource, contract: Mapping[Any, Any]
 ) -> bool:
     """Whether the new settings change the campaign's prices although people have already
     chosen (their choices keep the prices they were shown)."""
     same = (
-        source == campaign["price_source"]
-        and contract[Campaign.contract_discount_percent] == campaign["contract_discount_percent"]
+        source == campaign.price_source
+        and contract[Campaign.contract_discount_percent] == campaign.contract_discount_percent
     )
     if same:
         return False
     return bool(
-        await Choice.exists().where(Choice.employee.campaign == campaign["id"])  # type: ignore[attr-defined]
+        await Choice.exists().where(Choice.employee.campaign == campaign.id)  # type: ignore[attr-defined]
     )
 
 
@@ -242,43 +249,41 @@ async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult
     return SaveResult(uuid=row[0]["uuid"])
 
 
-def campaign_form_values(
-    campaign: Mapping[str, Any], allotments: Mapping[str, int]
-) -> dict[str, str]:
+def campaign_form_values(campaign: CampaignRecord, allotments: Mapping[str, int]) -> dict[str, str]:
     def text(value: Any) -> str:
         return "" if value is None else str(value)
 
     return {
         **{forms.category_field(category): str(count) for category, count in allotments.items()},
-        "price_source": campaign["price_source"],
-        "name": campaign["name"],
-        "entitlement": campaign["entitlement"],
-        "allowance": text(campaign["allowance"]),
-        "over_allowance": campaign["over_allowance"],
-        "opens_on": campaign["opens_on"].isoformat(),
-        "closes_on": campaign["closes_on"].isoformat(),
-        "delivery_mode": campaign["delivery_mode"],
-        "ship_to": campaign["ship_to"],
-        "tipping_point": text(campaign["tipping_point"]),
-        "second_approval_above": text(campaign["second_approval_above"]),
-        "notes": campaign["notes"],
-        "version": text(campaign["version"]),
+        "price_source": campaign.price_source,
+        "name": campaign.name,
+        "entitlement": campaign.entitlement,
+        "allowance": text(campaign.allowance),
+        "over_allowance": campaign.over_allowance,
+        "opens_on": campaign.opens_on.isoformat(),
+        "closes_on": campaign.closes_on.isoformat(),
+        "delivery_mode": campaign.delivery_mode,
+        "ship_to": campaign.ship_to,
+        "tipping_point": text(campaign.tipping_point),
+        "second_approval_above": text(campaign.second_approval_above),
+        "notes": campaign.notes,
+        "version": text(campaign.version),
     }
 
 
 async def update_campaign(
-    viewer: Viewer, campaign: Mapping[str, Any], data: Mapping[str, str]
+    viewer: Viewer, campaign: CampaignRecord, data: Mapping[str, str]
 ) -> SaveResult:
     """Change the settings of a campaign that is not yet ordered (optimistic locking)."""
     from partner_portal.database import update_if_version
 
-    if campaign["status"] in (CampaignStatus.ordered, CampaignStatus.cancelled):
+    if campaign.status in (CampaignStatus.ordered, CampaignStatus.cancelled):
         return SaveResult(errors={"name": _("An ordered campaign can no longer change.")})
     values, errors = forms.parse_campaign(data)
     if errors or values is None:
         return SaveResult(errors=errors)
     contract, errors = await _contract_values(
-        campaign["organisation"], campaign["currency"], values.price_source
+        campaign.organisation, campaign.currency, values.price_source
     )
     if not errors and await _repriced_after_choices(campaign, values.price_source, contract):
         errors["price_source"] = _(
@@ -286,37 +291,37 @@ async def update_campaign(
         )
     if errors:
         return SaveResult(errors=errors)
-    opened = whole_number(str(data.get("version") or campaign["version"]))
+    opened = whole_number(str(data.get("version") or campaign.version))
     if opened is None:
         return SaveResult(errors={"name": _("The form is out of date; reload it.")})
     new_values = {**_campaign_values(values), **contract}
-    allotments_before = await category_allotments(campaign["id"])
+    allotments_before = await category_allotments(campaign.id)
     async with write_transaction():
         version = await update_if_version(
-            Campaign, campaign["id"], opened, {**new_values, Campaign.updated_at: utcnow()}
+            Campaign, campaign.id, opened, {**new_values, Campaign.updated_at: utcnow()}
         )
         if version is None:
-            current = await campaign_by_id(campaign["id"])
+            current = await campaign_by_id(campaign.id)
             return SaveResult(
                 errors={"name": _("Someone else saved this campaign first; check and save again.")},
-                current_version=current["version"],
+                current_version=current.version,
             )
         await _save_category_allotments(
-            campaign["id"], campaign["organisation"], values.category_allotments
+            campaign.id, campaign.organisation, values.category_allotments
         )
-        before = {column._meta.name: campaign[column._meta.name] for column in new_values}
+        before = {column._meta.name: getattr(campaign, column._meta.name) for column in new_values}
         after = {column._meta.name: value for column, value in new_values.items()}
         before["category_allotments"] = allotments_before
         after["category_allotments"] = values.category_allotments
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
-            entity_uuid=campaign["uuid"],
-            organisation_id=campaign["organisation"],
+            entity_uuid=campaign.uuid,
+            organisation_id=campaign.organisation,
             action="update",
             changes=audit_log.changes_between(before, after),
         )
-    return SaveResult(uuid=campaign["uuid"])
+    return SaveResult(uuid=campaign.uuid)
 
 
 @access.checked_by_caller("the client of a campaign its caller fetched")
@@ -330,7 +335,7 @@ async def client_name(organisation_id: int) -> str:
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
-async def close_campaign(viewer: Viewer, campaign: Mapping[str, Any]) -> bool:
+async def close_campaign(viewer: Viewer, campaign: CampaignRecord) -> bool:
     """Stop collecting now (before the closing date); False if it was no longer open."""
     now = utcnow()
     async with write_transaction():
@@ -351,7 +356,7 @@ async def close_campaign(viewer: Viewer, campaign: Mapping[str, Any]) -> bool:
 @access.checked_by_caller("the campaign was fetched with get_campaign")
 async def change_if(
     viewer: Viewer,
-    campaign: Mapping[str, Any],
+    campaign: CampaignRecord,
     values: dict[Any, Any],
     condition: Any,
     *,
@@ -363,15 +368,15 @@ async def change_if(
     inside write_transaction()."""
     changed = await (
         Campaign.update(values)
-        .where((Campaign.id == campaign["id"]) & condition)
+        .where((Campaign.id == campaign.id) & condition)
         .returning(Campaign.id)
     )
     if changed:
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
-            entity_uuid=campaign["uuid"],
-            organisation_id=campaign["organisation"],
+            entity_uuid=campaign.uuid,
+            organisation_id=campaign.organisation,
             action=action,
             summary=summary,
         )
@@ -388,7 +393,4 @@ async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[st
         Campaign.select(*Campaign.all_columns()), viewer, Campaign.organisation
     ).where(Campaign.organisation == organisation["id"])
     campaigns = await query.order_by(Campaign.closes_on, ascending=False).limit(10)
-    counts = await roster_counts([row["id"] for row in campaigns])
-    for row in campaigns:
-        row["roster"], row["responded"] = counts.get(row["id"], (0, 0))
-    return {"campaigns": campaigns, "organisation": organisation}
+    return {"campaigns": await _with_counts(campaigns), "organisation": organisation}

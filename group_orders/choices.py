@@ -12,6 +12,7 @@ from uuid import UUID
 from group_orders import forms, sizing
 from group_orders.campaigns import ENTITY, category_allotments, is_collecting, today
 from group_orders.offer import OfferedItem, offered_items
+from group_orders.records import CampaignRecord
 from group_orders.tables import (
     CampaignStatus,
     Choice,
@@ -132,7 +133,7 @@ class ChoiceForm:
     """The employee page: their items, current choices, what is left, and the messages."""
 
     employee: dict[str, Any]
-    campaign: dict[str, Any]
+    campaign: CampaignRecord
     items: list[OfferedItem]
     values: dict[str, str]
     settlement: Settlement
@@ -159,11 +160,9 @@ class ChoiceForm:
 
     @property
     def allowance_left(self) -> Decimal | None:
-        if self.campaign["entitlement"] != EntitlementKind.allowance:
+        if self.campaign.entitlement != EntitlementKind.allowance:
             return None
-        return max(
-            Decimal("0"), (self.campaign["allowance"] or Decimal("0")) - self.settlement.total
-        )
+        return max(Decimal("0"), (self.campaign.allowance or Decimal("0")) - self.settlement.total)
 
 
 def _suggestions(items: Sequence[OfferedItem], employee: Mapping[str, Any]) -> dict[int, int]:
@@ -182,9 +181,9 @@ def _suggestions(items: Sequence[OfferedItem], employee: Mapping[str, Any]) -> d
     return suggested
 
 
-async def choice_form(employee: dict[str, Any], campaign: dict[str, Any]) -> ChoiceForm:
+async def choice_form(employee: dict[str, Any], campaign: CampaignRecord) -> ChoiceForm:
     items = items_for(await offered_items(campaign), employee)
-    per_category = await category_allotments(campaign["id"])
+    per_category = await category_allotments(campaign.id)
     chosen = (await current_choices([employee["id"]])).get(employee["id"], {})
     values: dict[str, str] = {
         "height_cm": str(employee["height_cm"] or ""),
@@ -207,9 +206,9 @@ async def choice_form(employee: dict[str, Any], campaign: dict[str, Any]) -> Cho
                 )
             )
     settlement = settle(
-        campaign["entitlement"],
-        campaign["allowance"],
-        campaign["over_allowance"],
+        campaign.entitlement,
+        campaign.allowance,
+        campaign.over_allowance,
         picks,
         per_category,
     )
@@ -226,7 +225,7 @@ async def choice_form(employee: dict[str, Any], campaign: dict[str, Any]) -> Cho
 
 
 async def suggestion_form(
-    employee: dict[str, Any], campaign: dict[str, Any], data: Mapping[str, str]
+    employee: dict[str, Any], campaign: CampaignRecord, data: Mapping[str, str]
 ) -> ChoiceForm:
     """The form again with sizes suggested from the submitted measurements; saves nothing."""
     measured = {
@@ -245,7 +244,7 @@ async def suggestion_form(
 @access.checked_by_caller("the employee comes from their signed link or get_employee")
 async def save_choices(
     employee: dict[str, Any],
-    campaign: dict[str, Any],
+    campaign: CampaignRecord,
     data: Mapping[str, str],
     entered_by: Viewer | None = None,
 ) -> ChoiceForm:
@@ -264,7 +263,7 @@ async def save_choices(
             form.errors[name] = _("Enter your measurement in whole centimetres.")
     if not form.collecting and entered_by is None:
         form.errors["campaign"] = _("This campaign is closed; your choices can no longer change.")
-    if entered_by is not None and campaign["status"] != CampaignStatus.open:
+    if entered_by is not None and campaign.status != CampaignStatus.open:
         form.errors["campaign"] = _("This campaign is closed; choices can no longer change.")
     picks: list[Pick] = []
     new_rows: list[tuple[OfferedItem, int, int, Decimal]] = []
@@ -288,9 +287,9 @@ async def save_choices(
         picks.append(Pick(item.uuid, item.allotment, quantity, price, item.category))
         new_rows.append((item, size_id, quantity, price))
     form.settlement = settle(
-        campaign["entitlement"],
-        campaign["allowance"],
-        campaign["over_allowance"],
+        campaign.entitlement,
+        campaign.allowance,
+        campaign.over_allowance,
         picks,
         form.per_category,
     )
@@ -306,7 +305,7 @@ async def save_choices(
                     Choice(
                         employee=employee["id"],
                         item=item.id,
-                        organisation=campaign["organisation"],
+                        organisation=campaign.organisation,
                         size=size_id,
                         quantity=quantity,
                         unit_price=price,
@@ -327,8 +326,8 @@ async def save_choices(
             await audit_log.record(
                 entered_by,
                 entity_kind=ENTITY,
-                entity_uuid=campaign["uuid"],
-                organisation_id=campaign["organisation"],
+                entity_uuid=campaign.uuid,
+                organisation_id=campaign.organisation,
                 action="enter_choices",
                 summary=f"{employee['employee_number']} {employee['name']}: "
                 + ", ".join(

@@ -14,6 +14,7 @@ from litestar.response import Stream, Template
 
 from group_orders import approvals, campaigns, choices, forms, invitations, offer, reports, rosters
 from group_orders.access import GroupOrderAction, get_campaign, get_employee
+from group_orders.records import CampaignRecord
 from group_orders.tables import CampaignStatus
 from partner_portal import i18n, idempotency
 from partner_portal.catalog.tables import Category
@@ -55,7 +56,7 @@ async def _campaign_form(
     viewer: Any,
     values: dict[str, Any],
     errors: dict[str, str],
-    campaign: dict[str, Any] | None = None,
+    campaign: CampaignRecord | None = None,
     status_code: int = 200,
 ) -> Template:
     clients = [] if campaign else await campaigns.client_choices(viewer)
@@ -99,7 +100,7 @@ async def campaign_create(request: AnyRequest, viewer: CurrentViewer, data: Form
 async def _detail(
     request: AnyRequest,
     viewer: Any,
-    campaign: dict[str, Any],
+    campaign: CampaignRecord,
     status_code: int = 200,
     **extra: Any,
 ) -> Template:
@@ -107,8 +108,8 @@ async def _detail(
     context = {
         "campaign": campaign,
         "progress": progress,
-        "per_category": await campaigns.category_allotments(campaign["id"]),
-        "client_name": await campaigns.client_name(campaign["organisation"]),
+        "per_category": await campaigns.category_allotments(campaign.id),
+        "client_name": await campaigns.client_name(campaign.organisation),
         "collecting": campaigns.is_collecting(campaign, campaigns.today()),
         "today": campaigns.today(),
         "may_manage": viewer.can(MANAGE),
@@ -132,7 +133,7 @@ async def campaign_edit(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    allotments = await campaigns.category_allotments(campaign["id"])
+    allotments = await campaigns.category_allotments(campaign.id)
     return await _campaign_form(
         request, viewer, campaigns.campaign_form_values(campaign, allotments), {}, campaign
     )
@@ -182,14 +183,14 @@ async def campaign_close(
 async def _review(
     request: AnyRequest,
     viewer: Any,
-    campaign: dict[str, Any],
+    campaign: CampaignRecord,
     status_code: int = 200,
     approval_error: str = "",
 ) -> Template:
     context = {
         "campaign": campaign,
         "review": await approvals.review(campaign),
-        "client_name": await campaigns.client_name(campaign["organisation"]),
+        "client_name": await campaigns.client_name(campaign.organisation),
         "today": campaigns.today(),
         "may_manage": viewer.can(MANAGE),
         "approval_error": approval_error,
@@ -216,7 +217,7 @@ async def campaign_approve(
     async def approve() -> Response[Any]:
         approval = await approvals.approve(viewer, campaign, data.get("reviewed") or "")
         if approval.error:
-            current = await campaigns.campaign_by_id(campaign["id"])
+            current = await campaigns.campaign_by_id(campaign.id)
             return await _review(
                 request, viewer, current, status_code=400, approval_error=approval.error
             )
@@ -269,7 +270,7 @@ async def packing_list(
         {
             "campaign": campaign,
             "groups": groups,
-            "client_name": await campaigns.client_name(campaign["organisation"]),
+            "client_name": await campaigns.client_name(campaign.organisation),
         },
     )
 
@@ -279,7 +280,7 @@ async def _packing_context(viewer: Any, campaign_id: UUID) -> dict[str, Any]:
     return {
         "campaign": campaign,
         "groups": await reports.packing_list(campaign),
-        "client_name": await campaigns.client_name(campaign["organisation"]),
+        "client_name": await campaigns.client_name(campaign.organisation),
     }
 
 
@@ -320,7 +321,7 @@ async def packing_list_xlsx(
 
 async def _roster_page(
     request: AnyRequest,
-    campaign: dict[str, Any],
+    campaign: CampaignRecord,
     status_code: int = 200,
     **extra: Any,
 ) -> Template:
@@ -338,7 +339,7 @@ async def _roster_page(
         "errors": {},
         "columns": forms.EMPLOYEE_COLUMNS,
         "required": forms.EMPLOYEE_REQUIRED,
-        "open": campaign["status"] == CampaignStatus.open,
+        "open": campaign.status == CampaignStatus.open,
         "sent": request.query_params.get("sent"),
         **extra,
     }
@@ -416,7 +417,7 @@ async def employee_update(
     campaign = await campaigns.campaign_by_id(employee["campaign"])
     result = await rosters.update_employee(viewer, employee, data)
     if result.saved:
-        return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
+        return redirect_after_post(request, f"{_base(campaign.uuid)}/roster")
     return render(
         request,
         "group_orders/employee.html",
@@ -432,7 +433,7 @@ async def employee_remove(
     employee = await get_employee(viewer, employee_id, MANAGE)
     campaign = await campaigns.campaign_by_id(employee["campaign"])
     await rosters.remove_employee(viewer, employee)
-    return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
+    return redirect_after_post(request, f"{_base(campaign.uuid)}/roster")
 
 
 @get("/group-orders/employees/{employee_id:uuid}/choices", include_in_schema=False)
@@ -456,7 +457,7 @@ async def choices_enter(
         return render(request, "group_orders/enter_choices.html", {"form": form})
     form = await choices.save_choices(employee, campaign, data, entered_by=viewer)
     if not form.errors:
-        return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
+        return redirect_after_post(request, f"{_base(campaign.uuid)}/roster")
     return render(request, "group_orders/enter_choices.html", {"form": form}, status_code=400)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from group_orders import links
 from group_orders.campaigns import ENTITY, campaign_by_id, client_name, is_collecting, today
+from group_orders.records import CampaignRecord
 from group_orders.tables import (
     Campaign,
     CampaignStatus,
@@ -24,31 +25,31 @@ from partner_portal.notifications.services import enqueue_email, render_email
 REMINDER_INTERVAL = timedelta(days=3)
 
 
-def link_url(base_url: str, secret: str, campaign: Mapping[str, Any], link_key: str) -> str:
-    token = links.make_token(secret, link_key, links.link_expiry(campaign["closes_on"]))
+def link_url(base_url: str, secret: str, campaign: CampaignRecord, link_key: str) -> str:
+    token = links.make_token(secret, link_key, links.link_expiry(campaign.closes_on))
     return f"{base_url.rstrip('/')}/g/{token}"
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
 async def send_links(
     viewer: Viewer | None,
-    campaign: Mapping[str, Any],
+    campaign: CampaignRecord,
     base_url: str,
     secret: str,
     again: bool = False,
 ) -> int:
     """E-mail each employee with an address their personal link (only those not sent one
     yet, unless ``again``); the mails go through the outbox in the same transaction."""
-    if not is_collecting(campaign, today()) and campaign["status"] != CampaignStatus.open:
+    if not is_collecting(campaign, today()) and campaign.status != CampaignStatus.open:
         return 0
     async with write_transaction():
         query = Employee.select(*Employee.all_columns()).where(
-            (Employee.campaign == campaign["id"]) & (Employee.email != "")
+            (Employee.campaign == campaign.id) & (Employee.email != "")
         )
         if not again:
             query = query.where(Employee.link_sent_at.is_null())
         employees = await query
-        client = await client_name(campaign["organisation"])
+        client = await client_name(campaign.organisation)
         for employee in employees:
             await _mail_link(employee, campaign, client, base_url, secret, "group_orders/link")
         if employees:
@@ -58,8 +59,8 @@ async def send_links(
             await audit_log.record(
                 viewer,
                 entity_kind=ENTITY,
-                entity_uuid=campaign["uuid"],
-                organisation_id=campaign["organisation"],
+                entity_uuid=campaign.uuid,
+                organisation_id=campaign.organisation,
                 action="send_links",
                 summary=f"{len(employees)} links",
             )
@@ -68,7 +69,7 @@ async def send_links(
 
 async def _mail_link(
     employee: Mapping[str, Any],
-    campaign: Mapping[str, Any],
+    campaign: CampaignRecord,
     client: str,
     base_url: str,
     secret: str,
@@ -97,13 +98,13 @@ async def _mail_link(
 
 @access.checked_by_caller("the campaign comes from get_campaign")
 async def link_sheet(
-    campaign: Mapping[str, Any], base_url: str, secret: str, everyone: bool = False
+    campaign: CampaignRecord, base_url: str, secret: str, everyone: bool = False
 ) -> list[dict[str, Any]]:
     """Employees with their personal link and its QR code (SVG), for a printed sheet: those
     without an e-mail address (the links of the others go by mail), or everyone."""
     import segno
 
-    query = Employee.select(*Employee.all_columns()).where(Employee.campaign == campaign["id"])
+    query = Employee.select(*Employee.all_columns()).where(Employee.campaign == campaign.id)
     if not everyone:
         query = query.where(Employee.email == "")
     rows = await query.order_by(Employee.department).order_by(Employee.employee_number)
@@ -116,7 +117,7 @@ async def link_sheet(
 @access.system_query("an employee's signed personal link: the token is the key")
 async def employee_for_token(
     secret: str, token: str
-) -> tuple[dict[str, Any], dict[str, Any]] | None:
+) -> tuple[dict[str, Any], CampaignRecord] | None:
     """The employee and campaign a genuine, unexpired link belongs to; None otherwise.
 
     A link ends with its campaign's links (``links.link_expiry``) even if it was signed
@@ -131,7 +132,7 @@ async def employee_for_token(
     if employee is None:
         return None
     campaign = await campaign_by_id(employee["campaign"])
-    if links.link_expired(campaign["closes_on"], now):
+    if links.link_expired(campaign.closes_on, now):
         return None
     return employee, campaign
 
@@ -145,19 +146,21 @@ async def send_reminders(base_url: str, secret: str, now: datetime | None = None
     """
     now = now or utcnow()
     cutoff = now - REMINDER_INTERVAL
-    campaigns = await Campaign.select(*Campaign.all_columns()).where(
-        (Campaign.status == CampaignStatus.open)
-        & (Campaign.opens_on <= now.date())
-        & (Campaign.closes_on >= now.date())
+    campaigns = CampaignRecord.from_rows(
+        await Campaign.select(*Campaign.all_columns()).where(
+            (Campaign.status == CampaignStatus.open)
+            & (Campaign.opens_on <= now.date())
+            & (Campaign.closes_on >= now.date())
+        )
     )
     sent = 0
     for campaign in campaigns:
-        client = await client_name(campaign["organisation"])
+        client = await client_name(campaign.organisation)
         async with write_transaction():
             claimed = (
                 await Employee.update({Employee.reminded_at: now})
                 .where(
-                    (Employee.campaign == campaign["id"])
+                    (Employee.campaign == campaign.id)
                     & (Employee.email != "")
                     & Employee.responded_at.is_null()
                     & Employee.link_sent_at.is_not_null()

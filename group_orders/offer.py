@@ -10,6 +10,7 @@ from uuid import UUID
 
 from group_orders import forms, sizing
 from group_orders.campaigns import ENTITY
+from group_orders.records import CampaignRecord
 from group_orders.tables import (
     CampaignItem,
     CampaignStatus,
@@ -54,7 +55,7 @@ class OfferedItem:
 
 
 @access.checked_by_caller("the campaign comes from get_campaign or an employee's signed link")
-async def offered_items(campaign: Mapping[str, Any]) -> list[OfferedItem]:
+async def offered_items(campaign: CampaignRecord) -> list[OfferedItem]:
     """The campaign's items with sizes, body fits and the client's prices (three queries)."""
     rows = (
         await CampaignItem.select(
@@ -69,7 +70,7 @@ async def offered_items(campaign: Mapping[str, Any]) -> list[OfferedItem]:
             CampaignItem.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
             CampaignItem.colourway.name.as_alias("colour_name"),  # type: ignore[attr-defined]
         )
-        .where(CampaignItem.campaign == campaign["id"])
+        .where(CampaignItem.campaign == campaign.id)
         .order_by(CampaignItem.position)
         .order_by(CampaignItem.id)
     )
@@ -80,8 +81,8 @@ async def offered_items(campaign: Mapping[str, Any]) -> list[OfferedItem]:
         .where(Size.size_scale.is_in(sorted({row["scale_id"] for row in rows})))
         .order_by(Size.position)
     )
-    prices = await prices_for_partner(campaign["organisation"], [row["style"] for row in rows])
-    discount = campaign["contract_discount_percent"] or Decimal("0")
+    prices = await prices_for_partner(campaign.organisation, [row["style"] for row in rows])
+    discount = campaign.contract_discount_percent or Decimal("0")
     items = []
     for row in rows:
         item = OfferedItem(
@@ -110,7 +111,7 @@ async def offered_items(campaign: Mapping[str, Any]) -> list[OfferedItem]:
                     "fit": sizing.body_fit(size["label"], row["scale_kind"], row["category"]),
                     "price": None
                     if price is None
-                    else garment_price(price.wholesale, discount, campaign["currency"])
+                    else garment_price(price.wholesale, discount, campaign.currency)
                     + item.logo_price,
                 }
             )
@@ -127,12 +128,10 @@ def garment_price(wholesale: Decimal, discount_percent: Decimal, currency: str) 
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
-async def add_item(
-    viewer: Viewer, campaign: Mapping[str, Any], data: Mapping[str, str]
-) -> SaveResult:
+async def add_item(viewer: Viewer, campaign: CampaignRecord, data: Mapping[str, str]) -> SaveResult:
     """Offer a style in a colour; it must be active and priced for the client."""
     values, errors = forms.parse_item(data)
-    if campaign["status"] != CampaignStatus.open:
+    if campaign.status != CampaignStatus.open:
         errors["style_code"] = _("Items can only change while the campaign is open.")
     if errors or values is None:
         return SaveResult(errors=errors)
@@ -150,13 +149,13 @@ async def add_item(
     )
     if colourway is None:
         return SaveResult(errors={"colour_code": _("This style has no colour with this code.")})
-    prices = await prices_for_partner(campaign["organisation"], [style["id"]])
+    prices = await prices_for_partner(campaign.organisation, [style["id"]])
     if not prices.best:
         return SaveResult(
             errors={"style_code": _("The client's price list has no price for this style.")}
         )
     duplicate = await CampaignItem.exists().where(
-        (CampaignItem.campaign == campaign["id"])
+        (CampaignItem.campaign == campaign.id)
         & (CampaignItem.style == style["id"])
         & (CampaignItem.colourway == colourway["id"])
         & (CampaignItem.gender == values.gender)
@@ -165,12 +164,12 @@ async def add_item(
     if duplicate:
         return SaveResult(errors={"style_code": _("This item is already offered.")})
     async with write_transaction():
-        position = await CampaignItem.count().where(CampaignItem.campaign == campaign["id"])
+        position = await CampaignItem.count().where(CampaignItem.campaign == campaign.id)
         row = (
             await CampaignItem.insert(
                 CampaignItem(
-                    campaign=campaign["id"],
-                    organisation=campaign["organisation"],
+                    campaign=campaign.id,
+                    organisation=campaign.organisation,
                     style=style["id"],
                     colourway=colourway["id"],
                     allotment=values.allotment,
@@ -187,8 +186,8 @@ async def add_item(
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
-            entity_uuid=campaign["uuid"],
-            organisation_id=campaign["organisation"],
+            entity_uuid=campaign.uuid,
+            organisation_id=campaign.organisation,
             action="add_item",
             summary=f"{values.style_code} {values.colour_code} x{values.allotment}",
         )

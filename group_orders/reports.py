@@ -11,6 +11,7 @@ from typing import Any
 from group_orders.campaigns import roster_counts
 from group_orders.choices import current_choices
 from group_orders.offer import OfferedItem, offered_items
+from group_orders.records import CampaignRecord
 from group_orders.rosters import roster
 from group_orders.tables import (
     Campaign,
@@ -22,13 +23,13 @@ from partner_portal import access
 from partner_portal.registries import DemandLine
 
 
-async def packing_list(campaign: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def packing_list(campaign: CampaignRecord) -> list[dict[str, Any]]:
     """Parcels per department or site (one for bulk delivery), each with its people and
     every person's items in sizes (two queries plus the items)."""
     items = {item.id: item for item in await offered_items(campaign)}
     people = await roster(campaign)
     chosen = await current_choices([person["id"] for person in people])
-    mode = campaign["delivery_mode"]
+    mode = campaign.delivery_mode
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for person in people:
         picks = chosen.get(person["id"], {})
@@ -108,7 +109,7 @@ async def campaign_demand(from_date: date) -> list[DemandLine]:
     return lines
 
 
-async def response_lines(campaign: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def response_lines(campaign: CampaignRecord) -> list[dict[str, Any]]:
     """Every choice of the campaign, one row per person and item (for the API and exports)."""
     items = {item.id: item for item in await offered_items(campaign)}
     people = await roster(campaign)

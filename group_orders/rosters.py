@@ -8,6 +8,7 @@ from typing import Any
 
 from group_orders import forms, links
 from group_orders.campaigns import ENTITY, campaign_by_id
+from group_orders.records import CampaignRecord
 from group_orders.tables import (
     CampaignStatus,
     Employee,
@@ -23,10 +24,10 @@ from partner_portal.spreadsheets import RowError
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
-async def roster(campaign: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def roster(campaign: CampaignRecord) -> list[dict[str, Any]]:
     return await (  # type: ignore[no-any-return]
         Employee.select(*Employee.all_columns())
-        .where(Employee.campaign == campaign["id"])
+        .where(Employee.campaign == campaign.id)
         .order_by(Employee.department)
         .order_by(Employee.employee_number)
     )
@@ -45,13 +46,13 @@ def _employee_values(values: forms.EmployeeInput) -> dict[Any, Any]:
     }
 
 
-def _may_change_roster(campaign: Mapping[str, Any]) -> bool:
-    return campaign["status"] == CampaignStatus.open
+def _may_change_roster(campaign: CampaignRecord) -> bool:
+    return campaign.status == CampaignStatus.open
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
 async def add_employee(
-    viewer: Viewer, campaign: Mapping[str, Any], data: Mapping[str, str]
+    viewer: Viewer, campaign: CampaignRecord, data: Mapping[str, str]
 ) -> SaveResult:
     values, errors = forms.parse_employee(data)
     if not _may_change_roster(campaign):
@@ -60,7 +61,7 @@ async def add_employee(
         return SaveResult(errors=errors)
     async with write_transaction():
         taken = await Employee.exists().where(
-            (Employee.campaign == campaign["id"])
+            (Employee.campaign == campaign.id)
             & (Employee.employee_number == values.employee_number)
         )
         if taken:
@@ -70,8 +71,8 @@ async def add_employee(
         row = (
             await Employee.insert(
                 Employee(
-                    campaign=campaign["id"],
-                    organisation=campaign["organisation"],
+                    campaign=campaign.id,
+                    organisation=campaign.organisation,
                     link_key=links.new_link_key(),
                     created_at=utcnow(),
                     **_employee_values(values),
@@ -83,8 +84,8 @@ async def add_employee(
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
-            entity_uuid=campaign["uuid"],
-            organisation_id=campaign["organisation"],
+            entity_uuid=campaign.uuid,
+            organisation_id=campaign.organisation,
             action="add_employee",
             summary=f"{values.employee_number} {values.name}",
         )
@@ -104,7 +105,7 @@ async def update_employee(
     new_values = _employee_values(values)
     async with write_transaction():
         taken = await Employee.exists().where(
-            (Employee.campaign == campaign["id"])
+            (Employee.campaign == campaign.id)
             & (Employee.employee_number == values.employee_number)
             & (Employee.id != employee["id"])
         )
@@ -116,8 +117,8 @@ async def update_employee(
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
-            entity_uuid=campaign["uuid"],
-            organisation_id=campaign["organisation"],
+            entity_uuid=campaign.uuid,
+            organisation_id=campaign.organisation,
             action="update_employee",
             changes=audit_log.changes_between(
                 {name: employee[name] for name in new_values}, new_values
@@ -138,8 +139,8 @@ async def remove_employee(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
-            entity_uuid=campaign["uuid"],
-            organisation_id=campaign["organisation"],
+            entity_uuid=campaign.uuid,
+            organisation_id=campaign.organisation,
             action="remove_employee",
             summary=f"{employee['employee_number']} {employee['name']}",
         )
@@ -172,7 +173,7 @@ ROSTER_EXAMPLE = {
 
 @access.checked_by_caller("the campaign comes from get_campaign")
 async def import_roster(
-    viewer: Viewer, campaign: Mapping[str, Any], content: bytes, filename: str = ""
+    viewer: Viewer, campaign: CampaignRecord, content: bytes, filename: str = ""
 ) -> RosterImport:
     """Add or update roster rows from a CSV or xlsx file, matched by employee number;
     any bad row means nothing is saved, and every problem is reported by row and column."""
@@ -217,13 +218,13 @@ async def import_roster(
         existing = {
             row["employee_number"]: row["id"]
             for row in await Employee.select(Employee.id, Employee.employee_number).where(
-                Employee.campaign == campaign["id"]
+                Employee.campaign == campaign.id
             )
         }
         new_rows = [
             Employee(
-                campaign=campaign["id"],
-                organisation=campaign["organisation"],
+                campaign=campaign.id,
+                organisation=campaign.organisation,
                 link_key=links.new_link_key(),
                 created_at=now,
                 **_employee_values(values),
@@ -243,8 +244,8 @@ async def import_roster(
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
-            entity_uuid=campaign["uuid"],
-            organisation_id=campaign["organisation"],
+            entity_uuid=campaign.uuid,
+            organisation_id=campaign.organisation,
             action="import_roster",
             summary=f"{result.created} added, {result.updated} updated",
         )
@@ -266,11 +267,11 @@ class RosterPage:
 
 @access.checked_by_caller("the campaign comes from get_campaign")
 async def roster_page(
-    campaign: Mapping[str, Any], search: str = "", waiting_only: bool = False, page: int = 1
+    campaign: CampaignRecord, search: str = "", waiting_only: bool = False, page: int = 1
 ) -> RosterPage:
     """One page of the roster (a campaign may have 20,000 people), found by name, number,
     department or e-mail, optionally only those who have not answered (two queries)."""
-    condition = Employee.campaign == campaign["id"]
+    condition: Any = Employee.campaign == campaign.id
     search = search.strip()[:100]
     if search:
         columns = (Employee.name, Employee.employee_number, Employee.department, Employee.email)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from group_orders import approvals, campaigns, links, offer, rosters
+from group_orders.records import CampaignRecord
 from group_orders.tables import Campaign, CampaignItem, Employee
 from partner_portal.access import Viewer
 from partner_portal.catalog import services as catalog
@@ -93,7 +94,7 @@ async def make_uniform() -> Uniform:
 
 async def make_campaign(
     cast: Cast, uniform: Uniform, today: date | None = None, **values: Any
-) -> dict[str, Any]:
+) -> CampaignRecord:
     """An open campaign of the bank offering 2 shirts (with a 10 CNY logo) and 1 trousers."""
     today = today or NOW.date()
     row = (
@@ -137,14 +138,14 @@ async def make_campaign(
 
 
 async def add_people(
-    campaign: dict[str, Any], *people: tuple[str, str, str]
+    campaign: CampaignRecord, *people: tuple[str, str, str]
 ) -> list[dict[str, Any]]:
     """(employee number, name, department) rows with e-mail addresses; returns the roster."""
     await Employee.insert(
         *(
             Employee(
-                campaign=campaign["id"],
-                organisation=campaign["organisation"],
+                campaign=campaign.id,
+                organisation=campaign.organisation,
                 employee_number=number,
                 name=name,
                 department=department,
@@ -158,11 +159,11 @@ async def add_people(
     return await rosters.roster(campaign)
 
 
-def token_for(campaign: dict[str, Any], employee: dict[str, Any], secret: str) -> str:
-    return links.make_token(secret, employee["link_key"], links.link_expiry(campaign["closes_on"]))
+def token_for(campaign: CampaignRecord, employee: dict[str, Any], secret: str) -> str:
+    return links.make_token(secret, employee["link_key"], links.link_expiry(campaign.closes_on))
 
 
-async def items(campaign: dict[str, Any]) -> list[offer.OfferedItem]:
+async def items(campaign: CampaignRecord) -> list[offer.OfferedItem]:
     return await offer.offered_items(campaign)
 
 

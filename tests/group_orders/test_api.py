@@ -28,7 +28,7 @@ async def test_an_hr_system_adds_people_and_reads_the_responses(
     )
     token = await create_api_token(await viewer_for_user_id(cast.client.id), "HR")
     client.headers["Authorization"] = f"Bearer {token}"
-    base = f"/api/v1/group-campaigns/{campaign['uuid']}"
+    base = f"/api/v1/group-campaigns/{campaign.uuid}"
 
     added = await client.post(
         f"{base}/employees", json={"employee_number": "E2", "name": "김민준", "language": "ko"}

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from group_orders import campaigns, choices
+from group_orders.records import CampaignRecord
 from group_orders.tables import Campaign
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.orders.tables import Order
@@ -106,7 +107,7 @@ async def test_the_order_of_a_contract_priced_campaign_has_the_contract_prices(
     assert form.settlement.total == Decimal("272")
     viewer = await viewer_for_user_id(cast.client.id)
     await campaigns.close_campaign(viewer, campaign)
-    approval = await approve_as_reviewed(viewer, campaign["id"])
+    approval = await approve_as_reviewed(viewer, campaign.id)
     assert approval.order_uuid is not None, approval.error
     order = await Order.select(Order.total).first()
     assert order is not None and order["total"] == Decimal("272")
@@ -148,14 +149,14 @@ async def test_switching_back_to_the_price_list_forgets_the_contract(
     await client.sign_in(cast.client)
     created = await client.post_form("/group-orders/new", _form(price_source="contract"))
     page = created.headers["location"]
-    campaign = await Campaign.select().first()
+    campaign = CampaignRecord.from_row(await Campaign.select().first() or {})
     assert campaign is not None
     values = campaigns.campaign_form_values(campaign, {})
     assert values["price_source"] == "contract"
     saved = await client.post_form(f"{page}/edit", {**values, "price_source": "price_list"})
     assert saved.status_code == 303
-    after = await campaigns.campaign_by_id(campaign["id"])
-    assert (after["price_source"], after["contract_discount_percent"]) == ("price_list", None)
+    after = await campaigns.campaign_by_id(campaign.id)
+    assert (after.price_source, after.contract_discount_percent) == ("price_list", None)
 
 
 async def test_once_people_have_chosen_the_price_source_can_no_longer_change(
@@ -171,12 +172,12 @@ async def test_once_people_have_chosen_the_price_source_can_no_longer_change(
     await client.sign_in(cast.client)
     values = campaigns.campaign_form_values(campaign, {})
     refused = await client.post_form(
-        f"/group-orders/{campaign['uuid']}/edit", {**values, "price_source": "contract"}
+        f"/group-orders/{campaign.uuid}/edit", {**values, "price_source": "contract"}
     )
     assert refused.status_code == 400
     assert "People have already chosen at the current prices" in refused.text
-    assert (await campaigns.campaign_by_id(campaign["id"]))["price_source"] == "price_list"
+    assert (await campaigns.campaign_by_id(campaign.id)).price_source == "price_list"
     renamed = await client.post_form(
-        f"/group-orders/{campaign['uuid']}/edit", {**values, "name": "Spring 2027"}
+        f"/group-orders/{campaign.uuid}/edit", {**values, "name": "Spring 2027"}
     )
     assert renamed.status_code == 303

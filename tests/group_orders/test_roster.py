@@ -9,16 +9,17 @@ from typing import Any
 from openpyxl import Workbook
 
 from group_orders import rosters
+from group_orders.records import CampaignRecord
 from tests.group_orders.support import NOW, make_campaign, make_uniform
 from tests.support import Cast, PortalClient
 
 HEADER = "employee_number,name,department,site,email,gender,job_role,language\n"
 
 
-async def _upload(client: PortalClient, campaign: dict[str, Any], name: str, content: bytes) -> Any:
+async def _upload(client: PortalClient, campaign: CampaignRecord, name: str, content: bytes) -> Any:
     token = await client.csrf_token()
     return await client.post(
-        f"/group-orders/{campaign['uuid']}/roster/import",
+        f"/group-orders/{campaign.uuid}/roster/import",
         files={"file": (name, content)},
         headers={"x-csrftoken": token},
     )
@@ -77,7 +78,7 @@ async def test_people_are_added_in_the_page_and_a_taken_number_is_refused_in_pla
     frozen_clock.frozen_at = NOW
     campaign = await make_campaign(cast, await make_uniform())
     await client.sign_in(cast.kam)
-    url = f"/group-orders/{campaign['uuid']}/roster"
+    url = f"/group-orders/{campaign.uuid}/roster"
     added = await client.post_form(
         url, {"employee_number": "E9", "name": "陈静", "department": "运营"}
     )
@@ -104,13 +105,13 @@ async def test_a_large_roster_is_paged_and_searchable_and_the_link_sheet_has_qr_
     campaign = await make_campaign(cast, await make_uniform())
     await add_people(campaign, *((f"E{n:03d}", f"员工{n}", "运营") for n in range(1, 131)))
     await client.sign_in(cast.client)
-    url = f"/group-orders/{campaign['uuid']}/roster"
+    url = f"/group-orders/{campaign.uuid}/roster"
     first = await client.get(url)
     assert "130 people" in first.text and "Page 1 of 2" in first.text
     assert "E100" in first.text and "E101" not in first.text
     found = await client.get(url, params={"q": "员工7"})
     assert "E007" in found.text and "E070" in found.text and "E008" not in found.text
-    sheet = await client.get(f"/group-orders/{campaign['uuid']}/link-sheet", params={"who": "all"})
+    sheet = await client.get(f"/group-orders/{campaign.uuid}/link-sheet", params={"who": "all"})
     assert sheet.text.count('class="go-qr"><svg') == 130 and "/g/" in sheet.text
-    only_without_mail = await client.get(f"/group-orders/{campaign['uuid']}/link-sheet")
+    only_without_mail = await client.get(f"/group-orders/{campaign.uuid}/link-sheet")
     assert only_without_mail.text.count('class="go-qr"') == 0

@@ -188,7 +188,7 @@ async def test_names_on_the_packing_list_are_text(
     campaign = await make_campaign(cast, await make_uniform())
     await client.sign_in(cast.client)
     added = await client.post_form(
-        f"/group-orders/{campaign['uuid']}/roster",
+        f"/group-orders/{campaign.uuid}/roster",
         {"employee_number": "E1", "name": HYPERLINK, "department": PLUS, "site": AT},
     )
     assert added.status_code == 303, added.text
@@ -197,7 +197,7 @@ async def test_names_on_the_packing_list_are_text(
     await choices.save_choices(person, campaign, choice_form(offered, {0: ("170/88A", 2)}))
     await client.sign_in(cast.kam)
 
-    [cells] = xlsx_cells(await client.get(f"/group-orders/{campaign['uuid']}/packing-list.xlsx"))
+    [cells] = xlsx_cells(await client.get(f"/group-orders/{campaign.uuid}/packing-list.xlsx"))
 
     for column, text in (("name", HYPERLINK), ("department", PLUS), ("site", AT)):
         assert_text_cell(cells[column], text)
