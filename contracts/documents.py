@@ -12,6 +12,7 @@ from uuid import UUID
 
 from contracts import forms, rendering
 from contracts.library import clause_bodies, contract_body
+from contracts.periods import term_end
 from contracts.states import ContractError
 from contracts.tables import (
     ContractTemplate,
@@ -103,9 +104,9 @@ async def terms_from_partner(organisation: Mapping[str, Any], kind: str) -> dict
     """A new contract's terms filled from the partner record (tier, territories, currency)
     and the brand's usual practice; the KAM edits them before issuing."""
     today = utcnow().date()
-    start = date(today.year, today.month, 1) + timedelta(days=32)
-    start = start.replace(day=1)
-    end = start.replace(year=start.year + 1) - timedelta(days=1)
+    # A year from the first of next month.
+    start = (date(today.year, today.month, 1) + timedelta(days=32)).replace(day=1)
+    end = term_end(start, 12)
     territories = await Territory.select(Territory.region_code).where(
         Territory.organisation == organisation["id"]
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from contracts import forms
 from contracts.access import ContractAction, get_contract, scoped_contracts
 from contracts.documents import render_contract, store_pdf, terms_from_partner
 from contracts.library import conflict, opened_version
+from contracts.periods import next_term
 from contracts.states import (
     EDITABLE,
     ISSUABLE,
@@ -250,7 +251,7 @@ async def create_contract(
     if template is None or template["kind"] not in KINDS_FOR_PARTNER.get(partner["kind"], ()):
         return SaveResult(errors={"template": _("Choose a template that fits this partner.")})
     if predecessor is not None:
-        terms = _renewed_terms(predecessor["terms"])
+        terms = _renewed_terms(predecessor["terms"], predecessor["end_date"])
         title = predecessor["title"]
     else:
         terms = await terms_from_partner(partner, template["kind"])
@@ -294,14 +295,18 @@ async def create_contract(
     return SaveResult(uuid=contract_uuid)
 
 
-def _renewed_terms(terms: Mapping[str, str]) -> dict[str, str]:
+def _renewed_terms(terms: Mapping[str, str], current_end: date | None) -> dict[str, str]:
+    """The terms of a renewal: the next term after the contract's current end (later than
+    the signed end once it has renewed itself), as long as the signed term."""
     renewed = dict(terms)
     if terms.get("start_date") and terms.get("end_date"):
-        start = date.fromisoformat(terms["start_date"])
-        end = date.fromisoformat(terms["end_date"])
-        new_start = end + timedelta(days=1)
+        new_start, new_end = next_term(
+            date.fromisoformat(terms["start_date"]),
+            date.fromisoformat(terms["end_date"]),
+            current_end,
+        )
         renewed["start_date"] = new_start.isoformat()
-        renewed["end_date"] = (new_start + (end - start)).isoformat()
+        renewed["end_date"] = new_end.isoformat()
     return renewed
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from contracts.access import ContractAction, scoped_contracts
 from contracts.drafting import LIST_COLUMNS, move
+from contracts.periods import next_term
 from contracts.states import IN_FORCE, KINDS_FOR_PARTNER, S, label
 from contracts.tables import (
     Contract,
@@ -148,12 +149,18 @@ async def _record_system_move(contract: Mapping[str, Any], to_status: str) -> No
 
 @access.checked_by_caller("contracts of the lifecycle job (run_lifecycle)")
 async def _extend(contract: Mapping[str, Any]) -> int:
-    """An auto-renewing contract past its end runs for another term of the same length
-    (the signed text says so); nothing is re-signed."""
+    """An auto-renewing contract past its end runs for another term as long as the signed
+    one (the signed text says so), in calendar months; nothing is re-signed."""
     start, end = contract["start_date"], contract["end_date"]
     if start is None or end is None:
         return 0
-    new_end = end + (end - start) + timedelta(days=1)
+    signed = contract["terms"] or {}
+    if signed.get("start_date") and signed.get("end_date"):
+        start = date.fromisoformat(signed["start_date"])
+        signed_end = date.fromisoformat(signed["end_date"])
+    else:
+        signed_end = end
+    _new_start, new_end = next_term(start, signed_end, current_end=end)
     updated = await (
         Contract.update(
             {
