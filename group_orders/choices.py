@@ -224,21 +224,62 @@ async def choice_form(employee: dict[str, Any], campaign: CampaignRecord) -> Cho
     )
 
 
-async def suggestion_form(
-    employee: dict[str, Any], campaign: CampaignRecord, data: Mapping[str, str]
-) -> ChoiceForm:
-    """The form again with sizes suggested from the submitted measurements; saves nothing."""
-    measured = {
-        **employee,
+def _measurements(data: Mapping[str, str]) -> dict[str, int | None]:
+    return {
         "height_cm": forms.parse_measurement(data.get("height_cm", ""), 90, 220),
         "chest_cm": forms.parse_measurement(data.get("chest_cm", ""), 50, 160),
         "waist_cm": forms.parse_measurement(data.get("waist_cm", ""), 40, 160),
     }
-    form = await choice_form(measured, campaign)
+
+
+async def suggestion_form(
+    employee: dict[str, Any], campaign: CampaignRecord, data: Mapping[str, str]
+) -> ChoiceForm:
+    """The form again with sizes suggested from the submitted measurements; saves nothing.
+    What was typed stays; an item without a size yet gets the suggested one and, if no
+    pieces were entered, one piece (which the employee may change before saving)."""
+    form = await choice_form({**employee, **_measurements(data)}, campaign)
     form.employee = employee
-    # Keep what was typed, but let the suggestion fill sizes not chosen yet.
     form.values.update({key: value for key, value in data.items() if value})
+    for item in form.items:
+        suggested = form.suggestions.get(item.id)
+        if suggested is None or form.values.get(f"size_{item.uuid}"):
+            continue
+        form.values[f"size_{item.uuid}"] = str(suggested)
+        if whole_number(form.values.get(f"qty_{item.uuid}") or "0") == 0 and item.allotment:
+            form.values[f"qty_{item.uuid}"] = "1"
     return form
+
+
+@dataclass(frozen=True)
+class _NewChoice:
+    item: OfferedItem
+    size_id: int
+    quantity: int
+    unit_price: Decimal
+
+
+def _read_choices(form: ChoiceForm, data: Mapping[str, str]) -> list[_NewChoice]:
+    """The pieces the form asks for, each item checked (size, price); problems go into
+    form.errors by item."""
+    chosen = []
+    for item in form.items:
+        key = str(item.uuid)
+        quantity = whole_number((data.get(f"qty_{key}") or "0").strip())
+        if quantity is None:
+            form.errors[key] = _("Enter a number of pieces.")
+            continue
+        if quantity == 0:
+            continue
+        size_id = whole_number(data.get(f"size_{key}") or "") or 0
+        price = item.price_of(size_id)
+        if not size_id or not item.size_label(size_id):
+            form.errors[key] = _("Choose a size.")
+        elif price is None:
+            form.errors[key] = _("This size has no price yet; ask your administrator.")
+        else:
+            chosen.append(_NewChoice(item, size_id, quantity, price))
+    return chosen
 
 
 @access.checked_by_caller("the employee comes from their signed link or get_employee")
@@ -250,14 +291,13 @@ async def save_choices(
 ) -> ChoiceForm:
     """Replace an employee's choices with the submitted ones, if the campaign is collecting
     and the entitlement allows them; with ``entered_by`` the client admin entered them
-    (recorded on the employee and in the audit log). Returns the form to show again."""
+    (recorded on the employee and in the audit log). Returns the form to show again.
+
+    Saving no piece at all withdraws the answer: the employee counts as not answered
+    (and is reminded) until they choose something."""
     form = await choice_form(employee, campaign)
     form.values.update({key: str(value) for key, value in data.items()})
-    measurements = {
-        "height_cm": forms.parse_measurement(data.get("height_cm", ""), 90, 220),
-        "chest_cm": forms.parse_measurement(data.get("chest_cm", ""), 50, 160),
-        "waist_cm": forms.parse_measurement(data.get("waist_cm", ""), 40, 160),
-    }
+    measurements = _measurements(data)
     for name, value in measurements.items():
         if data.get(name, "").strip() and value is None:
             form.errors[name] = _("Enter your measurement in whole centimetres.")
@@ -265,57 +305,58 @@ async def save_choices(
         form.errors["campaign"] = _("This campaign is closed; your choices can no longer change.")
     if entered_by is not None and campaign.status != CampaignStatus.open:
         form.errors["campaign"] = _("This campaign is closed; choices can no longer change.")
-    picks: list[Pick] = []
-    new_rows: list[tuple[OfferedItem, int, int, Decimal]] = []
-    for item in form.items:
-        key = str(item.uuid)
-        quantity_text = (data.get(f"qty_{key}") or "0").strip()
-        quantity = whole_number(quantity_text)
-        if quantity is None:
-            form.errors[key] = _("Enter a number of pieces.")
-            continue
-        if quantity == 0:
-            continue
-        size_id = whole_number(data.get(f"size_{key}") or "") or 0
-        price = item.price_of(size_id)
-        if not size_id or not item.size_label(size_id):
-            form.errors[key] = _("Choose a size.")
-            continue
-        if price is None:
-            form.errors[key] = _("This size has no price yet; ask your administrator.")
-            continue
-        picks.append(Pick(item.uuid, item.allotment, quantity, price, item.category))
-        new_rows.append((item, size_id, quantity, price))
+    chosen = _read_choices(form, data)
     form.settlement = settle(
         campaign.entitlement,
         campaign.allowance,
         campaign.over_allowance,
-        picks,
+        [
+            Pick(row.item.uuid, row.item.allotment, row.quantity, row.unit_price, row.item.category)
+            for row in chosen
+        ],
         form.per_category,
     )
     form.errors.update(form.settlement.errors)
     if form.errors:
         return form
+    await _store_choices(employee, campaign, chosen, measurements, entered_by)
+    saved = (
+        await Employee.select(*Employee.all_columns()).where(Employee.id == employee["id"]).first()
+    )
+    assert saved is not None
+    fresh = await choice_form(saved, campaign)
+    fresh.values.update({"saved": "1" if chosen else "nothing"})
+    return fresh
+
+
+@access.checked_by_caller("save_choices(), for an employee its caller fetched")
+async def _store_choices(
+    employee: Mapping[str, Any],
+    campaign: CampaignRecord,
+    chosen: Sequence[_NewChoice],
+    measurements: Mapping[str, int | None],
+    entered_by: Viewer | None,
+) -> None:
     now = utcnow()
     async with write_transaction():
         await Choice.delete().where(Choice.employee == employee["id"])
-        if new_rows:
+        if chosen:
             await Choice.insert(
                 *(
                     Choice(
                         employee=employee["id"],
-                        item=item.id,
+                        item=row.item.id,
                         organisation=campaign.organisation,
-                        size=size_id,
-                        quantity=quantity,
-                        unit_price=price,
+                        size=row.size_id,
+                        quantity=row.quantity,
+                        unit_price=row.unit_price,
                         chosen_at=now,
                     )
-                    for item, size_id, quantity, price in new_rows
+                    for row in chosen
                 )
             ).run()
         updates: dict[Any, Any] = {
-            Employee.responded_at: now,
+            Employee.responded_at: now if chosen else None,
             Employee.height_cm: measurements["height_cm"],
             Employee.chest_cm: measurements["chest_cm"],
             Employee.waist_cm: measurements["waist_cm"],
@@ -330,15 +371,11 @@ async def save_choices(
                 organisation_id=campaign.organisation,
                 action="enter_choices",
                 summary=f"{employee['employee_number']} {employee['name']}: "
-                + ", ".join(
-                    f"{item.style_code} {item.size_label(size_id)} x{quantity}"
-                    for item, size_id, quantity, _price in new_rows
+                + (
+                    ", ".join(
+                        f"{row.item.style_code} {row.item.size_label(row.size_id)} x{row.quantity}"
+                        for row in chosen
+                    )
+                    or "nothing"
                 ),
             )
-    saved = (
-        await Employee.select(*Employee.all_columns()).where(Employee.id == employee["id"]).first()
-    )
-    assert saved is not None
-    fresh = await choice_form(saved, campaign)
-    fresh.values.update({"saved": "1"})
-    return fresh
