@@ -11,7 +11,14 @@ from uuid import UUID
 from piccolo.columns.combination import Combinable
 
 from group_orders.records import CampaignRecord
-from group_orders.tables import Campaign, CampaignItem, CategoryAllotment, Choice, Employee
+from group_orders.tables import (
+    Campaign,
+    CampaignApprover,
+    CampaignItem,
+    CategoryAllotment,
+    Choice,
+    Employee,
+)
 from partner_portal.access import (
     ActionSet,
     ScopedTable,
@@ -45,6 +52,7 @@ SCOPED_TABLES = (
     ScopedTable(CategoryAllotment, CategoryAllotment.organisation),
     ScopedTable(Employee, Employee.organisation),
     ScopedTable(Choice, Choice.organisation),
+    ScopedTable(CampaignApprover, CampaignApprover.organisation),
 )
 
 

@@ -122,6 +122,7 @@ def _campaign_values(values: forms.CampaignInput) -> dict[Any, Any]:
         Campaign.second_approval_above: values.second_approval_above,
         Campaign.notes: values.notes,
         Campaign.price_source: values.price_source.value,
+        Campaign.reminder_days: values.reminder_days,
     }
 
 
@@ -267,6 +268,7 @@ def campaign_form_values(campaign: CampaignRecord, allotments: Mapping[str, int]
         "tipping_point": text(campaign.tipping_point),
         "second_approval_above": text(campaign.second_approval_above),
         "notes": campaign.notes,
+        "reminder_days": str(campaign.reminder_days),
         "version": text(campaign.version),
     }
 

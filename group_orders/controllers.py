@@ -19,6 +19,7 @@ from group_orders.tables import CampaignStatus
 from partner_portal import i18n, idempotency
 from partner_portal.catalog.tables import Category
 from partner_portal.clock import utcnow
+from partner_portal.i18n import gettext as _
 from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.pdf import html_to_pdf
 from partner_portal.settings import SUPPORTED_LOCALES, Settings
@@ -235,10 +236,60 @@ async def links_send(
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
     settings = _settings(request)
-    count = await invitations.send_links(
-        viewer, campaign, settings.base_url, settings.secret_key, again=data.get("again") == "1"
-    )
+    count = await invitations.send_links(viewer, campaign, settings.base_url, settings.secret_key)
     return redirect_after_post(request, f"{_base(campaign_id)}/roster?sent={count}")
+
+
+def _audience(value: str | None) -> invitations.Audience:
+    everyone = value == invitations.Audience.everyone
+    return invitations.Audience.everyone if everyone else invitations.Audience.waiting
+
+
+async def _reminder_preview(
+    request: AnyRequest,
+    campaign: CampaignRecord,
+    audience: invitations.Audience,
+    error: str = "",
+    status_code: int = 200,
+) -> Template:
+    people = await invitations.recipients(campaign, audience)
+    return render(
+        request,
+        "group_orders/remind.html",
+        {
+            "campaign": campaign,
+            "audience": audience,
+            "people": people,
+            "answered": sum(1 for person in people if person["responded_at"]),
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@get("/group-orders/{campaign_id:uuid}/remind", include_in_schema=False)
+async def reminder_preview(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Template:
+    """Who a reminder will reach, before it is sent."""
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    return await _reminder_preview(request, campaign, _audience(request.query_params.get("who")))
+
+
+@post("/group-orders/{campaign_id:uuid}/remind", include_in_schema=False)
+async def reminder_send(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    audience = _audience(data.get("who"))
+    if audience == invitations.Audience.everyone and data.get("confirm") != "yes":
+        error = _("Tick the box to confirm that everyone, including people who answered, gets it.")
+        return await _reminder_preview(request, campaign, audience, error, status_code=400)
+    settings = _settings(request)
+    count = await invitations.remind(
+        viewer, campaign, settings.base_url, settings.secret_key, audience
+    )
+    return redirect_after_post(request, f"{_base(campaign_id)}/roster?reminded={count}")
 
 
 @get("/group-orders/{campaign_id:uuid}/link-sheet", include_in_schema=False)
@@ -341,6 +392,7 @@ async def _roster_page(
         "required": forms.EMPLOYEE_REQUIRED,
         "open": campaign.status == CampaignStatus.open,
         "sent": request.query_params.get("sent"),
+        "reminded": request.query_params.get("reminded"),
         **extra,
     }
     return render(request, "group_orders/roster.html", context, status_code=status_code)
@@ -534,6 +586,8 @@ group_order_routes = [
     campaign_review,
     campaign_approve,
     links_send,
+    reminder_preview,
+    reminder_send,
     link_sheet,
     packing_list,
     packing_list_pdf,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,8 +22,12 @@ from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.notifications.services import enqueue_email, render_email
 
-# Non-responders get a reminder at most this often while their campaign is open.
-REMINDER_INTERVAL = timedelta(days=3)
+
+class Audience(enum.StrEnum):
+    """Who a reminder sent by hand goes to."""
+
+    waiting = "waiting"  # people who have not answered (the default)
+    everyone = "everyone"  # everyone with an address, asked to be confirmed
 
 
 def link_url(base_url: str, secret: str, campaign: CampaignRecord, link_key: str) -> str:
@@ -36,19 +41,17 @@ async def send_links(
     campaign: CampaignRecord,
     base_url: str,
     secret: str,
-    again: bool = False,
 ) -> int:
-    """E-mail each employee with an address their personal link (only those not sent one
-    yet, unless ``again``); the mails go through the outbox in the same transaction."""
+    """E-mail their personal link to each employee with an address who has not been sent
+    one yet; the mails go through the outbox in the same transaction."""
     if not is_collecting(campaign, today()) and campaign.status != CampaignStatus.open:
         return 0
     async with write_transaction():
-        query = Employee.select(*Employee.all_columns()).where(
-            (Employee.campaign == campaign.id) & (Employee.email != "")
+        employees = await Employee.select(*Employee.all_columns()).where(
+            (Employee.campaign == campaign.id)
+            & (Employee.email != "")
+            & Employee.link_sent_at.is_null()
         )
-        if not again:
-            query = query.where(Employee.link_sent_at.is_null())
-        employees = await query
         client = await client_name(campaign.organisation)
         for employee in employees:
             await _mail_link(employee, campaign, client, base_url, secret, "group_orders/link")
@@ -97,6 +100,54 @@ async def _mail_link(
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
+async def recipients(campaign: CampaignRecord, audience: Audience) -> list[dict[str, Any]]:
+    """Who a reminder to ``audience`` reaches: people with an e-mail address, by default
+    only those who have not answered (the page shows them before anything is sent)."""
+    condition = (Employee.campaign == campaign.id) & (Employee.email != "")
+    if audience == Audience.waiting:
+        condition &= Employee.responded_at.is_null()
+    return await (  # type: ignore[no-any-return]
+        Employee.select(*Employee.all_columns())
+        .where(condition)
+        .order_by(Employee.department)
+        .order_by(Employee.employee_number)
+    )
+
+
+@access.checked_by_caller("the campaign comes from get_campaign")
+async def remind(
+    viewer: Viewer, campaign: CampaignRecord, base_url: str, secret: str, audience: Audience
+) -> int:
+    """Send a reminder now to ``audience`` of an open campaign: people who have not
+    answered get the reminder, people who have (``everyone``) their link to check their
+    choices. Returns how many e-mails are queued."""
+    if campaign.status != CampaignStatus.open:
+        return 0
+    now = utcnow()
+    async with write_transaction():
+        people = await recipients(campaign, audience)
+        client = await client_name(campaign.organisation)
+        for person in people:
+            template = "group_orders/link" if person["responded_at"] else "group_orders/reminder"
+            await _mail_link(person, campaign, client, base_url, secret, template)
+        if people:
+            ids = [person["id"] for person in people]
+            await Employee.update({Employee.reminded_at: now}).where(Employee.id.is_in(ids))
+            await Employee.update({Employee.link_sent_at: now}).where(
+                Employee.id.is_in(ids) & Employee.link_sent_at.is_null()
+            )
+            await audit_log.record(
+                viewer,
+                entity_kind=ENTITY,
+                entity_uuid=campaign.uuid,
+                organisation_id=campaign.organisation,
+                action="remind",
+                summary=f"{len(people)} reminders ({audience.value})",
+            )
+    return len(people)
+
+
+@access.checked_by_caller("the campaign comes from get_campaign")
 async def link_sheet(
     campaign: CampaignRecord, base_url: str, secret: str, everyone: bool = False
 ) -> list[dict[str, Any]]:
@@ -139,23 +190,25 @@ async def employee_for_token(
 
 @access.system_query("scheduled job: every open campaign's non-responders")
 async def send_reminders(base_url: str, secret: str, now: datetime | None = None) -> int:
-    """Remind non-responders of collecting campaigns, at most every REMINDER_INTERVAL.
+    """Remind non-responders of collecting campaigns, at most every ``reminder_days`` of
+    their campaign (none when it is 0).
 
     Each person is claimed with a conditional update inside the transaction that queues
     their mail, so two scheduler processes never remind the same person twice.
     """
     now = now or utcnow()
-    cutoff = now - REMINDER_INTERVAL
     campaigns = CampaignRecord.from_rows(
         await Campaign.select(*Campaign.all_columns()).where(
             (Campaign.status == CampaignStatus.open)
             & (Campaign.opens_on <= now.date())
             & (Campaign.closes_on >= now.date())
+            & (Campaign.reminder_days > 0)
         )
     )
     sent = 0
     for campaign in campaigns:
         client = await client_name(campaign.organisation)
+        cutoff = now - timedelta(days=campaign.reminder_days)
         async with write_transaction():
             claimed = (
                 await Employee.update({Employee.reminded_at: now})

@@ -35,6 +35,7 @@ class CampaignRecord(Record, frozen=True):
     closed_at: datetime | None
     order_uuid: UUID | None
     notes: str
+    reminder_days: int
     created_by: int | None
     created_at: datetime
     updated_at: datetime

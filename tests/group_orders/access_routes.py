@@ -56,6 +56,8 @@ ROUTES: dict[str, Route] = {
     f"GET {C}/review": Route(manage, "campaign"),
     f"POST {C}/approve": Route(manage, "campaign"),
     f"POST {C}/send-links": Route(manage, "campaign"),
+    f"GET {C}/remind": Route(manage, "campaign"),
+    f"POST {C}/remind": Route(manage, "campaign"),
     f"GET {C}/link-sheet": Route(manage, "campaign"),
     f"GET {C}/roster": Route(manage, "campaign"),
     f"POST {C}/roster": Route(manage, "campaign"),
