@@ -12,7 +12,17 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Stream, Template
 
-from group_orders import approvals, campaigns, choices, forms, invitations, offer, reports, rosters
+from group_orders import (
+    approvals,
+    campaigns,
+    choices,
+    deadlines,
+    forms,
+    invitations,
+    offer,
+    reports,
+    rosters,
+)
 from group_orders.access import GroupOrderAction, get_campaign, get_employee
 from group_orders.records import CampaignRecord
 from group_orders.tables import CampaignStatus
@@ -116,6 +126,7 @@ async def _detail(
         "may_manage": viewer.can(MANAGE),
         "item_values": {"allotment": "1"},
         "item_errors": {},
+        "deadline_errors": {},
         **extra,
     }
     return render(request, "group_orders/detail.html", context, status_code=status_code)
@@ -290,6 +301,44 @@ async def reminder_send(
         viewer, campaign, settings.base_url, settings.secret_key, audience
     )
     return redirect_after_post(request, f"{_base(campaign_id)}/roster?reminded={count}")
+
+
+@post("/group-orders/{campaign_id:uuid}/extend", include_in_schema=False)
+async def campaign_extend(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    """Extend an open campaign or reopen a closed one until a new date."""
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    settings = _settings(request)
+    result = await deadlines.extend(
+        viewer, campaign, data.get("closes_on") or "", settings.base_url, settings.secret_key
+    )
+    if not result.saved:
+        return await _detail(
+            request, viewer, campaign, status_code=400, deadline_errors=result.errors
+        )
+    return redirect_after_post(request, _base(campaign_id) + "?notice=extended")
+
+
+@post("/group-orders/{campaign_id:uuid}/cancel", include_in_schema=False)
+async def campaign_cancel(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    settings = _settings(request)
+    result = await deadlines.cancel(
+        viewer,
+        campaign,
+        data.get("reason") or "",
+        data.get("confirm") == "yes",
+        settings.base_url,
+        settings.secret_key,
+    )
+    if not result.saved:
+        return await _detail(
+            request, viewer, campaign, status_code=400, deadline_errors=result.errors
+        )
+    return redirect_after_post(request, _base(campaign_id) + "?notice=cancelled")
 
 
 @get("/group-orders/{campaign_id:uuid}/link-sheet", include_in_schema=False)
@@ -586,6 +635,8 @@ group_order_routes = [
     campaign_review,
     campaign_approve,
     links_send,
+    campaign_extend,
+    campaign_cancel,
     reminder_preview,
     reminder_send,
     link_sheet,

@@ -54,7 +54,7 @@ async def send_links(
         )
         client = await client_name(campaign.organisation)
         for employee in employees:
-            await _mail_link(employee, campaign, client, base_url, secret, "group_orders/link")
+            await mail_link(employee, campaign, client, base_url, secret, "group_orders/link")
         if employees:
             await Employee.update({Employee.link_sent_at: utcnow()}).where(
                 Employee.id.is_in([row["id"] for row in employees])
@@ -70,14 +70,16 @@ async def send_links(
     return len(employees)
 
 
-async def _mail_link(
+async def mail_link(
     employee: Mapping[str, Any],
     campaign: CampaignRecord,
     client: str,
     base_url: str,
     secret: str,
     template: str,
+    **extra: Any,
 ) -> None:
+    """Queue an e-mail to an employee in their own language, with their personal link."""
     locale = employee["locale"] or "en"
     mail = render_email(
         template,
@@ -86,6 +88,7 @@ async def _mail_link(
             "campaign": campaign,
             "client": client,
             "url": link_url(base_url, secret, campaign, employee["link_key"]),
+            **extra,
         },
         locale,
     )
@@ -129,7 +132,7 @@ async def remind(
         client = await client_name(campaign.organisation)
         for person in people:
             template = "group_orders/link" if person["responded_at"] else "group_orders/reminder"
-            await _mail_link(person, campaign, client, base_url, secret, template)
+            await mail_link(person, campaign, client, base_url, secret, template)
         if people:
             ids = [person["id"] for person in people]
             await Employee.update({Employee.reminded_at: now}).where(Employee.id.is_in(ids))
@@ -183,7 +186,7 @@ async def employee_for_token(
     if employee is None:
         return None
     campaign = await campaign_by_id(employee["campaign"])
-    if links.link_expired(campaign.closes_on, now):
+    if campaign.status == CampaignStatus.cancelled or links.link_expired(campaign.closes_on, now):
         return None
     return employee, campaign
 
@@ -223,7 +226,7 @@ async def send_reminders(base_url: str, secret: str, now: datetime | None = None
                 .returning(*Employee.all_columns())
             )
             for employee in claimed:
-                await _mail_link(
+                await mail_link(
                     employee, campaign, client, base_url, secret, "group_orders/reminder"
                 )
         sent += len(claimed)
