@@ -415,6 +415,18 @@ async def packing_list_xlsx(
     )
 
 
+@get("/group-orders/{campaign_id:uuid}/payroll.xlsx", include_in_schema=False)
+async def payroll_xlsx(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Response[bytes]:
+    """Each employee's share above the allowance, by department, for payroll to deduct."""
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    rows = await reports.payroll_deductions(campaign)
+    return await xlsx_download(
+        reports.PAYROLL_COLUMNS, rows, "payroll-deductions.xlsx", title="Payroll deductions"
+    )
+
+
 # ---------------------------------------------------------------------------
 # Roster
 
@@ -643,6 +655,7 @@ group_order_routes = [
     packing_list,
     packing_list_pdf,
     packing_list_xlsx,
+    payroll_xlsx,
     roster_page,
     roster_add,
     roster_import,

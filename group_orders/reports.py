@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from group_orders.approvals import progress
 from group_orders.campaigns import roster_counts
 from group_orders.choices import current_choices
 from group_orders.offer import OfferedItem, offered_items
@@ -163,4 +164,42 @@ def packing_list_rows(groups: Sequence[Mapping[str, Any]], locale: str) -> list[
                         "quantity": pick["quantity"],
                     }
                 )
+    return rows
+
+
+PAYROLL_COLUMNS = (
+    "department",
+    "employee_number",
+    "name",
+    "pieces",
+    "total",
+    "company_pays",
+    "employee_pays",
+    "currency",
+)
+
+
+@access.checked_by_caller("the campaign comes from get_campaign")
+async def payroll_deductions(campaign: CampaignRecord) -> list[dict[str, Any]]:
+    """What payroll deducts: one row per employee who pays a share of their choices (above
+    the allowance), by department, each with their cost and the company's part."""
+    summary = await progress(campaign)
+    rows = []
+    for person in await roster(campaign):
+        share = summary.shares.get(person["id"], Decimal("0"))
+        if not share:
+            continue
+        spent = summary.spent[person["id"]]
+        rows.append(
+            {
+                "department": person["department"],
+                "employee_number": person["employee_number"],
+                "name": person["name"],
+                "pieces": summary.pieces[person["id"]],
+                "total": spent,
+                "company_pays": spent - share,
+                "employee_pays": share,
+                "currency": campaign.currency,
+            }
+        )
     return rows
