@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from group_orders import approvers
 from group_orders.campaigns import ENTITY, campaign_by_id, change_if, close_campaign, today
 from group_orders.choices import employee_share
 from group_orders.offer import OfferedItem, offered_items
@@ -240,6 +241,8 @@ async def approve(viewer: Viewer, campaign: CampaignRecord, reviewed: str) -> Ap
 
     if campaign.status == CampaignStatus.ordered:
         return Approval(order_uuid=campaign.order_uuid)
+    if not await approvers.may_approve(viewer, campaign):
+        return Approval(error=_("Only the approvers chosen for this campaign may approve it."))
     if campaign.status == CampaignStatus.open and campaign.closes_on < today():
         # Past its closing date a campaign is closed by approving it (no extra click), but
         # not by an approval of figures that are no longer the campaign's.

@@ -14,6 +14,7 @@ from litestar.response import Stream, Template
 
 from group_orders import (
     approvals,
+    approvers,
     campaigns,
     choices,
     deadlines,
@@ -198,6 +199,7 @@ async def _review(
     campaign: CampaignRecord,
     status_code: int = 200,
     approval_error: str = "",
+    approvers_error: str = "",
 ) -> Template:
     context = {
         "campaign": campaign,
@@ -206,6 +208,8 @@ async def _review(
         "today": campaigns.today(),
         "may_manage": viewer.can(MANAGE),
         "approval_error": approval_error,
+        "approver_choices": await approvers.candidates(campaign),
+        "approvers_error": approvers_error,
         # Approving twice from one drawn page (a double click) approves once.
         "idempotency_key": idempotency.new_key(),
     }
@@ -218,6 +222,19 @@ async def campaign_review(
 ) -> Template:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
     return await _review(request, viewer, campaign)
+
+
+@post("/group-orders/{campaign_id:uuid}/approvers", include_in_schema=False)
+async def approvers_choose(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Response[Any]:
+    """Choose which of the client's users approve the campaign's order."""
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    form = await request.form()
+    error = await approvers.choose(viewer, campaign, [str(v) for v in form.getall("approver")])
+    if error:
+        return await _review(request, viewer, campaign, status_code=400, approvers_error=error)
+    return redirect_after_post(request, f"{_base(campaign_id)}/review")
 
 
 @post("/group-orders/{campaign_id:uuid}/approve", include_in_schema=False)
@@ -645,6 +662,7 @@ group_order_routes = [
     item_add,
     campaign_close,
     campaign_review,
+    approvers_choose,
     campaign_approve,
     links_send,
     campaign_extend,

@@ -57,6 +57,7 @@ ROUTES: dict[str, Route] = {
     f"POST {C}/approve": Route(manage, "campaign"),
     f"POST {C}/send-links": Route(manage, "campaign"),
     f"GET {C}/remind": Route(manage, "campaign"),
+    f"POST {C}/approvers": Route(manage, "campaign"),
     f"GET {C}/payroll.xlsx": Route(manage, "campaign"),
     f"POST {C}/extend": Route(manage, "campaign"),
     f"POST {C}/cancel": Route(manage, "campaign"),
