@@ -231,7 +231,7 @@ async def approvers_choose(
     """Choose which of the client's users approve the campaign's order."""
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
     form = await request.form()
-    error = await approvers.choose(viewer, campaign, [str(v) for v in form.getall("approver")])
+    error = await approvers.choose(viewer, campaign, [str(v) for v in form.getall("approver", [])])
     if error:
         return await _review(request, viewer, campaign, status_code=400, approvers_error=error)
     return redirect_after_post(request, f"{_base(campaign_id)}/review")
