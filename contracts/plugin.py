@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from contracts import services
+from contracts import lifecycle
 from contracts.access import SCOPED_TABLES, ContractAction
 from contracts.api import api_routes
 from contracts.controllers import contract_routes
@@ -33,17 +33,17 @@ def register(registry: Registry) -> None:
             key="contracts",
             order=20,
             template="contracts/_panel.html",
-            load=services.partner_panel,
+            load=lifecycle.partner_panel,
         )
     )
-    registry.commercial_terms = services.commercial_terms
-    registry.add_attention_source("contract_notice", services.contracts_due_for_attention)
+    registry.commercial_terms = lifecycle.commercial_terms
+    registry.add_attention_source("contract_notice", lifecycle.contracts_due_for_attention)
     registry.add_job(
         ScheduledJob(
             key="contracts.lifecycle",
             title="Contracts: start, notice period and expiry",
             every=timedelta(days=1),
-            run=services.run_lifecycle,
+            run=lifecycle.run_lifecycle,
         )
     )
 
