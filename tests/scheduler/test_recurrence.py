@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.partners.tables import TimelineEntry, User
-from scheduler import services
+from scheduler import follow_ups, services
 from scheduler.forms import recurrence_problem
 from scheduler.tables import FollowUp, FollowUpState
 from tests.scheduler.support import follow_up, row
@@ -51,8 +51,8 @@ async def test_completing_a_weekly_follow_up_logs_the_outcome_and_plans_the_next
     uuid = await follow_up(cast.distributor_a, cast.kam, due, recurrence="FREQ=WEEKLY;BYDAY=MO")
     viewer = await viewer_for_user_id(cast.kam.id)
 
-    outcome = await services.complete(viewer, uuid, "订了 200 件")
-    again = await services.complete(viewer, uuid, "twice")
+    outcome = await follow_ups.complete(viewer, uuid, "订了 200 件")
+    again = await follow_ups.complete(viewer, uuid, "twice")
 
     assert (await row(uuid))["state"] == FollowUpState.done
     assert again.status_code == 409
