@@ -243,7 +243,7 @@ async def export_xlsx(request: AnyRequest, viewer: CurrentViewer) -> Response[by
 async def segments(request: AnyRequest, viewer: CurrentViewer) -> Template:
     overview = await segmentation.segment_overview(viewer)
     return render(
-        request, "insights/segmentation.html", {**overview, "kinds": segmentation.FOLLOW_UP_KINDS}
+        request, "insights/segments.html", {**overview, "kinds": segmentation.FOLLOW_UP_KINDS}
     )
 
 

@@ -16,10 +16,10 @@ from piccolo.query.functions.aggregate import Count
 from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
-from partner_portal.i18n import N_
+from partner_portal.i18n import N_, format_date, format_date_skeleton
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Role, User
-from scheduler import forms
+from scheduler import forms, recurrence
 from scheduler.access import SchedulerAction, agenda_owner_filter
 from scheduler.follow_ups import ROW_COLUMNS, decorate, owner_choices, partner_choices
 from scheduler.records import FollowUpRecord
@@ -180,6 +180,7 @@ async def workload(viewer: Viewer) -> list[dict[str, Any]]:
 
 
 CALENDAR_VIEWS = ("day", "week", "month")
+DAY_LIMITS = {"day": 0, "week": 6, "month": 4}
 
 
 @dataclass
@@ -193,6 +194,10 @@ class CalendarPage:
     previous: date
     following: date
     truncated: bool
+    title: str = ""
+    today: date | None = None
+    # Rows a day shows before "+N more" (its day view shows them all).
+    day_limit: int = 0
 
 
 def calendar_range(view: str, anchor: date) -> tuple[date, date, date, date]:
@@ -240,10 +245,19 @@ async def calendar(
         .order_by(FollowUp.due_at)
         .limit(CALENDAR_LIMIT)
     )
+    window = (local_day_start(start, viewer.time_zone), local_day_start(end, viewer.time_zone))
+    records = [decorate(viewer, row) for row in rows]
+    records += await _computed_occurrences(viewer, filters, *window)
     by_day: dict[date, list[FollowUpRecord]] = defaultdict(list)
-    for row in rows:
-        by_day[row["due_at"].astimezone(zone).date()].append(decorate(viewer, row))
+    for record in sorted(records, key=lambda record: record.due_at):
+        by_day[record.due_at.astimezone(zone).date()].append(record)
     days = [start + timedelta(days=offset) for offset in range((end - start).days)]
+    if view == "month":
+        title = format_date_skeleton(anchor, "yMMMM")
+    elif view == "week":
+        title = f"{format_date(start)} – {format_date(days[-1])}"
+    else:
+        title = format_date(anchor, "full")
     return CalendarPage(
         view,
         anchor,
@@ -254,7 +268,58 @@ async def calendar(
         previous,
         following,
         len(rows) == CALENDAR_LIMIT,
+        title=title,
+        today=utcnow().astimezone(zone).date(),
+        day_limit=DAY_LIMITS[view],
     )
+
+
+async def _computed_occurrences(
+    viewer: Viewer, filters: AgendaFilters, start: datetime, end: datetime
+) -> list[FollowUpRecord]:
+    """The occurrences of visible series in [start, end) after each series' current one
+    (its earliest open stored occurrence) that are not stored: what the series will bring."""
+    current: dict[int, FollowUpRecord] = {}
+    open_rows = await (
+        _visible(viewer, FollowUp.select(*ROW_COLUMNS), filters)
+        .where(FollowUp.state == FollowUpState.open, FollowUp.series.is_not_null())
+        .order_by(FollowUp.occurrence_at)
+        .limit(CALENDAR_LIMIT)
+    )
+    for row in open_rows:
+        current.setdefault(row["series"], decorate(viewer, row))
+    if not current:
+        return []
+    stored = {
+        (row["series"], row["occurrence_at"])
+        for row in await access.scoped(
+            FollowUp.select(FollowUp.series, FollowUp.occurrence_at),
+            viewer,
+            FollowUp.organisation,
+        ).where(FollowUp.series.is_in(list(current)))
+    }
+    computed: list[FollowUpRecord] = []
+    for series, row in current.items():
+        assert row.series_rule and row.series_starts_at and row.series_time_zone
+        assert row.occurrence_at is not None
+        for moment in recurrence.occurrences(
+            row.series_rule,
+            row.series_starts_at,
+            row.series_time_zone,
+            max(start, row.occurrence_at + timedelta(seconds=1)),
+            end,
+        ):
+            if (series, moment) not in stored:
+                computed.append(
+                    row.replace(
+                        due_at=moment,
+                        occurrence_at=moment,
+                        computed=True,
+                        overdue=False,
+                        remind_at=None,
+                    )
+                )
+    return computed[:CALENDAR_LIMIT]
 
 
 async def filter_choices(viewer: Viewer) -> dict[str, Any]:

@@ -241,6 +241,28 @@ async def follow_up_reschedule(
     return await _after_action(request, viewer, follow_up_id, outcome, data)
 
 
+@post("/follow-ups/{follow_up_id:uuid}/skip", include_in_schema=False)
+async def follow_up_skip(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    outcome = await follow_ups.skip(viewer, follow_up_id)
+    return await _after_action(request, viewer, follow_up_id, outcome, data)
+
+
+@post("/follow-ups/{follow_up_id:uuid}/occurrence", include_in_schema=False)
+async def follow_up_occurrence(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    """Move or skip a later occurrence of the follow-up's series (one the calendar showed)."""
+    skip = data.get("action") == "skip"
+    errors: dict[str, str] = {}
+    due_at = None if skip else forms.parse_due(data, viewer.time_zone, errors)
+    outcome = await follow_ups.change_occurrence(
+        viewer, follow_up_id, forms.parse_moment(str(data.get("occurrence") or "")), due_at, skip
+    )
+    return await _after_action(request, viewer, follow_up_id, outcome, data)
+
+
 @post("/follow-ups/{follow_up_id:uuid}/reassign", include_in_schema=False)
 async def follow_up_reassign(
     request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
@@ -389,6 +411,8 @@ routes = [
     follow_up_snooze,
     follow_up_reschedule,
     follow_up_reassign,
+    follow_up_skip,
+    follow_up_occurrence,
     job_list,
     job_run_now,
     rule_settings,

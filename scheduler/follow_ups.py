@@ -26,7 +26,7 @@ from partner_portal.partners import forms as partner_forms
 from partner_portal.partners import services as partners
 from partner_portal.partners.tables import Organisation, OrganisationKind, Role, User
 from partner_portal.settings import load_settings
-from scheduler import forms, services
+from scheduler import forms, recurrence, services
 from scheduler.access import (
     SchedulerAction,
     agenda_owner_filter,
@@ -34,7 +34,7 @@ from scheduler.access import (
     may_change_follow_up,
 )
 from scheduler.records import FollowUpRecord
-from scheduler.tables import FollowUp, FollowUpKind, FollowUpState, Priority
+from scheduler.tables import FollowUp, FollowUpKind, FollowUpSeries, FollowUpState, Priority
 
 MAIL_ASSIGNED = "follow_up_assigned"
 ASSIGNED_LABEL = N_("A follow-up given to me by someone else")
@@ -49,6 +49,7 @@ TIMELINE_KIND = {
 
 _organisation: Any = FollowUp.organisation
 _owner: Any = FollowUp.owner
+_series: Any = FollowUp.series
 
 ROW_COLUMNS = (
     FollowUp.id,
@@ -74,6 +75,12 @@ ROW_COLUMNS = (
     _owner.display_name.as_alias("owner_name"),
     _owner.uuid.as_alias("owner_uuid"),
     _owner.manager.as_alias("owner_manager"),
+    FollowUp.series,
+    FollowUp.occurrence_at,
+    _series.uuid.as_alias("series_uuid"),
+    _series.rule.as_alias("series_rule"),
+    _series.starts_at.as_alias("series_starts_at"),
+    _series.time_zone.as_alias("series_time_zone"),
 )
 
 
@@ -207,7 +214,12 @@ async def partner_choices(viewer: Viewer) -> list[dict[str, Any]]:
 async def update_from_form(
     viewer: Viewer, follow_up_uuid: UUID, data: Mapping[str, Any]
 ) -> SaveResult:
-    """Edit what, when, how important and how it repeats; a stale form is a conflict."""
+    """Edit what, when, how important and how it repeats; a stale form is a conflict.
+
+    An occurrence of a series is changed alone (``scope`` "this": its repetition stays) or
+    with all that follow (``scope`` "following": later stored occurrences take the new
+    text; a new rule or time ends the series before this occurrence and starts a new one
+    here)."""
     row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     values, errors = forms.parse_follow_up(data, viewer.time_zone)
     opened_version = whole_number(str(data.get("version") or row.version))
@@ -230,7 +242,17 @@ async def update_from_form(
         FollowUp.reminded_at: None,
         FollowUp.updated_at: utcnow(),
     }
+    following = data.get("scope") == "following"
+    if row.series is not None and not following:
+        changes[FollowUp.recurrence] = row.recurrence
     async with write_transaction():
+        if row.series is None and values.recurrence:
+            changes[FollowUp.series] = await services.start_series(
+                row.organisation, row.owner, values.recurrence, values.due_at
+            )
+            changes[FollowUp.occurrence_at] = values.due_at
+        elif row.series is not None and following:
+            changes.update(await _change_following(row, values))
         version = await update_if_version(FollowUp, row.id, opened_version, changes)
         if version is None:
             current = await FollowUp.select(FollowUp.version).where(FollowUp.id == row.id).first()
@@ -266,6 +288,48 @@ async def update_from_form(
             summary=values.title[:200],
         )
     return SaveResult(uuid=follow_up_uuid)
+
+
+@access.checked_by_caller("the occurrence comes from get_follow_up (update_from_form)")
+async def _change_following(row: FollowUpRecord, values: forms.FollowUpInput) -> dict[Any, Any]:
+    """This occurrence and all that follow: the columns ``row`` takes, after the later stored
+    occurrences took the new text or, for a new rule or time, the series was split."""
+    assert row.series is not None and row.occurrence_at is not None and row.series_time_zone
+    later = (FollowUp.series == row.series) & (FollowUp.occurrence_at > row.occurrence_at)
+    if values.recurrence == row.series_rule and values.due_at == row.due_at:
+        await FollowUp.update(
+            {
+                FollowUp.kind: values.kind,
+                FollowUp.title: values.title,
+                FollowUp.notes: values.notes,
+                FollowUp.priority: values.priority,
+                FollowUp.updated_at: utcnow(),
+            }
+        ).where(later, FollowUp.state == FollowUpState.open)
+        return {}
+    # Later exceptions belonged to occurrences the old rule placed: they go with it.
+    await FollowUp.delete().where(later, FollowUp.state != FollowUpState.done)
+    if row.occurrence_at == row.series_starts_at and values.recurrence:
+        # The first occurrence: the whole series changes.
+        await FollowUpSeries.update(
+            {FollowUpSeries.rule: values.recurrence, FollowUpSeries.starts_at: values.due_at}
+        ).where(FollowUpSeries.id == row.series)
+        return {FollowUp.occurrence_at: values.due_at}
+    await FollowUpSeries.update(
+        {
+            FollowUpSeries.rule: recurrence.ended_before(
+                row.series_rule or "", row.occurrence_at, row.series_time_zone
+            )
+        }
+    ).where(FollowUpSeries.id == row.series)
+    if not values.recurrence:
+        return {FollowUp.series: None, FollowUp.occurrence_at: None}
+    return {
+        FollowUp.series: await services.start_series(
+            row.organisation, row.owner, values.recurrence, values.due_at
+        ),
+        FollowUp.occurrence_at: values.due_at,
+    }
 
 
 @dataclass
@@ -321,8 +385,7 @@ async def complete(viewer: Viewer, follow_up_uuid: UUID, outcome: str) -> Action
         )
         if entry is None:
             raise RuntimeError(f"the timeline refused the outcome: {errors}")
-        if row.recurrence:
-            next_uuid = await _schedule_next(viewer, row)
+        next_uuid = await _schedule_next(viewer, row)
         await audit_log.record(
             viewer,
             entity_kind="follow_up",
@@ -338,31 +401,164 @@ async def complete(viewer: Viewer, follow_up_uuid: UUID, outcome: str) -> Action
     return ActionOutcome(rows=rows)
 
 
-@access.checked_by_caller("the follow-up comes from get_follow_up")
+@access.checked_by_caller("the follow-up comes from get_follow_up; its series' own rows")
 async def _schedule_next(viewer: Viewer, row: FollowUpRecord) -> UUID | None:
-    """Plan the occurrence after ``row`` in its owner's zone (None when the series ended)."""
-    owner = await User.select(User.time_zone).where(User.id == row.owner).first()
-    zone = (owner or {}).get("time_zone") or load_settings().default_time_zone
-    following = services.next_occurrence(row.recurrence, row.due_at, zone)
-    if following is None:
+    """Store the series' occurrence after ``row`` as the one due next (None when the series
+    ended or that occurrence is stored already); skipped occurrences are passed over."""
+    if row.series is None or row.occurrence_at is None:
         return None
-    created = await services.insert_row(
-        organisation_id=row.organisation,
-        owner_id=row.owner,
-        title=row.title,
-        due_at=following,
-        kind=row.kind,
-        notes=row.notes,
-        priority=row.priority,
-        subject_kind=row.subject_kind,
-        subject_uuid=row.subject_uuid,
-        recurrence=row.recurrence,
-        remind_minutes=row.remind_minutes,
-        created_by=viewer.user_id,
-        previous_id=row.id,
+    assert row.series_rule and row.series_starts_at and row.series_time_zone
+    stored = {
+        stored_row["occurrence_at"]: stored_row["state"]
+        for stored_row in await FollowUp.select(FollowUp.occurrence_at, FollowUp.state).where(
+            FollowUp.series == row.series, FollowUp.occurrence_at > row.occurrence_at
+        )
+    }
+    for moment in recurrence.following(
+        row.series_rule, row.series_starts_at, row.series_time_zone, row.occurrence_at
+    ):
+        if stored.get(moment) == FollowUpState.cancelled:
+            continue
+        if moment in stored:
+            return None
+        created = await services.insert_row(
+            organisation_id=row.organisation,
+            owner_id=row.owner,
+            title=row.title,
+            due_at=moment,
+            kind=row.kind,
+            notes=row.notes,
+            priority=row.priority,
+            subject_kind=row.subject_kind,
+            subject_uuid=row.subject_uuid,
+            recurrence=row.series_rule,
+            remind_minutes=row.remind_minutes,
+            created_by=viewer.user_id,
+            previous_id=row.id,
+            series_id=row.series,
+            occurrence_at=moment,
+        )
+        await services.audit_created(viewer, created, row.organisation, row.title)
+        return UUID(str(created["uuid"]))
+    return None
+
+
+async def _computed_occurrence(
+    viewer: Viewer, follow_up_uuid: UUID, occurrence: datetime | None
+) -> tuple[FollowUpRecord, str]:
+    """The open follow-up and, when ``occurrence`` names a later start of its series that is
+    not stored yet, that start; else an error for the reader."""
+    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
+    if row.state != FollowUpState.open:
+        return row, _("This follow-up is already done.")
+    if (
+        occurrence is None
+        or row.series is None
+        or row.occurrence_at is None
+        or occurrence <= row.occurrence_at
+    ):
+        return row, _("This occurrence is not in the series.")
+    assert row.series_rule and row.series_starts_at and row.series_time_zone
+    found = recurrence.occurrences(
+        row.series_rule,
+        row.series_starts_at,
+        row.series_time_zone,
+        occurrence,
+        occurrence + timedelta(seconds=1),
     )
-    await services.audit_created(viewer, created, row.organisation, row.title)
-    return UUID(str(created["uuid"]))
+    taken = await FollowUp.exists().where(
+        FollowUp.series == row.series, FollowUp.occurrence_at == occurrence
+    )
+    if found != [occurrence] or taken:
+        return row, _("This occurrence is not in the series.")
+    return row, ""
+
+
+@access.checked_by_caller("the series comes from get_follow_up through _computed_occurrence")
+async def change_occurrence(
+    viewer: Viewer,
+    follow_up_uuid: UUID,
+    occurrence: datetime | None,
+    due_at: datetime | None,
+    skip: bool = False,
+) -> ActionOutcome:
+    """Move one later occurrence of a series to ``due_at``, or skip it (``skip``): it is
+    stored as an exception of the series (iCalendar's RECURRENCE-ID or EXDATE)."""
+    row, error = await _computed_occurrence(viewer, follow_up_uuid, occurrence)
+    if error:
+        return ActionOutcome(rows=[row], error=error, status_code=400)
+    if due_at is None and not skip:
+        return ActionOutcome(rows=[row], error=_("Choose the new time."), status_code=400)
+    assert occurrence is not None
+    async with write_transaction():
+        created = await services.insert_row(
+            organisation_id=row.organisation,
+            owner_id=row.owner,
+            title=row.title,
+            due_at=occurrence if skip or due_at is None else due_at,
+            kind=row.kind,
+            notes=row.notes,
+            priority=row.priority,
+            subject_kind=row.subject_kind,
+            subject_uuid=row.subject_uuid,
+            recurrence=row.series_rule or "",
+            remind_minutes=row.remind_minutes,
+            created_by=viewer.user_id,
+            series_id=row.series,
+            occurrence_at=occurrence,
+            state=FollowUpState.cancelled if skip else FollowUpState.open,
+        )
+        await audit_log.record(
+            viewer,
+            entity_kind="follow_up",
+            entity_uuid=created["uuid"],
+            organisation_id=row.organisation,
+            action="skip" if skip else "reschedule",
+            changes=audit_log.changes_between(
+                {"due_at": occurrence}, {"due_at": None if skip else due_at}
+            ),
+            summary=row.title[:200],
+        )
+    return ActionOutcome(rows=[row, await get(viewer, UUID(str(created["uuid"])))])
+
+
+async def skip(viewer: Viewer, follow_up_uuid: UUID) -> ActionOutcome:
+    """Skip the stored occurrence of a series: cancelled, and the next one becomes due."""
+    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
+    if row.series is None:
+        return ActionOutcome(
+            rows=[row], error=_("This occurrence is not in the series."), status_code=400
+        )
+    async with write_transaction():
+        cancelled = await (
+            FollowUp.update(
+                {
+                    FollowUp.state: FollowUpState.cancelled,
+                    FollowUp.updated_at: utcnow(),
+                    FollowUp.version: FollowUp.version + 1,
+                }
+            )
+            .where(FollowUp.id == row.id, FollowUp.state == FollowUpState.open)
+            .returning(FollowUp.id)
+        )
+        if not cancelled:
+            return ActionOutcome(
+                rows=[row], error=_("This follow-up is already done."), status_code=409
+            )
+        next_uuid = await _schedule_next(viewer, row)
+        await audit_log.record(
+            viewer,
+            entity_kind="follow_up",
+            entity_uuid=follow_up_uuid,
+            organisation_id=row.organisation,
+            action="skip",
+            changes={"state": [row.state, FollowUpState.cancelled.value]},
+            summary=row.title[:200],
+        )
+    rows = [await get(viewer, follow_up_uuid)]
+    if next_uuid is not None:
+        rows.append(await get(viewer, next_uuid))
+    return ActionOutcome(rows=rows)
 
 
 async def move(

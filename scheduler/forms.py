@@ -201,3 +201,12 @@ def form_values(row: FollowUpRecord, time_zone: str) -> dict[str, Any]:
         "subject_uuid": str(row.subject_uuid) if row.subject_uuid else "",
         "version": str(row.version),
     }
+
+
+def parse_moment(text: str) -> datetime | None:
+    """An occurrence's start as the calendar wrote it (ISO 8601 with its offset), in UTC."""
+    try:
+        moment = datetime.fromisoformat(text[:40])
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else None

@@ -36,6 +36,16 @@ class FollowUpRecord(Record, frozen=True):
     owner_name: str
     owner_uuid: UUID
     owner_manager: int | None
+    # Its series (None for a one-off) and the start the series' rule gave it.
+    series: int | None = None
+    occurrence_at: datetime | None = None
+    series_uuid: UUID | None = None
+    series_rule: str | None = None
+    series_starts_at: datetime | None = None
+    series_time_zone: str | None = None
+    # An occurrence computed from its series, not stored (yet): the calendar shows it, and
+    # moving or skipping it stores it.
+    computed: bool = False
     # Decided for the viewer who asked.
     may_change: bool = False
     overdue: bool = False

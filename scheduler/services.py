@@ -13,8 +13,8 @@ only if the caller's change commits) or outside it (they open their own).
 What a viewer does with one follow-up is in ``scheduler.follow_ups``; the agenda, the
 calendar and the partner panel in ``scheduler.agenda``.
 
-Recurrence is an RFC 5545 RRULE evaluated on the owner's wall clock, so "every Monday
-09:00" stays at 09:00 when daylight saving time starts or ends.
+A ``recurrence`` (an RFC 5545 RRULE) makes a series (scheduler.recurrence) on the owner's
+wall clock, so "every Monday 09:00" stays at 09:00 when daylight saving time starts or ends.
 """
 
 from __future__ import annotations
@@ -25,9 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
-
-from dateutil.rrule import rrulestr
 
 from partner_portal import access
 from partner_portal.access import Viewer
@@ -36,29 +33,12 @@ from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
 from partner_portal.notifications.services import NewNotification, notify
+from partner_portal.partners.tables import User
+from partner_portal.settings import load_settings
 from scheduler import forms
-from scheduler.tables import FollowUp, FollowUpKind, Priority
+from scheduler.tables import FollowUp, FollowUpKind, FollowUpSeries, FollowUpState, Priority
 
 logger = logging.getLogger(__name__)
-
-
-# ---------------------------------------------------------------------------
-# Recurrence
-
-
-def next_occurrence(rule: str, after: datetime, time_zone: str) -> datetime | None:
-    """The occurrence of ``rule`` that follows ``after`` (UTC), or None when the series ended.
-
-    The rule runs on the owner's wall clock (naive local times), then the result is
-    placed in the zone: a weekly 09:00 is 09:00 local before and after a DST change.
-    """
-    zone = ZoneInfo(time_zone)
-    local_start = after.astimezone(zone).replace(tzinfo=None)
-    series = rrulestr(rule.removeprefix("RRULE:"), dtstart=local_start)
-    following = series.after(local_start, inc=False)
-    if following is None:
-        return None
-    return following.replace(tzinfo=zone).astimezone(UTC)
 
 
 # ---------------------------------------------------------------------------
@@ -244,8 +224,17 @@ async def insert_row(
     remind_minutes: int,
     created_by: int | None,
     previous_id: int | None = None,
+    series_id: int | None = None,
+    occurrence_at: datetime | None = None,
+    state: str = FollowUpState.open,
 ) -> dict[str, Any]:
+    """Store one follow-up. With a ``recurrence`` and no ``series_id`` it is the first
+    occurrence of a new series starting at ``due_at``; with a ``series_id``, the occurrence
+    of that series the rule placed at ``occurrence_at``."""
     now = utcnow()
+    if recurrence and series_id is None:
+        series_id = await start_series(organisation_id, owner_id, recurrence, due_at)
+        occurrence_at = due_at
     rows = (
         await FollowUp.insert(
             FollowUp(
@@ -259,7 +248,10 @@ async def insert_row(
                 subject_kind=subject_kind,
                 subject_uuid=subject_uuid,
                 due_at=due_at,
-                recurrence=recurrence,
+                recurrence=recurrence if series_id is not None else "",
+                series=series_id,
+                occurrence_at=occurrence_at,
+                state=state,
                 remind_at=reminder_time(due_at, remind_minutes),
                 previous=previous_id,
                 created_at=now,
@@ -270,6 +262,23 @@ async def insert_row(
         .run()
     )
     return dict(rows[0])
+
+
+@access.system_query("the owner's time zone for a series the caller is creating")
+async def start_series(organisation_id: int, owner_id: int, rule: str, starts_at: datetime) -> int:
+    """A new series on its owner's wall clock; its id."""
+    owner = await User.select(User.time_zone).where(User.id == owner_id).first()
+    zone = (owner or {}).get("time_zone") or load_settings().default_time_zone
+    rows = await FollowUpSeries.insert(
+        FollowUpSeries(
+            organisation=organisation_id,
+            rule=rule,
+            starts_at=starts_at,
+            time_zone=zone,
+            created_at=utcnow(),
+        )
+    ).returning(FollowUpSeries.id)
+    return int(rows[0]["id"])
 
 
 def _future_reminder(due_at: datetime, now: datetime) -> datetime | None:
