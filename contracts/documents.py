@@ -21,6 +21,7 @@ from partner_portal import access
 from partner_portal.clock import utcnow
 from partner_portal.i18n import gettext as _
 from partner_portal.media import existing_media_file
+from partner_portal.partners.records import OrganisationRecord
 from partner_portal.partners.tables import (
     Address,
     Contact,
@@ -100,7 +101,7 @@ async def party_values(organisation: Mapping[str, Any]) -> dict[str, str]:
 
 
 @access.checked_by_caller("the partner comes from get_organisation")
-async def terms_from_partner(organisation: Mapping[str, Any], kind: str) -> dict[str, str]:
+async def terms_from_partner(organisation: OrganisationRecord, kind: str) -> dict[str, str]:
     """A new contract's terms filled from the partner record (tier, territories, currency)
     and the brand's usual practice; the KAM edits them before issuing."""
     today = utcnow().date()
@@ -108,20 +109,20 @@ async def terms_from_partner(organisation: Mapping[str, Any], kind: str) -> dict
     start = (date(today.year, today.month, 1) + timedelta(days=32)).replace(day=1)
     end = term_end(start, 12)
     territories = await Territory.select(Territory.region_code).where(
-        Territory.organisation == organisation["id"]
+        Territory.organisation == organisation.id
     )
-    korean = organisation.get("country") == "KR"
+    korean = organisation.country == "KR"
     terms = {
         "start_date": start.isoformat(),
         "end_date": end.isoformat(),
         "auto_renewal": "no",
         "notice_days": "90",
-        "currency": organisation.get("currency") or "CNY",
+        "currency": organisation.currency or "CNY",
         "payment_terms": "Monthly statement, net 30 days"
         if korean
         else "30% deposit, 70% before shipment (T/T)",
         "territory": ", ".join(row["region_code"] for row in territories),
-        "tier": organisation.get("tier") or "standard",
+        "tier": organisation.tier or "standard",
         "discount_percent": "",
         "credit_limit": "",
         "minimum_purchase": "",

@@ -196,7 +196,7 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
 async def new_contract_choices(viewer: Viewer, partner_uuid: UUID) -> dict[str, Any]:
     """The partner a new contract is for and the active templates that fit its kind."""
     partner = await access.get_organisation(viewer, partner_uuid, ContractAction.manage_contracts)
-    kinds = KINDS_FOR_PARTNER.get(partner["kind"], ())
+    kinds = KINDS_FOR_PARTNER.get(partner.kind, ())
     templates = await (
         ContractTemplate.select(
             ContractTemplate.uuid,
@@ -248,21 +248,21 @@ async def create_contract(
             .where(ContractTemplate.uuid == template_uuid, ContractTemplate.is_active == True)  # noqa: E712
             .first()
         )
-    if template is None or template["kind"] not in KINDS_FOR_PARTNER.get(partner["kind"], ()):
+    if template is None or template["kind"] not in KINDS_FOR_PARTNER.get(partner.kind, ()):
         return SaveResult(errors={"template": _("Choose a template that fits this partner.")})
     if predecessor is not None:
         terms = _renewed_terms(predecessor["terms"], predecessor["end_date"])
         title = predecessor["title"]
     else:
         terms = await terms_from_partner(partner, template["kind"])
-        title = f"{label(template['kind'])} · {partner['legal_name']}"
+        title = f"{label(template['kind'])} · {partner.legal_name}"
     now = utcnow()
     async with write_transaction():
         number = await _next_number(now.year)
         row = (
             await Contract.insert(
                 Contract(
-                    organisation=partner["id"],
+                    organisation=partner.id,
                     template=template["id"],
                     number=number,
                     title=title[:200],
@@ -286,7 +286,7 @@ async def create_contract(
             viewer,
             entity_kind="contract",
             entity_uuid=contract_uuid,
-            organisation_id=partner["id"],
+            organisation_id=partner.id,
             action="renew" if predecessor else "create",
             changes={"terms": [None, terms]},
             summary=f"{number} {title}"
