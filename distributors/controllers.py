@@ -202,6 +202,10 @@ async def _matrix(
             # Every drawn grid is a new request: sending it twice saves or submits once.
             "idempotency_key": idempotency.new_key(),
             "conflicts": conflicts or [],
+            "rules": await rules.grid_rules(),
+            "quantities": grid.quantities,
+            # The cells show the draft as saved (not a refused form's typed texts).
+            "as_saved": order is not None and texts is None,
         },
         status_code=status_code,
     )
@@ -309,43 +313,6 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
     page["order"] = await services.draft_for_grid(viewer, result.uuid)
     return await _matrix(
         request, viewer, **page, texts=grid.texts, errors=submitted.errors, status_code=400
-    )
-
-
-@post("/distributors/matrix/totals", include_in_schema=False)
-async def matrix_totals(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    """The totals, cell messages and rule findings for the grid as typed (htmx swaps them in
-    out of band, so nothing the buyer typed is replaced)."""
-    access.require(viewer, Action.place_order)
-    form = dict(await request.form())
-    sheet_uuid = uuid_or_none(form.get("sheet"))
-    sheet = (
-        await get_line_sheet(viewer, sheet_uuid, DistributorAction.view_line_sheets)
-        if sheet_uuid
-        else None
-    )
-    order_uuid = uuid_or_none(form.get("order"))
-    order = await services.draft_for_grid(viewer, order_uuid) if order_uuid else None
-    if order is not None:
-        buyer: dict[str, Any] | None = dict(await access.get_buyer(viewer, order["buyer"]))
-    else:
-        buyer = await services.chosen_buyer(viewer, uuid_or_none(form.get("buyer")))
-    style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
-    if order is not None:
-        style_ids = [*style_ids, *(await services.draft_quantities(order["id"]))[0]]
-    styles = await services.load_styles(viewer, style_ids, buyer["id"] if buyer else None)
-    # Pasted blocks and packs wait for their button; totals count the cells as typed.
-    grid = services.read_grid(
-        styles, {k: v for k, v in form.items() if not k.startswith(("paste-", "packs-"))}
-    )
-    windows = await services.windows_for(styles)
-    totals = await services.totals_for(
-        styles, grid, buyer, services.window_start(windows, str(form.get("window", "")))
-    )
-    return render(
-        request,
-        "distributors/_totals.html",
-        {"styles": styles, "totals": totals, "errors": grid.errors, "oob": True},
     )
 
 
@@ -524,7 +491,6 @@ distributor_routes: list[Any] = [
     sheet_order,
     draft_matrix,
     matrix_post,
-    matrix_totals,
     upload_form,
     upload_template,
     upload_post,

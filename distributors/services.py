@@ -24,7 +24,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.catalog.availability import availability_for, delivery_windows
 from partner_portal.catalog.images import style_images
 from partner_portal.catalog.prepacks import PrepackRatio, prepacks_for_scales
-from partner_portal.catalog.services import PartnerPrice, prices_for_partner
+from partner_portal.catalog.services import PartnerPrice, PartnerPrices, prices_for_partner
 from partner_portal.catalog.tables import Colourway, Season, Size, Sku, Style
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -290,6 +290,8 @@ class MatrixStyle:
     price: PartnerPrice | None
     # (from quantity, percent off) of the buyer's list for this style, rising.
     volume_breaks: list[tuple[int, Decimal]]
+    # size id -> the buyer's unit price in that size (a larger size may cost more)
+    size_prices: dict[int, Decimal]
     stock: dict[int, int]
     pre_book: int
     image_url: str | None
@@ -298,6 +300,17 @@ class MatrixStyle:
 
     def sku(self, colour_id: int, size_id: int) -> int | None:
         return self.skus.get((colour_id, size_id))
+
+    def surcharges(self) -> list[tuple[str, Decimal]]:
+        """The sizes that cost more than the style's price, with what they cost."""
+        if self.price is None:
+            return []
+        base = self.price.wholesale
+        return [
+            (size["label"], self.size_prices[size["id"]])
+            for size in self.sizes
+            if self.size_prices.get(size["id"], base) > base
+        ]
 
     @property
     def at_once_total(self) -> int:
@@ -372,6 +385,7 @@ async def load_styles(
                 skus=cells,
                 price=prices.for_item(style_id) if prices else None,
                 volume_breaks=prices.volume_breaks_for(style_id) if prices else [],
+                size_prices=_size_prices(prices, style_id, sizes[row["size_scale"]]),
                 stock={sku_id: availability[sku_id].at_once for sku_id in cells.values()},
                 pre_book=sum(
                     sum(availability[sku_id].pre_book.values()) for sku_id in cells.values()
@@ -382,6 +396,15 @@ async def load_styles(
             )
         )
     return result
+
+
+def _size_prices(
+    prices: PartnerPrices | None, style_id: int, sizes: Sequence[Mapping[str, Any]]
+) -> dict[int, Decimal]:
+    if prices is None:
+        return {}
+    found = {size["id"]: prices.for_item(style_id, size["id"]) for size in sizes}
+    return {size_id: price.wholesale for size_id, price in found.items() if price is not None}
 
 
 async def sheet_style_ids(sheet_id: int) -> list[int]:
@@ -752,7 +775,11 @@ async def details_of(
     order: Mapping[str, Any] | None, windows: Sequence[Mapping[str, Any]]
 ) -> MatrixDetails:
     if order is None:
-        return MatrixDetails()
+        # A pre-book sheet delivers in its windows: the first still to come is the default.
+        today = utcnow().date()
+        coming = [window for window in windows if window["starts_on"] >= today]
+        first = coming[0] if coming else (windows[0] if windows else None)
+        return MatrixDetails(window_uuid=str(first["uuid"]) if first else "")
     chosen = next(
         (
             window
