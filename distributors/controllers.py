@@ -169,6 +169,7 @@ async def _matrix(
     details: MatrixDetails | None = None,
     conflicts: list[dict[str, Any]] | None = None,
     status_code: int = 200,
+    reorder_of: UUID | None = None,
 ) -> Template:
     style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
     saved_texts: dict[str, str] = {}
@@ -203,6 +204,11 @@ async def _matrix(
             "idempotency_key": idempotency.new_key(),
             "conflicts": conflicts or [],
             "rules": await rules.grid_rules(),
+            "reorder_changes": (
+                await upload.reorder_changes(viewer, reorder_of, order, styles)
+                if reorder_of and order
+                else None
+            ),
             "quantities": grid.quantities,
             # The cells show the draft as saved (not a refused form's typed texts).
             "as_saved": order is not None and texts is None,
@@ -223,7 +229,11 @@ async def sheet_order(
 
 @get("/distributors/drafts/{order_id:uuid}", include_in_schema=False)
 async def draft_matrix(
-    request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID], sheet: OptionalText = None
+    request: AnyRequest,
+    viewer: CurrentViewer,
+    order_id: FromPath[UUID],
+    sheet: OptionalText = None,
+    reorder_of: OptionalText = None,
 ) -> Template:
     order = await services.draft_for_grid(viewer, order_id)
     sheet_uuid = uuid_or_none(sheet)
@@ -233,7 +243,14 @@ async def draft_matrix(
         else None
     )
     buyer = await access.get_buyer(viewer, order["buyer"])
-    return await _matrix(request, viewer, sheet=sheet_row, order=order, buyer=dict(buyer))
+    return await _matrix(
+        request,
+        viewer,
+        sheet=sheet_row,
+        order=order,
+        buyer=dict(buyer),
+        reorder_of=uuid_or_none(reorder_of),
+    )
 
 
 @post("/distributors/matrix", include_in_schema=False)
@@ -387,7 +404,9 @@ async def reorder(
 ) -> Response[Any]:
     result = await upload.reorder(viewer, order_id)
     if result.saved:
-        return redirect_after_post(request, f"/distributors/drafts/{result.uuid}")
+        return redirect_after_post(
+            request, f"/distributors/drafts/{result.uuid}?reorder_of={order_id}"
+        )
     return render(
         request,
         "distributors/message.html",
