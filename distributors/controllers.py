@@ -13,7 +13,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
-from distributors import network, rules, services, upload
+from distributors import delivery, network, rules, services, upload
 from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
@@ -185,6 +185,11 @@ async def _matrix(
     totals = await services.totals_for(
         styles, grid, buyer, services.window_start(windows, details.window_uuid)
     )
+    ship_to = (
+        await delivery.ship_to_choices(viewer, buyer, order["ship_to"] if order else "")
+        if buyer
+        else []
+    )
     return render(
         request,
         "distributors/matrix.html",
@@ -204,6 +209,8 @@ async def _matrix(
             "idempotency_key": idempotency.new_key(),
             "conflicts": conflicts or [],
             "rules": await rules.grid_rules(),
+            "ship_to": ship_to,
+            "ship_to_value": delivery.chosen_ship_to(ship_to, details.ship_to),
             "reorder_changes": (
                 await upload.reorder_changes(viewer, reorder_of, order, styles)
                 if reorder_of and order
@@ -306,7 +313,11 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
     grid = services.read_grid(styles, form)
     if intent == "apply":
         return await _matrix(request, viewer, **page, texts=grid.texts)
-    result = await services.save_grid(viewer, buyer, styles, grid, details, order, version_of(form))
+    windows = await services.windows_for(styles)
+    saved = await delivery.save_by_window(
+        viewer, buyer, styles, grid, details, order, version_of(form), windows, details.ship_to
+    )
+    result = saved.result
     if not result.saved:
         if result.current_version is not None and order is not None:
             order = {**order, "version": result.current_version}
@@ -320,17 +331,37 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
             conflicts=result.conflicts,
             status_code=409 if result.current_version is not None else 400,
         )
-    assert result.uuid is not None
-    back = f"/distributors/drafts/{result.uuid}" + (f"?sheet={sheet['uuid']}" if sheet else "")
+    main_uuid = result.uuid
+    assert main_uuid is not None
+    every = [main_uuid, *saved.split_off]
+    split = "split?ids=" + ",".join(str(uuid) for uuid in every)
     if intent != "submit":
+        if saved.split_off:
+            return redirect_after_post(request, f"/distributors/{split}")
+        back = f"/distributors/drafts/{main_uuid}" + (f"?sheet={sheet['uuid']}" if sheet else "")
         return redirect_after_post(request, back)
-    submitted = await orders.submit_order(viewer, result.uuid)
-    if submitted.saved:
-        return redirect_after_post(request, f"/orders/{result.uuid}")
-    page["order"] = await services.draft_for_grid(viewer, result.uuid)
-    return await _matrix(
-        request, viewer, **page, texts=grid.texts, errors=submitted.errors, status_code=400
-    )
+    submitted = await orders.submit_order(viewer, main_uuid)
+    if not submitted.saved:
+        page["order"] = await services.draft_for_grid(viewer, main_uuid)
+        return await _matrix(
+            request, viewer, **page, texts=grid.texts, errors=submitted.errors, status_code=400
+        )
+    for uuid in saved.split_off:
+        await orders.submit_order(viewer, uuid)
+    if saved.split_off:
+        return redirect_after_post(request, f"/distributors/{split}")
+    return redirect_after_post(request, f"/orders/{main_uuid}")
+
+
+@get("/distributors/split", include_in_schema=False)
+async def split_page(
+    request: AnyRequest, viewer: CurrentViewer, ids: OptionalText = None
+) -> Template:
+    """The orders a grid was split into, one per delivery window, each with its PO number,
+    state and a way on (its page, or its grid while a draft)."""
+    uuids = [uuid for text in (ids or "").split(",")[:20] if (uuid := uuid_or_none(text))]
+    found = await delivery.split_orders(viewer, uuids)
+    return render(request, "distributors/split.html", {"orders": found})
 
 
 # ---------------------------------------------------------------------------
@@ -510,6 +541,7 @@ distributor_routes: list[Any] = [
     sheet_order,
     draft_matrix,
     matrix_post,
+    split_page,
     upload_form,
     upload_template,
     upload_post,

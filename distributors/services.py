@@ -665,6 +665,14 @@ class MatrixDetails:
 
     customer_po: str = ""
     window_uuid: str = ""  # empty: at once, from stock
+    ship_to: str = ""  # the id of one of the buyer's addresses, or the draft's text as saved
+    # style id -> the window it is delivered in when not the order's (the order is split)
+    style_windows: dict[int, str] = field(default_factory=dict)
+    # window uuid -> the buyer's PO number for the order of that window
+    window_pos: dict[str, str] = field(default_factory=dict)
+
+    def window_of(self, style_id: int) -> str:
+        return self.style_windows.get(style_id) or self.window_uuid
 
 
 async def draft_for_grid(viewer: Viewer, order_uuid: UUID) -> dict[str, Any]:
@@ -704,6 +712,7 @@ async def save_grid(
     details: MatrixDetails,
     order: Mapping[str, Any] | None,
     opened_version: int,
+    ship_to: str = "",
 ) -> SaveResult:
     """Save the grid into a draft: a new draft for the first save, the draft's lines
     replaced (guarded by the version the page was opened with) after that."""
@@ -721,6 +730,7 @@ async def save_grid(
         "delivery_window_start": window["starts_on"] if window else None,
         "delivery_window_end": window["ends_on"] if window else None,
         "customer_po": details.customer_po,
+        "ship_to": ship_to,
     }
     if order is None:
         return await orders.create_draft(
@@ -731,6 +741,7 @@ async def save_grid(
                 lines=grid.lines(),
                 season_id=next(iter(season_ids)) if len(season_ids) == 1 else None,
                 customer_po=details.customer_po,
+                ship_to=ship_to,
                 delivery_window_start=dates["delivery_window_start"],
                 delivery_window_end=dates["delivery_window_end"],
             ),
@@ -790,5 +801,7 @@ async def details_of(
         None,
     )
     return MatrixDetails(
-        customer_po=order["customer_po"], window_uuid=str(chosen["uuid"]) if chosen else ""
+        customer_po=order["customer_po"],
+        window_uuid=str(chosen["uuid"]) if chosen else "",
+        ship_to=order["ship_to"],
     )
