@@ -64,6 +64,14 @@ async def list_line_sheets(viewer: Viewer) -> list[dict[str, Any]]:
     return sheets
 
 
+async def sheets_to_order_from(viewer: Viewer) -> dict[str, Any] | None:
+    """A buyer's start page: the published line sheets they may order from."""
+    if viewer.is_brand or not viewer.can(DistributorAction.view_line_sheets):
+        return None
+    sheets = [sheet for sheet in await list_line_sheets(viewer) if sheet["published"]]
+    return {"sheets": sheets[:12], "may_order": viewer.can(Action.place_order)} if sheets else None
+
+
 @dataclass
 class SheetInput:
     title: str

@@ -59,6 +59,18 @@ class HomeTile(PortalLink):
 
 
 @dataclass(frozen=True)
+class HomeSection:
+    """A part of a partner user's start page, filled by a module with what needs them now
+    (drafts, shipments on the way, contracts to accept...). ``load`` returns the context
+    of ``template`` (as ``section``), or None when there is nothing to show."""
+
+    key: str
+    order: int
+    template: str
+    load: Callable[[Viewer], Awaitable[dict[str, Any] | None]]
+
+
+@dataclass(frozen=True)
 class OrderLink:
     """An action a module offers on one order, on the order page and the order list (open a
     draft in the order grid, reorder a past order): shown for drafts (``drafts``) or for
@@ -210,6 +222,8 @@ class Registry:
     navigation: dict[str, NavEntry] = field(default_factory=dict)
     # key -> a link of a role's start page
     home_tiles: dict[str, HomeTile] = field(default_factory=dict)
+    # key -> a part of a partner user's start page
+    home_sections: dict[str, HomeSection] = field(default_factory=dict)
     # key -> an action on one order (open a draft in the grid, reorder)
     order_links: dict[str, OrderLink] = field(default_factory=dict)
     # key -> rules an order must pass before submission (minimums, credit limit, stock...)
@@ -239,6 +253,18 @@ class Registry:
         """The start page's tiles a viewer sees, in order."""
         tiles = sorted(self.home_tiles.values(), key=lambda tile: tile.order)
         return [tile for tile in tiles if tile.shown_to(viewer)]
+
+    def add_home_section(self, section: HomeSection) -> None:
+        self.home_sections[section.key] = section
+
+    async def home_sections_for(self, viewer: Viewer) -> list[tuple[HomeSection, dict[str, Any]]]:
+        """The start page's sections with something to show the viewer, in order."""
+        shown = []
+        for section in sorted(self.home_sections.values(), key=lambda section: section.order):
+            context = await section.load(viewer)
+            if context is not None:
+                shown.append((section, context))
+        return shown
 
     def add_order_link(self, link: OrderLink) -> None:
         self.order_links[link.key] = link
