@@ -124,7 +124,7 @@ async def prepare() -> dict[str, Any]:
                         for price in prices
                     ]
                 )
-            sheet = await LineSheet.insert(
+            generated = await LineSheet.insert(
                 LineSheet(
                     season=template["season"],
                     title=GENERATED_TITLE,
@@ -135,7 +135,7 @@ async def prepare() -> dict[str, Any]:
             ).returning(LineSheet.id)
             await LineSheetStyle.insert(
                 *[
-                    LineSheetStyle(line_sheet=sheet[0]["id"], style=style_id, position=position)
+                    LineSheetStyle(line_sheet=generated[0]["id"], style=style_id, position=position)
                     for position, style_id in enumerate(style_ids)
                 ]
             )
