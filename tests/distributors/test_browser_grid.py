@@ -118,3 +118,25 @@ async def test_on_a_phone_the_colour_stays_in_view_and_the_total_follows(
     await expect(page.locator("#order-quantity")).to_have_text("7")
     await expect(page.get_by_role("button", name="Submit order")).to_be_in_viewport()
     await screenshot(page, "distributors-grid-phone")
+
+
+async def test_the_home_and_the_grid_read_in_chinese_and_korean(
+    cast: Cast, database: str, live_server: str, page: Page
+) -> None:
+    from partner_portal.partners.tables import User
+
+    sheet: Sheet = await make_sheet()
+    await sign_in(page, live_server, cast.distributor)
+    for locale, heading, stock in (
+        ("zh_Hans", "需要您处理的事项", "库存"),
+        ("ko", "지금 확인할 일", "재고"),
+    ):
+        await User.update({User.locale: locale}).where(User.id == cast.distributor.id)
+        await page.goto(f"{live_server}/")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        await screenshot(page, f"buyer-home-{locale}")
+        await page.goto(f"{live_server}/line-sheets/{sheet.uuid}/order")
+        await page.get_by_label("SS27-001 BLK S", exact=True).fill("x")
+        await expect(page.locator("td .stock").first).to_contain_text(stock)
+        await expect(page.locator(".cell-error").first).not_to_contain_text("Whole pieces")
+        await screenshot(page, f"buyer-grid-{locale}")
