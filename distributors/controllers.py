@@ -396,7 +396,11 @@ async def upload_form(
     request: AnyRequest, viewer: CurrentViewer, buyer: OptionalText = None
 ) -> Template:
     access.require(viewer, Action.place_order)
-    return await _upload_page(request, viewer, buyer_uuid=buyer or "")
+    if not buyer:
+        # A partner's user orders for their own organisation unless they choose otherwise.
+        own = await services.chosen_buyer(viewer, None)
+        buyer = str(own["uuid"]) if own else ""
+    return await _upload_page(request, viewer, buyer_uuid=buyer)
 
 
 @get("/distributors/upload/template", include_in_schema=False)

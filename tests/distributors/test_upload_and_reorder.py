@@ -120,3 +120,11 @@ async def test_reorder_copies_a_past_order_at_todays_prices(
     # Another distributor does not find the order to copy.
     await client.sign_in(cast.other_distributor)
     assert (await client.post_form(f"/distributors/reorder/{placed.uuid}")).status_code == 404
+
+
+async def test_the_upload_form_orders_for_the_users_own_organisation_by_default(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    await client.sign_in(cast.distributor)
+    page = await client.get("/distributors/upload")
+    assert f'<option value="{cast.distributor_a.uuid}" selected>' in page.text
