@@ -31,7 +31,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.run import Server, append_results, free_port, venv_command  # noqa: E402
+from bench.orders_bench import threadline  # noqa: E402
+from bench.run import Server, append_results, free_port  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "threadline-demo"
@@ -42,17 +43,6 @@ EDITS = 30
 
 def database_url() -> str:
     return os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_grid.sqlite3'}")
-
-
-def threadline(url: str, *arguments: str) -> None:
-    subprocess.run(
-        [venv_command("threadline"), *arguments],
-        env={**os.environ, "DATABASE_URL": url},
-        cwd=ROOT,
-        check=True,
-        timeout=1800,
-        stdout=subprocess.DEVNULL,
-    )
 
 
 async def prepare() -> dict[str, Any]:
