@@ -6,12 +6,18 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from contracts import lifecycle
+from contracts import drafting, lifecycle
 from contracts.access import SCOPED_TABLES, ContractAction
 from contracts.api import api_routes
 from contracts.controllers import contract_routes
 from partner_portal.i18n import N_
-from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
+from partner_portal.registries import (
+    HomeSection,
+    NavEntry,
+    PartnerPanel,
+    Registry,
+    ScheduledJob,
+)
 
 routes = [*contract_routes, *api_routes]
 
@@ -19,6 +25,14 @@ routes = [*contract_routes, *api_routes]
 def register(registry: Registry) -> None:
     registry.add_actions(ContractAction)
     registry.add_scoped_tables(*SCOPED_TABLES)
+    registry.add_home_section(
+        HomeSection(
+            key="contracts_to_accept",
+            order=30,
+            template="contracts/_home.html",
+            load=drafting.contracts_to_accept,
+        )
+    )
     registry.add_nav_entry(
         NavEntry(
             key="contracts",

@@ -57,6 +57,28 @@ class Rule:
         return _(RULE_TITLES[self.kind])
 
 
+@dataclass(frozen=True)
+class GridRules:
+    """What the order grid states before anything is typed: the minimum per style and the
+    multiple every cell must be (None: no such rule in force)."""
+
+    min_style_quantity: int | None = None
+    multiple: int | None = None
+    multiple_blocks: bool = False
+
+
+async def grid_rules() -> GridRules:
+    rules = await load_rules()
+    minimum = rules[RuleKind.min_style_quantity]
+    multiple = rules[RuleKind.order_multiple]
+    in_force = multiple.enabled and multiple.quantity and multiple.quantity > 1
+    return GridRules(
+        min_style_quantity=minimum.quantity if minimum.enabled else None,
+        multiple=multiple.quantity if in_force else None,
+        multiple_blocks=bool(in_force and multiple.blocking),
+    )
+
+
 async def load_rules() -> dict[RuleKind, Rule]:
     """Every rule kind, as stored or switched off (one query)."""
     rules = {kind: Rule(kind) for kind in RuleKind}

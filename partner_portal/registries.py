@@ -59,6 +59,39 @@ class HomeTile(PortalLink):
 
 
 @dataclass(frozen=True)
+class HomeSection:
+    """A part of a partner user's start page, filled by a module with what needs them now
+    (drafts, shipments on the way, contracts to accept...). ``load`` returns the context
+    of ``template`` (as ``section``), or None when there is nothing to show."""
+
+    key: str
+    order: int
+    template: str
+    load: Callable[[Viewer], Awaitable[dict[str, Any] | None]]
+
+
+@dataclass(frozen=True)
+class OrderLink:
+    """An action a module offers on one order, on the order page and the order list (open a
+    draft in the order grid, reorder a past order): shown for drafts (``drafts``) or for
+    every other status, to viewers whose role has ``action``. ``path`` holds ``{uuid}``;
+    a ``post`` link is a button in a form."""
+
+    key: str
+    order: int
+    label: str  # marked with N_, translated where shown
+    path: str
+    drafts: bool
+    action: ActionSet
+    method: Literal["get", "post"] = "get"
+    # the order channels it applies to (none: every channel)
+    channels: tuple[str, ...] = ()
+
+    def url(self, order: Any) -> str:
+        return self.path.format(uuid=order["uuid"])
+
+
+@dataclass(frozen=True)
 class PartnerPanel:
     """A section of the partner 360 page filled by a module (orders, contracts, follow-ups...).
 
@@ -189,6 +222,10 @@ class Registry:
     navigation: dict[str, NavEntry] = field(default_factory=dict)
     # key -> a link of a role's start page
     home_tiles: dict[str, HomeTile] = field(default_factory=dict)
+    # key -> a part of a partner user's start page
+    home_sections: dict[str, HomeSection] = field(default_factory=dict)
+    # key -> an action on one order (open a draft in the grid, reorder)
+    order_links: dict[str, OrderLink] = field(default_factory=dict)
     # key -> rules an order must pass before submission (minimums, credit limit, stock...)
     order_checks: dict[str, OrderCheck] = field(default_factory=dict)
     # key -> what a won opportunity can start (group campaign draft...)
@@ -216,6 +253,33 @@ class Registry:
         """The start page's tiles a viewer sees, in order."""
         tiles = sorted(self.home_tiles.values(), key=lambda tile: tile.order)
         return [tile for tile in tiles if tile.shown_to(viewer)]
+
+    def add_home_section(self, section: HomeSection) -> None:
+        self.home_sections[section.key] = section
+
+    async def home_sections_for(self, viewer: Viewer) -> list[tuple[HomeSection, dict[str, Any]]]:
+        """The start page's sections with something to show the viewer, in order."""
+        shown = []
+        for section in sorted(self.home_sections.values(), key=lambda section: section.order):
+            context = await section.load(viewer)
+            if context is not None:
+                shown.append((section, context))
+        return shown
+
+    def add_order_link(self, link: OrderLink) -> None:
+        self.order_links[link.key] = link
+
+    def order_links_for(self, viewer: Viewer, order: Any) -> list[OrderLink]:
+        """The actions on an order (a row with ``uuid`` and ``status``) a viewer is offered."""
+        is_draft = order["status"] == "draft"
+        links = sorted(self.order_links.values(), key=lambda link: link.order)
+        return [
+            link
+            for link in links
+            if link.drafts == is_draft
+            and viewer.can(link.action)
+            and (not link.channels or order["channel"] in link.channels)
+        ]
 
     def add_partner_panel(self, panel: PartnerPanel) -> None:
         self.partner_panels[panel.key] = panel

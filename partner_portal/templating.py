@@ -50,6 +50,8 @@ def create_environment(auto_reload: bool = False) -> Environment:
         **registry.action_sets,
         # the main menu a viewer sees (every module registers its entries)
         "main_navigation": registry.navigation_for,
+        # what modules offer on one order: {% for link in order_links(viewer, order) %}
+        "order_links": registry.order_links_for,
         # What an upload may hold, stated beside every file field (templates/_upload_limits.html).
         "upload_limits": spreadsheets.LIMITS,
     }

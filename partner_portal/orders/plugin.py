@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from partner_portal.access import Action
 from partner_portal.i18n import N_
-from partner_portal.orders import services
+from partner_portal.orders import home, services
 from partner_portal.orders.controllers import order_routes
-from partner_portal.registries import NavEntry, PartnerPanel, Registry
+from partner_portal.registries import HomeSection, NavEntry, PartnerPanel, Registry
 
 routes = order_routes
 
@@ -28,6 +28,11 @@ def register(registry: Registry) -> None:
             order=10,
             template="orders/_partner_panel.html",
             load=services.recent_orders_panel,
+        )
+    )
+    registry.add_home_section(
+        HomeSection(
+            key="open_orders", order=10, template="orders/_home.html", load=home.open_orders_section
         )
     )
     registry.add_demand_source("order_book", services.order_book_demand)
