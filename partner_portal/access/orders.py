@@ -34,6 +34,7 @@ from partner_portal.orders.tables import (
     OrderStatusChange,
     Shipment,
     ShipmentLine,
+    StockReservation,
 )
 from partner_portal.partners.tables import Organisation, Role
 
@@ -45,6 +46,7 @@ SCOPED_TABLES = (
     ScopedTable(ChangeRequest, ChangeRequest.order),
     ScopedTable(Shipment, Shipment.order),
     ScopedTable(ShipmentLine, ShipmentLine.shipment),
+    ScopedTable(StockReservation, StockReservation.order),
 )
 
 

@@ -55,6 +55,12 @@ from partner_portal.orders.services.status import (
     change_status,
     record_shipment,
 )
+from partner_portal.orders.services.stock import (
+    STOCK_CHANNELS,
+    Shortfall,
+    shortfall_messages,
+    shortfalls_for,
+)
 from partner_portal.orders.services.submission import findings_for, place_order, submit_order
 
 __all__ = [
@@ -70,6 +76,7 @@ __all__ = [
     "ORDER_STATUS_EMAIL_LABEL",
     "PAGE_SIZE",
     "STATUS_CODES",
+    "STOCK_CHANNELS",
     "LineRequest",
     "OrderDraft",
     "OrderFilters",
@@ -77,6 +84,7 @@ __all__ = [
     "OrderView",
     "PricedLines",
     "ShipmentInput",
+    "Shortfall",
     "add_comment",
     "change_status",
     "create_draft",
@@ -97,6 +105,8 @@ __all__ = [
     "replace_lines",
     "request_change",
     "round_money",
+    "shortfall_messages",
+    "shortfalls_for",
     "submit_order",
     "update_details",
     "visible_buyers",

@@ -14,14 +14,16 @@ from litestar.exceptions import PermissionDeniedException
 
 from partner_portal import access
 from partner_portal.access import Viewer
+from partner_portal.access.orders import VisibleOrder
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
-from partner_portal.orders.records import OrderRecord
+from partner_portal.orders.records import ChangeRequestRecord, OrderRecord
+from partner_portal.orders.services import stock
 from partner_portal.orders.services.pricing import HUNDRED, MAX_LINE_QUANTITY, round_money
-from partner_portal.orders.services.rows import conflict, order_lines_for_checks
+from partner_portal.orders.services.rows import Refused, conflict, order_lines_for_checks
 from partner_portal.orders.tables import (
     ChangeRequest,
     ChangeRequestStatus,
@@ -88,25 +90,42 @@ async def request_change(
             [_iso(order.requested_ship_date), _iso(requested_ship_date)] if date_changed else None
         ),
     }
-    async with write_transaction():
-        inserted = await ChangeRequest.insert(
-            ChangeRequest(
-                order=order.id,
-                requested_by=viewer.user_id,
-                requested_at=utcnow(),
-                reason=reason.strip(),
-                changes=json.dumps(changes),
-                order_version=order.version,
+    # The pieces the request adds are held until the brand decides, so accepting it
+    # cannot find them gone; where the brand's rule blocks overselling, a request for
+    # more than is left is refused now.
+    where_from = await stock.sources(
+        order.channel, order.delivery_window_start, order.delivery_window_end, map(int, changed)
+    )
+    added = stock.targets(
+        where_from,
+        ((int(sku), quantity - lines[int(sku)]) for sku, quantity in changed.items()),
+    )
+    try:
+        async with write_transaction():
+            inserted = await ChangeRequest.insert(
+                ChangeRequest(
+                    order=order.id,
+                    requested_by=viewer.user_id,
+                    requested_at=utcnow(),
+                    reason=reason.strip(),
+                    changes=json.dumps(changes),
+                    order_version=order.version,
+                )
+            ).returning(ChangeRequest.id, ChangeRequest.uuid)
+            short = await stock.hold(order.id, added, change_request_id=inserted[0]["id"])
+            if short:
+                messages = await stock.shortfall_messages(short)
+                raise Refused(SaveResult(errors={"changes": " ".join(messages)}))
+            await audit_log.record(
+                viewer,
+                entity_kind="order",
+                entity_uuid=order.uuid,
+                organisation_id=order.buyer,
+                action="change_request",
+                changes=_audit_pairs(changes),
             )
-        ).returning(ChangeRequest.uuid)
-        await audit_log.record(
-            viewer,
-            entity_kind="order",
-            entity_uuid=order.uuid,
-            organisation_id=order.buyer,
-            action="change_request",
-            changes=_audit_pairs(changes),
-        )
+    except Refused as refused:
+        return refused.result
     return SaveResult(uuid=inserted[0]["uuid"])
 
 
@@ -138,37 +157,59 @@ async def decide_change(
                 "status": _("The order changed after this request; ask the buyer to send it again.")
             }
         )
-    async with write_transaction():
-        decided = (
-            await ChangeRequest.update(
-                {
-                    ChangeRequest.status: ChangeRequestStatus.accepted
-                    if accept
-                    else ChangeRequestStatus.declined,
-                    ChangeRequest.decided_by: viewer.user_id,
-                    ChangeRequest.decided_at: utcnow(),
-                    ChangeRequest.decision_note: note.strip(),
-                }
-            )
-            .where(
-                (ChangeRequest.id == found.id)
-                & (ChangeRequest.status == ChangeRequestStatus.pending)
-            )
-            .returning(ChangeRequest.id)
+    try:
+        async with write_transaction():
+            return await _decide_in_transaction(viewer, found, order, accept, note)
+    except Refused as refused:
+        return refused.result
+
+
+async def _decide_in_transaction(
+    viewer: Viewer, found: ChangeRequestRecord, order: VisibleOrder, accept: bool, note: str
+) -> SaveResult:
+    """Record the decision; accepted, apply the change and hold what the order now needs.
+    Call inside write_transaction(); a refusal raises Refused to roll it back."""
+    decided = (
+        await ChangeRequest.update(
+            {
+                ChangeRequest.status: ChangeRequestStatus.accepted
+                if accept
+                else ChangeRequestStatus.declined,
+                ChangeRequest.decided_by: viewer.user_id,
+                ChangeRequest.decided_at: utcnow(),
+                ChangeRequest.decision_note: note.strip(),
+            }
         )
-        if not decided:
-            return SaveResult(errors={"status": _("This change request has already been decided.")})
-        if accept:
-            await _apply_change(order, found.changes)
-        await audit_log.record(
-            viewer,
-            entity_kind="order",
-            entity_uuid=order.uuid,
-            organisation_id=order.buyer,
-            action="change_accepted" if accept else "change_declined",
-            changes=_audit_pairs(found.changes),
-            summary=note,
+        .where(
+            (ChangeRequest.id == found.id) & (ChangeRequest.status == ChangeRequestStatus.pending)
         )
+        .returning(ChangeRequest.id)
+    )
+    if not decided:
+        return SaveResult(errors={"status": _("This change request has already been decided.")})
+    # What the request held goes back; accepted, the order then holds what it needs.
+    await stock.hold(order.id, {}, change_request_id=found.id)
+    if accept:
+        await _apply_change(order, found.changes)
+        where_from = await stock.sources(
+            order.channel,
+            order.delivery_window_start,
+            order.delivery_window_end,
+            [line.sku for line in await order_lines_for_checks(order.id)],
+        )
+        short = await stock.hold(order.id, await stock.lines_held(order.id, where_from))
+        if short:
+            messages = await stock.shortfall_messages(short)
+            raise Refused(SaveResult(errors={"status": " ".join(messages)}))
+    await audit_log.record(
+        viewer,
+        entity_kind="order",
+        entity_uuid=order.uuid,
+        organisation_id=order.buyer,
+        action="change_accepted" if accept else "change_declined",
+        changes=_audit_pairs(found.changes),
+        summary=note,
+    )
     return SaveResult(uuid=order.uuid)
 
 

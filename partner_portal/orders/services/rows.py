@@ -21,6 +21,13 @@ OPEN_STATUSES = (
 )
 
 
+class Refused(Exception):
+    """Rolls back a transaction whose work turned out to be refused."""
+
+    def __init__(self, result: SaveResult) -> None:
+        self.result = result
+
+
 def order_number(order_id: int) -> str:
     return f"SO-{order_id:07d}"
 

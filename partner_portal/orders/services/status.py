@@ -20,6 +20,7 @@ from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.notifications.services import mail_user
 from partner_portal.orders.records import OrderRecord
+from partner_portal.orders.services import stock
 from partner_portal.orders.services.rows import record_status
 from partner_portal.orders.tables import Order, OrderLine, OrderStatus, Shipment, ShipmentLine
 from partner_portal.partners.tables import User
@@ -66,6 +67,8 @@ async def change_status(
                 errors={"status": _("Someone else changed this order's status first.")}
             )
         await record_status(viewer, order.id, order.status, to_status, note)
+        if to_status in RELEASING_STATUSES:
+            await stock.release_all(order.id)
         await _tell_buyer(viewer, order, to_status, note)
         await audit_log.record(
             viewer,
@@ -78,6 +81,9 @@ async def change_status(
         )
     return SaveResult(uuid=order.uuid)
 
+
+# Steps that end an order before it ships: what it holds goes back.
+RELEASING_STATUSES = frozenset({OrderStatus.cancelled, OrderStatus.rejected})
 
 # The steps the buyer hears about by e-mail (they may turn these e-mails off).
 ORDER_STATUS_EMAIL = "order_status"
@@ -148,7 +154,7 @@ async def record_shipment(viewer: Viewer, order_uuid: UUID, shipment: ShipmentIn
         lines = {
             line["id"]: line
             for line in await OrderLine.select(
-                OrderLine.id, OrderLine.quantity, OrderLine.shipped_quantity
+                OrderLine.id, OrderLine.sku, OrderLine.quantity, OrderLine.shipped_quantity
             ).where(OrderLine.order == order.id)
         }
         wanted = {line_id: qty for line_id, qty in shipment.quantities.items() if qty}
@@ -185,6 +191,11 @@ async def record_shipment(viewer: Viewer, order_uuid: UUID, shipment: ShipmentIn
             await OrderLine.update(
                 {OrderLine.shipped_quantity: OrderLine.shipped_quantity + quantity}
             ).where(OrderLine.id == line_id)
+        shipped_skus: dict[int, int] = {}
+        for line_id, quantity in wanted.items():
+            sku_id = lines[line_id]["sku"]
+            shipped_skus[sku_id] = shipped_skus.get(sku_id, 0) + quantity
+        await stock.ship(order.id, shipped_skus)
         everything_shipped = all(
             line["shipped_quantity"] + wanted.get(line_id, 0) >= line["quantity"]
             for line_id, line in lines.items()

@@ -19,9 +19,10 @@ from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.records import OrderLineRecord, OrderRecord
+from partner_portal.orders.services import stock
 from partner_portal.orders.services.drafts import OrderDraft, check_dates, insert_order
 from partner_portal.orders.services.pricing import LineRequest, PricedLines, price_lines
-from partner_portal.orders.services.rows import order_lines_for_checks, record_status
+from partner_portal.orders.services.rows import Refused, order_lines_for_checks, record_status
 from partner_portal.orders.tables import Order, OrderLine, OrderStatus
 from partner_portal.registries import OrderFinding, registry
 
@@ -54,9 +55,10 @@ async def _write_changed_prices(current: list[OrderLineRecord], priced: PricedLi
 
 
 async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResult:
-    """Reprice at today's prices, check the rules, freeze, and move draft -> submitted.
+    """Reprice at today's prices, check the rules, freeze, move draft -> submitted and
+    take the stock or pre-book capacity the lines need.
 
-    Call inside write_transaction()."""
+    Call inside write_transaction(); refused, the caller rolls it back."""
     buyer = await access.get_buyer(viewer, order.buyer)
     current = await order_lines_for_checks(order.id)
     if not current:
@@ -106,6 +108,17 @@ async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResu
     )
     if not moved:
         return SaveResult(errors={"status": _("This order has already been submitted.")})
+    where_from = await stock.sources(
+        order.channel,
+        order.delivery_window_start,
+        order.delivery_window_end,
+        (row["sku"] for row in priced.rows),
+    )
+    short = await stock.hold(
+        order.id, stock.targets(where_from, ((row["sku"], row["quantity"]) for row in priced.rows))
+    )
+    if short:
+        return SaveResult(errors={"stock": " ".join(await stock.shortfall_messages(short))})
     await record_status(viewer, order.id, OrderStatus.draft, OrderStatus.submitted)
     await audit_log.record(
         viewer,
@@ -116,13 +129,6 @@ async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResu
         summary=_("Submitted: %(quantity)s pieces", quantity=priced.total_quantity),
     )
     return SaveResult(uuid=order.uuid)
-
-
-class Refused(Exception):
-    """Rolls back a transaction whose work turned out to be refused."""
-
-    def __init__(self, result: SaveResult) -> None:
-        self.result = result
 
 
 async def submit_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
