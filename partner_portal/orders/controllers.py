@@ -475,6 +475,15 @@ async def order_confirmation_pdf(
     )
 
 
+@get("/stock", include_in_schema=False)
+async def stock_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    """Per SKU: on hand, reserved by submitted orders, available and on order (pre-booked);
+    the figures on hand come from the ERP through the catalog's availability import."""
+    search = request.query_params.get("q", "").strip()[:60]
+    rows = await services.stock_rows(viewer, search)
+    return render(request, "orders/stock.html", {"rows": rows, "search": search})
+
+
 order_page_routes = [
     order_list,
     order_export_csv,
@@ -490,5 +499,6 @@ order_page_routes = [
     order_decide_change,
     order_record_shipment,
     order_confirmation_pdf,
+    stock_page,
 ]
 order_routes: list[Any] = [*order_page_routes, *order_api_routes]

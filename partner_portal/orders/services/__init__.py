@@ -60,6 +60,7 @@ from partner_portal.orders.services.stock import (
     Shortfall,
     shortfall_messages,
     shortfalls_for,
+    stock_rows,
 )
 from partner_portal.orders.services.submission import findings_for, place_order, submit_order
 
@@ -107,6 +108,7 @@ __all__ = [
     "round_money",
     "shortfall_messages",
     "shortfalls_for",
+    "stock_rows",
     "submit_order",
     "update_details",
     "visible_buyers",

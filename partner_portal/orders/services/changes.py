@@ -164,6 +164,7 @@ async def decide_change(
         return refused.result
 
 
+@access.checked_by_caller("the request and its order come from get_change_request")
 async def _decide_in_transaction(
     viewer: Viewer, found: ChangeRequestRecord, order: VisibleOrder, accept: bool, note: str
 ) -> SaveResult:

@@ -223,6 +223,7 @@ ORDER_PAGE_CHANGE_REQUEST_COLUMNS = (
 )
 
 
+@access.checked_by_caller("lines of an order from get_order")
 async def order_page_lines(order_id: int) -> list[OrderPageLine]:
     """An order's lines with their style, colour and size, by style, colour and size."""
     lines = OrderPageLine.from_rows(

@@ -19,12 +19,20 @@ from datetime import date
 from typing import Any
 
 from partner_portal import access
-from partner_portal.catalog.tables import DeliveryWindow, PreBookAvailability, Sku, SkuStock
+from partner_portal.access import Action, Viewer
+from partner_portal.catalog.tables import (
+    DeliveryWindow,
+    PreBookAvailability,
+    Sku,
+    SkuStock,
+    StyleStatus,
+)
 from partner_portal.clock import utcnow
-from partner_portal.database import is_sqlite
+from partner_portal.database import contains_text, is_sqlite
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.services.rows import OPEN_STATUSES
 from partner_portal.orders.tables import OrderChannel, OrderLine, StockReservation
+from partner_portal.records import Record
 from partner_portal.registries import StockPolicy, registry
 
 # Group and uniform orders are made to order (docs/DOMAIN.md): they take no stock.
@@ -398,3 +406,61 @@ async def recount() -> None:
     """Make every hold and figure what the open orders say. Call inside write_transaction()."""
     for statement in recount_statements():
         await StockReservation.raw(statement)
+
+
+# ---------------------------------------------------------------------------
+# The brand's stock page
+
+STOCK_PAGE_ROWS = 200
+
+
+class StockRow(Record, frozen=True):
+    """One SKU: on hand, reserved by submitted orders, available (negative: oversold),
+    pre-booked into delivery windows (on order) and the capacity still open."""
+
+    sku: int
+    style_code: str
+    colour_code: str
+    size_label: str
+    size_position: int
+    barcode: str | None
+    on_hand: int = 0
+    reserved: int = 0
+    on_order: int = 0
+    pre_book_left: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+async def stock_rows(viewer: Viewer, search: str = "") -> list[StockRow]:
+    """The first 200 SKUs of active styles (by style code, colour, size) matching the
+    search, with their figures: three queries."""
+    access.require(viewer, Action.manage_catalog)
+    query = Sku.select(
+        Sku.id.as_alias("sku"),
+        Sku.barcode,
+        Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+        Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
+        Sku.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
+        Sku.size.position.as_alias("size_position"),  # type: ignore[attr-defined]
+    ).where(Sku.style.status == StyleStatus.active)  # type: ignore[attr-defined]
+    if search:
+        query = query.where(contains_text(Sku.style.code, search))  # type: ignore[attr-defined]
+    skus = await query.order_by(Sku.style.code).order_by(Sku.id).limit(STOCK_PAGE_ROWS)  # type: ignore[attr-defined]
+    ids = [row["sku"] for row in skus] or [-1]
+    figures: dict[int, dict[str, int]] = {row["sku"]: {} for row in skus}
+    for row in await SkuStock.select(SkuStock.sku, SkuStock.at_once, SkuStock.reserved).where(
+        SkuStock.sku.is_in(ids)
+    ):
+        figures[row["sku"]].update(on_hand=row["at_once"], reserved=row["reserved"])
+    for row in await PreBookAvailability.select(
+        PreBookAvailability.sku, PreBookAvailability.quantity, PreBookAvailability.booked
+    ).where(PreBookAvailability.sku.is_in(ids)):
+        own = figures[row["sku"]]
+        own["on_order"] = own.get("on_order", 0) + row["booked"]
+        own["pre_book_left"] = own.get("pre_book_left", 0) + max(row["quantity"] - row["booked"], 0)
+    rows = [StockRow.from_row({**row, **figures[row["sku"]]}) for row in skus]
+    rows.sort(key=lambda row: (row.style_code, row.colour_code, row.size_position))
+    return rows
