@@ -165,7 +165,7 @@ async def save_by_window(
     return GridSaved(main, split_off)
 
 
-async def split_orders(viewer: Viewer, uuids: Sequence[UUID]) -> list[dict[str, Any]]:
+async def split_orders(viewer: Viewer, uuids: Sequence[UUID]) -> list[access.VisibleOrder]:
     """The orders of one split, as the viewer may see them (404 for any other)."""
     access.require(viewer, Action.view_orders)
     return [await access.get_order(viewer, uuid, Action.view_orders) for uuid in uuids]

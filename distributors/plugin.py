@@ -69,3 +69,4 @@ def register(registry: Registry) -> None:
     for code, name in DISTRIBUTOR_LABELS.items():
         LABELS.setdefault(code, name)
     registry.add_order_check("distributor_rules", rules.check_order)
+    registry.stock_policy = rules.stock_policy

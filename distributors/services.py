@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar.exceptions import PermissionDeniedException
 
 from distributors.access import DistributorAction, line_sheet_filter
@@ -685,9 +686,10 @@ class MatrixDetails:
 
 async def draft_for_grid(viewer: Viewer, order_uuid: UUID) -> dict[str, Any]:
     order = await access.get_order(viewer, order_uuid, Action.place_order)
-    if order["status"] != OrderStatus.draft:
+    if order.status != OrderStatus.draft:
         raise PermissionDeniedException(_("Only a draft's lines can be changed."))
-    return order
+    # The grid's pages read the draft by column name.
+    return msgspec.structs.asdict(order)
 
 
 @access.checked_by_caller("the draft comes from get_order")

@@ -127,14 +127,14 @@ async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     """A new draft with a past order's items and quantities, for the same buyer, at today's
     prices. Items of styles that can no longer be ordered are left out."""
     past = await access.get_order(viewer, order_uuid, Action.place_order)
-    buyer = await access.get_buyer(viewer, past["buyer"])
+    buyer = await access.get_buyer(viewer, past.buyer)
     rows = (
         await OrderLine.select(
             OrderLine.sku,
             OrderLine.quantity,
             OrderLine.style.status.as_alias("style_status"),  # type: ignore[attr-defined]
         )
-        .where(OrderLine.order == past["id"])
+        .where(OrderLine.order == past.id)
         .order_by(OrderLine.id)
     )
     lines = [
@@ -150,9 +150,9 @@ async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
             buyer_id=buyer["id"],
             channel=channel_for(buyer, viewer),
             lines=lines,
-            season_id=past["season"],
-            ship_to=past["ship_to"],
-            notes=_("Reorder of %(number)s", number=past["number"] or ""),
+            season_id=past.season,
+            ship_to=past.ship_to,
+            notes=_("Reorder of %(number)s", number=past.number or ""),
         ),
     )
 
@@ -173,7 +173,7 @@ async def reorder_changes(
             OrderLine.size,
             OrderLine.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
         )
-        .where(OrderLine.order == past["id"])
+        .where(OrderLine.order == past.id)
         .order_by(OrderLine.id)
     )
     shown = {sku_id: style for style in styles for sku_id in style.skus.values()}

@@ -7,11 +7,11 @@ both the same way). Each module keeps its records in ``<module>/records.py``.
 A row the access policy fetched for a viewer is a distinct type from the same row read
 without it: beside each record the module's access file declares, for example,
 
-    class VisibleOrder(OrderRecord, frozen=True):
-        # an order get_order fetched for a viewer, made nowhere else
+    class VisibleOrder(OrderRecord, frozen=True): ...
 
 and only its ``get_*`` fetchers make one (``VisibleOrder.from_row(row)``). (A subclass, not
-``NewType``: mypy 2.4 crashes on a NewType of a msgspec Struct.) A
+``NewType("VisibleOrder", OrderRecord)``: mypy 2.4 crashes on a NewType of a msgspec
+struct.) A
 service that must only ever act on a row the viewer may see takes ``VisibleOrder``, so mypy
 refuses a raw ``OrderRecord`` there; a function that works on any order takes ``OrderRecord``
 and accepts both.

@@ -160,6 +160,16 @@ class OrderFinding:
     blocking: bool
 
 
+@dataclass(frozen=True)
+class StockPolicy:
+    """Whether an order may take more than is left: at-once stock (ATS), and pre-book
+    capacity of a delivery window. Not blocking, the pieces are taken all the same (the
+    stock page shows the SKU oversold) and the order rules warn."""
+
+    at_once_blocks: bool = False
+    pre_book_blocks: bool = False
+
+
 # (the order row, its lines with style/colourway/size ids, quantities and prices) -> findings
 OrderCheck = Callable[[dict[str, Any], list[dict[str, Any]]], Awaitable[list[OrderFinding]]]
 
@@ -228,6 +238,8 @@ class Registry:
     order_links: dict[str, OrderLink] = field(default_factory=dict)
     # key -> rules an order must pass before submission (minimums, credit limit, stock...)
     order_checks: dict[str, OrderCheck] = field(default_factory=dict)
+    # whether taking more stock or capacity than is left blocks (distributors' order rules)
+    stock_policy: Callable[[], Awaitable[StockPolicy]] | None = None
     # key -> what a won opportunity can start (group campaign draft...)
     draft_starters: dict[str, DraftStarter] = field(default_factory=dict)
 
@@ -318,6 +330,11 @@ class Registry:
         self, key: str, service: Callable[[Any], AbstractAsyncContextManager[None]]
     ) -> None:
         self.lifespan_services[key] = service
+
+    async def stock_policy_in_force(self) -> StockPolicy:
+        if self.stock_policy is None:
+            return StockPolicy()
+        return await self.stock_policy()
 
     async def terms_for(self, organisation_id: int) -> CommercialTerms | None:
         if self.commercial_terms is None:

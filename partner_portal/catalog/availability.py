@@ -40,20 +40,38 @@ class SkuAvailability:
 
 
 async def availability_for(sku_ids: Iterable[int]) -> dict[int, SkuAvailability]:
-    """Availability of each SKU asked for (every id gets an entry; unknown ones are 0).
-    Two queries whatever the number of SKUs."""
+    """What can still be ordered of each SKU asked for (every id gets an entry; unknown ones
+    are 0): stock on hand less what submitted orders hold, pre-book capacity less what they
+    booked (never below 0). Two queries whatever the number of SKUs."""
+    return await _figures(sku_ids, left=True)
+
+
+async def stock_figures(sku_ids: Iterable[int]) -> dict[int, SkuAvailability]:
+    """The figures as the brand keeps them: stock on hand and pre-book capacity, before
+    what orders hold (the style's grid, the export)."""
+    return await _figures(sku_ids, left=False)
+
+
+async def _figures(sku_ids: Iterable[int], left: bool) -> dict[int, SkuAvailability]:
     wanted = sorted(set(sku_ids))
     result = {sku_id: SkuAvailability() for sku_id in wanted}
     if not wanted:
         return result
-    for row in await SkuStock.select(SkuStock.sku, SkuStock.at_once).where(
+    for row in await SkuStock.select(SkuStock.sku, SkuStock.at_once, SkuStock.reserved).where(
         SkuStock.sku.is_in(wanted)
     ):
-        result[row["sku"]].at_once = row["at_once"]
+        result[row["sku"]].at_once = (
+            max(row["at_once"] - row["reserved"], 0) if left else row["at_once"]
+        )
     for row in await PreBookAvailability.select(
-        PreBookAvailability.sku, PreBookAvailability.delivery_window, PreBookAvailability.quantity
+        PreBookAvailability.sku,
+        PreBookAvailability.delivery_window,
+        PreBookAvailability.quantity,
+        PreBookAvailability.booked,
     ).where(PreBookAvailability.sku.is_in(wanted)):
-        result[row["sku"]].pre_book[row["delivery_window"]] = row["quantity"]
+        figure = max(row["quantity"] - row["booked"], 0) if left else row["quantity"]
+        if figure or not left:
+            result[row["sku"]].pre_book[row["delivery_window"]] = figure
     return result
 
 
@@ -169,7 +187,7 @@ async def style_availability(style: StyleRecord) -> StyleAvailability:
     sizes, colourways, sku_rows = await style_matrix(style.id, style.size_scale)
     windows = (await delivery_windows([style.season]))[style.season]
     skus = {(row["colourway"], row["size"]): row for row in sku_rows}
-    figures = await availability_for(row["id"] for row in sku_rows)
+    figures = await stock_figures(row["id"] for row in sku_rows)
     return StyleAvailability(sizes, colourways, windows, skus, figures)
 
 
@@ -217,8 +235,9 @@ async def _replace_figures(
 ) -> int:
     """Make the stored figures of these SKUs (and, for pre-book, these windows) those of
     ``wanted`` (absent: 0); with ``only``, touch just those (sku, window) cells.
-    Returns how many cells changed. Inside the caller's write transaction."""
-    current = await availability_for(sku_ids)
+    Returns how many cells changed. What orders hold of them (reserved, booked) stays.
+    Inside the caller's write transaction."""
+    current = await stock_figures(sku_ids)
     cells = (
         only
         if only is not None
@@ -232,31 +251,41 @@ async def _replace_figures(
     now = utcnow()
     stock_skus = sorted({sku_id for sku_id, window_id in changed if window_id is None})
     if stock_skus:
-        await SkuStock.delete().where(SkuStock.sku.is_in(stock_skus))
-        await SkuStock.insert(
-            *(
-                SkuStock(sku=sku_id, at_once=wanted.get((sku_id, None), 0), updated_at=now)
-                for sku_id in stock_skus
+        await (
+            SkuStock.insert(
+                *(
+                    SkuStock(sku=sku_id, at_once=wanted.get((sku_id, None), 0), updated_at=now)
+                    for sku_id in stock_skus
+                )
             )
-        ).run()
-    pre_book = sorted((sku_id, window_id) for sku_id, window_id in changed if window_id is not None)
-    for window_id in sorted({window_id for _sku, window_id in pre_book}):
-        skus = [sku_id for sku_id, cell_window in pre_book if cell_window == window_id]
-        await PreBookAvailability.delete().where(
-            PreBookAvailability.sku.is_in(skus) & (PreBookAvailability.delivery_window == window_id)
+            .on_conflict(
+                target=SkuStock.sku,
+                action="DO UPDATE",
+                values=[SkuStock.at_once, SkuStock.updated_at],
+            )
+            .run()
         )
-        rows = [
-            PreBookAvailability(
-                sku=sku_id,
-                delivery_window=window_id,
-                quantity=wanted[(sku_id, window_id)],
-                updated_at=now,
+    pre_book = sorted((sku_id, window_id) for sku_id, window_id in changed if window_id is not None)
+    if pre_book:
+        await (
+            PreBookAvailability.insert(
+                *(
+                    PreBookAvailability(
+                        sku=sku_id,
+                        delivery_window=window_id,
+                        quantity=wanted.get((sku_id, window_id), 0),
+                        updated_at=now,
+                    )
+                    for sku_id, window_id in pre_book
+                )
             )
-            for sku_id in skus
-            if wanted.get((sku_id, window_id), 0)
-        ]
-        if rows:
-            await PreBookAvailability.insert(*rows).run()
+            .on_conflict(
+                target=(PreBookAvailability.sku, PreBookAvailability.delivery_window),
+                action="DO UPDATE",
+                values=[PreBookAvailability.quantity, PreBookAvailability.updated_at],
+            )
+            .run()
+        )
     return len(changed)
 
 
@@ -297,7 +326,7 @@ async def export_rows(viewer: Viewer) -> list[dict[str, Any]]:
         .order_by(Sku.size.position)  # type: ignore[attr-defined]
     )
     windows = await delivery_windows(row["season"] for row in skus)
-    figures = await availability_for(row["id"] for row in skus)
+    figures = await stock_figures(row["id"] for row in skus)
     rows = []
     for sku in skus:
         base = {name: sku[name] for name in ("barcode", "style_code", "colour_code", "size")}

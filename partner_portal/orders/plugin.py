@@ -22,6 +22,16 @@ def register(registry: Registry) -> None:
             actions=(Action.view_orders,),
         )
     )
+    registry.add_nav_entry(
+        NavEntry(
+            key="stock",
+            order=55,
+            label=N_("Stock"),
+            path="/stock",
+            actions=(Action.manage_catalog,),
+            audience="brand",
+        )
+    )
     registry.add_partner_panel(
         PartnerPanel(
             key="orders",

@@ -18,13 +18,15 @@ BRAND_MENU = [
     ("Catalog", "/catalog/styles"),
     ("Line sheets", "/line-sheets"),
     ("Orders", "/orders"),
+    ("Stock", "/stock"),
     ("Health", "/insights"),
     ("Purchasing", "/suppliers/forecast"),
     ("Group orders", "/group-orders"),
     ("Sales and service", "/sales/opportunities"),
     ("Contracts", "/contracts"),
 ]
-KAM_MENU = [entry for entry in BRAND_MENU if entry[0] != "Purchasing"]
+# KAMs do not keep the catalog, so neither the stock page nor purchasing is theirs.
+KAM_MENU = [entry for entry in BRAND_MENU if entry[0] not in ("Purchasing", "Stock")]
 DISTRIBUTOR_MENU = [
     ("Partners", "/partners"),
     ("Catalog", "/catalog/styles"),
