@@ -116,6 +116,18 @@ class ScheduledJob:
 
 
 @dataclass(frozen=True)
+class EventKind:
+    """A kind of domain event a module records (partner_portal/events/services.py): its
+    type ("order.submitted"), its name on the notification preferences page, and who hears
+    of it: "everyone" (the partner's users, its KAM, brand users following it), "brand"
+    (the KAM and followers only) or "partners" (the partner's users only)."""
+
+    type: str
+    label: str  # marked with N_, translated where shown
+    audience: Audience = "everyone"
+
+
+@dataclass(frozen=True)
 class CommercialTerms:
     """The commercial terms in force for a partner (from its active distribution contract)."""
 
@@ -223,6 +235,8 @@ class Registry:
     )
     # kind -> label (marked with N_): e-mails a user may turn off on their account page
     email_kinds: dict[str, str] = field(default_factory=dict)
+    # type -> the kinds of domain event modules record (each a line of the preferences page)
+    event_kinds: dict[str, EventKind] = field(default_factory=dict)
     # key -> async context manager factory the web app's lifespan enters (with its settings),
     # for services a module runs beside the web process (the in-process scheduler host)
     lifespan_services: dict[str, Callable[[Any], AbstractAsyncContextManager[None]]] = field(
@@ -325,6 +339,9 @@ class Registry:
 
     def add_email_kind(self, kind: str, label: str) -> None:
         self.email_kinds[kind] = label
+
+    def add_event_kind(self, kind: EventKind) -> None:
+        self.event_kinds[kind.type] = kind
 
     def add_lifespan_service(
         self, key: str, service: Callable[[Any], AbstractAsyncContextManager[None]]

@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from partner_portal import i18n, labels, spreadsheets
+from partner_portal import i18n, labels, messages, spreadsheets
 from partner_portal.registries import registry
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -46,6 +46,8 @@ def create_environment(auto_reload: bool = False) -> Environment:
         "static_url": static_url,
         "language_names": i18n.LANGUAGE_NAMES,
         "current_locale": i18n.current_locale.get,
+        # a stored message id with its parameters, in the reader's language (messages.py)
+        "stored_message": messages.render,
         # Action and each module's actions by name ({% if viewer.can(SalesAction.view_cases) %})
         **registry.action_sets,
         # the main menu a viewer sees (every module registers its entries)

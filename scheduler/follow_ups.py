@@ -21,7 +21,8 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
-from partner_portal.notifications.services import NewNotification, mail_user, notify
+from partner_portal.notifications.inbox import NewNotification, notify
+from partner_portal.notifications.services import mail_user
 from partner_portal.partners import forms as partner_forms
 from partner_portal.partners import services as partners
 from partner_portal.partners.tables import Organisation, OrganisationKind, Role, User
@@ -656,9 +657,8 @@ async def _tell_new_owner(
         NewNotification(
             user_id=owner_id,
             kind=MAIL_ASSIGNED,
-            message=_(
-                "%(name)s gave you a follow-up: %(title)s", name=viewer.display_name, title=title
-            ),
+            message=N_("%(name)s gave you a follow-up: %(title)s"),
+            params={"name": viewer.display_name, "title": title},
             link=link,
         )
     )

@@ -31,8 +31,8 @@ from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
-from partner_portal.i18n import gettext as _
-from partner_portal.notifications.services import NewNotification, notify
+from partner_portal.i18n import N_
+from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.partners.tables import User
 from partner_portal.settings import load_settings
 from scheduler import forms
@@ -200,7 +200,8 @@ async def insert_rule_follow_ups(items: Sequence[RuleFollowUp]) -> int:
                 NewNotification(
                     user_id=row["owner"],
                     kind="follow_up_created",
-                    message=_("New follow-up: %(title)s", title=row["title"]),
+                    message=N_("New follow-up: %(title)s"),
+                    params={"title": row["title"]},
                     link=f"/follow-ups/{row['uuid']}",
                 )
                 for row in created

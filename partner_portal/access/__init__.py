@@ -77,9 +77,28 @@ from partner_portal.access.roles import (
     ROLE_ACTIONS,
     ROLES_FOR_KIND,
 )
+from partner_portal.events.tables import DomainEvent, Following
+from partner_portal.notifications.tables import Notification
+
+# Domain events are read by no viewer: the kernel fans each out when it is recorded, and
+# deliveries read the outbox (partner_portal/events/services.py).
+EVENT_SCOPED_TABLES = (
+    ScopedTable(DomainEvent, DomainEvent.organisation),
+    ScopedTable(Following, Following.organisation),
+    ScopedTable(
+        Notification,
+        None,
+        "a user's own notices: each is read only by the user it is for (Notification.user)",
+    ),
+)
 
 # The kernel's organisation-scoped tables; each module declares its own in its access.py.
-KERNEL_SCOPED_TABLES = (*partners.SCOPED_TABLES, *catalog.SCOPED_TABLES, *orders.SCOPED_TABLES)
+KERNEL_SCOPED_TABLES = (
+    *partners.SCOPED_TABLES,
+    *catalog.SCOPED_TABLES,
+    *orders.SCOPED_TABLES,
+    *EVENT_SCOPED_TABLES,
+)
 
 __all__ = [
     "BRAND_ROLES",

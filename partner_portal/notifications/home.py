@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from partner_portal.access import Viewer
-from partner_portal.notifications.services import recent_notifications
+from partner_portal.notifications.inbox import recent_notifications
 
 
 async def latest_notifications(viewer: Viewer) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from partner_portal.access import Action
 from partner_portal.i18n import N_
-from partner_portal.orders import home, services
+from partner_portal.orders import events, home, services
 from partner_portal.orders.controllers import order_routes
 from partner_portal.registries import HomeSection, NavEntry, PartnerPanel, Registry
 
@@ -47,3 +47,5 @@ def register(registry: Registry) -> None:
     )
     registry.add_demand_source("order_book", services.order_book_demand)
     registry.add_email_kind(services.ORDER_STATUS_EMAIL, services.ORDER_STATUS_EMAIL_LABEL)
+    for kind in events.KINDS:
+        registry.add_event_kind(kind)
