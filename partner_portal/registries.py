@@ -8,7 +8,7 @@ Entries are keyed, so registering twice (one app per test) replaces, never doubl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -88,7 +88,12 @@ class OrderLink:
     channels: tuple[str, ...] = ()
 
     def url(self, order: Any) -> str:
-        return self.path.format(uuid=order["uuid"])
+        return self.path.format(uuid=order_field(order, "uuid"))
+
+
+def order_field(order: Any, name: str) -> Any:
+    """A field of an order given as a list row (a mapping) or as an order record."""
+    return order[name] if isinstance(order, Mapping) else getattr(order, name)
 
 
 @dataclass(frozen=True)
@@ -296,15 +301,16 @@ class Registry:
         self.order_links[link.key] = link
 
     def order_links_for(self, viewer: Viewer, order: Any) -> list[OrderLink]:
-        """The actions on an order (a row with ``uuid`` and ``status``) a viewer is offered."""
-        is_draft = order["status"] == "draft"
+        """The actions on an order a viewer is offered; ``order`` is a list row (a mapping) or
+        an order record, with ``status`` and ``channel``."""
+        is_draft = order_field(order, "status") == "draft"
         links = sorted(self.order_links.values(), key=lambda link: link.order)
         return [
             link
             for link in links
             if link.drafts == is_draft
             and viewer.can(link.action)
-            and (not link.channels or order["channel"] in link.channels)
+            and (not link.channels or order_field(order, "channel") in link.channels)
         ]
 
     def add_partner_panel(self, panel: PartnerPanel) -> None:
