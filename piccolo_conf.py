@@ -1,11 +1,19 @@
-"""Piccolo's configuration: the engine from DATABASE_URL and every module's app."""
+"""Piccolo's configuration: every module's app, and the process's engine.
+
+A composition root: when Piccolo's own commands start the process, nothing has installed
+the settings yet, so they are read here; under the portal's roots (create_app, the
+threadline command) the engine they chose is used as it is.
+"""
 
 from piccolo.conf.apps import AppRegistry
 
-from partner_portal.database import engine_from_url
-from partner_portal.settings import load_settings
+from partner_portal import settings
+from partner_portal.database import current_engine
 
-DB = engine_from_url(load_settings().database_url)
+if not settings.is_installed():
+    settings.install(settings.load_settings())
+
+DB = current_engine()
 
 APP_REGISTRY = AppRegistry(
     apps=[

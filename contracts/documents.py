@@ -30,12 +30,12 @@ from partner_portal.partners.tables import (
     Territory,
 )
 from partner_portal.pdf import PrintedPdf
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 
 
 def media_root() -> Path:
     """Where issued PDFs are kept (MEDIA_DIR; tests point it at their own directory)."""
-    return load_settings().media_dir
+    return current_settings().media_dir
 
 
 def store_pdf(contract_uuid: UUID, number: int, pdf: PrintedPdf) -> str:

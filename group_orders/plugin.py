@@ -11,13 +11,13 @@ from group_orders.api import group_order_api_routes
 from group_orders.controllers import group_order_routes
 from partner_portal.i18n import N_
 from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 
 routes = [*group_order_routes, *group_order_api_routes]
 
 
 async def remind_non_responders() -> str:
-    settings = load_settings()
+    settings = current_settings()
     sent = await invitations.send_reminders(settings.base_url, settings.secret_key)
     return f"{sent} reminders queued"
 

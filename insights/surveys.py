@@ -29,7 +29,7 @@ from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import (
     User,
 )
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 
 # ---------------------------------------------------------------------------
 # Satisfaction surveys
@@ -42,7 +42,7 @@ SURVEY_EMAIL = "satisfaction_survey"
 async def send_due_surveys() -> str:
     """After delivery, the buyer's person gets a survey link (once per order: the survey
     row is unique per order and is written with its e-mail in one transaction)."""
-    settings = load_settings()
+    settings = current_settings()
     since = utcnow() - timedelta(days=SURVEY_DAYS)
     due = await Order.select(
         Order.id, Order.uuid, Order.number, Order.buyer, Order.placed_by, Order.status_changed_at

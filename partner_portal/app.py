@@ -15,7 +15,6 @@ from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
@@ -39,7 +38,7 @@ from partner_portal.partners.controllers import (
     partners_home_tile,
 )
 from partner_portal.registries import HomeSection, registry
-from partner_portal.settings import Settings, load_settings
+from partner_portal.settings import Settings, install, load_settings
 from partner_portal.templating import STATIC_DIR, create_environment
 from sales import plugin as sales_plugin
 from scheduler import plugin as scheduler_plugin
@@ -104,7 +103,9 @@ async def home(request: Request[Any, Any, Any]) -> Redirect | Template:
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or load_settings()
+    """The web app for ``settings`` (read from the environment when not given), which become
+    the process's settings: the engine, the services and the scheduler use these."""
+    settings = install(settings or load_settings())
     register_plugins()
     environment = create_environment(auto_reload=settings.template_auto_reload)
     i18n.load_catalogues()
@@ -149,7 +150,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["^/api/"],
         ),
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
-        plugins=[HTMXPlugin()],
         exception_handlers={
             HTTPException: web.http_exception_handler,
             Exception: web.internal_error_handler,

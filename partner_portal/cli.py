@@ -8,13 +8,13 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from partner_portal.settings import SettingsError, load_settings
+from partner_portal.settings import SettingsError, current_settings, install, load_settings
 
 
 def _serve(arguments: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = load_settings()
+    settings = current_settings()
     uvicorn.run(
         "partner_portal.app:create_app",
         factory=True,
@@ -109,7 +109,7 @@ async def send_mail(once: bool, interval: float = SEND_MAIL_INTERVAL_SECONDS) ->
     from partner_portal.database import close_database, open_database
     from partner_portal.notifications.services import send_due
 
-    settings = load_settings()
+    settings = current_settings()
     worker = sender_id()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -172,7 +172,7 @@ def _backup(arguments: argparse.Namespace) -> int:
     from partner_portal.backup import BackupError, create_backup
 
     try:
-        manifest = asyncio.run(create_backup(load_settings(), Path(arguments.output)))
+        manifest = asyncio.run(create_backup(current_settings(), Path(arguments.output)))
     except BackupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -187,7 +187,7 @@ def _restore(arguments: argparse.Namespace) -> int:
 
     try:
         report = asyncio.run(
-            restore_backup(load_settings(), Path(arguments.archive), force=arguments.force)
+            restore_backup(current_settings(), Path(arguments.archive), force=arguments.force)
         )
     except BackupError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -262,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     arguments = parser.parse_args(argv)
     try:
+        # The command's composition root: the one read of the environment.
+        install(load_settings())
         return int(arguments.handler(arguments))
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)

@@ -40,6 +40,8 @@ from piccolo.engine.sqlite import dict_factory as sqlite_dict_factory
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
+from partner_portal.settings import current_settings
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
 # Reads run in parallel on up to this many connections (each has a thread, and SQLite
 # lets go of the GIL while it reads): enough that one slow report does not hold up pages.
@@ -279,10 +281,17 @@ def engine_from_url(url: str) -> Engine:
     raise ValueError(f"unsupported DATABASE_URL {url!r}")
 
 
-def current_engine() -> Engine:
-    from piccolo_conf import DB
+# The process's engine: one per process (SQLite's one writer is one engine's lock).
+_engine: Engine | None = None
 
-    return DB
+
+def current_engine() -> Engine:
+    """The engine for the installed settings' DATABASE_URL, made on first use; piccolo_conf
+    hands this same engine to Piccolo, so tables and migrations use it too."""
+    global _engine
+    if _engine is None:
+        _engine = engine_from_url(current_settings().database_url)
+    return _engine
 
 
 def is_sqlite() -> bool:

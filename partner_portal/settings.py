@@ -2,6 +2,11 @@
 
 A bad value stops the process at start with a message naming the variable,
 instead of failing later in a request.
+
+Only the composition roots read the environment (``create_app``, the ``threadline``
+command, ``piccolo_conf`` for Piccolo's own commands): each calls ``load_settings`` once and
+``install``s the result; everything else asks ``current_settings()`` for that one object
+(tests/portal/test_settings_source.py keeps it so).
 """
 
 from __future__ import annotations
@@ -222,3 +227,28 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         # Last: a bad value elsewhere stops the process before a development key is made.
         secret_key=_secret_key(env, environment),
     )
+
+
+# The process's settings, installed by its composition root.
+_installed: Settings | None = None
+
+
+def install(settings: Settings) -> Settings:
+    """Make ``settings`` the process's settings (composition roots only); returns them."""
+    global _installed
+    _installed = settings
+    return settings
+
+
+def is_installed() -> bool:
+    return _installed is not None
+
+
+def current_settings() -> Settings:
+    """The settings the composition root installed (the object app.state.settings holds)."""
+    if _installed is None:
+        raise RuntimeError(
+            "no settings installed: a composition root (create_app, the threadline command, "
+            "piccolo_conf) must install load_settings() first"
+        )
+    return _installed

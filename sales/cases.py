@@ -28,7 +28,7 @@ from partner_portal.labels import label
 from partner_portal.notifications.services import mail_user
 from partner_portal.orders.tables import Order
 from partner_portal.partners.tables import InteractionKind, Organisation, TimelineEntry, User
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 from sales import forms
 from sales.access import (
     SalesAction,
@@ -511,7 +511,7 @@ async def _mail_reply_to_opener(case: Mapping[str, Any], body: str, status: Case
     )
     if opener is None:
         return
-    settings = load_settings()
+    settings = current_settings()
     await mail_user(
         opener,
         MAIL_REPLY,
@@ -847,7 +847,7 @@ async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
             User.is_active == True,  # noqa: E712
         )
     }
-    settings = load_settings()
+    settings = current_settings()
     items = []
     for row in escalated:
         owner = owner_of[row["id"]]

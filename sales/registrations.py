@@ -28,7 +28,7 @@ from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.notifications.services import mail_user
 from partner_portal.partners import services as partner_services
 from partner_portal.partners.tables import Organisation, User
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 from sales import forms, pipeline
 from sales.access import (
     SalesAction,
@@ -447,7 +447,7 @@ async def _mail_decision(
     )
     if user is None:
         return
-    settings = load_settings()
+    settings = current_settings()
     await mail_user(
         user,
         MAIL_DECISION,

@@ -384,9 +384,11 @@ async def calendar_feed_rotate(request: AnyRequest, viewer: CurrentViewer) -> Te
 
 
 @get("/calendar-feed/{token:str}", include_in_schema=False, cache=False)
-async def calendar_feed(token: FromPath[str]) -> Response[str]:
+async def calendar_feed(request: AnyRequest, token: FromPath[str]) -> Response[str]:
     """The feed itself: no sign-in (calendar apps cannot), the secret in the address."""
-    text = await feeds.feed_for_token(token.removesuffix(".ics"))
+    text = await feeds.feed_for_token(
+        token.removesuffix(".ics"), request.app.state.settings.base_url
+    )
     if text is None:
         raise NotFoundException("No such calendar.")
     return Response(

@@ -76,8 +76,9 @@ async def revoke_feed(viewer: access.Viewer) -> None:
 
 
 @access.system_query("a calendar feed's secret address: the token is the key")
-async def feed_for_token(token: str) -> str | None:
-    """The .ics text for a secret, or None when it is unknown or its user is inactive."""
+async def feed_for_token(token: str, base_url: str) -> str | None:
+    """The .ics text for a secret (its links under ``base_url``), or None when the secret is
+    unknown or its user is inactive."""
     if not token or len(token) > 100:
         return None
     row = (
@@ -103,9 +104,7 @@ async def feed_for_token(token: str) -> str | None:
         .order_by(FollowUp.due_at)
         .limit(FEED_LIMIT)
     )
-    from partner_portal.settings import load_settings
-
-    return calendar_text(rows, load_settings().base_url, now)
+    return calendar_text(rows, base_url, now)
 
 
 def calendar_text(rows: Sequence[Mapping[str, Any]], base_url: str, now: datetime) -> str:

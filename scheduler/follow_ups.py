@@ -26,7 +26,7 @@ from partner_portal.notifications.services import mail_user
 from partner_portal.partners import forms as partner_forms
 from partner_portal.partners import services as partners
 from partner_portal.partners.tables import Organisation, OrganisationKind, Role, User
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 from scheduler import forms, recurrence, services
 from scheduler.access import (
     SchedulerAction,
@@ -669,7 +669,7 @@ async def _tell_new_owner(
     )
     if owner is None:
         return
-    settings = load_settings()
+    settings = current_settings()
     await mail_user(
         owner,
         MAIL_ASSIGNED,

@@ -10,21 +10,21 @@ from piccolo.query.functions.aggregate import Max
 from partner_portal import idempotency
 from partner_portal.notifications.services import send_due
 from partner_portal.registries import ScheduledJob, registry
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 from scheduler import host, reminders, rules
 from scheduler.tables import JobRun
 
 
 async def _send_mail() -> str:
-    return (await send_due(load_settings(), host.runner_id())).message
+    return (await send_due(current_settings(), host.runner_id())).message
 
 
 async def _reminders() -> str:
-    return await reminders.send_reminders(load_settings())
+    return await reminders.send_reminders(current_settings())
 
 
 async def _digests() -> str:
-    return await reminders.send_digests(load_settings(), host.runner_id())
+    return await reminders.send_digests(current_settings(), host.runner_id())
 
 
 async def _rules() -> str:

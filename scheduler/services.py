@@ -34,7 +34,7 @@ from partner_portal.database import write_transaction
 from partner_portal.i18n import N_
 from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.partners.tables import User
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 from scheduler import forms
 from scheduler.tables import FollowUp, FollowUpKind, FollowUpSeries, FollowUpState, Priority
 
@@ -269,7 +269,7 @@ async def insert_row(
 async def start_series(organisation_id: int, owner_id: int, rule: str, starts_at: datetime) -> int:
     """A new series on its owner's wall clock; its id."""
     owner = await User.select(User.time_zone).where(User.id == owner_id).first()
-    zone = (owner or {}).get("time_zone") or load_settings().default_time_zone
+    zone = (owner or {}).get("time_zone") or current_settings().default_time_zone
     rows = await FollowUpSeries.insert(
         FollowUpSeries(
             organisation=organisation_id,

@@ -11,7 +11,7 @@ import asyncio
 import os
 import secrets
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Uploaded pictures and issued PDFs of this run stay in its work directory.
     os.environ["MEDIA_DIR"] = str(work_dir / "media")
     os.environ.setdefault("BASE_URL", "http://testserver")
+    # The suite's composition root: the process's settings (and so its engine) come from here.
+    from partner_portal.settings import install, load_settings
+
+    install(load_settings())
 
 
 WORK_DIR = pytest.StashKey[Path]()
@@ -298,6 +302,17 @@ END $$
 """
 
 
+@pytest.fixture(autouse=True)
+def _suite_settings_again_after_each_test() -> Iterator[None]:
+    """A test that builds an app with settings of its own installs them (as create_app
+    does); the next test starts from the suite's again."""
+    from partner_portal import settings
+
+    suite_settings = settings.current_settings()
+    yield
+    settings.install(suite_settings)
+
+
 @pytest.fixture
 def settings(database: str):  # type: ignore[no-untyped-def]
     from partner_portal.settings import load_settings
@@ -319,12 +334,13 @@ def app(settings, built_apps: dict[tuple[object, ...], Any]):  # type: ignore[no
     which handlers read from app.state at request time.
     """
     from partner_portal.app import create_app
+    from partner_portal.settings import install
 
     read_at_build = (settings.secret_key, settings.secure_cookies, settings.template_auto_reload)
     if read_at_build not in built_apps:
         built_apps[read_at_build] = create_app(settings)
     built = built_apps[read_at_build]
-    built.state.settings = settings
+    built.state.settings = install(settings)
     return built
 
 
@@ -377,7 +393,9 @@ async def live_server(app, settings) -> AsyncIterator[str]:  # type: ignore[no-u
     listening.bind(("127.0.0.1", 0))
     listening.listen()
     url = f"http://127.0.0.1:{listening.getsockname()[1]}"
-    app.state.settings = dataclasses.replace(settings, base_url=url)
+    from partner_portal.settings import install
+
+    app.state.settings = install(dataclasses.replace(settings, base_url=url))
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
     serving = asyncio.create_task(server.serve(sockets=[listening]))
     try:

@@ -7,10 +7,10 @@ import hashlib
 import ipaddress
 import logging
 import math
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -33,7 +33,7 @@ from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
 from partner_portal.i18n import ngettext
 from partner_portal.partners.tables import Role, User
-from partner_portal.settings import Settings
+from partner_portal.settings import Settings, current_settings
 from partner_portal.signing import is_signed, signature
 
 logger = logging.getLogger(__name__)
@@ -43,15 +43,22 @@ API_TOKEN_PREFIX = "tl_"
 # A token's "last used" is kept to within a few minutes: writing it on every request
 # would turn every API read into a write.
 TOKEN_USE_PRECISION = timedelta(minutes=5)
-# The test suite hashes hundreds of passwords; it uses the cheapest Argon2 settings,
-# everything else the library's recommended ones.
-_hasher = (
-    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    if os.environ.get("THREADLINE_ENV") == "test"
-    else PasswordHasher()
-)
-# Verified when the e-mail is unknown, so a wrong address costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@cache
+def _hasher(environment: str) -> PasswordHasher:
+    """The test suite hashes hundreds of passwords; it uses the cheapest Argon2 settings,
+    every other environment the library's recommended ones."""
+    if environment == "test":
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash(environment: str) -> str:
+    """Verified when the e-mail is unknown, so a wrong address costs as long as a wrong
+    password."""
+    return _hasher(environment).hash("not-a-real-password")
 
 
 def hash_secret(secret: str) -> str:
@@ -59,12 +66,16 @@ def hash_secret(secret: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher(current_settings().environment).hash(password)
 
 
 def password_matches(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        environment = current_settings().environment
+        hasher = _hasher(environment)
+        return hasher.verify(password_hash or _dummy_hash(environment), password) and bool(
+            password_hash
+        )
     except (VerificationError, InvalidHashError):
         return False
 

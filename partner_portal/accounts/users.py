@@ -33,7 +33,7 @@ from partner_portal.i18n import gettext as _
 from partner_portal.notifications.services import enqueue_email, mail_locale, render_email
 from partner_portal.partners.tables import Organisation, OrganisationKind, Role, User
 from partner_portal.records import Record
-from partner_portal.settings import Settings, load_settings
+from partner_portal.settings import Settings, current_settings
 
 USER_LIST_LIMIT = 500
 
@@ -531,7 +531,7 @@ async def create_user_from_cli(
     With a password the account is ready at once; without one the message holds a
     one-time set-password link. Raises ValueError with a clear message on bad input.
     """
-    settings = load_settings()
+    settings = current_settings()
     errors: Errors = {}
     email = parse_email(email, errors)
     if errors:

@@ -36,7 +36,7 @@ from partner_portal.demo.network import (
 from partner_portal.demo.orders import ORDERS_SEED, load_orders
 from partner_portal.demo.organisations import load_organisations
 from partner_portal.partners.tables import Organisation, OrganisationKind
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 
 __all__ = ["DEMO_PASSWORD", "DemoLogin", "demo_logins", "load_demo_data"]
 
@@ -86,7 +86,7 @@ async def load_demo_data(
     async with write_transaction():
         counts = await load_organisations(random.Random(SEED), now, password_hash)
         catalog = await load_catalog(
-            random.Random(CATALOG_SEED), now, media_dir or load_settings().media_dir
+            random.Random(CATALOG_SEED), now, media_dir or current_settings().media_dir
         )
         orders = await load_orders(random.Random(ORDERS_SEED), now)
         phrases = [

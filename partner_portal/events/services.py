@@ -39,7 +39,7 @@ from partner_portal.notifications.services import mail_user
 from partner_portal.notifications.tables import Choice, NotificationMail
 from partner_portal.partners.tables import Organisation, User
 from partner_portal.registries import EventKind, registry
-from partner_portal.settings import Settings, load_settings
+from partner_portal.settings import Settings, current_settings
 
 EVENT_EMAIL = "event"  # templates/emails/event.*: one notification written as an e-mail
 
@@ -90,7 +90,7 @@ async def record_event(
         message,
         stored_params,
         link,
-        settings or load_settings(),
+        settings or current_settings(),
     )
     return UUID(str(row["uuid"]))
 

@@ -42,7 +42,7 @@ class CountingHasher(PasswordHasher):
 @pytest.fixture
 def hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingHasher]:
     counting = CountingHasher()
-    monkeypatch.setattr(services, "_hasher", counting)
+    monkeypatch.setattr(services, "_hasher", lambda environment: counting)
     yield counting
 
 

@@ -100,7 +100,12 @@ async def test_create_user_on_the_command_line_queues_the_link_in_the_default_la
 async def test_send_mail_once_delivers_what_is_due(
     database, smtp: SmtpServer, monkeypatch, capsys
 ) -> None:
-    monkeypatch.setenv("SMTP_URL", smtp.url)
+    import dataclasses
+
+    from partner_portal import settings
+
+    # What `threadline send-mail` installs when SMTP_URL is set.
+    settings.install(dataclasses.replace(settings.current_settings(), smtp_url=smtp.url))
     async with write_transaction():
         await enqueue_email(kind="test", recipient="a@b.test", subject="Hi", text="T", locale="en")
 

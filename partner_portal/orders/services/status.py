@@ -24,7 +24,7 @@ from partner_portal.orders.services import stock
 from partner_portal.orders.services.rows import record_status
 from partner_portal.orders.tables import Order, OrderLine, OrderStatus, Shipment, ShipmentLine
 from partner_portal.partners.tables import User
-from partner_portal.settings import load_settings
+from partner_portal.settings import current_settings
 
 
 async def change_status(
@@ -115,7 +115,7 @@ async def _tell_buyer(viewer: Viewer, order: OrderRecord, to_status: str, note: 
         & ((User.id == order.placed_by) | (User.is_org_admin == True))  # noqa: E712
     )
     placer = [user for user in users if user["id"] == order.placed_by]
-    settings = load_settings()
+    settings = current_settings()
     for user in placer or users:
         await mail_user(
             user,
