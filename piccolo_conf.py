@@ -12,6 +12,7 @@ APP_REGISTRY = AppRegistry(
         "partner_portal.partners.piccolo_app",
         "partner_portal.accounts.piccolo_app",
         "partner_portal.audit.piccolo_app",
+        "partner_portal.events.piccolo_app",
         "partner_portal.notifications.piccolo_app",
         "partner_portal.catalog.piccolo_app",
         "partner_portal.orders.piccolo_app",

@@ -182,10 +182,11 @@ def batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 async def generate(partners: int, contacts: int, timeline: int, batch: int) -> str:
-    from partner_portal import demo
     from partner_portal.accounts.services import hash_password
     from partner_portal.clock import utcnow
     from partner_portal.database import write_transaction
+    from partner_portal.demo import network, people
+    from partner_portal.demo import timeline as demo_timeline
     from partner_portal.partners.tables import (
         Address,
         AddressKind,
@@ -246,7 +247,7 @@ async def generate(partners: int, contacts: int, timeline: int, batch: int) -> s
     )
     rng = random.Random(SEED)
     now = utcnow()
-    password_hash = hash_password(demo.DEMO_PASSWORD)
+    password_hash = hash_password(network.DEMO_PASSWORD)
 
     def ago(days: float) -> datetime:
         return now - timedelta(seconds=rng.uniform(0, days * 86_400))
@@ -280,13 +281,13 @@ async def generate(partners: int, contacts: int, timeline: int, batch: int) -> s
         by_uuid: dict[uuid.UUID, dict[str, Any]] = {}
         for plan in chunk:
             city = plan["city"]
-            row_uuid = demo.seeded_uuid(rng)
+            row_uuid = people.seeded_uuid(rng)
             by_uuid[row_uuid] = plan
             created = ago(900)
             tax_id = (
-                demo.make_brn(rng, city.division, "81")
+                people.make_brn(rng, city.division, "81")
                 if city.country == "KR"
-                else demo.make_uscc(rng, city.division)
+                else people.make_uscc(rng, city.division)
             )
             rows.append(
                 Organisation(
@@ -296,8 +297,8 @@ async def generate(partners: int, contacts: int, timeline: int, batch: int) -> s
                     english_name=plan["english_name"],
                     country=city.country,
                     tax_id=tax_id,
-                    currency=demo.currency_for(city.country),
-                    language=demo.locale_for(city.country),
+                    currency=network.currency_for(city.country),
+                    language=network.locale_for(city.country),
                     tier=rng.choice(list(Tier)),
                     status=rng.choices([s for s, _ in STATUSES], [w for _, w in STATUSES])[0],
                     parent_distributor=(
@@ -306,7 +307,7 @@ async def generate(partners: int, contacts: int, timeline: int, batch: int) -> s
                         else None
                     ),
                     owner=rng.choice(kams),
-                    phone=demo.office_phone(rng, city.country, city.area_code),
+                    phone=people.office_phone(rng, city.country, city.area_code),
                     email=f"info@{plan['domain']}",
                     website=f"https://www.{plan['domain']}",
                     created_at=created,
@@ -348,17 +349,17 @@ async def generate(partners: int, contacts: int, timeline: int, batch: int) -> s
         )
         if plan["kind"] == "distributor":
             territories.append(Territory(organisation=org_id, region_code=city.region_code))
-        admin = demo.make_person(rng, city.country)
+        admin = people.make_person(rng, city.country)
         users.append(
             User(
                 email=f"admin@{plan['domain']}",
                 display_name=admin.name,
                 password_hash=password_hash,
-                role=demo.partner_role(plan["kind"]),
+                role=network.partner_role(plan["kind"]),
                 organisation=org_id,
                 is_org_admin=True,
-                locale=demo.locale_for(city.country),
-                time_zone=demo.time_zone_for(city.country),
+                locale=network.locale_for(city.country),
+                time_zone=network.time_zone_for(city.country),
                 created_at=ago(400),
             )
         )
@@ -377,17 +378,17 @@ async def generate(partners: int, contacts: int, timeline: int, batch: int) -> s
         for number in chunk:
             plan = plans[number - 1]
             country = plan["city"].country
-            person = demo.make_person(rng, country)
-            wechat, kakao = demo.messaging_ids(rng, person, country)
-            title = rng.choice(demo.JOB_TITLES[(country, demo.job_family(plan["kind"]))])
+            person = people.make_person(rng, country)
+            wechat, kakao = people.messaging_ids(rng, person, country)
+            title = rng.choice(people.JOB_TITLES[(country, network.job_family(plan["kind"]))])
             rows_contact.append(
                 (
-                    demo.seeded_uuid(rng),
+                    people.seeded_uuid(rng),
                     organisation_ids[number],
                     person.name,
                     person.romanised,
                     title,
-                    demo.mobile_phone(rng, country),
+                    people.mobile_phone(rng, country),
                     f"{person.slug}@{plan['domain']}",
                     wechat,
                     kakao,
@@ -412,22 +413,22 @@ async def generate(partners: int, contacts: int, timeline: int, batch: int) -> s
                 rows_entry: list[tuple[Any, ...]] = []
                 for number in chunk:
                     plan = plans[number - 1]
-                    kind = demo.timeline_kind(rng)
-                    occurred = ago(demo.TIMELINE_DAYS)
+                    kind = demo_timeline.timeline_kind(rng)
+                    occurred = ago(demo_timeline.TIMELINE_DAYS)
                     country = plan["city"].country
-                    contact = demo.make_person(rng, country).name
-                    summary = demo.timeline_text(
+                    contact = people.make_person(rng, country).name
+                    summary = demo_timeline.timeline_text(
                         rng, kind, country, plan["kind"], contact, occurred.year
                     )
                     rows_entry.append(
                         (
-                            demo.seeded_uuid(rng),
+                            people.seeded_uuid(rng),
                             organisation_ids[number],
                             kind.value,
                             occurred,
                             rng.choice(kams if rng.random() < 0.85 else staff),
                             summary,
-                            demo.is_internal(rng, kind),
+                            demo_timeline.is_internal(rng, kind),
                             occurred,
                         )
                     )

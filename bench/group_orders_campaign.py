@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 async def main() -> None:
 
-    from group_orders import services
+    from group_orders import approvals, campaigns, offer, rosters
     from group_orders.tables import Campaign, CampaignItem, Choice, Employee
     from partner_portal.accounts.services import viewer_for_user_id
     from partner_portal.app import create_app
@@ -85,7 +85,7 @@ async def main() -> None:
         await Campaign.select(Campaign.id).where(Campaign.organisation == bank["id"]).first()
     )
     assert demo_campaign is not None
-    template = await services.campaign_by_id(demo_campaign["id"])
+    template = await campaigns.campaign_by_id(demo_campaign["id"])
     # A new campaign with the demo campaign's items.
     now = datetime.now(UTC)
     row = (
@@ -103,11 +103,11 @@ async def main() -> None:
         .returning(Campaign.id)
         .run()
     )
-    campaign = await services.campaign_by_id(row[0]["id"])
-    for offered_row in await CampaignItem.select().where(CampaignItem.campaign == template["id"]):
+    campaign = await campaigns.campaign_by_id(row[0]["id"])
+    for offered_row in await CampaignItem.select().where(CampaignItem.campaign == template.id):
         offered_row.pop("id")
         offered_row.pop("uuid")
-        await CampaignItem.insert(CampaignItem(**{**offered_row, "campaign": campaign["id"]})).run()
+        await CampaignItem.insert(CampaignItem(**{**offered_row, "campaign": campaign.id})).run()
 
     rng = random.Random(7)
     departments = [f"部门 {number:02d}" for number in range(1, 41)]
@@ -120,15 +120,15 @@ async def main() -> None:
                 f"B{number:06d},员工{number},{rng.choice(departments)},上海,"
                 f"b{number}@bank.bench.demo,{rng.choice(('men', 'women'))},柜员,zh_Hans"
             )
-        result = await services.import_roster(viewer, campaign, "\n".join(lines).encode())
+        result = await rosters.import_roster(viewer, campaign, "\n".join(lines).encode())
         assert result.ok, result.errors[:3]
     timings.append(
         (f"roster import, {EMPLOYEES:,} rows in {EMPLOYEES // FILE_ROWS} files",
          time.perf_counter() - started)
     )  # fmt: skip
 
-    items = await services.offered_items(campaign)
-    people = await Employee.select(Employee.id).where(Employee.campaign == campaign["id"])
+    items = await offer.offered_items(campaign)
+    people = await Employee.select(Employee.id).where(Employee.campaign == campaign.id)
     answered = [person["id"] for person in people if rng.random() < ANSWERED]
     choices = []
     for employee_id in answered:
@@ -158,7 +158,7 @@ async def main() -> None:
         await client.sign_in(
             Member(admin["id"], admin["uuid"], admin["email"], admin["role"], bank["id"])
         )
-        url = f"/group-orders/{campaign['uuid']}"
+        url = f"/group-orders/{campaign.uuid}"
         first = await client.get(url)
         assert first.status_code == 200, first.status_code
         runs = []
@@ -170,7 +170,7 @@ async def main() -> None:
         runs.sort()
         timings.append(("progress page (median of 5)", runs[2]))
 
-        await services.close_campaign(viewer, campaign)
+        await campaigns.close_campaign(viewer, campaign)
         runs = []
         for _round in range(5):
             started = time.perf_counter()
@@ -183,8 +183,8 @@ async def main() -> None:
         assert found, "the review page has no approve form"
 
     started = time.perf_counter()
-    approval = await services.approve(
-        viewer, await services.campaign_by_id(campaign["id"]), found.group(1)
+    approval = await approvals.approve(
+        viewer, await campaigns.campaign_by_id(campaign.id), found.group(1)
     )
     timings.append(("approve: consolidate into one order", time.perf_counter() - started))
     assert approval.order_uuid, approval.error

@@ -12,11 +12,11 @@ import msgspec
 from litestar import Response, get
 from litestar.params import FromPath, FromQuery
 
-from contracts import services
+from contracts import documents, drafting
 from contracts.access import get_contract, get_version
 from contracts.controllers import pdf_response
-from contracts.services import ContractFilters
-from contracts.tables import ContractVersion
+from contracts.drafting import ContractFilters
+from contracts.tables import ContractVersion, loaded
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1"
@@ -103,14 +103,14 @@ async def api_list_contracts(
 ) -> ContractList:
     """The contracts you may see, newest change first (at most 200)."""
     filters = ContractFilters.from_query({"status": status, "kind": kind})
-    rows = await services.list_contracts(viewer, filters)
+    rows = await drafting.list_contracts(viewer, filters)
     return ContractList(items=[_summary(row) for row in rows])
 
 
 @get(f"{API}/contracts/{{contract_id:uuid}}", tags=["contracts"])
 async def api_get_contract(viewer: CurrentViewer, contract_id: FromPath[UUID]) -> ContractDetail:
     """One contract with its terms and every acceptance, countersignature or refusal."""
-    view = await services.contract_view(viewer, contract_id)
+    view = await drafting.contract_view(viewer, contract_id)
     row = view.contract
     return ContractDetail(
         id=row["uuid"],
@@ -167,7 +167,7 @@ async def api_contract_versions(
             page_count=row["page_count"],
             issued_at=row["issued_at"],
             superseded_at=row["superseded_at"],
-            terms=services.loaded(row)["terms"],
+            terms=loaded(row)["terms"],
             pdf_url=f"{API}/contracts/versions/{row['uuid']}/pdf",
         )
         for row in rows
@@ -178,7 +178,7 @@ async def api_contract_versions(
 async def api_version_pdf(viewer: CurrentViewer, version_id: FromPath[UUID]) -> Response[bytes]:
     """A version's PDF, byte for byte what was issued (its SHA-256 is in the version)."""
     contract, version = await get_version(viewer, version_id)
-    content = services.read_pdf(version["pdf_path"])
+    content = documents.read_pdf(version["pdf_path"])
     return pdf_response(content, f"{contract['number']}-v{version['number']}.pdf", inline=False)
 
 

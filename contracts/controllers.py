@@ -13,10 +13,21 @@ from litestar.exceptions import ClientException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
-from contracts import forms, rendering, services
+from contracts import (
+    acceptance,
+    documents,
+    drafting,
+    forms,
+    library,
+    lifecycle,
+    rendering,
+    states,
+)
+from contracts.acceptance import Client
 from contracts.access import ContractAction, get_clause, get_contract, get_template, get_version
+from contracts.drafting import ContractFilters
 from contracts.markup import ALLOWED_TAGS
-from contracts.services import Client, ContractError, ContractFilters
+from contracts.states import ContractError
 from contracts.tables import SignatureSide
 from partner_portal import access, idempotency
 from partner_portal.access import Viewer
@@ -60,16 +71,16 @@ def pdf_response(content: bytes, filename: str, inline: bool) -> Response[bytes]
 @get("/contracts", include_in_schema=False)
 async def contract_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
     filters = ContractFilters.from_query(request.query_params)
-    rows = await services.list_contracts(viewer, filters)
+    rows = await drafting.list_contracts(viewer, filters)
     return render(
         request,
         "contracts/list.html",
         {
             "rows": rows,
             "filters": filters,
-            "statuses": [status.value for status in services.S],
+            "statuses": [status.value for status in states.S],
             "kinds": forms.KINDS,
-            "label": services.label,
+            "label": states.label,
         },
         partial="contracts/_rows.html",
     )
@@ -78,9 +89,9 @@ async def contract_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
 @get("/contracts/renewals", include_in_schema=False)
 async def renewal_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
     today = utcnow().date()
-    rows = await services.renewals_due(viewer, today)
+    rows = await lifecycle.renewals_due(viewer, today)
     return render(
-        request, "contracts/renewals.html", {"rows": rows, "today": today, "label": services.label}
+        request, "contracts/renewals.html", {"rows": rows, "today": today, "label": states.label}
     )
 
 
@@ -93,7 +104,7 @@ async def _detail(
     form: str = "",
     status_code: int = 200,
 ) -> Template:
-    view = await services.contract_view(viewer, contract_id)
+    view = await drafting.contract_view(viewer, contract_id)
     return render(
         request,
         "contracts/detail.html",
@@ -103,7 +114,7 @@ async def _detail(
             "errors": errors or {},
             "values": values or {},
             "form": form,
-            "label": services.label,
+            "label": states.label,
         },
         status_code=status_code,
     )
@@ -123,8 +134,8 @@ async def contract_new(
     access.require(viewer, ContractAction.manage_contracts)
     if partner is None:
         raise ClientException("Open a partner and choose New contract there.")
-    choices = await services.new_contract_choices(viewer, partner)
-    return render(request, "contracts/new.html", {**choices, "errors": {}, "label": services.label})
+    choices = await drafting.new_contract_choices(viewer, partner)
+    return render(request, "contracts/new.html", {**choices, "errors": {}, "label": states.label})
 
 
 @post("/contracts/new", include_in_schema=False)
@@ -138,14 +149,14 @@ async def contract_create(request: AnyRequest, viewer: CurrentViewer, data: Form
         template_uuid: UUID | None = UUID(data.get("template", ""))
     except ValueError:
         template_uuid = None
-    result = await services.create_contract(viewer, partner_uuid, template_uuid)
+    result = await drafting.create_contract(viewer, partner_uuid, template_uuid)
     if result.saved:
         return redirect_after_post(request, f"/contracts/{result.uuid}/edit")
-    choices = await services.new_contract_choices(viewer, partner_uuid)
+    choices = await drafting.new_contract_choices(viewer, partner_uuid)
     return render(
         request,
         "contracts/new.html",
-        {**choices, "errors": result.errors, "label": services.label},
+        {**choices, "errors": result.errors, "label": states.label},
         status_code=400,
     )
 
@@ -177,7 +188,7 @@ async def _edit_page(
             "term_fields": forms.fields_for(contract["kind"]),
             "currencies": forms.CURRENCIES,
             "tiers": forms.TIERS,
-            "label": services.label,
+            "label": states.label,
         },
         status_code=status_code,
     )
@@ -196,7 +207,7 @@ async def contract_update(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
-    result = await services.update_contract(viewer, contract, data)
+    result = await drafting.update_contract(viewer, contract, data)
     if result.saved:
         return redirect_after_post(request, f"/contracts/{contract_id}")
     values, status_code = result.form_again(data)
@@ -209,7 +220,7 @@ async def contract_issue(
 ) -> Response[Any]:
     contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
     try:
-        await services.issue_contract(viewer, contract)
+        await drafting.issue_contract(viewer, contract)
     except ContractError as error:
         return await _detail(
             request, viewer, contract_id, {"issue": str(error)}, form="issue", status_code=409
@@ -232,7 +243,7 @@ async def _sign(
     contract = await get_contract(viewer, contract_id, action)
 
     async def sign() -> Response[Any]:
-        result = await services.sign(viewer, contract, data, _client(request, viewer), side)
+        result = await acceptance.sign(viewer, contract, data, _client(request, viewer), side)
         if result.saved:
             return redirect_after_post(request, f"/contracts/{contract_id}")
         return await _detail(
@@ -265,7 +276,7 @@ async def contract_decline(
     contract = await get_contract(viewer, contract_id)
 
     async def decline() -> Response[Any]:
-        result = await services.decline(viewer, contract, data, _client(request, viewer))
+        result = await acceptance.decline(viewer, contract, data, _client(request, viewer))
         if result.saved:
             return redirect_after_post(request, f"/contracts/{contract_id}")
         return await _detail(
@@ -288,7 +299,7 @@ async def contract_terminate(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
-    result = await services.terminate(viewer, contract, data)
+    result = await acceptance.terminate(viewer, contract, data)
     if result.saved:
         return redirect_after_post(request, f"/contracts/{contract_id}")
     return await _detail(
@@ -301,7 +312,7 @@ async def contract_renew(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID]
 ) -> Response[Any]:
     contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
-    result = await services.renew(viewer, contract)
+    result = await acceptance.renew(viewer, contract)
     if result.saved:
         return redirect_after_post(request, f"/contracts/{result.uuid}/edit")
     return await _detail(request, viewer, contract_id, result.errors, form="renew", status_code=409)
@@ -312,7 +323,7 @@ async def version_pdf(
     viewer: CurrentViewer, version_id: FromPath[UUID], inline: FromQuery[bool] = False
 ) -> Response[bytes]:
     contract, version = await get_version(viewer, version_id)
-    content = services.read_pdf(version["pdf_path"])
+    content = documents.read_pdf(version["pdf_path"])
     return pdf_response(content, f"{contract['number']}-v{version['number']}.pdf", inline)
 
 
@@ -334,7 +345,7 @@ def _template_context(
         "kinds": forms.KINDS,
         "languages": forms.LANGUAGES,
         **TEXT_HELP,
-        "label": services.label,
+        "label": states.label,
     }
 
 
@@ -345,9 +356,9 @@ async def template_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
         request,
         "contracts/templates.html",
         {
-            "templates": await services.list_templates(viewer),
-            "clauses": await services.list_clauses(),
-            "label": services.label,
+            "templates": await library.list_templates(viewer),
+            "clauses": await library.list_clauses(),
+            "label": states.label,
         },
     )
 
@@ -361,7 +372,7 @@ async def template_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/contracts/templates/new", include_in_schema=False)
 async def template_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await services.save_template(viewer, None, data)
+    result = await library.save_template(viewer, None, data)
     if result.saved:
         return redirect_after_post(request, f"/contracts/templates/{result.uuid}/edit")
     return render(
@@ -393,7 +404,7 @@ async def template_update(
     request: AnyRequest, viewer: CurrentViewer, template_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     template = await get_template(viewer, template_id)
-    result = await services.save_template(viewer, template, data)
+    result = await library.save_template(viewer, template, data)
     if result.saved:
         return redirect_after_post(request, f"/contracts/templates/{template_id}/edit?saved=1")
     values, status_code = result.form_again(data)
@@ -411,7 +422,7 @@ async def template_preview(
 ) -> Response[Any]:
     template = await get_template(viewer, template_id)
     try:
-        pdf = await services.preview_template(viewer, template)
+        pdf = await library.preview_template(viewer, template)
     except ContractError as error:  # a template saved before today's checks
         return render(
             request,
@@ -434,7 +445,7 @@ async def clause_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/contracts/clauses/new", include_in_schema=False)
 async def clause_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await services.save_clause(viewer, None, data)
+    result = await library.save_clause(viewer, None, data)
     if result.saved:
         return redirect_after_post(request, "/contracts/templates#clauses")
     return render(
@@ -455,7 +466,7 @@ async def clause_edit(
     request: AnyRequest, viewer: CurrentViewer, clause_id: FromPath[UUID]
 ) -> Template:
     clause = await get_clause(viewer, clause_id)
-    bodies = await services.clause_bodies()
+    bodies = await library.clause_bodies()
     values = {**clause, "body": bodies.get(clause["key"], "")}
     return render(
         request,
@@ -475,7 +486,7 @@ async def clause_update(
 ) -> Response[Any]:
     clause = await get_clause(viewer, clause_id)
     # The key names the clause in templates: it never changes.
-    result = await services.save_clause(viewer, clause, {**data, "key": clause["key"]})
+    result = await library.save_clause(viewer, clause, {**data, "key": clause["key"]})
     if result.saved:
         return redirect_after_post(request, "/contracts/templates#clauses")
     return render(

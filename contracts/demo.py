@@ -13,11 +13,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from contracts import services
-from contracts.tables import Contract, SignatureSide
+from contracts import acceptance, drafting, library, lifecycle
+from contracts.tables import Contract, SignatureSide, loaded
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
-from partner_portal.demo import BRAND, BRAND_USERS, DISTRIBUTORS, GROUP_CLIENTS, SUPPLIERS
+from partner_portal.demo.network import BRAND, BRAND_USERS, DISTRIBUTORS, GROUP_CLIENTS, SUPPLIERS
 from partner_portal.partners.tables import Organisation, User
 
 CLAUSES: dict[str, tuple[str, str]] = {
@@ -202,7 +202,7 @@ async def _organisation_uuid(key: str) -> UUID:
 async def _contract(uuid: UUID) -> dict[str, Any]:
     row = await Contract.select(*Contract.all_columns()).where(Contract.uuid == uuid).first()
     assert row is not None
-    return services.loaded(row)
+    return loaded(row)
 
 
 class _Demo:
@@ -215,7 +215,7 @@ class _Demo:
     async def draft(
         self, partner_key: str, template: str, start: date, months: int, **terms: str
     ) -> dict[str, Any]:
-        result = await services.create_contract(
+        result = await drafting.create_contract(
             self.admin, await _organisation_uuid(partner_key), self.templates[template]
         )
         assert result.uuid is not None, result.errors
@@ -231,13 +231,13 @@ class _Demo:
             "end_date": (end - timedelta(days=1)).isoformat(),
             **terms,
         }
-        saved = await services.update_contract(self.admin, contract, values)
+        saved = await drafting.update_contract(self.admin, contract, values)
         assert saved.saved, saved.errors
         self.count += 1
         return await _contract(result.uuid)
 
     async def issue(self, contract: dict[str, Any]) -> dict[str, Any]:
-        version = await services.issue_contract(self.admin, contract)
+        version = await drafting.issue_contract(self.admin, contract)
         return {**(await _contract(contract["uuid"])), "_version": version}
 
     async def sign(
@@ -246,7 +246,7 @@ class _Demo:
         version = contract["_version"]
         title = {"ko": "대표이사", "zh_Hans": "总经理"}.get(signer.locale, "Managing Director")
         names = (signer.display_name, title)
-        result = await services.sign(
+        result = await acceptance.sign(
             signer,
             contract,
             {
@@ -256,7 +256,7 @@ class _Demo:
                 "signer_title": names[1],
                 "confirm": "yes",
             },
-            services.Client("127.0.0.1", "Threadline demo data"),
+            acceptance.Client("127.0.0.1", "Threadline demo data"),
             side,
         )
         assert result.saved, result.errors
@@ -272,11 +272,11 @@ async def load(rng: random.Random, now: datetime) -> str:
     """Templates, clauses and contracts in every state for the demo partners."""
     admin = await _viewer(f"{BRAND_USERS[0][1]}@{BRAND.domain}")
     for key, (title, body) in CLAUSES.items():
-        result = await services.save_clause(admin, None, {"key": key, "title": title, "body": body})
+        result = await library.save_clause(admin, None, {"key": key, "title": title, "body": body})
         assert result.saved, result.errors
     templates: dict[str, UUID] = {}
     for name, kind, language, body in TEMPLATES:
-        result = await services.save_template(
+        result = await library.save_template(
             admin,
             None,
             {"name": name, "kind": kind, "language": language, "body": body, "is_active": "on"},
@@ -301,8 +301,8 @@ async def load(rng: random.Random, now: datetime) -> str:
         "dist_shanghai", "bilingual_zh", month.replace(year=month.year - 1), 13, **distribution
     )
     shanghai = await demo.signed(shanghai, partner["dist_shanghai"])
-    await services.run_lifecycle(today)
-    renewal = await services.renew(admin, await _contract(shanghai["uuid"]))
+    await lifecycle.run_lifecycle(today)
+    renewal = await acceptance.renew(admin, await _contract(shanghai["uuid"]))
     assert renewal.uuid is not None, renewal.errors
     await demo.issue(await _contract(renewal.uuid))
     # Beijing: active; Guangzhou: issued; Chengdu: accepted, waiting for the countersignature.
@@ -322,7 +322,7 @@ async def load(rng: random.Random, now: datetime) -> str:
         "dist_busan", "ko", month.replace(year=month.year - 1), 12, currency="KRW"
     )
     busan = await demo.signed(busan, partner["dist_busan"])
-    busan_renewal = await services.renew(admin, busan)
+    busan_renewal = await acceptance.renew(admin, busan)
     assert busan_renewal.uuid is not None, busan_renewal.errors
     await demo.signed(await _contract(busan_renewal.uuid), partner["dist_busan"])
     # Suppliers: an active supply agreement; an NDA signed that starts next month.
@@ -343,18 +343,18 @@ async def load(rng: random.Random, now: datetime) -> str:
     )
     await demo.signed(expired, partner["mill_shaoxing"])
     declined = await demo.issue(await demo.draft("dist_beijing", "nda", month, 24))
-    declined_result = await services.decline(
+    declined_result = await acceptance.decline(
         partner["dist_beijing"],
         declined,
         {
             "version": str(declined["_version"]["uuid"]),
             "reason": "保密期限请改为两年。",
         },
-        services.Client("127.0.0.1", "Threadline demo data"),
+        acceptance.Client("127.0.0.1", "Threadline demo data"),
     )
     assert declined_result.saved, declined_result.errors
     terminated = await demo.issue(await demo.draft("dist_guangzhou", "nda", month, 24))
-    await services.terminate(
+    await acceptance.terminate(
         admin, terminated, {"reason": "Replaced by the distribution agreement."}
     )
     await demo.draft("dist_chengdu", "en", next_month, 12)
@@ -368,5 +368,5 @@ async def load(rng: random.Random, now: datetime) -> str:
         allowance="1200",
         delivery_terms="按员工分装，送至各支行",
     )
-    await services.run_lifecycle(today)
+    await lifecycle.run_lifecycle(today)
     return f"{len(TEMPLATES)} contract templates, {demo.count + 2} contracts"

@@ -6,12 +6,18 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from contracts import services
+from contracts import drafting, lifecycle
 from contracts.access import SCOPED_TABLES, ContractAction
 from contracts.api import api_routes
 from contracts.controllers import contract_routes
 from partner_portal.i18n import N_
-from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
+from partner_portal.registries import (
+    HomeSection,
+    NavEntry,
+    PartnerPanel,
+    Registry,
+    ScheduledJob,
+)
 
 routes = [*contract_routes, *api_routes]
 
@@ -19,6 +25,14 @@ routes = [*contract_routes, *api_routes]
 def register(registry: Registry) -> None:
     registry.add_actions(ContractAction)
     registry.add_scoped_tables(*SCOPED_TABLES)
+    registry.add_home_section(
+        HomeSection(
+            key="contracts_to_accept",
+            order=30,
+            template="contracts/_home.html",
+            load=drafting.contracts_to_accept,
+        )
+    )
     registry.add_nav_entry(
         NavEntry(
             key="contracts",
@@ -33,17 +47,17 @@ def register(registry: Registry) -> None:
             key="contracts",
             order=20,
             template="contracts/_panel.html",
-            load=services.partner_panel,
+            load=lifecycle.partner_panel,
         )
     )
-    registry.commercial_terms = services.commercial_terms
-    registry.add_attention_source("contract_notice", services.contracts_due_for_attention)
+    registry.commercial_terms = lifecycle.commercial_terms
+    registry.add_attention_source("contract_notice", lifecycle.contracts_due_for_attention)
     registry.add_job(
         ScheduledJob(
             key="contracts.lifecycle",
             title="Contracts: start, notice period and expiry",
             every=timedelta(days=1),
-            run=services.run_lifecycle,
+            run=lifecycle.run_lifecycle,
         )
     )
 

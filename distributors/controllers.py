@@ -13,7 +13,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
-from distributors import network, rules, services, upload
+from distributors import delivery, network, rules, services, upload
 from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
@@ -169,6 +169,7 @@ async def _matrix(
     details: MatrixDetails | None = None,
     conflicts: list[dict[str, Any]] | None = None,
     status_code: int = 200,
+    reorder_of: UUID | None = None,
 ) -> Template:
     style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
     saved_texts: dict[str, str] = {}
@@ -183,6 +184,11 @@ async def _matrix(
         details = await services.details_of(order, windows)
     totals = await services.totals_for(
         styles, grid, buyer, services.window_start(windows, details.window_uuid)
+    )
+    ship_to = (
+        await delivery.ship_to_choices(viewer, buyer, order["ship_to"] if order else "")
+        if buyer
+        else []
     )
     return render(
         request,
@@ -202,6 +208,17 @@ async def _matrix(
             # Every drawn grid is a new request: sending it twice saves or submits once.
             "idempotency_key": idempotency.new_key(),
             "conflicts": conflicts or [],
+            "rules": await rules.grid_rules(),
+            "ship_to": ship_to,
+            "ship_to_value": delivery.chosen_ship_to(ship_to, details.ship_to),
+            "reorder_changes": (
+                await upload.reorder_changes(viewer, reorder_of, order, styles)
+                if reorder_of and order
+                else None
+            ),
+            "quantities": grid.quantities,
+            # The cells show the draft as saved (not a refused form's typed texts).
+            "as_saved": order is not None and texts is None,
         },
         status_code=status_code,
     )
@@ -219,7 +236,11 @@ async def sheet_order(
 
 @get("/distributors/drafts/{order_id:uuid}", include_in_schema=False)
 async def draft_matrix(
-    request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID], sheet: OptionalText = None
+    request: AnyRequest,
+    viewer: CurrentViewer,
+    order_id: FromPath[UUID],
+    sheet: OptionalText = None,
+    reorder_of: OptionalText = None,
 ) -> Template:
     order = await services.draft_for_grid(viewer, order_id)
     sheet_uuid = uuid_or_none(sheet)
@@ -229,7 +250,14 @@ async def draft_matrix(
         else None
     )
     buyer = await access.get_buyer(viewer, order["buyer"])
-    return await _matrix(request, viewer, sheet=sheet_row, order=order, buyer=dict(buyer))
+    return await _matrix(
+        request,
+        viewer,
+        sheet=sheet_row,
+        order=order,
+        buyer=dict(buyer),
+        reorder_of=uuid_or_none(reorder_of),
+    )
 
 
 @post("/distributors/matrix", include_in_schema=False)
@@ -285,7 +313,11 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
     grid = services.read_grid(styles, form)
     if intent == "apply":
         return await _matrix(request, viewer, **page, texts=grid.texts)
-    result = await services.save_grid(viewer, buyer, styles, grid, details, order, version_of(form))
+    windows = await services.windows_for(styles)
+    saved = await delivery.save_by_window(
+        viewer, buyer, styles, grid, details, order, version_of(form), windows, details.ship_to
+    )
+    result = saved.result
     if not result.saved:
         if result.current_version is not None and order is not None:
             order = {**order, "version": result.current_version}
@@ -299,54 +331,37 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
             conflicts=result.conflicts,
             status_code=409 if result.current_version is not None else 400,
         )
-    assert result.uuid is not None
-    back = f"/distributors/drafts/{result.uuid}" + (f"?sheet={sheet['uuid']}" if sheet else "")
+    main_uuid = result.uuid
+    assert main_uuid is not None
+    every = [main_uuid, *saved.split_off]
+    split = "split?ids=" + ",".join(str(uuid) for uuid in every)
     if intent != "submit":
+        if saved.split_off:
+            return redirect_after_post(request, f"/distributors/{split}")
+        back = f"/distributors/drafts/{main_uuid}" + (f"?sheet={sheet['uuid']}" if sheet else "")
         return redirect_after_post(request, back)
-    submitted = await orders.submit_order(viewer, result.uuid)
-    if submitted.saved:
-        return redirect_after_post(request, f"/orders/{result.uuid}")
-    page["order"] = await services.draft_for_grid(viewer, result.uuid)
-    return await _matrix(
-        request, viewer, **page, texts=grid.texts, errors=submitted.errors, status_code=400
-    )
+    submitted = await orders.submit_order(viewer, main_uuid)
+    if not submitted.saved:
+        page["order"] = await services.draft_for_grid(viewer, main_uuid)
+        return await _matrix(
+            request, viewer, **page, texts=grid.texts, errors=submitted.errors, status_code=400
+        )
+    for uuid in saved.split_off:
+        await orders.submit_order(viewer, uuid)
+    if saved.split_off:
+        return redirect_after_post(request, f"/distributors/{split}")
+    return redirect_after_post(request, f"/orders/{main_uuid}")
 
 
-@post("/distributors/matrix/totals", include_in_schema=False)
-async def matrix_totals(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    """The totals, cell messages and rule findings for the grid as typed (htmx swaps them in
-    out of band, so nothing the buyer typed is replaced)."""
-    access.require(viewer, Action.place_order)
-    form = dict(await request.form())
-    sheet_uuid = uuid_or_none(form.get("sheet"))
-    sheet = (
-        await get_line_sheet(viewer, sheet_uuid, DistributorAction.view_line_sheets)
-        if sheet_uuid
-        else None
-    )
-    order_uuid = uuid_or_none(form.get("order"))
-    order = await services.draft_for_grid(viewer, order_uuid) if order_uuid else None
-    if order is not None:
-        buyer: dict[str, Any] | None = dict(await access.get_buyer(viewer, order["buyer"]))
-    else:
-        buyer = await services.chosen_buyer(viewer, uuid_or_none(form.get("buyer")))
-    style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
-    if order is not None:
-        style_ids = [*style_ids, *(await services.draft_quantities(order["id"]))[0]]
-    styles = await services.load_styles(viewer, style_ids, buyer["id"] if buyer else None)
-    # Pasted blocks and packs wait for their button; totals count the cells as typed.
-    grid = services.read_grid(
-        styles, {k: v for k, v in form.items() if not k.startswith(("paste-", "packs-"))}
-    )
-    windows = await services.windows_for(styles)
-    totals = await services.totals_for(
-        styles, grid, buyer, services.window_start(windows, str(form.get("window", "")))
-    )
-    return render(
-        request,
-        "distributors/_totals.html",
-        {"styles": styles, "totals": totals, "errors": grid.errors, "oob": True},
-    )
+@get("/distributors/split", include_in_schema=False)
+async def split_page(
+    request: AnyRequest, viewer: CurrentViewer, ids: OptionalText = None
+) -> Template:
+    """The orders a grid was split into, one per delivery window, each with its PO number,
+    state and a way on (its page, or its grid while a draft)."""
+    uuids = [uuid for text in (ids or "").split(",")[:20] if (uuid := uuid_or_none(text))]
+    found = await delivery.split_orders(viewer, uuids)
+    return render(request, "distributors/split.html", {"orders": found})
 
 
 # ---------------------------------------------------------------------------
@@ -381,7 +396,11 @@ async def upload_form(
     request: AnyRequest, viewer: CurrentViewer, buyer: OptionalText = None
 ) -> Template:
     access.require(viewer, Action.place_order)
-    return await _upload_page(request, viewer, buyer_uuid=buyer or "")
+    if not buyer:
+        # A partner's user orders for their own organisation unless they choose otherwise.
+        own = await services.chosen_buyer(viewer, None)
+        buyer = str(own["uuid"]) if own else ""
+    return await _upload_page(request, viewer, buyer_uuid=buyer)
 
 
 @get("/distributors/upload/template", include_in_schema=False)
@@ -420,7 +439,9 @@ async def reorder(
 ) -> Response[Any]:
     result = await upload.reorder(viewer, order_id)
     if result.saved:
-        return redirect_after_post(request, f"/distributors/drafts/{result.uuid}")
+        return redirect_after_post(
+            request, f"/distributors/drafts/{result.uuid}?reorder_of={order_id}"
+        )
     return render(
         request,
         "distributors/message.html",
@@ -503,7 +524,7 @@ async def credit_save(
         return redirect_after_post(request, f"/distributors/credit#p-{partner_id}")
     partners = await rules.credit_rows(viewer)
     for partner in partners:
-        if partner["id"] == organisation["id"] and result.current_version is None:
+        if partner["id"] == organisation.id and result.current_version is None:
             partner["typed"] = dict(data)
     return render(
         request,
@@ -524,7 +545,7 @@ distributor_routes: list[Any] = [
     sheet_order,
     draft_matrix,
     matrix_post,
-    matrix_totals,
+    split_page,
     upload_form,
     upload_template,
     upload_post,

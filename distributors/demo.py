@@ -18,6 +18,7 @@ from distributors.tables import (
 )
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.catalog.tables import Season, Sku, Style, StyleStatus
+from partner_portal.demo.catalog import KRW_PER_CNY
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import LineRequest, OrderDraft
 from partner_portal.orders.tables import OrderChannel
@@ -65,7 +66,12 @@ async def load_demo_data(rng: random.Random, now: datetime) -> str:
             *[LineSheetAudience(line_sheet=sheet_id, tier=tier) for tier in tiers]
         )
     partners = await (
-        Organisation.select(Organisation.id, Organisation.kind, Organisation.parent_distributor)
+        Organisation.select(
+            Organisation.id,
+            Organisation.kind,
+            Organisation.parent_distributor,
+            Organisation.currency,
+        )
         .where(Organisation.kind.is_in(["distributor", "retailer"]))
         .order_by(Organisation.id)
     )
@@ -73,10 +79,13 @@ async def load_demo_data(rng: random.Random, now: datetime) -> str:
         *[
             PartnerCredit(
                 organisation=row["id"],
-                credit_limit=Decimal(rng.choice([500_000, 1_000_000, 2_000_000]))
-                if row["kind"] == "distributor"
-                else Decimal(rng.choice([80_000, 150_000])),
-                unpaid_amount=Decimal(rng.randrange(0, 120_000, 500)),
+                credit_limit=Decimal(
+                    rng.choice([500_000, 1_000_000, 2_000_000])
+                    if row["kind"] == "distributor"
+                    else rng.choice([80_000, 150_000])
+                )
+                * _per_yuan(row["currency"]),
+                unpaid_amount=Decimal(rng.randrange(0, 120_000, 500)) * _per_yuan(row["currency"]),
                 updated_at=now,
             )
             for row in partners
@@ -107,6 +116,12 @@ async def load_demo_data(rng: random.Random, now: datetime) -> str:
         OrderRule(kind=RuleKind.at_once_stock, enabled=True, blocking=False, updated_at=now),
     )
     return f"2 line sheets, 5 order rules, {conflicts} territory conflict"
+
+
+def _per_yuan(currency: str) -> int:
+    """Figures are thought in yuan; a Korean partner's are in won at the demo's rate, so
+    ₩80,000 is never a Korean retailer's whole credit."""
+    return KRW_PER_CNY if currency == "KRW" else 1
 
 
 async def _territory_conflict(partners: list[dict[str, Any]]) -> int:

@@ -20,9 +20,24 @@ def uuid_or_none(text: Any) -> UUID | None:
 
 
 def matrix_details(form: Mapping[str, Any]) -> MatrixDetails:
+    """The fields above the grid, each style's delivery window (``window-<style id>``) and
+    the PO number of each window's order (``po-<window uuid>``)."""
+    style_windows: dict[int, str] = {}
+    window_pos: dict[str, str] = {}
+    for name, value in form.items():
+        text = str(value).strip()
+        if name.startswith("window-") and text:
+            style_id = whole_number(name.removeprefix("window-"))
+            if style_id is not None:
+                style_windows[style_id] = text
+        elif name.startswith("po-"):
+            window_pos[name.removeprefix("po-")] = text
     return MatrixDetails(
         customer_po=str(form.get("customer_po", "")).strip(),
         window_uuid=str(form.get("window", "")).strip(),
+        ship_to=str(form.get("ship_to", "")).strip(),
+        style_windows=style_windows,
+        window_pos=window_pos,
     )
 
 

@@ -3,13 +3,14 @@ kernel's submit runs them) and its demo data."""
 
 from __future__ import annotations
 
-from distributors import rules
+from distributors import rules, services
 from distributors.access import SCOPED_TABLES, DistributorAction
 from distributors.controllers import distributor_routes
 from distributors.demo import load_demo_data as load_demo_data
+from partner_portal.access import Action
 from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
-from partner_portal.registries import NavEntry, Registry
+from partner_portal.registries import HomeSection, NavEntry, OrderLink, Registry
 
 routes = distributor_routes
 
@@ -32,6 +33,40 @@ def register(registry: Registry) -> None:
             current=("/line-sheets", "/distributors"),
         )
     )
+    registry.add_home_section(
+        HomeSection(
+            key="line_sheets",
+            order=20,
+            template="distributors/_home.html",
+            load=services.sheets_to_order_from,
+        )
+    )
+    # The grid's channels: what was entered in a grid, uploaded or reordered.
+    grid_channels = ("distributor", "retailer", "rep_entered")
+    registry.add_order_link(
+        OrderLink(
+            key="open_draft_in_grid",
+            order=10,
+            label=N_("Open in the order grid"),
+            path="/distributors/drafts/{uuid}",
+            drafts=True,
+            action=Action.place_order,
+            channels=grid_channels,
+        )
+    )
+    registry.add_order_link(
+        OrderLink(
+            key="reorder",
+            order=20,
+            label=N_("Reorder"),
+            path="/distributors/reorder/{uuid}",
+            drafts=False,
+            action=Action.place_order,
+            method="post",
+            channels=grid_channels,
+        )
+    )
     for code, name in DISTRIBUTOR_LABELS.items():
         LABELS.setdefault(code, name)
     registry.add_order_check("distributor_rules", rules.check_order)
+    registry.stock_policy = rules.stock_policy

@@ -15,7 +15,6 @@ from distributors.tables import OrderRule, PartnerCredit, RuleKind
 from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
-from partner_portal.catalog.availability import availability_for
 from partner_portal.catalog.forms import MAX_AMOUNT
 from partner_portal.catalog.tables import Sku
 from partner_portal.clock import utcnow
@@ -24,10 +23,10 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_, format_money
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
-from partner_portal.orders.services import open_order_value, round_money
+from partner_portal.orders.services import open_order_value, round_money, shortfalls_for
 from partner_portal.orders.tables import OrderChannel
 from partner_portal.partners.tables import Organisation
-from partner_portal.registries import OrderFinding, registry
+from partner_portal.registries import OrderFinding, StockPolicy, registry
 
 RULE_TITLES = {
     RuleKind.min_style_quantity: N_("Minimum quantity per style"),
@@ -35,6 +34,7 @@ RULE_TITLES = {
     RuleKind.min_order_value: N_("Minimum order value"),
     RuleKind.credit_limit: N_("Credit limit (open orders + unpaid invoices)"),
     RuleKind.at_once_stock: N_("Available stock for at-once orders"),
+    RuleKind.pre_book_capacity: N_("Pre-book capacity of the delivery window"),
 }
 # Group campaigns are made to order per employee: the bulk-ordering rules do not fit them.
 CHECKED_CHANNELS = frozenset(
@@ -55,6 +55,28 @@ class Rule:
     @property
     def title(self) -> str:
         return _(RULE_TITLES[self.kind])
+
+
+@dataclass(frozen=True)
+class GridRules:
+    """What the order grid states before anything is typed: the minimum per style and the
+    multiple every cell must be (None: no such rule in force)."""
+
+    min_style_quantity: int | None = None
+    multiple: int | None = None
+    multiple_blocks: bool = False
+
+
+async def grid_rules() -> GridRules:
+    rules = await load_rules()
+    minimum = rules[RuleKind.min_style_quantity]
+    multiple = rules[RuleKind.order_multiple]
+    in_force = multiple.enabled and multiple.quantity and multiple.quantity > 1
+    return GridRules(
+        min_style_quantity=minimum.quantity if minimum.enabled else None,
+        multiple=multiple.quantity if in_force else None,
+        multiple_blocks=bool(in_force and multiple.blocking),
+    )
 
 
 async def load_rules() -> dict[RuleKind, Rule]:
@@ -251,11 +273,11 @@ def _money(text: str, field: str, errors: dict[str, str], allow_empty: bool) -> 
 
 @access.checked_by_caller("the partner comes from get_organisation")
 async def save_credit(
-    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, str]
+    viewer: Viewer, organisation: access.VisibleOrganisation, data: Mapping[str, str]
 ) -> SaveResult:
     """Set a partner's unpaid amount and own credit limit; the version stops two finance
     people overwriting each other's figures."""
-    access.require(viewer, DistributorAction.manage_partner_credit, organisation["id"])
+    access.require(viewer, DistributorAction.manage_partner_credit, organisation.id)
     errors: dict[str, str] = {}
     limit = _money(data.get("credit_limit", ""), "credit_limit", errors, allow_empty=True)
     unpaid = _money(data.get("unpaid_amount", ""), "unpaid_amount", errors, allow_empty=False)
@@ -266,7 +288,7 @@ async def save_credit(
     async with write_transaction():
         current = (
             await PartnerCredit.select()
-            .where(PartnerCredit.organisation == organisation["id"])
+            .where(PartnerCredit.organisation == organisation.id)
             .first()
         )
         current_version = current["version"] if current else 0
@@ -278,7 +300,7 @@ async def save_credit(
         if current is None:
             await PartnerCredit.insert(
                 PartnerCredit(
-                    organisation=organisation["id"],
+                    organisation=organisation.id,
                     credit_limit=limit,
                     unpaid_amount=unpaid,
                     updated_at=now,
@@ -296,8 +318,8 @@ async def save_credit(
         await audit_log.record(
             viewer,
             entity_kind="partner_credit",
-            entity_uuid=organisation["uuid"],
-            organisation_id=organisation["id"],
+            entity_uuid=organisation.uuid,
+            organisation_id=organisation.id,
             action="edit",
             changes=audit_log.changes_between(
                 {
@@ -307,7 +329,21 @@ async def save_credit(
                 {"credit_limit": str(limit), "unpaid_amount": str(unpaid)},
             ),
         )
-    return SaveResult(uuid=organisation["uuid"])
+    return SaveResult(uuid=organisation.uuid)
+
+
+async def stock_policy() -> StockPolicy:
+    """Whether going over the stock or the pre-book capacity blocks: the brand's two stock
+    rules, switched on and set to block (registry.stock_policy)."""
+    rules = await load_rules()
+
+    def blocks(kind: RuleKind) -> bool:
+        return rules[kind].enabled and rules[kind].blocking
+
+    return StockPolicy(
+        at_once_blocks=blocks(RuleKind.at_once_stock),
+        pre_book_blocks=blocks(RuleKind.pre_book_capacity),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -409,20 +445,26 @@ async def _apply(
                 )
             ]
         return []
-    if rule.kind == RuleKind.at_once_stock and order.get("delivery_window_start") is None:
-        stock = await availability_for(line["sku"] for line in lines)
-        short = sorted(
+    if rule.kind in (RuleKind.at_once_stock, RuleKind.pre_book_capacity):
+        at_once = rule.kind == RuleKind.at_once_stock
+        short = await shortfalls_for(
+            order.get("channel") or OrderChannel.distributor,
+            order.get("delivery_window_start"),
+            order.get("delivery_window_end"),
+            [(line["sku"], line["quantity"]) for line in lines],
+        )
+        styles = {line["sku"]: line["style"] for line in lines}
+        over = sorted(
             {
-                codes.get(line["style"], str(line["style"]))
-                for line in lines
-                if line["quantity"] > stock[line["sku"]].at_once
+                codes.get(styles[item.sku_id], str(styles[item.sku_id]))
+                for item in short
+                if (item.window_id is None) == at_once
             }
         )
-        return [
-            _(
-                "Style %(code)s: more than the stock available to ship at once.",
-                code=code,
-            )
-            for code in short
-        ]
+        message = (
+            N_("Style %(code)s: more than the stock available to ship at once.")
+            if at_once
+            else N_("Style %(code)s: more than can still be pre-booked in this delivery window.")
+        )
+        return [_(message, code=code) for code in over]
     return []

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar.exceptions import PermissionDeniedException
 
 from distributors.access import DistributorAction, line_sheet_filter
@@ -24,7 +25,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.catalog.availability import availability_for, delivery_windows
 from partner_portal.catalog.images import style_images
 from partner_portal.catalog.prepacks import PrepackRatio, prepacks_for_scales
-from partner_portal.catalog.services import PartnerPrice, prices_for_partner
+from partner_portal.catalog.services import PartnerPrice, PartnerPrices, prices_for_partner
 from partner_portal.catalog.tables import Colourway, Season, Size, Sku, Style
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -62,6 +63,14 @@ async def list_line_sheets(viewer: Viewer) -> list[dict[str, Any]]:
     for sheet in sheets:
         sheet["style_count"] = counts.get(sheet["id"], 0)
     return sheets
+
+
+async def sheets_to_order_from(viewer: Viewer) -> dict[str, Any] | None:
+    """A buyer's start page: the published line sheets they may order from."""
+    if viewer.is_brand or not viewer.can(DistributorAction.view_line_sheets):
+        return None
+    sheets = [sheet for sheet in await list_line_sheets(viewer) if sheet["published"]]
+    return {"sheets": sheets[:12], "may_order": viewer.can(Action.place_order)} if sheets else None
 
 
 @dataclass
@@ -290,6 +299,8 @@ class MatrixStyle:
     price: PartnerPrice | None
     # (from quantity, percent off) of the buyer's list for this style, rising.
     volume_breaks: list[tuple[int, Decimal]]
+    # size id -> the buyer's unit price in that size (a larger size may cost more)
+    size_prices: dict[int, Decimal]
     stock: dict[int, int]
     pre_book: int
     image_url: str | None
@@ -298,6 +309,17 @@ class MatrixStyle:
 
     def sku(self, colour_id: int, size_id: int) -> int | None:
         return self.skus.get((colour_id, size_id))
+
+    def surcharges(self) -> list[tuple[str, Decimal]]:
+        """The sizes that cost more than the style's price, with what they cost."""
+        if self.price is None:
+            return []
+        base = self.price.wholesale
+        return [
+            (size["label"], self.size_prices[size["id"]])
+            for size in self.sizes
+            if self.size_prices.get(size["id"], base) > base
+        ]
 
     @property
     def at_once_total(self) -> int:
@@ -372,6 +394,7 @@ async def load_styles(
                 skus=cells,
                 price=prices.for_item(style_id) if prices else None,
                 volume_breaks=prices.volume_breaks_for(style_id) if prices else [],
+                size_prices=_size_prices(prices, style_id, sizes[row["size_scale"]]),
                 stock={sku_id: availability[sku_id].at_once for sku_id in cells.values()},
                 pre_book=sum(
                     sum(availability[sku_id].pre_book.values()) for sku_id in cells.values()
@@ -382,6 +405,15 @@ async def load_styles(
             )
         )
     return result
+
+
+def _size_prices(
+    prices: PartnerPrices | None, style_id: int, sizes: Sequence[Mapping[str, Any]]
+) -> dict[int, Decimal]:
+    if prices is None:
+        return {}
+    found = {size["id"]: prices.for_item(style_id, size["id"]) for size in sizes}
+    return {size_id: price.wholesale for size_id, price in found.items() if price is not None}
 
 
 async def sheet_style_ids(sheet_id: int) -> list[int]:
@@ -404,7 +436,7 @@ async def chosen_buyer(viewer: Viewer, buyer_uuid: UUID | None) -> dict[str, Any
     it (404 if invisible, 403 if not), else the viewer's own buying organisation."""
     if buyer_uuid is not None:
         organisation = await access.get_organisation(viewer, buyer_uuid)
-        buyer = await access.get_buyer(viewer, organisation["id"])
+        buyer = await access.get_buyer(viewer, organisation.id)
         return dict(buyer)
     if viewer.is_brand or not viewer.can(Action.place_order):
         return None
@@ -642,13 +674,22 @@ class MatrixDetails:
 
     customer_po: str = ""
     window_uuid: str = ""  # empty: at once, from stock
+    ship_to: str = ""  # the id of one of the buyer's addresses, or the draft's text as saved
+    # style id -> the window it is delivered in when not the order's (the order is split)
+    style_windows: dict[int, str] = field(default_factory=dict)
+    # window uuid -> the buyer's PO number for the order of that window
+    window_pos: dict[str, str] = field(default_factory=dict)
+
+    def window_of(self, style_id: int) -> str:
+        return self.style_windows.get(style_id) or self.window_uuid
 
 
 async def draft_for_grid(viewer: Viewer, order_uuid: UUID) -> dict[str, Any]:
     order = await access.get_order(viewer, order_uuid, Action.place_order)
-    if order["status"] != OrderStatus.draft:
+    if order.status != OrderStatus.draft:
         raise PermissionDeniedException(_("Only a draft's lines can be changed."))
-    return order
+    # The grid's pages read the draft by column name.
+    return msgspec.structs.asdict(order)
 
 
 @access.checked_by_caller("the draft comes from get_order")
@@ -681,6 +722,7 @@ async def save_grid(
     details: MatrixDetails,
     order: Mapping[str, Any] | None,
     opened_version: int,
+    ship_to: str = "",
 ) -> SaveResult:
     """Save the grid into a draft: a new draft for the first save, the draft's lines
     replaced (guarded by the version the page was opened with) after that."""
@@ -698,6 +740,7 @@ async def save_grid(
         "delivery_window_start": window["starts_on"] if window else None,
         "delivery_window_end": window["ends_on"] if window else None,
         "customer_po": details.customer_po,
+        "ship_to": ship_to,
     }
     if order is None:
         return await orders.create_draft(
@@ -708,6 +751,7 @@ async def save_grid(
                 lines=grid.lines(),
                 season_id=next(iter(season_ids)) if len(season_ids) == 1 else None,
                 customer_po=details.customer_po,
+                ship_to=ship_to,
                 delivery_window_start=dates["delivery_window_start"],
                 delivery_window_end=dates["delivery_window_end"],
             ),
@@ -752,7 +796,11 @@ async def details_of(
     order: Mapping[str, Any] | None, windows: Sequence[Mapping[str, Any]]
 ) -> MatrixDetails:
     if order is None:
-        return MatrixDetails()
+        # A pre-book sheet delivers in its windows: the first still to come is the default.
+        today = utcnow().date()
+        coming = [window for window in windows if window["starts_on"] >= today]
+        first = coming[0] if coming else (windows[0] if windows else None)
+        return MatrixDetails(window_uuid=str(first["uuid"]) if first else "")
     chosen = next(
         (
             window
@@ -763,5 +811,7 @@ async def details_of(
         None,
     )
     return MatrixDetails(
-        customer_po=order["customer_po"], window_uuid=str(chosen["uuid"]) if chosen else ""
+        customer_po=order["customer_po"],
+        window_uuid=str(chosen["uuid"]) if chosen else "",
+        ship_to=order["ship_to"],
     )

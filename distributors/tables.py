@@ -62,6 +62,7 @@ class RuleKind(enum.StrEnum):
     min_order_value = "min_order_value"
     credit_limit = "credit_limit"
     at_once_stock = "at_once_stock"
+    pre_book_capacity = "pre_book_capacity"
 
 
 class OrderRule(Table, tablename="order_rule"):

@@ -5,14 +5,16 @@ column. And reorder: a past order copied into a new draft at today's prices."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from distributors.services import channel_for
+from distributors.services import MatrixStyle, channel_for
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.tables import Sku, StyleStatus
 from partner_portal.edits import SaveResult
+from partner_portal.i18n import format_money
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
@@ -125,14 +127,14 @@ async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     """A new draft with a past order's items and quantities, for the same buyer, at today's
     prices. Items of styles that can no longer be ordered are left out."""
     past = await access.get_order(viewer, order_uuid, Action.place_order)
-    buyer = await access.get_buyer(viewer, past["buyer"])
+    buyer = await access.get_buyer(viewer, past.buyer)
     rows = (
         await OrderLine.select(
             OrderLine.sku,
             OrderLine.quantity,
             OrderLine.style.status.as_alias("style_status"),  # type: ignore[attr-defined]
         )
-        .where(OrderLine.order == past["id"])
+        .where(OrderLine.order == past.id)
         .order_by(OrderLine.id)
     )
     lines = [
@@ -148,8 +150,67 @@ async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
             buyer_id=buyer["id"],
             channel=channel_for(buyer, viewer),
             lines=lines,
-            season_id=past["season"],
-            ship_to=past["ship_to"],
-            notes=_("Reorder of %(number)s", number=past["number"] or ""),
+            season_id=past.season,
+            ship_to=past.ship_to,
+            notes=_("Reorder of %(number)s", number=past.number or ""),
         ),
     )
+
+
+async def reorder_changes(
+    viewer: Viewer, past_uuid: UUID, draft: dict[str, Any], styles: list[MatrixStyle]
+) -> list[str]:
+    """What differs between a past order and the draft reordering it, in the reader's
+    language: items left out, prices that moved, and (for an at-once order) cells with
+    less stock than the quantity."""
+    past = await access.get_order(viewer, past_uuid, Action.place_order)
+    past_lines = await (
+        OrderLine.select(
+            OrderLine.sku,
+            OrderLine.quantity,
+            OrderLine.unit_price,
+            OrderLine.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+            OrderLine.size,
+            OrderLine.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
+        )
+        .where(OrderLine.order == past.id)
+        .order_by(OrderLine.id)
+    )
+    shown = {sku_id: style for style in styles for sku_id in style.skus.values()}
+    changes: list[str] = []
+    left_out = sorted({line["style_code"] for line in past_lines if line["sku"] not in shown})
+    if left_out:
+        changes.append(_("No longer offered, left out: %(codes)s", codes=", ".join(left_out)))
+    moved: dict[tuple[str, Decimal, Decimal], list[str]] = {}
+    for line in past_lines:
+        style = shown.get(line["sku"])
+        today = style.size_prices.get(line["size"]) if style else None
+        if today is not None and today != line["unit_price"]:
+            labels = moved.setdefault((line["style_code"], line["unit_price"], today), [])
+            if line["size_label"] not in labels:
+                labels.append(line["size_label"])
+    for (code, then, now), labels in moved.items():
+        changes.append(
+            _(
+                "%(code)s %(sizes)s: %(then)s then, %(now)s today",
+                code=code,
+                sizes="/".join(labels),
+                then=format_money(then, draft["currency"]),
+                now=format_money(now, draft["currency"]),
+            )
+        )
+    if draft["delivery_window_start"] is None:
+        short = [
+            f"{line['style_code']} {line['size_label']}"
+            for line in past_lines
+            if line["sku"] in shown
+            and shown[line["sku"]].stock.get(line["sku"], 0) < line["quantity"]
+        ]
+        if short:
+            changes.append(
+                _(
+                    "Less in stock now than ordered: %(items)s",
+                    items=", ".join(list(dict.fromkeys(short))[:12]),
+                )
+            )
+    return changes

@@ -14,8 +14,9 @@ from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from group_orders import access as group_access
-from group_orders import services
+from group_orders import approvals, campaigns, reports, rosters
 from group_orders.access import GroupOrderAction
+from group_orders.records import CampaignRecord
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1/group-campaigns"
@@ -84,23 +85,23 @@ class ResponseLine(msgspec.Struct):
     unit_price: Decimal
 
 
-def _summary(row: dict[str, Any], roster: int, responded: int) -> dict[str, Any]:
+def _summary(row: CampaignRecord, roster: int, responded: int) -> dict[str, Any]:
     return {
-        "id": row["uuid"],
-        "name": row["name"],
-        "status": row["status"],
-        "entitlement": row["entitlement"],
-        "allowance": row["allowance"],
-        "currency": row["currency"],
-        "opens_on": row["opens_on"],
-        "closes_on": row["closes_on"],
-        "delivery_mode": row["delivery_mode"],
-        "tipping_point": row["tipping_point"],
+        "id": row.uuid,
+        "name": row.name,
+        "status": row.status,
+        "entitlement": row.entitlement,
+        "allowance": row.allowance,
+        "currency": row.currency,
+        "opens_on": row.opens_on,
+        "closes_on": row.closes_on,
+        "delivery_mode": row.delivery_mode,
+        "tipping_point": row.tipping_point,
         "roster": roster,
         "responded": responded,
-        "order_id": row["order_uuid"],
-        "price_source": row["price_source"],
-        "contract_discount_percent": row["contract_discount_percent"],
+        "order_id": row.order_uuid,
+        "price_source": row.price_source,
+        "contract_discount_percent": row.contract_discount_percent,
     }
 
 
@@ -122,17 +123,17 @@ def _employee(row: dict[str, Any]) -> EmployeeRow:
 
 @get(API, tags=["group orders"])
 async def list_campaigns(viewer: CurrentViewer) -> list[CampaignSummary]:
-    rows = await services.list_campaigns(viewer)
-    return [CampaignSummary(**_summary(row, row["roster"], row["responded"])) for row in rows]
+    rows = await campaigns.list_campaigns(viewer)
+    return [CampaignSummary(**_summary(row, row.roster, row.responded)) for row in rows]
 
 
 @get(f"{API}/{{campaign_id:uuid}}", tags=["group orders"])
 async def get_campaign(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> CampaignDetail:
     campaign = await group_access.get_campaign(viewer, campaign_id)
-    progress = await services.progress(campaign)
+    progress = await approvals.progress(campaign)
     return CampaignDetail(
         **_summary(campaign, progress.roster, progress.responded),
-        pieces_per_category=await services.category_allotments(campaign["id"]),
+        pieces_per_category=await campaigns.category_allotments(campaign.id),
         total_quantity=progress.total_quantity,
         total=progress.total,
         company_pays=progress.company_pays,
@@ -145,7 +146,7 @@ async def list_employees(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> 
     campaign = await group_access.get_campaign(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
-    return [_employee(row) for row in await services.roster(campaign)]
+    return [_employee(row) for row in await rosters.roster(campaign)]
 
 
 @post(f"{API}/{{campaign_id:uuid}}/employees", tags=["group orders"])
@@ -155,7 +156,7 @@ async def add_employee(
     campaign = await group_access.get_campaign(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
-    result = await services.add_employee(viewer, campaign, msgspec.structs.asdict(data))
+    result = await rosters.add_employee(viewer, campaign, msgspec.structs.asdict(data))
     if not result.saved:
         return Response(
             {"status_code": 400, "detail": "Invalid input.", "errors": result.errors},
@@ -170,7 +171,7 @@ async def list_responses(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> 
     campaign = await group_access.get_campaign(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
-    return [ResponseLine(**line) for line in await services.response_lines(campaign)]
+    return [ResponseLine(**line) for line in await reports.response_lines(campaign)]
 
 
 group_order_api_routes = [

@@ -12,12 +12,25 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Stream, Template
 
-from group_orders import forms, services
+from group_orders import (
+    approvals,
+    approvers,
+    campaigns,
+    choices,
+    deadlines,
+    forms,
+    invitations,
+    offer,
+    reports,
+    rosters,
+)
 from group_orders.access import GroupOrderAction, get_campaign, get_employee
+from group_orders.records import CampaignRecord
 from group_orders.tables import CampaignStatus
 from partner_portal import i18n, idempotency
 from partner_portal.catalog.tables import Category
 from partner_portal.clock import utcnow
+from partner_portal.i18n import gettext as _
 from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.pdf import html_to_pdf
 from partner_portal.settings import SUPPORTED_LOCALES, Settings
@@ -46,8 +59,8 @@ def _base(campaign_uuid: UUID) -> str:
 
 @get("/group-orders", include_in_schema=False)
 async def campaign_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    campaigns = await services.list_campaigns(viewer)
-    return render(request, "group_orders/list.html", {"campaigns": campaigns})
+    rows = await campaigns.list_campaigns(viewer)
+    return render(request, "group_orders/list.html", {"campaigns": rows})
 
 
 async def _campaign_form(
@@ -55,10 +68,10 @@ async def _campaign_form(
     viewer: Any,
     values: dict[str, Any],
     errors: dict[str, str],
-    campaign: dict[str, Any] | None = None,
+    campaign: CampaignRecord | None = None,
     status_code: int = 200,
 ) -> Template:
-    clients = [] if campaign else await services.client_choices(viewer)
+    clients = [] if campaign else await campaigns.client_choices(viewer)
     return render(
         request,
         "group_orders/form.html",
@@ -90,7 +103,7 @@ async def campaign_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/group-orders/new", include_in_schema=False)
 async def campaign_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await services.create_campaign(viewer, data)
+    result = await campaigns.create_campaign(viewer, data)
     if result.saved and result.uuid:
         return redirect_after_post(request, _base(result.uuid))
     return await _campaign_form(request, viewer, dict(data), result.errors, status_code=400)
@@ -99,21 +112,22 @@ async def campaign_create(request: AnyRequest, viewer: CurrentViewer, data: Form
 async def _detail(
     request: AnyRequest,
     viewer: Any,
-    campaign: dict[str, Any],
+    campaign: CampaignRecord,
     status_code: int = 200,
     **extra: Any,
 ) -> Template:
-    progress = await services.progress(campaign)
+    progress = await approvals.progress(campaign)
     context = {
         "campaign": campaign,
         "progress": progress,
-        "per_category": await services.category_allotments(campaign["id"]),
-        "client_name": await services.client_name(campaign["organisation"]),
-        "collecting": services.is_collecting(campaign, services.today()),
-        "today": services.today(),
+        "per_category": await campaigns.category_allotments(campaign.id),
+        "client_name": await campaigns.client_name(campaign.organisation),
+        "collecting": campaigns.is_collecting(campaign, campaigns.today()),
+        "today": campaigns.today(),
         "may_manage": viewer.can(MANAGE),
         "item_values": {"allotment": "1"},
         "item_errors": {},
+        "deadline_errors": {},
         **extra,
     }
     return render(request, "group_orders/detail.html", context, status_code=status_code)
@@ -132,9 +146,9 @@ async def campaign_edit(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    allotments = await services.category_allotments(campaign["id"])
+    allotments = await campaigns.category_allotments(campaign.id)
     return await _campaign_form(
-        request, viewer, services.campaign_form_values(campaign, allotments), {}, campaign
+        request, viewer, campaigns.campaign_form_values(campaign, allotments), {}, campaign
     )
 
 
@@ -143,7 +157,7 @@ async def campaign_update(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    result = await services.update_campaign(viewer, campaign, data)
+    result = await campaigns.update_campaign(viewer, campaign, data)
     if result.saved:
         return redirect_after_post(request, _base(campaign_id))
     values, status_code = result.form_again(data)
@@ -157,7 +171,7 @@ async def item_add(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    result = await services.add_item(viewer, campaign, data)
+    result = await offer.add_item(viewer, campaign, data)
     if result.saved:
         return redirect_after_post(request, _base(campaign_id) + "#items")
     return await _detail(
@@ -175,24 +189,27 @@ async def campaign_close(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    await services.close_campaign(viewer, campaign)
+    await campaigns.close_campaign(viewer, campaign)
     return redirect_after_post(request, _base(campaign_id) + "?notice=closed")
 
 
 async def _review(
     request: AnyRequest,
     viewer: Any,
-    campaign: dict[str, Any],
+    campaign: CampaignRecord,
     status_code: int = 200,
     approval_error: str = "",
+    approvers_error: str = "",
 ) -> Template:
     context = {
         "campaign": campaign,
-        "review": await services.review(campaign),
-        "client_name": await services.client_name(campaign["organisation"]),
-        "today": services.today(),
+        "review": await approvals.review(campaign),
+        "client_name": await campaigns.client_name(campaign.organisation),
+        "today": campaigns.today(),
         "may_manage": viewer.can(MANAGE),
         "approval_error": approval_error,
+        "approver_choices": await approvers.candidates(campaign),
+        "approvers_error": approvers_error,
         # Approving twice from one drawn page (a double click) approves once.
         "idempotency_key": idempotency.new_key(),
     }
@@ -207,6 +224,19 @@ async def campaign_review(
     return await _review(request, viewer, campaign)
 
 
+@post("/group-orders/{campaign_id:uuid}/approvers", include_in_schema=False)
+async def approvers_choose(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Response[Any]:
+    """Choose which of the client's users approve the campaign's order."""
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    form = await request.form()
+    error = await approvers.choose(viewer, campaign, [str(v) for v in form.getall("approver", [])])
+    if error:
+        return await _review(request, viewer, campaign, status_code=400, approvers_error=error)
+    return redirect_after_post(request, f"{_base(campaign_id)}/review")
+
+
 @post("/group-orders/{campaign_id:uuid}/approve", include_in_schema=False)
 async def campaign_approve(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
@@ -214,9 +244,9 @@ async def campaign_approve(
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
 
     async def approve() -> Response[Any]:
-        approval = await services.approve(viewer, campaign, data.get("reviewed") or "")
+        approval = await approvals.approve(viewer, campaign, data.get("reviewed") or "")
         if approval.error:
-            current = await services.campaign_by_id(campaign["id"])
+            current = await campaigns.campaign_by_id(campaign.id)
             return await _review(
                 request, viewer, current, status_code=400, approval_error=approval.error
             )
@@ -234,10 +264,98 @@ async def links_send(
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
     settings = _settings(request)
-    count = await services.send_links(
-        viewer, campaign, settings.base_url, settings.secret_key, again=data.get("again") == "1"
-    )
+    count = await invitations.send_links(viewer, campaign, settings.base_url, settings.secret_key)
     return redirect_after_post(request, f"{_base(campaign_id)}/roster?sent={count}")
+
+
+def _audience(value: str | None) -> invitations.Audience:
+    everyone = value == invitations.Audience.everyone
+    return invitations.Audience.everyone if everyone else invitations.Audience.waiting
+
+
+async def _reminder_preview(
+    request: AnyRequest,
+    campaign: CampaignRecord,
+    audience: invitations.Audience,
+    error: str = "",
+    status_code: int = 200,
+) -> Template:
+    people = await invitations.recipients(campaign, audience)
+    return render(
+        request,
+        "group_orders/remind.html",
+        {
+            "campaign": campaign,
+            "audience": audience,
+            "people": people,
+            "answered": sum(1 for person in people if person["responded_at"]),
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@get("/group-orders/{campaign_id:uuid}/remind", include_in_schema=False)
+async def reminder_preview(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Template:
+    """Who a reminder will reach, before it is sent."""
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    return await _reminder_preview(request, campaign, _audience(request.query_params.get("who")))
+
+
+@post("/group-orders/{campaign_id:uuid}/remind", include_in_schema=False)
+async def reminder_send(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    audience = _audience(data.get("who"))
+    if audience == invitations.Audience.everyone and data.get("confirm") != "yes":
+        error = _("Tick the box to confirm that everyone, including people who answered, gets it.")
+        return await _reminder_preview(request, campaign, audience, error, status_code=400)
+    settings = _settings(request)
+    count = await invitations.remind(
+        viewer, campaign, settings.base_url, settings.secret_key, audience
+    )
+    return redirect_after_post(request, f"{_base(campaign_id)}/roster?reminded={count}")
+
+
+@post("/group-orders/{campaign_id:uuid}/extend", include_in_schema=False)
+async def campaign_extend(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    """Extend an open campaign or reopen a closed one until a new date."""
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    settings = _settings(request)
+    result = await deadlines.extend(
+        viewer, campaign, data.get("closes_on") or "", settings.base_url, settings.secret_key
+    )
+    if not result.saved:
+        return await _detail(
+            request, viewer, campaign, status_code=400, deadline_errors=result.errors
+        )
+    return redirect_after_post(request, _base(campaign_id) + "?notice=extended")
+
+
+@post("/group-orders/{campaign_id:uuid}/cancel", include_in_schema=False)
+async def campaign_cancel(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    settings = _settings(request)
+    result = await deadlines.cancel(
+        viewer,
+        campaign,
+        data.get("reason") or "",
+        data.get("confirm") == "yes",
+        settings.base_url,
+        settings.secret_key,
+    )
+    if not result.saved:
+        return await _detail(
+            request, viewer, campaign, status_code=400, deadline_errors=result.errors
+        )
+    return redirect_after_post(request, _base(campaign_id) + "?notice=cancelled")
 
 
 @get("/group-orders/{campaign_id:uuid}/link-sheet", include_in_schema=False)
@@ -247,7 +365,7 @@ async def link_sheet(
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
     settings = _settings(request)
     everyone = request.query_params.get("who") == "all"
-    rows = await services.link_sheet(
+    rows = await invitations.link_sheet(
         campaign, settings.base_url, settings.secret_key, everyone=everyone
     )
     return render(
@@ -262,14 +380,14 @@ async def packing_list(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
     campaign = await get_campaign(viewer, campaign_id)
-    groups = await services.packing_list(campaign)
+    groups = await reports.packing_list(campaign)
     return render(
         request,
         "group_orders/packing_list.html",
         {
             "campaign": campaign,
             "groups": groups,
-            "client_name": await services.client_name(campaign["organisation"]),
+            "client_name": await campaigns.client_name(campaign.organisation),
         },
     )
 
@@ -278,8 +396,8 @@ async def _packing_context(viewer: Any, campaign_id: UUID) -> dict[str, Any]:
     campaign = await get_campaign(viewer, campaign_id)
     return {
         "campaign": campaign,
-        "groups": await services.packing_list(campaign),
-        "client_name": await services.client_name(campaign["organisation"]),
+        "groups": await reports.packing_list(campaign),
+        "client_name": await campaigns.client_name(campaign.organisation),
     }
 
 
@@ -308,9 +426,21 @@ async def packing_list_xlsx(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Response[bytes]:
     context = await _packing_context(viewer, campaign_id)
-    rows = services.packing_list_rows(context["groups"], i18n.current_locale.get())
+    rows = reports.packing_list_rows(context["groups"], i18n.current_locale.get())
     return await xlsx_download(
-        services.PACKING_COLUMNS, rows, "packing-list.xlsx", title="Packing list"
+        reports.PACKING_COLUMNS, rows, "packing-list.xlsx", title="Packing list"
+    )
+
+
+@get("/group-orders/{campaign_id:uuid}/payroll.xlsx", include_in_schema=False)
+async def payroll_xlsx(
+    request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
+) -> Response[bytes]:
+    """Each employee's share above the allowance, by department, for payroll to deduct."""
+    campaign = await get_campaign(viewer, campaign_id, MANAGE)
+    rows = await reports.payroll_deductions(campaign)
+    return await xlsx_download(
+        reports.PAYROLL_COLUMNS, rows, "payroll-deductions.xlsx", title="Payroll deductions"
     )
 
 
@@ -320,7 +450,7 @@ async def packing_list_xlsx(
 
 async def _roster_page(
     request: AnyRequest,
-    campaign: dict[str, Any],
+    campaign: CampaignRecord,
     status_code: int = 200,
     **extra: Any,
 ) -> Template:
@@ -328,7 +458,7 @@ async def _roster_page(
     page_text = query.get("page") or "1"
     context = {
         "campaign": campaign,
-        "roster": await services.roster_page(
+        "roster": await rosters.roster_page(
             campaign,
             search=query.get("q") or "",
             waiting_only=query.get("waiting") == "1",
@@ -338,8 +468,9 @@ async def _roster_page(
         "errors": {},
         "columns": forms.EMPLOYEE_COLUMNS,
         "required": forms.EMPLOYEE_REQUIRED,
-        "open": campaign["status"] == CampaignStatus.open,
+        "open": campaign.status == CampaignStatus.open,
         "sent": request.query_params.get("sent"),
+        "reminded": request.query_params.get("reminded"),
         **extra,
     }
     return render(request, "group_orders/roster.html", context, status_code=status_code)
@@ -358,7 +489,7 @@ async def roster_add(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    result = await services.add_employee(viewer, campaign, data)
+    result = await rosters.add_employee(viewer, campaign, data)
     if result.saved:
         return redirect_after_post(request, f"{_base(campaign_id)}/roster#add")
     return await _roster_page(
@@ -380,7 +511,7 @@ async def roster_import(
         return await _roster_page(request, campaign, status_code=400, missing_file=True)
     upload = form.get("file")
     filename = str(getattr(upload, "filename", "") or "")
-    result = await services.import_roster(viewer, campaign, content, filename)
+    result = await rosters.import_roster(viewer, campaign, content, filename)
     return await _roster_page(
         request, campaign, status_code=200 if result.ok else 400, result=result
     )
@@ -391,7 +522,7 @@ async def roster_template(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Stream:
     await get_campaign(viewer, campaign_id, MANAGE)
-    return csv_download(forms.EMPLOYEE_COLUMNS, [services.ROSTER_EXAMPLE], "roster.csv")
+    return csv_download(forms.EMPLOYEE_COLUMNS, [rosters.ROSTER_EXAMPLE], "roster.csv")
 
 
 @get("/group-orders/employees/{employee_id:uuid}", include_in_schema=False)
@@ -399,7 +530,7 @@ async def employee_edit(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Template:
     employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await services.campaign_by_id(employee["campaign"])
+    campaign = await campaigns.campaign_by_id(employee["campaign"])
     values = {**employee, "language": employee["locale"]}
     return render(
         request,
@@ -413,10 +544,10 @@ async def employee_update(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await services.campaign_by_id(employee["campaign"])
-    result = await services.update_employee(viewer, employee, data)
+    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    result = await rosters.update_employee(viewer, employee, data)
     if result.saved:
-        return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
+        return redirect_after_post(request, f"{_base(campaign.uuid)}/roster")
     return render(
         request,
         "group_orders/employee.html",
@@ -430,9 +561,9 @@ async def employee_remove(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Response[Any]:
     employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await services.campaign_by_id(employee["campaign"])
-    await services.remove_employee(viewer, employee)
-    return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
+    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    await rosters.remove_employee(viewer, employee)
+    return redirect_after_post(request, f"{_base(campaign.uuid)}/roster")
 
 
 @get("/group-orders/employees/{employee_id:uuid}/choices", include_in_schema=False)
@@ -440,8 +571,8 @@ async def choices_for_someone(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Template:
     employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await services.campaign_by_id(employee["campaign"])
-    form = await services.choice_form(employee, campaign)
+    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    form = await choices.choice_form(employee, campaign)
     return render(request, "group_orders/enter_choices.html", {"form": form})
 
 
@@ -450,13 +581,13 @@ async def choices_enter(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await services.campaign_by_id(employee["campaign"])
+    campaign = await campaigns.campaign_by_id(employee["campaign"])
     if data.get("action") == "suggest":
-        form = await services.suggestion_form(employee, campaign, data)
+        form = await choices.suggestion_form(employee, campaign, data)
         return render(request, "group_orders/enter_choices.html", {"form": form})
-    form = await services.save_choices(employee, campaign, data, entered_by=viewer)
+    form = await choices.save_choices(employee, campaign, data, entered_by=viewer)
     if not form.errors:
-        return redirect_after_post(request, f"{_base(campaign['uuid'])}/roster")
+        return redirect_after_post(request, f"{_base(campaign.uuid)}/roster")
     return render(request, "group_orders/enter_choices.html", {"form": form}, status_code=400)
 
 
@@ -482,12 +613,12 @@ def _link_error(request: AnyRequest) -> Template:
 async def employee_page(
     request: AnyRequest, token: FromPath[str], lang: FromQuery[str | None] = None
 ) -> Template:
-    found = await services.employee_for_token(_settings(request).secret_key, token)
+    found = await invitations.employee_for_token(_settings(request).secret_key, token)
     if found is None:
         return _link_error(request)
     employee, campaign = found
     locale = _use_language(employee, lang)
-    form = await services.choice_form(employee, campaign)
+    form = await choices.choice_form(employee, campaign)
     return render(
         request,
         "group_orders/employee_page.html",
@@ -502,16 +633,16 @@ async def employee_submit(
     data: Form,
     lang: FromQuery[str | None] = None,
 ) -> Template:
-    found = await services.employee_for_token(_settings(request).secret_key, token)
+    found = await invitations.employee_for_token(_settings(request).secret_key, token)
     if found is None:
         return _link_error(request)
     employee, campaign = found
     locale = _use_language(employee, lang)
     if data.get("action") == "suggest":
-        form = await services.suggestion_form(employee, campaign, data)
+        form = await choices.suggestion_form(employee, campaign, data)
         status_code = 200
     else:
-        form = await services.save_choices(employee, campaign, data)
+        form = await choices.save_choices(employee, campaign, data)
         status_code = 400 if form.errors else 200
     return render(
         request,
@@ -531,12 +662,18 @@ group_order_routes = [
     item_add,
     campaign_close,
     campaign_review,
+    approvers_choose,
     campaign_approve,
     links_send,
+    campaign_extend,
+    campaign_cancel,
+    reminder_preview,
+    reminder_send,
     link_sheet,
     packing_list,
     packing_list_pdf,
     packing_list_xlsx,
+    payroll_xlsx,
     roster_page,
     roster_add,
     roster_import,

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from group_orders import links, services, sizing
+from group_orders import approvals, campaigns, links, offer, rosters, sizing
+from group_orders.records import CampaignRecord
 from group_orders.tables import (
     Campaign,
     CampaignItem,
@@ -54,7 +55,7 @@ async def _uniform_items(rng: random.Random) -> list[dict[str, Any]]:
     return chosen
 
 
-async def _campaign(organisation: dict[str, Any], now: datetime, **values: Any) -> dict[str, Any]:
+async def _campaign(organisation: dict[str, Any], now: datetime, **values: Any) -> CampaignRecord:
     row = (
         await Campaign.insert(
             Campaign(
@@ -68,12 +69,12 @@ async def _campaign(organisation: dict[str, Any], now: datetime, **values: Any) 
         .returning(Campaign.id)
         .run()
     )
-    return await services.campaign_by_id(row[0]["id"])
+    return await campaigns.campaign_by_id(row[0]["id"])
 
 
 async def _fill(
     rng: random.Random,
-    campaign: dict[str, Any],
+    campaign: CampaignRecord,
     styles: list[dict[str, Any]],
     people: tuple[tuple[str, ...], ...],
     size: int,
@@ -86,8 +87,8 @@ async def _fill(
     for position, style in enumerate(styles):
         await CampaignItem.insert(
             CampaignItem(
-                campaign=campaign["id"],
-                organisation=campaign["organisation"],
+                campaign=campaign.id,
+                organisation=campaign.organisation,
                 style=style["id"],
                 colourway=style["colourway"],
                 allotment=2 if position == 0 else 1,
@@ -99,8 +100,8 @@ async def _fill(
     families, given, departments, sites = people
     employees = [
         Employee(
-            campaign=campaign["id"],
-            organisation=campaign["organisation"],
+            campaign=campaign.id,
+            organisation=campaign.organisation,
             employee_number=f"E{number:04d}",
             name=rng.choice(families) + rng.choice(given),
             department=rng.choice(departments),
@@ -115,8 +116,8 @@ async def _fill(
         for number in range(1, size + 1)
     ]
     await Employee.insert(*employees).run()
-    items = await services.offered_items(campaign)
-    roster = await services.roster(campaign)
+    items = await offer.offered_items(campaign)
+    roster = await rosters.roster(campaign)
     choices = []
     responded = []
     for person in roster:
@@ -132,7 +133,7 @@ async def _fill(
                 Choice(
                     employee=person["id"],
                     item=item.id,
-                    organisation=campaign["organisation"],
+                    organisation=campaign.organisation,
                     size=picked["id"],
                     quantity=item.allotment,
                     unit_price=picked["price"] or Decimal("0"),
@@ -178,7 +179,7 @@ async def load(rng: random.Random, now: datetime) -> str:
     # Two shirts each of the item, but at most three of the shirt's category in all.
     await CategoryAllotment.insert(
         CategoryAllotment(
-            campaign=spring["id"],
+            campaign=spring.id,
             organisation=bank["id"],
             category=styles[0]["category"],
             allotment=3,
@@ -202,8 +203,8 @@ async def load(rng: random.Random, now: datetime) -> str:
     ordered = 0
     if admin is not None:
         viewer = await viewer_for_user_id(admin["id"])
-        closed = await services.campaign_by_id(crew["id"])
-        reviewed = (await services.progress(closed)).fingerprint
-        approval = await services.approve(viewer, closed, reviewed)
+        closed = await campaigns.campaign_by_id(crew.id)
+        reviewed = (await approvals.progress(closed)).fingerprint
+        approval = await approvals.approve(viewer, closed, reviewed)
         ordered = int(approval.order_uuid is not None)
     return f"2 group campaigns with {people} employees ({ordered} ordered)"

@@ -87,6 +87,7 @@ class CampaignInput:
     second_approval_above: Decimal | None
     notes: str
     price_source: PriceSource = PriceSource.price_list
+    reminder_days: int = 3
     # category -> pieces per person of that category, across the items offered
     category_allotments: dict[str, int] = field(default_factory=dict)
 
@@ -125,6 +126,7 @@ def parse_campaign(data: Mapping[str, str]) -> tuple[CampaignInput | None, dict[
         errors["delivery_mode"] = _("Choose one of the options.")
         delivery = DeliveryMode.bulk
     tipping_point = _whole(data, "tipping_point", errors, 0, 0, 1_000_000)
+    reminder_days = _whole(data, "reminder_days", errors, 3, 0, 30)
     second = _money(data, "second_approval_above", errors)
     price_source = _text(data, "price_source") or PriceSource.price_list
     if price_source not in PriceSource.__members__:
@@ -147,6 +149,7 @@ def parse_campaign(data: Mapping[str, str]) -> tuple[CampaignInput | None, dict[
             second_approval_above=second,
             notes=_text(data, "notes"),
             price_source=PriceSource(price_source),
+            reminder_days=reminder_days,
             category_allotments=category_allotments,
         ),
         {},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from group_orders import services
+from group_orders import campaigns, invitations, reports
 from group_orders.access import SCOPED_TABLES, GroupOrderAction
 from group_orders.api import group_order_api_routes
 from group_orders.controllers import group_order_routes
@@ -18,7 +18,7 @@ routes = [*group_order_routes, *group_order_api_routes]
 
 async def remind_non_responders() -> str:
     settings = load_settings()
-    sent = await services.send_reminders(settings.base_url, settings.secret_key)
+    sent = await invitations.send_reminders(settings.base_url, settings.secret_key)
     return f"{sent} reminders queued"
 
 
@@ -39,7 +39,7 @@ def register(registry: Registry) -> None:
             key="group_orders",
             order=40,
             template="group_orders/_partner_panel.html",
-            load=services.partner_panel,
+            load=campaigns.partner_panel,
         )
     )
     registry.add_job(
@@ -50,7 +50,7 @@ def register(registry: Registry) -> None:
             run=remind_non_responders,
         )
     )
-    registry.add_demand_source("group_campaigns", services.campaign_demand)
+    registry.add_demand_source("group_campaigns", reports.campaign_demand)
 
 
 async def load_demo_data(rng: random.Random, now: datetime) -> str:

@@ -88,6 +88,8 @@ class Campaign(Table, tablename="group_campaign"):
     # The consolidated order in the order book (by UUID: the order book owns that row).
     order_uuid = UUID(null=True, default=None)
     notes = Text(default="")
+    # Non-responders are reminded at most this often while the campaign collects (0: never).
+    reminder_days = Integer(default=3)
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz()
     updated_at = Timestamptz()
@@ -165,3 +167,13 @@ class Choice(Table, tablename="group_campaign_choice"):
     # The garment's price for the client plus the logo, per piece.
     unit_price = Numeric(digits=MONEY)
     chosen_at = Timestamptz()
+
+
+class CampaignApprover(Table, tablename="group_campaign_approver"):
+    """A user of the client who may approve the campaign's order. When a campaign names
+    approvers, only they approve it (the first and the second approval alike)."""
+
+    id: Serial
+    campaign = ForeignKey(Campaign, on_delete=OnDelete.cascade, index=True)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade)

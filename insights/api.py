@@ -11,7 +11,7 @@ from uuid import UUID
 from litestar import get
 from litestar.params import FromPath, FromQuery
 
-from insights import metrics, services
+from insights import metrics, network, segmentation
 from insights.access import InsightAction
 from partner_portal import access
 from partner_portal.clock import utcnow
@@ -35,11 +35,11 @@ async def kpis(
     """Every KPI per period (``period``: month, quarter or season; per group when ``by`` is
     kam, tier, territory or kind); money as decimal strings in the reporting currency."""
     access.require(viewer, InsightAction.view_insights)
-    table = await services.dashboard_kpis(
+    table = await network.dashboard_kpis(
         viewer,
-        period if period in services.PERIOD_KINDS else "month",
+        period if period in network.PERIOD_KINDS else "month",
         min(max(count, 1), 36),
-        by if by in services.DIMENSIONS else "",
+        by if by in network.DIMENSIONS else "",
         utcnow().date(),
     )
     return {
@@ -76,10 +76,10 @@ async def kpis(
 async def partner_health(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> dict[str, Any]:
     """A partner's CLV with its inputs, segment, RFM, churn risk and cross-sell suggestions."""
     organisation = await access.get_organisation(viewer, partner_id, InsightAction.view_insights)
-    latest = (await services.latest_metrics([organisation["id"]])).get(organisation["id"])
-    suggestions = await services.cross_sell_for(organisation["id"])
+    latest = (await network.latest_metrics([organisation.id])).get(organisation.id)
+    suggestions = await segmentation.cross_sell_for(organisation.id)
     return {
-        "partner": str(organisation["uuid"]),
+        "partner": str(organisation.uuid),
         "metrics": None
         if latest is None
         else {
@@ -101,7 +101,7 @@ async def partner_health(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> d
 
 @get(f"{API}/segments")
 async def segments(viewer: CurrentViewer) -> dict[str, Any]:
-    overview = await services.segment_overview(viewer)
+    overview = await segmentation.segment_overview(viewer)
     return {
         "computed_on": overview["computed_on"].isoformat() if overview["computed_on"] else None,
         "partners": [

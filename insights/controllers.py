@@ -16,9 +16,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Stream, Template
 
-from insights import metrics, services
+from insights import figures, metrics, network, segmentation, surveys
 from insights.access import InsightAction
-from insights.services import FigureRef, KpiTable
+from insights.network import FigureRef, KpiTable
 from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
@@ -44,11 +44,11 @@ def _today() -> date:
 
 def _choices(params: Mapping[str, str]) -> tuple[str, int, str]:
     period = params.get("period", "month")
-    period = period if period in services.PERIOD_KINDS else "month"
+    period = period if period in network.PERIOD_KINDS else "month"
     count_text = params.get("count", "")
-    count = whole_number(count_text, minimum=1, maximum=36) or services.DEFAULT_COUNTS[period]
+    count = whole_number(count_text, minimum=1, maximum=36) or network.DEFAULT_COUNTS[period]
     dimension = params.get("by", "")
-    return period, count, dimension if dimension in services.DIMENSIONS else ""
+    return period, count, dimension if dimension in network.DIMENSIONS else ""
 
 
 def _figure(params: Mapping[str, str]) -> FigureRef:
@@ -104,7 +104,7 @@ def _chart(table: KpiTable, kpi: str) -> list[tuple[str, float]]:
 async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, InsightAction.view_insights)
     period, count, dimension = _choices(request.query_params)
-    table = await services.dashboard_kpis(viewer, period, count, dimension, _today())
+    table = await network.dashboard_kpis(viewer, period, count, dimension, _today())
     groups, page, pages = _group_page(request, table)
     return render(
         request,
@@ -119,11 +119,11 @@ async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
             "period": period,
             "count": count,
             "dimension": dimension,
-            "dimensions": services.DIMENSIONS,
+            "dimensions": network.DIMENSIONS,
             "kpis": KPI_ORDER,
-            "money_kpis": services.MONEY_KPIS,
+            "money_kpis": network.MONEY_KPIS,
             "definitions": metrics.DEFINITIONS,
-            "seasons_explanation": services.SEASONS_EXPLANATION,
+            "seasons_explanation": network.SEASONS_EXPLANATION,
             "revenue_chart": _chart(table, "revenue"),
             "partners_chart": [
                 (
@@ -146,7 +146,7 @@ async def drill_down(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, InsightAction.view_insights)
     figure = _figure(request.query_params)
     page_text = request.query_params.get("page", "")
-    drill = await services.drill_down(
+    drill = await network.drill_down(
         viewer, figure, _today(), whole_number(page_text, minimum=1, maximum=MAX_PAGE) or 1
     )
     return render(
@@ -164,7 +164,7 @@ async def drill_down(request: AnyRequest, viewer: CurrentViewer) -> Template:
             "planned": request.query_params.get("planned"),
             "skipped": request.query_params.get("skipped"),
             "errors": {},
-            "kinds": services.FOLLOW_UP_KINDS,
+            "kinds": segmentation.FOLLOW_UP_KINDS,
         },
     )
 
@@ -176,14 +176,14 @@ async def plan_follow_ups(request: AnyRequest, viewer: CurrentViewer) -> Respons
     partner_uuids = []
     if form.get("everyone") == "1":
         figure = _figure(dict(parse_qsl(str(form.get("figure", "")))))
-        partner_uuids = await services.figure_partner_uuids(viewer, figure, _today())
+        partner_uuids = await network.figure_partner_uuids(viewer, figure, _today())
     for raw in form.getall("partner", []):
         try:
             partner_uuids.append(UUID(str(raw)))
         except ValueError:
             continue
     due_in_days = whole_number(str(form.get("due_in_days", "7")), maximum=365)
-    result = await services.plan_follow_ups(
+    result = await segmentation.plan_follow_ups(
         viewer,
         partner_uuids,
         str(form.get("title", "")),
@@ -224,33 +224,33 @@ def _export_table(table: KpiTable) -> tuple[list[str], list[dict[str, Any]]]:
 async def _dashboard_table(request: AnyRequest, viewer: Viewer) -> KpiTable:
     access.require(viewer, InsightAction.view_insights)
     period, count, dimension = _choices(request.query_params)
-    return await services.dashboard_kpis(viewer, period, count, dimension, _today())
+    return await network.dashboard_kpis(viewer, period, count, dimension, _today())
 
 
 @get("/insights/export.csv", include_in_schema=False)
 async def export_csv(request: AnyRequest, viewer: CurrentViewer) -> Stream:
     header, rows = _export_table(await _dashboard_table(request, viewer))
-    return csv_download(header, rows, "partner-kpis.csv")
+    return csv_download(header, rows, "partner-network.csv")
 
 
 @get("/insights/export.xlsx", include_in_schema=False)
 async def export_xlsx(request: AnyRequest, viewer: CurrentViewer) -> Response[bytes]:
     header, rows = _export_table(await _dashboard_table(request, viewer))
-    return await xlsx_download(header, rows, "partner-kpis.xlsx", title="KPIs")
+    return await xlsx_download(header, rows, "partner-network.xlsx", title="KPIs")
 
 
 @get("/insights/segments", include_in_schema=False)
 async def segments(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    overview = await services.segment_overview(viewer)
+    overview = await segmentation.segment_overview(viewer)
     return render(
-        request, "insights/segments.html", {**overview, "kinds": services.FOLLOW_UP_KINDS}
+        request, "insights/segments.html", {**overview, "kinds": segmentation.FOLLOW_UP_KINDS}
     )
 
 
 @post("/insights/treatments", include_in_schema=False)
 async def save_treatment(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
     segment = data.get("segment", "")
-    result = await services.save_treatment(viewer, segment, data)
+    result = await segmentation.save_treatment(viewer, segment, data)
     if not result.saved:
         return Response(
             content=" ".join(result.errors.values()),
@@ -262,27 +262,27 @@ async def save_treatment(request: AnyRequest, viewer: CurrentViewer, data: Form)
 
 @get("/insights/satisfaction", include_in_schema=False)
 async def satisfaction(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    results = await services.satisfaction_results(viewer, _today())
+    results = await surveys.satisfaction_results(viewer, _today())
     return render(request, "insights/satisfaction.html", results)
 
 
 async def _settings_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    return {"values": values, "errors": errors, "fields": services.SETTING_FIELDS}
+    return {"values": values, "errors": errors, "fields": figures.SETTING_FIELDS}
 
 
 @get("/insights/settings", include_in_schema=False)
 async def settings_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, InsightAction.manage_insights)
-    current = await services.current_settings()
-    rates = await services.exchange_rates()
-    values = {name: current[name] for name in services.SETTING_FIELDS}
+    current = await figures.current_settings()
+    rates = await figures.exchange_rates()
+    values = {name: current[name] for name in figures.SETTING_FIELDS}
     values["exchange_rates"] = "\n".join(f"{code} {rate}" for code, rate in sorted(rates.items()))
     return render(request, "insights/settings.html", await _settings_context(values, {}))
 
 
 @post("/insights/settings", include_in_schema=False)
 async def save_settings(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await services.save_settings(viewer, data)
+    result = await figures.save_settings(viewer, data)
     if not result.saved:
         return render(
             request,
@@ -296,13 +296,13 @@ async def save_settings(request: AnyRequest, viewer: CurrentViewer, data: Form) 
 @post("/insights/recompute", include_in_schema=False)
 async def recompute(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
     access.require(viewer, InsightAction.manage_insights)
-    await services.recompute_all()
+    await network.recompute_all()
     return redirect_after_post(request, "/insights/segments")
 
 
 @get("/survey/{token:str}", include_in_schema=False)
 async def survey_page(request: AnyRequest, token: FromPath[str]) -> Template:
-    view = await services.survey_for_token(token)
+    view = await surveys.survey_for_token(token)
     status = 404 if view.survey is None else 200
     return render(
         request,
@@ -314,8 +314,8 @@ async def survey_page(request: AnyRequest, token: FromPath[str]) -> Template:
 
 @post("/survey/{token:str}", include_in_schema=False)
 async def answer_survey(request: AnyRequest, token: FromPath[str], data: Form) -> Template:
-    result = await services.answer_survey(token, data.get("score", ""), data.get("comment", ""))
-    view = await services.survey_for_token(token)
+    result = await surveys.answer_survey(token, data.get("score", ""), data.get("comment", ""))
+    view = await surveys.survey_for_token(token)
     if not result.saved:
         status = 404 if view.survey is None else 400
         return render(

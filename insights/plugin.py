@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from insights import services
+from insights import network, segmentation, surveys
 from insights.access import SCOPED_TABLES, InsightAction
 from insights.api import insight_api_routes
 from insights.controllers import insight_routes
@@ -17,7 +17,7 @@ routes = [*insight_routes, *insight_api_routes]
 
 
 async def _recompute() -> str:
-    return await services.recompute_all()
+    return await network.recompute_all()
 
 
 def register(registry: Registry) -> None:
@@ -37,7 +37,7 @@ def register(registry: Registry) -> None:
             key="health",
             order=5,
             template="insights/_partner_panel.html",
-            load=services.partner_health_panel,
+            load=segmentation.partner_health_panel,
         )
     )
     registry.add_job(
@@ -53,12 +53,12 @@ def register(registry: Registry) -> None:
             key="insights.surveys",
             title=N_("Send satisfaction surveys for delivered orders"),
             every=timedelta(minutes=15),
-            run=services.send_due_surveys,
+            run=surveys.send_due_surveys,
         )
     )
-    registry.add_email_kind(services.SURVEY_EMAIL, N_("Satisfaction surveys after delivery"))
+    registry.add_email_kind(surveys.SURVEY_EMAIL, N_("Satisfaction surveys after delivery"))
 
 
 async def load_demo_data(rng: random.Random, now: datetime) -> str:
     """Treatments for the segments the demo shows (the figures come from the order history)."""
-    return await services.load_demo_treatments()
+    return await segmentation.load_demo_treatments()

@@ -17,7 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
@@ -30,6 +30,7 @@ from partner_portal.accounts.controllers import account_routes, users_navigation
 from partner_portal.audit.controllers import audit_navigation, audit_routes
 from partner_portal.catalog.controllers import catalog_navigation, catalog_routes
 from partner_portal.notifications.controllers import notification_routes
+from partner_portal.notifications.home import latest_notifications
 from partner_portal.orders import plugin as orders_plugin
 from partner_portal.partners.api import partner_api_routes
 from partner_portal.partners.controllers import (
@@ -37,7 +38,7 @@ from partner_portal.partners.controllers import (
     partner_routes,
     partners_home_tile,
 )
-from partner_portal.registries import registry
+from partner_portal.registries import HomeSection, registry
 from partner_portal.settings import Settings, load_settings
 from partner_portal.templating import STATIC_DIR, create_environment
 from sales import plugin as sales_plugin
@@ -59,12 +60,18 @@ PLUGINS: tuple[ModuleType, ...] = (
 )
 
 
+notifications_home_section = HomeSection(
+    key="notifications", order=90, template="notifications/_home.html", load=latest_notifications
+)
+
+
 def register_plugins() -> None:
     """Let the kernel's apps and every module fill the kernel's registries (idempotent:
     entries are keyed)."""
     for entry in (partner_navigation, catalog_navigation, users_navigation, audit_navigation):
         registry.add_nav_entry(entry)
     registry.add_home_tile(partners_home_tile)
+    registry.add_home_section(notifications_home_section)
     for plugin in PLUGINS:
         plugin.register(registry)
 
@@ -84,10 +91,15 @@ async def readyz() -> Response[dict[str, Any]]:
     return Response(report, status_code=200 if report["status"] == "ready" else 503)
 
 
-@get("/", include_in_schema=False)
-async def home(request: Request[Any, Any, Any]) -> Redirect:
+@get("/", include_in_schema=False, cache=False)
+async def home(request: Request[Any, Any, Any]) -> Redirect | Template:
+    """A partner's users land on what needs them now, in sections the modules fill; the
+    brand's users on the first start-page link their role reaches."""
     if request.user is None:
         return Redirect(path="/login")
+    if not request.user.is_brand:
+        sections = await registry.home_sections_for(request.user)
+        return web.render(request, "home.html", {"sections": sections})
     return Redirect(path=registry.home_tiles_for(request.user)[0].path)
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -173,6 +174,12 @@ def format_date(value: date | datetime | None, format: str = "medium") -> str:
     if isinstance(value, datetime):
         value = value.astimezone(_zone()).date() if value.tzinfo else value.date()
     return _formatted_date(value, format, _locale_name())
+
+
+def format_date_skeleton(value: date, skeleton: str) -> str:
+    """A date by a CLDR skeleton, laid out as the reader's language writes it: "yMMMM" is
+    "December 2026", "2026年12月", "2026년 12월"."""
+    return format_skeleton(skeleton, value, locale=_babel_locale())
 
 
 def format_datetime(value: datetime | None, format: str = "medium") -> str:

@@ -7,9 +7,11 @@ both the same way). Each module keeps its records in ``<module>/records.py``.
 A row the access policy fetched for a viewer is a distinct type from the same row read
 without it: beside each record the module's access file declares, for example,
 
-    VisibleOrder = NewType("VisibleOrder", OrderRecord)
+    class VisibleOrder(OrderRecord, frozen=True): ...
 
-and only its ``get_*`` fetchers make one (``VisibleOrder(OrderRecord.from_row(row))``). A
+and only its ``get_*`` fetchers make one (``VisibleOrder.from_row(row)``). (A subclass, not
+``NewType("VisibleOrder", OrderRecord)``: mypy 2.4 crashes on a NewType of a msgspec
+struct.) A
 service that must only ever act on a row the viewer may see takes ``VisibleOrder``, so mypy
 refuses a raw ``OrderRecord`` there; a function that works on any order takes ``OrderRecord``
 and accepts both.
@@ -37,6 +39,10 @@ class Record(msgspec.Struct, frozen=True, kw_only=True):
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> list[Self]:
         return [cls.from_row(row) for row in rows]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a dictionary (a form's values, an audit snapshot)."""
+        return msgspec.structs.asdict(self)
 
     def replace(self, **changes: Any) -> Self:
         """A copy with some fields changed (records are frozen)."""

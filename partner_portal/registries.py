@@ -8,7 +8,7 @@ Entries are keyed, so registering twice (one app per test) replaces, never doubl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -59,6 +59,44 @@ class HomeTile(PortalLink):
 
 
 @dataclass(frozen=True)
+class HomeSection:
+    """A part of a partner user's start page, filled by a module with what needs them now
+    (drafts, shipments on the way, contracts to accept...). ``load`` returns the context
+    of ``template`` (as ``section``), or None when there is nothing to show."""
+
+    key: str
+    order: int
+    template: str
+    load: Callable[[Viewer], Awaitable[dict[str, Any] | None]]
+
+
+@dataclass(frozen=True)
+class OrderLink:
+    """An action a module offers on one order, on the order page and the order list (open a
+    draft in the order grid, reorder a past order): shown for drafts (``drafts``) or for
+    every other status, to viewers whose role has ``action``. ``path`` holds ``{uuid}``;
+    a ``post`` link is a button in a form."""
+
+    key: str
+    order: int
+    label: str  # marked with N_, translated where shown
+    path: str
+    drafts: bool
+    action: ActionSet
+    method: Literal["get", "post"] = "get"
+    # the order channels it applies to (none: every channel)
+    channels: tuple[str, ...] = ()
+
+    def url(self, order: Any) -> str:
+        return self.path.format(uuid=order_field(order, "uuid"))
+
+
+def order_field(order: Any, name: str) -> Any:
+    """A field of an order given as a list row (a mapping) or as an order record."""
+    return order[name] if isinstance(order, Mapping) else getattr(order, name)
+
+
+@dataclass(frozen=True)
 class PartnerPanel:
     """A section of the partner 360 page filled by a module (orders, contracts, follow-ups...).
 
@@ -80,6 +118,18 @@ class ScheduledJob:
     title: str
     every: timedelta
     run: Callable[[], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """A kind of domain event a module records (partner_portal/events/services.py): its
+    type ("order.submitted"), its name on the notification preferences page, and who hears
+    of it: "everyone" (the partner's users, its KAM, brand users following it), "brand"
+    (the KAM and followers only) or "partners" (the partner's users only)."""
+
+    type: str
+    label: str  # marked with N_, translated where shown
+    audience: Audience = "everyone"
 
 
 @dataclass(frozen=True)
@@ -125,6 +175,16 @@ class OrderFinding:
 
     message: str
     blocking: bool
+
+
+@dataclass(frozen=True)
+class StockPolicy:
+    """Whether an order may take more than is left: at-once stock (ATS), and pre-book
+    capacity of a delivery window. Not blocking, the pieces are taken all the same (the
+    stock page shows the SKU oversold) and the order rules warn."""
+
+    at_once_blocks: bool = False
+    pre_book_blocks: bool = False
 
 
 # (the order row, its lines with style/colourway/size ids, quantities and prices) -> findings
@@ -180,6 +240,8 @@ class Registry:
     )
     # kind -> label (marked with N_): e-mails a user may turn off on their account page
     email_kinds: dict[str, str] = field(default_factory=dict)
+    # type -> the kinds of domain event modules record (each a line of the preferences page)
+    event_kinds: dict[str, EventKind] = field(default_factory=dict)
     # key -> async context manager factory the web app's lifespan enters (with its settings),
     # for services a module runs beside the web process (the in-process scheduler host)
     lifespan_services: dict[str, Callable[[Any], AbstractAsyncContextManager[None]]] = field(
@@ -189,8 +251,14 @@ class Registry:
     navigation: dict[str, NavEntry] = field(default_factory=dict)
     # key -> a link of a role's start page
     home_tiles: dict[str, HomeTile] = field(default_factory=dict)
+    # key -> a part of a partner user's start page
+    home_sections: dict[str, HomeSection] = field(default_factory=dict)
+    # key -> an action on one order (open a draft in the grid, reorder)
+    order_links: dict[str, OrderLink] = field(default_factory=dict)
     # key -> rules an order must pass before submission (minimums, credit limit, stock...)
     order_checks: dict[str, OrderCheck] = field(default_factory=dict)
+    # whether taking more stock or capacity than is left blocks (distributors' order rules)
+    stock_policy: Callable[[], Awaitable[StockPolicy]] | None = None
     # key -> what a won opportunity can start (group campaign draft...)
     draft_starters: dict[str, DraftStarter] = field(default_factory=dict)
 
@@ -216,6 +284,34 @@ class Registry:
         """The start page's tiles a viewer sees, in order."""
         tiles = sorted(self.home_tiles.values(), key=lambda tile: tile.order)
         return [tile for tile in tiles if tile.shown_to(viewer)]
+
+    def add_home_section(self, section: HomeSection) -> None:
+        self.home_sections[section.key] = section
+
+    async def home_sections_for(self, viewer: Viewer) -> list[tuple[HomeSection, dict[str, Any]]]:
+        """The start page's sections with something to show the viewer, in order."""
+        shown = []
+        for section in sorted(self.home_sections.values(), key=lambda section: section.order):
+            context = await section.load(viewer)
+            if context is not None:
+                shown.append((section, context))
+        return shown
+
+    def add_order_link(self, link: OrderLink) -> None:
+        self.order_links[link.key] = link
+
+    def order_links_for(self, viewer: Viewer, order: Any) -> list[OrderLink]:
+        """The actions on an order a viewer is offered; ``order`` is a list row (a mapping) or
+        an order record, with ``status`` and ``channel``."""
+        is_draft = order_field(order, "status") == "draft"
+        links = sorted(self.order_links.values(), key=lambda link: link.order)
+        return [
+            link
+            for link in links
+            if link.drafts == is_draft
+            and viewer.can(link.action)
+            and (not link.channels or order_field(order, "channel") in link.channels)
+        ]
 
     def add_partner_panel(self, panel: PartnerPanel) -> None:
         self.partner_panels[panel.key] = panel
@@ -250,10 +346,18 @@ class Registry:
     def add_email_kind(self, kind: str, label: str) -> None:
         self.email_kinds[kind] = label
 
+    def add_event_kind(self, kind: EventKind) -> None:
+        self.event_kinds[kind.type] = kind
+
     def add_lifespan_service(
         self, key: str, service: Callable[[Any], AbstractAsyncContextManager[None]]
     ) -> None:
         self.lifespan_services[key] = service
+
+    async def stock_policy_in_force(self) -> StockPolicy:
+        if self.stock_policy is None:
+            return StockPolicy()
+        return await self.stock_policy()
 
     async def terms_for(self, organisation_id: int) -> CommercialTerms | None:
         if self.commercial_terms is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from partner_portal import i18n, labels, spreadsheets
+from partner_portal import i18n, labels, messages, spreadsheets
 from partner_portal.registries import registry
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -46,10 +46,14 @@ def create_environment(auto_reload: bool = False) -> Environment:
         "static_url": static_url,
         "language_names": i18n.LANGUAGE_NAMES,
         "current_locale": i18n.current_locale.get,
+        # a stored message id with its parameters, in the reader's language (messages.py)
+        "stored_message": messages.render,
         # Action and each module's actions by name ({% if viewer.can(SalesAction.view_cases) %})
         **registry.action_sets,
         # the main menu a viewer sees (every module registers its entries)
         "main_navigation": registry.navigation_for,
+        # what modules offer on one order: {% for link in order_links(viewer, order) %}
+        "order_links": registry.order_links_for,
         # What an upload may hold, stated beside every file field (templates/_upload_limits.html).
         "upload_limits": spreadsheets.LIMITS,
     }

@@ -19,7 +19,7 @@ from partner_portal.clock import utcnow
 from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
-from partner_portal.notifications.services import NewNotification, notify
+from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation, User
 from sales import forms

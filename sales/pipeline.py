@@ -642,7 +642,7 @@ async def move_opportunity(
             # The kernel's timeline service, inside this transaction (nested: one commit).
             _entry, problems = await partner_services.add_timeline_entry(
                 viewer,
-                {"id": opportunity["organisation"]},
+                opportunity["organisation"],
                 {"kind": "note", "summary": summary, "internal": "on"},
             )
             assert not problems, problems

@@ -24,7 +24,8 @@ from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
-from partner_portal.notifications.services import NewNotification, mail_user, notify
+from partner_portal.notifications.inbox import NewNotification, notify
+from partner_portal.notifications.services import mail_user
 from partner_portal.partners import services as partner_services
 from partner_portal.partners.tables import Organisation, User
 from partner_portal.settings import load_settings
@@ -216,11 +217,8 @@ async def submit_registration(
                 NewNotification(
                     user_id=owner["owner"],
                     kind="sales_registration",
-                    message=_(
-                        "Deal registration to decide: %(customer)s (%(region)s)",
-                        customer=values.end_customer,
-                        region=values.region,
-                    ),
+                    message=N_("Deal registration to decide: %(customer)s (%(region)s)"),
+                    params={"customer": values.end_customer, "region": values.region},
                     link=f"/sales/registrations/{row[0]['uuid']}",
                 )
             )
@@ -377,29 +375,31 @@ async def _record_decision(
         summary=registration["end_customer"],
     )
     if changed["status"] == RegistrationStatus.approved:
-        summary = _(
-            APPROVED_ENTRY,
-            customer=registration["end_customer"],
-            region=registration["region"],
-            until=changed["protected_until"].isoformat(),
-        )
+        entry = APPROVED_ENTRY
+        params = {
+            "customer": registration["end_customer"],
+            "region": registration["region"],
+            "until": changed["protected_until"].isoformat(),
+        }
     else:
-        summary = _(
-            REJECTED_ENTRY,
-            customer=registration["end_customer"],
-            region=registration["region"],
-            note=changed["decision_note"],
-        )
+        entry = REJECTED_ENTRY
+        params = {
+            "customer": registration["end_customer"],
+            "region": registration["region"],
+            "note": changed["decision_note"],
+        }
+    summary = _(entry, **params)
     # Shared with the partner: the decision is theirs to read on their timeline.
     await partner_services.add_timeline_entry(
-        viewer, {"id": registration["organisation"]}, {"kind": "note", "summary": summary}
+        viewer, registration["organisation"], {"kind": "note", "summary": summary}
     )
     if registration.get("submitted_by"):
         await notify(
             NewNotification(
                 user_id=registration["submitted_by"],
                 kind="sales_registration",
-                message=summary,
+                message=entry,
+                params=params,
                 link=f"/sales/registrations/{registration['uuid']}",
             )
         )

@@ -17,7 +17,7 @@ from piccolo.columns.combination import Combinable
 
 from partner_portal.access import ActionSet, ScopedTable, Viewer, fetch_one, scoped
 from partner_portal.partners.tables import Role, User
-from scheduler.tables import FollowUp
+from scheduler.tables import FollowUp, FollowUpSeries
 
 
 class SchedulerAction(ActionSet):
@@ -26,7 +26,10 @@ class SchedulerAction(ActionSet):
     manage_scheduler = "scheduler.manage_scheduler", "See and run the scheduled jobs"
 
 
-SCOPED_TABLES = (ScopedTable(FollowUp, FollowUp.organisation),)
+SCOPED_TABLES = (
+    ScopedTable(FollowUp, FollowUp.organisation),
+    ScopedTable(FollowUpSeries, FollowUpSeries.organisation),
+)
 
 
 def may_change_follow_up(

@@ -18,9 +18,11 @@ from partner_portal.clock import utcnow
 from partner_portal.inputs import whole_number
 from partner_portal.registries import registry
 from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
-from scheduler import feeds, forms, host, jobs, rules, services
+from scheduler import agenda as agenda_views
+from scheduler import feeds, follow_ups, forms, host, jobs, rules
 from scheduler.access import SchedulerAction
-from scheduler.services import AgendaFilters
+from scheduler.agenda import AgendaFilters
+from scheduler.records import FollowUpRecord
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
@@ -28,9 +30,9 @@ AnyRequest = Request[Any, Any, Any]
 
 def _common(context: dict[str, Any]) -> dict[str, Any]:
     return {
-        "labels": services.LABELS,
+        "labels": agenda_views.LABELS,
         "snooze_choices": forms.SNOOZE_CHOICES,
-        "recurrence_label": services.recurrence_label,
+        "recurrence_label": agenda_views.recurrence_label,
         **context,
     }
 
@@ -38,7 +40,7 @@ def _common(context: dict[str, Any]) -> dict[str, Any]:
 @get("/agenda", include_in_schema=False, cache=False)
 async def agenda(request: AnyRequest, viewer: CurrentViewer) -> Template:
     filters = AgendaFilters.from_query(request.query_params)
-    view = await services.agenda(viewer, filters)
+    view = await agenda_views.agenda(viewer, filters)
     return render(
         request,
         "scheduler/agenda.html",
@@ -46,8 +48,8 @@ async def agenda(request: AnyRequest, viewer: CurrentViewer) -> Template:
             {
                 **view,
                 "filters": filters,
-                "choices": await services.filter_choices(viewer),
-                "workload": await services.workload(viewer),
+                "choices": await agenda_views.filter_choices(viewer),
+                "workload": await agenda_views.workload(viewer),
             }
         ),
         partial="scheduler/_agenda_sections.html",
@@ -61,14 +63,18 @@ async def calendar(request: AnyRequest, viewer: CurrentViewer) -> Template:
         anchor = date.fromisoformat(str(request.query_params.get("date") or ""))
     except ValueError:
         anchor = None
-    page = await services.calendar(
+    page = await agenda_views.calendar(
         viewer, filters, str(request.query_params.get("view") or "week"), anchor
     )
     return render(
         request,
         "scheduler/calendar.html",
         _common(
-            {"page": page, "filters": filters, "choices": await services.filter_choices(viewer)}
+            {
+                "page": page,
+                "filters": filters,
+                "choices": await agenda_views.filter_choices(viewer),
+            }
         ),
         partial="scheduler/_calendar_grid.html",
     )
@@ -79,7 +85,7 @@ async def _form_page(
     viewer: access.Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
-    follow_up: dict[str, Any] | None = None,
+    follow_up: FollowUpRecord | None = None,
     status_code: int = 200,
 ) -> Template:
     return render(
@@ -90,8 +96,8 @@ async def _form_page(
                 "values": values,
                 "errors": errors,
                 "follow_up": follow_up,
-                "partners": await services.partner_choices(viewer),
-                "owners": await services.owner_choices(viewer),
+                "partners": await follow_ups.partner_choices(viewer),
+                "owners": await follow_ups.owner_choices(viewer),
                 "kinds": forms.KINDS,
                 "priorities": forms.PRIORITIES,
                 "recurrences": forms.RECURRENCE_PRESETS,
@@ -108,13 +114,13 @@ async def follow_up_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
         partner_uuid = UUID(str(request.query_params.get("partner") or ""))
     except ValueError:
         partner_uuid = None
-    context = await services.new_form_context(viewer, partner_uuid)
+    context = await follow_ups.new_form_context(viewer, partner_uuid)
     return await _form_page(request, viewer, context["values"], {})
 
 
 @post("/follow-ups/new", include_in_schema=False)
 async def follow_up_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await services.create_from_form(viewer, data)
+    result = await follow_ups.create_from_form(viewer, data)
     if result.saved:
         return redirect_after_post(request, f"/follow-ups/{result.uuid}")
     return await _form_page(request, viewer, dict(data), result.errors, status_code=400)
@@ -124,14 +130,14 @@ async def follow_up_create(request: AnyRequest, viewer: CurrentViewer, data: For
 async def follow_up_detail(
     request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID]
 ) -> Template:
-    row = await services.get(viewer, follow_up_id)
+    row = await follow_ups.get(viewer, follow_up_id)
     return await _detail(request, viewer, row)
 
 
 async def _detail(
     request: AnyRequest,
     viewer: access.Viewer,
-    row: dict[str, Any],
+    row: FollowUpRecord,
     error: str = "",
     status_code: int = 200,
 ) -> Template:
@@ -142,8 +148,8 @@ async def _detail(
             {
                 "item": row,
                 "error": error,
-                "history": await services.history(row["uuid"]),
-                "owners": await services.owner_choices(viewer) if row["may_change"] else [],
+                "history": await follow_ups.history(row.uuid),
+                "owners": await follow_ups.owner_choices(viewer) if row.may_change else [],
             }
         ),
         status_code=status_code,
@@ -154,7 +160,7 @@ async def _detail(
 async def follow_up_edit(
     request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID]
 ) -> Template:
-    row = await services.get(viewer, follow_up_id, SchedulerAction.manage_follow_ups)
+    row = await follow_ups.get(viewer, follow_up_id, SchedulerAction.manage_follow_ups)
     values = forms.form_values(row, viewer.time_zone)
     return await _form_page(request, viewer, values, {}, follow_up=row)
 
@@ -163,10 +169,10 @@ async def follow_up_edit(
 async def follow_up_update(
     request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    result = await services.update_from_form(viewer, follow_up_id, data)
+    result = await follow_ups.update_from_form(viewer, follow_up_id, data)
     if result.saved:
         return redirect_after_post(request, f"/follow-ups/{follow_up_id}")
-    row = await services.get(viewer, follow_up_id)
+    row = await follow_ups.get(viewer, follow_up_id)
     values, status_code = result.form_again(data)
     return await _form_page(
         request, viewer, values, result.errors, follow_up=row, status_code=status_code
@@ -182,7 +188,7 @@ async def _after_action(
     request: AnyRequest,
     viewer: access.Viewer,
     follow_up_id: UUID,
-    outcome: services.ActionOutcome,
+    outcome: follow_ups.ActionOutcome,
     data: dict[str, str],
 ) -> Response[Any]:
     """htmx: the acted-on row (and a recurrence's next one) in place; else back where the
@@ -197,7 +203,7 @@ async def _after_action(
             status_code=200 if outcome.status_code == 200 else outcome.status_code,
         )
     if outcome.error:
-        row = await services.get(viewer, follow_up_id)
+        row = await follow_ups.get(viewer, follow_up_id)
         return await _detail(request, viewer, row, outcome.error, outcome.status_code)
     return redirect_after_post(
         request, _safe_next(data.get("next")) or f"/follow-ups/{follow_up_id}"
@@ -212,7 +218,7 @@ def _version(data: dict[str, str]) -> int | None:
 async def follow_up_complete(
     request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    outcome = await services.complete(viewer, follow_up_id, str(data.get("outcome") or ""))
+    outcome = await follow_ups.complete(viewer, follow_up_id, str(data.get("outcome") or ""))
     return await _after_action(request, viewer, follow_up_id, outcome, data)
 
 
@@ -221,7 +227,7 @@ async def follow_up_snooze(
     request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     until = forms.snooze_until(str(data.get("until") or ""), utcnow(), viewer.time_zone)
-    outcome = await services.move(viewer, follow_up_id, until, "snooze", _version(data))
+    outcome = await follow_ups.move(viewer, follow_up_id, until, "snooze", _version(data))
     return await _after_action(request, viewer, follow_up_id, outcome, data)
 
 
@@ -231,7 +237,29 @@ async def follow_up_reschedule(
 ) -> Response[Any]:
     errors: dict[str, str] = {}
     due_at = forms.parse_due(data, viewer.time_zone, errors)
-    outcome = await services.move(viewer, follow_up_id, due_at, "reschedule", _version(data))
+    outcome = await follow_ups.move(viewer, follow_up_id, due_at, "reschedule", _version(data))
+    return await _after_action(request, viewer, follow_up_id, outcome, data)
+
+
+@post("/follow-ups/{follow_up_id:uuid}/skip", include_in_schema=False)
+async def follow_up_skip(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    outcome = await follow_ups.skip(viewer, follow_up_id)
+    return await _after_action(request, viewer, follow_up_id, outcome, data)
+
+
+@post("/follow-ups/{follow_up_id:uuid}/occurrence", include_in_schema=False)
+async def follow_up_occurrence(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    """Move or skip a later occurrence of the follow-up's series (one the calendar showed)."""
+    skip = data.get("action") == "skip"
+    errors: dict[str, str] = {}
+    due_at = None if skip else forms.parse_due(data, viewer.time_zone, errors)
+    outcome = await follow_ups.change_occurrence(
+        viewer, follow_up_id, forms.parse_moment(str(data.get("occurrence") or "")), due_at, skip
+    )
     return await _after_action(request, viewer, follow_up_id, outcome, data)
 
 
@@ -239,7 +267,7 @@ async def follow_up_reschedule(
 async def follow_up_reassign(
     request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    outcome = await services.reassign(viewer, follow_up_id, str(data.get("owner") or ""))
+    outcome = await follow_ups.reassign(viewer, follow_up_id, str(data.get("owner") or ""))
     return await _after_action(request, viewer, follow_up_id, outcome, data)
 
 
@@ -383,6 +411,8 @@ routes = [
     follow_up_snooze,
     follow_up_reschedule,
     follow_up_reassign,
+    follow_up_skip,
+    follow_up_occurrence,
     job_list,
     job_run_now,
     rule_settings,

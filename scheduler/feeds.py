@@ -5,9 +5,13 @@ new secret (rotation) stops the old address at once."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, Event, vRecur
 
 from partner_portal import access
 from partner_portal.accounts.services import hash_secret, viewer_for_user_id
@@ -24,6 +28,23 @@ FEED_LIMIT = 2000
 PRODUCT_ID = "-//Threadline//Follow-ups//EN"
 
 _organisation: Any = FollowUp.organisation
+_series: Any = FollowUp.series
+FEED_COLUMNS = (
+    FollowUp.uuid,
+    FollowUp.kind,
+    FollowUp.title,
+    FollowUp.notes,
+    FollowUp.due_at,
+    FollowUp.remind_at,
+    FollowUp.state,
+    FollowUp.updated_at,
+    FollowUp.occurrence_at,
+    _organisation.legal_name.as_alias("partner_name"),
+    _series.uuid.as_alias("series_uuid"),
+    _series.rule.as_alias("series_rule"),
+    _series.starts_at.as_alias("series_starts_at"),
+    _series.time_zone.as_alias("series_time_zone"),
+)
 
 
 async def has_feed(user_id: int) -> bool:
@@ -73,23 +94,9 @@ async def feed_for_token(token: str) -> str | None:
     now = utcnow()
     # Still only partners the user may see: a partner moved to another KAM leaves the feed.
     rows = (
-        await access.scoped(
-            FollowUp.select(
-                FollowUp.uuid,
-                FollowUp.kind,
-                FollowUp.title,
-                FollowUp.notes,
-                FollowUp.due_at,
-                FollowUp.state,
-                FollowUp.updated_at,
-                _organisation.legal_name.as_alias("partner_name"),
-            ),
-            viewer,
-            FollowUp.organisation,
-        )
+        await access.scoped(FollowUp.select(*FEED_COLUMNS), viewer, FollowUp.organisation)
         .where(
             FollowUp.owner == row["user"],
-            FollowUp.state != FollowUpState.cancelled,
             FollowUp.due_at >= now - timedelta(days=PAST_DAYS),
             FollowUp.due_at < now + timedelta(days=FUTURE_DAYS),
         )
@@ -101,73 +108,89 @@ async def feed_for_token(token: str) -> str | None:
     return calendar_text(rows, load_settings().base_url, now)
 
 
-def calendar_text(rows: Iterable[Mapping[str, Any]], base_url: str, now: datetime) -> str:
-    """An RFC 5545 VCALENDAR with one VEVENT per follow-up (times in UTC)."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODUCT_ID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "X-WR-CALNAME:Threadline",
-        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
-    ]
+def calendar_text(rows: Sequence[Mapping[str, Any]], base_url: str, now: datetime) -> str:
+    """An RFC 5545 VCALENDAR: a one-off follow-up is one VEVENT; a series is one VEVENT
+    with its RRULE (on its owner's wall clock, with the zone's VTIMEZONE), EXDATE for the
+    skipped occurrences and, for each stored occurrence that was done, moved or edited, a
+    VEVENT with its RECURRENCE-ID. A follow-up with a reminder carries a VALARM."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "Threadline")
+    series: dict[Any, list[Mapping[str, Any]]] = defaultdict(list)
     for row in rows:
-        start = row["due_at"].astimezone(UTC)
-        link = f"{base_url}/follow-ups/{row['uuid']}"
-        description = "\n".join(part for part in (row["notes"], link) if part)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{row['uuid']}@threadline",
-            f"DTSTAMP:{_stamp(now)}",
-            f"LAST-MODIFIED:{_stamp(row['updated_at'])}",
-            f"DTSTART:{_stamp(start)}",
-            f"DTEND:{_stamp(start + timedelta(minutes=EVENT_MINUTES))}",
-            f"SUMMARY:{_escape(_summary(row))}",
-            f"DESCRIPTION:{_escape(description)}",
-            f"URL:{link}",
-            f"STATUS:{'CANCELLED' if row['state'] == FollowUpState.cancelled else 'CONFIRMED'}",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT",
+        if row["series_uuid"] is None:
+            if row["state"] != FollowUpState.cancelled:
+                calendar.add_component(_event(row, base_url, now, uid=f"{row['uuid']}@threadline"))
+        else:
+            series[row["series_uuid"]].append(row)
+    for series_uuid, occurrences in series.items():
+        uid = f"{series_uuid}@threadline"
+        zone = ZoneInfo(occurrences[0]["series_time_zone"])
+        # The series' text is its current occurrence's: the first open one, else the last.
+        current = next(
+            (row for row in occurrences if row["state"] == FollowUpState.open), occurrences[-1]
+        )
+        master = _event(
+            current, base_url, now, uid=uid, start=occurrences[0]["series_starts_at"], zone=zone
+        )
+        master.add("rrule", vRecur.from_ical(current["series_rule"].removeprefix("RRULE:")))
+        skipped = [
+            row["occurrence_at"].astimezone(zone)
+            for row in occurrences
+            if row["state"] == FollowUpState.cancelled
         ]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+        if skipped:
+            master.add("exdate", skipped)
+        calendar.add_component(master)
+        for row in occurrences:
+            if row["state"] == FollowUpState.cancelled or (row is current and _as_ruled(row)):
+                continue
+            event = _event(row, base_url, now, uid=uid)
+            event.add("recurrence-id", row["occurrence_at"].astimezone(zone))
+            calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical().decode()
+
+
+def _as_ruled(row: Mapping[str, Any]) -> bool:
+    """An occurrence the series' own VEVENT already describes (due when the rule says)."""
+    return bool(row["due_at"] == row["occurrence_at"] and row["state"] == FollowUpState.open)
+
+
+def _event(
+    row: Mapping[str, Any],
+    base_url: str,
+    now: datetime,
+    *,
+    uid: str,
+    start: datetime | None = None,
+    zone: ZoneInfo | None = None,
+) -> Event:
+    start = (start or row["due_at"]).astimezone(zone or UTC)
+    link = f"{base_url}/follow-ups/{row['uuid']}"
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("last-modified", row["updated_at"].astimezone(UTC))
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=EVENT_MINUTES))
+    event.add("summary", _summary(row))
+    event.add("description", "\n".join(part for part in (row["notes"], link) if part))
+    event.add("url", link)
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    if row["remind_at"] is not None and row["state"] == FollowUpState.open:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", row["title"])
+        alarm.add("trigger", row["remind_at"] - row["due_at"])
+        event.add_component(alarm)
+    return event
 
 
 def _summary(row: Mapping[str, Any]) -> str:
     done = "✓ " if row["state"] == FollowUpState.done else ""
     return f"{done}{row['title']} · {row['partner_name']}"
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545
-    3.1), cut between characters, never inside a multi-byte one."""
-    encoded = line.encode()
-    if len(encoded) <= 75:
-        return line
-    parts: list[str] = []
-    current = ""
-    limit = 75
-    for character in line:
-        if len((current + character).encode()) > limit:
-            parts.append(current)
-            current = character
-            limit = 74  # the leading space of a continuation counts
-        else:
-            current += character
-    parts.append(current)
-    return "\r\n ".join(parts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,9 @@ from dateutil.rrule import rrulestr
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from scheduler.tables import FollowUpKind, Priority, SubjectKind
+
+if TYPE_CHECKING:
+    from scheduler.records import FollowUpRecord
 
 KINDS = tuple(kind.value for kind in FollowUpKind)
 PRIORITIES = tuple(priority.value for priority in Priority)
@@ -180,21 +183,30 @@ def snooze_until(choice: str, now: datetime, time_zone: str) -> datetime | None:
     return None
 
 
-def form_values(row: Mapping[str, Any], time_zone: str) -> dict[str, Any]:
+def form_values(row: FollowUpRecord, time_zone: str) -> dict[str, Any]:
     """A follow-up as the form shows it (due time in the viewer's zone)."""
-    local = row["due_at"].astimezone(ZoneInfo(time_zone))
+    local = row.due_at.astimezone(ZoneInfo(time_zone))
     presets = {value for value, _label in RECURRENCE_PRESETS}
     return {
-        "kind": row["kind"],
-        "title": row["title"],
-        "notes": row["notes"],
-        "priority": row["priority"],
+        "kind": row.kind,
+        "title": row.title,
+        "notes": row.notes,
+        "priority": row.priority,
         "due_date": local.date().isoformat(),
         "due_time": local.strftime("%H:%M"),
-        "recurrence": row["recurrence"] if row["recurrence"] in presets else "",
-        "recurrence_rule": "" if row["recurrence"] in presets else row["recurrence"],
-        "remind_minutes": str(row.get("remind_minutes", DEFAULT_REMIND_MINUTES)),
-        "subject_kind": row.get("subject_kind", ""),
-        "subject_uuid": str(row["subject_uuid"]) if row.get("subject_uuid") else "",
-        "version": str(row["version"]),
+        "recurrence": row.recurrence if row.recurrence in presets else "",
+        "recurrence_rule": "" if row.recurrence in presets else row.recurrence,
+        "remind_minutes": str(row.remind_minutes),
+        "subject_kind": row.subject_kind,
+        "subject_uuid": str(row.subject_uuid) if row.subject_uuid else "",
+        "version": str(row.version),
     }
+
+
+def parse_moment(text: str) -> datetime | None:
+    """An occurrence's start as the calendar wrote it (ISO 8601 with its offset), in UTC."""
+    try:
+        moment = datetime.fromisoformat(text[:40])
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else None

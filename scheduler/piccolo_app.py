@@ -2,12 +2,19 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from scheduler.tables import CalendarFeed, DigestClaim, FollowUp, FollowUpRule, JobRun
+from scheduler.tables import (
+    CalendarFeed,
+    DigestClaim,
+    FollowUp,
+    FollowUpRule,
+    FollowUpSeries,
+    JobRun,
+)
 
 APP_CONFIG = AppConfig(
     app_name="scheduler",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[FollowUp, FollowUpRule, DigestClaim, CalendarFeed, JobRun],
+    table_classes=[FollowUpSeries, FollowUp, FollowUpRule, DigestClaim, CalendarFeed, JobRun],
     migration_dependencies=["partner_portal.partners.piccolo_app"],
     commands=[],
 )

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from partner_portal.i18n import N_
 from partner_portal.registries import HomeTile, NavEntry, PartnerPanel, Registry
-from scheduler import controllers, host, jobs, reminders, services
+from scheduler import agenda, controllers, follow_ups, host, jobs, reminders
 from scheduler.access import SCOPED_TABLES, SchedulerAction
 
 routes = controllers.routes
@@ -45,12 +45,12 @@ def register(registry: Registry) -> None:
             key="follow_ups",
             order=20,
             template="scheduler/_partner_panel.html",
-            load=services.partner_panel,
+            load=agenda.partner_panel,
         )
     )
     for kind, label in reminders.EMAIL_KINDS.items():
         registry.add_email_kind(kind, label)
-    registry.add_email_kind(services.MAIL_ASSIGNED, services.ASSIGNED_LABEL)
+    registry.add_email_kind(follow_ups.MAIL_ASSIGNED, follow_ups.ASSIGNED_LABEL)
     registry.add_lifespan_service("scheduler", host.in_web_process)
 
 

@@ -20,13 +20,9 @@ from partner_portal import access
 from partner_portal.clock import utcnow
 from partner_portal.database import is_sqlite, write_transaction
 from partner_portal.i18n import N_
-from partner_portal.i18n import gettext as _
-from partner_portal.notifications.services import (
-    NewNotification,
-    mail_user,
-    notify,
-    opted_out_users,
-)
+from partner_portal.notifications.inbox import NewNotification, notify
+from partner_portal.notifications.preferences import opted_out_users
+from partner_portal.notifications.services import mail_user
 from partner_portal.partners.tables import Role, User
 from partner_portal.settings import Settings
 from scheduler.tables import DigestClaim, FollowUp, FollowUpState
@@ -100,11 +96,11 @@ async def send_reminders(settings: Settings, batch: int = REMINDER_BATCH) -> str
                     NewNotification(
                         user_id=row["owner"],
                         kind=MAIL_REMINDER,
-                        message=_(
-                            "Due %(when)s: %(title)s",
-                            when=_short_time(row["due_at"], owners.get(row["owner"])),
-                            title=row["title"],
-                        ),
+                        message=N_("Due %(when)s: %(title)s"),
+                        params={
+                            "when": _short_time(row["due_at"], owners.get(row["owner"])),
+                            "title": row["title"],
+                        },
                         link=f"/follow-ups/{row['uuid']}",
                     )
                     for row in claimed

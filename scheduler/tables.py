@@ -57,6 +57,21 @@ class AssigneeMode(enum.StrEnum):
     fixed_user = "fixed_user"
 
 
+class FollowUpSeries(Table, tablename="follow_up_series"):
+    """A repeating follow-up: its rule and first start. Its occurrences are computed; one
+    becomes a FollowUp row when it is due next, done, moved, edited or skipped (its
+    ``occurrence_at`` is the start the rule gave it, iCalendar's RECURRENCE-ID)."""
+
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, index=True)
+    # RFC 5545 RRULE ("FREQ=WEEKLY;BYDAY=MO"), evaluated on the wall clock of time_zone.
+    rule = Varchar(length=300)
+    starts_at = Timestamptz()
+    time_zone = Varchar(length=60)
+    created_at = Timestamptz()
+
+
 class FollowUp(Table, tablename="follow_up"):
     id: Serial
     uuid = UUID(default=uuid.uuid4, unique=True, index=True)
@@ -84,6 +99,10 @@ class FollowUp(Table, tablename="follow_up"):
     # rule runs it creates one follow-up for a subject's episode (insert ... on conflict).
     rule_key = Varchar(length=40, default="")
     rule_guard = Varchar(length=200, null=True, default=None, unique=True)
+    # The series this occurrence belongs to, and the start its rule gave it (moving the
+    # occurrence changes due_at, never occurrence_at). A skipped occurrence is cancelled.
+    series = ForeignKey(FollowUpSeries, null=True, default=None, on_delete=OnDelete.cascade)
+    occurrence_at = Timestamptz(null=True, default=None)
     # The occurrence this one follows in a repeating series.
     previous: ForeignKey[FollowUp] = ForeignKey(
         "self", null=True, default=None, on_delete=OnDelete.set_null, index=False

@@ -192,7 +192,7 @@ def material_form_values(material: Mapping[str, Any], supplier_uuid: str) -> dic
 
 @dataclass
 class BomView:
-    style: dict[str, Any]
+    style: access.VisibleStyle
     lines: list[dict[str, Any]]
     materials: list[dict[str, Any]]
     colourways: list[dict[str, Any]]
@@ -216,7 +216,7 @@ async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
             BomLine.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
             BomLine.size.position.as_alias("size_position"),  # type: ignore[attr-defined]
         )
-        .where(BomLine.style == style["id"])
+        .where(BomLine.style == style.id)
         .order_by(BomLine.material.code)  # type: ignore[attr-defined]
         .order_by(BomLine.colourway.code)  # type: ignore[attr-defined]
         .order_by(BomLine.size.position)  # type: ignore[attr-defined]
@@ -229,11 +229,11 @@ async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
         Material.uuid, Material.code, Material.name, Material.unit
     ).order_by(Material.code)
     colourways = await Colourway.select(Colourway.uuid, Colourway.code, Colourway.name).where(
-        Colourway.style == style["id"]
+        Colourway.style == style.id
     )
     sizes = await (
         Size.select(Size.id, Size.label)
-        .where(Size.size_scale == style["size_scale"])
+        .where(Size.size_scale == style.size_scale)
         .order_by(Size.position)
     )
     return BomView(style, lines, materials, colourways, sizes)
@@ -241,7 +241,7 @@ async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
 
 @access.system_query("the brand's purchasers (manage_purchasing) use any supplier's material")
 async def add_bom_line(
-    viewer: Viewer, style: dict[str, Any], data: Mapping[str, str]
+    viewer: Viewer, style: access.VisibleStyle, data: Mapping[str, str]
 ) -> SaveResult:
     """Add a consumption line to a style's BOM (one per material, colour and size)."""
     access.require(viewer, SupplierAction.manage_purchasing)
@@ -249,19 +249,19 @@ async def add_bom_line(
     colourways = {
         str(r["uuid"]): r["id"]
         for r in await Colourway.select(Colourway.uuid, Colourway.id).where(
-            Colourway.style == style["id"]
+            Colourway.style == style.id
         )
     }
     sizes = {
         str(r["id"]): r["id"]
-        for r in await Size.select(Size.id).where(Size.size_scale == style["size_scale"])
+        for r in await Size.select(Size.id).where(Size.size_scale == style.size_scale)
     }
     line, errors = forms.parse_bom_line(data, materials, colourways, sizes)
     if line is None:
         return SaveResult(errors=errors)
     async with write_transaction():
         duplicate = await BomLine.exists().where(
-            (BomLine.style == style["id"])
+            (BomLine.style == style.id)
             & (BomLine.material == line.material_id)
             & (
                 BomLine.colourway.is_null()
@@ -277,7 +277,7 @@ async def add_bom_line(
         row = (
             await BomLine.insert(
                 BomLine(
-                    style=style["id"],
+                    style=style.id,
                     material=line.material_id,
                     colourway=line.colourway_id,
                     size=line.size_id,
@@ -298,7 +298,7 @@ async def add_bom_line(
                 "consumption": [None, str(line.consumption)],
                 "wastage_percent": [None, str(line.wastage_percent)],
             },
-            summary=style["code"],
+            summary=style.code,
         )
     return SaveResult(uuid=row[0]["uuid"])
 

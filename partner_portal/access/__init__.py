@@ -10,6 +10,9 @@ code uses is re-exported here: ``from partner_portal import access; access.requi
 
 from partner_portal.access import catalog, orders, partners
 from partner_portal.access.catalog import (
+    VisiblePriceList,
+    VisibleStyle,
+    VisibleStyleImage,
     get_delivery_window,
     get_prepack,
     get_price_list,
@@ -39,6 +42,7 @@ from partner_portal.access.orders import (
     BUYING_KINDS,
     ORDER_TRANSITIONS,
     OrderSide,
+    VisibleOrder,
     get_buyer,
     get_change_request,
     get_order,
@@ -54,6 +58,9 @@ from partner_portal.access.orders import (
     scoped_orders,
 )
 from partner_portal.access.partners import (
+    VisibleContact,
+    VisibleOrganisation,
+    VisibleUser,
     assignable_roles,
     get_contact,
     get_organisation,
@@ -70,9 +77,28 @@ from partner_portal.access.roles import (
     ROLE_ACTIONS,
     ROLES_FOR_KIND,
 )
+from partner_portal.events.tables import DomainEvent, Following
+from partner_portal.notifications.tables import Notification
+
+# Domain events are read by no viewer: the kernel fans each out when it is recorded, and
+# deliveries read the outbox (partner_portal/events/services.py).
+EVENT_SCOPED_TABLES = (
+    ScopedTable(DomainEvent, DomainEvent.organisation),
+    ScopedTable(Following, Following.organisation),
+    ScopedTable(
+        Notification,
+        None,
+        "a user's own notices: each is read only by the user it is for (Notification.user)",
+    ),
+)
 
 # The kernel's organisation-scoped tables; each module declares its own in its access.py.
-KERNEL_SCOPED_TABLES = (*partners.SCOPED_TABLES, *catalog.SCOPED_TABLES, *orders.SCOPED_TABLES)
+KERNEL_SCOPED_TABLES = (
+    *partners.SCOPED_TABLES,
+    *catalog.SCOPED_TABLES,
+    *orders.SCOPED_TABLES,
+    *EVENT_SCOPED_TABLES,
+)
 
 __all__ = [
     "BRAND_ROLES",
@@ -89,6 +115,13 @@ __all__ = [
     "OrderSide",
     "ScopedTable",
     "Viewer",
+    "VisibleContact",
+    "VisibleOrder",
+    "VisibleOrganisation",
+    "VisiblePriceList",
+    "VisibleStyle",
+    "VisibleStyleImage",
+    "VisibleUser",
     "allows",
     "assignable_roles",
     "checked_by_caller",

@@ -3,7 +3,7 @@ reference data (seasons, size scales, prepacks, delivery windows)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from piccolo.columns.combination import Combinable
@@ -18,6 +18,15 @@ from partner_portal.access.core import (
     organisation_filter,
     require,
 )
+from partner_portal.catalog.records import (
+    DeliveryWindowRecord,
+    PrepackRecord,
+    PriceListRecord,
+    SeasonRecord,
+    SizeScaleRecord,
+    StyleImageRecord,
+    StyleRecord,
+)
 from partner_portal.catalog.tables import (
     DeliveryWindow,
     Prepack,
@@ -30,6 +39,7 @@ from partner_portal.catalog.tables import (
     StyleStatus,
     VolumeBreak,
 )
+from partner_portal.records import Record
 
 # The rest of the catalog is the brand's, seen by everyone who sees the catalog; a price
 # list may be a partner's own.
@@ -38,6 +48,21 @@ SCOPED_TABLES = (
     ScopedTable(Price, Price.price_list),
     ScopedTable(VolumeBreak, VolumeBreak.price_list),
 )
+
+
+class VisibleStyle(StyleRecord, frozen=True):
+    """A style get_style fetched for a viewer (made nowhere else)."""
+
+
+class VisibleStyleImage(StyleImageRecord, frozen=True):
+    """A style's picture get_style_image fetched for a viewer (made nowhere else)."""
+
+
+class VisiblePriceList(PriceListRecord, frozen=True):
+    """A price list get_price_list fetched for a viewer (made nowhere else)."""
+
+
+Reference = TypeVar("Reference", bound=Record)
 
 
 def style_filter(viewer: Viewer, status: Any = Style.status) -> Combinable | None:
@@ -53,23 +78,24 @@ def style_filter(viewer: Viewer, status: Any = Style.status) -> Combinable | Non
 
 async def get_style(
     viewer: Viewer, style_uuid: UUID, action: ActionSet = Action.view_catalog
-) -> dict[str, Any]:
+) -> VisibleStyle:
     """One style the viewer may see (404 otherwise), checked for the action (403)."""
     query = narrow(Style.select(*Style.all_columns()), style_filter(viewer)).where(
         Style.uuid == style_uuid
     )
-    return await fetch_one(viewer, query, "No such style.", action)
+    return VisibleStyle.from_row(await fetch_one(viewer, query, "No such style.", action))
 
 
 async def get_price_list(
     viewer: Viewer, price_list_uuid: UUID, action: ActionSet = Action.view_price_lists
-) -> dict[str, Any]:
+) -> VisiblePriceList:
     """One price list (only the brand's users see price lists as such), checked for the action."""
     require(viewer, Action.view_price_lists)
     query = narrow(PriceList.select(*PriceList.all_columns()), price_list_filter(viewer)).where(
         PriceList.uuid == price_list_uuid
     )
-    return await fetch_one(viewer, query, "No such price list.", action)
+    row = await fetch_one(viewer, query, "No such price list.", action)
+    return VisiblePriceList.from_row(row)
 
 
 def price_list_filter(
@@ -86,44 +112,54 @@ def price_list_filter(
 
 
 async def _get_catalog_reference(
-    viewer: Viewer, table: Any, row_uuid: UUID, action: ActionSet, name: str
-) -> dict[str, Any]:
+    viewer: Viewer,
+    table: Any,
+    record: type[Reference],
+    row_uuid: UUID,
+    action: ActionSet,
+    name: str,
+) -> Reference:
     """One row of the catalog's reference data (seasons, size scales, prepacks, delivery
-    windows), for the catalog's managers: 403 for everyone else, then 404."""
+    windows), for the catalog's managers: 403 for everyone else, then 404. The brand's
+    reference data is the same for everyone allowed to manage it, so it has no Visible type."""
     require(viewer, action)
     query = table.select(*table.all_columns()).where(table.uuid == row_uuid)
-    return await fetch_one(viewer, query, f"No such {name}.")
+    return record.from_row(await fetch_one(viewer, query, f"No such {name}."))
 
 
 async def get_season(
     viewer: Viewer, season_uuid: UUID, action: ActionSet = Action.manage_catalog
-) -> dict[str, Any]:
-    return await _get_catalog_reference(viewer, Season, season_uuid, action, "season")
+) -> SeasonRecord:
+    return await _get_catalog_reference(viewer, Season, SeasonRecord, season_uuid, action, "season")
 
 
 async def get_size_scale(
     viewer: Viewer, scale_uuid: UUID, action: ActionSet = Action.manage_catalog
-) -> dict[str, Any]:
-    return await _get_catalog_reference(viewer, SizeScale, scale_uuid, action, "size scale")
+) -> SizeScaleRecord:
+    return await _get_catalog_reference(
+        viewer, SizeScale, SizeScaleRecord, scale_uuid, action, "size scale"
+    )
 
 
 async def get_prepack(
     viewer: Viewer, prepack_uuid: UUID, action: ActionSet = Action.manage_catalog
-) -> dict[str, Any]:
-    return await _get_catalog_reference(viewer, Prepack, prepack_uuid, action, "prepack")
+) -> PrepackRecord:
+    return await _get_catalog_reference(
+        viewer, Prepack, PrepackRecord, prepack_uuid, action, "prepack"
+    )
 
 
 async def get_delivery_window(
     viewer: Viewer, window_uuid: UUID, action: ActionSet = Action.manage_catalog
-) -> dict[str, Any]:
+) -> DeliveryWindowRecord:
     return await _get_catalog_reference(
-        viewer, DeliveryWindow, window_uuid, action, "delivery window"
+        viewer, DeliveryWindow, DeliveryWindowRecord, window_uuid, action, "delivery window"
     )
 
 
 async def get_style_image(
     viewer: Viewer, image_uuid: UUID, action: ActionSet = Action.view_catalog
-) -> dict[str, Any]:
+) -> VisibleStyleImage:
     """One picture of a style the viewer may see (404 otherwise: a partner user asking for
     a picture of a draft style finds nothing), checked for the action (403)."""
     query = StyleImage.select(
@@ -131,4 +167,5 @@ async def get_style_image(
         StyleImage.style.uuid.as_alias("style_uuid"),  # type: ignore[attr-defined]
     ).where(StyleImage.uuid == image_uuid)
     condition = style_filter(viewer, StyleImage.style.status)  # type: ignore[attr-defined]
-    return await fetch_one(viewer, narrow(query, condition), "No such picture.", action)
+    row = await fetch_one(viewer, narrow(query, condition), "No such picture.", action)
+    return VisibleStyleImage.from_row(row)

@@ -5,7 +5,7 @@ ships it, or places one for a buyer."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import json
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +24,7 @@ from partner_portal.access.core import (
 )
 from partner_portal.access.roles import BUYER_ROLES
 from partner_portal.i18n import gettext as _
+from partner_portal.orders.records import ChangeRequestRecord, OrderRecord
 from partner_portal.orders.tables import (
     ChangeRequest,
     Order,
@@ -33,6 +34,7 @@ from partner_portal.orders.tables import (
     OrderStatusChange,
     Shipment,
     ShipmentLine,
+    StockReservation,
 )
 from partner_portal.partners.tables import Organisation, Role
 
@@ -44,6 +46,7 @@ SCOPED_TABLES = (
     ScopedTable(ChangeRequest, ChangeRequest.order),
     ScopedTable(Shipment, Shipment.order),
     ScopedTable(ShipmentLine, ShipmentLine.shipment),
+    ScopedTable(StockReservation, StockReservation.order),
 )
 
 
@@ -60,30 +63,49 @@ def scoped_orders(query: Any, viewer: Viewer) -> Any:
     return narrow(query, order_filter(viewer))
 
 
+class VisibleOrder(OrderRecord, frozen=True):
+    """An order the viewer may see: made only by the fetchers below. A subclass rather
+    than a NewType: mypy (2.4) crashes on a NewType of a msgspec struct."""
+
+
+# The order's own columns and the names of its buyer, placer and season, built once:
+# Piccolo spends about a millisecond of CPU building each joined column.
+ORDER_COLUMNS = (
+    *Order.all_columns(),
+    Order.buyer.legal_name.as_alias("buyer_name"),  # type: ignore[attr-defined]
+    Order.buyer.uuid.as_alias("buyer_uuid"),  # type: ignore[attr-defined]
+    Order.placed_by.display_name.as_alias("placed_by_name"),  # type: ignore[attr-defined]
+    Order.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+)
+
+
 async def get_order(
-    viewer: Viewer,
-    order_uuid: UUID,
-    action: ActionSet = Action.view_orders,
-    columns: Iterable[Any] = (),
-) -> dict[str, Any]:
-    """One order the viewer may see (404 otherwise), checked for the action (403): the
-    order's own columns, or ``columns`` (joined ones too) for a page that shows more."""
-    query = scoped_orders(Order.select(*(columns or Order.all_columns())), viewer).where(
-        Order.uuid == order_uuid
+    viewer: Viewer, order_uuid: UUID, action: ActionSet = Action.view_orders
+) -> VisibleOrder:
+    """One order the viewer may see (404 otherwise), checked for the action (403)."""
+    query = scoped_orders(Order.select(*ORDER_COLUMNS), viewer).where(Order.uuid == order_uuid)
+    row = await fetch_one(viewer, query, "No such order.", action)
+    return VisibleOrder.from_row(row)
+
+
+def change_request_record(row: dict[str, Any]) -> ChangeRequestRecord:
+    """A change request row as a record (its changes are stored as JSON text)."""
+    changes = row["changes"]
+    return ChangeRequestRecord.from_row(
+        {**row, "changes": json.loads(changes) if isinstance(changes, str) else changes}
     )
-    return await fetch_one(viewer, query, "No such order.", action)
 
 
 async def get_change_request(
     viewer: Viewer, request_uuid: UUID
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[ChangeRequestRecord, VisibleOrder]:
     """A change request and its order, if the viewer may see the order (404 otherwise)."""
     query = ChangeRequest.select(
         *ChangeRequest.all_columns(),
         ChangeRequest.order.uuid.as_alias("order_uuid"),  # type: ignore[attr-defined]
     ).where(ChangeRequest.uuid == request_uuid)
     request = await fetch_one(viewer, query, "No such change request.")
-    return request, await get_order(viewer, request["order_uuid"])
+    return change_request_record(request), await get_order(viewer, request["order_uuid"])
 
 
 class OrderSide(enum.StrEnum):

@@ -21,6 +21,7 @@ from partner_portal.access.core import (
 )
 from partner_portal.access.roles import ROLES_FOR_KIND
 from partner_portal.audit.tables import AuditEntry
+from partner_portal.partners.records import ContactRecord, OrganisationRecord, UserRecord
 from partner_portal.partners.tables import (
     Address,
     Contact,
@@ -44,6 +45,18 @@ SCOPED_TABLES = (
 )
 
 
+class VisibleOrganisation(OrganisationRecord, frozen=True):
+    """An organisation get_organisation fetched for a viewer (made nowhere else)."""
+
+
+class VisibleContact(ContactRecord, frozen=True):
+    """A contact get_contact fetched for a viewer (made nowhere else)."""
+
+
+class VisibleUser(UserRecord, frozen=True):
+    """A user account get_user fetched for a viewer (made nowhere else)."""
+
+
 def owns_partners_they_create(viewer: Viewer) -> bool:
     """A KAM's new partners are theirs; a brand admin picks the owner (assign_partner_owner)."""
     return viewer.role == Role.kam
@@ -65,12 +78,13 @@ def user_filter(viewer: Viewer) -> Combinable | None:
 
 async def get_organisation(
     viewer: Viewer, organisation_uuid: UUID, action: ActionSet = Action.view_partner
-) -> dict[str, Any]:
+) -> VisibleOrganisation:
     """One organisation the viewer may see (404 otherwise), checked for the action (403)."""
     query = scoped(Organisation.select(*Organisation.all_columns()), viewer).where(
         Organisation.uuid == organisation_uuid
     )
-    return await fetch_one(viewer, query, "No such partner.", action, organisation="id")
+    row = await fetch_one(viewer, query, "No such partner.", action, organisation="id")
+    return VisibleOrganisation.from_row(row)
 
 
 async def get_organisations(
@@ -85,18 +99,22 @@ async def get_organisations(
     return list(rows)
 
 
-async def get_contact(viewer: Viewer, contact_uuid: UUID, action: ActionSet) -> dict[str, Any]:
+async def get_contact(viewer: Viewer, contact_uuid: UUID, action: ActionSet) -> VisibleContact:
     query = scoped(Contact.select(*Contact.all_columns()), viewer, Contact.organisation).where(
         Contact.uuid == contact_uuid
     )
-    return await fetch_one(viewer, query, "No such contact.", action, organisation="organisation")
+    row = await fetch_one(viewer, query, "No such contact.", action, organisation="organisation")
+    return VisibleContact.from_row(row)
 
 
-async def get_user(viewer: Viewer, user_uuid: UUID, action: ActionSet) -> dict[str, Any]:
-    query = narrow(User.select(*User.all_columns()), user_filter(viewer)).where(
-        User.uuid == user_uuid
+async def get_user(viewer: Viewer, user_uuid: UUID, action: ActionSet) -> VisibleUser:
+    query = narrow(
+        User.select(*User.all_columns(exclude=[User.password_hash])), user_filter(viewer)
     )
-    return await fetch_one(viewer, query, "No such user.", action, organisation="organisation")
+    row = await fetch_one(
+        viewer, query.where(User.uuid == user_uuid), "No such user.", action, "organisation"
+    )
+    return VisibleUser.from_row(row)
 
 
 def assignable_roles(viewer: Viewer, organisation_kind: str) -> Iterable[Role]:

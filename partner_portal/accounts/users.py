@@ -32,6 +32,7 @@ from partner_portal.database import update_if_version, write_transaction
 from partner_portal.i18n import gettext as _
 from partner_portal.notifications.services import enqueue_email, mail_locale, render_email
 from partner_portal.partners.tables import Organisation, OrganisationKind, Role, User
+from partner_portal.records import Record
 from partner_portal.settings import Settings, load_settings
 
 USER_LIST_LIMIT = 500
@@ -157,9 +158,19 @@ def _role_fits(role: Role, organisation_kind: str) -> bool:
     return role in access.ROLES_FOR_KIND.get(organisation_kind, frozenset())
 
 
+class Invitee(Record, frozen=True):
+    """Who a set-password link goes to."""
+
+    id: int
+    email: str
+    display_name: str
+    locale: str
+    time_zone: str
+
+
 async def _enqueue_invitation(
     settings: Settings,
-    user: dict[str, Any],
+    user: Invitee,
     organisation_name: str,
     inviter: Viewer | None,
     token: str,
@@ -170,12 +181,12 @@ async def _enqueue_invitation(
     Call inside the transaction that creates the invitation, so the mail goes out
     if and only if the link exists.
     """
-    locale = mail_locale(user.get("locale"), settings)
-    time_zone = user.get("time_zone") or settings.default_time_zone
+    locale = mail_locale(user.locale, settings)
+    time_zone = user.time_zone or settings.default_time_zone
     rendered = render_email(
         "invitation",
         {
-            "name": user["display_name"],
+            "name": user.display_name,
             "inviter": inviter.display_name if inviter else "",
             "organisation": organisation_name,
             "link": services.invitation_link(settings, token),
@@ -188,12 +199,12 @@ async def _enqueue_invitation(
     )
     await enqueue_email(
         kind="invitation",
-        recipient=user["email"],
+        recipient=user.email,
         subject=rendered.subject,
         text=rendered.text,
         html=rendered.html,
         locale=locale,
-        user_id=user["id"],
+        user_id=user.id,
     )
 
 
@@ -217,12 +228,12 @@ async def invite_user(settings: Settings, viewer: Viewer, data: InviteInput) -> 
     """
     organisation = await access.get_organisation(viewer, data.organisation_uuid, Action.invite_user)
     errors: Errors = {}
-    if data.role not in access.assignable_roles(viewer, organisation["kind"]):
+    if data.role not in access.assignable_roles(viewer, organisation.kind):
         errors["role"] = _("This role does not fit an organisation of this kind.")
     manager_id = await _manager_id(data.role, data.manager_uuid, errors)
     if errors:
         return InviteResult(errors=errors)
-    is_org_admin = data.is_org_admin and organisation["kind"] != OrganisationKind.brand
+    is_org_admin = data.is_org_admin and organisation.kind != OrganisationKind.brand
     async with write_transaction():
         if await User.exists().where(User.email == data.email):
             return InviteResult(errors={"email": _("A user with this e-mail already exists.")})
@@ -232,7 +243,7 @@ async def invite_user(settings: Settings, viewer: Viewer, data: InviteInput) -> 
                     email=data.email,
                     display_name=data.display_name,
                     role=data.role,
-                    organisation=organisation["id"],
+                    organisation=organisation.id,
                     is_org_admin=is_org_admin,
                     manager=manager_id,
                     locale=data.locale,
@@ -247,14 +258,14 @@ async def invite_user(settings: Settings, viewer: Viewer, data: InviteInput) -> 
         token = await services.create_invitation(settings, user_id, viewer)
         await _enqueue_invitation(
             settings,
-            {
-                "id": user_id,
-                "email": data.email,
-                "display_name": data.display_name,
-                "locale": data.locale,
-                "time_zone": data.time_zone,
-            },
-            organisation["legal_name"],
+            Invitee(
+                id=user_id,
+                email=data.email,
+                display_name=data.display_name,
+                locale=data.locale,
+                time_zone=data.time_zone,
+            ),
+            organisation.legal_name,
             viewer,
             token,
         )
@@ -262,7 +273,7 @@ async def invite_user(settings: Settings, viewer: Viewer, data: InviteInput) -> 
             viewer,
             entity_kind="user",
             entity_uuid=user_uuid,
-            organisation_id=organisation["id"],
+            organisation_id=organisation.id,
             action="invite",
             changes=audit_log.changes_between(
                 {},
@@ -298,18 +309,24 @@ async def reissue_link(settings: Settings, viewer: Viewer, user_uuid: UUID) -> s
     user = await access.get_user(viewer, user_uuid, people_action(viewer))
     organisation = await (
         Organisation.select(Organisation.legal_name)
-        .where(Organisation.id == user["organisation"])
+        .where(Organisation.id == user.organisation)
         .first()
     )
     async with write_transaction():
         # Marking the older links used (rather than deleting them) keeps the history.
         await Invitation.update({Invitation.used_at: utcnow()}).where(
-            Invitation.user == user["id"], Invitation.used_at.is_null()
+            Invitation.user == user.id, Invitation.used_at.is_null()
         )
-        token = await services.create_invitation(settings, user["id"], viewer)
+        token = await services.create_invitation(settings, user.id, viewer)
         await _enqueue_invitation(
             settings,
-            user,
+            Invitee(
+                id=user.id,
+                email=user.email,
+                display_name=user.display_name,
+                locale=user.locale,
+                time_zone=user.time_zone,
+            ),
             organisation["legal_name"] if organisation else "",
             viewer,
             token,
@@ -319,9 +336,9 @@ async def reissue_link(settings: Settings, viewer: Viewer, user_uuid: UUID) -> s
             viewer,
             entity_kind="user",
             entity_uuid=user_uuid,
-            organisation_id=user["organisation"],
+            organisation_id=user.organisation,
             action="new_link",
-            summary=user["email"],
+            summary=user.email,
         )
     return services.invitation_link(settings, token)
 
@@ -330,25 +347,25 @@ async def set_active(viewer: Viewer, user_uuid: UUID, active: bool) -> str | Non
     """Deactivate (ending every session, revoking every API token) or reactivate a user;
     an error message or None."""
     user = await access.get_user(viewer, user_uuid, people_action(viewer))
-    if user["id"] == viewer.user_id:
+    if user.id == viewer.user_id:
         return _("You cannot deactivate your own account.")
     async with write_transaction():
         changed = await (
             User.update({User.is_active: active, User.version: User.version + 1})
-            .where(User.id == user["id"], User.is_active == (not active))
+            .where(User.id == user.id, User.is_active == (not active))
             .returning(User.id)
         )
         if not changed:
             return None
-        ended = {} if active else await services.end_sign_ins(user["id"])
+        ended = {} if active else await services.end_sign_ins(user.id)
         await audit_log.record(
             viewer,
             entity_kind="user",
             entity_uuid=user_uuid,
-            organisation_id=user["organisation"],
+            organisation_id=user.organisation,
             action="reactivate" if active else "deactivate",
             changes={"is_active": [not active, active], **ended},
-            summary=user["email"],
+            summary=user.email,
         )
     return None
 
@@ -371,27 +388,25 @@ async def edit_user(viewer: Viewer, user_uuid: UUID, data: EditUserInput) -> Edi
     """
     user = await access.get_user(viewer, user_uuid, Action.manage_users)
     organisation = await (
-        Organisation.select(Organisation.kind)
-        .where(Organisation.id == user["organisation"])
-        .first()
+        Organisation.select(Organisation.kind).where(Organisation.id == user.organisation).first()
     )
     kind = organisation["kind"] if organisation else ""
     errors: Errors = {}
     if not _role_fits(data.role, kind):
         errors["role"] = _("This role does not fit an organisation of this kind.")
-    elif user["id"] == viewer.user_id and data.role != user["role"]:
+    elif user.id == viewer.user_id and data.role != user.role:
         errors["role"] = _("You cannot change your own role.")
-    manager_id = await _manager_id(data.role, data.manager_uuid, errors, user["id"])
+    manager_id = await _manager_id(data.role, data.manager_uuid, errors, user.id)
     if errors:
         return EditResult(errors=errors)
     is_org_admin = data.is_org_admin and kind != OrganisationKind.brand
     if data.role != Role.kam:
         manager_id = None
-    before = await _editable(user["id"])
+    before = await _editable(user.id)
     async with write_transaction():
         updated = await update_if_version(
             User,
-            user["id"],
+            user.id,
             data.version,
             {User.role: data.role, User.is_org_admin: is_org_admin, User.manager: manager_id},
         )
@@ -406,7 +421,7 @@ async def edit_user(viewer: Viewer, user_uuid: UUID, data: EditUserInput) -> Edi
                 if str(mine) != str(theirs)
             ]
             return EditResult(conflict=changed or ["version"])
-        after = await _editable(user["id"])
+        after = await _editable(user.id)
         changes = audit_log.changes_between(
             {k: v for k, v in before.items() if k != "manager_id"},
             {k: v for k, v in after.items() if k != "manager_id"},
@@ -415,10 +430,10 @@ async def edit_user(viewer: Viewer, user_uuid: UUID, data: EditUserInput) -> Edi
             viewer,
             entity_kind="user",
             entity_uuid=user_uuid,
-            organisation_id=user["organisation"],
+            organisation_id=user.organisation,
             action="update",
             changes=changes,
-            summary=user["email"],
+            summary=user.email,
         )
     return EditResult()
 
@@ -566,13 +581,13 @@ async def create_user_from_cli(
         if token:
             await _enqueue_invitation(
                 settings,
-                {
-                    "id": created[0]["id"],
-                    "email": email,
-                    "display_name": display_name,
-                    "locale": "",
-                    "time_zone": settings.default_time_zone,
-                },
+                Invitee(
+                    id=created[0]["id"],
+                    email=email,
+                    display_name=display_name,
+                    locale="",
+                    time_zone=settings.default_time_zone,
+                ),
                 org["legal_name"],
                 None,
                 token,

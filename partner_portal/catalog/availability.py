@@ -16,6 +16,7 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog import forms
+from partner_portal.catalog.records import DeliveryWindowRecord, SeasonRecord, StyleRecord
 from partner_portal.catalog.tables import DeliveryWindow, PreBookAvailability, Sku, SkuStock
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -39,20 +40,38 @@ class SkuAvailability:
 
 
 async def availability_for(sku_ids: Iterable[int]) -> dict[int, SkuAvailability]:
-    """Availability of each SKU asked for (every id gets an entry; unknown ones are 0).
-    Two queries whatever the number of SKUs."""
+    """What can still be ordered of each SKU asked for (every id gets an entry; unknown ones
+    are 0): stock on hand less what submitted orders hold, pre-book capacity less what they
+    booked (never below 0). Two queries whatever the number of SKUs."""
+    return await _figures(sku_ids, left=True)
+
+
+async def stock_figures(sku_ids: Iterable[int]) -> dict[int, SkuAvailability]:
+    """The figures as the brand keeps them: stock on hand and pre-book capacity, before
+    what orders hold (the style's grid, the export)."""
+    return await _figures(sku_ids, left=False)
+
+
+async def _figures(sku_ids: Iterable[int], left: bool) -> dict[int, SkuAvailability]:
     wanted = sorted(set(sku_ids))
     result = {sku_id: SkuAvailability() for sku_id in wanted}
     if not wanted:
         return result
-    for row in await SkuStock.select(SkuStock.sku, SkuStock.at_once).where(
+    for row in await SkuStock.select(SkuStock.sku, SkuStock.at_once, SkuStock.reserved).where(
         SkuStock.sku.is_in(wanted)
     ):
-        result[row["sku"]].at_once = row["at_once"]
+        result[row["sku"]].at_once = (
+            max(row["at_once"] - row["reserved"], 0) if left else row["at_once"]
+        )
     for row in await PreBookAvailability.select(
-        PreBookAvailability.sku, PreBookAvailability.delivery_window, PreBookAvailability.quantity
+        PreBookAvailability.sku,
+        PreBookAvailability.delivery_window,
+        PreBookAvailability.quantity,
+        PreBookAvailability.booked,
     ).where(PreBookAvailability.sku.is_in(wanted)):
-        result[row["sku"]].pre_book[row["delivery_window"]] = row["quantity"]
+        figure = max(row["quantity"] - row["booked"], 0) if left else row["quantity"]
+        if figure or not left:
+            result[row["sku"]].pre_book[row["delivery_window"]] = figure
     return result
 
 
@@ -76,7 +95,7 @@ async def delivery_windows(season_ids: Iterable[int]) -> dict[int, list[dict[str
 
 
 async def add_delivery_window(
-    viewer: Viewer, season: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, season: SeasonRecord, data: Mapping[str, Any]
 ) -> dict[str, str]:
     """Add a delivery window to a season; returns errors (a name is unique in the season)."""
     access.require(viewer, Action.manage_catalog)
@@ -85,13 +104,13 @@ async def add_delivery_window(
         return errors
     async with write_transaction():
         if await DeliveryWindow.exists().where(
-            (DeliveryWindow.season == season["id"]) & (DeliveryWindow.name == values.name)
+            (DeliveryWindow.season == season.id) & (DeliveryWindow.name == values.name)
         ):
             return {"name": _("The season already has a window of this name.")}
         row = (
             await DeliveryWindow.insert(
                 DeliveryWindow(
-                    season=season["id"],
+                    season=season.id,
                     name=values.name,
                     starts_on=values.starts_on,
                     ends_on=values.ends_on,
@@ -110,23 +129,23 @@ async def add_delivery_window(
                 "name": [None, values.name],
                 "dates": [None, f"{values.starts_on} – {values.ends_on}"],
             },
-            summary=f"{season['code']} {values.name}",
+            summary=f"{season.code} {values.name}",
         )
     return {}
 
 
-async def delete_delivery_window(viewer: Viewer, window: Mapping[str, Any]) -> None:
+async def delete_delivery_window(viewer: Viewer, window: DeliveryWindowRecord) -> None:
     """Remove a delivery window with its pre-book figures."""
     access.require(viewer, Action.manage_catalog)
     async with write_transaction():
-        await DeliveryWindow.delete().where(DeliveryWindow.id == window["id"])
+        await DeliveryWindow.delete().where(DeliveryWindow.id == window.id)
         await audit_log.record(
             viewer,
             entity_kind="delivery_window",
-            entity_uuid=window["uuid"],
+            entity_uuid=window.uuid,
             organisation_id=None,
             action="delete",
-            summary=window["name"],
+            summary=window.name,
         )
 
 
@@ -161,19 +180,19 @@ class StyleAvailability:
         }
 
 
-async def style_availability(style: Mapping[str, Any]) -> StyleAvailability:
+async def style_availability(style: StyleRecord) -> StyleAvailability:
     """The style's SKUs as a colour × size grid with their availability (five queries)."""
-    from partner_portal.catalog.services import style_matrix
+    from partner_portal.catalog.styles import style_matrix
 
-    sizes, colourways, sku_rows = await style_matrix(style["id"], style["size_scale"])
-    windows = (await delivery_windows([style["season"]]))[style["season"]]
+    sizes, colourways, sku_rows = await style_matrix(style.id, style.size_scale)
+    windows = (await delivery_windows([style.season]))[style.season]
     skus = {(row["colourway"], row["size"]): row for row in sku_rows}
-    figures = await availability_for(row["id"] for row in sku_rows)
+    figures = await stock_figures(row["id"] for row in sku_rows)
     return StyleAvailability(sizes, colourways, windows, skus, figures)
 
 
 async def save_style_availability(
-    viewer: Viewer, style: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, style: access.VisibleStyle, data: Mapping[str, Any]
 ) -> dict[str, str]:
     """Set the at-once and pre-book figures of every SKU of a style from its grid; returns
     errors by input (nothing saved then). An empty cell means none available."""
@@ -199,11 +218,11 @@ async def save_style_availability(
             await audit_log.record(
                 viewer,
                 entity_kind="style",
-                entity_uuid=style["uuid"],
+                entity_uuid=style.uuid,
                 organisation_id=None,
                 action="update",
                 changes={"availability": [None, _("%(count)s figures changed", count=changed)]},
-                summary=style["code"],
+                summary=style.code,
             )
     return {}
 
@@ -216,8 +235,9 @@ async def _replace_figures(
 ) -> int:
     """Make the stored figures of these SKUs (and, for pre-book, these windows) those of
     ``wanted`` (absent: 0); with ``only``, touch just those (sku, window) cells.
-    Returns how many cells changed. Inside the caller's write transaction."""
-    current = await availability_for(sku_ids)
+    Returns how many cells changed. What orders hold of them (reserved, booked) stays.
+    Inside the caller's write transaction."""
+    current = await stock_figures(sku_ids)
     cells = (
         only
         if only is not None
@@ -231,31 +251,41 @@ async def _replace_figures(
     now = utcnow()
     stock_skus = sorted({sku_id for sku_id, window_id in changed if window_id is None})
     if stock_skus:
-        await SkuStock.delete().where(SkuStock.sku.is_in(stock_skus))
-        await SkuStock.insert(
-            *(
-                SkuStock(sku=sku_id, at_once=wanted.get((sku_id, None), 0), updated_at=now)
-                for sku_id in stock_skus
+        await (
+            SkuStock.insert(
+                *(
+                    SkuStock(sku=sku_id, at_once=wanted.get((sku_id, None), 0), updated_at=now)
+                    for sku_id in stock_skus
+                )
             )
-        ).run()
-    pre_book = sorted((sku_id, window_id) for sku_id, window_id in changed if window_id is not None)
-    for window_id in sorted({window_id for _sku, window_id in pre_book}):
-        skus = [sku_id for sku_id, cell_window in pre_book if cell_window == window_id]
-        await PreBookAvailability.delete().where(
-            PreBookAvailability.sku.is_in(skus) & (PreBookAvailability.delivery_window == window_id)
+            .on_conflict(
+                target=SkuStock.sku,
+                action="DO UPDATE",
+                values=[SkuStock.at_once, SkuStock.updated_at],
+            )
+            .run()
         )
-        rows = [
-            PreBookAvailability(
-                sku=sku_id,
-                delivery_window=window_id,
-                quantity=wanted[(sku_id, window_id)],
-                updated_at=now,
+    pre_book = sorted((sku_id, window_id) for sku_id, window_id in changed if window_id is not None)
+    if pre_book:
+        await (
+            PreBookAvailability.insert(
+                *(
+                    PreBookAvailability(
+                        sku=sku_id,
+                        delivery_window=window_id,
+                        quantity=wanted.get((sku_id, window_id), 0),
+                        updated_at=now,
+                    )
+                    for sku_id, window_id in pre_book
+                )
             )
-            for sku_id in skus
-            if wanted.get((sku_id, window_id), 0)
-        ]
-        if rows:
-            await PreBookAvailability.insert(*rows).run()
+            .on_conflict(
+                target=(PreBookAvailability.sku, PreBookAvailability.delivery_window),
+                action="DO UPDATE",
+                values=[PreBookAvailability.quantity, PreBookAvailability.updated_at],
+            )
+            .run()
+        )
     return len(changed)
 
 
@@ -296,7 +326,7 @@ async def export_rows(viewer: Viewer) -> list[dict[str, Any]]:
         .order_by(Sku.size.position)  # type: ignore[attr-defined]
     )
     windows = await delivery_windows(row["season"] for row in skus)
-    figures = await availability_for(row["id"] for row in skus)
+    figures = await stock_figures(row["id"] for row in skus)
     rows = []
     for sku in skus:
         base = {name: sku[name] for name in ("barcode", "style_code", "colour_code", "size")}

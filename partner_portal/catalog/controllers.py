@@ -14,8 +14,18 @@ from litestar.response import File, Template
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
-from partner_portal.catalog import availability, csv_io, forms, images, prepacks, services
-from partner_portal.catalog.services import StyleFilters
+from partner_portal.catalog import (
+    availability,
+    csv_io,
+    forms,
+    images,
+    prepacks,
+    reference,
+    services,
+    styles,
+)
+from partner_portal.catalog.records import PrepackRecord, SeasonRecord, SizeScaleRecord
+from partner_portal.catalog.styles import StyleFilters
 from partner_portal.catalog.tables import Season, SizeScale
 from partner_portal.clock import utcnow
 from partner_portal.i18n import N_
@@ -38,11 +48,11 @@ AnyRequest = Request[Any, Any, Any]
 @get("/catalog/styles", include_in_schema=False)
 async def style_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
     filters = StyleFilters.from_query(request.query_params)
-    page = await services.list_styles(viewer, filters)
+    page = await styles.list_styles(viewer, filters)
     return render(
         request,
         "catalog/list.html",
-        {"result": page, "filters": filters, "choices": await services.filter_choices()},
+        {"result": page, "filters": filters, "choices": await styles.filter_choices()},
         partial="catalog/_rows.html",
     )
 
@@ -50,7 +60,7 @@ async def style_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
 async def _form_context(
     values: dict[str, Any],
     errors: dict[str, str],
-    style: dict[str, Any] | None = None,
+    style: access.VisibleStyle | None = None,
     conflicts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
@@ -58,7 +68,7 @@ async def _form_context(
         "errors": errors,
         "style": style,
         "conflicts": conflicts or [],
-        "choices": await services.form_choices(),
+        "choices": await styles.form_choices(),
     }
 
 
@@ -71,7 +81,7 @@ async def style_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/catalog/styles/new", include_in_schema=False)
 async def style_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await services.create_style(viewer, data)
+    result = await styles.create_style(viewer, data)
     if result.saved:
         return redirect_after_post(request, f"/catalog/styles/{result.uuid}")
     return render(
@@ -86,7 +96,7 @@ async def style_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -
 async def style_detail(
     request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID]
 ) -> Template:
-    view = await services.style_view(viewer, style_id)
+    view = await styles.style_view(viewer, style_id)
     return render(request, "catalog/detail.html", {"view": view, "style": view.style})
 
 
@@ -95,7 +105,7 @@ async def style_edit(
     request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID]
 ) -> Template:
     style = await access.get_style(viewer, style_id, Action.manage_catalog)
-    values = await services.form_values(style)
+    values = await styles.form_values(style)
     return render(request, "catalog/form.html", await _form_context(values, {}, style))
 
 
@@ -104,7 +114,7 @@ async def style_update(
     request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     style = await access.get_style(viewer, style_id, Action.manage_catalog)
-    result = await services.update_style(viewer, style, data)
+    result = await styles.update_style(viewer, style, data)
     if result.saved:
         return redirect_after_post(request, f"/catalog/styles/{style_id}")
     values, status_code = result.form_again(data)
@@ -124,7 +134,7 @@ async def price_lists(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 async def _prices_context(
     viewer: Viewer,
-    price_list: dict[str, Any],
+    price_list: access.VisiblePriceList,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     conflicts: list[dict[str, Any]] | None = None,
@@ -132,11 +142,11 @@ async def _prices_context(
     break_errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     sheet = await services.price_sheet(price_list)
-    breaks = (await services.volume_breaks([price_list["id"]]))[price_list["id"]]
+    breaks = (await services.volume_breaks([price_list.id]))[price_list.id]
     if values is None:
         values = {
-            **services.price_form_values(sheet, price_list["currency"]),
-            "version": str(price_list["version"]),
+            **services.price_form_values(sheet, price_list.currency),
+            "version": str(price_list.version),
         }
     return {
         "price_list": price_list,
@@ -209,18 +219,18 @@ def _choices() -> dict[str, Any]:
     return {"kinds": forms.SIZE_KINDS, "tiers": forms.TIERS}
 
 
-async def _season_extras(season: dict[str, Any] | None) -> dict[str, Any]:
+async def _season_extras(season: SeasonRecord | None) -> dict[str, Any]:
     if season is None:
         return {"collections": [], "windows": []}
     return {
-        "collections": await services.season_collections(season["id"]),
-        "windows": (await availability.delivery_windows([season["id"]]))[season["id"]],
+        "collections": await reference.season_collections(season.id),
+        "windows": (await availability.delivery_windows([season.id]))[season.id],
     }
 
 
 @get("/catalog/seasons", include_in_schema=False)
 async def season_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    seasons = await services.list_seasons(viewer)
+    seasons = await reference.list_seasons(viewer)
     return render(request, "catalog/seasons.html", {"seasons": seasons})
 
 
@@ -228,7 +238,7 @@ async def _season_form(
     request: AnyRequest,
     values: dict[str, Any],
     errors: dict[str, str],
-    season: dict[str, Any] | None = None,
+    season: SeasonRecord | None = None,
     collection_values: dict[str, Any] | None = None,
     collection_errors: dict[str, str] | None = None,
     status_code: int = 200,
@@ -260,7 +270,7 @@ async def season_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/catalog/seasons/new", include_in_schema=False)
 async def season_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await services.save_season(viewer, data)
+    result = await reference.save_season(viewer, data)
     if result.saved:
         return redirect_after_post(request, f"/catalog/seasons/{result.uuid}/edit")
     return await _season_form(request, dict(data), result.errors, status_code=400)
@@ -271,7 +281,7 @@ async def season_edit(
     request: AnyRequest, viewer: CurrentViewer, season_id: FromPath[UUID]
 ) -> Template:
     season = await access.get_season(viewer, season_id)
-    return await _season_form(request, services.season_form_values(season), {}, season)
+    return await _season_form(request, reference.season_form_values(season), {}, season)
 
 
 @post("/catalog/seasons/{season_id:uuid}/edit", include_in_schema=False)
@@ -279,7 +289,7 @@ async def season_update(
     request: AnyRequest, viewer: CurrentViewer, season_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     season = await access.get_season(viewer, season_id)
-    result = await services.save_season(viewer, data, season)
+    result = await reference.save_season(viewer, data, season)
     if result.saved:
         return redirect_after_post(request, "/catalog/seasons")
     return await _season_form(request, dict(data), result.errors, season, status_code=400)
@@ -290,12 +300,12 @@ async def collection_create(
     request: AnyRequest, viewer: CurrentViewer, season_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     season = await access.get_season(viewer, season_id)
-    errors = await services.add_collection(viewer, season, data)
+    errors = await reference.add_collection(viewer, season, data)
     if not errors:
         return redirect_after_post(request, f"/catalog/seasons/{season_id}/edit")
     return await _season_form(
         request,
-        services.season_form_values(season),
+        reference.season_form_values(season),
         {},
         season,
         collection_values=dict(data),
@@ -306,7 +316,7 @@ async def collection_create(
 
 @get("/catalog/size-scales", include_in_schema=False)
 async def size_scale_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    scales = await services.list_size_scales(viewer)
+    scales = await reference.list_size_scales(viewer)
     return render(request, "catalog/size_scales.html", {"scales": scales})
 
 
@@ -314,10 +324,10 @@ async def _scale_form(
     request: AnyRequest,
     values: dict[str, Any],
     errors: dict[str, str],
-    scale: dict[str, Any] | None = None,
+    scale: SizeScaleRecord | None = None,
     status_code: int = 200,
 ) -> Template:
-    in_use = await services.scale_in_use(scale["id"]) if scale else False
+    in_use = await reference.scale_in_use(scale.id) if scale else False
     return render(
         request,
         "catalog/size_scale_form.html",
@@ -336,7 +346,7 @@ async def size_scale_new(request: AnyRequest, viewer: CurrentViewer) -> Template
 async def size_scale_create(
     request: AnyRequest, viewer: CurrentViewer, data: Form
 ) -> Response[Any]:
-    result = await services.save_size_scale(viewer, data)
+    result = await reference.save_size_scale(viewer, data)
     if result.saved:
         return redirect_after_post(request, "/catalog/size-scales")
     return await _scale_form(request, dict(data), result.errors, status_code=400)
@@ -347,7 +357,7 @@ async def size_scale_edit(
     request: AnyRequest, viewer: CurrentViewer, scale_id: FromPath[UUID]
 ) -> Template:
     scale = await access.get_size_scale(viewer, scale_id)
-    return await _scale_form(request, await services.size_scale_form_values(scale), {}, scale)
+    return await _scale_form(request, await reference.size_scale_form_values(scale), {}, scale)
 
 
 @post("/catalog/size-scales/{scale_id:uuid}/edit", include_in_schema=False)
@@ -355,7 +365,7 @@ async def size_scale_update(
     request: AnyRequest, viewer: CurrentViewer, scale_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     scale = await access.get_size_scale(viewer, scale_id)
-    result = await services.save_size_scale(viewer, data, scale)
+    result = await reference.save_size_scale(viewer, data, scale)
     if result.saved:
         return redirect_after_post(request, "/catalog/size-scales")
     return await _scale_form(request, dict(data), result.errors, scale, status_code=400)
@@ -366,7 +376,7 @@ async def _price_list_form(
     viewer: Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
-    price_list: dict[str, Any] | None = None,
+    price_list: access.VisiblePriceList | None = None,
     status_code: int = 200,
 ) -> Template:
     partners = [
@@ -397,7 +407,7 @@ async def price_list_new(request: AnyRequest, viewer: CurrentViewer) -> Template
 async def price_list_create(
     request: AnyRequest, viewer: CurrentViewer, data: Form
 ) -> Response[Any]:
-    result = await services.save_price_list(viewer, data)
+    result = await reference.save_price_list(viewer, data)
     if result.saved:
         return redirect_after_post(request, f"/catalog/price-lists/{result.uuid}/prices")
     return await _price_list_form(request, viewer, dict(data), result.errors, status_code=400)
@@ -408,7 +418,7 @@ async def price_list_edit(
     request: AnyRequest, viewer: CurrentViewer, price_list_id: FromPath[UUID]
 ) -> Template:
     price_list = await access.get_price_list(viewer, price_list_id, Action.manage_catalog)
-    values = await services.price_list_form_values(price_list)
+    values = await reference.price_list_form_values(price_list)
     return await _price_list_form(request, viewer, values, {}, price_list)
 
 
@@ -417,7 +427,7 @@ async def price_list_update(
     request: AnyRequest, viewer: CurrentViewer, price_list_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     price_list = await access.get_price_list(viewer, price_list_id, Action.manage_catalog)
-    result = await services.save_price_list(viewer, data, price_list)
+    result = await reference.save_price_list(viewer, data, price_list)
     if result.saved:
         return redirect_after_post(request, "/catalog/price-lists")
     return await _price_list_form(
@@ -588,7 +598,7 @@ async def delivery_window_create(
         return redirect_after_post(request, f"/catalog/seasons/{season_id}/edit#windows")
     return await _season_form(
         request,
-        services.season_form_values(season),
+        reference.season_form_values(season),
         {},
         season,
         window_values=dict(data),
@@ -603,7 +613,7 @@ async def delivery_window_delete(
 ) -> Response[Any]:
     window = await access.get_delivery_window(viewer, window_id)
     await availability.delete_delivery_window(viewer, window)
-    season = await Season.select(Season.uuid).where(Season.id == window["season"]).first()
+    season = await Season.select(Season.uuid).where(Season.id == window.season).first()
     return redirect_after_post(
         request, f"/catalog/seasons/{season['uuid']}/edit#windows" if season else "/catalog/seasons"
     )
@@ -614,7 +624,7 @@ async def delivery_window_delete(
 
 
 async def _availability_context(
-    style: dict[str, Any],
+    style: access.VisibleStyle,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -668,7 +678,7 @@ async def style_image_upload(
     errors = await images.add_style_image(viewer, style, content or b"", _media_dir(request))
     if not errors:
         return redirect_after_post(request, f"/catalog/styles/{style_id}#pictures")
-    view = await services.style_view(viewer, style_id)
+    view = await styles.style_view(viewer, style_id)
     return render(
         request,
         "catalog/detail.html",
@@ -680,10 +690,10 @@ async def style_image_upload(
 @get("/catalog/images/{image_id:uuid}", include_in_schema=False)
 async def style_image(request: AnyRequest, viewer: CurrentViewer, image_id: FromPath[UUID]) -> File:
     image = await access.get_style_image(viewer, image_id)
-    path = images.stored_file(_media_dir(request), image["path"])
+    path = images.stored_file(_media_dir(request), image.path)
     return File(
         path=existing_media_file(path),
-        media_type=image["content_type"],
+        media_type=image.content_type,
         content_disposition_type="inline",
         headers={"Cache-Control": "private, max-age=86400"},
     )
@@ -694,9 +704,9 @@ async def style_image_delete(
     request: AnyRequest, viewer: CurrentViewer, image_id: FromPath[UUID]
 ) -> Response[Any]:
     image = await access.get_style_image(viewer, image_id, Action.manage_catalog)
-    style = await access.get_style(viewer, image["style_uuid"], Action.manage_catalog)
+    style = await access.get_style(viewer, image.style_uuid, Action.manage_catalog)
     await images.remove_style_image(viewer, style, image, _media_dir(request))
-    return redirect_after_post(request, f"/catalog/styles/{style['uuid']}#pictures")
+    return redirect_after_post(request, f"/catalog/styles/{style.uuid}#pictures")
 
 
 @post("/catalog/images/{image_id:uuid}/main", include_in_schema=False)
@@ -704,9 +714,9 @@ async def style_image_main(
     request: AnyRequest, viewer: CurrentViewer, image_id: FromPath[UUID]
 ) -> Response[Any]:
     image = await access.get_style_image(viewer, image_id, Action.manage_catalog)
-    style = await access.get_style(viewer, image["style_uuid"], Action.manage_catalog)
+    style = await access.get_style(viewer, image.style_uuid, Action.manage_catalog)
     await images.make_main_image(viewer, style, image)
-    return redirect_after_post(request, f"/catalog/styles/{style['uuid']}#pictures")
+    return redirect_after_post(request, f"/catalog/styles/{style.uuid}#pictures")
 
 
 # ---------------------------------------------------------------------------
@@ -721,10 +731,10 @@ async def prepack_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 async def _prepack_form(
     request: AnyRequest,
-    scale: dict[str, Any],
+    scale: SizeScaleRecord,
     values: dict[str, Any],
     errors: dict[str, str],
-    prepack: dict[str, Any] | None = None,
+    prepack: PrepackRecord | None = None,
     status_code: int = 200,
 ) -> Template:
     return render(
@@ -732,7 +742,7 @@ async def _prepack_form(
         "catalog/prepack_form.html",
         {
             "scale": scale,
-            "sizes": await prepacks.scale_sizes(scale["id"]),
+            "sizes": await prepacks.scale_sizes(scale.id),
             "values": values,
             "errors": errors,
             "prepack": prepack,
@@ -747,7 +757,7 @@ async def prepack_new(
 ) -> Template:
     access.require(viewer, Action.manage_catalog)
     if scale is None:
-        scales = await services.list_size_scales(viewer)
+        scales = await reference.list_size_scales(viewer)
         return render(request, "catalog/prepack_scale.html", {"scales": scales})
     scale_row = await access.get_size_scale(viewer, scale)
     return await _prepack_form(request, scale_row, {}, {})
@@ -769,15 +779,15 @@ async def prepack_create(
 
 async def _prepack_and_scale(
     viewer: Viewer, prepack_id: UUID
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[PrepackRecord, SizeScaleRecord]:
     prepack = await access.get_prepack(viewer, prepack_id)
     scale = (
         await SizeScale.select(*SizeScale.all_columns())
-        .where(SizeScale.id == prepack["size_scale"])
+        .where(SizeScale.id == prepack.size_scale)
         .first()
     )
     assert scale is not None
-    return prepack, scale
+    return prepack, SizeScaleRecord.from_row(scale)
 
 
 @get("/catalog/prepacks/{prepack_id:uuid}/edit", include_in_schema=False)

@@ -29,7 +29,7 @@ from typing import Any
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
-from partner_portal.catalog import forms, services
+from partner_portal.catalog import forms, services, styles
 from partner_portal.catalog.tables import (
     Collection,
     Price,
@@ -353,7 +353,7 @@ async def import_styles(viewer: Viewer, content: bytes) -> CatalogImportResult:
         }
         values, field_errors = forms.parse_style(data)
         if values is not None and not field_errors:
-            resolved, field_errors = await services.resolve_style(values)
+            resolved, field_errors = await styles.resolve_style(values)
             if resolved is not None:
                 checked.append(resolved)
         for name, message in field_errors.items():
@@ -376,15 +376,15 @@ async def import_styles(viewer: Viewer, content: bytes) -> CatalogImportResult:
             for resolved in checked:
                 style = existing.get(resolved.values.code)
                 if style is not None:
-                    if await services.apply_style_update(viewer, style, resolved):
+                    if await styles.apply_style_update(viewer, style, resolved):
                         result.updated += 1
                 else:
-                    await services.insert_style(viewer, resolved)
+                    await styles.insert_style(viewer, resolved)
                     result.created += 1
     except Exception as error:
-        if not services.is_unique_violation(error):
+        if not styles.is_unique_violation(error):
             raise
-        message = services.taken_meanwhile()["barcodes"]
+        message = styles.taken_meanwhile()["barcodes"]
         return CatalogImportResult(errors=[RowError(0, "barcode", message)])
     return result
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import uuid
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ def stored_file(media_dir: Path, relative_path: str) -> Path:
 
 
 async def add_style_image(
-    viewer: Viewer, style: Mapping[str, Any], content: bytes, media_dir: Path
+    viewer: Viewer, style: access.VisibleStyle, content: bytes, media_dir: Path
 ) -> dict[str, str]:
     """Store an uploaded picture of a style after the others; returns errors by field
     (``file``), nothing stored then."""
@@ -91,13 +91,13 @@ async def add_style_image(
     if checked is None:
         return {"file": problem or ""}
     image_uuid = uuid.uuid4()
-    relative = f"styles/{style['uuid']}/{uploads.stored_name(checked.file_type, image_uuid)}"
+    relative = f"styles/{style.uuid}/{uploads.stored_name(checked.file_type, image_uuid)}"
     path = stored_file(media_dir, relative)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     try:
         async with write_transaction():
-            count = await StyleImage.count().where(StyleImage.style == style["id"])
+            count = await StyleImage.count().where(StyleImage.style == style.id)
             if count >= MAX_IMAGES_PER_STYLE:
                 path.unlink(missing_ok=True)
                 return {
@@ -108,14 +108,14 @@ async def add_style_image(
                 }
             last = await (
                 StyleImage.select(StyleImage.position)
-                .where(StyleImage.style == style["id"])
+                .where(StyleImage.style == style.id)
                 .order_by(StyleImage.position, ascending=False)
                 .first()
             )
             await StyleImage.insert(
                 StyleImage(
                     uuid=image_uuid,
-                    style=style["id"],
+                    style=style.id,
                     path=relative,
                     content_type=checked.file_type.content_type,
                     width=checked.width,
@@ -129,11 +129,11 @@ async def add_style_image(
             await audit_log.record(
                 viewer,
                 entity_kind="style",
-                entity_uuid=style["uuid"],
+                entity_uuid=style.uuid,
                 organisation_id=None,
                 action="update",
                 changes={"pictures": [count, count + 1]},
-                summary=style["code"],
+                summary=style.code,
             )
     except BaseException:
         path.unlink(missing_ok=True)
@@ -142,41 +142,41 @@ async def add_style_image(
 
 
 async def remove_style_image(
-    viewer: Viewer, style: Mapping[str, Any], image: Mapping[str, Any], media_dir: Path
+    viewer: Viewer, style: access.VisibleStyle, image: access.VisibleStyleImage, media_dir: Path
 ) -> None:
     """Remove a picture of the style; its file goes once the row is gone."""
     access.require(viewer, Action.manage_catalog)
     async with write_transaction():
         await StyleImage.delete().where(
-            (StyleImage.id == image["id"]) & (StyleImage.style == style["id"])
+            (StyleImage.id == image.id) & (StyleImage.style == style.id)
         )
         await audit_log.record(
             viewer,
             entity_kind="style",
-            entity_uuid=style["uuid"],
+            entity_uuid=style.uuid,
             organisation_id=None,
             action="update",
-            changes={"pictures": [image["path"].rsplit("/", 1)[-1], None]},
-            summary=style["code"],
+            changes={"pictures": [image.path.rsplit("/", 1)[-1], None]},
+            summary=style.code,
         )
-    stored_file(media_dir, image["path"]).unlink(missing_ok=True)
+    stored_file(media_dir, image.path).unlink(missing_ok=True)
 
 
 async def make_main_image(
-    viewer: Viewer, style: Mapping[str, Any], image: Mapping[str, Any]
+    viewer: Viewer, style: access.VisibleStyle, image: access.VisibleStyleImage
 ) -> None:
     """Put a picture first (the one line sheets show large)."""
     access.require(viewer, Action.manage_catalog)
     async with write_transaction():
         first = await (
             StyleImage.select(StyleImage.position)
-            .where(StyleImage.style == style["id"])
+            .where(StyleImage.style == style.id)
             .order_by(StyleImage.position)
             .first()
         )
         position = (first["position"] - 1) if first else 1
         await StyleImage.update({StyleImage.position: position}).where(
-            (StyleImage.id == image["id"]) & (StyleImage.style == style["id"])
+            (StyleImage.id == image.id) & (StyleImage.style == style.id)
         )
 
 

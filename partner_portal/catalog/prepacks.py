@@ -15,6 +15,7 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog import forms
+from partner_portal.catalog.records import PrepackRecord, SizeScaleRecord
 from partner_portal.catalog.tables import Prepack, PrepackSize, Size, SizeScale
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -129,27 +130,27 @@ async def scale_sizes(scale_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def prepack_form_values(prepack: Mapping[str, Any]) -> dict[str, str]:
-    values = {"name": prepack["name"]}
+async def prepack_form_values(prepack: PrepackRecord) -> dict[str, str]:
+    values = {"name": prepack.name}
     for row in await PrepackSize.select(
         PrepackSize.quantity,
         PrepackSize.size.label.as_alias("label"),  # type: ignore[attr-defined]
-    ).where(PrepackSize.prepack == prepack["id"]):
+    ).where(PrepackSize.prepack == prepack.id):
         values[f"size-{row['label']}"] = str(row["quantity"])
     return values
 
 
 async def save_prepack(
     viewer: Viewer,
-    scale: Mapping[str, Any],
+    scale: SizeScaleRecord,
     data: Mapping[str, Any],
-    prepack: Mapping[str, Any] | None = None,
+    prepack: PrepackRecord | None = None,
 ) -> SaveResult:
     """Create a prepack of a scale, or change one's name and ratio (a name is unique within
     its scale). Orders keep the quantities they were given, so a change affects new
     orders only."""
     access.require(viewer, Action.manage_catalog)
-    sizes = await scale_sizes(scale["id"])
+    sizes = await scale_sizes(scale.id)
     values, errors = forms.parse_prepack(data, [size["label"] for size in sizes])
     if values is None:
         return SaveResult(errors=errors)
@@ -157,30 +158,30 @@ async def save_prepack(
     ratio_text = " ".join(f"{label}:{count}" for label, count in values.ratio.items())
     async with write_transaction():
         same_name = Prepack.select(Prepack.id).where(
-            (Prepack.size_scale == scale["id"]) & (Prepack.name == values.name)
+            (Prepack.size_scale == scale.id) & (Prepack.name == values.name)
         )
         if prepack is not None:
-            same_name = same_name.where(Prepack.id != prepack["id"])
+            same_name = same_name.where(Prepack.id != prepack.id)
         if await same_name.first():
             return SaveResult(errors={"name": _("The scale already has a prepack of this name.")})
         if prepack is None:
             row = (
                 await Prepack.insert(
-                    Prepack(size_scale=scale["id"], name=values.name, created_at=utcnow())
+                    Prepack(size_scale=scale.id, name=values.name, created_at=utcnow())
                 )
                 .returning(Prepack.id, Prepack.uuid)
                 .run()
             )[0]
             before = {}
         else:
-            row = {"id": prepack["id"], "uuid": prepack["uuid"]}
+            row = {"id": prepack.id, "uuid": prepack.uuid}
             old = await prepack_form_values(prepack)
             before = {
                 "name": old.pop("name"),
                 "ratio": " ".join(f"{key[5:]}:{count}" for key, count in old.items()),
             }
-            await Prepack.update({Prepack.name: values.name}).where(Prepack.id == prepack["id"])
-            await PrepackSize.delete().where(PrepackSize.prepack == prepack["id"])
+            await Prepack.update({Prepack.name: values.name}).where(Prepack.id == prepack.id)
+            await PrepackSize.delete().where(PrepackSize.prepack == prepack.id)
         await PrepackSize.insert(
             *(
                 PrepackSize(prepack=row["id"], size=size_ids[label], quantity=count)
@@ -196,21 +197,21 @@ async def save_prepack(
                 organisation_id=None,
                 action="create" if prepack is None else "update",
                 changes=changes,
-                summary=f"{scale['code']} {values.name}",
+                summary=f"{scale.code} {values.name}",
             )
     return SaveResult(uuid=row["uuid"])
 
 
-async def delete_prepack(viewer: Viewer, prepack: Mapping[str, Any]) -> None:
+async def delete_prepack(viewer: Viewer, prepack: PrepackRecord) -> None:
     """Remove a prepack (orders already placed keep their quantities per size)."""
     access.require(viewer, Action.manage_catalog)
     async with write_transaction():
-        await Prepack.delete().where(Prepack.id == prepack["id"])
+        await Prepack.delete().where(Prepack.id == prepack.id)
         await audit_log.record(
             viewer,
             entity_kind="prepack",
-            entity_uuid=prepack["uuid"],
+            entity_uuid=prepack.uuid,
             organisation_id=None,
             action="delete",
-            summary=prepack["name"],
+            summary=prepack.name,
         )

@@ -206,21 +206,26 @@ class DeliveryWindow(Table, tablename="delivery_window"):
 
 
 class SkuStock(Table, tablename="sku_stock"):
-    """At-once stock of a SKU: what can ship now (available to sell)."""
+    """At-once stock of a SKU: ``at_once`` pieces on hand (as the ERP last said, less what
+    shipped since), ``reserved`` of them held by submitted orders (the order book's
+    stock_reservation rows); available to sell is the difference."""
 
     id: Serial
     sku = ForeignKey(Sku, on_delete=OnDelete.cascade, unique=True, index=True)
     at_once = Integer(default=0)
+    reserved = Integer(default=0)
     updated_at = Timestamptz()
 
 
 class PreBookAvailability(Table, tablename="pre_book_availability"):
-    """How many of a SKU can still be pre-booked for one delivery window."""
+    """A SKU's pre-book capacity in one delivery window: ``quantity`` pieces the brand will
+    make for it, ``booked`` of them taken by submitted orders; the rest can be pre-booked."""
 
     id: Serial
     sku = ForeignKey(Sku, on_delete=OnDelete.cascade, index=True)
     delivery_window = ForeignKey(DeliveryWindow, on_delete=OnDelete.cascade, index=True)
     quantity = Integer(default=0)
+    booked = Integer(default=0)
     updated_at = Timestamptz()
 
 

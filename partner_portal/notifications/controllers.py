@@ -15,7 +15,9 @@ from litestar.response import Template
 
 from partner_portal import access
 from partner_portal.access import Action
-from partner_portal.notifications import services
+from partner_portal.i18n import gettext as _
+from partner_portal.notifications import forms, inbox, preferences, services
+from partner_portal.notifications.tables import Choice
 from partner_portal.registries import registry
 from partner_portal.web import CurrentViewer, redirect_after_post, render
 
@@ -24,26 +26,35 @@ AnyRequest = Request[Any, Any, Any]
 
 @get("/notifications", include_in_schema=False, cache=False)
 async def notification_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    items = await services.recent_notifications(viewer.user_id)
+    items = await inbox.recent_notifications(viewer.user_id)
     return render(request, "notifications/list.html", {"items": items})
 
 
 @get("/notifications/bell", include_in_schema=False, cache=False)
 async def notification_bell(request: AnyRequest, viewer: CurrentViewer) -> Template:
     """The bell's count, loaded by htmx after the page so no page waits for it."""
-    count = await services.unread_count(viewer.user_id)
+    count = await inbox.unread_count(viewer.user_id)
     return render(request, "notifications/_bell.html", {"unread": count})
 
 
 @post("/notifications/read", include_in_schema=False)
 async def notifications_read(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
-    await services.mark_all_read(viewer.user_id)
+    await inbox.mark_all_read(viewer.user_id)
     return redirect_after_post(request, "/notifications")
 
 
-async def _preference_context(viewer: access.Viewer, saved: bool = False) -> dict[str, Any]:
-    off = await services.opted_out_kinds(viewer.user_id)
-    return {"kinds": registry.email_kinds, "off": off, "saved": saved}
+async def _preference_context(
+    viewer: access.Viewer, saved: bool = False, error: str = ""
+) -> dict[str, Any]:
+    return {
+        "event_kinds": sorted(registry.event_kinds.values(), key=lambda kind: kind.type),
+        "email_kinds": registry.email_kinds,
+        "choices": await preferences.user_choices(viewer.user_id),
+        "Choice": Choice,
+        "digest": preferences.DIGEST,
+        "saved": saved,
+        "error": error,
+    }
 
 
 @get("/account/email", include_in_schema=False, cache=False)
@@ -54,11 +65,19 @@ async def email_preferences(request: AnyRequest, viewer: CurrentViewer) -> Templ
 @post("/account/email", include_in_schema=False)
 async def email_preferences_save(request: AnyRequest, viewer: CurrentViewer) -> Template:
     form = await request.form()
-    wanted = set(form.getall("send")) if "send" in form else set()
-    optional = list(registry.email_kinds)
-    await services.set_opt_outs(
-        viewer.user_id, optional, [kind for kind in optional if kind not in wanted]
+    wanted = forms.parse_choices(
+        form,
+        event_kinds=list(registry.event_kinds),
+        email_kinds=list(registry.email_kinds),
     )
+    if wanted is None:
+        return render(
+            request,
+            "notifications/preferences.html",
+            await _preference_context(viewer, error=_("Choose one of the offered options.")),
+            status_code=400,
+        )
+    await preferences.set_choices(viewer.user_id, wanted)
     return render(
         request, "notifications/preferences.html", await _preference_context(viewer, saved=True)
     )

@@ -34,11 +34,10 @@ from jinja2 import Environment, TemplateNotFound
 from partner_portal import i18n
 from partner_portal.clock import utcnow
 from partner_portal.database import current_engine, is_sqlite, write_transaction
+from partner_portal.notifications.preferences import opted_out_users
 from partner_portal.notifications.tables import (
-    MailOptOut,
     MailServerStatus,
     MailState,
-    Notification,
     OutboxEmail,
 )
 from partner_portal.settings import SUPPORTED_LOCALES, Settings
@@ -752,103 +751,6 @@ async def failed_mails(limit: int = 200) -> list[dict[str, Any]]:
         .order_by(OutboxEmail.id, ascending=False)
         .limit(limit)
     )
-
-
-# --- per-user opt-outs -------------------------------------------------------------------
-
-
-async def opted_out_users(kind: str, user_ids: Sequence[int]) -> set[int]:
-    """Which of these users turned e-mails of ``kind`` off (one query for any number)."""
-    if not user_ids:
-        return set()
-    rows = await MailOptOut.select(MailOptOut.user).where(
-        MailOptOut.kind == kind, MailOptOut.user.is_in(list(set(user_ids)))
-    )
-    return {row["user"] for row in rows}
-
-
-async def opted_out_kinds(user_id: int) -> set[str]:
-    rows = await MailOptOut.select(MailOptOut.kind).where(MailOptOut.user == user_id)
-    return {row["kind"] for row in rows}
-
-
-async def set_opt_outs(user_id: int, optional_kinds: Sequence[str], off: Sequence[str]) -> None:
-    """Make the user's opt-outs exactly ``off`` among ``optional_kinds`` (the registered ones)."""
-    off_set = {kind for kind in off if kind in optional_kinds}
-    async with write_transaction():
-        await MailOptOut.delete().where(MailOptOut.user == user_id)
-        if off_set:
-            now = utcnow()
-            await MailOptOut.insert(
-                *(
-                    MailOptOut(
-                        user=user_id, kind=kind, user_kind=f"{user_id}:{kind}", created_at=now
-                    )
-                    for kind in sorted(off_set)
-                )
-            )
-
-
-# --- in-app notifications ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NewNotification:
-    user_id: int
-    kind: str
-    message: str
-    link: str = ""
-
-
-async def notify(*notifications: NewNotification) -> None:
-    """Add in-app notifications (the bell); call inside the transaction of their cause."""
-    if not notifications:
-        return
-    now = utcnow()
-    await Notification.insert(
-        *(
-            Notification(
-                user=item.user_id,
-                kind=item.kind,
-                message=item.message[:2000],
-                link=item.link,
-                created_at=now,
-            )
-            for item in notifications
-        )
-    )
-
-
-async def unread_count(user_id: int) -> int:
-    return await Notification.count().where(
-        Notification.user == user_id, Notification.read_at.is_null()
-    )
-
-
-async def recent_notifications(user_id: int, limit: int = 50) -> list[dict[str, Any]]:
-    return await (
-        Notification.select(
-            Notification.uuid,
-            Notification.kind,
-            Notification.message,
-            Notification.link,
-            Notification.created_at,
-            Notification.read_at,
-        )
-        .where(Notification.user == user_id)
-        .order_by(Notification.id, ascending=False)
-        .limit(limit)
-    )
-
-
-async def mark_all_read(user_id: int) -> int:
-    async with write_transaction():
-        marked = await (
-            Notification.update({Notification.read_at: utcnow()})
-            .where(Notification.user == user_id, Notification.read_at.is_null())
-            .returning(Notification.id)
-        )
-    return len(marked)
 
 
 async def mail_exists(mail_uuid: UUID) -> bool:

@@ -1,5 +1,7 @@
 """The e-mail outbox: every e-mail is a row here first, written in the same transaction
-as the change that causes it, and sent later by the sender job (services.send_due)."""
+as the change that causes it, and sent later by the sender job (services.send_due).
+Beside it: the in-app notifications (the bell) and each user's choices of what reaches
+them how."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import enum
 import uuid
 
 from piccolo.columns import (
+    JSON,
     UUID,
     ForeignKey,
     Integer,
@@ -18,6 +21,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from partner_portal.events.tables import DomainEvent
 from partner_portal.partners.tables import User
 
 
@@ -63,27 +67,66 @@ class MailServerStatus(Table, tablename="mail_server_status"):
     last_error = Text(default="")
 
 
+class NotificationMail(enum.StrEnum):
+    """Whether a notification also went out by e-mail."""
+
+    none = ""  # in the portal only
+    sent = "sent"  # an e-mail of its own was queued with it
+    digest = "digest"  # waits for the reader's daily digest
+    digested = "digested"  # told in a digest
+
+
 class Notification(Table, tablename="notification"):
-    """An in-app notification: the bell in the top bar counts the unread ones."""
+    """An in-app notification: the bell in the top bar counts the unread ones.
+
+    ``message`` is a message id and ``params`` its parameters, rendered in the reader's
+    language when read (partner_portal/messages.py)."""
 
     id: Serial
     uuid = UUID(default=uuid.uuid4, unique=True, index=True)
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=40)
     message = Text()
+    params = JSON(default="{}")
     link = Varchar(length=300, default="")
+    # The event it tells of (None: a reminder or other notice of one user's own).
+    event = ForeignKey(DomainEvent, null=True, default=None, on_delete=OnDelete.cascade)
+    mail = Varchar(length=10, choices=NotificationMail, default=NotificationMail.none)
     created_at = Timestamptz(index=True)
     read_at = Timestamptz(null=True, default=None)
 
 
-class MailOptOut(Table, tablename="mail_opt_out"):
-    """A kind of e-mail a user turned off; enqueue_email skips it for them.
+class Choice(enum.StrEnum):
+    """How a kind of notice reaches a user."""
 
-    ``user_kind`` is "<user id>:<kind>", unique, so a user turns a kind off once.
+    email = "email"  # in the portal and by e-mail (the default)
+    in_app = "in_app"  # in the portal only
+    off = "off"  # not at all (for a kind of e-mail only: no e-mail)
+    daily = "daily"  # the "digest" kind: e-mails wait for one summary a day
+
+
+class NotificationPreference(Table, tablename="notification_preference"):
+    """A user's choice for one kind of notice, where it differs from the default (e-mail
+    and in the portal); ``kind`` is an event type (registry.event_kinds), a kind of
+    e-mail (registry.email_kinds) or "digest".
+
+    ``user_kind`` is "<user id>:<kind>", unique, so a user has one choice per kind.
     """
 
     id: Serial
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=40)
+    choice = Varchar(length=10, choices=Choice, default=Choice.off)
     user_kind = Varchar(length=100, unique=True)
+    created_at = Timestamptz()
+
+
+class DigestClaim(Table, tablename="notification_digest_claim"):
+    """One user's digest of one day, claimed by the scheduler that writes it (the unique
+    ``user_day``, "<user id>:<local date>", chooses one when two run)."""
+
+    id: Serial
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    user_day = Varchar(length=40, unique=True)
+    claimed_by = Varchar(length=100, default="")
     created_at = Timestamptz()

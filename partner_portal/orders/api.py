@@ -218,49 +218,49 @@ async def _order(viewer: Viewer, order_uuid: UUID) -> Order:
     view = await services.order_view(viewer, order_uuid)
     row = view.order
     return Order(
-        id=row["uuid"],
-        number=row["number"],
-        status=row["status"],
-        channel=row["channel"],
-        buyer=row["buyer_uuid"],
-        buyer_name=row["buyer_name"],
-        currency=row["currency"],
-        price_list=row["price_list_name"],
-        ship_to=row["ship_to"],
-        customer_po=row["customer_po"],
-        notes=row["notes"],
-        delivery_window_start=row["delivery_window_start"],
-        delivery_window_end=row["delivery_window_end"],
-        requested_ship_date=row["requested_ship_date"],
-        total_quantity=row["total_quantity"],
-        subtotal=row["subtotal"],
-        discount_total=row["discount_total"],
-        total=row["total"],
-        version=row["version"],
-        created_at=row["created_at"],
-        submitted_at=row["submitted_at"],
+        id=row.uuid,
+        number=row.number,
+        status=row.status,
+        channel=row.channel,
+        buyer=row.buyer_uuid,
+        buyer_name=row.buyer_name,
+        currency=row.currency,
+        price_list=row.price_list_name,
+        ship_to=row.ship_to,
+        customer_po=row.customer_po,
+        notes=row.notes,
+        delivery_window_start=row.delivery_window_start,
+        delivery_window_end=row.delivery_window_end,
+        requested_ship_date=row.requested_ship_date,
+        total_quantity=row.total_quantity,
+        subtotal=row.subtotal,
+        discount_total=row.discount_total,
+        total=row.total,
+        version=row.version,
+        created_at=row.created_at,
+        submitted_at=row.submitted_at,
         lines=[
             Line(
-                id=line["id"],
-                style=line["style_code"],
-                colour=line["colour_code"],
-                size=line["size_label"],
-                barcode=line["barcode"],
-                quantity=line["quantity"],
-                shipped_quantity=line["shipped_quantity"],
-                unit_price=line["unit_price"],
-                discount_percent=line["discount_percent"],
-                line_total=line["line_total"],
+                id=line.id,
+                style=line.style_code,
+                colour=line.colour_code,
+                size=line.size_label,
+                barcode=line.barcode,
+                quantity=line.quantity,
+                shipped_quantity=line.shipped_quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                line_total=line.line_total,
             )
             for line in view.lines
         ],
         history=[
             StatusStep(
-                from_status=step["from_status"],
-                to_status=step["to_status"],
-                at=step["changed_at"],
-                by=step["by"],
-                note=step["note"],
+                from_status=step.from_status,
+                to_status=step.to_status,
+                at=step.changed_at,
+                by=step.by,
+                note=step.note,
             )
             for step in view.history
         ],
@@ -294,19 +294,19 @@ async def list_orders(
     return OrderList(
         items=[
             OrderSummary(
-                id=row["uuid"],
-                number=row["number"],
-                status=row["status"],
-                channel=row["channel"],
-                buyer=row["buyer_uuid"],
-                buyer_name=row["buyer_name"],
-                customer_po=row["customer_po"],
-                currency=row["currency"],
-                total_quantity=row["total_quantity"],
-                total=row["total"],
-                created_at=row["created_at"],
-                submitted_at=row["submitted_at"],
-                requested_ship_date=row["requested_ship_date"],
+                id=row.uuid,
+                number=row.number,
+                status=row.status,
+                channel=row.channel,
+                buyer=row.buyer_uuid,
+                buyer_name=row.buyer_name,
+                customer_po=row.customer_po,
+                currency=row.currency,
+                total_quantity=row.total_quantity,
+                total=row.total,
+                created_at=row.created_at,
+                submitted_at=row.submitted_at,
+                requested_ship_date=row.requested_ship_date,
             )
             for row in page.rows
         ],
@@ -441,7 +441,7 @@ async def _shipments(order_id: int) -> list[ShipmentOut]:
 @get(f"{API}/{{order_id:uuid}}/shipments", tags=["orders"])
 async def list_shipments(viewer: CurrentViewer, order_id: FromPath[UUID]) -> list[ShipmentOut]:
     order = await access.get_order(viewer, order_id)
-    return await _shipments(order["id"])
+    return await _shipments(order.id)
 
 
 @post(f"{API}/{{order_id:uuid}}/shipments", tags=["orders"])
@@ -465,7 +465,7 @@ async def create_shipment(
     result = await services.record_shipment(viewer, order_id, shipment)
     if not result.saved:
         return _refusal(result)
-    created = [row for row in await _shipments(order["id"]) if row.id == result.uuid]
+    created = [row for row in await _shipments(order.id) if row.id == result.uuid]
     return Response(created[0], status_code=201)
 
 

@@ -22,8 +22,9 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import forms, queries, services
 from partner_portal.orders.api import order_api_routes
+from partner_portal.orders.records import OrderPageLine, OrderRecord
 from partner_portal.orders.services import DETAIL_COLUMNS, OrderDraft, OrderFilters, OrderView
-from partner_portal.orders.tables import OrderChannel, OrderStatus
+from partner_portal.orders.tables import ChangeRequestStatus, OrderChannel, OrderStatus
 from partner_portal.web import (
     CurrentViewer,
     csv_download,
@@ -183,12 +184,12 @@ def _errors_by_row(
 # One order
 
 
-def line_groups(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def line_groups(lines: list[OrderPageLine]) -> list[dict[str, Any]]:
     """The lines by style, each a colour × size grid with its pieces and value."""
     groups: dict[str, dict[str, Any]] = {}
     for line in lines:
         group = groups.setdefault(
-            line["style_code"],
+            line.style_code,
             {
                 "style": line,
                 "sizes": {},
@@ -199,24 +200,24 @@ def line_groups(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "total": 0,
             },
         )
-        group["sizes"][line["size_label"]] = line["size_position"]
+        group["sizes"][line.size_label] = line.size_position
         colour = group["colours"].setdefault(
-            line["colour_code"], {"name": line["colour_name"], "cells": {}, "quantity": 0}
+            line.colour_code, {"name": line.colour_name, "cells": {}, "quantity": 0}
         )
-        colour["cells"][line["size_label"]] = line
-        colour["quantity"] += line["quantity"]
-        group["quantity"] += line["quantity"]
-        group["total"] += line["line_total"]
-        group["prices"].add((line["unit_price"], line["discount_percent"]))
-        group["size_prices"].setdefault(line["size_label"], line["unit_price"])
+        colour["cells"][line.size_label] = line
+        colour["quantity"] += line.quantity
+        group["quantity"] += line.quantity
+        group["total"] += line.line_total
+        group["prices"].add((line.unit_price, line.discount_percent))
+        group["size_prices"].setdefault(line.size_label, line.unit_price)
     for group in groups.values():
         group["sizes"] = sorted(group["sizes"], key=group["sizes"].get)
     return list(groups.values())
 
 
-def _detail_values(order: Mapping[str, Any]) -> dict[str, Any]:
-    values = {name: order[name] for name in DETAIL_COLUMNS}
-    values["version"] = order["version"]
+def _detail_values(order: OrderRecord) -> dict[str, Any]:
+    values = {name: getattr(order, name) for name in DETAIL_COLUMNS}
+    values["version"] = order.version
     return values
 
 
@@ -251,7 +252,9 @@ def _detail_context(
     form: str,
 ) -> dict[str, Any]:
     order = view.order
-    pending = [change for change in view.change_requests if change["status"] == "pending"]
+    pending = [
+        change for change in view.change_requests if change.status == ChangeRequestStatus.pending
+    ]
     return {
         "view": view,
         "order": order,
@@ -275,9 +278,7 @@ def _detail_context(
             and not (view.may_ship and step in SHIPMENT_STEPS)
         ],
         "may_submit": OrderStatus.submitted in view.next_steps,
-        "left_to_ship": {
-            line["id"]: line["quantity"] - line["shipped_quantity"] for line in view.lines
-        },
+        "left_to_ship": {line.id: line.quantity - line.shipped_quantity for line in view.lines},
         "today": utcnow().date(),
     }
 
@@ -307,7 +308,7 @@ async def order_update_details(
         return await _order_page(
             request, viewer, order_id, status_code=400, errors=errors, values=data, form="details"
         )
-    result = await services.update_details(viewer, order["uuid"], values, version)
+    result = await services.update_details(viewer, order.uuid, values, version)
     if result.saved:
         return redirect_after_post(request, f"/orders/{order_id}")
     typed, status_code = result.form_again(data)
@@ -383,7 +384,7 @@ async def order_request_change(
 ) -> Response[Any]:
     """The buyer asks for new quantities and/or a ship date; the brand decides."""
     order = await access.get_order(viewer, order_id)
-    if not access.may_request_order_change(viewer, order["status"]):
+    if not access.may_request_order_change(viewer, order.status):
         raise PermissionDeniedException(_("Changes can be asked for only before production."))
     parsed, errors = forms.parse_change_request(data)
     status_code = 400
@@ -463,15 +464,24 @@ async def order_confirmation_pdf(
             "order": order,
             "lines": view.lines,
             "groups": line_groups(view.lines),
-            "parties": await queries.parties(order["buyer"]),
+            "parties": await queries.parties(order.buyer),
             "printed_at": utcnow(),
         },
     )
     return Response(
         content,
         media_type=pdf.PDF_MEDIA_TYPE,
-        headers={"Content-Disposition": f'inline; filename="{order["number"]}.pdf"'},
+        headers={"Content-Disposition": f'inline; filename="{order.number}.pdf"'},
     )
+
+
+@get("/stock", include_in_schema=False)
+async def stock_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    """Per SKU: on hand, reserved by submitted orders, available and on order (pre-booked);
+    the figures on hand come from the ERP through the catalog's availability import."""
+    search = request.query_params.get("q", "").strip()[:60]
+    rows = await services.stock_rows(viewer, search)
+    return render(request, "orders/stock.html", {"rows": rows, "search": search})
 
 
 order_page_routes = [
@@ -489,5 +499,6 @@ order_page_routes = [
     order_decide_change,
     order_record_shipment,
     order_confirmation_pdf,
+    stock_page,
 ]
 order_routes: list[Any] = [*order_page_routes, *order_api_routes]

@@ -10,6 +10,7 @@ from partner_portal.orders.tables import (
     OrderStatusChange,
     Shipment,
     ShipmentLine,
+    StockReservation,
 )
 
 APP_CONFIG = AppConfig(
@@ -23,6 +24,7 @@ APP_CONFIG = AppConfig(
         ChangeRequest,
         Shipment,
         ShipmentLine,
+        StockReservation,
     ],
     migration_dependencies=[
         "partner_portal.partners.piccolo_app",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from partner_portal.access import Action
 from partner_portal.i18n import N_
-from partner_portal.orders import services
+from partner_portal.orders import events, home, services
 from partner_portal.orders.controllers import order_routes
-from partner_portal.registries import NavEntry, PartnerPanel, Registry
+from partner_portal.registries import HomeSection, NavEntry, PartnerPanel, Registry
 
 routes = order_routes
 
@@ -22,6 +22,16 @@ def register(registry: Registry) -> None:
             actions=(Action.view_orders,),
         )
     )
+    registry.add_nav_entry(
+        NavEntry(
+            key="stock",
+            order=55,
+            label=N_("Stock"),
+            path="/stock",
+            actions=(Action.manage_catalog,),
+            audience="brand",
+        )
+    )
     registry.add_partner_panel(
         PartnerPanel(
             key="orders",
@@ -30,5 +40,12 @@ def register(registry: Registry) -> None:
             load=services.recent_orders_panel,
         )
     )
+    registry.add_home_section(
+        HomeSection(
+            key="open_orders", order=10, template="orders/_home.html", load=home.open_orders_section
+        )
+    )
     registry.add_demand_source("order_book", services.order_book_demand)
     registry.add_email_kind(services.ORDER_STATUS_EMAIL, services.ORDER_STATUS_EMAIL_LABEL)
+    for kind in events.KINDS:
+        registry.add_event_kind(kind)

@@ -99,7 +99,7 @@ EXPORT_HEADER = (
 async def export_rows(viewer: Viewer, filters: OrderFilters) -> list[dict[str, Any]]:
     """One row per line of the confirmed (and later) orders the viewer sees with the list's
     filters, newest order first: a query for the orders and one per LINE_BATCH orders' lines."""
-    query = services._filtered(
+    query = services.filtered_orders(
         Order.select(
             Order.id,
             Order.number,

@@ -26,7 +26,15 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from partner_portal.catalog.tables import Colourway, PriceList, Season, Size, Sku, Style
+from partner_portal.catalog.tables import (
+    Colourway,
+    DeliveryWindow,
+    PriceList,
+    Season,
+    Size,
+    Sku,
+    Style,
+)
 from partner_portal.partners.tables import Organisation, User
 
 
@@ -160,4 +168,22 @@ class ShipmentLine(Table, tablename="shipment_line"):
     id: Serial
     shipment = ForeignKey(Shipment, on_delete=OnDelete.cascade, index=True)
     order_line = ForeignKey(OrderLine, on_delete=OnDelete.cascade, index=True)
+    quantity = Integer()
+
+
+class StockReservation(Table, tablename="stock_reservation"):
+    """Pieces an order holds: at-once stock of a SKU (no window) or pre-book capacity of a
+    SKU in a delivery window. Pieces a pending change request adds are held under the
+    request until the brand decides. sku_stock.reserved and pre_book_availability.booked
+    are the sums of these rows, changed in the same transactions (orders.services.stock)."""
+
+    id: Serial
+    order = ForeignKey(Order, on_delete=OnDelete.cascade, index=True)
+    change_request = ForeignKey(
+        ChangeRequest, null=True, default=None, on_delete=OnDelete.cascade, index=True
+    )
+    sku = ForeignKey(Sku, on_delete=OnDelete.restrict, index=True)
+    delivery_window = ForeignKey(
+        DeliveryWindow, null=True, default=None, on_delete=OnDelete.cascade
+    )
     quantity = Integer()

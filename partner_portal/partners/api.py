@@ -21,8 +21,9 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.edits import SaveResult
 from partner_portal.inputs import PageNumber
-from partner_portal.partners import services
-from partner_portal.partners.services import PartnerFilters
+from partner_portal.partners import listing, services
+from partner_portal.partners.listing import PartnerFilters
+from partner_portal.partners.records import ContactRecord
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1"
@@ -226,11 +227,13 @@ async def _partner(viewer: Viewer, partner_uuid: UUID) -> Partner:
     )
 
 
-def _contact(row: dict[str, Any], partner_uuid: UUID) -> Contact:
+def _contact(row: ContactRecord, partner_uuid: UUID) -> Contact:
     fields = {
-        name: row[name] for name in Contact.__struct_fields__ if name not in ("id", "partner")
+        name: getattr(row, name)
+        for name in Contact.__struct_fields__
+        if name not in ("id", "partner")
     }
-    return Contact(id=row["uuid"], partner=partner_uuid, **fields)
+    return Contact(id=row.uuid, partner=partner_uuid, **fields)
 
 
 @get(f"{API}/partners", tags=["partners"])
@@ -256,7 +259,7 @@ async def list_partners(
             "page": page,
         }
     )
-    found = await services.list_partners(viewer, filters)
+    found = await listing.list_partners(viewer, filters)
     return PartnerList(
         items=[
             PartnerSummary(
@@ -304,7 +307,7 @@ async def update_partner(
     """Change the fields sent; `version` (from a GET) is required. Lists replace the old ones."""
     organisation = await access.get_organisation(viewer, partner_id, Action.edit_partner)
     _require_version(data)
-    saved = await services.form_values(organisation["id"])
+    saved = await services.form_values(organisation.id)
     result = await services.update_organisation(
         viewer, organisation, _replace_addresses(saved, _form_fields(data))
     )
@@ -333,7 +336,7 @@ async def create_contact(
 
 async def _visible_contact(viewer: Viewer, contact_id: UUID) -> Contact:
     contact = await access.get_contact(viewer, contact_id, Action.view_partner)
-    partner = await services.organisation_details(contact["organisation"])
+    partner = await services.organisation_details(contact.organisation)
     return _contact(contact, partner["uuid"])
 
 
@@ -349,8 +352,8 @@ async def update_contact(
     """Change the fields sent; `version` is required."""
     contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
     _require_version(data)
-    saved = {name: contact[name] for name in services.CONTACT_FIELDS}
-    saved["is_primary"] = "on" if contact["is_primary"] else ""
+    saved = {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
+    saved["is_primary"] = "on" if contact.is_primary else ""
     result = await services.update_contact(viewer, contact, {**saved, **_form_fields(data)})
     if not result.saved:
         return _refusal(result)

@@ -18,8 +18,9 @@ from partner_portal.accounts import services as accounts
 from partner_portal.clock import utcnow
 from partner_portal.i18n import N_
 from partner_portal.inputs import PageNumber
-from partner_portal.partners import csv_io, forms, services
-from partner_portal.partners.services import PartnerFilters
+from partner_portal.partners import csv_io, forms, listing, ownership, services
+from partner_portal.partners.listing import PartnerFilters
+from partner_portal.partners.records import OrganisationRecord
 from partner_portal.registries import HomeTile, NavEntry
 from partner_portal.spreadsheets import UPLOAD_BYTES
 from partner_portal.web import csv_download, is_htmx, redirect_after_post, render, uploaded_file
@@ -42,9 +43,9 @@ async def partner_list(request: AnyRequest, viewer: CurrentViewer) -> Template |
     filters = PartnerFilters.from_query(request.query_params)
     if request.url.query and filters.query_string() != saved:
         await accounts.remember_filters(viewer, services.LIST_NAME, filters.query_string())
-    page = await services.list_partners(viewer, filters)
+    page = await listing.list_partners(viewer, filters)
     # Live search swaps only the rows: the filter form's choices are not needed then.
-    choices = {} if is_htmx(request) else await services.filter_choices(viewer)
+    choices = {} if is_htmx(request) else await listing.filter_choices(viewer)
     return render(
         request,
         "partners/list.html",
@@ -61,10 +62,10 @@ async def _form_context(
     viewer: Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
-    organisation: dict[str, Any] | None = None,
+    organisation: access.VisibleOrganisation | None = None,
     conflicts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    choices = await services.form_choices(viewer, organisation["owner"] if organisation else None)
+    choices = await services.form_choices(viewer, organisation.owner if organisation else None)
     return {
         "values": values,
         "errors": errors,
@@ -144,7 +145,7 @@ async def _detail_context(
         "transfer_targets": [],
     }
     if context["can_transfer"]:
-        context["transfer_targets"] = (await services.transfer_choices())["targets"]
+        context["transfer_targets"] = (await ownership.transfer_choices())["targets"]
     return context
 
 
@@ -153,7 +154,7 @@ async def partner_edit(
     request: AnyRequest, viewer: CurrentViewer, partner_id: FromPath[UUID]
 ) -> Template:
     organisation = await access.get_organisation(viewer, partner_id, Action.edit_partner)
-    values = await services.form_values(organisation["id"])
+    values = await services.form_values(organisation.id)
     return render(
         request, "partners/form.html", await _form_context(viewer, values, {}, organisation)
     )
@@ -181,10 +182,10 @@ async def partner_update(
 
 
 def _contact_context(
-    partner: dict[str, Any],
+    partner: OrganisationRecord,
     values: dict[str, Any],
     errors: dict[str, str],
-    contact: dict[str, Any] | None = None,
+    contact: access.VisibleContact | None = None,
     conflicts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
@@ -222,10 +223,10 @@ async def contact_create(
 
 async def _contact_and_partner(
     viewer: Viewer, contact_id: UUID
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[access.VisibleContact, OrganisationRecord]:
     contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
-    partner = await services.organisation_details(contact["organisation"])
-    return contact, partner
+    partner = await services.organisation_details(contact.organisation)
+    return contact, OrganisationRecord.from_row(partner)
 
 
 @get("/contacts/{contact_id:uuid}/edit", include_in_schema=False)
@@ -234,7 +235,9 @@ async def contact_edit(
 ) -> Template:
     contact, partner = await _contact_and_partner(viewer, contact_id)
     return render(
-        request, "partners/contact_form.html", _contact_context(partner, contact, {}, contact)
+        request,
+        "partners/contact_form.html",
+        _contact_context(partner, contact.as_dict(), {}, contact),
     )
 
 
@@ -245,7 +248,7 @@ async def contact_update(
     contact, partner = await _contact_and_partner(viewer, contact_id)
     result = await services.update_contact(viewer, contact, data)
     if result.saved:
-        return redirect_after_post(request, f"/partners/{partner['uuid']}#contacts")
+        return redirect_after_post(request, f"/partners/{partner.uuid}#contacts")
     values, status_code = result.form_again(data)
     return render(
         request,
@@ -261,7 +264,7 @@ async def contact_delete(
 ) -> Response[Any]:
     contact, partner = await _contact_and_partner(viewer, contact_id)
     await services.delete_contact(viewer, contact)
-    return redirect_after_post(request, f"/partners/{partner['uuid']}#contacts")
+    return redirect_after_post(request, f"/partners/{partner.uuid}#contacts")
 
 
 # ---------------------------------------------------------------------------
@@ -275,7 +278,7 @@ async def timeline_add(
     """Log an interaction. htmx gets the new entry to put on top of the timeline
     (or the form with its errors in place); a plain form goes back to the 360 page."""
     organisation = await access.get_organisation(viewer, partner_id, Action.add_timeline_entry)
-    entry, errors = await services.add_timeline_entry(viewer, organisation, data)
+    entry, errors = await services.add_timeline_entry(viewer, organisation.id, data)
     if entry is not None:
         if is_htmx(request):
             return render(
@@ -325,28 +328,32 @@ async def transfer_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
     return render(
         request,
         "partners/transfer.html",
-        {"choices": await services.transfer_choices(), "values": {}, "errors": {}},
+        {"choices": await ownership.transfer_choices(), "values": {}, "errors": {}},
     )
 
 
 @post("/partners/transfer", include_in_schema=False)
 async def transfer_all(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
     """Move every partner of one KAM to another."""
-    result = await services.transfer_partners(
+    result = await ownership.transfer_partners(
         viewer, data.get("to_owner", ""), from_owner=data.get("from_owner", "")
     )
     if result.errors:
         return render(
             request,
             "partners/transfer.html",
-            {"choices": await services.transfer_choices(), "values": data, "errors": result.errors},
+            {
+                "choices": await ownership.transfer_choices(),
+                "values": data,
+                "errors": result.errors,
+            },
             status_code=400,
         )
     return render(
         request,
         "partners/transfer.html",
         {
-            "choices": await services.transfer_choices(),
+            "choices": await ownership.transfer_choices(),
             "values": {},
             "errors": {},
             "moved": result.moved,
@@ -358,7 +365,7 @@ async def transfer_all(request: AnyRequest, viewer: CurrentViewer, data: Form) -
 async def transfer_one(
     request: AnyRequest, viewer: CurrentViewer, partner_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    result = await services.transfer_partners(
+    result = await ownership.transfer_partners(
         viewer, data.get("to_owner", ""), partner_uuid=partner_id
     )
     if result.errors:

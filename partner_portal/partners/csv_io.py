@@ -31,8 +31,8 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
-from partner_portal.partners import forms, services
-from partner_portal.partners.services import PartnerFilters
+from partner_portal.partners import forms, listing, services
+from partner_portal.partners.listing import PartnerFilters
 from partner_portal.partners.tables import Organisation, OrganisationKind
 from partner_portal.spreadsheets import RowError, read_rows
 
@@ -118,7 +118,7 @@ async def export_partners(viewer: Viewer, filters: PartnerFilters) -> list[dict[
     (Action.export_partners)."""
     access.require(viewer, Action.export_partners)
     rows = []
-    for partner in await services.list_all_partners(viewer, filters):
+    for partner in await listing.list_all_partners(viewer, filters):
         row = {name: partner.get(name) for name in PARTNER_COLUMNS}
         row["uuid"] = partner["uuid"]
         row["owner"] = partner["owner_email"] or ""
@@ -142,7 +142,7 @@ async def export_contacts(viewer: Viewer, filters: PartnerFilters) -> list[dict[
             "partner_uuid": contact["partner_uuid"],
             "is_primary": "yes" if contact["is_primary"] else "no",
         }
-        for contact in await services.list_all_contacts(viewer, filters)
+        for contact in await listing.list_all_contacts(viewer, filters)
     ]
 
 

@@ -1,34 +1,30 @@
-"""The partner network: listing, the partner 360, editing organisations and contacts,
-the timeline, ownership transfer. Every query and rule of the partner pages is here;
-visibility always comes from partner_portal.access, and every change writes an audit
-entry in its own write transaction.
+"""The partner network: the partner 360, editing organisations and contacts, the
+timeline (the list is in listing.py, ownership transfer in ownership.py). Visibility
+always comes from partner_portal.access, and every change writes an audit entry in its
+own write transaction.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
 from babel import Locale
-from piccolo.query.functions.aggregate import Count
-from piccolo.querystring import QueryString
 
 from partner_portal import access, i18n
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
-from partner_portal.database import contains_text, update_if_version, write_transaction
+from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.partners import forms
 from partner_portal.partners.forms import ContactInput, OrganisationInput
+from partner_portal.partners.records import ContactRecord
 from partner_portal.partners.tables import (
     Address,
     Contact,
@@ -42,7 +38,6 @@ from partner_portal.partners.tables import (
 )
 from partner_portal.registries import PartnerPanel, registry
 
-PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 20
 LIST_NAME = "partners"
 OWNER_ROLES = (Role.kam.value, Role.brand_admin.value)
@@ -76,264 +71,11 @@ CONTACT_FIELDS = (
 )
 
 
-# ---------------------------------------------------------------------------
-# The list
-
-
-@dataclass(frozen=True)
-class PartnerFilters:
-    """What the list is narrowed to; also the query string the list remembers."""
-
-    q: str = ""
-    kind: str = ""
-    tier: str = ""
-    territory: str = ""
-    status: str = ""
-    owner: str = ""
-    page: int = 1
-
-    FILTER_NAMES = ("q", "kind", "tier", "territory", "status", "owner")
-
-    @classmethod
-    def from_query(cls, params: Mapping[str, Any]) -> PartnerFilters:
-        """Filters from request query parameters; unknown values are dropped, not errors."""
-
-        def text(name: str, limit: int = 100) -> str:
-            return str(params.get(name) or "").strip()[:limit]
-
-        page = whole_number(text("page"), minimum=1, maximum=MAX_PAGE) or 1
-        kind = text("kind")
-        tier = text("tier")
-        status = text("status")
-        owner = text("owner")
-        try:
-            owner = str(UUID(owner)) if owner else ""
-        except ValueError:
-            owner = ""
-        return cls(
-            q=text("q"),
-            kind=kind if kind in forms.PARTNER_KINDS else "",
-            tier=tier if tier in {"platinum", "gold", "silver", "standard"} else "",
-            territory=text("territory", 10).upper(),
-            status=status if status in {"prospect", "active", "dormant", "churned"} else "",
-            owner=owner,
-            page=page,
-        )
-
-    @classmethod
-    def from_query_string(cls, query_string: str) -> PartnerFilters:
-        return cls.from_query(dict(parse_qsl(query_string)))
-
-    def query_string(self, page: int | None = None) -> str:
-        """The filters as a query string (without the page unless given)."""
-        pairs = [(name, getattr(self, name)) for name in self.FILTER_NAMES if getattr(self, name)]
-        if page and page > 1:
-            pairs.append(("page", str(page)))
-        return urlencode(pairs)
-
-    @property
-    def active(self) -> bool:
-        return any(getattr(self, name) for name in self.FILTER_NAMES)
-
-
-@dataclass
-class PartnerPage:
-    rows: list[dict[str, Any]]
-    total: int
-    page: int
-    filters: PartnerFilters
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / PAGE_SIZE))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def _partner_query(query: Any, viewer: Viewer, filters: PartnerFilters) -> Any:
-    """A query on Organisation narrowed to visible partners matching the filters."""
-    query = access.scoped(query, viewer).where(Organisation.kind != OrganisationKind.brand.value)
-    if filters.q:
-        contact_match = Contact.select(Contact.organisation).where(
-            contains_text(Contact.name, filters.q)
-            | contains_text(Contact.romanised_name, filters.q)
-        )
-        query = query.where(
-            contains_text(Organisation.legal_name, filters.q)
-            | contains_text(Organisation.english_name, filters.q)
-            | contains_text(Organisation.tax_id, filters.q)
-            | Organisation.id.is_in(contact_match)
-        )
-    if filters.kind:
-        query = query.where(Organisation.kind == filters.kind)
-    if filters.tier:
-        query = query.where(Organisation.tier == filters.tier)
-    if filters.status:
-        query = query.where(Organisation.status == filters.status)
-    if filters.owner:
-        query = query.where(Organisation.owner.uuid == UUID(filters.owner))  # type: ignore[union-attr]
-    if filters.territory:
-        # A bare country code (CN) matches every region of the country.
-        code = filters.territory
-        region = (
-            Territory.region_code.like(f"{code}-%")
-            if len(code) == 2
-            else Territory.region_code == code
-        )
-        query = query.where(
-            Organisation.id.is_in(Territory.select(Territory.organisation).where(region))
-        )
-    return query
-
-
-_LIST_COLUMNS = (
-    Organisation.id,
-    Organisation.uuid,
-    Organisation.legal_name,
-    Organisation.english_name,
-    Organisation.kind,
-    Organisation.country,
-    Organisation.tax_id,
-    Organisation.tier,
-    Organisation.status,
-    Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
-    Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
-    Organisation.parent_distributor.legal_name.as_alias("parent_name"),  # type: ignore[union-attr]
-)
-
-
-# One page with its total and each partner's contact figures in a single round trip.
-# The visibility filter and the search stay Piccolo's (from _partner_query); only the
-# wrapping is SQL, because building five Piccolo queries cost more than running them.
-_PAGE_SQL = """
-SELECT p.*,
-       (SELECT COUNT(*) FROM contact c WHERE c.organisation = p.id) AS contact_count,
-       pc.name AS primary_name, pc.phone AS primary_phone, pc.wechat_id AS primary_wechat_id
-FROM (SELECT q.*, COUNT(*) OVER () AS total_count FROM ({}) q
-      ORDER BY q.legal_name, q.id LIMIT {} OFFSET {}) p
-LEFT JOIN contact pc ON pc.id = (
-    SELECT MIN(c.id) FROM contact c WHERE c.organisation = p.id AND c.is_primary = {})
-ORDER BY p.legal_name, p.id
-"""
-
-
-async def list_partners(viewer: Viewer, filters: PartnerFilters) -> PartnerPage:
-    """One page (50) of the partners the viewer may see, sorted by name.
-
-    The brand itself is not a partner. Two queries whatever the page size: the page
-    (with the total, owner and parent names, contact count and main contact) and the
-    territories of its partners.
-    """
-    inner = _partner_query(Organisation.select(*_LIST_COLUMNS), viewer, filters).querystrings[0]
-    page = filters.page
-    rows = await _page_rows(inner, page)
-    if not rows and page > 1:
-        # Past the end (the list shrank since the link was made): show the last page.
-        total = await _partner_query(Organisation.count(), viewer, filters)
-        page = max(1, math.ceil(total / PAGE_SIZE))
-        rows = await _page_rows(inner, page)
-    total = rows[0]["total_count"] if rows else 0
-    await _attach_territories(rows)
-    return PartnerPage(rows=rows, total=total, page=page, filters=filters)
-
-
-@access.checked_by_caller("runs the scoped partner query its caller built")
-async def _page_rows(inner: QueryString, page: int) -> list[dict[str, Any]]:
-    rows = await Organisation.raw(_PAGE_SQL, inner, PAGE_SIZE, (page - 1) * PAGE_SIZE, True)
-    for row in rows:
-        if isinstance(row["uuid"], str):  # SQLite does not type a subquery's columns
-            row["uuid"] = UUID(row["uuid"])
-        row["primary_contact"] = (
-            {
-                "name": row["primary_name"],
-                "phone": row["primary_phone"],
-                "wechat_id": row["primary_wechat_id"],
-            }
-            if row["primary_name"] is not None
-            else None
-        )
-    return rows  # type: ignore[no-any-return]
-
-
-@access.checked_by_caller("territories of the partners its caller listed through scoped")
-async def _attach_territories(rows: list[dict[str, Any]]) -> None:
-    by_id = {row["id"]: row for row in rows}
-    for row in rows:
-        row["territories"] = []
-    if not rows:
-        return
-    placeholders = ", ".join("{}" for _ in by_id)
-    territories = await Territory.raw(
-        "SELECT organisation, region_code FROM territory "
-        f"WHERE organisation IN ({placeholders}) ORDER BY region_code",
-        *by_id,
-    )
-    for territory in territories:
-        by_id[territory["organisation"]]["territories"].append(territory["region_code"])
-
-
-async def list_all_partners(viewer: Viewer, filters: PartnerFilters) -> list[dict[str, Any]]:
-    """Every visible partner matching the filters (no paging), for the CSV export."""
-    rows = await _partner_query(
-        Organisation.select(*Organisation.all_columns(), *_LIST_COLUMNS[9:]), viewer, filters
-    ).order_by(Organisation.legal_name, Organisation.id)
-    ids = [row["id"] for row in rows]
-    by_id = {row["id"]: row for row in rows}
-    for row in rows:
-        row.update(territories=[], address=None)
-    if ids:
-        for territory in await Territory.select(
-            Territory.organisation, Territory.region_code
-        ).where(Territory.organisation.is_in(ids)):
-            by_id[territory["organisation"]]["territories"].append(territory["region_code"])
-        for address in await (
-            Address.select(*Address.all_columns())
-            .where(Address.organisation.is_in(ids))
-            .order_by(Address.id)
-        ):
-            # The first address (usually the office) goes in the row.
-            if by_id[address["organisation"]]["address"] is None:
-                by_id[address["organisation"]]["address"] = address
-    return rows
-
-
-async def list_all_contacts(viewer: Viewer, filters: PartnerFilters) -> list[dict[str, Any]]:
-    """The contacts of every visible partner matching the filters, for the CSV export."""
-    partners = _partner_query(Organisation.select(Organisation.id), viewer, filters)
-    return await (
-        Contact.select(
-            *Contact.all_columns(),
-            Contact.organisation.legal_name.as_alias("partner_name"),
-            Contact.organisation.uuid.as_alias("partner_uuid"),
-        )
-        .where(Contact.organisation.is_in(partners))
-        .order_by(Contact.organisation.legal_name, Contact.name)
-    )
-
-
-async def filter_choices(viewer: Viewer) -> dict[str, Any]:
-    """What the filter form offers: kinds, tiers, statuses, and owners for brand users."""
-    owners = await _owner_rows(include_inactive=False) if viewer.is_brand else []
-    return {
-        "kinds": forms.PARTNER_KINDS,
-        "tiers": ("platinum", "gold", "silver", "standard"),
-        "statuses": ("prospect", "active", "dormant", "churned"),
-        "owners": owners,
-    }
-
-
-# ---------------------------------------------------------------------------
 # Choices for forms and imports
 
 
 @access.system_query("the brand's KAMs and admins who own partners, as choices")
-async def _owner_rows(include_inactive: bool) -> list[dict[str, Any]]:
+async def owner_rows(include_inactive: bool) -> list[dict[str, Any]]:
     query = User.select(
         User.id, User.uuid, User.display_name, User.email, User.role, User.is_active
     ).where(
@@ -389,7 +131,7 @@ async def form_choices(viewer: Viewer, current_owner_id: int | None = None) -> C
     )
     owners = [
         row
-        for row in await _owner_rows(include_inactive=True)
+        for row in await owner_rows(include_inactive=True)
         if row["is_active"] or row["id"] == current_owner_id
     ]
     return Choices(distributors=distributors, owners=owners)
@@ -408,7 +150,7 @@ def resolve_organisation(
     viewer: Viewer,
     values: OrganisationInput,
     choices: Choices,
-    existing: Mapping[str, Any] | None = None,
+    existing: access.VisibleOrganisation | None = None,
 ) -> tuple[ResolvedOrganisation | None, dict[str, str]]:
     """Check the rules that need the database: the parent distributor and the owner.
 
@@ -431,7 +173,7 @@ def resolve_organisation(
         if values.owner and owner_id is None:
             errors["owner"] = _("The owner must be an active key-account manager.")
     elif existing is not None:
-        owner_id = existing["owner"]
+        owner_id = existing.owner
     else:
         owner_id = viewer.user_id if access.owns_partners_they_create(viewer) else None
     if errors:
@@ -474,7 +216,7 @@ class Partner360:
     organisation: dict[str, Any]
     addresses: list[dict[str, Any]]
     territories: list[str]
-    contacts: list[dict[str, Any]]
+    contacts: list[ContactRecord]
     timeline: list[dict[str, Any]]
     timeline_page: int
     timeline_has_more: bool
@@ -504,7 +246,7 @@ async def organisation_details(organisation_id: int) -> dict[str, Any]:
 
 
 async def _timeline_entries(
-    viewer: Viewer, visible_organisation: Mapping[str, Any], page: int = 1
+    viewer: Viewer, visible_organisation: access.VisibleOrganisation, page: int = 1
 ) -> tuple[list[dict[str, Any]], bool]:
     """A page of an organisation's timeline, newest first, and whether older entries exist.
 
@@ -519,7 +261,7 @@ async def _timeline_entries(
         TimelineEntry.summary,
         TimelineEntry.internal,
         TimelineEntry.author.display_name.as_alias("author_name"),
-    ).where(TimelineEntry.organisation == visible_organisation["id"])
+    ).where(TimelineEntry.organisation == visible_organisation.id)
     condition = access.timeline_filter(viewer)
     if condition is not None:
         query = query.where(condition)
@@ -534,10 +276,10 @@ async def _timeline_entries(
 async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1) -> Partner360:
     """Everything the partner 360 page shows; 404 if the viewer may not see the partner."""
     found = await access.get_organisation(viewer, partner_uuid)
-    organisation = await organisation_details(found["id"])
+    organisation = await organisation_details(found.id)
     addresses = (
         await Address.select(*Address.all_columns())
-        .where(Address.organisation == found["id"])
+        .where(Address.organisation == found.id)
         .order_by(Address.id)
     )
     for address in addresses:
@@ -545,13 +287,13 @@ async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1
     territories = [
         row["region_code"]
         for row in await Territory.select(Territory.region_code)
-        .where(Territory.organisation == found["id"])
+        .where(Territory.organisation == found.id)
         .order_by(Territory.region_code)
     ]
     # The organisation passed access.get_organisation above: its rows need no second filter.
-    contacts = await (
-        Contact.select(*Contact.all_columns())
-        .where(Contact.organisation == found["id"])
+    contacts = ContactRecord.from_rows(
+        await Contact.select(*Contact.all_columns())
+        .where(Contact.organisation == found.id)
         .order_by(Contact.is_primary, ascending=False)
         .order_by(Contact.name)
     )
@@ -565,7 +307,7 @@ async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1
                 ),
                 viewer,
             )
-            .where(Organisation.parent_distributor == found["id"])
+            .where(Organisation.parent_distributor == found.id)
             .order_by(Organisation.legal_name)
         )
     parent_visible = organisation["parent_distributor"] is not None and bool(
@@ -732,7 +474,7 @@ async def create_organisation(viewer: Viewer, data: Mapping[str, Any]) -> SaveRe
 
 
 async def update_organisation(
-    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, organisation: access.VisibleOrganisation, data: Mapping[str, Any]
 ) -> SaveResult:
     """Save the edit form (Action.edit_partner) unless someone saved since it was opened.
 
@@ -745,40 +487,40 @@ async def update_organisation(
     resolved, errors = resolve_organisation(
         viewer,
         values,
-        await form_choices(viewer, organisation["owner"]),
+        await form_choices(viewer, organisation.owner),
         existing=organisation,
     )
     if resolved is None:
         return SaveResult(errors=errors)
-    opened_version = values.version if values.version is not None else organisation["version"]
+    opened_version = values.version if values.version is not None else organisation.version
     async with write_transaction():
-        if await _tax_id_taken(values, organisation["id"]):
+        if await _tax_id_taken(values, organisation.id):
             return SaveResult(errors={"tax_id": _(TAX_ID_TAKEN)})
-        before = await _snapshot(organisation["id"])
+        before = await _snapshot(organisation.id)
         updated = await update_if_version(
             Organisation,
-            organisation["id"],
+            organisation.id,
             opened_version,
             {**_organisation_values(resolved), Organisation.updated_at: utcnow()},
         )
         if updated:
-            await _replace_places(organisation["id"], resolved.values)
-            after = await _snapshot(organisation["id"])
+            await _replace_places(organisation.id, resolved.values)
+            after = await _snapshot(organisation.id)
             await audit_log.record(
                 viewer,
                 entity_kind="organisation",
-                entity_uuid=organisation["uuid"],
-                organisation_id=organisation["id"],
+                entity_uuid=organisation.uuid,
+                organisation_id=organisation.id,
                 action="update",
                 changes=audit_log.changes_between(before, after),
                 summary=resolved.values.legal_name,
             )
     if not updated:
         return SaveResult(
-            conflicts=await audit_log.changes_since(organisation["uuid"], opened_version),
+            conflicts=await audit_log.changes_since(organisation.uuid, opened_version),
             current_version=before["version"],
         )
-    return SaveResult(uuid=organisation["uuid"])
+    return SaveResult(uuid=organisation.uuid)
 
 
 @access.checked_by_caller("the organisation comes from get_organisation")
@@ -860,43 +602,43 @@ async def insert_contact(viewer: Viewer, organisation_id: int, values: ContactIn
 
 
 async def create_contact(
-    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, organisation: access.VisibleOrganisation, data: Mapping[str, Any]
 ) -> SaveResult:
     """Add a contact to an organisation the viewer may manage contacts of."""
-    access.require(viewer, Action.manage_contacts, organisation["id"])
+    access.require(viewer, Action.manage_contacts, organisation.id)
     values, errors = forms.parse_contact(data)
     if values is None:
         return SaveResult(errors=errors)
     async with write_transaction():
-        contact_uuid = await insert_contact(viewer, organisation["id"], values)
+        contact_uuid = await insert_contact(viewer, organisation.id, values)
     return SaveResult(uuid=contact_uuid)
 
 
 @access.checked_by_caller("the contact comes from get_contact")
 async def update_contact(
-    viewer: Viewer, contact: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, contact: access.VisibleContact, data: Mapping[str, Any]
 ) -> SaveResult:
     """Save a contact's edit form; a stale version saves nothing (like organisations)."""
     values, errors = forms.parse_contact(data)
     if values is None:
         return SaveResult(errors=errors)
-    opened_version = values.version if values.version is not None else contact["version"]
+    opened_version = values.version if values.version is not None else contact.version
     async with write_transaction():
         before = (
-            await Contact.select(*Contact.all_columns()).where(Contact.id == contact["id"]).first()
+            await Contact.select(*Contact.all_columns()).where(Contact.id == contact.id).first()
         )
         assert before is not None
         updated = await update_if_version(
-            Contact, contact["id"], opened_version, _contact_values(values)
+            Contact, contact.id, opened_version, _contact_values(values)
         )
         if updated:
             if values.is_primary:
-                await _clear_other_primaries(contact["organisation"], contact["id"])
+                await _clear_other_primaries(contact.organisation, contact.id)
             await audit_log.record(
                 viewer,
                 entity_kind="contact",
-                entity_uuid=contact["uuid"],
-                organisation_id=contact["organisation"],
+                entity_uuid=contact.uuid,
+                organisation_id=contact.organisation,
                 action="update",
                 changes=audit_log.changes_between(
                     before, {**_contact_values(values), "version": updated}
@@ -905,27 +647,28 @@ async def update_contact(
             )
     if not updated:
         return SaveResult(
-            conflicts=await audit_log.changes_since(contact["uuid"], opened_version),
+            conflicts=await audit_log.changes_since(contact.uuid, opened_version),
             current_version=before["version"],
         )
-    return SaveResult(uuid=contact["uuid"])
+    return SaveResult(uuid=contact.uuid)
 
 
 @access.checked_by_caller("the contact comes from get_contact")
-async def delete_contact(viewer: Viewer, contact: Mapping[str, Any]) -> None:
+async def delete_contact(viewer: Viewer, contact: access.VisibleContact) -> None:
     """Delete a contact, keeping its last values in the audit log."""
     async with write_transaction():
-        await Contact.delete().where(Contact.id == contact["id"])
+        await Contact.delete().where(Contact.id == contact.id)
         await audit_log.record(
             viewer,
             entity_kind="contact",
-            entity_uuid=contact["uuid"],
-            organisation_id=contact["organisation"],
+            entity_uuid=contact.uuid,
+            organisation_id=contact.organisation,
             action="delete",
             changes=audit_log.changes_between(
-                {name: contact[name] for name in CONTACT_FIELDS}, dict.fromkeys(CONTACT_FIELDS)
+                {name: getattr(contact, name) for name in CONTACT_FIELDS},
+                dict.fromkeys(CONTACT_FIELDS),
             ),
-            summary=contact["name"],
+            summary=contact.name,
         )
 
 
@@ -934,27 +677,28 @@ async def delete_contact(viewer: Viewer, contact: Mapping[str, Any]) -> None:
 
 
 async def add_timeline_entry(
-    viewer: Viewer, organisation: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, organisation_id: int, data: Mapping[str, Any]
 ) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """Log a call, visit, meeting or note; the saved entry as the timeline shows it, or errors.
 
-    The time is typed in the viewer's zone and stored in UTC. Only users who may read
-    internal entries can write one.
+    ``organisation_id`` is of an organisation the caller fetched through the access policy
+    (a partner, or the partner of a row it fetched). The time is typed in the viewer's zone
+    and stored in UTC. Only users who may read internal entries can write one.
     """
-    access.require(viewer, Action.add_timeline_entry, organisation["id"])
+    access.require(viewer, Action.add_timeline_entry, organisation_id)
     values, errors = forms.parse_timeline_entry(data, viewer.time_zone, utcnow())
     if values is None:
         return None, errors
     internal = values.internal and viewer.can(Action.view_internal_timeline)
     async with write_transaction():
         entry = await _insert_entry(
-            viewer, organisation["id"], values.kind, values.occurred_at, values.summary, internal
+            viewer, organisation_id, values.kind, values.occurred_at, values.summary, internal
         )
         await audit_log.record(
             viewer,
             entity_kind="timeline_entry",
             entity_uuid=entry["uuid"],
-            organisation_id=organisation["id"],
+            organisation_id=organisation_id,
             action="create",
             changes=audit_log.changes_between(
                 {},
@@ -1011,129 +755,3 @@ def blank_timeline_form(viewer: Viewer) -> dict[str, Any]:
         "summary": "",
         "internal": viewer.can(Action.view_internal_timeline),
     }
-
-
-# ---------------------------------------------------------------------------
-# Ownership transfer
-
-
-@access.system_query("brand administrators (transfer_partners) move every KAM's partners")
-async def transfer_choices() -> dict[str, list[dict[str, Any]]]:
-    """Who partners can move from (anyone who owns some, also people who left) and to."""
-    owning = await (
-        Organisation.select(Organisation.owner, Count(alias="count"))
-        .where(Organisation.owner.is_not_null(), Organisation.kind != OrganisationKind.brand.value)
-        .group_by(Organisation.owner)
-    )
-    counts = {row["owner"]: row["count"] for row in owning}
-    everyone = await _owner_rows(include_inactive=True)
-    sources = [dict(row, count=counts[row["id"]]) for row in everyone if row["id"] in counts]
-    return {"sources": sources, "targets": [row for row in everyone if row["is_active"]]}
-
-
-@dataclass
-class TransferResult:
-    moved: int = 0
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-async def transfer_partners(
-    viewer: Viewer,
-    to_owner: str,
-    *,
-    partner_uuid: UUID | None = None,
-    from_owner: str = "",
-) -> TransferResult:
-    """Move one partner, or every partner of a KAM, to another KAM in one transaction.
-
-    Brand admins only. Each moved partner gets a system timeline entry and an audit
-    entry; only the owner (and the version, so open edit forms notice) changes.
-    """
-    # One partner: 404 unless visible, then 403 unless allowed; all of a KAM's: 403.
-    organisation = None
-    if partner_uuid is not None:
-        organisation = await access.get_organisation(viewer, partner_uuid, Action.transfer_partners)
-    else:
-        access.require(viewer, Action.transfer_partners)
-    choices = await transfer_choices()
-    target = next(
-        (row for row in choices["targets"] if to_owner and str(row["uuid"]) == to_owner), None
-    )
-    errors: dict[str, str] = {}
-    if target is None:
-        errors["to_owner"] = _("Choose the key-account manager who takes the partners over.")
-    partner_ids: list[int] = []
-    if organisation is not None:
-        partner_ids = [organisation["id"]]
-        if target is not None and organisation["owner"] == target["id"]:
-            errors["to_owner"] = _("This partner is already theirs.")
-    else:
-        source = next(
-            (row for row in choices["sources"] if from_owner and str(row["uuid"]) == from_owner),
-            None,
-        )
-        if source is None:
-            errors["from_owner"] = _("Choose whose partners to move.")
-        elif target is not None and source["id"] == target["id"]:
-            errors["to_owner"] = _("Choose someone else than the current owner.")
-    if errors or target is None:
-        return TransferResult(errors=errors)
-    async with write_transaction():
-        # Read inside the transaction, so a partner created meanwhile moves too.
-        query = access.scoped(
-            Organisation.select(
-                Organisation.id,
-                Organisation.uuid,
-                Organisation.legal_name,
-                Organisation.version,
-                Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
-                Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
-            ),
-            viewer,
-        ).where(Organisation.kind != OrganisationKind.brand.value)
-        if partner_uuid is not None:
-            query = query.where(Organisation.id == partner_ids[0])
-        else:
-            query = query.where(Organisation.owner.uuid == UUID(from_owner))  # type: ignore[union-attr]
-        moving = await query
-        if not moving:
-            return TransferResult()
-        ids = [row["id"] for row in moving]
-        now = utcnow()
-        await Organisation.update(
-            {
-                Organisation.owner: target["id"],
-                Organisation.updated_at: now,
-                Organisation.version: Organisation.version + 1,
-            }
-        ).where(Organisation.id.is_in(ids))
-        await TimelineEntry.insert(
-            *(
-                TimelineEntry(
-                    organisation=row["id"],
-                    kind=InteractionKind.system.value,
-                    occurred_at=now,
-                    author=viewer.user_id,
-                    # Written without words, so it reads the same in every reader's
-                    # language (the entry outlives the mover's language choice).
-                    summary=f"KAM: {row['owner_name'] or '—'} → {target['display_name']}",
-                    internal=True,
-                    created_at=now,
-                )
-                for row in moving
-            )
-        ).run()
-        for row in moving:
-            await audit_log.record(
-                viewer,
-                entity_kind="organisation",
-                entity_uuid=row["uuid"],
-                organisation_id=row["id"],
-                action="transfer",
-                changes={
-                    "owner": [row["owner_email"], target["email"]],
-                    "version": [row["version"], row["version"] + 1],
-                },
-                summary=row["legal_name"],
-            )
-    return TransferResult(moved=len(moving))

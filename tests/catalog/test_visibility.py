@@ -1,6 +1,6 @@
 """Partner users see only active styles; the brand's users see them all."""
 
-from partner_portal.catalog import services
+from partner_portal.catalog import styles
 from partner_portal.catalog.tables import Style
 from tests.catalog.support import make_catalog, style_form, style_row
 from tests.support import Cast, PortalClient
@@ -75,7 +75,7 @@ async def test_the_list_costs_the_same_queries_for_one_style_as_for_many(
     client: PortalClient, cast: Cast
 ) -> None:
     await _styles(client, cast)
-    viewer_page = services.StyleFilters()
+    viewer_page = styles.StyleFilters()
     from partner_portal.accounts.services import viewer_for_user_id
     from partner_portal.database import current_engine
 
@@ -94,7 +94,7 @@ async def test_the_list_costs_the_same_queries_for_one_style_as_for_many(
 
         engine_class.run_querystring = counting  # type: ignore[method-assign]
         try:
-            await services.list_styles(viewer, viewer_page)
+            await styles.list_styles(viewer, viewer_page)
         finally:
             engine_class.run_querystring = original  # type: ignore[method-assign]
         return count

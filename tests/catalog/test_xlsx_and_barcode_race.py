@@ -7,7 +7,7 @@ import httpx
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from partner_portal.catalog import csv_io, services
+from partner_portal.catalog import csv_io, services, styles
 from partner_portal.catalog.tables import Colourway, Price, Sku, Style
 from tests.catalog.support import ean13, make_catalog, style_form, style_row
 from tests.support import Cast, PortalClient
@@ -79,7 +79,7 @@ async def test_a_barcode_taken_while_an_import_is_checked_is_reported_not_saved(
     await client.post_form("/catalog/styles/new", style_form(catalog, code="SS27-SH-009"))
     other = await style_row("SS27-SH-009")
     barcode = ean13("690123456055")
-    resolve = services.resolve_style
+    resolve = styles.resolve_style
 
     async def resolve_while_someone_saves(values: Any) -> Any:
         # Another user gives the barcode to their SKU between the check and the write.
@@ -89,7 +89,7 @@ async def test_a_barcode_taken_while_an_import_is_checked_is_reported_not_saved(
         await Sku.update({Sku.barcode: barcode}).where(Sku.id == sku["id"])
         return result
 
-    monkeypatch.setattr(services, "resolve_style", resolve_while_someone_saves)
+    monkeypatch.setattr(styles, "resolve_style", resolve_while_someone_saves)
     content = (
         ",".join(csv_io.STYLE_COLUMNS)
         + "\nSS27-KN-002,SS27,,knitwear,women,Merino,,,,,ALPHA,active,BLK,Black,M,"
@@ -117,7 +117,7 @@ async def test_a_save_the_unique_index_refuses_is_told_not_shown_an_error_page(
     async def no_clash(*_args: Any) -> dict[str, str]:
         return {}
 
-    monkeypatch.setattr(services, "conflicting_rows", no_clash)
+    monkeypatch.setattr(styles, "conflicting_rows", no_clash)
     second = style_form(catalog, code="SS27-SH-002", barcodes=f"WHT M {barcode}")
     response = await client.post_form("/catalog/styles/new", second)
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from contracts import services
+from contracts import documents
 from contracts.tables import Clause, ClauseVersion, Contract, ContractTemplate, ContractVersion
 from partner_portal.pdf import PrintedPdf, print_html_sync
 from tests.access_matrix import (
@@ -179,7 +179,7 @@ async def _issued_contract(context: SubjectContext, target: str) -> dict[str, An
             .run()
         )
         pdf = _pdf()
-        path = services._store_pdf(row[0]["uuid"], 1, pdf)
+        path = documents.store_pdf(row[0]["uuid"], 1, pdf)
         version = (
             await ContractVersion.insert(
                 ContractVersion(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from contracts import services
-from contracts.tables import Contract
+from contracts import drafting, library
+from contracts.tables import Contract, loaded
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
 from tests.support import Member, Org
@@ -28,8 +28,8 @@ async def viewer(member: Member, ip_address: str = CLIENT_IP) -> Viewer:
 
 async def make_template(admin: Member, body: str = TEMPLATE_BODY, **fields: str) -> UUID:
     admin_viewer = await viewer(admin)
-    if not await services.clause_bodies():
-        saved = await services.save_clause(
+    if not await library.clause_bodies():
+        saved = await library.save_clause(
             admin_viewer,
             None,
             {
@@ -39,7 +39,7 @@ async def make_template(admin: Member, body: str = TEMPLATE_BODY, **fields: str)
             },
         )
         assert saved.saved, saved.errors
-    result = await services.save_template(
+    result = await library.save_template(
         admin_viewer,
         None,
         {
@@ -59,7 +59,7 @@ async def contract_row(contract_uuid: UUID) -> dict[str, Any]:
         await Contract.select(*Contract.all_columns()).where(Contract.uuid == contract_uuid).first()
     )
     assert row is not None
-    return services.loaded(row)
+    return loaded(row)
 
 
 async def make_contract(
@@ -67,7 +67,7 @@ async def make_contract(
 ) -> dict[str, Any]:
     """A draft for the partner with complete terms (overridable)."""
     admin_viewer = await viewer(admin)
-    created = await services.create_contract(admin_viewer, partner.uuid, template_uuid)
+    created = await drafting.create_contract(admin_viewer, partner.uuid, template_uuid)
     assert created.uuid is not None, created.errors
     contract = await contract_row(created.uuid)
     values = {
@@ -82,14 +82,14 @@ async def make_contract(
         "notice_days": "90",
         **terms,
     }
-    saved = await services.update_contract(admin_viewer, contract, values)
+    saved = await drafting.update_contract(admin_viewer, contract, values)
     assert saved.saved, saved.errors
     return await contract_row(created.uuid)
 
 
 async def issue(admin: Member, contract: dict[str, Any]) -> dict[str, Any]:
     """Issue the contract; returns the new version."""
-    return await services.issue_contract(await viewer(admin), await contract_row(contract["uuid"]))
+    return await drafting.issue_contract(await viewer(admin), await contract_row(contract["uuid"]))
 
 
 def sign_form(version: dict[str, Any], key: str = "sign-key-0001", **fields: str) -> dict[str, str]:

@@ -3,8 +3,8 @@ submissions, countersignature, refusals with a reason, and who may sign."""
 
 from __future__ import annotations
 
-from contracts import services
-from contracts.tables import ContractSignature
+from contracts import acceptance, drafting, lifecycle
+from contracts.tables import ContractSignature, SignatureSide
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.partners.tables import Organisation
 from tests.contracts.support import (
@@ -61,7 +61,7 @@ async def test_a_superseded_version_cannot_be_accepted(client: PortalClient, cas
     issued = await contract_row(contract["uuid"])
     values = {"title": issued["title"], "version": str(issued["version"]), **issued["terms"]}
     assert (
-        await services.update_contract(admin, issued, {**values, "discount_percent": "42"})
+        await drafting.update_contract(admin, issued, {**values, "discount_percent": "42"})
     ).saved
     await issue(cast.admin, contract)
 
@@ -103,12 +103,12 @@ async def test_the_brand_countersigns_and_the_contract_takes_effect_with_its_ter
         cast, start_date="2026-01-01", end_date="2027-12-31", tier="platinum"
     )
     distributor = await viewer(cast.distributor)
-    client_info = services.Client("198.51.100.1", BROWSER)
+    client_info = acceptance.Client("198.51.100.1", BROWSER)
     from partner_portal.registries import registry
 
-    accepted = await services.sign(
+    accepted = await acceptance.sign(
         distributor, await contract_row(contract["uuid"]), sign_form(version), client_info,
-        services.SignatureSide.partner,
+        SignatureSide.partner,
     )  # fmt: skip
     assert accepted.saved
     await client.sign_in(cast.kam)
@@ -128,11 +128,11 @@ async def test_the_brand_countersigns_and_the_contract_takes_effect_with_its_ter
         .first()
     )
     assert organisation is not None and organisation["tier"] == "platinum"
-    services_terms = await services.commercial_terms(cast.distributor_a.id)
+    services_terms = await lifecycle.commercial_terms(cast.distributor_a.id)
     assert services_terms is not None
     assert services_terms.credit_limit is not None and str(services_terms.credit_limit) == "500000"
     assert services_terms.territory == "CN-SH, CN-JS"
-    assert registry.commercial_terms is services.commercial_terms
+    assert registry.commercial_terms is lifecycle.commercial_terms
 
 
 async def test_the_partner_declines_with_a_reason_and_the_kam_issues_a_new_version(

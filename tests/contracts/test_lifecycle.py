@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from contracts import services
-from contracts.tables import Contract, ContractStatus
+from contracts import lifecycle
+from contracts.tables import Contract, ContractStatus, loaded
 from partner_portal.clock import utcnow
 from partner_portal.registries import registry
 from tests.contracts.support import contract_row, make_contract, make_template
@@ -28,14 +28,14 @@ async def test_the_daily_job_moves_contracts_into_notice_and_past_their_end_once
 ) -> None:
     contract = await _active(cast, start_date="2027-01-01", end_date="2027-12-31", notice_days="90")
     assert (
-        await services.run_lifecycle(date(2027, 9, 1))
+        await lifecycle.run_lifecycle(date(2027, 9, 1))
         == "0 active, 0 expiring, 0 expired, 0 extended"
     )
-    assert "1 expiring" in await services.run_lifecycle(date(2027, 10, 2))
-    assert "0 expiring" in await services.run_lifecycle(date(2027, 10, 2))
+    assert "1 expiring" in await lifecycle.run_lifecycle(date(2027, 10, 2))
+    assert "0 expiring" in await lifecycle.run_lifecycle(date(2027, 10, 2))
     assert (await contract_row(contract["uuid"]))["status"] == "expiring"
-    assert "1 expired" in await services.run_lifecycle(date(2028, 1, 1))
-    assert "0 expired" in await services.run_lifecycle(date(2028, 1, 1))
+    assert "1 expired" in await lifecycle.run_lifecycle(date(2028, 1, 1))
+    assert "0 expired" in await lifecycle.run_lifecycle(date(2028, 1, 1))
     assert (await contract_row(contract["uuid"]))["status"] == "expired"
     assert "contracts.lifecycle" in registry.jobs
 
@@ -48,8 +48,8 @@ async def test_contracts_in_their_notice_period_need_attention_until_a_renewal_s
     contract = await _active(
         cast, start_date=start.isoformat(), end_date=end.isoformat(), notice_days="60"
     )
-    assert await services.contracts_due_for_attention(end - timedelta(days=61)) == []
-    items = await services.contracts_due_for_attention(today)
+    assert await lifecycle.contracts_due_for_attention(end - timedelta(days=61)) == []
+    items = await lifecycle.contracts_due_for_attention(today)
     assert [item.subject_uuid for item in items] == [contract["uuid"]]
     assert items[0].due_on == end - timedelta(days=60)
     assert items[0].organisation_id == cast.distributor_a.id
@@ -70,12 +70,12 @@ async def test_contracts_in_their_notice_period_need_attention_until_a_renewal_s
         .first()
     )
     assert renewal is not None
-    renewal = services.loaded(renewal)
+    renewal = loaded(renewal)
     assert renewal["status"] == "draft"
     assert renewal["terms"]["start_date"] == (end + timedelta(days=1)).isoformat()
     assert renewal["terms"]["end_date"] == (end + timedelta(days=1) + (end - start)).isoformat()
     assert renewal["terms"]["credit_limit"] == contract["terms"]["credit_limit"]
-    assert await services.contracts_due_for_attention(today) == []
+    assert await lifecycle.contracts_due_for_attention(today) == []
     again = await client.post_form(f"/contracts/{contract['uuid']}/renew")
     assert again.status_code == 409
 
@@ -103,7 +103,7 @@ async def test_a_kam_starts_a_contract_filled_from_the_partner_record(
         "/contracts/new", {"partner": str(cast.distributor_a.uuid), "template": template_uuid}
     )
     assert response.status_code == 303
-    contract = services.loaded(
+    contract = loaded(
         await Contract.select(*Contract.all_columns()).where(Contract.status == "draft").first()  # type: ignore[arg-type]
     )
     assert contract["terms"]["tier"] == "gold"  # the partner record's tier

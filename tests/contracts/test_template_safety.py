@@ -182,7 +182,7 @@ async def test_a_template_saved_before_the_checks_prints_nothing_it_names(
 
 
 def rendering_media(version: dict[str, Any]) -> Path:
-    from contracts.services import media_root
+    from contracts.documents import media_root
 
     return media_root() / version["pdf_path"]
 

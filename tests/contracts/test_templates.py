@@ -3,7 +3,7 @@ sample-data previews, and clause versions."""
 
 from __future__ import annotations
 
-from contracts import rendering, services
+from contracts import library, rendering
 from contracts.access import get_clause
 from contracts.tables import ContractTemplate
 from tests.contracts.support import TEMPLATE_BODY, make_template, viewer
@@ -79,17 +79,17 @@ async def test_the_preview_prints_the_template_with_sample_data(
 async def test_saving_a_clause_keeps_its_earlier_versions(cast: Cast) -> None:
     await make_template(cast.admin)
     admin = await viewer(cast.admin)
-    clause = next(row for row in await services.list_clauses() if row["key"] == "confidentiality")
-    result = await services.save_clause(
+    clause = next(row for row in await library.list_clauses() if row["key"] == "confidentiality")
+    result = await library.save_clause(
         admin,
         await get_clause(admin, clause["uuid"]),
         {"key": "confidentiality", "title": "Confidentiality", "body": "<p>Two years.</p>"},
     )
     assert result.saved
-    clause = next(row for row in await services.list_clauses() if row["key"] == "confidentiality")
+    clause = next(row for row in await library.list_clauses() if row["key"] == "confidentiality")
     assert clause["current_number"] == 2
     assert [version["number"] for version in clause["versions"]] == [2, 1]
-    assert (await services.clause_bodies())["confidentiality"] == "<p>Two years.</p>"
+    assert (await library.clause_bodies())["confidentiality"] == "<p>Two years.</p>"
 
 
 def test_a_term_named_like_a_method_prints_the_term() -> None:

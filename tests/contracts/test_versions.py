@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from contracts import services
+from contracts import documents, drafting
 from contracts.tables import ContractTemplate, ContractVersion
 from tests.contracts.support import (
     contract_row,
@@ -43,7 +43,7 @@ async def test_editing_after_issue_makes_a_new_version_and_keeps_the_issued_pdf(
     template = await make_template(cast.admin)
     contract = await make_contract(cast.admin, cast.distributor_a, template)
     first = await issue(cast.admin, contract)
-    stored = services.read_pdf(first["pdf_path"])
+    stored = documents.read_pdf(first["pdf_path"])
 
     # The template and the terms change after issue.
     await ContractTemplate.update({ContractTemplate.body: "<p>Rewritten</p>"}).where(
@@ -52,17 +52,17 @@ async def test_editing_after_issue_makes_a_new_version_and_keeps_the_issued_pdf(
     admin = await viewer(cast.admin)
     issued = await contract_row(contract["uuid"])
     values = {"title": issued["title"], "version": str(issued["version"]), **issued["terms"]}
-    saved = await services.update_contract(admin, issued, {**values, "credit_limit": "900000"})
+    saved = await drafting.update_contract(admin, issued, {**values, "credit_limit": "900000"})
     assert saved.saved
     assert (await contract_row(contract["uuid"]))["status"] == "draft"
     second = await issue(cast.admin, contract)
 
     assert second["number"] == 2
-    assert services.read_pdf(first["pdf_path"]) == stored
+    assert documents.read_pdf(first["pdf_path"]) == stored
     assert hashlib.sha256(stored).hexdigest() == first["pdf_sha256"]
     assert second["pdf_sha256"] != first["pdf_sha256"]
     # The new version follows the new template; the issued one keeps its text.
-    assert "Rewritten" in pdf_text(services.read_pdf(second["pdf_path"]))
+    assert "Rewritten" in pdf_text(documents.read_pdf(second["pdf_path"]))
     assert "Rewritten" not in pdf_text(stored)
     assert second["terms"]["credit_limit"] == "900000"
     assert first["terms"]["credit_limit"] == "500000"

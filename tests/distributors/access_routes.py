@@ -76,7 +76,7 @@ ROUTES: dict[str, Route] = {
     "GET /distributors/drafts/{order_id:uuid}": Route(on_draft, "distributor_draft"),
     "POST /distributors/reorder/{order_id:uuid}": Route(on_draft, "distributor_draft"),
     "POST /distributors/matrix": Route(only(ORDER_PLACERS)),
-    "POST /distributors/matrix/totals": Route(only(ORDER_PLACERS)),
+    "GET /distributors/split": Route(only(frozenset(MEMBERS) - {"supplier"})),
     "GET /distributors/upload": Route(only(ORDER_PLACERS)),
     "POST /distributors/upload": Route(only(ORDER_PLACERS)),
     "GET /distributors/upload/template": Route(only(ORDER_PLACERS)),

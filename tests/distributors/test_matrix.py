@@ -1,15 +1,16 @@
 """Matrix order entry: the grid becomes a draft in the order book and is submitted once;
-a refused grid keeps what was typed; totals come back as typed; prepacks and pasted
+a refused grid keeps what was typed; a saved draft shows its totals; prepacks and pasted
 blocks fill cells."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from partner_portal.catalog.tables import Prepack, PrepackSize, Size
+from partner_portal.catalog.tables import DeliveryWindow, Prepack, PrepackSize, Size
 from partner_portal.clock import utcnow
 from partner_portal.orders.tables import Order, OrderLine, OrderStatus
 from tests.distributors.support import Sheet, grid_form, make_sheet
@@ -67,21 +68,46 @@ async def test_a_refused_grid_keeps_every_typed_quantity(
     assert await Order.count() == 0
 
 
-async def test_totals_come_back_out_of_band_without_touching_the_cells(
+async def test_a_saved_draft_opens_with_its_totals_and_what_each_cell_costs(
     client: PortalClient, cast: Cast, sheet: Sheet
 ) -> None:
     await client.sign_in(cast.distributor)
     form = grid_form(sheet, {(0, "BLK", "S"): 10, (0, "WHT", "S"): 5, (1, "BLK", "M"): 3})
-    response = await client.post_form(
-        "/distributors/matrix/totals", form, headers={"HX-Request": "true"}
-    )
-    assert response.status_code == 200
-    assert "<input" not in response.text
-    first = sheet.shop.styles[0]
-    assert re.search(rf'id="sq-{first.id}" hx-swap-oob="true">15<', response.text)
-    assert 'id="order-quantity" hx-swap-oob="true">18<' in response.text
+    saved = await client.post_form("/distributors/matrix", form)
+    page = await client.get(saved.headers["location"])
+    first, second = sheet.shop.styles
+    assert re.search(rf'id="sq-{first.id}">15<', page.text)
+    assert 'id="order-quantity">18<' in page.text
     # 15 × 100 + 3 × 120 at the distributor's gold prices.
-    assert re.search(r'id="order-value" hx-swap-oob="true">[^<]*1,860', response.text)
+    assert re.search(r'id="order-value">[^<]*1,860', page.text)
+    # The browser adds the totals up from each cell's price as the buyer types.
+    assert f'name="q-{second.skus[("BLK", "M")]}" value="3"' in page.text
+    assert re.search(r'data-price="120(\.00)?"', page.text)
+    assert re.search(r'data-price="100(\.00)?"', page.text)
+    assert 'data-saved="1"' in page.text
+
+
+async def test_a_pre_book_sheet_delivers_in_its_next_window_not_at_once(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    today = utcnow().date()
+    windows = await DeliveryWindow.insert(
+        DeliveryWindow(
+            season=sheet.shop.season_id,
+            name="Drop 1",
+            starts_on=today - timedelta(days=30),
+            ends_on=today - timedelta(days=15),
+        ),
+        DeliveryWindow(
+            season=sheet.shop.season_id,
+            name="Drop 2",
+            starts_on=today + timedelta(days=30),
+            ends_on=today + timedelta(days=45),
+        ),
+    ).returning(DeliveryWindow.uuid)
+    await client.sign_in(cast.distributor)
+    page = await client.get(f"/line-sheets/{sheet.uuid}/order")
+    assert f'<option value="{windows[1]["uuid"]}" selected>' in page.text
 
 
 async def test_prepacks_and_a_pasted_block_fill_the_grid(

@@ -108,18 +108,22 @@ async def test_orders_within_the_rules_pass_them_all(cast: Cast, sheet: Sheet) -
     assert (await _submit(cast, order_uuid)).saved
 
 
-async def test_the_grid_shows_findings_before_submission(
+async def test_the_grid_states_the_rules_before_typing_and_marks_the_cell_off_the_multiple(
     client: PortalClient, cast: Cast, sheet: Sheet
 ) -> None:
     await set_rule(RuleKind.min_style_quantity, False, quantity=24)
     await set_rule(RuleKind.order_multiple, True, quantity=6)
     await client.sign_in(cast.distributor)
-    form = grid_form(sheet, {(0, "BLK", "S"): 10})
-    response = await client.post_form(
-        "/distributors/matrix/totals", form, headers={"HX-Request": "true"}
-    )
-    assert "Warning:" in response.text and "minimum per style is 24" in response.text
-    assert "Blocks submission:" in response.text and "multiples of 6" in response.text
+    empty = await client.get(f"/line-sheets/{sheet.uuid}/order")
+    assert "Minimum 24 pieces per style." in empty.text
+    assert "Every colour and size in multiples of 6." in empty.text
+    form = grid_form(sheet, {(0, "BLK", "S"): 10, (0, "BLK", "M"): 12})
+    refused = await client.post_form("/distributors/matrix", {**form, "intent": "submit"})
+    assert refused.status_code == 400
+    black_small = sheet.shop.styles[0].skus[("BLK", "S")]
+    assert f'<span id="e-{black_small}" class="cell-error">Order in multiples of 6.' in refused.text
+    assert "Warning:" in refused.text and "minimum per style is 24" in refused.text
+    assert "Blocks submission:" in refused.text and "multiples of 6" in refused.text
 
 
 async def test_the_brand_admin_sets_the_rules_and_bad_figures_save_nothing(

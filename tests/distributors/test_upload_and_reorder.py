@@ -106,6 +106,25 @@ async def test_reorder_copies_a_past_order_at_todays_prices(
         OrderLine.order.uuid == placed.uuid  # type: ignore[attr-defined]
     )
     assert {row["unit_price"] for row in old} == {Decimal("100.00")}
+    # The new draft opens in the grid saying what changed since.
+    grid = await client.get(response.headers["location"])
+    assert "at today's prices" in grid.text
+    assert "SS27-001 S/M: CN¥100.00 then, CN¥150.00 today" in grid.text
+    # The past order offers the reorder, the draft opens in the grid.
+    past_page = await client.get(f"/orders/{placed.uuid}")
+    assert f'action="/distributors/reorder/{placed.uuid}"' in past_page.text
+    draft_page = await client.get(f"/orders/{new['uuid']}")
+    assert f'href="/distributors/drafts/{new["uuid"]}"' in draft_page.text
+    listed = await client.get("/orders")
+    assert f'href="/distributors/drafts/{new["uuid"]}"' in listed.text
     # Another distributor does not find the order to copy.
     await client.sign_in(cast.other_distributor)
     assert (await client.post_form(f"/distributors/reorder/{placed.uuid}")).status_code == 404
+
+
+async def test_the_upload_form_orders_for_the_users_own_organisation_by_default(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    await client.sign_in(cast.distributor)
+    page = await client.get("/distributors/upload")
+    assert f'<option value="{cast.distributor_a.uuid}" selected>' in page.text

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from group_orders import links, services
+from group_orders import approvals, campaigns, links, offer, rosters
+from group_orders.records import CampaignRecord
 from group_orders.tables import Campaign, CampaignItem, Employee
 from partner_portal.access import Viewer
 from partner_portal.catalog import services as catalog
@@ -93,7 +94,7 @@ async def make_uniform() -> Uniform:
 
 async def make_campaign(
     cast: Cast, uniform: Uniform, today: date | None = None, **values: Any
-) -> dict[str, Any]:
+) -> CampaignRecord:
     """An open campaign of the bank offering 2 shirts (with a 10 CNY logo) and 1 trousers."""
     today = today or NOW.date()
     row = (
@@ -133,18 +134,18 @@ async def make_campaign(
             position=1,
         ),
     ).run()
-    return await services.campaign_by_id(campaign_id)
+    return await campaigns.campaign_by_id(campaign_id)
 
 
 async def add_people(
-    campaign: dict[str, Any], *people: tuple[str, str, str]
+    campaign: CampaignRecord, *people: tuple[str, str, str]
 ) -> list[dict[str, Any]]:
     """(employee number, name, department) rows with e-mail addresses; returns the roster."""
     await Employee.insert(
         *(
             Employee(
-                campaign=campaign["id"],
-                organisation=campaign["organisation"],
+                campaign=campaign.id,
+                organisation=campaign.organisation,
                 employee_number=number,
                 name=name,
                 department=department,
@@ -155,19 +156,19 @@ async def add_people(
             for number, name, department in people
         )
     ).run()
-    return await services.roster(campaign)
+    return await rosters.roster(campaign)
 
 
-def token_for(campaign: dict[str, Any], employee: dict[str, Any], secret: str) -> str:
-    return links.make_token(secret, employee["link_key"], links.link_expiry(campaign["closes_on"]))
+def token_for(campaign: CampaignRecord, employee: dict[str, Any], secret: str) -> str:
+    return links.make_token(secret, employee["link_key"], links.link_expiry(campaign.closes_on))
 
 
-async def items(campaign: dict[str, Any]) -> list[services.OfferedItem]:
-    return await services.offered_items(campaign)
+async def items(campaign: CampaignRecord) -> list[offer.OfferedItem]:
+    return await offer.offered_items(campaign)
 
 
 def choice_form(
-    offered: list[services.OfferedItem], picks: dict[int, tuple[str, int]], **extra: str
+    offered: list[offer.OfferedItem], picks: dict[int, tuple[str, int]], **extra: str
 ) -> dict[str, str]:
     """Form fields picking (size label, quantity) per item index."""
     data = {**extra}
@@ -179,11 +180,11 @@ def choice_form(
     return data
 
 
-async def approve_as_reviewed(viewer: Viewer, campaign_id: int) -> services.Approval:
+async def approve_as_reviewed(viewer: Viewer, campaign_id: int) -> approvals.Approval:
     """Approve a campaign with the figures of its totals review, as its approve button does."""
-    campaign = await services.campaign_by_id(campaign_id)
-    reviewed = (await services.review(campaign)).progress.fingerprint
-    return await services.approve(viewer, campaign, reviewed)
+    campaign = await campaigns.campaign_by_id(campaign_id)
+    reviewed = (await approvals.review(campaign)).progress.fingerprint
+    return await approvals.approve(viewer, campaign, reviewed)
 
 
 def reviewed_value(review_page: str) -> str:

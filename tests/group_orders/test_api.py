@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from group_orders import services
+from group_orders import choices
 from partner_portal.accounts.services import create_api_token, viewer_for_user_id
 from tests.group_orders.support import (
     NOW,
@@ -23,12 +23,12 @@ async def test_an_hr_system_adds_people_and_reads_the_responses(
     frozen_clock.frozen_at = NOW
     campaign = await make_campaign(cast, await make_uniform())
     [person] = await add_people(campaign, ("E1", "王小明", "零售"))
-    await services.save_choices(
+    await choices.save_choices(
         person, campaign, choice_form(await items(campaign), {0: ("170/88A", 2)})
     )
     token = await create_api_token(await viewer_for_user_id(cast.client.id), "HR")
     client.headers["Authorization"] = f"Bearer {token}"
-    base = f"/api/v1/group-campaigns/{campaign['uuid']}"
+    base = f"/api/v1/group-campaigns/{campaign.uuid}"
 
     added = await client.post(
         f"{base}/employees", json={"employee_number": "E2", "name": "김민준", "language": "ko"}

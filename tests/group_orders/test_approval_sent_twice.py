@@ -7,7 +7,8 @@ import asyncio
 from decimal import Decimal
 from typing import Any
 
-from group_orders import services
+from group_orders import campaigns, choices
+from group_orders.records import CampaignRecord
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.orders.tables import Order
@@ -24,22 +25,22 @@ from tests.orders.pages_support import idempotency_key
 from tests.support import Cast, Member, PortalClient, landed_on_one_page
 
 
-async def _closed_campaign(cast: Cast, **options: Any) -> dict[str, Any]:
+async def _closed_campaign(cast: Cast, **options: Any) -> CampaignRecord:
     campaign = await make_campaign(cast, await make_uniform(), **options)
     [person] = await add_people(campaign, ("E1", "王小明", "零售"))
-    await services.save_choices(
+    await choices.save_choices(
         person, campaign, choice_form(await items(campaign), {0: ("170/88A", 2)})
     )
-    await services.close_campaign(await viewer_for_user_id(cast.client.id), campaign)
+    await campaigns.close_campaign(await viewer_for_user_id(cast.client.id), campaign)
     return campaign
 
 
 async def _approve_form(
-    client: PortalClient, member: Member, campaign: dict[str, Any]
+    client: PortalClient, member: Member, campaign: CampaignRecord
 ) -> dict[str, str]:
     """The review page's approve form, as drawn for ``member``."""
     await client.sign_in(member)
-    page = await client.get(f"/group-orders/{campaign['uuid']}/review")
+    page = await client.get(f"/group-orders/{campaign.uuid}/review")
     assert page.status_code == 200
     return {"reviewed": reviewed_value(page.text), "idempotency_key": idempotency_key(page.text)}
 
@@ -50,7 +51,7 @@ async def test_a_double_click_on_approve_places_one_order_and_both_land_on_it(
     frozen_clock.frozen_at = NOW
     campaign = await _closed_campaign(cast)
     form = await _approve_form(client, cast.client, campaign)
-    url = f"/group-orders/{campaign['uuid']}/approve"
+    url = f"/group-orders/{campaign.uuid}/approve"
 
     landed = landed_on_one_page(*await client.post_form_twice_at_once(url, form))
 
@@ -65,7 +66,7 @@ async def test_two_approvers_at_once_place_one_order(
 ) -> None:
     frozen_clock.frozen_at = NOW
     campaign = await _closed_campaign(cast)
-    url = f"/group-orders/{campaign['uuid']}/approve"
+    url = f"/group-orders/{campaign.uuid}/approve"
     client_form = await _approve_form(client, cast.client, campaign)
     async with PortalClient.for_app(app) as kam_client:
         kam_form = await _approve_form(kam_client, cast.kam, campaign)
@@ -76,8 +77,8 @@ async def test_two_approvers_at_once_place_one_order(
 
     assert landed_on_one_page(by_client, by_kam).endswith("?notice=ordered")
     [order] = await Order.select(Order.uuid)
-    ordered = await services.campaign_by_id(campaign["id"])
-    assert ordered["status"] == "ordered" and ordered["order_uuid"] == order["uuid"]
+    ordered = await campaigns.campaign_by_id(campaign.id)
+    assert ordered.status == "ordered" and ordered.order_uuid == order["uuid"]
     assert await AuditEntry.count().where(AuditEntry.action == "approve") == 1
 
 
@@ -87,7 +88,7 @@ async def test_a_double_click_on_a_first_approval_records_it_once(
     frozen_clock.frozen_at = NOW
     campaign = await _closed_campaign(cast, second_approval_above=Decimal("100"))
     form = await _approve_form(client, cast.client, campaign)
-    url = f"/group-orders/{campaign['uuid']}/approve"
+    url = f"/group-orders/{campaign.uuid}/approve"
 
     landed = landed_on_one_page(*await client.post_form_twice_at_once(url, form))
 

@@ -23,7 +23,7 @@ async def test_an_employee_submits_sizes_on_a_phone_and_the_admin_sees_the_count
     link = f"{live_server}/g/{token_for(campaign, person, load_settings().secret_key)}?lang=en"
 
     await sign_in(page, live_server, cast.client)
-    await page.goto(f"{live_server}/group-orders/{campaign['uuid']}")
+    await page.goto(f"{live_server}/group-orders/{campaign.uuid}")
     await expect(page.get_by_test_id("responded")).to_have_text("0")
 
     phone_context = await browser.new_context(
@@ -61,7 +61,7 @@ async def test_the_client_admin_adds_a_person_reviews_the_totals_and_approves_th
 ) -> None:
     campaign = await make_campaign(cast, await make_uniform())
     await sign_in(page, live_server, cast.client)
-    await page.goto(f"{live_server}/group-orders/{campaign['uuid']}")
+    await page.goto(f"{live_server}/group-orders/{campaign.uuid}")
     await expect(page.get_by_test_id("responded")).to_have_text("0")
 
     await page.get_by_role("link", name="Roster and links").click()

@@ -9,8 +9,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from group_orders import services
-from group_orders.services import Pick, settle
+from group_orders import campaigns
+from group_orders.choices import Pick, settle
+from group_orders.records import CampaignRecord
 from group_orders.tables import CampaignItem, CategoryAllotment, Choice
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.catalog.tables import Colourway, Size, Sku
@@ -57,7 +58,7 @@ def test_a_category_allotment_applies_beside_an_allowance() -> None:
     assert set(over_both.errors) == {"category_shirts", "allowance"}
 
 
-async def _two_shirt_colours(cast: Cast, uniform: Uniform, limit: int) -> dict[str, Any]:
+async def _two_shirt_colours(cast: Cast, uniform: Uniform, limit: int) -> CampaignRecord:
     """The test campaign (shirt in navy, trousers) plus the shirt in white, 2 per person
     each, and at most ``limit`` uniform shirts in total."""
     campaign = await make_campaign(cast, uniform)
@@ -73,7 +74,7 @@ async def _two_shirt_colours(cast: Cast, uniform: Uniform, limit: int) -> dict[s
     ).run()
     await CampaignItem.insert(
         CampaignItem(
-            campaign=campaign["id"],
+            campaign=campaign.id,
             organisation=cast.bank.id,
             style=uniform.shirt_id,
             colourway=white,
@@ -83,7 +84,7 @@ async def _two_shirt_colours(cast: Cast, uniform: Uniform, limit: int) -> dict[s
     ).run()
     await CategoryAllotment.insert(
         CategoryAllotment(
-            campaign=campaign["id"], organisation=cast.bank.id, category="uniform", allotment=limit
+            campaign=campaign.id, organisation=cast.bank.id, category="uniform", allotment=limit
         )
     ).run()
     return campaign
@@ -157,18 +158,18 @@ async def test_the_campaign_form_sets_and_checks_pieces_per_category(
     )
     assert created.status_code == 303
     page = created.headers["location"]
-    [campaign] = await services.list_campaigns(await viewer_for_user_id(cast.client.id))
-    assert await services.category_allotments(campaign["id"]) == {"shirts": 3, "trousers": 2}
+    [campaign] = await campaigns.list_campaigns(await viewer_for_user_id(cast.client.id))
+    assert await campaigns.category_allotments(campaign.id) == {"shirts": 3, "trousers": 2}
     shown = await client.get(page)
     assert "Shirts: 3 · Trousers: 2" in shown.text
 
     edit = await client.get(f"{page}/edit")
     assert 'name="per_category_shirts" type="text" value="3"' in edit.text
-    values = services.campaign_form_values(
-        await services.campaign_by_id(campaign["id"]), {"shirts": 3}
+    values = campaigns.campaign_form_values(
+        await campaigns.campaign_by_id(campaign.id), {"shirts": 3}
     )
     changed = await client.post_form(
         f"{page}/edit", {**values, "per_category_shirts": "", "per_category_skirts": "1"}
     )
     assert changed.status_code == 303
-    assert await services.category_allotments(campaign["id"]) == {"skirts": 1}
+    assert await campaigns.category_allotments(campaign.id) == {"skirts": 1}

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from group_orders import services
+from group_orders import campaigns, choices
+from group_orders.records import CampaignRecord
 from group_orders.tables import Campaign
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.orders.tables import Order
@@ -78,7 +79,7 @@ async def test_a_campaign_takes_the_contracts_discount_and_shows_its_price_sourc
     assert "From the contract in force: the price list less 12.5%" in page.text
     assert f'href="/contracts/{CONTRACT}"' in page.text
     # 100 on the price list, less 12.5 %, plus 10 for the logo.
-    campaign = await services.campaign_by_id(saved["id"])
+    campaign = await campaigns.campaign_by_id(saved["id"])
     [shirt] = await items(campaign)
     assert {size["price"] for size in shirt.sizes} == {Decimal("97.50")}
     assert uniform.shirt_id == shirt.style_id
@@ -96,7 +97,7 @@ async def test_the_order_of_a_contract_priced_campaign_has_the_contract_prices(
         contract_uuid=CONTRACT,
     )
     [person] = await add_people(campaign, ("E1", "王小明", "零售"))
-    form = await services.save_choices(
+    form = await choices.save_choices(
         person,
         campaign,
         choice_form(await items(campaign), {0: ("170/88A", 2), 1: ("170/76A", 1)}),
@@ -105,8 +106,8 @@ async def test_the_order_of_a_contract_priced_campaign_has_the_contract_prices(
     # Shirts 100 - 10 % + 10 logo = 100 each, trousers 80 - 10 % = 72.
     assert form.settlement.total == Decimal("272")
     viewer = await viewer_for_user_id(cast.client.id)
-    await services.close_campaign(viewer, campaign)
-    approval = await approve_as_reviewed(viewer, campaign["id"])
+    await campaigns.close_campaign(viewer, campaign)
+    approval = await approve_as_reviewed(viewer, campaign.id)
     assert approval.order_uuid is not None, approval.error
     order = await Order.select(Order.total).first()
     assert order is not None and order["total"] == Decimal("272")
@@ -148,14 +149,14 @@ async def test_switching_back_to_the_price_list_forgets_the_contract(
     await client.sign_in(cast.client)
     created = await client.post_form("/group-orders/new", _form(price_source="contract"))
     page = created.headers["location"]
-    campaign = await Campaign.select().first()
+    campaign = CampaignRecord.from_row(await Campaign.select().first() or {})
     assert campaign is not None
-    values = services.campaign_form_values(campaign, {})
+    values = campaigns.campaign_form_values(campaign, {})
     assert values["price_source"] == "contract"
     saved = await client.post_form(f"{page}/edit", {**values, "price_source": "price_list"})
     assert saved.status_code == 303
-    after = await services.campaign_by_id(campaign["id"])
-    assert (after["price_source"], after["contract_discount_percent"]) == ("price_list", None)
+    after = await campaigns.campaign_by_id(campaign.id)
+    assert (after.price_source, after.contract_discount_percent) == ("price_list", None)
 
 
 async def test_once_people_have_chosen_the_price_source_can_no_longer_change(
@@ -165,18 +166,18 @@ async def test_once_people_have_chosen_the_price_source_can_no_longer_change(
     _contract_in_force(monkeypatch, cast.bank.id, discount_percent=Decimal("10"))
     campaign = await make_campaign(cast, await make_uniform())
     [person] = await add_people(campaign, ("E1", "王小明", "零售"))
-    await services.save_choices(
+    await choices.save_choices(
         person, campaign, choice_form(await items(campaign), {0: ("170/88A", 1)})
     )
     await client.sign_in(cast.client)
-    values = services.campaign_form_values(campaign, {})
+    values = campaigns.campaign_form_values(campaign, {})
     refused = await client.post_form(
-        f"/group-orders/{campaign['uuid']}/edit", {**values, "price_source": "contract"}
+        f"/group-orders/{campaign.uuid}/edit", {**values, "price_source": "contract"}
     )
     assert refused.status_code == 400
     assert "People have already chosen at the current prices" in refused.text
-    assert (await services.campaign_by_id(campaign["id"]))["price_source"] == "price_list"
+    assert (await campaigns.campaign_by_id(campaign.id)).price_source == "price_list"
     renamed = await client.post_form(
-        f"/group-orders/{campaign['uuid']}/edit", {**values, "name": "Spring 2027"}
+        f"/group-orders/{campaign.uuid}/edit", {**values, "name": "Spring 2027"}
     )
     assert renamed.status_code == 303

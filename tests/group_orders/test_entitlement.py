@@ -6,8 +6,8 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from group_orders import services, sizing
-from group_orders.services import Pick, settle
+from group_orders import approvals, choices, rosters, sizing
+from group_orders.choices import Pick, settle
 from tests.group_orders.support import (
     NOW,
     add_people,
@@ -67,10 +67,10 @@ async def test_saving_over_the_allowance_when_refused_saves_nothing(
     [person] = await add_people(campaign, ("E1", "王小明", "零售"))
     offered = await items(campaign)
     # 2 shirts at 110 (100 + 10 logo) = 220 > 200
-    form = await services.save_choices(person, campaign, choice_form(offered, {0: ("170/88A", 2)}))
+    form = await choices.save_choices(person, campaign, choice_form(offered, {0: ("170/88A", 2)}))
     assert "allowance" in form.errors
-    assert (await services.progress(campaign)).total_quantity == 0
-    form = await services.save_choices(
+    assert (await approvals.progress(campaign)).total_quantity == 0
+    form = await choices.save_choices(
         person, campaign, choice_form(offered, {0: ("170/88A", 1), 1: ("170/76A", 1)})
     )
     assert not form.errors
@@ -94,9 +94,9 @@ async def test_items_for_one_gender_or_role_are_offered_to_those_people_only(
     await Employee.update({Employee.gender: "women", Employee.job_role: "Manager"}).where(
         Employee.employee_number == "E2"
     )
-    people = {row["employee_number"]: row for row in await services.roster(campaign)}
+    people = {row["employee_number"]: row for row in await rosters.roster(campaign)}
     offered = {
-        number: [item.style_code for item in (await services.choice_form(person, campaign)).items]
+        number: [item.style_code for item in (await choices.choice_form(person, campaign)).items]
         for number, person in people.items()
     }
     assert offered == {"E1": ["SS27-PT-001"], "E2": ["SS27-UN-001"]}

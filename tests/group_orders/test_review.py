@@ -8,7 +8,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from group_orders import services
+from group_orders import approvals, campaigns, choices, rosters
+from group_orders.records import CampaignRecord
 from group_orders.tables import Campaign, Employee
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.orders.tables import Order
@@ -24,7 +25,7 @@ from tests.group_orders.support import (
 from tests.support import Cast, PortalClient
 
 
-async def _answered_campaign(cast: Cast, **values: Any) -> dict[str, Any]:
+async def _answered_campaign(cast: Cast, **values: Any) -> CampaignRecord:
     """The bank's campaign with two people in two departments and sites who answered:
     E1 two shirts (2 x 110), E2 one pair of trousers (80)."""
     campaign = await make_campaign(cast, await make_uniform(), **values)
@@ -34,7 +35,7 @@ async def _answered_campaign(cast: Cast, **values: Any) -> dict[str, Any]:
     offered = await items(campaign)
     by_number = {person["employee_number"]: person for person in people}
     for number, picks in (("E1", {0: ("170/88A", 2)}), ("E2", {1: ("170/76A", 1)})):
-        form = await services.save_choices(by_number[number], campaign, choice_form(offered, picks))
+        form = await choices.save_choices(by_number[number], campaign, choice_form(offered, picks))
         assert not form.errors
     return campaign
 
@@ -46,7 +47,7 @@ async def test_the_review_adds_up_items_sizes_departments_and_sites_with_who_pay
     campaign = await _answered_campaign(
         cast, entitlement="allowance", allowance=Decimal("150"), tipping_point=5
     )
-    summary = await services.review(campaign)
+    summary = await approvals.review(campaign)
     assert [(line["size"], line["quantity"], line["amount"]) for line in summary.lines] == [
         ("170/88A", 2, Decimal("220")),
         ("170/76A", 1, Decimal("80")),
@@ -59,14 +60,14 @@ async def test_the_review_adds_up_items_sizes_departments_and_sites_with_who_pay
     assert [row["name"] for row in summary.sites] == ["上海陆家嘴", "北京金融街"]
 
     await client.sign_in(cast.client)
-    assert (await client.post_form(f"/group-orders/{campaign['uuid']}/close")).status_code == 303
-    page = await client.get(f"/group-orders/{campaign['uuid']}/review")
+    assert (await client.post_form(f"/group-orders/{campaign.uuid}/close")).status_code == 303
+    page = await client.get(f"/group-orders/{campaign.uuid}/review")
     assert page.status_code == 200
     for text in ("SS27-UN-001", "170/88A", "170/76A", "零售银行部", "北京金融街", "2 more needed"):
         assert text in page.text
     assert 'data-testid="review-quantity"><strong>3</strong>' in page.text
     refused = await client.post_form(
-        f"/group-orders/{campaign['uuid']}/approve", {"reviewed": reviewed_value(page.text)}
+        f"/group-orders/{campaign.uuid}/approve", {"reviewed": reviewed_value(page.text)}
     )
     assert refused.status_code == 400
     assert "production needs at least 5" in refused.text
@@ -78,10 +79,10 @@ async def test_approval_is_only_possible_with_the_figures_of_the_review(
 ) -> None:
     frozen_clock.frozen_at = NOW
     campaign = await _answered_campaign(cast)
-    url = f"/group-orders/{campaign['uuid']}"
+    url = f"/group-orders/{campaign.uuid}"
     # Past the closing date: the progress page leads to the review, not to an approval.
     await Campaign.update({Campaign.closes_on: NOW.date() - timedelta(days=1)}).where(
-        Campaign.id == campaign["id"]
+        Campaign.id == campaign.id
     )
     await client.sign_in(cast.client)
     progress = await client.get(url)
@@ -95,7 +96,7 @@ async def test_approval_is_only_possible_with_the_figures_of_the_review(
 
     reviewed = reviewed_value((await client.get(f"{url}/review")).text)
     # The client admin still enters someone's sizes after the review was opened.
-    e2 = next(row for row in await services.roster(campaign) if row["employee_number"] == "E2")
+    e2 = next(row for row in await rosters.roster(campaign) if row["employee_number"] == "E2")
     entered = await client.post_form(
         f"/group-orders/employees/{e2['uuid']}/choices",
         choice_form(await items(campaign), {0: ("175/92A", 1), 1: ("170/76A", 1)}),
@@ -120,8 +121,8 @@ async def test_above_the_limit_the_review_shows_the_first_approver_to_the_second
 ) -> None:
     frozen_clock.frozen_at = NOW
     campaign = await _answered_campaign(cast, second_approval_above=Decimal("200"))
-    url = f"/group-orders/{campaign['uuid']}"
-    await services.close_campaign(await viewer_for_user_id(cast.client.id), campaign)
+    url = f"/group-orders/{campaign.uuid}"
+    await campaigns.close_campaign(await viewer_for_user_id(cast.client.id), campaign)
     await client.sign_in(cast.client)
     page = await client.get(f"{url}/review")
     assert "This amount needs two approvals by different people." in page.text
@@ -145,5 +146,5 @@ async def test_brand_staff_may_read_the_progress_but_not_open_the_review(
     frozen_clock.frozen_at = NOW
     campaign = await _answered_campaign(cast)
     await client.sign_in(cast.staff)
-    assert (await client.get(f"/group-orders/{campaign['uuid']}")).status_code == 200
-    assert (await client.get(f"/group-orders/{campaign['uuid']}/review")).status_code == 403
+    assert (await client.get(f"/group-orders/{campaign.uuid}")).status_code == 200
+    assert (await client.get(f"/group-orders/{campaign.uuid}/review")).status_code == 403

@@ -110,10 +110,10 @@ async def make_history(cast: Cast, clock: Any) -> Shop:
 
 async def tune(**values: Any) -> None:
     """Change the brand's insight settings (made with their defaults first)."""
-    from insights import services
+    from insights import figures
     from insights.tables import InsightSettings
 
-    await services.current_settings()
+    await figures.current_settings()
     await InsightSettings.update(
         {InsightSettings._meta.get_column_by_name(name): value for name, value in values.items()},
         force=True,

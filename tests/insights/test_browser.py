@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.async_api import Page, expect
 
-from insights import services
+from insights import figures
 from partner_portal.clock import utcnow
 from scheduler.tables import FollowUp
 from tests.browser import screenshot, sign_in
@@ -27,7 +27,7 @@ async def test_a_kam_drills_from_churn_to_partners_and_plans_follow_ups_for_them
     await book(cast, frozen_clock, shop, ordered_on, cast.distributor, cast.distributor_a, "S", 10)
     await book(cast, frozen_clock, shop, ordered_on, cast.retailer, cast.retailer_a, "M", 10)
     frozen_clock.frozen_at = None
-    await services.refresh_facts()
+    await figures.refresh_facts()
     churned_in = (ordered_on + timedelta(days=180)).strftime("%Y-%m")
 
     await sign_in(page, live_server, cast.kam)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from insights import controllers, services
+from insights import controllers, figures, network
 from partner_portal.accounts.services import viewer_for_user_id
 from scheduler.tables import FollowUp
 from tests.insights.support import TODAY, book, make_history, tune
@@ -24,7 +24,7 @@ async def test_the_drill_down_lists_exactly_the_partners_the_figure_counts(
 ) -> None:
     shop = await make_history(cast, frozen_clock)
     await tune(churn_after_days=30)
-    await services.recompute_all(TODAY.date())
+    await network.recompute_all(TODAY.date())
     # Booked after the job ran: the dashboard shows the stored figures until the next run,
     # and the drill-down the partners stored with them.
     await book(
@@ -38,26 +38,26 @@ async def test_the_drill_down_lists_exactly_the_partners_the_figure_counts(
         1,
     )
     frozen_clock.frozen_at = TODAY
-    await services.refresh_facts()
+    await figures.refresh_facts()
 
     for user in (cast.admin, cast.kam):
         viewer = await viewer_for_user_id(user.id)
         for period_kind, count, dimension in (("month", 3, "kind"), ("season", 2, "kam")):
-            shown = await services.dashboard_kpis(
+            shown = await network.dashboard_kpis(
                 viewer, period_kind, count, dimension, TODAY.date()
             )
             assert shown.computed_on == TODAY.date()
             for (group, window, kpi), figure in shown.figures.items():
-                drill = await services.drill_down(
+                drill = await network.drill_down(
                     viewer,
-                    services.FigureRef(period_kind, count, dimension, group, window, kpi),
+                    network.FigureRef(period_kind, count, dimension, group, window, kpi),
                     TODAY.date(),
                 )
                 if kpi in COUNTED:
                     assert drill.total == len(drill.partners) == figure.value
                 assert bool(drill.partners) == figure.drillable
     admin = await viewer_for_user_id(cast.admin.id)
-    live = await services.kpis(admin, "month", 3, "", TODAY.date())
+    live = await network.kpis(admin, "month", 3, "", TODAY.date())
     await client.sign_in(cast.admin)
     page = await client.get("/insights/partners?period=month&count=3&kpi=active&window=2026-02")
 
@@ -72,17 +72,17 @@ async def test_without_stored_figures_the_drill_down_lists_the_computed_ones(
     cast: Cast, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await services.refresh_facts()
+    await figures.refresh_facts()
     kam = await viewer_for_user_id(cast.kam.id)
 
-    drill = await services.drill_down(
-        kam, services.FigureRef("month", 3, "", "", "", "new"), TODAY.date()
+    drill = await network.drill_down(
+        kam, network.FigureRef("month", 3, "", "", "", "new"), TODAY.date()
     )
 
     assert drill.table.computed_on is None and drill.window == "2026-03"
     assert drill.partners == []
-    february = await services.drill_down(
-        kam, services.FigureRef("month", 3, "", "", "2026-02", "new"), TODAY.date()
+    february = await network.drill_down(
+        kam, network.FigureRef("month", 3, "", "", "2026-02", "new"), TODAY.date()
     )
     assert [row["id"] for row in february.partners] == [cast.retailer_a.id]
 
@@ -95,7 +95,7 @@ async def test_the_breakdown_shows_a_page_of_groups_and_the_export_holds_them_al
     cast: Cast, client: PortalClient, frozen_clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await make_history(cast, frozen_clock)
-    await services.recompute_all(TODAY.date())
+    await network.recompute_all(TODAY.date())
     monkeypatch.setattr(controllers, "GROUPS_PER_PAGE", 1)
     await client.sign_in(cast.admin)
 
@@ -117,8 +117,8 @@ async def test_a_long_drill_down_is_paged_and_follow_ups_can_take_everyone_behin
     cast: Cast, client: PortalClient, frozen_clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await make_history(cast, frozen_clock)
-    await services.recompute_all(TODAY.date())
-    monkeypatch.setattr(services, "DRILL_PAGE_SIZE", 1)
+    await network.recompute_all(TODAY.date())
+    monkeypatch.setattr(network, "DRILL_PAGE_SIZE", 1)
     await client.sign_in(cast.kam)
     figure = "period=month&count=3&by=&group=&window=2026-02&kpi=active"
 

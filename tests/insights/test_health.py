@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from insights import services
+from insights import figures, network, segmentation
 from insights.tables import PartnerMetrics
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit import services as audit_log
@@ -15,15 +15,15 @@ from tests.insights.support import TODAY, book, make_history, tune
 from tests.support import Cast
 
 
-async def kpis_for(user: Any, dimension: str = "") -> services.KpiTable:
-    return await services.kpis(
+async def kpis_for(user: Any, dimension: str = "") -> network.KpiTable:
+    return await network.kpis(
         await viewer_for_user_id(user.id), "month", 3, dimension, TODAY.date()
     )
 
 
 async def test_revenue_margin_and_order_figures_per_month(cast: Cast, frozen_clock: Any) -> None:
     await make_history(cast, frozen_clock)
-    await services.refresh_facts()
+    await figures.refresh_facts()
 
     table = await kpis_for(cast.admin)
 
@@ -40,7 +40,7 @@ async def test_revenue_margin_and_order_figures_per_month(cast: Cast, frozen_clo
 async def test_new_and_churned_partners_and_their_rates(cast: Cast, frozen_clock: Any) -> None:
     await make_history(cast, frozen_clock)
     await tune(churn_after_days=30)
-    await services.refresh_facts()
+    await figures.refresh_facts()
 
     table = await kpis_for(cast.admin)
 
@@ -69,7 +69,7 @@ async def test_tier_upgrades_come_from_the_audit_log(cast: Cast, frozen_clock: A
         changes={"tier": ["silver", "gold"]},
     )
     frozen_clock.frozen_at = TODAY
-    await services.refresh_facts()
+    await figures.refresh_facts()
 
     table = await kpis_for(cast.admin)
 
@@ -79,7 +79,7 @@ async def test_tier_upgrades_come_from_the_audit_log(cast: Cast, frozen_clock: A
 
 async def test_a_kam_counts_only_their_partners(cast: Cast, frozen_clock: Any) -> None:
     await make_history(cast, frozen_clock)
-    await services.refresh_facts()
+    await figures.refresh_facts()
 
     table = await kpis_for(cast.kam, dimension="tier")
 
@@ -95,8 +95,8 @@ async def test_lifetime_value_segment_and_rfm_of_each_partner(
     await make_history(cast, frozen_clock)
     await tune(value_threshold=Decimal("1100"))
 
-    await services.recompute_all(TODAY.date())
-    await services.recompute_all(TODAY.date())  # twice a day keeps one snapshot
+    await network.recompute_all(TODAY.date())
+    await network.recompute_all(TODAY.date())  # twice a day keeps one snapshot
     rows = {
         row["organisation"]: row
         for row in await PartnerMetrics.select(*PartnerMetrics.all_columns())
@@ -137,9 +137,9 @@ async def test_cross_sell_suggests_what_similar_partners_buy_together(
         style=1,
     )
 
-    await services.recompute_cross_sell(minimum_buyers=2)
-    for_b = await services.cross_sell_for(cast.distributor_b.id)
-    for_a = await services.cross_sell_for(cast.distributor_a.id)
+    await figures.recompute_cross_sell(minimum_buyers=2)
+    for_b = await segmentation.cross_sell_for(cast.distributor_b.id)
+    for_a = await segmentation.cross_sell_for(cast.distributor_a.id)
 
     assert [
         (row["style_code"], row["reason_code"], row["buyers_of_both"], row["buyers_of_reason"])

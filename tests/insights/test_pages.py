@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from insights import services
+from insights import figures, network
 from scheduler.tables import FollowUp
 from tests.insights.support import TODAY, make_history, tune
 from tests.support import Cast, PortalClient
@@ -14,7 +14,7 @@ async def test_the_dashboard_shows_figures_with_their_definitions(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await services.refresh_facts()
+    await figures.refresh_facts()
     await client.sign_in(cast.kam)
 
     page = await client.get("/insights?period=month&count=3&by=tier")
@@ -30,7 +30,7 @@ async def test_drilling_into_churn_lists_the_partners_and_plans_follow_ups_once(
 ) -> None:
     await make_history(cast, frozen_clock)
     await tune(churn_after_days=30)
-    await services.recompute_all(TODAY.date())
+    await network.recompute_all(TODAY.date())
     await client.sign_in(cast.kam)
 
     drill = await client.get("/insights/partners?period=month&count=3&kpi=churned&window=2026-03")
@@ -78,7 +78,7 @@ async def test_the_360_page_shows_health_to_the_brand_and_not_to_the_partner(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await services.recompute_all(TODAY.date())
+    await network.recompute_all(TODAY.date())
 
     await client.sign_in(cast.kam)
     brand_view = await client.get(f"/partners/{cast.distributor_a.uuid}")
@@ -92,7 +92,7 @@ async def test_the_360_page_shows_health_to_the_brand_and_not_to_the_partner(
 
 async def test_bad_settings_are_refused_with_a_message(cast: Cast, client: PortalClient) -> None:
     await client.sign_in(cast.admin)
-    form = {name: str(value) for name, value in (await services.current_settings()).items()}
+    form = {name: str(value) for name, value in (await figures.current_settings()).items()}
 
     response = await client.post_form(
         "/insights/settings", {**form, "churn_after_days": "abc", "exchange_rates": "KRW"}
@@ -101,14 +101,14 @@ async def test_bad_settings_are_refused_with_a_message(cast: Cast, client: Porta
     assert response.status_code == 400
     assert "Enter a number." in response.text
     assert "KRW 0.0052" in response.text
-    assert (await services.current_settings())["churn_after_days"] == 180
+    assert (await figures.current_settings())["churn_after_days"] == 180
 
 
 async def test_the_api_gives_kpis_and_a_partners_health_to_the_brand_only(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await services.recompute_all(TODAY.date())
+    await network.recompute_all(TODAY.date())
     await client.sign_in(cast.kam)
 
     kpis = (await client.get("/api/v1/insights/kpis?count=3")).json()
@@ -129,11 +129,11 @@ async def test_the_dashboard_reads_the_figures_the_job_stored(
     from partner_portal.accounts.services import viewer_for_user_id
 
     await make_history(cast, frozen_clock)
-    await services.recompute_all(TODAY.date())
+    await network.recompute_all(TODAY.date())
     kam = await viewer_for_user_id(cast.kam.id)
 
-    stored = await services.dashboard_kpis(kam, "month", 3, "tier", TODAY.date())
-    live = await services.kpis(kam, "month", 3, "tier", TODAY.date())
+    stored = await network.dashboard_kpis(kam, "month", 3, "tier", TODAY.date())
+    live = await network.kpis(kam, "month", 3, "tier", TODAY.date())
 
     assert stored.computed_on == TODAY.date() and live.computed_on is None
     assert stored.groups == live.groups
@@ -150,10 +150,10 @@ async def test_stored_figures_speak_the_readers_language(cast: Cast, frozen_cloc
     from partner_portal.accounts.services import viewer_for_user_id
 
     await make_history(cast, frozen_clock)
-    await services.recompute_all(TODAY.date())  # the job writes in the default language
+    await network.recompute_all(TODAY.date())  # the job writes in the default language
     token = i18n.current_locale.set("ko")
     try:
-        stored = await services.dashboard_kpis(
+        stored = await network.dashboard_kpis(
             await viewer_for_user_id(cast.kam.id), "month", 3, "", TODAY.date()
         )
         expected = i18n.gettext("All partners")

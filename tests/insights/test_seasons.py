@@ -10,19 +10,19 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from insights import services
+from insights import figures, network
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.catalog import services as catalog
 from tests.insights.support import TODAY, make_history, tune
 from tests.support import Cast, PortalClient
 
 
-def spans(periods: list[services.Period]) -> list[tuple[str, date, date]]:
+def spans(periods: list[network.Period]) -> list[tuple[str, date, date]]:
     return [(period.key, period.start, period.last_day) for period in periods]
 
 
 def test_without_catalog_dates_seasons_are_the_halves_of_the_year() -> None:
-    assert spans(services.season_periods(date(2026, 3, 15), 3, {})) == [
+    assert spans(network.season_periods(date(2026, 3, 15), 3, {})) == [
         ("SS25", date(2025, 1, 1), date(2025, 6, 30)),
         ("AW25", date(2025, 7, 1), date(2025, 12, 31)),
         ("SS26", date(2026, 1, 1), date(2026, 6, 30)),
@@ -33,26 +33,26 @@ def test_a_season_starts_in_the_month_its_order_window_opens_and_ends_when_the_n
     None
 ):
     # The demo's SS27 books from 1 September 2026: AW26 ends there.
-    assert spans(services.season_periods(date(2026, 11, 23), 2, {"SS27": date(2026, 9, 1)})) == [
+    assert spans(network.season_periods(date(2026, 11, 23), 2, {"SS27": date(2026, 9, 1)})) == [
         ("AW26", date(2026, 7, 1), date(2026, 8, 31)),
         ("SS27", date(2026, 9, 1), date(2027, 6, 30)),
     ]
     # AW27 opening in January 2027 leaves SS27 (from 1 January by convention) no months.
     assert [
         period.key
-        for period in services.season_periods(date(2027, 3, 1), 3, {"AW27": date(2027, 1, 1)})
+        for period in network.season_periods(date(2027, 3, 1), 3, {"AW27": date(2027, 1, 1)})
     ] == ["SS26", "AW26", "AW27"]
     # Whatever the catalog says, the seasons never overlap: each ends where the next starts.
-    odd = services.season_periods(date(2027, 3, 1), 6, {"SS27": date(2024, 5, 1)})
+    odd = network.season_periods(date(2027, 3, 1), 6, {"SS27": date(2024, 5, 1)})
     assert all(earlier.end == later.start for earlier, later in pairwise(odd))
 
 
 async def test_season_figures_by_the_convention(cast: Cast, frozen_clock: Any) -> None:
     await make_history(cast, frozen_clock)
-    await services.refresh_facts()
+    await figures.refresh_facts()
     admin = await viewer_for_user_id(cast.admin.id)
 
-    table = await services.kpis(admin, "season", 2, "", TODAY.date())
+    table = await network.kpis(admin, "season", 2, "", TODAY.date())
 
     assert [period.key for period in table.periods] == ["AW25", "SS26"]
     assert table.figure("", "AW25", "active").value == 0
@@ -78,10 +78,10 @@ async def test_season_figures_follow_the_catalogs_order_window(
         None, "SS26", "Spring/Summer 2026", (date(2026, 2, 3), date(2026, 2, 27))
     )
     await tune(churn_after_days=30)
-    await services.refresh_facts()
+    await figures.refresh_facts()
     admin = await viewer_for_user_id(cast.admin.id)
 
-    table = await services.kpis(admin, "season", 2, "", TODAY.date())
+    table = await network.kpis(admin, "season", 2, "", TODAY.date())
 
     assert spans(table.periods) == [
         ("AW25", date(2025, 7, 1), date(2026, 1, 31)),
@@ -111,10 +111,10 @@ async def test_seasons_are_stored_and_offered_by_the_dashboard_drill_down_export
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await services.recompute_all(TODAY.date())
+    await network.recompute_all(TODAY.date())
     kam = await viewer_for_user_id(cast.kam.id)
-    stored = await services.dashboard_kpis(kam, "season", 2, "tier", TODAY.date())
-    live = await services.kpis(kam, "season", 2, "tier", TODAY.date())
+    stored = await network.dashboard_kpis(kam, "season", 2, "tier", TODAY.date())
+    live = await network.kpis(kam, "season", 2, "tier", TODAY.date())
     await client.sign_in(cast.admin)
 
     page = await client.get("/insights?period=season&count=2")

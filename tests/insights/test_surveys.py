@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from insights import services
+from insights import figures, surveys
 from insights.tables import PartnerMetrics, Survey
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.notifications.tables import OutboxEmail
@@ -48,8 +48,8 @@ async def test_a_delivered_order_gets_one_survey_in_the_buyers_language(
 ) -> None:
     await delivered_order(cast, frozen_clock)
 
-    first = await services.send_due_surveys()
-    second = await services.send_due_surveys()
+    first = await surveys.send_due_surveys()
+    second = await surveys.send_due_surveys()
 
     assert (first, second) == ("1 surveys sent", "0 surveys sent")
     mails = await OutboxEmail.select(
@@ -64,7 +64,7 @@ async def test_the_link_takes_one_answer_and_then_thanks(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await delivered_order(cast, frozen_clock)
-    await services.send_due_surveys()
+    await surveys.send_due_surveys()
     mail = await OutboxEmail.select(OutboxEmail.body_text).first()
     assert mail is not None
     token = link_in(mail["body_text"])
@@ -86,7 +86,7 @@ async def test_a_wrong_or_expired_link_shows_a_plain_page(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await delivered_order(cast, frozen_clock)
-    await services.send_due_surveys()
+    await surveys.send_due_surveys()
     mail = await OutboxEmail.select(OutboxEmail.body_text).first()
     assert mail is not None
     token = link_in(mail["body_text"])
@@ -104,12 +104,12 @@ async def test_answers_raise_the_partners_satisfaction(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await delivered_order(cast, frozen_clock)
-    await services.send_due_surveys()
+    await surveys.send_due_surveys()
     mail = await OutboxEmail.select(OutboxEmail.body_text).first()
     assert mail is not None
     await client.post_form(f"/survey/{link_in(mail['body_text'])}", {"score": "10"})
 
-    await services.recompute_metrics(frozen_clock.frozen_at.date())
+    await figures.recompute_metrics(frozen_clock.frozen_at.date())
 
     row = (
         await PartnerMetrics.select(PartnerMetrics.satisfaction, PartnerMetrics.surveys)

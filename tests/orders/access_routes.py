@@ -14,6 +14,7 @@ from partner_portal.orders.services import OrderDraft
 from partner_portal.orders.tables import OrderChannel
 from tests.access_matrix import (
     BRAND_MEMBERS,
+    CATALOG_MANAGERS,
     KAMS,
     MEMBERS,
     Route,
@@ -45,6 +46,7 @@ ROUTES: dict[str, Route] = {
     "POST /orders/new": Route(only(ORDER_PLACERS)),
     "GET /orders/export.csv": Route(only(ORDER_DESK)),
     "GET /orders/export.xlsx": Route(only(ORDER_DESK)),
+    "GET /stock": Route(only(CATALOG_MANAGERS)),
     f"GET {ORDER}": Route(view_order, "order"),
     f"GET {ORDER}/confirmation.pdf": Route(view_order, "submitted_order"),
     f"POST {ORDER}/details": Route(place_order, "order"),

@@ -246,9 +246,7 @@ async def test_orders_are_seen_by_the_buyer_its_distributor_and_its_kam_only(
         cast.staff,
         cast.admin,
     ):
-        assert (await access.get_order(await viewer(member), retailer_order))[
-            "uuid"
-        ] == retailer_order
+        assert (await access.get_order(await viewer(member), retailer_order)).uuid == retailer_order
     for member in (cast.other_distributor, cast.other_kam, cast.supplier, cast.client):
         with pytest.raises(NotFoundException):
             await access.get_order(await viewer(member), retailer_order)

@@ -58,7 +58,7 @@ async def test_the_list_filters_remembers_them_and_pages_by_key(
     submitted = [await place(shop, cast.admin, cast.distributor_a) for _ in range(3)]
     draft = await order_row(await place(shop, cast.admin, cast.distributor_a, OrderStatus.draft))
     numbers = [(await order_row(uuid))["number"] for uuid in submitted]
-    monkeypatch.setattr(services, "PAGE_SIZE", 2)
+    monkeypatch.setattr(services.reading, "PAGE_SIZE", 2)
     await client.sign_in(cast.kam)
 
     first = await client.get("/orders?status=submitted")

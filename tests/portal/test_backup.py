@@ -22,6 +22,7 @@ from uuid import UUID
 import pytest
 from PIL import Image
 
+from partner_portal import access
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.backup import BackupError, create_backup, restore_backup
 from partner_portal.catalog import images
@@ -139,7 +140,10 @@ class Writer:
     async def run(self) -> None:
         buyer = await viewer_for_user_id(self.cast.distributor.id)
         admin = await viewer_for_user_id(self.cast.admin.id)
-        styles = await Style.select().order_by(Style.id)
+        styles = [
+            await access.get_style(admin, row["uuid"])
+            for row in await Style.select(Style.uuid).order_by(Style.id)
+        ]
         while not self.stop.is_set():
             number = len(self.orders)
             style = self.shop.styles[number % len(self.shop.styles)]

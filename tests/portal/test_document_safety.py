@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from partner_portal import access
 from partner_portal.catalog.images import add_style_image
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation
@@ -160,9 +161,10 @@ async def test_the_line_sheet_prints_its_style_pictures(
 ) -> None:  # type: ignore[no-untyped-def]
     sheet = await make_sheet(tiers=("gold",))
     style = sheet.shop.styles[0]
+    admin = await viewer(cast.admin)
     errors = await add_style_image(
-        await viewer(cast.admin),
-        {"id": style.id, "uuid": style.uuid, "code": style.code},
+        admin,
+        await access.get_style(admin, style.uuid),
         png(),
         settings.media_dir,
     )

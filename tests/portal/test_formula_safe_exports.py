@@ -17,8 +17,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.cell import Cell
 
-from group_orders import services as group_orders
-from insights import services as insights
+from group_orders import choices, rosters
+from insights import network as insights
 from partner_portal import spreadsheets
 from partner_portal.accounts.services import create_api_token, viewer_for_user_id
 from partner_portal.orders.tables import Order, OrderStatus
@@ -188,16 +188,16 @@ async def test_names_on_the_packing_list_are_text(
     campaign = await make_campaign(cast, await make_uniform())
     await client.sign_in(cast.client)
     added = await client.post_form(
-        f"/group-orders/{campaign['uuid']}/roster",
+        f"/group-orders/{campaign.uuid}/roster",
         {"employee_number": "E1", "name": HYPERLINK, "department": PLUS, "site": AT},
     )
     assert added.status_code == 303, added.text
-    [person] = await group_orders.roster(campaign)
+    [person] = await rosters.roster(campaign)
     offered = await items(campaign)
-    await group_orders.save_choices(person, campaign, choice_form(offered, {0: ("170/88A", 2)}))
+    await choices.save_choices(person, campaign, choice_form(offered, {0: ("170/88A", 2)}))
     await client.sign_in(cast.kam)
 
-    [cells] = xlsx_cells(await client.get(f"/group-orders/{campaign['uuid']}/packing-list.xlsx"))
+    [cells] = xlsx_cells(await client.get(f"/group-orders/{campaign.uuid}/packing-list.xlsx"))
 
     for column, text in (("name", HYPERLINK), ("department", PLUS), ("site", AT)):
         assert_text_cell(cells[column], text)

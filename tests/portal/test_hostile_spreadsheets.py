@@ -40,7 +40,7 @@ class ImportPage:
     async def url(self, cast: Cast) -> str:
         if self.name == "roster":
             campaign = await make_campaign(cast, await make_uniform())
-            return f"/group-orders/{campaign['uuid']}/roster/import"
+            return f"/group-orders/{campaign.uuid}/roster/import"
         if self.name == "order upload":
             await make_sheet()
             return "/distributors/upload"

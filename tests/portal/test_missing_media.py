@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from partner_portal import access
 from partner_portal.accounts.services import create_api_token
 from partner_portal.catalog import images
-from partner_portal.catalog.tables import Style, StyleImage
+from partner_portal.catalog.tables import StyleImage
 from partner_portal.partners.tables import User
 from tests.contracts.support import issue, make_contract, make_template, viewer
 from tests.orders.support import make_shop
@@ -65,9 +66,8 @@ async def test_a_picture_missing_from_media_answers_410_not_500(
     shop = await make_shop(style_count=1)
     buffer = io.BytesIO()
     Image.new("RGB", (40, 60), "teal").save(buffer, "PNG")
-    style = await Style.select().where(Style.id == shop.styles[0].id).first()
-    assert style is not None
     admin = await viewer(cast.admin)
+    style = await access.get_style(admin, shop.styles[0].uuid)
     assert await images.add_style_image(admin, style, buffer.getvalue(), media_dir) == {}
     image = await StyleImage.select().first()
     assert image is not None

@@ -18,13 +18,15 @@ BRAND_MENU = [
     ("Catalog", "/catalog/styles"),
     ("Line sheets", "/line-sheets"),
     ("Orders", "/orders"),
+    ("Stock", "/stock"),
     ("Health", "/insights"),
     ("Purchasing", "/suppliers/forecast"),
     ("Group orders", "/group-orders"),
     ("Sales and service", "/sales/opportunities"),
     ("Contracts", "/contracts"),
 ]
-KAM_MENU = [entry for entry in BRAND_MENU if entry[0] != "Purchasing"]
+# KAMs do not keep the catalog, so neither the stock page nor purchasing is theirs.
+KAM_MENU = [entry for entry in BRAND_MENU if entry[0] not in ("Purchasing", "Stock")]
 DISTRIBUTOR_MENU = [
     ("Partners", "/partners"),
     ("Catalog", "/catalog/styles"),
@@ -84,15 +86,18 @@ async def test_each_member_of_the_cast_sees_the_menu_of_their_role(
     assert seen == MENUS
 
 
-async def test_the_start_page_is_the_agenda_for_the_brand_and_the_partners_for_partners(
+async def test_the_start_page_is_the_agenda_for_the_brand_and_what_needs_them_for_partners(
     client: PortalClient, cast: Cast
 ) -> None:
     for member in MEMBERS:
         client.cookies.clear()
         await client.sign_in(cast.users[member])
         response = await client.get("/")
-        expected = "/agenda" if member in BRAND_MEMBERS else "/partners"
-        assert (member, response.headers["location"]) == (member, expected)
+        if member in BRAND_MEMBERS:
+            assert (member, response.headers["location"]) == (member, "/agenda")
+        else:
+            assert (member, response.status_code) == (member, 200)
+            assert "What needs you now" in response.text
 
 
 async def test_the_menu_marks_the_area_of_the_page(client: PortalClient, cast: Cast) -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Any
 
-from partner_portal.notifications.services import send_due, set_opt_outs
+from partner_portal.notifications.preferences import set_choices
+from partner_portal.notifications.services import send_due
+from partner_portal.notifications.tables import Choice
 from partner_portal.partners.tables import User
 from partner_portal.registries import registry
 from sales import cases
@@ -107,7 +109,7 @@ async def test_a_partner_who_turned_case_replies_off_gets_none(
     client: PortalClient, cast: Cast, mail_settings: Any, smtp: SmtpServer
 ) -> None:
     assert cases.MAIL_REPLY in registry.email_kinds
-    await set_opt_outs(cast.distributor.id, list(registry.email_kinds), [cases.MAIL_REPLY])
+    await set_choices(cast.distributor.id, {cases.MAIL_REPLY: Choice.off})
     case = await open_case(cast.distributor)
     await client.sign_in(cast.kam)
 

@@ -61,6 +61,8 @@ ROUTES: dict[str, Route] = {
     "POST /follow-ups/{follow_up_id:uuid}/complete": Route(change_follow_up, "follow_up"),
     "POST /follow-ups/{follow_up_id:uuid}/snooze": Route(change_follow_up, "follow_up"),
     "POST /follow-ups/{follow_up_id:uuid}/reschedule": Route(change_follow_up, "follow_up"),
+    "POST /follow-ups/{follow_up_id:uuid}/skip": Route(change_follow_up, "follow_up"),
+    "POST /follow-ups/{follow_up_id:uuid}/occurrence": Route(change_follow_up, "follow_up"),
     "POST /follow-ups/{follow_up_id:uuid}/reassign": Route(change_follow_up, "follow_up"),
     "GET /scheduler/jobs": Route(ADMIN),
     "POST /scheduler/jobs/run": Route(ADMIN),

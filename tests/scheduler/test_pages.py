@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from partner_portal.notifications.tables import MailOptOut, OutboxEmail
+from partner_portal.notifications.tables import NotificationPreference, OutboxEmail
 from partner_portal.partners.tables import TimelineEntry
 from scheduler.tables import FollowUp, JobRun
 from tests.scheduler.support import follow_up, row
@@ -208,7 +208,12 @@ async def test_the_bell_counts_unread_notifications_and_email_kinds_can_be_turne
 
     saved = await client.post_form("/account/email", {"send": "follow_up_digest"})
     assert saved.status_code == 200
-    kinds = {row["kind"] for row in await MailOptOut.select().where(MailOptOut.user == cast.kam.id)}
+    kinds = {
+        row["kind"]
+        for row in await NotificationPreference.select().where(
+            NotificationPreference.user == cast.kam.id, NotificationPreference.choice == "off"
+        )
+    }
     assert {"follow_up_reminder", "follow_up_assigned"} <= kinds
     assert "follow_up_digest" not in kinds
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from partner_portal.notifications.services import send_due, set_opt_outs, unread_count
-from partner_portal.notifications.tables import OutboxEmail
+from partner_portal.notifications.inbox import unread_count
+from partner_portal.notifications.preferences import set_choices
+from partner_portal.notifications.services import send_due
+from partner_portal.notifications.tables import Choice, OutboxEmail
 from partner_portal.partners.tables import User
 from partner_portal.registries import ScheduledJob
 from scheduler import host, reminders
@@ -90,7 +92,7 @@ async def test_a_user_who_turned_reminders_off_gets_the_bell_but_no_e_mail(
     cast, settings, frozen_clock
 ) -> None:
     frozen_clock.frozen_at = NOW
-    await set_opt_outs(cast.kam.id, list(reminders.EMAIL_KINDS), [reminders.MAIL_REMINDER])
+    await set_choices(cast.kam.id, {reminders.MAIL_REMINDER: Choice.off})
     await follow_up(cast.distributor_a, cast.kam, NOW + timedelta(minutes=10))
 
     await reminders.send_reminders(settings)

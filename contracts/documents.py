@@ -1,0 +1,192 @@
+"""A contract as a document: its parties, terms filled from the partner, its HTML and stored PDF."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from contracts import forms, rendering
+from contracts.library import clause_bodies, contract_body
+from contracts.periods import term_end
+from contracts.states import ContractError
+from contracts.tables import (
+    ContractTemplate,
+)
+from partner_portal import access
+from partner_portal.clock import utcnow
+from partner_portal.i18n import gettext as _
+from partner_portal.media import existing_media_file
+from partner_portal.partners.records import OrganisationRecord
+from partner_portal.partners.tables import (
+    Address,
+    Contact,
+    Organisation,
+    OrganisationKind,
+    Territory,
+)
+from partner_portal.pdf import PrintedPdf
+from partner_portal.settings import load_settings
+
+
+def media_root() -> Path:
+    """Where issued PDFs are kept (MEDIA_DIR; tests point it at their own directory)."""
+    return load_settings().media_dir
+
+
+def store_pdf(contract_uuid: UUID, number: int, pdf: PrintedPdf) -> str:
+    """Write a version's PDF once (never overwritten) and return its path under the media root."""
+    relative = Path("contracts") / str(contract_uuid) / f"v{number}-{pdf.sha256[:16]}.pdf"
+    target = media_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(f".{secrets.token_hex(4)}.tmp")
+    temporary.write_bytes(pdf.content)
+    os.replace(temporary, target)
+    return relative.as_posix()
+
+
+def read_pdf(relative_path: str) -> bytes:
+    """An issued PDF; MissingMediaFile (a 410 page) if its file is gone from MEDIA_DIR."""
+    return existing_media_file(media_root() / relative_path).read_bytes()
+
+
+@access.system_query("the brand's own organisation, a party to every contract")
+async def _brand() -> dict[str, Any]:
+    row = await (
+        Organisation.select(*Organisation.all_columns())
+        .where(Organisation.kind == OrganisationKind.brand)
+        .order_by(Organisation.id)
+        .first()
+    )
+    if row is None:
+        raise ContractError(_("The brand's own organisation is missing."))
+    return dict(row)
+
+
+@access.checked_by_caller("the parties of a contract its caller fetched with get_contract")
+async def party_values(organisation: Mapping[str, Any]) -> dict[str, str]:
+    """A party as templates see it: names, tax id, office address and main contact."""
+    address = await (
+        Address.select(*Address.all_columns())
+        .where(Address.organisation == organisation["id"])
+        .order_by(Address.id)
+        .first()
+    )
+    contact = await (
+        Contact.select(Contact.name)
+        .where(Contact.organisation == organisation["id"])
+        .order_by(Contact.is_primary, ascending=False)
+        .order_by(Contact.id)
+        .first()
+    )
+    parts = (
+        [address["region"], address["city"], address["district"], address["street"]]
+        if address
+        else []
+    )
+    # Chinese and Korean addresses read large to small, as stored.
+    joiner = " " if organisation.get("country") == "KR" else ""
+    return {
+        "legal_name": organisation["legal_name"],
+        "english_name": organisation.get("english_name") or "",
+        "tax_id": organisation.get("tax_id") or "",
+        "country": organisation.get("country") or "",
+        "address": joiner.join(part for part in parts if part),
+        "representative": contact["name"] if contact else "",
+    }
+
+
+@access.checked_by_caller("the partner comes from get_organisation")
+async def terms_from_partner(organisation: OrganisationRecord, kind: str) -> dict[str, str]:
+    """A new contract's terms filled from the partner record (tier, territories, currency)
+    and the brand's usual practice; the KAM edits them before issuing."""
+    today = utcnow().date()
+    # A year from the first of next month.
+    start = (date(today.year, today.month, 1) + timedelta(days=32)).replace(day=1)
+    end = term_end(start, 12)
+    territories = await Territory.select(Territory.region_code).where(
+        Territory.organisation == organisation.id
+    )
+    korean = organisation.country == "KR"
+    terms = {
+        "start_date": start.isoformat(),
+        "end_date": end.isoformat(),
+        "auto_renewal": "no",
+        "notice_days": "90",
+        "currency": organisation.currency or "CNY",
+        "payment_terms": "Monthly statement, net 30 days"
+        if korean
+        else "30% deposit, 70% before shipment (T/T)",
+        "territory": ", ".join(row["region_code"] for row in territories),
+        "tier": organisation.tier or "standard",
+        "discount_percent": "",
+        "credit_limit": "",
+        "minimum_purchase": "",
+        "materials": "",
+        "lead_time_days": "45" if kind == "supply" else "",
+        "quality_terms": "AQL 2.5" if kind == "supply" else "",
+        "items": "",
+        "allowance": "",
+        "delivery_terms": "",
+        "confidentiality_years": "3" if kind == "nda" else "",
+    }
+    names = {field.name for field in forms.fields_for(kind)}
+    return {name: value for name, value in terms.items() if name in names}
+
+
+def _money_fields() -> dict[str, str]:
+    return {field.name: field.kind for field in forms.TERM_FIELDS}
+
+
+@access.checked_by_caller("the contract comes from get_contract")
+async def render_contract(
+    contract: Mapping[str, Any], version_number: int
+) -> tuple[str, str, dict[str, str], str]:
+    """(document HTML, body HTML, terms, fingerprint) of a contract as it would be issued now."""
+    template = (
+        await ContractTemplate.select(ContractTemplate.body)
+        .where(ContractTemplate.id == contract["template"])
+        .first()
+    )
+    organisation = (
+        await Organisation.select(*Organisation.all_columns())
+        .where(Organisation.id == contract["organisation"])
+        .first()
+    )
+    if template is None or organisation is None:
+        raise ContractError(_("The contract's template or partner is missing."))
+    brand = await party_values(await _brand())
+    partner = await party_values(organisation)
+    terms = dict(contract["terms"] or {})
+    bodies = await clause_bodies()
+    context: dict[str, Any] = {
+        "brand": brand,
+        "partner": partner,
+        "contract": {
+            "number": contract["number"],
+            "title": contract["title"],
+            "kind": contract["kind"],
+            "version": version_number,
+            "issued_on": utcnow().date().isoformat(),
+            "language": contract["language"],
+        },
+        "terms": rendering.terms_for_template(_money_fields(), terms),
+    }
+    context["clause"] = rendering.clause_function(bodies, context)
+    body_html = await contract_body(template["body"], context)
+    fingerprint = rendering.fingerprint_of(contract["number"], version_number, terms, body_html)
+    html = rendering.document_html(
+        language=contract["language"],
+        title=contract["title"],
+        number=contract["number"],
+        version=version_number,
+        brand=brand,
+        partner=partner,
+        body_html=body_html,
+        fingerprint=fingerprint,
+    )
+    return html, body_html, terms, fingerprint

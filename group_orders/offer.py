@@ -1,0 +1,194 @@
+"""The items a campaign offers: styles in a colour, with sizes, body fits and prices."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from group_orders import forms, sizing
+from group_orders.campaigns import ENTITY
+from group_orders.records import CampaignRecord
+from group_orders.tables import (
+    CampaignItem,
+    CampaignStatus,
+)
+from partner_portal import access
+from partner_portal.access import Viewer
+from partner_portal.audit import services as audit_log
+from partner_portal.catalog.services import prices_for_partner
+from partner_portal.catalog.tables import Colourway, Size, Style, StyleStatus
+from partner_portal.database import write_transaction
+from partner_portal.edits import SaveResult
+from partner_portal.i18n import gettext as _
+
+
+@dataclass
+class OfferedItem:
+    """An item with what the page needs: names, sizes with their body fits and prices."""
+
+    id: int
+    uuid: UUID
+    style_id: int
+    colourway_id: int
+    style_code: str
+    names: dict[str, str]
+    colour: str
+    category: str
+    allotment: int
+    gender: str
+    job_role: str
+    logo: str
+    logo_price: Decimal
+    sizes: list[dict[str, Any]] = field(default_factory=list)  # id, label, fit, price
+
+    def name(self, locale: str) -> str:
+        return self.names.get(locale) or self.names["en"]
+
+    def size_label(self, size_id: int) -> str:
+        return next((size["label"] for size in self.sizes if size["id"] == size_id), "")
+
+    def price_of(self, size_id: int) -> Decimal | None:
+        return next((size["price"] for size in self.sizes if size["id"] == size_id), None)
+
+
+@access.checked_by_caller("the campaign comes from get_campaign or an employee's signed link")
+async def offered_items(campaign: CampaignRecord) -> list[OfferedItem]:
+    """The campaign's items with sizes, body fits and the client's prices (three queries)."""
+    rows = (
+        await CampaignItem.select(
+            *CampaignItem.all_columns(),
+            CampaignItem.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+            CampaignItem.style.name_en.as_alias("name_en"),  # type: ignore[attr-defined]
+            CampaignItem.style.name_zh.as_alias("name_zh"),  # type: ignore[attr-defined]
+            CampaignItem.style.name_ko.as_alias("name_ko"),  # type: ignore[attr-defined]
+            CampaignItem.style.category.as_alias("category"),  # type: ignore[attr-defined]
+            CampaignItem.style.size_scale.as_alias("scale_id"),  # type: ignore[attr-defined]
+            CampaignItem.style.size_scale.kind.as_alias("scale_kind"),  # type: ignore[attr-defined,union-attr]
+            CampaignItem.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
+            CampaignItem.colourway.name.as_alias("colour_name"),  # type: ignore[attr-defined]
+        )
+        .where(CampaignItem.campaign == campaign.id)
+        .order_by(CampaignItem.position)
+        .order_by(CampaignItem.id)
+    )
+    if not rows:
+        return []
+    sizes = (
+        await Size.select(Size.id, Size.label, Size.size_scale, Size.position)
+        .where(Size.size_scale.is_in(sorted({row["scale_id"] for row in rows})))
+        .order_by(Size.position)
+    )
+    prices = await prices_for_partner(campaign.organisation, [row["style"] for row in rows])
+    discount = campaign.contract_discount_percent or Decimal("0")
+    items = []
+    for row in rows:
+        item = OfferedItem(
+            id=row["id"],
+            uuid=row["uuid"],
+            style_id=row["style"],
+            colourway_id=row["colourway"],
+            style_code=row["style_code"],
+            names={"en": row["name_en"], "zh_Hans": row["name_zh"], "ko": row["name_ko"]},
+            colour=f"{row['colour_code']} {row['colour_name']}".strip(),
+            category=row["category"],
+            allotment=row["allotment"],
+            gender=row["gender"],
+            job_role=row["job_role"],
+            logo=row["logo"],
+            logo_price=row["logo_price"] or Decimal("0"),
+        )
+        for size in sizes:
+            if size["size_scale"] != row["scale_id"]:
+                continue
+            price = prices.for_item(row["style"], size["id"])
+            item.sizes.append(
+                {
+                    "id": size["id"],
+                    "label": size["label"],
+                    "fit": sizing.body_fit(size["label"], row["scale_kind"], row["category"]),
+                    "price": None
+                    if price is None
+                    else garment_price(price.wholesale, discount, campaign.currency)
+                    + item.logo_price,
+                }
+            )
+        items.append(item)
+    return items
+
+
+def garment_price(wholesale: Decimal, discount_percent: Decimal, currency: str) -> Decimal:
+    """A garment's price for the campaign: the price list's, less the contract's discount
+    when the campaign takes its prices from the contract (0 otherwise); the logo is extra."""
+    from partner_portal.orders.services import round_money
+
+    return round_money(wholesale * (100 - discount_percent) / 100, currency)
+
+
+@access.checked_by_caller("the campaign comes from get_campaign")
+async def add_item(viewer: Viewer, campaign: CampaignRecord, data: Mapping[str, str]) -> SaveResult:
+    """Offer a style in a colour; it must be active and priced for the client."""
+    values, errors = forms.parse_item(data)
+    if campaign.status != CampaignStatus.open:
+        errors["style_code"] = _("Items can only change while the campaign is open.")
+    if errors or values is None:
+        return SaveResult(errors=errors)
+    style = (
+        await Style.select(Style.id, Style.uuid)
+        .where((Style.code == values.style_code) & (Style.status == StyleStatus.active))
+        .first()
+    )
+    if style is None:
+        return SaveResult(errors={"style_code": _("No active style has this code.")})
+    colourway = (
+        await Colourway.select(Colourway.id)
+        .where((Colourway.style == style["id"]) & (Colourway.code == values.colour_code))
+        .first()
+    )
+    if colourway is None:
+        return SaveResult(errors={"colour_code": _("This style has no colour with this code.")})
+    prices = await prices_for_partner(campaign.organisation, [style["id"]])
+    if not prices.best:
+        return SaveResult(
+            errors={"style_code": _("The client's price list has no price for this style.")}
+        )
+    duplicate = await CampaignItem.exists().where(
+        (CampaignItem.campaign == campaign.id)
+        & (CampaignItem.style == style["id"])
+        & (CampaignItem.colourway == colourway["id"])
+        & (CampaignItem.gender == values.gender)
+        & (CampaignItem.job_role == values.job_role)
+    )
+    if duplicate:
+        return SaveResult(errors={"style_code": _("This item is already offered.")})
+    async with write_transaction():
+        position = await CampaignItem.count().where(CampaignItem.campaign == campaign.id)
+        row = (
+            await CampaignItem.insert(
+                CampaignItem(
+                    campaign=campaign.id,
+                    organisation=campaign.organisation,
+                    style=style["id"],
+                    colourway=colourway["id"],
+                    allotment=values.allotment,
+                    gender=values.gender,
+                    job_role=values.job_role,
+                    logo=values.logo,
+                    logo_price=values.logo_price,
+                    position=position,
+                )
+            )
+            .returning(CampaignItem.uuid)
+            .run()
+        )
+        await audit_log.record(
+            viewer,
+            entity_kind=ENTITY,
+            entity_uuid=campaign.uuid,
+            organisation_id=campaign.organisation,
+            action="add_item",
+            summary=f"{values.style_code} {values.colour_code} x{values.allotment}",
+        )
+    return SaveResult(uuid=row[0]["uuid"])

@@ -1,0 +1,205 @@
+"""What a campaign produces for others: packing lists, response rows, supplier demand."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from group_orders.approvals import progress
+from group_orders.campaigns import roster_counts
+from group_orders.choices import current_choices
+from group_orders.offer import OfferedItem, offered_items
+from group_orders.records import CampaignRecord
+from group_orders.rosters import roster
+from group_orders.tables import (
+    Campaign,
+    CampaignStatus,
+    Choice,
+    DeliveryMode,
+)
+from partner_portal import access
+from partner_portal.registries import DemandLine
+
+
+async def packing_list(campaign: CampaignRecord) -> list[dict[str, Any]]:
+    """Parcels per department or site (one for bulk delivery), each with its people and
+    every person's items in sizes (two queries plus the items)."""
+    items = {item.id: item for item in await offered_items(campaign)}
+    people = await roster(campaign)
+    chosen = await current_choices([person["id"] for person in people])
+    mode = campaign.delivery_mode
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for person in people:
+        picks = chosen.get(person["id"], {})
+        if not picks:
+            continue
+        person["picks"] = [
+            {
+                "item": items[item_id],
+                "size": items[item_id].size_label(choice["size"]),
+                "quantity": choice["quantity"],
+            }
+            for item_id, choice in sorted(picks.items())
+        ]
+        key = (
+            person["department"]
+            if mode == DeliveryMode.per_department
+            else person["site"]
+            if mode == DeliveryMode.per_site
+            else ""
+        )
+        groups[key].append(person)
+    return [
+        {
+            "name": name,
+            "people": people_in,
+            "pieces": sum(pick["quantity"] for person in people_in for pick in person["picks"]),
+        }
+        for name, people_in in sorted(groups.items())
+    ]
+
+
+@access.system_query("demand source: every open campaign's garments, for supplier forecasts")
+async def campaign_demand(from_date: date) -> list[DemandLine]:
+    """Expected garments of campaigns still collecting: the sizes chosen so far, scaled up
+    to the whole roster (people who have not answered will pick like those who have);
+    expected in the week after the closing date. Ordered campaigns are in the order book."""
+    campaigns = await Campaign.select(*Campaign.all_columns()).where(
+        (Campaign.status.is_in([CampaignStatus.open, CampaignStatus.closed]))
+        & (Campaign.closes_on >= from_date - timedelta(days=60))
+    )
+    if not campaigns:
+        return []
+    ids = [row["id"] for row in campaigns]
+    counts = await roster_counts(ids)
+    rows = await Choice.select(
+        Choice.quantity,
+        Choice.size,
+        Choice.employee.campaign.as_alias("campaign"),  # type: ignore[attr-defined]
+        Choice.item.style.as_alias("style"),  # type: ignore[attr-defined]
+        Choice.item.colourway.as_alias("colourway"),  # type: ignore[attr-defined]
+    ).where(Choice.employee.campaign.is_in(ids))  # type: ignore[attr-defined]
+    by_campaign = {row["id"]: row for row in campaigns}
+    totals: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    for row in rows:
+        totals[(row["campaign"], row["style"], row["colourway"], row["size"])] += row["quantity"]
+    lines = []
+    for (campaign_id, style_id, colourway_id, size_id), quantity in sorted(totals.items()):
+        campaign = by_campaign[campaign_id]
+        roster_size, responded = counts.get(campaign_id, (0, 0))
+        scale = Decimal(roster_size) / Decimal(responded) if responded else Decimal(1)
+        closes: date = campaign["closes_on"]
+        week_start = closes + timedelta(days=7 - closes.weekday())
+        lines.append(
+            DemandLine(
+                style_id=style_id,
+                colourway_id=colourway_id,
+                size_id=size_id,
+                quantity=int((quantity * scale).to_integral_value()),
+                week_start=max(week_start, from_date),
+                firm=False,
+                # Only the people who answered are certain; the rest is extrapolated.
+                probability=(Decimal(responded) / Decimal(roster_size)).quantize(Decimal("0.01"))
+                if roster_size
+                else Decimal("0"),
+            )
+        )
+    return lines
+
+
+async def response_lines(campaign: CampaignRecord) -> list[dict[str, Any]]:
+    """Every choice of the campaign, one row per person and item (for the API and exports)."""
+    items = {item.id: item for item in await offered_items(campaign)}
+    people = await roster(campaign)
+    chosen = await current_choices([person["id"] for person in people])
+    return [
+        {
+            "employee_number": person["employee_number"],
+            "style_code": items[item_id].style_code,
+            "colour": items[item_id].colour,
+            "size": items[item_id].size_label(choice["size"]),
+            "quantity": choice["quantity"],
+            "unit_price": choice["unit_price"],
+        }
+        for person in people
+        for item_id, choice in sorted(chosen.get(person["id"], {}).items())
+    ]
+
+
+PACKING_COLUMNS = (
+    "parcel",
+    "employee_number",
+    "name",
+    "department",
+    "site",
+    "style_code",
+    "item",
+    "colour",
+    "size",
+    "quantity",
+)
+
+
+def packing_list_rows(groups: Sequence[Mapping[str, Any]], locale: str) -> list[dict[str, Any]]:
+    """The packing list for a workbook: one row per person and item, by parcel."""
+    rows = []
+    for group in groups:
+        for person in group["people"]:
+            for pick in person["picks"]:
+                item: OfferedItem = pick["item"]
+                rows.append(
+                    {
+                        "parcel": group["name"],
+                        "employee_number": person["employee_number"],
+                        "name": person["name"],
+                        "department": person["department"],
+                        "site": person["site"],
+                        "style_code": item.style_code,
+                        "item": item.name(locale),
+                        "colour": item.colour,
+                        "size": pick["size"],
+                        "quantity": pick["quantity"],
+                    }
+                )
+    return rows
+
+
+PAYROLL_COLUMNS = (
+    "department",
+    "employee_number",
+    "name",
+    "pieces",
+    "total",
+    "company_pays",
+    "employee_pays",
+    "currency",
+)
+
+
+@access.checked_by_caller("the campaign comes from get_campaign")
+async def payroll_deductions(campaign: CampaignRecord) -> list[dict[str, Any]]:
+    """What payroll deducts: one row per employee who pays a share of their choices (above
+    the allowance), by department, each with their cost and the company's part."""
+    summary = await progress(campaign)
+    rows = []
+    for person in await roster(campaign):
+        share = summary.shares.get(person["id"], Decimal("0"))
+        if not share:
+            continue
+        spent = summary.spent[person["id"]]
+        rows.append(
+            {
+                "department": person["department"],
+                "employee_number": person["employee_number"],
+                "name": person["name"],
+                "pieces": summary.pieces[person["id"]],
+                "total": spent,
+                "company_pays": spent - share,
+                "employee_pays": share,
+                "currency": campaign.currency,
+            }
+        )
+    return rows

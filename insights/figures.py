@@ -1,0 +1,492 @@
+"""Partner health figures: the brand's settings (exchange rates, thresholds) and the
+precomputation job that turns the order book into monthly facts, partner metrics and
+cross-sell suggestions. Formulas live in insights.metrics."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+from insights import metrics
+from insights.access import InsightAction
+from insights.tables import (
+    CrossSell,
+    ExchangeRate,
+    InsightSettings,
+    PartnerMetrics,
+    PartnerMonth,
+    Survey,
+)
+from partner_portal import access
+from partner_portal.access import Viewer
+from partner_portal.audit import services as audit_log
+from partner_portal.clock import utcnow
+from partner_portal.database import is_sqlite, write_transaction
+from partner_portal.edits import SaveResult
+from partner_portal.i18n import gettext as _
+from partner_portal.orders.tables import OrderStatus
+from partner_portal.partners.tables import (
+    InteractionKind,
+    Organisation,
+    PartnerStatus,
+    Tier,
+    TimelineEntry,
+)
+
+# Orders the brand has accepted count as business; drafts, submissions awaiting
+# confirmation, cancelled and rejected orders do not.
+BOOKED_STATUSES = (
+    OrderStatus.confirmed,
+    OrderStatus.in_production,
+    OrderStatus.partially_shipped,
+    OrderStatus.shipped,
+    OrderStatus.delivered,
+)
+BUYING_KINDS = sorted(access.BUYING_KINDS)
+# Units of CNY per unit; the brand overrides them on the settings page.
+DEFAULT_RATES = {
+    "CNY": Decimal("1"),
+    "USD": Decimal("7.10"),
+    "EUR": Decimal("7.70"),
+    "KRW": Decimal("0.0052"),
+    "JPY": Decimal("0.047"),
+    "HKD": Decimal("0.91"),
+}
+TIER_RANK = {Tier.standard: 0, Tier.silver: 1, Tier.gold: 2, Tier.platinum: 3}
+SURVEY_DAYS = 30
+
+
+# ---------------------------------------------------------------------------
+# Settings
+
+
+async def current_settings() -> dict[str, Any]:
+    """The brand's insight settings (created with the defaults on first use)."""
+    row = await InsightSettings.select(*InsightSettings.all_columns()).first()
+    if row is None:
+        async with write_transaction():
+            if not await InsightSettings.exists():
+                await InsightSettings.insert(InsightSettings(updated_at=utcnow()))
+        row = await InsightSettings.select(*InsightSettings.all_columns()).first()
+    assert row is not None
+    return row
+
+
+async def exchange_rates() -> dict[str, Decimal]:
+    rates = dict(DEFAULT_RATES)
+    for row in await ExchangeRate.select(ExchangeRate.currency, ExchangeRate.rate):
+        rates[row["currency"]] = row["rate"]
+    return rates
+
+
+SETTING_FIELDS = {
+    "churn_after_days": (int, 30, 1000),
+    "annual_discount_rate": (Decimal, Decimal("0"), Decimal("0.5")),
+    "default_margin_percent": (Decimal, Decimal("0"), Decimal("95")),
+    "horizon_quarters": (int, 1, 40),
+    "value_threshold": (Decimal, Decimal("0"), Decimal("1e12")),
+    "potential_threshold": (Decimal, Decimal("0"), Decimal("1e12")),
+    "loyalty_threshold": (Decimal, Decimal("0"), Decimal("1")),
+    "satisfaction_threshold": (Decimal, Decimal("0"), Decimal("10")),
+}
+
+
+async def save_settings(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
+    """Change the definitions and thresholds (brand admins); exchange rates as "KRW 0.0052" lines."""
+    access.require(viewer, InsightAction.manage_insights)
+    current = await current_settings()
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, (kind, lowest, highest) in SETTING_FIELDS.items():
+        raw = (data.get(name) or "").strip().replace(",", "")
+        try:
+            value = kind(raw)
+        except (ValueError, InvalidOperation):
+            errors[name] = _("Enter a number.")
+            continue
+        if not lowest <= value <= highest:
+            errors[name] = _("Between %(low)s and %(high)s.", low=lowest, high=highest)
+            continue
+        values[name] = value
+    rates, rate_errors = parse_rates(data.get("exchange_rates", ""))
+    if rate_errors:
+        errors["exchange_rates"] = rate_errors
+    if errors:
+        return SaveResult(errors=errors)
+    async with write_transaction():
+        await InsightSettings.update(
+            {
+                **{
+                    InsightSettings._meta.get_column_by_name(name): value
+                    for name, value in values.items()
+                },
+                InsightSettings.updated_at: utcnow(),
+                InsightSettings.version: InsightSettings.version + 1,
+            }
+        ).where(InsightSettings.id == current["id"])
+        await ExchangeRate.delete(force=True)
+        if rates:
+            await ExchangeRate.insert(
+                *[ExchangeRate(currency=code, rate=rate) for code, rate in rates.items()]
+            )
+        await audit_log.record(
+            viewer,
+            entity_kind="insight_settings",
+            entity_uuid=None,
+            organisation_id=None,
+            action="edit",
+            changes=audit_log.changes_between({name: current[name] for name in values}, values),
+        )
+    return SaveResult(uuid=UUID(int=current["id"]))
+
+
+def parse_rates(text: str) -> tuple[dict[str, Decimal], str]:
+    rates: dict[str, Decimal] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        try:
+            code, rate = parts[0].upper(), Decimal(parts[1])
+        except (IndexError, InvalidOperation):
+            return {}, _(
+                "Line %(line)s: write a currency code and a rate, e.g. KRW 0.0052.", line=number
+            )
+        if len(code) != 3 or not code.isalpha() or rate <= 0:
+            return {}, _(
+                "Line %(line)s: write a currency code and a rate, e.g. KRW 0.0052.", line=number
+            )
+        rates[code] = rate
+    return rates, ""
+
+
+# ---------------------------------------------------------------------------
+# The precomputation (a scheduled job, and "recompute now")
+
+
+def _month_expression() -> str:
+    if is_sqlite():
+        return "date(o.submitted_at, 'start of month')"
+    return "CAST(date_trunc('month', o.submitted_at AT TIME ZONE 'UTC') AS date)"
+
+
+def _last_day_expression() -> str:
+    if is_sqlite():
+        return "date(MAX(o.submitted_at))"
+    return "CAST(MAX(o.submitted_at AT TIME ZONE 'UTC') AS date)"
+
+
+@access.system_query("the health job: the whole order book, summed")
+async def _order_facts() -> list[dict[str, Any]]:
+    """Booked order lines summed per buyer, month, season and currency, in SQL: revenue,
+    the cost of lines whose style has a unit cost, and the revenue of lines without one."""
+    statuses = ", ".join(f"'{status.value}'" for status in BOOKED_STATUSES)
+    sql = f"""
+        SELECT o.buyer AS organisation, {_month_expression()} AS month,
+               COALESCE(s.code, '') AS season_code, o.currency AS currency,
+               COUNT(DISTINCT o.id) AS orders, SUM(l.quantity) AS pieces,
+               SUM(l.line_total) AS revenue,
+               SUM(CASE WHEN c.unit_cost IS NULL THEN 0 ELSE l.quantity * c.unit_cost END) AS known_cost,
+               SUM(CASE WHEN c.unit_cost IS NULL THEN l.line_total ELSE 0 END) AS revenue_without_cost
+        FROM sales_order_line l
+        JOIN sales_order o ON o.id = l."order"
+        LEFT JOIN season s ON s.id = o.season
+        LEFT JOIN insight_style_cost c ON c.style = l.style
+        WHERE o.status IN ({statuses}) AND o.submitted_at IS NOT NULL
+        GROUP BY o.buyer, {_month_expression()}, COALESCE(s.code, ''), o.currency
+    """
+    return await PartnerMonth.raw(sql)
+
+
+@access.system_query("the health job: every partner's last order days")
+async def last_order_days(since: date | None = None) -> dict[tuple[int, date], date]:
+    """The last booked order day per partner and month (months from ``since``'s on)."""
+    statuses = ", ".join(f"'{status.value}'" for status in BOOKED_STATUSES)
+    after = ""
+    arguments: list[Any] = []
+    if since is not None:
+        after = f"AND {_month_expression()} >= {{}}"
+        arguments.append(since.replace(day=1))
+    sql = f"""
+        SELECT o.buyer AS organisation, {_month_expression()} AS month,
+               {_last_day_expression()} AS last_day
+        FROM sales_order o
+        WHERE o.status IN ({statuses}) AND o.submitted_at IS NOT NULL {after}
+        GROUP BY o.buyer, {_month_expression()}
+    """
+    return {
+        (row["organisation"], as_date(row["month"])): as_date(row["last_day"])
+        for row in await PartnerMonth.raw(sql, *arguments)
+    }
+
+
+def as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _as_decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+
+
+@access.system_query("the health job: rebuilds every partner's monthly facts")
+async def refresh_facts() -> int:
+    """Rebuild the monthly facts from the order book; returns how many rows."""
+    settings = await current_settings()
+    rates = await exchange_rates()
+    keep = 1 - _as_decimal(settings["default_margin_percent"]) / 100
+    merged: dict[tuple[int, date, str], dict[str, Any]] = {}
+    for row in await _order_facts():
+        rate = rates.get(row["currency"], Decimal(1))
+        revenue = _as_decimal(row["revenue"]) * rate
+        cost = (
+            _as_decimal(row["known_cost"]) + _as_decimal(row["revenue_without_cost"]) * rate * keep
+        )
+        key = (row["organisation"], as_date(row["month"]), row["season_code"])
+        entry = merged.setdefault(
+            key, {"orders": 0, "pieces": 0, "revenue": Decimal(0), "margin": Decimal(0)}
+        )
+        entry["orders"] += int(row["orders"])
+        entry["pieces"] += int(row["pieces"])
+        entry["revenue"] += revenue
+        entry["margin"] += revenue - cost
+    async with write_transaction():
+        await PartnerMonth.delete(force=True)
+        rows = [
+            PartnerMonth(
+                organisation=organisation,
+                month=month,
+                season_code=season,
+                orders=entry["orders"],
+                pieces=entry["pieces"],
+                revenue=entry["revenue"].quantize(metrics.CENT),
+                margin=entry["margin"].quantize(metrics.CENT),
+            )
+            for (organisation, month, season), entry in merged.items()
+        ]
+        for start in range(0, len(rows), 1000):
+            await PartnerMonth.insert(*rows[start : start + 1000])
+    return len(merged)
+
+
+def months_between(earlier: date, later: date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+@dataclass
+class PartnerHistory:
+    """What the facts say about one partner: margin by month and order days."""
+
+    monthly_margin: dict[date, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    monthly_revenue: dict[date, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    monthly_orders: dict[date, int] = field(default_factory=lambda: defaultdict(int))
+    seasons: set[str] = field(default_factory=set)
+
+
+@access.system_query("the health job: every partner's monthly figures")
+async def _histories() -> dict[int, PartnerHistory]:
+    histories: dict[int, PartnerHistory] = defaultdict(PartnerHistory)
+    for row in await PartnerMonth.select(*PartnerMonth.all_columns()):
+        history = histories[row["organisation"]]
+        month = as_date(row["month"])
+        history.monthly_margin[month] += row["margin"]
+        history.monthly_revenue[month] += row["revenue"]
+        history.monthly_orders[month] += row["orders"]
+        if row["season_code"]:
+            history.seasons.add(row["season_code"])
+    return histories
+
+
+@access.system_query("the seasons with figures, for everyone")
+async def _recent_seasons(count: int = 4) -> list[str]:
+    rows = await PartnerMonth.raw(
+        "SELECT season_code, MAX(month) AS latest FROM insight_partner_month "
+        "WHERE season_code <> '' GROUP BY season_code"
+    )
+    rows.sort(key=lambda row: str(row["latest"]), reverse=True)
+    return [row["season_code"] for row in rows[:count]]
+
+
+@access.system_query("the health job: every buying partner's metrics")
+async def recompute_metrics(today: date) -> int:
+    """Every buying partner's CLV, loyalty, satisfaction, RFM, segment and churn risk as of
+    ``today``; replaces today's snapshot (so running twice a day keeps one)."""
+    settings = await current_settings()
+    histories = await _histories()
+    last_days = await last_order_days()
+    seasons = await _recent_seasons()
+    partners = await Organisation.select(Organisation.id, Organisation.status).where(
+        Organisation.kind.is_in(BUYING_KINDS)
+    )
+    year_ago = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
+    scores: dict[int, list[int]] = defaultdict(list)
+    for row in await Survey.select(Survey.organisation, Survey.score).where(
+        (Survey.answered_at >= year_ago) & Survey.score.is_not_null()
+    ):
+        scores[row["organisation"]].append(row["score"])
+    complaints: dict[int, int] = defaultdict(int)
+    for row in await TimelineEntry.select(TimelineEntry.organisation).where(
+        (TimelineEntry.kind == InteractionKind.complaint) & (TimelineEntry.occurred_at >= year_ago)
+    ):
+        complaints[row["organisation"]] += 1
+    current_month = today.replace(day=1)
+    churn_days = settings["churn_after_days"]
+    # The last order day per partner, in one pass (not a scan of every partner's months
+    # per partner: that was partners x months, 96 million steps at 2,000 partners).
+    last_order_of: dict[int, date] = {}
+    for (organisation, _month), day in last_days.items():
+        if organisation not in last_order_of or day > last_order_of[organisation]:
+            last_order_of[organisation] = day
+    computed: dict[int, dict[str, Any]] = {}
+    for partner in partners:
+        history = histories.get(partner["id"], PartnerHistory())
+        last_order = last_order_of.get(partner["id"])
+        first_month = min(history.monthly_orders) if history.monthly_orders else None
+        days_since = (today - last_order).days if last_order else None
+        churned = partner["status"] == PartnerStatus.churned or (
+            days_since is not None and days_since > churn_days
+        )
+        by_months_ago = {
+            months_between(month, current_month): margin
+            for month, margin in history.monthly_margin.items()
+            if month <= current_month
+        }
+        clv = metrics.customer_lifetime_value(
+            by_months_ago,
+            _as_decimal(settings["annual_discount_rate"]),
+            settings["horizon_quarters"],
+            churned,
+        )
+        active_quarters = len(
+            {
+                months_between(month, current_month) // 3
+                for month in history.monthly_orders
+                if 0 <= months_between(month, current_month) < 24
+            }
+        )
+        last_year = [
+            month
+            for month in history.monthly_orders
+            if 0 <= months_between(month, current_month) < 12
+        ]
+        revenue_12m = sum((history.monthly_revenue[month] for month in last_year), Decimal(0))
+        computed[partner["id"]] = {
+            "organisation": partner["id"],
+            "computed_on": today,
+            "first_order_on": first_month,
+            "last_order_on": last_order,
+            "orders_12m": sum(history.monthly_orders[month] for month in last_year),
+            "revenue_12m": revenue_12m.quantize(metrics.CENT),
+            "margin_12m": sum(
+                (history.monthly_margin[month] for month in last_year), Decimal(0)
+            ).quantize(metrics.CENT),
+            "historical_value": clv.historical,
+            "predicted_value": clv.predicted,
+            "margin_per_quarter": clv.margin_per_quarter,
+            "retention": clv.retention,
+            "remaining_quarters": clv.remaining_quarters,
+            "loyalty": metrics.loyalty_score(
+                active_quarters,
+                (today - first_month).days if first_month else 0,
+                len(history.seasons & set(seasons)),
+                len(seasons),
+            ),
+            "satisfaction": metrics.satisfaction_score(
+                scores[partner["id"]], complaints[partner["id"]]
+            ),
+            "surveys": len(scores[partner["id"]]),
+            "complaints": complaints[partner["id"]],
+            "churned": churned,
+            "churn_risk": metrics.churn_risk(days_since, churn_days, clv.retention, churned),
+            "days_since": days_since,
+        }
+    ordered = {key: row for key, row in computed.items() if row["last_order_on"] is not None}
+    recency = metrics.quintiles({key: -float(row["days_since"]) for key, row in ordered.items()})
+    frequency = metrics.quintiles({key: float(row["orders_12m"]) for key, row in ordered.items()})
+    monetary = metrics.quintiles({key: float(row["revenue_12m"]) for key, row in ordered.items()})
+    for key, row in computed.items():
+        row["rfm_recency"] = recency.get(key, 0)
+        row["rfm_frequency"] = frequency.get(key, 0)
+        row["rfm_monetary"] = monetary.get(key, 0)
+        row["segment"] = metrics.segment_code(
+            row["revenue_12m"] >= _as_decimal(settings["value_threshold"]),
+            row["predicted_value"] >= _as_decimal(settings["potential_threshold"]),
+            row["loyalty"] >= float(settings["loyalty_threshold"]),
+            row["satisfaction"] >= float(settings["satisfaction_threshold"]),
+        )
+        del row["days_since"]
+    async with write_transaction():
+        await PartnerMetrics.delete().where(PartnerMetrics.computed_on == today)
+        rows = [PartnerMetrics(**row) for row in computed.values()]
+        for start in range(0, len(rows), 500):
+            await PartnerMetrics.insert(*rows[start : start + 500])
+    return len(computed)
+
+
+@access.system_query("the health job: every partner's cross-sell")
+async def recompute_cross_sell(minimum_buyers: int = 3, per_partner: int = 5) -> int:
+    """For each partner, styles that partners of the same kind buy together with styles it
+    buys, and it does not (item-to-item association: confidence of "buys X -> buys Y")."""
+    import numpy
+
+    statuses = ", ".join(f"'{status.value}'" for status in BOOKED_STATUSES)
+    pairs = await PartnerMonth.raw(
+        f"""SELECT DISTINCT o.buyer AS organisation, l.style AS style, g.kind AS kind
+            FROM sales_order_line l JOIN sales_order o ON o.id = l."order"
+            JOIN organisation g ON g.id = o.buyer
+            WHERE o.status IN ({statuses})"""
+    )
+    suggestions: list[CrossSell] = []
+    by_kind: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in pairs:
+        by_kind[row["kind"]].append((row["organisation"], row["style"]))
+    for rows in by_kind.values():
+        partner_ids = sorted({organisation for organisation, _style in rows})
+        style_ids = sorted({style for _organisation, style in rows})
+        partner_index = {key: index for index, key in enumerate(partner_ids)}
+        style_index = {key: index for index, key in enumerate(style_ids)}
+        bought = numpy.zeros((len(partner_ids), len(style_ids)), dtype=numpy.float32)
+        for organisation, style in rows:
+            bought[partner_index[organisation], style_index[style]] = 1
+        together = bought.T @ bought  # together[x, y]: partners buying both x and y
+        buyers = numpy.diag(together).copy()
+        with numpy.errstate(divide="ignore", invalid="ignore"):
+            confidence = numpy.where(
+                buyers[:, None] >= minimum_buyers, together / buyers[:, None], 0
+            )
+        numpy.fill_diagonal(confidence, 0)
+        for partner_row, organisation in enumerate(partner_ids):
+            owned = numpy.flatnonzero(bought[partner_row])
+            if not len(owned):
+                continue
+            candidate = confidence[owned]  # rows: styles it buys; columns: every style
+            best_reason = candidate.argmax(axis=0)
+            best = candidate.max(axis=0)
+            best[owned] = 0
+            for style_column in numpy.argsort(-best)[:per_partner]:
+                if best[style_column] < 0.3:
+                    break
+                reason = owned[best_reason[style_column]]
+                suggestions.append(
+                    CrossSell(
+                        organisation=organisation,
+                        style=style_ids[style_column],
+                        because_of=style_ids[reason],
+                        buyers_of_both=int(together[reason, style_column]),
+                        buyers_of_reason=int(buyers[reason]),
+                        confidence=float(best[style_column]),
+                    )
+                )
+    async with write_transaction():
+        await CrossSell.delete(force=True)
+        for start in range(0, len(suggestions), 1000):
+            await CrossSell.insert(*suggestions[start : start + 1000])
+    return len(suggestions)

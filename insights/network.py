@@ -1,0 +1,754 @@
+"""Network KPIs: periods (months, quarters, seasons), the KPI tables by dimension, the
+stored dashboard figures the job writes and the page reads, and the drill-down to the
+partners behind a figure."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+from uuid import UUID
+
+from insights import metrics
+from insights.access import InsightAction, figures_scope
+from insights.figures import (
+    BUYING_KINDS,
+    TIER_RANK,
+    as_date,
+    current_settings,
+    last_order_days,
+    months_between,
+    recompute_cross_sell,
+    recompute_metrics,
+    refresh_facts,
+)
+from insights.tables import (
+    KpiSnapshot,
+    PartnerMetrics,
+    PartnerMonth,
+)
+from partner_portal import access
+from partner_portal.access import Viewer
+from partner_portal.audit.tables import AuditEntry
+from partner_portal.catalog.tables import Season
+from partner_portal.clock import utcnow
+from partner_portal.database import write_transaction
+from partner_portal.i18n import N_
+from partner_portal.i18n import gettext as _
+from partner_portal.partners.tables import (
+    Organisation,
+    PartnerStatus,
+    Role,
+    Territory,
+    User,
+)
+
+# ---------------------------------------------------------------------------
+# Network KPIs
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    label: str
+    start: date
+    end: date  # exclusive
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+
+PERIOD_KINDS = ("month", "quarter", "season")
+DEFAULT_COUNTS = {"month": 12, "quarter": 8, "season": 6}
+# Seasons are the spring/summer and autumn/winter halves of the year: SS27, AW27.
+SEASON_CODE = re.compile(r"^(SS|AW)([0-9]{2})$")
+CONVENTIONAL_SEASON_MONTH = {"SS": 1, "AW": 7}
+SEASONS_EXPLANATION = N_(
+    "A season starts in the month its order window opens in the catalog; without one, "
+    "SS on 1 January and AW on 1 July. Each season runs until the next one starts."
+)
+
+
+async def season_starts() -> dict[str, date]:
+    """The first day of the month each catalog season's order window opens in, by code
+    (SS and AW seasons with an order window only)."""
+    rows = await Season.select(Season.code, Season.order_window_start).where(
+        Season.order_window_start.is_not_null()
+    )
+    return {
+        row["code"]: as_date(row["order_window_start"]).replace(day=1)
+        for row in rows
+        if SEASON_CODE.match(row["code"])
+    }
+
+
+def season_periods(today: date, count: int, own_starts: Mapping[str, date]) -> list[Period]:
+    """The last ``count`` seasons up to and including today's, oldest first.
+
+    A season starts in the month its order window opens when the catalog has one, else on
+    the convention's day (SS<yy>: 1 January 20yy, AW<yy>: 1 July 20yy), and runs until the
+    next season starts. Of seasons starting in the same month only the later one (AW27
+    after SS27) is kept, so every month belongs to exactly one season."""
+    codes = [
+        f"{half}{year % 100:02d}"
+        for year in range(today.year - count // 2 - 2, today.year + 3)
+        for half in ("SS", "AW")
+    ]
+    starts = sorted(
+        (
+            own_starts.get(code)
+            or date(2000 + int(code[2:]), CONVENTIONAL_SEASON_MONTH[code[:2]], 1),
+            order,
+            code,
+        )
+        for order, code in enumerate(codes)
+    )
+    seasons = [
+        Period(code, code, start, end)
+        for (start, _order, code), (end, _next_order, _next_code) in pairwise(starts)
+        if start < end and start <= today
+    ]
+    return seasons[-count:]
+
+
+def periods(
+    kind: str, today: date, count: int, own_season_starts: Mapping[str, date] | None = None
+) -> list[Period]:
+    """The last ``count`` months, quarters or seasons up to and including the current one,
+    oldest first (seasons from the catalog's order windows, see season_periods)."""
+    if kind == "season":
+        return season_periods(today, count, own_season_starts or {})
+    result = []
+    if kind == "quarter":
+        start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        step = 3
+    else:
+        start = today.replace(day=1)
+        step = 1
+    for _index in range(count):
+        end = add_months(start, step)
+        label = (
+            f"{start.year} Q{(start.month - 1) // 3 + 1}" if kind == "quarter" else f"{start:%Y-%m}"
+        )
+        result.append(Period(label, label, start, end))
+        start = add_months(start, -step)
+    return list(reversed(result))
+
+
+async def period_windows(kind: str, today: date, count: int) -> list[Period]:
+    """periods() with the catalog's season dates when the periods are seasons."""
+    return periods(kind, today, count, await season_starts() if kind == "season" else None)
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class Figure:
+    value: Decimal | int | float | None
+    partners: set[int] = field(default_factory=set)
+    rate: float | None = None
+    # Whether partners stand behind it (a stored figure keeps this, not the partners).
+    drillable: bool = False
+
+    def __post_init__(self) -> None:
+        self.drillable = self.drillable or bool(self.partners)
+
+
+@dataclass
+class KpiTable:
+    periods: list[Period]
+    groups: list[tuple[str, str]]  # (group key, label); ("", all) first
+    # (group key, period key, kpi) -> figure
+    figures: dict[tuple[str, str, str], Figure]
+    currency: str
+    # The day of the stored figures the table comes from; None when computed just now.
+    computed_on: date | None = None
+
+    def figure(self, group: str, period: str, kpi: str) -> Figure:
+        return self.figures[(group, period, kpi)]
+
+
+DIMENSIONS = ("kam", "tier", "territory", "kind")
+
+
+async def visible_partners(viewer: Viewer) -> list[dict[str, Any]]:
+    rows = await access.scoped(
+        Organisation.select(
+            Organisation.id,
+            Organisation.uuid,
+            Organisation.legal_name,
+            Organisation.kind,
+            Organisation.tier,
+            Organisation.status,
+            Organisation.owner,
+            Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[attr-defined]
+        ),
+        viewer,
+    ).where(Organisation.kind.is_in(BUYING_KINDS))
+    territories: dict[int, list[str]] = defaultdict(list)
+    for row in await Territory.select(Territory.organisation, Territory.region_code).where(
+        Territory.organisation.is_in([row["id"] for row in rows] or [-1])
+    ):
+        territories[row["organisation"]].append(row["region_code"])
+    for row in rows:
+        row["territories"] = sorted(territories[row["id"]])
+    return rows
+
+
+def _groups_of(partner: Mapping[str, Any], dimension: str) -> list[tuple[str, str]]:
+    if dimension == "kam":
+        return [(f"kam:{partner['owner'] or 0}", partner["owner_name"] or _("No owner"))]
+    if dimension == "tier":
+        return [(f"tier:{partner['tier']}", partner["tier"])]
+    if dimension == "kind":
+        return [(f"kind:{partner['kind']}", partner["kind"])]
+    if dimension == "territory":
+        return [(f"territory:{code}", code) for code in partner["territories"]] or [
+            ("territory:", _("No territory"))
+        ]
+    return []
+
+
+@access.system_query("the health job: every partner's tier changes")
+async def _tier_moves(start: date, end: date) -> list[tuple[int, date, int]]:
+    """(organisation, day, +1 up / -1 down) from the audit log's tier changes."""
+    rows = await AuditEntry.select(
+        AuditEntry.organisation, AuditEntry.occurred_at, AuditEntry.changes
+    ).where(
+        (AuditEntry.entity_kind == "organisation")
+        & (AuditEntry.occurred_at >= datetime.combine(start, datetime.min.time(), tzinfo=UTC))
+        & (AuditEntry.occurred_at < datetime.combine(end, datetime.min.time(), tzinfo=UTC))
+    )
+    moves = []
+    for row in rows:
+        changes = row["changes"]
+        if isinstance(changes, str):
+            changes = json.loads(changes or "{}")
+        pair = (changes or {}).get("tier")
+        if not pair or row["organisation"] is None:
+            continue
+        before, after = TIER_RANK.get(pair[0], 0), TIER_RANK.get(pair[1], 0)
+        if before != after:
+            moves.append(
+                (row["organisation"], row["occurred_at"].date(), 1 if after > before else -1)
+            )
+    return moves
+
+
+@dataclass
+class KpiInputs:
+    """What the KPIs of a viewer's partners are computed from, read once for any number of
+    tables between ``start`` and ``end`` (the job computes fifteen per scope)."""
+
+    settings: dict[str, Any]
+    partners: list[dict[str, Any]]
+    facts: list[dict[str, Any]]
+    last_days: dict[tuple[int, date], date]
+    moves: list[tuple[int, date, int]]
+
+
+async def kpi_inputs(viewer: Viewer, start: date, end: date) -> KpiInputs:
+    access.require(viewer, InsightAction.view_insights)
+    settings = await current_settings()
+    partners = await visible_partners(viewer)
+    facts = await PartnerMonth.select(*PartnerMonth.all_columns()).where(
+        PartnerMonth.organisation.is_in([row["id"] for row in partners] or [-1])
+    )
+    churn_days = timedelta(days=settings["churn_after_days"])
+    return KpiInputs(
+        settings=settings,
+        partners=partners,
+        facts=facts,
+        last_days=await last_order_days(since=start - churn_days),
+        moves=await _tier_moves(start, end),
+    )
+
+
+async def kpis(
+    viewer: Viewer, period_kind: str, count: int, dimension: str, today: date
+) -> KpiTable:
+    """Every KPI per period, for all the viewer's partners and per group of ``dimension``,
+    each with the partners behind it (for the drill-down)."""
+    access.require(viewer, InsightAction.view_insights)
+    windows = await period_windows(period_kind, today, count)
+    inputs = await kpi_inputs(viewer, windows[0].start, windows[-1].end)
+    return kpi_table(inputs, windows, dimension, today)
+
+
+def kpi_table(inputs: KpiInputs, windows: list[Period], dimension: str, today: date) -> KpiTable:
+    """The KPIs of these periods from inputs read for (at least) their span."""
+    settings, partners, facts = inputs.settings, inputs.partners, inputs.facts
+    visible = {row["id"]: row for row in partners}
+    churn_days = timedelta(days=settings["churn_after_days"])
+    order_days: dict[int, list[date]] = defaultdict(list)
+    for (organisation, _month), day in inputs.last_days.items():
+        if organisation in visible:
+            order_days[organisation].append(day)
+    for days in order_days.values():
+        days.sort()
+    first_month: dict[int, date] = {}
+    # Each fact's month converted once and its window found once (not once per window).
+    window_of_month = {
+        add_months(window.start, offset): window.key
+        for window in windows
+        for offset in range(months_between(window.start, window.end))
+    }
+    facts_by_window: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in facts:
+        month = as_date(row["month"])
+        if row["organisation"] not in first_month or month < first_month[row["organisation"]]:
+            first_month[row["organisation"]] = month
+        key = window_of_month.get(month)
+        if key is not None:
+            facts_by_window[key].append(row)
+
+    def live_at(organisation: int, day: date) -> bool:
+        # An order within the churn window before ``day`` (month-level last order days):
+        # the first order day on or after day - churn_days is before ``day``.
+        days = order_days.get(organisation)
+        if not days:
+            return False
+        index = bisect_left(days, day - churn_days)
+        return index < len(days) and days[index] < day
+
+    moves = inputs.moves
+    group_labels: dict[str, str] = {"": _("All partners")}
+    membership: dict[int, list[str]] = {}
+    for partner in partners:
+        groups = _groups_of(partner, dimension)
+        membership[partner["id"]] = [""] + [key for key, _label in groups]
+        for key, label in groups:
+            group_labels[key] = label
+    figures: dict[tuple[str, str, str], Figure] = {}
+    for window in windows:
+        per_group: dict[str, dict[str, Any]] = defaultdict(
+            lambda: {
+                "active": set(),
+                "new": set(),
+                "churned": set(),
+                "up": set(),
+                "down": set(),
+                "at_start": set(),
+                "revenue": Decimal(0),
+                "margin": Decimal(0),
+                "orders": 0,
+            }
+        )
+        for row in facts_by_window[window.key]:
+            for group in membership[row["organisation"]]:
+                bucket = per_group[group]
+                bucket["active"].add(row["organisation"])
+                bucket["revenue"] += row["revenue"]
+                bucket["margin"] += row["margin"]
+                bucket["orders"] += row["orders"]
+        # The current period is judged as of today, not its future end.
+        judged_at = min(window.end, today + timedelta(days=1))
+        for organisation, partner in visible.items():
+            was_live = live_at(organisation, window.start)
+            is_churned = (
+                not live_at(organisation, judged_at) or partner["status"] == PartnerStatus.churned
+            )
+            first = first_month.get(organisation)
+            for group in membership[organisation]:
+                bucket = per_group[group]
+                if was_live:
+                    bucket["at_start"].add(organisation)
+                    if is_churned:
+                        bucket["churned"].add(organisation)
+                if first is not None and window.start <= first < window.end:
+                    bucket["new"].add(organisation)
+        for organisation, day, direction in moves:
+            if organisation in visible and window.start <= day < window.end:
+                for group in membership[organisation]:
+                    per_group[group]["up" if direction > 0 else "down"].add(organisation)
+        for group in group_labels:
+            bucket = per_group[group]
+            active = len(bucket["active"])
+            at_start = len(bucket["at_start"])
+            put = figures.__setitem__
+            put((group, window.key, "active"), Figure(active, bucket["active"]))
+            put(
+                (group, window.key, "new"),
+                Figure(len(bucket["new"]), bucket["new"], metrics.rate(len(bucket["new"]), active)),
+            )
+            put(
+                (group, window.key, "churned"),
+                Figure(
+                    len(bucket["churned"]),
+                    bucket["churned"],
+                    metrics.rate(len(bucket["churned"]), at_start),
+                ),
+            )
+            put(
+                (group, window.key, "upgraded"),
+                Figure(len(bucket["up"]), bucket["up"], metrics.rate(len(bucket["up"]), at_start)),
+            )
+            put(
+                (group, window.key, "downgraded"),
+                Figure(
+                    len(bucket["down"]), bucket["down"], metrics.rate(len(bucket["down"]), at_start)
+                ),
+            )
+            put(
+                (group, window.key, "revenue"),
+                Figure(bucket["revenue"].quantize(metrics.CENT), bucket["active"]),
+            )
+            put(
+                (group, window.key, "margin"),
+                Figure(bucket["margin"].quantize(metrics.CENT), bucket["active"]),
+            )
+            put(
+                (group, window.key, "margin_per_partner"),
+                Figure(
+                    (bucket["margin"] / active).quantize(metrics.CENT) if active else None,
+                    bucket["active"],
+                ),
+            )
+            put(
+                (group, window.key, "order_frequency"),
+                Figure(round(bucket["orders"] / active, 2) if active else None, bucket["active"]),
+            )
+            put(
+                (group, window.key, "average_order_value"),
+                Figure(
+                    (bucket["revenue"] / bucket["orders"]).quantize(metrics.CENT)
+                    if bucket["orders"]
+                    else None,
+                    bucket["active"],
+                ),
+            )
+    groups_sorted = [
+        ("", group_labels[""]),
+        *sorted(
+            ((key, label) for key, label in group_labels.items() if key),
+            key=lambda item: str(item[1]),
+        ),
+    ]
+    return KpiTable(
+        windows,
+        groups_sorted if dimension in DIMENSIONS else groups_sorted[:1],
+        figures,
+        settings["reporting_currency"],
+    )
+
+
+async def visible_by_name(viewer: Viewer, organisation_ids: Iterable[int]) -> list[int]:
+    """The ids of the visible partners among these, in the order of their names."""
+    ids = list(organisation_ids)
+    return await (  # type: ignore[no-any-return]
+        access.scoped(Organisation.select(Organisation.id), viewer)
+        .where(Organisation.id.is_in(ids or [-1]))
+        .order_by(Organisation.legal_name)
+        .output(as_list=True)
+    )
+
+
+async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The visible partners among these ids, by name."""
+    ids = list(organisation_ids)
+    return await (
+        access.scoped(
+            Organisation.select(
+                Organisation.id,
+                Organisation.uuid,
+                Organisation.legal_name,
+                Organisation.kind,
+                Organisation.tier,
+                Organisation.status,
+                Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[attr-defined]
+            ),
+            viewer,
+        )
+        .where(Organisation.id.is_in(ids or [-1]))
+        .order_by(Organisation.legal_name)
+    )
+
+
+@access.checked_by_caller("partners its callers found through scoped or get_organisation")
+async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    day = await latest_day()
+    if day is None or not organisation_ids:
+        return {}
+    rows = await PartnerMetrics.select(*PartnerMetrics.all_columns()).where(
+        (PartnerMetrics.computed_on == day)
+        & PartnerMetrics.organisation.is_in(list(organisation_ids))
+    )
+    return {row["organisation"]: row for row in rows}
+
+
+@access.system_query("the day the stored figures were last computed, for everyone")
+async def latest_day(before: date | None = None) -> date | None:
+    query = PartnerMetrics.select(PartnerMetrics.computed_on).order_by(
+        PartnerMetrics.computed_on, ascending=False
+    )
+    if before is not None:
+        query = query.where(PartnerMetrics.computed_on < before)
+    row = await query.first()
+    return as_date(row["computed_on"]) if row else None
+
+
+# ---------------------------------------------------------------------------
+# Stored dashboard figures (the recomputation job writes them, the dashboard reads them)
+
+# How far back the stored figures reach; the page shows at most this many periods.
+STORED_PERIODS = {"month": 36, "quarter": 12, "season": 8}
+
+
+def _snapshot_key(scope: str, period_kind: str, dimension: str) -> str:
+    return f"{scope}|{period_kind}|{dimension}"
+
+
+def _partners_key(snapshot_key: str) -> str:
+    """The row holding the partners behind the figures of a stored table."""
+    return f"{snapshot_key}|partners"
+
+
+def _encode_partners(table: KpiTable) -> str:
+    """Each figure's partners, every distinct set of partners written once (revenue, margin
+    and the averages count the active partners: one set for the five)."""
+    sets: dict[frozenset[int], int] = {}
+    figures = []
+    for (group, period, kpi), figure in table.figures.items():
+        if figure.partners:
+            index = sets.setdefault(frozenset(figure.partners), len(sets))
+            figures.append([group, period, kpi, index])
+    return json.dumps({"sets": [sorted(members) for members in sets], "figures": figures})
+
+
+def _decode_partners(payload: str, wanted: tuple[str, str, str]) -> set[int]:
+    data = json.loads(payload)
+    for group, period, kpi, index in data["figures"]:
+        if (group, period, kpi) == wanted:
+            return set(data["sets"][index])
+    return set()
+
+
+def _encode(table: KpiTable) -> str:
+    return json.dumps(
+        {
+            "currency": table.currency,
+            "periods": [
+                [window.key, window.start.isoformat(), window.end.isoformat()]
+                for window in table.periods
+            ],
+            "groups": table.groups,
+            "figures": [
+                [
+                    group,
+                    period,
+                    kpi,
+                    None if figure.value is None else str(figure.value),
+                    figure.rate,
+                    figure.drillable,
+                ]
+                for (group, period, kpi), figure in table.figures.items()
+            ],
+        }
+    )
+
+
+def _decode(payload: str, count: int, computed_on: date) -> KpiTable:
+    data = json.loads(payload)
+    windows = [
+        Period(key, key, date.fromisoformat(start), date.fromisoformat(end))
+        for key, start, end in data["periods"]
+    ][-count:]
+    wanted = {window.key for window in windows}
+    figures = {}
+    for group, period, kpi, value, rate, drillable in data["figures"]:
+        if period in wanted:
+            number: Decimal | int | float | None = None
+            if value is not None:
+                number = (
+                    Decimal(value)
+                    if kpi in MONEY_KPIS
+                    else (float(value) if "." in value else int(value))
+                )
+            figures[(group, period, kpi)] = Figure(number, rate=rate, drillable=drillable)
+    # Labels the job wrote in its own language are given again in the reader's.
+    labels = {"": _("All partners"), "kam:0": _("No owner"), "territory:": _("No territory")}
+    groups = [(key, labels.get(key, label)) for key, label in data["groups"]]
+    return KpiTable(windows, groups, figures, data["currency"], computed_on)
+
+
+MONEY_KPIS = frozenset({"revenue", "margin", "margin_per_partner", "average_order_value"})
+
+
+@access.system_query("the health job: every viewer scope's KPI tables")
+async def store_kpi_snapshots(today: date) -> int:
+    """Compute and store the dashboard's tables for every scope, period kind and breakdown,
+    each with the partners behind its figures (for the drill-down); returns how many tables."""
+    from partner_portal.accounts.services import viewer_for_user_id
+
+    users = (
+        await User.select(User.id, User.role)
+        .where(
+            (User.is_active == True) & User.role.is_in([Role.brand_admin, Role.kam])  # noqa: E712
+        )
+        .order_by(User.id)
+    )
+    viewers = {}
+    for user in users:
+        viewer = await viewer_for_user_id(user["id"])
+        scope = figures_scope(viewer)
+        if scope is not None and scope not in viewers:
+            viewers[scope] = viewer
+    rows = []
+    for scope, viewer in viewers.items():
+        spans = {
+            period_kind: await period_windows(period_kind, today, count)
+            for period_kind, count in STORED_PERIODS.items()
+        }
+        inputs = await kpi_inputs(
+            viewer,
+            min(windows[0].start for windows in spans.values()),
+            max(windows[-1].end for windows in spans.values()),
+        )
+        for period_kind, windows in spans.items():
+            for dimension in ("", *DIMENSIONS):
+                table = kpi_table(inputs, windows, dimension, today)
+                key = _snapshot_key(scope, period_kind, dimension)
+                rows.append(KpiSnapshot(key=key, computed_on=today, payload=_encode(table)))
+                rows.append(
+                    KpiSnapshot(
+                        key=_partners_key(key), computed_on=today, payload=_encode_partners(table)
+                    )
+                )
+    async with write_transaction():
+        await KpiSnapshot.delete(force=True)
+        for start in range(0, len(rows), 20):
+            await KpiSnapshot.insert(*rows[start : start + 20])
+    return len(rows) // 2
+
+
+async def dashboard_kpis(
+    viewer: Viewer, period_kind: str, count: int, dimension: str, today: date
+) -> KpiTable:
+    """The dashboard's table: the stored figures of the viewer's scope when they were
+    computed in the current period and reach back far enough, else computed now."""
+    table, _partners_payload = await _dashboard_table(
+        viewer, period_kind, count, dimension, today, with_partners=False
+    )
+    return table
+
+
+async def _dashboard_table(
+    viewer: Viewer,
+    period_kind: str,
+    count: int,
+    dimension: str,
+    today: date,
+    with_partners: bool,
+) -> tuple[KpiTable, str | None]:
+    """dashboard_kpis, with the stored partners of the same computation when asked (read in
+    the same query, so figure and partners always come from one run of the job)."""
+    access.require(viewer, InsightAction.view_insights)
+    scope = figures_scope(viewer)
+    if scope is not None and count <= STORED_PERIODS.get(period_kind, 0):
+        key = _snapshot_key(scope, period_kind, dimension)
+        keys = [key, _partners_key(key)] if with_partners else [key]
+        rows = {
+            row["key"]: row
+            for row in await KpiSnapshot.select(
+                KpiSnapshot.key, KpiSnapshot.payload, KpiSnapshot.computed_on
+            ).where(KpiSnapshot.key.is_in(keys))
+        }
+        if len(rows) == len(keys):
+            computed_on = as_date(rows[key]["computed_on"])
+            current = (await period_windows(period_kind, today, 1))[0]
+            if current.start <= computed_on < current.end:
+                partners = rows[keys[-1]]["payload"] if with_partners else None
+                return _decode(rows[key]["payload"], count, computed_on), partners
+    return await kpis(viewer, period_kind, count, dimension, today), None
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """One figure of the dashboard: which table (period kind, how many periods, breakdown)
+    and which cell (group, period, KPI); an empty window means the current period."""
+
+    period_kind: str
+    count: int
+    dimension: str
+    group: str
+    window: str
+    kpi: str
+
+
+async def figure_partners(
+    viewer: Viewer, figure: FigureRef, today: date
+) -> tuple[KpiTable, str, set[int]]:
+    """The partners one figure of the dashboard counts, exactly as the figure counted them:
+    those the job stored with the figure the dashboard shows or, when the figures are
+    computed now, the computation's own; with the table and the period's key."""
+    table, stored = await _dashboard_table(
+        viewer, figure.period_kind, figure.count, figure.dimension, today, with_partners=True
+    )
+    window = figure.window or table.periods[-1].key
+    cell = (figure.group, window, figure.kpi)
+    if cell not in table.figures:
+        return table, window, set()
+    if stored is not None:
+        return table, window, _decode_partners(stored, cell)
+    return table, window, table.figures[cell].partners
+
+
+# The drill-down lists this many partners a page (the network's active partners of a
+# month are about 2,000); planning follow-ups can still take every one of them.
+DRILL_PAGE_SIZE = 50
+
+
+@dataclass
+class DrillDown:
+    table: KpiTable
+    window: str
+    total: int
+    page: int
+    pages: int
+    partners: list[dict[str, Any]]  # this page's, each with its latest metrics
+
+
+async def drill_down(viewer: Viewer, figure: FigureRef, today: date, page: int = 1) -> DrillDown:
+    """The partners behind one figure, a page of them at a time, by name."""
+    table, window, members = await figure_partners(viewer, figure, today)
+    ordered = await visible_by_name(viewer, members)
+    pages = max(1, math.ceil(len(ordered) / DRILL_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = await partners_named(
+        viewer, ordered[(page - 1) * DRILL_PAGE_SIZE : page * DRILL_PAGE_SIZE]
+    )
+    latest = await latest_metrics([row["id"] for row in shown])
+    for row in shown:
+        row["metrics"] = latest.get(row["id"])
+    return DrillDown(table, window, len(ordered), page, pages, shown)
+
+
+async def figure_partner_uuids(viewer: Viewer, figure: FigureRef, today: date) -> list[UUID]:
+    """Every visible partner behind one figure (to plan follow-ups for all of them)."""
+    _table, _window, members = await figure_partners(viewer, figure, today)
+    return [row["uuid"] for row in await partners_named(viewer, members)]
+
+
+async def recompute_all(today: date | None = None) -> str:
+    """The scheduled job: facts, metrics, cross-sell. Idempotent (each replaces its rows)."""
+    today = today or utcnow().date()
+    facts = await refresh_facts()
+    partners = await recompute_metrics(today)
+    suggestions = await recompute_cross_sell()
+    snapshots = await store_kpi_snapshots(today)
+    return (
+        f"{facts} monthly facts, {partners} partners, {suggestions} cross-sell suggestions, "
+        f"{snapshots} dashboard tables"
+    )

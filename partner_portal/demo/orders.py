@@ -1,0 +1,338 @@
+"""Demo orders of the order book (partner_portal/orders)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from partner_portal.demo.network import SEED
+from partner_portal.demo.people import seeded_uuid
+from partner_portal.demo.rows import insert_returning_ids
+from partner_portal.partners.tables import (
+    Organisation,
+    Role,
+    User,
+)
+
+# ---------------------------------------------------------------------------
+# The order book's demo orders (partner_portal/orders)
+
+ORDERS_SEED = SEED + 31
+DEMO_ORDER_COUNT = 900
+DEMO_HISTORY_DAYS = 730
+FINISHED_STATUSES = frozenset({"shipped", "delivered", "cancelled", "rejected"})
+# How the demo orders spread over the status flow (weights).
+ORDER_STATUS_WEIGHTS = (
+    ("draft", 4),
+    ("submitted", 8),
+    ("confirmed", 8),
+    ("in_production", 8),
+    ("partially_shipped", 5),
+    ("shipped", 8),
+    ("delivered", 50),
+    ("cancelled", 5),
+    ("rejected", 4),
+)
+# The steps each final status went through, after "draft".
+ORDER_PATHS = {
+    "draft": (),
+    "submitted": ("submitted",),
+    "confirmed": ("submitted", "confirmed"),
+    "in_production": ("submitted", "confirmed", "in_production"),
+    "partially_shipped": ("submitted", "confirmed", "in_production", "partially_shipped"),
+    "shipped": ("submitted", "confirmed", "in_production", "shipped"),
+    "delivered": ("submitted", "confirmed", "in_production", "shipped", "delivered"),
+    "cancelled": ("submitted", "cancelled"),
+    "rejected": ("submitted", "rejected"),
+}
+BUYER_STEPS = frozenset({"submitted", "cancelled"})
+DEMO_CARRIERS = ("顺丰速运", "中通快递", "京东物流", "CJ대한통운", "한진택배", "DHL Express")
+DEMO_ORDER_COMMENTS = (
+    "请确认交货期，谢谢。",
+    "M码能否多配一些？",
+    "배송 일정을 알려 주세요.",
+    "Could you confirm the delivery window?",
+    "发票请开到总公司。",
+    "색상 BLK 재고 있나요?",
+)
+
+
+async def load_orders(rng: random.Random, now: datetime) -> str:
+    """A few hundred orders of the demo's buyers in every status, priced from their price
+    lists, with status history, shipments, comments and change requests. Rows go in by
+    bulk inserts (not through the order services) so the demo loads in seconds."""
+    import json
+    from decimal import Decimal
+
+    from partner_portal.catalog.services import prices_for_partner
+    from partner_portal.catalog.tables import Sku, Style
+    from partner_portal.orders.services import round_money
+    from partner_portal.orders.tables import (
+        ChangeRequest,
+        Order,
+        OrderComment,
+        OrderLine,
+        OrderStatusChange,
+        Shipment,
+        ShipmentLine,
+    )
+
+    buyers = await Organisation.select(
+        Organisation.id, Organisation.kind, Organisation.owner, Organisation.legal_name
+    ).where(Organisation.kind.is_in(["distributor", "retailer", "group_client"]))
+    users = await User.select(User.id, User.organisation, User.role).where(User.is_active == True)  # noqa: E712
+    admin = next((user["id"] for user in users if user["role"] == Role.brand_admin), None)
+    people: dict[int, list[int]] = {}
+    for user in users:
+        people.setdefault(user["organisation"], []).append(user["id"])
+    skus = await Sku.select(Sku.id, Sku.style, Sku.colourway, Sku.size).where(
+        Sku.style.status == "active"  # type: ignore[attr-defined]
+    )
+    by_style: dict[int, dict[int, list[dict[str, Any]]]] = {}
+    for sku in skus:
+        by_style.setdefault(sku["style"], {}).setdefault(sku["colourway"], []).append(sku)
+    style_ids = sorted(by_style)
+    season = await Style.select(Style.season).where(Style.id.is_in(style_ids or [-1])).first()
+    # What each buyer pays: two queries per buyer, whatever the number of orders.
+    price_book = {buyer["id"]: await prices_for_partner(buyer["id"], style_ids) for buyer in buyers}
+    buyers = [b for b in buyers if people.get(b["id"]) and price_book[b["id"]].best]
+    if not buyers or not style_ids:
+        return "0 orders"
+
+    statuses = [status for status, _weight in ORDER_STATUS_WEIGHTS]
+    weights = [weight for _status, weight in ORDER_STATUS_WEIGHTS]
+    orders: list[Order] = []
+    plans: list[dict[str, Any]] = []
+    for _ in range(DEMO_ORDER_COUNT):
+        buyer = rng.choice(buyers)
+        prices = price_book[buyer["id"]]
+        status = rng.choices(statuses, weights)[0]
+        placer = rng.choice(people[buyer["id"]])
+        channel = {"retailer": "retailer", "group_client": "group"}.get(
+            buyer["kind"], "distributor"
+        )
+        if buyer["kind"] == "distributor" and buyer["owner"] and rng.random() < 0.2:
+            channel, placer = "rep_entered", buyer["owner"]
+        lines: list[dict[str, Any]] = []
+        for style_id in rng.sample(style_ids, k=min(len(style_ids), rng.randint(1, 4))):
+            colourways = by_style[style_id]
+            chosen = rng.sample(sorted(colourways), k=min(len(colourways), rng.randint(1, 2)))
+            style_lines = []
+            for colourway in chosen:
+                for sku in colourways[colourway]:
+                    price = prices.for_item(style_id, sku["size"])
+                    if price is not None and rng.random() < 0.8:
+                        style_lines.append((sku, price, rng.choice((6, 12, 12, 18, 24, 36, 48))))
+            pieces = sum(quantity for _sku, _price, quantity in style_lines)
+            discount = prices.discount_for(style_id, pieces) if style_lines else Decimal(0)
+            for sku, price, quantity in style_lines:
+                gross = price.wholesale * quantity
+                lines.append(
+                    {
+                        "sku": sku,
+                        "price": price,
+                        "quantity": quantity,
+                        "discount": discount,
+                        "gross": round_money(gross, price.currency),
+                        "total": round_money(gross * (100 - discount) / 100, price.currency),
+                    }
+                )
+        if not lines:
+            continue
+        currency = lines[0]["price"].currency
+        # Two years of history (partner health needs it): finished orders of any age,
+        # open ones from the last few months.
+        age_days = DEMO_HISTORY_DAYS if status in FINISHED_STATUSES else 120
+        created = now - timedelta(days=rng.uniform(1, age_days))
+        path = ORDER_PATHS[status]
+        moments = [created]
+        for _step in path:
+            moments.append(min(moments[-1] + timedelta(hours=rng.uniform(4, 24 * 9)), now))
+        subtotal = sum((line["gross"] for line in lines), Decimal(0))
+        total = sum((line["total"] for line in lines), Decimal(0))
+        order_uuid = seeded_uuid(rng)
+        ship_date = (created + timedelta(days=rng.randint(30, 90))).date()
+        orders.append(
+            Order(
+                uuid=order_uuid,
+                buyer=buyer["id"],
+                placed_by=placer,
+                channel=channel,
+                status=status,
+                currency=currency,
+                price_list=lines[0]["price"].price_list_id if path else None,
+                price_list_name=lines[0]["price"].price_list_name,
+                season=season["season"] if season else None,
+                ship_to=buyer["legal_name"],
+                delivery_window_start=ship_date - timedelta(days=7),
+                delivery_window_end=ship_date + timedelta(days=14),
+                requested_ship_date=ship_date,
+                customer_po=f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else "",
+                total_quantity=sum(line["quantity"] for line in lines),
+                subtotal=subtotal,
+                discount_total=subtotal - total,
+                total=total,
+                submitted_at=moments[1] if path else None,
+                status_changed_at=moments[-1],
+                created_at=created,
+                updated_at=moments[-1],
+                version=len(path) + 1,
+            )
+        )
+        plans.append(
+            {
+                "uuid": order_uuid,
+                "status": status,
+                "lines": lines,
+                "path": path,
+                "moments": moments,
+                "placer": placer,
+                "brand_user": buyer["owner"] or admin,
+                "buyer_people": people[buyer["id"]],
+                "currency": currency,
+            }
+        )
+    order_ids: dict[uuid.UUID, int] = {}
+    for start in range(0, len(orders), 200):
+        order_ids |= await insert_returning_ids(Order, orders[start : start + 200])
+    # Numbers as orders.services.order_number writes them: "SO-" and the id in 7 digits.
+    padded = (
+        "substr('0000000' || id, -7, 7)"
+        if Order._meta.db.engine_type == "sqlite"
+        else "lpad(id::text, 7, '0')"
+    )
+    await Order.raw(f"UPDATE sales_order SET number = 'SO-' || {padded} WHERE number IS NULL")
+
+    order_lines: list[OrderLine] = []
+    history: list[OrderStatusChange] = []
+    comments: list[OrderComment] = []
+    for plan in plans:
+        order_id = order_ids[plan["uuid"]]
+        shipped_share = {"partially_shipped": 0.5, "shipped": 1, "delivered": 1}.get(
+            plan["status"], 0
+        )
+        for line in plan["lines"]:
+            sku = line["sku"]
+            order_lines.append(
+                OrderLine(
+                    order=order_id,
+                    sku=sku["id"],
+                    style=sku["style"],
+                    colourway=sku["colourway"],
+                    size=sku["size"],
+                    quantity=line["quantity"],
+                    unit_price=line["price"].wholesale,
+                    discount_percent=line["discount"],
+                    line_total=line["total"],
+                    shipped_quantity=int(line["quantity"] * shipped_share),
+                )
+            )
+        steps = ("draft", *plan["path"])
+        for index, step in enumerate(steps):
+            by = plan["placer"] if index == 0 or step in BUYER_STEPS else plan["brand_user"]
+            history.append(
+                OrderStatusChange(
+                    order=order_id,
+                    from_status=steps[index - 1] if index else None,
+                    to_status=step,
+                    changed_by=by,
+                    changed_at=plan["moments"][index],
+                    note="库存不足 / out of stock" if step == "rejected" else "",
+                )
+            )
+        if rng.random() < 0.25:
+            for offset, author in enumerate((plan["placer"], plan["brand_user"])):
+                comments.append(
+                    OrderComment(
+                        uuid=seeded_uuid(rng),
+                        order=order_id,
+                        author=author,
+                        body=rng.choice(DEMO_ORDER_COMMENTS),
+                        created_at=plan["moments"][0] + timedelta(hours=2 + offset * 5),
+                    )
+                )
+    line_ids: list[int] = []
+    for start in range(0, len(order_lines), 500):
+        rows = await OrderLine.insert(*order_lines[start : start + 500]).returning(OrderLine.id)
+        line_ids += [row["id"] for row in rows]
+    for start in range(0, len(history), 500):
+        await OrderStatusChange.insert(*history[start : start + 500]).run()
+    if comments:
+        await OrderComment.insert(*comments).run()
+
+    # Shipments: one per shipped order for what has gone out.
+    shipments: list[Shipment] = []
+    shipped_lines: list[tuple[uuid.UUID, int, int]] = []
+    cursor = 0
+    for plan in plans:
+        ids = line_ids[cursor : cursor + len(plan["lines"])]
+        cursor += len(plan["lines"])
+        if plan["status"] not in ("partially_shipped", "shipped", "delivered"):
+            continue
+        shipment_uuid = seeded_uuid(rng)
+        step = "partially_shipped" if plan["status"] == "partially_shipped" else "shipped"
+        shipped_at = plan["moments"][plan["path"].index(step) + 1]
+        shipments.append(
+            Shipment(
+                uuid=shipment_uuid,
+                order=order_ids[plan["uuid"]],
+                carrier=rng.choice(DEMO_CARRIERS),
+                tracking_number=f"{rng.randint(10**11, 10**12 - 1)}",
+                shipped_on=shipped_at.date(),
+                created_by=plan["brand_user"],
+                created_at=shipped_at,
+            )
+        )
+        share = 0.5 if plan["status"] == "partially_shipped" else 1
+        for line_id, line in zip(ids, plan["lines"], strict=True):
+            if int(line["quantity"] * share):
+                shipped_lines.append((shipment_uuid, line_id, int(line["quantity"] * share)))
+    shipment_ids: dict[uuid.UUID, int] = {}
+    for start in range(0, len(shipments), 200):
+        shipment_ids |= await insert_returning_ids(Shipment, shipments[start : start + 200])
+    for start in range(0, len(shipped_lines), 500):
+        await ShipmentLine.insert(
+            *[
+                ShipmentLine(shipment=shipment_ids[shipment], order_line=line_id, quantity=quantity)
+                for shipment, line_id, quantity in shipped_lines[start : start + 500]
+            ]
+        ).run()
+
+    # Change requests: buyers asking for more of the first line of a few open orders; most
+    # wait for the brand, some were declined (so the lines stay as ordered).
+    requests: list[ChangeRequest] = []
+    for plan in plans:
+        first_line = plan["lines"][0]
+        if plan["status"] in ("submitted", "confirmed") and rng.random() < 0.25:
+            before = first_line["quantity"]
+            decided = rng.random() < 0.3
+            requests.append(
+                ChangeRequest(
+                    uuid=seeded_uuid(rng),
+                    order=order_ids[plan["uuid"]],
+                    requested_by=plan["placer"],
+                    requested_at=plan["moments"][-1] + timedelta(hours=3),
+                    reason=rng.choice(
+                        ("卖得很好，想加单。", "판매가 좋아 추가 주문합니다.", "Selling well")
+                    ),
+                    changes=json.dumps(
+                        {
+                            "quantities": {str(first_line["sku"]["id"]): [before, before + 12]},
+                            "requested_ship_date": None,
+                        }
+                    ),
+                    order_version=len(plan["path"]) + 1,
+                    status="declined" if decided else "pending",
+                    decided_by=plan["brand_user"] if decided else None,
+                    decided_at=plan["moments"][-1] + timedelta(days=1) if decided else None,
+                    decision_note="产能已满 / capacity is full" if decided else "",
+                )
+            )
+    if requests:
+        await ChangeRequest.insert(*requests).run()
+    return (
+        f"{len(orders)} orders with {len(order_lines)} lines, {len(shipments)} shipments, "
+        f"{len(requests)} change requests"
+    )

@@ -1,0 +1,77 @@
+"""What the order book's services share: order numbers, the status history, an order's
+lines as the rules read them, and the answer to an edit someone else saved first."""
+
+from __future__ import annotations
+
+from partner_portal import access
+from partner_portal.access import Viewer
+from partner_portal.audit import services as audit_log
+from partner_portal.clock import utcnow
+from partner_portal.edits import SaveResult
+from partner_portal.i18n import gettext as _
+from partner_portal.orders.records import OrderLineRecord, OrderRecord
+from partner_portal.orders.tables import Order, OrderLine, OrderStatus, OrderStatusChange
+
+# Orders that still count against a buyer's credit and feed material demand.
+OPEN_STATUSES = (
+    OrderStatus.submitted,
+    OrderStatus.confirmed,
+    OrderStatus.in_production,
+    OrderStatus.partially_shipped,
+)
+
+
+class Refused(Exception):
+    """Rolls back a transaction whose work turned out to be refused."""
+
+    def __init__(self, result: SaveResult) -> None:
+        self.result = result
+
+
+def order_number(order_id: int) -> str:
+    return f"SO-{order_id:07d}"
+
+
+async def record_status(
+    viewer: Viewer | None, order_id: int, from_status: str | None, to_status: str, note: str = ""
+) -> None:
+    await OrderStatusChange.insert(
+        OrderStatusChange(
+            order=order_id,
+            from_status=from_status,
+            to_status=to_status,
+            changed_by=viewer.user_id if viewer else None,
+            changed_at=utcnow(),
+            note=note,
+        )
+    )
+
+
+@access.checked_by_caller("lines of an order from get_order")
+async def order_lines_for_checks(order_id: int) -> list[OrderLineRecord]:
+    return OrderLineRecord.from_rows(
+        await OrderLine.select(
+            OrderLine.id,
+            OrderLine.sku,
+            OrderLine.style,
+            OrderLine.colourway,
+            OrderLine.size,
+            OrderLine.quantity,
+            OrderLine.unit_price,
+            OrderLine.discount_percent,
+            OrderLine.price_fixed,
+            OrderLine.line_total,
+        ).where(OrderLine.order == order_id)
+    )
+
+
+@access.checked_by_caller("the order comes from get_order")
+async def conflict(order: OrderRecord, opened_version: int) -> SaveResult:
+    """The answer to an edit of a version someone else saved over: what changed since."""
+    current = await Order.select(Order.version).where(Order.id == order.id).first()
+    changes = await audit_log.changes_since(order.uuid, opened_version)
+    return SaveResult(
+        errors={"version": _("Someone else changed this order while you were editing it.")},
+        conflicts=changes,
+        current_version=current["version"] if current else None,
+    )

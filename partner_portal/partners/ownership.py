@@ -1,0 +1,148 @@
+"""Ownership transfer: moving partners from one KAM to another, with audit entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from piccolo.query.functions.aggregate import Count
+
+from partner_portal import access
+from partner_portal.access import Action, Viewer
+from partner_portal.audit import services as audit_log
+from partner_portal.clock import utcnow
+from partner_portal.database import write_transaction
+from partner_portal.i18n import gettext as _
+from partner_portal.partners.services import owner_rows
+from partner_portal.partners.tables import (
+    InteractionKind,
+    Organisation,
+    OrganisationKind,
+    TimelineEntry,
+)
+
+# ---------------------------------------------------------------------------
+# Ownership transfer
+
+
+@access.system_query("brand administrators (transfer_partners) move every KAM's partners")
+async def transfer_choices() -> dict[str, list[dict[str, Any]]]:
+    """Who partners can move from (anyone who owns some, also people who left) and to."""
+    owning = await (
+        Organisation.select(Organisation.owner, Count(alias="count"))
+        .where(Organisation.owner.is_not_null(), Organisation.kind != OrganisationKind.brand.value)
+        .group_by(Organisation.owner)
+    )
+    counts = {row["owner"]: row["count"] for row in owning}
+    everyone = await owner_rows(include_inactive=True)
+    sources = [dict(row, count=counts[row["id"]]) for row in everyone if row["id"] in counts]
+    return {"sources": sources, "targets": [row for row in everyone if row["is_active"]]}
+
+
+@dataclass
+class TransferResult:
+    moved: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+async def transfer_partners(
+    viewer: Viewer,
+    to_owner: str,
+    *,
+    partner_uuid: UUID | None = None,
+    from_owner: str = "",
+) -> TransferResult:
+    """Move one partner, or every partner of a KAM, to another KAM in one transaction.
+
+    Brand admins only. Each moved partner gets a system timeline entry and an audit
+    entry; only the owner (and the version, so open edit forms notice) changes.
+    """
+    # One partner: 404 unless visible, then 403 unless allowed; all of a KAM's: 403.
+    organisation = None
+    if partner_uuid is not None:
+        organisation = await access.get_organisation(viewer, partner_uuid, Action.transfer_partners)
+    else:
+        access.require(viewer, Action.transfer_partners)
+    choices = await transfer_choices()
+    target = next(
+        (row for row in choices["targets"] if to_owner and str(row["uuid"]) == to_owner), None
+    )
+    errors: dict[str, str] = {}
+    if target is None:
+        errors["to_owner"] = _("Choose the key-account manager who takes the partners over.")
+    partner_ids: list[int] = []
+    if organisation is not None:
+        partner_ids = [organisation.id]
+        if target is not None and organisation.owner == target["id"]:
+            errors["to_owner"] = _("This partner is already theirs.")
+    else:
+        source = next(
+            (row for row in choices["sources"] if from_owner and str(row["uuid"]) == from_owner),
+            None,
+        )
+        if source is None:
+            errors["from_owner"] = _("Choose whose partners to move.")
+        elif target is not None and source["id"] == target["id"]:
+            errors["to_owner"] = _("Choose someone else than the current owner.")
+    if errors or target is None:
+        return TransferResult(errors=errors)
+    async with write_transaction():
+        # Read inside the transaction, so a partner created meanwhile moves too.
+        query = access.scoped(
+            Organisation.select(
+                Organisation.id,
+                Organisation.uuid,
+                Organisation.legal_name,
+                Organisation.version,
+                Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
+                Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
+            ),
+            viewer,
+        ).where(Organisation.kind != OrganisationKind.brand.value)
+        if partner_uuid is not None:
+            query = query.where(Organisation.id == partner_ids[0])
+        else:
+            query = query.where(Organisation.owner.uuid == UUID(from_owner))  # type: ignore[union-attr]
+        moving = await query
+        if not moving:
+            return TransferResult()
+        ids = [row["id"] for row in moving]
+        now = utcnow()
+        await Organisation.update(
+            {
+                Organisation.owner: target["id"],
+                Organisation.updated_at: now,
+                Organisation.version: Organisation.version + 1,
+            }
+        ).where(Organisation.id.is_in(ids))
+        await TimelineEntry.insert(
+            *(
+                TimelineEntry(
+                    organisation=row["id"],
+                    kind=InteractionKind.system.value,
+                    occurred_at=now,
+                    author=viewer.user_id,
+                    # Written without words, so it reads the same in every reader's
+                    # language (the entry outlives the mover's language choice).
+                    summary=f"KAM: {row['owner_name'] or '—'} → {target['display_name']}",
+                    internal=True,
+                    created_at=now,
+                )
+                for row in moving
+            )
+        ).run()
+        for row in moving:
+            await audit_log.record(
+                viewer,
+                entity_kind="organisation",
+                entity_uuid=row["uuid"],
+                organisation_id=row["id"],
+                action="transfer",
+                changes={
+                    "owner": [row["owner_email"], target["email"]],
+                    "version": [row["version"], row["version"] + 1],
+                },
+                summary=row["legal_name"],
+            )
+    return TransferResult(moved=len(moving))

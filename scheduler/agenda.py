@@ -1,0 +1,382 @@
+"""The agenda (overdue, today, this week), the day/week/month calendar, the team's
+workload and the partner page's follow-up panel."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from piccolo.query.functions.aggregate import Count
+
+from partner_portal import access
+from partner_portal.access import Viewer
+from partner_portal.clock import utcnow
+from partner_portal.i18n import N_, format_date, format_date_skeleton
+from partner_portal.i18n import gettext as _
+from partner_portal.partners.tables import Role, User
+from scheduler import forms, recurrence
+from scheduler.access import SchedulerAction, agenda_owner_filter
+from scheduler.follow_ups import ROW_COLUMNS, decorate, owner_choices, partner_choices
+from scheduler.records import FollowUpRecord
+from scheduler.tables import FollowUp, FollowUpState
+
+# Rows shown per agenda section, the most urgent first; the section says how many more there
+# are. Each row carries its three in-place forms: 100 rows a section made the agenda
+# ~1 s to render for a busy KAM (bench/RESULTS.md), and nobody works down 100 at once.
+SECTION_LIMIT = 25
+CALENDAR_LIMIT = 2000
+
+_organisation: Any = FollowUp.organisation
+_owner: Any = FollowUp.owner
+
+
+@dataclass(frozen=True)
+class AgendaFilters:
+    """``owner``: a user's UUID, "team" (everyone whose agenda the viewer may open) or ""
+    (the viewer's own, or everyone's for those who own none)."""
+
+    owner: str = ""
+    partner: str = ""
+    kind: str = ""
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any]) -> AgendaFilters:
+        kind = str(query.get("kind") or "")
+        return cls(
+            owner=str(query.get("owner") or "")[:40],
+            partner=str(query.get("partner") or "")[:40],
+            kind=kind if kind in forms.KINDS else "",
+        )
+
+    def query_string(self, **overrides: str) -> str:
+        from urllib.parse import urlencode
+
+        values = {"owner": self.owner, "partner": self.partner, "kind": self.kind, **overrides}
+        return urlencode({name: value for name, value in values.items() if value})
+
+
+def _uuid_or_none(raw: str) -> UUID | None:
+    try:
+        return UUID(raw)
+    except ValueError:
+        return None
+
+
+def _visible(viewer: Viewer, query: Any, filters: AgendaFilters) -> Any:
+    """Follow-ups of partners the viewer sees, of owners whose agenda they may open."""
+    query = access.scoped(query, viewer, FollowUp.organisation)
+    owners = agenda_owner_filter(viewer)
+    if owners is not None:
+        query = query.where(FollowUp.owner.is_in(User.select(User.id).where(owners)))
+    if filters.owner == "team":
+        pass
+    elif owner_uuid := _uuid_or_none(filters.owner):
+        query = query.where(_owner.uuid == owner_uuid)
+    elif viewer.can(SchedulerAction.manage_follow_ups) and viewer.role == Role.kam:
+        query = query.where(FollowUp.owner == viewer.user_id)
+    if partner_uuid := _uuid_or_none(filters.partner):
+        query = query.where(_organisation.uuid == partner_uuid)
+    if filters.kind:
+        query = query.where(FollowUp.kind == filters.kind)
+    return query
+
+
+def local_day_start(day: date, time_zone: str) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list[FollowUpRecord]
+    total: int
+
+
+async def _section(
+    viewer: Viewer,
+    filters: AgendaFilters,
+    key: str,
+    title: str,
+    start: datetime | None,
+    end: datetime,
+) -> Section:
+    def narrowed(query: Any) -> Any:
+        query = _visible(viewer, query, filters).where(
+            FollowUp.state == FollowUpState.open, FollowUp.due_at < end
+        )
+        return query.where(FollowUp.due_at >= start) if start is not None else query
+
+    rows = (
+        await narrowed(FollowUp.select(*ROW_COLUMNS)).order_by(FollowUp.due_at).limit(SECTION_LIMIT)
+    )
+    total = len(rows)
+    if total == SECTION_LIMIT:
+        total = await narrowed(FollowUp.count())
+    return Section(key, title, [decorate(viewer, row) for row in rows], total)
+
+
+async def agenda(viewer: Viewer, filters: AgendaFilters) -> dict[str, Any]:
+    """Overdue, today and the rest of this week, in the viewer's zone (open follow-ups)."""
+    access.require(viewer, SchedulerAction.view_follow_ups)
+    today = utcnow().astimezone(ZoneInfo(viewer.time_zone)).date()
+    today_start = local_day_start(today, viewer.time_zone)
+    tomorrow_start = local_day_start(today + timedelta(days=1), viewer.time_zone)
+    week_end = local_day_start(today + timedelta(days=7 - today.weekday()), viewer.time_zone)
+    sections = [
+        await _section(viewer, filters, "overdue", _("Overdue"), None, today_start),
+        await _section(viewer, filters, "today", _("Today"), today_start, tomorrow_start),
+        await _section(viewer, filters, "week", _("Later this week"), tomorrow_start, week_end),
+    ]
+    return {"sections": sections, "today": today}
+
+
+async def workload(viewer: Viewer) -> list[dict[str, Any]]:
+    """Open, overdue and due-this-week counts per person of the viewer's team (one query);
+    empty for a KAM without a team."""
+    owners = agenda_owner_filter(viewer)
+    people_query = User.select(User.id, User.uuid, User.display_name).where(
+        User.is_active == True,  # noqa: E712
+        User.role.is_in([Role.kam.value, Role.brand_admin.value]),
+    )
+    if owners is not None:
+        people_query = people_query.where(owners)
+    people = await people_query.order_by(User.display_name)
+    if len(people) <= 1:
+        return []
+    now = utcnow()
+    week_end = now + timedelta(days=7)
+    rows = await access.scoped(
+        FollowUp.select(FollowUp.owner, FollowUp.due_at), viewer, FollowUp.organisation
+    ).where(
+        FollowUp.state == FollowUpState.open,
+        FollowUp.owner.is_in([person["id"] for person in people]),
+        FollowUp.due_at < week_end,
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"overdue": 0, "week": 0})
+    for row in rows:
+        counts[row["owner"]]["overdue" if row["due_at"] < now else "week"] += 1
+    open_counts = {
+        row["owner"]: row["count"]
+        for row in await access.scoped(
+            FollowUp.select(FollowUp.owner, Count(FollowUp.id, alias="count")),
+            viewer,
+            FollowUp.organisation,
+        )
+        .where(
+            FollowUp.state == FollowUpState.open, FollowUp.owner.is_in([p["id"] for p in people])
+        )
+        .group_by(FollowUp.owner)
+    }
+    return [
+        {**person, "open": open_counts.get(person["id"], 0), **counts[person["id"]]}
+        for person in people
+    ]
+
+
+CALENDAR_VIEWS = ("day", "week", "month")
+DAY_LIMITS = {"day": 0, "week": 6, "month": 4}
+
+
+@dataclass
+class CalendarPage:
+    view: str
+    anchor: date
+    start: date
+    end: date  # exclusive
+    days: list[date]
+    by_day: dict[date, list[FollowUpRecord]]
+    previous: date
+    following: date
+    truncated: bool
+    title: str = ""
+    today: date | None = None
+    # Rows a day shows before "+N more" (its day view shows them all).
+    day_limit: int = 0
+
+
+def calendar_range(view: str, anchor: date) -> tuple[date, date, date, date]:
+    """(first day, day after the last, previous anchor, next anchor) of a view."""
+    if view == "day":
+        return (
+            anchor,
+            anchor + timedelta(days=1),
+            anchor - timedelta(days=1),
+            anchor + timedelta(days=1),
+        )
+    if view == "week":
+        start = anchor - timedelta(days=anchor.weekday())
+        return (
+            start,
+            start + timedelta(days=7),
+            start - timedelta(days=7),
+            start + timedelta(days=7),
+        )
+    first = anchor.replace(day=1)
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    previous_month = (first - timedelta(days=1)).replace(day=1)
+    # Whole weeks, Monday first, around the month.
+    start = first - timedelta(days=first.weekday())
+    end = next_month + timedelta(days=(7 - next_month.weekday()) % 7)
+    return start, end, previous_month, next_month
+
+
+async def calendar(
+    viewer: Viewer, filters: AgendaFilters, view: str, anchor: date | None
+) -> CalendarPage:
+    """Follow-ups (open and done) of a day, a week or a month, by local day."""
+    access.require(viewer, SchedulerAction.view_follow_ups)
+    view = view if view in CALENDAR_VIEWS else "week"
+    anchor = anchor or utcnow().astimezone(ZoneInfo(viewer.time_zone)).date()
+    start, end, previous, following = calendar_range(view, anchor)
+    zone = ZoneInfo(viewer.time_zone)
+    rows = (
+        await _visible(viewer, FollowUp.select(*ROW_COLUMNS), filters)
+        .where(
+            FollowUp.state != FollowUpState.cancelled,
+            FollowUp.due_at >= local_day_start(start, viewer.time_zone),
+            FollowUp.due_at < local_day_start(end, viewer.time_zone),
+        )
+        .order_by(FollowUp.due_at)
+        .limit(CALENDAR_LIMIT)
+    )
+    window = (local_day_start(start, viewer.time_zone), local_day_start(end, viewer.time_zone))
+    records = [decorate(viewer, row) for row in rows]
+    records += await _computed_occurrences(viewer, filters, *window)
+    by_day: dict[date, list[FollowUpRecord]] = defaultdict(list)
+    for record in sorted(records, key=lambda record: record.due_at):
+        by_day[record.due_at.astimezone(zone).date()].append(record)
+    days = [start + timedelta(days=offset) for offset in range((end - start).days)]
+    if view == "month":
+        title = format_date_skeleton(anchor, "yMMMM")
+    elif view == "week":
+        title = f"{format_date(start)} – {format_date(days[-1])}"
+    else:
+        title = format_date(anchor, "full")
+    return CalendarPage(
+        view,
+        anchor,
+        start,
+        end,
+        days,
+        dict(by_day),
+        previous,
+        following,
+        len(rows) == CALENDAR_LIMIT,
+        title=title,
+        today=utcnow().astimezone(zone).date(),
+        day_limit=DAY_LIMITS[view],
+    )
+
+
+async def _computed_occurrences(
+    viewer: Viewer, filters: AgendaFilters, start: datetime, end: datetime
+) -> list[FollowUpRecord]:
+    """The occurrences of visible series in [start, end) after each series' current one
+    (its earliest open stored occurrence) that are not stored: what the series will bring."""
+    current: dict[int, FollowUpRecord] = {}
+    open_rows = await (
+        _visible(viewer, FollowUp.select(*ROW_COLUMNS), filters)
+        .where(FollowUp.state == FollowUpState.open, FollowUp.series.is_not_null())
+        .order_by(FollowUp.occurrence_at)
+        .limit(CALENDAR_LIMIT)
+    )
+    for row in open_rows:
+        current.setdefault(row["series"], decorate(viewer, row))
+    if not current:
+        return []
+    stored = {
+        (row["series"], row["occurrence_at"])
+        for row in await access.scoped(
+            FollowUp.select(FollowUp.series, FollowUp.occurrence_at),
+            viewer,
+            FollowUp.organisation,
+        ).where(FollowUp.series.is_in(list(current)))
+    }
+    computed: list[FollowUpRecord] = []
+    for series, row in current.items():
+        assert row.series_rule and row.series_starts_at and row.series_time_zone
+        assert row.occurrence_at is not None
+        for moment in recurrence.occurrences(
+            row.series_rule,
+            row.series_starts_at,
+            row.series_time_zone,
+            max(start, row.occurrence_at + timedelta(seconds=1)),
+            end,
+        ):
+            if (series, moment) not in stored:
+                computed.append(
+                    row.replace(
+                        due_at=moment,
+                        occurrence_at=moment,
+                        computed=True,
+                        overdue=False,
+                        remind_at=None,
+                    )
+                )
+    return computed[:CALENDAR_LIMIT]
+
+
+async def filter_choices(viewer: Viewer) -> dict[str, Any]:
+    return {
+        "owners": await owner_choices(viewer),
+        "partners": await partner_choices(viewer),
+        "kinds": forms.KINDS,
+    }
+
+
+@access.checked_by_caller("the partner page fetched the organisation with get_organisation")
+async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
+    """The partner page's follow-ups: open ones first (by due time), then the last done."""
+    if not viewer.can(SchedulerAction.view_follow_ups):
+        return None
+    base = FollowUp.select(*ROW_COLUMNS).where(FollowUp.organisation == organisation["id"])
+    open_rows = (
+        await base.where(FollowUp.state == FollowUpState.open).order_by(FollowUp.due_at).limit(20)
+    )
+    done_rows = (
+        await FollowUp.select(*ROW_COLUMNS)
+        .where(FollowUp.organisation == organisation["id"], FollowUp.state == FollowUpState.done)
+        .order_by(FollowUp.completed_at, ascending=False)
+        .limit(5)
+    )
+    return {
+        "open": [decorate(viewer, row) for row in open_rows],
+        "done": [decorate(viewer, row) for row in done_rows],
+        "partner": organisation,
+        "may_create": access.allows(viewer, SchedulerAction.manage_follow_ups, organisation["id"]),
+        "labels": LABELS,
+        "snooze_choices": forms.SNOOZE_CHOICES,
+        "recurrence_label": recurrence_label,
+    }
+
+
+# Names of the follow-up codes, translated where shown (templates: _(labels[code])).
+LABELS: dict[str, str] = {
+    "call": N_("Call"),
+    "visit": N_("Visit"),
+    "email": N_("E-mail"),
+    "meeting": N_("Meeting"),
+    "task": N_("Task"),
+    "open": N_("Open"),
+    "done": N_("Done"),
+    "cancelled": N_("Cancelled"),
+    "low": N_("Low"),
+    "normal": N_("Normal"),
+    "high": N_("High"),
+    "order": N_("Order"),
+    "contract": N_("Contract"),
+    "timeline_entry": N_("Timeline entry"),
+}
+
+
+def recurrence_label(rule: str) -> str:
+    for value, label in forms.RECURRENCE_PRESETS:
+        if value == rule:
+            return _(label)
+    return rule

@@ -1,0 +1,142 @@
+"""The order grid in a real browser answers as the buyer types: totals from the cells,
+spreadsheet keys, a block pasted from Excel, an invalid cell marked in place, and typed
+quantities kept through a failed request."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page, Route, expect
+
+from distributors.tables import RuleKind
+from tests.browser import screenshot, sign_in
+from tests.distributors.support import Sheet, make_sheet, set_rule
+from tests.support import Cast
+
+
+async def test_the_buyer_types_with_the_keyboard_and_pastes_a_block(
+    cast: Cast, database: str, live_server: str, page: Page
+) -> None:
+    sheet: Sheet = await make_sheet()
+    first, second = sheet.shop.styles
+    await sign_in(page, live_server, cast.distributor)
+    await page.goto(f"{live_server}/line-sheets/{sheet.uuid}/order")
+
+    await page.get_by_label("SS27-001 BLK S", exact=True).click()
+    await page.keyboard.type("10")
+    await page.keyboard.press("ArrowRight")
+    await page.keyboard.type("20")
+    # Enter moves down a colour, as in a spreadsheet, instead of sending the form.
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("4")
+    await expect(page.get_by_label("SS27-001 WHT M", exact=True)).to_have_value("4")
+    await expect(page.locator(f"#sq-{first.id}")).to_have_text("34")
+    await expect(page.locator("#order-value")).to_contain_text("3,400.00")
+
+    # A block copied from Excel, pasted into the second style's first cell.
+    await page.get_by_label("SS27-002 BLK S", exact=True).focus()
+    await page.evaluate(
+        """() => {
+            const data = new DataTransfer();
+            data.setData("text/plain", "1\\t2\\t3\\n4\\t5\\t6\\n");
+            document.activeElement.dispatchEvent(
+                new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }"""
+    )
+    await expect(page.get_by_label("SS27-002 WHT M", exact=True)).to_have_value("5")
+    await expect(page.locator(f"#sq-{second.id}")).to_have_text("21")
+    await expect(page.locator("#order-quantity")).to_have_text("55")
+
+    # Text, a decimal or a negative number is marked in its cell, never counted as 0 silently.
+    await page.get_by_label("SS27-002 BLK L", exact=True).fill("1.5")
+    cell = page.get_by_label("SS27-002 BLK L", exact=True)
+    await expect(cell).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("main")).to_contain_text("Whole pieces, 0 to 1,000,000.")
+    await cell.fill("-3")
+    await expect(cell).to_have_attribute("aria-invalid", "true")
+    await cell.fill("3")
+    await expect(cell).not_to_have_attribute("aria-invalid", "true")
+    # Stock is written under every cell, not hidden in a tooltip.
+    await expect(page.locator("td .stock").first).to_contain_text("Stock")
+    await screenshot(page, "distributors-grid-keyboard")
+
+    await page.get_by_role("button", name="Submit order").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted")
+
+
+async def test_a_cell_off_the_multiple_is_marked_as_it_is_typed(
+    cast: Cast, database: str, live_server: str, page: Page
+) -> None:
+    sheet: Sheet = await make_sheet()
+    await set_rule(RuleKind.order_multiple, True, quantity=6)
+    await sign_in(page, live_server, cast.distributor)
+    await page.goto(f"{live_server}/line-sheets/{sheet.uuid}/order")
+    cell = page.get_by_label("SS27-001 BLK S", exact=True)
+    await cell.fill("10")
+    await expect(cell).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("main")).to_contain_text("Order in multiples of 6.")
+    await cell.fill("12")
+    await expect(cell).not_to_have_attribute("aria-invalid", "true")
+
+
+async def test_typed_quantities_survive_a_failed_request_and_a_reload(
+    cast: Cast, database: str, live_server: str, page: Page
+) -> None:
+    sheet: Sheet = await make_sheet()
+    await sign_in(page, live_server, cast.distributor)
+    grid_url = f"{live_server}/line-sheets/{sheet.uuid}/order"
+    await page.goto(grid_url)
+    await page.get_by_label("SS27-001 BLK S", exact=True).fill("10")
+    await page.get_by_label("SS27-002 WHT L", exact=True).fill("6")
+
+    async def fail(route: Route) -> None:
+        await route.abort("connectionreset")
+
+    await page.route("**/distributors/matrix", fail)
+    await page.get_by_role("button", name="Save draft").click()
+    await page.unroute("**/distributors/matrix", fail)
+    await page.goto(grid_url)
+    await expect(page.get_by_label("SS27-001 BLK S", exact=True)).to_have_value("")
+    await page.get_by_role("button", name="Put them back").click()
+    await expect(page.get_by_label("SS27-001 BLK S", exact=True)).to_have_value("10")
+    await expect(page.get_by_label("SS27-002 WHT L", exact=True)).to_have_value("6")
+
+    # Typed and not sent: a reload puts them back by itself.
+    await page.get_by_label("SS27-001 BLK M", exact=True).fill("8")
+    await page.reload()
+    await expect(page.get_by_label("SS27-001 BLK M", exact=True)).to_have_value("8")
+    await expect(page.locator("#grid-restore")).to_contain_text("put back")
+    await expect(page.locator("#order-quantity")).to_have_text("24")
+
+
+async def test_on_a_phone_the_colour_stays_in_view_and_the_total_follows(
+    cast: Cast, database: str, live_server: str, page: Page
+) -> None:
+    sheet: Sheet = await make_sheet()
+    await page.set_viewport_size({"width": 390, "height": 800})
+    await sign_in(page, live_server, cast.distributor)
+    await page.goto(f"{live_server}/line-sheets/{sheet.uuid}/order")
+    await page.get_by_label("SS27-001 BLK L", exact=True).fill("7")
+    await expect(page.locator("#order-quantity")).to_have_text("7")
+    await expect(page.get_by_role("button", name="Submit order")).to_be_in_viewport()
+    await screenshot(page, "distributors-grid-phone")
+
+
+async def test_the_home_and_the_grid_read_in_chinese_and_korean(
+    cast: Cast, database: str, live_server: str, page: Page
+) -> None:
+    from partner_portal.partners.tables import User
+
+    sheet: Sheet = await make_sheet()
+    await sign_in(page, live_server, cast.distributor)
+    for locale, heading, stock in (
+        ("zh_Hans", "需要您处理的事项", "库存"),
+        ("ko", "지금 확인할 일", "재고"),
+    ):
+        await User.update({User.locale: locale}).where(User.id == cast.distributor.id)
+        await page.goto(f"{live_server}/")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        await screenshot(page, f"buyer-home-{locale}")
+        await page.goto(f"{live_server}/line-sheets/{sheet.uuid}/order")
+        await page.get_by_label("SS27-001 BLK S", exact=True).fill("x")
+        await expect(page.locator("td .stock").first).to_contain_text(stock)
+        await expect(page.locator(".cell-error").first).not_to_contain_text("Whole pieces")
+        await screenshot(page, f"buyer-grid-{locale}")
