@@ -42,7 +42,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import (  # noqa: E402 - the path above makes the bench package importable
+from bench.run import (
     REPO,
     Connection,
     Server,
@@ -52,7 +52,6 @@ from bench.run import (  # noqa: E402 - the path above makes the bench package i
     free_port,
     heading,
     log_in,
-    process_tree_cpu_seconds,
 )
 
 DEMO_PASSWORD = "threadline-demo"
@@ -353,7 +352,7 @@ async def play(
     assert server.process is not None
     for target in arguments.users:
         wanted = role_counts(target, arguments.mix)
-        have = defaultdict(int)
+        have: dict[str, int] = defaultdict(int)
         for user in users:
             have[user.session.role] += 1
         for role, count in wanted.items():
@@ -397,6 +396,35 @@ async def play(
     return steps
 
 
+async def send_each(
+    connections: list[Connection], paths: list[str], count: int
+) -> tuple[list[float], int]:
+    """``count`` GETs cycling through ``paths`` over the connections at once: the
+    latencies (ms) of the 200s and the number of other answers."""
+    issued = 0
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker(connection: Connection) -> None:
+        nonlocal issued, errors
+        while issued < count:
+            path = paths[issued % len(paths)]
+            issued += 1
+            started = time.perf_counter()
+            try:
+                status, _size = await connection.get(path)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                status = 0
+                await connection.close()
+            if status == 200:
+                latencies.append((time.perf_counter() - started) * 1000)
+            else:
+                errors += 1
+
+    await asyncio.gather(*(worker(connection) for connection in connections))
+    return latencies, errors
+
+
 @dataclass
 class PageCost:
     name: str
@@ -428,28 +456,8 @@ async def page_costs(
         connections = [Connection(server.port, cookie_header) for _ in range(PAGE_CONNECTIONS)]
         for index in range(PAGE_CONNECTIONS * 2):  # warm-up: caches, prepared queries
             await connections[index % PAGE_CONNECTIONS].get(paths[index % len(paths)])
-        issued = 0
-        latencies: list[float] = []
-        errors = 0
-
-        async def worker(connection: Connection) -> None:
-            nonlocal issued, errors
-            while issued < arguments.page_requests:
-                path = paths[issued % len(paths)]
-                issued += 1
-                started = time.perf_counter()
-                try:
-                    status, _size = await connection.get(path)
-                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
-                    status = 0
-                    await connection.close()
-                if status == 200:
-                    latencies.append((time.perf_counter() - started) * 1000)
-                else:
-                    errors += 1
-
         before = server.cpu_seconds(), database_cpu_seconds(database)
-        await asyncio.gather(*(worker(connection) for connection in connections))
+        latencies, errors = await send_each(connections, paths, arguments.page_requests)
         server_cpu = server.cpu_seconds() - before[0]
         database_cpu = database_cpu_seconds(database) - before[1]
         for connection in connections:
