@@ -440,14 +440,10 @@ async def generate(partners: int, contacts: int, timeline: int, batch: int) -> s
 
 
 async def run(arguments: argparse.Namespace) -> None:
-    from partner_portal.cli import migrate
     from partner_portal.database import close_database, open_database
-    from partner_portal.demo import load_demo_data
 
-    await migrate()
     started_pool = await open_database()
     try:
-        print(await load_demo_data(only_if_empty=True), flush=True)
         print(
             await generate(
                 arguments.partners, arguments.contacts, arguments.timeline, arguments.batch
@@ -455,6 +451,14 @@ async def run(arguments: argparse.Namespace) -> None:
         )
     finally:
         await close_database(started_pool)
+
+
+def load_demo_data() -> None:
+    """Migrate and load the whole demo network through the `threadline` command, so every
+    module's demo rows (line sheets, orders, opportunities, campaigns...) are there too."""
+    threadline = str(Path(sys.executable).parent / "threadline")
+    subprocess.run([threadline, "migrate"], cwd=REPO, check=True)
+    subprocess.run([threadline, "demo-data", "--if-empty"], cwd=REPO, check=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -480,6 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.path.insert(0, str(REPO))
     started = time.perf_counter()
     print(f"Generating into {url}", flush=True)
+    load_demo_data()
     asyncio.run(run(arguments))
     print(f"Done in {time.perf_counter() - started:.1f}s.")
     return 0
