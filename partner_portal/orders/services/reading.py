@@ -106,6 +106,7 @@ LIST_COLUMNS = (
     Order.submitted_at,
     Order.created_at,
     Order.requested_ship_date,
+    Order.buyer,
     Order.buyer.uuid.as_alias("buyer_uuid"),  # type: ignore[attr-defined]
     Order.buyer.legal_name.as_alias("buyer_name"),  # type: ignore[attr-defined]
 )
