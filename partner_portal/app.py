@@ -39,6 +39,7 @@ from partner_portal.partners.controllers import (
 )
 from partner_portal.registries import HomeSection, registry
 from partner_portal.settings import Settings, install, load_settings
+from partner_portal.shedding import LoadShedder
 from partner_portal.templating import STATIC_DIR, create_environment
 from sales import plugin as sales_plugin
 from scheduler import plugin as scheduler_plugin
@@ -142,7 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         dependencies={"viewer": Provide(web.require_viewer, sync_to_thread=False)},
-        middleware=[web.AuthenticationMiddleware(), web.RequestGuard()],
+        middleware=[LoadShedder(), web.AuthenticationMiddleware(), web.RequestGuard()],
         before_send=[web.add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
