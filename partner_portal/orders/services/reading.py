@@ -125,6 +125,7 @@ def filtered_orders(query: Any, viewer: Viewer, filters: OrderFilters) -> Any:
         query = query.where(
             contains_text(Order.number, filters.search)
             | contains_text(Order.customer_po, filters.search)
+            | contains_text(Order.buyer.legal_name, filters.search)  # type: ignore[attr-defined]
         )
     return query
 
