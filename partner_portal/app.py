@@ -15,6 +15,7 @@ from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
@@ -159,6 +160,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1",
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
+            description="Threadline's JSON API for integration clients. Errors are RFC 9457 "
+            "problems (application/problem+json); lists page with an opaque cursor; money is a "
+            "decimal string with the currency's own decimals; times are RFC 3339 with an offset.",
+            security=[{"bearer": []}],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="An API token made under My account.",
+                    )
+                }
+            ),
         ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},

@@ -13,13 +13,11 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Response, delete, get, patch, post
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from partner_portal import access
+from partner_portal import access, api
 from partner_portal.access import Action, Viewer
-from partner_portal.edits import SaveResult
+from partner_portal.i18n import gettext as _
 from partner_portal.inputs import PageNumber
 from partner_portal.partners import listing, services
 from partner_portal.partners.listing import PartnerFilters
@@ -163,36 +161,13 @@ def _replace_addresses(form: dict[str, Any], update: dict[str, str]) -> dict[str
     return {**form, **update}
 
 
-def _refusal(result: SaveResult) -> Response[Any]:
-    if result.current_version is not None:
-        return Response(
-            {
-                "status_code": 409,
-                "detail": "The record was changed since the version you sent.",
-                "current_version": result.current_version,
-                "changes": [
-                    {
-                        "by": change["actor_label"],
-                        "at": change["occurred_at"].isoformat(),
-                        "fields": change["fields"],
-                    }
-                    for change in result.conflicts
-                ],
-            },
-            status_code=409,
-        )
-    return Response(
-        {"status_code": 400, "detail": "Invalid input.", "errors": result.errors},
-        status_code=400,
-    )
+# The page form names addresses "address-<n>-<field>"; the body has a list "addresses".
+RENAMED = {"address": "addresses"}
 
 
 def _require_version(payload: PartnerInput | ContactInput) -> None:
     if payload.version is msgspec.UNSET:
-        raise ValidationException(
-            "Send the version you are changing (optimistic locking).",
-            extra={"version": "required"},
-        )
+        raise api.invalid({"version": _("Send the version you are changing (from a GET).")})
 
 
 async def _partner(viewer: Viewer, partner_uuid: UUID) -> Partner:
@@ -236,7 +211,7 @@ def _contact(row: ContactRecord, partner_uuid: UUID) -> Contact:
     return Contact(id=row.uuid, partner=partner_uuid, **fields)
 
 
-@get(f"{API}/partners", tags=["partners"])
+@api.get(f"{API}/partners", tags=["partners"])
 async def list_partners(
     viewer: CurrentViewer,
     q: FromQuery[str] = "",
@@ -285,25 +260,25 @@ async def list_partners(
     )
 
 
-@get(f"{API}/partners/{{partner_id:uuid}}", tags=["partners"])
+@api.get(f"{API}/partners/{{partner_id:uuid}}", tags=["partners"])
 async def get_partner(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> Partner:
     return await _partner(viewer, partner_id)
 
 
-@post(f"{API}/partners", tags=["partners"])
-async def create_partner(viewer: CurrentViewer, data: JSONBody[PartnerInput]) -> Response[Any]:
+@api.post(f"{API}/partners", tags=["partners"], status_code=201)
+async def create_partner(viewer: CurrentViewer, data: JSONBody[PartnerInput]) -> Partner:
     """Create a partner; legal_name, kind and country are required."""
     result = await services.create_organisation(viewer, _form_fields(data))
     if not result.saved:
-        return _refusal(result)
+        raise api.refused(result, RENAMED)
     assert result.uuid is not None
-    return Response(await _partner(viewer, result.uuid), status_code=201)
+    return await _partner(viewer, result.uuid)
 
 
-@patch(f"{API}/partners/{{partner_id:uuid}}", tags=["partners"])
+@api.patch(f"{API}/partners/{{partner_id:uuid}}", tags=["partners"])
 async def update_partner(
     viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[PartnerInput]
-) -> Response[Any]:
+) -> Partner:
     """Change the fields sent; `version` (from a GET) is required. Lists replace the old ones."""
     organisation = await access.get_organisation(viewer, partner_id, Action.edit_partner)
     _require_version(data)
@@ -312,26 +287,26 @@ async def update_partner(
         viewer, organisation, _replace_addresses(saved, _form_fields(data))
     )
     if not result.saved:
-        return _refusal(result)
-    return Response(await _partner(viewer, partner_id))
+        raise api.refused(result, RENAMED)
+    return await _partner(viewer, partner_id)
 
 
-@get(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"])
+@api.get(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"])
 async def list_contacts(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> list[Contact]:
     details = await services.partner_360(viewer, partner_id)
     return [_contact(row, partner_id) for row in details.contacts]
 
 
-@post(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"])
+@api.post(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"], status_code=201)
 async def create_contact(
     viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[ContactInput]
-) -> Response[Any]:
+) -> Contact:
     organisation = await access.get_organisation(viewer, partner_id, Action.manage_contacts)
     result = await services.create_contact(viewer, organisation, _form_fields(data))
     if not result.saved:
-        return _refusal(result)
+        raise api.refused(result, RENAMED)
     assert result.uuid is not None
-    return Response(await _visible_contact(viewer, result.uuid), status_code=201)
+    return await _visible_contact(viewer, result.uuid)
 
 
 async def _visible_contact(viewer: Viewer, contact_id: UUID) -> Contact:
@@ -340,15 +315,15 @@ async def _visible_contact(viewer: Viewer, contact_id: UUID) -> Contact:
     return _contact(contact, partner["uuid"])
 
 
-@get(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"])
+@api.get(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"])
 async def get_contact(viewer: CurrentViewer, contact_id: FromPath[UUID]) -> Contact:
     return await _visible_contact(viewer, contact_id)
 
 
-@patch(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"])
+@api.patch(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"])
 async def update_contact(
     viewer: CurrentViewer, contact_id: FromPath[UUID], data: JSONBody[ContactInput]
-) -> Response[Any]:
+) -> Contact:
     """Change the fields sent; `version` is required."""
     contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
     _require_version(data)
@@ -356,11 +331,11 @@ async def update_contact(
     saved["is_primary"] = "on" if contact.is_primary else ""
     result = await services.update_contact(viewer, contact, {**saved, **_form_fields(data)})
     if not result.saved:
-        return _refusal(result)
-    return Response(await _visible_contact(viewer, contact_id))
+        raise api.refused(result, RENAMED)
+    return await _visible_contact(viewer, contact_id)
 
 
-@delete(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"], status_code=204)
+@api.delete(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"], status_code=204)
 async def delete_contact(viewer: CurrentViewer, contact_id: FromPath[UUID]) -> None:
     contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
     await services.delete_contact(viewer, contact)
