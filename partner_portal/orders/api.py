@@ -357,7 +357,9 @@ VISIBLE = {"order": Provide(_visible_order)}
 
 
 @api.put(f"{API}/{{order_id:uuid}}/lines", tags=["orders"], dependencies=TO_PLACE)
-async def replace_lines(viewer: CurrentViewer, order: OrderInScope, data: JSONBody[LinesInput]) -> Order:
+async def replace_lines(
+    viewer: CurrentViewer, order: OrderInScope, data: JSONBody[LinesInput]
+) -> Order:
     """A draft's lines, all of them (the list replaces the old one); `version` required."""
     requests, errors = await _line_requests(data.lines)
     if requests is None:
@@ -396,7 +398,9 @@ async def _submit_order(viewer: Viewer, order_id: UUID) -> Response[Order]:
 
 
 @api.post(f"{API}/{{order_id:uuid}}/status", tags=["orders"], status_code=200, dependencies=VISIBLE)
-async def change_status(viewer: CurrentViewer, order: OrderInScope, data: JSONBody[StatusInput]) -> Order:
+async def change_status(
+    viewer: CurrentViewer, order: OrderInScope, data: JSONBody[StatusInput]
+) -> Order:
     """Move an order one step; `next_steps` of the order says which steps you may take."""
     try:
         to_status = OrderStatus(data.status)
