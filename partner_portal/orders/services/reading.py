@@ -136,9 +136,7 @@ async def list_orders(viewer: Viewer, filters: OrderFilters) -> OrderPage:
     query = filtered_orders(Order.select(*LIST_COLUMNS), viewer, filters)
     if filters.before:
         query = query.where(Order.id < filters.before)
-    rows = OrderSummary.from_rows(
-        await query.order_by(Order.id, ascending=False).limit(size + 1)
-    )
+    rows = OrderSummary.from_rows(await query.order_by(Order.id, ascending=False).limit(size + 1))
     more = len(rows) > size
     rows = rows[:size]
     return OrderPage(rows=rows, next_before=rows[-1].id if more else None, filters=filters)
