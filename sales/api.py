@@ -66,7 +66,7 @@ class Registration(msgspec.Struct):
     styles: list[str]
     status: str
     decision_due_at: datetime
-    protected_until: datetime | None
+    protected_until: date | None
     conflict: bool
     decision_note: str
 
@@ -93,7 +93,7 @@ class Case(msgspec.Struct):
     priority: str
     status: str
     order_number: str | None
-    style: str
+    style: str | None
     first_response_due_at: datetime
     resolution_due_at: datetime
     sla: str
@@ -214,7 +214,7 @@ def _registration(row: dict[str, Any]) -> Registration:
         styles=row["styles"].split(),
         status=row["status"],
         decision_due_at=api.timestamp(row["decision_due_at"]),
-        protected_until=api.timestamp(row["protected_until"]) if row["protected_until"] else None,
+        protected_until=row["protected_until"],
         conflict=bool(row["conflict"]),
         decision_note=row["decision_note"],
     )

@@ -8,6 +8,7 @@ exactly the fields of the page forms, so validation lives in one place.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -18,7 +19,6 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from partner_portal import access, api
 from partner_portal.access import Action, Viewer
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import PageNumber
 from partner_portal.partners import listing, services
 from partner_portal.partners.listing import PartnerFilters
 from partner_portal.partners.records import ContactRecord
@@ -54,10 +54,8 @@ class PartnerSummary(msgspec.Struct):
 
 class PartnerList(msgspec.Struct):
     items: list[PartnerSummary]
-    total: int
-    page: int
-    pages: int
-    next_page: int | None
+    # Pass as ?cursor= for the next partners; null on the last page.
+    next_cursor: str | None
 
 
 class Partner(msgspec.Struct):
@@ -220,21 +218,28 @@ async def list_partners(
     territory: FromQuery[str] = "",
     status: FromQuery[str] = "",
     owner: FromQuery[str] = "",
-    page: PageNumber = 1,
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
 ) -> PartnerList:
-    """Partners you may see, 50 a page, sorted by legal name; filters as on the list page."""
-    filters = PartnerFilters.from_query(
-        {
-            "q": q,
-            "kind": kind,
-            "tier": tier,
-            "territory": territory,
-            "status": status,
-            "owner": owner,
-            "page": page,
-        }
+    """Partners you may see, sorted by legal name; filters as on the list page."""
+    position = api.decode_cursor(cursor, (str, int))
+    filters = dataclasses.replace(
+        PartnerFilters.from_query(
+            {
+                "q": q,
+                "kind": kind,
+                "tier": tier,
+                "territory": territory,
+                "status": status,
+                "owner": owner,
+            }
+        ),
+        after=(position[0], position[1]) if position else None,
+        limit=limit,
     )
     found = await listing.list_partners(viewer, filters)
+    rows = found.rows[:limit]
+    last = rows[-1] if rows else None
     return PartnerList(
         items=[
             PartnerSummary(
@@ -251,12 +256,11 @@ async def list_partners(
                 territories=row["territories"],
                 contact_count=row["contact_count"],
             )
-            for row in found.rows
+            for row in rows
         ],
-        total=found.total,
-        page=found.page,
-        pages=found.pages,
-        next_page=found.page + 1 if found.has_next else None,
+        next_cursor=api.encode_cursor([last["legal_name"], last["id"]])
+        if last and len(found.rows) > limit
+        else None,
     )
 
 

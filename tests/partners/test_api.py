@@ -240,3 +240,29 @@ async def test_the_openapi_document_lists_the_api_and_no_pages(client: PortalCli
     assert "/api/v1/partners" in paths
     assert "/api/v1/contacts/{contact_id}" in paths
     assert all(path.startswith("/api/") for path in paths)
+
+
+async def test_the_list_pages_with_an_opaque_cursor_until_it_runs_out(
+    client: PortalClient, cast: Cast
+) -> None:
+    headers = await token_for(cast.admin)
+    everything = (await client.get("/api/v1/partners?limit=200", headers=headers)).json()
+    assert everything["next_cursor"] is None
+
+    walked: list[str] = []
+    cursor = ""
+    while True:
+        page = (
+            await client.get(f"/api/v1/partners?limit=2&cursor={cursor}", headers=headers)
+        ).json()
+        assert len(page["items"]) <= 2
+        walked += [item["id"] for item in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        cursor = page["next_cursor"]
+
+    assert walked == [item["id"] for item in everything["items"]] and len(walked) == 5
+    bad = await client.get("/api/v1/partners?cursor=not-a-cursor", headers=headers)
+    assert problem_fields(bad) == {"cursor": "invalid"}
+    too_many = await client.get("/api/v1/partners?limit=201", headers=headers)
+    assert problem_fields(too_many) == {"limit": "out_of_range"}
