@@ -28,6 +28,7 @@ from insights import plugin as insights_plugin
 from partner_portal import database, i18n, web
 from partner_portal.accounts.controllers import account_routes, users_navigation
 from partner_portal.audit.controllers import audit_navigation, audit_routes
+from partner_portal.catalog.api import catalog_api_routes
 from partner_portal.catalog.controllers import catalog_navigation, catalog_routes
 from partner_portal.notifications.controllers import notification_routes
 from partner_portal.notifications.home import latest_notifications
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *catalog_routes,
             *notification_routes,
             *partner_api_routes,
+            *catalog_api_routes,
             *(route for plugin in PLUGINS for route in plugin.routes),
             create_static_files_router(
                 path="/static",

@@ -163,3 +163,29 @@ async def test_the_brand_confirms_and_ships_through_the_api(
         f"/api/v1/orders/{order}/shipments", headers=buyer, json={"carrier": "x"}
     )
     assert refused.status_code == 403
+
+
+async def test_money_has_the_currencys_decimals_and_times_their_offset(
+    client: PortalClient, cast: Cast, shop: Shop
+) -> None:
+    cny = await place(shop, cast.admin, cast.distributor_a)
+    krw = await place(shop, cast.admin, cast.distributor_b)
+    headers = await token_for(cast.admin)
+
+    yuan = (await client.get(f"/api/v1/orders/{cny}", headers=headers)).json()
+    won = (await client.get(f"/api/v1/orders/{krw}", headers=headers)).json()
+    listed = (await client.get("/api/v1/orders", headers=headers)).json()["items"]
+
+    assert (yuan["currency"], yuan["total"], yuan["lines"][0]["unit_price"]) == (
+        "CNY",
+        "1500.00",
+        "100.00",
+    )
+    assert (won["currency"], won["total"], won["lines"][0]["unit_price"]) == (
+        "KRW",
+        "300000",
+        "20000",
+    )
+    assert {item["total"] for item in listed} == {"1500.00", "300000"}
+    for moment in (yuan["created_at"], yuan["submitted_at"], yuan["history"][0]["at"]):
+        assert moment.endswith("Z") or moment[-6] in "+-", moment

@@ -79,7 +79,7 @@ async def test_the_document_is_valid_openapi_and_declares_the_whole_contract(
 
 
 async def test_a_generated_client_finds_no_server_error_and_no_answer_off_the_document(
-    live_server: str, demo: Demo
+    live_server: str, demo: Demo, tmp_path: Path
 ) -> None:
     from partner_portal.accounts.services import create_api_token, viewer_for_user_id
 
@@ -107,6 +107,7 @@ async def test_a_generated_client_finds_no_server_error_and_no_answer_off_the_do
         f"Authorization: Bearer {token}",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        cwd=tmp_path,  # where it keeps its cache
     )
     output, _ = await process.communicate()
     assert process.returncode == 0, output.decode()[-20_000:]
