@@ -24,9 +24,7 @@ async def test_styles_page_by_cursor_and_partners_see_active_ones_only(
     codes: list[str] = []
     cursor = ""
     while True:
-        page = (
-            await client.get(f"/api/v1/styles?limit=2&cursor={cursor}", headers=brand)
-        ).json()
+        page = (await client.get(f"/api/v1/styles?limit=2&cursor={cursor}", headers=brand)).json()
         codes += [item["code"] for item in page["items"]]
         if page["next_cursor"] is None:
             break
