@@ -132,6 +132,22 @@ class ContactInput(msgspec.Struct, forbid_unknown_fields=True):
     version: int | msgspec.UnsetType = msgspec.UNSET
 
 
+class TimelineEntry(msgspec.Struct):
+    id: UUID
+    kind: str
+    occurred_at: datetime
+    summary: str
+    # Brand-internal entries are shown to the brand's users only.
+    internal: bool
+    author: str | None
+
+
+class Timeline(msgspec.Struct):
+    items: list[TimelineEntry]
+    # Pass as ?cursor= for older entries; null on the last page.
+    next_cursor: str | None
+
+
 def _form_fields(payload: msgspec.Struct) -> dict[str, str]:
     """The API payload as the page form's fields, so one parser validates both."""
     fields: dict[str, str] = {}
@@ -295,6 +311,38 @@ async def update_partner(
     return await _partner(viewer, partner_id)
 
 
+@api.get(f"{API}/partners/{{partner_id:uuid}}/timeline", tags=["partners"])
+async def partner_timeline(
+    viewer: CurrentViewer,
+    partner_id: FromPath[UUID],
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
+) -> Timeline:
+    """Calls, visits, meetings and notes logged on a partner, newest first."""
+    organisation = await access.get_organisation(viewer, partner_id)
+    position = api.decode_cursor(cursor, (datetime, int))
+    after = (position[0], position[1]) if position else None
+    rows = await services.timeline_after(viewer, organisation, after, limit)
+    shown = rows[:limit]
+    last = shown[-1] if shown else None
+    return Timeline(
+        items=[
+            TimelineEntry(
+                id=row["uuid"],
+                kind=row["kind"],
+                occurred_at=api.timestamp(row["occurred_at"]),
+                summary=row["summary"],
+                internal=bool(row["internal"]),
+                author=row["author_name"],
+            )
+            for row in shown
+        ],
+        next_cursor=api.encode_cursor([api.timestamp(last["occurred_at"]), last["id"]])
+        if last and len(rows) > limit
+        else None,
+    )
+
+
 @api.get(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"])
 async def list_contacts(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> list[Contact]:
     details = await services.partner_360(viewer, partner_id)
@@ -350,6 +398,7 @@ partner_api_routes = [
     get_partner,
     create_partner,
     update_partner,
+    partner_timeline,
     list_contacts,
     create_contact,
     get_contact,

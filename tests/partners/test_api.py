@@ -266,3 +266,52 @@ async def test_the_list_pages_with_an_opaque_cursor_until_it_runs_out(
     assert problem_fields(bad) == {"cursor": "invalid"}
     too_many = await client.get("/api/v1/partners?limit=201", headers=headers)
     assert problem_fields(too_many) == {"limit": "out_of_range"}
+
+
+async def test_the_timeline_pages_newest_first_and_hides_internal_notes_from_partners(
+    client: PortalClient, cast: Cast
+) -> None:
+    from datetime import UTC, datetime
+
+    from partner_portal.partners.tables import TimelineEntry
+
+    noon = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
+    entries = [
+        ("call", datetime(2026, 11, 1, 2, 0, tzinfo=UTC), False, "oldest"),
+        ("visit", noon, False, "same moment, first"),
+        ("note", noon, True, "same moment, internal"),
+        ("call", datetime(2026, 11, 3, 9, 30, tzinfo=UTC), False, "newest"),
+    ]
+    for kind, moment, internal, summary in entries:
+        await TimelineEntry.insert(
+            TimelineEntry(
+                organisation=cast.distributor_a.id,
+                kind=kind,
+                occurred_at=moment,
+                internal=internal,
+                summary=summary,
+                created_at=moment,
+            )
+        ).run()
+    url = f"/api/v1/partners/{cast.distributor_a.uuid}/timeline"
+
+    async def walk(member: Member) -> list[str]:
+        headers = await token_for(member)
+        summaries: list[str] = []
+        cursor = ""
+        while True:
+            page = (await client.get(f"{url}?limit=1&cursor={cursor}", headers=headers)).json()
+            summaries += [entry["summary"] for entry in page["items"]]
+            if page["next_cursor"] is None:
+                return summaries
+            cursor = page["next_cursor"]
+
+    assert await walk(cast.kam) == [
+        "newest",
+        "same moment, internal",
+        "same moment, first",
+        "oldest",
+    ]
+    assert await walk(cast.distributor) == ["newest", "same moment, first", "oldest"]
+    other = await client.get(url, headers=await token_for(cast.other_distributor))
+    problem_fields(other, 404)
