@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Response, get
+from litestar import Response
 from litestar.params import FromPath, FromQuery
 
 from contracts import documents, drafting
@@ -17,6 +17,7 @@ from contracts.access import get_contract, get_version
 from contracts.controllers import pdf_response
 from contracts.drafting import ContractFilters
 from contracts.tables import ContractVersion, loaded
+from partner_portal import api
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1"
@@ -97,7 +98,7 @@ def _summary(row: dict[str, Any]) -> ContractSummary:
     )
 
 
-@get(f"{API}/contracts", tags=["contracts"])
+@api.get(f"{API}/contracts", tags=["contracts"])
 async def api_list_contracts(
     viewer: CurrentViewer, status: FromQuery[str] = "", kind: FromQuery[str] = ""
 ) -> ContractList:
@@ -107,7 +108,7 @@ async def api_list_contracts(
     return ContractList(items=[_summary(row) for row in rows])
 
 
-@get(f"{API}/contracts/{{contract_id:uuid}}", tags=["contracts"])
+@api.get(f"{API}/contracts/{{contract_id:uuid}}", tags=["contracts"])
 async def api_get_contract(viewer: CurrentViewer, contract_id: FromPath[UUID]) -> ContractDetail:
     """One contract with its terms and every acceptance, countersignature or refusal."""
     view = await drafting.contract_view(viewer, contract_id)
@@ -136,15 +137,15 @@ async def api_get_contract(viewer: CurrentViewer, contract_id: FromPath[UUID]) -
                 signer_title=signature["signer_title"],
                 reason=signature["reason"],
                 pdf_sha256=signature["pdf_sha256"],
-                signed_at=signature["signed_at"],
+                signed_at=api.timestamp(signature["signed_at"]),
             )
             for signature in view.signatures
         ],
-        updated_at=row["updated_at"],
+        updated_at=api.timestamp(row["updated_at"]),
     )
 
 
-@get(f"{API}/contracts/{{contract_id:uuid}}/versions", tags=["contracts"])
+@api.get(f"{API}/contracts/{{contract_id:uuid}}/versions", tags=["contracts"])
 async def api_contract_versions(
     viewer: CurrentViewer, contract_id: FromPath[UUID]
 ) -> list[Version]:
@@ -165,8 +166,8 @@ async def api_contract_versions(
             pdf_sha256=row["pdf_sha256"],
             pdf_bytes=row["pdf_bytes"],
             page_count=row["page_count"],
-            issued_at=row["issued_at"],
-            superseded_at=row["superseded_at"],
+            issued_at=api.timestamp(row["issued_at"]),
+            superseded_at=api.timestamp(row["superseded_at"]) if row["superseded_at"] else None,
             terms=loaded(row)["terms"],
             pdf_url=f"{API}/contracts/versions/{row['uuid']}/pdf",
         )
@@ -174,7 +175,11 @@ async def api_contract_versions(
     ]
 
 
-@get(f"{API}/contracts/versions/{{version_id:uuid}}/pdf", tags=["contracts"])
+@api.get(
+    f"{API}/contracts/versions/{{version_id:uuid}}/pdf",
+    tags=["contracts"],
+    media_type="application/pdf",
+)
 async def api_version_pdf(viewer: CurrentViewer, version_id: FromPath[UUID]) -> Response[bytes]:
     """A version's PDF, byte for byte what was issued (its SHA-256 is in the version)."""
     contract, version = await get_version(viewer, version_id)

@@ -5,18 +5,18 @@ answers 404, a missing permission 403, bad input 400 with a message per field.""
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from group_orders import access as group_access
 from group_orders import approvals, campaigns, reports, rosters
 from group_orders.access import GroupOrderAction
 from group_orders.records import CampaignRecord
+from partner_portal import api
+from partner_portal.api import DecimalText, Money
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1/group-campaigns"
@@ -27,7 +27,7 @@ class CampaignSummary(msgspec.Struct):
     name: str
     status: str
     entitlement: str
-    allowance: Decimal | None
+    allowance: Money | None
     currency: str
     opens_on: date
     closes_on: date
@@ -38,16 +38,16 @@ class CampaignSummary(msgspec.Struct):
     order_id: UUID | None
     # "price_list", or "contract": the price list less the contract's discount
     price_source: str
-    contract_discount_percent: Decimal | None
+    contract_discount_percent: DecimalText | None
 
 
 class CampaignDetail(CampaignSummary):
     # category -> pieces per person across the campaign's items of that category
     pieces_per_category: dict[str, int]
     total_quantity: int
-    total: Decimal
-    company_pays: Decimal
-    employee_pays: Decimal
+    total: Money
+    company_pays: Money
+    employee_pays: Money
 
 
 class EmployeeRow(msgspec.Struct):
@@ -64,16 +64,19 @@ class EmployeeRow(msgspec.Struct):
     entered_by_admin: bool
 
 
-class EmployeeInput(msgspec.Struct):
+Field = Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class EmployeeInput(msgspec.Struct, forbid_unknown_fields=True):
     # Checked by the roster's own rules (forms.parse_employee), with a message per field.
-    employee_number: str = ""
-    name: str = ""
-    department: str = ""
-    site: str = ""
-    email: str = ""
-    gender: str = ""
-    job_role: str = ""
-    language: str = ""
+    employee_number: Field = ""
+    name: Field = ""
+    department: Field = ""
+    site: Field = ""
+    email: Field = ""
+    gender: Field = ""
+    job_role: Field = ""
+    language: Field = ""
 
 
 class ResponseLine(msgspec.Struct):
@@ -82,7 +85,7 @@ class ResponseLine(msgspec.Struct):
     colour: str
     size: str
     quantity: int
-    unit_price: Decimal
+    unit_price: Money
 
 
 def _summary(row: CampaignRecord, roster: int, responded: int) -> dict[str, Any]:
@@ -91,7 +94,7 @@ def _summary(row: CampaignRecord, roster: int, responded: int) -> dict[str, Any]
         "name": row.name,
         "status": row.status,
         "entitlement": row.entitlement,
-        "allowance": row.allowance,
+        "allowance": api.money(row.allowance, row.currency) if row.allowance is not None else None,
         "currency": row.currency,
         "opens_on": row.opens_on,
         "closes_on": row.closes_on,
@@ -101,7 +104,9 @@ def _summary(row: CampaignRecord, roster: int, responded: int) -> dict[str, Any]
         "responded": responded,
         "order_id": row.order_uuid,
         "price_source": row.price_source,
-        "contract_discount_percent": row.contract_discount_percent,
+        "contract_discount_percent": api.decimal_text(row.contract_discount_percent)
+        if row.contract_discount_percent is not None
+        else None,
     }
 
 
@@ -116,18 +121,18 @@ def _employee(row: dict[str, Any]) -> EmployeeRow:
         gender=row["gender"],
         job_role=row["job_role"],
         language=row["locale"],
-        responded_at=row["responded_at"],
+        responded_at=api.timestamp(row["responded_at"]) if row["responded_at"] else None,
         entered_by_admin=row["entered_by"] is not None,
     )
 
 
-@get(API, tags=["group orders"])
+@api.get(API, tags=["group orders"])
 async def list_campaigns(viewer: CurrentViewer) -> list[CampaignSummary]:
     rows = await campaigns.list_campaigns(viewer)
     return [CampaignSummary(**_summary(row, row.roster, row.responded)) for row in rows]
 
 
-@get(f"{API}/{{campaign_id:uuid}}", tags=["group orders"])
+@api.get(f"{API}/{{campaign_id:uuid}}", tags=["group orders"])
 async def get_campaign(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> CampaignDetail:
     campaign = await group_access.get_campaign(viewer, campaign_id)
     progress = await approvals.progress(campaign)
@@ -135,13 +140,13 @@ async def get_campaign(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> Ca
         **_summary(campaign, progress.roster, progress.responded),
         pieces_per_category=await campaigns.category_allotments(campaign.id),
         total_quantity=progress.total_quantity,
-        total=progress.total,
-        company_pays=progress.company_pays,
-        employee_pays=progress.employee_pays,
+        total=api.money(progress.total, campaign.currency),
+        company_pays=api.money(progress.company_pays, campaign.currency),
+        employee_pays=api.money(progress.employee_pays, campaign.currency),
     )
 
 
-@get(f"{API}/{{campaign_id:uuid}}/employees", tags=["group orders"])
+@api.get(f"{API}/{{campaign_id:uuid}}/employees", tags=["group orders"])
 async def list_employees(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> list[EmployeeRow]:
     campaign = await group_access.get_campaign(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
@@ -149,29 +154,29 @@ async def list_employees(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> 
     return [_employee(row) for row in await rosters.roster(campaign)]
 
 
-@post(f"{API}/{{campaign_id:uuid}}/employees", tags=["group orders"])
+@api.post(f"{API}/{{campaign_id:uuid}}/employees", tags=["group orders"], status_code=201)
 async def add_employee(
     viewer: CurrentViewer, campaign_id: FromPath[UUID], data: JSONBody[EmployeeInput]
-) -> Response[Any]:
+) -> EmployeeRow:
     campaign = await group_access.get_campaign(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
     result = await rosters.add_employee(viewer, campaign, msgspec.structs.asdict(data))
     if not result.saved:
-        return Response(
-            {"status_code": 400, "detail": "Invalid input.", "errors": result.errors},
-            status_code=400,
-        )
+        raise api.refused(result)
     row = await group_access.get_employee(viewer, result.uuid)  # type: ignore[arg-type]
-    return Response(_employee(row), status_code=201)
+    return _employee(row)
 
 
-@get(f"{API}/{{campaign_id:uuid}}/responses", tags=["group orders"])
+@api.get(f"{API}/{{campaign_id:uuid}}/responses", tags=["group orders"])
 async def list_responses(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> list[ResponseLine]:
     campaign = await group_access.get_campaign(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
-    return [ResponseLine(**line) for line in await reports.response_lines(campaign)]
+    return [
+        ResponseLine(**{**line, "unit_price": api.money(line["unit_price"], campaign.currency)})
+        for line in await reports.response_lines(campaign)
+    ]
 
 
 group_order_api_routes = [

@@ -8,24 +8,25 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from litestar import get
 from litestar.params import FromPath, FromQuery
 
 from insights import metrics, network, segmentation
 from insights.access import InsightAction
-from partner_portal import access
+from insights.figures import current_settings
+from partner_portal import access, api
 from partner_portal.clock import utcnow
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1/insights"
 
 
-def _number(value: Any) -> Any:
-    """Money as a decimal string with cents (SQLite hands back 1500 for 1500.00)."""
-    return str(value.quantize(metrics.CENT)) if isinstance(value, Decimal) else value
+def _number(value: Any, currency: str) -> Any:
+    """Money as a decimal string in the reporting currency's decimals; counts and rates as
+    they are."""
+    return api.money(value, currency) if isinstance(value, Decimal) else value
 
 
-@get(f"{API}/kpis")
+@api.get(f"{API}/kpis")
 async def kpis(
     viewer: CurrentViewer,
     period: FromQuery[str] = "month",
@@ -56,7 +57,7 @@ async def kpis(
                         "starts_on": window.start.isoformat(),
                         "ends_on": window.last_day.isoformat(),
                         **{
-                            kpi: _number(table.figure(group, window.key, kpi).value)
+                            kpi: _number(table.figure(group, window.key, kpi).value, table.currency)
                             for kpi in metrics.DEFINITIONS
                         },
                         **{
@@ -72,18 +73,19 @@ async def kpis(
     }
 
 
-@get(f"{API}/partners/{{partner_id:uuid}}")
+@api.get(f"{API}/partners/{{partner_id:uuid}}")
 async def partner_health(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> dict[str, Any]:
     """A partner's CLV with its inputs, segment, RFM, churn risk and cross-sell suggestions."""
     organisation = await access.get_organisation(viewer, partner_id, InsightAction.view_insights)
     latest = (await network.latest_metrics([organisation.id])).get(organisation.id)
+    currency = (await current_settings())["reporting_currency"]
     suggestions = await segmentation.cross_sell_for(organisation.id)
     return {
         "partner": str(organisation.uuid),
         "metrics": None
         if latest is None
         else {
-            key: _number(value)
+            key: _number(value, currency)
             for key, value in latest.items()
             if key not in ("id", "organisation")
         },
@@ -99,7 +101,7 @@ async def partner_health(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> d
     }
 
 
-@get(f"{API}/segments")
+@api.get(f"{API}/segments")
 async def segments(viewer: CurrentViewer) -> dict[str, Any]:
     overview = await segmentation.segment_overview(viewer)
     return {

@@ -15,6 +15,7 @@ from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
@@ -27,6 +28,7 @@ from insights import plugin as insights_plugin
 from partner_portal import database, i18n, web
 from partner_portal.accounts.controllers import account_routes, users_navigation
 from partner_portal.audit.controllers import audit_navigation, audit_routes
+from partner_portal.catalog.api import catalog_api_routes
 from partner_portal.catalog.controllers import catalog_navigation, catalog_routes
 from partner_portal.conditional import ConditionalGet
 from partner_portal.notifications.controllers import notification_routes
@@ -135,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *catalog_routes,
             *notification_routes,
             *partner_api_routes,
+            *catalog_api_routes,
             *(route for plugin in PLUGINS for route in plugin.routes),
             create_static_files_router(
                 path="/static",
@@ -166,6 +169,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1",
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
+            description="Threadline's JSON API for integration clients. Errors are RFC 9457 "
+            "problems (application/problem+json); lists page with an opaque cursor; money is a "
+            "decimal string with the currency's own decimals; times are RFC 3339 with an offset.",
+            security=[{"bearer": []}],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="An API token made under My account.",
+                    )
+                }
+            ),
         ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},

@@ -35,6 +35,7 @@ from litestar.exceptions import ClientException, ValidationException
 from litestar.params import HeaderParameter
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
+from partner_portal import api
 from partner_portal.access import Viewer
 from partner_portal.accounts.tables import IdempotentRequest
 from partner_portal.clock import utcnow
@@ -130,10 +131,9 @@ async def respond_once(
     if not key:
         return await respond()
     if not valid_key(key):
-        raise ValidationException(
-            _("An idempotency key has 8 to 80 characters without spaces."),
-            extra={KEY_FIELD: key[:80]},
-        )
+        message = _("An idempotency key has 8 to 80 characters without spaces.")
+        field = KEY_HEADER if is_api_path(request.url.path) else KEY_FIELD
+        raise ValidationException(message, extra={field: message})
     user_key = f"{viewer.user_id}:{key}"
     fingerprint = await request_fingerprint(request)
     deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
@@ -281,9 +281,13 @@ async def _take_over_if_abandoned(row: dict[str, Any]) -> int | None:
 
 
 async def _answer_and_keep(request: AnyRequest, claim: int, respond: Respond) -> Response[Any]:
-    """Do the work of a claimed key and store its answer; on a failure release the key."""
+    """Do the work of a claimed key and store its answer; on a failure release the key.
+    An API handler's refusal (a problem it raises) is an answer too, kept like any other."""
     try:
-        response = await respond()
+        try:
+            response: Response[Any] = await respond()
+        except api.ProblemException as refusal:
+            response = api.problem_response(refusal)
         answer = Answer.of(request, response)
     except BaseException:
         await _release(claim)

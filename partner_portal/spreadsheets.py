@@ -365,7 +365,14 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, zone: ZoneInfo) -> Any:
         return None  # an empty cell
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, Decimal):
+        # A number Excel can add up, shown with its own decimals (5266.80 CNY, 190000 KRW).
+        number = WriteOnlyCell(sheet, value=value)
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        number.number_format = "0." + "0" * places if places else "0"
+        return number
+    if isinstance(value, int | float):
         return value
     if isinstance(value, datetime.datetime):
         # Excel has no time zones: the reader's local time.

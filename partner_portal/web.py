@@ -20,7 +20,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Stream, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from partner_portal import access, i18n, inputs, spreadsheets
+from partner_portal import access, api, i18n, inputs, spreadsheets
 from partner_portal.accounts import services as accounts
 from partner_portal.i18n import gettext as _
 from partner_portal.settings import Settings
@@ -319,15 +319,15 @@ def redirect_after_post(request: Request[Any, Any, Any], location: str) -> Respo
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
-    return is_api_path(request.url.path) or request.url.path in ("/healthz", "/readyz")
+    return request.url.path in ("/healthz", "/readyz")
 
 
 def http_exception_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     status = error.status_code
+    if is_api_path(request.url.path):
+        return api.problem_response(error)
     if _wants_json(request):
         body: dict[str, Any] = {"status_code": status, "detail": error.detail}
-        if getattr(error, "extra", None):
-            body["extra"] = error.extra
         return Response(content=body, status_code=status, headers=getattr(error, "headers", None))
     if status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -351,6 +351,8 @@ def http_exception_handler(request: Request[Any, Any, Any], error: HTTPException
 
 def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    if is_api_path(request.url.path):
+        return api.server_error_response()
     if _wants_json(request):
         return Response(
             content={"status_code": 500, "detail": "Internal server error"}, status_code=500

@@ -1,15 +1,20 @@
 """JSON API (/api/v1) for opportunities, deal registrations, service cases and the rebate
 ledger: the same services and access rules as the pages (an invisible row 404, a
-missing permission 403, bad input 400 with messages by field)."""
+missing permission 403, bad input 400 with messages by field, as problems:
+partner_portal/api.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Response, get, post
+import msgspec
+from litestar import Request
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from partner_portal import api, idempotency
+from partner_portal.api import DecimalText, Money
 from partner_portal.inputs import PageNumber
 from partner_portal.web import CurrentViewer
 from sales import cases, pipeline, rebates, registrations
@@ -17,179 +22,319 @@ from sales.cases import CaseFilters
 from sales.pipeline import OpportunityFilters
 
 API = "/api/v1"
+AnyRequest = Request[Any, Any, Any]
 
 
-def _money(value: Any) -> str:
-    return str(value)
+Code = Annotated[str, msgspec.Meta(max_length=40)]
+Key = Annotated[str, msgspec.Meta(max_length=80)]
+Line = Annotated[str, msgspec.Meta(max_length=200)]
+Text = Annotated[str, msgspec.Meta(max_length=10_000)]
 
 
-def _opportunity(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": str(row["uuid"]),
-        "title": row["title"],
-        "kind": row["kind"],
-        "stage": row["stage"],
-        "partner": str(row["partner_uuid"]),
-        "partner_name": row["partner_name"],
-        "expected_value": _money(row["expected_value"]),
-        "currency": row["currency"],
-        "expected_close_date": row["expected_close_date"].isoformat(),
-        "probability": _money(row["probability"]),
-        "weighted_value": _money(row["weighted"]),
-        "owner": str(row["owner_uuid"]) if row["owner_uuid"] else None,
-        "next_step": row["next_step"],
-        "version": row["version"],
-    }
+class Opportunity(msgspec.Struct):
+    id: UUID
+    title: str
+    kind: str
+    stage: str
+    partner: UUID
+    partner_name: str
+    expected_value: Money
+    currency: str
+    expected_close_date: date
+    probability: DecimalText
+    weighted_value: Money
+    owner: UUID | None
+    next_step: str
+    version: int
 
 
-@get(f"{API}/opportunities", cache=False)
+class OpportunityList(msgspec.Struct):
+    items: list[Opportunity]
+    total: int
+    page: int
+    pages: int
+
+
+class Registration(msgspec.Struct):
+    id: UUID
+    partner: UUID
+    end_customer: str
+    region: str
+    expected_quantity: int
+    expected_value: Money
+    currency: str
+    styles: list[str]
+    status: str
+    decision_due_at: datetime
+    protected_until: date | None
+    conflict: bool
+    decision_note: str
+
+
+class RegistrationInput(msgspec.Struct, forbid_unknown_fields=True):
+    """A deal to register; checked by the page form's own rules, with a message per field."""
+
+    end_customer: Line = ""
+    region: Code = ""
+    expected_quantity: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)] | None = None
+    expected_value: Annotated[str, msgspec.Meta(max_length=30)] = ""
+    currency: Code = ""
+    styles: Annotated[list[Code], msgspec.Meta(max_length=100)] = []
+    notes: Text = ""
+    # The Idempotency-Key header does the same; kept for clients that send it here.
+    idempotency_key: Key = ""
+
+
+class Case(msgspec.Struct):
+    id: UUID
+    partner: UUID
+    subject: str
+    kind: str
+    priority: str
+    status: str
+    order_number: str | None
+    style: str | None
+    first_response_due_at: datetime
+    resolution_due_at: datetime
+    sla: str
+
+
+class CaseMessage(msgspec.Struct):
+    author: str
+    body: str
+    internal: bool
+    created_at: datetime
+
+
+class CaseWithThread(Case):
+    messages: list[CaseMessage]
+
+
+class CaseInput(msgspec.Struct, forbid_unknown_fields=True):
+    """A case to open; checked by the page form's own rules, with a message per field. The
+    brand names the partner as ``organisation`` (its id)."""
+
+    subject: Line = ""
+    kind: Code = ""
+    priority: Code = ""
+    description: Text = ""
+    order_number: Code = ""
+    style_code: Code = ""
+    organisation: Code = ""
+    # The Idempotency-Key header does the same; kept for clients that send it here.
+    idempotency_key: Key = ""
+
+
+class Balance(msgspec.Struct):
+    programme: UUID
+    name: str
+    points: DecimalText
+    rebates: Money
+    currency: str
+
+
+class LedgerEntry(msgspec.Struct):
+    id: UUID
+    kind: str
+    points: DecimalText
+    amount: Money
+    order: UUID | None
+    order_number: str | None
+    note: str
+    occurred_at: datetime
+
+
+class Ledger(msgspec.Struct):
+    partner: UUID
+    balances: list[Balance]
+    entries: list[LedgerEntry]
+
+
+def _form_fields(payload: msgspec.Struct) -> dict[str, str]:
+    """The body as the page form's fields, so the form's parser checks both."""
+    fields = {}
+    for name in payload.__struct_fields__:
+        value = getattr(payload, name)
+        if isinstance(value, list):
+            fields[name] = " ".join(value)
+        else:
+            fields[name] = "" if value is None else str(value)
+    return fields
+
+
+def _opportunity(row: dict[str, Any]) -> Opportunity:
+    return Opportunity(
+        id=row["uuid"],
+        title=row["title"],
+        kind=row["kind"],
+        stage=row["stage"],
+        partner=row["partner_uuid"],
+        partner_name=row["partner_name"],
+        expected_value=api.money(row["expected_value"], row["currency"]),
+        currency=row["currency"],
+        expected_close_date=row["expected_close_date"],
+        probability=api.decimal_text(row["probability"]),
+        weighted_value=api.money(row["weighted"], row["currency"]),
+        owner=row["owner_uuid"],
+        next_step=row["next_step"],
+        version=row["version"],
+    )
+
+
+@api.get(f"{API}/opportunities", tags=["sales"])
 async def api_opportunities(
     viewer: CurrentViewer, page: PageNumber = 1, stage: FromQuery[str] = ""
-) -> dict[str, Any]:
+) -> OpportunityList:
     """Opportunities the caller may see, 50 a page, soonest close first."""
     result = await pipeline.list_opportunities(
         viewer, OpportunityFilters(stage=stage, page=max(1, page))
     )
-    return {
-        "items": [_opportunity(row) for row in result.rows],
-        "total": result.total,
-        "page": result.page,
-        "pages": result.pages,
-    }
+    return OpportunityList(
+        items=[_opportunity(row) for row in result.rows],
+        total=result.total,
+        page=result.page,
+        pages=result.pages,
+    )
 
 
-@get(f"{API}/opportunities/{{opportunity_id:uuid}}", cache=False)
-async def api_opportunity(viewer: CurrentViewer, opportunity_id: FromPath[UUID]) -> dict[str, Any]:
+@api.get(f"{API}/opportunities/{{opportunity_id:uuid}}", tags=["sales"])
+async def api_opportunity(viewer: CurrentViewer, opportunity_id: FromPath[UUID]) -> Opportunity:
     return _opportunity(await pipeline.opportunity_view(viewer, opportunity_id))
 
 
-def _registration(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": str(row["uuid"]),
-        "partner": str(row["partner_uuid"]),
-        "end_customer": row["end_customer"],
-        "region": row["region"],
-        "expected_quantity": row["expected_quantity"],
-        "expected_value": _money(row["expected_value"]),
-        "currency": row["currency"],
-        "styles": row["styles"].split(),
-        "status": row["status"],
-        "decision_due_at": row["decision_due_at"].isoformat(),
-        "protected_until": row["protected_until"].isoformat() if row["protected_until"] else None,
-        "conflict": row["conflict"],
-        "decision_note": row["decision_note"],
-    }
+def _registration(row: dict[str, Any]) -> Registration:
+    return Registration(
+        id=row["uuid"],
+        partner=row["partner_uuid"],
+        end_customer=row["end_customer"],
+        region=row["region"],
+        expected_quantity=row["expected_quantity"],
+        expected_value=api.money(row["expected_value"], row["currency"]),
+        currency=row["currency"],
+        styles=row["styles"].split(),
+        status=row["status"],
+        decision_due_at=api.timestamp(row["decision_due_at"]),
+        protected_until=row["protected_until"],
+        conflict=bool(row["conflict"]),
+        decision_note=row["decision_note"],
+    )
 
 
-@get(f"{API}/deal-registrations", cache=False)
+@api.get(f"{API}/deal-registrations", tags=["sales"])
 async def api_registrations(
     viewer: CurrentViewer, status: FromQuery[str] = ""
-) -> list[dict[str, Any]]:
+) -> list[Registration]:
     """The caller's registrations (a partner: its own only)."""
     return [_registration(row) for row in await registrations.list_registrations(viewer, status)]
 
 
-@post(f"{API}/deal-registrations")
+@api.post(f"{API}/deal-registrations", tags=["sales"], status_code=201)
 async def api_register_deal(
-    viewer: CurrentViewer, data: JSONBody[dict[str, Any]]
-) -> Response[dict[str, Any]]:
-    """Register a deal; send an ``idempotency_key`` to make a retry safe."""
-    fields = {name: "" if value is None else str(value) for name, value in data.items()}
-    if isinstance(data.get("styles"), list):
-        fields["styles"] = " ".join(str(code) for code in data["styles"])
-    result = await registrations.submit_registration(
-        viewer, fields, fields.get("idempotency_key", "")
-    )
+    request: AnyRequest,
+    viewer: CurrentViewer,
+    data: JSONBody[RegistrationInput],
+    idempotency_key: idempotency.KeyHeader = None,
+) -> Registration:
+    """Register a deal; send an Idempotency-Key header to make a retry safe."""
+    key = idempotency_key or data.idempotency_key
+    result = await registrations.submit_registration(viewer, _form_fields(data), key)
     if not result.saved:
-        return Response({"errors": result.errors}, status_code=400)
+        raise api.refused(result)
     assert result.uuid is not None
     view = await registrations.registration_view(viewer, result.uuid)
-    return Response(_registration(view.registration), status_code=201)
+    return _registration(view.registration)
 
 
 def _case(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": str(row["uuid"]),
-        "partner": str(row["partner_uuid"]),
+        "id": row["uuid"],
+        "partner": row["partner_uuid"],
         "subject": row["subject"],
         "kind": row["kind"],
         "priority": row["priority"],
         "status": row["status"],
         "order_number": row["order_number"] or None,
         "style": row["style_code"],
-        "first_response_due_at": row["first_response_due_at"].isoformat(),
-        "resolution_due_at": row["resolution_due_at"].isoformat(),
+        "first_response_due_at": api.timestamp(row["first_response_due_at"]),
+        "resolution_due_at": api.timestamp(row["resolution_due_at"]),
         "sla": row["sla"],
     }
 
 
-@get(f"{API}/cases", cache=False)
-async def api_cases(viewer: CurrentViewer, status: FromQuery[str] = "") -> list[dict[str, Any]]:
-    return [_case(row) for row in await cases.list_cases(viewer, CaseFilters(status=status))]
+@api.get(f"{API}/cases", tags=["sales"])
+async def api_cases(viewer: CurrentViewer, status: FromQuery[str] = "") -> list[Case]:
+    return [
+        Case(**_case(row)) for row in await cases.list_cases(viewer, CaseFilters(status=status))
+    ]
 
 
-@post(f"{API}/cases")
+@api.post(f"{API}/cases", tags=["sales"], status_code=201)
 async def api_open_case(
-    viewer: CurrentViewer, data: JSONBody[dict[str, Any]]
-) -> Response[dict[str, Any]]:
+    request: AnyRequest,
+    viewer: CurrentViewer,
+    data: JSONBody[CaseInput],
+    idempotency_key: idempotency.KeyHeader = None,
+) -> Case:
     """Open a case (subject, kind, priority, description, order_number, style_code; the
-    brand names the partner as ``organisation``); send an ``idempotency_key`` to retry safely."""
-    fields = {name: "" if value is None else str(value) for name, value in data.items()}
-    result = await cases.open_case(viewer, fields, fields.get("idempotency_key", ""))
+    brand names the partner as ``organisation``); send an Idempotency-Key header to retry
+    safely."""
+    key = idempotency_key or data.idempotency_key
+    result = await cases.open_case(viewer, _form_fields(data), key)
     if not result.saved:
-        return Response({"errors": result.errors}, status_code=400)
+        raise api.refused(result)
     assert result.uuid is not None
     view = await cases.case_view(viewer, result.uuid)
-    return Response(_case(view.case), status_code=201)
+    return Case(**_case(view.case))
 
 
-@get(f"{API}/cases/{{case_id:uuid}}", cache=False)
-async def api_case(viewer: CurrentViewer, case_id: FromPath[UUID]) -> dict[str, Any]:
+@api.get(f"{API}/cases/{{case_id:uuid}}", tags=["sales"])
+async def api_case(viewer: CurrentViewer, case_id: FromPath[UUID]) -> CaseWithThread:
     """A case with its thread (a partner never receives the brand's internal notes)."""
     view = await cases.case_view(viewer, case_id)
-    return {
+    return CaseWithThread(
         **_case(view.case),
-        "messages": [
-            {
-                "author": message["author_name"],
-                "body": message["body"],
-                "internal": message["internal"],
-                "created_at": message["created_at"].isoformat(),
-            }
+        messages=[
+            CaseMessage(
+                author=message["author_name"],
+                body=message["body"],
+                internal=message["internal"],
+                created_at=api.timestamp(message["created_at"]),
+            )
             for message in view.messages
         ],
-    }
+    )
 
 
-@get(f"{API}/rebates/{{partner_id:uuid}}/ledger", cache=False)
-async def api_ledger(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> dict[str, Any]:
+@api.get(f"{API}/rebates/{{partner_id:uuid}}/ledger", tags=["sales"])
+async def api_ledger(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> Ledger:
     view = await rebates.ledger_view(viewer, partner_id)
-    return {
-        "partner": str(view.partner["uuid"]),
-        "balances": [
-            {
-                "programme": str(row["programme"]["uuid"]),
-                "name": row["programme"]["name"],
-                "points": _money(row["points"]),
-                "rebates": _money(row["rebates"]),
-                "currency": row["programme"]["currency"],
-            }
+    currencies = {row["programme"]["id"]: row["programme"]["currency"] for row in view.balances}
+    return Ledger(
+        partner=view.partner["uuid"],
+        balances=[
+            Balance(
+                programme=row["programme"]["uuid"],
+                name=row["programme"]["name"],
+                points=api.decimal_text(row["points"]),
+                rebates=api.money(row["rebates"], row["programme"]["currency"]),
+                currency=row["programme"]["currency"],
+            )
             for row in view.balances
         ],
-        "entries": [
-            {
-                "id": str(entry["uuid"]),
-                "kind": entry["kind"],
-                "points": _money(entry["points"]),
-                "amount": _money(entry["amount"]),
-                "order": str(entry["order_uuid"]) if entry["order_uuid"] else None,
-                "order_number": entry["order_number"] or None,
-                "note": entry["note"],
-                "occurred_at": entry["occurred_at"].isoformat(),
-            }
+        entries=[
+            LedgerEntry(
+                id=entry["uuid"],
+                kind=entry["kind"],
+                points=api.decimal_text(entry["points"]),
+                amount=api.money(entry["amount"], currencies[entry["programme"]]),
+                order=entry["order_uuid"],
+                order_number=entry["order_number"] or None,
+                note=entry["note"],
+                occurred_at=api.timestamp(entry["occurred_at"]),
+            )
             for entry in view.entries
         ],
-    }
+    )
 
 
 sales_api_routes = [

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ValidationException
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Template
 
-from partner_portal import access, idempotency, uploads
+from partner_portal import access, api, idempotency, uploads
 from partner_portal.clock import utcnow
 from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer, redirect_after_post, render, xlsx_download
@@ -457,39 +457,90 @@ async def scorecard_weights_save(
 # API for suppliers' own systems (bearer tokens; same rules as the pages)
 
 
-@get("/api/v1/suppliers/forecast")
+Amount = str | int | None
+Short = Annotated[str, msgspec.Meta(max_length=100)]
+Comment = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class CommitmentBody(msgspec.Struct, forbid_unknown_fields=True):
+    """A week's answer, checked by the page form's rules: "accepted", or "proposed" with a
+    quantity and a delivery date."""
+
+    week: Short = ""
+    decision: Short = ""
+    quantity: Amount = None
+    delivery_date: Short = ""
+    comment: Comment = ""
+
+
+class AcknowledgementBody(msgspec.Struct, forbid_unknown_fields=True):
+    """ "accepted", "changed", "rejected" or "backordered", with what changes."""
+
+    acknowledgement: Short = ""
+    quantity: Amount = None
+    delivery_date: Short = ""
+    comment: Comment = ""
+
+
+class ShipNoticeBody(msgspec.Struct, forbid_unknown_fields=True):
+    shipped_on: Short = ""
+    expected_on: Short = ""
+    carrier: Short = ""
+    tracking_number: Short = ""
+    dye_lot: Short = ""
+    # PO line id -> quantity shipped
+    lines: Annotated[dict[str, Amount], msgspec.Meta(max_length=1000)] = {}
+    # The Idempotency-Key header does the same; kept for clients that send it here.
+    idempotency_key: Annotated[str, msgspec.Meta(max_length=80)] = ""
+
+
+class Created(msgspec.Struct):
+    id: UUID
+
+
+def _fields(body: msgspec.Struct) -> dict[str, str]:
+    """A body's plain fields as the page form's, so the form's rules check both."""
+    return {
+        name: str(value)
+        for name, value in msgspec.structs.asdict(body).items()
+        if value is not None and not isinstance(value, dict)
+    }
+
+
+@api.get("/api/v1/suppliers/forecast", tags=["suppliers"])
 async def api_forecast(viewer: CurrentViewer) -> dict[str, Any]:
     """The current material forecast for the caller's materials (a supplier: its own)."""
     return forecasting.forecast_json(await forecasting.forecast_view(viewer))
 
 
-@post("/api/v1/suppliers/materials/{material_id:uuid}/commitments", status_code=200)
+@api.post(
+    "/api/v1/suppliers/materials/{material_id:uuid}/commitments",
+    status_code=200,
+    tags=["suppliers"],
+)
 async def api_commit_week(
     request: AnyRequest,
     viewer: CurrentViewer,
     material_id: FromPath[UUID],
-    data: JSONBody[dict[str, Any]],
+    data: JSONBody[CommitmentBody],
     idempotency_key: idempotency.KeyHeader = None,
-) -> Response[Any]:
+) -> Response[Created]:
     """Commit to a week: {"week": "2027-01-04", "decision": "accepted"} or
     {"week": ..., "decision": "proposed", "quantity": "900", "delivery_date": ..., "comment": ...}.
     Sending the same answer again changes nothing; with an Idempotency-Key header a retry
     gets the first answer even after a newer answer was given."""
 
-    async def commit() -> Response[Any]:
-        result = await forecasting.commit_week(
-            viewer,
-            material_id,
-            {key: str(value) for key, value in data.items() if value is not None},
-        )
+    async def commit() -> Response[Created]:
+        result = await forecasting.commit_week(viewer, material_id, _fields(data))
         if not result.saved:
-            raise ValidationException(detail="Invalid commitment", extra=result.errors)
-        return Response({"id": str(result.uuid)})
+            raise api.refused(result)
+        assert result.uuid is not None
+        return Response(Created(id=result.uuid))
 
     return await idempotency.respond_once(request, viewer, idempotency_key, commit)
 
 
-@get("/api/v1/suppliers/purchase-orders")
+@api.get("/api/v1/suppliers/purchase-orders", tags=["suppliers"])
 async def api_purchase_orders(viewer: CurrentViewer) -> list[dict[str, Any]]:
     """Purchase orders sent to the caller (the brand: all, drafts included)."""
     return [
@@ -505,50 +556,57 @@ async def api_purchase_orders(viewer: CurrentViewer) -> list[dict[str, Any]]:
     ]
 
 
-@get("/api/v1/suppliers/purchase-orders/{order_id:uuid}")
+@api.get("/api/v1/suppliers/purchase-orders/{order_id:uuid}", tags=["suppliers"])
 async def api_purchase_order(viewer: CurrentViewer, order_id: FromPath[UUID]) -> dict[str, Any]:
     return purchasing.purchase_order_json(await purchasing.purchase_order_view(viewer, order_id))
 
 
-@post("/api/v1/suppliers/purchase-order-lines/{line_id:uuid}/acknowledgement", status_code=200)
+@api.post(
+    "/api/v1/suppliers/purchase-order-lines/{line_id:uuid}/acknowledgement",
+    status_code=200,
+    tags=["suppliers"],
+)
 async def api_acknowledge(
-    viewer: CurrentViewer, line_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
-) -> dict[str, Any]:
+    viewer: CurrentViewer, line_id: FromPath[UUID], data: JSONBody[AcknowledgementBody]
+) -> Created:
     """Answer a PO line: {"acknowledgement": "accepted" | "changed" | "rejected" |
     "backordered", "quantity": ..., "delivery_date": ..., "comment": ...}. Idempotent."""
-    result = await purchasing.acknowledge_line(
-        viewer, line_id, {key: str(value) for key, value in data.items() if value is not None}
-    )
+    result = await purchasing.acknowledge_line(viewer, line_id, _fields(data))
     if not result.saved:
-        raise ValidationException(detail="Invalid acknowledgement", extra=result.errors)
-    return {"id": str(result.uuid)}
+        raise api.refused(result)
+    assert result.uuid is not None
+    return Created(id=result.uuid)
 
 
-@post("/api/v1/suppliers/purchase-orders/{order_id:uuid}/ship-notices", status_code=201)
+@api.post(
+    "/api/v1/suppliers/purchase-orders/{order_id:uuid}/ship-notices",
+    status_code=201,
+    tags=["suppliers"],
+)
 async def api_ship_notice(
     request: AnyRequest,
     viewer: CurrentViewer,
     order_id: FromPath[UUID],
-    data: JSONBody[dict[str, Any]],
+    data: JSONBody[ShipNoticeBody],
     idempotency_key: idempotency.KeyHeader = None,
-) -> Response[Any]:
+) -> Response[Created]:
     """Announce a shipment: {"shipped_on", "expected_on", "carrier", "tracking_number",
     "dye_lot", "lines": {"<PO line id>": "quantity"}} (certificates are uploaded on the
     page). Send an Idempotency-Key header (or, as before, an "idempotency_key" field) to
     make a retry safe."""
-    fields = {
-        key: str(value) for key, value in data.items() if key != "lines" and value is not None
-    }
-    lines = data.get("lines") if isinstance(data.get("lines"), dict) else {}
-    fields.update({f"quantity-{key}": str(value) for key, value in (lines or {}).items()})
+    fields = _fields(data)
+    fields.update(
+        {f"quantity-{key}": str(value) for key, value in data.lines.items() if value is not None}
+    )
 
-    async def announce() -> Response[Any]:
+    async def announce() -> Response[Created]:
         result = await purchasing.create_ship_notice(viewer, order_id, fields)
         if not result.saved:
-            raise ValidationException(detail="Invalid ship notice", extra=result.errors)
-        return Response({"id": str(result.uuid)}, status_code=201)
+            raise api.refused(result)
+        assert result.uuid is not None
+        return Response(Created(id=result.uuid), status_code=201)
 
-    key = idempotency_key or fields.get(idempotency.KEY_FIELD)
+    key = idempotency_key or data.idempotency_key
     return await idempotency.respond_once(request, viewer, key, announce)
 
 

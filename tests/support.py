@@ -304,3 +304,18 @@ def landed_on_one_page(*responses: httpx.Response) -> str:
     locations = {response.headers["location"] for response in responses}
     assert len(locations) == 1, locations
     return locations.pop()
+
+
+def problem_fields(response: httpx.Response, status: int = 400) -> dict[str, str]:
+    """An API error answer's field errors as {field: code}, after checking that it is an
+    RFC 9457 problem with the status, a title and a detail."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["status"] == status and problem["title"] and problem["detail"]
+    return {error["field"]: error["code"] for error in problem.get("errors", [])}
+
+
+def problem_messages(response: httpx.Response) -> dict[str, str]:
+    """An API error answer's field errors as {field: message}."""
+    return {error["field"]: error["message"] for error in response.json().get("errors", [])}

@@ -181,10 +181,11 @@ async def price_rows(viewer: Viewer) -> list[dict[str, Any]]:
         .order_by(Price.size.position)  # type: ignore[attr-defined]
     )
     for row in rows:
-        places = forms.minor_units(row["currency"])
-        row["wholesale"] = f"{Decimal(row['wholesale']):.{places}f}"
+        # Decimals of the currency's precision: "5266.80" in a CSV, a number in a workbook.
+        unit = Decimal(1).scaleb(-forms.minor_units(row["currency"]))
+        row["wholesale"] = Decimal(str(row["wholesale"])).quantize(unit)
         retail = row["suggested_retail"]
-        row["retail"] = "" if retail is None else f"{Decimal(retail):.{places}f}"
+        row["retail"] = None if retail is None else Decimal(str(retail)).quantize(unit)
     return rows
 
 

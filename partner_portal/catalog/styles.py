@@ -78,6 +78,9 @@ class StyleFilters:
     season: str = ""
     status: str = ""
     page: int = 1
+    # Keyset paging (the API): the styles after this code, ``limit`` of them and one more.
+    after: str | None = None
+    limit: int | None = None
 
     FILTER_NAMES = ("q", "season", "status")
 
@@ -142,32 +145,33 @@ def _style_query(query: Any, viewer: Viewer, filters: StyleFilters) -> Any:
 
 
 async def list_styles(viewer: Viewer, filters: StyleFilters) -> StylePage:
-    """One page (50) of the styles the viewer may see, by code. Two queries whatever the page."""
+    """One page (50) of the styles the viewer may see, by code. Two queries whatever the page;
+    one for the API's keyset pages (``filters.limit`` after ``filters.after``)."""
     access.require(viewer, Action.view_catalog)
+    listed = _style_query(
+        Style.select(
+            Style.uuid,
+            Style.code,
+            Style.name_en,
+            Style.name_zh,
+            Style.name_ko,
+            Style.category,
+            Style.gender,
+            Style.status,
+            Style.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+            Style.size_scale.name.as_alias("scale_name"),  # type: ignore[attr-defined]
+        ),
+        viewer,
+        filters,
+    ).order_by(Style.code)
+    if filters.limit is not None:
+        if filters.after is not None:
+            listed = listed.where(Style.code > filters.after)
+        return StylePage(rows=await listed.limit(filters.limit + 1), total=0, page=1)
     total = await _style_query(Style.count(), viewer, filters)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(filters.page, pages)
-    rows = await (
-        _style_query(
-            Style.select(
-                Style.uuid,
-                Style.code,
-                Style.name_en,
-                Style.name_zh,
-                Style.name_ko,
-                Style.category,
-                Style.gender,
-                Style.status,
-                Style.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
-                Style.size_scale.name.as_alias("scale_name"),  # type: ignore[attr-defined]
-            ),
-            viewer,
-            filters,
-        )
-        .order_by(Style.code)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    )
+    rows = await listed.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     return StylePage(rows=rows, total=total, page=page)
 
 

@@ -1,28 +1,28 @@
 """JSON API for orders (/api/v1/orders), for ERP integration.
 
 The same services and access rules as the pages: an invisible order answers 404, a
-missing permission 403, bad input 400 with a message per field, an edit based on an old
-version 409 with the changes that got in first. Lines are named as on the new-order
-page (style code, colour code, size label), so one lookup validates both. Submitting
-takes an Idempotency-Key header: the same key again answers with the same order.
+missing permission 403 (both before the body is read), bad input 400 with a message per
+field, an edit based on an old version 409 with the changes that got in first, all as
+problems (partner_portal/api.py). Lines are named as on the new-order page (style code,
+colour code, size label), so one lookup validates both. Submitting takes an
+Idempotency-Key header: the same key again answers with the same order.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Response, get, post, put
-from litestar.exceptions import ValidationException
-from litestar.params import FromPath, FromQuery
+from litestar import Request, Response
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from partner_portal import access, idempotency
-from partner_portal.access import Action, Viewer
-from partner_portal.edits import SaveResult
-from partner_portal.inputs import whole_number
+from partner_portal import access, api, idempotency
+from partner_portal.access import Action, Viewer, VisibleOrder
+from partner_portal.api import Money
+from partner_portal.i18n import gettext as _
 from partner_portal.orders import forms, queries, services
 from partner_portal.orders.services import OrderDraft, OrderFilters, ShipmentInput
 from partner_portal.orders.tables import OrderStatus
@@ -31,7 +31,11 @@ from partner_portal.web import CurrentViewer
 
 API = "/api/v1/orders"
 AnyRequest = Request[Any, Any, Any]
-Body = TypeVar("Body", bound=msgspec.Struct)
+# An order of more lines than this is a mistake, not a purchase (bounds the work of one call).
+MAX_LINES = 5000
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=services.MAX_LINE_QUANTITY)]
+Code = Annotated[str, msgspec.Meta(max_length=60)]
+Note = Annotated[str, msgspec.Meta(max_length=1000)]
 
 
 class OrderSummary(msgspec.Struct):
@@ -44,7 +48,7 @@ class OrderSummary(msgspec.Struct):
     customer_po: str
     currency: str
     total_quantity: int
-    total: Decimal
+    total: Money
     created_at: datetime
     submitted_at: datetime | None
     requested_ship_date: date | None
@@ -64,9 +68,9 @@ class Line(msgspec.Struct):
     barcode: str | None
     quantity: int
     shipped_quantity: int
-    unit_price: Decimal
-    discount_percent: Decimal
-    line_total: Decimal
+    unit_price: Money
+    discount_percent: api.DecimalText
+    line_total: Money
 
 
 class StatusStep(msgspec.Struct):
@@ -93,9 +97,9 @@ class Order(msgspec.Struct):
     delivery_window_end: date | None
     requested_ship_date: date | None
     total_quantity: int
-    subtotal: Decimal
-    discount_total: Decimal
-    total: Decimal
+    subtotal: Money
+    discount_total: Money
+    total: Money
     version: int
     created_at: datetime
     submitted_at: datetime | None
@@ -105,43 +109,47 @@ class Order(msgspec.Struct):
 
 
 class LineInput(msgspec.Struct, forbid_unknown_fields=True):
-    style: str
-    colour: str
-    size: str
-    quantity: int
+    style: Code
+    colour: Code
+    size: Code
+    quantity: Quantity
+
+
+Lines = Annotated[list[LineInput], msgspec.Meta(max_length=MAX_LINES)]
 
 
 class DraftInput(msgspec.Struct, forbid_unknown_fields=True):
     buyer: UUID
-    lines: list[LineInput]
-    ship_to: str = ""
-    customer_po: str = ""
-    notes: str = ""
+    lines: Lines
+    ship_to: Note = ""
+    customer_po: Code = ""
+    notes: Note = ""
     delivery_window_start: date | None = None
     delivery_window_end: date | None = None
     requested_ship_date: date | None = None
 
 
 class LinesInput(msgspec.Struct, forbid_unknown_fields=True):
-    lines: list[LineInput]
-    version: int
+    lines: Lines
+    version: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
 class StatusInput(msgspec.Struct, forbid_unknown_fields=True):
-    status: str
-    note: str = ""
+    # One of the order's next_steps (not "submitted": drafts are submitted with .../submit).
+    status: Annotated[str, msgspec.Meta(max_length=30)]
+    note: Note = ""
 
 
 class ShipmentLineInput(msgspec.Struct, forbid_unknown_fields=True):
-    line: int
-    quantity: int
+    line: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+    quantity: Annotated[int, msgspec.Meta(ge=0, le=services.MAX_LINE_QUANTITY)]
 
 
 class ShipmentInputBody(msgspec.Struct, forbid_unknown_fields=True):
-    carrier: str
+    carrier: Code
     shipped_on: date
-    lines: list[ShipmentLineInput]
-    tracking_number: str = ""
+    lines: Annotated[list[ShipmentLineInput], msgspec.Meta(max_length=MAX_LINES)]
+    tracking_number: Code = ""
 
 
 class ShipmentOut(msgspec.Struct):
@@ -152,43 +160,6 @@ class ShipmentOut(msgspec.Struct):
     lines: list[ShipmentLineInput]
 
 
-async def _body(request: AnyRequest, kind: type[Body]) -> Body:
-    """The JSON body as ``kind``, decoded after the access checks (so a caller without the
-    right gets 403, not a lecture on the body); a bad body is a 400 naming the problem."""
-    try:
-        return msgspec.json.decode(await request.body(), type=kind)
-    except msgspec.DecodeError as error:
-        raise ValidationException(f"Invalid JSON body: {error}") from error
-
-
-def _refusal(result: SaveResult) -> Response[Any]:
-    if result.current_version is not None:
-        return Response(
-            {
-                "status_code": 409,
-                "detail": "The order was changed since the version you sent.",
-                "current_version": result.current_version,
-                "changes": [
-                    {
-                        "by": change["actor_label"],
-                        "at": change["occurred_at"].isoformat(),
-                        "fields": change["fields"],
-                    }
-                    for change in result.conflicts
-                ],
-            },
-            status_code=409,
-        )
-    return Response(
-        {"status_code": 400, "detail": "Invalid input.", "errors": result.errors},
-        status_code=400,
-    )
-
-
-def _invalid(errors: dict[str, str]) -> Response[Any]:
-    return _refusal(SaveResult(errors=errors))
-
-
 async def _line_requests(
     lines: list[LineInput],
 ) -> tuple[list[services.LineRequest] | None, dict[str, str]]:
@@ -196,8 +167,6 @@ async def _line_requests(
     entered: list[forms.EnteredLine] = []
     errors: dict[str, str] = {}
     for index, line in enumerate(lines):
-        if not 1 <= line.quantity <= services.MAX_LINE_QUANTITY:
-            errors[f"lines-{index}-quantity"] = "A whole number from 1 to 1,000,000."
         entered.append(
             forms.EnteredLine(
                 index,
@@ -208,8 +177,7 @@ async def _line_requests(
             )
         )
     if not lines:
-        errors["lines"] = "An order needs at least one line."
-    if errors:
+        errors["lines"] = _("An order needs at least one line.")
         return None, errors
     return await queries.line_requests(entered, error_prefix="lines")
 
@@ -217,6 +185,7 @@ async def _line_requests(
 async def _order(viewer: Viewer, order_uuid: UUID) -> Order:
     view = await services.order_view(viewer, order_uuid)
     row = view.order
+    currency = row.currency
     return Order(
         id=row.uuid,
         number=row.number,
@@ -233,12 +202,12 @@ async def _order(viewer: Viewer, order_uuid: UUID) -> Order:
         delivery_window_end=row.delivery_window_end,
         requested_ship_date=row.requested_ship_date,
         total_quantity=row.total_quantity,
-        subtotal=row.subtotal,
-        discount_total=row.discount_total,
-        total=row.total,
+        subtotal=api.money(row.subtotal, currency),
+        discount_total=api.money(row.discount_total, currency),
+        total=api.money(row.total, currency),
         version=row.version,
-        created_at=row.created_at,
-        submitted_at=row.submitted_at,
+        created_at=api.timestamp(row.created_at),
+        submitted_at=api.timestamp(row.submitted_at) if row.submitted_at else None,
         lines=[
             Line(
                 id=line.id,
@@ -248,9 +217,9 @@ async def _order(viewer: Viewer, order_uuid: UUID) -> Order:
                 barcode=line.barcode,
                 quantity=line.quantity,
                 shipped_quantity=line.shipped_quantity,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                line_total=line.line_total,
+                unit_price=api.money(line.unit_price, currency),
+                discount_percent=api.decimal_text(line.discount_percent),
+                line_total=api.money(line.line_total, currency),
             )
             for line in view.lines
         ],
@@ -258,7 +227,7 @@ async def _order(viewer: Viewer, order_uuid: UUID) -> Order:
             StatusStep(
                 from_status=step.from_status,
                 to_status=step.to_status,
-                at=step.changed_at,
+                at=api.timestamp(step.changed_at),
                 by=step.by,
                 note=step.note,
             )
@@ -268,27 +237,33 @@ async def _order(viewer: Viewer, order_uuid: UUID) -> Order:
     )
 
 
-@get(API, tags=["orders"])
+@api.get(API, tags=["orders"])
 async def list_orders(
     viewer: CurrentViewer,
     status: FromQuery[str] = "",
     channel: FromQuery[str] = "",
-    buyer: FromQuery[str] = "",
-    q: FromQuery[str] = "",
-    cursor: FromQuery[str] = "",
+    buyer: FromQuery[UUID | None] = None,
+    q: Annotated[str, QueryParameter(max_length=60)] = "",
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
 ) -> OrderList:
-    """Orders you may see, newest first, 50 at a time; filters as on the list page."""
+    """Orders you may see, newest first; filters as on the list page."""
     access.require(viewer, Action.view_orders)
+    errors = {}
     if status and status not in services.STATUS_CODES:
-        raise ValidationException(f"Unknown status {status!r}.", extra={"status": "unknown"})
+        errors["status"] = _("Unknown status %(status)s.", status=status[:30])
     if channel and channel not in services.CHANNEL_CODES:
-        raise ValidationException(f"Unknown channel {channel!r}.", extra={"channel": "unknown"})
-    if buyer and forms.parse_uuid(buyer) is None:
-        raise ValidationException("buyer is a partner's id.", extra={"buyer": "not a UUID"})
-    if cursor and whole_number(cursor) is None:
-        raise ValidationException("Use the next_cursor of a list.", extra={"cursor": "invalid"})
-    filters = OrderFilters.from_query(
-        {"status": status, "channel": channel, "buyer": buyer, "q": q, "before": cursor}
+        errors["channel"] = _("Unknown channel %(channel)s.", channel=channel[:30])
+    if errors:
+        raise api.invalid(errors)
+    position = api.decode_cursor(cursor, (int,))
+    filters = OrderFilters(
+        status=status,
+        channel=channel,
+        buyer=buyer,
+        search=q.strip(),
+        before=position[0] if position else None,
+        limit=limit,
     )
     page = await services.list_orders(viewer, filters)
     return OrderList(
@@ -303,46 +278,47 @@ async def list_orders(
                 customer_po=row.customer_po,
                 currency=row.currency,
                 total_quantity=row.total_quantity,
-                total=row.total,
-                created_at=row.created_at,
-                submitted_at=row.submitted_at,
+                total=api.money(row.total, row.currency),
+                created_at=api.timestamp(row.created_at),
+                submitted_at=api.timestamp(row.submitted_at) if row.submitted_at else None,
                 requested_ship_date=row.requested_ship_date,
             )
             for row in page.rows
         ],
-        next_cursor=str(page.next_before) if page.next_before else None,
+        next_cursor=api.encode_cursor([page.next_before]) if page.next_before else None,
     )
 
 
-@get(f"{API}/{{order_id:uuid}}", tags=["orders"])
+@api.get(f"{API}/{{order_id:uuid}}", tags=["orders"])
 async def get_order(viewer: CurrentViewer, order_id: FromPath[UUID]) -> Order:
     return await _order(viewer, order_id)
 
 
-@post(API, tags=["orders"])
+@api.post(API, tags=["orders"], guards=[api.requires(Action.place_order)])
 async def create_draft(
-    viewer: CurrentViewer, request: AnyRequest, idempotency_key: idempotency.KeyHeader = None
-) -> Response[Any]:
+    viewer: CurrentViewer,
+    request: AnyRequest,
+    data: JSONBody[DraftInput],
+    idempotency_key: idempotency.KeyHeader = None,
+) -> Response[Order]:
     """A draft order for a partner you may order for, priced at today's prices. Send an
     Idempotency-Key header to make a retry safe."""
-    access.require(viewer, Action.place_order)
     return await idempotency.respond_once(
-        request, viewer, idempotency_key, lambda: _create_draft(viewer, request)
+        request, viewer, idempotency_key, lambda: _create_draft(viewer, data)
     )
 
 
-async def _create_draft(viewer: Viewer, request: AnyRequest) -> Response[Any]:
-    data = await _body(request, DraftInput)
+async def _create_draft(viewer: Viewer, data: DraftInput) -> Response[Order]:
     buyer = (
         await access.scoped(Organisation.select(Organisation.id, Organisation.kind), viewer)
         .where(Organisation.uuid == data.buyer)
         .first()
     )
     if buyer is None:
-        return _invalid({"buyer": "No partner with this id that you may see."})
+        raise api.invalid({"buyer": _("No partner with this id that you may see.")})
     requests, errors = await _line_requests(data.lines)
     if requests is None:
-        return _invalid(errors)
+        raise api.invalid(errors)
     draft = OrderDraft(
         buyer_id=buyer["id"],
         channel=forms.channel_for(viewer, buyer),
@@ -356,70 +332,86 @@ async def _create_draft(viewer: Viewer, request: AnyRequest) -> Response[Any]:
     )
     result = await services.create_draft(viewer, draft)
     if not result.saved:
-        return _refusal(result)
+        raise api.refused(result)
     assert result.uuid is not None
     return Response(await _order(viewer, result.uuid), status_code=201)
 
 
-@put(f"{API}/{{order_id:uuid}}/lines", tags=["orders"])
+async def _order_to_place(viewer: CurrentViewer, order_id: FromPath[UUID]) -> VisibleOrder:
+    return await access.get_order(viewer, order_id, Action.place_order)
+
+
+async def _order_to_manage(viewer: CurrentViewer, order_id: FromPath[UUID]) -> VisibleOrder:
+    return await access.get_order(viewer, order_id, Action.manage_orders)
+
+
+async def _visible_order(viewer: CurrentViewer, order_id: FromPath[UUID]) -> VisibleOrder:
+    return await access.get_order(viewer, order_id)
+
+
+# The order a route acts on, fetched (404, 403) before its body is read.
+OrderInScope = NamedDependency[VisibleOrder]
+TO_PLACE = {"order": Provide(_order_to_place)}
+TO_MANAGE = {"order": Provide(_order_to_manage)}
+VISIBLE = {"order": Provide(_visible_order)}
+
+
+@api.put(f"{API}/{{order_id:uuid}}/lines", tags=["orders"], dependencies=TO_PLACE)
 async def replace_lines(
-    viewer: CurrentViewer, order_id: FromPath[UUID], request: AnyRequest
-) -> Response[Any]:
+    viewer: CurrentViewer, order: OrderInScope, data: JSONBody[LinesInput]
+) -> Order:
     """A draft's lines, all of them (the list replaces the old one); `version` required."""
-    await access.get_order(viewer, order_id, Action.place_order)
-    data = await _body(request, LinesInput)
     requests, errors = await _line_requests(data.lines)
     if requests is None:
-        return _invalid(errors)
-    result = await services.replace_lines(viewer, order_id, requests, data.version)
+        raise api.invalid(errors)
+    result = await services.replace_lines(viewer, order.uuid, requests, data.version)
     if not result.saved:
-        return _refusal(result)
-    return Response(await _order(viewer, order_id))
+        raise api.refused(result)
+    return await _order(viewer, order.uuid)
 
 
-@post(f"{API}/{{order_id:uuid}}/submit", tags=["orders"], status_code=200)
+@api.post(
+    f"{API}/{{order_id:uuid}}/submit", tags=["orders"], status_code=200, dependencies=TO_PLACE
+)
 async def submit_order(
     request: AnyRequest,
     viewer: CurrentViewer,
-    order_id: FromPath[UUID],
+    order: OrderInScope,
     idempotency_key: idempotency.KeyHeader = None,
-) -> Response[Any]:
+) -> Response[Order]:
     """Submit a draft. The Idempotency-Key header is required here: a retry with the same
     key answers with the order as submitted the first time."""
-    await access.get_order(viewer, order_id, Action.place_order)
     if not (idempotency_key or "").strip():
-        return _invalid(
-            {"idempotency_key": "Send an Idempotency-Key header of 8 to 80 characters."}
+        raise api.invalid(
+            {idempotency.KEY_HEADER: _("Send an Idempotency-Key header of 8 to 80 characters.")}
         )
     return await idempotency.respond_once(
-        request, viewer, idempotency_key, lambda: _submit_order(viewer, order_id)
+        request, viewer, idempotency_key, lambda: _submit_order(viewer, order.uuid)
     )
 
 
-async def _submit_order(viewer: Viewer, order_id: UUID) -> Response[Any]:
+async def _submit_order(viewer: Viewer, order_id: UUID) -> Response[Order]:
     result = await services.submit_order(viewer, order_id)
     if not result.saved:
-        return _refusal(result)
+        raise api.refused(result)
     return Response(await _order(viewer, order_id))
 
 
-@post(f"{API}/{{order_id:uuid}}/status", tags=["orders"], status_code=200)
+@api.post(f"{API}/{{order_id:uuid}}/status", tags=["orders"], status_code=200, dependencies=VISIBLE)
 async def change_status(
-    viewer: CurrentViewer, order_id: FromPath[UUID], request: AnyRequest
-) -> Response[Any]:
+    viewer: CurrentViewer, order: OrderInScope, data: JSONBody[StatusInput]
+) -> Order:
     """Move an order one step; `next_steps` of the order says which steps you may take."""
-    await access.get_order(viewer, order_id)
-    data = await _body(request, StatusInput)
     try:
         to_status = OrderStatus(data.status)
     except ValueError:
-        return _invalid({"status": f"Unknown status {data.status!r}."})
+        raise api.invalid({"status": _("Unknown status %(status)s.", status=data.status)}) from None
     if to_status == OrderStatus.submitted:
-        return _invalid({"status": "Submit a draft with POST .../submit."})
-    result = await services.change_status(viewer, order_id, to_status, data.note.strip()[:1000])
+        raise api.invalid({"status": _("Submit a draft with POST .../submit.")})
+    result = await services.change_status(viewer, order.uuid, to_status, data.note.strip())
     if not result.saved:
-        return _refusal(result)
-    return Response(await _order(viewer, order_id))
+        raise api.refused(result)
+    return await _order(viewer, order.uuid)
 
 
 async def _shipments(order_id: int) -> list[ShipmentOut]:
@@ -438,35 +430,33 @@ async def _shipments(order_id: int) -> list[ShipmentOut]:
     ]
 
 
-@get(f"{API}/{{order_id:uuid}}/shipments", tags=["orders"])
+@api.get(f"{API}/{{order_id:uuid}}/shipments", tags=["orders"])
 async def list_shipments(viewer: CurrentViewer, order_id: FromPath[UUID]) -> list[ShipmentOut]:
     order = await access.get_order(viewer, order_id)
     return await _shipments(order.id)
 
 
-@post(f"{API}/{{order_id:uuid}}/shipments", tags=["orders"])
+@api.post(
+    f"{API}/{{order_id:uuid}}/shipments", tags=["orders"], status_code=201, dependencies=TO_MANAGE
+)
 async def create_shipment(
-    viewer: CurrentViewer, order_id: FromPath[UUID], request: AnyRequest
-) -> Response[Any]:
+    viewer: CurrentViewer, order: OrderInScope, data: JSONBody[ShipmentInputBody]
+) -> ShipmentOut:
     """Record a (partial) shipment: pieces per order line id (the `lines[].id` of the order)."""
-    order = await access.get_order(viewer, order_id, Action.manage_orders)
-    data = await _body(request, ShipmentInputBody)
     quantities: dict[int, int] = {}
     for line in data.lines:
-        if line.quantity < 0:
-            return _invalid({f"line-{line.line}": "Quantities are 0 or more."})
         quantities[line.line] = quantities.get(line.line, 0) + line.quantity
     shipment = ShipmentInput(
-        carrier=data.carrier.strip()[:60],
-        tracking_number=data.tracking_number.strip()[:60],
+        carrier=data.carrier.strip(),
+        tracking_number=data.tracking_number.strip(),
         shipped_on=data.shipped_on,
         quantities=quantities,
     )
-    result = await services.record_shipment(viewer, order_id, shipment)
+    result = await services.record_shipment(viewer, order.uuid, shipment)
     if not result.saved:
-        return _refusal(result)
+        raise api.refused(result)
     created = [row for row in await _shipments(order.id) if row.id == result.uuid]
-    return Response(created[0], status_code=201)
+    return created[0]
 
 
 order_api_routes = [

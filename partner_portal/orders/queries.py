@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -145,12 +146,16 @@ async def export_rows(viewer: Viewer, filters: OrderFilters) -> list[dict[str, A
         if count % 2000 == 0:
             await asyncio.sleep(0)  # other requests' turn: this loop is tens of milliseconds
         order = by_id[line["order"]]
+        currency = order["currency"]
         rows.append(
             {
                 **{name: order[name] for name in EXPORT_HEADER if name in order},
                 "order_number": order["number"],
                 "submitted_at": order["submitted_at"],
                 **{name: line[name] for name in EXPORT_HEADER if name in line},
+                # With the currency's decimals whatever the database hands back.
+                "unit_price": services.round_money(Decimal(str(line["unit_price"])), currency),
+                "line_total": services.round_money(Decimal(str(line["line_total"])), currency),
             }
         )
     return rows

@@ -8,19 +8,17 @@ exactly the fields of the page forms, so validation lives in one place.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Response, delete, get, patch, post
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from partner_portal import access
+from partner_portal import access, api
 from partner_portal.access import Action, Viewer
-from partner_portal.edits import SaveResult
-from partner_portal.inputs import PageNumber
+from partner_portal.i18n import gettext as _
 from partner_portal.partners import listing, services
 from partner_portal.partners.listing import PartnerFilters
 from partner_portal.partners.records import ContactRecord
@@ -56,10 +54,8 @@ class PartnerSummary(msgspec.Struct):
 
 class PartnerList(msgspec.Struct):
     items: list[PartnerSummary]
-    total: int
-    page: int
-    pages: int
-    next_page: int | None
+    # Pass as ?cursor= for the next partners; null on the last page.
+    next_cursor: str | None
 
 
 class Partner(msgspec.Struct):
@@ -136,6 +132,22 @@ class ContactInput(msgspec.Struct, forbid_unknown_fields=True):
     version: int | msgspec.UnsetType = msgspec.UNSET
 
 
+class TimelineEntry(msgspec.Struct):
+    id: UUID
+    kind: str
+    occurred_at: datetime
+    summary: str
+    # Brand-internal entries are shown to the brand's users only.
+    internal: bool
+    author: str | None
+
+
+class Timeline(msgspec.Struct):
+    items: list[TimelineEntry]
+    # Pass as ?cursor= for older entries; null on the last page.
+    next_cursor: str | None
+
+
 def _form_fields(payload: msgspec.Struct) -> dict[str, str]:
     """The API payload as the page form's fields, so one parser validates both."""
     fields: dict[str, str] = {}
@@ -163,36 +175,13 @@ def _replace_addresses(form: dict[str, Any], update: dict[str, str]) -> dict[str
     return {**form, **update}
 
 
-def _refusal(result: SaveResult) -> Response[Any]:
-    if result.current_version is not None:
-        return Response(
-            {
-                "status_code": 409,
-                "detail": "The record was changed since the version you sent.",
-                "current_version": result.current_version,
-                "changes": [
-                    {
-                        "by": change["actor_label"],
-                        "at": change["occurred_at"].isoformat(),
-                        "fields": change["fields"],
-                    }
-                    for change in result.conflicts
-                ],
-            },
-            status_code=409,
-        )
-    return Response(
-        {"status_code": 400, "detail": "Invalid input.", "errors": result.errors},
-        status_code=400,
-    )
+# The page form names addresses "address-<n>-<field>"; the body has a list "addresses".
+RENAMED = {"address": "addresses"}
 
 
 def _require_version(payload: PartnerInput | ContactInput) -> None:
     if payload.version is msgspec.UNSET:
-        raise ValidationException(
-            "Send the version you are changing (optimistic locking).",
-            extra={"version": "required"},
-        )
+        raise api.invalid({"version": _("Send the version you are changing (from a GET).")})
 
 
 async def _partner(viewer: Viewer, partner_uuid: UUID) -> Partner:
@@ -236,7 +225,7 @@ def _contact(row: ContactRecord, partner_uuid: UUID) -> Contact:
     return Contact(id=row.uuid, partner=partner_uuid, **fields)
 
 
-@get(f"{API}/partners", tags=["partners"])
+@api.get(f"{API}/partners", tags=["partners"])
 async def list_partners(
     viewer: CurrentViewer,
     q: FromQuery[str] = "",
@@ -245,21 +234,28 @@ async def list_partners(
     territory: FromQuery[str] = "",
     status: FromQuery[str] = "",
     owner: FromQuery[str] = "",
-    page: PageNumber = 1,
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
 ) -> PartnerList:
-    """Partners you may see, 50 a page, sorted by legal name; filters as on the list page."""
-    filters = PartnerFilters.from_query(
-        {
-            "q": q,
-            "kind": kind,
-            "tier": tier,
-            "territory": territory,
-            "status": status,
-            "owner": owner,
-            "page": page,
-        }
+    """Partners you may see, sorted by legal name; filters as on the list page."""
+    position = api.decode_cursor(cursor, (str, int))
+    filters = dataclasses.replace(
+        PartnerFilters.from_query(
+            {
+                "q": q,
+                "kind": kind,
+                "tier": tier,
+                "territory": territory,
+                "status": status,
+                "owner": owner,
+            }
+        ),
+        after=(position[0], position[1]) if position else None,
+        limit=limit,
     )
     found = await listing.list_partners(viewer, filters)
+    rows = found.rows[:limit]
+    last = rows[-1] if rows else None
     return PartnerList(
         items=[
             PartnerSummary(
@@ -276,34 +272,33 @@ async def list_partners(
                 territories=row["territories"],
                 contact_count=row["contact_count"],
             )
-            for row in found.rows
+            for row in rows
         ],
-        total=found.total,
-        page=found.page,
-        pages=found.pages,
-        next_page=found.page + 1 if found.has_next else None,
+        next_cursor=api.encode_cursor([last["legal_name"], last["id"]])
+        if last and len(found.rows) > limit
+        else None,
     )
 
 
-@get(f"{API}/partners/{{partner_id:uuid}}", tags=["partners"])
+@api.get(f"{API}/partners/{{partner_id:uuid}}", tags=["partners"])
 async def get_partner(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> Partner:
     return await _partner(viewer, partner_id)
 
 
-@post(f"{API}/partners", tags=["partners"])
-async def create_partner(viewer: CurrentViewer, data: JSONBody[PartnerInput]) -> Response[Any]:
+@api.post(f"{API}/partners", tags=["partners"], status_code=201)
+async def create_partner(viewer: CurrentViewer, data: JSONBody[PartnerInput]) -> Partner:
     """Create a partner; legal_name, kind and country are required."""
     result = await services.create_organisation(viewer, _form_fields(data))
     if not result.saved:
-        return _refusal(result)
+        raise api.refused(result, RENAMED)
     assert result.uuid is not None
-    return Response(await _partner(viewer, result.uuid), status_code=201)
+    return await _partner(viewer, result.uuid)
 
 
-@patch(f"{API}/partners/{{partner_id:uuid}}", tags=["partners"])
+@api.patch(f"{API}/partners/{{partner_id:uuid}}", tags=["partners"])
 async def update_partner(
     viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[PartnerInput]
-) -> Response[Any]:
+) -> Partner:
     """Change the fields sent; `version` (from a GET) is required. Lists replace the old ones."""
     organisation = await access.get_organisation(viewer, partner_id, Action.edit_partner)
     _require_version(data)
@@ -312,26 +307,58 @@ async def update_partner(
         viewer, organisation, _replace_addresses(saved, _form_fields(data))
     )
     if not result.saved:
-        return _refusal(result)
-    return Response(await _partner(viewer, partner_id))
+        raise api.refused(result, RENAMED)
+    return await _partner(viewer, partner_id)
 
 
-@get(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"])
+@api.get(f"{API}/partners/{{partner_id:uuid}}/timeline", tags=["partners"])
+async def partner_timeline(
+    viewer: CurrentViewer,
+    partner_id: FromPath[UUID],
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
+) -> Timeline:
+    """Calls, visits, meetings and notes logged on a partner, newest first."""
+    organisation = await access.get_organisation(viewer, partner_id)
+    position = api.decode_cursor(cursor, (datetime, int))
+    after = (position[0], position[1]) if position else None
+    rows = await services.timeline_after(viewer, organisation, after, limit)
+    shown = rows[:limit]
+    last = shown[-1] if shown else None
+    return Timeline(
+        items=[
+            TimelineEntry(
+                id=row["uuid"],
+                kind=row["kind"],
+                occurred_at=api.timestamp(row["occurred_at"]),
+                summary=row["summary"],
+                internal=bool(row["internal"]),
+                author=row["author_name"],
+            )
+            for row in shown
+        ],
+        next_cursor=api.encode_cursor([api.timestamp(last["occurred_at"]), last["id"]])
+        if last and len(rows) > limit
+        else None,
+    )
+
+
+@api.get(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"])
 async def list_contacts(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> list[Contact]:
     details = await services.partner_360(viewer, partner_id)
     return [_contact(row, partner_id) for row in details.contacts]
 
 
-@post(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"])
+@api.post(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"], status_code=201)
 async def create_contact(
     viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[ContactInput]
-) -> Response[Any]:
+) -> Contact:
     organisation = await access.get_organisation(viewer, partner_id, Action.manage_contacts)
     result = await services.create_contact(viewer, organisation, _form_fields(data))
     if not result.saved:
-        return _refusal(result)
+        raise api.refused(result, RENAMED)
     assert result.uuid is not None
-    return Response(await _visible_contact(viewer, result.uuid), status_code=201)
+    return await _visible_contact(viewer, result.uuid)
 
 
 async def _visible_contact(viewer: Viewer, contact_id: UUID) -> Contact:
@@ -340,15 +367,15 @@ async def _visible_contact(viewer: Viewer, contact_id: UUID) -> Contact:
     return _contact(contact, partner["uuid"])
 
 
-@get(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"])
+@api.get(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"])
 async def get_contact(viewer: CurrentViewer, contact_id: FromPath[UUID]) -> Contact:
     return await _visible_contact(viewer, contact_id)
 
 
-@patch(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"])
+@api.patch(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"])
 async def update_contact(
     viewer: CurrentViewer, contact_id: FromPath[UUID], data: JSONBody[ContactInput]
-) -> Response[Any]:
+) -> Contact:
     """Change the fields sent; `version` is required."""
     contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
     _require_version(data)
@@ -356,11 +383,11 @@ async def update_contact(
     saved["is_primary"] = "on" if contact.is_primary else ""
     result = await services.update_contact(viewer, contact, {**saved, **_form_fields(data)})
     if not result.saved:
-        return _refusal(result)
-    return Response(await _visible_contact(viewer, contact_id))
+        raise api.refused(result, RENAMED)
+    return await _visible_contact(viewer, contact_id)
 
 
-@delete(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"], status_code=204)
+@api.delete(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"], status_code=204)
 async def delete_contact(viewer: CurrentViewer, contact_id: FromPath[UUID]) -> None:
     contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
     await services.delete_contact(viewer, contact)
@@ -371,6 +398,7 @@ partner_api_routes = [
     get_partner,
     create_partner,
     update_partner,
+    partner_timeline,
     list_contacts,
     create_contact,
     get_contact,

@@ -44,6 +44,9 @@ class PartnerFilters:
     status: str = ""
     owner: str = ""
     page: int = 1
+    # Keyset paging (the API): the partners after this (legal name, id), ``limit`` of them.
+    after: tuple[str, int] | None = None
+    limit: int | None = None
 
     FILTER_NAMES = ("q", "kind", "tier", "territory", "status", "owner")
 
@@ -183,7 +186,10 @@ async def list_partners(viewer: Viewer, filters: PartnerFilters) -> PartnerPage:
     (with the total, owner and parent names, contact count and main contact) and the
     territories of its partners.
     """
-    inner = _partner_query(Organisation.select(*_LIST_COLUMNS), viewer, filters).querystrings[0]
+    query = _partner_query(Organisation.select(*_LIST_COLUMNS), viewer, filters)
+    if filters.limit is not None:
+        return await _keyset_page(query, filters, filters.limit)
+    inner = query.querystrings[0]
     page = filters.page
     rows = await _page_rows(inner, page)
     if not rows and page > 1:
@@ -196,9 +202,25 @@ async def list_partners(viewer: Viewer, filters: PartnerFilters) -> PartnerPage:
     return PartnerPage(rows=rows, total=total, page=page, filters=filters)
 
 
+async def _keyset_page(query: Any, filters: PartnerFilters, limit: int) -> PartnerPage:
+    """The ``limit`` partners after ``filters.after`` in the list's order (name, id), and
+    one more, which tells the caller there is a next page (the API's cursor paging)."""
+    if filters.after is not None:
+        name, after_id = filters.after
+        query = query.where(
+            (Organisation.legal_name > name)
+            | ((Organisation.legal_name == name) & (Organisation.id > after_id))
+        )
+    rows = await _page_rows(query.querystrings[0], 1, limit + 1)
+    await _attach_territories(rows)
+    return PartnerPage(
+        rows=rows, total=rows[0]["total_count"] if rows else 0, page=1, filters=filters
+    )
+
+
 @access.checked_by_caller("runs the scoped partner query its caller built")
-async def _page_rows(inner: QueryString, page: int) -> list[dict[str, Any]]:
-    rows = await Organisation.raw(_PAGE_SQL, inner, PAGE_SIZE, (page - 1) * PAGE_SIZE, True)
+async def _page_rows(inner: QueryString, page: int, size: int = PAGE_SIZE) -> list[dict[str, Any]]:
+    rows = await Organisation.raw(_PAGE_SQL, inner, size, (page - 1) * size, True)
     for row in rows:
         if isinstance(row["uuid"], str):  # SQLite does not type a subquery's columns
             row["uuid"] = UUID(row["uuid"])

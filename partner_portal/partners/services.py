@@ -245,16 +245,15 @@ async def organisation_details(organisation_id: int) -> dict[str, Any]:
     return row
 
 
-async def _timeline_entries(
-    viewer: Viewer, visible_organisation: access.VisibleOrganisation, page: int = 1
-) -> tuple[list[dict[str, Any]], bool]:
-    """A page of an organisation's timeline, newest first, and whether older entries exist.
+def _timeline_query(viewer: Viewer, visible_organisation: access.VisibleOrganisation) -> Any:
+    """An organisation's timeline entries the viewer may read, newest first.
 
     ``visible_organisation`` is a row from access.get_organisation, so the organisation
     is already known to be visible; partner users never see internal entries
     (access.timeline_filter).
     """
     query = TimelineEntry.select(
+        TimelineEntry.id,
         TimelineEntry.uuid,
         TimelineEntry.kind,
         TimelineEntry.occurred_at,
@@ -265,12 +264,37 @@ async def _timeline_entries(
     condition = access.timeline_filter(viewer)
     if condition is not None:
         query = query.where(condition)
+    return query.order_by(TimelineEntry.occurred_at, TimelineEntry.id, ascending=False)
+
+
+async def _timeline_entries(
+    viewer: Viewer, visible_organisation: access.VisibleOrganisation, page: int = 1
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of an organisation's timeline, newest first, and whether older entries exist."""
     rows = await (
-        query.order_by(TimelineEntry.occurred_at, TimelineEntry.id, ascending=False)
+        _timeline_query(viewer, visible_organisation)
         .limit(TIMELINE_PAGE_SIZE + 1)
         .offset((max(1, page) - 1) * TIMELINE_PAGE_SIZE)
     )
     return rows[:TIMELINE_PAGE_SIZE], len(rows) > TIMELINE_PAGE_SIZE
+
+
+async def timeline_after(
+    viewer: Viewer,
+    visible_organisation: access.VisibleOrganisation,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The ``limit`` entries older than ``after`` (an entry's time and id), and one more,
+    which tells the caller there is a next page (the API's keyset paging)."""
+    query = _timeline_query(viewer, visible_organisation)
+    if after is not None:
+        moment, entry_id = after
+        query = query.where(
+            (TimelineEntry.occurred_at < moment)
+            | ((TimelineEntry.occurred_at == moment) & (TimelineEntry.id < entry_id))
+        )
+    return await query.limit(limit + 1)  # type: ignore[no-any-return]
 
 
 async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1) -> Partner360:

@@ -27,6 +27,8 @@ from tests.portal.access_routes import style
 MANAGERS = only(CATALOG_MANAGERS)
 
 ROUTES = {
+    "GET /api/v1/styles": Route(anyone),
+    "GET /api/v1/styles/{style_id:uuid}": Route(anyone, "style"),
     "GET /catalog/prepacks": Route(MANAGERS),
     "GET /catalog/prepacks/new": Route(MANAGERS),
     "POST /catalog/prepacks/new": Route(MANAGERS),

@@ -43,6 +43,11 @@ async def test_exported_xlsx_files_import_again_without_changes(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "style_code" and len(rows) == 7
     assert any(row[-1] == barcode for row in rows)  # kept as text, every digit
+    price_sheet = load_workbook(io.BytesIO(prices.content)).active
+    header = [cell.value for cell in next(price_sheet.iter_rows(max_row=1))]
+    krw = next(price_sheet.iter_rows(min_row=2, max_row=2))[header.index("wholesale")]
+    # A price is a number Excel can add up, shown with the currency's decimals (KRW none).
+    assert krw.value == 12000 and krw.data_type == "n" and krw.number_format == "0"
     again = await _import(client, "styles", "styles.xlsx", styles.content)
     assert again.status_code == 200 and "0 created, 0 updated." in again.text
     again = await _import(client, "prices", "prices.xlsx", prices.content)

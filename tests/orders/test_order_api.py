@@ -9,7 +9,7 @@ from partner_portal.accounts.services import create_api_token, viewer_for_user_i
 from partner_portal.orders.tables import Order, OrderStatus
 from tests.orders.pages_support import order_row, place
 from tests.orders.support import Shop, make_shop
-from tests.support import Cast, Member, PortalClient
+from tests.support import Cast, Member, PortalClient, problem_fields, problem_messages
 
 
 @pytest.fixture
@@ -65,10 +65,12 @@ async def test_an_erp_creates_edits_and_submits_a_draft_once(
     conflict = await client.put(
         f"/api/v1/orders/{draft['id']}/lines", headers=headers, json={**stale, "version": 1}
     )
-    assert conflict.status_code == 409 and conflict.json()["current_version"] == 2
+    problem_fields(conflict, 409)
+    assert conflict.json()["current_version"] == 2
+    assert conflict.json()["changes"][0]["fields"]
 
     no_key = await client.post(f"/api/v1/orders/{draft['id']}/submit", headers=headers)
-    assert no_key.status_code == 400 and "idempotency_key" in no_key.json()["errors"]
+    assert problem_fields(no_key) == {"Idempotency-Key": "invalid"}
     keyed = {**headers, "Idempotency-Key": "erp-submit-0001"}
     for _ in range(2):
         submitted = await client.post(f"/api/v1/orders/{draft['id']}/submit", headers=keyed)
@@ -88,24 +90,43 @@ async def test_bad_input_gets_a_400_that_says_what_is_wrong(
             "lines": [{"style": "NOPE-1", "colour": "BLK", "size": "S", "quantity": 1}],
         },
     )
-    assert unknown.status_code == 400
-    assert unknown.json()["errors"] == {"lines-0-style": "No style NOPE-1 in the catalog."}
+    assert problem_fields(unknown) == {"lines[0].style": "invalid"}
+    assert problem_messages(unknown) == {"lines[0].style": "No style NOPE-1 in the catalog."}
     not_json = await client.post(
         "/api/v1/orders", headers={**headers, "Content-Type": "application/json"}, content=b"{"
     )
-    assert not_json.status_code == 400
+    assert problem_fields(not_json) == {"": "json"}
     wrong_type = await client.post(
         "/api/v1/orders", headers=headers, json={"buyer": "x", "lines": "many"}
     )
-    assert wrong_type.status_code == 400
-    assert (await client.get("/api/v1/orders?status=lost", headers=headers)).status_code == 400
-    assert (await client.get("/api/v1/orders?cursor=abc", headers=headers)).status_code == 400
+    assert set(problem_fields(wrong_type).values()) <= {"type", "invalid"}
+    unknown_field = await client.post(
+        "/api/v1/orders",
+        headers=headers,
+        json={"buyer": str(cast.distributor_a.uuid), "lines": [], "colour": "red"},
+    )
+    assert problem_fields(unknown_field) == {"colour": "unknown_field"}
+    too_many = await client.post(
+        "/api/v1/orders",
+        headers=headers,
+        json={
+            "buyer": str(cast.distributor_a.uuid),
+            "lines": [{"style": "SS27-001", "colour": "BLK", "size": "S", "quantity": 10**7}],
+        },
+    )
+    assert problem_fields(too_many) == {"lines[0].quantity": "out_of_range"}
+    lost = await client.get("/api/v1/orders?status=lost", headers=headers)
+    assert problem_fields(lost) == {"status": "invalid"}
+    cursor = await client.get("/api/v1/orders?cursor=abc", headers=headers)
+    assert problem_fields(cursor) == {"cursor": "invalid"}
+    limit = await client.get("/api/v1/orders?limit=100000", headers=headers)
+    assert problem_fields(limit) == {"limit": "out_of_range"}
     invisible = await client.post(
         "/api/v1/orders",
         headers=headers,
         json={"buyer": str(cast.distributor_b.uuid), "lines": []},
     )
-    assert invisible.status_code == 400 and "buyer" in invisible.json()["errors"]
+    assert problem_fields(invisible) == {"buyer": "invalid"}
     assert await Order.count() == 0
 
 
@@ -117,7 +138,7 @@ async def test_the_brand_confirms_and_ships_through_the_api(
     wrong = await client.post(
         f"/api/v1/orders/{order}/status", headers=headers, json={"status": "delivered"}
     )
-    assert wrong.status_code == 400
+    assert problem_fields(wrong) == {"status": "invalid"}
     confirmed = await client.post(
         f"/api/v1/orders/{order}/status", headers=headers, json={"status": "confirmed"}
     )
@@ -142,3 +163,29 @@ async def test_the_brand_confirms_and_ships_through_the_api(
         f"/api/v1/orders/{order}/shipments", headers=buyer, json={"carrier": "x"}
     )
     assert refused.status_code == 403
+
+
+async def test_money_has_the_currencys_decimals_and_times_their_offset(
+    client: PortalClient, cast: Cast, shop: Shop
+) -> None:
+    cny = await place(shop, cast.admin, cast.distributor_a)
+    krw = await place(shop, cast.admin, cast.distributor_b)
+    headers = await token_for(cast.admin)
+
+    yuan = (await client.get(f"/api/v1/orders/{cny}", headers=headers)).json()
+    won = (await client.get(f"/api/v1/orders/{krw}", headers=headers)).json()
+    listed = (await client.get("/api/v1/orders", headers=headers)).json()["items"]
+
+    assert (yuan["currency"], yuan["total"], yuan["lines"][0]["unit_price"]) == (
+        "CNY",
+        "1500.00",
+        "100.00",
+    )
+    assert (won["currency"], won["total"], won["lines"][0]["unit_price"]) == (
+        "KRW",
+        "300000",
+        "20000",
+    )
+    assert {item["total"] for item in listed} == {"1500.00", "300000"}
+    for moment in (yuan["created_at"], yuan["submitted_at"], yuan["history"][0]["at"]):
+        assert moment.endswith("Z") or moment[-6] in "+-", moment

@@ -10,7 +10,7 @@ import pytest
 from partner_portal.orders.tables import Order, OrderStatus, OrderStatusChange
 from tests.orders.support import Shop, make_shop
 from tests.orders.test_order_api import token_for
-from tests.support import Cast, PortalClient
+from tests.support import Cast, PortalClient, problem_fields
 
 RETRIES = 100
 
@@ -72,7 +72,7 @@ async def test_the_same_key_with_another_body_is_refused_and_changes_nothing(
 
     other = await client.post("/api/v1/orders", headers=keyed, json=_draft(cast, 40))
 
-    assert other.status_code == 422
+    problem_fields(other, 422)
     assert "Idempotency-Key" in other.json()["detail"]
     assert await Order.count() == 1
     again = await client.post("/api/v1/orders", headers=keyed, json=_draft(cast, 4))

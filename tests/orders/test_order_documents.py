@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -76,6 +77,12 @@ async def test_the_export_holds_the_confirmed_orders_the_exporter_sees(
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][0] == "order_number" and len(rows) == 3
     assert {row[13] for row in rows[1:]} == {10, 5}
+    # Prices are numbers with the currency's decimals, moments are dates (not text).
+    sheet_rows = list(workbook.active.iter_rows(min_row=2))
+    header = list(rows[0])
+    price = sheet_rows[0][header.index("unit_price")]
+    assert price.data_type == "n" and price.number_format == "0.00"
+    assert isinstance(rows[1][header.index("submitted_at")], datetime)
 
     await client.sign_in(cast.distributor)
     assert (await client.get("/orders/export.csv")).status_code == 403

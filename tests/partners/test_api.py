@@ -6,7 +6,7 @@ import pytest
 
 from partner_portal.accounts.services import create_api_token, viewer_for_user_id
 from partner_portal.partners.tables import Contact, Organisation
-from tests.support import Cast, Member, PortalClient
+from tests.support import Cast, Member, PortalClient, problem_fields
 
 VALID_USCC = "91310000MA1FL8TQ36"
 
@@ -19,8 +19,7 @@ async def token_for(member: Member) -> dict[str, str]:
 async def test_it_refuses_requests_without_a_valid_token(client: PortalClient, cast: Cast) -> None:
     assert (await client.get("/api/v1/partners")).status_code == 401
     response = await client.get("/api/v1/partners", headers={"Authorization": "Bearer tl_nope"})
-    assert response.status_code == 401
-    assert response.json()["status_code"] == 401
+    problem_fields(response, 401)
 
 
 async def test_a_kam_lists_only_their_own_and_their_teams_partners(
@@ -103,8 +102,7 @@ async def test_bad_input_is_refused_field_by_field_and_saves_nothing(
         },
         headers=await token_for(cast.admin),
     )
-    assert response.status_code == 400
-    errors = response.json()["errors"]
+    errors = problem_fields(response)
     assert set(errors) >= {"legal_name", "tax_id"}
     assert await Organisation.count() == before
 
@@ -112,13 +110,15 @@ async def test_bad_input_is_refused_field_by_field_and_saves_nothing(
 async def test_a_malformed_body_is_a_400_not_a_500(client: PortalClient, cast: Cast) -> None:
     headers = await token_for(cast.admin)
     unknown_field = await client.post("/api/v1/partners", json={"colour": "red"}, headers=headers)
-    assert unknown_field.status_code == 400
+    assert problem_fields(unknown_field) == {"colour": "unknown_field"}
+    wrong_type = await client.post("/api/v1/partners", json={"legal_name": 7}, headers=headers)
+    assert problem_fields(wrong_type) == {"legal_name": "type"}
     not_json = await client.post(
         "/api/v1/partners",
         content=b"{nope",
         headers={**headers, "content-type": "application/json"},
     )
-    assert not_json.status_code == 400
+    assert problem_fields(not_json) == {"": "json"}
 
 
 @pytest.mark.parametrize("member", ["staff", "distributor", "supplier"])
@@ -139,13 +139,14 @@ async def test_an_update_needs_the_current_version_and_a_stale_one_gets_409(
     headers = await token_for(cast.kam)
     url = f"/api/v1/partners/{cast.distributor_a.uuid}"
     version = (await client.get(url, headers=headers)).json()["version"]
-    assert (await client.patch(url, json={"tier": "platinum"}, headers=headers)).status_code == 400
+    no_version = await client.patch(url, json={"tier": "platinum"}, headers=headers)
+    assert problem_fields(no_version) == {"version": "invalid"}
     first = await client.patch(url, json={"tier": "platinum", "version": version}, headers=headers)
     assert first.status_code == 200, first.text
     assert first.json()["tier"] == "platinum"
     assert first.json()["version"] == version + 1
     stale = await client.patch(url, json={"tier": "silver", "version": version}, headers=headers)
-    assert stale.status_code == 409
+    problem_fields(stale, 409)
     body = stale.json()
     assert body["current_version"] == version + 1
     assert body["changes"][0]["fields"]["tier"] == ["gold", "platinum"]
@@ -239,3 +240,78 @@ async def test_the_openapi_document_lists_the_api_and_no_pages(client: PortalCli
     assert "/api/v1/partners" in paths
     assert "/api/v1/contacts/{contact_id}" in paths
     assert all(path.startswith("/api/") for path in paths)
+
+
+async def test_the_list_pages_with_an_opaque_cursor_until_it_runs_out(
+    client: PortalClient, cast: Cast
+) -> None:
+    headers = await token_for(cast.admin)
+    everything = (await client.get("/api/v1/partners?limit=200", headers=headers)).json()
+    assert everything["next_cursor"] is None
+
+    walked: list[str] = []
+    cursor = ""
+    while True:
+        page = (
+            await client.get(f"/api/v1/partners?limit=2&cursor={cursor}", headers=headers)
+        ).json()
+        assert len(page["items"]) <= 2
+        walked += [item["id"] for item in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        cursor = page["next_cursor"]
+
+    assert walked == [item["id"] for item in everything["items"]] and len(walked) == 5
+    bad = await client.get("/api/v1/partners?cursor=not-a-cursor", headers=headers)
+    assert problem_fields(bad) == {"cursor": "invalid"}
+    too_many = await client.get("/api/v1/partners?limit=201", headers=headers)
+    assert problem_fields(too_many) == {"limit": "out_of_range"}
+
+
+async def test_the_timeline_pages_newest_first_and_hides_internal_notes_from_partners(
+    client: PortalClient, cast: Cast
+) -> None:
+    from datetime import UTC, datetime
+
+    from partner_portal.partners.tables import TimelineEntry
+
+    noon = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
+    entries = [
+        ("call", datetime(2026, 11, 1, 2, 0, tzinfo=UTC), False, "oldest"),
+        ("visit", noon, False, "same moment, first"),
+        ("note", noon, True, "same moment, internal"),
+        ("call", datetime(2026, 11, 3, 9, 30, tzinfo=UTC), False, "newest"),
+    ]
+    for kind, moment, internal, summary in entries:
+        await TimelineEntry.insert(
+            TimelineEntry(
+                organisation=cast.distributor_a.id,
+                kind=kind,
+                occurred_at=moment,
+                internal=internal,
+                summary=summary,
+                created_at=moment,
+            )
+        ).run()
+    url = f"/api/v1/partners/{cast.distributor_a.uuid}/timeline"
+
+    async def walk(member: Member) -> list[str]:
+        headers = await token_for(member)
+        summaries: list[str] = []
+        cursor = ""
+        while True:
+            page = (await client.get(f"{url}?limit=1&cursor={cursor}", headers=headers)).json()
+            summaries += [entry["summary"] for entry in page["items"]]
+            if page["next_cursor"] is None:
+                return summaries
+            cursor = page["next_cursor"]
+
+    assert await walk(cast.kam) == [
+        "newest",
+        "same moment, internal",
+        "same moment, first",
+        "oldest",
+    ]
+    assert await walk(cast.distributor) == ["newest", "same moment, first", "oldest"]
+    other = await client.get(url, headers=await token_for(cast.other_distributor))
+    problem_fields(other, 404)

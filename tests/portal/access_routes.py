@@ -56,6 +56,7 @@ ROUTES: dict[str, Route] = {
     "GET /api/v1/partners": Route(anyone),
     "POST /api/v1/partners": Route(only(PARTNER_EDITORS)),
     "GET /api/v1/partners/{partner_id:uuid}": Route(view_partner, "partner"),
+    "GET /api/v1/partners/{partner_id:uuid}/timeline": Route(view_partner, "partner"),
     "PATCH /api/v1/partners/{partner_id:uuid}": Route(edit_partner, "partner"),
     "GET /api/v1/partners/{partner_id:uuid}/contacts": Route(view_partner, "partner"),
     "POST /api/v1/partners/{partner_id:uuid}/contacts": Route(manage_contacts, "partner"),

@@ -15,7 +15,7 @@ from partner_portal.accounts.tables import IdempotentRequest
 from partner_portal.orders.tables import Order
 from tests.orders.support import Shop, make_shop
 from tests.orders.test_order_api import token_for
-from tests.support import Cast, PortalClient
+from tests.support import Cast, PortalClient, problem_fields
 
 NOON = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 KEY = "erp-idempotency-0001"
@@ -45,7 +45,7 @@ async def test_a_malformed_key_is_refused_with_a_clear_message(
         response = await client.post(
             "/api/v1/orders", headers={**keyed, idempotency.KEY_HEADER: bad}, json=draft(cast)
         )
-        assert response.status_code == 400, bad
+        assert problem_fields(response) == {idempotency.KEY_HEADER: "invalid"}, bad
         assert "8 to 80 characters" in response.json()["detail"]
     assert await Order.count() == 0
 
@@ -173,7 +173,7 @@ async def test_a_repeat_that_waited_in_vain_is_told_to_retry(
         "/api/v1/orders", headers={**keyed, idempotency.KEY_HEADER: busy_key}, json=draft(cast)
     )
 
-    assert response.status_code == 409
+    problem_fields(response, 409)
     assert response.headers["retry-after"] == "5"
     assert "still being processed" in response.json()["detail"]
     assert await Order.count() == 1

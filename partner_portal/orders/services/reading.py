@@ -53,6 +53,7 @@ class OrderFilters:
     buyer: UUID | None = None
     search: str = ""
     before: int | None = None  # keyset paging: orders with a smaller id (newest first)
+    limit: int | None = None  # PAGE_SIZE unless an API caller asks for another page size
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> OrderFilters:
@@ -131,16 +132,15 @@ def filtered_orders(query: Any, viewer: Viewer, filters: OrderFilters) -> Any:
 
 
 async def list_orders(viewer: Viewer, filters: OrderFilters) -> OrderPage:
-    """Fifty orders the viewer may see, newest first, one query. Paging is by key (the
+    """Fifty orders (or ``filters.limit``) the viewer may see, newest first, one query. Paging is by key (the
     last id shown), so a page costs the same on the thousandth page and needs no count."""
+    size = filters.limit or PAGE_SIZE
     query = filtered_orders(Order.select(*LIST_COLUMNS), viewer, filters)
     if filters.before:
         query = query.where(Order.id < filters.before)
-    rows = OrderSummary.from_rows(
-        await query.order_by(Order.id, ascending=False).limit(PAGE_SIZE + 1)
-    )
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows = OrderSummary.from_rows(await query.order_by(Order.id, ascending=False).limit(size + 1))
+    more = len(rows) > size
+    rows = rows[:size]
     return OrderPage(rows=rows, next_before=rows[-1].id if more else None, filters=filters)
 
 
