@@ -48,6 +48,7 @@ ROUTES = {
     "GET /catalog/availability/export.csv": Route(MANAGERS),
     "GET /catalog/availability/export.xlsx": Route(MANAGERS),
     "GET /catalog/import-template.xlsx": Route(MANAGERS),
+    "POST /api/v1/stock-levels": Route(MANAGERS),
 }
 
 
