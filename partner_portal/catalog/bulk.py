@@ -10,10 +10,10 @@ says what is on hand, the portal what is promised (orders/services/stock.py).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
@@ -21,6 +21,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import SkuStock
 from partner_portal.clock import utcnow
 from partner_portal.database import is_sqlite, write_transaction
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 
 MAX_ITEMS = 100_000
@@ -48,55 +49,61 @@ class BulkResult:
         return not self.problems
 
 
-def _text(item: Mapping[str, Any], name: str) -> str | None:
-    value = item.get(name)
-    return (
-        value.strip() if isinstance(value, str) and 0 < len(value.strip()) <= CODE_LENGTH else None
-    )
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=CODE_LENGTH)]
+
+
+class StockItem(msgspec.Struct, frozen=True):
+    """One item of a stock call: a SKU by barcode, or by style, colour and size."""
+
+    at_once: Annotated[int, msgspec.Meta(ge=0, le=MAX_QUANTITY)]
+    barcode: Code | None = None
+    style: Code | None = None
+    colour: Code | None = None
+    size: Code | None = None
+
+
+def _item_problem(index: int, item: object, error: msgspec.ValidationError) -> RowProblem:
+    """What is wrong with an item msgspec refused, in the reader's language."""
+    if not isinstance(item, dict):
+        return RowProblem(index, "", _("Each item is an object."))
+    if "at_once" in str(error):
+        return RowProblem(
+            index,
+            "at_once",
+            _("Give the stock on hand as a whole number from 0 to %(n)s.", n=f"{MAX_QUANTITY:,}"),
+        )
+    return RowProblem(index, "barcode", _(SKU_NAMED_BY))
+
+
+SKU_NAMED_BY = N_("Give the barcode, or the style code, colour code and size.")
 
 
 def _parse(items: object) -> tuple[list[dict[str, Any]], list[RowProblem]]:
-    """The rows as the database reads them (index, SKU keys, quantity), or the problems."""
+    """The rows as the database reads them (index, SKU keys, quantity), or the problems.
+    The items are checked in one msgspec conversion; only a call with a bad item is read
+    again item by item, to name every bad one."""
     if not isinstance(items, list) or not 0 < len(items) <= MAX_ITEMS:
         return [], [RowProblem(-1, "items", _("Send 1 to %(n)s items.", n=f"{MAX_ITEMS:,}"))]
-    rows: list[dict[str, Any]] = []
     problems: list[RowProblem] = []
+    try:
+        typed = list(enumerate(msgspec.convert(items, list[StockItem])))
+    except msgspec.ValidationError:
+        typed = []
+        for index, item in enumerate(items):
+            try:
+                typed.append((index, msgspec.convert(item, StockItem)))
+            except msgspec.ValidationError as error:
+                problems.append(_item_problem(index, item, error))
+    rows: list[dict[str, Any]] = []
     seen: dict[tuple[str, ...], int] = {}
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            problems.append(RowProblem(index, "", _("Each item is an object.")))
+    for index, item in typed:
+        if item.barcode is not None:
+            key: tuple[str, ...] = (item.barcode,)
+        elif item.style is not None and item.colour is not None and item.size is not None:
+            key = (item.style.upper(), item.colour.upper(), item.size)
+        else:
+            problems.append(RowProblem(index, "barcode", _(SKU_NAMED_BY)))
             continue
-        barcode = _text(item, "barcode")
-        style, colour, size = (_text(item, name) for name in ("style", "colour", "size"))
-        if barcode is None and None in (style, colour, size):
-            problems.append(
-                RowProblem(
-                    index,
-                    "barcode",
-                    _("Give the barcode, or the style code, colour code and size."),
-                )
-            )
-            continue
-        quantity = item.get("at_once")
-        if (
-            isinstance(quantity, bool)
-            or not isinstance(quantity, int)
-            or not 0 <= quantity <= MAX_QUANTITY
-        ):
-            problems.append(
-                RowProblem(
-                    index,
-                    "at_once",
-                    _(
-                        "Give the stock on hand as a whole number from 0 to %(n)s.",
-                        n=f"{MAX_QUANTITY:,}",
-                    ),
-                )
-            )
-            continue
-        key: tuple[str, ...] = (
-            (barcode,) if barcode else (str(style).upper(), str(colour).upper(), str(size))
-        )
         if key in seen:
             problems.append(
                 RowProblem(
@@ -107,15 +114,15 @@ def _parse(items: object) -> tuple[list[dict[str, Any]], list[RowProblem]]:
             )
             continue
         seen[key] = index
-        by_item = dict(zip(("style", "colour", "size"), key, strict=False)) if not barcode else {}
+        by_item = len(key) == 3
         rows.append(
             {
                 "i": index,
-                "barcode": barcode,
-                "style": by_item.get("style"),
-                "colour": by_item.get("colour"),
-                "size": by_item.get("size"),
-                "quantity": quantity,
+                "barcode": item.barcode,
+                "style": key[0] if by_item else None,
+                "colour": key[1] if by_item else None,
+                "size": key[2] if by_item else None,
+                "quantity": item.at_once,
             }
         )
     return rows, problems
@@ -136,19 +143,16 @@ def _rows_source(placeholder: str) -> str:
     )
 
 
-# Every row's SKU: by barcode, else by style code, colour code and size label.
+# Every row's SKU: by barcode, else by style code, colour code and size label. Joins on
+# unique or indexed columns only, so each row costs a few index lookups.
 _FIND_SKUS = """
 SELECT v.i AS i, COALESCE(by_barcode.id, by_item.id) AS sku, v.quantity AS quantity
 FROM {rows}
-LEFT JOIN sku AS by_barcode ON v.barcode IS NOT NULL AND by_barcode.barcode = v.barcode
-LEFT JOIN (
-    SELECT sku.id AS id, style.code AS style, colourway.code AS colour, size.label AS size
-    FROM sku
-    JOIN style ON style.id = sku.style
-    JOIN colourway ON colourway.id = sku.colourway
-    JOIN size ON size.id = sku.size
-) AS by_item ON v.barcode IS NULL AND by_item.style = v.style
-    AND by_item.colour = v.colour AND by_item.size = v.size
+LEFT JOIN sku AS by_barcode ON by_barcode.barcode = v.barcode
+LEFT JOIN style ON v.barcode IS NULL AND style.code = v.style
+LEFT JOIN colourway ON colourway.style = style.id AND colourway.code = v.colour
+LEFT JOIN size ON size.size_scale = style.size_scale AND size.label = v.size
+LEFT JOIN sku AS by_item ON by_item.colourway = colourway.id AND by_item.size = size.id
 """
 
 # Each SKU's stock on hand; a row only where the figure changes. WHERE true: SQLite's
@@ -181,7 +185,7 @@ async def upsert_stock_levels(viewer: Viewer, items: object) -> BulkResult:
         found = (
             await SkuStock.raw(
                 _FIND_SKUS.format(rows=_rows_source("{}")),
-                json.dumps(rows, separators=(",", ":")),
+                msgspec.json.encode(rows).decode(),
             )
             if rows
             else []
@@ -202,7 +206,7 @@ async def upsert_stock_levels(viewer: Viewer, items: object) -> BulkResult:
         written = await SkuStock.raw(
             _WRITE_STOCK.format(now="{}", rows=_stock_source("{}")),
             utcnow(),
-            json.dumps(stock, separators=(",", ":")),
+            msgspec.json.encode(stock).decode(),
         )
         result.changed = len(written)
         if result.changed:
