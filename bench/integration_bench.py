@@ -241,7 +241,7 @@ async def run(url: str, skus: int, events_count: int, seconds: int) -> str:
     async with app.lifespan():  # type: ignore[attr-defined]
         barcodes = await make_catalog(skus)
         token = await brand_admin_token()
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             stock = await stock_part(client, token, barcodes)
         hooks = await webhook_part(receiver, events_count, seconds)
