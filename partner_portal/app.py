@@ -30,6 +30,7 @@ from partner_portal.audit.controllers import audit_navigation, audit_routes
 from partner_portal.catalog.bulk_api import bulk_api_routes
 from partner_portal.catalog.controllers import catalog_navigation, catalog_routes
 from partner_portal.conditional import ConditionalGet
+from partner_portal.external_refs import external_ref_routes
 from partner_portal.notifications.controllers import notification_routes
 from partner_portal.notifications.home import latest_notifications
 from partner_portal.orders import plugin as orders_plugin
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *audit_routes,
             *catalog_routes,
             *bulk_api_routes,
+            *external_ref_routes,
             *notification_routes,
             *partner_api_routes,
             *(route for plugin in PLUGINS for route in plugin.routes),

@@ -60,7 +60,7 @@ class ExportPage(msgspec.Struct):
 
 
 class AcknowledgementIn(msgspec.Struct):
-    erp_number: str
+    erp_number: str = ""  # missing: refused (422) after the order is found
 
 
 async def _export_order(viewer: Viewer, order: OrderRecord) -> ExportOrder:
@@ -111,11 +111,13 @@ async def orders_to_export(viewer: CurrentViewer, after: FromQuery[str] = "") ->
 
 @post("/api/v1/orders/{order_id:uuid}/erp-acknowledgement", tags=["erp"], status_code=200)
 async def acknowledge(
-    viewer: CurrentViewer, order_id: FromPath[UUID], data: JSONBody[AcknowledgementIn]
+    viewer: CurrentViewer,
+    order_id: FromPath[UUID],
+    data: JSONBody[AcknowledgementIn | None] = None,
 ) -> Response[Any]:
     """The ERP took the order under ``erp_number``: the order is marked exported. Sending
     the same again changes nothing; another number is a 409."""
-    result = await services.acknowledge_export(viewer, order_id, data.erp_number)
+    result = await services.acknowledge_export(viewer, order_id, data.erp_number if data else "")
     if result.order is None:
         status = 409 if result.conflict else 422
         return Response(

@@ -49,6 +49,7 @@ ROUTES = {
     "GET /catalog/availability/export.xlsx": Route(MANAGERS),
     "GET /catalog/import-template.xlsx": Route(MANAGERS),
     "POST /api/v1/stock-levels": Route(MANAGERS),
+    "PUT /api/v1/styles/{style_id:uuid}/external-ref": Route(MANAGERS, "style"),
 }
 
 

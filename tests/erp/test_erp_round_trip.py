@@ -113,3 +113,34 @@ async def test_an_erp_takes_a_distributors_order_from_submission_to_shipment(
     assert "XS-2027-000123" in page.text and "SF1234567890" in page.text
     mine = await client.get(f"/api/v1/orders/{order_id}", headers=await token_for(cast.distributor))
     assert json.loads(mine.text)["status"] == "shipped"
+
+
+async def test_an_erp_gives_partners_and_styles_its_own_ids_once_each(
+    client: PortalClient, cast: Cast
+) -> None:
+    shop = await make_shop(1)
+    [style] = shop.styles
+    erp = await token_for(cast.admin)
+    partner = f"/api/v1/partners/{cast.distributor_a.uuid}/external-ref"
+    given = await client.put(partner, headers=erp, json={"external_ref": "K3-CUST-00042"})
+    assert given.status_code == 200 and given.json()["external_ref"] == "K3-CUST-00042"
+    taken = await client.put(
+        f"/api/v1/partners/{cast.distributor_b.uuid}/external-ref",
+        headers=erp,
+        json={"external_ref": "K3-CUST-00042"},
+    )
+    assert taken.status_code == 409
+    assert taken.headers["content-type"].startswith("application/problem+json")
+    styled = await client.put(
+        f"/api/v1/styles/{style.uuid}/external-ref", headers=erp, json={"external_ref": "K3-SKU-1"}
+    )
+    assert styled.status_code == 200
+    bad = await client.put(partner, headers=erp, json={"external_ref": "x" * 61})
+    assert bad.status_code == 422
+    cleared = await client.put(partner, headers=erp, json={"external_ref": None})
+    assert cleared.json()["external_ref"] is None
+    assert (
+        await client.put(
+            partner, headers=await token_for(cast.distributor), json={"external_ref": "x"}
+        )
+    ).status_code == 403

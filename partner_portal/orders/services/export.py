@@ -52,12 +52,12 @@ async def acknowledge_export(viewer: Viewer, order_uuid: UUID, erp_number: str) 
     """Mark an order taken by the ERP under its number. The same acknowledgement again
     changes nothing; another number for the order, or the number for another order, is
     a conflict."""
+    order = await access.get_order(viewer, order_uuid, Action.manage_orders)
     number = erp_number.strip()
     if not 0 < len(number) <= ERP_NUMBER_LENGTH or not number.isprintable():
         return Acknowledgement(
             error=_("Give the ERP's order number (1 to %(n)s characters).", n=ERP_NUMBER_LENGTH)
         )
-    order = await access.get_order(viewer, order_uuid, Action.manage_orders)
     if order.status == OrderStatus.draft:
         return Acknowledgement(error=_("A draft is not an order yet: it cannot be exported."))
     if order.external_ref == number:
