@@ -79,17 +79,23 @@ async def set_reference(
     return None
 
 
+async def _answer(
+    viewer: Viewer, table: type[Table], row_id: int, row_uuid: UUID, data: ReferenceIn | None
+) -> Response[Any]:
+    """Set the reference a call sends on the row its handler fetched through access."""
+    if data is None or data.external_ref is msgspec.UNSET:
+        return _refused(422, _(REFERENCE_WANTED, n=REFERENCE_LENGTH))
+    refused = await set_reference(viewer, table, row_id, row_uuid, data.external_ref)
+    return refused or Response({"id": str(row_uuid), "external_ref": data.external_ref})
+
+
 @put("/api/v1/partners/{partner_id:uuid}/external-ref", tags=["erp"], status_code=200)
 async def partner_reference(
     viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[ReferenceIn | None] = None
 ) -> Response[Any]:
     """The partner's id in the brand's ERP (null clears it)."""
     partner = await access.get_organisation(viewer, partner_id, Action.edit_partner)
-    if data is None or data.external_ref is msgspec.UNSET:
-        return _refused(422, _(REFERENCE_WANTED, n=REFERENCE_LENGTH))
-    value = data.external_ref
-    refused = await set_reference(viewer, Organisation, partner.id, partner.uuid, value)
-    return refused or Response({"id": str(partner.uuid), "external_ref": value})
+    return await _answer(viewer, Organisation, partner.id, partner.uuid, data)
 
 
 @put("/api/v1/styles/{style_id:uuid}/external-ref", tags=["erp"], status_code=200)
@@ -98,11 +104,7 @@ async def style_reference(
 ) -> Response[Any]:
     """The style's id in the brand's ERP (null clears it)."""
     style = await access.get_style(viewer, style_id, Action.manage_catalog)
-    if data is None or data.external_ref is msgspec.UNSET:
-        return _refused(422, _(REFERENCE_WANTED, n=REFERENCE_LENGTH))
-    value = data.external_ref
-    refused = await set_reference(viewer, Style, style.id, style.uuid, value)
-    return refused or Response({"id": str(style.uuid), "external_ref": value})
+    return await _answer(viewer, Style, style.id, style.uuid, data)
 
 
 external_ref_routes = [partner_reference, style_reference]

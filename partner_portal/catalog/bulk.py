@@ -17,7 +17,7 @@ import msgspec
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
-from partner_portal.audit import services as audit_log
+from partner_portal.catalog.availability import audit_import
 from partner_portal.catalog.tables import SkuStock
 from partner_portal.clock import utcnow
 from partner_portal.database import is_sqlite, write_transaction
@@ -209,16 +209,7 @@ async def upsert_stock_levels(viewer: Viewer, items: object) -> BulkResult:
             msgspec.json.encode(stock).decode(),
         )
         result.changed = len(written)
-        if result.changed:
-            await audit_log.record(
-                viewer,
-                entity_kind="availability",
-                entity_uuid=None,
-                organisation_id=None,
-                action="import",
-                changes={"figures": [None, result.changed]},
-                summary=_("%(count)s availability figures imported", count=result.changed),
-            )
+        await audit_import(viewer, result.changed)
     return result
 
 
