@@ -31,5 +31,6 @@ APP_REGISTRY = AppRegistry(
         "group_orders.piccolo_app",
         "scheduler.piccolo_app",
         "distributors.piccolo_app",
+        "webhooks.piccolo_app",
     ]
 )

@@ -29,8 +29,10 @@ from partner_portal import database, i18n, web
 from partner_portal.accounts.controllers import account_routes, users_navigation
 from partner_portal.audit.controllers import audit_navigation, audit_routes
 from partner_portal.catalog.api import catalog_api_routes
+from partner_portal.catalog.bulk_api import bulk_api_routes
 from partner_portal.catalog.controllers import catalog_navigation, catalog_routes
 from partner_portal.conditional import ConditionalGet
+from partner_portal.external_refs import external_ref_routes
 from partner_portal.notifications.controllers import notification_routes
 from partner_portal.notifications.home import latest_notifications
 from partner_portal.orders import plugin as orders_plugin
@@ -47,6 +49,7 @@ from partner_portal.templating import STATIC_DIR, create_environment
 from sales import plugin as sales_plugin
 from scheduler import plugin as scheduler_plugin
 from suppliers import plugin as suppliers_plugin
+from webhooks import plugin as webhooks_plugin
 
 # Every module that plugs into the kernel: each plugin.py has ``routes`` and
 # ``register(registry)`` and may have ``async def load_demo_data(rng, now) -> dict[str, int]``.
@@ -60,6 +63,7 @@ PLUGINS: tuple[ModuleType, ...] = (
     group_orders_plugin,
     scheduler_plugin,
     contracts_plugin,
+    webhooks_plugin,
 )
 
 
@@ -135,6 +139,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *partner_routes,
             *audit_routes,
             *catalog_routes,
+            *bulk_api_routes,
+            *external_ref_routes,
             *notification_routes,
             *partner_api_routes,
             *catalog_api_routes,

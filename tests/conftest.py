@@ -306,6 +306,15 @@ END $$
 """
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plugins_registered() -> None:
+    """The registries filled as the app fills them, for tests that call services without
+    building the app: an order submitted records its event, whose kind must be known."""
+    from partner_portal.app import register_plugins
+
+    register_plugins()
+
+
 @pytest.fixture(autouse=True)
 def _suite_settings_again_after_each_test() -> Iterator[None]:
     """A test that builds an app with settings of its own installs them (as create_app

@@ -42,6 +42,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "orders.manage_orders",
             "orders.export_orders",
             "notifications.manage_outbox",
+            "webhooks.manage_webhooks",
             "scheduler.view_follow_ups",
             "scheduler.manage_follow_ups",
             "scheduler.manage_scheduler",
@@ -149,6 +150,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "partners.view_partner",
             "partners.manage_contacts",
             "users.invite_user",
+            "webhooks.manage_webhooks",
             "catalog.view_catalog",
             "orders.view_orders",
             "orders.place_order",
@@ -168,6 +170,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "partners.view_partner",
             "partners.manage_contacts",
             "users.invite_user",
+            "webhooks.manage_webhooks",
             "catalog.view_catalog",
             "orders.view_orders",
             "orders.place_order",
@@ -188,6 +191,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "partners.view_partner",
             "partners.manage_contacts",
             "users.invite_user",
+            "webhooks.manage_webhooks",
             "catalog.view_catalog",
             "contracts.view_contracts",
             "contracts.accept_contract",
@@ -201,6 +205,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "partners.view_partner",
             "partners.manage_contacts",
             "users.invite_user",
+            "webhooks.manage_webhooks",
             "catalog.view_catalog",
             "orders.view_orders",
             "orders.place_order",
@@ -228,14 +233,16 @@ OWN_ORGANISATION_ONLY: frozenset[str] = frozenset(
         "users.invite_user",
         "users.manage_users",
         "contracts.accept_contract",
+        "webhooks.manage_webhooks",
     }
 )
-# Actions of a partner's organisation admin only: inviting its users, and accepting a
-# contract (its authorised signatory).
+# Actions of a partner's organisation admin only: inviting its users, accepting a
+# contract (its authorised signatory), and connecting its systems (webhooks).
 ORGANISATION_ADMIN_ONLY: frozenset[str] = frozenset(
     {
         "users.invite_user",
         "contracts.accept_contract",
+        "webhooks.manage_webhooks",
     }
 )
 

@@ -433,14 +433,20 @@ async def import_availability(viewer: Viewer, content: bytes) -> AvailabilityImp
         result.changed = await _replace_figures(
             sorted({sku_id for sku_id, _window in wanted}), wanted, [], only=set(wanted)
         )
-        if result.changed:
-            await audit_log.record(
-                viewer,
-                entity_kind="availability",
-                entity_uuid=None,
-                organisation_id=None,
-                action="import",
-                changes={"figures": [None, result.changed]},
-                summary=_("%(count)s availability figures imported", count=result.changed),
-            )
+        await audit_import(viewer, result.changed)
     return result
+
+
+async def audit_import(viewer: Viewer, changed: int) -> None:
+    """The audit entry of an import of availability figures (a file, the ERP's bulk call),
+    inside its write transaction; none when nothing changed."""
+    if changed:
+        await audit_log.record(
+            viewer,
+            entity_kind="availability",
+            entity_uuid=None,
+            organisation_id=None,
+            action="import",
+            changes={"figures": [None, changed]},
+            summary=_("%(count)s availability figures imported", count=changed),
+        )

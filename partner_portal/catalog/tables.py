@@ -100,6 +100,8 @@ class Style(Table, tablename="style"):
     id: Serial
     uuid = UUID(default=uuid.uuid4, unique=True, index=True)
     code = Varchar(length=30, unique=True)
+    # The style's id in the brand's ERP (unique: an index made by the migration).
+    external_ref = Varchar(length=60, null=True, default=None)
     season = ForeignKey(Season, on_delete=OnDelete.restrict, index=True)
     collection = ForeignKey(Collection, null=True, on_delete=OnDelete.set_null, index=True)
     category = Varchar(length=20, choices=Category, index=True)
@@ -133,6 +135,8 @@ class Sku(Table, tablename="sku"):
     colourway = ForeignKey(Colourway, on_delete=OnDelete.cascade, index=True)
     size = ForeignKey(Size, on_delete=OnDelete.restrict)
     barcode = Varchar(length=13, null=True, default=None, unique=True)
+    # The SKU's id in the brand's ERP (unique: an index made by the migration).
+    external_ref = Varchar(length=60, null=True, default=None)
 
 
 class PriceList(Table, tablename="price_list"):

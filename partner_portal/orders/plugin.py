@@ -7,9 +7,10 @@ from partner_portal.access import Action
 from partner_portal.i18n import N_
 from partner_portal.orders import events, home, services
 from partner_portal.orders.controllers import order_routes
+from partner_portal.orders.erp_api import erp_api_routes
 from partner_portal.registries import HomeSection, NavEntry, PartnerPanel, Registry
 
-routes = order_routes
+routes = [*order_routes, *erp_api_routes]
 
 
 def register(registry: Registry) -> None:

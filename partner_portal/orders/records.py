@@ -46,6 +46,9 @@ class OrderRecord(Record, frozen=True):
     buyer_uuid: UUID
     placed_by_name: str | None
     season_code: str | None
+    # The ERP's number and when it acknowledged the order (None: not yet exported).
+    external_ref: str | None = None
+    exported_at: datetime | None = None
 
 
 class OrderSummary(Record, frozen=True):

@@ -85,6 +85,10 @@ class Order(Table, tablename="sales_order"):
     delivery_window_end = Date(null=True, default=None)
     requested_ship_date = Date(null=True, default=None)
     customer_po = Varchar(length=60, default="")
+    # The ERP's number for the order, given when it acknowledges the order (unique: an
+    # index made by the migration, as SQLite cannot add a UNIQUE column), and when.
+    external_ref = Varchar(length=60, null=True, default=None)
+    exported_at = Timestamptz(null=True, default=None)
     notes = Text(default="")
     total_quantity = Integer(default=0)
     subtotal = Numeric(digits=MONEY, default=Decimal("0"))

@@ -79,6 +79,8 @@ class AddressKind(enum.StrEnum):
 class Organisation(Table, tablename="organisation"):
     id: Serial
     uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    # The organisation's id in the brand's ERP (unique: an index made by the migration).
+    external_ref = Varchar(length=60, null=True, default=None)
     kind = Varchar(length=20, choices=OrganisationKind, index=True)
     legal_name = Varchar(length=200, index=True)
     english_name = Varchar(length=200, default="")

@@ -50,6 +50,8 @@ ROUTES = {
     "GET /catalog/availability/export.csv": Route(MANAGERS),
     "GET /catalog/availability/export.xlsx": Route(MANAGERS),
     "GET /catalog/import-template.xlsx": Route(MANAGERS),
+    "POST /api/v1/stock-levels": Route(MANAGERS),
+    "PUT /api/v1/styles/{style_id:uuid}/external-ref": Route(MANAGERS, "style"),
 }
 
 

@@ -64,6 +64,8 @@ ROUTES: dict[str, Route] = {
     f"POST {API_ORDER}/status": Route(view_order, "order"),
     f"GET {API_ORDER}/shipments": Route(view_order, "submitted_order"),
     f"POST {API_ORDER}/shipments": Route(manage_order, "submitted_order"),
+    "GET /api/v1/erp/orders": Route(only(ORDER_DESK)),
+    f"POST {API_ORDER}/erp-acknowledgement": Route(manage_order, "submitted_order"),
 }
 
 

@@ -58,6 +58,7 @@ ROUTES: dict[str, Route] = {
     "GET /api/v1/partners/{partner_id:uuid}": Route(view_partner, "partner"),
     "GET /api/v1/partners/{partner_id:uuid}/timeline": Route(view_partner, "partner"),
     "PATCH /api/v1/partners/{partner_id:uuid}": Route(edit_partner, "partner"),
+    "PUT /api/v1/partners/{partner_id:uuid}/external-ref": Route(edit_partner, "partner"),
     "GET /api/v1/partners/{partner_id:uuid}/contacts": Route(view_partner, "partner"),
     "POST /api/v1/partners/{partner_id:uuid}/contacts": Route(manage_contacts, "partner"),
     "GET /api/v1/contacts/{contact_id:uuid}": Route(view_partner, "contact"),

@@ -18,6 +18,12 @@ from partner_portal.orders.services.drafts import (
     replace_lines,
     update_details,
 )
+from partner_portal.orders.services.export import (
+    EXPORT_PAGE,
+    Acknowledgement,
+    acknowledge_export,
+    orders_to_export,
+)
 from partner_portal.orders.services.pricing import (
     HUNDRED,
     MAX_LINE_QUANTITY,
@@ -68,6 +74,7 @@ __all__ = [
     "ANNOUNCED_STATUSES",
     "CHANNEL_CODES",
     "DETAIL_COLUMNS",
+    "EXPORT_PAGE",
     "HUNDRED",
     "LIST_COLUMNS",
     "LIST_NAME",
@@ -78,6 +85,7 @@ __all__ = [
     "PAGE_SIZE",
     "STATUS_CODES",
     "STOCK_CHANNELS",
+    "Acknowledgement",
     "LineRequest",
     "OrderDraft",
     "OrderFilters",
@@ -86,6 +94,7 @@ __all__ = [
     "PricedLines",
     "ShipmentInput",
     "Shortfall",
+    "acknowledge_export",
     "add_comment",
     "change_status",
     "create_draft",
@@ -99,6 +108,7 @@ __all__ = [
     "order_number",
     "order_page_lines",
     "order_view",
+    "orders_to_export",
     "place_order",
     "price_lines",
     "recent_orders_panel",

@@ -17,7 +17,9 @@ from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
+from partner_portal.events import services as events
 from partner_portal.i18n import gettext as _
+from partner_portal.orders import events as order_events
 from partner_portal.orders.records import OrderLineRecord, OrderRecord
 from partner_portal.orders.services import stock
 from partner_portal.orders.services.drafts import OrderDraft, check_dates, insert_order
@@ -127,6 +129,27 @@ async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResu
         organisation_id=order.buyer,
         action="submit",
         summary=_("Submitted: %(quantity)s pieces", quantity=priced.total_quantity),
+    )
+    total = {"money": str(priced.total), "currency": priced.currency}
+    await events.record_event(
+        viewer,
+        order_events.SUBMITTED.type,
+        organisation_id=order.buyer,
+        object_kind="order",
+        object_uuid=order.uuid,
+        link=f"/orders/{order.uuid}",
+        message=order_events.SUBMITTED_MESSAGE,
+        params={"buyer": order.buyer_name, "number": order.number, "total": total},
+        payload={
+            "number": order.number,
+            "buyer_id": str(order.buyer_uuid),
+            "channel": order.channel,
+            "status": OrderStatus.submitted,
+            "customer_po": order.customer_po,
+            "total_quantity": priced.total_quantity,
+            "total": str(priced.total),
+            "currency": priced.currency,
+        },
     )
     return SaveResult(uuid=order.uuid)
 
