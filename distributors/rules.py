@@ -199,18 +199,32 @@ def _rule_text(rule: Rule) -> str:
 # Credit: the unpaid amount per partner and a credit limit where no contract sets one
 
 
+@dataclass(frozen=True)
+class CreditLimit:
+    amount: Decimal
+    blocking: bool
+
+
 @access.system_query("order check: the buyer's credit limit")
-async def credit_limit_for(organisation_id: int) -> Decimal | None:
-    """The contract's credit limit if a contract sets one, else the one kept here."""
+async def credit_limit_for(organisation_id: int, rule: Rule) -> CreditLimit | None:
+    """The credit limit an order is held to, and whether going over it blocks.
+
+    A contract in force that sets a limit wins, checked whether or not the brand's credit
+    rule is on, blocking as the contract says; else the limit kept here, when the brand's
+    rule is on, blocking as the rule says."""
     terms = await registry.terms_for(organisation_id)
     if terms is not None and terms.credit_limit is not None:
-        return terms.credit_limit
+        return CreditLimit(terms.credit_limit, terms.credit_limit_blocks)
+    if not rule.enabled:
+        return None
     row = (
         await PartnerCredit.select(PartnerCredit.credit_limit)
         .where(PartnerCredit.organisation == organisation_id)
         .first()
     )
-    return None if row is None else row["credit_limit"]
+    if row is None or row["credit_limit"] is None:
+        return None
+    return CreditLimit(row["credit_limit"], rule.blocking)
 
 
 @access.system_query("order check: the buyer's unpaid amount")
@@ -357,8 +371,12 @@ async def check_order(
     style, quantity and line_total). A fixed number of queries whatever the line count."""
     if order.get("channel", OrderChannel.distributor) not in CHECKED_CHANNELS or not lines:
         return []
-    rules = [rule for rule in (await load_rules()).values() if rule.enabled]
-    if not rules:
+    all_rules = await load_rules()
+    rules = [
+        rule for rule in all_rules.values() if rule.enabled and rule.kind != RuleKind.credit_limit
+    ]
+    credit = await credit_limit_for(order["buyer"], all_rules[RuleKind.credit_limit])
+    if not rules and credit is None:
         return []
     style_ids = {line["style"] for line in lines}
     codes = {
@@ -376,7 +394,27 @@ async def check_order(
     for rule in rules:
         for message in await _apply(rule, order, lines, codes, currency, total):
             findings.append(OrderFinding(message=message, blocking=rule.blocking))
+    if credit is not None:
+        findings.extend(
+            await _credit_findings(order["buyer"], order.get("id"), credit, currency, total)
+        )
     return findings
+
+
+async def _credit_findings(
+    buyer_id: int, order_id: int | None, credit: CreditLimit, currency: str, total: Decimal
+) -> list[OrderFinding]:
+    exposure = await open_order_value(buyer_id, excluding=order_id) + await unpaid_amount(buyer_id)
+    if exposure + total <= credit.amount:
+        return []
+    message = _(
+        "Open orders and unpaid invoices (%(exposure)s) plus this order "
+        "(%(total)s) exceed the credit limit of %(limit)s.",
+        exposure=format_money(exposure, currency),
+        total=format_money(round_money(total, currency), currency),
+        limit=format_money(credit.amount, currency),
+    )
+    return [OrderFinding(message=message, blocking=credit.blocking)]
 
 
 async def _apply(
@@ -429,23 +467,11 @@ async def _apply(
                 )
             ]
         return []
-    if rule.kind == RuleKind.credit_limit:
-        limit = await credit_limit_for(order["buyer"])
-        if limit is None:
-            return []
-        exposure = await open_order_value(order["buyer"]) + await unpaid_amount(order["buyer"])
-        if exposure + total > limit:
-            return [
-                _(
-                    "Open orders and unpaid invoices (%(exposure)s) plus this order "
-                    "(%(total)s) exceed the credit limit of %(limit)s.",
-                    exposure=format_money(exposure, currency),
-                    total=format_money(round_money(total, currency), currency),
-                    limit=format_money(limit, currency),
-                )
-            ]
-        return []
     if rule.kind in (RuleKind.at_once_stock, RuleKind.pre_book_capacity):
+        if order.get("status", "draft") != "draft":
+            # A submitted order being changed already holds its pieces: the order book
+            # checks what a change adds against what is left when it holds them.
+            return []
         at_once = rule.kind == RuleKind.at_once_stock
         short = await shortfalls_for(
             order.get("channel") or OrderChannel.distributor,

@@ -19,7 +19,7 @@ from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.records import OrderLineRecord, OrderRecord
-from partner_portal.orders.services import stock
+from partner_portal.orders.services import stock, versions
 from partner_portal.orders.services.drafts import OrderDraft, check_dates, insert_order
 from partner_portal.orders.services.pricing import LineRequest, PricedLines, price_lines
 from partner_portal.orders.services.rows import Refused, order_lines_for_checks, record_status
@@ -40,15 +40,25 @@ async def _write_changed_prices(current: list[OrderLineRecord], priced: PricedLi
     saved = {line.sku: line for line in current}
     for row in priced.rows:
         line = saved[row["sku"]]
-        if (line.unit_price, line.discount_percent, line.line_total) != (
+        if (
+            line.unit_price,
+            line.discount_percent,
+            line.volume_discount_percent,
+            line.price_list,
+            line.line_total,
+        ) != (
             row["unit_price"],
             row["discount_percent"],
+            row["volume_discount_percent"],
+            row["price_list"],
             row["line_total"],
         ):
             await OrderLine.update(
                 {
                     OrderLine.unit_price: row["unit_price"],
                     OrderLine.discount_percent: row["discount_percent"],
+                    OrderLine.volume_discount_percent: row["volume_discount_percent"],
+                    OrderLine.price_list: row["price_list"],
                     OrderLine.line_total: row["line_total"],
                 }
             ).where(OrderLine.id == line.id)
@@ -120,6 +130,7 @@ async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResu
     if short:
         return SaveResult(errors={"stock": " ".join(await stock.shortfall_messages(short))})
     await record_status(viewer, order.id, OrderStatus.draft, OrderStatus.submitted)
+    await versions.record_version(viewer, order.id)
     await audit_log.record(
         viewer,
         entity_kind="order",
