@@ -14,8 +14,7 @@ from contracts import acceptance
 from contracts.tables import SignatureSide
 from partner_portal.app import register_plugins
 from partner_portal.orders import services
-from partner_portal.orders.services import OrderDraft
-from partner_portal.orders.tables import Order, OrderChannel, OrderLine, OrderStatus
+from partner_portal.orders.tables import OrderLine, OrderStatus
 from tests.contracts.support import (
     contract_row,
     issue,
@@ -24,7 +23,8 @@ from tests.contracts.support import (
     sign_form,
     viewer,
 )
-from tests.orders.support import Shop, make_shop
+from tests.orders.support import make_shop
+from tests.orders.test_order_book import draft_for, order_row
 from tests.support import Cast, PortalClient
 
 
@@ -69,32 +69,6 @@ async def _in_force(cast: Cast, template: Any, start: str, **terms: str) -> dict
     return contract
 
 
-async def _draft(cast: Cast, shop: Shop) -> Any:
-    """10 S + 20 M black of the first style (CNY 100 for gold) and 5 L white of the second
-    (CNY 120): CNY 3,600 at list price."""
-    first, second = shop.styles
-    result = await services.create_draft(
-        await viewer(cast.distributor),
-        OrderDraft(
-            buyer_id=cast.distributor_a.id,
-            channel=OrderChannel.distributor,
-            lines=[
-                first.line("BLK", "S", 10),
-                first.line("BLK", "M", 20),
-                second.line("WHT", "L", 5),
-            ],
-        ),
-    )
-    assert result.saved, result.errors
-    return result.uuid
-
-
-async def _order(order_uuid: Any) -> dict[str, Any]:
-    row = await Order.select(*Order.all_columns()).where(Order.uuid == order_uuid).first()
-    assert row is not None
-    return row
-
-
 async def test_a_contracts_discount_and_payment_terms_reach_a_new_draft_and_stay_after_the_contract_changes(
     client: PortalClient, cast: Cast
 ) -> None:
@@ -104,8 +78,8 @@ async def test_a_contracts_discount_and_payment_terms_reach_a_new_draft_and_stay
         cast, template, "2025-01-01", discount_percent="20", payment_terms=DEPOSIT
     )
 
-    order_uuid = await _draft(cast, shop)
-    order = await _order(order_uuid)
+    order_uuid = await draft_for(cast, shop)
+    order = await order_row(order_uuid)
     assert order["total"] == Decimal("2880.00")  # 3,600 less the contract's 20%
     assert order["contract_discount_percent"] == Decimal("20")
     assert order["payment_terms"] == DEPOSIT
@@ -124,7 +98,7 @@ async def test_a_contracts_discount_and_payment_terms_reach_a_new_draft_and_stay
     second = await _in_force(
         cast, template, "2026-01-01", discount_percent="10", payment_terms=NET_60
     )
-    order = await _order(order_uuid)
+    order = await order_row(order_uuid)
     assert order["status"] == OrderStatus.submitted
     assert (order["total"], order["payment_terms"]) == (Decimal("2880.00"), DEPOSIT)
     page = (await client.get(f"/orders/{order_uuid}")).text
@@ -132,7 +106,7 @@ async def test_a_contracts_discount_and_payment_terms_reach_a_new_draft_and_stay
     assert "later changes to the contract do not alter them" in page
 
     # A new draft, and a draft repriced when it is submitted, take the terms now in force.
-    later = await _order(await _draft(cast, shop))
+    later = await order_row(await draft_for(cast, shop))
     assert later["total"] == Decimal("3240.00")  # 3,600 less 10%
     assert (later["payment_terms"], later["contract_number"]) == (NET_60, second["number"])
 
@@ -153,9 +127,9 @@ async def test_a_contract_discount_comes_before_the_volume_break_and_survives_a_
         discount_percent="20",
         payment_terms=NET_60,
     )
-    order_uuid = await _draft(cast, shop)
+    order_uuid = await draft_for(cast, shop)
     assert (await services.submit_order(await viewer(cast.distributor), order_uuid)).saved
-    order = await _order(order_uuid)
+    order = await order_row(order_uuid)
     # First style: 30 pieces × 100 less 20% then 8% (26.4%) = 2,208; second: 5 × 120 less 20%.
     assert order["total"] == Decimal("2208.00") + Decimal("480.00")
 
@@ -172,7 +146,7 @@ async def test_a_contract_discount_comes_before_the_volume_break_and_survives_a_
     decided = await services.decide_change(await viewer(cast.kam), asked.uuid, accept=True)
     assert decided.saved, decided.errors
 
-    order = await _order(order_uuid)
+    order = await order_row(order_uuid)
     # 20 pieces no longer reach the break; the contract's 20% stays: 1,600 + 480.
     assert order["total"] == Decimal("2080.00")
     assert (order["payment_terms"], order["contract_discount_percent"]) == (NET_60, Decimal("20"))
@@ -184,10 +158,10 @@ async def test_going_over_the_contracts_credit_limit_blocks_when_the_contract_sa
     shop = await make_shop()
     template = await make_template(cast.admin)
     await _in_force(cast, template, "2025-01-01", credit_limit="1000", credit_limit_blocks="on")
-    order_uuid = await _draft(cast, shop)
+    order_uuid = await draft_for(cast, shop)
 
     result = await services.submit_order(await viewer(cast.distributor), order_uuid)
 
     assert not result.saved
     assert "exceed the credit limit" in result.errors["rules"]
-    assert (await _order(order_uuid))["status"] == OrderStatus.draft
+    assert (await order_row(order_uuid))["status"] == OrderStatus.draft

@@ -28,14 +28,18 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.records import ChangePreview, ChangeRequestRecord, OrderRecord
 from partner_portal.orders.services import stock, versions
-from partner_portal.orders.services.pricing import MAX_LINE_QUANTITY, PricedLines, repriced
+from partner_portal.orders.services.pricing import (
+    MAX_LINE_QUANTITY,
+    PricedLines,
+    repriced,
+    write_priced_lines,
+)
 from partner_portal.orders.services.rows import Refused, conflict, order_lines_for_checks
 from partner_portal.orders.tables import (
     ChangeRequest,
     ChangeRequestStatus,
     Order,
     OrderComment,
-    OrderLine,
 )
 from partner_portal.registries import registry
 
@@ -268,24 +272,7 @@ async def _apply_change(
     order: OrderRecord, changes: Mapping[str, Any], priced: PricedLines
 ) -> None:
     """Write the repriced lines (dropping those now at 0), the new figures and ship date."""
-    kept = {row["line"]: row for row in priced.rows}
-    for line in await order_lines_for_checks(order.id):
-        row = kept.get(line.id)
-        if row is None:
-            await OrderLine.delete().where(OrderLine.id == line.id)
-        elif (line.quantity, line.discount_percent, line.line_total) != (
-            row["quantity"],
-            row["discount_percent"],
-            row["line_total"],
-        ):
-            await OrderLine.update(
-                {
-                    OrderLine.quantity: row["quantity"],
-                    OrderLine.discount_percent: row["discount_percent"],
-                    OrderLine.volume_discount_percent: row["volume_discount_percent"],
-                    OrderLine.line_total: row["line_total"],
-                }
-            ).where(OrderLine.id == line.id)
+    await write_priced_lines(await order_lines_for_checks(order.id), priced)
     values: dict[Any, Any] = {
         **priced.amounts(),
         Order.updated_at: utcnow(),

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from partner_portal import access
 from partner_portal.catalog.forms import minor_units
 from partner_portal.catalog.services import discount_percent, prices_for_partner, volume_breaks
 from partner_portal.catalog.tables import Sku, StyleStatus
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.records import OrderLineRecord, OrderRecord
-from partner_portal.orders.tables import Order
+from partner_portal.orders.tables import Order, OrderLine
 from partner_portal.registries import CommercialTerms, registry
 
 MAX_LINE_QUANTITY = 1_000_000
@@ -285,3 +286,31 @@ async def repriced(order: OrderRecord, lines: Sequence[tuple[OrderLineRecord, in
         discount_total=subtotal - total,
         total=total,
     )
+
+
+@access.checked_by_caller("lines of an order from get_order")
+async def write_priced_lines(current: Sequence[OrderLineRecord], priced: PricedLines) -> None:
+    """Store the priced lines over the saved ones: only the lines whose figures moved are
+    written (usually none at submission: a 1,000-line order then costs no line writes), and
+    a line priced no more (a change to 0 pieces) is deleted."""
+    rows = {row["sku"]: row for row in priced.rows}
+    columns = (
+        OrderLine.quantity,
+        OrderLine.unit_price,
+        OrderLine.discount_percent,
+        OrderLine.volume_discount_percent,
+        OrderLine.price_list,
+        OrderLine.line_total,
+    )
+    for line in current:
+        row = rows.get(line.sku)
+        if row is None:
+            await OrderLine.delete().where(OrderLine.id == line.id)
+            continue
+        changed: dict[Any, Any] = {
+            column: row[column._meta.name]
+            for column in columns
+            if getattr(line, column._meta.name) != row[column._meta.name]
+        }
+        if changed:
+            await OrderLine.update(changed).where(OrderLine.id == line.id)

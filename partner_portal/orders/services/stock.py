@@ -171,13 +171,7 @@ async def hold(
     Taking more is checked under lock where the brand's rule blocks; the shortfalls found
     are returned and nothing is written, and the caller refuses (rolling back its
     transaction). Giving back always succeeds. Call inside write_transaction()."""
-    rows = await StockReservation.select(
-        StockReservation.sku, StockReservation.delivery_window, StockReservation.quantity
-    ).where(_rows_of(order_id, change_request_id))
-    current: dict[Cell, int] = {}
-    for row in rows:
-        cell = (row["sku"], row["delivery_window"])
-        current[cell] = current.get(cell, 0) + row["quantity"]
+    current = await _held(order_id, change_request_id)
     changes = {
         cell: wanted.get(cell, 0) - current.get(cell, 0)
         for cell in {*wanted, *current}
@@ -212,6 +206,19 @@ async def hold(
             ]
         )
     return []
+
+
+@access.checked_by_caller("the order's holds; its callers fetched the order with get_order")
+async def _held(order_id: int, change_request_id: int | None) -> dict[Cell, int]:
+    """What the order (or one of its change requests) holds, per cell."""
+    rows = await StockReservation.select(
+        StockReservation.sku, StockReservation.delivery_window, StockReservation.quantity
+    ).where(_rows_of(order_id, change_request_id))
+    held: dict[Cell, int] = {}
+    for row in rows:
+        cell = (row["sku"], row["delivery_window"])
+        held[cell] = held.get(cell, 0) + row["quantity"]
+    return held
 
 
 def _rows_of(order_id: int, change_request_id: int | None) -> Any:
@@ -281,13 +288,7 @@ async def oversold_by_request(order_id: int, change_request_id: int) -> list[Sho
     """What a pending change request holds beyond what is left (taken all the same where
     the brand's rule only warns): each such cell, the pieces it holds and what was left
     for it."""
-    rows = await StockReservation.select(
-        StockReservation.sku, StockReservation.delivery_window, StockReservation.quantity
-    ).where(_rows_of(order_id, change_request_id))
-    held: dict[Cell, int] = {}
-    for row in rows:
-        cell = (row["sku"], row["delivery_window"])
-        held[cell] = held.get(cell, 0) + row["quantity"]
+    held = await _held(order_id, change_request_id)
     left = await left_for(held)
     return [
         Shortfall(sku_id, window_id, quantity, max(left[(sku_id, window_id)] + quantity, 0))
