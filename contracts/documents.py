@@ -125,6 +125,7 @@ async def terms_from_partner(organisation: OrganisationRecord, kind: str) -> dic
         "tier": organisation.tier or "standard",
         "discount_percent": "",
         "credit_limit": "",
+        "credit_limit_blocks": "no",
         "minimum_purchase": "",
         "materials": "",
         "lead_time_days": "45" if kind == "supply" else "",

@@ -40,6 +40,12 @@ TERM_FIELDS: tuple[TermField, ...] = (
     TermField("tier", N_("Tier"), "tier", ("distribution",), required=True),
     TermField("discount_percent", N_("Discount in per cent"), "decimal", ("distribution",)),
     TermField("credit_limit", N_("Credit limit"), "money", ("distribution",)),
+    TermField(
+        "credit_limit_blocks",
+        N_("Orders over the credit limit are refused (not only warned)"),
+        "bool",
+        ("distribution",),
+    ),
     TermField("minimum_purchase", N_("Minimum annual purchase"), "money", ("distribution",)),
     TermField("materials", N_("Materials"), "long_text", ("supply",), required=True),
     TermField("lead_time_days", N_("Lead time (days)"), "int", ("supply",)),

@@ -261,7 +261,7 @@ async def commercial_terms(organisation_id: int) -> CommercialTerms | None:
     """The terms in force for a partner: its active distribution contract's, as signed
     (the frozen version's terms), or None when it has none."""
     row = await (
-        Contract.select(Contract.uuid, Contract.id, Contract.issued_number)
+        Contract.select(Contract.uuid, Contract.id, Contract.number, Contract.issued_number)
         .where(
             Contract.organisation == organisation_id,
             Contract.kind == ContractKind.distribution,
@@ -292,8 +292,10 @@ async def commercial_terms(organisation_id: int) -> CommercialTerms | None:
         payment_terms=terms.get("payment_terms") or None,
         currency=terms.get("currency") or None,
         credit_limit=decimal_or_none(terms.get("credit_limit")),
+        credit_limit_blocks=terms.get("credit_limit_blocks") == "yes",
         discount_percent=decimal_or_none(terms.get("discount_percent")),
         contract_uuid=row["uuid"],
+        contract_number=row["number"],
     )
 
 

@@ -484,7 +484,12 @@ async def rules_form(request: AnyRequest, viewer: CurrentViewer) -> Template:
     return render(
         request,
         "distributors/rules.html",
-        {"rules": loaded, "values": rules.rule_form_values(loaded), "errors": {}},
+        {
+            "rules": loaded,
+            "values": rules.rule_form_values(loaded),
+            "currencies": await rules.selling_currencies(),
+            "errors": {},
+        },
     )
 
 
@@ -497,7 +502,12 @@ async def rules_save(request: AnyRequest, viewer: CurrentViewer, data: Form) -> 
     return render(
         request,
         "distributors/rules.html",
-        {"rules": await rules.load_rules(), "values": dict(data), "errors": result.errors},
+        {
+            "rules": await rules.load_rules(),
+            "values": dict(data),
+            "currencies": await rules.selling_currencies(),
+            "errors": result.errors,
+        },
         status_code=400,
     )
 

@@ -12,6 +12,7 @@ from distributors.tables import (
     LineSheet,
     LineSheetAudience,
     LineSheetStyle,
+    MinimumOrderValue,
     OrderRule,
     PartnerCredit,
     RuleKind,
@@ -104,16 +105,18 @@ async def load_demo_data(rng: random.Random, now: datetime) -> str:
         OrderRule(
             kind=RuleKind.order_multiple, enabled=True, blocking=True, quantity=2, updated_at=now
         ),
-        OrderRule(
-            kind=RuleKind.min_order_value,
-            enabled=True,
-            blocking=True,
-            amount=Decimal("5000"),
-            currency="CNY",
-            updated_at=now,
-        ),
+        OrderRule(kind=RuleKind.min_order_value, enabled=True, blocking=True, updated_at=now),
         OrderRule(kind=RuleKind.credit_limit, enabled=True, blocking=False, updated_at=now),
         OrderRule(kind=RuleKind.at_once_stock, enabled=True, blocking=False, updated_at=now),
+    )
+    # The same minimum order in each currency the brand sells in.
+    await MinimumOrderValue.insert(
+        *[
+            MinimumOrderValue(
+                currency=currency, amount=Decimal(5000 * _per_yuan(currency)), updated_at=now
+            )
+            for currency in ("CNY", "KRW")
+        ]
     )
     return f"2 line sheets, 5 order rules, {conflicts} territory conflict"
 

@@ -6,17 +6,17 @@ page shows the same findings as warnings while the buyer types."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from distributors.access import DistributorAction
-from distributors.tables import OrderRule, PartnerCredit, RuleKind
+from distributors.tables import MinimumOrderValue, OrderRule, PartnerCredit, RuleKind
 from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.forms import MAX_AMOUNT
-from partner_portal.catalog.tables import Sku
+from partner_portal.catalog.tables import PriceList, Sku
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
@@ -48,8 +48,9 @@ class Rule:
     enabled: bool = False
     blocking: bool = False
     quantity: int | None = None
-    amount: Decimal | None = None
-    currency: str = "CNY"
+    # the minimum order value in each currency that has one (orders in a currency without
+    # one are not held to it)
+    amounts: dict[str, Decimal] = field(default_factory=dict)
     version: int = 0
 
     @property
@@ -80,7 +81,8 @@ async def grid_rules() -> GridRules:
 
 
 async def load_rules() -> dict[RuleKind, Rule]:
-    """Every rule kind, as stored or switched off (one query)."""
+    """Every rule kind, as stored or switched off, the minimum order values with their
+    rule (two queries)."""
     rules = {kind: Rule(kind) for kind in RuleKind}
     for row in await OrderRule.select():
         kind = RuleKind(row["kind"])
@@ -89,11 +91,22 @@ async def load_rules() -> dict[RuleKind, Rule]:
             enabled=row["enabled"],
             blocking=row["blocking"],
             quantity=row["quantity"],
-            amount=row["amount"],
-            currency=row["currency"],
             version=row["version"],
         )
+    rules[RuleKind.min_order_value].amounts = {
+        row["currency"]: row["amount"]
+        for row in await MinimumOrderValue.select(
+            MinimumOrderValue.currency, MinimumOrderValue.amount
+        )
+    }
     return rules
+
+
+@access.system_query("the currencies of the brand's price lists, for the order rules form")
+async def selling_currencies() -> list[str]:
+    """The currencies the brand sells in: those of its price lists (CNY without any)."""
+    rows = await PriceList.select(PriceList.currency).distinct()
+    return sorted({row["currency"] for row in rows} or {"CNY"})
 
 
 def rule_form_values(rules: Mapping[RuleKind, Rule]) -> dict[str, str]:
@@ -102,12 +115,14 @@ def rule_form_values(rules: Mapping[RuleKind, Rule]) -> dict[str, str]:
         values[f"{kind}-enabled"] = "on" if rule.enabled else ""
         values[f"{kind}-severity"] = "blocking" if rule.blocking else "warning"
         values[f"{kind}-quantity"] = "" if rule.quantity is None else str(rule.quantity)
-        values[f"{kind}-amount"] = "" if rule.amount is None else str(rule.amount)
-        values[f"{kind}-currency"] = rule.currency
+        for currency, amount in rule.amounts.items():
+            values[f"{kind}-amount-{currency}"] = str(amount)
     return values
 
 
-def _parse_rules(data: Mapping[str, str]) -> tuple[list[Rule], dict[str, str]]:
+def _parse_rules(
+    data: Mapping[str, str], currencies: Sequence[str]
+) -> tuple[list[Rule], dict[str, str]]:
     rules: list[Rule] = []
     errors: dict[str, str] = {}
     for kind in RuleKind:
@@ -115,10 +130,8 @@ def _parse_rules(data: Mapping[str, str]) -> tuple[list[Rule], dict[str, str]]:
             kind,
             enabled=bool(data.get(f"{kind}-enabled")),
             blocking=data.get(f"{kind}-severity") == "blocking",
-            currency=(data.get(f"{kind}-currency") or "CNY").strip().upper()[:3],
         )
         quantity_text = data.get(f"{kind}-quantity", "").strip()
-        amount_text = data.get(f"{kind}-amount", "").strip().replace(",", "")
         if kind in (RuleKind.min_style_quantity, RuleKind.order_multiple):
             if quantity_text:
                 rule.quantity = whole_number(quantity_text, minimum=1, maximum=100_000)
@@ -127,27 +140,40 @@ def _parse_rules(data: Mapping[str, str]) -> tuple[list[Rule], dict[str, str]]:
             elif rule.enabled:
                 errors[f"{kind}-quantity"] = _("Enter the quantity this rule asks for.")
         if kind == RuleKind.min_order_value:
-            if amount_text:
-                try:
-                    rule.amount = Decimal(amount_text)
-                    if not rule.amount.is_finite() or rule.amount <= 0:
-                        raise InvalidOperation
-                    if rule.amount > MAX_AMOUNT:
-                        errors[f"{kind}-amount"] = _("The amount is too large.")
-                except InvalidOperation:
-                    errors[f"{kind}-amount"] = _("Enter an amount above zero.")
-            elif rule.enabled:
-                errors[f"{kind}-amount"] = _("Enter the minimum order value.")
-            if len(rule.currency) != 3 or not rule.currency.isalpha():
-                errors[f"{kind}-currency"] = _("Enter a three-letter currency code.")
+            for currency in currencies:
+                field_name = f"{kind}-amount-{currency}"
+                amount = _minimum(data.get(field_name, ""), field_name, errors)
+                if amount is not None:
+                    rule.amounts[currency] = amount
+            typed_wrong = any(key.startswith(f"{kind}-amount-") for key in errors)
+            if rule.enabled and not rule.amounts and not typed_wrong:
+                errors[f"{kind}-amount-{currencies[0]}"] = _("Enter the minimum order value.")
         rules.append(rule)
     return rules, errors
+
+
+def _minimum(text: str, field_name: str, errors: dict[str, str]) -> Decimal | None:
+    """A minimum order value as typed (empty: none in that currency)."""
+    text = text.strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = Decimal(0)
+    if not amount.is_finite() or amount <= 0:
+        errors[field_name] = _("Enter an amount above zero.")
+    elif amount > MAX_AMOUNT:
+        errors[field_name] = _("The amount is too large.")
+    else:
+        return amount
+    return None
 
 
 async def save_rules(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
     """Save all rules at once, or none with messages by field."""
     access.require(viewer, DistributorAction.manage_order_rules)
-    rules, errors = _parse_rules(data)
+    rules, errors = _parse_rules(data, await selling_currencies())
     if errors:
         return SaveResult(errors=errors)
     before = await load_rules()
@@ -158,8 +184,6 @@ async def save_rules(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
                 OrderRule.enabled: rule.enabled,
                 OrderRule.blocking: rule.blocking,
                 OrderRule.quantity: rule.quantity,
-                OrderRule.amount: rule.amount,
-                OrderRule.currency: rule.currency,
                 OrderRule.updated_at: now,
             }
             updated = (
@@ -174,6 +198,15 @@ async def save_rules(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
                         **{column._meta.name: value for column, value in values.items()},
                     )
                 )
+        minimums = next(rule for rule in rules if rule.kind == RuleKind.min_order_value)
+        await MinimumOrderValue.delete(force=True)
+        if minimums.amounts:
+            await MinimumOrderValue.insert(
+                *[
+                    MinimumOrderValue(currency=currency, amount=amount, updated_at=now)
+                    for currency, amount in sorted(minimums.amounts.items())
+                ]
+            )
         await audit_log.record(
             viewer,
             entity_kind="order_rules",
@@ -191,26 +224,41 @@ async def save_rules(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
 def _rule_text(rule: Rule) -> str:
     if not rule.enabled:
         return "off"
-    figure = rule.quantity if rule.quantity is not None else rule.amount
-    return f"{'blocking' if rule.blocking else 'warning'} {figure or ''} {rule.currency}".strip()
+    amounts = " ".join(f"{amount} {currency}" for currency, amount in sorted(rule.amounts.items()))
+    figure = rule.quantity if rule.quantity is not None else amounts
+    return f"{'blocking' if rule.blocking else 'warning'} {figure or ''}".strip()
 
 
 # ---------------------------------------------------------------------------
 # Credit: the unpaid amount per partner and a credit limit where no contract sets one
 
 
+@dataclass(frozen=True)
+class CreditLimit:
+    amount: Decimal
+    blocking: bool
+
+
 @access.system_query("order check: the buyer's credit limit")
-async def credit_limit_for(organisation_id: int) -> Decimal | None:
-    """The contract's credit limit if a contract sets one, else the one kept here."""
+async def credit_limit_for(organisation_id: int, rule: Rule) -> CreditLimit | None:
+    """The credit limit an order is held to, and whether going over it blocks.
+
+    A contract in force that sets a limit wins, checked whether or not the brand's credit
+    rule is on, blocking as the contract says; else the limit kept here, when the brand's
+    rule is on, blocking as the rule says."""
     terms = await registry.terms_for(organisation_id)
     if terms is not None and terms.credit_limit is not None:
-        return terms.credit_limit
+        return CreditLimit(terms.credit_limit, terms.credit_limit_blocks)
+    if not rule.enabled:
+        return None
     row = (
         await PartnerCredit.select(PartnerCredit.credit_limit)
         .where(PartnerCredit.organisation == organisation_id)
         .first()
     )
-    return None if row is None else row["credit_limit"]
+    if row is None or row["credit_limit"] is None:
+        return None
+    return CreditLimit(row["credit_limit"], rule.blocking)
 
 
 @access.system_query("order check: the buyer's unpaid amount")
@@ -357,8 +405,12 @@ async def check_order(
     style, quantity and line_total). A fixed number of queries whatever the line count."""
     if order.get("channel", OrderChannel.distributor) not in CHECKED_CHANNELS or not lines:
         return []
-    rules = [rule for rule in (await load_rules()).values() if rule.enabled]
-    if not rules:
+    all_rules = await load_rules()
+    rules = [
+        rule for rule in all_rules.values() if rule.enabled and rule.kind != RuleKind.credit_limit
+    ]
+    credit = await credit_limit_for(order["buyer"], all_rules[RuleKind.credit_limit])
+    if not rules and credit is None:
         return []
     style_ids = {line["style"] for line in lines}
     codes = {
@@ -376,7 +428,27 @@ async def check_order(
     for rule in rules:
         for message in await _apply(rule, order, lines, codes, currency, total):
             findings.append(OrderFinding(message=message, blocking=rule.blocking))
+    if credit is not None:
+        findings.extend(
+            await _credit_findings(order["buyer"], order.get("id"), credit, currency, total)
+        )
     return findings
+
+
+async def _credit_findings(
+    buyer_id: int, order_id: int | None, credit: CreditLimit, currency: str, total: Decimal
+) -> list[OrderFinding]:
+    exposure = await open_order_value(buyer_id, excluding=order_id) + await unpaid_amount(buyer_id)
+    if exposure + total <= credit.amount:
+        return []
+    message = _(
+        "Open orders and unpaid invoices (%(exposure)s) plus this order "
+        "(%(total)s) exceed the credit limit of %(limit)s.",
+        exposure=format_money(exposure, currency),
+        total=format_money(round_money(total, currency), currency),
+        limit=format_money(credit.amount, currency),
+    )
+    return [OrderFinding(message=message, blocking=credit.blocking)]
 
 
 async def _apply(
@@ -419,33 +491,22 @@ async def _apply(
             )
             for code in off
         ]
-    if rule.kind == RuleKind.min_order_value and rule.amount and currency == rule.currency:
-        if total < rule.amount:
+    if rule.kind == RuleKind.min_order_value:
+        minimum = rule.amounts.get(currency)
+        if minimum is not None and total < minimum:
             return [
                 _(
                     "The order comes to %(total)s; the minimum order is %(minimum)s.",
                     total=format_money(round_money(total, currency), currency),
-                    minimum=format_money(rule.amount, currency),
-                )
-            ]
-        return []
-    if rule.kind == RuleKind.credit_limit:
-        limit = await credit_limit_for(order["buyer"])
-        if limit is None:
-            return []
-        exposure = await open_order_value(order["buyer"]) + await unpaid_amount(order["buyer"])
-        if exposure + total > limit:
-            return [
-                _(
-                    "Open orders and unpaid invoices (%(exposure)s) plus this order "
-                    "(%(total)s) exceed the credit limit of %(limit)s.",
-                    exposure=format_money(exposure, currency),
-                    total=format_money(round_money(total, currency), currency),
-                    limit=format_money(limit, currency),
+                    minimum=format_money(minimum, currency),
                 )
             ]
         return []
     if rule.kind in (RuleKind.at_once_stock, RuleKind.pre_book_capacity):
+        if order.get("status", "draft") != "draft":
+            # A submitted order being changed already holds its pieces: the order book
+            # checks what a change adds against what is left when it holds them.
+            return []
         at_once = rule.kind == RuleKind.at_once_stock
         short = await shortfalls_for(
             order.get("channel") or OrderChannel.distributor,

@@ -630,6 +630,7 @@ async def totals_for(
         price_errors = sorted(set(errors.values()))
         if priced is not None:
             value = priced.total
+            currency = priced.currency  # the contract in force may name another currency
             for row in priced.rows:
                 style_values[row["style"]] = (
                     style_values.get(row["style"], Decimal(0)) + row["line_total"]

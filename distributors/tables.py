@@ -68,18 +68,26 @@ class RuleKind(enum.StrEnum):
 class OrderRule(Table, tablename="order_rule"):
     """One of the brand's order rules; ``blocking`` rules stop submission, the others warn.
 
-    ``quantity`` is the minimum per style or the multiple; ``amount`` and ``currency`` the
-    minimum order value (orders in other currencies are not held to it)."""
+    ``quantity`` is the minimum per style or the multiple; the minimum order value has an
+    amount per currency (MinimumOrderValue)."""
 
     id: Serial
     kind = Varchar(length=30, choices=RuleKind, unique=True)
     enabled = Boolean(default=False)
     blocking = Boolean(default=False)
     quantity = Integer(null=True, default=None)
-    amount = Numeric(digits=(14, 2), null=True, default=None)
-    currency = Varchar(length=3, default="CNY")
     updated_at = Timestamptz()
     version = Integer(default=1)
+
+
+class MinimumOrderValue(Table, tablename="order_minimum"):
+    """The minimum order value in one currency the brand sells in (the min_order_value
+    rule's figure): an order is held to the minimum of its own currency, if there is one."""
+
+    id: Serial
+    currency = Varchar(length=3, unique=True)
+    amount = Numeric(digits=(14, 2))
+    updated_at = Timestamptz()
 
 
 class PartnerCredit(Table, tablename="partner_credit"):

@@ -143,15 +143,22 @@ class EventKind:
 
 @dataclass(frozen=True)
 class CommercialTerms:
-    """The commercial terms in force for a partner (from its active distribution contract)."""
+    """The commercial terms in force for a partner (from its active distribution contract).
+
+    The order book prices drafts with them: the tier and currency choose the price list,
+    the discount comes off catalog prices, and the payment terms and contract number are
+    kept on the order; going over the credit limit blocks submission when
+    ``credit_limit_blocks``, else it warns."""
 
     tier: str | None = None
     territory: str | None = None
     payment_terms: str | None = None
     currency: str | None = None
     credit_limit: Decimal | None = None
+    credit_limit_blocks: bool = False
     discount_percent: Decimal | None = None
     contract_uuid: UUID | None = None
+    contract_number: str | None = None
 
 
 @dataclass(frozen=True)

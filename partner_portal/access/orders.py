@@ -32,6 +32,7 @@ from partner_portal.orders.tables import (
     OrderLine,
     OrderStatus,
     OrderStatusChange,
+    OrderVersion,
     Shipment,
     ShipmentLine,
     StockReservation,
@@ -47,6 +48,7 @@ SCOPED_TABLES = (
     ScopedTable(Shipment, Shipment.order),
     ScopedTable(ShipmentLine, ShipmentLine.shipment),
     ScopedTable(StockReservation, StockReservation.order),
+    ScopedTable(OrderVersion, OrderVersion.order),
 )
 
 

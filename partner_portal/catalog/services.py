@@ -592,11 +592,17 @@ class PartnerPrices:
 @access.checked_by_caller(
     "the buyer its caller fetched through access (get_buyer, get_organisation)"
 )
-async def prices_for_partner(organisation_id: int, style_ids: Iterable[int]) -> PartnerPrices:
+async def prices_for_partner(
+    organisation_id: int,
+    style_ids: Iterable[int],
+    tier: str | None = None,
+    currency: str | None = None,
+) -> PartnerPrices:
     """What a partner pays for these styles, in the partner's currency: its own price list
     (an agreed override, for the styles and sizes it prices), else the list of its tier,
-    else the tier-less list. One query for the prices of all styles, one for the volume
-    breaks of the lists that won, whatever the number of styles.
+    else the tier-less list. A contract in force may name another ``tier`` and
+    ``currency`` than the partner record's; they win. One query for the prices of all
+    styles, one for the volume breaks of the lists that won, whatever the number of styles.
     """
     wanted = sorted(set(style_ids))
     organisation = (
@@ -606,6 +612,8 @@ async def prices_for_partner(organisation_id: int, style_ids: Iterable[int]) -> 
     )
     if organisation is None or not wanted:
         return PartnerPrices(best={})
+    organisation["tier"] = tier or organisation["tier"]
+    organisation["currency"] = currency or organisation["currency"]
     price_list: Any = Price.price_list
     rows = await Price.select(
         Price.style,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from partner_portal.demo.network import SEED
@@ -67,8 +67,8 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
     from decimal import Decimal
 
     from partner_portal.catalog.services import prices_for_partner
-    from partner_portal.catalog.tables import Sku, Style
-    from partner_portal.orders.services import round_money
+    from partner_portal.catalog.tables import DeliveryWindow, Sku, Style
+    from partner_portal.orders.services import recount, round_money
     from partner_portal.orders.tables import (
         ChangeRequest,
         Order,
@@ -95,6 +95,9 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
         by_style.setdefault(sku["style"], {}).setdefault(sku["colourway"], []).append(sku)
     style_ids = sorted(by_style)
     season = await Style.select(Style.season).where(Style.id.is_in(style_ids or [-1])).first()
+    windows = await DeliveryWindow.select(DeliveryWindow.starts_on, DeliveryWindow.ends_on).where(
+        DeliveryWindow.season == (season["season"] if season else -1)
+    )
     # What each buyer pays: two queries per buyer, whatever the number of orders.
     price_book = {buyer["id"]: await prices_for_partner(buyer["id"], style_ids) for buyer in buyers}
     buyers = [b for b in buyers if people.get(b["id"]) and price_book[b["id"]].best]
@@ -154,6 +157,18 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
         total = sum((line["total"] for line in lines), Decimal(0))
         order_uuid = seeded_uuid(rng)
         ship_date = (created + timedelta(days=rng.randint(30, 90))).date()
+        # Finished orders had windows of past seasons. Of the open ones, one in five is at
+        # once, from stock; the others pre-book a delivery window of the season (by turns,
+        # so the random draws, and the rest of the demo, stay as they were).
+        window_start: date | None = ship_date - timedelta(days=7)
+        window_end: date | None = ship_date + timedelta(days=14)
+        if status not in FINISHED_STATUSES and windows:
+            turn = len(orders)
+            window = None if turn % 5 == 0 else windows[turn % len(windows)]
+            window_start, window_end = (
+                (window["starts_on"], window["ends_on"]) if window else (None, None)
+            )
+            ship_date = window_start or ship_date
         orders.append(
             Order(
                 uuid=order_uuid,
@@ -166,8 +181,8 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
                 price_list_name=lines[0]["price"].price_list_name,
                 season=season["season"] if season else None,
                 ship_to=buyer["legal_name"],
-                delivery_window_start=ship_date - timedelta(days=7),
-                delivery_window_end=ship_date + timedelta(days=14),
+                delivery_window_start=window_start,
+                delivery_window_end=window_end,
                 requested_ship_date=ship_date,
                 customer_po=f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else "",
                 total_quantity=sum(line["quantity"] for line in lines),
@@ -225,6 +240,8 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
                     quantity=line["quantity"],
                     unit_price=line["price"].wholesale,
                     discount_percent=line["discount"],
+                    volume_discount_percent=line["discount"],
+                    price_list=line["price"].price_list_id,
                     line_total=line["total"],
                     shipped_quantity=int(line["quantity"] * shipped_share),
                 )
@@ -332,6 +349,9 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
             )
     if requests:
         await ChangeRequest.insert(*requests).run()
+    # The rows above went in around the order services: open orders and pending change
+    # requests take the stock and pre-book capacity they hold now.
+    await recount()
     return (
         f"{len(orders)} orders with {len(order_lines)} lines, {len(shipments)} shipments, "
         f"{len(requests)} change requests"

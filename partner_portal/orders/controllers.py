@@ -20,6 +20,7 @@ from partner_portal.accounts import services as accounts
 from partner_portal.clock import utcnow
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.orders import forms, queries, services
 from partner_portal.orders.api import order_api_routes
 from partner_portal.orders.records import OrderPageLine, OrderRecord
@@ -475,6 +476,26 @@ async def order_confirmation_pdf(
     )
 
 
+@get("/orders/{order_id:uuid}/versions", include_in_schema=False)
+async def order_versions(
+    request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID]
+) -> Template:
+    """The order's versions, two of them (``before``, ``after``; by default the last two)
+    compared line by line."""
+    query = request.query_params
+    comparison = await services.compare_versions(
+        viewer,
+        order_id,
+        whole_number(query.get("before", ""), minimum=1, maximum=100_000),
+        whole_number(query.get("after", ""), minimum=1, maximum=100_000),
+    )
+    return render(
+        request,
+        "orders/versions.html",
+        {"order": comparison.order, "comparison": comparison},
+    )
+
+
 @get("/stock", include_in_schema=False)
 async def stock_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
     """Per SKU: on hand, reserved by submitted orders, available and on order (pre-booked);
@@ -499,6 +520,7 @@ order_page_routes = [
     order_decide_change,
     order_record_shipment,
     order_confirmation_pdf,
+    order_versions,
     stock_page,
 ]
 order_routes: list[Any] = [*order_page_routes, *order_api_routes]

@@ -8,6 +8,7 @@ from partner_portal.orders.tables import (
     OrderComment,
     OrderLine,
     OrderStatusChange,
+    OrderVersion,
     Shipment,
     ShipmentLine,
     StockReservation,
@@ -25,6 +26,7 @@ APP_CONFIG = AppConfig(
         Shipment,
         ShipmentLine,
         StockReservation,
+        OrderVersion,
     ],
     migration_dependencies=[
         "partner_portal.partners.piccolo_app",

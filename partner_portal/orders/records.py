@@ -37,6 +37,12 @@ class OrderRecord(Record, frozen=True):
     subtotal: Decimal
     discount_total: Decimal
     total: Decimal
+    contract_uuid: UUID | None
+    contract_number: str
+    contract_discount_percent: Decimal
+    payment_terms: str
+    credit_limit: Decimal | None
+    credit_limit_blocks: bool
     submitted_at: datetime | None
     status_changed_at: datetime
     created_at: datetime
@@ -82,6 +88,8 @@ class OrderLineRecord(Record, frozen=True):
     quantity: int
     unit_price: Decimal
     discount_percent: Decimal
+    volume_discount_percent: Decimal
+    price_list: int | None
     price_fixed: bool
     line_total: Decimal
 
@@ -95,6 +103,9 @@ class OrderPageLine(Record, frozen=True):
     shipped_quantity: int
     unit_price: Decimal
     discount_percent: Decimal
+    volume_discount_percent: Decimal
+    price_fixed: bool
+    price_list_name: str | None
     line_total: Decimal
     style_uuid: UUID
     style_code: str
@@ -162,3 +173,66 @@ class ChangeRequestView(ChangeRequestRecord, frozen=True):
     requested_by_name: str | None
     diff: list[QuantityChange]
     ship_date_change: list[str | None] | None
+    # a pending request: the order as accepting it would make it
+    preview: ChangePreview | None = None
+
+
+class VersionLine(Record, frozen=True):
+    """One line of an order version, as it was (stored with the version)."""
+
+    sku: int
+    style_code: str
+    colour_code: str
+    size_label: str
+    size_position: int
+    quantity: int
+    unit_price: Decimal
+    discount_percent: Decimal
+    line_total: Decimal
+
+
+class OrderVersionRecord(Record, frozen=True):
+    """An order as it stood at submission (number 1) or after an accepted change."""
+
+    number: int
+    created_at: datetime
+    created_by_name: str | None
+    change_request: int | None
+    currency: str
+    total_quantity: int
+    subtotal: Decimal
+    discount_total: Decimal
+    total: Decimal
+    requested_ship_date: date | None
+    lines: list[VersionLine]
+
+
+class LineComparison(Record, frozen=True):
+    """One item in two versions (None: not on that version)."""
+
+    style_code: str
+    colour_code: str
+    size_label: str
+    before: VersionLine | None
+    after: VersionLine | None
+
+    @property
+    def changed(self) -> bool:
+        def figures(line: VersionLine | None) -> tuple[Any, ...]:
+            if line is None:
+                return ()
+            return (line.quantity, line.unit_price, line.discount_percent, line.line_total)
+
+        return figures(self.before) != figures(self.after)
+
+
+class ChangePreview(Record, frozen=True):
+    """What accepting a change request would make of the order: its new figures and what
+    the order rules and the stock say about it (both sides read it before the decision)."""
+
+    total_quantity: int
+    subtotal: Decimal
+    discount_total: Decimal
+    total: Decimal
+    warnings: list[str]
+    refusals: list[str]

@@ -94,6 +94,15 @@ class Order(Table, tablename="sales_order"):
     subtotal = Numeric(digits=MONEY, default=Decimal("0"))
     discount_total = Numeric(digits=MONEY, default=Decimal("0"))
     total = Numeric(digits=MONEY, default=Decimal("0"))
+    # The terms of the buyer's contract in force (registry.terms_for) when the order was
+    # last priced: a draft takes them again at each repricing, a submitted order keeps them
+    # whatever the contract says later. No contract: no uuid, empty texts, no discount.
+    contract_uuid = UUID(null=True, default=None)
+    contract_number = Varchar(length=40, default="")
+    contract_discount_percent = Numeric(digits=(5, 2), default=Decimal("0"))
+    payment_terms = Text(default="")
+    credit_limit = Numeric(digits=MONEY, null=True, default=None)
+    credit_limit_blocks = Boolean(default=False)
     submitted_at = Timestamptz(null=True, default=None)
     status_changed_at = Timestamptz(index=True)
     created_at = Timestamptz()
@@ -111,6 +120,11 @@ class OrderLine(Table, tablename="sales_order_line"):
     quantity = Integer()
     unit_price = Numeric(digits=MONEY)
     discount_percent = Numeric(digits=(5, 2), default=Decimal("0"))
+    # Of discount_percent, the volume break of the list that priced the line (the rest is
+    # the contract's discount, Order.contract_discount_percent): a changed quantity is
+    # repriced with the breaks of this list.
+    volume_discount_percent = Numeric(digits=(5, 2), default=Decimal("0"))
+    price_list = ForeignKey(PriceList, null=True, default=None, on_delete=OnDelete.set_null)
     line_total = Numeric(digits=MONEY)
     # A price the placer fixed (a campaign's price with its logo option, a rep's deal)
     # stays as it is at submission; catalog prices are taken again on the day of submission.
@@ -191,3 +205,23 @@ class StockReservation(Table, tablename="stock_reservation"):
         DeliveryWindow, null=True, default=None, on_delete=OnDelete.cascade
     )
     quantity = Integer()
+
+
+class OrderVersion(Table, tablename="sales_order_version"):
+    """What a submitted order said: version 1 as submitted, then one per accepted change
+    request, each with its lines (``lines``: style, colour, size, quantity, prices, as
+    shown then) and totals, so any two versions can be compared line by line."""
+
+    id: Serial
+    order = ForeignKey(Order, on_delete=OnDelete.cascade, index=True)
+    number = Integer()
+    change_request = ForeignKey(ChangeRequest, null=True, default=None, on_delete=OnDelete.set_null)
+    created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+    currency = Varchar(length=3)
+    total_quantity = Integer()
+    subtotal = Numeric(digits=MONEY)
+    discount_total = Numeric(digits=MONEY)
+    total = Numeric(digits=MONEY)
+    requested_ship_date = Date(null=True, default=None)
+    lines = JSON(default="[]")

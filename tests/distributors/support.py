@@ -11,6 +11,7 @@ from distributors.tables import (
     LineSheet,
     LineSheetAudience,
     LineSheetStyle,
+    MinimumOrderValue,
     OrderRule,
     RuleKind,
 )
@@ -66,15 +67,14 @@ async def set_rule(
     await OrderRule.delete().where(OrderRule.kind == kind)
     await OrderRule.insert(
         OrderRule(
-            kind=kind,
-            enabled=True,
-            blocking=blocking,
-            quantity=quantity,
-            amount=amount,
-            currency=currency,
-            updated_at=utcnow(),
+            kind=kind, enabled=True, blocking=blocking, quantity=quantity, updated_at=utcnow()
         )
     )
+    if amount is not None:
+        await MinimumOrderValue.delete().where(MinimumOrderValue.currency == currency)
+        await MinimumOrderValue.insert(
+            MinimumOrderValue(currency=currency, amount=amount, updated_at=utcnow())
+        )
 
 
 async def viewer(member: Any) -> Viewer:

@@ -169,3 +169,53 @@ async def test_finance_keeps_the_unpaid_amount_per_partner(
     assert row is not None and row["unpaid_amount"] == Decimal("12000.50")
     assert row["credit_limit"] == Decimal("500000")
     _ = LineRequest
+
+
+async def test_an_order_is_held_to_the_minimum_order_value_of_its_own_currency(
+    cast: Cast, sheet: Sheet
+) -> None:
+    await set_rule(RuleKind.min_order_value, True, amount=Decimal("5000"), currency="CNY")
+    await set_rule(RuleKind.min_order_value, True, amount=Decimal("950000"), currency="KRW")
+    first = sheet.shop.styles[0]
+    # 서울패션유통 buys in won from the silver list: 10 × ₩20,000 = ₩200,000.
+    korean = await orders.create_draft(
+        await viewer(cast.other_distributor),
+        OrderDraft(
+            buyer_id=cast.distributor_b.id,
+            channel=OrderChannel.distributor,
+            lines=[first.line("BLK", "S", 10)],
+        ),
+    )
+    assert korean.uuid is not None, korean.errors
+
+    refused = await orders.submit_order(await viewer(cast.other_distributor), korean.uuid)
+
+    assert not refused.saved
+    assert "the minimum order is ₩950,000" in refused.errors["rules"]
+    # 60 × CNY 100 passes the yuan minimum; the won minimum does not apply to it.
+    chinese = await _draft(cast, sheet, {("BLK", "S"): 60})
+    assert (await _submit(cast, chinese)).saved
+
+
+async def test_the_brand_sets_a_minimum_order_value_in_each_currency_it_sells_in(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    await client.sign_in(cast.admin)
+    form = {
+        "min_order_value-enabled": "on",
+        "min_order_value-severity": "blocking",
+        "min_order_value-amount-CNY": "5000",
+        "min_order_value-amount-KRW": "-950000",
+    }
+    refused = await client.post_form("/distributors/rules", form)
+    assert refused.status_code == 400
+    assert 'value="-950000"' in refused.text
+    assert (
+        await client.post_form(
+            "/distributors/rules", {**form, "min_order_value-amount-KRW": "950,000"}
+        )
+    ).status_code == 303
+
+    page = (await client.get("/distributors/rules")).text
+    assert 'name="min_order_value-amount-CNY"' in page and 'value="5000' in page
+    assert 'name="min_order_value-amount-KRW"' in page and 'value="950000' in page

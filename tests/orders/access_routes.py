@@ -49,6 +49,7 @@ ROUTES: dict[str, Route] = {
     "GET /stock": Route(only(CATALOG_MANAGERS)),
     f"GET {ORDER}": Route(view_order, "order"),
     f"GET {ORDER}/confirmation.pdf": Route(view_order, "submitted_order"),
+    f"GET {ORDER}/versions": Route(view_order, "submitted_order"),
     f"POST {ORDER}/details": Route(place_order, "order"),
     f"POST {ORDER}/submit": Route(place_order, "order"),
     f"POST {ORDER}/status": Route(view_order, "order"),

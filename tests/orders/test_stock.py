@@ -11,11 +11,18 @@ import pytest
 
 from distributors.tables import RuleKind
 from partner_portal.app import register_plugins
-from partner_portal.catalog.tables import SkuStock
+from partner_portal.catalog.tables import PreBookAvailability, SkuStock
 from partner_portal.clock import utcnow
+from partner_portal.database import write_transaction
 from partner_portal.orders import services
 from partner_portal.orders.services import OrderDraft
-from partner_portal.orders.tables import ChangeRequest, OrderChannel, OrderLine, OrderStatus
+from partner_portal.orders.tables import (
+    ChangeRequest,
+    OrderChannel,
+    OrderLine,
+    OrderStatus,
+    StockReservation,
+)
 from tests.distributors.support import set_rule
 from tests.orders.support import Shop, make_shop
 from tests.orders.test_order_book import viewer
@@ -171,3 +178,52 @@ async def test_two_buyers_racing_for_the_last_units_cannot_both_get_them(
     )
     assert sorted(result.saved for result in results) == [False, True]
     assert await stock_of(sku) == (10, 6)
+
+
+async def test_a_recount_keeps_what_pending_change_requests_hold(cast: Cast, shop: Shop) -> None:
+    sku = shop.styles[0].skus[("BLK", "S")]
+    await on_hand(sku, 100)
+    placed = await place(cast, cast.distributor, sku, 40)
+    assert placed.saved, placed.errors
+    buyer = await viewer(cast.distributor)
+    version = (await services.order_view(buyer, placed.uuid)).order.version
+    asked = await services.request_change(buyer, placed.uuid, {sku: 70}, None, "more", version)
+    assert asked.saved, asked.errors
+    assert await stock_of(sku) == (100, 70)
+
+    async with write_transaction():
+        await services.recount()
+
+    # 40 for the order and the 30 its pending request adds, as before the recount.
+    assert await stock_of(sku) == (100, 70)
+    held = await StockReservation.select(
+        StockReservation.change_request, StockReservation.quantity
+    ).order_by(StockReservation.quantity)
+    assert [row["quantity"] for row in held] == [30, 40]
+    assert held[0]["change_request"] is not None
+
+
+async def test_the_demo_orders_hold_the_stock_they_need(demo: object) -> None:
+    """The demo's orders go in by bulk inserts; its load ends with a recount."""
+    holds = await StockReservation.select(
+        StockReservation.sku, StockReservation.delivery_window, StockReservation.quantity
+    )
+    assert holds
+    assert any(row["quantity"] > 0 for row in holds)
+    # The figures are the sums of the holds.
+    held_at_once: dict[int, int] = {}
+    for row in holds:
+        if row["delivery_window"] is None:
+            held_at_once[row["sku"]] = held_at_once.get(row["sku"], 0) + row["quantity"]
+    reserved = {
+        row["sku"]: row["reserved"]
+        for row in await SkuStock.select(SkuStock.sku, SkuStock.reserved)
+        if row["reserved"]
+    }
+    assert reserved == held_at_once
+    booked = await PreBookAvailability.select(PreBookAvailability.booked)
+    assert sum(row["booked"] for row in booked) == sum(
+        row["quantity"] for row in holds if row["delivery_window"] is not None
+    )
+    # Pending change requests of open orders hold what they add.
+    assert await StockReservation.exists().where(StockReservation.change_request.is_not_null())

@@ -1,6 +1,7 @@
 """The order book's rules, by sub-domain: drafts priced from the catalog (pricing, drafts),
 submission with frozen prices (submission), the status flow and shipments (status), comments
-and change requests (changes), the list and the order page (reading), and what the order
+and change requests (changes), versions kept at submission and at each accepted change
+(versions), held stock (stock), the list and the order page (reading), and what the order
 book tells the rest of the portal (demand).
 
 Every channel (distributor matrix entry, retailer, group campaigns, rep-entered) places
@@ -64,11 +65,13 @@ from partner_portal.orders.services.status import (
 from partner_portal.orders.services.stock import (
     STOCK_CHANNELS,
     Shortfall,
+    recount,
     shortfall_messages,
     shortfalls_for,
     stock_rows,
 )
 from partner_portal.orders.services.submission import findings_for, place_order, submit_order
+from partner_portal.orders.services.versions import VersionComparison, compare_versions
 
 __all__ = [
     "ANNOUNCED_STATUSES",
@@ -94,9 +97,11 @@ __all__ = [
     "PricedLines",
     "ShipmentInput",
     "Shortfall",
+    "VersionComparison",
     "acknowledge_export",
     "add_comment",
     "change_status",
+    "compare_versions",
     "create_draft",
     "decide_change",
     "filtered_orders",
@@ -113,6 +118,7 @@ __all__ = [
     "price_lines",
     "recent_orders_panel",
     "record_shipment",
+    "recount",
     "replace_lines",
     "request_change",
     "round_money",

@@ -1,15 +1,21 @@
 """After submission the buyer and the brand talk through the order: comments, and change
-requests the buyer sends (new quantities, a new ship date) and the brand decides."""
+requests the buyer sends (new quantities, a new ship date) and the brand decides.
+
+A change is repriced as accepting it would make the order (pricing.repriced: the volume
+breaks taken again, the contract discount kept on the order) and checked against every
+order rule and the stock: a blocking rule refuses it when asked for and again when
+accepted, and both sides see the new figures on the order page before the decision. Each
+accepted change makes a new order version (versions.py)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar.exceptions import PermissionDeniedException
 
 from partner_portal import access
@@ -20,17 +26,22 @@ from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
-from partner_portal.orders.records import ChangeRequestRecord, OrderRecord
-from partner_portal.orders.services import stock
-from partner_portal.orders.services.pricing import HUNDRED, MAX_LINE_QUANTITY, round_money
+from partner_portal.orders.records import ChangePreview, ChangeRequestRecord, OrderRecord
+from partner_portal.orders.services import stock, versions
+from partner_portal.orders.services.pricing import (
+    MAX_LINE_QUANTITY,
+    PricedLines,
+    repriced,
+    write_priced_lines,
+)
 from partner_portal.orders.services.rows import Refused, conflict, order_lines_for_checks
 from partner_portal.orders.tables import (
     ChangeRequest,
     ChangeRequestStatus,
     Order,
     OrderComment,
-    OrderLine,
 )
+from partner_portal.registries import registry
 
 
 async def add_comment(viewer: Viewer, order_uuid: UUID, body: str) -> SaveResult:
@@ -90,6 +101,10 @@ async def request_change(
             [_iso(order.requested_ship_date), _iso(requested_ship_date)] if date_changed else None
         ),
     }
+    if changed:
+        _priced, preview = await change_preview(order, changes)
+        if preview.refusals:
+            return SaveResult(errors={"changes": " ".join(preview.refusals)})
     # The pieces the request adds are held until the brand decides, so accepting it
     # cannot find them gone; where the brand's rule blocks overselling, a request for
     # more than is left is refused now.
@@ -191,7 +206,13 @@ async def _decide_in_transaction(
     # What the request held goes back; accepted, the order then holds what it needs.
     await stock.hold(order.id, {}, change_request_id=found.id)
     if accept:
-        await _apply_change(order, found.changes)
+        priced, preview = await change_preview(order, found.changes)
+        if preview.refusals:
+            raise Refused(SaveResult(errors={"status": " ".join(preview.refusals)}))
+        if not await versions.has_versions(order.id):
+            # Submitted before versions were kept: the order as it stood is version 1.
+            await versions.record_version(None, order.id)
+        await _apply_change(order, found.changes, priced)
         where_from = await stock.sources(
             order.channel,
             order.delivery_window_start,
@@ -202,6 +223,7 @@ async def _decide_in_transaction(
         if short:
             messages = await stock.shortfall_messages(short)
             raise Refused(SaveResult(errors={"status": " ".join(messages)}))
+        await versions.record_version(viewer, order.id, found.id)
     await audit_log.record(
         viewer,
         entity_kind="order",
@@ -214,48 +236,49 @@ async def _decide_in_transaction(
     return SaveResult(uuid=order.uuid)
 
 
-@access.checked_by_caller("the order comes from get_change_request")
-async def _apply_change(order: OrderRecord, changes: Mapping[str, Any]) -> None:
-    for sku, (_before, after) in (changes.get("quantities") or {}).items():
-        line = (
-            await OrderLine.select(OrderLine.id, OrderLine.unit_price, OrderLine.discount_percent)
-            .where((OrderLine.order == order.id) & (OrderLine.sku == int(sku)))
-            .first()
+async def change_preview(
+    order: OrderRecord, changes: Mapping[str, Any], change_request_id: int | None = None
+) -> tuple[PricedLines, ChangePreview]:
+    """The order as the change would make it, repriced, with what the brand's order rules
+    say (blocking ones refuse it) and, for a pending request, the pieces it holds beyond
+    what is left."""
+    after = {int(sku): pair[1] for sku, pair in (changes.get("quantities") or {}).items()}
+    current = await order_lines_for_checks(order.id)
+    priced = await repriced(order, [(line, after.get(line.sku, line.quantity)) for line in current])
+    findings = await registry.check_order(
+        {
+            **msgspec.structs.asdict(order),
+            **{column._meta.name: value for column, value in priced.amounts().items()},
+        },
+        priced.rows,
+    )
+    warnings = [finding.message for finding in findings if not finding.blocking]
+    if change_request_id is not None:
+        warnings += await stock.shortfall_messages(
+            await stock.oversold_by_request(order.id, change_request_id)
         )
-        if line is None:
-            continue
-        if after == 0:
-            await OrderLine.delete().where(OrderLine.id == line["id"])
-        else:
-            total = round_money(
-                line["unit_price"] * after * (HUNDRED - line["discount_percent"]) / HUNDRED,
-                order.currency,
-            )
-            await OrderLine.update({OrderLine.quantity: after, OrderLine.line_total: total}).where(
-                OrderLine.id == line["id"]
-            )
-    values: dict[Any, Any] = {Order.updated_at: utcnow(), Order.version: Order.version + 1}
+    return priced, ChangePreview(
+        total_quantity=priced.total_quantity,
+        subtotal=priced.subtotal,
+        discount_total=priced.discount_total,
+        total=priced.total,
+        warnings=warnings,
+        refusals=[finding.message for finding in findings if finding.blocking],
+    )
+
+
+@access.checked_by_caller("the order comes from get_change_request")
+async def _apply_change(
+    order: OrderRecord, changes: Mapping[str, Any], priced: PricedLines
+) -> None:
+    """Write the repriced lines (dropping those now at 0), the new figures and ship date."""
+    await write_priced_lines(await order_lines_for_checks(order.id), priced)
+    values: dict[Any, Any] = {
+        **priced.amounts(),
+        Order.updated_at: utcnow(),
+        Order.version: Order.version + 1,
+    }
     ship_date = changes.get("requested_ship_date")
     if ship_date:
         values[Order.requested_ship_date] = date.fromisoformat(ship_date[1])
     await Order.update(values).where(Order.id == order.id)
-    await _recompute_totals(order.id, order.currency)
-
-
-@access.checked_by_caller("the order comes from get_order")
-async def _recompute_totals(order_id: int, currency: str) -> None:
-    lines = await OrderLine.select(
-        OrderLine.quantity, OrderLine.unit_price, OrderLine.line_total
-    ).where(OrderLine.order == order_id)
-    subtotal = sum(
-        (round_money(line["unit_price"] * line["quantity"], currency) for line in lines), Decimal(0)
-    )
-    total = sum((line["line_total"] for line in lines), Decimal(0))
-    await Order.update(
-        {
-            Order.total_quantity: sum(line["quantity"] for line in lines),
-            Order.subtotal: subtotal,
-            Order.discount_total: subtotal - total,
-            Order.total: total,
-        }
-    ).where(Order.id == order_id)

@@ -81,10 +81,13 @@ async def order_book_demand(since: date) -> list[DemandLine]:
 
 
 @access.system_query("order check: the buyer's open orders, for its credit limit")
-async def open_order_value(buyer_id: int) -> Decimal:
-    """The value of a buyer's submitted and not yet shipped orders (for credit checks)."""
+async def open_order_value(buyer_id: int, excluding: int | None = None) -> Decimal:
+    """The value of a buyer's submitted and not yet shipped orders (for credit checks),
+    without the order ``excluding`` (one being changed counts at its new value)."""
     rows = await Order.select(Sum(Order.total).as_alias("open_value")).where(
-        (Order.buyer == buyer_id) & Order.status.is_in(list(OPEN_STATUSES))
+        (Order.buyer == buyer_id)
+        & Order.status.is_in(list(OPEN_STATUSES))
+        & (Order.id != (excluding or -1))
     )
     # SQLite sums NUMERIC columns as floats: back to cents through the text.
     return Decimal(str(rows[0]["open_value"] or 0)).quantize(Decimal("0.01"))

@@ -50,6 +50,8 @@ async def insert_lines(order_id: int, priced: PricedLines) -> None:
                     quantity=row["quantity"],
                     unit_price=row["unit_price"],
                     discount_percent=row["discount_percent"],
+                    volume_discount_percent=row["volume_discount_percent"],
+                    price_list=row["price_list"],
                     price_fixed=row["price_fixed"],
                     line_total=row["line_total"],
                 )

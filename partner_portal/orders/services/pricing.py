@@ -1,5 +1,12 @@
 """Pricing an order's lines: the buyer's catalog prices of the day with the list's volume
-breaks, or a price the placer fixed; totals rounded to the currency's minor unit."""
+breaks and the discount of the contract in force, or a price the placer fixed; totals
+rounded to the currency's minor unit.
+
+The contract in force (registry.terms_for, filled by the contracts module) chooses the
+price list (its tier and currency win over the partner record's), takes its discount off
+every catalog price, and its terms are kept on the order (PricedLines.totals) so the order
+page can say where each figure came from. A contract discount and a volume break both
+apply, one after the other: 20% and 8% make 26.4% off the list price."""
 
 from __future__ import annotations
 
@@ -8,11 +15,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from partner_portal import access
 from partner_portal.catalog.forms import minor_units
-from partner_portal.catalog.services import prices_for_partner
+from partner_portal.catalog.services import discount_percent, prices_for_partner, volume_breaks
 from partner_portal.catalog.tables import Sku, StyleStatus
 from partner_portal.i18n import gettext as _
-from partner_portal.orders.tables import Order
+from partner_portal.orders.records import OrderLineRecord, OrderRecord
+from partner_portal.orders.tables import Order, OrderLine
+from partner_portal.registries import CommercialTerms, registry
 
 MAX_LINE_QUANTITY = 1_000_000
 HUNDRED = Decimal(100)
@@ -35,7 +45,8 @@ class LineRequest:
 
 @dataclass
 class PricedLines:
-    """Lines ready to save, the price list they came from, and the order's totals."""
+    """Lines ready to save, the price list they came from, the terms of the contract in
+    force, and the order's totals."""
 
     rows: list[dict[str, Any]]
     currency: str
@@ -45,9 +56,10 @@ class PricedLines:
     subtotal: Decimal
     discount_total: Decimal
     total: Decimal
+    terms: CommercialTerms | None = None
 
-    def totals(self) -> dict[Any, Any]:
-        """The order's columns these lines decide."""
+    def amounts(self) -> dict[Any, Any]:
+        """The order's figures these lines decide (a change keeps the order's terms)."""
         return {
             Order.currency: self.currency,
             Order.total_quantity: self.total_quantity,
@@ -55,6 +67,38 @@ class PricedLines:
             Order.discount_total: self.discount_total,
             Order.total: self.total,
         }
+
+    def totals(self) -> dict[Any, Any]:
+        """The order's columns these lines decide, the contract's terms with them: a draft
+        takes them again whenever it is repriced, a submitted order keeps them."""
+        terms = self.terms or CommercialTerms()
+        return {
+            **self.amounts(),
+            Order.contract_uuid: terms.contract_uuid,
+            Order.contract_number: terms.contract_number or "",
+            Order.contract_discount_percent: contract_discount(terms),
+            Order.payment_terms: terms.payment_terms or "",
+            Order.credit_limit: terms.credit_limit,
+            Order.credit_limit_blocks: terms.credit_limit_blocks,
+        }
+
+
+def contract_discount(terms: CommercialTerms | None) -> Decimal:
+    """The contract's percent off catalog prices (0 without a contract or a discount)."""
+    if terms is None or terms.discount_percent is None:
+        return Decimal("0")
+    return min(max(terms.discount_percent, Decimal("0")), HUNDRED)
+
+
+def combined_discount(contract_percent: Decimal, volume_percent: Decimal) -> Decimal:
+    """Percent off the list price when the contract's discount and then a volume break
+    apply (20% and 8% make 26.4%), to the hundredth a line stores."""
+    kept = (HUNDRED - contract_percent) * (HUNDRED - volume_percent) / HUNDRED
+    return (HUNDRED - kept).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def line_total(unit_price: Decimal, quantity: int, discount: Decimal, currency: str) -> Decimal:
+    return round_money(unit_price * quantity * (HUNDRED - discount) / HUNDRED, currency)
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
@@ -82,9 +126,11 @@ def _merged(lines: Iterable[LineRequest]) -> list[LineRequest]:
 async def price_lines(
     buyer: Mapping[str, Any], requests: Sequence[LineRequest]
 ) -> tuple[PricedLines | None, dict[str, str]]:
-    """Price the lines for the buyer at today's catalog prices (two queries for any number
-    of lines); errors name the SKU and why (unknown, not orderable, no price, quantity)."""
+    """Price the lines for the buyer at today's catalog prices and the terms of its
+    contract in force (three queries for any number of lines); errors name the SKU and why
+    (unknown, not orderable, no price, quantity)."""
     requests = _merged(requests)
+    terms = await registry.terms_for(buyer["id"])
     errors: dict[str, str] = {}
     for line in requests:
         if not 0 < line.quantity <= MAX_LINE_QUANTITY:
@@ -102,14 +148,20 @@ async def price_lines(
             Sku.style.status.as_alias("style_status"),  # type: ignore[attr-defined]
         ).where(Sku.id.is_in([line.sku_id for line in requests] or [-1]))
     }
-    prices = await prices_for_partner(buyer["id"], {row["style"] for row in skus.values()})
+    currency = (terms.currency if terms else None) or buyer["currency"]
+    prices = await prices_for_partner(
+        buyer["id"],
+        {row["style"] for row in skus.values()},
+        tier=terms.tier if terms else None,
+        currency=currency,
+    )
+    off_by_contract = contract_discount(terms)
     # Volume breaks count a style's pieces in all colours and sizes of the order.
     pieces_per_style: dict[int, int] = {}
     for line in requests:
         if line.sku_id in skus:
             style_id = skus[line.sku_id]["style"]
             pieces_per_style[style_id] = pieces_per_style.get(style_id, 0) + line.quantity
-    currency = buyer["currency"]
     price_list_id: int | None = None
     price_list_name = ""
     rows: list[dict[str, Any]] = []
@@ -124,6 +176,8 @@ async def price_lines(
             continue
         unit_price = line.unit_price
         discount = line.discount_percent
+        volume = Decimal("0")
+        line_list: int | None = None
         if unit_price is None:
             price = prices.for_item(sku["style"], sku["size"])
             if price is None:
@@ -134,12 +188,13 @@ async def price_lines(
                 )
                 continue
             unit_price = price.wholesale
+            line_list = price.price_list_id
             if not discount:
-                discount = prices.discount_for(sku["style"], pieces_per_style[sku["style"]])
+                volume = prices.discount_for(sku["style"], pieces_per_style[sku["style"]])
+                discount = combined_discount(off_by_contract, volume)
             price_list_id = price_list_id or price.price_list_id
             price_list_name = price_list_name or price.price_list_name
         gross = unit_price * line.quantity
-        line_total = round_money(gross * (HUNDRED - discount) / HUNDRED, currency)
         rows.append(
             {
                 "sku": sku["id"],
@@ -149,8 +204,10 @@ async def price_lines(
                 "quantity": line.quantity,
                 "unit_price": unit_price,
                 "discount_percent": discount,
+                "volume_discount_percent": volume,
+                "price_list": line_list,
                 "price_fixed": line.unit_price is not None,
-                "line_total": line_total,
+                "line_total": line_total(unit_price, line.quantity, discount, currency),
                 "gross": round_money(gross, currency),
             }
         )
@@ -168,6 +225,92 @@ async def price_lines(
             subtotal=subtotal,
             discount_total=subtotal - total,
             total=total,
+            terms=terms,
         ),
         {},
     )
+
+
+async def repriced(order: OrderRecord, lines: Sequence[tuple[OrderLineRecord, int]]) -> PricedLines:
+    """A submitted order's lines at new quantities (0 drops a line), at the unit prices it
+    was submitted with (size prices, surcharges included) and its contract discount as kept
+    on the order; each style's volume break is taken again from the list that priced the
+    line, for the style's new pieces in all colours and sizes. Fixed prices stay as they
+    are. One query, for the lists' breaks."""
+    kept = [(line, quantity) for line, quantity in lines if quantity > 0]
+    pieces_per_style: dict[int, int] = {}
+    for line, quantity in kept:
+        pieces_per_style[line.style] = pieces_per_style.get(line.style, 0) + quantity
+    # Lines written before lines named their list were priced from the order's.
+    lists = {line.id: line.price_list or order.price_list for line, _quantity in kept}
+    breaks = await volume_breaks(
+        {
+            list_id
+            for line, _quantity in kept
+            if not line.price_fixed and (list_id := lists[line.id]) is not None
+        }
+    )
+    rows: list[dict[str, Any]] = []
+    for line, quantity in kept:
+        discount, volume = line.discount_percent, line.volume_discount_percent
+        list_id = lists[line.id]
+        if not line.price_fixed and list_id is not None:
+            volume = discount_percent(breaks.get(list_id, []), pieces_per_style[line.style])
+            discount = combined_discount(order.contract_discount_percent, volume)
+        rows.append(
+            {
+                "line": line.id,
+                "sku": line.sku,
+                "style": line.style,
+                "colourway": line.colourway,
+                "size": line.size,
+                "quantity": quantity,
+                "unit_price": line.unit_price,
+                "discount_percent": discount,
+                "volume_discount_percent": volume,
+                "price_list": list_id,
+                "price_fixed": line.price_fixed,
+                "line_total": line_total(line.unit_price, quantity, discount, order.currency),
+                "gross": round_money(line.unit_price * quantity, order.currency),
+            }
+        )
+    subtotal = sum((row["gross"] for row in rows), Decimal(0))
+    total = sum((row["line_total"] for row in rows), Decimal(0))
+    return PricedLines(
+        rows=rows,
+        currency=order.currency,
+        price_list_id=order.price_list,
+        price_list_name=order.price_list_name,
+        total_quantity=sum(row["quantity"] for row in rows),
+        subtotal=subtotal,
+        discount_total=subtotal - total,
+        total=total,
+    )
+
+
+@access.checked_by_caller("lines of an order from get_order")
+async def write_priced_lines(current: Sequence[OrderLineRecord], priced: PricedLines) -> None:
+    """Store the priced lines over the saved ones: only the lines whose figures moved are
+    written (usually none at submission: a 1,000-line order then costs no line writes), and
+    a line priced no more (a change to 0 pieces) is deleted."""
+    rows = {row["sku"]: row for row in priced.rows}
+    columns = (
+        OrderLine.quantity,
+        OrderLine.unit_price,
+        OrderLine.discount_percent,
+        OrderLine.volume_discount_percent,
+        OrderLine.price_list,
+        OrderLine.line_total,
+    )
+    for line in current:
+        row = rows.get(line.sku)
+        if row is None:
+            await OrderLine.delete().where(OrderLine.id == line.id)
+            continue
+        changed: dict[Any, Any] = {
+            column: row[column._meta.name]
+            for column in columns
+            if getattr(line, column._meta.name) != row[column._meta.name]
+        }
+        if changed:
+            await OrderLine.update(changed).where(OrderLine.id == line.id)

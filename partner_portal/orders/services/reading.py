@@ -25,13 +25,15 @@ from partner_portal.orders.records import (
     ShipmentSummary,
     StatusStep,
 )
+from partner_portal.orders.services.changes import change_preview
+from partner_portal.orders.services.rows import order_page_lines
 from partner_portal.orders.services.submission import findings_for
 from partner_portal.orders.tables import (
     ChangeRequest,
+    ChangeRequestStatus,
     Order,
     OrderChannel,
     OrderComment,
-    OrderLine,
     OrderStatus,
     OrderStatusChange,
     Shipment,
@@ -179,27 +181,6 @@ class OrderView:
     may_ship: bool
 
 
-# The order page's columns, joins included, built once: Piccolo spends ~1 ms of CPU building
-# each joined column, which was most of the page's time (bench/RESULTS.md).
-ORDER_PAGE_LINE_COLUMNS = (
-    OrderLine.id,
-    OrderLine.sku,
-    OrderLine.quantity,
-    OrderLine.shipped_quantity,
-    OrderLine.unit_price,
-    OrderLine.discount_percent,
-    OrderLine.line_total,
-    OrderLine.style.uuid.as_alias("style_uuid"),  # type: ignore[attr-defined]
-    OrderLine.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-    OrderLine.style.name_en.as_alias("name_en"),  # type: ignore[attr-defined]
-    OrderLine.style.name_zh.as_alias("name_zh"),  # type: ignore[attr-defined]
-    OrderLine.style.name_ko.as_alias("name_ko"),  # type: ignore[attr-defined]
-    OrderLine.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
-    OrderLine.colourway.name.as_alias("colour_name"),  # type: ignore[attr-defined]
-    OrderLine.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
-    OrderLine.size.position.as_alias("size_position"),  # type: ignore[attr-defined]
-    OrderLine.sku.barcode.as_alias("barcode"),  # type: ignore[attr-defined]
-)
 ORDER_PAGE_PARTS_SQL = """
 SELECT
     EXISTS (SELECT 1 FROM sales_order_comment WHERE "order" = {}) AS has_comments,
@@ -225,16 +206,6 @@ ORDER_PAGE_CHANGE_REQUEST_COLUMNS = (
 )
 
 
-@access.checked_by_caller("lines of an order from get_order")
-async def order_page_lines(order_id: int) -> list[OrderPageLine]:
-    """An order's lines with their style, colour and size, by style, colour and size."""
-    lines = OrderPageLine.from_rows(
-        await OrderLine.select(*ORDER_PAGE_LINE_COLUMNS).where(OrderLine.order == order_id)
-    )
-    lines.sort(key=lambda line: (line.style_code, line.colour_code, line.size_position))
-    return lines
-
-
 async def order_view(viewer: Viewer, order_uuid: UUID) -> OrderView:
     """Everything the order page shows, in a fixed number of queries whatever its size."""
     order = await access.get_order(viewer, order_uuid)
@@ -258,7 +229,8 @@ async def order_view(viewer: Viewer, order_uuid: UUID) -> OrderView:
     )
     shipments = await _shipments(order.id) if parts["has_shipments"] else []
     change_requests = (
-        _change_request_views(
+        await _change_request_views(
+            order,
             await ChangeRequest.select(*ORDER_PAGE_CHANGE_REQUEST_COLUMNS)
             .where(ChangeRequest.order == order.id)
             .order_by(ChangeRequest.id, ascending=False),
@@ -318,14 +290,18 @@ async def _shipments(order_id: int) -> list[ShipmentSummary]:
     ]
 
 
-def _change_request_views(
-    rows: list[dict[str, Any]], lines: list[OrderPageLine]
+async def _change_request_views(
+    order: OrderRecord, rows: list[dict[str, Any]], lines: list[OrderPageLine]
 ) -> list[ChangeRequestView]:
-    """Change requests with each changed line beside its quantities before and after."""
+    """Change requests with each changed line beside its quantities before and after, and
+    for the pending one the order as accepting it would make it."""
     by_sku = {str(line.sku): line for line in lines}
     views = []
     for row in rows:
         request = access.orders.change_request_record(row)
+        preview = None
+        if request.status == ChangeRequestStatus.pending and request.changes.get("quantities"):
+            _priced, preview = await change_preview(order, request.changes, request.id)
         views.append(
             ChangeRequestView.from_row(
                 {
@@ -338,6 +314,7 @@ def _change_request_views(
                         ).items()
                     ],
                     "ship_date_change": request.changes.get("requested_ship_date"),
+                    "preview": preview,
                 }
             )
         )

@@ -13,6 +13,7 @@ buyers racing for the last units cannot both get them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +32,13 @@ from partner_portal.clock import utcnow
 from partner_portal.database import contains_text, is_sqlite
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.services.rows import OPEN_STATUSES
-from partner_portal.orders.tables import OrderChannel, OrderLine, StockReservation
+from partner_portal.orders.tables import (
+    ChangeRequest,
+    ChangeRequestStatus,
+    OrderChannel,
+    OrderLine,
+    StockReservation,
+)
 from partner_portal.records import Record
 from partner_portal.registries import StockPolicy, registry
 
@@ -164,13 +171,7 @@ async def hold(
     Taking more is checked under lock where the brand's rule blocks; the shortfalls found
     are returned and nothing is written, and the caller refuses (rolling back its
     transaction). Giving back always succeeds. Call inside write_transaction()."""
-    rows = await StockReservation.select(
-        StockReservation.sku, StockReservation.delivery_window, StockReservation.quantity
-    ).where(_rows_of(order_id, change_request_id))
-    current: dict[Cell, int] = {}
-    for row in rows:
-        cell = (row["sku"], row["delivery_window"])
-        current[cell] = current.get(cell, 0) + row["quantity"]
+    current = await _held(order_id, change_request_id)
     changes = {
         cell: wanted.get(cell, 0) - current.get(cell, 0)
         for cell in {*wanted, *current}
@@ -205,6 +206,19 @@ async def hold(
             ]
         )
     return []
+
+
+@access.checked_by_caller("the order's holds; its callers fetched the order with get_order")
+async def _held(order_id: int, change_request_id: int | None) -> dict[Cell, int]:
+    """What the order (or one of its change requests) holds, per cell."""
+    rows = await StockReservation.select(
+        StockReservation.sku, StockReservation.delivery_window, StockReservation.quantity
+    ).where(_rows_of(order_id, change_request_id))
+    held: dict[Cell, int] = {}
+    for row in rows:
+        cell = (row["sku"], row["delivery_window"])
+        held[cell] = held.get(cell, 0) + row["quantity"]
+    return held
 
 
 def _rows_of(order_id: int, change_request_id: int | None) -> Any:
@@ -267,6 +281,22 @@ async def lines_held(order_id: int, where_from: Mapping[int, int | None]) -> dic
     return targets(
         where_from, ((line["sku"], line["quantity"] - line["shipped_quantity"]) for line in lines)
     )
+
+
+@access.checked_by_caller("the order's holds; its callers fetched the order with get_order")
+async def oversold_by_request(order_id: int, change_request_id: int) -> list[Shortfall]:
+    """What a pending change request holds beyond what is left (taken all the same where
+    the brand's rule only warns): each such cell, the pieces it holds and what was left
+    for it."""
+    held = await _held(order_id, change_request_id)
+    left = await left_for(held)
+    return [
+        Shortfall(sku_id, window_id, quantity, max(left[(sku_id, window_id)] + quantity, 0))
+        for (sku_id, window_id), quantity in sorted(
+            held.items(), key=lambda item: (item[0][0], item[0][1] or 0)
+        )
+        if left[(sku_id, window_id)] < 0
+    ]
 
 
 @access.checked_by_caller("the order's holds; its callers fetched the order with get_order")
@@ -361,8 +391,14 @@ async def shortfall_messages(shortfalls: Iterable[Shortfall]) -> list[str]:
 def recount_statements() -> list[str]:
     """SQL making every hold and figure what the open orders say (the same rule as
     ``sources``), for data written around the services: the migration that brought holds
-    in, and the demo's bulk-inserted orders. Plain SQL naming only columns that existed
-    when that migration was written, so the migration keeps working as the code moves on."""
+    in, and (with the holds of pending change requests, see ``recount``) the demo's
+    bulk-inserted orders. Plain SQL naming only columns that existed when that migration
+    was written, so the migration keeps working as the code moves on."""
+    return [*_order_hold_statements(), *_figure_statements()]
+
+
+def _order_hold_statements() -> list[str]:
+    """SQL replacing every hold by what the open orders' lines still need."""
     statuses = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
     channels = ", ".join(f"'{channel}'" for channel in sorted(STOCK_CHANNELS))
     still_to_ship = "SUM(l.quantity - l.shipped_quantity)"
@@ -384,6 +420,13 @@ def recount_statements() -> list[str]:
         "AND (o.delivery_window_end IS NULL OR w.ends_on = o.delivery_window_end) "
         f"WHERE o.status IN ({statuses}) AND o.channel IN ({channels}) "
         f'GROUP BY l."order", l.sku, w.id HAVING {still_to_ship} > 0',
+    ]
+
+
+def _figure_statements() -> list[str]:
+    """SQL making sku_stock.reserved and pre_book_availability.booked the sums of the holds
+    (and adding the rows a hold needs)."""
+    return [
         "INSERT INTO sku_stock (sku, at_once, reserved, updated_at) "
         "SELECT r.sku, 0, 0, CURRENT_TIMESTAMP FROM stock_reservation r "
         "WHERE r.delivery_window IS NULL "
@@ -403,9 +446,57 @@ def recount_statements() -> list[str]:
 
 @access.system_query("every open order's holds, recounted after a bulk load")
 async def recount() -> None:
-    """Make every hold and figure what the open orders say. Call inside write_transaction()."""
-    for statement in recount_statements():
+    """Make every hold and figure what the open orders and their pending change requests
+    say. Call inside write_transaction()."""
+    for statement in _order_hold_statements():
         await StockReservation.raw(statement)
+    await _hold_pending_changes()
+    for statement in _figure_statements():
+        await StockReservation.raw(statement)
+
+
+@access.system_query("every pending change request's holds, recounted after a bulk load")
+async def _hold_pending_changes() -> None:
+    """Hold, under each pending change request of an open order, the pieces it adds (as
+    request_change does). The changes are JSON, read here rather than in SQL."""
+    requests = await ChangeRequest.select(
+        ChangeRequest.id,
+        ChangeRequest.order,
+        ChangeRequest.changes,
+        ChangeRequest.order.channel.as_alias("channel"),  # type: ignore[attr-defined]
+        ChangeRequest.order.delivery_window_start.as_alias("window_start"),  # type: ignore[attr-defined]
+        ChangeRequest.order.delivery_window_end.as_alias("window_end"),  # type: ignore[attr-defined]
+    ).where(
+        (ChangeRequest.status == ChangeRequestStatus.pending)
+        & ChangeRequest.order.status.is_in(list(OPEN_STATUSES))  # type: ignore[attr-defined]
+    )
+    holds: list[StockReservation] = []
+    for request in requests:
+        changes = request["changes"]
+        if isinstance(changes, str):
+            changes = json.loads(changes)
+        added = [
+            (int(sku), after - before)
+            for sku, (before, after) in (changes.get("quantities") or {}).items()
+        ]
+        where_from = await sources(
+            request["channel"],
+            request["window_start"],
+            request["window_end"],
+            (sku for sku, _more in added),
+        )
+        holds += [
+            StockReservation(
+                order=request["order"],
+                change_request=request["id"],
+                sku=sku_id,
+                delivery_window=window_id,
+                quantity=quantity,
+            )
+            for (sku_id, window_id), quantity in targets(where_from, added).items()
+        ]
+    if holds:
+        await StockReservation.insert(*holds)
 
 
 # ---------------------------------------------------------------------------

@@ -21,11 +21,11 @@ from partner_portal.events import services as events
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import events as order_events
 from partner_portal.orders.records import OrderLineRecord, OrderRecord
-from partner_portal.orders.services import stock
+from partner_portal.orders.services import stock, versions
 from partner_portal.orders.services.drafts import OrderDraft, check_dates, insert_order
-from partner_portal.orders.services.pricing import LineRequest, PricedLines, price_lines
+from partner_portal.orders.services.pricing import LineRequest, price_lines, write_priced_lines
 from partner_portal.orders.services.rows import Refused, order_lines_for_checks, record_status
-from partner_portal.orders.tables import Order, OrderLine, OrderStatus
+from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.registries import OrderFinding, registry
 
 
@@ -33,27 +33,6 @@ async def findings_for(order: Mapping[str, Any]) -> list[OrderFinding]:
     """What the brand's order rules say about an order (its row) as it stands."""
     lines = await order_lines_for_checks(order["id"])
     return await registry.check_order(dict(order), [msgspec.structs.asdict(line) for line in lines])
-
-
-@access.checked_by_caller("lines of an order from get_order")
-async def _write_changed_prices(current: list[OrderLineRecord], priced: PricedLines) -> None:
-    """Store the prices of the day on the lines whose price moved since the draft was
-    saved (usually none: a 1,000-line order then costs no line writes at all)."""
-    saved = {line.sku: line for line in current}
-    for row in priced.rows:
-        line = saved[row["sku"]]
-        if (line.unit_price, line.discount_percent, line.line_total) != (
-            row["unit_price"],
-            row["discount_percent"],
-            row["line_total"],
-        ):
-            await OrderLine.update(
-                {
-                    OrderLine.unit_price: row["unit_price"],
-                    OrderLine.discount_percent: row["discount_percent"],
-                    OrderLine.line_total: row["line_total"],
-                }
-            ).where(OrderLine.id == line.id)
 
 
 async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResult:
@@ -77,7 +56,7 @@ async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResu
     )
     if priced is None:
         return SaveResult(errors=errors)
-    await _write_changed_prices(current, priced)
+    await write_priced_lines(current, priced)
     blocking = [
         finding.message
         for finding in await registry.check_order(
@@ -122,6 +101,7 @@ async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResu
     if short:
         return SaveResult(errors={"stock": " ".join(await stock.shortfall_messages(short))})
     await record_status(viewer, order.id, OrderStatus.draft, OrderStatus.submitted)
+    await versions.record_version(viewer, order.id)
     await audit_log.record(
         viewer,
         entity_kind="order",
