@@ -152,8 +152,9 @@ class AttentionItem:
     organisation_id: int
     subject_kind: str
     subject_uuid: UUID
-    summary: str
+    summary: str  # a message id marked with N_, with its parameters (messages.py)
     due_on: date
+    summary_params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

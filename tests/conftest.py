@@ -302,6 +302,16 @@ END $$
 """
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _registries_filled() -> None:
+    """Every module's plugin fills the kernel's registries, as the composition roots do
+    before anything runs: a service called without the app (recording a domain event of
+    a module's kind, checking an order) finds them filled whatever ran before it."""
+    from partner_portal.app import register_plugins
+
+    register_plugins()
+
+
 @pytest.fixture(autouse=True)
 def _suite_settings_again_after_each_test() -> Iterator[None]:
     """A test that builds an app with settings of its own installs them (as create_app

@@ -48,9 +48,6 @@ from partner_portal.orders.services.rows import (
     order_number,
 )
 from partner_portal.orders.services.status import (
-    ANNOUNCED_STATUSES,
-    ORDER_STATUS_EMAIL,
-    ORDER_STATUS_EMAIL_LABEL,
     ShipmentInput,
     change_status,
     record_shipment,
@@ -65,7 +62,6 @@ from partner_portal.orders.services.stock import (
 from partner_portal.orders.services.submission import findings_for, place_order, submit_order
 
 __all__ = [
-    "ANNOUNCED_STATUSES",
     "CHANNEL_CODES",
     "DETAIL_COLUMNS",
     "HUNDRED",
@@ -73,8 +69,6 @@ __all__ = [
     "LIST_NAME",
     "MAX_LINE_QUANTITY",
     "OPEN_STATUSES",
-    "ORDER_STATUS_EMAIL",
-    "ORDER_STATUS_EMAIL_LABEL",
     "PAGE_SIZE",
     "STATUS_CODES",
     "STOCK_CHANNELS",

@@ -11,13 +11,14 @@ from uuid import UUID
 import msgspec
 from litestar.exceptions import PermissionDeniedException
 
-from partner_portal import access
+from partner_portal import access, messages
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.orders import events
 from partner_portal.orders.records import OrderLineRecord, OrderRecord
 from partner_portal.orders.services import stock
 from partner_portal.orders.services.drafts import OrderDraft, check_dates, insert_order
@@ -120,6 +121,13 @@ async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResu
     if short:
         return SaveResult(errors={"stock": " ".join(await stock.shortfall_messages(short))})
     await record_status(viewer, order.id, OrderStatus.draft, OrderStatus.submitted)
+    await events.record(
+        viewer,
+        events.SUBMITTED,
+        order,
+        events.SUBMITTED_MESSAGE,
+        total=messages.money(priced.total, priced.currency),
+    )
     await audit_log.record(
         viewer,
         entity_kind="order",
