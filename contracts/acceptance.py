@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from contracts import forms
+from contracts import events, forms
 from contracts.access import ContractAction, scoped_contracts
 from contracts.drafting import LIST_COLUMNS, create_contract, move
 from contracts.lifecycle import activate
@@ -136,6 +136,15 @@ async def sign(
             summary=f"{contract['number']} v{version['number']} by {values.signer_name} "
             f"({values.signer_title}), sha256 {version['pdf_sha256']}",
         )
+        await events.record(
+            viewer,
+            events.SIGNED,
+            contract,
+            events.ACCEPTED_MESSAGE
+            if side == SignatureSide.partner
+            else events.COUNTERSIGNED_MESSAGE,
+            signer=values.signer_name,
+        )
         starts = contract["start_date"]
         if side == SignatureSide.brand and starts is not None and starts <= now.date():
             await activate({**contract, "status": S.countersigned}, None)
@@ -199,6 +208,9 @@ async def decline(
             action="decline",
             changes={"status": [contract["status"], S.declined]},
             summary=f"{contract['number']} v{version['number']}: {values.reason}",
+        )
+        await events.record(
+            viewer, events.DECLINED, contract, events.DECLINED_MESSAGE, reason=values.reason
         )
     return SaveResult(uuid=contract["uuid"])
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from contracts import forms
+from contracts import events, forms
 from contracts.access import ContractAction, get_contract, scoped_contracts
 from contracts.documents import render_contract, store_pdf, terms_from_partner
 from contracts.library import conflict, opened_version
@@ -466,4 +466,5 @@ async def issue_contract(viewer: Viewer | None, contract: dict[str, Any]) -> dic
             changes={"status": [contract["status"], S.issued], "version": [number - 1, number]},
             summary=f"{contract['number']} v{number} sha256 {pdf.sha256}",
         )
+        await events.record(viewer, events.ISSUED, contract, events.ISSUED_MESSAGE, version=number)
     return loaded(row[0])

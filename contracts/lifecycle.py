@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from contracts import events
 from contracts.access import ContractAction, scoped_contracts
 from contracts.drafting import LIST_COLUMNS, move
 from contracts.periods import next_term
@@ -19,11 +20,12 @@ from contracts.tables import (
     ContractVersion,
     loaded,
 )
-from partner_portal import access
+from partner_portal import access, messages
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
+from partner_portal.i18n import N_
 from partner_portal.partners.tables import (
     Organisation,
 )
@@ -132,6 +134,13 @@ async def run_lifecycle(on: date | None = None) -> str:
             ) and await move(contract, (S.active,), S.expiring):
                 counts["expiring"] += 1
                 await _record_system_move(contract, S.expiring)
+                await events.record(
+                    None,
+                    events.EXPIRING,
+                    contract,
+                    events.EXPIRING_MESSAGE,
+                    end=messages.on_date(end),
+                )
     return ", ".join(f"{count} {state}" for state, count in counts.items())
 
 
@@ -198,6 +207,10 @@ async def _due(on: date, query: Any) -> list[dict[str, Any]]:
     ]
 
 
+# What a contract in its notice period asks of its KAM (a follow-up's title).
+NOTICE_SUMMARY = N_("Contract %(number)s (%(title)s) ends on %(end)s: renew it or let it end")
+
+
 @access.system_query("attention source: every contract in its notice period")
 async def contracts_due_for_attention(on: date) -> list[AttentionItem]:
     """Contracts inside their notice period on ``on`` (renew or let them end), for the
@@ -226,7 +239,12 @@ async def contracts_due_for_attention(on: date) -> list[AttentionItem]:
             organisation_id=row["organisation"],
             subject_kind="contract",
             subject_uuid=row["uuid"],
-            summary=f"{row['number']} {row['title']} ends {row['end_date'].isoformat()}",
+            summary=NOTICE_SUMMARY,
+            summary_params={
+                "number": row["number"],
+                "title": row["title"],
+                "end": messages.on_date(row["end_date"]),
+            },
             due_on=notice_date(row) or on,
         )
         for row in rows

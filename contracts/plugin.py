@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from contracts import acceptance, lifecycle
+from contracts import acceptance, events, lifecycle
 from contracts.access import SCOPED_TABLES, ContractAction
 from contracts.api import api_routes
 from contracts.controllers import contract_routes
@@ -51,6 +51,8 @@ def register(registry: Registry) -> None:
         )
     )
     registry.commercial_terms = lifecycle.commercial_terms
+    for kind in events.KINDS:
+        registry.add_event_kind(kind)
     registry.add_attention_source("contract_notice", lifecycle.contracts_due_for_attention)
     registry.add_job(
         ScheduledJob(

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from group_orders import approvers
+from group_orders import approvers, events
 from group_orders.campaigns import ENTITY, campaign_by_id, change_if, close_campaign, today
 from group_orders.choices import employee_share
 from group_orders.offer import OfferedItem, offered_items
@@ -377,6 +377,7 @@ async def _mark_ordered(
         action="approve",
         summary=f"Order {order_uuid}: {quantity} pieces",
     )
+    await events.record(viewer, campaign, "approve")
 
 
 def _delivery_note(campaign: CampaignRecord) -> str:

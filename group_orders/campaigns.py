@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from group_orders import forms
+from group_orders import events, forms
 from group_orders.access import GroupOrderAction, scoped_group
 from group_orders.records import CampaignRecord, CampaignSummary
 from group_orders.tables import (
@@ -382,6 +382,7 @@ async def change_if(
             action=action,
             summary=summary,
         )
+        await events.record(viewer, campaign, action)
     return bool(changed)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from group_orders import campaigns, invitations, reports
+from group_orders import campaigns, events, invitations, reports
 from group_orders.access import SCOPED_TABLES, GroupOrderAction
 from group_orders.api import group_order_api_routes
 from group_orders.controllers import group_order_routes
@@ -25,6 +25,8 @@ async def remind_non_responders() -> str:
 def register(registry: Registry) -> None:
     registry.add_actions(GroupOrderAction)
     registry.add_scoped_tables(*SCOPED_TABLES)
+    for kind in events.KINDS:
+        registry.add_event_kind(kind)
     registry.add_nav_entry(
         NavEntry(
             key="group_orders",

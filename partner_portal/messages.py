@@ -77,6 +77,23 @@ def render(message: str, params: Mapping[str, Any] | None = None) -> str:
     return message
 
 
+def render_in(locale: str, message: str, params: Mapping[str, Any] | None = None) -> str:
+    """The message in ``locale`` whoever reads now: the text stored beside a message id
+    for what searches and the audit log read (English)."""
+    token = i18n.current_locale.set(locale)
+    try:
+        return render(message, params)
+    finally:
+        i18n.current_locale.reset(token)
+
+
+def shown(value: Any) -> str:
+    """One stored parameter as the current reader reads it: a plain value as it is, a
+    label, date, amount or nested message (a follow-up's title made by a rule) in their
+    language."""
+    return str(_shown(value))
+
+
 def _shown(value: Any) -> Any:
     if not isinstance(value, Mapping):
         return value

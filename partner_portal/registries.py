@@ -8,7 +8,7 @@ Entries are keyed, so registering twice (one app per test) replaces, never doubl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -168,8 +168,9 @@ class AttentionItem:
     organisation_id: int
     subject_kind: str
     subject_uuid: UUID
-    summary: str
+    summary: str  # a message id marked with N_, with its parameters (messages.py)
     due_on: date
+    summary_params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

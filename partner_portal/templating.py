@@ -41,6 +41,8 @@ def create_environment(auto_reload: bool = False) -> Environment:
         number=i18n.format_number,
         money=i18n.format_money,
         label=labels.label,
+        # one stored parameter (a plain value or a nested message), for the reader
+        stored=messages.shown,
     )
     globals_: dict[str, Any] = {
         "static_url": static_url,

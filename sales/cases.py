@@ -29,7 +29,7 @@ from partner_portal.notifications.services import mail_user
 from partner_portal.orders.tables import Order
 from partner_portal.partners.tables import InteractionKind, Organisation, TimelineEntry, User
 from partner_portal.settings import current_settings
-from sales import forms
+from sales import events, forms
 from sales.access import (
     SalesAction,
     case_message_filter,
@@ -69,8 +69,6 @@ LIST_NAME = "sales.cases"
 # The e-mails of this module a user may turn off (registered in plugin.py).
 MAIL_ESCALATION = "sales_case_escalation"
 MAIL_ESCALATION_LABEL = N_("Service cases I answer for are about to breach their SLA")
-MAIL_REPLY = "sales_case_reply"
-MAIL_REPLY_LABEL = N_("The brand answers a service case I opened")
 USER_MAIL_COLUMNS = (
     User.id,
     User.email,
@@ -477,8 +475,8 @@ async def reply(
             )
         ).returning(CaseMessage.id)
         await _save_photos(case["id"], message[0]["id"], photos or [])
-        if brand and not internal:
-            await _mail_reply_to_opener(case, values.body, status)
+        if not internal:
+            await events.record_reply(viewer, case, values.body, status.value)
         await audit_log.record(
             viewer,
             entity_kind="service_case",
@@ -492,39 +490,6 @@ async def reply(
             summary=case["subject"],
         )
     return SaveResult(uuid=case["uuid"])
-
-
-@access.checked_by_caller("the case comes from get_service_case")
-async def _mail_reply_to_opener(case: Mapping[str, Any], body: str, status: CaseStatus) -> None:
-    """E-mail the brand's answer to the partner's user who opened the case (not when the
-    brand opened it); inside the reply's transaction."""
-    if case["opened_by"] is None:
-        return
-    opener = (
-        await User.select(*USER_MAIL_COLUMNS)
-        .where(
-            User.id == case["opened_by"],
-            User.organisation == case["organisation"],
-            User.is_active == True,  # noqa: E712
-        )
-        .first()
-    )
-    if opener is None:
-        return
-    settings = current_settings()
-    await mail_user(
-        opener,
-        MAIL_REPLY,
-        "sales_case_reply",
-        {
-            "name": opener["display_name"],
-            "subject": case["subject"],
-            "body": body,
-            "status": status.value,
-            "link": f"{settings.base_url}/sales/cases/{case['uuid']}",
-        },
-        settings,
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -862,7 +827,8 @@ async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
                 episode=str(row["uuid"]),
                 organisation_id=row["organisation"],
                 owner_id=owner,
-                title=_("Case about to breach its SLA: %(subject)s", subject=row["subject"]),
+                title=N_("Case about to breach its SLA: %(subject)s"),
+                title_params={"subject": row["subject"]},
                 notes=f"/sales/cases/{row['uuid']}",
                 due_at=min(deadlines),
                 priority="high",

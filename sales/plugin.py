@@ -11,7 +11,7 @@ from partner_portal.access import Viewer
 from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
 from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
-from sales import care, cases, rebates, registrations
+from sales import care, cases, events, rebates, registrations
 from sales.access import SCOPED_TABLES, SalesAction, may_see_sales_panel
 from sales.api import sales_api_routes
 from sales.controllers import sales_routes
@@ -101,7 +101,8 @@ def register(registry: Registry) -> None:
     for code, name in SALES_LABELS.items():
         LABELS.setdefault(code, name)
     registry.add_email_kind(cases.MAIL_ESCALATION, cases.MAIL_ESCALATION_LABEL)
-    registry.add_email_kind(cases.MAIL_REPLY, cases.MAIL_REPLY_LABEL)
+    for kind in events.KINDS:
+        registry.add_event_kind(kind)
     registry.add_email_kind(registrations.MAIL_DECISION, registrations.MAIL_DECISION_LABEL)
     registry.add_partner_panel(
         PartnerPanel(

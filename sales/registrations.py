@@ -545,9 +545,8 @@ async def run_registration_deadlines() -> str:
                     episode=str(row["uuid"]),
                     organisation_id=row["organisation"],
                     owner_id=kams[row["organisation"]],
-                    title=_(
-                        "Decide the deal registration: %(customer)s", customer=row["end_customer"]
-                    ),
+                    title=N_("Decide the deal registration: %(customer)s"),
+                    title_params={"customer": row["end_customer"]},
                     notes=f"/sales/registrations/{row['uuid']}",
                     due_at=now,
                     priority="high",

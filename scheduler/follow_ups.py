@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import msgspec
 from litestar.exceptions import NotFoundException
 
 from partner_portal import access
@@ -57,6 +58,8 @@ ROW_COLUMNS = (
     FollowUp.uuid,
     FollowUp.kind,
     FollowUp.title,
+    FollowUp.title_message,
+    FollowUp.title_params,
     FollowUp.notes,
     FollowUp.due_at,
     FollowUp.priority,
@@ -98,6 +101,9 @@ def decorate(viewer: Viewer, row: Mapping[str, Any]) -> FollowUpRecord:
     return FollowUpRecord.from_row(
         {
             **row,
+            # a title a rule made, in the viewer's language (the stored one in English)
+            "title": services.shown_title(row),
+            "title_params": services.loaded_params(row.get("title_params")),
             "may_change": may_change_follow_up(viewer, row["owner"], row["owner_manager"]),
             "overdue": row["state"] == FollowUpState.open and row["due_at"] < utcnow(),
             "remind_minutes": services.remind_minutes_of(row),
@@ -243,6 +249,11 @@ async def update_from_form(
         FollowUp.reminded_at: None,
         FollowUp.updated_at: utcnow(),
     }
+    if values.title == row.title:
+        # Left as shown: a rule's title stays a message each reader reads in their language.
+        del changes[FollowUp.title]
+    else:
+        changes.update({FollowUp.title_message: "", FollowUp.title_params: "{}"})
     following = data.get("scope") == "following"
     if row.series is not None and not following:
         changes[FollowUp.recurrence] = row.recurrence
@@ -643,15 +654,22 @@ async def reassign(viewer: Viewer, follow_up_uuid: UUID, owner_raw: str) -> Acti
             summary=row.title[:200],
         )
         if owner_id != viewer.user_id:
-            await _tell_new_owner(viewer, owner_id, follow_up_uuid, row.title, row.due_at)
+            await _tell_new_owner(
+                viewer,
+                owner_id,
+                follow_up_uuid,
+                services.title_parameter(msgspec.structs.asdict(row)),
+                row.due_at,
+            )
     return ActionOutcome(rows=[await get(viewer, follow_up_uuid)])
 
 
 @access.checked_by_caller("the owner of a follow-up its caller fetched or created")
 async def _tell_new_owner(
-    viewer: Viewer, owner_id: int, follow_up_uuid: Any, title: str, due_at: datetime
+    viewer: Viewer, owner_id: int, follow_up_uuid: Any, title: Any, due_at: datetime
 ) -> None:
-    """The bell and an e-mail (unless they turned it off) for a follow-up given to someone."""
+    """The bell and an e-mail (unless they turned it off) for a follow-up given to someone;
+    ``title`` as services.title_parameter gives it (a rule's, in the owner's language)."""
     link = f"/follow-ups/{follow_up_uuid}"
     await notify(
         NewNotification(

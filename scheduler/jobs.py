@@ -8,6 +8,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Max
 
 from partner_portal import idempotency
+from partner_portal.notifications import digest
 from partner_portal.notifications.services import send_due
 from partner_portal.registries import ScheduledJob, registry
 from partner_portal.settings import current_settings
@@ -27,6 +28,10 @@ async def _digests() -> str:
     return await reminders.send_digests(current_settings(), host.runner_id())
 
 
+async def _notification_digests() -> str:
+    return await digest.send_digests(current_settings(), host.runner_id())
+
+
 async def _rules() -> str:
     report = await rules.run_rules()
     if report.failed:
@@ -40,6 +45,12 @@ JOBS = (
     ScheduledJob("follow_up_reminders", "Follow-up reminders", timedelta(minutes=1), _reminders),
     ScheduledJob(
         "daily_digest", "Daily digest e-mails (08:00 local)", timedelta(minutes=5), _digests
+    ),
+    ScheduledJob(
+        "notification_digest",
+        "Daily summary of held notifications (08:00 local)",
+        timedelta(minutes=5),
+        _notification_digests,
     ),
     ScheduledJob("follow_up_rules", "Follow-up rules", timedelta(hours=1), _rules),
     ScheduledJob(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
+
+import msgspec
 
 from partner_portal.records import Record
 from scheduler.tables import FollowUpKind, FollowUpState, Priority
@@ -16,7 +19,7 @@ class FollowUpRecord(Record, frozen=True):
     id: int
     uuid: UUID
     kind: FollowUpKind
-    title: str
+    title: str  # in the viewer's language when a rule made it (title_message)
     notes: str
     due_at: datetime
     priority: Priority
@@ -50,3 +53,6 @@ class FollowUpRecord(Record, frozen=True):
     may_change: bool = False
     overdue: bool = False
     remind_minutes: int = 0
+    # A title a rule made: its message id and parameters (services.title_parameter).
+    title_message: str = ""
+    title_params: dict[str, Any] = msgspec.field(default_factory=dict)

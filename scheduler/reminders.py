@@ -25,6 +25,7 @@ from partner_portal.notifications.preferences import opted_out_users
 from partner_portal.notifications.services import mail_user
 from partner_portal.partners.tables import Role, User
 from partner_portal.settings import Settings
+from scheduler.services import title_parameter
 from scheduler.tables import DigestClaim, FollowUp, FollowUpState
 
 MAIL_REMINDER = "follow_up_reminder"
@@ -72,6 +73,8 @@ async def _claim_reminders(now: datetime, batch: int) -> list[dict[str, Any]]:
             FollowUp.id,
             FollowUp.uuid,
             FollowUp.title,
+            FollowUp.title_message,
+            FollowUp.title_params,
             FollowUp.due_at,
             FollowUp.owner,
             FollowUp.organisation,
@@ -99,7 +102,7 @@ async def send_reminders(settings: Settings, batch: int = REMINDER_BATCH) -> str
                         message=N_("Due %(when)s: %(title)s"),
                         params={
                             "when": _short_time(row["due_at"], owners.get(row["owner"])),
-                            "title": row["title"],
+                            "title": title_parameter(row),
                         },
                         link=f"/follow-ups/{row['uuid']}",
                     )
@@ -117,7 +120,7 @@ async def send_reminders(settings: Settings, batch: int = REMINDER_BATCH) -> str
                     "scheduler/follow_up_reminder",
                     {
                         "name": owner["display_name"],
-                        "title": row["title"],
+                        "title": title_parameter(row),
                         "kind": row["kind"],
                         "partner": partners.get(row["organisation"], ""),
                         "due_at": row["due_at"],
@@ -194,6 +197,8 @@ async def send_digests(settings: Settings, runner: str) -> str:
         await FollowUp.select(
             FollowUp.uuid,
             FollowUp.title,
+            FollowUp.title_message,
+            FollowUp.title_params,
             FollowUp.kind,
             FollowUp.due_at,
             FollowUp.owner,
@@ -209,7 +214,7 @@ async def send_digests(settings: Settings, runner: str) -> str:
     )
     by_owner: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for item in items:
-        by_owner[item["owner"]].append(item)
+        by_owner[item["owner"]].append({**item, "title": title_parameter(item)})
     silent = await opted_out_users(MAIL_DIGEST, [user["id"] for user in waiting.values()])
     sent = 0
     for key, user in waiting.items():

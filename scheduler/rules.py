@@ -80,7 +80,8 @@ class Candidate:
     organisation_id: int
     partner_owner_id: int | None
     episode: str
-    title: str
+    title: str  # a message id marked with N_, read in each reader's language
+    title_params: dict[str, Any]
     kind: str = FollowUpKind.task
     priority: str = Priority.normal
     subject_kind: str = ""
@@ -139,11 +140,8 @@ async def _dormant(settings: RuleSettings, now: datetime) -> list[Candidate]:
                 organisation_id=partner["id"],
                 partner_owner_id=partner["owner"],
                 episode=f"{partner['uuid']}:{since}",
-                title=_(
-                    "No order for %(days)d days: call %(name)s",
-                    days=settings.threshold_days,
-                    name=partner["legal_name"],
-                ),
+                title=N_("No order for %(days)d days: call %(name)s"),
+                title_params={"days": settings.threshold_days, "name": partner["legal_name"]},
                 kind=FollowUpKind.call,
                 priority=Priority.high,
             )
@@ -218,6 +216,7 @@ async def _contract_notice(settings: RuleSettings, now: datetime) -> list[Candid
             partner_owner_id=owners.get(item.organisation_id),
             episode=f"{item.subject_uuid}:{item.due_on.isoformat()}",
             title=item.summary,
+            title_params=dict(item.summary_params),
             kind=FollowUpKind.call,
             priority=Priority.high,
             subject_kind=item.subject_kind,
@@ -246,12 +245,12 @@ async def _stuck_order(settings: RuleSettings, now: datetime) -> list[Candidate]
             organisation_id=row["buyer"],
             partner_owner_id=row["owner"],
             episode=f"{row['uuid']}:{row['status']}:{row['status_changed_at'].date().isoformat()}",
-            title=_(
-                "Order %(number)s of %(name)s has not moved for %(days)d days",
-                number=row["number"] or "",
-                name=row["buyer_name"],
-                days=(now - row["status_changed_at"]).days,
-            ),
+            title=N_("Order %(number)s of %(name)s has not moved for %(days)d days"),
+            title_params={
+                "number": row["number"] or "",
+                "name": row["buyer_name"],
+                "days": (now - row["status_changed_at"]).days,
+            },
             kind=FollowUpKind.task,
             priority=Priority.high,
             subject_kind="order",
@@ -281,7 +280,8 @@ async def _first_contact(settings: RuleSettings, now: datetime) -> list[Candidat
             organisation_id=row["id"],
             partner_owner_id=row["owner"],
             episode=str(row["uuid"]),
-            title=_("First contact with %(name)s", name=row["legal_name"]),
+            title=N_("First contact with %(name)s"),
+            title_params={"name": row["legal_name"]},
             kind=FollowUpKind.call,
         )
         for row in rows
@@ -320,7 +320,8 @@ async def _complaint(settings: RuleSettings, now: datetime) -> list[Candidate]:
             organisation_id=row["organisation"],
             partner_owner_id=row["owner"],
             episode=str(row["uuid"]),
-            title=_("Answer the complaint of %(name)s", name=row["partner_name"]),
+            title=N_("Answer the complaint of %(name)s"),
+            title_params={"name": row["partner_name"]},
             kind=FollowUpKind.call,
             priority=Priority.high,
             subject_kind="timeline_entry",
@@ -536,6 +537,7 @@ async def run_rules(only: str | None = None) -> RulesReport:
                         organisation_id=candidate.organisation_id,
                         owner_id=owner_id,
                         title=candidate.title,
+                        title_params=candidate.title_params,
                         due_at=now,
                         kind=candidate.kind,
                         notes=candidate.notes,

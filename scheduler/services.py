@@ -19,6 +19,7 @@ wall clock, so "every Monday 09:00" stays at 09:00 when daylight saving time sta
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from partner_portal import access
+from piccolo.columns import Column
+
+from partner_portal import access, messages
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -59,9 +62,11 @@ async def create_follow_up(
     recurrence: str = "",
     remind_minutes: int = forms.DEFAULT_REMIND_MINUTES,
     actor: Viewer | None = None,
+    title_params: Mapping[str, Any] | None = None,
 ) -> UUID:
     """Plan a follow-up on a partner for ``owner_id`` (a brand user) and return its UUID.
 
+    ``title_params`` given, ``title`` is a message id marked with N_ (RuleFollowUp).
     ``due_at`` must be timezone-aware; ``subject_kind``/``subject_uuid`` optionally name
     the order or contract it is about; ``recurrence`` is an RRULE ("FREQ=WEEKLY;BYDAY=MO").
     The caller decides who may plan it (this function checks nothing about the actor,
@@ -77,7 +82,8 @@ async def create_follow_up(
         row = await insert_row(
             organisation_id=organisation_id,
             owner_id=owner_id,
-            title=title[:200],
+            title=title,
+            title_params=title_params,
             due_at=due_at.astimezone(UTC),
             kind=kind,
             notes=notes,
@@ -88,7 +94,9 @@ async def create_follow_up(
             remind_minutes=remind_minutes,
             created_by=actor.user_id if actor else None,
         )
-        await audit_created(actor, row, organisation_id, title)
+        await audit_created(
+            actor, row, organisation_id, stored_title(title, title_params)[FollowUp.title]
+        )
     return UUID(str(row["uuid"]))
 
 
@@ -105,6 +113,7 @@ async def ensure_open_follow_up(
     priority: str = Priority.normal,
     subject_kind: str = "",
     subject_uuid: UUID | None = None,
+    title_params: Mapping[str, Any] | None = None,
 ) -> bool:
     """Create the follow-up for (``rule_key``, ``episode``) unless one was created before;
     True if it was created now.
@@ -128,6 +137,7 @@ async def ensure_open_follow_up(
                 priority=priority,
                 subject_kind=subject_kind,
                 subject_uuid=subject_uuid,
+                title_params=title_params,
             )
         ]
     )
@@ -147,6 +157,9 @@ class RuleFollowUp:
     priority: str = Priority.normal
     subject_kind: str = ""
     subject_uuid: UUID | None = None
+    # Given (even empty), ``title`` is a message id marked with N_ and these its
+    # parameters: each reader reads the title in their language. None: plain text.
+    title_params: Mapping[str, Any] | None = None
 
     @property
     def guard(self) -> str:
@@ -171,10 +184,10 @@ async def insert_rule_follow_ups(items: Sequence[RuleFollowUp]) -> int:
     now = utcnow()
     rows = [
         FollowUp(
+            stored_title(item.title, item.title_params),
             organisation=item.organisation_id,
             owner=item.owner_id,
             kind=item.kind,
-            title=item.title[:200],
             notes=item.notes,
             priority=item.priority,
             subject_kind=item.subject_kind,
@@ -193,7 +206,14 @@ async def insert_rule_follow_ups(items: Sequence[RuleFollowUp]) -> int:
         created = await (
             FollowUp.insert(*rows)
             .on_conflict(target=FollowUp.rule_guard, action="DO NOTHING")
-            .returning(FollowUp.id, FollowUp.owner, FollowUp.title, FollowUp.uuid)
+            .returning(
+                FollowUp.id,
+                FollowUp.owner,
+                FollowUp.title,
+                FollowUp.title_message,
+                FollowUp.title_params,
+                FollowUp.uuid,
+            )
         )
         await notify(
             *(
@@ -201,13 +221,48 @@ async def insert_rule_follow_ups(items: Sequence[RuleFollowUp]) -> int:
                     user_id=row["owner"],
                     kind="follow_up_created",
                     message=N_("New follow-up: %(title)s"),
-                    params={"title": row["title"]},
+                    params={"title": title_parameter(row)},
                     link=f"/follow-ups/{row['uuid']}",
                 )
                 for row in created
             )
         )
     return len(created)
+
+
+def stored_title(title: str, params: Mapping[str, Any] | None) -> dict[Column, Any]:
+    """The title columns of a new follow-up: a message id with parameters (``params``
+    given) stored with its English text, or a title as written."""
+    if params is None:
+        return {FollowUp.title: title[:200]}
+    plain = messages.plain_params(params)
+    return {
+        FollowUp.title: messages.render_in("en", title, plain)[:200],
+        FollowUp.title_message: title,
+        FollowUp.title_params: json.dumps(plain),
+    }
+
+
+def title_parameter(row: Mapping[str, Any]) -> Any:
+    """A follow-up's title as a parameter of another message (a notification, a reminder,
+    a digest line): the nested message when a rule made it, so each reader reads it in
+    their language; else the title as written."""
+    if not row.get("title_message"):
+        return row["title"]
+    return messages.nested(row["title_message"], **loaded_params(row.get("title_params")))
+
+
+def loaded_params(params: Any) -> dict[str, Any]:
+    """Stored title parameters, from a row read with or without load_json."""
+    if isinstance(params, str):
+        return dict(json.loads(params or "{}"))
+    return dict(params or {})
+
+
+def shown_title(row: Mapping[str, Any]) -> str:
+    """A follow-up's title in the current reader's language."""
+    title = title_parameter(row)
+    return title if isinstance(title, str) else messages.render(title["message"], title["params"])
 
 
 async def insert_row(
@@ -228,8 +283,9 @@ async def insert_row(
     series_id: int | None = None,
     occurrence_at: datetime | None = None,
     state: str = FollowUpState.open,
+    title_params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Store one follow-up. With a ``recurrence`` and no ``series_id`` it is the first
+    """Store one follow-up (``title_params``: see RuleFollowUp). With a ``recurrence`` and no ``series_id`` it is the first
     occurrence of a new series starting at ``due_at``; with a ``series_id``, the occurrence
     of that series the rule placed at ``occurrence_at``."""
     now = utcnow()
@@ -239,11 +295,11 @@ async def insert_row(
     rows = (
         await FollowUp.insert(
             FollowUp(
+                stored_title(title, title_params),
                 organisation=organisation_id,
                 owner=owner_id,
                 created_by=created_by,
                 kind=kind,
-                title=title,
                 notes=notes,
                 priority=priority,
                 subject_kind=subject_kind,

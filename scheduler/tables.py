@@ -8,6 +8,7 @@ import enum
 import uuid
 
 from piccolo.columns import (
+    JSON,
     UUID,
     Boolean,
     Date,
@@ -78,6 +79,11 @@ class FollowUp(Table, tablename="follow_up"):
     organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=20, choices=FollowUpKind, default=FollowUpKind.call)
     title = Varchar(length=200)
+    # A title a rule made: its message id and parameters, rendered in each reader's
+    # language (partner_portal/messages.py); ``title`` then holds it in English for
+    # searches and the audit log. Empty for titles people write.
+    title_message = Varchar(length=300, default="")
+    title_params = JSON(default="{}")
     notes = Text(default="")
     # Optional generic reference: an order or a contract (another module's row) by UUID.
     subject_kind = Varchar(length=20, default="")

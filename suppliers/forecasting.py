@@ -18,7 +18,7 @@ from uuid import UUID
 
 from piccolo.querystring import QueryString
 
-from partner_portal import access
+from partner_portal import access, messages
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -31,7 +31,7 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.tables import OrderStatus
 from partner_portal.registries import DemandLine, registry
-from suppliers import forms, planning
+from suppliers import events, forms, planning
 from suppliers.access import SupplierAction, get_material, scoped_supplier_rows
 from suppliers.planning import BomRow, Firmness, GarmentDemand, MaterialStock, MaterialWeeks
 from suppliers.services import list_materials
@@ -665,6 +665,17 @@ async def commit_week(viewer: Viewer, material_uuid: UUID, data: Mapping[str, An
             changes=changes,
             summary=f"{material['code']} {answer.week_start.isoformat()}",
         )
+        await events.record(
+            viewer,
+            events.COMMITMENT,
+            supplier_id=material["supplier"],
+            object_kind="material",
+            object_uuid=material["uuid"],
+            link="/suppliers/forecast",
+            message=events.COMMITMENT_MESSAGE,
+            material=material["code"],
+            week=messages.on_date(answer.week_start),
+        )
     return SaveResult(uuid=commitment_uuid)
 
 
@@ -723,6 +734,18 @@ async def accept_open_weeks(viewer: Viewer, material_uuid: UUID) -> int:
                 action="create",
                 changes={"status": [None, "accepted"], "quantity": [None, str(line["net_total"])]},
                 summary=f"{material['code']} {line['week_start'].isoformat()}",
+            )
+        if open_lines:
+            await events.record(
+                viewer,
+                events.COMMITMENT,
+                supplier_id=material["supplier"],
+                object_kind="material",
+                object_uuid=material["uuid"],
+                link="/suppliers/forecast",
+                message=events.COMMITMENTS_MESSAGE,
+                material=material["code"],
+                count=len(open_lines),
             )
     return len(open_lines)
 

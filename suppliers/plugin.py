@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from partner_portal.i18n import N_
 from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
-from suppliers import forecasting, panel, purchasing
+from suppliers import events, forecasting, panel, purchasing
 from suppliers.access import SCOPED_TABLES, SupplierAction
 from suppliers.controllers import supplier_routes
 
@@ -18,6 +18,8 @@ routes = supplier_routes
 def register(registry: Registry) -> None:
     registry.add_actions(SupplierAction)
     registry.add_scoped_tables(*SCOPED_TABLES)
+    for kind in events.KINDS:
+        registry.add_event_kind(kind)
     registry.add_nav_entry(
         NavEntry(
             key="purchasing",

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from partner_portal import access, uploads
+from partner_portal import access, messages, uploads
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -22,10 +22,10 @@ from partner_portal.database import (
     write_transaction,
 )
 from partner_portal.edits import SaveResult
+from partner_portal.i18n import N_, ngettext
 from partner_portal.i18n import gettext as _
-from partner_portal.i18n import ngettext
 from partner_portal.partners.tables import Organisation
-from suppliers import forms
+from suppliers import events, forms
 from suppliers.access import (
     SupplierAction,
     get_certificate,
@@ -247,6 +247,16 @@ async def send_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
             changes={"status": ["draft", "sent"]},
             summary=order["number"] or "",
         )
+        await events.record(
+            viewer,
+            events.PO_SENT,
+            supplier_id=order["supplier"],
+            object_kind="purchase_order",
+            object_uuid=order_uuid,
+            link=f"/suppliers/purchase-orders/{order_uuid}",
+            message=events.PO_SENT_MESSAGE,
+            number=order["number"] or "",
+        )
     return SaveResult(uuid=order_uuid)
 
 
@@ -383,6 +393,17 @@ async def acknowledge_line(viewer: Viewer, line_uuid: UUID, data: Mapping[str, A
             changes=changes,
             summary=f"{order['number']} {answer.status}",
         )
+        await events.record(
+            viewer,
+            events.PO_ACKNOWLEDGED,
+            supplier_id=order["supplier"],
+            object_kind="purchase_order",
+            object_uuid=order["uuid"],
+            link=f"/suppliers/purchase-orders/{order['uuid']}",
+            message=events.PO_ACKNOWLEDGED_MESSAGE,
+            number=order["number"] or "",
+            answer=events.answer(answer.status),
+        )
     return SaveResult(uuid=line_uuid)
 
 
@@ -466,11 +487,8 @@ async def plan_follow_ups() -> str:
                 episode=str(row["order_uuid"]),
                 organisation_id=row["supplier"],
                 owner_id=row["owner"],
-                title=_(
-                    "Chase the supplier: %(lines)s lines of %(number)s unanswered",
-                    lines=row["lines"],
-                    number=row["number"],
-                ),
+                title=N_("Chase the supplier: %(lines)s lines of %(number)s unanswered"),
+                title_params={"lines": row["lines"], "number": row["number"]},
                 due_at=now,
                 priority="high",
                 subject_kind="material_po",
@@ -623,6 +641,17 @@ async def create_ship_notice(
                 "tracking_number": [None, notice.tracking_number],
             },
             summary=order["number"] or "",
+        )
+        await events.record(
+            viewer,
+            events.SHIP_NOTICE,
+            supplier_id=order["supplier"],
+            object_kind="purchase_order",
+            object_uuid=order["uuid"],
+            link=f"/suppliers/purchase-orders/{order['uuid']}",
+            message=events.SHIP_NOTICE_MESSAGE,
+            number=order["number"] or "",
+            date=messages.on_date(notice.shipped_on),
         )
     return SaveResult(uuid=row["uuid"])
 

@@ -307,9 +307,10 @@ END $$
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _plugins_registered() -> None:
-    """The registries filled as the app fills them, for tests that call services without
-    building the app: an order submitted records its event, whose kind must be known."""
+def _registries_filled() -> None:
+    """Every module's plugin fills the kernel's registries, as the composition roots do
+    before anything runs: a service called without the app (recording a domain event of
+    a module's kind, checking an order) finds them filled whatever ran before it."""
     from partner_portal.app import register_plugins
 
     register_plugins()

@@ -47,6 +47,5 @@ def register(registry: Registry) -> None:
         )
     )
     registry.add_demand_source("order_book", services.order_book_demand)
-    registry.add_email_kind(services.ORDER_STATUS_EMAIL, services.ORDER_STATUS_EMAIL_LABEL)
     for kind in events.KINDS:
         registry.add_event_kind(kind)

@@ -57,7 +57,8 @@ async def test_a_closed_campaign_below_its_minimum_reopens_and_everyone_hears_in
     current = await campaigns.campaign_by_id(campaign.id)
     assert (current.status, current.closes_on) == ("open", new_date)
     mails = await _delivered(mail_settings, smtp)
-    assert sorted(mails) == ["e1@bank.test", "e2@bank.test", "e3@bank.test"]
+    # every employee, and the client's KAM (the campaign's milestone, as a notification)
+    assert sorted(mails) == ["e1@bank.test", "e2@bank.test", "e3@bank.test", "kam@brand.test"]
     assert "重新开放" in mails["e1@bank.test"].get_body().get_content()  # type: ignore[union-attr]
     assert "다시 열었습니다" in mails["e2@bank.test"].get_body().get_content()  # type: ignore[union-attr]
     assert "has reopened" in mails["e3@bank.test"].get_body().get_content()  # type: ignore[union-attr]
@@ -82,7 +83,7 @@ async def test_an_open_campaign_is_extended_to_a_later_date_only(
     assert (await campaigns.campaign_by_id(campaign.id)).closes_on == later
     mails = await _delivered(mail_settings, smtp)
     assert "has extended" in mails["e3@bank.test"].get_body().get_content()  # type: ignore[union-attr]
-    assert len(mails) == 3
+    assert len(mails) == 4  # the three employees and the client's KAM
 
 
 async def test_a_cancelled_campaign_tells_everyone_and_its_links_stop_working(
@@ -106,7 +107,8 @@ async def test_a_cancelled_campaign_tells_everyone_and_its_links_stop_working(
     assert cancelled.status_code == 303
     assert (await campaigns.campaign_by_id(campaign.id)).status == "cancelled"
     mails = await _delivered(mail_settings, smtp)
-    assert len(mails) == 3
+    assert len(mails) == 4  # the three employees and the client's KAM
+    assert "cancelled" in str(mails["kam@brand.test"]["Subject"])
     chinese = mails["e1@bank.test"].get_body().get_content()  # type: ignore[union-attr]
     assert "已取消" in chinese and "预算冻结" in chinese
     assert "취소" in mails["e2@bank.test"]["Subject"]

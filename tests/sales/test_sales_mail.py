@@ -1,7 +1,7 @@
 """The sales e-mails, delivered through the real outbox to a real SMTP server: the SLA
 escalation to whoever answers for the case, the deal registration decision to the
-partner's user who registered, and the brand's case replies to the partner's user who
-opened the case; each in the recipient's language, each one they may turn off."""
+partner's user who registered, and case replies to the other side; each in the
+recipient's language, each one they may turn off."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from partner_portal.notifications.services import send_due
 from partner_portal.notifications.tables import Choice
 from partner_portal.partners.tables import User
 from partner_portal.registries import registry
-from sales import cases
+from sales import cases, events
 from tests.notifications.conftest import SmtpServer
 from tests.sales.support import open_case, register_deal
 from tests.sales.test_cases import shanghai
@@ -84,35 +84,48 @@ async def test_a_rejection_tells_the_partner_why(
     assert "A direct account of the brand" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
 
-async def test_the_brands_replies_reach_the_partner_who_opened_the_case_not_its_notes(
+async def test_case_replies_reach_the_other_side_in_their_language_never_the_notes(
     client: PortalClient, cast: Cast, mail_settings: Any, smtp: SmtpServer
 ) -> None:
+    await _writes_in(cast.distributor, "zh_Hans")
+    await _writes_in(cast.distributor_colleague, "ko")
     case = await open_case(cast.distributor, subject="Wrong sizes in carton 3")
     await client.sign_in(cast.kam)
 
     await client.post_form(
         f"/sales/cases/{case}/reply", {"body": "Ask QC about batch 7", "internal": "on"}
     )
+    assert (await send_due(mail_settings, "sales-test")).sent == 0
     await client.post_form(f"/sales/cases/{case}/reply", {"body": "A new carton ships today."})
+    partner_side = {message["To"]: message for message in await _delivered(mail_settings, smtp, 2)}
     await client.sign_in(cast.distributor)
     await client.post_form(f"/sales/cases/{case}/reply", {"body": "Thank you"})
+    await send_due(mail_settings, "sales-test")
+    brand_side = {message["To"]: message for message in (await smtp.mailbox.wait_for(4))[2:]}
 
-    [message] = await _delivered(mail_settings, smtp, 1)
-    assert message["To"] == cast.distributor.email
-    assert str(message["Subject"]) == "Reply on your case: Wrong sizes in carton 3"
-    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "A new carton ships today." in text
+    assert set(partner_side) == {cast.distributor.email, cast.distributor_colleague.email}
+    chinese = partner_side[cast.distributor.email]
+    assert "答复了工单“Wrong sizes in carton 3”" in str(chinese["Subject"])
+    text = chinese.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "A new carton ships today." in text and f"/sales/cases/{case}" in text
     assert "batch 7" not in text
+    assert "문의 “Wrong sizes in carton 3”에 답했습니다" in str(
+        partner_side[cast.distributor_colleague.email]["Subject"]
+    )
+    # the partner's reply: its KAM and the opener's colleague
+    assert set(brand_side) == {cast.kam.email, cast.distributor_colleague.email}
+    assert "Thank you" in str(brand_side[cast.kam.email]["Subject"])
 
 
 async def test_a_partner_who_turned_case_replies_off_gets_none(
     client: PortalClient, cast: Cast, mail_settings: Any, smtp: SmtpServer
 ) -> None:
-    assert cases.MAIL_REPLY in registry.email_kinds
-    await set_choices(cast.distributor.id, {cases.MAIL_REPLY: Choice.off})
+    assert events.CASE_REPLIED.type in registry.event_kinds
+    await set_choices(cast.distributor.id, {events.CASE_REPLIED.type: Choice.off})
     case = await open_case(cast.distributor)
     await client.sign_in(cast.kam)
 
     await client.post_form(f"/sales/cases/{case}/reply", {"body": "We are on it."})
 
-    assert (await send_due(mail_settings, "sales-test")).sent == 0
+    [message] = await _delivered(mail_settings, smtp, 1)
+    assert message["To"] == cast.distributor_colleague.email

@@ -55,9 +55,6 @@ from partner_portal.orders.services.rows import (
     order_number,
 )
 from partner_portal.orders.services.status import (
-    ANNOUNCED_STATUSES,
-    ORDER_STATUS_EMAIL,
-    ORDER_STATUS_EMAIL_LABEL,
     ShipmentInput,
     change_status,
     record_shipment,
@@ -74,7 +71,6 @@ from partner_portal.orders.services.submission import findings_for, place_order,
 from partner_portal.orders.services.versions import VersionComparison, compare_versions
 
 __all__ = [
-    "ANNOUNCED_STATUSES",
     "CHANNEL_CODES",
     "DETAIL_COLUMNS",
     "EXPORT_PAGE",
@@ -83,8 +79,6 @@ __all__ = [
     "LIST_NAME",
     "MAX_LINE_QUANTITY",
     "OPEN_STATUSES",
-    "ORDER_STATUS_EMAIL",
-    "ORDER_STATUS_EMAIL_LABEL",
     "PAGE_SIZE",
     "STATUS_CODES",
     "STOCK_CHANNELS",

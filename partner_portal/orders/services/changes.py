@@ -26,6 +26,7 @@ from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.orders import events
 from partner_portal.orders.records import ChangePreview, ChangeRequestRecord, OrderRecord
 from partner_portal.orders.services import stock, versions
 from partner_portal.orders.services.pricing import (
@@ -54,6 +55,9 @@ async def add_comment(viewer: Viewer, order_uuid: UUID, body: str) -> SaveResult
     async with write_transaction():
         await OrderComment.insert(
             OrderComment(order=order.id, author=viewer.user_id, body=text, created_at=utcnow())
+        )
+        await events.record(
+            viewer, events.COMMENTED, order, events.COMMENTED_MESSAGE, author=viewer.display_name
         )
     return SaveResult(uuid=order.uuid)
 
@@ -138,6 +142,9 @@ async def request_change(
                 organisation_id=order.buyer,
                 action="change_request",
                 changes=_audit_pairs(changes),
+            )
+            await events.record(
+                viewer, events.CHANGE_REQUESTED, order, events.CHANGE_REQUESTED_MESSAGE
             )
     except Refused as refused:
         return refused.result
@@ -232,6 +239,12 @@ async def _decide_in_transaction(
         action="change_accepted" if accept else "change_declined",
         changes=_audit_pairs(found.changes),
         summary=note,
+    )
+    await events.record(
+        viewer,
+        events.CHANGE_DECIDED,
+        order,
+        events.CHANGE_ACCEPTED_MESSAGE if accept else events.CHANGE_DECLINED_MESSAGE,
     )
     return SaveResult(uuid=order.uuid)
 

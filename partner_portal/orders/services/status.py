@@ -1,5 +1,5 @@
 """The status flow after submission: a step along access.ORDER_TRANSITIONS, recorded with
-who and when and e-mailed to the buyer; shipments, which move the shipped statuses."""
+who and when and told to the order's parties (orders/events.py); shipments, which move the shipped statuses."""
 
 from __future__ import annotations
 
@@ -16,15 +16,11 @@ from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
-from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
-from partner_portal.notifications.services import mail_user
-from partner_portal.orders.records import OrderRecord
+from partner_portal.orders import events
 from partner_portal.orders.services import stock
 from partner_portal.orders.services.rows import record_status
 from partner_portal.orders.tables import Order, OrderLine, OrderStatus, Shipment, ShipmentLine
-from partner_portal.partners.tables import User
-from partner_portal.settings import current_settings
 
 
 async def change_status(
@@ -69,7 +65,7 @@ async def change_status(
         await record_status(viewer, order.id, order.status, to_status, note)
         if to_status in RELEASING_STATUSES:
             await stock.release_all(order.id)
-        await _tell_buyer(viewer, order, to_status, note)
+        await events.record_status(viewer, order, to_status, note)
         await audit_log.record(
             viewer,
             entity_kind="order",
@@ -84,52 +80,6 @@ async def change_status(
 
 # Steps that end an order before it ships: what it holds goes back.
 RELEASING_STATUSES = frozenset({OrderStatus.cancelled, OrderStatus.rejected})
-
-# The steps the buyer hears about by e-mail (they may turn these e-mails off).
-ORDER_STATUS_EMAIL = "order_status"
-ORDER_STATUS_EMAIL_LABEL = N_("My orders change status (confirmed, shipped, rejected...)")
-ANNOUNCED_STATUSES = frozenset(
-    {
-        OrderStatus.confirmed,
-        OrderStatus.rejected,
-        OrderStatus.cancelled,
-        OrderStatus.partially_shipped,
-        OrderStatus.shipped,
-        OrderStatus.delivered,
-    }
-)
-
-
-@access.checked_by_caller("the buyer's people of an order from get_order")
-async def _tell_buyer(viewer: Viewer, order: OrderRecord, to_status: str, note: str) -> None:
-    """E-mail the buyer's side about a step the brand took: the person who placed the order
-    if they belong to the buyer, else the buyer's organisation admins. Call inside the
-    transaction of the status change, so the mail exists if and only if the change does."""
-    if to_status not in ANNOUNCED_STATUSES or access.is_buying_side(viewer):
-        return
-    users = await User.select(
-        User.id, User.email, User.display_name, User.locale, User.time_zone, User.is_org_admin
-    ).where(
-        (User.organisation == order.buyer)
-        & (User.is_active == True)  # noqa: E712
-        & ((User.id == order.placed_by) | (User.is_org_admin == True))  # noqa: E712
-    )
-    placer = [user for user in users if user["id"] == order.placed_by]
-    settings = current_settings()
-    for user in placer or users:
-        await mail_user(
-            user,
-            ORDER_STATUS_EMAIL,
-            "order_status",
-            {
-                "name": user["display_name"],
-                "number": order.number,
-                "status": to_status,
-                "note": note,
-                "link": f"{settings.base_url}/orders/{order.uuid}",
-            },
-            settings,
-        )
 
 
 @dataclass(frozen=True)
@@ -212,7 +162,7 @@ async def record_shipment(viewer: Viewer, order_uuid: UUID, shipment: ShipmentIn
         ).where(Order.id == order.id)
         if to_status != order.status:
             await record_status(viewer, order.id, order.status, to_status)
-            await _tell_buyer(viewer, order, to_status, "")
+            await events.record_status(viewer, order, to_status, "")
         await audit_log.record(
             viewer,
             entity_kind="order",

@@ -11,16 +11,15 @@ from uuid import UUID
 import msgspec
 from litestar.exceptions import PermissionDeniedException
 
-from partner_portal import access
+from partner_portal import access, messages
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
-from partner_portal.events import services as events
 from partner_portal.i18n import gettext as _
-from partner_portal.orders import events as order_events
-from partner_portal.orders.records import OrderLineRecord, OrderRecord
+from partner_portal.orders import events
+from partner_portal.orders.records import OrderRecord
 from partner_portal.orders.services import stock, versions
 from partner_portal.orders.services.drafts import OrderDraft, check_dates, insert_order
 from partner_portal.orders.services.pricing import LineRequest, price_lines, write_priced_lines
@@ -102,26 +101,12 @@ async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResu
         return SaveResult(errors={"stock": " ".join(await stock.shortfall_messages(short))})
     await record_status(viewer, order.id, OrderStatus.draft, OrderStatus.submitted)
     await versions.record_version(viewer, order.id)
-    await audit_log.record(
+    await events.record(
         viewer,
-        entity_kind="order",
-        entity_uuid=order.uuid,
-        organisation_id=order.buyer,
-        action="submit",
-        summary=_("Submitted: %(quantity)s pieces", quantity=priced.total_quantity),
-    )
-    total = {"money": str(priced.total), "currency": priced.currency}
-    await events.record_event(
-        viewer,
-        order_events.SUBMITTED.type,
-        organisation_id=order.buyer,
-        object_kind="order",
-        object_uuid=order.uuid,
-        link=f"/orders/{order.uuid}",
-        message=order_events.SUBMITTED_MESSAGE,
-        params={"buyer": order.buyer_name, "number": order.number, "total": total},
+        events.SUBMITTED,
+        order,
+        events.SUBMITTED_MESSAGE,
         payload={
-            "number": order.number,
             "buyer_id": str(order.buyer_uuid),
             "channel": order.channel,
             "status": OrderStatus.submitted,
@@ -130,6 +115,15 @@ async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResu
             "total": str(priced.total),
             "currency": priced.currency,
         },
+        total=messages.money(priced.total, priced.currency),
+    )
+    await audit_log.record(
+        viewer,
+        entity_kind="order",
+        entity_uuid=order.uuid,
+        organisation_id=order.buyer,
+        action="submit",
+        summary=_("Submitted: %(quantity)s pieces", quantity=priced.total_quantity),
     )
     return SaveResult(uuid=order.uuid)
 
