@@ -230,8 +230,8 @@ class Registry:
     jobs: dict[str, ScheduledJob] = field(default_factory=dict)
     # organisation id -> terms in force, or None when no contract sets them
     commercial_terms: Callable[[int], Awaitable[CommercialTerms | None]] | None = None
-    # key -> function listing what needs attention on a date
-    attention_sources: dict[str, Callable[[date], Awaitable[list[AttentionItem]]]] = field(
+    # key -> function listing what needs attention on some day from a first to a last date
+    attention_sources: dict[str, Callable[[date, date], Awaitable[list[AttentionItem]]]] = field(
         default_factory=dict
     )
     # key -> function giving garment demand from a date on (order book, open campaigns)
@@ -323,7 +323,7 @@ class Registry:
         self.jobs[job.key] = job
 
     def add_attention_source(
-        self, key: str, source: Callable[[date], Awaitable[list[AttentionItem]]]
+        self, key: str, source: Callable[[date, date], Awaitable[list[AttentionItem]]]
     ) -> None:
         self.attention_sources[key] = source
 

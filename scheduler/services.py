@@ -150,7 +150,12 @@ class RuleFollowUp:
 
     @property
     def guard(self) -> str:
-        return f"{self.rule_key}:{self.episode}"[:200]
+        return rule_guard(self.rule_key, self.episode)
+
+
+def rule_guard(rule_key: str, episode: str) -> str:
+    """The key that lets a rule make one follow-up per episode (FollowUp.rule_guard)."""
+    return f"{rule_key}:{episode}"[:200]
 
 
 @access.system_query("follow-up rules of every module: their guards across partners")
