@@ -467,4 +467,3 @@ async def issue_contract(viewer: Viewer | None, contract: dict[str, Any]) -> dic
             summary=f"{contract['number']} v{number} sha256 {pdf.sha256}",
         )
     return loaded(row[0])
-

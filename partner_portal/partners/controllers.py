@@ -56,7 +56,13 @@ async def partner_list(request: AnyRequest, viewer: CurrentViewer) -> Template |
     return render(
         request,
         "partners/list.html",
-        {"result": page, "filters": filters, "choices": choices},
+        {
+            "result": page,
+            "filters": filters,
+            "choices": choices,
+            # each row's "log a call" (where the viewer's role logs interactions at all)
+            "can_log_calls": viewer.can(Action.add_timeline_entry),
+        },
         partial="partners/_rows.html",
     )
 
