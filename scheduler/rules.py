@@ -188,21 +188,7 @@ async def _mark_dormant(candidates: list[Candidate], days: int) -> int:
                 changes={"status": [PartnerStatus.active.value, PartnerStatus.dormant.value]},
                 summary=summary,
             )
-        if moved:
-            await TimelineEntry.insert(
-                *(
-                    TimelineEntry(
-                        organisation=row["id"],
-                        kind=InteractionKind.system.value,
-                        occurred_at=now,
-                        author=None,
-                        summary=summary,
-                        internal=True,
-                        created_at=now,
-                    )
-                    for row in moved
-                )
-            )
+        await upkeep.add_system_notes([row["id"] for row in moved], summary, now)
     return len(moved)
 
 

@@ -159,17 +159,22 @@ def rule_guard(rule_key: str, episode: str) -> str:
 
 
 @access.system_query("follow-up rules of every module: their guards across partners")
-async def insert_rule_follow_ups(items: Sequence[RuleFollowUp]) -> int:
-    """Create the rules' follow-ups that do not exist yet, in one statement; how many."""
-    if not items:
-        return 0
-    guards = [item.guard for item in items]
-    existing = {
+async def guards_in_use(guards: list[str]) -> set[str]:
+    """Which of the rule guards a follow-up already carries."""
+    return {
         row["rule_guard"]
         for row in await FollowUp.select(FollowUp.rule_guard).where(
             FollowUp.rule_guard.is_in(guards)
         )
     }
+
+
+@access.system_query("follow-up rules of every module: their guards across partners")
+async def insert_rule_follow_ups(items: Sequence[RuleFollowUp]) -> int:
+    """Create the rules' follow-ups that do not exist yet, in one statement; how many."""
+    if not items:
+        return 0
+    existing = await guards_in_use([item.guard for item in items])
     fresh = {item.guard: item for item in items if item.guard not in existing}
     if not fresh:
         return 0

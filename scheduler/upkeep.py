@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from partner_portal import access
 from partner_portal.audit import services as audit_log
@@ -21,7 +22,7 @@ from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.partners.tables import InteractionKind, TimelineEntry
-from scheduler.services import RuleFollowUp, insert_rule_follow_ups
+from scheduler.services import RuleFollowUp, guards_in_use, insert_rule_follow_ups
 from scheduler.tables import FollowUp, FollowUpCause, FollowUpState, Priority
 
 # From this many new causes for one owner in one run (a rule just enabled on a full
@@ -38,12 +39,7 @@ async def create_follow_ups(wanted: Sequence[RuleFollowUp], group_title: str, da
     if not wanted:
         return 0
     guards = [item.guard for item in wanted]
-    known = {
-        row["rule_guard"]
-        for row in await FollowUp.select(FollowUp.rule_guard).where(
-            FollowUp.rule_guard.is_in(guards)
-        )
-    } | {
+    known = await guards_in_use(guards) | {
         row["guard"]
         for row in await FollowUpCause.select(FollowUpCause.guard).where(
             FollowUpCause.guard.is_in(guards)
@@ -187,19 +183,24 @@ async def close_cleared(rule_key: str, current: set[str], reason: str) -> int:
             )
             if row["id"] not in grouped:
                 partners.add(row["organisation"])
-        if partners:
-            await TimelineEntry.insert(
-                *(
-                    TimelineEntry(
-                        organisation=partner,
-                        kind=InteractionKind.system.value,
-                        occurred_at=now,
-                        author=None,
-                        summary=reason,
-                        internal=True,
-                        created_at=now,
-                    )
-                    for partner in sorted(partners)
-                )
-            )
+        await add_system_notes(sorted(partners), reason, now)
     return len(closed)
+
+
+async def add_system_notes(organisation_ids: list[int], summary: str, now: datetime) -> None:
+    """An internal note by the system on each partner's timeline (what a rule did)."""
+    if organisation_ids:
+        await TimelineEntry.insert(
+            *(
+                TimelineEntry(
+                    organisation=organisation_id,
+                    kind=InteractionKind.system.value,
+                    occurred_at=now,
+                    author=None,
+                    summary=summary,
+                    internal=True,
+                    created_at=now,
+                )
+                for organisation_id in organisation_ids
+            )
+        )
