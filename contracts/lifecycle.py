@@ -196,15 +196,13 @@ async def _extend(contract: Mapping[str, Any]) -> int:
     return 1
 
 
-async def _due(on: date, query: Any) -> list[dict[str, Any]]:
+async def _due(first: date, last: date, query: Any) -> list[dict[str, Any]]:
+    """The running contracts of ``query`` in their notice period on some day from ``first``
+    to ``last``."""
     rows = await query.where(
-        Contract.status.is_in([S.active, S.expiring]), Contract.end_date.is_not_null()
+        Contract.status.is_in([S.active, S.expiring]), Contract.end_date >= first
     ).order_by(Contract.end_date)
-    return [
-        row
-        for row in rows
-        if (notice := notice_date(row)) is not None and notice <= on <= row["end_date"]
-    ]
+    return [row for row in rows if (notice := notice_date(row)) is not None and notice <= last]
 
 
 # What a contract in its notice period asks of its KAM (a follow-up's title).
@@ -212,11 +210,13 @@ NOTICE_SUMMARY = N_("Contract %(number)s (%(title)s) ends on %(end)s: renew it o
 
 
 @access.system_query("attention source: every contract in its notice period")
-async def contracts_due_for_attention(on: date) -> list[AttentionItem]:
-    """Contracts inside their notice period on ``on`` (renew or let them end), for the
-    follow-up rules: one item per contract, due on the day the notice period starts."""
+async def contracts_due_for_attention(first: date, last: date) -> list[AttentionItem]:
+    """Contracts in their notice period on some day from ``first`` to ``last`` (renew or
+    let them end), for the follow-up rules: one item per contract, due on the day the
+    notice period starts."""
     rows = await _due(
-        on,
+        first,
+        last,
         Contract.select(
             Contract.id,
             Contract.uuid,
@@ -245,7 +245,7 @@ async def contracts_due_for_attention(on: date) -> list[AttentionItem]:
                 "title": row["title"],
                 "end": messages.on_date(row["end_date"]),
             },
-            due_on=notice_date(row) or on,
+            due_on=notice_date(row) or first,
         )
         for row in rows
         if row["id"] not in renewing
@@ -257,6 +257,7 @@ async def renewals_due(viewer: Viewer, on: date) -> list[dict[str, Any]]:
     the renewal under way if there is one."""
     access.require(viewer, ContractAction.manage_contracts)
     rows = await _due(
+        on,
         on,
         scoped_contracts(Contract.select(Contract.id, Contract.notice_days, *LIST_COLUMNS), viewer),
     )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from distributors.access import DistributorAction, own_retailers_filter
-from partner_portal import access
+from partner_portal import access, regions
 from partner_portal.access import Viewer
 from partner_portal.orders.services import LIST_COLUMNS, OPEN_STATUSES
 from partner_portal.orders.tables import Order, OrderStatus
@@ -100,10 +100,12 @@ async def territory_conflicts(viewer: Viewer) -> list[Conflict]:
     holders: dict[str, list[dict[str, Any]]] = {}
     retailers: list[tuple[str, dict[str, Any]]] = []
     for row in rows:
+        # One region under any of its codes (CN-31 and CN-SH: regions.py).
+        region = regions.canonical(row["region_code"])
         if row["kind"] == "distributor":
-            holders.setdefault(row["region_code"], []).append(row)
+            holders.setdefault(region, []).append(row)
         else:
-            retailers.append((row["region_code"], row))
+            retailers.append((region, row))
     retailer_ids = [row["id"] for _region, row in retailers] or [-1]
     direct: dict[int, int] = {}
     for row in await access.scoped_orders(

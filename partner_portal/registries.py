@@ -119,6 +119,31 @@ class PartnerPanel:
 
 
 @dataclass(frozen=True)
+class HandoverItem:
+    """One piece of open work that moves with a partner to its new KAM, as the transfer's
+    confirmation page lists it."""
+
+    organisation_id: int
+    title: str
+    link: str
+
+
+@dataclass(frozen=True)
+class OwnedWork:
+    """Open work a module keeps for a partner's KAM (follow-ups, opportunities, cases...),
+    moved with the partners when a brand admin transfers them.
+
+    ``open_items(partner_ids, old_owner_id)`` lists what would move; ``move(admin,
+    partner_ids, old_owner_id, new_owner_id)`` moves it inside the transfer's transaction,
+    audited as the admin's, and returns how many moved. ``label`` (marked with N_) names the kind of work on the page."""
+
+    key: str
+    label: str
+    open_items: Callable[[list[int], int | None], Awaitable[list[HandoverItem]]]
+    move: Callable[[Viewer, list[int], int | None, int], Awaitable[int]]
+
+
+@dataclass(frozen=True)
 class ScheduledJob:
     """Work the scheduler host runs every ``every``; ``run`` must be idempotent (it claims its
     work in the database) and returns a short summary of what it did for the job runs page."""
@@ -244,11 +269,13 @@ class Registry:
         }
     )
     partner_panels: dict[str, PartnerPanel] = field(default_factory=dict)
+    # key -> open work that follows a partner to its new KAM (partners/ownership.py)
+    owned_work: dict[str, OwnedWork] = field(default_factory=dict)
     jobs: dict[str, ScheduledJob] = field(default_factory=dict)
     # organisation id -> terms in force, or None when no contract sets them
     commercial_terms: Callable[[int], Awaitable[CommercialTerms | None]] | None = None
-    # key -> function listing what needs attention on a date
-    attention_sources: dict[str, Callable[[date], Awaitable[list[AttentionItem]]]] = field(
+    # key -> function listing what needs attention on some day from a first to a last date
+    attention_sources: dict[str, Callable[[date, date], Awaitable[list[AttentionItem]]]] = field(
         default_factory=dict
     )
     # key -> function giving garment demand from a date on (order book, open campaigns)
@@ -336,11 +363,14 @@ class Registry:
     def ordered_partner_panels(self) -> list[PartnerPanel]:
         return sorted(self.partner_panels.values(), key=lambda panel: panel.order)
 
+    def add_owned_work(self, work: OwnedWork) -> None:
+        self.owned_work[work.key] = work
+
     def add_job(self, job: ScheduledJob) -> None:
         self.jobs[job.key] = job
 
     def add_attention_source(
-        self, key: str, source: Callable[[date], Awaitable[list[AttentionItem]]]
+        self, key: str, source: Callable[[date, date], Awaitable[list[AttentionItem]]]
     ) -> None:
         self.attention_sources[key] = source
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from partner_portal import i18n, labels, messages, spreadsheets
+from partner_portal import i18n, labels, messages, regions, spreadsheets
 from partner_portal.registries import registry
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -50,6 +50,8 @@ def create_environment(auto_reload: bool = False) -> Environment:
         "current_locale": i18n.current_locale.get,
         # a stored message id with its parameters, in the reader's language (messages.py)
         "stored_message": messages.render,
+        # a region code's name in its own language ("CN-31" -> 上海市), regions.py
+        "region_name": regions.name,
         # Action and each module's actions by name ({% if viewer.can(SalesAction.view_cases) %})
         **registry.action_sets,
         # the main menu a viewer sees (every module registers its entries)

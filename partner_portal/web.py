@@ -311,6 +311,15 @@ def _attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
+def local_path(target: Any) -> str | None:
+    """A path on this site to go to after a form (a ``next`` field), or None: never another
+    site ("//host" and "/\\host" are other sites to a browser), never unbounded."""
+    text = str(target or "")
+    if text.startswith("/") and not text.startswith(("//", "/\\")) and len(text) <= 2000:
+        return text
+    return None
+
+
 def redirect_after_post(request: Request[Any, Any, Any], location: str) -> Response[Any]:
     """After a successful form post: htmx follows HX-Redirect, a plain form a 303."""
     if is_htmx(request):

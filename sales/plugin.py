@@ -11,7 +11,7 @@ from partner_portal.access import Viewer
 from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
 from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
-from sales import care, cases, events, rebates, registrations
+from sales import care, cases, events, handover, rebates, registrations
 from sales.access import SCOPED_TABLES, SalesAction, may_see_sales_panel
 from sales.api import sales_api_routes
 from sales.controllers import sales_routes
@@ -75,6 +75,8 @@ async def _partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[s
 def register(registry: Registry) -> None:
     registry.add_actions(SalesAction)
     registry.add_scoped_tables(*SCOPED_TABLES)
+    for work in handover.OWNED_WORK:
+        registry.add_owned_work(work)
     # The brand works its pipeline and cases; partners register deals and open cases.
     registry.add_nav_entry(
         NavEntry(

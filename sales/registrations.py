@@ -15,7 +15,7 @@ from uuid import UUID
 from litestar.exceptions import PermissionDeniedException
 from piccolo.columns.combination import Combinable
 
-from partner_portal import access
+from partner_portal import access, regions
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Style
@@ -145,6 +145,7 @@ async def submit_registration(
             errors={"styles": _("No such style: %(codes)s.", codes=", ".join(unknown))}
         )
     key = forms.customer_key(values.end_customer)
+    region = regions.canonical(values.region)
     terms = await policy()
     idempotency = idempotency_key[:80] or None
     async with write_transaction():
@@ -162,7 +163,7 @@ async def submit_registration(
             await DealRegistration.select(DealRegistration.id, DealRegistration.organisation)
             .where(
                 DealRegistration.customer_key == key,
-                DealRegistration.region == values.region,
+                DealRegistration.region.is_in(regions.overlapping(region)),
                 _live_claim(),
             )
             .order_by(DealRegistration.id)
@@ -176,7 +177,7 @@ async def submit_registration(
         now = utcnow()
         stored: dict[str, Any] = {
             "end_customer": values.end_customer,
-            "region": values.region,
+            "region": region,
             "expected_quantity": values.expected_quantity,
             "expected_value": values.expected_value,
             "currency": values.currency,
@@ -218,7 +219,7 @@ async def submit_registration(
                     user_id=owner["owner"],
                     kind="sales_registration",
                     message=N_("Deal registration to decide: %(customer)s (%(region)s)"),
-                    params={"customer": values.end_customer, "region": values.region},
+                    params={"customer": values.end_customer, "region": region},
                     link=f"/sales/registrations/{row[0]['uuid']}",
                 )
             )
@@ -284,22 +285,38 @@ async def registration_view(viewer: Viewer, registration_uuid: UUID) -> Registra
     _decorate(registration, viewer, now)
     rivals: list[dict[str, Any]] = []
     if may_see_rival_claims(viewer):
-        rivals = (
-            await scoped_registrations(DealRegistration.select(*REGISTRATION_COLUMNS), viewer)
-            .where(
-                DealRegistration.customer_key == registration["customer_key"],
-                DealRegistration.region == registration["region"],
-                DealRegistration.id != registration["id"],
-                DealRegistration.status.is_in(
-                    [RegistrationStatus.pending.value, RegistrationStatus.approved.value]
-                ),
-            )
-            .order_by(DealRegistration.id)
-        )
+        rivals = await _rival_claims(registration)
+        visible = {
+            row["id"]
+            for row in await scoped_registrations(
+                DealRegistration.select(DealRegistration.id), viewer
+            ).where(DealRegistration.id.is_in([rival["id"] for rival in rivals] or [-1]))
+        }
         for rival in rivals:
             _decorate(rival, viewer, now)
+            # The decider sees every claim approving would end; another KAM's partner
+            # stays unnamed.
+            rival["hidden"] = rival["id"] not in visible
+            if rival["hidden"]:
+                rival.update(partner_name=None, partner_uuid=None, submitter_name=None, notes="")
         registration["conflict"] = registration["conflict"] or bool(rivals)
     return RegistrationView(registration, rivals)
+
+
+@access.system_query("the decider sees every rival claim; names outside their scope are hidden")
+async def _rival_claims(registration: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The other standing claims on the customer in an overlapping region (the same one in
+    any spelling, the country holding it, or one of its subdivisions)."""
+    return list(
+        await DealRegistration.select(*REGISTRATION_COLUMNS)
+        .where(
+            DealRegistration.customer_key == registration["customer_key"],
+            DealRegistration.region.is_in(regions.overlapping(registration["region"])),
+            DealRegistration.id != registration["id"],
+            _live_claim(),
+        )
+        .order_by(DealRegistration.id)
+    )
 
 
 DECIDED_FOR_OTHER = N_("Another partner's claim on this customer and region was approved.")
@@ -409,7 +426,7 @@ async def _record_decision(
 async def _reject_rivals(viewer: Viewer, registration: Mapping[str, Any], now: Any) -> None:
     rivals = await DealRegistration.select(*DealRegistration.all_columns()).where(
         DealRegistration.customer_key == registration["customer_key"],
-        DealRegistration.region == registration["region"],
+        DealRegistration.region.is_in(regions.overlapping(registration["region"])),
         DealRegistration.id != registration["id"],
         _live_claim(),
     )

@@ -17,7 +17,7 @@ from piccolo.columns.combination import Combinable
 
 from partner_portal.access import ActionSet, ScopedTable, Viewer, fetch_one, scoped
 from partner_portal.partners.tables import Role, User
-from scheduler.tables import FollowUp, FollowUpSeries
+from scheduler.tables import FollowUp, FollowUpCause, FollowUpSeries
 
 
 class SchedulerAction(ActionSet):
@@ -29,6 +29,7 @@ class SchedulerAction(ActionSet):
 SCOPED_TABLES = (
     ScopedTable(FollowUp, FollowUp.organisation),
     ScopedTable(FollowUpSeries, FollowUpSeries.organisation),
+    ScopedTable(FollowUpCause, FollowUpCause.organisation),
 )
 
 

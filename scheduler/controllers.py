@@ -17,7 +17,7 @@ from partner_portal import access
 from partner_portal.clock import utcnow
 from partner_portal.inputs import whole_number
 from partner_portal.registries import registry
-from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
+from partner_portal.web import CurrentViewer, is_htmx, local_path, redirect_after_post, render
 from scheduler import agenda as agenda_views
 from scheduler import feeds, follow_ups, forms, host, jobs, rules
 from scheduler.access import SchedulerAction
@@ -179,11 +179,6 @@ async def follow_up_update(
     )
 
 
-def _safe_next(raw: Any) -> str | None:
-    text = str(raw or "")
-    return text if text.startswith("/") and not text.startswith("//") else None
-
-
 async def _after_action(
     request: AnyRequest,
     viewer: access.Viewer,
@@ -198,7 +193,7 @@ async def _after_action(
             request,
             "scheduler/_rows.html",
             _common(
-                {"rows": outcome.rows, "error": outcome.error, "next": _safe_next(data.get("next"))}
+                {"rows": outcome.rows, "error": outcome.error, "next": local_path(data.get("next"))}
             ),
             status_code=200 if outcome.status_code == 200 else outcome.status_code,
         )
@@ -206,7 +201,7 @@ async def _after_action(
         row = await follow_ups.get(viewer, follow_up_id)
         return await _detail(request, viewer, row, outcome.error, outcome.status_code)
     return redirect_after_post(
-        request, _safe_next(data.get("next")) or f"/follow-ups/{follow_up_id}"
+        request, local_path(data.get("next")) or f"/follow-ups/{follow_up_id}"
     )
 
 

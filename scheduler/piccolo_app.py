@@ -6,6 +6,7 @@ from scheduler.tables import (
     CalendarFeed,
     DigestClaim,
     FollowUp,
+    FollowUpCause,
     FollowUpRule,
     FollowUpSeries,
     JobRun,
@@ -14,7 +15,15 @@ from scheduler.tables import (
 APP_CONFIG = AppConfig(
     app_name="scheduler",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[FollowUpSeries, FollowUp, FollowUpRule, DigestClaim, CalendarFeed, JobRun],
+    table_classes=[
+        FollowUpSeries,
+        FollowUp,
+        FollowUpCause,
+        FollowUpRule,
+        DigestClaim,
+        CalendarFeed,
+        JobRun,
+    ],
     migration_dependencies=["partner_portal.partners.piccolo_app"],
     commands=[],
 )

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from partner_portal.i18n import N_
 from partner_portal.registries import HomeTile, NavEntry, PartnerPanel, Registry
-from scheduler import agenda, controllers, follow_ups, host, jobs, reminders
+from scheduler import agenda, controllers, follow_ups, handover, host, jobs, reminders
 from scheduler.access import SCOPED_TABLES, SchedulerAction
 
 routes = controllers.routes
@@ -17,6 +17,7 @@ routes = controllers.routes
 def register(registry: Registry) -> None:
     registry.add_actions(SchedulerAction)
     registry.add_scoped_tables(*SCOPED_TABLES)
+    registry.add_owned_work(handover.FOLLOW_UPS)
     registry.add_nav_entry(
         NavEntry(
             key="agenda",

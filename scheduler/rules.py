@@ -3,15 +3,16 @@ its threshold and assignee on the rules page).
 
 Each rule lists candidates with an *episode* key (what the follow-up answers: this
 partner's dormancy since its last order, this order stuck in this status since that
-day...), and services.insert_rule_follow_ups creates each episode's follow-up at most
-once, however often the rules run and in however many processes.
+day...), and upkeep creates each episode's follow-up at most once, however often the rules
+run and in however many processes (many found at once for one owner: one follow-up listing
+them), and closes it when the rule no longer finds its episode.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,7 +35,8 @@ from partner_portal.partners.tables import (
     User,
 )
 from partner_portal.registries import registry
-from scheduler.services import RuleFollowUp, insert_rule_follow_ups
+from scheduler import upkeep
+from scheduler.services import RuleFollowUp, rule_guard
 from scheduler.tables import AssigneeMode, FollowUp, FollowUpKind, FollowUpRule, Priority
 
 logger = logging.getLogger(__name__)
@@ -99,6 +101,10 @@ class Rule:
     threshold_label: str
     default_threshold: int
     find: Finder
+    # Why its follow-ups close themselves (the outcome and the partner's timeline note).
+    cleared: str
+    # The title of one follow-up listing many causes found at once for one owner.
+    group_title: str
 
 
 # ---------------------------------------------------------------------------
@@ -117,7 +123,8 @@ async def _dormant(settings: RuleSettings, now: datetime) -> list[Candidate]:
         Organisation.owner,
         Organisation.created_at,
     ).where(
-        Organisation.status == PartnerStatus.active.value,
+        # Dormant ones too: the rule marked them, and their follow-up holds until they order.
+        Organisation.status.is_in([PartnerStatus.active.value, PartnerStatus.dormant.value]),
         Organisation.kind.is_in(list(BUYER_KINDS)),
         Organisation.created_at < cutoff,
     )
@@ -179,21 +186,7 @@ async def _mark_dormant(candidates: list[Candidate], days: int) -> int:
                 changes={"status": [PartnerStatus.active.value, PartnerStatus.dormant.value]},
                 summary=summary,
             )
-        if moved:
-            await TimelineEntry.insert(
-                *(
-                    TimelineEntry(
-                        organisation=row["id"],
-                        kind=InteractionKind.system.value,
-                        occurred_at=now,
-                        author=None,
-                        summary=summary,
-                        internal=True,
-                        created_at=now,
-                    )
-                    for row in moved
-                )
-            )
+        await upkeep.add_system_notes([row["id"] for row in moved], summary, now)
     return len(moved)
 
 
@@ -204,11 +197,7 @@ async def _contract_notice(settings: RuleSettings, now: datetime) -> list[Candid
     if source is None:
         return []
     today = now.date()
-    items = [
-        item
-        for item in await source(today)
-        if item.due_on <= today + timedelta(days=settings.threshold_days)
-    ]
+    items = await source(today, today + timedelta(days=settings.threshold_days))
     owners = await _owners([item.organisation_id for item in items])
     return [
         Candidate(
@@ -307,14 +296,30 @@ async def _complaint(settings: RuleSettings, now: datetime) -> list[Candidate]:
     )
     if not complaints:
         return []
-    latest = {
-        row["organisation"]: _moment(row["latest"])
-        for row in await FollowUp.select(
-            FollowUp.organisation, Max(FollowUp.created_at, alias="latest")
-        )
-        .where(FollowUp.organisation.is_in(list({row["organisation"] for row in complaints})))
+    partners = list({row["organisation"] for row in complaints})
+    # Answered: a contact logged, or a follow-up planned by someone (not this rule) since.
+    planned = (
+        await FollowUp.select(FollowUp.organisation, Max(FollowUp.created_at, alias="latest"))
+        .where(FollowUp.organisation.is_in(partners), FollowUp.rule_key != "complaint")
         .group_by(FollowUp.organisation)
-    }
+    )
+    contacted = (
+        await TimelineEntry.select(
+            TimelineEntry.organisation, Max(TimelineEntry.occurred_at, alias="latest")
+        )
+        .where(
+            TimelineEntry.organisation.is_in(partners),
+            TimelineEntry.kind.is_in(list(CONTACT_KINDS)),
+        )
+        .group_by(TimelineEntry.organisation)
+    )
+    latest: dict[int, datetime] = {}
+    for row in [*planned, *contacted]:
+        moment = _moment(row["latest"])
+        if moment is not None and (
+            row["organisation"] not in latest or moment > latest[row["organisation"]]
+        ):
+            latest[row["organisation"]] = moment
     return [
         Candidate(
             organisation_id=row["organisation"],
@@ -355,13 +360,23 @@ async def _owners(organisation_ids: list[int]) -> dict[int, int | None]:
 RULES: dict[str, Rule] = {
     rule.key: rule
     for rule in (
-        Rule("dormant", N_("Dormant partner"), N_("Days without an order"), 90, _dormant),
+        Rule(
+            "dormant",
+            N_("Dormant partner"),
+            N_("Days without an order"),
+            90,
+            _dormant,
+            cleared=N_("Closed by itself: the partner ordered again."),
+            group_title=N_("%(count)d partners have not ordered for %(days)d days: call them"),
+        ),
         Rule(
             "contract_notice",
             N_("Contract entering its notice period"),
             N_("Days ahead"),
             7,
             _contract_notice,
+            cleared=N_("Closed by itself: the contract was renewed or has ended."),
+            group_title=N_("%(count)d contracts enter their notice period within %(days)d days"),
         ),
         Rule(
             "stuck_order",
@@ -369,6 +384,8 @@ RULES: dict[str, Rule] = {
             N_("Days in one status"),
             14,
             _stuck_order,
+            cleared=N_("Closed by itself: the order moved on."),
+            group_title=N_("%(count)d orders have not moved for %(days)d days or more"),
         ),
         Rule(
             "first_contact",
@@ -376,6 +393,8 @@ RULES: dict[str, Rule] = {
             N_("Days since created"),
             14,
             _first_contact,
+            cleared=N_("Closed by itself: a first contact was logged."),
+            group_title=N_("First contact with %(count)d new partners"),
         ),
         Rule(
             "complaint",
@@ -383,6 +402,8 @@ RULES: dict[str, Rule] = {
             N_("Days after the complaint"),
             2,
             _complaint,
+            cleared=N_("Closed by itself: the complaint was answered."),
+            group_title=N_("Answer %(count)d complaints"),
         ),
     )
 }
@@ -490,7 +511,10 @@ async def save_rule_settings(actor: Any, data: Mapping[str, Any]) -> dict[str, s
 
 @dataclass
 class RulesReport:
+    # by rule: the causes newly given a follow-up (alone or listed in a group), and the
+    # follow-ups closed because their cause cleared
     created: dict[str, int]
+    closed: dict[str, int] = field(default_factory=dict)
     dormant_marked: int = 0
     unassigned: int = 0
     failed: dict[str, str] | None = None
@@ -499,6 +523,10 @@ class RulesReport:
     def message(self) -> str:
         parts = [f"{key}: {count}" for key, count in self.created.items()]
         text = "Follow-ups created by rule: " + (", ".join(parts) or "none enabled")
+        if any(self.closed.values()):
+            text += "; closed as their cause cleared: " + ", ".join(
+                f"{key}: {count}" for key, count in self.closed.items() if count
+            )
         if self.dormant_marked:
             text += f"; {self.dormant_marked} partner(s) marked dormant"
         if self.unassigned:
@@ -512,14 +540,16 @@ class RulesReport:
 
 async def run_rules(only: str | None = None) -> RulesReport:
     """Run every enabled rule (or just ``only``); a rule that fails is logged and reported,
-    and the others still run."""
+    and the others still run. Each run also closes the rule's follow-ups whose cause no
+    longer holds (upkeep.close_cleared)."""
     now = utcnow()
     report = RulesReport(created={}, failed={})
     for key, settings in (await rule_settings()).items():
         if (only and key != only) or not settings.enabled:
             continue
+        rule = RULES[key]
         try:
-            candidates = await RULES[key].find(settings, now)
+            candidates = await rule.find(settings, now)
             wanted: list[RuleFollowUp] = []
             for candidate in candidates:
                 owner_id = (
@@ -546,7 +576,12 @@ async def run_rules(only: str | None = None) -> RulesReport:
                         subject_uuid=candidate.subject_uuid,
                     )
                 )
-            report.created[key] = await insert_rule_follow_ups(wanted)
+            report.created[key] = await upkeep.create_follow_ups(
+                wanted, rule.group_title, settings.threshold_days
+            )
+            report.closed[key] = await upkeep.close_cleared(
+                key, {rule_guard(key, candidate.episode) for candidate in candidates}, rule.cleared
+            )
             if key == "dormant":
                 report.dormant_marked = await _mark_dormant(candidates, settings.threshold_days)
         except Exception as error:  # one broken rule must not stop the others

@@ -163,7 +163,23 @@ class RuleFollowUp:
 
     @property
     def guard(self) -> str:
-        return f"{self.rule_key}:{self.episode}"[:200]
+        return rule_guard(self.rule_key, self.episode)
+
+
+def rule_guard(rule_key: str, episode: str) -> str:
+    """The key that lets a rule make one follow-up per episode (FollowUp.rule_guard)."""
+    return f"{rule_key}:{episode}"[:200]
+
+
+@access.system_query("follow-up rules of every module: their guards across partners")
+async def guards_in_use(guards: list[str]) -> set[str]:
+    """Which of the rule guards a follow-up already carries."""
+    return {
+        row["rule_guard"]
+        for row in await FollowUp.select(FollowUp.rule_guard).where(
+            FollowUp.rule_guard.is_in(guards)
+        )
+    }
 
 
 @access.system_query("follow-up rules of every module: their guards across partners")
@@ -171,13 +187,7 @@ async def insert_rule_follow_ups(items: Sequence[RuleFollowUp]) -> int:
     """Create the rules' follow-ups that do not exist yet, in one statement; how many."""
     if not items:
         return 0
-    guards = [item.guard for item in items]
-    existing = {
-        row["rule_guard"]
-        for row in await FollowUp.select(FollowUp.rule_guard).where(
-            FollowUp.rule_guard.is_in(guards)
-        )
-    }
+    existing = await guards_in_use([item.guard for item in items])
     fresh = {item.guard: item for item in items if item.guard not in existing}
     if not fresh:
         return 0

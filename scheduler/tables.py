@@ -118,6 +118,21 @@ class FollowUp(Table, tablename="follow_up"):
     version = Integer(default=1)
 
 
+class FollowUpCause(Table, tablename="follow_up_cause"):
+    """One cause a rule found that is listed in a grouped follow-up: a rule that finds many
+    causes for one owner at once (enabled on a full database, a new install's first run)
+    makes one follow-up listing them rather than one each. The unique guard keeps the rule
+    from making another follow-up for the same cause; ``cleared_at`` says when it stopped
+    holding (the group closes itself when every cause has cleared)."""
+
+    id: Serial
+    guard = Varchar(length=200, unique=True)
+    follow_up = ForeignKey(FollowUp, on_delete=OnDelete.cascade, index=True)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    cleared_at = Timestamptz(null=True, default=None)
+
+
 class FollowUpRule(Table, tablename="follow_up_rule"):
     """A brand admin's settings of one rule (rows exist once an admin saved them)."""
 

@@ -25,6 +25,7 @@ from partner_portal.web import (
     SESSION_COOKIE,
     CurrentViewer,
     client_address,
+    local_path,
     redirect_after_post,
     render,
 )
@@ -40,9 +41,7 @@ KNOWN_DEVICE_DAYS = 365
 
 def _safe_next(target: str | None) -> str:
     """Only follow a local path after log-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/"
+    return local_path(target) or "/"
 
 
 @get("/login", include_in_schema=False)

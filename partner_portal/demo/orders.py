@@ -153,9 +153,12 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
         moments = [created]
         for _step in path:
             moments.append(min(moments[-1] + timedelta(hours=rng.uniform(4, 24 * 9)), now))
+        order_uuid = seeded_uuid(rng)
+        if status not in FINISHED_STATUSES and path:
+            moments = _recently_moved(moments, now, random.Random(order_uuid.int))
+            created = moments[0]
         subtotal = sum((line["gross"] for line in lines), Decimal(0))
         total = sum((line["total"] for line in lines), Decimal(0))
-        order_uuid = seeded_uuid(rng)
         ship_date = (created + timedelta(days=rng.randint(30, 90))).date()
         # Finished orders had windows of past seasons. Of the open ones, one in five is at
         # once, from stock; the others pre-book a delivery window of the season (by turns,
@@ -356,3 +359,15 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
         f"{len(orders)} orders with {len(order_lines)} lines, {len(shipments)} shipments, "
         f"{len(requests)} change requests"
     )
+
+
+def _recently_moved(moments: list[datetime], now: datetime, pace: random.Random) -> list[datetime]:
+    """An open order's moments shifted so that its last move was a few days ago; one in
+    twelve has waited two to six weeks. A brand's open orders mostly move along: a demo
+    where half of them wait for months floods the stuck-order rule on its first run.
+    (``pace`` is the order's own generator, so the rest of the demo stays as it was.)"""
+    waited = pace.uniform(15, 40) if pace.random() < 1 / 12 else pace.uniform(0.2, 10)
+    shift = now - timedelta(days=waited) - moments[-1]
+    if shift <= timedelta(0):
+        return moments
+    return [moment + shift for moment in moments]

@@ -23,7 +23,14 @@ from partner_portal.partners.listing import PartnerFilters
 from partner_portal.partners.records import OrganisationRecord
 from partner_portal.registries import HomeTile, NavEntry
 from partner_portal.spreadsheets import UPLOAD_BYTES
-from partner_portal.web import csv_download, is_htmx, redirect_after_post, render, uploaded_file
+from partner_portal.web import (
+    csv_download,
+    is_htmx,
+    local_path,
+    redirect_after_post,
+    render,
+    uploaded_file,
+)
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
@@ -49,7 +56,13 @@ async def partner_list(request: AnyRequest, viewer: CurrentViewer) -> Template |
     return render(
         request,
         "partners/list.html",
-        {"result": page, "filters": filters, "choices": choices},
+        {
+            "result": page,
+            "filters": filters,
+            "choices": choices,
+            # each row's "log a call" (where the viewer's role logs interactions at all)
+            "can_log_calls": viewer.can(Action.add_timeline_entry),
+        },
         partial="partners/_rows.html",
     )
 
@@ -293,7 +306,9 @@ async def timeline_add(
                     "entry_kinds": forms.ENTRY_KINDS,
                 },
             )
-        return Redirect(path=f"/partners/{partner_id}#timeline", status_code=303)
+        # The quick "log a call" forms of the agenda and the partner list go back there.
+        back = local_path(data.get("next")) or f"/partners/{partner_id}#timeline"
+        return Redirect(path=back, status_code=303)
     entry_values = {**dict(data), "internal": forms.is_checked(data.get("internal"))}
     if is_htmx(request):
         # htmx swaps only 2xx answers: the form with its messages replaces the form.
@@ -334,9 +349,12 @@ async def transfer_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/partners/transfer", include_in_schema=False)
 async def transfer_all(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    """Move every partner of one KAM to another."""
+    """Move every partner of one KAM to another: first the list of what moves, then the move."""
     result = await ownership.transfer_partners(
-        viewer, data.get("to_owner", ""), from_owner=data.get("from_owner", "")
+        viewer,
+        data.get("to_owner", ""),
+        from_owner=data.get("from_owner", ""),
+        confirmed=data.get("confirm") == "yes",
     )
     if result.errors:
         return render(
@@ -349,6 +367,12 @@ async def transfer_all(request: AnyRequest, viewer: CurrentViewer, data: Form) -
             },
             status_code=400,
         )
+    if result.confirming:
+        return render(
+            request,
+            "partners/transfer_confirm.html",
+            {"result": result, "action": "/partners/transfer", "values": data},
+        )
     return render(
         request,
         "partners/transfer.html",
@@ -357,6 +381,7 @@ async def transfer_all(request: AnyRequest, viewer: CurrentViewer, data: Form) -
             "values": {},
             "errors": {},
             "moved": result.moved,
+            "work_moved": result.work_moved,
         },
     )
 
@@ -366,13 +391,22 @@ async def transfer_one(
     request: AnyRequest, viewer: CurrentViewer, partner_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     result = await ownership.transfer_partners(
-        viewer, data.get("to_owner", ""), partner_uuid=partner_id
+        viewer,
+        data.get("to_owner", ""),
+        partner_uuid=partner_id,
+        confirmed=data.get("confirm") == "yes",
     )
     if result.errors:
         view = await services.partner_360(viewer, partner_id)
         context = await _detail_context(viewer, view)
         context["transfer_errors"] = result.errors
         return render(request, "partners/detail.html", context, status_code=400)
+    if result.confirming:
+        return render(
+            request,
+            "partners/transfer_confirm.html",
+            {"result": result, "action": f"/partners/{partner_id}/transfer", "values": data},
+        )
     return redirect_after_post(request, f"/partners/{partner_id}")
 
 

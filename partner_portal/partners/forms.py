@@ -21,6 +21,7 @@ from babel.numbers import list_currencies
 from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError
 
+from partner_portal import regions
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.partners.tables import (
@@ -186,13 +187,14 @@ def is_checked(value: Any) -> bool:
 
 
 def parse_territories(text: str) -> tuple[list[str], list[str]]:
-    """Region codes from free text (commas, semicolons or spaces), and the malformed ones."""
+    """Region codes from free text (commas, semicolons or spaces), each under its current
+    ISO 3166-2 code (CN-31 becomes CN-SH: regions.py), and the malformed ones."""
     codes: list[str] = []
     bad: list[str] = []
     for part in re.split(r"[\s,;、，]+", text.strip()):
         if not part:
             continue
-        code = part.upper()
+        code = regions.canonical(part)
         if TERRITORY_PATTERN.match(code) and code[:2] in country_codes():
             if code not in codes:
                 codes.append(code)

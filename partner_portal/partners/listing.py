@@ -12,7 +12,7 @@ from uuid import UUID
 
 from piccolo.querystring import QueryString
 
-from partner_portal import access
+from partner_portal import access, regions
 from partner_portal.access import Viewer
 from partner_portal.database import contains_text
 from partner_portal.inputs import MAX_PAGE, whole_number
@@ -135,12 +135,13 @@ def _partner_query(query: Any, viewer: Viewer, filters: PartnerFilters) -> Any:
     if filters.owner:
         query = query.where(Organisation.owner.uuid == UUID(filters.owner))  # type: ignore[union-attr]
     if filters.territory:
-        # A bare country code (CN) matches every region of the country.
+        # A bare country code (CN) matches every region of the country; a region matches
+        # under any of its codes (CN-31 finds CN-SH: regions.py).
         code = filters.territory
         region = (
             Territory.region_code.like(f"{code}-%")
             if len(code) == 2
-            else Territory.region_code == code
+            else Territory.region_code.is_in(regions.spellings(code))
         )
         query = query.where(
             Organisation.id.is_in(Territory.select(Territory.organisation).where(region))

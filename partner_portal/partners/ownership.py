@@ -21,6 +21,7 @@ from partner_portal.partners.tables import (
     OrganisationKind,
     TimelineEntry,
 )
+from partner_portal.registries import HandoverItem, registry
 
 # ---------------------------------------------------------------------------
 # Ownership transfer
@@ -40,10 +41,28 @@ async def transfer_choices() -> dict[str, list[dict[str, Any]]]:
     return {"sources": sources, "targets": [row for row in everyone if row["is_active"]]}
 
 
+@dataclass(frozen=True)
+class WorkToMove:
+    """One module's open work on the moving partners (registry.owned_work)."""
+
+    label: str
+    items: list[HandoverItem]
+
+
 @dataclass
 class TransferResult:
     moved: int = 0
     errors: dict[str, str] = field(default_factory=dict)
+    # Before the move (not confirmed yet): the partners and the open work that would move.
+    partners: list[dict[str, Any]] = field(default_factory=list)
+    work: list[WorkToMove] = field(default_factory=list)
+    target_name: str = ""
+    # After it: how much open work moved, by its label.
+    work_moved: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def confirming(self) -> bool:
+        return not self.errors and not self.moved and bool(self.partners)
 
 
 async def transfer_partners(
@@ -52,8 +71,12 @@ async def transfer_partners(
     *,
     partner_uuid: UUID | None = None,
     from_owner: str = "",
+    confirmed: bool = False,
 ) -> TransferResult:
-    """Move one partner, or every partner of a KAM, to another KAM in one transaction.
+    """Move one partner, or every partner of a KAM, to another KAM in one transaction,
+    with the open work the old owner kept for them (registry.owned_work: follow-ups,
+    opportunities, cases...). Unless ``confirmed``, nothing moves: the result lists the
+    partners and that work, for the confirmation page.
 
     Brand admins only. Each moved partner gets a system timeline entry and an audit
     entry; only the owner (and the version, so open edit forms notice) changes.
@@ -95,6 +118,7 @@ async def transfer_partners(
                 Organisation.uuid,
                 Organisation.legal_name,
                 Organisation.version,
+                Organisation.owner,
                 Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
                 Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
             ),
@@ -108,6 +132,24 @@ async def transfer_partners(
         if not moving:
             return TransferResult()
         ids = [row["id"] for row in moving]
+        by_old_owner: dict[int | None, list[int]] = {}
+        for row in moving:
+            by_old_owner.setdefault(row["owner"], []).append(row["id"])
+        if not confirmed:
+            return TransferResult(
+                partners=moving,
+                work=await _work_to_move(by_old_owner),
+                target_name=target["display_name"],
+            )
+        work_moved = {
+            work.label: sum(
+                [
+                    await work.move(viewer, partner_ids, old, target["id"])
+                    for old, partner_ids in by_old_owner.items()
+                ]
+            )
+            for work in registry.owned_work.values()
+        }
         now = utcnow()
         await Organisation.update(
             {
@@ -145,4 +187,16 @@ async def transfer_partners(
                 },
                 summary=row["legal_name"],
             )
-    return TransferResult(moved=len(moving))
+    return TransferResult(moved=len(moving), work_moved=work_moved)
+
+
+async def _work_to_move(by_old_owner: dict[int | None, list[int]]) -> list[WorkToMove]:
+    listed = []
+    for work in registry.owned_work.values():
+        items = [
+            item
+            for old, partner_ids in by_old_owner.items()
+            for item in await work.open_items(partner_ids, old)
+        ]
+        listed.append(WorkToMove(work.label, items))
+    return listed

@@ -48,8 +48,12 @@ async def test_contracts_in_their_notice_period_need_attention_until_a_renewal_s
     contract = await _active(
         cast, start_date=start.isoformat(), end_date=end.isoformat(), notice_days="60"
     )
-    assert await lifecycle.contracts_due_for_attention(end - timedelta(days=61)) == []
-    items = await lifecycle.contracts_due_for_attention(today)
+    day_before_notice = end - timedelta(days=61)
+    assert await lifecycle.contracts_due_for_attention(day_before_notice, day_before_notice) == []
+    # Looking a day further ahead finds it: the notice period starts then.
+    ahead = await lifecycle.contracts_due_for_attention(day_before_notice, end - timedelta(days=60))
+    assert [item.subject_uuid for item in ahead] == [contract["uuid"]]
+    items = await lifecycle.contracts_due_for_attention(today, today)
     assert [item.subject_uuid for item in items] == [contract["uuid"]]
     assert items[0].due_on == end - timedelta(days=60)
     assert items[0].organisation_id == cast.distributor_a.id
@@ -75,7 +79,7 @@ async def test_contracts_in_their_notice_period_need_attention_until_a_renewal_s
     assert renewal["terms"]["start_date"] == (end + timedelta(days=1)).isoformat()
     assert renewal["terms"]["end_date"] == (end + timedelta(days=1) + (end - start)).isoformat()
     assert renewal["terms"]["credit_limit"] == contract["terms"]["credit_limit"]
-    assert await lifecycle.contracts_due_for_attention(today) == []
+    assert await lifecycle.contracts_due_for_attention(today, today) == []
     again = await client.post_form(f"/contracts/{contract['uuid']}/renew")
     assert again.status_code == 409
 

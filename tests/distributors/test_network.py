@@ -81,8 +81,9 @@ async def test_the_brand_sees_territory_conflicts(
         ),
     )
     assert placed.saved, placed.errors
-    # ...and retailer_a, served by distributor_a, in a region distributor_b holds as well.
-    await Territory.insert(Territory(organisation=cast.distributor_b.id, region_code="CN-SH"))
+    # ...and retailer_a, served by distributor_a, in a region distributor_b holds as well
+    # (under Shanghai's former code: the same region).
+    await Territory.insert(Territory(organisation=cast.distributor_b.id, region_code="CN-31"))
 
     await client.sign_in(cast.admin)
     page = await client.get("/distributors/conflicts")

@@ -21,7 +21,8 @@ def _form(**values: str) -> dict[str, str]:
         "language": "zh_Hans",
         "tier": "silver",
         "status": "active",
-        "territories": "cn-zj CN-SH",
+        # Shanghai under its former numeric code: kept under its current one.
+        "territories": "cn-zj CN-31",
         "address-0-kind": "office",
         "address-0-country": "CN",
         "address-0-region": "浙江省",

@@ -117,6 +117,8 @@ async def test_it_filters_by_kind_tier_status_owner_and_territory(
     owner = await client.get(f"/partners?owner={cast.other_kam.uuid}")
     assert _names(owner.text, cast) == {"distributor_b", "mill"}
     assert _names((await client.get("/partners?territory=CN-ZJ")).text, cast) == {"retailer_a"}
+    # Zhejiang under its former numeric code is the same region.
+    assert _names((await client.get("/partners?territory=CN-33")).text, cast) == {"retailer_a"}
     assert _names((await client.get("/partners?territory=KR")).text, cast) == {"distributor_b"}
 
 

@@ -1,7 +1,14 @@
-"""Moving partners from one key-account manager to another."""
+"""Moving partners from one key-account manager to another, with their open work."""
+
+from datetime import timedelta
 
 from partner_portal.audit.tables import AuditEntry
+from partner_portal.clock import utcnow
 from partner_portal.partners.tables import Organisation, TimelineEntry, User
+from sales.tables import DealRegistration, Opportunity, ServiceCase
+from scheduler.services import create_follow_up
+from scheduler.tables import FollowUp
+from tests.sales.support import make_opportunity, open_case, register_deal
 from tests.support import Cast, PortalClient
 
 
@@ -15,7 +22,8 @@ async def test_a_brand_admin_moves_one_partner(client: PortalClient, cast: Cast)
     before = await Organisation.select().where(Organisation.id == cast.bank.id).first()
     await client.log_in(cast.admin)
     response = await client.post_form(
-        f"/partners/{cast.bank.uuid}/transfer", {"to_owner": str(cast.other_kam.uuid)}
+        f"/partners/{cast.bank.uuid}/transfer",
+        {"to_owner": str(cast.other_kam.uuid), "confirm": "yes"},
     )
     assert response.status_code == 303
     owners = await _owners(cast)
@@ -43,7 +51,7 @@ async def test_a_brand_admin_moves_all_partners_of_a_kam_at_once(
     assert page.status_code == 200 and "王小明" in page.text
     response = await client.post_form(
         "/partners/transfer",
-        {"from_owner": str(cast.kam.uuid), "to_owner": str(cast.other_kam.uuid)},
+        {"from_owner": str(cast.kam.uuid), "to_owner": str(cast.other_kam.uuid), "confirm": "yes"},
     )
     assert response.status_code == 200
     assert "3 partners moved." in response.text
@@ -80,3 +88,82 @@ async def test_a_kam_may_not_transfer_partners(client: PortalClient, cast: Cast)
     assert response.status_code == 403
     assert (await _owners(cast))["bank"] == cast.kam.id
     assert await TimelineEntry.count() == 0
+
+
+async def test_the_open_work_moves_with_the_partners_listed_before_the_move(
+    client: PortalClient, cast: Cast
+) -> None:
+    await create_follow_up(
+        organisation_id=cast.bank.id,
+        owner_id=cast.kam.id,
+        title="季度回顾电话",
+        due_at=utcnow() + timedelta(days=2),
+    )
+    await create_follow_up(
+        organisation_id=cast.bank.id,
+        owner_id=cast.kam.id,
+        title="每周例行电话",
+        due_at=utcnow() + timedelta(days=1),
+        recurrence="FREQ=WEEKLY",
+    )
+    await make_opportunity(cast.kam, cast.distributor_a, title="AW27 补货")
+    await open_case(cast.kam, cast.retailer_a, subject="领口开线")
+    await register_deal(cast.distributor, customer="杭州市第一医院")
+    await User.update({User.is_active: False}).where(User.id == cast.kam.id)  # they left
+    await client.log_in(cast.admin)
+    move = {"from_owner": str(cast.kam.uuid), "to_owner": str(cast.other_kam.uuid)}
+
+    confirm = await client.post_form("/partners/transfer", move)
+
+    assert confirm.status_code == 200
+    for shown in ("季度回顾电话", "每周例行电话", "AW27 补货", "领口开线", "杭州市第一医院"):
+        assert shown in confirm.text
+    assert 'name="confirm" value="yes"' in confirm.text
+    assert (await _owners(cast))["bank"] == cast.kam.id  # nothing moved yet
+    assert await FollowUp.count().where(FollowUp.owner == cast.kam.id) == 2
+
+    done = await client.post_form("/partners/transfer", {**move, "confirm": "yes"})
+
+    assert "3 partners moved." in done.text
+    assert await FollowUp.count().where(FollowUp.owner == cast.kam.id) == 0
+    assert await FollowUp.count().where(FollowUp.owner == cast.other_kam.id) == 2
+    assert {row["owner"] for row in await Opportunity.select(Opportunity.owner)} == {
+        cast.other_kam.id
+    }
+    assert {row["assignee"] for row in await ServiceCase.select(ServiceCase.assignee)} == {
+        cast.other_kam.id
+    }
+    assert await DealRegistration.count().where(DealRegistration.status == "pending") == 1
+    # The new KAM now decides the pending registration and sees the moved work.
+    await client.log_in(cast.other_kam)
+    agenda = await client.get("/agenda?view=week")
+    assert "季度回顾电话" in agenda.text
+    registrations = await client.get("/sales/registrations")
+    assert "杭州市第一医院" in registrations.text
+
+
+async def test_moving_one_partner_asks_first_and_moves_only_its_work(
+    client: PortalClient, cast: Cast
+) -> None:
+    await create_follow_up(
+        organisation_id=cast.bank.id, owner_id=cast.kam.id, title="回访", due_at=utcnow()
+    )
+    await create_follow_up(
+        organisation_id=cast.distributor_a.id, owner_id=cast.kam.id, title="订货会", due_at=utcnow()
+    )
+    await client.log_in(cast.admin)
+    confirm = await client.post_form(
+        f"/partners/{cast.bank.uuid}/transfer", {"to_owner": str(cast.other_kam.uuid)}
+    )
+    assert confirm.status_code == 200 and "回访" in confirm.text and "订货会" not in confirm.text
+    assert (await _owners(cast))["bank"] == cast.kam.id
+
+    moved = await client.post_form(
+        f"/partners/{cast.bank.uuid}/transfer",
+        {"to_owner": str(cast.other_kam.uuid), "confirm": "yes"},
+    )
+    assert moved.status_code == 303
+    owners = {
+        row["title"]: row["owner"] for row in await FollowUp.select(FollowUp.title, FollowUp.owner)
+    }
+    assert owners == {"回访": cast.other_kam.id, "订货会": cast.kam.id}

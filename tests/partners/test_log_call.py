@@ -1,0 +1,83 @@
+"""A call is logged in two clicks wherever a KAM meets a partner: the partner page (at
+the top, before anything else), the partner list and the agenda."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from partner_portal.partners.tables import TimelineEntry
+from tests.scheduler.support import follow_up
+from tests.support import Cast, PortalClient
+
+
+async def _calls(organisation_id: int) -> list[dict[str, object]]:
+    return await TimelineEntry.select(
+        TimelineEntry.kind, TimelineEntry.summary, TimelineEntry.internal
+    ).where(TimelineEntry.organisation == organisation_id, TimelineEntry.kind == "call")
+
+
+async def test_the_partner_page_opens_with_log_a_call_before_its_details(
+    client: PortalClient, cast: Cast
+) -> None:
+    await client.log_in(cast.kam)
+    page = (await client.get(f"/partners/{cast.bank.uuid}")).text
+    assert 0 < page.index("Log a call") < page.index('id="details"')
+
+    logged = await client.post_form(
+        f"/partners/{cast.bank.uuid}/timeline",
+        {
+            "kind": "call",
+            "summary": "确认下季订货量",
+            "internal": "1",
+            "next": f"/partners/{cast.bank.uuid}#timeline",
+        },
+    )
+    assert logged.status_code == 303
+    assert await _calls(cast.bank.id) == [
+        {"kind": "call", "summary": "确认下季订货量", "internal": True}
+    ]
+
+
+async def test_a_call_logged_from_the_partner_list_goes_back_to_the_same_list(
+    client: PortalClient, cast: Cast
+) -> None:
+    await client.log_in(cast.kam)
+    listing = (await client.get("/partners?q=&page=1")).text
+    forms = re.findall(r'action="/partners/([0-9a-f-]{36})/timeline"', listing)
+    assert str(cast.retailer_a.uuid) in forms
+    back = re.search(r'name="next" value="([^"]+)"', listing)
+    assert back is not None and back.group(1).startswith("/partners?")
+
+    logged = await client.post_form(
+        f"/partners/{cast.retailer_a.uuid}/timeline",
+        {"kind": "call", "summary": "补货 60 件", "next": back.group(1).replace("&amp;", "&")},
+    )
+    assert logged.status_code == 303
+    assert logged.headers["location"].startswith("/partners?")
+    assert [row["summary"] for row in await _calls(cast.retailer_a.id)] == ["补货 60 件"]
+
+
+async def test_a_call_logged_from_the_agenda_goes_back_to_the_agenda_and_never_off_site(
+    client: PortalClient, cast: Cast
+) -> None:
+    await follow_up(cast.distributor_a, cast.kam, datetime.now(UTC) + timedelta(hours=2))
+    await client.log_in(cast.kam)
+    agenda = (await client.get("/agenda")).text
+    assert f'action="/partners/{cast.distributor_a.uuid}/timeline"' in agenda
+
+    logged = await client.post_form(
+        f"/partners/{cast.distributor_a.uuid}/timeline",
+        {"kind": "call", "summary": "已确认", "next": "/agenda"},
+    )
+    assert logged.headers["location"] == "/agenda"
+    elsewhere = await client.post_form(
+        f"/partners/{cast.distributor_a.uuid}/timeline",
+        {"kind": "call", "summary": "再次确认", "next": "//evil.example/agenda"},
+    )
+    assert elsewhere.headers["location"] == f"/partners/{cast.distributor_a.uuid}#timeline"
+    # Another KAM's partner stays out of reach.
+    hidden = await client.post_form(
+        f"/partners/{cast.mill.uuid}/timeline", {"kind": "call", "summary": "x", "next": "/agenda"}
+    )
+    assert hidden.status_code == 404
