@@ -155,7 +155,7 @@ async def measure_recompute() -> dict[str, Any]:
             time.perf_counter() - begin
         )
         begin = time.perf_counter()
-        counts["cross-sell suggestions"] = await figures.recompute_cross_sell()
+        counts["cross-sell suggestions"] = await figures.recompute_cross_sell(today)
         timings["cross-sell (recompute_cross_sell)"] = time.perf_counter() - begin
         begin = time.perf_counter()
         counts["dashboard tables"] = await network.store_kpi_snapshots(today)

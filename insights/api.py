@@ -88,13 +88,17 @@ async def partner_health(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> d
             key: _number(value, currency)
             for key, value in latest.items()
             if key not in ("id", "organisation")
-        },
+        }
+        # No answers: no satisfaction (the stored 0 is not a score).
+        | ({"satisfaction": None} if not latest["surveys"] else {}),
         "cross_sell": [
             {
                 "style": row["style_code"],
                 "because_of": row["reason_code"],
                 "buyers_of_both": row["buyers_of_both"],
                 "buyers_of_reason": row["buyers_of_reason"],
+                "confidence": round(row["confidence"], 4),
+                "lift": round(row["lift"], 4),
             }
             for row in suggestions
         ],

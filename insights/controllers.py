@@ -5,7 +5,7 @@ service, render."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -16,7 +16,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Stream, Template
 
-from insights import figures, metrics, network, segmentation, surveys
+from insights import charts, figures, metrics, network, segmentation, surveys
 from insights.access import InsightAction
 from insights.network import FigureRef, KpiTable
 from partner_portal import access
@@ -93,11 +93,16 @@ def _group_page(request: AnyRequest, table: KpiTable) -> tuple[list[tuple[str, s
     return [*table.groups[:1], *breakdown[first : first + GROUPS_PER_PAGE]], page, pages
 
 
-def _chart(table: KpiTable, kpi: str) -> list[tuple[str, float]]:
-    return [
-        (window.label, float(table.figure("", window.key, kpi).value or 0))
-        for window in table.periods
-    ]
+def _chart(table: KpiTable, kpis: Sequence[str], names: Sequence[str] = ()) -> charts.Chart:
+    """The figures of all partners for these KPIs, one series each, over the periods."""
+    return charts.chart(
+        [window.label for window in table.periods],
+        [
+            [float(table.figure("", window.key, kpi).value or 0) for window in table.periods]
+            for kpi in kpis
+        ],
+        names,
+    )
 
 
 @get("/insights", include_in_schema=False)
@@ -124,17 +129,10 @@ async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
             "money_kpis": network.MONEY_KPIS,
             "definitions": metrics.DEFINITIONS,
             "seasons_explanation": network.SEASONS_EXPLANATION,
-            "revenue_chart": _chart(table, "revenue"),
-            "partners_chart": [
-                (
-                    window.label,
-                    [
-                        float(table.figure("", window.key, kpi).value or 0)
-                        for kpi in ("active", "new", "churned")
-                    ],
-                )
-                for window in table.periods
-            ],
+            "revenue_chart": _chart(table, ["revenue"]),
+            "partners_chart": _chart(
+                table, ["active", "new", "churned"], [_("Active"), _("New"), _("Churned")]
+            ),
         },
     )
 

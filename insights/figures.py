@@ -4,6 +4,7 @@ cross-sell suggestions. Formulas live in insights.metrics."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,12 +13,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from insights import metrics
+from insights import association, lifetime, metrics
 from insights.access import InsightAction
 from insights.tables import (
     CrossSell,
     ExchangeRate,
     InsightSettings,
+    KpiSnapshot,
     PartnerMetrics,
     PartnerMonth,
     Survey,
@@ -25,6 +27,7 @@ from insights.tables import (
 from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
+from partner_portal.catalog.tables import Style, StyleStatus
 from partner_portal.clock import utcnow
 from partner_portal.database import is_sqlite, write_transaction
 from partner_portal.edits import SaveResult
@@ -57,7 +60,7 @@ DEFAULT_RATES = {
     "JPY": Decimal("0.047"),
     "HKD": Decimal("0.91"),
 }
-TIER_RANK = {Tier.standard: 0, Tier.silver: 1, Tier.gold: 2, Tier.platinum: 3}
+TIER_RANK: dict[str, int] = {Tier.standard: 0, Tier.silver: 1, Tier.gold: 2, Tier.platinum: 3}
 SURVEY_DAYS = 30
 
 
@@ -89,9 +92,7 @@ SETTING_FIELDS = {
     "annual_discount_rate": (Decimal, Decimal("0"), Decimal("0.5")),
     "default_margin_percent": (Decimal, Decimal("0"), Decimal("95")),
     "horizon_quarters": (int, 1, 40),
-    "value_threshold": (Decimal, Decimal("0"), Decimal("1e12")),
-    "potential_threshold": (Decimal, Decimal("0"), Decimal("1e12")),
-    "loyalty_threshold": (Decimal, Decimal("0"), Decimal("1")),
+    "high_share_percent": (int, 5, 95),
     "satisfaction_threshold": (Decimal, Decimal("0"), Decimal("10")),
 }
 
@@ -175,6 +176,12 @@ def _month_expression() -> str:
     return "CAST(date_trunc('month', o.submitted_at AT TIME ZONE 'UTC') AS date)"
 
 
+def _day_expression() -> str:
+    if is_sqlite():
+        return "date(o.submitted_at)"
+    return "CAST(o.submitted_at AT TIME ZONE 'UTC' AS date)"
+
+
 def _last_day_expression() -> str:
     if is_sqlite():
         return "date(MAX(o.submitted_at))"
@@ -182,12 +189,14 @@ def _last_day_expression() -> str:
 
 
 @access.system_query("the health job: the whole order book, summed")
-async def _order_facts() -> list[dict[str, Any]]:
-    """Booked order lines summed per buyer, month, season and currency, in SQL: revenue,
-    the cost of lines whose style has a unit cost, and the revenue of lines without one."""
+async def _order_facts(by_day: bool = False) -> list[dict[str, Any]]:
+    """Booked order lines summed per buyer, month (or day), season and currency, in SQL:
+    revenue, the cost of lines whose style has a unit cost, and the revenue of lines
+    without one."""
     statuses = ", ".join(f"'{status.value}'" for status in BOOKED_STATUSES)
+    period = _day_expression() if by_day else _month_expression()
     sql = f"""
-        SELECT o.buyer AS organisation, {_month_expression()} AS month,
+        SELECT o.buyer AS organisation, {period} AS month,
                COALESCE(s.code, '') AS season_code, o.currency AS currency,
                COUNT(DISTINCT o.id) AS orders, SUM(l.quantity) AS pieces,
                SUM(l.line_total) AS revenue,
@@ -198,9 +207,33 @@ async def _order_facts() -> list[dict[str, Any]]:
         LEFT JOIN season s ON s.id = o.season
         LEFT JOIN insight_style_cost c ON c.style = l.style
         WHERE o.status IN ({statuses}) AND o.submitted_at IS NOT NULL
-        GROUP BY o.buyer, {_month_expression()}, COALESCE(s.code, ''), o.currency
+        GROUP BY o.buyer, {period}, COALESCE(s.code, ''), o.currency
     """
     return await PartnerMonth.raw(sql)
+
+
+async def _converted_facts(by_day: bool = False) -> dict[tuple[int, date, str], dict[str, Any]]:
+    """_order_facts in the reporting currency, currencies merged: orders, pieces, revenue
+    and margin per (organisation, month or day, season)."""
+    settings = await current_settings()
+    rates = await exchange_rates()
+    keep = 1 - _as_decimal(settings["default_margin_percent"]) / 100
+    merged: dict[tuple[int, date, str], dict[str, Any]] = {}
+    for row in await _order_facts(by_day):
+        rate = rates.get(row["currency"], Decimal(1))
+        revenue = _as_decimal(row["revenue"]) * rate
+        cost = (
+            _as_decimal(row["known_cost"]) + _as_decimal(row["revenue_without_cost"]) * rate * keep
+        )
+        key = (row["organisation"], as_date(row["month"]), row["season_code"])
+        entry = merged.setdefault(
+            key, {"orders": 0, "pieces": 0, "revenue": Decimal(0), "margin": Decimal(0)}
+        )
+        entry["orders"] += int(row["orders"])
+        entry["pieces"] += int(row["pieces"])
+        entry["revenue"] += revenue
+        entry["margin"] += revenue - cost
+    return merged
 
 
 @access.system_query("the health job: every partner's last order days")
@@ -240,24 +273,7 @@ def _as_decimal(value: Any) -> Decimal:
 @access.system_query("the health job: rebuilds every partner's monthly facts")
 async def refresh_facts() -> int:
     """Rebuild the monthly facts from the order book; returns how many rows."""
-    settings = await current_settings()
-    rates = await exchange_rates()
-    keep = 1 - _as_decimal(settings["default_margin_percent"]) / 100
-    merged: dict[tuple[int, date, str], dict[str, Any]] = {}
-    for row in await _order_facts():
-        rate = rates.get(row["currency"], Decimal(1))
-        revenue = _as_decimal(row["revenue"]) * rate
-        cost = (
-            _as_decimal(row["known_cost"]) + _as_decimal(row["revenue_without_cost"]) * rate * keep
-        )
-        key = (row["organisation"], as_date(row["month"]), row["season_code"])
-        entry = merged.setdefault(
-            key, {"orders": 0, "pieces": 0, "revenue": Decimal(0), "margin": Decimal(0)}
-        )
-        entry["orders"] += int(row["orders"])
-        entry["pieces"] += int(row["pieces"])
-        entry["revenue"] += revenue
-        entry["margin"] += revenue - cost
+    merged = await _converted_facts()
     async with write_transaction():
         await PartnerMonth.delete(force=True)
         rows = [
@@ -275,6 +291,15 @@ async def refresh_facts() -> int:
         for start in range(0, len(rows), 1000):
             await PartnerMonth.insert(*rows[start : start + 1000])
     return len(merged)
+
+
+async def order_days() -> dict[int, dict[date, Decimal]]:
+    """Each partner's days with a booked order and the margin booked that day (the
+    "transactions" the lifetime models count)."""
+    days: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for (organisation, day, _season), entry in (await _converted_facts(by_day=True)).items():
+        days[organisation][day] += entry["margin"]
+    return days
 
 
 def months_between(earlier: date, later: date) -> int:
@@ -315,6 +340,59 @@ async def _recent_seasons(count: int = 4) -> list[str]:
     return [row["season_code"] for row in rows[:count]]
 
 
+# The stored parameters of the lifetime models, for the pages' explanation.
+LIFETIME_MODEL_KEY = "lifetime-model"
+
+
+def _prediction(
+    models: lifetime.Models, summary: lifetime.BuyingSummary, quarters: int, annual_rate: float
+) -> dict[str, Any]:
+    """One partner's predicted value and what it is made of."""
+    expected, value = lifetime.discounted_value(
+        models.orders,
+        models.values,
+        summary.x,
+        summary.t_x,
+        summary.T,
+        summary.mean_value,
+        quarters,
+        annual_rate,
+    )
+    return {
+        "predicted_value": Decimal(str(round(value, 2))),
+        "expected_orders": round(expected, 3),
+        "alive_probability": round(
+            models.orders.alive_probability(summary.x, summary.t_x, summary.T), 4
+        ),
+        "margin_per_order": Decimal(
+            str(round(models.values.conditional_expected_value(summary.x, summary.mean_value), 2))
+        ),
+    }
+
+
+def _model_parameters(models: lifetime.Models) -> dict[str, float]:
+    orders, values = models.orders, models.values
+    return {
+        "r": orders.r,
+        "alpha": orders.alpha,
+        "a": orders.a,
+        "b": orders.b,
+        "p": values.p,
+        "q": values.q,
+        "gamma": values.gamma,
+    }
+
+
+async def lifetime_model() -> dict[str, Any] | None:
+    """The parameters the last computation fitted (with how many partners), if any."""
+    row = (
+        await KpiSnapshot.select(KpiSnapshot.payload)
+        .where(KpiSnapshot.key == LIFETIME_MODEL_KEY)
+        .first()
+    )
+    return json.loads(row["payload"]) if row else None
+
+
 @access.system_query("the health job: every buying partner's metrics")
 async def recompute_metrics(today: date) -> int:
     """Every buying partner's CLV, loyalty, satisfaction, RFM, segment and churn risk as of
@@ -339,6 +417,15 @@ async def recompute_metrics(today: date) -> int:
         complaints[row["organisation"]] += 1
     current_month = today.replace(day=1)
     churn_days = settings["churn_after_days"]
+    annual_rate = _as_decimal(settings["annual_discount_rate"])
+    summaries = {
+        organisation: lifetime.buying_summary(
+            {day: float(margin) for day, margin in days.items()}, today
+        )
+        for organisation, days in (await order_days()).items()
+        if any(day <= today for day in days)
+    }
+    models = lifetime.fit_models(list(summaries.values()))
     # The last order day per partner, in one pass (not a scan of every partner's months
     # per partner: that was partners x months, 96 million steps at 2,000 partners).
     last_order_of: dict[int, date] = {}
@@ -359,11 +446,13 @@ async def recompute_metrics(today: date) -> int:
             for month, margin in history.monthly_margin.items()
             if month <= current_month
         }
-        clv = metrics.customer_lifetime_value(
-            by_months_ago,
-            _as_decimal(settings["annual_discount_rate"]),
-            settings["horizon_quarters"],
-            churned,
+        summary = summaries.get(partner["id"])
+        prediction = (
+            _prediction(models, summary, settings["horizon_quarters"], float(annual_rate))
+            if models is not None
+            and summary is not None
+            and partner["status"] != PartnerStatus.churned
+            else None
         )
         active_quarters = len(
             {
@@ -388,11 +477,8 @@ async def recompute_metrics(today: date) -> int:
             "margin_12m": sum(
                 (history.monthly_margin[month] for month in last_year), Decimal(0)
             ).quantize(metrics.CENT),
-            "historical_value": clv.historical,
-            "predicted_value": clv.predicted,
-            "margin_per_quarter": clv.margin_per_quarter,
-            "retention": clv.retention,
-            "remaining_quarters": clv.remaining_quarters,
+            "historical_value": metrics.historical_value(by_months_ago, annual_rate),
+            **(prediction or {}),
             "loyalty": metrics.loyalty_score(
                 active_quarters,
                 (today - first_month).days if first_month else 0,
@@ -405,86 +491,138 @@ async def recompute_metrics(today: date) -> int:
             "surveys": len(scores[partner["id"]]),
             "complaints": complaints[partner["id"]],
             "churned": churned,
-            "churn_risk": metrics.churn_risk(days_since, churn_days, clv.retention, churned),
+            "churn_risk": metrics.churn_risk(
+                days_since,
+                churn_days,
+                prediction["alive_probability"] if prediction else None,
+                churned,
+            ),
             "days_since": days_since,
         }
     ordered = {key: row for key, row in computed.items() if row["last_order_on"] is not None}
     recency = metrics.quintiles({key: -float(row["days_since"]) for key, row in ordered.items()})
     frequency = metrics.quintiles({key: float(row["orders_12m"]) for key, row in ordered.items()})
     monetary = metrics.quintiles({key: float(row["revenue_12m"]) for key, row in ordered.items()})
+    share = settings["high_share_percent"] / 100
+    cutoffs = {
+        name: metrics.top_share_cutoff([float(row.get(name, 0)) for row in ordered.values()], share)
+        for name in ("historical_value", "predicted_value", "loyalty")
+    }
+
+    def high(row: Mapping[str, Any], name: str) -> bool:
+        value, cutoff = float(row.get(name, 0)), cutoffs[name]
+        return value > 0 and cutoff is not None and value >= cutoff
+
     for key, row in computed.items():
         row["rfm_recency"] = recency.get(key, 0)
         row["rfm_frequency"] = frequency.get(key, 0)
         row["rfm_monetary"] = monetary.get(key, 0)
+        satisfaction = row["satisfaction"]
         row["segment"] = metrics.segment_code(
-            row["revenue_12m"] >= _as_decimal(settings["value_threshold"]),
-            row["predicted_value"] >= _as_decimal(settings["potential_threshold"]),
-            row["loyalty"] >= float(settings["loyalty_threshold"]),
-            row["satisfaction"] >= float(settings["satisfaction_threshold"]),
+            high(row, "historical_value"),
+            high(row, "predicted_value"),
+            high(row, "loyalty"),
+            None
+            if satisfaction is None
+            else satisfaction >= float(settings["satisfaction_threshold"]),
         )
+        # Stored as 0 with no answers: the page reads the number of surveys first.
+        row["satisfaction"] = satisfaction or 0.0
         del row["days_since"]
     async with write_transaction():
         await PartnerMetrics.delete().where(PartnerMetrics.computed_on == today)
+        await KpiSnapshot.delete().where(KpiSnapshot.key == LIFETIME_MODEL_KEY)
+        await KpiSnapshot.insert(
+            KpiSnapshot(
+                key=LIFETIME_MODEL_KEY,
+                computed_on=today,
+                payload=json.dumps(
+                    {"partners": len(summaries), **(_model_parameters(models) if models else {})}
+                ),
+            )
+        )
         rows = [PartnerMetrics(**row) for row in computed.values()]
         for start in range(0, len(rows), 500):
             await PartnerMetrics.insert(*rows[start : start + 500])
     return len(computed)
 
 
-@access.system_query("the health job: every partner's cross-sell")
-async def recompute_cross_sell(minimum_buyers: int = 3, per_partner: int = 5) -> int:
-    """For each partner, styles that partners of the same kind buy together with styles it
-    buys, and it does not (item-to-item association: confidence of "buys X -> buys Y")."""
-    import numpy
+# Orders still under way: what they hold is never suggested.
+OPEN_STATUSES = (
+    OrderStatus.draft,
+    OrderStatus.submitted,
+    OrderStatus.confirmed,
+    OrderStatus.in_production,
+    OrderStatus.partially_shipped,
+)
+# Nor is what any order of the last year held (cancelled and rejected ones aside).
+RECENT_ORDER_DAYS = 365
 
-    statuses = ", ".join(f"'{status.value}'" for status in BOOKED_STATUSES)
-    pairs = await PartnerMonth.raw(
-        f"""SELECT DISTINCT o.buyer AS organisation, l.style AS style, g.kind AS kind
+
+@access.system_query("the health job: every partner's styles, bought and on order")
+async def _baskets(today: date) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """(styles each buying partner has booked, styles in its open or recent orders)."""
+    booked = ", ".join(f"'{status.value}'" for status in BOOKED_STATUSES)
+    open_ = ", ".join(f"'{status.value}'" for status in OPEN_STATUSES)
+    kinds = ", ".join(f"'{kind}'" for kind in BUYING_KINDS)
+    since = datetime.combine(today - timedelta(days=RECENT_ORDER_DAYS), datetime.min.time(), UTC)
+    rows = await PartnerMonth.raw(
+        f"""SELECT DISTINCT o.buyer AS organisation, l.style AS style,
+                   CASE WHEN o.status IN ({booked}) THEN 1 ELSE 0 END AS booked,
+                   CASE WHEN o.status IN ({open_}) OR (o.status NOT IN ('cancelled', 'rejected')
+                        AND o.created_at >= {{}}) THEN 1 ELSE 0 END AS held
             FROM sales_order_line l JOIN sales_order o ON o.id = l."order"
             JOIN organisation g ON g.id = o.buyer
-            WHERE o.status IN ({statuses})"""
+            WHERE g.kind IN ({kinds})""",
+        since,
     )
-    suggestions: list[CrossSell] = []
-    by_kind: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for row in pairs:
-        by_kind[row["kind"]].append((row["organisation"], row["style"]))
-    for rows in by_kind.values():
-        partner_ids = sorted({organisation for organisation, _style in rows})
-        style_ids = sorted({style for _organisation, style in rows})
-        partner_index = {key: index for index, key in enumerate(partner_ids)}
-        style_index = {key: index for index, key in enumerate(style_ids)}
-        bought = numpy.zeros((len(partner_ids), len(style_ids)), dtype=numpy.float32)
-        for organisation, style in rows:
-            bought[partner_index[organisation], style_index[style]] = 1
-        together = bought.T @ bought  # together[x, y]: partners buying both x and y
-        buyers = numpy.diag(together).copy()
-        with numpy.errstate(divide="ignore", invalid="ignore"):
-            confidence = numpy.where(
-                buyers[:, None] >= minimum_buyers, together / buyers[:, None], 0
-            )
-        numpy.fill_diagonal(confidence, 0)
-        for partner_row, organisation in enumerate(partner_ids):
-            owned = numpy.flatnonzero(bought[partner_row])
-            if not len(owned):
-                continue
-            candidate = confidence[owned]  # rows: styles it buys; columns: every style
-            best_reason = candidate.argmax(axis=0)
-            best = candidate.max(axis=0)
-            best[owned] = 0
-            for style_column in numpy.argsort(-best)[:per_partner]:
-                if best[style_column] < 0.3:
-                    break
-                reason = owned[best_reason[style_column]]
-                suggestions.append(
-                    CrossSell(
-                        organisation=organisation,
-                        style=style_ids[style_column],
-                        because_of=style_ids[reason],
-                        buyers_of_both=int(together[reason, style_column]),
-                        buyers_of_reason=int(buyers[reason]),
-                        confidence=float(best[style_column]),
-                    )
-                )
+    baskets: dict[int, set[int]] = defaultdict(set)
+    held: dict[int, set[int]] = defaultdict(set)
+    for row in rows:
+        if row["booked"]:
+            baskets[row["organisation"]].add(row["style"])
+        if row["held"]:
+            held[row["organisation"]].add(row["style"])
+    return baskets, held
+
+
+@access.system_query("the health job: every partner's cross-sell")
+async def recompute_cross_sell(
+    today: date,
+    minimum_support: int = 3,
+    minimum_confidence: float = 0.3,
+    minimum_lift: float = 1.2,
+    per_partner: int = 5,
+) -> int:
+    """For each partner, active styles that partners who buy what it buys are likelier than
+    others to buy (association rules, insights/association.py), never one it has in an open
+    or recent order."""
+    baskets, held = await _baskets(today)
+    found = association.rules(baskets, minimum_support, minimum_confidence, minimum_lift)
+    orderable = set(
+        await Style.select(Style.id).where(Style.status == StyleStatus.active).output(as_list=True)
+    )
+    suggestions = [
+        CrossSell(
+            organisation=organisation,
+            style=rule.style,
+            because_of=rule.reason,
+            buyers_of_both=rule.both,
+            buyers_of_reason=rule.buyers_of_reason,
+            confidence=rule.confidence,
+            lift=rule.lift,
+        )
+        for organisation, basket in baskets.items()
+        for rule in association.suggestions(
+            {
+                reason: [rule for rule in rules if rule.style in orderable]
+                for reason, rules in found.items()
+            },
+            basket,
+            held[organisation],
+            per_partner,
+        )
+    ]
     async with write_transaction():
         await CrossSell.delete(force=True)
         for start in range(0, len(suggestions), 1000):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from partner_portal.i18n import N_
@@ -27,13 +26,13 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     "churned": (
         N_("Churned partners"),
         N_(
-            "Partners that had ordered within the churn window at the start of the period and, by its end, have not ordered for longer than the window (or were set to churned). Rate: of the partners active at the start."
+            "Partners that had ordered within the churn window at the start of the period and were not churned then, and by its end have not ordered for longer than the window or were set to churned (each partner counted with the status it had then). Rate: of the partners active at the start."
         ),
     ),
     "upgraded": (
         N_("Upgraded partners"),
         N_(
-            "Partners whose tier moved up during the period (from the audit log). Rate: of the partners active at the start."
+            "Partners whose tier moved up during the period (from the partners' status history). Rate: of the partners active at the start."
         ),
     ),
     "downgraded": (
@@ -67,84 +66,26 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
 }
 
 CLV_EXPLANATION = N_(
-    "Historical value: the margin of every past month, compounded to today at the annual rate. "
-    "Predicted value: the average margin per quarter of the last four quarters, times the "
-    "retention probability to the power of each future quarter, discounted at the quarterly rate, "
-    "over the expected remaining quarters r/(1-r) (at most the horizon). Retention probability: "
-    "the share of the last eight quarters with an order, kept between 0.05 and 0.95."
+    "Historical value: the margin of every past month, compounded to today at the annual "
+    "discount rate. Predicted value: the orders the partner is expected to place over the "
+    "horizon (the BG/NBD model: how often it orders while it still buys, and the chance it "
+    "has stopped) times the margin expected per order (the Gamma-Gamma model, from its own "
+    "orders and the brand's), each quarter discounted to today. Both models are fitted on "
+    "the brand's own order history; a day with orders counts as one order."
 )
 
 
-@dataclass(frozen=True)
-class Clv:
-    historical: Decimal
-    predicted: Decimal
-    margin_per_quarter: Decimal
-    retention: float
-    remaining_quarters: int
-
-    @property
-    def total(self) -> Decimal:
-        return self.historical + self.predicted
-
-
-def retention_probability(quarters_with_orders: int, quarters: int = 8) -> float:
-    """The chance a partner orders again next quarter, from how regularly it has ordered."""
-    if quarters <= 0:
-        return 0.05
-    return min(0.95, max(0.05, quarters_with_orders / quarters))
-
-
-def customer_lifetime_value(
-    monthly_margins: Mapping[int, Decimal],
-    annual_rate: Decimal,
-    horizon_quarters: int,
-    churned: bool = False,
-) -> Clv:
-    """Discounted-margin CLV.
-
-    ``monthly_margins`` maps months ago (0 = the current month, 1 = last month...) to the
-    margin booked in that month. Quarters are counted back from the current month: months
-    0-2 are the latest quarter.
-    """
+def historical_value(monthly_margins: Mapping[int, Decimal], annual_rate: Decimal) -> Decimal:
+    """Every past month's margin compounded to today at the annual rate; ``monthly_margins``
+    maps months ago (0 = the current month) to the margin booked in that month."""
     rate = float(annual_rate)
-    historical = sum(
+    return sum(
         (
             margin * Decimal(str((1 + rate) ** (months_ago / 12)))
             for months_ago, margin in monthly_margins.items()
         ),
         Decimal(0),
-    )
-    quarters = [Decimal(0)] * 8
-    for months_ago, margin in monthly_margins.items():
-        if 0 <= months_ago < 24:
-            quarters[months_ago // 3] += margin
-    margin_per_quarter = sum(quarters[:4], Decimal(0)) / 4
-    retention = retention_probability(sum(1 for margin in quarters if margin > 0))
-    if churned:
-        return Clv(
-            historical.quantize(CENT, ROUND_HALF_UP),
-            Decimal("0.00"),
-            margin_per_quarter.quantize(CENT, ROUND_HALF_UP),
-            0.0,
-            0,
-        )
-    quarterly_rate = (1 + rate) ** 0.25 - 1
-    remaining = min(horizon_quarters, math.ceil(retention / (1 - retention)))
-    predicted = sum(
-        (
-            margin_per_quarter * Decimal(str(retention**quarter / (1 + quarterly_rate) ** quarter))
-            for quarter in range(1, remaining + 1)
-        ),
-        Decimal(0),
-    )
-    return Clv(
-        historical=historical.quantize(CENT, ROUND_HALF_UP),
-        predicted=predicted.quantize(CENT, ROUND_HALF_UP),
-        margin_per_quarter=margin_per_quarter.quantize(CENT, ROUND_HALF_UP),
-        retention=retention,
-        remaining_quarters=remaining,
-    )
+    ).quantize(CENT, ROUND_HALF_UP)
 
 
 def loyalty_score(
@@ -158,30 +99,43 @@ def loyalty_score(
     return round(0.4 * regularity + 0.3 * tenure + 0.3 * season_share, 4)
 
 
-def satisfaction_score(scores: Sequence[int], complaints: int) -> float:
-    """0..10: the average survey score of the last 12 months (7, neutral, without answers),
-    less one point per complaint on the timeline in that time."""
-    average = sum(scores) / len(scores) if scores else 7.0
-    return round(max(0.0, average - complaints), 2)
+def satisfaction_score(scores: Sequence[int], complaints: int) -> float | None:
+    """0..10: the average survey score of the last 12 months less one point per complaint
+    on the timeline in that time; None without answers (nothing is assumed)."""
+    if not scores:
+        return None
+    return round(max(0.0, sum(scores) / len(scores) - complaints), 2)
 
 
 def segment_code(
-    value_high: bool, potential_high: bool, loyalty_high: bool, satisfaction_high: bool
+    value_high: bool, potential_high: bool, loyalty_high: bool, satisfaction_high: bool | None
 ) -> str:
-    """The segment as four letters: value, potential, loyalty, satisfaction, each H or L."""
-    return "".join(
-        "H" if high else "L"
-        for high in (value_high, potential_high, loyalty_high, satisfaction_high)
+    """The segment as four letters: value, potential, loyalty, satisfaction, each H or L;
+    satisfaction is "-" while the partner has answered no survey."""
+    letters = ["H" if high else "L" for high in (value_high, potential_high, loyalty_high)]
+    return "".join(letters) + (
+        "-" if satisfaction_high is None else "H" if satisfaction_high else "L"
     )
 
 
+# The sixteen segments, then the eight of partners not surveyed yet.
 SEGMENTS = tuple(
     segment_code(value, potential, loyalty, satisfaction)
+    for satisfaction_known in (True, False)
     for value in (True, False)
     for potential in (True, False)
     for loyalty in (True, False)
-    for satisfaction in (True, False)
+    for satisfaction in ((True, False) if satisfaction_known else (None,))
 )
+
+
+def top_share_cutoff(values: Sequence[float], share: float) -> float | None:
+    """The lowest value still among the top ``share`` of these (the partner at rank
+    ceil(share × n) from the top): at or above it is "high". None without values."""
+    if not values:
+        return None
+    ordered = sorted(values, reverse=True)
+    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
 
 
 def quintiles(values: Mapping[int, float], higher_is_better: bool = True) -> dict[int, int]:
@@ -201,16 +155,21 @@ def quintiles(values: Mapping[int, float], higher_is_better: bool = True) -> dic
 
 
 def churn_risk(
-    days_since_last_order: int | None, churn_after_days: int, retention: float, churned: bool
+    days_since_last_order: int | None,
+    churn_after_days: int,
+    alive_probability: float | None,
+    churned: bool,
 ) -> str:
-    """churned / high / medium / low, from the time since the last order and regularity."""
+    """churned / high / medium / low, from the time since the last order and the chance
+    the partner still buys (BG/NBD; None while the model cannot be fitted)."""
     if churned:
         return "churned"
     if days_since_last_order is None:
         return "high"
-    if days_since_last_order > 0.6 * churn_after_days or retention < 0.25:
+    alive = 1.0 if alive_probability is None else alive_probability
+    if days_since_last_order > 0.6 * churn_after_days or alive < 0.25:
         return "high"
-    if days_since_last_order > 0.3 * churn_after_days or retention < 0.5:
+    if days_since_last_order > 0.3 * churn_after_days or alive < 0.5:
         return "medium"
     return "low"
 

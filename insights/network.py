@@ -21,6 +21,7 @@ from insights import metrics
 from insights.access import InsightAction, figures_scope
 from insights.figures import (
     BUYING_KINDS,
+    LIFETIME_MODEL_KEY,
     TIER_RANK,
     as_date,
     current_settings,
@@ -37,12 +38,12 @@ from insights.tables import (
 )
 from partner_portal import access
 from partner_portal.access import Viewer
-from partner_portal.audit.tables import AuditEntry
 from partner_portal.catalog.tables import Season
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.partners import history
 from partner_portal.partners.tables import (
     Organisation,
     PartnerStatus,
@@ -221,29 +222,22 @@ def _groups_of(partner: Mapping[str, Any], dimension: str) -> list[tuple[str, st
     return []
 
 
-@access.system_query("the health job: every partner's tier changes")
-async def _tier_moves(start: date, end: date) -> list[tuple[int, date, int]]:
-    """(organisation, day, +1 up / -1 down) from the audit log's tier changes."""
-    rows = await AuditEntry.select(
-        AuditEntry.organisation, AuditEntry.occurred_at, AuditEntry.changes
-    ).where(
-        (AuditEntry.entity_kind == "organisation")
-        & (AuditEntry.occurred_at >= datetime.combine(start, datetime.min.time(), tzinfo=UTC))
-        & (AuditEntry.occurred_at < datetime.combine(end, datetime.min.time(), tzinfo=UTC))
-    )
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+
+
+def _tier_moves(
+    spans: Mapping[int, Sequence[history.StatusSpan]], start: date, end: date
+) -> list[tuple[int, int]]:
+    """(organisation, +1 up / -1 down) for each tier change of the status history between
+    ``start`` and ``end``."""
     moves = []
-    for row in rows:
-        changes = row["changes"]
-        if isinstance(changes, str):
-            changes = json.loads(changes or "{}")
-        pair = (changes or {}).get("tier")
-        if not pair or row["organisation"] is None:
-            continue
-        before, after = TIER_RANK.get(pair[0], 0), TIER_RANK.get(pair[1], 0)
-        if before != after:
-            moves.append(
-                (row["organisation"], row["occurred_at"].date(), 1 if after > before else -1)
-            )
+    for organisation, partner_spans in spans.items():
+        for before, after in pairwise(partner_spans):
+            if _moment(start) <= after.valid_from < _moment(end):
+                direction = TIER_RANK.get(after.tier, 0) - TIER_RANK.get(before.tier, 0)
+                if direction:
+                    moves.append((organisation, 1 if direction > 0 else -1))
     return moves
 
 
@@ -256,7 +250,8 @@ class KpiInputs:
     partners: list[dict[str, Any]]
     facts: list[dict[str, Any]]
     last_days: dict[tuple[int, date], date]
-    moves: list[tuple[int, date, int]]
+    # Each partner's status and tier over time (partners without changes kept theirs).
+    spans: dict[int, list[history.StatusSpan]]
 
 
 async def kpi_inputs(viewer: Viewer, start: date, end: date) -> KpiInputs:
@@ -272,7 +267,7 @@ async def kpi_inputs(viewer: Viewer, start: date, end: date) -> KpiInputs:
         partners=partners,
         facts=facts,
         last_days=await last_order_days(since=start - churn_days),
-        moves=await _tier_moves(start, end),
+        spans=await history.spans_of([row["id"] for row in partners]),
     )
 
 
@@ -323,16 +318,31 @@ def kpi_table(inputs: KpiInputs, windows: list[Period], dimension: str, today: d
         index = bisect_left(days, day - churn_days)
         return index < len(days) and days[index] < day
 
-    moves = inputs.moves
+    spans = inputs.spans
+
+    def status_at(organisation: int, day: date) -> history.StatusSpan:
+        """What the partner was as ``day`` began."""
+        return history.as_of(spans.get(organisation, ()), _moment(day), visible[organisation])
+
     group_labels: dict[str, str] = {"": _("All partners")}
-    membership: dict[int, list[str]] = {}
-    for partner in partners:
-        groups = _groups_of(partner, dimension)
-        membership[partner["id"]] = [""] + [key for key, _label in groups]
-        for key, label in groups:
-            group_labels[key] = label
+
+    def memberships(day: date) -> dict[int, list[str]]:
+        """Each partner's groups as it was on ``day`` (its tier then, for the tier breakdown)."""
+        membership: dict[int, list[str]] = {}
+        for partner in partners:
+            if dimension == "tier":
+                partner = {**partner, "tier": status_at(partner["id"], day).tier}
+            groups = _groups_of(partner, dimension)
+            membership[partner["id"]] = [""] + [key for key, _label in groups]
+            for key, label in groups:
+                group_labels[key] = label
+        return membership
+
     figures: dict[tuple[str, str, str], Figure] = {}
     for window in windows:
+        # The current period is judged as of today, not its future end.
+        judged_at = min(window.end, today + timedelta(days=1))
+        membership = memberships(judged_at)
         per_group: dict[str, dict[str, Any]] = defaultdict(
             lambda: {
                 "active": set(),
@@ -353,12 +363,16 @@ def kpi_table(inputs: KpiInputs, windows: list[Period], dimension: str, today: d
                 bucket["revenue"] += row["revenue"]
                 bucket["margin"] += row["margin"]
                 bucket["orders"] += row["orders"]
-        # The current period is judged as of today, not its future end.
-        judged_at = min(window.end, today + timedelta(days=1))
-        for organisation, partner in visible.items():
-            was_live = live_at(organisation, window.start)
+        for organisation in visible:
+            # Counted with the status it had then: a partner churned before the period
+            # started is not churned again, nor is one set to churned after it ended.
+            was_live = (
+                live_at(organisation, window.start)
+                and status_at(organisation, window.start).status != PartnerStatus.churned
+            )
             is_churned = (
-                not live_at(organisation, judged_at) or partner["status"] == PartnerStatus.churned
+                not live_at(organisation, judged_at)
+                or status_at(organisation, judged_at).status == PartnerStatus.churned
             )
             first = first_month.get(organisation)
             for group in membership[organisation]:
@@ -369,10 +383,9 @@ def kpi_table(inputs: KpiInputs, windows: list[Period], dimension: str, today: d
                         bucket["churned"].add(organisation)
                 if first is not None and window.start <= first < window.end:
                     bucket["new"].add(organisation)
-        for organisation, day, direction in moves:
-            if organisation in visible and window.start <= day < window.end:
-                for group in membership[organisation]:
-                    per_group[group]["up" if direction > 0 else "down"].add(organisation)
+        for organisation, direction in _tier_moves(spans, window.start, window.end):
+            for group in membership[organisation]:
+                per_group[group]["up" if direction > 0 else "down"].add(organisation)
         for group in group_labels:
             bucket = per_group[group]
             active = len(bucket["active"])
@@ -627,7 +640,7 @@ async def store_kpi_snapshots(today: date) -> int:
                     )
                 )
     async with write_transaction():
-        await KpiSnapshot.delete(force=True)
+        await KpiSnapshot.delete().where(KpiSnapshot.key != LIFETIME_MODEL_KEY)
         for start in range(0, len(rows), 20):
             await KpiSnapshot.insert(*rows[start : start + 20])
     return len(rows) // 2
@@ -746,7 +759,7 @@ async def recompute_all(today: date | None = None) -> str:
     today = today or utcnow().date()
     facts = await refresh_facts()
     partners = await recompute_metrics(today)
-    suggestions = await recompute_cross_sell()
+    suggestions = await recompute_cross_sell(today)
     snapshots = await store_kpi_snapshots(today)
     return (
         f"{facts} monthly facts, {partners} partners, {suggestions} cross-sell suggestions, "

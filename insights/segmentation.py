@@ -11,12 +11,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from insights import metrics
+from insights import charts, metrics
 from insights.access import InsightAction
-from insights.figures import (
-    as_date,
-    current_settings,
-)
+from insights.figures import as_date, current_settings, lifetime_model
+from insights.lifetime import MINIMUM_PARTNERS
 from insights.network import add_months, latest_day, latest_metrics, recompute_all, visible_partners
 from insights.tables import (
     CrossSell,
@@ -207,16 +205,15 @@ async def partner_health_panel(
     ):
         return None
     current = (await latest_metrics([organisation["id"]])).get(organisation["id"])
-    trend = await PartnerMonth.select(
-        PartnerMonth.month, PartnerMonth.revenue, PartnerMonth.orders
-    ).where(PartnerMonth.organisation == organisation["id"])
+    settings = await current_settings()
+    trend = await PartnerMonth.select(PartnerMonth.month, PartnerMonth.revenue).where(
+        PartnerMonth.organisation == organisation["id"]
+    )
     today = utcnow().date()
     months = [add_months(today.replace(day=1), -offset) for offset in range(11, -1, -1)]
     revenue_by_month: dict[date, Decimal] = defaultdict(Decimal)
-    orders_by_month: dict[date, int] = defaultdict(int)
     for row in trend:
         revenue_by_month[as_date(row["month"])] += row["revenue"]
-        orders_by_month[as_date(row["month"])] += row["orders"]
     last_contact = (
         await TimelineEntry.select(TimelineEntry.occurred_at)
         .where(
@@ -234,14 +231,19 @@ async def partner_health_panel(
         .first()
     )
     suggestions = await cross_sell_for(organisation["id"])
-    settings = await current_settings()
     terms = None
     from partner_portal.registries import registry
 
     terms = await registry.terms_for(organisation["id"])
     return {
         "metrics": current,
-        "months": [(month, revenue_by_month[month], orders_by_month[month]) for month in months],
+        "chart": charts.chart(
+            [f"{month:%Y-%m}" for month in months],
+            [[float(revenue_by_month[month]) for month in months]],
+        ),
+        "model": await lifetime_model(),
+        "minimum_partners": MINIMUM_PARTNERS,
+        "horizon_quarters": settings["horizon_quarters"],
         "days_since_contact": (today - last_contact["occurred_at"].date()).days
         if last_contact
         else None,
@@ -258,6 +260,7 @@ async def cross_sell_for(organisation_id: int) -> list[dict[str, Any]]:
     return (
         await CrossSell.select(
             CrossSell.confidence,
+            CrossSell.lift,
             CrossSell.buyers_of_both,
             CrossSell.buyers_of_reason,
             CrossSell.style.uuid.as_alias("style_uuid"),  # type: ignore[attr-defined]
@@ -268,6 +271,7 @@ async def cross_sell_for(organisation_id: int) -> list[dict[str, Any]]:
             CrossSell.because_of.code.as_alias("reason_code"),  # type: ignore[attr-defined]
         )
         .where(CrossSell.organisation == organisation_id)
+        .order_by(CrossSell.lift, ascending=False)
         .order_by(CrossSell.confidence, ascending=False)
     )
 

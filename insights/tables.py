@@ -32,7 +32,7 @@ MONEY = (16, 2)
 
 class InsightSettings(Table, tablename="insight_settings"):
     """The brand's definitions, one row: what counts as churned, how value is discounted,
-    and the high/low thresholds of the four segment dimensions (reporting currency)."""
+    and where the four segment dimensions turn from low to high."""
 
     id: Serial
     reporting_currency = Varchar(length=3, default="CNY")
@@ -40,9 +40,9 @@ class InsightSettings(Table, tablename="insight_settings"):
     annual_discount_rate = Numeric(digits=(5, 4), default=Decimal("0.10"))
     default_margin_percent = Numeric(digits=(5, 2), default=Decimal("40"))
     horizon_quarters = Integer(default=12)
-    value_threshold = Numeric(digits=MONEY, default=Decimal("200000"))
-    potential_threshold = Numeric(digits=MONEY, default=Decimal("150000"))
-    loyalty_threshold = Numeric(digits=(4, 3), default=Decimal("0.5"))
+    # High value, potential and loyalty: among this top share of the brand's partners with
+    # orders (relative to the brand's own spread, so the segments do not pile up in one).
+    high_share_percent = Integer(default=50)
     satisfaction_threshold = Numeric(digits=(4, 2), default=Decimal("7"))
     updated_at = Timestamptz()
     version = Integer(default=1)
@@ -88,12 +88,17 @@ class PartnerMetrics(Table, tablename="insight_partner_metrics"):
     orders_12m = Integer(default=0)
     revenue_12m = Numeric(digits=MONEY, default=Decimal("0"))
     margin_12m = Numeric(digits=MONEY, default=Decimal("0"))
+    # The margin of every past month compounded to today (insights/metrics.py).
     historical_value = Numeric(digits=MONEY, default=Decimal("0"))
+    # BG/NBD with Gamma-Gamma (insights/lifetime.py): the orders expected over the horizon,
+    # the chance the partner still buys, the margin expected per order, and their product
+    # discounted to today; 0 while the brand's history is too short to fit the models.
     predicted_value = Numeric(digits=MONEY, default=Decimal("0"))
-    margin_per_quarter = Numeric(digits=MONEY, default=Decimal("0"))
-    retention = Float(default=0.0)
-    remaining_quarters = Integer(default=0)
+    expected_orders = Float(default=0.0)
+    alive_probability = Float(default=0.0)
+    margin_per_order = Numeric(digits=MONEY, default=Decimal("0"))
     loyalty = Float(default=0.0)
+    # The average answer (0-10) less a point per complaint; meaningful only with surveys > 0.
     satisfaction = Float(default=0.0)
     surveys = Integer(default=0)
     complaints = Integer(default=0)
@@ -133,7 +138,8 @@ class Survey(Table, tablename="insight_survey"):
 
 
 class CrossSell(Table, tablename="insight_cross_sell"):
-    """A style a partner does not buy yet that partners like it do, and why."""
+    """A style a partner does not buy yet that partners who buy ``because_of`` are likelier
+    than others to buy (an association rule: confidence and lift), and why."""
 
     id: Serial
     organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, index=True)
@@ -142,6 +148,7 @@ class CrossSell(Table, tablename="insight_cross_sell"):
     buyers_of_both = Integer()
     buyers_of_reason = Integer()
     confidence = Float()
+    lift = Float(default=1.0)
 
 
 class KpiSnapshot(Table, tablename="insight_kpi_snapshot"):

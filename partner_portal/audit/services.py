@@ -15,6 +15,7 @@ from partner_portal.access import Viewer
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.clock import utcnow
 from partner_portal.database import contains_text
+from partner_portal.partners import history
 
 PAGE_SIZE = 50
 
@@ -49,10 +50,13 @@ async def record(
     changes: Mapping[str, Any] | None = None,
     summary: str = "",
 ) -> None:
-    """Write one audit entry; call it inside the transaction of the change it records."""
+    """Write one audit entry; call it inside the transaction of the change it records.
+
+    A change of a partner's status or tier is also kept in its status history."""
+    now = utcnow()
     await AuditEntry.insert(
         AuditEntry(
-            occurred_at=utcnow(),
+            occurred_at=now,
             actor=actor.user_id if actor else None,
             actor_label=actor.email if actor else "system",
             ip_address=actor.ip_address if actor else "",
@@ -64,6 +68,8 @@ async def record(
             changes={name: [_plain(v) for v in pair] for name, pair in (changes or {}).items()},
         )
     ).run()
+    if entity_kind == "organisation" and organisation_id is not None and changes:
+        await history.record_change(organisation_id, changes, now)
 
 
 @dataclass(frozen=True)

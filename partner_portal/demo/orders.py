@@ -12,6 +12,7 @@ from partner_portal.demo.people import seeded_uuid
 from partner_portal.demo.rows import insert_returning_ids
 from partner_portal.partners.tables import (
     Organisation,
+    PartnerStatus,
     Role,
     User,
 )
@@ -59,6 +60,11 @@ DEMO_ORDER_COMMENTS = (
 )
 
 
+# Dormant and churned partners' orders are all older than this.
+QUIET_STATUSES = (PartnerStatus.dormant, PartnerStatus.churned)
+QUIET_DAYS = timedelta(days=90)
+
+
 async def load_orders(rng: random.Random, now: datetime) -> str:
     """A few hundred orders of the demo's buyers in every status, priced from their price
     lists, with status history, shipments, comments and change requests. Rows go in by
@@ -80,7 +86,11 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
     )
 
     buyers = await Organisation.select(
-        Organisation.id, Organisation.kind, Organisation.owner, Organisation.legal_name
+        Organisation.id,
+        Organisation.kind,
+        Organisation.owner,
+        Organisation.legal_name,
+        Organisation.status,
     ).where(Organisation.kind.is_in(["distributor", "retailer", "group_client"]))
     users = await User.select(User.id, User.organisation, User.role).where(User.is_active == True)  # noqa: E712
     admin = next((user["id"] for user in users if user["role"] == Role.brand_admin), None)
@@ -149,6 +159,10 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
         # open ones from the last few months.
         age_days = DEMO_HISTORY_DAYS if status in FINISHED_STATUSES else 120
         created = now - timedelta(days=rng.uniform(1, age_days))
+        if buyer["status"] in QUIET_STATUSES and created > now - QUIET_DAYS:
+            # Dormant and churned partners stopped ordering before they were marked so
+            # (partners' demo timeline); moved back, not redrawn, so the rest stays the same.
+            created -= QUIET_DAYS
         path = ORDER_PATHS[status]
         moments = [created]
         for _step in path:

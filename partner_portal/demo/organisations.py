@@ -37,6 +37,7 @@ from partner_portal.partners.tables import (
     Organisation,
     OrganisationKind,
     PartnerStatus,
+    PartnerStatusChange,
     Role,
     Territory,
     Tier,
@@ -121,6 +122,7 @@ async def load_organisations(
 
     # Partners: those without a parent first, then the retailers under them.
     org_ids: dict[str, int] = {}
+    created_at: dict[str, datetime] = {}
     for wave in (False, True):
         rows_org: list[Organisation] = []
         org_keys: dict[uuid.UUID, str] = {}
@@ -130,6 +132,7 @@ async def load_organisations(
             row_uuid = seeded_uuid(rng)
             org_keys[row_uuid] = partner.key
             created = ago(60, 720) if partner.status is not PartnerStatus.prospect else ago(20, 40)
+            created_at[partner.key] = created
             rows_org.append(
                 Organisation(
                     uuid=row_uuid,
@@ -160,6 +163,9 @@ async def load_organisations(
     partner_users: list[User] = []
     contacts: list[Contact] = []
     timeline: list[TimelineEntry] = []
+    # Each partner's status history: its status since its creation, or active until the
+    # day a dormant or churned one was moved (the timeline's system entry says when).
+    statuses: list[PartnerStatusChange] = []
     staff = [user_ids["staff_li"], user_ids["staff_zhao"]]
     managers = {key: manager for key, _l, _n, _r, _role, manager, _loc in BRAND_USERS}
     for partner in PARTNERS:
@@ -243,6 +249,7 @@ async def load_organisations(
                     created_at=occurred + timedelta(minutes=rng.randint(1, 240)),
                 )
             )
+        since = created_at[partner.key]
         if partner.status in (PartnerStatus.dormant, PartnerStatus.churned):
             changed = ago(20, 60)
             timeline.append(
@@ -257,6 +264,20 @@ async def load_organisations(
                     created_at=changed,
                 )
             )
+            statuses.append(
+                PartnerStatusChange(
+                    organisation=org_id,
+                    valid_from=since,
+                    status=PartnerStatus.active,
+                    tier=partner.tier,
+                )
+            )
+            since = changed
+        statuses.append(
+            PartnerStatusChange(
+                organisation=org_id, valid_from=since, status=partner.status, tier=partner.tier
+            )
+        )
 
     await Address.insert(*addresses).run()
     if territories:
@@ -264,6 +285,7 @@ async def load_organisations(
     await User.insert(*partner_users).run()
     await Contact.insert(*contacts).run()
     await TimelineEntry.insert(*timeline).run()
+    await PartnerStatusChange.insert(*statuses).run()
     return {
         "organisations": 1 + len(PARTNERS),
         "users": len(BRAND_USERS) + len(partner_users),

@@ -6,6 +6,7 @@ from partner_portal.partners.tables import (
     Address,
     Contact,
     Organisation,
+    PartnerStatusChange,
     Territory,
     TimelineEntry,
     User,
@@ -14,7 +15,7 @@ from partner_portal.partners.tables import (
 APP_CONFIG = AppConfig(
     app_name="partners",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Organisation, User, Contact, Address, Territory, TimelineEntry],
+    table_classes=[Organisation, User, Contact, Address, Territory, TimelineEntry, PartnerStatusChange],
     migration_dependencies=[],
     commands=[],
 )

@@ -181,3 +181,15 @@ class TimelineEntry(Table, tablename="timeline_entry"):
     # Internal entries are the brand's own notes; the partner's users never see them.
     internal = Boolean(default=True)
     created_at = Timestamptz()
+
+
+class PartnerStatusChange(Table, tablename="partner_status_change"):
+    """A partner's status and tier from a moment on: a row at its creation and one on every
+    change of either (written with the change's audit entry, partners/history.py), so
+    figures can count each period's partners as they were then."""
+
+    id: Serial
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, index=True)
+    valid_from = Timestamptz(index=True)
+    status = Varchar(length=20, choices=PartnerStatus)
+    tier = Varchar(length=20, choices=Tier)

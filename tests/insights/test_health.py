@@ -93,7 +93,6 @@ async def test_lifetime_value_segment_and_rfm_of_each_partner(
     cast: Cast, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await tune(value_threshold=Decimal("1100"))
 
     await network.recompute_all(TODAY.date())
     await network.recompute_all(TODAY.date())  # twice a day keeps one snapshot
@@ -106,13 +105,18 @@ async def test_lifetime_value_segment_and_rfm_of_each_partner(
     mine = rows[cast.distributor_a.id]
     # Margins 400 (2 months ago) and 200 (last month), compounded at 10% a year.
     assert mine["historical_value"] == Decimal("608.00")
-    # One of eight quarters with orders: retention 0.125, one more quarter of 600 / 4.
-    assert mine["retention"] == 0.125
-    assert mine["predicted_value"] == Decimal("18.31")
+    # Three partners with orders cannot carry the lifetime models: nothing is predicted.
+    assert mine["predicted_value"] == Decimal("0.00") and mine["expected_orders"] == 0
+    assert (await figures.lifetime_model()) == {"partners": 3}
     assert mine["revenue_12m"] == Decimal("1500.00")
-    # Value at the threshold counts as high; 104 CNY does not.
+    # Value is the historical value: high for the top half of the three partners with
+    # orders, rank 2 = ceil(0.5 × 3) and above: 608.00 and retailer_a's 440 of February,
+    # 443.51 today; distributor_b's 41.60 is low.
+    assert rows[cast.retailer_a.id]["historical_value"] == Decimal("443.51")
     assert rows[cast.retailer_a.id]["segment"][0] == "H"
     assert rows[cast.distributor_b.id]["segment"][0] == "L"
+    # Nobody answered a survey: satisfaction is not known, not assumed.
+    assert {row["segment"][3] for row in rows.values()} == {"-"}
     # Of three partners with orders: second most recent (33 days), highest revenue.
     assert (mine["rfm_recency"], mine["rfm_monetary"]) == (4, 5)
     assert (
@@ -120,29 +124,29 @@ async def test_lifetime_value_segment_and_rfm_of_each_partner(
     )
 
 
-async def test_cross_sell_suggests_what_similar_partners_buy_together(
+async def test_cross_sell_never_offers_what_is_in_an_open_order(
     cast: Cast, frozen_clock: Any
 ) -> None:
     shop = await make_history(cast, frozen_clock)
-    # distributor_a also buys the second style; distributor_b buys only the first.
-    await book(
-        cast,
-        frozen_clock,
-        shop,
-        datetime(2026, 3, 1, tzinfo=UTC),
-        cast.distributor,
-        cast.distributor_a,
-        "M",
-        3,
-        style=1,
-    )
+    # distributor_a also buys the second style; distributor_b and retailer_a buy only the
+    # first, and distributor_b has the second in an order not confirmed yet.
+    await book(cast, frozen_clock, shop, datetime(2026, 3, 1, tzinfo=UTC), cast.distributor,
+               cast.distributor_a, "M", 3, style=1)  # fmt: skip
+    await book(cast, frozen_clock, shop, datetime(2026, 3, 2, tzinfo=UTC), cast.other_distributor,
+               cast.distributor_b, "M", 2, style=1, confirm=False)  # fmt: skip
 
-    await figures.recompute_cross_sell(minimum_buyers=2)
-    for_b = await segmentation.cross_sell_for(cast.distributor_b.id)
-    for_a = await segmentation.cross_sell_for(cast.distributor_a.id)
+    # Three baskets: of the three buyers of the first style, one buys the second (lift 1).
+    await figures.recompute_cross_sell(
+        TODAY.date(), minimum_support=1, minimum_confidence=0.3, minimum_lift=1.0
+    )
+    for_retailer = await segmentation.cross_sell_for(cast.retailer_a.id)
 
     assert [
         (row["style_code"], row["reason_code"], row["buyers_of_both"], row["buyers_of_reason"])
-        for row in for_b
-    ] == [("SS27-002", "SS27-001", 1, 2)]
-    assert for_a == []  # it buys both already; the second style has one buyer only
+        for row in for_retailer
+    ] == [("SS27-002", "SS27-001", 1, 3)]
+    assert await segmentation.cross_sell_for(cast.distributor_b.id) == []
+    assert await segmentation.cross_sell_for(cast.distributor_a.id) == []  # it has both
+    # A style bought by a third of all partners and a third of the first's buyers: no lift.
+    await figures.recompute_cross_sell(TODAY.date(), minimum_support=1, minimum_lift=1.2)
+    assert await segmentation.cross_sell_for(cast.retailer_a.id) == []

@@ -162,3 +162,32 @@ async def test_stored_figures_speak_the_readers_language(cast: Cast, frozen_cloc
 
     assert stored.computed_on is not None
     assert stored.groups[0] == ("", expected) and expected != "All partners"
+
+
+async def test_the_health_panel_explains_its_codes_and_assumes_no_satisfaction(
+    cast: Cast, client: PortalClient, frozen_clock: Any
+) -> None:
+    from partner_portal.partners.tables import User
+
+    await make_history(cast, frozen_clock)
+    await network.recompute_all(TODAY.date())
+
+    await client.sign_in(cast.kam)
+    english = (await client.get(f"/partners/{cast.distributor_a.uuid}")).text
+    await User.update({User.locale: "zh_Hans"}).where(User.id == cast.kam.id)
+    client.cookies.clear()
+    await client.sign_in(cast.kam)
+    chinese = (await client.get(f"/partners/{cast.distributor_a.uuid}")).text
+    segments = (await client.get("/insights/segments")).text
+
+    # Nobody answered a survey: no score, no low satisfaction, and the code says so.
+    assert "No survey yet" in english and "/10" not in english
+    assert "satisfaction not surveyed yet" in english
+    # RFM in words: second most recent of three, frequency and revenue the highest.
+    assert "Recency 4, frequency 5, monetary 5, each of 5" in english
+    # Three partners cannot carry the lifetime models, and the page says why.
+    assert "the models need the order history of at least 8 partners; the brand has 3" in english
+    # The revenue chart has a value axis and its numbers as a table.
+    assert 'class="grid"' in english and "<caption>Revenue by month" in english
+    assert "满意度尚未调查" in chinese and "尚无调查" in chinese
+    assert "代码含义" in segments
