@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 from uuid import UUID
 
 from litestar import Request, Response, get, post
@@ -13,20 +14,23 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
-from distributors import delivery, network, rules, services, upload
+from distributors import delivery, network, rules, services, sheets, upload
 from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
 from partner_portal import access, idempotency
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.images import stored_file
+from partner_portal.i18n import format_number
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import services as orders
 from partner_portal.pdf import PDF_MEDIA_TYPE, DocumentPictures, render_pdf
 from partner_portal.spreadsheets import UPLOAD_BYTES
 from partner_portal.web import (
     CurrentViewer,
+    RefusedInput,
     csv_download,
+    is_htmx,
     redirect_after_post,
     render,
     uploaded_file,
@@ -120,9 +124,77 @@ async def sheet_update(
 async def sheet_detail(
     request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID], buyer: OptionalText = None
 ) -> Template:
+    """The sheet's cards, a page at a time: htmx asks for the next page as the buyer scrolls."""
     sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
-    view = await services.sheet_view(viewer, sheet, uuid_or_none(buyer))
-    return render(request, "distributors/sheet.html", {"view": view})
+    filters = sheets.read_filters(request.query_params)
+    page = await sheets.sheet_page(viewer, sheet, uuid_or_none(buyer), filters)
+    return render(
+        request,
+        "distributors/sheet.html",
+        await _sheet_context(viewer, page),
+        partial="distributors/_cards.html",
+    )
+
+
+async def _sheet_context(viewer: Viewer, page: sheets.SheetPage, **extra: Any) -> dict[str, Any]:
+    may_order = viewer.can(Action.place_order) and page.buyer is not None
+    return {
+        "page": page,
+        "rules": await rules.grid_rules(),
+        "may_order": may_order,
+        "cart": (
+            await sheets.cart_of(viewer, page.buyer, page.sheet["season"]) if may_order else None
+        ),
+        "page_sheet_uuid": page.sheet["uuid"],
+        **extra,
+    }
+
+
+@post("/line-sheets/{sheet_id:uuid}/cart", include_in_schema=False)
+async def sheet_cart_add(
+    request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    """A card's "add to order": into the buyer's cart draft; htmx gets the cart back with
+    what was added, a plain form the sheet again with the message on top."""
+    sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
+    access.require(viewer, Action.place_order)
+    buyer = await services.chosen_buyer(viewer, uuid_or_none(data.get("buyer")))
+    if buyer is None:
+        raise RefusedInput(_("Choose whom the order is for first."))
+    addition = sheets.CartAddition(
+        style=str(data.get("style", "")),
+        colour=str(data.get("colour", "")),
+        prepack=str(data.get("prepack", "")),
+        packs=str(data.get("packs", "")),
+    )
+    result = await sheets.add_to_cart(viewer, sheet, buyer, addition)
+    message = (
+        _(
+            "Added %(count)s pieces of %(style)s to your order.",
+            count=format_number(result.added),
+            style=result.style_code,
+        )
+        if result.added
+        else ""
+    )
+    if is_htmx(request):
+        return render(
+            request,
+            "distributors/_cart.html",
+            {
+                "cart": result.cart,
+                "cart_message": message,
+                "cart_error": result.error,
+                "page_sheet_uuid": sheet["uuid"],
+            },
+            status_code=200 if not result.error else 400,
+        )
+    filters = sheets.read_filters(dict(parse_qsl(str(data.get("filters", ""))[:1000])))
+    page = await sheets.sheet_page(viewer, sheet, buyer["uuid"], filters)
+    context = await _sheet_context(viewer, page, cart_message=message, cart_error=result.error)
+    return render(
+        request, "distributors/sheet.html", context, status_code=400 if result.error else 200
+    )
 
 
 @get("/line-sheets/{sheet_id:uuid}/pdf", include_in_schema=False)
@@ -541,6 +613,7 @@ distributor_routes: list[Any] = [
     sheet_edit,
     sheet_update,
     sheet_detail,
+    sheet_cart_add,
     sheet_pdf,
     sheet_order,
     draft_matrix,
