@@ -88,7 +88,7 @@ async def sheet_create(request: AnyRequest, viewer: CurrentViewer) -> Response[A
     data = services.sheet_input(await request.form())
     result = await services.save_line_sheet(viewer, None, data)
     if result.saved:
-        return redirect_after_post(request, f"/line-sheets/{result.uuid}")
+        return redirect_after_post(request, f"/line-sheets/{result.uuid}", done="line_sheet_saved")
     values = services.sheet_form_values(data)
     return await _sheet_form(request, viewer, values, result.errors, status_code=400)
 
@@ -109,7 +109,7 @@ async def sheet_update(
     data = services.sheet_input(await request.form())
     result = await services.save_line_sheet(viewer, sheet, data)
     if result.saved:
-        return redirect_after_post(request, f"/line-sheets/{sheet_id}")
+        return redirect_after_post(request, f"/line-sheets/{sheet_id}", done="line_sheet_saved")
     values = services.sheet_form_values(data)
     status_code = 400
     if result.current_version is not None:
@@ -409,9 +409,9 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
     split = "split?ids=" + ",".join(str(uuid) for uuid in every)
     if intent != "submit":
         if saved.split_off:
-            return redirect_after_post(request, f"/distributors/{split}")
+            return redirect_after_post(request, f"/distributors/{split}", done="drafts_split")
         back = f"/distributors/drafts/{main_uuid}" + (f"?sheet={sheet['uuid']}" if sheet else "")
-        return redirect_after_post(request, back)
+        return redirect_after_post(request, back, done="draft_saved")
     submitted = await orders.submit_order(viewer, main_uuid)
     if not submitted.saved:
         page["order"] = await services.draft_for_grid(viewer, main_uuid)
@@ -421,8 +421,8 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
     for uuid in saved.split_off:
         await orders.submit_order(viewer, uuid)
     if saved.split_off:
-        return redirect_after_post(request, f"/distributors/{split}")
-    return redirect_after_post(request, f"/orders/{main_uuid}")
+        return redirect_after_post(request, f"/distributors/{split}", done="orders_submitted")
+    return redirect_after_post(request, f"/orders/{main_uuid}", done="order_submitted")
 
 
 @get("/distributors/split", include_in_schema=False)
@@ -457,7 +457,7 @@ async def _upload_page(
             "buyer_uuid": buyer_uuid,
             "missing_file": missing_file,
             "columns": upload.COLUMNS,
-            "example": upload.TEMPLATE_EXAMPLE,
+            "example": await upload.template_rows(viewer),
         },
         status_code=status_code,
     )
@@ -478,7 +478,7 @@ async def upload_form(
 @get("/distributors/upload/template", include_in_schema=False)
 async def upload_template(viewer: CurrentViewer, format: FromQuery[str] = "xlsx") -> Response[Any]:
     access.require(viewer, Action.place_order)
-    rows = list(upload.TEMPLATE_EXAMPLE)
+    rows = await upload.template_rows(viewer)
     if format == "csv":
         return csv_download(upload.COLUMNS, rows, "order-template.csv")
     return await xlsx_download(upload.COLUMNS, rows, "order-template.xlsx", title="Order")
@@ -501,7 +501,9 @@ async def upload_post(request: AnyRequest, viewer: CurrentViewer) -> Response[An
         return await _upload_page(request, viewer, result, buyer_text, status_code=400)
     result = await upload.import_order(viewer, buyer, content)
     if result.ok:
-        return redirect_after_post(request, f"/distributors/drafts/{result.order_uuid}")
+        return redirect_after_post(
+            request, f"/distributors/drafts/{result.order_uuid}", done="upload_draft"
+        )
     return await _upload_page(request, viewer, result, buyer_text, status_code=400)
 
 
@@ -512,7 +514,9 @@ async def reorder(
     result = await upload.reorder(viewer, order_id)
     if result.saved:
         return redirect_after_post(
-            request, f"/distributors/drafts/{result.uuid}?reorder_of={order_id}"
+            request,
+            f"/distributors/drafts/{result.uuid}?reorder_of={order_id}",
+            done="reorder_draft",
         )
     return render(
         request,
@@ -593,7 +597,9 @@ async def credit_save(
     )
     result = await rules.save_credit(viewer, organisation, data)
     if result.saved:
-        return redirect_after_post(request, f"/distributors/credit#p-{partner_id}")
+        return redirect_after_post(
+            request, f"/distributors/credit#p-{partner_id}", done="credit_saved"
+        )
     partners = await rules.credit_rows(viewer)
     for partner in partners:
         if partner["id"] == organisation.id and result.current_version is None:
