@@ -209,7 +209,7 @@ async def contract_update(
     contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
     result = await drafting.update_contract(viewer, contract, data)
     if result.saved:
-        return redirect_after_post(request, f"/contracts/{contract_id}")
+        return redirect_after_post(request, f"/contracts/{contract_id}", done="contract_saved")
     values, status_code = result.form_again(data)
     return await _edit_page(request, contract, values, result.errors, result.conflicts, status_code)
 
@@ -225,7 +225,7 @@ async def contract_issue(
         return await _detail(
             request, viewer, contract_id, {"issue": str(error)}, form="issue", status_code=409
         )
-    return redirect_after_post(request, f"/contracts/{contract_id}")
+    return redirect_after_post(request, f"/contracts/{contract_id}", done="contract_issued")
 
 
 async def _sign(
@@ -245,7 +245,9 @@ async def _sign(
     async def sign() -> Response[Any]:
         result = await acceptance.sign(viewer, contract, data, _client(request, viewer), side)
         if result.saved:
-            return redirect_after_post(request, f"/contracts/{contract_id}")
+            return redirect_after_post(
+                request, f"/contracts/{contract_id}", done=f"contract_signed_{side}"
+            )
         return await _detail(
             request, viewer, contract_id, result.errors, dict(data), form="sign", status_code=400
         )
@@ -278,7 +280,9 @@ async def contract_decline(
     async def decline() -> Response[Any]:
         result = await acceptance.decline(viewer, contract, data, _client(request, viewer))
         if result.saved:
-            return redirect_after_post(request, f"/contracts/{contract_id}")
+            return redirect_after_post(
+                request, f"/contracts/{contract_id}", done="contract_declined"
+            )
         return await _detail(
             request,
             viewer,
@@ -301,7 +305,7 @@ async def contract_terminate(
     contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
     result = await acceptance.terminate(viewer, contract, data)
     if result.saved:
-        return redirect_after_post(request, f"/contracts/{contract_id}")
+        return redirect_after_post(request, f"/contracts/{contract_id}", done="contract_terminated")
     return await _detail(
         request, viewer, contract_id, result.errors, dict(data), form="terminate", status_code=400
     )
@@ -314,7 +318,9 @@ async def contract_renew(
     contract = await get_contract(viewer, contract_id, ContractAction.manage_contracts)
     result = await acceptance.renew(viewer, contract)
     if result.saved:
-        return redirect_after_post(request, f"/contracts/{result.uuid}/edit")
+        return redirect_after_post(
+            request, f"/contracts/{result.uuid}/edit", done="contract_renewed"
+        )
     return await _detail(request, viewer, contract_id, result.errors, form="renew", status_code=409)
 
 

@@ -22,8 +22,20 @@ from partner_portal.registries import (
 routes = [*contract_routes, *api_routes]
 
 
+CONTRACT_NOTICES = {
+    "contract_saved": N_("The contract is saved."),
+    "contract_issued": N_("The contract is issued to the partner for acceptance."),
+    "contract_signed_partner": N_("Contract accepted. The brand has been told."),
+    "contract_signed_brand": N_("Contract countersigned. It is now in force on its dates."),
+    "contract_declined": N_("Contract declined. The brand has been told."),
+    "contract_terminated": N_("The contract is terminated."),
+    "contract_renewed": N_("A renewal draft is made: check it and issue it."),
+}
+
+
 def register(registry: Registry) -> None:
     registry.add_actions(ContractAction)
+    registry.add_notices(CONTRACT_NOTICES)
     registry.add_scoped_tables(*SCOPED_TABLES)
     registry.add_home_section(
         HomeSection(

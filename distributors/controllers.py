@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 from uuid import UUID
 
 from litestar import Request, Response, get, post
@@ -13,20 +14,23 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
-from distributors import delivery, network, rules, services, upload
+from distributors import delivery, network, rules, services, sheets, upload
 from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
 from partner_portal import access, idempotency
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.images import stored_file
+from partner_portal.i18n import format_number
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import services as orders
 from partner_portal.pdf import PDF_MEDIA_TYPE, DocumentPictures, render_pdf
 from partner_portal.spreadsheets import UPLOAD_BYTES
 from partner_portal.web import (
     CurrentViewer,
+    RefusedInput,
     csv_download,
+    is_htmx,
     redirect_after_post,
     render,
     uploaded_file,
@@ -84,7 +88,7 @@ async def sheet_create(request: AnyRequest, viewer: CurrentViewer) -> Response[A
     data = services.sheet_input(await request.form())
     result = await services.save_line_sheet(viewer, None, data)
     if result.saved:
-        return redirect_after_post(request, f"/line-sheets/{result.uuid}")
+        return redirect_after_post(request, f"/line-sheets/{result.uuid}", done="line_sheet_saved")
     values = services.sheet_form_values(data)
     return await _sheet_form(request, viewer, values, result.errors, status_code=400)
 
@@ -105,7 +109,7 @@ async def sheet_update(
     data = services.sheet_input(await request.form())
     result = await services.save_line_sheet(viewer, sheet, data)
     if result.saved:
-        return redirect_after_post(request, f"/line-sheets/{sheet_id}")
+        return redirect_after_post(request, f"/line-sheets/{sheet_id}", done="line_sheet_saved")
     values = services.sheet_form_values(data)
     status_code = 400
     if result.current_version is not None:
@@ -120,9 +124,77 @@ async def sheet_update(
 async def sheet_detail(
     request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID], buyer: OptionalText = None
 ) -> Template:
+    """The sheet's cards, a page at a time: htmx asks for the next page as the buyer scrolls."""
     sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
-    view = await services.sheet_view(viewer, sheet, uuid_or_none(buyer))
-    return render(request, "distributors/sheet.html", {"view": view})
+    filters = sheets.read_filters(request.query_params)
+    page = await sheets.sheet_page(viewer, sheet, uuid_or_none(buyer), filters)
+    return render(
+        request,
+        "distributors/sheet.html",
+        await _sheet_context(viewer, page),
+        partial="distributors/_cards.html",
+    )
+
+
+async def _sheet_context(viewer: Viewer, page: sheets.SheetPage, **extra: Any) -> dict[str, Any]:
+    may_order = viewer.can(Action.place_order) and page.buyer is not None
+    return {
+        "page": page,
+        "rules": await rules.grid_rules(),
+        "may_order": may_order,
+        "cart": (
+            await sheets.cart_of(viewer, page.buyer, page.sheet["season"]) if may_order else None
+        ),
+        "page_sheet_uuid": page.sheet["uuid"],
+        **extra,
+    }
+
+
+@post("/line-sheets/{sheet_id:uuid}/cart", include_in_schema=False)
+async def sheet_cart_add(
+    request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    """A card's "add to order": into the buyer's cart draft; htmx gets the cart back with
+    what was added, a plain form the sheet again with the message on top."""
+    sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
+    access.require(viewer, Action.place_order)
+    buyer = await services.chosen_buyer(viewer, uuid_or_none(data.get("buyer")))
+    if buyer is None:
+        raise RefusedInput(_("Choose whom the order is for first."))
+    addition = sheets.CartAddition(
+        style=str(data.get("style", "")),
+        colour=str(data.get("colour", "")),
+        prepack=str(data.get("prepack", "")),
+        packs=str(data.get("packs", "")),
+    )
+    result = await sheets.add_to_cart(viewer, sheet, buyer, addition)
+    message = (
+        _(
+            "Added %(count)s pieces of %(style)s to your order.",
+            count=format_number(result.added),
+            style=result.style_code,
+        )
+        if result.added
+        else ""
+    )
+    if is_htmx(request):
+        return render(
+            request,
+            "distributors/_cart.html",
+            {
+                "cart": result.cart,
+                "cart_message": message,
+                "cart_error": result.error,
+                "page_sheet_uuid": sheet["uuid"],
+            },
+            status_code=200 if not result.error else 400,
+        )
+    filters = sheets.read_filters(dict(parse_qsl(str(data.get("filters", ""))[:1000])))
+    page = await sheets.sheet_page(viewer, sheet, buyer["uuid"], filters)
+    context = await _sheet_context(viewer, page, cart_message=message, cart_error=result.error)
+    return render(
+        request, "distributors/sheet.html", context, status_code=400 if result.error else 200
+    )
 
 
 @get("/line-sheets/{sheet_id:uuid}/pdf", include_in_schema=False)
@@ -337,9 +409,9 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
     split = "split?ids=" + ",".join(str(uuid) for uuid in every)
     if intent != "submit":
         if saved.split_off:
-            return redirect_after_post(request, f"/distributors/{split}")
+            return redirect_after_post(request, f"/distributors/{split}", done="drafts_split")
         back = f"/distributors/drafts/{main_uuid}" + (f"?sheet={sheet['uuid']}" if sheet else "")
-        return redirect_after_post(request, back)
+        return redirect_after_post(request, back, done="draft_saved")
     submitted = await orders.submit_order(viewer, main_uuid)
     if not submitted.saved:
         page["order"] = await services.draft_for_grid(viewer, main_uuid)
@@ -349,8 +421,8 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
     for uuid in saved.split_off:
         await orders.submit_order(viewer, uuid)
     if saved.split_off:
-        return redirect_after_post(request, f"/distributors/{split}")
-    return redirect_after_post(request, f"/orders/{main_uuid}")
+        return redirect_after_post(request, f"/distributors/{split}", done="orders_submitted")
+    return redirect_after_post(request, f"/orders/{main_uuid}", done="order_submitted")
 
 
 @get("/distributors/split", include_in_schema=False)
@@ -385,7 +457,7 @@ async def _upload_page(
             "buyer_uuid": buyer_uuid,
             "missing_file": missing_file,
             "columns": upload.COLUMNS,
-            "example": upload.TEMPLATE_EXAMPLE,
+            "example": await upload.template_rows(viewer),
         },
         status_code=status_code,
     )
@@ -406,7 +478,7 @@ async def upload_form(
 @get("/distributors/upload/template", include_in_schema=False)
 async def upload_template(viewer: CurrentViewer, format: FromQuery[str] = "xlsx") -> Response[Any]:
     access.require(viewer, Action.place_order)
-    rows = list(upload.TEMPLATE_EXAMPLE)
+    rows = await upload.template_rows(viewer)
     if format == "csv":
         return csv_download(upload.COLUMNS, rows, "order-template.csv")
     return await xlsx_download(upload.COLUMNS, rows, "order-template.xlsx", title="Order")
@@ -429,7 +501,9 @@ async def upload_post(request: AnyRequest, viewer: CurrentViewer) -> Response[An
         return await _upload_page(request, viewer, result, buyer_text, status_code=400)
     result = await upload.import_order(viewer, buyer, content)
     if result.ok:
-        return redirect_after_post(request, f"/distributors/drafts/{result.order_uuid}")
+        return redirect_after_post(
+            request, f"/distributors/drafts/{result.order_uuid}", done="upload_draft"
+        )
     return await _upload_page(request, viewer, result, buyer_text, status_code=400)
 
 
@@ -440,7 +514,9 @@ async def reorder(
     result = await upload.reorder(viewer, order_id)
     if result.saved:
         return redirect_after_post(
-            request, f"/distributors/drafts/{result.uuid}?reorder_of={order_id}"
+            request,
+            f"/distributors/drafts/{result.uuid}?reorder_of={order_id}",
+            done="reorder_draft",
         )
     return render(
         request,
@@ -531,7 +607,9 @@ async def credit_save(
     )
     result = await rules.save_credit(viewer, organisation, data)
     if result.saved:
-        return redirect_after_post(request, f"/distributors/credit#p-{partner_id}")
+        return redirect_after_post(
+            request, f"/distributors/credit#p-{partner_id}", done="credit_saved"
+        )
     partners = await rules.credit_rows(viewer)
     for partner in partners:
         if partner["id"] == organisation.id and result.current_version is None:
@@ -551,6 +629,7 @@ distributor_routes: list[Any] = [
     sheet_edit,
     sheet_update,
     sheet_detail,
+    sheet_cart_add,
     sheet_pdf,
     sheet_order,
     draft_matrix,

@@ -20,8 +20,19 @@ DISTRIBUTOR_LABELS = {
 }
 
 
+DISTRIBUTOR_NOTICES = {
+    "drafts_split": N_("Drafts saved: one order per delivery window."),
+    "orders_submitted": N_("Orders submitted: one per delivery window. The brand has been told."),
+    "upload_draft": N_("File checked: every row is in this draft. Review it, then submit."),
+    "reorder_draft": N_("A new draft is made from the past order at today's prices."),
+    "line_sheet_saved": N_("The line sheet is saved."),
+    "credit_saved": N_("The credit figures are saved."),
+}
+
+
 def register(registry: Registry) -> None:
     registry.add_actions(DistributorAction)
+    registry.add_notices(DISTRIBUTOR_NOTICES)
     registry.add_scoped_tables(*SCOPED_TABLES)
     registry.add_nav_entry(
         NavEntry(

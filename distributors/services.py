@@ -28,7 +28,7 @@ from partner_portal.catalog.prepacks import PrepackRatio, prepacks_for_scales
 from partner_portal.catalog.services import PartnerPrice, PartnerPrices, prices_for_partner
 from partner_portal.catalog.tables import Colourway, Season, Size, Sku, Style
 from partner_portal.clock import utcnow
-from partner_portal.database import write_transaction
+from partner_portal.database import one_of, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
@@ -306,6 +306,8 @@ class MatrixStyle:
     image_url: str | None
     image_path: str | None
     prepacks: list[PrepackRatio]
+    # every picture of the style, main one first (the line sheet's card shows them all)
+    image_urls: list[str] = field(default_factory=list)
 
     def sku(self, colour_id: int, size_id: int) -> int | None:
         return self.skus.get((colour_id, size_id))
@@ -343,7 +345,7 @@ async def load_styles(
         Style.fabric_composition,
         Style.season,
         Style.size_scale,
-    ).where(Style.id.is_in(list(style_ids)))
+    ).where(one_of(Style.id, style_ids))
     condition = access.style_filter(viewer)
     if condition is not None:
         query = query.where(condition)
@@ -354,7 +356,7 @@ async def load_styles(
     colours: dict[int, list[dict[str, Any]]] = {style_id: [] for style_id in wanted}
     for row in (
         await Colourway.select(Colourway.id, Colourway.style, Colourway.code, Colourway.name)
-        .where(Colourway.style.is_in(wanted))
+        .where(one_of(Colourway.style, wanted))
         .order_by(Colourway.id)
     ):
         colours[row["style"]].append(row)
@@ -368,7 +370,7 @@ async def load_styles(
         sizes[row["size_scale"]].append(row)
     skus: dict[int, dict[tuple[int, int], int]] = {style_id: {} for style_id in wanted}
     for row in await Sku.select(Sku.id, Sku.style, Sku.colourway, Sku.size).where(
-        Sku.style.is_in(wanted)
+        one_of(Sku.style, wanted)
     ):
         skus[row["style"]][(row["colourway"], row["size"])] = row["id"]
     all_skus = [sku_id for cells in skus.values() for sku_id in cells.values()]
@@ -402,6 +404,7 @@ async def load_styles(
                 image_url=first_image["url"] if first_image else None,
                 image_path=first_image["path"] if first_image else None,
                 prepacks=prepacks[row["size_scale"]],
+                image_urls=[image["url"] for image in images[style_id]],
             )
         )
     return result

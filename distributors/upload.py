@@ -9,7 +9,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from distributors.services import MatrixStyle, channel_for
+from distributors.services import (
+    MatrixStyle,
+    channel_for,
+    list_line_sheets,
+    load_styles,
+    sheet_style_ids,
+)
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.tables import Sku, StyleStatus
@@ -23,11 +29,40 @@ from partner_portal.orders.tables import OrderLine
 from partner_portal.spreadsheets import RowError, read_rows
 
 COLUMNS = ("style", "colour", "size", "quantity")
+# When the viewer sees no line sheet to take an example from: the shape of the rows.
 TEMPLATE_EXAMPLE = (
     {"style": "SS27-SH-001", "colour": "WHT", "size": "M", "quantity": "24"},
     {"style": "SS27-SH-001", "colour": "WHT", "size": "L", "quantity": "12"},
-    {"style": "SS27-SH-001", "colour": "BLU", "size": "170/88A", "quantity": "6"},
 )
+# Example quantities: even and 30 pieces in all, so the usual minimums and multiples hold.
+EXAMPLE_QUANTITIES = ("12", "12", "6")
+
+
+async def template_rows(viewer: Viewer) -> list[dict[str, str]]:
+    """The template's example rows, made from a style the viewer may order (the first of
+    the first published line sheet it sees), so the downloaded template passes the upload's
+    own check as it is."""
+    for sheet in await list_line_sheets(viewer):
+        if not sheet["published"]:
+            continue
+        for style in await load_styles(viewer, (await sheet_style_ids(sheet["id"]))[:5], None):
+            cells = [
+                (colour, size)
+                for colour in style.colours
+                for size in style.sizes
+                if style.sku(colour["id"], size["id"]) is not None
+            ]
+            if len(cells) >= len(EXAMPLE_QUANTITIES):
+                return [
+                    {
+                        "style": style.code,
+                        "colour": colour["code"],
+                        "size": size["label"],
+                        "quantity": quantity,
+                    }
+                    for (colour, size), quantity in zip(cells, EXAMPLE_QUANTITIES, strict=False)
+                ]
+    return [dict(row) for row in TEMPLATE_EXAMPLE]
 
 
 @dataclass

@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             web.AuthenticationMiddleware(),
             web.RequestGuard(),
         ],
+        after_exception=[web.identify_unrouted_reader],
         before_send=[web.add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

@@ -21,11 +21,12 @@ the engine (a CLI command, a killed server) still exits.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import sqlite3
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,6 +34,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiosqlite
+from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
@@ -304,6 +306,28 @@ def contains_text(column: Any, text: str) -> Any:
     ILIKE: Piccolo would fall back with a warning)."""
     pattern = f"%{text}%"
     return column.like(pattern) if is_sqlite() else column.ilike(pattern)
+
+
+def one_of(column: Any, ids: Iterable[int]) -> Any:
+    """``column`` is one of these ids, sent as ONE parameter whatever their number: an
+    array with ``= ANY`` on PostgreSQL, a JSON list read by ``json_each`` on SQLite.
+    Piccolo's ``is_in`` binds one parameter per id, and building a query with thousands
+    of them cost a line sheet most of its time (issue 21)."""
+    name = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+    return WhereRaw(one_of_sql(name), list_parameter(ids))
+
+
+def one_of_sql(expression: str) -> str:
+    """The same test in raw SQL, for ``raw()`` queries: ``expression`` is one of the ids
+    in the parameter ``{}`` made by ``list_parameter``."""
+    if is_sqlite():
+        return f"{expression} IN (SELECT value FROM json_each({{}}))"
+    return f"{expression} = ANY({{}})"
+
+
+def list_parameter(ids: Iterable[int]) -> Any:
+    wanted = sorted({int(value) for value in ids})
+    return json.dumps(wanted) if is_sqlite() else wanted
 
 
 def write_transaction() -> Any:

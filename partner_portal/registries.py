@@ -305,6 +305,9 @@ class Registry:
     stock_policy: Callable[[], Awaitable[StockPolicy]] | None = None
     # key -> what a won opportunity can start (group campaign draft...)
     draft_starters: dict[str, DraftStarter] = field(default_factory=dict)
+    # key -> the success message (marked with N_) a page shows after a post redirected to it
+    # with ?done=<key> (web.redirect_after_post): keys in the address, never text
+    notices: dict[str, str] = field(default_factory=dict)
 
     def add_actions(self, actions: type[ActionSet]) -> None:
         self.action_sets[actions.__name__] = actions
@@ -328,6 +331,9 @@ class Registry:
         """The start page's tiles a viewer sees, in order."""
         tiles = sorted(self.home_tiles.values(), key=lambda tile: tile.order)
         return [tile for tile in tiles if tile.shown_to(viewer)]
+
+    def add_notices(self, notices: dict[str, str]) -> None:
+        self.notices.update(notices)
 
     def add_home_section(self, section: HomeSection) -> None:
         self.home_sections[section.key] = section

@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from partner_portal import access, api, i18n, inputs, spreadsheets
 from partner_portal.accounts import services as accounts
 from partner_portal.i18n import gettext as _
+from partner_portal.registries import registry
 from partner_portal.settings import Settings
 
 logger = logging.getLogger("threadline")
@@ -49,39 +50,53 @@ class AuthenticationMiddleware(ASGIMiddleware):
     scopes = ("http",)  # type: ignore[assignment]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
-        settings: Settings = scope["litestar_app"].state.settings
-        address = client_address(connection)
-        viewer: access.Viewer | None = None
-        authorization = connection.headers.get("authorization", "")
-        if authorization.lower().startswith("bearer ") and is_api_path(scope["path"]):
-            viewer = await accounts.viewer_for_api_token(authorization[7:].strip(), address)
-        else:
-            session_token = connection.cookies.get(SESSION_COOKIE)
-            cookie_allowed = (
-                not is_api_path(scope["path"]) or connection.scope.get("method") in SAFE_METHODS
-            )
-            if session_token and cookie_allowed:
-                viewer = await accounts.viewer_for_session(session_token, address)
-        scope["user"] = viewer
-        scope["auth"] = None
-        locale = (viewer.locale if viewer else "") or i18n.negotiate_locale(
-            connection.headers.get("accept-language"), settings.default_locale
-        )
-        locale_token = i18n.current_locale.set(locale)
-        region_token = i18n.current_region_locale.set(
-            i18n.regional_format_locale(connection.headers.get("accept-language"), locale)
-        )
-        zone_token = i18n.current_time_zone.set(
-            viewer.time_zone if viewer else settings.default_time_zone
-        )
+        tokens = await identify_reader(scope)
         await next_app(scope, receive, send)
         # Reset only after a normal answer: an error raised by a later middleware (the request
         # guard's 413, say) is rendered by Litestar's outer exception handler after this returns,
         # and its page must still speak the reader's language. The next request sets all three.
-        i18n.current_locale.reset(locale_token)
-        i18n.current_region_locale.reset(region_token)
-        i18n.current_time_zone.reset(zone_token)
+        i18n.current_locale.reset(tokens[0])
+        i18n.current_region_locale.reset(tokens[1])
+        i18n.current_time_zone.reset(tokens[2])
+
+
+async def identify_reader(scope: Scope) -> tuple[Any, Any, Any]:
+    """Find the viewer (scope["user"]) and set the reader's language, regional formats and
+    time zone; returns the context variables' tokens."""
+    connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+    settings: Settings = scope["litestar_app"].state.settings
+    address = client_address(connection)
+    viewer: access.Viewer | None = None
+    authorization = connection.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer ") and is_api_path(scope["path"]):
+        viewer = await accounts.viewer_for_api_token(authorization[7:].strip(), address)
+    else:
+        session_token = connection.cookies.get(SESSION_COOKIE)
+        cookie_allowed = (
+            not is_api_path(scope["path"]) or connection.scope.get("method") in SAFE_METHODS
+        )
+        if session_token and cookie_allowed:
+            viewer = await accounts.viewer_for_session(session_token, address)
+    scope["user"] = viewer
+    scope["auth"] = None
+    locale = (viewer.locale if viewer else "") or i18n.negotiate_locale(
+        connection.headers.get("accept-language"), settings.default_locale
+    )
+    return (
+        i18n.current_locale.set(locale),
+        i18n.current_region_locale.set(
+            i18n.regional_format_locale(connection.headers.get("accept-language"), locale)
+        ),
+        i18n.current_time_zone.set(viewer.time_zone if viewer else settings.default_time_zone),
+    )
+
+
+async def identify_unrouted_reader(error: Exception, scope: Scope) -> None:
+    """An address no route matches fails before any middleware runs: find the reader here
+    (Litestar calls this before the error handler), so its 404 page speaks their language
+    and shows their menu."""
+    if scope.get("type") == "http" and "user" not in scope:
+        await identify_reader(scope)
 
 
 class RefusedInput(ClientException):
@@ -261,7 +276,11 @@ def render(
     headers = {"Vary": "HX-Request"} if partial else {}
     return Template(
         template_name=name,
-        context={"viewer": request.scope.get("user"), **(context or {})},
+        context={
+            "viewer": request.scope.get("user"),
+            "notice": notice_for(request),
+            **(context or {}),
+        },
         status_code=status_code,
         headers=headers,
     )
@@ -320,11 +339,30 @@ def local_path(target: Any) -> str | None:
     return None
 
 
-def redirect_after_post(request: Request[Any, Any, Any], location: str) -> Response[Any]:
-    """After a successful form post: htmx follows HX-Redirect, a plain form a 303."""
+def redirect_after_post(
+    request: Request[Any, Any, Any], location: str, done: str = ""
+) -> Response[Any]:
+    """After a successful form post: htmx follows HX-Redirect, a plain form a 303. ``done``
+    names the success message (a key of ``registry.notices``) the next page shows."""
+    if done:
+        location = with_notice(location, done)
     if is_htmx(request):
         return Response(content=None, status_code=204, headers={"HX-Redirect": location})
     return Redirect(path=location, status_code=303)
+
+
+def with_notice(location: str, key: str) -> str:
+    """The address with ?done=<key> before its #fragment."""
+    path, hash_mark, fragment = location.partition("#")
+    separator = "&" if "?" in path else "?"
+    return f"{path}{separator}done={quote(key)}{hash_mark}{fragment}"
+
+
+def notice_for(request: Request[Any, Any, Any]) -> str:
+    """The success message a redirect asked this page to show, in the reader's language."""
+    key = request.query_params.get("done", "")
+    text = registry.notices.get(key) if key else None
+    return i18n.gettext(text) if text else ""
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:

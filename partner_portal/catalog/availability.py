@@ -19,7 +19,7 @@ from partner_portal.catalog import forms
 from partner_portal.catalog.records import DeliveryWindowRecord, SeasonRecord, StyleRecord
 from partner_portal.catalog.tables import DeliveryWindow, PreBookAvailability, Sku, SkuStock
 from partner_portal.clock import utcnow
-from partner_portal.database import write_transaction
+from partner_portal.database import list_parameter, one_of, one_of_sql, write_transaction
 from partner_portal.i18n import gettext as _
 from partner_portal.spreadsheets import RowError, read_rows
 
@@ -58,7 +58,7 @@ async def _figures(sku_ids: Iterable[int], left: bool) -> dict[int, SkuAvailabil
     if not wanted:
         return result
     for row in await SkuStock.select(SkuStock.sku, SkuStock.at_once, SkuStock.reserved).where(
-        SkuStock.sku.is_in(wanted)
+        one_of(SkuStock.sku, wanted)
     ):
         result[row["sku"]].at_once = (
             max(row["at_once"] - row["reserved"], 0) if left else row["at_once"]
@@ -68,10 +68,37 @@ async def _figures(sku_ids: Iterable[int], left: bool) -> dict[int, SkuAvailabil
         PreBookAvailability.delivery_window,
         PreBookAvailability.quantity,
         PreBookAvailability.booked,
-    ).where(PreBookAvailability.sku.is_in(wanted)):
+    ).where(one_of(PreBookAvailability.sku, wanted)):
         figure = max(row["quantity"] - row["booked"], 0) if left else row["quantity"]
         if figure or not left:
             result[row["sku"]].pre_book[row["delivery_window"]] = figure
+    return result
+
+
+async def availability_by_style(style_ids: Iterable[int]) -> dict[int, SkuAvailability]:
+    """``availability_for`` summed over each style's SKUs (styles with nothing available
+    are left out), for line-sheet cards: two aggregate queries with one parameter each,
+    whatever the number of SKUs."""
+    wanted = list_parameter(style_ids)
+    result: dict[int, SkuAvailability] = {}
+    stock_sql = (
+        "SELECT sku.style AS style, SUM(CASE WHEN s.at_once > s.reserved"
+        " THEN s.at_once - s.reserved ELSE 0 END) AS pieces"
+        " FROM sku_stock s JOIN sku ON sku.id = s.sku"
+        f" WHERE {one_of_sql('sku.style')} GROUP BY sku.style"
+    )
+    for row in await SkuStock.raw(stock_sql, wanted):
+        result.setdefault(row["style"], SkuAvailability()).at_once = int(row["pieces"] or 0)
+    window_sql = (
+        "SELECT sku.style AS style, p.delivery_window AS delivery_window,"
+        " SUM(CASE WHEN p.quantity > p.booked THEN p.quantity - p.booked ELSE 0 END) AS pieces"
+        " FROM pre_book_availability p JOIN sku ON sku.id = p.sku"
+        f" WHERE {one_of_sql('sku.style')} GROUP BY sku.style, p.delivery_window"
+    )
+    for row in await PreBookAvailability.raw(window_sql, wanted):
+        if row["pieces"]:
+            figures = result.setdefault(row["style"], SkuAvailability())
+            figures.pre_book[row["delivery_window"]] = int(row["pieces"])
     return result
 
 

@@ -31,6 +31,7 @@ class StyleRecord(Record, frozen=True):
     care: str
     size_scale: int
     status: StyleStatus
+    carry_over: bool
     created_at: datetime
     updated_at: datetime
     version: int

@@ -113,6 +113,8 @@ class Style(Table, tablename="style"):
     care = Text(default="")
     size_scale = ForeignKey(SizeScale, on_delete=OnDelete.restrict)
     status = Varchar(length=20, choices=StyleStatus, default=StyleStatus.draft, index=True)
+    # Sold in an earlier season too (line sheets filter new styles from carry-overs).
+    carry_over = Boolean(default=False)
     created_at = Timestamptz()
     updated_at = Timestamptz()
     version = Integer(default=1)

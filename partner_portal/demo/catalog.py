@@ -182,6 +182,7 @@ async def load_catalog(rng: random.Random, now: datetime, media_dir: Path) -> di
                     care=CARE,
                     size_scale=scale_ids[scale],
                     status=status,
+                    carry_over=variant_en == "Classic",
                     created_at=created,
                     updated_at=created,
                 )
@@ -298,26 +299,97 @@ VOLUME_BREAKS = ((500, "3"), (1000, "5"), (2000, "8"))
 # Big sizes cost more to make: their own price on every list, this much above the style's.
 BIG_SIZES = ("XXL", "3XL")
 BIG_SIZE_MARKUP = "1.10"
-PICTURE_COLOURS = ("#1f2a44", "#f4f1ea", "#5b6b7a", "#b59a6a", "#3f5a3a", "#2d5d8a")
+# Pictures are drawn, not downloaded: one per colourway, a garment of the style's category
+# in the colourway's colour, wider or narrower with the style's fit.
+PICTURE_SIZE = (300, 400)
+PICTURE_FITS = {"Classic": 0, "Slim": -12, "Relaxed": 14, "Lite": 4}
+# Outlines on a 300 × 400 canvas, the garment's centre line at x = 150; negative x offsets
+# are drawn mirrored so the fit can widen the body symmetrically.
+GARMENT_SHAPES = {
+    "top": (
+        (-30, 70),
+        (-10, 60),
+        (10, 60),
+        (30, 70),
+        (105, 110),
+        (85, 160),
+        (60, 140),
+        (60, 350),
+        (-60, 350),
+        (-60, 140),
+        (-85, 160),
+        (-105, 110),
+    ),
+    "shirt": (
+        (-28, 62),
+        (0, 80),
+        (28, 62),
+        (100, 100),
+        (115, 300),
+        (85, 305),
+        (62, 150),
+        (62, 350),
+        (-62, 350),
+        (-62, 150),
+        (-85, 305),
+        (-115, 300),
+        (-100, 100),
+    ),
+    "trousers": ((-62, 50), (62, 50), (72, 360), (14, 360), (0, 130), (-14, 360), (-72, 360)),
+    "jacket": (
+        (-30, 58),
+        (0, 70),
+        (30, 58),
+        (105, 95),
+        (122, 320),
+        (90, 325),
+        (70, 160),
+        (70, 360),
+        (-70, 360),
+        (-70, 160),
+        (-90, 325),
+        (-122, 320),
+        (-105, 95),
+    ),
+}
+CATEGORY_SHAPES = {
+    "shirts": "shirt", "uniform": "jacket", "outerwear": "jacket", "knitwear": "top",
+    "tops": "top", "trousers": "trousers",
+}  # fmt: skip
+PICTURE_NAMESPACE = uuid.UUID("6f2c1a4e-9b1d-4c0e-8a53-27a5d2f0c001")
 
 
-def demo_picture(code: str, colour: str) -> bytes:
-    """A simple deterministic 'photo' of a style: a garment shape on a plain ground."""
+def demo_picture(code: str, category: str, fit: int, colour: str) -> bytes:
+    """A simple deterministic 'photo' of a style in one colour: its category's garment
+    on a plain ground, with the details that tell the categories apart."""
     import io
 
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGB", (480, 640), "#eeeeee")
+    image = Image.new("RGB", PICTURE_SIZE, "#eceae6")
     draw = ImageDraw.Draw(image)
-    draw.polygon(
-        [(150, 120), (200, 90), (280, 90), (330, 120), (400, 200), (360, 240), (330, 210),
-         (330, 560), (150, 560), (150, 210), (120, 240), (80, 200)],
-        fill=colour,
-        outline="#333333",
-    )  # fmt: skip
-    draw.text((20, 600), code, fill="#333333")
+    shape = CATEGORY_SHAPES.get(category, "top")
+    points = [
+        (150 + x + (fit if x > 0 else -fit if x < 0 else 0), y) for x, y in GARMENT_SHAPES[shape]
+    ]
+    line = "#555555" if colour.lower() in ("#f7f5f0", "#e3d5b8") else "#222222"
+    draw.polygon(points, fill=colour, outline=line)
+    if shape == "shirt":
+        draw.line([(150, 80), (150, 350)], fill=line, width=2)  # the placket
+        for y in range(110, 340, 40):
+            draw.ellipse([(146, y), (154, y + 8)], outline=line)
+    elif shape == "jacket":
+        draw.line([(150, 70), (150, 360)], fill=line, width=3)  # the zip
+        draw.rectangle([(95 + fit, 250), (125 + fit, 290)], outline=line, width=2)
+        draw.rectangle([(175 - fit, 250), (205 - fit, 290)], outline=line, width=2)
+    elif shape == "top" and category == "knitwear":
+        for y in range(335, 350, 5):  # the ribbed hem
+            draw.line([(92 - fit, y), (208 + fit, y)], fill=line, width=1)
+    elif shape == "trousers":
+        draw.line([(88 - fit, 50), (212 + fit, 50)], fill=line, width=4)  # the waistband
+    draw.text((12, 378), code, fill="#333333")
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=False)
+    image.save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -333,10 +405,11 @@ async def _load_catalog_extras(
     scale_ids: dict[str, int],
 ) -> dict[str, int]:
     """Delivery windows, prepacks, volume breaks, big-size prices, one partner's own list,
-    availability for every SKU and pictures of a few styles."""
+    availability for every SKU and a picture of every colourway of every style."""
     from decimal import Decimal
 
     from partner_portal.catalog.tables import (
+        Colourway,
         DeliveryWindow,
         PreBookAvailability,
         Prepack,
@@ -483,27 +556,38 @@ async def _load_catalog_extras(
     for start in range(0, len(pre_book), 500):
         await PreBookAvailability.insert(*pre_book[start : start + 500]).run()
 
-    pictured = [style for style in styles if style.status == "active"][:6]
+    from partner_portal.catalog.swatches import swatch_of
+
+    colourways: dict[int, list[dict[str, Any]]] = {}
+    for row in await Colourway.select(Colourway.style, Colourway.code, Colourway.name).order_by(
+        Colourway.id
+    ):
+        colourways.setdefault(row["style"], []).append(row)
     images = []
-    for number, style in enumerate(pictured):
-        image_uuid = seeded_uuid(rng)
-        relative = f"styles/{style.uuid}/{image_uuid}.png"
-        content = demo_picture(style.code, PICTURE_COLOURS[number % len(PICTURE_COLOURS)])
-        path = media_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        images.append(
-            StyleImage(
-                uuid=image_uuid,
-                style=style_ids[style.uuid],
-                path=relative,
-                content_type="image/png",
-                width=480,
-                height=640,
-                byte_size=len(content),
-                position=1,
-                uploaded_at=now - timedelta(days=10),
+    for style in styles:
+        style_id = style_ids[style.uuid]
+        fit = PICTURE_FITS.get(style.name_en.split(" ", 1)[0], 0)
+        for position, colour in enumerate(colourways.get(style_id, []), start=1):
+            image_uuid = uuid.uuid5(PICTURE_NAMESPACE, f"{style.code}/{colour['code']}")
+            relative = f"styles/{style.uuid}/{image_uuid}.png"
+            content = demo_picture(
+                style.code, style.category, fit, swatch_of(colour["code"], colour["name"]).rgb
             )
-        )
+            path = media_dir / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            images.append(
+                StyleImage(
+                    uuid=image_uuid,
+                    style=style_id,
+                    path=relative,
+                    content_type="image/png",
+                    width=PICTURE_SIZE[0],
+                    height=PICTURE_SIZE[1],
+                    byte_size=len(content),
+                    position=position,
+                    uploaded_at=now - timedelta(days=10),
+                )
+            )
     await StyleImage.insert(*images).run()
     return {"prepacks": len(PREPACKS), "images": len(images)}

@@ -163,7 +163,7 @@ async def order_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -
     if not result.saved:
         errors = _errors_by_row(result.errors, entered, requests)
         return await _new_order_page(request, viewer, data, errors, status_code=400)
-    return redirect_after_post(request, f"/orders/{result.uuid}")
+    return redirect_after_post(request, f"/orders/{result.uuid}", done="draft_saved")
 
 
 def _errors_by_row(
@@ -311,7 +311,7 @@ async def order_update_details(
         )
     result = await services.update_details(viewer, order.uuid, values, version)
     if result.saved:
-        return redirect_after_post(request, f"/orders/{order_id}")
+        return redirect_after_post(request, f"/orders/{order_id}", done="order_details_saved")
     typed, status_code = result.form_again(data)
     return await _order_page(
         request,
@@ -334,7 +334,7 @@ async def order_submit(
     async def submit() -> Response[Any]:
         result = await services.submit_order(viewer, order_id)
         if result.saved:
-            return redirect_after_post(request, f"/orders/{order_id}")
+            return redirect_after_post(request, f"/orders/{order_id}", done="order_submitted")
         return await _order_page(
             request, viewer, order_id, status_code=400, errors=result.errors, form="submit"
         )
@@ -354,7 +354,7 @@ async def order_change_status(
         to_status, note = parsed
         result = await services.change_status(viewer, order_id, to_status, note)
         if result.saved:
-            return redirect_after_post(request, f"/orders/{order_id}")
+            return redirect_after_post(request, f"/orders/{order_id}", done="order_status_changed")
         errors = result.errors
     return await _order_page(
         request, viewer, order_id, status_code=400, errors=errors, values=data, form="status"
@@ -367,7 +367,7 @@ async def order_add_comment(
 ) -> Response[Any]:
     result = await services.add_comment(viewer, order_id, data.get("body", ""))
     if result.saved:
-        return redirect_after_post(request, f"/orders/{order_id}#comments")
+        return redirect_after_post(request, f"/orders/{order_id}#comments", done="comment_added")
     return await _order_page(
         request,
         viewer,
@@ -400,7 +400,9 @@ async def order_request_change(
             parsed.version,
         )
         if result.saved:
-            return redirect_after_post(request, f"/orders/{order_id}#changes")
+            return redirect_after_post(
+                request, f"/orders/{order_id}#changes", done="change_requested"
+            )
         errors, status_code, conflicts = result.errors, _refused(result), result.conflicts
     return await _order_page(
         request,
@@ -429,7 +431,9 @@ async def order_decide_change(
             viewer, request_uuid, decision == "accept", data.get("note", "")
         )
         if result.saved:
-            return redirect_after_post(request, f"/orders/{order_id}#changes")
+            return redirect_after_post(
+                request, f"/orders/{order_id}#changes", done="change_decided"
+            )
         errors = result.errors
     return await _order_page(
         request, viewer, order_id, status_code=400, errors=errors, values=data, form="decide"
@@ -445,7 +449,9 @@ async def order_record_shipment(
     if shipment is not None:
         result = await services.record_shipment(viewer, order_id, shipment)
         if result.saved:
-            return redirect_after_post(request, f"/orders/{order_id}#shipments")
+            return redirect_after_post(
+                request, f"/orders/{order_id}#shipments", done="shipment_recorded"
+            )
         errors = result.errors
     return await _order_page(
         request, viewer, order_id, status_code=400, errors=errors, values=data, form="shipment"

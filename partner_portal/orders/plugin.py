@@ -13,7 +13,20 @@ from partner_portal.registries import HomeSection, NavEntry, PartnerPanel, Regis
 routes = [*order_routes, *erp_api_routes]
 
 
+ORDER_NOTICES = {
+    "draft_saved": N_("Draft saved. You can come back to it from your orders or the start page."),
+    "order_details_saved": N_("The order's details are saved."),
+    "order_submitted": N_("Order submitted. The brand has been told and will confirm it."),
+    "order_status_changed": N_("The order's status is changed."),
+    "comment_added": N_("Your comment is added."),
+    "change_requested": N_("Change request sent. The other side will answer it."),
+    "change_decided": N_("Your answer to the change request is saved."),
+    "shipment_recorded": N_("Shipment recorded. The buyer has been told."),
+}
+
+
 def register(registry: Registry) -> None:
+    registry.add_notices(ORDER_NOTICES)
     registry.add_nav_entry(
         NavEntry(
             key="orders",

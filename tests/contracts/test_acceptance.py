@@ -6,7 +6,7 @@ from __future__ import annotations
 from contracts import acceptance, drafting, lifecycle
 from contracts.tables import ContractSignature, SignatureSide
 from partner_portal.audit.tables import AuditEntry
-from partner_portal.partners.tables import Organisation
+from partner_portal.partners.tables import Organisation, User
 from tests.contracts.support import (
     contract_row,
     issue,
@@ -35,6 +35,8 @@ async def test_acceptance_records_who_when_where_and_the_exact_pdf(
     url = f"/contracts/{contract['uuid']}/accept"
     response = await client.post_form(url, sign_form(version), headers={"user-agent": BROWSER})
     assert response.status_code == 303
+    await User.update({User.locale: "zh_Hans"}).where(User.id == cast.distributor.id)
+    assert "合同已接受" in (await client.get(response.headers["location"])).text
     # The same form sent again (a double click, a retry) records nothing more.
     again = await client.post_form(url, sign_form(version), headers={"user-agent": BROWSER})
     assert again.status_code == 303

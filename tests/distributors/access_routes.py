@@ -73,6 +73,9 @@ ROUTES: dict[str, Route] = {
     "GET /line-sheets/{sheet_id:uuid}/order": Route(
         on_sheet(lambda member: member in ORDER_PLACERS), "line_sheet"
     ),
+    "POST /line-sheets/{sheet_id:uuid}/cart": Route(
+        on_sheet(lambda member: member in ORDER_PLACERS), "line_sheet"
+    ),
     "GET /distributors/drafts/{order_id:uuid}": Route(on_draft, "distributor_draft"),
     "POST /distributors/reorder/{order_id:uuid}": Route(on_draft, "distributor_draft"),
     "POST /distributors/matrix": Route(only(ORDER_PLACERS)),

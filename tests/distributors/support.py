@@ -29,9 +29,11 @@ class Sheet:
 
 
 async def make_sheet(
-    tiers: tuple[str, ...] = ("gold", "silver"), organisations: tuple[int, ...] = ()
+    tiers: tuple[str, ...] = ("gold", "silver"),
+    organisations: tuple[int, ...] = (),
+    style_count: int = 2,
 ) -> Sheet:
-    shop = await make_shop()
+    shop = await make_shop(style_count)
     now = utcnow()
     row = await LineSheet.insert(
         LineSheet(

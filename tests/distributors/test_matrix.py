@@ -50,7 +50,8 @@ async def test_the_grid_becomes_a_draft_and_is_submitted_once(
     first = await client.post_form("/distributors/matrix", submit)
     again = await client.post_form("/distributors/matrix", submit)
     assert first.status_code == again.status_code == 303
-    assert first.headers["location"] == again.headers["location"] == f"/orders/{draft['uuid']}"
+    assert first.headers["location"] == again.headers["location"]
+    assert first.headers["location"] == f"/orders/{draft['uuid']}?done=order_submitted"
     orders = await Order.select(Order.status).where(Order.buyer == cast.distributor_a.id)
     assert [row["status"] for row in orders] == [OrderStatus.submitted]
 

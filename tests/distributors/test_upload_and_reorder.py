@@ -65,7 +65,7 @@ async def test_a_clean_workbook_becomes_a_draft(
     order = await Order.select().where(Order.buyer == cast.distributor_a.id).first()
     assert order is not None and order["status"] == OrderStatus.draft
     assert order["total_quantity"] == 42
-    assert response.headers["location"] == f"/distributors/drafts/{order['uuid']}"
+    assert response.headers["location"] == f"/distributors/drafts/{order['uuid']}?done=upload_draft"
     grid = await client.get(response.headers["location"])
     assert grid.status_code == 200 and 'value="24"' in grid.text
 
@@ -128,3 +128,28 @@ async def test_the_upload_form_orders_for_the_users_own_organisation_by_default(
     await client.sign_in(cast.distributor)
     page = await client.get("/distributors/upload")
     assert f'<option value="{cast.distributor_a.uuid}" selected>' in page.text
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+async def test_the_downloaded_template_passes_its_own_check(
+    client: PortalClient, cast: Cast, sheet: Sheet, file_format: str
+) -> None:
+    await client.sign_in(cast.distributor)
+    page = await client.get("/distributors/upload")
+    template = await client.get(f"/distributors/upload/template?format={file_format}")
+
+    response = await client.post_form(
+        "/distributors/upload",
+        files={
+            "file": (f"order-template.{file_format}", template.content, "application/octet-stream")
+        },
+    )
+
+    # The example on the page and in the file is a style of the sheet the buyer may order.
+    assert sheet.shop.styles[0].code in page.text
+    assert "Up to 5 MB" in page.text
+    assert response.status_code == 303, response.text
+    order = await Order.select().where(Order.buyer == cast.distributor_a.id).first()
+    assert order is not None and order["total_quantity"] == 30
+    draft = await client.get(response.headers["location"])
+    assert "File checked: every row is in this draft." in draft.text

@@ -15,6 +15,7 @@ from partner_portal.orders.tables import (
     OrderStatus,
     OrderStatusChange,
 )
+from partner_portal.partners.tables import User
 from tests.orders.pages_support import idempotency_key, order_row, place
 from tests.orders.support import Shop, make_shop
 from tests.support import Cast, PortalClient
@@ -248,6 +249,9 @@ async def test_the_buyer_asks_for_a_change_and_the_brand_accepts_it(
         {"version": str(order["version"]), f"qty-{black_m}": "16", "reason": "卖得好"},
     )
     assert response.status_code == 303
+    await User.update({User.locale: "zh_Hans"}).where(User.id == cast.distributor.id)
+    assert "变更请求已发送" in (await client.get(response.headers["location"])).text
+    await User.update({User.locale: "en"}).where(User.id == cast.distributor.id)
     page = (await client.get(f"/orders/{order['uuid']}")).text
     assert "卖得好" in page and "<ins>16</ins>" in page
 
@@ -292,6 +296,10 @@ async def test_the_brand_records_a_partial_shipment(
     )
     assert shipped.status_code == 303
     assert (await order_row(order["uuid"]))["status"] == OrderStatus.partially_shipped
+    # The next page says it is done, in the reader's language.
+    await User.update({User.locale: "ko"}).where(User.id == cast.staff.id)
+    done = (await client.get(shipped.headers["location"])).text
+    assert "출고를 기록했습니다." in done
     await client.sign_in(cast.distributor)
     page = (await client.get(f"/orders/{order['uuid']}")).text
     assert "顺丰速运" in page and "SF123" in page and "Record a shipment" not in page
