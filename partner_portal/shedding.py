@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 
+import msgspec
 from litestar.middleware import ASGIMiddleware
 from litestar.types import (
     ASGIApp,
@@ -27,7 +27,7 @@ from litestar.types import (
     Send,
 )
 
-from partner_portal import i18n
+from partner_portal import api, i18n
 from partner_portal.i18n import N_
 from partner_portal.settings import current_settings
 
@@ -89,14 +89,12 @@ async def _refuse(scope: Scope, send: Send) -> None:
     token = i18n.current_locale.set(locale)
     try:
         message = i18n.gettext(BUSY)
+        problem = api.problem(503, message)
     finally:
         i18n.current_locale.reset(token)
     if scope["path"].startswith("/api/"):
-        content_type = b"application/problem+json"
-        body = json.dumps(
-            {"type": "about:blank", "title": message, "status": 503, "detail": message},
-            ensure_ascii=False,
-        ).encode()
+        content_type = api.PROBLEM_MEDIA_TYPE.encode()
+        body = msgspec.json.encode(problem)
     else:
         content_type = b"text/html; charset=utf-8"
         language = locale.replace("_", "-")
