@@ -63,14 +63,23 @@ async def get_endpoint(viewer: Viewer, endpoint_uuid: UUID) -> VisibleEndpoint:
     return VisibleEndpoint.from_row(row)
 
 
-async def get_delivery(
-    viewer: Viewer, endpoint: VisibleEndpoint, delivery_uuid: UUID
-) -> DeliveryRecord:
-    """One delivery to an endpoint the viewer fetched (404 when it is another's)."""
-    query = WebhookDelivery.select(*WebhookDelivery.all_columns()).where(
-        WebhookDelivery.endpoint == endpoint.id, WebhookDelivery.uuid == delivery_uuid
+async def get_delivery(viewer: Viewer, delivery_uuid: UUID) -> tuple[DeliveryRecord, UUID]:
+    """A delivery to an endpoint of the viewer's organisation (404 otherwise), for a viewer
+    who may manage webhooks (403 otherwise), with its endpoint's uuid."""
+    query = WebhookDelivery.select(
+        *WebhookDelivery.all_columns(),
+        WebhookDelivery.endpoint.uuid.as_alias("endpoint_uuid"),  # type: ignore[attr-defined]
+        WebhookDelivery.endpoint.organisation.as_alias("organisation"),  # type: ignore[attr-defined]
+    ).where(
+        WebhookDelivery.uuid == delivery_uuid,
+        WebhookDelivery.endpoint.is_in(
+            WebhookEndpoint.select(WebhookEndpoint.id).where(endpoint_filter(viewer))
+        ),
     )
-    return DeliveryRecord.from_row(await fetch_one(viewer, query, "No such delivery."))
+    row = await fetch_one(
+        viewer, query, "No such delivery.", WebhookAction.manage_webhooks, "organisation"
+    )
+    return DeliveryRecord.from_row(row), row["endpoint_uuid"]
 
 
 def may_receive(endpoint_organisation: int, endpoint_is_brand: bool, event: EventRecord) -> bool:

@@ -137,13 +137,10 @@ async def api_deliveries(
     }
 
 
-@post(f"{API}/{{endpoint_id:uuid}}/deliveries/{{delivery_id:uuid}}/resend", status_code=202)
-async def api_resend(
-    viewer: CurrentViewer, endpoint_id: FromPath[UUID], delivery_id: FromPath[UUID]
-) -> dict[str, Any]:
+@post("/api/v1/webhook-deliveries/{delivery_id:uuid}/resend", status_code=202)
+async def api_resend(viewer: CurrentViewer, delivery_id: FromPath[UUID]) -> dict[str, Any]:
     """Send a delivery again (same webhook-id) as soon as a sender is free."""
-    endpoint = await get_endpoint(viewer, endpoint_id)
-    return _delivery(await endpoints.resend(viewer, endpoint, delivery_id))
+    return _delivery(await endpoints.resend(viewer, delivery_id))
 
 
 webhook_api_routes = [

@@ -13,7 +13,7 @@ from litestar.response import Template
 from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer, redirect_after_post, render
 from webhooks import endpoints
-from webhooks.access import get_endpoint
+from webhooks.access import get_delivery, get_endpoint
 from webhooks.forms import parse_endpoint
 
 AnyRequest = Request[Any, Any, Any]
@@ -155,15 +155,13 @@ async def webhook_delete(
     return redirect_after_post(request, "/webhooks")
 
 
-@post("/webhooks/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/resend", include_in_schema=False)
+@post("/webhooks/deliveries/{delivery_id:uuid}/resend", include_in_schema=False)
 async def webhook_resend(
-    request: AnyRequest,
-    viewer: CurrentViewer,
-    endpoint_id: FromPath[UUID],
-    delivery_id: FromPath[UUID],
+    request: AnyRequest, viewer: CurrentViewer, delivery_id: FromPath[UUID]
 ) -> Response[Any]:
-    await endpoints.resend(viewer, await get_endpoint(viewer, endpoint_id), delivery_id)
-    return redirect_after_post(request, f"/webhooks/{endpoint_id}")
+    await endpoints.resend(viewer, delivery_id)
+    _delivery, endpoint_uuid = await get_delivery(viewer, delivery_id)
+    return redirect_after_post(request, f"/webhooks/{endpoint_uuid}")
 
 
 webhook_routes = [

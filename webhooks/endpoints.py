@@ -119,10 +119,10 @@ async def deliveries(endpoint: VisibleEndpoint, before: int | None = None) -> li
     return DeliveryRecord.from_rows(rows)
 
 
-async def resend(viewer: Viewer, endpoint: VisibleEndpoint, delivery_uuid: UUID) -> DeliveryRecord:
+async def resend(viewer: Viewer, delivery_uuid: UUID) -> DeliveryRecord:
     """Send a delivery again as soon as a sender is free, with the same webhook-id (so
     the receiver can tell a repeat), whatever became of it before."""
-    delivery = await get_delivery(viewer, endpoint, delivery_uuid)
+    delivery, endpoint_uuid = await get_delivery(viewer, delivery_uuid)
     async with write_transaction():
         await WebhookDelivery.update(
             {
@@ -132,8 +132,8 @@ async def resend(viewer: Viewer, endpoint: VisibleEndpoint, delivery_uuid: UUID)
                 WebhookDelivery.claimed_at: None,
             }
         ).where(WebhookDelivery.id == delivery.id, WebhookDelivery.state != DeliveryState.sending)
-        await _audit(viewer, endpoint.uuid, "resend", {"delivery": str(delivery.uuid)})
-    return await get_delivery(viewer, endpoint, delivery_uuid)
+        await _audit(viewer, endpoint_uuid, "resend", {"delivery": str(delivery.uuid)})
+    return (await get_delivery(viewer, delivery_uuid))[0]
 
 
 async def _audit(viewer: Viewer, endpoint_uuid: UUID, action: str, changes: dict[str, str]) -> None:

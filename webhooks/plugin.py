@@ -27,7 +27,7 @@ def register(registry: Registry) -> None:
     registry.add_nav_entry(
         NavEntry(
             key="webhooks",
-            order=95,
+            order=105,
             label=N_("Webhooks"),
             path="/webhooks",
             actions=(WebhookAction.manage_webhooks,),

@@ -36,22 +36,25 @@ DISTRIBUTOR_MENU = [
     ("Contracts", "/contracts"),
 ]
 USERS = ("Users", "/users")
+# Organisation admins connect their systems (webhooks).
+WEBHOOKS = ("Webhooks", "/webhooks")
 MENUS = {
-    "admin": [*BRAND_MENU, USERS, ("Audit log", "/audit")],
+    "admin": [*BRAND_MENU, WEBHOOKS, USERS, ("Audit log", "/audit")],
     "staff": BRAND_MENU,
     "kam": KAM_MENU,
     "kam_manager": KAM_MENU,
     "other_kam": KAM_MENU,
     # Organisation admins invite their colleagues; the colleague does not.
-    "distributor": [*DISTRIBUTOR_MENU, USERS],
+    "distributor": [*DISTRIBUTOR_MENU, WEBHOOKS, USERS],
     "distributor_colleague": DISTRIBUTOR_MENU,
-    "other_distributor": [*DISTRIBUTOR_MENU, USERS],
-    "retailer": [*DISTRIBUTOR_MENU, USERS],
+    "other_distributor": [*DISTRIBUTOR_MENU, WEBHOOKS, USERS],
+    "retailer": [*DISTRIBUTOR_MENU, WEBHOOKS, USERS],
     "supplier": [
         ("Partners", "/partners"),
         ("Catalog", "/catalog/styles"),
         ("Purchasing", "/suppliers/forecast"),
         ("Contracts", "/contracts"),
+        WEBHOOKS,
         USERS,
     ],
     "client": [
@@ -61,6 +64,7 @@ MENUS = {
         ("Group orders", "/group-orders"),
         ("Deals and service", "/sales/cases"),
         ("Contracts", "/contracts"),
+        WEBHOOKS,
         USERS,
     ],
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from partner_portal.clock import utcnow
+from partner_portal.events.tables import DomainEvent
 from tests.access_matrix import (
     HOME,
     ORGANISATION_ADMINS,
@@ -17,7 +18,7 @@ from tests.access_matrix import (
     SubjectContext,
     only,
 )
-from webhooks.tables import WebhookEndpoint
+from webhooks.tables import WebhookDelivery, WebhookEndpoint
 
 MANAGERS = frozenset({"admin"}) | ORGANISATION_ADMINS
 
@@ -30,11 +31,6 @@ def manage(member: str, target: str | None) -> int | str:
     return "ok" if member in MANAGERS else 403
 
 
-def missing_delivery(member: str, target: str | None) -> int | str:
-    """The matrix fills only the endpoint's id: the delivery's is no id at all (404)."""
-    return 404
-
-
 ROUTES: dict[str, Route] = {
     "GET /webhooks": Route(only(MANAGERS)),
     "POST /webhooks": Route(only(MANAGERS)),
@@ -44,9 +40,7 @@ ROUTES: dict[str, Route] = {
     "POST /webhooks/{endpoint_id:uuid}/enable": Route(manage, "webhook_endpoint"),
     "POST /webhooks/{endpoint_id:uuid}/disable": Route(manage, "webhook_endpoint"),
     "POST /webhooks/{endpoint_id:uuid}/delete": Route(manage, "webhook_endpoint"),
-    "POST /webhooks/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/resend": Route(
-        missing_delivery, "webhook_endpoint"
-    ),
+    "POST /webhooks/deliveries/{delivery_id:uuid}/resend": Route(manage, "webhook_delivery"),
     "GET /api/v1/webhook-event-types": Route(only(MANAGERS)),
     "GET /api/v1/webhook-endpoints": Route(only(MANAGERS)),
     "POST /api/v1/webhook-endpoints": Route(only(MANAGERS)),
@@ -60,9 +54,7 @@ ROUTES: dict[str, Route] = {
     "GET /api/v1/webhook-endpoints/{endpoint_id:uuid}/deliveries": Route(
         manage, "webhook_endpoint"
     ),
-    "POST /api/v1/webhook-endpoints/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/resend": (
-        Route(missing_delivery, "webhook_endpoint")
-    ),
+    "POST /api/v1/webhook-deliveries/{delivery_id:uuid}/resend": Route(manage, "webhook_delivery"),
 }
 
 
@@ -80,4 +72,26 @@ async def webhook_endpoint(context: SubjectContext, target: str | None) -> Any:
     return row[0]["uuid"]
 
 
-SUBJECTS = {"webhook_endpoint": Subject(webhook_endpoint, ORGANISATIONS)}
+async def webhook_delivery(context: SubjectContext, target: str | None) -> Any:
+    """A delivery of an event about ``target`` to an endpoint of ``target``."""
+    organisation = context.cast.organisations()[str(target)].id
+    endpoint = await WebhookEndpoint.select(WebhookEndpoint.id).where(
+        WebhookEndpoint.uuid == await webhook_endpoint(context, target)
+    )
+    [event] = await DomainEvent.insert(
+        DomainEvent(type="order.submitted", organisation=organisation, object_kind="order",
+                    message="matrix", created_at=utcnow())
+    ).returning(DomainEvent.id)  # fmt: skip
+    [row] = await WebhookDelivery.insert(
+        WebhookDelivery(endpoint=endpoint[0]["id"], event=event["id"],
+                        endpoint_event=f"{endpoint[0]['id']}:{event['id']}",
+                        event_type="order.submitted", body="{}", next_attempt_at=utcnow(),
+                        created_at=utcnow())
+    ).returning(WebhookDelivery.uuid)  # fmt: skip
+    return row["uuid"]
+
+
+SUBJECTS = {
+    "webhook_endpoint": Subject(webhook_endpoint, ORGANISATIONS),
+    "webhook_delivery": Subject(webhook_delivery, ORGANISATIONS),
+}

@@ -143,7 +143,7 @@ async def test_a_receiver_back_after_failures_gets_what_it_missed_and_can_have_i
     [item] = log.json()["items"]
     assert item["state"] == "delivered" and item["attempts"] == 2 and item["last_status"] == 200
     resent = await client.post(
-        f"/api/v1/webhook-endpoints/{endpoint['id']}/deliveries/{item['id']}/resend",
+        f"/api/v1/webhook-deliveries/{item['id']}/resend",
         headers=headers,
     )
     assert resent.status_code == 202 and resent.json()["state"] == "pending"
