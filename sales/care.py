@@ -27,6 +27,21 @@ from sales.access import SalesAction, get_care_event
 from sales.tables import CareEvent, CareReminder, CareTrigger
 from scheduler import services as follow_ups
 
+# The message to partners in each reader's language (a user's locale -> its column).
+MESSAGE_COLUMNS = {
+    "zh_Hans": "partner_message_zh",
+    "ko": "partner_message_ko",
+    "en": "partner_message_en",
+}
+
+
+def message_for(event: Mapping[str, Any], locale: str | None) -> str:
+    """The event's message for a reader of ``locale``: in their language, else in English;
+    never in a third language they may not read (empty: they are not told)."""
+    own = event[MESSAGE_COLUMNS[locale]] if locale in MESSAGE_COLUMNS else ""
+    return str(own or event["partner_message_en"])
+
+
 # A new event does not fire for orders delivered long before it existed.
 CATCH_UP = timedelta(days=30)
 WINDOW_STATUSES = (
@@ -65,7 +80,7 @@ async def create_event(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
         "trigger": trigger,
         "days": days,
         "follow_up_title": title,
-        "partner_message": forms.text(data, "partner_message", 2000),
+        **{column: forms.text(data, column, 2000) for column in MESSAGE_COLUMNS.values()},
     }
     async with write_transaction():
         row = await CareEvent.insert(CareEvent(**stored, active=True, version=1)).returning(
@@ -195,23 +210,26 @@ async def _remind(event: Mapping[str, Any], orders: list[dict[str, Any]]) -> Non
             if owners.get(order["buyer"])
         ]
     )
-    if not event["partner_message"]:
+    if not any(event[column] for column in MESSAGE_COLUMNS.values()):
         return
-    users: dict[int, list[int]] = defaultdict(list)
-    for row in await User.select(User.id, User.organisation).where(
+    users: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for row in await User.select(User.id, User.organisation, User.locale).where(
         User.organisation.is_in(buyer_ids),
         User.is_active == True,  # noqa: E712
     ):
-        users[row["organisation"]].append(row["id"])
+        message = message_for(event, row["locale"])
+        if message:
+            users[row["organisation"]].append((row["id"], message))
+    # The brand's own words, chosen for each reader's language; shown as written.
     await notify(
         *(
             NewNotification(
                 user_id=user_id,
                 kind="sales_care",
-                message=f"{event['partner_message']} ({order['number'] or ''})",
+                message=f"{message} ({order['number'] or ''})",
                 link=f"/orders/{order['uuid']}",
             )
             for order in orders
-            for user_id in users[order["buyer"]]
+            for user_id, message in users[order["buyer"]]
         )
     )

@@ -733,6 +733,7 @@ async def _care_page(
         {
             "events": await care.events(),
             "triggers": list(CareTrigger),
+            "message_columns": list(care.MESSAGE_COLUMNS.items()),
             "values": values or {"trigger": "after_delivery", "days": "90"},
             "errors": errors or {},
             "conflicts": conflicts or [],

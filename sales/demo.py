@@ -101,7 +101,9 @@ async def load(rng: random.Random, now: datetime) -> str:
             trigger="after_delivery",
             days=90,
             follow_up_title="检查动销情况，建议补货",
-            partner_message="到货已满 90 天：您的客户经理将联系您了解销售情况。",
+            partner_message_zh="到货已满 90 天：您的客户经理将联系您了解销售情况。",
+            partner_message_ko="입고 90일이 지났습니다: 담당 매니저가 판매 현황을 여쭙고자 연락드릴 예정입니다.",
+            partner_message_en="90 days since delivery: your account manager will call about sell-through.",
         ),
         CareEvent(
             name="Exchange window reminder",

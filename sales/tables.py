@@ -279,7 +279,11 @@ class CareEvent(Table, tablename="sales_care_event"):
     trigger = Varchar(length=20, choices=CareTrigger)
     days = Integer(default=90)
     follow_up_title = Varchar(length=200)
-    partner_message = Text(default="")
+    # What the partner's users read, in each language (the message of a reader's own
+    # language, else the English one; none: they are not told).
+    partner_message_zh = Text(default="")
+    partner_message_ko = Text(default="")
+    partner_message_en = Text(default="")
     active = Boolean(default=True)
     version = Integer(default=1)
 
