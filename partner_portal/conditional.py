@@ -82,7 +82,7 @@ class ConditionalGet(ASGIMiddleware):
                 etag = body_etag(body)
                 headers["etag"] = etag
                 headers.setdefault("cache-control", "private, no-cache")
-                headers.add("vary", "HX-Request")
+                _vary_on(headers, "HX-Request")
                 if etag in asked_tags:
                     await _send_not_modified(send, start)
                     return
@@ -94,7 +94,7 @@ class ConditionalGet(ASGIMiddleware):
                 body = gzip.compress(body, compresslevel=level, mtime=0)
                 headers["content-encoding"] = "gzip"
                 headers["content-length"] = str(len(body))
-                headers.add("vary", "Accept-Encoding")
+                _vary_on(headers, "Accept-Encoding")
             await send(start)
             finished: HTTPResponseBodyEvent = {
                 "type": "http.response.body",
@@ -104,6 +104,12 @@ class ConditionalGet(ASGIMiddleware):
             await send(finished)
 
         await next_app(scope, receive, send_finished)
+
+
+def _vary_on(headers: MutableScopeHeaders, name: str) -> None:
+    present = [part.strip().lower() for part in headers.get("vary", "").split(",")]
+    if name.lower() not in present:
+        headers["vary"] = ", ".join(filter(None, [headers.get("vary", ""), name]))
 
 
 def _is_text(start: HTTPResponseStartEvent) -> bool:
