@@ -69,7 +69,8 @@ async def segment_overview(viewer: Viewer) -> dict[str, Any]:
     for members in segments.values():
         members.sort(key=lambda partner: partner["legal_name"])
     return {
-        "segments": segments,
+        # Segments with partners first (of 24, most are empty), each group in code order.
+        "segments": dict(sorted(segments.items(), key=lambda item: not item[1])),
         "treatments": treatments,
         "computed_on": day,
         "compared_with": earlier_day,
