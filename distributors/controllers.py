@@ -21,6 +21,7 @@ from distributors.services import Grid, MatrixDetails
 from partner_portal import access, idempotency
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.images import stored_file
+from partner_portal.clock import utcnow
 from partner_portal.i18n import format_number
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import services as orders
@@ -214,7 +215,13 @@ async def sheet_pdf(
     }
     content = await render_pdf(
         "distributors/sheet_pdf.html",
-        {"view": view, "images": images, "viewer": viewer},
+        {
+            "view": view,
+            "images": images,
+            "viewer": viewer,
+            "brand_name": await services.brand_name(),
+            "today": utcnow().date(),
+        },
         pictures,
     )
     filename = f"line-sheet-{view.season.get('code', '')}-{sheet_id}.pdf"

@@ -35,7 +35,7 @@ from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
 from partner_portal.orders.tables import OrderChannel, OrderLine, OrderStatus
-from partner_portal.partners.tables import Organisation, Tier
+from partner_portal.partners.tables import Organisation, OrganisationKind, Tier
 from partner_portal.registries import OrderFinding, registry
 
 # ---------------------------------------------------------------------------
@@ -63,6 +63,17 @@ async def list_line_sheets(viewer: Viewer) -> list[dict[str, Any]]:
     for sheet in sheets:
         sheet["style_count"] = counts.get(sheet["id"], 0)
     return sheets
+
+
+@access.system_query("the brand's own name, printed on the cover of its line sheets")
+async def brand_name() -> str:
+    """The brand's name, printed on the cover of its line sheets."""
+    brand = await (
+        Organisation.select(Organisation.legal_name)
+        .where(Organisation.kind == OrganisationKind.brand)
+        .first()
+    )
+    return brand["legal_name"] if brand else ""
 
 
 async def sheets_to_order_from(viewer: Viewer) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from distributors.access import DistributorAction
 from distributors.services import (
     MatrixStyle,
     channel_for,
@@ -42,7 +43,10 @@ async def template_rows(viewer: Viewer) -> list[dict[str, str]]:
     """The template's example rows, made from a style the viewer may order (the first of
     the first published line sheet it sees), so the downloaded template passes the upload's
     own check as it is."""
-    for sheet in await list_line_sheets(viewer):
+    sheets = (
+        await list_line_sheets(viewer) if viewer.can(DistributorAction.view_line_sheets) else []
+    )
+    for sheet in sheets:
         if not sheet["published"]:
             continue
         for style in await load_styles(viewer, (await sheet_style_ids(sheet["id"]))[:5], None):
