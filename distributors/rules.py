@@ -205,6 +205,12 @@ async def credit_limit_for(organisation_id: int) -> Decimal | None:
     terms = await registry.terms_for(organisation_id)
     if terms is not None and terms.credit_limit is not None:
         return terms.credit_limit
+    return await recorded_credit_limit(organisation_id)
+
+
+@access.system_query("a partner's credit limit, for the order check and new contracts' terms")
+async def recorded_credit_limit(organisation_id: int) -> Decimal | None:
+    """The credit limit kept on the partner here (registry.partner_credit_limit)."""
     row = (
         await PartnerCredit.select(PartnerCredit.credit_limit)
         .where(PartnerCredit.organisation == organisation_id)
