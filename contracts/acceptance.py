@@ -10,15 +10,16 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from contracts import forms, rendering, sealing
-from contracts.access import ContractAction
+from contracts.access import ContractAction, scoped_contracts
 from contracts.documents import brand_name, read_pdf, store_pdf
-from contracts.drafting import create_contract, move
+from contracts.drafting import LIST_COLUMNS, create_contract, move
 from contracts.lifecycle import activate
 from contracts.states import RENEWABLE, TERMINABLE, ContractError, S
 from contracts.tables import (
     AcceptanceCode,
     Contract,
     ContractSignature,
+    ContractStatus,
     ContractTemplate,
     ContractVersion,
     SignatureDecision,
@@ -523,3 +524,17 @@ async def renew(viewer: Viewer, contract: dict[str, Any]) -> SaveResult:
     return await create_contract(
         viewer, organisation["uuid"], template["uuid"], predecessor=contract
     )
+
+
+async def contracts_to_accept(viewer: Viewer) -> dict[str, Any] | None:
+    """A partner user's start page: the contracts issued to their organisation and not yet
+    accepted (only for those who may accept them)."""
+    if viewer.is_brand or not viewer.can(ContractAction.accept_contract):
+        return None
+    rows = await (
+        scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
+        .where(Contract.status == ContractStatus.issued)
+        .order_by(Contract.updated_at, ascending=False)
+        .limit(20)
+    )
+    return {"contracts": rows} if rows else None

@@ -487,17 +487,3 @@ async def issue_contract(viewer: Viewer | None, contract: dict[str, Any]) -> dic
             summary=f"{contract['number']} v{number} sha256 {pdf.sha256}",
         )
     return loaded(row[0])
-
-
-async def contracts_to_accept(viewer: Viewer) -> dict[str, Any] | None:
-    """A partner user's start page: the contracts issued to their organisation and not yet
-    accepted (only for those who may accept them)."""
-    if viewer.is_brand or not viewer.can(ContractAction.accept_contract):
-        return None
-    rows = await (
-        scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
-        .where(Contract.status == ContractStatus.issued)
-        .order_by(Contract.updated_at, ascending=False)
-        .limit(20)
-    )
-    return {"contracts": rows} if rows else None

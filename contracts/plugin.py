@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from contracts import drafting, lifecycle
+from contracts import acceptance, lifecycle
 from contracts.access import SCOPED_TABLES, ContractAction
 from contracts.api import api_routes
 from contracts.controllers import contract_routes
@@ -30,7 +30,7 @@ def register(registry: Registry) -> None:
             key="contracts_to_accept",
             order=30,
             template="contracts/_home.html",
-            load=drafting.contracts_to_accept,
+            load=acceptance.contracts_to_accept,
         )
     )
     registry.add_nav_entry(

@@ -28,6 +28,7 @@ from partner_portal import database, i18n, web
 from partner_portal.accounts.controllers import account_routes, users_navigation
 from partner_portal.audit.controllers import audit_navigation, audit_routes
 from partner_portal.catalog.controllers import catalog_navigation, catalog_routes
+from partner_portal.conditional import ConditionalGet
 from partner_portal.notifications.controllers import notification_routes
 from partner_portal.notifications.home import latest_notifications
 from partner_portal.orders import plugin as orders_plugin
@@ -39,6 +40,7 @@ from partner_portal.partners.controllers import (
 )
 from partner_portal.registries import HomeSection, registry
 from partner_portal.settings import Settings, install, load_settings
+from partner_portal.shedding import LoadShedder
 from partner_portal.templating import STATIC_DIR, create_environment
 from sales import plugin as sales_plugin
 from scheduler import plugin as scheduler_plugin
@@ -142,7 +144,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         dependencies={"viewer": Provide(web.require_viewer, sync_to_thread=False)},
-        middleware=[web.AuthenticationMiddleware(), web.RequestGuard()],
+        middleware=[
+            LoadShedder(),
+            ConditionalGet(),
+            web.AuthenticationMiddleware(),
+            web.RequestGuard(),
+        ],
         before_send=[web.add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

@@ -8,14 +8,15 @@ Entries are keyed, so registering twice (one app per test) replaces, never doubl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from uuid import UUID
 
+from partner_portal import access
 from partner_portal.access import KERNEL_SCOPED_TABLES, Action, ActionSet, ScopedTable, Viewer
 
 # Whom a menu entry or a start-page tile is for, on top of the actions it needs.
@@ -87,13 +88,21 @@ class OrderLink:
     # the order channels it applies to (none: every channel)
     channels: tuple[str, ...] = ()
 
-    def url(self, order: Any) -> str:
-        return self.path.format(uuid=order_field(order, "uuid"))
+    def url(self, order: LinkedOrder) -> str:
+        return self.path.format(uuid=order.uuid)
 
 
-def order_field(order: Any, name: str) -> Any:
-    """A field of an order given as a list row (a mapping) or as an order record."""
-    return order[name] if isinstance(order, Mapping) else getattr(order, name)
+class LinkedOrder(Protocol):
+    """What an order link needs of an order: an order record or a list row's summary."""
+
+    @property
+    def uuid(self) -> UUID: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def buyer(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -303,17 +312,17 @@ class Registry:
     def add_order_link(self, link: OrderLink) -> None:
         self.order_links[link.key] = link
 
-    def order_links_for(self, viewer: Viewer, order: Any) -> list[OrderLink]:
-        """The actions on an order a viewer is offered; ``order`` is a list row (a mapping) or
-        an order record, with ``status`` and ``channel``."""
-        is_draft = order_field(order, "status") == "draft"
+    def order_links_for(self, viewer: Viewer, order: LinkedOrder) -> list[OrderLink]:
+        """The actions on an order a viewer is offered: those the access policy allows on
+        the buyer's orders, for the order's status and channel."""
+        is_draft = order.status == "draft"
         links = sorted(self.order_links.values(), key=lambda link: link.order)
         return [
             link
             for link in links
             if link.drafts == is_draft
-            and viewer.can(link.action)
-            and (not link.channels or order_field(order, "channel") in link.channels)
+            and access.allows(viewer, link.action, order.buyer)
+            and (not link.channels or order.channel in link.channels)
         ]
 
     def add_partner_panel(self, panel: PartnerPanel) -> None:

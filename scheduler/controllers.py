@@ -383,6 +383,17 @@ async def calendar_feed_rotate(request: AnyRequest, viewer: CurrentViewer) -> Te
     )
 
 
+@post("/account/calendar/revoke", include_in_schema=False)
+async def calendar_feed_revoke(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    access.require(viewer, SchedulerAction.view_follow_ups)
+    await feeds.revoke_feed(viewer)
+    return render(
+        request,
+        "scheduler/feed.html",
+        {"has_feed": False, "feed_url": None, "revoked": True},
+    )
+
+
 @get("/calendar-feed/{token:str}", include_in_schema=False, cache=False)
 async def calendar_feed(request: AnyRequest, token: FromPath[str]) -> Response[str]:
     """The feed itself: no sign-in (calendar apps cannot), the secret in the address."""
@@ -421,5 +432,6 @@ routes = [
     rule_settings_save,
     calendar_feed_page,
     calendar_feed_rotate,
+    calendar_feed_revoke,
     calendar_feed,
 ]

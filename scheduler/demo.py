@@ -11,6 +11,9 @@ from partner_portal.partners.tables import Organisation, OrganisationKind, User
 from scheduler.forms import DEFAULT_REMIND_MINUTES
 from scheduler.tables import FollowUp, FollowUpKind, Priority
 
+# Each title in Chinese, English and Korean; a KAM writes their own follow-ups in their
+# own language.
+LANGUAGE_INDEX = {"zh_Hans": 0, "en": 1, "ko": 2}
 TITLES = {
     FollowUpKind.call: (
         "确认下季订货会日期",
@@ -29,6 +32,7 @@ async def load_follow_ups(rng: random.Random, now: datetime) -> str:
         Organisation.id,
         Organisation.owner,
         Organisation.owner.time_zone.as_alias("zone"),  # type: ignore[union-attr]
+        Organisation.owner.locale.as_alias("locale"),  # type: ignore[union-attr]
     ).where(Organisation.owner.is_not_null(), Organisation.kind != OrganisationKind.brand.value)
     users = {row["id"] for row in await User.select(User.id)}
     rows = []
@@ -36,6 +40,7 @@ async def load_follow_ups(rng: random.Random, now: datetime) -> str:
         if partner["owner"] not in users:
             continue
         zone = ZoneInfo(partner["zone"] or "Asia/Shanghai")
+        language = LANGUAGE_INDEX.get(partner["locale"], 0)
         today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
         for index in range(rng.randint(2, 4)):
             kind = rng.choice(list(FollowUpKind))
@@ -50,7 +55,7 @@ async def load_follow_ups(rng: random.Random, now: datetime) -> str:
                     owner=partner["owner"],
                     created_by=partner["owner"],
                     kind=kind,
-                    title=rng.choice(TITLES[kind]),
+                    title=TITLES[kind][language],
                     priority=rng.choice(
                         (Priority.normal, Priority.normal, Priority.high, Priority.low)
                     ),

@@ -71,8 +71,17 @@ async def rotate_feed(viewer: access.Viewer) -> str:
 
 
 async def revoke_feed(viewer: access.Viewer) -> None:
+    """The viewer's feed address stops working, and no new one is made."""
     async with write_transaction():
         await CalendarFeed.delete().where(CalendarFeed.user == viewer.user_id)
+        await audit_log.record(
+            viewer,
+            entity_kind="calendar_feed",
+            entity_uuid=viewer.user_uuid,
+            organisation_id=viewer.organisation_id,
+            action="revoke",
+            summary="calendar feed address",
+        )
 
 
 @access.system_query("a calendar feed's secret address: the token is the key")

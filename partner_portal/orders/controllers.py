@@ -57,7 +57,7 @@ async def order_list(request: AnyRequest, viewer: CurrentViewer) -> Template | R
     if request.url.query and filters.filter_string() != saved:
         await accounts.remember_filters(viewer, services.LIST_NAME, filters.filter_string())
     page = await services.list_orders(viewer, filters)
-    buyers = [] if is_htmx(request) else await queries.buyer_choices(viewer)
+    buyers = None if is_htmx(request) else await queries.buyer_choices(viewer, filters.buyer)
     return render(
         request,
         "orders/list.html",

@@ -7,6 +7,7 @@ from typing import Any
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
+from partner_portal.orders.records import OrderSummary
 from partner_portal.orders.services import LIST_COLUMNS
 from partner_portal.orders.tables import Order, OrderStatus
 
@@ -23,16 +24,16 @@ async def open_orders_section(viewer: Viewer) -> dict[str, Any] | None:
     """Drafts, submitted orders and shipments on the way (at most 20 of each), one query."""
     if viewer.is_brand or not viewer.can(Action.view_orders):
         return None
-    rows = await (
-        access.scoped_orders(Order.select(*LIST_COLUMNS), viewer)
+    rows = OrderSummary.from_rows(
+        await access.scoped_orders(Order.select(*LIST_COLUMNS), viewer)
         .where(Order.status.is_in(list(OPEN_STATUSES)))
         .order_by(Order.id, ascending=False)
         .limit(200)
     )
-    by_status: dict[str, list[dict[str, Any]]] = {status: [] for status in OPEN_STATUSES}
+    by_status: dict[str, list[OrderSummary]] = {status: [] for status in OPEN_STATUSES}
     for row in rows:
-        if len(by_status[row["status"]]) < 20:
-            by_status[row["status"]].append(row)
+        if len(by_status[row.status]) < 20:
+            by_status[row.status].append(row)
     return {
         "drafts": by_status[OrderStatus.draft],
         "waiting": by_status[OrderStatus.submitted],

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from partner_portal import access, spreadsheets
 from partner_portal.access import Viewer
@@ -31,6 +33,15 @@ EXPORT_LIMIT = 100_000
 # into dicts on the event loop, and on SQLite other requests' queries wait behind each one
 # on the shared connection, so smaller queries keep the server answering during an export.
 LINE_BATCH = 100
+# A brand sees thousands of buyers: a menu of 4,111 made the order list 388 KB. Past this
+# many, the list's search box finds orders by buyer name instead.
+BUYER_MENU_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class BuyerChoices:
+    menu: list[dict[str, Any]]  # every visible buyer, when few enough for a menu
+    chosen: dict[str, Any] | None  # without a menu: the buyer a link filtered by
 
 
 async def line_requests(
@@ -163,13 +174,18 @@ async def _export_lines(order_ids: list[int]) -> list[dict[str, Any]]:
     ).where(OrderLine.order.is_in(order_ids))
 
 
-async def buyer_choices(viewer: Viewer) -> list[dict[str, Any]]:
-    """Buying organisations the viewer sees, for the list's buyer filter (one query)."""
-    return (
-        await access.scoped(Organisation.select(Organisation.uuid, Organisation.legal_name), viewer)
-        .where(Organisation.kind.is_in(sorted(access.BUYING_KINDS)))
-        .order_by(Organisation.legal_name)
-    )
+async def buyer_choices(viewer: Viewer, chosen: UUID | None) -> BuyerChoices:
+    """The list's buyer filter: every buying organisation the viewer sees when they are few
+    enough for a menu (one query); past that the search box finds buyers by name, and only
+    the chosen one (from a partner page's link) is loaded, to name it."""
+    visible = access.scoped(
+        Organisation.select(Organisation.uuid, Organisation.legal_name), viewer
+    ).where(Organisation.kind.is_in(sorted(access.BUYING_KINDS)))
+    rows = await visible.order_by(Organisation.legal_name).limit(BUYER_MENU_LIMIT + 1)
+    if len(rows) <= BUYER_MENU_LIMIT:
+        return BuyerChoices(menu=rows, chosen=None)
+    named = await visible.where(Organisation.uuid == chosen).first() if chosen else None
+    return BuyerChoices(menu=[], chosen=named)
 
 
 PARTY_COLUMNS = (

@@ -63,6 +63,7 @@ class OrderSummary(Record, frozen=True):
     submitted_at: datetime | None
     created_at: datetime
     requested_ship_date: date | None
+    buyer: int
     buyer_uuid: UUID
     buyer_name: str
 

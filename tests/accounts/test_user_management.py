@@ -44,7 +44,7 @@ async def test_htmx_gets_only_the_rows(client: PortalClient, cast) -> None:
     response = await client.get("/users?role=kam", headers={"HX-Request": "true"})
     assert "<html" not in response.text
     assert cast.kam.email in response.text
-    assert response.headers["vary"] == "HX-Request"
+    assert "HX-Request" in [part.strip() for part in response.headers["vary"].split(",")]
 
 
 async def test_a_partner_admin_sees_only_their_own_organisation(client: PortalClient, cast) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from partner_portal.orders import services
+from partner_portal.orders import queries, services
 from partner_portal.orders.tables import (
     ChangeRequest,
     Order,
@@ -75,6 +75,29 @@ async def test_the_list_filters_remembers_them_and_pages_by_key(
     # Live filtering answers with the rows only.
     rows = await client.get("/orders?status=draft", headers={"HX-Request": "true"})
     assert draft["number"] in rows.text and "<html" not in rows.text
+
+
+async def test_a_brand_with_many_buyers_finds_orders_by_buyer_name_not_in_a_menu(
+    client: PortalClient, cast: Cast, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours = await order_row(await place(shop, cast.admin, cast.distributor_a))
+    theirs = await order_row(await place(shop, cast.admin, cast.distributor_b))
+    await client.sign_in(cast.admin)
+    # Few buyers: a menu of them.
+    assert '<select id="buyer"' in (await client.get("/orders?status=submitted")).text
+
+    monkeypatch.setattr(queries, "BUYER_MENU_LIMIT", 2)
+    page = await client.get("/orders?status=submitted")
+    assert '<select id="buyer"' not in page.text
+    found = await client.get(
+        "/orders", params={"q": cast.distributor_b.legal_name[:6]}, headers={"HX-Request": "true"}
+    )
+    assert theirs["number"] in found.text and ours["number"] not in found.text
+    # A link from a partner's page filters by that buyer and names it.
+    linked = await client.get("/orders", params={"buyer": str(cast.distributor_a.uuid)})
+    assert ours["number"] in linked.text and theirs["number"] not in linked.text
+    assert f'value="{cast.distributor_a.uuid}"' in linked.text
+    assert cast.distributor_a.legal_name in linked.text
 
 
 async def test_a_kam_enters_an_order_for_a_partner_and_a_double_click_submits_it_once(

@@ -70,6 +70,7 @@ ROUTES: dict[str, Route] = {
     "POST /scheduler/rules": Route(ADMIN),
     "GET /account/calendar": Route(only(BRAND_MEMBERS)),
     "POST /account/calendar/rotate": Route(only(BRAND_MEMBERS)),
+    "POST /account/calendar/revoke": Route(only(BRAND_MEMBERS)),
     # The kernel's notification pages (partner_portal/notifications/controllers.py).
     "GET /notifications": Route(anyone),
     "GET /notifications/bell": Route(anyone),

@@ -192,6 +192,23 @@ async def test_the_calendar_feed_lists_the_users_follow_ups_until_its_address_is
     assert (await client.get(path)).status_code == 404
 
 
+async def test_a_kam_stops_the_feed_and_no_address_works_any_more(
+    client: PortalClient, cast, frozen_clock
+) -> None:
+    await client.log_in(cast.kam)
+    made = await client.post_form("/account/calendar/rotate")
+    path = made.text.split('class="feed-url" readonly value="')[1].split('"')[0]
+    path = path.removeprefix("http://testserver")
+
+    stopped = await client.post_form("/account/calendar/revoke")
+
+    assert stopped.status_code == 200
+    assert "no longer works" in stopped.text
+    assert "Stop the feed" not in stopped.text and "Make my address" in stopped.text
+    client.cookies.clear()
+    assert (await client.get(path)).status_code == 404
+
+
 async def test_the_bell_counts_unread_notifications_and_email_kinds_can_be_turned_off(
     client: PortalClient, cast, frozen_clock
 ) -> None:

@@ -106,6 +106,7 @@ LIST_COLUMNS = (
     Order.submitted_at,
     Order.created_at,
     Order.requested_ship_date,
+    Order.buyer,
     Order.buyer.uuid.as_alias("buyer_uuid"),  # type: ignore[attr-defined]
     Order.buyer.legal_name.as_alias("buyer_name"),  # type: ignore[attr-defined]
 )
@@ -124,6 +125,7 @@ def filtered_orders(query: Any, viewer: Viewer, filters: OrderFilters) -> Any:
         query = query.where(
             contains_text(Order.number, filters.search)
             | contains_text(Order.customer_po, filters.search)
+            | contains_text(Order.buyer.legal_name, filters.search)  # type: ignore[attr-defined]
         )
     return query
 
