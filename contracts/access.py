@@ -15,6 +15,7 @@ from uuid import UUID
 from piccolo.columns.combination import Combinable
 
 from contracts.tables import (
+    AcceptanceCode,
     Clause,
     Contract,
     ContractSignature,
@@ -48,6 +49,7 @@ SCOPED_TABLES = (
     ScopedTable(Contract, Contract.organisation),
     ScopedTable(ContractVersion, ContractVersion.organisation),
     ScopedTable(ContractSignature, ContractSignature.organisation),
+    ScopedTable(AcceptanceCode, AcceptanceCode.organisation),
 )
 
 
@@ -84,6 +86,20 @@ async def get_version(viewer: Viewer, version_uuid: UUID) -> tuple[dict[str, Any
     version = await fetch_one(viewer, query, "No such version.")
     contract = await get_contract(viewer, version["contract_uuid"])
     return contract, loaded(version)
+
+
+async def get_signature(
+    viewer: Viewer, signature_uuid: UUID
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A signature and its contract, if the viewer may see the contract (404 otherwise)."""
+    query = ContractSignature.select(
+        *ContractSignature.all_columns(),
+        ContractSignature.contract.uuid.as_alias("contract_uuid"),  # type: ignore[attr-defined]
+        ContractSignature.contract_version.number.as_alias("version_number"),  # type: ignore[attr-defined]
+    ).where(ContractSignature.uuid == signature_uuid)
+    signature = await fetch_one(viewer, query, "No such signature.")
+    contract = await get_contract(viewer, signature["contract_uuid"])
+    return contract, dict(signature)
 
 
 async def get_template(

@@ -4,12 +4,13 @@ call a service, render."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
@@ -21,10 +22,19 @@ from contracts import (
     library,
     lifecycle,
     rendering,
+    sealing,
     states,
+    verification,
 )
 from contracts.acceptance import Client
-from contracts.access import ContractAction, get_clause, get_contract, get_template, get_version
+from contracts.access import (
+    ContractAction,
+    get_clause,
+    get_contract,
+    get_signature,
+    get_template,
+    get_version,
+)
 from contracts.drafting import ContractFilters
 from contracts.markup import ALLOWED_TAGS
 from contracts.states import ContractError
@@ -32,7 +42,10 @@ from contracts.tables import SignatureSide
 from partner_portal import access, idempotency
 from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
-from partner_portal.web import CurrentViewer, redirect_after_post, render
+from partner_portal.edits import SaveResult
+from partner_portal.i18n import gettext as _
+from partner_portal.uploads import PDF, detect_type
+from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]
@@ -105,6 +118,9 @@ async def _detail(
     status_code: int = 200,
 ) -> Template:
     view = await drafting.contract_view(viewer, contract_id)
+    pending_code = (
+        await acceptance.pending_code(viewer, view.contract) if view.can["accept"] else None
+    )
     return render(
         request,
         "contracts/detail.html",
@@ -114,6 +130,7 @@ async def _detail(
             "errors": errors or {},
             "values": values or {},
             "form": form,
+            "pending_code": pending_code,
             "label": states.label,
         },
         status_code=status_code,
@@ -133,7 +150,9 @@ async def contract_new(
 ) -> Template:
     access.require(viewer, ContractAction.manage_contracts)
     if partner is None:
-        raise ClientException("Open a partner and choose New contract there.")
+        # From the contract list: choose the partner first (a GET form back to this page).
+        partners = await drafting.partners_for_new_contract(viewer)
+        return render(request, "contracts/choose_partner.html", {"partners": partners})
     choices = await drafting.new_contract_choices(viewer, partner)
     return render(request, "contracts/new.html", {**choices, "errors": {}, "label": states.label})
 
@@ -228,32 +247,29 @@ async def contract_issue(
     return redirect_after_post(request, f"/contracts/{contract_id}", done="contract_issued")
 
 
-async def _sign(
+async def _decide_once(
     request: AnyRequest,
     viewer: Viewer,
     contract_id: UUID,
     data: dict[str, str],
-    side: SignatureSide,
+    decide: Callable[[], Awaitable[SaveResult]],
+    form: str,
+    landing: str = "",
+    done: str = "",
 ) -> Response[Any]:
-    action = (
-        ContractAction.accept_contract
-        if side == SignatureSide.partner
-        else ContractAction.countersign_contract
-    )
-    contract = await get_contract(viewer, contract_id, action)
+    """A signature step (send a code, confirm, countersign, decline), answered once per
+    idempotency key: back to the contract when done, else its page with the form's errors."""
 
-    async def sign() -> Response[Any]:
-        result = await acceptance.sign(viewer, contract, data, _client(request, viewer), side)
+    async def respond() -> Response[Any]:
+        result = await decide()
         if result.saved:
-            return redirect_after_post(
-                request, f"/contracts/{contract_id}", done=f"contract_signed_{side}"
-            )
+            return redirect_after_post(request, f"/contracts/{contract_id}{landing}", done=done)
         return await _detail(
-            request, viewer, contract_id, result.errors, dict(data), form="sign", status_code=400
+            request, viewer, contract_id, result.errors, dict(data), form=form, status_code=400
         )
 
     return await idempotency.respond_once(
-        request, viewer, data.get(idempotency.KEY_FIELD, ""), sign
+        request, viewer, data.get(idempotency.KEY_FIELD, ""), respond
     )
 
 
@@ -261,14 +277,51 @@ async def _sign(
 async def contract_accept(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    return await _sign(request, viewer, contract_id, data, SignatureSide.partner)
+    """The partner's "accept": e-mails a one-time code; the acceptance waits for it."""
+    contract = await get_contract(viewer, contract_id, ContractAction.accept_contract)
+    return await _decide_once(
+        request,
+        viewer,
+        contract_id,
+        data,
+        lambda: acceptance.request_acceptance(viewer, contract, data),
+        form="sign",
+        landing="#confirm",
+    )
+
+
+@post("/contracts/{contract_id:uuid}/accept/confirm", include_in_schema=False)
+async def contract_accept_confirm(
+    request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
+) -> Response[Any]:
+    contract = await get_contract(viewer, contract_id, ContractAction.accept_contract)
+    client = _client(request, viewer)
+    return await _decide_once(
+        request,
+        viewer,
+        contract_id,
+        data,
+        lambda: acceptance.confirm_acceptance(viewer, contract, data, client),
+        form="confirm",
+        done="contract_signed_partner",
+    )
 
 
 @post("/contracts/{contract_id:uuid}/countersign", include_in_schema=False)
 async def contract_countersign(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    return await _sign(request, viewer, contract_id, data, SignatureSide.brand)
+    contract = await get_contract(viewer, contract_id, ContractAction.countersign_contract)
+    client = _client(request, viewer)
+    return await _decide_once(
+        request,
+        viewer,
+        contract_id,
+        data,
+        lambda: acceptance.sign(viewer, contract, data, client, SignatureSide.brand),
+        form="sign",
+        done="contract_signed_brand",
+    )
 
 
 @post("/contracts/{contract_id:uuid}/decline", include_in_schema=False)
@@ -276,25 +329,15 @@ async def contract_decline(
     request: AnyRequest, viewer: CurrentViewer, contract_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     contract = await get_contract(viewer, contract_id)
-
-    async def decline() -> Response[Any]:
-        result = await acceptance.decline(viewer, contract, data, _client(request, viewer))
-        if result.saved:
-            return redirect_after_post(
-                request, f"/contracts/{contract_id}", done="contract_declined"
-            )
-        return await _detail(
-            request,
-            viewer,
-            contract_id,
-            result.errors,
-            dict(data),
-            form="decline",
-            status_code=400,
-        )
-
-    return await idempotency.respond_once(
-        request, viewer, data.get(idempotency.KEY_FIELD, ""), decline
+    client = _client(request, viewer)
+    return await _decide_once(
+        request,
+        viewer,
+        contract_id,
+        data,
+        lambda: acceptance.decline(viewer, contract, data, client),
+        form="decline",
+        done="contract_declined",
     )
 
 
@@ -331,6 +374,68 @@ async def version_pdf(
     contract, version = await get_version(viewer, version_id)
     content = documents.read_pdf(version["pdf_path"])
     return pdf_response(content, f"{contract['number']}-v{version['number']}.pdf", inline)
+
+
+@get("/contracts/signatures/{signature_id:uuid}/pdf", include_in_schema=False)
+async def sealed_pdf(viewer: CurrentViewer, signature_id: FromPath[UUID]) -> Response[bytes]:
+    """The accepted PDF as the platform sealed it, with its certificate of completion."""
+    contract, signature = await get_signature(viewer, signature_id)
+    if not signature["sealed_pdf_path"]:
+        raise NotFoundException("This signature has no sealed PDF.")
+    content = documents.read_pdf(signature["sealed_pdf_path"])
+    name = f"{contract['number']}-v{signature['version_number']}-accepted.pdf"
+    return pdf_response(content, name, inline=False)
+
+
+# ---------------------------------------------------------------------------
+# Verifying a sealed PDF: public, for anyone holding one
+
+
+def _verify_page(
+    request: AnyRequest,
+    result: verification.Verification | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "contracts/verify.html",
+        {
+            "result": result,
+            "error": error,
+            "limit_mb": sealing.VERIFY_UPLOAD_BYTES // (1024 * 1024),
+        },
+        status_code=status_code,
+    )
+
+
+@get("/contracts/verify", include_in_schema=False)
+async def verify_page(request: AnyRequest) -> Template:
+    return _verify_page(request)
+
+
+@post(
+    "/contracts/verify",
+    include_in_schema=False,
+    request_max_body_size=sealing.VERIFY_UPLOAD_BYTES + 64 * 1024,
+)
+async def verify_upload(request: AnyRequest) -> Template:
+    """Anyone may check a PDF; the answer says whether it is a sealed acceptance."""
+    _fields, content = await uploaded_file(request)
+    if not content or detect_type(content, (PDF,)) is None:
+        return _verify_page(request, error=_("Choose a PDF file to check."), status_code=400)
+    result = await verification.verify_upload(content)
+    return _verify_page(request, result, status_code=200 if result.genuine else 422)
+
+
+@get("/contracts/signing-certificate.pem", include_in_schema=False)
+async def signing_certificate() -> Response[bytes]:
+    """The certificate the portal signs accepted contracts with (PEM)."""
+    return Response(
+        await sealing.certificate_pem(),
+        media_type="application/x-pem-file",
+        headers={"Content-Disposition": 'attachment; filename="threadline-signing.pem"'},
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -528,9 +633,14 @@ contract_routes = [
     contract_update,
     contract_issue,
     contract_accept,
+    contract_accept_confirm,
     contract_countersign,
     contract_decline,
     contract_terminate,
     contract_renew,
     version_pdf,
+    sealed_pdf,
+    verify_page,
+    verify_upload,
+    signing_certificate,
 ]

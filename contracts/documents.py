@@ -30,6 +30,7 @@ from partner_portal.partners.tables import (
     Territory,
 )
 from partner_portal.pdf import PrintedPdf
+from partner_portal.registries import registry
 from partner_portal.settings import current_settings
 
 
@@ -38,9 +39,11 @@ def media_root() -> Path:
     return current_settings().media_dir
 
 
-def store_pdf(contract_uuid: UUID, number: int, pdf: PrintedPdf) -> str:
-    """Write a version's PDF once (never overwritten) and return its path under the media root."""
-    relative = Path("contracts") / str(contract_uuid) / f"v{number}-{pdf.sha256[:16]}.pdf"
+def store_pdf(contract_uuid: UUID, number: int, pdf: PrintedPdf, kind: str = "") -> str:
+    """Write a version's PDF (``kind`` "accepted": its sealed copy) once, never
+    overwritten, and return its path under the media root."""
+    name = f"v{number}-{kind}-" if kind else f"v{number}-"
+    relative = Path("contracts") / str(contract_uuid) / f"{name}{pdf.sha256[:16]}.pdf"
     target = media_root() / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(f".{secrets.token_hex(4)}.tmp")
@@ -67,6 +70,36 @@ async def _brand() -> dict[str, Any]:
     return dict(row)
 
 
+async def brand_name() -> str:
+    """The brand's legal name, as contracts name it."""
+    return str((await _brand())["legal_name"])
+
+
+def compose_address(address: Mapping[str, Any]) -> str:
+    """An address as its country writes it (docs/DOMAIN.md): Chinese large to small without
+    spaces, Korean large to small with spaces after the postal code, elsewhere small to
+    large with commas. A part
+    repeating the one before (a city that is its own province, 서울특별시 서울특별시) is
+    written once."""
+    large_to_small = [
+        address.get("region") or "",
+        address.get("city") or "",
+        address.get("district") or "",
+        address.get("street") or "",
+    ]
+    parts: list[str] = []
+    for part in (part.strip() for part in large_to_small):
+        if part and (not parts or part != parts[-1]):
+            parts.append(part)
+    postal_code = (address.get("postal_code") or "").strip()
+    country = address.get("country") or ""
+    if country == "CN":
+        return "".join(parts)
+    if country == "KR":
+        return (f"({postal_code}) " if postal_code else "") + " ".join(parts)
+    return ", ".join([*reversed(parts), *([postal_code] if postal_code else [])])
+
+
 @access.checked_by_caller("the parties of a contract its caller fetched with get_contract")
 async def party_values(organisation: Mapping[str, Any]) -> dict[str, str]:
     """A party as templates see it: names, tax id, office address and main contact."""
@@ -83,27 +116,24 @@ async def party_values(organisation: Mapping[str, Any]) -> dict[str, str]:
         .order_by(Contact.id)
         .first()
     )
-    parts = (
-        [address["region"], address["city"], address["district"], address["street"]]
-        if address
-        else []
-    )
-    # Chinese and Korean addresses read large to small, as stored.
-    joiner = " " if organisation.get("country") == "KR" else ""
+    composed = compose_address(address) if address else ""
     return {
         "legal_name": organisation["legal_name"],
         "english_name": organisation.get("english_name") or "",
         "tax_id": organisation.get("tax_id") or "",
         "country": organisation.get("country") or "",
-        "address": joiner.join(part for part in parts if part),
+        "address": composed,
         "representative": contact["name"] if contact else "",
     }
 
 
 @access.checked_by_caller("the partner comes from get_organisation")
-async def terms_from_partner(organisation: OrganisationRecord, kind: str) -> dict[str, str]:
-    """A new contract's terms filled from the partner record (tier, territories, currency)
-    and the brand's usual practice; the KAM edits them before issuing."""
+async def terms_from_partner(
+    organisation: OrganisationRecord, kind: str, language: str
+) -> dict[str, str]:
+    """A new contract's terms filled from the partner record (tier, territories, currency,
+    the credit limit the brand keeps for it) and the brand's usual practice, written in
+    the contract's ``language``; the KAM edits them before issuing."""
     today = utcnow().date()
     # A year from the first of next month.
     start = (date(today.year, today.month, 1) + timedelta(days=32)).replace(day=1)
@@ -111,20 +141,21 @@ async def terms_from_partner(organisation: OrganisationRecord, kind: str) -> dic
     territories = await Territory.select(Territory.region_code).where(
         Territory.organisation == organisation.id
     )
-    korean = organisation.country == "KR"
+    credit_limit = await registry.partner_credit_limit_for(organisation.id)
     terms = {
         "start_date": start.isoformat(),
         "end_date": end.isoformat(),
         "auto_renewal": "no",
         "notice_days": "90",
         "currency": organisation.currency or "CNY",
-        "payment_terms": "Monthly statement, net 30 days"
-        if korean
-        else "30% deposit, 70% before shipment (T/T)",
+        # Korean partners settle monthly; Chinese ones pay a deposit and the balance.
+        "payment_terms": rendering.value_word(
+            language, "monthly" if organisation.country == "KR" else "deposit"
+        ),
         "territory": ", ".join(row["region_code"] for row in territories),
         "tier": organisation.tier or "standard",
         "discount_percent": "",
-        "credit_limit": "",
+        "credit_limit": "" if credit_limit is None else f"{credit_limit:f}",
         "credit_limit_blocks": "no",
         "minimum_purchase": "",
         "materials": "",
@@ -139,7 +170,7 @@ async def terms_from_partner(organisation: OrganisationRecord, kind: str) -> dic
     return {name: value for name, value in terms.items() if name in names}
 
 
-def _money_fields() -> dict[str, str]:
+def _field_kinds() -> dict[str, str]:
     return {field.name: field.kind for field in forms.TERM_FIELDS}
 
 
@@ -172,10 +203,10 @@ async def render_contract(
             "title": contract["title"],
             "kind": contract["kind"],
             "version": version_number,
-            "issued_on": utcnow().date().isoformat(),
+            "issued_on": rendering.document_date(utcnow().date(), contract["language"]),
             "language": contract["language"],
         },
-        "terms": rendering.terms_for_template(_money_fields(), terms),
+        "terms": rendering.terms_for_template(_field_kinds(), terms, contract["language"]),
     }
     context["clause"] = rendering.clause_function(bodies, context)
     body_html = await contract_body(template["body"], context)

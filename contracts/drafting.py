@@ -17,6 +17,7 @@ from contracts.access import ContractAction, get_contract, scoped_contracts
 from contracts.documents import render_contract, store_pdf, terms_from_partner
 from contracts.library import conflict, opened_version
 from contracts.periods import next_term
+from contracts.rendering import value_word
 from contracts.states import (
     EDITABLE,
     ISSUABLE,
@@ -25,7 +26,6 @@ from contracts.states import (
     TERMINABLE,
     ContractError,
     S,
-    label,
 )
 from contracts.tables import (
     Contract,
@@ -208,10 +208,29 @@ async def new_contract_choices(viewer: Viewer, partner_uuid: UUID) -> dict[str, 
         .order_by(ContractTemplate.kind)
         .order_by(ContractTemplate.name)
     )
-    return {
-        "partner": partner,
-        "templates": [row for row in templates if row["kind"] in kinds],
-    }
+    fitting = sorted(
+        (row for row in templates if row["kind"] in kinds),
+        key=lambda row: template_preference(row["language"], partner.language),
+    )
+    return {"partner": partner, "templates": fitting}
+
+
+def template_preference(template_language: str, partner_language: str) -> int:
+    """How well a template's language suits a partner (lower first): its own language,
+    then side by side with English, then English, then any other."""
+    bilingual = {"zh_Hans": "bilingual_zh", "ko": "bilingual_ko"}.get(partner_language)
+    order = [partner_language, bilingual, "en"]
+    return order.index(template_language) if template_language in order else len(order)
+
+
+async def partners_for_new_contract(viewer: Viewer) -> list[dict[str, Any]]:
+    """The partners the viewer may start a contract for (those a contract kind fits)."""
+    access.require(viewer, ContractAction.manage_contracts)
+    query = access.scoped(
+        Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.kind),
+        viewer,
+    ).where(Organisation.kind.is_in(list(KINDS_FOR_PARTNER)))
+    return list(await query.order_by(Organisation.legal_name).limit(500))
 
 
 @access.system_query("contract numbers count across every partner")
@@ -254,8 +273,9 @@ async def create_contract(
         terms = _renewed_terms(predecessor["terms"], predecessor["end_date"])
         title = predecessor["title"]
     else:
-        terms = await terms_from_partner(partner, template["kind"])
-        title = f"{label(template['kind'])} · {partner.legal_name}"
+        terms = await terms_from_partner(partner, template["kind"], template["language"])
+        # In the contract's language: the title heads the PDF.
+        title = f"{value_word(template['language'], template['kind'])} · {partner.legal_name}"
     now = utcnow()
     async with write_transaction():
         number = await _next_number(now.year)

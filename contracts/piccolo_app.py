@@ -3,12 +3,14 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from contracts.tables import (
+    AcceptanceCode,
     Clause,
     ClauseVersion,
     Contract,
     ContractSignature,
     ContractTemplate,
     ContractVersion,
+    SigningIdentity,
 )
 
 APP_CONFIG = AppConfig(
@@ -21,6 +23,8 @@ APP_CONFIG = AppConfig(
         Contract,
         ContractVersion,
         ContractSignature,
+        AcceptanceCode,
+        SigningIdentity,
     ],
     migration_dependencies=["partner_portal.partners.piccolo_app"],
     commands=[],

@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from html import escape
 from typing import Any
 
+from babel.dates import format_date, format_datetime
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from markupsafe import Markup
@@ -41,6 +43,7 @@ from contracts.sandbox import (
     sandbox,
 )
 from partner_portal.i18n import N_
+from partner_portal.regions import region_name
 
 TEMPLATE_FILENAME = "<contract template>"
 
@@ -309,12 +312,157 @@ PDF_WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def _word(language: str, key: str) -> str:
-    """A fixed word; bilingual contracts show English and the other language together."""
+# The certificate of completion's words, in the contract's language like the rest of it.
+COMPLETION_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "completion": "Certificate of completion",
+        "intro": "This page was added by the Threadline portal when the version above was "
+        "accepted. The whole file is signed by the portal; any change breaks the signature.",
+        "contract": "Contract",
+        "parties": "Parties",
+        "accepted_by": "Accepted by",
+        "account": "Signed in as",
+        "accepted_at": "Accepted at",
+        "address": "From the address",
+        "browser": "Browser",
+        "confirmed": "Confirmed by",
+        "code_sent": "a one-time code sent to %(email)s",
+        "offered": "SHA-256 of the PDF offered",
+        "fingerprint": "Printed fingerprint",
+        "verify": "Check this file at",
+    },
+    "zh_Hans": {
+        "completion": "签署完成证明",
+        "intro": "本页由 Threadline 平台在上述版本被接受时附加。平台已对整个文件进行数字签名，任何改动都会使签名失效。",
+        "contract": "合同",
+        "parties": "签约方",
+        "accepted_by": "接受人",
+        "account": "登录账户",
+        "accepted_at": "接受时间",
+        "address": "来源地址",
+        "browser": "浏览器",
+        "confirmed": "确认方式",
+        "code_sent": "发送至 %(email)s 的一次性验证码",
+        "offered": "所提供 PDF 的 SHA-256",
+        "fingerprint": "印刷指纹",
+        "verify": "验证本文件",
+    },
+    "ko": {
+        "completion": "서명 완료 증명서",
+        "intro": "이 페이지는 위 버전이 수락될 때 Threadline 포털이 추가했습니다. 파일 전체에 포털의 전자서명이 되어 있어 어떤 변경도 서명을 무효로 만듭니다.",
+        "contract": "계약",
+        "parties": "당사자",
+        "accepted_by": "수락자",
+        "account": "로그인 계정",
+        "accepted_at": "수락 일시",
+        "address": "접속 주소",
+        "browser": "브라우저",
+        "confirmed": "확인 방법",
+        "code_sent": "%(email)s(으)로 보낸 일회용 코드",
+        "offered": "제시된 PDF의 SHA-256",
+        "fingerprint": "인쇄된 지문",
+        "verify": "이 파일 확인",
+    },
+}
+
+# Babel's locale for a contract language (bilingual contracts: the partner's language).
+DOCUMENT_LOCALES = {
+    "en": "en",
+    "zh_Hans": "zh_Hans_CN",
+    "ko": "ko",
+    "bilingual_zh": "zh_Hans_CN",
+    "bilingual_ko": "ko",
+}
+
+
+def document_datetime(value: datetime, language: str) -> str:
+    """A moment as the contract's language writes it, in UTC (the certificate's clock)."""
+    return format_datetime(
+        value, format="long", tzinfo=UTC, locale=DOCUMENT_LOCALES.get(language, "en")
+    )
+
+
+def _words(table: Mapping[str, Mapping[str, str]], language: str, key: str, **params: str) -> str:
+    """A fixed text of the document; bilingual contracts show English and the other
+    language together."""
+
+    def filled(text: str) -> str:
+        return text % params if params else text
+
     if language.startswith("bilingual_"):
         other = "zh_Hans" if language == "bilingual_zh" else "ko"
-        return f"{PDF_WORDS['en'][key]} / {PDF_WORDS[other][key]}"
-    return PDF_WORDS.get(language, PDF_WORDS["en"])[key]
+        return f"{filled(table['en'][key])} / {filled(table[other][key])}"
+    return filled(table.get(language, table["en"])[key])
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What the certificate of completion states about one acceptance."""
+
+    language: str
+    number: str
+    title: str
+    version: int
+    brand_name: str
+    partner_name: str
+    signer_name: str
+    signer_title: str
+    account_email: str
+    accepted_at: datetime
+    ip_address: str
+    user_agent: str
+    offered_sha256: str
+    fingerprint: str
+    verify_url: str
+
+
+HASH_ROWS = ("offered", "fingerprint")
+
+
+def completion_page_html(completion: Completion) -> str:
+    """The one-page certificate of completion appended to an accepted PDF."""
+    language = completion.language
+
+    def word(key: str, **params: str) -> str:
+        return _words(COMPLETION_WORDS, language, key, **params)
+
+    rows = [
+        (
+            "contract",
+            f"{completion.number} · {completion.title} · "
+            f"{_word(language, 'version')} {completion.version}",
+        ),
+        ("parties", f"{completion.brand_name} · {completion.partner_name}"),
+        ("accepted_by", f"{completion.signer_name}, {completion.signer_title}"),
+        ("account", completion.account_email),
+        ("accepted_at", document_datetime(completion.accepted_at, language)),
+        ("address", completion.ip_address),
+        ("browser", completion.user_agent),
+        ("confirmed", word("code_sent", email=completion.account_email)),
+        ("offered", completion.offered_sha256),
+        ("fingerprint", completion.fingerprint),
+        ("verify", completion.verify_url),
+    ]
+    table = "".join(
+        f"<tr><th>{escape(word(key))}</th>"
+        f'<td class="{"hash" if key in HASH_ROWS else "value"}">{escape(value)}</td></tr>'
+        for key, value in rows
+    )
+    return (
+        f'<!DOCTYPE html><html lang="{html_lang(language)}"><head><meta charset="utf-8">'
+        f"<title>{escape(word('completion'))}</title><style>{DOCUMENT_CSS}"
+        ".completion th { width: 32%; font-weight: normal; color: #444; }"
+        ".completion .value { word-break: break-all; }"
+        # A hash on one line, so it can be read (and copied) whole.
+        ".completion .hash { font-family: monospace; font-size: 7pt; white-space: nowrap; }"
+        "</style></head><body>"
+        f"<h1>{escape(word('completion'))}</h1><p>{escape(word('intro'))}</p>"
+        f'<table class="completion">{table}</table></body></html>'
+    )
+
+
+def _word(language: str, key: str) -> str:
+    return _words(PDF_WORDS, language, key)
 
 
 def html_lang(language: str) -> str:
@@ -442,15 +590,106 @@ def money_text(amount: str, currency: str) -> str:
     return f"{currency} {value:,.{digits}f}"
 
 
-def terms_for_template(kind_fields: Mapping[str, str], terms: Mapping[str, str]) -> dict[str, str]:
-    """Every term name (blank when the contract's kind has none), money with its currency."""
+# Coded term values as each contract language writes them.
+VALUE_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "platinum": "Platinum",
+        "gold": "Gold",
+        "silver": "Silver",
+        "standard": "Standard",
+        "yes": "Yes",
+        "no": "No",
+        "distribution": "Distribution agreement",
+        "supply": "Supply agreement",
+        "group_purchase": "Group purchase agreement",
+        "framework": "Framework agreement",
+        "nda": "Non-disclosure agreement",
+        "deposit": "30% deposit, 70% before shipment (T/T)",
+        "monthly": "Monthly statement, net 30 days",
+    },
+    "zh_Hans": {
+        "platinum": "白金",
+        "gold": "黄金",
+        "silver": "白银",
+        "standard": "标准",
+        "yes": "是",
+        "no": "否",
+        "distribution": "经销合同",
+        "supply": "供货合同",
+        "group_purchase": "团体采购合同",
+        "framework": "框架协议",
+        "nda": "保密协议",
+        "deposit": "30%定金，发货前付清70%余款（电汇）",
+        "monthly": "月结30天",
+    },
+    "ko": {
+        "platinum": "플래티넘",
+        "gold": "골드",
+        "silver": "실버",
+        "standard": "스탠다드",
+        "yes": "예",
+        "no": "아니요",
+        "distribution": "대리점 계약",
+        "supply": "공급 계약",
+        "group_purchase": "단체 구매 계약",
+        "framework": "기본 계약",
+        "nda": "비밀유지 계약",
+        "deposit": "계약금 30%, 선적 전 잔금 70% (전신환)",
+        "monthly": "월말 마감 후 30일 이내 지급",
+    },
+}
+REGION_CODE = re.compile(r"\b[A-Z]{2}-[A-Z0-9]{1,3}\b")
+
+
+def value_word(language: str, key: str) -> str:
+    """A coded value (tier, yes/no, contract kind, usual payment terms) in the contract's
+    language; bilingual contracts give both."""
+    return _words(VALUE_WORDS, language, key)
+
+
+def _document_languages(language: str) -> tuple[str, ...]:
+    if language == "bilingual_zh":
+        return ("en", "zh_Hans")
+    if language == "bilingual_ko":
+        return ("en", "ko")
+    return (language if language in VALUE_WORDS else "en",)
+
+
+def territory_text(value: str, language: str) -> str:
+    """Region codes (CN-SH, KR-11) named in the contract's language; other text kept."""
+
+    def named_in(one: str) -> str:
+        return REGION_CODE.sub(lambda found: region_name(found.group(0), one), value)
+
+    return " / ".join(named_in(one) for one in _document_languages(language))
+
+
+def document_date(value: date, language: str) -> str:
+    """A date as the contract's language writes it (bilingual: the partner's language)."""
+    return format_date(value, format="long", locale=DOCUMENT_LOCALES.get(language, "en"))
+
+
+def terms_for_template(
+    kind_fields: Mapping[str, str], terms: Mapping[str, str], language: str = "en"
+) -> dict[str, str]:
+    """Every term name (blank when the contract's kind has none), written as the contract's
+    language writes it: money with its currency, dates, tiers, yes/no and region names."""
     currency = terms.get("currency", "")
     values = dict.fromkeys(TERM_NAMES, "")
     for name, value in terms.items():
-        if name in values:
-            values[name] = (
-                money_text(value, currency) if kind_fields.get(name) == "money" else value
-            )
+        if name not in values or not value:
+            continue
+        kind = kind_fields.get(name)
+        if kind == "money":
+            values[name] = money_text(value, currency)
+        elif kind == "date":
+            values[name] = document_date(date.fromisoformat(value), language)
+        elif kind in ("tier", "bool") and value in VALUE_WORDS["en"]:
+            values[name] = value_word(language, value)
+        elif name == "territory":
+            values[name] = territory_text(value, language)
+        else:
+            values[name] = value
     return values
 
 

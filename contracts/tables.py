@@ -180,6 +180,42 @@ class ContractSignature(Table, tablename="contract_signature"):
     user_agent = Varchar(length=400, default="")
     pdf_sha256 = Varchar(length=64)
     signed_at = Timestamptz()
+    # An acceptance's PDF as the platform signed it (PAdES, with the certificate of
+    # completion appended), relative to the media directory; blank for other decisions.
+    sealed_pdf_path = Varchar(length=300, default="")
+    sealed_pdf_sha256 = Varchar(length=64, default="", index=True)
+
+
+class AcceptanceCode(Table, tablename="contract_acceptance_code"):
+    """A one-time code e-mailed to a partner user who asked to accept a version: the
+    acceptance is recorded only when they type it back, within its time and attempts.
+    The signer's name and title wait here until then; only a hash of the code is kept."""
+
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    contract = ForeignKey(Contract, on_delete=OnDelete.cascade, index=True)
+    contract_version = ForeignKey(ContractVersion, on_delete=OnDelete.cascade)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=64)
+    signer_name = Varchar(length=120, default="")
+    signer_title = Varchar(length=120, default="")
+    attempts = Integer(default=0)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class SigningIdentity(Table, tablename="contract_signing_identity"):
+    """The platform's own signing key and self-signed certificate, made once per
+    installation on first use (``name`` is unique, so two processes keep one). The key is
+    stored encrypted with a passphrase derived from the portal's SECRET_KEY."""
+
+    id: Serial
+    name = Varchar(length=40, unique=True)
+    private_key_pem = Text()
+    certificate_pem = Text()
+    created_at = Timestamptz()
 
 
 def loaded(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -81,3 +81,4 @@ def register(registry: Registry) -> None:
         LABELS.setdefault(code, name)
     registry.add_order_check("distributor_rules", rules.check_order)
     registry.stock_policy = rules.stock_policy
+    registry.partner_credit_limit = rules.recorded_credit_limit

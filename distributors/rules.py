@@ -251,6 +251,13 @@ async def credit_limit_for(organisation_id: int, rule: Rule) -> CreditLimit | No
         return CreditLimit(terms.credit_limit, terms.credit_limit_blocks)
     if not rule.enabled:
         return None
+    recorded = await recorded_credit_limit(organisation_id)
+    return None if recorded is None else CreditLimit(recorded, rule.blocking)
+
+
+@access.system_query("a partner's credit limit, for the order check and new contracts' terms")
+async def recorded_credit_limit(organisation_id: int) -> Decimal | None:
+    """The credit limit kept on the partner here (registry.partner_credit_limit)."""
     row = (
         await PartnerCredit.select(PartnerCredit.credit_limit)
         .where(PartnerCredit.organisation == organisation_id)
@@ -258,7 +265,7 @@ async def credit_limit_for(organisation_id: int, rule: Rule) -> CreditLimit | No
     )
     if row is None or row["credit_limit"] is None:
         return None
-    return CreditLimit(row["credit_limit"], rule.blocking)
+    return Decimal(row["credit_limit"])
 
 
 @access.system_query("order check: the buyer's unpaid amount")

@@ -274,6 +274,9 @@ class Registry:
     jobs: dict[str, ScheduledJob] = field(default_factory=dict)
     # organisation id -> terms in force, or None when no contract sets them
     commercial_terms: Callable[[int], Awaitable[CommercialTerms | None]] | None = None
+    # organisation id -> the credit limit the brand keeps on the partner record (not a
+    # contract's), or None; a new contract's terms start from it
+    partner_credit_limit: Callable[[int], Awaitable[Decimal | None]] | None = None
     # key -> function listing what needs attention on some day from a first to a last date
     attention_sources: dict[str, Callable[[date, date], Awaitable[list[AttentionItem]]]] = field(
         default_factory=dict
@@ -411,6 +414,11 @@ class Registry:
         if self.stock_policy is None:
             return StockPolicy()
         return await self.stock_policy()
+
+    async def partner_credit_limit_for(self, organisation_id: int) -> Decimal | None:
+        if self.partner_credit_limit is None:
+            return None
+        return await self.partner_credit_limit(organisation_id)
 
     async def terms_for(self, organisation_id: int) -> CommercialTerms | None:
         if self.commercial_terms is None:

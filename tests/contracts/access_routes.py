@@ -14,7 +14,14 @@ from functools import cache
 from typing import Any
 
 from contracts import documents
-from contracts.tables import Clause, ClauseVersion, Contract, ContractTemplate, ContractVersion
+from contracts.tables import (
+    Clause,
+    ClauseVersion,
+    Contract,
+    ContractSignature,
+    ContractTemplate,
+    ContractVersion,
+)
 from partner_portal.pdf import PrintedPdf, print_html_sync
 from tests.access_matrix import (
     BRAND_MEMBERS,
@@ -79,15 +86,24 @@ ROUTES: dict[str, Route] = {
     "POST /contracts/{contract_id:uuid}/terminate": Route(manage_contract, "contract"),
     "POST /contracts/{contract_id:uuid}/renew": Route(manage_contract, "contract"),
     "POST /contracts/{contract_id:uuid}/accept": Route(accept_contract, "contract"),
+    "POST /contracts/{contract_id:uuid}/accept/confirm": Route(accept_contract, "contract"),
     "POST /contracts/{contract_id:uuid}/countersign": Route(countersign_contract, "contract"),
     "POST /contracts/{contract_id:uuid}/decline": Route(decline_contract, "contract"),
     "GET /contracts/versions/{version_id:uuid}/pdf": Route(view_contract, "contract_version"),
+    "GET /contracts/signatures/{signature_id:uuid}/pdf": Route(view_contract, "contract_signature"),
     "GET /api/v1/contracts": Route(anyone),
     "GET /api/v1/contracts/{contract_id:uuid}": Route(view_contract, "contract"),
     "GET /api/v1/contracts/{contract_id:uuid}/versions": Route(view_contract, "contract"),
     "GET /api/v1/contracts/versions/{version_id:uuid}/pdf": Route(
         view_contract, "contract_version"
     ),
+}
+
+# Anyone holding a contract PDF may check it, and fetch the certificate it is signed with.
+PUBLIC = {
+    "GET /contracts/verify",
+    "POST /contracts/verify",
+    "GET /contracts/signing-certificate.pem",
 }
 
 
@@ -196,10 +212,32 @@ async def _issued_contract(context: SubjectContext, target: str) -> dict[str, An
                     issued_at=now,
                 )
             )
-            .returning(ContractVersion.uuid)
+            .returning(ContractVersion.id, ContractVersion.uuid)
             .run()
         )
-        context.cache[key] = {"uuid": row[0]["uuid"], "version": version[0]["uuid"]}
+        # An acceptance with its sealed copy (the plain PDF stands in for it here).
+        signature = (
+            await ContractSignature.insert(
+                ContractSignature(
+                    contract=row[0]["id"],
+                    contract_version=version[0]["id"],
+                    organisation=organisation.id,
+                    side="partner",
+                    decision="accepted",
+                    pdf_sha256=pdf.sha256,
+                    signed_at=now,
+                    sealed_pdf_path=path,
+                    sealed_pdf_sha256=pdf.sha256,
+                )
+            )
+            .returning(ContractSignature.uuid)
+            .run()
+        )
+        context.cache[key] = {
+            "uuid": row[0]["uuid"],
+            "version": version[0]["uuid"],
+            "signature": signature[0]["uuid"],
+        }
     return context.cache[key]  # type: ignore[no-any-return]
 
 
@@ -211,7 +249,12 @@ async def contract_version(context: SubjectContext, target: str | None) -> Any:
     return (await _issued_contract(context, str(target)))["version"]
 
 
+async def contract_signature(context: SubjectContext, target: str | None) -> Any:
+    return (await _issued_contract(context, str(target)))["signature"]
+
+
 SUBJECTS: dict[str, Subject] = {
+    "contract_signature": Subject(contract_signature, TARGETS),
     "contract": Subject(contract, TARGETS),
     "contract_version": Subject(contract_version, TARGETS),
     "contract_template": Subject(contract_template),

@@ -15,3 +15,9 @@ def media_dir(
     path.mkdir(parents=True)
     monkeypatch.setenv("MEDIA_DIR", str(path))
     return path
+
+
+# Acceptance codes are e-mailed: the real SMTP server of the outbox's tests.
+from tests.notifications.conftest import mail_settings, smtp, smtp_down  # noqa: E402
+
+__all__ = ["mail_settings", "media_dir", "smtp", "smtp_down"]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
+
+from httpx import Response
 
 from contracts import drafting, library
 from contracts.tables import Contract, loaded
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
-from tests.support import Member, Org
+from partner_portal.notifications.services import send_due
+from tests.notifications.conftest import SmtpServer
+from tests.support import Member, Org, PortalClient
 
 CLIENT_IP = "203.0.113.9"
 
@@ -102,3 +107,37 @@ def sign_form(version: dict[str, Any], key: str = "sign-key-0001", **fields: str
         "idempotency_key": key,
         **fields,
     }
+
+
+async def delivered_code(mail_settings: Any, smtp: SmtpServer) -> str:
+    """Send the outbox to the test's SMTP server; the one-time code of the newest e-mail."""
+    report = await send_due(mail_settings, "contracts-test")
+    messages = await smtp.mailbox.wait_for(report.sent)
+    assert messages, "no acceptance code was e-mailed"
+    body = messages[-1].get_body(("plain",))
+    assert body is not None
+    found = re.search(r"\b(\d{6})\b", body.get_content())
+    assert found, body.get_content()
+    return found.group(1)
+
+
+async def accept_with_code(
+    client: PortalClient,
+    contract: dict[str, Any],
+    version: dict[str, Any],
+    mail_settings: Any,
+    smtp: SmtpServer,
+    headers: dict[str, str] | None = None,
+    key: str = "sign-key-0001",
+) -> tuple[Response, str]:
+    """Accept as the signed-in partner user: the form, the code from the e-mail, confirm;
+    the confirmation's answer and the code."""
+    url = f"/contracts/{contract['uuid']}/accept"
+    headers = headers or {}
+    asked = await client.post_form(url, sign_form(version, key=key), headers=headers)
+    assert asked.status_code == 303, asked.text
+    code = await delivered_code(mail_settings, smtp)
+    confirmed = await client.post_form(
+        f"{url}/confirm", {"code": code, "idempotency_key": f"{key}-c"}, headers=headers
+    )
+    return confirmed, code

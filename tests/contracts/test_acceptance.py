@@ -3,11 +3,14 @@ submissions, countersignature, refusals with a reason, and who may sign."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from contracts import acceptance, drafting, lifecycle
 from contracts.tables import ContractSignature, SignatureSide
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.partners.tables import Organisation, User
 from tests.contracts.support import (
+    accept_with_code,
     contract_row,
     issue,
     make_contract,
@@ -15,6 +18,7 @@ from tests.contracts.support import (
     sign_form,
     viewer,
 )
+from tests.notifications.conftest import SmtpServer
 from tests.support import Cast, PortalClient
 
 BROWSER = "Mozilla/5.0 (Threadline test)"
@@ -28,17 +32,21 @@ async def _issued(cast: Cast, **terms: str) -> tuple[dict, dict]:  # type: ignor
 
 
 async def test_acceptance_records_who_when_where_and_the_exact_pdf(
-    client: PortalClient, cast: Cast, frozen_clock: object
+    client: PortalClient, cast: Cast, frozen_clock: object, mail_settings: Any, smtp: SmtpServer
 ) -> None:
     contract, version = await _issued(cast)
     await client.sign_in(cast.distributor)
-    url = f"/contracts/{contract['uuid']}/accept"
-    response = await client.post_form(url, sign_form(version), headers={"user-agent": BROWSER})
+    headers = {"user-agent": BROWSER}
+    response, code = await accept_with_code(client, contract, version, mail_settings, smtp, headers)
     assert response.status_code == 303
     await User.update({User.locale: "zh_Hans"}).where(User.id == cast.distributor.id)
     assert "合同已接受" in (await client.get(response.headers["location"])).text
-    # The same form sent again (a double click, a retry) records nothing more.
-    again = await client.post_form(url, sign_form(version), headers={"user-agent": BROWSER})
+    # The same confirmation sent again (a double click, a retry) records nothing more.
+    again = await client.post_form(
+        f"/contracts/{contract['uuid']}/accept/confirm",
+        {"code": code, "idempotency_key": "sign-key-0001-c"},
+        headers=headers,
+    )
     assert again.status_code == 303
 
     signatures = await ContractSignature.select(*ContractSignature.all_columns())
@@ -51,6 +59,7 @@ async def test_acceptance_records_who_when_where_and_the_exact_pdf(
     assert signature["user_agent"] == BROWSER
     assert signature["ip_address"]  # the test client's address
     assert signature["signed_at"] is not None
+    assert signature["sealed_pdf_sha256"]
     assert (await contract_row(contract["uuid"]))["status"] == "accepted"
     assert await AuditEntry.exists().where(
         AuditEntry.entity_uuid == contract["uuid"], AuditEntry.action == "accepted"

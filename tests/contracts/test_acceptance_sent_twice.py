@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.tables import ContractSignature
+from contracts.tables import AcceptanceCode, ContractSignature
 from partner_portal.audit.tables import AuditEntry
-from tests.contracts.support import contract_row, issue, make_contract, make_template, sign_form
+from tests.contracts.support import (
+    contract_row,
+    delivered_code,
+    issue,
+    make_contract,
+    make_template,
+    sign_form,
+)
+from tests.notifications.conftest import SmtpServer
 from tests.orders.pages_support import idempotency_key
 from tests.support import Cast, PortalClient, landed_on_one_page
 
@@ -24,14 +32,22 @@ async def _issued_and_opened(
     return contract, version, idempotency_key(page.text)
 
 
-async def test_two_acceptances_at_once_record_one_signature_and_both_land_on_the_contract(
-    client: PortalClient, cast: Cast
+async def test_two_acceptances_at_once_send_one_code_and_record_one_signature(
+    client: PortalClient, cast: Cast, mail_settings: Any, smtp: SmtpServer
 ) -> None:
     contract, version, key = await _issued_and_opened(client, cast)
     url = f"/contracts/{contract['uuid']}/accept"
-    form = sign_form(version, key=key)
 
-    landed = landed_on_one_page(*await client.post_form_twice_at_once(url, form))
+    asked = landed_on_one_page(
+        *await client.post_form_twice_at_once(url, sign_form(version, key=key))
+    )
+    assert asked == f"/contracts/{contract['uuid']}#confirm"
+    assert await AcceptanceCode.count() == 1
+    code = await delivered_code(mail_settings, smtp)
+    assert len(smtp.mailbox.messages) == 1
+
+    confirm = {"code": code, "idempotency_key": f"{key}-c"}
+    landed = landed_on_one_page(*await client.post_form_twice_at_once(f"{url}/confirm", confirm))
 
     assert landed == f"/contracts/{contract['uuid']}"
     assert await ContractSignature.count() == 1

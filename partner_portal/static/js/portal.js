@@ -2,7 +2,10 @@
    forbid inline scripts and event handlers:
    - <button data-print> prints the page;
    - <input data-select-on-focus> selects its text when focused (links and tokens to copy);
-   - <form data-confirm="question"> asks before it is sent. */
+   - <form data-confirm="question"> asks before it is sent;
+   - <form data-busy="Working…"> shows that it was sent and is being worked on (issuing a
+     contract takes seconds): its submit button is disabled and says so, the form is
+     aria-busy, so nobody presses twice or wonders whether anything happens. */
 (function () {
   "use strict";
 
@@ -29,4 +32,21 @@
       event.preventDefault();
     }
   }, true);
+
+  // After the capture-phase confirmation above, and only for a form really sent.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var busy = form.getAttribute && form.getAttribute("data-busy");
+    if (!busy || event.defaultPrevented) {
+      return;
+    }
+    form.setAttribute("aria-busy", "true");
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
+      // Disabled after this turn, so the button's own name and value are still sent.
+      window.setTimeout(function () {
+        button.disabled = true;
+        button.textContent = busy;
+      }, 0);
+    });
+  });
 })();
