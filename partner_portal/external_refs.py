@@ -9,12 +9,13 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Response, put
+from litestar import Response
 from litestar.params import FromPath, JSONBody
 from piccolo.table import Table
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
+from partner_portal.api import put
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Style
 from partner_portal.database import write_transaction

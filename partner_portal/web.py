@@ -278,7 +278,7 @@ def render(
         template_name=name,
         context={
             "viewer": request.scope.get("user"),
-            "notice": notice_for(request),
+            "done_notice": notice_for(request),
             **(context or {}),
         },
         status_code=status_code,

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Response, delete, get, post, put
+from litestar import Response
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from partner_portal import api
+from partner_portal.api import delete, get, post, put
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer
@@ -78,7 +80,7 @@ async def api_create_endpoint(
     offered = [kind for kind, _label in endpoints.offered_event_types(viewer)]
     values, errors = parse_endpoint(data or {}, offered)
     if values is None:
-        return Response({"errors": errors}, status_code=400)
+        raise api.invalid(errors)
     endpoint_uuid = await endpoints.create_endpoint(viewer, values)
     return Response(_endpoint(await get_endpoint(viewer, endpoint_uuid)), status_code=201)
 
@@ -99,7 +101,7 @@ async def api_update_endpoint(
     offered = [kind for kind, _label in endpoints.offered_event_types(viewer)]
     values, errors = parse_endpoint(data or {}, offered)
     if values is None:
-        return Response({"errors": errors}, status_code=400)
+        raise api.invalid(errors)
     await endpoints.update_endpoint(viewer, endpoint, values)
     return Response(_endpoint(await get_endpoint(viewer, endpoint_id)))
 

@@ -5,40 +5,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, post
+from litestar import Request, Response
 from litestar.params import JSONBody
 
-from partner_portal import access, idempotency
+from partner_portal import access, api, idempotency
 from partner_portal.access import Action
+from partner_portal.api import post
 from partner_portal.catalog import bulk
 from partner_portal.i18n import gettext as _
 from partner_portal.web import CurrentViewer
 
-PROBLEM_JSON = "application/problem+json"
 # 100,000 items of about 60 bytes each, with room to spare.
 BULK_BODY_BYTES = 32 * 1024 * 1024
 
 
-def rows_refused(problems: list[bulk.RowProblem]) -> Response[dict[str, Any]]:
-    """RFC 9457 problem details naming each refused row by its index in ``items``."""
+def rows_refused(problems: list[bulk.RowProblem]) -> Response[api.Problem]:
+    """RFC 9457 problem details naming each refused item by its place in ``items``
+    (``items[3].at_once``; ``items`` itself for an empty list)."""
+    errors = [
+        api.FieldError(
+            field=f"items[{problem.index}].{problem.field}".rstrip(".")
+            if problem.index >= 0
+            else "items",
+            code="invalid",
+            message=problem.message,
+        )
+        for problem in problems
+    ]
     return Response(
-        {
-            "type": "about:blank",
-            "title": _("Some items were refused; nothing was saved."),
-            "status": 422,
-            "errors": [
-                {
-                    "index": problem.index if problem.index >= 0 else None,
-                    "pointer": f"/items/{problem.index}/{problem.field}".rstrip("/")
-                    if problem.index >= 0
-                    else "/items",
-                    "detail": problem.message,
-                }
-                for problem in problems
-            ],
-        },
+        api.problem(422, _("Some items were refused; nothing was saved."), errors),
         status_code=422,
-        media_type=PROBLEM_JSON,
+        media_type=api.PROBLEM_MEDIA_TYPE,
     )
 
 

@@ -10,10 +10,11 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Response, get, post
+from litestar import Response
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from partner_portal.access import Viewer
+from partner_portal.api import get, post
 from partner_portal.inputs import whole_number
 from partner_portal.orders import services
 from partner_portal.orders.records import OrderRecord

@@ -76,7 +76,7 @@ async def test_a_double_click_on_submit_lands_on_the_one_submitted_order(
     assert app.arrived == 2
     orders = await Order.select(Order.uuid)
     assert len(orders) == 1
-    assert page.url == f"{live_server}/orders/{orders[0]['uuid']}"
+    assert page.url == f"{live_server}/orders/{orders[0]['uuid']}?done=order_submitted"
     await screenshot(page, "distributors-matrix-double-click")
 
     await page.reload()

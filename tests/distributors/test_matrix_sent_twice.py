@@ -33,8 +33,8 @@ async def _new_grid(client: PortalClient, cast: Cast, sheet: Sheet, **extra: str
 @pytest.mark.parametrize(
     ("intent", "status", "page"),
     [
-        ("submit", OrderStatus.submitted, "/orders/{uuid}"),
-        ("save", OrderStatus.draft, "/distributors/drafts/{uuid}?sheet={sheet}"),
+        ("submit", OrderStatus.submitted, "/orders/{uuid}?done=order_submitted"),
+        ("save", OrderStatus.draft, "/distributors/drafts/{uuid}?sheet={sheet}&done=draft_saved"),
     ],
 )
 async def test_a_new_grid_sent_twice_at_once_makes_one_order_and_both_land_on_it(

@@ -26,7 +26,7 @@ async def test_two_presses_of_submit_at_once_submit_once_and_both_land_on_the_or
 
     landed = landed_on_one_page(*await client.post_form_twice_at_once(url, form))
 
-    assert landed == f"/orders/{order_uuid}"
+    assert landed == f"/orders/{order_uuid}?done=order_submitted"
     assert (await order_row(order_uuid))["status"] == OrderStatus.submitted
     assert (
         await OrderStatusChange.count().where(OrderStatusChange.to_status == OrderStatus.submitted)

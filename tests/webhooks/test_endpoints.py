@@ -9,7 +9,7 @@ import pytest
 
 from partner_portal.registries import EventKind, registry
 from tests.http_receiver import Receiver
-from tests.support import Cast, PortalClient
+from tests.support import Cast, PortalClient, problem_fields
 from tests.webhooks.support import deliver, record_submitted, register, token_for
 from webhooks.tables import WebhookEndpoint
 
@@ -57,8 +57,7 @@ async def test_bad_input_is_refused_in_the_readers_language_and_nothing_saved(
         headers=headers,
         json={"url": "ftp://example.com/x" + "x" * 600, "event_types": [brand_only_kind.type]},
     )
-    assert refused.status_code == 400
-    assert set(refused.json()["errors"]) == {"url", "event_types"}
+    assert set(problem_fields(refused)) == {"url", "event_types"}
     await client.log_in(cast.distributor)
     page = await client.post_form("/webhooks", {"url": "not a url", "description": "x" * 300})
     assert page.status_code == 400 and "Nothing was saved" in page.text
