@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 
 from insights import metrics, network, segmentation
 from insights.access import InsightAction
-from insights.figures import current_settings
+from insights.figures import insight_settings
 from partner_portal import access, api
 from partner_portal.clock import utcnow
 from partner_portal.web import CurrentViewer
@@ -78,7 +78,7 @@ async def partner_health(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> d
     """A partner's CLV with its inputs, segment, RFM, churn risk and cross-sell suggestions."""
     organisation = await access.get_organisation(viewer, partner_id, InsightAction.view_insights)
     latest = (await network.latest_metrics([organisation.id])).get(organisation.id)
-    currency = (await current_settings())["reporting_currency"]
+    currency = (await insight_settings())["reporting_currency"]
     suggestions = await segmentation.cross_sell_for(organisation.id)
     return {
         "partner": str(organisation.uuid),

@@ -271,7 +271,7 @@ async def _settings_context(values: dict[str, Any], errors: dict[str, str]) -> d
 @get("/insights/settings", include_in_schema=False)
 async def settings_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, InsightAction.manage_insights)
-    current = await figures.current_settings()
+    current = await figures.insight_settings()
     rates = await figures.exchange_rates()
     values = {name: current[name] for name in figures.SETTING_FIELDS}
     values["exchange_rates"] = "\n".join(f"{code} {rate}" for code, rate in sorted(rates.items()))

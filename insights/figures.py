@@ -68,7 +68,7 @@ SURVEY_DAYS = 30
 # Settings
 
 
-async def current_settings() -> dict[str, Any]:
+async def insight_settings() -> dict[str, Any]:
     """The brand's insight settings (created with the defaults on first use)."""
     row = await InsightSettings.select(*InsightSettings.all_columns()).first()
     if row is None:
@@ -100,7 +100,7 @@ SETTING_FIELDS = {
 async def save_settings(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
     """Change the definitions and thresholds (brand admins); exchange rates as "KRW 0.0052" lines."""
     access.require(viewer, InsightAction.manage_insights)
-    current = await current_settings()
+    current = await insight_settings()
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, (kind, lowest, highest) in SETTING_FIELDS.items():
@@ -215,7 +215,7 @@ async def _order_facts(by_day: bool = False) -> list[dict[str, Any]]:
 async def _converted_facts(by_day: bool = False) -> dict[tuple[int, date, str], dict[str, Any]]:
     """_order_facts in the reporting currency, currencies merged: orders, pieces, revenue
     and margin per (organisation, month or day, season)."""
-    settings = await current_settings()
+    settings = await insight_settings()
     rates = await exchange_rates()
     keep = 1 - _as_decimal(settings["default_margin_percent"]) / 100
     merged: dict[tuple[int, date, str], dict[str, Any]] = {}
@@ -397,7 +397,7 @@ async def lifetime_model() -> dict[str, Any] | None:
 async def recompute_metrics(today: date) -> int:
     """Every buying partner's CLV, loyalty, satisfaction, RFM, segment and churn risk as of
     ``today``; replaces today's snapshot (so running twice a day keeps one)."""
-    settings = await current_settings()
+    settings = await insight_settings()
     histories = await _histories()
     last_days = await last_order_days()
     seasons = await _recent_seasons()

@@ -24,7 +24,7 @@ from insights.figures import (
     LIFETIME_MODEL_KEY,
     TIER_RANK,
     as_date,
-    current_settings,
+    insight_settings,
     last_order_days,
     months_between,
     recompute_cross_sell,
@@ -256,7 +256,7 @@ class KpiInputs:
 
 async def kpi_inputs(viewer: Viewer, start: date, end: date) -> KpiInputs:
     access.require(viewer, InsightAction.view_insights)
-    settings = await current_settings()
+    settings = await insight_settings()
     partners = await visible_partners(viewer)
     facts = await PartnerMonth.select(*PartnerMonth.all_columns()).where(
         PartnerMonth.organisation.is_in([row["id"] for row in partners] or [-1])

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from insights import charts, metrics
 from insights.access import InsightAction
-from insights.figures import as_date, current_settings, lifetime_model
+from insights.figures import as_date, insight_settings, lifetime_model
 from insights.lifetime import MINIMUM_PARTNERS
 from insights.network import add_months, latest_day, latest_metrics, recompute_all, visible_partners
 from insights.tables import (
@@ -206,7 +206,7 @@ async def partner_health_panel(
     ):
         return None
     current = (await latest_metrics([organisation["id"]])).get(organisation["id"])
-    settings = await current_settings()
+    settings = await insight_settings()
     trend = await PartnerMonth.select(PartnerMonth.month, PartnerMonth.revenue).where(
         PartnerMonth.organisation == organisation["id"]
     )

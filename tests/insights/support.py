@@ -113,7 +113,7 @@ async def tune(**values: Any) -> None:
     from insights import figures
     from insights.tables import InsightSettings
 
-    await figures.current_settings()
+    await figures.insight_settings()
     await InsightSettings.update(
         {InsightSettings._meta.get_column_by_name(name): value for name, value in values.items()},
         force=True,

@@ -92,7 +92,7 @@ async def test_the_360_page_shows_health_to_the_brand_and_not_to_the_partner(
 
 async def test_bad_settings_are_refused_with_a_message(cast: Cast, client: PortalClient) -> None:
     await client.sign_in(cast.admin)
-    form = {name: str(value) for name, value in (await figures.current_settings()).items()}
+    form = {name: str(value) for name, value in (await figures.insight_settings()).items()}
 
     response = await client.post_form(
         "/insights/settings", {**form, "churn_after_days": "abc", "exchange_rates": "KRW"}
@@ -101,7 +101,7 @@ async def test_bad_settings_are_refused_with_a_message(cast: Cast, client: Porta
     assert response.status_code == 400
     assert "Enter a number." in response.text
     assert "KRW 0.0052" in response.text
-    assert (await figures.current_settings())["churn_after_days"] == 180
+    assert (await figures.insight_settings())["churn_after_days"] == 180
 
 
 async def test_the_api_gives_kpis_and_a_partners_health_to_the_brand_only(
