@@ -11,13 +11,10 @@ import pytest
 from playwright.async_api import Page, expect
 
 from distributors.tables import LineSheet
-from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.demo import DEMO_PASSWORD
-from partner_portal.orders.services import OrderDraft, create_draft
-from partner_portal.orders.tables import OrderChannel
 from partner_portal.partners.tables import User
 from tests.browser import screenshot
-from tests.support import Cast, Demo, demo_member
+from tests.support import Demo, demo_member
 
 
 @pytest.fixture
@@ -85,35 +82,3 @@ async def test_a_distributor_browses_the_demo_sheet_and_fills_the_cart(
     await page.goto(f"{live_server}/line-sheets/{sheet['uuid']}")
     await expect(page.locator("#cart")).to_be_in_viewport()
     await page.screenshot(path="var/screenshots/buyer-sheet-phone.png")
-
-
-async def test_on_a_phone_the_order_list_keeps_the_buyers_name_readable(
-    cast: Cast, database: str, live_server: str, page: Page
-) -> None:
-    from tests.browser import sign_in
-    from tests.orders.support import make_shop
-
-    shop = await make_shop()
-    distributor = await viewer_for_user_id(cast.distributor.id)
-    for _ in range(2):
-        await create_draft(
-            distributor,
-            OrderDraft(
-                buyer_id=cast.distributor_a.id,
-                channel=OrderChannel.distributor,
-                lines=[shop.styles[0].line("BLK", "M", 6)],
-            ),
-        )
-    await page.set_viewport_size({"width": 390, "height": 800})
-    await sign_in(page, live_server, cast.distributor)
-    await page.goto(f"{live_server}/orders")
-
-    name = page.locator("td.buyer").first
-    await expect(name).to_have_text("上海锦程贸易有限公司")
-    lines = await name.evaluate(
-        "cell => { const r = document.createRange(); r.selectNodeContents(cell);"
-        " return new Set([...r.getClientRects()].map(rect => Math.round(rect.top))).size; }"
-    )
-    # Two lines at most, not one character per line.
-    assert lines <= 2
-    await screenshot(page, "buyer-orders-phone")

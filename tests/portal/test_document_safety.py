@@ -175,4 +175,5 @@ async def test_the_line_sheet_prints_its_style_pictures(
 
     assert response.status_code == 200
     assert "SS27-001" in pdf_text(response.content)
-    assert picture_count(response.content) == 1
+    # The one picture, printed on the cover's mosaic and on the style's card.
+    assert picture_count(response.content) == 2
