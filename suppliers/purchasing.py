@@ -22,7 +22,7 @@ from partner_portal.database import (
     write_transaction,
 )
 from partner_portal.edits import SaveResult
-from partner_portal.i18n import N_, ngettext
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Organisation
 from suppliers import events, forms
@@ -520,12 +520,9 @@ async def plan_follow_ups() -> str:
                     episode=f"{row['supplier']}:v{current['number']}",
                     organisation_id=row["supplier"],
                     owner_id=row["owner"],
-                    title=ngettext(
-                        "%(supplier)s has not committed to %(num)d forecast week",
-                        "%(supplier)s has not committed to %(num)d forecast weeks",
-                        row["weeks"],
-                        supplier=row["supplier_name"],
-                    ),
+                    # Worded to fit any number: a stored message has no plural form.
+                    title=N_("Forecast weeks without a commitment from %(supplier)s: %(weeks)s"),
+                    title_params={"supplier": row["supplier_name"], "weeks": row["weeks"]},
                     due_at=now,
                 )
             )
