@@ -78,6 +78,9 @@ class ConditionalGet(ASGIMiddleware):
                 is_get
                 and start["status"] == 200
                 and "no-store" not in headers.get("cache-control", "")
+                # An answer that sets a cookie (a new CSRF token, a session) belongs to that
+                # cookie: a 304 could pair the browser's older copy with the new cookie.
+                and "set-cookie" not in headers
             ):
                 etag = body_etag(body)
                 headers["etag"] = etag

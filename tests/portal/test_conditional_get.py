@@ -57,3 +57,12 @@ async def test_big_pages_travel_compressed(client: PortalClient, cast: Cast) -> 
     assert page.headers["content-encoding"] == "gzip"
     assert int(page.headers["content-length"]) < len(page.content)
     assert "<html" in page.text
+
+
+async def test_an_answer_that_sets_a_cookie_is_never_answered_from_the_browsers_copy(
+    client: PortalClient,
+) -> None:
+    # A first visit to the sign-in page sets the CSRF cookie its form's token belongs to.
+    first = await client.get("/login")
+    assert "set-cookie" in first.headers
+    assert "etag" not in first.headers
