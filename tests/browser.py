@@ -13,7 +13,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
 
 
 async def sign_in(page: Page, live_server: str, member: Member) -> None:
-    """Sign in as a person would, ending any earlier session in this browser context."""
+    """Sign in as a person would, ending any earlier session in this browser context.
+
+    The earlier page is left first: a request it still had in flight (a lazy-loaded panel,
+    the bell) could otherwise answer after the cookies are cleared and set the earlier
+    CSRF cookie again under the new sign-in form, which the server then refuses (403)."""
+    await page.goto("about:blank")
     await page.context.clear_cookies()
     await page.goto(f"{live_server}/login")
     await page.get_by_label("E-mail").fill(member.email)
