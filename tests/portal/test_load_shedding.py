@@ -26,12 +26,27 @@ class Gate:
     own event loop)."""
 
     released: asyncio.Event
+    entered: asyncio.Event
+    shedder: LoadShedder
 
 
 @get("/slow")
 async def slow() -> str:
+    Gate.entered.set()
     await Gate.released.wait()
     return "done"
+
+
+async def _until_one_holds_and_one_waits(
+    holding: asyncio.Task[httpx.Response], queued: asyncio.Task[httpx.Response]
+) -> None:
+    """No clock involved: the first request is inside the handler, the second queued."""
+    await Gate.entered.wait()
+    for _turn in range(1000):  # turns of the event loop, no time passes
+        if Gate.shedder.waiting:
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the second request never queued")
 
 
 @get("/api/v1/orders", sync_to_thread=False)
@@ -52,7 +67,9 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         )
     )
     Gate.released = asyncio.Event()
-    app = Litestar(route_handlers=[slow, api_orders, healthz], middleware=[LoadShedder()])
+    Gate.entered = asyncio.Event()
+    Gate.shedder = LoadShedder()
+    app = Litestar(route_handlers=[slow, api_orders, healthz], middleware=[Gate.shedder])
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
@@ -62,9 +79,8 @@ async def test_past_the_queue_a_request_is_refused_at_once_in_the_readers_langua
     client: httpx.AsyncClient,
 ) -> None:
     holding = asyncio.create_task(client.get("/slow"))
-    await asyncio.sleep(0.05)
     queued = asyncio.create_task(client.get("/slow"))
-    await asyncio.sleep(0.05)
+    await _until_one_holds_and_one_waits(holding, queued)
 
     refused = await client.get("/slow", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
 
@@ -81,7 +97,7 @@ async def test_past_the_queue_a_request_is_refused_at_once_in_the_readers_langua
 async def test_health_checks_pass_a_saturated_process(client: httpx.AsyncClient) -> None:
     holding = asyncio.create_task(client.get("/slow"))
     queued = asyncio.create_task(client.get("/slow"))
-    await asyncio.sleep(0.05)
+    await _until_one_holds_and_one_waits(holding, queued)
 
     assert (await client.get("/healthz")).status_code == 200
 
@@ -95,7 +111,7 @@ async def test_an_api_client_gets_a_problem_document_in_korean(
 ) -> None:
     holding = asyncio.create_task(client.get("/slow"))
     queued = asyncio.create_task(client.get("/slow"))
-    await asyncio.sleep(0.05)
+    await _until_one_holds_and_one_waits(holding, queued)
 
     refused = await client.get("/api/v1/orders", headers={"Accept-Language": "ko"})
 
