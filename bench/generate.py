@@ -441,7 +441,10 @@ async def generate(partners: int, contacts: int, timeline: int, batch: int) -> s
 
 async def run(arguments: argparse.Namespace) -> None:
     from partner_portal.database import close_database, open_database
+    from partner_portal.settings import install, load_settings
 
+    # This script is a composition root: it installs the settings (DATABASE_URL set above).
+    install(load_settings())
     started_pool = await open_database()
     try:
         print(

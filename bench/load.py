@@ -383,9 +383,14 @@ async def play(
             step.by_status[sample.status] = step.by_status.get(sample.status, 0) + 1
         steps.append(step)
         p95 = percentile(step.latencies(), 0.95)
+        statuses = ", ".join(
+            f"{status or 'no answer'}: {count}"
+            for status, count in sorted(step.by_status.items())
+            if status != 200
+        )
         print(
             f"  {target} users: {step.requests / seconds:.1f} req/s, p95 {p95:.0f} ms, "
-            f"{step.errors} errors",
+            f"{step.errors} errors" + (f" ({statuses})" if statuses else ""),
             flush=True,
         )
         if step.errors or not p95 < arguments.p95_limit:
@@ -423,6 +428,60 @@ async def send_each(
 
     await asyncio.gather(*(worker(connection) for connection in connections))
     return latencies, errors
+
+
+@dataclass(frozen=True)
+class Saturation:
+    """The mixed pages sent with no think time: the most the server answers per second."""
+
+    workers: int
+    connections: int
+    seconds: float
+    requests: int
+    errors: int
+    p50_ms: float
+    server_cpu_ms: float
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+
+async def saturate(
+    server: Server,
+    sessions: dict[str, list[Session]],
+    arguments: argparse.Namespace,
+    workers: int,
+) -> Saturation:
+    """``--saturation-connections`` users of the mix asking again at once for
+    ``--saturation-seconds``: the server's saturated throughput on the same pages."""
+    rng = random.Random(arguments.seed)
+    samples: list[Sample] = []
+    users = []
+    for role, count in role_counts(arguments.saturation_connections, arguments.mix).items():
+        for index in range(count):
+            choices = sessions[role]
+            users.append(VirtualUser(choices[index % len(choices)], server.port, 0, rng))
+    tasks = [asyncio.create_task(user.run(samples, 0)) for user in users]
+    await asyncio.sleep(3)  # warm-up
+    first, cpu, started = len(samples), server.cpu_seconds(), time.monotonic()
+    await asyncio.sleep(arguments.saturation_seconds)
+    measured = samples[first:]
+    seconds = time.monotonic() - started
+    cpu_seconds = server.cpu_seconds() - cpu
+    for user in users:
+        user.stopped = True
+    await asyncio.wait(tasks, timeout=60)
+    latencies = [sample.seconds * 1000 for sample in measured if sample.status == 200]
+    return Saturation(
+        workers,
+        len(users),
+        seconds,
+        len(measured),
+        sum(1 for sample in measured if sample.status != 200),
+        percentile(latencies, 0.5),
+        cpu_seconds * 1000 / max(len(measured), 1),
+    )
 
 
 @dataclass
@@ -536,11 +595,27 @@ def cost_table(costs: list[PageCost]) -> str:
     return "\n".join(lines)
 
 
+def saturation_table(saturations: list[Saturation]) -> str:
+    lines = [
+        "| workers | connections | req/s | p50 ms | errors | server CPU ms/req | × 1 worker |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    one = next((s.per_second for s in saturations if s.workers == 1), float("nan"))
+    for saturation in saturations:
+        lines.append(
+            f"| {saturation.workers} | {saturation.connections} | {saturation.per_second:.1f} "
+            f"| {saturation.p50_ms:.0f} | {saturation.errors} | {saturation.server_cpu_ms:.1f} "
+            f"| {saturation.per_second / one:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def report(
     url: str,
     arguments: argparse.Namespace,
     costs: list[PageCost],
     steps: list[Step],
+    saturations: list[Saturation],
     load_average: float,
 ) -> str:
     passing = [
@@ -573,6 +648,14 @@ def report(
         "",
         verdict,
     ]
+    if saturations:
+        lines += [
+            "",
+            f"Saturated throughput, the same pages and mix with no think time "
+            f"({arguments.saturation_seconds:.0f}s each, one server after the other):",
+            "",
+            saturation_table(saturations),
+        ]
     for step in steps[-2:]:
         lines += ["", page_table(step)]
     return "\n".join(lines) + "\n"
@@ -596,6 +679,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--page-requests", type=int, default=100, help="per page, alone")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    parser.add_argument(
+        "--compare-workers",
+        default="1",
+        help="worker counts whose saturated throughput is measured beside --workers ('' = none)",
+    )
+    parser.add_argument("--saturation-seconds", type=float, default=30.0)
+    parser.add_argument("--saturation-connections", type=int, default=32)
     arguments = parser.parse_args(argv)
     try:
         arguments.users = [int(value) for value in arguments.users.split(",")]
@@ -603,8 +693,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
             role: int(share)
             for role, share in (item.split("=") for item in arguments.mix.split(","))
         }
+        arguments.compare_workers = [
+            int(value) for value in arguments.compare_workers.split(",") if value.strip()
+        ]
     except ValueError:
-        parser.error("--users is a list of numbers; --mix is role=weight,...")
+        parser.error("--users and --compare-workers are lists of numbers; --mix is role=weight,...")
     unknown = set(arguments.mix) - set(ROLE_PAGES)
     if unknown:
         parser.error(f"unknown roles in --mix: {', '.join(sorted(unknown))}")
@@ -613,7 +706,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return arguments
 
 
-async def run(url: str, arguments: argparse.Namespace, server: Server) -> tuple[list, list]:
+async def open_sessions(url: str, arguments: argparse.Namespace, server: Server) -> dict:
     await server.wait_ready()
     emails = demo_users(url)
     sessions: dict[str, list[Session]] = {}
@@ -626,12 +719,29 @@ async def run(url: str, arguments: argparse.Namespace, server: Server) -> tuple[
         if not opened:
             raise SystemExit(f"no demo user of role {role} could open its pages")
         sessions[role] = opened
+    return sessions
+
+
+async def run(
+    url: str, arguments: argparse.Namespace, server: Server
+) -> tuple[list[PageCost], list[Step], Saturation | None]:
+    sessions = await open_sessions(url, arguments, server)
     database = postgres_database(url)
     print("Each page alone:", flush=True)
     costs = await page_costs(server, sessions, arguments, database)
+    saturation = None
+    if arguments.compare_workers:
+        print("Saturated throughput:", flush=True)
+        saturation = await saturate(server, sessions, arguments, arguments.workers)
+        print(f"  {saturation.per_second:.1f} req/s", flush=True)
     print("Mixed load:", flush=True)
     steps = await play(server, sessions, arguments, database)
-    return costs, steps
+    return costs, steps, saturation
+
+
+async def saturate_alone(url: str, arguments: argparse.Namespace, server: Server) -> Saturation:
+    sessions = await open_sessions(url, arguments, server)
+    return await saturate(server, sessions, arguments, server.workers)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -643,13 +753,29 @@ def main(argv: list[str] | None = None) -> int:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     load_average = os.getloadavg()[0]
+    saturations = []
+    # The other worker counts first, each on its own server, so the ratio comes from one run.
+    for workers in arguments.compare_workers:
+        if workers == arguments.workers:
+            continue
+        print(f"Saturated throughput with {workers} worker(s):", flush=True)
+        server = Server(url, free_port(), workers)
+        server.start()
+        try:
+            saturations.append(asyncio.run(saturate_alone(url, arguments, server)))
+        finally:
+            server.stop()
+        print(f"  {saturations[-1].per_second:.1f} req/s", flush=True)
     server = Server(url, free_port(), arguments.workers)
     server.start()
     try:
-        costs, steps = asyncio.run(run(url, arguments, server))
+        costs, steps, saturation = asyncio.run(run(url, arguments, server))
     finally:
         server.stop()
-    text = report(url, arguments, costs, steps, load_average)
+    if saturation is not None:
+        saturations.append(saturation)
+    saturations.sort(key=lambda item: item.workers)
+    text = report(url, arguments, costs, steps, saturations, load_average)
     print()
     print(text)
     if not arguments.no_record:

@@ -291,9 +291,21 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self, path: str) -> tuple[int, int]:
-        """(status, body length); reconnects when the server closed the connection."""
+        """(status, body length); reconnects when the server closed the connection.
+
+        A kept-alive connection the server has meanwhile closed (uvicorn closes one idle
+        for 5 s, shorter than a user's think time) fails before any answer arrives; as a
+        browser does for a GET on a reused connection, it is sent once more on a new one.
+        """
         async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
-            return await self._get(path)
+            reused = self.writer is not None and not self.writer.is_closing()
+            try:
+                return await self._get(path)
+            except (asyncio.IncompleteReadError, ConnectionError) as error:
+                if not reused or getattr(error, "partial", b"") != b"":
+                    raise
+                await self.close()
+                return await self._get(path)
 
     async def _get(self, path: str) -> tuple[int, int]:
         if self.writer is None or self.writer.is_closing():

@@ -12,4 +12,5 @@ async def latest_notifications(viewer: Viewer) -> dict[str, Any] | None:
     if viewer.is_brand:
         return None
     items = await recent_notifications(viewer.user_id, limit=5)
-    return {"items": items} if items else None
+    # Not "items": a template reads section.items as the dict's own method.
+    return {"latest": items} if items else None

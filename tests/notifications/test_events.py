@@ -190,3 +190,15 @@ async def test_an_event_for_the_brand_only_does_not_reach_the_partner(
     assert event.type == "test.brand_only"
     assert event.organisation_uuid == cast.distributor_a.uuid
     assert await events.events_after(event.id) == []
+
+
+async def test_the_partners_start_page_lists_their_latest_notifications(
+    app: Any, client: PortalClient, cast: Cast, mail_settings: Any
+) -> None:
+    await set_languages(cast)
+    await submit_event(cast, mail_settings, number="SO-0000077")
+    await client.log_in(cast.distributor_colleague)
+    home = await client.get("/")
+    assert home.status_code == 200
+    assert "SO-0000077" in home.text
+    assert "읽지 않음" in home.text  # unread, in the colleague's Korean
