@@ -340,10 +340,14 @@ class MatrixStyle:
 
 
 async def load_styles(
-    viewer: Viewer, style_ids: Sequence[int], buyer_id: int | None
+    viewer: Viewer, style_ids: Sequence[int], buyer_id: int | None, *, with_skus: bool = True
 ) -> list[MatrixStyle]:
     """The styles (in the order given) the viewer may see, with everything the grid and the
-    sheet show: a fixed number of queries whatever the number of styles and SKUs."""
+    sheet show: a fixed number of queries whatever the number of styles and SKUs.
+
+    A line sheet's cards show availability per style, not per cell: they ask
+    ``with_skus=False`` and get no SKUs and no stock (three queries fewer, the two largest).
+    """
     if not style_ids:
         return []
     query = Style.select(
@@ -380,10 +384,11 @@ async def load_styles(
     ):
         sizes[row["size_scale"]].append(row)
     skus: dict[int, dict[tuple[int, int], int]] = {style_id: {} for style_id in wanted}
-    for row in await Sku.select(Sku.id, Sku.style, Sku.colourway, Sku.size).where(
-        one_of(Sku.style, wanted)
-    ):
-        skus[row["style"]][(row["colourway"], row["size"])] = row["id"]
+    if with_skus:
+        for row in await Sku.select(Sku.id, Sku.style, Sku.colourway, Sku.size).where(
+            one_of(Sku.style, wanted)
+        ):
+            skus[row["style"]][(row["colourway"], row["size"])] = row["id"]
     all_skus = [sku_id for cells in skus.values() for sku_id in cells.values()]
     availability = await availability_for(all_skus)
     prices = await prices_for_partner(buyer_id, wanted) if buyer_id else None

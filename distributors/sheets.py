@@ -216,7 +216,9 @@ async def sheet_page(
     matching = [summary for summary in summaries if summary.matches(filters, window_id)]
     start = (filters.page - 1) * CARDS_PER_PAGE
     shown = matching[start : start + CARDS_PER_PAGE]
-    styles = await load_styles(viewer, [s.id for s in shown], buyer["id"] if buyer else None)
+    styles = await load_styles(
+        viewer, [s.id for s in shown], buyer["id"] if buyer else None, with_skus=False
+    )
     by_id = {summary.id: summary for summary in shown}
     cards = [
         SheetCard(
