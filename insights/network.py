@@ -282,166 +282,190 @@ async def kpis(
     return kpi_table(inputs, windows, dimension, today)
 
 
-def kpi_table(inputs: KpiInputs, windows: list[Period], dimension: str, today: date) -> KpiTable:
-    """The KPIs of these periods from inputs read for (at least) their span."""
-    settings, partners, facts = inputs.settings, inputs.partners, inputs.facts
-    visible = {row["id"]: row for row in partners}
-    churn_days = timedelta(days=settings["churn_after_days"])
-    order_days: dict[int, list[date]] = defaultdict(list)
-    for (organisation, _month), day in inputs.last_days.items():
-        if organisation in visible:
-            order_days[organisation].append(day)
-    for days in order_days.values():
-        days.sort()
-    first_month: dict[int, date] = {}
-    # Each fact's month converted once and its window found once (not once per window).
-    window_of_month = {
+@dataclass
+class _PartnerPast:
+    """When each visible partner ordered and what it was (status, tier) over time: what a
+    period's counts are judged by."""
+
+    visible: dict[int, dict[str, Any]]
+    order_days: dict[int, list[date]]  # month-level last order days, sorted
+    spans: Mapping[int, Sequence[history.StatusSpan]]
+    churn_days: timedelta
+
+    @classmethod
+    def of(cls, inputs: KpiInputs) -> _PartnerPast:
+        visible = {row["id"]: row for row in inputs.partners}
+        order_days: dict[int, list[date]] = defaultdict(list)
+        for (organisation, _month), day in inputs.last_days.items():
+            if organisation in visible:
+                order_days[organisation].append(day)
+        for days in order_days.values():
+            days.sort()
+        churn_days = timedelta(days=inputs.settings["churn_after_days"])
+        return cls(visible, order_days, inputs.spans, churn_days)
+
+    def live_at(self, organisation: int, day: date) -> bool:
+        """An order within the churn window before ``day``: the first order day on or after
+        day - churn_days is before ``day``."""
+        days = self.order_days.get(organisation)
+        if not days:
+            return False
+        index = bisect_left(days, day - self.churn_days)
+        return index < len(days) and days[index] < day
+
+    def status_at(self, organisation: int, day: date) -> history.StatusSpan:
+        """What the partner was as ``day`` began."""
+        return history.as_of(
+            self.spans.get(organisation, ()), _moment(day), self.visible[organisation]
+        )
+
+    def live_at_start(self, organisation: int, window: Period) -> bool:
+        # A partner churned before the period started is not churned again.
+        return (
+            self.live_at(organisation, window.start)
+            and self.status_at(organisation, window.start).status != PartnerStatus.churned
+        )
+
+    def churned_by(self, organisation: int, day: date) -> bool:
+        # Nor is one set to churned after the period ended.
+        return (
+            not self.live_at(organisation, day)
+            or self.status_at(organisation, day).status == PartnerStatus.churned
+        )
+
+
+@dataclass
+class _GroupTally:
+    """What one group of partners did in one period."""
+
+    active: set[int] = field(default_factory=set)
+    new: set[int] = field(default_factory=set)
+    churned: set[int] = field(default_factory=set)
+    up: set[int] = field(default_factory=set)
+    down: set[int] = field(default_factory=set)
+    at_start: set[int] = field(default_factory=set)
+    revenue: Decimal = Decimal(0)
+    margin: Decimal = Decimal(0)
+    orders: int = 0
+
+    def add_fact(self, row: Mapping[str, Any]) -> None:
+        self.active.add(row["organisation"])
+        self.revenue += row["revenue"]
+        self.margin += row["margin"]
+        self.orders += row["orders"]
+
+    def figures(self) -> dict[str, Figure]:
+        active, at_start = len(self.active), len(self.at_start)
+        return {
+            "active": Figure(active, self.active),
+            "new": Figure(len(self.new), self.new, metrics.rate(len(self.new), active)),
+            "churned": Figure(
+                len(self.churned), self.churned, metrics.rate(len(self.churned), at_start)
+            ),
+            "upgraded": Figure(len(self.up), self.up, metrics.rate(len(self.up), at_start)),
+            "downgraded": Figure(len(self.down), self.down, metrics.rate(len(self.down), at_start)),
+            "revenue": Figure(self.revenue.quantize(metrics.CENT), self.active),
+            "margin": Figure(self.margin.quantize(metrics.CENT), self.active),
+            "margin_per_partner": Figure(
+                (self.margin / active).quantize(metrics.CENT) if active else None, self.active
+            ),
+            "order_frequency": Figure(
+                round(self.orders / active, 2) if active else None, self.active
+            ),
+            "average_order_value": Figure(
+                (self.revenue / self.orders).quantize(metrics.CENT) if self.orders else None,
+                self.active,
+            ),
+        }
+
+
+def _facts_by_period(
+    facts: Iterable[Mapping[str, Any]], windows: Sequence[Period]
+) -> tuple[dict[str, list[Mapping[str, Any]]], dict[int, date]]:
+    """The monthly facts by period key (each month's period found once, not once per
+    period), and each partner's first month with a fact."""
+    period_of_month = {
         add_months(window.start, offset): window.key
         for window in windows
         for offset in range(months_between(window.start, window.end))
     }
-    facts_by_window: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_period: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    first_month: dict[int, date] = {}
     for row in facts:
         month = as_date(row["month"])
         if row["organisation"] not in first_month or month < first_month[row["organisation"]]:
             first_month[row["organisation"]] = month
-        key = window_of_month.get(month)
+        key = period_of_month.get(month)
         if key is not None:
-            facts_by_window[key].append(row)
+            by_period[key].append(row)
+    return by_period, first_month
 
-    def live_at(organisation: int, day: date) -> bool:
-        # An order within the churn window before ``day`` (month-level last order days):
-        # the first order day on or after day - churn_days is before ``day``.
-        days = order_days.get(organisation)
-        if not days:
-            return False
-        index = bisect_left(days, day - churn_days)
-        return index < len(days) and days[index] < day
 
-    spans = inputs.spans
+def _memberships(
+    past: _PartnerPast, dimension: str, day: date, group_labels: dict[str, str]
+) -> dict[int, list[str]]:
+    """Each partner's groups as it was on ``day`` ("" = all partners; its tier then, for
+    the tier breakdown), adding the groups' labels to ``group_labels``."""
+    membership: dict[int, list[str]] = {}
+    for partner in past.visible.values():
+        if dimension == "tier":
+            partner = {**partner, "tier": past.status_at(partner["id"], day).tier}
+        groups = _groups_of(partner, dimension)
+        membership[partner["id"]] = [""] + [key for key, _label in groups]
+        for key, label in groups:
+            group_labels[key] = label
+    return membership
 
-    def status_at(organisation: int, day: date) -> history.StatusSpan:
-        """What the partner was as ``day`` began."""
-        return history.as_of(spans.get(organisation, ()), _moment(day), visible[organisation])
 
+def _period_tallies(
+    past: _PartnerPast,
+    window: Period,
+    judged_at: date,
+    membership: Mapping[int, list[str]],
+    facts: Iterable[Mapping[str, Any]],
+    first_month: Mapping[int, date],
+) -> dict[str, _GroupTally]:
+    """One period's tally per group: activity from the facts, new and churned partners
+    with the status they had then, tier moves from the status history."""
+    tallies: dict[str, _GroupTally] = defaultdict(_GroupTally)
+    for row in facts:
+        for group in membership[row["organisation"]]:
+            tallies[group].add_fact(row)
+    for organisation in past.visible:
+        was_live = past.live_at_start(organisation, window)
+        is_churned = past.churned_by(organisation, judged_at)
+        first = first_month.get(organisation)
+        is_new = first is not None and window.start <= first < window.end
+        for group in membership[organisation]:
+            tally = tallies[group]
+            if was_live:
+                tally.at_start.add(organisation)
+                if is_churned:
+                    tally.churned.add(organisation)
+            if is_new:
+                tally.new.add(organisation)
+    for organisation, direction in _tier_moves(past.spans, window.start, window.end):
+        for group in membership[organisation]:
+            (tallies[group].up if direction > 0 else tallies[group].down).add(organisation)
+    return tallies
+
+
+def kpi_table(inputs: KpiInputs, windows: list[Period], dimension: str, today: date) -> KpiTable:
+    """The KPIs of these periods from inputs read for (at least) their span."""
+    past = _PartnerPast.of(inputs)
+    facts_by_period, first_month = _facts_by_period(inputs.facts, windows)
     group_labels: dict[str, str] = {"": _("All partners")}
-
-    def memberships(day: date) -> dict[int, list[str]]:
-        """Each partner's groups as it was on ``day`` (its tier then, for the tier breakdown)."""
-        membership: dict[int, list[str]] = {}
-        for partner in partners:
-            if dimension == "tier":
-                partner = {**partner, "tier": status_at(partner["id"], day).tier}
-            groups = _groups_of(partner, dimension)
-            membership[partner["id"]] = [""] + [key for key, _label in groups]
-            for key, label in groups:
-                group_labels[key] = label
-        return membership
-
     figures: dict[tuple[str, str, str], Figure] = {}
     for window in windows:
         # The current period is judged as of today, not its future end.
         judged_at = min(window.end, today + timedelta(days=1))
-        membership = memberships(judged_at)
-        per_group: dict[str, dict[str, Any]] = defaultdict(
-            lambda: {
-                "active": set(),
-                "new": set(),
-                "churned": set(),
-                "up": set(),
-                "down": set(),
-                "at_start": set(),
-                "revenue": Decimal(0),
-                "margin": Decimal(0),
-                "orders": 0,
-            }
+        membership = _memberships(past, dimension, judged_at, group_labels)
+        tallies = _period_tallies(
+            past, window, judged_at, membership, facts_by_period[window.key], first_month
         )
-        for row in facts_by_window[window.key]:
-            for group in membership[row["organisation"]]:
-                bucket = per_group[group]
-                bucket["active"].add(row["organisation"])
-                bucket["revenue"] += row["revenue"]
-                bucket["margin"] += row["margin"]
-                bucket["orders"] += row["orders"]
-        for organisation in visible:
-            # Counted with the status it had then: a partner churned before the period
-            # started is not churned again, nor is one set to churned after it ended.
-            was_live = (
-                live_at(organisation, window.start)
-                and status_at(organisation, window.start).status != PartnerStatus.churned
-            )
-            is_churned = (
-                not live_at(organisation, judged_at)
-                or status_at(organisation, judged_at).status == PartnerStatus.churned
-            )
-            first = first_month.get(organisation)
-            for group in membership[organisation]:
-                bucket = per_group[group]
-                if was_live:
-                    bucket["at_start"].add(organisation)
-                    if is_churned:
-                        bucket["churned"].add(organisation)
-                if first is not None and window.start <= first < window.end:
-                    bucket["new"].add(organisation)
-        for organisation, direction in _tier_moves(spans, window.start, window.end):
-            for group in membership[organisation]:
-                per_group[group]["up" if direction > 0 else "down"].add(organisation)
         for group in group_labels:
-            bucket = per_group[group]
-            active = len(bucket["active"])
-            at_start = len(bucket["at_start"])
-            put = figures.__setitem__
-            put((group, window.key, "active"), Figure(active, bucket["active"]))
-            put(
-                (group, window.key, "new"),
-                Figure(len(bucket["new"]), bucket["new"], metrics.rate(len(bucket["new"]), active)),
-            )
-            put(
-                (group, window.key, "churned"),
-                Figure(
-                    len(bucket["churned"]),
-                    bucket["churned"],
-                    metrics.rate(len(bucket["churned"]), at_start),
-                ),
-            )
-            put(
-                (group, window.key, "upgraded"),
-                Figure(len(bucket["up"]), bucket["up"], metrics.rate(len(bucket["up"]), at_start)),
-            )
-            put(
-                (group, window.key, "downgraded"),
-                Figure(
-                    len(bucket["down"]), bucket["down"], metrics.rate(len(bucket["down"]), at_start)
-                ),
-            )
-            put(
-                (group, window.key, "revenue"),
-                Figure(bucket["revenue"].quantize(metrics.CENT), bucket["active"]),
-            )
-            put(
-                (group, window.key, "margin"),
-                Figure(bucket["margin"].quantize(metrics.CENT), bucket["active"]),
-            )
-            put(
-                (group, window.key, "margin_per_partner"),
-                Figure(
-                    (bucket["margin"] / active).quantize(metrics.CENT) if active else None,
-                    bucket["active"],
-                ),
-            )
-            put(
-                (group, window.key, "order_frequency"),
-                Figure(round(bucket["orders"] / active, 2) if active else None, bucket["active"]),
-            )
-            put(
-                (group, window.key, "average_order_value"),
-                Figure(
-                    (bucket["revenue"] / bucket["orders"]).quantize(metrics.CENT)
-                    if bucket["orders"]
-                    else None,
-                    bucket["active"],
-                ),
-            )
+            for kpi, figure in tallies[group].figures().items():
+                figures[(group, window.key, kpi)] = figure
     groups_sorted = [
         ("", group_labels[""]),
         *sorted(
@@ -453,7 +477,7 @@ def kpi_table(inputs: KpiInputs, windows: list[Period], dimension: str, today: d
         windows,
         groups_sorted if dimension in DIMENSIONS else groups_sorted[:1],
         figures,
-        settings["reporting_currency"],
+        inputs.settings["reporting_currency"],
     )
 
 
