@@ -394,102 +394,97 @@ async def lifetime_model() -> dict[str, Any] | None:
 
 
 @access.system_query("the health job: every buying partner's metrics")
-async def recompute_metrics(today: date) -> int:
-    """Every buying partner's CLV, loyalty, satisfaction, RFM, segment and churn risk as of
-    ``today``; replaces today's snapshot (so running twice a day keeps one)."""
-    settings = await insight_settings()
-    histories = await _histories()
-    last_days = await last_order_days()
-    seasons = await _recent_seasons()
-    partners = await Organisation.select(Organisation.id, Organisation.status).where(
-        Organisation.kind.is_in(BUYING_KINDS)
-    )
-    year_ago = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
+async def _feedback_since(since: datetime) -> tuple[dict[int, list[int]], dict[int, int]]:
+    """Each partner's survey scores and number of complaints since ``since``."""
     scores: dict[int, list[int]] = defaultdict(list)
     for row in await Survey.select(Survey.organisation, Survey.score).where(
-        (Survey.answered_at >= year_ago) & Survey.score.is_not_null()
+        (Survey.answered_at >= since) & Survey.score.is_not_null()
     ):
         scores[row["organisation"]].append(row["score"])
     complaints: dict[int, int] = defaultdict(int)
     for row in await TimelineEntry.select(TimelineEntry.organisation).where(
-        (TimelineEntry.kind == InteractionKind.complaint) & (TimelineEntry.occurred_at >= year_ago)
+        (TimelineEntry.kind == InteractionKind.complaint) & (TimelineEntry.occurred_at >= since)
     ):
         complaints[row["organisation"]] += 1
-    current_month = today.replace(day=1)
-    churn_days = settings["churn_after_days"]
-    annual_rate = _as_decimal(settings["annual_discount_rate"])
-    summaries = {
-        organisation: lifetime.buying_summary(
-            {day: float(margin) for day, margin in days.items()}, today
-        )
-        for organisation, days in (await order_days()).items()
-        if any(day <= today for day in days)
-    }
-    models = lifetime.fit_models(list(summaries.values()))
-    # The last order day per partner, in one pass (not a scan of every partner's months
-    # per partner: that was partners x months, 96 million steps at 2,000 partners).
-    last_order_of: dict[int, date] = {}
-    for (organisation, _month), day in last_days.items():
-        if organisation not in last_order_of or day > last_order_of[organisation]:
-            last_order_of[organisation] = day
-    computed: dict[int, dict[str, Any]] = {}
-    for partner in partners:
-        history = histories.get(partner["id"], PartnerHistory())
-        last_order = last_order_of.get(partner["id"])
+    return scores, complaints
+
+
+@dataclass
+class _MetricsRun:
+    """What every partner's figures of one day are computed against."""
+
+    today: date
+    settings: Mapping[str, Any]
+    seasons: list[str]
+    scores: Mapping[int, list[int]]
+    complaints: Mapping[int, int]
+    summaries: Mapping[int, lifetime.BuyingSummary]  # each partner that has bought
+    models: lifetime.Models | None  # None when the history is too short to fit
+
+    @property
+    def current_month(self) -> date:
+        return self.today.replace(day=1)
+
+    @property
+    def annual_rate(self) -> Decimal:
+        return _as_decimal(self.settings["annual_discount_rate"])
+
+    def partner_figures(
+        self, partner: Mapping[str, Any], history: PartnerHistory, last_order: date | None
+    ) -> dict[str, Any]:
+        """One partner's row of partner_metrics, before the ranks among all partners."""
+        today, current_month = self.today, self.current_month
+        churn_days = self.settings["churn_after_days"]
         first_month = min(history.monthly_orders) if history.monthly_orders else None
         days_since = (today - last_order).days if last_order else None
         churned = partner["status"] == PartnerStatus.churned or (
             days_since is not None and days_since > churn_days
         )
+        summary = self.summaries.get(partner["id"])
+        prediction = (
+            _prediction(
+                self.models, summary, self.settings["horizon_quarters"], float(self.annual_rate)
+            )
+            if self.models is not None
+            and summary is not None
+            and partner["status"] != PartnerStatus.churned
+            else None
+        )
+        months_ago = {
+            month: months_between(month, current_month) for month in history.monthly_orders
+        }
+        active_quarters = len({ago // 3 for ago in months_ago.values() if 0 <= ago < 24})
+        last_year = [month for month, ago in months_ago.items() if 0 <= ago < 12]
+        revenue_12m = sum((history.monthly_revenue[month] for month in last_year), Decimal(0))
+        margin_12m = sum((history.monthly_margin[month] for month in last_year), Decimal(0))
         by_months_ago = {
             months_between(month, current_month): margin
             for month, margin in history.monthly_margin.items()
             if month <= current_month
         }
-        summary = summaries.get(partner["id"])
-        prediction = (
-            _prediction(models, summary, settings["horizon_quarters"], float(annual_rate))
-            if models is not None
-            and summary is not None
-            and partner["status"] != PartnerStatus.churned
-            else None
+        scores, complaints = (
+            self.scores.get(partner["id"], []),
+            self.complaints.get(partner["id"], 0),
         )
-        active_quarters = len(
-            {
-                months_between(month, current_month) // 3
-                for month in history.monthly_orders
-                if 0 <= months_between(month, current_month) < 24
-            }
-        )
-        last_year = [
-            month
-            for month in history.monthly_orders
-            if 0 <= months_between(month, current_month) < 12
-        ]
-        revenue_12m = sum((history.monthly_revenue[month] for month in last_year), Decimal(0))
-        computed[partner["id"]] = {
+        return {
             "organisation": partner["id"],
             "computed_on": today,
             "first_order_on": first_month,
             "last_order_on": last_order,
             "orders_12m": sum(history.monthly_orders[month] for month in last_year),
             "revenue_12m": revenue_12m.quantize(metrics.CENT),
-            "margin_12m": sum(
-                (history.monthly_margin[month] for month in last_year), Decimal(0)
-            ).quantize(metrics.CENT),
-            "historical_value": metrics.historical_value(by_months_ago, annual_rate),
+            "margin_12m": margin_12m.quantize(metrics.CENT),
+            "historical_value": metrics.historical_value(by_months_ago, self.annual_rate),
             **(prediction or {}),
             "loyalty": metrics.loyalty_score(
                 active_quarters,
                 (today - first_month).days if first_month else 0,
-                len(history.seasons & set(seasons)),
-                len(seasons),
+                len(history.seasons & set(self.seasons)),
+                len(self.seasons),
             ),
-            "satisfaction": metrics.satisfaction_score(
-                scores[partner["id"]], complaints[partner["id"]]
-            ),
-            "surveys": len(scores[partner["id"]]),
-            "complaints": complaints[partner["id"]],
+            "satisfaction": metrics.satisfaction_score(scores, complaints),
+            "surveys": len(scores),
+            "complaints": complaints,
             "churned": churned,
             "churn_risk": metrics.churn_risk(
                 days_since,
@@ -499,6 +494,11 @@ async def recompute_metrics(today: date) -> int:
             ),
             "days_since": days_since,
         }
+
+
+def _rank_and_segment(computed: Mapping[int, dict[str, Any]], settings: Mapping[str, Any]) -> None:
+    """Add each partner's RFM quintiles among the partners that ordered, and its segment
+    from its place in the brand's own distribution (the top share of each value)."""
     ordered = {key: row for key, row in computed.items() if row["last_order_on"] is not None}
     recency = metrics.quintiles({key: -float(row["days_since"]) for key, row in ordered.items()})
     frequency = metrics.quintiles({key: float(row["orders_12m"]) for key, row in ordered.items()})
@@ -529,6 +529,12 @@ async def recompute_metrics(today: date) -> int:
         # Stored as 0 with no answers: the page reads the number of surveys first.
         row["satisfaction"] = satisfaction or 0.0
         del row["days_since"]
+
+
+async def _store_metrics(
+    today: date, computed: Mapping[int, dict[str, Any]], run: _MetricsRun
+) -> None:
+    """Replace today's snapshot and the lifetime model's parameters, in one transaction."""
     async with write_transaction():
         await PartnerMetrics.delete().where(PartnerMetrics.computed_on == today)
         await KpiSnapshot.delete().where(KpiSnapshot.key == LIFETIME_MODEL_KEY)
@@ -537,13 +543,60 @@ async def recompute_metrics(today: date) -> int:
                 key=LIFETIME_MODEL_KEY,
                 computed_on=today,
                 payload=json.dumps(
-                    {"partners": len(summaries), **(_model_parameters(models) if models else {})}
+                    {
+                        "partners": len(run.summaries),
+                        **(_model_parameters(run.models) if run.models else {}),
+                    }
                 ),
             )
         )
         rows = [PartnerMetrics(**row) for row in computed.values()]
         for start in range(0, len(rows), 500):
             await PartnerMetrics.insert(*rows[start : start + 500])
+
+
+async def recompute_metrics(today: date) -> int:
+    """Every buying partner's CLV, loyalty, satisfaction, RFM, segment and churn risk as of
+    ``today``; replaces today's snapshot (so running twice a day keeps one)."""
+    settings = await insight_settings()
+    histories = await _histories()
+    partners = await Organisation.select(Organisation.id, Organisation.status).where(
+        Organisation.kind.is_in(BUYING_KINDS)
+    )
+    year_ago = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
+    scores, complaints = await _feedback_since(year_ago)
+    summaries = {
+        organisation: lifetime.buying_summary(
+            {day: float(margin) for day, margin in days.items()}, today
+        )
+        for organisation, days in (await order_days()).items()
+        if any(day <= today for day in days)
+    }
+    run = _MetricsRun(
+        today,
+        settings,
+        await _recent_seasons(),
+        scores,
+        complaints,
+        summaries,
+        lifetime.fit_models(list(summaries.values())),
+    )
+    # The last order day per partner, in one pass (not a scan of every partner's months
+    # per partner: that was partners x months, 96 million steps at 2,000 partners).
+    last_order_of: dict[int, date] = {}
+    for (organisation, _month), day in (await last_order_days()).items():
+        if organisation not in last_order_of or day > last_order_of[organisation]:
+            last_order_of[organisation] = day
+    computed = {
+        partner["id"]: run.partner_figures(
+            partner,
+            histories.get(partner["id"], PartnerHistory()),
+            last_order_of.get(partner["id"]),
+        )
+        for partner in partners
+    }
+    _rank_and_segment(computed, settings)
+    await _store_metrics(today, computed, run)
     return len(computed)
 
 
