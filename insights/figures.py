@@ -393,7 +393,7 @@ async def lifetime_model() -> dict[str, Any] | None:
     return json.loads(row["payload"]) if row else None
 
 
-@access.system_query("the health job: every buying partner's metrics")
+@access.system_query("the health job: every buying partner's surveys and complaints")
 async def _feedback_since(since: datetime) -> tuple[dict[int, list[int]], dict[int, int]]:
     """Each partner's survey scores and number of complaints since ``since``."""
     scores: dict[int, list[int]] = defaultdict(list)
@@ -531,6 +531,7 @@ def _rank_and_segment(computed: Mapping[int, dict[str, Any]], settings: Mapping[
         del row["days_since"]
 
 
+@access.system_query("the health job: every buying partner's metrics")
 async def _store_metrics(
     today: date, computed: Mapping[int, dict[str, Any]], run: _MetricsRun
 ) -> None:
@@ -555,6 +556,7 @@ async def _store_metrics(
             await PartnerMetrics.insert(*rows[start : start + 500])
 
 
+@access.system_query("the health job: every buying partner's metrics")
 async def recompute_metrics(today: date) -> int:
     """Every buying partner's CLV, loyalty, satisfaction, RFM, segment and churn risk as of
     ``today``; replaces today's snapshot (so running twice a day keeps one)."""

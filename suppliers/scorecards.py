@@ -115,40 +115,26 @@ async def save_weights(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     return SaveResult(uuid=UUID(int=0))
 
 
-async def scorecards(
-    viewer: Viewer, months: int = SCORE_MONTHS, supplier_id: int | None = None
-) -> list[SupplierScorecard]:
-    """Per supplier the viewer may see (a supplier: itself) and per calendar month of the
-    last ``months``: on-time delivery %, fill rate %, quality acceptance %, average hours to
-    acknowledge a PO line, commitment accuracy %, and the weighted score.
+# (supplier, month) -> running sums of the figures a month's score is made of
+Tallies = dict[tuple[int, date], dict[str, Decimal]]
 
-    - on time: share of the received quantity that arrived by the line's (confirmed) date;
-    - fill rate: of the quantity ordered on lines due that month (and due by today), the
-      share delivered (a rejected or reduced line delivers less);
-    - quality: accepted share of the received quantity;
-    - acknowledgement: hours from sending a PO to each line's answer;
-    - commitment accuracy: of the quantity committed for weeks of the month that have
-      passed, the share received in those weeks.
-    """
-    access.require(viewer, SupplierAction.view_materials)
-    today = utcnow().date()
-    current_month = _month_start(today)
-    first = _months_back(current_month, months - 1)
-    supplier_query = Organisation.select(
-        Organisation.id, Organisation.uuid, Organisation.legal_name
-    ).where(Organisation.kind.is_in(list(SUPPLIER_KINDS)))
-    condition = supplier_row_filter(viewer, Organisation.id)
-    if condition is not None:
-        supplier_query = supplier_query.where(condition)
+
+async def _suppliers_for(viewer: Viewer, supplier_id: int | None) -> list[dict[str, Any]]:
+    query = Organisation.select(Organisation.id, Organisation.uuid, Organisation.legal_name).where(
+        Organisation.kind.is_in(list(SUPPLIER_KINDS))
+    )
+    query = access.narrow(query, supplier_row_filter(viewer, Organisation.id))
     if supplier_id is not None:
-        supplier_query = supplier_query.where(Organisation.id == supplier_id)
-    suppliers = await supplier_query.order_by(Organisation.legal_name)
-    if not suppliers:
-        return []
-    ids = [row["id"] for row in suppliers]
-    month_list = [_months_back(current_month, back) for back in range(months - 1, -1, -1)]
-    data: dict[tuple[int, date], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        query = query.where(Organisation.id == supplier_id)
+    return await query.order_by(Organisation.legal_name)
 
+
+@access.checked_by_caller("scorecards: the supplier ids come from _suppliers_for")
+async def _tally_receipts(
+    ids: list[int], first: date, data: Tallies
+) -> dict[tuple[int, date], Decimal]:
+    """Received, accepted and on-time quantities per month; returns what was accepted
+    per (material, week), for commitment accuracy."""
     receipts = await Receipt.select(
         Receipt.supplier,
         Receipt.received_on,
@@ -170,7 +156,13 @@ async def scorecards(
         received_by_week[(row["material"], planning.monday_of(row["received_on"]))] += row[
             "accepted_quantity"
         ]
+    return received_by_week
 
+
+@access.checked_by_caller("scorecards: the supplier ids come from _suppliers_for")
+async def _tally_lines(ids: list[int], first: date, today: date, data: Tallies) -> None:
+    """Ordered and filled quantities per month a line was due, and hours to acknowledge
+    per month a PO was sent."""
     lines = await PurchaseOrderLine.select(
         PurchaseOrderLine.id,
         PurchaseOrderLine.quantity,
@@ -200,6 +192,16 @@ async def scorecards(
             figures["ack_hours"] += Decimal(str(round(seconds / 3600, 2)))
             figures["acks"] += 1
 
+
+@access.checked_by_caller("scorecards: the supplier ids come from _suppliers_for")
+async def _tally_commitments(
+    ids: list[int],
+    first: date,
+    today: date,
+    received_by_week: Mapping[tuple[int, date], Decimal],
+    data: Tallies,
+) -> None:
+    """Committed quantities of weeks that have passed, and how much of each arrived."""
     commitments = await Commitment.select(
         Commitment.supplier, Commitment.material, Commitment.week_start, Commitment.quantity
     ).where(Commitment.supplier.is_in(ids) & (Commitment.week_start >= first))
@@ -208,45 +210,76 @@ async def scorecards(
             continue
         figures = data[(row["supplier"], _month_start(row["week_start"]))]
         figures["committed"] += row["quantity"]
-        got = received_by_week[(row["material"], row["week_start"])]
+        got = received_by_week.get((row["material"], row["week_start"]), Decimal(0))
         figures["kept"] += min(got, row["quantity"])
 
+
+def _score_month(
+    month: date, figures: Mapping[str, Decimal], weights: Mapping[str, int]
+) -> ScoreMonth:
+    """One month's figures and their weighted score (over the figures that exist)."""
+    zero = Decimal(0)
+    score = ScoreMonth(
+        month=month,
+        on_time=_percent(figures.get("on_time", zero), figures.get("received", zero)),
+        fill_rate=_percent(figures.get("filled", zero), figures.get("ordered", zero)),
+        quality=_percent(figures.get("accepted", zero), figures.get("received", zero)),
+        acknowledgement_hours=(
+            (figures["ack_hours"] / figures["acks"]).quantize(Decimal("0.1"))
+            if figures.get("acks")
+            else None
+        ),
+        commitment=_percent(figures.get("kept", zero), figures.get("committed", zero)),
+    )
+    parts = [
+        (weights[name], getattr(score, name))
+        for name in ("on_time", "fill_rate", "quality", "acknowledgement", "commitment")
+    ]
+    counted = [(weight, value) for weight, value in parts if value is not None and weight]
+    total_weight = sum(weight for weight, _value in counted)
+    if total_weight:
+        score.score = (
+            sum(Decimal(weight) * value for weight, value in counted) / total_weight
+        ).quantize(Decimal("0.1"))
+    return score
+
+
+async def scorecards(
+    viewer: Viewer, months: int = SCORE_MONTHS, supplier_id: int | None = None
+) -> list[SupplierScorecard]:
+    """Per supplier the viewer may see (a supplier: itself) and per calendar month of the
+    last ``months``: on-time delivery %, fill rate %, quality acceptance %, average hours to
+    acknowledge a PO line, commitment accuracy %, and the weighted score.
+
+    - on time: share of the received quantity that arrived by the line's (confirmed) date;
+    - fill rate: of the quantity ordered on lines due that month (and due by today), the
+      share delivered (a rejected or reduced line delivers less);
+    - quality: accepted share of the received quantity;
+    - acknowledgement: hours from sending a PO to each line's answer;
+    - commitment accuracy: of the quantity committed for weeks of the month that have
+      passed, the share received in those weeks.
+    """
+    access.require(viewer, SupplierAction.view_materials)
+    today = utcnow().date()
+    current_month = _month_start(today)
+    first = _months_back(current_month, months - 1)
+    suppliers = await _suppliers_for(viewer, supplier_id)
+    if not suppliers:
+        return []
+    ids = [row["id"] for row in suppliers]
+    data: Tallies = defaultdict(lambda: defaultdict(Decimal))
+    received_by_week = await _tally_receipts(ids, first, data)
+    await _tally_lines(ids, first, today, data)
+    await _tally_commitments(ids, first, today, received_by_week, data)
     weights = await scorecard_weights()
-    result = []
-    for supplier in suppliers:
-        months_of = []
-        for month in month_list:
-            figures = data.get((supplier["id"], month), {})
-            score = ScoreMonth(
-                month=month,
-                on_time=_percent(
-                    figures.get("on_time", Decimal(0)), figures.get("received", Decimal(0))
-                ),
-                fill_rate=_percent(
-                    figures.get("filled", Decimal(0)), figures.get("ordered", Decimal(0))
-                ),
-                quality=_percent(
-                    figures.get("accepted", Decimal(0)), figures.get("received", Decimal(0))
-                ),
-                acknowledgement_hours=(
-                    (figures["ack_hours"] / figures["acks"]).quantize(Decimal("0.1"))
-                    if figures.get("acks")
-                    else None
-                ),
-                commitment=_percent(
-                    figures.get("kept", Decimal(0)), figures.get("committed", Decimal(0))
-                ),
-            )
-            parts = [
-                (weights[name], getattr(score, name))
-                for name in ("on_time", "fill_rate", "quality", "acknowledgement", "commitment")
-            ]
-            counted = [(weight, value) for weight, value in parts if value is not None and weight]
-            total_weight = sum(weight for weight, _value in counted)
-            if total_weight:
-                score.score = (
-                    sum(Decimal(weight) * value for weight, value in counted) / total_weight
-                ).quantize(Decimal("0.1"))
-            months_of.append(score)
-        result.append(SupplierScorecard(supplier, months_of))
-    return result
+    month_list = [_months_back(current_month, back) for back in range(months - 1, -1, -1)]
+    return [
+        SupplierScorecard(
+            supplier,
+            [
+                _score_month(month, data.get((supplier["id"], month), {}), weights)
+                for month in month_list
+            ],
+        )
+        for supplier in suppliers
+    ]
