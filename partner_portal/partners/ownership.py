@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -9,7 +10,7 @@ from uuid import UUID
 from piccolo.query.functions.aggregate import Count
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Action, Viewer, VisibleOrganisation
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -65,6 +66,98 @@ class TransferResult:
         return not self.errors and not self.moved and bool(self.partners)
 
 
+def _transfer_errors(
+    choices: Mapping[str, Any],
+    organisation: VisibleOrganisation | None,
+    target: Mapping[str, Any] | None,
+    from_owner: str,
+) -> dict[str, str]:
+    """What is wrong with the form: no KAM to take over, no KAM to move from, or a move to
+    the owner the partners already have."""
+    errors: dict[str, str] = {}
+    if target is None:
+        errors["to_owner"] = _("Choose the key-account manager who takes the partners over.")
+    if organisation is not None:
+        if target is not None and organisation.owner == target["id"]:
+            errors["to_owner"] = _("This partner is already theirs.")
+        return errors
+    source = next(
+        (row for row in choices["sources"] if from_owner and str(row["uuid"]) == from_owner),
+        None,
+    )
+    if source is None:
+        errors["from_owner"] = _("Choose whose partners to move.")
+    elif target is not None and source["id"] == target["id"]:
+        errors["to_owner"] = _("Choose someone else than the current owner.")
+    return errors
+
+
+async def _partners_moving(
+    viewer: Viewer, organisation_id: int | None, from_owner: str
+) -> list[dict[str, Any]]:
+    """The partner, or every partner of the KAM, with what the move records of each."""
+    query = access.scoped(
+        Organisation.select(
+            Organisation.id,
+            Organisation.uuid,
+            Organisation.legal_name,
+            Organisation.version,
+            Organisation.owner,
+            Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
+            Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
+        ),
+        viewer,
+    ).where(Organisation.kind != OrganisationKind.brand.value)
+    if organisation_id is not None:
+        return await query.where(Organisation.id == organisation_id)
+    return await query.where(Organisation.owner.uuid == UUID(from_owner))  # type: ignore[union-attr]
+
+
+@access.checked_by_caller("transfer_partners: the rows come from the scoped _partners_moving")
+async def _record_move(
+    viewer: Viewer, moving: list[dict[str, Any]], target: Mapping[str, Any]
+) -> None:
+    """The new owner on each partner (a new version, so open edit forms notice), a
+    timeline entry and an audit entry each."""
+    now = utcnow()
+    await Organisation.update(
+        {
+            Organisation.owner: target["id"],
+            Organisation.updated_at: now,
+            Organisation.version: Organisation.version + 1,
+        }
+    ).where(Organisation.id.is_in([row["id"] for row in moving]))
+    await TimelineEntry.insert(
+        *(
+            TimelineEntry(
+                organisation=row["id"],
+                kind=InteractionKind.system.value,
+                occurred_at=now,
+                author=viewer.user_id,
+                # Written without words, so it reads the same in every reader's
+                # language (the entry outlives the mover's language choice).
+                summary=f"KAM: {row['owner_name'] or '—'} → {target['display_name']}",
+                internal=True,
+                created_at=now,
+            )
+            for row in moving
+        )
+    ).run()
+    for row in moving:
+        await audit_log.record(
+            viewer,
+            entity_kind="organisation",
+            entity_uuid=row["uuid"],
+            organisation_id=row["id"],
+            action="transfer",
+            changes={
+                "owner": [row["owner_email"], target["email"]],
+                "version": [row["version"], row["version"] + 1],
+            },
+            summary=row["legal_name"],
+        )
+
+
 async def transfer_partners(
     viewer: Viewer,
     to_owner: str,
@@ -91,47 +184,16 @@ async def transfer_partners(
     target = next(
         (row for row in choices["targets"] if to_owner and str(row["uuid"]) == to_owner), None
     )
-    errors: dict[str, str] = {}
-    if target is None:
-        errors["to_owner"] = _("Choose the key-account manager who takes the partners over.")
-    partner_ids: list[int] = []
-    if organisation is not None:
-        partner_ids = [organisation.id]
-        if target is not None and organisation.owner == target["id"]:
-            errors["to_owner"] = _("This partner is already theirs.")
-    else:
-        source = next(
-            (row for row in choices["sources"] if from_owner and str(row["uuid"]) == from_owner),
-            None,
-        )
-        if source is None:
-            errors["from_owner"] = _("Choose whose partners to move.")
-        elif target is not None and source["id"] == target["id"]:
-            errors["to_owner"] = _("Choose someone else than the current owner.")
+    errors = _transfer_errors(choices, organisation, target, from_owner)
     if errors or target is None:
         return TransferResult(errors=errors)
     async with write_transaction():
         # Read inside the transaction, so a partner created meanwhile moves too.
-        query = access.scoped(
-            Organisation.select(
-                Organisation.id,
-                Organisation.uuid,
-                Organisation.legal_name,
-                Organisation.version,
-                Organisation.owner,
-                Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
-                Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
-            ),
-            viewer,
-        ).where(Organisation.kind != OrganisationKind.brand.value)
-        if partner_uuid is not None:
-            query = query.where(Organisation.id == partner_ids[0])
-        else:
-            query = query.where(Organisation.owner.uuid == UUID(from_owner))  # type: ignore[union-attr]
-        moving = await query
+        moving = await _partners_moving(
+            viewer, organisation.id if organisation is not None else None, from_owner
+        )
         if not moving:
             return TransferResult()
-        ids = [row["id"] for row in moving]
         by_old_owner: dict[int | None, list[int]] = {}
         for row in moving:
             by_old_owner.setdefault(row["owner"], []).append(row["id"])
@@ -150,43 +212,7 @@ async def transfer_partners(
             )
             for work in registry.owned_work.values()
         }
-        now = utcnow()
-        await Organisation.update(
-            {
-                Organisation.owner: target["id"],
-                Organisation.updated_at: now,
-                Organisation.version: Organisation.version + 1,
-            }
-        ).where(Organisation.id.is_in(ids))
-        await TimelineEntry.insert(
-            *(
-                TimelineEntry(
-                    organisation=row["id"],
-                    kind=InteractionKind.system.value,
-                    occurred_at=now,
-                    author=viewer.user_id,
-                    # Written without words, so it reads the same in every reader's
-                    # language (the entry outlives the mover's language choice).
-                    summary=f"KAM: {row['owner_name'] or '—'} → {target['display_name']}",
-                    internal=True,
-                    created_at=now,
-                )
-                for row in moving
-            )
-        ).run()
-        for row in moving:
-            await audit_log.record(
-                viewer,
-                entity_kind="organisation",
-                entity_uuid=row["uuid"],
-                organisation_id=row["id"],
-                action="transfer",
-                changes={
-                    "owner": [row["owner_email"], target["email"]],
-                    "version": [row["version"], row["version"] + 1],
-                },
-                summary=row["legal_name"],
-            )
+        await _record_move(viewer, moving, target)
     return TransferResult(moved=len(moving), work_moved=work_moved)
 
 
