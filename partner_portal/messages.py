@@ -12,6 +12,7 @@ parameters: it is shown as it is.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -41,6 +42,13 @@ def on_date(value: date) -> dict[str, str]:
 def money(amount: Decimal, currency: str) -> dict[str, str]:
     """A parameter shown as an amount in the reader's format."""
     return {"money": str(amount), "currency": currency}
+
+
+def loaded_params(params: Any) -> dict[str, Any]:
+    """Stored parameters, from a JSON column read with or without load_json."""
+    if isinstance(params, str):
+        return dict(json.loads(params or "{}"))
+    return dict(params or {})
 
 
 def plain_params(params: Mapping[str, Any]) -> dict[str, Any]:

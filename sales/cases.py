@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
-from partner_portal import access, uploads
+from partner_portal import access, messages, uploads
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit import services as audit_log
@@ -245,7 +245,9 @@ async def open_case(
                     kind=InteractionKind.complaint.value,
                     occurred_at=now,
                     author=viewer.user_id,
-                    summary=_("Service case opened: %(subject)s", subject=values.subject),
+                    # Read by KAMs in their own language, not the opener's.
+                    summary=N_("Service case opened: %(subject)s"),
+                    params=messages.plain_params({"subject": values.subject}),
                     internal=True,
                     created_at=now,
                 )

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from litestar.exceptions import NotFoundException
 
-from partner_portal import access
+from partner_portal import access, messages
 from partner_portal.access import ActionSet, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -103,7 +103,7 @@ def decorate(viewer: Viewer, row: Mapping[str, Any]) -> FollowUpRecord:
             **row,
             # a title a rule made, in the viewer's language (the stored one in English)
             "title": services.shown_title(row),
-            "title_params": services.loaded_params(row.get("title_params")),
+            "title_params": messages.loaded_params(row.get("title_params")),
             "may_change": may_change_follow_up(viewer, row["owner"], row["owner_manager"]),
             "overdue": row["state"] == FollowUpState.open and row["due_at"] < utcnow(),
             "remind_minutes": services.remind_minutes_of(row),

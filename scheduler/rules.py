@@ -18,13 +18,14 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Max
 
-from partner_portal import access
+from partner_portal import access, messages
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.tables import Order, OrderStatus
+from partner_portal.partners.services import entry_text
 from partner_portal.partners.tables import (
     InteractionKind,
     Organisation,
@@ -163,7 +164,9 @@ async def _mark_dormant(candidates: list[Candidate], days: int) -> int:
         return 0
     now = utcnow()
     ids = [candidate.organisation_id for candidate in candidates]
-    summary = _("Marked dormant: no order for %(days)d days.", days=days)
+    # Read later by people of every language: stored as a message with its parameters
+    # (the audit log keeps the English text).
+    note, params = N_("Marked dormant: no order for %(days)d days."), {"days": days}
     async with write_transaction():
         moved = await (
             Organisation.update(
@@ -184,9 +187,9 @@ async def _mark_dormant(candidates: list[Candidate], days: int) -> int:
                 organisation_id=row["id"],
                 action="update",
                 changes={"status": [PartnerStatus.active.value, PartnerStatus.dormant.value]},
-                summary=summary,
+                summary=messages.render_in("en", note, params),
             )
-        await upkeep.add_system_notes([row["id"] for row in moved], summary, now)
+        await upkeep.add_system_notes([row["id"] for row in moved], note, now, params)
     return len(moved)
 
 
@@ -286,7 +289,9 @@ async def _complaint(settings: RuleSettings, now: datetime) -> list[Candidate]:
         TimelineEntry.uuid,
         TimelineEntry.organisation,
         TimelineEntry.occurred_at,
+        TimelineEntry.kind,
         TimelineEntry.summary,
+        TimelineEntry.params,
         entry_organisation.owner.as_alias("owner"),
         entry_organisation.legal_name.as_alias("partner_name"),
     ).where(
@@ -331,7 +336,7 @@ async def _complaint(settings: RuleSettings, now: datetime) -> list[Candidate]:
             priority=Priority.high,
             subject_kind="timeline_entry",
             subject_uuid=row["uuid"],
-            notes=row["summary"][:2000],
+            notes=entry_text(row)[:2000],
         )
         for row in complaints
         if latest.get(row["organisation"]) is None

@@ -259,14 +259,7 @@ def title_parameter(row: Mapping[str, Any]) -> Any:
     their language; else the title as written."""
     if not row.get("title_message"):
         return row["title"]
-    return messages.nested(row["title_message"], **loaded_params(row.get("title_params")))
-
-
-def loaded_params(params: Any) -> dict[str, Any]:
-    """Stored title parameters, from a row read with or without load_json."""
-    if isinstance(params, str):
-        return dict(json.loads(params or "{}"))
-    return dict(params or {})
+    return messages.nested(row["title_message"], **messages.loaded_params(row.get("title_params")))
 
 
 def shown_title(row: Mapping[str, Any]) -> str:

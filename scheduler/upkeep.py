@@ -11,10 +11,11 @@ follow-up however often and in however many processes the rules run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from partner_portal import access
+from partner_portal import access, messages
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -187,8 +188,14 @@ async def close_cleared(rule_key: str, current: set[str], reason: str) -> int:
     return len(closed)
 
 
-async def add_system_notes(organisation_ids: list[int], summary: str, now: datetime) -> None:
-    """An internal note by the system on each partner's timeline (what a rule did)."""
+async def add_system_notes(
+    organisation_ids: list[int],
+    message: str,
+    now: datetime,
+    params: Mapping[str, Any] | None = None,
+) -> None:
+    """An internal note by the system on each partner's timeline (what a rule did): a
+    message id and its parameters, read in each reader's language."""
     if organisation_ids:
         await TimelineEntry.insert(
             *(
@@ -197,7 +204,8 @@ async def add_system_notes(organisation_ids: list[int], summary: str, now: datet
                     kind=InteractionKind.system.value,
                     occurred_at=now,
                     author=None,
-                    summary=summary,
+                    summary=message,
+                    params=messages.plain_params(params or {}),
                     internal=True,
                     created_at=now,
                 )

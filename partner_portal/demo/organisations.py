@@ -6,6 +6,7 @@ import random
 import uuid
 from datetime import datetime, timedelta
 
+from partner_portal import messages
 from partner_portal.demo.network import (
     BRAND,
     BRAND_USERS,
@@ -29,6 +30,7 @@ from partner_portal.demo.people import (
 )
 from partner_portal.demo.rows import insert_returning_ids
 from partner_portal.demo.timeline import TIMELINE_DAYS, is_internal, timeline_kind, timeline_text
+from partner_portal.i18n import N_
 from partner_portal.partners.tables import (
     Address,
     AddressKind,
@@ -259,7 +261,8 @@ async def load_organisations(
                     kind=InteractionKind.system,
                     occurred_at=changed,
                     author=owner_id,
-                    summary=f"Status changed to {partner.status.value}.",
+                    summary=N_("Status changed to %(status)s."),
+                    params={"status": messages.label(partner.status.value)},
                     internal=True,
                     created_at=changed,
                 )

@@ -331,7 +331,7 @@ async def partner_timeline(
                 id=row["uuid"],
                 kind=row["kind"],
                 occurred_at=api.timestamp(row["occurred_at"]),
-                summary=row["summary"],
+                summary=row["text"],
                 internal=bool(row["internal"]),
                 author=row["author_name"],
             )

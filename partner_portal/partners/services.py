@@ -14,7 +14,7 @@ from uuid import UUID
 
 from babel import Locale
 
-from partner_portal import access, i18n
+from partner_portal import access, i18n, messages
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -258,6 +258,7 @@ def _timeline_query(viewer: Viewer, visible_organisation: access.VisibleOrganisa
         TimelineEntry.kind,
         TimelineEntry.occurred_at,
         TimelineEntry.summary,
+        TimelineEntry.params,
         TimelineEntry.internal,
         TimelineEntry.author.display_name.as_alias("author_name"),
     ).where(TimelineEntry.organisation == visible_organisation.id)
@@ -265,6 +266,22 @@ def _timeline_query(viewer: Viewer, visible_organisation: access.VisibleOrganisa
     if condition is not None:
         query = query.where(condition)
     return query.order_by(TimelineEntry.occurred_at, TimelineEntry.id, ascending=False)
+
+
+def entry_text(row: Mapping[str, Any]) -> str:
+    """What a timeline entry says to the current reader: a person's entry as written; an
+    entry the portal wrote (a system note, a case opened) as its stored message, in the
+    reader's language."""
+    params = messages.loaded_params(row.get("params"))
+    if row["kind"] == InteractionKind.system.value or params:
+        return messages.render(row["summary"], params)
+    return str(row["summary"])
+
+
+def _with_text(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["text"] = entry_text(row)
+    return rows
 
 
 async def _timeline_entries(
@@ -276,7 +293,7 @@ async def _timeline_entries(
         .limit(TIMELINE_PAGE_SIZE + 1)
         .offset((max(1, page) - 1) * TIMELINE_PAGE_SIZE)
     )
-    return rows[:TIMELINE_PAGE_SIZE], len(rows) > TIMELINE_PAGE_SIZE
+    return _with_text(rows[:TIMELINE_PAGE_SIZE]), len(rows) > TIMELINE_PAGE_SIZE
 
 
 async def timeline_after(
@@ -294,7 +311,7 @@ async def timeline_after(
             (TimelineEntry.occurred_at < moment)
             | ((TimelineEntry.occurred_at == moment) & (TimelineEntry.id < entry_id))
         )
-    return await query.limit(limit + 1)  # type: ignore[no-any-return]
+    return _with_text(await query.limit(limit + 1))
 
 
 async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1) -> Partner360:
@@ -766,6 +783,7 @@ async def _insert_entry(
         "kind": kind,
         "occurred_at": occurred_at,
         "summary": summary,
+        "text": summary,  # a person's entry reads as written
         "internal": internal,
         "author_name": viewer.display_name,
     }

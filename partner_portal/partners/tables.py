@@ -12,6 +12,7 @@ import enum
 import uuid
 
 from piccolo.columns import (
+    JSON,
     UUID,
     Boolean,
     ForeignKey,
@@ -177,7 +178,11 @@ class TimelineEntry(Table, tablename="timeline_entry"):
     kind = Varchar(length=20, choices=InteractionKind)
     occurred_at = Timestamptz(index=True)
     author = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    # What someone wrote, as written; or, for an entry the portal writes (a rule's note,
+    # a case opened), a message id whose parameters are in ``params``, read in each
+    # reader's language (partner_portal/messages.py).
     summary = Text()
+    params = JSON(default="{}")
     # Internal entries are the brand's own notes; the partner's users never see them.
     internal = Boolean(default=True)
     created_at = Timestamptz()

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from partner_portal import i18n
+from partner_portal.partners.services import entry_text
 from partner_portal.partners.tables import TimelineEntry
 from sales import cases
 from sales.tables import CaseMessage, ServiceCase
@@ -275,7 +277,14 @@ async def test_a_complaint_counts_on_the_partners_timeline_a_question_does_not(
     entries = await TimelineEntry.select().where(TimelineEntry.organisation == cast.retailer_a.id)
 
     assert [(entry["kind"], entry["internal"]) for entry in entries] == [("complaint", True)]
-    assert "Pilling after one wash" in entries[0]["summary"]
+    # Stored as a message, read in each reader's language (not the opener's).
+    assert entry_text(entries[0]) == "Service case opened: Pilling after one wash"
+    token = i18n.current_locale.set("zh_Hans")
+    try:
+        assert "Pilling after one wash" in entry_text(entries[0])
+        assert "Service case opened" not in entry_text(entries[0])
+    finally:
+        i18n.current_locale.reset(token)
 
 
 async def test_a_partner_opens_a_case_through_the_api_once_per_key(

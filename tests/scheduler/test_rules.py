@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from partner_portal.clock import utcnow
 from partner_portal.orders.tables import Order
-from partner_portal.partners.tables import Organisation, TimelineEntry
+from partner_portal.partners.tables import Organisation, TimelineEntry, User
 from scheduler import rules
 from scheduler.services import ensure_open_follow_up
 from scheduler.tables import FollowUp
@@ -154,3 +154,22 @@ async def test_a_brand_admin_sets_the_rules_and_bad_thresholds_save_nothing(
     assert bad.status_code == 400
     assert "0 to 3650" in bad.text
     assert (await rules.rule_settings())["dormant"].threshold_days == 90
+
+
+async def test_the_dormant_note_on_a_timeline_reads_in_each_readers_language(
+    cast, frozen_clock, client: PortalClient
+) -> None:
+    """The rule runs with no reader; its note is stored as a message and read later."""
+    frozen_clock.frozen_at = NOW
+    await _age_partners(100)
+    await _only("dormant", 90)
+    await rules.run_rules()
+    await client.sign_in(cast.kam)
+    for locale, note in (
+        ("zh_Hans", "已标记为休眠：90 天无订单。"),
+        ("ko", "휴면으로 표시됨: 90일 동안 주문 없음."),
+        ("en", "Marked dormant: no order for 90 days."),
+    ):
+        await User.update({User.locale: locale}).where(User.id == cast.kam.id)
+        page = await client.get(f"/partners/{cast.distributor_a.uuid}")
+        assert note in page.text, locale
