@@ -19,7 +19,7 @@ from litestar.exceptions import PermissionDeniedException
 
 from distributors.access import DistributorAction, line_sheet_filter
 from distributors.tables import LineSheet, LineSheetAudience, LineSheetStyle
-from partner_portal import access
+from partner_portal import access, messages
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.availability import availability_for, delivery_windows
@@ -30,6 +30,7 @@ from partner_portal.catalog.tables import Colourway, Season, Size, Sku, Style
 from partner_portal.clock import utcnow
 from partner_portal.database import one_of, write_transaction
 from partner_portal.edits import SaveResult
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
@@ -279,12 +280,14 @@ async def save_line_sheet(
             entity_uuid=sheet_uuid,
             organisation_id=viewer.organisation_id,
             action=action,
-            summary=_(
-                "%(title)s: %(count)s styles, %(state)s",
-                title=data.title,
-                count=len(data.style_codes),
-                state=_("published") if data.published else _("not published"),
-            ),
+            summary_message=N_("%(title)s: %(count)s styles, %(state)s"),
+            summary_params={
+                "title": data.title,
+                "count": len(data.style_codes),
+                "state": messages.nested(
+                    N_("published") if data.published else N_("not published")
+                ),
+            },
         )
     return SaveResult(uuid=sheet_uuid)
 

@@ -16,7 +16,7 @@ from uuid import UUID
 from litestar.exceptions import ClientException
 from piccolo.query.functions.aggregate import Count, Sum
 
-from partner_portal import access
+from partner_portal import access, messages
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -24,7 +24,6 @@ from partner_portal.database import contains_text, update_if_version, write_tran
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
-from partner_portal.labels import label
 from partner_portal.orders import services as order_book
 from partner_portal.orders.tables import OrderChannel
 from partner_portal.partners import services as partner_services
@@ -103,7 +102,7 @@ async def save_stage_probabilities(viewer: Viewer, data: Mapping[str, Any]) -> d
                 {stage.value: value for stage, value in before.items()},
                 {stage.value: value for stage, value in values.items()},
             ),
-            summary=_("Stage probabilities"),
+            summary_message=N_("Stage probabilities"),
         )
     return {}
 
@@ -590,7 +589,9 @@ async def update_opportunity(
 
 
 STAGE_MOVED = N_("Opportunity “%(title)s” moved from %(before)s to %(after)s.")
-LOST_BECAUSE = N_("Lost because: %(reason)s")
+MOVED_TO_LOST = N_(
+    "Opportunity “%(title)s” moved from %(before)s to %(after)s. Lost because: %(reason)s"
+)
 
 
 async def move_opportunity(
@@ -631,21 +632,20 @@ async def move_opportunity(
                 ),
                 summary=opportunity["title"],
             )
-            summary = _(
-                STAGE_MOVED,
-                title=opportunity["title"],
-                before=label(opportunity["stage"]),
-                after=label(values.stage),
-            )
-            if values.stage == Stage.lost:
-                summary += " " + _(LOST_BECAUSE, reason=values.lost_reason)
+            params = {
+                "title": opportunity["title"],
+                "before": messages.label(opportunity["stage"]),
+                "after": messages.label(values.stage),
+            }
+            lost = values.stage == Stage.lost
             # The kernel's timeline service, inside this transaction (nested: one commit).
-            _entry, problems = await partner_services.add_timeline_entry(
+            await partner_services.add_worded_note(
                 viewer,
                 opportunity["organisation"],
-                {"kind": "note", "summary": summary, "internal": "on"},
+                MOVED_TO_LOST if lost else STAGE_MOVED,
+                {**params, "reason": values.lost_reason} if lost else params,
+                internal=True,
             )
-            assert not problems, problems
     if not version:
         return SaveResult(
             conflicts=await audit_log.changes_since(opportunity["uuid"], opened_version),

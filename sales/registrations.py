@@ -15,7 +15,7 @@ from uuid import UUID
 from litestar.exceptions import PermissionDeniedException
 from piccolo.columns.combination import Combinable
 
-from partner_portal import access, regions
+from partner_portal import access, messages, regions
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Style
@@ -88,7 +88,7 @@ async def save_policy(viewer: Viewer, data: Mapping[str, Any]) -> dict[str, str]
                 {"decision_days": before.decision_days, "protection_days": before.protection_days},
                 changed,
             ),
-            summary=_("Deal registration terms"),
+            summary_message=N_("Deal registration terms"),
         )
     return {}
 
@@ -396,7 +396,7 @@ async def _record_decision(
         params = {
             "customer": registration["end_customer"],
             "region": registration["region"],
-            "until": changed["protected_until"].isoformat(),
+            "until": messages.on_date(changed["protected_until"]),
         }
     else:
         entry = REJECTED_ENTRY
@@ -405,10 +405,10 @@ async def _record_decision(
             "region": registration["region"],
             "note": changed["decision_note"],
         }
-    summary = _(entry, **params)
-    # Shared with the partner: the decision is theirs to read on their timeline.
-    await partner_services.add_timeline_entry(
-        viewer, registration["organisation"], {"kind": "note", "summary": summary}
+    # Shared with the partner: the decision is theirs to read on their timeline, in
+    # their own language.
+    await partner_services.add_worded_note(
+        viewer, registration["organisation"], entry, params, internal=False
     )
     if registration.get("submitted_by"):
         await notify(

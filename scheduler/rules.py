@@ -509,7 +509,7 @@ async def save_rule_settings(actor: Any, data: Mapping[str, Any]) -> dict[str, s
                 {key: str(value) for key, value in before.items()},
                 {value.key: str(value) for value in values},
             ),
-            summary=_("Follow-up rules"),
+            summary_message=N_("Follow-up rules"),
         )
     return {}
 

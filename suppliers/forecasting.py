@@ -28,6 +28,7 @@ from partner_portal.database import (
     write_transaction,
 )
 from partner_portal.edits import SaveResult
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.tables import OrderStatus
 from partner_portal.registries import DemandLine, registry
@@ -351,7 +352,8 @@ async def publish_forecast(
             entity_uuid=row[0]["uuid"],
             organisation_id=None,
             action="publish",
-            summary=_("Material forecast version %(number)s", number=number),
+            summary_message=N_("Material forecast version %(number)s"),
+            summary_params={"number": number},
         )
     return PublishOutcome(number, True, len(lines))
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from partner_portal import access
+from partner_portal import access, messages
 from partner_portal.access import Viewer
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.clock import utcnow
@@ -49,11 +49,19 @@ async def record(
     action: str,
     changes: Mapping[str, Any] | None = None,
     summary: str = "",
+    summary_message: str = "",
+    summary_params: Mapping[str, Any] | None = None,
 ) -> None:
     """Write one audit entry; call it inside the transaction of the change it records.
 
-    A change of a partner's status or tier is also kept in its status history."""
+    ``summary`` is a line as written (a record's name); a line the portal words is a
+    ``summary_message`` (an N_ message id) with its ``summary_params``, read in each
+    reader's language. A change of a partner's status or tier is also kept in its
+    status history."""
     now = utcnow()
+    params = messages.plain_params(summary_params or {})
+    if summary_message:
+        summary = messages.render_in("en", summary_message, params)
     await AuditEntry.insert(
         AuditEntry(
             occurred_at=now,
@@ -65,6 +73,8 @@ async def record(
             organisation=organisation_id,
             action=action,
             summary=summary,
+            summary_message=summary_message,
+            summary_params=params,
             changes={name: [_plain(v) for v in pair] for name, pair in (changes or {}).items()},
         )
     ).run()
@@ -91,6 +101,8 @@ async def list_entries(filters: AuditFilters) -> tuple[list[dict[str, Any]], int
         AuditEntry.entity_uuid,
         AuditEntry.action,
         AuditEntry.summary,
+        AuditEntry.summary_message,
+        AuditEntry.summary_params,
         AuditEntry.changes,
         AuditEntry.organisation.legal_name.as_alias("organisation_name"),
         AuditEntry.organisation.uuid.as_alias("organisation_uuid"),
@@ -103,6 +115,12 @@ async def list_entries(filters: AuditFilters) -> tuple[list[dict[str, Any]], int
         query = query.where(AuditEntry.id < filters.before_id)
     rows = await query.limit(PAGE_SIZE + 1).output(load_json=True)
     next_before = rows[PAGE_SIZE - 1]["id"] if len(rows) > PAGE_SIZE else None
+    for row in rows:
+        row["summary_text"] = (
+            messages.render(row["summary_message"], messages.loaded_params(row["summary_params"]))
+            if row["summary_message"]
+            else row["summary"]
+        )
     return rows[:PAGE_SIZE], next_before
 
 

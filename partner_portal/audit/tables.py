@@ -21,5 +21,10 @@ class AuditEntry(Table, tablename="audit_entry"):
     # The organisation the record belongs to, for filtering and for access.
     organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.set_null, index=True)
     action = Varchar(length=40)
+    # A line saying what happened: as written (a record's name), or, when the portal words
+    # it, in English here for searches, with the message id and parameters it is read from
+    # in each reader's language (partner_portal/messages.py).
     summary = Text(default="")
+    summary_message = Text(default="")
+    summary_params = JSON(default="{}")
     changes = JSON(default="{}")

@@ -20,6 +20,7 @@ from partner_portal.catalog.records import DeliveryWindowRecord, SeasonRecord, S
 from partner_portal.catalog.tables import DeliveryWindow, PreBookAvailability, Sku, SkuStock
 from partner_portal.clock import utcnow
 from partner_portal.database import list_parameter, one_of, one_of_sql, write_transaction
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.spreadsheets import RowError, read_rows
 
@@ -475,5 +476,6 @@ async def audit_import(viewer: Viewer, changed: int) -> None:
             organisation_id=None,
             action="import",
             changes={"figures": [None, changed]},
-            summary=_("%(count)s availability figures imported", count=changed),
+            summary_message=N_("%(count)s availability figures imported"),
+            summary_params={"count": changed},
         )

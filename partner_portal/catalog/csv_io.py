@@ -41,6 +41,7 @@ from partner_portal.catalog.tables import (
     Style,
 )
 from partner_portal.database import write_transaction
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.spreadsheets import RowError, read_rows
 
@@ -533,7 +534,8 @@ async def import_prices(viewer: Viewer, content: bytes) -> CatalogImportResult:
                 organisation_id=None,
                 action="update",
                 changes=list_changes,
-                summary=_("%(count)s prices imported", count=len(list_changes)),
+                summary_message=N_("%(count)s prices imported"),
+                summary_params={"count": len(list_changes)},
             )
     return result
 

@@ -755,6 +755,36 @@ async def add_timeline_entry(
     return entry, {}
 
 
+async def add_worded_note(
+    viewer: Viewer,
+    organisation_id: int,
+    message: str,
+    params: Mapping[str, Any],
+    *,
+    internal: bool,
+) -> None:
+    """A note the portal words about the viewer's action (a deal registration decided, an
+    opportunity moved), stored as a message id with its parameters so that the brand's
+    and the partner's users each read it in their own language. ``params`` must not be
+    empty (that is how a worded note is told from a typed one); call it inside the
+    action's transaction."""
+    access.require(viewer, Action.add_timeline_entry, organisation_id)
+    stored = messages.plain_params(params)
+    async with write_transaction():
+        entry = await _insert_entry(
+            viewer, organisation_id, InteractionKind.note.value, utcnow(), message, internal, stored
+        )
+        await audit_log.record(
+            viewer,
+            entity_kind="timeline_entry",
+            entity_uuid=entry["uuid"],
+            organisation_id=organisation_id,
+            action="create",
+            summary_message=message,
+            summary_params=stored,
+        )
+
+
 async def _insert_entry(
     viewer: Viewer,
     organisation_id: int,
@@ -762,6 +792,7 @@ async def _insert_entry(
     occurred_at: datetime,
     summary: str,
     internal: bool,
+    params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     row = (
         await TimelineEntry.insert(
@@ -771,6 +802,7 @@ async def _insert_entry(
                 occurred_at=occurred_at,
                 author=viewer.user_id,
                 summary=summary,
+                params=dict(params or {}),
                 internal=internal,
                 created_at=utcnow(),
             )
@@ -778,15 +810,17 @@ async def _insert_entry(
         .returning(TimelineEntry.uuid)
         .run()
     )
-    return {
+    entry = {
         "uuid": row[0]["uuid"],
         "kind": kind,
         "occurred_at": occurred_at,
         "summary": summary,
-        "text": summary,  # a person's entry reads as written
+        "params": dict(params or {}),
         "internal": internal,
         "author_name": viewer.display_name,
     }
+    entry["text"] = entry_text(entry)
+    return entry
 
 
 def blank_timeline_form(viewer: Viewer) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.audit.services import PAGE_SIZE
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.database import write_transaction
+from partner_portal.partners.tables import User
 from tests.accounts.helpers import invite_form
 from tests.support import PASSWORD, PortalClient
 
@@ -111,3 +112,26 @@ async def test_the_account_pages_write_audit_entries(client: PortalClient, cast)
         assert label in page.text
     entries = await AuditEntry.select(AuditEntry.actor_label, AuditEntry.organisation)
     assert {entry["actor_label"] for entry in entries} == {cast.admin.email}
+
+
+async def test_a_line_the_portal_words_reads_in_the_admins_language(
+    client: PortalClient, cast
+) -> None:
+    """A Korean buyer's action, read by a Chinese administrator: in Chinese, not Korean."""
+    actor = await viewer_for_user_id(cast.distributor.id)
+    async with write_transaction():
+        await audit_log.record(
+            actor,
+            entity_kind="order",
+            entity_uuid=None,
+            organisation_id=cast.distributor_a.id,
+            action="submit",
+            summary_message="Submitted: %(quantity)s pieces",
+            summary_params={"quantity": 120},
+        )
+    stored = await AuditEntry.select(AuditEntry.summary).first()
+    assert stored is not None and stored["summary"] == "Submitted: 120 pieces"  # for searches
+    await User.update({User.locale: "zh_Hans"}).where(User.id == cast.admin.id)
+    await client.log_in(cast.admin)
+    page = await client.get("/audit")
+    assert "已提交：120 件" in page.text

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from partner_portal.audit.tables import AuditEntry
+from partner_portal.partners.services import entry_text
 from partner_portal.partners.tables import Organisation, TimelineEntry
 from sales import pipeline
 from sales.tables import Opportunity, Stage
@@ -42,7 +43,7 @@ async def test_a_move_takes_the_stage_probability_and_lands_on_the_timeline(
         .where(TimelineEntry.organisation == cast.distributor_a.id)
         .first()
     )
-    assert entry is not None and "Jincheng AW27" in entry["summary"]
+    assert entry is not None and "Jincheng AW27" in entry_text(entry)
     assert entry["internal"] is True
     assert await AuditEntry.exists().where(
         AuditEntry.entity_uuid == opportunity, AuditEntry.action == "move"

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from partner_portal.notifications.tables import Notification
-from partner_portal.partners.tables import TimelineEntry
+from partner_portal.partners.tables import TimelineEntry, User
 from sales import registrations
 from sales.tables import DealRegistration
 from scheduler.tables import FollowUp
@@ -79,6 +79,16 @@ async def test_approving_protects_the_partner_and_rejects_the_rival_claim(
     assert rival["status"] == "rejected"
     shared = await TimelineEntry.select().where(TimelineEntry.organisation == cast.distributor_a.id)
     assert any("approved" in entry["summary"] and not entry["internal"] for entry in shared)
+    # The shared note reads in each reader's language, whoever decided.
+    for member, locale, words in (
+        (cast.distributor, "zh_Hans", "的项目报备已批准，保护至 2027年5月22日。"),
+        (cast.distributor_colleague, "ko", "딜 등록이 2027. 5. 22.까지 승인되었습니다."),
+    ):
+        await User.update({User.locale: locale}).where(User.id == member.id)
+        await client.log_in(member)
+        page = await client.get(f"/partners/{cast.distributor_a.uuid}")
+        assert words in page.text, locale
+        assert "approved until" not in page.text, locale
     # While protected, a new claim by someone else is flagged again.
     third = await register_deal(cast.retailer)
     assert (await _row(third))["conflict_with"] == approved["id"]

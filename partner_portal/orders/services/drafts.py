@@ -17,6 +17,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.services.pricing import LineRequest, PricedLines, price_lines
 from partner_portal.orders.services.rows import conflict, order_number, record_status
@@ -103,7 +104,8 @@ async def insert_order(viewer: Viewer, draft: OrderDraft, priced: PricedLines) -
         entity_uuid=order["uuid"],
         organisation_id=draft.buyer_id,
         action="create",
-        summary=_("Draft order %(number)s", number=order_number(order["id"])),
+        summary_message=N_("Draft order %(number)s"),
+        summary_params={"number": order_number(order["id"])},
     )
     return order
 

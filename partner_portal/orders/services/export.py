@@ -16,6 +16,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.records import OrderRecord
 from partner_portal.orders.tables import Order, OrderStatus
@@ -89,6 +90,7 @@ async def acknowledge_export(viewer: Viewer, order_uuid: UUID, erp_number: str) 
             organisation_id=order.buyer,
             action="export",
             changes={"external_ref": [None, number]},
-            summary=_("Taken by the ERP as %(number)s", number=number),
+            summary_message=N_("Taken by the ERP as %(number)s"),
+            summary_params={"number": number},
         )
     return Acknowledgement(order=await access.get_order(viewer, order_uuid))

@@ -17,6 +17,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import events
 from partner_portal.orders.records import OrderRecord
@@ -123,7 +124,8 @@ async def _submit_in_transaction(viewer: Viewer, order: OrderRecord) -> SaveResu
         entity_uuid=order.uuid,
         organisation_id=order.buyer,
         action="submit",
-        summary=_("Submitted: %(quantity)s pieces", quantity=priced.total_quantity),
+        summary_message=N_("Submitted: %(quantity)s pieces"),
+        summary_params={"quantity": priced.total_quantity},
     )
     return SaveResult(uuid=order.uuid)
 
