@@ -378,12 +378,13 @@ async def version_pdf(
 
 @get("/contracts/signatures/{signature_id:uuid}/pdf", include_in_schema=False)
 async def sealed_pdf(viewer: CurrentViewer, signature_id: FromPath[UUID]) -> Response[bytes]:
-    """The accepted PDF as the platform sealed it, with its certificate of completion."""
+    """The accepted (or countersigned) PDF as the platform sealed it, with its certificate
+    of completion."""
     contract, signature = await get_signature(viewer, signature_id)
     if not signature["sealed_pdf_path"]:
         raise NotFoundException("This signature has no sealed PDF.")
     content = documents.read_pdf(signature["sealed_pdf_path"])
-    name = f"{contract['number']}-v{signature['version_number']}-accepted.pdf"
+    name = f"{contract['number']}-v{signature['version_number']}-{signature['decision']}.pdf"
     return pdf_response(content, name, inline=False)
 
 
