@@ -21,6 +21,7 @@ from contracts import (
     forms,
     library,
     lifecycle,
+    redline,
     rendering,
     sealing,
     states,
@@ -367,6 +368,32 @@ async def contract_renew(
     return await _detail(request, viewer, contract_id, result.errors, form="renew", status_code=409)
 
 
+@get("/contracts/{contract_id:uuid}/compare", include_in_schema=False)
+async def contract_compare(
+    request: AnyRequest,
+    viewer: CurrentViewer,
+    contract_id: FromPath[UUID],
+    old: FromQuery[str | None] = None,
+    new: FromQuery[str | None] = None,
+    changes: FromQuery[str | None] = None,
+) -> Template:
+    """The redline of two issued versions, for the brand and the partner alike."""
+    comparison = await redline.version_comparison(viewer, contract_id, old, new)
+    asked = bool(old or new)
+    return render(
+        request,
+        "contracts/compare.html",
+        {
+            "comparison": comparison,
+            "contract": comparison.contract,
+            "only_changes": changes == "only",
+            "status_is_error": asked,
+            "text_lang": rendering.html_lang(comparison.contract["language"]),
+        },
+        status_code=400 if comparison.problem and asked else 200,
+    )
+
+
 @get("/contracts/versions/{version_id:uuid}/pdf", include_in_schema=False)
 async def version_pdf(
     viewer: CurrentViewer, version_id: FromPath[UUID], inline: FromQuery[bool] = False
@@ -639,6 +666,7 @@ contract_routes = [
     contract_decline,
     contract_terminate,
     contract_renew,
+    contract_compare,
     version_pdf,
     sealed_pdf,
     verify_page,
