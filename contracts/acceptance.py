@@ -367,6 +367,7 @@ async def _countersealed_copy(
     countersigned = await sealing.countersign(
         sealed,
         page.content,
+        rendering.COUNTERSIGNATURE_BOX,
         f"Countersigned: {contract['number']} v{offer.version['number']}",
     )
     printed = PrintedPdf(countersigned, offer.version["page_count"] + 1)

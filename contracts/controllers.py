@@ -16,12 +16,12 @@ from litestar.response import Template
 
 from contracts import (
     acceptance,
+    comparison,
     documents,
     drafting,
     forms,
     library,
     lifecycle,
-    redline,
     rendering,
     sealing,
     states,
@@ -378,19 +378,19 @@ async def contract_compare(
     changes: FromQuery[str | None] = None,
 ) -> Template:
     """The redline of two issued versions, for the brand and the partner alike."""
-    comparison = await redline.version_comparison(viewer, contract_id, old, new)
+    compared = await comparison.version_comparison(viewer, contract_id, old, new)
     asked = bool(old or new)
     return render(
         request,
         "contracts/compare.html",
         {
-            "comparison": comparison,
-            "contract": comparison.contract,
+            "comparison": compared,
+            "contract": compared.contract,
             "only_changes": changes == "only",
             "status_is_error": asked,
-            "text_lang": rendering.html_lang(comparison.contract["language"]),
+            "text_lang": rendering.html_lang(compared.contract["language"]),
         },
-        status_code=400 if comparison.problem and asked else 200,
+        status_code=400 if compared.problem and asked else 200,
     )
 
 

@@ -442,7 +442,7 @@ COMPLETION_TABLE_CSS = (
     ".completion .hash { font-family: monospace; font-size: 7pt; white-space: nowrap; }"
 )
 # The completion page keeps its lower part free for the brand's countersignature, which
-# is added there later as a visible signature field (sealing.COUNTERSIGNATURE_BOX).
+# is added there later as a visible signature field (COUNTERSIGNATURE_BOX).
 COMPLETION_CSS = (
     "@page { margin-bottom: 100mm; @bottom-right { content: none; } }" + COMPLETION_TABLE_CSS
 )
@@ -508,11 +508,22 @@ class Countersignature:
     accepted_sha256: str
 
 
-# The entry is printed at the size of the countersignature's field on the completion page
-# (sealing.COUNTERSIGNATURE_BOX), white behind it; the signature's appearance draws the
-# frame.
+# The countersignature's field on the completion page, in the space the page keeps free
+# below its table (COMPLETION_CSS) and aligned with the table (page and body margins,
+# 20 mm); its entry is printed at the field's size, white behind it, and the signature's
+# appearance draws the frame.
+COUNTERSIGNATURE_LEFT_MM = 20
+COUNTERSIGNATURE_BOTTOM_MM = 26
 COUNTERSIGNATURE_WIDTH_MM = 170
 COUNTERSIGNATURE_HEIGHT_MM = 72
+MM = 72 / 25.4
+# The field's rectangle in PDF points from the bottom left of the (A4) page.
+COUNTERSIGNATURE_BOX = (
+    round(COUNTERSIGNATURE_LEFT_MM * MM),
+    round(COUNTERSIGNATURE_BOTTOM_MM * MM),
+    round((COUNTERSIGNATURE_LEFT_MM + COUNTERSIGNATURE_WIDTH_MM) * MM),
+    round((COUNTERSIGNATURE_BOTTOM_MM + COUNTERSIGNATURE_HEIGHT_MM) * MM),
+)
 COUNTERSIGNATURE_CSS = (
     f"@page {{ size: {COUNTERSIGNATURE_WIDTH_MM}mm {COUNTERSIGNATURE_HEIGHT_MM}mm; margin: 0;"
     " @bottom-right { content: none; } }"

@@ -43,7 +43,6 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from contracts import rendering
 from contracts.tables import SigningIdentity
 from partner_portal import signing, workers
 from partner_portal.clock import utcnow
@@ -57,19 +56,6 @@ COUNTERSIGNATURE_FIELD = "ThreadlineCountersignature"
 # The signature fields of a sealed file, in the order they are signed: accepted, then
 # countersigned.
 FIELDS = (SIGNATURE_FIELD, COUNTERSIGNATURE_FIELD)
-MM = 72 / 25.4
-# Where the countersignature shows on the completion page (PDF points from the bottom
-# left of an A4 page): in the space the page keeps free below its table
-# (rendering.COMPLETION_CSS), aligned with the table (page and body margins, 20 mm), the
-# size its entry is printed at (rendering.COUNTERSIGNATURE_CSS).
-COUNTERSIGNATURE_LEFT_MM = 20
-COUNTERSIGNATURE_BOTTOM_MM = 26
-COUNTERSIGNATURE_BOX = (
-    round(COUNTERSIGNATURE_LEFT_MM * MM),
-    round(COUNTERSIGNATURE_BOTTOM_MM * MM),
-    round((COUNTERSIGNATURE_LEFT_MM + rendering.COUNTERSIGNATURE_WIDTH_MM) * MM),
-    round((COUNTERSIGNATURE_BOTTOM_MM + rendering.COUNTERSIGNATURE_HEIGHT_MM) * MM),
-)
 # What the verify page accepts; a sealed contract is a few hundred kilobytes.
 VERIFY_UPLOAD_BYTES = 20 * 1024 * 1024
 CHECK_SECONDS = 30
@@ -254,12 +240,17 @@ class _PageAppearance(pdf_content.PdfContent):
 
 
 def countersign_sync(
-    accepted_pdf: bytes, entry_pdf: bytes, identity: Identity, reason: str
+    accepted_pdf: bytes,
+    entry_pdf: bytes,
+    box: tuple[int, int, int, int],
+    identity: Identity,
+    reason: str,
 ) -> bytes:
     """The sealed, accepted PDF with the brand's countersignature: a visible signature
-    field on its last page (the completion page) showing ``entry_pdf``'s first page, and
-    a second PAdES signature over the whole file. The accepted file's bytes stay its
-    start, so the partner's signature still holds. CPU work: run it in a worker thread."""
+    field at ``box`` (PDF points) on its last page (the completion page) showing
+    ``entry_pdf``'s first page, and a second PAdES signature over the whole file. The
+    accepted file's bytes stay its start, so the partner's signature still holds. CPU
+    work: run it in a worker thread."""
     writer = IncrementalPdfFileWriter(BytesIO(accepted_pdf))
     style = StaticStampStyle(
         background=_PageAppearance(entry_pdf),
@@ -276,7 +267,7 @@ def countersign_sync(
         signer=_signer(identity),
         stamp_style=style,
         new_field_spec=fields.SigFieldSpec(
-            sig_field_name=COUNTERSIGNATURE_FIELD, on_page=-1, box=COUNTERSIGNATURE_BOX
+            sig_field_name=COUNTERSIGNATURE_FIELD, on_page=-1, box=box
         ),
     )
     return signer.sign_pdf(writer).getvalue()
@@ -293,11 +284,13 @@ async def seal(
     )
 
 
-async def countersign(accepted_pdf: bytes, entry_pdf: bytes, reason: str) -> bytes:
+async def countersign(
+    accepted_pdf: bytes, entry_pdf: bytes, box: tuple[int, int, int, int], reason: str
+) -> bytes:
     """countersign_sync in a worker thread (the input is the portal's own sealed PDF)."""
     identity = await platform_identity()
     return await anyio.to_thread.run_sync(
-        countersign_sync, accepted_pdf, entry_pdf, identity, reason
+        countersign_sync, accepted_pdf, entry_pdf, box, identity, reason
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from contracts import drafting, redline
+from contracts import comparison, drafting, redline
 from contracts.tables import ContractTemplate
 from partner_portal.partners.tables import User
 from tests.contracts.support import contract_row, issue, make_contract, make_template, viewer
@@ -142,9 +142,9 @@ def test_words_of_spaced_scripts_change_whole_and_cjk_runs_by_character() -> Non
 
 
 def test_the_version_numbers_asked_for_are_checked() -> None:
-    assert redline.chosen_numbers(None, None, [3, 2, 1]) == (2, 3)
-    assert redline.chosen_numbers("1", None, [3, 2, 1]) == (1, 3)
-    assert redline.chosen_numbers(None, "2", [3, 2, 1]) == (1, 2)
+    assert comparison.chosen_numbers(None, None, [3, 2, 1]) == (2, 3)
+    assert comparison.chosen_numbers("1", None, [3, 2, 1]) == (1, 3)
+    assert comparison.chosen_numbers(None, "2", [3, 2, 1]) == (1, 2)
     for old, new in (
         ("4", None),
         ("x", None),
@@ -153,10 +153,10 @@ def test_the_version_numbers_asked_for_are_checked() -> None:
         (None, "1"),
         ("9" * 40, None),
     ):
-        with pytest.raises(redline.ChoiceRefused):
-            redline.chosen_numbers(old, new, [3, 2, 1])
-    with pytest.raises(redline.ChoiceRefused):
-        redline.chosen_numbers(None, None, [1])
+        with pytest.raises(comparison.ChoiceRefused):
+            comparison.chosen_numbers(old, new, [3, 2, 1])
+    with pytest.raises(comparison.ChoiceRefused):
+        comparison.chosen_numbers(None, None, [1])
 
 
 async def _two_versions(
