@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -327,6 +328,53 @@ async def _sealed_copy(
     return store_pdf(contract["uuid"], offer.version["number"], printed, "accepted"), printed.sha256
 
 
+@access.checked_by_caller("signatures of a contract its caller fetched with get_contract")
+async def _countersealed_copy(
+    viewer: Viewer, contract: dict[str, Any], offer: _Offer, client: Client, at: datetime
+) -> tuple[str, str]:
+    """The partner's sealed PDF of this version with the brand's countersignature added
+    (sealing.countersign): its path under the media root and its SHA-256; ("", "") when
+    the acceptance has no sealed copy (one recorded before sealing existed)."""
+    accepted = await (
+        ContractSignature.select(
+            ContractSignature.sealed_pdf_path, ContractSignature.sealed_pdf_sha256
+        )
+        .where(
+            ContractSignature.contract == contract["id"],
+            ContractSignature.contract_version == offer.version["id"],
+            ContractSignature.decision == SignatureDecision.accepted,
+            ContractSignature.sealed_pdf_path != "",
+        )
+        .order_by(ContractSignature.id, ascending=False)
+        .first()
+    )
+    if accepted is None:
+        return "", ""
+    sealed = read_pdf(accepted["sealed_pdf_path"])
+    if hashlib.sha256(sealed).hexdigest() != accepted["sealed_pdf_sha256"]:
+        raise ContractError(_("The accepted PDF on record has changed; nothing was signed."))
+    entry = rendering.Countersignature(
+        language=contract["language"],
+        brand_name=await brand_name(),
+        signer_name=offer.values.signer_name,
+        signer_title=offer.values.signer_title,
+        account_email=viewer.email,
+        countersigned_at=at,
+        ip_address=client.ip_address[:64],
+        accepted_sha256=accepted["sealed_pdf_sha256"],
+    )
+    page = await print_html(rendering.countersignature_html(entry))
+    countersigned = await sealing.countersign(
+        sealed,
+        page.content,
+        rendering.COUNTERSIGNATURE_BOX,
+        f"Countersigned: {contract['number']} v{offer.version['number']}",
+    )
+    printed = PrintedPdf(countersigned, offer.version["page_count"] + 1)
+    path = store_pdf(contract["uuid"], offer.version["number"], printed, "countersigned")
+    return path, printed.sha256
+
+
 @access.checked_by_caller("the contract comes from get_contract")
 async def _record(
     viewer: Viewer,
@@ -336,7 +384,7 @@ async def _record(
     side: SignatureSide,
     used_code: int | None = None,
 ) -> SaveResult:
-    """Record an acceptance (sealed) or countersignature: the signer, time, address,
+    """Record an acceptance or countersignature, each sealed: the signer, time, address,
     browser and the SHA-256 of exactly the PDF they were shown. The same form sent twice
     is answered once by the handler (partner_portal.idempotency); a second signature
     meets a contract no longer waiting for it."""
@@ -348,11 +396,14 @@ async def _record(
     version = offer.version
     values = offer.values
     now = utcnow()
-    sealed_path, sealed_sha256 = (
-        await _sealed_copy(viewer, contract, offer, client, now)
-        if side == SignatureSide.partner
-        else ("", "")
-    )
+    try:
+        sealed_path, sealed_sha256 = (
+            await _sealed_copy(viewer, contract, offer, client, now)
+            if side == SignatureSide.partner
+            else await _countersealed_copy(viewer, contract, offer, client, now)
+        )
+    except ContractError as error:
+        return SaveResult(errors={"version": str(error)})
     async with write_transaction():
         if used_code is not None:
             claimed = await (

@@ -16,6 +16,7 @@ from litestar.response import Template
 
 from contracts import (
     acceptance,
+    comparison,
     documents,
     drafting,
     forms,
@@ -367,6 +368,32 @@ async def contract_renew(
     return await _detail(request, viewer, contract_id, result.errors, form="renew", status_code=409)
 
 
+@get("/contracts/{contract_id:uuid}/compare", include_in_schema=False)
+async def contract_compare(
+    request: AnyRequest,
+    viewer: CurrentViewer,
+    contract_id: FromPath[UUID],
+    old: FromQuery[str | None] = None,
+    new: FromQuery[str | None] = None,
+    changes: FromQuery[str | None] = None,
+) -> Template:
+    """The redline of two issued versions, for the brand and the partner alike."""
+    compared = await comparison.version_comparison(viewer, contract_id, old, new)
+    asked = bool(old or new)
+    return render(
+        request,
+        "contracts/compare.html",
+        {
+            "comparison": compared,
+            "contract": compared.contract,
+            "only_changes": changes == "only",
+            "status_is_error": asked,
+            "text_lang": rendering.html_lang(compared.contract["language"]),
+        },
+        status_code=400 if compared.problem and asked else 200,
+    )
+
+
 @get("/contracts/versions/{version_id:uuid}/pdf", include_in_schema=False)
 async def version_pdf(
     viewer: CurrentViewer, version_id: FromPath[UUID], inline: FromQuery[bool] = False
@@ -378,12 +405,13 @@ async def version_pdf(
 
 @get("/contracts/signatures/{signature_id:uuid}/pdf", include_in_schema=False)
 async def sealed_pdf(viewer: CurrentViewer, signature_id: FromPath[UUID]) -> Response[bytes]:
-    """The accepted PDF as the platform sealed it, with its certificate of completion."""
+    """The accepted (or countersigned) PDF as the platform sealed it, with its certificate
+    of completion."""
     contract, signature = await get_signature(viewer, signature_id)
     if not signature["sealed_pdf_path"]:
         raise NotFoundException("This signature has no sealed PDF.")
     content = documents.read_pdf(signature["sealed_pdf_path"])
-    name = f"{contract['number']}-v{signature['version_number']}-accepted.pdf"
+    name = f"{contract['number']}-v{signature['version_number']}-{signature['decision']}.pdf"
     return pdf_response(content, name, inline=False)
 
 
@@ -638,6 +666,7 @@ contract_routes = [
     contract_decline,
     contract_terminate,
     contract_renew,
+    contract_compare,
     version_pdf,
     sealed_pdf,
     verify_page,

@@ -40,8 +40,8 @@ def media_root() -> Path:
 
 
 def store_pdf(contract_uuid: UUID, number: int, pdf: PrintedPdf, kind: str = "") -> str:
-    """Write a version's PDF (``kind`` "accepted": its sealed copy) once, never
-    overwritten, and return its path under the media root."""
+    """Write a version's PDF (``kind`` "accepted" or "countersigned": its sealed copy)
+    once, never overwritten, and return its path under the media root."""
     name = f"v{number}-{kind}-" if kind else f"v{number}-"
     relative = Path("contracts") / str(contract_uuid) / f"{name}{pdf.sha256[:16]}.pdf"
     target = media_root() / relative

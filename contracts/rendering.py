@@ -330,6 +330,12 @@ COMPLETION_WORDS: dict[str, dict[str, str]] = {
         "offered": "SHA-256 of the PDF offered",
         "fingerprint": "Printed fingerprint",
         "verify": "Check this file at",
+        "countersignature": "Countersignature by the brand",
+        "countersign_intro": "Added when the brand countersigned the accepted file above; "
+        "the portal signed the whole file again and the partner's signature remains valid.",
+        "countersigned_by": "Countersigned by",
+        "countersigned_at": "Countersigned at",
+        "accepted_sha256": "SHA-256 of the accepted PDF",
     },
     "zh_Hans": {
         "completion": "签署完成证明",
@@ -346,6 +352,11 @@ COMPLETION_WORDS: dict[str, dict[str, str]] = {
         "offered": "所提供 PDF 的 SHA-256",
         "fingerprint": "印刷指纹",
         "verify": "验证本文件",
+        "countersignature": "品牌方会签",
+        "countersign_intro": "品牌方会签上述已接受的文件时添加。平台再次对整个文件进行数字签名，合作方的签名依然有效。",
+        "countersigned_by": "会签人",
+        "countersigned_at": "会签时间",
+        "accepted_sha256": "已接受 PDF 的 SHA-256",
     },
     "ko": {
         "completion": "서명 완료 증명서",
@@ -362,6 +373,11 @@ COMPLETION_WORDS: dict[str, dict[str, str]] = {
         "offered": "제시된 PDF의 SHA-256",
         "fingerprint": "인쇄된 지문",
         "verify": "이 파일 확인",
+        "countersignature": "브랜드 측 연서",
+        "countersign_intro": "브랜드가 위의 수락된 파일에 연서할 때 추가되었습니다. 포털이 파일 전체에 다시 전자서명했으며 파트너의 서명은 그대로 유효합니다.",
+        "countersigned_by": "연서자",
+        "countersigned_at": "연서 일시",
+        "accepted_sha256": "수락된 PDF의 SHA-256",
     },
 }
 
@@ -416,16 +432,44 @@ class Completion:
     verify_url: str
 
 
-HASH_ROWS = ("offered", "fingerprint")
+HASH_ROWS = ("offered", "fingerprint", "accepted_sha256")
+
+
+COMPLETION_TABLE_CSS = (
+    ".completion th { width: 32%; font-weight: normal; color: #444; }"
+    ".completion .value { word-break: break-all; }"
+    # A hash on one line, so it can be read (and copied) whole.
+    ".completion .hash { font-family: monospace; font-size: 7pt; white-space: nowrap; }"
+)
+# The completion page keeps its lower part free for the brand's countersignature, which
+# is added there later as a visible signature field (COUNTERSIGNATURE_BOX).
+COMPLETION_CSS = (
+    "@page { margin-bottom: 100mm; @bottom-right { content: none; } }" + COMPLETION_TABLE_CSS
+)
+
+
+def _completion_html(
+    language: str, heading: str, intro: str, rows: list[tuple[str, str]], css: str
+) -> str:
+    def word(key: str) -> str:
+        return _words(COMPLETION_WORDS, language, key)
+
+    table = "".join(
+        f"<tr><th>{escape(word(key))}</th>"
+        f'<td class="{"hash" if key in HASH_ROWS else "value"}">{escape(value)}</td></tr>'
+        for key, value in rows
+    )
+    return (
+        f'<!DOCTYPE html><html lang="{html_lang(language)}"><head><meta charset="utf-8">'
+        f"<title>{escape(word(heading))}</title><style>{DOCUMENT_CSS}{css}</style></head><body>"
+        f"<h1>{escape(word(heading))}</h1><p>{escape(word(intro))}</p>"
+        f'<table class="completion">{table}</table></body></html>'
+    )
 
 
 def completion_page_html(completion: Completion) -> str:
     """The one-page certificate of completion appended to an accepted PDF."""
     language = completion.language
-
-    def word(key: str, **params: str) -> str:
-        return _words(COMPLETION_WORDS, language, key, **params)
-
     rows = [
         (
             "contract",
@@ -438,26 +482,84 @@ def completion_page_html(completion: Completion) -> str:
         ("accepted_at", document_datetime(completion.accepted_at, language)),
         ("address", completion.ip_address),
         ("browser", completion.user_agent),
-        ("confirmed", word("code_sent", email=completion.account_email)),
+        (
+            "confirmed",
+            _words(COMPLETION_WORDS, language, "code_sent", email=completion.account_email),
+        ),
         ("offered", completion.offered_sha256),
         ("fingerprint", completion.fingerprint),
         ("verify", completion.verify_url),
     ]
-    table = "".join(
-        f"<tr><th>{escape(word(key))}</th>"
-        f'<td class="{"hash" if key in HASH_ROWS else "value"}">{escape(value)}</td></tr>'
-        for key, value in rows
-    )
-    return (
-        f'<!DOCTYPE html><html lang="{html_lang(language)}"><head><meta charset="utf-8">'
-        f"<title>{escape(word('completion'))}</title><style>{DOCUMENT_CSS}"
-        ".completion th { width: 32%; font-weight: normal; color: #444; }"
-        ".completion .value { word-break: break-all; }"
-        # A hash on one line, so it can be read (and copied) whole.
-        ".completion .hash { font-family: monospace; font-size: 7pt; white-space: nowrap; }"
-        "</style></head><body>"
-        f"<h1>{escape(word('completion'))}</h1><p>{escape(word('intro'))}</p>"
-        f'<table class="completion">{table}</table></body></html>'
+    return _completion_html(language, "completion", "intro", rows, COMPLETION_CSS)
+
+
+@dataclass(frozen=True)
+class Countersignature:
+    """What the countersignature's completion entry states: who countersigned for the
+    brand, when, from where, and the SHA-256 of the accepted (sealed) PDF."""
+
+    language: str
+    brand_name: str
+    signer_name: str
+    signer_title: str
+    account_email: str
+    countersigned_at: datetime
+    ip_address: str
+    accepted_sha256: str
+
+
+# The countersignature's field on the completion page, in the space the page keeps free
+# below its table (COMPLETION_CSS) and aligned with the table (page and body margins,
+# 20 mm); its entry is printed at the field's size, white behind it, and the signature's
+# appearance draws the frame.
+COUNTERSIGNATURE_LEFT_MM = 20
+COUNTERSIGNATURE_BOTTOM_MM = 26
+COUNTERSIGNATURE_WIDTH_MM = 170
+COUNTERSIGNATURE_HEIGHT_MM = 72
+MM = 72 / 25.4
+# The field's rectangle in PDF points from the bottom left of the (A4) page.
+COUNTERSIGNATURE_BOX = (
+    round(COUNTERSIGNATURE_LEFT_MM * MM),
+    round(COUNTERSIGNATURE_BOTTOM_MM * MM),
+    round((COUNTERSIGNATURE_LEFT_MM + COUNTERSIGNATURE_WIDTH_MM) * MM),
+    round((COUNTERSIGNATURE_BOTTOM_MM + COUNTERSIGNATURE_HEIGHT_MM) * MM),
+)
+COUNTERSIGNATURE_CSS = (
+    f"@page {{ size: {COUNTERSIGNATURE_WIDTH_MM}mm {COUNTERSIGNATURE_HEIGHT_MM}mm; margin: 0;"
+    " @bottom-right { content: none; } }"
+    "html { background: #fff; font-size: 7.5pt; line-height: 1.35; }"
+    "body { margin: 0; padding: 2.5mm 3.5mm; }"
+    "h1 { font-size: 10.5pt; text-align: left; margin: 0 0 1mm; }"
+    "p { font-size: 7pt; color: #444; margin: 0 0 1.5mm; }"
+    "td, th { padding: 0.6mm 1.5mm; }" + COMPLETION_TABLE_CSS
+)
+
+
+# The entry's field has a fixed size: a value longer than this is shown shortened (the
+# whole value is kept with the signature and in the audit log).
+ENTRY_VALUE_CHARACTERS = 50
+
+
+def _fitted(value: str, limit: int = ENTRY_VALUE_CHARACTERS) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def countersignature_html(countersignature: Countersignature) -> str:
+    """The countersignature's completion entry: one page the size of its field."""
+    language = countersignature.language
+    rows = [
+        (
+            "countersigned_by",
+            f"{_fitted(countersignature.signer_name)}, {_fitted(countersignature.signer_title)}"
+            f" · {_fitted(countersignature.brand_name)}",
+        ),
+        ("account", _fitted(countersignature.account_email, 80)),
+        ("countersigned_at", document_datetime(countersignature.countersigned_at, language)),
+        ("address", countersignature.ip_address),
+        ("accepted_sha256", countersignature.accepted_sha256),
+    ]
+    return _completion_html(
+        language, "countersignature", "countersign_intro", rows, COUNTERSIGNATURE_CSS
     )
 
 

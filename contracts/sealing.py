@@ -1,11 +1,18 @@
-"""The platform's signature on accepted contracts, and checking a PDF against it.
+"""The platform's signatures on accepted and countersigned contracts, and checking a PDF
+against them.
 
 An accepted version is sealed: the PDF exactly as offered (its bytes stay the start of
 the file), a certificate-of-completion page added as an incremental update, then a PAdES
-signature (pyHanko) by the installation's own key over the whole file. Anyone can check
-a copy with any PDF reader against the certificate the portal publishes, or upload it
-to the portal's verify page, which validates the signature and looks the file's
-SHA-256 up among the sealed versions.
+signature (pyHanko) by the installation's own key over the whole file. When the brand
+countersigns, the sealed file (again byte for byte) gets a second incremental update: a
+visible signature field on the completion page whose appearance is the countersignature's
+completion entry, and a second PAdES signature over the whole file. Adding a signature
+field is a change a signed PDF allows (form filling), so the partner's signature stays
+valid for every validator; a new page would not be.
+
+Anyone can check a copy with any PDF reader against the certificate the portal
+publishes, or upload it to the portal's verify page, which validates every signature and
+looks the file's SHA-256 up among the sealed versions.
 
 The key and its self-signed certificate are made on first use and kept in the database
 (contract_signing_identity), the key encrypted with a passphrase derived from SECRET_KEY,
@@ -26,11 +33,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import content as pdf_content
+from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
+from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -43,6 +52,10 @@ from partner_portal.settings import current_settings
 IDENTITY_NAME = "platform"
 CERTIFICATE_YEARS = 20
 SIGNATURE_FIELD = "ThreadlineAcceptance"
+COUNTERSIGNATURE_FIELD = "ThreadlineCountersignature"
+# The signature fields of a sealed file, in the order they are signed: accepted, then
+# countersigned.
+FIELDS = (SIGNATURE_FIELD, COUNTERSIGNATURE_FIELD)
 # What the verify page accepts; a sealed contract is a few hundred kilobytes.
 VERIFY_UPLOAD_BYTES = 20 * 1024 * 1024
 CHECK_SECONDS = 30
@@ -188,6 +201,16 @@ def _append_page(writer: IncrementalPdfFileWriter, page_pdf: bytes) -> None:
     writer.insert_page(imported)
 
 
+def _metadata(field_name: str, reason: str) -> signers.PdfSignatureMetadata:
+    return signers.PdfSignatureMetadata(
+        field_name=field_name,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason[:200],
+        name="Threadline",
+    )
+
+
 def seal_sync(
     offered_pdf: bytes, completion_page_pdf: bytes, identity: Identity, reason: str
 ) -> bytes:
@@ -195,15 +218,59 @@ def seal_sync(
     platform over the whole file. CPU work: run it in a worker thread."""
     writer = IncrementalPdfFileWriter(BytesIO(offered_pdf))
     _append_page(writer, completion_page_pdf)
-    metadata = signers.PdfSignatureMetadata(
-        field_name=SIGNATURE_FIELD,
-        subfilter=fields.SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
-        reason=reason[:200],
-        name="Threadline",
-    )
-    output = signers.sign_pdf(writer, metadata, signer=_signer(identity))
+    output = signers.sign_pdf(writer, _metadata(SIGNATURE_FIELD, reason), signer=_signer(identity))
     return output.getvalue()
+
+
+class _PageAppearance(pdf_content.PdfContent):
+    """The first page of a PDF (held in memory) as a signature's appearance."""
+
+    def __init__(self, pdf: bytes) -> None:
+        super().__init__()
+        self.pdf = pdf
+
+    def render(self) -> bytes:
+        writer = self._ensure_writer
+        xobject = writer.import_page_as_xobject(PdfFileReader(BytesIO(self.pdf)), page_ix=0)
+        name = "/Entry"
+        self.resources.xobject[name] = xobject
+        x1, y1, x2, y2 = xobject.get_object()["/BBox"]
+        self.box = layout.BoxConstraints(width=abs(x2 - x1), height=abs(y2 - y1))
+        return f"{name} Do".encode()
+
+
+def countersign_sync(
+    accepted_pdf: bytes,
+    entry_pdf: bytes,
+    box: tuple[int, int, int, int],
+    identity: Identity,
+    reason: str,
+) -> bytes:
+    """The sealed, accepted PDF with the brand's countersignature: a visible signature
+    field at ``box`` (PDF points) on its last page (the completion page) showing
+    ``entry_pdf``'s first page, and a second PAdES signature over the whole file. The
+    accepted file's bytes stay its start, so the partner's signature still holds. CPU
+    work: run it in a worker thread."""
+    writer = IncrementalPdfFileWriter(BytesIO(accepted_pdf))
+    style = StaticStampStyle(
+        background=_PageAppearance(entry_pdf),
+        background_opacity=1.0,
+        border_width=1,
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MIN,
+            y_align=layout.AxisAlignment.ALIGN_MAX,
+            margins=layout.Margins.uniform(0),
+        ),
+    )
+    signer = signers.PdfSigner(
+        _metadata(COUNTERSIGNATURE_FIELD, reason),
+        signer=_signer(identity),
+        stamp_style=style,
+        new_field_spec=fields.SigFieldSpec(
+            sig_field_name=COUNTERSIGNATURE_FIELD, on_page=-1, box=box
+        ),
+    )
+    return signer.sign_pdf(writer).getvalue()
 
 
 async def seal(
@@ -217,40 +284,73 @@ async def seal(
     )
 
 
+async def countersign(
+    accepted_pdf: bytes, entry_pdf: bytes, box: tuple[int, int, int, int], reason: str
+) -> bytes:
+    """countersign_sync in a worker thread (the input is the portal's own sealed PDF)."""
+    identity = await platform_identity()
+    return await anyio.to_thread.run_sync(
+        countersign_sync, accepted_pdf, entry_pdf, box, identity, reason
+    )
+
+
 @dataclass(frozen=True)
 class SealCheck:
-    """What a PDF's signature says: ``sealed`` when it carries the platform's valid
-    signature over the whole file, unaltered since; ``sha256`` of the file as uploaded."""
+    """What a PDF's signatures say: ``sealed`` when it carries the platform's valid
+    signatures, the acceptance and then (if countersigned) the countersignature, the last
+    over the whole file and nothing added in between but the countersignature's field;
+    ``signed_at`` each signature's time as it states it; ``sha256`` of the file as
+    uploaded."""
 
     sealed: bool
     sha256: str
-    signed_at: datetime | None = None
+    signed_at: tuple[datetime | None, ...] = ()
     problem: str = ""
+
+    @property
+    def stage(self) -> str:
+        """How far the file got: accepted (one signature) or countersigned (both)."""
+        if not self.sealed:
+            return ""
+        return {1: "accepted", 2: "countersigned"}.get(len(self.signed_at), "")
 
 
 def check_sync(content: bytes, identity: Identity) -> SealCheck:
-    """Validate the platform's signature in ``content`` (CPU work on untrusted input: run
-    in a worker process). Any signature of another signer, a change after signing, or a
-    signature that does not cover the whole file means not sealed."""
+    """Validate the platform's signatures in ``content`` (CPU work on untrusted input: run
+    in a worker process). A signature of another signer or in another field, a change
+    after signing that is not the countersignature's field, or a last signature that does
+    not cover the whole file means not sealed."""
     sha256 = hashlib.sha256(content).hexdigest()
     context = ValidationContext(
         trust_roots=[identity.certificate], allow_fetching=False, revocation_mode="soft-fail"
     )
+    times: list[datetime | None] = []
     try:
         signatures = PdfFileReader(BytesIO(content), strict=False).embedded_signatures
         if not signatures:
             return SealCheck(False, sha256, problem="unsigned")
-        status = validate_pdf_signature(signatures[-1], context)
+        if tuple(found.field_name for found in signatures) != FIELDS[: len(signatures)]:
+            return SealCheck(False, sha256, problem="not the platform's signature fields")
+        for index, embedded in enumerate(signatures):
+            status = validate_pdf_signature(embedded, context)
+            if index == len(signatures) - 1:
+                covered = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+            else:
+                # Followed by the countersignature: what came after must be no more
+                # than a signature field filled in.
+                covered = status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and bool(
+                    status.docmdp_ok
+                )
+            ours = status.signing_cert.dump() == identity.certificate.dump()
+            if not (status.intact and status.valid and status.trusted and covered and ours):
+                return SealCheck(False, sha256, problem="altered or not the platform's")
+            signed_at = status.signer_reported_dt
+            times.append(signed_at.astimezone(UTC) if signed_at else None)
     # An uploaded file can be broken in any way the parser or validator may trip over;
     # whatever it is, the answer is the same: not a sealed contract.
     except Exception as error:
         return SealCheck(False, sha256, problem=f"unreadable: {type(error).__name__}")
-    whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    ours = status.signing_cert.dump() == identity.certificate.dump()
-    if not (status.intact and status.valid and status.trusted and whole_file and ours):
-        return SealCheck(False, sha256, problem="altered or not the platform's")
-    signed_at = status.signer_reported_dt
-    return SealCheck(True, sha256, signed_at.astimezone(UTC) if signed_at else None)
+    return SealCheck(True, sha256, tuple(times))
 
 
 async def check(content: bytes) -> SealCheck:

@@ -89,6 +89,7 @@ ROUTES: dict[str, Route] = {
     "POST /contracts/{contract_id:uuid}/accept/confirm": Route(accept_contract, "contract"),
     "POST /contracts/{contract_id:uuid}/countersign": Route(countersign_contract, "contract"),
     "POST /contracts/{contract_id:uuid}/decline": Route(decline_contract, "contract"),
+    "GET /contracts/{contract_id:uuid}/compare": Route(view_contract, "contract"),
     "GET /contracts/versions/{version_id:uuid}/pdf": Route(view_contract, "contract_version"),
     "GET /contracts/signatures/{signature_id:uuid}/pdf": Route(view_contract, "contract_signature"),
     "GET /api/v1/contracts": Route(anyone),

@@ -3,6 +3,7 @@ accepts it with the code e-mailed to them, and the KAM sees it accepted. Screens
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Page, expect
@@ -44,3 +45,97 @@ async def test_a_distributor_accepts_an_issued_contract_and_the_kam_sees_it_acce
     await panel.get_by_role("link", name=contract["number"]).click()
     await expect(page.locator("#signatures")).to_contain_text("总经理")
     await screenshot(page, "contract-accepted-kam")
+
+
+async def test_the_redline_reads_on_a_phone_in_chinese_and_korean(
+    cast: Cast, live_server: str, page: Page
+) -> None:
+    from partner_portal.partners.tables import User
+    from tests.contracts.test_redline import (
+        CHINESE_AFTER,
+        CHINESE_BEFORE,
+        KOREAN_AFTER,
+        KOREAN_BEFORE,
+        _two_versions,
+    )
+
+    await page.set_viewport_size({"width": 390, "height": 844})
+    for partner, member, language, before, after, heading in (
+        (
+            cast.distributor_a,
+            cast.distributor,
+            "zh_Hans",
+            CHINESE_BEFORE,
+            CHINESE_AFTER,
+            "比较版本",
+        ),
+        (
+            cast.distributor_b,
+            cast.other_distributor,
+            "ko",
+            KOREAN_BEFORE,
+            KOREAN_AFTER,
+            "버전 비교",
+        ),
+    ):
+        contract = await _two_versions(cast, partner, language, before, after)
+        await sign_in(page, live_server, member)
+        # The page speaks the reader's language (their setting, read on each request).
+        await User.update({User.locale: language}).where(User.id == member.id)
+        await page.goto(f"{live_server}/contracts/{contract['uuid']}")
+        await page.locator("#versions").get_by_role("link", name=heading).click()
+        await expect(page.locator("#redline")).to_be_visible()
+        await expect(page.locator("#redline del").first).to_be_visible()
+        # Nothing runs off the side of a phone's screen.
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+        await screenshot(page, f"contract-redline-{language}")
+
+
+async def test_the_verify_page_after_countersigning_in_chinese_and_korean(
+    cast: Cast, live_server: str, browser: Any, tmp_path: Path
+) -> None:
+    from contracts import acceptance, documents
+    from contracts.tables import ContractSignature, SignatureSide
+    from tests.browser import SCREENSHOTS
+    from tests.contracts.support import contract_row, sign_form, viewer
+
+    contract = await make_contract(cast.admin, cast.distributor_a, await make_template(cast.admin))
+    version = await issue(cast.admin, contract)
+    for member, side, signer in (
+        (cast.distributor, SignatureSide.partner, "王总"),
+        (cast.admin, SignatureSide.brand, "陈总"),
+    ):
+        signed = await acceptance.sign(
+            await viewer(member),
+            await contract_row(contract["uuid"]),
+            sign_form(version, signer_name=signer, signer_title="总经理"),
+            acceptance.Client("198.51.100.7", "Mozilla/5.0 (browser test)"),
+            side,
+        )
+        assert signed.saved, signed.errors
+    row = await (
+        ContractSignature.select(ContractSignature.sealed_pdf_path)
+        .where(ContractSignature.decision == "countersigned")
+        .first()
+    )
+    assert row is not None
+    countersigned = documents.read_pdf(row["sealed_pdf_path"])
+    # Kept beside the screenshots, to be rendered (pdftoppm) and looked at.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "contract-countersigned.pdf").write_bytes(countersigned)
+    upload = tmp_path / "contract.pdf"
+    upload.write_bytes(countersigned)
+
+    for locale, name, stage in (("zh-CN", "zh", "品牌方"), ("ko-KR", "ko", "브랜드")):
+        context = await browser.new_context(locale=locale, viewport={"width": 390, "height": 844})
+        visitor = await context.new_page()
+        await visitor.goto(f"{live_server}/contracts/verify")
+        await visitor.locator("#f-file").set_input_files(str(upload))
+        await visitor.locator("form[action='/contracts/verify'] button").click()
+        verdict = visitor.locator("#verdict")
+        await expect(verdict).to_have_attribute("data-stage", "countersigned")
+        await expect(verdict).to_contain_text("陈总")
+        await expect(verdict).to_contain_text("王总")
+        await expect(verdict).to_contain_text(stage)
+        await screenshot(visitor, f"contract-verify-countersigned-{name}")
+        await context.close()
