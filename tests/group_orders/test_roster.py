@@ -115,3 +115,27 @@ async def test_a_large_roster_is_paged_and_searchable_and_the_link_sheet_has_qr_
     assert sheet.text.count('class="go-qr"><svg') == 130 and "/g/" in sheet.text
     only_without_mail = await client.get(f"/group-orders/{campaign.uuid}/link-sheet")
     assert only_without_mail.text.count('class="go-qr"') == 0
+
+
+async def test_dates_in_an_xlsx_roster_are_read_as_the_kernel_reads_them(
+    client: PortalClient, cast: Cast, frozen_clock: Any
+) -> None:
+    """The roster goes through partner_portal/spreadsheets.py: a cell Excel turned into a
+    date (an employee number typed as 2026-03-01, a date in the site column) reads as
+    2026-03-01, not 2026-03-01 00:00:00."""
+    from datetime import date, datetime
+
+    frozen_clock.frozen_at = NOW
+    campaign = await make_campaign(cast, await make_uniform())
+    await client.sign_in(cast.client)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER.strip().split(","))
+    sheet.append([datetime(2026, 3, 1), "王小明", "零售银行部", date(2026, 3, 2), None, "men"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = await _upload(client, campaign, "roster.xlsx", buffer.getvalue())
+    assert response.status_code == 200, response.text
+    [person] = await rosters.roster(campaign)
+    assert (person["employee_number"], person["site"]) == ("2026-03-01", "2026-03-02")
