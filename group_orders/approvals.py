@@ -273,6 +273,13 @@ async def approve(viewer: Viewer, campaign: CampaignRecord, reviewed: str) -> Ap
         # Someone approved first a moment ago: this approval is the second.
         campaign = await campaign_by_id(campaign.id)
     if needs_two and campaign.first_approved_by == viewer.user_id:
+        if await approvers.chosen_ids(campaign) == {viewer.user_id}:
+            return Approval(
+                error=_(
+                    "A second person must approve an order of this amount, and you are "
+                    "the only approver chosen: choose a second one."
+                )
+            )
         return Approval(error=_("A second person must approve an order of this amount."))
     choices = summary.choices
     skus = await _skus(summary.items)

@@ -13,6 +13,7 @@ from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.database import write_transaction
+from partner_portal.i18n import format_money
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import User
 
@@ -50,6 +51,13 @@ async def choose(viewer: Viewer, campaign: CampaignRecord, user_uuids: Sequence[
     if any(wanted not in users for wanted in user_uuids):
         return _("Approvers are chosen among the client's own users.")
     chosen = [users[wanted] for wanted in dict.fromkeys(user_uuids)]
+    if len(chosen) == 1 and campaign.second_approval_above is not None:
+        # The second approval must come from a different person.
+        return _(
+            "Orders above %(amount)s need two approvals by different people: choose at "
+            "least two approvers, or none.",
+            amount=format_money(campaign.second_approval_above, campaign.currency),
+        )
     async with write_transaction():
         await CampaignApprover.delete().where(CampaignApprover.campaign == campaign.id)
         if chosen:

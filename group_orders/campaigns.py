@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -328,12 +329,26 @@ async def update_campaign(
 
 @access.checked_by_caller("the client of a campaign its caller fetched")
 async def client_name(organisation_id: int) -> str:
+    return (await client(organisation_id)).name
+
+
+@dataclass(frozen=True)
+class Client:
+    """A campaign's client as its employees' e-mails name it, and the language they are
+    written in to people whose own language the roster does not give."""
+
+    name: str
+    language: str
+
+
+@access.checked_by_caller("the client of a campaign its caller fetched")
+async def client(organisation_id: int) -> Client:
     row = (
-        await Organisation.select(Organisation.legal_name)
+        await Organisation.select(Organisation.legal_name, Organisation.language)
         .where(Organisation.id == organisation_id)
         .first()
     )
-    return row["legal_name"] if row else ""
+    return Client(row["legal_name"], row["language"]) if row else Client("", "")
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")

@@ -23,6 +23,7 @@ from group_orders.tables import (
 from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
+from partner_portal.catalog.size_charts import SizeChartRecord
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
@@ -158,6 +159,15 @@ class ChoiceForm:
             if category in offered
         ]
 
+    def charts_shown(self, item: OfferedItem) -> list[SizeChartRecord]:
+        """The size charts the person sees for an item: the one of their gender (or the
+        unisex one); every chart of the style when nobody said their gender."""
+        gender = item.gender or self.employee["gender"]
+        chart = item.chart_for(gender)
+        if chart is not None:
+            return [chart]
+        return [] if gender else list(item.charts)
+
     @property
     def allowance_left(self) -> Decimal | None:
         if self.campaign.entitlement != EntitlementKind.allowance:
@@ -165,17 +175,33 @@ class ChoiceForm:
         return max(Decimal("0"), (self.campaign.allowance or Decimal("0")) - self.settlement.total)
 
 
+def suggested_size(
+    item: OfferedItem,
+    gender: str,
+    height: float | None,
+    chest: float | None,
+    waist: float | None,
+) -> int | None:
+    """The size id suggested for a person of ``gender`` ("" unknown) with these
+    measurements: by the style's chart for that gender where it has one, else by the
+    size labels."""
+    chart = item.chart_for(gender)
+    fits = [sizing.chart_fit(size["fit"], chart, size["id"]) for size in item.sizes]
+    label = sizing.suggest_size(fits, height, chest, waist)
+    return next((size["id"] for size in item.sizes if size["label"] == label), None)
+
+
 def _suggestions(items: Sequence[OfferedItem], employee: Mapping[str, Any]) -> dict[int, int]:
     """item id -> the size id suggested from the employee's measurements."""
     suggested = {}
     for item in items:
-        label = sizing.suggest_size(
-            [size["fit"] for size in item.sizes],
+        size_id = suggested_size(
+            item,
+            employee["gender"],
             employee["height_cm"],
             employee["chest_cm"],
             employee["waist_cm"],
         )
-        size_id = next((size["id"] for size in item.sizes if size["label"] == label), None)
         if size_id is not None:
             suggested[item.id] = size_id
     return suggested

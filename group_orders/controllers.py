@@ -289,6 +289,8 @@ async def _reminder_preview(
             "audience": audience,
             "people": people,
             "answered": sum(1 for person in people if person["responded_at"]),
+            # The table names the first of them; a roster may hold 20,000 people.
+            "shown": 300,
             "error": error,
         },
         status_code=status_code,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from group_orders.campaigns import change_if, client_name, today
+from group_orders.campaigns import change_if, client, today
 from group_orders.invitations import mail_link
 from group_orders.records import CampaignRecord
 from group_orders.tables import Campaign, CampaignStatus, Employee
@@ -28,9 +28,9 @@ async def _tell_everyone(
     people = await Employee.select(*Employee.all_columns()).where(
         (Employee.campaign == campaign.id) & (Employee.email != "")
     )
-    client = await client_name(campaign.organisation)
+    their_client = await client(campaign.organisation)
     for person in people:
-        await mail_link(person, campaign, client, base_url, secret, template, **extra)
+        await mail_link(person, campaign, their_client, base_url, secret, template, **extra)
     return len(people)
 
 

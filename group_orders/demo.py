@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from group_orders import approvals, campaigns, links, offer, rosters, sizing
+from group_orders import approvals, campaigns, choices, links, offer, rosters, sizing
 from group_orders.records import CampaignRecord
 from group_orders.tables import (
     Campaign,
@@ -22,7 +22,8 @@ from group_orders.tables import (
     EntitlementKind,
 )
 from partner_portal.accounts.services import viewer_for_user_id
-from partner_portal.catalog.tables import Colourway, Style, StyleStatus
+from partner_portal.catalog import size_charts
+from partner_portal.catalog.tables import Colourway, Fit, Size, Style, StyleStatus
 from partner_portal.partners.tables import Organisation, User
 
 BANK_PEOPLE = (
@@ -41,9 +42,13 @@ AIRLINE_PEOPLE = (
 
 async def _uniform_items(rng: random.Random) -> list[dict[str, Any]]:
     """A shirt and trousers from the active catalog, each in its first colour."""
-    styles = await Style.select(Style.id, Style.category, Style.code).where(
-        Style.status == StyleStatus.active
-    )
+    styles = await Style.select(
+        Style.id,
+        Style.category,
+        Style.code,
+        Style.size_scale,
+        Style.size_scale.kind.as_alias("scale_kind"),  # type: ignore[attr-defined]
+    ).where(Style.status == StyleStatus.active)
     shirts = [row for row in styles if row["category"] in ("uniform", "shirts")]
     trousers = [row for row in styles if row["category"] == "trousers"]
     chosen = [rng.choice(shirts), rng.choice(trousers)] if shirts and trousers else []
@@ -53,6 +58,52 @@ async def _uniform_items(rng: random.Random) -> list[dict[str, Any]]:
     for row in chosen:
         row["colourway"] = next(c["id"] for c in colours if c["style"] == row["id"])
     return chosen
+
+
+def _half(value: float) -> Decimal:
+    """Centimetres to the nearest half, as charts print them."""
+    return Decimal(round(value * 2)) / 2
+
+
+def _chart_values(fit: sizing.BodyFit, category: str, gender: str) -> dict[str, Decimal | None]:
+    """A believable chart row from the body a size's label stands for: the men's chart is
+    the label's body; a woman wearing the size is about 8 cm shorter and narrower in the
+    chest and waist; garment length and sleeve follow the height."""
+    height = float(fit.height or 170)
+    bottoms = category in sizing.WAIST_CATEGORIES
+    chest = None if bottoms or not fit.chest else float(fit.chest)
+    waist = float(fit.waist) if fit.waist else (chest - 12 if chest else 76.0)
+    women = gender == "women"
+    if women:
+        height -= 8
+        waist -= 8 if chest else 6
+        chest = chest - 4 if chest else None
+    hip = chest + (6 if women else 2) if chest else waist + (22 if women else 17)
+    return {
+        "height": _half(height),
+        "chest": None if chest is None else _half(chest),
+        "waist": _half(waist),
+        "hip": _half(hip),
+        "length": _half(height * (0.6 if bottoms else 0.42 if gender == "men" else 0.39)),
+        "sleeve": None if bottoms else _half(height * (0.36 if gender == "men" else 0.34)),
+    }
+
+
+async def _size_charts(styles: list[dict[str, Any]]) -> None:
+    """Men's (regular) and women's (slim) charts for the styles the campaigns offer."""
+    sizes = await Size.select(Size.id, Size.label, Size.size_scale).order_by(Size.position)
+    for style in styles:
+        for gender, fit in (("men", Fit.regular), ("women", Fit.slim)):
+            lines = {
+                size["id"]: _chart_values(
+                    sizing.body_fit(size["label"], style["scale_kind"], style["category"]),
+                    style["category"],
+                    gender,
+                )
+                for size in sizes
+                if size["size_scale"] == style["size_scale"]
+            }
+            await size_charts.store_chart(style["id"], gender, size_charts.ChartInput(fit, lines))
 
 
 async def _campaign(organisation: dict[str, Any], now: datetime, **values: Any) -> CampaignRecord:
@@ -118,18 +169,19 @@ async def _fill(
     await Employee.insert(*employees).run()
     items = await offer.offered_items(campaign)
     roster = await rosters.roster(campaign)
-    choices = []
+    picks = []
     responded = []
     for person in roster:
         if rng.random() > answered:
             continue
-        height = rng.randint(158, 186)
-        chest = rng.randint(82, 104)
-        waist = rng.randint(66, 90)
+        if person["gender"] == "women":
+            height, chest, waist = rng.randint(152, 174), rng.randint(78, 96), rng.randint(60, 80)
+        else:
+            height, chest, waist = rng.randint(160, 186), rng.randint(84, 104), rng.randint(68, 90)
         for item in items:
-            label = sizing.suggest_size([size["fit"] for size in item.sizes], height, chest, waist)
-            picked = next(size for size in item.sizes if size["label"] == label)
-            choices.append(
+            size_id = choices.suggested_size(item, person["gender"], height, chest, waist)
+            picked = next(size for size in item.sizes if size["id"] == size_id)
+            picks.append(
                 Choice(
                     employee=person["id"],
                     item=item.id,
@@ -141,8 +193,8 @@ async def _fill(
                 )
             )
         responded.append(person["id"])
-    if choices:
-        await Choice.insert(*choices).run()
+    if picks:
+        await Choice.insert(*picks).run()
     if responded:
         await Employee.update({Employee.responded_at: now - timedelta(days=1)}).where(
             Employee.id.is_in(responded)
@@ -162,6 +214,7 @@ async def load(rng: random.Random, now: datetime) -> str:
     styles = await _uniform_items(rng)
     if bank is None or airline is None or not styles:
         return "no group campaigns (the demo clients or uniform styles are missing)"
+    await _size_charts(styles)
     today = now.date()
     spring = await _campaign(
         bank,

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from group_orders import links
-from group_orders.campaigns import ENTITY, campaign_by_id, client_name, is_collecting, today
+from group_orders.campaigns import ENTITY, Client, campaign_by_id, client, is_collecting, today
 from group_orders.records import CampaignRecord
 from group_orders.tables import (
     Campaign,
@@ -20,7 +20,8 @@ from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
-from partner_portal.notifications.services import enqueue_email, render_email
+from partner_portal.notifications.services import enqueue_email, mail_locale, render_email
+from partner_portal.settings import current_settings
 
 
 class Audience(enum.StrEnum):
@@ -52,9 +53,9 @@ async def send_links(
             & (Employee.email != "")
             & Employee.link_sent_at.is_null()
         )
-        client = await client_name(campaign.organisation)
+        their_client = await client(campaign.organisation)
         for employee in employees:
-            await mail_link(employee, campaign, client, base_url, secret, "group_orders/link")
+            await mail_link(employee, campaign, their_client, base_url, secret, "group_orders/link")
         if employees:
             await Employee.update({Employee.link_sent_at: utcnow()}).where(
                 Employee.id.is_in([row["id"] for row in employees])
@@ -73,20 +74,21 @@ async def send_links(
 async def mail_link(
     employee: Mapping[str, Any],
     campaign: CampaignRecord,
-    client: str,
+    their_client: Client,
     base_url: str,
     secret: str,
     template: str,
     **extra: Any,
 ) -> None:
-    """Queue an e-mail to an employee in their own language, with their personal link."""
-    locale = employee["locale"] or "en"
+    """Queue an e-mail to an employee in their own language (the roster's; else their
+    company's; else the portal's), with their personal link."""
+    locale = mail_locale(employee["locale"] or their_client.language, current_settings())
     mail = render_email(
         template,
         {
             "employee": employee,
             "campaign": campaign,
-            "client": client,
+            "client": their_client.name,
             "url": link_url(base_url, secret, campaign, employee["link_key"]),
             **extra,
         },
@@ -129,10 +131,10 @@ async def remind(
     now = utcnow()
     async with write_transaction():
         people = await recipients(campaign, audience)
-        client = await client_name(campaign.organisation)
+        their_client = await client(campaign.organisation)
         for person in people:
             template = "group_orders/link" if person["responded_at"] else "group_orders/reminder"
-            await mail_link(person, campaign, client, base_url, secret, template)
+            await mail_link(person, campaign, their_client, base_url, secret, template)
         if people:
             ids = [person["id"] for person in people]
             await Employee.update({Employee.reminded_at: now}).where(Employee.id.is_in(ids))
@@ -210,7 +212,7 @@ async def send_reminders(base_url: str, secret: str, now: datetime | None = None
     )
     sent = 0
     for campaign in campaigns:
-        client = await client_name(campaign.organisation)
+        their_client = await client(campaign.organisation)
         cutoff = now - timedelta(days=campaign.reminder_days)
         async with write_transaction():
             claimed = (
@@ -227,7 +229,7 @@ async def send_reminders(base_url: str, secret: str, now: datetime | None = None
             )
             for employee in claimed:
                 await mail_link(
-                    employee, campaign, client, base_url, secret, "group_orders/reminder"
+                    employee, campaign, their_client, base_url, secret, "group_orders/reminder"
                 )
         sent += len(claimed)
     return sent

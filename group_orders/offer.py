@@ -19,6 +19,7 @@ from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.services import prices_for_partner
+from partner_portal.catalog.size_charts import SizeChartRecord, chart_for, charts_for_styles
 from partner_portal.catalog.tables import Colourway, Size, Style, StyleStatus
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
@@ -43,6 +44,13 @@ class OfferedItem:
     logo: str
     logo_price: Decimal
     sizes: list[dict[str, Any]] = field(default_factory=list)  # id, label, fit, price
+    # The style's size charts (men, women, unisex), from the catalog.
+    charts: list[SizeChartRecord] = field(default_factory=list)
+
+    def chart_for(self, gender: str) -> SizeChartRecord | None:
+        """The chart for a person of ``gender`` ("" unknown); an item offered to one
+        gender only is sized by that gender's chart."""
+        return chart_for(self.charts, self.gender or gender)
 
     def name(self, locale: str) -> str:
         return self.names.get(locale) or self.names["en"]
@@ -56,7 +64,8 @@ class OfferedItem:
 
 @access.checked_by_caller("the campaign comes from get_campaign or an employee's signed link")
 async def offered_items(campaign: CampaignRecord) -> list[OfferedItem]:
-    """The campaign's items with sizes, body fits and the client's prices (three queries)."""
+    """The campaign's items with sizes, body fits, size charts and the client's prices
+    (five queries)."""
     rows = (
         await CampaignItem.select(
             *CampaignItem.all_columns(),
@@ -82,6 +91,7 @@ async def offered_items(campaign: CampaignRecord) -> list[OfferedItem]:
         .order_by(Size.position)
     )
     prices = await prices_for_partner(campaign.organisation, [row["style"] for row in rows])
+    charts = await charts_for_styles(row["style"] for row in rows)
     discount = campaign.contract_discount_percent or Decimal("0")
     items = []
     for row in rows:
@@ -99,6 +109,7 @@ async def offered_items(campaign: CampaignRecord) -> list[OfferedItem]:
             job_role=row["job_role"],
             logo=row["logo"],
             logo_price=row["logo_price"] or Decimal("0"),
+            charts=charts.get(row["style"], []),
         )
         for size in sizes:
             if size["size_scale"] != row["scale_id"]:

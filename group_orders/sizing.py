@@ -1,6 +1,8 @@
 """Body measurements behind each size and a size suggestion from height, chest and waist
 (docs/DOMAIN.md, "Sizes"): GB/T 1335 labels carry height/girth, Korean KS labels a girth, kids'
-labels a height, and alpha and EU sizes follow the body chart below.
+labels a height, and alpha and EU sizes follow the body chart below. Where the style has a
+size chart for the person's gender (partner_portal/catalog/size_charts.py), the chart
+decides instead (``chart_fit``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from partner_portal.catalog.size_charts import SizeChartRecord
 from partner_portal.inputs import whole_number
 
 # Bottoms are sized by the waist, everything else by the chest.
@@ -32,9 +35,9 @@ class BodyFit:
     """The body a size fits; None where the size system says nothing about a measure."""
 
     label: str
-    height: int | None
-    chest: int | None
-    waist: int | None
+    height: float | None
+    chest: float | None
+    waist: float | None
 
 
 def body_fit(label: str, scale_kind: str, category: str) -> BodyFit:
@@ -59,11 +62,27 @@ def body_fit(label: str, scale_kind: str, category: str) -> BodyFit:
     return BodyFit(label, None, None, None)
 
 
+def chart_fit(fit: BodyFit, chart: SizeChartRecord | None, size_id: int) -> BodyFit:
+    """The body a size fits by the style's chart for the person: where the chart gives
+    height, chest or waist, those of its values (a measure it leaves out does not decide
+    the size); a chart of garment measures only leaves the label's body."""
+    given = {measure.code for measure in chart.measures} if chart else set()
+    if chart is None or not given & {"height", "chest", "waist"}:
+        return fit
+    line = chart.line_for(size_id)
+
+    def measure(code: str) -> float | None:
+        value = line.values.get(code) if line else None
+        return None if value is None else float(value)
+
+    return BodyFit(fit.label, measure("height"), measure("chest"), measure("waist"))
+
+
 def suggest_size(
     fits: Sequence[BodyFit],
-    height: int | None = None,
-    chest: int | None = None,
-    waist: int | None = None,
+    height: float | None = None,
+    chest: float | None = None,
+    waist: float | None = None,
 ) -> str | None:
     """The label whose body is closest to the person's, counted in size steps (height
     5 cm, girths 4 cm); the girth counts double as it decides the fit. None without

@@ -80,6 +80,10 @@ LABELS: dict[str, str] = {
     "men": N_("Men"),
     "unisex": N_("Unisex"),
     "kids": N_("Kids"),
+    # the fit a size chart gives (catalog/size_charts.py), prefixed like the colours
+    "fit.regular": N_("Regular fit"),
+    "fit.slim": N_("Slim fit"),
+    "fit.relaxed": N_("Relaxed fit"),
     # colour swatches (catalog/swatches.py), prefixed: "orange" alone might be a status one day
     "colour.black": N_("Black"),
     "colour.white": N_("White"),

@@ -22,9 +22,11 @@ from partner_portal.catalog import (
     prepacks,
     reference,
     services,
+    size_charts,
     styles,
 )
 from partner_portal.catalog.records import PrepackRecord, SeasonRecord, SizeScaleRecord
+from partner_portal.catalog.size_chart_pages import size_chart_routes
 from partner_portal.catalog.styles import StyleFilters
 from partner_portal.catalog.tables import Season, SizeScale
 from partner_portal.clock import utcnow
@@ -97,7 +99,12 @@ async def style_detail(
     request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID]
 ) -> Template:
     view = await styles.style_view(viewer, style_id)
-    return render(request, "catalog/detail.html", {"view": view, "style": view.style})
+    charts = await size_charts.charts_for_styles([view.style["id"]])
+    return render(
+        request,
+        "catalog/detail.html",
+        {"view": view, "style": view.style, "size_charts": charts.get(view.style["id"], [])},
+    )
 
 
 @get("/catalog/styles/{style_id:uuid}/edit", include_in_schema=False)
@@ -869,6 +876,7 @@ catalog_routes = [
     prepack_edit,
     prepack_update,
     prepack_delete,
+    *size_chart_routes,
 ]
 
 catalog_navigation = NavEntry(

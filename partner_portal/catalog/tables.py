@@ -249,3 +249,41 @@ class StyleImage(Table, tablename="style_image"):
     position = Integer(default=1)
     uploaded_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     uploaded_at = Timestamptz()
+
+
+class Fit(enum.StrEnum):
+    """How a style is cut for one gender (its size chart says so)."""
+
+    regular = "regular"
+    slim = "slim"
+    relaxed = "relaxed"
+
+
+class SizeChart(Table, tablename="size_chart"):
+    """A style's size chart for one gender (men, women or unisex) and the fit it is cut
+    in: per size, the body it fits and the garment's length and sleeve, in cm (docs/
+    DOMAIN.md, "Sizes"). At most one chart per style and gender (a unique index)."""
+
+    id: Serial
+    uuid = UUID(default=uuid.uuid4, unique=True, index=True)
+    style = ForeignKey(Style, on_delete=OnDelete.cascade, index=True)
+    gender = Varchar(length=10, choices=Gender)
+    fit = Varchar(length=10, choices=Fit, default=Fit.regular)
+    updated_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    updated_at = Timestamptz()
+
+
+class SizeChartRow(Table, tablename="size_chart_row"):
+    """One size of a chart: its measurements in cm (None where the chart gives none)."""
+
+    id: Serial
+    chart = ForeignKey(SizeChart, on_delete=OnDelete.cascade, index=True)
+    size = ForeignKey(Size, on_delete=OnDelete.cascade)
+    # The body the size fits.
+    height = Numeric(digits=(4, 1), null=True, default=None)
+    chest = Numeric(digits=(4, 1), null=True, default=None)
+    waist = Numeric(digits=(4, 1), null=True, default=None)
+    hip = Numeric(digits=(4, 1), null=True, default=None)
+    # The garment itself.
+    length = Numeric(digits=(4, 1), null=True, default=None)
+    sleeve = Numeric(digits=(4, 1), null=True, default=None)

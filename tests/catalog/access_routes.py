@@ -1,5 +1,5 @@
 """The catalog's newer routes in the access matrix: prepacks, delivery windows,
-availability, pictures, volume breaks and the xlsx files (the older catalog routes are
+availability, pictures, size charts, volume breaks and the xlsx files (the older catalog routes are
 in tests/portal/access_routes.py, whose style, season and price_list subjects these
 reuse)."""
 
@@ -41,6 +41,9 @@ ROUTES = {
     "GET /catalog/styles/{style_id:uuid}/availability": Route(MANAGERS, "style"),
     "POST /catalog/styles/{style_id:uuid}/availability": Route(MANAGERS, "style"),
     "POST /catalog/styles/{style_id:uuid}/images": Route(MANAGERS, "style"),
+    "GET /catalog/styles/{style_id:uuid}/size-chart": Route(MANAGERS, "style"),
+    "POST /catalog/styles/{style_id:uuid}/size-chart": Route(MANAGERS, "style"),
+    "POST /catalog/styles/{style_id:uuid}/size-chart/delete": Route(MANAGERS, "style"),
     # Everyone who sees the (active) style sees its pictures.
     "GET /catalog/images/{image_id:uuid}": Route(anyone, "style_image"),
     "POST /catalog/images/{image_id:uuid}/delete": Route(MANAGERS, "style_image"),

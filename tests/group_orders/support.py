@@ -192,3 +192,50 @@ def reviewed_value(review_page: str) -> str:
     found = re.search(r'name="reviewed" value="([0-9a-f]+)"', review_page)
     assert found, "the review page has no approve form"
     return found.group(1)
+
+
+# The shirt's charts (GB/T tops): the men's regular chart is the labels' bodies plus the
+# garment's length; in the women's slim chart a woman wearing 170/88A is 162 cm with an
+# 84 cm chest.
+SHIRT_SIZES = ("165/84A", "170/88A", "175/92A", "180/96A")
+WOMEN_BODIES = {
+    "165/84A": (157, 80, 64),
+    "170/88A": (162, 84, 68),
+    "175/92A": (167, 88, 72),
+    "180/96A": (172, 92, 76),
+}
+
+
+async def add_shirt_charts(uniform: Uniform) -> None:
+    """A men's regular and a women's slim size chart for the uniform's shirt."""
+    from partner_portal.catalog.size_charts import ChartInput, store_chart
+
+    men = {
+        uniform.sizes[label]: {
+            "height": Decimal(label[:3]),
+            "chest": Decimal(label[4:6]),
+            "length": Decimal(70 + index * 2),
+        }
+        for index, label in enumerate(SHIRT_SIZES)
+    }
+    women = {
+        uniform.sizes[label]: {
+            "height": Decimal(height),
+            "chest": Decimal(chest),
+            "waist": Decimal(waist),
+        }
+        for label, (height, chest, waist) in WOMEN_BODIES.items()
+    }
+    await store_chart(uniform.shirt_id, "men", ChartInput("regular", men))
+    await store_chart(uniform.shirt_id, "women", ChartInput("slim", women))
+
+
+async def set_genders(
+    campaign: CampaignRecord, genders: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Give roster people (by employee number) a gender; returns the roster by number."""
+    for number, gender in genders.items():
+        await Employee.update({Employee.gender: gender}).where(
+            (Employee.campaign == campaign.id) & (Employee.employee_number == number)
+        )
+    return {row["employee_number"]: row for row in await rosters.roster(campaign)}

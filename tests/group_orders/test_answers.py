@@ -66,3 +66,36 @@ async def test_saving_no_pieces_is_not_an_answer(
     assert "You have chosen no pieces, so you have not answered yet" in nothing.text
     summary = await approvals.progress(campaign)
     assert (summary.responded, summary.total_quantity) == (0, 0)
+
+
+async def test_stored_measurements_name_a_suggestion_but_nothing_is_chosen_until_asked(
+    client: PortalClient, cast: Cast, settings: Any, frozen_clock: Any
+) -> None:
+    """A size is never shown chosen with 0 pieces: the page names the suggestion, and
+    asking for it chooses it with one piece."""
+    from group_orders.tables import Employee
+
+    frozen_clock.frozen_at = NOW
+    campaign = await make_campaign(cast, await make_uniform())
+    [person] = await add_people(campaign, ("E1", "王小明", "零售"))
+    await Employee.update({Employee.height_cm: 175, Employee.chest_cm: 92}).where(
+        Employee.id == person["id"]
+    )
+    offered = await items(campaign)
+    shirt = offered[0]
+    url = f"/g/{token_for(campaign, person, settings.secret_key)}?lang=en"
+    page = await client.get(url)
+    assert "Suggested size: 175/92A" in page.text
+    assert " selected>" not in page.text
+    assert (
+        f'name="qty_{shirt.uuid}" type="number" min="0" max="2" inputmode="numeric" value="0"'
+        in (page.text)
+    )
+    asked = await client.post_form(
+        url, {**choice_form(offered, {}), "height_cm": "175", "chest_cm": "92", "action": "suggest"}
+    )
+    assert " selected>175/92A" in asked.text
+    assert (
+        f'name="qty_{shirt.uuid}" type="number" min="0" max="2" inputmode="numeric" value="1"'
+        in (asked.text)
+    )

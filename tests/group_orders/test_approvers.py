@@ -50,3 +50,39 @@ async def test_only_the_chosen_approvers_among_the_clients_users_approve(
     by_client = await approve_as_reviewed(await viewer_for_user_id(cast.client.id), campaign.id)
     assert by_client.order_uuid is not None and not by_client.error
     assert isinstance(by_client, approvals.Approval)
+
+
+async def test_one_approver_is_refused_where_orders_need_two_approvals(
+    client: PortalClient, cast: Cast, frozen_clock: Any
+) -> None:
+    from decimal import Decimal
+
+    from group_orders.tables import CampaignApprover
+    from partner_portal.partners.tables import User
+
+    frozen_clock.frozen_at = NOW
+    campaign = await make_campaign(cast, await make_uniform(), second_approval_above=Decimal("100"))
+    colleague = (
+        await User.insert(
+            User(
+                email="finance@ecbank.test",
+                display_name="财务 周",
+                organisation=cast.bank.id,
+                role="group_client",
+                password_hash="x",
+                is_active=True,
+                created_at=NOW,
+            )
+        )
+        .returning(User.uuid)
+        .run()
+    )[0]["uuid"]
+    await client.sign_in(cast.client)
+    url = f"/group-orders/{campaign.uuid}/approvers"
+    alone = await client.post_form(url + "?lang=en", {"approver": str(cast.client.uuid)})
+    assert alone.status_code == 400
+    assert "need two approvals by different people" in alone.text
+    assert await CampaignApprover.count() == 0
+    both = await client.post_form(url, {"approver": [str(cast.client.uuid), str(colleague)]})
+    assert both.status_code == 303
+    assert await CampaignApprover.count() == 2

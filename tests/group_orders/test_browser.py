@@ -9,7 +9,7 @@ from playwright.async_api import Browser, Page, expect
 
 from group_orders.tables import Choice
 from partner_portal.settings import load_settings
-from tests.browser import screenshot, sign_in
+from tests.browser import SCREENSHOTS, screenshot, sign_in
 from tests.group_orders.support import add_people, make_campaign, make_uniform, token_for
 from tests.support import Cast
 
@@ -101,3 +101,47 @@ async def test_the_client_admin_adds_a_person_reviews_the_totals_and_approves_th
     await page.get_by_role("link", name="View the order").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Order")
     await expect(page.locator("main")).to_contain_text("SS27-UN-001")
+
+
+async def test_an_employee_sees_the_size_chart_of_her_gender_on_a_phone_in_chinese_and_korean(
+    cast: Cast, live_server: str, browser: Browser
+) -> None:
+    from tests.group_orders.support import add_shirt_charts, set_genders
+
+    uniform = await make_uniform()
+    await add_shirt_charts(uniform)
+    campaign = await make_campaign(cast, uniform)
+    await add_people(campaign, ("E2", "김서연", "객실승무팀"))
+    people = await set_genders(campaign, {"E2": "women"})
+    link = f"{live_server}/g/{token_for(campaign, people['E2'], load_settings().secret_key)}"
+    phone_context = await browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    phone: Any = await phone_context.new_page()
+    try:
+        for lang, caption, suggested in (
+            ("zh_Hans", "女装 · 修身版型", "推荐尺码：170/88A"),
+            ("ko", "여성 · 슬림 핏", "추천 사이즈: 170/88A"),
+        ):
+            await phone.goto(f"{link}?lang={lang}")
+            await phone.locator("#f-height_cm").fill("162")
+            await phone.locator("#f-chest_cm").fill("84")
+            await phone.locator('button[value="suggest"]').click()
+            shirt = phone.locator('[data-item="SS27-UN-001"]')
+            chart = shirt.locator('table[data-chart="women"]')
+            await expect(chart.locator("caption")).to_have_text(caption)
+            await expect(shirt.locator(".go-suggestion")).to_have_text(suggested)
+            await expect(chart.locator("tr.go-suggested th")).to_have_text("170/88A")
+            await expect(shirt.locator('table[data-chart="men"]')).to_have_count(0)
+            # The chart fits the phone's width: the page does not scroll sideways.
+            width = await phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390
+            await screenshot(phone, f"group-orders-size-chart-{lang}")
+            # And as the phone shows it: the chart under the item's choice.
+            await shirt.locator(".go-suggestion").scroll_into_view_if_needed()
+            await phone.evaluate("window.scrollBy(0, 120)")
+            await phone.screenshot(
+                path=str(SCREENSHOTS / f"group-orders-size-chart-{lang}-view.png")
+            )
+    finally:
+        await phone_context.close()

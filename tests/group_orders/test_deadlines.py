@@ -114,3 +114,33 @@ async def test_a_cancelled_campaign_tells_everyone_and_its_links_stop_working(
     assert "취소" in mails["e2@bank.test"]["Subject"]
     link = await client.get(f"/g/{token_for(campaign, people[0], settings.secret_key)}")
     assert link.status_code != 200
+
+
+async def test_an_open_campaign_past_its_date_below_its_minimum_is_extended_and_collects_again(
+    client: PortalClient,
+    cast: Cast,
+    settings: Any,
+    mail_settings: Any,
+    smtp: SmtpServer,
+    frozen_clock: Any,
+) -> None:
+    """Nobody closed it: its date passed with too few pieces. Extended, the links work
+    for choosing again and everyone hears of the new date in their language."""
+    frozen_clock.frozen_at = NOW
+    campaign, people = await _three_languages(cast, today=NOW.date() - timedelta(days=20))
+    await client.sign_in(cast.client)
+    page = await client.get(f"/group-orders/{campaign.uuid}?lang=en")
+    assert "has not reached its minimum of 50 pieces" in page.text
+    assert "Extend until this date" in page.text and "Cancel the campaign" in page.text
+    link = f"/g/{token_for(campaign, people[0], settings.secret_key)}?lang=en"
+    assert "not open for choices now" in (await client.get(link)).text
+    new_date = NOW.date() + timedelta(days=10)
+    extended = await client.post_form(
+        f"/group-orders/{campaign.uuid}/extend", {"closes_on": new_date.isoformat()}
+    )
+    assert extended.status_code == 303
+    assert "Save my choices" in (await client.get(link)).text
+    mails = await _delivered(mail_settings, smtp)
+    assert sorted(mails) == ["e1@bank.test", "e2@bank.test", "e3@bank.test", "kam@brand.test"]
+    assert "延长" in mails["e1@bank.test"].get_body().get_content()  # type: ignore[union-attr]
+    assert "연장" in mails["e2@bank.test"].get_body().get_content()  # type: ignore[union-attr]

@@ -127,3 +127,48 @@ async def test_a_campaign_without_automatic_reminders_sends_none(
     await invitations.send_links(None, quiet, "http://portal.test", "s" * 40)
     later = NOW + timedelta(days=12)
     assert await invitations.send_reminders("http://portal.test", "s" * 40, later) == 0
+
+
+async def test_the_interval_is_a_setting_of_the_campaign_form(
+    client: PortalClient, cast: Cast, frozen_clock: Any
+) -> None:
+    from group_orders import campaigns
+
+    frozen_clock.frozen_at = NOW
+    campaign = await make_campaign(cast, await make_uniform())
+    await client.sign_in(cast.client)
+    form = await client.get(f"/group-orders/{campaign.uuid}/edit?lang=en")
+    assert 'name="reminder_days"' in form.text and 'value="3"' in form.text
+    values = campaigns.campaign_form_values(campaign, {})
+    too_long = await client.post_form(
+        f"/group-orders/{campaign.uuid}/edit?lang=en", {**values, "reminder_days": "45"}
+    )
+    assert too_long.status_code == 400 and "Enter a whole number from 0 to 30." in too_long.text
+    assert (await campaigns.campaign_by_id(campaign.id)).reminder_days == 3
+    saved = await client.post_form(
+        f"/group-orders/{campaign.uuid}/edit", {**values, "reminder_days": "7"}
+    )
+    assert saved.status_code == 303
+    assert (await campaigns.campaign_by_id(campaign.id)).reminder_days == 7
+    roster = await client.get(f"/group-orders/{campaign.uuid}/roster?lang=en")
+    assert "reminded automatically every 7 days" in roster.text
+
+
+async def test_people_without_a_language_are_reminded_in_their_companys(
+    client: PortalClient,
+    cast: Cast,
+    settings: Any,
+    mail_settings: Any,
+    smtp: SmtpServer,
+    frozen_clock: Any,
+) -> None:
+    """The roster gives no language: the bank's own (Chinese), not English."""
+    frozen_clock.frozen_at = NOW
+    campaign = await _one_answered(client, cast, settings)
+    await client.sign_in(cast.client)
+    await client.post_form(f"/group-orders/{campaign.uuid}/remind", {"who": "waiting"})
+    messages = await _delivered(mail_settings, smtp)
+    assert len(messages) == 2
+    for message in messages:
+        body = message.get_body().get_content()  # type: ignore[union-attr]
+        assert "，您好：" in body, body

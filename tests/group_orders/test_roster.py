@@ -25,6 +25,19 @@ async def _upload(client: PortalClient, campaign: CampaignRecord, name: str, con
     )
 
 
+def _xlsx(*rows: list[Any]) -> bytes:
+    """A roster workbook: the template's header, then these rows as typed in Excel."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER.strip().split(","))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 async def test_a_roster_with_bad_rows_saves_nothing_and_names_each_problem(
     client: PortalClient, cast: Cast, frozen_clock: Any
 ) -> None:
@@ -52,15 +65,11 @@ async def test_an_xlsx_roster_is_imported_and_a_second_upload_updates_by_employe
     frozen_clock.frozen_at = NOW
     campaign = await make_campaign(cast, await make_uniform())
     await client.sign_in(cast.client)
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(HEADER.strip().split(","))
-    sheet.append([1001, "王小明", "零售银行部", "上海", "xm@bank.test", "M", "柜员", "zh_Hans"])
-    sheet.append([1002, "김민준", "운영", "서울", None, "men", None, "ko"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = await _upload(client, campaign, "roster.xlsx", buffer.getvalue())
+    content = _xlsx(
+        [1001, "王小明", "零售银行部", "上海", "xm@bank.test", "M", "柜员", "zh_Hans"],
+        [1002, "김민준", "운영", "서울", None, "men", None, "ko"],
+    )
+    response = await _upload(client, campaign, "roster.xlsx", content)
     assert response.status_code == 200, response.text
     assert "2 created, 0 updated" in response.text
     again = (HEADER + "1002,김민준,객실승무팀,인천,mj@air.test,men,,ko\n").encode()
@@ -115,3 +124,21 @@ async def test_a_large_roster_is_paged_and_searchable_and_the_link_sheet_has_qr_
     assert sheet.text.count('class="go-qr"><svg') == 130 and "/g/" in sheet.text
     only_without_mail = await client.get(f"/group-orders/{campaign.uuid}/link-sheet")
     assert only_without_mail.text.count('class="go-qr"') == 0
+
+
+async def test_dates_in_an_xlsx_roster_are_read_as_the_kernel_reads_them(
+    client: PortalClient, cast: Cast, frozen_clock: Any
+) -> None:
+    """The roster goes through partner_portal/spreadsheets.py: a cell Excel turned into a
+    date (an employee number typed as 2026-03-01, a date in the site column) reads as
+    2026-03-01, not 2026-03-01 00:00:00."""
+    from datetime import date, datetime
+
+    frozen_clock.frozen_at = NOW
+    campaign = await make_campaign(cast, await make_uniform())
+    await client.sign_in(cast.client)
+    content = _xlsx([datetime(2026, 3, 1), "王小明", "零售银行部", date(2026, 3, 2), None, "men"])
+    response = await _upload(client, campaign, "roster.xlsx", content)
+    assert response.status_code == 200, response.text
+    [person] = await rosters.roster(campaign)
+    assert (person["employee_number"], person["site"]) == ("2026-03-01", "2026-03-02")
