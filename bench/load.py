@@ -3,7 +3,7 @@ no longer answers in time.
 
     .venv/bin/python bench/load.py [--users 100,200,400,700,1000] [--step-seconds 60]
         [--think 5] [--workers 2] [--mix distributor=40,retailer=30,kam=20,brand=10]
-        [--database-url URL] [--no-record]
+        [--database-url URL] [--no-record] [--pages-only]
 
 It starts `threadline serve` (bench/run.py's Server) on the benchmark database (filled
 by bench/generate.py when empty), signs in one demo user per role, finds the line
@@ -566,6 +566,10 @@ def report(
         "Each page alone (4 connections), CPU per request:",
         "",
         cost_table(costs),
+    ]
+    if arguments.pages_only:
+        return "\n".join(lines) + "\n"
+    lines += [
         "",
         "Mixed load, by step:",
         "",
@@ -595,6 +599,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--p95-limit", type=float, default=300.0, help="ms")
     parser.add_argument("--page-requests", type=int, default=100, help="per page, alone")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--pages-only", action="store_true", help="measure each page alone, no mixed load"
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     arguments = parser.parse_args(argv)
     try:
@@ -629,6 +636,8 @@ async def run(url: str, arguments: argparse.Namespace, server: Server) -> tuple[
     database = postgres_database(url)
     print("Each page alone:", flush=True)
     costs = await page_costs(server, sessions, arguments, database)
+    if arguments.pages_only:
+        return costs, []
     print("Mixed load:", flush=True)
     steps = await play(server, sessions, arguments, database)
     return costs, steps
