@@ -508,7 +508,9 @@ async def generate_opportunities(count: int, batch: int) -> str:
 
 async def run(arguments: argparse.Namespace) -> None:
     from partner_portal.database import close_database, open_database
+    from partner_portal.settings import install, load_settings
 
+    install(load_settings())  # this script is a composition root: DATABASE_URL is set
     started_pool = await open_database()
     try:
         print(
