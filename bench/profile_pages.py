@@ -118,8 +118,10 @@ async def profile(arguments: argparse.Namespace) -> list[str]:
     wanted = {name.strip() for name in arguments.pages.split(",")} if arguments.pages else None
     seen: set[str] = set()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
+    # Read before the app starts: its lifespan opens the database pool in the test
+    # client's own event loop.
+    emails = await demo_emails()
     async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as client:
-        emails = await demo_emails()
         for role, email in emails.items():
             client.cookies.clear()
             await log_in(client, email, DEMO_PASSWORD)
