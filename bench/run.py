@@ -296,6 +296,18 @@ class Connection:
             return await self._get(path)
 
     async def _get(self, path: str) -> tuple[int, int]:
+        reused = self.writer is not None and not self.writer.is_closing()
+        try:
+            return await self._exchange(path)
+        except (asyncio.IncompleteReadError, ConnectionResetError) as error:
+            # The server closed a kept-alive connection that sat idle past its keep-alive
+            # time (a loaded machine makes the gaps long): a GET is sent again, once.
+            if not reused or (isinstance(error, asyncio.IncompleteReadError) and error.partial):
+                raise
+            await self.close()
+            return await self._exchange(path)
+
+    async def _exchange(self, path: str) -> tuple[int, int]:
         if self.writer is None or self.writer.is_closing():
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
         assert self.reader is not None
