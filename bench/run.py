@@ -144,7 +144,7 @@ def data_set_counts(url: str) -> dict[str, int] | None:
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,
     )
     if result.returncode != 0:
         return None
