@@ -1,13 +1,16 @@
 """Fill a database with a large partner network for benchmarks.
 
     .venv/bin/python bench/generate.py [--partners 2000] [--contacts 20000] [--timeline 200000]
+        [--opportunities 100000]
 
 The database is BENCH_DATABASE_URL, else DATABASE_URL, else sqlite:///var/bench.sqlite3
 (a PostgreSQL database that does not exist yet is created with psql). It runs the
 migrations, loads the demo network (`threadline demo-data --if-empty`), then adds
 generated partners owned by the demo KAMs, their contacts, addresses, territories,
 one org-admin user each, and timeline entries, in bulk inserts of --batch rows
-inside write transactions. A second run finds the generated partners and stops.
+inside write transactions, then opportunities on the generated partners (about two
+thirds open). A second run finds the generated partners and adds none; it adds
+opportunities up to --opportunities.
 """
 
 from __future__ import annotations
@@ -439,12 +442,75 @@ async def generate(partners: int, contacts: int, timeline: int, batch: int) -> s
     return f"Generated {partners} partners, {contacts} contacts, {timeline} timeline entries."
 
 
+OPPORTUNITY_TITLE = "Bench opportunity"  # how a second run recognises the generated ones
+STAGES = (
+    ("lead", 20),
+    ("qualified", 16),
+    ("proposal", 15),
+    ("negotiation", 15),
+    ("won", 17),
+    ("lost", 17),
+)  # fmt: skip  (about two thirds open, as in issue 21's measurement)
+OPPORTUNITY_KINDS = ("new_distributor", "reorder_season", "group_tender", "private_label")
+
+
+async def generate_opportunities(count: int, batch: int) -> str:
+    """``count`` opportunities on the generated partners, owned by the partner's KAM, in
+    multi-row INSERTs (the sales board and forecast sum the open ones on every request)."""
+    from decimal import Decimal
+
+    from partner_portal.clock import utcnow
+    from partner_portal.database import write_transaction
+    from partner_portal.demo import people
+    from partner_portal.partners.tables import Organisation
+    from sales.tables import Opportunity
+
+    existing = await Opportunity.count().where(Opportunity.title == OPPORTUNITY_TITLE)
+    if existing >= count:
+        return f"{existing} generated opportunities are already there: nothing added."
+    partners = await Organisation.select(
+        Organisation.id, Organisation.owner, Organisation.currency
+    ).where(Organisation.email.like(f"%.{BENCH_DOMAIN}"), Organisation.owner.is_not_null())
+    if not partners:
+        return "No generated partners: no opportunities added."
+    columns = (
+        Opportunity.uuid, Opportunity.organisation, Opportunity.title, Opportunity.kind,
+        Opportunity.expected_value, Opportunity.currency, Opportunity.expected_close_date,
+        Opportunity.stage, Opportunity.probability, Opportunity.lost_reason, Opportunity.owner,
+        Opportunity.competitors, Opportunity.next_step, Opportunity.closed_at,
+        Opportunity.draft_link, Opportunity.created_at, Opportunity.updated_at,
+        Opportunity.version,
+    )  # fmt: skip
+    probability = {"lead": 10, "qualified": 25, "proposal": 50, "negotiation": 75, "won": 100,
+                   "lost": 0}  # fmt: skip
+    rng = random.Random(SEED + 1)
+    now = utcnow()
+    started = time.perf_counter()
+    rows: list[tuple[Any, ...]] = []
+    for _ in range(count - existing):
+        partner = rng.choice(partners)
+        stage = rng.choices([s for s, _ in STAGES], [w for _, w in STAGES])[0]
+        closed = now - timedelta(days=rng.uniform(0, 400)) if stage in ("won", "lost") else None
+        rows.append(
+            (people.seeded_uuid(rng), partner["id"], OPPORTUNITY_TITLE,
+             rng.choice(OPPORTUNITY_KINDS), Decimal(rng.randrange(10, 5000) * 1000),
+             partner["currency"], (now + timedelta(days=rng.randint(-60, 365))).date(), stage,
+             Decimal(probability[stage]), "price" if stage == "lost" else "", partner["owner"],
+             "", "", closed, "", now, now, 1)
+        )  # fmt: skip
+    for block in batches(rows, batch * 10):
+        async with write_transaction():
+            for chunk in batches(block, batch):
+                await insert_rows(Opportunity, columns, chunk)
+    print(f"  {len(rows)} opportunities in {time.perf_counter() - started:.1f}s", flush=True)
+    return f"Generated {len(rows)} opportunities."
+
+
 async def run(arguments: argparse.Namespace) -> None:
     from partner_portal.database import close_database, open_database
     from partner_portal.settings import install, load_settings
 
-    # This script is a composition root: it installs the settings (DATABASE_URL set above).
-    install(load_settings())
+    install(load_settings())  # this script is a composition root: DATABASE_URL is set
     started_pool = await open_database()
     try:
         print(
@@ -452,6 +518,7 @@ async def run(arguments: argparse.Namespace) -> None:
                 arguments.partners, arguments.contacts, arguments.timeline, arguments.batch
             )
         )
+        print(await generate_opportunities(arguments.opportunities, arguments.batch))
     finally:
         await close_database(started_pool)
 
@@ -474,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--partners", type=int, default=2_000)
     parser.add_argument("--contacts", type=int, default=20_000)
     parser.add_argument("--timeline", type=int, default=200_000)
+    parser.add_argument("--opportunities", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1_000, help="rows per INSERT")
     arguments = parser.parse_args(argv)
     url = arguments.database_url or database_url()

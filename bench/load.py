@@ -3,7 +3,7 @@ no longer answers in time.
 
     .venv/bin/python bench/load.py [--users 100,200,400,700,1000] [--step-seconds 60]
         [--think 5] [--workers 2] [--mix distributor=40,retailer=30,kam=20,brand=10]
-        [--database-url URL] [--no-record]
+        [--database-url URL] [--no-record] [--pages-only]
 
 It starts `threadline serve` (bench/run.py's Server) on the benchmark database (filled
 by bench/generate.py when empty), signs in one demo user per role, finds the line
@@ -641,6 +641,10 @@ def report(
         "Each page alone (4 connections), CPU per request:",
         "",
         cost_table(costs),
+    ]
+    if arguments.pages_only:
+        return "\n".join(lines) + "\n"
+    lines += [
         "",
         "Mixed load, by step:",
         "",
@@ -678,6 +682,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--p95-limit", type=float, default=300.0, help="ms")
     parser.add_argument("--page-requests", type=int, default=100, help="per page, alone")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--pages-only", action="store_true", help="measure each page alone, no mixed load"
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     parser.add_argument(
         "--compare-workers",
@@ -729,6 +736,8 @@ async def run(
     database = postgres_database(url)
     print("Each page alone:", flush=True)
     costs = await page_costs(server, sessions, arguments, database)
+    if arguments.pages_only:
+        return costs, [], None
     saturation = None
     if arguments.compare_workers:
         print("Saturated throughput:", flush=True)
@@ -755,7 +764,7 @@ def main(argv: list[str] | None = None) -> int:
     load_average = os.getloadavg()[0]
     saturations = []
     # The other worker counts first, each on its own server, so the ratio comes from one run.
-    for workers in arguments.compare_workers:
+    for workers in [] if arguments.pages_only else arguments.compare_workers:
         if workers == arguments.workers:
             continue
         print(f"Saturated throughput with {workers} worker(s):", flush=True)

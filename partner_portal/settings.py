@@ -48,6 +48,9 @@ class Settings:
     port: int = 8000
     scheduler_in_process: bool = False
     session_days: int = 14
+    # How long a web process remembers a signed-in viewer without looking up the session
+    # again (partner_portal/accounts/session_cache.py); 0: look it up on every request.
+    session_cache_seconds: int = 5
     invitation_hours: int = 72
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
@@ -226,6 +229,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=_int(env, "PORT", Settings.port, 1, 65535),
         scheduler_in_process=_bool(env, "SCHEDULER_IN_PROCESS", False),
         session_days=_int(env, "SESSION_DAYS", Settings.session_days, 1, 365),
+        session_cache_seconds=_int(
+            env, "SESSION_CACHE_SECONDS", Settings.session_cache_seconds, 0, 60
+        ),
         invitation_hours=_int(env, "INVITATION_HOURS", Settings.invitation_hours, 1, 24 * 30),
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", Settings.login_max_failures, 1, 100),
         login_lockout_minutes=_int(

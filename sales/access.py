@@ -37,6 +37,7 @@ from sales.tables import (
     KnowledgeArticle,
     LedgerEntry,
     Opportunity,
+    OpportunityTotal,
     RebateProgramme,
     ServiceCase,
 )
@@ -67,6 +68,7 @@ class SalesAction(ActionSet):
 
 SCOPED_TABLES = (
     ScopedTable(Opportunity, Opportunity.organisation),
+    ScopedTable(OpportunityTotal, OpportunityTotal.organisation),
     ScopedTable(DealRegistration, DealRegistration.organisation),
     ScopedTable(ServiceCase, ServiceCase.organisation),
     ScopedTable(CaseMessage, CaseMessage.case),
@@ -76,16 +78,25 @@ SCOPED_TABLES = (
 )
 
 
-def opportunity_filter(viewer: Viewer) -> Combinable | None:
+def opportunity_filter(
+    viewer: Viewer, reference: Any = Opportunity.organisation
+) -> Combinable | None:
     """Opportunities are the brand's own: its users see those of partners they may see
-    (None: all); a partner's users see none (so a URL of one answers 404)."""
+    (None: all); a partner's users see none (so a URL of one answers 404). ``reference`` is
+    the organisation column the rule applies to: the opportunities' own, or that of their
+    stored stage totals (OpportunityTotal.organisation)."""
     if not viewer.is_brand:
-        return Opportunity.id == -1
-    return organisation_filter(viewer, Opportunity.organisation)
+        return reference == -1  # type: ignore[no-any-return]
+    return organisation_filter(viewer, reference)
 
 
 def scoped_opportunities(query: Any, viewer: Viewer) -> Any:
     return narrow(query, opportunity_filter(viewer))
+
+
+def scoped_opportunity_totals(query: Any, viewer: Viewer) -> Any:
+    """The stored stage totals of the partners whose opportunities the viewer sees."""
+    return narrow(query, opportunity_filter(viewer, OpportunityTotal.organisation))
 
 
 async def get_opportunity(

@@ -11,6 +11,7 @@ from sales.tables import (
     KnowledgeArticle,
     LedgerEntry,
     Opportunity,
+    OpportunityTotal,
     RebateProgramme,
     RebateTier,
     SalesPolicy,
@@ -35,6 +36,7 @@ APP_CONFIG = AppConfig(
         CareEvent,
         CareReminder,
         CasePhoto,
+        OpportunityTotal,
     ],
     migration_dependencies=[
         "partner_portal.partners.piccolo_app",

@@ -36,8 +36,16 @@ from sales.access import (
     get_opportunity,
     sales_partner_filter,
     scoped_opportunities,
+    scoped_opportunity_totals,
 )
-from sales.tables import CLOSED_STAGES, OPEN_STAGES, Opportunity, Stage, StageProbability
+from sales.tables import (
+    CLOSED_STAGES,
+    OPEN_STAGES,
+    Opportunity,
+    OpportunityTotal,
+    Stage,
+    StageProbability,
+)
 
 DEFAULT_PROBABILITIES: dict[Stage, Decimal] = {
     Stage.lead: Decimal("10"),
@@ -286,23 +294,33 @@ async def board(viewer: Viewer, filters: OpportunityFilters) -> list[BoardColumn
         return condition if stages == OPEN_STAGES else condition & (Opportunity.closed_at >= recent)
 
     columns = {stage: BoardColumn(stage, [], 0) for stage in Stage}
+    unfiltered = board_filters == OpportunityFilters()
     for stages in (OPEN_STAGES, CLOSED_STAGES):
-        totals = await _filtered(
-            scoped_opportunities(
-                Opportunity.select(
-                    Opportunity.stage,
-                    Opportunity.currency,
-                    Count(alias="count"),
-                    Sum(Opportunity.expected_value, alias="value"),
-                ),
-                viewer,
-            ).where(on_board(stages)),
-            board_filters,
-        ).group_by(Opportunity.stage, Opportunity.currency)
+        if stages == OPEN_STAGES and unfiltered:
+            # The open columns of the whole board: the stored totals (a few rows per
+            # partner, kept by the database in each change's transaction) rather than a
+            # sum over every open opportunity.
+            totals = await _stored_totals(viewer, OPEN_STAGES)
+        else:
+            totals = await _filtered(
+                scoped_opportunities(
+                    Opportunity.select(
+                        Opportunity.stage,
+                        Opportunity.currency,
+                        Count(alias="count"),
+                        Sum(Opportunity.expected_value, alias="value"),
+                    ),
+                    viewer,
+                ).where(on_board(stages)),
+                board_filters,
+            ).group_by(Opportunity.stage, Opportunity.currency)
         for row in totals:
+            if not row["count"]:
+                continue
             column = columns[Stage(row["stage"])]
             column.count += row["count"]
-            column.values[row["currency"]] = Decimal(row["value"] or 0)
+            # To the cent: SQLite sums NUMERIC columns as floats.
+            column.values[row["currency"]] = _decimal(row["value"]).quantize(Decimal("0.01"))
     # One query per stage keeps each column's first cards cheap on a large pipeline
     # (a fixed eight, whatever the number of opportunities): open ones by close date,
     # closed ones the latest first.
@@ -328,6 +346,25 @@ async def board(viewer: Viewer, filters: OpportunityFilters) -> list[BoardColumn
             card["weighted"] = weighted(card["expected_value"], card["probability"])
         columns[stage].cards = cards
     return list(columns.values())
+
+
+async def _stored_totals(viewer: Viewer, stages: tuple[Stage, ...]) -> list[dict[str, Any]]:
+    """Count and value per stage and currency of the opportunities the viewer sees in
+    ``stages``, from the stored totals (OpportunityTotal: per partner, stage and currency,
+    kept by triggers on every change of an opportunity)."""
+    return await (  # type: ignore[no-any-return]
+        scoped_opportunity_totals(
+            OpportunityTotal.select(
+                OpportunityTotal.stage,
+                OpportunityTotal.currency,
+                Sum(OpportunityTotal.opportunities, alias="count"),
+                Sum(OpportunityTotal.total_value, alias="value"),
+            ),
+            viewer,
+        )
+        .where(OpportunityTotal.stage.is_in([stage.value for stage in stages]))
+        .group_by(OpportunityTotal.stage, OpportunityTotal.currency)
+    )
 
 
 async def opportunity_view(viewer: Viewer, opportunity_uuid: UUID) -> dict[str, Any]:

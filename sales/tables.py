@@ -92,6 +92,21 @@ class Opportunity(Table, tablename="sales_opportunity"):
     version = Integer(default=1)
 
 
+class OpportunityTotal(Table, tablename="sales_opportunity_total"):
+    """How many opportunities a partner has in a stage and currency, and their expected
+    value: kept by the database's triggers on sales_opportunity in the transaction of every
+    insert, update and delete (whoever writes), so the board reads a few rows per partner
+    instead of summing every open opportunity (pipeline.board). Unique per (organisation,
+    stage, currency): an index made by the migration that adds the triggers."""
+
+    id: Serial
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, index=True)
+    stage = Varchar(length=20, choices=Stage)
+    currency = Varchar(length=3)
+    opportunities = Integer(default=0)
+    total_value = Numeric(digits=(18, 2), default=Decimal("0"))
+
+
 class SalesPolicy(Table, tablename="sales_policy"):
     """The brand's deal-registration terms (one row; absent means the defaults)."""
 

@@ -98,6 +98,36 @@ class Section:
     total: int
 
 
+# The three sections' counts in one pass over the open follow-ups due before the week's
+# end (the (owner, state, due_at) index), the access-scoped query wrapped in SQL.
+_SECTION_COUNTS_SQL = """
+SELECT SUM(CASE WHEN q.due_at < {} THEN 1 ELSE 0 END) AS overdue,
+       SUM(CASE WHEN q.due_at >= {} AND q.due_at < {} THEN 1 ELSE 0 END) AS today,
+       SUM(CASE WHEN q.due_at >= {} THEN 1 ELSE 0 END) AS week
+FROM ({}) q
+"""
+
+
+async def _section_counts(
+    viewer: Viewer, filters: AgendaFilters, today_start: datetime, tomorrow_start: datetime,
+    week_end: datetime,
+) -> dict[str, int]:  # fmt: skip
+    """How many open follow-ups the viewer's agenda has overdue, today and later this
+    week: one grouped query, however many there are."""
+    inner = _visible(viewer, FollowUp.select(FollowUp.due_at), filters).where(
+        FollowUp.state == FollowUpState.open, FollowUp.due_at < week_end
+    )
+    rows = await FollowUp.raw(
+        _SECTION_COUNTS_SQL,
+        today_start,
+        today_start,
+        tomorrow_start,
+        tomorrow_start,
+        inner.querystrings[0],
+    )
+    return {key: int(rows[0][key] or 0) if rows else 0 for key in ("overdue", "today", "week")}
+
+
 async def _section(
     viewer: Viewer,
     filters: AgendaFilters,
@@ -105,19 +135,17 @@ async def _section(
     title: str,
     start: datetime | None,
     end: datetime,
+    total: int,
 ) -> Section:
-    def narrowed(query: Any) -> Any:
-        query = _visible(viewer, query, filters).where(
-            FollowUp.state == FollowUpState.open, FollowUp.due_at < end
-        )
-        return query.where(FollowUp.due_at >= start) if start is not None else query
-
-    rows = (
-        await narrowed(FollowUp.select(*ROW_COLUMNS)).order_by(FollowUp.due_at).limit(SECTION_LIMIT)
+    """A section's first rows, the most urgent first; ``total`` is its count."""
+    if not total:
+        return Section(key, title, [], 0)
+    query = _visible(viewer, FollowUp.select(*ROW_COLUMNS), filters).where(
+        FollowUp.state == FollowUpState.open, FollowUp.due_at < end
     )
-    total = len(rows)
-    if total == SECTION_LIMIT:
-        total = await narrowed(FollowUp.count())
+    if start is not None:
+        query = query.where(FollowUp.due_at >= start)
+    rows = await query.order_by(FollowUp.due_at).limit(SECTION_LIMIT)
     return Section(key, title, [decorate(viewer, row) for row in rows], total)
 
 
@@ -128,10 +156,23 @@ async def agenda(viewer: Viewer, filters: AgendaFilters) -> dict[str, Any]:
     today_start = local_day_start(today, viewer.time_zone)
     tomorrow_start = local_day_start(today + timedelta(days=1), viewer.time_zone)
     week_end = local_day_start(today + timedelta(days=7 - today.weekday()), viewer.time_zone)
+    counts = await _section_counts(viewer, filters, today_start, tomorrow_start, week_end)
     sections = [
-        await _section(viewer, filters, "overdue", _("Overdue"), None, today_start),
-        await _section(viewer, filters, "today", _("Today"), today_start, tomorrow_start),
-        await _section(viewer, filters, "week", _("Later this week"), tomorrow_start, week_end),
+        await _section(
+            viewer, filters, "overdue", _("Overdue"), None, today_start, counts["overdue"]
+        ),
+        await _section(
+            viewer, filters, "today", _("Today"), today_start, tomorrow_start, counts["today"]
+        ),
+        await _section(
+            viewer,
+            filters,
+            "week",
+            _("Later this week"),
+            tomorrow_start,
+            week_end,
+            counts["week"],
+        ),
     ]
     return {"sections": sections, "today": today}
 

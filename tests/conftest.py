@@ -331,7 +331,16 @@ def _suite_settings_again_after_each_test() -> Iterator[None]:
 def settings(database: str):  # type: ignore[no-untyped-def]
     from partner_portal.settings import load_settings
 
-    return load_settings({**os.environ, "DATABASE_URL": database, "LOGIN_MAX_FAILURES": "5"})
+    # Tests change users straight in the database between requests, as another process
+    # would: the viewer cache (accounts/session_cache.py) is off here, and on in its tests.
+    return load_settings(
+        {
+            **os.environ,
+            "DATABASE_URL": database,
+            "LOGIN_MAX_FAILURES": "5",
+            "SESSION_CACHE_SECONDS": "0",
+        }
+    )
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ from partner_portal.partners.tables import (
     Address,
     Contact,
     Organisation,
+    PartnerSearch,
     PartnerStatusChange,
     Role,
     Territory,
@@ -41,6 +42,7 @@ SCOPED_TABLES = (
     ScopedTable(Territory, Territory.organisation),
     ScopedTable(TimelineEntry, TimelineEntry.organisation),
     ScopedTable(PartnerStatusChange, PartnerStatusChange.organisation),
+    ScopedTable(PartnerSearch, PartnerSearch.organisation),
     # The audit log is read whole by brand administrators (view_audit_log), and entry by
     # entry for a row its reader already fetched (what changed since they opened it).
     ScopedTable(AuditEntry, AuditEntry.organisation),

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from partner_portal import access
 from partner_portal.access import Viewer
+from partner_portal.accounts import session_cache
 from partner_portal.accounts.tables import (
     ApiToken,
     Invitation,
@@ -310,7 +311,13 @@ async def log_in(
 
 
 async def log_out(session_token: str) -> None:
-    await Session.delete().where(Session.token_hash == hash_secret(session_token))
+    ended = await (
+        Session.delete()
+        .where(Session.token_hash == hash_secret(session_token))
+        .returning(Session.user)
+    )
+    for row in ended:
+        session_cache.forget_user(row["user"])
 
 
 # Every request runs one of these two lookups, so they are plain SQL: building the
@@ -329,9 +336,21 @@ _TOKEN_VIEWER_SQL = (
 
 
 async def viewer_for_session(session_token: str, ip_address: str) -> Viewer | None:
-    """The user a session cookie belongs to, if the session is live and the user active."""
-    rows = await Session.raw(_SESSION_VIEWER_SQL, hash_secret(session_token), utcnow(), True)
-    return _viewer(rows[0], ip_address) if rows else None
+    """The user a session cookie belongs to, if the session is live and the user active;
+    remembered for a few seconds by this process (accounts/session_cache.py says why
+    that is safe)."""
+    token_hash = hash_secret(session_token)
+    seconds = current_settings().session_cache_seconds
+    row = session_cache.get(token_hash, seconds) if seconds else None
+    if row is None:
+        started = session_cache.clock()
+        rows = await Session.raw(_SESSION_VIEWER_SQL, token_hash, utcnow(), True)
+        if not rows:
+            return None
+        row = rows[0]
+        if seconds:
+            session_cache.remember(token_hash, row, started)
+    return _viewer(row, ip_address)
 
 
 async def viewer_for_api_token(token: str, ip_address: str) -> Viewer | None:
@@ -505,13 +524,15 @@ async def accept_invitation(token: str, password: str) -> bool:
             action="password_set",
             changes=ended,
         )
+    session_cache.forget_user(user_id)
     return True
 
 
 async def end_sign_ins(user_id: int, keep_session_token: str | None = None) -> dict[str, list[int]]:
     """End the user's sessions (but the one ``keep_session_token`` names) and revoke their
     API tokens: a new password, or a deactivation, closes every way in the old state
-    opened. Call inside the change's transaction; returns the audit log's changes."""
+    opened. Call inside the change's transaction, and session_cache.forget_user after it
+    committed; returns the audit log's changes."""
     sessions = Session.delete().where(Session.user == user_id)
     if keep_session_token:
         sessions = sessions.where(Session.token_hash != hash_secret(keep_session_token))
@@ -557,6 +578,7 @@ async def change_password(
             action="password_change",
             changes=ended,
         )
+    session_cache.forget_user(viewer.user_id)
     return None
 
 

@@ -16,7 +16,7 @@ from litestar.exceptions import PermissionDeniedException
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
-from partner_portal.accounts import services
+from partner_portal.accounts import services, session_cache
 from partner_portal.accounts.forms import (
     EditUserInput,
     Errors,
@@ -367,6 +367,7 @@ async def set_active(viewer: Viewer, user_uuid: UUID, active: bool) -> str | Non
             changes={"is_active": [not active, active], **ended},
             summary=user.email,
         )
+    session_cache.forget_user(user.id)
     return None
 
 
@@ -435,6 +436,7 @@ async def edit_user(viewer: Viewer, user_uuid: UUID, data: EditUserInput) -> Edi
             changes=changes,
             summary=user.email,
         )
+    session_cache.forget_user(user.id)
     return EditResult()
 
 
@@ -489,6 +491,7 @@ async def update_preferences(viewer: Viewer, data: PreferencesInput) -> None:
             changes=changes,
             summary=viewer.email,
         )
+    session_cache.forget_user(viewer.user_id)
 
 
 @access.system_query("threadline create-user: any organisation, by name or UUID")

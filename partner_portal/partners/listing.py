@@ -14,9 +14,8 @@ from piccolo.querystring import QueryString
 
 from partner_portal import access, regions
 from partner_portal.access import Viewer
-from partner_portal.database import contains_text
 from partner_portal.inputs import MAX_PAGE, whole_number
-from partner_portal.partners import forms
+from partner_portal.partners import forms, search
 from partner_portal.partners.services import owner_rows
 from partner_portal.partners.tables import (
     Address,
@@ -67,7 +66,7 @@ class PartnerFilters:
         except ValueError:
             owner = ""
         return cls(
-            q=text("q"),
+            q=text("q", search.MAX_QUERY),
             kind=kind if kind in forms.PARTNER_KINDS else "",
             tier=tier if tier in {"platinum", "gold", "silver", "standard"} else "",
             territory=text("territory", 10).upper(),
@@ -116,16 +115,8 @@ def _partner_query(query: Any, viewer: Viewer, filters: PartnerFilters) -> Any:
     """A query on Organisation narrowed to visible partners matching the filters."""
     query = access.scoped(query, viewer).where(Organisation.kind != OrganisationKind.brand.value)
     if filters.q:
-        contact_match = Contact.select(Contact.organisation).where(
-            contains_text(Contact.name, filters.q)
-            | contains_text(Contact.romanised_name, filters.q)
-        )
-        query = query.where(
-            contains_text(Organisation.legal_name, filters.q)
-            | contains_text(Organisation.english_name, filters.q)
-            | contains_text(Organisation.tax_id, filters.q)
-            | Organisation.id.is_in(contact_match)
-        )
+        # Names, English names, tax ids and contacts' names and e-mails (partners/search.py).
+        query = query.where(search.partner_condition(filters.q))
     if filters.kind:
         query = query.where(Organisation.kind == filters.kind)
     if filters.tier:

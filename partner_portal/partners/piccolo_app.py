@@ -6,6 +6,7 @@ from partner_portal.partners.tables import (
     Address,
     Contact,
     Organisation,
+    PartnerSearch,
     PartnerStatusChange,
     Territory,
     TimelineEntry,
@@ -15,7 +16,16 @@ from partner_portal.partners.tables import (
 APP_CONFIG = AppConfig(
     app_name="partners",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Organisation, User, Contact, Address, Territory, TimelineEntry, PartnerStatusChange],
+    table_classes=[
+        Organisation,
+        User,
+        Contact,
+        Address,
+        Territory,
+        TimelineEntry,
+        PartnerStatusChange,
+        PartnerSearch,
+    ],
     migration_dependencies=[],
     commands=[],
 )

@@ -198,3 +198,14 @@ class PartnerStatusChange(Table, tablename="partner_status_change"):
     valid_from = Timestamptz(index=True)
     status = Varchar(length=20, choices=PartnerStatus)
     tier = Varchar(length=20, choices=Tier)
+
+
+class PartnerSearch(Table, tablename="partner_search"):
+    """What the partner list's search box searches, one row per organisation: its legal
+    and English names, tax id and contacts' names and e-mails, one a line. Written only by
+    the database's triggers on organisation and contact, in the transaction of each change
+    (partners/search.py; the triggers are in the migration that backfilled the rows)."""
+
+    id: Serial
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, unique=True)
+    body = Text(default="")
