@@ -33,8 +33,13 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
-from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
-from partner_portal.orders.tables import OrderChannel, OrderLine, OrderStatus
+from partner_portal.orders.services import (
+    MAX_LINE_QUANTITY,
+    LineRequest,
+    OrderDraft,
+    channel_for,  # the one channel rule, also for sheets.py, upload.py and delivery.py
+)
+from partner_portal.orders.tables import OrderLine, OrderStatus
 from partner_portal.partners.tables import Organisation, OrganisationKind, Tier
 from partner_portal.registries import OrderFinding, registry
 
@@ -671,12 +676,6 @@ async def totals_for(
         findings=findings,
         price_errors=price_errors,
     )
-
-
-def channel_for(buyer: Mapping[str, Any], viewer: Viewer | None = None) -> OrderChannel:
-    if viewer is not None and viewer.is_brand:
-        return OrderChannel.rep_entered
-    return OrderChannel.retailer if buyer["kind"] == "retailer" else OrderChannel.distributor
 
 
 # ---------------------------------------------------------------------------

@@ -157,7 +157,7 @@ async def order_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -
     if errors or buyer is None or details is None or requests is None:
         return await _new_order_page(request, viewer, data, errors, status_code=400)
     draft = OrderDraft(
-        buyer_id=buyer["id"], channel=forms.channel_for(viewer, buyer), lines=requests, **details
+        buyer_id=buyer["id"], channel=services.channel_for(buyer, viewer), lines=requests, **details
     )
     result = await services.create_draft(viewer, draft)
     if not result.saved:

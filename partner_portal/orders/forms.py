@@ -15,11 +15,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from partner_portal.access import Viewer
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.orders.services import DETAIL_COLUMNS, MAX_LINE_QUANTITY, ShipmentInput
-from partner_portal.orders.tables import OrderChannel, OrderStatus
+from partner_portal.orders.tables import OrderStatus
 
 # The new-order page starts with this many empty line rows; "More rows" adds as many.
 ENTRY_ROWS = 8
@@ -42,16 +41,6 @@ class EnteredLine:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.style, self.colour, self.size)
-
-
-def channel_for(viewer: Viewer, buyer: Mapping[str, Any]) -> OrderChannel:
-    """The brand's people enter orders for partners; a buyer's own orders take its kind."""
-    if viewer.is_brand:
-        return OrderChannel.rep_entered
-    return {
-        "retailer": OrderChannel.retailer,
-        "group_client": OrderChannel.group,
-    }.get(buyer["kind"], OrderChannel.distributor)
 
 
 def _text(data: Mapping[str, Any], name: str) -> str:
