@@ -19,7 +19,7 @@ from litestar.exceptions import PermissionDeniedException
 
 from distributors.access import DistributorAction, line_sheet_filter
 from distributors.tables import LineSheet, LineSheetAudience, LineSheetStyle
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.availability import availability_for, delivery_windows
@@ -578,9 +578,13 @@ def read_grid(styles: Sequence[MatrixStyle], form: Mapping[str, Any]) -> Grid:
             packs = str(form.get(packs_name, "")).strip()
             if not packs:
                 continue
-            pack_count = whole_number(packs, maximum=MAX_LINE_QUANTITY)
+            pack_count = inputs.valid(
+                grid.errors,
+                packs_name,
+                inputs.quantity(packs, allow_zero=True, maximum=MAX_LINE_QUANTITY),
+                _("Enter a whole number of packs."),
+            )
             if pack_count is None:
-                grid.errors[packs_name] = _("Enter a whole number of packs.")
                 grid.texts[packs_name] = packs
                 continue
             if ratio is None:
@@ -594,14 +598,17 @@ def read_grid(styles: Sequence[MatrixStyle], form: Mapping[str, Any]) -> Grid:
     for style in styles:
         for sku_id in style.skus.values():
             name = quantity_field(sku_id)
-            text = grid.texts[name].replace(",", "")
-            if not text or text == "0":
+            text = grid.texts[name]
+            if not text:
                 continue
-            pieces = whole_number(text, maximum=MAX_LINE_QUANTITY)
-            if pieces is None:
-                grid.errors[name] = _("Whole pieces, 0 to 1,000,000.")
-                continue
-            grid.quantities[sku_id] = pieces
+            pieces = inputs.valid(
+                grid.errors,
+                name,
+                inputs.quantity(text, allow_zero=True, maximum=MAX_LINE_QUANTITY),
+                _("Whole pieces, 0 to 1,000,000."),
+            )
+            if pieces:
+                grid.quantities[sku_id] = pieces
     return grid
 
 

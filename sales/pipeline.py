@@ -16,7 +16,7 @@ from uuid import UUID
 from litestar.exceptions import ClientException
 from piccolo.query.functions.aggregate import Count, Sum
 
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -24,6 +24,7 @@ from partner_portal.database import contains_text, update_if_version, write_tran
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import field_text
 from partner_portal.labels import label
 from partner_portal.orders import services as order_book
 from partner_portal.orders.tables import OrderChannel
@@ -129,7 +130,7 @@ class OpportunityFilters:
     @classmethod
     def from_query(cls, params: Mapping[str, Any]) -> OpportunityFilters:
         def get(name: str, limit: int = 60) -> str:
-            return str(params.get(name) or "").strip()[:limit]
+            return field_text(params, name, limit)
 
         stage = get("stage") if get("stage") in Stage.__members__ else ""
         kind = get("kind") if get("kind") in forms.OpportunityKind.__members__ else ""
@@ -170,10 +171,8 @@ def _valid_uuid(raw: str) -> str:
 
 
 def _valid_date(raw: str) -> str:
-    try:
-        return date.fromisoformat(raw).isoformat() if raw else ""
-    except ValueError:
-        return ""
+    parsed = inputs.date(raw)
+    return "" if isinstance(parsed, inputs.Invalid) else parsed.isoformat()
 
 
 CARD_COLUMNS = (

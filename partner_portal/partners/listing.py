@@ -15,7 +15,7 @@ from piccolo.querystring import QueryString
 from partner_portal import access, regions
 from partner_portal.access import Viewer
 from partner_portal.database import contains_text
-from partner_portal.inputs import MAX_PAGE, whole_number
+from partner_portal.inputs import MAX_PAGE, field_text, whole_number
 from partner_portal.partners import forms
 from partner_portal.partners.services import owner_rows
 from partner_portal.partners.tables import (
@@ -55,7 +55,7 @@ class PartnerFilters:
         """Filters from request query parameters; unknown values are dropped, not errors."""
 
         def text(name: str, limit: int = 100) -> str:
-            return str(params.get(name) or "").strip()[:limit]
+            return field_text(params, name, limit)
 
         page = whole_number(text("page"), minimum=1, maximum=MAX_PAGE) or 1
         kind = text("kind")
