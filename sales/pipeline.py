@@ -20,7 +20,12 @@ from partner_portal import access, inputs
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
-from partner_portal.database import contains_text, update_if_version, write_transaction
+from partner_portal.database import (
+    after_position,
+    contains_text,
+    update_if_version,
+    write_transaction,
+)
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
@@ -126,6 +131,9 @@ class OpportunityFilters:
     closing_from: str = ""
     closing_to: str = ""
     page: int = 1
+    # Keyset paging (the API): the opportunities after this (close date, id), ``limit`` of them.
+    after: tuple[date, int] | None = None
+    limit: int | None = None
 
     @classmethod
     def from_query(cls, params: Mapping[str, Any]) -> OpportunityFilters:
@@ -236,8 +244,11 @@ class OpportunityPage:
 
 
 async def list_opportunities(viewer: Viewer, filters: OpportunityFilters) -> OpportunityPage:
-    """One page of the opportunities the viewer may see, soonest close first."""
+    """One page of the opportunities the viewer may see, soonest close first (by number on
+    the list page; after ``filters.after`` when ``filters.limit`` is set: the API)."""
     access.require(viewer, SalesAction.view_opportunities)
+    if filters.limit is not None:
+        return await _keyset_page(viewer, filters, filters.limit)
     count_query = _filtered(scoped_opportunities(Opportunity.count(), viewer), filters)
     total = await count_query
     pages = max(1, -(-total // LIST_PAGE_SIZE))
@@ -252,6 +263,21 @@ async def list_opportunities(viewer: Viewer, filters: OpportunityFilters) -> Opp
     for row in rows:
         row["weighted"] = weighted(row["expected_value"], row["probability"])
     return OpportunityPage(rows, total, page, pages)
+
+
+async def _keyset_page(viewer: Viewer, filters: OpportunityFilters, limit: int) -> OpportunityPage:
+    """The ``limit`` opportunities after ``filters.after`` in the list's order (close date,
+    id), and one more, which tells the caller there is a next page (the API's cursor)."""
+    query = _filtered(
+        scoped_opportunities(Opportunity.select(*CARD_COLUMNS, Opportunity.id), viewer), filters
+    )
+    order = (Opportunity.expected_close_date, Opportunity.id)
+    if filters.after is not None:
+        query = query.where(after_position(order, filters.after))
+    rows = await query.order_by(*order).limit(limit + 1)
+    for row in rows:
+        row["weighted"] = weighted(row["expected_value"], row["probability"])
+    return OpportunityPage(rows, len(rows), 1, 1)
 
 
 @dataclass
