@@ -247,11 +247,5 @@ def parse_employee(data: Mapping[str, str]) -> tuple[EmployeeInput | None, dict[
 
 def parse_measurement(text: str, low: int, high: int) -> int | None:
     """A body measurement in whole cm, or None when empty or implausible."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        value = round(float(text))
-    except ValueError:
-        return None
-    return value if low <= value <= high else None
+    parsed = inputs.decimal(text, places=3, minimum=Decimal(low), maximum=Decimal(high))
+    return None if isinstance(parsed, inputs.Invalid) else round(parsed)

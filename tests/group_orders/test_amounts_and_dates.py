@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from group_orders.forms import parse_measurement
 from group_orders.tables import Campaign, CampaignItem
 from partner_portal.partners.tables import Organisation
 from tests.group_orders.support import NOW, make_uniform
@@ -70,3 +71,10 @@ async def test_a_logo_price_in_yuan_has_at_most_two_decimals(
 
     assert refused.status_code == 400 and "CNY amounts have at most 2 decimals." in refused.text
     assert await CampaignItem.count() == 0
+
+
+def test_a_body_measurement_is_whole_centimetres_within_its_bounds() -> None:
+    assert parse_measurement("172.4", 90, 220) == 172
+    assert parse_measurement("１７５", 90, 220) == 175
+    for text in ("", "tall", "inf", "nan", "1e3", "300", "-170"):
+        assert parse_measurement(text, 90, 220) is None
