@@ -362,7 +362,7 @@ async def claim_due(
     due: Any,
     order_by: Sequence[Column],
     batch: int,
-    claim: Mapping[Column, Any],
+    claim: Mapping[Column | str, Any],
     still_due: Any,
     returning: Sequence[Column],
 ) -> list[dict[str, Any]]:
