@@ -109,7 +109,7 @@ def parse_terms(kind: str, data: Mapping[str, str]) -> tuple[dict[str, str] | No
                 inputs.money(raw, currency, maximum=inputs.MAX_WIDE_AMOUNT),
             )
             if amount is not None:  # kept as written: 500000, not 500000.00
-                terms[field.name] = format(amount.normalize(), "f")
+                terms[field.name] = str(inputs.as_written(amount))
         elif field.kind == "currency":
             if raw.upper() not in CURRENCIES:
                 errors[field.name] = gettext("Choose a currency from the list.")

@@ -286,8 +286,8 @@ def quantity(
     number = _number(value)
     if number is None:
         return Invalid(WHOLE_NUMBER_ONLY if decimals == 0 else NOT_A_NUMBER)
-    if number < 0:
-        return Invalid(NOT_NEGATIVE)
+    if number < 0:  # "-3" pieces is no whole number of pieces; "-3" metres is negative
+        return Invalid(WHOLE_NUMBER_ONLY if decimals == 0 else NOT_NEGATIVE)
     if number == 0 and not allow_zero:
         return Invalid(ABOVE_ZERO)
     if number > maximum:
@@ -330,6 +330,12 @@ def text(value: object, *, limit: int, required: bool = False) -> str | Invalid:
     if len(cleaned) > limit:
         return Invalid(TOO_LONG, {"count": limit})
     return cleaned
+
+
+def as_written(number: Decimal) -> Decimal:
+    """A parsed number without the zeros its parser added after the point (1500000.00 is
+    kept as 1500000, 2.50 as 2.5): for values stored or shown as the user wrote them."""
+    return Decimal(format(number.normalize(), "f"))
 
 
 def field_text(data: Mapping[str, Any], name: str, limit: int = MAX_TEXT) -> str:

@@ -44,6 +44,21 @@ def money_field(
     ) or Decimal(0)
 
 
+def _deal_value(data: Mapping[str, Any], errors: Errors) -> tuple[str, Decimal]:
+    """A deal's currency (CNY unless named) and its expected value in that currency."""
+    currency = field_text(data, "currency", 3).upper() or "CNY"
+    if currency not in currency_codes():
+        errors.add("currency", _("Enter a three-letter currency code such as CNY, KRW or USD."))
+    value = money_field(
+        data,
+        "expected_value",
+        currency if currency in currency_codes() else "CNY",
+        errors,
+        _("Enter the expected value, such as 250000."),
+    )
+    return currency, value
+
+
 def percent_field(data: Mapping[str, Any], name: str, errors: Errors, message: str) -> Decimal:
     """A percentage from 0 to 100 with at most two decimals (0 after filing ``message``)."""
     raw = field_text(data, name, 30)
@@ -117,16 +132,7 @@ def parse_opportunity(data: Mapping[str, Any]) -> tuple[OpportunityInput | None,
         errors.add("organisation", _("Choose the partner, or name a new prospect."))
     if prospect_name and prospect_country not in country_codes():
         errors.add("prospect_country", _("Enter a two-letter country code such as CN or KR."))
-    currency = field_text(data, "currency", 3).upper() or "CNY"
-    if currency not in currency_codes():
-        errors.add("currency", _("Enter a three-letter currency code such as CNY, KRW or USD."))
-    expected_value = money_field(
-        data,
-        "expected_value",
-        currency if currency in currency_codes() else "CNY",
-        errors,
-        _("Enter the expected value, such as 250000."),
-    )
+    currency, expected_value = _deal_value(data, errors)
     close_date = inputs.valid(
         errors.messages,
         "expected_close_date",
@@ -228,16 +234,7 @@ def parse_registration(
         inputs.quantity(data.get("expected_quantity"), allow_zero=True),
         _("Enter the expected quantity in pieces."),
     )
-    currency = field_text(data, "currency", 3).upper() or "CNY"
-    if currency not in currency_codes():
-        errors.add("currency", _("Enter a three-letter currency code such as CNY, KRW or USD."))
-    value = money_field(
-        data,
-        "expected_value",
-        currency if currency in currency_codes() else "CNY",
-        errors,
-        _("Enter the expected value, such as 250000."),
-    )
+    currency, value = _deal_value(data, errors)
     styles = [
         code.upper() for code in re.split(r"[\s,;、，]+", field_text(data, "styles", 2000)) if code
     ]

@@ -662,5 +662,5 @@ def _parse_tiers(text: str, currency: str, errors: forms.Errors) -> list[tuple[D
         if threshold is None or percent is None or percent == 0:
             errors.add("tiers", message)
             return []
-        tiers.append((threshold, percent))
+        tiers.append((inputs.as_written(threshold), inputs.as_written(percent)))
     return sorted(tiers)

@@ -100,7 +100,7 @@ def test_a_quantity_is_a_whole_number_within_its_bounds() -> None:
     assert refused(inputs.quantity("")) == "Enter a quantity."
     assert refused(inputs.quantity("0")) == "Enter a quantity above zero."
     assert inputs.quantity("0", allow_zero=True) == 0
-    assert refused(inputs.quantity("-3")) == "Enter a number that is not negative."
+    assert refused(inputs.quantity("-3")) == "Enter a whole number."
     assert refused(inputs.quantity("2.5")) == "Enter a whole number."
     assert refused(inputs.quantity("²")) == "Enter a whole number."
     assert inputs.quantity("10000000") == inputs.MAX_QUANTITY
@@ -114,6 +114,9 @@ def test_a_material_quantity_has_decimals_of_its_unit() -> None:
     assert inputs.quantity("0", decimals=3, allow_zero=True) == Decimal(0)
     assert refused(inputs.quantity("1.2345", decimals=3)) == "Use at most 3 decimals."
     assert refused(inputs.quantity("abc", decimals=3)) == "Enter a number, e.g. 1250.5."
+    assert refused(inputs.quantity("-3", decimals=3)) == "Enter a number that is not negative."
+    assert str(inputs.as_written(Decimal("1500000.00"))) == "1500000"
+    assert str(inputs.as_written(Decimal("2.50"))) == "2.5"
 
 
 # ---------------------------------------------------------------------------
