@@ -43,6 +43,7 @@ from partner_portal.clock import utcnow
 from partner_portal.database import contains_text, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import field_text
 from partner_portal.partners.tables import (
     Organisation,
 )
@@ -62,7 +63,7 @@ class ContractFilters:
         return cls(
             status=status if status in ContractStatus.__members__ else "",
             kind=kind if kind in ContractKind.__members__ else "",
-            q=str(query.get("q", "")).strip()[:100],
+            q=field_text(query, "q", 100),
         )
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from contracts.tables import ContractKind, TemplateLanguage
+from partner_portal import inputs
 from partner_portal.i18n import N_, gettext
-from partner_portal.inputs import whole_number
+from partner_portal.inputs import field_text, whole_number
 
 CURRENCIES = ("CNY", "KRW", "USD", "EUR", "HKD", "JPY")
 KINDS = tuple(kind.value for kind in ContractKind)
@@ -63,14 +63,6 @@ def fields_for(kind: str) -> list[TermField]:
     return [field for field in TERM_FIELDS if not field.kinds or kind in field.kinds]
 
 
-def _decimal(raw: str) -> Decimal | None:
-    try:
-        value = Decimal(raw.replace(",", "").replace(" ", ""))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
 def parse_terms(kind: str, data: Mapping[str, str]) -> tuple[dict[str, str] | None, dict[str, str]]:
     """The terms of a contract of ``kind`` as normalised strings, or the errors by field.
 
@@ -90,24 +82,34 @@ def parse_terms(kind: str, data: Mapping[str, str]) -> tuple[dict[str, str] | No
             terms[field.name] = ""
             continue
         if field.kind == "date":
-            try:
-                terms[field.name] = date.fromisoformat(raw).isoformat()
-            except ValueError:
-                errors[field.name] = gettext("Enter a date as YYYY-MM-DD.")
+            day = inputs.valid(errors, field.name, inputs.date(raw))
+            if day is not None:
+                terms[field.name] = day.isoformat()
         elif field.kind == "int":
             number = whole_number(raw, maximum=36500)
             if number is None:
                 errors[field.name] = gettext("Enter a whole number of 0 or more.")
             else:
                 terms[field.name] = str(number)
-        elif field.kind in ("decimal", "money"):
-            value = _decimal(raw)
-            if value is None or value < 0:
-                errors[field.name] = gettext("Enter a number of 0 or more.")
-            elif field.kind == "decimal" and value > 100:
-                errors[field.name] = gettext("Enter a percentage from 0 to 100.")
-            else:
-                terms[field.name] = str(value)
+        elif field.kind == "decimal":
+            percent = inputs.valid(
+                errors,
+                field.name,
+                inputs.decimal(raw, places=2, maximum=Decimal(100)),
+                gettext("Enter a percentage from 0 to 100."),
+            )
+            if percent is not None:
+                terms[field.name] = str(percent)
+        elif field.kind == "money":
+            # In the contract's currency (a field before this one): KRW has no decimals.
+            currency = terms.get("currency") or "CNY"
+            amount = inputs.valid(
+                errors,
+                field.name,
+                inputs.money(raw, currency, maximum=inputs.MAX_WIDE_AMOUNT),
+            )
+            if amount is not None:  # kept as written: 500000, not 500000.00
+                terms[field.name] = str(inputs.as_written(amount))
         elif field.kind == "currency":
             if raw.upper() not in CURRENCIES:
                 errors[field.name] = gettext("Choose a currency from the list.")
@@ -195,7 +197,7 @@ def parse_clause(data: Mapping[str, str]) -> tuple[ClauseInput | None, dict[str,
     key = str(data.get("key", "")).strip()
     title = str(data.get("title", "")).strip()
     body = str(data.get("body", "")).replace("\r\n", "\n")
-    note = str(data.get("note", "")).strip()[:200]
+    note = field_text(data, "note", 200)
     if not CLAUSE_KEY.match(key):
         errors["key"] = gettext(
             "Use 2 to 60 lower-case letters, digits and underscores, starting with a letter."

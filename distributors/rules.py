@@ -7,22 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from distributors.access import DistributorAction
 from distributors.tables import MinimumOrderValue, OrderRule, PartnerCredit, RuleKind
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
-from partner_portal.catalog.forms import MAX_AMOUNT
 from partner_portal.catalog.tables import PriceList, Sku
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_, format_money
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
 from partner_portal.orders.services import open_order_value, round_money, shortfalls_for
 from partner_portal.orders.tables import OrderChannel
 from partner_portal.partners.tables import Organisation
@@ -134,15 +132,18 @@ def _parse_rules(
         quantity_text = data.get(f"{kind}-quantity", "").strip()
         if kind in (RuleKind.min_style_quantity, RuleKind.order_multiple):
             if quantity_text:
-                rule.quantity = whole_number(quantity_text, minimum=1, maximum=100_000)
-                if rule.quantity is None:
-                    errors[f"{kind}-quantity"] = _("Enter a whole number from 1 to 100,000.")
+                rule.quantity = inputs.valid(
+                    errors,
+                    f"{kind}-quantity",
+                    inputs.quantity(quantity_text, maximum=100_000),
+                    _("Enter a whole number from 1 to 100,000."),
+                )
             elif rule.enabled:
                 errors[f"{kind}-quantity"] = _("Enter the quantity this rule asks for.")
         if kind == RuleKind.min_order_value:
             for currency in currencies:
                 field_name = f"{kind}-amount-{currency}"
-                amount = _minimum(data.get(field_name, ""), field_name, errors)
+                amount = _minimum(data.get(field_name, ""), currency, field_name, errors)
                 if amount is not None:
                     rule.amounts[currency] = amount
             typed_wrong = any(key.startswith(f"{kind}-amount-") for key in errors)
@@ -152,22 +153,15 @@ def _parse_rules(
     return rules, errors
 
 
-def _minimum(text: str, field_name: str, errors: dict[str, str]) -> Decimal | None:
-    """A minimum order value as typed (empty: none in that currency)."""
-    text = text.strip().replace(",", "")
-    if not text:
+def _minimum(text: str, currency: str, field_name: str, errors: dict[str, str]) -> Decimal | None:
+    """A minimum order value as typed in ``currency`` (empty: none in that currency)."""
+    if not text.strip():
         return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        amount = Decimal(0)
-    if not amount.is_finite() or amount <= 0:
+    amount = inputs.valid(errors, field_name, inputs.money(text, currency))
+    if amount == 0:
         errors[field_name] = _("Enter an amount above zero.")
-    elif amount > MAX_AMOUNT:
-        errors[field_name] = _("The amount is too large.")
-    else:
-        return amount
-    return None
+        return None
+    return amount
 
 
 async def save_rules(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
@@ -309,21 +303,15 @@ async def credit_rows(viewer: Viewer) -> list[dict[str, Any]]:
     return partners
 
 
-def _money(text: str, field: str, errors: dict[str, str], allow_empty: bool) -> Decimal | None:
-    text = text.strip().replace(",", "")
-    if not text:
+def _money(
+    text: str, currency: str, field: str, errors: dict[str, str], allow_empty: bool
+) -> Decimal | None:
+    """An amount in the partner's currency (empty: none, where ``allow_empty``)."""
+    if not text.strip():
         if not allow_empty:
             errors[field] = _("Enter an amount (0 if nothing is unpaid).")
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors[field] = _("Enter an amount such as 12000.00.")
-        return None
-    if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
-        errors[field] = _("Enter an amount of zero or more.")
-        return None
-    return value
+    return inputs.valid(errors, field, inputs.money(text, currency, maximum=inputs.MAX_WIDE_AMOUNT))
 
 
 @access.checked_by_caller("the partner comes from get_organisation")
@@ -334,8 +322,11 @@ async def save_credit(
     people overwriting each other's figures."""
     access.require(viewer, DistributorAction.manage_partner_credit, organisation.id)
     errors: dict[str, str] = {}
-    limit = _money(data.get("credit_limit", ""), "credit_limit", errors, allow_empty=True)
-    unpaid = _money(data.get("unpaid_amount", ""), "unpaid_amount", errors, allow_empty=False)
+    currency = organisation.currency
+    limit = _money(data.get("credit_limit", ""), currency, "credit_limit", errors, allow_empty=True)
+    unpaid = _money(
+        data.get("unpaid_amount", ""), currency, "unpaid_amount", errors, allow_empty=False
+    )
     opened = data.get("version", "0")
     if errors:
         return SaveResult(errors=errors)

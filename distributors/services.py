@@ -19,7 +19,7 @@ from litestar.exceptions import PermissionDeniedException
 
 from distributors.access import DistributorAction, line_sheet_filter
 from distributors.tables import LineSheet, LineSheetAudience, LineSheetStyle
-from partner_portal import access, messages
+from partner_portal import access, inputs, messages
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.availability import availability_for, delivery_windows
@@ -34,8 +34,13 @@ from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
-from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
-from partner_portal.orders.tables import OrderChannel, OrderLine, OrderStatus
+from partner_portal.orders.services import (
+    MAX_LINE_QUANTITY,
+    LineRequest,
+    OrderDraft,
+    channel_for,  # the one channel rule, also for sheets.py, upload.py and delivery.py
+)
+from partner_portal.orders.tables import OrderLine, OrderStatus
 from partner_portal.partners.tables import Organisation, OrganisationKind, Tier
 from partner_portal.registries import OrderFinding, registry
 
@@ -581,9 +586,13 @@ def read_grid(styles: Sequence[MatrixStyle], form: Mapping[str, Any]) -> Grid:
             packs = str(form.get(packs_name, "")).strip()
             if not packs:
                 continue
-            pack_count = whole_number(packs, maximum=MAX_LINE_QUANTITY)
+            pack_count = inputs.valid(
+                grid.errors,
+                packs_name,
+                inputs.quantity(packs, allow_zero=True, maximum=MAX_LINE_QUANTITY),
+                _("Enter a whole number of packs."),
+            )
             if pack_count is None:
-                grid.errors[packs_name] = _("Enter a whole number of packs.")
                 grid.texts[packs_name] = packs
                 continue
             if ratio is None:
@@ -597,14 +606,17 @@ def read_grid(styles: Sequence[MatrixStyle], form: Mapping[str, Any]) -> Grid:
     for style in styles:
         for sku_id in style.skus.values():
             name = quantity_field(sku_id)
-            text = grid.texts[name].replace(",", "")
-            if not text or text == "0":
+            text = grid.texts[name]
+            if not text:
                 continue
-            pieces = whole_number(text, maximum=MAX_LINE_QUANTITY)
-            if pieces is None:
-                grid.errors[name] = _("Whole pieces, 0 to 1,000,000.")
-                continue
-            grid.quantities[sku_id] = pieces
+            pieces = inputs.valid(
+                grid.errors,
+                name,
+                inputs.quantity(text, allow_zero=True, maximum=MAX_LINE_QUANTITY),
+                _("Whole pieces, 0 to 1,000,000."),
+            )
+            if pieces:
+                grid.quantities[sku_id] = pieces
     return grid
 
 
@@ -679,12 +691,6 @@ async def totals_for(
         findings=findings,
         price_errors=price_errors,
     )
-
-
-def channel_for(buyer: Mapping[str, Any], viewer: Viewer | None = None) -> OrderChannel:
-    if viewer is not None and viewer.is_brand:
-        return OrderChannel.rep_entered
-    return OrderChannel.retailer if buyer["kind"] == "retailer" else OrderChannel.distributor
 
 
 # ---------------------------------------------------------------------------

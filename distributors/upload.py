@@ -17,13 +17,12 @@ from distributors.services import (
     load_styles,
     sheet_style_ids,
 )
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.tables import Sku, StyleStatus
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import format_money
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
 from partner_portal.orders.tables import OrderLine
@@ -136,7 +135,8 @@ async def import_order(
                 errors.append(RowError(number, "size", _("The style has no such size.")))
         elif sku is not None and sku["style_status"] != StyleStatus.active:
             errors.append(RowError(number, "style", _("This style cannot be ordered.")))
-        pieces = whole_number(quantity, minimum=1, maximum=MAX_LINE_QUANTITY)
+        parsed = inputs.quantity(quantity, maximum=MAX_LINE_QUANTITY)
+        pieces = None if isinstance(parsed, inputs.Invalid) else parsed
         if quantity and pieces is None:
             errors.append(
                 RowError(number, "quantity", _("Enter whole pieces from 1 to 1,000,000."))

@@ -200,22 +200,24 @@ async def _save_category_allotments(
 async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
     """A new open campaign for a corporate client the viewer may run campaigns for."""
     access.require(viewer, GroupOrderAction.manage_group_campaigns)
-    values, errors = forms.parse_campaign(data)
     clients = await client_choices(viewer)
     wanted = (data.get("organisation") or "").strip()
     client = next((row for row in clients if str(row["uuid"]) == wanted), None)
     if client is None and len(clients) == 1 and not viewer.is_brand:
         client = clients[0]  # a client's own user runs campaigns for their own company
-    if client is None:
-        errors["organisation"] = _("Choose the corporate client.")
-    if errors or values is None or client is None:
-        return SaveResult(errors=errors)
     organisation = (
         await Organisation.select(Organisation.currency)
         .where(Organisation.id == client["id"])
         .first()
+        if client is not None
+        else None
     )
-    assert organisation is not None
+    # Amounts are read in the client's currency (KRW has no decimals); CNY until one is chosen.
+    values, errors = forms.parse_campaign(data, organisation["currency"] if organisation else "CNY")
+    if client is None:
+        errors["organisation"] = _("Choose the corporate client.")
+    if errors or values is None or client is None or organisation is None:
+        return SaveResult(errors=errors)
     contract, errors = await _contract_values(
         client["id"], organisation["currency"], values.price_source
     )
@@ -282,7 +284,7 @@ async def update_campaign(
 
     if campaign.status in (CampaignStatus.ordered, CampaignStatus.cancelled):
         return SaveResult(errors={"name": _("An ordered campaign can no longer change.")})
-    values, errors = forms.parse_campaign(data)
+    values, errors = forms.parse_campaign(data, campaign.currency)
     if errors or values is None:
         return SaveResult(errors=errors)
     contract, errors = await _contract_values(

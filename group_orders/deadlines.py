@@ -3,13 +3,11 @@ cancelled, and every employee told in their own language."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from group_orders.campaigns import change_if, client, today
 from group_orders.invitations import mail_link
 from group_orders.records import CampaignRecord
 from group_orders.tables import Campaign, CampaignStatus, Employee
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -39,9 +37,8 @@ async def extend(
 ) -> SaveResult:
     """Give employees until a later closing date: an open campaign is extended, a closed
     one (not yet ordered) reopened, its approvals so far void as the figures may change."""
-    try:
-        closes_on = date.fromisoformat(closes_text.strip())
-    except ValueError:
+    closes_on = inputs.date(closes_text)
+    if isinstance(closes_on, inputs.Invalid):
         return SaveResult(errors={"closes_on": _("Enter a date such as 2027-03-31.")})
     extending_open = campaign.status == CampaignStatus.open
     if closes_on < today() or (extending_open and closes_on <= campaign.closes_on):

@@ -6,13 +6,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from group_orders.tables import DeliveryMode, EntitlementKind, OverAllowance, PriceSource
-from partner_portal.catalog.forms import MAX_AMOUNT
+from partner_portal import inputs
 from partner_portal.catalog.tables import Category
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
+from partner_portal.inputs import field_text
 from partner_portal.settings import SUPPORTED_LOCALES
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,51 +26,19 @@ def category_field(category: str) -> str:
     return f"per_category_{category}"
 
 
-def _text(data: Mapping[str, str], name: str) -> str:
-    return (data.get(name) or "").strip()
-
-
-def _date(data: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
-    try:
-        return date.fromisoformat(_text(data, name))
-    except ValueError:
-        errors[name] = _("Enter a date as YYYY-MM-DD.")
-        return None
-
-
-def _money(
-    data: Mapping[str, str], name: str, errors: dict[str, str], required: bool = False
-) -> Decimal | None:
-    text = _text(data, name).replace(",", "")
-    if not text:
-        if required:
-            errors[name] = _("This field is required.")
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors[name] = _("Enter an amount such as 1200 or 99.50.")
-        return None
-    if value < 0 or not value.is_finite():
-        errors[name] = _("Enter an amount of zero or more.")
-        return None
-    if value > MAX_AMOUNT:
-        errors[name] = _("The amount is too large.")
-        return None
-    return value
-
-
 def _whole(
     data: Mapping[str, str], name: str, errors: dict[str, str], default: int, low: int, high: int
 ) -> int:
-    text = _text(data, name)
+    text = field_text(data, name)
     if not text:
         return default
-    number = whole_number(text, minimum=low, maximum=high)
-    if number is None:
-        errors[name] = _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
-        return default
-    return number
+    number = inputs.valid(
+        errors,
+        name,
+        inputs.quantity(text, allow_zero=low == 0, maximum=high),
+        _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high),
+    )
+    return default if number is None else number
 
 
 @dataclass(frozen=True)
@@ -96,43 +64,65 @@ def _category_allotments(data: Mapping[str, str], errors: dict[str, str]) -> dic
     found = {}
     for category in Category:
         name = category_field(category)
-        if _text(data, name):
+        if field_text(data, name):
             found[category.value] = _whole(data, name, errors, 0, 1, MOST_PER_CATEGORY)
     return found
 
 
-def parse_campaign(data: Mapping[str, str]) -> tuple[CampaignInput | None, dict[str, str]]:
+def _money(
+    data: Mapping[str, str],
+    name: str,
+    currency: str,
+    errors: dict[str, str],
+    required: bool = False,
+) -> Decimal | None:
+    text = field_text(data, name, 40)
+    if not text:
+        if required:
+            errors[name] = _("This field is required.")
+        return None
+    return inputs.valid(errors, name, inputs.money(text, currency))
+
+
+def parse_campaign(
+    data: Mapping[str, str], currency: str
+) -> tuple[CampaignInput | None, dict[str, str]]:
+    """The campaign form; amounts in ``currency``, the client's."""
     errors: dict[str, str] = {}
-    name = _text(data, "name")
+    name = field_text(data, "name")
     if not name:
         errors["name"] = _("This field is required.")
     elif len(name) > 120:
         errors["name"] = _("At most %(count)s characters.", count=120)
-    entitlement = _text(data, "entitlement") or EntitlementKind.allotment
+    entitlement = field_text(data, "entitlement") or EntitlementKind.allotment
     if entitlement not in EntitlementKind.__members__:
         errors["entitlement"] = _("Choose one of the options.")
         entitlement = EntitlementKind.allotment
-    allowance = _money(data, "allowance", errors, required=entitlement == EntitlementKind.allowance)
-    over = _text(data, "over_allowance") or OverAllowance.employee_pays
+    allowance = _money(
+        data, "allowance", currency, errors, required=entitlement == EntitlementKind.allowance
+    )
+    over = field_text(data, "over_allowance") or OverAllowance.employee_pays
     if over not in OverAllowance.__members__:
         errors["over_allowance"] = _("Choose one of the options.")
         over = OverAllowance.employee_pays
-    opens_on = _date(data, "opens_on", errors)
-    closes_on = _date(data, "closes_on", errors)
+    opens_on = inputs.valid(errors, "opens_on", inputs.date(data.get("opens_on")))
+    closes_on = inputs.valid(errors, "closes_on", inputs.date(data.get("closes_on")))
     if opens_on and closes_on and closes_on < opens_on:
         errors["closes_on"] = _("The closing date must be on or after the opening date.")
-    delivery = _text(data, "delivery_mode") or DeliveryMode.bulk
+    delivery = field_text(data, "delivery_mode") or DeliveryMode.bulk
     if delivery not in DeliveryMode.__members__:
         errors["delivery_mode"] = _("Choose one of the options.")
         delivery = DeliveryMode.bulk
     tipping_point = _whole(data, "tipping_point", errors, 0, 0, 1_000_000)
     reminder_days = _whole(data, "reminder_days", errors, 3, 0, 30)
-    second = _money(data, "second_approval_above", errors)
-    price_source = _text(data, "price_source") or PriceSource.price_list
+    second = _money(data, "second_approval_above", currency, errors)
+    price_source = field_text(data, "price_source") or PriceSource.price_list
     if price_source not in PriceSource.__members__:
         errors["price_source"] = _("Choose one of the options.")
         price_source = PriceSource.price_list
     category_allotments = _category_allotments(data, errors)
+    ship_to = inputs.valid(errors, "ship_to", inputs.text(data.get("ship_to"), limit=1000))
+    notes = inputs.valid(errors, "notes", inputs.text(data.get("notes"), limit=4000))
     if errors or opens_on is None or closes_on is None:
         return None, errors
     return (
@@ -144,10 +134,10 @@ def parse_campaign(data: Mapping[str, str]) -> tuple[CampaignInput | None, dict[
             opens_on=opens_on,
             closes_on=closes_on,
             delivery_mode=DeliveryMode(delivery),
-            ship_to=_text(data, "ship_to"),
+            ship_to=ship_to or "",
             tipping_point=tipping_point,
             second_approval_above=second,
-            notes=_text(data, "notes"),
+            notes=notes or "",
             price_source=PriceSource(price_source),
             reminder_days=reminder_days,
             category_allotments=category_allotments,
@@ -167,25 +157,26 @@ class ItemInput:
     logo_price: Decimal
 
 
-def parse_item(data: Mapping[str, str]) -> tuple[ItemInput | None, dict[str, str]]:
+def parse_item(data: Mapping[str, str], currency: str) -> tuple[ItemInput | None, dict[str, str]]:
+    """An item offered; the logo's price in ``currency``, the campaign's."""
     errors: dict[str, str] = {}
-    style_code = _text(data, "style_code").upper()
+    style_code = field_text(data, "style_code").upper()
     if not style_code:
         errors["style_code"] = _("This field is required.")
-    colour_code = _text(data, "colour_code").upper()
+    colour_code = field_text(data, "colour_code").upper()
     if not colour_code:
         errors["colour_code"] = _("This field is required.")
     allotment = _whole(data, "allotment", errors, 1, 1, 20)
-    gender = _text(data, "gender")
+    gender = field_text(data, "gender")
     if gender not in GENDERS:
         errors["gender"] = _("Choose one of the options.")
-    logo = _text(data, "logo")[:200]
-    logo_price = _money(data, "logo_price", errors) or Decimal("0")
+    logo = field_text(data, "logo")[:200]
+    logo_price = _money(data, "logo_price", currency, errors) or Decimal("0")
     if logo_price and not logo:
         errors["logo"] = _("Describe the logo that this price pays for.")
     if errors:
         return None, errors
-    job_role = _text(data, "job_role")[:100]
+    job_role = field_text(data, "job_role")[:100]
     return ItemInput(style_code, colour_code, allotment, gender, job_role, logo, logo_price), {}
 
 
@@ -217,24 +208,24 @@ EMPLOYEE_REQUIRED = ("employee_number", "name")
 def parse_employee(data: Mapping[str, str]) -> tuple[EmployeeInput | None, dict[str, str]]:
     """One roster row, from the page's form or a spreadsheet row (same names as the columns)."""
     errors: dict[str, str] = {}
-    number = _text(data, "employee_number")
+    number = field_text(data, "employee_number")
     if not number:
         errors["employee_number"] = _("This field is required.")
     elif len(number) > 40:
         errors["employee_number"] = _("At most %(count)s characters.", count=40)
-    name = _text(data, "name")
+    name = field_text(data, "name")
     if not name:
         errors["name"] = _("This field is required.")
     elif len(name) > 120:
         errors["name"] = _("At most %(count)s characters.", count=120)
-    email = _text(data, "email").lower()
+    email = field_text(data, "email").lower()
     if email and not EMAIL.match(email):
         errors["email"] = _("Enter an e-mail address such as name@example.com.")
-    gender = _text(data, "gender").lower()
+    gender = field_text(data, "gender").lower()
     gender = {"f": "women", "female": "women", "m": "men", "male": "men"}.get(gender, gender)
     if gender not in GENDERS:
         errors["gender"] = _("Use women, men or leave it empty.")
-    language = _text(data, "language")
+    language = field_text(data, "language")
     if language and language not in SUPPORTED_LOCALES:
         errors["language"] = _("Use one of: %(choices)s.", choices=", ".join(SUPPORTED_LOCALES))
     if errors:
@@ -243,11 +234,11 @@ def parse_employee(data: Mapping[str, str]) -> tuple[EmployeeInput | None, dict[
         EmployeeInput(
             employee_number=number,
             name=name,
-            department=_text(data, "department")[:100],
-            site=_text(data, "site")[:100],
+            department=field_text(data, "department")[:100],
+            site=field_text(data, "site")[:100],
             email=email,
             gender=gender,
-            job_role=_text(data, "job_role")[:100],
+            job_role=field_text(data, "job_role")[:100],
             locale=language,
         ),
         {},
@@ -256,11 +247,5 @@ def parse_employee(data: Mapping[str, str]) -> tuple[EmployeeInput | None, dict[
 
 def parse_measurement(text: str, low: int, high: int) -> int | None:
     """A body measurement in whole cm, or None when empty or implausible."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        value = round(float(text))
-    except ValueError:
-        return None
-    return value if low <= value <= high else None
+    parsed = inputs.decimal(text, places=3, minimum=Decimal(low), maximum=Decimal(high))
+    return None if isinstance(parsed, inputs.Invalid) else round(parsed)

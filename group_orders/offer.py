@@ -141,7 +141,7 @@ def garment_price(wholesale: Decimal, discount_percent: Decimal, currency: str) 
 @access.checked_by_caller("the campaign comes from get_campaign")
 async def add_item(viewer: Viewer, campaign: CampaignRecord, data: Mapping[str, str]) -> SaveResult:
     """Offer a style in a colour; it must be active and priced for the client."""
-    values, errors = forms.parse_item(data)
+    values, errors = forms.parse_item(data, campaign.currency)
     if campaign.status != CampaignStatus.open:
         errors["style_code"] = _("Items can only change while the campaign is open.")
     if errors or values is None:

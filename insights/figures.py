@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +24,7 @@ from insights.tables import (
     PartnerMonth,
     Survey,
 )
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Style, StyleStatus
@@ -87,14 +87,18 @@ async def exchange_rates() -> dict[str, Decimal]:
     return rates
 
 
-SETTING_FIELDS = {
-    "churn_after_days": (int, 30, 1000),
-    "annual_discount_rate": (Decimal, Decimal("0"), Decimal("0.5")),
-    "default_margin_percent": (Decimal, Decimal("0"), Decimal("95")),
-    "horizon_quarters": (int, 1, 40),
-    "high_share_percent": (int, 5, 95),
-    "satisfaction_threshold": (Decimal, Decimal("0"), Decimal("10")),
+# Each setting's decimals (0: a whole number) and bounds; the columns hold these decimals.
+SETTING_FIELDS: dict[str, tuple[int, Decimal, Decimal]] = {
+    "churn_after_days": (0, Decimal(30), Decimal(1000)),
+    "annual_discount_rate": (4, Decimal("0"), Decimal("0.5")),
+    "default_margin_percent": (2, Decimal("0"), Decimal("95")),
+    "horizon_quarters": (0, Decimal(1), Decimal(40)),
+    "high_share_percent": (0, Decimal(5), Decimal(95)),
+    "satisfaction_threshold": (2, Decimal("0"), Decimal("10")),
 }
+# The largest exchange rate a Numeric(16, 8) column holds, and its decimals.
+MAX_RATE = Decimal("99999999")
+RATE_PLACES = 8
 
 
 async def save_settings(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
@@ -103,17 +107,15 @@ async def save_settings(viewer: Viewer, data: Mapping[str, str]) -> SaveResult:
     current = await insight_settings()
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for name, (kind, lowest, highest) in SETTING_FIELDS.items():
-        raw = (data.get(name) or "").strip().replace(",", "")
-        try:
-            value = kind(raw)
-        except (ValueError, InvalidOperation):
-            errors[name] = _("Enter a number.")
-            continue
-        if not lowest <= value <= highest:
+    for name, (places, lowest, highest) in SETTING_FIELDS.items():
+        parsed = inputs.decimal(data.get(name) or "", places=places, maximum=highest)
+        if isinstance(parsed, inputs.Invalid) and parsed.message != inputs.NUMBER_OUT_OF_RANGE:
+            is_number = parsed.message == inputs.TOO_MANY_DECIMALS
+            errors[name] = parsed.text() if is_number else _("Enter a number.")
+        elif isinstance(parsed, inputs.Invalid) or not lowest <= parsed <= highest:
             errors[name] = _("Between %(low)s and %(high)s.", low=lowest, high=highest)
-            continue
-        values[name] = value
+        else:
+            values[name] = int(parsed) if places == 0 else parsed
     rates, rate_errors = parse_rates(data.get("exchange_rates", ""))
     if rate_errors:
         errors["exchange_rates"] = rate_errors
@@ -152,13 +154,11 @@ def parse_rates(text: str) -> tuple[dict[str, Decimal], str]:
         parts = line.split()
         if not parts:
             continue
-        try:
-            code, rate = parts[0].upper(), Decimal(parts[1])
-        except (IndexError, InvalidOperation):
-            return {}, _(
-                "Line %(line)s: write a currency code and a rate, e.g. KRW 0.0052.", line=number
-            )
-        if len(code) != 3 or not code.isalpha() or rate <= 0:
+        code = parts[0].upper()
+        rate = inputs.decimal(
+            parts[1] if len(parts) > 1 else "", places=RATE_PLACES, maximum=MAX_RATE
+        )
+        if len(code) != 3 or not code.isalpha() or isinstance(rate, inputs.Invalid) or rate <= 0:
             return {}, _(
                 "Line %(line)s: write a currency code and a rate, e.g. KRW 0.0052.", line=number
             )

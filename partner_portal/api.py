@@ -41,8 +41,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
-from partner_portal import access, i18n
-from partner_portal.catalog.forms import minor_units
+from partner_portal import access, i18n, inputs
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
@@ -359,7 +358,7 @@ def money(amount: Decimal | int | float | None, currency: str) -> str:
     """``amount`` as a decimal string with exactly the currency's decimals (SQLite hands back
     5266.8 and 24000 where PostgreSQL hands back 5266.80 and 24000.00)."""
     value = Decimal(str(amount or 0))
-    return str(value.quantize(Decimal(1).scaleb(-minor_units(currency))))
+    return str(value.quantize(Decimal(1).scaleb(-inputs.minor_units(currency))))
 
 
 def decimal_text(value: Decimal | int | float | None, places: int = 2) -> str:

@@ -26,7 +26,7 @@ import logging
 import re
 import sqlite3
 import warnings
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -34,6 +34,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiosqlite
+from piccolo.columns.base import Column
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -337,6 +338,61 @@ def write_transaction() -> Any:
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+def after_position(columns: Sequence[Column], position: Sequence[Any]) -> Any:
+    """Keyset paging: the condition for rows after ``position`` (the values of ``columns``
+    of the last row shown) in the ascending order of ``columns``, the last of which is
+    unique: (a > x) OR (a = x AND b > y)... A page then costs the same wherever it starts
+    (no OFFSET); the API hands the position out as an opaque cursor (api.encode_cursor)."""
+    condition: Any = None
+    for index in reversed(range(len(columns))):
+        later = columns[index] > position[index]
+        condition = (
+            later
+            if condition is None
+            else later | ((columns[index] == position[index]) & condition)
+        )
+    return condition
+
+
+async def claim_due(
+    table: type[Table],
+    *,
+    due: Any,
+    order_by: Sequence[Column],
+    batch: int,
+    claim: Mapping[Column | str, Any],
+    still_due: Any,
+    returning: Sequence[Column],
+) -> list[dict[str, Any]]:
+    """Inside the caller's write transaction: take up to ``batch`` rows that are ``due``
+    (oldest first by ``order_by``) for this worker by setting ``claim`` on them, and return
+    their ``returning`` columns in that order. Any number of workers may claim at once;
+    none ever takes a row another took.
+
+    PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so a concurrent
+    claimer passes over them and takes the next ones instead of waiting. SQLite: the
+    IMMEDIATE write transaction already serialises claimers. Either way the update only
+    takes rows still ``still_due`` (the claim's own condition, on the table's columns
+    only: ``due`` may also look at joined tables), so a row is claimed once.
+    """
+    key = table._meta.primary_key._meta.name
+    if key not in {column._meta.name for column in returning}:
+        returning = (*returning, table._meta.primary_key)
+    candidates = table.select(table._meta.primary_key).where(due).order_by(*order_by).limit(batch)
+    if not is_sqlite():
+        candidates = candidates.lock_rows(skip_locked=True, of=(table,))
+    ids = [row[key] for row in await candidates]
+    if not ids:
+        return []
+    claimed = await (
+        table.update(dict(claim))
+        .where(table._meta.primary_key.is_in(ids), still_due)
+        .returning(*returning)
+    )
+    position = {row_id: index for index, row_id in enumerate(ids)}
+    return sorted(claimed, key=lambda row: position[row[key]])
 
 
 async def update_if_version(

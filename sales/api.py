@@ -15,7 +15,6 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from partner_portal import api, idempotency
 from partner_portal.api import DecimalText, Money
-from partner_portal.inputs import PageNumber
 from partner_portal.web import CurrentViewer
 from sales import cases, pipeline, rebates, registrations
 from sales.cases import CaseFilters
@@ -50,9 +49,8 @@ class Opportunity(msgspec.Struct):
 
 class OpportunityList(msgspec.Struct):
     items: list[Opportunity]
-    total: int
-    page: int
-    pages: int
+    # Pass as ?cursor= for the next opportunities; null on the last page.
+    next_cursor: str | None
 
 
 class Registration(msgspec.Struct):
@@ -183,17 +181,24 @@ def _opportunity(row: dict[str, Any]) -> Opportunity:
 
 @api.get(f"{API}/opportunities", tags=["sales"])
 async def api_opportunities(
-    viewer: CurrentViewer, page: PageNumber = 1, stage: FromQuery[str] = ""
+    viewer: CurrentViewer,
+    stage: FromQuery[str] = "",
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
 ) -> OpportunityList:
-    """Opportunities the caller may see, 50 a page, soonest close first."""
-    result = await pipeline.list_opportunities(
-        viewer, OpportunityFilters(stage=stage, page=max(1, page))
+    """Opportunities the caller may see, soonest close first."""
+    position = api.decode_cursor(cursor, (date, int))
+    filters = OpportunityFilters(
+        stage=stage, after=(position[0], position[1]) if position else None, limit=limit
     )
+    found = await pipeline.list_opportunities(viewer, filters)
+    rows = found.rows[:limit]
+    last = rows[-1] if rows else None
     return OpportunityList(
-        items=[_opportunity(row) for row in result.rows],
-        total=result.total,
-        page=result.page,
-        pages=result.pages,
+        items=[_opportunity(row) for row in rows],
+        next_cursor=api.encode_cursor([last["expected_close_date"], last["id"]])
+        if last and len(found.rows) > limit
+        else None,
     )
 
 

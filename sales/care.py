@@ -12,13 +12,14 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import field_text
 from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation, User
@@ -59,28 +60,29 @@ async def create_event(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     """Define a care event (the brand's administrators)."""
     access.require(viewer, SalesAction.manage_sales_settings)
     errors = forms.Errors()
-    name = forms.text(data, "name", 120)
+    name = field_text(data, "name", 120)
     if not name:
         errors.add("name", _("Name the care event."))
-    trigger = forms.text(data, "trigger", 20)
+    trigger = field_text(data, "trigger", 20)
     if trigger not in CareTrigger.__members__:
         errors.add("trigger", _("Choose when the event happens."))
-    days = forms.parse_int(
-        data, "days", errors, _("Enter a number of days from 1 to 730."), required=True
+    days = inputs.valid(
+        errors.messages,
+        "days",
+        inputs.quantity(data.get("days"), maximum=730),
+        _("Enter a number of days from 1 to 730."),
     )
-    if not 1 <= days <= 730:
-        errors.add("days", _("Enter a number of days from 1 to 730."))
-    title = forms.text(data, "follow_up_title", 200)
+    title = field_text(data, "follow_up_title", 200)
     if not title:
         errors.add("follow_up_title", _("Say what the KAM should do."))
-    if not errors.ok:
+    if not errors.ok or days is None:
         return SaveResult(errors=errors.messages)
     stored: dict[str, Any] = {
         "name": name,
         "trigger": trigger,
         "days": days,
         "follow_up_title": title,
-        **{column: forms.text(data, column, 2000) for column in MESSAGE_COLUMNS.values()},
+        **{column: field_text(data, column, 2000) for column in MESSAGE_COLUMNS.values()},
     }
     async with write_transaction():
         row = await CareEvent.insert(CareEvent(**stored, active=True, version=1)).returning(

@@ -24,6 +24,7 @@ from partner_portal.database import contains_text, update_if_version, write_tran
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_, current_locale
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import field_text
 from partner_portal.labels import label
 from partner_portal.notifications.services import mail_user
 from partner_portal.orders.tables import Order
@@ -277,7 +278,7 @@ class CaseFilters:
         return cls(
             status=status if status in (*CaseStatus.__members__, "open") else "",
             priority=priority if priority in CasePriority.__members__ else "",
-            q=str(params.get("q") or "").strip()[:100],
+            q=field_text(params, "q", 100),
         )
 
     def query_string(self) -> str:
@@ -652,9 +653,9 @@ ANSWER_LANGUAGES = ("en", "zh_Hans", "ko")
 
 
 def _article_input(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
-    title = forms.text(data, "title", 200)
-    body = forms.text(data, "body", 20_000)
-    language = forms.text(data, "language", 10)
+    title = field_text(data, "title", 200)
+    body = field_text(data, "body", 20_000)
+    language = field_text(data, "language", 10)
     errors: dict[str, str] = {}
     if not title:
         errors["title"] = _("Give the answer a title.")

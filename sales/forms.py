@@ -8,11 +8,12 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from partner_portal import inputs
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
+from partner_portal.inputs import field_text, whole_number
 from partner_portal.partners.forms import (
     TERRITORY_PATTERN,
     Errors,
@@ -32,66 +33,41 @@ from sales.tables import (
 MAX_MONEY = Decimal("999999999999")
 
 
-def text(data: Mapping[str, Any], name: str, limit: int) -> str:
-    value = data.get(name)
-    return ("" if value is None else str(value)).strip()[:limit]
-
-
-def parse_decimal(
-    data: Mapping[str, Any],
-    name: str,
-    errors: Errors,
-    message: str,
-    *,
-    required: bool = True,
-    minimum: Decimal = Decimal("0"),
-    maximum: Decimal = MAX_MONEY,
+def money_field(
+    data: Mapping[str, Any], name: str, currency: str, errors: Errors, message: str
 ) -> Decimal:
-    raw = text(data, name, 30).replace(",", "").replace(" ", "")
-    if not raw:
-        if required:
-            errors.add(name, message)
-        return Decimal("0")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        errors.add(name, message)
-        return Decimal("0")
-    if not value.is_finite() or value < minimum or value > maximum:
-        errors.add(name, message)
-        return Decimal("0")
-    return value.quantize(Decimal("0.01"))
+    """A required amount in ``currency`` (0 after filing ``message``, or why its decimals
+    do not fit the currency)."""
+    raw = field_text(data, name, 30)
+    return inputs.valid(
+        errors.messages, name, inputs.money(raw, currency, maximum=MAX_MONEY), message
+    ) or Decimal(0)
 
 
-def parse_int(
-    data: Mapping[str, Any], name: str, errors: Errors, message: str, *, required: bool = False
-) -> int:
-    raw = text(data, name, 12)
-    if not raw:
-        if required:
-            errors.add(name, message)
-        return 0
-    try:
-        value = int(raw)
-    except ValueError:
-        errors.add(name, message)
-        return 0
-    if value < 0:
-        errors.add(name, message)
-    return value
+def _deal_value(data: Mapping[str, Any], errors: Errors) -> tuple[str, Decimal]:
+    """A deal's currency (CNY unless named) and its expected value in that currency."""
+    currency = field_text(data, "currency", 3).upper() or "CNY"
+    if currency not in currency_codes():
+        errors.add("currency", _("Enter a three-letter currency code such as CNY, KRW or USD."))
+    value = money_field(
+        data,
+        "expected_value",
+        currency if currency in currency_codes() else "CNY",
+        errors,
+        _("Enter the expected value, such as 250000."),
+    )
+    return currency, value
 
 
-def parse_date(data: Mapping[str, Any], name: str, errors: Errors, message: str) -> date | None:
-    raw = text(data, name, 20)
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.add(name, message)
-        return None
+def percent_field(data: Mapping[str, Any], name: str, errors: Errors, message: str) -> Decimal:
+    """A percentage from 0 to 100 with at most two decimals (0 after filing ``message``)."""
+    raw = field_text(data, name, 30)
+    parsed = inputs.decimal(raw, places=2, maximum=Decimal(100))
+    return inputs.valid(errors.messages, name, parsed, message) or Decimal(0)
 
 
 def parse_version(data: Mapping[str, Any], errors: Errors) -> int | None:
-    raw = text(data, "version", 20)
+    raw = field_text(data, "version", 20)
     if not raw:
         return None
     version = whole_number(raw)
@@ -142,37 +118,31 @@ class OpportunityInput:
 
 def parse_opportunity(data: Mapping[str, Any]) -> tuple[OpportunityInput | None, dict[str, str]]:
     errors = Errors()
-    title = text(data, "title", 200)
+    title = field_text(data, "title", 200)
     if not title:
         errors.add("title", _("Give the opportunity a short title."))
-    kind = text(data, "kind", 20)
+    kind = field_text(data, "kind", 20)
     if kind not in OpportunityKind.__members__:
         errors.add("kind", _("Choose what kind of opportunity this is."))
-    organisation = text(data, "organisation", 40)
-    prospect_name = text(data, "prospect_name", 200)
-    prospect_kind = text(data, "prospect_kind", 20) or "distributor"
-    prospect_country = text(data, "prospect_country", 2).upper() or "CN"
+    organisation = field_text(data, "organisation", 40)
+    prospect_name = field_text(data, "prospect_name", 200)
+    prospect_kind = field_text(data, "prospect_kind", 20) or "distributor"
+    prospect_country = field_text(data, "prospect_country", 2).upper() or "CN"
     if not organisation and not prospect_name:
         errors.add("organisation", _("Choose the partner, or name a new prospect."))
     if prospect_name and prospect_country not in country_codes():
         errors.add("prospect_country", _("Enter a two-letter country code such as CN or KR."))
-    expected_value = parse_decimal(
-        data, "expected_value", errors, _("Enter the expected value, such as 250000.")
-    )
-    currency = text(data, "currency", 3).upper() or "CNY"
-    if currency not in currency_codes():
-        errors.add("currency", _("Enter a three-letter currency code such as CNY, KRW or USD."))
-    close_date = parse_date(
-        data, "expected_close_date", errors, _("Enter the expected close date.")
+    currency, expected_value = _deal_value(data, errors)
+    close_date = inputs.valid(
+        errors.messages,
+        "expected_close_date",
+        inputs.date(data.get("expected_close_date")),
+        _("Enter the expected close date."),
     )
     probability = None
-    if text(data, "probability", 10):
-        probability = parse_decimal(
-            data,
-            "probability",
-            errors,
-            _("Enter a probability from 0 to 100."),
-            maximum=Decimal("100"),
+    if field_text(data, "probability", 10):
+        probability = percent_field(
+            data, "probability", errors, _("Enter a probability from 0 to 100.")
         )
     version = parse_version(data, errors)
     if not errors.ok or close_date is None:
@@ -189,9 +159,9 @@ def parse_opportunity(data: Mapping[str, Any]) -> tuple[OpportunityInput | None,
             currency=currency,
             expected_close_date=close_date,
             probability=probability,
-            owner=text(data, "owner", 40),
-            competitors=text(data, "competitors", 2000),
-            next_step=text(data, "next_step", 2000),
+            owner=field_text(data, "owner", 40),
+            competitors=field_text(data, "competitors", 2000),
+            next_step=field_text(data, "next_step", 2000),
             version=version,
         ),
         {},
@@ -207,10 +177,10 @@ class MoveInput:
 
 def parse_move(data: Mapping[str, Any]) -> tuple[MoveInput | None, dict[str, str]]:
     errors = Errors()
-    stage = text(data, "stage", 20)
+    stage = field_text(data, "stage", 20)
     if stage not in Stage.__members__:
         errors.add("stage", _("Choose a stage."))
-    lost_reason = text(data, "lost_reason", 2000)
+    lost_reason = field_text(data, "lost_reason", 2000)
     if stage == Stage.lost and not lost_reason:
         errors.add("lost_reason", _("Say why the opportunity was lost."))
     version = parse_version(data, errors)
@@ -225,12 +195,8 @@ def parse_probabilities(
     errors = Errors()
     values: dict[Stage, Decimal] = {}
     for stage in OPEN_STAGES:
-        values[stage] = parse_decimal(
-            data,
-            stage.value,
-            errors,
-            _("Enter a probability from 0 to 100."),
-            maximum=Decimal("100"),
+        values[stage] = percent_field(
+            data, stage.value, errors, _("Enter a probability from 0 to 100.")
         )
     if not errors.ok:
         return None, errors.messages
@@ -256,27 +222,23 @@ def parse_registration(
     data: Mapping[str, Any],
 ) -> tuple[RegistrationInput | None, dict[str, str]]:
     errors = Errors()
-    end_customer = text(data, "end_customer", 200)
+    end_customer = field_text(data, "end_customer", 200)
     if not customer_key(end_customer):
         errors.add("end_customer", _("Name the end customer."))
-    region = text(data, "region", 10).upper()
+    region = field_text(data, "region", 10).upper()
     if not (TERRITORY_PATTERN.match(region) and region[:2] in country_codes()):
         errors.add("region", _("Enter the region code, such as CN-SH or KR-11."))
-    quantity = parse_int(
-        data,
+    quantity = inputs.valid(
+        errors.messages,
         "expected_quantity",
-        errors,
+        inputs.quantity(data.get("expected_quantity"), allow_zero=True),
         _("Enter the expected quantity in pieces."),
-        required=True,
     )
-    value = parse_decimal(
-        data, "expected_value", errors, _("Enter the expected value, such as 250000.")
-    )
-    currency = text(data, "currency", 3).upper() or "CNY"
-    if currency not in currency_codes():
-        errors.add("currency", _("Enter a three-letter currency code such as CNY, KRW or USD."))
-    styles = [code.upper() for code in re.split(r"[\s,;、，]+", text(data, "styles", 2000)) if code]
-    if not errors.ok:
+    currency, value = _deal_value(data, errors)
+    styles = [
+        code.upper() for code in re.split(r"[\s,;、，]+", field_text(data, "styles", 2000)) if code
+    ]
+    if not errors.ok or quantity is None:
         return None, errors.messages
     return (
         RegistrationInput(
@@ -286,7 +248,7 @@ def parse_registration(
             expected_value=value,
             currency=currency,
             styles=styles,
-            notes=text(data, "notes", 4000),
+            notes=field_text(data, "notes", 4000),
         ),
         {},
     )
@@ -300,17 +262,19 @@ class PolicyInput:
 
 def parse_policy(data: Mapping[str, Any]) -> tuple[PolicyInput | None, dict[str, str]]:
     errors = Errors()
-    decision_days = parse_int(
-        data, "decision_days", errors, _("Enter a number of days from 1 to 60."), required=True
+    decision_days = inputs.valid(
+        errors.messages,
+        "decision_days",
+        inputs.quantity(data.get("decision_days"), maximum=60),
+        _("Enter a number of days from 1 to 60."),
     )
-    if not 1 <= decision_days <= 60:
-        errors.add("decision_days", _("Enter a number of days from 1 to 60."))
-    protection_days = parse_int(
-        data, "protection_days", errors, _("Enter a number of days from 1 to 730."), required=True
+    protection_days = inputs.valid(
+        errors.messages,
+        "protection_days",
+        inputs.quantity(data.get("protection_days"), maximum=730),
+        _("Enter a number of days from 1 to 730."),
     )
-    if not 1 <= protection_days <= 730:
-        errors.add("protection_days", _("Enter a number of days from 1 to 730."))
-    if not errors.ok:
+    if not errors.ok or decision_days is None or protection_days is None:
         return None, errors.messages
     return PolicyInput(decision_days, protection_days), {}
 
@@ -332,16 +296,16 @@ class CaseInput:
 
 def parse_case(data: Mapping[str, Any]) -> tuple[CaseInput | None, dict[str, str]]:
     errors = Errors()
-    subject = text(data, "subject", 200)
+    subject = field_text(data, "subject", 200)
     if not subject:
         errors.add("subject", _("Give the case a short subject."))
-    kind = text(data, "kind", 20)
+    kind = field_text(data, "kind", 20)
     if kind not in CaseKind.__members__:
         errors.add("kind", _("Choose what the case is about."))
-    priority = text(data, "priority", 10) or CasePriority.normal.value
+    priority = field_text(data, "priority", 10) or CasePriority.normal.value
     if priority not in CasePriority.__members__:
         errors.add("priority", _("Choose a priority."))
-    description = text(data, "description", 10_000)
+    description = field_text(data, "description", 10_000)
     if not description:
         errors.add("description", _("Describe the problem or the question."))
     if not errors.ok:
@@ -351,9 +315,9 @@ def parse_case(data: Mapping[str, Any]) -> tuple[CaseInput | None, dict[str, str
             subject=subject,
             kind=kind,
             priority=priority,
-            organisation=text(data, "organisation", 40),
-            order_number=text(data, "order_number", 20).upper(),
-            style_code=text(data, "style_code", 30).upper(),
+            organisation=field_text(data, "organisation", 40),
+            order_number=field_text(data, "order_number", 20).upper(),
+            style_code=field_text(data, "style_code", 30).upper(),
             description=description,
         ),
         {},
@@ -370,8 +334,8 @@ class ReplyInput:
 
 def parse_reply(data: Mapping[str, Any]) -> tuple[ReplyInput | None, dict[str, str]]:
     errors = Errors()
-    body = text(data, "body", 10_000)
-    article = text(data, "article", 40)
+    body = field_text(data, "body", 10_000)
+    article = field_text(data, "article", 40)
     if not body and not article and not data.get("has_photos"):
         errors.add("body", _("Write a reply."))
     if not errors.ok:
@@ -381,7 +345,7 @@ def parse_reply(data: Mapping[str, Any]) -> tuple[ReplyInput | None, dict[str, s
             body=body,
             internal=is_checked(data.get("internal")),
             article=article,
-            status=text(data, "status", 20),
+            status=field_text(data, "status", 20),
         ),
         {},
     )
@@ -397,13 +361,15 @@ class TriageInput:
 
 def parse_triage(data: Mapping[str, Any]) -> tuple[TriageInput | None, dict[str, str]]:
     errors = Errors()
-    priority = text(data, "priority", 10)
+    priority = field_text(data, "priority", 10)
     if priority not in CasePriority.__members__:
         errors.add("priority", _("Choose a priority."))
     version = parse_version(data, errors)
     if not errors.ok:
         return None, errors.messages
-    return TriageInput(priority=priority, assignee=text(data, "assignee", 40), version=version), {}
+    return TriageInput(
+        priority=priority, assignee=field_text(data, "assignee", 40), version=version
+    ), {}
 
 
 # ---------------------------------------------------------------------------
@@ -423,21 +389,22 @@ class LedgerInput:
 
 def parse_ledger_entry(data: Mapping[str, Any]) -> tuple[LedgerInput | None, dict[str, str]]:
     errors = Errors()
-    kind = text(data, "kind", 20)
+    kind = field_text(data, "kind", 20)
     if kind not in {item.value for item in MANUAL_KINDS}:
         errors.add("kind", _("Choose an adjustment, a bonus or a redemption."))
-    points = parse_decimal(
-        data,
+    points = inputs.valid(
+        errors.messages,
         "points",
-        errors,
+        inputs.decimal(
+            field_text(data, "points", 30), places=2, minimum=-MAX_MONEY, maximum=MAX_MONEY
+        ),
         _("Enter the points, such as 500 (an adjustment may be negative)."),
-        minimum=-MAX_MONEY,
-    )
+    ) or Decimal(0)
     if points == 0:
         errors.add("points", _("Enter the points, such as 500 (an adjustment may be negative)."))
     if kind != LedgerKind.adjusted and points < 0:
         errors.add("points", _("Enter a positive number of points."))
-    note = text(data, "note", 2000)
+    note = field_text(data, "note", 2000)
     if not note:
         errors.add("note", _("Say why, so the partner can follow the entry."))
     if not errors.ok:

@@ -16,14 +16,20 @@ from uuid import UUID
 from litestar.exceptions import ClientException
 from piccolo.query.functions.aggregate import Count, Sum
 
-from partner_portal import access, messages
+from partner_portal import access, inputs, messages
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
-from partner_portal.database import contains_text, update_if_version, write_transaction
+from partner_portal.database import (
+    after_position,
+    contains_text,
+    update_if_version,
+    write_transaction,
+)
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import field_text
 from partner_portal.orders import services as order_book
 from partner_portal.orders.tables import OrderChannel
 from partner_portal.partners import services as partner_services
@@ -132,11 +138,14 @@ class OpportunityFilters:
     closing_from: str = ""
     closing_to: str = ""
     page: int = 1
+    # Keyset paging (the API): the opportunities after this (close date, id), ``limit`` of them.
+    after: tuple[date, int] | None = None
+    limit: int | None = None
 
     @classmethod
     def from_query(cls, params: Mapping[str, Any]) -> OpportunityFilters:
         def get(name: str, limit: int = 60) -> str:
-            return str(params.get(name) or "").strip()[:limit]
+            return field_text(params, name, limit)
 
         stage = get("stage") if get("stage") in Stage.__members__ else ""
         kind = get("kind") if get("kind") in forms.OpportunityKind.__members__ else ""
@@ -177,10 +186,8 @@ def _valid_uuid(raw: str) -> str:
 
 
 def _valid_date(raw: str) -> str:
-    try:
-        return date.fromisoformat(raw).isoformat() if raw else ""
-    except ValueError:
-        return ""
+    parsed = inputs.date(raw)
+    return "" if isinstance(parsed, inputs.Invalid) else parsed.isoformat()
 
 
 CARD_COLUMNS = (
@@ -244,8 +251,11 @@ class OpportunityPage:
 
 
 async def list_opportunities(viewer: Viewer, filters: OpportunityFilters) -> OpportunityPage:
-    """One page of the opportunities the viewer may see, soonest close first."""
+    """One page of the opportunities the viewer may see, soonest close first (by number on
+    the list page; after ``filters.after`` when ``filters.limit`` is set: the API)."""
     access.require(viewer, SalesAction.view_opportunities)
+    if filters.limit is not None:
+        return await _keyset_page(viewer, filters, filters.limit)
     count_query = _filtered(scoped_opportunities(Opportunity.count(), viewer), filters)
     total = await count_query
     pages = max(1, -(-total // LIST_PAGE_SIZE))
@@ -260,6 +270,21 @@ async def list_opportunities(viewer: Viewer, filters: OpportunityFilters) -> Opp
     for row in rows:
         row["weighted"] = weighted(row["expected_value"], row["probability"])
     return OpportunityPage(rows, total, page, pages)
+
+
+async def _keyset_page(viewer: Viewer, filters: OpportunityFilters, limit: int) -> OpportunityPage:
+    """The ``limit`` opportunities after ``filters.after`` in the list's order (close date,
+    id), and one more, which tells the caller there is a next page (the API's cursor)."""
+    query = _filtered(
+        scoped_opportunities(Opportunity.select(*CARD_COLUMNS, Opportunity.id), viewer), filters
+    )
+    order = (Opportunity.expected_close_date, Opportunity.id)
+    if filters.after is not None:
+        query = query.where(after_position(order, filters.after))
+    rows = await query.order_by(*order).limit(limit + 1)
+    for row in rows:
+        row["weighted"] = weighted(row["expected_value"], row["probability"])
+    return OpportunityPage(rows, len(rows), 1, 1)
 
 
 @dataclass

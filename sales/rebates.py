@@ -18,7 +18,7 @@ from uuid import UUID
 
 from piccolo.query.functions.aggregate import Sum
 
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Season
@@ -27,6 +27,7 @@ from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import format_number
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import field_text
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation
 from sales import forms
@@ -474,38 +475,48 @@ async def _programme_input(
 ) -> tuple[dict[str, Any] | None, list[tuple[Decimal, Decimal]], dict[str, str]]:
     """A programme form read: the stored values and the tiers, or the messages by field."""
     errors = forms.Errors()
-    name = forms.text(data, "name", 120)
+    name = field_text(data, "name", 120)
     if not name:
         errors.add("name", _("Name the programme."))
-    starts_on = forms.parse_date(data, "starts_on", errors, _("Enter the first day."))
-    ends_on = forms.parse_date(data, "ends_on", errors, _("Enter the last day."))
+    starts_on = inputs.valid(
+        errors.messages, "starts_on", inputs.date(data.get("starts_on")), _("Enter the first day.")
+    )
+    ends_on = inputs.valid(
+        errors.messages, "ends_on", inputs.date(data.get("ends_on")), _("Enter the last day.")
+    )
     if starts_on and ends_on and ends_on < starts_on:
         errors.add("ends_on", _("The last day comes after the first."))
-    currency = forms.text(data, "currency", 3).upper() or "CNY"
+    currency = field_text(data, "currency", 3).upper() or "CNY"
     if currency not in forms.currency_codes():
         errors.add("currency", _("Enter a three-letter currency code such as CNY, KRW or USD."))
-    points = forms.parse_decimal(
-        data, "points_per_hundred", errors, _("Enter the points per 100, such as 1.")
+    points = inputs.valid(
+        errors.messages,
+        "points_per_hundred",
+        inputs.decimal(
+            field_text(data, "points_per_hundred", 30), places=2, maximum=forms.MAX_MONEY
+        ),
+        _("Enter the points per 100, such as 1."),
     )
-    expiry = forms.parse_int(
-        data,
+    expiry = inputs.valid(
+        errors.messages,
         "points_expiry_days",
-        errors,
+        inputs.quantity(data.get("points_expiry_days"), maximum=3650),
         _("Enter a number of days from 1 to 3650."),
-        required=True,
     )
-    if not 1 <= expiry <= 3650:
-        errors.add("points_expiry_days", _("Enter a number of days from 1 to 3650."))
     season_id = None
-    season_code = forms.text(data, "season", 10).upper()
+    season_code = field_text(data, "season", 10).upper()
     if season_code:
         season = await Season.select(Season.id).where(Season.code == season_code).first()
         if season is None:
             errors.add("season", _("No season has this code."))
         else:
             season_id = season["id"]
-    tiers = _parse_tiers(forms.text(data, "tiers", 2000), errors)
-    if not errors.ok or starts_on is None or ends_on is None:
+    tiers = _parse_tiers(
+        field_text(data, "tiers", 2000),
+        currency if currency in forms.currency_codes() else "CNY",
+        errors,
+    )
+    if not errors.ok or starts_on is None or ends_on is None or points is None or expiry is None:
         return None, [], errors.messages
     stored: dict[str, Any] = {
         "name": name,
@@ -631,19 +642,25 @@ async def update_programme(
     return SaveResult(uuid=current["uuid"])
 
 
-def _parse_tiers(text: str, errors: forms.Errors) -> list[tuple[Decimal, Decimal]]:
+def _parse_tiers(text: str, currency: str, errors: forms.Errors) -> list[tuple[Decimal, Decimal]]:
+    """One tier a line: the amount in the programme's currency, then the percent."""
     tiers = []
+    message = _("Write one tier a line: the amount, then the percent.")
     for line in text.splitlines():
         parts = line.replace(",", "").replace("%", " ").split()
         if not parts:
             continue
-        try:
-            threshold, percent = Decimal(parts[0]), Decimal(parts[1])
-        except (IndexError, ArithmeticError):
-            errors.add("tiers", _("Write one tier a line: the amount, then the percent."))
+        threshold = inputs.valid(
+            errors.messages, "tiers", inputs.money(parts[0], currency), message
+        )
+        percent = inputs.valid(
+            errors.messages,
+            "tiers",
+            inputs.decimal(parts[1] if len(parts) > 1 else "", places=2, maximum=Decimal(100)),
+            message,
+        )
+        if threshold is None or percent is None or percent == 0:
+            errors.add("tiers", message)
             return []
-        if threshold < 0 or not 0 < percent <= 100:
-            errors.add("tiers", _("Write one tier a line: the amount, then the percent."))
-            return []
-        tiers.append((threshold, percent))
+        tiers.append((inputs.as_written(threshold), inputs.as_written(percent)))
     return sorted(tiers)

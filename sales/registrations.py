@@ -24,6 +24,7 @@ from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import field_text
 from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.notifications.services import mail_user
 from partner_portal.partners import services as partner_services
@@ -331,8 +332,8 @@ async def decide(
     days and rejects the rival claims still standing on the same customer and region;
     a stale version decides nothing (someone decided first)."""
     access.require(viewer, SalesAction.decide_deal_registrations, registration["organisation"])
-    decision = forms.text(data, "decision", 10)
-    note = forms.text(data, "note", 2000)
+    decision = field_text(data, "decision", 10)
+    note = field_text(data, "note", 2000)
     errors: dict[str, str] = {}
     if decision not in ("approve", "reject"):
         errors["decision"] = _("Approve or reject the registration.")

@@ -3,7 +3,6 @@ brand admins, and the calendar feed. Thin: parse, call a service, render."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
 from litestar.response import Template
 
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.clock import utcnow
 from partner_portal.inputs import whole_number
 from partner_portal.registries import registry
@@ -59,10 +58,8 @@ async def agenda(request: AnyRequest, viewer: CurrentViewer) -> Template:
 @get("/agenda/calendar", include_in_schema=False, cache=False)
 async def calendar(request: AnyRequest, viewer: CurrentViewer) -> Template:
     filters = AgendaFilters.from_query(request.query_params)
-    try:
-        anchor = date.fromisoformat(str(request.query_params.get("date") or ""))
-    except ValueError:
-        anchor = None
+    parsed = inputs.date(request.query_params.get("date"))
+    anchor = None if isinstance(parsed, inputs.Invalid) else parsed
     page = await agenda_views.calendar(
         viewer, filters, str(request.query_params.get("view") or "week"), anchor
     )

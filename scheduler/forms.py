@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from partner_portal import inputs
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import field_text
 from scheduler.tables import FollowUpKind, Priority, SubjectKind
 
 if TYPE_CHECKING:
@@ -66,25 +68,21 @@ class FollowUpInput:
     subject_uuid: UUID | None = None
 
 
-def _text(data: Mapping[str, Any], name: str, limit: int) -> str:
-    return str(data.get(name) or "").strip()[:limit]
-
-
 def local_moment(day: date, at: time, time_zone: str) -> datetime:
     """A wall-clock time in a zone as a UTC moment."""
     return datetime.combine(day, at, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
 
 
 def parse_due(data: Mapping[str, Any], time_zone: str, errors: dict[str, str]) -> datetime | None:
-    raw_date = _text(data, "due_date", 20)
-    raw_time = _text(data, "due_time", 10)
+    raw_date = field_text(data, "due_date", 20)
+    raw_time = field_text(data, "due_time", 10)
     if not raw_date:
         errors["due_date"] = _("Enter the day it is due.")
         return None
-    try:
-        day = date.fromisoformat(raw_date)
-    except ValueError:
-        errors["due_date"] = _("Enter the day like 2026-03-01.")
+    day = inputs.valid(
+        errors, "due_date", inputs.date(raw_date), _("Enter the day like 2026-03-01.")
+    )
+    if day is None:
         return None
     at = DEFAULT_TIME
     if raw_time:
@@ -119,31 +117,31 @@ def parse_follow_up(
     data: Mapping[str, Any], time_zone: str
 ) -> tuple[FollowUpInput | None, dict[str, str]]:
     errors: dict[str, str] = {}
-    kind = _text(data, "kind", 20)
+    kind = field_text(data, "kind", 20)
     if kind not in KINDS:
         errors["kind"] = _("Choose what to do.")
-    title = _text(data, "title", 200)
+    title = field_text(data, "title", 200)
     if not title:
         errors["title"] = _("Say in a few words what to do.")
-    notes = _text(data, "notes", 10_000)
-    priority = _text(data, "priority", 10) or Priority.normal.value
+    notes = field_text(data, "notes", 10_000)
+    priority = field_text(data, "priority", 10) or Priority.normal.value
     if priority not in PRIORITIES:
         errors["priority"] = _("Choose a priority.")
     due_at = parse_due(data, time_zone, errors)
-    custom = normalise_recurrence(_text(data, "recurrence_rule", 300))
-    recurrence = custom or _text(data, "recurrence", 300)
+    custom = normalise_recurrence(field_text(data, "recurrence_rule", 300))
+    recurrence = custom or field_text(data, "recurrence", 300)
     problem = recurrence_problem(recurrence)
     if problem:
         errors["recurrence_rule"] = problem
     try:
-        remind_minutes = int(_text(data, "remind_minutes", 10) or DEFAULT_REMIND_MINUTES)
+        remind_minutes = int(field_text(data, "remind_minutes", 10) or DEFAULT_REMIND_MINUTES)
     except ValueError:
         remind_minutes = -1
     if remind_minutes not in {minutes for minutes, _label in REMIND_CHOICES}:
         errors["remind_minutes"] = _("Choose when to be reminded.")
-    subject_kind = _text(data, "subject_kind", 20)
+    subject_kind = field_text(data, "subject_kind", 20)
     subject_uuid: UUID | None = None
-    raw_subject = _text(data, "subject_uuid", 60)
+    raw_subject = field_text(data, "subject_uuid", 60)
     if subject_kind or raw_subject:
         if subject_kind not in SUBJECT_KINDS and subject_kind != SubjectKind.timeline_entry:
             errors["subject_kind"] = _("Choose an order or a contract.")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from partner_portal import access
 from partner_portal.clock import utcnow
-from partner_portal.database import is_sqlite, write_transaction
+from partner_portal.database import claim_due, write_transaction
 from partner_portal.i18n import N_
 from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.notifications.preferences import opted_out_users
@@ -39,37 +39,20 @@ REMINDER_BATCH = 500
 
 _organisation: Any = FollowUp.organisation
 
-_REMINDER_SQL = (
-    "SELECT id FROM follow_up WHERE state = {} AND reminded_at IS NULL AND remind_at <= {} "
-    "ORDER BY remind_at, id LIMIT {} FOR UPDATE SKIP LOCKED"
-)
-
 
 @access.system_query("the reminder job: every due follow-up")
 async def _claim_reminders(now: datetime, batch: int) -> list[dict[str, Any]]:
     """Inside the caller's transaction: take up to ``batch`` due reminders for this process."""
-    if is_sqlite():
-        # The IMMEDIATE write transaction already serialises the claimers.
-        rows = await (
-            FollowUp.select(FollowUp.id)
-            .where(
-                FollowUp.state == FollowUpState.open,
-                FollowUp.reminded_at.is_null(),
-                FollowUp.remind_at <= now,
-            )
-            .order_by(FollowUp.remind_at)
-            .order_by(FollowUp.id)
-            .limit(batch)
-        )
-    else:
-        rows = await FollowUp.raw(_REMINDER_SQL, FollowUpState.open.value, now, batch)
-    ids = [row["id"] for row in rows]
-    if not ids:
-        return []
-    return await (
-        FollowUp.update({FollowUp.reminded_at: now})
-        .where(FollowUp.id.is_in(ids), FollowUp.reminded_at.is_null())
-        .returning(
+    return await claim_due(
+        FollowUp,
+        due=(FollowUp.state == FollowUpState.open)
+        & FollowUp.reminded_at.is_null()
+        & (FollowUp.remind_at <= now),
+        order_by=(FollowUp.remind_at, FollowUp.id),
+        batch=batch,
+        claim={FollowUp.reminded_at: now},
+        still_due=FollowUp.reminded_at.is_null(),
+        returning=(
             FollowUp.id,
             FollowUp.uuid,
             FollowUp.title,
@@ -79,7 +62,7 @@ async def _claim_reminders(now: datetime, batch: int) -> list[dict[str, Any]]:
             FollowUp.owner,
             FollowUp.organisation,
             FollowUp.kind,
-        )
+        ),
     )
 
 

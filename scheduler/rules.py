@@ -18,7 +18,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Max
 
-from partner_portal import access, messages
+from partner_portal import access, inputs, messages
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -454,13 +454,12 @@ async def save_rule_settings(actor: Any, data: Mapping[str, Any]) -> dict[str, s
     errors: dict[str, str] = {}
     values: list[RuleSettings] = []
     for key in RULES:
-        raw_days = str(data.get(f"{key}.threshold_days") or "").strip()
-        try:
-            days = int(raw_days)
-        except ValueError:
-            days = -1
-        if not 0 <= days <= 3650:
-            errors[f"{key}.threshold_days"] = _("Enter a number of days from 0 to 3650.")
+        days = inputs.valid(
+            errors,
+            f"{key}.threshold_days",
+            inputs.quantity(data.get(f"{key}.threshold_days"), allow_zero=True, maximum=3650),
+            _("Enter a number of days from 0 to 3650."),
+        )
         assignee = str(data.get(f"{key}.assignee") or "owner")
         if assignee != "owner" and assignee not in users:
             errors[f"{key}.assignee"] = _("Choose who gets the follow-ups.")
@@ -468,7 +467,7 @@ async def save_rule_settings(actor: Any, data: Mapping[str, Any]) -> dict[str, s
             RuleSettings(
                 key,
                 str(data.get(f"{key}.enabled") or "") in ("on", "1", "true"),
-                days,
+                -1 if days is None else days,
                 AssigneeMode.partner_owner if assignee == "owner" else AssigneeMode.fixed_user,
                 users.get(assignee),
             )

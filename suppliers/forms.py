@@ -11,13 +11,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from partner_portal import uploads
-from partner_portal.catalog.forms import known_currency, parse_money
+from partner_portal import inputs, uploads
+from partner_portal.catalog.forms import known_currency
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
+from partner_portal.inputs import field_text, whole_number
 from suppliers.tables import AcknowledgementStatus, CommitmentStatus, MaterialKind, MaterialUnit
 
 MATERIAL_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{1,39}$")
@@ -28,48 +28,21 @@ MAX_QUANTITY = Decimal("99999999999")
 MAX_COMMENT = 1000
 
 
-def _text(data: Mapping[str, Any], name: str, limit: int = 200) -> str:
-    return str(data.get(name) or "").strip()[:limit]
-
-
-def parse_quantity(text: str, *, allow_zero: bool = True) -> tuple[Decimal | None, str | None]:
-    """A quantity typed in a form ("1,250.5") with at most three decimals."""
-    cleaned = text.strip().replace(",", "").replace(" ", "")
-    if not cleaned:
-        return None, _("Enter a quantity.")
-    try:
-        quantity = Decimal(cleaned)
-    except InvalidOperation:
-        return None, _("Enter a number, e.g. 1250.5.")
-    if not quantity.is_finite() or quantity < 0:
-        return None, _("Enter a number that is not negative.")
-    if quantity == 0 and not allow_zero:
-        return None, _("Enter a quantity above zero.")
-    if quantity > MAX_QUANTITY:
-        return None, _("The quantity is too large.")
-    exponent = quantity.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -3:
-        return None, _("Use at most three decimals.")
-    return quantity, None
+def material_quantity(text: str, *, allow_zero: bool = True) -> Decimal | inputs.Invalid:
+    """A quantity of a material in its unit ("1,250.5" metres): at most three decimals."""
+    return inputs.quantity(text, allow_zero=allow_zero, maximum=MAX_QUANTITY, decimals=3)
 
 
 def _optional_whole(
     data: Mapping[str, Any], name: str, errors: dict[str, str], maximum: int
 ) -> int | None:
-    text = _text(data, name, 12)
+    text = field_text(data, name, 12)
     if not text:
         return None
     number = whole_number(text, maximum=maximum)
     if number is None:
         errors[name] = _("Enter a whole number from 0 to %(maximum)s.", maximum=maximum)
     return number
-
-
-def parse_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -97,19 +70,19 @@ def parse_material(
 ) -> tuple[MaterialInput | None, dict[str, str]]:
     """A material from the form; ``suppliers`` maps a supplier's UUID to its id."""
     errors: dict[str, str] = {}
-    supplier_id = suppliers.get(_text(data, "supplier", 40))
+    supplier_id = suppliers.get(field_text(data, "supplier", 40))
     if supplier_id is None:
         errors["supplier"] = _("Choose the supplier.")
-    code = _text(data, "code", 40)
+    code = field_text(data, "code", 40)
     if not MATERIAL_CODE_PATTERN.match(code):
         errors["code"] = _("2 to 40 letters, digits, dots, dashes or slashes, e.g. HF-POP-120.")
-    name = _text(data, "name")
+    name = field_text(data, "name", 200)
     if not name:
         errors["name"] = _("Enter the material's name.")
-    kind = _text(data, "kind", 10)
+    kind = field_text(data, "kind", 10)
     if kind not in KINDS:
         errors["kind"] = _("Choose fabric or trim.")
-    unit = _text(data, "unit", 10)
+    unit = field_text(data, "unit", 10)
     if unit not in UNITS:
         errors["unit"] = _("Choose the unit it is bought in.")
     elif kind == MaterialKind.trim and unit != MaterialUnit.piece:
@@ -118,24 +91,23 @@ def parse_material(
         errors["unit"] = _("Fabric is bought by the metre or the kilogram.")
     weight = _optional_whole(data, "weight_gsm", errors, 2000)
     width = _optional_whole(data, "width_cm", errors, 400)
-    currency = _text(data, "currency", 3).upper()
+    currency = field_text(data, "currency", 3).upper()
     price: Decimal | None = None
     if not known_currency(currency):
         errors["currency"] = _("Enter an ISO currency code, e.g. CNY.")
     else:
-        price, message = parse_money(_text(data, "price", 20) or "0", currency)
-        if message:
-            errors["price"] = message
+        price = inputs.valid(
+            errors, "price", inputs.money(field_text(data, "price", 20) or "0", currency)
+        )
     lead_time = _optional_whole(data, "lead_time_days", errors, 365)
     quantities: dict[str, Decimal] = {}
     for name_ in ("minimum_order", "on_hand"):
-        quantity, message = parse_quantity(_text(data, name_, 20) or "0")
-        if message:
-            errors[name_] = message
-        else:
-            assert quantity is not None
+        quantity = inputs.valid(
+            errors, name_, material_quantity(field_text(data, name_, 20) or "0")
+        )
+        if quantity is not None:
             quantities[name_] = quantity
-    version_text = _text(data, "version", 10)
+    version_text = field_text(data, "version", 10)
     version = whole_number(version_text)
     if errors:
         return None, errors
@@ -147,11 +119,11 @@ def parse_material(
             name=name,
             kind=kind,
             unit=unit,
-            composition=_text(data, "composition"),
+            composition=field_text(data, "composition", 200),
             weight_gsm=weight,
             width_cm=width,
-            colour=_text(data, "colour", 100),
-            dye_lot=_text(data, "dye_lot", 40),
+            colour=field_text(data, "colour", 100),
+            dye_lot=field_text(data, "dye_lot", 40),
             price=price,
             currency=currency,
             lead_time_days=lead_time or 0,
@@ -180,26 +152,28 @@ def parse_bom_line(
 ) -> tuple[BomLineInput | None, dict[str, str]]:
     """A BOM line; colour and size are optional (empty: every colour / every size)."""
     errors: dict[str, str] = {}
-    material_id = materials.get(_text(data, "material", 40))
+    material_id = materials.get(field_text(data, "material", 40))
     if material_id is None:
         errors["material"] = _("Choose the material.")
-    colourway_text = _text(data, "colourway", 40)
+    colourway_text = field_text(data, "colourway", 40)
     colourway_id = colourways.get(colourway_text) if colourway_text else None
     if colourway_text and colourway_id is None:
         errors["colourway"] = _("Choose one of the style's colours.")
-    size_text = _text(data, "size", 40)
+    size_text = field_text(data, "size", 40)
     size_id = sizes.get(size_text) if size_text else None
     if size_text and size_id is None:
         errors["size"] = _("Choose one of the style's sizes.")
-    consumption, message = parse_quantity(_text(data, "consumption", 20), allow_zero=False)
-    if message:
-        errors["consumption"] = message
-    elif consumption is not None and consumption > 1000:
+    consumption = inputs.valid(
+        errors,
+        "consumption",
+        material_quantity(field_text(data, "consumption", 20), allow_zero=False),
+    )
+    if consumption is not None and consumption > 1000:
         errors["consumption"] = _("More than 1000 per garment is surely a typo.")
-    wastage, message = parse_quantity(_text(data, "wastage_percent", 10) or "0")
-    if message:
-        errors["wastage_percent"] = message
-    elif wastage is not None and wastage > 100:
+    wastage = inputs.valid(
+        errors, "wastage_percent", material_quantity(field_text(data, "wastage_percent", 10) or "0")
+    )
+    if wastage is not None and wastage > 100:
         errors["wastage_percent"] = _("Wastage is a percentage from 0 to 100.")
     if errors:
         return None, errors
@@ -219,29 +193,29 @@ class CommitmentInput:
 def parse_commitment(data: Mapping[str, Any]) -> tuple[CommitmentInput | None, dict[str, str]]:
     """Accept a week's requirement, or propose another quantity and/or date with a comment."""
     errors: dict[str, str] = {}
-    week = parse_date(_text(data, "week", 10))
-    if week is None or week.weekday() != 0:
+    week = inputs.date(field_text(data, "week", 10))
+    if isinstance(week, inputs.Invalid) or week.weekday() != 0:
         errors["week"] = _("Choose a week of the forecast.")
-    status = _text(data, "decision", 10)
+    status = field_text(data, "decision", 10)
     if status not in (CommitmentStatus.accepted, CommitmentStatus.proposed):
         errors["decision"] = _("Accept the week or propose another quantity or date.")
-    comment = _text(data, "comment", MAX_COMMENT)
+    comment = field_text(data, "comment", MAX_COMMENT)
     quantity: Decimal | None = None
     delivery: date | None = None
     if status == CommitmentStatus.proposed:
-        quantity, message = parse_quantity(_text(data, "quantity", 20))
-        if message:
-            errors["quantity"] = message
-        delivery_text = _text(data, "delivery_date", 10)
-        if delivery_text:
-            delivery = parse_date(delivery_text)
-            if delivery is None:
-                errors["delivery_date"] = _("Enter a date such as 2027-02-15.")
+        quantity = inputs.valid(
+            errors, "quantity", material_quantity(field_text(data, "quantity", 20))
+        )
+        delivery = inputs.valid(
+            errors,
+            "delivery_date",
+            inputs.optional_date(field_text(data, "delivery_date", 10)),
+            _("Enter a date such as 2027-02-15."),
+        )
         if not comment:
             errors["comment"] = _("Tell the brand why you propose something else.")
-    if errors:
+    if errors or isinstance(week, inputs.Invalid):
         return None, errors
-    assert week is not None
     return CommitmentInput(week, status, quantity, delivery, comment), {}
 
 
@@ -258,22 +232,21 @@ def parse_acknowledgement(
 ) -> tuple[AcknowledgementInput | None, dict[str, str]]:
     """A supplier's answer to a PO line; a change needs the new quantity or date."""
     errors: dict[str, str] = {}
-    status = _text(data, "acknowledgement", 12)
+    status = field_text(data, "acknowledgement", 12)
     if status not in {choice.value for choice in AcknowledgementStatus}:
         errors["acknowledgement"] = _("Choose an answer.")
     quantity: Decimal | None = None
     delivery: date | None = None
-    quantity_text = _text(data, "quantity", 20)
+    quantity_text = field_text(data, "quantity", 20)
     if quantity_text:
-        quantity, message = parse_quantity(quantity_text)
-        if message:
-            errors["quantity"] = message
-    delivery_text = _text(data, "delivery_date", 10)
-    if delivery_text:
-        delivery = parse_date(delivery_text)
-        if delivery is None:
-            errors["delivery_date"] = _("Enter a date such as 2027-02-15.")
-    comment = _text(data, "comment", MAX_COMMENT)
+        quantity = inputs.valid(errors, "quantity", material_quantity(quantity_text))
+    delivery = inputs.valid(
+        errors,
+        "delivery_date",
+        inputs.optional_date(field_text(data, "delivery_date", 10)),
+        _("Enter a date such as 2027-02-15."),
+    )
+    comment = field_text(data, "comment", MAX_COMMENT)
     if status == AcknowledgementStatus.changed and not errors and not (quantity or delivery):
         errors["quantity"] = _("Give the quantity or the date you can deliver instead.")
     if (
@@ -301,10 +274,10 @@ def parse_forecast_settings(
     cut_lead = _optional_whole(data, "cut_lead_weeks", errors, 26)
     if cut_lead is not None:
         settings["cut_lead_weeks"] = cut_lead
-    probability_text = _text(data, "likely_percent", 6)
+    probability_text = field_text(data, "likely_percent", 6)
     if probability_text:
-        percent, message = parse_quantity(probability_text)
-        if message or percent is None or percent > 100:
+        percent = inputs.valid({}, "likely_percent", material_quantity(probability_text))
+        if percent is None or percent > 100:
             errors["likely_percent"] = _("Enter a percentage from 0 to 100.")
         else:
             settings["likely_probability"] = percent / 100
@@ -334,30 +307,33 @@ def parse_ship_notice(
     """An advance ship notice: dates, carrier, dye lot and a quantity per PO line
     (fields ``quantity-<line uuid>``; empty means none of that line)."""
     errors: dict[str, str] = {}
-    shipped_on = parse_date(_text(data, "shipped_on", 10))
-    if shipped_on is None:
-        errors["shipped_on"] = _("Enter the date it left, e.g. 2027-02-15.")
-    expected_text = _text(data, "expected_on", 10)
-    expected_on = parse_date(expected_text) if expected_text else None
-    if expected_text and expected_on is None:
-        errors["expected_on"] = _("Enter a date such as 2027-02-15.")
-    elif expected_on and shipped_on and expected_on < shipped_on:
+    shipped_on = inputs.valid(
+        errors,
+        "shipped_on",
+        inputs.date(field_text(data, "shipped_on", 10)),
+        _("Enter the date it left, e.g. 2027-02-15."),
+    )
+    expected_on = inputs.valid(
+        errors,
+        "expected_on",
+        inputs.optional_date(field_text(data, "expected_on", 10)),
+        _("Enter a date such as 2027-02-15."),
+    )
+    if expected_on and shipped_on and expected_on < shipped_on:
         errors["expected_on"] = _("It cannot arrive before it leaves.")
-    carrier = _text(data, "carrier", 60)
+    carrier = field_text(data, "carrier", 60)
     if not carrier:
         errors["carrier"] = _("Enter the carrier.")
-    dye_lot = _text(data, "dye_lot", 40)
+    dye_lot = field_text(data, "dye_lot", 40)
     if needs_dye_lot and not dye_lot:
         errors["dye_lot"] = _("Fabric ships with its dye lot.")
     quantities: dict[str, Decimal] = {}
     for line_uuid in line_uuids:
-        text = _text(data, f"quantity-{line_uuid}", 20)
+        text = field_text(data, f"quantity-{line_uuid}", 20)
         if not text:
             continue
-        quantity, message = parse_quantity(text)
-        if message:
-            errors[f"quantity-{line_uuid}"] = message
-        elif quantity:
+        quantity = inputs.valid(errors, f"quantity-{line_uuid}", material_quantity(text))
+        if quantity:
             quantities[line_uuid] = quantity
     if not quantities and not any(key.startswith("quantity-") for key in errors):
         errors["quantities"] = _("Enter the quantity shipped of at least one line.")
@@ -369,7 +345,7 @@ def parse_ship_notice(
             shipped_on,
             expected_on,
             carrier,
-            _text(data, "tracking_number", 60),
+            field_text(data, "tracking_number", 60),
             dye_lot,
             quantities,
         ),
@@ -388,16 +364,23 @@ class ReceiptInput:
 def parse_receipt(data: Mapping[str, Any]) -> tuple[ReceiptInput | None, dict[str, str]]:
     """Material received on a PO line and the inspection's result."""
     errors: dict[str, str] = {}
-    received_on = parse_date(_text(data, "received_on", 10))
-    if received_on is None:
-        errors["received_on"] = _("Enter the date it arrived, e.g. 2027-02-15.")
-    accepted, message = parse_quantity(_text(data, "accepted_quantity", 20) or "0")
-    if message:
-        errors["accepted_quantity"] = message
-    rejected, message = parse_quantity(_text(data, "rejected_quantity", 20) or "0")
-    if message:
-        errors["rejected_quantity"] = message
-    note = _text(data, "quality_note", MAX_COMMENT)
+    received_on = inputs.valid(
+        errors,
+        "received_on",
+        inputs.date(field_text(data, "received_on", 10)),
+        _("Enter the date it arrived, e.g. 2027-02-15."),
+    )
+    accepted = inputs.valid(
+        errors,
+        "accepted_quantity",
+        material_quantity(field_text(data, "accepted_quantity", 20) or "0"),
+    )
+    rejected = inputs.valid(
+        errors,
+        "rejected_quantity",
+        material_quantity(field_text(data, "rejected_quantity", 20) or "0"),
+    )
+    note = field_text(data, "quality_note", MAX_COMMENT)
     if not errors and not (accepted or rejected):
         errors["accepted_quantity"] = _("Enter how much was accepted or rejected.")
     if rejected and not note:

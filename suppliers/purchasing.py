@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from partner_portal import access, messages, uploads
+from partner_portal import access, inputs, messages, uploads
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -281,14 +281,17 @@ async def update_draft(viewer: Viewer, order_uuid: UUID, data: Mapping[str, Any]
         if data.get(f"remove-{key}"):
             removed.append(line["id"])
             continue
-        quantity, message = forms.parse_quantity(
-            str(data.get(f"quantity-{key}", "")), allow_zero=False
+        quantity = inputs.valid(
+            errors,
+            f"quantity-{key}",
+            forms.material_quantity(str(data.get(f"quantity-{key}", "")), allow_zero=False),
         )
-        if message:
-            errors[f"quantity-{key}"] = message
-        required = forms.parse_date(str(data.get(f"date-{key}", "")))
-        if required is None:
-            errors[f"date-{key}"] = _("Enter a date such as 2027-02-15.")
+        required = inputs.valid(
+            errors,
+            f"date-{key}",
+            inputs.date(data.get(f"date-{key}")),
+            _("Enter a date such as 2027-02-15."),
+        )
         if (
             quantity is not None
             and required is not None

@@ -3,8 +3,8 @@ the senders that post them, signed, retrying for days.
 
 Fan-out reads ``events.events_after`` from the cursor it keeps and queues one delivery per
 event and endpoint (the pair is unique, so reading an event twice queues it once). Senders
-claim due deliveries with a conditional update, as the e-mail outbox does (FOR UPDATE SKIP
-LOCKED on PostgreSQL, the one writer on SQLite), hold them for a lease while posting, and
+claim due deliveries with the kernel's database.claim_due, as the e-mail outbox does (FOR
+UPDATE SKIP LOCKED on PostgreSQL, the one writer on SQLite), hold them for a lease while posting, and
 write the outcome: delivered on a 2xx answer, otherwise the next attempt after an
 exponential backoff, given up after GIVE_UP_AFTER. An endpoint that has failed without a
 success for DISABLE_AFTER is switched off and its owner told by e-mail.
@@ -24,7 +24,7 @@ import httpx
 
 from partner_portal import access
 from partner_portal.clock import utcnow
-from partner_portal.database import is_sqlite, write_transaction
+from partner_portal.database import claim_due, is_sqlite, write_transaction
 from partner_portal.events import services as events
 from partner_portal.events.records import EventRecord
 from partner_portal.notifications.services import backoff, mail_user
@@ -235,46 +235,28 @@ async def _claim(worker_id: str, batch: int) -> list[dict[str, Any]]:
     posting them needs (address, secret, body)."""
     now = utcnow()
     async with write_transaction():
-        if is_sqlite():
-            rows = await (
-                WebhookDelivery.select(WebhookDelivery.id)
-                .where(
-                    WebhookDelivery.state == DeliveryState.pending,
-                    WebhookDelivery.next_attempt_at <= now,
-                    WebhookDelivery.endpoint.is_active == True,  # type: ignore[attr-defined]  # noqa: E712
-                )
-                .order_by(WebhookDelivery.next_attempt_at)
-                .order_by(WebhookDelivery.id)
-                .limit(batch)
-            )
-        else:
-            rows = await WebhookDelivery.raw(
-                "SELECT d.id FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint "
-                "WHERE d.state = {} AND d.next_attempt_at <= {} AND e.is_active "
-                "ORDER BY d.next_attempt_at, d.id LIMIT {} FOR UPDATE OF d SKIP LOCKED",
-                DeliveryState.pending.value,
-                now,
-                batch,
-            )
-        ids = [row["id"] for row in rows]
-        if not ids:
-            return []
-        claimed = await (
-            WebhookDelivery.update(
-                {
-                    WebhookDelivery.state: DeliveryState.sending,
-                    WebhookDelivery.claimed_by: worker_id,
-                    WebhookDelivery.claimed_at: now,
-                }
-            )
-            .where(WebhookDelivery.id.is_in(ids), WebhookDelivery.state == DeliveryState.pending)
-            .returning(
+        claimed = await claim_due(
+            WebhookDelivery,
+            due=(WebhookDelivery.state == DeliveryState.pending)
+            & (WebhookDelivery.next_attempt_at <= now)
+            & (WebhookDelivery.endpoint.is_active == True),  # type: ignore[attr-defined]  # noqa: E712
+            order_by=(WebhookDelivery.next_attempt_at, WebhookDelivery.id),
+            batch=batch,
+            claim={
+                WebhookDelivery.state: DeliveryState.sending,
+                WebhookDelivery.claimed_by: worker_id,
+                WebhookDelivery.claimed_at: now,
+            },
+            still_due=WebhookDelivery.state == DeliveryState.pending,
+            returning=(
                 WebhookDelivery.id,
                 WebhookDelivery.uuid,
                 WebhookDelivery.endpoint,
                 WebhookDelivery.body,
-            )
+            ),
         )
+        if not claimed:
+            return []
         targets = await WebhookEndpoint.select(
             WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.secret
         ).where(WebhookEndpoint.id.is_in(sorted({row["endpoint"] for row in claimed} or {0})))

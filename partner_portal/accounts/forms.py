@@ -15,7 +15,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
+from partner_portal.inputs import field_text, whole_number
 from partner_portal.partners.tables import Role
 from partner_portal.settings import SUPPORTED_LOCALES
 
@@ -26,12 +26,8 @@ MAX_NAME_LENGTH = 120
 MAX_TOKEN_NAME_LENGTH = 100
 
 
-def _text(data: Mapping[str, str], name: str) -> str:
-    return (data.get(name) or "").strip()
-
-
 def _checked(data: Mapping[str, str], name: str) -> bool:
-    return _text(data, name) in ("1", "on", "true", "yes")
+    return field_text(data, name) in ("1", "on", "true", "yes")
 
 
 def parse_email(raw: str, errors: Errors, field: str = "email") -> str:
@@ -98,7 +94,7 @@ class InviteInput:
 def parse_invite(data: Mapping[str, str]) -> tuple[InviteInput | None, Errors]:
     errors: Errors = {}
     email = parse_email(data.get("email", ""), errors)
-    display_name = _text(data, "display_name")
+    display_name = field_text(data, "display_name")
     if not display_name:
         errors["display_name"] = _("Enter the name as it is written, family name first.")
     elif len(display_name) > MAX_NAME_LENGTH:
@@ -137,7 +133,7 @@ def parse_edit_user(data: Mapping[str, str]) -> tuple[EditUserInput | None, Erro
     errors: Errors = {}
     role = parse_role(data.get("role", ""), errors)
     manager_uuid = parse_uuid(data.get("manager", ""), errors, "manager")
-    version = whole_number(_text(data, "version"))
+    version = whole_number(field_text(data, "version"))
     if version is None:
         errors["version"] = _("The form was out of date. Reload the page and try again.")
     if errors or role is None or version is None:
@@ -191,7 +187,7 @@ def parse_password_change(data: Mapping[str, str]) -> tuple[PasswordChangeInput 
 
 def parse_token_name(data: Mapping[str, str]) -> tuple[str | None, Errors]:
     errors: Errors = {}
-    name = _text(data, "name")
+    name = field_text(data, "name")
     if not name:
         errors["name"] = _("Give the token a name, e.g. the program that will use it.")
     elif len(name) > MAX_TOKEN_NAME_LENGTH:
@@ -210,8 +206,8 @@ def parse_user_filters(params: Mapping[str, str]) -> UserFilters:
     """Filters from the query string; anything unusable is ignored rather than an error."""
     ignored: Errors = {}
     organisation_uuid = parse_uuid(params.get("organisation", ""), ignored, "organisation")
-    role = _text(params, "role")
-    active = _text(params, "active")
+    role = field_text(params, "role")
+    active = field_text(params, "active")
     return UserFilters(
         organisation_uuid=organisation_uuid,
         role=role if role in Role.__members__ else "",

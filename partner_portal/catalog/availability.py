@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog import forms
@@ -232,10 +232,8 @@ async def save_style_availability(
         text = str(data.get(name) or "").strip()
         if not text:
             continue
-        count, problem = forms.parse_whole_number(text)
-        if problem or count is None:
-            errors[name] = problem or _("Enter a whole number.")
-        elif count:
+        count = inputs.valid(errors, name, inputs.quantity(text, allow_zero=True))
+        if count:
             wanted[(sku_id, window_id)] = count
     if errors:
         return errors
@@ -423,9 +421,11 @@ async def import_availability(viewer: Viewer, content: bytes) -> AvailabilityImp
                     _("Give the barcode, or the style code, colour code and size."),
                 )
             )
-        quantity, problem = forms.parse_whole_number(row["quantity"])
-        if problem:
-            errors.append(RowError(line, "quantity", problem))
+        problems: dict[str, str] = {}
+        quantity = inputs.valid(
+            problems, "quantity", inputs.quantity(row["quantity"], allow_zero=True)
+        )
+        errors.extend(RowError(line, column, message) for column, message in problems.items())
         if sku is None:
             continue
         window_id: int | None = None

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog import forms, services, styles
@@ -183,7 +183,7 @@ async def price_rows(viewer: Viewer) -> list[dict[str, Any]]:
     )
     for row in rows:
         # Decimals of the currency's precision: "5266.80" in a CSV, a number in a workbook.
-        unit = Decimal(1).scaleb(-forms.minor_units(row["currency"]))
+        unit = Decimal(1).scaleb(-inputs.minor_units(row["currency"]))
         row["wholesale"] = Decimal(str(row["wholesale"])).quantize(unit)
         retail = row["suggested_retail"]
         row["retail"] = None if retail is None else Decimal(str(retail)).quantize(unit)
@@ -470,14 +470,16 @@ async def import_prices(viewer: Viewer, content: bytes) -> CatalogImportResult:
         if len(matches) != 1:
             continue
         price_list = matches[0]
-        wholesale, problem = forms.parse_money(row["wholesale"], price_list["currency"])
-        if problem:
-            errors.append(RowError(line, "wholesale", problem))
+        problems: dict[str, str] = {}
+        wholesale = inputs.valid(
+            problems, "wholesale", inputs.money(row["wholesale"], price_list["currency"])
+        )
         retail = None
         if row.get("retail"):
-            retail, problem = forms.parse_money(row["retail"], price_list["currency"])
-            if problem:
-                errors.append(RowError(line, "retail", problem))
+            retail = inputs.valid(
+                problems, "retail", inputs.money(row["retail"], price_list["currency"])
+            )
+        errors.extend(RowError(line, column, message) for column, message in problems.items())
         if style is None or wholesale is None or (row.get("size") and size_id is None):
             continue
         key = (price_list["id"], style["id"], size_id)

@@ -11,14 +11,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import list_currencies
 
+from partner_portal import inputs
 from partner_portal.catalog.tables import Category, Gender, SizeScaleKind, StyleStatus
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
+from partner_portal.inputs import field_text, whole_number
 from partner_portal.partners.tables import Tier
 
 CATEGORIES = tuple(category.value for category in Category)
@@ -27,12 +28,10 @@ STATUSES = tuple(status.value for status in StyleStatus)
 STYLE_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
 COLOUR_CODE_PATTERN = re.compile(r"^[A-Z0-9]{1,20}$")
 MAX_COLOURWAYS = 20
-# Largest amount a Numeric(12, 2) column holds.
-MAX_AMOUNT = Decimal("9999999999.99")
 
 
 # ---------------------------------------------------------------------------
-# EAN-13 and money
+# EAN-13
 
 
 def ean13_check_digit(first_twelve: str) -> int:
@@ -49,41 +48,6 @@ def is_valid_ean13(code: str) -> bool:
         and code.isdigit()
         and ean13_check_digit(code[:12]) == int(code[12])
     )
-
-
-def minor_units(currency: str) -> int:
-    """Decimals of the currency (ISO 4217): CNY, USD, EUR 2; KRW and JPY 0."""
-    return int(get_currency_precision(currency))
-
-
-def parse_money(text: str, currency: str) -> tuple[Decimal | None, str | None]:
-    """An amount typed in a form ("12,000", "199.5") as a Decimal of the currency's precision.
-
-    Returns (amount, None), or (None, message) when the text is not an amount, is
-    negative or has more decimals than the currency has (KRW "12000.5").
-    """
-    cleaned = text.strip().replace(",", "").replace(" ", "").replace("\u00a0", "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        return None, _("Enter an amount, e.g. 199.00.")
-    if not amount.is_finite():
-        return None, _("Enter an amount, e.g. 199.00.")
-    if amount < 0:
-        return None, _("The amount cannot be negative.")
-    if amount > MAX_AMOUNT:
-        return None, _("The amount is too large.")
-    places = minor_units(currency)
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
-        if places == 0:
-            return None, _("%(currency)s amounts have no decimals.", currency=currency)
-        return None, _(
-            "%(currency)s amounts have at most %(places)s decimals.",
-            currency=currency,
-            places=places,
-        )
-    return amount.quantize(Decimal(1).scaleb(-places)), None
 
 
 # ---------------------------------------------------------------------------
@@ -120,10 +84,6 @@ class StyleInput:
     colourways: tuple[ColourwayInput, ...]
     barcodes: tuple[BarcodeInput, ...]
     version: int | None = None
-
-
-def _text(data: Mapping[str, Any], name: str, limit: int = 200) -> str:
-    return str(data.get(name) or "").strip()[:limit]
 
 
 def parse_colourways(text: str) -> tuple[tuple[ColourwayInput, ...], str | None]:
@@ -171,26 +131,26 @@ def parse_barcodes(text: str) -> tuple[tuple[BarcodeInput, ...], str | None]:
 def parse_style(data: Mapping[str, Any]) -> tuple[StyleInput | None, dict[str, str]]:
     """The style form; references (season, scale) are checked against the database in services."""
     errors: dict[str, str] = {}
-    code = _text(data, "code", 30).upper()
+    code = field_text(data, "code", 30).upper()
     if not code:
         errors["code"] = _("Enter the style code.")
     elif not STYLE_CODE_PATTERN.match(code):
         errors["code"] = _("A style code is capital letters, digits and hyphens.")
-    category = _text(data, "category")
+    category = field_text(data, "category", 200)
     if category not in CATEGORIES:
         errors["category"] = _("Choose a category.")
-    gender = _text(data, "gender") or "unisex"
+    gender = field_text(data, "gender", 200) or "unisex"
     if gender not in GENDERS:
         errors["gender"] = _("Choose a gender.")
-    status = _text(data, "status") or "draft"
+    status = field_text(data, "status", 200) or "draft"
     if status not in STATUSES:
         errors["status"] = _("Choose a status.")
-    names = {name: _text(data, name) for name in ("name_en", "name_zh", "name_ko")}
+    names = {name: field_text(data, name, 200) for name in ("name_en", "name_zh", "name_ko")}
     if not any(names.values()):
         errors["name_en"] = _("Enter the style's name in at least one language.")
-    if not _text(data, "season"):
+    if not field_text(data, "season", 200):
         errors["season"] = _("Choose a season.")
-    if not _text(data, "size_scale"):
+    if not field_text(data, "size_scale", 200):
         errors["size_scale"] = _("Choose a size scale.")
     colourways, problem = parse_colourways(str(data.get("colourways") or ""))
     if problem:
@@ -201,8 +161,8 @@ def parse_style(data: Mapping[str, Any]) -> tuple[StyleInput | None, dict[str, s
     if problem:
         errors["barcodes"] = problem
     version: int | None = None
-    if _text(data, "version"):
-        version = whole_number(_text(data, "version"))
+    if field_text(data, "version", 200):
+        version = whole_number(field_text(data, "version", 200))
         if version is None:
             errors["version"] = _("The form is damaged; open it again.")
     if errors:
@@ -210,16 +170,16 @@ def parse_style(data: Mapping[str, Any]) -> tuple[StyleInput | None, dict[str, s
     return (
         StyleInput(
             code=code,
-            season=_text(data, "season"),
-            collection=_text(data, "collection"),
+            season=field_text(data, "season", 200),
+            collection=field_text(data, "collection", 200),
             category=category,
             gender=gender,
             name_en=names["name_en"],
             name_zh=names["name_zh"],
             name_ko=names["name_ko"],
-            fabric_composition=_text(data, "fabric_composition"),
-            care=_text(data, "care", 2000),
-            size_scale=_text(data, "size_scale"),
+            fabric_composition=field_text(data, "fabric_composition", 200),
+            care=field_text(data, "care", 2000),
+            size_scale=field_text(data, "size_scale", 200),
             status=status,
             colourways=colourways,
             barcodes=barcodes,
@@ -265,30 +225,23 @@ class PriceListInput:
     partner: str = ""
 
 
-def _date(data: Mapping[str, Any], name: str, errors: dict[str, str]) -> date | None:
-    text = _text(data, name, 20)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[name] = _("Enter a date as YYYY-MM-DD.")
-        return None
-
-
 def parse_season(data: Mapping[str, Any]) -> tuple[SeasonInput | None, dict[str, str]]:
     """The season form: a code like SS27 or AW27, a name and an optional order window."""
     errors: dict[str, str] = {}
-    code = _text(data, "code", 10).upper()
+    code = field_text(data, "code", 10).upper()
     if not code:
         errors["code"] = _("Enter the season code.")
     elif not SEASON_CODE_PATTERN.match(code):
         errors["code"] = _("A season code is two letters and two digits, e.g. SS27 or AW27.")
-    name = _text(data, "name", 100)
+    name = field_text(data, "name", 100)
     if not name:
         errors["name"] = _("Enter the season's name.")
-    start = _date(data, "order_window_start", errors)
-    end = _date(data, "order_window_end", errors)
+    start = inputs.valid(
+        errors, "order_window_start", inputs.optional_date(data.get("order_window_start"))
+    )
+    end = inputs.valid(
+        errors, "order_window_end", inputs.optional_date(data.get("order_window_end"))
+    )
     if not errors:
         if (start is None) != (end is None):
             field_name = "order_window_end" if end is None else "order_window_start"
@@ -301,7 +254,7 @@ def parse_season(data: Mapping[str, Any]) -> tuple[SeasonInput | None, dict[str,
 
 
 def parse_collection_name(data: Mapping[str, Any]) -> tuple[str | None, dict[str, str]]:
-    name = _text(data, "name", 100)
+    name = field_text(data, "name", 100)
     if not name:
         return None, {"name": _("Enter the collection's name.")}
     return name, {}
@@ -328,15 +281,15 @@ def parse_sizes(text: str) -> tuple[tuple[str, ...], str | None]:
 
 def parse_size_scale(data: Mapping[str, Any]) -> tuple[SizeScaleInput | None, dict[str, str]]:
     errors: dict[str, str] = {}
-    code = _text(data, "code", 30).upper()
+    code = field_text(data, "code", 30).upper()
     if not code:
         errors["code"] = _("Enter the scale's code.")
     elif not SCALE_CODE_PATTERN.match(code):
         errors["code"] = _("A code is capital letters, digits and hyphens.")
-    name = _text(data, "name", 100)
+    name = field_text(data, "name", 100)
     if not name:
         errors["name"] = _("Enter the scale's name.")
-    kind = _text(data, "kind")
+    kind = field_text(data, "kind", 200)
     if kind not in SIZE_KINDS:
         errors["kind"] = _("Choose a kind of scale.")
     sizes, problem = parse_sizes(str(data.get("sizes") or ""))
@@ -353,19 +306,19 @@ def known_currency(code: str) -> bool:
 
 def parse_price_list(data: Mapping[str, Any]) -> tuple[PriceListInput | None, dict[str, str]]:
     errors: dict[str, str] = {}
-    name = _text(data, "name", 100)
+    name = field_text(data, "name", 100)
     if not name:
         errors["name"] = _("Enter the price list's name.")
-    currency = _text(data, "currency", 3).upper()
+    currency = field_text(data, "currency", 3).upper()
     if not known_currency(currency):
         errors["currency"] = _("Enter an ISO 4217 currency code, e.g. CNY, KRW or USD.")
-    tier = _text(data, "tier") or None
+    tier = field_text(data, "tier", 200) or None
     if tier is not None and tier not in TIERS:
         errors["tier"] = _("Choose a tier.")
-    tax_inclusive = _text(data, "tax_inclusive") in ("on", "1", "yes", "true")
+    tax_inclusive = field_text(data, "tax_inclusive", 200) in ("on", "1", "yes", "true")
     if errors:
         return None, errors
-    return PriceListInput(name, currency, tax_inclusive, tier, _text(data, "partner", 40)), {}
+    return PriceListInput(name, currency, tax_inclusive, tier, field_text(data, "partner", 40)), {}
 
 
 # Organisations a price list may be made for: the ones that buy from the brand.
@@ -376,20 +329,6 @@ BUYER_KINDS = ("distributor", "retailer", "group_client")
 # Volume breaks, prepacks, delivery windows, availability
 
 MAX_VOLUME_BREAKS = 10
-MAX_QUANTITY = 10_000_000
-
-
-def parse_whole_number(text: str, minimum: int = 0) -> tuple[int | None, str | None]:
-    """A count typed in a form ("1,200"): a whole number from ``minimum`` up."""
-    cleaned = text.strip().replace(",", "").replace(" ", "")
-    if not cleaned.isascii() or not cleaned.isdigit():
-        return None, _("Enter a whole number.")
-    value = whole_number(cleaned, maximum=MAX_QUANTITY)
-    if value is None:
-        return None, _("The number is too large.")
-    if value < minimum:
-        return None, _("Enter at least %(minimum)s.", minimum=minimum)
-    return value, None
 
 
 def parse_volume_breaks(
@@ -402,13 +341,16 @@ def parse_volume_breaks(
     row_of: dict[int, int] = {}
     for number in range(1, MAX_VOLUME_BREAKS + 4):
         quantity_name, percent_name = f"break-quantity-{number}", f"break-percent-{number}"
-        quantity_text = _text(data, quantity_name, 20)
-        percent_text = _text(data, percent_name, 20).rstrip("%").strip()
+        quantity_text = field_text(data, quantity_name, 20)
+        percent_text = field_text(data, percent_name, 20).rstrip("%").strip()
         if not quantity_text and not percent_text:
             continue
-        quantity, problem = parse_whole_number(quantity_text, minimum=2)
-        if problem:
-            errors[quantity_name] = problem
+        quantity = inputs.valid(
+            errors, quantity_name, inputs.quantity(quantity_text, allow_zero=True)
+        )
+        if quantity is not None and quantity < 2:
+            errors[quantity_name] = _("Enter at least %(minimum)s.", minimum=2)
+            quantity = None
         percent, problem = _percent(percent_text)
         if problem:
             errors[percent_name] = problem
@@ -433,15 +375,11 @@ def parse_volume_breaks(
 
 
 def _percent(text: str) -> tuple[Decimal | None, str | None]:
-    try:
-        percent = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        percent = Decimal("NaN")
-    if not percent.is_finite() or not Decimal("0") < percent < Decimal("100"):
-        return None, _("Enter a percentage above 0 and below 100, e.g. 5.")
-    exponent = percent.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > 2:
+    percent = inputs.decimal(text.replace(",", "."), places=2, maximum=Decimal(100))
+    if isinstance(percent, inputs.Invalid) and percent.message == inputs.TOO_MANY_DECIMALS:
         return None, _("At most two decimals.")
+    if isinstance(percent, inputs.Invalid) or not Decimal(0) < percent < Decimal(100):
+        return None, _("Enter a percentage above 0 and below 100, e.g. 5.")
     return percent, None
 
 
@@ -457,18 +395,18 @@ def parse_prepack(
 ) -> tuple[PrepackInput | None, dict[str, str]]:
     """A prepack's name and pieces per size (``size-<label>``), at least two pieces."""
     errors: dict[str, str] = {}
-    name = _text(data, "name", 50)
+    name = field_text(data, "name", 50)
     if not name:
         errors["name"] = _("Enter the prepack's name, e.g. 1-2-2-1.")
     ratio: dict[str, int] = {}
     for label in size_labels:
-        text = _text(data, f"size-{label}", 10)
+        text = field_text(data, f"size-{label}", 10)
         if not text:
             continue
-        count, problem = parse_whole_number(text)
-        if problem or count is None:
-            errors[f"size-{label}"] = problem or _("Enter a whole number.")
-        elif count > 999:
+        count = inputs.valid(errors, f"size-{label}", inputs.quantity(text, allow_zero=True))
+        if count is None:
+            continue
+        if count > 999:
             errors[f"size-{label}"] = _("At most 999 pieces of a size in a pack.")
         elif count:
             ratio[label] = count
@@ -491,11 +429,11 @@ def parse_delivery_window(
 ) -> tuple[DeliveryWindowInput | None, dict[str, str]]:
     """A season's drop: a name (Drop 1) and its first and last delivery day."""
     errors: dict[str, str] = {}
-    name = _text(data, "name", 50)
+    name = field_text(data, "name", 50)
     if not name:
         errors["name"] = _("Enter the window's name, e.g. Drop 1.")
-    starts_on = _date(data, "starts_on", errors)
-    ends_on = _date(data, "ends_on", errors)
+    starts_on = inputs.valid(errors, "starts_on", inputs.optional_date(data.get("starts_on")))
+    ends_on = inputs.valid(errors, "ends_on", inputs.optional_date(data.get("ends_on")))
     if starts_on is None and "starts_on" not in errors:
         errors["starts_on"] = _("Enter the first delivery day.")
     if ends_on is None and "ends_on" not in errors:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog import forms
@@ -256,7 +256,7 @@ def price_field(kind: str, style_uuid: Any, size_label: str | None = None) -> st
 
 def price_form_values(sheet: Iterable[Mapping[str, Any]], currency: str) -> dict[str, str]:
     """The prices form's fields for the saved prices, written with the currency's decimals."""
-    places = forms.minor_units(currency)
+    places = inputs.minor_units(currency)
 
     def text(amount: Any) -> str:
         return "" if amount is None else f"{Decimal(amount):.{places}f}"
@@ -285,14 +285,10 @@ def _read_price_pair(
     retail_text = str(data.get(retail_name) or "").strip()
     wholesale = retail = None
     if wholesale_text:
-        wholesale, problem = forms.parse_money(wholesale_text, currency)
-        if problem:
-            errors[wholesale_name] = problem
+        wholesale = inputs.valid(errors, wholesale_name, inputs.money(wholesale_text, currency))
     if retail_text:
-        retail, problem = forms.parse_money(retail_text, currency)
-        if problem:
-            errors[retail_name] = problem
-        elif not wholesale_text:
+        retail = inputs.valid(errors, retail_name, inputs.money(retail_text, currency))
+        if retail is not None and not wholesale_text:
             errors[wholesale_name] = _("Enter the wholesale price too.")
     return (wholesale, retail) if wholesale is not None else None
 

@@ -52,7 +52,7 @@ from partner_portal.clock import utcnow
 from partner_portal.database import contains_text, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import MAX_PAGE, whole_number
+from partner_portal.inputs import MAX_PAGE, field_text, whole_number
 
 PAGE_SIZE = 50
 STYLE_FIELDS = (
@@ -89,7 +89,7 @@ class StyleFilters:
         """Filters from query parameters; unknown values are dropped, not errors."""
 
         def text(name: str, limit: int = 100) -> str:
-            return str(params.get(name) or "").strip()[:limit]
+            return field_text(params, name, limit)
 
         page = whole_number(text("page"), minimum=1, maximum=MAX_PAGE) or 1
         status = text("status")

@@ -33,7 +33,7 @@ from jinja2 import Environment, TemplateNotFound
 
 from partner_portal import i18n
 from partner_portal.clock import utcnow
-from partner_portal.database import current_engine, is_sqlite, write_transaction
+from partner_portal.database import claim_due, current_engine, write_transaction
 from partner_portal.notifications.preferences import opted_out_users
 from partner_portal.notifications.tables import (
     MailServerStatus,
@@ -431,43 +431,25 @@ async def _claim(worker_id: str, batch: int) -> list[dict[str, Any]]:
     """Claim up to ``batch`` due rows for this sender, oldest first; rows another sender
     took are skipped. The claim is a lease of CLAIM_LEASE from ``claimed_at``.
 
-    PostgreSQL: the candidate rows are locked with FOR UPDATE SKIP LOCKED, so concurrent
-    senders pick different rows. SQLite: the IMMEDIATE transaction serialises senders.
-    Either way the update only takes rows still 'due'.
+    database.claim_due: on PostgreSQL the candidate rows are locked with FOR UPDATE SKIP
+    LOCKED, so concurrent senders pick different rows; on SQLite the IMMEDIATE transaction
+    serialises senders. Either way the update only takes rows still 'due'.
     """
     now = utcnow()
     async with write_transaction():
-        if is_sqlite():
-            rows = await (
-                OutboxEmail.select(OutboxEmail.id)
-                .where(OutboxEmail.state == MailState.due, OutboxEmail.next_attempt_at <= now)
-                .order_by(OutboxEmail.next_attempt_at)
-                .order_by(OutboxEmail.id)
-                .limit(batch)
-            )
-        else:
-            rows = await OutboxEmail.raw(
-                "SELECT id FROM outbox_email WHERE state = {} AND next_attempt_at <= {} "
-                "ORDER BY next_attempt_at, id LIMIT {} FOR UPDATE SKIP LOCKED",
-                MailState.due.value,
-                now,
-                batch,
-            )
-        ids = [row["id"] for row in rows]
-        if not ids:
-            return []
-        claimed = await (
-            OutboxEmail.update(
-                {
-                    OutboxEmail.state: MailState.sending,
-                    OutboxEmail.claimed_by: worker_id,
-                    OutboxEmail.claimed_at: now,
-                }
-            )
-            .where(OutboxEmail.id.is_in(ids), OutboxEmail.state == MailState.due)
-            .returning(*_CLAIMED_COLUMNS)
+        return await claim_due(
+            OutboxEmail,
+            due=(OutboxEmail.state == MailState.due) & (OutboxEmail.next_attempt_at <= now),
+            order_by=(OutboxEmail.next_attempt_at, OutboxEmail.id),
+            batch=batch,
+            claim={
+                OutboxEmail.state: MailState.sending,
+                OutboxEmail.claimed_by: worker_id,
+                OutboxEmail.claimed_at: now,
+            },
+            still_due=OutboxEmail.state == MailState.due,
+            returning=_CLAIMED_COLUMNS,
         )
-    return sorted(claimed, key=lambda row: ids.index(row["id"]))
 
 
 async def _renew_claims(worker_id: str, ids: list[int]) -> set[int]:

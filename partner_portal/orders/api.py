@@ -321,7 +321,7 @@ async def _create_draft(viewer: Viewer, data: DraftInput) -> Response[Order]:
         raise api.invalid(errors)
     draft = OrderDraft(
         buyer_id=buyer["id"],
-        channel=forms.channel_for(viewer, buyer),
+        channel=services.channel_for(buyer, viewer),
         lines=requests,
         ship_to=data.ship_to.strip(),
         customer_po=data.customer_po.strip(),

@@ -20,7 +20,7 @@ from partner_portal.accounts import services as accounts
 from partner_portal.clock import utcnow
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
+from partner_portal.inputs import field_text, whole_number
 from partner_portal.orders import forms, queries, services
 from partner_portal.orders.api import order_api_routes
 from partner_portal.orders.records import OrderPageLine, OrderRecord
@@ -157,7 +157,7 @@ async def order_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -
     if errors or buyer is None or details is None or requests is None:
         return await _new_order_page(request, viewer, data, errors, status_code=400)
     draft = OrderDraft(
-        buyer_id=buyer["id"], channel=forms.channel_for(viewer, buyer), lines=requests, **details
+        buyer_id=buyer["id"], channel=services.channel_for(buyer, viewer), lines=requests, **details
     )
     result = await services.create_draft(viewer, draft)
     if not result.saved:
@@ -506,7 +506,7 @@ async def order_versions(
 async def stock_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
     """Per SKU: on hand, reserved by submitted orders, available and on order (pre-booked);
     the figures on hand come from the ERP through the catalog's availability import."""
-    search = request.query_params.get("q", "").strip()[:60]
+    search = field_text(request.query_params, "q", 60)
     rows = await services.stock_rows(viewer, search)
     return render(request, "orders/stock.html", {"rows": rows, "search": search})
 

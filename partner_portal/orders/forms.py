@@ -7,7 +7,6 @@ wrong, and ``errors`` maps each wrong field to a message shown beside it.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,11 +14,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from partner_portal.access import Viewer
+from partner_portal import inputs
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
+from partner_portal.inputs import field_text, whole_number
 from partner_portal.orders.services import DETAIL_COLUMNS, MAX_LINE_QUANTITY, ShipmentInput
-from partner_portal.orders.tables import OrderChannel, OrderStatus
+from partner_portal.orders.tables import OrderStatus
 
 # The new-order page starts with this many empty line rows; "More rows" adds as many.
 ENTRY_ROWS = 8
@@ -44,30 +43,9 @@ class EnteredLine:
         return (self.style, self.colour, self.size)
 
 
-def channel_for(viewer: Viewer, buyer: Mapping[str, Any]) -> OrderChannel:
-    """The brand's people enter orders for partners; a buyer's own orders take its kind."""
-    if viewer.is_brand:
-        return OrderChannel.rep_entered
-    return {
-        "retailer": OrderChannel.retailer,
-        "group_client": OrderChannel.group,
-    }.get(buyer["kind"], OrderChannel.distributor)
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    value = data.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
-def parse_date(text: str) -> date | None:
-    """A date as a form's date input or an API sends it (YYYY-MM-DD); ValueError if not."""
-    return date.fromisoformat(text) if text else None
-
-
-def parse_quantity(text: str, allow_zero: bool = False) -> int | None:
-    """A whole number of pieces in range, or None."""
-    lowest = 0 if allow_zero else 1
-    return whole_number(text.replace(",", ""), minimum=lowest, maximum=MAX_LINE_QUANTITY)
+def line_quantity(text: str, allow_zero: bool = False) -> int | inputs.Invalid:
+    """A whole number of pieces an order line may hold."""
+    return inputs.quantity(text, allow_zero=allow_zero, maximum=MAX_LINE_QUANTITY)
 
 
 def parse_details(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
@@ -75,22 +53,15 @@ def parse_details(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, limit in TEXT_LIMITS.items():
-        text = _text(data, name)
-        if len(text) > limit:
-            errors[name] = _("At most %(limit)s characters.", limit=limit)
-        values[name] = text
+        values[name] = inputs.valid(errors, name, inputs.text(data.get(name), limit=limit))
     for name in DATE_FIELDS:
-        try:
-            values[name] = parse_date(_text(data, name))
-        except ValueError:
-            values[name] = None
-            errors[name] = _("Enter a date as YYYY-MM-DD.")
+        values[name] = inputs.valid(errors, name, inputs.optional_date(data.get(name)))
     assert set(values) == set(DETAIL_COLUMNS)
     return (None if errors else values), errors
 
 
 def parse_version(data: Mapping[str, Any]) -> int | None:
-    return whole_number(_text(data, "version"))
+    return whole_number(field_text(data, "version"))
 
 
 def entry_row_count(data: Mapping[str, Any]) -> int:
@@ -106,18 +77,21 @@ def parse_entered_lines(data: Mapping[str, Any]) -> tuple[list[EnteredLine], dic
     lines: list[EnteredLine] = []
     errors: dict[str, str] = {}
     for row in range(entry_row_count(data)):
-        style = _text(data, f"line-{row}-style").upper()
-        colour = _text(data, f"line-{row}-colour").upper()
-        size = _text(data, f"line-{row}-size").upper()
-        quantity_text = _text(data, f"line-{row}-quantity")
+        style = field_text(data, f"line-{row}-style").upper()
+        colour = field_text(data, f"line-{row}-colour").upper()
+        size = field_text(data, f"line-{row}-size").upper()
+        quantity_text = field_text(data, f"line-{row}-quantity")
         if not (style or colour or size or quantity_text):
             continue
         for name, value in (("style", style), ("colour", colour), ("size", size)):
             if not value:
                 errors[f"line-{row}-{name}"] = _("Required.")
-        quantity = parse_quantity(quantity_text)
-        if quantity is None:
-            errors[f"line-{row}-quantity"] = _("A whole number from 1 to 1,000,000.")
+        quantity = inputs.valid(
+            errors,
+            f"line-{row}-quantity",
+            line_quantity(quantity_text),
+            _("A whole number from 1 to 1,000,000."),
+        )
         if not any(key.startswith(f"line-{row}-") for key in errors):
             assert quantity is not None
             lines.append(EnteredLine(row, style, colour, size, quantity))
@@ -129,10 +103,10 @@ def parse_entered_lines(data: Mapping[str, Any]) -> tuple[list[EnteredLine], dic
 def parse_status(data: Mapping[str, Any]) -> tuple[tuple[OrderStatus, str] | None, dict[str, str]]:
     """The status to move to, and the note that goes with it."""
     try:
-        to_status = OrderStatus(_text(data, "to_status"))
+        to_status = OrderStatus(field_text(data, "to_status"))
     except ValueError:
         return None, {"status": _("Choose a step.")}
-    note = _text(data, "note")
+    note = field_text(data, "note")
     if len(note) > 1000:
         return None, {"note": _("At most %(limit)s characters.", limit=1000)}
     return (to_status, note), {}
@@ -141,31 +115,30 @@ def parse_status(data: Mapping[str, Any]) -> tuple[tuple[OrderStatus, str] | Non
 def parse_shipment(data: Mapping[str, Any]) -> tuple[ShipmentInput | None, dict[str, str]]:
     """Carrier, tracking number, date, and pieces per order line (fields ``ship-<line id>``)."""
     errors: dict[str, str] = {}
-    carrier = _text(data, "carrier")
-    tracking = _text(data, "tracking_number")
+    carrier = field_text(data, "carrier")
+    tracking = field_text(data, "tracking_number")
     if not carrier:
         errors["carrier"] = _("Name the carrier.")
     elif len(carrier) > 60:
         errors["carrier"] = _("At most %(limit)s characters.", limit=60)
     if len(tracking) > 60:
         errors["tracking_number"] = _("At most %(limit)s characters.", limit=60)
-    shipped_on: date | None = None
-    with contextlib.suppress(ValueError):
-        shipped_on = parse_date(_text(data, "shipped_on"))
-    if shipped_on is None:
-        errors["shipped_on"] = _("Enter a date as YYYY-MM-DD.")
+    shipped_on = inputs.valid(errors, "shipped_on", inputs.date(data.get("shipped_on")))
     quantities: dict[int, int] = {}
     for name in data:
         if not (isinstance(name, str) and name.startswith("ship-")):
             continue
         line_id = whole_number(name.removeprefix("ship-"))
-        text = _text(data, name)
+        text = field_text(data, name)
         if line_id is None or not text:
             continue
-        quantity = parse_quantity(text, allow_zero=True)
-        if quantity is None:
-            errors[f"line-{line_id}"] = _("A whole number from 0 to 1,000,000.")
-        elif quantity:
+        quantity = inputs.valid(
+            errors,
+            f"line-{line_id}",
+            line_quantity(text, allow_zero=True),
+            _("A whole number from 0 to 1,000,000."),
+        )
+        if quantity:
             quantities[line_id] = quantity
     if errors:
         return None, errors
@@ -191,20 +164,21 @@ def parse_change_request(
         if not (isinstance(name, str) and name.startswith("qty-")):
             continue
         sku_id = whole_number(name.removeprefix("qty-"))
-        text = _text(data, name)
+        text = field_text(data, name)
         if sku_id is None or not text:
             continue
-        quantity = parse_quantity(text, allow_zero=True)
-        if quantity is None:
-            errors[f"sku-{sku_id}"] = _("A whole number from 0 to 1,000,000.")
-        else:
+        quantity = inputs.valid(
+            errors,
+            f"sku-{sku_id}",
+            line_quantity(text, allow_zero=True),
+            _("A whole number from 0 to 1,000,000."),
+        )
+        if quantity is not None:
             quantities[sku_id] = quantity
-    ship_date: date | None = None
-    try:
-        ship_date = parse_date(_text(data, "requested_ship_date"))
-    except ValueError:
-        errors["requested_ship_date"] = _("Enter a date as YYYY-MM-DD.")
-    reason = _text(data, "reason")
+    ship_date = inputs.valid(
+        errors, "requested_ship_date", inputs.optional_date(data.get("requested_ship_date"))
+    )
+    reason = field_text(data, "reason")
     if not reason:
         errors["reason"] = _("Say why, so the brand can decide.")
     elif len(reason) > 2000:

@@ -23,7 +23,7 @@ from stdnum.exceptions import ValidationError
 
 from partner_portal import regions
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
+from partner_portal.inputs import field_text, whole_number
 from partner_portal.partners.tables import (
     AddressKind,
     InteractionKind,
@@ -176,11 +176,6 @@ class Errors:
         return not self.messages
 
 
-def _text(data: Mapping[str, Any], name: str, limit: int) -> str:
-    value = data.get(name)
-    return ("" if value is None else str(value)).strip()[:limit]
-
-
 def is_checked(value: Any) -> bool:
     """A checkbox or a CSV yes/no cell."""
     return str(value or "").strip().lower() in ("1", "on", "true", "yes", "y", "x", "是", "예")
@@ -204,7 +199,7 @@ def parse_territories(text: str) -> tuple[list[str], list[str]]:
 
 
 def _parse_version(data: Mapping[str, Any], errors: Errors) -> int | None:
-    raw = _text(data, "version", 20)
+    raw = field_text(data, "version", 20)
     if not raw:
         return None
     version = whole_number(raw)
@@ -217,7 +212,7 @@ def _parse_addresses(data: Mapping[str, Any], errors: Errors) -> list[AddressInp
     addresses: list[AddressInput] = []
     for index in range(MAX_ADDRESSES):
         prefix = f"address-{index}-"
-        values = {name: _text(data, prefix + name, 200) for name in ADDRESS_FIELDS}
+        values = {name: field_text(data, prefix + name, 200) for name in ADDRESS_FIELDS}
         # Kind and country have defaults in the form; an address is its place fields.
         if not any(values[name] for name in ADDRESS_FIELDS[2:]):
             continue
@@ -246,36 +241,36 @@ def _parse_addresses(data: Mapping[str, Any], errors: Errors) -> list[AddressInp
 def parse_organisation(data: Mapping[str, Any]) -> tuple[OrganisationInput | None, dict[str, str]]:
     """An organisation from the edit form or an import row."""
     errors = Errors()
-    legal_name = _text(data, "legal_name", 200)
+    legal_name = field_text(data, "legal_name", 200)
     if not legal_name:
         errors.add("legal_name", _("Enter the legal name."))
-    kind = _text(data, "kind", 20)
+    kind = field_text(data, "kind", 20)
     if kind not in PARTNER_KINDS:
         errors.add("kind", _("Choose what kind of partner this is."))
-    country = _text(data, "country", 2).upper()
+    country = field_text(data, "country", 2).upper()
     if country not in country_codes():
         errors.add("country", _("Enter a two-letter country code such as CN or KR."))
-    tax_id = _text(data, "tax_id", 40)
+    tax_id = field_text(data, "tax_id", 40)
     if tax_id and country in country_codes():
         tax_id, problem = tax_id_problem(country, tax_id)
         if problem:
             errors.add("tax_id", problem)
-    currency = _text(data, "currency", 3).upper() or "CNY"
+    currency = field_text(data, "currency", 3).upper() or "CNY"
     if currency not in currency_codes():
         errors.add("currency", _("Enter a three-letter currency code such as CNY, KRW or USD."))
-    language = _text(data, "language", 10) or "zh_Hans"
+    language = field_text(data, "language", 10) or "zh_Hans"
     if language not in LANGUAGES:
         errors.add("language", _("Choose English, Simplified Chinese or Korean."))
-    tier = _text(data, "tier", 20) or Tier.standard.value
+    tier = field_text(data, "tier", 20) or Tier.standard.value
     if tier not in Tier.__members__:
         errors.add("tier", _("Choose a tier."))
-    status = _text(data, "status", 20) or PartnerStatus.prospect.value
+    status = field_text(data, "status", 20) or PartnerStatus.prospect.value
     if status not in PartnerStatus.__members__:
         errors.add("status", _("Choose a status."))
-    email = _text(data, "email", 254)
+    email = field_text(data, "email", 254)
     if email and not EMAIL_PATTERN.match(email):
         errors.add("email", _("Enter an e-mail address like name@example.com."))
-    territories, bad = parse_territories(_text(data, "territories", 1000))
+    territories, bad = parse_territories(field_text(data, "territories", 1000))
     if bad:
         errors.add(
             "territories",
@@ -293,18 +288,18 @@ def parse_organisation(data: Mapping[str, Any]) -> tuple[OrganisationInput | Non
             legal_name=legal_name,
             kind=kind,
             country=country,
-            english_name=_text(data, "english_name", 200),
+            english_name=field_text(data, "english_name", 200),
             tax_id=tax_id,
             currency=currency,
             language=language,
             tier=tier,
             status=status,
-            parent_distributor=_text(data, "parent_distributor", 200),
-            owner=_text(data, "owner", 254),
-            phone=_text(data, "phone", 40),
+            parent_distributor=field_text(data, "parent_distributor", 200),
+            owner=field_text(data, "owner", 254),
+            phone=field_text(data, "phone", 40),
             email=email,
-            website=_text(data, "website", 200),
-            notes=_text(data, "notes", 10_000),
+            website=field_text(data, "website", 200),
+            notes=field_text(data, "notes", 10_000),
             territories=tuple(territories),
             addresses=tuple(addresses),
             version=version,
@@ -316,10 +311,10 @@ def parse_organisation(data: Mapping[str, Any]) -> tuple[OrganisationInput | Non
 def parse_contact(data: Mapping[str, Any]) -> tuple[ContactInput | None, dict[str, str]]:
     """A contact person: one name field (family name first for Chinese and Korean)."""
     errors = Errors()
-    name = _text(data, "name", 120)
+    name = field_text(data, "name", 120)
     if not name:
         errors.add("name", _("Enter the contact's name."))
-    email = _text(data, "email", 254)
+    email = field_text(data, "email", 254)
     if email and not EMAIL_PATTERN.match(email):
         errors.add("email", _("Enter an e-mail address like name@example.com."))
     version = _parse_version(data, errors)
@@ -328,12 +323,12 @@ def parse_contact(data: Mapping[str, Any]) -> tuple[ContactInput | None, dict[st
     return (
         ContactInput(
             name=name,
-            romanised_name=_text(data, "romanised_name", 120),
-            job_title=_text(data, "job_title", 120),
-            phone=_text(data, "phone", 40),
+            romanised_name=field_text(data, "romanised_name", 120),
+            job_title=field_text(data, "job_title", 120),
+            phone=field_text(data, "phone", 40),
             email=email,
-            wechat_id=_text(data, "wechat_id", 60),
-            kakao_id=_text(data, "kakao_id", 60),
+            wechat_id=field_text(data, "wechat_id", 60),
+            kakao_id=field_text(data, "kakao_id", 60),
             is_primary=is_checked(data.get("is_primary")),
             version=version,
         ),
@@ -346,14 +341,14 @@ def parse_timeline_entry(
 ) -> tuple[TimelineInput | None, dict[str, str]]:
     """A logged call, visit or note; ``occurred_at`` is typed in the viewer's zone, kept in UTC."""
     errors = Errors()
-    kind = _text(data, "kind", 20)
+    kind = field_text(data, "kind", 20)
     if kind not in ENTRY_KINDS:
         errors.add("kind", _("Choose what happened."))
-    summary = _text(data, "summary", 10_000)
+    summary = field_text(data, "summary", 10_000)
     if not summary:
         errors.add("summary", _("Write what was said or agreed."))
     occurred_at = now
-    raw_when = _text(data, "occurred_at", 40)
+    raw_when = field_text(data, "occurred_at", 40)
     if raw_when:
         try:
             local = datetime.fromisoformat(raw_when)

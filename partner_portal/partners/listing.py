@@ -14,7 +14,8 @@ from piccolo.querystring import QueryString
 
 from partner_portal import access, regions
 from partner_portal.access import Viewer
-from partner_portal.inputs import MAX_PAGE, whole_number
+from partner_portal.database import after_position
+from partner_portal.inputs import MAX_PAGE, field_text, whole_number
 from partner_portal.partners import forms, search
 from partner_portal.partners.services import owner_rows
 from partner_portal.partners.tables import (
@@ -54,7 +55,7 @@ class PartnerFilters:
         """Filters from request query parameters; unknown values are dropped, not errors."""
 
         def text(name: str, limit: int = 100) -> str:
-            return str(params.get(name) or "").strip()[:limit]
+            return field_text(params, name, limit)
 
         page = whole_number(text("page"), minimum=1, maximum=MAX_PAGE) or 1
         kind = text("kind")
@@ -198,10 +199,8 @@ async def _keyset_page(query: Any, filters: PartnerFilters, limit: int) -> Partn
     """The ``limit`` partners after ``filters.after`` in the list's order (name, id), and
     one more, which tells the caller there is a next page (the API's cursor paging)."""
     if filters.after is not None:
-        name, after_id = filters.after
         query = query.where(
-            (Organisation.legal_name > name)
-            | ((Organisation.legal_name == name) & (Organisation.id > after_id))
+            after_position((Organisation.legal_name, Organisation.id), filters.after)
         )
     rows = await _page_rows(query.querystrings[0], 1, limit + 1)
     await _attach_territories(rows)

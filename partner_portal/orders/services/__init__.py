@@ -15,6 +15,7 @@ from partner_portal.orders.services.demand import open_order_value, order_book_d
 from partner_portal.orders.services.drafts import (
     DETAIL_COLUMNS,
     OrderDraft,
+    channel_for,
     create_draft,
     replace_lines,
     update_details,
@@ -95,6 +96,7 @@ __all__ = [
     "acknowledge_export",
     "add_comment",
     "change_status",
+    "channel_for",
     "compare_versions",
     "create_draft",
     "decide_change",

@@ -38,6 +38,23 @@ class OrderDraft:
     requested_ship_date: date | None = None
 
 
+# The channel of an order a buyer of each kind places itself (other kinds: distributor).
+_OWN_CHANNELS = {
+    "retailer": OrderChannel.retailer,
+    "group_client": OrderChannel.group,
+}
+
+
+def channel_for(buyer: Mapping[str, Any], viewer: Viewer | None = None) -> OrderChannel:
+    """The channel an order for ``buyer`` comes in by, whatever page or upload entered it:
+    the brand's people enter orders for partners (rep_entered); a buyer's own orders take
+    its kind (a corporate group-buy client's are group orders). Without a viewer (a
+    preview that names nobody), the buyer's own channel."""
+    if viewer is not None and viewer.is_brand:
+        return OrderChannel.rep_entered
+    return _OWN_CHANNELS.get(buyer["kind"], OrderChannel.distributor)
+
+
 async def insert_lines(order_id: int, priced: PricedLines) -> None:
     if priced.rows:
         await OrderLine.insert(

@@ -16,10 +16,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from partner_portal import access
-from partner_portal.catalog.forms import minor_units
 from partner_portal.catalog.services import discount_percent, prices_for_partner, volume_breaks
 from partner_portal.catalog.tables import Sku, StyleStatus
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import minor_units
 from partner_portal.orders.records import OrderLineRecord, OrderRecord
 from partner_portal.orders.tables import Order, OrderLine
 from partner_portal.registries import CommercialTerms, registry

@@ -14,7 +14,7 @@ import msgspec
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.database import contains_text
-from partner_portal.inputs import whole_number
+from partner_portal.inputs import field_text, whole_number
 from partner_portal.orders.records import (
     ChangeRequestView,
     OrderCommentRecord,
@@ -70,7 +70,7 @@ class OrderFilters:
             status=query.get("status", "") if query.get("status", "") in STATUS_CODES else "",
             channel=query.get("channel", "") if query.get("channel", "") in CHANNEL_CODES else "",
             buyer=uuid_or_none(query.get("buyer", "")),
-            search=query.get("q", "").strip()[:60],
+            search=field_text(query, "q", 60),
             before=whole_number(before),
         )
 
