@@ -407,10 +407,14 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         parts = msgspec.json.decode(raw, type=list[Any])
-        return [
+        position = [
             msgspec.convert(part, kind, strict=False)
             for part, kind in zip(parts, kinds, strict=True)
         ]
+        # A forged cursor's number must still fit the database's 64-bit ids.
+        if any(isinstance(part, int) and not -(2**63) <= part < 2**63 for part in position):
+            raise ValueError("a cursor number out of range")
+        return position
     except (ValueError, binascii.Error, msgspec.DecodeError, msgspec.ValidationError) as error:
         raise ProblemException(
             problem(

@@ -315,3 +315,16 @@ async def test_the_timeline_pages_newest_first_and_hides_internal_notes_from_par
     assert await walk(cast.distributor) == ["newest", "same moment, first", "oldest"]
     other = await client.get(url, headers=await token_for(cast.other_distributor))
     problem_fields(other, 404)
+
+
+async def test_a_forged_cursor_with_a_number_too_large_for_an_id_is_refused(
+    client: PortalClient, cast: Cast
+) -> None:
+    import base64
+
+    forged = base64.urlsafe_b64encode(b'["A", 99999999999999999999999]').decode().rstrip("=")
+    response = await client.get(
+        f"/api/v1/partners?cursor={forged}", headers=await token_for(cast.kam)
+    )
+    assert response.status_code == 400
+    assert problem_fields(response) == {"cursor": "invalid"}
