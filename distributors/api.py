@@ -128,7 +128,7 @@ async def api_line_sheets(
     """The line sheets you may read, newest first."""
     position = api.decode_cursor(cursor, (int,))
     rows = await services.list_line_sheets(viewer, position[0] if position else None, limit + 1)
-    shown = rows[:limit]
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["id"]])
     return LineSheetList(
         items=[
             LineSheetSummary(
@@ -141,7 +141,7 @@ async def api_line_sheets(
             )
             for row in shown
         ],
-        next_cursor=api.encode_cursor([shown[-1]["id"]]) if len(rows) > limit else None,
+        next_cursor=next_cursor,
     )
 
 
@@ -193,7 +193,7 @@ async def api_line_sheet_styles(
     places = await services.sheet_styles_after(
         sheet["id"], (position[0], position[1]) if position else None, limit + 1
     )
-    shown = places[:limit]
+    shown, next_cursor = api.page_of(places, limit, lambda place: place[:2])
     style_ids = [style_id for _position, _place, style_id in shown]
     summaries = {summary.id: summary for summary in await sheets.style_summaries(viewer, style_ids)}
     styles = await services.load_styles(viewer, style_ids, None)
@@ -241,7 +241,7 @@ async def api_line_sheet_styles(
     return SheetStyleList(
         buyer=chosen["uuid"] if chosen else None,
         items=items,
-        next_cursor=api.encode_cursor(list(shown[-1][:2])) if len(places) > limit else None,
+        next_cursor=next_cursor,
     )
 
 

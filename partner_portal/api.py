@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import litestar
 import msgspec
@@ -441,6 +441,21 @@ Cursor = Annotated[
 def encode_cursor(position: Sequence[Any]) -> str:
     """An opaque cursor for the position after the last item of a page."""
     return base64.urlsafe_b64encode(msgspec.json.encode(list(position))).decode().rstrip("=")
+
+
+Row = TypeVar("Row")
+
+
+def page_of(
+    rows: Sequence[Row], limit: int, position: Callable[[Row], Sequence[Any]]
+) -> tuple[list[Row], str | None]:
+    """A page of a list read with ``limit + 1`` rows: the first ``limit`` and the cursor
+    after the last of them (``position`` gives a row's keys, as ``decode_cursor`` reads
+    them back), or None when no row was left over (the last page)."""
+    shown = list(rows[:limit])
+    if len(rows) <= limit or not shown:
+        return shown, None
+    return shown, encode_cursor(position(shown[-1]))
 
 
 def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any] | None:

@@ -169,13 +169,8 @@ async def api_follow_ups(
             limit=limit + 1,
         ),
     )
-    shown = rows[:limit]
-    return FollowUpList(
-        items=[_follow_up(row) for row in shown],
-        next_cursor=api.encode_cursor([api.timestamp(shown[-1].due_at), shown[-1].id])
-        if len(rows) > limit
-        else None,
-    )
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [api.timestamp(row.due_at), row.id])
+    return FollowUpList(items=[_follow_up(row) for row in shown], next_cursor=next_cursor)
 
 
 @api.get(f"{API}/{{follow_up_id:uuid}}", tags=["follow-ups"])

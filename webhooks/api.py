@@ -211,11 +211,8 @@ async def api_deliveries(
     endpoint = await get_endpoint(viewer, endpoint_id)
     position = api.decode_cursor(cursor, (int,))
     page = await endpoints.deliveries(endpoint, position[0] if position else None, limit + 1)
-    shown = page[:limit]
-    return DeliveryList(
-        items=[_delivery(delivery) for delivery in shown],
-        next_cursor=api.encode_cursor([shown[-1].id]) if len(page) > limit else None,
-    )
+    shown, next_cursor = api.page_of(page, limit, lambda delivery: [delivery.id])
+    return DeliveryList(items=[_delivery(delivery) for delivery in shown], next_cursor=next_cursor)
 
 
 @post("/api/v1/webhook-deliveries/{delivery_id:uuid}/resend", tags=["webhooks"], status_code=202)

@@ -90,13 +90,8 @@ async def api_users(
     rows = await users.users_after(
         viewer, filters, (position[0], position[1]) if position else None, limit + 1
     )
-    shown = rows[:limit]
-    return UserList(
-        items=[_user(row) for row in shown],
-        next_cursor=api.encode_cursor([shown[-1]["display_name"], shown[-1]["id"]])
-        if len(rows) > limit
-        else None,
-    )
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["display_name"], row["id"]])
+    return UserList(items=[_user(row) for row in shown], next_cursor=next_cursor)
 
 
 @api.get(f"{API}/{{user_id:uuid}}", tags=["users"])

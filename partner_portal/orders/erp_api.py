@@ -102,10 +102,9 @@ async def orders_to_export(
     """Orders past draft the ERP has not acknowledged, oldest first."""
     position = api.decode_cursor(cursor, (int,))
     page = await services.orders_to_export(viewer, position[0] if position else None, limit + 1)
-    shown = page[:limit]
+    shown, next_cursor = api.page_of(page, limit, lambda order: [order.id])
     return ExportPage(
-        items=[await _export_order(viewer, order) for order in shown],
-        next_cursor=api.encode_cursor([shown[-1].id]) if len(page) > limit else None,
+        items=[await _export_order(viewer, order) for order in shown], next_cursor=next_cursor
     )
 
 

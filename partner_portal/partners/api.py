@@ -309,8 +309,9 @@ async def partner_timeline(
     position = api.decode_cursor(cursor, (datetime, int))
     after = (position[0], position[1]) if position else None
     rows = await services.timeline_after(viewer, organisation, after, limit)
-    shown = rows[:limit]
-    last = shown[-1] if shown else None
+    shown, next_cursor = api.page_of(
+        rows, limit, lambda row: [api.timestamp(row["occurred_at"]), row["id"]]
+    )
     return Timeline(
         items=[
             TimelineEntry(
@@ -323,9 +324,7 @@ async def partner_timeline(
             )
             for row in shown
         ],
-        next_cursor=api.encode_cursor([api.timestamp(last["occurred_at"]), last["id"]])
-        if last and len(rows) > limit
-        else None,
+        next_cursor=next_cursor,
     )
 
 
@@ -342,13 +341,8 @@ async def list_contacts(
     rows = await services.contacts_after(
         organisation, (position[0], position[1]) if position else None, limit + 1
     )
-    shown = rows[:limit]
-    return ContactList(
-        items=[_contact(row, partner_id) for row in shown],
-        next_cursor=api.encode_cursor([shown[-1].name, shown[-1].id])
-        if len(rows) > limit
-        else None,
-    )
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.name, row.id])
+    return ContactList(items=[_contact(row, partner_id) for row in shown], next_cursor=next_cursor)
 
 
 @api.post(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"], status_code=201)

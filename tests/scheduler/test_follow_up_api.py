@@ -61,32 +61,20 @@ async def test_a_kam_plans_a_follow_up_in_their_time_zone_and_completes_it(
     client: PortalClient, cast: Cast
 ) -> None:
     headers = await token_for(cast.kam)
-    planned = await client.post(
-        API,
-        headers={**headers, "Idempotency-Key": "plan-follow-up-0001"},
-        json={
-            "partner": str(cast.distributor_a.uuid),
-            "kind": "call",
-            "title": "确认春季订单",
-            "due_at": "2027-03-02T09:30:00+08:00",
-            "recurrence": "FREQ=WEEKLY",
-        },
-    )
+    planning = {**headers, "Idempotency-Key": "plan-follow-up-0001"}
+    body = {
+        "partner": str(cast.distributor_a.uuid),
+        "kind": "call",
+        "title": "确认春季订单",
+        "due_at": "2027-03-02T09:30:00+08:00",
+        "recurrence": "FREQ=WEEKLY",
+    }
+    planned = await client.post(API, headers=planning, json=body)
     assert planned.status_code == 201, planned.text
     item = planned.json()
     assert item["due_at"] == "2027-03-02T01:30:00Z"
     assert item["owner"] == str(cast.kam.uuid) and item["recurrence"] == "FREQ=WEEKLY"
-    again = await client.post(
-        API,
-        headers={**headers, "Idempotency-Key": "plan-follow-up-0001"},
-        json={
-            "partner": str(cast.distributor_a.uuid),
-            "kind": "call",
-            "title": "确认春季订单",
-            "due_at": "2027-03-02T09:30:00+08:00",
-            "recurrence": "FREQ=WEEKLY",
-        },
-    )
+    again = await client.post(API, headers=planning, json=body)
     assert again.json()["id"] == item["id"] and await FollowUp.count() == 1
     assert (await client.get(f"{API}/{item['id']}", headers=headers)).json() == item
 
