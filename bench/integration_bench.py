@@ -117,7 +117,11 @@ async def make_catalog(skus: int) -> list[str]:
             )
         ).returning(Style.id)  # fmt: skip
         colourways = await Colourway.insert(
-            *(Colourway(style=style["id"], code=f"C{c}") for style in styles for c in range(COLOURS))
+            *(
+                Colourway(style=style["id"], code=f"C{c}")
+                for style in styles
+                for c in range(COLOURS)
+            )
         ).returning(Colourway.id, Colourway.style)
         rows = []
         for colourway in colourways:
@@ -234,8 +238,10 @@ async def run(url: str, skus: int, events_count: int, seconds: int) -> str:
     from partner_portal.app import create_app
     from partner_portal.settings import load_settings
 
+    # The receiver listens on 127.0.0.1: an internal address, allowed here explicitly.
     settings = load_settings({**os.environ, "DATABASE_URL": url, "THREADLINE_ENV": "test",
-                              "SECRET_KEY": "bench-" + "x" * 40})  # fmt: skip
+                              "SECRET_KEY": "bench-" + "x" * 40,
+                              "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1"})  # fmt: skip
     app = create_app(settings)
     receiver = Receiver()
     async with app.lifespan():  # type: ignore[attr-defined]
@@ -252,7 +258,9 @@ async def run(url: str, skus: int, events_count: int, seconds: int) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--skus", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=2_000)
     parser.add_argument("--seconds", type=int, default=30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from distributors import rules, services
 from distributors.access import SCOPED_TABLES, DistributorAction
+from distributors.api import line_sheet_api_routes
 from distributors.controllers import distributor_routes
 from distributors.demo import load_demo_data as load_demo_data
 from partner_portal.access import Action
@@ -12,7 +13,7 @@ from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
 from partner_portal.registries import HomeSection, NavEntry, OrderLink, Registry
 
-routes = distributor_routes
+routes = [*distributor_routes, *line_sheet_api_routes]
 
 DISTRIBUTOR_LABELS = {
     "direct_order": N_("Retailer orders direct"),

@@ -48,8 +48,11 @@ from partner_portal.registries import OrderFinding, registry
 # Line sheets
 
 
-async def list_line_sheets(viewer: Viewer) -> list[dict[str, Any]]:
-    """The sheets the viewer may read, newest season first, with their style counts."""
+async def list_line_sheets(
+    viewer: Viewer, before: int | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The sheets the viewer may read, newest first, with their style counts (``limit`` of
+    them with an id below ``before``, for the API's pages; all by default)."""
     access.require(viewer, DistributorAction.view_line_sheets)
     query = LineSheet.select(
         LineSheet.id,
@@ -60,7 +63,10 @@ async def list_line_sheets(viewer: Viewer) -> list[dict[str, Any]]:
         LineSheet.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
     )
     query = access.narrow(query, line_sheet_filter(viewer))
-    sheets = await query.order_by(LineSheet.id, ascending=False)
+    if before is not None:
+        query = query.where(LineSheet.id < before)
+    query = query.order_by(LineSheet.id, ascending=False)
+    sheets = await (query.limit(limit) if limit is not None else query)
     counts: dict[int, int] = {}
     for row in await LineSheetStyle.select(LineSheetStyle.line_sheet).where(
         LineSheetStyle.line_sheet.is_in([sheet["id"] for sheet in sheets] or [-1])
@@ -441,6 +447,24 @@ def _size_prices(
         return {}
     found = {size["id"]: prices.for_item(style_id, size["id"]) for size in sizes}
     return {size_id: price.wholesale for size_id, price in found.items() if price is not None}
+
+
+async def sheet_styles_after(
+    sheet_id: int, after: tuple[int, int] | None, limit: int
+) -> list[tuple[int, int, int]]:
+    """Up to ``limit`` of a sheet's places, in its order, after the (position, place id) of
+    the last one already read: (position, place id, style id) each."""
+    query = LineSheetStyle.select(
+        LineSheetStyle.id, LineSheetStyle.position, LineSheetStyle.style
+    ).where(LineSheetStyle.line_sheet == sheet_id)
+    if after is not None:
+        position, place_id = after
+        query = query.where(
+            (LineSheetStyle.position > position)
+            | ((LineSheetStyle.position == position) & (LineSheetStyle.id > place_id))
+        )
+    rows = await query.order_by(LineSheetStyle.position).order_by(LineSheetStyle.id).limit(limit)
+    return [(row["position"], row["id"], row["style"]) for row in rows]
 
 
 async def sheet_style_ids(sheet_id: int) -> list[int]:

@@ -229,15 +229,11 @@ async def sheet_page(
         )
         for style in styles
     ]
-    season = (
-        await Season.select(Season.id, Season.code, Season.name)
-        .where(Season.id == sheet["season"])
-        .first()
-    )
+    season = await season_of(sheet)
     present_colours = {key for summary in summaries for _, _, key in summary.colours}
     return SheetPage(
         sheet=sheet,
-        season=season or {},
+        season=season,
         buyer=buyer,
         buyers=await buyer_choices(viewer),
         windows=windows,
@@ -251,6 +247,16 @@ async def sheet_page(
         colours=sorted(present_colours),
         has_carry_over=any(summary.carry_over for summary in summaries),
     )
+
+
+async def season_of(sheet: Mapping[str, Any]) -> dict[str, Any]:
+    """The sheet's season (id, code, name); empty if it is gone."""
+    season = (
+        await Season.select(Season.id, Season.code, Season.name)
+        .where(Season.id == sheet["season"])
+        .first()
+    )
+    return dict(season or {})
 
 
 # ---------------------------------------------------------------------------

@@ -21,11 +21,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import litestar
 import msgspec
@@ -147,6 +147,15 @@ def invalid(errors: dict[str, str], renamed: dict[str, str] | None = None) -> Pr
     return ProblemException(problem(400, _(INVALID_FIELDS), fields))
 
 
+def field_refused(status: int, field: str, message: str, code: str = "invalid") -> ProblemException:
+    """A refusal of one field's value: 422 for a value not accepted, 409 (code "conflict")
+    for one another record holds; ``message`` (in the reader's language) is the detail and
+    the field's message."""
+    return ProblemException(
+        problem(status, message, [FieldError(field=field, code=code, message=message)])
+    )
+
+
 def refused(result: SaveResult, renamed: dict[str, str] | None = None) -> ProblemException:
     """The problem for a save that did not happen: a 409 when the version sent was stale
     (with the changes that got in first), else a 400 with the messages by field."""
@@ -167,6 +176,40 @@ def refused(result: SaveResult, renamed: dict[str, str] | None = None) -> Proble
             ],
         )
     )
+
+
+# ---------------------------------------------------------------------------
+# Bodies as form fields
+
+
+def form_fields(body: msgspec.Struct, renamed: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A JSON body as the page form's fields, so that the form's one parser checks both.
+
+    ``renamed`` maps a form's field names to the body's where they differ, the mapping
+    ``invalid`` reads the form's messages back with. A field the body left out
+    (``msgspec.UNSET``) is left out; None is empty; a bool is a checkbox ("on" or empty); a
+    list of words is one field of words separated by spaces; a list of objects is the
+    form's numbered rows (``addresses[1].city`` is the field ``address-1-city`` when
+    ``renamed`` maps "address" to "addresses"); a mapping is left to the caller.
+    """
+    form_names = {body_name: form_name for form_name, body_name in (renamed or {}).items()}
+    fields: dict[str, str] = {}
+    for name in body.__struct_fields__:
+        value = getattr(body, name)
+        if value is msgspec.UNSET or isinstance(value, Mapping):
+            continue
+        form_name = form_names.get(name, name)
+        if isinstance(value, list) and value and isinstance(value[0], msgspec.Struct):
+            for index, row in enumerate(value):
+                for field, item in form_fields(row).items():
+                    fields[f"{form_name}-{index}-{field}"] = item
+        elif isinstance(value, list):
+            fields[form_name] = " ".join(str(item) for item in value)
+        elif isinstance(value, bool):
+            fields[form_name] = "on" if value else ""
+        else:
+            fields[form_name] = "" if value is None else str(value)
+    return fields
 
 
 # ---------------------------------------------------------------------------
@@ -397,6 +440,21 @@ Cursor = Annotated[
 def encode_cursor(position: Sequence[Any]) -> str:
     """An opaque cursor for the position after the last item of a page."""
     return base64.urlsafe_b64encode(msgspec.json.encode(list(position))).decode().rstrip("=")
+
+
+Row = TypeVar("Row")
+
+
+def page_of(
+    rows: Sequence[Row], limit: int, position: Callable[[Row], Sequence[Any]]
+) -> tuple[list[Row], str | None]:
+    """A page of a list read with ``limit + 1`` rows: the first ``limit`` and the cursor
+    after the last of them (``position`` gives a row's keys, as ``decode_cursor`` reads
+    them back), or None when no row was left over (the last page)."""
+    shown = list(rows[:limit])
+    if len(rows) <= limit or not shown:
+        return shown, None
+    return shown, encode_cursor(position(shown[-1]))
 
 
 def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any] | None:

@@ -26,6 +26,7 @@ from distributors import plugin as distributors_plugin
 from group_orders import plugin as group_orders_plugin
 from insights import plugin as insights_plugin
 from partner_portal import database, i18n, web
+from partner_portal.accounts.api import user_api_routes
 from partner_portal.accounts.controllers import account_routes, users_navigation
 from partner_portal.audit.controllers import audit_navigation, audit_routes
 from partner_portal.catalog.api import catalog_api_routes
@@ -36,6 +37,7 @@ from partner_portal.external_refs import external_ref_routes
 from partner_portal.notifications.controllers import notification_routes
 from partner_portal.notifications.home import latest_notifications
 from partner_portal.orders import plugin as orders_plugin
+from partner_portal.partners import events as partner_events
 from partner_portal.partners.api import partner_api_routes
 from partner_portal.partners.controllers import (
     partner_navigation,
@@ -79,6 +81,8 @@ def register_plugins() -> None:
         registry.add_nav_entry(entry)
     registry.add_home_tile(partners_home_tile)
     registry.add_home_section(notifications_home_section)
+    for kind in partner_events.KINDS:
+        registry.add_event_kind(kind)
     for plugin in PLUGINS:
         plugin.register(registry)
 
@@ -143,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *external_ref_routes,
             *notification_routes,
             *partner_api_routes,
+            *user_api_routes,
             *catalog_api_routes,
             *(route for plugin in PLUGINS for route in plugin.routes),
             create_static_files_router(

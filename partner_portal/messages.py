@@ -22,6 +22,8 @@ from partner_portal import i18n, labels
 
 # A stored parameter is bounded, so a free-text value cannot bloat every reader's page.
 PARAMETER_LENGTH = 500
+# A list (a webhook's payload: the SKUs an event names) keeps at most this many items.
+PARAMETER_ITEMS = 1000
 
 
 def label(code: str) -> dict[str, str]:
@@ -63,6 +65,8 @@ def _stored(value: Any) -> Any:
         return value
     if isinstance(value, Mapping):
         return {str(key): _stored(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stored(item) for item in value[:PARAMETER_ITEMS]]
     if isinstance(value, date):
         return value.isoformat()
     return str(value)[:PARAMETER_LENGTH]

@@ -63,6 +63,13 @@ class Settings:
     # compressed here (a reverse proxy does it). Level 1 gives most of the saving at a third
     # of level 6's CPU: a 470 KB grid page became 30 KB in ~10 ms against 27 KB in ~23 ms.
     gzip_level: int = 1
+    # Webhooks may be sent to loopback, private and link-local addresses (webhooks/
+    # targets.py): for the test suite's local receiver, or receivers deliberately on the
+    # installation's own network. Off: only public addresses (no request forgery).
+    webhook_allow_private_targets: bool = False
+    # A SKU with this many pieces or fewer left at once is low: a change that takes it
+    # there records stock.low (partner_portal/orders/services/stock.py).
+    low_stock_pieces: int = 10
 
     @property
     def is_sqlite(self) -> bool:
@@ -246,6 +253,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         max_queue_ms=_int(env, "MAX_QUEUE_MS", Settings.max_queue_ms, 0, 60_000),
         gzip_level=_int(env, "GZIP_LEVEL", Settings.gzip_level, 0, 9),
+        webhook_allow_private_targets=_bool(env, "WEBHOOK_ALLOW_PRIVATE_TARGETS", False),
+        low_stock_pieces=_int(env, "LOW_STOCK_PIECES", Settings.low_stock_pieces, 0, 1_000_000),
         # Last: a bad value elsewhere stops the process before a development key is made.
         secret_key=_secret_key(env, environment),
     )

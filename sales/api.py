@@ -148,18 +148,6 @@ class Ledger(msgspec.Struct):
     entries: list[LedgerEntry]
 
 
-def _form_fields(payload: msgspec.Struct) -> dict[str, str]:
-    """The body as the page form's fields, so the form's parser checks both."""
-    fields = {}
-    for name in payload.__struct_fields__:
-        value = getattr(payload, name)
-        if isinstance(value, list):
-            fields[name] = " ".join(value)
-        else:
-            fields[name] = "" if value is None else str(value)
-    return fields
-
-
 def _opportunity(row: dict[str, Any]) -> Opportunity:
     return Opportunity(
         id=row["uuid"],
@@ -242,7 +230,7 @@ async def api_register_deal(
 ) -> Registration:
     """Register a deal; send an Idempotency-Key header to make a retry safe."""
     key = idempotency_key or data.idempotency_key
-    result = await registrations.submit_registration(viewer, _form_fields(data), key)
+    result = await registrations.submit_registration(viewer, api.form_fields(data), key)
     if not result.saved:
         raise api.refused(result)
     assert result.uuid is not None
@@ -284,7 +272,7 @@ async def api_open_case(
     brand names the partner as ``organisation``); send an Idempotency-Key header to retry
     safely."""
     key = idempotency_key or data.idempotency_key
-    result = await cases.open_case(viewer, _form_fields(data), key)
+    result = await cases.open_case(viewer, api.form_fields(data), key)
     if not result.saved:
         raise api.refused(result)
     assert result.uuid is not None

@@ -86,6 +86,41 @@ def _visible(viewer: Viewer, query: Any, filters: AgendaFilters) -> Any:
     return query
 
 
+@dataclass(frozen=True)
+class FollowUpQuery:
+    """A list of follow-ups as the API asks for it: the agenda's filters, a state ("" for
+    every state), a window of due times, and the (due time, id) of the last one already
+    read."""
+
+    filters: AgendaFilters = AgendaFilters()
+    state: str = ""
+    due_from: datetime | None = None
+    due_before: datetime | None = None
+    after: tuple[datetime, int] | None = None
+    limit: int = 50
+
+
+async def list_follow_ups(viewer: Viewer, wanted: FollowUpQuery) -> list[FollowUpRecord]:
+    """Follow-ups the viewer may see (those of the agenda: partners they see, owners whose
+    agenda they may open), by due time, up to ``wanted.limit``."""
+    access.require(viewer, SchedulerAction.view_follow_ups)
+    query = _visible(viewer, FollowUp.select(*ROW_COLUMNS), wanted.filters)
+    if wanted.state:
+        query = query.where(FollowUp.state == wanted.state)
+    if wanted.due_from is not None:
+        query = query.where(FollowUp.due_at >= wanted.due_from)
+    if wanted.due_before is not None:
+        query = query.where(FollowUp.due_at < wanted.due_before)
+    if wanted.after is not None:
+        due_at, follow_up_id = wanted.after
+        query = query.where(
+            (FollowUp.due_at > due_at)
+            | ((FollowUp.due_at == due_at) & (FollowUp.id > follow_up_id))
+        )
+    rows = await query.order_by(FollowUp.due_at).order_by(FollowUp.id).limit(wanted.limit)
+    return [decorate(viewer, row) for row in rows]
+
+
 def local_day_start(day: date, time_zone: str) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
 

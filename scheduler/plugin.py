@@ -10,8 +10,9 @@ from partner_portal.i18n import N_
 from partner_portal.registries import HomeTile, NavEntry, PartnerPanel, Registry
 from scheduler import agenda, controllers, follow_ups, handover, host, jobs, reminders
 from scheduler.access import SCOPED_TABLES, SchedulerAction
+from scheduler.api import follow_up_api_routes
 
-routes = controllers.routes
+routes = [*controllers.routes, *follow_up_api_routes]
 
 
 def register(registry: Registry) -> None:

@@ -498,15 +498,6 @@ class Created(msgspec.Struct):
     id: UUID
 
 
-def _fields(body: msgspec.Struct) -> dict[str, str]:
-    """A body's plain fields as the page form's, so the form's rules check both."""
-    return {
-        name: str(value)
-        for name, value in msgspec.structs.asdict(body).items()
-        if value is not None and not isinstance(value, dict)
-    }
-
-
 @api.get("/api/v1/suppliers/forecast", tags=["suppliers"])
 async def api_forecast(viewer: CurrentViewer) -> dict[str, Any]:
     """The current material forecast for the caller's materials (a supplier: its own)."""
@@ -531,7 +522,7 @@ async def api_commit_week(
     gets the first answer even after a newer answer was given."""
 
     async def commit() -> Response[Created]:
-        result = await forecasting.commit_week(viewer, material_id, _fields(data))
+        result = await forecasting.commit_week(viewer, material_id, api.form_fields(data))
         if not result.saved:
             raise api.refused(result)
         assert result.uuid is not None
@@ -571,7 +562,7 @@ async def api_acknowledge(
 ) -> Created:
     """Answer a PO line: {"acknowledgement": "accepted" | "changed" | "rejected" |
     "backordered", "quantity": ..., "delivery_date": ..., "comment": ...}. Idempotent."""
-    result = await purchasing.acknowledge_line(viewer, line_id, _fields(data))
+    result = await purchasing.acknowledge_line(viewer, line_id, api.form_fields(data))
     if not result.saved:
         raise api.refused(result)
     assert result.uuid is not None
@@ -594,7 +585,7 @@ async def api_ship_notice(
     "dye_lot", "lines": {"<PO line id>": "quantity"}} (certificates are uploaded on the
     page). Send an Idempotency-Key header (or, as before, an "idempotency_key" field) to
     make a retry safe."""
-    fields = _fields(data)
+    fields = api.form_fields(data)
     fields.update(
         {f"quantity-{key}": str(value) for key, value in data.lines.items() if value is not None}
     )

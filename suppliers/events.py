@@ -13,12 +13,10 @@ from partner_portal.events import services as events
 from partner_portal.i18n import N_
 from partner_portal.registries import EventKind
 
-PO_SENT = EventKind("purchase_order.sent", N_("A purchase order is sent to a supplier"))
-PO_ACKNOWLEDGED = EventKind(
-    "purchase_order.acknowledged", N_("A supplier answers a purchase order line")
-)
-SHIP_NOTICE = EventKind("purchase_order.ship_notice", N_("A supplier announces a shipment"))
-COMMITMENT = EventKind("forecast.commitment", N_("A supplier answers the forecast"))
+PO_SENT = EventKind("po.sent", N_("A purchase order is sent to a supplier"))
+PO_ACKNOWLEDGED = EventKind("po.acknowledged", N_("A supplier answers a purchase order line"))
+SHIP_NOTICE = EventKind("po.ship_notice", N_("A supplier announces a shipment"))
+COMMITMENT = EventKind("commitment.changed", N_("A supplier answers the forecast"))
 
 KINDS = (PO_SENT, PO_ACKNOWLEDGED, SHIP_NOTICE, COMMITMENT)
 

@@ -3,144 +3,220 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Response
-from litestar.params import FromPath, FromQuery, JSONBody
+import msgspec
+from litestar import Request
+from litestar.params import FromPath, JSONBody
 
 from partner_portal import api
 from partner_portal.api import delete, get, post, put
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer
 from webhooks import endpoints
 from webhooks.access import get_endpoint
-from webhooks.forms import parse_endpoint
 from webhooks.records import DeliveryRecord, EndpointRecord
 
 API = "/api/v1/webhook-endpoints"
+AnyRequest = Request[Any, Any, Any]
 
 
-def _endpoint(endpoint: EndpointRecord) -> dict[str, Any]:
-    return {
-        "id": str(endpoint.uuid),
-        "url": endpoint.url,
-        "description": endpoint.description,
-        "event_types": endpoint.event_types,
-        "secret": endpoint.secret,
-        "active": endpoint.is_active,
-        "failing_since": endpoint.failing_since.isoformat() if endpoint.failing_since else None,
-        "disabled_at": endpoint.disabled_at.isoformat() if endpoint.disabled_at else None,
-        "created_at": endpoint.created_at.isoformat(),
-    }
+class EventType(msgspec.Struct):
+    type: str
+    label: str
 
 
-def _delivery(delivery: DeliveryRecord) -> dict[str, Any]:
-    return {
-        "id": str(delivery.uuid),
-        "webhook_id": f"msg_{delivery.uuid}",
-        "event_type": delivery.event_type,
-        "state": delivery.state,
-        "attempts": delivery.attempts,
-        "next_attempt_at": delivery.next_attempt_at.isoformat(),
-        "last_attempt_at": delivery.last_attempt_at.isoformat()
-        if delivery.last_attempt_at
-        else None,
-        "last_status": delivery.last_status,
-        "last_response": delivery.last_response,
-        "last_error": delivery.last_error,
-        "delivered_at": delivery.delivered_at.isoformat() if delivery.delivered_at else None,
-        "created_at": delivery.created_at.isoformat(),
-    }
+class EventTypes(msgspec.Struct):
+    items: list[EventType]
 
 
-@get("/api/v1/webhook-event-types", cache=False)
-async def api_event_types(viewer: CurrentViewer) -> dict[str, Any]:
+class EndpointBody(msgspec.Struct, forbid_unknown_fields=True):
+    """An endpoint to register or change: the address that receives the events (http:// or
+    https://, on the public internet), a description, and the event types it hears of."""
+
+    url: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    description: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    event_types: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=100)]], msgspec.Meta(max_length=200)
+    ] = []
+
+
+class Endpoint(msgspec.Struct):
+    id: UUID
+    url: str
+    description: str
+    event_types: list[str]
+    # "whsec_" and base64: the key of every delivery's webhook-signature.
+    secret: str
+    active: bool
+    failing_since: datetime | None
+    disabled_at: datetime | None
+    created_at: datetime
+
+
+class EndpointList(msgspec.Struct):
+    items: list[Endpoint]
+
+
+class Delivery(msgspec.Struct):
+    id: UUID
+    # The webhook-id header of every attempt: the same on each, so a repeat is recognised.
+    webhook_id: str
+    event_type: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_attempt_at: datetime | None
+    last_status: int | None
+    last_response: str
+    # Why the last attempt got no answer, in the reader's language where it is ours.
+    last_error: str
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+class DeliveryList(msgspec.Struct):
+    items: list[Delivery]
+    # Pass as ?cursor= for older deliveries; null on the last page.
+    next_cursor: str | None
+
+
+def _moment(value: datetime | None) -> datetime | None:
+    return api.timestamp(value) if value is not None else None
+
+
+def _endpoint(endpoint: EndpointRecord) -> Endpoint:
+    return Endpoint(
+        id=endpoint.uuid,
+        url=endpoint.url,
+        description=endpoint.description,
+        event_types=endpoint.event_types,
+        secret=endpoint.secret,
+        active=endpoint.is_active,
+        failing_since=_moment(endpoint.failing_since),
+        disabled_at=_moment(endpoint.disabled_at),
+        created_at=api.timestamp(endpoint.created_at),
+    )
+
+
+def _delivery(delivery: DeliveryRecord) -> Delivery:
+    return Delivery(
+        id=delivery.uuid,
+        webhook_id=f"msg_{delivery.uuid}",
+        event_type=delivery.event_type,
+        state=delivery.state,
+        attempts=delivery.attempts,
+        next_attempt_at=api.timestamp(delivery.next_attempt_at),
+        last_attempt_at=_moment(delivery.last_attempt_at),
+        last_status=delivery.last_status,
+        last_response=delivery.last_response,
+        last_error=delivery.error_text,
+        delivered_at=_moment(delivery.delivered_at),
+        created_at=api.timestamp(delivery.created_at),
+    )
+
+
+@get("/api/v1/webhook-event-types", tags=["webhooks"])
+async def api_event_types(viewer: CurrentViewer) -> EventTypes:
     """The event types an endpoint of the caller's organisation may hear of."""
-    return {
-        "items": [
-            {"type": kind, "label": _(label)}
+    return EventTypes(
+        items=[
+            EventType(type=kind, label=_(label))
             for kind, label in endpoints.offered_event_types(viewer)
         ]
-    }
+    )
 
 
-@get(API, cache=False)
-async def api_endpoints(viewer: CurrentViewer) -> dict[str, Any]:
+@get(API, tags=["webhooks"])
+async def api_endpoints(viewer: CurrentViewer) -> EndpointList:
     """The caller's organisation's endpoints."""
-    return {"items": [_endpoint(endpoint) for endpoint in await endpoints.list_endpoints(viewer)]}
+    return EndpointList(
+        items=[_endpoint(endpoint) for endpoint in await endpoints.list_endpoints(viewer)]
+    )
 
 
-@post(API)
+@post(API, tags=["webhooks"], status_code=201)
 async def api_create_endpoint(
-    viewer: CurrentViewer, data: JSONBody[dict[str, Any] | None] = None
-) -> Response[dict[str, Any]]:
-    """Register an endpoint (url, event_types, description); the answer holds its secret."""
-    offered = [kind for kind, _label in endpoints.offered_event_types(viewer)]
-    values, errors = parse_endpoint(data or {}, offered)
+    request: AnyRequest, viewer: CurrentViewer, data: JSONBody[EndpointBody]
+) -> Endpoint:
+    """Register an endpoint; the answer holds its secret. An address that is or resolves
+    to a loopback, private, link-local or other internal address is refused."""
+    values, errors = await endpoints.read_endpoint(
+        viewer, msgspec.structs.asdict(data), request.app.state.settings
+    )
     if values is None:
         raise api.invalid(errors)
     endpoint_uuid = await endpoints.create_endpoint(viewer, values)
-    return Response(_endpoint(await get_endpoint(viewer, endpoint_uuid)), status_code=201)
+    return _endpoint(await get_endpoint(viewer, endpoint_uuid))
 
 
-@get(f"{API}/{{endpoint_id:uuid}}", cache=False)
-async def api_endpoint(viewer: CurrentViewer, endpoint_id: FromPath[UUID]) -> dict[str, Any]:
+@get(f"{API}/{{endpoint_id:uuid}}", tags=["webhooks"])
+async def api_endpoint(viewer: CurrentViewer, endpoint_id: FromPath[UUID]) -> Endpoint:
     return _endpoint(await get_endpoint(viewer, endpoint_id))
 
 
-@put(f"{API}/{{endpoint_id:uuid}}")
+@put(f"{API}/{{endpoint_id:uuid}}", tags=["webhooks"])
 async def api_update_endpoint(
+    request: AnyRequest,
     viewer: CurrentViewer,
     endpoint_id: FromPath[UUID],
-    data: JSONBody[dict[str, Any] | None] = None,
-) -> Response[dict[str, Any]]:
+    data: JSONBody[EndpointBody],
+) -> Endpoint:
     """Change an endpoint's url, description and event types (the secret stays)."""
     endpoint = await get_endpoint(viewer, endpoint_id)
-    offered = [kind for kind, _label in endpoints.offered_event_types(viewer)]
-    values, errors = parse_endpoint(data or {}, offered)
+    values, errors = await endpoints.read_endpoint(
+        viewer, msgspec.structs.asdict(data), request.app.state.settings
+    )
     if values is None:
         raise api.invalid(errors)
     await endpoints.update_endpoint(viewer, endpoint, values)
-    return Response(_endpoint(await get_endpoint(viewer, endpoint_id)))
+    return _endpoint(await get_endpoint(viewer, endpoint_id))
 
 
-@delete(f"{API}/{{endpoint_id:uuid}}", status_code=204)
+@delete(f"{API}/{{endpoint_id:uuid}}", tags=["webhooks"], status_code=204)
 async def api_delete_endpoint(viewer: CurrentViewer, endpoint_id: FromPath[UUID]) -> None:
     await endpoints.delete_endpoint(viewer, await get_endpoint(viewer, endpoint_id))
 
 
-@post(f"{API}/{{endpoint_id:uuid}}/rotate-secret", status_code=200)
-async def api_rotate_secret(viewer: CurrentViewer, endpoint_id: FromPath[UUID]) -> dict[str, Any]:
+@post(f"{API}/{{endpoint_id:uuid}}/rotate-secret", tags=["webhooks"], status_code=200)
+async def api_rotate_secret(viewer: CurrentViewer, endpoint_id: FromPath[UUID]) -> Endpoint:
     """A new secret; every request from now on is signed with it."""
     await endpoints.rotate_secret(viewer, await get_endpoint(viewer, endpoint_id))
     return _endpoint(await get_endpoint(viewer, endpoint_id))
 
 
-@post(f"{API}/{{endpoint_id:uuid}}/enable", status_code=200)
-async def api_enable(viewer: CurrentViewer, endpoint_id: FromPath[UUID]) -> dict[str, Any]:
+@post(f"{API}/{{endpoint_id:uuid}}/enable", tags=["webhooks"], status_code=200)
+async def api_enable(viewer: CurrentViewer, endpoint_id: FromPath[UUID]) -> Endpoint:
     await endpoints.set_active(viewer, await get_endpoint(viewer, endpoint_id), True)
     return _endpoint(await get_endpoint(viewer, endpoint_id))
 
 
-@get(f"{API}/{{endpoint_id:uuid}}/deliveries", cache=False)
+@post(f"{API}/{{endpoint_id:uuid}}/disable", tags=["webhooks"], status_code=200)
+async def api_disable(viewer: CurrentViewer, endpoint_id: FromPath[UUID]) -> Endpoint:
+    """Switch the endpoint off: nothing is queued for it until it is enabled again."""
+    await endpoints.set_active(viewer, await get_endpoint(viewer, endpoint_id), False)
+    return _endpoint(await get_endpoint(viewer, endpoint_id))
+
+
+@get(f"{API}/{{endpoint_id:uuid}}/deliveries", tags=["webhooks"])
 async def api_deliveries(
-    viewer: CurrentViewer, endpoint_id: FromPath[UUID], before: FromQuery[str] = ""
-) -> dict[str, Any]:
-    """The endpoint's deliveries, newest first, 50 a page: pass ``next`` as ``before``."""
+    viewer: CurrentViewer,
+    endpoint_id: FromPath[UUID],
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
+) -> DeliveryList:
+    """The endpoint's deliveries, newest first."""
     endpoint = await get_endpoint(viewer, endpoint_id)
-    older_than = whole_number(before, minimum=1, maximum=2**31) if before else None
-    page = await endpoints.deliveries(endpoint, older_than)
-    full = len(page) == endpoints.DELIVERIES_PAGE
-    return {
-        "items": [_delivery(delivery) for delivery in page],
-        "next": str(page[-1].id) if full else None,
-    }
+    position = api.decode_cursor(cursor, (int,))
+    page = await endpoints.deliveries(endpoint, position[0] if position else None, limit + 1)
+    shown, next_cursor = api.page_of(page, limit, lambda delivery: [delivery.id])
+    return DeliveryList(items=[_delivery(delivery) for delivery in shown], next_cursor=next_cursor)
 
 
-@post("/api/v1/webhook-deliveries/{delivery_id:uuid}/resend", status_code=202)
-async def api_resend(viewer: CurrentViewer, delivery_id: FromPath[UUID]) -> dict[str, Any]:
+@post("/api/v1/webhook-deliveries/{delivery_id:uuid}/resend", tags=["webhooks"], status_code=202)
+async def api_resend(viewer: CurrentViewer, delivery_id: FromPath[UUID]) -> Delivery:
     """Send a delivery again (same webhook-id) as soon as a sender is free."""
     return _delivery(await endpoints.resend(viewer, delivery_id))
 
@@ -154,6 +230,7 @@ webhook_api_routes = [
     api_delete_endpoint,
     api_rotate_secret,
     api_enable,
+    api_disable,
     api_deliveries,
     api_resend,
 ]

@@ -14,7 +14,6 @@ from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer, redirect_after_post, render
 from webhooks import endpoints
 from webhooks.access import get_delivery, get_endpoint
-from webhooks.forms import parse_endpoint
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -55,8 +54,7 @@ async def webhook_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
 @post("/webhooks", include_in_schema=False)
 async def webhook_create(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
     data = await _form_data(request)
-    offered = [kind for kind, _label in endpoints.offered_event_types(viewer)]
-    values, errors = parse_endpoint(data, offered)
+    values, errors = await endpoints.read_endpoint(viewer, data, request.app.state.settings)
     if values is None:
         return await _list_page(request, viewer, data, errors, status_code=400)
     endpoint_uuid = await endpoints.create_endpoint(viewer, values)
@@ -113,8 +111,7 @@ async def webhook_update(
 ) -> Response[Any]:
     endpoint = await get_endpoint(viewer, endpoint_id)
     data = await _form_data(request)
-    offered = [kind for kind, _label in endpoints.offered_event_types(viewer)]
-    values, errors = parse_endpoint(data, offered)
+    values, errors = await endpoints.read_endpoint(viewer, data, request.app.state.settings)
     if values is None:
         return await _endpoint_page(
             request, viewer, endpoint_id, values=data, errors=errors, status_code=400

@@ -30,7 +30,7 @@ from partner_portal.events.records import EventRecord
 from partner_portal.notifications.services import backoff, mail_user
 from partner_portal.partners.tables import Role, User
 from partner_portal.settings import Settings, current_settings
-from webhooks import signing
+from webhooks import signing, targets
 from webhooks.access import may_receive
 from webhooks.tables import DeliveryState, OutboxCursor, WebhookDelivery, WebhookEndpoint
 
@@ -205,10 +205,13 @@ async def deliver_due(
     settings = settings or current_settings()
     report = DeliveryReport(queued=await fan_out(settings))
     await _recover_expired_claims()
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, follow_redirects=False) as client:
+    clients = _Clients(settings.webhook_allow_private_targets)
+    try:
         while claimed := await _claim(worker_id, batch):
-            attempts = await _post_all(client, claimed)
+            attempts = await _post_all(clients, claimed)
             await _record(worker_id, attempts, report)
+    finally:
+        await clients.close()
     report.disabled = await _disable_failing_endpoints(settings)
     return report
 
@@ -267,23 +270,62 @@ async def _claim(worker_id: str, batch: int) -> list[dict[str, Any]]:
     ]
 
 
-async def _post_all(client: httpx.AsyncClient, claimed: list[dict[str, Any]]) -> list[Attempt]:
+class _Clients:
+    """The HTTP clients of one round, one per host name: a connection kept alive to an
+    address checked for one name (and, for https, verified for that name) is never reused
+    for another name that resolves to the same address."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self._by_host: dict[str, httpx.AsyncClient] = {}
+
+    def for_host(self, host: str) -> httpx.AsyncClient:
+        if host not in self._by_host:
+            self._by_host[host] = httpx.AsyncClient(timeout=REQUEST_TIMEOUT, follow_redirects=False)
+        return self._by_host[host]
+
+    async def close(self) -> None:
+        for client in self._by_host.values():
+            await client.aclose()
+
+
+async def _post_all(clients: _Clients, claimed: list[dict[str, Any]]) -> list[Attempt]:
     limit = asyncio.Semaphore(CONCURRENT_POSTS)
 
     async def post(row: dict[str, Any]) -> Attempt:
         async with limit:
-            return await _post(client, row)
+            return await _post(clients, row)
 
     return list(await asyncio.gather(*(post(row) for row in claimed)))
 
 
-async def _post(client: httpx.AsyncClient, row: dict[str, Any]) -> Attempt:
-    """One signed POST; any answer but 2xx, and no answer, is a failure to retry."""
+def refusal_text(target: targets.Target) -> str:
+    """A refused target as a delivery's last error: the message and its parameters, shown
+    in each reader's language (DeliveryRecord.error_text)."""
+    return json.dumps(
+        {"message": target.refusal, "params": dict(target.params)}, ensure_ascii=False
+    )
+
+
+async def _post(clients: _Clients, row: dict[str, Any]) -> Attempt:
+    """One signed POST to the address its host resolves to now, if that address is public
+    (targets.py: nothing is sent to an internal one); any answer but 2xx, and no answer,
+    is a failure to retry."""
+    target = await targets.check(row["url"], clients.allow_private)
+    if target.refused:
+        return Attempt(row["id"], row["endpoint"], False, None, "", refusal_text(target))
     message_id = f"msg_{row['uuid']}"
     timestamp = int(utcnow().timestamp())
     headers = signing.headers(row["secret"], message_id, timestamp, row["body"])
+    headers["host"] = targets.host_header(target)
+    extensions = {"sni_hostname": target.host} if target.address is not None else {}
     try:
-        response = await client.post(row["url"], content=row["body"].encode(), headers=headers)
+        response = await clients.for_host(target.host).post(
+            targets.pinned_url(target),
+            content=row["body"].encode(),
+            headers=headers,
+            extensions=extensions,
+        )
     except httpx.HTTPError as error:
         return Attempt(row["id"], row["endpoint"], False, None, "", _describe(error))
     return Attempt(

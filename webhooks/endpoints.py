@@ -3,21 +3,25 @@ on and off, remove; the delivery log of one endpoint and resending a delivery.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from partner_portal.access import Viewer, require
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
+from partner_portal.i18n import gettext as _
 from partner_portal.registries import registry
-from webhooks import signing
+from partner_portal.settings import Settings
+from webhooks import signing, targets
 from webhooks.access import (
     VisibleEndpoint,
     WebhookAction,
     get_delivery,
     scoped_endpoints,
 )
-from webhooks.forms import EndpointInput
+from webhooks.forms import EndpointInput, parse_endpoint
 from webhooks.records import DeliveryRecord, EndpointRecord
 from webhooks.tables import DeliveryState, WebhookDelivery, WebhookEndpoint
 
@@ -34,6 +38,25 @@ def offered_event_types(viewer: Viewer) -> list[tuple[str, str]]:
     return [
         (kind.type, kind.label) for kind in kinds if viewer.is_brand or kind.audience != "brand"
     ]
+
+
+async def read_endpoint(
+    viewer: Viewer, data: Mapping[str, Any], settings: Settings
+) -> tuple[EndpointInput | None, dict[str, str]]:
+    """An endpoint as the page's form or the API sends it: its event types of those offered
+    to the viewer's organisation (403 for a viewer who may not manage webhooks), its
+    address one that leads to the public internet (webhooks/targets.py) unless the
+    installation allows private targets. (value or None, messages by field)."""
+    offered = [kind for kind, _label in offered_event_types(viewer)]
+    values, errors = parse_endpoint(data, offered)
+    if "url" not in errors:
+        url = str(data.get("url") or "").strip()
+        target = await targets.check(url, settings.webhook_allow_private_targets)
+        if target.refused:
+            errors = {**errors, "url": _(target.refusal, **dict(target.params))}
+    if errors:
+        return None, errors
+    return values, {}
 
 
 async def list_endpoints(viewer: Viewer) -> list[EndpointRecord]:
@@ -107,15 +130,17 @@ async def delete_endpoint(viewer: Viewer, endpoint: VisibleEndpoint) -> None:
         await _audit(viewer, endpoint.uuid, "delete", {"url": endpoint.url})
 
 
-async def deliveries(endpoint: VisibleEndpoint, before: int | None = None) -> list[DeliveryRecord]:
-    """The endpoint's latest deliveries, newest first, a page at a time (``before``: the
+async def deliveries(
+    endpoint: VisibleEndpoint, before: int | None = None, limit: int = DELIVERIES_PAGE
+) -> list[DeliveryRecord]:
+    """The endpoint's latest deliveries, newest first, ``limit`` at a time (``before``: the
     id of the last one of the previous page)."""
     query = WebhookDelivery.select(*WebhookDelivery.all_columns()).where(
         WebhookDelivery.endpoint == endpoint.id
     )
     if before is not None:
         query = query.where(WebhookDelivery.id < before)
-    rows = await query.order_by(WebhookDelivery.id, ascending=False).limit(DELIVERIES_PAGE)
+    rows = await query.order_by(WebhookDelivery.id, ascending=False).limit(limit)
     return DeliveryRecord.from_rows(rows)
 
 

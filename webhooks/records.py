@@ -3,9 +3,11 @@ delivery as its log shows it."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from uuid import UUID
 
+from partner_portal import messages
 from partner_portal.records import Record
 
 
@@ -36,3 +38,16 @@ class DeliveryRecord(Record, frozen=True):
     last_error: str
     delivered_at: datetime | None
     created_at: datetime
+
+    @property
+    def error_text(self) -> str:
+        """Why the last attempt got no answer: a refusal of ours (stored as a message with
+        its parameters, webhooks/delivery.py) in the reader's language; the HTTP client's
+        error as it said it."""
+        if not self.last_error.startswith('{"message"'):
+            return self.last_error
+        try:
+            stored = json.loads(self.last_error)
+        except ValueError:
+            return self.last_error
+        return messages.render(str(stored.get("message", "")), stored.get("params") or {})

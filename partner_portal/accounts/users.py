@@ -89,24 +89,43 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-async def list_users(viewer: Viewer, filters: UserFilters) -> list[dict[str, Any]]:
-    """The users the viewer may manage, filtered, in one query with their organisation."""
+def _managed_users(viewer: Viewer, filters: UserFilters) -> Any:
+    """The query of the users the viewer may manage (403 for a viewer who manages nobody),
+    filtered, with their organisation."""
     require_people_manager(viewer)
-    query = (
-        User.select(*_user_columns())
-        .order_by(User.organisation.legal_name)
-        .order_by(User.display_name)
-    )
-    condition = access.user_filter(viewer)
-    if condition is not None:
-        query = query.where(condition)
+    query = access.narrow(User.select(*_user_columns()), access.user_filter(viewer))
     if filters.organisation_uuid:
         query = query.where(User.organisation.uuid == filters.organisation_uuid)
     if filters.role:
         query = query.where(User.role == filters.role)
     if filters.active:
         query = query.where(User.is_active == (filters.active == "1"))
+    return query
+
+
+async def list_users(viewer: Viewer, filters: UserFilters) -> list[dict[str, Any]]:
+    """The users the viewer may manage, filtered, in one query with their organisation."""
+    query = (
+        _managed_users(viewer, filters)
+        .order_by(User.organisation.legal_name)
+        .order_by(User.display_name)
+    )
     return [_public(row) for row in await query.limit(USER_LIST_LIMIT)]
+
+
+async def users_after(
+    viewer: Viewer, filters: UserFilters, after: tuple[str, int] | None, limit: int
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` of the users the viewer may manage, by name, after the (name, id)
+    of the last one of the previous page (the API's pages)."""
+    query = _managed_users(viewer, filters)
+    if after is not None:
+        name, user_id = after
+        query = query.where(
+            (User.display_name > name) | ((User.display_name == name) & (User.id > user_id))
+        )
+    rows = await query.order_by(User.display_name).order_by(User.id).limit(limit)
+    return [_public(row) for row in rows]
 
 
 async def organisation_choices(viewer: Viewer) -> list[dict[str, Any]]:

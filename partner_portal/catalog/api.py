@@ -7,8 +7,9 @@ one). The same rules as the catalog pages (partner_portal/access/catalog.py)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -203,10 +204,20 @@ async def _prices(viewer: Viewer, view: StyleView) -> list[Price]:
     if viewer.is_brand:
         return []
     style_id = view.style["id"]
-    partner_prices = await services.prices_for_partner(viewer.organisation_id, [style_id])
+    return partner_prices(
+        await services.prices_for_partner(viewer.organisation_id, [style_id]), style_id, view.sizes
+    )
+
+
+def partner_prices(
+    found: services.PartnerPrices, style_id: int, sizes: Iterable[Mapping[str, Any]]
+) -> list[Price]:
+    """What a partner pays for a style, size by size (the list that wins for it, as its
+    orders are priced), from its ``prices_for_partner``; the line sheets' API shows the
+    same."""
     prices = []
-    for size in view.sizes:
-        price = partner_prices.for_item(style_id, size["id"])
+    for size in sizes:
+        price = found.for_item(style_id, size["id"])
         if price is None:
             continue
         prices.append(

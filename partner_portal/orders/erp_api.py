@@ -5,22 +5,16 @@ Shipments go back through POST /api/v1/orders/{id}/shipments."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Response
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
+from partner_portal import api
 from partner_portal.access import Viewer
-from partner_portal.api import get, post
-from partner_portal.inputs import whole_number
 from partner_portal.orders import services
 from partner_portal.orders.records import OrderRecord
 from partner_portal.web import CurrentViewer
-
-PROBLEM_JSON = "application/problem+json"
 
 
 class ExportLine(msgspec.Struct):
@@ -32,9 +26,9 @@ class ExportLine(msgspec.Struct):
     size: str
     quantity: int
     shipped_quantity: int
-    unit_price: Decimal
-    discount_percent: Decimal
-    line_total: Decimal
+    unit_price: api.Money
+    discount_percent: api.DecimalText
+    line_total: api.Money
 
 
 class ExportOrder(msgspec.Struct):
@@ -50,17 +44,18 @@ class ExportOrder(msgspec.Struct):
     customer_po: str
     ship_to: str
     total_quantity: int
-    total: Decimal
+    total: api.Money
     submitted_at: datetime | None
     lines: list[ExportLine]
 
 
 class ExportPage(msgspec.Struct):
     items: list[ExportOrder]
-    next: str | None  # pass as ``after`` for the next page; None: the last page
+    # Pass as ?cursor= for the next orders; null on the last page.
+    next_cursor: str | None
 
 
-class AcknowledgementIn(msgspec.Struct):
+class AcknowledgementIn(msgspec.Struct, forbid_unknown_fields=True):
     erp_number: str = ""  # missing: refused (422) after the order is found
 
 
@@ -70,7 +65,7 @@ async def _export_order(viewer: Viewer, order: OrderRecord) -> ExportOrder:
         id=order.uuid,
         number=order.number,
         erp_number=order.external_ref,
-        exported_at=order.exported_at,
+        exported_at=api.timestamp(order.exported_at) if order.exported_at else None,
         status=order.status,
         channel=order.channel,
         buyer=order.buyer_uuid,
@@ -79,8 +74,8 @@ async def _export_order(viewer: Viewer, order: OrderRecord) -> ExportOrder:
         customer_po=order.customer_po,
         ship_to=order.ship_to,
         total_quantity=order.total_quantity,
-        total=order.total,
-        submitted_at=order.submitted_at,
+        total=api.money(order.total, order.currency),
+        submitted_at=api.timestamp(order.submitted_at) if order.submitted_at else None,
         lines=[
             ExportLine(
                 line=line.id,
@@ -91,47 +86,42 @@ async def _export_order(viewer: Viewer, order: OrderRecord) -> ExportOrder:
                 size=line.size_label,
                 quantity=line.quantity,
                 shipped_quantity=line.shipped_quantity,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                line_total=line.line_total,
+                unit_price=api.money(line.unit_price, order.currency),
+                discount_percent=api.decimal_text(line.discount_percent),
+                line_total=api.money(line.line_total, order.currency),
             )
             for line in view.lines
         ],
     )
 
 
-@get("/api/v1/erp/orders", tags=["erp"], cache=False)
-async def orders_to_export(viewer: CurrentViewer, after: FromQuery[str] = "") -> ExportPage:
-    """Orders past draft the ERP has not acknowledged, oldest first, 50 a page."""
-    cursor = whole_number(after, minimum=0, maximum=2**31) if after else None
-    page = await services.orders_to_export(viewer, cursor)
-    items = [await _export_order(viewer, order) for order in page]
-    full = len(page) == services.EXPORT_PAGE
-    return ExportPage(items=items, next=str(page[-1].id) if full else None)
+@api.get("/api/v1/erp/orders", tags=["erp"])
+async def orders_to_export(
+    viewer: CurrentViewer, cursor: api.Cursor = "", limit: api.Limit = api.DEFAULT_LIMIT
+) -> ExportPage:
+    """Orders past draft the ERP has not acknowledged, oldest first."""
+    position = api.decode_cursor(cursor, (int,))
+    page = await services.orders_to_export(viewer, position[0] if position else None, limit + 1)
+    shown, next_cursor = api.page_of(page, limit, lambda order: [order.id])
+    return ExportPage(
+        items=[await _export_order(viewer, order) for order in shown], next_cursor=next_cursor
+    )
 
 
-@post("/api/v1/orders/{order_id:uuid}/erp-acknowledgement", tags=["erp"], status_code=200)
+@api.post("/api/v1/orders/{order_id:uuid}/erp-acknowledgement", tags=["erp"], status_code=200)
 async def acknowledge(
     viewer: CurrentViewer,
     order_id: FromPath[UUID],
     data: JSONBody[AcknowledgementIn | None] = None,
-) -> Response[Any]:
+) -> ExportOrder:
     """The ERP took the order under ``erp_number``: the order is marked exported. Sending
     the same again changes nothing; another number is a 409."""
     result = await services.acknowledge_export(viewer, order_id, data.erp_number if data else "")
     if result.order is None:
-        status = 409 if result.conflict else 422
-        return Response(
-            {
-                "type": "about:blank",
-                "title": result.error,
-                "status": status,
-                "errors": [{"pointer": "/erp_number", "detail": result.error}],
-            },
-            status_code=status,
-            media_type=PROBLEM_JSON,
-        )
-    return Response(await _export_order(viewer, result.order))
+        if result.conflict:
+            raise api.field_refused(409, "erp_number", result.error, "conflict")
+        raise api.field_refused(422, "erp_number", result.error)
+    return await _export_order(viewer, result.order)
 
 
 erp_api_routes = [orders_to_export, acknowledge]

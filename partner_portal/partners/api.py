@@ -120,6 +120,12 @@ class Contact(msgspec.Struct):
     version: int
 
 
+class ContactList(msgspec.Struct):
+    items: list[Contact]
+    # Pass as ?cursor= for the next contacts; null on the last page.
+    next_cursor: str | None
+
+
 class ContactInput(msgspec.Struct, forbid_unknown_fields=True):
     name: str | msgspec.UnsetType = msgspec.UNSET
     romanised_name: str | msgspec.UnsetType = msgspec.UNSET
@@ -146,26 +152,6 @@ class Timeline(msgspec.Struct):
     items: list[TimelineEntry]
     # Pass as ?cursor= for older entries; null on the last page.
     next_cursor: str | None
-
-
-def _form_fields(payload: msgspec.Struct) -> dict[str, str]:
-    """The API payload as the page form's fields, so one parser validates both."""
-    fields: dict[str, str] = {}
-    for name in payload.__struct_fields__:
-        value = getattr(payload, name)
-        if value is msgspec.UNSET:
-            continue
-        if name == "territories":
-            fields[name] = " ".join(value)
-        elif name == "addresses":
-            for index, address in enumerate(value):
-                for field_name in address.__struct_fields__:
-                    fields[f"address-{index}-{field_name}"] = getattr(address, field_name)
-        elif isinstance(value, bool):
-            fields[name] = "on" if value else ""
-        else:
-            fields[name] = "" if value is None else str(value)
-    return fields
 
 
 def _replace_addresses(form: dict[str, Any], update: dict[str, str]) -> dict[str, Any]:
@@ -288,7 +274,7 @@ async def get_partner(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> Part
 @api.post(f"{API}/partners", tags=["partners"], status_code=201)
 async def create_partner(viewer: CurrentViewer, data: JSONBody[PartnerInput]) -> Partner:
     """Create a partner; legal_name, kind and country are required."""
-    result = await services.create_organisation(viewer, _form_fields(data))
+    result = await services.create_organisation(viewer, api.form_fields(data, RENAMED))
     if not result.saved:
         raise api.refused(result, RENAMED)
     assert result.uuid is not None
@@ -304,7 +290,7 @@ async def update_partner(
     _require_version(data)
     saved = await services.form_values(organisation.id)
     result = await services.update_organisation(
-        viewer, organisation, _replace_addresses(saved, _form_fields(data))
+        viewer, organisation, _replace_addresses(saved, api.form_fields(data, RENAMED))
     )
     if not result.saved:
         raise api.refused(result, RENAMED)
@@ -323,8 +309,9 @@ async def partner_timeline(
     position = api.decode_cursor(cursor, (datetime, int))
     after = (position[0], position[1]) if position else None
     rows = await services.timeline_after(viewer, organisation, after, limit)
-    shown = rows[:limit]
-    last = shown[-1] if shown else None
+    shown, next_cursor = api.page_of(
+        rows, limit, lambda row: [api.timestamp(row["occurred_at"]), row["id"]]
+    )
     return Timeline(
         items=[
             TimelineEntry(
@@ -337,16 +324,25 @@ async def partner_timeline(
             )
             for row in shown
         ],
-        next_cursor=api.encode_cursor([api.timestamp(last["occurred_at"]), last["id"]])
-        if last and len(rows) > limit
-        else None,
+        next_cursor=next_cursor,
     )
 
 
 @api.get(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"])
-async def list_contacts(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> list[Contact]:
-    details = await services.partner_360(viewer, partner_id)
-    return [_contact(row, partner_id) for row in details.contacts]
+async def list_contacts(
+    viewer: CurrentViewer,
+    partner_id: FromPath[UUID],
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
+) -> ContactList:
+    """The partner's contacts, by name (``is_primary`` marks the main one)."""
+    organisation = await access.get_organisation(viewer, partner_id)
+    position = api.decode_cursor(cursor, (str, int))
+    rows = await services.contacts_after(
+        organisation, (position[0], position[1]) if position else None, limit + 1
+    )
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.name, row.id])
+    return ContactList(items=[_contact(row, partner_id) for row in shown], next_cursor=next_cursor)
 
 
 @api.post(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"], status_code=201)
@@ -354,7 +350,7 @@ async def create_contact(
     viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[ContactInput]
 ) -> Contact:
     organisation = await access.get_organisation(viewer, partner_id, Action.manage_contacts)
-    result = await services.create_contact(viewer, organisation, _form_fields(data))
+    result = await services.create_contact(viewer, organisation, api.form_fields(data))
     if not result.saved:
         raise api.refused(result, RENAMED)
     assert result.uuid is not None
@@ -381,7 +377,7 @@ async def update_contact(
     _require_version(data)
     saved = {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
     saved["is_primary"] = "on" if contact.is_primary else ""
-    result = await services.update_contact(viewer, contact, {**saved, **_form_fields(data)})
+    result = await services.update_contact(viewer, contact, {**saved, **api.form_fields(data)})
     if not result.saved:
         raise api.refused(result, RENAMED)
     return await _visible_contact(viewer, contact_id)

@@ -22,6 +22,7 @@ from partner_portal.database import update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.partners import events as partner_events
 from partner_portal.partners import forms
 from partner_portal.partners.forms import ContactInput, OrganisationInput
 from partner_portal.partners.records import ContactRecord
@@ -314,6 +315,23 @@ async def timeline_after(
     return _with_text(await query.limit(limit + 1))
 
 
+@access.checked_by_caller("the organisation its caller fetched with get_organisation")
+async def contacts_after(
+    organisation: access.VisibleOrganisation, after: tuple[str, int] | None, limit: int
+) -> list[ContactRecord]:
+    """Up to ``limit`` of the organisation's contacts by name, after the (name, id) of the
+    last one of the previous page (the API's keyset paging)."""
+    query = Contact.select(*Contact.all_columns()).where(Contact.organisation == organisation.id)
+    if after is not None:
+        name, contact_id = after
+        query = query.where(
+            (Contact.name > name) | ((Contact.name == name) & (Contact.id > contact_id))
+        )
+    return ContactRecord.from_rows(
+        await query.order_by(Contact.name).order_by(Contact.id).limit(limit)
+    )
+
+
 async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1) -> Partner360:
     """Everything the partner 360 page shows; 404 if the viewer may not see the partner."""
     found = await access.get_organisation(viewer, partner_uuid)
@@ -547,15 +565,21 @@ async def update_organisation(
         if updated:
             await _replace_places(organisation.id, resolved.values)
             after = await _snapshot(organisation.id)
+            changes = audit_log.changes_between(before, after)
             await audit_log.record(
                 viewer,
                 entity_kind="organisation",
                 entity_uuid=organisation.uuid,
                 organisation_id=organisation.id,
                 action="update",
-                changes=audit_log.changes_between(before, after),
+                changes=changes,
                 summary=resolved.values.legal_name,
             )
+            changed = set(changes) - {"version", "updated_at"}
+            if changed:
+                await partner_events.record_updated(
+                    viewer, organisation, resolved.values.legal_name, changed
+                )
     if not updated:
         return SaveResult(
             conflicts=await audit_log.changes_since(organisation.uuid, opened_version),

@@ -64,6 +64,11 @@ ROUTES: dict[str, Route] = {
     "POST /line-sheets/new": Route(only(SHEET_EDITORS)),
     "GET /line-sheets/{sheet_id:uuid}": Route(on_sheet(lambda member: True), "line_sheet"),
     "GET /line-sheets/{sheet_id:uuid}/pdf": Route(on_sheet(lambda member: True), "line_sheet"),
+    "GET /api/v1/line-sheets": Route(only(SHEET_READERS)),
+    "GET /api/v1/line-sheets/{sheet_id:uuid}": Route(on_sheet(lambda member: True), "line_sheet"),
+    "GET /api/v1/line-sheets/{sheet_id:uuid}/styles": Route(
+        on_sheet(lambda member: True), "line_sheet"
+    ),
     "GET /line-sheets/{sheet_id:uuid}/edit": Route(
         on_sheet(lambda member: member in SHEET_EDITORS), "line_sheet"
     ),

@@ -15,7 +15,7 @@ from partner_portal.orders.services import OrderDraft
 from partner_portal.orders.tables import OrderChannel
 from tests.http_receiver import Receiver
 from tests.orders.support import make_shop
-from tests.support import Cast, PortalClient
+from tests.support import Cast, PortalClient, problem_fields, problem_messages
 from tests.webhooks.support import deliver, register, token_for, verified
 
 
@@ -69,7 +69,7 @@ async def test_an_erp_takes_a_distributors_order_from_submission_to_shipment(
     # The ERP pulls the orders it has not taken, and acknowledges this one (twice: a retry).
     pulled = (await client.get("/api/v1/erp/orders", headers=erp)).json()
     [order] = pulled["items"]
-    assert order["id"] == order_id and pulled["next"] is None
+    assert order["id"] == order_id and pulled["next_cursor"] is None
     assert sorted((line["colour"], line["size"], line["quantity"]) for line in order["lines"]) == [
         ("BLK", "M", 12),
         ("WHT", "L", 4),
@@ -86,7 +86,8 @@ async def test_an_erp_takes_a_distributors_order_from_submission_to_shipment(
         headers=erp,
         json={"erp_number": "XS-2027-999999"},
     )
-    assert other.status_code == 409
+    assert problem_fields(other, 409) == {"erp_number": "conflict"}
+    assert "XS-2027-000123" in problem_messages(other)["erp_number"]
     assert (await client.get("/api/v1/erp/orders", headers=erp)).json()["items"] == []
 
     # The ERP confirms the order and posts the shipment back.
@@ -129,14 +130,19 @@ async def test_an_erp_gives_partners_and_styles_its_own_ids_once_each(
         headers=erp,
         json={"external_ref": "K3-CUST-00042"},
     )
-    assert taken.status_code == 409
-    assert taken.headers["content-type"].startswith("application/problem+json")
+    assert problem_fields(taken, 409) == {"external_ref": "conflict"}
     styled = await client.put(
         f"/api/v1/styles/{style.uuid}/external-ref", headers=erp, json={"external_ref": "K3-SKU-1"}
     )
     assert styled.status_code == 200
     bad = await client.put(partner, headers=erp, json={"external_ref": "x" * 61})
-    assert bad.status_code == 422
+    assert problem_fields(bad, 422) == {"external_ref": "invalid"}
+    typo = await client.put(partner, headers=erp, json={"erp_number": "K3"})
+    assert problem_fields(typo, 400) == {"erp_number": "unknown_field"}
+    missing = await client.put(partner, headers={**erp, "Accept-Language": "ko"}, json={})
+    assert problem_fields(missing, 422) == {"external_ref": "invalid"}
+    message = problem_messages(missing)["external_ref"]
+    assert "ERP" in message and "Give the ERP" not in message  # in Korean
     cleared = await client.put(partner, headers=erp, json={"external_ref": None})
     assert cleared.json()["external_ref"] is None
     assert (

@@ -187,10 +187,27 @@ async def test_contacts_are_created_read_updated_and_deleted(
     assert created.status_code == 201, created.text
     contact = created.json()
     assert contact["partner"] == str(cast.distributor_a.uuid)
-    listed = await client.get(
-        f"/api/v1/partners/{cast.distributor_a.uuid}/contacts", headers=headers
+    second = await client.post(
+        f"/api/v1/partners/{cast.distributor_a.uuid}/contacts",
+        json={"name": "李娜"},
+        headers=headers,
     )
-    assert [item["name"] for item in listed.json()] == ["张伟"]
+    assert second.status_code == 201, second.text
+    contacts = f"/api/v1/partners/{cast.distributor_a.uuid}/contacts"
+    first_page = (await client.get(f"{contacts}?limit=1", headers=headers)).json()
+    assert len(first_page["items"]) == 1 and first_page["next_cursor"]
+    last_page = (
+        await client.get(
+            contacts, params={"limit": 1, "cursor": first_page["next_cursor"]}, headers=headers
+        )
+    ).json()
+    assert last_page["next_cursor"] is None
+    names = [item["name"] for item in first_page["items"] + last_page["items"]]
+    assert sorted(names) == ["张伟", "李娜"]
+    assert [item["is_primary"] for item in first_page["items"] + last_page["items"]] == [
+        name == "张伟" for name in names
+    ]
+    await client.delete(f"/api/v1/contacts/{second.json()['id']}", headers=headers)
     updated = await client.patch(
         f"/api/v1/contacts/{contact['id']}",
         json={"job_title": "采购经理", "version": contact["version"]},

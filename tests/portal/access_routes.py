@@ -65,6 +65,8 @@ ROUTES: dict[str, Route] = {
     "PATCH /api/v1/contacts/{contact_id:uuid}": Route(manage_contacts, "contact"),
     "DELETE /api/v1/contacts/{contact_id:uuid}": Route(manage_contacts, "contact"),
     "GET /users": Route(only(PEOPLE_MANAGERS)),
+    "GET /api/v1/users": Route(only(PEOPLE_MANAGERS)),
+    "GET /api/v1/users/{user_id:uuid}": Route(manage_user, "user"),
     "GET /users/invite": Route(only(PEOPLE_MANAGERS)),
     "POST /users/invite": Route(only(PEOPLE_MANAGERS)),
     "GET /users/{user_id:uuid}": Route(manage_user, "user"),

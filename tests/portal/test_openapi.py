@@ -22,12 +22,18 @@ BODIES = {
     ("post", "/api/v1/cases"): "CaseInput",
     ("post", "/api/v1/deal-registrations"): "RegistrationInput",
     ("post", "/api/v1/partners"): "PartnerInput",
+    ("post", "/api/v1/follow-ups"): "FollowUpBody",
+    ("post", "/api/v1/follow-ups/{follow_up_id}/complete"): "CompletionBody",
+    ("post", "/api/v1/webhook-endpoints"): "EndpointBody",
+    ("put", "/api/v1/webhook-endpoints/{endpoint_id}"): "EndpointBody",
 }
 IDEMPOTENT = (
     ("post", "/api/v1/orders"),
     ("post", "/api/v1/orders/{order_id}/submit"),
     ("post", "/api/v1/cases"),
     ("post", "/api/v1/deal-registrations"),
+    ("post", "/api/v1/follow-ups"),
+    ("post", "/api/v1/follow-ups/{follow_up_id}/complete"),
 )
 # A few generated requests per operation keep the run short (the coverage phase, which
 # tries every boundary of every parameter, takes minutes); the seed makes a

@@ -51,6 +51,7 @@ ROUTES: dict[str, Route] = {
         manage, "webhook_endpoint"
     ),
     "POST /api/v1/webhook-endpoints/{endpoint_id:uuid}/enable": Route(manage, "webhook_endpoint"),
+    "POST /api/v1/webhook-endpoints/{endpoint_id:uuid}/disable": Route(manage, "webhook_endpoint"),
     "GET /api/v1/webhook-endpoints/{endpoint_id:uuid}/deliveries": Route(
         manage, "webhook_endpoint"
     ),

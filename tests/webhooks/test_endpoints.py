@@ -76,5 +76,9 @@ async def test_only_an_organisations_admins_see_and_manage_its_endpoints(
         assert (await client.get(path, headers=await token_for(outsider))).status_code == 404
     listed = await client.get("/api/v1/webhook-endpoints", headers=await token_for(cast.admin))
     assert listed.json()["items"] == []
+    owner = await token_for(cast.distributor)
+    switched_off = await client.post(f"{path}/disable", headers=owner)
+    assert switched_off.status_code == 200 and switched_off.json()["active"] is False
+    assert (await client.post(f"{path}/enable", headers=owner)).json()["active"] is True
     removed = await client.delete(path, headers=await token_for(cast.distributor))
     assert removed.status_code == 204 and await WebhookEndpoint.count() == 0

@@ -240,12 +240,17 @@ async def _decide_in_transaction(
         changes=_audit_pairs(found.changes),
         summary=note,
     )
-    await events.record(
-        viewer,
-        events.CHANGE_DECIDED,
-        order,
-        events.CHANGE_ACCEPTED_MESSAGE if accept else events.CHANGE_DECLINED_MESSAGE,
-    )
+    if accept:
+        # The order is now different: an ERP that took it pulls it again.
+        await events.record(
+            viewer,
+            events.CHANGED,
+            order,
+            events.CHANGE_ACCEPTED_MESSAGE,
+            payload={"change_request": str(found.uuid), "erp_number": order.external_ref},
+        )
+    else:
+        await events.record(viewer, events.CHANGE_DECIDED, order, events.CHANGE_DECLINED_MESSAGE)
     return SaveResult(uuid=order.uuid)
 
 

@@ -25,16 +25,18 @@ ERP_NUMBER_LENGTH = 60
 EXPORT_PAGE = 50
 
 
-async def orders_to_export(viewer: Viewer, after: int | None) -> list[OrderRecord]:
-    """A page of the orders the ERP has not acknowledged, oldest first; ``after`` is the
-    cursor the previous page gave."""
+async def orders_to_export(
+    viewer: Viewer, after: int | None, limit: int = EXPORT_PAGE
+) -> list[OrderRecord]:
+    """Up to ``limit`` of the orders the ERP has not acknowledged, oldest first, after the
+    order whose id is ``after`` (the last of the previous page)."""
     access.require(viewer, Action.manage_orders)
     query = access.scoped_orders(Order.select(*access.orders.ORDER_COLUMNS), viewer).where(
         Order.status != OrderStatus.draft, Order.external_ref.is_null()
     )
     if after is not None:
         query = query.where(Order.id > after)
-    return OrderRecord.from_rows(await query.order_by(Order.id).limit(EXPORT_PAGE))
+    return OrderRecord.from_rows(await query.order_by(Order.id).limit(limit))
 
 
 @dataclass(frozen=True)
