@@ -465,7 +465,7 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         parts = msgspec.json.decode(raw, type=list[Any])
-        position = [
+        position: list[Any] = [
             msgspec.convert(part, kind, strict=False)
             for part, kind in zip(parts, kinds, strict=True)
         ]
