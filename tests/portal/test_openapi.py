@@ -22,12 +22,17 @@ BODIES = {
     ("post", "/api/v1/cases"): "CaseInput",
     ("post", "/api/v1/deal-registrations"): "RegistrationInput",
     ("post", "/api/v1/partners"): "PartnerInput",
+    ("post", "/api/v1/styles"): "StyleIn",
+    ("put", "/api/v1/styles/{style_id}"): "StyleUpdateIn",
+    ("post", "/api/v1/styles/bulk"): "StylesIn",
 }
 IDEMPOTENT = (
     ("post", "/api/v1/orders"),
     ("post", "/api/v1/orders/{order_id}/submit"),
     ("post", "/api/v1/cases"),
     ("post", "/api/v1/deal-registrations"),
+    ("post", "/api/v1/styles"),
+    ("post", "/api/v1/styles/bulk"),
 )
 # A few generated requests per operation keep the run short (the coverage phase, which
 # tries every boundary of every parameter, takes minutes); the seed makes a
