@@ -32,6 +32,7 @@ from partner_portal.audit.controllers import audit_navigation, audit_routes
 from partner_portal.catalog.api import catalog_api_routes
 from partner_portal.catalog.bulk_api import bulk_api_routes
 from partner_portal.catalog.controllers import catalog_navigation, catalog_routes
+from partner_portal.catalog.style_api import style_api_routes
 from partner_portal.conditional import ConditionalGet
 from partner_portal.external_refs import external_ref_routes
 from partner_portal.notifications.controllers import notification_routes
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *partner_api_routes,
             *user_api_routes,
             *catalog_api_routes,
+            *style_api_routes,
             *(route for plugin in PLUGINS for route in plugin.routes),
             create_static_files_router(
                 path="/static",

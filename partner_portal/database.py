@@ -331,6 +331,27 @@ def list_parameter(ids: Iterable[int]) -> Any:
     return json.dumps(wanted) if is_sqlite() else wanted
 
 
+def one_of_text(column: Any, values: Iterable[str]) -> Any:
+    """``column`` is one of these strings (codes, barcodes, references), sent as ONE
+    parameter as ``one_of`` sends ids."""
+    name = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+    wanted = sorted(set(values))
+    return WhereRaw(one_of_sql(name), json.dumps(wanted) if is_sqlite() else wanted)
+
+
+def json_rows(columns: dict[str, str], alias: str = "v") -> str:
+    """The rows of one JSON parameter ``{}`` (a list of objects, e.g. from
+    ``msgspec.json.encode(rows).decode()``) as a table ``alias`` with these columns (name ->
+    PostgreSQL type: integer, text, numeric, boolean, uuid), for set-based raw statements:
+    ``json_each`` on SQLite, ``jsonb_to_recordset`` on PostgreSQL. Thousands of rows cost
+    one statement and one parameter, never one per row."""
+    if is_sqlite():
+        picked = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name in columns)
+        return f"(SELECT {picked} FROM json_each({{}})) AS {alias}"
+    typed = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+    return f"jsonb_to_recordset(CAST({{}} AS jsonb)) AS {alias}({typed})"
+
+
 def write_transaction() -> Any:
     """A transaction for changes: on SQLite it waits for the write lock and begins
     IMMEDIATE, so it never fails half-way for want of the lock."""

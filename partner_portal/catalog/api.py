@@ -63,6 +63,8 @@ class Sku(msgspec.Struct):
     colour_name: str
     size: str
     barcode: str | None
+    # The SKU's id in the brand's ERP.
+    external_ref: str | None
     # Units that can still be ordered for delivery now, and per delivery window.
     available_at_once: int
     pre_book: list[PreBook]
@@ -82,6 +84,8 @@ class Price(msgspec.Struct):
 class StyleDetail(StyleSummary):
     fabric_composition: str
     care: str
+    # The style's id in the brand's ERP (shown to the brand's users).
+    external_ref: str | None
     version: int
     updated_at: datetime
     delivery_windows: list[DeliveryWindow]
@@ -130,6 +134,11 @@ async def list_styles(
 @api.get(f"{API}/{{style_id:uuid}}", tags=["catalog"])
 async def get_style(viewer: CurrentViewer, style_id: FromPath[UUID]) -> StyleDetail:
     """One style with its SKUs, what can be ordered of them, and the prices you may see."""
+    return await style_detail(viewer, style_id)
+
+
+async def style_detail(viewer: Viewer, style_id: UUID) -> StyleDetail:
+    """The style as the API shows it to the viewer (404 where they may not see it)."""
     view = await styles.style_view(viewer, style_id)
     style = view.style
     assert view.availability is not None
@@ -150,6 +159,7 @@ async def get_style(viewer: CurrentViewer, style_id: FromPath[UUID]) -> StyleDet
         size_scale=style["scale_name"],
         fabric_composition=style["fabric_composition"],
         care=style["care"],
+        external_ref=style["external_ref"] if viewer.is_brand else None,
         version=style["version"],
         updated_at=api.timestamp(style["updated_at"]),
         delivery_windows=[
@@ -168,6 +178,7 @@ async def get_style(viewer: CurrentViewer, style_id: FromPath[UUID]) -> StyleDet
                 colour_name=colourways[colourway_id]["name"],
                 size=sizes[size_id]["label"],
                 barcode=sku["barcode"] or None,
+                external_ref=sku["external_ref"] if viewer.is_brand else None,
                 available_at_once=available[sku["id"]].at_once,
                 pre_book=[
                     PreBook(

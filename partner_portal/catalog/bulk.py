@@ -20,7 +20,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.catalog.availability import audit_import
 from partner_portal.catalog.tables import SkuStock
 from partner_portal.clock import utcnow
-from partner_portal.database import is_sqlite, write_transaction
+from partner_portal.database import json_rows, write_transaction
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 
@@ -128,19 +128,15 @@ def _parse(items: object) -> tuple[list[dict[str, Any]], list[RowProblem]]:
     return rows, problems
 
 
-def _rows_source(placeholder: str) -> str:
-    """The rows of one JSON parameter as a table v(i, barcode, style, colour, size, quantity)."""
-    if is_sqlite():
-        return (
-            "(SELECT json_extract(value, '$.i') AS i, json_extract(value, '$.barcode') AS barcode, "
-            "json_extract(value, '$.style') AS style, json_extract(value, '$.colour') AS colour, "
-            "json_extract(value, '$.size') AS size, json_extract(value, '$.quantity') AS quantity "
-            f"FROM json_each({placeholder})) AS v"
-        )
-    return (
-        f"jsonb_to_recordset(CAST({placeholder} AS jsonb)) "
-        "AS v(i integer, barcode text, style text, colour text, size text, quantity integer)"
-    )
+# The rows of a stock call as the database reads them (database.json_rows).
+_ROW_COLUMNS = {
+    "i": "integer",
+    "barcode": "text",
+    "style": "text",
+    "colour": "text",
+    "size": "text",
+    "quantity": "integer",
+}
 
 
 # Every row's SKU: by barcode, else by style code, colour code and size label. Joins on
@@ -166,15 +162,6 @@ RETURNING sku
 """
 
 
-def _stock_source(placeholder: str) -> str:
-    if is_sqlite():
-        return (
-            "(SELECT json_extract(value, '$.sku') AS sku, json_extract(value, '$.quantity') AS quantity "
-            f"FROM json_each({placeholder})) AS v"
-        )
-    return f"jsonb_to_recordset(CAST({placeholder} AS jsonb)) AS v(sku integer, quantity integer)"
-
-
 async def upsert_stock_levels(viewer: Viewer, items: object) -> BulkResult:
     """Set the stock on hand of every SKU ``items`` names ({"barcode": ..., "at_once": n}
     or {"style": ..., "colour": ..., "size": ..., "at_once": n}), all or none."""
@@ -184,7 +171,7 @@ async def upsert_stock_levels(viewer: Viewer, items: object) -> BulkResult:
     async with write_transaction():
         found = (
             await SkuStock.raw(
-                _FIND_SKUS.format(rows=_rows_source("{}")),
+                _FIND_SKUS.format(rows=json_rows(_ROW_COLUMNS)),
                 msgspec.json.encode(rows).decode(),
             )
             if rows
@@ -204,7 +191,9 @@ async def upsert_stock_levels(viewer: Viewer, items: object) -> BulkResult:
             return result
         stock = [{"sku": row["sku"], "quantity": row["quantity"]} for row in found]
         written = await SkuStock.raw(
-            _WRITE_STOCK.format(now="{}", rows=_stock_source("{}")),
+            _WRITE_STOCK.format(
+                now="{}", rows=json_rows({"sku": "integer", "quantity": "integer"})
+            ),
             utcnow(),
             msgspec.json.encode(stock).decode(),
         )

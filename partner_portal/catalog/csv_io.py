@@ -16,11 +16,14 @@ prices: price_list (name), style_code, size (empty: the price for all sizes),
 
 Every row is checked with the rules of the forms; if any row is wrong nothing is saved
 and each problem is reported by row and column; otherwise everything is saved in one
-transaction, with audit entries.
+transaction, with audit entries. Styles are saved by catalog/upsert.py, the service of
+the style form and the API, in a fixed number of queries whatever the file's length.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,14 +32,12 @@ from typing import Any
 from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
-from partner_portal.catalog import forms, services, styles
+from partner_portal.catalog import forms, services, upsert
+from partner_portal.catalog.bulk import RowProblem
 from partner_portal.catalog.tables import (
-    Collection,
     Price,
     PriceList,
-    Season,
     Size,
-    SizeScale,
     Sku,
     Style,
 )
@@ -200,228 +201,149 @@ def _sorted(errors: list[RowError]) -> list[RowError]:
     )
 
 
+@dataclass
+class _StyleRows:
+    """One style of an import: its rows, and the row each colour and SKU came from."""
+
+    code: str
+    rows: list[dict[str, str]]
+    colour_rows: list[int] = field(default_factory=list)
+    sku_rows: list[int] = field(default_factory=list)
+    skus: list[upsert.SkuChange] = field(default_factory=list)
+
+    @property
+    def first_row(self) -> int:
+        return int(self.rows[0]["_row"])
+
+
+def _style_groups(rows: Sequence[dict[str, str]]) -> list[_StyleRows]:
+    groups: dict[str, _StyleRows] = {}
+    for row in rows:
+        row["style_code"] = row["style_code"].upper()
+        code = row["style_code"]
+        groups.setdefault(code, _StyleRows(code, [])).rows.append(row)
+    return list(groups.values())
+
+
+def _read_group(
+    group: _StyleRows, first_row_of_barcode: dict[str, int], errors: list[RowError]
+) -> dict[str, str]:
+    """The style's rows as the style form's fields. What only a file can get wrong (a
+    style column that differs between rows, a colour and size or a barcode twice) is
+    reported here; the rest by the form's parser and the upsert service."""
+    first = group.rows[0]
+    colourways: dict[str, str] = {}
+    seen: set[tuple[str, str]] = set()
+    for row in group.rows:
+        line = int(row["_row"])
+        for column in STYLE_LEVEL:
+            if row.get(column, "") != first.get(column, ""):
+                message = _("Differs from row %(row)s of the same style.", row=group.first_row)
+                errors.append(RowError(line, column, message))
+        colour = row["colour_code"].upper()
+        if not forms.COLOUR_CODE_PATTERN.match(colour):
+            errors.append(RowError(line, "colour_code", _("A colour code is letters and digits.")))
+            continue
+        if colour not in colourways:
+            colourways[colour] = row.get("colour_name", "")
+            group.colour_rows.append(line)
+        if (colour, row["size"]) in seen:
+            errors.append(RowError(line, "size", _("This colour and size is listed twice.")))
+            continue
+        seen.add((colour, row["size"]))
+        group.skus.append(
+            upsert.SkuChange(
+                colour, row["size"], barcode=_barcode(row, line, first_row_of_barcode, errors)
+            )
+        )
+        group.sku_rows.append(line)
+    return {
+        "code": group.code,
+        "season": first["season"],
+        "collection": first.get("collection", ""),
+        "category": first["category"],
+        "gender": first.get("gender", ""),
+        "name_en": first.get("name_en", ""),
+        "name_zh": first.get("name_zh", ""),
+        "name_ko": first.get("name_ko", ""),
+        "fabric_composition": first.get("composition", ""),
+        "care": first.get("care", ""),
+        "size_scale": first["size_scale"],
+        "status": first.get("status", ""),
+        "colourways": "\n".join(f"{c} {n}".strip() for c, n in colourways.items()),
+    }
+
+
+def _barcode(
+    row: Mapping[str, str], line: int, first_row_of_barcode: dict[str, int], errors: list[RowError]
+) -> str | None:
+    """The row's barcode, or None (none, or one reported as wrong)."""
+    barcode = row.get("barcode", "")
+    if not barcode:
+        return None
+    if not forms.is_valid_ean13(barcode):
+        message = _("Not a valid EAN-13 barcode (13 digits with a check digit).")
+        errors.append(RowError(line, "barcode", message))
+        return None
+    if barcode in first_row_of_barcode:
+        message = _(
+            "The same barcode is on row %(row)s of this file.", row=first_row_of_barcode[barcode]
+        )
+        errors.append(RowError(line, "barcode", message))
+        return None
+    first_row_of_barcode[barcode] = line
+    return barcode
+
+
+# An upsert problem's field -> the file's column.
+UPSERT_COLUMN = {**FORM_COLUMN, "colours": "colour_code", "colour": "colour_code"}
+_PROBLEM_FIELD = re.compile(r"^(\w+)(?:\[(\d+)\])?(?:\.(\w+))?$")
+
+
+def _row_error(group: _StyleRows, problem: RowProblem) -> RowError:
+    """An upsert problem of a style, at the row and column of the file it came from."""
+    found = _PROBLEM_FIELD.match(problem.field)
+    head, number, tail = found.groups() if found else (problem.field, None, None)
+    row = group.first_row
+    if number is not None and head == "skus":
+        row = group.sku_rows[int(number)]
+    elif number is not None and head == "colours":
+        row = group.colour_rows[int(number)]
+    name = tail if head == "skus" and tail else head
+    return RowError(row, UPSERT_COLUMN.get(name, name), problem.message)
+
+
 async def import_styles(viewer: Viewer, content: bytes) -> CatalogImportResult:
-    """Create or update every style of the file, or none (Action.manage_catalog)."""
+    """Create or update every style of the file, or none (Action.manage_catalog), through
+    the upsert service: a fixed number of queries whatever the number of styles."""
     access.require(viewer, Action.manage_catalog)
     rows, errors = await read_rows(content, STYLE_COLUMNS, STYLE_REQUIRED)
     if errors:
         return CatalogImportResult(errors=errors)
-    seasons = {row["code"]: row for row in await Season.select(Season.uuid, Season.code)}
-    collections = await Collection.select(
-        Collection.uuid,
-        Collection.name,
-        Collection.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
-    )
-    scales = {
-        row["code"]: row
-        for row in await SizeScale.select(SizeScale.id, SizeScale.uuid, SizeScale.code)
-    }
-    sizes: dict[int, set[str]] = {}
-    for size_row in await Size.select(Size.size_scale, Size.label):
-        sizes.setdefault(size_row["size_scale"], set()).add(size_row["label"])
-    existing = {row["code"]: row for row in await Style.select(*Style.all_columns())}
-    file_barcodes = [row.get("barcode", "") for row in rows if row.get("barcode")]
-    taken = {
-        row["barcode"]: row["style_code"]
-        for row in await Sku.select(
-            Sku.barcode,
-            Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-        ).where(Sku.barcode.is_in(file_barcodes or [""]))
-    }
-    groups: dict[str, list[dict[str, str]]] = {}
-    for row in rows:
-        row["style_code"] = row["style_code"].upper()
-        groups.setdefault(row["style_code"], []).append(row)
     first_row_of_barcode: dict[str, int] = {}
-    style_of_barcode: dict[str, str] = {}
-    checked = []
-    for code, group in groups.items():
-        first = group[0]
-        number = int(first["_row"])
-        scale = scales.get(first["size_scale"].upper())
-        season = seasons.get(first["season"].upper())
-        if season is None:
-            errors.append(RowError(number, "season", _("No season has this code.")))
-        if scale is None:
-            errors.append(RowError(number, "size_scale", _("No size scale has this code.")))
-        elif code in existing and existing[code]["size_scale"] != scale["id"]:
-            errors.append(RowError(number, "size_scale", _("A style's size scale cannot change.")))
-        collection_uuid = ""
-        if first.get("collection") and season is not None:
-            match = next(
-                (
-                    c
-                    for c in collections
-                    if c["name"] == first["collection"] and c["season_code"] == season["code"]
-                ),
-                None,
-            )
-            if match is None:
-                errors.append(
-                    RowError(number, "collection", _("The season has no collection of this name."))
-                )
-            else:
-                collection_uuid = str(match["uuid"])
-        colourways: dict[str, str] = {}
-        barcodes: list[str] = []
-        skus: set[tuple[str, str]] = set()
-        for row in group:
-            line = int(row["_row"])
-            for column in STYLE_LEVEL:
-                if row.get(column, "") != first.get(column, ""):
-                    errors.append(
-                        RowError(
-                            line,
-                            column,
-                            _("Differs from row %(row)s of the same style.", row=number),
-                        )
-                    )
-            colour = row["colour_code"].upper()
-            if not forms.COLOUR_CODE_PATTERN.match(colour):
-                errors.append(
-                    RowError(line, "colour_code", _("A colour code is letters and digits."))
-                )
-                continue
-            colourways.setdefault(colour, row.get("colour_name", ""))
-            size = row["size"]
-            if scale is not None and size not in sizes.get(scale["id"], set()):
-                errors.append(
-                    RowError(
-                        line,
-                        "size",
-                        _(
-                            "%(size)s is not a size of scale %(scale)s.",
-                            size=size,
-                            scale=scale["code"],
-                        ),
-                    )
-                )
-                continue
-            if (colour, size) in skus:
-                errors.append(RowError(line, "size", _("This colour and size is listed twice.")))
-                continue
-            skus.add((colour, size))
-            barcode = row.get("barcode", "")
-            if not barcode:
-                continue
-            if not forms.is_valid_ean13(barcode):
-                errors.append(
-                    RowError(
-                        line,
-                        "barcode",
-                        _("Not a valid EAN-13 barcode (13 digits with a check digit)."),
-                    )
-                )
-            elif barcode in first_row_of_barcode:
-                errors.append(
-                    RowError(
-                        line,
-                        "barcode",
-                        _(
-                            "The same barcode is on row %(row)s of this file.",
-                            row=first_row_of_barcode[barcode],
-                        ),
-                    )
-                )
-            elif barcode in taken and taken[barcode] != code:
-                errors.append(
-                    RowError(
-                        line,
-                        "barcode",
-                        _("Barcode already used by style %(code)s.", code=taken[barcode]),
-                    )
-                )
-            else:
-                first_row_of_barcode[barcode] = line
-                style_of_barcode[barcode] = code
-                barcodes.append(f"{colour} {size} {barcode}")
-        if season is None or scale is None:
-            continue
-        data = {
-            "code": code,
-            "season": str(season["uuid"]),
-            "collection": collection_uuid,
-            "category": first["category"],
-            "gender": first.get("gender", ""),
-            "name_en": first.get("name_en", ""),
-            "name_zh": first.get("name_zh", ""),
-            "name_ko": first.get("name_ko", ""),
-            "fabric_composition": first.get("composition", ""),
-            "care": first.get("care", ""),
-            "size_scale": str(scale["uuid"]),
-            "status": first.get("status", ""),
-            "colourways": "\n".join(f"{c} {n}".strip() for c, n in colourways.items()),
-            "barcodes": "\n".join(barcodes),
-        }
+    changes: list[upsert.StyleChange] = []
+    groups: list[_StyleRows] = []
+    for group in _style_groups(rows):
+        data = _read_group(group, first_row_of_barcode, errors)
         values, field_errors = forms.parse_style(data)
-        if values is not None and not field_errors:
-            resolved, field_errors = await styles.resolve_style(values)
-            if resolved is not None:
-                checked.append(resolved)
         for name, message in field_errors.items():
-            errors.append(RowError(number, FORM_COLUMN.get(name, name), message))
+            errors.append(RowError(group.first_row, FORM_COLUMN.get(name, name), message))
+        if values is None:
+            continue
+        change = upsert.change_from_form(values, upsert.Intent.upsert)
+        changes.append(dataclasses.replace(change, skus=tuple(group.skus)))
+        groups.append(group)
+    result = upsert.UpsertResult()
+    if changes:
+        result = await upsert.upsert_styles(viewer, changes, check_only=bool(errors))
+    for problem in result.problems:
+        if problem.index < 0:
+            errors.append(RowError(0, "barcode", problem.message))
+        else:
+            errors.append(_row_error(groups[problem.index], problem))
     if errors:
         return CatalogImportResult(errors=_sorted(errors))
-    result = CatalogImportResult()
-    first_row_of_style = {code: int(group[0]["_row"]) for code, group in groups.items()}
-    try:
-        async with write_transaction():
-            # Checked again inside the transaction: a barcode or style code another
-            # user saved since the file was read is reported, not half-imported.
-            errors = await _taken_since_read(
-                style_of_barcode,
-                first_row_of_barcode,
-                {code: first_row_of_style[code] for code in groups if code not in existing},
-            )
-            if errors:
-                return CatalogImportResult(errors=_sorted(errors))
-            for resolved in checked:
-                style = existing.get(resolved.values.code)
-                if style is not None:
-                    if await styles.apply_style_update(viewer, style, resolved):
-                        result.updated += 1
-                else:
-                    await styles.insert_style(viewer, resolved)
-                    result.created += 1
-    except Exception as error:
-        if not styles.is_unique_violation(error):
-            raise
-        message = styles.taken_meanwhile()["barcodes"]
-        return CatalogImportResult(errors=[RowError(0, "barcode", message)])
-    return result
-
-
-async def _taken_since_read(
-    style_of_barcode: Mapping[str, str],
-    row_of_barcode: Mapping[str, int],
-    new_style_rows: Mapping[str, int],
-) -> list[RowError]:
-    """Barcodes of the file now on another style's SKU, and new style codes now saved
-    (two queries, inside the import's write transaction)."""
-    errors = []
-    if style_of_barcode:
-        for row in await Sku.select(
-            Sku.barcode,
-            Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-        ).where(Sku.barcode.is_in(list(style_of_barcode))):
-            if row["style_code"] != style_of_barcode[row["barcode"]]:
-                errors.append(
-                    RowError(
-                        row_of_barcode[row["barcode"]],
-                        "barcode",
-                        _("Barcode already used by style %(code)s.", code=row["style_code"]),
-                    )
-                )
-    if new_style_rows:
-        for row in await Style.select(Style.code).where(Style.code.is_in(list(new_style_rows))):
-            errors.append(
-                RowError(
-                    new_style_rows[row["code"]],
-                    "style_code",
-                    _("Another style already has this code."),
-                )
-            )
-    return errors
+    return CatalogImportResult(created=result.count("created"), updated=result.count("updated"))
 
 
 @access.system_query("the catalog's managers (manage_catalog) set every list's prices")

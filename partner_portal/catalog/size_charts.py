@@ -20,8 +20,9 @@ from uuid import UUID
 from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
-from partner_portal.catalog.styles import is_unique_violation, scale_sizes
+from partner_portal.catalog.styles import scale_sizes
 from partner_portal.catalog.tables import Fit, Gender, SizeChart, SizeChartRow
+from partner_portal.catalog.upsert import is_unique_violation
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.i18n import N_

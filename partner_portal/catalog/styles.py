@@ -5,19 +5,17 @@ their audit entries carry no organisation."""
 from __future__ import annotations
 
 import math
-import sqlite3
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-import asyncpg
-
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
-from partner_portal.catalog import forms
+from partner_portal.catalog import forms, upsert
 from partner_portal.catalog.availability import (
     SkuAvailability as SkuAvailability,
 )
@@ -31,7 +29,6 @@ from partner_portal.catalog.availability import (
 from partner_portal.catalog.availability import (
     delivery_windows as delivery_windows,
 )
-from partner_portal.catalog.forms import StyleInput
 from partner_portal.catalog.images import style_image_files as style_image_files
 from partner_portal.catalog.images import style_image_urls as style_image_urls
 from partner_portal.catalog.images import style_images
@@ -48,24 +45,12 @@ from partner_portal.catalog.tables import (
     Sku,
     Style,
 )
-from partner_portal.clock import utcnow
-from partner_portal.database import contains_text, update_if_version, write_transaction
+from partner_portal.database import contains_text
 from partner_portal.edits import SaveResult
-from partner_portal.i18n import gettext as _
 from partner_portal.inputs import MAX_PAGE, field_text, whole_number
 
 PAGE_SIZE = 50
-STYLE_FIELDS = (
-    "code",
-    "category",
-    "gender",
-    "name_en",
-    "name_zh",
-    "name_ko",
-    "fabric_composition",
-    "care",
-    "status",
-)
+STYLE_FIELDS = upsert.STYLE_FIELDS
 
 
 # ---------------------------------------------------------------------------
@@ -206,9 +191,9 @@ async def style_matrix(
         .where(Colourway.style == style_id)
         .order_by(Colourway.id)
     )
-    skus = await Sku.select(Sku.id, Sku.uuid, Sku.colourway, Sku.size, Sku.barcode).where(
-        Sku.style == style_id
-    )
+    skus = await Sku.select(
+        Sku.id, Sku.uuid, Sku.colourway, Sku.size, Sku.barcode, Sku.external_ref
+    ).where(Sku.style == style_id)
     return sizes, colourways, skus
 
 
@@ -300,167 +285,19 @@ async def form_choices() -> dict[str, Any]:
     }
 
 
-@dataclass
-class Resolved:
-    values: StyleInput
-    season_id: int
-    collection_id: int | None
-    scale_id: int
-    size_ids: dict[str, int]
-
-
-def _find(rows: Iterable[dict[str, Any]], reference: str) -> dict[str, Any] | None:
-    return next((row for row in rows if str(row["uuid"]) == reference), None)
-
-
-async def resolve_style(values: StyleInput) -> tuple[Resolved | None, dict[str, str]]:
-    """Turn the form's references into ids, and check barcodes name real colours and sizes."""
-    choices = await form_choices()
+def _saved(result: upsert.UpsertResult, style_uuid: UUID | None = None) -> SaveResult:
+    """The form's view of an upsert of its one style: messages by form field."""
     errors: dict[str, str] = {}
-    season = _find(choices["seasons"], values.season)
-    if season is None:
-        errors["season"] = _("Choose a season.")
-    collection = _find(choices["collections"], values.collection) if values.collection else None
-    if values.collection and (
-        collection is None or season is None or collection["season_code"] != season["code"]
-    ):
-        errors["collection"] = _("Choose a collection of the style's season.")
-    scale = _find(choices["scales"], values.size_scale)
-    if scale is None:
-        errors["size_scale"] = _("Choose a size scale.")
-        return None, errors
-    sizes = await scale_sizes(scale["id"])
-    size_ids = {size["label"]: size["id"] for size in sizes}
-    colours = {colourway.code for colourway in values.colourways}
-    seen: set[str] = set()
-    for barcode in values.barcodes:
-        if barcode.colour not in colours or barcode.size not in size_ids:
-            errors["barcodes"] = _(
-                "%(colour)s %(size)s is not a colour and size of this style.",
-                colour=barcode.colour,
-                size=barcode.size,
-            )
-        elif barcode.barcode in seen:
-            errors["barcodes"] = _("Barcode %(barcode)s is listed twice.", barcode=barcode.barcode)
-        seen.add(barcode.barcode)
-    if errors or season is None:
-        return None, errors
-    return (
-        Resolved(
-            values=values,
-            season_id=season["id"],
-            collection_id=collection["id"] if collection else None,
-            scale_id=scale["id"],
-            size_ids=size_ids,
-        ),
-        {},
-    )
+    for problem in result.problems:
+        head = re.split(r"[\[.]", problem.field, maxsplit=1)[0]
+        errors.setdefault(FORM_FIELD.get(head, head), problem.message)
+    if errors:
+        return SaveResult(errors=errors)
+    return SaveResult(uuid=style_uuid or result.styles[0].uuid)
 
 
-def _style_values(resolved: Resolved) -> dict[Any, Any]:
-    values = resolved.values
-    return {
-        Style.code: values.code,
-        Style.season: resolved.season_id,
-        Style.collection: resolved.collection_id,
-        Style.category: values.category,
-        Style.gender: values.gender,
-        Style.name_en: values.name_en,
-        Style.name_zh: values.name_zh,
-        Style.name_ko: values.name_ko,
-        Style.fabric_composition: values.fabric_composition,
-        Style.care: values.care,
-        Style.size_scale: resolved.scale_id,
-        Style.status: values.status,
-    }
-
-
-async def conflicting_rows(resolved: Resolved, style_id: int | None) -> dict[str, str]:
-    """Style codes and barcodes already used by another style (checked inside the transaction)."""
-    errors: dict[str, str] = {}
-    same_code = Style.select(Style.id).where(Style.code == resolved.values.code)
-    if style_id is not None:
-        same_code = same_code.where(Style.id != style_id)
-    if await same_code.first():
-        errors["code"] = _("Another style already has this code.")
-    barcodes = [barcode.barcode for barcode in resolved.values.barcodes]
-    if barcodes:
-        taken = Sku.select(Sku.barcode).where(Sku.barcode.is_in(barcodes))
-        if style_id is not None:
-            taken = taken.where(Sku.style != style_id)
-        used = await taken.first()
-        if used:
-            errors["barcodes"] = _(
-                "Barcode %(barcode)s is already used by another SKU.", barcode=used["barcode"]
-            )
-    return errors
-
-
-async def _sync_matrix(style_id: int, resolved: Resolved) -> None:
-    """Make the style's colourways and SKUs those of the form: one SKU per colour × size.
-
-    Colourways left out of the form are removed with their SKUs (no order refers to
-    SKUs yet); barcodes are set from the form, and cleared where the form has none.
-    """
-    values = resolved.values
-    existing = {
-        row["code"]: row["id"]
-        for row in await Colourway.select(Colourway.id, Colourway.code).where(
-            Colourway.style == style_id
-        )
-    }
-    wanted = {colourway.code for colourway in values.colourways}
-    gone = [colourway_id for code, colourway_id in existing.items() if code not in wanted]
-    if gone:
-        await Colourway.delete().where(Colourway.id.is_in(gone))
-    new_colourways = []
-    for colourway in values.colourways:
-        if colourway.code in existing:
-            await Colourway.update({Colourway.name: colourway.name}).where(
-                Colourway.id == existing[colourway.code]
-            )
-        else:
-            new_colourways.append(
-                Colourway(style=style_id, code=colourway.code, name=colourway.name)
-            )
-    if new_colourways:
-        rows = await Colourway.insert(*new_colourways).returning(Colourway.id, Colourway.code).run()
-        await Sku.insert(
-            *(
-                Sku(style=style_id, colourway=row["id"], size=size_id)
-                for row in rows
-                for size_id in resolved.size_ids.values()
-            )
-        ).run()
-    # Barcodes: clear first, so moving a barcode between two SKUs of the style is allowed.
-    await Sku.update({Sku.barcode: None}).where(Sku.style == style_id)
-    if values.barcodes:
-        colour_ids = {
-            row["code"]: row["id"]
-            for row in await Colourway.select(Colourway.id, Colourway.code).where(
-                Colourway.style == style_id
-            )
-        }
-        for barcode in values.barcodes:
-            await Sku.update({Sku.barcode: barcode.barcode}).where(
-                (Sku.style == style_id)
-                & (Sku.colourway == colour_ids[barcode.colour])
-                & (Sku.size == resolved.size_ids[barcode.size])
-            )
-
-
-async def _snapshot(style_id: int) -> dict[str, Any]:
-    """The style as the audit log records it, with its colourways and barcodes as text."""
-    style = await Style.select(*Style.all_columns()).where(Style.id == style_id).first()
-    assert style is not None
-    values: dict[str, Any] = {name: style[name] for name in STYLE_FIELDS}
-    values["season"] = style["season"]
-    values["collection"] = style["collection"]
-    values["size_scale"] = style["size_scale"]
-    values["version"] = style["version"]
-    values["colourways"] = await _colourways_text(style_id)
-    values["barcodes"] = await _barcodes_text(style_id)
-    return values
+# Fields of an upsert problem that the form shows under another name.
+FORM_FIELD = {"colours": "colourways", "skus": "barcodes", "items": "barcodes"}
 
 
 async def _colourways_text(style_id: int) -> str:
@@ -492,73 +329,10 @@ async def create_style(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     values, errors = forms.parse_style(data)
     if values is None:
         return SaveResult(errors=errors)
-    resolved, errors = await resolve_style(values)
-    if resolved is None:
-        return SaveResult(errors=errors)
-    try:
-        async with write_transaction():
-            # Checked inside the transaction: a code or barcode taken since the form was
-            # read is refused here rather than by the database's unique index.
-            errors = await conflicting_rows(resolved, None)
-            if errors:
-                return SaveResult(errors=errors)
-            style_uuid = await insert_style(viewer, resolved)
-    except Exception as error:
-        if not is_unique_violation(error):
-            raise
-        return SaveResult(errors=taken_meanwhile())
-    return SaveResult(uuid=style_uuid)
-
-
-def taken_meanwhile() -> dict[str, str]:
-    """What the second of two simultaneous saves is told: on PostgreSQL both can pass the
-    check at once, and the unique index then refuses the second (not an error page)."""
-    return {
-        "barcodes": _(
-            "Someone saved the same style code or barcode a moment ago. Nothing was saved."
-        )
-    }
-
-
-def is_unique_violation(error: BaseException) -> bool:
-    """Whether a unique index refused a write (SQLite or PostgreSQL)."""
-    if isinstance(error, sqlite3.IntegrityError):
-        return "UNIQUE" in str(error)
-    return isinstance(error, asyncpg.exceptions.UniqueViolationError)
-
-
-async def insert_style(viewer: Viewer | None, resolved: Resolved) -> UUID:
-    """Insert a checked style with its SKU matrix and audit entry (inside write_transaction)."""
-    values = resolved.values
-    async with write_transaction():
-        now = utcnow()
-        row = (
-            await Style.insert(
-                Style(
-                    **{
-                        column._meta.name: value
-                        for column, value in _style_values(resolved).items()
-                    },
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            .returning(Style.id, Style.uuid)
-            .run()
-        )
-        style_id, style_uuid = row[0]["id"], row[0]["uuid"]
-        await _sync_matrix(style_id, resolved)
-        after = await _snapshot(style_id)
-        await audit_log.record(
-            viewer,
-            entity_kind="style",
-            entity_uuid=style_uuid,
-            organisation_id=None,
-            action="create",
-            changes=audit_log.changes_between({}, after),
-            summary=values.code,
-        )
-    return UUID(str(style_uuid))
+    result = await upsert.upsert_styles(
+        viewer, [upsert.change_from_form(values, upsert.Intent.create)]
+    )
+    return _saved(result)
 
 
 async def update_style(
@@ -572,48 +346,17 @@ async def update_style(
     values, errors = forms.parse_style(data)
     if values is None:
         return SaveResult(errors=errors)
-    resolved, errors = await resolve_style(values)
-    if resolved is None:
-        return SaveResult(errors=errors)
-    if resolved.scale_id != style.size_scale:
-        return SaveResult(
-            errors={"size_scale": _("The size scale cannot change once the style has SKUs.")}
-        )
     opened_version = values.version if values.version is not None else style.version
-    try:
-        async with write_transaction():
-            errors = await conflicting_rows(resolved, style.id)
-            if errors:
-                return SaveResult(errors=errors)
-            before = await _snapshot(style.id)
-            updated = await update_if_version(
-                Style,
-                style.id,
-                opened_version,
-                {**_style_values(resolved), Style.updated_at: utcnow()},
-            )
-            if updated:
-                await _sync_matrix(style.id, resolved)
-                after = await _snapshot(style.id)
-                await audit_log.record(
-                    viewer,
-                    entity_kind="style",
-                    entity_uuid=style.uuid,
-                    organisation_id=None,
-                    action="update",
-                    changes=audit_log.changes_between(before, after),
-                    summary=values.code,
-                )
-    except Exception as error:
-        if not is_unique_violation(error):
-            raise
-        return SaveResult(errors=taken_meanwhile())
-    if not updated:
+    change = upsert.change_from_form(
+        values, upsert.Intent.update, style_id=style.id, version=opened_version
+    )
+    result = await upsert.upsert_styles(viewer, [change])
+    if result.stale:
         return SaveResult(
             conflicts=await audit_log.changes_since(style.uuid, opened_version),
-            current_version=before["version"],
+            current_version=result.stale[0],
         )
-    return SaveResult(uuid=style.uuid)
+    return _saved(result, style.uuid)
 
 
 async def form_values(style: access.VisibleStyle) -> dict[str, Any]:
@@ -633,42 +376,3 @@ async def form_values(style: access.VisibleStyle) -> dict[str, Any]:
     values["barcodes"] = await _barcodes_text(style.id)
     values["version"] = style.version
     return values
-
-
-async def apply_style_update(viewer: Viewer, style: Mapping[str, Any], resolved: Resolved) -> bool:
-    """Update a saved style from checked values (an import row group), inside the caller's
-    write transaction; False when nothing would change (nothing is written then)."""
-    before = await _snapshot(style["id"])
-    values = resolved.values
-    proposed: dict[str, Any] = {name: getattr(values, name) for name in STYLE_FIELDS}
-    proposed.update(
-        season=resolved.season_id,
-        collection=resolved.collection_id,
-        size_scale=resolved.scale_id,
-        colourways="\n".join(
-            f"{colourway.code} {colourway.name}".strip() for colourway in values.colourways
-        ),
-    )
-    same = all(before[name] == value for name, value in proposed.items()) and set(
-        before["barcodes"].splitlines()
-    ) == {f"{barcode.colour} {barcode.size} {barcode.barcode}" for barcode in values.barcodes}
-    if same:
-        return False
-    await update_if_version(
-        Style,
-        style["id"],
-        before["version"],
-        {**_style_values(resolved), Style.updated_at: utcnow()},
-    )
-    await _sync_matrix(style["id"], resolved)
-    after = await _snapshot(style["id"])
-    await audit_log.record(
-        viewer,
-        entity_kind="style",
-        entity_uuid=style["uuid"],
-        organisation_id=None,
-        action="update",
-        changes=audit_log.changes_between(before, after),
-        summary=values.code,
-    )
-    return True

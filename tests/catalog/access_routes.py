@@ -55,6 +55,11 @@ ROUTES = {
     "GET /catalog/import-template.xlsx": Route(MANAGERS),
     "POST /api/v1/stock-levels": Route(MANAGERS),
     "PUT /api/v1/styles/{style_id:uuid}/external-ref": Route(MANAGERS, "style"),
+    # Writing the catalog through the API: the catalog's managers, as the style form.
+    "POST /api/v1/styles": Route(MANAGERS),
+    "POST /api/v1/styles/bulk": Route(MANAGERS),
+    "PUT /api/v1/styles/{style_id:uuid}": Route(MANAGERS, "style"),
+    "POST /api/v1/styles/{style_id:uuid}/archive": Route(MANAGERS, "style"),
 }
 
 

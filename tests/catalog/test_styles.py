@@ -60,7 +60,7 @@ async def test_a_barcode_of_another_style_saves_nothing(client: PortalClient, ca
     )
 
     assert second.status_code == 400
-    assert "already used by another SKU" in second.text
+    assert "Barcode already used by style SS27-SH-001." in second.text
     assert await Style.count() == 1
 
 

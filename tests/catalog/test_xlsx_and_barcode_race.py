@@ -7,8 +7,9 @@ import httpx
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from partner_portal.catalog import csv_io, services, styles
+from partner_portal.catalog import csv_io, services
 from partner_portal.catalog.tables import Colourway, Price, Sku, Style
+from partner_portal.catalog.upsert import checks
 from tests.catalog.support import ean13, make_catalog, style_form, style_row
 from tests.support import Cast, PortalClient
 
@@ -84,17 +85,17 @@ async def test_a_barcode_taken_while_an_import_is_checked_is_reported_not_saved(
     await client.post_form("/catalog/styles/new", style_form(catalog, code="SS27-SH-009"))
     other = await style_row("SS27-SH-009")
     barcode = ean13("690123456055")
-    resolve = styles.resolve_style
+    load = checks.load
 
-    async def resolve_while_someone_saves(values: Any) -> Any:
-        # Another user gives the barcode to their SKU between the check and the write.
-        result = await resolve(values)
+    async def load_after_someone_saves(changes: Any) -> Any:
+        # Another user gave the barcode to their SKU after the file was read (its rows
+        # parsed), just before the import's transaction reads the catalog.
         sku = await Sku.select(Sku.id).where(Sku.style == other["id"]).first()
         assert sku is not None
         await Sku.update({Sku.barcode: barcode}).where(Sku.id == sku["id"])
-        return result
+        return await load(changes)
 
-    monkeypatch.setattr(styles, "resolve_style", resolve_while_someone_saves)
+    monkeypatch.setattr(checks, "load", load_after_someone_saves)
     content = (
         ",".join(csv_io.STYLE_COLUMNS)
         + "\nSS27-KN-002,SS27,,knitwear,women,Merino,,,,,ALPHA,active,BLK,Black,M,"
@@ -119,10 +120,10 @@ async def test_a_save_the_unique_index_refuses_is_told_not_shown_an_error_page(
     first = style_form(catalog, code="SS27-SH-001", barcodes=f"WHT M {barcode}")
     assert (await client.post_form("/catalog/styles/new", first)).status_code == 303
 
-    async def no_clash(*_args: Any) -> dict[str, str]:
-        return {}
+    def no_clash(*_args: Any) -> None:
+        return None
 
-    monkeypatch.setattr(styles, "conflicting_rows", no_clash)
+    monkeypatch.setattr(checks.Checker, "_check_barcode", no_clash)
     second = style_form(catalog, code="SS27-SH-002", barcodes=f"WHT M {barcode}")
     response = await client.post_form("/catalog/styles/new", second)
 

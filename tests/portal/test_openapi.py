@@ -26,6 +26,9 @@ BODIES = {
     ("post", "/api/v1/follow-ups/{follow_up_id}/complete"): "CompletionBody",
     ("post", "/api/v1/webhook-endpoints"): "EndpointBody",
     ("put", "/api/v1/webhook-endpoints/{endpoint_id}"): "EndpointBody",
+    ("post", "/api/v1/styles"): "StyleIn",
+    ("put", "/api/v1/styles/{style_id}"): "StyleUpdateIn",
+    ("post", "/api/v1/styles/bulk"): "StylesIn",
 }
 IDEMPOTENT = (
     ("post", "/api/v1/orders"),
@@ -34,6 +37,8 @@ IDEMPOTENT = (
     ("post", "/api/v1/deal-registrations"),
     ("post", "/api/v1/follow-ups"),
     ("post", "/api/v1/follow-ups/{follow_up_id}/complete"),
+    ("post", "/api/v1/styles"),
+    ("post", "/api/v1/styles/bulk"),
 )
 # A few generated requests per operation keep the run short (the coverage phase, which
 # tries every boundary of every parameter, takes minutes); the seed makes a
