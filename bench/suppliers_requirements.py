@@ -168,7 +168,7 @@ async def measure() -> dict[str, Any]:
         demand_lines = await registry.demand_sources["order_book"](first_week)
         timings["order book demand source (order_book)"] = time.perf_counter() - begin
         begin = time.perf_counter()
-        weekly, _mix = await forecasting._order_history(
+        monthly, _mix = await forecasting.order_history(
             first_week - timedelta(weeks=52), first_week
         )
         timings["order history, aggregated in SQL"] = time.perf_counter() - begin
@@ -180,7 +180,7 @@ async def measure() -> dict[str, Any]:
     return {
         "timings": timings,
         "demand_lines": len(demand_lines),
-        "styles_with_history": len(weekly),
+        "styles_with_history": len(monthly),
         "forecast_lines": outcome.lines,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }

@@ -16,10 +16,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Stream, Template
 
-from insights import charts, figures, metrics, network, segmentation, surveys
+from insights import figures, metrics, network, segmentation, surveys
 from insights.access import InsightAction
 from insights.network import FigureRef, KpiTable
-from partner_portal import access
+from partner_portal import access, charts
 from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
 from partner_portal.i18n import gettext as _

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from insights import charts, metrics
+from insights import metrics
 from insights.access import InsightAction
 from insights.figures import as_date, insight_settings, lifetime_model
 from insights.lifetime import MINIMUM_PARTNERS
@@ -22,7 +22,7 @@ from insights.tables import (
     PartnerMonth,
     SegmentTreatment,
 )
-from partner_portal import access
+from partner_portal import access, charts
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow

@@ -52,6 +52,10 @@ def create_environment(auto_reload: bool = False) -> Environment:
         "stored_message": messages.render,
         # a region code's name in its own language ("CN-31" -> 上海市), regions.py
         "region_name": regions.name,
+        # ... in the reader's language with the regions holding it ("杭州市 · 浙江省 · 中国")
+        "region_label": lambda code: regions.label(code, i18n.current_locale.get()),
+        # every listed region for the region picker (templates/_region_picker.html)
+        "region_choices": lambda: regions.choices(i18n.current_locale.get()),
         # Action and each module's actions by name ({% if viewer.can(SalesAction.view_cases) %})
         **registry.action_sets,
         # the main menu a viewer sees (every module registers its entries)

@@ -11,11 +11,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from partner_portal import inputs
+from partner_portal import inputs, regions
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import field_text, whole_number
 from partner_portal.partners.forms import (
-    TERRITORY_PATTERN,
     Errors,
     country_codes,
     currency_codes,
@@ -225,9 +224,12 @@ def parse_registration(
     end_customer = field_text(data, "end_customer", 200)
     if not customer_key(end_customer):
         errors.add("end_customer", _("Name the end customer."))
-    region = field_text(data, "region", 10).upper()
-    if not (TERRITORY_PATTERN.match(region) and region[:2] in country_codes()):
-        errors.add("region", _("Enter the region code, such as CN-SH or KR-11."))
+    # A region chosen in the picker (its code) or typed by its name (regions.parse).
+    region = regions.parse(field_text(data, "region", 100), country_codes()) or ""
+    if not region:
+        errors.add(
+            "region", _("Choose the region from the list, or enter its code, such as CN-SH.")
+        )
     quantity = inputs.valid(
         errors.messages,
         "expected_quantity",

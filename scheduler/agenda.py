@@ -276,6 +276,16 @@ class CalendarPage:
     day_limit: int = 0
 
 
+def in_week_view(page: str | None) -> bool:
+    """Whether ``page`` (a local path with its query) is the calendar's week view, whose
+    narrow columns fold each follow-up's actions into a menu (the week is the default)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(page or "")
+    view = (parse_qs(parts.query).get("view") or ["week"])[0]
+    return parts.path == "/agenda/calendar" and view not in ("day", "month")
+
+
 def calendar_range(view: str, anchor: date) -> tuple[date, date, date, date]:
     """(first day, day after the last, previous anchor, next anchor) of a view."""
     if view == "day":

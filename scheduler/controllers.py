@@ -146,6 +146,7 @@ async def _detail(
                 "item": row,
                 "error": error,
                 "history": await follow_ups.history(row.uuid),
+                "causes": await follow_ups.causes_for(viewer, row) if row.rule_key else [],
                 "owners": await follow_ups.owner_choices(viewer) if row.may_change else [],
             }
         ),
@@ -186,11 +187,17 @@ async def _after_action(
     """htmx: the acted-on row (and a recurrence's next one) in place; else back where the
     form was, or the follow-up's page with the message."""
     if is_htmx(request):
+        next_page = local_path(data.get("next"))
         return render(
             request,
             "scheduler/_rows.html",
             _common(
-                {"rows": outcome.rows, "error": outcome.error, "next": local_path(data.get("next"))}
+                {
+                    "rows": outcome.rows,
+                    "error": outcome.error,
+                    "next": next_page,
+                    "compact": agenda_views.in_week_view(next_page),
+                }
             ),
             status_code=200 if outcome.status_code == 200 else outcome.status_code,
         )

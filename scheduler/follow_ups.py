@@ -36,7 +36,14 @@ from scheduler.access import (
     may_change_follow_up,
 )
 from scheduler.records import FollowUpRecord
-from scheduler.tables import FollowUp, FollowUpKind, FollowUpSeries, FollowUpState, Priority
+from scheduler.tables import (
+    FollowUp,
+    FollowUpCause,
+    FollowUpKind,
+    FollowUpSeries,
+    FollowUpState,
+    Priority,
+)
 
 MAIL_ASSIGNED = "follow_up_assigned"
 ASSIGNED_LABEL = N_("A follow-up given to me by someone else")
@@ -113,6 +120,44 @@ def decorate(viewer: Viewer, row: Mapping[str, Any]) -> FollowUpRecord:
 
 async def history(follow_up_uuid: UUID) -> list[dict[str, Any]]:
     return await audit_log.entries_for(follow_up_uuid)
+
+
+@dataclass(frozen=True)
+class ListedCause:
+    """One cause a grouped rule follow-up lists, as a reader sees it."""
+
+    title: str
+    partner_name: str
+    partner_uuid: UUID
+    cleared: bool
+
+
+async def causes_for(viewer: Viewer, follow_up: FollowUpRecord) -> list[ListedCause]:
+    """The causes a grouped rule follow-up lists, only those at partners the viewer may
+    see (a rule's fixed assignee may not see every partner it found), each in the
+    viewer's language; the ones still holding first."""
+    cause: Any = FollowUpCause
+    rows = await access.scoped(
+        FollowUpCause.select(
+            FollowUpCause.title,
+            FollowUpCause.title_params,
+            FollowUpCause.cleared_at,
+            cause.organisation.legal_name.as_alias("partner_name"),
+            cause.organisation.uuid.as_alias("partner_uuid"),
+        ),
+        viewer,
+        FollowUpCause.organisation,
+    ).where(FollowUpCause.follow_up == follow_up.id)
+    listed = [
+        ListedCause(
+            title=messages.render(row["title"], messages.loaded_params(row["title_params"])),
+            partner_name=row["partner_name"],
+            partner_uuid=row["partner_uuid"],
+            cleared=row["cleared_at"] is not None,
+        )
+        for row in rows
+    ]
+    return sorted(listed, key=lambda item: (item.cleared, item.partner_name, item.title))
 
 
 async def new_form_context(viewer: Viewer, partner_uuid: UUID | None) -> dict[str, Any]:

@@ -129,7 +129,10 @@ class FollowUpCause(Table, tablename="follow_up_cause"):
     guard = Varchar(length=200, unique=True)
     follow_up = ForeignKey(FollowUp, on_delete=OnDelete.cascade, index=True)
     organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, index=True)
+    # The rule's message id for this cause and its parameters: read in each reader's
+    # language on the follow-up's page (only the causes at partners the reader sees).
     title = Varchar(length=200)
+    title_params = JSON(default="{}")
     cleared_at = Timestamptz(null=True, default=None)
 
 

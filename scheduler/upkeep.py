@@ -10,20 +10,27 @@ follow-up however often and in however many processes the rules run.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from partner_portal import access, messages
+from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.i18n import N_
-from partner_portal.i18n import gettext as _
 from partner_portal.notifications.inbox import NewNotification, notify
-from partner_portal.partners.tables import InteractionKind, TimelineEntry
-from scheduler.services import RuleFollowUp, guards_in_use, insert_rule_follow_ups
+from partner_portal.partners.tables import InteractionKind, Organisation, TimelineEntry
+from scheduler.services import (
+    RuleFollowUp,
+    guards_in_use,
+    insert_rule_follow_ups,
+    stored_title,
+    title_parameter,
+)
 from scheduler.tables import FollowUp, FollowUpCause, FollowUpState, Priority
 
 # From this many new causes for one owner in one run (a rule just enabled on a full
@@ -56,33 +63,42 @@ async def create_follow_ups(wanted: Sequence[RuleFollowUp], group_title: str, da
         if len(items) < GROUP_FROM:
             singles.extend(items.values())
         else:
-            title = _(group_title, count=len(items), days=days)
-            created += await _insert_group(owner_id, list(items.values()), title)
+            created += await _insert_group(owner_id, list(items.values()), group_title, days)
     return created + await insert_rule_follow_ups(singles)
 
 
 @access.system_query("the follow-up rules job: a grouped follow-up another run beat")
-async def _insert_group(owner_id: int, items: list[RuleFollowUp], title: str) -> int:
-    """One follow-up listing ``items`` (the most urgent first; it is filed under the first
-    one's partner); how many causes it took (another process may have taken them)."""
+async def _insert_group(
+    owner_id: int, items: list[RuleFollowUp], group_title: str, days: int
+) -> int:
+    """One follow-up listing ``items`` (the most urgent first); how many causes it took
+    (another process may have taken them). It is filed under the first partner its owner
+    may see and names no other: its page lists each reader only the causes at partners
+    they see (causes_for), in their language; the notes stay empty."""
     items.sort(key=lambda item: (item.priority != Priority.high, item.title))
-    first = items[0]
+    seen = await _partners_seen_by(owner_id, {item.organisation_id for item in items})
+    first = next((item for item in items if item.organisation_id in seen), items[0])
     now = utcnow()
     async with write_transaction():
         [row] = await FollowUp.insert(
             FollowUp(
+                stored_title(group_title, {"count": len(items), "days": days}),
                 organisation=first.organisation_id,
                 owner=owner_id,
                 kind=first.kind,
-                title=title[:200],
-                notes="\n".join(f"- {item.title}" for item in items),
                 priority=first.priority,
                 due_at=first.due_at,
                 rule_key=first.rule_key,
                 created_at=now,
                 updated_at=now,
             )
-        ).returning(FollowUp.id, FollowUp.uuid)
+        ).returning(
+            FollowUp.id,
+            FollowUp.uuid,
+            FollowUp.title,
+            FollowUp.title_message,
+            FollowUp.title_params,
+        )
         listed = await (
             FollowUpCause.insert(
                 *(
@@ -91,6 +107,7 @@ async def _insert_group(owner_id: int, items: list[RuleFollowUp], title: str) ->
                         follow_up=row["id"],
                         organisation=item.organisation_id,
                         title=item.title[:200],
+                        title_params=json.dumps(messages.plain_params(item.title_params or {})),
                     )
                     for item in items
                 )
@@ -106,11 +123,22 @@ async def _insert_group(owner_id: int, items: list[RuleFollowUp], title: str) ->
                 user_id=owner_id,
                 kind="follow_up_created",
                 message=N_("New follow-up: %(title)s"),
-                params={"title": title[:200]},
+                params={"title": title_parameter(row)},
                 link=f"/follow-ups/{row['uuid']}",
             )
         )
     return len(listed)
+
+
+async def _partners_seen_by(user_id: int, organisation_ids: set[int]) -> set[int]:
+    """Which of these partners the user may see (the access policy, as for their pages)."""
+    viewer = await viewer_for_user_id(user_id)
+    return {
+        row["id"]
+        for row in await access.scoped(Organisation.select(Organisation.id), viewer).where(
+            Organisation.id.is_in(list(organisation_ids) or [-1])
+        )
+    }
 
 
 @access.system_query("the follow-up rules job: a rule's open follow-ups across partners")

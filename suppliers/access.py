@@ -16,7 +16,16 @@ from litestar.exceptions import NotFoundException
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 
-from partner_portal.access import ActionSet, ScopedTable, Viewer, fetch_one, narrow, require
+from partner_portal.access import (
+    ActionSet,
+    ScopedTable,
+    Viewer,
+    VisibleStyle,
+    fetch_one,
+    get_style,
+    narrow,
+    require,
+)
 from suppliers.tables import (
     BomLine,
     Commitment,
@@ -39,6 +48,10 @@ class SupplierAction(ActionSet):
     answer_as_supplier = (
         "suppliers.answer_as_supplier",
         "Commit to forecasts and answer purchase orders for the supplier",
+    )
+    view_reorder_forecast = (
+        "suppliers.view_reorder_forecast",
+        "See a style's reorder forecast: its order history, forecast and interval",
     )
 
 
@@ -64,6 +77,13 @@ def supplier_row_filter(viewer: Viewer, reference: Any) -> Combinable | None:
     if viewer.is_brand:
         return None
     return reference == viewer.organisation_id  # type: ignore[no-any-return]
+
+
+async def get_forecast_style(viewer: Viewer, style_uuid: UUID) -> VisibleStyle:
+    """A style whose reorder forecast the viewer reads: a style they may see (404
+    otherwise), for the brand's users with view_reorder_forecast (403 for anyone else: a
+    style's orders across all buyers are the brand's business, not a partner's)."""
+    return await get_style(viewer, style_uuid, SupplierAction.view_reorder_forecast)
 
 
 def scoped_supplier_rows(query: Any, viewer: Viewer, reference: Any) -> Any:

@@ -17,7 +17,7 @@ from partner_portal import access, api, idempotency, uploads
 from partner_portal.clock import utcnow
 from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer, redirect_after_post, render, xlsx_download
-from suppliers import forecasting, forms, purchasing, scorecards, services
+from suppliers import forecasting, forms, purchasing, reorders, scorecards, services
 from suppliers.access import SupplierAction, get_material
 from suppliers.tables import MaterialKind, MaterialUnit
 
@@ -454,6 +454,25 @@ async def scorecard_weights_save(
 
 
 # ---------------------------------------------------------------------------
+# Reorder forecasts per style (brand users: suppliers.access.get_forecast_style)
+
+
+@get("/suppliers/reorders", include_in_schema=False)
+async def reorder_index(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    return render(
+        request, "suppliers/reorders.html", {"styles": await reorders.style_index(viewer)}
+    )
+
+
+@get("/suppliers/reorders/{style_id:uuid}", include_in_schema=False)
+async def reorder_style(
+    request: AnyRequest, viewer: CurrentViewer, style_id: FromPath[UUID]
+) -> Template:
+    view = await reorders.style_forecast(viewer, style_id)
+    return render(request, "suppliers/reorder_style.html", {"view": view})
+
+
+# ---------------------------------------------------------------------------
 # API for suppliers' own systems (bearer tokens; same rules as the pages)
 
 
@@ -628,6 +647,8 @@ supplier_routes = [
     receipt_create,
     scorecard_page,
     scorecard_weights_save,
+    reorder_index,
+    reorder_style,
     api_forecast,
     api_commit_week,
     api_purchase_orders,

@@ -21,6 +21,7 @@ from piccolo.querystring import QueryString
 from partner_portal import access, messages
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
+from partner_portal.catalog.tables import DeliveryWindow, Style
 from partner_portal.clock import utcnow
 from partner_portal.database import (
     current_engine,
@@ -34,7 +35,14 @@ from partner_portal.orders.tables import OrderStatus
 from partner_portal.registries import DemandLine, registry
 from suppliers import events, forms, planning
 from suppliers.access import SupplierAction, get_material, scoped_supplier_rows
-from suppliers.planning import BomRow, Firmness, GarmentDemand, MaterialStock, MaterialWeeks
+from suppliers.planning import (
+    BomRow,
+    Firmness,
+    ForecastModel,
+    GarmentDemand,
+    MaterialStock,
+    MaterialWeeks,
+)
 from suppliers.services import list_materials
 from suppliers.tables import (
     BomLine,
@@ -71,16 +79,23 @@ class ForecastSettings:
     cut_lead_weeks: int = 2
     # Share of unconfirmed demand (submitted orders, open campaigns) expected to hold.
     likely_probability: Decimal = Decimal("0.8")
-    history_weeks: int = 52
+    # Months of order history the reorder forecast learns from (a seasonal model needs
+    # two full years of a style's history: planning.SEASONAL_FROM_MONTHS).
+    history_months: int = 36
 
     def as_json(self) -> dict[str, Any]:
         return {
             "weeks": self.weeks,
             "cut_lead_weeks": self.cut_lead_weeks,
             "likely_probability": str(self.likely_probability),
-            "history_weeks": self.history_weeks,
+            "history_months": self.history_months,
             "method": planning.FORECAST_METHOD,
         }
+
+    @property
+    def garment_weeks(self) -> int:
+        """Weeks of garment demand the plan needs: its horizon and the cutting lead time."""
+        return self.weeks + self.cut_lead_weeks
 
 
 @dataclass
@@ -90,6 +105,14 @@ class Computation:
     materials: dict[int, MaterialStock]
     requirements: dict[int, MaterialWeeks]
     sources: list[str] = field(default_factory=list)
+    # The model that forecast each style's reorders.
+    models: dict[int, ForecastModel] = field(default_factory=dict)
+
+    def model_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for model in self.models.values():
+            counts[model.value] += 1
+        return dict(sorted(counts.items()))
 
 
 def _week_index(first_week: date, day: date) -> int:
@@ -121,47 +144,87 @@ async def _garment_demand(
     return demand, booked, keys
 
 
-def _week_bucket_sql(column: str) -> str:
-    """Whole weeks from the history window's start to a timestamp, in the engine's SQL."""
+def _month_bucket_sql(column: str) -> str:
+    """planning.month_number of a timestamp (in UTC), in the engine's SQL."""
     if is_sqlite():
-        return f"CAST((julianday({column}) - julianday({{}})) / 7 AS INTEGER)"
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({column} - {{}}::timestamptz)) / 604800) AS INTEGER)"
+        return (
+            f"(CAST(strftime('%Y', {column}) AS INTEGER) * 12 "
+            f"+ CAST(strftime('%m', {column}) AS INTEGER) - 1)"
+        )
+    return (
+        f"CAST(EXTRACT(YEAR FROM {column} AT TIME ZONE 'UTC') * 12 "
+        f"+ EXTRACT(MONTH FROM {column} AT TIME ZONE 'UTC') - 1 AS INTEGER)"
+    )
 
 
-async def _order_history(
-    history_start: date, first_week: date
+@access.system_query(
+    "the brand's demand for a style: every buyer's orders summed, read by the material plan "
+    "and by brand users with suppliers.view_reorder_forecast (get_forecast_style)"
+)
+async def order_history(
+    history_start: date, origin: date, style_id: int | None = None
 ) -> tuple[dict[int, dict[int, int]], dict[int, dict[tuple[int, int], int]]]:
-    """Weekly garment quantities per style and the colour/size mix per style, from orders
-    placed in the history window; summed in SQL (the order book is the big table)."""
+    """Garment quantities per style and month (planning.month_number) and the colour/size
+    mix per style, from orders placed from ``history_start`` to the day before ``origin``
+    (one style's, or every style's); summed in SQL (the order book is the big table)."""
     from partner_portal.orders.tables import Order
 
     start = _timestamp_param(history_start)
-    end = _timestamp_param(first_week)
+    end = _timestamp_param(origin)
     statuses = ", ".join(f"'{status.value}'" for status in ORDERED_STATUSES)
+    one_style = " AND l.style = {}" if style_id is not None else ""
+    style_args = (style_id,) if style_id is not None else ()
     where = (
         f'FROM sales_order_line l JOIN sales_order o ON o.id = l."order" '
         f"WHERE o.status IN ({statuses}) AND o.submitted_at >= {{}} AND o.submitted_at < {{}}"
+        f"{one_style}"
     )
-    weekly_rows = await Order.raw(
-        f"SELECT l.style AS style_id, {_week_bucket_sql('o.submitted_at')} AS week, "
+    monthly_rows = await Order.raw(
+        f"SELECT l.style AS style_id, {_month_bucket_sql('o.submitted_at')} AS month, "
         f"SUM(l.quantity) AS quantity {where} GROUP BY 1, 2",
         start,
-        start,
         end,
+        *style_args,
     )
     mix_rows = await Order.raw(
         "SELECT l.style AS style_id, l.colourway AS colourway_id, l.size AS size_id, "
         f"SUM(l.quantity) AS quantity {where} GROUP BY 1, 2, 3",
         start,
         end,
+        *style_args,
     )
-    weekly: dict[int, dict[int, int]] = defaultdict(dict)
-    for row in weekly_rows:
-        weekly[row["style_id"]][int(row["week"])] = int(row["quantity"])
+    monthly: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in monthly_rows:
+        monthly[row["style_id"]][int(row["month"])] = int(row["quantity"])
     mix: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
     for row in mix_rows:
         mix[row["style_id"]][(row["colourway_id"], row["size_id"])] = int(row["quantity"])
-    return weekly, mix
+    return monthly, mix
+
+
+async def season_ends(style_id: int | None = None) -> dict[int, date | None]:
+    """The last day of each style's season: the end of its last delivery window, else of
+    its order window; None when the season names neither (no bound)."""
+    query = Style.select(
+        Style.id,
+        Style.season,
+        Style.season.order_window_end.as_alias("order_window_end"),  # type: ignore[attr-defined]
+    )
+    if style_id is not None:
+        query = query.where(Style.id == style_id)
+    styles = await query
+    last_windows: dict[int, date] = {}
+    for window in await DeliveryWindow.select(DeliveryWindow.season, DeliveryWindow.ends_on):
+        season, ends_on = window["season"], window["ends_on"]
+        if season not in last_windows or ends_on > last_windows[season]:
+            last_windows[season] = ends_on
+    return {row["id"]: last_windows.get(row["season"]) or row["order_window_end"] for row in styles}
+
+
+def history_window(first_week: date, settings: ForecastSettings) -> tuple[date, date]:
+    """(first day, origin): whole months of history before the month of ``first_week``."""
+    origin = planning.month_number(first_week)
+    return planning.month_of(origin - settings.history_months), planning.month_of(origin)
 
 
 def _timestamp_param(day: date) -> Any:
@@ -234,14 +297,12 @@ async def compute_requirements(settings: ForecastSettings | None = None) -> Comp
     """Material requirements per material and week from now on (nothing is stored)."""
     settings = settings or ForecastSettings()
     first_week = planning.monday_of(utcnow().date())
-    history_start = first_week - timedelta(weeks=settings.history_weeks)
     demand, booked, sources = await _garment_demand(first_week, settings)
-    weekly, mix = await _order_history(history_start, first_week)
-    demand.extend(
-        planning.reorder_forecast(
-            weekly, settings.history_weeks, mix, booked, settings.weeks + settings.cut_lead_weeks
-        )
+    monthly, mix = await order_history(*history_window(first_week, settings))
+    reorders, models = planning.reorder_forecast(
+        monthly, first_week, mix, booked, settings.garment_weeks, await season_ends()
     )
+    demand.extend(reorders)
     bom = await _bom_rows()
     requirements = planning.explode(demand, bom, settings.weeks, settings.cut_lead_weeks)
     materials = {
@@ -257,7 +318,7 @@ async def compute_requirements(settings: ForecastSettings | None = None) -> Comp
             materials[material_id],
             receipts.get(material_id, [Decimal(0)] * settings.weeks),
         )
-    return Computation(first_week, settings, materials, requirements, sources)
+    return Computation(first_week, settings, materials, requirements, sources, models)
 
 
 def _forecast_lines(computation: Computation) -> list[dict[str, Any]]:
@@ -332,7 +393,11 @@ async def publish_forecast(
                     number=number,
                     first_week=computation.first_week,
                     weeks=computation.settings.weeks,
-                    parameters={**computation.settings.as_json(), "sources": computation.sources},
+                    parameters={
+                        **computation.settings.as_json(),
+                        "sources": computation.sources,
+                        "models": computation.model_counts(),
+                    },
                     content_hash=content_hash,
                     published_by=viewer.user_id if viewer else None,
                     published_at=utcnow(),

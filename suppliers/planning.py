@@ -175,72 +175,221 @@ def rounded(quantity: Decimal) -> Decimal:
 
 # --------------------------------------------------------------------------- reorder forecast
 
-FORECAST_METHOD = "simple_exponential_smoothing"
+# Reorders are forecast per style and calendar month: the season of apparel buying is a
+# year, so a seasonal model needs two full years of a style's history (fewer cannot tell
+# the season from noise); with less it is a level, and with a few months only their mean.
+SEASON_MONTHS = 12
+SEASONAL_FROM_MONTHS = 2 * SEASON_MONTHS
+LEVEL_FROM_MONTHS = 6
+# The prediction interval's coverage: four months in five fall inside it.
+COVERAGE = 0.8
+FORECAST_METHOD = "ets_per_style_month"
 
 
-def smoothed_level(history: Sequence[float], alpha: float | None = None) -> tuple[float, float]:
-    """(level, alpha) of simple exponential smoothing over weekly order quantities.
+class ForecastModel(StrEnum):
+    """Which model forecast a style (shown on its page and stored with each version)."""
 
-    The level after each week is α × that week's quantity + (1 − α) × the level before;
-    the forecast for every future week is the last level. With no ``alpha`` statsmodels
-    picks the one that minimises the squared one-week-ahead errors of the history.
-    """
-    if not history:
-        return 0.0, alpha or 0.0
-    if len(history) < 3 or not any(history):
-        # Too short to fit: the mean is the honest estimate.
-        return sum(history) / len(history), alpha or 0.0
-    from statsmodels.tsa.holtwinters import SimpleExpSmoothing
+    seasonal = "ets_seasonal"  # ETS(A,N,A): level and a 12-month season, additive errors
+    level = "ets_level"  # ETS(A,N,N): simple exponential smoothing
+    mean = "mean"  # a few months only: their mean
+    none = "none"  # no orders in the history
+
+
+@dataclass(frozen=True)
+class MonthlyForecast:
+    """Pieces of a style expected per month from the origin month on, with the lower and
+    upper bounds of the ``coverage`` prediction interval (never below zero)."""
+
+    model: ForecastModel
+    mean: list[float]
+    lower: list[float]
+    upper: list[float]
+    coverage: float = COVERAGE
+
+
+def month_number(day: date) -> int:
+    """Months since year 0: consecutive months are consecutive numbers."""
+    return day.year * 12 + day.month - 1
+
+
+def month_of(number: int) -> date:
+    """The first day of the month ``month_number`` gave."""
+    return date(number // 12, number % 12 + 1, 1)
+
+
+def _days_in_month(day: date) -> int:
+    following = month_of(month_number(day) + 1)
+    return (following - day.replace(day=1)).days
+
+
+def style_series(by_month: Mapping[int, float], origin: int) -> list[float]:
+    """A style's pieces per month from its first month with orders to the month before
+    ``origin`` (months without orders are 0): the history its forecast is fitted on."""
+    months = [month for month in by_month if month < origin]
+    if not months:
+        return []
+    return [float(by_month.get(month, 0)) for month in range(min(months), origin)]
+
+
+def _ets(
+    history: Sequence[float], horizon: int, seasonal: bool, coverage: float
+) -> MonthlyForecast:
+    """ETS with additive errors (statsmodels), its forecast and analytic prediction interval."""
+    import pandas
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     with warnings.catch_warnings():
         # Short or flat series make the optimiser warn about convergence; the fit stands.
         warnings.simplefilter("ignore")
-        if len(history) >= 10:
-            model = SimpleExpSmoothing(list(history), initialization_method="heuristic")
-        else:
-            # Too few weeks for statsmodels' start-up heuristic: start from the first week.
-            model = SimpleExpSmoothing(
-                list(history), initialization_method="known", initial_level=history[0]
-            )
-        if alpha is None and len(history) >= 10:
-            fitted = model.fit(optimized=True)
-        else:
-            fitted = model.fit(smoothing_level=alpha or 0.3, optimized=False)
-    level = float(fitted.forecast(1)[0])
-    return (max(0.0, level) if math.isfinite(level) else 0.0), float(
-        fitted.params["smoothing_level"]
+        model = ETSModel(
+            # A Series: statsmodels' prediction intervals need an indexed history.
+            pandas.Series(history, dtype=float),
+            error="add",
+            trend=None,
+            seasonal="add" if seasonal else None,
+            seasonal_periods=SEASON_MONTHS if seasonal else None,
+        )
+        fitted = model.fit(disp=False)
+        frame = fitted.get_prediction(
+            start=len(history), end=len(history) + horizon - 1
+        ).summary_frame(alpha=1 - coverage)
+    mean = [float(value) for value in frame["mean"]]
+    lower = [float(value) for value in frame["pi_lower"]]
+    upper = [float(value) for value in frame["pi_upper"]]
+    if not all(math.isfinite(value) for value in (*mean, *lower, *upper)):
+        raise ArithmeticError("the fit did not converge to finite values")
+    return _bounded(
+        ForecastModel.seasonal if seasonal else ForecastModel.level, mean, lower, upper, coverage
     )
 
 
+def _bounded(
+    model: ForecastModel,
+    mean: Sequence[float],
+    lower: Sequence[float],
+    upper: Sequence[float],
+    coverage: float,
+) -> MonthlyForecast:
+    """Pieces are never negative: each figure cut at zero, the bounds around the mean."""
+    means = [max(0.0, value) for value in mean]
+    return MonthlyForecast(
+        model,
+        means,
+        [min(max(0.0, low), value) for low, value in zip(lower, means, strict=True)],
+        [max(high, value) for high, value in zip(upper, means, strict=True)],
+        coverage,
+    )
+
+
+def _mean_forecast(history: Sequence[float], horizon: int, coverage: float) -> MonthlyForecast:
+    """The mean of a few months, with the interval of one more draw from a normal
+    distribution with their mean and spread: mean ± z · s · √(1 + 1/n)."""
+    from statistics import NormalDist, mean, stdev
+
+    centre = mean(history)
+    spread = stdev(history) if len(history) > 1 else 0.0
+    half = NormalDist().inv_cdf(0.5 + coverage / 2) * spread * math.sqrt(1 + 1 / len(history))
+    return _bounded(
+        ForecastModel.mean,
+        [centre] * horizon,
+        [centre - half] * horizon,
+        [centre + half] * horizon,
+        coverage,
+    )
+
+
+def forecast_series(
+    history: Sequence[float], horizon: int, coverage: float = COVERAGE
+) -> MonthlyForecast:
+    """The forecast of ``horizon`` months after a style's monthly history.
+
+    Two full years or more: ETS(A,N,A), a level and a 12-month season; six months or more:
+    ETS(A,N,N), a level alone; fewer: their mean. A fit that fails falls back to the next
+    simpler model. Every model gives an interval of ``coverage`` around its forecast."""
+    if horizon <= 0:
+        return MonthlyForecast(ForecastModel.none, [], [], [], coverage)
+    if not history or not any(history):
+        zeros = [0.0] * horizon
+        return MonthlyForecast(ForecastModel.none, zeros, zeros, zeros, coverage)
+    if len(history) >= SEASONAL_FROM_MONTHS:
+        try:
+            return _ets(history, horizon, True, coverage)
+        except (ArithmeticError, ValueError):  # numpy's LinAlgError is a ValueError
+            pass
+    if len(history) >= LEVEL_FROM_MONTHS:
+        try:
+            return _ets(history, horizon, False, coverage)
+        except (ArithmeticError, ValueError):  # numpy's LinAlgError is a ValueError
+            pass
+    return _mean_forecast(history, horizon, coverage)
+
+
+def weekly_from_monthly(
+    first_week: date,
+    weeks: int,
+    origin: int,
+    monthly: Sequence[float],
+    season_end: date | None,
+) -> list[float]:
+    """A monthly forecast (month ``origin`` first) spread over the weeks from
+    ``first_week``: each day takes its month's figure over the month's days; days after
+    the season's end take nothing (a style is not reordered after its season)."""
+    result = [0.0] * weeks
+    for week in range(weeks):
+        for offset in range(7):
+            day = first_week + timedelta(weeks=week, days=offset)
+            if season_end is not None and day > season_end:
+                return result
+            index = month_number(day) - origin
+            if 0 <= index < len(monthly):
+                result[week] += monthly[index] / _days_in_month(day)
+    return result
+
+
+def months_until(first_week: date, weeks: int, season_end: date | None) -> int:
+    """How many months from the origin (the month of ``first_week``) a plan of ``weeks``
+    reaches, cut at the season's end (0 once the season is over)."""
+    last = first_week + timedelta(weeks=weeks) - timedelta(days=1)
+    if season_end is not None:
+        last = min(last, season_end)
+    return max(0, month_number(last) - month_number(first_week) + 1)
+
+
 def reorder_forecast(
-    weekly_history: Mapping[int, Mapping[int, int]],
-    history_weeks: int,
+    monthly_history: Mapping[int, Mapping[int, int]],
+    first_week: date,
     mix: Mapping[int, Mapping[tuple[int, int], int]],
     booked: Mapping[tuple[int, int], Decimal],
     weeks: int,
-    alpha: float | None = None,
-) -> list[GarmentDemand]:
-    """Statistical garment demand per style, colour and size for each future week.
+    season_ends: Mapping[int, date | None],
+) -> tuple[list[GarmentDemand], dict[int, ForecastModel]]:
+    """Statistical garment demand per style, colour and size for each future week, and
+    the model that forecast each style.
 
-    ``weekly_history``: style -> {week index in the history window: quantity ordered};
-    ``mix``: style -> {(colourway, size): quantity} of the same history, to split a style's
-    forecast by colour and size; ``booked``: (style, week) -> garments already in the order
-    book for that week. The forecast only tops the book up to the smoothed level, so an
-    order that is already booked is not counted twice.
+    ``monthly_history``: style -> {month_number: pieces ordered}, months before the month
+    of ``first_week`` (the origin); ``mix``: style -> {(colourway, size): pieces} of the
+    same history, to split a style's forecast by colour and size; ``booked``: (style,
+    week) -> garments already in the order book for that week; ``season_ends``: style ->
+    the last day of its season (None: no end). The forecast only tops the book up to the
+    expected figure, so an order that is already booked is not counted twice.
     """
+    origin = month_number(first_week)
     forecast: list[GarmentDemand] = []
-    for style_id, by_week in weekly_history.items():
-        first = min(by_week)
-        series = [float(by_week.get(index, 0)) for index in range(first, history_weeks)]
-        level, _ = smoothed_level(series, alpha)
-        if level <= 0:
-            continue
+    models: dict[int, ForecastModel] = {}
+    for style_id, by_month in monthly_history.items():
+        season_end = season_ends.get(style_id)
+        horizon = months_until(first_week, weeks, season_end)
+        monthly = forecast_series(style_series(by_month, origin), horizon)
+        models[style_id] = monthly.model
         style_mix = mix.get(style_id) or {}
         mix_total = sum(style_mix.values())
-        if mix_total <= 0:
+        if mix_total <= 0 or not any(monthly.mean):
             continue
-        for week in range(weeks):
-            expected = Decimal(str(round(level, 3))) - booked.get((style_id, week), Decimal(0))
+        expected_by_week = weekly_from_monthly(first_week, weeks, origin, monthly.mean, season_end)
+        for week, expected_float in enumerate(expected_by_week):
+            expected = Decimal(str(round(expected_float, 3))) - booked.get(
+                (style_id, week), Decimal(0)
+            )
             if expected <= 0:
                 continue
             for (colourway_id, size_id), quantity in style_mix.items():
@@ -254,4 +403,4 @@ def reorder_forecast(
                         quantity=expected * quantity / mix_total,
                     )
                 )
-    return forecast
+    return forecast, models

@@ -27,7 +27,25 @@ def register(registry: Registry) -> None:
             label=N_("Purchasing"),
             path="/suppliers/forecast",
             actions=(SupplierAction.view_materials,),
-            current=("/suppliers",),
+            # Every purchasing page but the reorder forecast (its own entry).
+            current=(
+                "/suppliers/forecast",
+                "/suppliers/materials",
+                "/suppliers/boms",
+                "/suppliers/purchase-orders",
+                "/suppliers/scorecards",
+            ),
+        )
+    )
+    registry.add_nav_entry(
+        NavEntry(
+            key="reorders",
+            order=71,
+            label=N_("Reorder forecast"),
+            path="/suppliers/reorders",
+            actions=(SupplierAction.view_reorder_forecast,),
+            audience="brand",
+            current=("/suppliers/reorders",),
         )
     )
     registry.add_partner_panel(

@@ -68,6 +68,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "insights.plan_insight_follow_ups",
             "suppliers.view_materials",
             "suppliers.manage_purchasing",
+            "suppliers.view_reorder_forecast",
             "distributors.view_line_sheets",
             "distributors.manage_line_sheets",
             "distributors.manage_order_rules",
@@ -77,7 +78,8 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
         }
     ),
     # Key-account managers sell: their partners, orders, follow-ups, campaigns, pipeline,
-    # contracts. They decide deal registrations; they take no part in purchasing.
+    # contracts. They decide deal registrations; they take no part in purchasing, but read
+    # a style's reorder forecast (what their partners are expected to reorder).
     Role.kam: frozenset(
         {
             "partners.view_partner",
@@ -111,6 +113,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "insights.plan_insight_follow_ups",
             "distributors.view_line_sheets",
             "distributors.view_territory_conflicts",
+            "suppliers.view_reorder_forecast",
         }
     ),
     # Brand staff are the merchandisers and buyers: they manage the catalog, line sheets and
@@ -139,6 +142,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "insights.view_insights",
             "suppliers.view_materials",
             "suppliers.manage_purchasing",
+            "suppliers.view_reorder_forecast",
             "distributors.view_line_sheets",
             "distributors.manage_line_sheets",
             "distributors.view_territory_conflicts",

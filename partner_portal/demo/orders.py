@@ -21,8 +21,11 @@ from partner_portal.partners.tables import (
 # The order book's demo orders (partner_portal/orders)
 
 ORDERS_SEED = SEED + 31
-DEMO_ORDER_COUNT = 900
-DEMO_HISTORY_DAYS = 730
+DEMO_ORDER_COUNT = 1200
+# A little over three years of finished orders: a style's reorder forecast fits a 12-month
+# season on two full years before its origin (suppliers/planning.py), and the backtest
+# (bench/forecast_backtest.py) holds six months out after those.
+DEMO_HISTORY_DAYS = 1125
 FINISHED_STATUSES = frozenset({"shipped", "delivered", "cancelled", "rejected"})
 # How the demo orders spread over the status flow (weights).
 ORDER_STATUS_WEIGHTS = (
@@ -58,6 +61,33 @@ DEMO_ORDER_COMMENTS = (
     "发票请开到总公司。",
     "색상 BLK 재고 있나요?",
 )
+
+
+def seasonal_ages(now: datetime, days: int) -> list[float]:
+    """The cumulative weight of each age in days (1 to ``days`` before ``now``) for order
+    dates that follow apparel buying's year: most in spring, when the spring/summer
+    range sells through and is reordered, a second peak in autumn, fewest in midsummer
+    and around the new year (weight 1 + 0.55 cos θ + 0.3 cos 2θ, θ the day of the year
+    from 10 April: about three times as many orders in April as in the quietest weeks)."""
+    import math
+
+    cumulative: list[float] = []
+    total = 0.0
+    for age in range(1, days + 1):
+        day = (now - timedelta(days=age)).timetuple().tm_yday
+        angle = 2 * math.pi * (day - 100) / 365.25
+        total += 1 + 0.55 * math.cos(angle) + 0.3 * math.cos(2 * angle)
+        cumulative.append(total)
+    return cumulative
+
+
+def seasonal_age(fraction: float, cumulative: list[float]) -> float:
+    """The age in days at ``fraction`` (0 to 1) of the seasonal weights: a uniform draw
+    mapped through their inverse distribution, so each draw still takes one random number."""
+    import bisect
+
+    position = bisect.bisect_left(cumulative, fraction * cumulative[-1])
+    return float(min(position + 1, len(cumulative)))
 
 
 # Dormant and churned partners' orders are all older than this.
@@ -116,6 +146,7 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
 
     statuses = [status for status, _weight in ORDER_STATUS_WEIGHTS]
     weights = [weight for _status, weight in ORDER_STATUS_WEIGHTS]
+    seasons = seasonal_ages(now, DEMO_HISTORY_DAYS)
     orders: list[Order] = []
     plans: list[dict[str, Any]] = []
     for _ in range(DEMO_ORDER_COUNT):
@@ -155,10 +186,14 @@ async def load_orders(rng: random.Random, now: datetime) -> str:
         if not lines:
             continue
         currency = lines[0]["price"].currency
-        # Two years of history (partner health needs it): finished orders of any age,
-        # open ones from the last few months.
+        # Three years of history (partner health and the reorder forecast need it):
+        # finished orders of any age, more in the buying seasons; open ones from the last
+        # few months.
         age_days = DEMO_HISTORY_DAYS if status in FINISHED_STATUSES else 120
-        created = now - timedelta(days=rng.uniform(1, age_days))
+        drawn = rng.uniform(1, age_days)
+        if status in FINISHED_STATUSES:
+            drawn = seasonal_age((drawn - 1) / (age_days - 1), seasons) + rng.random()
+        created = now - timedelta(days=drawn)
         if buyer["status"] in QUIET_STATUSES and created > now - QUIET_DAYS:
             # Dormant and churned partners stopped ordering before they were marked so
             # (partners' demo timeline); moved back, not redrawn, so the rest stays the same.

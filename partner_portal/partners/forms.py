@@ -40,7 +40,6 @@ ADDRESS_FIELDS = ("kind", "country", "region", "city", "district", "street", "po
 # A form shows the saved addresses plus this many blank ones to fill in.
 BLANK_ADDRESSES = 1
 MAX_ADDRESSES = 10
-TERRITORY_PATTERN = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Two-letter codes Babel knows that are not countries.
 _NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
@@ -182,19 +181,19 @@ def is_checked(value: Any) -> bool:
 
 
 def parse_territories(text: str) -> tuple[list[str], list[str]]:
-    """Region codes from free text (commas, semicolons or spaces), each under its current
-    ISO 3166-2 code (CN-31 becomes CN-SH: regions.py), and the malformed ones."""
+    """Regions from free text (commas, semicolons or spaces), each by its code or its
+    name and kept under its current code (CN-31 becomes CN-SH, 杭州 CN-ZJ-HZ:
+    regions.py), and the parts that name no region."""
     codes: list[str] = []
     bad: list[str] = []
     for part in re.split(r"[\s,;、，]+", text.strip()):
         if not part:
             continue
-        code = regions.canonical(part)
-        if TERRITORY_PATTERN.match(code) and code[:2] in country_codes():
-            if code not in codes:
-                codes.append(code)
-        else:
+        code = regions.parse(part, country_codes())
+        if code is None:
             bad.append(part)
+        elif code not in codes:
+            codes.append(code)
     return codes, bad
 
 
@@ -271,11 +270,20 @@ def parse_organisation(data: Mapping[str, Any]) -> tuple[OrganisationInput | Non
     if email and not EMAIL_PATTERN.match(email):
         errors.add("email", _("Enter an e-mail address like name@example.com."))
     territories, bad = parse_territories(field_text(data, "territories", 1000))
+    # The region picker beside the list adds one region, chosen or typed by its name.
+    added = field_text(data, "territory_add", 100)
+    if added:
+        code = regions.parse(added, country_codes())
+        if code is None:
+            bad.append(added)
+        elif code not in territories:
+            territories.append(code)
     if bad:
         errors.add(
             "territories",
             _(
-                "Not a region code: %(codes)s. Use codes like CN-SH or KR-11.",
+                "Not a region: %(codes)s. Choose one from the list, or use codes like "
+                "CN-SH or KR-11.",
                 codes=", ".join(bad),
             ),
         )

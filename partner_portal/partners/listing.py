@@ -70,7 +70,10 @@ class PartnerFilters:
             q=text("q", search.MAX_QUERY),
             kind=kind if kind in forms.PARTNER_KINDS else "",
             tier=tier if tier in {"platinum", "gold", "silver", "standard"} else "",
-            territory=text("territory", 10).upper(),
+            # A region by its code or its name (杭州 finds CN-ZJ-HZ: regions.py).
+            territory=(regions.resolve(text("territory", 100)) or text("territory", 10).upper())[
+                :10
+            ],
             status=status if status in {"prospect", "active", "dormant", "churned"} else "",
             owner=owner,
             page=page,
@@ -128,12 +131,13 @@ def _partner_query(query: Any, viewer: Viewer, filters: PartnerFilters) -> Any:
         query = query.where(Organisation.owner.uuid == UUID(filters.owner))  # type: ignore[union-attr]
     if filters.territory:
         # A bare country code (CN) matches every region of the country; a region matches
-        # under any of its codes (CN-31 finds CN-SH: regions.py).
+        # under any of its codes and with the regions inside it (CN-31 finds CN-SH, CN-ZJ
+        # finds a partner holding Hangzhou, CN-ZJ-HZ: regions.py).
         code = filters.territory
         region = (
             Territory.region_code.like(f"{code}-%")
             if len(code) == 2
-            else Territory.region_code.is_in(regions.spellings(code))
+            else Territory.region_code.is_in(regions.within(code))
         )
         query = query.where(
             Organisation.id.is_in(Territory.select(Territory.organisation).where(region))

@@ -276,3 +276,49 @@ async def test_the_feed_carries_the_rule_its_exceptions_and_a_reminder_that_two_
     ]
     done = [event for event in calendar.walk("VEVENT") if str(event["SUMMARY"]).startswith("✓")]
     assert len(done) == 1
+
+
+async def test_the_week_view_moves_or_skips_an_occurrence_and_comes_back_to_the_week(
+    cast: Any, client: PortalClient, frozen_clock: Any
+) -> None:
+    frozen_clock.frozen_at = NOW
+    uuid = await weekly(cast)
+    await client.log_in(cast.kam)
+    week_url = "/agenda/calendar?view=week&date=2026-06-15"
+
+    week = (await client.get(week_url)).text
+
+    # The week's occurrence (17 June, computed) carries its actions, folded into a menu.
+    day = week.split('data-day="2026-06-17"')[1].split("</section>")[0]
+    assert 'class="fu-menu"' in day and 'value="move"' in day and 'value="skip"' in day
+    assert f'name="next" value="{week_url.replace("&", "&amp;")}"' in day
+    # The stored current occurrence (3 June) in its own week can be moved and finished too.
+    first_week = (await client.get("/agenda/calendar?date=2026-06-01")).text
+    first_day = first_week.split('data-day="2026-06-03"')[1].split("</section>")[0]
+    assert 'class="fu-menu"' in first_day and f"/follow-ups/{uuid}/reschedule" in first_day
+
+    moved = await client.post_form(
+        f"/follow-ups/{uuid}/occurrence",
+        {
+            "occurrence": datetime(2026, 6, 17, 1, 0, tzinfo=UTC).isoformat(),
+            "action": "move",
+            "due_date": "2026-06-18",
+            "due_time": "15:00",
+            "next": week_url,
+        },
+    )
+    skipped = await client.post_form(
+        f"/follow-ups/{uuid}/occurrence",
+        {
+            "occurrence": datetime(2026, 6, 24, 1, 0, tzinfo=UTC).isoformat(),
+            "action": "skip",
+            "next": "/agenda/calendar?view=week&date=2026-06-22",
+        },
+    )
+
+    assert moved.status_code == 303 and moved.headers["location"] == week_url
+    assert skipped.status_code == 303
+    week = (await client.get(week_url)).text
+    assert titles_on(week, "2026-06-17") == 0 and titles_on(week, "2026-06-18") == 1
+    following = (await client.get("/agenda/calendar?view=week&date=2026-06-22")).text
+    assert titles_on(following, "2026-06-24") == 0

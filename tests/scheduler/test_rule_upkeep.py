@@ -103,7 +103,7 @@ async def test_many_causes_found_at_once_become_one_follow_up_per_kam_listing_th
     assert len(rows) == 2
     grouped = by_owner[cast.kam.id]
     assert grouped["title"] == "7 orders have not moved for 14 days or more"
-    assert grouped["notes"].count("\n- ") == 6
+    assert await FollowUpCause.count().where(FollowUpCause.follow_up == grouped["id"]) == 7
     assert by_owner[cast.other_kam.id]["title"].startswith("Order")
     assert await Notification.count().where(Notification.user == cast.kam.id) == 1
     assert (await rules.run_rules()).created["stuck_order"] == 0
@@ -123,6 +123,41 @@ async def test_many_causes_found_at_once_become_one_follow_up_per_kam_listing_th
     report = await rules.run_rules()
     assert report.closed["stuck_order"] == 2
     assert {row["state"] for row in await _follow_ups()} == {"done"}
+
+
+async def test_a_grouped_follow_up_for_a_fixed_assignee_names_only_partners_they_see(
+    client: PortalClient, cast: Cast, frozen_clock: Any
+) -> None:
+    frozen_clock.frozen_at = NOW
+    # Every stuck order goes to other_kam, who sees distributor_b but not retailer_a (kam's).
+    data = {}
+    for rule in rules.RULES:
+        data[f"{rule}.enabled"] = "on" if rule == "stuck_order" else ""
+        data[f"{rule}.threshold_days"] = "14"
+        data[f"{rule}.assignee"] = str(cast.other_kam.uuid)
+    assert await rules.save_rule_settings(None, data) == {}
+    for day in range(4):
+        await _order(cast.retailer_a.id, "submitted", 20 + day)
+    for day in range(3):
+        await _order(cast.distributor_b.id, "confirmed", 30 + day)
+
+    assert (await rules.run_rules()).created["stuck_order"] == 7
+
+    [grouped] = await _follow_ups()
+    assert grouped["owner"] == cast.other_kam.id
+    assert grouped["organisation"] == cast.distributor_b.id  # filed under one they see
+    assert grouped["notes"] == ""
+    await User.update({User.locale: "zh_Hans"}).where(User.id == cast.other_kam.id)
+    await client.sign_in(cast.other_kam)
+    page = await client.get(f"/follow-ups/{grouped['uuid']}")
+    assert page.status_code == 200
+    assert page.text.count(cast.distributor_b.legal_name) >= 3
+    assert "已 30 天未推进" in page.text  # each cause in the reader's language
+    assert cast.retailer_a.legal_name not in page.text
+    # A brand admin sees every partner, so every cause.
+    await client.sign_in(cast.admin)
+    everything = await client.get(f"/follow-ups/{grouped['uuid']}")
+    assert cast.retailer_a.legal_name in everything.text
 
 
 async def test_a_complaint_follow_up_closes_when_the_kam_logs_a_call(

@@ -91,13 +91,3 @@ def test_stock_and_open_purchase_orders_cover_firm_demand_first() -> None:
     net(buttons, MaterialStock(BUTTON, 99, "piece", Decimal(0)), [Decimal(0)] * 6)
     # 1081.5 buttons are ordered as 1082 pieces.
     assert buttons.net_total[2] == Decimal("1082")
-
-
-def test_smoothing_follows_recent_weeks_and_copes_with_short_histories() -> None:
-    from suppliers.planning import smoothed_level
-
-    level, _ = smoothed_level([10.0] * 12)
-    assert round(level, 6) == 10
-    # α = 0.5 by hand: 10 → 10 → 15 → 17.5 → 23.75.
-    assert smoothed_level([10, 10, 20, 20, 30], alpha=0.5)[0] == 23.75
-    assert smoothed_level([4.0, 8.0]) == (6.0, 0.0)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from partner_portal.app import register_plugins
+from partner_portal.catalog.tables import Season, Style
 from partner_portal.registries import registry
 from suppliers import forecasting
 from suppliers.tables import ForecastLine, ForecastVersion
@@ -105,21 +106,20 @@ async def test_publishing_again_without_changes_keeps_the_version(
     ] == Decimal("45.000")
 
 
-async def test_reorders_are_forecast_from_order_history_by_exponential_smoothing(
+async def test_reorders_are_forecast_per_month_from_order_history_and_top_up_the_book(
     cast: Cast, frozen_clock: Any, plugins: None
 ) -> None:
-    frozen_clock.frozen_at = NOW
+    frozen_clock.frozen_at = NOW  # 6 January 2027: the history is October to December
     shirt = await make_style()
     shell = await make_material(cast.mill.id, "HF-POP-120")
     await add_bom(shirt, shell["id"], "2")
-    # Twelve weeks of delivered reorders, 30 a week: 20 BLK/S and 10 NVY/XL.
-    for weeks_ago in range(1, 13):
-        placed = NOW - timedelta(weeks=weeks_ago)
+    # Three months of delivered reorders, 310 a month: too few for a model, so their mean.
+    for month in (10, 11, 12):
         await add_order(
-            cast.distributor_a.id, shirt, {("BLK", "S"): 20, ("NVY", "XL"): 10},
-            status="delivered", submitted_at=placed,
+            cast.distributor_a.id, shirt, {("BLK", "S"): 210, ("NVY", "XL"): 100},
+            status="delivered", submitted_at=datetime(2026, month, 15, tzinfo=UTC),
         )  # fmt: skip
-    # Next week already holds 12 garments in the book: the forecast only tops it up.
+    # Garment week 3 (25–31 January) already holds 12 garments: the forecast tops it up.
     await add_order(
         cast.distributor_a.id, shirt, {("BLK", "M"): 12}, status="confirmed",
         ship_date=FIRST_WEEK + timedelta(weeks=3),
@@ -128,12 +128,57 @@ async def test_reorders_are_forecast_from_order_history_by_exponential_smoothing
     await forecasting.publish_forecast(None)
 
     lines = await lines_of(1)
-    plain_week = lines[(shell["id"], FIRST_WEEK + timedelta(weeks=2))]
-    # A flat history smooths to its level: 30 garments × 2 m.
-    assert plain_week["gross_statistical"] == Decimal("60.000")
+    # Material week 1 is garment week 3, all in January: 310 × 7 / 31 = 70 garments a
+    # week, less the 12 booked, × 2 m.
     booked_week = lines[(shell["id"], FIRST_WEEK + timedelta(weeks=1))]
     assert booked_week["gross_firm"] == Decimal("24.000")
-    assert booked_week["gross_statistical"] == Decimal("36.000")  # (30 − 12) × 2
+    assert booked_week["gross_statistical"] == Decimal("116.000")  # (70 − 12) × 2
+    # Material week 2 is garment week 4, 1–7 February: 310 × 7 / 28 = 77.5 garments × 2 m.
+    plain_week = lines[(shell["id"], FIRST_WEEK + timedelta(weeks=2))]
+    assert plain_week["gross_statistical"] == Decimal("155.000")
+    version = await ForecastVersion.select(ForecastVersion.parameters).first()
+    assert version is not None
+    parameters = version["parameters"]
+    if isinstance(parameters, str):
+        import json
+
+        parameters = json.loads(parameters)
+    assert parameters["models"] == {"mean": 1}
+
+
+async def test_no_reorder_is_forecast_after_the_styles_season(
+    cast: Cast, frozen_clock: Any, plugins: None
+) -> None:
+    frozen_clock.frozen_at = NOW
+    shirt = await make_style()
+    shell = await make_material(cast.mill.id, "HF-POP-120")
+    await add_bom(shirt, shell["id"], "2")
+    for month in (10, 11, 12):
+        await add_order(
+            cast.distributor_a.id, shirt, {("BLK", "S"): 310},
+            status="delivered", submitted_at=datetime(2026, month, 15, tzinfo=UTC),
+        )  # fmt: skip
+    # The season's order window ends on 31 January 2027.
+    style = await Style.select(Style.season).where(Style.id == shirt.style_id).first()
+    assert style is not None
+    await Season.update({Season.order_window_end: date(2027, 1, 31)}).where(
+        Season.id == style["season"]
+    )
+
+    await forecasting.publish_forecast(None)
+
+    lines = await lines_of(1)
+    # Garment week 3 (25–31 January) is the season's last: 70 garments × 2 m.
+    assert lines[(shell["id"], FIRST_WEEK + timedelta(weeks=1))]["gross_statistical"] == (
+        Decimal("140.000")
+    )
+    # From February on, nothing: the style is not reordered after its season.
+    later = [
+        line["gross_statistical"]
+        for (material, week), line in lines.items()
+        if material == shell["id"] and week >= FIRST_WEEK + timedelta(weeks=2)
+    ]
+    assert not any(later)
 
 
 async def test_a_planner_recomputes_with_other_settings_from_the_page(
