@@ -65,6 +65,7 @@ STYLE_FIELDS = (
     "fabric_composition",
     "care",
     "status",
+    "carry_over",
 )
 
 
@@ -372,6 +373,7 @@ def _style_values(resolved: Resolved) -> dict[Any, Any]:
         Style.care: values.care,
         Style.size_scale: resolved.scale_id,
         Style.status: values.status,
+        **({} if values.carry_over is None else {Style.carry_over: values.carry_over}),
     }
 
 
@@ -489,7 +491,7 @@ async def _barcodes_text(style_id: int) -> str:
 async def create_style(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     """Create a style with its colourways and the colour × size SKU matrix (manage_catalog)."""
     access.require(viewer, Action.manage_catalog)
-    values, errors = forms.parse_style(data)
+    values, errors = forms.parse_style(data, checkboxes=True)
     if values is None:
         return SaveResult(errors=errors)
     resolved, errors = await resolve_style(values)
@@ -569,7 +571,7 @@ async def update_style(
     The size scale stays as created: the SKUs are made of its sizes.
     """
     access.require(viewer, Action.manage_catalog)
-    values, errors = forms.parse_style(data)
+    values, errors = forms.parse_style(data, checkboxes=True)
     if values is None:
         return SaveResult(errors=errors)
     resolved, errors = await resolve_style(values)
@@ -640,7 +642,10 @@ async def apply_style_update(viewer: Viewer, style: Mapping[str, Any], resolved:
     write transaction; False when nothing would change (nothing is written then)."""
     before = await _snapshot(style["id"])
     values = resolved.values
-    proposed: dict[str, Any] = {name: getattr(values, name) for name in STYLE_FIELDS}
+    # A field the file does not carry (None: the carry-over flag) stays as saved.
+    proposed: dict[str, Any] = {
+        name: getattr(values, name) for name in STYLE_FIELDS if getattr(values, name) is not None
+    }
     proposed.update(
         season=resolved.season_id,
         collection=resolved.collection_id,
