@@ -518,6 +518,15 @@ async def upload_post(request: AnyRequest, viewer: CurrentViewer) -> Response[An
 async def reorder(
     request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID]
 ) -> Response[Any]:
+    """A new draft from a past order; a double click (the page's key sent twice) makes one."""
+    form = await request.form()
+    key = str(form.get(idempotency.KEY_FIELD, ""))
+    return await idempotency.respond_once(
+        request, viewer, key, lambda: _reorder(request, viewer, order_id)
+    )
+
+
+async def _reorder(request: AnyRequest, viewer: Viewer, order_id: UUID) -> Response[Any]:
     result = await upload.reorder(viewer, order_id)
     if result.saved:
         return redirect_after_post(

@@ -16,6 +16,7 @@
   }
   var data = form.dataset;
   var multiple = parseInt(data.multiple || "0", 10) || 0;
+  var minimum = parseInt(data.minimum || "0", 10) || 0;
   var pieces = new Intl.NumberFormat(data.locale);
   var money = null;
   try {
@@ -129,6 +130,7 @@
     value = value * (1 - discount(section, total) / 100);
     styleTotals[id] = {pieces: total, value: value, invalid: invalid, priced: priced};
     text("sq-" + id, pieces.format(total));
+    text("sm-" + id, minimum && total && total < minimum ? data.msgMinimum : "");
     text("sv-" + id, total && priced && money ? money.format(value) : "—");
   }
 
@@ -241,7 +243,18 @@
     recountStyle(input.closest(".matrix-style"));
     showOrderTotals();
     store(false);
+    setAsideChecks();
   });
+
+  /* The server's findings (rules, prices) describe the grid as it was sent: once a cell
+     changes they are put aside, and the page says the next save checks again. */
+  function setAsideChecks() {
+    var stale = document.getElementById("findings-stale");
+    if (stale && stale.hidden) {
+      document.getElementById("matrix-findings").hidden = true;
+      stale.hidden = false;
+    }
+  }
   form.addEventListener("submit", function () {
     store(true);
   });
