@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import partial
 
 import pytest
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, Page, ViewportSize, expect
 
 from distributors.tables import RuleKind
 from partner_portal import i18n
@@ -45,7 +45,7 @@ async def paste(cell: Locator, block: str) -> None:
     ("locale", "viewport"), [("zh_Hans", DESKTOP), ("ko", PHONE)], ids=["zh-desktop", "ko-phone"]
 )
 async def test_a_distributor_orders_in_two_windows_by_keyboard_and_paste_then_reorders(
-    cast: Cast, database: str, live_server: str, page: Page, locale: str, viewport: dict[str, int]
+    cast: Cast, database: str, live_server: str, page: Page, locale: str, viewport: ViewportSize
 ) -> None:
     sheet: Sheet = await make_sheet()
     early, late = await add_windows(sheet)
