@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
 from litestar import Request, Response, get, post
@@ -24,6 +24,7 @@ from partner_portal.catalog.images import stored_file
 from partner_portal.clock import utcnow
 from partner_portal.i18n import format_number
 from partner_portal.i18n import gettext as _
+from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
 from partner_portal.pdf import PDF_MEDIA_TYPE, DocumentPictures, render_pdf
 from partner_portal.spreadsheets import UPLOAD_BYTES
@@ -249,14 +250,33 @@ async def _matrix(
     conflicts: list[dict[str, Any]] | None = None,
     status_code: int = 200,
     reorder_of: UUID | None = None,
+    batch: str | None = None,
 ) -> Template:
+    """The grid page. As first drawn it shows the styles already ordered and the first few
+    others, and tells htmx where the next batch is (``?batch=<start>`` answers only that
+    batch); answering a post (``texts``: what was typed) it draws every style."""
     style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
     saved_texts: dict[str, str] = {}
+    draft_styles: list[int] = []
     if order is not None:
         draft_styles, saved_texts = await services.draft_quantities(order["id"])
         style_ids = list(dict.fromkeys([*style_ids, *draft_styles]))
-    styles = await services.load_styles(viewer, style_ids, buyer["id"] if buyer else None)
-    grid_texts = saved_texts if texts is None else texts
+    # A batch's start, from the "more" block's address; anything else asks for no styles.
+    start = (whole_number(batch, minimum=1, maximum=100_000) or len(style_ids) + 1) if batch else 0
+    drawn = (
+        services.grid_batch(style_ids, draft_styles, start)
+        if texts is None
+        else services.GridBatch(style_ids)
+    )
+    styles = await services.load_styles(viewer, drawn.style_ids, buyer["id"] if buyer else None)
+    more = (
+        {"left": drawn.left, "url": _with_query(request, batch=str(drawn.next_start))}
+        if drawn.next_start is not None
+        else None
+    )
+    if start:
+        return await _grid_batch(request, styles, buyer, more)
+    grid_texts = saved_texts if texts is None else {**saved_texts, **texts}
     grid = services.read_grid(styles, grid_texts) if buyer else Grid()
     windows = await services.windows_for(styles)
     if details is None:
@@ -298,19 +318,55 @@ async def _matrix(
             "quantities": grid.quantities,
             # The cells show the draft as saved (not a refused form's typed texts).
             "as_saved": order is not None and texts is None,
+            "more": more,
         },
         status_code=status_code,
     )
 
 
+async def _grid_batch(
+    request: AnyRequest,
+    styles: list[services.MatrixStyle],
+    buyer: dict[str, Any] | None,
+    more: dict[str, Any] | None,
+) -> Template:
+    """A later batch of a grid's styles: none of them is ordered yet (a draft's are drawn
+    with the page), so their cells and totals start empty."""
+    return render(
+        request,
+        "distributors/_grid_styles.html",
+        {
+            "styles": styles,
+            "texts": {},
+            "errors": {},
+            "quantities": {},
+            "totals": await services.totals_for(styles, Grid(), buyer),
+            "windows": await services.windows_for(styles),
+            "details": MatrixDetails(),
+            "rules": await rules.grid_rules(),
+            "more": more,
+        },
+    )
+
+
+def _with_query(request: AnyRequest, **values: str) -> str:
+    """This page's address with some query parameters set (a success notice left out)."""
+    query = {name: value for name, value in request.query_params.items() if name != "done"}
+    return f"{request.url.path}?{urlencode({**query, **values})}"
+
+
 @get("/line-sheets/{sheet_id:uuid}/order", include_in_schema=False)
 async def sheet_order(
-    request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID], buyer: OptionalText = None
+    request: AnyRequest,
+    viewer: CurrentViewer,
+    sheet_id: FromPath[UUID],
+    buyer: OptionalText = None,
+    batch: OptionalText = None,
 ) -> Template:
     sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
     access.require(viewer, Action.place_order)
     chosen = await services.chosen_buyer(viewer, uuid_or_none(buyer))
-    return await _matrix(request, viewer, sheet=sheet, order=None, buyer=chosen)
+    return await _matrix(request, viewer, sheet=sheet, order=None, buyer=chosen, batch=batch)
 
 
 @get("/distributors/drafts/{order_id:uuid}", include_in_schema=False)
@@ -320,6 +376,7 @@ async def draft_matrix(
     order_id: FromPath[UUID],
     sheet: OptionalText = None,
     reorder_of: OptionalText = None,
+    batch: OptionalText = None,
 ) -> Template:
     order = await services.draft_for_grid(viewer, order_id)
     sheet_uuid = uuid_or_none(sheet)
@@ -336,20 +393,22 @@ async def draft_matrix(
         order=order,
         buyer=dict(buyer),
         reorder_of=uuid_or_none(reorder_of),
+        batch=batch,
     )
 
 
 @post("/distributors/matrix", include_in_schema=False)
 async def matrix_post(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
     """Save the grid into a draft, or save and submit it, or (``intent=apply``) only fill
-    the cells from a pasted block or prepacks and show the grid again.
+    the cells from a pasted block or prepacks and show the grid again (``intent=more``,
+    the button of a grid drawn in batches when no script fetches them: every style).
 
     Saving and submitting happen once per drawn grid (its idempotency key): a double
     click or a reload of the answer gets the first answer, landing on the same draft or
     the submitted order."""
     access.require(viewer, Action.place_order)
     form = dict(await request.form())
-    changes = form.get("intent", "save") != "apply"
+    changes = form.get("intent", "save") not in ("apply", "more")
     key = str(form.get(idempotency.KEY_FIELD, "")) if changes else ""
     return await idempotency.respond_once(
         request, viewer, key, lambda: _matrix_sent(request, viewer, form)
@@ -388,9 +447,12 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
     style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
     if order is not None:
         style_ids = [*style_ids, *(await services.draft_quantities(order["id"]))[0]]
-    styles = await services.load_styles(viewer, style_ids, buyer["id"])
+    # Only the styles the page drew were sent: a draft's other lines are kept as saved.
+    drawn = services.drawn_styles(list(dict.fromkeys(style_ids)), form)
+    styles = await services.load_styles(viewer, drawn, buyer["id"])
     grid = services.read_grid(styles, form)
-    if intent == "apply":
+    if intent in ("apply", "more"):
+        # Fill cells from a paste or prepacks, or (without the script) draw every style.
         return await _matrix(request, viewer, **page, texts=grid.texts)
     windows = await services.windows_for(styles)
     saved = await delivery.save_by_window(
@@ -518,6 +580,15 @@ async def upload_post(request: AnyRequest, viewer: CurrentViewer) -> Response[An
 async def reorder(
     request: AnyRequest, viewer: CurrentViewer, order_id: FromPath[UUID]
 ) -> Response[Any]:
+    """A new draft from a past order; a double click (the page's key sent twice) makes one."""
+    form = await request.form()
+    key = str(form.get(idempotency.KEY_FIELD, ""))
+    return await idempotency.respond_once(
+        request, viewer, key, lambda: _reorder(request, viewer, order_id)
+    )
+
+
+async def _reorder(request: AnyRequest, viewer: Viewer, order_id: UUID) -> Response[Any]:
     result = await upload.reorder(viewer, order_id)
     if result.saved:
         return redirect_after_post(

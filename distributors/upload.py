@@ -20,8 +20,9 @@ from distributors.services import (
 from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.tables import Sku, StyleStatus
+from partner_portal.clock import utcnow
 from partner_portal.edits import SaveResult
-from partner_portal.i18n import format_money
+from partner_portal.i18n import format_date, format_money
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
@@ -183,6 +184,8 @@ async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     ]
     if not lines:
         return SaveResult(errors={"lines": _("None of this order's styles can be ordered now.")})
+    start = past.delivery_window_start
+    still_to_come = start is not None and start >= utcnow().date()
     return await orders.create_draft(
         viewer,
         OrderDraft(
@@ -192,6 +195,9 @@ async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
             season_id=past.season,
             ship_to=past.ship_to,
             notes=_("Reorder of %(number)s", number=past.number or ""),
+            # Pre-booked for a window still to come: the same window; else at once.
+            delivery_window_start=past.delivery_window_start if still_to_come else None,
+            delivery_window_end=past.delivery_window_end if still_to_come else None,
         ),
     )
 
@@ -229,13 +235,23 @@ async def reorder_changes(
             if line["size_label"] not in labels:
                 labels.append(line["size_label"])
     for (code, then, now), labels in moved.items():
+        style = next(style for style in styles if style.code == code)
+        scale = [size["label"] for size in style.sizes]
         changes.append(
             _(
                 "%(code)s %(sizes)s: %(then)s then, %(now)s today",
                 code=code,
-                sizes="/".join(labels),
+                # in the size scale's order (S/M/L), whatever order the lines were typed in
+                sizes="/".join(sorted(labels, key=scale.index)),
                 then=format_money(then, draft["currency"]),
                 now=format_money(now, draft["currency"]),
+            )
+        )
+    if past.delivery_window_start is not None and draft["delivery_window_start"] is None:
+        changes.append(
+            _(
+                "The delivery window of %(date)s has passed: this draft is for delivery at once.",
+                date=format_date(past.delivery_window_start),
             )
         )
     if draft["delivery_window_start"] is None:

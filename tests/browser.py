@@ -3,13 +3,18 @@ a user would see (var/screenshots/<name>.png) to look at after a run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, ViewportSize, expect
 
+from partner_portal import i18n
 from tests.support import PASSWORD, Member
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 async def sign_in(page: Page, live_server: str, member: Member) -> None:
@@ -30,3 +35,23 @@ async def sign_in(page: Page, live_server: str, member: Member) -> None:
 async def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@contextmanager
+def reading_in(locale: str) -> Iterator[None]:
+    """Format and translate as a reader of that language would see it."""
+    token = i18n.current_locale.set(locale)
+    try:
+        yield
+    finally:
+        i18n.current_locale.reset(token)
+
+
+def translated(locale: str, message: str, **variables: object) -> str:
+    """A message as the catalogue words it in that language, failing when the catalogue has
+    no translation (a page still in English would otherwise pass the check)."""
+    with reading_in(locale):
+        text = i18n.gettext(message, **variables)
+    english = message % variables if variables else message
+    assert text != english, f"no {locale} translation of {message!r}"
+    return text

@@ -84,6 +84,9 @@ class StyleInput:
     colourways: tuple[ColourwayInput, ...]
     barcodes: tuple[BarcodeInput, ...]
     version: int | None = None
+    # Offered again from an earlier season (the line sheet's "carry-over" filter and badge);
+    # None keeps what is saved (an import without the column).
+    carry_over: bool | None = None
 
 
 def parse_colourways(text: str) -> tuple[tuple[ColourwayInput, ...], str | None]:
@@ -128,8 +131,13 @@ def parse_barcodes(text: str) -> tuple[tuple[BarcodeInput, ...], str | None]:
     return tuple(barcodes), None
 
 
-def parse_style(data: Mapping[str, Any]) -> tuple[StyleInput | None, dict[str, str]]:
-    """The style form; references (season, scale) are checked against the database in services."""
+def parse_style(
+    data: Mapping[str, Any], checkboxes: bool = False
+) -> tuple[StyleInput | None, dict[str, str]]:
+    """The style form; references (season, scale) are checked against the database in services.
+
+    A form sends a checkbox only when it is ticked: with ``checkboxes`` (the style form) an
+    absent one is unticked; without (an import row) it is left as saved."""
     errors: dict[str, str] = {}
     code = field_text(data, "code", 30).upper()
     if not code:
@@ -184,6 +192,7 @@ def parse_style(data: Mapping[str, Any]) -> tuple[StyleInput | None, dict[str, s
             colourways=colourways,
             barcodes=barcodes,
             version=version,
+            carry_over=bool(data.get("carry_over")) if checkboxes else None,
         ),
         {},
     )

@@ -326,7 +326,7 @@ async def _barcodes_text(style_id: int) -> str:
 async def create_style(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
     """Create a style with its colourways and the colour × size SKU matrix (manage_catalog)."""
     access.require(viewer, Action.manage_catalog)
-    values, errors = forms.parse_style(data)
+    values, errors = forms.parse_style(data, checkboxes=True)
     if values is None:
         return SaveResult(errors=errors)
     result = await upsert.upsert_styles(
@@ -343,7 +343,7 @@ async def update_style(
     The size scale stays as created: the SKUs are made of its sizes.
     """
     access.require(viewer, Action.manage_catalog)
-    values, errors = forms.parse_style(data)
+    values, errors = forms.parse_style(data, checkboxes=True)
     if values is None:
         return SaveResult(errors=errors)
     opened_version = values.version if values.version is not None else style.version

@@ -142,3 +142,24 @@ async def test_a_kam_may_view_the_catalog_but_not_manage_it(
     )
     assert edited.status_code == 403
     assert await Style.count() == 1
+
+
+async def test_the_carry_over_flag_is_set_and_cleared_on_the_style_form(
+    client: PortalClient, cast: Cast
+) -> None:
+    catalog = await make_catalog()
+    await client.sign_in(cast.staff)
+    created = await client.post_form("/catalog/styles/new", style_form(catalog, carry_over="on"))
+    assert created.status_code == 303, created.text
+    style = await style_row("SS27-SH-001")
+    assert style["carry_over"] is True
+    url = f"/catalog/styles/{style['uuid']}/edit"
+    form = await client.get(url)
+    assert 'name="carry_over" value="on" checked' in form.text
+
+    # Unticked, the box is not sent at all: the style is no longer a carry-over.
+    cleared = await client.post_form(url, style_form(catalog, version="1"))
+    assert cleared.status_code == 303, cleared.text
+    assert (await style_row("SS27-SH-001"))["carry_over"] is False
+    form = await client.get(url)
+    assert 'name="carry_over" value="on" checked' not in form.text

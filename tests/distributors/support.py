@@ -4,6 +4,7 @@ white, S/M/L; CNY 100/120 for gold partners, CNY 110/130 for the others, KRW for
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from distributors.tables import (
 )
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
+from partner_portal.catalog.tables import DeliveryWindow
 from partner_portal.clock import utcnow
 from tests.orders.support import Shop, make_shop
 
@@ -57,6 +59,24 @@ async def make_sheet(
     if audience:
         await LineSheetAudience.insert(*audience)
     return Sheet(sheet_id, row[0]["uuid"], shop)
+
+
+async def add_windows(sheet: Sheet) -> list[str]:
+    """Two delivery windows of the sheet's season, "Drop 1" in a month and "Drop 2" in two
+    (two weeks each); their uuids, earlier first."""
+    today = utcnow().date()
+    rows = await DeliveryWindow.insert(
+        *[
+            DeliveryWindow(
+                season=sheet.shop.season_id,
+                name=f"Drop {number}",
+                starts_on=today + timedelta(days=30 * number),
+                ends_on=today + timedelta(days=30 * number + 14),
+            )
+            for number in (1, 2)
+        ]
+    ).returning(DeliveryWindow.uuid)
+    return [str(row["uuid"]) for row in rows]
 
 
 async def set_rule(

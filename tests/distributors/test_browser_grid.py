@@ -7,6 +7,7 @@ from __future__ import annotations
 from playwright.async_api import Page, Route, expect
 
 from distributors.tables import RuleKind
+from partner_portal.orders.tables import Order
 from tests.browser import screenshot, sign_in
 from tests.distributors.support import Sheet, make_sheet, set_rule
 from tests.support import Cast
@@ -140,3 +141,43 @@ async def test_the_home_and_the_grid_read_in_chinese_and_korean(
         await expect(page.locator("td .stock").first).to_contain_text(stock)
         await expect(page.locator(".cell-error").first).not_to_contain_text("Whole pieces")
         await screenshot(page, f"buyer-grid-{locale}")
+
+
+async def test_a_long_sheet_draws_the_next_styles_as_the_buyer_scrolls_and_keeps_them(
+    cast: Cast, database: str, live_server: str, page: Page
+) -> None:
+    sheet: Sheet = await make_sheet(style_count=20)
+    await sign_in(page, live_server, cast.distributor)
+    await page.goto(f"{live_server}/line-sheets/{sheet.uuid}/order")
+    sections = page.locator("section.matrix-style")
+    await expect(sections).to_have_count(6)
+    await page.get_by_label("SS27-001 BLK S", exact=True).fill("10")
+
+    # Scrolling down brings the next styles before the buyer reaches the end.
+    last = page.get_by_label("SS27-020 WHT L", exact=True)
+    for _ in range(3):
+        drawn = await sections.count()
+        if drawn == 20:
+            break
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        await page.wait_for_function(
+            "drawn => document.querySelectorAll('section.matrix-style').length > drawn", arg=drawn
+        )
+    await expect(sections).to_have_count(20)
+    # The arrows go on from a style of the first batch into the next batch's.
+    await page.get_by_label("SS27-006 WHT S", exact=True).click()
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.type("6")
+    await expect(page.get_by_label("SS27-007 BLK S", exact=True)).to_have_value("6")
+    await last.fill("4")
+    await expect(page.locator("#order-quantity")).to_have_text("20")
+
+    # A reload draws the first batch again: what was typed further down is put back too.
+    await page.reload()
+    await expect(last).to_have_value("4")
+    await expect(page.get_by_label("SS27-007 BLK S", exact=True)).to_have_value("6")
+    await expect(page.locator("#order-quantity")).to_have_text("20")
+    await page.get_by_role("button", name="Submit order").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted")
+    order = await Order.select(Order.total_quantity).first()
+    assert order is not None and order["total_quantity"] == 20

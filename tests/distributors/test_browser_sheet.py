@@ -13,8 +13,8 @@ from playwright.async_api import Page, expect
 from distributors.tables import LineSheet
 from partner_portal.demo import DEMO_PASSWORD
 from partner_portal.partners.tables import User
-from tests.browser import screenshot
-from tests.support import Demo, demo_member
+from tests.browser import DESKTOP, PHONE, screenshot
+from tests.support import Demo, Member, demo_member
 
 
 @pytest.fixture
@@ -25,6 +25,14 @@ def settings(database: str, demo: Demo) -> Any:
     return load_settings({**os.environ, "DATABASE_URL": database, "MEDIA_DIR": str(demo.media_dir)})
 
 
+async def sign_in_to_the_demo(page: Page, live_server: str, member: Member) -> None:
+    await page.goto(f"{live_server}/login")
+    await page.get_by_label("E-mail").fill(member.email)
+    await page.get_by_label("Password").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(lambda url: "/login" not in url)
+
+
 async def test_a_distributor_browses_the_demo_sheet_and_fills_the_cart(
     demo: Demo, live_server: str, page: Page
 ) -> None:
@@ -32,10 +40,7 @@ async def test_a_distributor_browses_the_demo_sheet_and_fills_the_cart(
     sheet = await LineSheet.select(LineSheet.uuid).where(LineSheet.title.like("%full%")).first()
     assert sheet is not None
     await User.update({User.locale: "en"}).where(User.id == buyer.id)
-    await page.goto(f"{live_server}/login")
-    await page.get_by_label("E-mail").fill(buyer.email)
-    await page.get_by_label("Password").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in_to_the_demo(page, live_server, buyer)
     await page.goto(f"{live_server}/line-sheets/{sheet['uuid']}")
 
     cards = page.locator("article.sheet-style")
@@ -82,3 +87,29 @@ async def test_a_distributor_browses_the_demo_sheet_and_fills_the_cart(
     await page.goto(f"{live_server}/line-sheets/{sheet['uuid']}")
     await expect(page.locator("#cart")).to_be_in_viewport()
     await page.screenshot(path="var/screenshots/buyer-sheet-phone.png")
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "ko"])
+async def test_the_home_the_sheet_and_the_grid_fit_a_desktop_and_a_phone_in_the_readers_language(
+    demo: Demo, live_server: str, page: Page, locale: str
+) -> None:
+    buyer = await demo_member("distributor")
+    sheet = await LineSheet.select(LineSheet.uuid).where(LineSheet.title.like("%full%")).first()
+    assert sheet is not None
+    await User.update({User.locale: locale}).where(User.id == buyer.id)
+    await sign_in_to_the_demo(page, live_server, buyer)
+    pages = (
+        ("home", "/"),
+        ("sheet", f"/line-sheets/{sheet['uuid']}"),
+        ("grid", f"/line-sheets/{sheet['uuid']}/order"),
+    )
+    for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        await page.set_viewport_size(viewport)
+        for name, path in pages:
+            await page.goto(f"{live_server}{path}")
+            await expect(page.locator("html")).to_have_attribute("lang", locale.replace("_", "-"))
+            # Nothing spills sideways: a wide table scrolls in its own box, not the page.
+            assert await page.evaluate(
+                "document.documentElement.scrollWidth <= window.innerWidth"
+            ), f"{name} on a {device} is wider than the screen"
+            await screenshot(page, f"buyer-{name}-{locale}-{device}")

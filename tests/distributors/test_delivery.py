@@ -5,15 +5,12 @@ own PO number."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 
-from partner_portal.catalog.tables import DeliveryWindow
-from partner_portal.clock import utcnow
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Address
-from tests.distributors.support import Sheet, grid_form, make_sheet
+from tests.distributors.support import Sheet, add_windows, grid_form, make_sheet
 from tests.support import Cast, PortalClient
 
 
@@ -22,26 +19,10 @@ async def sheet(database: str) -> Sheet:
     return await make_sheet()
 
 
-async def _windows(sheet: Sheet) -> list[str]:
-    today = utcnow().date()
-    rows = await DeliveryWindow.insert(
-        *[
-            DeliveryWindow(
-                season=sheet.shop.season_id,
-                name=f"Drop {number}",
-                starts_on=today + timedelta(days=30 * number),
-                ends_on=today + timedelta(days=30 * number + 14),
-            )
-            for number in (1, 2)
-        ]
-    ).returning(DeliveryWindow.uuid)
-    return [str(row["uuid"]) for row in rows]
-
-
 async def test_styles_in_two_windows_become_two_orders_with_their_own_po_numbers(
     client: PortalClient, cast: Cast, sheet: Sheet
 ) -> None:
-    first_window, second_window = await _windows(sheet)
+    first_window, second_window = await add_windows(sheet)
     first, second = sheet.shop.styles
     await client.sign_in(cast.distributor)
     page = await client.get(f"/line-sheets/{sheet.uuid}/order")
@@ -64,7 +45,9 @@ async def test_styles_in_two_windows_become_two_orders_with_their_own_po_numbers
     ]
     assert orders[0]["delivery_window_start"] < orders[1]["delivery_window_start"]
     split = await client.get(response.headers["location"])
-    assert "submitted as 2 orders, one per delivery window" in split.text
+    assert "Orders submitted: one per delivery window." in split.text
+    later = await client.get(response.headers["location"].replace("&done=orders_submitted", ""))
+    assert "submitted as 2 orders, one per delivery window" in later.text
     assert "PO-FEB" in split.text and "PO-MAR" in split.text
     assert first.code  # both styles' orders are listed by number
     assert len(re.findall(r'href="/orders/[0-9a-f-]{36}"', split.text)) == 2

@@ -3,6 +3,7 @@ a draft) and reorder (a past order copied into a new draft at today's prices).""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -108,7 +109,7 @@ async def test_reorder_copies_a_past_order_at_todays_prices(
     assert {row["unit_price"] for row in old} == {Decimal("100.00")}
     # The new draft opens in the grid saying what changed since.
     grid = await client.get(response.headers["location"])
-    assert "at today's prices" in grid.text
+    assert "What has changed since:" in grid.text
     assert "SS27-001 S/M: CN¥100.00 then, CN¥150.00 today" in grid.text
     # The past order offers the reorder, the draft opens in the grid.
     past_page = await client.get(f"/orders/{placed.uuid}")
@@ -153,3 +154,30 @@ async def test_the_downloaded_template_passes_its_own_check(
     assert order is not None and order["total_quantity"] == 30
     draft = await client.get(response.headers["location"])
     assert "File checked: every row is in this draft." in draft.text
+
+
+async def test_a_reorder_sent_twice_from_the_order_page_makes_one_draft(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    from partner_portal.orders.services import OrderDraft
+    from partner_portal.orders.tables import OrderChannel
+
+    placed = await orders.place_order(
+        await viewer(cast.distributor),
+        OrderDraft(
+            buyer_id=cast.distributor_a.id,
+            channel=OrderChannel.distributor,
+            lines=[sheet.shop.styles[0].line("BLK", "S", 10)],
+        ),
+    )
+    assert placed.saved
+    await client.sign_in(cast.distributor)
+    page = await client.get(f"/orders/{placed.uuid}")
+    key = re.search(r'name="idempotency_key" value="([^"]+-reorder)"', page.text)
+    assert key is not None
+    url = f"/distributors/reorder/{placed.uuid}"
+    first = await client.post_form(url, {"idempotency_key": key.group(1)})
+    again = await client.post_form(url, {"idempotency_key": key.group(1)})
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    assert await Order.count().where(Order.status == OrderStatus.draft) == 1

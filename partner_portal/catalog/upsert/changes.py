@@ -24,6 +24,7 @@ STYLE_FIELDS = (
     "fabric_composition",
     "care",
     "status",
+    "carry_over",
 )
 
 
@@ -74,6 +75,8 @@ class StyleChange:
     name_ko: str = ""
     fabric_composition: str = ""
     care: str = ""
+    # Offered again from an earlier season; None keeps what is saved (false for a new one).
+    carry_over: bool | None = None
     external_ref: str | UnsetType | None = UNSET
     skus: tuple[SkuChange, ...] = ()
     prices: tuple[PriceChange, ...] = ()
@@ -143,6 +146,7 @@ def change_from_form(
         name_ko=values.name_ko,
         fabric_composition=values.fabric_composition,
         care=values.care,
+        carry_over=values.carry_over,
         skus=tuple(
             SkuChange(line.colour, line.size, barcode=line.barcode) for line in values.barcodes
         ),

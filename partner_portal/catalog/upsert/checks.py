@@ -285,6 +285,9 @@ class Checker:
             "care": change.care,
             "size_scale": scale["id"],
             "status": change.status,
+            "carry_over": change.carry_over
+            if change.carry_over is not None
+            else bool(style["carry_over"]) if style else False,
             "external_ref": change.external_ref
             if not isinstance(change.external_ref, UnsetType)
             else (style["external_ref"] if style else None),

@@ -118,12 +118,12 @@ _STYLE_COLUMNS = {
     "care": "text",
     "size_scale": "integer",
     "status": "text",
+    "carry_over": "boolean",
 }
-# A new style is not a carry-over of an earlier season.
 _INSERT_STYLES = (
-    f"INSERT INTO style (uuid, {', '.join(_STYLE_COLUMNS)}, carry_over, created_at, "
+    f"INSERT INTO style (uuid, {', '.join(_STYLE_COLUMNS)}, created_at, "
     f"updated_at, version) SELECT v.uuid, {', '.join('v.' + name for name in _STYLE_COLUMNS)}, "
-    "false, {{}}, {{}}, 1 FROM {rows} RETURNING id, code"
+    "{{}}, {{}}, 1 FROM {rows} RETURNING id, code"
 )
 _UPDATE_STYLES = (
     f"UPDATE style SET {', '.join(f'{name} = v.{name}' for name in _STYLE_COLUMNS)}, "

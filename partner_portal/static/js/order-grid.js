@@ -7,7 +7,9 @@
    - arrows and Enter move between cells like a spreadsheet; a block copied from Excel
      (tab and newline separated) pasted into a cell fills the cells to its right and below;
    - what was typed is kept in the tab's sessionStorage until the server shows it saved, so
-     a failed request or a reload never loses it. */
+     a failed request or a reload never loses it;
+   - a long sheet is drawn in batches: the server sends the first styles, and the next
+     batch is fetched (htmx, the "more" block's button) before the buyer scrolls to it. */
 (function () {
   "use strict";
   var form = document.getElementById("matrix");
@@ -16,6 +18,7 @@
   }
   var data = form.dataset;
   var multiple = parseInt(data.multiple || "0", 10) || 0;
+  var minimum = parseInt(data.minimum || "0", 10) || 0;
   var pieces = new Intl.NumberFormat(data.locale);
   var money = null;
   try {
@@ -129,6 +132,7 @@
     value = value * (1 - discount(section, total) / 100);
     styleTotals[id] = {pieces: total, value: value, invalid: invalid, priced: priced};
     text("sq-" + id, pieces.format(total));
+    text("sm-" + id, minimum && total && total < minimum ? data.msgMinimum : "");
     text("sv-" + id, total && priced && money ? money.format(value) : "—");
   }
 
@@ -181,14 +185,71 @@
   }
 
   function putBack(values) {
+    var drawn = {};
     form.querySelectorAll("input.qty").forEach(function (input) {
       input.value = values[input.name] || "";
+      drawn[input.name] = true;
     });
     typed = Object.assign({}, values);
     form.querySelectorAll(".matrix-style").forEach(recountStyle);
     showOrderTotals();
     store(false);
+    // Quantities of styles not drawn yet: draw every batch, so that they are seen and sent.
+    if (Object.keys(values).some(function (name) { return !drawn[name]; })) {
+      drawEverything = true;
+      form.querySelectorAll(".grid-more button").forEach(fetchBatch);
+    }
   }
+
+  /* ---- a long sheet drawn in batches ---- */
+  var drawEverything = false;
+
+  function fetchBatch(button) {
+    if (window.htmx) {
+      window.htmx.trigger(button, "grid-near");
+    }
+  }
+
+  var near = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        near.unobserve(entry.target);
+        fetchBatch(entry.target.querySelector("button"));
+      }
+    });
+  }, {rootMargin: "1500px 0px"}) : null;
+
+  /* A batch of styles arrived: its cells take what was typed there before (a put-back
+     copy), its totals are counted; the next batch is fetched when it comes near. */
+  function drawn(root) {
+    var sections = root.matches(".matrix-style") ? [root] : root.querySelectorAll(".matrix-style");
+    Array.prototype.forEach.call(sections, function (section) {
+      section.querySelectorAll("input.qty").forEach(function (input) {
+        if (typed[input.name] && input.value === "") {
+          input.value = typed[input.name];
+        }
+      });
+      recountStyle(section);
+    });
+    if (sections.length) {
+      showOrderTotals();
+    }
+    var more = root.matches(".grid-more") ? [root] : root.querySelectorAll(".grid-more");
+    Array.prototype.forEach.call(more, function (block) {
+      if (drawEverything) {
+        fetchBatch(block.querySelector("button"));
+      } else if (near) {
+        near.observe(block);
+      }
+    });
+  }
+
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail && event.detail.elt;
+    if (root && root.nodeType === 1 && (root === document.body || form.contains(root))) {
+      drawn(root);
+    }
+  });
 
   form.querySelectorAll("input.qty").forEach(function (input) {
     if (input.value.trim() !== "") {
@@ -241,7 +302,18 @@
     recountStyle(input.closest(".matrix-style"));
     showOrderTotals();
     store(false);
+    setAsideChecks();
   });
+
+  /* The server's findings (rules, prices) describe the grid as it was sent: once a cell
+     changes they are put aside, and the page says the next save checks again. */
+  function setAsideChecks() {
+    var stale = document.getElementById("findings-stale");
+    if (stale && stale.hidden) {
+      document.getElementById("matrix-findings").hidden = true;
+      stale.hidden = false;
+    }
+  }
   form.addEventListener("submit", function () {
     store(true);
   });
