@@ -491,8 +491,9 @@ def _restore_sqlite(snapshot: Path, target: Path) -> None:
 
 
 async def _restore_postgres(dump: Path, database_url: str) -> None:
-    """Drop every table of the database's public schema, then pg_restore the dump in one
-    transaction."""
+    """Drop every table and function of the database's public schema (not those of an
+    extension: the dump creates extensions only if missing), then pg_restore the dump in
+    one transaction."""
     pg_restore = _client_program("pg_restore")
     connection = await _connect_postgres(database_url)
     try:
@@ -501,6 +502,13 @@ async def _restore_postgres(dump: Path, database_url: str) -> None:
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
             ):
                 await connection.execute(f'DROP TABLE IF EXISTS "{row["tablename"]}" CASCADE')
+            for row in await connection.fetch(
+                "SELECT p.oid::regprocedure::text AS signature FROM pg_proc p "
+                "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' "
+                "AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+                "WHERE d.objid = p.oid AND d.deptype = 'e')"
+            ):
+                await connection.execute(f"DROP FUNCTION IF EXISTS {row['signature']} CASCADE")
     finally:
         await connection.close()
     await _run_client(

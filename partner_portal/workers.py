@@ -74,6 +74,12 @@ def _as_received(arguments: tuple[Any, ...]) -> tuple[Any, ...]:
     )
 
 
+# A spawned worker imports the job's module before it starts on the job: that is given its
+# own bound, so a cold start on a busy machine does not eat the job's time limit.
+STARTUP_SECONDS = 120
+STARTED = "started"
+
+
 class WorkerTimeout(Exception):
     """The job ran past its time limit; its worker process was stopped."""
 
@@ -90,6 +96,9 @@ def _serve(connection: Connection) -> None:
             function, arguments = connection.recv()
         except EOFError:  # the web process has gone
             return
+        # Received: the function's module is imported (a cold worker takes seconds on a
+        # busy machine); the job's time limit starts now.
+        connection.send(STARTED)
         try:
             outcome = (True, function(*_as_received(arguments)))
         except Exception as error:
@@ -118,10 +127,14 @@ class _Worker:
         self, function: Callable[..., Result], arguments: tuple[Any, ...], timeout: float
     ) -> Result:
         self.connection.send((function, _for_sending(arguments)))
-        if not self.connection.poll(timeout):
-            self.stop()
-            raise WorkerTimeout(f"{function.__name__} ran longer than {timeout} s")
         try:
+            if not self.connection.poll(STARTUP_SECONDS):
+                self.stop()
+                raise WorkerTimeout(f"the worker for {function.__name__} did not start")
+            self.connection.recv()  # STARTED
+            if not self.connection.poll(timeout):
+                self.stop()
+                raise WorkerTimeout(f"{function.__name__} ran longer than {timeout} s")
             succeeded, value = self.connection.recv()
         except (EOFError, OSError) as error:
             self.stop()

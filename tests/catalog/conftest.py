@@ -24,5 +24,6 @@ def settings(database: str, media_dir: Path) -> Any:
             "DATABASE_URL": database,
             "LOGIN_MAX_FAILURES": "5",
             "MEDIA_DIR": str(media_dir),
+            "SESSION_CACHE_SECONDS": "0",  # as tests/conftest.py: users change between requests
         }
     )

@@ -22,7 +22,14 @@ def settings(database: str, demo: Demo) -> Any:
     """The app prints the demo's pictures from where the demo wrote them."""
     from partner_portal.settings import load_settings
 
-    return load_settings({**os.environ, "DATABASE_URL": database, "MEDIA_DIR": str(demo.media_dir)})
+    return load_settings(
+        {
+            **os.environ,
+            "DATABASE_URL": database,
+            "MEDIA_DIR": str(demo.media_dir),
+            "SESSION_CACHE_SECONDS": "0",  # as tests/conftest.py: users change between requests
+        }
+    )
 
 
 def pages_text(content: bytes) -> list[str]:

@@ -21,6 +21,7 @@ BRAND_MENU = [
     ("Stock", "/stock"),
     ("Health", "/insights"),
     ("Purchasing", "/suppliers/forecast"),
+    ("Reorder forecast", "/suppliers/reorders"),
     ("Group orders", "/group-orders"),
     ("Sales and service", "/sales/opportunities"),
     ("Contracts", "/contracts"),
