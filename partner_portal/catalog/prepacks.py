@@ -125,8 +125,11 @@ async def list_prepacks(viewer: Viewer) -> list[dict[str, Any]]:
 
 
 async def scale_sizes(scale_id: int) -> list[dict[str, Any]]:
+    """A size scale's sizes in their order (the style form, prepacks, size charts)."""
     return await (
-        Size.select(Size.id, Size.label).where(Size.size_scale == scale_id).order_by(Size.position)
+        Size.select(Size.id, Size.label, Size.position)
+        .where(Size.size_scale == scale_id)
+        .order_by(Size.position)
     )
 
 

@@ -35,12 +35,12 @@ from partner_portal.catalog.images import style_images
 from partner_portal.catalog.prepacks import PrepackRatio as PrepackRatio
 from partner_portal.catalog.prepacks import expand_prepack as expand_prepack
 from partner_portal.catalog.prepacks import prepacks_for_scales as prepacks_for_scales
+from partner_portal.catalog.prepacks import scale_sizes as scale_sizes
 from partner_portal.catalog.tables import (
     Collection,
     Colourway,
     Price,
     Season,
-    Size,
     SizeScale,
     Sku,
     Style,
@@ -246,14 +246,6 @@ async def style_view(viewer: Viewer, style_uuid: UUID) -> StyleView:
         prices,
         images,
         availability,
-    )
-
-
-async def scale_sizes(scale_id: int) -> list[dict[str, Any]]:
-    return await (
-        Size.select(Size.id, Size.label, Size.position)
-        .where(Size.size_scale == scale_id)
-        .order_by(Size.position)
     )
 
 
