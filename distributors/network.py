@@ -120,9 +120,7 @@ async def territory_conflicts(viewer: Viewer) -> list[Conflict]:
             direct[row["buyer"]] = direct.get(row["buyer"], 0) + 1
     conflicts: list[Conflict] = []
     for region, retailer in sorted(retailers, key=lambda item: item[1]["legal_name"]):
-        distributors = tuple(
-            sorted(holders.get(region, []), key=lambda row: str(row["legal_name"]))
-        )
+        distributors = _holders_overlapping(region, holders)
         if len(distributors) >= 2:
             conflicts.append(Conflict("double_claim", retailer, region, distributors, 0))
         if distributors and direct.get(retailer["id"]):
@@ -130,3 +128,15 @@ async def territory_conflicts(viewer: Viewer) -> list[Conflict]:
                 Conflict("direct_order", retailer, region, distributors, direct[retailer["id"]])
             )
     return conflicts
+
+
+def _holders_overlapping(
+    region: str, holders: dict[str, list[dict[str, Any]]]
+) -> tuple[dict[str, Any], ...]:
+    """The distributors holding a region that overlaps the retailer's (the same one, one
+    inside it, or one holding it: a city lies in its province, regions.py), each once."""
+    overlapping = {regions.canonical(code) for code in regions.overlapping(region)}
+    found = {
+        row["id"]: row for held, rows in holders.items() if held in overlapping for row in rows
+    }
+    return tuple(sorted(found.values(), key=lambda row: str(row["legal_name"])))

@@ -96,3 +96,18 @@ async def test_the_brand_sees_territory_conflicts(
 
 def _org(row: dict[str, Any]) -> Org:
     return Org(row["id"], row["uuid"], "苏州直营店", "retailer")
+
+
+async def test_a_retailer_in_a_city_conflicts_with_the_distributors_holding_its_province(
+    client: PortalClient, cast: Cast
+) -> None:
+    """Regions are a hierarchy: Hangzhou lies in Zhejiang, held by two distributors."""
+    await Territory.insert(
+        Territory(organisation=cast.distributor_a.id, region_code="CN-ZJ"),
+        Territory(organisation=cast.distributor_b.id, region_code="CN-ZJ-HZ"),
+        Territory(organisation=cast.retailer_a.id, region_code="CN-ZJ-HZ"),
+    )
+    await client.sign_in(cast.admin)
+    page = await client.get("/distributors/conflicts")
+    assert cast.retailer_a.legal_name in page.text and "Claimed by two distributors" in page.text
+    assert cast.distributor_a.legal_name in page.text
