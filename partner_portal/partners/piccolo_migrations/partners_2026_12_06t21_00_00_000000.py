@@ -1,10 +1,8 @@
-import json
 from enum import Enum
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import JSON
 from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Serial
 from piccolo.columns.column_types import Timestamptz
@@ -30,14 +28,6 @@ class Organisation(Table, tablename="organisation", schema=None):
     created_at = Timestamptz()
 
 
-class AuditEntry(Table, tablename="audit_entry", schema=None):
-    id = Serial(primary_key=True)
-    occurred_at = Timestamptz()
-    entity_kind = Varchar(length=40)
-    organisation = ForeignKey(Organisation, null=True)
-    changes = JSON()
-
-
 class PartnerStatusChange(Table, tablename="partner_status_change", schema=None):
     id = Serial(primary_key=True)
     organisation = ForeignKey(Organisation)
@@ -48,7 +38,9 @@ class PartnerStatusChange(Table, tablename="partner_status_change", schema=None)
 
 ID = "2026-12-06T21:00:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "partners: status history (partner_status_change), backfilled from the audit log"
+DESCRIPTION = "partners: status history (partner_status_change)"
+# Its backfill is migration 2026-12-07T03:20: Piccolo runs a raw step before the table
+# changes of the same migration, so a backfill here wrote to a table not yet made.
 
 
 async def forwards():
@@ -136,52 +128,4 @@ async def forwards():
             schema=None,
         )
 
-    async def backfill() -> None:
-        """Each partner's history from what exists: the values before its first audited
-        status or tier change from its creation on, then the values each change left."""
-        changes_of: dict[int, list[tuple[object, dict]]] = {}
-        # On a new database the audit app's tables come after the partners app's.
-        has_audit = await AuditEntry.table_exists()
-        entries = [] if not has_audit else (
-            await AuditEntry.select(
-                AuditEntry.organisation, AuditEntry.occurred_at, AuditEntry.changes
-            )
-            .where(
-                (AuditEntry.entity_kind == "organisation") & AuditEntry.organisation.is_not_null()
-            )
-            .order_by(AuditEntry.id)
-        )
-        for entry in entries:
-            changes = entry["changes"]
-            if isinstance(changes, str):
-                changes = json.loads(changes or "{}")
-            changes = {
-                name: pair for name, pair in (changes or {}).items() if name in ("status", "tier")
-            }
-            if changes:
-                changes_of.setdefault(entry["organisation"], []).append(
-                    (entry["occurred_at"], changes)
-                )
-        rows = []
-        for organisation in await Organisation.select(
-            Organisation.id, Organisation.status, Organisation.tier, Organisation.created_at
-        ):
-            values = {"status": organisation["status"], "tier": organisation["tier"]}
-            steps = []
-            # Walk back from today's values: before each change, its "before" side held.
-            for occurred_at, changes in reversed(changes_of.get(organisation["id"], [])):
-                steps.append((occurred_at, dict(values)))
-                for name, pair in changes.items():
-                    values[name] = pair[0] or values[name]
-            steps.append((organisation["created_at"], dict(values)))
-            for valid_from, held in reversed(steps):
-                rows.append(
-                    PartnerStatusChange(
-                        organisation=organisation["id"], valid_from=valid_from, **held
-                    )
-                )
-        for start in range(0, len(rows), 500):
-            await PartnerStatusChange.insert(*rows[start : start + 500])
-
-    manager.add_raw(backfill)
     return manager
