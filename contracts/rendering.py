@@ -43,7 +43,7 @@ from contracts.sandbox import (
     sandbox,
 )
 from partner_portal.i18n import N_
-from partner_portal.regions import region_name
+from partner_portal.regions import document_name
 
 TEMPLATE_FILENAME = "<contract template>"
 
@@ -740,7 +740,9 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
         "monthly": "월말 마감 후 30일 이내 지급",
     },
 }
-REGION_CODE = re.compile(r"\b[A-Z]{2}-[A-Z0-9]{1,3}\b")
+# A region code as a territory is written: a subdivision ("CN-ZJ", or its former code
+# "CN-33"), a city in it ("CN-ZJ-HZ"), or a city's division code ("CN-3301").
+REGION_CODE = re.compile(r"\b[A-Z]{2}-[A-Z0-9]{1,5}(?:-[A-Z0-9]{2,3})?\b")
 
 
 def value_word(language: str, key: str) -> str:
@@ -758,10 +760,18 @@ def _document_languages(language: str) -> tuple[str, ...]:
 
 
 def territory_text(value: str, language: str) -> str:
-    """Region codes (CN-SH, KR-11) named in the contract's language; other text kept."""
+    """Region codes (CN-SH, KR-11, CN-ZJ-HZ) named in the contract's language, a city with
+    its province (regions.document_name); other text kept. A list of codes whose English
+    names hold commas ("Hangzhou, Zhejiang") is separated by semicolons, so the reader
+    still sees where each region ends."""
+    parts = [part.strip() for part in value.split(",")]
+    listed = all(REGION_CODE.fullmatch(part) for part in parts)
 
     def named_in(one: str) -> str:
-        return REGION_CODE.sub(lambda found: region_name(found.group(0), one), value)
+        if not listed:
+            return REGION_CODE.sub(lambda found: document_name(found.group(0), one), value)
+        names = [document_name(part, one) for part in parts]
+        return ("; " if any("," in name for name in names) else ", ").join(names)
 
     return " / ".join(named_in(one) for one in _document_languages(language))
 

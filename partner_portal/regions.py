@@ -274,6 +274,23 @@ def region_name(code: str, language: str) -> str:
     return known.name_in(language) if known else code
 
 
+def document_name(code: str, language: str) -> str:
+    """How a document in ``language`` names a region: a city with its province, as each
+    language writes an address (浙江省杭州市, 저장성 항저우시, "Hangzhou, Zhejiang"); a
+    province or a country by its own name; the code itself if unknown."""
+    known = _by_code().get(canonical(code))
+    if known is None:
+        return code
+    province = _by_code().get(known.parent or "")
+    if province is None or province.parent is None:
+        return known.name_in(language)
+    if language.startswith("zh"):
+        return province.chinese + known.chinese
+    if language.startswith("ko"):
+        return f"{province.korean} {known.korean}"
+    return f"{known.english}, {province.english}"
+
+
 def label(code: str, language: str) -> str:
     """The region's name in ``language`` with the regions holding it: "杭州市 · 浙江省 · 中国"."""
     return " · ".join(region_name(one, language) for one in (canonical(code), *ancestors(code)))

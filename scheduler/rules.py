@@ -521,6 +521,8 @@ class RulesReport:
     closed: dict[str, int] = field(default_factory=dict)
     dormant_marked: int = 0
     unassigned: int = 0
+    # found at partners the rule's fixed assignee may not see: given to the partner's owner
+    to_owner: int = 0
     failed: dict[str, str] | None = None
 
     @property
@@ -533,13 +535,43 @@ class RulesReport:
             )
         if self.dormant_marked:
             text += f"; {self.dormant_marked} partner(s) marked dormant"
+        if self.to_owner:
+            text += (
+                f"; {self.to_owner} given to the partner's owner (the fixed assignee may not "
+                "see the partner)"
+            )
         if self.unassigned:
-            text += f"; {self.unassigned} skipped (partner without an owner and no fixed assignee)"
+            text += (
+                f"; {self.unassigned} skipped (partner without an owner, and no fixed "
+                "assignee who may see it)"
+            )
         if self.failed:
             text += "; failed: " + "; ".join(
                 f"{key}: {error}" for key, error in self.failed.items()
             )
         return text
+
+
+async def _assignees(
+    settings: RuleSettings, candidates: list[Candidate], report: RulesReport
+) -> list[int | None]:
+    """Who gets each candidate's follow-up: the partner's owner, or the rule's fixed
+    assignee. A fixed assignee who may not see the partner (a KAM, another KAM's partner)
+    could neither open nor close it, and nobody else would be told: such a follow-up goes
+    to the partner's owner instead (counted in the report; skipped when it has none)."""
+    if settings.assignee_mode != AssigneeMode.fixed_user or settings.assignee_id is None:
+        return [candidate.partner_owner_id for candidate in candidates]
+    seen = await upkeep.partners_seen_by(
+        settings.assignee_id, {candidate.organisation_id for candidate in candidates}
+    )
+    assignees: list[int | None] = []
+    for candidate in candidates:
+        if candidate.organisation_id in seen:
+            assignees.append(settings.assignee_id)
+        else:
+            assignees.append(candidate.partner_owner_id)
+            report.to_owner += candidate.partner_owner_id is not None
+    return assignees
 
 
 async def run_rules(only: str | None = None) -> RulesReport:
@@ -554,13 +586,9 @@ async def run_rules(only: str | None = None) -> RulesReport:
         rule = RULES[key]
         try:
             candidates = await rule.find(settings, now)
+            assignees = await _assignees(settings, candidates, report)
             wanted: list[RuleFollowUp] = []
-            for candidate in candidates:
-                owner_id = (
-                    settings.assignee_id
-                    if settings.assignee_mode == AssigneeMode.fixed_user
-                    else candidate.partner_owner_id or settings.assignee_id
-                )
+            for candidate, owner_id in zip(candidates, assignees, strict=True):
                 if owner_id is None:
                     report.unassigned += 1
                     continue

@@ -76,7 +76,7 @@ async def _insert_group(
     may see and names no other: its page lists each reader only the causes at partners
     they see (causes_for), in their language; the notes stay empty."""
     items.sort(key=lambda item: (item.priority != Priority.high, item.title))
-    seen = await _partners_seen_by(owner_id, {item.organisation_id for item in items})
+    seen = await partners_seen_by(owner_id, {item.organisation_id for item in items})
     first = next((item for item in items if item.organisation_id in seen), items[0])
     now = utcnow()
     async with write_transaction():
@@ -130,7 +130,7 @@ async def _insert_group(
     return len(listed)
 
 
-async def _partners_seen_by(user_id: int, organisation_ids: set[int]) -> set[int]:
+async def partners_seen_by(user_id: int, organisation_ids: set[int]) -> set[int]:
     """Which of these partners the user may see (the access policy, as for their pages)."""
     viewer = await viewer_for_user_id(user_id)
     return {

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 THOUSANDTH = Decimal("0.001")
 ONE = Decimal("1")
@@ -183,7 +184,20 @@ SEASONAL_FROM_MONTHS = 2 * SEASON_MONTHS
 LEVEL_FROM_MONTHS = 6
 # The prediction interval's coverage: four months in five fall inside it.
 COVERAGE = 0.8
-FORECAST_METHOD = "ets_per_style_month"
+FORECAST_METHOD = "ets_or_sba_per_style_month"
+# Intermittent demand (Syntetos, Boylan & Croston, "On the categorization of demand
+# patterns", JORS 2005): when the months with orders are on average more than 1.32 months
+# apart (ADI), most months are zeros and smoothing them in with the orders forecasts every
+# month a little; SBA forecasts the size of an order and the interval between orders
+# instead. The squared coefficient of variation of the order sizes (CV², cut at 0.49)
+# tells intermittent (regular sizes) from lumpy (irregular sizes); SBA serves both.
+INTERMITTENT_ADI = 1.32
+LUMPY_CV2 = 0.49
+# SBA's smoothing constant: 0.05–0.2 is the range its authors recommend for monthly data;
+# a style's few orders a year move its estimates slowly.
+SBA_ALPHA = 0.1
+# Fewer orders than this cannot tell an interval between orders.
+SBA_FROM_ORDERS = 3
 
 
 class ForecastModel(StrEnum):
@@ -191,8 +205,42 @@ class ForecastModel(StrEnum):
 
     seasonal = "ets_seasonal"  # ETS(A,N,A): level and a 12-month season, additive errors
     level = "ets_level"  # ETS(A,N,N): simple exponential smoothing
+    intermittent = "sba"  # Croston's method with the Syntetos–Boylan correction
     mean = "mean"  # a few months only: their mean
     none = "none"  # no orders in the history
+
+
+@dataclass(frozen=True)
+class DemandPattern:
+    """How a monthly history orders: in how many of its months, how far apart on average
+    (ADI, in months) and how irregular the sizes of its orders are (CV²)."""
+
+    months: int
+    months_ordered: int
+    adi: float
+    cv2: float
+
+    @property
+    def intermittent(self) -> bool:
+        """Months with orders far enough apart for SBA (intermittent or lumpy demand)."""
+        return self.months_ordered >= SBA_FROM_ORDERS and self.adi > INTERMITTENT_ADI
+
+    @property
+    def lumpy(self) -> bool:
+        return self.intermittent and self.cv2 >= LUMPY_CV2
+
+
+def demand_pattern(history: Sequence[float]) -> DemandPattern:
+    """ADI: the mean number of months from one month with orders to the next; CV²: the
+    variance of the order sizes over their squared mean (population variance)."""
+    ordered = [index for index, value in enumerate(history) if value > 0]
+    sizes = [history[index] for index in ordered]
+    if len(ordered) < 2:
+        return DemandPattern(len(history), len(ordered), float(len(history)), 0.0)
+    adi = (ordered[-1] - ordered[0]) / (len(ordered) - 1)
+    centre = sum(sizes) / len(sizes)
+    cv2 = sum((size - centre) ** 2 for size in sizes) / len(sizes) / centre**2
+    return DemandPattern(len(history), len(ordered), adi, cv2)
 
 
 @dataclass(frozen=True)
@@ -298,19 +346,93 @@ def _mean_forecast(history: Sequence[float], horizon: int, coverage: float) -> M
     )
 
 
+def _size_quantile(sizes: Sequence[float], level: float) -> float:
+    """The ``level`` quantile of the order sizes, linear between the sorted sizes."""
+    ordered = sorted(sizes)
+    position = level * (len(ordered) - 1)
+    below = math.floor(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def sba_forecast(history: Sequence[float], horizon: int, coverage: float) -> MonthlyForecast:
+    """SBA (Syntetos & Boylan, "The accuracy of intermittent demand estimates", IJF 2005):
+    Croston's method, which smooths the size of an order (z) and the months between orders
+    (p) separately, updating both only in a month with orders, with its bias corrected:
+    forecast = (1 − α/2) · z / p, the same for every month ahead. Both start from their
+    means over the history's first orders (up to a year's).
+
+    The interval is one month's demand as the model sees it: an order in a month with
+    probability 1/p, of a size drawn from the history's order sizes. Its bounds are that
+    distribution's quantiles (0 while the chance of no order is above the lower tail), not
+    a normal interval around the mean, which a month of zero or several hundred is not."""
+    ordered = [index for index, value in enumerate(history) if value > 0]
+    sizes = [history[index] for index in ordered]
+    start = [index for index in ordered if index < ordered[0] + SEASON_MONTHS]
+    size = sum(history[index] for index in start) / len(start)
+    interval = (start[-1] - start[0]) / (len(start) - 1) if len(start) > 1 else 1.0
+    interval = max(1.0, interval)
+    previous = ordered[0]
+    for index in ordered[1:]:
+        size += SBA_ALPHA * (history[index] - size)
+        interval += SBA_ALPHA * (index - previous - interval)
+        previous = index
+    mean = (1 - SBA_ALPHA / 2) * size / interval
+    chance = min(1.0, 1 / interval)
+
+    def quantile(level: float) -> float:
+        if level <= 1 - chance:
+            return 0.0
+        return _size_quantile(sizes, (level - (1 - chance)) / chance)
+
+    tail = (1 - coverage) / 2
+    return _bounded(
+        ForecastModel.intermittent,
+        [mean] * horizon,
+        [quantile(tail)] * horizon,
+        [quantile(1 - tail)] * horizon,
+        coverage,
+    )
+
+
 def forecast_series(
     history: Sequence[float], horizon: int, coverage: float = COVERAGE
 ) -> MonthlyForecast:
     """The forecast of ``horizon`` months after a style's monthly history.
 
-    Two full years or more: ETS(A,N,A), a level and a 12-month season; six months or more:
-    ETS(A,N,N), a level alone; fewer: their mean. A fit that fails falls back to the next
-    simpler model. Every model gives an interval of ``coverage`` around its forecast."""
+    Six months or more with orders on average more than 1.32 months apart (intermittent or
+    lumpy demand, demand_pattern): SBA. Otherwise smoothing_forecast: ETS with a season
+    where two full years allow it, else a level, else the mean. Every model gives an
+    interval of ``coverage`` around its forecast.
+
+    A fit depends on nothing but the history, so it is kept for the same history (a
+    style's page viewed again, the plan published again in another week of the month): the
+    seasonal fit costs most of a second of CPU. It is made for a year ahead at least and
+    cut to ``horizon``, so a shorter plan reuses it. Each process keeps its own."""
     if horizon <= 0:
         return MonthlyForecast(ForecastModel.none, [], [], [], coverage)
+    kept = _forecast_kept(tuple(history), max(horizon, SEASON_MONTHS), coverage)
+    return MonthlyForecast(
+        kept.model, kept.mean[:horizon], kept.lower[:horizon], kept.upper[:horizon], coverage
+    )
+
+
+@lru_cache(maxsize=4096)
+def _forecast_kept(history: tuple[float, ...], horizon: int, coverage: float) -> MonthlyForecast:
     if not history or not any(history):
         zeros = [0.0] * horizon
         return MonthlyForecast(ForecastModel.none, zeros, zeros, zeros, coverage)
+    if len(history) >= LEVEL_FROM_MONTHS and demand_pattern(history).intermittent:
+        return sba_forecast(history, horizon, coverage)
+    return smoothing_forecast(history, horizon, coverage)
+
+
+def smoothing_forecast(
+    history: Sequence[float], horizon: int, coverage: float = COVERAGE
+) -> MonthlyForecast:
+    """Two full years or more: ETS(A,N,A), a level and a 12-month season; six months or
+    more: ETS(A,N,N), a level alone; fewer: their mean. A fit that fails falls back to the
+    next simpler model."""
     if len(history) >= SEASONAL_FROM_MONTHS:
         try:
             return _ets(history, horizon, True, coverage)

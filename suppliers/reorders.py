@@ -14,7 +14,7 @@ from partner_portal import charts
 from partner_portal.access import Viewer, VisibleStyle, narrow, require, style_filter
 from partner_portal.catalog.tables import Season, Style
 from partner_portal.clock import utcnow
-from partner_portal.i18n import N_, format_date_skeleton
+from partner_portal.i18n import N_, format_date_skeleton, format_number
 from partner_portal.i18n import gettext as _
 from suppliers import planning
 from suppliers.access import SupplierAction, get_forecast_style
@@ -25,6 +25,9 @@ from suppliers.planning import ForecastModel, MonthlyForecast
 MODEL_NAMES = {
     ForecastModel.seasonal: N_("Seasonal exponential smoothing, ETS(A,N,A), 12-month season"),
     ForecastModel.level: N_("Simple exponential smoothing, ETS(A,N,N): a level, no season"),
+    ForecastModel.intermittent: N_(
+        "Intermittent demand, SBA: the size of an order and the months between orders"
+    ),
     ForecastModel.mean: N_("The mean of the months ordered"),
     ForecastModel.none: N_("No forecast: no orders in the history"),
 }
@@ -35,6 +38,12 @@ MODEL_REASONS = {
     ForecastModel.level: N_(
         "%(months)d months of history: fewer than the %(needed)d a season needs, so only "
         "the level is fitted."
+    ),
+    ForecastModel.intermittent: N_(
+        "Orders in %(ordered)d of %(months)d months, on average %(apart)s months apart: "
+        "smoothing the empty months in with the others would forecast a little every "
+        "month, so the size of an order and the time between orders are forecast apart. "
+        "The interval is a month with no order up to a large one."
     ),
     ForecastModel.mean: N_(
         "%(months)d months of history: too few to fit a model, so their mean is used."
@@ -63,6 +72,7 @@ class StyleForecastView:
     forecast: MonthlyForecast
     months_forecast: list[MonthRow]
     history_months: int
+    pattern: planning.DemandPattern
     chart: charts.Chart
 
     @property
@@ -76,6 +86,8 @@ class StyleForecastView:
             months=self.history_months,
             needed=planning.SEASONAL_FROM_MONTHS,
             window=ForecastSettings().history_months,
+            ordered=self.pattern.months_ordered,
+            apart=format_number(round(self.pattern.adi, 2)),
         )
 
     @property
@@ -152,6 +164,7 @@ async def style_forecast(viewer: Viewer, style_uuid: UUID) -> StyleForecastView:
         forecast=forecast,
         months_forecast=ahead,
         history_months=len(series),
+        pattern=planning.demand_pattern(series),
         chart=chart,
     )
 

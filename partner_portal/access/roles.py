@@ -78,8 +78,10 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
         }
     ),
     # Key-account managers sell: their partners, orders, follow-ups, campaigns, pipeline,
-    # contracts. They decide deal registrations; they take no part in purchasing, but read
-    # a style's reorder forecast (what their partners are expected to reorder).
+    # contracts. They decide deal registrations; they take no part in purchasing, nor read
+    # a style's reorder forecast: its history is every buyer's orders of the style month by
+    # month, other KAMs' partners' too (a style one other partner buys shows that partner's
+    # orders), while a KAM sees only their own partners' orders.
     Role.kam: frozenset(
         {
             "partners.view_partner",
@@ -113,7 +115,6 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "insights.plan_insight_follow_ups",
             "distributors.view_line_sheets",
             "distributors.view_territory_conflicts",
-            "suppliers.view_reorder_forecast",
         }
     ),
     # Brand staff are the merchandisers and buyers: they manage the catalog, line sheets and

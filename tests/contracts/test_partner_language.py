@@ -161,3 +161,27 @@ async def test_the_contract_list_offers_a_new_contract(client: PortalClient, cas
     assert str(cast.distributor_b.uuid) not in chooser.text
     await client.sign_in(cast.distributor)
     assert (await client.get("/contracts/new")).status_code == 403
+
+
+async def test_a_city_territory_is_printed_with_its_province_in_each_language(
+    cast: Cast, frozen_clock: Any
+) -> None:
+    """A city's code (CN-ZJ-HZ) is printed as the document's language writes the place,
+    never as a province's name with the city's code left over ("浙江省-HZ")."""
+    frozen_clock.frozen_at = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+    partner = cast.distributor_a
+    await Territory.insert(
+        Territory(organisation=partner.id, region_code="CN-SH"),
+        Territory(organisation=partner.id, region_code="CN-ZJ-HZ"),
+    ).run()
+    printed = {}
+    for language in ("zh_Hans", "ko", "en"):
+        contract = await _draft(cast, partner, language)
+        assert contract["terms"]["territory"] == "CN-SH, CN-ZJ-HZ"
+        printed[language] = pdf_text(await _issued_pdf(cast, contract))
+    assert "|上海市, 浙江省杭州市" in printed["zh_Hans"]
+    assert "|상하이시, 저장성 항저우시" in printed["ko"]
+    # English names a city "City, Province": the regions are then set apart by semicolons.
+    assert "|Shanghai; Hangzhou, Zhejiang" in printed["en"]
+    for text in printed.values():
+        assert "-HZ" not in text and "CN-" not in text

@@ -26,8 +26,11 @@ BRAND_MENU = [
     ("Sales and service", "/sales/opportunities"),
     ("Contracts", "/contracts"),
 ]
-# KAMs do not keep the catalog, so neither the stock page nor purchasing is theirs.
-KAM_MENU = [entry for entry in BRAND_MENU if entry[0] not in ("Purchasing", "Stock")]
+# KAMs do not keep the catalog, so neither the stock page nor purchasing is theirs; nor is
+# the reorder forecast (every buyer's orders of a style, other KAMs' partners' too).
+KAM_MENU = [
+    entry for entry in BRAND_MENU if entry[0] not in ("Purchasing", "Stock", "Reorder forecast")
+]
 DISTRIBUTOR_MENU = [
     ("Partners", "/partners"),
     ("Catalog", "/catalog/styles"),

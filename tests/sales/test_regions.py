@@ -89,6 +89,12 @@ def test_cities_sit_inside_their_province_and_go_by_their_aliases() -> None:
     assert regions.label("CN-ZJ-HZ", "ko") == "항저우시 · 저장성 · 중국"
     assert regions.label("KR-41-SW", "en") == "Suwon · Gyeonggi · South Korea"
     assert regions.region_name("KR-42", "zh_Hans") == "江原特别自治道"
+    # A document names a city with its province, as each language writes an address.
+    assert regions.document_name("CN-3301", "zh_Hans") == "浙江省杭州市"
+    assert regions.document_name("KR-41-SW", "ko") == "경기도 수원시"
+    assert regions.document_name("KR-41-SW", "en") == "Suwon, Gyeonggi"
+    assert regions.document_name("CN-33", "en") == "Zhejiang"
+    assert regions.document_name("JP-13", "en") == "JP-13"
 
 
 def test_the_picker_finds_regions_by_code_or_name_in_the_readers_language() -> None:

@@ -1,6 +1,6 @@
 """In a real browser, a KAM's day in Chinese on a phone: a call logged in two clicks from
-the top of the partner page, one occurrence of a weekly call moved, and next month's
-occurrences seen in the month view."""
+the top of the partner page, one occurrence of a weekly call moved, next month's
+occurrences seen in the month view, and a health class's code explained in words."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.async_api import Page, ViewportSize, expect
 
+from insights import network
 from partner_portal.partners.tables import TimelineEntry, User
 from scheduler.tables import FollowUp
 from tests.browser import screenshot
@@ -94,3 +95,16 @@ async def test_a_kams_day_in_chinese_on_a_phone(cast: Cast, live_server: str, pa
     )
     assert await in_month.count() >= 4
     await screenshot(page, "agenda-month-phone-zh")
+
+    # 4. A health class explained: the segments page opens what its four letters mean, and
+    # names each class in words.
+    await network.recompute_all(datetime.now(UTC).date())
+    await page.goto(f"{live_server}/insights/segments")
+    legend = page.locator("details.legend")
+    await legend.locator("summary", has_text="代码含义").click()
+    explanation = legend.locator("dd").first
+    await expect(explanation).to_be_visible()
+    await expect(explanation).to_contain_text("四个字母依次表示价值")
+    await expect(explanation).to_contain_text("不对其满意度做任何假设")
+    await expect(page.locator(".segment-name").first).to_contain_text("价值")
+    await screenshot(page, "health-classes-explained-phone-zh")

@@ -125,39 +125,76 @@ async def test_many_causes_found_at_once_become_one_follow_up_per_kam_listing_th
     assert {row["state"] for row in await _follow_ups()} == {"done"}
 
 
-async def test_a_grouped_follow_up_for_a_fixed_assignee_names_only_partners_they_see(
+async def _fixed_assignee(key: str, user: Any) -> None:
+    data = {}
+    for rule in rules.RULES:
+        data[f"{rule}.enabled"] = "on" if rule == key else ""
+        data[f"{rule}.threshold_days"] = "14"
+        data[f"{rule}.assignee"] = str(user.uuid)
+    assert await rules.save_rule_settings(None, data) == {}
+
+
+async def test_a_fixed_assignees_follow_up_at_a_partner_they_cannot_see_goes_to_its_owner(
+    client: PortalClient, cast: Cast, frozen_clock: Any
+) -> None:
+    """other_kam, the rule's fixed assignee, sees distributor_b but not retailer_a (kam's):
+    a follow-up other_kam could not open would be work nobody sees, so retailer_a's goes to
+    kam, its owner, who can open it."""
+    frozen_clock.frozen_at = NOW
+    await _fixed_assignee("stuck_order", cast.other_kam)
+    await _order(cast.retailer_a.id, "submitted", 20)
+    await _order(cast.distributor_b.id, "confirmed", 30)
+
+    report = await rules.run_rules()
+
+    assert report.created["stuck_order"] == 2 and report.to_owner == 1
+    assert "1 given to the partner's owner" in report.message
+    owners = {row["organisation"]: row for row in await _follow_ups()}
+    assert owners[cast.distributor_b.id]["owner"] == cast.other_kam.id
+    moved = owners[cast.retailer_a.id]
+    assert moved["owner"] == cast.kam.id
+    await client.sign_in(cast.kam)
+    page = await client.get(f"/follow-ups/{moved['uuid']}")
+    assert page.status_code == 200 and cast.retailer_a.legal_name in page.text
+    assert (await client.get("/agenda?view=day&lang=en")).text.count(
+        f"/follow-ups/{moved['uuid']}"
+    ) >= 1
+    # Once made, nothing moves back and forth: the next runs find the same causes.
+    assert (await rules.run_rules()).created["stuck_order"] == 0
+
+    # A brand admin as the fixed assignee sees every partner, so gets every follow-up.
+    await FollowUp.delete().where(FollowUp.id > 0)
+    await _fixed_assignee("stuck_order", cast.admin)
+    report = await rules.run_rules()
+    assert report.to_owner == 0
+    assert {row["owner"] for row in await _follow_ups()} == {cast.admin.id}
+
+
+async def test_a_fixed_assignees_many_causes_group_over_the_partners_they_see(
     client: PortalClient, cast: Cast, frozen_clock: Any
 ) -> None:
     frozen_clock.frozen_at = NOW
-    # Every stuck order goes to other_kam, who sees distributor_b but not retailer_a (kam's).
-    data = {}
-    for rule in rules.RULES:
-        data[f"{rule}.enabled"] = "on" if rule == "stuck_order" else ""
-        data[f"{rule}.threshold_days"] = "14"
-        data[f"{rule}.assignee"] = str(cast.other_kam.uuid)
-    assert await rules.save_rule_settings(None, data) == {}
+    await _fixed_assignee("stuck_order", cast.other_kam)
     for day in range(4):
         await _order(cast.retailer_a.id, "submitted", 20 + day)
-    for day in range(3):
+    for day in range(6):
         await _order(cast.distributor_b.id, "confirmed", 30 + day)
 
-    assert (await rules.run_rules()).created["stuck_order"] == 7
+    assert (await rules.run_rules()).created["stuck_order"] == 10
 
-    [grouped] = await _follow_ups()
-    assert grouped["owner"] == cast.other_kam.id
-    assert grouped["organisation"] == cast.distributor_b.id  # filed under one they see
-    assert grouped["notes"] == ""
+    rows = await _follow_ups()
+    [grouped] = [row for row in rows if row["owner"] == cast.other_kam.id]
+    assert grouped["organisation"] == cast.distributor_b.id
+    assert await FollowUpCause.count().where(FollowUpCause.follow_up == grouped["id"]) == 6
+    # Four at kam's partner: below the grouping threshold, one each for kam.
+    assert [row["owner"] for row in rows if row["id"] != grouped["id"]] == [cast.kam.id] * 4
     await User.update({User.locale: "zh_Hans"}).where(User.id == cast.other_kam.id)
     await client.sign_in(cast.other_kam)
     page = await client.get(f"/follow-ups/{grouped['uuid']}")
     assert page.status_code == 200
-    assert page.text.count(cast.distributor_b.legal_name) >= 3
+    assert page.text.count(cast.distributor_b.legal_name) >= 6
     assert "已 30 天未推进" in page.text  # each cause in the reader's language
     assert cast.retailer_a.legal_name not in page.text
-    # A brand admin sees every partner, so every cause.
-    await client.sign_in(cast.admin)
-    everything = await client.get(f"/follow-ups/{grouped['uuid']}")
-    assert cast.retailer_a.legal_name in everything.text
 
 
 async def test_a_complaint_follow_up_closes_when_the_kam_logs_a_call(

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from tests.access_matrix import BRAND_MEMBERS, Route, Subject, SubjectContext, only
+from tests.access_matrix import Route, Subject, SubjectContext, only
 
 PURCHASERS = frozenset({"admin", "staff"})
 MATERIAL_READERS = PURCHASERS | {"supplier"}
@@ -75,10 +75,11 @@ ROUTES: dict[str, Route] = {
         on_material(PURCHASERS), "purchase_order_line"
     ),
     "GET /suppliers/scorecards": Route(only(MATERIAL_READERS)),
-    # A style's reorder forecast: every brand user; a partner sees the (active) style but
+    # A style's reorder forecast: the brand's planners (admins and staff); not KAMs, who
+    # see only their own partners' orders, nor a partner, who sees the (active) style but
     # not its orders across all buyers.
-    "GET /suppliers/reorders": Route(only(BRAND_MEMBERS)),
-    "GET /suppliers/reorders/{style_id:uuid}": Route(only(BRAND_MEMBERS), "style"),
+    "GET /suppliers/reorders": Route(only(PURCHASERS)),
+    "GET /suppliers/reorders/{style_id:uuid}": Route(only(PURCHASERS), "style"),
     "POST /suppliers/scorecards/weights": Route(only(PURCHASERS)),
     "POST /api/v1/suppliers/purchase-orders/{order_id:uuid}/ship-notices": Route(
         on_material({"supplier"}), "purchase_order"

@@ -1,5 +1,6 @@
 """The demo data in a real browser, in Chinese and Korean, on a desktop and a phone: a
-KAM's agenda (week and month), the partner health page and a style's reorder forecast.
+KAM's agenda (week and month) and partner health page, and a style's reorder forecast as
+the brand's staff read it.
 Each page is kept as a screenshot (var/screenshots/) and checked for what a reader would
 notice first: its chart, its language, nothing wider than the screen."""
 
@@ -12,7 +13,7 @@ from partner_portal.partners.tables import User
 from suppliers import reorders
 from tests.browser import screenshot
 from tests.sales.support import viewer
-from tests.support import Demo, demo_member
+from tests.support import Demo, Member, demo_member
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
@@ -26,22 +27,28 @@ async def _overflow(page: Page) -> int:
     return int(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
+async def _sign_in(page: Page, live_server: str, member: Member, locale: str) -> None:
+    await User.update({User.locale: locale}).where(User.id == member.id)
+    await page.goto("about:blank")
+    await page.context.clear_cookies()
+    await page.set_viewport_size(DESKTOP)
+    await page.goto(f"{live_server}/login")
+    await page.get_by_label("E-mail").fill(member.email)
+    await page.get_by_label("Password").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(lambda url: "/login" not in url)
+
+
 async def test_a_kams_screens_in_chinese_and_korean(
     demo: Demo, live_server: str, page: Page
 ) -> None:
     kam = await demo_member("kam")
-    styles = await reorders.style_index(await viewer(kam))
+    # The reorder forecast is the brand's planners' page (brand staff), not a KAM's.
+    planner = await demo_member("brand_staff")
+    styles = await reorders.style_index(await viewer(planner))
     busiest = styles[0]
     for locale in ("zh_Hans", "ko"):
-        await User.update({User.locale: locale}).where(User.id == kam.id)
-        await page.goto("about:blank")
-        await page.context.clear_cookies()
-        await page.set_viewport_size(DESKTOP)
-        await page.goto(f"{live_server}/login")
-        await page.get_by_label("E-mail").fill(kam.email)
-        await page.get_by_label("Password").fill(DEMO_PASSWORD)
-        await page.get_by_role("button", name="Sign in").click()
-        await page.wait_for_url(lambda url: "/login" not in url)
+        await _sign_in(page, live_server, kam, locale)
         for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
             await page.set_viewport_size(viewport)
             await page.goto(f"{live_server}/agenda/calendar?view=week")
@@ -56,6 +63,9 @@ async def test_a_kams_screens_in_chinese_and_korean(
             await expect(page.locator("figure.chart svg").first).to_be_visible()
             await screenshot(page, f"health-{size}-{locale}")
             assert await _overflow(page) <= 1, (locale, size, "health")
+        await _sign_in(page, live_server, planner, locale)
+        for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            await page.set_viewport_size(viewport)
             await page.goto(f"{live_server}/suppliers/reorders/{busiest.uuid}")
             await expect(page.get_by_role("heading", level=2).first).to_have_text(
                 WORDS[locale]["forecast"]
