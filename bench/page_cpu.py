@@ -38,12 +38,16 @@ async def demo_user(role: str) -> str | None:
     from partner_portal.partners.tables import User
 
     user_role, kind = ROLE_USERS[role]
-    rows = await User.select(User.email).where(
-        User.is_active == True,  # noqa: E712
-        User.role == user_role,
-        User.organisation.kind == kind,  # type: ignore[attr-defined]
-        User.email.not_like("%.bench.demo"),
-    ).order_by(User.email)
+    rows = (
+        await User.select(User.email)
+        .where(
+            User.is_active == True,  # noqa: E712
+            User.role == user_role,
+            User.organisation.kind == kind,  # type: ignore[attr-defined]
+            User.email.not_like("%.bench.demo"),
+        )
+        .order_by(User.email)
+    )
     return rows[0]["email"] if rows else None
 
 
