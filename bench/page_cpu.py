@@ -5,10 +5,11 @@ database's is not in it) and holds on a busy machine.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/tl_bench \\
         .venv/bin/python bench/page_cpu.py [--requests 20] [--pages "agenda,partner 360"]
-        [--profile "partner 360"]
+        [--profile "partner 360"] [--as kam=wang.xiaoming@jinxiu.demo]
 
 Signs in one demo user per role (as bench/load.py does), finds the ids each may open,
-warms each page up once, then prints the median and mean CPU ms per request per page.
+warms each page up once, then prints the median and mean CPU ms per request per page (and
+the median wall time, which includes the database's time and the machine's load).
 --profile runs cProfile over that page's requests and prints the 40 most expensive
 functions by cumulative time.
 """
@@ -33,9 +34,13 @@ from bench.load import DEMO_PASSWORD, LINKS, LISTS, ROLE_PAGES, ROLE_USERS
 from bench.run import log_in
 
 
-async def demo_user(role: str) -> str | None:
-    """The first demo user of a load role (not one of the generated bench users)."""
+async def demo_user(role: str, chosen: dict[str, str]) -> str | None:
+    """The user --as names for a load role, else its first demo user (not one of the
+    generated bench users)."""
     from partner_portal.partners.tables import User
+
+    if role in chosen:
+        return chosen[role]
 
     user_role, kind = ROLE_USERS[role]
     rows = (
@@ -74,14 +79,17 @@ async def measure(arguments: argparse.Namespace) -> None:
     from partner_portal.app import create_app
 
     app = create_app()
+    chosen = dict(pair.split("=", 1) for pair in arguments.users.split(",") if "=" in pair)
     wanted = {name.strip() for name in arguments.pages.split(",") if name.strip()}
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with app.lifespan():
         seen: set[str] = set()
         print(f"load average {os.getloadavg()[0]:.2f}; {arguments.requests} requests a page")
-        print(f"{'page':<18} {'role':<12} {'median ms':>10} {'mean ms':>8} {'kB':>6}")
+        print(
+            f"{'page':<18} {'role':<12} {'median ms':>10} {'mean ms':>8} {'wall ms':>8} {'kB':>6}"
+        )
         for role in ROLE_PAGES:
-            email = await demo_user(role)
+            email = await demo_user(role, chosen)
             if email is None:
                 continue
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
@@ -93,18 +101,20 @@ async def measure(arguments: argparse.Namespace) -> None:
                     response = await client.get(path)  # warm-up
                     assert response.status_code == 200, (path, response.status_code)
                     profile = cProfile.Profile() if name == arguments.profile else None
-                    costs = []
+                    costs, walls = [], []
                     for _ in range(arguments.requests):
                         if profile:
                             profile.enable()
-                        started = time.process_time()
+                        started, wall = time.process_time(), time.perf_counter()
                         await client.get(path)
                         costs.append((time.process_time() - started) * 1000)
+                        walls.append((time.perf_counter() - wall) * 1000)
                         if profile:
                             profile.disable()
                     print(
                         f"{name:<18} {role:<12} {statistics.median(costs):>10.1f} "
-                        f"{statistics.fmean(costs):>8.1f} {len(response.content) / 1024:>6.0f}"
+                        f"{statistics.fmean(costs):>8.1f} {statistics.median(walls):>8.1f} "
+                        f"{len(response.content) / 1024:>6.0f}"
                     )
                     if profile:
                         pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
@@ -115,6 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--pages", default="", help="page names, comma-separated (all)")
+    parser.add_argument("--as", dest="users", default="", help="role=email,... to sign in as")
     parser.add_argument("--profile", default="", help="a page name to profile with cProfile")
     asyncio.run(measure(parser.parse_args()))
 

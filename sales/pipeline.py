@@ -224,14 +224,6 @@ def _board_filters(filters: OpportunityFilters) -> OpportunityFilters:
     )
 
 
-def _on_board(recent: Any) -> Any:
-    """Open stages whole; won and lost only for the days after closing."""
-    return Opportunity.stage.is_in([stage.value for stage in OPEN_STAGES]) | (
-        Opportunity.stage.is_in([stage.value for stage in CLOSED_STAGES])
-        & (Opportunity.closed_at >= recent)
-    )
-
-
 async def board(viewer: Viewer, filters: OpportunityFilters) -> list[BoardColumn]:
     """The kanban board: a column per stage with its count and value per currency, and the
     first cards by close date (closed deals of the last days only)."""
@@ -293,12 +285,17 @@ def _column_order(stage: Stage) -> tuple[tuple[Any, Any], bool]:
     return (Opportunity.expected_close_date, Opportunity.id), False
 
 
-def _column_sql(number: int, descending: bool) -> str:
-    """One column's first card ids: the board's opportunities ({} the query, as ``b``) of
-    one stage ({}), in the column's order, limited ({})."""
-    order = "b.closed_at DESC, b.id DESC" if descending else "b.expected_close_date, b.id"
+def _column_sql(number: int, closed: bool) -> str:
+    """One column's first card ids: the viewer's opportunities ({} the query, as ``b``) of
+    one stage ({}; closed ones since a time, {}), in the column's order, limited ({}). Each
+    column its own conditions, so each walks its own index: open ones (stage, close date),
+    closed ones (stage, closed_at)."""
+    if closed:
+        where, order = "b.stage = {} AND b.closed_at >= {}", "b.closed_at DESC, b.id DESC"
+    else:
+        where, order = "b.stage = {}", "b.expected_close_date, b.id"
     return (
-        f"SELECT id FROM (SELECT b.id FROM ({{}}) b WHERE b.stage = {{}} "
+        f"SELECT id FROM (SELECT b.id FROM ({{}}) b WHERE {where} "
         f"ORDER BY {order} LIMIT {{}}) c{number}"
     )
 
@@ -306,14 +303,13 @@ def _column_sql(number: int, descending: bool) -> str:
 async def _first_cards(
     viewer: Viewer, filters: OpportunityFilters, stages: list[Stage], recent: Any
 ) -> list[dict[str, Any]]:
-    """The first cards of every column in one statement: the opportunities on the board
-    that the viewer sees (visibility as a subquery of organisations, so each partner's
-    (organisation, stage, expected_close_date) index is walked), then per stage the first
-    BOARD_CARDS_PER_STAGE in the column's order, joined with UNION ALL; the cards' own
-    columns for those ids."""
+    """The first cards of every column in one statement: per stage the first
+    BOARD_CARDS_PER_STAGE of the opportunities the viewer sees (visibility a subquery of
+    organisations) in the column's order, joined with UNION ALL; the cards' own columns
+    for those ids."""
     if not stages:
         return []
-    on_board = _filtered(
+    visible = _filtered(
         scoped_opportunities(
             Opportunity.select(
                 Opportunity.id,
@@ -322,13 +318,14 @@ async def _first_cards(
                 Opportunity.closed_at,
             ),
             viewer,
-        ).where(_on_board(recent)),
+        ),
         filters,
     ).querystrings[0]
     arms, values = [], []
     for number, stage in enumerate(stages):
-        arms.append(_column_sql(number, descending=_column_order(stage)[1]))
-        values += [on_board, stage.value, BOARD_CARDS_PER_STAGE]
+        closed = stage in CLOSED_STAGES
+        arms.append(_column_sql(number, closed))
+        values += [visible, stage.value, *([recent] if closed else []), BOARD_CARDS_PER_STAGE]
     cards = await Opportunity.select(*CARD_COLUMNS, Opportunity.id).where(
         WhereRaw(f"sales_opportunity.id IN ({' UNION ALL '.join(arms)})", *values)
     )
@@ -358,13 +355,14 @@ async def more_cards(
     access.require(viewer, SalesAction.view_opportunities)
     order, descending = _column_order(stage)
     recent = utcnow() - timedelta(days=BOARD_CLOSED_DAYS)
+    query = _filtered(
+        scoped_opportunities(Opportunity.select(*CARD_COLUMNS, Opportunity.id), viewer),
+        _board_filters(filters),
+    ).where(Opportunity.stage == stage.value)
+    if stage in CLOSED_STAGES:
+        query = query.where(Opportunity.closed_at >= recent)
     cards = await (
-        _filtered(
-            scoped_opportunities(Opportunity.select(*CARD_COLUMNS, Opportunity.id), viewer),
-            _board_filters(filters),
-        )
-        .where(Opportunity.stage == stage.value, _on_board(recent))
-        .where(after_position(order, position, descending=descending))
+        query.where(after_position(order, position, descending=descending))
         .order_by(*order, ascending=not descending)
         .limit(BOARD_CARDS_PER_STAGE + 1)
     )
