@@ -43,6 +43,13 @@ CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _CJK = re.compile(f"[{CJK_CLASS}]{{1,2}}")
 
 _SEARCHED = '"organisation"."id" IN (SELECT s.organisation FROM partner_search s WHERE {})'
+# PostgreSQL: the matching partners read once through the index (an uncorrelated ARRAY
+# subquery runs once, before the rest), never the search condition tried partner by
+# partner: the planner did that for a KAM's 313 partners, computing each partner's CJK
+# grams (14 ms apiece) instead of reading the grams index (4.5 s against 20 ms).
+_SEARCHED_ONCE = (
+    '"organisation"."id" = ANY(ARRAY(SELECT s.organisation FROM partner_search s WHERE {}))'
+)
 _SEARCHED_FTS = '"organisation"."id" IN (SELECT rowid FROM partner_search_fts WHERE partner_search_fts MATCH {})'
 # The shortest text a trigram index answers.
 TRIGRAM = 3
@@ -59,12 +66,12 @@ def partner_condition(text: str) -> Any:
     an index for it (see the module's docstring)."""
     text = text.strip()[:MAX_QUERY]
     if not is_sqlite() and _CJK.fullmatch(text):
-        return WhereRaw(_SEARCHED.format("partner_search_grams(s.body) @> ARRAY[{}]"), text)
+        return WhereRaw(_SEARCHED_ONCE.format("partner_search_grams(s.body) @> ARRAY[{}]"), text)
     if is_sqlite() and len(text) >= TRIGRAM:
         # One phrase (its quotes doubled): the trigrams of the text in a row, a substring.
         phrase = '"' + text.replace('"', '""') + '"'
         return WhereRaw(_SEARCHED_FTS, phrase)
-    operator = "LIKE" if is_sqlite() else "ILIKE"
+    searched, operator = (_SEARCHED, "LIKE") if is_sqlite() else (_SEARCHED_ONCE, "ILIKE")
     return WhereRaw(
-        _SEARCHED.format(f"s.body {operator} {{}} ESCAPE '\\'"), f"%{escape_like(text)}%"
+        searched.format(f"s.body {operator} {{}} ESCAPE '\\'"), f"%{escape_like(text)}%"
     )
