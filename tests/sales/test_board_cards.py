@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
-from partner_portal.database import current_engine
 from sales import pipeline
 from sales.tables import Opportunity
-from tests.support import Cast, Org, PortalClient
+from tests.support import Cast, Org, PortalClient, queries_during
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -122,20 +121,11 @@ async def test_the_board_reads_every_columns_cards_in_one_query(
     await add_opportunities(cast.distributor_a, "lead", [("Lead", 1)])
 
     async def queries_for_board() -> int:
-        engine_class = type(current_engine())
-        original = engine_class.run_querystring
-        count = 0
-
-        async def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
-            nonlocal count
-            count += 1
-            return await original(self, *args, **kwargs)
-
-        monkeypatch.setattr(engine_class, "run_querystring", counting)
-        response = await client.get("/sales/opportunities")
-        monkeypatch.setattr(engine_class, "run_querystring", original)
+        count, response = await queries_during(
+            lambda: client.get("/sales/opportunities"), monkeypatch
+        )
         assert response.status_code == 200
-        return count
+        return count  # type: ignore[no-any-return]
 
     await client.get("/sales/opportunities")  # whatever a first visit reads once
     one_column = await queries_for_board()
