@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from partner_portal import i18n, labels, messages, regions, spreadsheets
 from partner_portal.registries import registry
@@ -23,6 +25,32 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={digest}"
 
 
+@lru_cache(maxsize=8192)
+def _markup(locale: str, message: str) -> Markup:
+    """``message`` in ``locale`` (the current locale: part of the key only), as Markup."""
+    return Markup(i18n.translate(message))
+
+
+@lru_cache(maxsize=8192)
+def _formatted_markup(locale: str, message: str) -> Markup:
+    """The same formatted without variables ("%%" becomes "%"), as Jinja always formats."""
+    return _markup(locale, message) % {}
+
+
+@pass_context
+def template_gettext(context: Context, message: str, **variables: Any) -> str:
+    """Jinja's newstyle gettext (``_()`` and ``gettext()`` in templates), with the same
+    result for less work: a message's translation in a language is made Markup once, not
+    looked up, wrapped and formatted on every call (a page's rows ask for the same words
+    again and again: 470 calls were 4 ms of an agenda's render)."""
+    if not context.eval_ctx.autoescape:
+        return i18n.translate(message) % variables
+    locale = i18n.current_locale.get()
+    if variables:
+        return _markup(locale, message) % variables  # type: ignore[no-any-return]
+    return _formatted_markup(locale, message)
+
+
 def create_environment(auto_reload: bool = False) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -35,6 +63,8 @@ def create_environment(auto_reload: bool = False) -> Environment:
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.translate, i18n.translate_plural, newstyle=True
     )
+    # ``_`` was an alias that looks ``gettext`` up in the context on every call.
+    environment.globals.update(_=template_gettext, gettext=template_gettext)
     environment.filters.update(
         date=i18n.format_date,
         datetime=i18n.format_datetime,

@@ -16,11 +16,18 @@ from litestar.response import Redirect, Template
 
 from partner_portal import access, uploads
 from partner_portal.accounts import services as accounts
-from partner_portal.i18n import current_locale
+from partner_portal.i18n import N_, current_locale
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
-from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
-from sales import care, cases, forms, pipeline, rebates, registrations
+from partner_portal.web import (
+    CurrentViewer,
+    RefusedInput,
+    is_htmx,
+    redirect_after_post,
+    render,
+)
+from sales import care, cases, forms, opportunities, pipeline, rebates, registrations
+from sales import forecast as sales_forecast
 from sales.access import (
     SalesAction,
     get_article,
@@ -48,6 +55,10 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 AnyRequest = Request[Any, Any, Any]
 
 
+# A "Show more" or "Next" link whose position the pipeline did not write.
+STALE_LINK = N_("This link is out of date: open the board or the list again.")
+
+
 def _new_key() -> str:
     """An idempotency key for a form: sending the same form twice saves once."""
     return uuid.uuid4().hex
@@ -73,6 +84,24 @@ async def opportunity_board(request: AnyRequest, viewer: CurrentViewer) -> Templ
     )
 
 
+@get("/sales/opportunities/column", include_in_schema=False)
+async def opportunity_board_more(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    """A board column's next cards, after the card its "Show more" named (htmx)."""
+    access.require(viewer, SalesAction.view_opportunities)
+    params = request.query_params
+    stage = params.get("stage", "")
+    position = (
+        pipeline.parse_position(Stage(stage), str(params.get("cards_after", "")))
+        if stage in Stage.__members__
+        else None
+    )
+    if position is None:
+        raise RefusedInput(_(STALE_LINK))
+    filters = OpportunityFilters.from_query(params)
+    column = await pipeline.more_cards(viewer, filters, Stage(stage), position)
+    return render(request, "sales/_board_cards.html", {"column": column, "filters": filters})
+
+
 @get("/sales/opportunities/list", include_in_schema=False)
 async def opportunity_list(request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
     """The list; opened without a query string it comes back with the last filters used."""
@@ -81,6 +110,8 @@ async def opportunity_list(request: AnyRequest, viewer: CurrentViewer) -> Templa
     if not request.url.query and saved and not is_htmx(request):
         return Redirect(path=f"/sales/opportunities/list?{saved}", status_code=303)
     filters = OpportunityFilters.from_query(request.query_params)
+    if request.query_params.get("after") and filters.after is None:
+        raise RefusedInput(_(STALE_LINK))
     if request.url.query and filters.query_string() != saved:
         await accounts.remember_filters(viewer, pipeline.LIST_NAME, filters.query_string())
     page = await pipeline.list_opportunities(viewer, filters)
@@ -109,7 +140,7 @@ async def _opportunity_form(
             "errors": errors,
             "opportunity": opportunity,
             "conflicts": conflicts or [],
-            "choices": await pipeline.form_choices(viewer),
+            "choices": await opportunities.form_choices(viewer),
         },
         status_code=status_code,
     )
@@ -118,7 +149,7 @@ async def _opportunity_form(
 @get("/sales/opportunities/new", include_in_schema=False)
 async def opportunity_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, SalesAction.manage_opportunities)
-    values = pipeline.blank_form(viewer)
+    values = opportunities.blank_form(viewer)
     values["organisation"] = str(request.query_params.get("partner") or "")
     values["idempotency_key"] = _new_key()
     return await _opportunity_form(request, viewer, values, {})
@@ -128,7 +159,7 @@ async def opportunity_new(request: AnyRequest, viewer: CurrentViewer) -> Templat
 async def opportunity_create(
     request: AnyRequest, viewer: CurrentViewer, data: Form
 ) -> Response[Any]:
-    result = await pipeline.create_opportunity(viewer, data, data.get("idempotency_key", ""))
+    result = await opportunities.create_opportunity(viewer, data, data.get("idempotency_key", ""))
     if result.saved:
         return redirect_after_post(request, f"/sales/opportunities/{result.uuid}")
     return await _opportunity_form(request, viewer, dict(data), result.errors, status_code=400)
@@ -152,7 +183,7 @@ async def opportunity_edit(
 ) -> Template:
     await get_opportunity(viewer, opportunity_id, SalesAction.manage_opportunities)
     view = await pipeline.opportunity_view(viewer, opportunity_id)
-    return await _opportunity_form(request, viewer, pipeline.form_values(view), {}, view)
+    return await _opportunity_form(request, viewer, opportunities.form_values(view), {}, view)
 
 
 @post("/sales/opportunities/{opportunity_id:uuid}/edit", include_in_schema=False)
@@ -160,7 +191,7 @@ async def opportunity_update(
     request: AnyRequest, viewer: CurrentViewer, opportunity_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     row = await get_opportunity(viewer, opportunity_id, SalesAction.manage_opportunities)
-    result = await pipeline.update_opportunity(viewer, row, data)
+    result = await opportunities.update_opportunity(viewer, row, data)
     if result.saved:
         return redirect_after_post(request, f"/sales/opportunities/{opportunity_id}")
     values, status = result.form_again(data)
@@ -177,7 +208,7 @@ async def opportunity_move(
     """Move a card. From the board (htmx) the board comes back redrawn; from the
     opportunity's page, the page."""
     row = await get_opportunity(viewer, opportunity_id, SalesAction.manage_opportunities)
-    result = await pipeline.move_opportunity(viewer, row, data)
+    result = await opportunities.move_opportunity(viewer, row, data)
     if result.saved and data.get("from") == "board":
         if is_htmx(request):
             filters = OpportunityFilters.from_query(data)
@@ -210,7 +241,7 @@ async def opportunity_start_draft(
     request: AnyRequest, viewer: CurrentViewer, opportunity_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     row = await get_opportunity(viewer, opportunity_id, SalesAction.manage_opportunities)
-    link = await pipeline.start_draft(viewer, row, data.get("starter", ""))
+    link = await opportunities.start_draft(viewer, row, data.get("starter", ""))
     return redirect_after_post(request, link)
 
 
@@ -220,8 +251,8 @@ async def forecast(request: AnyRequest, viewer: CurrentViewer) -> Template:
         request,
         "sales/forecast.html",
         {
-            "forecast": await pipeline.forecast(viewer),
-            "analysis": await pipeline.won_lost_analysis(viewer),
+            "forecast": await sales_forecast.forecast(viewer),
+            "analysis": await sales_forecast.won_lost_analysis(viewer),
         },
     )
 
@@ -234,7 +265,7 @@ async def _settings_page(
     saved: bool = False,
 ) -> Template:
     access.require(viewer, SalesAction.manage_sales_settings)
-    probabilities = await pipeline.stage_probabilities()
+    probabilities = await opportunities.stage_probabilities()
     terms = await registrations.policy()
     defaults = {
         **{stage.value: str(value) for stage, value in probabilities.items()},
@@ -387,7 +418,7 @@ async def _case_form(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Template:
-    partners = (await pipeline.form_choices(viewer))["partners"] if viewer.is_brand else []
+    partners = (await opportunities.form_choices(viewer))["partners"] if viewer.is_brand else []
     return render(
         request,
         "sales/case_form.html",
@@ -769,6 +800,7 @@ async def care_event_toggle(
 
 sales_routes = [
     opportunity_board,
+    opportunity_board_more,
     opportunity_list,
     opportunity_new,
     opportunity_create,

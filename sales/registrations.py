@@ -30,7 +30,7 @@ from partner_portal.notifications.services import mail_user
 from partner_portal.partners import services as partner_services
 from partner_portal.partners.tables import Organisation, User
 from partner_portal.settings import current_settings
-from sales import forms, pipeline
+from sales import forms, opportunities
 from sales.access import (
     SalesAction,
     get_deal_registration,
@@ -104,7 +104,7 @@ async def save_settings(viewer: Viewer, data: Mapping[str, Any]) -> dict[str, st
     if errors:
         return errors
     async with write_transaction():
-        await pipeline.save_stage_probabilities(viewer, data)
+        await opportunities.save_stage_probabilities(viewer, data)
         await save_policy(viewer, data)
     return {}
 

@@ -4,6 +4,7 @@ signs in and sends the CSRF token like the portal's own pages do."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 PASSWORD = "correct horse battery staple"
 
@@ -319,3 +321,27 @@ def problem_fields(response: httpx.Response, status: int = 400) -> dict[str, str
 def problem_messages(response: httpx.Response) -> dict[str, str]:
     """An API error answer's field errors as {field: message}."""
     return {error["field"]: error["message"] for error in response.json().get("errors", [])}
+
+
+async def queries_during(
+    call: Callable[[], Awaitable[Any]], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, Any]:
+    """How many queries ``call`` sends to the database, and what it returns."""
+    from partner_portal.database import current_engine
+
+    # Patched on the class: the PostgreSQL engine has slots, not an instance dict.
+    engine_class = type(current_engine())
+    original = engine_class.run_querystring
+    count = 0
+
+    async def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal count
+        count += 1
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(engine_class, "run_querystring", counting)
+    try:
+        result = await call()
+    finally:
+        monkeypatch.setattr(engine_class, "run_querystring", original)
+    return count, result

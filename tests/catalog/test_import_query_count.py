@@ -4,17 +4,13 @@ and the styles concerned once and writes each kind of row in one statement."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import pytest
 
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.catalog import csv_io
 from partner_portal.catalog.tables import Sku, Style
-from partner_portal.database import current_engine
 from tests.catalog.support import ean13, make_catalog
-from tests.support import Cast
+from tests.support import Cast, queries_during
 
 
 def style_file(first: int, count: int, name: str) -> bytes:
@@ -29,27 +25,6 @@ def style_file(first: int, count: int, name: str) -> bytes:
                     f"ALPHA,active,{colour},{colour.title()},{size},{barcode}"
                 )
     return ("\n".join(lines) + "\n").encode()
-
-
-async def queries_during(
-    call: Callable[[], Awaitable[Any]], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, Any]:
-    # Patched on the class: the PostgreSQL engine has slots, not an instance dict.
-    engine_class = type(current_engine())
-    original = engine_class.run_querystring
-    count = 0
-
-    async def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal count
-        count += 1
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(engine_class, "run_querystring", counting)
-    try:
-        result = await call()
-    finally:
-        monkeypatch.setattr(engine_class, "run_querystring", original)
-    return count, result
 
 
 async def test_a_hundred_styles_import_in_as_many_queries_as_ten(

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
-from partner_portal.database import current_engine
 from partner_portal.partners.tables import Contact, Organisation, Territory
-from tests.support import Cast, PortalClient
+from tests.support import Cast, PortalClient, queries_during
 
 
 async def queries_for(client: PortalClient, url: str, monkeypatch: pytest.MonkeyPatch) -> int:
-    # Patched on the class: the PostgreSQL engine has slots, not an instance dict.
-    engine_class = type(current_engine())
-    original = engine_class.run_querystring
-    count = 0
-
-    async def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal count
-        count += 1
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(engine_class, "run_querystring", counting)
-    response = await client.get(url)
-    monkeypatch.setattr(engine_class, "run_querystring", original)
+    count, response = await queries_during(lambda: client.get(url), monkeypatch)
     assert response.status_code == 200
-    return count
+    return count  # type: ignore[no-any-return]
 
 
 async def test_a_full_page_costs_no_more_queries_than_one_row(

@@ -124,3 +124,30 @@ async def test_wildcards_are_searched_as_characters_and_the_search_is_bounded(
     response = await client.get("/partners", params={"q": "锦" * 5000})
     assert response.status_code == 200
     assert _names(response.text, cast) == set()
+
+
+async def test_three_characters_and_more_find_the_same_partners_on_both_databases(
+    client: PortalClient, cast: Cast
+) -> None:
+    """On SQLite an FTS5 trigram index answers these, on PostgreSQL pg_trgm: a substring
+    anywhere in the text, whatever the case of Latin letters, with %, _ and quotes as
+    characters; what each finds is written here once, for both."""
+    await client.sign_in(cast.admin)
+    await Organisation.update({Organisation.english_name: 'Mill "100%_Silk" Works'}).where(
+        Organisation.id == cast.mill.id
+    )
+    expected = {
+        "SHANGHAI jincheng": {"distributor_a"},
+        "ncheng Tra": {"distributor_a"},
+        "锦程贸": {"distributor_a"},
+        "ion Distrib": {"distributor_b"},
+        '"100%_silk"': {"mill"},
+        "100%_": {"mill"},
+        "0%x": set(),
+        '"100': {"mill"},
+        'k" W': {"mill"},
+        "East China Bankx": set(),
+        "east CHINA": {"bank"},
+    }
+    found = {text: await _search(client, cast, text) for text in expected}
+    assert found == expected

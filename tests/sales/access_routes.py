@@ -84,6 +84,7 @@ add_ledger_entry = on_ledger(lambda member: member == "admin")
 
 ROUTES: dict[str, Route] = {
     "GET /sales/opportunities": Route(only(BRAND_MEMBERS)),
+    "GET /sales/opportunities/column": Route(only(BRAND_MEMBERS)),
     "GET /sales/opportunities/list": Route(only(BRAND_MEMBERS)),
     "GET /sales/opportunities/new": Route(only(PARTNER_EDITORS)),
     "POST /sales/opportunities/new": Route(only(PARTNER_EDITORS)),

@@ -11,7 +11,7 @@ from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.clock import utcnow
 from partner_portal.orders.tables import Order
-from sales import cases, pipeline, registrations
+from sales import cases, opportunities, registrations
 from tests.support import Member, Org
 
 
@@ -22,7 +22,7 @@ async def viewer(member: Member) -> Viewer:
 async def make_opportunity(
     member: Member, partner: Org, value: str = "100000", **fields: Any
 ) -> uuid.UUID:
-    result = await pipeline.create_opportunity(
+    result = await opportunities.create_opportunity(
         await viewer(member),
         {
             "title": fields.pop("title", "AW27 reorder"),

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from partner_portal.access import Viewer
-from sales import pipeline
+from sales import opportunities, pipeline
 from sales.access import SalesAction, get_opportunity, scoped_opportunities
 from sales.tables import OPEN_STAGES, Opportunity, OpportunityTotal, Stage
 from tests.sales.support import make_opportunity, viewer
@@ -43,7 +43,7 @@ async def _board_sums(who: Viewer) -> dict[Stage, tuple[int, dict[str, Decimal]]
 
 async def _move(who: Viewer, uuid: Any, stage: str, reason: str = "") -> None:
     opportunity = await get_opportunity(who, uuid, SalesAction.manage_opportunities)
-    result = await pipeline.move_opportunity(
+    result = await opportunities.move_opportunity(
         who,
         opportunity,
         {"stage": stage, "version": str(opportunity["version"]), "lost_reason": reason},
@@ -54,8 +54,8 @@ async def _move(who: Viewer, uuid: Any, stage: str, reason: str = "") -> None:
 async def _edit(who: Viewer, uuid: Any, **changes: str) -> None:
     opportunity = await get_opportunity(who, uuid, SalesAction.manage_opportunities)
     card = await pipeline.opportunity_view(who, uuid)
-    result = await pipeline.update_opportunity(
-        who, opportunity, {**pipeline.form_values(card), **changes}
+    result = await opportunities.update_opportunity(
+        who, opportunity, {**opportunities.form_values(card), **changes}
     )
     assert result.saved, result.errors
 

@@ -10,7 +10,8 @@ from typing import Any
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.partners.services import entry_text
 from partner_portal.partners.tables import Organisation, TimelineEntry
-from sales import pipeline
+from sales import forecast as sales_forecast
+from sales import opportunities
 from sales.tables import Opportunity, Stage
 from tests.sales.support import make_opportunity, viewer
 from tests.support import Cast, PortalClient
@@ -106,7 +107,7 @@ async def test_the_brand_admin_changes_stage_defaults_and_later_moves_use_them(
 
     assert bad.status_code == 400
     assert saved.status_code == 303
-    probabilities = await pipeline.stage_probabilities()
+    probabilities = await opportunities.stage_probabilities()
     assert probabilities[Stage.proposal] == Decimal("40")
     assert probabilities[Stage.won] == Decimal("100")
     await client.sign_in(cast.kam)
@@ -130,9 +131,9 @@ async def test_the_forecast_weighs_each_deal_by_its_probability_per_month_kam_an
     # Overdue: counts in the current month.
     await make_opportunity(cast.kam, cast.retailer_a, "50000", expected_close_date="2026-10-01")
     admin = await viewer(cast.admin)
-    await pipeline.move_opportunity(admin, await _row(december), {"stage": "negotiation"})
+    await opportunities.move_opportunity(admin, await _row(december), {"stage": "negotiation"})
 
-    forecast = await pipeline.forecast(admin)
+    forecast = await sales_forecast.forecast(admin)
 
     assert forecast.months[:2] == ["2026-11", "2026-12"]
     # 200,000 × 75% + 100,000 × 10%
@@ -147,7 +148,7 @@ async def test_the_forecast_weighs_each_deal_by_its_probability_per_month_kam_an
     )
     assert forecast.cell(forecast.by_team, "CNY", "김민준", "total").weighted == Decimal("10000.00")
     # A KAM's forecast holds only their partners.
-    mine = await pipeline.forecast(await viewer(cast.kam))
+    mine = await sales_forecast.forecast(await viewer(cast.kam))
     assert mine.cell(mine.by_month, "CNY", "total").weighted == Decimal("155000.00")
 
 
@@ -158,11 +159,11 @@ async def test_won_and_lost_analysis_counts_win_rate_and_reasons(
     kam = await viewer(cast.kam)
     for outcome in ("won", "won", "lost"):
         row = await _row(await make_opportunity(cast.kam, cast.distributor_a, "300000"))
-        await pipeline.move_opportunity(
+        await opportunities.move_opportunity(
             kam, row, {"stage": outcome, "lost_reason": "Delivery too slow"}
         )
 
-    analysis = await pipeline.won_lost_analysis(kam)
+    analysis = await sales_forecast.won_lost_analysis(kam)
 
     assert (analysis.overall.won, analysis.overall.lost) == (2, 1)
     assert analysis.overall.win_rate == Decimal("66.7")

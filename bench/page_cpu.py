@@ -1,0 +1,134 @@
+"""Server CPU per page, measured in process: the pages of bench/load.py, each asked
+--requests times through httpx's ASGI transport (no sockets, no server process), timed
+with time.process_time around each request, so the figure is the app's own CPU (the
+database's is not in it) and holds on a busy machine.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/tl_bench \\
+        .venv/bin/python bench/page_cpu.py [--requests 20] [--pages "agenda,partner 360"]
+        [--profile "partner 360"] [--as kam=wang.xiaoming@jinxiu.demo]
+
+Signs in one demo user per role (as bench/load.py does), finds the ids each may open,
+warms each page up once, then prints the median and mean CPU ms per request per page (and
+the median wall time, which includes the database's time and the machine's load).
+--profile runs cProfile over that page's requests and prints the 40 most expensive
+functions by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.load import DEMO_PASSWORD, LINKS, LISTS, ROLE_PAGES, ROLE_USERS
+from bench.run import log_in
+
+
+async def demo_user(role: str, chosen: dict[str, str]) -> str | None:
+    """The user --as names for a load role, else its first demo user (not one of the
+    generated bench users)."""
+    from partner_portal.partners.tables import User
+
+    if role in chosen:
+        return chosen[role]
+
+    user_role, kind = ROLE_USERS[role]
+    rows = (
+        await User.select(User.email)
+        .where(
+            User.is_active == True,  # noqa: E712
+            User.role == user_role,
+            User.organisation.kind == kind,  # type: ignore[attr-defined]
+            User.email.not_like("%.bench.demo"),
+        )
+        .order_by(User.email)
+    )
+    return rows[0]["email"] if rows else None
+
+
+async def paths_for(client: httpx.AsyncClient, role: str) -> dict[str, str]:
+    """Each page of the role as one path that user may open."""
+    found: dict[str, str] = {}
+    for kind, pattern in LINKS.items():
+        if any("{" + kind + "}" in page.path for page in ROLE_PAGES[role]):
+            ids = pattern.findall((await client.get(LISTS[kind])).text)
+            if ids:
+                found[kind] = ids[0]
+    paths = {}
+    for page in ROLE_PAGES[role]:
+        kinds = [kind for kind in LINKS if "{" + kind + "}" in page.path]
+        if not kinds:
+            paths[page.name] = page.path
+        elif kinds[0] in found:
+            paths[page.name] = page.path.format(**{kinds[0]: found[kinds[0]]})
+    return paths
+
+
+async def measure(arguments: argparse.Namespace) -> None:
+    os.environ.setdefault("SCHEDULER_IN_PROCESS", "0")
+    from partner_portal.app import create_app
+
+    app = create_app()
+    chosen = dict(pair.split("=", 1) for pair in arguments.users.split(",") if "=" in pair)
+    wanted = {name.strip() for name in arguments.pages.split(",") if name.strip()}
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with app.lifespan():
+        seen: set[str] = set()
+        print(f"load average {os.getloadavg()[0]:.2f}; {arguments.requests} requests a page")
+        print(
+            f"{'page':<18} {'role':<12} {'median ms':>10} {'mean ms':>8} {'wall ms':>8} {'kB':>6}"
+        )
+        for role in ROLE_PAGES:
+            email = await demo_user(role, chosen)
+            if email is None:
+                continue
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+                await log_in(client, email, DEMO_PASSWORD)
+                for name, path in (await paths_for(client, role)).items():
+                    if name in seen or (wanted and name not in wanted):
+                        continue
+                    seen.add(name)
+                    response = await client.get(path)  # warm-up
+                    assert response.status_code == 200, (path, response.status_code)
+                    profile = cProfile.Profile() if name == arguments.profile else None
+                    costs, walls = [], []
+                    for _ in range(arguments.requests):
+                        if profile:
+                            profile.enable()
+                        started, wall = time.process_time(), time.perf_counter()
+                        await client.get(path)
+                        costs.append((time.process_time() - started) * 1000)
+                        walls.append((time.perf_counter() - wall) * 1000)
+                        if profile:
+                            profile.disable()
+                    print(
+                        f"{name:<18} {role:<12} {statistics.median(costs):>10.1f} "
+                        f"{statistics.fmean(costs):>8.1f} {statistics.median(walls):>8.1f} "
+                        f"{len(response.content) / 1024:>6.0f}"
+                    )
+                    if profile:
+                        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        print(f"load average {os.getloadavg()[0]:.2f} at the end")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--pages", default="", help="page names, comma-separated (all)")
+    parser.add_argument("--as", dest="users", default="", help="role=email,... to sign in as")
+    parser.add_argument("--profile", default="", help="a page name to profile with cProfile")
+    asyncio.run(measure(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
