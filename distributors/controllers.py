@@ -379,7 +379,8 @@ async def draft_matrix(
     batch: OptionalText = None,
 ) -> Template:
     order = await services.draft_for_grid(viewer, order_id)
-    sheet_uuid = uuid_or_none(sheet)
+    # Reopened from a link that names no sheet, the draft is drawn in its sheet's whole grid.
+    sheet_uuid = uuid_or_none(sheet) or await sheets.sheet_of_draft(viewer, order)
     sheet_row = (
         await get_line_sheet(viewer, sheet_uuid, DistributorAction.view_line_sheets)
         if sheet_uuid

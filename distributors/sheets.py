@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+from distributors.access import line_sheet_filter
 from distributors.forms import uuid_or_none
 from distributors.services import (
     MatrixStyle,
@@ -22,10 +23,12 @@ from distributors.services import (
     channel_for,
     chosen_buyer,
     details_of,
+    draft_quantities,
     load_styles,
     windows_for,
 )
 from distributors.services import sheet_style_ids as ordered_style_ids
+from distributors.tables import LineSheet, LineSheetStyle
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.availability import availability_by_style, delivery_windows
@@ -398,3 +401,35 @@ async def add_to_cart(
         )
         return CartResult(await cart_of(viewer, buyer, sheet["season"]), error=problem)
     return CartResult(await cart_of(viewer, buyer, sheet["season"]), added, style.code)
+
+
+async def sheet_of_draft(viewer: Viewer, order: Mapping[str, Any]) -> UUID | None:
+    """The line sheet a draft reopens in when its link names none (from the start page,
+    the order list, the order page): of the sheets the viewer may read in the draft's
+    season, the one holding most of its styles, published before unpublished, newest
+    first; None when no sheet holds any of them (an uploaded draft of other styles)."""
+    query = access.narrow(
+        LineSheet.select(LineSheet.id, LineSheet.uuid, LineSheet.published),
+        line_sheet_filter(viewer),
+    )
+    if order.get("season") is not None:
+        query = query.where(LineSheet.season == order["season"])
+    candidates = await query
+    if not candidates:
+        return None
+    draft_styles, _quantities = await draft_quantities(order["id"])
+    held: dict[int, int] = {}
+    if draft_styles:
+        for row in (
+            await LineSheetStyle.select(LineSheetStyle.line_sheet)
+            .where(one_of(LineSheetStyle.line_sheet, [sheet["id"] for sheet in candidates]))
+            .where(one_of(LineSheetStyle.style, draft_styles))
+        ):
+            held[row["line_sheet"]] = held.get(row["line_sheet"], 0) + 1
+    best = max(
+        candidates,
+        key=lambda sheet: (held.get(sheet["id"], 0), sheet["published"], sheet["id"]),
+    )
+    if draft_styles and not held.get(best["id"]):
+        return None
+    return best["uuid"]

@@ -22,7 +22,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.catalog.tables import Sku, StyleStatus
 from partner_portal.clock import utcnow
 from partner_portal.edits import SaveResult
-from partner_portal.i18n import format_date, format_money
+from partner_portal.i18n import N_, format_date, format_money
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
@@ -153,7 +153,7 @@ async def import_order(
             channel=channel_for(buyer, viewer),
             lines=lines,
             season_id=season_id,
-            notes=_("Uploaded from a spreadsheet."),
+            origin_message=N_("Uploaded from a spreadsheet."),
         ),
     )
     if not result.saved:
@@ -194,7 +194,9 @@ async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
             lines=lines,
             season_id=past.season,
             ship_to=past.ship_to,
-            notes=_("Reorder of %(number)s", number=past.number or ""),
+            # Read later by others (the brand's staff too): in each reader's language.
+            origin_message=N_("Reorder of %(number)s"),
+            origin_params={"number": past.number or ""},
             # Pre-booked for a window still to come: the same window; else at once.
             delivery_window_start=past.delivery_window_start if still_to_come else None,
             delivery_window_end=past.delivery_window_end if still_to_come else None,

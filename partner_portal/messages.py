@@ -72,12 +72,15 @@ def _stored(value: Any) -> Any:
     return str(value)[:PARAMETER_LENGTH]
 
 
-def render(message: str, params: Mapping[str, Any] | None = None) -> str:
-    """The message in the current reader's language, its parameters filled in.
+def render(message: str, params: Mapping[str, Any] | str | None = None) -> str:
+    """The message in the current reader's language, its parameters filled in (as a
+    mapping, or as the JSON text a column read without load_json holds).
 
     A parameter missing from a translation, or a translation that does not fit its
     parameters, falls back to the English message rather than failing the page."""
     translated = i18n.translate(message)
+    if isinstance(params, str):
+        params = loaded_params(params)
     if not params:
         return translated
     values = {name: _shown(value) for name, value in params.items()}

@@ -55,6 +55,9 @@ class OrderRecord(Record, frozen=True):
     # The ERP's number and when it acknowledged the order (None: not yet exported).
     external_ref: str | None = None
     exported_at: datetime | None = None
+    # Where a draft came from: a message id and its parameters (JSON text as stored).
+    origin_message: str = ""
+    origin_params: str = "{}"
 
 
 class OrderSummary(Record, frozen=True):

@@ -90,6 +90,10 @@ class Order(Table, tablename="sales_order"):
     external_ref = Varchar(length=60, null=True, default=None)
     exported_at = Timestamptz(null=True, default=None)
     notes = Text(default="")
+    # Where a draft came from ("Reorder of %(number)s", an upload), as a message id with
+    # its parameters, shown in each reader's language (messages.py); notes stay the buyer's.
+    origin_message = Varchar(length=300, default="")
+    origin_params = JSON(default="{}")
     total_quantity = Integer(default=0)
     subtotal = Numeric(digits=MONEY, default=Decimal("0"))
     discount_total = Numeric(digits=MONEY, default=Decimal("0"))

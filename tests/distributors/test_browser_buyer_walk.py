@@ -1,7 +1,7 @@
 """A distributor's whole ordering walk in a real browser, as a buyer used to JOOR would take
 it: from the start page into the line sheet's grid, quantities typed with the keyboard
 (arrows, Enter, Tab) and a block pasted as from Excel, refused input marked in place, a
-draft saved and reopened from the start page, the order split over two delivery windows
+draft saved and reopened from the start page in its sheet's whole grid, the order split over two delivery windows
 and submitted, then a past order reordered at today's prices with what changed. In Chinese
 on a desktop and in Korean on a phone: every message on the way is the catalogue's
 translation, never the English."""
@@ -47,9 +47,9 @@ async def paste(cell: Locator, block: str) -> None:
 async def test_a_distributor_orders_in_two_windows_by_keyboard_and_paste_then_reorders(
     cast: Cast, database: str, live_server: str, page: Page, locale: str, viewport: ViewportSize
 ) -> None:
-    sheet: Sheet = await make_sheet()
+    sheet: Sheet = await make_sheet(style_count=3)
     early, late = await add_windows(sheet)
-    first, second = sheet.shop.styles
+    first, second, third = sheet.shop.styles
     await set_rule(RuleKind.order_multiple, True, quantity=MULTIPLE)
     await set_rule(RuleKind.min_style_quantity, True, quantity=MINIMUM)
     said = partial(translated, locale)
@@ -144,7 +144,11 @@ async def test_a_distributor_orders_in_two_windows_by_keyboard_and_paste_then_re
     drafts = page.locator("section", has=page.locator("#home-drafts"))
     await drafts.get_by_role("link", name=said("Open in the order grid")).click()
     await expect(cell(first, "WHT", "M")).to_have_value("8")
+    await expect(cell(first, "BLK", "M")).to_have_value("4")
     await expect(cell(second, "BLK", "M")).to_have_value("4")
+    # In its sheet's whole grid: the style the draft does not hold is there to order too.
+    await expect(cell(third, "BLK", "S")).to_have_value("")
+    await expect(page.locator("#order-quantity")).to_have_text("34")
 
     # The whole second style pasted as a block, then sent in the later window on its own PO.
     await paste(cell(second, "BLK", "S"), "2\t4\t6\r\n8\t10\t12\r\n")

@@ -9,6 +9,7 @@ import html
 import re
 
 from distributors.services import BATCH, FIRST_BATCH
+from distributors.tables import LineSheet
 from partner_portal.orders.tables import Order, OrderLine
 from tests.distributors.support import Sheet, grid_form, make_sheet
 from tests.support import Cast, PortalClient
@@ -102,3 +103,48 @@ async def test_without_a_script_one_button_draws_every_style_keeping_what_was_ty
     assert f'name="q-{sku}" value="10"' in every.text
     assert 'value="more"' not in every.text
     assert await Order.count() == 0
+
+
+async def test_a_draft_reopened_from_a_link_without_its_sheet_draws_the_whole_sheet(
+    client: PortalClient, cast: Cast, database: str
+) -> None:
+    """The start page, the order list and the order page link a draft without its sheet:
+    the grid still is the sheet's, the draft's styles with their quantities and the rest
+    of the sheet in batches, so the buyer can add styles the draft does not hold yet."""
+    sheet: Sheet = await make_sheet(style_count=STYLES)
+    styles = sheet.shop.styles
+    await client.sign_in(cast.distributor)
+    saved = await client.post_form(
+        "/distributors/matrix", grid_form(sheet, {(STYLES - 1, "BLK", "S"): 6})
+    )
+    assert saved.status_code == 303
+    draft = await Order.select(Order.uuid).first()
+    assert draft is not None
+
+    page = await client.get(f"/distributors/drafts/{draft['uuid']}")
+    assert page.status_code == 200
+    assert drawn(page.text) == [style.code for style in styles[:FIRST_BATCH]] + [styles[-1].code]
+    sku = styles[-1].skus[("BLK", "S")]
+    assert f'name="q-{sku}" value="6"' in page.text
+    assert f'name="sheet" value="{sheet.uuid}"' in page.text
+    url = next_batch(page.text)
+    assert url is not None
+    rest = await client.get(url, headers={"HX-Request": "true"})
+    assert drawn(rest.text) == [style.code for style in styles[FIRST_BATCH : FIRST_BATCH + BATCH]]
+
+
+async def test_a_draft_of_styles_on_no_sheet_it_may_read_shows_only_its_own_styles(
+    client: PortalClient, cast: Cast, database: str
+) -> None:
+    sheet: Sheet = await make_sheet(style_count=STYLES)
+    await client.sign_in(cast.distributor)
+    saved = await client.post_form("/distributors/matrix", grid_form(sheet, {(2, "BLK", "S"): 6}))
+    assert saved.status_code == 303
+    # The sheet is withdrawn: the draft stays reachable, drawn with the styles it holds.
+    await LineSheet.update({LineSheet.published: False}).where(LineSheet.id == sheet.id)
+    draft = await Order.select(Order.uuid).first()
+    assert draft is not None
+    page = await client.get(f"/distributors/drafts/{draft['uuid']}")
+    assert page.status_code == 200
+    assert drawn(page.text) == [sheet.shop.styles[2].code]
+    assert next_batch(page.text) is None

@@ -8,8 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from partner_portal import i18n
 from partner_portal.orders import services as orders
-from partner_portal.orders.tables import Order, OrderLine, OrderStatus
+from partner_portal.orders.services import OrderDraft
+from partner_portal.orders.tables import Order, OrderChannel, OrderLine, OrderStatus
+from partner_portal.partners.tables import User
 from partner_portal.spreadsheets import xlsx_bytes
 from tests.distributors.support import Sheet, make_sheet, viewer
 from tests.orders.support import set_price
@@ -66,6 +69,8 @@ async def test_a_clean_workbook_becomes_a_draft(
     order = await Order.select().where(Order.buyer == cast.distributor_a.id).first()
     assert order is not None and order["status"] == OrderStatus.draft
     assert order["total_quantity"] == 42
+    # Where it came from is a message id, read in each reader's language; notes stay empty.
+    assert (order["origin_message"], order["notes"]) == ("Uploaded from a spreadsheet.", "")
     assert response.headers["location"] == f"/distributors/drafts/{order['uuid']}?done=upload_draft"
     grid = await client.get(response.headers["location"])
     assert grid.status_code == 200 and 'value="24"' in grid.text
@@ -76,9 +81,6 @@ async def test_reorder_copies_a_past_order_at_todays_prices(
 ) -> None:
     first = sheet.shop.styles[0]
     distributor = await viewer(cast.distributor)
-    from partner_portal.orders.services import OrderDraft
-    from partner_portal.orders.tables import OrderChannel
-
     placed = await orders.place_order(
         distributor,
         OrderDraft(
@@ -181,3 +183,45 @@ async def test_a_reorder_sent_twice_from_the_order_page_makes_one_draft(
     assert first.status_code == again.status_code == 303
     assert first.headers["location"] == again.headers["location"]
     assert await Order.count().where(Order.status == OrderStatus.draft) == 1
+
+
+async def test_a_reorders_note_is_read_in_the_readers_language_not_the_reorderers(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    """A distributor's buyer reading Chinese reorders; the brand's account manager reads
+    the draft in Korean: the note says "reorder of ..." in Korean, not in Chinese."""
+    first = sheet.shop.styles[0]
+    placed = await orders.place_order(
+        await viewer(cast.distributor),
+        OrderDraft(
+            buyer_id=cast.distributor_a.id,
+            channel=OrderChannel.distributor,
+            lines=[first.line("BLK", "S", 10)],
+        ),
+    )
+    assert placed.saved
+    past = await Order.select(Order.number).where(Order.uuid == placed.uuid).first()
+    assert past is not None
+    await User.update({User.locale: "zh_Hans"}).where(User.id == cast.distributor.id)
+    await User.update({User.locale: "ko"}).where(User.id == cast.kam.id)
+    await client.sign_in(cast.distributor)
+    assert (await client.post_form(f"/distributors/reorder/{placed.uuid}")).status_code == 303
+    draft = await Order.select().where(Order.status == OrderStatus.draft).first()
+    assert draft is not None
+    assert (draft["origin_message"], draft["notes"]) == ("Reorder of %(number)s", "")
+
+    def note(locale: str) -> str:
+        token = i18n.current_locale.set(locale)
+        try:
+            return i18n.gettext("Reorder of %(number)s", number=past["number"])
+        finally:
+            i18n.current_locale.reset(token)
+
+    chinese, korean = note("zh_Hans"), note("ko")
+    assert len({chinese, korean, f"Reorder of {past['number']}"}) == 3
+    reorderer_page = await client.get(f"/orders/{draft['uuid']}")
+    assert chinese in reorderer_page.text
+    await client.sign_in(cast.kam)
+    reader_page = await client.get(f"/orders/{draft['uuid']}")
+    assert reader_page.status_code == 200
+    assert korean in reader_page.text and chinese not in reader_page.text

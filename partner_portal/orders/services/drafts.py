@@ -11,7 +11,7 @@ from uuid import UUID
 
 from litestar.exceptions import PermissionDeniedException
 
-from partner_portal import access
+from partner_portal import access, messages
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -32,6 +32,9 @@ class OrderDraft:
     ship_to: str = ""
     customer_po: str = ""
     notes: str = ""
+    # Where the draft came from (a reorder, an upload): a message id and its parameters.
+    origin_message: str = ""
+    origin_params: dict[str, Any] = field(default_factory=dict)
     season_id: int | None = None
     delivery_window_start: date | None = None
     delivery_window_end: date | None = None
@@ -102,6 +105,8 @@ async def insert_order(viewer: Viewer, draft: OrderDraft, priced: PricedLines) -
             ship_to=draft.ship_to,
             customer_po=draft.customer_po,
             notes=draft.notes,
+            origin_message=draft.origin_message,
+            origin_params=messages.plain_params(draft.origin_params),
             delivery_window_start=draft.delivery_window_start,
             delivery_window_end=draft.delivery_window_end,
             requested_ship_date=draft.requested_ship_date,
