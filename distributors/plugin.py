@@ -38,7 +38,7 @@ def register(registry: Registry) -> None:
     registry.add_nav_entry(
         NavEntry(
             key="line_sheets",
-            order=40,
+            order=24,
             label=N_("Line sheets"),
             path="/line-sheets",
             actions=(DistributorAction.view_line_sheets,),

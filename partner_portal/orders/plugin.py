@@ -30,7 +30,9 @@ def register(registry: Registry) -> None:
     registry.add_nav_entry(
         NavEntry(
             key="orders",
-            order=50,
+            # Before the catalog: on a phone the menu shows its first three entries, and
+            # a buyer's orders and line sheets must be among them.
+            order=22,
             label=N_("Orders"),
             path="/orders",
             actions=(Action.view_orders,),

@@ -15,9 +15,9 @@ MENU_LINK = re.compile(r'<a href="([^"]+)"\s*(aria-current="page")?\s*>([^<]+)</
 BRAND_MENU = [
     ("Agenda", "/agenda"),
     ("Partners", "/partners"),
-    ("Catalog", "/catalog/styles"),
-    ("Line sheets", "/line-sheets"),
     ("Orders", "/orders"),
+    ("Line sheets", "/line-sheets"),
+    ("Catalog", "/catalog/styles"),
     ("Stock", "/stock"),
     ("Health", "/insights"),
     ("Purchasing", "/suppliers/forecast"),
@@ -31,11 +31,12 @@ BRAND_MENU = [
 KAM_MENU = [
     entry for entry in BRAND_MENU if entry[0] not in ("Purchasing", "Stock", "Reorder forecast")
 ]
+# Orders and line sheets come first after partners: a phone shows the first three.
 DISTRIBUTOR_MENU = [
     ("Partners", "/partners"),
-    ("Catalog", "/catalog/styles"),
-    ("Line sheets", "/line-sheets"),
     ("Orders", "/orders"),
+    ("Line sheets", "/line-sheets"),
+    ("Catalog", "/catalog/styles"),
     ("Deals and service", "/sales/cases"),
     ("Contracts", "/contracts"),
 ]
@@ -63,8 +64,8 @@ MENUS = {
     ],
     "client": [
         ("Partners", "/partners"),
-        ("Catalog", "/catalog/styles"),
         ("Orders", "/orders"),
+        ("Catalog", "/catalog/styles"),
         ("Group orders", "/group-orders"),
         ("Deals and service", "/sales/cases"),
         ("Contracts", "/contracts"),
@@ -129,7 +130,7 @@ async def test_the_menu_is_in_the_readers_language(client: PortalClient, cast: C
     await User.update({User.locale: "zh_Hans"}).where(User.id == cast.distributor.id)
     await client.sign_in(cast.distributor)
     labels = [label for label, _href, _current in menu((await client.get("/partners")).text)]
-    assert labels[:4] == ["合作伙伴", "商品目录", "订货单", "订单"]
+    assert labels[:4] == ["合作伙伴", "订单", "订货单", "商品目录"]
 
 
 def test_the_layout_names_no_module() -> None:
