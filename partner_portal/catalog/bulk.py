@@ -5,7 +5,9 @@ A call of 100,000 SKUs must take seconds, so nothing here runs a query per row: 
 travel as ONE JSON parameter that the database unpacks itself (``jsonb_to_recordset`` on
 PostgreSQL, ``json_each`` on SQLite), one statement finds every row's SKU and one
 statement writes every figure. What orders hold (``reserved``) is never touched: the ERP
-says what is on hand, the portal what is promised (orders/services/stock.py).
+says what is on hand, the portal what is promised (orders/services/stock.py). A push that
+takes SKUs to the low level records one stock.low event in its transaction
+(catalog/stock_events.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import msgspec
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
+from partner_portal.catalog import stock_events
 from partner_portal.catalog.availability import audit_import
 from partner_portal.catalog.tables import SkuStock
 from partner_portal.clock import utcnow
@@ -142,13 +145,15 @@ _ROW_COLUMNS = {
 # Every row's SKU: by barcode, else by style code, colour code and size label. Joins on
 # unique or indexed columns only, so each row costs a few index lookups.
 _FIND_SKUS = """
-SELECT v.i AS i, COALESCE(by_barcode.id, by_item.id) AS sku, v.quantity AS quantity
+SELECT v.i AS i, COALESCE(by_barcode.id, by_item.id) AS sku, v.quantity AS quantity,
+    stock.at_once AS on_hand
 FROM {rows}
 LEFT JOIN sku AS by_barcode ON by_barcode.barcode = v.barcode
 LEFT JOIN style ON v.barcode IS NULL AND style.code = v.style
 LEFT JOIN colourway ON colourway.style = style.id AND colourway.code = v.colour
 LEFT JOIN size ON size.size_scale = style.size_scale AND size.label = v.size
 LEFT JOIN sku AS by_item ON by_item.colourway = colourway.id AND by_item.size = size.id
+LEFT JOIN sku_stock AS stock ON stock.sku = COALESCE(by_barcode.id, by_item.id)
 """
 
 # Each SKU's stock on hand; a row only where the figure changes. WHERE true: SQLite's
@@ -158,7 +163,7 @@ INSERT INTO sku_stock (sku, at_once, reserved, updated_at)
 SELECT v.sku, v.quantity, 0, {now} FROM {rows} WHERE true
 ON CONFLICT (sku) DO UPDATE SET at_once = excluded.at_once, updated_at = excluded.updated_at
 WHERE sku_stock.at_once <> excluded.at_once
-RETURNING sku
+RETURNING sku, at_once, reserved
 """
 
 
@@ -199,6 +204,12 @@ async def upsert_stock_levels(viewer: Viewer, items: object) -> BulkResult:
         )
         result.changed = len(written)
         await audit_import(viewer, result.changed)
+        # What orders hold is the same before and after: only on hand moved.
+        on_hand_before = {row["sku"]: row["on_hand"] or 0 for row in found}
+        await stock_events.tell_low_stock(
+            {row["sku"]: on_hand_before[row["sku"]] - row["reserved"] for row in written},
+            {row["sku"]: row["at_once"] - row["reserved"] for row in written},
+        )
     return result
 
 
