@@ -361,14 +361,17 @@ def write_transaction() -> Any:
     return engine.transaction()
 
 
-def after_position(columns: Sequence[Column], position: Sequence[Any]) -> Any:
+def after_position(
+    columns: Sequence[Column], position: Sequence[Any], descending: bool = False
+) -> Any:
     """Keyset paging: the condition for rows after ``position`` (the values of ``columns``
-    of the last row shown) in the ascending order of ``columns``, the last of which is
-    unique: (a > x) OR (a = x AND b > y)... A page then costs the same wherever it starts
-    (no OFFSET); the API hands the position out as an opaque cursor (api.encode_cursor)."""
+    of the last row shown) in the ascending order of ``columns`` (``descending``: in the
+    descending order of each, newest first), the last of which is unique: (a > x) OR
+    (a = x AND b > y)... A page then costs the same wherever it starts (no OFFSET); the
+    API hands the position out as an opaque cursor (api.encode_cursor)."""
     condition: Any = None
     for index in reversed(range(len(columns))):
-        later = columns[index] > position[index]
+        later = columns[index] < position[index] if descending else columns[index] > position[index]
         condition = (
             later
             if condition is None

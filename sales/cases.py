@@ -20,7 +20,12 @@ from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Style
 from partner_portal.clock import utcnow
-from partner_portal.database import contains_text, update_if_version, write_transaction
+from partner_portal.database import (
+    after_position,
+    contains_text,
+    update_if_version,
+    write_transaction,
+)
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_, current_locale
 from partner_portal.i18n import gettext as _
@@ -327,8 +332,14 @@ def sla_state(row: Mapping[str, Any], now: datetime) -> str:
     return "ok"
 
 
-async def list_cases(viewer: Viewer, filters: CaseFilters) -> list[dict[str, Any]]:
-    """Cases the viewer may see, the nearest deadline first for open ones."""
+async def list_cases(
+    viewer: Viewer,
+    filters: CaseFilters,
+    after: tuple[datetime, int] | None = None,
+    limit: int = LIST_LIMIT,
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` of the cases the viewer may see, the nearest deadline first, after
+    the position (resolution deadline, id) ``after`` (the API's cursor)."""
     access.require(viewer, SalesAction.view_cases)
     query = scoped_cases(ServiceCase.select(*CASE_COLUMNS), viewer)
     if filters.status == "open":
@@ -343,7 +354,10 @@ async def list_cases(viewer: Viewer, filters: CaseFilters) -> list[dict[str, Any
             | contains_text(ServiceCase.organisation.legal_name, filters.q)  # type: ignore[attr-defined]
             | (ServiceCase.order_number == filters.q.upper())
         )
-    rows = await query.order_by(ServiceCase.resolution_due_at).limit(LIST_LIMIT)
+    order = (ServiceCase.resolution_due_at, ServiceCase.id)
+    if after is not None:
+        query = query.where(after_position(order, after))
+    rows = await query.order_by(*order).limit(limit)
     now = utcnow()
     for row in rows:
         row["sla"] = sla_state(row, now)

@@ -319,3 +319,18 @@ def problem_fields(response: httpx.Response, status: int = 400) -> dict[str, str
 def problem_messages(response: httpx.Response) -> dict[str, str]:
     """An API error answer's field errors as {field: message}."""
     return {error["field"]: error["message"] for error in response.json().get("errors", [])}
+
+
+async def cursor_pages(client: PortalClient, path: str, size: int = 2) -> list[list[str]]:
+    """The item ids of each page of ``size`` of an API list, following next_cursor to the
+    last page."""
+    pages: list[list[str]] = []
+    cursor = ""
+    while True:
+        answer = await client.get(path, params={"limit": size, "cursor": cursor})
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        pages.append([item["id"] for item in body["items"]])
+        if body["next_cursor"] is None:
+            return pages
+        cursor = body["next_cursor"]

@@ -40,6 +40,8 @@ IDEMPOTENT = (
     ("post", "/api/v1/styles"),
     ("post", "/api/v1/styles/bulk"),
 )
+# Lists that page with a cursor (among all the others whose answer has a next_cursor).
+PAGED = ("/api/v1/deal-registrations", "/api/v1/cases", "/api/v1/suppliers/purchase-orders")
 # A few generated requests per operation keep the run short (the coverage phase, which
 # tries every boundary of every parameter, takes minutes); the seed makes a
 # failure reproducible.
@@ -87,6 +89,18 @@ async def test_the_document_is_valid_openapi_and_declares_the_whole_contract(
                 assert operation["requestBody"]["content"], (method, path)
             problem = operation["responses"]["404"]["content"]["application/problem+json"]
             assert problem["schema"]["$ref"].endswith("Problem"), (method, path)
+    schemas = document["components"]["schemas"]
+    paged = set()
+    for path, operations in paths.items():
+        answer = operations.get("get", {}).get("responses", {}).get("200", {})
+        schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+        if "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+        if "next_cursor" in schema.get("properties", {}):
+            paged.add(path)
+            names = {parameter["name"] for parameter in operations["get"]["parameters"]}
+            assert {"cursor", "limit"} <= names, path
+    assert paged >= set(PAGED)
 
 
 async def test_a_generated_client_finds_no_server_error_and_no_answer_off_the_document(
