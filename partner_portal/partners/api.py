@@ -154,10 +154,13 @@ class Timeline(msgspec.Struct):
     next_cursor: str | None
 
 
-def _replace_addresses(form: dict[str, Any], update: dict[str, str]) -> dict[str, Any]:
-    """Saved form values overlaid with an update; a new address list replaces the old one."""
-    if any(name.startswith("address-") for name in update):
+def _replace_addresses(form: dict[str, Any], data: PartnerInput) -> dict[str, Any]:
+    """Saved form values overlaid with an update; an address list sent replaces the old
+    one, an empty list clearing it; one left out keeps it."""
+    update = api.form_fields(data, RENAMED)
+    if data.addresses is not msgspec.UNSET:
         form = {name: value for name, value in form.items() if not name.startswith("address-")}
+        update.pop("address", None)  # an empty list, as one form field: no rows
     return {**form, **update}
 
 
@@ -285,12 +288,15 @@ async def create_partner(viewer: CurrentViewer, data: JSONBody[PartnerInput]) ->
 async def update_partner(
     viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[PartnerInput]
 ) -> Partner:
-    """Change the fields sent; `version` (from a GET) is required. Lists replace the old ones."""
+    """Change the fields sent; `version` (from a GET) is required. A field left out keeps
+    its value. A list sent replaces the old one whole: `"addresses": []` removes every
+    address and `"territories": []` every territory, while leaving `addresses` or
+    `territories` out of the body keeps them as they are."""
     organisation = await access.get_organisation(viewer, partner_id, Action.edit_partner)
     _require_version(data)
     saved = await services.form_values(organisation.id)
     result = await services.update_organisation(
-        viewer, organisation, _replace_addresses(saved, api.form_fields(data, RENAMED))
+        viewer, organisation, _replace_addresses(saved, data)
     )
     if not result.saved:
         raise api.refused(result, RENAMED)
