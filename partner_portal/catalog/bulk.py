@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
@@ -23,9 +24,10 @@ from partner_portal.catalog import stock_events
 from partner_portal.catalog.availability import audit_import
 from partner_portal.catalog.tables import SkuStock
 from partner_portal.clock import utcnow
-from partner_portal.database import json_rows, write_transaction
+from partner_portal.database import after_position, json_rows, write_transaction
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.settings import current_settings
 
 MAX_ITEMS = 100_000
 MAX_QUANTITY = 1_000_000_000
@@ -231,3 +233,33 @@ def _same_sku_twice(found: list[dict[str, Any]]) -> list[RowProblem]:
         else:
             first[row["sku"]] = row["i"]
     return problems
+
+
+async def stock_levels(
+    viewer: Viewer, after: int | None, limit: int, low_only: bool = False
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` of the SKUs with a stock figure, by SKU id after ``after`` (the API's
+    cursor), each with its names and figures; ``low_only``: those with LOW_STOCK_PIECES or
+    fewer left at once (what stock.low events tell of, all of them). One query a page."""
+    access.require(viewer, Action.manage_catalog)
+    query = SkuStock.select(
+        SkuStock.sku,
+        SkuStock.sku.uuid.as_alias("uuid"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.sku.barcode.as_alias("barcode"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.sku.external_ref.as_alias("external_ref"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.sku.style.code.as_alias("style"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.sku.colourway.code.as_alias("colour"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.sku.size.label.as_alias("size"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.at_once,
+        SkuStock.reserved,
+        SkuStock.updated_at,
+    )
+    if after is not None:
+        query = query.where(after_position((SkuStock.sku,), [after]))
+    if low_only:
+        query = query.where(
+            WhereRaw(
+                "sku_stock.at_once - sku_stock.reserved <= {}", current_settings().low_stock_pieces
+            )
+        )
+    return await query.order_by(SkuStock.sku).limit(limit)  # type: ignore[no-any-return]

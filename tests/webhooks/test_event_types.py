@@ -260,3 +260,29 @@ async def test_an_erp_stock_push_that_takes_skus_low_sends_one_bounded_stock_low
         .output(load_json=True)
     )
     assert message["params"]["more"] == 120 - stock_events.NAMED_SKUS
+    # The SKUs the event counted but did not list are read back, the low ones only.
+    await push(50, [every_sku[1]])  # restocked since
+    every = await client.get("/api/v1/stock-levels", headers=erp, params={"limit": 200})
+    assert len(every.json()["items"]) == 120 and every.json()["next_cursor"] is None
+    low: list[dict[str, Any]] = []
+    cursor = ""
+    while True:
+        page = await client.get(
+            "/api/v1/stock-levels",
+            headers=erp,
+            params={"low": "true", "limit": 50, "cursor": cursor},
+        )
+        assert page.status_code == 200, page.text
+        low += page.json()["items"]
+        if not (cursor := page.json()["next_cursor"]):
+            break
+    assert len(low) == 119
+    assert {item["sku"] for item in low} == {
+        item["sku"] for item in every.json()["items"] if item["available"] <= 10
+    }
+    assert {(item["on_hand"], item["reserved"], item["available"]) for item in low} == {
+        (1, 0, 1),
+        (10, 0, 10),
+    }
+    partner = await client.get("/api/v1/stock-levels", headers=await token_for(cast.distributor))
+    assert partner.status_code == 403
