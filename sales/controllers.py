@@ -20,7 +20,7 @@ from partner_portal.i18n import current_locale
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
-from sales import care, cases, forms, pipeline, rebates, registrations
+from sales import care, cases, forms, knowledge, pipeline, rebates, registrations
 from sales.access import (
     SalesAction,
     get_article,
@@ -534,7 +534,7 @@ async def answers(request: AnyRequest, viewer: CurrentViewer) -> Template:
         request,
         "sales/answers.html",
         {
-            "articles": await cases.search_articles(language, words),
+            "articles": await knowledge.search_articles(language, words),
             "q": words,
             "values": {"language": language},
             "errors": {},
@@ -545,14 +545,14 @@ async def answers(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/sales/answers", include_in_schema=False)
 async def answer_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await cases.save_article(viewer, data)
+    result = await knowledge.save_article(viewer, data)
     if result.saved:
         return redirect_after_post(request, "/sales/answers")
     return render(
         request,
         "sales/answers.html",
         {
-            "articles": await cases.search_articles(current_locale.get(), ""),
+            "articles": await knowledge.search_articles(current_locale.get(), ""),
             "q": "",
             "values": dict(data),
             "errors": result.errors,
@@ -596,7 +596,7 @@ async def answer_update(
     request: AnyRequest, viewer: CurrentViewer, article_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     article = await get_article(viewer, article_id)
-    result = await cases.update_article(viewer, article, data)
+    result = await knowledge.update_article(viewer, article, data)
     if result.saved:
         return redirect_after_post(request, "/sales/answers")
     values, status = result.form_again(data)
