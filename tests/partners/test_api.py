@@ -371,3 +371,41 @@ async def test_an_update_replaces_the_addresses_sent_and_keeps_those_left_out(
     assert [address["city"] for address in one["addresses"]] == ["昆山市"]
     cleared = await patch({"addresses": []})
     assert cleared["addresses"] == []
+
+
+async def test_an_integration_logs_a_call_on_the_timeline_as_the_page_does(
+    client: PortalClient, cast: Cast
+) -> None:
+    url = f"/api/v1/partners/{cast.distributor_a.uuid}/timeline"
+    headers = await token_for(cast.kam)
+
+    logged = await client.post(
+        url,
+        headers=headers,
+        json={
+            "kind": "call",
+            "occurred_at": "2026-11-05T10:30:00+08:00",
+            "summary": "王总 confirmed the AW27 pre-book by Friday",
+            "internal": True,
+        },
+    )
+    refused = await client.post(url, headers=headers, json={"kind": "gossip", "summary": ""})
+
+    assert logged.status_code == 201, logged.text
+    entry = logged.json()
+    assert (entry["kind"], entry["internal"], entry["occurred_at"]) == (
+        "call",
+        True,
+        "2026-11-05T02:30:00Z",
+    )
+    assert set(problem_fields(refused)) == {"kind", "summary"}
+    [first] = (await client.get(url, headers=headers)).json()["items"]
+    assert first["id"] == entry["id"]
+    # The partner's own users never read the brand's internal entry; logging is the
+    # brand's, as on the page (the role table).
+    own = await token_for(cast.distributor)
+    assert (await client.get(url, headers=own)).json()["items"] == []
+    refused_partner = await client.post(
+        url, headers=own, json={"kind": "note", "summary": "Samples arrived"}
+    )
+    assert refused_partner.status_code == 403
