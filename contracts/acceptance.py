@@ -448,15 +448,11 @@ async def _record(
             f"({values.signer_title}), sha256 {version['pdf_sha256']}"
             + (f", sealed sha256 {sealed_sha256}" if sealed_sha256 else ""),
         )
-        await events.record(
-            viewer,
-            events.SIGNED,
-            contract,
-            events.ACCEPTED_MESSAGE
-            if side == SignatureSide.partner
-            else events.COUNTERSIGNED_MESSAGE,
-            signer=values.signer_name,
-        )
+        if side == SignatureSide.partner:
+            kind, message = events.ACCEPTED, events.ACCEPTED_MESSAGE
+        else:
+            kind, message = events.COUNTERSIGNED, events.COUNTERSIGNED_MESSAGE
+        await events.record(viewer, kind, contract, message, signer=values.signer_name)
         starts = contract["start_date"]
         if side == SignatureSide.brand and starts is not None and starts <= now.date():
             await activate({**contract, "status": S.countersigned}, None)

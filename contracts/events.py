@@ -14,11 +14,12 @@ from partner_portal.i18n import N_
 from partner_portal.registries import EventKind
 
 ISSUED = EventKind("contract.issued", N_("A contract is sent for signature"))
-SIGNED = EventKind("contract.signed", N_("A contract is accepted or countersigned"))
+ACCEPTED = EventKind("contract.accepted", N_("A partner accepts a contract"))
+COUNTERSIGNED = EventKind("contract.countersigned", N_("The brand countersigns a contract"))
 DECLINED = EventKind("contract.declined", N_("A contract is declined"))
 EXPIRING = EventKind("contract.expiring", N_("A contract enters its notice period"))
 
-KINDS = (ISSUED, SIGNED, DECLINED, EXPIRING)
+KINDS = (ISSUED, ACCEPTED, COUNTERSIGNED, DECLINED, EXPIRING)
 
 ISSUED_MESSAGE = N_("Contract %(number)s (%(title)s) version %(version)s was sent for signature")
 ACCEPTED_MESSAGE = N_("Contract %(number)s (%(title)s) was accepted by %(signer)s")

@@ -126,10 +126,26 @@ def _employee(row: dict[str, Any]) -> EmployeeRow:
     )
 
 
+class CampaignList(msgspec.Struct):
+    items: list[CampaignSummary]
+    # Pass as ?cursor= for the next campaigns; null on the last page.
+    next_cursor: str | None
+
+
 @api.get(API, tags=["group orders"])
-async def list_campaigns(viewer: CurrentViewer) -> list[CampaignSummary]:
-    rows = await campaigns.list_campaigns(viewer)
-    return [CampaignSummary(**_summary(row, row.roster, row.responded)) for row in rows]
+async def list_campaigns(
+    viewer: CurrentViewer, cursor: api.Cursor = "", limit: api.Limit = api.DEFAULT_LIMIT
+) -> CampaignList:
+    """The campaigns the caller may see, the latest closing first."""
+    position = api.decode_cursor(cursor, (date, int))
+    rows = await campaigns.list_campaigns(
+        viewer, (position[0], position[1]) if position else None, limit + 1
+    )
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.closes_on, row.id])
+    return CampaignList(
+        items=[CampaignSummary(**_summary(row, row.roster, row.responded)) for row in shown],
+        next_cursor=next_cursor,
+    )
 
 
 @api.get(f"{API}/{{campaign_id:uuid}}", tags=["group orders"])

@@ -29,7 +29,7 @@ from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
-from partner_portal.database import write_transaction
+from partner_portal.database import after_position, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
@@ -59,9 +59,12 @@ def today() -> date:
     return utcnow().date()
 
 
-async def list_campaigns(viewer: Viewer) -> list[CampaignSummary]:
-    """Campaigns the viewer may see, newest first, with roster and response counts
-    (two queries whatever the number of campaigns)."""
+async def list_campaigns(
+    viewer: Viewer, after: tuple[date, int] | None = None, limit: int | None = None
+) -> list[CampaignSummary]:
+    """Campaigns the viewer may see, the latest closing first, with roster and response
+    counts (two queries whatever the number of campaigns); for the API, ``limit`` of them
+    after the position (closing date, id) ``after`` (its cursor)."""
     access.require(viewer, GroupOrderAction.view_group_campaigns)
     query = scoped_group(
         Campaign.select(
@@ -71,7 +74,12 @@ async def list_campaigns(viewer: Viewer) -> list[CampaignSummary]:
         viewer,
         Campaign.organisation,
     )
-    return await _with_counts(await query.order_by(Campaign.closes_on, ascending=False))
+    order = (Campaign.closes_on, Campaign.id)
+    if after is not None:
+        query = query.where(after_position(order, after, descending=True))
+    if limit is not None:
+        query = query.limit(limit)
+    return await _with_counts(await query.order_by(*order, ascending=False))
 
 
 async def _with_counts(rows: Sequence[Mapping[str, Any]]) -> list[CampaignSummary]:

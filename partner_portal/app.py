@@ -29,6 +29,7 @@ from partner_portal import database, i18n, web
 from partner_portal.accounts.api import user_api_routes
 from partner_portal.accounts.controllers import account_routes, users_navigation
 from partner_portal.audit.controllers import audit_navigation, audit_routes
+from partner_portal.catalog import stock_events
 from partner_portal.catalog.api import catalog_api_routes
 from partner_portal.catalog.bulk_api import bulk_api_routes
 from partner_portal.catalog.controllers import catalog_navigation, catalog_routes
@@ -82,7 +83,7 @@ def register_plugins() -> None:
         registry.add_nav_entry(entry)
     registry.add_home_tile(partners_home_tile)
     registry.add_home_section(notifications_home_section)
-    for kind in partner_events.KINDS:
+    for kind in (*partner_events.KINDS, *stock_events.KINDS):
         registry.add_event_kind(kind)
     for plugin in PLUGINS:
         plugin.register(registry)

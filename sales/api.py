@@ -69,6 +69,12 @@ class Registration(msgspec.Struct):
     decision_note: str
 
 
+class RegistrationList(msgspec.Struct):
+    items: list[Registration]
+    # Pass as ?cursor= for the next registrations; null on the last page.
+    next_cursor: str | None
+
+
 class RegistrationInput(msgspec.Struct, forbid_unknown_fields=True):
     """A deal to register; checked by the page form's own rules, with a message per field."""
 
@@ -102,6 +108,12 @@ class CaseMessage(msgspec.Struct):
     body: str
     internal: bool
     created_at: datetime
+
+
+class CaseList(msgspec.Struct):
+    items: list[Case]
+    # Pass as ?cursor= for the next cases; null on the last page.
+    next_cursor: str | None
 
 
 class CaseWithThread(Case):
@@ -215,10 +227,18 @@ def _registration(row: dict[str, Any]) -> Registration:
 
 @api.get(f"{API}/deal-registrations", tags=["sales"])
 async def api_registrations(
-    viewer: CurrentViewer, status: FromQuery[str] = ""
-) -> list[Registration]:
-    """The caller's registrations (a partner: its own only)."""
-    return [_registration(row) for row in await registrations.list_registrations(viewer, status)]
+    viewer: CurrentViewer,
+    status: FromQuery[Code] = "",
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
+) -> RegistrationList:
+    """The caller's registrations (a partner: its own only), newest first."""
+    position = api.decode_cursor(cursor, (int,))
+    rows = await registrations.list_registrations(
+        viewer, status, position[0] if position else None, limit + 1
+    )
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["id"]])
+    return RegistrationList(items=[_registration(row) for row in shown], next_cursor=next_cursor)
 
 
 @api.post(f"{API}/deal-registrations", tags=["sales"], status_code=201)
@@ -255,10 +275,22 @@ def _case(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @api.get(f"{API}/cases", tags=["sales"])
-async def api_cases(viewer: CurrentViewer, status: FromQuery[str] = "") -> list[Case]:
-    return [
-        Case(**_case(row)) for row in await cases.list_cases(viewer, CaseFilters(status=status))
-    ]
+async def api_cases(
+    viewer: CurrentViewer,
+    status: FromQuery[Code] = "",
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
+) -> CaseList:
+    """The cases the caller may see, the nearest resolution deadline first."""
+    position = api.decode_cursor(cursor, (datetime, int))
+    rows = await cases.list_cases(
+        viewer,
+        CaseFilters(status=status),
+        (position[0], position[1]) if position else None,
+        limit + 1,
+    )
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["resolution_due_at"], row["id"]])
+    return CaseList(items=[Case(**_case(row)) for row in shown], next_cursor=next_cursor)
 
 
 @api.post(f"{API}/cases", tags=["sales"], status_code=201)

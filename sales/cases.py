@@ -20,16 +20,19 @@ from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Style
 from partner_portal.clock import utcnow
-from partner_portal.database import contains_text, update_if_version, write_transaction
+from partner_portal.database import (
+    after_position,
+    contains_text,
+    update_if_version,
+    write_transaction,
+)
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_, current_locale
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import field_text
 from partner_portal.labels import label
-from partner_portal.notifications.services import mail_user
 from partner_portal.orders.tables import Order
-from partner_portal.partners.tables import InteractionKind, Organisation, TimelineEntry, User
-from partner_portal.settings import current_settings
+from partner_portal.partners.tables import InteractionKind, TimelineEntry, User
 from sales import events, forms
 from sales.access import (
     SalesAction,
@@ -39,6 +42,7 @@ from sales.access import (
     require_case_triage,
     scoped_cases,
 )
+from sales.knowledge import search_articles
 from sales.tables import (
     CaseKind,
     CaseMessage,
@@ -48,7 +52,6 @@ from sales.tables import (
     KnowledgeArticle,
     ServiceCase,
 )
-from scheduler import services as follow_ups
 
 # The brand's service desk works Monday to Friday, 09:00 to 18:00 Shanghai time.
 DESK_ZONE = ZoneInfo("Asia/Shanghai")
@@ -67,18 +70,6 @@ COMPLAINT_KINDS = (CaseKind.complaint, CaseKind.quality_defect, CaseKind.wrong_s
 OPEN_STATUSES = (CaseStatus.new, CaseStatus.in_progress, CaseStatus.waiting_on_partner)
 LIST_LIMIT = 200
 LIST_NAME = "sales.cases"
-# The e-mails of this module a user may turn off (registered in plugin.py).
-MAIL_ESCALATION = "sales_case_escalation"
-MAIL_ESCALATION_LABEL = N_("Service cases I answer for are about to breach their SLA")
-USER_MAIL_COLUMNS = (
-    User.id,
-    User.email,
-    User.display_name,
-    User.locale,
-    User.time_zone,
-    User.is_active,
-    User.role,
-)
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # Recognised by their first bytes, not by their names or what the browser claims.
@@ -327,8 +318,14 @@ def sla_state(row: Mapping[str, Any], now: datetime) -> str:
     return "ok"
 
 
-async def list_cases(viewer: Viewer, filters: CaseFilters) -> list[dict[str, Any]]:
-    """Cases the viewer may see, the nearest deadline first for open ones."""
+async def list_cases(
+    viewer: Viewer,
+    filters: CaseFilters,
+    after: tuple[datetime, int] | None = None,
+    limit: int = LIST_LIMIT,
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` of the cases the viewer may see, the nearest deadline first, after
+    the position (resolution deadline, id) ``after`` (the API's cursor)."""
     access.require(viewer, SalesAction.view_cases)
     query = scoped_cases(ServiceCase.select(*CASE_COLUMNS), viewer)
     if filters.status == "open":
@@ -343,7 +340,10 @@ async def list_cases(viewer: Viewer, filters: CaseFilters) -> list[dict[str, Any
             | contains_text(ServiceCase.organisation.legal_name, filters.q)  # type: ignore[attr-defined]
             | (ServiceCase.order_number == filters.q.upper())
         )
-    rows = await query.order_by(ServiceCase.resolution_due_at).limit(LIST_LIMIT)
+    order = (ServiceCase.resolution_due_at, ServiceCase.id)
+    if after is not None:
+        query = query.where(after_position(order, after))
+    rows = await query.order_by(*order).limit(limit)
     now = utcnow()
     for row in rows:
         row["sla"] = sla_state(row, now)
@@ -628,246 +628,3 @@ def _uuid_or_none(text: str) -> UUID | None:
         return UUID(text)
     except ValueError:
         return None
-
-
-# ---------------------------------------------------------------------------
-# Knowledge base
-
-
-async def search_articles(language: str, words: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Answers in the reader's language whose title or text contains the words."""
-    query = KnowledgeArticle.select(
-        KnowledgeArticle.uuid,
-        KnowledgeArticle.title,
-        KnowledgeArticle.body,
-        KnowledgeArticle.language,
-    ).where(KnowledgeArticle.language == language)
-    for word in words.split()[:5]:
-        query = query.where(
-            contains_text(KnowledgeArticle.title, word) | contains_text(KnowledgeArticle.body, word)
-        )
-    return list(await query.order_by(KnowledgeArticle.title).limit(limit))
-
-
-ANSWER_LANGUAGES = ("en", "zh_Hans", "ko")
-
-
-def _article_input(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
-    title = field_text(data, "title", 200)
-    body = field_text(data, "body", 20_000)
-    language = field_text(data, "language", 10)
-    errors: dict[str, str] = {}
-    if not title:
-        errors["title"] = _("Give the answer a title.")
-    if not body:
-        errors["body"] = _("Write the answer.")
-    if language not in ANSWER_LANGUAGES:
-        errors["language"] = _("Choose English, Simplified Chinese or Korean.")
-    if errors:
-        return None, errors
-    return {"title": title, "body": body, "language": language}, {}
-
-
-async def save_article(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
-    """Add an answer to the knowledge base (the brand's case workers)."""
-    access.require(viewer, SalesAction.work_cases)
-    values, errors = _article_input(data)
-    if values is None:
-        return SaveResult(errors=errors)
-    async with write_transaction():
-        row = await KnowledgeArticle.insert(
-            KnowledgeArticle(**values, updated_at=utcnow(), version=1)
-        ).returning(KnowledgeArticle.uuid)
-        await audit_log.record(
-            viewer,
-            entity_kind="knowledge_article",
-            entity_uuid=row[0]["uuid"],
-            organisation_id=viewer.organisation_id,
-            action="create",
-            changes=audit_log.changes_between(
-                {}, {"title": values["title"], "language": values["language"]}
-            ),
-            summary=values["title"],
-        )
-    return SaveResult(uuid=row[0]["uuid"])
-
-
-async def update_article(
-    viewer: Viewer, current: Mapping[str, Any], data: Mapping[str, Any]
-) -> SaveResult:
-    """Change an answer's title, text or language unless someone saved since the form was
-    opened. Replies that linked it show it as it reads now."""
-    access.require(viewer, SalesAction.work_cases)
-    values, errors = _article_input(data)
-    version_errors = forms.Errors()
-    opened = forms.parse_version(data, version_errors)
-    errors |= version_errors.messages
-    if values is None or errors:
-        return SaveResult(errors=errors)
-    opened_version = opened if opened is not None else current["version"]
-    async with write_transaction():
-        version = await update_if_version(
-            KnowledgeArticle, current["id"], opened_version, {**values, "updated_at": utcnow()}
-        )
-        if version:
-            await audit_log.record(
-                viewer,
-                entity_kind="knowledge_article",
-                entity_uuid=current["uuid"],
-                organisation_id=viewer.organisation_id,
-                action="update",
-                changes=audit_log.changes_between(
-                    {**{name: current[name] for name in values}, "version": opened_version},
-                    {**values, "version": version},
-                ),
-                summary=values["title"],
-            )
-    if not version:
-        return SaveResult(
-            conflicts=await audit_log.changes_since(current["uuid"], opened_version),
-            current_version=current["version"],
-        )
-    return SaveResult(uuid=current["uuid"])
-
-
-# ---------------------------------------------------------------------------
-# Escalation and satisfaction
-
-
-@access.system_query("scheduled job: every open case's deadlines")
-async def run_escalations() -> str:
-    """Scheduled: escalate each open case whose first response or resolution deadline is
-    within ESCALATE_AHEAD (or passed), once: claimed by a conditional update. The
-    escalation is an internal note on the case, an audit entry, and a follow-up and an
-    e-mail for whoever answers for the case."""
-    now = utcnow()
-    soon = now + ESCALATE_AHEAD
-    open_values = [status.value for status in OPEN_STATUSES]
-    async with write_transaction():
-        escalated = (
-            await ServiceCase.update({ServiceCase.escalated_at: now})
-            .where(
-                ServiceCase.status.is_in(open_values),
-                ServiceCase.escalated_at.is_null(),
-                (ServiceCase.resolution_due_at <= soon)
-                | (
-                    ServiceCase.first_responded_at.is_null()
-                    & (ServiceCase.first_response_due_at <= soon)
-                ),
-            )
-            .returning(
-                ServiceCase.id,
-                ServiceCase.uuid,
-                ServiceCase.organisation,
-                ServiceCase.subject,
-                ServiceCase.assignee,
-                ServiceCase.first_responded_at,
-                ServiceCase.first_response_due_at,
-                ServiceCase.resolution_due_at,
-            )
-        )
-        if escalated:
-            await CaseMessage.insert(
-                *(
-                    CaseMessage(
-                        case=row["id"],
-                        author=None,
-                        body=_("Escalated: the case's SLA is about to be breached."),
-                        internal=True,
-                        created_at=now,
-                    )
-                    for row in escalated
-                )
-            ).run()
-        for row in escalated:
-            await audit_log.record(
-                None,
-                entity_kind="service_case",
-                entity_uuid=row["uuid"],
-                organisation_id=row["organisation"],
-                action="escalate",
-                summary=row["subject"],
-            )
-        await _tell_who_answers(escalated)
-    return f"{len(escalated)} cases escalated"
-
-
-@access.system_query("the escalation job: whoever answers each escalated case")
-async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
-    """A follow-up (with its notification on the bell) and an e-mail for whoever answers
-    for each case: its assignee, else the partner's KAM. The follow-up is created once per
-    case (the scheduler's guard); the e-mail goes with each escalation."""
-    if not escalated:
-        return
-    partners = {
-        row["id"]: row
-        for row in await Organisation.select(
-            Organisation.id, Organisation.owner, Organisation.legal_name
-        ).where(Organisation.id.is_in([row["organisation"] for row in escalated]))
-    }
-    owner_of = {
-        row["id"]: row["assignee"] or partners[row["organisation"]]["owner"] for row in escalated
-    }
-    users = {
-        user["id"]: user
-        for user in await User.select(*USER_MAIL_COLUMNS).where(
-            User.id.is_in([owner for owner in owner_of.values() if owner] or [-1]),
-            User.is_active == True,  # noqa: E712
-        )
-    }
-    settings = current_settings()
-    items = []
-    for row in escalated:
-        owner = owner_of[row["id"]]
-        if owner is None:
-            continue
-        deadlines = [row["resolution_due_at"]]
-        if row["first_responded_at"] is None:
-            deadlines.append(row["first_response_due_at"])
-        items.append(
-            follow_ups.RuleFollowUp(
-                rule_key="sales.case_sla",
-                episode=str(row["uuid"]),
-                organisation_id=row["organisation"],
-                owner_id=owner,
-                title=N_("Case about to breach its SLA: %(subject)s"),
-                title_params={"subject": row["subject"]},
-                notes=f"/sales/cases/{row['uuid']}",
-                due_at=min(deadlines),
-                priority="high",
-                subject_kind="service_case",
-                subject_uuid=row["uuid"],
-            )
-        )
-        if owner in users:
-            await mail_user(
-                users[owner],
-                MAIL_ESCALATION,
-                "sales_case_escalation",
-                {
-                    "name": users[owner]["display_name"],
-                    "subject": row["subject"],
-                    "partner": partners[row["organisation"]]["legal_name"],
-                    "due_at": min(deadlines),
-                    "link": f"{settings.base_url}/sales/cases/{row['uuid']}",
-                },
-                settings,
-            )
-    await follow_ups.insert_rule_follow_ups(items)
-
-
-@access.checked_by_caller("the partner page fetched the organisation; may_see_sales_panel decides")
-async def case_figures(organisation_id: int) -> dict[str, Any]:
-    """What a partner's cases say about its satisfaction: open cases, cases in the last
-    year, and the share of those solved within their SLA."""
-    since = utcnow() - timedelta(days=365)
-    rows = await ServiceCase.select(
-        ServiceCase.status, ServiceCase.resolved_at, ServiceCase.resolution_due_at
-    ).where(ServiceCase.organisation == organisation_id, ServiceCase.created_at >= since)
-    solved = [row for row in rows if row["resolved_at"] is not None]
-    in_time = [row for row in solved if row["resolved_at"] <= row["resolution_due_at"]]
-    return {
-        "open": sum(1 for row in rows if row["status"] in OPEN_STATUSES),
-        "last_year": len(rows),
-        "solved_in_time_percent": round(100 * len(in_time) / len(solved)) if solved else None,
-    }

@@ -26,7 +26,16 @@ from partner_portal.web import (
     redirect_after_post,
     render,
 )
-from sales import care, cases, forms, opportunities, pipeline, rebates, registrations
+from sales import (
+    care,
+    cases,
+    forms,
+    knowledge,
+    opportunities,
+    pipeline,
+    rebates,
+    registrations,
+)
 from sales import forecast as sales_forecast
 from sales.access import (
     SalesAction,
@@ -565,7 +574,7 @@ async def answers(request: AnyRequest, viewer: CurrentViewer) -> Template:
         request,
         "sales/answers.html",
         {
-            "articles": await cases.search_articles(language, words),
+            "articles": await knowledge.search_articles(language, words),
             "q": words,
             "values": {"language": language},
             "errors": {},
@@ -576,14 +585,14 @@ async def answers(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 @post("/sales/answers", include_in_schema=False)
 async def answer_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
-    result = await cases.save_article(viewer, data)
+    result = await knowledge.save_article(viewer, data)
     if result.saved:
         return redirect_after_post(request, "/sales/answers")
     return render(
         request,
         "sales/answers.html",
         {
-            "articles": await cases.search_articles(current_locale.get(), ""),
+            "articles": await knowledge.search_articles(current_locale.get(), ""),
             "q": "",
             "values": dict(data),
             "errors": result.errors,
@@ -627,7 +636,7 @@ async def answer_update(
     request: AnyRequest, viewer: CurrentViewer, article_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     article = await get_article(viewer, article_id)
-    result = await cases.update_article(viewer, article, data)
+    result = await knowledge.update_article(viewer, article, data)
     if result.saved:
         return redirect_after_post(request, "/sales/answers")
     values, status = result.form_again(data)

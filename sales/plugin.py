@@ -11,7 +11,7 @@ from partner_portal.access import Viewer
 from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
 from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
-from sales import care, cases, events, handover, rebates, registrations
+from sales import care, case_escalation, events, handover, rebates, registrations
 from sales.access import SCOPED_TABLES, SalesAction, may_see_sales_panel
 from sales.api import sales_api_routes
 from sales.controllers import sales_routes
@@ -65,7 +65,7 @@ async def _partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[s
         return None
     return {
         "organisation": organisation,
-        "cases": await cases.case_figures(organisation["id"]),
+        "cases": await case_escalation.case_figures(organisation["id"]),
         "protections": await registrations.protection_for(organisation["id"])
         if viewer.can(SalesAction.view_deal_registrations)
         else [],
@@ -102,7 +102,7 @@ def register(registry: Registry) -> None:
     )
     for code, name in SALES_LABELS.items():
         LABELS.setdefault(code, name)
-    registry.add_email_kind(cases.MAIL_ESCALATION, cases.MAIL_ESCALATION_LABEL)
+    registry.add_email_kind(case_escalation.MAIL_ESCALATION, case_escalation.MAIL_ESCALATION_LABEL)
     for kind in events.KINDS:
         registry.add_event_kind(kind)
     registry.add_email_kind(registrations.MAIL_DECISION, registrations.MAIL_DECISION_LABEL)
@@ -124,7 +124,7 @@ def register(registry: Registry) -> None:
             key="sales.case_escalation",
             title="Escalate service cases about to breach their SLA",
             every=timedelta(minutes=15),
-            run=cases.run_escalations,
+            run=case_escalation.run_escalations,
         )
     )
 

@@ -20,7 +20,7 @@ from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Style
 from partner_portal.clock import utcnow
-from partner_portal.database import update_if_version, write_transaction
+from partner_portal.database import after_position, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
@@ -236,9 +236,12 @@ REGISTRATION_COLUMNS = (
 )
 
 
-async def list_registrations(viewer: Viewer, status: str = "") -> list[dict[str, Any]]:
-    """The registrations the viewer may see (a partner: only its own), newest first;
-    conflicts and overdue decisions marked."""
+async def list_registrations(
+    viewer: Viewer, status: str = "", after: int | None = None, limit: int = LIST_LIMIT
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` of the registrations the viewer may see (a partner: only its own),
+    newest first, after the one whose id is ``after`` (the API's cursor); conflicts and
+    overdue decisions marked."""
     access.require(viewer, SalesAction.view_deal_registrations)
     query = scoped_registrations(DealRegistration.select(*REGISTRATION_COLUMNS), viewer)
     if status == "conflict":
@@ -248,7 +251,9 @@ async def list_registrations(viewer: Viewer, status: str = "") -> list[dict[str,
         )
     elif status in RegistrationStatus.__members__:
         query = query.where(DealRegistration.status == status)
-    rows = await query.order_by(DealRegistration.id, ascending=False).limit(LIST_LIMIT)
+    if after is not None:
+        query = query.where(after_position((DealRegistration.id,), [after], descending=True))
+    rows = await query.order_by(DealRegistration.id, ascending=False).limit(limit)
     now = utcnow()
     for row in rows:
         _decorate(row, viewer, now)

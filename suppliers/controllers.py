@@ -550,20 +550,45 @@ async def api_commit_week(
     return await idempotency.respond_once(request, viewer, idempotency_key, commit)
 
 
+class PurchaseOrderSummary(msgspec.Struct):
+    id: UUID
+    number: str | None  # a draft has none yet
+    status: str
+    currency: str
+    lines: int
+    unanswered_lines: int
+
+
+class PurchaseOrderList(msgspec.Struct):
+    items: list[PurchaseOrderSummary]
+    # Pass as ?cursor= for the next purchase orders; null on the last page.
+    next_cursor: str | None
+
+
 @api.get("/api/v1/suppliers/purchase-orders", tags=["suppliers"])
-async def api_purchase_orders(viewer: CurrentViewer) -> list[dict[str, Any]]:
-    """Purchase orders sent to the caller (the brand: all, drafts included)."""
-    return [
-        {
-            "id": str(order["uuid"]),
-            "number": order["number"],
-            "status": order["status"],
-            "currency": order["currency"],
-            "lines": order["lines"],
-            "unanswered_lines": order["unanswered"],
-        }
-        for order in await purchasing.list_purchase_orders(viewer)
-    ]
+async def api_purchase_orders(
+    viewer: CurrentViewer, cursor: api.Cursor = "", limit: api.Limit = api.DEFAULT_LIMIT
+) -> PurchaseOrderList:
+    """Purchase orders sent to the caller (the brand: all, drafts included), newest first."""
+    position = api.decode_cursor(cursor, (int,))
+    orders = await purchasing.list_purchase_orders(
+        viewer, position[0] if position else None, limit + 1
+    )
+    shown, next_cursor = api.page_of(orders, limit, lambda order: [order["id"]])
+    return PurchaseOrderList(
+        items=[
+            PurchaseOrderSummary(
+                id=order["uuid"],
+                number=order["number"],
+                status=order["status"],
+                currency=order["currency"],
+                lines=order["lines"],
+                unanswered_lines=order["unanswered"],
+            )
+            for order in shown
+        ],
+        next_cursor=next_cursor,
+    )
 
 
 @api.get("/api/v1/suppliers/purchase-orders/{order_id:uuid}", tags=["suppliers"])

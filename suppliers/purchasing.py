@@ -18,6 +18,7 @@ from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import (
+    after_position,
     is_sqlite,
     write_transaction,
 )
@@ -156,8 +157,11 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
-async def list_purchase_orders(viewer: Viewer) -> list[dict[str, Any]]:
-    """POs the viewer may see, newest first, with their supplier and open answers counted."""
+async def list_purchase_orders(
+    viewer: Viewer, after: int | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """POs the viewer may see, newest first, with their supplier and open answers counted;
+    for the API, ``limit`` of them after the one whose id is ``after`` (its cursor)."""
     access.require(viewer, SupplierAction.view_materials)
     query = scoped_purchase_orders(
         PurchaseOrder.select(
@@ -166,6 +170,10 @@ async def list_purchase_orders(viewer: Viewer) -> list[dict[str, Any]]:
         ),
         viewer,
     )
+    if after is not None:
+        query = query.where(after_position((PurchaseOrder.id,), [after], descending=True))
+    if limit is not None:
+        query = query.limit(limit)
     orders = await query.order_by(PurchaseOrder.id, ascending=False)
     if not orders:
         return []

@@ -345,3 +345,18 @@ async def queries_during(
     finally:
         monkeypatch.setattr(engine_class, "run_querystring", original)
     return count, result
+
+
+async def cursor_pages(client: PortalClient, path: str, size: int = 2) -> list[list[str]]:
+    """The item ids of each page of ``size`` of an API list, following next_cursor to the
+    last page."""
+    pages: list[list[str]] = []
+    cursor = ""
+    while True:
+        answer = await client.get(path, params={"limit": size, "cursor": cursor})
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        pages.append([item["id"] for item in body["items"]])
+        if body["next_cursor"] is None:
+            return pages
+        cursor = body["next_cursor"]

@@ -5,7 +5,9 @@ A call of 100,000 SKUs must take seconds, so nothing here runs a query per row: 
 travel as ONE JSON parameter that the database unpacks itself (``jsonb_to_recordset`` on
 PostgreSQL, ``json_each`` on SQLite), one statement finds every row's SKU and one
 statement writes every figure. What orders hold (``reserved``) is never touched: the ERP
-says what is on hand, the portal what is promised (orders/services/stock.py).
+says what is on hand, the portal what is promised (orders/services/stock.py). A push that
+takes SKUs to the low level records one stock.low event in its transaction
+(catalog/stock_events.py).
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
+from partner_portal.catalog import stock_events
 from partner_portal.catalog.availability import audit_import
 from partner_portal.catalog.tables import SkuStock
 from partner_portal.clock import utcnow
-from partner_portal.database import json_rows, write_transaction
+from partner_portal.database import after_position, json_rows, write_transaction
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.settings import current_settings
 
 MAX_ITEMS = 100_000
 MAX_QUANTITY = 1_000_000_000
@@ -142,13 +147,15 @@ _ROW_COLUMNS = {
 # Every row's SKU: by barcode, else by style code, colour code and size label. Joins on
 # unique or indexed columns only, so each row costs a few index lookups.
 _FIND_SKUS = """
-SELECT v.i AS i, COALESCE(by_barcode.id, by_item.id) AS sku, v.quantity AS quantity
+SELECT v.i AS i, COALESCE(by_barcode.id, by_item.id) AS sku, v.quantity AS quantity,
+    stock.at_once AS on_hand
 FROM {rows}
 LEFT JOIN sku AS by_barcode ON by_barcode.barcode = v.barcode
 LEFT JOIN style ON v.barcode IS NULL AND style.code = v.style
 LEFT JOIN colourway ON colourway.style = style.id AND colourway.code = v.colour
 LEFT JOIN size ON size.size_scale = style.size_scale AND size.label = v.size
 LEFT JOIN sku AS by_item ON by_item.colourway = colourway.id AND by_item.size = size.id
+LEFT JOIN sku_stock AS stock ON stock.sku = COALESCE(by_barcode.id, by_item.id)
 """
 
 # Each SKU's stock on hand; a row only where the figure changes. WHERE true: SQLite's
@@ -158,7 +165,7 @@ INSERT INTO sku_stock (sku, at_once, reserved, updated_at)
 SELECT v.sku, v.quantity, 0, {now} FROM {rows} WHERE true
 ON CONFLICT (sku) DO UPDATE SET at_once = excluded.at_once, updated_at = excluded.updated_at
 WHERE sku_stock.at_once <> excluded.at_once
-RETURNING sku
+RETURNING sku, at_once, reserved
 """
 
 
@@ -199,6 +206,12 @@ async def upsert_stock_levels(viewer: Viewer, items: object) -> BulkResult:
         )
         result.changed = len(written)
         await audit_import(viewer, result.changed)
+        # What orders hold is the same before and after: only on hand moved.
+        on_hand_before = {row["sku"]: row["on_hand"] or 0 for row in found}
+        await stock_events.tell_low_stock(
+            {row["sku"]: on_hand_before[row["sku"]] - row["reserved"] for row in written},
+            {row["sku"]: row["at_once"] - row["reserved"] for row in written},
+        )
     return result
 
 
@@ -220,3 +233,33 @@ def _same_sku_twice(found: list[dict[str, Any]]) -> list[RowProblem]:
         else:
             first[row["sku"]] = row["i"]
     return problems
+
+
+async def stock_levels(
+    viewer: Viewer, after: int | None, limit: int, low_only: bool = False
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` of the SKUs with a stock figure, by SKU id after ``after`` (the API's
+    cursor), each with its names and figures; ``low_only``: those with LOW_STOCK_PIECES or
+    fewer left at once (what stock.low events tell of, all of them). One query a page."""
+    access.require(viewer, Action.manage_catalog)
+    query = SkuStock.select(
+        SkuStock.sku,
+        SkuStock.sku.uuid.as_alias("uuid"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.sku.barcode.as_alias("barcode"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.sku.external_ref.as_alias("external_ref"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.sku.style.code.as_alias("style"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.sku.colourway.code.as_alias("colour"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.sku.size.label.as_alias("size"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.at_once,
+        SkuStock.reserved,
+        SkuStock.updated_at,
+    )
+    if after is not None:
+        query = query.where(after_position((SkuStock.sku,), [after]))
+    if low_only:
+        query = query.where(
+            WhereRaw(
+                "sku_stock.at_once - sku_stock.reserved <= {}", current_settings().low_stock_pieces
+            )
+        )
+    return await query.order_by(SkuStock.sku).limit(limit)  # type: ignore[no-any-return]

@@ -25,8 +25,6 @@ CONFIRMED = EventKind("order.confirmed", N_("An order is confirmed"))
 SHIPPED = EventKind("order.shipped", N_("An order is shipped"))
 DELIVERED = EventKind("order.delivered", N_("An order is delivered"))
 STOPPED = EventKind("order.stopped", N_("An order is rejected or cancelled"))
-# For the brand's systems: a SKU's stock left at once fell to the low level.
-STOCK_LOW = EventKind("stock.low", N_("Stock of a SKU runs low"), audience="brand")
 
 KINDS = (
     SUBMITTED,
@@ -38,7 +36,6 @@ KINDS = (
     SHIPPED,
     DELIVERED,
     STOPPED,
-    STOCK_LOW,
 )
 
 SUBMITTED_MESSAGE = N_("%(buyer)s submitted order %(number)s (%(total)s)")
@@ -48,7 +45,6 @@ CHANGE_DECLINED_MESSAGE = N_("The change to order %(number)s was declined")
 COMMENTED_MESSAGE = N_("%(author)s commented on order %(number)s")
 STATUS_MESSAGE = N_("Order %(number)s is now: %(status)s")
 STATUS_NOTE_MESSAGE = N_("Order %(number)s is now: %(status)s. Note: %(note)s")
-STOCK_LOW_MESSAGE = N_("Stock runs low: %(skus)s")
 
 # The steps of the status flow its parties hear of, and as which kind.
 STATUS_KINDS = {
@@ -98,23 +94,3 @@ async def record_status(viewer: Viewer, order: OrderRecord, to_status: str, note
         )  # fmt: skip
     else:
         await record(viewer, kind, order, STATUS_MESSAGE, status=messages.label(to_status))
-
-
-async def record_low_stock(brand_id: int, skus: list[dict[str, Any]]) -> None:
-    """Tell the brand's systems which SKUs a change took to the low level (``skus``: each
-    with its codes and the pieces left); call inside the transaction of the change."""
-    await events.record_event(
-        None,
-        STOCK_LOW.type,
-        organisation_id=brand_id,
-        object_kind="sku",
-        object_uuid=None,
-        message=STOCK_LOW_MESSAGE,
-        params={
-            "skus": ", ".join(
-                f"{sku['style']} {sku['colour']} {sku['size']} ({sku['available']})" for sku in skus
-            )
-        },
-        link="/stock",
-        payload={"skus": skus},
-    )

@@ -9,8 +9,9 @@ exactly the fields of the page forms, so validation lives in one place.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -154,10 +155,35 @@ class Timeline(msgspec.Struct):
     next_cursor: str | None
 
 
-def _replace_addresses(form: dict[str, Any], update: dict[str, str]) -> dict[str, Any]:
-    """Saved form values overlaid with an update; a new address list replaces the old one."""
-    if any(name.startswith("address-") for name in update):
+class TimelineEntryInput(msgspec.Struct, forbid_unknown_fields=True):
+    """An interaction to log: what happened (call, visit, meeting, note), when (RFC 3339;
+    without an offset, in the caller's time zone; left out: now), what was said, and
+    whether it is for the brand's users only (honoured for those who may read such)."""
+
+    kind: Annotated[str, msgspec.Meta(max_length=20)] = ""
+    occurred_at: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    summary: Annotated[str, msgspec.Meta(max_length=10_000)] = ""
+    internal: bool = False
+
+
+def _timeline_entry(row: Mapping[str, Any]) -> TimelineEntry:
+    return TimelineEntry(
+        id=row["uuid"],
+        kind=row["kind"],
+        occurred_at=api.timestamp(row["occurred_at"]),
+        summary=row["text"],
+        internal=bool(row["internal"]),
+        author=row["author_name"],
+    )
+
+
+def _replace_addresses(form: dict[str, Any], data: PartnerInput) -> dict[str, Any]:
+    """Saved form values overlaid with an update; an address list sent replaces the old
+    one, an empty list clearing it; one left out keeps it."""
+    update = api.form_fields(data, RENAMED)
+    if data.addresses is not msgspec.UNSET:
         form = {name: value for name, value in form.items() if not name.startswith("address-")}
+        update.pop("address", None)  # an empty list, as one form field: no rows
     return {**form, **update}
 
 
@@ -285,12 +311,15 @@ async def create_partner(viewer: CurrentViewer, data: JSONBody[PartnerInput]) ->
 async def update_partner(
     viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[PartnerInput]
 ) -> Partner:
-    """Change the fields sent; `version` (from a GET) is required. Lists replace the old ones."""
+    """Change the fields sent; `version` (from a GET) is required. A field left out keeps
+    its value. A list sent replaces the old one whole: `"addresses": []` removes every
+    address and `"territories": []` every territory, while leaving `addresses` or
+    `territories` out of the body keeps them as they are."""
     organisation = await access.get_organisation(viewer, partner_id, Action.edit_partner)
     _require_version(data)
     saved = await services.form_values(organisation.id)
     result = await services.update_organisation(
-        viewer, organisation, _replace_addresses(saved, api.form_fields(data, RENAMED))
+        viewer, organisation, _replace_addresses(saved, data)
     )
     if not result.saved:
         raise api.refused(result, RENAMED)
@@ -312,20 +341,21 @@ async def partner_timeline(
     shown, next_cursor = api.page_of(
         rows, limit, lambda row: [api.timestamp(row["occurred_at"]), row["id"]]
     )
-    return Timeline(
-        items=[
-            TimelineEntry(
-                id=row["uuid"],
-                kind=row["kind"],
-                occurred_at=api.timestamp(row["occurred_at"]),
-                summary=row["text"],
-                internal=bool(row["internal"]),
-                author=row["author_name"],
-            )
-            for row in shown
-        ],
-        next_cursor=next_cursor,
+    return Timeline(items=[_timeline_entry(row) for row in shown], next_cursor=next_cursor)
+
+
+@api.post(f"{API}/partners/{{partner_id:uuid}}/timeline", tags=["partners"], status_code=201)
+async def log_interaction(
+    viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[TimelineEntryInput]
+) -> TimelineEntry:
+    """Log a call, visit, meeting or note on a partner's timeline, as its page does."""
+    organisation = await access.get_organisation(viewer, partner_id, Action.add_timeline_entry)
+    entry, errors = await services.add_timeline_entry(
+        viewer, organisation.id, api.form_fields(data)
     )
+    if entry is None:
+        raise api.invalid(errors)
+    return _timeline_entry(entry)
 
 
 @api.get(f"{API}/partners/{{partner_id:uuid}}/contacts", tags=["contacts"])
@@ -395,6 +425,7 @@ partner_api_routes = [
     create_partner,
     update_partner,
     partner_timeline,
+    log_interaction,
     list_contacts,
     create_contact,
     get_contact,

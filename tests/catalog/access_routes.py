@@ -54,6 +54,7 @@ ROUTES = {
     "GET /catalog/availability/export.xlsx": Route(MANAGERS),
     "GET /catalog/import-template.xlsx": Route(MANAGERS),
     "POST /api/v1/stock-levels": Route(MANAGERS),
+    "GET /api/v1/stock-levels": Route(MANAGERS),
     "PUT /api/v1/styles/{style_id:uuid}/external-ref": Route(MANAGERS, "style"),
     # Writing the catalog through the API: the catalog's managers, as the style form.
     "POST /api/v1/styles": Route(MANAGERS),

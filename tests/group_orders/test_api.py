@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from group_orders import choices
@@ -14,7 +15,7 @@ from tests.group_orders.support import (
     make_campaign,
     make_uniform,
 )
-from tests.support import Cast, PortalClient, problem_fields
+from tests.support import Cast, PortalClient, cursor_pages, problem_fields
 
 
 async def test_an_hr_system_adds_people_and_reads_the_responses(
@@ -55,4 +56,28 @@ async def test_an_hr_system_adds_people_and_reads_the_responses(
     other = await create_api_token(await viewer_for_user_id(cast.other_kam.id), "other")
     client.headers["Authorization"] = f"Bearer {other}"
     assert (await client.get(base)).status_code == 404
-    assert (await client.get("/api/v1/group-campaigns")).json() == []
+    assert (await client.get("/api/v1/group-campaigns")).json() == {
+        "items": [],
+        "next_cursor": None,
+    }
+
+
+async def test_campaigns_page_with_a_cursor_the_latest_closing_first(
+    client: PortalClient, cast: Cast, frozen_clock: Any
+) -> None:
+    frozen_clock.frozen_at = NOW
+    uniform = await make_uniform()
+    # Two close on the same day: the later one made comes first, then by closing date.
+    made = [
+        await make_campaign(cast, uniform, NOW.date() + timedelta(days=days))
+        for days in (0, 7, 7, 3)
+    ]
+    token = await create_api_token(await viewer_for_user_id(cast.client.id), "HR")
+    client.headers["Authorization"] = f"Bearer {token}"
+
+    pages = await cursor_pages(client, "/api/v1/group-campaigns")
+
+    assert pages == [
+        [str(made[2].uuid), str(made[1].uuid)],
+        [str(made[3].uuid), str(made[0].uuid)],
+    ]

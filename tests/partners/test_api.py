@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from partner_portal.accounts.services import create_api_token, viewer_for_user_id
@@ -345,3 +347,65 @@ async def test_a_forged_cursor_with_a_number_too_large_for_an_id_is_refused(
     )
     assert response.status_code == 400
     assert problem_fields(response) == {"cursor": "invalid"}
+
+
+async def test_an_update_replaces_the_addresses_sent_and_keeps_those_left_out(
+    client: PortalClient, cast: Cast
+) -> None:
+    headers = await token_for(cast.kam)
+    url = f"/api/v1/partners/{cast.distributor_a.uuid}"
+    office = {"kind": "office", "country": "CN", "region": "上海市", "city": "上海市"}
+    warehouse = {"kind": "warehouse", "country": "CN", "region": "江苏省", "city": "昆山市"}
+
+    async def patch(body: dict[str, Any]) -> dict[str, Any]:
+        version = (await client.get(url, headers=headers)).json()["version"]
+        answer = await client.patch(url, headers=headers, json={**body, "version": version})
+        assert answer.status_code == 200, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
+    two = await patch({"addresses": [office, warehouse]})
+    assert [address["city"] for address in two["addresses"]] == ["上海市", "昆山市"]
+    kept = await patch({"phone": "+86 21 5555 0100"})
+    assert [address["city"] for address in kept["addresses"]] == ["上海市", "昆山市"]
+    one = await patch({"addresses": [warehouse]})
+    assert [address["city"] for address in one["addresses"]] == ["昆山市"]
+    cleared = await patch({"addresses": []})
+    assert cleared["addresses"] == []
+
+
+async def test_an_integration_logs_a_call_on_the_timeline_as_the_page_does(
+    client: PortalClient, cast: Cast
+) -> None:
+    url = f"/api/v1/partners/{cast.distributor_a.uuid}/timeline"
+    headers = await token_for(cast.kam)
+
+    logged = await client.post(
+        url,
+        headers=headers,
+        json={
+            "kind": "call",
+            "occurred_at": "2026-11-05T10:30:00+08:00",
+            "summary": "王总 confirmed the AW27 pre-book by Friday",
+            "internal": True,
+        },
+    )
+    refused = await client.post(url, headers=headers, json={"kind": "gossip", "summary": ""})
+
+    assert logged.status_code == 201, logged.text
+    entry = logged.json()
+    assert (entry["kind"], entry["internal"], entry["occurred_at"]) == (
+        "call",
+        True,
+        "2026-11-05T02:30:00Z",
+    )
+    assert set(problem_fields(refused)) == {"kind", "summary"}
+    [first] = (await client.get(url, headers=headers)).json()["items"]
+    assert first["id"] == entry["id"]
+    # The partner's own users never read the brand's internal entry; logging is the
+    # brand's, as on the page (the role table).
+    own = await token_for(cast.distributor)
+    assert (await client.get(url, headers=own)).json()["items"] == []
+    refused_partner = await client.post(
+        url, headers=own, json={"kind": "note", "summary": "Samples arrived"}
+    )
+    assert refused_partner.status_code == 403

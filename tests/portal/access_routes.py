@@ -57,6 +57,7 @@ ROUTES: dict[str, Route] = {
     "POST /api/v1/partners": Route(only(PARTNER_EDITORS)),
     "GET /api/v1/partners/{partner_id:uuid}": Route(view_partner, "partner"),
     "GET /api/v1/partners/{partner_id:uuid}/timeline": Route(view_partner, "partner"),
+    "POST /api/v1/partners/{partner_id:uuid}/timeline": Route(log_interaction, "partner"),
     "PATCH /api/v1/partners/{partner_id:uuid}": Route(edit_partner, "partner"),
     "PUT /api/v1/partners/{partner_id:uuid}/external-ref": Route(edit_partner, "partner"),
     "GET /api/v1/partners/{partner_id:uuid}/contacts": Route(view_partner, "partner"),

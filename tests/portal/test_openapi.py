@@ -40,6 +40,8 @@ IDEMPOTENT = (
     ("post", "/api/v1/styles"),
     ("post", "/api/v1/styles/bulk"),
 )
+# Lists that page with a cursor (among all the others whose answer has a next_cursor).
+PAGED = ("/api/v1/deal-registrations", "/api/v1/cases", "/api/v1/suppliers/purchase-orders")
 # A few generated requests per operation keep the run short (the coverage phase, which
 # tries every boundary of every parameter, takes minutes); the seed makes a
 # failure reproducible.
@@ -56,6 +58,11 @@ async def _document(client: PortalClient) -> dict[str, Any]:
 def _schema_name(operation: dict[str, Any]) -> str:
     reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     return str(reference.rsplit("/", 1)[1])
+
+
+def _answer_schema(operation: dict[str, Any]) -> dict[str, Any]:
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    return answer  # type: ignore[no-any-return]
 
 
 async def test_the_document_is_valid_openapi_and_declares_the_whole_contract(
@@ -87,6 +94,23 @@ async def test_the_document_is_valid_openapi_and_declares_the_whole_contract(
                 assert operation["requestBody"]["content"], (method, path)
             problem = operation["responses"]["404"]["content"]["application/problem+json"]
             assert problem["schema"]["$ref"].endswith("Problem"), (method, path)
+    # The stock push reads its own body (to name every bad item) and declares it by hand.
+    push = paths["/api/v1/stock-levels"]["post"]
+    pushed = push["requestBody"]["content"]["application/json"]["schema"]["properties"]["items"]
+    assert pushed["items"]["required"] == ["at_once"]
+    assert _answer_schema(push)["$ref"].endswith("StockPushAnswer")
+    schemas = document["components"]["schemas"]
+    paged = set()
+    for path, operations in paths.items():
+        answer = operations.get("get", {}).get("responses", {}).get("200", {})
+        schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+        if "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+        if "next_cursor" in schema.get("properties", {}):
+            paged.add(path)
+            names = {parameter["name"] for parameter in operations["get"]["parameters"]}
+            assert {"cursor", "limit"} <= names, path
+    assert paged >= set(PAGED)
 
 
 async def test_a_generated_client_finds_no_server_error_and_no_answer_off_the_document(

@@ -8,6 +8,7 @@ from typing import Any
 
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.partners.tables import User
+from sales import case_escalation
 from sales.tables import CaseMessage, ServiceCase
 from tests.sales.support import open_case
 from tests.sales.test_cases import shanghai
@@ -61,17 +62,16 @@ async def test_raising_the_priority_restarts_the_sla_clock_and_hands_the_case_ov
 async def test_the_escalation_follows_the_new_clock(
     client: PortalClient, cast: Cast, frozen_clock: Any
 ) -> None:
-    from sales import cases
 
     frozen_clock.frozen_at = shanghai("2026-11-23T10:00")
     case = await open_case(cast.distributor, priority="low")
     frozen_clock.frozen_at = shanghai("2026-11-23T10:30")
-    assert await cases.run_escalations() == "0 cases escalated"
+    assert await case_escalation.run_escalations() == "0 cases escalated"
 
     await client.sign_in(cast.staff)
     await client.post_form(f"/sales/cases/{case}/triage", {"priority": "urgent", "version": "1"})
 
-    assert await cases.run_escalations() == "1 cases escalated"
+    assert await case_escalation.run_escalations() == "1 cases escalated"
 
 
 async def test_only_agents_who_look_after_the_partner_can_take_the_case(

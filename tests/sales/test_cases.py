@@ -12,7 +12,7 @@ import httpx
 from partner_portal import i18n
 from partner_portal.partners.services import entry_text
 from partner_portal.partners.tables import TimelineEntry
-from sales import cases
+from sales import case_escalation, cases, knowledge
 from sales.tables import CaseMessage, ServiceCase
 from scheduler.tables import FollowUp
 from tests.sales.support import open_case
@@ -102,8 +102,8 @@ async def test_cases_about_to_breach_are_escalated_once(cast: Cast, frozen_clock
     await open_case(cast.distributor, priority="low", subject="Delivery date?")
 
     frozen_clock.frozen_at = shanghai("2026-11-23T10:30")
-    assert await cases.run_escalations() == "1 cases escalated"
-    assert await cases.run_escalations() == "0 cases escalated"
+    assert await case_escalation.run_escalations() == "1 cases escalated"
+    assert await case_escalation.run_escalations() == "0 cases escalated"
 
     row = await ServiceCase.select().where(ServiceCase.uuid == urgent).first()
     assert row is not None and row["escalated_at"] == shanghai("2026-11-23T10:30")
@@ -163,7 +163,7 @@ async def test_partners_see_only_their_own_cases(client: PortalClient, cast: Cas
 
     assert str(mine) in listing.text and str(brand_opened) in listing.text
     assert str(retailers) not in listing.text
-    assert {item["id"] for item in api.json()} == {str(mine), str(brand_opened)}
+    assert {item["id"] for item in api.json()["items"]} == {str(mine), str(brand_opened)}
     assert (await client.get(f"/sales/cases/{retailers}")).status_code == 404
     await client.sign_in(cast.other_kam)
     assert (await client.get(f"/sales/cases/{mine}")).status_code == 404
@@ -178,7 +178,7 @@ async def test_agents_link_answers_and_partners_search_them(
         "/sales/answers",
         {"title": "How to return goods", "body": "Within 30 days, with photos.", "language": "en"},
     )
-    article = (await cases.search_articles("en", "return"))[0]
+    article = (await knowledge.search_articles("en", "return"))[0]
     await client.post_form(
         f"/sales/cases/{case}/reply", {"body": "", "article": str(article["uuid"])}
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.catalog.tables import Season
-from sales import rebates
+from sales import knowledge, rebates
 from sales.tables import KnowledgeArticle, LedgerEntry, RebateProgramme, RebateTier
 from tests.sales.support import make_order
 from tests.sales.test_rebates import NOW, _programme
@@ -175,10 +175,11 @@ async def test_an_agent_rewrites_an_answer_in_another_language_and_partners_find
     assert await AuditEntry.exists().where(
         AuditEntry.entity_uuid == answer, AuditEntry.action == "update"
     )
-    from sales import cases
 
-    assert [found["title"] for found in await cases.search_articles("ko", "반품")] == ["반품 기간"]
-    assert await cases.search_articles("en", "return") == []
+    assert [found["title"] for found in await knowledge.search_articles("ko", "반품")] == [
+        "반품 기간"
+    ]
+    assert await knowledge.search_articles("en", "return") == []
 
 
 async def test_bad_answer_input_saves_nothing_and_partners_may_not_edit(

@@ -153,9 +153,9 @@ async def test_partners_see_only_their_own_registrations_on_pages_and_api(
 
     assert listing.status_code == 200 and str(mine) in listing.text
     assert str(theirs) not in listing.text and str(retailers) not in listing.text
-    assert [item["id"] for item in api.json()] == [str(mine)]
+    assert [item["id"] for item in api.json()["items"]] == [str(mine)]
     # The partner is not told that someone else claims the customer.
-    assert api.json()[0]["conflict"] is False
+    assert api.json()["items"][0]["conflict"] is False
     assert "서울패션유통" not in own_page.text
     assert (await client.get(f"/sales/registrations/{theirs}")).status_code == 404
     assert (await client.get(f"/sales/registrations/{retailers}")).status_code == 404

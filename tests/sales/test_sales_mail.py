@@ -13,7 +13,7 @@ from partner_portal.notifications.services import send_due
 from partner_portal.notifications.tables import Choice
 from partner_portal.partners.tables import User
 from partner_portal.registries import registry
-from sales import cases, events
+from sales import case_escalation, events
 from tests.notifications.conftest import SmtpServer
 from tests.sales.support import open_case, register_deal
 from tests.sales.test_cases import shanghai
@@ -38,7 +38,7 @@ async def test_an_escalation_mails_the_partners_kam_in_their_language(
     await open_case(cast.distributor, priority="urgent", subject="Collar seams open")
 
     frozen_clock.frozen_at = shanghai("2026-11-23T10:30")
-    await cases.run_escalations()
+    await case_escalation.run_escalations()
 
     [message] = await _delivered(mail_settings, smtp, 1)
     assert message["To"] == cast.kam.email

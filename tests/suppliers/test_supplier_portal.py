@@ -137,7 +137,7 @@ async def test_no_supplier_page_or_api_answer_names_a_customer_or_another_suppli
     )[0]["id"]
     await add_purchase_order(rival_id, forecast["buttons"]["id"], "5000", NEEDED)
     await client.log_in(cast.supplier)
-    orders = (await client.get("/api/v1/suppliers/purchase-orders")).json()
+    orders = (await client.get("/api/v1/suppliers/purchase-orders")).json()["items"]
     assert len(orders) == 1
     urls = [
         "/suppliers/forecast",

@@ -1,8 +1,9 @@
 """The event types integrations subscribe to come from real changes made through the
 portal's services and API, and reach a real receiver signed: order.submitted,
 order.changed, order.confirmed, order.shipped and stock.low (the brand's), partner.updated
-(the brand's and the partner's own), po.acknowledged and commitment.changed (the brand's
-and the mill's own)."""
+(the brand's and the partner's own), contract.accepted and contract.countersigned (the
+brand's and the partner's own), po.acknowledged and commitment.changed (the brand's and
+the mill's own)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+from contracts import acceptance
+from contracts.tables import SignatureSide
 from partner_portal.accounts.services import viewer_for_user_id
+from partner_portal.catalog import stock_events
+from partner_portal.events.tables import DomainEvent
 from partner_portal.orders import services
 from partner_portal.orders.services import OrderDraft, ShipmentInput
 from partner_portal.orders.tables import Order, OrderChannel, OrderLine, OrderStatus
 from suppliers.tables import PurchaseOrderLine
+from tests.contracts.support import contract_row, issue, make_contract, make_template, sign_form
 from tests.http_receiver import Receiver
 from tests.orders.support import make_shop
 from tests.suppliers.conftest import forecast
@@ -163,3 +169,120 @@ async def test_a_mills_answers_reach_the_brand_and_the_mill(
         events = received(receiver, owner, endpoint["secret"])
         assert sorted(event["type"] for event in events) == sorted(types)
         assert {event["data"]["organisation_id"] for event in events} == {str(cast.mill.uuid)}
+
+
+async def test_a_contracts_acceptance_and_countersignature_reach_receivers_apart(
+    client: PortalClient, cast: Cast, receiver: Receiver
+) -> None:
+    brand = await register(
+        client, cast.admin, receiver, "contract.accepted", "contract.countersigned"
+    )
+    # The partner's own integration hears only of the brand's countersignature.
+    own = await register(client, cast.distributor, receiver, "contract.countersigned")
+    template = await make_template(cast.admin)
+    contract = await make_contract(
+        cast.admin, cast.distributor_a, template, start_date="2026-01-01", end_date="2027-12-31"
+    )
+    version = await issue(cast.admin, contract)
+    client_address = acceptance.Client("198.51.100.1", "Mozilla/5.0")
+    for member, side, key, signer in (
+        (cast.distributor, SignatureSide.partner, "sign-key-0001", "王总"),
+        (cast.admin, SignatureSide.brand, "brand-key-0001", "陈总"),
+    ):
+        signed = await acceptance.sign(
+            await viewer_for_user_id(member.id),
+            await contract_row(contract["uuid"]),
+            sign_form(version, key=key, signer_name=signer),
+            client_address,
+            side,
+        )
+        assert signed.saved, signed.errors
+
+    await deliver()
+
+    events = received(receiver, cast.admin, brand["secret"])
+    assert [(event["type"], event["data"]["details"]["signer"]) for event in events] == [
+        ("contract.accepted", "王总"),
+        ("contract.countersigned", "陈总"),
+    ]
+    for event in events:
+        assert event["data"]["object_id"] == str(contract["uuid"])
+        assert event["data"]["details"]["number"] == contract["number"]
+    [countersigned] = received(receiver, cast.distributor, own["secret"])
+    assert countersigned["type"] == "contract.countersigned"
+    types = await client.get("/api/v1/webhook-event-types", headers=await token_for(cast.admin))
+    offered = {item["type"] for item in types.json()["items"]}
+    assert {"contract.accepted", "contract.countersigned"} <= offered
+    assert "contract.signed" not in offered
+
+
+async def test_an_erp_stock_push_that_takes_skus_low_sends_one_bounded_stock_low(
+    client: PortalClient, cast: Cast, receiver: Receiver
+) -> None:
+    shop = await make_shop(20)  # 120 SKUs, more than one event lists
+    erp = await token_for(cast.admin)
+    brand = await register(client, cast.admin, receiver, "stock.low")
+    every_sku = [
+        {"style": style.code, "colour": colour, "size": size}
+        for style in shop.styles
+        for colour, size in style.skus
+    ]
+
+    async def push(at_once: int, skus: list[dict[str, str]] = every_sku) -> None:
+        answer = await client.post(
+            "/api/v1/stock-levels",
+            headers=erp,
+            json={"items": [{**sku, "at_once": at_once} for sku in skus]},
+        )
+        assert answer.status_code == 200, answer.text
+
+    await push(15)  # stock arrives: nothing runs low
+    await push(2)  # every SKU falls to the low level (10) in one call
+    await push(1)  # already low: nothing new
+    first = every_sku[0]
+    await push(20, [first])
+    await push(10, [first])  # down to the low level exactly
+
+    await deliver()
+    events = received(receiver, cast.admin, brand["secret"])
+    assert [event["type"] for event in events] == ["stock.low", "stock.low"]
+    everything, one = (event["data"]["details"] for event in events)
+    assert everything["count"] == 120
+    assert len(everything["skus"]) == stock_events.LISTED_SKUS
+    assert {sku["available"] for sku in everything["skus"]} == {2}
+    assert one["count"] == 1
+    assert [
+        (sku["style"], sku["colour"], sku["size"], sku["available"]) for sku in one["skus"]
+    ] == [(first["style"], first["colour"], first["size"], 10)]
+    [message] = (
+        await DomainEvent.select(DomainEvent.params)
+        .where(DomainEvent.message == stock_events.STOCK_LOW_MORE_MESSAGE)
+        .output(load_json=True)
+    )
+    assert message["params"]["more"] == 120 - stock_events.NAMED_SKUS
+    # The SKUs the event counted but did not list are read back, the low ones only.
+    await push(50, [every_sku[1]])  # restocked since
+    every = await client.get("/api/v1/stock-levels", headers=erp, params={"limit": 200})
+    assert len(every.json()["items"]) == 120 and every.json()["next_cursor"] is None
+    low: list[dict[str, Any]] = []
+    cursor = ""
+    while True:
+        page = await client.get(
+            "/api/v1/stock-levels",
+            headers=erp,
+            params={"low": "true", "limit": 50, "cursor": cursor},
+        )
+        assert page.status_code == 200, page.text
+        low += page.json()["items"]
+        if not (cursor := page.json()["next_cursor"]):
+            break
+    assert len(low) == 119
+    assert {item["sku"] for item in low} == {
+        item["sku"] for item in every.json()["items"] if item["available"] <= 10
+    }
+    assert {(item["on_hand"], item["reserved"], item["available"]) for item in low} == {
+        (1, 0, 1),
+        (10, 0, 10),
+    }
+    partner = await client.get("/api/v1/stock-levels", headers=await token_for(cast.distributor))
+    assert partner.status_code == 403

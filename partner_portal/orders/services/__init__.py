@@ -52,6 +52,7 @@ from partner_portal.orders.services.reading import (
 )
 from partner_portal.orders.services.rows import (
     OPEN_STATUSES,
+    lines_of_orders,
     order_lines_for_checks,
     order_number,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "decide_change",
     "filtered_orders",
     "findings_for",
+    "lines_of_orders",
     "list_orders",
     "open_order_value",
     "order_book_demand",

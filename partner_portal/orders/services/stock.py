@@ -21,6 +21,7 @@ from typing import Any
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
+from partner_portal.catalog import stock_events
 from partner_portal.catalog.tables import (
     DeliveryWindow,
     PreBookAvailability,
@@ -31,7 +32,6 @@ from partner_portal.catalog.tables import (
 from partner_portal.clock import utcnow
 from partner_portal.database import contains_text, is_sqlite
 from partner_portal.i18n import gettext as _
-from partner_portal.orders import events
 from partner_portal.orders.services.rows import OPEN_STATUSES
 from partner_portal.orders.tables import (
     ChangeRequest,
@@ -40,10 +40,8 @@ from partner_portal.orders.tables import (
     OrderLine,
     StockReservation,
 )
-from partner_portal.partners.tables import Organisation, OrganisationKind
 from partner_portal.records import Record
 from partner_portal.registries import StockPolicy, registry
-from partner_portal.settings import current_settings
 
 # Group and uniform orders are made to order (docs/DOMAIN.md): they take no stock.
 STOCK_CHANNELS = frozenset(
@@ -211,61 +209,12 @@ async def hold(
             ]
         )
     if taken:
-        await _tell_low_stock(before, await left_for(taken))
+        after = await left_for(taken)
+        await stock_events.tell_low_stock(
+            {sku_id: left for (sku_id, _none), left in before.items()},
+            {sku_id: left for (sku_id, _none), left in after.items()},
+        )
     return []
-
-
-async def _tell_low_stock(before: Mapping[Cell, int], after: Mapping[Cell, int]) -> None:
-    """Record stock.low for the SKUs whose pieces left at once this change took from above
-    the installation's low level (LOW_STOCK_PIECES) to it or below."""
-    low = current_settings().low_stock_pieces
-    crossed = {
-        sku_id: after[(sku_id, window_id)]
-        for (sku_id, window_id), left in before.items()
-        if left > low >= after.get((sku_id, window_id), left)
-    }
-    if crossed:
-        await events.record_low_stock(await _brand_id(), await _sku_names(crossed))
-
-
-@access.system_query("the brand's own organisation, which stock belongs to")
-async def _brand_id() -> int:
-    row = (
-        await Organisation.select(Organisation.id)
-        .where(Organisation.kind == OrganisationKind.brand)
-        .first()
-    )
-    assert row is not None, "there is always the brand"
-    return int(row["id"])
-
-
-async def _sku_names(left: Mapping[int, int]) -> list[dict[str, Any]]:
-    """Each SKU as an integration names it (barcode; style, colour and size codes), with
-    the pieces left, by style code."""
-    rows = await Sku.select(
-        Sku.id,
-        Sku.uuid,
-        Sku.barcode,
-        Sku.external_ref,
-        Sku.style.code.as_alias("style"),  # type: ignore[attr-defined]
-        Sku.colourway.code.as_alias("colour"),  # type: ignore[attr-defined]
-        Sku.size.label.as_alias("size"),  # type: ignore[attr-defined]
-    ).where(Sku.id.is_in(sorted(left)))
-    return sorted(
-        (
-            {
-                "sku": str(row["uuid"]),
-                "barcode": row["barcode"],
-                "external_ref": row["external_ref"],
-                "style": row["style"],
-                "colour": row["colour"],
-                "size": row["size"],
-                "available": left[row["id"]],
-            }
-            for row in rows
-        ),
-        key=lambda sku: (sku["style"], sku["colour"], sku["size"]),
-    )
 
 
 @access.checked_by_caller("the order's holds; its callers fetched the order with get_order")
