@@ -66,7 +66,7 @@ async def list_campaigns(viewer: Viewer) -> list[CampaignSummary]:
     query = scoped_group(
         Campaign.select(
             *Campaign.all_columns(),
-            Campaign.organisation.legal_name.as_alias("client_name"),  # type: ignore[attr-defined]
+            Campaign.organisation._.legal_name.as_alias("client_name"),
         ),
         viewer,
         Campaign.organisation,
@@ -164,9 +164,7 @@ async def _repriced_after_choices(
     )
     if same:
         return False
-    return bool(
-        await Choice.exists().where(Choice.employee.campaign == campaign.id)  # type: ignore[attr-defined]
-    )
+    return bool(await Choice.exists().where(Choice.employee._.campaign == campaign.id))
 
 
 @access.checked_by_caller("the campaign comes from get_campaign or an employee's signed link")

@@ -130,12 +130,12 @@ def price_template() -> list[dict[str, str]]:
 async def style_rows(viewer: Viewer) -> list[dict[str, Any]]:
     """Every style, one row per SKU (Action.manage_catalog)."""
     access.require(viewer, Action.manage_catalog)
-    style: Any = Sku.style
+    style = Sku.style._
     rows = await (
         Sku.select(
             style.code.as_alias("style_code"),
-            style.season.code.as_alias("season"),
-            style.collection.name.as_alias("collection"),
+            style.season._.code.as_alias("season"),
+            style.collection._.name.as_alias("collection"),
             style.category.as_alias("category"),
             style.gender.as_alias("gender"),
             style.name_en.as_alias("name_en"),
@@ -143,16 +143,16 @@ async def style_rows(viewer: Viewer) -> list[dict[str, Any]]:
             style.name_ko.as_alias("name_ko"),
             style.fabric_composition.as_alias("composition"),
             style.care.as_alias("care"),
-            style.size_scale.code.as_alias("size_scale"),
+            style.size_scale._.code.as_alias("size_scale"),
             style.status.as_alias("status"),
-            Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
-            Sku.colourway.name.as_alias("colour_name"),  # type: ignore[attr-defined]
-            Sku.size.label.as_alias("size"),  # type: ignore[attr-defined]
+            Sku.colourway._.code.as_alias("colour_code"),
+            Sku.colourway._.name.as_alias("colour_name"),
+            Sku.size._.label.as_alias("size"),
             Sku.barcode,
         )
         .order_by(style.code)
         .order_by(Sku.colourway)
-        .order_by(Sku.size.position)  # type: ignore[attr-defined]
+        .order_by(Sku.size._.position)
     )
     return rows
 
@@ -163,16 +163,16 @@ async def price_rows(viewer: Viewer) -> list[dict[str, Any]]:
     access.require(viewer, Action.manage_catalog)
     rows = await (
         Price.select(
-            Price.price_list.name.as_alias("price_list"),  # type: ignore[attr-defined]
-            Price.price_list.currency.as_alias("currency"),  # type: ignore[attr-defined]
-            Price.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-            Price.size.label.as_alias("size"),  # type: ignore[attr-defined]
+            Price.price_list._.name.as_alias("price_list"),
+            Price.price_list._.currency.as_alias("currency"),
+            Price.style._.code.as_alias("style_code"),
+            Price.size._.label.as_alias("size"),
             Price.wholesale,
             Price.suggested_retail,
         )
-        .order_by(Price.price_list.name)  # type: ignore[attr-defined]
-        .order_by(Price.style.code)  # type: ignore[attr-defined]
-        .order_by(Price.size.position)  # type: ignore[attr-defined]
+        .order_by(Price.price_list._.name)
+        .order_by(Price.style._.code)
+        .order_by(Price.size._.position)
     )
     for row in rows:
         # Decimals of the currency's precision: "5266.80" in a CSV, a number in a workbook.

@@ -183,7 +183,7 @@ async def _buyers() -> _Buyers:
     for user in users:
         people.setdefault(user["organisation"], []).append(user["id"])
     skus = await Sku.select(Sku.id, Sku.style, Sku.colourway, Sku.size).where(
-        Sku.style.status == "active"  # type: ignore[attr-defined]
+        Sku.style._.status == "active"
     )
     by_style: dict[int, dict[int, list[dict[str, Any]]]] = {}
     for sku in skus:

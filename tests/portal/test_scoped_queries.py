@@ -238,9 +238,7 @@ class FileCheck:
     def checked_parameters(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
         arguments = function.args
         every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-        return {
-            argument.arg for argument in every if self.is_checked_record(argument.annotation)
-        }
+        return {argument.arg for argument in every if self.is_checked_record(argument.annotation)}
 
     def checked_names(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
         """Names the function binds to values from access helpers, or derived from them,

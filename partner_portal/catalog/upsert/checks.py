@@ -156,7 +156,7 @@ async def load(changes: Sequence[StyleChange]) -> Known:
             Sku.style,
             Sku.barcode,
             Sku.external_ref,
-            Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+            Sku.style._.code.as_alias("style_code"),
         ).where(reduce(or_, holders))
         if holders
         else []

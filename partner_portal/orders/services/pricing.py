@@ -203,8 +203,8 @@ async def _orderable_skus(requests: Sequence[LineRequest]) -> dict[int, dict[str
             Sku.style,
             Sku.colourway,
             Sku.size,
-            Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-            Sku.style.status.as_alias("style_status"),  # type: ignore[attr-defined]
+            Sku.style._.code.as_alias("style_code"),
+            Sku.style._.status.as_alias("style_status"),
         ).where(Sku.id.is_in([line.sku_id for line in requests] or [-1]))
     }
 
