@@ -198,7 +198,7 @@ async def pending_code(viewer: Viewer, contract: Mapping[str, Any]) -> dict[str,
         AcceptanceCode.select(
             AcceptanceCode.uuid,
             AcceptanceCode.expires_at,
-            AcceptanceCode.user.email.as_alias("email"),  # type: ignore[attr-defined]
+            AcceptanceCode.user._.email.as_alias("email"),
         )
         .where(
             AcceptanceCode.contract == contract["id"],

@@ -81,7 +81,7 @@ async def get_version(viewer: Viewer, version_uuid: UUID) -> tuple[dict[str, Any
     """A version and its contract, if the viewer may see the contract (404 otherwise)."""
     query = ContractVersion.select(
         *ContractVersion.all_columns(),
-        ContractVersion.contract.uuid.as_alias("contract_uuid"),  # type: ignore[attr-defined]
+        ContractVersion.contract._.uuid.as_alias("contract_uuid"),
     ).where(ContractVersion.uuid == version_uuid)
     version = await fetch_one(viewer, query, "No such version.")
     contract = await get_contract(viewer, version["contract_uuid"])
@@ -94,8 +94,8 @@ async def get_signature(
     """A signature and its contract, if the viewer may see the contract (404 otherwise)."""
     query = ContractSignature.select(
         *ContractSignature.all_columns(),
-        ContractSignature.contract.uuid.as_alias("contract_uuid"),  # type: ignore[attr-defined]
-        ContractSignature.contract_version.number.as_alias("version_number"),  # type: ignore[attr-defined]
+        ContractSignature.contract._.uuid.as_alias("contract_uuid"),
+        ContractSignature.contract_version._.number.as_alias("version_number"),
     ).where(ContractSignature.uuid == signature_uuid)
     signature = await fetch_one(viewer, query, "No such signature.")
     contract = await get_contract(viewer, signature["contract_uuid"])

@@ -271,6 +271,23 @@ class _Demo:
 async def load(rng: random.Random, now: datetime) -> str:
     """Templates, clauses and contracts in every state for the demo partners."""
     admin = await _viewer(f"{BRAND_USERS[0][1]}@{BRAND.domain}")
+    templates = await _library(admin)
+    today = now.date()
+    month = date(today.year, today.month, 1)
+    demo = _Demo(admin, templates, today)
+    partner = {key: await _viewer(_partner_email(key)) for key in (
+        "dist_shanghai", "dist_beijing", "dist_guangzhou", "dist_chengdu", "dist_seoul",
+        "dist_busan", "mill_shaoxing", "mill_daegu",
+    )}  # fmt: skip
+    await _distribution_contracts(demo, partner, month)
+    await _supply_and_other_contracts(demo, partner, month)
+    await lifecycle.run_lifecycle(today)
+    return f"{len(TEMPLATES)} contract templates, {demo.count + 2} contracts"
+
+
+async def _library(admin: Viewer) -> dict[str, UUID]:
+    """The clauses and templates; the templates' ids by language (distribution agreements)
+    or by kind."""
     for key, (title, body) in CLAUSES.items():
         result = await library.save_clause(admin, None, {"key": key, "title": title, "body": body})
         assert result.saved, result.errors
@@ -283,25 +300,23 @@ async def load(rng: random.Random, now: datetime) -> str:
         )
         assert result.uuid is not None, (name, result.errors)
         templates[language if kind == "distribution" else kind] = result.uuid
-    today = now.date()
-    month = date(today.year, today.month, 1)
-    demo = _Demo(admin, templates, today)
-    partner = {key: await _viewer(_partner_email(key)) for key in (
-        "dist_shanghai", "dist_beijing", "dist_guangzhou", "dist_chengdu", "dist_seoul",
-        "dist_busan", "mill_shaoxing", "mill_daegu",
-    )}  # fmt: skip
+    return templates
+
+
+async def _distribution_contracts(demo: _Demo, partner: dict[str, Viewer], month: date) -> None:
+    """The distributors' agreements, one in each state a distributor's can be in."""
+    admin = demo.admin
     distribution = {
         "credit_limit": "800000",
         "discount_percent": "40",
         "minimum_purchase": "28000000",
     }
-
     # Shanghai: in its notice period, with the renewal issued and waiting for the partner.
     shanghai = await demo.draft(
         "dist_shanghai", "bilingual_zh", month.replace(year=month.year - 1), 13, **distribution
     )
     shanghai = await demo.signed(shanghai, partner["dist_shanghai"])
-    await lifecycle.run_lifecycle(today)
+    await lifecycle.run_lifecycle(demo.today)
     renewal = await acceptance.renew(admin, await _contract(shanghai["uuid"]))
     assert renewal.uuid is not None, renewal.errors
     await demo.issue(await _contract(renewal.uuid))
@@ -325,6 +340,11 @@ async def load(rng: random.Random, now: datetime) -> str:
     busan_renewal = await acceptance.renew(admin, busan)
     assert busan_renewal.uuid is not None, busan_renewal.errors
     await demo.signed(await _contract(busan_renewal.uuid), partner["dist_busan"])
+
+
+async def _supply_and_other_contracts(demo: _Demo, partner: dict[str, Viewer], month: date) -> None:
+    """Supply agreements and NDAs in their states, a declined and a terminated one,
+    drafts, and a corporate client's uniform order being prepared."""
     # Suppliers: an active supply agreement; an NDA signed that starts next month.
     supply = await demo.draft(
         "mill_shaoxing",
@@ -355,7 +375,7 @@ async def load(rng: random.Random, now: datetime) -> str:
     assert declined_result.saved, declined_result.errors
     terminated = await demo.issue(await demo.draft("dist_guangzhou", "nda", month, 24))
     await acceptance.terminate(
-        admin, terminated, {"reason": "Replaced by the distribution agreement."}
+        demo.admin, terminated, {"reason": "Replaced by the distribution agreement."}
     )
     await demo.draft("dist_chengdu", "en", next_month, 12)
     # A corporate client's uniform order being prepared.
@@ -368,5 +388,3 @@ async def load(rng: random.Random, now: datetime) -> str:
         allowance="1200",
         delivery_terms="按员工分装，送至各支行",
     )
-    await lifecycle.run_lifecycle(today)
-    return f"{len(TEMPLATES)} contract templates, {demo.count + 2} contracts"

@@ -77,8 +77,8 @@ LIST_COLUMNS = (
     Contract.end_date,
     Contract.issued_number,
     Contract.updated_at,
-    Contract.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
-    Contract.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
+    Contract.organisation._.legal_name.as_alias("partner_name"),
+    Contract.organisation._.uuid.as_alias("partner_uuid"),
 )
 
 
@@ -94,7 +94,7 @@ async def list_contracts(viewer: Viewer, filters: ContractFilters) -> list[dict[
         query = query.where(
             contains_text(Contract.number, filters.q)
             | contains_text(Contract.title, filters.q)
-            | contains_text(Contract.organisation.legal_name, filters.q)  # type: ignore[attr-defined]
+            | contains_text(Contract.organisation._.legal_name, filters.q)
         )
     return list(await query.order_by(Contract.updated_at, ascending=False).limit(200))
 
@@ -132,7 +132,7 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
     versions = list(
         await ContractVersion.select(
             *ContractVersion.all_columns(exclude=[ContractVersion.body_html]),
-            ContractVersion.issued_by.display_name.as_alias("issued_by_name"),  # type: ignore[attr-defined]
+            ContractVersion.issued_by._.display_name.as_alias("issued_by_name"),
         )
         .where(ContractVersion.contract == contract["id"])
         .order_by(ContractVersion.number, ascending=False)
@@ -140,8 +140,8 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
     signatures = list(
         await ContractSignature.select(
             *ContractSignature.all_columns(),
-            ContractSignature.contract_version.number.as_alias("version_number"),  # type: ignore[attr-defined]
-            ContractSignature.user.email.as_alias("user_email"),  # type: ignore[attr-defined]
+            ContractSignature.contract_version._.number.as_alias("version_number"),
+            ContractSignature.user._.email.as_alias("user_email"),
         )
         .where(ContractSignature.contract == contract["id"])
         .order_by(ContractSignature.signed_at, ascending=False)

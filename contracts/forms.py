@@ -72,7 +72,7 @@ def parse_terms(kind: str, data: Mapping[str, str]) -> tuple[dict[str, str] | No
     terms: dict[str, str] = {}
     errors: dict[str, str] = {}
     for field in fields_for(kind):
-        raw = str(data.get(field.name, "")).strip()
+        raw = field_text(data, field.name)
         if field.kind == "bool":
             terms[field.name] = "yes" if raw.lower() in ("1", "on", "yes", "true") else "no"
             continue
@@ -122,10 +122,9 @@ def parse_terms(kind: str, data: Mapping[str, str]) -> tuple[dict[str, str] | No
                 terms[field.name] = raw
         else:
             limit = 4000 if field.kind == "long_text" else 300
-            if len(raw) > limit:
-                errors[field.name] = gettext("Keep this under %(limit)s characters.", limit=limit)
-            else:
-                terms[field.name] = raw
+            text = inputs.valid(errors, field.name, inputs.text(data.get(field.name), limit=limit))
+            if text is not None:
+                terms[field.name] = text
     start, end = terms.get("start_date"), terms.get("end_date")
     if start and end and end <= start and "end_date" not in errors:
         errors["end_date"] = gettext("The end date must be after the start date.")
@@ -138,12 +137,13 @@ class ContractHeader:
 
 
 def parse_header(data: Mapping[str, str]) -> tuple[ContractHeader | None, dict[str, str]]:
-    title = str(data.get("title", "")).strip()
-    if not title:
-        return None, {"title": gettext("Please give the contract a title.")}
-    if len(title) > 200:
-        return None, {"title": gettext("Keep this under %(limit)s characters.", limit=200)}
-    return ContractHeader(title), {}
+    errors: dict[str, str] = {}
+    title = inputs.valid(
+        errors,
+        "title",
+        inputs.text(data.get("title"), limit=200, required=N_("Please give the contract a title.")),
+    )
+    return (None, errors) if title is None else (ContractHeader(title), {})
 
 
 # The longest template or clause text (a long contract's template is a tenth of this).
@@ -162,23 +162,19 @@ class TemplateInput:
 def parse_template(data: Mapping[str, str]) -> tuple[TemplateInput | None, dict[str, str]]:
     """A template's fields; whether its body renders is checked by rendering.check_source."""
     errors: dict[str, str] = {}
-    name = str(data.get("name", "")).strip()
-    kind = str(data.get("kind", "")).strip()
-    language = str(data.get("language", "")).strip()
-    body = str(data.get("body", "")).replace("\r\n", "\n")
-    if not name:
-        errors["name"] = gettext("Please give the template a name.")
-    elif len(name) > 200:
-        errors["name"] = gettext("Keep this under %(limit)s characters.", limit=200)
+    name = inputs.valid(
+        errors,
+        "name",
+        inputs.text(data.get("name"), limit=200, required=N_("Please give the template a name.")),
+    )
+    kind = field_text(data, "kind")
+    language = field_text(data, "language")
     if kind not in KINDS:
         errors["kind"] = gettext("Choose a kind of contract.")
     if language not in LANGUAGES:
         errors["language"] = gettext("Choose a language.")
-    if not body.strip():
-        errors["body"] = gettext("The template needs a text.")
-    elif len(body) > MAX_TEXT_CHARACTERS:
-        errors["body"] = gettext("Keep this under %(limit)s characters.", limit=MAX_TEXT_CHARACTERS)
-    if errors:
+    body = inputs.valid(errors, "body", _body_text(data, required=N_("The template needs a text.")))
+    if name is None or body is None or errors:
         return None, errors
     is_active = str(data.get("is_active", "")).lower() in ("1", "on", "yes", "true")
     return TemplateInput(name, kind, language, body, is_active), {}
@@ -194,21 +190,31 @@ class ClauseInput:
 
 def parse_clause(data: Mapping[str, str]) -> tuple[ClauseInput | None, dict[str, str]]:
     errors: dict[str, str] = {}
-    key = str(data.get("key", "")).strip()
-    title = str(data.get("title", "")).strip()
-    body = str(data.get("body", "")).replace("\r\n", "\n")
+    key = field_text(data, "key")
     note = field_text(data, "note", 200)
     if not CLAUSE_KEY.match(key):
         errors["key"] = gettext(
             "Use 2 to 60 lower-case letters, digits and underscores, starting with a letter."
         )
-    if not title or len(title) > 200:
-        errors["title"] = gettext("Please give the clause a title (at most 200 characters).")
-    if not body.strip():
-        errors["body"] = gettext("The clause needs a text.")
-    elif len(body) > MAX_TEXT_CHARACTERS:
-        errors["body"] = gettext("Keep this under %(limit)s characters.", limit=MAX_TEXT_CHARACTERS)
-    return (None, errors) if errors else (ClauseInput(key, title, body, note), {})
+    title = inputs.valid(
+        errors,
+        "title",
+        inputs.text(data.get("title"), limit=200, required=True),
+        gettext("Please give the clause a title (at most 200 characters)."),
+    )
+    body = inputs.valid(errors, "body", _body_text(data, required=N_("The clause needs a text.")))
+    if title is None or body is None or errors:
+        return None, errors
+    return ClauseInput(key, title, body, note), {}
+
+
+def _body_text(data: Mapping[str, str], required: str) -> str | inputs.Invalid:
+    """A template's or clause's text, with the browser's line ends made plain."""
+    return inputs.text(
+        str(data.get("body", "")).replace("\r\n", "\n"),
+        limit=MAX_TEXT_CHARACTERS,
+        required=required,
+    )
 
 
 @dataclass(frozen=True)
@@ -223,19 +229,25 @@ class SignatureInput:
 
 def parse_signature(data: Mapping[str, str]) -> tuple[SignatureInput | None, dict[str, str]]:
     errors: dict[str, str] = {}
-    name = str(data.get("signer_name", "")).strip()
-    title = str(data.get("signer_title", "")).strip()
-    if not name or len(name) > 120:
-        errors["signer_name"] = gettext("Type your full name (at most 120 characters).")
-    if not title or len(title) > 120:
-        errors["signer_title"] = gettext("Type your job title (at most 120 characters).")
+    name = inputs.valid(
+        errors,
+        "signer_name",
+        inputs.text(data.get("signer_name"), limit=120, required=True),
+        gettext("Type your full name (at most 120 characters)."),
+    )
+    title = inputs.valid(
+        errors,
+        "signer_title",
+        inputs.text(data.get("signer_title"), limit=120, required=True),
+        gettext("Type your job title (at most 120 characters)."),
+    )
     if str(data.get("confirm", "")) not in ("1", "on", "yes"):
         errors["confirm"] = gettext("Tick the box to confirm you have read this version.")
-    version_uuid = str(data.get("version", "")).strip()
-    sha = str(data.get("pdf_sha256", "")).strip().lower()
+    version_uuid = field_text(data, "version")
+    sha = field_text(data, "pdf_sha256").lower()
     if not version_uuid or not re.fullmatch(r"[0-9a-f]{64}", sha):
         errors["version"] = gettext("This form is out of date: open the contract again.")
-    if errors:
+    if name is None or title is None or errors:
         return None, errors
     return SignatureInput(version_uuid, sha, name, title), {}
 
@@ -248,23 +260,28 @@ class DeclineInput:
 
 def parse_decline(data: Mapping[str, str]) -> tuple[DeclineInput | None, dict[str, str]]:
     errors: dict[str, str] = {}
-    reason = str(data.get("reason", "")).strip()
-    if not reason:
-        errors["reason"] = gettext("Please say why, so the other side can act on it.")
-    elif len(reason) > 2000:
-        errors["reason"] = gettext("Keep this under %(limit)s characters.", limit=2000)
-    version_uuid = str(data.get("version", "")).strip()
+    reason = inputs.valid(
+        errors,
+        "reason",
+        inputs.text(
+            data.get("reason"),
+            limit=2000,
+            required=N_("Please say why, so the other side can act on it."),
+        ),
+    )
+    version_uuid = field_text(data, "version")
     if not version_uuid:
         errors["version"] = gettext("This form is out of date: open the contract again.")
-    if errors:
+    if reason is None or errors:
         return None, errors
     return DeclineInput(version_uuid, reason), {}
 
 
 def parse_reason(data: Mapping[str, str]) -> tuple[str | None, dict[str, str]]:
-    reason = str(data.get("reason", "")).strip()
-    if not reason:
-        return None, {"reason": gettext("Please give a reason.")}
-    if len(reason) > 2000:
-        return None, {"reason": gettext("Keep this under %(limit)s characters.", limit=2000)}
-    return reason, {}
+    errors: dict[str, str] = {}
+    reason = inputs.valid(
+        errors,
+        "reason",
+        inputs.text(data.get("reason"), limit=2000, required=N_("Please give a reason.")),
+    )
+    return (None, errors) if reason is None else (reason, {})

@@ -32,9 +32,9 @@ from partner_portal.pdf import PrintedPdf, print_html
 async def clause_bodies() -> dict[str, str]:
     """Each clause's newest text by key (what templates include until a contract is issued)."""
     rows = await ClauseVersion.select(
-        ClauseVersion.clause.key.as_alias("key"),  # type: ignore[attr-defined]
+        ClauseVersion.clause._.key.as_alias("key"),
         ClauseVersion.body,
-    ).where(ClauseVersion.number == ClauseVersion.clause.current_number)  # type: ignore[attr-defined]
+    ).where(ClauseVersion.number == ClauseVersion.clause._.current_number)
     return {row["key"]: row["body"] for row in rows}
 
 

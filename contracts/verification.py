@@ -55,10 +55,10 @@ async def _sealed_signature(sha256: str) -> dict[str, Any] | None:
         ContractSignature.select(
             ContractSignature.contract_version,
             ContractSignature.decision,
-            ContractSignature.contract.number.as_alias("number"),  # type: ignore[attr-defined]
-            ContractSignature.contract.title.as_alias("title"),  # type: ignore[attr-defined]
-            ContractSignature.contract_version.number.as_alias("version"),  # type: ignore[attr-defined]
-            ContractSignature.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
+            ContractSignature.contract._.number.as_alias("number"),
+            ContractSignature.contract._.title.as_alias("title"),
+            ContractSignature.contract_version._.number.as_alias("version"),
+            ContractSignature.organisation._.legal_name.as_alias("partner_name"),
         )
         .where(
             ContractSignature.sealed_pdf_sha256 == sha256,
@@ -78,7 +78,7 @@ async def _signatures_of(version_id: int) -> list[dict[str, Any]]:
             ContractSignature.signer_name,
             ContractSignature.signer_title,
             ContractSignature.signed_at,
-            ContractSignature.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
+            ContractSignature.organisation._.legal_name.as_alias("partner_name"),
         )
         .where(
             ContractSignature.contract_version == version_id,

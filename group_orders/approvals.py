@@ -81,7 +81,7 @@ async def progress(campaign: CampaignRecord) -> Progress:
     ).where(Employee.campaign == campaign.id)
     choices = await Choice.select(
         Choice.employee, Choice.item, Choice.size, Choice.quantity, Choice.unit_price
-    ).where(Choice.employee.campaign == campaign.id)  # type: ignore[attr-defined]
+    ).where(Choice.employee._.campaign == campaign.id)
     by_department: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for person in people:
         counts = by_department[person["department"]]

@@ -69,7 +69,7 @@ async def list_campaigns(
     query = scoped_group(
         Campaign.select(
             *Campaign.all_columns(),
-            Campaign.organisation.legal_name.as_alias("client_name"),  # type: ignore[attr-defined]
+            Campaign.organisation._.legal_name.as_alias("client_name"),
         ),
         viewer,
         Campaign.organisation,
@@ -172,9 +172,7 @@ async def _repriced_after_choices(
     )
     if same:
         return False
-    return bool(
-        await Choice.exists().where(Choice.employee.campaign == campaign.id)  # type: ignore[attr-defined]
-    )
+    return bool(await Choice.exists().where(Choice.employee._.campaign == campaign.id))
 
 
 @access.checked_by_caller("the campaign comes from get_campaign or an employee's signed link")

@@ -47,7 +47,7 @@ async def _uniform_items(rng: random.Random) -> list[dict[str, Any]]:
         Style.category,
         Style.code,
         Style.size_scale,
-        Style.size_scale.kind.as_alias("scale_kind"),  # type: ignore[attr-defined]
+        Style.size_scale._.kind.as_alias("scale_kind"),
     ).where(Style.status == StyleStatus.active)
     shirts = [row for row in styles if row["category"] in ("uniform", "shirts")]
     trousers = [row for row in styles if row["category"] == "trousers"]

@@ -69,15 +69,15 @@ async def offered_items(campaign: CampaignRecord) -> list[OfferedItem]:
     rows = (
         await CampaignItem.select(
             *CampaignItem.all_columns(),
-            CampaignItem.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-            CampaignItem.style.name_en.as_alias("name_en"),  # type: ignore[attr-defined]
-            CampaignItem.style.name_zh.as_alias("name_zh"),  # type: ignore[attr-defined]
-            CampaignItem.style.name_ko.as_alias("name_ko"),  # type: ignore[attr-defined]
-            CampaignItem.style.category.as_alias("category"),  # type: ignore[attr-defined]
-            CampaignItem.style.size_scale.as_alias("scale_id"),  # type: ignore[attr-defined]
+            CampaignItem.style._.code.as_alias("style_code"),
+            CampaignItem.style._.name_en.as_alias("name_en"),
+            CampaignItem.style._.name_zh.as_alias("name_zh"),
+            CampaignItem.style._.name_ko.as_alias("name_ko"),
+            CampaignItem.style._.category.as_alias("category"),
+            CampaignItem.style._.size_scale.as_alias("scale_id"),
             CampaignItem.style.size_scale.kind.as_alias("scale_kind"),  # type: ignore[attr-defined,union-attr]
-            CampaignItem.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
-            CampaignItem.colourway.name.as_alias("colour_name"),  # type: ignore[attr-defined]
+            CampaignItem.colourway._.code.as_alias("colour_code"),
+            CampaignItem.colourway._.name.as_alias("colour_name"),
         )
         .where(CampaignItem.campaign == campaign.id)
         .order_by(CampaignItem.position)

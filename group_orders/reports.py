@@ -78,10 +78,10 @@ async def campaign_demand(from_date: date) -> list[DemandLine]:
     rows = await Choice.select(
         Choice.quantity,
         Choice.size,
-        Choice.employee.campaign.as_alias("campaign"),  # type: ignore[attr-defined]
-        Choice.item.style.as_alias("style"),  # type: ignore[attr-defined]
-        Choice.item.colourway.as_alias("colourway"),  # type: ignore[attr-defined]
-    ).where(Choice.employee.campaign.is_in(ids))  # type: ignore[attr-defined]
+        Choice.employee._.campaign.as_alias("campaign"),
+        Choice.item._.style.as_alias("style"),
+        Choice.item._.colourway.as_alias("colourway"),
+    ).where(Choice.employee._.campaign.is_in(ids))
     by_campaign = {row["id"]: row for row in campaigns}
     totals: dict[tuple[int, int, int, int], int] = defaultdict(int)
     for row in rows:

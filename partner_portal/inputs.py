@@ -319,14 +319,15 @@ def optional_date(value: object) -> dt.date | Invalid | None:
     return date(value)
 
 
-def text(value: object, *, limit: int, required: bool = False) -> str | Invalid:
+def text(value: object, *, limit: int, required: bool | str = False) -> str | Invalid:
     """Text typed in a form or sent in a body: trimmed; refused when it holds a NUL, is
-    longer than ``limit`` characters, or (``required``) is empty."""
+    longer than ``limit`` characters, or (``required``) is empty. ``required`` may be the
+    message id that says what is missing ("Please give the contract a title.")."""
     cleaned = "" if value is None else str(value).strip()
     if "\x00" in cleaned:
         return Invalid(HOLDS_NUL)
     if required and not cleaned:
-        return Invalid(REQUIRED)
+        return Invalid(required if isinstance(required, str) else REQUIRED)
     if len(cleaned) > limit:
         return Invalid(TOO_LONG, {"count": limit})
     return cleaned

@@ -320,18 +320,18 @@ async def balances(viewer: Viewer) -> list[dict[str, Any]]:
     access.require(viewer, SalesAction.view_rebates)
     rows = await scoped_ledger(
         LedgerEntry.select(
-            LedgerEntry.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
-            LedgerEntry.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
-            LedgerEntry.programme.name.as_alias("programme_name"),  # type: ignore[attr-defined]
-            LedgerEntry.programme.currency.as_alias("currency"),  # type: ignore[attr-defined]
+            LedgerEntry.organisation._.uuid.as_alias("partner_uuid"),
+            LedgerEntry.organisation._.legal_name.as_alias("partner_name"),
+            LedgerEntry.programme._.name.as_alias("programme_name"),
+            LedgerEntry.programme._.currency.as_alias("currency"),
             Sum(LedgerEntry.points, alias="points"),
         ),
         viewer,
     ).group_by(
-        LedgerEntry.organisation.uuid,  # type: ignore[attr-defined]
-        LedgerEntry.organisation.legal_name,  # type: ignore[attr-defined]
-        LedgerEntry.programme.name,  # type: ignore[attr-defined]
-        LedgerEntry.programme.currency,  # type: ignore[attr-defined]
+        LedgerEntry.organisation._.uuid,
+        LedgerEntry.organisation._.legal_name,
+        LedgerEntry.programme._.name,
+        LedgerEntry.programme._.currency,
     )
     return sorted(rows, key=lambda row: (row["partner_name"], row["programme_name"]))
 
@@ -344,8 +344,8 @@ async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
         await scoped_ledger(
             LedgerEntry.select(
                 *LedgerEntry.all_columns(),
-                LedgerEntry.programme.name.as_alias("programme_name"),  # type: ignore[attr-defined]
-                LedgerEntry.created_by.display_name.as_alias("author_name"),  # type: ignore[attr-defined]
+                LedgerEntry.programme._.name.as_alias("programme_name"),
+                LedgerEntry.created_by._.display_name.as_alias("author_name"),
             ),
             viewer,
         )
@@ -575,7 +575,7 @@ async def programme(viewer: Viewer, programme_uuid: UUID) -> dict[str, Any]:
         viewer,
         programme_uuid,
         *RebateProgramme.all_columns(),
-        RebateProgramme.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+        RebateProgramme.season._.code.as_alias("season_code"),
     )
     row["tiers"] = sorted((await _tiers([row["id"]])).get(row["id"], []))
     return row

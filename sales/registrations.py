@@ -229,10 +229,10 @@ async def submit_registration(
 
 REGISTRATION_COLUMNS = (
     *DealRegistration.all_columns(),
-    DealRegistration.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
-    DealRegistration.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
-    DealRegistration.submitted_by.display_name.as_alias("submitter_name"),  # type: ignore[attr-defined]
-    DealRegistration.decided_by.display_name.as_alias("decider_name"),  # type: ignore[attr-defined]
+    DealRegistration.organisation._.legal_name.as_alias("partner_name"),
+    DealRegistration.organisation._.uuid.as_alias("partner_uuid"),
+    DealRegistration.submitted_by._.display_name.as_alias("submitter_name"),
+    DealRegistration.decided_by._.display_name.as_alias("decider_name"),
 )
 
 

@@ -122,7 +122,7 @@ async def get_purchase_order_line(
     order (404 otherwise), checked for the action (403)."""
     query = PurchaseOrderLine.select(
         *columns,
-        PurchaseOrderLine.purchase_order.uuid.as_alias("order_uuid"),  # type: ignore[attr-defined]
+        PurchaseOrderLine.purchase_order._.uuid.as_alias("order_uuid"),
     ).where(PurchaseOrderLine.uuid == line_uuid)
     line = await fetch_one(viewer, query, "No such purchase order line.")
     return line, await get_purchase_order(viewer, line["order_uuid"], action)
@@ -153,7 +153,7 @@ async def get_bom_line(
     query = BomLine.select(
         BomLine.id,
         BomLine.uuid,
-        BomLine.style.uuid.as_alias("style_uuid"),  # type: ignore[attr-defined]
-        BomLine.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+        BomLine.style._.uuid.as_alias("style_uuid"),
+        BomLine.style._.code.as_alias("style_code"),
     ).where(BomLine.uuid == line_uuid)
     return await fetch_one(viewer, query, "No such BOM line.")

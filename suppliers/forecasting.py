@@ -208,7 +208,7 @@ async def season_ends(style_id: int | None = None) -> dict[int, date | None]:
     query = Style.select(
         Style.id,
         Style.season,
-        Style.season.order_window_end.as_alias("order_window_end"),  # type: ignore[attr-defined]
+        Style.season._.order_window_end.as_alias("order_window_end"),
     )
     if style_id is not None:
         query = query.where(Style.id == style_id)
@@ -270,9 +270,7 @@ async def _open_receipts(first_week: date, weeks: int) -> dict[int, list[Decimal
         PurchaseOrderLine.acknowledgement,
         PurchaseOrderLine.confirmed_quantity,
         PurchaseOrderLine.confirmed_date,
-    ).where(
-        PurchaseOrderLine.purchase_order.status == PurchaseOrderStatus.sent.value  # type: ignore[attr-defined]
-    )
+    ).where(PurchaseOrderLine.purchase_order._.status == PurchaseOrderStatus.sent.value)
     receipts: dict[int, list[Decimal]] = {}
     for row in rows:
         if row["acknowledgement"] == "rejected":

@@ -83,9 +83,9 @@ async def draft_purchase_orders(
             ForecastLine.material,
             ForecastLine.week_start,
             ForecastLine.net_total,
-            ForecastLine.material.price.as_alias("price"),  # type: ignore[attr-defined]
-            ForecastLine.material.currency.as_alias("currency"),  # type: ignore[attr-defined]
-            ForecastLine.material.minimum_order.as_alias("minimum_order"),  # type: ignore[attr-defined]
+            ForecastLine.material._.price.as_alias("price"),
+            ForecastLine.material._.currency.as_alias("currency"),
+            ForecastLine.material._.minimum_order.as_alias("minimum_order"),
         )
         .where(ForecastLine.forecast == current["id"])
         .where(ForecastLine.supplier == supplier["id"])
@@ -166,7 +166,7 @@ async def list_purchase_orders(
     query = scoped_purchase_orders(
         PurchaseOrder.select(
             *PurchaseOrder.all_columns(),
-            PurchaseOrder.supplier.legal_name.as_alias("supplier_name"),  # type: ignore[attr-defined]
+            PurchaseOrder.supplier._.legal_name.as_alias("supplier_name"),
         ),
         viewer,
     )
@@ -215,9 +215,9 @@ async def purchase_order_view(viewer: Viewer, order_uuid: UUID) -> PurchaseOrder
     lines = await (
         PurchaseOrderLine.select(
             *PurchaseOrderLine.all_columns(),
-            PurchaseOrderLine.material.code.as_alias("material_code"),  # type: ignore[attr-defined]
-            PurchaseOrderLine.material.name.as_alias("material_name"),  # type: ignore[attr-defined]
-            PurchaseOrderLine.material.unit.as_alias("unit"),  # type: ignore[attr-defined]
+            PurchaseOrderLine.material._.code.as_alias("material_code"),
+            PurchaseOrderLine.material._.name.as_alias("material_name"),
+            PurchaseOrderLine.material._.unit.as_alias("unit"),
         )
         .where(PurchaseOrderLine.purchase_order == order["id"])
         .order_by(PurchaseOrderLine.required_date)
@@ -336,7 +336,7 @@ async def cancel_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     order = await get_purchase_order(viewer, order_uuid, SupplierAction.manage_purchasing)
     async with write_transaction():
         received = await Receipt.exists().where(
-            Receipt.purchase_order_line.purchase_order == order["id"]  # type: ignore[attr-defined]
+            Receipt.purchase_order_line._.purchase_order == order["id"]
         )
         if received or order["status"] not in (PurchaseOrderStatus.draft, PurchaseOrderStatus.sent):
             return SaveResult(errors={"status": _("Material was received on this purchase order.")})
@@ -422,9 +422,7 @@ async def acknowledge_line(viewer: Viewer, line_uuid: UUID, data: Mapping[str, A
 async def order_of_line(line_uuid: UUID) -> UUID:
     """The PO a line belongs to (after acknowledge_line has checked the viewer may see it)."""
     row = await (
-        PurchaseOrderLine.select(
-            PurchaseOrderLine.purchase_order.uuid.as_alias("order_uuid")  # type: ignore[attr-defined]
-        )
+        PurchaseOrderLine.select(PurchaseOrderLine.purchase_order._.uuid.as_alias("order_uuid"))
         .where(PurchaseOrderLine.uuid == line_uuid)
         .first()
     )
@@ -591,7 +589,7 @@ async def create_ship_notice(
         PurchaseOrderLine.id,
         PurchaseOrderLine.uuid,
         PurchaseOrderLine.acknowledgement,
-        PurchaseOrderLine.material.kind.as_alias("kind"),  # type: ignore[attr-defined]
+        PurchaseOrderLine.material._.kind.as_alias("kind"),
     ).where(PurchaseOrderLine.purchase_order == order["id"])
     by_uuid = {str(line["uuid"]): line for line in lines}
     needs_dye_lot = any(line["kind"] == "fabric" for line in lines)
@@ -788,7 +786,7 @@ async def _close_if_received(order_id: int) -> None:
 async def receipts_of(order_id: int) -> dict[int, list[dict[str, Any]]]:
     rows = await (
         Receipt.select(*Receipt.all_columns())
-        .where(Receipt.purchase_order_line.purchase_order == order_id)  # type: ignore[attr-defined]
+        .where(Receipt.purchase_order_line._.purchase_order == order_id)
         .order_by(Receipt.received_on)
     )
     by_line: dict[int, list[dict[str, Any]]] = defaultdict(list)

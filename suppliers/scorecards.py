@@ -140,9 +140,9 @@ async def _tally_receipts(
         Receipt.received_on,
         Receipt.accepted_quantity,
         Receipt.rejected_quantity,
-        Receipt.purchase_order_line.material.as_alias("material"),  # type: ignore[attr-defined]
-        Receipt.purchase_order_line.required_date.as_alias("required_date"),  # type: ignore[attr-defined]
-        Receipt.purchase_order_line.confirmed_date.as_alias("confirmed_date"),  # type: ignore[attr-defined]
+        Receipt.purchase_order_line._.material.as_alias("material"),
+        Receipt.purchase_order_line._.required_date.as_alias("required_date"),
+        Receipt.purchase_order_line._.confirmed_date.as_alias("confirmed_date"),
     ).where(Receipt.supplier.is_in(ids) & (Receipt.received_on >= first))
     received_by_week: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
     for row in receipts:
@@ -169,11 +169,11 @@ async def _tally_lines(ids: list[int], first: date, today: date, data: Tallies) 
         PurchaseOrderLine.required_date,
         PurchaseOrderLine.confirmed_date,
         PurchaseOrderLine.acknowledged_at,
-        PurchaseOrderLine.purchase_order.supplier.as_alias("supplier"),  # type: ignore[attr-defined]
-        PurchaseOrderLine.purchase_order.sent_at.as_alias("sent_at"),  # type: ignore[attr-defined]
+        PurchaseOrderLine.purchase_order._.supplier.as_alias("supplier"),
+        PurchaseOrderLine.purchase_order._.sent_at.as_alias("sent_at"),
     ).where(
-        PurchaseOrderLine.purchase_order.supplier.is_in(ids)  # type: ignore[attr-defined]
-        & PurchaseOrderLine.purchase_order.status.is_in(["sent", "closed"])  # type: ignore[attr-defined]
+        PurchaseOrderLine.purchase_order._.supplier.is_in(ids)
+        & PurchaseOrderLine.purchase_order._.status.is_in(["sent", "closed"])
     )
     delivered: dict[int, Decimal] = defaultdict(Decimal)
     for row in await Receipt.select(

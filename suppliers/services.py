@@ -60,8 +60,8 @@ async def list_materials(viewer: Viewer, supplier_id: int | None = None) -> list
     query = scoped_supplier_rows(
         Material.select(
             *Material.all_columns(),
-            Material.supplier.legal_name.as_alias("supplier_name"),  # type: ignore[attr-defined]
-            Material.supplier.uuid.as_alias("supplier_uuid"),  # type: ignore[attr-defined]
+            Material.supplier._.legal_name.as_alias("supplier_name"),
+            Material.supplier._.uuid.as_alias("supplier_uuid"),
         ),
         viewer,
         Material.supplier,
@@ -209,17 +209,17 @@ async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
             BomLine.uuid,
             BomLine.consumption,
             BomLine.wastage_percent,
-            BomLine.material.code.as_alias("material_code"),  # type: ignore[attr-defined]
-            BomLine.material.name.as_alias("material_name"),  # type: ignore[attr-defined]
-            BomLine.material.unit.as_alias("unit"),  # type: ignore[attr-defined]
-            BomLine.colourway.code.as_alias("colourway_code"),  # type: ignore[attr-defined]
-            BomLine.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
-            BomLine.size.position.as_alias("size_position"),  # type: ignore[attr-defined]
+            BomLine.material._.code.as_alias("material_code"),
+            BomLine.material._.name.as_alias("material_name"),
+            BomLine.material._.unit.as_alias("unit"),
+            BomLine.colourway._.code.as_alias("colourway_code"),
+            BomLine.size._.label.as_alias("size_label"),
+            BomLine.size._.position.as_alias("size_position"),
         )
         .where(BomLine.style == style.id)
-        .order_by(BomLine.material.code)  # type: ignore[attr-defined]
-        .order_by(BomLine.colourway.code)  # type: ignore[attr-defined]
-        .order_by(BomLine.size.position)  # type: ignore[attr-defined]
+        .order_by(BomLine.material._.code)
+        .order_by(BomLine.colourway._.code)
+        .order_by(BomLine.size._.position)
     )
     for line in lines:
         line["per_garment"] = planning.rounded(

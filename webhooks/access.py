@@ -68,8 +68,8 @@ async def get_delivery(viewer: Viewer, delivery_uuid: UUID) -> tuple[DeliveryRec
     who may manage webhooks (403 otherwise), with its endpoint's uuid."""
     query = WebhookDelivery.select(
         *WebhookDelivery.all_columns(),
-        WebhookDelivery.endpoint.uuid.as_alias("endpoint_uuid"),  # type: ignore[attr-defined]
-        WebhookDelivery.endpoint.organisation.as_alias("organisation"),  # type: ignore[attr-defined]
+        WebhookDelivery.endpoint._.uuid.as_alias("endpoint_uuid"),
+        WebhookDelivery.endpoint._.organisation.as_alias("organisation"),
     ).where(
         WebhookDelivery.uuid == delivery_uuid,
         WebhookDelivery.endpoint.is_in(

@@ -99,7 +99,7 @@ async def _active_endpoints() -> list[dict[str, Any]]:
             WebhookEndpoint.id,
             WebhookEndpoint.organisation,
             WebhookEndpoint.event_types,
-            WebhookEndpoint.organisation.kind.as_alias("organisation_kind"),  # type: ignore[attr-defined]
+            WebhookEndpoint.organisation._.kind.as_alias("organisation_kind"),
         )
         .where(WebhookEndpoint.is_active == True)  # noqa: E712
         .output(load_json=True)

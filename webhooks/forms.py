@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from partner_portal import inputs
 from partner_portal.i18n import gettext as _
-from partner_portal.partners.forms import Errors
 
 URL_LENGTH = 500
 DESCRIPTION_LENGTH = 200
@@ -37,25 +37,26 @@ def parse_endpoint(
     data: Mapping[str, Any], offered: Collection[str]
 ) -> tuple[EndpointInput | None, dict[str, str]]:
     """An endpoint's address, description and event types, of those ``offered``."""
-    errors = Errors()
-    url = str(data.get("url") or "").strip()
-    parts = urlsplit(url) if len(url) <= URL_LENGTH else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        errors.add(
-            "url",
-            _(
-                "Enter the address that receives the events, starting with https:// (at most %(n)s characters).",
-                n=URL_LENGTH,
-            ),
-        )
-    description = str(data.get("description") or "").strip()
-    if len(description) > DESCRIPTION_LENGTH:
-        errors.add(
-            "description", _("Keep the description to %(n)s characters.", n=DESCRIPTION_LENGTH)
-        )
+    errors: dict[str, str] = {}
+    url_message = _(
+        "Enter the address that receives the events, starting with https:// (at most %(n)s characters).",
+        n=URL_LENGTH,
+    )
+    url = inputs.valid(
+        errors,
+        "url",
+        inputs.text(data.get("url"), limit=URL_LENGTH, required=True),
+        url_message,
+    )
+    parts = urlsplit(url) if url is not None else None
+    if parts is not None and (parts.scheme not in ("http", "https") or not parts.hostname):
+        errors["url"] = url_message
+    description = inputs.valid(
+        errors, "description", inputs.text(data.get("description"), limit=DESCRIPTION_LENGTH)
+    )
     chosen = _chosen_types(data)
     if not chosen or len(chosen) > len(offered) or not set(chosen) <= set(offered):
-        errors.add("event_types", _("Choose the kinds of event this endpoint hears of."))
-    if not errors.ok:
-        return None, errors.messages
+        errors["event_types"] = _("Choose the kinds of event this endpoint hears of.")
+    if url is None or description is None or errors:
+        return None, errors
     return EndpointInput(url, description, tuple(sorted(set(chosen)))), {}

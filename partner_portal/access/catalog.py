@@ -164,8 +164,8 @@ async def get_style_image(
     a picture of a draft style finds nothing), checked for the action (403)."""
     query = StyleImage.select(
         *StyleImage.all_columns(),
-        StyleImage.style.uuid.as_alias("style_uuid"),  # type: ignore[attr-defined]
+        StyleImage.style._.uuid.as_alias("style_uuid"),
     ).where(StyleImage.uuid == image_uuid)
-    condition = style_filter(viewer, StyleImage.style.status)  # type: ignore[attr-defined]
+    condition = style_filter(viewer, StyleImage.style._.status)
     row = await fetch_one(viewer, narrow(query, condition), "No such picture.", action)
     return VisibleStyleImage.from_row(row)

@@ -74,10 +74,10 @@ class VisibleOrder(OrderRecord, frozen=True):
 # Piccolo spends about a millisecond of CPU building each joined column.
 ORDER_COLUMNS = (
     *Order.all_columns(),
-    Order.buyer.legal_name.as_alias("buyer_name"),  # type: ignore[attr-defined]
-    Order.buyer.uuid.as_alias("buyer_uuid"),  # type: ignore[attr-defined]
-    Order.placed_by.display_name.as_alias("placed_by_name"),  # type: ignore[attr-defined]
-    Order.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+    Order.buyer._.legal_name.as_alias("buyer_name"),
+    Order.buyer._.uuid.as_alias("buyer_uuid"),
+    Order.placed_by._.display_name.as_alias("placed_by_name"),
+    Order.season._.code.as_alias("season_code"),
 )
 
 
@@ -104,7 +104,7 @@ async def get_change_request(
     """A change request and its order, if the viewer may see the order (404 otherwise)."""
     query = ChangeRequest.select(
         *ChangeRequest.all_columns(),
-        ChangeRequest.order.uuid.as_alias("order_uuid"),  # type: ignore[attr-defined]
+        ChangeRequest.order._.uuid.as_alias("order_uuid"),
     ).where(ChangeRequest.uuid == request_uuid)
     request = await fetch_one(viewer, query, "No such change request.")
     return change_request_record(request), await get_order(viewer, request["order_uuid"])

@@ -342,14 +342,14 @@ async def export_rows(viewer: Viewer) -> list[dict[str, Any]]:
         Sku.select(
             Sku.id,
             Sku.barcode,
-            Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-            Sku.style.season.as_alias("season"),  # type: ignore[attr-defined]
-            Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
-            Sku.size.label.as_alias("size"),  # type: ignore[attr-defined]
+            Sku.style._.code.as_alias("style_code"),
+            Sku.style._.season.as_alias("season"),
+            Sku.colourway._.code.as_alias("colour_code"),
+            Sku.size._.label.as_alias("size"),
         )
-        .order_by(Sku.style.code)  # type: ignore[attr-defined]
+        .order_by(Sku.style._.code)
         .order_by(Sku.colourway)
-        .order_by(Sku.size.position)  # type: ignore[attr-defined]
+        .order_by(Sku.size._.position)
     )
     windows = await delivery_windows(row["season"] for row in skus)
     figures = await stock_figures(row["id"] for row in skus)
@@ -389,10 +389,10 @@ async def import_availability(viewer: Viewer, content: bytes) -> AvailabilityImp
     skus = await Sku.select(
         Sku.id,
         Sku.barcode,
-        Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-        Sku.style.season.as_alias("season"),  # type: ignore[attr-defined]
-        Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
-        Sku.size.label.as_alias("size"),  # type: ignore[attr-defined]
+        Sku.style._.code.as_alias("style_code"),
+        Sku.style._.season.as_alias("season"),
+        Sku.colourway._.code.as_alias("colour_code"),
+        Sku.size._.label.as_alias("size"),
     )
     by_barcode = {row["barcode"]: row for row in skus if row["barcode"]}
     by_item = {(row["style_code"], row["colour_code"], row["size"]): row for row in skus}

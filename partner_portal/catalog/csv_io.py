@@ -16,8 +16,9 @@ prices: price_list (name), style_code, size (empty: the price for all sizes),
 
 Every row is checked with the rules of the forms; if any row is wrong nothing is saved
 and each problem is reported by row and column; otherwise everything is saved in one
-transaction, with audit entries. Styles are saved by catalog/upsert.py, the service of
-the style form and the API, in a fixed number of queries whatever the file's length.
+transaction, with audit entries. Styles and prices are saved by catalog/upsert/, the
+service of the style form and the API, in a fixed number of queries whatever the file's
+length.
 """
 
 from __future__ import annotations
@@ -31,18 +32,9 @@ from typing import Any
 
 from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
-from partner_portal.audit import services as audit_log
-from partner_portal.catalog import forms, services, upsert
+from partner_portal.catalog import forms, upsert
 from partner_portal.catalog.bulk import RowProblem
-from partner_portal.catalog.tables import (
-    Price,
-    PriceList,
-    Size,
-    Sku,
-    Style,
-)
-from partner_portal.database import write_transaction
-from partner_portal.i18n import N_
+from partner_portal.catalog.tables import Price, Sku
 from partner_portal.i18n import gettext as _
 from partner_portal.spreadsheets import RowError, read_rows
 
@@ -138,12 +130,12 @@ def price_template() -> list[dict[str, str]]:
 async def style_rows(viewer: Viewer) -> list[dict[str, Any]]:
     """Every style, one row per SKU (Action.manage_catalog)."""
     access.require(viewer, Action.manage_catalog)
-    style: Any = Sku.style
+    style = Sku.style._
     rows = await (
         Sku.select(
             style.code.as_alias("style_code"),
-            style.season.code.as_alias("season"),
-            style.collection.name.as_alias("collection"),
+            style.season._.code.as_alias("season"),
+            style.collection._.name.as_alias("collection"),
             style.category.as_alias("category"),
             style.gender.as_alias("gender"),
             style.name_en.as_alias("name_en"),
@@ -151,16 +143,16 @@ async def style_rows(viewer: Viewer) -> list[dict[str, Any]]:
             style.name_ko.as_alias("name_ko"),
             style.fabric_composition.as_alias("composition"),
             style.care.as_alias("care"),
-            style.size_scale.code.as_alias("size_scale"),
+            style.size_scale._.code.as_alias("size_scale"),
             style.status.as_alias("status"),
-            Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
-            Sku.colourway.name.as_alias("colour_name"),  # type: ignore[attr-defined]
-            Sku.size.label.as_alias("size"),  # type: ignore[attr-defined]
+            Sku.colourway._.code.as_alias("colour_code"),
+            Sku.colourway._.name.as_alias("colour_name"),
+            Sku.size._.label.as_alias("size"),
             Sku.barcode,
         )
         .order_by(style.code)
         .order_by(Sku.colourway)
-        .order_by(Sku.size.position)  # type: ignore[attr-defined]
+        .order_by(Sku.size._.position)
     )
     return rows
 
@@ -171,16 +163,16 @@ async def price_rows(viewer: Viewer) -> list[dict[str, Any]]:
     access.require(viewer, Action.manage_catalog)
     rows = await (
         Price.select(
-            Price.price_list.name.as_alias("price_list"),  # type: ignore[attr-defined]
-            Price.price_list.currency.as_alias("currency"),  # type: ignore[attr-defined]
-            Price.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-            Price.size.label.as_alias("size"),  # type: ignore[attr-defined]
+            Price.price_list._.name.as_alias("price_list"),
+            Price.price_list._.currency.as_alias("currency"),
+            Price.style._.code.as_alias("style_code"),
+            Price.size._.label.as_alias("size"),
             Price.wholesale,
             Price.suggested_retail,
         )
-        .order_by(Price.price_list.name)  # type: ignore[attr-defined]
-        .order_by(Price.style.code)  # type: ignore[attr-defined]
-        .order_by(Price.size.position)  # type: ignore[attr-defined]
+        .order_by(Price.price_list._.name)
+        .order_by(Price.style._.code)
+        .order_by(Price.size._.position)
     )
     for row in rows:
         # Decimals of the currency's precision: "5266.80" in a CSV, a number in a workbook.
@@ -346,131 +338,53 @@ async def import_styles(viewer: Viewer, content: bytes) -> CatalogImportResult:
     return CatalogImportResult(created=result.count("created"), updated=result.count("updated"))
 
 
-@access.system_query("the catalog's managers (manage_catalog) set every list's prices")
 async def import_prices(viewer: Viewer, content: bytes) -> CatalogImportResult:
-    """Set every price of the file, or none (Action.manage_catalog)."""
+    """Set every price of the file, or none (Action.manage_catalog), through the upsert
+    service: a fixed number of queries whatever the file's length."""
     access.require(viewer, Action.manage_catalog)
     rows, errors = await read_rows(content, PRICE_COLUMNS, PRICE_REQUIRED)
     if errors:
         return CatalogImportResult(errors=errors)
-    lists: dict[str, list[dict[str, Any]]] = {}
-    for price_list in await PriceList.select(*PriceList.all_columns()):
-        lists.setdefault(price_list["name"], []).append(price_list)
-    styles = {
-        row["code"]: row for row in await Style.select(Style.id, Style.code, Style.size_scale)
-    }
-    size_ids: dict[tuple[int, str], int] = {
-        (row["size_scale"], row["label"]): row["id"]
-        for row in await Size.select(Size.id, Size.size_scale, Size.label)
-    }
-    saved = {
-        (row["price_list"], row["style"], row["size"]): row
-        for row in await Price.select(*Price.all_columns())
-    }
-    first_row_of: dict[tuple[int, int, int | None], int] = {}
-    wanted: list[
-        tuple[dict[str, Any], dict[str, Any], str, int | None, Decimal, Decimal | None]
-    ] = []
+    rows_of_style: dict[str, list[dict[str, str]]] = {}
     for row in rows:
-        line = int(row["_row"])
-        matches = lists.get(row["price_list"], [])
-        if len(matches) != 1:
-            message = (
-                _("No price list has this name.")
-                if not matches
-                else _("Several price lists have this name.")
-            )
-            errors.append(RowError(line, "price_list", message))
-        style = styles.get(row["style_code"].upper())
-        if style is None:
-            errors.append(RowError(line, "style_code", _("No style has this code.")))
-        size_id = None
-        if style is not None and row.get("size"):
-            size_id = size_ids.get((style["size_scale"], row["size"]))
-            if size_id is None:
-                errors.append(RowError(line, "size", _("Not a size of the style's scale.")))
-        if len(matches) != 1:
-            continue
-        price_list = matches[0]
-        problems: dict[str, str] = {}
-        wholesale = inputs.valid(
-            problems, "wholesale", inputs.money(row["wholesale"], price_list["currency"])
-        )
-        retail = None
-        if row.get("retail"):
-            retail = inputs.valid(
-                problems, "retail", inputs.money(row["retail"], price_list["currency"])
-            )
-        errors.extend(RowError(line, column, message) for column, message in problems.items())
-        if style is None or wholesale is None or (row.get("size") and size_id is None):
-            continue
-        key = (price_list["id"], style["id"], size_id)
-        if key in first_row_of:
-            errors.append(
-                RowError(
-                    line,
-                    "size",
-                    _("The same price is on row %(row)s of this file.", row=first_row_of[key]),
+        rows_of_style.setdefault(row["style_code"].upper(), []).append(row)
+    changes = [
+        upsert.StylePrices(
+            code,
+            tuple(
+                upsert.PriceChange(
+                    price_list=row["price_list"],
+                    wholesale=row["wholesale"],
+                    size=row.get("size") or None,
+                    suggested_retail=row.get("retail") or None,
                 )
-            )
-            continue
-        first_row_of[key] = line
-        wanted.append((price_list, style, row.get("size", ""), size_id, wholesale, retail))
+                for row in style_rows
+            ),
+        )
+        for code, style_rows in rows_of_style.items()
+    ]
+    result = await upsert.upsert_prices(viewer, changes)
+    groups = list(rows_of_style.values())
+    for problem in result.problems:
+        errors.extend(_price_row_errors(groups[problem.index], problem))
     if errors:
         return CatalogImportResult(errors=sorted(errors, key=lambda error: error.row))
-    result = CatalogImportResult()
-    changes: dict[int, dict[str, list[Any]]] = {}
-    async with write_transaction():
-        for price_list, style, size_label, size_id, wholesale, retail in wanted:
-            old = saved.get((price_list["id"], style["id"], size_id))
-            old_text = (
-                services._price_text(old["wholesale"], old["suggested_retail"]) if old else ""
-            )
-            new_text = services._price_text(wholesale, retail)
-            if old is not None and _same_amounts(old, wholesale, retail):
-                continue
-            if old is not None:
-                await Price.update(
-                    {Price.wholesale: wholesale, Price.suggested_retail: retail}
-                ).where(Price.id == old["id"])
-                result.updated += 1
-            else:
-                await Price.insert(
-                    Price(
-                        price_list=price_list["id"],
-                        style=style["id"],
-                        size=size_id,
-                        wholesale=wholesale,
-                        suggested_retail=retail,
-                    )
-                ).run()
-                result.created += 1
-            label = f"{style['code']} {size_label}".strip()
-            changes.setdefault(price_list["id"], {})[label] = [old_text or None, new_text]
-        for price_list_id, list_changes in changes.items():
-            price_list = next(
-                pl for group in lists.values() for pl in group if pl["id"] == price_list_id
-            )
-            await audit_log.record(
-                viewer,
-                entity_kind="price_list",
-                entity_uuid=price_list["uuid"],
-                organisation_id=None,
-                action="update",
-                changes=list_changes,
-                summary_message=N_("%(count)s prices imported"),
-                summary_params={"count": len(list_changes)},
-            )
-    return result
+    return CatalogImportResult(created=result.created, updated=result.updated)
 
 
-def _same_amounts(old: Mapping[str, Any], wholesale: Decimal, retail: Decimal | None) -> bool:
-    """Equal amounts (PostgreSQL gives 12000.00 where the file says 12000)."""
-    old_retail = old["suggested_retail"]
-    return Decimal(old["wholesale"]) == wholesale and (
-        (old_retail is None and retail is None)
-        or (old_retail is not None and retail is not None and Decimal(old_retail) == retail)
-    )
+# An upsert problem's price field -> the file's column.
+PRICE_COLUMN = {"suggested_retail": "retail"}
+
+
+def _price_row_errors(rows: Sequence[Mapping[str, str]], problem: RowProblem) -> list[RowError]:
+    """A problem of one style's prices at the rows and columns it came from: an unknown
+    style on each of its rows, a price's problem on that price's row."""
+    found = _PROBLEM_FIELD.match(problem.field)
+    head, number, tail = found.groups() if found else (problem.field, None, None)
+    if head == "prices" and number is not None and tail:
+        row = rows[int(number)]
+        return [RowError(int(row["_row"]), PRICE_COLUMN.get(tail, tail), problem.message)]
+    return [RowError(int(row["_row"]), "style_code", problem.message) for row in rows]
 
 
 def columns_help() -> Mapping[str, Sequence[str]]:

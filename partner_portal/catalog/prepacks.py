@@ -56,7 +56,7 @@ async def prepacks_for_scales(scale_ids: Iterable[int]) -> dict[int, list[Prepac
     result: dict[int, list[PrepackRatio]] = {scale_id: [] for scale_id in wanted}
     if not wanted:
         return result
-    prepack: Any = PrepackSize.prepack
+    prepack = PrepackSize.prepack._
     rows = await (
         PrepackSize.select(
             prepack.id.as_alias("prepack_id"),
@@ -64,12 +64,12 @@ async def prepacks_for_scales(scale_ids: Iterable[int]) -> dict[int, list[Prepac
             prepack.name.as_alias("name"),
             prepack.size_scale.as_alias("scale_id"),
             PrepackSize.size,
-            PrepackSize.size.label.as_alias("label"),  # type: ignore[attr-defined]
+            PrepackSize.size._.label.as_alias("label"),
             PrepackSize.quantity,
         )
         .where(prepack.size_scale.is_in(wanted))
         .order_by(prepack.name)
-        .order_by(PrepackSize.size.position)  # type: ignore[attr-defined]
+        .order_by(PrepackSize.size._.position)
     )
     grouped: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
@@ -137,7 +137,7 @@ async def prepack_form_values(prepack: PrepackRecord) -> dict[str, str]:
     values = {"name": prepack.name}
     for row in await PrepackSize.select(
         PrepackSize.quantity,
-        PrepackSize.size.label.as_alias("label"),  # type: ignore[attr-defined]
+        PrepackSize.size._.label.as_alias("label"),
     ).where(PrepackSize.prepack == prepack.id):
         values[f"size-{row['label']}"] = str(row["quantity"])
     return values

@@ -169,8 +169,8 @@ async def list_price_lists(viewer: Viewer) -> list[dict[str, Any]]:
     access.require(viewer, Action.view_price_lists)
     query = PriceList.select(
         *PriceList.all_columns(),
-        PriceList.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
-        PriceList.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
+        PriceList.organisation._.legal_name.as_alias("partner_name"),
+        PriceList.organisation._.uuid.as_alias("partner_uuid"),
     )
     condition = access.price_list_filter(viewer)
     if condition is not None:
@@ -610,7 +610,7 @@ async def prices_for_partner(
         return PartnerPrices(best={})
     organisation["tier"] = tier or organisation["tier"]
     organisation["currency"] = currency or organisation["currency"]
-    price_list: Any = Price.price_list
+    price_list = Price.price_list._
     rows = await Price.select(
         Price.style,
         Price.size,

@@ -3,22 +3,18 @@ Thin: parse, call partner_portal/catalog/size_charts.py, render."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar import Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from partner_portal import access
 from partner_portal.access import Action
 from partner_portal.catalog import size_charts
 from partner_portal.catalog.size_charts import CHART_GENDERS, FITS, MEASURES, ChartForm
-from partner_portal.web import CurrentViewer, redirect_after_post, render
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-AnyRequest = Request[Any, Any, Any]
+from partner_portal.web import AnyRequest, CurrentViewer, Form, redirect_after_post, render
 
 
 def _gender(value: str | None) -> str:

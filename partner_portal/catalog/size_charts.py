@@ -99,8 +99,8 @@ async def charts_for_styles(style_ids: Iterable[int]) -> dict[int, list[SizeChar
     charts = await SizeChart.select(*SizeChart.all_columns()).where(SizeChart.style.is_in(ids))
     if not charts:
         return {}
-    size: Any = SizeChartRow.size
-    style_scale: Any = SizeChartRow.chart.style.size_scale  # type: ignore[attr-defined,union-attr]
+    size = SizeChartRow.size._
+    style_scale = SizeChartRow.chart._.style._.size_scale
     rows = await (
         SizeChartRow.select(
             *SizeChartRow.all_columns(),

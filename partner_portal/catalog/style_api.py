@@ -1,7 +1,7 @@
 """JSON API for writing the catalog, for the brand's catalog managers (manage_catalog; a
 partner's token gets 403 before its body is read): one style created, replaced or
 archived, and up to 10,000 styles with 100,000 SKUs and their prices upserted in one call
-from an ERP. Everything goes through catalog/upsert.py, the service the style form and
+from an ERP. Everything goes through catalog/upsert/, the service the style form and
 the style import use, so the rules are the same wherever a style comes from.
 
 Styles are named by their code or by the ERP's ``external_ref``; seasons and size scales

@@ -123,7 +123,7 @@ def _style_query(query: Any, viewer: Viewer, filters: StyleFilters) -> Any:
             | contains_text(Style.name_ko, filters.q)
         )
     if filters.season:
-        query = query.where(Style.season.code == filters.season)  # type: ignore[attr-defined]
+        query = query.where(Style.season._.code == filters.season)
     if filters.status:
         query = query.where(Style.status == filters.status)
     return query
@@ -143,8 +143,8 @@ async def list_styles(viewer: Viewer, filters: StyleFilters) -> StylePage:
             Style.category,
             Style.gender,
             Style.status,
-            Style.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
-            Style.size_scale.name.as_alias("scale_name"),  # type: ignore[attr-defined]
+            Style.season._.code.as_alias("season_code"),
+            Style.size_scale._.name.as_alias("scale_name"),
         ),
         viewer,
         filters,
@@ -204,10 +204,10 @@ async def style_view(viewer: Viewer, style_uuid: UUID) -> StyleView:
     style = await (
         Style.select(
             *Style.all_columns(),
-            Style.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
-            Style.season.name.as_alias("season_name"),  # type: ignore[attr-defined]
-            Style.collection.name.as_alias("collection_name"),  # type: ignore[attr-defined]
-            Style.size_scale.name.as_alias("scale_name"),  # type: ignore[attr-defined]
+            Style.season._.code.as_alias("season_code"),
+            Style.season._.name.as_alias("season_name"),
+            Style.collection._.name.as_alias("collection_name"),
+            Style.size_scale._.name.as_alias("scale_name"),
         )
         .where(Style.id == row.id)
         .first()
@@ -219,24 +219,22 @@ async def style_view(viewer: Viewer, style_uuid: UUID) -> StyleView:
         grid.setdefault(colourway_id, {})[size_id] = sku["barcode"] or ""
     prices: list[dict[str, Any]] = []
     if viewer.can(Action.view_price_lists):
-        price_list: Any = Price.price_list
+        price_list = Price.price_list._
         query = Price.select(
             Price.wholesale,
             Price.suggested_retail,
-            Price.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
+            Price.size._.label.as_alias("size_label"),
             price_list.name.as_alias("list_name"),
             price_list.uuid.as_alias("list_uuid"),
             price_list.currency.as_alias("currency"),
             price_list.tier.as_alias("tier"),
             price_list.tax_inclusive.as_alias("tax_inclusive"),
-            price_list.organisation.legal_name.as_alias("partner_name"),
+            price_list.organisation._.legal_name.as_alias("partner_name"),
         ).where(Price.style == style["id"])
         condition = access.price_list_filter(viewer, price_list.organisation)
         if condition is not None:
             query = query.where(condition)
-        prices = await query.order_by(price_list.name).order_by(
-            Price.size.position  # type: ignore[attr-defined]
-        )
+        prices = await query.order_by(price_list.name).order_by(Price.size._.position)
     images = (await style_images([style["id"]]))[style["id"]]
     return StyleView(
         style,
@@ -262,7 +260,7 @@ async def form_choices() -> dict[str, Any]:
         Collection.id,
         Collection.uuid,
         Collection.name,
-        Collection.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+        Collection.season._.code.as_alias("season_code"),
     ).order_by(Collection.name)
     scales = await SizeScale.select(
         SizeScale.id, SizeScale.uuid, SizeScale.code, SizeScale.name
@@ -304,13 +302,13 @@ async def _colourways_text(style_id: int) -> str:
 async def _barcodes_text(style_id: int) -> str:
     rows = await (
         Sku.select(
-            Sku.colourway.code.as_alias("colour"),  # type: ignore[attr-defined]
-            Sku.size.label.as_alias("size"),  # type: ignore[attr-defined]
+            Sku.colourway._.code.as_alias("colour"),
+            Sku.size._.label.as_alias("size"),
             Sku.barcode,
         )
         .where((Sku.style == style_id) & Sku.barcode.is_not_null())
         .order_by(Sku.colourway)
-        .order_by(Sku.size.position)  # type: ignore[attr-defined]
+        .order_by(Sku.size._.position)
     )
     return "\n".join(f"{row['colour']} {row['size']} {row['barcode']}" for row in rows)
 

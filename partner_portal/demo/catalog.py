@@ -1,21 +1,31 @@
-"""Demo catalog: a season of styles, SKUs, price lists, prepacks and pictures."""
+"""Demo catalog: a season of styles, SKUs and price lists; how it is sold is in
+selling.py, its pictures in pictures.py."""
 
 from __future__ import annotations
 
 import random
 import uuid
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
+from partner_portal.catalog.tables import (
+    Collection,
+    Colourway,
+    Price,
+    PriceList,
+    Season,
+    Size,
+    SizeScale,
+    Sku,
+    Style,
+)
 from partner_portal.demo.network import SEED
 from partner_portal.demo.people import seeded_uuid
+from partner_portal.demo.pictures import insert_pictures
 from partner_portal.demo.rows import insert_returning_ids
-from partner_portal.partners.tables import (
-    Organisation,
-    OrganisationKind,
-    Tier,
-)
+from partner_portal.demo.selling import load_selling_terms
+from partner_portal.partners.tables import Tier
 
 # --------------------------------------------------------------------------- catalog
 # A season of ~60 styles (SS27) with GB/T 1335 and alpha size scales, 2–4 colourways
@@ -95,20 +105,32 @@ def make_ean13(item_reference: int) -> str:
 
 
 async def load_catalog(rng: random.Random, now: datetime, media_dir: Path) -> dict[str, int]:
-    from decimal import Decimal
-
-    from partner_portal.catalog.tables import (
-        Collection,
-        Colourway,
-        Price,
-        PriceList,
-        Season,
-        Size,
-        SizeScale,
-        Sku,
-        Style,
+    """The SS27 season: its collections, size scales, styles with colourways and SKUs, the
+    price lists, then how it is sold (selling.py) and its pictures (pictures.py). Each
+    step draws from ``rng`` in turn, so the demo stays the same from one load to the next."""
+    season_id, collection_ids = await _insert_season(rng, now)
+    scale_ids, size_ids = await _insert_size_scales(rng)
+    styles, style_scales, retail_prices = _draw_styles(
+        rng, now, season_id, collection_ids, scale_ids
     )
+    style_ids = await insert_returning_ids(Style, styles)
+    skus = await _insert_colourways_and_skus(rng, styles, style_ids, style_scales, size_ids)
+    await _insert_price_lists(rng, now, retail_prices, style_ids)
+    prepacks = await load_selling_terms(
+        rng, now, season_id, styles, style_ids, style_scales, size_ids, scale_ids
+    )
+    images = await insert_pictures(now, media_dir, styles, style_ids)
+    return {
+        "styles": len(styles),
+        "skus": skus,
+        "price_lists": len(TIER_DISCOUNTS) + 2,
+        "prepacks": prepacks,
+        "images": images,
+    }
 
+
+async def _insert_season(rng: random.Random, now: datetime) -> tuple[int, list[int]]:
+    """The season and its collections' ids."""
     season_rows = (
         await Season.insert(
             Season(
@@ -132,6 +154,11 @@ async def load_catalog(rng: random.Random, now: datetime, media_dir: Path) -> di
         )[0]["id"]
         for name in COLLECTIONS
     ]
+    return season_id, collection_ids
+
+
+async def _insert_size_scales(rng: random.Random) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """The size scales' ids and their sizes' ids in order, by scale code."""
     scale_ids: dict[str, int] = {}
     size_ids: dict[str, list[int]] = {}
     for code, name, kind, labels in SIZE_SCALES:
@@ -154,7 +181,18 @@ async def load_catalog(rng: random.Random, now: datetime, media_dir: Path) -> di
             .run()
         )
         size_ids[code] = [row["id"] for row in rows]
+    return scale_ids, size_ids
 
+
+def _draw_styles(
+    rng: random.Random,
+    now: datetime,
+    season_id: int,
+    collection_ids: list[int],
+    scale_ids: dict[str, int],
+) -> tuple[list[Style], dict[uuid.UUID, str], dict[uuid.UUID, Decimal]]:
+    """Every product in every variant, mostly active; each style's scale code and its
+    suggested retail price in yuan, by the style's uuid."""
     styles: list[Style] = []
     style_scales: dict[uuid.UUID, str] = {}
     retail_prices: dict[uuid.UUID, Decimal] = {}
@@ -190,8 +228,18 @@ async def load_catalog(rng: random.Random, now: datetime, media_dir: Path) -> di
             style_scales[row_uuid] = scale
             # Retail prices end in 9: 199, 299 ... 1299 yuan.
             retail_prices[row_uuid] = Decimal(rng.randint(2, 13) * 100 - 1)
-    style_ids = await insert_returning_ids(Style, styles)
+    return styles, style_scales, retail_prices
 
+
+async def _insert_colourways_and_skus(
+    rng: random.Random,
+    styles: list[Style],
+    style_ids: dict[uuid.UUID, int],
+    style_scales: dict[uuid.UUID, str],
+    size_ids: dict[str, list[int]],
+) -> int:
+    """Two to four colourways per style and a SKU with a barcode for each of their sizes;
+    how many SKUs."""
     colourways: list[Colourway] = []
     colour_styles: dict[uuid.UUID, uuid.UUID] = {}
     for style in styles:
@@ -218,7 +266,16 @@ async def load_catalog(rng: random.Random, now: datetime, media_dir: Path) -> di
             )
     for start in range(0, len(skus), 500):
         await Sku.insert(*skus[start : start + 500]).run()
+    return len(skus)
 
+
+async def _insert_price_lists(
+    rng: random.Random,
+    now: datetime,
+    retail_prices: dict[uuid.UUID, Decimal],
+    style_ids: dict[uuid.UUID, int],
+) -> None:
+    """A CNY list per tier (a share of the suggested retail price) and one in KRW."""
     prices: list[Price] = []
     for tier, share in TIER_DISCOUNTS:
         list_id = (
@@ -270,324 +327,3 @@ async def load_catalog(rng: random.Random, now: datetime, media_dir: Path) -> di
             )
         )
     await Price.insert(*prices).run()
-    extras = await _load_catalog_extras(
-        rng, now, media_dir, season_id, styles, style_ids, style_scales, size_ids, scale_ids
-    )
-    return {
-        "styles": len(styles),
-        "skus": len(skus),
-        "price_lists": len(TIER_DISCOUNTS) + 2,
-        **extras,
-    }
-
-
-# Drops of SS27 that pre-books are delivered in.
-DELIVERY_WINDOWS = (
-    ("Drop 1 第一波", date(2027, 1, 15), date(2027, 1, 31)),
-    ("Drop 2 第二波", date(2027, 2, 15), date(2027, 2, 28)),
-    ("Drop 3 第三波", date(2027, 3, 15), date(2027, 3, 31)),
-)
-# (scale, name, pieces per size label)
-PREPACKS = (
-    ("ALPHA", "1-2-2-1", {"S": 1, "M": 2, "L": 2, "XL": 1}),
-    ("ALPHA", "1-2-3-2-1", {"XS": 1, "S": 2, "M": 3, "L": 2, "XL": 1}),
-    ("GB-TOPS", "1-2-2-1", {"165/84A": 1, "170/88A": 2, "175/92A": 2, "180/96A": 1}),
-    ("GB-BOTTOMS", "1-2-2-1", {"165/72A": 1, "170/76A": 2, "175/80A": 2, "180/84A": 1}),
-)
-# (from units of one style, percent off) on every tier list
-VOLUME_BREAKS = ((500, "3"), (1000, "5"), (2000, "8"))
-# Big sizes cost more to make: their own price on every list, this much above the style's.
-BIG_SIZES = ("XXL", "3XL")
-BIG_SIZE_MARKUP = "1.10"
-# Pictures are drawn, not downloaded: one per colourway, a garment of the style's category
-# in the colourway's colour, wider or narrower with the style's fit.
-PICTURE_SIZE = (300, 400)
-PICTURE_FITS = {"Classic": 0, "Slim": -12, "Relaxed": 14, "Lite": 4}
-# Outlines on a 300 × 400 canvas, the garment's centre line at x = 150; negative x offsets
-# are drawn mirrored so the fit can widen the body symmetrically.
-GARMENT_SHAPES = {
-    "top": (
-        (-30, 70),
-        (-10, 60),
-        (10, 60),
-        (30, 70),
-        (105, 110),
-        (85, 160),
-        (60, 140),
-        (60, 350),
-        (-60, 350),
-        (-60, 140),
-        (-85, 160),
-        (-105, 110),
-    ),
-    "shirt": (
-        (-28, 62),
-        (0, 80),
-        (28, 62),
-        (100, 100),
-        (115, 300),
-        (85, 305),
-        (62, 150),
-        (62, 350),
-        (-62, 350),
-        (-62, 150),
-        (-85, 305),
-        (-115, 300),
-        (-100, 100),
-    ),
-    "trousers": ((-62, 50), (62, 50), (72, 360), (14, 360), (0, 130), (-14, 360), (-72, 360)),
-    "jacket": (
-        (-30, 58),
-        (0, 70),
-        (30, 58),
-        (105, 95),
-        (122, 320),
-        (90, 325),
-        (70, 160),
-        (70, 360),
-        (-70, 360),
-        (-70, 160),
-        (-90, 325),
-        (-122, 320),
-        (-105, 95),
-    ),
-}
-CATEGORY_SHAPES = {
-    "shirts": "shirt", "uniform": "jacket", "outerwear": "jacket", "knitwear": "top",
-    "tops": "top", "trousers": "trousers",
-}  # fmt: skip
-PICTURE_NAMESPACE = uuid.UUID("6f2c1a4e-9b1d-4c0e-8a53-27a5d2f0c001")
-
-
-def demo_picture(code: str, category: str, fit: int, colour: str) -> bytes:
-    """A simple deterministic 'photo' of a style in one colour: its category's garment
-    on a plain ground, with the details that tell the categories apart."""
-    import io
-
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", PICTURE_SIZE, "#eceae6")
-    draw = ImageDraw.Draw(image)
-    shape = CATEGORY_SHAPES.get(category, "top")
-    points = [
-        (150 + x + (fit if x > 0 else -fit if x < 0 else 0), y) for x, y in GARMENT_SHAPES[shape]
-    ]
-    line = "#555555" if colour.lower() in ("#f7f5f0", "#e3d5b8") else "#222222"
-    draw.polygon(points, fill=colour, outline=line)
-    if shape == "shirt":
-        draw.line([(150, 80), (150, 350)], fill=line, width=2)  # the placket
-        for y in range(110, 340, 40):
-            draw.ellipse([(146, y), (154, y + 8)], outline=line)
-    elif shape == "jacket":
-        draw.line([(150, 70), (150, 360)], fill=line, width=3)  # the zip
-        draw.rectangle([(95 + fit, 250), (125 + fit, 290)], outline=line, width=2)
-        draw.rectangle([(175 - fit, 250), (205 - fit, 290)], outline=line, width=2)
-    elif shape == "top" and category == "knitwear":
-        for y in range(335, 350, 5):  # the ribbed hem
-            draw.line([(92 - fit, y), (208 + fit, y)], fill=line, width=1)
-    elif shape == "trousers":
-        draw.line([(88 - fit, 50), (212 + fit, 50)], fill=line, width=4)  # the waistband
-    draw.text((12, 378), code, fill="#333333")
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-async def _load_catalog_extras(
-    rng: random.Random,
-    now: datetime,
-    media_dir: Path,
-    season_id: int,
-    styles: list[Any],
-    style_ids: dict[uuid.UUID, int],
-    style_scales: dict[uuid.UUID, str],
-    size_ids: dict[str, list[int]],
-    scale_ids: dict[str, int],
-) -> dict[str, int]:
-    """Delivery windows, prepacks, volume breaks, big-size prices, one partner's own list,
-    availability for every SKU and a picture of every colourway of every style."""
-    from decimal import Decimal
-
-    from partner_portal.catalog.tables import (
-        Colourway,
-        DeliveryWindow,
-        PreBookAvailability,
-        Prepack,
-        PrepackSize,
-        Price,
-        PriceList,
-        Size,
-        Sku,
-        SkuStock,
-        StyleImage,
-        VolumeBreak,
-    )
-
-    window_ids = [
-        (
-            await DeliveryWindow.insert(
-                DeliveryWindow(
-                    uuid=seeded_uuid(rng), season=season_id, name=name, starts_on=start, ends_on=end
-                )
-            )
-            .returning(DeliveryWindow.id)
-            .run()
-        )[0]["id"]
-        for name, start, end in DELIVERY_WINDOWS
-    ]
-
-    labels = {row["id"]: row["label"] for row in await Size.select(Size.id, Size.label)}
-    size_by_label = {
-        (scale, labels[size_id]): size_id for scale, ids in size_ids.items() for size_id in ids
-    }
-    for scale, name, ratio in PREPACKS:
-        prepack_id = (
-            await Prepack.insert(
-                Prepack(
-                    uuid=seeded_uuid(rng),
-                    size_scale=scale_ids[scale],
-                    name=name,
-                    created_at=now - timedelta(days=30),
-                )
-            )
-            .returning(Prepack.id)
-            .run()
-        )[0]["id"]
-        await PrepackSize.insert(
-            *(
-                PrepackSize(prepack=prepack_id, size=size_by_label[(scale, label)], quantity=count)
-                for label, count in ratio.items()
-            )
-        ).run()
-
-    lists = await PriceList.select(PriceList.id, PriceList.tier, PriceList.currency)
-    tier_lists = [row["id"] for row in lists if row["tier"] is not None]
-    await VolumeBreak.insert(
-        *(
-            VolumeBreak(price_list=list_id, min_quantity=minimum, discount_percent=Decimal(pct))
-            for list_id in tier_lists
-            for minimum, pct in VOLUME_BREAKS
-        )
-    ).run()
-    style_prices = await Price.select(
-        Price.price_list, Price.style, Price.wholesale, Price.suggested_retail
-    ).where(Price.size.is_null())
-    scale_of = {style_ids[uuid_]: scale for uuid_, scale in style_scales.items()}
-    currency_of = {row["id"]: row["currency"] for row in lists}
-    big: list[Any] = []
-    for row in style_prices:
-        scale = scale_of[row["style"]]
-        places = Decimal("1") if currency_of[row["price_list"]] == "KRW" else Decimal("0.01")
-        for label in BIG_SIZES:
-            if (scale, label) in size_by_label:
-                big.append(
-                    Price(
-                        price_list=row["price_list"],
-                        style=row["style"],
-                        size=size_by_label[(scale, label)],
-                        wholesale=(row["wholesale"] * Decimal(BIG_SIZE_MARKUP)).quantize(places),
-                        suggested_retail=(
-                            row["suggested_retail"] * Decimal(BIG_SIZE_MARKUP)
-                        ).quantize(places),
-                    )
-                )
-    await Price.insert(*big).run()
-
-    # One distributor has agreed prices: 5% under its tier's list on eight styles.
-    partner = (
-        await Organisation.select(Organisation.id, Organisation.legal_name, Organisation.tier)
-        .where(
-            (Organisation.kind == OrganisationKind.distributor) & (Organisation.currency == "CNY")
-        )
-        .order_by(Organisation.id)
-        .first()
-    )
-    if partner is not None:
-        own_id = (
-            await PriceList.insert(
-                PriceList(
-                    uuid=seeded_uuid(rng),
-                    name=f"SS27 {partner['legal_name']} 协议价",
-                    currency="CNY",
-                    tax_inclusive=True,
-                    organisation=partner["id"],
-                    created_at=now - timedelta(days=20),
-                )
-            )
-            .returning(PriceList.id)
-            .run()
-        )[0]["id"]
-        tier_list = next(row["id"] for row in lists if row["tier"] == partner["tier"])
-        agreed = [row for row in style_prices if row["price_list"] == tier_list][:8]
-        await Price.insert(
-            *(
-                Price(
-                    price_list=own_id,
-                    style=row["style"],
-                    wholesale=(row["wholesale"] * Decimal("0.95")).quantize(Decimal("0.01")),
-                    suggested_retail=row["suggested_retail"],
-                )
-                for row in agreed
-            )
-        ).run()
-
-    active = {style_ids[style.uuid] for style in styles if style.status == "active"}
-    sku_rows = await Sku.select(Sku.id, Sku.style).order_by(Sku.id)
-    stock: list[Any] = []
-    pre_book: list[Any] = []
-    for sku in sku_rows:
-        if sku["style"] not in active:
-            continue
-        stock.append(
-            SkuStock(
-                sku=sku["id"], at_once=rng.choice((0, 0, 12, 24, 60, 120, 300)), updated_at=now
-            )
-        )
-        for window_id in window_ids:
-            quantity = rng.choice((0, 200, 500, 800, 1500))
-            if quantity:
-                pre_book.append(
-                    PreBookAvailability(
-                        sku=sku["id"], delivery_window=window_id, quantity=quantity, updated_at=now
-                    )
-                )
-    for start in range(0, len(stock), 500):
-        await SkuStock.insert(*stock[start : start + 500]).run()
-    for start in range(0, len(pre_book), 500):
-        await PreBookAvailability.insert(*pre_book[start : start + 500]).run()
-
-    from partner_portal.catalog.swatches import swatch_of
-
-    colourways: dict[int, list[dict[str, Any]]] = {}
-    for row in await Colourway.select(Colourway.style, Colourway.code, Colourway.name).order_by(
-        Colourway.id
-    ):
-        colourways.setdefault(row["style"], []).append(row)
-    images = []
-    for style in styles:
-        style_id = style_ids[style.uuid]
-        fit = PICTURE_FITS.get(style.name_en.split(" ", 1)[0], 0)
-        for position, colour in enumerate(colourways.get(style_id, []), start=1):
-            image_uuid = uuid.uuid5(PICTURE_NAMESPACE, f"{style.code}/{colour['code']}")
-            relative = f"styles/{style.uuid}/{image_uuid}.png"
-            content = demo_picture(
-                style.code, style.category, fit, swatch_of(colour["code"], colour["name"]).rgb
-            )
-            path = media_dir / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-            images.append(
-                StyleImage(
-                    uuid=image_uuid,
-                    style=style_id,
-                    path=relative,
-                    content_type="image/png",
-                    width=PICTURE_SIZE[0],
-                    height=PICTURE_SIZE[1],
-                    byte_size=len(content),
-                    position=position,
-                    uploaded_at=now - timedelta(days=10),
-                )
-            )
-    await StyleImage.insert(*images).run()
-    return {"prepacks": len(PREPACKS), "images": len(images)}

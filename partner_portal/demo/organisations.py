@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from partner_portal import messages
@@ -11,6 +13,7 @@ from partner_portal.demo.network import (
     BRAND,
     BRAND_USERS,
     PARTNERS,
+    Partner,
     Place,
     currency_for,
     job_family,
@@ -21,6 +24,7 @@ from partner_portal.demo.network import (
 )
 from partner_portal.demo.people import (
     JOB_TITLES,
+    Person,
     make_person,
     make_uscc,
     messaging_ids,
@@ -61,12 +65,66 @@ def _address(organisation_id: int, kind: AddressKind, place: Place) -> Address:
     )
 
 
+# A random moment between ``low`` and ``high`` days before now.
+Ago = Callable[[float, float], datetime]
+
+
+@dataclass
+class _PartnerRows:
+    """The rows of every partner, inserted together once all are drawn."""
+
+    addresses: list[Address] = field(default_factory=list)
+    territories: list[Territory] = field(default_factory=list)
+    users: list[User] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    # Each partner's status history: its status since its creation, or active until the
+    # day a dormant or churned one was moved (the timeline's system entry says when).
+    statuses: list[PartnerStatusChange] = field(default_factory=list)
+
+
 async def load_organisations(
     rng: random.Random, now: datetime, password_hash: str
 ) -> dict[str, int]:
+    """The brand, its users, the partners with their users, contacts, addresses,
+    territories, timeline and status history. Each step draws from ``rng`` in turn, so
+    the demo stays the same from one load to the next."""
+
     def ago(days_low: float, days_high: float) -> datetime:
         return now - timedelta(seconds=rng.uniform(days_low * 86_400, days_high * 86_400))
 
+    brand_id = await _insert_brand(rng, now)
+    user_ids = await _insert_brand_users(rng, ago, brand_id, password_hash)
+    org_ids, created_at = await _insert_partners(rng, now, ago, user_ids)
+    rows = _PartnerRows(addresses=[_address(brand_id, AddressKind.office, BRAND.place)])
+    for partner in PARTNERS:
+        org_id = org_ids[partner.key]
+        rows.addresses.append(_address(org_id, AddressKind.office, partner.place))
+        if partner.warehouse is not None:
+            rows.addresses.append(_address(org_id, AddressKind.warehouse, partner.warehouse))
+        rows.territories.extend(
+            Territory(organisation=org_id, region_code=c) for c in partner.territories
+        )
+        people = _draw_people(rng, ago, partner, org_id, password_hash, rows)
+        _draw_timeline(rng, ago, partner, org_id, people, user_ids, rows)
+        _status_history(rng, ago, partner, org_id, created_at[partner.key], user_ids, rows)
+
+    await Address.insert(*rows.addresses).run()
+    if rows.territories:
+        await Territory.insert(*rows.territories).run()
+    await User.insert(*rows.users).run()
+    await Contact.insert(*rows.contacts).run()
+    await TimelineEntry.insert(*rows.timeline).run()
+    await PartnerStatusChange.insert(*rows.statuses).run()
+    return {
+        "organisations": 1 + len(PARTNERS),
+        "users": len(BRAND_USERS) + len(rows.users),
+        "contacts": len(rows.contacts),
+        "timeline": len(rows.timeline),
+    }
+
+
+async def _insert_brand(rng: random.Random, now: datetime) -> int:
     brand_uuid = seeded_uuid(rng)
     brand_created = now - timedelta(days=900)
     brand_ids = await insert_returning_ids(
@@ -92,9 +150,14 @@ async def load_organisations(
             )
         ],
     )
-    brand_id = brand_ids[brand_uuid]
+    return brand_ids[brand_uuid]
 
-    # Brand users: managers first, so their team members can point at them.
+
+async def _insert_brand_users(
+    rng: random.Random, ago: Ago, brand_id: int, password_hash: str
+) -> dict[str, int]:
+    """The brand's users, managers first so their team members can point at them; their
+    ids by BRAND_USERS key."""
     user_ids: dict[str, int] = {}
     for wave in (False, True):
         rows: list[User] = []
@@ -121,8 +184,14 @@ async def load_organisations(
             )
         for row_uuid, row_id in (await insert_returning_ids(User, rows)).items():
             user_ids[keys[row_uuid]] = row_id
+    return user_ids
 
-    # Partners: those without a parent first, then the retailers under them.
+
+async def _insert_partners(
+    rng: random.Random, now: datetime, ago: Ago, user_ids: dict[str, int]
+) -> tuple[dict[str, int], dict[str, datetime]]:
+    """The partners, those without a parent first, then the retailers under them; their
+    ids and creation times by PARTNERS key."""
     org_ids: dict[str, int] = {}
     created_at: dict[str, datetime] = {}
     for wave in (False, True):
@@ -159,139 +228,143 @@ async def load_organisations(
             )
         for row_uuid, row_id in (await insert_returning_ids(Organisation, rows_org)).items():
             org_ids[org_keys[row_uuid]] = row_id
+    return org_ids, created_at
 
-    addresses = [_address(brand_id, AddressKind.office, BRAND.place)]
-    territories: list[Territory] = []
-    partner_users: list[User] = []
-    contacts: list[Contact] = []
-    timeline: list[TimelineEntry] = []
-    # Each partner's status history: its status since its creation, or active until the
-    # day a dormant or churned one was moved (the timeline's system entry says when).
-    statuses: list[PartnerStatusChange] = []
-    staff = [user_ids["staff_li"], user_ids["staff_zhao"]]
-    managers = {key: manager for key, _l, _n, _r, _role, manager, _loc in BRAND_USERS}
-    for partner in PARTNERS:
-        org_id = org_ids[partner.key]
-        country = partner.country
-        addresses.append(_address(org_id, AddressKind.office, partner.place))
-        if partner.warehouse is not None:
-            addresses.append(_address(org_id, AddressKind.warehouse, partner.warehouse))
-        territories.extend(
-            Territory(organisation=org_id, region_code=c) for c in partner.territories
-        )
 
-        people = [make_person(rng, country) for _ in range(rng.randint(2, 4))]
-        titles = rng.sample(JOB_TITLES[(country, job_family(partner.kind))], k=len(people))
-        for index, (person, title) in enumerate(zip(people, titles, strict=True)):
-            wechat, kakao = messaging_ids(rng, person, country)
-            contacts.append(
-                Contact(
-                    uuid=seeded_uuid(rng),
-                    organisation=org_id,
-                    name=person.name,
-                    romanised_name=person.romanised,
-                    job_title=title,
-                    phone=mobile_phone(rng, country),
-                    email=f"{person.slug}@{partner.domain}",
-                    wechat_id=wechat,
-                    kakao_id=kakao,
-                    is_primary=index == 0,
-                    created_at=ago(30, 400),
-                )
-            )
-
-        admin = people[0]
-        partner_users.append(
-            User(
+def _draw_people(
+    rng: random.Random,
+    ago: Ago,
+    partner: Partner,
+    org_id: int,
+    password_hash: str,
+    rows: _PartnerRows,
+) -> list[Person]:
+    """Two to four contacts of the partner, the first of them its admin user."""
+    country = partner.country
+    people = [make_person(rng, country) for _ in range(rng.randint(2, 4))]
+    titles = rng.sample(JOB_TITLES[(country, job_family(partner.kind))], k=len(people))
+    for index, (person, title) in enumerate(zip(people, titles, strict=True)):
+        wechat, kakao = messaging_ids(rng, person, country)
+        rows.contacts.append(
+            Contact(
                 uuid=seeded_uuid(rng),
-                email=f"{partner.login}@{partner.domain}",
-                display_name=admin.name,
-                password_hash=password_hash,
-                role=partner_role(partner.kind),
                 organisation=org_id,
-                is_org_admin=True,
-                locale=locale_for(country),
-                time_zone=time_zone_for(country),
+                name=person.name,
+                romanised_name=person.romanised,
+                job_title=title,
+                phone=mobile_phone(rng, country),
+                email=f"{person.slug}@{partner.domain}",
+                wechat_id=wechat,
+                kakao_id=kakao,
+                is_primary=index == 0,
                 created_at=ago(30, 400),
             )
         )
-
-        owner_id = user_ids[partner.owner]
-        manager_key = managers.get(partner.owner, "")
-        entries = (
-            rng.randint(3, 5) if partner.status is PartnerStatus.prospect else rng.randint(6, 12)
+    admin = people[0]
+    rows.users.append(
+        User(
+            uuid=seeded_uuid(rng),
+            email=f"{partner.login}@{partner.domain}",
+            display_name=admin.name,
+            password_hash=password_hash,
+            role=partner_role(partner.kind),
+            organisation=org_id,
+            is_org_admin=True,
+            locale=locale_for(country),
+            time_zone=time_zone_for(country),
+            created_at=ago(30, 400),
         )
-        for _ in range(entries):
-            kind = timeline_kind(rng)
-            if partner.status is PartnerStatus.churned and kind is InteractionKind.visit:
-                kind = InteractionKind.call
-            occurred = ago(0.1, TIMELINE_DAYS)
-            if partner.status in (PartnerStatus.dormant, PartnerStatus.churned):
-                occurred = ago(70, TIMELINE_DAYS)  # nothing recent: that is why they are dormant
-            roll = rng.random()
-            if (
-                partner.kind in (OrganisationKind.fabric_supplier, OrganisationKind.trim_supplier)
-                and roll < 0.35
-            ):
-                author = rng.choice(staff)  # purchasing talks to the mills too
-            elif manager_key and roll > 0.9:
-                author = user_ids[manager_key]
-            else:
-                author = owner_id
-            contact = rng.choice(people).name
-            timeline.append(
-                TimelineEntry(
-                    uuid=seeded_uuid(rng),
-                    organisation=org_id,
-                    kind=kind,
-                    occurred_at=occurred,
-                    author=author,
-                    summary=timeline_text(rng, kind, country, partner.kind, contact, occurred.year),
-                    internal=is_internal(rng, kind),
-                    created_at=occurred + timedelta(minutes=rng.randint(1, 240)),
-                )
-            )
-        since = created_at[partner.key]
+    )
+    return people
+
+
+def _draw_timeline(
+    rng: random.Random,
+    ago: Ago,
+    partner: Partner,
+    org_id: int,
+    people: list[Person],
+    user_ids: dict[str, int],
+    rows: _PartnerRows,
+) -> None:
+    """Three to twelve timeline entries by the partner's owner, their manager or (with
+    suppliers) purchasing; nothing recent for a dormant or churned partner."""
+    owner_id = user_ids[partner.owner]
+    managers = {key: manager for key, _l, _n, _r, _role, manager, _loc in BRAND_USERS}
+    manager_key = managers.get(partner.owner, "")
+    staff = [user_ids["staff_li"], user_ids["staff_zhao"]]
+    entries = rng.randint(3, 5) if partner.status is PartnerStatus.prospect else rng.randint(6, 12)
+    for _ in range(entries):
+        kind = timeline_kind(rng)
+        if partner.status is PartnerStatus.churned and kind is InteractionKind.visit:
+            kind = InteractionKind.call
+        occurred = ago(0.1, TIMELINE_DAYS)
         if partner.status in (PartnerStatus.dormant, PartnerStatus.churned):
-            changed = ago(20, 60)
-            timeline.append(
-                TimelineEntry(
-                    uuid=seeded_uuid(rng),
-                    organisation=org_id,
-                    kind=InteractionKind.system,
-                    occurred_at=changed,
-                    author=owner_id,
-                    summary=N_("Status changed to %(status)s."),
-                    params={"status": messages.label(partner.status.value)},
-                    internal=True,
-                    created_at=changed,
-                )
-            )
-            statuses.append(
-                PartnerStatusChange(
-                    organisation=org_id,
-                    valid_from=since,
-                    status=PartnerStatus.active,
-                    tier=partner.tier,
-                )
-            )
-            since = changed
-        statuses.append(
-            PartnerStatusChange(
-                organisation=org_id, valid_from=since, status=partner.status, tier=partner.tier
+            occurred = ago(70, TIMELINE_DAYS)  # nothing recent: that is why they are dormant
+        roll = rng.random()
+        if (
+            partner.kind in (OrganisationKind.fabric_supplier, OrganisationKind.trim_supplier)
+            and roll < 0.35
+        ):
+            author = rng.choice(staff)  # purchasing talks to the mills too
+        elif manager_key and roll > 0.9:
+            author = user_ids[manager_key]
+        else:
+            author = owner_id
+        contact = rng.choice(people).name
+        rows.timeline.append(
+            TimelineEntry(
+                uuid=seeded_uuid(rng),
+                organisation=org_id,
+                kind=kind,
+                occurred_at=occurred,
+                author=author,
+                summary=timeline_text(
+                    rng, kind, partner.country, partner.kind, contact, occurred.year
+                ),
+                internal=is_internal(rng, kind),
+                created_at=occurred + timedelta(minutes=rng.randint(1, 240)),
             )
         )
 
-    await Address.insert(*addresses).run()
-    if territories:
-        await Territory.insert(*territories).run()
-    await User.insert(*partner_users).run()
-    await Contact.insert(*contacts).run()
-    await TimelineEntry.insert(*timeline).run()
-    await PartnerStatusChange.insert(*statuses).run()
-    return {
-        "organisations": 1 + len(PARTNERS),
-        "users": len(BRAND_USERS) + len(partner_users),
-        "contacts": len(contacts),
-        "timeline": len(timeline),
-    }
+
+def _status_history(
+    rng: random.Random,
+    ago: Ago,
+    partner: Partner,
+    org_id: int,
+    since: datetime,
+    user_ids: dict[str, int],
+    rows: _PartnerRows,
+) -> None:
+    """The partner's status since its creation; a dormant or churned one was active until
+    a system entry of its timeline moved it."""
+    if partner.status in (PartnerStatus.dormant, PartnerStatus.churned):
+        changed = ago(20, 60)
+        rows.timeline.append(
+            TimelineEntry(
+                uuid=seeded_uuid(rng),
+                organisation=org_id,
+                kind=InteractionKind.system,
+                occurred_at=changed,
+                author=user_ids[partner.owner],
+                summary=N_("Status changed to %(status)s."),
+                params={"status": messages.label(partner.status.value)},
+                internal=True,
+                created_at=changed,
+            )
+        )
+        rows.statuses.append(
+            PartnerStatusChange(
+                organisation=org_id,
+                valid_from=since,
+                status=PartnerStatus.active,
+                tier=partner.tier,
+            )
+        )
+        since = changed
+    rows.statuses.append(
+        PartnerStatusChange(
+            organisation=org_id, valid_from=since, status=partner.status, tier=partner.tier
+        )
+    )

@@ -252,7 +252,7 @@ async def events_after(last_id: int, limit: int = 100) -> list[EventRecord]:
             DomainEvent.id,
             DomainEvent.uuid,
             DomainEvent.type,
-            DomainEvent.organisation.uuid.as_alias("organisation_uuid"),  # type: ignore[attr-defined]
+            DomainEvent.organisation._.uuid.as_alias("organisation_uuid"),
             DomainEvent.organisation,
             DomainEvent.actor_organisation,
             DomainEvent.object_kind,

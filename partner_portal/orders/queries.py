@@ -53,10 +53,10 @@ async def line_requests(
     codes = sorted({line.style for line in entered})
     rows = await Sku.select(
         Sku.id,
-        Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-        Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
-        Sku.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
-    ).where(Sku.style.code.is_in(codes or [""]))  # type: ignore[attr-defined]
+        Sku.style._.code.as_alias("style_code"),
+        Sku.colourway._.code.as_alias("colour_code"),
+        Sku.size._.label.as_alias("size_label"),
+    ).where(Sku.style._.code.is_in(codes or [""]))
     by_key = {
         (row["style_code"].upper(), row["colour_code"].upper(), row["size_label"].upper()): row[
             "id"
@@ -121,7 +121,7 @@ async def export_rows(viewer: Viewer, filters: OrderFilters) -> list[dict[str, A
             Order.submitted_at,
             Order.requested_ship_date,
             Order.currency,
-            Order.buyer.legal_name.as_alias("buyer"),  # type: ignore[attr-defined]
+            Order.buyer._.legal_name.as_alias("buyer"),
         ),
         viewer,
         filters,
@@ -170,12 +170,12 @@ async def _export_lines(order_ids: list[int]) -> list[dict[str, Any]]:
         OrderLine.unit_price,
         OrderLine.discount_percent,
         OrderLine.line_total,
-        OrderLine.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-        OrderLine.style.name_en.as_alias("style_name"),  # type: ignore[attr-defined]
-        OrderLine.colourway.code.as_alias("colour"),  # type: ignore[attr-defined]
-        OrderLine.size.label.as_alias("size"),  # type: ignore[attr-defined]
-        OrderLine.size.position.as_alias("size_position"),  # type: ignore[attr-defined]
-        OrderLine.sku.barcode.as_alias("barcode"),  # type: ignore[attr-defined]
+        OrderLine.style._.code.as_alias("style_code"),
+        OrderLine.style._.name_en.as_alias("style_name"),
+        OrderLine.colourway._.code.as_alias("colour"),
+        OrderLine.size._.label.as_alias("size"),
+        OrderLine.size._.position.as_alias("size_position"),
+        OrderLine.sku._.barcode.as_alias("barcode"),
     ).where(OrderLine.order.is_in(order_ids))
 
 

@@ -81,7 +81,7 @@ async def owner_rows(include_inactive: bool) -> list[dict[str, Any]]:
         User.id, User.uuid, User.display_name, User.email, User.role, User.is_active
     ).where(
         User.role.is_in(list(OWNER_ROLES)),
-        User.organisation.kind == OrganisationKind.brand.value,  # type: ignore[attr-defined]
+        User.organisation._.kind == OrganisationKind.brand.value,
     )
     if not include_inactive:
         query = query.where(User.is_active == True)  # noqa: E712

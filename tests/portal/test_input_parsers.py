@@ -139,6 +139,9 @@ def test_text_is_trimmed_bounded_and_refuses_nul() -> None:
     assert refused(inputs.text("x" * 11, limit=10)) == "At most 10 characters."
     assert refused(inputs.text("", limit=10, required=True)) == "This field is required."
     assert refused(inputs.text("a\x00b", limit=10)).startswith("This text contains a NUL")
+    # A form may say what is missing in its own words (still in the reader's language).
+    missing = inputs.text("  ", limit=10, required=i18n.N_("Please give a reason."))
+    assert refused(missing) == "Please give a reason."
 
 
 def test_a_fields_text_is_cut_to_its_limit_and_loses_nul() -> None:

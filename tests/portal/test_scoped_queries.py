@@ -10,7 +10,9 @@ table. Such a query passes when its statement
   ``get_*``/``find_*`` fetcher of partner_portal.access or a module's access.py, or a
   function of the same file whose every result comes from one, or
 - uses a value the same function got from one (a row from ``get_order``, a condition from
-  ``order_filter``, a query passed through ``scoped``), or
+  ``order_filter``, a query passed through ``scoped``), or a parameter whose type says its
+  caller got it from one (an access-checked record such as ``VisibleOrder``: a Record
+  defined in the access policy), or
 - sits in a function marked ``@access.system_query("why")`` (no viewer: jobs, mail, signed
   links) or ``@access.checked_by_caller("where")`` (rows its callers fetched through
   access).
@@ -38,18 +40,15 @@ from piccolo.table import Table
 from partner_portal import access
 from partner_portal.app import register_plugins
 from partner_portal.partners.tables import Organisation, User
+from partner_portal.records import Record
 from partner_portal.registries import registry
 
 ROOT = Path(__file__).resolve().parents[2]
+# The kernel, then every module (each top-level package with a plugin.py, so a new module
+# is checked too).
 CHECKED_PACKAGES = (
     "partner_portal",
-    "contracts",
-    "distributors",
-    "group_orders",
-    "insights",
-    "sales",
-    "scheduler",
-    "suppliers",
+    *sorted(path.parent.name for path in ROOT.glob("*/plugin.py")),
 )
 QUERY_METHODS = {"select", "objects", "count", "exists", "update", "delete", "raw"}
 MARKERS = (access.system_query, access.checked_by_caller)
@@ -218,8 +217,32 @@ class FileCheck:
             return True
         return any(isinstance(node, ast.Name) and node.id in checked for node in ast.walk(part))
 
+    def is_checked_record(self, annotation: ast.expr | None) -> bool:
+        """An annotation naming an access-checked record (``VisibleEndpoint``, or
+        ``access.VisibleStyle | None``): a Record class defined in the access policy."""
+        if annotation is None:
+            return False
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            annotation = ast.parse(annotation.value, mode="eval").body
+        if isinstance(annotation, ast.BinOp):  # X | None
+            return self.is_checked_record(annotation.left) or self.is_checked_record(
+                annotation.right
+            )
+        found = self.resolve(annotation)
+        return (
+            isinstance(found, type)
+            and issubclass(found, Record)
+            and is_access_module_name(found.__module__)
+        )
+
+    def checked_parameters(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        arguments = function.args
+        every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+        return {argument.arg for argument in every if self.is_checked_record(argument.annotation)}
+
     def checked_names(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-        """Names the function binds to values from access helpers, or derived from them."""
+        """Names the function binds to values from access helpers, or derived from them,
+        and its parameters typed as access-checked records."""
         bindings: list[tuple[ast.AST, ast.AST]] = []
         for node in ast.walk(function):
             if isinstance(node, ast.Assign):
@@ -228,7 +251,7 @@ class FileCheck:
                 bindings.append((node.target, node.value))
             elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
                 bindings.append((node.target, node.iter))
-        checked: set[str] = set()
+        checked = self.checked_parameters(function)
         changed = True
         while changed:
             changed = False
@@ -358,7 +381,8 @@ def test_every_query_of_a_scoped_table_goes_through_access() -> None:
 
 PLANTED = """
 from partner_portal import access
-from partner_portal.access import Viewer
+from partner_portal.access import Viewer, VisibleOrder
+from partner_portal.orders.records import OrderRecord
 from partner_portal.orders.tables import Order, OrderLine
 
 
@@ -373,6 +397,18 @@ async def scoped(viewer: Viewer, order_uuid):
 async def lines(viewer: Viewer, order_uuid):
     order = await access.get_order(viewer, order_uuid)
     return await OrderLine.select().where(OrderLine.order == order["id"])
+
+
+async def lines_of_checked(order: access.VisibleOrder):
+    return await OrderLine.select().where(OrderLine.order == order.id)
+
+
+async def lines_of_maybe_checked(order: "VisibleOrder | None"):
+    return await OrderLine.select().where(OrderLine.order == order.id)
+
+
+async def lines_of_raw(order: OrderRecord):
+    return await OrderLine.select().where(OrderLine.order == order.id)
 
 
 async def filtered(viewer: Viewer):
@@ -415,6 +451,7 @@ def test_the_check_finds_a_query_that_skips_access(tmp_path: Path, monkeypatch: 
         sys.modules.pop("planted_module", None)
     assert findings == [
         "Order.select() in leaks",
+        "OrderLine.select() in lines_of_raw",
         "OrderLine.exists() in lines_by_hand",
         "Order.count() in no_reason",
     ]

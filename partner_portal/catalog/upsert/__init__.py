@@ -20,7 +20,8 @@ change lists the style's colours: colours left out are removed with their SKUs, 
 an order holds one of them. ``skus`` entries set barcodes and the ERP's references of
 single SKUs; an entry that leaves a field out leaves it as it is, and a change marked
 ``all_barcodes`` (the form, the import) clears the barcodes it does not list. Prices are
-set for the lists and sizes given and left as they are elsewhere.
+set for the lists and sizes given and left as they are elsewhere. ``upsert_prices`` sets
+prices of saved styles alone (the price import) with the same checks and writes.
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ from partner_portal.catalog.upsert.changes import (
     STYLE_FIELDS,
     Intent,
     PriceChange,
+    PricesResult,
     Refused,
     SavedStyle,
     SkuChange,
     StyleChange,
+    StylePrices,
     UpsertResult,
     change_from_form,
 )
@@ -60,12 +63,15 @@ __all__ = [
     "STYLE_FIELDS",
     "Intent",
     "PriceChange",
+    "PricesResult",
     "SavedStyle",
     "SkuChange",
     "StyleChange",
+    "StylePrices",
     "UpsertResult",
     "archive_style",
     "change_from_form",
+    "upsert_prices",
     "upsert_styles",
 ]
 
@@ -112,6 +118,24 @@ async def upsert_styles(
         styles=[writer.saved[index] for index in sorted(writer.saved)],
         prices_changed=writer.prices_changed,
     )
+
+
+async def upsert_prices(viewer: Viewer, changes: Sequence[StylePrices]) -> PricesResult:
+    """Set the prices of saved styles, or none of them (Action.manage_catalog): each
+    change names a style by code and its prices (list by id or name, a size or all sizes,
+    amounts in the list's currency). Problems are named by the change's index and field
+    (``code``, ``prices[2].wholesale``). Four reads and at most two writes, whatever the
+    number of prices."""
+    access.require(viewer, Action.manage_catalog)
+    async with write_transaction():
+        known = await checks.load_for_prices(changes)
+        checker = checks.Checker(known)
+        plans = checker.check_prices(changes)
+        if checker.problems:
+            return PricesResult(problems=checker.problems)
+        created, updated, entries = await writes.write_prices(known, plans)
+        await audit_log.record_many(viewer, entries)
+    return PricesResult(created=created, updated=updated)
 
 
 def is_unique_violation(error: BaseException) -> bool:

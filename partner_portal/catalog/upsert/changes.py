@@ -57,6 +57,14 @@ class PriceChange:
 
 
 @dataclass(frozen=True)
+class StylePrices:
+    """Prices of a saved style (its code), nothing else of it changed: the price import."""
+
+    code: str
+    prices: tuple[PriceChange, ...]
+
+
+@dataclass(frozen=True)
 class StyleChange:
     """A style as it should be. ``season`` and ``size_scale`` are codes or ids,
     ``collection`` a name of the season's collections or an id; ``colours`` are (code,
@@ -109,6 +117,19 @@ class UpsertResult:
 
     def count(self, action: str) -> int:
         return sum(1 for style in self.styles if style.action == action)
+
+
+@dataclass
+class PricesResult:
+    """What came of ``upsert_prices``: its problems (nothing written), else the counts."""
+
+    problems: list[RowProblem] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 class Refused(Exception):

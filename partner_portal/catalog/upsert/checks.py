@@ -27,7 +27,12 @@ from partner_portal.catalog.tables import (
     Sku,
     Style,
 )
-from partner_portal.catalog.upsert.changes import Intent, StyleChange
+from partner_portal.catalog.upsert.changes import (
+    Intent,
+    PriceChange,
+    StyleChange,
+    StylePrices,
+)
 from partner_portal.database import one_of, one_of_text
 from partner_portal.i18n import gettext as _
 
@@ -43,6 +48,10 @@ def _uuid(text: str) -> str | None:
         return None
 
 
+# (price list id, style id, size id or None) -> the saved price row
+SavedPrices = dict[tuple[int, int, int | None], dict[str, Any]]
+
+
 @dataclass
 class Known:
     seasons: dict[str, dict[str, Any]]
@@ -55,7 +64,7 @@ class Known:
     skus: dict[int, list[dict[str, Any]]]
     barcode_holders: dict[str, dict[str, Any]]
     reference_holders: dict[str, dict[str, Any]]
-    prices: dict[tuple[int, int, int | None], dict[str, Any]]
+    prices: SavedPrices
     styles_by_code: dict[str, dict[str, Any]] = field(default_factory=dict)
     styles_by_reference: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -85,15 +94,9 @@ async def load(changes: Sequence[StyleChange]) -> Known:
         Collection.id, Collection.uuid, Collection.name, Collection.season
     )
     scales = _keyed(await SizeScale.select(SizeScale.id, SizeScale.uuid, SizeScale.code))
-    sizes: dict[int, list[dict[str, Any]]] = {}
-    for size in await Size.select(Size.id, Size.size_scale, Size.label).order_by(Size.position):
-        sizes.setdefault(size["size_scale"], []).append(size)
+    sizes = await _sizes()
     wants_prices = any(change.prices for change in changes)
-    price_lists = (
-        await PriceList.select(PriceList.id, PriceList.uuid, PriceList.name, PriceList.currency)
-        if wants_prices
-        else []
-    )
+    price_lists = await _price_lists() if wants_prices else []
     ids = {change.style_id for change in changes if change.style_id is not None}
     codes = {change.code for change in changes if change.code}
     references = {change.external_ref for change in changes if isinstance(change.external_ref, str)}
@@ -116,7 +119,7 @@ async def load(changes: Sequence[StyleChange]) -> Known:
     )
     colourways: dict[int, list[dict[str, Any]]] = {style_id: [] for style_id in styles}
     skus: dict[int, list[dict[str, Any]]] = {style_id: [] for style_id in styles}
-    prices: dict[tuple[int, int, int | None], dict[str, Any]] = {}
+    prices: SavedPrices = {}
     if styles:
         for row in (
             await Colourway.select(Colourway.id, Colourway.style, Colourway.code, Colourway.name)
@@ -129,8 +132,7 @@ async def load(changes: Sequence[StyleChange]) -> Known:
         ).where(one_of(Sku.style, styles)):
             skus[row["style"]].append(row)
         if wants_prices:
-            for row in await Price.select(*Price.all_columns()).where(one_of(Price.style, styles)):
-                prices[(row["price_list"], row["style"], row["size"])] = row
+            prices = await _saved_prices(styles)
     barcodes = {
         sku.barcode for change in changes for sku in change.skus if isinstance(sku.barcode, str)
     }
@@ -154,7 +156,7 @@ async def load(changes: Sequence[StyleChange]) -> Known:
             Sku.style,
             Sku.barcode,
             Sku.external_ref,
-            Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+            Sku.style._.code.as_alias("style_code"),
         ).where(reduce(or_, holders))
         if holders
         else []
@@ -176,8 +178,58 @@ async def load(changes: Sequence[StyleChange]) -> Known:
     )
 
 
+async def _sizes() -> dict[int, list[dict[str, Any]]]:
+    """Every size scale's sizes, in their order."""
+    sizes: dict[int, list[dict[str, Any]]] = {}
+    for size in await Size.select(Size.id, Size.size_scale, Size.label).order_by(Size.position):
+        sizes.setdefault(size["size_scale"], []).append(size)
+    return sizes
+
+
+@access.system_query("the catalog's managers (manage_catalog) set prices on every list")
+async def _price_lists() -> list[dict[str, Any]]:
+    return await PriceList.select(PriceList.id, PriceList.uuid, PriceList.name, PriceList.currency)
+
+
+@access.system_query("the catalog's managers (manage_catalog) set prices on every list")
+async def _saved_prices(styles: Iterable[int]) -> SavedPrices:
+    """The saved prices of these styles, on every list."""
+    return {
+        (row["price_list"], row["style"], row["size"]): row
+        for row in await Price.select(*Price.all_columns()).where(one_of(Price.style, styles))
+    }
+
+
+@access.system_query("the catalog's managers (manage_catalog) set prices on every list")
+async def load_for_prices(changes: Sequence[StylePrices]) -> Known:
+    """What a change of prices alone concerns: the price lists, the sizes, the styles the
+    changes name by code and their saved prices (four queries, whatever their number)."""
+    codes = {change.code for change in changes}
+    styles = {
+        row["id"]: row
+        for row in await Style.select(*Style.all_columns()).where(one_of_text(Style.code, codes))
+    }
+    return Known(
+        seasons={},
+        collections=[],
+        scales={},
+        sizes=await _sizes(),
+        price_lists=await _price_lists(),
+        styles=styles,
+        colourways={},
+        skus={},
+        barcode_holders={},
+        reference_holders={},
+        prices=await _saved_prices(styles) if styles else {},
+    )
+
+
 # ---------------------------------------------------------------------------
 # Checking each change against what is saved (no queries)
+
+
+# (price list row, size id or None for all sizes, size label, wholesale, retail)
+WantedPrice = tuple[dict[str, Any], int | None, str, Decimal, Decimal | None]
 
 
 @dataclass
@@ -194,9 +246,17 @@ class Plan:
     # (colour, size label) -> barcode / ERP reference wanted (None: none)
     barcodes: dict[tuple[str, str], str | None]
     references: dict[tuple[str, str], str | None]
-    # (price list row, size id, size label, wholesale, retail)
-    prices: list[tuple[dict[str, Any], int | None, str, Decimal, Decimal | None]]
+    prices: list[WantedPrice]
     uuid: uuid.UUID
+
+
+@dataclass
+class PricePlan:
+    """The prices one change sets on one saved style."""
+
+    style_id: int
+    style_code: str
+    prices: list[WantedPrice]
 
 
 class Checker:
@@ -269,7 +329,7 @@ class Checker:
         colours = self._colours(index, change, style)
         sizes = self.known.sizes.get(scale["id"], []) if scale else []
         barcodes, references = self._skus(index, change, style, colours, sizes, scale)
-        prices = self._prices(index, change, sizes)
+        prices = self._prices(index, change.prices, sizes)
         if len(self.problems) > before or season is None or scale is None:
             return None
         values = {
@@ -287,7 +347,9 @@ class Checker:
             "status": change.status,
             "carry_over": change.carry_over
             if change.carry_over is not None
-            else bool(style["carry_over"]) if style else False,
+            else bool(style["carry_over"])
+            if style
+            else False,
             "external_ref": change.external_ref
             if not isinstance(change.external_ref, UnsetType)
             else (style["external_ref"] if style else None),
@@ -505,12 +567,17 @@ class Checker:
         self._references_in_item.add(reference)
 
     def _prices(
-        self, index: int, change: StyleChange, sizes: Sequence[dict[str, Any]]
-    ) -> list[tuple[dict[str, Any], int | None, str, Decimal, Decimal | None]]:
-        wanted: list[tuple[dict[str, Any], int | None, str, Decimal, Decimal | None]] = []
-        size_ids = {size["label"]: size["id"] for size in sizes}
+        self,
+        index: int,
+        prices: Sequence[PriceChange],
+        sizes: Sequence[dict[str, Any]] | None,
+    ) -> list[WantedPrice]:
+        """The prices as they will be, checked; ``sizes`` None: the style is unknown, so
+        its sizes cannot be checked (the lists and amounts still are)."""
+        wanted: list[WantedPrice] = []
+        size_ids = {size["label"]: size["id"] for size in sizes or ()}
         seen: set[tuple[int, int | None]] = set()
-        for number, price in enumerate(change.prices):
+        for number, price in enumerate(prices):
             place = f"prices[{number}]"
             wanted_uuid = _uuid(price.price_list)
             matches = [
@@ -529,7 +596,7 @@ class Checker:
                 continue
             price_list = matches[0]
             size_id = None
-            if price.size:
+            if price.size and sizes is not None:
                 size_id = size_ids.get(price.size)
                 if size_id is None:
                     self.problem(index, f"{place}.size", _("Not a size of the style's scale."))
@@ -544,6 +611,8 @@ class Checker:
                 retail = None if isinstance(parsed, inputs.Invalid) else parsed
                 if isinstance(parsed, inputs.Invalid):
                     self.problem(index, f"{place}.suggested_retail", parsed.text())
+            if sizes is None:
+                continue
             if (price_list["id"], size_id) in seen:
                 self.problem(index, f"{place}.size", _("This price is listed twice."))
                 continue
@@ -551,6 +620,19 @@ class Checker:
             if wholesale is not None and (retail is not None or not price.suggested_retail):
                 wanted.append((price_list, size_id, price.size or "", wholesale, retail))
         return wanted
+
+    def check_prices(self, changes: Sequence[StylePrices]) -> list[PricePlan]:
+        """Each change of prices alone: its style must be saved, its prices as above."""
+        plans = []
+        for index, change in enumerate(changes):
+            style = self.known.styles_by_code.get(change.code)
+            if style is None:
+                self.problem(index, "code", _("No style has this code."))
+            sizes = self.known.sizes.get(style["size_scale"], []) if style else None
+            prices = self._prices(index, change.prices, sizes)
+            if style is not None:
+                plans.append(PricePlan(style["id"], style["code"], prices))
+        return plans
 
     def check(self, changes: Sequence[StyleChange]) -> list[Plan]:
         plans = []

@@ -24,9 +24,10 @@ from partner_portal.catalog.upsert.changes import (
     SavedStyle,
     UpsertResult,
 )
-from partner_portal.catalog.upsert.checks import Known, Plan
+from partner_portal.catalog.upsert.checks import Known, Plan, PricePlan
 from partner_portal.clock import utcnow
 from partner_portal.database import json_rows, list_parameter, one_of, one_of_sql
+from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 
 # ---------------------------------------------------------------------------
@@ -414,54 +415,72 @@ class Writer:
         )
 
     async def _prices(self, style_ids: Mapping[int, int]) -> None:
-        updates: list[dict[str, Any]] = []
-        inserts: list[dict[str, Any]] = []
-        changes: dict[int, dict[str, list[Any]]] = {}
-        lists: dict[int, dict[str, Any]] = {}
-        for plan in self.plans:
-            style_id = style_ids[plan.index]
-            for price_list, size_id, label, wholesale, retail in plan.prices:
-                saved = self.known.prices.get((price_list["id"], style_id, size_id))
-                if (
-                    saved is not None
-                    and _same_amount(saved["wholesale"], wholesale)
-                    and _same_amount(saved["suggested_retail"], retail)
-                ):
-                    continue
-                row = {"wholesale": str(wholesale), "suggested_retail": _text(retail)}
-                if saved is not None:
-                    updates.append({"target": saved["id"], **row})
-                else:
-                    inserts.append(
-                        {"price_list": price_list["id"], "style": style_id, "size": size_id, **row}
-                    )
-                lists[price_list["id"]] = price_list
-                before = (
-                    services._price_text(saved["wholesale"], saved["suggested_retail"])
-                    if saved
-                    else None
-                )
-                changes.setdefault(price_list["id"], {})[
-                    f"{plan.values['code']} {label}".strip()
-                ] = [before, services._price_text(wholesale, retail)]
-        money = {"wholesale": "numeric", "suggested_retail": "numeric"}
-        await _run(_UPDATE_PRICES, {"target": "integer", **money}, updates)
-        await _run(
-            _INSERT_PRICES,
-            {"price_list": "integer", "style": "integer", "size": "integer", **money},
-            inserts,
+        created, updated, entries = await write_prices(
+            self.known,
+            [
+                PricePlan(style_ids[plan.index], plan.values["code"], plan.prices)
+                for plan in self.plans
+            ],
         )
-        self.prices_changed = len(updates) + len(inserts)
-        for list_id, list_changes in changes.items():
-            self.audit.append(
-                audit_log.Entry(
-                    entity_kind="price_list",
-                    entity_uuid=lists[list_id]["uuid"],
-                    action="update",
-                    changes=list_changes,
-                    summary=_("%(count)s prices imported", count=len(list_changes)),
+        self.prices_changed = created + updated
+        self.audit.extend(entries)
+
+
+async def write_prices(
+    known: Known, plans: Sequence[PricePlan]
+) -> tuple[int, int, list[audit_log.Entry]]:
+    """Set the planned prices that differ from the saved ones: one statement for those that
+    change and one for the new ones. The prices created and updated, and an audit entry per
+    price list (to be recorded by the caller)."""
+    updates: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    changes: dict[int, dict[str, list[Any]]] = {}
+    lists: dict[int, dict[str, Any]] = {}
+    for plan in plans:
+        for price_list, size_id, label, wholesale, retail in plan.prices:
+            saved = known.prices.get((price_list["id"], plan.style_id, size_id))
+            if (
+                saved is not None
+                and _same_amount(saved["wholesale"], wholesale)
+                and _same_amount(saved["suggested_retail"], retail)
+            ):
+                continue
+            row = {"wholesale": str(wholesale), "suggested_retail": _text(retail)}
+            if saved is not None:
+                updates.append({"target": saved["id"], **row})
+            else:
+                inserts.append(
+                    {"price_list": price_list["id"], "style": plan.style_id, "size": size_id, **row}
                 )
+            lists[price_list["id"]] = price_list
+            before = (
+                services._price_text(saved["wholesale"], saved["suggested_retail"])
+                if saved
+                else None
             )
+            changes.setdefault(price_list["id"], {})[f"{plan.style_code} {label}".strip()] = [
+                before,
+                services._price_text(wholesale, retail),
+            ]
+    money = {"wholesale": "numeric", "suggested_retail": "numeric"}
+    await _run(_UPDATE_PRICES, {"target": "integer", **money}, updates)
+    await _run(
+        _INSERT_PRICES,
+        {"price_list": "integer", "style": "integer", "size": "integer", **money},
+        inserts,
+    )
+    entries = [
+        audit_log.Entry(
+            entity_kind="price_list",
+            entity_uuid=lists[list_id]["uuid"],
+            action="update",
+            changes=list_changes,
+            summary_message=N_("%(count)s prices imported"),
+            summary_params={"count": len(list_changes)},
+        )
+        for list_id, list_changes in changes.items()
+    ]
+    return len(inserts), len(updates), entries
 
 
 def _text(amount: Decimal | None) -> str | None:

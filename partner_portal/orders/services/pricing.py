@@ -16,7 +16,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from partner_portal import access
-from partner_portal.catalog.services import discount_percent, prices_for_partner, volume_breaks
+from partner_portal.catalog.services import (
+    PartnerPrice,
+    PartnerPrices,
+    discount_percent,
+    prices_for_partner,
+    volume_breaks,
+)
 from partner_portal.catalog.tables import Sku, StyleStatus
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import minor_units
@@ -131,86 +137,33 @@ async def price_lines(
     (unknown, not orderable, no price, quantity)."""
     requests = _merged(requests)
     terms = await registry.terms_for(buyer["id"])
-    errors: dict[str, str] = {}
-    for line in requests:
-        if not 0 < line.quantity <= MAX_LINE_QUANTITY:
-            errors[f"sku-{line.sku_id}"] = _("Quantities are whole numbers from 1 to 1,000,000.")
-        if not Decimal(0) <= line.discount_percent <= HUNDRED:
-            errors[f"sku-{line.sku_id}"] = _("A discount is between 0 and 100 percent.")
-    skus = {
-        row["id"]: row
-        for row in await Sku.select(
-            Sku.id,
-            Sku.style,
-            Sku.colourway,
-            Sku.size,
-            Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-            Sku.style.status.as_alias("style_status"),  # type: ignore[attr-defined]
-        ).where(Sku.id.is_in([line.sku_id for line in requests] or [-1]))
-    }
+    errors = _quantity_errors(requests)
+    skus = await _orderable_skus(requests)
     currency = (terms.currency if terms else None) or buyer["currency"]
-    prices = await prices_for_partner(
-        buyer["id"],
-        {row["style"] for row in skus.values()},
-        tier=terms.tier if terms else None,
+    pricing = _Pricing(
+        prices=await prices_for_partner(
+            buyer["id"],
+            {row["style"] for row in skus.values()},
+            tier=terms.tier if terms else None,
+            currency=currency,
+        ),
+        off_by_contract=contract_discount(terms),
+        pieces_per_style=_pieces_per_style(requests, skus),
         currency=currency,
     )
-    off_by_contract = contract_discount(terms)
-    # Volume breaks count a style's pieces in all colours and sizes of the order.
-    pieces_per_style: dict[int, int] = {}
-    for line in requests:
-        if line.sku_id in skus:
-            style_id = skus[line.sku_id]["style"]
-            pieces_per_style[style_id] = pieces_per_style.get(style_id, 0) + line.quantity
     price_list_id: int | None = None
     price_list_name = ""
     rows: list[dict[str, Any]] = []
     for line in requests:
-        sku = skus.get(line.sku_id)
-        key = f"sku-{line.sku_id}"
-        if sku is None:
-            errors[key] = _("This item is not in the catalog.")
+        priced = pricing.line(line, skus.get(line.sku_id))
+        if isinstance(priced, str):
+            errors[f"sku-{line.sku_id}"] = priced
             continue
-        if sku["style_status"] != StyleStatus.active:
-            errors[key] = _("Style %(code)s cannot be ordered.", code=sku["style_code"])
-            continue
-        unit_price = line.unit_price
-        discount = line.discount_percent
-        volume = Decimal("0")
-        line_list: int | None = None
-        if unit_price is None:
-            price = prices.for_item(sku["style"], sku["size"])
-            if price is None:
-                errors[key] = _(
-                    "Style %(code)s has no price in %(currency)s for you.",
-                    code=sku["style_code"],
-                    currency=currency,
-                )
-                continue
-            unit_price = price.wholesale
-            line_list = price.price_list_id
-            if not discount:
-                volume = prices.discount_for(sku["style"], pieces_per_style[sku["style"]])
-                discount = combined_discount(off_by_contract, volume)
+        row, price = priced
+        if price is not None:  # the order names the list of its first catalog-priced line
             price_list_id = price_list_id or price.price_list_id
             price_list_name = price_list_name or price.price_list_name
-        gross = unit_price * line.quantity
-        rows.append(
-            {
-                "sku": sku["id"],
-                "style": sku["style"],
-                "colourway": sku["colourway"],
-                "size": sku["size"],
-                "quantity": line.quantity,
-                "unit_price": unit_price,
-                "discount_percent": discount,
-                "volume_discount_percent": volume,
-                "price_list": line_list,
-                "price_fixed": line.unit_price is not None,
-                "line_total": line_total(unit_price, line.quantity, discount, currency),
-                "gross": round_money(gross, currency),
-            }
-        )
+        rows.append(row)
     if errors:
         return None, errors
     subtotal = sum((row["gross"] for row in rows), Decimal(0))
@@ -229,6 +182,96 @@ async def price_lines(
         ),
         {},
     )
+
+
+def _quantity_errors(requests: Sequence[LineRequest]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for line in requests:
+        if not 0 < line.quantity <= MAX_LINE_QUANTITY:
+            errors[f"sku-{line.sku_id}"] = _("Quantities are whole numbers from 1 to 1,000,000.")
+        if not Decimal(0) <= line.discount_percent <= HUNDRED:
+            errors[f"sku-{line.sku_id}"] = _("A discount is between 0 and 100 percent.")
+    return errors
+
+
+async def _orderable_skus(requests: Sequence[LineRequest]) -> dict[int, dict[str, Any]]:
+    """The requested SKUs that exist, by id, with their style's code and status."""
+    return {
+        row["id"]: row
+        for row in await Sku.select(
+            Sku.id,
+            Sku.style,
+            Sku.colourway,
+            Sku.size,
+            Sku.style._.code.as_alias("style_code"),
+            Sku.style._.status.as_alias("style_status"),
+        ).where(Sku.id.is_in([line.sku_id for line in requests] or [-1]))
+    }
+
+
+def _pieces_per_style(
+    requests: Sequence[LineRequest], skus: Mapping[int, Mapping[str, Any]]
+) -> dict[int, int]:
+    """Volume breaks count a style's pieces in all colours and sizes of the order."""
+    pieces: dict[int, int] = {}
+    for line in requests:
+        if line.sku_id in skus:
+            style_id = skus[line.sku_id]["style"]
+            pieces[style_id] = pieces.get(style_id, 0) + line.quantity
+    return pieces
+
+
+@dataclass(frozen=True)
+class _Pricing:
+    """What pricing one order's lines needs: the buyer's prices, its contract's discount,
+    the order's pieces per style (for volume breaks) and the order's currency."""
+
+    prices: PartnerPrices
+    off_by_contract: Decimal
+    pieces_per_style: Mapping[int, int]
+    currency: str
+
+    def line(
+        self, line: LineRequest, sku: Mapping[str, Any] | None
+    ) -> tuple[dict[str, Any], PartnerPrice | None] | str:
+        """The line's row and the catalog price it took (None: a fixed price), or why it
+        cannot be ordered."""
+        if sku is None:
+            return _("This item is not in the catalog.")
+        if sku["style_status"] != StyleStatus.active:
+            return _("Style %(code)s cannot be ordered.", code=sku["style_code"])
+        unit_price = line.unit_price
+        discount = line.discount_percent
+        volume = Decimal("0")
+        price: PartnerPrice | None = None
+        if unit_price is None:
+            price = self.prices.for_item(sku["style"], sku["size"])
+            if price is None:
+                return _(
+                    "Style %(code)s has no price in %(currency)s for you.",
+                    code=sku["style_code"],
+                    currency=self.currency,
+                )
+            unit_price = price.wholesale
+            if not discount:
+                volume = self.prices.discount_for(sku["style"], self.pieces_per_style[sku["style"]])
+                discount = combined_discount(self.off_by_contract, volume)
+        gross = unit_price * line.quantity
+        row = {
+            "sku": sku["id"],
+            "style": sku["style"],
+            "colourway": sku["colourway"],
+            "size": sku["size"],
+            "quantity": line.quantity,
+            "unit_price": unit_price,
+            "discount_percent": discount,
+            "volume_discount_percent": volume,
+            "price_list": price.price_list_id if price is not None else None,
+            "price_fixed": line.unit_price is not None,
+            "line_total": line_total(unit_price, line.quantity, discount, self.currency),
+            "gross": round_money(gross, self.currency),
+        }
+        return row, price
 
 
 async def repriced(order: OrderRecord, lines: Sequence[tuple[OrderLineRecord, int]]) -> PricedLines:

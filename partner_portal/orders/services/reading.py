@@ -110,8 +110,8 @@ LIST_COLUMNS = (
     Order.created_at,
     Order.requested_ship_date,
     Order.buyer,
-    Order.buyer.uuid.as_alias("buyer_uuid"),  # type: ignore[attr-defined]
-    Order.buyer.legal_name.as_alias("buyer_name"),  # type: ignore[attr-defined]
+    Order.buyer._.uuid.as_alias("buyer_uuid"),
+    Order.buyer._.legal_name.as_alias("buyer_name"),
 )
 
 
@@ -123,12 +123,12 @@ def filtered_orders(query: Any, viewer: Viewer, filters: OrderFilters) -> Any:
     if filters.channel:
         query = query.where(Order.channel == filters.channel)
     if filters.buyer:
-        query = query.where(Order.buyer.uuid == filters.buyer)  # type: ignore[attr-defined]
+        query = query.where(Order.buyer._.uuid == filters.buyer)
     if filters.search:
         query = query.where(
             contains_text(Order.number, filters.search)
             | contains_text(Order.customer_po, filters.search)
-            | contains_text(Order.buyer.legal_name, filters.search)  # type: ignore[attr-defined]
+            | contains_text(Order.buyer._.legal_name, filters.search)
         )
     return query
 
@@ -192,17 +192,17 @@ ORDER_PAGE_HISTORY_COLUMNS = (
     OrderStatusChange.to_status,
     OrderStatusChange.changed_at,
     OrderStatusChange.note,
-    OrderStatusChange.changed_by.display_name.as_alias("by"),  # type: ignore[attr-defined]
+    OrderStatusChange.changed_by._.display_name.as_alias("by"),
 )
 ORDER_PAGE_COMMENT_COLUMNS = (
     OrderComment.body,
     OrderComment.created_at,
-    OrderComment.author.display_name.as_alias("author_name"),  # type: ignore[attr-defined]
+    OrderComment.author._.display_name.as_alias("author_name"),
     OrderComment.author.organisation.legal_name.as_alias("author_organisation"),  # type: ignore[attr-defined,union-attr]
 )
 ORDER_PAGE_CHANGE_REQUEST_COLUMNS = (
     *ChangeRequest.all_columns(),
-    ChangeRequest.requested_by.display_name.as_alias("requested_by_name"),  # type: ignore[attr-defined]
+    ChangeRequest.requested_by._.display_name.as_alias("requested_by_name"),
 )
 
 

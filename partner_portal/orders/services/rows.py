@@ -93,18 +93,18 @@ ORDER_PAGE_LINE_COLUMNS = (
     OrderLine.discount_percent,
     OrderLine.volume_discount_percent,
     OrderLine.price_fixed,
-    OrderLine.price_list.name.as_alias("price_list_name"),  # type: ignore[attr-defined]
+    OrderLine.price_list._.name.as_alias("price_list_name"),
     OrderLine.line_total,
-    OrderLine.style.uuid.as_alias("style_uuid"),  # type: ignore[attr-defined]
-    OrderLine.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-    OrderLine.style.name_en.as_alias("name_en"),  # type: ignore[attr-defined]
-    OrderLine.style.name_zh.as_alias("name_zh"),  # type: ignore[attr-defined]
-    OrderLine.style.name_ko.as_alias("name_ko"),  # type: ignore[attr-defined]
-    OrderLine.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
-    OrderLine.colourway.name.as_alias("colour_name"),  # type: ignore[attr-defined]
-    OrderLine.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
-    OrderLine.size.position.as_alias("size_position"),  # type: ignore[attr-defined]
-    OrderLine.sku.barcode.as_alias("barcode"),  # type: ignore[attr-defined]
+    OrderLine.style._.uuid.as_alias("style_uuid"),
+    OrderLine.style._.code.as_alias("style_code"),
+    OrderLine.style._.name_en.as_alias("name_en"),
+    OrderLine.style._.name_zh.as_alias("name_zh"),
+    OrderLine.style._.name_ko.as_alias("name_ko"),
+    OrderLine.colourway._.code.as_alias("colour_code"),
+    OrderLine.colourway._.name.as_alias("colour_name"),
+    OrderLine.size._.label.as_alias("size_label"),
+    OrderLine.size._.position.as_alias("size_position"),
+    OrderLine.sku._.barcode.as_alias("barcode"),
 )
 
 

@@ -78,7 +78,7 @@ async def sources(
         row["id"]: row["season"]
         for row in await Sku.select(
             Sku.id,
-            Sku.style.season.as_alias("season"),  # type: ignore[attr-defined]
+            Sku.style._.season.as_alias("season"),
         ).where(Sku.id.is_in(wanted))
     }
     query = DeliveryWindow.select(DeliveryWindow.id, DeliveryWindow.season).where(
@@ -360,9 +360,9 @@ async def shortfall_messages(shortfalls: Iterable[Shortfall]) -> list[str]:
         row["id"]: row
         for row in await Sku.select(
             Sku.id,
-            Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-            Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
-            Sku.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
+            Sku.style._.code.as_alias("style_code"),
+            Sku.colourway._.code.as_alias("colour_code"),
+            Sku.size._.label.as_alias("size_label"),
         ).where(Sku.id.is_in([item.sku_id for item in short] or [-1]))
     }
     windows = {
@@ -472,12 +472,12 @@ async def _hold_pending_changes() -> None:
         ChangeRequest.id,
         ChangeRequest.order,
         ChangeRequest.changes,
-        ChangeRequest.order.channel.as_alias("channel"),  # type: ignore[attr-defined]
-        ChangeRequest.order.delivery_window_start.as_alias("window_start"),  # type: ignore[attr-defined]
-        ChangeRequest.order.delivery_window_end.as_alias("window_end"),  # type: ignore[attr-defined]
+        ChangeRequest.order._.channel.as_alias("channel"),
+        ChangeRequest.order._.delivery_window_start.as_alias("window_start"),
+        ChangeRequest.order._.delivery_window_end.as_alias("window_end"),
     ).where(
         (ChangeRequest.status == ChangeRequestStatus.pending)
-        & ChangeRequest.order.status.is_in(list(OPEN_STATUSES))  # type: ignore[attr-defined]
+        & ChangeRequest.order._.status.is_in(list(OPEN_STATUSES))
     )
     holds: list[StockReservation] = []
     for request in requests:
@@ -541,14 +541,14 @@ async def stock_rows(viewer: Viewer, search: str = "") -> list[StockRow]:
     query = Sku.select(
         Sku.id.as_alias("sku"),
         Sku.barcode,
-        Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-        Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
-        Sku.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
-        Sku.size.position.as_alias("size_position"),  # type: ignore[attr-defined]
-    ).where(Sku.style.status == StyleStatus.active)  # type: ignore[attr-defined]
+        Sku.style._.code.as_alias("style_code"),
+        Sku.colourway._.code.as_alias("colour_code"),
+        Sku.size._.label.as_alias("size_label"),
+        Sku.size._.position.as_alias("size_position"),
+    ).where(Sku.style._.status == StyleStatus.active)
     if search:
-        query = query.where(contains_text(Sku.style.code, search))  # type: ignore[attr-defined]
-    skus = await query.order_by(Sku.style.code).order_by(Sku.id).limit(STOCK_PAGE_ROWS)  # type: ignore[attr-defined]
+        query = query.where(contains_text(Sku.style._.code, search))
+    skus = await query.order_by(Sku.style._.code).order_by(Sku.id).limit(STOCK_PAGE_ROWS)
     ids = [row["sku"] for row in skus] or [-1]
     figures: dict[int, dict[str, int]] = {row["sku"]: {} for row in skus}
     for row in await SkuStock.select(SkuStock.sku, SkuStock.at_once, SkuStock.reserved).where(

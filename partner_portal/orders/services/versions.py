@@ -19,7 +19,7 @@ from partner_portal.orders.tables import Order, OrderVersion
 
 VERSION_COLUMNS = (
     *OrderVersion.all_columns(),
-    OrderVersion.created_by.display_name.as_alias("created_by_name"),  # type: ignore[attr-defined]
+    OrderVersion.created_by._.display_name.as_alias("created_by_name"),
 )
 
 
