@@ -244,12 +244,12 @@ async def stock_levels(
     access.require(viewer, Action.manage_catalog)
     query = SkuStock.select(
         SkuStock.sku,
-        SkuStock.sku.uuid.as_alias("uuid"),  # type: ignore[attr-defined, union-attr]
-        SkuStock.sku.barcode.as_alias("barcode"),  # type: ignore[attr-defined, union-attr]
-        SkuStock.sku.external_ref.as_alias("external_ref"),  # type: ignore[attr-defined, union-attr]
-        SkuStock.sku.style.code.as_alias("style"),  # type: ignore[attr-defined, union-attr]
-        SkuStock.sku.colourway.code.as_alias("colour"),  # type: ignore[attr-defined, union-attr]
-        SkuStock.sku.size.label.as_alias("size"),  # type: ignore[attr-defined, union-attr]
+        SkuStock.sku._.uuid.as_alias("uuid"),
+        SkuStock.sku._.barcode.as_alias("barcode"),
+        SkuStock.sku._.external_ref.as_alias("external_ref"),
+        SkuStock.sku._.style._.code.as_alias("style"),
+        SkuStock.sku._.colourway._.code.as_alias("colour"),
+        SkuStock.sku._.size._.label.as_alias("size"),
         SkuStock.at_once,
         SkuStock.reserved,
         SkuStock.updated_at,

@@ -82,9 +82,9 @@ async def _sku_names(left: Mapping[int, int]) -> list[dict[str, Any]]:
         Sku.uuid,
         Sku.barcode,
         Sku.external_ref,
-        Sku.style.code.as_alias("style"),  # type: ignore[attr-defined]
-        Sku.colourway.code.as_alias("colour"),  # type: ignore[attr-defined]
-        Sku.size.label.as_alias("size"),  # type: ignore[attr-defined]
+        Sku.style._.code.as_alias("style"),
+        Sku.colourway._.code.as_alias("colour"),
+        Sku.size._.label.as_alias("size"),
     ).where(Sku.id.is_in(sorted(left)))
     return sorted(
         (
