@@ -4,15 +4,17 @@ sees their own partners'."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar.params import FromPath, FromQuery
 
 from insights import metrics, network, segmentation
 from insights.access import InsightAction
-from insights.figures import insight_settings
+from insights.figures import as_date, insight_settings
 from partner_portal import access, api
 from partner_portal.clock import utcnow
 from partner_portal.web import CurrentViewer
@@ -26,13 +28,32 @@ def _number(value: Any, currency: str) -> Any:
     return api.money(value, currency) if isinstance(value, Decimal) else value
 
 
+# A period's figures: its label and dates, each KPI (money as a decimal string, counts and
+# averages as numbers (JSON numbers: an integer is one), null where a figure has no value)
+# and the rates of the movements.
+PeriodFigures = dict[str, str | float | None]
+
+
+class KpiGroup(msgspec.Struct):
+    # The whole network, or one KAM, tier, territory or kind of partner (?by=).
+    group: str
+    periods: list[PeriodFigures]
+
+
+class KpiDocument(msgspec.Struct):
+    currency: str
+    # What each KPI counts, in words.
+    definitions: dict[str, str]
+    groups: list[KpiGroup]
+
+
 @api.get(f"{API}/kpis")
 async def kpis(
     viewer: CurrentViewer,
     period: FromQuery[str] = "month",
     count: FromQuery[int] = 12,
     by: FromQuery[str] = "",
-) -> dict[str, Any]:
+) -> KpiDocument:
     """Every KPI per period (``period``: month, quarter or season; per group when ``by`` is
     kam, tier, territory or kind); money as decimal strings in the reporting currency."""
     access.require(viewer, InsightAction.view_insights)
@@ -43,15 +64,15 @@ async def kpis(
         by if by in network.DIMENSIONS else "",
         utcnow().date(),
     )
-    return {
-        "currency": table.currency,
-        "definitions": {
+    return KpiDocument(
+        currency=table.currency,
+        definitions={
             key: explanation for key, (_label, explanation) in metrics.DEFINITIONS.items()
         },
-        "groups": [
-            {
-                "group": label,
-                "periods": [
+        groups=[
+            KpiGroup(
+                group=label,
+                periods=[
                     {
                         "period": window.label,
                         "starts_on": window.start.isoformat(),
@@ -67,65 +88,149 @@ async def kpis(
                     }
                     for window in table.periods
                 ],
-            }
+            )
             for group, label in table.groups
         ],
-    }
+    )
+
+
+class PartnerMetricsDocument(msgspec.Struct):
+    """A partner's stored health figures (insights/tables.py PartnerMetrics), money as
+    decimal strings in the reporting currency."""
+
+    computed_on: date
+    first_order_on: date | None
+    last_order_on: date | None
+    orders_12m: int
+    revenue_12m: str
+    margin_12m: str
+    historical_value: str
+    predicted_value: str
+    expected_orders: float
+    alive_probability: float
+    margin_per_order: str
+    loyalty: float
+    # null without survey answers (the stored 0 is not a score).
+    satisfaction: float | None
+    surveys: int
+    complaints: int
+    rfm_recency: int
+    rfm_frequency: int
+    rfm_monetary: int
+    segment: str
+    churn_risk: str
+    churned: bool
+
+
+class CrossSell(msgspec.Struct):
+    style: str
+    # The style the partner buys that suggests this one.
+    because_of: str
+    buyers_of_both: int
+    buyers_of_reason: int
+    confidence: float
+    lift: float
+
+
+class PartnerHealthDocument(msgspec.Struct):
+    partner: UUID
+    # null until the figures are first computed.
+    metrics: PartnerMetricsDocument | None
+    cross_sell: list[CrossSell]
+
+
+def _metrics_document(row: dict[str, Any], currency: str) -> PartnerMetricsDocument:
+    def money(name: str) -> str:
+        return api.money(row[name], currency)
+
+    return PartnerMetricsDocument(
+        computed_on=as_date(row["computed_on"]),
+        first_order_on=as_date(row["first_order_on"]) if row["first_order_on"] else None,
+        last_order_on=as_date(row["last_order_on"]) if row["last_order_on"] else None,
+        orders_12m=int(row["orders_12m"]),
+        revenue_12m=money("revenue_12m"),
+        margin_12m=money("margin_12m"),
+        historical_value=money("historical_value"),
+        predicted_value=money("predicted_value"),
+        expected_orders=float(row["expected_orders"]),
+        alive_probability=float(row["alive_probability"]),
+        margin_per_order=money("margin_per_order"),
+        loyalty=float(row["loyalty"]),
+        satisfaction=float(row["satisfaction"]) if row["surveys"] else None,
+        surveys=int(row["surveys"]),
+        complaints=int(row["complaints"]),
+        rfm_recency=int(row["rfm_recency"]),
+        rfm_frequency=int(row["rfm_frequency"]),
+        rfm_monetary=int(row["rfm_monetary"]),
+        segment=row["segment"],
+        churn_risk=row["churn_risk"],
+        churned=bool(row["churned"]),
+    )
 
 
 @api.get(f"{API}/partners/{{partner_id:uuid}}")
-async def partner_health(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> dict[str, Any]:
+async def partner_health(
+    viewer: CurrentViewer, partner_id: FromPath[UUID]
+) -> PartnerHealthDocument:
     """A partner's CLV with its inputs, segment, RFM, churn risk and cross-sell suggestions."""
     organisation = await access.get_organisation(viewer, partner_id, InsightAction.view_insights)
     latest = (await network.latest_metrics([organisation.id])).get(organisation.id)
     currency = (await insight_settings())["reporting_currency"]
     suggestions = await segmentation.cross_sell_for(organisation.id)
-    return {
-        "partner": str(organisation.uuid),
-        "metrics": None
-        if latest is None
-        else {
-            key: _number(value, currency)
-            for key, value in latest.items()
-            if key not in ("id", "organisation")
-        }
-        # No answers: no satisfaction (the stored 0 is not a score).
-        | ({"satisfaction": None} if not latest["surveys"] else {}),
-        "cross_sell": [
-            {
-                "style": row["style_code"],
-                "because_of": row["reason_code"],
-                "buyers_of_both": row["buyers_of_both"],
-                "buyers_of_reason": row["buyers_of_reason"],
-                "confidence": round(row["confidence"], 4),
-                "lift": round(row["lift"], 4),
-            }
+    return PartnerHealthDocument(
+        partner=organisation.uuid,
+        metrics=None if latest is None else _metrics_document(latest, currency),
+        cross_sell=[
+            CrossSell(
+                style=row["style_code"],
+                because_of=row["reason_code"],
+                buyers_of_both=row["buyers_of_both"],
+                buyers_of_reason=row["buyers_of_reason"],
+                confidence=round(row["confidence"], 4),
+                lift=round(row["lift"], 4),
+            )
             for row in suggestions
         ],
-    }
+    )
+
+
+class SegmentMember(msgspec.Struct):
+    partner: UUID
+    name: str
+    # One of the 16 classes (insights/segmentation.py), and the one before if it moved.
+    segment: str
+    previous_segment: str | None
+    # Recency, frequency and monetary scores.
+    rfm: list[int]
+
+
+class SegmentsDocument(msgspec.Struct):
+    computed_on: date | None
+    partners: list[SegmentMember]
 
 
 @api.get(f"{API}/segments")
-async def segments(viewer: CurrentViewer) -> dict[str, Any]:
+async def segments(viewer: CurrentViewer) -> SegmentsDocument:
+    """Every partner the caller may see with its segment, the one before and its RFM."""
     overview = await segmentation.segment_overview(viewer)
-    return {
-        "computed_on": overview["computed_on"].isoformat() if overview["computed_on"] else None,
-        "partners": [
-            {
-                "partner": str(partner["uuid"]),
-                "name": partner["legal_name"],
-                "segment": code,
-                "previous_segment": partner["previous_segment"],
-                "rfm": [
-                    partner["metrics"]["rfm_recency"],
-                    partner["metrics"]["rfm_frequency"],
-                    partner["metrics"]["rfm_monetary"],
+    return SegmentsDocument(
+        computed_on=as_date(overview["computed_on"]) if overview["computed_on"] else None,
+        partners=[
+            SegmentMember(
+                partner=partner["uuid"],
+                name=partner["legal_name"],
+                segment=code,
+                previous_segment=partner["previous_segment"] or None,
+                rfm=[
+                    int(partner["metrics"]["rfm_recency"]),
+                    int(partner["metrics"]["rfm_frequency"]),
+                    int(partner["metrics"]["rfm_monetary"]),
                 ],
-            }
+            )
             for code, members in overview["segments"].items()
             for partner in members
         ],
-    }
+    )
 
 
 insight_api_routes = [kpis, partner_health, segments]

@@ -192,14 +192,10 @@ async def api_opportunities(
         stage=stage, after=(position[0], position[1]) if position else None, limit=limit
     )
     found = await pipeline.list_opportunities(viewer, filters)
-    rows = found.rows[:limit]
-    last = rows[-1] if rows else None
-    return OpportunityList(
-        items=[_opportunity(row) for row in rows],
-        next_cursor=api.encode_cursor([last["expected_close_date"], last["id"]])
-        if last and len(found.rows) > limit
-        else None,
+    shown, next_cursor = api.page_of(
+        found.rows, limit, lambda row: [row["expected_close_date"], row["id"]]
     )
+    return OpportunityList(items=[_opportunity(row) for row in shown], next_cursor=next_cursor)
 
 
 @api.get(f"{API}/opportunities/{{opportunity_id:uuid}}", tags=["sales"])

@@ -17,7 +17,15 @@ from partner_portal import access, api, idempotency, uploads
 from partner_portal.clock import utcnow
 from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer, redirect_after_post, render, xlsx_download
-from suppliers import forecasting, forms, purchasing, reorders, scorecards, services
+from suppliers import (
+    api_documents,
+    forecasting,
+    forms,
+    purchasing,
+    reorders,
+    scorecards,
+    services,
+)
 from suppliers.access import SupplierAction, get_material
 from suppliers.tables import MaterialKind, MaterialUnit
 
@@ -518,9 +526,9 @@ class Created(msgspec.Struct):
 
 
 @api.get("/api/v1/suppliers/forecast", tags=["suppliers"])
-async def api_forecast(viewer: CurrentViewer) -> dict[str, Any]:
+async def api_forecast(viewer: CurrentViewer) -> api_documents.ForecastDocument:
     """The current material forecast for the caller's materials (a supplier: its own)."""
-    return forecasting.forecast_json(await forecasting.forecast_view(viewer))
+    return api_documents.forecast_document(await forecasting.forecast_view(viewer))
 
 
 @api.post(
@@ -592,8 +600,13 @@ async def api_purchase_orders(
 
 
 @api.get("/api/v1/suppliers/purchase-orders/{order_id:uuid}", tags=["suppliers"])
-async def api_purchase_order(viewer: CurrentViewer, order_id: FromPath[UUID]) -> dict[str, Any]:
-    return purchasing.purchase_order_json(await purchasing.purchase_order_view(viewer, order_id))
+async def api_purchase_order(
+    viewer: CurrentViewer, order_id: FromPath[UUID]
+) -> api_documents.PurchaseOrderDocument:
+    """One purchase order sent to the caller, with its lines and their answers."""
+    return api_documents.purchase_order_document(
+        await purchasing.purchase_order_view(viewer, order_id)
+    )
 
 
 @api.post(

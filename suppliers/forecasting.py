@@ -585,56 +585,6 @@ async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> Forec
     return ForecastView(current, previous["number"] if previous else None, result)
 
 
-def forecast_json(view: ForecastView) -> dict[str, Any]:
-    """The API's forecast: per material and week, net quantities, the firm/forecast split,
-    the change against the previous version and the commitment (no demand origins)."""
-    version = view.version
-    return {
-        "version": version["number"] if version else None,
-        "previous_version": view.previous_number,
-        "published_at": version["published_at"].isoformat() if version else None,
-        "first_week": version["first_week"].isoformat() if version else None,
-        "materials": [
-            {
-                "id": str(item.material["uuid"]),
-                "code": item.material["code"],
-                "name": item.material["name"],
-                "unit": item.material["unit"],
-                "weeks": [
-                    {
-                        "week_start": cell.week_start.isoformat(),
-                        "quantity": quantity_text(cell.net_total),
-                        "firm": quantity_text(cell.net_firm),
-                        "forecast": quantity_text(cell.net_forecast),
-                        "change": quantity_text(cell.change),
-                        "commitment": _commitment_json(cell.commitment),
-                    }
-                    for cell in item.cells
-                ],
-            }
-            for item in view.materials
-        ],
-    }
-
-
-def quantity_text(value: Decimal) -> str:
-    """Quantities in JSON as text with three decimals, the same on SQLite and PostgreSQL."""
-    return str(Decimal(value).quantize(planning.THOUSANDTH))
-
-
-def _commitment_json(commitment: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if commitment is None:
-        return None
-    return {
-        "id": str(commitment["uuid"]),
-        "status": commitment["status"],
-        "quantity": quantity_text(commitment["quantity"]),
-        "delivery_date": commitment["delivery_date"].isoformat(),
-        "comment": commitment["comment"],
-        "forecast_version_requirement": quantity_text(commitment["requirement"]),
-    }
-
-
 # ---------------------------------------------------------------------------
 # Commitments
 

@@ -34,7 +34,7 @@ from suppliers.access import (
     get_purchase_order_line,
     scoped_purchase_orders,
 )
-from suppliers.forecasting import latest_versions, quantity_text
+from suppliers.forecasting import latest_versions
 from suppliers.services import SUPPLIER_KINDS
 from suppliers.tables import (
     ForecastLine,
@@ -428,36 +428,6 @@ async def order_of_line(line_uuid: UUID) -> UUID:
     )
     assert row is not None
     return row["order_uuid"]  # type: ignore[no-any-return]
-
-
-def purchase_order_json(view: PurchaseOrderView) -> dict[str, Any]:
-    order = view.order
-    return {
-        "id": str(order["uuid"]),
-        "number": order["number"],
-        "status": order["status"],
-        "currency": order["currency"],
-        "sent_at": order["sent_at"].isoformat() if order["sent_at"] else None,
-        "lines": [
-            {
-                "id": str(line["uuid"]),
-                "material": line["material_code"],
-                "quantity": quantity_text(line["quantity"]),
-                "unit_price": str(line["unit_price"]),
-                "required_date": line["required_date"].isoformat(),
-                "acknowledgement": line["acknowledgement"],
-                "confirmed_quantity": quantity_text(line["confirmed_quantity"])
-                if line["confirmed_quantity"] is not None
-                else None,
-                "confirmed_date": line["confirmed_date"].isoformat()
-                if line["confirmed_date"]
-                else None,
-                "comment": line["acknowledgement_comment"],
-                "received_quantity": quantity_text(line["received_quantity"]),
-            }
-            for line in view.lines
-        ],
-    }
 
 
 # ---------------------------------------------------------------------------

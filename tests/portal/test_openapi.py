@@ -111,6 +111,25 @@ async def test_the_document_is_valid_openapi_and_declares_the_whole_contract(
             names = {parameter["name"] for parameter in operations["get"]["parameters"]}
             assert {"cursor", "limit"} <= names, path
     assert paged >= set(PAGED)
+    # Every JSON answer is described field by field: a named schema or declared properties,
+    # never a bare object an integration cannot read.
+    untyped = [
+        (method, path)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        for status in ("200", "201")
+        if (schema := _json_schema(operation, status)) is not None
+        and "$ref" not in schema
+        and "properties" not in schema
+        and schema.get("type") != "array"
+    ]
+    assert untyped == []
+
+
+def _json_schema(operation: dict[str, Any], status: str) -> dict[str, Any] | None:
+    answer = operation.get("responses", {}).get(status, {})
+    content = answer.get("content", {}).get("application/json")
+    return None if content is None else content.get("schema", {})
 
 
 async def test_a_generated_client_finds_no_server_error_and_no_answer_off_the_document(
