@@ -16,16 +16,15 @@ from uuid import UUID
 import msgspec
 
 from partner_portal import api
-from suppliers import planning
 from suppliers.forecasting import ForecastView
 from suppliers.purchasing import PurchaseOrderView
 
 UNIT_PRICE_PLACES = 4
+QUANTITY_PLACES = 3
 
 
 def quantity_text(value: Decimal) -> str:
-    """A quantity as text with three decimals."""
-    return str(Decimal(value).quantize(planning.THOUSANDTH))
+    return api.decimal_text(value, QUANTITY_PLACES)
 
 
 class Commitment(msgspec.Struct):
