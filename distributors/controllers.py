@@ -275,14 +275,14 @@ async def _matrix(
         else None
     )
     if start:
-        return await _grid_batch(request, styles, buyer, more)
+        return await _grid_batch(request, viewer, styles, buyer, more)
     grid_texts = saved_texts if texts is None else {**saved_texts, **texts}
     grid = services.read_grid(styles, grid_texts) if buyer else Grid()
     windows = await services.windows_for(styles)
     if details is None:
         details = await services.details_of(order, windows)
     totals = await services.totals_for(
-        styles, grid, buyer, services.window_start(windows, details.window_uuid)
+        viewer, styles, grid, buyer, services.window_start(windows, details.window_uuid)
     )
     ship_to = (
         await delivery.ship_to_choices(viewer, buyer, order["ship_to"] if order else "")
@@ -326,6 +326,7 @@ async def _matrix(
 
 async def _grid_batch(
     request: AnyRequest,
+    viewer: Viewer,
     styles: list[services.MatrixStyle],
     buyer: dict[str, Any] | None,
     more: dict[str, Any] | None,
@@ -340,7 +341,7 @@ async def _grid_batch(
             "texts": {},
             "errors": {},
             "quantities": {},
-            "totals": await services.totals_for(styles, Grid(), buyer),
+            "totals": await services.totals_for(viewer, styles, Grid(), buyer),
             "windows": await services.windows_for(styles),
             "details": MatrixDetails(),
             "rules": await rules.grid_rules(),

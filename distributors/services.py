@@ -695,13 +695,15 @@ class Totals:
 
 
 async def totals_for(
+    viewer: Viewer,
     styles: Sequence[MatrixStyle],
     grid: Grid,
     buyer: Mapping[str, Any] | None,
     delivery_start: Any = None,
 ) -> Totals:
     """Pieces per colour row, size column and style, the order value at the buyer's prices
-    (with volume breaks), and what the brand's order rules say about it so far."""
+    (with volume breaks), and what the brand's order rules say about it so far: judged as
+    the order saving it would make (by ``viewer``: a brand rep's entry is rep-entered)."""
     sku_cells = {
         sku_id: (style.id, colour_id, size_id)
         for style in styles
@@ -734,7 +736,7 @@ async def totals_for(
                 {
                     "id": None,
                     "buyer": buyer["id"],
-                    "channel": channel_for(buyer),
+                    "channel": channel_for(buyer, viewer),
                     "currency": priced.currency,
                     "total": priced.total,
                     "delivery_window_start": delivery_start,

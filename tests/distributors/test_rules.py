@@ -219,3 +219,26 @@ async def test_the_brand_sets_a_minimum_order_value_in_each_currency_it_sells_in
     page = (await client.get("/distributors/rules")).text
     assert 'name="min_order_value-amount-CNY"' in page and 'value="5000' in page
     assert 'name="min_order_value-amount-KRW"' in page and 'value="950000' in page
+
+
+async def test_a_reps_grid_for_a_corporate_client_shows_the_rules_its_save_will_apply(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    # A KAM's entry is rep-entered, which the rules check (a client's own group order is
+    # not): the grid's running findings judge it as the save will.
+    await set_rule(RuleKind.min_order_value, False, amount=Decimal("5000"))
+    first = sheet.shop.styles[0]
+    draft = await orders.create_draft(
+        await viewer(cast.kam),
+        OrderDraft(
+            buyer_id=cast.bank.id,
+            channel=orders.channel_for({"kind": "group_client"}, await viewer(cast.kam)),
+            lines=[first.line("BLK", "S", 10)],
+        ),
+    )
+    assert draft.saved, draft.errors
+    await client.sign_in(cast.kam)
+    page = await client.get(f"/distributors/drafts/{draft.uuid}?sheet={sheet.uuid}")
+    assert page.status_code == 200
+    findings = page.text.split('id="matrix-findings"', 1)[1].split("</div>", 1)[0]
+    assert "the minimum order is" in findings
