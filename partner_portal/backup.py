@@ -322,7 +322,27 @@ async def restore_backup(settings: Settings, archive: Path, force: bool = False)
     if pending:
         await _migrate(settings.database_url)
         report.migrations_run = pending
+    await _gather_statistics(engine, settings)
     return report
+
+
+async def _gather_statistics(engine: str, settings: Settings) -> None:
+    """ANALYZE the restored database: until statistics exist the planner takes its tables
+    for nearly empty, and pages such as the sales board and partner search took seconds
+    instead of milliseconds on freshly loaded data (docs/SCALING.md)."""
+    if engine == "sqlite":
+        await asyncio.to_thread(_analyze_sqlite, _sqlite_path(settings))
+        return
+    connection = await _connect_postgres(settings.database_url)
+    try:
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+def _analyze_sqlite(database: Path) -> None:
+    with closing(sqlite3.connect(database, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)) as connection:
+        connection.execute("ANALYZE")
 
 
 async def _migrate(database_url: str) -> None:

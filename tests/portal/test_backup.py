@@ -213,6 +213,23 @@ async def test_a_backup_taken_while_orders_are_placed_restores_every_acknowledge
     # Every picture the restored database names is there, byte for byte as it was stored.
     for (path,) in await empty.rows("SELECT path FROM style_image"):
         assert restored_files[path] == (source.media_dir / path).read_bytes()
+    # The planner has statistics at once, not after autovacuum gets round to it.
+    assert await planner_statistics_of(empty, "sales_order")
+
+
+async def planner_statistics_of(instance: Instance, table: str) -> bool:
+    """Whether ANALYZE has run on the table (last_analyze is set by ANALYZE itself, not by
+    autovacuum; SQLite keeps its statistics in sqlite_stat1)."""
+    if instance.database_url.startswith("sqlite:///"):
+        if not await instance.rows(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+        ):
+            return False
+        return bool(await instance.rows(f"SELECT 1 FROM sqlite_stat1 WHERE tbl = '{table}'"))
+    analysed = await instance.rows(
+        f"SELECT last_analyze FROM pg_stat_user_tables WHERE relname = '{table}'"
+    )
+    return bool(analysed) and analysed[0][0] is not None
 
 
 async def test_a_restore_refuses_an_instance_that_holds_data_unless_forced(
