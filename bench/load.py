@@ -213,6 +213,13 @@ def resident_megabytes(pid: int) -> float:
     return total_kb / 1024
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the machine's CPUs have not been idle since boot, summed (/proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def own_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -441,6 +448,11 @@ class Saturation:
     errors: int
     p50_ms: float
     server_cpu_ms: float
+    database_cpu_ms: float
+    client_cpu_ms: float
+    # CPUs the whole machine kept busy (every process and the kernel, from /proc/stat): at
+    # nproc, a second worker can only add what the database and this client leave over.
+    machine_cpus_busy: float
 
     @property
     def per_second(self) -> float:
@@ -464,11 +476,21 @@ async def saturate(
             users.append(VirtualUser(choices[index % len(choices)], server.port, 0, rng))
     tasks = [asyncio.create_task(user.run(samples, 0)) for user in users]
     await asyncio.sleep(3)  # warm-up
-    first, cpu, started = len(samples), server.cpu_seconds(), time.monotonic()
+    database = postgres_database(server.url)
+    first, started = len(samples), time.monotonic()
+    cpu, database_cpu, client_cpu = (
+        server.cpu_seconds(),
+        database_cpu_seconds(database),
+        own_cpu_seconds(),
+    )
+    machine_busy = machine_busy_seconds()
     await asyncio.sleep(arguments.saturation_seconds)
     measured = samples[first:]
     seconds = time.monotonic() - started
     cpu_seconds = server.cpu_seconds() - cpu
+    database_seconds = database_cpu_seconds(database) - database_cpu
+    client_seconds = own_cpu_seconds() - client_cpu
+    machine_seconds = machine_busy_seconds() - machine_busy
     for user in users:
         user.stopped = True
     await asyncio.wait(tasks, timeout=60)
@@ -481,6 +503,9 @@ async def saturate(
         sum(1 for sample in measured if sample.status != 200),
         percentile(latencies, 0.5),
         cpu_seconds * 1000 / max(len(measured), 1),
+        database_seconds * 1000 / max(len(measured), 1),
+        client_seconds * 1000 / max(len(measured), 1),
+        machine_seconds / seconds,
     )
 
 
@@ -596,15 +621,31 @@ def cost_table(costs: list[PageCost]) -> str:
 
 
 def saturation_table(saturations: list[Saturation]) -> str:
+    """The throughputs side by side, with what bounds them: a server that wastes nothing
+    per process keeps its CPU per request as workers are added, and then N workers answer
+    N times as much until the machine's CPUs are all busy; past that, the ceiling is
+    nproc / (server + database + load generator CPU per request), whatever the server."""
     lines = [
-        "| workers | connections | req/s | p50 ms | errors | server CPU ms/req | × 1 worker |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| workers | connections | req/s | p50 ms | errors | server CPU ms/req "
+        "| PostgreSQL CPU ms/req | load generator CPU ms/req | machine CPUs busy "
+        "| ceiling req/s | × 1 worker |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     one = next((s.per_second for s in saturations if s.workers == 1), float("nan"))
+    cpus = os.cpu_count() or 1
     for saturation in saturations:
+        per_request = (
+            saturation.server_cpu_ms + saturation.database_cpu_ms + saturation.client_cpu_ms
+        )
+        ceiling = min(
+            saturation.workers * 1000 / max(saturation.server_cpu_ms, 0.001),
+            cpus * 1000 / max(per_request, 0.001),
+        )
         lines.append(
             f"| {saturation.workers} | {saturation.connections} | {saturation.per_second:.1f} "
             f"| {saturation.p50_ms:.0f} | {saturation.errors} | {saturation.server_cpu_ms:.1f} "
+            f"| {saturation.database_cpu_ms:.1f} | {saturation.client_cpu_ms:.2f} "
+            f"| {saturation.machine_cpus_busy:.2f} of {cpus} | {ceiling:.1f} "
             f"| {saturation.per_second / one:.2f} |"
         )
     return "\n".join(lines)

@@ -10,8 +10,12 @@ database's is not in it) and holds on a busy machine.
 Signs in one demo user per role (as bench/load.py does), finds the ids each may open,
 warms each page up once, then prints the median and mean CPU ms per request per page (and
 the median wall time, which includes the database's time and the machine's load).
---profile runs cProfile over that page's requests and prints the 40 most expensive
-functions by cumulative time.
+Besides the pages of the mix, two pages measure the floor every signed-in request pays
+(session, viewer, middleware, base.html with its menu): "password form", the smallest
+full page (a form, no query), and "bell", the unread count every page fetches after it
+loads. --profile runs cProfile over that page's requests, timed in CPU (process_time, so
+waits for the database do not count), and prints the 40 most expensive functions by
+cumulative and by own time.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import logging
 import os
 import pstats
 import statistics
@@ -56,8 +61,12 @@ async def demo_user(role: str, chosen: dict[str, str]) -> str | None:
     return rows[0]["email"] if rows else None
 
 
+# Pages outside the mix that every role has: what any signed-in page costs at least.
+FLOOR_PAGES = {"password form": "/account/password", "bell": "/notifications/bell"}
+
+
 async def paths_for(client: httpx.AsyncClient, role: str) -> dict[str, str]:
-    """Each page of the role as one path that user may open."""
+    """Each page of the role as one path that user may open, then the floor pages."""
     found: dict[str, str] = {}
     for kind, pattern in LINKS.items():
         if any("{" + kind + "}" in page.path for page in ROLE_PAGES[role]):
@@ -71,14 +80,15 @@ async def paths_for(client: httpx.AsyncClient, role: str) -> dict[str, str]:
             paths[page.name] = page.path
         elif kinds[0] in found:
             paths[page.name] = page.path.format(**{kinds[0]: found[kinds[0]]})
-    return paths
+    return paths | FLOOR_PAGES
 
 
 async def measure(arguments: argparse.Namespace) -> None:
     os.environ.setdefault("SCHEDULER_IN_PROCESS", "0")
-    from partner_portal.app import create_app
+    from partner_portal.app import served_app
 
-    app = create_app()
+    app = served_app()  # as `threadline serve` makes it
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
     chosen = dict(pair.split("=", 1) for pair in arguments.users.split(",") if "=" in pair)
     wanted = {name.strip() for name in arguments.pages.split(",") if name.strip()}
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
@@ -100,7 +110,9 @@ async def measure(arguments: argparse.Namespace) -> None:
                     seen.add(name)
                     response = await client.get(path)  # warm-up
                     assert response.status_code == 200, (path, response.status_code)
-                    profile = cProfile.Profile() if name == arguments.profile else None
+                    profile = (
+                        cProfile.Profile(time.process_time) if name == arguments.profile else None
+                    )
                     costs, walls = [], []
                     for _ in range(arguments.requests):
                         if profile:
@@ -117,7 +129,8 @@ async def measure(arguments: argparse.Namespace) -> None:
                         f"{len(response.content) / 1024:>6.0f}"
                     )
                     if profile:
-                        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+                        for order in ("cumulative", "tottime"):
+                            pstats.Stats(profile).sort_stats(order).print_stats(40)
         print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 

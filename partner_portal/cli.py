@@ -16,7 +16,7 @@ def _serve(arguments: argparse.Namespace) -> int:
 
     settings = current_settings()
     uvicorn.run(
-        "partner_portal.app:create_app",
+        "partner_portal.app:served_app",
         factory=True,
         host=arguments.host or settings.host,
         port=arguments.port or settings.port,

@@ -62,14 +62,17 @@ class LoadShedder(ASGIMiddleware):
         if slots.locked() and self._waiting >= settings.max_waiting_requests:
             await _refuse(scope, send)
             return
-        self._waiting += 1
-        try:
-            await asyncio.wait_for(slots.acquire(), settings.max_queue_ms / 1000)
-        except TimeoutError:
-            await _refuse(scope, send)
-            return
-        finally:
-            self._waiting -= 1
+        if slots.locked():
+            self._waiting += 1
+            try:
+                await asyncio.wait_for(slots.acquire(), settings.max_queue_ms / 1000)
+            except TimeoutError:
+                await _refuse(scope, send)
+                return
+            finally:
+                self._waiting -= 1
+        else:
+            await slots.acquire()  # a free slot: taken at once, without wait_for's timer
         try:
             await next_app(scope, receive, send)
         finally:

