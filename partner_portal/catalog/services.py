@@ -602,7 +602,7 @@ PARTNER_PRICE_COLUMNS = (
     PRICE_LIST.id.as_alias("list_id"),
 )
 # ... and the ones it is filtered on (each reading of a joined column builds it anew).
-LIST_CURRENCY, LIST_ORGANISATION, LIST_TIER = (
+_list_currency, _list_organisation, _list_tier = (
     PRICE_LIST.currency,
     PRICE_LIST.organisation,
     PRICE_LIST.tier,
@@ -636,12 +636,12 @@ async def prices_for_partner(
     organisation["currency"] = currency or organisation["currency"]
     rows = await Price.select(*PARTNER_PRICE_COLUMNS).where(
         one_of(Price.style, wanted)
-        & (LIST_CURRENCY == organisation["currency"])
+        & (_list_currency == organisation["currency"])
         & (
-            (LIST_ORGANISATION == organisation_id)
+            (_list_organisation == organisation_id)
             | (
-                LIST_ORGANISATION.is_null()
-                & ((LIST_TIER == organisation["tier"]) | LIST_TIER.is_null())
+                _list_organisation.is_null()
+                & ((_list_tier == organisation["tier"]) | _list_tier.is_null())
             )
         )
     )
