@@ -42,18 +42,22 @@ def card_of(html: str, style_uuid: object) -> str:
     return html[start : html.index("</article>", start)]
 
 
+async def add_pictures(style_id: int, count: int) -> None:
+    now = utcnow()
+    await StyleImage.insert(
+        *(
+            StyleImage(style=style_id, path=f"styles/x/{n}.png", content_type="image/png",
+                       width=300, height=400, byte_size=1, position=n, uploaded_at=now)
+            for n in range(1, count + 1)
+        )
+    )  # fmt: skip
+
+
 async def test_a_card_shows_pictures_swatches_the_buyers_price_and_surcharges(
     client: PortalClient, cast: Cast, sheet: Sheet
 ) -> None:
     first = sheet.shop.styles[0]
-    now = utcnow()
-    await StyleImage.insert(
-        *(
-            StyleImage(style=first.id, path=f"styles/x/{n}.png", content_type="image/png",
-                       width=300, height=400, byte_size=1, position=n, uploaded_at=now)
-            for n in (1, 2)
-        )
-    )  # fmt: skip
+    await add_pictures(first.id, 2)
     large = await Size.select(Size.id).where(Size.label == "L").first()
     assert large is not None
     await Price.insert(
@@ -229,10 +233,7 @@ async def test_a_change_to_a_style_its_price_or_stock_shows_at_once_in_each_lang
     await Style.update({Style.name_en: "Renamed coat", Style.name_zh: "新名字大衣"}).where(
         Style.id == first.id
     )
-    await StyleImage.insert(
-        StyleImage(style=first.id, path="styles/x/9.png", content_type="image/png", width=300,
-                   height=400, byte_size=1, position=1, uploaded_at=utcnow())
-    )  # fmt: skip
+    await add_pictures(first.id, 1)
     after = card_of((await client.get(url)).text, first.uuid)
 
     assert "CN¥95.00" in after and "CN¥100.00" not in after
