@@ -44,7 +44,11 @@ class RenderedOnce:
     ) -> Markup:
         """The template rendered with ``variables``, which ``key`` must determine
         entirely; each slot's variable is the reader's own value from ``slots``."""
+        # The template itself is in the key: one edited while the app auto-reloads its
+        # templates (development) is a new Template, and renders anew.
+        template = environment.get_template(self.template_name)
         full_key = (
+            template,
             i18n.current_locale.get(),
             i18n.current_region_locale.get(),
             i18n.current_time_zone.get(),
@@ -53,7 +57,6 @@ class RenderedOnce:
         html = self._fragments.get(full_key)
         if html is None:
             markers = {name: Markup(marker) for name, marker in self.markers.items()}
-            template = environment.get_template(self.template_name)
             html = template.render(**variables, **markers)
             self._fragments[full_key] = html
             if len(self._fragments) > self.kept:
