@@ -14,7 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
-from distributors import delivery, network, rules, services, sheets, upload
+from distributors import delivery, network, rules, services, sheet_cards, sheets, upload
 from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
@@ -148,6 +148,7 @@ async def _sheet_context(viewer: Viewer, page: sheets.SheetPage, **extra: Any) -
             await sheets.cart_of(viewer, page.buyer, page.sheet["season"]) if may_order else None
         ),
         "page_sheet_uuid": page.sheet["uuid"],
+        "sheet_card": sheet_cards.sheet_card,
         **extra,
     }
 

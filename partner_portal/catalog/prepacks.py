@@ -50,26 +50,33 @@ class PrepackRatio:
         return {size_id: pieces * packs for size_id, _label, pieces in self.sizes}
 
 
+# The query's joined columns, built once (Piccolo builds a joined column anew each time it
+# is read, about a millisecond of CPU each): the sheet and the grid ask on every page.
+_PREPACK = PrepackSize.prepack._
+PREPACK_SIZE_COLUMNS = (
+    _PREPACK.id.as_alias("prepack_id"),
+    _PREPACK.uuid.as_alias("prepack_uuid"),
+    _PREPACK.name.as_alias("name"),
+    _PREPACK.size_scale.as_alias("scale_id"),
+    PrepackSize.size,
+    PrepackSize.size._.label.as_alias("label"),
+    PrepackSize.quantity,
+)
+PREPACK_SCALE, PREPACK_NAME = _PREPACK.size_scale, _PREPACK.name
+PREPACK_SIZE_POSITION = PrepackSize.size._.position
+
+
 async def prepacks_for_scales(scale_ids: Iterable[int]) -> dict[int, list[PrepackRatio]]:
     """The prepacks of these size scales: scale id -> prepacks by name (one query)."""
     wanted = sorted(set(scale_ids))
     result: dict[int, list[PrepackRatio]] = {scale_id: [] for scale_id in wanted}
     if not wanted:
         return result
-    prepack = PrepackSize.prepack._
     rows = await (
-        PrepackSize.select(
-            prepack.id.as_alias("prepack_id"),
-            prepack.uuid.as_alias("prepack_uuid"),
-            prepack.name.as_alias("name"),
-            prepack.size_scale.as_alias("scale_id"),
-            PrepackSize.size,
-            PrepackSize.size._.label.as_alias("label"),
-            PrepackSize.quantity,
-        )
-        .where(prepack.size_scale.is_in(wanted))
-        .order_by(prepack.name)
-        .order_by(PrepackSize.size._.position)
+        PrepackSize.select(*PREPACK_SIZE_COLUMNS)
+        .where(PREPACK_SCALE.is_in(wanted))
+        .order_by(PREPACK_NAME)
+        .order_by(PREPACK_SIZE_POSITION)
     )
     grouped: dict[int, list[dict[str, Any]]] = {}
     for row in rows:

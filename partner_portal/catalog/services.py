@@ -52,7 +52,7 @@ from partner_portal.catalog.tables import (
     VolumeBreak,
 )
 from partner_portal.clock import utcnow
-from partner_portal.database import update_if_version, write_transaction
+from partner_portal.database import one_of, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
@@ -585,6 +585,30 @@ class PartnerPrices:
         return discount_percent(self.volume_breaks_for(style_id), quantity)
 
 
+# The price query's columns, built once: Piccolo spends about a millisecond of CPU
+# building each joined column, and every line sheet, grid and order asks for prices.
+PRICE_LIST = Price.price_list._
+PARTNER_PRICE_COLUMNS = (
+    Price.style,
+    Price.size,
+    Price.wholesale,
+    Price.suggested_retail,
+    PRICE_LIST.uuid.as_alias("list_uuid"),
+    PRICE_LIST.name.as_alias("list_name"),
+    PRICE_LIST.tier.as_alias("tier"),
+    PRICE_LIST.currency.as_alias("currency"),
+    PRICE_LIST.tax_inclusive.as_alias("tax_inclusive"),
+    PRICE_LIST.organisation.as_alias("list_organisation"),
+    PRICE_LIST.id.as_alias("list_id"),
+)
+# ... and the ones it is filtered on (each reading of a joined column builds it anew).
+_list_currency, _list_organisation, _list_tier = (
+    PRICE_LIST.currency,
+    PRICE_LIST.organisation,
+    PRICE_LIST.tier,
+)
+
+
 @access.checked_by_caller(
     "the buyer its caller fetched through access (get_buyer, get_organisation)"
 )
@@ -610,27 +634,14 @@ async def prices_for_partner(
         return PartnerPrices(best={})
     organisation["tier"] = tier or organisation["tier"]
     organisation["currency"] = currency or organisation["currency"]
-    price_list = Price.price_list._
-    rows = await Price.select(
-        Price.style,
-        Price.size,
-        Price.wholesale,
-        Price.suggested_retail,
-        price_list.uuid.as_alias("list_uuid"),
-        price_list.name.as_alias("list_name"),
-        price_list.tier.as_alias("tier"),
-        price_list.currency.as_alias("currency"),
-        price_list.tax_inclusive.as_alias("tax_inclusive"),
-        price_list.organisation.as_alias("list_organisation"),
-        price_list.id.as_alias("list_id"),
-    ).where(
-        Price.style.is_in(wanted)
-        & (price_list.currency == organisation["currency"])
+    rows = await Price.select(*PARTNER_PRICE_COLUMNS).where(
+        one_of(Price.style, wanted)
+        & (_list_currency == organisation["currency"])
         & (
-            (price_list.organisation == organisation_id)
+            (_list_organisation == organisation_id)
             | (
-                price_list.organisation.is_null()
-                & ((price_list.tier == organisation["tier"]) | price_list.tier.is_null())
+                _list_organisation.is_null()
+                & ((_list_tier == organisation["tier"]) | _list_tier.is_null())
             )
         )
     )

@@ -9,6 +9,7 @@ inline styles.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ WORDS = (
 OTHER = Swatch("other", "#c8c8c8")
 
 
+# A line sheet asks for every colourway of the sheet on each request; the answer never changes.
+@lru_cache(maxsize=8192)
 def swatch_of(code: str, name: str) -> Swatch:
     """The palette entry the colourway's name names, else its code; ``other`` if neither."""
     for text in (name.lower(), code.lower()):

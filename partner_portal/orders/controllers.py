@@ -21,7 +21,7 @@ from partner_portal.clock import utcnow
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import field_text, whole_number
-from partner_portal.orders import forms, queries, services
+from partner_portal.orders import forms, list_rows, queries, services
 from partner_portal.orders.api import order_api_routes
 from partner_portal.orders.records import OrderPageLine, OrderRecord
 from partner_portal.orders.services import DETAIL_COLUMNS, OrderDraft, OrderFilters, OrderView
@@ -68,6 +68,7 @@ async def order_list(request: AnyRequest, viewer: CurrentViewer) -> Template | R
             "buyers": buyers,
             "statuses": list(OrderStatus),
             "channels": list(OrderChannel),
+            "order_row": list_rows.order_row,
         },
         partial="orders/_rows.html",
     )

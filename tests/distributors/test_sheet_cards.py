@@ -16,6 +16,7 @@ from partner_portal.catalog.tables import (
     PreBookAvailability,
     Price,
     Size,
+    SkuStock,
     Style,
     StyleImage,
 )
@@ -23,6 +24,7 @@ from partner_portal.clock import utcnow
 from partner_portal.orders.tables import Order, OrderLine
 from partner_portal.partners.tables import User
 from tests.distributors.support import Sheet, make_sheet
+from tests.orders.support import set_price
 from tests.support import Cast, PortalClient
 
 
@@ -35,18 +37,27 @@ def card_codes(html: str) -> list[str]:
     return re.findall(r'<article class="card sheet-style"[^>]*>.*?<h2>([^<]+)</h2>', html, re.S)
 
 
+def card_of(html: str, style_uuid: object) -> str:
+    start = html.index(f'id="style-{style_uuid}"')
+    return html[start : html.index("</article>", start)]
+
+
+async def add_pictures(style_id: int, count: int) -> None:
+    now = utcnow()
+    await StyleImage.insert(
+        *(
+            StyleImage(style=style_id, path=f"styles/x/{n}.png", content_type="image/png",
+                       width=300, height=400, byte_size=1, position=n, uploaded_at=now)
+            for n in range(1, count + 1)
+        )
+    )  # fmt: skip
+
+
 async def test_a_card_shows_pictures_swatches_the_buyers_price_and_surcharges(
     client: PortalClient, cast: Cast, sheet: Sheet
 ) -> None:
     first = sheet.shop.styles[0]
-    now = utcnow()
-    await StyleImage.insert(
-        *(
-            StyleImage(style=first.id, path=f"styles/x/{n}.png", content_type="image/png",
-                       width=300, height=400, byte_size=1, position=n, uploaded_at=now)
-            for n in (1, 2)
-        )
-    )  # fmt: skip
+    await add_pictures(first.id, 2)
     large = await Size.select(Size.id).where(Size.label == "L").first()
     assert large is not None
     await Price.insert(
@@ -205,3 +216,58 @@ async def test_each_partner_has_its_own_cart(
 
     assert str(draft["uuid"]) not in page and "6 pieces" not in page
     assert "₩20,000" in page
+
+
+async def test_a_change_to_a_style_its_price_or_stock_shows_at_once_in_each_language(
+    client: PortalClient, cast: Cast, sheet: Sheet
+) -> None:
+    # Cards are rendered once and kept: what they show must still be current.
+    first = sheet.shop.styles[0]
+    await client.sign_in(cast.distributor)
+    url = f"/line-sheets/{sheet.uuid}"
+    before = card_of((await client.get(url)).text, first.uuid)
+    assert "CN¥100.00" in before and "/catalog/images/" not in before
+
+    await set_price(sheet.shop.cny_gold_list, first.id, Decimal("95"))
+    await SkuStock.insert(SkuStock(sku=first.skus[("BLK", "M")], at_once=40, updated_at=utcnow()))
+    await Style.update({Style.name_en: "Renamed coat", Style.name_zh: "新名字大衣"}).where(
+        Style.id == first.id
+    )
+    await add_pictures(first.id, 1)
+    after = card_of((await client.get(url)).text, first.uuid)
+
+    assert "CN¥95.00" in after and "CN¥100.00" not in after
+    assert "In stock now</dt><dd>40</dd>" in after
+    assert "Renamed coat" in after and "/catalog/images/" in after
+    await User.update({User.locale: "zh_Hans"}).where(User.id == cast.distributor.id)
+    chinese = card_of((await client.get(url)).text, first.uuid)
+    assert "您的价格" in chinese and "现有库存" in chinese and "新名字大衣" in chinese
+    assert "Your price" not in chinese
+    await User.update({User.locale: "ko"}).where(User.id == cast.distributor.id)
+    korean = card_of((await client.get(url)).text, first.uuid)
+    assert "귀사 가격" in korean and "현재 재고" in korean
+
+
+async def test_a_cards_form_carries_the_readers_own_token_filters_and_buyer(
+    app: object, cast: Cast, sheet: Sheet
+) -> None:
+    first = sheet.shop.styles[0]
+    url = f"/line-sheets/{sheet.uuid}"
+    tokens, forms = [], []
+    for query in ("", "?q=" + first.code):
+        async with PortalClient.for_app(app) as browser:
+            await browser.sign_in(cast.distributor)
+            tokens.append(await browser.csrf_token())
+            forms.append(card_of((await browser.get(url + query)).text, first.uuid))
+
+    assert tokens[0] != tokens[1]
+    for token, form in zip(tokens, forms, strict=True):
+        assert f'name="_csrf_token" value="{token}"' in form
+    assert 'name="filters" value=""' in forms[0]
+    assert f'name="filters" value="q={first.code}"' in forms[1]
+    # The brand orders for the buyer it chose: the card's form names that buyer.
+    async with PortalClient.for_app(app) as browser:
+        await browser.sign_in(cast.kam)
+        page = (await browser.get(f"{url}?buyer={cast.distributor_a.uuid}")).text
+    assert f'name="buyer" value="{cast.distributor_a.uuid}"' in card_of(page, first.uuid)
+    assert "Wholesale" in card_of(page, first.uuid)

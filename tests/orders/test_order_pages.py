@@ -16,7 +16,7 @@ from partner_portal.orders.tables import (
     OrderStatusChange,
 )
 from partner_portal.partners.tables import User
-from tests.orders.pages_support import idempotency_key, order_row, place
+from tests.orders.pages_support import idempotency_key, move, order_row, place
 from tests.orders.support import Shop, make_shop
 from tests.support import Cast, PortalClient
 
@@ -76,6 +76,32 @@ async def test_the_list_filters_remembers_them_and_pages_by_key(
     # Live filtering answers with the rows only.
     rows = await client.get("/orders?status=draft", headers={"HX-Request": "true"})
     assert draft["number"] in rows.text and "<html" not in rows.text
+
+
+async def test_a_listed_order_shows_its_changes_at_once_in_the_readers_language(
+    client: PortalClient, cast: Cast, shop: Shop
+) -> None:
+    # Rows are rendered once and kept (partner_portal/fragments.py): what they show must
+    # still be current, and in the reader's language and time zone.
+    order_uuid = await place(shop, cast.admin, cast.distributor_a)
+    await client.sign_in(cast.distributor)
+
+    def row_of(page: str) -> str:
+        start = page.index(f'href="/orders/{order_uuid}"')
+        return page[start : page.index("</tr>", start)]
+
+    before = row_of((await client.get("/orders?clear=1")).text)
+    await move(order_uuid, OrderStatus.confirmed)
+    await Order.update({Order.customer_po: "PO-77"}).where(Order.uuid == order_uuid)
+    after = row_of((await client.get("/orders?clear=1")).text)
+    await User.update({User.locale: "zh_Hans"}).where(User.id == cast.distributor.id)
+    chinese = row_of((await client.get("/orders?clear=1")).text)
+    await User.update({User.locale: "ko"}).where(User.id == cast.distributor.id)
+    korean = row_of((await client.get("/orders?clear=1")).text)
+
+    assert "Submitted" in before and "PO-77" not in before
+    assert "Confirmed" in after and "PO PO-77" in after
+    assert "已确认" in chinese and "확정됨" in korean
 
 
 async def test_a_brand_with_many_buyers_finds_orders_by_buyer_name_not_in_a_menu(
