@@ -17,7 +17,6 @@ from contracts.access import ContractAction, get_contract, scoped_contracts
 from contracts.documents import render_contract, store_pdf, terms_from_partner
 from contracts.library import conflict, opened_version
 from contracts.periods import next_term
-from contracts.rendering import value_word
 from contracts.states import (
     EDITABLE,
     ISSUABLE,
@@ -36,6 +35,7 @@ from contracts.tables import (
     ContractVersion,
     loaded,
 )
+from contracts.template_values import value_word
 from partner_portal import access, idempotency
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
