@@ -41,7 +41,17 @@ IDEMPOTENT = (
     ("post", "/api/v1/styles/bulk"),
 )
 # Lists that page with a cursor (among all the others whose answer has a next_cursor).
-PAGED = ("/api/v1/deal-registrations", "/api/v1/cases", "/api/v1/suppliers/purchase-orders")
+PAGED = (
+    "/api/v1/deal-registrations",
+    "/api/v1/cases",
+    "/api/v1/suppliers/purchase-orders",
+    "/api/v1/contracts",
+    "/api/v1/contracts/{contract_id}/versions",
+    "/api/v1/orders/{order_id}/shipments",
+    "/api/v1/group-campaigns/{campaign_id}/employees",
+    "/api/v1/group-campaigns/{campaign_id}/responses",
+    "/api/v1/webhook-endpoints",
+)
 # A few generated requests per operation keep the run short (the coverage phase, which
 # tries every boundary of every parameter, takes minutes); the seed makes a
 # failure reproducible.
