@@ -84,6 +84,9 @@ class StatusStep(msgspec.Struct):
 class Order(msgspec.Struct):
     id: UUID
     number: str | None
+    # The ERP's number for the order and when the ERP acknowledged it (null: not yet).
+    erp_number: str | None
+    exported_at: datetime | None
     status: str
     channel: str
     buyer: UUID
@@ -189,6 +192,8 @@ async def _order(viewer: Viewer, order_uuid: UUID) -> Order:
     return Order(
         id=row.uuid,
         number=row.number,
+        erp_number=row.external_ref,
+        exported_at=api.timestamp(row.exported_at) if row.exported_at else None,
         status=row.status,
         channel=row.channel,
         buyer=row.buyer_uuid,
