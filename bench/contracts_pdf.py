@@ -6,7 +6,7 @@ contract, median of several runs, and contracts per minute from one process.
 It uses the demo's bilingual distribution template and clauses, filled with a partner
 whose names need Chinese and Korean glyphs, lengthened by repeating its sections until
 the PDF has the wanted number of pages. Rendering is the same code path as issuing
-(contracts.rendering: sandboxed template -> document HTML -> WeasyPrint in one thread),
+(contracts.rendering and contracts.printing: sandboxed template -> document HTML -> WeasyPrint in one thread),
 without the database. Appends a section to bench/RESULTS.md unless --no-append.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contracts import rendering
+from contracts import printing, rendering, template_values
 from contracts.demo import CLAUSES, TEMPLATES
 from partner_portal.pdf import print_html_sync
 
@@ -33,9 +33,9 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 def bilingual_document(repeats: int) -> str:
     body_source = next(body for _n, _k, language, body in TEMPLATES if language == "bilingual_zh")
     bodies = {key: body for key, (_title, body) in CLAUSES.items()}
-    context = rendering.sample_context(bodies)
+    context = template_values.sample_context(bodies)
     body = rendering.contract_body(body_source, context)
-    return rendering.document_html(
+    return printing.document_html(
         language="bilingual_zh",
         title="Distribution agreement · 经销合同",
         number="TL-BENCH-0001",
@@ -43,7 +43,7 @@ def bilingual_document(repeats: int) -> str:
         brand=context["brand"],
         partner=context["partner"],
         body_html=body * repeats,
-        fingerprint=rendering.fingerprint_of("TL-BENCH-0001", 1, {}, body * repeats),
+        fingerprint=printing.fingerprint_of("TL-BENCH-0001", 1, {}, body * repeats),
     )
 
 

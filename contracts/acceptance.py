@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from contracts import events, forms, rendering, sealing
+from contracts import completion, events, forms, sealing
 from contracts.access import ContractAction, scoped_contracts
 from contracts.documents import brand_name, read_pdf, store_pdf
 from contracts.drafting import LIST_COLUMNS, create_contract, move
@@ -302,7 +302,7 @@ async def _sealed_copy(
         .first()
     )
     brand = await brand_name()
-    completion = rendering.Completion(
+    certificate = completion.Completion(
         language=contract["language"],
         number=contract["number"],
         title=contract["title"],
@@ -319,7 +319,7 @@ async def _sealed_copy(
         fingerprint=offer.version["fingerprint"],
         verify_url=f"{current_settings().base_url.rstrip('/')}/contracts/verify",
     )
-    page = await print_html(rendering.completion_page_html(completion))
+    page = await print_html(completion.completion_page_html(certificate))
     offered = read_pdf(offer.version["pdf_path"])
     sealed = await sealing.seal(
         offered, page.content, f"Accepted: {contract['number']} v{offer.version['number']}", brand
@@ -353,7 +353,7 @@ async def _countersealed_copy(
     sealed = read_pdf(accepted["sealed_pdf_path"])
     if hashlib.sha256(sealed).hexdigest() != accepted["sealed_pdf_sha256"]:
         raise ContractError(_("The accepted PDF on record has changed; nothing was signed."))
-    entry = rendering.Countersignature(
+    entry = completion.Countersignature(
         language=contract["language"],
         brand_name=await brand_name(),
         signer_name=offer.values.signer_name,
@@ -363,11 +363,11 @@ async def _countersealed_copy(
         ip_address=client.ip_address[:64],
         accepted_sha256=accepted["sealed_pdf_sha256"],
     )
-    page = await print_html(rendering.countersignature_html(entry))
+    page = await print_html(completion.countersignature_html(entry))
     countersigned = await sealing.countersign(
         sealed,
         page.content,
-        rendering.COUNTERSIGNATURE_BOX,
+        completion.COUNTERSIGNATURE_BOX,
         f"Countersigned: {contract['number']} v{offer.version['number']}",
     )
     printed = PrintedPdf(countersigned, offer.version["page_count"] + 1)

@@ -38,6 +38,8 @@ class ContractSummary(msgspec.Struct):
 
 class ContractList(msgspec.Struct):
     items: list[ContractSummary]
+    # Pass as ?cursor= for the next (less recently changed) contracts; null on the last page.
+    next_cursor: str | None
 
 
 class Signature(msgspec.Struct):
@@ -100,12 +102,22 @@ def _summary(row: dict[str, Any]) -> ContractSummary:
 
 @api.get(f"{API}/contracts", tags=["contracts"])
 async def api_list_contracts(
-    viewer: CurrentViewer, status: FromQuery[str] = "", kind: FromQuery[str] = ""
+    viewer: CurrentViewer,
+    status: FromQuery[str] = "",
+    kind: FromQuery[str] = "",
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
 ) -> ContractList:
-    """The contracts you may see, newest change first (at most 200)."""
+    """The contracts you may see, the most recently changed first."""
     filters = ContractFilters.from_query({"status": status, "kind": kind})
-    rows = await drafting.list_contracts(viewer, filters)
-    return ContractList(items=[_summary(row) for row in rows])
+    position = api.decode_cursor(cursor, (datetime, int))
+    rows = await drafting.list_contracts(
+        viewer, filters, (position[0], position[1]) if position else None, limit + 1
+    )
+    shown, next_cursor = api.page_of(
+        rows, limit, lambda row: [api.timestamp(row["updated_at"]), row["id"]]
+    )
+    return ContractList(items=[_summary(row) for row in shown], next_cursor=next_cursor)
 
 
 @api.get(f"{API}/contracts/{{contract_id:uuid}}", tags=["contracts"])
@@ -145,34 +157,47 @@ async def api_get_contract(viewer: CurrentViewer, contract_id: FromPath[UUID]) -
     )
 
 
+class VersionList(msgspec.Struct):
+    items: list[Version]
+    # Pass as ?cursor= for the next (older) versions; null on the last page.
+    next_cursor: str | None
+
+
 @api.get(f"{API}/contracts/{{contract_id:uuid}}/versions", tags=["contracts"])
 async def api_contract_versions(
-    viewer: CurrentViewer, contract_id: FromPath[UUID]
-) -> list[Version]:
+    viewer: CurrentViewer,
+    contract_id: FromPath[UUID],
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
+) -> VersionList:
     """Every issued version of a contract, newest first, each with its PDF's SHA-256."""
     contract = await get_contract(viewer, contract_id)
-    rows = (
-        await ContractVersion.select(
-            *ContractVersion.all_columns(exclude=[ContractVersion.body_html])
-        )
-        .where(ContractVersion.contract == contract["id"])
-        .order_by(ContractVersion.number, ascending=False)
+    position = api.decode_cursor(cursor, (int,))
+    query = ContractVersion.select(
+        *ContractVersion.all_columns(exclude=[ContractVersion.body_html])
+    ).where(ContractVersion.contract == contract["id"])
+    if position is not None:
+        query = query.where(ContractVersion.number < position[0])
+    rows = await query.order_by(ContractVersion.number, ascending=False).limit(limit + 1)
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["number"]])
+    return VersionList(
+        items=[
+            Version(
+                id=row["uuid"],
+                number=row["number"],
+                fingerprint=row["fingerprint"],
+                pdf_sha256=row["pdf_sha256"],
+                pdf_bytes=row["pdf_bytes"],
+                page_count=row["page_count"],
+                issued_at=api.timestamp(row["issued_at"]),
+                superseded_at=api.timestamp(row["superseded_at"]) if row["superseded_at"] else None,
+                terms=loaded(row)["terms"],
+                pdf_url=f"{API}/contracts/versions/{row['uuid']}/pdf",
+            )
+            for row in shown
+        ],
+        next_cursor=next_cursor,
     )
-    return [
-        Version(
-            id=row["uuid"],
-            number=row["number"],
-            fingerprint=row["fingerprint"],
-            pdf_sha256=row["pdf_sha256"],
-            pdf_bytes=row["pdf_bytes"],
-            page_count=row["page_count"],
-            issued_at=api.timestamp(row["issued_at"]),
-            superseded_at=api.timestamp(row["superseded_at"]) if row["superseded_at"] else None,
-            terms=loaded(row)["terms"],
-            pdf_url=f"{API}/contracts/versions/{row['uuid']}/pdf",
-        )
-        for row in rows
-    ]
 
 
 @api.get(

@@ -22,6 +22,7 @@ from contracts import (
     forms,
     library,
     lifecycle,
+    printing,
     rendering,
     sealing,
     states,
@@ -388,7 +389,7 @@ async def contract_compare(
             "contract": compared.contract,
             "only_changes": changes == "only",
             "status_is_error": asked,
-            "text_lang": rendering.html_lang(compared.contract["language"]),
+            "text_lang": printing.html_lang(compared.contract["language"]),
         },
         status_code=400 if compared.problem and asked else 200,
     )

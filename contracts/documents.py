@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from contracts import forms, rendering
+from contracts import forms, printing, rendering, template_values
 from contracts.library import clause_bodies, contract_body
 from contracts.periods import term_end
 from contracts.states import ContractError
@@ -149,7 +149,7 @@ async def terms_from_partner(
         "notice_days": "90",
         "currency": organisation.currency or "CNY",
         # Korean partners settle monthly; Chinese ones pay a deposit and the balance.
-        "payment_terms": rendering.value_word(
+        "payment_terms": template_values.value_word(
             language, "monthly" if organisation.country == "KR" else "deposit"
         ),
         "territory": ", ".join(row["region_code"] for row in territories),
@@ -203,15 +203,15 @@ async def render_contract(
             "title": contract["title"],
             "kind": contract["kind"],
             "version": version_number,
-            "issued_on": rendering.document_date(utcnow().date(), contract["language"]),
+            "issued_on": template_values.document_date(utcnow().date(), contract["language"]),
             "language": contract["language"],
         },
-        "terms": rendering.terms_for_template(_field_kinds(), terms, contract["language"]),
+        "terms": template_values.terms_for_template(_field_kinds(), terms, contract["language"]),
     }
     context["clause"] = rendering.clause_function(bodies, context)
     body_html = await contract_body(template["body"], context)
-    fingerprint = rendering.fingerprint_of(contract["number"], version_number, terms, body_html)
-    html = rendering.document_html(
+    fingerprint = printing.fingerprint_of(contract["number"], version_number, terms, body_html)
+    html = printing.document_html(
         language=contract["language"],
         title=contract["title"],
         number=contract["number"],

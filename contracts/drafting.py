@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +17,6 @@ from contracts.access import ContractAction, get_contract, scoped_contracts
 from contracts.documents import render_contract, store_pdf, terms_from_partner
 from contracts.library import conflict, opened_version
 from contracts.periods import next_term
-from contracts.rendering import value_word
 from contracts.states import (
     EDITABLE,
     ISSUABLE,
@@ -36,11 +35,12 @@ from contracts.tables import (
     ContractVersion,
     loaded,
 )
+from contracts.template_values import value_word
 from partner_portal import access, idempotency
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
-from partner_portal.database import contains_text, write_transaction
+from partner_portal.database import after_position, contains_text, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import field_text
@@ -68,6 +68,7 @@ class ContractFilters:
 
 
 LIST_COLUMNS = (
+    Contract.id,
     Contract.uuid,
     Contract.number,
     Contract.title,
@@ -82,8 +83,14 @@ LIST_COLUMNS = (
 )
 
 
-async def list_contracts(viewer: Viewer, filters: ContractFilters) -> list[dict[str, Any]]:
-    """The contracts the viewer may see (newest change first, at most 200), one query."""
+async def list_contracts(
+    viewer: Viewer,
+    filters: ContractFilters,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The contracts the viewer may see, newest change first, one query: at most 200 for
+    the page; for the API, ``limit`` of them after the (updated_at, id) ``after``."""
     access.require(viewer, ContractAction.view_contracts)
     query = scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
     if filters.status:
@@ -96,7 +103,10 @@ async def list_contracts(viewer: Viewer, filters: ContractFilters) -> list[dict[
             | contains_text(Contract.title, filters.q)
             | contains_text(Contract.organisation._.legal_name, filters.q)
         )
-    return list(await query.order_by(Contract.updated_at, ascending=False).limit(200))
+    order = (Contract.updated_at, Contract.id)
+    if after is not None:
+        query = query.where(after_position(order, after, descending=True))
+    return list(await query.order_by(*order, ascending=False).limit(limit))
 
 
 @dataclass

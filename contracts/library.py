@@ -8,7 +8,7 @@ from uuid import UUID
 
 import anyio.to_thread
 
-from contracts import forms, rendering
+from contracts import forms, printing, rendering, template_values
 from contracts.access import ContractAction
 from contracts.sandbox import RenderTooCostly
 from contracts.states import ContractError
@@ -104,7 +104,7 @@ async def save_clause(
     if values is None:
         return SaveResult(errors=errors)
     problems = await _check_source(
-        values.body, None, rendering.sample_context(), allow_clauses=False
+        values.body, None, template_values.sample_context(), allow_clauses=False
     )
     if problems:
         return SaveResult(errors=_problems_as_errors(problems))
@@ -167,7 +167,7 @@ async def list_templates(viewer: Viewer) -> list[dict[str, Any]]:
 
 async def check_template_body(body: str) -> list[rendering.TemplateProblem]:
     bodies = await clause_bodies()
-    return await _check_source(body, frozenset(bodies), rendering.sample_context(bodies))
+    return await _check_source(body, frozenset(bodies), template_values.sample_context(bodies))
 
 
 async def save_template(
@@ -253,7 +253,7 @@ async def preview_template(viewer: Viewer, template: dict[str, Any]) -> PrintedP
     """The template printed with sample data, as a partner would receive it."""
     access.require(viewer, ContractAction.manage_contract_templates)
     bodies = await clause_bodies()
-    context = rendering.sample_context(bodies)
+    context = template_values.sample_context(bodies)
     context["contract"] = {
         **context["contract"],
         "title": template["name"],
@@ -261,7 +261,7 @@ async def preview_template(viewer: Viewer, template: dict[str, Any]) -> PrintedP
         "language": template["language"],
     }
     body_html = await contract_body(template["body"], context)
-    html = rendering.document_html(
+    html = printing.document_html(
         language=template["language"],
         title=template["name"],
         number="PREVIEW",

@@ -259,7 +259,7 @@ async def renewals_due(viewer: Viewer, on: date) -> list[dict[str, Any]]:
     rows = await _due(
         on,
         on,
-        scoped_contracts(Contract.select(Contract.id, Contract.notice_days, *LIST_COLUMNS), viewer),
+        scoped_contracts(Contract.select(Contract.notice_days, *LIST_COLUMNS), viewer),
     )
     successors = await Contract.select(
         Contract.predecessor, Contract.uuid, Contract.number, Contract.status

@@ -33,7 +33,7 @@ ALLOWED_TAGS = frozenset(
     }
 )
 VOID_TAGS = frozenset({"br", "hr"})
-# Classes the contract stylesheet defines for texts (contracts.rendering.DOCUMENT_CSS).
+# Classes the contract stylesheet defines for texts (contracts.printing.DOCUMENT_CSS).
 ALLOWED_CLASSES = frozenset({"bilingual", "bilingual-table"})
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 _ATTRIBUTE_VALUES: dict[str, re.Pattern[str]] = {

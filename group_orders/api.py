@@ -162,12 +162,27 @@ async def get_campaign(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> Ca
     )
 
 
+class EmployeeList(msgspec.Struct):
+    items: list[EmployeeRow]
+    # Pass as ?cursor= for the next people; null on the last page.
+    next_cursor: str | None
+
+
 @api.get(f"{API}/{{campaign_id:uuid}}/employees", tags=["group orders"])
-async def list_employees(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> list[EmployeeRow]:
+async def list_employees(
+    viewer: CurrentViewer,
+    campaign_id: FromPath[UUID],
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
+) -> EmployeeList:
+    """The campaign's roster in the order people joined it."""
     campaign = await group_access.get_campaign(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
-    return [_employee(row) for row in await rosters.roster(campaign)]
+    position = api.decode_cursor(cursor, (int,))
+    rows = await rosters.roster_after(campaign, position[0] if position else None, limit + 1)
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["id"]])
+    return EmployeeList(items=[_employee(row) for row in shown], next_cursor=next_cursor)
 
 
 @api.post(f"{API}/{{campaign_id:uuid}}/employees", tags=["group orders"], status_code=201)
@@ -184,15 +199,43 @@ async def add_employee(
     return _employee(row)
 
 
+class ResponseList(msgspec.Struct):
+    items: list[ResponseLine]
+    # Pass as ?cursor= for the next choices; null on the last page.
+    next_cursor: str | None
+
+
 @api.get(f"{API}/{{campaign_id:uuid}}/responses", tags=["group orders"])
-async def list_responses(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> list[ResponseLine]:
+async def list_responses(
+    viewer: CurrentViewer,
+    campaign_id: FromPath[UUID],
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
+) -> ResponseList:
+    """What people chose: one item per person and item, person by person in the order
+    they joined the roster."""
     campaign = await group_access.get_campaign(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
-    return [
-        ResponseLine(**{**line, "unit_price": api.money(line["unit_price"], campaign.currency)})
-        for line in await reports.response_lines(campaign)
-    ]
+    position = api.decode_cursor(cursor, (int, int))
+    rows = await reports.response_lines(
+        campaign, (position[0], position[1]) if position else None, limit + 1
+    )
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["employee"], row["id"]])
+    return ResponseList(
+        items=[
+            ResponseLine(
+                employee_number=row["employee_number"],
+                style_code=row["style_code"],
+                colour=row["colour"],
+                size=row["size"],
+                quantity=row["quantity"],
+                unit_price=api.money(row["unit_price"], campaign.currency),
+            )
+            for row in shown
+        ],
+        next_cursor=next_cursor,
+    )
 
 
 group_order_api_routes = [

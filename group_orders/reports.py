@@ -21,6 +21,7 @@ from group_orders.tables import (
     DeliveryMode,
 )
 from partner_portal import access
+from partner_portal.database import after_position
 from partner_portal.registries import DemandLine
 
 
@@ -110,22 +111,37 @@ async def campaign_demand(from_date: date) -> list[DemandLine]:
     return lines
 
 
-async def response_lines(campaign: CampaignRecord) -> list[dict[str, Any]]:
-    """Every choice of the campaign, one row per person and item (for the API and exports)."""
+@access.checked_by_caller("the campaign comes from get_campaign")
+async def response_lines(
+    campaign: CampaignRecord, after: tuple[int, int] | None, limit: int
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` choices of the campaign, one row per person and item, person by
+    person in the order they joined the roster, after the (person id, choice id) ``after``
+    (the API's keyset paging)."""
     items = {item.id: item for item in await offered_items(campaign)}
-    people = await roster(campaign)
-    chosen = await current_choices([person["id"] for person in people])
+    order = (Choice.employee, Choice.id)
+    query = Choice.select(
+        *order,
+        Choice.employee._.employee_number.as_alias("employee_number"),
+        Choice.item,
+        Choice.size,
+        Choice.quantity,
+        Choice.unit_price,
+    ).where(Choice.employee._.campaign == campaign.id)
+    if after is not None:
+        query = query.where(after_position(order, after))
     return [
         {
-            "employee_number": person["employee_number"],
-            "style_code": items[item_id].style_code,
-            "colour": items[item_id].colour,
-            "size": items[item_id].size_label(choice["size"]),
+            "employee": choice["employee"],
+            "id": choice["id"],
+            "employee_number": choice["employee_number"],
+            "style_code": items[choice["item"]].style_code,
+            "colour": items[choice["item"]].colour,
+            "size": items[choice["item"]].size_label(choice["size"]),
             "quantity": choice["quantity"],
             "unit_price": choice["unit_price"],
         }
-        for person in people
-        for item_id, choice in sorted(chosen.get(person["id"], {}).items())
+        for choice in await query.order_by(*order).limit(limit)
     ]
 
 

@@ -33,6 +33,18 @@ async def roster(campaign: CampaignRecord) -> list[dict[str, Any]]:
     )
 
 
+@access.checked_by_caller("the campaign comes from get_campaign")
+async def roster_after(
+    campaign: CampaignRecord, after: int | None, limit: int
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` people of the roster in the order they joined it, after the one
+    whose id is ``after`` (the API's keyset paging: a roster may hold 20,000 people)."""
+    query = Employee.select(*Employee.all_columns()).where(Employee.campaign == campaign.id)
+    if after is not None:
+        query = query.where(Employee.id > after)
+    return await query.order_by(Employee.id).limit(limit)  # type: ignore[no-any-return]
+
+
 def _employee_values(values: forms.EmployeeInput) -> dict[Any, Any]:
     return {
         "employee_number": values.employee_number,

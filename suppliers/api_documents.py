@@ -16,7 +16,7 @@ from uuid import UUID
 import msgspec
 
 from partner_portal import api
-from suppliers.forecasting import ForecastView
+from suppliers.forecasting_view import ForecastView
 from suppliers.purchasing import PurchaseOrderView
 
 UNIT_PRICE_PLACES = 4

@@ -20,6 +20,8 @@ from partner_portal.web import CurrentViewer, redirect_after_post, render, xlsx_
 from suppliers import (
     api_documents,
     forecasting,
+    forecasting_commitments,
+    forecasting_view,
     forms,
     purchasing,
     reorders,
@@ -159,7 +161,7 @@ async def forecast(
 ) -> Template:
     suppliers = await services.supplier_choices() if viewer.is_brand else []
     chosen = next((row for row in suppliers if str(row["uuid"]) == supplier), None)
-    view = await forecasting.forecast_view(viewer, chosen["id"] if chosen else None)
+    view = await forecasting_view.forecast_view(viewer, chosen["id"] if chosen else None)
     template = "suppliers/forecast.html" if viewer.is_brand else "suppliers/portal.html"
     return render(
         request,
@@ -180,8 +182,8 @@ async def forecast(
 @get("/suppliers/forecast.xlsx", include_in_schema=False)
 async def forecast_export(viewer: CurrentViewer) -> Response[bytes]:
     """The current forecast as an Excel sheet for the viewer's own planning tools."""
-    view = await forecasting.forecast_view(viewer)
-    header, rows = forecasting.forecast_rows(view, viewer.is_brand)
+    view = await forecasting_view.forecast_view(viewer)
+    header, rows = forecasting_view.forecast_rows(view, viewer.is_brand)
     number = view.version["number"] if view.version else 0
     return await xlsx_download(
         header, rows, f"material-forecast-v{number}.xlsx", title=f"forecast v{number}"
@@ -195,7 +197,7 @@ async def forecast_recompute(
     access.require(viewer, SupplierAction.manage_purchasing)
     settings, errors = forms.parse_forecast_settings(data)
     if settings is None:
-        view = await forecasting.forecast_view(viewer)
+        view = await forecasting_view.forecast_view(viewer)
         return render(
             request,
             "suppliers/forecast.html",
@@ -221,12 +223,12 @@ async def commit_week(
     earlier answer gets that answer again instead of overwriting a newer one."""
 
     async def commit() -> Response[Any]:
-        result = await forecasting.commit_week(viewer, material_id, data)
+        result = await forecasting_commitments.commit_week(viewer, material_id, data)
         if result.saved:
             return redirect_after_post(
                 request, f"/suppliers/forecast?committed={data.get('week', '')}#m-{material_id}"
             )
-        view = await forecasting.forecast_view(viewer)
+        view = await forecasting_view.forecast_view(viewer)
         return render(
             request,
             "suppliers/portal.html",
@@ -252,7 +254,7 @@ async def accept_open_weeks(
     """Accept every open week; a double click says how many the click accepted, not 0."""
 
     async def accept() -> Response[Any]:
-        accepted = await forecasting.accept_open_weeks(viewer, material_id)
+        accepted = await forecasting_commitments.accept_open_weeks(viewer, material_id)
         return redirect_after_post(
             request, f"/suppliers/forecast?accepted={accepted}#m-{material_id}"
         )
@@ -528,7 +530,7 @@ class Created(msgspec.Struct):
 @api.get("/api/v1/suppliers/forecast", tags=["suppliers"])
 async def api_forecast(viewer: CurrentViewer) -> api_documents.ForecastDocument:
     """The current material forecast for the caller's materials (a supplier: its own)."""
-    return api_documents.forecast_document(await forecasting.forecast_view(viewer))
+    return api_documents.forecast_document(await forecasting_view.forecast_view(viewer))
 
 
 @api.post(
@@ -549,7 +551,9 @@ async def api_commit_week(
     gets the first answer even after a newer answer was given."""
 
     async def commit() -> Response[Created]:
-        result = await forecasting.commit_week(viewer, material_id, api.form_fields(data))
+        result = await forecasting_commitments.commit_week(
+            viewer, material_id, api.form_fields(data)
+        )
         if not result.saved:
             raise api.refused(result)
         assert result.uuid is not None

@@ -1,7 +1,7 @@
 """The material forecast: garment demand from the kernel's demand sources plus a reorder
 forecast, exploded through BOMs and netted against stock and open POs, published as
-numbered snapshots; the brand's planning view and the supplier portal's view of it; and
-suppliers' weekly commitments.
+numbered snapshots. The brand's planning view and the supplier portal read it through
+forecasting_view.py; suppliers answer it week by week in forecasting_commitments.py.
 """
 
 from __future__ import annotations
@@ -9,16 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from piccolo.querystring import QueryString
 
-from partner_portal import access, messages
+from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import DeliveryWindow, Style
@@ -28,13 +27,11 @@ from partner_portal.database import (
     is_sqlite,
     write_transaction,
 )
-from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_
-from partner_portal.i18n import gettext as _
 from partner_portal.orders.tables import OrderStatus
 from partner_portal.registries import DemandLine, registry
-from suppliers import events, forms, planning
-from suppliers.access import SupplierAction, get_material, scoped_supplier_rows
+from suppliers import planning
+from suppliers.access import SupplierAction
 from suppliers.planning import (
     BomRow,
     Firmness,
@@ -43,11 +40,8 @@ from suppliers.planning import (
     MaterialStock,
     MaterialWeeks,
 )
-from suppliers.services import list_materials
 from suppliers.tables import (
     BomLine,
-    Commitment,
-    CommitmentStatus,
     ForecastLine,
     ForecastVersion,
     Material,
@@ -427,400 +421,3 @@ async def scheduled_publish() -> str:
     if outcome.published:
         return f"published material forecast version {outcome.number} ({outcome.lines} lines)"
     return f"material forecast version {outcome.number} is current"
-
-
-# ---------------------------------------------------------------------------
-# Reading the forecast: the brand's planning view and the supplier portal
-
-
-@dataclass
-class WeekCell:
-    week_start: date
-    net_total: Decimal
-    net_firm: Decimal
-    gross_firm: Decimal
-    gross_likely: Decimal
-    gross_statistical: Decimal
-    previous: Decimal | None
-    commitment: dict[str, Any] | None
-
-    @property
-    def net_forecast(self) -> Decimal:
-        return self.net_total - self.net_firm
-
-    @property
-    def change(self) -> Decimal:
-        """How much the week moved against the previous version (0 with no previous one)."""
-        return self.net_total - (self.previous or Decimal(0))
-
-    @property
-    def committed(self) -> Decimal:
-        return self.commitment["quantity"] if self.commitment else Decimal(0)
-
-    @property
-    def gap(self) -> Decimal:
-        """Requirement the supplier has not committed to (negative: committed more)."""
-        return self.net_total - self.committed
-
-    @property
-    def late(self) -> bool:
-        """The supplier proposes to deliver after the week starts."""
-        return bool(self.commitment and self.commitment["delivery_date"] > self.week_start)
-
-    @property
-    def needs_attention(self) -> bool:
-        return self.net_total > 0 and (self.commitment is None or self.gap > 0 or self.late)
-
-
-@dataclass
-class MaterialForecast:
-    material: dict[str, Any]
-    cells: list[WeekCell]
-
-    @property
-    def total(self) -> Decimal:
-        return sum((cell.net_total for cell in self.cells), Decimal(0))
-
-    @property
-    def committed(self) -> Decimal:
-        return sum((cell.committed for cell in self.cells), Decimal(0))
-
-    @property
-    def gaps(self) -> int:
-        return sum(1 for cell in self.cells if cell.needs_attention)
-
-
-@dataclass
-class ForecastView:
-    version: dict[str, Any] | None
-    previous_number: int | None
-    materials: list[MaterialForecast]
-
-    @property
-    def weeks(self) -> list[date]:
-        if self.version is None:
-            return []
-        first = self.version["first_week"]
-        return [first + timedelta(weeks=week) for week in range(self.version["weeks"])]
-
-
-async def latest_versions() -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The current published version and the one before it."""
-    rows = await (
-        ForecastVersion.select(*ForecastVersion.all_columns())
-        .order_by(ForecastVersion.number, ascending=False)
-        .limit(2)
-    )
-    return (rows[0] if rows else None), (rows[1] if len(rows) > 1 else None)
-
-
-LINE_COLUMNS = (
-    ForecastLine.material,
-    ForecastLine.week_start,
-    ForecastLine.gross_firm,
-    ForecastLine.gross_likely,
-    ForecastLine.gross_statistical,
-    ForecastLine.net_firm,
-    ForecastLine.net_total,
-)
-
-
-async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> ForecastView:
-    """The current version for the materials the viewer may see (a supplier: its own),
-    with the previous version's figures and the commitments given for each week.
-
-    Four queries whatever the number of materials and weeks.
-    """
-    access.require(viewer, SupplierAction.view_materials)
-    current, previous = await latest_versions()
-    if current is None:
-        return ForecastView(None, None, [])
-    materials = await list_materials(viewer, supplier_id)
-    wanted = {row["id"]: row for row in materials}
-
-    async def lines_of(version_id: int) -> list[dict[str, Any]]:
-        query = scoped_supplier_rows(
-            ForecastLine.select(*LINE_COLUMNS), viewer, ForecastLine.supplier
-        ).where(ForecastLine.forecast == version_id)
-        if supplier_id is not None:
-            query = query.where(ForecastLine.supplier == supplier_id)
-        return await query  # type: ignore[no-any-return]
-
-    current_lines = await lines_of(current["id"])
-    previous_lines = await lines_of(previous["id"]) if previous else []
-    commitments_query = scoped_supplier_rows(
-        Commitment.select(*Commitment.all_columns()), viewer, Commitment.supplier
-    ).where(Commitment.week_start >= current["first_week"])
-    commitments = {(row["material"], row["week_start"]): row for row in await commitments_query}
-    previous_net = {
-        (row["material"], row["week_start"]): row["net_total"] for row in previous_lines
-    }
-    by_material: dict[int, dict[date, dict[str, Any]]] = defaultdict(dict)
-    for row in current_lines:
-        by_material[row["material"]][row["week_start"]] = row
-    zero = Decimal(0)
-    result: list[MaterialForecast] = []
-    weeks = [current["first_week"] + timedelta(weeks=week) for week in range(current["weeks"])]
-    for material_id, material in wanted.items():
-        cells = []
-        for week in weeks:
-            line = by_material.get(material_id, {}).get(week)
-            key = (material_id, week)
-            if line is None and key not in previous_net and key not in commitments:
-                continue
-            cells.append(
-                WeekCell(
-                    week_start=week,
-                    net_total=line["net_total"] if line else zero,
-                    net_firm=line["net_firm"] if line else zero,
-                    gross_firm=line["gross_firm"] if line else zero,
-                    gross_likely=line["gross_likely"] if line else zero,
-                    gross_statistical=line["gross_statistical"] if line else zero,
-                    previous=previous_net.get(key) if previous else None,
-                    commitment=commitments.get(key),
-                )
-            )
-        if cells:
-            result.append(MaterialForecast(material, cells))
-    return ForecastView(current, previous["number"] if previous else None, result)
-
-
-# ---------------------------------------------------------------------------
-# Commitments
-
-
-@access.checked_by_caller("the material comes from get_material")
-async def _lock_material(material_id: int) -> None:
-    """Serialise answers for one material (SQLite's IMMEDIATE transaction already does)."""
-    if not is_sqlite():
-        await Material.raw("SELECT id FROM material WHERE id = {} FOR UPDATE", material_id)
-
-
-async def commit_week(viewer: Viewer, material_uuid: UUID, data: Mapping[str, Any]) -> SaveResult:
-    """A supplier's answer for one week of one of its materials in the current forecast.
-
-    Accepting commits the week's requirement on the week's date; a proposal gives another
-    quantity and/or date with a comment. Answering the same again changes nothing (a
-    double click or a retried API call); a different answer replaces the last one, audited.
-    """
-    material = await get_material(viewer, material_uuid, SupplierAction.answer_as_supplier)
-    answer, errors = forms.parse_commitment(data)
-    if answer is None:
-        return SaveResult(errors=errors)
-    current, _previous = await latest_versions()
-    if current is None or not (
-        current["first_week"]
-        <= answer.week_start
-        < current["first_week"] + timedelta(weeks=current["weeks"])
-    ):
-        return SaveResult(errors={"week": _("Choose a week of the current forecast.")})
-    async with write_transaction():
-        await _lock_material(material["id"])
-        line = await (
-            ForecastLine.select(ForecastLine.net_total)
-            .where(
-                (ForecastLine.forecast == current["id"])
-                & (ForecastLine.material == material["id"])
-                & (ForecastLine.week_start == answer.week_start)
-            )
-            .first()
-        )
-        requirement = line["net_total"] if line else Decimal(0)
-        values = {
-            "status": answer.status,
-            "quantity": answer.quantity if answer.quantity is not None else requirement,
-            "delivery_date": answer.delivery_date or answer.week_start,
-            "comment": answer.comment,
-            "requirement": requirement,
-            "forecast": current["id"],
-        }
-        existing = await (
-            Commitment.select(*Commitment.all_columns())
-            .where(
-                (Commitment.material == material["id"])
-                & (Commitment.week_start == answer.week_start)
-            )
-            .first()
-        )
-        if existing is not None:
-            changes = audit_log.changes_between(existing, values)
-            if not changes:
-                return SaveResult(uuid=existing["uuid"])
-            await Commitment.update(
-                {
-                    **{getattr(Commitment, name): value for name, value in values.items()},
-                    Commitment.committed_by: viewer.user_id,
-                    Commitment.committed_at: utcnow(),
-                }
-            ).where(Commitment.id == existing["id"])
-            commitment_uuid = existing["uuid"]
-        else:
-            changes = audit_log.changes_between({}, values)
-            row = (
-                await Commitment.insert(
-                    Commitment(
-                        supplier=material["supplier"],
-                        material=material["id"],
-                        week_start=answer.week_start,
-                        committed_by=viewer.user_id,
-                        committed_at=utcnow(),
-                        **values,
-                    )
-                )
-                .returning(Commitment.uuid)
-                .run()
-            )
-            commitment_uuid = row[0]["uuid"]
-        await audit_log.record(
-            viewer,
-            entity_kind="material_commitment",
-            entity_uuid=commitment_uuid,
-            organisation_id=material["supplier"],
-            action="update" if existing else "create",
-            changes=changes,
-            summary=f"{material['code']} {answer.week_start.isoformat()}",
-        )
-        await events.record(
-            viewer,
-            events.COMMITMENT,
-            supplier_id=material["supplier"],
-            object_kind="material",
-            object_uuid=material["uuid"],
-            link="/suppliers/forecast",
-            message=events.COMMITMENT_MESSAGE,
-            material=material["code"],
-            week=messages.on_date(answer.week_start),
-        )
-    return SaveResult(uuid=commitment_uuid)
-
-
-async def accept_open_weeks(viewer: Viewer, material_uuid: UUID) -> int:
-    """Accept every week of the material in the current forecast that has a requirement and
-    no answer yet (proposals already made stay as they are); how many were accepted.
-    Pressing it again accepts nothing more."""
-    material = await get_material(viewer, material_uuid, SupplierAction.answer_as_supplier)
-    current, _previous = await latest_versions()
-    if current is None:
-        return 0
-    async with write_transaction():
-        await _lock_material(material["id"])
-        lines = await ForecastLine.select(ForecastLine.week_start, ForecastLine.net_total).where(
-            (ForecastLine.forecast == current["id"])
-            & (ForecastLine.material == material["id"])
-            & (ForecastLine.net_total > 0)
-        )
-        answered = {
-            row["week_start"]
-            for row in await Commitment.select(Commitment.week_start).where(
-                Commitment.material == material["id"]
-            )
-        }
-        open_lines = [line for line in lines if line["week_start"] not in answered]
-        if not open_lines:
-            return 0
-        now = utcnow()
-        rows = (
-            await Commitment.insert(
-                *(
-                    Commitment(
-                        supplier=material["supplier"],
-                        material=material["id"],
-                        week_start=line["week_start"],
-                        forecast=current["id"],
-                        requirement=line["net_total"],
-                        status=CommitmentStatus.accepted.value,
-                        quantity=line["net_total"],
-                        delivery_date=line["week_start"],
-                        committed_by=viewer.user_id,
-                        committed_at=now,
-                    )
-                    for line in open_lines
-                )
-            )
-            .returning(Commitment.uuid)
-            .run()
-        )
-        for row, line in zip(rows, open_lines, strict=True):
-            await audit_log.record(
-                viewer,
-                entity_kind="material_commitment",
-                entity_uuid=row["uuid"],
-                organisation_id=material["supplier"],
-                action="create",
-                changes={"status": [None, "accepted"], "quantity": [None, str(line["net_total"])]},
-                summary=f"{material['code']} {line['week_start'].isoformat()}",
-            )
-        if open_lines:
-            await events.record(
-                viewer,
-                events.COMMITMENT,
-                supplier_id=material["supplier"],
-                object_kind="material",
-                object_uuid=material["uuid"],
-                link="/suppliers/forecast",
-                message=events.COMMITMENTS_MESSAGE,
-                material=material["code"],
-                count=len(open_lines),
-            )
-    return len(open_lines)
-
-
-SUPPLIER_EXPORT_COLUMNS = (
-    "material_code",
-    "material_name",
-    "unit",
-    "week_start",
-    "firm",
-    "forecast",
-    "quantity",
-    "change",
-    "answer",
-    "committed_quantity",
-    "delivery_date",
-    "comment",
-)
-BRAND_EXPORT_COLUMNS = (
-    "supplier",
-    *SUPPLIER_EXPORT_COLUMNS[:4],
-    "gross_firm",
-    "gross_likely",
-    "gross_statistical",
-    *SUPPLIER_EXPORT_COLUMNS[4:],
-    "gap",
-)
-
-
-def forecast_rows(
-    view: ForecastView, for_brand: bool
-) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
-    """The forecast as spreadsheet rows, one per material and week; a supplier's rows carry
-    the same figures as its page and nothing about demand origins."""
-    rows = []
-    for item in view.materials:
-        material = item.material
-        for cell in item.cells:
-            commitment = cell.commitment or {}
-            row: dict[str, Any] = {
-                "material_code": material["code"],
-                "material_name": material["name"],
-                "unit": material["unit"],
-                "week_start": cell.week_start,
-                "firm": cell.net_firm,
-                "forecast": cell.net_forecast,
-                "quantity": cell.net_total,
-                "change": cell.change if view.previous_number else None,
-                "answer": commitment.get("status"),
-                "committed_quantity": commitment.get("quantity"),
-                "delivery_date": commitment.get("delivery_date"),
-                "comment": commitment.get("comment"),
-            }
-            if for_brand:
-                row |= {
-                    "supplier": material["supplier_name"],
-                    "gross_firm": cell.gross_firm,
-                    "gross_likely": cell.gross_likely,
-                    "gross_statistical": cell.gross_statistical,
-                    "gap": cell.gap,
-                }
-            rows.append(row)
-    return (BRAND_EXPORT_COLUMNS if for_brand else SUPPLIER_EXPORT_COLUMNS), rows

@@ -34,7 +34,7 @@ from suppliers.access import (
     get_purchase_order_line,
     scoped_purchase_orders,
 )
-from suppliers.forecasting import latest_versions
+from suppliers.forecasting_view import latest_versions
 from suppliers.services import SUPPLIER_KINDS
 from suppliers.tables import (
     ForecastLine,

@@ -1,5 +1,6 @@
 """Materials and bills of materials, for the brand's purchasers and (materials) the
-supplier portal. The material forecast lives in forecasting.py, POs, ship notices and
+supplier portal. The material forecast lives in forecasting.py (read in
+forecasting_view.py, answered in forecasting_commitments.py), POs, ship notices and
 receipts in purchasing.py, scorecards in scorecards.py.
 
 Visibility comes from partner_portal.access (supplier_row_filter). What a supplier is

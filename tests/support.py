@@ -347,16 +347,31 @@ async def queries_during(
     return count, result
 
 
-async def cursor_pages(client: PortalClient, path: str, size: int = 2) -> list[list[str]]:
-    """The item ids of each page of ``size`` of an API list, following next_cursor to the
-    last page."""
+async def cursor_pages(
+    client: PortalClient, path: str, size: int = 2, key: str = "id"
+) -> list[list[str]]:
+    """The item ids (or another field, ``key``) of each page of ``size`` of an API list,
+    following next_cursor to the last page."""
     pages: list[list[str]] = []
     cursor = ""
     while True:
         answer = await client.get(path, params={"limit": size, "cursor": cursor})
         assert answer.status_code == 200, answer.text
         body: dict[str, Any] = answer.json()
-        pages.append([item["id"] for item in body["items"]])
+        pages.append([item[key] for item in body["items"]])
         if body["next_cursor"] is None:
             return pages
         cursor = body["next_cursor"]
+
+
+async def check_a_forged_cursor_is_refused_in_korean(client: PortalClient, path: str) -> None:
+    """A cursor the API did not hand out is a 400 problem on the field ``cursor``, in the
+    reader's language."""
+    answer = await client.get(
+        path, params={"cursor": "not-a-cursor"}, headers={"Accept-Language": "ko"}
+    )
+    assert problem_fields(answer) == {"cursor": "invalid"}
+    assert answer.json()["title"] == "잘못된 요청"
+    assert (
+        problem_messages(answer)["cursor"] == "이전 페이지의 next_cursor를 받은 그대로 보내십시오."
+    )

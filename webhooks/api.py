@@ -58,6 +58,8 @@ class Endpoint(msgspec.Struct):
 
 class EndpointList(msgspec.Struct):
     items: list[Endpoint]
+    # Pass as ?cursor= for the next endpoints; null on the last page.
+    next_cursor: str | None
 
 
 class Delivery(msgspec.Struct):
@@ -130,11 +132,14 @@ async def api_event_types(viewer: CurrentViewer) -> EventTypes:
 
 
 @get(API, tags=["webhooks"])
-async def api_endpoints(viewer: CurrentViewer) -> EndpointList:
-    """The caller's organisation's endpoints."""
-    return EndpointList(
-        items=[_endpoint(endpoint) for endpoint in await endpoints.list_endpoints(viewer)]
-    )
+async def api_endpoints(
+    viewer: CurrentViewer, cursor: api.Cursor = "", limit: api.Limit = api.DEFAULT_LIMIT
+) -> EndpointList:
+    """The caller's organisation's endpoints, the first registered first."""
+    position = api.decode_cursor(cursor, (int,))
+    rows = await endpoints.list_endpoints(viewer, position[0] if position else None, limit + 1)
+    shown, next_cursor = api.page_of(rows, limit, lambda endpoint: [endpoint.id])
+    return EndpointList(items=[_endpoint(endpoint) for endpoint in shown], next_cursor=next_cursor)
 
 
 @post(API, tags=["webhooks"], status_code=201)

@@ -59,13 +59,18 @@ async def read_endpoint(
     return values, {}
 
 
-async def list_endpoints(viewer: Viewer) -> list[EndpointRecord]:
+async def list_endpoints(
+    viewer: Viewer, after: int | None = None, limit: int | None = None
+) -> list[EndpointRecord]:
+    """The viewer's organisation's endpoints, the first registered first; for the API,
+    ``limit`` of them after the one whose id is ``after``."""
     require(viewer, WebhookAction.manage_webhooks, viewer.organisation_id)
-    rows = await (
-        scoped_endpoints(WebhookEndpoint.select(*WebhookEndpoint.all_columns()), viewer)
-        .order_by(WebhookEndpoint.created_at)
-        .output(load_json=True)
-    )
+    query = scoped_endpoints(WebhookEndpoint.select(*WebhookEndpoint.all_columns()), viewer)
+    if after is not None:
+        query = query.where(WebhookEndpoint.id > after)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = await query.order_by(WebhookEndpoint.id).output(load_json=True)
     return EndpointRecord.from_rows(rows)
 
 

@@ -84,6 +84,9 @@ class StatusStep(msgspec.Struct):
 class Order(msgspec.Struct):
     id: UUID
     number: str | None
+    # The ERP's number for the order and when the ERP acknowledged it (null: not yet).
+    erp_number: str | None
+    exported_at: datetime | None
     status: str
     channel: str
     buyer: UUID
@@ -189,6 +192,8 @@ async def _order(viewer: Viewer, order_uuid: UUID) -> Order:
     return Order(
         id=row.uuid,
         number=row.number,
+        erp_number=row.external_ref,
+        exported_at=api.timestamp(row.exported_at) if row.exported_at else None,
         status=row.status,
         channel=row.channel,
         buyer=row.buyer_uuid,
@@ -414,26 +419,40 @@ async def change_status(
     return await _order(viewer, order.uuid)
 
 
-async def _shipments(order_id: int) -> list[ShipmentOut]:
-    return [
-        ShipmentOut(
-            id=row["uuid"],
-            carrier=row["carrier"],
-            tracking_number=row["tracking_number"],
-            shipped_on=row["shipped_on"],
-            lines=[
-                ShipmentLineInput(line=line["order_line"], quantity=line["quantity"])
-                for line in row["lines"]
-            ],
-        )
-        for row in await queries.shipments_with_lines(order_id)
-    ]
+def _shipment(row: dict[str, Any]) -> ShipmentOut:
+    return ShipmentOut(
+        id=row["uuid"],
+        carrier=row["carrier"],
+        tracking_number=row["tracking_number"],
+        shipped_on=row["shipped_on"],
+        lines=[
+            ShipmentLineInput(line=line["order_line"], quantity=line["quantity"])
+            for line in row["lines"]
+        ],
+    )
+
+
+class ShipmentList(msgspec.Struct):
+    items: list[ShipmentOut]
+    # Pass as ?cursor= for the next (later) shipments; null on the last page.
+    next_cursor: str | None
 
 
 @api.get(f"{API}/{{order_id:uuid}}/shipments", tags=["orders"])
-async def list_shipments(viewer: CurrentViewer, order_id: FromPath[UUID]) -> list[ShipmentOut]:
+async def list_shipments(
+    viewer: CurrentViewer,
+    order_id: FromPath[UUID],
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
+) -> ShipmentList:
+    """The order's shipments, the first sent first."""
     order = await access.get_order(viewer, order_id)
-    return await _shipments(order.id)
+    position = api.decode_cursor(cursor, (int,))
+    rows = await queries.shipments_with_lines(
+        order.id, position[0] if position else None, limit + 1
+    )
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["id"]])
+    return ShipmentList(items=[_shipment(row) for row in shown], next_cursor=next_cursor)
 
 
 @api.post(
@@ -455,8 +474,10 @@ async def create_shipment(
     result = await services.record_shipment(viewer, order.uuid, shipment)
     if not result.saved:
         raise api.refused(result)
-    created = [row for row in await _shipments(order.id) if row.id == result.uuid]
-    return created[0]
+    [created] = [
+        row for row in await queries.shipments_with_lines(order.id) if row["uuid"] == result.uuid
+    ]
+    return _shipment(created)
 
 
 order_api_routes = [

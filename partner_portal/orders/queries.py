@@ -243,20 +243,23 @@ async def orderable_style_codes() -> list[str]:
 
 
 @access.checked_by_caller("the order comes from get_order")
-async def shipments_with_lines(order_id: int) -> list[dict[str, Any]]:
+async def shipments_with_lines(
+    order_id: int, after: int | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
     """An order's shipments, oldest first, each with its lines (pieces per order line):
-    two queries."""
-    shipments = (
-        await Shipment.select(
-            Shipment.id,
-            Shipment.uuid,
-            Shipment.carrier,
-            Shipment.tracking_number,
-            Shipment.shipped_on,
-        )
-        .where(Shipment.order == order_id)
-        .order_by(Shipment.id)
-    )
+    two queries. For the API, ``limit`` of them after the one whose id is ``after``."""
+    query = Shipment.select(
+        Shipment.id,
+        Shipment.uuid,
+        Shipment.carrier,
+        Shipment.tracking_number,
+        Shipment.shipped_on,
+    ).where(Shipment.order == order_id)
+    if after is not None:
+        query = query.where(Shipment.id > after)
+    if limit is not None:
+        query = query.limit(limit)
+    shipments = await query.order_by(Shipment.id)
     lines = await ShipmentLine.select(
         ShipmentLine.shipment, ShipmentLine.order_line, ShipmentLine.quantity
     ).where(ShipmentLine.shipment.is_in([row["id"] for row in shipments] or [-1]))

@@ -217,10 +217,10 @@ async def test_the_contract_page_offers_the_countersigned_pdf_to_both_sides(
 def test_the_longest_countersignature_entry_fits_its_field_on_one_page() -> None:
     from datetime import UTC, datetime
 
-    from contracts import rendering
+    from contracts import completion
     from partner_portal.pdf import print_html_sync
 
-    entry = rendering.Countersignature(
+    entry = completion.Countersignature(
         language="bilingual_ko",
         brand_name="锦绣服饰有限公司" * 10,
         signer_name="김" * 120,  # the form's bounds (contracts/forms.py)
@@ -230,4 +230,4 @@ def test_the_longest_countersignature_entry_fits_its_field_on_one_page() -> None
         ip_address="2001:db8:85a3:8d3:1319:8a2e:370:7348",
         accepted_sha256="f" * 64,
     )
-    assert print_html_sync(rendering.countersignature_html(entry)).page_count == 1
+    assert print_html_sync(completion.countersignature_html(entry)).page_count == 1

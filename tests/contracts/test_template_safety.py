@@ -15,7 +15,7 @@ import anyio.to_thread
 import httpx
 import pytest
 
-from contracts import rendering
+from contracts import rendering, template_values
 from contracts.demo import CLAUSES, TEMPLATES
 from contracts.markup import clean_html
 from contracts.tables import ContractTemplate, ContractVersion
@@ -296,8 +296,10 @@ async def test_the_server_answers_healthz_while_a_heavy_template_is_checked(
 def test_the_demo_templates_and_clauses_pass_the_checks_unchanged() -> None:
     clauses = {key: body for key, (_, body) in CLAUSES.items()}
     for name, _, _, body in TEMPLATES:
-        context = rendering.sample_context(clauses)
+        context = template_values.sample_context(clauses)
         assert rendering.check_source(body, frozenset(clauses), context) == [], name
         assert clean_html(rendering.render_body(body, context)).refusals == (), name
     for key, body in clauses.items():
-        assert rendering.check_source(body, None, rendering.sample_context(), False) == [], key
+        assert rendering.check_source(body, None, template_values.sample_context(), False) == [], (
+            key
+        )

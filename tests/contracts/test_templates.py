@@ -3,7 +3,7 @@ sample-data previews, and clause versions."""
 
 from __future__ import annotations
 
-from contracts import library, rendering
+from contracts import library, rendering, template_values
 from contracts.access import get_clause
 from contracts.tables import ContractTemplate
 from tests.contracts.support import TEMPLATE_BODY, make_template, viewer
@@ -13,7 +13,7 @@ from tests.support import Cast, PortalClient
 
 async def test_variables_are_filled_from_the_partner_terms_and_clauses(cast: Cast) -> None:
     bodies = {"confidentiality": "<p>Keep it for {{ terms.notice_days }} days</p>"}
-    context = rendering.sample_context(bodies)
+    context = template_values.sample_context(bodies)
     html = rendering.render_body(TEMPLATE_BODY, context)
     assert "示例贸易有限公司 · 샘플무역 주식회사" in html
     assert "CNY 800,000.00" in html
@@ -58,7 +58,7 @@ def test_the_sandbox_refuses_python_internals() -> None:
     problems = rendering.check_source(
         "<p>{{ terms.tier.__class__.__base__.__subclasses__() }}</p>",
         frozenset(),
-        rendering.sample_context(),
+        template_values.sample_context(),
     )
     assert problems and problems[0].line == 1
     assert "not allowed" in problems[0].reason
@@ -94,5 +94,7 @@ async def test_saving_a_clause_keeps_its_earlier_versions(cast: Cast) -> None:
 
 def test_a_term_named_like_a_method_prints_the_term() -> None:
     # terms.items is the term "items" (the group purchase template prints it), not dict.items.
-    html = rendering.render_body("<p>{{ terms.items | nl2br }}</p>", rendering.sample_context())
+    html = rendering.render_body(
+        "<p>{{ terms.items | nl2br }}</p>", template_values.sample_context()
+    )
     assert "170/88A" in html and "built-in method" not in html

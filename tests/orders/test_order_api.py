@@ -9,7 +9,15 @@ from partner_portal.accounts.services import create_api_token, viewer_for_user_i
 from partner_portal.orders.tables import Order, OrderStatus
 from tests.orders.pages_support import order_row, place
 from tests.orders.support import Shop, make_shop
-from tests.support import Cast, Member, PortalClient, problem_fields, problem_messages
+from tests.support import (
+    Cast,
+    Member,
+    PortalClient,
+    check_a_forged_cursor_is_refused_in_korean,
+    cursor_pages,
+    problem_fields,
+    problem_messages,
+)
 
 
 @pytest.fixture
@@ -158,11 +166,40 @@ async def test_the_brand_confirms_and_ships_through_the_api(
     assert (await order_row(order))["status"] == OrderStatus.shipped
     buyer = await token_for(cast.distributor)
     listed = await client.get(f"/api/v1/orders/{order}/shipments", headers=buyer)
-    assert [row["carrier"] for row in listed.json()] == ["CJ대한통운"]
+    assert [row["carrier"] for row in listed.json()["items"]] == ["CJ대한통운"]
     refused = await client.post(
         f"/api/v1/orders/{order}/shipments", headers=buyer, json={"carrier": "x"}
     )
     assert refused.status_code == 403
+
+
+async def test_an_orders_shipments_page_with_a_cursor_the_first_sent_first(
+    client: PortalClient, cast: Cast, shop: Shop
+) -> None:
+    order = await place(shop, cast.admin, cast.distributor_a)
+    headers = await token_for(cast.staff)
+    confirmed = await client.post(
+        f"/api/v1/orders/{order}/status", headers=headers, json={"status": "confirmed"}
+    )
+    [line, *_] = confirmed.json()["lines"]
+    for number in ("SF-1", "SF-2", "SF-3"):
+        sent = await client.post(
+            f"/api/v1/orders/{order}/shipments",
+            headers=headers,
+            json={
+                "carrier": "SF Express",
+                "tracking_number": number,
+                "shipped_on": "2027-03-01",
+                "lines": [{"line": line["id"], "quantity": 1}],
+            },
+        )
+        assert sent.status_code == 201, sent.text
+    client.headers.update(await token_for(cast.distributor))
+
+    pages = await cursor_pages(client, f"/api/v1/orders/{order}/shipments", key="tracking_number")
+
+    assert pages == [["SF-1", "SF-2"], ["SF-3"]]
+    await check_a_forged_cursor_is_refused_in_korean(client, f"/api/v1/orders/{order}/shipments")
 
 
 async def test_money_has_the_currencys_decimals_and_times_their_offset(

@@ -8,7 +8,7 @@ from typing import Any
 
 from partner_portal.app import register_plugins
 from partner_portal.audit.tables import AuditEntry
-from suppliers import forecasting
+from suppliers import forecasting, forecasting_view
 from suppliers.tables import PurchaseOrder, PurchaseOrderLine
 from tests.suppliers.support import FIRST_WEEK, NOW, add_bom, add_order, make_material, make_style
 from tests.support import Cast, PortalClient
@@ -95,7 +95,7 @@ async def test_a_po_is_drafted_sent_and_answered_with_a_changed_date(
     # The sent PO is open supply: the next forecast nets it (500 m arrive in week 3).
     outcome = await forecasting.publish_forecast(None)
     assert outcome.published
-    view = await forecasting.forecast_view(await _viewer(cast.staff.id))
+    view = await forecasting_view.forecast_view(await _viewer(cast.staff.id))
     cells = {cell.week_start: cell.net_total for cell in view.materials[0].cells}
     assert cells[FIRST_WEEK + timedelta(weeks=2)] == Decimal(150)
     assert cells[FIRST_WEEK + timedelta(weeks=3)] == Decimal(0)

@@ -11,7 +11,7 @@ from typing import Any
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.events import services as events
 from partner_portal.partners.tables import User
-from suppliers import forecasting, purchasing
+from suppliers import forecasting_commitments, purchasing
 from suppliers.tables import PurchaseOrder, PurchaseOrderLine
 from tests.notifications.conftest import SmtpServer, mail_settings, smtp, smtp_down
 from tests.notifications.told import last_notification_id, set_languages, told_since
@@ -87,7 +87,7 @@ async def test_a_commitment_tells_the_mills_kam_and_followers_once(
 
     answer = {"week": NEEDED.isoformat(), "decision": "accepted"}
     for _click in range(2):  # the same answer twice is one answer
-        result = await forecasting.commit_week(
+        result = await forecasting_commitments.commit_week(
             await as_(cast.supplier), forecast["shell"]["uuid"], answer
         )
         assert result.saved

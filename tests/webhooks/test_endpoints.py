@@ -9,7 +9,13 @@ import pytest
 
 from partner_portal.registries import EventKind, registry
 from tests.http_receiver import Receiver
-from tests.support import Cast, PortalClient, problem_fields
+from tests.support import (
+    Cast,
+    PortalClient,
+    check_a_forged_cursor_is_refused_in_korean,
+    cursor_pages,
+    problem_fields,
+)
 from tests.webhooks.support import deliver, record_submitted, register, token_for
 from webhooks.tables import WebhookEndpoint
 
@@ -82,3 +88,18 @@ async def test_only_an_organisations_admins_see_and_manage_its_endpoints(
     assert (await client.post(f"{path}/enable", headers=owner)).json()["active"] is True
     removed = await client.delete(path, headers=await token_for(cast.distributor))
     assert removed.status_code == 204 and await WebhookEndpoint.count() == 0
+
+
+async def test_an_organisations_endpoints_page_with_a_cursor_the_first_registered_first(
+    client: PortalClient, cast: Cast, receiver: Receiver
+) -> None:
+    made = [
+        await register(client, cast.distributor, receiver, event_type)
+        for event_type in ("order.submitted", "order.confirmed", "order.shipped")
+    ]
+    client.headers.update(await token_for(cast.distributor))
+
+    pages = await cursor_pages(client, "/api/v1/webhook-endpoints")
+
+    assert pages == [[made[0]["id"], made[1]["id"]], [made[2]["id"]]]
+    await check_a_forged_cursor_is_refused_in_korean(client, "/api/v1/webhook-endpoints")
