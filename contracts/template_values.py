@@ -15,6 +15,7 @@ from babel.dates import format_date
 from contracts.forms import TERM_NAMES
 from contracts.printing import DOCUMENT_LOCALES, document_words
 from contracts.rendering import clause_function
+from partner_portal import inputs
 from partner_portal.regions import document_name
 
 
@@ -23,8 +24,7 @@ def money_text(amount: str, currency: str) -> str:
     if not amount:
         return ""
     value = Decimal(amount)
-    digits = 0 if currency in ("KRW", "JPY") else 2
-    return f"{currency} {value:,.{digits}f}"
+    return f"{currency} {value:,.{inputs.minor_units(currency or 'CNY')}f}"
 
 
 # Coded term values as each contract language writes them.
