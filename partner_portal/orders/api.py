@@ -10,6 +10,7 @@ Idempotency-Key header: the same key again answers with the same order.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -22,6 +23,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from partner_portal import access, api, idempotency
 from partner_portal.access import Action, Viewer, VisibleOrder
 from partner_portal.api import Money
+from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import forms, queries, services
 from partner_portal.orders.services import OrderDraft, OrderFilters, ShipmentInput
@@ -185,6 +187,16 @@ async def _line_requests(
     return await queries.line_requests(entered, error_prefix="lines")
 
 
+def _named_by_line(result: SaveResult, requests: list[services.LineRequest]) -> SaveResult:
+    """The services name a line's message by its SKU (``sku-<id>``, the order form's
+    field); the API names it by the line's place in the body the caller sent."""
+    line_of: dict[str, str] = {}
+    for index, request in enumerate(requests):
+        line_of.setdefault(f"sku-{request.sku_id}", f"lines-{index}")
+    errors = {line_of.get(name, name): message for name, message in result.errors.items()}
+    return replace(result, errors=errors)
+
+
 async def _order(viewer: Viewer, order_uuid: UUID) -> Order:
     view = await services.order_view(viewer, order_uuid)
     row = view.order
@@ -337,7 +349,7 @@ async def _create_draft(viewer: Viewer, data: DraftInput) -> Response[Order]:
     )
     result = await services.create_draft(viewer, draft)
     if not result.saved:
-        raise api.refused(result)
+        raise api.refused(_named_by_line(result, requests))
     assert result.uuid is not None
     return Response(await _order(viewer, result.uuid), status_code=201)
 
@@ -371,7 +383,7 @@ async def replace_lines(
         raise api.invalid(errors)
     result = await services.replace_lines(viewer, order.uuid, requests, data.version)
     if not result.saved:
-        raise api.refused(result)
+        raise api.refused(_named_by_line(result, requests))
     return await _order(viewer, order.uuid)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from partner_portal.accounts.services import create_api_token, viewer_for_user_id
+from partner_portal.catalog.tables import Style, StyleStatus
 from partner_portal.orders.tables import Order, OrderStatus
 from tests.orders.pages_support import order_row, place
 from tests.orders.support import Shop, make_shop
@@ -123,6 +124,23 @@ async def test_bad_input_gets_a_400_that_says_what_is_wrong(
         },
     )
     assert problem_fields(too_many) == {"lines[0].quantity": "out_of_range"}
+    await Style.update({Style.status: StyleStatus.discontinued}).where(Style.code == "SS27-001")
+    discontinued = await client.post(
+        "/api/v1/orders",
+        headers=headers,
+        json={
+            "buyer": str(cast.distributor_a.uuid),
+            "lines": [
+                {"style": "SS27-001", "colour": "BLK", "size": "S", "quantity": 2},
+                {"style": "SS27-001", "colour": "BLK", "size": "M", "quantity": 2},
+            ],
+        },
+    )
+    # Each refused line is named by its place in the body, as the ERP sent it.
+    assert problem_messages(discontinued) == {
+        "lines[0]": "Style SS27-001 cannot be ordered.",
+        "lines[1]": "Style SS27-001 cannot be ordered.",
+    }
     lost = await client.get("/api/v1/orders?status=lost", headers=headers)
     assert problem_fields(lost) == {"status": "invalid"}
     cursor = await client.get("/api/v1/orders?cursor=abc", headers=headers)
