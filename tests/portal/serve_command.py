@@ -23,7 +23,9 @@ class ServeCommand:
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self, processes: int = 1) -> str:
-        """Start it and wait until each of its ``processes`` has started the app; its URL."""
+        """Start it and wait until each of its ``processes`` has started the app and the
+        socket listens (uvicorn binds it after "startup complete" when it runs alone,
+        before the workers start when it runs several); its URL."""
         port = _free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.process = await asyncio.create_subprocess_exec(
@@ -36,12 +38,14 @@ class ServeCommand:
         assert self.process.stdout is not None
         output: list[bytes] = []
         started = 0
+        listening = False
         async with asyncio.timeout(STARTUP_SECONDS):
-            while started < processes:
+            while started < processes or not listening:
                 line = await self.process.stdout.readline()
                 assert line, b"".join(output).decode()  # it exited: say why
                 output.append(line)
                 started += b"Application startup complete" in line
+                listening = listening or b"Uvicorn running on" in line
         return self.url
 
     async def stop(self) -> bytes:
