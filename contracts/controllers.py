@@ -5,13 +5,12 @@ call a service, render."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
+from litestar import Response, get, post
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from contracts import (
@@ -45,13 +44,10 @@ from partner_portal import access, idempotency
 from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
 from partner_portal.edits import SaveResult
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import gettext as _
 from partner_portal.uploads import PDF, detect_type
 from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-AnyRequest = Request[Any, Any, Any]
-
 
 # What the template and clause forms explain: the variables and the markup a text may use.
 TEXT_HELP: dict[str, Any] = {

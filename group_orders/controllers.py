@@ -4,12 +4,11 @@ Thin: parse, call a service, render."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar import Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Stream, Template
 
 from group_orders import (
@@ -30,6 +29,7 @@ from group_orders.tables import CampaignStatus
 from partner_portal import i18n, idempotency
 from partner_portal.catalog.tables import Category
 from partner_portal.clock import utcnow
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.pdf import html_to_pdf
@@ -44,8 +44,6 @@ from partner_portal.web import (
     xlsx_download,
 )
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-AnyRequest = Request[Any, Any, Any]
 MANAGE = GroupOrderAction.manage_group_campaigns
 
 

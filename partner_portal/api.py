@@ -29,7 +29,7 @@ from typing import Annotated, Any, TypeVar
 
 import litestar
 import msgspec
-from litestar import Request, Response
+from litestar import Response
 from litestar.connection import ASGIConnection
 from litestar.exceptions import (
     HTTPException,
@@ -47,7 +47,6 @@ from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-AnyRequest = Request[Any, Any, Any]
 
 
 class FieldError(msgspec.Struct):

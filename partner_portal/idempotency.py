@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.datastructures import UploadFile
 from litestar.exceptions import ClientException, ValidationException
 from litestar.params import HeaderParameter
@@ -40,6 +40,7 @@ from partner_portal.access import Viewer
 from partner_portal.accounts.tables import IdempotentRequest
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
+from partner_portal.handler_types import AnyRequest
 from partner_portal.i18n import gettext as _
 from partner_portal.web import is_api_path
 
@@ -58,7 +59,6 @@ NOT_PART_OF_THE_REQUEST = frozenset({"_csrf_token", KEY_FIELD})
 # Headers of an answer that belong to the one response, not to its replays.
 NOT_REPLAYED = frozenset({"set-cookie", "content-length"})
 
-AnyRequest = Request[Any, Any, Any]
 Respond = Callable[[], Awaitable[Response[Any]]]
 # An API handler's parameter for the header, declared so in the OpenAPI document.
 KeyHeader = Annotated[

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
 import msgspec
@@ -17,7 +17,6 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException
 from litestar.middleware import ASGIMiddleware
-from litestar.params import Body
 from litestar.response import Redirect, Stream, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -255,11 +254,6 @@ def require_viewer(request: Request[Any, Any, Any]) -> access.Viewer:
 
 # The handler parameter for the signed-in user: `viewer: CurrentViewer`.
 CurrentViewer = NamedDependency[access.Viewer]
-
-# A page's posted form (`data: Form`), and a request whatever its user and state types
-# (handlers take the viewer from CurrentViewer, not from request.user).
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-AnyRequest = Request[Any, Any, Any]
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:

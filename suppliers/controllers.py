@@ -7,14 +7,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Template
 
 from partner_portal import access, api, idempotency, uploads
 from partner_portal.clock import utcnow
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer, redirect_after_post, render, xlsx_download
 from suppliers import (
@@ -30,10 +30,6 @@ from suppliers import (
 )
 from suppliers.access import SupplierAction, get_material
 from suppliers.tables import MaterialKind, MaterialUnit
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-AnyRequest = Request[Any, Any, Any]
-
 
 # ---------------------------------------------------------------------------
 # Materials

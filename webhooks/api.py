@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Request
 from litestar.params import FromPath, JSONBody
 
 from partner_portal import api
 from partner_portal.api import delete, get, post, put
+from partner_portal.handler_types import AnyRequest
 from partner_portal.i18n import gettext as _
 from partner_portal.web import CurrentViewer
 from webhooks import endpoints
@@ -20,7 +20,6 @@ from webhooks.access import get_endpoint
 from webhooks.records import DeliveryRecord, EndpointRecord
 
 API = "/api/v1/webhook-endpoints"
-AnyRequest = Request[Any, Any, Any]
 
 
 class EventType(msgspec.Struct):

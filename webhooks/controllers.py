@@ -6,16 +6,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from partner_portal.handler_types import AnyRequest
 from partner_portal.inputs import whole_number
 from partner_portal.web import CurrentViewer, redirect_after_post, render
 from webhooks import endpoints
 from webhooks.access import get_delivery, get_endpoint
-
-AnyRequest = Request[Any, Any, Any]
 
 
 async def _form_data(request: AnyRequest) -> dict[str, Any]:

@@ -3,19 +3,19 @@ management (/users) and the signed-in user's own account (/account)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.accounts import forms, services, users
+from partner_portal.handler_types import Form
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Role
@@ -30,7 +30,6 @@ from partner_portal.web import (
     render,
 )
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 # Marks a browser an account signed in from, which then gets its own allowance of log-in
 # attempts (services.log_in); it signs nobody in.
 KNOWN_DEVICE_COOKIE = "threadline_device"

@@ -13,7 +13,8 @@ from litestar.response import Template
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog import forms, reference, services
-from partner_portal.web import AnyRequest, CurrentViewer, Form, redirect_after_post, render
+from partner_portal.handler_types import AnyRequest, Form
+from partner_portal.web import CurrentViewer, redirect_after_post, render
 
 
 @get("/catalog/price-lists", include_in_schema=False)

@@ -16,7 +16,8 @@ from partner_portal.access import Action, Viewer
 from partner_portal.catalog import availability, forms, prepacks, reference
 from partner_portal.catalog.records import PrepackRecord, SeasonRecord, SizeScaleRecord
 from partner_portal.catalog.tables import Season, SizeScale
-from partner_portal.web import AnyRequest, CurrentViewer, Form, redirect_after_post, render
+from partner_portal.handler_types import AnyRequest, Form
+from partner_portal.web import CurrentViewer, redirect_after_post, render
 
 # Seasons and their collections
 

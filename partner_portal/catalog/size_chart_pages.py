@@ -14,7 +14,8 @@ from partner_portal import access
 from partner_portal.access import Action
 from partner_portal.catalog import size_charts
 from partner_portal.catalog.size_charts import CHART_GENDERS, FITS, MEASURES, ChartForm
-from partner_portal.web import AnyRequest, CurrentViewer, Form, redirect_after_post, render
+from partner_portal.handler_types import AnyRequest, Form
+from partner_portal.web import CurrentViewer, redirect_after_post, render
 
 
 def _gender(value: str | None) -> str:

@@ -13,15 +13,9 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog import availability, csv_io
 from partner_portal.clock import utcnow
+from partner_portal.handler_types import AnyRequest
 from partner_portal.spreadsheets import UPLOAD_BYTES
-from partner_portal.web import (
-    AnyRequest,
-    CurrentViewer,
-    csv_download,
-    render,
-    uploaded_file,
-    xlsx_download,
-)
+from partner_portal.web import CurrentViewer, csv_download, render, uploaded_file, xlsx_download
 
 EXPORT_COLUMNS = {
     "styles": csv_io.STYLE_COLUMNS,

@@ -15,15 +15,9 @@ from partner_portal import access
 from partner_portal.access import Action
 from partner_portal.catalog import availability, images, size_charts, styles
 from partner_portal.catalog.styles import StyleFilters
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.media import existing_media_file
-from partner_portal.web import (
-    AnyRequest,
-    CurrentViewer,
-    Form,
-    redirect_after_post,
-    render,
-    uploaded_file,
-)
+from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
 
 
 @get("/catalog/styles", include_in_schema=False)

@@ -8,20 +8,19 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
 from partner_portal import access
 from partner_portal.access import Action
+from partner_portal.handler_types import AnyRequest
 from partner_portal.i18n import gettext as _
 from partner_portal.notifications import forms, inbox, preferences, services
 from partner_portal.notifications.tables import Choice
 from partner_portal.registries import registry
 from partner_portal.web import CurrentViewer, redirect_after_post, render
-
-AnyRequest = Request[Any, Any, Any]
 
 
 @get("/notifications", include_in_schema=False, cache=False)

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Response
+from litestar import Response
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
@@ -24,6 +24,7 @@ from partner_portal import access, api, idempotency
 from partner_portal.access import Action, Viewer, VisibleOrder
 from partner_portal.api import Money
 from partner_portal.edits import SaveResult
+from partner_portal.handler_types import AnyRequest
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import forms, queries, services
 from partner_portal.orders.services import OrderDraft, OrderFilters, ShipmentInput
@@ -32,7 +33,6 @@ from partner_portal.partners.tables import Organisation
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1/orders"
-AnyRequest = Request[Any, Any, Any]
 # An order of more lines than this is a mistake, not a purchase (bounds the work of one call).
 MAX_LINES = 5000
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=services.MAX_LINE_QUANTITY)]

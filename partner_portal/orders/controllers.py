@@ -5,13 +5,12 @@ Thin: parse, call a service, render."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
+from litestar import Response, get, post
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 
 from partner_portal import access, idempotency, pdf
@@ -19,6 +18,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.accounts import services as accounts
 from partner_portal.clock import utcnow
 from partner_portal.edits import SaveResult
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import field_text, whole_number
 from partner_portal.orders import forms, list_rows, queries, services
@@ -35,8 +35,6 @@ from partner_portal.web import (
     xlsx_download,
 )
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-AnyRequest = Request[Any, Any, Any]
 # Steps that undo an order: the button asks again and takes a reason.
 DANGEROUS_STEPS = frozenset({OrderStatus.cancelled, OrderStatus.rejected})
 SHIPMENT_STEPS = frozenset({OrderStatus.partially_shipped, OrderStatus.shipped})
