@@ -75,7 +75,7 @@ async def offered_items(campaign: CampaignRecord) -> list[OfferedItem]:
             CampaignItem.style._.name_ko.as_alias("name_ko"),
             CampaignItem.style._.category.as_alias("category"),
             CampaignItem.style._.size_scale.as_alias("scale_id"),
-            CampaignItem.style.size_scale.kind.as_alias("scale_kind"),  # type: ignore[attr-defined,union-attr]
+            CampaignItem.style._.size_scale._.kind.as_alias("scale_kind"),
             CampaignItem.colourway._.code.as_alias("colour_code"),
             CampaignItem.colourway._.name.as_alias("colour_name"),
         )

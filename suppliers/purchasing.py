@@ -654,7 +654,7 @@ async def ship_notices(order_id: int) -> list[dict[str, Any]]:
     lines = await ShipNoticeLine.select(
         ShipNoticeLine.ship_notice,
         ShipNoticeLine.quantity,
-        ShipNoticeLine.purchase_order_line.material.code.as_alias("material_code"),  # type: ignore[attr-defined,union-attr]
+        ShipNoticeLine.purchase_order_line._.material._.code.as_alias("material_code"),
     ).where(ShipNoticeLine.ship_notice.is_in([notice["id"] for notice in notices]))
     for notice in notices:
         notice["lines"] = [line for line in lines if line["ship_notice"] == notice["id"]]

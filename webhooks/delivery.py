@@ -242,7 +242,7 @@ async def _claim(worker_id: str, batch: int) -> list[dict[str, Any]]:
             WebhookDelivery,
             due=(WebhookDelivery.state == DeliveryState.pending)
             & (WebhookDelivery.next_attempt_at <= now)
-            & (WebhookDelivery.endpoint.is_active == True),  # type: ignore[attr-defined]  # noqa: E712
+            & (WebhookDelivery.endpoint._.is_active == True),  # noqa: E712
             order_by=(WebhookDelivery.next_attempt_at, WebhookDelivery.id),
             batch=batch,
             claim={

@@ -129,7 +129,7 @@ def require(viewer: Viewer, action: ActionSet, organisation_id: int | None = Non
 ORGANISATION_COLUMNS: tuple[Column, Column, Column, Column] = (
     Organisation.id,
     Organisation.owner,
-    Organisation.owner.manager,  # type: ignore[union-attr]
+    Organisation.owner._.manager,
     Organisation.parent_distributor,
 )
 

@@ -76,9 +76,9 @@ def _user_columns() -> tuple[Any, ...]:
         User.organisation.uuid.as_alias("organisation_uuid"),
         User.organisation.legal_name.as_alias("organisation_name"),
         User.organisation.kind.as_alias("organisation_kind"),
-        User.manager.uuid.as_alias("manager_uuid"),  # type: ignore[union-attr]
-        User.manager.display_name.as_alias("manager_name"),  # type: ignore[union-attr]
-        User.manager.email.as_alias("manager_email"),  # type: ignore[union-attr]
+        User.manager._.uuid.as_alias("manager_uuid"),
+        User.manager._.display_name.as_alias("manager_name"),
+        User.manager._.email.as_alias("manager_email"),
     )
 
 
@@ -466,7 +466,7 @@ async def _editable(user_id: int) -> dict[str, Any]:
             User.role,
             User.is_org_admin,
             User.manager.as_alias("manager_id"),
-            User.manager.email.as_alias("manager"),  # type: ignore[union-attr]
+            User.manager._.email.as_alias("manager"),
         )
         .where(User.id == user_id)
         .first()

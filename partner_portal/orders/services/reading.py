@@ -198,7 +198,7 @@ ORDER_PAGE_COMMENT_COLUMNS = (
     OrderComment.body,
     OrderComment.created_at,
     OrderComment.author._.display_name.as_alias("author_name"),
-    OrderComment.author.organisation.legal_name.as_alias("author_organisation"),  # type: ignore[attr-defined,union-attr]
+    OrderComment.author._.organisation._.legal_name.as_alias("author_organisation"),
 )
 ORDER_PAGE_CHANGE_REQUEST_COLUMNS = (
     *ChangeRequest.all_columns(),
