@@ -28,6 +28,9 @@ from partner_portal.settings import SUPPORTED_LOCALES
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文", "ko": "한국어"}
+# The language a reader chose on a page they see before signing in (the sign-in page): it
+# wins over the browser's Accept-Language, and a signed-in user's own setting wins over it.
+LANGUAGE_COOKIE = "threadline_language"
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default="en")
 current_time_zone: ContextVar[str] = ContextVar("current_time_zone", default="Asia/Shanghai")
@@ -92,6 +95,11 @@ def negotiate_locale(accept_language: str | None, default: str) -> str:
         if locale:
             return locale
     return default
+
+
+def chosen_locale(cookie: str | None) -> str:
+    """The supported language a reader chose with the language cookie, or ""."""
+    return cookie if cookie in SUPPORTED_LOCALES else ""
 
 
 @lru_cache(maxsize=1024)

@@ -79,8 +79,10 @@ async def identify_reader(scope: Scope) -> tuple[Any, Any, Any]:
             viewer = await accounts.viewer_for_session(session_token, address)
     scope["user"] = viewer
     scope["auth"] = None
-    locale = (viewer.locale if viewer else "") or i18n.negotiate_locale(
-        connection.headers.get("accept-language"), settings.default_locale
+    locale = (
+        (viewer.locale if viewer else "")
+        or i18n.chosen_locale(connection.cookies.get(i18n.LANGUAGE_COOKIE))
+        or i18n.negotiate_locale(connection.headers.get("accept-language"), settings.default_locale)
     )
     return (
         i18n.current_locale.set(locale),

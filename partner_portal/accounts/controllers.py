@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from partner_portal import access
+from partner_portal import access, i18n
 from partner_portal.access import Action, Viewer
 from partner_portal.accounts import forms, services, users
 from partner_portal.handler_types import Form
@@ -34,6 +34,7 @@ from partner_portal.web import (
 # attempts (services.log_in); it signs nobody in.
 KNOWN_DEVICE_COOKIE = "threadline_device"
 KNOWN_DEVICE_DAYS = 365
+LANGUAGE_COOKIE_DAYS = 365
 
 # The signed-in user (web.require_viewer: 401 -> the log-in page).
 
@@ -52,6 +53,25 @@ async def login_page(
     return render(
         request, "accounts/login.html", {"next": _safe_next(next), "email": "", "error": None}
     )
+
+
+@get("/language/{locale:str}", include_in_schema=False)
+async def choose_language(
+    request: Request[Any, Any, Any], locale: FromPath[str], next: FromQuery[str | None] = None
+) -> Redirect:
+    """Read the portal in this language on this browser until signed in (a signed-in user's
+    own setting on the account page wins), then go back to the page the reader was on."""
+    if not i18n.chosen_locale(locale):
+        raise NotFoundException("No such language.")
+    response = Redirect(path=_safe_next(next), status_code=303)
+    response.set_cookie(
+        i18n.LANGUAGE_COOKIE,
+        locale,
+        max_age=LANGUAGE_COOKIE_DAYS * 86400,
+        secure=request.app.state.settings.secure_cookies,
+        samesite="lax",
+    )
+    return response
 
 
 @post("/login", include_in_schema=False)
@@ -488,6 +508,7 @@ async def token_revoke(
 
 account_routes = [
     login_page,
+    choose_language,
     login_submit,
     logout,
     set_password_page,

@@ -131,6 +131,8 @@ PUBLIC = {
     "GET /login",
     "POST /login",
     "POST /logout",
+    # The language of the pages seen before signing in: a cookie, nothing else.
+    "GET /language/{locale:str}",
     "GET /set-password/{token:str}",
     "POST /set-password/{token:str}",
     "GET /schema",
