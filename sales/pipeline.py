@@ -32,7 +32,7 @@ from sales.access import (
 from sales.opportunities import draft_starters, owners
 from sales.tables import CLOSED_STAGES, OPEN_STAGES, Opportunity, OpportunityTotal, Stage
 
-BOARD_CARDS_PER_STAGE = 20
+BOARD_CARDS_PER_STAGE = 8
 LIST_PAGE_SIZE = 50
 LIST_NAME = "sales.opportunities"
 # Closed deals show on the board for a while after closing, then only in the list.
