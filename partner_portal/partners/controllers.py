@@ -290,7 +290,7 @@ async def log_call_form(
 ) -> Template:
     """A partner's "Log a call" form, drawn when a row of the list asks for it: htmx puts
     it in the row, opened; without JavaScript it is a page of its own. Drawing the form
-    in every row cost the list a third of its render."""
+    in every row was about a fifth of the list's render."""
     organisation = await access.get_organisation(viewer, partner_id, Action.add_timeline_entry)
     back = local_path(request.query_params.get("next")) or "/partners"
     return render(
