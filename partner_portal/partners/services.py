@@ -227,20 +227,33 @@ class Partner360:
     panels: list[tuple[PartnerPanel, dict[str, Any]]] = field(default_factory=list)
 
 
+# The partner 360's organisation columns, joins included, built once: Piccolo spends
+# most of a millisecond building each joined column, on every partner page.
+DETAIL_COLUMNS = (
+    *Organisation.all_columns(),
+    Organisation.owner._.display_name.as_alias("owner_name"),
+    Organisation.owner._.email.as_alias("owner_email"),
+    Organisation.owner._.uuid.as_alias("owner_uuid"),
+    Organisation.parent_distributor._.legal_name.as_alias("parent_name"),
+    Organisation.parent_distributor._.uuid.as_alias("parent_uuid"),
+)
+TIMELINE_COLUMNS = (
+    TimelineEntry.id,
+    TimelineEntry.uuid,
+    TimelineEntry.kind,
+    TimelineEntry.occurred_at,
+    TimelineEntry.summary,
+    TimelineEntry.params,
+    TimelineEntry.internal,
+    TimelineEntry.author._.display_name.as_alias("author_name"),
+)
+
+
 @access.checked_by_caller("the organisation comes from get_organisation or get_contact")
 async def organisation_details(organisation_id: int) -> dict[str, Any]:
     """The organisation row with its owner's and parent distributor's names."""
     row = await (
-        Organisation.select(
-            *Organisation.all_columns(),
-            Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
-            Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
-            Organisation.owner.uuid.as_alias("owner_uuid"),  # type: ignore[union-attr]
-            Organisation.parent_distributor.legal_name.as_alias("parent_name"),  # type: ignore[union-attr]
-            Organisation.parent_distributor.uuid.as_alias("parent_uuid"),  # type: ignore[union-attr]
-        )
-        .where(Organisation.id == organisation_id)
-        .first()
+        Organisation.select(*DETAIL_COLUMNS).where(Organisation.id == organisation_id).first()
     )
     assert row is not None
     return row
@@ -253,16 +266,9 @@ def _timeline_query(viewer: Viewer, visible_organisation: access.VisibleOrganisa
     is already known to be visible; partner users never see internal entries
     (access.timeline_filter).
     """
-    query = TimelineEntry.select(
-        TimelineEntry.id,
-        TimelineEntry.uuid,
-        TimelineEntry.kind,
-        TimelineEntry.occurred_at,
-        TimelineEntry.summary,
-        TimelineEntry.params,
-        TimelineEntry.internal,
-        TimelineEntry.author.display_name.as_alias("author_name"),
-    ).where(TimelineEntry.organisation == visible_organisation.id)
+    query = TimelineEntry.select(*TIMELINE_COLUMNS).where(
+        TimelineEntry.organisation == visible_organisation.id
+    )
     condition = access.timeline_filter(viewer)
     if condition is not None:
         query = query.where(condition)
