@@ -17,7 +17,7 @@ from partner_portal.access import Viewer
 from partner_portal.database import after_position, list_parameter, one_of, one_of_sql
 from partner_portal.inputs import MAX_PAGE, field_text, whole_number
 from partner_portal.partners import forms, search
-from partner_portal.partners.services import owner_rows
+from partner_portal.partners.choices import owner_rows
 from partner_portal.partners.tables import (
     Address,
     Contact,

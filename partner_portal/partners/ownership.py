@@ -15,7 +15,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
-from partner_portal.partners.services import owner_rows
+from partner_portal.partners.choices import owner_rows
 from partner_portal.partners.tables import (
     InteractionKind,
     Organisation,
