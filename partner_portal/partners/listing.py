@@ -128,7 +128,7 @@ def _partner_query(query: Any, viewer: Viewer, filters: PartnerFilters) -> Any:
     if filters.status:
         query = query.where(Organisation.status == filters.status)
     if filters.owner:
-        query = query.where(Organisation.owner.uuid == UUID(filters.owner))  # type: ignore[union-attr]
+        query = query.where(Organisation.owner._.uuid == UUID(filters.owner))
     if filters.territory:
         # A bare country code (CN) matches every region of the country; a region matches
         # under any of its codes and with the regions inside it (CN-31 finds CN-SH, CN-ZJ
@@ -155,9 +155,9 @@ _LIST_COLUMNS = (
     Organisation.tax_id,
     Organisation.tier,
     Organisation.status,
-    Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
-    Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
-    Organisation.parent_distributor.legal_name.as_alias("parent_name"),  # type: ignore[union-attr]
+    Organisation.owner._.display_name.as_alias("owner_name"),
+    Organisation.owner._.email.as_alias("owner_email"),
+    Organisation.parent_distributor._.legal_name.as_alias("parent_name"),
 )
 
 

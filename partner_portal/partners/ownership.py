@@ -103,14 +103,14 @@ async def _partners_moving(
             Organisation.legal_name,
             Organisation.version,
             Organisation.owner,
-            Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
-            Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
+            Organisation.owner._.display_name.as_alias("owner_name"),
+            Organisation.owner._.email.as_alias("owner_email"),
         ),
         viewer,
     ).where(Organisation.kind != OrganisationKind.brand.value)
     if organisation_id is not None:
         return await query.where(Organisation.id == organisation_id)
-    return await query.where(Organisation.owner.uuid == UUID(from_owner))  # type: ignore[union-attr]
+    return await query.where(Organisation.owner._.uuid == UUID(from_owner))
 
 
 @access.checked_by_caller("transfer_partners: the rows come from the scoped _partners_moving")
