@@ -173,11 +173,12 @@ def percentile(values: list[float], share: float) -> float:
 # --------------------------------------------------------------------------- /proc readings
 
 
-def database_cpu_seconds(database: str | None) -> float:
-    """CPU seconds used so far by the PostgreSQL backends serving ``database``.
+def database_cpu_seconds(database: str | None, ports: set[int] | None = None) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving ``database`` (and, given
+    ``ports``, only those of clients on these ports).
 
-    A backend's command line names its database ("postgres: user db 127.0.0.1(port)
-    idle"), so other databases on the same server do not count.
+    A backend's command line names its database and client ("postgres: user db
+    127.0.0.1(port) idle"), so other databases on the same server do not count.
     """
     if database is None:
         return 0.0
@@ -188,6 +189,8 @@ def database_cpu_seconds(database: str | None) -> float:
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             if not command.startswith("postgres: ") or f" {database} " not in command:
+                continue
+            if ports is not None and not any(f"({port})" in command for port in ports):
                 continue
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             ticks += int(fields[11]) + int(fields[12])

@@ -154,10 +154,15 @@ class LedgerEntry(msgspec.Struct):
     occurred_at: datetime
 
 
-class Ledger(msgspec.Struct):
+class Balances(msgspec.Struct):
     partner: UUID
     balances: list[Balance]
-    entries: list[LedgerEntry]
+
+
+class Ledger(msgspec.Struct):
+    items: list[LedgerEntry]
+    # Pass as ?cursor= for the next (older) entries; null on the last page.
+    next_cursor: str | None
 
 
 def _opportunity(row: dict[str, Any]) -> Opportunity:
@@ -326,12 +331,12 @@ async def api_case(viewer: CurrentViewer, case_id: FromPath[UUID]) -> CaseWithTh
     )
 
 
-@api.get(f"{API}/rebates/{{partner_id:uuid}}/ledger", tags=["sales"])
-async def api_ledger(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> Ledger:
-    view = await rebates.ledger_view(viewer, partner_id)
-    currencies = {row["programme"]["id"]: row["programme"]["currency"] for row in view.balances}
-    return Ledger(
-        partner=view.partner["uuid"],
+@api.get(f"{API}/rebates/{{partner_id:uuid}}/balances", tags=["sales"])
+async def api_balances(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> Balances:
+    """The partner's points and booked rebates per programme."""
+    partner = await rebates.ledger_partner(viewer, partner_id)
+    return Balances(
+        partner=partner["uuid"],
         balances=[
             Balance(
                 programme=row["programme"]["uuid"],
@@ -340,21 +345,40 @@ async def api_ledger(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> Ledge
                 rebates=api.money(row["rebates"], row["programme"]["currency"]),
                 currency=row["programme"]["currency"],
             )
-            for row in view.balances
+            for row in await rebates.ledger_balances(viewer, partner)
         ],
-        entries=[
+    )
+
+
+@api.get(f"{API}/rebates/{{partner_id:uuid}}/ledger", tags=["sales"])
+async def api_ledger(
+    viewer: CurrentViewer,
+    partner_id: FromPath[UUID],
+    cursor: api.Cursor = "",
+    limit: api.Limit = api.DEFAULT_LIMIT,
+) -> Ledger:
+    """The partner's ledger entries, the latest first."""
+    position = api.decode_cursor(cursor, (datetime, int))
+    partner = await rebates.ledger_partner(viewer, partner_id)
+    rows = await rebates.ledger_entries(
+        viewer, partner, (position[0], position[1]) if position else None, limit + 1
+    )
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["occurred_at"], row["id"]])
+    return Ledger(
+        items=[
             LedgerEntry(
                 id=entry["uuid"],
                 kind=entry["kind"],
                 points=api.decimal_text(entry["points"]),
-                amount=api.money(entry["amount"], currencies[entry["programme"]]),
+                amount=api.money(entry["amount"], entry["currency"]),
                 order=entry["order_uuid"],
                 order_number=entry["order_number"] or None,
                 note=entry["note"],
                 occurred_at=api.timestamp(entry["occurred_at"]),
             )
-            for entry in view.entries
+            for entry in shown
         ],
+        next_cursor=next_cursor,
     )
 
 
@@ -366,5 +390,6 @@ sales_api_routes = [
     api_cases,
     api_open_case,
     api_case,
+    api_balances,
     api_ledger,
 ]

@@ -295,11 +295,11 @@ CASE_COLUMNS = (
     ServiceCase.updated_at,
     ServiceCase.version,
     ServiceCase.organisation,
-    ServiceCase.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
-    ServiceCase.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
-    ServiceCase.assignee.display_name.as_alias("assignee_name"),  # type: ignore[attr-defined]
-    ServiceCase.assignee.uuid.as_alias("assignee_uuid"),  # type: ignore[attr-defined]
-    ServiceCase.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+    ServiceCase.organisation._.legal_name.as_alias("partner_name"),
+    ServiceCase.organisation._.uuid.as_alias("partner_uuid"),
+    ServiceCase.assignee._.display_name.as_alias("assignee_name"),
+    ServiceCase.assignee._.uuid.as_alias("assignee_uuid"),
+    ServiceCase.style._.code.as_alias("style_code"),
 )
 
 
@@ -337,7 +337,7 @@ async def list_cases(
     if filters.q:
         query = query.where(
             contains_text(ServiceCase.subject, filters.q)
-            | contains_text(ServiceCase.organisation.legal_name, filters.q)  # type: ignore[attr-defined]
+            | contains_text(ServiceCase.organisation._.legal_name, filters.q)
             | (ServiceCase.order_number == filters.q.upper())
         )
     order = (ServiceCase.resolution_due_at, ServiceCase.id)
@@ -367,11 +367,11 @@ async def case_view(viewer: Viewer, case_uuid: UUID) -> CaseView:
         CaseMessage.body,
         CaseMessage.internal,
         CaseMessage.created_at,
-        CaseMessage.author.display_name.as_alias("author_name"),  # type: ignore[attr-defined]
-        CaseMessage.author.role.as_alias("author_role"),  # type: ignore[attr-defined]
-        CaseMessage.article.uuid.as_alias("article_uuid"),  # type: ignore[attr-defined]
-        CaseMessage.article.title.as_alias("article_title"),  # type: ignore[attr-defined]
-        CaseMessage.article.body.as_alias("article_body"),  # type: ignore[attr-defined]
+        CaseMessage.author._.display_name.as_alias("author_name"),
+        CaseMessage.author._.role.as_alias("author_role"),
+        CaseMessage.article._.uuid.as_alias("article_uuid"),
+        CaseMessage.article._.title.as_alias("article_title"),
+        CaseMessage.article._.body.as_alias("article_body"),
     ).where(CaseMessage.case == row["id"])
     messages = access.narrow(messages, case_message_filter(viewer))
     articles = await search_articles(current_locale.get(), "") if viewer.is_brand else []
@@ -381,7 +381,7 @@ async def case_view(viewer: Viewer, case_uuid: UUID) -> CaseView:
         await CasePhoto.select(
             CasePhoto.uuid,
             CasePhoto.filename,
-            CasePhoto.message.uuid.as_alias("message_uuid"),  # type: ignore[attr-defined]
+            CasePhoto.message._.uuid.as_alias("message_uuid"),
         )
         .where(CasePhoto.case == row["id"])
         .order_by(CasePhoto.id)

@@ -122,7 +122,7 @@ async def _owner_names() -> tuple[dict[int, str], dict[int, str]]:
     rows = await User.select(
         User.id,
         User.display_name,
-        User.manager.display_name.as_alias("manager_name"),  # type: ignore[attr-defined]
+        User.manager._.display_name.as_alias("manager_name"),
     ).where(User.role.is_in([Role.kam.value, Role.brand_admin.value]))
     return (
         {row["id"]: row["display_name"] for row in rows},

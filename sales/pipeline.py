@@ -32,7 +32,7 @@ from sales.access import (
 from sales.opportunities import draft_starters, owners
 from sales.tables import CLOSED_STAGES, OPEN_STAGES, Opportunity, OpportunityTotal, Stage
 
-BOARD_CARDS_PER_STAGE = 20
+BOARD_CARDS_PER_STAGE = 8
 LIST_PAGE_SIZE = 50
 LIST_NAME = "sales.opportunities"
 # Closed deals show on the board for a while after closing, then only in the list.
@@ -122,11 +122,11 @@ CARD_COLUMNS = (
     Opportunity.closed_at,
     Opportunity.lost_reason,
     Opportunity.version,
-    Opportunity.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
-    Opportunity.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
-    Opportunity.organisation.status.as_alias("partner_status"),  # type: ignore[attr-defined]
-    Opportunity.owner.display_name.as_alias("owner_name"),  # type: ignore[attr-defined]
-    Opportunity.owner.uuid.as_alias("owner_uuid"),  # type: ignore[attr-defined]
+    Opportunity.organisation._.uuid.as_alias("partner_uuid"),
+    Opportunity.organisation._.legal_name.as_alias("partner_name"),
+    Opportunity.organisation._.status.as_alias("partner_status"),
+    Opportunity.owner._.display_name.as_alias("owner_name"),
+    Opportunity.owner._.uuid.as_alias("owner_uuid"),
 )
 
 
@@ -134,14 +134,14 @@ def _filtered(query: Any, filters: OpportunityFilters) -> Any:
     if filters.q:
         query = query.where(
             contains_text(Opportunity.title, filters.q)
-            | contains_text(Opportunity.organisation.legal_name, filters.q)  # type: ignore[attr-defined]
+            | contains_text(Opportunity.organisation._.legal_name, filters.q)
         )
     if filters.stage:
         query = query.where(Opportunity.stage == filters.stage)
     if filters.kind:
         query = query.where(Opportunity.kind == filters.kind)
     if filters.owner:
-        query = query.where(Opportunity.owner.uuid == UUID(filters.owner))  # type: ignore[attr-defined]
+        query = query.where(Opportunity.owner._.uuid == UUID(filters.owner))
     if filters.closing_from:
         query = query.where(
             Opportunity.expected_close_date >= date.fromisoformat(filters.closing_from)

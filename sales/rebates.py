@@ -11,7 +11,7 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 from uuid import UUID
@@ -23,7 +23,7 @@ from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import Season
 from partner_portal.clock import utcnow
-from partner_portal.database import update_if_version, write_transaction
+from partner_portal.database import after_position, update_if_version, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import format_number
 from partner_portal.i18n import gettext as _
@@ -38,6 +38,7 @@ EARNING_STATUSES = (OrderStatus.delivered.value,)
 # A season's volume counts what left the warehouse: shipped and delivered orders.
 VOLUME_STATUSES = (OrderStatus.shipped.value, OrderStatus.delivered.value)
 REVERSING_STATUSES = (OrderStatus.cancelled.value, OrderStatus.rejected.value)
+# The ledger page shows the latest entries; the API pages through them all.
 HISTORY_LIMIT = 500
 CHUNK = 500
 
@@ -336,24 +337,46 @@ async def balances(viewer: Viewer) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (row["partner_name"], row["programme_name"]))
 
 
-async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
-    """One partner's balances and history (a partner: its own only, else 404)."""
+async def ledger_partner(viewer: Viewer, partner_uuid: UUID) -> dict[str, Any]:
+    """The partner whose ledger the viewer opens (a partner: its own only, else 404)."""
     access.require(viewer, SalesAction.view_rebates)
-    partner = await get_sales_partner(viewer, partner_uuid)
-    entries = (
-        await scoped_ledger(
-            LedgerEntry.select(
-                *LedgerEntry.all_columns(),
-                LedgerEntry.programme._.name.as_alias("programme_name"),
-                LedgerEntry.created_by._.display_name.as_alias("author_name"),
-            ),
-            viewer,
-        )
-        .where(LedgerEntry.organisation == partner["id"])
-        .order_by(LedgerEntry.occurred_at, ascending=False)
-        .order_by(LedgerEntry.id, ascending=False)
-        .limit(HISTORY_LIMIT)
-    )
+    return dict(await get_sales_partner(viewer, partner_uuid))
+
+
+async def ledger_entries(
+    viewer: Viewer,
+    partner: Mapping[str, Any],
+    after: tuple[datetime, int] | None = None,
+    limit: int = HISTORY_LIMIT,
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` of a partner's entries, the latest first, after the position
+    (occurred at, id) ``after`` (the API's cursor)."""
+    query = scoped_ledger(
+        LedgerEntry.select(
+            *LedgerEntry.all_columns(),
+            LedgerEntry.programme._.name.as_alias("programme_name"),
+            LedgerEntry.programme._.currency.as_alias("currency"),
+            LedgerEntry.created_by._.display_name.as_alias("author_name"),
+        ),
+        viewer,
+    ).where(LedgerEntry.organisation == partner["id"])
+    order = (LedgerEntry.occurred_at, LedgerEntry.id)
+    if after is not None:
+        query = query.where(after_position(order, after, descending=True))
+    rows = await query.order_by(*order, ascending=False).limit(limit)
+    return list(rows)
+
+
+async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
+    """One partner's balances and latest history (a partner: its own only, else 404)."""
+    partner = await ledger_partner(viewer, partner_uuid)
+    balances = await ledger_balances(viewer, partner)
+    return LedgerView(partner, balances, await ledger_entries(viewer, partner))
+
+
+async def ledger_balances(viewer: Viewer, partner: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per programme: the partner's points, the rebates booked, its season volume and the
+    tier that volume reaches."""
     sums: dict[int, dict[str, Any]] = {}
     for row in (
         await scoped_ledger(
@@ -392,7 +415,7 @@ async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
                 "next_tier": next_tier,
             }
         )
-    return LedgerView(dict(partner), balance_rows, list(entries))
+    return balance_rows
 
 
 @access.system_query("a repeated submit finds its first entry by the form's idempotency key")

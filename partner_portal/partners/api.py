@@ -20,7 +20,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from partner_portal import access, api
 from partner_portal.access import Action, Viewer
 from partner_portal.i18n import gettext as _
-from partner_portal.partners import listing, services
+from partner_portal.partners import contacts, listing, services
 from partner_portal.partners.listing import PartnerFilters
 from partner_portal.partners.records import ContactRecord
 from partner_portal.web import CurrentViewer
@@ -380,7 +380,7 @@ async def create_contact(
     viewer: CurrentViewer, partner_id: FromPath[UUID], data: JSONBody[ContactInput]
 ) -> Contact:
     organisation = await access.get_organisation(viewer, partner_id, Action.manage_contacts)
-    result = await services.create_contact(viewer, organisation, api.form_fields(data))
+    result = await contacts.create_contact(viewer, organisation, api.form_fields(data))
     if not result.saved:
         raise api.refused(result, RENAMED)
     assert result.uuid is not None
@@ -405,9 +405,9 @@ async def update_contact(
     """Change the fields sent; `version` is required."""
     contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
     _require_version(data)
-    saved = {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
+    saved = {name: getattr(contact, name) for name in contacts.CONTACT_FIELDS}
     saved["is_primary"] = "on" if contact.is_primary else ""
-    result = await services.update_contact(viewer, contact, {**saved, **api.form_fields(data)})
+    result = await contacts.update_contact(viewer, contact, {**saved, **api.form_fields(data)})
     if not result.saved:
         raise api.refused(result, RENAMED)
     return await _visible_contact(viewer, contact_id)
@@ -416,7 +416,7 @@ async def update_contact(
 @api.delete(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"], status_code=204)
 async def delete_contact(viewer: CurrentViewer, contact_id: FromPath[UUID]) -> None:
     contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
-    await services.delete_contact(viewer, contact)
+    await contacts.delete_contact(viewer, contact)
 
 
 partner_api_routes = [

@@ -31,7 +31,8 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
-from partner_portal.partners import forms, listing, services
+from partner_portal.partners import contacts, forms, listing, services
+from partner_portal.partners.choices import ResolvedOrganisation, form_choices, resolve_organisation
 from partner_portal.partners.listing import PartnerFilters
 from partner_portal.partners.tables import Organisation, OrganisationKind
 from partner_portal.spreadsheets import RowError, read_rows
@@ -168,7 +169,7 @@ async def import_partners(viewer: Viewer, content: bytes) -> ImportResult:
     rows, errors = await read_rows(content, PARTNER_COLUMNS, PARTNER_REQUIRED, EXPORT_ONLY)
     if errors:
         return ImportResult(errors=errors)
-    choices = await services.form_choices(viewer)
+    choices = await form_choices(viewer)
     resolved_rows = []
     for row in rows:
         number = int(row["_row"])
@@ -183,7 +184,7 @@ async def import_partners(viewer: Viewer, content: bytes) -> ImportResult:
         values, field_errors = forms.parse_organisation(data)
         resolved = None
         if values is not None:
-            resolved, field_errors = services.resolve_organisation(viewer, values, choices)
+            resolved, field_errors = resolve_organisation(viewer, values, choices)
         for name, message in field_errors.items():
             errors.append(RowError(number, _form_field_to_column(name), message))
         if resolved is not None:
@@ -200,7 +201,7 @@ async def import_partners(viewer: Viewer, content: bytes) -> ImportResult:
 
 
 async def _tax_id_errors(
-    rows: list[dict[str, str]], resolved_rows: list[services.ResolvedOrganisation]
+    rows: list[dict[str, str]], resolved_rows: list[ResolvedOrganisation]
 ) -> list[RowError]:
     """Rows whose tax id is already registered, or repeated earlier in the same file."""
     pairs = [(resolved.values.country, resolved.values.tax_id) for resolved in resolved_rows]
@@ -259,7 +260,7 @@ async def import_contacts(viewer: Viewer, content: bytes) -> ImportResult:
         return ImportResult(errors=sorted(errors, key=lambda error: error.row))
     async with write_transaction():
         for partner_id, values in valid:
-            await services.insert_contact(viewer, partner_id, values)
+            await contacts.insert_contact(viewer, partner_id, values)
     return ImportResult(saved=len(valid))
 
 

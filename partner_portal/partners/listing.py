@@ -14,10 +14,10 @@ from piccolo.querystring import QueryString
 
 from partner_portal import access, regions
 from partner_portal.access import Viewer
-from partner_portal.database import after_position
+from partner_portal.database import after_position, list_parameter, one_of, one_of_sql
 from partner_portal.inputs import MAX_PAGE, field_text, whole_number
 from partner_portal.partners import forms, search
-from partner_portal.partners.services import owner_rows
+from partner_portal.partners.choices import owner_rows
 from partner_portal.partners.tables import (
     Address,
     Contact,
@@ -128,7 +128,7 @@ def _partner_query(query: Any, viewer: Viewer, filters: PartnerFilters) -> Any:
     if filters.status:
         query = query.where(Organisation.status == filters.status)
     if filters.owner:
-        query = query.where(Organisation.owner.uuid == UUID(filters.owner))  # type: ignore[union-attr]
+        query = query.where(Organisation.owner._.uuid == UUID(filters.owner))
     if filters.territory:
         # A bare country code (CN) matches every region of the country; a region matches
         # under any of its codes and with the regions inside it (CN-31 finds CN-SH, CN-ZJ
@@ -155,23 +155,28 @@ _LIST_COLUMNS = (
     Organisation.tax_id,
     Organisation.tier,
     Organisation.status,
-    Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
-    Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
-    Organisation.parent_distributor.legal_name.as_alias("parent_name"),  # type: ignore[union-attr]
+    Organisation.owner._.display_name.as_alias("owner_name"),
+    Organisation.owner._.email.as_alias("owner_email"),
+    Organisation.parent_distributor._.legal_name.as_alias("parent_name"),
 )
 
 
 # One page with its total and each partner's contact figures in a single round trip.
 # The visibility filter and the search stay Piccolo's (from _partner_query); only the
 # wrapping is SQL, because building five Piccolo queries cost more than running them.
+# The main contact's id is picked beside the page's rows (PostgreSQL works it out for the
+# page's 50 only, after the LIMIT) and the contact joined by that id: joined on the
+# subquery itself, PostgreSQL hashed every contact of every partner for each page.
 _PAGE_SQL = """
 SELECT p.*,
        (SELECT COUNT(*) FROM contact c WHERE c.organisation = p.id) AS contact_count,
        pc.name AS primary_name, pc.phone AS primary_phone, pc.wechat_id AS primary_wechat_id
-FROM (SELECT q.*, COUNT(*) OVER () AS total_count FROM ({}) q
+FROM (SELECT q.*, COUNT(*) OVER () AS total_count,
+             (SELECT MIN(c.id) FROM contact c
+              WHERE c.organisation = q.id AND c.is_primary = {}) AS primary_id
+      FROM ({}) q
       ORDER BY q.legal_name, q.id LIMIT {} OFFSET {}) p
-LEFT JOIN contact pc ON pc.id = (
-    SELECT MIN(c.id) FROM contact c WHERE c.organisation = p.id AND c.is_primary = {})
+LEFT JOIN contact pc ON pc.id = p.primary_id
 ORDER BY p.legal_name, p.id
 """
 
@@ -215,7 +220,7 @@ async def _keyset_page(query: Any, filters: PartnerFilters, limit: int) -> Partn
 
 @access.checked_by_caller("runs the scoped partner query its caller built")
 async def _page_rows(inner: QueryString, page: int, size: int = PAGE_SIZE) -> list[dict[str, Any]]:
-    rows = await Organisation.raw(_PAGE_SQL, inner, size, (page - 1) * size, True)
+    rows = await Organisation.raw(_PAGE_SQL, True, inner, size, (page - 1) * size)
     for row in rows:
         if isinstance(row["uuid"], str):  # SQLite does not type a subquery's columns
             row["uuid"] = UUID(row["uuid"])
@@ -238,11 +243,10 @@ async def _attach_territories(rows: list[dict[str, Any]]) -> None:
         row["territories"] = []
     if not rows:
         return
-    placeholders = ", ".join("{}" for _ in by_id)
     territories = await Territory.raw(
         "SELECT organisation, region_code FROM territory "
-        f"WHERE organisation IN ({placeholders}) ORDER BY region_code",
-        *by_id,
+        f"WHERE {one_of_sql('organisation')} ORDER BY region_code",
+        list_parameter(by_id),
     )
     for territory in territories:
         by_id[territory["organisation"]]["territories"].append(territory["region_code"])
@@ -260,11 +264,11 @@ async def list_all_partners(viewer: Viewer, filters: PartnerFilters) -> list[dic
     if ids:
         for territory in await Territory.select(
             Territory.organisation, Territory.region_code
-        ).where(Territory.organisation.is_in(ids)):
+        ).where(one_of(Territory.organisation, ids)):
             by_id[territory["organisation"]]["territories"].append(territory["region_code"])
         for address in await (
             Address.select(*Address.all_columns())
-            .where(Address.organisation.is_in(ids))
+            .where(one_of(Address.organisation, ids))
             .order_by(Address.id)
         ):
             # The first address (usually the office) goes in the row.

@@ -15,7 +15,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
-from partner_portal.partners.services import owner_rows
+from partner_portal.partners.choices import owner_rows
 from partner_portal.partners.tables import (
     InteractionKind,
     Organisation,
@@ -103,14 +103,14 @@ async def _partners_moving(
             Organisation.legal_name,
             Organisation.version,
             Organisation.owner,
-            Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[union-attr]
-            Organisation.owner.email.as_alias("owner_email"),  # type: ignore[union-attr]
+            Organisation.owner._.display_name.as_alias("owner_name"),
+            Organisation.owner._.email.as_alias("owner_email"),
         ),
         viewer,
     ).where(Organisation.kind != OrganisationKind.brand.value)
     if organisation_id is not None:
         return await query.where(Organisation.id == organisation_id)
-    return await query.where(Organisation.owner.uuid == UUID(from_owner))  # type: ignore[union-attr]
+    return await query.where(Organisation.owner._.uuid == UUID(from_owner))
 
 
 @access.checked_by_caller("transfer_partners: the rows come from the scoped _partners_moving")

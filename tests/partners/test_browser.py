@@ -105,3 +105,24 @@ async def test_the_partner_360_fits_a_phone_screen_without_sideways_scrolling(
     assert scroll_width <= inner_width + 1, (
         f"the page scrolls sideways ({scroll_width} > {inner_width}); too wide: {overflowing}"
     )
+
+
+async def test_a_call_is_logged_from_a_row_of_the_list_whose_form_comes_when_asked(
+    cast: Cast, live_server: str, page: Page
+) -> None:
+    await sign_in(page, live_server, cast.kam)
+    await page.goto(f"{live_server}/partners?q=%E9%94%A6%E7%A8%8B&page=1")
+    rows = page.locator("#partner-rows")
+    await expect(rows.locator("tbody tr")).to_have_count(1)
+    await expect(rows.locator("textarea")).to_have_count(0)
+
+    await page.evaluate("window.__marker = 1")
+    await rows.get_by_role("link", name="Log a call").click()
+    await rows.get_by_label("What was said or agreed").fill(NOTE)
+    assert await page.evaluate("window.__marker") == 1
+    await screenshot(page, "partners-list-log-call")
+    await rows.get_by_role("button", name="Log the call").click()
+
+    await expect(page).to_have_url(re.compile(r"/partners\?q=%E9%94%A6%E7%A8%8B&page=1$"))
+    await page.goto(f"{live_server}/partners/{cast.distributor_a.uuid}")
+    await expect(page.locator("#timeline-list")).to_contain_text(NOTE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 from partner_portal.partners.tables import TimelineEntry
 from tests.scheduler.support import follow_up
@@ -44,9 +45,17 @@ async def test_a_call_logged_from_the_partner_list_goes_back_to_the_same_list(
 ) -> None:
     await client.log_in(cast.kam)
     listing = (await client.get("/partners?q=&page=1")).text
-    forms = re.findall(r'action="/partners/([0-9a-f-]{36})/timeline"', listing)
-    assert str(cast.retailer_a.uuid) in forms
-    back = re.search(r'name="next" value="([^"]+)"', listing)
+    # Each row offers the form, drawn only when asked for.
+    links = dict(re.findall(r'href="/partners/([0-9a-f-]{36})/log-call\?next=([^"]+)"', listing))
+    assert 'name="summary"' not in listing
+    opened = await client.get(
+        f"/partners/{cast.retailer_a.uuid}/log-call",
+        params={"next": unquote(links[str(cast.retailer_a.uuid)])},
+        headers={"HX-Request": "true"},
+    )
+    assert opened.status_code == 200 and "<html" not in opened.text
+    assert f'action="/partners/{cast.retailer_a.uuid}/timeline"' in opened.text
+    back = re.search(r'name="next" value="([^"]+)"', opened.text)
     assert back is not None and back.group(1).startswith("/partners?")
 
     logged = await client.post_form(
@@ -56,6 +65,22 @@ async def test_a_call_logged_from_the_partner_list_goes_back_to_the_same_list(
     assert logged.status_code == 303
     assert logged.headers["location"].startswith("/partners?")
     assert [row["summary"] for row in await _calls(cast.retailer_a.id)] == ["补货 60 件"]
+
+
+async def test_the_log_a_call_form_is_a_page_of_its_own_without_javascript_and_only_for_own_partners(
+    client: PortalClient, cast: Cast
+) -> None:
+    await client.log_in(cast.kam)
+
+    page = await client.get(
+        f"/partners/{cast.retailer_a.uuid}/log-call", params={"next": "//evil.example/"}
+    )
+    hidden = await client.get(f"/partners/{cast.mill.uuid}/log-call")
+
+    assert page.status_code == 200 and "<html" in page.text
+    assert cast.retailer_a.legal_name in page.text
+    assert 'name="next" value="/partners"' in page.text
+    assert hidden.status_code == 404
 
 
 async def test_a_call_logged_from_the_agenda_goes_back_to_the_agenda_and_never_off_site(

@@ -41,6 +41,7 @@ ROUTES: dict[str, Route] = {
     "POST /partners/{partner_id:uuid}/edit": Route(edit_partner, "partner"),
     "GET /partners/{partner_id:uuid}/contacts/new": Route(manage_contacts, "partner"),
     "POST /partners/{partner_id:uuid}/contacts/new": Route(manage_contacts, "partner"),
+    "GET /partners/{partner_id:uuid}/log-call": Route(log_interaction, "partner"),
     "POST /partners/{partner_id:uuid}/timeline": Route(log_interaction, "partner"),
     "POST /partners/{partner_id:uuid}/transfer": Route(transfer_partner, "partner"),
     "GET /partners/transfer": Route(only({"admin"})),

@@ -146,6 +146,7 @@ ROUTES: dict[str, Route] = {
     "GET /api/v1/cases": Route(only(CASE_VIEWERS)),
     "POST /api/v1/cases": Route(only(CASE_VIEWERS)),
     "GET /api/v1/cases/{case_id:uuid}": Route(view_case, "service_case"),
+    "GET /api/v1/rebates/{partner_id:uuid}/balances": Route(view_ledger, "partner"),
     "GET /api/v1/rebates/{partner_id:uuid}/ledger": Route(view_ledger, "partner"),
 }
 

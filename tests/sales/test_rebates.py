@@ -11,7 +11,7 @@ from partner_portal.orders.tables import Order
 from sales import rebates
 from sales.tables import LedgerEntry, RebateProgramme, RebateTier
 from tests.sales.support import make_order
-from tests.support import Cast, PortalClient
+from tests.support import Cast, PortalClient, cursor_pages, problem_fields
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 TIERS = [(Decimal("1000000"), Decimal("2")), (Decimal("2000000"), Decimal("3"))]
@@ -184,9 +184,33 @@ async def test_partners_see_their_own_ledger_and_no_one_elses(
     assert overview.status_code == 302
     assert overview.headers["location"] == f"/sales/rebates/{cast.distributor_a.uuid}"
     assert own["number"] in ledger.text and "1,000" in ledger.text
-    assert [entry["order_number"] for entry in api.json()["entries"]] == [own["number"]]
+    assert [entry["order_number"] for entry in api.json()["items"]] == [own["number"]]
     assert (await client.get(f"/sales/rebates/{cast.retailer_a.uuid}")).status_code == 404
     assert (await client.get(f"/api/v1/rebates/{cast.retailer_a.uuid}/ledger")).status_code == 404
+
+
+async def test_the_ledger_api_pages_by_cursor_latest_first_and_balances_stand_apart(
+    client: PortalClient, cast: Cast, frozen_clock: Any
+) -> None:
+    frozen_clock.frozen_at = NOW - timedelta(days=1)
+    await _programme()
+    await make_order(cast.distributor_a, "10000.00", submitted_at=NOW)
+    await rebates.run_rebates()
+    # Earned in one run, so in the same instant: ordered by id.
+    frozen_clock.frozen_at = NOW
+    for total in ("20000.00", "30000.00", "40000.00", "50000.00"):
+        await make_order(cast.distributor_a, total, submitted_at=NOW)
+    await rebates.run_rebates()
+    await client.sign_in(cast.distributor)
+    path = f"/api/v1/rebates/{cast.distributor_a.uuid}"
+
+    pages = await cursor_pages(client, f"{path}/ledger", key="points")
+    balances = await client.get(f"{path}/balances")
+    forged = await client.get(f"{path}/ledger", params={"cursor": "eyJ4IjoxfQ"})
+
+    assert pages == [["500.00", "400.00"], ["300.00", "200.00"], ["100.00"]]
+    assert [row["points"] for row in balances.json()["balances"]] == ["1500.00"]
+    assert problem_fields(forged) == {"cursor": "invalid"}
 
 
 async def test_the_brand_admin_defines_a_programme_with_its_tiers(
