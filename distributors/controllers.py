@@ -5,13 +5,12 @@ credit figures. Thin: parse, call a service, render."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
-from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar import Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from distributors import delivery, network, rules, services, sheet_cards, sheets, upload
@@ -22,6 +21,7 @@ from partner_portal import access, idempotency
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.images import stored_file
 from partner_portal.clock import utcnow
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import format_number
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
@@ -39,8 +39,6 @@ from partner_portal.web import (
     xlsx_download,
 )
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-AnyRequest = Request[Any, Any, Any]
 OptionalText = FromQuery[str | None]
 
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
-from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar import Response, get, post
+from litestar.params import FromPath
 from litestar.response import Stream, Template
 
 from insights import figures, metrics, network, segmentation, surveys
@@ -22,6 +21,7 @@ from insights.network import FigureRef, KpiTable
 from partner_portal import access, charts
 from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import gettext as _
 from partner_portal.i18n import translate
 from partner_portal.inputs import MAX_PAGE, whole_number
@@ -33,8 +33,6 @@ from partner_portal.web import (
     xlsx_download,
 )
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-AnyRequest = Request[Any, Any, Any]
 KPI_ORDER = tuple(metrics.DEFINITIONS)
 
 

@@ -10,18 +10,17 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from partner_portal import api, idempotency
 from partner_portal.api import DecimalText, Money
+from partner_portal.handler_types import AnyRequest
 from partner_portal.web import CurrentViewer
 from sales import cases, pipeline, rebates, registrations
 from sales.cases import CaseFilters
 from sales.pipeline import OpportunityFilters
 
 API = "/api/v1"
-AnyRequest = Request[Any, Any, Any]
 
 
 Code = Annotated[str, msgspec.Meta(max_length=40)]

@@ -11,8 +11,9 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from partner_portal import access
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.inputs import whole_number
-from partner_portal.web import AnyRequest, CurrentViewer, Form, redirect_after_post, render
+from partner_portal.web import CurrentViewer, redirect_after_post, render
 from sales import care
 from sales.access import SalesAction
 from sales.tables import CareTrigger

@@ -13,9 +13,10 @@ from litestar.response import Redirect, Template
 
 from partner_portal import access, idempotency, uploads
 from partner_portal.accounts import services as accounts
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import current_locale
 from partner_portal.i18n import gettext as _
-from partner_portal.web import AnyRequest, CurrentViewer, Form, is_htmx, redirect_after_post, render
+from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
 from sales import cases, knowledge, opportunities
 from sales.access import SalesAction, get_article, get_case_photo, get_service_case, may_triage_case
 from sales.cases import CaseFilters

@@ -12,17 +12,10 @@ from litestar.response import Redirect, Template
 
 from partner_portal import access, idempotency
 from partner_portal.accounts import services as accounts
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
-from partner_portal.web import (
-    AnyRequest,
-    CurrentViewer,
-    Form,
-    RefusedInput,
-    is_htmx,
-    redirect_after_post,
-    render,
-)
+from partner_portal.web import CurrentViewer, RefusedInput, is_htmx, redirect_after_post, render
 from sales import forecast as sales_forecast
 from sales import opportunities, pipeline, registrations
 from sales.access import SalesAction, get_opportunity

@@ -11,7 +11,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from partner_portal import access, idempotency
-from partner_portal.web import AnyRequest, CurrentViewer, Form, redirect_after_post, render
+from partner_portal.handler_types import AnyRequest, Form
+from partner_portal.web import CurrentViewer, redirect_after_post, render
 from sales import forms, rebates
 from sales.access import SalesAction
 

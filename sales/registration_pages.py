@@ -12,7 +12,8 @@ from litestar.response import Redirect, Template
 
 from partner_portal import access, idempotency
 from partner_portal.accounts import services as accounts
-from partner_portal.web import AnyRequest, CurrentViewer, Form, is_htmx, redirect_after_post, render
+from partner_portal.handler_types import AnyRequest, Form
+from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
 from sales import registrations
 from sales.access import (
     SalesAction,

@@ -7,15 +7,16 @@ admins plan them), as problems on refusal (partner_portal/api.py)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import msgspec
-from litestar import Request, Response
+from litestar import Response
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from partner_portal import api, idempotency
+from partner_portal.handler_types import AnyRequest
 from partner_portal.i18n import gettext as _
 from partner_portal.web import CurrentViewer
 from scheduler import agenda, follow_ups, forms
@@ -24,7 +25,6 @@ from scheduler.records import FollowUpRecord
 from scheduler.tables import FollowUpState
 
 API = "/api/v1/follow-ups"
-AnyRequest = Request[Any, Any, Any]
 Code = Annotated[str, msgspec.Meta(max_length=40)]
 # The body's names of the form's fields where they differ (api.form_fields, api.invalid).
 RENAMED = {

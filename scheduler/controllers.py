@@ -3,17 +3,17 @@ brand admins, and the calendar feed. Thin: parse, call a service, render."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
+from litestar import Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Template
 
 from partner_portal import access, inputs
 from partner_portal.clock import utcnow
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.inputs import whole_number
 from partner_portal.registries import registry
 from partner_portal.web import CurrentViewer, is_htmx, local_path, redirect_after_post, render
@@ -22,9 +22,6 @@ from scheduler import feeds, follow_ups, forms, host, jobs, rules
 from scheduler.access import SchedulerAction
 from scheduler.agenda import AgendaFilters
 from scheduler.records import FollowUpRecord
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-AnyRequest = Request[Any, Any, Any]
 
 
 def _common(context: dict[str, Any]) -> dict[str, Any]:

@@ -3,19 +3,19 @@ timeline, ownership transfer, CSV export and import. Thin: parse, call a service
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.accounts import services as accounts
 from partner_portal.clock import utcnow
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import N_
 from partner_portal.inputs import PageNumber
 from partner_portal.partners import contacts, csv_io, forms, listing, ownership, services
@@ -33,8 +33,6 @@ from partner_portal.web import (
     uploaded_file,
 )
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-AnyRequest = Request[Any, Any, Any]
 CurrentViewer = NamedDependency[Viewer]
 
 
