@@ -14,6 +14,7 @@ from uuid import UUID
 
 from piccolo.columns.combination import Combinable
 
+from contracts.records import ContractRecord
 from contracts.tables import (
     AcceptanceCode,
     Clause,
@@ -67,17 +68,23 @@ def scoped_contracts(query: Any, viewer: Viewer) -> Any:
     return narrow(query, contract_filter(viewer))
 
 
+class VisibleContract(ContractRecord, frozen=True):
+    """A contract the viewer may see: made only by the fetchers below. A subclass rather
+    than a NewType: mypy (2.4) crashes on a NewType of a msgspec struct."""
+
+
 async def get_contract(
     viewer: Viewer, contract_uuid: UUID, action: ActionSet = ContractAction.view_contracts
-) -> dict[str, Any]:
+) -> VisibleContract:
     """One contract the viewer may see (404 otherwise), checked for the action (403)."""
     query = scoped_contracts(Contract.select(*Contract.all_columns()), viewer).where(
         Contract.uuid == contract_uuid
     )
-    return loaded(await fetch_one(viewer, query, "No such contract.", action, "organisation"))
+    row = await fetch_one(viewer, query, "No such contract.", action, "organisation")
+    return VisibleContract.from_row(row)
 
 
-async def get_version(viewer: Viewer, version_uuid: UUID) -> tuple[dict[str, Any], dict[str, Any]]:
+async def get_version(viewer: Viewer, version_uuid: UUID) -> tuple[VisibleContract, dict[str, Any]]:
     """A version and its contract, if the viewer may see the contract (404 otherwise)."""
     query = ContractVersion.select(
         *ContractVersion.all_columns(),
@@ -90,7 +97,7 @@ async def get_version(viewer: Viewer, version_uuid: UUID) -> tuple[dict[str, Any
 
 async def get_signature(
     viewer: Viewer, signature_uuid: UUID
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[VisibleContract, dict[str, Any]]:
     """A signature and its contract, if the viewer may see the contract (404 otherwise)."""
     query = ContractSignature.select(
         *ContractSignature.all_columns(),

@@ -124,21 +124,21 @@ async def api_list_contracts(
 async def api_get_contract(viewer: CurrentViewer, contract_id: FromPath[UUID]) -> ContractDetail:
     """One contract with its terms and every acceptance, countersignature or refusal."""
     view = await drafting.contract_view(viewer, contract_id)
-    row = view.contract
+    contract = view.contract
     return ContractDetail(
-        id=row["uuid"],
-        number=row["number"],
-        title=row["title"],
-        kind=row["kind"],
-        language=row["language"],
-        status=row["status"],
+        id=contract.uuid,
+        number=contract.number,
+        title=contract.title,
+        kind=contract.kind,
+        language=contract.language,
+        status=contract.status,
         partner=view.partner["uuid"],
         partner_name=view.partner["legal_name"],
-        terms=dict(row["terms"] or {}),
-        start_date=row["start_date"],
-        end_date=row["end_date"],
-        notice_days=row["notice_days"],
-        current_version=row["issued_number"],
+        terms=dict(contract.terms),
+        start_date=contract.start_date,
+        end_date=contract.end_date,
+        notice_days=contract.notice_days,
+        current_version=contract.issued_number,
         renews=view.predecessor["uuid"] if view.predecessor else None,
         signatures=[
             Signature(
@@ -153,7 +153,7 @@ async def api_get_contract(viewer: CurrentViewer, contract_id: FromPath[UUID]) -
             )
             for signature in view.signatures
         ],
-        updated_at=api.timestamp(row["updated_at"]),
+        updated_at=api.timestamp(contract.updated_at),
     )
 
 
@@ -175,7 +175,7 @@ async def api_contract_versions(
     position = api.decode_cursor(cursor, (int,))
     query = ContractVersion.select(
         *ContractVersion.all_columns(exclude=[ContractVersion.body_html])
-    ).where(ContractVersion.contract == contract["id"])
+    ).where(ContractVersion.contract == contract.id)
     if position is not None:
         query = query.where(ContractVersion.number < position[0])
     rows = await query.order_by(ContractVersion.number, ascending=False).limit(limit + 1)
@@ -209,7 +209,7 @@ async def api_version_pdf(viewer: CurrentViewer, version_id: FromPath[UUID]) -> 
     """A version's PDF, byte for byte what was issued (its SHA-256 is in the version)."""
     contract, version = await get_version(viewer, version_id)
     content = documents.read_pdf(version["pdf_path"])
-    return pdf_response(content, f"{contract['number']}-v{version['number']}.pdf", inline=False)
+    return pdf_response(content, f"{contract.number}-v{version['number']}.pdf", inline=False)
 
 
 api_routes = [api_list_contracts, api_get_contract, api_contract_versions, api_version_pdf]

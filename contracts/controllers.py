@@ -30,6 +30,7 @@ from contracts import (
 from contracts.acceptance import Client
 from contracts.access import (
     ContractAction,
+    VisibleContract,
     get_clause,
     get_contract,
     get_signature,
@@ -178,17 +179,17 @@ async def contract_create(request: AnyRequest, viewer: CurrentViewer, data: Form
     )
 
 
-def _edit_values(contract: dict[str, Any]) -> dict[str, Any]:
+def _edit_values(contract: VisibleContract) -> dict[str, Any]:
     return {
-        "title": contract["title"],
-        "version": str(contract["version"]),
-        **(contract["terms"] or {}),
+        "title": contract.title,
+        "version": str(contract.version),
+        **contract.terms,
     }
 
 
 async def _edit_page(
     request: AnyRequest,
-    contract: dict[str, Any],
+    contract: VisibleContract,
     values: dict[str, Any],
     errors: dict[str, str],
     conflicts: list[dict[str, Any]] | None = None,
@@ -202,7 +203,7 @@ async def _edit_page(
             "values": values,
             "errors": errors,
             "conflicts": conflicts or [],
-            "term_fields": forms.fields_for(contract["kind"]),
+            "term_fields": forms.fields_for(contract.kind),
             "currencies": forms.CURRENCIES,
             "tiers": forms.TIERS,
             "label": states.label,
@@ -385,7 +386,7 @@ async def contract_compare(
             "contract": compared.contract,
             "only_changes": changes == "only",
             "status_is_error": asked,
-            "text_lang": printing.html_lang(compared.contract["language"]),
+            "text_lang": printing.html_lang(compared.contract.language),
         },
         status_code=400 if compared.problem and asked else 200,
     )
@@ -397,7 +398,7 @@ async def version_pdf(
 ) -> Response[bytes]:
     contract, version = await get_version(viewer, version_id)
     content = documents.read_pdf(version["pdf_path"])
-    return pdf_response(content, f"{contract['number']}-v{version['number']}.pdf", inline)
+    return pdf_response(content, f"{contract.number}-v{version['number']}.pdf", inline)
 
 
 @get("/contracts/signatures/{signature_id:uuid}/pdf", include_in_schema=False)
@@ -408,7 +409,7 @@ async def sealed_pdf(viewer: CurrentViewer, signature_id: FromPath[UUID]) -> Res
     if not signature["sealed_pdf_path"]:
         raise NotFoundException("This signature has no sealed PDF.")
     content = documents.read_pdf(signature["sealed_pdf_path"])
-    name = f"{contract['number']}-v{signature['version_number']}-{signature['decision']}.pdf"
+    name = f"{contract.number}-v{signature['version_number']}-{signature['decision']}.pdf"
     return pdf_response(content, name, inline=False)
 
 

@@ -15,6 +15,7 @@ from tests.contracts.support import (
     issue,
     make_contract,
     make_template,
+    seen_by,
     sign_form,
     viewer,
 )
@@ -69,8 +70,8 @@ async def test_acceptance_records_who_when_where_and_the_exact_pdf(
 async def test_a_superseded_version_cannot_be_accepted(client: PortalClient, cast: Cast) -> None:
     contract, first = await _issued(cast)
     admin = await viewer(cast.admin)
-    issued = await contract_row(contract["uuid"])
-    values = {"title": issued["title"], "version": str(issued["version"]), **issued["terms"]}
+    issued = await seen_by(cast.admin, contract["uuid"])
+    values = {"title": issued.title, "version": str(issued.version), **issued.terms}
     assert (
         await drafting.update_contract(admin, issued, {**values, "discount_percent": "42"})
     ).saved
@@ -118,7 +119,7 @@ async def test_the_brand_countersigns_and_the_contract_takes_effect_with_its_ter
     from partner_portal.registries import registry
 
     accepted = await acceptance.sign(
-        distributor, await contract_row(contract["uuid"]), sign_form(version), client_info,
+        distributor, await seen_by(cast.distributor, contract["uuid"]), sign_form(version), client_info,
         SignatureSide.partner,
     )  # fmt: skip
     assert accepted.saved

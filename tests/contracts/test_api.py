@@ -6,7 +6,7 @@ import hashlib
 
 from contracts import drafting
 from partner_portal.accounts.services import create_api_token
-from tests.contracts.support import contract_row, issue, make_contract, make_template, viewer
+from tests.contracts.support import issue, make_contract, make_template, seen_by, viewer
 from tests.support import (
     Cast,
     Member,
@@ -72,8 +72,8 @@ async def test_a_contracts_versions_page_with_a_cursor_the_newest_first(
     template = await make_template(cast.admin)
     contract = await make_contract(cast.admin, cast.distributor_a, template)
     first = await issue(cast.admin, contract)
-    issued = await contract_row(contract["uuid"])
-    values = {"title": issued["title"], "version": str(issued["version"]), **issued["terms"]}
+    issued = await seen_by(cast.admin, contract["uuid"])
+    values = {"title": issued.title, "version": str(issued.version), **issued.terms}
     changed = await drafting.update_contract(
         await viewer(cast.admin), issued, {**values, "credit_limit": "900000"}
     )

@@ -12,6 +12,7 @@ from tests.contracts.support import (
     issue,
     make_contract,
     make_template,
+    seen_by,
     viewer,
 )
 from tests.pdfs import pdf_text
@@ -50,8 +51,8 @@ async def test_editing_after_issue_makes_a_new_version_and_keeps_the_issued_pdf(
         ContractTemplate.uuid == template
     )
     admin = await viewer(cast.admin)
-    issued = await contract_row(contract["uuid"])
-    values = {"title": issued["title"], "version": str(issued["version"]), **issued["terms"]}
+    issued = await seen_by(cast.admin, contract["uuid"])
+    values = {"title": issued.title, "version": str(issued.version), **issued.terms}
     saved = await drafting.update_contract(admin, issued, {**values, "credit_limit": "900000"})
     assert saved.saved
     assert (await contract_row(contract["uuid"]))["status"] == "draft"
