@@ -15,6 +15,7 @@ from contracts.access import ContractAction, VisibleContract, scoped_contracts
 from contracts.documents import brand_name, read_pdf, store_pdf
 from contracts.drafting import LIST_COLUMNS, create_contract, move
 from contracts.lifecycle import activate
+from contracts.records import VersionRecord
 from contracts.states import RENEWABLE, TERMINABLE, ContractError, S
 from contracts.tables import (
     AcceptanceCode,
@@ -40,29 +41,30 @@ from partner_portal.settings import current_settings
 
 
 @access.checked_by_caller("versions of a contract its caller fetched with get_contract")
-async def _current_version(contract: VisibleContract, version_uuid: str) -> dict[str, Any]:
+async def _current_version(contract: VisibleContract, version_uuid: str) -> VersionRecord:
     """The version a signature form names, refused unless it is the one now in force."""
     try:
         wanted = UUID(version_uuid)
     except ValueError:
         raise ContractError(_("This form is out of date: open the contract again.")) from None
-    version = await (
+    row = await (
         ContractVersion.select(*ContractVersion.all_columns(exclude=[ContractVersion.body_html]))
         .where(ContractVersion.uuid == wanted, ContractVersion.contract == contract.id)
         .first()
     )
-    if version is None:
+    if row is None:
         raise ContractError(_("This form is out of date: open the contract again."))
-    if version["superseded_at"] is not None or version["number"] != contract.issued_number:
+    version = VersionRecord.from_row(row)
+    if version.superseded_at is not None or version.number != contract.issued_number:
         raise ContractError(
             _(
                 "Version %(number)s has been replaced by version %(current)s; "
                 "please read the new version.",
-                number=version["number"],
+                number=version.number,
                 current=contract.issued_number,
             )
         )
-    return dict(version)
+    return version
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ CODE_PURPOSE = "contract-acceptance-code"
 class _Offer:
     """A signature form checked against the contract: the version and who signs it."""
 
-    version: dict[str, Any]
+    version: VersionRecord
     values: forms.SignatureInput
 
 
@@ -108,7 +110,7 @@ async def _checked_offer(
         version = await _current_version(contract, values.version_uuid)
     except ContractError as error:
         return SaveResult(errors={"version": str(error)})
-    if values.pdf_sha256 != version["pdf_sha256"]:
+    if values.pdf_sha256 != version.pdf_sha256:
         return SaveResult(
             errors={"version": _("The document you saw is not the one on record; open it again.")}
         )
@@ -165,7 +167,7 @@ async def request_acceptance(
             AcceptanceCode(
                 uuid=code_uuid,
                 contract=contract.id,
-                contract_version=offer.version["id"],
+                contract_version=offer.version.id,
                 organisation=contract.organisation,
                 user=viewer.user_id,
                 code_hash=_code_hash(settings.secret_key, code_uuid, code),
@@ -183,7 +185,7 @@ async def request_acceptance(
                 "code": code,
                 "number": contract.number,
                 "title": contract.title,
-                "version": offer.version["number"],
+                "version": offer.version.number,
                 "minutes": int(CODE_LIFETIME.total_seconds() // 60),
             },
             settings,
@@ -306,7 +308,7 @@ async def _sealed_copy(
         language=contract.language,
         number=contract.number,
         title=contract.title,
-        version=offer.version["number"],
+        version=offer.version.number,
         brand_name=brand,
         partner_name=organisation["legal_name"] if organisation else "",
         signer_name=offer.values.signer_name,
@@ -315,17 +317,17 @@ async def _sealed_copy(
         accepted_at=at,
         ip_address=client.ip_address[:64],
         user_agent=client.user_agent[:400],
-        offered_sha256=offer.version["pdf_sha256"],
-        fingerprint=offer.version["fingerprint"],
+        offered_sha256=offer.version.pdf_sha256,
+        fingerprint=offer.version.fingerprint,
         verify_url=f"{current_settings().base_url.rstrip('/')}/contracts/verify",
     )
     page = await print_html(completion.completion_page_html(certificate))
-    offered = read_pdf(offer.version["pdf_path"])
+    offered = read_pdf(offer.version.pdf_path)
     sealed = await sealing.seal(
-        offered, page.content, f"Accepted: {contract.number} v{offer.version['number']}", brand
+        offered, page.content, f"Accepted: {contract.number} v{offer.version.number}", brand
     )
-    printed = PrintedPdf(sealed, offer.version["page_count"] + 1)
-    return store_pdf(contract.uuid, offer.version["number"], printed, "accepted"), printed.sha256
+    printed = PrintedPdf(sealed, offer.version.page_count + 1)
+    return store_pdf(contract.uuid, offer.version.number, printed, "accepted"), printed.sha256
 
 
 @access.checked_by_caller("signatures of a contract its caller fetched with get_contract")
@@ -341,7 +343,7 @@ async def _countersealed_copy(
         )
         .where(
             ContractSignature.contract == contract.id,
-            ContractSignature.contract_version == offer.version["id"],
+            ContractSignature.contract_version == offer.version.id,
             ContractSignature.decision == SignatureDecision.accepted,
             ContractSignature.sealed_pdf_path != "",
         )
@@ -368,10 +370,10 @@ async def _countersealed_copy(
         sealed,
         page.content,
         completion.COUNTERSIGNATURE_BOX,
-        f"Countersigned: {contract.number} v{offer.version['number']}",
+        f"Countersigned: {contract.number} v{offer.version.number}",
     )
-    printed = PrintedPdf(countersigned, offer.version["page_count"] + 1)
-    path = store_pdf(contract.uuid, offer.version["number"], printed, "countersigned")
+    printed = PrintedPdf(countersigned, offer.version.page_count + 1)
+    path = store_pdf(contract.uuid, offer.version.number, printed, "countersigned")
     return path, printed.sha256
 
 
@@ -422,7 +424,7 @@ async def _record(
         await ContractSignature.insert(
             ContractSignature(
                 contract=contract.id,
-                contract_version=version["id"],
+                contract_version=version.id,
                 organisation=contract.organisation,
                 side=side,
                 decision=decision,
@@ -431,7 +433,7 @@ async def _record(
                 signer_title=values.signer_title,
                 ip_address=client.ip_address[:64],
                 user_agent=client.user_agent[:400],
-                pdf_sha256=version["pdf_sha256"],
+                pdf_sha256=version.pdf_sha256,
                 signed_at=now,
                 sealed_pdf_path=sealed_path,
                 sealed_pdf_sha256=sealed_sha256,
@@ -444,8 +446,8 @@ async def _record(
             organisation_id=contract.organisation,
             action=decision.value,
             changes={"status": [contract.status, to_status]},
-            summary=f"{contract.number} v{version['number']} by {values.signer_name} "
-            f"({values.signer_title}), sha256 {version['pdf_sha256']}"
+            summary=f"{contract.number} v{version.number} by {values.signer_name} "
+            f"({values.signer_title}), sha256 {version.pdf_sha256}"
             + (f", sealed sha256 {sealed_sha256}" if sealed_sha256 else ""),
         )
         if side == SignatureSide.partner:
@@ -495,7 +497,7 @@ async def decline(
         await ContractSignature.insert(
             ContractSignature(
                 contract=contract.id,
-                contract_version=version["id"],
+                contract_version=version.id,
                 organisation=contract.organisation,
                 side=SignatureSide.partner if partner_side else SignatureSide.brand,
                 decision=SignatureDecision.declined,
@@ -504,7 +506,7 @@ async def decline(
                 reason=values.reason,
                 ip_address=client.ip_address[:64],
                 user_agent=client.user_agent[:400],
-                pdf_sha256=version["pdf_sha256"],
+                pdf_sha256=version.pdf_sha256,
                 signed_at=now,
             )
         ).run()
@@ -515,7 +517,7 @@ async def decline(
             organisation_id=contract.organisation,
             action="decline",
             changes={"status": [contract.status, S.declined]},
-            summary=f"{contract.number} v{version['number']}: {values.reason}",
+            summary=f"{contract.number} v{version.number}: {values.reason}",
         )
         await events.record(
             viewer, events.DECLINED, contract, events.DECLINED_MESSAGE, reason=values.reason

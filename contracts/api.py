@@ -208,8 +208,8 @@ async def api_contract_versions(
 async def api_version_pdf(viewer: CurrentViewer, version_id: FromPath[UUID]) -> Response[bytes]:
     """A version's PDF, byte for byte what was issued (its SHA-256 is in the version)."""
     contract, version = await get_version(viewer, version_id)
-    content = documents.read_pdf(version["pdf_path"])
-    return pdf_response(content, f"{contract.number}-v{version['number']}.pdf", inline=False)
+    content = documents.read_pdf(version.pdf_path)
+    return pdf_response(content, f"{contract.number}-v{version.number}.pdf", inline=False)
 
 
 api_routes = [api_list_contracts, api_get_contract, api_contract_versions, api_version_pdf]

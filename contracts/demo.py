@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 from contracts import acceptance, drafting, library, lifecycle
 from contracts.access import VisibleContract, get_contract
+from contracts.records import VersionRecord
 from contracts.tables import SignatureSide
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
@@ -207,7 +207,7 @@ class _Demo:
         self.today = today
         self.count = 0
         # Each contract's newest issued version, which its signatures name.
-        self.versions: dict[UUID, dict[str, Any]] = {}
+        self.versions: dict[UUID, VersionRecord] = {}
 
     async def contract(self, uuid: UUID) -> VisibleContract:
         """A contract as the pages hand it to the services: fetched for the brand's admin."""
@@ -251,8 +251,8 @@ class _Demo:
             signer,
             contract,
             {
-                "version": str(version["uuid"]),
-                "pdf_sha256": version["pdf_sha256"],
+                "version": str(version.uuid),
+                "pdf_sha256": version.pdf_sha256,
                 "signer_name": names[0],
                 "signer_title": names[1],
                 "confirm": "yes",
@@ -368,7 +368,7 @@ async def _supply_and_other_contracts(demo: _Demo, partner: dict[str, Viewer], m
         partner["dist_beijing"],
         declined,
         {
-            "version": str(demo.versions[declined.uuid]["uuid"]),
+            "version": str(demo.versions[declined.uuid].uuid),
             "reason": "保密期限请改为两年。",
         },
         acceptance.Client("127.0.0.1", "Threadline demo data"),

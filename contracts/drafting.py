@@ -17,6 +17,7 @@ from contracts.access import ContractAction, VisibleContract, get_contract, scop
 from contracts.documents import render_contract, store_pdf, terms_from_partner
 from contracts.library import conflict, opened_version
 from contracts.periods import next_term
+from contracts.records import VersionRecord
 from contracts.states import (
     EDITABLE,
     ISSUABLE,
@@ -33,7 +34,6 @@ from contracts.tables import (
     ContractStatus,
     ContractTemplate,
     ContractVersion,
-    loaded,
 )
 from contracts.template_values import value_word
 from partner_portal import access, idempotency
@@ -424,7 +424,7 @@ async def move(contract_id: int, from_statuses: tuple[str, ...], to_status: str)
 
 
 @access.checked_by_caller("the contract comes from get_contract (or the demo data)")
-async def issue_contract(viewer: Viewer | None, contract: VisibleContract) -> dict[str, Any]:
+async def issue_contract(viewer: Viewer | None, contract: VisibleContract) -> VersionRecord:
     """Freeze the contract as its next version: render the PDF (off the event loop), store
     it with its SHA-256, supersede earlier versions and send it to the partner. Returns the
     new version. ``viewer`` None is the system (demo data)."""
@@ -496,4 +496,4 @@ async def issue_contract(viewer: Viewer | None, contract: VisibleContract) -> di
             summary=f"{contract.number} v{number} sha256 {pdf.sha256}",
         )
         await events.record(viewer, events.ISSUED, contract, events.ISSUED_MESSAGE, version=number)
-    return loaded(row[0])
+    return VersionRecord.from_row(row[0])

@@ -10,6 +10,7 @@ from httpx import Response
 
 from contracts import drafting, library
 from contracts.access import VisibleContract, get_contract
+from contracts.records import VersionRecord
 from contracts.tables import Contract, loaded
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
@@ -99,17 +100,17 @@ async def make_contract(
     return await contract_row(created.uuid)
 
 
-async def issue(admin: Member, contract: dict[str, Any]) -> dict[str, Any]:
+async def issue(admin: Member, contract: dict[str, Any]) -> VersionRecord:
     """Issue the contract; returns the new version."""
     return await drafting.issue_contract(
         await viewer(admin), await seen_by(admin, contract["uuid"])
     )
 
 
-def sign_form(version: dict[str, Any], key: str = "sign-key-0001", **fields: str) -> dict[str, str]:
+def sign_form(version: VersionRecord, key: str = "sign-key-0001", **fields: str) -> dict[str, str]:
     return {
-        "version": str(version["uuid"]),
-        "pdf_sha256": version["pdf_sha256"],
+        "version": str(version.uuid),
+        "pdf_sha256": version.pdf_sha256,
         "signer_name": "王总",
         "signer_title": "总经理",
         "confirm": "yes",
@@ -139,7 +140,7 @@ async def delivered_code(mail_settings: Any, smtp: SmtpServer) -> str:
 async def accept_with_code(
     client: PortalClient,
     contract: dict[str, Any],
-    version: dict[str, Any],
+    version: VersionRecord,
     mail_settings: Any,
     smtp: SmtpServer,
     headers: dict[str, str] | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts import acceptance, drafting, lifecycle
+from contracts.records import VersionRecord
 from contracts.tables import ContractSignature, SignatureSide
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.partners.tables import Organisation, User
@@ -25,7 +26,7 @@ from tests.support import Cast, PortalClient
 BROWSER = "Mozilla/5.0 (Threadline test)"
 
 
-async def _issued(cast: Cast, **terms: str) -> tuple[dict, dict]:  # type: ignore[type-arg]
+async def _issued(cast: Cast, **terms: str) -> tuple[dict[str, Any], VersionRecord]:
     template = await make_template(cast.admin)
     contract = await make_contract(cast.admin, cast.distributor_a, template, **terms)
     version = await issue(cast.admin, contract)
@@ -56,7 +57,7 @@ async def test_acceptance_records_who_when_where_and_the_exact_pdf(
     assert signature["user"] == cast.distributor.id
     assert signature["decision"] == "accepted"
     assert signature["signer_name"] == "王总" and signature["signer_title"] == "总经理"
-    assert signature["pdf_sha256"] == version["pdf_sha256"]
+    assert signature["pdf_sha256"] == version.pdf_sha256
     assert signature["user_agent"] == BROWSER
     assert signature["ip_address"]  # the test client's address
     assert signature["signed_at"] is not None
@@ -154,13 +155,13 @@ async def test_the_partner_declines_with_a_reason_and_the_kam_issues_a_new_versi
     await client.sign_in(cast.distributor)
     empty = await client.post_form(
         f"/contracts/{contract['uuid']}/decline",
-        {"version": str(version["uuid"]), "idempotency_key": "decline-key-1", "reason": ""},
+        {"version": str(version.uuid), "idempotency_key": "decline-key-1", "reason": ""},
     )
     assert empty.status_code == 400
     response = await client.post_form(
         f"/contracts/{contract['uuid']}/decline",
         {
-            "version": str(version["uuid"]),
+            "version": str(version.uuid),
             "idempotency_key": "decline-key-2",
             "reason": "信用额度太低",
         },

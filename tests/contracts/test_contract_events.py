@@ -97,7 +97,7 @@ async def test_a_declined_contract_and_its_notice_period_are_told(
     declined = await acceptance.decline(
         await as_(cast.distributor),
         await seen_by(cast.distributor, contract["uuid"]),
-        {"version": str(version["uuid"]), "reason": "付款条件不能接受"},
+        {"version": str(version.uuid), "reason": "付款条件不能接受"},
         CLIENT,
     )
     assert declined.saved, declined.errors
