@@ -40,7 +40,6 @@ from partner_portal.pdf import PrintedPdf, print_html
 from partner_portal.settings import current_settings
 
 
-@access.checked_by_caller("versions of a contract its caller fetched with get_contract")
 async def _current_version(contract: VisibleContract, version_uuid: str) -> VersionRecord:
     """The version a signature form names, refused unless it is the one now in force."""
     try:
@@ -193,7 +192,6 @@ async def request_acceptance(
     return SaveResult(uuid=code_uuid)
 
 
-@access.checked_by_caller("codes of a contract its caller fetched with get_contract")
 async def pending_code(viewer: Viewer, contract: VisibleContract) -> dict[str, Any] | None:
     """The viewer's code for this contract still waiting to be typed in, if any."""
     row = await (
@@ -292,7 +290,6 @@ async def sign(
     return await _record(viewer, contract, offer, client, side)
 
 
-@access.checked_by_caller("the contract comes from get_contract")
 async def _sealed_copy(
     viewer: Viewer, contract: VisibleContract, offer: _Offer, client: Client, at: datetime
 ) -> tuple[str, str]:
@@ -330,7 +327,6 @@ async def _sealed_copy(
     return store_pdf(contract.uuid, offer.version.number, printed, "accepted"), printed.sha256
 
 
-@access.checked_by_caller("signatures of a contract its caller fetched with get_contract")
 async def _countersealed_copy(
     viewer: Viewer, contract: VisibleContract, offer: _Offer, client: Client, at: datetime
 ) -> tuple[str, str]:
@@ -552,7 +548,6 @@ async def terminate(
     return SaveResult(uuid=contract.uuid)
 
 
-@access.checked_by_caller("the contract comes from get_contract")
 async def renew(viewer: Viewer, contract: VisibleContract) -> SaveResult:
     """Start the renewal: a draft for the next term, pre-filled from this contract."""
     access.require(viewer, ContractAction.manage_contracts, contract.organisation)
