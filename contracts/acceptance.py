@@ -15,7 +15,7 @@ from contracts.access import ContractAction, VisibleContract, scoped_contracts
 from contracts.documents import brand_name, read_pdf, store_pdf
 from contracts.drafting import LIST_COLUMNS, create_contract, move
 from contracts.lifecycle import activate
-from contracts.records import VersionRecord
+from contracts.records import ContractSummary, VersionRecord
 from contracts.states import RENEWABLE, TERMINABLE, ContractError, S
 from contracts.tables import (
     AcceptanceCode,
@@ -587,8 +587,8 @@ async def contracts_to_accept(viewer: Viewer) -> dict[str, Any] | None:
     accepted (only for those who may accept them)."""
     if viewer.is_brand or not viewer.can(ContractAction.accept_contract):
         return None
-    rows = await (
-        scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
+    rows = ContractSummary.from_rows(
+        await scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
         .where(Contract.status == ContractStatus.issued)
         .order_by(Contract.updated_at, ascending=False)
         .limit(20)

@@ -5,14 +5,13 @@ own issued contracts, a supplier so its supply agreements, a KAM their partners'
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Response
 from litestar.params import FromPath, FromQuery
 
-from contracts import documents, drafting
+from contracts import documents, drafting, records
 from contracts.access import get_contract, get_version
 from contracts.controllers import pdf_response
 from contracts.drafting import ContractFilters
@@ -85,18 +84,18 @@ class Version(msgspec.Struct):
     pdf_url: str
 
 
-def _summary(row: dict[str, Any]) -> ContractSummary:
+def _summary(row: records.ContractSummary) -> ContractSummary:
     return ContractSummary(
-        id=row["uuid"],
-        number=row["number"],
-        title=row["title"],
-        kind=row["kind"],
-        status=row["status"],
-        partner=row["partner_uuid"],
-        partner_name=row["partner_name"],
-        start_date=row["start_date"],
-        end_date=row["end_date"],
-        current_version=row["issued_number"],
+        id=row.uuid,
+        number=row.number,
+        title=row.title,
+        kind=row.kind,
+        status=row.status,
+        partner=row.partner_uuid,
+        partner_name=row.partner_name,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        current_version=row.issued_number,
     )
 
 
@@ -115,7 +114,7 @@ async def api_list_contracts(
         viewer, filters, (position[0], position[1]) if position else None, limit + 1
     )
     shown, next_cursor = api.page_of(
-        rows, limit, lambda row: [api.timestamp(row["updated_at"]), row["id"]]
+        rows, limit, lambda row: [api.timestamp(row.updated_at), row.id]
     )
     return ContractList(items=[_summary(row) for row in shown], next_cursor=next_cursor)
 
@@ -132,24 +131,24 @@ async def api_get_contract(viewer: CurrentViewer, contract_id: FromPath[UUID]) -
         kind=contract.kind,
         language=contract.language,
         status=contract.status,
-        partner=view.partner["uuid"],
-        partner_name=view.partner["legal_name"],
+        partner=view.partner.uuid,
+        partner_name=view.partner.legal_name,
         terms=dict(contract.terms),
         start_date=contract.start_date,
         end_date=contract.end_date,
         notice_days=contract.notice_days,
         current_version=contract.issued_number,
-        renews=view.predecessor["uuid"] if view.predecessor else None,
+        renews=view.predecessor.uuid if view.predecessor else None,
         signatures=[
             Signature(
-                version=signature["version_number"],
-                side=signature["side"],
-                decision=signature["decision"],
-                signer_name=signature["signer_name"],
-                signer_title=signature["signer_title"],
-                reason=signature["reason"],
-                pdf_sha256=signature["pdf_sha256"],
-                signed_at=api.timestamp(signature["signed_at"]),
+                version=signature.version_number,
+                side=signature.side,
+                decision=signature.decision,
+                signer_name=signature.signer_name,
+                signer_title=signature.signer_title,
+                reason=signature.reason,
+                pdf_sha256=signature.pdf_sha256,
+                signed_at=api.timestamp(signature.signed_at),
             )
             for signature in view.signatures
         ],

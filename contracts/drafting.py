@@ -17,7 +17,13 @@ from contracts.access import ContractAction, VisibleContract, get_contract, scop
 from contracts.documents import render_contract, store_pdf, terms_from_partner
 from contracts.library import conflict, opened_version
 from contracts.periods import next_term
-from contracts.records import VersionRecord
+from contracts.records import (
+    ContractSummary,
+    IssuedVersion,
+    RelatedContract,
+    SignatureEntry,
+    VersionRecord,
+)
 from contracts.states import (
     EDITABLE,
     ISSUABLE,
@@ -44,6 +50,7 @@ from partner_portal.database import after_position, contains_text, write_transac
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import field_text
+from partner_portal.partners.records import OrganisationRecord
 from partner_portal.partners.tables import (
     Organisation,
 )
@@ -88,7 +95,7 @@ async def list_contracts(
     filters: ContractFilters,
     after: tuple[datetime, int] | None = None,
     limit: int = 200,
-) -> list[dict[str, Any]]:
+) -> list[ContractSummary]:
     """The contracts the viewer may see, newest change first, one query: at most 200 for
     the page; for the API, ``limit`` of them after the (updated_at, id) ``after``."""
     access.require(viewer, ContractAction.view_contracts)
@@ -106,19 +113,19 @@ async def list_contracts(
     order = (Contract.updated_at, Contract.id)
     if after is not None:
         query = query.where(after_position(order, after, descending=True))
-    return list(await query.order_by(*order, ascending=False).limit(limit))
+    return ContractSummary.from_rows(await query.order_by(*order, ascending=False).limit(limit))
 
 
 @dataclass
 class ContractView:
     contract: VisibleContract
-    partner: dict[str, Any]
+    partner: OrganisationRecord
     template_name: str
-    versions: list[dict[str, Any]]
-    signatures: list[dict[str, Any]]
-    current_version: dict[str, Any] | None
-    predecessor: dict[str, Any] | None
-    successors: list[dict[str, Any]]
+    versions: list[IssuedVersion]
+    signatures: list[SignatureEntry]
+    current_version: IssuedVersion | None
+    predecessor: RelatedContract | None
+    successors: list[RelatedContract]
     term_fields: list[forms.TermField]
     can: dict[str, bool] = field(default_factory=dict)
     idempotency_key: str = ""
@@ -128,18 +135,17 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
     """A contract with its partner, versions, signatures, renewals and what the viewer may do."""
     contract = await get_contract(viewer, contract_uuid)
     partner = await (
-        Organisation.select(
-            Organisation.id, Organisation.uuid, Organisation.legal_name, Organisation.kind
-        )
+        Organisation.select(*Organisation.all_columns())
         .where(Organisation.id == contract.organisation)
         .first()
     )
+    assert partner is not None  # a contract's partner cannot be deleted (on_delete=restrict)
     template = await (
         ContractTemplate.select(ContractTemplate.name)
         .where(ContractTemplate.id == contract.template)
         .first()
     )
-    versions = list(
+    versions = IssuedVersion.from_rows(
         await ContractVersion.select(
             *ContractVersion.all_columns(exclude=[ContractVersion.body_html]),
             ContractVersion.issued_by._.display_name.as_alias("issued_by_name"),
@@ -147,7 +153,7 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
         .where(ContractVersion.contract == contract.id)
         .order_by(ContractVersion.number, ascending=False)
     )
-    signatures = list(
+    signatures = SignatureEntry.from_rows(
         await ContractSignature.select(
             *ContractSignature.all_columns(),
             ContractSignature.contract_version._.number.as_alias("version_number"),
@@ -156,15 +162,19 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
         .where(ContractSignature.contract == contract.id)
         .order_by(ContractSignature.signed_at, ascending=False)
     )
-    related = await scoped_contracts(
-        Contract.select(
-            Contract.id, Contract.uuid, Contract.number, Contract.status, Contract.predecessor
-        ),
-        viewer,
-    ).where((Contract.predecessor == contract.id) | (Contract.id == (contract.predecessor or -1)))
-    predecessor = next((row for row in related if row["id"] == contract.predecessor), None)
-    successors = [row for row in related if row["predecessor"] == contract.id]
-    current = versions[0] if versions and versions[0]["superseded_at"] is None else None
+    related = RelatedContract.from_rows(
+        await scoped_contracts(
+            Contract.select(
+                Contract.id, Contract.uuid, Contract.number, Contract.status, Contract.predecessor
+            ),
+            viewer,
+        ).where(
+            (Contract.predecessor == contract.id) | (Contract.id == (contract.predecessor or -1))
+        )
+    )
+    predecessor = next((row for row in related if row.id == contract.predecessor), None)
+    successors = [row for row in related if row.predecessor == contract.id]
+    current = versions[0] if versions and versions[0].superseded_at is None else None
     status = contract.status
     organisation_id = contract.organisation
 
@@ -185,11 +195,11 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
         "terminate": allowed(ContractAction.manage_contracts) and status in TERMINABLE,
         "renew": allowed(ContractAction.manage_contracts)
         and status in RENEWABLE
-        and not any(row["status"] not in (S.terminated, S.declined) for row in successors),
+        and not any(row.status not in (S.terminated, S.declined) for row in successors),
     }
     return ContractView(
         contract=contract,
-        partner=dict(partner or {}),
+        partner=OrganisationRecord.from_row(partner),
         template_name=template["name"] if template else "",
         versions=versions,
         signatures=signatures,

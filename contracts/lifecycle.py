@@ -12,7 +12,7 @@ from contracts import events
 from contracts.access import ContractAction, scoped_contracts
 from contracts.drafting import LIST_COLUMNS, move
 from contracts.periods import next_term
-from contracts.records import ContractRecord
+from contracts.records import ContractRecord, ContractSummary, RelatedContract, RenewalDue
 from contracts.states import IN_FORCE, KINDS_FOR_PARTNER, S, label
 from contracts.tables import (
     Contract,
@@ -258,7 +258,7 @@ async def contracts_due_for_attention(first: date, last: date) -> list[Attention
     ]
 
 
-async def renewals_due(viewer: Viewer, on: date) -> list[dict[str, Any]]:
+async def renewals_due(viewer: Viewer, on: date) -> list[RenewalDue]:
     """The KAM's renewal list: their partners' contracts inside the notice period, with
     the renewal under way if there is one."""
     access.require(viewer, ContractAction.manage_contracts)
@@ -267,18 +267,26 @@ async def renewals_due(viewer: Viewer, on: date) -> list[dict[str, Any]]:
         on,
         scoped_contracts(Contract.select(Contract.notice_days, *LIST_COLUMNS), viewer),
     )
-    successors = await Contract.select(
-        Contract.predecessor, Contract.uuid, Contract.number, Contract.status
-    ).where(
-        Contract.predecessor.is_in([row["id"] for row in rows] or [-1]),
-        Contract.status.not_in([S.terminated, S.declined]),
+    successors = RelatedContract.from_rows(
+        await Contract.select(
+            Contract.id, Contract.predecessor, Contract.uuid, Contract.number, Contract.status
+        ).where(
+            Contract.predecessor.is_in([row["id"] for row in rows] or [-1]),
+            Contract.status.not_in([S.terminated, S.declined]),
+        )
     )
-    by_predecessor = {row["predecessor"]: row for row in successors}
-    for row in rows:
-        row["renewal"] = by_predecessor.get(row["id"])
-        row["notice_from"] = notice_date(row["end_date"], row["notice_days"])
-        row["days_left"] = (row["end_date"] - on).days
-    return rows
+    by_predecessor = {row.predecessor: row for row in successors}
+    return [
+        RenewalDue.from_row(
+            {
+                **row,
+                "renewal": by_predecessor.get(row["id"]),
+                "notice_from": notice_date(row["end_date"], row["notice_days"]),
+                "days_left": (row["end_date"] - on).days,
+            }
+        )
+        for row in rows
+    ]
 
 
 @access.system_query("the terms in force for a partner, for the kernel's order checks")
@@ -328,7 +336,7 @@ async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[st
     """The partner 360 page's contracts panel: the partner's contracts and terms in force."""
     if not viewer.can(ContractAction.view_contracts):
         return None
-    rows = (
+    rows = ContractSummary.from_rows(
         await scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
         .where(Contract.organisation == organisation["id"])
         .order_by(Contract.updated_at, ascending=False)

@@ -57,6 +57,43 @@ class ContractRecord(TermsRecord, frozen=True):
     version: int
 
 
+class ContractSummary(Record, frozen=True):
+    """A contract as the lists show it (drafting.LIST_COLUMNS), with its partner's name."""
+
+    id: int
+    uuid: UUID
+    number: str
+    title: str
+    kind: ContractKind
+    status: ContractStatus
+    start_date: date | None
+    end_date: date | None
+    issued_number: int
+    updated_at: datetime
+    partner_name: str
+    partner_uuid: UUID
+
+
+class RelatedContract(Record, frozen=True):
+    """The contract a contract renews, or one renewing it."""
+
+    id: int
+    uuid: UUID
+    number: str
+    status: ContractStatus
+    predecessor: int | None
+
+
+class RenewalDue(ContractSummary, frozen=True):
+    """A contract in its notice period on the renewal list, with its renewal if one is
+    under way."""
+
+    notice_days: int
+    notice_from: date | None
+    days_left: int
+    renewal: RelatedContract | None
+
+
 class VersionRecord(TermsRecord, frozen=True):
     """An issued version: its frozen terms and PDF (path under the media root, SHA-256);
     its HTML is read only where it is compared (comparison.py)."""
@@ -98,6 +135,18 @@ class SignatureRecord(Record, frozen=True):
     signed_at: datetime
     sealed_pdf_path: str
     sealed_pdf_sha256: str
+
+
+class IssuedVersion(VersionRecord, frozen=True):
+    """A version as the contract page lists it, with the name of who issued it."""
+
+    issued_by_name: str | None
+
+
+class SignatureEntry(SignatureRecord, frozen=True):
+    """A signature as the contract page lists it, with the signing account's e-mail."""
+
+    user_email: str | None
 
 
 class TemplateRecord(Record, frozen=True):

@@ -176,3 +176,15 @@ async def test_the_partner_declines_with_a_reason_and_the_kam_issues_a_new_versi
     assert reissued.status_code == 303
     row = await contract_row(contract["uuid"])
     assert row["status"] == "issued" and row["issued_number"] == 2
+
+
+async def test_an_issued_contract_waits_on_the_partner_admins_start_page(
+    client: PortalClient, cast: Cast
+) -> None:
+    contract, _version = await _issued(cast)
+    await client.sign_in(cast.distributor)
+    home = await client.get("/")
+    assert home.status_code == 200
+    assert "Contracts to accept" in home.text
+    assert f'href="/contracts/{contract["uuid"]}"' in home.text
+    assert contract["number"] in home.text
