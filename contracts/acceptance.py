@@ -11,10 +11,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from contracts import completion, events, forms, sealing
-from contracts.access import ContractAction, scoped_contracts
+from contracts.access import ContractAction, VisibleContract, scoped_contracts
 from contracts.documents import brand_name, read_pdf, store_pdf
 from contracts.drafting import LIST_COLUMNS, create_contract, move
 from contracts.lifecycle import activate
+from contracts.records import ContractSummary, VersionRecord
 from contracts.states import RENEWABLE, TERMINABLE, ContractError, S
 from contracts.tables import (
     AcceptanceCode,
@@ -39,30 +40,30 @@ from partner_portal.pdf import PrintedPdf, print_html
 from partner_portal.settings import current_settings
 
 
-@access.checked_by_caller("versions of a contract its caller fetched with get_contract")
-async def _current_version(contract: Mapping[str, Any], version_uuid: str) -> dict[str, Any]:
+async def _current_version(contract: VisibleContract, version_uuid: str) -> VersionRecord:
     """The version a signature form names, refused unless it is the one now in force."""
     try:
         wanted = UUID(version_uuid)
     except ValueError:
         raise ContractError(_("This form is out of date: open the contract again.")) from None
-    version = await (
+    row = await (
         ContractVersion.select(*ContractVersion.all_columns(exclude=[ContractVersion.body_html]))
-        .where(ContractVersion.uuid == wanted, ContractVersion.contract == contract["id"])
+        .where(ContractVersion.uuid == wanted, ContractVersion.contract == contract.id)
         .first()
     )
-    if version is None:
+    if row is None:
         raise ContractError(_("This form is out of date: open the contract again."))
-    if version["superseded_at"] is not None or version["number"] != contract["issued_number"]:
+    version = VersionRecord.from_row(row)
+    if version.superseded_at is not None or version.number != contract.issued_number:
         raise ContractError(
             _(
                 "Version %(number)s has been replaced by version %(current)s; "
                 "please read the new version.",
-                number=version["number"],
-                current=contract["issued_number"],
+                number=version.number,
+                current=contract.issued_number,
             )
         )
-    return dict(version)
+    return version
 
 
 @dataclass(frozen=True)
@@ -86,12 +87,12 @@ CODE_PURPOSE = "contract-acceptance-code"
 class _Offer:
     """A signature form checked against the contract: the version and who signs it."""
 
-    version: dict[str, Any]
+    version: VersionRecord
     values: forms.SignatureInput
 
 
 async def _checked_offer(
-    viewer: Viewer, contract: dict[str, Any], data: Mapping[str, str], side: SignatureSide
+    viewer: Viewer, contract: VisibleContract, data: Mapping[str, str], side: SignatureSide
 ) -> _Offer | SaveResult:
     """The version a signature form names, if it is still the one in force, exactly the
     PDF on record and waiting for this side's signature; else the form's errors."""
@@ -100,7 +101,7 @@ async def _checked_offer(
         if side == SignatureSide.partner
         else ContractAction.countersign_contract
     )
-    access.require(viewer, action, contract["organisation"])
+    access.require(viewer, action, contract.organisation)
     values, errors = forms.parse_signature(data)
     if values is None:
         return SaveResult(errors=errors)
@@ -108,12 +109,12 @@ async def _checked_offer(
         version = await _current_version(contract, values.version_uuid)
     except ContractError as error:
         return SaveResult(errors={"version": str(error)})
-    if values.pdf_sha256 != version["pdf_sha256"]:
+    if values.pdf_sha256 != version.pdf_sha256:
         return SaveResult(
             errors={"version": _("The document you saw is not the one on record; open it again.")}
         )
     expected = S.issued if side == SignatureSide.partner else S.accepted
-    if contract["status"] != expected:
+    if contract.status != expected:
         return SaveResult(
             errors={"version": _("This contract is no longer waiting for your signature.")}
         )
@@ -126,7 +127,7 @@ def _code_hash(secret: str, code_uuid: UUID, code: str) -> str:
 
 @access.checked_by_caller("the contract comes from get_contract; codes are the viewer's own")
 async def request_acceptance(
-    viewer: Viewer, contract: dict[str, Any], data: Mapping[str, str]
+    viewer: Viewer, contract: VisibleContract, data: Mapping[str, str]
 ) -> SaveResult:
     """The partner's "accept": check the form, then e-mail the accepting user a one-time
     code; nothing is accepted until they type it back (confirm_acceptance). A new code
@@ -136,7 +137,7 @@ async def request_acceptance(
         return offer
     now = utcnow()
     recent = await AcceptanceCode.count().where(
-        AcceptanceCode.contract == contract["id"],
+        AcceptanceCode.contract == contract.id,
         AcceptanceCode.user == viewer.user_id,
         AcceptanceCode.created_at > now - timedelta(hours=1),
     )
@@ -156,7 +157,7 @@ async def request_acceptance(
     code_uuid = uuid4()
     async with write_transaction():
         await AcceptanceCode.update({AcceptanceCode.expires_at: now}).where(
-            AcceptanceCode.contract == contract["id"],
+            AcceptanceCode.contract == contract.id,
             AcceptanceCode.user == viewer.user_id,
             AcceptanceCode.used_at.is_null(),
             AcceptanceCode.expires_at > now,
@@ -164,9 +165,9 @@ async def request_acceptance(
         await AcceptanceCode.insert(
             AcceptanceCode(
                 uuid=code_uuid,
-                contract=contract["id"],
-                contract_version=offer.version["id"],
-                organisation=contract["organisation"],
+                contract=contract.id,
+                contract_version=offer.version.id,
+                organisation=contract.organisation,
                 user=viewer.user_id,
                 code_hash=_code_hash(settings.secret_key, code_uuid, code),
                 signer_name=offer.values.signer_name,
@@ -181,9 +182,9 @@ async def request_acceptance(
             "contracts/acceptance_code",
             {
                 "code": code,
-                "number": contract["number"],
-                "title": contract["title"],
-                "version": offer.version["number"],
+                "number": contract.number,
+                "title": contract.title,
+                "version": offer.version.number,
                 "minutes": int(CODE_LIFETIME.total_seconds() // 60),
             },
             settings,
@@ -191,8 +192,7 @@ async def request_acceptance(
     return SaveResult(uuid=code_uuid)
 
 
-@access.checked_by_caller("codes of a contract its caller fetched with get_contract")
-async def pending_code(viewer: Viewer, contract: Mapping[str, Any]) -> dict[str, Any] | None:
+async def pending_code(viewer: Viewer, contract: VisibleContract) -> dict[str, Any] | None:
     """The viewer's code for this contract still waiting to be typed in, if any."""
     row = await (
         AcceptanceCode.select(
@@ -201,7 +201,7 @@ async def pending_code(viewer: Viewer, contract: Mapping[str, Any]) -> dict[str,
             AcceptanceCode.user._.email.as_alias("email"),
         )
         .where(
-            AcceptanceCode.contract == contract["id"],
+            AcceptanceCode.contract == contract.id,
             AcceptanceCode.user == viewer.user_id,
             AcceptanceCode.used_at.is_null(),
             AcceptanceCode.expires_at > utcnow(),
@@ -215,12 +215,12 @@ async def pending_code(viewer: Viewer, contract: Mapping[str, Any]) -> dict[str,
 
 @access.checked_by_caller("the contract comes from get_contract; codes are the viewer's own")
 async def confirm_acceptance(
-    viewer: Viewer, contract: dict[str, Any], data: Mapping[str, str], client: Client
+    viewer: Viewer, contract: VisibleContract, data: Mapping[str, str], client: Client
 ) -> SaveResult:
     """Accept with the code e-mailed by request_acceptance: within its lifetime and
     attempts, by the user it was sent to, for the version still in force. The accepted
     PDF is then sealed (sealing.py) with a certificate of completion."""
-    access.require(viewer, ContractAction.accept_contract, contract["organisation"])
+    access.require(viewer, ContractAction.accept_contract, contract.organisation)
     typed = "".join(str(data.get("code", "")).split())[:20]
     waiting = await pending_code(viewer, contract)
     if waiting is None:
@@ -276,7 +276,7 @@ async def confirm_acceptance(
 
 async def sign(
     viewer: Viewer,
-    contract: dict[str, Any],
+    contract: VisibleContract,
     data: Mapping[str, str],
     client: Client,
     side: SignatureSide,
@@ -290,23 +290,22 @@ async def sign(
     return await _record(viewer, contract, offer, client, side)
 
 
-@access.checked_by_caller("the contract comes from get_contract")
 async def _sealed_copy(
-    viewer: Viewer, contract: dict[str, Any], offer: _Offer, client: Client, at: datetime
+    viewer: Viewer, contract: VisibleContract, offer: _Offer, client: Client, at: datetime
 ) -> tuple[str, str]:
     """The accepted PDF sealed by the platform with its certificate of completion; its
     path under the media root and its SHA-256."""
     organisation = await (
         Organisation.select(Organisation.legal_name)
-        .where(Organisation.id == contract["organisation"])
+        .where(Organisation.id == contract.organisation)
         .first()
     )
     brand = await brand_name()
     certificate = completion.Completion(
-        language=contract["language"],
-        number=contract["number"],
-        title=contract["title"],
-        version=offer.version["number"],
+        language=contract.language,
+        number=contract.number,
+        title=contract.title,
+        version=offer.version.number,
         brand_name=brand,
         partner_name=organisation["legal_name"] if organisation else "",
         signer_name=offer.values.signer_name,
@@ -315,22 +314,21 @@ async def _sealed_copy(
         accepted_at=at,
         ip_address=client.ip_address[:64],
         user_agent=client.user_agent[:400],
-        offered_sha256=offer.version["pdf_sha256"],
-        fingerprint=offer.version["fingerprint"],
+        offered_sha256=offer.version.pdf_sha256,
+        fingerprint=offer.version.fingerprint,
         verify_url=f"{current_settings().base_url.rstrip('/')}/contracts/verify",
     )
     page = await print_html(completion.completion_page_html(certificate))
-    offered = read_pdf(offer.version["pdf_path"])
+    offered = read_pdf(offer.version.pdf_path)
     sealed = await sealing.seal(
-        offered, page.content, f"Accepted: {contract['number']} v{offer.version['number']}", brand
+        offered, page.content, f"Accepted: {contract.number} v{offer.version.number}", brand
     )
-    printed = PrintedPdf(sealed, offer.version["page_count"] + 1)
-    return store_pdf(contract["uuid"], offer.version["number"], printed, "accepted"), printed.sha256
+    printed = PrintedPdf(sealed, offer.version.page_count + 1)
+    return store_pdf(contract.uuid, offer.version.number, printed, "accepted"), printed.sha256
 
 
-@access.checked_by_caller("signatures of a contract its caller fetched with get_contract")
 async def _countersealed_copy(
-    viewer: Viewer, contract: dict[str, Any], offer: _Offer, client: Client, at: datetime
+    viewer: Viewer, contract: VisibleContract, offer: _Offer, client: Client, at: datetime
 ) -> tuple[str, str]:
     """The partner's sealed PDF of this version with the brand's countersignature added
     (sealing.countersign): its path under the media root and its SHA-256; ("", "") when
@@ -340,8 +338,8 @@ async def _countersealed_copy(
             ContractSignature.sealed_pdf_path, ContractSignature.sealed_pdf_sha256
         )
         .where(
-            ContractSignature.contract == contract["id"],
-            ContractSignature.contract_version == offer.version["id"],
+            ContractSignature.contract == contract.id,
+            ContractSignature.contract_version == offer.version.id,
             ContractSignature.decision == SignatureDecision.accepted,
             ContractSignature.sealed_pdf_path != "",
         )
@@ -354,7 +352,7 @@ async def _countersealed_copy(
     if hashlib.sha256(sealed).hexdigest() != accepted["sealed_pdf_sha256"]:
         raise ContractError(_("The accepted PDF on record has changed; nothing was signed."))
     entry = completion.Countersignature(
-        language=contract["language"],
+        language=contract.language,
         brand_name=await brand_name(),
         signer_name=offer.values.signer_name,
         signer_title=offer.values.signer_title,
@@ -368,17 +366,17 @@ async def _countersealed_copy(
         sealed,
         page.content,
         completion.COUNTERSIGNATURE_BOX,
-        f"Countersigned: {contract['number']} v{offer.version['number']}",
+        f"Countersigned: {contract.number} v{offer.version.number}",
     )
-    printed = PrintedPdf(countersigned, offer.version["page_count"] + 1)
-    path = store_pdf(contract["uuid"], offer.version["number"], printed, "countersigned")
+    printed = PrintedPdf(countersigned, offer.version.page_count + 1)
+    path = store_pdf(contract.uuid, offer.version.number, printed, "countersigned")
     return path, printed.sha256
 
 
 @access.checked_by_caller("the contract comes from get_contract")
 async def _record(
     viewer: Viewer,
-    contract: dict[str, Any],
+    contract: VisibleContract,
     offer: _Offer,
     client: Client,
     side: SignatureSide,
@@ -415,15 +413,15 @@ async def _record(
                 return SaveResult(
                     errors={"code": _("This code has expired or was used up; ask for a new one.")}
                 )
-        if not await move(contract, (expected,), to_status):
+        if not await move(contract.id, (expected,), to_status):
             return SaveResult(
                 errors={"version": _("Someone else changed this contract; open it again.")}
             )
         await ContractSignature.insert(
             ContractSignature(
-                contract=contract["id"],
-                contract_version=version["id"],
-                organisation=contract["organisation"],
+                contract=contract.id,
+                contract_version=version.id,
+                organisation=contract.organisation,
                 side=side,
                 decision=decision,
                 user=viewer.user_id,
@@ -431,7 +429,7 @@ async def _record(
                 signer_title=values.signer_title,
                 ip_address=client.ip_address[:64],
                 user_agent=client.user_agent[:400],
-                pdf_sha256=version["pdf_sha256"],
+                pdf_sha256=version.pdf_sha256,
                 signed_at=now,
                 sealed_pdf_path=sealed_path,
                 sealed_pdf_sha256=sealed_sha256,
@@ -440,12 +438,12 @@ async def _record(
         await audit_log.record(
             viewer,
             entity_kind="contract",
-            entity_uuid=contract["uuid"],
-            organisation_id=contract["organisation"],
+            entity_uuid=contract.uuid,
+            organisation_id=contract.organisation,
             action=decision.value,
-            changes={"status": [contract["status"], to_status]},
-            summary=f"{contract['number']} v{version['number']} by {values.signer_name} "
-            f"({values.signer_title}), sha256 {version['pdf_sha256']}"
+            changes={"status": [contract.status, to_status]},
+            summary=f"{contract.number} v{version.number} by {values.signer_name} "
+            f"({values.signer_title}), sha256 {version.pdf_sha256}"
             + (f", sealed sha256 {sealed_sha256}" if sealed_sha256 else ""),
         )
         if side == SignatureSide.partner:
@@ -453,22 +451,22 @@ async def _record(
         else:
             kind, message = events.COUNTERSIGNED, events.COUNTERSIGNED_MESSAGE
         await events.record(viewer, kind, contract, message, signer=values.signer_name)
-        starts = contract["start_date"]
+        starts = contract.start_date
         if side == SignatureSide.brand and starts is not None and starts <= now.date():
-            await activate({**contract, "status": S.countersigned}, None)
-    return SaveResult(uuid=contract["uuid"])
+            await activate(contract.replace(status=S.countersigned), None)
+    return SaveResult(uuid=contract.uuid)
 
 
 async def decline(
-    viewer: Viewer, contract: dict[str, Any], data: Mapping[str, str], client: Client
+    viewer: Viewer, contract: VisibleContract, data: Mapping[str, str], client: Client
 ) -> SaveResult:
     """Decline the version in force with a reason: the partner an issued contract, the
     brand one the partner accepted. The KAM then edits it and issues a new version."""
-    partner_side = contract["status"] == S.issued and access.allows(
-        viewer, ContractAction.accept_contract, contract["organisation"]
+    partner_side = contract.status == S.issued and access.allows(
+        viewer, ContractAction.accept_contract, contract.organisation
     )
-    brand_side = contract["status"] == S.accepted and access.allows(
-        viewer, ContractAction.countersign_contract, contract["organisation"]
+    brand_side = contract.status == S.accepted and access.allows(
+        viewer, ContractAction.countersign_contract, contract.organisation
     )
     if not (partner_side or brand_side):
         access.require(
@@ -476,7 +474,7 @@ async def decline(
             ContractAction.countersign_contract
             if viewer.is_brand
             else ContractAction.accept_contract,
-            contract["organisation"],
+            contract.organisation,
         )
         return SaveResult(errors={"reason": _("This contract is not waiting for your decision.")})
     values, errors = forms.parse_decline(data)
@@ -488,15 +486,15 @@ async def decline(
         return SaveResult(errors={"reason": str(error)})
     now = utcnow()
     async with write_transaction():
-        if not await move(contract, (contract["status"],), S.declined):
+        if not await move(contract.id, (contract.status,), S.declined):
             return SaveResult(
                 errors={"reason": _("Someone else changed this contract; open it again.")}
             )
         await ContractSignature.insert(
             ContractSignature(
-                contract=contract["id"],
-                contract_version=version["id"],
-                organisation=contract["organisation"],
+                contract=contract.id,
+                contract_version=version.id,
+                organisation=contract.organisation,
                 side=SignatureSide.partner if partner_side else SignatureSide.brand,
                 decision=SignatureDecision.declined,
                 user=viewer.user_id,
@@ -504,74 +502,73 @@ async def decline(
                 reason=values.reason,
                 ip_address=client.ip_address[:64],
                 user_agent=client.user_agent[:400],
-                pdf_sha256=version["pdf_sha256"],
+                pdf_sha256=version.pdf_sha256,
                 signed_at=now,
             )
         ).run()
         await audit_log.record(
             viewer,
             entity_kind="contract",
-            entity_uuid=contract["uuid"],
-            organisation_id=contract["organisation"],
+            entity_uuid=contract.uuid,
+            organisation_id=contract.organisation,
             action="decline",
-            changes={"status": [contract["status"], S.declined]},
-            summary=f"{contract['number']} v{version['number']}: {values.reason}",
+            changes={"status": [contract.status, S.declined]},
+            summary=f"{contract.number} v{version.number}: {values.reason}",
         )
         await events.record(
             viewer, events.DECLINED, contract, events.DECLINED_MESSAGE, reason=values.reason
         )
-    return SaveResult(uuid=contract["uuid"])
+    return SaveResult(uuid=contract.uuid)
 
 
 async def terminate(
-    viewer: Viewer, contract: dict[str, Any], data: Mapping[str, str]
+    viewer: Viewer, contract: VisibleContract, data: Mapping[str, str]
 ) -> SaveResult:
     """End a contract early (or withdraw one not yet signed), with the reason on record."""
-    access.require(viewer, ContractAction.manage_contracts, contract["organisation"])
+    access.require(viewer, ContractAction.manage_contracts, contract.organisation)
     reason, errors = forms.parse_reason(data)
     if reason is None:
         return SaveResult(errors=errors)
-    if contract["status"] not in TERMINABLE:
+    if contract.status not in TERMINABLE:
         return SaveResult(errors={"reason": _("This contract has already ended.")})
     async with write_transaction():
-        if not await move(contract, (contract["status"],), S.terminated):
+        if not await move(contract.id, (contract.status,), S.terminated):
             return SaveResult(
                 errors={"reason": _("Someone else changed this contract; open it again.")}
             )
         await audit_log.record(
             viewer,
             entity_kind="contract",
-            entity_uuid=contract["uuid"],
-            organisation_id=contract["organisation"],
+            entity_uuid=contract.uuid,
+            organisation_id=contract.organisation,
             action="terminate",
-            changes={"status": [contract["status"], S.terminated]},
-            summary=f"{contract['number']}: {reason}",
+            changes={"status": [contract.status, S.terminated]},
+            summary=f"{contract.number}: {reason}",
         )
-    return SaveResult(uuid=contract["uuid"])
+    return SaveResult(uuid=contract.uuid)
 
 
-@access.checked_by_caller("the contract comes from get_contract")
-async def renew(viewer: Viewer, contract: dict[str, Any]) -> SaveResult:
+async def renew(viewer: Viewer, contract: VisibleContract) -> SaveResult:
     """Start the renewal: a draft for the next term, pre-filled from this contract."""
-    access.require(viewer, ContractAction.manage_contracts, contract["organisation"])
-    if contract["status"] not in RENEWABLE:
+    access.require(viewer, ContractAction.manage_contracts, contract.organisation)
+    if contract.status not in RENEWABLE:
         return SaveResult(
             errors={"renew": _("Only an active, expiring or expired contract can be renewed.")}
         )
     pending = await Contract.exists().where(
-        Contract.predecessor == contract["id"],
+        Contract.predecessor == contract.id,
         Contract.status.not_in([S.terminated, S.declined]),
     )
     if pending:
         return SaveResult(errors={"renew": _("A renewal of this contract already exists.")})
     organisation = (
         await Organisation.select(Organisation.uuid)
-        .where(Organisation.id == contract["organisation"])
+        .where(Organisation.id == contract.organisation)
         .first()
     )
     template = (
         await ContractTemplate.select(ContractTemplate.uuid, ContractTemplate.is_active)
-        .where(ContractTemplate.id == contract["template"])
+        .where(ContractTemplate.id == contract.template)
         .first()
     )
     if organisation is None or template is None or not template["is_active"]:
@@ -590,8 +587,8 @@ async def contracts_to_accept(viewer: Viewer) -> dict[str, Any] | None:
     accepted (only for those who may accept them)."""
     if viewer.is_brand or not viewer.can(ContractAction.accept_contract):
         return None
-    rows = await (
-        scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
+    rows = ContractSummary.from_rows(
+        await scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
         .where(Contract.status == ContractStatus.issued)
         .order_by(Contract.updated_at, ascending=False)
         .limit(20)

@@ -5,14 +5,13 @@ own issued contracts, a supplier so its supply agreements, a KAM their partners'
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Response
 from litestar.params import FromPath, FromQuery
 
-from contracts import documents, drafting
+from contracts import documents, drafting, records
 from contracts.access import get_contract, get_version
 from contracts.controllers import pdf_response
 from contracts.drafting import ContractFilters
@@ -85,18 +84,18 @@ class Version(msgspec.Struct):
     pdf_url: str
 
 
-def _summary(row: dict[str, Any]) -> ContractSummary:
+def _summary(row: records.ContractSummary) -> ContractSummary:
     return ContractSummary(
-        id=row["uuid"],
-        number=row["number"],
-        title=row["title"],
-        kind=row["kind"],
-        status=row["status"],
-        partner=row["partner_uuid"],
-        partner_name=row["partner_name"],
-        start_date=row["start_date"],
-        end_date=row["end_date"],
-        current_version=row["issued_number"],
+        id=row.uuid,
+        number=row.number,
+        title=row.title,
+        kind=row.kind,
+        status=row.status,
+        partner=row.partner_uuid,
+        partner_name=row.partner_name,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        current_version=row.issued_number,
     )
 
 
@@ -115,7 +114,7 @@ async def api_list_contracts(
         viewer, filters, (position[0], position[1]) if position else None, limit + 1
     )
     shown, next_cursor = api.page_of(
-        rows, limit, lambda row: [api.timestamp(row["updated_at"]), row["id"]]
+        rows, limit, lambda row: [api.timestamp(row.updated_at), row.id]
     )
     return ContractList(items=[_summary(row) for row in shown], next_cursor=next_cursor)
 
@@ -124,36 +123,36 @@ async def api_list_contracts(
 async def api_get_contract(viewer: CurrentViewer, contract_id: FromPath[UUID]) -> ContractDetail:
     """One contract with its terms and every acceptance, countersignature or refusal."""
     view = await drafting.contract_view(viewer, contract_id)
-    row = view.contract
+    contract = view.contract
     return ContractDetail(
-        id=row["uuid"],
-        number=row["number"],
-        title=row["title"],
-        kind=row["kind"],
-        language=row["language"],
-        status=row["status"],
-        partner=view.partner["uuid"],
-        partner_name=view.partner["legal_name"],
-        terms=dict(row["terms"] or {}),
-        start_date=row["start_date"],
-        end_date=row["end_date"],
-        notice_days=row["notice_days"],
-        current_version=row["issued_number"],
-        renews=view.predecessor["uuid"] if view.predecessor else None,
+        id=contract.uuid,
+        number=contract.number,
+        title=contract.title,
+        kind=contract.kind,
+        language=contract.language,
+        status=contract.status,
+        partner=view.partner.uuid,
+        partner_name=view.partner.legal_name,
+        terms=dict(contract.terms),
+        start_date=contract.start_date,
+        end_date=contract.end_date,
+        notice_days=contract.notice_days,
+        current_version=contract.issued_number,
+        renews=view.predecessor.uuid if view.predecessor else None,
         signatures=[
             Signature(
-                version=signature["version_number"],
-                side=signature["side"],
-                decision=signature["decision"],
-                signer_name=signature["signer_name"],
-                signer_title=signature["signer_title"],
-                reason=signature["reason"],
-                pdf_sha256=signature["pdf_sha256"],
-                signed_at=api.timestamp(signature["signed_at"]),
+                version=signature.version_number,
+                side=signature.side,
+                decision=signature.decision,
+                signer_name=signature.signer_name,
+                signer_title=signature.signer_title,
+                reason=signature.reason,
+                pdf_sha256=signature.pdf_sha256,
+                signed_at=api.timestamp(signature.signed_at),
             )
             for signature in view.signatures
         ],
-        updated_at=api.timestamp(row["updated_at"]),
+        updated_at=api.timestamp(contract.updated_at),
     )
 
 
@@ -175,7 +174,7 @@ async def api_contract_versions(
     position = api.decode_cursor(cursor, (int,))
     query = ContractVersion.select(
         *ContractVersion.all_columns(exclude=[ContractVersion.body_html])
-    ).where(ContractVersion.contract == contract["id"])
+    ).where(ContractVersion.contract == contract.id)
     if position is not None:
         query = query.where(ContractVersion.number < position[0])
     rows = await query.order_by(ContractVersion.number, ascending=False).limit(limit + 1)
@@ -208,8 +207,8 @@ async def api_contract_versions(
 async def api_version_pdf(viewer: CurrentViewer, version_id: FromPath[UUID]) -> Response[bytes]:
     """A version's PDF, byte for byte what was issued (its SHA-256 is in the version)."""
     contract, version = await get_version(viewer, version_id)
-    content = documents.read_pdf(version["pdf_path"])
-    return pdf_response(content, f"{contract['number']}-v{version['number']}.pdf", inline=False)
+    content = documents.read_pdf(version.pdf_path)
+    return pdf_response(content, f"{contract.number}-v{version.number}.pdf", inline=False)
 
 
 api_routes = [api_list_contracts, api_get_contract, api_contract_versions, api_version_pdf]

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts import forms, redline
-from contracts.access import get_contract
+from contracts.access import VisibleContract, get_contract
 from contracts.redline import Redline
 from contracts.tables import ContractVersion, loaded
 from partner_portal import workers
@@ -54,7 +54,7 @@ class Comparison:
     two chosen (``old`` and ``new`` numbers), and what changed, if two were chosen.
     ``problem``: why the choice cannot be compared (shown in place; nothing else)."""
 
-    contract: dict[str, Any]
+    contract: VisibleContract
     versions: list[dict[str, Any]]
     old: int
     new: int
@@ -112,7 +112,7 @@ async def version_comparison(
             ContractVersion.issued_at,
             ContractVersion.superseded_at,
         )
-        .where(ContractVersion.contract == contract["id"])
+        .where(ContractVersion.contract == contract.id)
         .order_by(ContractVersion.number, ascending=False)
     )
     numbers = [row["number"] for row in versions]
@@ -124,12 +124,10 @@ async def version_comparison(
         row["number"]: loaded(row)
         for row in await ContractVersion.select(
             ContractVersion.number, ContractVersion.body_html, ContractVersion.terms
-        ).where(
-            ContractVersion.contract == contract["id"], ContractVersion.number.is_in([old, new])
-        )
+        ).where(ContractVersion.contract == contract.id, ContractVersion.number.is_in([old, new]))
     }
     changes = tuple(
-        term_changes(contract["kind"], texts[old]["terms"] or {}, texts[new]["terms"] or {})
+        term_changes(contract.kind, texts[old]["terms"] or {}, texts[new]["terms"] or {})
     )
     try:
         compared = await workers.run(

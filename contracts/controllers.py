@@ -30,6 +30,8 @@ from contracts import (
 from contracts.acceptance import Client
 from contracts.access import (
     ContractAction,
+    VisibleContract,
+    VisibleTemplate,
     get_clause,
     get_contract,
     get_signature,
@@ -178,17 +180,17 @@ async def contract_create(request: AnyRequest, viewer: CurrentViewer, data: Form
     )
 
 
-def _edit_values(contract: dict[str, Any]) -> dict[str, Any]:
+def _edit_values(contract: VisibleContract) -> dict[str, Any]:
     return {
-        "title": contract["title"],
-        "version": str(contract["version"]),
-        **(contract["terms"] or {}),
+        "title": contract.title,
+        "version": str(contract.version),
+        **contract.terms,
     }
 
 
 async def _edit_page(
     request: AnyRequest,
-    contract: dict[str, Any],
+    contract: VisibleContract,
     values: dict[str, Any],
     errors: dict[str, str],
     conflicts: list[dict[str, Any]] | None = None,
@@ -202,7 +204,7 @@ async def _edit_page(
             "values": values,
             "errors": errors,
             "conflicts": conflicts or [],
-            "term_fields": forms.fields_for(contract["kind"]),
+            "term_fields": forms.fields_for(contract.kind),
             "currencies": forms.CURRENCIES,
             "tiers": forms.TIERS,
             "label": states.label,
@@ -385,7 +387,7 @@ async def contract_compare(
             "contract": compared.contract,
             "only_changes": changes == "only",
             "status_is_error": asked,
-            "text_lang": printing.html_lang(compared.contract["language"]),
+            "text_lang": printing.html_lang(compared.contract.language),
         },
         status_code=400 if compared.problem and asked else 200,
     )
@@ -396,8 +398,8 @@ async def version_pdf(
     viewer: CurrentViewer, version_id: FromPath[UUID], inline: FromQuery[bool] = False
 ) -> Response[bytes]:
     contract, version = await get_version(viewer, version_id)
-    content = documents.read_pdf(version["pdf_path"])
-    return pdf_response(content, f"{contract['number']}-v{version['number']}.pdf", inline)
+    content = documents.read_pdf(version.pdf_path)
+    return pdf_response(content, f"{contract.number}-v{version.number}.pdf", inline)
 
 
 @get("/contracts/signatures/{signature_id:uuid}/pdf", include_in_schema=False)
@@ -405,10 +407,10 @@ async def sealed_pdf(viewer: CurrentViewer, signature_id: FromPath[UUID]) -> Res
     """The accepted (or countersigned) PDF as the platform sealed it, with its certificate
     of completion."""
     contract, signature = await get_signature(viewer, signature_id)
-    if not signature["sealed_pdf_path"]:
+    if not signature.sealed_pdf_path:
         raise NotFoundException("This signature has no sealed PDF.")
-    content = documents.read_pdf(signature["sealed_pdf_path"])
-    name = f"{contract['number']}-v{signature['version_number']}-{signature['decision']}.pdf"
+    content = documents.read_pdf(signature.sealed_pdf_path)
+    name = f"{contract.number}-v{signature.version_number}-{signature.decision}.pdf"
     return pdf_response(content, name, inline=False)
 
 
@@ -470,7 +472,7 @@ async def signing_certificate() -> Response[bytes]:
 def _template_context(
     values: dict[str, Any],
     errors: dict[str, str],
-    template: dict[str, Any] | None = None,
+    template: VisibleTemplate | None = None,
     conflicts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
@@ -531,8 +533,8 @@ async def template_edit(
     )
 
 
-def _template_values(template: dict[str, Any]) -> dict[str, Any]:
-    return {**template, "is_active": "on" if template["is_active"] else ""}
+def _template_values(template: VisibleTemplate) -> dict[str, Any]:
+    return {**template.as_dict(), "is_active": "on" if template.is_active else ""}
 
 
 @post("/contracts/templates/{template_id:uuid}/edit", include_in_schema=False)
@@ -603,7 +605,7 @@ async def clause_edit(
 ) -> Template:
     clause = await get_clause(viewer, clause_id)
     bodies = await library.clause_bodies()
-    values = {**clause, "body": bodies.get(clause["key"], "")}
+    values = {**clause.as_dict(), "body": bodies.get(clause.key, "")}
     return render(
         request,
         "contracts/clause_form.html",
@@ -622,14 +624,14 @@ async def clause_update(
 ) -> Response[Any]:
     clause = await get_clause(viewer, clause_id)
     # The key names the clause in templates: it never changes.
-    result = await library.save_clause(viewer, clause, {**data, "key": clause["key"]})
+    result = await library.save_clause(viewer, clause, {**data, "key": clause.key})
     if result.saved:
         return redirect_after_post(request, "/contracts/templates#clauses")
     return render(
         request,
         "contracts/clause_form.html",
         {
-            "values": {**data, "key": clause["key"]},
+            "values": {**data, "key": clause.key},
             "errors": result.errors,
             "clause": clause,
             **TEXT_HELP,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 from contracts import acceptance, drafting, library, lifecycle
-from contracts.tables import Contract, SignatureSide, loaded
+from contracts.access import VisibleContract, get_contract
+from contracts.records import VersionRecord
+from contracts.tables import SignatureSide
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.demo.network import BRAND, BRAND_USERS, DISTRIBUTORS, GROUP_CLIENTS, SUPPLIERS
@@ -199,34 +200,34 @@ async def _organisation_uuid(key: str) -> UUID:
     return UUID(str(row["uuid"]))
 
 
-async def _contract(uuid: UUID) -> dict[str, Any]:
-    row = await Contract.select(*Contract.all_columns()).where(Contract.uuid == uuid).first()
-    assert row is not None
-    return loaded(row)
-
-
 class _Demo:
     def __init__(self, admin: Viewer, templates: dict[str, UUID], today: date) -> None:
         self.admin = admin
         self.templates = templates
         self.today = today
         self.count = 0
+        # Each contract's newest issued version, which its signatures name.
+        self.versions: dict[UUID, VersionRecord] = {}
+
+    async def contract(self, uuid: UUID) -> VisibleContract:
+        """A contract as the pages hand it to the services: fetched for the brand's admin."""
+        return await get_contract(self.admin, uuid)
 
     async def draft(
         self, partner_key: str, template: str, start: date, months: int, **terms: str
-    ) -> dict[str, Any]:
+    ) -> VisibleContract:
         result = await drafting.create_contract(
             self.admin, await _organisation_uuid(partner_key), self.templates[template]
         )
         assert result.uuid is not None, result.errors
-        contract = await _contract(result.uuid)
+        contract = await self.contract(result.uuid)
         end = date(
             start.year + (start.month - 1 + months) // 12, (start.month - 1 + months) % 12 + 1, 1
         )
         values = {
-            "title": contract["title"],
-            "version": str(contract["version"]),
-            **(contract["terms"] or {}),
+            "title": contract.title,
+            "version": str(contract.version),
+            **contract.terms,
             "start_date": start.isoformat(),
             "end_date": (end - timedelta(days=1)).isoformat(),
             **terms,
@@ -234,24 +235,24 @@ class _Demo:
         saved = await drafting.update_contract(self.admin, contract, values)
         assert saved.saved, saved.errors
         self.count += 1
-        return await _contract(result.uuid)
+        return await self.contract(result.uuid)
 
-    async def issue(self, contract: dict[str, Any]) -> dict[str, Any]:
-        version = await drafting.issue_contract(self.admin, contract)
-        return {**(await _contract(contract["uuid"])), "_version": version}
+    async def issue(self, contract: VisibleContract) -> VisibleContract:
+        self.versions[contract.uuid] = await drafting.issue_contract(self.admin, contract)
+        return await self.contract(contract.uuid)
 
     async def sign(
-        self, contract: dict[str, Any], signer: Viewer, side: SignatureSide
-    ) -> dict[str, Any]:
-        version = contract["_version"]
+        self, contract: VisibleContract, signer: Viewer, side: SignatureSide
+    ) -> VisibleContract:
+        version = self.versions[contract.uuid]
         title = {"ko": "대표이사", "zh_Hans": "总经理"}.get(signer.locale, "Managing Director")
         names = (signer.display_name, title)
         result = await acceptance.sign(
             signer,
             contract,
             {
-                "version": str(version["uuid"]),
-                "pdf_sha256": version["pdf_sha256"],
+                "version": str(version.uuid),
+                "pdf_sha256": version.pdf_sha256,
                 "signer_name": names[0],
                 "signer_title": names[1],
                 "confirm": "yes",
@@ -260,9 +261,9 @@ class _Demo:
             side,
         )
         assert result.saved, result.errors
-        return {**(await _contract(contract["uuid"])), "_version": version}
+        return await self.contract(contract.uuid)
 
-    async def signed(self, contract: dict[str, Any], partner: Viewer) -> dict[str, Any]:
+    async def signed(self, contract: VisibleContract, partner: Viewer) -> VisibleContract:
         issued = await self.issue(contract)
         accepted = await self.sign(issued, partner, SignatureSide.partner)
         return await self.sign(accepted, self.admin, SignatureSide.brand)
@@ -317,9 +318,9 @@ async def _distribution_contracts(demo: _Demo, partner: dict[str, Viewer], month
     )
     shanghai = await demo.signed(shanghai, partner["dist_shanghai"])
     await lifecycle.run_lifecycle(demo.today)
-    renewal = await acceptance.renew(admin, await _contract(shanghai["uuid"]))
+    renewal = await acceptance.renew(admin, await demo.contract(shanghai.uuid))
     assert renewal.uuid is not None, renewal.errors
-    await demo.issue(await _contract(renewal.uuid))
+    await demo.issue(await demo.contract(renewal.uuid))
     # Beijing: active; Guangzhou: issued; Chengdu: accepted, waiting for the countersignature.
     beijing = await demo.draft("dist_beijing", "zh_Hans", month, 12, credit_limit="500000")
     await demo.signed(beijing, partner["dist_beijing"])
@@ -339,7 +340,7 @@ async def _distribution_contracts(demo: _Demo, partner: dict[str, Viewer], month
     busan = await demo.signed(busan, partner["dist_busan"])
     busan_renewal = await acceptance.renew(admin, busan)
     assert busan_renewal.uuid is not None, busan_renewal.errors
-    await demo.signed(await _contract(busan_renewal.uuid), partner["dist_busan"])
+    await demo.signed(await demo.contract(busan_renewal.uuid), partner["dist_busan"])
 
 
 async def _supply_and_other_contracts(demo: _Demo, partner: dict[str, Viewer], month: date) -> None:
@@ -367,7 +368,7 @@ async def _supply_and_other_contracts(demo: _Demo, partner: dict[str, Viewer], m
         partner["dist_beijing"],
         declined,
         {
-            "version": str(declined["_version"]["uuid"]),
+            "version": str(demo.versions[declined.uuid].uuid),
             "reason": "保密期限请改为两年。",
         },
         acceptance.Client("127.0.0.1", "Threadline demo data"),

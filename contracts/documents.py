@@ -13,6 +13,7 @@ from uuid import UUID
 from contracts import forms, printing, rendering, template_values
 from contracts.library import clause_bodies, contract_body
 from contracts.periods import term_end
+from contracts.records import ContractRecord
 from contracts.states import ContractError
 from contracts.tables import (
     ContractTemplate,
@@ -176,45 +177,45 @@ def _field_kinds() -> dict[str, str]:
 
 @access.checked_by_caller("the contract comes from get_contract")
 async def render_contract(
-    contract: Mapping[str, Any], version_number: int
+    contract: ContractRecord, version_number: int
 ) -> tuple[str, str, dict[str, str], str]:
     """(document HTML, body HTML, terms, fingerprint) of a contract as it would be issued now."""
     template = (
         await ContractTemplate.select(ContractTemplate.body)
-        .where(ContractTemplate.id == contract["template"])
+        .where(ContractTemplate.id == contract.template)
         .first()
     )
     organisation = (
         await Organisation.select(*Organisation.all_columns())
-        .where(Organisation.id == contract["organisation"])
+        .where(Organisation.id == contract.organisation)
         .first()
     )
     if template is None or organisation is None:
         raise ContractError(_("The contract's template or partner is missing."))
     brand = await party_values(await _brand())
     partner = await party_values(organisation)
-    terms = dict(contract["terms"] or {})
+    terms = dict(contract.terms)
     bodies = await clause_bodies()
     context: dict[str, Any] = {
         "brand": brand,
         "partner": partner,
         "contract": {
-            "number": contract["number"],
-            "title": contract["title"],
-            "kind": contract["kind"],
+            "number": contract.number,
+            "title": contract.title,
+            "kind": contract.kind,
             "version": version_number,
-            "issued_on": template_values.document_date(utcnow().date(), contract["language"]),
-            "language": contract["language"],
+            "issued_on": template_values.document_date(utcnow().date(), contract.language),
+            "language": contract.language,
         },
-        "terms": template_values.terms_for_template(_field_kinds(), terms, contract["language"]),
+        "terms": template_values.terms_for_template(_field_kinds(), terms, contract.language),
     }
     context["clause"] = rendering.clause_function(bodies, context)
     body_html = await contract_body(template["body"], context)
-    fingerprint = printing.fingerprint_of(contract["number"], version_number, terms, body_html)
+    fingerprint = printing.fingerprint_of(contract.number, version_number, terms, body_html)
     html = printing.document_html(
-        language=contract["language"],
-        title=contract["title"],
-        number=contract["number"],
+        language=contract.language,
+        title=contract.title,
+        number=contract.number,
         version=version_number,
         brand=brand,
         partner=partner,

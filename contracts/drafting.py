@@ -13,10 +13,17 @@ from typing import Any
 from uuid import UUID
 
 from contracts import events, forms
-from contracts.access import ContractAction, get_contract, scoped_contracts
+from contracts.access import ContractAction, VisibleContract, get_contract, scoped_contracts
 from contracts.documents import render_contract, store_pdf, terms_from_partner
 from contracts.library import conflict, opened_version
 from contracts.periods import next_term
+from contracts.records import (
+    ContractSummary,
+    IssuedVersion,
+    RelatedContract,
+    SignatureEntry,
+    VersionRecord,
+)
 from contracts.states import (
     EDITABLE,
     ISSUABLE,
@@ -33,7 +40,6 @@ from contracts.tables import (
     ContractStatus,
     ContractTemplate,
     ContractVersion,
-    loaded,
 )
 from contracts.template_values import value_word
 from partner_portal import access, idempotency
@@ -44,6 +50,7 @@ from partner_portal.database import after_position, contains_text, write_transac
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import field_text
+from partner_portal.partners.records import OrganisationRecord
 from partner_portal.partners.tables import (
     Organisation,
 )
@@ -88,7 +95,7 @@ async def list_contracts(
     filters: ContractFilters,
     after: tuple[datetime, int] | None = None,
     limit: int = 200,
-) -> list[dict[str, Any]]:
+) -> list[ContractSummary]:
     """The contracts the viewer may see, newest change first, one query: at most 200 for
     the page; for the API, ``limit`` of them after the (updated_at, id) ``after``."""
     access.require(viewer, ContractAction.view_contracts)
@@ -106,19 +113,19 @@ async def list_contracts(
     order = (Contract.updated_at, Contract.id)
     if after is not None:
         query = query.where(after_position(order, after, descending=True))
-    return list(await query.order_by(*order, ascending=False).limit(limit))
+    return ContractSummary.from_rows(await query.order_by(*order, ascending=False).limit(limit))
 
 
 @dataclass
 class ContractView:
-    contract: dict[str, Any]
-    partner: dict[str, Any]
+    contract: VisibleContract
+    partner: OrganisationRecord
     template_name: str
-    versions: list[dict[str, Any]]
-    signatures: list[dict[str, Any]]
-    current_version: dict[str, Any] | None
-    predecessor: dict[str, Any] | None
-    successors: list[dict[str, Any]]
+    versions: list[IssuedVersion]
+    signatures: list[SignatureEntry]
+    current_version: IssuedVersion | None
+    predecessor: RelatedContract | None
+    successors: list[RelatedContract]
     term_fields: list[forms.TermField]
     can: dict[str, bool] = field(default_factory=dict)
     idempotency_key: str = ""
@@ -128,47 +135,48 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
     """A contract with its partner, versions, signatures, renewals and what the viewer may do."""
     contract = await get_contract(viewer, contract_uuid)
     partner = await (
-        Organisation.select(
-            Organisation.id, Organisation.uuid, Organisation.legal_name, Organisation.kind
-        )
-        .where(Organisation.id == contract["organisation"])
+        Organisation.select(*Organisation.all_columns())
+        .where(Organisation.id == contract.organisation)
         .first()
     )
+    assert partner is not None  # a contract's partner cannot be deleted (on_delete=restrict)
     template = await (
         ContractTemplate.select(ContractTemplate.name)
-        .where(ContractTemplate.id == contract["template"])
+        .where(ContractTemplate.id == contract.template)
         .first()
     )
-    versions = list(
+    versions = IssuedVersion.from_rows(
         await ContractVersion.select(
             *ContractVersion.all_columns(exclude=[ContractVersion.body_html]),
             ContractVersion.issued_by._.display_name.as_alias("issued_by_name"),
         )
-        .where(ContractVersion.contract == contract["id"])
+        .where(ContractVersion.contract == contract.id)
         .order_by(ContractVersion.number, ascending=False)
     )
-    signatures = list(
+    signatures = SignatureEntry.from_rows(
         await ContractSignature.select(
             *ContractSignature.all_columns(),
             ContractSignature.contract_version._.number.as_alias("version_number"),
             ContractSignature.user._.email.as_alias("user_email"),
         )
-        .where(ContractSignature.contract == contract["id"])
+        .where(ContractSignature.contract == contract.id)
         .order_by(ContractSignature.signed_at, ascending=False)
     )
-    related = await scoped_contracts(
-        Contract.select(
-            Contract.id, Contract.uuid, Contract.number, Contract.status, Contract.predecessor
-        ),
-        viewer,
-    ).where(
-        (Contract.predecessor == contract["id"]) | (Contract.id == (contract["predecessor"] or -1))
+    related = RelatedContract.from_rows(
+        await scoped_contracts(
+            Contract.select(
+                Contract.id, Contract.uuid, Contract.number, Contract.status, Contract.predecessor
+            ),
+            viewer,
+        ).where(
+            (Contract.predecessor == contract.id) | (Contract.id == (contract.predecessor or -1))
+        )
     )
-    predecessor = next((row for row in related if row["id"] == contract["predecessor"]), None)
-    successors = [row for row in related if row["predecessor"] == contract["id"]]
-    current = versions[0] if versions and versions[0]["superseded_at"] is None else None
-    status = contract["status"]
-    organisation_id = contract["organisation"]
+    predecessor = next((row for row in related if row.id == contract.predecessor), None)
+    successors = [row for row in related if row.predecessor == contract.id]
+    current = versions[0] if versions and versions[0].superseded_at is None else None
+    status = contract.status
+    organisation_id = contract.organisation
 
     def allowed(action: ContractAction) -> bool:
         return access.allows(viewer, action, organisation_id)
@@ -187,18 +195,18 @@ async def contract_view(viewer: Viewer, contract_uuid: UUID) -> ContractView:
         "terminate": allowed(ContractAction.manage_contracts) and status in TERMINABLE,
         "renew": allowed(ContractAction.manage_contracts)
         and status in RENEWABLE
-        and not any(row["status"] not in (S.terminated, S.declined) for row in successors),
+        and not any(row.status not in (S.terminated, S.declined) for row in successors),
     }
     return ContractView(
         contract=contract,
-        partner=dict(partner or {}),
+        partner=OrganisationRecord.from_row(partner),
         template_name=template["name"] if template else "",
         versions=versions,
         signatures=signatures,
         current_version=current,
         predecessor=predecessor,
         successors=successors,
-        term_fields=forms.fields_for(contract["kind"]),
+        term_fields=forms.fields_for(contract.kind),
         can=can,
         idempotency_key=idempotency.new_key(),
     )
@@ -266,7 +274,7 @@ async def create_contract(
     viewer: Viewer,
     partner_uuid: UUID,
     template_uuid: UUID | None,
-    predecessor: dict[str, Any] | None = None,
+    predecessor: VisibleContract | None = None,
 ) -> SaveResult:
     """A draft contract for a partner from a template, its terms filled from the partner
     record (or, for a renewal, from the contract it renews, moved on by one term)."""
@@ -281,8 +289,8 @@ async def create_contract(
     if template is None or template["kind"] not in KINDS_FOR_PARTNER.get(partner.kind, ()):
         return SaveResult(errors={"template": _("Choose a template that fits this partner.")})
     if predecessor is not None:
-        terms = _renewed_terms(predecessor["terms"], predecessor["end_date"])
-        title = predecessor["title"]
+        terms = _renewed_terms(predecessor.terms, predecessor.end_date)
+        title = predecessor.title
     else:
         terms = await terms_from_partner(partner, template["kind"], template["language"])
         # In the contract's language: the title heads the PDF.
@@ -301,7 +309,7 @@ async def create_contract(
                     language=template["language"],
                     status=S.draft,
                     terms=terms,
-                    predecessor=predecessor["id"] if predecessor else None,
+                    predecessor=predecessor.id if predecessor else None,
                     created_by=viewer.user_id,
                     created_at=now,
                     updated_at=now,
@@ -321,7 +329,7 @@ async def create_contract(
             action="renew" if predecessor else "create",
             changes={"terms": [None, terms]},
             summary=f"{number} {title}"
-            + (f" (renews {predecessor['number']})" if predecessor else ""),
+            + (f" (renews {predecessor.number})" if predecessor else ""),
         )
     return SaveResult(uuid=contract_uuid)
 
@@ -342,19 +350,19 @@ def _renewed_terms(terms: Mapping[str, str], current_end: date | None) -> dict[s
 
 
 async def update_contract(
-    viewer: Viewer, contract: dict[str, Any], data: Mapping[str, str]
+    viewer: Viewer, contract: VisibleContract, data: Mapping[str, str]
 ) -> SaveResult:
     """Save a contract's title and terms. An issued contract goes back to draft: its issued
     version stays on record but can no longer be accepted until a new one is issued."""
-    access.require(viewer, ContractAction.manage_contracts, contract["organisation"])
-    if contract["status"] not in EDITABLE:
+    access.require(viewer, ContractAction.manage_contracts, contract.organisation)
+    if contract.status not in EDITABLE:
         return SaveResult(errors={"status": _("This contract can no longer be edited.")})
     header, header_errors = forms.parse_header(data)
-    terms, errors = forms.parse_terms(contract["kind"], data)
+    terms, errors = forms.parse_terms(contract.kind, data)
     errors.update(header_errors)
     if terms is None or header is None:
         return SaveResult(errors=errors)
-    opened = opened_version(data, contract["version"])
+    opened = opened_version(data, contract.version)
     now = utcnow()
     async with write_transaction():
         values: dict[Any, Any] = {
@@ -363,43 +371,42 @@ async def update_contract(
             Contract.updated_at: now,
             **_term_columns(terms),
         }
-        if contract["status"] != S.draft:
+        if contract.status != S.draft:
             values[Contract.status] = S.draft
             values[Contract.status_changed_at] = now
         new_version = await _update_in_state(contract, opened, values)
         if new_version is None:
-            return await conflict("contract", contract["uuid"], opened)
+            return await conflict("contract", contract.uuid, opened)
         changes = audit_log.changes_between(
-            {"title": contract["title"], **(contract["terms"] or {}), "status": contract["status"]},
+            {"title": contract.title, **contract.terms, "status": contract.status},
             {
                 "title": header.title,
                 **terms,
-                "status": values.get(Contract.status, contract["status"]),
+                "status": values.get(Contract.status, contract.status),
             },
         )
         await audit_log.record(
             viewer,
             entity_kind="contract",
-            entity_uuid=contract["uuid"],
-            organisation_id=contract["organisation"],
+            entity_uuid=contract.uuid,
+            organisation_id=contract.organisation,
             action="update",
             changes=changes,
-            summary=contract["number"],
+            summary=contract.number,
         )
-    return SaveResult(uuid=contract["uuid"])
+    return SaveResult(uuid=contract.uuid)
 
 
-@access.checked_by_caller("the contract comes from get_contract")
 async def _update_in_state(
-    contract: Mapping[str, Any], opened: int, values: dict[Any, Any]
+    contract: VisibleContract, opened: int, values: dict[Any, Any]
 ) -> int | None:
     """Optimistic update that also insists the status is still the one the editor saw."""
     updated = await (
         Contract.update({**values, Contract.version: Contract.version + 1})
         .where(
-            Contract.id == contract["id"],
+            Contract.id == contract.id,
             Contract.version == opened,
-            Contract.status == contract["status"],
+            Contract.status == contract.status,
         )
         .returning(Contract.version)
     )
@@ -407,7 +414,7 @@ async def _update_in_state(
 
 
 @access.checked_by_caller("the contract comes from get_contract or the lifecycle job")
-async def move(contract: Mapping[str, Any], from_statuses: tuple[str, ...], to_status: str) -> bool:
+async def move(contract_id: int, from_statuses: tuple[str, ...], to_status: str) -> bool:
     """Move a contract between states if it is still in one of ``from_statuses``."""
     now = utcnow()
     updated = await (
@@ -419,30 +426,29 @@ async def move(contract: Mapping[str, Any], from_statuses: tuple[str, ...], to_s
                 Contract.version: Contract.version + 1,
             }
         )
-        .where(Contract.id == contract["id"], Contract.status.is_in(list(from_statuses)))
+        .where(Contract.id == contract_id, Contract.status.is_in(list(from_statuses)))
         .returning(Contract.id)
     )
     return bool(updated)
 
 
-@access.checked_by_caller("the contract comes from get_contract (or the demo data)")
-async def issue_contract(viewer: Viewer | None, contract: dict[str, Any]) -> dict[str, Any]:
+async def issue_contract(viewer: Viewer | None, contract: VisibleContract) -> VersionRecord:
     """Freeze the contract as its next version: render the PDF (off the event loop), store
     it with its SHA-256, supersede earlier versions and send it to the partner. Returns the
     new version. ``viewer`` None is the system (demo data)."""
     if viewer is not None:
-        access.require(viewer, ContractAction.manage_contracts, contract["organisation"])
-    if contract["status"] not in ISSUABLE:
+        access.require(viewer, ContractAction.manage_contracts, contract.organisation)
+    if contract.status not in ISSUABLE:
         raise ContractError(_("Only a draft or declined contract can be issued."))
-    terms, errors = forms.parse_terms(contract["kind"], contract["terms"] or {})
+    terms, errors = forms.parse_terms(contract.kind, contract.terms)
     if terms is None:
         raise ContractError(
             _("Complete the terms before issuing: %(fields)s", fields=", ".join(errors))
         )
-    number = contract["issued_number"] + 1
+    number = contract.issued_number + 1
     html, body_html, terms, fingerprint = await render_contract(contract, number)
     pdf = await print_html(html)
-    path = store_pdf(contract["uuid"], number, pdf)
+    path = store_pdf(contract.uuid, number, pdf)
     now = utcnow()
     async with write_transaction():
         moved = await (
@@ -456,23 +462,23 @@ async def issue_contract(viewer: Viewer | None, contract: dict[str, Any]) -> dic
                 }
             )
             .where(
-                Contract.id == contract["id"],
+                Contract.id == contract.id,
                 Contract.status.is_in(list(ISSUABLE)),
-                Contract.issued_number == contract["issued_number"],
+                Contract.issued_number == contract.issued_number,
             )
             .returning(Contract.id)
         )
         if not moved:
             raise ContractError(_("Someone else changed this contract; open it again."))
         await ContractVersion.update({ContractVersion.superseded_at: now}).where(
-            ContractVersion.contract == contract["id"],
+            ContractVersion.contract == contract.id,
             ContractVersion.superseded_at.is_null(),
         )
         row = (
             await ContractVersion.insert(
                 ContractVersion(
-                    contract=contract["id"],
-                    organisation=contract["organisation"],
+                    contract=contract.id,
+                    organisation=contract.organisation,
                     number=number,
                     terms=terms,
                     body_html=body_html,
@@ -491,11 +497,11 @@ async def issue_contract(viewer: Viewer | None, contract: dict[str, Any]) -> dic
         await audit_log.record(
             viewer,
             entity_kind="contract",
-            entity_uuid=contract["uuid"],
-            organisation_id=contract["organisation"],
+            entity_uuid=contract.uuid,
+            organisation_id=contract.organisation,
             action="issue",
-            changes={"status": [contract["status"], S.issued], "version": [number - 1, number]},
-            summary=f"{contract['number']} v{number} sha256 {pdf.sha256}",
+            changes={"status": [contract.status, S.issued], "version": [number - 1, number]},
+            summary=f"{contract.number} v{number} sha256 {pdf.sha256}",
         )
         await events.record(viewer, events.ISSUED, contract, events.ISSUED_MESSAGE, version=number)
-    return loaded(row[0])
+    return VersionRecord.from_row(row[0])

@@ -4,9 +4,9 @@ services record them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from contracts.records import ContractRecord
 from partner_portal import messages
 from partner_portal.access import Viewer
 from partner_portal.events import services as events
@@ -31,7 +31,7 @@ EXPIRING_MESSAGE = N_("Contract %(number)s (%(title)s) ends on %(end)s: its noti
 async def record(
     viewer: Viewer | None,
     kind: EventKind,
-    contract: Mapping[str, Any],
+    contract: ContractRecord,
     message: str,
     **params: Any,
 ) -> None:
@@ -40,15 +40,15 @@ async def record(
     await events.record_event(
         viewer,
         kind.type,
-        organisation_id=contract["organisation"],
+        organisation_id=contract.organisation,
         object_kind="contract",
-        object_uuid=contract["uuid"],
+        object_uuid=contract.uuid,
         message=message,
-        params={"number": contract["number"], "title": contract["title"], **params},
-        link=f"/contracts/{contract['uuid']}",
+        params={"number": contract.number, "title": contract.title, **params},
+        link=f"/contracts/{contract.uuid}",
         payload={
-            "number": contract["number"],
-            "kind": contract["kind"],
+            "number": contract.number,
+            "kind": contract.kind,
             **messages.plain_params(params),
         },
     )

@@ -9,7 +9,7 @@ from uuid import UUID
 import anyio.to_thread
 
 from contracts import forms, printing, rendering, template_values
-from contracts.access import ContractAction
+from contracts.access import ContractAction, VisibleClause, VisibleTemplate
 from contracts.sandbox import RenderTooCostly
 from contracts.states import ContractError
 from contracts.tables import (
@@ -95,7 +95,7 @@ async def contract_body(source: str, context: Mapping[str, Any]) -> str:
 
 
 async def save_clause(
-    viewer: Viewer, clause: dict[str, Any] | None, data: Mapping[str, str]
+    viewer: Viewer, clause: VisibleClause | None, data: Mapping[str, str]
 ) -> SaveResult:
     """Create a clause, or give it a new version (earlier versions stay, and issued
     contracts keep the text they were issued with)."""
@@ -122,8 +122,8 @@ async def save_clause(
             )
             clause_id, clause_uuid, number = row[0]["id"], row[0]["uuid"], 1
         else:
-            clause_id, clause_uuid = clause["id"], clause["uuid"]
-            number = clause["current_number"] + 1
+            clause_id, clause_uuid = clause.id, clause.uuid
+            number = clause.current_number + 1
             await Clause.update({Clause.title: values.title, Clause.current_number: number}).where(
                 Clause.id == clause_id
             )
@@ -171,7 +171,7 @@ async def check_template_body(body: str) -> list[rendering.TemplateProblem]:
 
 
 async def save_template(
-    viewer: Viewer, template: dict[str, Any] | None, data: Mapping[str, str]
+    viewer: Viewer, template: VisibleTemplate | None, data: Mapping[str, str]
 ) -> SaveResult:
     """Create or edit a template. A template that does not render (syntax, unknown
     variable or clause) is refused with the line and the reason; contracts already
@@ -203,18 +203,18 @@ async def save_template(
             saved_uuid = row[0]["uuid"]
             changes: dict[str, Any] = {}
         else:
-            opened = opened_version(data, template["version"])
+            opened = opened_version(data, template.version)
             new_version = await update_if_version(
                 ContractTemplate,
-                template["id"],
+                template.id,
                 opened,
                 {getattr(ContractTemplate, k): v for k, v in fields.items()}
                 | {ContractTemplate.updated_at: now},
             )
             if new_version is None:
-                return await conflict("contract_template", template["uuid"], opened)
-            saved_uuid = template["uuid"]
-            changes = audit_log.changes_between(template, fields)
+                return await conflict("contract_template", template.uuid, opened)
+            saved_uuid = template.uuid
+            changes = audit_log.changes_between(template.as_dict(), fields)
         await audit_log.record(
             viewer,
             entity_kind="contract_template",
@@ -249,21 +249,21 @@ async def conflict(kind: str, entity_uuid: UUID, opened: int) -> SaveResult:
     )
 
 
-async def preview_template(viewer: Viewer, template: dict[str, Any]) -> PrintedPdf:
+async def preview_template(viewer: Viewer, template: VisibleTemplate) -> PrintedPdf:
     """The template printed with sample data, as a partner would receive it."""
     access.require(viewer, ContractAction.manage_contract_templates)
     bodies = await clause_bodies()
     context = template_values.sample_context(bodies)
     context["contract"] = {
         **context["contract"],
-        "title": template["name"],
-        "kind": template["kind"],
-        "language": template["language"],
+        "title": template.name,
+        "kind": template.kind,
+        "language": template.language,
     }
-    body_html = await contract_body(template["body"], context)
+    body_html = await contract_body(template.body, context)
     html = printing.document_html(
-        language=template["language"],
-        title=template["name"],
+        language=template.language,
+        title=template.name,
         number="PREVIEW",
         version=0,
         brand=context["brand"],

@@ -4,7 +4,6 @@ and what it feeds (attention items, the renewal list, terms in force, the partne
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,6 +12,7 @@ from contracts import events
 from contracts.access import ContractAction, scoped_contracts
 from contracts.drafting import LIST_COLUMNS, move
 from contracts.periods import next_term
+from contracts.records import ContractRecord, ContractSummary, RelatedContract, RenewalDue
 from contracts.states import IN_FORCE, KINDS_FOR_PARTNER, S, label
 from contracts.tables import (
     Contract,
@@ -33,43 +33,43 @@ from partner_portal.registries import AttentionItem, CommercialTerms
 
 
 @access.checked_by_caller("the contract comes from get_contract or the lifecycle job")
-async def activate(contract: Mapping[str, Any], actor: Viewer | None) -> bool:
+async def activate(contract: ContractRecord, actor: Viewer | None) -> bool:
     """Countersigned -> active: the renewed contract becomes "renewed" and a distribution
     contract's tier becomes the partner's tier (the contract is the one source of truth)."""
-    if not await move(contract, (S.countersigned,), S.active):
+    if not await move(contract.id, (S.countersigned,), S.active):
         return False
     await audit_log.record(
         actor,
         entity_kind="contract",
-        entity_uuid=contract["uuid"],
-        organisation_id=contract["organisation"],
+        entity_uuid=contract.uuid,
+        organisation_id=contract.organisation,
         action="activate",
         changes={"status": [S.countersigned, S.active]},
-        summary=contract["number"],
+        summary=contract.number,
     )
-    if contract.get("predecessor"):
+    if contract.predecessor:
         previous = (
             await Contract.select(Contract.uuid, Contract.status, Contract.number)
-            .where(Contract.id == contract["predecessor"])
+            .where(Contract.id == contract.predecessor)
             .first()
         )
         if previous and await move(
-            {"id": contract["predecessor"]}, (S.active, S.expiring, S.expired), S.renewed
+            contract.predecessor, (S.active, S.expiring, S.expired), S.renewed
         ):
             await audit_log.record(
                 actor,
                 entity_kind="contract",
                 entity_uuid=previous["uuid"],
-                organisation_id=contract["organisation"],
+                organisation_id=contract.organisation,
                 action="renewed",
                 changes={"status": [previous["status"], S.renewed]},
-                summary=f"{previous['number']} renewed by {contract['number']}",
+                summary=f"{previous['number']} renewed by {contract.number}",
             )
-    tier = (contract.get("terms") or {}).get("tier")
-    if contract["kind"] == ContractKind.distribution and tier:
+    tier = contract.terms.get("tier")
+    if contract.kind == ContractKind.distribution and tier:
         organisation = (
             await Organisation.select(Organisation.tier, Organisation.uuid)
-            .where(Organisation.id == contract["organisation"])
+            .where(Organisation.id == contract.organisation)
             .first()
         )
         if organisation and organisation["tier"] != tier:
@@ -79,23 +79,24 @@ async def activate(contract: Mapping[str, Any], actor: Viewer | None) -> bool:
                     Organisation.updated_at: utcnow(),
                     Organisation.version: Organisation.version + 1,
                 }
-            ).where(Organisation.id == contract["organisation"])
+            ).where(Organisation.id == contract.organisation)
             await audit_log.record(
                 actor,
                 entity_kind="organisation",
                 entity_uuid=organisation["uuid"],
-                organisation_id=contract["organisation"],
+                organisation_id=contract.organisation,
                 action="update",
                 changes={"tier": [organisation["tier"], tier]},
-                summary=f"tier from contract {contract['number']}",
+                summary=f"tier from contract {contract.number}",
             )
     return True
 
 
-def notice_date(contract: Mapping[str, Any]) -> date | None:
-    if contract.get("end_date") is None:
+def notice_date(end_date: date | None, notice_days: int) -> date | None:
+    """The first day of a contract's notice period (None: it has no end)."""
+    if end_date is None:
         return None
-    return contract["end_date"] - timedelta(days=contract.get("notice_days") or 0)
+    return end_date - timedelta(days=notice_days)
 
 
 @access.system_query("scheduled job: every contract's lifecycle")
@@ -108,30 +109,30 @@ async def run_lifecycle(on: date | None = None) -> str:
     rows = await Contract.select(*Contract.all_columns()).where(
         Contract.status.is_in([S.countersigned, S.active, S.expiring])
     )
-    for contract in map(loaded, rows):
+    for contract in ContractRecord.from_rows(rows):
         async with write_transaction():
-            if contract["status"] == S.countersigned:
+            if contract.status == S.countersigned:
                 if (
-                    contract["start_date"]
-                    and contract["start_date"] <= on
+                    contract.start_date
+                    and contract.start_date <= on
                     and await activate(contract, None)
                 ):
                     counts["active"] += 1
                 continue
-            end = contract["end_date"]
+            end = contract.end_date
             if end is None:
                 continue
             if end < on:
-                if (contract["terms"] or {}).get("auto_renewal") == "yes":
+                if contract.terms.get("auto_renewal") == "yes":
                     counts["extended"] += await _extend(contract)
-                elif await move(contract, (S.active, S.expiring), S.expired):
+                elif await move(contract.id, (S.active, S.expiring), S.expired):
                     counts["expired"] += 1
                     await _record_system_move(contract, S.expired)
             elif (
-                contract["status"] == S.active
-                and (notice := notice_date(contract))
+                contract.status == S.active
+                and (notice := notice_date(end, contract.notice_days))
                 and notice <= on
-            ) and await move(contract, (S.active,), S.expiring):
+            ) and await move(contract.id, (S.active,), S.expiring):
                 counts["expiring"] += 1
                 await _record_system_move(contract, S.expiring)
                 await events.record(
@@ -144,26 +145,26 @@ async def run_lifecycle(on: date | None = None) -> str:
     return ", ".join(f"{count} {state}" for state, count in counts.items())
 
 
-async def _record_system_move(contract: Mapping[str, Any], to_status: str) -> None:
+async def _record_system_move(contract: ContractRecord, to_status: str) -> None:
     await audit_log.record(
         None,
         entity_kind="contract",
-        entity_uuid=contract["uuid"],
-        organisation_id=contract["organisation"],
+        entity_uuid=contract.uuid,
+        organisation_id=contract.organisation,
         action=to_status,
-        changes={"status": [contract["status"], to_status]},
-        summary=contract["number"],
+        changes={"status": [contract.status, to_status]},
+        summary=contract.number,
     )
 
 
 @access.checked_by_caller("contracts of the lifecycle job (run_lifecycle)")
-async def _extend(contract: Mapping[str, Any]) -> int:
+async def _extend(contract: ContractRecord) -> int:
     """An auto-renewing contract past its end runs for another term as long as the signed
     one (the signed text says so), in calendar months; nothing is re-signed."""
-    start, end = contract["start_date"], contract["end_date"]
+    start, end = contract.start_date, contract.end_date
     if start is None or end is None:
         return 0
-    signed = contract["terms"] or {}
+    signed = contract.terms
     if signed.get("start_date") and signed.get("end_date"):
         start = date.fromisoformat(signed["start_date"])
         signed_end = date.fromisoformat(signed["end_date"])
@@ -179,7 +180,7 @@ async def _extend(contract: Mapping[str, Any]) -> int:
                 Contract.version: Contract.version + 1,
             }
         )
-        .where(Contract.id == contract["id"], Contract.end_date == end)
+        .where(Contract.id == contract.id, Contract.end_date == end)
         .returning(Contract.id)
     )
     if not updated:
@@ -187,11 +188,11 @@ async def _extend(contract: Mapping[str, Any]) -> int:
     await audit_log.record(
         None,
         entity_kind="contract",
-        entity_uuid=contract["uuid"],
-        organisation_id=contract["organisation"],
+        entity_uuid=contract.uuid,
+        organisation_id=contract.organisation,
         action="auto_renew",
         changes={"end_date": [end.isoformat(), new_end.isoformat()]},
-        summary=contract["number"],
+        summary=contract.number,
     )
     return 1
 
@@ -202,7 +203,12 @@ async def _due(first: date, last: date, query: Any) -> list[dict[str, Any]]:
     rows = await query.where(
         Contract.status.is_in([S.active, S.expiring]), Contract.end_date >= first
     ).order_by(Contract.end_date)
-    return [row for row in rows if (notice := notice_date(row)) is not None and notice <= last]
+    return [
+        row
+        for row in rows
+        if (notice := notice_date(row["end_date"], row["notice_days"])) is not None
+        and notice <= last
+    ]
 
 
 # What a contract in its notice period asks of its KAM (a follow-up's title).
@@ -245,14 +251,14 @@ async def contracts_due_for_attention(first: date, last: date) -> list[Attention
                 "title": row["title"],
                 "end": messages.on_date(row["end_date"]),
             },
-            due_on=notice_date(row) or first,
+            due_on=notice_date(row["end_date"], row["notice_days"]) or first,
         )
         for row in rows
         if row["id"] not in renewing
     ]
 
 
-async def renewals_due(viewer: Viewer, on: date) -> list[dict[str, Any]]:
+async def renewals_due(viewer: Viewer, on: date) -> list[RenewalDue]:
     """The KAM's renewal list: their partners' contracts inside the notice period, with
     the renewal under way if there is one."""
     access.require(viewer, ContractAction.manage_contracts)
@@ -261,18 +267,26 @@ async def renewals_due(viewer: Viewer, on: date) -> list[dict[str, Any]]:
         on,
         scoped_contracts(Contract.select(Contract.notice_days, *LIST_COLUMNS), viewer),
     )
-    successors = await Contract.select(
-        Contract.predecessor, Contract.uuid, Contract.number, Contract.status
-    ).where(
-        Contract.predecessor.is_in([row["id"] for row in rows] or [-1]),
-        Contract.status.not_in([S.terminated, S.declined]),
+    successors = RelatedContract.from_rows(
+        await Contract.select(
+            Contract.id, Contract.predecessor, Contract.uuid, Contract.number, Contract.status
+        ).where(
+            Contract.predecessor.is_in([row["id"] for row in rows] or [-1]),
+            Contract.status.not_in([S.terminated, S.declined]),
+        )
     )
-    by_predecessor = {row["predecessor"]: row for row in successors}
-    for row in rows:
-        row["renewal"] = by_predecessor.get(row["id"])
-        row["notice_from"] = notice_date(row)
-        row["days_left"] = (row["end_date"] - on).days
-    return rows
+    by_predecessor = {row.predecessor: row for row in successors}
+    return [
+        RenewalDue.from_row(
+            {
+                **row,
+                "renewal": by_predecessor.get(row["id"]),
+                "notice_from": notice_date(row["end_date"], row["notice_days"]),
+                "days_left": (row["end_date"] - on).days,
+            }
+        )
+        for row in rows
+    ]
 
 
 @access.system_query("the terms in force for a partner, for the kernel's order checks")
@@ -322,7 +336,7 @@ async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[st
     """The partner 360 page's contracts panel: the partner's contracts and terms in force."""
     if not viewer.can(ContractAction.view_contracts):
         return None
-    rows = (
+    rows = ContractSummary.from_rows(
         await scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
         .where(Contract.organisation == organisation["id"])
         .order_by(Contract.updated_at, ascending=False)

@@ -9,6 +9,8 @@ from uuid import UUID
 from httpx import Response
 
 from contracts import drafting, library
+from contracts.access import VisibleContract, get_contract
+from contracts.records import VersionRecord
 from contracts.tables import Contract, loaded
 from partner_portal.access import Viewer
 from partner_portal.accounts.services import viewer_for_user_id
@@ -67,6 +69,12 @@ async def contract_row(contract_uuid: UUID) -> dict[str, Any]:
     return loaded(row)
 
 
+async def seen_by(member: Member, contract_uuid: UUID) -> VisibleContract:
+    """The contract as a page hands it to a service: fetched for the member through the
+    access policy."""
+    return await get_contract(await viewer(member), contract_uuid)
+
+
 async def make_contract(
     admin: Member, partner: Org, template_uuid: UUID, **terms: str
 ) -> dict[str, Any]:
@@ -74,11 +82,11 @@ async def make_contract(
     admin_viewer = await viewer(admin)
     created = await drafting.create_contract(admin_viewer, partner.uuid, template_uuid)
     assert created.uuid is not None, created.errors
-    contract = await contract_row(created.uuid)
+    contract = await seen_by(admin, created.uuid)
     values = {
-        "title": contract["title"],
-        "version": str(contract["version"]),
-        **contract["terms"],
+        "title": contract.title,
+        "version": str(contract.version),
+        **contract.terms,
         "territory": "CN-SH, CN-JS",
         "payment_terms": "30% deposit, 70% before shipment",
         "credit_limit": "500000",
@@ -92,15 +100,17 @@ async def make_contract(
     return await contract_row(created.uuid)
 
 
-async def issue(admin: Member, contract: dict[str, Any]) -> dict[str, Any]:
+async def issue(admin: Member, contract: dict[str, Any]) -> VersionRecord:
     """Issue the contract; returns the new version."""
-    return await drafting.issue_contract(await viewer(admin), await contract_row(contract["uuid"]))
+    return await drafting.issue_contract(
+        await viewer(admin), await seen_by(admin, contract["uuid"])
+    )
 
 
-def sign_form(version: dict[str, Any], key: str = "sign-key-0001", **fields: str) -> dict[str, str]:
+def sign_form(version: VersionRecord, key: str = "sign-key-0001", **fields: str) -> dict[str, str]:
     return {
-        "version": str(version["uuid"]),
-        "pdf_sha256": version["pdf_sha256"],
+        "version": str(version.uuid),
+        "pdf_sha256": version.pdf_sha256,
         "signer_name": "王总",
         "signer_title": "总经理",
         "confirm": "yes",
@@ -130,7 +140,7 @@ async def delivered_code(mail_settings: Any, smtp: SmtpServer) -> str:
 async def accept_with_code(
     client: PortalClient,
     contract: dict[str, Any],
-    version: dict[str, Any],
+    version: VersionRecord,
     mail_settings: Any,
     smtp: SmtpServer,
     headers: dict[str, str] | None = None,

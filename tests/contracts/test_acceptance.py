@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts import acceptance, drafting, lifecycle
+from contracts.records import VersionRecord
 from contracts.tables import ContractSignature, SignatureSide
 from partner_portal.audit.tables import AuditEntry
 from partner_portal.partners.tables import Organisation, User
@@ -15,6 +16,7 @@ from tests.contracts.support import (
     issue,
     make_contract,
     make_template,
+    seen_by,
     sign_form,
     viewer,
 )
@@ -24,7 +26,7 @@ from tests.support import Cast, PortalClient
 BROWSER = "Mozilla/5.0 (Threadline test)"
 
 
-async def _issued(cast: Cast, **terms: str) -> tuple[dict, dict]:  # type: ignore[type-arg]
+async def _issued(cast: Cast, **terms: str) -> tuple[dict[str, Any], VersionRecord]:
     template = await make_template(cast.admin)
     contract = await make_contract(cast.admin, cast.distributor_a, template, **terms)
     version = await issue(cast.admin, contract)
@@ -55,7 +57,7 @@ async def test_acceptance_records_who_when_where_and_the_exact_pdf(
     assert signature["user"] == cast.distributor.id
     assert signature["decision"] == "accepted"
     assert signature["signer_name"] == "王总" and signature["signer_title"] == "总经理"
-    assert signature["pdf_sha256"] == version["pdf_sha256"]
+    assert signature["pdf_sha256"] == version.pdf_sha256
     assert signature["user_agent"] == BROWSER
     assert signature["ip_address"]  # the test client's address
     assert signature["signed_at"] is not None
@@ -69,8 +71,8 @@ async def test_acceptance_records_who_when_where_and_the_exact_pdf(
 async def test_a_superseded_version_cannot_be_accepted(client: PortalClient, cast: Cast) -> None:
     contract, first = await _issued(cast)
     admin = await viewer(cast.admin)
-    issued = await contract_row(contract["uuid"])
-    values = {"title": issued["title"], "version": str(issued["version"]), **issued["terms"]}
+    issued = await seen_by(cast.admin, contract["uuid"])
+    values = {"title": issued.title, "version": str(issued.version), **issued.terms}
     assert (
         await drafting.update_contract(admin, issued, {**values, "discount_percent": "42"})
     ).saved
@@ -118,7 +120,7 @@ async def test_the_brand_countersigns_and_the_contract_takes_effect_with_its_ter
     from partner_portal.registries import registry
 
     accepted = await acceptance.sign(
-        distributor, await contract_row(contract["uuid"]), sign_form(version), client_info,
+        distributor, await seen_by(cast.distributor, contract["uuid"]), sign_form(version), client_info,
         SignatureSide.partner,
     )  # fmt: skip
     assert accepted.saved
@@ -153,13 +155,13 @@ async def test_the_partner_declines_with_a_reason_and_the_kam_issues_a_new_versi
     await client.sign_in(cast.distributor)
     empty = await client.post_form(
         f"/contracts/{contract['uuid']}/decline",
-        {"version": str(version["uuid"]), "idempotency_key": "decline-key-1", "reason": ""},
+        {"version": str(version.uuid), "idempotency_key": "decline-key-1", "reason": ""},
     )
     assert empty.status_code == 400
     response = await client.post_form(
         f"/contracts/{contract['uuid']}/decline",
         {
-            "version": str(version["uuid"]),
+            "version": str(version.uuid),
             "idempotency_key": "decline-key-2",
             "reason": "信用额度太低",
         },
@@ -174,3 +176,15 @@ async def test_the_partner_declines_with_a_reason_and_the_kam_issues_a_new_versi
     assert reissued.status_code == 303
     row = await contract_row(contract["uuid"])
     assert row["status"] == "issued" and row["issued_number"] == 2
+
+
+async def test_an_issued_contract_waits_on_the_partner_admins_start_page(
+    client: PortalClient, cast: Cast
+) -> None:
+    contract, _version = await _issued(cast)
+    await client.sign_in(cast.distributor)
+    home = await client.get("/")
+    assert home.status_code == 200
+    assert "Contracts to accept" in home.text
+    assert f'href="/contracts/{contract["uuid"]}"' in home.text
+    assert contract["number"] in home.text

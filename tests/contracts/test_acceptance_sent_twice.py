@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.records import VersionRecord
 from contracts.tables import AcceptanceCode, ContractSignature
 from partner_portal.audit.tables import AuditEntry
 from tests.contracts.support import (
@@ -22,7 +23,7 @@ from tests.support import Cast, PortalClient, landed_on_one_page
 
 async def _issued_and_opened(
     client: PortalClient, cast: Cast
-) -> tuple[dict[str, Any], dict[str, Any], str]:
+) -> tuple[dict[str, Any], VersionRecord, str]:
     """An issued contract, the version to sign and the key its page drew for the partner."""
     contract = await make_contract(cast.admin, cast.distributor_a, await make_template(cast.admin))
     version = await issue(cast.admin, contract)
@@ -59,7 +60,7 @@ async def test_two_acceptances_at_once_send_one_code_and_record_one_signature(
 async def test_two_declines_at_once_record_one_refusal(client: PortalClient, cast: Cast) -> None:
     contract, version, key = await _issued_and_opened(client, cast)
     url = f"/contracts/{contract['uuid']}/decline"
-    form = {"version": str(version["uuid"]), "idempotency_key": f"{key}-d", "reason": "账期太短"}
+    form = {"version": str(version.uuid), "idempotency_key": f"{key}-d", "reason": "账期太短"}
 
     landed = landed_on_one_page(*await client.post_form_twice_at_once(url, form))
 

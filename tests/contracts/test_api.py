@@ -6,7 +6,7 @@ import hashlib
 
 from contracts import drafting
 from partner_portal.accounts.services import create_api_token
-from tests.contracts.support import contract_row, issue, make_contract, make_template, viewer
+from tests.contracts.support import issue, make_contract, make_template, seen_by, viewer
 from tests.support import (
     Cast,
     Member,
@@ -36,10 +36,10 @@ async def test_each_side_lists_only_the_contracts_it_may_see_and_downloads_the_p
     detail = (await client.get(f"/api/v1/contracts/{own['uuid']}")).json()
     assert detail["status"] == "issued" and detail["terms"]["territory"] == "CN-SH, CN-JS"
     versions = (await client.get(f"/api/v1/contracts/{own['uuid']}/versions")).json()["items"]
-    assert [v["pdf_sha256"] for v in versions] == [version["pdf_sha256"]]
+    assert [v["pdf_sha256"] for v in versions] == [version.pdf_sha256]
     pdf = await client.get(versions[0]["pdf_url"])
     assert pdf.status_code == 200
-    assert hashlib.sha256(pdf.content).hexdigest() == version["pdf_sha256"]
+    assert hashlib.sha256(pdf.content).hexdigest() == version.pdf_sha256
     assert (await client.get(f"/api/v1/contracts/{other['uuid']}")).status_code == 404
     assert (await client.get(f"/api/v1/contracts/{draft['uuid']}")).status_code == 404
 
@@ -72,8 +72,8 @@ async def test_a_contracts_versions_page_with_a_cursor_the_newest_first(
     template = await make_template(cast.admin)
     contract = await make_contract(cast.admin, cast.distributor_a, template)
     first = await issue(cast.admin, contract)
-    issued = await contract_row(contract["uuid"])
-    values = {"title": issued["title"], "version": str(issued["version"]), **issued["terms"]}
+    issued = await seen_by(cast.admin, contract["uuid"])
+    values = {"title": issued.title, "version": str(issued.version), **issued.terms}
     changed = await drafting.update_contract(
         await viewer(cast.admin), issued, {**values, "credit_limit": "900000"}
     )
@@ -84,5 +84,5 @@ async def test_a_contracts_versions_page_with_a_cursor_the_newest_first(
 
     pages = await cursor_pages(client, versions, size=1)
 
-    assert pages == [[str(second["uuid"])], [str(first["uuid"])]]
+    assert pages == [[str(second.uuid)], [str(first.uuid)]]
     await check_a_forged_cursor_is_refused_in_korean(client, versions)

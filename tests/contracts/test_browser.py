@@ -97,7 +97,7 @@ async def test_the_verify_page_after_countersigning_in_chinese_and_korean(
     from contracts import acceptance, documents
     from contracts.tables import ContractSignature, SignatureSide
     from tests.browser import SCREENSHOTS
-    from tests.contracts.support import contract_row, sign_form, viewer
+    from tests.contracts.support import seen_by, sign_form, viewer
 
     contract = await make_contract(cast.admin, cast.distributor_a, await make_template(cast.admin))
     version = await issue(cast.admin, contract)
@@ -107,7 +107,7 @@ async def test_the_verify_page_after_countersigning_in_chinese_and_korean(
     ):
         signed = await acceptance.sign(
             await viewer(member),
-            await contract_row(contract["uuid"]),
+            await seen_by(member, contract["uuid"]),
             sign_form(version, signer_name=signer, signer_title="总经理"),
             acceptance.Client("198.51.100.7", "Mozilla/5.0 (browser test)"),
             side,

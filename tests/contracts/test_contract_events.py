@@ -10,7 +10,14 @@ from typing import Any
 
 from contracts import acceptance, lifecycle
 from contracts.tables import SignatureSide
-from tests.contracts.support import contract_row, issue, make_contract, make_template, sign_form
+from tests.contracts.support import (
+    contract_row,
+    issue,
+    make_contract,
+    make_template,
+    seen_by,
+    sign_form,
+)
 from tests.contracts.support import viewer as as_
 from tests.notifications.conftest import SmtpServer, mail_settings, smtp, smtp_down
 from tests.notifications.told import last_notification_id, set_languages, told_since
@@ -49,7 +56,7 @@ async def test_issue_acceptance_and_countersignature_reach_both_sides_in_their_l
     start = await last_notification_id()
     signed = await acceptance.sign(
         await as_(cast.distributor),
-        await contract_row(contract["uuid"]),
+        await seen_by(cast.distributor, contract["uuid"]),
         sign_form(version),
         CLIENT,
         SignatureSide.partner,
@@ -63,7 +70,7 @@ async def test_issue_acceptance_and_countersignature_reach_both_sides_in_their_l
     start = await last_notification_id()
     countersigned = await acceptance.sign(
         await as_(cast.admin),
-        await contract_row(contract["uuid"]),
+        await seen_by(cast.admin, contract["uuid"]),
         sign_form(version, key="brand-key-0001", signer_name="陈总"),
         CLIENT,
         SignatureSide.brand,
@@ -89,8 +96,8 @@ async def test_a_declined_contract_and_its_notice_period_are_told(
     start = await last_notification_id()
     declined = await acceptance.decline(
         await as_(cast.distributor),
-        await contract_row(contract["uuid"]),
-        {"version": str(version["uuid"]), "reason": "付款条件不能接受"},
+        await seen_by(cast.distributor, contract["uuid"]),
+        {"version": str(version.uuid), "reason": "付款条件不能接受"},
         CLIENT,
     )
     assert declined.saved, declined.errors
@@ -106,7 +113,7 @@ async def test_a_declined_contract_and_its_notice_period_are_told(
     ):
         result = await acceptance.sign(
             await as_(member),
-            await contract_row(contract["uuid"]),
+            await seen_by(member, contract["uuid"]),
             sign_form(version, key=key),
             CLIENT,
             side,

@@ -25,6 +25,7 @@ from tests.contracts.support import (
     issue,
     make_contract,
     make_template,
+    seen_by,
     sign_form,
     viewer,
 )
@@ -61,7 +62,7 @@ async def _countersigned(
     version = await issue(cast.admin, contract)
     accepted = await acceptance.sign(
         await viewer(cast.distributor),
-        await contract_row(contract["uuid"]),
+        await seen_by(cast.distributor, contract["uuid"]),
         sign_form(version),
         acceptance.Client("198.51.100.7", PARTNER_BROWSER),
         SignatureSide.partner,

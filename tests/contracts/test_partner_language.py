@@ -54,7 +54,7 @@ async def _draft(cast: Cast, partner: Org, language: str) -> dict[str, Any]:
 
 async def _issued_pdf(cast: Cast, contract: dict[str, Any]) -> bytes:
     version = await issue(cast.admin, contract)
-    return documents.read_pdf(version["pdf_path"])
+    return documents.read_pdf(version.pdf_path)
 
 
 async def test_a_chinese_partner_gets_a_chinese_contract_with_its_terms_and_no_english(

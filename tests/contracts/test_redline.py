@@ -11,7 +11,7 @@ import pytest
 from contracts import comparison, drafting, redline
 from contracts.tables import ContractTemplate
 from partner_portal.partners.tables import User
-from tests.contracts.support import contract_row, issue, make_contract, make_template, viewer
+from tests.contracts.support import issue, make_contract, make_template, seen_by, viewer
 from tests.support import Cast, Member, Org, PortalClient
 
 CHINESE_BEFORE = """<h2>第一条 合同期限</h2>
@@ -171,8 +171,8 @@ async def _two_versions(
     await ContractTemplate.update(
         {ContractTemplate.body: after + "<p>{{ terms.credit_limit }}</p>"}
     ).where(ContractTemplate.uuid == template)
-    issued = await contract_row(contract["uuid"])
-    values = {"title": issued["title"], "version": str(issued["version"]), **issued["terms"]}
+    issued = await seen_by(cast.admin, contract["uuid"])
+    values = {"title": issued.title, "version": str(issued.version), **issued.terms}
     saved = await drafting.update_contract(
         await viewer(cast.admin), issued, {**values, "credit_limit": "900000"}
     )

@@ -17,6 +17,7 @@ from pyhanko.sign.validation import SignatureCoverageLevel, async_validate_pdf_s
 from pyhanko_certvalidator import ValidationContext
 
 from contracts import documents
+from contracts.records import VersionRecord
 from contracts.tables import ContractSignature
 from tests.contracts.support import (
     CODE_SUBJECT,
@@ -37,7 +38,7 @@ BROWSER = "Mozilla/5.0 (Threadline signing test)"
 
 async def _accepted(
     client: PortalClient, cast: Cast, mail_settings: Any, smtp: SmtpServer
-) -> tuple[dict[str, Any], dict[str, Any], bytes]:
+) -> tuple[dict[str, Any], VersionRecord, bytes]:
     """An issued contract accepted by the distributor's admin; the sealed PDF's bytes."""
     contract = await make_contract(cast.admin, cast.distributor_a, await make_template(cast.admin))
     version = await issue(cast.admin, contract)
@@ -58,7 +59,7 @@ async def _accepted(
 
 async def _code_asked_for(
     client: PortalClient, cast: Cast, mail_settings: Any, smtp: SmtpServer
-) -> tuple[dict[str, Any], dict[str, Any], str]:
+) -> tuple[dict[str, Any], VersionRecord, str]:
     """An issued contract whose acceptance the distributor's admin asked for; the code."""
     contract = await make_contract(cast.admin, cast.distributor_a, await make_template(cast.admin))
     version = await issue(cast.admin, contract)
@@ -87,7 +88,7 @@ async def test_the_accepted_pdf_is_sealed_and_valid_for_pyhanko_and_pdfsig(
     contract, version, sealed = await _accepted(client, cast, mail_settings, smtp)
 
     # The offered PDF, byte for byte, is where the sealed one starts.
-    assert sealed.startswith(documents.read_pdf(version["pdf_path"]))
+    assert sealed.startswith(documents.read_pdf(version.pdf_path))
     # The certificate anyone can download is the one that signed.
     pem = await client.get("/contracts/signing-certificate.pem")
     assert pem.status_code == 200 and pem.content.startswith(b"-----BEGIN CERTIFICATE-----")
@@ -113,7 +114,7 @@ async def test_the_accepted_pdf_is_sealed_and_valid_for_pyhanko_and_pdfsig(
     assert "签署完成证明" in text and "Certificate of completion" in text
     assert "王总" in text and "总经理" in text
     assert cast.distributor.email in text
-    assert version["pdf_sha256"] in text
+    assert version.pdf_sha256 in text
     assert BROWSER in text
     assert (await contract_row(contract["uuid"]))["status"] == "accepted"
 
@@ -144,7 +145,7 @@ async def test_the_verify_page_tells_the_sealed_copy_from_a_tampered_one(
         appended = await _verify(visitor, sealed + b"\n%% added after signing\n")
         assert 'data-verdict="refused"' in appended.text
 
-        unsigned = await _verify(visitor, documents.read_pdf(version["pdf_path"]))
+        unsigned = await _verify(visitor, documents.read_pdf(version.pdf_path))
         assert 'data-verdict="refused"' in unsigned.text
 
         not_a_pdf = await _verify(visitor, b"GIF89a not a contract", "x.pdf")

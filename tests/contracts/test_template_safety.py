@@ -18,6 +18,7 @@ import pytest
 from contracts import rendering, template_values
 from contracts.demo import CLAUSES, TEMPLATES
 from contracts.markup import clean_html
+from contracts.records import VersionRecord
 from contracts.tables import ContractTemplate, ContractVersion
 from partner_portal.clock import utcnow
 from partner_portal.partners.tables import Organisation, User
@@ -80,7 +81,7 @@ async def test_a_partner_name_stays_text_in_the_contract_and_attaches_nothing(
     version = await issue(cast.admin, contract)
     await client.sign_in(cast.distributor)
 
-    pdf = (await client.get(f"/contracts/versions/{version['uuid']}/pdf")).content
+    pdf = (await client.get(f"/contracts/versions/{version.uuid}/pdf")).content
 
     assert embedded_files(pdf) == {} and annotation_attachments(pdf) == []
     text = pdf_text(pdf)
@@ -89,7 +90,7 @@ async def test_a_partner_name_stays_text_in_the_contract_and_attaches_nothing(
     assert without_spaces(text).count(without_spaces(HOSTILE_NAME)) == 4
     assert without_spaces(text).startswith(without_spaces(f"锦绣服饰有限公司 · {HOSTILE_NAME}"))
     # The document's stylesheet survived: the footer and the page numbers print.
-    assert f"SHA-256 {version['fingerprint']}" in text and "1/1" in without_spaces(text)
+    assert f"SHA-256 {version.fingerprint}" in text and "1/1" in without_spaces(text)
 
 
 @pytest.mark.parametrize(
@@ -182,10 +183,10 @@ async def test_a_template_saved_before_the_checks_prints_nothing_it_names(
     assert receiver.requests == []
 
 
-def rendering_media(version: dict[str, Any]) -> Path:
+def rendering_media(version: VersionRecord) -> Path:
     from contracts.documents import media_root
 
-    return media_root() / version["pdf_path"]
+    return media_root() / version.pdf_path
 
 
 HEAVY_TEMPLATES = {

@@ -20,6 +20,7 @@ from tests.contracts.support import (
     issue,
     make_contract,
     make_template,
+    seen_by,
     sign_form,
     viewer,
 )
@@ -58,7 +59,7 @@ async def _in_force(cast: Cast, template: Any, start: str, **terms: str) -> dict
     ):
         signed = await acceptance.sign(
             await viewer(member),
-            await contract_row(contract["uuid"]),
+            await seen_by(member, contract["uuid"]),
             sign_form(version, key=key),
             client,
             side,

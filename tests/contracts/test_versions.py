@@ -12,6 +12,7 @@ from tests.contracts.support import (
     issue,
     make_contract,
     make_template,
+    seen_by,
     viewer,
 )
 from tests.pdfs import pdf_text
@@ -26,15 +27,15 @@ async def test_the_pdf_names_both_parties_in_their_scripts_and_prints_its_finger
     contract = await make_contract(cast.admin, cast.distributor_b, template, currency="KRW")
     version = await issue(cast.admin, contract)
     await client.sign_in(cast.other_distributor)
-    response = await client.get(f"/contracts/versions/{version['uuid']}/pdf")
+    response = await client.get(f"/contracts/versions/{version.uuid}/pdf")
     assert response.status_code == 200
-    assert hashlib.sha256(response.content).hexdigest() == version["pdf_sha256"]
+    assert hashlib.sha256(response.content).hexdigest() == version.pdf_sha256
     text = pdf_text(response.content)
     assert "서울패션유통" in text
     assert "锦绣服饰有限公司" in text
-    assert version["fingerprint"] in text.replace("\n", "")
+    assert version.fingerprint in text.replace("\n", "")
     assert "KRW 500,000" in text
-    assert version["page_count"] >= 1
+    assert version.page_count >= 1
 
 
 async def test_editing_after_issue_makes_a_new_version_and_keeps_the_issued_pdf(
@@ -43,29 +44,29 @@ async def test_editing_after_issue_makes_a_new_version_and_keeps_the_issued_pdf(
     template = await make_template(cast.admin)
     contract = await make_contract(cast.admin, cast.distributor_a, template)
     first = await issue(cast.admin, contract)
-    stored = documents.read_pdf(first["pdf_path"])
+    stored = documents.read_pdf(first.pdf_path)
 
     # The template and the terms change after issue.
     await ContractTemplate.update({ContractTemplate.body: "<p>Rewritten</p>"}).where(
         ContractTemplate.uuid == template
     )
     admin = await viewer(cast.admin)
-    issued = await contract_row(contract["uuid"])
-    values = {"title": issued["title"], "version": str(issued["version"]), **issued["terms"]}
+    issued = await seen_by(cast.admin, contract["uuid"])
+    values = {"title": issued.title, "version": str(issued.version), **issued.terms}
     saved = await drafting.update_contract(admin, issued, {**values, "credit_limit": "900000"})
     assert saved.saved
     assert (await contract_row(contract["uuid"]))["status"] == "draft"
     second = await issue(cast.admin, contract)
 
-    assert second["number"] == 2
-    assert documents.read_pdf(first["pdf_path"]) == stored
-    assert hashlib.sha256(stored).hexdigest() == first["pdf_sha256"]
-    assert second["pdf_sha256"] != first["pdf_sha256"]
+    assert second.number == 2
+    assert documents.read_pdf(first.pdf_path) == stored
+    assert hashlib.sha256(stored).hexdigest() == first.pdf_sha256
+    assert second.pdf_sha256 != first.pdf_sha256
     # The new version follows the new template; the issued one keeps its text.
-    assert "Rewritten" in pdf_text(documents.read_pdf(second["pdf_path"]))
+    assert "Rewritten" in pdf_text(documents.read_pdf(second.pdf_path))
     assert "Rewritten" not in pdf_text(stored)
-    assert second["terms"]["credit_limit"] == "900000"
-    assert first["terms"]["credit_limit"] == "500000"
+    assert second.terms["credit_limit"] == "900000"
+    assert first.terms["credit_limit"] == "500000"
     versions = await ContractVersion.select(
         ContractVersion.number, ContractVersion.superseded_at
     ).order_by(ContractVersion.number)

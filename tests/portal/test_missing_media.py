@@ -41,11 +41,11 @@ async def test_a_contract_pdf_missing_from_media_answers_a_file_missing_page(
     template = await make_template(cast.admin)
     contract = await make_contract(cast.admin, cast.distributor_a, template)
     version = await issue(cast.admin, contract)
-    (media_dir / version["pdf_path"]).unlink()
+    (media_dir / version.pdf_path).unlink()
     await User.update({User.locale: "zh_Hans"}).where(User.id == cast.distributor.id)
     await client.sign_in(cast.distributor)
 
-    page = await client.get(f"/contracts/versions/{version['uuid']}/pdf")
+    page = await client.get(f"/contracts/versions/{version.uuid}/pdf")
 
     assert page.status_code == 410
     assert "文件缺失" in page.text
@@ -53,7 +53,7 @@ async def test_a_contract_pdf_missing_from_media_answers_a_file_missing_page(
 
     token = await create_api_token(await viewer(cast.distributor), "erp")
     api = await client.get(
-        f"/api/v1/contracts/versions/{version['uuid']}/pdf",
+        f"/api/v1/contracts/versions/{version.uuid}/pdf",
         headers={"Authorization": f"Bearer {token}"},
     )
     assert api.status_code == 410

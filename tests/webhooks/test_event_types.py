@@ -20,7 +20,7 @@ from partner_portal.orders import services
 from partner_portal.orders.services import OrderDraft, ShipmentInput
 from partner_portal.orders.tables import Order, OrderChannel, OrderLine, OrderStatus
 from suppliers.tables import PurchaseOrderLine
-from tests.contracts.support import contract_row, issue, make_contract, make_template, sign_form
+from tests.contracts.support import issue, make_contract, make_template, seen_by, sign_form
 from tests.http_receiver import Receiver
 from tests.orders.support import make_shop
 from tests.suppliers.conftest import forecast
@@ -191,7 +191,7 @@ async def test_a_contracts_acceptance_and_countersignature_reach_receivers_apart
     ):
         signed = await acceptance.sign(
             await viewer_for_user_id(member.id),
-            await contract_row(contract["uuid"]),
+            await seen_by(member, contract["uuid"]),
             sign_form(version, key=key, signer_name=signer),
             client_address,
             side,
