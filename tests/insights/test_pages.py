@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from insights import figures, network
+from insights import figures, network, segmentation
+from partner_portal.accounts.services import viewer_for_user_id
 from scheduler.tables import FollowUp
 from tests.insights.support import TODAY, make_history, tune
 from tests.support import Cast, PortalClient
@@ -122,6 +123,34 @@ async def test_the_api_gives_kpis_and_a_partners_health_to_the_brand_only(
     assert (january["period"], january["revenue"], january["new"]) == ("2026-01", "1000.00", 1)
     assert health["metrics"]["revenue_12m"] == "1500.00"
     assert own.status_code == 403
+
+
+async def test_the_api_pages_the_segment_list_by_cursor(
+    cast: Cast, client: PortalClient, frozen_clock: Any
+) -> None:
+    await make_history(cast, frozen_clock)
+    await network.recompute_all(TODAY.date())
+    admin = await viewer_for_user_id(cast.admin.id)
+    overview = await segmentation.segment_overview(admin)
+    everyone = {
+        str(partner["uuid"]) for members in overview["segments"].values() for partner in members
+    }
+    await client.sign_in(cast.admin)
+
+    pages = [(await client.get("/api/v1/insights/segments?limit=3")).json()]
+    while pages[-1]["next_cursor"]:
+        cursor = pages[-1]["next_cursor"]
+        pages.append(
+            (await client.get(f"/api/v1/insights/segments?limit=3&cursor={cursor}")).json()
+        )
+    forged = await client.get("/api/v1/insights/segments?cursor=bm90IGEgY3Vyc29y")
+
+    listed = [item["partner"] for page in pages for item in page["items"]]
+    assert len(everyone) == 4 and [len(page["items"]) for page in pages] == [3, 1]
+    assert sorted(listed) == sorted(everyone)  # none twice, none missed
+    assert forged.status_code == 400
+    assert forged.headers["content-type"].startswith("application/problem+json")
+    assert forged.json()["errors"][0]["field"] == "cursor"
 
 
 async def test_the_dashboard_reads_the_figures_the_job_stored(
