@@ -56,6 +56,7 @@ ROUTES: dict[str, Route] = {
     "GET /follow-ups/new": Route(only(PARTNER_EDITORS)),
     "POST /follow-ups/new": Route(only(PARTNER_EDITORS)),
     "GET /follow-ups/{follow_up_id:uuid}": Route(view_follow_up, "follow_up"),
+    "GET /follow-ups/{follow_up_id:uuid}/actions": Route(change_follow_up, "follow_up"),
     "GET /follow-ups/{follow_up_id:uuid}/edit": Route(change_follow_up, "follow_up"),
     "POST /follow-ups/{follow_up_id:uuid}/edit": Route(change_follow_up, "follow_up"),
     "POST /follow-ups/{follow_up_id:uuid}/complete": Route(change_follow_up, "follow_up"),

@@ -51,6 +51,33 @@ async def test_a_long_overdue_list_shows_the_most_urgent_and_says_how_many_more(
     assert "25 of 30 shown" in page
 
 
+async def test_a_rows_actions_come_when_its_menu_is_opened_and_only_to_who_may_use_them(
+    client: PortalClient, cast, frozen_clock
+) -> None:
+    frozen_clock.frozen_at = NOW
+    uuid = await follow_up(cast.distributor_a, cast.kam, NOW, title="今天拜访")
+    others = await follow_up(cast.distributor_b, cast.other_kam, NOW, title="别人的")
+    await client.log_in(cast.kam)
+    actions_url = f"/follow-ups/{uuid}/actions?next=%2Fagenda"
+
+    agenda = (await client.get("/agenda")).text
+    opened = await client.get(actions_url, headers={"HX-Request": "true"})
+    without_javascript = (await client.get(actions_url)).text
+    another_kams = await client.get(f"/follow-ups/{others}/actions", headers={"HX-Request": "true"})
+
+    assert "今天拜访" in agenda and f'hx-get="{actions_url}"' in agenda
+    assert f"/follow-ups/{uuid}/complete" not in agenda
+    assert "HX-Request" in opened.headers["vary"]
+    for form in ("complete", "snooze", "reschedule"):
+        assert f'action="/follow-ups/{uuid}/{form}"' in opened.text
+        assert f'action="/follow-ups/{uuid}/{form}"' in without_javascript
+    assert "<html" not in opened.text and 'name="next" value="/agenda"' in opened.text
+    # Without JavaScript the menu leads to the follow-up's page, whose forms come back.
+    assert "<h1>今天拜访</h1>" in without_javascript
+    assert 'name="next" value="/agenda"' in without_javascript
+    assert another_kams.status_code == 404
+
+
 async def test_a_manager_sees_the_teams_agenda_and_workload(
     client: PortalClient, cast, frozen_clock
 ) -> None:
