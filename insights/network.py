@@ -194,7 +194,7 @@ async def visible_partners(viewer: Viewer) -> list[dict[str, Any]]:
             Organisation.tier,
             Organisation.status,
             Organisation.owner,
-            Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[attr-defined]
+            Organisation.owner._.display_name.as_alias("owner_name"),
         ),
         viewer,
     ).where(Organisation.kind.is_in(BUYING_KINDS))
@@ -504,7 +504,7 @@ async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> lis
                 Organisation.kind,
                 Organisation.tier,
                 Organisation.status,
-                Organisation.owner.display_name.as_alias("owner_name"),  # type: ignore[attr-defined]
+                Organisation.owner._.display_name.as_alias("owner_name"),
             ),
             viewer,
         )

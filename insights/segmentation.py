@@ -324,12 +324,12 @@ async def cross_sell_for(organisation_id: int) -> list[dict[str, Any]]:
             CrossSell.lift,
             CrossSell.buyers_of_both,
             CrossSell.buyers_of_reason,
-            CrossSell.style.uuid.as_alias("style_uuid"),  # type: ignore[attr-defined]
-            CrossSell.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-            CrossSell.style.name_en.as_alias("name_en"),  # type: ignore[attr-defined]
-            CrossSell.style.name_zh.as_alias("name_zh"),  # type: ignore[attr-defined]
-            CrossSell.style.name_ko.as_alias("name_ko"),  # type: ignore[attr-defined]
-            CrossSell.because_of.code.as_alias("reason_code"),  # type: ignore[attr-defined]
+            CrossSell.style._.uuid.as_alias("style_uuid"),
+            CrossSell.style._.code.as_alias("style_code"),
+            CrossSell.style._.name_en.as_alias("name_en"),
+            CrossSell.style._.name_zh.as_alias("name_zh"),
+            CrossSell.style._.name_ko.as_alias("name_ko"),
+            CrossSell.because_of._.code.as_alias("reason_code"),
         )
         .where(CrossSell.organisation == organisation_id)
         .order_by(CrossSell.lift, ascending=False)

@@ -31,9 +31,6 @@ from scheduler.tables import FollowUp, FollowUpState
 SECTION_LIMIT = 25
 CALENDAR_LIMIT = 2000
 
-_organisation: Any = FollowUp.organisation
-_owner: Any = FollowUp.owner
-
 
 @dataclass(frozen=True)
 class AgendaFilters:
@@ -76,11 +73,11 @@ def _visible(viewer: Viewer, query: Any, filters: AgendaFilters) -> Any:
     if filters.owner == "team":
         pass
     elif owner_uuid := _uuid_or_none(filters.owner):
-        query = query.where(_owner.uuid == owner_uuid)
+        query = query.where(FollowUp.owner._.uuid == owner_uuid)
     elif viewer.can(SchedulerAction.manage_follow_ups) and viewer.role == Role.kam:
         query = query.where(FollowUp.owner == viewer.user_id)
     if partner_uuid := _uuid_or_none(filters.partner):
-        query = query.where(_organisation.uuid == partner_uuid)
+        query = query.where(FollowUp.organisation._.uuid == partner_uuid)
     if filters.kind:
         query = query.where(FollowUp.kind == filters.kind)
     return query
