@@ -26,8 +26,9 @@ from scheduler.records import FollowUpRecord
 from scheduler.tables import FollowUp, FollowUpState
 
 # Rows shown per agenda section, the most urgent first; the section says how many more there
-# are. Each row carries its three in-place forms: 100 rows a section made the agenda
-# ~1 s to render for a busy KAM (bench/RESULTS.md), and nobody works down 100 at once.
+# are. 100 rows a section, each with its forms, made the agenda ~1 s to render for a busy
+# KAM (bench/RESULTS.md; a row's forms now come when its menu is opened), and nobody works
+# down 100 at once.
 SECTION_LIMIT = 25
 CALENDAR_LIMIT = 2000
 
