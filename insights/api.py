@@ -12,7 +12,7 @@ from uuid import UUID
 import msgspec
 from litestar.params import FromPath, FromQuery
 
-from insights import metrics, network, segmentation
+from insights import metrics, network, segmentation, snapshots
 from insights.access import InsightAction
 from insights.figures import as_date, insight_settings
 from partner_portal import access, api
@@ -57,7 +57,7 @@ async def kpis(
     """Every KPI per period (``period``: month, quarter or season; per group when ``by`` is
     kam, tier, territory or kind); money as decimal strings in the reporting currency."""
     access.require(viewer, InsightAction.view_insights)
-    table = await network.dashboard_kpis(
+    table = await snapshots.dashboard_kpis(
         viewer,
         period if period in network.PERIOD_KINDS else "month",
         min(max(count, 1), 36),

@@ -15,7 +15,8 @@ from insights import metrics
 from insights.access import InsightAction
 from insights.figures import BUYING_KINDS, as_date, insight_settings, lifetime_model
 from insights.lifetime import MINIMUM_PARTNERS
-from insights.network import add_months, latest_day, latest_metrics, recompute_all, visible_partners
+from insights.network import add_months, latest_day, latest_metrics, visible_partners
+from insights.snapshots import recompute_all
 from insights.tables import (
     CrossSell,
     PartnerMetrics,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from insights import figures, network, segmentation
+from insights import figures, network, segmentation, snapshots
 from partner_portal.accounts.services import viewer_for_user_id
 from scheduler.tables import FollowUp
 from tests.insights.support import TODAY, make_history, tune
@@ -32,7 +32,7 @@ async def test_drilling_into_churn_lists_the_partners_and_plans_follow_ups_once(
 ) -> None:
     await make_history(cast, frozen_clock)
     await tune(churn_after_days=30)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
     await client.sign_in(cast.kam)
 
     drill = await client.get("/insights/partners?period=month&count=3&kpi=churned&window=2026-03")
@@ -80,7 +80,7 @@ async def test_the_360_page_shows_health_to_the_brand_and_not_to_the_partner(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
 
     await client.sign_in(cast.kam)
     brand_view = await client.get(f"/partners/{cast.distributor_a.uuid}")
@@ -110,7 +110,7 @@ async def test_the_api_gives_kpis_and_a_partners_health_to_the_brand_only(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
     await client.sign_in(cast.kam)
 
     kpis = (await client.get("/api/v1/insights/kpis?count=3")).json()
@@ -129,7 +129,7 @@ async def test_the_api_pages_the_segment_list_by_cursor(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
     admin = await viewer_for_user_id(cast.admin.id)
     overview = await segmentation.segment_overview(admin)
     everyone = {
@@ -159,10 +159,10 @@ async def test_the_dashboard_reads_the_figures_the_job_stored(
     from partner_portal.accounts.services import viewer_for_user_id
 
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
     kam = await viewer_for_user_id(cast.kam.id)
 
-    stored = await network.dashboard_kpis(kam, "month", 3, "tier", TODAY.date())
+    stored = await snapshots.dashboard_kpis(kam, "month", 3, "tier", TODAY.date())
     live = await network.kpis(kam, "month", 3, "tier", TODAY.date())
 
     assert stored.computed_on == TODAY.date() and live.computed_on is None
@@ -180,10 +180,10 @@ async def test_stored_figures_speak_the_readers_language(cast: Cast, frozen_cloc
     from partner_portal.accounts.services import viewer_for_user_id
 
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())  # the job writes in the default language
+    await snapshots.recompute_all(TODAY.date())  # the job writes in the default language
     token = i18n.current_locale.set("ko")
     try:
-        stored = await network.dashboard_kpis(
+        stored = await snapshots.dashboard_kpis(
             await viewer_for_user_id(cast.kam.id), "month", 3, "", TODAY.date()
         )
         expected = i18n.gettext("All partners")
@@ -207,7 +207,7 @@ async def test_the_health_panel_explains_its_codes_and_assumes_no_satisfaction(
     from partner_portal.partners.tables import User
 
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
 
     await client.sign_in(cast.kam)
     english = (await client.get(f"/partners/{cast.distributor_a.uuid}")).text
