@@ -55,6 +55,25 @@ async def agenda(request: AnyRequest, viewer: CurrentViewer) -> Template:
     )
 
 
+@get("/agenda/more", include_in_schema=False, cache=False)
+async def agenda_more(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    """A long section's next rows (its "Show more"), after the (due time, id) given; the
+    overdue section's first rows when neither is."""
+    query = request.query_params
+    filters = AgendaFilters.from_query(query)
+    page = await agenda_views.more_in_section(
+        viewer, filters, str(query.get("section") or "overdue"), forms.position(query)
+    )
+    if page is None:
+        raise NotFoundException("No such section of the agenda.")
+    return render(
+        request,
+        "scheduler/agenda_more.html",
+        _common({"page": page, "filters": filters}),
+        partial="scheduler/_more_rows.html",
+    )
+
+
 @get("/agenda/calendar", include_in_schema=False, cache=False)
 async def calendar(request: AnyRequest, viewer: CurrentViewer) -> Template:
     filters = AgendaFilters.from_query(request.query_params)
@@ -435,6 +454,7 @@ async def calendar_feed(request: AnyRequest, token: FromPath[str]) -> Response[s
 
 routes = [
     agenda,
+    agenda_more,
     calendar,
     follow_up_new,
     follow_up_create,

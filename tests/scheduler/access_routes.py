@@ -52,6 +52,7 @@ ADMIN = only({"admin"})
 
 ROUTES: dict[str, Route] = {
     "GET /agenda": Route(only(BRAND_MEMBERS)),
+    "GET /agenda/more": Route(only(BRAND_MEMBERS)),
     "GET /agenda/calendar": Route(only(BRAND_MEMBERS)),
     "GET /follow-ups/new": Route(only(PARTNER_EDITORS)),
     "POST /follow-ups/new": Route(only(PARTNER_EDITORS)),
