@@ -8,7 +8,7 @@
    --if-empty`: the brand, its admin and KAMs), then bench/order_book.py's order book with
    --partners buyer organisations owned by the demo KAMs and --order-lines lines over
    two years, and a unit cost for half of its styles (so both margin paths are used).
-2. The full recomputation (insights.network.recompute_all, stage by stage: facts,
+2. The full recomputation (insights.snapshots.recompute_all, stage by stage: facts,
    metrics, cross-sell) in a fresh process: seconds per stage and peak RSS (ru_maxrss).
 3. The /insights dashboard (12 months; 8 quarters by KAM, first page of groups; 6 seasons)
    and the drill-down from last month's active partners, for a demo KAM and for the brand
@@ -130,7 +130,7 @@ async def generate(partners: int, order_lines: int) -> str:
 
 async def measure_recompute() -> dict[str, Any]:
     """recompute_all's stages one after another, timed; peak RSS of this process."""
-    from insights import figures, network
+    from insights import figures, snapshots
     from partner_portal.app import register_plugins
     from partner_portal.clock import utcnow
     from partner_portal.database import close_database, open_database
@@ -158,7 +158,7 @@ async def measure_recompute() -> dict[str, Any]:
         counts["cross-sell suggestions"] = await figures.recompute_cross_sell(today)
         timings["cross-sell (recompute_cross_sell)"] = time.perf_counter() - begin
         begin = time.perf_counter()
-        counts["dashboard tables"] = await network.store_kpi_snapshots(today)
+        counts["dashboard tables"] = await snapshots.store_kpi_snapshots(today)
         timings["dashboard tables per scope (store_kpi_snapshots)"] = time.perf_counter() - begin
         timings["total (recompute_all)"] = sum(timings.values())
     finally:

@@ -12,7 +12,7 @@ from uuid import UUID
 import msgspec
 from litestar.params import FromPath, FromQuery
 
-from insights import metrics, network, segmentation
+from insights import metrics, network, segmentation, snapshots
 from insights.access import InsightAction
 from insights.figures import as_date, insight_settings
 from partner_portal import access, api
@@ -57,7 +57,7 @@ async def kpis(
     """Every KPI per period (``period``: month, quarter or season; per group when ``by`` is
     kam, tier, territory or kind); money as decimal strings in the reporting currency."""
     access.require(viewer, InsightAction.view_insights)
-    table = await network.dashboard_kpis(
+    table = await snapshots.dashboard_kpis(
         viewer,
         period if period in network.PERIOD_KINDS else "month",
         min(max(count, 1), 36),
@@ -206,30 +206,35 @@ class SegmentMember(msgspec.Struct):
 
 class SegmentsDocument(msgspec.Struct):
     computed_on: date | None
-    partners: list[SegmentMember]
+    items: list[SegmentMember]
+    # Pass as ?cursor= for the next partners; null on the last page.
+    next_cursor: str | None
 
 
 @api.get(f"{API}/segments")
-async def segments(viewer: CurrentViewer) -> SegmentsDocument:
-    """Every partner the caller may see with its segment, the one before and its RFM."""
-    overview = await segmentation.segment_overview(viewer)
+async def segments(
+    viewer: CurrentViewer, cursor: api.Cursor = "", limit: api.Limit = api.DEFAULT_LIMIT
+) -> SegmentsDocument:
+    """The partners the caller may see with their segment, the one before and their RFM,
+    by segment then name."""
+    after = api.decode_cursor(cursor, (str, str, int))
+    page = await segmentation.segment_members(viewer, after, limit)
+    shown, next_cursor = api.page_of(
+        page.members, limit, lambda row: [row["segment"], row["legal_name"], row["id"]]
+    )
     return SegmentsDocument(
-        computed_on=as_date(overview["computed_on"]) if overview["computed_on"] else None,
-        partners=[
+        computed_on=as_date(page.computed_on) if page.computed_on else None,
+        items=[
             SegmentMember(
-                partner=partner["uuid"],
-                name=partner["legal_name"],
-                segment=code,
-                previous_segment=partner["previous_segment"] or None,
-                rfm=[
-                    int(partner["metrics"]["rfm_recency"]),
-                    int(partner["metrics"]["rfm_frequency"]),
-                    int(partner["metrics"]["rfm_monetary"]),
-                ],
+                partner=row["uuid"],
+                name=row["legal_name"],
+                segment=row["segment"],
+                previous_segment=row["previous_segment"] or None,
+                rfm=[int(row["rfm_recency"]), int(row["rfm_frequency"]), int(row["rfm_monetary"])],
             )
-            for code, members in overview["segments"].items()
-            for partner in members
+            for row in shown
         ],
+        next_cursor=next_cursor,
     )
 
 

@@ -15,9 +15,10 @@ from litestar import Response, get, post
 from litestar.params import FromPath
 from litestar.response import Stream, Template
 
-from insights import figures, metrics, network, segmentation, surveys
+from insights import figures, metrics, network, segmentation, snapshots, surveys
 from insights.access import InsightAction
-from insights.network import FigureRef, KpiTable
+from insights.network import KpiTable
+from insights.snapshots import FigureRef
 from partner_portal import access, charts
 from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
@@ -107,7 +108,7 @@ def _chart(table: KpiTable, kpis: Sequence[str], names: Sequence[str] = ()) -> c
 async def dashboard(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, InsightAction.view_insights)
     period, count, dimension = _choices(request.query_params)
-    table = await network.dashboard_kpis(viewer, period, count, dimension, _today())
+    table = await snapshots.dashboard_kpis(viewer, period, count, dimension, _today())
     groups, page, pages = _group_page(request, table)
     return render(
         request,
@@ -142,7 +143,7 @@ async def drill_down(request: AnyRequest, viewer: CurrentViewer) -> Template:
     access.require(viewer, InsightAction.view_insights)
     figure = _figure(request.query_params)
     page_text = request.query_params.get("page", "")
-    drill = await network.drill_down(
+    drill = await snapshots.drill_down(
         viewer, figure, _today(), whole_number(page_text, minimum=1, maximum=MAX_PAGE) or 1
     )
     return render(
@@ -172,7 +173,7 @@ async def plan_follow_ups(request: AnyRequest, viewer: CurrentViewer) -> Respons
     partner_uuids = []
     if form.get("everyone") == "1":
         figure = _figure(dict(parse_qsl(str(form.get("figure", "")))))
-        partner_uuids = await network.figure_partner_uuids(viewer, figure, _today())
+        partner_uuids = await snapshots.figure_partner_uuids(viewer, figure, _today())
     for raw in form.getall("partner", []):
         try:
             partner_uuids.append(UUID(str(raw)))
@@ -220,7 +221,7 @@ def _export_table(table: KpiTable) -> tuple[list[str], list[dict[str, Any]]]:
 async def _dashboard_table(request: AnyRequest, viewer: Viewer) -> KpiTable:
     access.require(viewer, InsightAction.view_insights)
     period, count, dimension = _choices(request.query_params)
-    return await network.dashboard_kpis(viewer, period, count, dimension, _today())
+    return await snapshots.dashboard_kpis(viewer, period, count, dimension, _today())
 
 
 @get("/insights/export.csv", include_in_schema=False)
@@ -292,7 +293,7 @@ async def save_settings(request: AnyRequest, viewer: CurrentViewer, data: Form) 
 @post("/insights/recompute", include_in_schema=False)
 async def recompute(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
     access.require(viewer, InsightAction.manage_insights)
-    await network.recompute_all()
+    await snapshots.recompute_all()
     return redirect_after_post(request, "/insights/segments")
 
 

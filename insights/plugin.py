@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from insights import network, segmentation, surveys
+from insights import segmentation, snapshots, surveys
 from insights.access import SCOPED_TABLES, InsightAction
 from insights.api import insight_api_routes
 from insights.controllers import insight_routes
@@ -17,7 +17,7 @@ routes = [*insight_routes, *insight_api_routes]
 
 
 async def _recompute() -> str:
-    return await network.recompute_all()
+    return await snapshots.recompute_all()
 
 
 def register(registry: Registry) -> None:

@@ -13,9 +13,10 @@ from uuid import UUID
 
 from insights import metrics
 from insights.access import InsightAction
-from insights.figures import as_date, insight_settings, lifetime_model
+from insights.figures import BUYING_KINDS, as_date, insight_settings, lifetime_model
 from insights.lifetime import MINIMUM_PARTNERS
-from insights.network import add_months, latest_day, latest_metrics, recompute_all, visible_partners
+from insights.network import add_months, latest_day, latest_metrics, visible_partners
+from insights.snapshots import recompute_all
 from insights.tables import (
     CrossSell,
     PartnerMetrics,
@@ -26,7 +27,7 @@ from partner_portal import access, charts
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
-from partner_portal.database import write_transaction
+from partner_portal.database import after_position, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
@@ -75,6 +76,66 @@ async def segment_overview(viewer: Viewer) -> dict[str, Any]:
         "computed_on": day,
         "compared_with": earlier_day,
     }
+
+
+# The order of the paged segment list: by segment code, then partner name (the page's
+# order); the partner's id makes each position unique.
+SEGMENT_LIST_ORDER = (
+    PartnerMetrics.segment,
+    PartnerMetrics.organisation._.legal_name,
+    PartnerMetrics.organisation,
+)
+
+
+@dataclass(frozen=True)
+class SegmentPage:
+    computed_on: date | None
+    # Up to limit + 1 partners after the position given (the extra one tells a next page
+    # exists): id, uuid, legal_name, segment, rfm_* and previous_segment (None when the
+    # partner had no figures a period earlier).
+    members: list[dict[str, Any]]
+
+
+async def segment_members(viewer: Viewer, after: Sequence[Any] | None, limit: int) -> SegmentPage:
+    """A page of the partners the viewer may see with their segment now, the one a period
+    (30+ days) earlier and their RFM scores, in SEGMENT_LIST_ORDER after ``after``."""
+    access.require(viewer, InsightAction.view_insights)
+    day = await latest_day()
+    if day is None:
+        return SegmentPage(computed_on=None, members=[])
+    query = access.scoped(
+        PartnerMetrics.select(
+            PartnerMetrics.organisation.as_alias("id"),
+            PartnerMetrics.organisation._.uuid.as_alias("uuid"),
+            PartnerMetrics.organisation._.legal_name.as_alias("legal_name"),
+            PartnerMetrics.segment,
+            PartnerMetrics.rfm_recency,
+            PartnerMetrics.rfm_frequency,
+            PartnerMetrics.rfm_monetary,
+        ),
+        viewer,
+        PartnerMetrics.organisation,
+    ).where(
+        (PartnerMetrics.computed_on == day) & PartnerMetrics.organisation._.kind.is_in(BUYING_KINDS)
+    )
+    if after is not None:
+        query = query.where(after_position(SEGMENT_LIST_ORDER, after))
+    members = list(await query.order_by(*SEGMENT_LIST_ORDER).limit(limit + 1))
+    earlier_day = await latest_day(before=day - timedelta(days=29))
+    earlier: dict[int, str] = {}
+    if earlier_day is not None and members:
+        earlier = {
+            row["organisation"]: row["segment"]
+            for row in await PartnerMetrics.select(
+                PartnerMetrics.organisation, PartnerMetrics.segment
+            ).where(
+                (PartnerMetrics.computed_on == earlier_day)
+                & PartnerMetrics.organisation.is_in([row["id"] for row in members])
+            )
+        }
+    for row in members:
+        row["previous_segment"] = earlier.get(row["id"])
+    return SegmentPage(computed_on=day, members=members)
 
 
 async def segment_treatments() -> dict[str, dict[str, Any]]:
@@ -264,12 +325,12 @@ async def cross_sell_for(organisation_id: int) -> list[dict[str, Any]]:
             CrossSell.lift,
             CrossSell.buyers_of_both,
             CrossSell.buyers_of_reason,
-            CrossSell.style.uuid.as_alias("style_uuid"),  # type: ignore[attr-defined]
-            CrossSell.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-            CrossSell.style.name_en.as_alias("name_en"),  # type: ignore[attr-defined]
-            CrossSell.style.name_zh.as_alias("name_zh"),  # type: ignore[attr-defined]
-            CrossSell.style.name_ko.as_alias("name_ko"),  # type: ignore[attr-defined]
-            CrossSell.because_of.code.as_alias("reason_code"),  # type: ignore[attr-defined]
+            CrossSell.style._.uuid.as_alias("style_uuid"),
+            CrossSell.style._.code.as_alias("style_code"),
+            CrossSell.style._.name_en.as_alias("name_en"),
+            CrossSell.style._.name_zh.as_alias("name_zh"),
+            CrossSell.style._.name_ko.as_alias("name_ko"),
+            CrossSell.because_of._.code.as_alias("reason_code"),
         )
         .where(CrossSell.organisation == organisation_id)
         .order_by(CrossSell.lift, ascending=False)

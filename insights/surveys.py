@@ -111,8 +111,8 @@ async def survey_for_token(token: str) -> SurveyView:
     row = (
         await Survey.select(
             *Survey.all_columns(),
-            Survey.order.number.as_alias("number"),  # type: ignore[attr-defined]
-            Survey.organisation.legal_name.as_alias("partner_name"),  # type: ignore[attr-defined]
+            Survey.order._.number.as_alias("number"),
+            Survey.organisation._.legal_name.as_alias("partner_name"),
         )
         .where(Survey.token_hash == hash_secret(token))
         .first()

@@ -54,7 +54,7 @@ async def get_follow_up(
     and owner's manager (as "owner_manager"); by default its own columns and that."""
     selected = columns or (
         *FollowUp.all_columns(),
-        FollowUp.owner.manager.as_alias("owner_manager"),  # type: ignore[attr-defined]
+        FollowUp.owner._.manager.as_alias("owner_manager"),
     )
     query = scoped(FollowUp.select(*selected), viewer, FollowUp.organisation).where(
         FollowUp.uuid == follow_up_uuid

@@ -26,13 +26,11 @@ from scheduler.records import FollowUpRecord
 from scheduler.tables import FollowUp, FollowUpState
 
 # Rows shown per agenda section, the most urgent first; the section says how many more there
-# are. Each row carries its three in-place forms: 100 rows a section made the agenda
-# ~1 s to render for a busy KAM (bench/RESULTS.md), and nobody works down 100 at once.
+# are. 100 rows a section, each with its forms, made the agenda ~1 s to render for a busy
+# KAM (bench/RESULTS.md; a row's forms now come when its menu is opened), and nobody works
+# down 100 at once.
 SECTION_LIMIT = 25
 CALENDAR_LIMIT = 2000
-
-_organisation: Any = FollowUp.organisation
-_owner: Any = FollowUp.owner
 
 
 @dataclass(frozen=True)
@@ -76,11 +74,11 @@ def _visible(viewer: Viewer, query: Any, filters: AgendaFilters) -> Any:
     if filters.owner == "team":
         pass
     elif owner_uuid := _uuid_or_none(filters.owner):
-        query = query.where(_owner.uuid == owner_uuid)
+        query = query.where(FollowUp.owner._.uuid == owner_uuid)
     elif viewer.can(SchedulerAction.manage_follow_ups) and viewer.role == Role.kam:
         query = query.where(FollowUp.owner == viewer.user_id)
     if partner_uuid := _uuid_or_none(filters.partner):
-        query = query.where(_organisation.uuid == partner_uuid)
+        query = query.where(FollowUp.organisation._.uuid == partner_uuid)
     if filters.kind:
         query = query.where(FollowUp.kind == filters.kind)
     return query
@@ -132,6 +130,35 @@ class Section:
     rows: list[FollowUpRecord]
     total: int
 
+    def more_query(self, filters: AgendaFilters) -> str:
+        """The query of /agenda/more for the rows after the last one shown."""
+        last = self.rows[-1]
+        return filters.query_string(
+            section=self.key, after_due=last.due_at.isoformat(), after_id=str(last.id)
+        )
+
+
+@dataclass(frozen=True)
+class Window:
+    """A section's span of due times in the viewer's zone (overdue has no start)."""
+
+    title: str
+    start: datetime | None
+    end: datetime
+
+
+def _windows(viewer: Viewer) -> tuple[date, dict[str, Window]]:
+    """Today in the viewer's zone, and overdue, today and later this week."""
+    today = utcnow().astimezone(ZoneInfo(viewer.time_zone)).date()
+    today_start = local_day_start(today, viewer.time_zone)
+    tomorrow_start = local_day_start(today + timedelta(days=1), viewer.time_zone)
+    week_end = local_day_start(today + timedelta(days=7 - today.weekday()), viewer.time_zone)
+    return today, {
+        "overdue": Window(_("Overdue"), None, today_start),
+        "today": Window(_("Today"), today_start, tomorrow_start),
+        "week": Window(_("Later this week"), tomorrow_start, week_end),
+    }
+
 
 # The three sections' counts in one pass over the open follow-ups due before the week's
 # end (the (owner, state, due_at) index), the access-scoped query wrapped in SQL.
@@ -163,53 +190,69 @@ async def _section_counts(
     return {key: int(rows[0][key] or 0) if rows else 0 for key in ("overdue", "today", "week")}
 
 
-async def _section(
+async def _section_rows(
     viewer: Viewer,
     filters: AgendaFilters,
-    key: str,
-    title: str,
-    start: datetime | None,
-    end: datetime,
-    total: int,
-) -> Section:
-    """A section's first rows, the most urgent first; ``total`` is its count."""
-    if not total:
-        return Section(key, title, [], 0)
-    query = _visible(viewer, FollowUp.select(*ROW_COLUMNS), filters).where(
-        FollowUp.state == FollowUpState.open, FollowUp.due_at < end
+    window: Window,
+    after: tuple[datetime, int] | None = None,
+    limit: int = SECTION_LIMIT,
+) -> list[FollowUpRecord]:
+    """A section's open follow-ups after ``after`` (due time, id), the most urgent first."""
+    return await list_follow_ups(
+        viewer,
+        FollowUpQuery(
+            filters=filters,
+            state=FollowUpState.open.value,
+            due_from=window.start,
+            due_before=window.end,
+            after=after,
+            limit=limit,
+        ),
     )
-    if start is not None:
-        query = query.where(FollowUp.due_at >= start)
-    rows = await query.order_by(FollowUp.due_at).limit(SECTION_LIMIT)
-    return Section(key, title, [decorate(viewer, row) for row in rows], total)
 
 
 async def agenda(viewer: Viewer, filters: AgendaFilters) -> dict[str, Any]:
-    """Overdue, today and the rest of this week, in the viewer's zone (open follow-ups)."""
+    """Overdue, today and the rest of this week, in the viewer's zone (open follow-ups):
+    each section's first rows and its count."""
     access.require(viewer, SchedulerAction.view_follow_ups)
-    today = utcnow().astimezone(ZoneInfo(viewer.time_zone)).date()
-    today_start = local_day_start(today, viewer.time_zone)
-    tomorrow_start = local_day_start(today + timedelta(days=1), viewer.time_zone)
-    week_end = local_day_start(today + timedelta(days=7 - today.weekday()), viewer.time_zone)
-    counts = await _section_counts(viewer, filters, today_start, tomorrow_start, week_end)
+    today, windows = _windows(viewer)
+    counts = await _section_counts(
+        viewer, filters, windows["overdue"].end, windows["today"].end, windows["week"].end
+    )
     sections = [
-        await _section(
-            viewer, filters, "overdue", _("Overdue"), None, today_start, counts["overdue"]
-        ),
-        await _section(
-            viewer, filters, "today", _("Today"), today_start, tomorrow_start, counts["today"]
-        ),
-        await _section(
-            viewer,
-            filters,
-            "week",
-            _("Later this week"),
-            tomorrow_start,
-            week_end,
-            counts["week"],
-        ),
+        Section(
+            key,
+            window.title,
+            await _section_rows(viewer, filters, window) if counts[key] else [],
+            counts[key],
+        )
+        for key, window in windows.items()
     ]
     return {"sections": sections, "today": today}
+
+
+@dataclass(frozen=True)
+class MoreRows:
+    """The next rows of a section (a "Show more"), and that section if more remain."""
+
+    title: str
+    rows: list[FollowUpRecord]
+    more: Section | None
+
+
+async def more_in_section(
+    viewer: Viewer, filters: AgendaFilters, key: str, after: tuple[datetime, int] | None
+) -> MoreRows | None:
+    """The next SECTION_LIMIT rows of the section ``key`` after ``after``; None for no such
+    section."""
+    access.require(viewer, SchedulerAction.view_follow_ups)
+    window = _windows(viewer)[1].get(key)
+    if window is None:
+        return None
+    rows = await _section_rows(viewer, filters, window, after, SECTION_LIMIT + 1)
+    shown = rows[:SECTION_LIMIT]
+    more = Section(key, window.title, shown, len(rows)) if len(rows) > SECTION_LIMIT else None
+    return MoreRows(window.title, shown, more)
 
 
 async def workload(viewer: Viewer) -> list[dict[str, Any]]:
@@ -274,16 +317,6 @@ class CalendarPage:
     today: date | None = None
     # Rows a day shows before "+N more" (its day view shows them all).
     day_limit: int = 0
-
-
-def in_week_view(page: str | None) -> bool:
-    """Whether ``page`` (a local path with its query) is the calendar's week view, whose
-    narrow columns fold each follow-up's actions into a menu (the week is the default)."""
-    from urllib.parse import parse_qs, urlsplit
-
-    parts = urlsplit(page or "")
-    view = (parse_qs(parts.query).get("view") or ["week"])[0]
-    return parts.path == "/agenda/calendar" and view not in ("day", "month")
 
 
 def calendar_range(view: str, anchor: date) -> tuple[date, date, date, date]:
@@ -409,9 +442,14 @@ async def _computed_occurrences(
 
 
 async def filter_choices(viewer: Viewer) -> dict[str, Any]:
+    """The filters' choices; partners as (uuid text, name) pairs: a KAM's list runs to a
+    thousand options, drawn on every view of the agenda, and Jinja draws plain pairs about
+    three times faster than rows whose UUIDs it converts (bench/RESULTS.md)."""
     return {
         "owners": await owner_choices(viewer),
-        "partners": await partner_choices(viewer),
+        "partners": [
+            (str(row["uuid"]), row["legal_name"]) for row in await partner_choices(viewer)
+        ],
         "kinds": forms.KINDS,
     }
 

@@ -52,6 +52,25 @@ async def agenda(request: AnyRequest, viewer: CurrentViewer) -> Template:
     )
 
 
+@get("/agenda/more", include_in_schema=False, cache=False)
+async def agenda_more(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    """A long section's next rows (its "Show more"), after the (due time, id) given; the
+    overdue section's first rows when neither is."""
+    query = request.query_params
+    filters = AgendaFilters.from_query(query)
+    page = await agenda_views.more_in_section(
+        viewer, filters, str(query.get("section") or "overdue"), forms.position(query)
+    )
+    if page is None:
+        raise NotFoundException("No such section of the agenda.")
+    return render(
+        request,
+        "scheduler/agenda_more.html",
+        _common({"page": page, "filters": filters}),
+        partial="scheduler/_more_rows.html",
+    )
+
+
 @get("/agenda/calendar", include_in_schema=False, cache=False)
 async def calendar(request: AnyRequest, viewer: CurrentViewer) -> Template:
     filters = AgendaFilters.from_query(request.query_params)
@@ -128,6 +147,37 @@ async def follow_up_detail(
     return await _detail(request, viewer, row)
 
 
+@get("/follow-ups/{follow_up_id:uuid}/actions", include_in_schema=False, cache=False)
+async def follow_up_actions(
+    request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID]
+) -> Template:
+    """A row's actions, fetched when its menu is opened (htmx); without JavaScript the
+    follow-up's page, its forms coming back to ``next``."""
+    row = await follow_ups.get(viewer, follow_up_id, SchedulerAction.manage_follow_ups)
+    back = local_path(request.query_params.get("next"))
+    context = {"item": row, "here": back or f"/follow-ups/{follow_up_id}"}
+    if not is_htmx(request):
+        context = await _detail_context(viewer, row, back=back)
+    return render(
+        request, "scheduler/detail.html", _common(context), partial="scheduler/_actions.html"
+    )
+
+
+async def _detail_context(
+    viewer: access.Viewer, row: FollowUpRecord, error: str = "", back: str | None = None
+) -> dict[str, Any]:
+    """The follow-up's page; its action forms come back to ``back`` (a local path), by
+    default to the page itself."""
+    return {
+        "item": row,
+        "back": back,
+        "error": error,
+        "history": await follow_ups.history(row.uuid),
+        "causes": await follow_ups.causes_for(viewer, row) if row.rule_key else [],
+        "owners": await follow_ups.owner_choices(viewer) if row.may_change else [],
+    }
+
+
 async def _detail(
     request: AnyRequest,
     viewer: access.Viewer,
@@ -138,15 +188,7 @@ async def _detail(
     return render(
         request,
         "scheduler/detail.html",
-        _common(
-            {
-                "item": row,
-                "error": error,
-                "history": await follow_ups.history(row.uuid),
-                "causes": await follow_ups.causes_for(viewer, row) if row.rule_key else [],
-                "owners": await follow_ups.owner_choices(viewer) if row.may_change else [],
-            }
-        ),
+        _common(await _detail_context(viewer, row, error)),
         status_code=status_code,
     )
 
@@ -193,7 +235,6 @@ async def _after_action(
                     "rows": outcome.rows,
                     "error": outcome.error,
                     "next": next_page,
-                    "compact": agenda_views.in_week_view(next_page),
                 }
             ),
             status_code=200 if outcome.status_code == 200 else outcome.status_code,
@@ -410,10 +451,12 @@ async def calendar_feed(request: AnyRequest, token: FromPath[str]) -> Response[s
 
 routes = [
     agenda,
+    agenda_more,
     calendar,
     follow_up_new,
     follow_up_create,
     follow_up_detail,
+    follow_up_actions,
     follow_up_edit,
     follow_up_update,
     follow_up_complete,

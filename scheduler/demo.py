@@ -31,8 +31,8 @@ async def load_follow_ups(rng: random.Random, now: datetime) -> str:
     partners = await Organisation.select(
         Organisation.id,
         Organisation.owner,
-        Organisation.owner.time_zone.as_alias("zone"),  # type: ignore[union-attr]
-        Organisation.owner.locale.as_alias("locale"),  # type: ignore[union-attr]
+        Organisation.owner._.time_zone.as_alias("zone"),
+        Organisation.owner._.locale.as_alias("locale"),
     ).where(Organisation.owner.is_not_null(), Organisation.kind != OrganisationKind.brand.value)
     users = {row["id"] for row in await User.select(User.id)}
     rows = []

@@ -27,8 +27,6 @@ FUTURE_DAYS = 366
 FEED_LIMIT = 2000
 PRODUCT_ID = "-//Threadline//Follow-ups//EN"
 
-_organisation: Any = FollowUp.organisation
-_series: Any = FollowUp.series
 FEED_COLUMNS = (
     FollowUp.uuid,
     FollowUp.kind,
@@ -39,11 +37,11 @@ FEED_COLUMNS = (
     FollowUp.state,
     FollowUp.updated_at,
     FollowUp.occurrence_at,
-    _organisation.legal_name.as_alias("partner_name"),
-    _series.uuid.as_alias("series_uuid"),
-    _series.rule.as_alias("series_rule"),
-    _series.starts_at.as_alias("series_starts_at"),
-    _series.time_zone.as_alias("series_time_zone"),
+    FollowUp.organisation._.legal_name.as_alias("partner_name"),
+    FollowUp.series._.uuid.as_alias("series_uuid"),
+    FollowUp.series._.rule.as_alias("series_rule"),
+    FollowUp.series._.starts_at.as_alias("series_starts_at"),
+    FollowUp.series._.time_zone.as_alias("series_time_zone"),
 )
 
 

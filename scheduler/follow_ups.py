@@ -56,9 +56,6 @@ TIMELINE_KIND = {
     FollowUpKind.task: "note",
 }
 
-_organisation: Any = FollowUp.organisation
-_owner: Any = FollowUp.owner
-_series: Any = FollowUp.series
 
 ROW_COLUMNS = (
     FollowUp.id,
@@ -81,17 +78,17 @@ ROW_COLUMNS = (
     FollowUp.version,
     FollowUp.owner,
     FollowUp.organisation,
-    _organisation.uuid.as_alias("partner_uuid"),
-    _organisation.legal_name.as_alias("partner_name"),
-    _owner.display_name.as_alias("owner_name"),
-    _owner.uuid.as_alias("owner_uuid"),
-    _owner.manager.as_alias("owner_manager"),
+    FollowUp.organisation._.uuid.as_alias("partner_uuid"),
+    FollowUp.organisation._.legal_name.as_alias("partner_name"),
+    FollowUp.owner._.display_name.as_alias("owner_name"),
+    FollowUp.owner._.uuid.as_alias("owner_uuid"),
+    FollowUp.owner._.manager.as_alias("owner_manager"),
     FollowUp.series,
     FollowUp.occurrence_at,
-    _series.uuid.as_alias("series_uuid"),
-    _series.rule.as_alias("series_rule"),
-    _series.starts_at.as_alias("series_starts_at"),
-    _series.time_zone.as_alias("series_time_zone"),
+    FollowUp.series._.uuid.as_alias("series_uuid"),
+    FollowUp.series._.rule.as_alias("series_rule"),
+    FollowUp.series._.starts_at.as_alias("series_starts_at"),
+    FollowUp.series._.time_zone.as_alias("series_time_zone"),
 )
 
 

@@ -208,3 +208,11 @@ def parse_moment(text: str) -> datetime | None:
     except ValueError:
         return None
     return moment.astimezone(UTC) if moment.tzinfo else None
+
+
+def position(query: Mapping[str, Any]) -> tuple[datetime, int] | None:
+    """The (due time, id) of the last row a list showed, as its "Show more" link wrote it
+    (after_due, after_id); None (from the first row) when either is missing or malformed."""
+    due_at = parse_moment(str(query.get("after_due") or ""))
+    follow_up_id = inputs.whole_number(query.get("after_id"))
+    return None if due_at is None or follow_up_id is None else (due_at, follow_up_id)

@@ -37,8 +37,6 @@ EMAIL_KINDS = {
 DIGEST_AT = time(8, 0)
 REMINDER_BATCH = 500
 
-_organisation: Any = FollowUp.organisation
-
 
 @access.system_query("the reminder job: every due follow-up")
 async def _claim_reminders(now: datetime, batch: int) -> list[dict[str, Any]]:
@@ -186,7 +184,7 @@ async def send_digests(settings: Settings, runner: str) -> str:
             FollowUp.due_at,
             FollowUp.owner,
             FollowUp.priority,
-            _organisation.legal_name.as_alias("partner_name"),
+            FollowUp.organisation._.legal_name.as_alias("partner_name"),
         )
         .where(
             FollowUp.state == FollowUpState.open,

@@ -222,15 +222,14 @@ async def _contract_notice(settings: RuleSettings, now: datetime) -> list[Candid
 async def _stuck_order(settings: RuleSettings, now: datetime) -> list[Candidate]:
     """Orders in submitted, confirmed or in production for longer than N days."""
     cutoff = now - timedelta(days=settings.threshold_days)
-    buyer: Any = Order.buyer
     rows = await Order.select(
         Order.uuid,
         Order.number,
         Order.status,
         Order.status_changed_at,
         Order.buyer,
-        buyer.owner.as_alias("owner"),
-        buyer.legal_name.as_alias("buyer_name"),
+        Order.buyer._.owner.as_alias("owner"),
+        Order.buyer._.legal_name.as_alias("buyer_name"),
     ).where(Order.status.is_in(list(STUCK_STATUSES)), Order.status_changed_at < cutoff)
     return [
         Candidate(
@@ -284,7 +283,6 @@ async def _first_contact(settings: RuleSettings, now: datetime) -> list[Candidat
 async def _complaint(settings: RuleSettings, now: datetime) -> list[Candidate]:
     """Complaints on a timeline older than N days with no follow-up on that partner since."""
     cutoff = now - timedelta(days=settings.threshold_days)
-    entry_organisation: Any = TimelineEntry.organisation
     complaints = await TimelineEntry.select(
         TimelineEntry.uuid,
         TimelineEntry.organisation,
@@ -292,8 +290,8 @@ async def _complaint(settings: RuleSettings, now: datetime) -> list[Candidate]:
         TimelineEntry.kind,
         TimelineEntry.summary,
         TimelineEntry.params,
-        entry_organisation.owner.as_alias("owner"),
-        entry_organisation.legal_name.as_alias("partner_name"),
+        TimelineEntry.organisation._.owner.as_alias("owner"),
+        TimelineEntry.organisation._.legal_name.as_alias("partner_name"),
     ).where(
         TimelineEntry.kind == InteractionKind.complaint.value,
         TimelineEntry.occurred_at < cutoff,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from insights import controllers, figures, network
+from insights import controllers, figures, network, snapshots
 from partner_portal.accounts.services import viewer_for_user_id
 from scheduler.tables import FollowUp
 from tests.insights.support import TODAY, book, make_history, tune
@@ -24,7 +24,7 @@ async def test_the_drill_down_lists_exactly_the_partners_the_figure_counts(
 ) -> None:
     shop = await make_history(cast, frozen_clock)
     await tune(churn_after_days=30)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
     # Booked after the job ran: the dashboard shows the stored figures until the next run,
     # and the drill-down the partners stored with them.
     await book(
@@ -43,14 +43,14 @@ async def test_the_drill_down_lists_exactly_the_partners_the_figure_counts(
     for user in (cast.admin, cast.kam):
         viewer = await viewer_for_user_id(user.id)
         for period_kind, count, dimension in (("month", 3, "kind"), ("season", 2, "kam")):
-            shown = await network.dashboard_kpis(
+            shown = await snapshots.dashboard_kpis(
                 viewer, period_kind, count, dimension, TODAY.date()
             )
             assert shown.computed_on == TODAY.date()
             for (group, window, kpi), figure in shown.figures.items():
-                drill = await network.drill_down(
+                drill = await snapshots.drill_down(
                     viewer,
-                    network.FigureRef(period_kind, count, dimension, group, window, kpi),
+                    snapshots.FigureRef(period_kind, count, dimension, group, window, kpi),
                     TODAY.date(),
                 )
                 if kpi in COUNTED:
@@ -75,14 +75,14 @@ async def test_without_stored_figures_the_drill_down_lists_the_computed_ones(
     await figures.refresh_facts()
     kam = await viewer_for_user_id(cast.kam.id)
 
-    drill = await network.drill_down(
-        kam, network.FigureRef("month", 3, "", "", "", "new"), TODAY.date()
+    drill = await snapshots.drill_down(
+        kam, snapshots.FigureRef("month", 3, "", "", "", "new"), TODAY.date()
     )
 
     assert drill.table.computed_on is None and drill.window == "2026-03"
     assert drill.partners == []
-    february = await network.drill_down(
-        kam, network.FigureRef("month", 3, "", "", "2026-02", "new"), TODAY.date()
+    february = await snapshots.drill_down(
+        kam, snapshots.FigureRef("month", 3, "", "", "2026-02", "new"), TODAY.date()
     )
     assert [row["id"] for row in february.partners] == [cast.retailer_a.id]
 
@@ -95,7 +95,7 @@ async def test_the_breakdown_shows_a_page_of_groups_and_the_export_holds_them_al
     cast: Cast, client: PortalClient, frozen_clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
     monkeypatch.setattr(controllers, "GROUPS_PER_PAGE", 1)
     await client.sign_in(cast.admin)
 
@@ -117,8 +117,8 @@ async def test_a_long_drill_down_is_paged_and_follow_ups_can_take_everyone_behin
     cast: Cast, client: PortalClient, frozen_clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
-    monkeypatch.setattr(network, "DRILL_PAGE_SIZE", 1)
+    await snapshots.recompute_all(TODAY.date())
+    monkeypatch.setattr(snapshots, "DRILL_PAGE_SIZE", 1)
     await client.sign_in(cast.kam)
     figure = "period=month&count=3&by=&group=&window=2026-02&kpi=active"
 

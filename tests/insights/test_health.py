@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from insights import figures, network, segmentation
+from insights import figures, network, segmentation, snapshots
 from insights.tables import PartnerMetrics
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.audit import services as audit_log
@@ -94,8 +94,8 @@ async def test_lifetime_value_segment_and_rfm_of_each_partner(
 ) -> None:
     await make_history(cast, frozen_clock)
 
-    await network.recompute_all(TODAY.date())
-    await network.recompute_all(TODAY.date())  # twice a day keeps one snapshot
+    await snapshots.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())  # twice a day keeps one snapshot
     rows = {
         row["organisation"]: row
         for row in await PartnerMetrics.select(*PartnerMetrics.all_columns())

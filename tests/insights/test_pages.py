@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from insights import figures, network
+from insights import figures, network, segmentation, snapshots
+from partner_portal.accounts.services import viewer_for_user_id
 from scheduler.tables import FollowUp
 from tests.insights.support import TODAY, make_history, tune
 from tests.support import Cast, PortalClient
@@ -31,7 +32,7 @@ async def test_drilling_into_churn_lists_the_partners_and_plans_follow_ups_once(
 ) -> None:
     await make_history(cast, frozen_clock)
     await tune(churn_after_days=30)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
     await client.sign_in(cast.kam)
 
     drill = await client.get("/insights/partners?period=month&count=3&kpi=churned&window=2026-03")
@@ -79,7 +80,7 @@ async def test_the_360_page_shows_health_to_the_brand_and_not_to_the_partner(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
 
     await client.sign_in(cast.kam)
     brand_view = await client.get(f"/partners/{cast.distributor_a.uuid}")
@@ -109,7 +110,7 @@ async def test_the_api_gives_kpis_and_a_partners_health_to_the_brand_only(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
     await client.sign_in(cast.kam)
 
     kpis = (await client.get("/api/v1/insights/kpis?count=3")).json()
@@ -124,16 +125,44 @@ async def test_the_api_gives_kpis_and_a_partners_health_to_the_brand_only(
     assert own.status_code == 403
 
 
+async def test_the_api_pages_the_segment_list_by_cursor(
+    cast: Cast, client: PortalClient, frozen_clock: Any
+) -> None:
+    await make_history(cast, frozen_clock)
+    await snapshots.recompute_all(TODAY.date())
+    admin = await viewer_for_user_id(cast.admin.id)
+    overview = await segmentation.segment_overview(admin)
+    everyone = {
+        str(partner["uuid"]) for members in overview["segments"].values() for partner in members
+    }
+    await client.sign_in(cast.admin)
+
+    pages = [(await client.get("/api/v1/insights/segments?limit=3")).json()]
+    while pages[-1]["next_cursor"]:
+        cursor = pages[-1]["next_cursor"]
+        pages.append(
+            (await client.get(f"/api/v1/insights/segments?limit=3&cursor={cursor}")).json()
+        )
+    forged = await client.get("/api/v1/insights/segments?cursor=bm90IGEgY3Vyc29y")
+
+    listed = [item["partner"] for page in pages for item in page["items"]]
+    assert len(everyone) == 4 and [len(page["items"]) for page in pages] == [3, 1]
+    assert sorted(listed) == sorted(everyone)  # none twice, none missed
+    assert forged.status_code == 400
+    assert forged.headers["content-type"].startswith("application/problem+json")
+    assert forged.json()["errors"][0]["field"] == "cursor"
+
+
 async def test_the_dashboard_reads_the_figures_the_job_stored(
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     from partner_portal.accounts.services import viewer_for_user_id
 
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
     kam = await viewer_for_user_id(cast.kam.id)
 
-    stored = await network.dashboard_kpis(kam, "month", 3, "tier", TODAY.date())
+    stored = await snapshots.dashboard_kpis(kam, "month", 3, "tier", TODAY.date())
     live = await network.kpis(kam, "month", 3, "tier", TODAY.date())
 
     assert stored.computed_on == TODAY.date() and live.computed_on is None
@@ -151,10 +180,10 @@ async def test_stored_figures_speak_the_readers_language(cast: Cast, frozen_cloc
     from partner_portal.accounts.services import viewer_for_user_id
 
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())  # the job writes in the default language
+    await snapshots.recompute_all(TODAY.date())  # the job writes in the default language
     token = i18n.current_locale.set("ko")
     try:
-        stored = await network.dashboard_kpis(
+        stored = await snapshots.dashboard_kpis(
             await viewer_for_user_id(cast.kam.id), "month", 3, "", TODAY.date()
         )
         expected = i18n.gettext("All partners")
@@ -178,7 +207,7 @@ async def test_the_health_panel_explains_its_codes_and_assumes_no_satisfaction(
     from partner_portal.partners.tables import User
 
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
 
     await client.sign_in(cast.kam)
     english = (await client.get(f"/partners/{cast.distributor_a.uuid}")).text

@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from insights import figures, network
+from insights import figures, network, snapshots
 from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.catalog import services as catalog
 from tests.insights.support import TODAY, make_history, tune
@@ -111,9 +111,9 @@ async def test_seasons_are_stored_and_offered_by_the_dashboard_drill_down_export
     cast: Cast, client: PortalClient, frozen_clock: Any
 ) -> None:
     await make_history(cast, frozen_clock)
-    await network.recompute_all(TODAY.date())
+    await snapshots.recompute_all(TODAY.date())
     kam = await viewer_for_user_id(cast.kam.id)
-    stored = await network.dashboard_kpis(kam, "season", 2, "tier", TODAY.date())
+    stored = await snapshots.dashboard_kpis(kam, "season", 2, "tier", TODAY.date())
     live = await network.kpis(kam, "season", 2, "tier", TODAY.date())
     await client.sign_in(cast.admin)
 

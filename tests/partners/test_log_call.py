@@ -86,10 +86,15 @@ async def test_the_log_a_call_form_is_a_page_of_its_own_without_javascript_and_o
 async def test_a_call_logged_from_the_agenda_goes_back_to_the_agenda_and_never_off_site(
     client: PortalClient, cast: Cast
 ) -> None:
-    await follow_up(cast.distributor_a, cast.kam, datetime.now(UTC) + timedelta(hours=2))
+    uuid = await follow_up(cast.distributor_a, cast.kam, datetime.now(UTC) + timedelta(hours=2))
     await client.log_in(cast.kam)
     agenda = (await client.get("/agenda")).text
-    assert f'action="/partners/{cast.distributor_a.uuid}/timeline"' in agenda
+    # The row's menu brings its actions, the call among them, when opened.
+    actions_url = f"/follow-ups/{uuid}/actions?next=%2Fagenda"
+    assert f'hx-get="{actions_url}"' in agenda
+    menu = (await client.get(actions_url, headers={"HX-Request": "true"})).text
+    assert f'action="/partners/{cast.distributor_a.uuid}/timeline"' in menu
+    assert 'name="next" value="/agenda"' in menu
 
     logged = await client.post_form(
         f"/partners/{cast.distributor_a.uuid}/timeline",

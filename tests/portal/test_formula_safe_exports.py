@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.cell import Cell
 
 from group_orders import choices, rosters
-from insights import network as insights
+from insights import snapshots as insights
 from partner_portal import spreadsheets
 from partner_portal.accounts.services import create_api_token, viewer_for_user_id
 from partner_portal.orders.tables import Order, OrderStatus

@@ -53,6 +53,8 @@ PAGED = (
     "/api/v1/group-campaigns/{campaign_id}/responses",
     "/api/v1/webhook-endpoints",
     "/api/v1/rebates/{partner_id}/ledger",
+    "/api/v1/insights/segments",
+    "/api/v1/follow-ups",
 )
 # A few generated requests per operation keep the run short (the coverage phase, which
 # tries every boundary of every parameter, takes minutes); the seed makes a

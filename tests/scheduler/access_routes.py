@@ -52,10 +52,12 @@ ADMIN = only({"admin"})
 
 ROUTES: dict[str, Route] = {
     "GET /agenda": Route(only(BRAND_MEMBERS)),
+    "GET /agenda/more": Route(only(BRAND_MEMBERS)),
     "GET /agenda/calendar": Route(only(BRAND_MEMBERS)),
     "GET /follow-ups/new": Route(only(PARTNER_EDITORS)),
     "POST /follow-ups/new": Route(only(PARTNER_EDITORS)),
     "GET /follow-ups/{follow_up_id:uuid}": Route(view_follow_up, "follow_up"),
+    "GET /follow-ups/{follow_up_id:uuid}/actions": Route(change_follow_up, "follow_up"),
     "GET /follow-ups/{follow_up_id:uuid}/edit": Route(change_follow_up, "follow_up"),
     "POST /follow-ups/{follow_up_id:uuid}/edit": Route(change_follow_up, "follow_up"),
     "POST /follow-ups/{follow_up_id:uuid}/complete": Route(change_follow_up, "follow_up"),

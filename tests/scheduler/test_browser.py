@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.async_api import Page, expect
 
+from tests.browser import screenshot
 from tests.scheduler.support import follow_up
 from tests.support import PASSWORD, Cast
 
@@ -28,7 +29,11 @@ async def test_a_kam_completes_a_weekly_call_from_the_agenda_and_sees_the_next_o
 
     row = page.locator("li.follow-up", has_text="每周订单电话")
     await expect(row).to_have_count(1)
+    # The row's actions come when its menu is opened.
+    await expect(row.get_by_label("Outcome")).to_have_count(0)
+    await row.locator("summary", has_text="Move, skip or finish").click()
     await row.get_by_label("Outcome").fill("下单 120 件")
+    await screenshot(page, "agenda-row-menu-open")
     await row.get_by_role("button", name="Done").click()
 
     # The done row and next week's, swapped in by htmx without leaving the page.

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.async_api import Page, ViewportSize, expect
 
-from insights import network
+from insights import snapshots
 from partner_portal.partners.tables import TimelineEntry, User
 from scheduler.tables import FollowUp
 from tests.browser import screenshot
@@ -98,7 +98,7 @@ async def test_a_kams_day_in_chinese_on_a_phone(cast: Cast, live_server: str, pa
 
     # 4. A health class explained: the segments page opens what its four letters mean, and
     # names each class in words.
-    await network.recompute_all(datetime.now(UTC).date())
+    await snapshots.recompute_all(datetime.now(UTC).date())
     await page.goto(f"{live_server}/insights/segments")
     legend = page.locator("details.legend")
     await legend.locator("summary", has_text="代码含义").click()

@@ -3,6 +3,7 @@ e-mail preferences and the brand admins' jobs and failed-mail pages."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from partner_portal.notifications.tables import NotificationPreference, OutboxEmail
@@ -49,6 +50,66 @@ async def test_a_long_overdue_list_shows_the_most_urgent_and_says_how_many_more(
     assert "逾期30天" in page and "逾期06天" in page  # the oldest first
     assert "逾期05天" not in page
     assert "25 of 30 shown" in page
+
+
+async def test_show_more_brings_a_long_sections_next_rows_once_each(
+    client: PortalClient, cast, frozen_clock
+) -> None:
+    frozen_clock.frozen_at = NOW
+    for day in range(1, 61):
+        await follow_up(
+            cast.distributor_a, cast.kam, NOW - timedelta(days=day), title=f"逾期{day:02d}天"
+        )
+    await follow_up(cast.distributor_a, cast.kam, NOW + timedelta(hours=1), title="今天拜访")
+    await client.log_in(cast.kam)
+    htmx = {"HX-Request": "true"}
+
+    page = (await client.get("/agenda")).text
+    second = (await client.get(_more_link(page), headers=htmx)).text
+    third = (await client.get(_more_link(second), headers=htmx)).text
+    without_javascript = await client.get(_more_link(page))
+    no_such_section = await client.get("/agenda/more?section=later")
+
+    shown = re.findall(r"逾期(\d\d)天", page + second + third)
+    assert shown == [f"{day:02d}" for day in range(60, 0, -1)]  # oldest first, each once
+    assert "25 of 60 shown" in page and "<html" not in second
+    assert "Show more" in second and "Show more" not in third and "今天拜访" not in third
+    assert without_javascript.status_code == 200
+    assert "<html" in without_javascript.text and "逾期35天" in without_javascript.text
+    assert no_such_section.status_code == 404
+
+
+def _more_link(page: str) -> str:
+    found = re.search(r'<a class="button secondary" href="(/agenda/more\?[^"]+)"', page)
+    assert found is not None
+    return found.group(1).replace("&amp;", "&")
+
+
+async def test_a_rows_actions_come_when_its_menu_is_opened_and_only_to_who_may_use_them(
+    client: PortalClient, cast, frozen_clock
+) -> None:
+    frozen_clock.frozen_at = NOW
+    uuid = await follow_up(cast.distributor_a, cast.kam, NOW, title="今天拜访")
+    others = await follow_up(cast.distributor_b, cast.other_kam, NOW, title="别人的")
+    await client.log_in(cast.kam)
+    actions_url = f"/follow-ups/{uuid}/actions?next=%2Fagenda"
+
+    agenda = (await client.get("/agenda")).text
+    opened = await client.get(actions_url, headers={"HX-Request": "true"})
+    without_javascript = (await client.get(actions_url)).text
+    another_kams = await client.get(f"/follow-ups/{others}/actions", headers={"HX-Request": "true"})
+
+    assert "今天拜访" in agenda and f'hx-get="{actions_url}"' in agenda
+    assert f"/follow-ups/{uuid}/complete" not in agenda
+    assert "HX-Request" in opened.headers["vary"]
+    for form in ("complete", "snooze", "reschedule"):
+        assert f'action="/follow-ups/{uuid}/{form}"' in opened.text
+        assert f'action="/follow-ups/{uuid}/{form}"' in without_javascript
+    assert "<html" not in opened.text and 'name="next" value="/agenda"' in opened.text
+    # Without JavaScript the menu leads to the follow-up's page, whose forms come back.
+    assert "<h1>今天拜访</h1>" in without_javascript
+    assert 'name="next" value="/agenda"' in without_javascript
+    assert another_kams.status_code == 404
 
 
 async def test_a_manager_sees_the_teams_agenda_and_workload(

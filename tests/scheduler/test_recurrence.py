@@ -292,10 +292,15 @@ async def test_the_week_view_moves_or_skips_an_occurrence_and_comes_back_to_the_
     day = week.split('data-day="2026-06-17"')[1].split("</section>")[0]
     assert 'class="fu-menu"' in day and 'value="move"' in day and 'value="skip"' in day
     assert f'name="next" value="{week_url.replace("&", "&amp;")}"' in day
-    # The stored current occurrence (3 June) in its own week can be moved and finished too.
     first_week = (await client.get("/agenda/calendar?date=2026-06-01")).text
     first_day = first_week.split('data-day="2026-06-03"')[1].split("</section>")[0]
-    assert 'class="fu-menu"' in first_day and f"/follow-ups/{uuid}/reschedule" in first_day
+    # The stored current occurrence (3 June) in its own week can be moved and finished too,
+    # from its menu, whose actions come when it is opened and go back to the week.
+    actions_url = f"/follow-ups/{uuid}/actions?next=%2Fagenda%2Fcalendar%3Fdate%3D2026-06-01"
+    assert 'class="fu-menu"' in first_day and f'hx-get="{actions_url}"' in first_day
+    actions = (await client.get(actions_url, headers={"HX-Request": "true"})).text
+    assert f"/follow-ups/{uuid}/reschedule" in actions
+    assert 'name="next" value="/agenda/calendar?date=2026-06-01"' in actions
 
     moved = await client.post_form(
         f"/follow-ups/{uuid}/occurrence",
