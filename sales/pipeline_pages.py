@@ -23,8 +23,8 @@ from partner_portal.web import (
     redirect_after_post,
     render,
 )
+from sales import board_cards, opportunities, pipeline, registrations
 from sales import forecast as sales_forecast
-from sales import opportunities, pipeline, registrations
 from sales.access import SalesAction, get_opportunity
 from sales.pipeline import OpportunityFilters
 from sales.tables import OPEN_STAGES, Stage
@@ -44,6 +44,7 @@ async def opportunity_board(request: AnyRequest, viewer: CurrentViewer) -> Templ
             "columns": columns,
             "filters": filters,
             "choices": await pipeline.filter_choices(viewer),
+            "board_card": board_cards.board_card,
         },
         partial="sales/_board.html",
     )
@@ -64,7 +65,11 @@ async def opportunity_board_more(request: AnyRequest, viewer: CurrentViewer) -> 
         raise RefusedInput(_(STALE_LINK))
     filters = OpportunityFilters.from_query(params)
     column = await pipeline.more_cards(viewer, filters, Stage(stage), position)
-    return render(request, "sales/_board_cards.html", {"column": column, "filters": filters})
+    return render(
+        request,
+        "sales/_board_cards.html",
+        {"column": column, "filters": filters, "board_card": board_cards.board_card},
+    )
 
 
 @get("/sales/opportunities/list", include_in_schema=False)
@@ -180,7 +185,11 @@ async def opportunity_move(
             return render(
                 request,
                 "sales/board.html",
-                {"columns": await pipeline.board(viewer, filters), "filters": filters},
+                {
+                    "columns": await pipeline.board(viewer, filters),
+                    "filters": filters,
+                    "board_card": board_cards.board_card,
+                },
                 partial="sales/_board.html",
             )
         return redirect_after_post(request, "/sales/opportunities")
