@@ -16,8 +16,8 @@ from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.web import CurrentViewer, RefusedInput, is_htmx, redirect_after_post, render
+from sales import board_cards, opportunities, pipeline, registrations
 from sales import forecast as sales_forecast
-from sales import opportunities, pipeline, registrations
 from sales.access import SalesAction, get_opportunity
 from sales.pipeline import OpportunityFilters
 from sales.tables import OPEN_STAGES, Stage
@@ -37,6 +37,7 @@ async def opportunity_board(request: AnyRequest, viewer: CurrentViewer) -> Templ
             "columns": columns,
             "filters": filters,
             "choices": await pipeline.filter_choices(viewer),
+            "board_card": board_cards.board_card,
         },
         partial="sales/_board.html",
     )
@@ -57,7 +58,11 @@ async def opportunity_board_more(request: AnyRequest, viewer: CurrentViewer) -> 
         raise RefusedInput(_(STALE_LINK))
     filters = OpportunityFilters.from_query(params)
     column = await pipeline.more_cards(viewer, filters, Stage(stage), position)
-    return render(request, "sales/_board_cards.html", {"column": column, "filters": filters})
+    return render(
+        request,
+        "sales/_board_cards.html",
+        {"column": column, "filters": filters, "board_card": board_cards.board_card},
+    )
 
 
 @get("/sales/opportunities/list", include_in_schema=False)
@@ -173,7 +178,11 @@ async def opportunity_move(
             return render(
                 request,
                 "sales/board.html",
-                {"columns": await pipeline.board(viewer, filters), "filters": filters},
+                {
+                    "columns": await pipeline.board(viewer, filters),
+                    "filters": filters,
+                    "board_card": board_cards.board_card,
+                },
                 partial="sales/_board.html",
             )
         return redirect_after_post(request, "/sales/opportunities")

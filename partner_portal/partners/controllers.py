@@ -18,7 +18,15 @@ from partner_portal.clock import utcnow
 from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import N_
 from partner_portal.inputs import PageNumber
-from partner_portal.partners import contacts, csv_io, forms, listing, ownership, services
+from partner_portal.partners import (
+    contacts,
+    csv_io,
+    forms,
+    list_rows,
+    listing,
+    ownership,
+    services,
+)
 from partner_portal.partners.choices import form_choices
 from partner_portal.partners.listing import PartnerFilters
 from partner_portal.partners.records import OrganisationRecord
@@ -61,6 +69,7 @@ async def partner_list(request: AnyRequest, viewer: CurrentViewer) -> Template |
             "choices": choices,
             # each row's "log a call" (where the viewer's role logs interactions at all)
             "can_log_calls": viewer.can(Action.add_timeline_entry),
+            "partner_row": list_rows.partner_row,
         },
         partial="partners/_rows.html",
     )

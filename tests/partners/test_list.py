@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from partner_portal.partners.tables import Contact, Territory
+from partner_portal.partners.tables import Contact, Organisation, Territory
 from tests.support import Cast, PortalClient
 
 
@@ -187,3 +187,21 @@ async def test_a_signed_out_visitor_is_sent_to_log_in(client: PortalClient, cast
     response = await client.get("/partners")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
+
+
+async def test_a_row_kept_from_an_earlier_visit_shows_a_change_at_once_and_comes_back_to_each_list(
+    client: PortalClient, cast: Cast
+) -> None:
+    await client.log_in(cast.kam)
+    await client.get("/partners?q=&page=1")
+    await Organisation.update({Organisation.legal_name: "锦程服饰（更名）"}).where(
+        Organisation.id == cast.distributor_a.id
+    )
+
+    first = (await client.get("/partners?q=&page=1")).text
+    searched = (await client.get("/partners?q=%E9%94%A6%E7%A8%8B&page=1")).text
+
+    assert "锦程服饰（更名）" in first and cast.distributor_a.legal_name not in first
+    link = f"/partners/{cast.distributor_a.uuid}/log-call?next="
+    assert f"{link}/partners%3Fq%3D%26page%3D1" in first
+    assert f"{link}/partners%3Fq%3D%25E9%2594%25A6%25E7%25A8%258B%26page%3D1" in searched

@@ -182,3 +182,29 @@ async def test_the_list_pages_by_key_without_a_count(
 
 def column_titles_in_list(html: str) -> list[str]:
     return re.findall(r'<a href="/sales/opportunities/[^"]+"><strong>([^<]+)</strong></a>', html)
+
+
+async def test_a_card_kept_from_an_earlier_visit_shows_a_move_at_once_with_each_readers_token(
+    client: PortalClient, cast: Cast, frozen_clock: Any
+) -> None:
+    frozen_clock.frozen_at = NOW
+    await add_opportunities(cast.distributor_a, "qualified", [("Autumn reorder", 5)])
+    await client.log_in(cast.kam)
+    before = (await client.get("/sales/opportunities")).text
+    await Opportunity.update({Opportunity.stage: "proposal", Opportunity.version: 2}).where(
+        Opportunity.title == "Autumn reorder"
+    )
+    after = (await client.get("/sales/opportunities")).text
+    client.cookies.clear()  # another browser: another CSRF token
+    await client.log_in(cast.kam_manager)
+    other_browser = (await client.get("/sales/opportunities")).text
+
+    assert column_titles(before, "qualified") == ["Autumn reorder"]
+    assert column_titles(after, "qualified") == []
+    assert column_titles(after, "proposal") == ["Autumn reorder"]
+    assert 'name="version" value="2"' in after
+    tokens = [
+        set(re.findall(r'name="_csrf_token" value="([^"]+)"', page))
+        for page in (after, other_browser)
+    ]
+    assert all(len(found) == 1 for found in tokens) and tokens[0] != tokens[1]
