@@ -74,8 +74,19 @@ async def test_a_cell_off_the_multiple_is_marked_as_it_is_typed(
     await cell.fill("10")
     await expect(cell).to_have_attribute("aria-invalid", "true")
     await expect(page.locator("main")).to_contain_text("Order in multiples of 6.")
+    # The order's line names a problem while one is left in any style, and the order's
+    # totals follow every change of a style's figures.
+    summary = page.locator("#grid-invalid")
+    other = page.get_by_label("SS27-002 BLK S", exact=True)
+    await other.fill("x")
+    await expect(summary).to_contain_text("Whole pieces, 0 to 1,000,000.")
+    await other.fill("6")
+    await expect(summary).to_contain_text("Order in multiples of 6.")
+    await expect(page.locator("#order-quantity")).to_have_text("16")
     await cell.fill("12")
     await expect(cell).not_to_have_attribute("aria-invalid", "true")
+    await expect(summary).to_have_text("")
+    await expect(page.locator("#order-quantity")).to_have_text("18")
 
 
 async def test_typed_quantities_survive_a_failed_request_and_a_reload(
