@@ -228,7 +228,9 @@ async def test_on_a_phone_a_long_credit_warning_keeps_the_order_bar_small(
     await expect(findings).to_have_count(2)
     credit = findings.filter(has_text=warning)
     await expect(credit).to_have_count(1)
-    await expect(page.get_by_role("button", name=translated(locale, "Submit order"))).to_be_in_viewport()
+    await expect(
+        page.get_by_role("button", name=translated(locale, "Submit order"))
+    ).to_be_in_viewport()
     # Written out, the two warnings took 310 of the phone's 844 pixels.
     bar_box = await bar.bounding_box()
     assert bar_box is not None and bar_box["height"] < PHONE["height"] / 4
