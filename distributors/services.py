@@ -353,42 +353,79 @@ class MatrixStyle:
         return sum(self.stock.values())
 
 
+STYLE_COLUMNS = (
+    Style.id,
+    Style.uuid,
+    Style.code,
+    Style.name_en,
+    Style.name_zh,
+    Style.name_ko,
+    Style.fabric_composition,
+    Style.season,
+    Style.size_scale,
+    Style.category,
+    Style.gender,
+    Style.carry_over,
+)
+
+
+@dataclass(frozen=True)
+class StyleRows:
+    """Styles the viewer may see, in the order asked, and their colourways: what a line
+    sheet's filters and its cards (or the API's summaries and styles) both start from, so
+    a page reads them once."""
+
+    styles: dict[int, dict[str, Any]]
+    colours: dict[int, list[dict[str, Any]]]
+
+
+async def read_styles(viewer: Viewer, style_ids: Sequence[int]) -> StyleRows:
+    """Two queries, one parameter each, whatever the number of styles."""
+    if not style_ids:
+        return StyleRows({}, {})
+    query = access.narrow(
+        Style.select(*STYLE_COLUMNS).where(one_of(Style.id, style_ids)),
+        access.style_filter(viewer),
+    )
+    found = {row["id"]: row for row in await query}
+    styles = {
+        style_id: found[style_id] for style_id in dict.fromkeys(style_ids) if style_id in found
+    }
+    colours: dict[int, list[dict[str, Any]]] = {style_id: [] for style_id in styles}
+    if styles:
+        for row in (
+            await Colourway.select(Colourway.id, Colourway.style, Colourway.code, Colourway.name)
+            .where(one_of(Colourway.style, list(styles)))
+            .order_by(Colourway.id)
+        ):
+            colours[row["style"]].append(row)
+    return StyleRows(styles, colours)
+
+
 async def load_styles(
-    viewer: Viewer, style_ids: Sequence[int], buyer_id: int | None, *, with_skus: bool = True
+    viewer: Viewer,
+    style_ids: Sequence[int],
+    buyer_id: int | None,
+    *,
+    with_skus: bool = True,
+    read: StyleRows | None = None,
 ) -> list[MatrixStyle]:
     """The styles (in the order given) the viewer may see, with everything the grid and the
     sheet show: a fixed number of queries whatever the number of styles and SKUs.
 
     A line sheet's cards show availability per style, not per cell: they ask
     ``with_skus=False`` and get no SKUs and no stock (three queries fewer, the two largest).
+    A caller that has read the styles already (``read_styles``, for more of them) hands
+    them over, two queries fewer.
     """
     if not style_ids:
         return []
-    query = Style.select(
-        Style.id,
-        Style.uuid,
-        Style.code,
-        Style.name_en,
-        Style.name_zh,
-        Style.name_ko,
-        Style.fabric_composition,
-        Style.season,
-        Style.size_scale,
-    ).where(one_of(Style.id, style_ids))
-    condition = access.style_filter(viewer)
-    if condition is not None:
-        query = query.where(condition)
-    styles = {row["id"]: row for row in await query}
+    if read is None:
+        read = await read_styles(viewer, style_ids)
+    styles, colours = read.styles, read.colours
     wanted = [style_id for style_id in dict.fromkeys(style_ids) if style_id in styles]
     if not wanted:
         return []
-    colours: dict[int, list[dict[str, Any]]] = {style_id: [] for style_id in wanted}
-    for row in (
-        await Colourway.select(Colourway.id, Colourway.style, Colourway.code, Colourway.name)
-        .where(one_of(Colourway.style, wanted))
-        .order_by(Colourway.id)
-    ):
-        colours[row["style"]].append(row)
     scale_ids = {styles[style_id]["size_scale"] for style_id in wanted}
     sizes: dict[int, list[dict[str, Any]]] = {scale_id: [] for scale_id in scale_ids}
     for row in (
@@ -465,6 +502,8 @@ async def sheet_styles_after(
         )
     rows = await query.order_by(LineSheetStyle.position).order_by(LineSheetStyle.id).limit(limit)
     return [(row["position"], row["id"], row["style"]) for row in rows]
+
+
 # A grid draws what is seen first, and the rest in batches as the buyer scrolls: Jinja
 # took ~150 ms of the server's CPU for the 2,880 cells of a 52-style sheet drawn at once.
 FIRST_BATCH = 6
@@ -541,16 +580,22 @@ class SheetView:
     windows: list[dict[str, Any]]
 
 
+def season_of(sheet: Mapping[str, Any]) -> dict[str, Any]:
+    """The season of a sheet from get_line_sheet (id, code, name); empty if it is gone."""
+    if sheet["season_code"] is None:
+        return {}
+    return {"id": sheet["season"], "code": sheet["season_code"], "name": sheet["season_name"]}
+
+
 async def sheet_view(viewer: Viewer, sheet: dict[str, Any], buyer_uuid: UUID | None) -> SheetView:
     buyer = await chosen_buyer(viewer, buyer_uuid)
     styles = await load_styles(
         viewer, await sheet_style_ids(sheet["id"]), buyer["id"] if buyer else None
     )
-    season = await Season.select().where(Season.id == sheet["season"]).first()
     windows = await delivery_windows([sheet["season"]])
     return SheetView(
         sheet=sheet,
-        season=season or {},
+        season=season_of(sheet),
         styles=styles,
         buyer=buyer,
         buyers=await buyer_choices(viewer),
