@@ -422,7 +422,7 @@ async def check_order(
         row["style"]: row["code"]
         for row in await Sku.select(
             Sku.style,
-            Sku.style.code.as_alias("code"),  # type: ignore[attr-defined]
+            Sku.style._.code.as_alias("code"),
         )
         .where(Sku.style.is_in(sorted(style_ids)))
         .distinct()

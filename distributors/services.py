@@ -60,7 +60,7 @@ async def list_line_sheets(
         LineSheet.title,
         LineSheet.published,
         LineSheet.updated_at,
-        LineSheet.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
+        LineSheet.season._.code.as_alias("season_code"),
     )
     query = access.narrow(query, line_sheet_filter(viewer))
     if before is not None:
@@ -141,13 +141,13 @@ def sheet_form_values(data: SheetInput) -> dict[str, Any]:
 
 async def sheet_values(sheet: Mapping[str, Any]) -> dict[str, Any]:
     styles = await (
-        LineSheetStyle.select(LineSheetStyle.style.code.as_alias("code"))  # type: ignore[attr-defined]
+        LineSheetStyle.select(LineSheetStyle.style._.code.as_alias("code"))
         .where(LineSheetStyle.line_sheet == sheet["id"])
         .order_by(LineSheetStyle.position)
     )
     audience = await LineSheetAudience.select(
         LineSheetAudience.tier,
-        LineSheetAudience.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
+        LineSheetAudience.organisation._.uuid.as_alias("partner_uuid"),
     ).where(LineSheetAudience.line_sheet == sheet["id"])
     season = await Season.select(Season.uuid).where(Season.id == sheet["season"]).first()
     return {
