@@ -17,7 +17,7 @@ from uuid import UUID
 import msgspec
 from litestar.params import FromPath, QueryParameter
 
-from distributors import services, sheets
+from distributors import publishing, services, sheets
 from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import uuid_or_none
 from partner_portal import api
@@ -127,7 +127,7 @@ async def api_line_sheets(
 ) -> LineSheetList:
     """The line sheets you may read, newest first."""
     position = api.decode_cursor(cursor, (int,))
-    rows = await services.list_line_sheets(viewer, position[0] if position else None, limit + 1)
+    rows = await publishing.list_line_sheets(viewer, position[0] if position else None, limit + 1)
     shown, next_cursor = api.page_of(rows, limit, lambda row: [row["id"]])
     return LineSheetList(
         items=[

@@ -14,7 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
-from distributors import delivery, network, rules, services, sheet_cards, sheets, upload
+from distributors import delivery, network, publishing, rules, services, sheet_cards, sheets, upload
 from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
@@ -50,7 +50,7 @@ OptionalText = FromQuery[str | None]
 
 @get("/line-sheets", include_in_schema=False)
 async def sheet_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    sheets = await services.list_line_sheets(viewer)
+    sheets = await publishing.list_line_sheets(viewer)
     return render(request, "distributors/sheets.html", {"sheets": sheets})
 
 
@@ -71,7 +71,7 @@ async def _sheet_form(
             "errors": errors,
             "sheet": sheet,
             "conflicts": conflicts or [],
-            "choices": await services.sheet_choices(viewer),
+            "choices": await publishing.sheet_choices(viewer),
         },
         status_code=status_code,
     )
@@ -87,11 +87,11 @@ async def sheet_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
 @post("/line-sheets/new", include_in_schema=False)
 async def sheet_create(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
     access.require(viewer, DistributorAction.manage_line_sheets)
-    data = services.sheet_input(await request.form())
-    result = await services.save_line_sheet(viewer, None, data)
+    data = publishing.sheet_input(await request.form())
+    result = await publishing.save_line_sheet(viewer, None, data)
     if result.saved:
         return redirect_after_post(request, f"/line-sheets/{result.uuid}", done="line_sheet_saved")
-    values = services.sheet_form_values(data)
+    values = publishing.sheet_form_values(data)
     return await _sheet_form(request, viewer, values, result.errors, status_code=400)
 
 
@@ -100,7 +100,7 @@ async def sheet_edit(
     request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID]
 ) -> Template:
     sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.manage_line_sheets)
-    return await _sheet_form(request, viewer, await services.sheet_values(sheet), {}, sheet)
+    return await _sheet_form(request, viewer, await publishing.sheet_values(sheet), {}, sheet)
 
 
 @post("/line-sheets/{sheet_id:uuid}/edit", include_in_schema=False)
@@ -108,11 +108,11 @@ async def sheet_update(
     request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID]
 ) -> Response[Any]:
     sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.manage_line_sheets)
-    data = services.sheet_input(await request.form())
-    result = await services.save_line_sheet(viewer, sheet, data)
+    data = publishing.sheet_input(await request.form())
+    result = await publishing.save_line_sheet(viewer, sheet, data)
     if result.saved:
         return redirect_after_post(request, f"/line-sheets/{sheet_id}", done="line_sheet_saved")
-    values = services.sheet_form_values(data)
+    values = publishing.sheet_form_values(data)
     status_code = 400
     if result.current_version is not None:
         values["version"] = result.current_version
@@ -221,7 +221,7 @@ async def sheet_pdf(
             "view": view,
             "images": images,
             "viewer": viewer,
-            "brand_name": await services.brand_name(),
+            "brand_name": await publishing.brand_name(),
             "today": utcnow().date(),
         },
         pictures,
@@ -619,7 +619,7 @@ async def _reorder(request: AnyRequest, viewer: Viewer, order_id: UUID) -> Respo
 async def retailers(request: AnyRequest, viewer: CurrentViewer) -> Template:
     network_view = await network.retailer_network(viewer)
     sheets = (
-        await services.list_line_sheets(viewer)
+        await publishing.list_line_sheets(viewer)
         if viewer.can(DistributorAction.view_line_sheets)
         else []
     )

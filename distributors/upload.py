@@ -10,13 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from distributors.access import DistributorAction
-from distributors.services import (
-    MatrixStyle,
-    channel_for,
-    list_line_sheets,
-    load_styles,
-    sheet_style_ids,
-)
+from distributors.publishing import list_line_sheets
+from distributors.services import MatrixStyle, channel_for, load_styles, sheet_style_ids
 from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.tables import Sku, StyleStatus
