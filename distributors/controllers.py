@@ -252,10 +252,12 @@ async def _matrix(
     status_code: int = 200,
     reorder_of: UUID | None = None,
     batch: str | None = None,
+    buyers: list[dict[str, Any]] | None = None,
 ) -> Template:
     """The grid page. As first drawn it shows the styles already ordered and the first few
     others, and tells htmx where the next batch is (``?batch=<start>`` answers only that
-    batch); answering a post (``texts``: what was typed) it draws every style."""
+    batch); answering a post (``texts``: what was typed) it draws every style. ``buyers``:
+    whom the viewer may order for, when the caller has read them already."""
     style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
     saved_texts: dict[str, str] = {}
     draft_styles: list[int] = []
@@ -285,6 +287,8 @@ async def _matrix(
     totals = await services.totals_for(
         viewer, styles, grid, buyer, services.window_start(windows, details.window_uuid)
     )
+    if buyers is None:
+        buyers = await services.buyer_choices(viewer) if order is None else []
     ship_to = (
         await delivery.ship_to_choices(viewer, buyer, order["ship_to"] if order else "")
         if buyer
@@ -297,7 +301,7 @@ async def _matrix(
             "sheet": sheet,
             "order": order,
             "buyer": buyer,
-            "buyers": await services.buyer_choices(viewer) if order is None else [],
+            "buyers": buyers,
             "styles": styles,
             "texts": grid_texts,
             "errors": {**grid.errors, **(errors or {})},
@@ -367,8 +371,10 @@ async def sheet_order(
 ) -> Template:
     sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
     access.require(viewer, Action.place_order)
-    chosen = await services.chosen_buyer(viewer, uuid_or_none(buyer))
-    return await _matrix(request, viewer, sheet=sheet, order=None, buyer=chosen, batch=batch)
+    chosen, buyers = await services.buyer_and_choices(viewer, uuid_or_none(buyer))
+    return await _matrix(
+        request, viewer, sheet=sheet, order=None, buyer=chosen, batch=batch, buyers=buyers
+    )
 
 
 @get("/distributors/drafts/{order_id:uuid}", include_in_schema=False)

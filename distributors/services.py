@@ -306,6 +306,21 @@ async def chosen_buyer(viewer: Viewer, buyer_uuid: UUID | None) -> dict[str, Any
     return dict(await access.get_buyer(viewer, viewer.organisation_id))
 
 
+async def buyer_and_choices(
+    viewer: Viewer, buyer_uuid: UUID | None
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """chosen_buyer and buyer_choices with one query where the buyer is among the choices
+    (the same row, checked the same way); else chosen_buyer answers, 404 or 403 included."""
+    choices = await buyer_choices(viewer)
+    if buyer_uuid is not None:
+        found = next((row for row in choices if row["uuid"] == buyer_uuid), None)
+    elif not viewer.is_brand and viewer.can(Action.place_order):
+        found = next((row for row in choices if row["id"] == viewer.organisation_id), None)
+    else:
+        return None, choices
+    return (dict(found) if found else await chosen_buyer(viewer, buyer_uuid)), choices
+
+
 @dataclass
 class SheetView:
     sheet: dict[str, Any]

@@ -20,9 +20,8 @@ from distributors.forms import uuid_or_none
 from distributors.services import (
     MatrixStyle,
     StyleRows,
-    buyer_choices,
+    buyer_and_choices,
     channel_for,
-    chosen_buyer,
     details_of,
     draft_quantities,
     load_styles,
@@ -195,7 +194,7 @@ async def sheet_page(
     viewer: Viewer, sheet: dict[str, Any], buyer_uuid: UUID | None, filters: SheetFilters
 ) -> SheetPage:
     """One page of a line sheet's cards for the buyer, after the search and filters."""
-    buyer = await chosen_buyer(viewer, buyer_uuid)
+    buyer, buyers = await buyer_and_choices(viewer, buyer_uuid)
     read = await read_styles(viewer, await ordered_style_ids(sheet["id"]))
     summaries = await style_summaries(read)
     windows = (await delivery_windows([sheet["season"]])).get(sheet["season"], [])
@@ -222,7 +221,7 @@ async def sheet_page(
         sheet=sheet,
         season=season,
         buyer=buyer,
-        buyers=await buyer_choices(viewer),
+        buyers=buyers,
         windows=windows,
         filters=filters,
         cards=cards,

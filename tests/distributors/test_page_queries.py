@@ -1,6 +1,6 @@
 """A line sheet and its order grid read each thing once (issue 21): the sheet's styles and
-colourways serve both the filters and the cards, the season comes with the sheet, the grid
-rules need no minimum order values."""
+colourways serve both the filters and the cards, the season comes with the sheet, the buyer
+is found among whom the viewer may order for, the grid rules need no minimum order values."""
 
 from __future__ import annotations
 
@@ -53,3 +53,6 @@ async def test_a_sheet_and_its_grid_read_each_thing_once(
     read = await tables_read(lambda: client.get(url), monkeypatch)
     assert read["style"] == 1 and read["colourway"] == 1, read
     assert read["season"] == 0 and read["order_minimum"] == 0, read
+    # Once for whom the buyer may order for (their own organisation among them), once for
+    # its prices' tier and currency.
+    assert read["organisation"] == 2, read
