@@ -9,6 +9,9 @@ headless Chromium and, on each sheet's grid:
 
 - types into cells spread over the whole sheet with the keyboard, with a
   PerformanceObserver for long tasks (> 50 ms on the main thread) running, and counts them;
+- reads, around each of those keyboard edits, Chromium's own counters of the main thread's
+  time in script, style and layout (DevTools' Performance.getMetrics), so a growth is seen
+  where it lies;
 - times each edit's own work: setting a cell, the input event (the grid's script adds up
   the totals) and the style and layout it causes (a forced layout), via performance.now().
 
@@ -222,7 +225,17 @@ async def load_every_batch(page: Any) -> None:
     raise SystemExit("the grid kept announcing more styles")
 
 
-async def measure_sheet(page: Any, base: str, sheet: dict[str, Any]) -> dict[str, Any]:
+METRICS = ("ScriptDuration", "RecalcStyleDuration", "LayoutDuration")
+
+
+async def metrics(devtools: Any) -> dict[str, float]:
+    answer = await devtools.send("Performance.getMetrics")
+    return {metric["name"]: metric["value"] for metric in answer["metrics"]}
+
+
+async def measure_sheet(
+    page: Any, devtools: Any, base: str, sheet: dict[str, Any]
+) -> dict[str, Any]:
     await page.goto(f"{base}/line-sheets/{sheet['uuid']}/order", wait_until="load")
     first_cells = await page.locator("input.qty").count()
     await load_every_batch(page)
@@ -234,6 +247,7 @@ async def measure_sheet(page: Any, base: str, sheet: dict[str, Any]) -> dict[str
     # are those of the edits.
     edit_tasks: list[float] = []
     scroll_tasks: list[float] = []
+    spent: dict[str, list[float]] = {name: [] for name in METRICS}
     for edit in range(EDITS):
         index = edit / (EDITS - 1)
         await page.evaluate(
@@ -244,8 +258,12 @@ async def measure_sheet(page: Any, base: str, sheet: dict[str, Any]) -> dict[str
         )
         await page.wait_for_timeout(300)
         seen = await page.evaluate("window.benchLongTasks.length")
+        before = await metrics(devtools)
         await page.keyboard.type(str(edit % 9 + 1))
         await page.wait_for_timeout(300)
+        after = await metrics(devtools)
+        for name in METRICS:
+            spent[name].append((after[name] - before[name]) * 1000)
         tasks = await page.evaluate("window.benchLongTasks")
         scroll_tasks.extend(tasks[len(scroll_tasks) + len(edit_tasks) : seen])
         edit_tasks.extend(tasks[seen:])
@@ -263,6 +281,7 @@ async def measure_sheet(page: Any, base: str, sheet: dict[str, Any]) -> dict[str
         "edit_long_task_ms": sum(edit_tasks),
         "scroll_long_tasks": len(scroll_tasks),
         "scroll_long_task_ms": sum(scroll_tasks),
+        **{f"{name}_ms": statistics.median(spent[name]) for name in METRICS},
     }
 
 
@@ -277,12 +296,14 @@ async def browse(server: Server, prepared: dict[str, Any]) -> list[dict[str, Any
         )
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(120_000)
+        devtools = await page.context.new_cdp_session(page)
+        await devtools.send("Performance.enable")
         await page.goto(f"{base}/login")
         await page.get_by_label("E-mail").fill(prepared["email"])
         await page.get_by_label("Password").fill(PASSWORD)
         await page.get_by_role("button", name="Sign in").click()
         await page.wait_for_url(lambda url: "/login" not in url)
-        results = [await measure_sheet(page, base, sheet) for sheet in prepared["sheets"]]
+        results = [await measure_sheet(page, devtools, base, sheet) for sheet in prepared["sheets"]]
         await browser.close()
     for result, sheet in zip(results, prepared["sheets"], strict=True):
         result.update(
@@ -298,20 +319,25 @@ def report(results: list[dict[str, Any]], load: str) -> str:
         "",
         f"{EDITS} keyboard edits spread over each sheet with a long-task (> 50 ms) "
         "PerformanceObserver, the tasks of each edit told from those of scrolling to its "
-        f"cell; then {EDITS} timed edits (set a cell, input event, forced layout). Server CPU "
+        "cell, and Chromium's main-thread script, style and layout time around each "
+        "(Performance.getMetrics, median of the keyboard edits); "
+        f"then {EDITS} timed edits (set a cell, input event, forced layout). Server CPU "
         f"per grid page as first sent: mean of {PAGE_REQUESTS} GETs, one at a time, from /proc.",
         "",
         "| styles | cells (drawn with the page) | page server CPU ms | page kB "
         "| edit median ms | edit p95 ms | edit max ms | long tasks of edits (ms) "
-        "| long tasks of scrolling to the next cell (ms) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| long tasks of scrolling to the next cell (ms) "
+        "| keyboard edit: script / style / layout ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in results:
         lines.append(
             f"| {row['styles']} | {row['cells']} ({row['first_cells']}) | "
             f"{row['page_cpu_ms']:.0f} | {row['page_kb']:.0f} | {row['edit_median_ms']:.1f} | "
             f"{row['edit_p95_ms']:.1f} | {row['edit_max_ms']:.1f} | {row['edit_long_tasks']} ({row['edit_long_task_ms']:.0f}) | "
-            f"{row['scroll_long_tasks']} ({row['scroll_long_task_ms']:.0f}) |"
+            f"{row['scroll_long_tasks']} ({row['scroll_long_task_ms']:.0f}) | "
+            f"{row['ScriptDuration_ms']:.2f} / {row['RecalcStyleDuration_ms']:.2f} / "
+            f"{row['LayoutDuration_ms']:.2f} |"
         )
     return "\n".join(lines) + "\n"
 

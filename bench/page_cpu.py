@@ -19,7 +19,8 @@ Besides the pages of the mix, two pages measure the floor every signed-in reques
 full page (a form, no query), and "bell", the unread count every page fetches after it
 loads. --profile runs cProfile over that page's requests, timed in CPU (process_time, so
 waits for the database do not count), and prints the 40 most expensive functions by
-cumulative and by own time.
+cumulative and by own time. The "queries" column counts the statements one request of the
+page sends; --queries prints them too (the start of each), to find the repeats.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ import pstats
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -111,6 +115,26 @@ async def paths_for(client: httpx.AsyncClient, role: str) -> dict[str, str]:
     return paths | FLOOR_PAGES
 
 
+@contextmanager
+def statements_sent() -> Iterator[list[str]]:
+    """The SQL the app sends while the block runs (the engine's run_querystring)."""
+    from partner_portal.database import current_engine
+
+    engine_class = type(current_engine())  # patched on the class: PostgreSQL's has slots
+    original = engine_class.run_querystring
+    sent: list[str] = []
+
+    async def recording(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(" ".join(str(querystring).split()))
+        return await original(self, querystring, *args, **kwargs)
+
+    engine_class.run_querystring = recording  # type: ignore[method-assign]
+    try:
+        yield sent
+    finally:
+        engine_class.run_querystring = original  # type: ignore[method-assign]
+
+
 async def measure(arguments: argparse.Namespace) -> None:
     os.environ.setdefault("SCHEDULER_IN_PROCESS", "0")
     from partner_portal.app import served_app
@@ -127,7 +151,7 @@ async def measure(arguments: argparse.Namespace) -> None:
         print(f"load average {os.getloadavg()[0]:.2f}; {arguments.requests} requests a page")
         print(
             f"{'page':<18} {'role':<12} {'median ms':>10} {'mean ms':>8} {'wall ms':>8} "
-            f"{'PG ms':>6} {'kB':>6}"
+            f"{'PG ms':>6} {'kB':>6} {'queries':>8}"
         )
         for role in ROLE_PAGES:
             email = await demo_user(role, chosen)
@@ -139,7 +163,8 @@ async def measure(arguments: argparse.Namespace) -> None:
                     if name in seen or (wanted and name not in wanted):
                         continue
                     seen.add(name)
-                    response = await client.get(path)  # warm-up
+                    with statements_sent() as sent:
+                        response = await client.get(path)  # warm-up
                     assert response.status_code == 200, (path, response.status_code)
                     profile = (
                         cProfile.Profile(time.process_time) if name == arguments.profile else None
@@ -163,8 +188,11 @@ async def measure(arguments: argparse.Namespace) -> None:
                     print(
                         f"{name:<18} {role:<12} {statistics.median(costs):>10.1f} "
                         f"{statistics.fmean(costs):>8.1f} {statistics.median(walls):>8.1f} "
-                        f"{database_ms:>6.1f} {len(response.content) / 1024:>6.0f}"
+                        f"{database_ms:>6.1f} {len(response.content) / 1024:>6.0f} {len(sent):>8}"
                     )
+                    if arguments.queries:
+                        for statement in sent:
+                            print(f"    {statement[:160]}")
                     if profile:
                         for order in ("cumulative", "tottime"):
                             pstats.Stats(profile).sort_stats(order).print_stats(40)
@@ -177,6 +205,7 @@ def main() -> None:
     parser.add_argument("--pages", default="", help="page names, comma-separated (all)")
     parser.add_argument("--as", dest="users", default="", help="role=email,... to sign in as")
     parser.add_argument("--profile", default="", help="a page name to profile with cProfile")
+    parser.add_argument("--queries", action="store_true", help="print each page's statements")
     asyncio.run(measure(parser.parse_args()))
 
 

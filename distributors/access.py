@@ -54,9 +54,19 @@ def line_sheet_filter(viewer: Viewer) -> Combinable | None:
     return (LineSheet.published == True) & LineSheet.id.is_in(audience)  # noqa: E712
 
 
+# Its season's code and name come with a sheet (every page of one shows them), the joined
+# columns built once: Piccolo spends about a millisecond building one.
+SHEET_COLUMNS = (
+    *LineSheet.all_columns(),
+    LineSheet.season._.code.as_alias("season_code"),
+    LineSheet.season._.name.as_alias("season_name"),
+)
+
+
 async def get_line_sheet(viewer: Viewer, sheet_uuid: UUID, action: ActionSet) -> dict[str, Any]:
-    """One line sheet the viewer may read (404 otherwise), checked for the action (403)."""
-    query = narrow(LineSheet.select(*LineSheet.all_columns()), line_sheet_filter(viewer)).where(
+    """One line sheet the viewer may read (404 otherwise), checked for the action (403),
+    with its season's code and name (season_code, season_name)."""
+    query = narrow(LineSheet.select(*SHEET_COLUMNS), line_sheet_filter(viewer)).where(
         LineSheet.uuid == sheet_uuid
     )
     return await fetch_one(viewer, query, "No such line sheet.", action)

@@ -17,7 +17,7 @@ from uuid import UUID
 import msgspec
 from litestar.params import FromPath, QueryParameter
 
-from distributors import services, sheets
+from distributors import publishing, services, sheets
 from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import uuid_or_none
 from partner_portal import api
@@ -127,7 +127,7 @@ async def api_line_sheets(
 ) -> LineSheetList:
     """The line sheets you may read, newest first."""
     position = api.decode_cursor(cursor, (int,))
-    rows = await services.list_line_sheets(viewer, position[0] if position else None, limit + 1)
+    rows = await publishing.list_line_sheets(viewer, position[0] if position else None, limit + 1)
     shown, next_cursor = api.page_of(rows, limit, lambda row: [row["id"]])
     return LineSheetList(
         items=[
@@ -150,7 +150,7 @@ async def api_line_sheet(viewer: CurrentViewer, sheet_id: FromPath[UUID]) -> Lin
     """One line sheet with its season's delivery windows; its styles are at .../styles."""
     sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
     windows = (await delivery_windows([sheet["season"]]))[sheet["season"]]
-    season = await sheets.season_of(sheet)
+    season = services.season_of(sheet)
     return LineSheet(
         id=sheet["uuid"],
         title=sheet["title"],
@@ -195,8 +195,9 @@ async def api_line_sheet_styles(
     )
     shown, next_cursor = api.page_of(places, limit, lambda place: place[:2])
     style_ids = [style_id for _position, _place, style_id in shown]
-    summaries = {summary.id: summary for summary in await sheets.style_summaries(viewer, style_ids)}
-    styles = await services.load_styles(viewer, style_ids, None)
+    read = await services.read_styles(viewer, style_ids)
+    summaries = {summary.id: summary for summary in await sheets.style_summaries(read)}
+    styles = await services.load_styles(viewer, style_ids, None, read=read)
     windows = (await delivery_windows([sheet["season"]]))[sheet["season"]]
     prices = await prices_for_partner(chosen["id"], style_ids) if chosen else None
     items = []

@@ -13,7 +13,7 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from distributors import delivery, network, rules, services, sheet_cards, sheets, upload
+from distributors import delivery, network, publishing, rules, services, sheet_cards, sheets, upload
 from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
@@ -48,7 +48,7 @@ OptionalText = FromQuery[str | None]
 
 @get("/line-sheets", include_in_schema=False)
 async def sheet_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
-    sheets = await services.list_line_sheets(viewer)
+    sheets = await publishing.list_line_sheets(viewer)
     return render(request, "distributors/sheets.html", {"sheets": sheets})
 
 
@@ -69,7 +69,7 @@ async def _sheet_form(
             "errors": errors,
             "sheet": sheet,
             "conflicts": conflicts or [],
-            "choices": await services.sheet_choices(viewer),
+            "choices": await publishing.sheet_choices(viewer),
         },
         status_code=status_code,
     )
@@ -85,11 +85,11 @@ async def sheet_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
 @post("/line-sheets/new", include_in_schema=False)
 async def sheet_create(request: AnyRequest, viewer: CurrentViewer) -> Response[Any]:
     access.require(viewer, DistributorAction.manage_line_sheets)
-    data = services.sheet_input(await request.form())
-    result = await services.save_line_sheet(viewer, None, data)
+    data = publishing.sheet_input(await request.form())
+    result = await publishing.save_line_sheet(viewer, None, data)
     if result.saved:
         return redirect_after_post(request, f"/line-sheets/{result.uuid}", done="line_sheet_saved")
-    values = services.sheet_form_values(data)
+    values = publishing.sheet_form_values(data)
     return await _sheet_form(request, viewer, values, result.errors, status_code=400)
 
 
@@ -98,7 +98,7 @@ async def sheet_edit(
     request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID]
 ) -> Template:
     sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.manage_line_sheets)
-    return await _sheet_form(request, viewer, await services.sheet_values(sheet), {}, sheet)
+    return await _sheet_form(request, viewer, await publishing.sheet_values(sheet), {}, sheet)
 
 
 @post("/line-sheets/{sheet_id:uuid}/edit", include_in_schema=False)
@@ -106,11 +106,11 @@ async def sheet_update(
     request: AnyRequest, viewer: CurrentViewer, sheet_id: FromPath[UUID]
 ) -> Response[Any]:
     sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.manage_line_sheets)
-    data = services.sheet_input(await request.form())
-    result = await services.save_line_sheet(viewer, sheet, data)
+    data = publishing.sheet_input(await request.form())
+    result = await publishing.save_line_sheet(viewer, sheet, data)
     if result.saved:
         return redirect_after_post(request, f"/line-sheets/{sheet_id}", done="line_sheet_saved")
-    values = services.sheet_form_values(data)
+    values = publishing.sheet_form_values(data)
     status_code = 400
     if result.current_version is not None:
         values["version"] = result.current_version
@@ -219,7 +219,7 @@ async def sheet_pdf(
             "view": view,
             "images": images,
             "viewer": viewer,
-            "brand_name": await services.brand_name(),
+            "brand_name": await publishing.brand_name(),
             "today": utcnow().date(),
         },
         pictures,
@@ -250,10 +250,12 @@ async def _matrix(
     status_code: int = 200,
     reorder_of: UUID | None = None,
     batch: str | None = None,
+    buyers: list[dict[str, Any]] | None = None,
 ) -> Template:
     """The grid page. As first drawn it shows the styles already ordered and the first few
     others, and tells htmx where the next batch is (``?batch=<start>`` answers only that
-    batch); answering a post (``texts``: what was typed) it draws every style."""
+    batch); answering a post (``texts``: what was typed) it draws every style. ``buyers``:
+    whom the viewer may order for, when the caller has read them already."""
     style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
     saved_texts: dict[str, str] = {}
     draft_styles: list[int] = []
@@ -283,6 +285,8 @@ async def _matrix(
     totals = await services.totals_for(
         viewer, styles, grid, buyer, services.window_start(windows, details.window_uuid)
     )
+    if buyers is None:
+        buyers = await services.buyer_choices(viewer) if order is None else []
     ship_to = (
         await delivery.ship_to_choices(viewer, buyer, order["ship_to"] if order else "")
         if buyer
@@ -295,7 +299,7 @@ async def _matrix(
             "sheet": sheet,
             "order": order,
             "buyer": buyer,
-            "buyers": await services.buyer_choices(viewer) if order is None else [],
+            "buyers": buyers,
             "styles": styles,
             "texts": grid_texts,
             "errors": {**grid.errors, **(errors or {})},
@@ -365,8 +369,10 @@ async def sheet_order(
 ) -> Template:
     sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
     access.require(viewer, Action.place_order)
-    chosen = await services.chosen_buyer(viewer, uuid_or_none(buyer))
-    return await _matrix(request, viewer, sheet=sheet, order=None, buyer=chosen, batch=batch)
+    chosen, buyers = await services.buyer_and_choices(viewer, uuid_or_none(buyer))
+    return await _matrix(
+        request, viewer, sheet=sheet, order=None, buyer=chosen, batch=batch, buyers=buyers
+    )
 
 
 @get("/distributors/drafts/{order_id:uuid}", include_in_schema=False)
@@ -617,7 +623,7 @@ async def _reorder(request: AnyRequest, viewer: Viewer, order_id: UUID) -> Respo
 async def retailers(request: AnyRequest, viewer: CurrentViewer) -> Template:
     network_view = await network.retailer_network(viewer)
     sheets = (
-        await services.list_line_sheets(viewer)
+        await publishing.list_line_sheets(viewer)
         if viewer.can(DistributorAction.view_line_sheets)
         else []
     )

@@ -151,10 +151,7 @@ async def _territory_conflict(partners: list[dict[str, Any]]) -> int:
     await Territory.insert(Territory(organisation=direct["id"], region_code=region["region_code"]))
     placer = await User.select(User.id).where(User.organisation == direct["id"]).first()
     sku = await (
-        Sku.select(Sku.id)
-        .where(Sku.style.status == StyleStatus.active)  # type: ignore[attr-defined]
-        .order_by(Sku.id)
-        .first()
+        Sku.select(Sku.id).where(Sku.style._.status == StyleStatus.active).order_by(Sku.id).first()
     )
     if placer is None or sku is None:
         return 0

@@ -111,7 +111,7 @@ async def territory_conflicts(viewer: Viewer) -> list[Conflict]:
     for row in await access.scoped_orders(
         Order.select(
             Order.buyer,
-            Order.placed_by.organisation.as_alias("placer_organisation"),  # type: ignore[attr-defined]
+            Order.placed_by._.organisation.as_alias("placer_organisation"),
         ),
         viewer,
     ).where(Order.buyer.is_in(retailer_ids) & Order.status.is_in(DIRECT_STATUSES)):

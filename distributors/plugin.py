@@ -3,7 +3,7 @@ kernel's submit runs them) and its demo data."""
 
 from __future__ import annotations
 
-from distributors import rules, services
+from distributors import publishing, rules
 from distributors.access import SCOPED_TABLES, DistributorAction
 from distributors.api import line_sheet_api_routes
 from distributors.controllers import distributor_routes
@@ -50,7 +50,7 @@ def register(registry: Registry) -> None:
             key="line_sheets",
             order=20,
             template="distributors/_home.html",
-            load=services.sheets_to_order_from,
+            load=publishing.sheets_to_order_from,
         )
     )
     # The grid's channels: what was entered in a grid, uploaded or reordered.

@@ -67,7 +67,7 @@ class GridRules:
 
 
 async def grid_rules() -> GridRules:
-    rules = await load_rules()
+    rules = await stored_rules()  # the grid needs no minimum order values
     minimum = rules[RuleKind.min_style_quantity]
     multiple = rules[RuleKind.order_multiple]
     in_force = multiple.enabled and multiple.quantity and multiple.quantity > 1
@@ -81,6 +81,19 @@ async def grid_rules() -> GridRules:
 async def load_rules() -> dict[RuleKind, Rule]:
     """Every rule kind, as stored or switched off, the minimum order values with their
     rule (two queries)."""
+    rules = await stored_rules()
+    rules[RuleKind.min_order_value].amounts = {
+        row["currency"]: row["amount"]
+        for row in await MinimumOrderValue.select(
+            MinimumOrderValue.currency, MinimumOrderValue.amount
+        )
+    }
+    return rules
+
+
+async def stored_rules() -> dict[RuleKind, Rule]:
+    """Every rule kind, as stored or switched off, without the minimum order values (one
+    query)."""
     rules = {kind: Rule(kind) for kind in RuleKind}
     for row in await OrderRule.select():
         kind = RuleKind(row["kind"])
@@ -91,12 +104,6 @@ async def load_rules() -> dict[RuleKind, Rule]:
             quantity=row["quantity"],
             version=row["version"],
         )
-    rules[RuleKind.min_order_value].amounts = {
-        row["currency"]: row["amount"]
-        for row in await MinimumOrderValue.select(
-            MinimumOrderValue.currency, MinimumOrderValue.amount
-        )
-    }
     return rules
 
 
@@ -415,7 +422,7 @@ async def check_order(
         row["style"]: row["code"]
         for row in await Sku.select(
             Sku.style,
-            Sku.style.code.as_alias("code"),  # type: ignore[attr-defined]
+            Sku.style._.code.as_alias("code"),
         )
         .where(Sku.style.is_in(sorted(style_ids)))
         .distinct()

@@ -17,22 +17,18 @@ from uuid import UUID
 import msgspec
 from litestar.exceptions import PermissionDeniedException
 
-from distributors.access import DistributorAction, line_sheet_filter
-from distributors.tables import LineSheet, LineSheetAudience, LineSheetStyle
-from partner_portal import access, inputs, messages
+from distributors.tables import LineSheetStyle
+from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
-from partner_portal.audit import services as audit_log
 from partner_portal.catalog.availability import availability_for, delivery_windows
 from partner_portal.catalog.images import style_images
 from partner_portal.catalog.prepacks import PrepackRatio, prepacks_for_scales
 from partner_portal.catalog.services import PartnerPrice, PartnerPrices, prices_for_partner
-from partner_portal.catalog.tables import Colourway, Season, Size, Sku, Style
+from partner_portal.catalog.tables import Colourway, Size, Sku, Style
 from partner_portal.clock import utcnow
-from partner_portal.database import one_of, write_transaction
+from partner_portal.database import one_of
 from partner_portal.edits import SaveResult
-from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
-from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import (
     MAX_LINE_QUANTITY,
@@ -41,267 +37,7 @@ from partner_portal.orders.services import (
     channel_for,  # the one channel rule, also for sheets.py, upload.py and delivery.py
 )
 from partner_portal.orders.tables import OrderLine, OrderStatus
-from partner_portal.partners.tables import Organisation, OrganisationKind, Tier
 from partner_portal.registries import OrderFinding, registry
-
-# ---------------------------------------------------------------------------
-# Line sheets
-
-
-async def list_line_sheets(
-    viewer: Viewer, before: int | None = None, limit: int | None = None
-) -> list[dict[str, Any]]:
-    """The sheets the viewer may read, newest first, with their style counts (``limit`` of
-    them with an id below ``before``, for the API's pages; all by default)."""
-    access.require(viewer, DistributorAction.view_line_sheets)
-    query = LineSheet.select(
-        LineSheet.id,
-        LineSheet.uuid,
-        LineSheet.title,
-        LineSheet.published,
-        LineSheet.updated_at,
-        LineSheet.season.code.as_alias("season_code"),  # type: ignore[attr-defined]
-    )
-    query = access.narrow(query, line_sheet_filter(viewer))
-    if before is not None:
-        query = query.where(LineSheet.id < before)
-    query = query.order_by(LineSheet.id, ascending=False)
-    sheets = await (query.limit(limit) if limit is not None else query)
-    counts: dict[int, int] = {}
-    for row in await LineSheetStyle.select(LineSheetStyle.line_sheet).where(
-        LineSheetStyle.line_sheet.is_in([sheet["id"] for sheet in sheets] or [-1])
-    ):
-        counts[row["line_sheet"]] = counts.get(row["line_sheet"], 0) + 1
-    for sheet in sheets:
-        sheet["style_count"] = counts.get(sheet["id"], 0)
-    return sheets
-
-
-@access.system_query("the brand's own name, printed on the cover of its line sheets")
-async def brand_name() -> str:
-    """The brand's name, printed on the cover of its line sheets."""
-    brand = await (
-        Organisation.select(Organisation.legal_name)
-        .where(Organisation.kind == OrganisationKind.brand)
-        .first()
-    )
-    return brand["legal_name"] if brand else ""
-
-
-async def sheets_to_order_from(viewer: Viewer) -> dict[str, Any] | None:
-    """A buyer's start page: the published line sheets they may order from."""
-    if viewer.is_brand or not viewer.can(DistributorAction.view_line_sheets):
-        return None
-    sheets = [sheet for sheet in await list_line_sheets(viewer) if sheet["published"]]
-    return {"sheets": sheets[:12], "may_order": viewer.can(Action.place_order)} if sheets else None
-
-
-@dataclass
-class SheetInput:
-    title: str
-    season_uuid: str
-    notes: str
-    style_codes: list[str]
-    tiers: list[str]
-    partner_uuids: list[str]
-    published: bool
-    version: int
-
-
-def sheet_input(form: Any) -> SheetInput:
-    """The sheet form's fields (tiers and partners are repeated checkboxes)."""
-    codes = [code for code in re.split(r"[\s,;]+", str(form.get("styles", ""))) if code]
-    version_text = str(form.get("version", "0"))
-    return SheetInput(
-        title=str(form.get("title", "")).strip(),
-        season_uuid=str(form.get("season", "")),
-        notes=str(form.get("notes", "")).strip(),
-        style_codes=list(dict.fromkeys(code.upper() for code in codes)),
-        tiers=[str(tier) for tier in form.getall("tier", [])] if hasattr(form, "getall") else [],
-        partner_uuids=(
-            [str(uuid) for uuid in form.getall("partner", [])] if hasattr(form, "getall") else []
-        ),
-        published=bool(form.get("published")),
-        version=whole_number(version_text) or 0,
-    )
-
-
-def sheet_form_values(data: SheetInput) -> dict[str, Any]:
-    return {
-        "title": data.title,
-        "season": data.season_uuid,
-        "notes": data.notes,
-        "styles": "\n".join(data.style_codes),
-        "tiers": set(data.tiers),
-        "partners": set(data.partner_uuids),
-        "published": data.published,
-        "version": data.version,
-    }
-
-
-async def sheet_values(sheet: Mapping[str, Any]) -> dict[str, Any]:
-    styles = await (
-        LineSheetStyle.select(LineSheetStyle.style.code.as_alias("code"))  # type: ignore[attr-defined]
-        .where(LineSheetStyle.line_sheet == sheet["id"])
-        .order_by(LineSheetStyle.position)
-    )
-    audience = await LineSheetAudience.select(
-        LineSheetAudience.tier,
-        LineSheetAudience.organisation.uuid.as_alias("partner_uuid"),  # type: ignore[attr-defined]
-    ).where(LineSheetAudience.line_sheet == sheet["id"])
-    season = await Season.select(Season.uuid).where(Season.id == sheet["season"]).first()
-    return {
-        "title": sheet["title"],
-        "season": str(season["uuid"]) if season else "",
-        "notes": sheet["notes"],
-        "styles": "\n".join(row["code"] for row in styles),
-        "tiers": {row["tier"] for row in audience if row["tier"]},
-        "partners": {str(row["partner_uuid"]) for row in audience if row["partner_uuid"]},
-        "published": sheet["published"],
-        "version": sheet["version"],
-    }
-
-
-async def sheet_choices(viewer: Viewer) -> dict[str, Any]:
-    """Seasons, tiers and the buying partners a sheet can be published to."""
-    partners = (
-        await access.scoped(
-            Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.kind),
-            viewer,
-        )
-        .where(Organisation.kind.is_in(["distributor", "retailer"]))
-        .order_by(Organisation.legal_name)
-    )
-    return {
-        "seasons": await Season.select(Season.uuid, Season.code, Season.name).order_by(Season.code),
-        "tiers": list(Tier),
-        "partners": partners,
-    }
-
-
-async def save_line_sheet(
-    viewer: Viewer, sheet: Mapping[str, Any] | None, data: SheetInput
-) -> SaveResult:
-    """Create or change a line sheet with its styles and audience in one transaction;
-    unknown style codes or partners save nothing and are named."""
-    access.require(viewer, DistributorAction.manage_line_sheets)
-    errors: dict[str, str] = {}
-    if not data.title or len(data.title) > 120:
-        errors["title"] = _("Enter a title of at most 120 characters.")
-    season = (
-        await Season.select(Season.id).where(Season.uuid == data.season_uuid).first()
-        if re.fullmatch(r"[0-9a-f-]{36}", data.season_uuid)
-        else None
-    )
-    if season is None:
-        errors["season"] = _("Choose a season.")
-    styles = (
-        await Style.select(Style.id, Style.code, Style.season).where(
-            Style.code.is_in(data.style_codes)
-        )
-        if data.style_codes
-        else []
-    )
-    by_code = {row["code"]: row for row in styles}
-    unknown = [code for code in data.style_codes if code not in by_code]
-    if unknown:
-        errors["styles"] = _("Unknown style codes: %(codes)s", codes=", ".join(unknown))
-    elif season is not None and any(row["season"] != season["id"] for row in styles):
-        other = [row["code"] for row in styles if row["season"] != season["id"]]
-        errors["styles"] = _(
-            "These styles belong to another season: %(codes)s", codes=", ".join(other)
-        )
-    elif not data.style_codes:
-        errors["styles"] = _("Enter the codes of the styles on this sheet.")
-    bad_tiers = [tier for tier in data.tiers if tier not in {t.value for t in Tier}]
-    partner_ids: list[int] = []
-    valid_uuids = [text for text in data.partner_uuids if re.fullmatch(r"[0-9a-f-]{36}", text)]
-    if valid_uuids:
-        partner_ids = [
-            row["id"]
-            for row in await access.scoped(Organisation.select(Organisation.id), viewer).where(
-                Organisation.uuid.is_in(valid_uuids)
-            )
-        ]
-    if bad_tiers or len(partner_ids) != len(data.partner_uuids):
-        errors["audience"] = _("Choose tiers and partners from the lists.")
-    if data.published and not data.tiers and not data.partner_uuids:
-        errors["audience"] = _("Choose who the sheet is published to.")
-    if errors or season is None:
-        return SaveResult(errors=errors)
-    now = utcnow()
-    async with write_transaction():
-        if sheet is None:
-            inserted = await LineSheet.insert(
-                LineSheet(
-                    season=season["id"],
-                    title=data.title,
-                    notes=data.notes,
-                    published=data.published,
-                    created_at=now,
-                    updated_at=now,
-                )
-            ).returning(LineSheet.id, LineSheet.uuid)
-            sheet_id, sheet_uuid, action = inserted[0]["id"], inserted[0]["uuid"], "create"
-        else:
-            moved = (
-                await LineSheet.update(
-                    {
-                        LineSheet.season: season["id"],
-                        LineSheet.title: data.title,
-                        LineSheet.notes: data.notes,
-                        LineSheet.published: data.published,
-                        LineSheet.updated_at: now,
-                        LineSheet.version: LineSheet.version + 1,
-                    }
-                )
-                .where((LineSheet.id == sheet["id"]) & (LineSheet.version == data.version))
-                .returning(LineSheet.version)
-            )
-            if not moved:
-                changes = await audit_log.changes_since(sheet["uuid"], data.version)
-                current = (
-                    await LineSheet.select(LineSheet.version)
-                    .where(LineSheet.id == sheet["id"])
-                    .first()
-                )
-                return SaveResult(
-                    errors={"version": _("Someone saved this sheet first; see their changes.")},
-                    conflicts=changes,
-                    current_version=current["version"] if current else None,
-                )
-            sheet_id, sheet_uuid, action = sheet["id"], sheet["uuid"], "edit"
-            await LineSheetStyle.delete().where(LineSheetStyle.line_sheet == sheet_id)
-            await LineSheetAudience.delete().where(LineSheetAudience.line_sheet == sheet_id)
-        await LineSheetStyle.insert(
-            *[
-                LineSheetStyle(line_sheet=sheet_id, style=by_code[code]["id"], position=position)
-                for position, code in enumerate(data.style_codes)
-            ]
-        )
-        audience = [LineSheetAudience(line_sheet=sheet_id, tier=tier) for tier in data.tiers] + [
-            LineSheetAudience(line_sheet=sheet_id, organisation=partner_id)
-            for partner_id in partner_ids
-        ]
-        if audience:
-            await LineSheetAudience.insert(*audience)
-        await audit_log.record(
-            viewer,
-            entity_kind="line_sheet",
-            entity_uuid=sheet_uuid,
-            organisation_id=viewer.organisation_id,
-            action=action,
-            summary_message=N_("%(title)s: %(count)s styles, %(state)s"),
-            summary_params={
-                "title": data.title,
-                "count": len(data.style_codes),
-                "state": messages.nested(
-                    N_("published") if data.published else N_("not published")
-                ),
-            },
-        )
-    return SaveResult(uuid=sheet_uuid)
-
 
 # ---------------------------------------------------------------------------
 # The styles of a sheet or a draft as the buyer sees them
@@ -353,42 +89,79 @@ class MatrixStyle:
         return sum(self.stock.values())
 
 
+STYLE_COLUMNS = (
+    Style.id,
+    Style.uuid,
+    Style.code,
+    Style.name_en,
+    Style.name_zh,
+    Style.name_ko,
+    Style.fabric_composition,
+    Style.season,
+    Style.size_scale,
+    Style.category,
+    Style.gender,
+    Style.carry_over,
+)
+
+
+@dataclass(frozen=True)
+class StyleRows:
+    """Styles the viewer may see, in the order asked, and their colourways: what a line
+    sheet's filters and its cards (or the API's summaries and styles) both start from, so
+    a page reads them once."""
+
+    styles: dict[int, dict[str, Any]]
+    colours: dict[int, list[dict[str, Any]]]
+
+
+async def read_styles(viewer: Viewer, style_ids: Sequence[int]) -> StyleRows:
+    """Two queries, one parameter each, whatever the number of styles."""
+    if not style_ids:
+        return StyleRows({}, {})
+    query = access.narrow(
+        Style.select(*STYLE_COLUMNS).where(one_of(Style.id, style_ids)),
+        access.style_filter(viewer),
+    )
+    found = {row["id"]: row for row in await query}
+    styles = {
+        style_id: found[style_id] for style_id in dict.fromkeys(style_ids) if style_id in found
+    }
+    colours: dict[int, list[dict[str, Any]]] = {style_id: [] for style_id in styles}
+    if styles:
+        for row in (
+            await Colourway.select(Colourway.id, Colourway.style, Colourway.code, Colourway.name)
+            .where(one_of(Colourway.style, list(styles)))
+            .order_by(Colourway.id)
+        ):
+            colours[row["style"]].append(row)
+    return StyleRows(styles, colours)
+
+
 async def load_styles(
-    viewer: Viewer, style_ids: Sequence[int], buyer_id: int | None, *, with_skus: bool = True
+    viewer: Viewer,
+    style_ids: Sequence[int],
+    buyer_id: int | None,
+    *,
+    with_skus: bool = True,
+    read: StyleRows | None = None,
 ) -> list[MatrixStyle]:
     """The styles (in the order given) the viewer may see, with everything the grid and the
     sheet show: a fixed number of queries whatever the number of styles and SKUs.
 
     A line sheet's cards show availability per style, not per cell: they ask
     ``with_skus=False`` and get no SKUs and no stock (three queries fewer, the two largest).
+    A caller that has read the styles already (``read_styles``, for more of them) hands
+    them over, two queries fewer.
     """
     if not style_ids:
         return []
-    query = Style.select(
-        Style.id,
-        Style.uuid,
-        Style.code,
-        Style.name_en,
-        Style.name_zh,
-        Style.name_ko,
-        Style.fabric_composition,
-        Style.season,
-        Style.size_scale,
-    ).where(one_of(Style.id, style_ids))
-    condition = access.style_filter(viewer)
-    if condition is not None:
-        query = query.where(condition)
-    styles = {row["id"]: row for row in await query}
+    if read is None:
+        read = await read_styles(viewer, style_ids)
+    styles, colours = read.styles, read.colours
     wanted = [style_id for style_id in dict.fromkeys(style_ids) if style_id in styles]
     if not wanted:
         return []
-    colours: dict[int, list[dict[str, Any]]] = {style_id: [] for style_id in wanted}
-    for row in (
-        await Colourway.select(Colourway.id, Colourway.style, Colourway.code, Colourway.name)
-        .where(one_of(Colourway.style, wanted))
-        .order_by(Colourway.id)
-    ):
-        colours[row["style"]].append(row)
     scale_ids = {styles[style_id]["size_scale"] for style_id in wanted}
     sizes: dict[int, list[dict[str, Any]]] = {scale_id: [] for scale_id in scale_ids}
     for row in (
@@ -465,6 +238,8 @@ async def sheet_styles_after(
         )
     rows = await query.order_by(LineSheetStyle.position).order_by(LineSheetStyle.id).limit(limit)
     return [(row["position"], row["id"], row["style"]) for row in rows]
+
+
 # A grid draws what is seen first, and the rest in batches as the buyer scrolls: Jinja
 # took ~150 ms of the server's CPU for the 2,880 cells of a 52-style sheet drawn at once.
 FIRST_BATCH = 6
@@ -531,6 +306,21 @@ async def chosen_buyer(viewer: Viewer, buyer_uuid: UUID | None) -> dict[str, Any
     return dict(await access.get_buyer(viewer, viewer.organisation_id))
 
 
+async def buyer_and_choices(
+    viewer: Viewer, buyer_uuid: UUID | None
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """chosen_buyer and buyer_choices with one query where the buyer is among the choices
+    (the same row, checked the same way); else chosen_buyer answers, 404 or 403 included."""
+    choices = await buyer_choices(viewer)
+    if buyer_uuid is not None:
+        found = next((row for row in choices if row["uuid"] == buyer_uuid), None)
+    elif not viewer.is_brand and viewer.can(Action.place_order):
+        found = next((row for row in choices if row["id"] == viewer.organisation_id), None)
+    else:
+        return None, choices
+    return (dict(found) if found else await chosen_buyer(viewer, buyer_uuid)), choices
+
+
 @dataclass
 class SheetView:
     sheet: dict[str, Any]
@@ -541,16 +331,22 @@ class SheetView:
     windows: list[dict[str, Any]]
 
 
+def season_of(sheet: Mapping[str, Any]) -> dict[str, Any]:
+    """The season of a sheet from get_line_sheet (id, code, name); empty if it is gone."""
+    if sheet["season_code"] is None:
+        return {}
+    return {"id": sheet["season"], "code": sheet["season_code"], "name": sheet["season_name"]}
+
+
 async def sheet_view(viewer: Viewer, sheet: dict[str, Any], buyer_uuid: UUID | None) -> SheetView:
     buyer = await chosen_buyer(viewer, buyer_uuid)
     styles = await load_styles(
         viewer, await sheet_style_ids(sheet["id"]), buyer["id"] if buyer else None
     )
-    season = await Season.select().where(Season.id == sheet["season"]).first()
     windows = await delivery_windows([sheet["season"]])
     return SheetView(
         sheet=sheet,
-        season=season or {},
+        season=season_of(sheet),
         styles=styles,
         buyer=buyer,
         buyers=await buyer_choices(viewer),

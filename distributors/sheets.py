@@ -9,7 +9,7 @@ being shown, and the next page comes when the buyer scrolls to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -19,12 +19,14 @@ from distributors.access import line_sheet_filter
 from distributors.forms import uuid_or_none
 from distributors.services import (
     MatrixStyle,
-    buyer_choices,
+    StyleRows,
+    buyer_and_choices,
     channel_for,
-    chosen_buyer,
     details_of,
     draft_quantities,
     load_styles,
+    read_styles,
+    season_of,
     windows_for,
 )
 from distributors.services import sheet_style_ids as ordered_style_ids
@@ -33,7 +35,7 @@ from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.availability import availability_by_style, delivery_windows
 from partner_portal.catalog.swatches import swatch_of
-from partner_portal.catalog.tables import Category, Colourway, Gender, Season, Style
+from partner_portal.catalog.tables import Category, Gender, Style
 from partner_portal.database import one_of
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
@@ -47,17 +49,6 @@ MAX_PAGE = 1000
 NOVELTIES = ("new", "carry_over")
 
 # The summary columns, built once: Piccolo spends time on every column it builds.
-SUMMARY_COLUMNS = (
-    Style.id,
-    Style.code,
-    Style.name_en,
-    Style.name_zh,
-    Style.name_ko,
-    Style.category,
-    Style.gender,
-    Style.carry_over,
-)
-COLOUR_COLUMNS = (Colourway.style, Colourway.code, Colourway.name)
 
 
 @dataclass(frozen=True)
@@ -173,34 +164,25 @@ class SheetPage:
     has_carry_over: bool
 
 
-async def style_summaries(viewer: Viewer, style_ids: Sequence[int]) -> list[StyleSummary]:
-    """The styles (in the order given) the viewer may see, as the filters need them."""
-    if not style_ids:
-        return []
-    query = Style.select(*SUMMARY_COLUMNS).where(one_of(Style.id, style_ids))
-    query = access.narrow(query, access.style_filter(viewer))
-    rows = {row["id"]: row for row in await query}
+async def style_summaries(read: StyleRows) -> list[StyleSummary]:
+    """The styles read (in their order) as the filters need them, with their availability."""
     summaries = {
         style_id: StyleSummary(
             id=style_id,
-            code=rows[style_id]["code"],
-            names=(rows[style_id]["name_en"], rows[style_id]["name_zh"], rows[style_id]["name_ko"]),
-            category=rows[style_id]["category"],
-            gender=rows[style_id]["gender"],
-            carry_over=rows[style_id]["carry_over"],
+            code=row["code"],
+            names=(row["name_en"], row["name_zh"], row["name_ko"]),
+            category=row["category"],
+            gender=row["gender"],
+            carry_over=row["carry_over"],
+            colours=[
+                (colour["code"], colour["name"], swatch_of(colour["code"], colour["name"]).key)
+                for colour in read.colours[style_id]
+            ],
         )
-        for style_id in dict.fromkeys(style_ids)
-        if style_id in rows
+        for style_id, row in read.styles.items()
     }
     if not summaries:
         return []
-    for row in (
-        await Colourway.select(*COLOUR_COLUMNS)
-        .where(one_of(Colourway.style, summaries))
-        .order_by(Colourway.id)
-    ):
-        swatch = swatch_of(row["code"], row["name"])
-        summaries[row["style"]].colours.append((row["code"], row["name"], swatch.key))
     for style_id, figures in (await availability_by_style(summaries)).items():
         if style_id in summaries:
             summaries[style_id].at_once = figures.at_once
@@ -212,15 +194,16 @@ async def sheet_page(
     viewer: Viewer, sheet: dict[str, Any], buyer_uuid: UUID | None, filters: SheetFilters
 ) -> SheetPage:
     """One page of a line sheet's cards for the buyer, after the search and filters."""
-    buyer = await chosen_buyer(viewer, buyer_uuid)
-    summaries = await style_summaries(viewer, await ordered_style_ids(sheet["id"]))
+    buyer, buyers = await buyer_and_choices(viewer, buyer_uuid)
+    read = await read_styles(viewer, await ordered_style_ids(sheet["id"]))
+    summaries = await style_summaries(read)
     windows = (await delivery_windows([sheet["season"]])).get(sheet["season"], [])
     window_id = next((w["id"] for w in windows if str(w["uuid"]) == filters.window), None)
     matching = [summary for summary in summaries if summary.matches(filters, window_id)]
     start = (filters.page - 1) * CARDS_PER_PAGE
     shown = matching[start : start + CARDS_PER_PAGE]
     styles = await load_styles(
-        viewer, [s.id for s in shown], buyer["id"] if buyer else None, with_skus=False
+        viewer, [s.id for s in shown], buyer["id"] if buyer else None, with_skus=False, read=read
     )
     by_id = {summary.id: summary for summary in shown}
     cards = [
@@ -232,13 +215,13 @@ async def sheet_page(
         )
         for style in styles
     ]
-    season = await season_of(sheet)
+    season = season_of(sheet)
     present_colours = {key for summary in summaries for _, _, key in summary.colours}
     return SheetPage(
         sheet=sheet,
         season=season,
         buyer=buyer,
-        buyers=await buyer_choices(viewer),
+        buyers=buyers,
         windows=windows,
         filters=filters,
         cards=cards,
@@ -250,16 +233,6 @@ async def sheet_page(
         colours=sorted(present_colours),
         has_carry_over=any(summary.carry_over for summary in summaries),
     )
-
-
-async def season_of(sheet: Mapping[str, Any]) -> dict[str, Any]:
-    """The sheet's season (id, code, name); empty if it is gone."""
-    season = (
-        await Season.select(Season.id, Season.code, Season.name)
-        .where(Season.id == sheet["season"])
-        .first()
-    )
-    return dict(season or {})
 
 
 # ---------------------------------------------------------------------------

@@ -10,13 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from distributors.access import DistributorAction
-from distributors.services import (
-    MatrixStyle,
-    channel_for,
-    list_line_sheets,
-    load_styles,
-    sheet_style_ids,
-)
+from distributors.publishing import list_line_sheets
+from distributors.services import MatrixStyle, channel_for, load_styles, sheet_style_ids
 from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
 from partner_portal.catalog.tables import Sku, StyleStatus
@@ -87,12 +82,12 @@ async def _sku_index(style_codes: set[str]) -> dict[tuple[str, str, str], dict[s
         return {}
     rows = await Sku.select(
         Sku.id,
-        Sku.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
-        Sku.style.status.as_alias("style_status"),  # type: ignore[attr-defined]
-        Sku.colourway.code.as_alias("colour_code"),  # type: ignore[attr-defined]
-        Sku.colourway.name.as_alias("colour_name"),  # type: ignore[attr-defined]
-        Sku.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
-    ).where(Sku.style.code.is_in(sorted(style_codes)))  # type: ignore[attr-defined]
+        Sku.style._.code.as_alias("style_code"),
+        Sku.style._.status.as_alias("style_status"),
+        Sku.colourway._.code.as_alias("colour_code"),
+        Sku.colourway._.name.as_alias("colour_name"),
+        Sku.size._.label.as_alias("size_label"),
+    ).where(Sku.style._.code.is_in(sorted(style_codes)))
     index: dict[tuple[str, str, str], dict[str, Any]] = {}
     for row in rows:
         for colour in {row["colour_code"], row["colour_name"]} - {""}:
@@ -172,7 +167,7 @@ async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
         await OrderLine.select(
             OrderLine.sku,
             OrderLine.quantity,
-            OrderLine.style.status.as_alias("style_status"),  # type: ignore[attr-defined]
+            OrderLine.style._.status.as_alias("style_status"),
         )
         .where(OrderLine.order == past.id)
         .order_by(OrderLine.id)
@@ -216,9 +211,9 @@ async def reorder_changes(
             OrderLine.sku,
             OrderLine.quantity,
             OrderLine.unit_price,
-            OrderLine.style.code.as_alias("style_code"),  # type: ignore[attr-defined]
+            OrderLine.style._.code.as_alias("style_code"),
             OrderLine.size,
-            OrderLine.size.label.as_alias("size_label"),  # type: ignore[attr-defined]
+            OrderLine.size._.label.as_alias("size_label"),
         )
         .where(OrderLine.order == past.id)
         .order_by(OrderLine.id)

@@ -4,11 +4,15 @@ quantities kept through a failed request."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pytest
 from playwright.async_api import Page, Route, expect
 
-from distributors.tables import RuleKind
+from distributors.tables import PartnerCredit, RuleKind
+from partner_portal.clock import utcnow
 from partner_portal.orders.tables import Order
-from tests.browser import screenshot, sign_in
+from tests.browser import PHONE, screenshot, sign_in, translated
 from tests.distributors.support import Sheet, make_sheet, set_rule
 from tests.support import Cast
 
@@ -74,8 +78,19 @@ async def test_a_cell_off_the_multiple_is_marked_as_it_is_typed(
     await cell.fill("10")
     await expect(cell).to_have_attribute("aria-invalid", "true")
     await expect(page.locator("main")).to_contain_text("Order in multiples of 6.")
+    # The order's line names a problem while one is left in any style, and the order's
+    # totals follow every change of a style's figures.
+    summary = page.locator("#grid-invalid")
+    other = page.get_by_label("SS27-002 BLK S", exact=True)
+    await other.fill("x")
+    await expect(summary).to_contain_text("Whole pieces, 0 to 1,000,000.")
+    await other.fill("6")
+    await expect(summary).to_contain_text("Order in multiples of 6.")
+    await expect(page.locator("#order-quantity")).to_have_text("16")
     await cell.fill("12")
     await expect(cell).not_to_have_attribute("aria-invalid", "true")
+    await expect(summary).to_have_text("")
+    await expect(page.locator("#order-quantity")).to_have_text("18")
 
 
 async def test_typed_quantities_survive_a_failed_request_and_a_reload(
@@ -181,3 +196,47 @@ async def test_a_long_sheet_draws_the_next_styles_as_the_buyer_scrolls_and_keeps
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted")
     order = await Order.select(Order.total_quantity).first()
     assert order is not None and order["total_quantity"] == 20
+
+
+@pytest.mark.parametrize(("locale", "warning"), [("zh_Hans", "信用额度"), ("ko", "여신 한도")])
+async def test_on_a_phone_a_long_credit_warning_keeps_the_order_bar_small(
+    cast: Cast, database: str, live_server: str, page: Page, locale: str, warning: str
+) -> None:
+    from partner_portal.partners.tables import User
+
+    sheet: Sheet = await make_sheet()
+    await set_rule(RuleKind.credit_limit, False)
+    await set_rule(RuleKind.min_style_quantity, False, quantity=24)
+    # 1,000 unpaid and this order's 1,000 go over a limit of 1,500: the credit warning.
+    await PartnerCredit.insert(
+        PartnerCredit(
+            organisation=cast.distributor_a.id,
+            credit_limit=Decimal("1500"),
+            unpaid_amount=Decimal("1000"),
+            updated_at=utcnow(),
+        )
+    )
+    await page.set_viewport_size(PHONE)
+    await sign_in(page, live_server, cast.distributor)
+    await User.update({User.locale: locale}).where(User.id == cast.distributor.id)
+    await page.goto(f"{live_server}/line-sheets/{sheet.uuid}/order")
+    await page.get_by_label("SS27-001 BLK S", exact=True).fill("10")
+    await page.locator(".matrix-summary button[value=save]").click()
+
+    bar = page.locator(".matrix-summary")
+    findings = bar.locator(".finding")
+    await expect(findings).to_have_count(2)
+    credit = findings.filter(has_text=warning)
+    await expect(credit).to_have_count(1)
+    await expect(
+        page.get_by_role("button", name=translated(locale, "Submit order"))
+    ).to_be_in_viewport()
+    # Written out, the two warnings took 310 of the phone's 844 pixels.
+    bar_box = await bar.bounding_box()
+    assert bar_box is not None and bar_box["height"] < PHONE["height"] / 4
+    await screenshot(page, f"distributors-grid-phone-findings-{locale}")
+    # A tap shows the whole warning.
+    one_line = await credit.bounding_box()
+    await credit.locator("summary").click()
+    whole = await credit.bounding_box()
+    assert one_line is not None and whole is not None and whole["height"] > one_line["height"]

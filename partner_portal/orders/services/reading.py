@@ -147,7 +147,8 @@ async def list_orders(viewer: Viewer, filters: OrderFilters) -> OrderPage:
 
 
 async def visible_buyers(viewer: Viewer) -> list[dict[str, Any]]:
-    """Organisations the viewer may place orders for (the new-order form's choices)."""
+    """Organisations the viewer may place orders for (the new-order form's choices), with
+    the columns access.get_buyer reads."""
     rows = (
         await access.scoped(
             Organisation.select(
@@ -155,6 +156,7 @@ async def visible_buyers(viewer: Viewer) -> list[dict[str, Any]]:
                 Organisation.uuid,
                 Organisation.kind,
                 Organisation.legal_name,
+                Organisation.currency,
                 Organisation.parent_distributor,
             ),
             viewer,
