@@ -23,8 +23,8 @@ from distributors.forms import uuid_or_none
 from partner_portal import api
 from partner_portal.catalog.api import DeliveryWindow, Price, partner_prices
 from partner_portal.catalog.availability import delivery_windows
-from partner_portal.catalog.services import prices_for_partner
 from partner_portal.i18n import gettext as _
+from partner_portal.orders import services as orders
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1/line-sheets"
@@ -199,7 +199,8 @@ async def api_line_sheet_styles(
     summaries = {summary.id: summary for summary in await sheets.style_summaries(read)}
     styles = await services.load_styles(viewer, style_ids, None, read=read)
     windows = (await delivery_windows([sheet["season"]]))[sheet["season"]]
-    prices = await prices_for_partner(chosen["id"], style_ids) if chosen else None
+    # The list the buyer's contract in force chooses, as its orders are priced.
+    prices = (await orders.buyer_prices(chosen["id"], style_ids)).prices if chosen else None
     items = []
     for style in styles:
         summary = summaries.get(style.id)

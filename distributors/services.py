@@ -23,7 +23,7 @@ from partner_portal.access import Action, Viewer
 from partner_portal.catalog.availability import availability_for, delivery_windows
 from partner_portal.catalog.images import style_images
 from partner_portal.catalog.prepacks import PrepackRatio, prepacks_for_scales
-from partner_portal.catalog.services import PartnerPrice, PartnerPrices, prices_for_partner
+from partner_portal.catalog.services import PartnerPrice, PartnerPrices
 from partner_portal.catalog.tables import Colourway, Size, Sku, Style
 from partner_portal.clock import utcnow
 from partner_portal.database import one_of
@@ -69,6 +69,10 @@ class MatrixStyle:
     prepacks: list[PrepackRatio]
     # every picture of the style, main one first (the line sheet's card shows them all)
     image_urls: list[str] = field(default_factory=list)
+    # The buyer's contract in force takes this percent off the prices above (before any
+    # volume break), as the order will: the grid's running totals apply it too.
+    contract_percent: Decimal = Decimal(0)
+    contract_number: str = ""
 
     def sku(self, colour_id: int, size_id: int) -> int | None:
         return self.skus.get((colour_id, size_id))
@@ -178,7 +182,8 @@ async def load_styles(
             skus[row["style"]][(row["colourway"], row["size"])] = row["id"]
     all_skus = [sku_id for cells in skus.values() for sku_id in cells.values()]
     availability = await availability_for(all_skus)
-    prices = await prices_for_partner(buyer_id, wanted) if buyer_id else None
+    bought = await orders.buyer_prices(buyer_id, wanted) if buyer_id else None
+    prices = bought.prices if bought else None
     images = await style_images(wanted)
     prepacks = await prepacks_for_scales(scale_ids)
     result = []
@@ -198,6 +203,8 @@ async def load_styles(
                 sizes=sizes[row["size_scale"]],
                 skus=cells,
                 price=prices.for_item(style_id) if prices else None,
+                contract_percent=bought.contract_percent if bought else Decimal(0),
+                contract_number=bought.contract_number if bought else "",
                 volume_breaks=prices.volume_breaks_for(style_id) if prices else [],
                 size_prices=_size_prices(prices, style_id, sizes[row["size_scale"]]),
                 stock={sku_id: availability[sku_id].at_once for sku_id in cells.values()},

@@ -29,8 +29,10 @@ from partner_portal.orders.services.export import (
 from partner_portal.orders.services.pricing import (
     HUNDRED,
     MAX_LINE_QUANTITY,
+    BuyerPrices,
     LineRequest,
     PricedLines,
+    buyer_prices,
     price_lines,
     round_money,
 )
@@ -85,6 +87,7 @@ __all__ = [
     "STATUS_CODES",
     "STOCK_CHANNELS",
     "Acknowledgement",
+    "BuyerPrices",
     "LineRequest",
     "OrderDraft",
     "OrderFilters",
@@ -96,6 +99,7 @@ __all__ = [
     "VersionComparison",
     "acknowledge_export",
     "add_comment",
+    "buyer_prices",
     "change_status",
     "channel_for",
     "compare_versions",

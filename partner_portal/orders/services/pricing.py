@@ -89,6 +89,41 @@ class PricedLines:
         }
 
 
+@dataclass(frozen=True)
+class BuyerPrices:
+    """What a buyer pays today: the catalog prices of the list its contract in force
+    chooses (the contract's tier and currency win over the partner record's), and that
+    contract's terms, whose discount comes off them."""
+
+    prices: PartnerPrices
+    terms: CommercialTerms | None
+
+    @property
+    def contract_percent(self) -> Decimal:
+        return contract_discount(self.terms)
+
+    @property
+    def contract_number(self) -> str:
+        return (self.terms.contract_number if self.terms else None) or ""
+
+
+async def buyer_prices(
+    buyer_id: int, style_ids: Iterable[int], currency: str | None = None
+) -> BuyerPrices:
+    """The prices every place that shows or charges a buyer's price reads (the order book,
+    the grid, the line sheet), so what the buyer sees while typing is what the order
+    charges. ``currency``: the buyer's own, when the caller has it and no contract names
+    another."""
+    terms = await registry.terms_for(buyer_id)
+    prices = await prices_for_partner(
+        buyer_id,
+        style_ids,
+        tier=terms.tier if terms else None,
+        currency=(terms.currency if terms else None) or currency,
+    )
+    return BuyerPrices(prices, terms)
+
+
 def contract_discount(terms: CommercialTerms | None) -> Decimal:
     """The contract's percent off catalog prices (0 without a contract or a discount)."""
     if terms is None or terms.discount_percent is None:
@@ -136,18 +171,16 @@ async def price_lines(
     contract in force (three queries for any number of lines); errors name the SKU and why
     (unknown, not orderable, no price, quantity)."""
     requests = _merged(requests)
-    terms = await registry.terms_for(buyer["id"])
     errors = _quantity_errors(requests)
     skus = await _orderable_skus(requests)
+    bought = await buyer_prices(
+        buyer["id"], {row["style"] for row in skus.values()}, buyer["currency"]
+    )
+    terms = bought.terms
     currency = (terms.currency if terms else None) or buyer["currency"]
     pricing = _Pricing(
-        prices=await prices_for_partner(
-            buyer["id"],
-            {row["style"] for row in skus.values()},
-            tier=terms.tier if terms else None,
-            currency=currency,
-        ),
-        off_by_contract=contract_discount(terms),
+        prices=bought.prices,
+        off_by_contract=bought.contract_percent,
         pieces_per_style=_pieces_per_style(requests, skus),
         currency=currency,
     )

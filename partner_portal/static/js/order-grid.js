@@ -139,7 +139,9 @@
     Object.keys(columns).forEach(function (size) {
       text("ct-" + id + "-" + size, pieces.format(columns[size]));
     });
-    value = value * (1 - discount(section, total) / 100);
+    // The contract's discount, then the volume break, as the order prices its lines.
+    value = value * (1 - parseFloat(section.dataset.contract || "0") / 100) *
+      (1 - discount(section, total) / 100);
     if (styleTotals[id]) {
       addToOrder(styleTotals[id], -1);
     }
