@@ -21,6 +21,7 @@ from partner_portal.api import Money
 from partner_portal.catalog import services, styles
 from partner_portal.catalog.availability import availability_for
 from partner_portal.catalog.styles import StyleFilters, StyleView
+from partner_portal.orders import services as orders
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1/styles"
@@ -215,9 +216,9 @@ async def _prices(viewer: Viewer, view: StyleView) -> list[Price]:
     if viewer.is_brand:
         return []
     style_id = view.style["id"]
-    return partner_prices(
-        await services.prices_for_partner(viewer.organisation_id, [style_id]), style_id, view.sizes
-    )
+    # The list the partner's contract in force chooses, as its orders are priced.
+    bought = await orders.buyer_prices(viewer.organisation_id, [style_id])
+    return partner_prices(bought.prices, style_id, view.sizes)
 
 
 def partner_prices(
