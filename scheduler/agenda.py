@@ -7,21 +7,28 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Count
 
-from partner_portal import access
+from partner_portal import access, inputs
 from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
 from partner_portal.i18n import N_, format_date, format_date_skeleton
 from partner_portal.i18n import gettext as _
-from partner_portal.partners.tables import Role, User
+from partner_portal.partners import search
+from partner_portal.partners.tables import Organisation, Role, User
 from scheduler import forms, recurrence
 from scheduler.access import SchedulerAction, agenda_owner_filter
-from scheduler.follow_ups import ROW_COLUMNS, decorate, owner_choices, partner_choices
+from scheduler.follow_ups import (
+    ROW_COLUMNS,
+    decorate,
+    owner_choices,
+    partner_choices,
+    partner_named,
+)
 from scheduler.records import FollowUpRecord
 from scheduler.tables import FollowUp, FollowUpState
 
@@ -31,16 +38,25 @@ from scheduler.tables import FollowUp, FollowUpState
 # down 100 at once.
 SECTION_LIMIT = 25
 CALENDAR_LIMIT = 2000
+# Past this many partners the partner filter is a search field, not a menu: 1,046 options
+# were most of a busy KAM's 103 kB agenda, drawn on every view, and nobody picks from a
+# thousand. The same rule as the order list's buyer filter (BUYER_MENU_LIMIT in
+# partner_portal/orders/queries.py).
+PARTNER_MENU_LIMIT = 40
 
 
 @dataclass(frozen=True)
 class AgendaFilters:
     """``owner``: a user's UUID, "team" (everyone whose agenda the viewer may open) or ""
-    (the viewer's own, or everyone's for those who own none)."""
+    (the viewer's own, or everyone's for those who own none). ``partner``: a partner's
+    UUID (the menu, or a link from elsewhere). ``partner_name``: text typed to find
+    partners as the partner list's search does (names, tax id, contacts), in place of the
+    menu when the viewer sees many partners."""
 
     owner: str = ""
     partner: str = ""
     kind: str = ""
+    partner_name: str = ""
 
     @classmethod
     def from_query(cls, query: Mapping[str, Any]) -> AgendaFilters:
@@ -49,12 +65,19 @@ class AgendaFilters:
             owner=str(query.get("owner") or "")[:40],
             partner=str(query.get("partner") or "")[:40],
             kind=kind if kind in forms.KINDS else "",
+            partner_name=inputs.field_text(query, "partner_name", search.MAX_QUERY),
         )
 
     def query_string(self, **overrides: str) -> str:
         from urllib.parse import urlencode
 
-        values = {"owner": self.owner, "partner": self.partner, "kind": self.kind, **overrides}
+        values = {
+            "owner": self.owner,
+            "partner": self.partner,
+            "partner_name": self.partner_name,
+            "kind": self.kind,
+            **overrides,
+        }
         return urlencode({name: value for name, value in values.items() if value})
 
 
@@ -79,6 +102,12 @@ def _visible(viewer: Viewer, query: Any, filters: AgendaFilters) -> Any:
         query = query.where(FollowUp.owner == viewer.user_id)
     if partner_uuid := _uuid_or_none(filters.partner):
         query = query.where(FollowUp.organisation._.uuid == partner_uuid)
+    if filters.partner_name:
+        # The partner list's search (partners/search.py: one indexed condition).
+        named = access.scoped(Organisation.select(Organisation.id), viewer).where(
+            search.partner_condition(filters.partner_name)
+        )
+        query = query.where(FollowUp.organisation.is_in(named))
     if filters.kind:
         query = query.where(FollowUp.kind == filters.kind)
     return query
@@ -441,15 +470,36 @@ async def _computed_occurrences(
     return computed[:CALENDAR_LIMIT]
 
 
-async def filter_choices(viewer: Viewer) -> dict[str, Any]:
-    """The filters' choices; partners as (uuid text, name) pairs: a KAM's list runs to a
-    thousand options, drawn on every view of the agenda, and Jinja draws plain pairs about
-    three times faster than rows whose UUIDs it converts (bench/RESULTS.md)."""
+@dataclass(frozen=True)
+class PartnerChoices:
+    """The partner filter: (uuid text, name) pairs, which Jinja draws about three times
+    faster than rows whose UUIDs it converts (bench/RESULTS.md)."""
+
+    # Every partner the viewer sees, when PARTNER_MENU_LIMIT or fewer; else None, and the
+    # agenda has a search field instead.
+    menu: list[tuple[str, str]] | None
+    # Without a menu: the partner a link filtered by, to name it.
+    chosen: tuple[str, str] | None
+    # The longest text the search field sends.
+    name_limit: ClassVar[int] = search.MAX_QUERY
+
+
+async def _partner_choices(viewer: Viewer, filters: AgendaFilters) -> PartnerChoices:
+    """A menu when the viewer sees few partners (one query); past that only the chosen
+    partner, if the viewer sees it."""
+    rows = await partner_choices(viewer, limit=PARTNER_MENU_LIMIT + 1)
+    if len(rows) <= PARTNER_MENU_LIMIT:
+        return PartnerChoices([(str(row["uuid"]), row["legal_name"]) for row in rows], None)
+    chosen_uuid = _uuid_or_none(filters.partner)
+    named = await partner_named(viewer, chosen_uuid) if chosen_uuid else None
+    return PartnerChoices(None, (str(named["uuid"]), named["legal_name"]) if named else None)
+
+
+async def filter_choices(viewer: Viewer, filters: AgendaFilters) -> dict[str, Any]:
+    """The filters' choices."""
     return {
         "owners": await owner_choices(viewer),
-        "partners": [
-            (str(row["uuid"]), row["legal_name"]) for row in await partner_choices(viewer)
-        ],
+        "partners": await _partner_choices(viewer, filters),
         "kinds": forms.KINDS,
     }
 

@@ -37,17 +37,14 @@ def _common(context: dict[str, Any]) -> dict[str, Any]:
 async def agenda(request: AnyRequest, viewer: CurrentViewer) -> Template:
     filters = AgendaFilters.from_query(request.query_params)
     view = await agenda_views.agenda(viewer, filters)
+    page: dict[str, Any] = {**view, "filters": filters}
+    if not is_htmx(request):  # htmx asks for the sections alone when a filter changes
+        page["choices"] = await agenda_views.filter_choices(viewer, filters)
+        page["workload"] = await agenda_views.workload(viewer)
     return render(
         request,
         "scheduler/agenda.html",
-        _common(
-            {
-                **view,
-                "filters": filters,
-                "choices": await agenda_views.filter_choices(viewer),
-                "workload": await agenda_views.workload(viewer),
-            }
-        ),
+        _common(page),
         partial="scheduler/_agenda_sections.html",
     )
 
@@ -86,7 +83,7 @@ async def calendar(request: AnyRequest, viewer: CurrentViewer) -> Template:
             {
                 "page": page,
                 "filters": filters,
-                "choices": await agenda_views.filter_choices(viewer),
+                "choices": await agenda_views.filter_choices(viewer, filters),
             }
         ),
         partial="scheduler/_calendar_grid.html",

@@ -253,11 +253,21 @@ async def owner_choices(viewer: Viewer) -> list[dict[str, Any]]:
     return await query.order_by(User.display_name)
 
 
-async def partner_choices(viewer: Viewer) -> list[dict[str, Any]]:
+def _partners(viewer: Viewer) -> Any:
+    """The partners the viewer sees (what a follow-up is filed under), by name."""
     query = Organisation.select(Organisation.uuid, Organisation.legal_name).where(
         Organisation.kind != OrganisationKind.brand.value
     )
-    return await access.scoped(query, viewer).order_by(Organisation.legal_name).limit(3000)
+    return access.scoped(query, viewer).order_by(Organisation.legal_name)
+
+
+async def partner_choices(viewer: Viewer, limit: int = 3000) -> list[dict[str, Any]]:
+    return await _partners(viewer).limit(limit)
+
+
+async def partner_named(viewer: Viewer, partner_uuid: UUID) -> dict[str, Any] | None:
+    """The partner ``partner_uuid`` (uuid, legal name) if the viewer sees it."""
+    return await _partners(viewer).where(Organisation.uuid == partner_uuid).first()
 
 
 async def update_from_form(

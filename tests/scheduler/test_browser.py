@@ -1,14 +1,18 @@
 """In a real browser: a KAM completes a repeating follow-up from the agenda and sees
-the next occurrence appear in place."""
+the next occurrence appear in place; a KAM with many partners narrows the agenda by
+typing a partner's name."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser import screenshot
+from scheduler import agenda
+from tests.browser import screenshot, sign_in
 from tests.scheduler.support import follow_up
 from tests.support import PASSWORD, Cast
 
@@ -44,3 +48,23 @@ async def test_a_kam_completes_a_weekly_call_from_the_agenda_and_sees_the_next_o
     next_week = (due + timedelta(days=7)).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%d/%m/%Y")
     await expect(rows.nth(1)).to_contain_text(next_week)
     assert page.url.endswith("/agenda")
+
+
+async def test_a_kam_with_many_partners_types_a_partners_name_to_narrow_the_agenda(
+    cast: Cast, live_server: str, page: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(agenda, "PARTNER_MENU_LIMIT", 2)  # the kam sees three partners
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    await follow_up(cast.distributor_a, cast.kam, soon, title="锦程的电话")
+    await follow_up(cast.retailer_a, cast.kam, soon, title="衣尚的拜访")
+    await sign_in(page, live_server, cast.kam)
+
+    await page.get_by_role("searchbox", name="Partner").fill("杭州")
+
+    # The sections swapped in by htmx as the KAM types, the address kept for a reload.
+    await expect(page.locator("li.follow-up", has_text="锦程的电话")).to_have_count(0)
+    await expect(page.locator("li.follow-up", has_text="衣尚的拜访")).to_have_count(1)
+    await expect(page).to_have_url(re.compile(r"/agenda\?.*partner_name=%E6%9D%AD%E5%B7%9E"))
+    await page.goto(f"{live_server}/agenda?partner={cast.retailer_a.uuid}")
+    await expect(page.locator(".filters .badge")).to_contain_text(cast.retailer_a.legal_name)
+    await screenshot(page, "agenda-partner-badge")
