@@ -138,25 +138,25 @@ class PurchaseOrderDocument(msgspec.Struct):
 def purchase_order_document(view: PurchaseOrderView) -> PurchaseOrderDocument:
     order = view.order
     return PurchaseOrderDocument(
-        id=order["uuid"],
-        number=order["number"],
-        status=order["status"],
-        currency=order["currency"],
-        sent_at=api.timestamp(order["sent_at"]) if order["sent_at"] else None,
+        id=order.uuid,
+        number=order.number,
+        status=order.status,
+        currency=order.currency,
+        sent_at=api.timestamp(order.sent_at) if order.sent_at else None,
         lines=[
             PurchaseOrderLine(
-                id=line["uuid"],
-                material=line["material_code"],
-                quantity=quantity_text(line["quantity"]),
-                unit_price=api.decimal_text(line["unit_price"], UNIT_PRICE_PLACES),
-                required_date=line["required_date"],
-                acknowledgement=line["acknowledgement"] or None,
-                confirmed_quantity=quantity_text(line["confirmed_quantity"])
-                if line["confirmed_quantity"] is not None
+                id=line.uuid,
+                material=line.material_code,
+                quantity=quantity_text(line.quantity),
+                unit_price=api.decimal_text(line.unit_price, UNIT_PRICE_PLACES),
+                required_date=line.required_date,
+                acknowledgement=line.acknowledgement or None,
+                confirmed_quantity=quantity_text(line.confirmed_quantity)
+                if line.confirmed_quantity is not None
                 else None,
-                confirmed_date=line["confirmed_date"],
-                comment=line["acknowledgement_comment"] or "",
-                received_quantity=quantity_text(line["received_quantity"]),
+                confirmed_date=line.confirmed_date,
+                comment=line.acknowledgement_comment or "",
+                received_quantity=quantity_text(line.received_quantity),
             )
             for line in view.lines
         ],

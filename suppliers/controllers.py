@@ -28,7 +28,7 @@ from suppliers import (
     scorecards,
     services,
 )
-from suppliers.access import SupplierAction, get_material
+from suppliers.access import SupplierAction, VisibleMaterial, get_material
 from suppliers.tables import MaterialKind, MaterialUnit
 
 # ---------------------------------------------------------------------------
@@ -45,7 +45,7 @@ async def _material_form(
     request: AnyRequest,
     values: dict[str, Any],
     errors: dict[str, str],
-    material: dict[str, Any] | None = None,
+    material: VisibleMaterial | None = None,
     conflicts: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Template:
@@ -85,7 +85,7 @@ async def material_edit(
     request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID]
 ) -> Template:
     material = await get_material(viewer, material_id, SupplierAction.manage_purchasing)
-    supplier = await services.supplier_uuid(material["supplier"])
+    supplier = await services.supplier_uuid(material)
     return await _material_form(
         request, services.material_form_values(material, supplier), {}, material
     )
@@ -316,8 +316,8 @@ async def _purchase_order_page(
         "suppliers/purchase_order.html",
         {
             "view": view,
-            "notices": await purchasing.ship_notices(view.order["id"]),
-            "receipts": await purchasing.receipts_of(view.order["id"]),
+            "notices": await purchasing.ship_notices(view.order),
+            "receipts": await purchasing.receipts_of(view.order),
             "errors": errors or {},
             "failed_line": failed_line,
             "values": values or {},

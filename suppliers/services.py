@@ -28,8 +28,9 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Organisation
 from suppliers import forms, planning
-from suppliers.access import SupplierAction, get_bom_line, scoped_supplier_rows
+from suppliers.access import SupplierAction, VisibleMaterial, get_bom_line, scoped_supplier_rows
 from suppliers.planning import BomRow
+from suppliers.records import MaterialRecord
 from suppliers.tables import BomLine, Material
 
 SUPPLIER_KINDS = ("fabric_supplier", "trim_supplier")
@@ -49,9 +50,9 @@ async def supplier_choices() -> list[dict[str, Any]]:
     )
 
 
-@access.checked_by_caller("the supplier of a material its caller fetched")
-async def supplier_uuid(organisation_id: int) -> str:
-    rows = await Organisation.select(Organisation.uuid).where(Organisation.id == organisation_id)
+async def supplier_uuid(material: VisibleMaterial) -> str:
+    """The uuid of the material's supplier, as the material form names it."""
+    rows = await Organisation.select(Organisation.uuid).where(Organisation.id == material.supplier)
     return str(rows[0]["uuid"]) if rows else ""
 
 
@@ -100,9 +101,8 @@ async def _code_taken(code: str, material_id: int | None) -> bool:
     return bool(await query)
 
 
-@access.checked_by_caller("the material comes from get_material")
 async def save_material(
-    viewer: Viewer, data: Mapping[str, str], existing: dict[str, Any] | None = None
+    viewer: Viewer, data: Mapping[str, str], existing: VisibleMaterial | None = None
 ) -> SaveResult:
     """Create a material or update one (optimistic locking on ``version``)."""
     access.require(viewer, SupplierAction.manage_purchasing)
@@ -112,7 +112,7 @@ async def save_material(
         return SaveResult(errors=errors)
     now = utcnow()
     async with write_transaction():
-        if await _code_taken(material.code, existing["id"] if existing else None):
+        if await _code_taken(material.code, existing.id if existing else None):
             return SaveResult(errors={"code": _("Another material has this code.")})
         values = _material_values(material)
         named = {column._meta.name: value for column, value in values.items()}
@@ -126,17 +126,15 @@ async def save_material(
             changes = audit_log.changes_between({}, named)
             action = "create"
         else:
-            uuid_ = existing["uuid"]
+            uuid_ = existing.uuid
             version = await update_if_version(
                 Material,
-                existing["id"],
+                existing.id,
                 material.version or 0,
                 {**values, Material.updated_at: now},
             )
             if version is None:
-                current = await Material.select(Material.version).where(
-                    Material.id == existing["id"]
-                )
+                current = await Material.select(Material.version).where(Material.id == existing.id)
                 return SaveResult(
                     errors={
                         "version": _("Someone saved this material first; check and save again.")
@@ -144,7 +142,7 @@ async def save_material(
                     conflicts=await audit_log.changes_since(uuid_, material.version or 0),
                     current_version=current[0]["version"],
                 )
-            changes = audit_log.changes_between(existing, named)
+            changes = audit_log.changes_between(existing.as_dict(), named)
             action = "update"
         await audit_log.record(
             viewer,
@@ -158,14 +156,15 @@ async def save_material(
     return SaveResult(uuid=uuid_)
 
 
-def material_form_values(material: Mapping[str, Any], supplier_uuid: str) -> dict[str, str]:
+def material_form_values(material: MaterialRecord, supplier_uuid: str) -> dict[str, str]:
     def text(value: Any) -> str:
         return "" if value is None else str(value)
 
+    fields = material.as_dict()
     return {
         "supplier": supplier_uuid,
         **{
-            name: text(material[name])
+            name: text(fields[name])
             for name in (
                 "code",
                 "name",

@@ -1,0 +1,84 @@
+"""Typed rows of the suppliers module (partner_portal/records.py): a material purchase order
+and its lines, a material, a ship notice's certificate and a BOM line as the services hand
+them out. One fetched through the access policy is a ``Visible...`` record
+(suppliers/access.py), made only by its fetchers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from partner_portal.records import Record
+from suppliers.tables import (
+    AcknowledgementStatus,
+    MaterialKind,
+    MaterialUnit,
+    PurchaseOrderStatus,
+)
+
+
+class PurchaseOrderRecord(Record, frozen=True):
+    """A material purchase order's own columns (a draft has no number yet)."""
+
+    id: int
+    uuid: UUID
+    number: str | None
+    supplier: int
+    status: PurchaseOrderStatus
+    currency: str
+    notes: str
+    created_by: int | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class PurchaseOrderLineRecord(Record, frozen=True):
+    """A purchase order line's own columns, with the supplier's answer once given."""
+
+    id: int
+    uuid: UUID
+    purchase_order: int
+    material: int
+    quantity: Decimal
+    unit_price: Decimal
+    required_date: date
+    received_quantity: Decimal
+    acknowledgement: AcknowledgementStatus | None
+    confirmed_quantity: Decimal | None
+    confirmed_date: date | None
+    acknowledgement_comment: str
+    acknowledged_at: datetime | None
+
+
+class OrderedMaterial(PurchaseOrderLineRecord, frozen=True):
+    """A line as the purchase order page lists it, with its material's code, name and unit."""
+
+    material_code: str
+    material_name: str
+    unit: MaterialUnit
+
+
+class MaterialRecord(Record, frozen=True):
+    """A material's own columns."""
+
+    id: int
+    uuid: UUID
+    supplier: int
+    code: str
+    name: str
+    kind: MaterialKind
+    unit: MaterialUnit
+    composition: str
+    weight_gsm: int | None
+    width_cm: int | None
+    colour: str
+    dye_lot: str
+    price: Decimal
+    currency: str
+    lead_time_days: int
+    minimum_order: Decimal
+    on_hand: Decimal
+    created_at: datetime
+    updated_at: datetime
+    version: int
