@@ -24,7 +24,12 @@ from partner_portal.access import (
     narrow,
     require,
 )
-from suppliers.records import MaterialRecord, PurchaseOrderLineRecord, PurchaseOrderRecord
+from suppliers.records import (
+    CertificateRecord,
+    MaterialRecord,
+    PurchaseOrderLineRecord,
+    PurchaseOrderRecord,
+)
 from suppliers.tables import (
     BomLine,
     Commitment,
@@ -102,6 +107,10 @@ class VisiblePurchaseOrderLine(PurchaseOrderLineRecord, frozen=True):
     """A line of a purchase order the viewer may see: made only by get_purchase_order_line."""
 
 
+class VisibleCertificate(CertificateRecord, frozen=True):
+    """The certificate of a ship notice the viewer may see: made only by get_certificate."""
+
+
 async def get_material(viewer: Viewer, material_uuid: UUID, action: ActionSet) -> VisibleMaterial:
     """One material the viewer may see (404 otherwise), checked for the action (403)."""
     query = scoped_supplier_rows(
@@ -145,7 +154,7 @@ async def get_purchase_order_line(
     return VisiblePurchaseOrderLine.from_row(line), order
 
 
-async def get_certificate(viewer: Viewer, notice_uuid: UUID) -> dict[str, Any]:
+async def get_certificate(viewer: Viewer, notice_uuid: UUID) -> VisibleCertificate:
     """A ship notice's test report or certificate (its name, type and bytes), for whoever
     may see the notice's supplier rows (404 otherwise, or when it has none)."""
     query = scoped_supplier_rows(
@@ -158,7 +167,7 @@ async def get_certificate(viewer: Viewer, notice_uuid: UUID) -> dict[str, Any]:
     row = await query.first()
     if row is None or row["certificate"] is None:
         raise NotFoundException("No such certificate.")
-    return dict(row)
+    return VisibleCertificate.from_row(row)
 
 
 async def get_bom_line(

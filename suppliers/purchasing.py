@@ -36,7 +36,7 @@ from suppliers.access import (
     scoped_purchase_orders,
 )
 from suppliers.forecasting_view import latest_versions
-from suppliers.records import OrderedMaterial
+from suppliers.records import OrderedMaterial, ReceiptRecord, ShipNoticeEntry
 from suppliers.services import SUPPLIER_KINDS
 from suppliers.tables import (
     ForecastLine,
@@ -623,7 +623,7 @@ async def create_ship_notice(
     return SaveResult(uuid=row["uuid"])
 
 
-async def ship_notices(order: VisiblePurchaseOrder) -> list[dict[str, Any]]:
+async def ship_notices(order: VisiblePurchaseOrder) -> list[ShipNoticeEntry]:
     """A PO's ship notices with their lines (two queries)."""
     notices = await (
         ShipNotice.select(
@@ -646,20 +646,23 @@ async def ship_notices(order: VisiblePurchaseOrder) -> list[dict[str, Any]]:
         ShipNoticeLine.quantity,
         ShipNoticeLine.purchase_order_line._.material._.code.as_alias("material_code"),
     ).where(ShipNoticeLine.ship_notice.is_in([notice["id"] for notice in notices]))
-    for notice in notices:
-        notice["lines"] = [line for line in lines if line["ship_notice"] == notice["id"]]
-    return notices  # type: ignore[no-any-return]
+    return [
+        ShipNoticeEntry.from_row(
+            {**notice, "lines": [line for line in lines if line["ship_notice"] == notice["id"]]}
+        )
+        for notice in notices
+    ]
 
 
 async def certificate_of(viewer: Viewer, notice_uuid: UUID) -> Certificate:
     """A ship notice's test report or certificate, for whoever may see its PO (404 otherwise)."""
-    row = await get_certificate(viewer, notice_uuid)
-    content = bytes(row["certificate"])
+    certificate = await get_certificate(viewer, notice_uuid)
+    content = certificate.certificate
     # Judged again by its bytes: a file stored before uploads were checked so is sent as
     # bytes to download, never as the type its uploader claimed.
     kind = uploads.detect_type(content, forms.CERTIFICATE_TYPES)
     return Certificate(
-        row["certificate_name"] or "certificate",
+        certificate.certificate_name or "certificate",
         kind.content_type if kind else "application/octet-stream",
         content,
     )
@@ -739,13 +742,14 @@ async def _close_if_received(order: VisiblePurchaseOrder) -> None:
     )
 
 
-async def receipts_of(order: VisiblePurchaseOrder) -> dict[int, list[dict[str, Any]]]:
+async def receipts_of(order: VisiblePurchaseOrder) -> dict[int, list[ReceiptRecord]]:
+    """A PO's receipts by the id of the line they were received on, oldest first."""
     rows = await (
         Receipt.select(*Receipt.all_columns())
         .where(Receipt.purchase_order_line._.purchase_order == order.id)
         .order_by(Receipt.received_on)
     )
-    by_line: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        by_line[row["purchase_order_line"]].append(row)
+    by_line: dict[int, list[ReceiptRecord]] = defaultdict(list)
+    for receipt in ReceiptRecord.from_rows(rows):
+        by_line[receipt.purchase_order_line].append(receipt)
     return by_line

@@ -1,6 +1,6 @@
 """Typed rows of the suppliers module (partner_portal/records.py): a material purchase order
-and its lines, a material, a ship notice's certificate and a BOM line as the services hand
-them out. One fetched through the access policy is a ``Visible...`` record
+and its lines, a material, ship notices, their certificates and receipts as the services
+hand them out. One fetched through the access policy is a ``Visible...`` record
 (suppliers/access.py), made only by its fetchers."""
 
 from __future__ import annotations
@@ -82,3 +82,50 @@ class MaterialRecord(Record, frozen=True):
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+class ShippedQuantity(Record, frozen=True):
+    """A line of a ship notice: how much of which material it announces."""
+
+    ship_notice: int
+    quantity: Decimal
+    material_code: str
+
+
+class ShipNoticeEntry(Record, frozen=True):
+    """A ship notice as the purchase order page lists it, with its lines (its certificate's
+    bytes are read only when downloaded)."""
+
+    id: int
+    uuid: UUID
+    shipped_on: date
+    expected_on: date | None
+    carrier: str
+    tracking_number: str
+    dye_lot: str
+    certificate_name: str
+    lines: list[ShippedQuantity]
+
+
+class CertificateRecord(Record, frozen=True):
+    """A ship notice's test report or certificate: its name, the type its uploader gave and
+    its bytes."""
+
+    certificate_name: str
+    certificate_type: str
+    certificate: bytes
+
+
+class ReceiptRecord(Record, frozen=True):
+    """Material received on a purchase order line, and how much passed inspection."""
+
+    id: int
+    uuid: UUID
+    purchase_order_line: int
+    supplier: int
+    received_on: date
+    accepted_quantity: Decimal
+    rejected_quantity: Decimal
+    quality_note: str
+    recorded_by: int | None
+    recorded_at: datetime
