@@ -25,6 +25,7 @@ from partner_portal.access import (
     require,
 )
 from suppliers.records import (
+    BomLineRef,
     CertificateRecord,
     MaterialRecord,
     PurchaseOrderLineRecord,
@@ -111,6 +112,10 @@ class VisibleCertificate(CertificateRecord, frozen=True):
     """The certificate of a ship notice the viewer may see: made only by get_certificate."""
 
 
+class VisibleBomLine(BomLineRef, frozen=True):
+    """A BOM line the viewer may change: made only by get_bom_line."""
+
+
 async def get_material(viewer: Viewer, material_uuid: UUID, action: ActionSet) -> VisibleMaterial:
     """One material the viewer may see (404 otherwise), checked for the action (403)."""
     query = scoped_supplier_rows(
@@ -172,7 +177,7 @@ async def get_certificate(viewer: Viewer, notice_uuid: UUID) -> VisibleCertifica
 
 async def get_bom_line(
     viewer: Viewer, line_uuid: UUID, action: ActionSet = SupplierAction.manage_purchasing
-) -> dict[str, Any]:
+) -> VisibleBomLine:
     """One BOM line with its style's uuid and code, for the brand's purchasers: 403 for
     everyone else, then 404."""
     require(viewer, action)
@@ -182,4 +187,4 @@ async def get_bom_line(
         BomLine.style._.uuid.as_alias("style_uuid"),
         BomLine.style._.code.as_alias("style_code"),
     ).where(BomLine.uuid == line_uuid)
-    return await fetch_one(viewer, query, "No such BOM line.")
+    return VisibleBomLine.from_row(await fetch_one(viewer, query, "No such BOM line."))

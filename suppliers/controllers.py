@@ -144,7 +144,7 @@ async def bom_delete_line(
     request: AnyRequest, viewer: CurrentViewer, line_id: FromPath[UUID]
 ) -> Response[Any]:
     line = await services.delete_bom_line(viewer, line_id)
-    return redirect_after_post(request, f"/suppliers/boms/{line['style_uuid']}")
+    return redirect_after_post(request, f"/suppliers/boms/{line.style_uuid}")
 
 
 # ---------------------------------------------------------------------------
@@ -582,16 +582,16 @@ async def api_purchase_orders(
     orders = await purchasing.list_purchase_orders(
         viewer, position[0] if position else None, limit + 1
     )
-    shown, next_cursor = api.page_of(orders, limit, lambda order: [order["id"]])
+    shown, next_cursor = api.page_of(orders, limit, lambda order: [order.id])
     return PurchaseOrderList(
         items=[
             PurchaseOrderSummary(
-                id=order["uuid"],
-                number=order["number"],
-                status=order["status"],
-                currency=order["currency"],
-                lines=order["lines"],
-                unanswered_lines=order["unanswered"],
+                id=order.uuid,
+                number=order.number,
+                status=order.status,
+                currency=order.currency,
+                lines=order.lines,
+                unanswered_lines=order.unanswered,
             )
             for order in shown
         ],

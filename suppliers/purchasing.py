@@ -36,7 +36,12 @@ from suppliers.access import (
     scoped_purchase_orders,
 )
 from suppliers.forecasting_view import latest_versions
-from suppliers.records import OrderedMaterial, ReceiptRecord, ShipNoticeEntry
+from suppliers.records import (
+    OrderedMaterial,
+    PurchaseOrderSummary,
+    ReceiptRecord,
+    ShipNoticeEntry,
+)
 from suppliers.services import SUPPLIER_KINDS
 from suppliers.tables import (
     ForecastLine,
@@ -161,7 +166,7 @@ def _is_uuid(text: str) -> bool:
 
 async def list_purchase_orders(
     viewer: Viewer, after: int | None = None, limit: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[PurchaseOrderSummary]:
     """POs the viewer may see, newest first, with their supplier and open answers counted;
     for the API, ``limit`` of them after the one whose id is ``after`` (its cursor)."""
     access.require(viewer, SupplierAction.view_materials)
@@ -193,9 +198,7 @@ async def list_purchase_orders(
         entry["lines"] += 1
         entry["unanswered"] += line["acknowledgement"] is None
         entry["value"] += line["quantity"] * line["unit_price"]
-    for order in orders:
-        order.update(summary[order["id"]])
-    return orders  # type: ignore[no-any-return]
+    return [PurchaseOrderSummary.from_row({**order, **summary[order["id"]]}) for order in orders]
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Typed rows of the suppliers module (partner_portal/records.py): a material purchase order
-and its lines, a material, ship notices, their certificates and receipts as the services
-hand them out. One fetched through the access policy is a ``Visible...`` record
+and its lines, a material, ship notices, their certificates and receipts, and a BOM line as the
+services hand them out. One fetched through the access policy is a ``Visible...`` record
 (suppliers/access.py), made only by its fetchers."""
 
 from __future__ import annotations
@@ -31,6 +31,16 @@ class PurchaseOrderRecord(Record, frozen=True):
     created_by: int | None
     created_at: datetime
     sent_at: datetime | None
+
+
+class PurchaseOrderSummary(PurchaseOrderRecord, frozen=True):
+    """A purchase order as the lists show it: its supplier's name, how many lines it has,
+    how many the supplier has not answered yet, and its value."""
+
+    supplier_name: str
+    lines: int
+    unanswered: int
+    value: Decimal
 
 
 class PurchaseOrderLineRecord(Record, frozen=True):
@@ -129,3 +139,12 @@ class ReceiptRecord(Record, frozen=True):
     quality_note: str
     recorded_by: int | None
     recorded_at: datetime
+
+
+class BomLineRef(Record, frozen=True):
+    """A BOM line with its style's uuid and code (where to go back to after deleting it)."""
+
+    id: int
+    uuid: UUID
+    style_uuid: UUID
+    style_code: str

@@ -28,7 +28,13 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Organisation
 from suppliers import forms, planning
-from suppliers.access import SupplierAction, VisibleMaterial, get_bom_line, scoped_supplier_rows
+from suppliers.access import (
+    SupplierAction,
+    VisibleBomLine,
+    VisibleMaterial,
+    get_bom_line,
+    scoped_supplier_rows,
+)
 from suppliers.planning import BomRow
 from suppliers.records import MaterialRecord
 from suppliers.tables import BomLine, Material
@@ -303,20 +309,20 @@ async def add_bom_line(
     return SaveResult(uuid=row[0]["uuid"])
 
 
-async def delete_bom_line(viewer: Viewer, line_uuid: UUID) -> dict[str, Any]:
+async def delete_bom_line(viewer: Viewer, line_uuid: UUID) -> VisibleBomLine:
     """Remove a BOM line; returns its style (for the redirect). 404 if there is none."""
     async with write_transaction():
-        row = await get_bom_line(viewer, line_uuid)
-        await BomLine.delete().where(BomLine.id == row["id"])
+        line = await get_bom_line(viewer, line_uuid)
+        await BomLine.delete().where(BomLine.id == line.id)
         await audit_log.record(
             viewer,
             entity_kind="bom_line",
             entity_uuid=line_uuid,
             organisation_id=None,
             action="delete",
-            summary=row["style_code"],
+            summary=line.style_code,
         )
-    return row
+    return line
 
 
 async def styles_with_boms() -> list[dict[str, Any]]:
