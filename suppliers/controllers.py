@@ -180,7 +180,7 @@ async def forecast_export(viewer: CurrentViewer) -> Response[bytes]:
     """The current forecast as an Excel sheet for the viewer's own planning tools."""
     view = await forecasting_view.forecast_view(viewer)
     header, rows = forecasting_view.forecast_rows(view, viewer.is_brand)
-    number = view.version["number"] if view.version else 0
+    number = view.version.number if view.version else 0
     return await xlsx_download(
         header, rows, f"material-forecast-v{number}.xlsx", title=f"forecast v{number}"
     )

@@ -50,9 +50,9 @@ async def commit_week(viewer: Viewer, material_uuid: UUID, data: Mapping[str, An
         return SaveResult(errors=errors)
     current, _previous = await latest_versions()
     if current is None or not (
-        current["first_week"]
+        current.first_week
         <= answer.week_start
-        < current["first_week"] + timedelta(weeks=current["weeks"])
+        < current.first_week + timedelta(weeks=current.weeks)
     ):
         return SaveResult(errors={"week": _("Choose a week of the current forecast.")})
     async with write_transaction():
@@ -60,20 +60,21 @@ async def commit_week(viewer: Viewer, material_uuid: UUID, data: Mapping[str, An
         line = await (
             ForecastLine.select(ForecastLine.net_total)
             .where(
-                (ForecastLine.forecast == current["id"])
+                (ForecastLine.forecast == current.id)
                 & (ForecastLine.material == material.id)
                 & (ForecastLine.week_start == answer.week_start)
             )
             .first()
         )
         requirement = line["net_total"] if line else Decimal(0)
-        values = {
+        # The commitment's columns by name: its audit entry and its row are written from them.
+        values: dict[str, Any] = {
             "status": answer.status,
             "quantity": answer.quantity if answer.quantity is not None else requirement,
             "delivery_date": answer.delivery_date or answer.week_start,
             "comment": answer.comment,
             "requirement": requirement,
-            "forecast": current["id"],
+            "forecast": current.id,
         }
         existing = await (
             Commitment.select(*Commitment.all_columns())
@@ -145,7 +146,7 @@ async def accept_open_weeks(viewer: Viewer, material_uuid: UUID) -> int:
     async with write_transaction():
         await _lock_material(material)
         lines = await ForecastLine.select(ForecastLine.week_start, ForecastLine.net_total).where(
-            (ForecastLine.forecast == current["id"])
+            (ForecastLine.forecast == current.id)
             & (ForecastLine.material == material.id)
             & (ForecastLine.net_total > 0)
         )
@@ -166,7 +167,7 @@ async def accept_open_weeks(viewer: Viewer, material_uuid: UUID) -> int:
                         supplier=material.supplier,
                         material=material.id,
                         week_start=line["week_start"],
-                        forecast=current["id"],
+                        forecast=current.id,
                         requirement=line["net_total"],
                         status=CommitmentStatus.accepted.value,
                         quantity=line["net_total"],

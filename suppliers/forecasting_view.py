@@ -13,6 +13,7 @@ from typing import Any
 from partner_portal import access
 from partner_portal.access import Viewer
 from suppliers.access import SupplierAction, scoped_supplier_rows
+from suppliers.records import CommitmentRecord, ForecastVersionRecord, MaterialEntry
 from suppliers.services import list_materials
 from suppliers.tables import (
     Commitment,
@@ -30,7 +31,7 @@ class WeekCell:
     gross_likely: Decimal
     gross_statistical: Decimal
     previous: Decimal | None
-    commitment: dict[str, Any] | None
+    commitment: CommitmentRecord | None
 
     @property
     def net_forecast(self) -> Decimal:
@@ -43,7 +44,7 @@ class WeekCell:
 
     @property
     def committed(self) -> Decimal:
-        return self.commitment["quantity"] if self.commitment else Decimal(0)
+        return self.commitment.quantity if self.commitment else Decimal(0)
 
     @property
     def gap(self) -> Decimal:
@@ -53,7 +54,7 @@ class WeekCell:
     @property
     def late(self) -> bool:
         """The supplier proposes to deliver after the week starts."""
-        return bool(self.commitment and self.commitment["delivery_date"] > self.week_start)
+        return bool(self.commitment and self.commitment.delivery_date > self.week_start)
 
     @property
     def needs_attention(self) -> bool:
@@ -62,7 +63,7 @@ class WeekCell:
 
 @dataclass
 class MaterialForecast:
-    material: dict[str, Any]
+    material: MaterialEntry
     cells: list[WeekCell]
 
     @property
@@ -80,7 +81,7 @@ class MaterialForecast:
 
 @dataclass
 class ForecastView:
-    version: dict[str, Any] | None
+    version: ForecastVersionRecord | None
     previous_number: int | None
     materials: list[MaterialForecast]
 
@@ -88,14 +89,14 @@ class ForecastView:
     def weeks(self) -> list[date]:
         if self.version is None:
             return []
-        first = self.version["first_week"]
-        return [first + timedelta(weeks=week) for week in range(self.version["weeks"])]
+        first = self.version.first_week
+        return [first + timedelta(weeks=week) for week in range(self.version.weeks)]
 
 
-async def latest_versions() -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+async def latest_versions() -> tuple[ForecastVersionRecord | None, ForecastVersionRecord | None]:
     """The current published version and the one before it."""
-    rows = await (
-        ForecastVersion.select(*ForecastVersion.all_columns())
+    rows = ForecastVersionRecord.from_rows(
+        await ForecastVersion.select(*ForecastVersion.all_columns())
         .order_by(ForecastVersion.number, ascending=False)
         .limit(2)
     )
@@ -124,7 +125,7 @@ async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> Forec
     if current is None:
         return ForecastView(None, None, [])
     materials = await list_materials(viewer, supplier_id)
-    wanted = {row["id"]: row for row in materials}
+    wanted = {material.id: material for material in materials}
 
     async def lines_of(version_id: int) -> list[dict[str, Any]]:
         query = scoped_supplier_rows(
@@ -134,12 +135,15 @@ async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> Forec
             query = query.where(ForecastLine.supplier == supplier_id)
         return await query  # type: ignore[no-any-return]
 
-    current_lines = await lines_of(current["id"])
-    previous_lines = await lines_of(previous["id"]) if previous else []
+    current_lines = await lines_of(current.id)
+    previous_lines = await lines_of(previous.id) if previous else []
     commitments_query = scoped_supplier_rows(
         Commitment.select(*Commitment.all_columns()), viewer, Commitment.supplier
-    ).where(Commitment.week_start >= current["first_week"])
-    commitments = {(row["material"], row["week_start"]): row for row in await commitments_query}
+    ).where(Commitment.week_start >= current.first_week)
+    commitments = {
+        (commitment.material, commitment.week_start): commitment
+        for commitment in CommitmentRecord.from_rows(await commitments_query)
+    }
     previous_net = {
         (row["material"], row["week_start"]): row["net_total"] for row in previous_lines
     }
@@ -148,7 +152,7 @@ async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> Forec
         by_material[row["material"]][row["week_start"]] = row
     zero = Decimal(0)
     result: list[MaterialForecast] = []
-    weeks = [current["first_week"] + timedelta(weeks=week) for week in range(current["weeks"])]
+    weeks = [current.first_week + timedelta(weeks=week) for week in range(current.weeks)]
     for material_id, material in wanted.items():
         cells = []
         for week in weeks:
@@ -170,7 +174,7 @@ async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> Forec
             )
         if cells:
             result.append(MaterialForecast(material, cells))
-    return ForecastView(current, previous["number"] if previous else None, result)
+    return ForecastView(current, previous.number if previous else None, result)
 
 
 SUPPLIER_EXPORT_COLUMNS = (
@@ -207,24 +211,24 @@ def forecast_rows(
     for item in view.materials:
         material = item.material
         for cell in item.cells:
-            commitment = cell.commitment or {}
+            commitment = cell.commitment
             row: dict[str, Any] = {
-                "material_code": material["code"],
-                "material_name": material["name"],
-                "unit": material["unit"],
+                "material_code": material.code,
+                "material_name": material.name,
+                "unit": material.unit.value,
                 "week_start": cell.week_start,
                 "firm": cell.net_firm,
                 "forecast": cell.net_forecast,
                 "quantity": cell.net_total,
                 "change": cell.change if view.previous_number else None,
-                "answer": commitment.get("status"),
-                "committed_quantity": commitment.get("quantity"),
-                "delivery_date": commitment.get("delivery_date"),
-                "comment": commitment.get("comment"),
+                "answer": commitment.status.value if commitment else None,
+                "committed_quantity": commitment.quantity if commitment else None,
+                "delivery_date": commitment.delivery_date if commitment else None,
+                "comment": commitment.comment if commitment else None,
             }
             if for_brand:
                 row |= {
-                    "supplier": material["supplier_name"],
+                    "supplier": material.supplier_name,
                     "gross_firm": cell.gross_firm,
                     "gross_likely": cell.gross_likely,
                     "gross_statistical": cell.gross_statistical,

@@ -84,7 +84,7 @@ async def draft_purchase_orders(
     current, _previous = await latest_versions()
     if current is None:
         return [], {"supplier": _("Publish a forecast first.")}
-    until = current["first_week"] + timedelta(weeks=weeks)
+    until = current.first_week + timedelta(weeks=weeks)
     rows = await (
         ForecastLine.select(
             ForecastLine.material,
@@ -94,7 +94,7 @@ async def draft_purchase_orders(
             ForecastLine.material._.currency.as_alias("currency"),
             ForecastLine.material._.minimum_order.as_alias("minimum_order"),
         )
-        .where(ForecastLine.forecast == current["id"])
+        .where(ForecastLine.forecast == current.id)
         .where(ForecastLine.supplier == supplier["id"])
         .where(ForecastLine.week_start < until)
         .where(ForecastLine.net_total > 0)
@@ -121,9 +121,7 @@ async def draft_purchase_orders(
                         currency=currency,
                         created_by=viewer.user_id,
                         created_at=utcnow(),
-                        notes=_(
-                            "From material forecast version %(number)s", number=current["number"]
-                        ),
+                        notes=_("From material forecast version %(number)s", number=current.number),
                     )
                 )
                 .returning(PurchaseOrder.id, PurchaseOrder.uuid)
@@ -470,7 +468,7 @@ async def plan_follow_ups() -> str:
         )
     current, _previous = await latest_versions()
     if current is not None:
-        until = current["first_week"] + timedelta(weeks=COMMIT_HORIZON_WEEKS)
+        until = current.first_week + timedelta(weeks=COMMIT_HORIZON_WEEKS)
         uncommitted = await ForecastLine.raw(
             "SELECT f.supplier AS supplier, COALESCE(v.published_by, o.owner) AS owner, "
             "o.legal_name AS supplier_name, COUNT(*) AS weeks "
@@ -481,7 +479,7 @@ async def plan_follow_ups() -> str:
             "ON c.material = f.material AND c.week_start = f.week_start "
             "WHERE f.forecast = {} AND f.net_total > 0 AND f.week_start < {} AND c.id IS NULL "
             "GROUP BY f.supplier, COALESCE(v.published_by, o.owner), o.legal_name",
-            current["id"],
+            current.id,
             until,
         )
         for row in uncommitted:
@@ -490,7 +488,7 @@ async def plan_follow_ups() -> str:
             items.append(
                 RuleFollowUp(
                     rule_key="suppliers.forecast_uncommitted",
-                    episode=f"{row['supplier']}:v{current['number']}",
+                    episode=f"{row['supplier']}:v{current.number}",
                     organisation_id=row["supplier"],
                     owner_id=row["owner"],
                     # Worded to fit any number: a stored message has no plural form.

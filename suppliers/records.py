@@ -1,5 +1,5 @@
 """Typed rows of the suppliers module (partner_portal/records.py): a material purchase order
-and its lines, a material, ship notices, their certificates and receipts, and a BOM line as the
+and its lines, a material, a published forecast and a commitment to it, ship notices, their certificates and receipts, and a BOM line as the
 services hand them out. One fetched through the access policy is a ``Visible...`` record
 (suppliers/access.py), made only by its fetchers."""
 
@@ -12,6 +12,7 @@ from uuid import UUID
 from partner_portal.records import Record
 from suppliers.tables import (
     AcknowledgementStatus,
+    CommitmentStatus,
     MaterialKind,
     MaterialUnit,
     PurchaseOrderStatus,
@@ -92,6 +93,44 @@ class MaterialRecord(Record, frozen=True):
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+class MaterialEntry(MaterialRecord, frozen=True):
+    """A material as the lists and the forecast show it, with its supplier."""
+
+    supplier_name: str
+    supplier_uuid: UUID
+
+
+class ForecastVersionRecord(Record, frozen=True):
+    """A published material forecast: its number, its first week and how many weeks."""
+
+    id: int
+    uuid: UUID
+    number: int
+    first_week: date
+    weeks: int
+    content_hash: str
+    published_by: int | None
+    published_at: datetime
+
+
+class CommitmentRecord(Record, frozen=True):
+    """A supplier's answer for a material's week, with the requirement it answered."""
+
+    id: int
+    uuid: UUID
+    supplier: int
+    material: int
+    week_start: date
+    forecast: int
+    requirement: Decimal
+    status: CommitmentStatus
+    quantity: Decimal
+    delivery_date: date
+    comment: str
+    committed_by: int | None
+    committed_at: datetime
 
 
 class ShippedQuantity(Record, frozen=True):

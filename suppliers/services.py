@@ -36,7 +36,7 @@ from suppliers.access import (
     scoped_supplier_rows,
 )
 from suppliers.planning import BomRow
-from suppliers.records import MaterialRecord
+from suppliers.records import MaterialEntry, MaterialRecord
 from suppliers.tables import BomLine, Material
 
 SUPPLIER_KINDS = ("fabric_supplier", "trim_supplier")
@@ -62,7 +62,7 @@ async def supplier_uuid(material: VisibleMaterial) -> str:
     return str(rows[0]["uuid"]) if rows else ""
 
 
-async def list_materials(viewer: Viewer, supplier_id: int | None = None) -> list[dict[str, Any]]:
+async def list_materials(viewer: Viewer, supplier_id: int | None = None) -> list[MaterialEntry]:
     """Materials the viewer may see with their supplier's name, by supplier and code."""
     access.require(viewer, SupplierAction.view_materials)
     query = scoped_supplier_rows(
@@ -76,7 +76,7 @@ async def list_materials(viewer: Viewer, supplier_id: int | None = None) -> list
     )
     if supplier_id is not None:
         query = query.where(Material.supplier == supplier_id)
-    return await query.order_by(Material.supplier).order_by(Material.code)  # type: ignore[no-any-return]
+    return MaterialEntry.from_rows(await query.order_by(Material.supplier).order_by(Material.code))
 
 
 def _material_values(material: forms.MaterialInput) -> dict[Any, Any]:
