@@ -435,7 +435,7 @@ async def scorecard_page(request: AnyRequest, viewer: CurrentViewer) -> Template
     return render(
         request,
         "suppliers/scorecards.html",
-        {"cards": cards, "weights": weights, "values": weights, "errors": {}},
+        {"cards": cards, "weights": weights, "values": weights.as_dict(), "errors": {}},
     )
 
 

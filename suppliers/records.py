@@ -1,5 +1,5 @@
 """Typed rows of the suppliers module (partner_portal/records.py): a material purchase order
-and its lines, a material, a published forecast and a commitment to it, ship notices, their certificates and receipts, and a BOM line as the
+and its lines, a material, a published forecast and a commitment to it, scorecard weights, ship notices, their certificates and receipts, and a BOM line as the
 services hand them out. One fetched through the access policy is a ``Visible...`` record
 (suppliers/access.py), made only by its fetchers."""
 
@@ -187,3 +187,23 @@ class BomLineRef(Record, frozen=True):
     uuid: UUID
     style_uuid: UUID
     style_code: str
+
+
+class ScorecardWeightsRecord(Record, frozen=True):
+    """How much each measure counts in a supplier's score; ``id`` None until first saved."""
+
+    id: int | None
+    on_time: int
+    fill_rate: int
+    quality: int
+    acknowledgement: int
+    commitment: int
+    version: int
+
+
+class ScoredSupplier(Record, frozen=True):
+    """A supplier as its scorecard names it."""
+
+    id: int
+    uuid: UUID
+    legal_name: str
