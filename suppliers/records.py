@@ -1,5 +1,5 @@
 """Typed rows of the suppliers module (partner_portal/records.py): a material purchase order
-and its lines, a material, a published forecast and a commitment to it, scorecard weights, ship notices, their certificates and receipts, and a BOM line as the
+and its lines, a material, a published forecast and a commitment to it, scorecard weights, BOMs, ship notices, their certificates and receipts, and a BOM line as the
 services hand them out. One fetched through the access policy is a ``Visible...`` record
 (suppliers/access.py), made only by its fetchers."""
 
@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from partner_portal.catalog.tables import StyleStatus
 from partner_portal.records import Record
 from suppliers.tables import (
     AcknowledgementStatus,
@@ -207,3 +208,52 @@ class ScoredSupplier(Record, frozen=True):
     id: int
     uuid: UUID
     legal_name: str
+
+
+class BomEntry(Record, frozen=True):
+    """A BOM line as its style's page lists it: the material, the colour and size it is
+    for (None: all), its consumption and wastage, and what a garment takes with wastage."""
+
+    uuid: UUID
+    consumption: Decimal
+    wastage_percent: Decimal
+    material_code: str
+    material_name: str
+    unit: MaterialUnit
+    colourway_code: str | None
+    size_label: str | None
+    size_position: int | None
+    per_garment: Decimal
+
+
+class MaterialChoice(Record, frozen=True):
+    """A material offered on the BOM form."""
+
+    uuid: UUID
+    code: str
+    name: str
+    unit: MaterialUnit
+
+
+class ColourwayChoice(Record, frozen=True):
+    uuid: UUID
+    code: str
+    name: str
+
+
+class SizeChoice(Record, frozen=True):
+    id: int
+    label: str
+
+
+class StyleWithBom(Record, frozen=True):
+    """A style on the BOM index, with how many BOM lines it has."""
+
+    id: int
+    uuid: UUID
+    code: str
+    name_en: str
+    name_zh: str
+    name_ko: str
+    status: StyleStatus
+    bom_lines: int

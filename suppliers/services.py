@@ -36,7 +36,15 @@ from suppliers.access import (
     scoped_supplier_rows,
 )
 from suppliers.planning import BomRow
-from suppliers.records import MaterialEntry, MaterialRecord
+from suppliers.records import (
+    BomEntry,
+    ColourwayChoice,
+    MaterialChoice,
+    MaterialEntry,
+    MaterialRecord,
+    SizeChoice,
+    StyleWithBom,
+)
 from suppliers.tables import BomLine, Material
 
 SUPPLIER_KINDS = ("fabric_supplier", "trim_supplier")
@@ -199,10 +207,10 @@ def material_form_values(material: MaterialRecord, supplier_uuid: str) -> dict[s
 @dataclass
 class BomView:
     style: access.VisibleStyle
-    lines: list[dict[str, Any]]
-    materials: list[dict[str, Any]]
-    colourways: list[dict[str, Any]]
-    sizes: list[dict[str, Any]]
+    lines: list[BomEntry]
+    materials: list[MaterialChoice]
+    colourways: list[ColourwayChoice]
+    sizes: list[SizeChoice]
 
 
 @access.system_query("the brand's purchasers (manage_purchasing) use any supplier's material")
@@ -227,10 +235,19 @@ async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
         .order_by(BomLine.colourway._.code)
         .order_by(BomLine.size._.position)
     )
-    for line in lines:
-        line["per_garment"] = planning.rounded(
-            BomRow(0, 0, None, None, line["consumption"], line["wastage_percent"]).per_garment
+    entries = [
+        BomEntry.from_row(
+            {
+                **line,
+                "per_garment": planning.rounded(
+                    BomRow(
+                        0, 0, None, None, line["consumption"], line["wastage_percent"]
+                    ).per_garment
+                ),
+            }
         )
+        for line in lines
+    ]
     materials = await Material.select(
         Material.uuid, Material.code, Material.name, Material.unit
     ).order_by(Material.code)
@@ -242,7 +259,13 @@ async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
         .where(Size.size_scale == style.size_scale)
         .order_by(Size.position)
     )
-    return BomView(style, lines, materials, colourways, sizes)
+    return BomView(
+        style,
+        entries,
+        MaterialChoice.from_rows(materials),
+        ColourwayChoice.from_rows(colourways),
+        SizeChoice.from_rows(sizes),
+    )
 
 
 @access.system_query("the brand's purchasers (manage_purchasing) use any supplier's material")
@@ -325,7 +348,7 @@ async def delete_bom_line(viewer: Viewer, line_uuid: UUID) -> VisibleBomLine:
     return line
 
 
-async def styles_with_boms() -> list[dict[str, Any]]:
+async def styles_with_boms() -> list[StyleWithBom]:
     """Styles with how many BOM lines each has, for the BOM index."""
     styles = await Style.select(
         Style.id, Style.uuid, Style.code, Style.name_en, Style.name_zh, Style.name_ko, Style.status
@@ -334,6 +357,7 @@ async def styles_with_boms() -> list[dict[str, Any]]:
         "SELECT style AS style_id, COUNT(*) AS lines FROM bom_line GROUP BY style"
     )
     by_style = {row["style_id"]: row["lines"] for row in counts}
-    for style in styles:
-        style["bom_lines"] = by_style.get(style["id"], 0)
-    return styles  # type: ignore[no-any-return]
+    return [
+        StyleWithBom.from_row({**style, "bom_lines": by_style.get(style["id"], 0)})
+        for style in styles
+    ]
