@@ -156,8 +156,8 @@ async def forecast(
     request: AnyRequest, viewer: CurrentViewer, supplier: FromQuery[str] = ""
 ) -> Template:
     suppliers = await services.supplier_choices() if viewer.is_brand else []
-    chosen = next((row for row in suppliers if str(row["uuid"]) == supplier), None)
-    view = await forecasting_view.forecast_view(viewer, chosen["id"] if chosen else None)
+    chosen = next((row for row in suppliers if str(row.uuid) == supplier), None)
+    view = await forecasting_view.forecast_view(viewer, chosen.id if chosen else None)
     template = "suppliers/forecast.html" if viewer.is_brand else "suppliers/portal.html"
     return render(
         request,

@@ -13,7 +13,12 @@ from typing import Any
 from partner_portal import access
 from partner_portal.access import Viewer
 from suppliers.access import SupplierAction, scoped_supplier_rows
-from suppliers.records import CommitmentRecord, ForecastVersionRecord, MaterialEntry
+from suppliers.records import (
+    CommitmentRecord,
+    ForecastLineRecord,
+    ForecastVersionRecord,
+    MaterialEntry,
+)
 from suppliers.services import list_materials
 from suppliers.tables import (
     Commitment,
@@ -127,13 +132,13 @@ async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> Forec
     materials = await list_materials(viewer, supplier_id)
     wanted = {material.id: material for material in materials}
 
-    async def lines_of(version_id: int) -> list[dict[str, Any]]:
+    async def lines_of(version_id: int) -> list[ForecastLineRecord]:
         query = scoped_supplier_rows(
             ForecastLine.select(*LINE_COLUMNS), viewer, ForecastLine.supplier
         ).where(ForecastLine.forecast == version_id)
         if supplier_id is not None:
             query = query.where(ForecastLine.supplier == supplier_id)
-        return await query  # type: ignore[no-any-return]
+        return ForecastLineRecord.from_rows(await query)
 
     current_lines = await lines_of(current.id)
     previous_lines = await lines_of(previous.id) if previous else []
@@ -144,30 +149,28 @@ async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> Forec
         (commitment.material, commitment.week_start): commitment
         for commitment in CommitmentRecord.from_rows(await commitments_query)
     }
-    previous_net = {
-        (row["material"], row["week_start"]): row["net_total"] for row in previous_lines
-    }
-    by_material: dict[int, dict[date, dict[str, Any]]] = defaultdict(dict)
-    for row in current_lines:
-        by_material[row["material"]][row["week_start"]] = row
+    previous_net = {(line.material, line.week_start): line.net_total for line in previous_lines}
+    by_material: dict[int, dict[date, ForecastLineRecord]] = defaultdict(dict)
+    for line in current_lines:
+        by_material[line.material][line.week_start] = line
     zero = Decimal(0)
     result: list[MaterialForecast] = []
     weeks = [current.first_week + timedelta(weeks=week) for week in range(current.weeks)]
     for material_id, material in wanted.items():
         cells = []
         for week in weeks:
-            line = by_material.get(material_id, {}).get(week)
+            found = by_material.get(material_id, {}).get(week)
             key = (material_id, week)
-            if line is None and key not in previous_net and key not in commitments:
+            if found is None and key not in previous_net and key not in commitments:
                 continue
             cells.append(
                 WeekCell(
                     week_start=week,
-                    net_total=line["net_total"] if line else zero,
-                    net_firm=line["net_firm"] if line else zero,
-                    gross_firm=line["gross_firm"] if line else zero,
-                    gross_likely=line["gross_likely"] if line else zero,
-                    gross_statistical=line["gross_statistical"] if line else zero,
+                    net_total=found.net_total if found else zero,
+                    net_firm=found.net_firm if found else zero,
+                    gross_firm=found.gross_firm if found else zero,
+                    gross_likely=found.gross_likely if found else zero,
+                    gross_statistical=found.gross_statistical if found else zero,
                     previous=previous_net.get(key) if previous else None,
                     commitment=commitments.get(key),
                 )

@@ -202,12 +202,24 @@ class ScorecardWeightsRecord(Record, frozen=True):
     version: int
 
 
-class ScoredSupplier(Record, frozen=True):
-    """A supplier as its scorecard names it."""
+class SupplierName(Record, frozen=True):
+    """A fabric or trim supplier by name: the forms' choices, a scorecard's heading."""
 
     id: int
     uuid: UUID
     legal_name: str
+
+
+class ForecastLineRecord(Record, frozen=True):
+    """A material's requirement in one week of a published forecast."""
+
+    material: int
+    week_start: date
+    gross_firm: Decimal
+    gross_likely: Decimal
+    gross_statistical: Decimal
+    net_firm: Decimal
+    net_total: Decimal
 
 
 class BomEntry(Record, frozen=True):

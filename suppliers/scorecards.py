@@ -21,7 +21,7 @@ from partner_portal.edits import SaveResult
 from partner_portal.partners.tables import Organisation
 from suppliers import forms, planning
 from suppliers.access import SupplierAction, supplier_row_filter
-from suppliers.records import ScorecardWeightsRecord, ScoredSupplier
+from suppliers.records import ScorecardWeightsRecord, SupplierName
 from suppliers.services import SUPPLIER_KINDS
 from suppliers.tables import Commitment, PurchaseOrderLine, Receipt, ScorecardWeights
 
@@ -55,7 +55,7 @@ class ScoreMonth:
 
 @dataclass
 class SupplierScorecard:
-    supplier: ScoredSupplier
+    supplier: SupplierName
     months: list[ScoreMonth]
 
     @property
@@ -120,14 +120,14 @@ async def save_weights(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
 Tallies = dict[tuple[int, date], dict[str, Decimal]]
 
 
-async def _suppliers_for(viewer: Viewer, supplier_id: int | None) -> list[ScoredSupplier]:
+async def _suppliers_for(viewer: Viewer, supplier_id: int | None) -> list[SupplierName]:
     query = Organisation.select(Organisation.id, Organisation.uuid, Organisation.legal_name).where(
         Organisation.kind.is_in(list(SUPPLIER_KINDS))
     )
     query = access.narrow(query, supplier_row_filter(viewer, Organisation.id))
     if supplier_id is not None:
         query = query.where(Organisation.id == supplier_id)
-    return ScoredSupplier.from_rows(await query.order_by(Organisation.legal_name))
+    return SupplierName.from_rows(await query.order_by(Organisation.legal_name))
 
 
 @access.checked_by_caller("scorecards: the supplier ids come from _suppliers_for")

@@ -44,6 +44,7 @@ from suppliers.records import (
     MaterialRecord,
     SizeChoice,
     StyleWithBom,
+    SupplierName,
 )
 from suppliers.tables import BomLine, Material
 
@@ -55,10 +56,10 @@ SUPPLIER_KINDS = ("fabric_supplier", "trim_supplier")
 
 
 @access.system_query("the brand's purchasers (manage_purchasing) choose any supplier")
-async def supplier_choices() -> list[dict[str, Any]]:
+async def supplier_choices() -> list[SupplierName]:
     """Fabric and trim suppliers, for the material form."""
-    return await (
-        Organisation.select(Organisation.id, Organisation.uuid, Organisation.legal_name)
+    return SupplierName.from_rows(
+        await Organisation.select(Organisation.id, Organisation.uuid, Organisation.legal_name)
         .where(Organisation.kind.is_in(list(SUPPLIER_KINDS)))
         .order_by(Organisation.legal_name)
     )
@@ -120,7 +121,7 @@ async def save_material(
 ) -> SaveResult:
     """Create a material or update one (optimistic locking on ``version``)."""
     access.require(viewer, SupplierAction.manage_purchasing)
-    suppliers = {str(row["uuid"]): row["id"] for row in await supplier_choices()}
+    suppliers = {str(supplier.uuid): supplier.id for supplier in await supplier_choices()}
     material, errors = forms.parse_material(data, suppliers)
     if material is None:
         return SaveResult(errors=errors)
