@@ -8,12 +8,10 @@ administrator may see everything but speaks for no supplier.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 from litestar.exceptions import NotFoundException
-from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 
 from partner_portal.access import (
@@ -25,6 +23,13 @@ from partner_portal.access import (
     get_style,
     narrow,
     require,
+)
+from suppliers.records import (
+    BomLineRef,
+    CertificateRecord,
+    MaterialRecord,
+    PurchaseOrderLineRecord,
+    PurchaseOrderRecord,
 )
 from suppliers.tables import (
     BomLine,
@@ -90,12 +95,34 @@ def scoped_supplier_rows(query: Any, viewer: Viewer, reference: Any) -> Any:
     return narrow(query, supplier_row_filter(viewer, reference))
 
 
-async def get_material(viewer: Viewer, material_uuid: UUID, action: ActionSet) -> dict[str, Any]:
+class VisibleMaterial(MaterialRecord, frozen=True):
+    """A material the viewer may see: made only by get_material. A subclass rather than a
+    NewType: mypy (2.4) crashes on a NewType of a msgspec struct."""
+
+
+class VisiblePurchaseOrder(PurchaseOrderRecord, frozen=True):
+    """A material purchase order the viewer may see: made only by the fetchers below."""
+
+
+class VisiblePurchaseOrderLine(PurchaseOrderLineRecord, frozen=True):
+    """A line of a purchase order the viewer may see: made only by get_purchase_order_line."""
+
+
+class VisibleCertificate(CertificateRecord, frozen=True):
+    """The certificate of a ship notice the viewer may see: made only by get_certificate."""
+
+
+class VisibleBomLine(BomLineRef, frozen=True):
+    """A BOM line the viewer may change: made only by get_bom_line."""
+
+
+async def get_material(viewer: Viewer, material_uuid: UUID, action: ActionSet) -> VisibleMaterial:
     """One material the viewer may see (404 otherwise), checked for the action (403)."""
     query = scoped_supplier_rows(
         Material.select(*Material.all_columns()), viewer, Material.supplier
     ).where(Material.uuid == material_uuid)
-    return await fetch_one(viewer, query, "No such material.", action, "supplier")
+    row = await fetch_one(viewer, query, "No such material.", action, "supplier")
+    return VisibleMaterial.from_row(row)
 
 
 def scoped_purchase_orders(query: Any, viewer: Viewer) -> Any:
@@ -107,28 +134,32 @@ def scoped_purchase_orders(query: Any, viewer: Viewer) -> Any:
     return query
 
 
-async def get_purchase_order(viewer: Viewer, order_uuid: UUID, action: ActionSet) -> dict[str, Any]:
+async def get_purchase_order(
+    viewer: Viewer, order_uuid: UUID, action: ActionSet
+) -> VisiblePurchaseOrder:
     """One material purchase order the viewer may see (404 otherwise; a supplier never sees
     the brand's drafts), checked for the action (403)."""
     query = scoped_purchase_orders(PurchaseOrder.select(*PurchaseOrder.all_columns()), viewer)
     query = query.where(PurchaseOrder.uuid == order_uuid)
-    return await fetch_one(viewer, query, "No such purchase order.", action, "supplier")
+    row = await fetch_one(viewer, query, "No such purchase order.", action, "supplier")
+    return VisiblePurchaseOrder.from_row(row)
 
 
 async def get_purchase_order_line(
-    viewer: Viewer, line_uuid: UUID, action: ActionSet, columns: Iterable[Column]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A purchase order line (its ``columns``) and its order, if the viewer may see the
-    order (404 otherwise), checked for the action (403)."""
+    viewer: Viewer, line_uuid: UUID, action: ActionSet
+) -> tuple[VisiblePurchaseOrderLine, VisiblePurchaseOrder]:
+    """A purchase order line and its order, if the viewer may see the order (404
+    otherwise), checked for the action (403)."""
     query = PurchaseOrderLine.select(
-        *columns,
+        *PurchaseOrderLine.all_columns(),
         PurchaseOrderLine.purchase_order._.uuid.as_alias("order_uuid"),
     ).where(PurchaseOrderLine.uuid == line_uuid)
     line = await fetch_one(viewer, query, "No such purchase order line.")
-    return line, await get_purchase_order(viewer, line["order_uuid"], action)
+    order = await get_purchase_order(viewer, line["order_uuid"], action)
+    return VisiblePurchaseOrderLine.from_row(line), order
 
 
-async def get_certificate(viewer: Viewer, notice_uuid: UUID) -> dict[str, Any]:
+async def get_certificate(viewer: Viewer, notice_uuid: UUID) -> VisibleCertificate:
     """A ship notice's test report or certificate (its name, type and bytes), for whoever
     may see the notice's supplier rows (404 otherwise, or when it has none)."""
     query = scoped_supplier_rows(
@@ -141,12 +172,12 @@ async def get_certificate(viewer: Viewer, notice_uuid: UUID) -> dict[str, Any]:
     row = await query.first()
     if row is None or row["certificate"] is None:
         raise NotFoundException("No such certificate.")
-    return dict(row)
+    return VisibleCertificate.from_row(row)
 
 
 async def get_bom_line(
     viewer: Viewer, line_uuid: UUID, action: ActionSet = SupplierAction.manage_purchasing
-) -> dict[str, Any]:
+) -> VisibleBomLine:
     """One BOM line with its style's uuid and code, for the brand's purchasers: 403 for
     everyone else, then 404."""
     require(viewer, action)
@@ -156,4 +187,4 @@ async def get_bom_line(
         BomLine.style._.uuid.as_alias("style_uuid"),
         BomLine.style._.code.as_alias("style_code"),
     ).where(BomLine.uuid == line_uuid)
-    return await fetch_one(viewer, query, "No such BOM line.")
+    return VisibleBomLine.from_row(await fetch_one(viewer, query, "No such BOM line."))

@@ -7,10 +7,8 @@ dates, moments RFC 3339 with their offset."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -18,6 +16,7 @@ import msgspec
 from partner_portal import api
 from suppliers.forecasting_view import ForecastView
 from suppliers.purchasing import PurchaseOrderView
+from suppliers.records import CommitmentRecord
 
 UNIT_PRICE_PLACES = 4
 QUANTITY_PLACES = 3
@@ -70,16 +69,16 @@ def forecast_document(view: ForecastView) -> ForecastDocument:
     the previous version and the commitment (never the demand's origins)."""
     version = view.version
     return ForecastDocument(
-        version=version["number"] if version else None,
+        version=version.number if version else None,
         previous_version=view.previous_number,
-        published_at=api.timestamp(version["published_at"]) if version else None,
-        first_week=version["first_week"] if version else None,
+        published_at=api.timestamp(version.published_at) if version else None,
+        first_week=version.first_week if version else None,
         materials=[
             MaterialForecast(
-                id=item.material["uuid"],
-                code=item.material["code"],
-                name=item.material["name"],
-                unit=item.material["unit"],
+                id=item.material.uuid,
+                code=item.material.code,
+                name=item.material.name,
+                unit=item.material.unit,
                 weeks=[
                     ForecastWeek(
                         week_start=cell.week_start,
@@ -97,16 +96,16 @@ def forecast_document(view: ForecastView) -> ForecastDocument:
     )
 
 
-def _commitment(commitment: Mapping[str, Any] | None) -> Commitment | None:
+def _commitment(commitment: CommitmentRecord | None) -> Commitment | None:
     if commitment is None:
         return None
     return Commitment(
-        id=commitment["uuid"],
-        status=commitment["status"],
-        quantity=quantity_text(commitment["quantity"]),
-        delivery_date=commitment["delivery_date"],
-        comment=commitment["comment"],
-        forecast_version_requirement=quantity_text(commitment["requirement"]),
+        id=commitment.uuid,
+        status=commitment.status,
+        quantity=quantity_text(commitment.quantity),
+        delivery_date=commitment.delivery_date,
+        comment=commitment.comment,
+        forecast_version_requirement=quantity_text(commitment.requirement),
     )
 
 
@@ -138,25 +137,25 @@ class PurchaseOrderDocument(msgspec.Struct):
 def purchase_order_document(view: PurchaseOrderView) -> PurchaseOrderDocument:
     order = view.order
     return PurchaseOrderDocument(
-        id=order["uuid"],
-        number=order["number"],
-        status=order["status"],
-        currency=order["currency"],
-        sent_at=api.timestamp(order["sent_at"]) if order["sent_at"] else None,
+        id=order.uuid,
+        number=order.number,
+        status=order.status,
+        currency=order.currency,
+        sent_at=api.timestamp(order.sent_at) if order.sent_at else None,
         lines=[
             PurchaseOrderLine(
-                id=line["uuid"],
-                material=line["material_code"],
-                quantity=quantity_text(line["quantity"]),
-                unit_price=api.decimal_text(line["unit_price"], UNIT_PRICE_PLACES),
-                required_date=line["required_date"],
-                acknowledgement=line["acknowledgement"] or None,
-                confirmed_quantity=quantity_text(line["confirmed_quantity"])
-                if line["confirmed_quantity"] is not None
+                id=line.uuid,
+                material=line.material_code,
+                quantity=quantity_text(line.quantity),
+                unit_price=api.decimal_text(line.unit_price, UNIT_PRICE_PLACES),
+                required_date=line.required_date,
+                acknowledgement=line.acknowledgement or None,
+                confirmed_quantity=quantity_text(line.confirmed_quantity)
+                if line.confirmed_quantity is not None
                 else None,
-                confirmed_date=line["confirmed_date"],
-                comment=line["acknowledgement_comment"] or "",
-                received_quantity=quantity_text(line["received_quantity"]),
+                confirmed_date=line.confirmed_date,
+                comment=line.acknowledgement_comment or "",
+                received_quantity=quantity_text(line.received_quantity),
             )
             for line in view.lines
         ],

@@ -28,7 +28,7 @@ from suppliers import (
     scorecards,
     services,
 )
-from suppliers.access import SupplierAction, get_material
+from suppliers.access import SupplierAction, VisibleMaterial, get_material
 from suppliers.tables import MaterialKind, MaterialUnit
 
 # ---------------------------------------------------------------------------
@@ -45,7 +45,7 @@ async def _material_form(
     request: AnyRequest,
     values: dict[str, Any],
     errors: dict[str, str],
-    material: dict[str, Any] | None = None,
+    material: VisibleMaterial | None = None,
     conflicts: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Template:
@@ -85,7 +85,7 @@ async def material_edit(
     request: AnyRequest, viewer: CurrentViewer, material_id: FromPath[UUID]
 ) -> Template:
     material = await get_material(viewer, material_id, SupplierAction.manage_purchasing)
-    supplier = await services.supplier_uuid(material["supplier"])
+    supplier = await services.supplier_uuid(material)
     return await _material_form(
         request, services.material_form_values(material, supplier), {}, material
     )
@@ -144,7 +144,7 @@ async def bom_delete_line(
     request: AnyRequest, viewer: CurrentViewer, line_id: FromPath[UUID]
 ) -> Response[Any]:
     line = await services.delete_bom_line(viewer, line_id)
-    return redirect_after_post(request, f"/suppliers/boms/{line['style_uuid']}")
+    return redirect_after_post(request, f"/suppliers/boms/{line.style_uuid}")
 
 
 # ---------------------------------------------------------------------------
@@ -156,8 +156,8 @@ async def forecast(
     request: AnyRequest, viewer: CurrentViewer, supplier: FromQuery[str] = ""
 ) -> Template:
     suppliers = await services.supplier_choices() if viewer.is_brand else []
-    chosen = next((row for row in suppliers if str(row["uuid"]) == supplier), None)
-    view = await forecasting_view.forecast_view(viewer, chosen["id"] if chosen else None)
+    chosen = next((row for row in suppliers if str(row.uuid) == supplier), None)
+    view = await forecasting_view.forecast_view(viewer, chosen.id if chosen else None)
     template = "suppliers/forecast.html" if viewer.is_brand else "suppliers/portal.html"
     return render(
         request,
@@ -180,7 +180,7 @@ async def forecast_export(viewer: CurrentViewer) -> Response[bytes]:
     """The current forecast as an Excel sheet for the viewer's own planning tools."""
     view = await forecasting_view.forecast_view(viewer)
     header, rows = forecasting_view.forecast_rows(view, viewer.is_brand)
-    number = view.version["number"] if view.version else 0
+    number = view.version.number if view.version else 0
     return await xlsx_download(
         header, rows, f"material-forecast-v{number}.xlsx", title=f"forecast v{number}"
     )
@@ -316,8 +316,8 @@ async def _purchase_order_page(
         "suppliers/purchase_order.html",
         {
             "view": view,
-            "notices": await purchasing.ship_notices(view.order["id"]),
-            "receipts": await purchasing.receipts_of(view.order["id"]),
+            "notices": await purchasing.ship_notices(view.order),
+            "receipts": await purchasing.receipts_of(view.order),
             "errors": errors or {},
             "failed_line": failed_line,
             "values": values or {},
@@ -435,7 +435,7 @@ async def scorecard_page(request: AnyRequest, viewer: CurrentViewer) -> Template
     return render(
         request,
         "suppliers/scorecards.html",
-        {"cards": cards, "weights": weights, "values": weights, "errors": {}},
+        {"cards": cards, "weights": weights, "values": weights.as_dict(), "errors": {}},
     )
 
 
@@ -582,16 +582,16 @@ async def api_purchase_orders(
     orders = await purchasing.list_purchase_orders(
         viewer, position[0] if position else None, limit + 1
     )
-    shown, next_cursor = api.page_of(orders, limit, lambda order: [order["id"]])
+    shown, next_cursor = api.page_of(orders, limit, lambda order: [order.id])
     return PurchaseOrderList(
         items=[
             PurchaseOrderSummary(
-                id=order["uuid"],
-                number=order["number"],
-                status=order["status"],
-                currency=order["currency"],
-                lines=order["lines"],
-                unanswered_lines=order["unanswered"],
+                id=order.uuid,
+                number=order.number,
+                status=order.status,
+                currency=order.currency,
+                lines=order.lines,
+                unanswered_lines=order.unanswered,
             )
             for order in shown
         ],

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from partner_portal import access, messages
+from partner_portal import messages
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
@@ -21,7 +21,7 @@ from partner_portal.database import (
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from suppliers import events, forms
-from suppliers.access import SupplierAction, get_material
+from suppliers.access import SupplierAction, VisibleMaterial, get_material
 from suppliers.forecasting_view import latest_versions
 from suppliers.tables import (
     Commitment,
@@ -31,11 +31,10 @@ from suppliers.tables import (
 )
 
 
-@access.checked_by_caller("the material comes from get_material")
-async def _lock_material(material_id: int) -> None:
+async def _lock_material(material: VisibleMaterial) -> None:
     """Serialise answers for one material (SQLite's IMMEDIATE transaction already does)."""
     if not is_sqlite():
-        await Material.raw("SELECT id FROM material WHERE id = {} FOR UPDATE", material_id)
+        await Material.raw("SELECT id FROM material WHERE id = {} FOR UPDATE", material.id)
 
 
 async def commit_week(viewer: Viewer, material_uuid: UUID, data: Mapping[str, Any]) -> SaveResult:
@@ -51,36 +50,36 @@ async def commit_week(viewer: Viewer, material_uuid: UUID, data: Mapping[str, An
         return SaveResult(errors=errors)
     current, _previous = await latest_versions()
     if current is None or not (
-        current["first_week"]
+        current.first_week
         <= answer.week_start
-        < current["first_week"] + timedelta(weeks=current["weeks"])
+        < current.first_week + timedelta(weeks=current.weeks)
     ):
         return SaveResult(errors={"week": _("Choose a week of the current forecast.")})
     async with write_transaction():
-        await _lock_material(material["id"])
+        await _lock_material(material)
         line = await (
             ForecastLine.select(ForecastLine.net_total)
             .where(
-                (ForecastLine.forecast == current["id"])
-                & (ForecastLine.material == material["id"])
+                (ForecastLine.forecast == current.id)
+                & (ForecastLine.material == material.id)
                 & (ForecastLine.week_start == answer.week_start)
             )
             .first()
         )
         requirement = line["net_total"] if line else Decimal(0)
-        values = {
+        # The commitment's columns by name: its audit entry and its row are written from them.
+        values: dict[str, Any] = {
             "status": answer.status,
             "quantity": answer.quantity if answer.quantity is not None else requirement,
             "delivery_date": answer.delivery_date or answer.week_start,
             "comment": answer.comment,
             "requirement": requirement,
-            "forecast": current["id"],
+            "forecast": current.id,
         }
         existing = await (
             Commitment.select(*Commitment.all_columns())
             .where(
-                (Commitment.material == material["id"])
-                & (Commitment.week_start == answer.week_start)
+                (Commitment.material == material.id) & (Commitment.week_start == answer.week_start)
             )
             .first()
         )
@@ -101,8 +100,8 @@ async def commit_week(viewer: Viewer, material_uuid: UUID, data: Mapping[str, An
             row = (
                 await Commitment.insert(
                     Commitment(
-                        supplier=material["supplier"],
-                        material=material["id"],
+                        supplier=material.supplier,
+                        material=material.id,
                         week_start=answer.week_start,
                         committed_by=viewer.user_id,
                         committed_at=utcnow(),
@@ -117,20 +116,20 @@ async def commit_week(viewer: Viewer, material_uuid: UUID, data: Mapping[str, An
             viewer,
             entity_kind="material_commitment",
             entity_uuid=commitment_uuid,
-            organisation_id=material["supplier"],
+            organisation_id=material.supplier,
             action="update" if existing else "create",
             changes=changes,
-            summary=f"{material['code']} {answer.week_start.isoformat()}",
+            summary=f"{material.code} {answer.week_start.isoformat()}",
         )
         await events.record(
             viewer,
             events.COMMITMENT,
-            supplier_id=material["supplier"],
+            supplier_id=material.supplier,
             object_kind="material",
-            object_uuid=material["uuid"],
+            object_uuid=material.uuid,
             link="/suppliers/forecast",
             message=events.COMMITMENT_MESSAGE,
-            material=material["code"],
+            material=material.code,
             week=messages.on_date(answer.week_start),
         )
     return SaveResult(uuid=commitment_uuid)
@@ -145,16 +144,16 @@ async def accept_open_weeks(viewer: Viewer, material_uuid: UUID) -> int:
     if current is None:
         return 0
     async with write_transaction():
-        await _lock_material(material["id"])
+        await _lock_material(material)
         lines = await ForecastLine.select(ForecastLine.week_start, ForecastLine.net_total).where(
-            (ForecastLine.forecast == current["id"])
-            & (ForecastLine.material == material["id"])
+            (ForecastLine.forecast == current.id)
+            & (ForecastLine.material == material.id)
             & (ForecastLine.net_total > 0)
         )
         answered = {
             row["week_start"]
             for row in await Commitment.select(Commitment.week_start).where(
-                Commitment.material == material["id"]
+                Commitment.material == material.id
             )
         }
         open_lines = [line for line in lines if line["week_start"] not in answered]
@@ -165,10 +164,10 @@ async def accept_open_weeks(viewer: Viewer, material_uuid: UUID) -> int:
             await Commitment.insert(
                 *(
                     Commitment(
-                        supplier=material["supplier"],
-                        material=material["id"],
+                        supplier=material.supplier,
+                        material=material.id,
                         week_start=line["week_start"],
-                        forecast=current["id"],
+                        forecast=current.id,
                         requirement=line["net_total"],
                         status=CommitmentStatus.accepted.value,
                         quantity=line["net_total"],
@@ -187,21 +186,21 @@ async def accept_open_weeks(viewer: Viewer, material_uuid: UUID) -> int:
                 viewer,
                 entity_kind="material_commitment",
                 entity_uuid=row["uuid"],
-                organisation_id=material["supplier"],
+                organisation_id=material.supplier,
                 action="create",
                 changes={"status": [None, "accepted"], "quantity": [None, str(line["net_total"])]},
-                summary=f"{material['code']} {line['week_start'].isoformat()}",
+                summary=f"{material.code} {line['week_start'].isoformat()}",
             )
         if open_lines:
             await events.record(
                 viewer,
                 events.COMMITMENT,
-                supplier_id=material["supplier"],
+                supplier_id=material.supplier,
                 object_kind="material",
-                object_uuid=material["uuid"],
+                object_uuid=material.uuid,
                 link="/suppliers/forecast",
                 message=events.COMMITMENTS_MESSAGE,
-                material=material["code"],
+                material=material.code,
                 count=len(open_lines),
             )
     return len(open_lines)

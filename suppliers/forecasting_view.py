@@ -13,6 +13,12 @@ from typing import Any
 from partner_portal import access
 from partner_portal.access import Viewer
 from suppliers.access import SupplierAction, scoped_supplier_rows
+from suppliers.records import (
+    CommitmentRecord,
+    ForecastLineRecord,
+    ForecastVersionRecord,
+    MaterialEntry,
+)
 from suppliers.services import list_materials
 from suppliers.tables import (
     Commitment,
@@ -30,7 +36,7 @@ class WeekCell:
     gross_likely: Decimal
     gross_statistical: Decimal
     previous: Decimal | None
-    commitment: dict[str, Any] | None
+    commitment: CommitmentRecord | None
 
     @property
     def net_forecast(self) -> Decimal:
@@ -43,7 +49,7 @@ class WeekCell:
 
     @property
     def committed(self) -> Decimal:
-        return self.commitment["quantity"] if self.commitment else Decimal(0)
+        return self.commitment.quantity if self.commitment else Decimal(0)
 
     @property
     def gap(self) -> Decimal:
@@ -53,7 +59,7 @@ class WeekCell:
     @property
     def late(self) -> bool:
         """The supplier proposes to deliver after the week starts."""
-        return bool(self.commitment and self.commitment["delivery_date"] > self.week_start)
+        return bool(self.commitment and self.commitment.delivery_date > self.week_start)
 
     @property
     def needs_attention(self) -> bool:
@@ -62,7 +68,7 @@ class WeekCell:
 
 @dataclass
 class MaterialForecast:
-    material: dict[str, Any]
+    material: MaterialEntry
     cells: list[WeekCell]
 
     @property
@@ -80,7 +86,7 @@ class MaterialForecast:
 
 @dataclass
 class ForecastView:
-    version: dict[str, Any] | None
+    version: ForecastVersionRecord | None
     previous_number: int | None
     materials: list[MaterialForecast]
 
@@ -88,14 +94,14 @@ class ForecastView:
     def weeks(self) -> list[date]:
         if self.version is None:
             return []
-        first = self.version["first_week"]
-        return [first + timedelta(weeks=week) for week in range(self.version["weeks"])]
+        first = self.version.first_week
+        return [first + timedelta(weeks=week) for week in range(self.version.weeks)]
 
 
-async def latest_versions() -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+async def latest_versions() -> tuple[ForecastVersionRecord | None, ForecastVersionRecord | None]:
     """The current published version and the one before it."""
-    rows = await (
-        ForecastVersion.select(*ForecastVersion.all_columns())
+    rows = ForecastVersionRecord.from_rows(
+        await ForecastVersion.select(*ForecastVersion.all_columns())
         .order_by(ForecastVersion.number, ascending=False)
         .limit(2)
     )
@@ -124,53 +130,54 @@ async def forecast_view(viewer: Viewer, supplier_id: int | None = None) -> Forec
     if current is None:
         return ForecastView(None, None, [])
     materials = await list_materials(viewer, supplier_id)
-    wanted = {row["id"]: row for row in materials}
+    wanted = {material.id: material for material in materials}
 
-    async def lines_of(version_id: int) -> list[dict[str, Any]]:
+    async def lines_of(version_id: int) -> list[ForecastLineRecord]:
         query = scoped_supplier_rows(
             ForecastLine.select(*LINE_COLUMNS), viewer, ForecastLine.supplier
         ).where(ForecastLine.forecast == version_id)
         if supplier_id is not None:
             query = query.where(ForecastLine.supplier == supplier_id)
-        return await query  # type: ignore[no-any-return]
+        return ForecastLineRecord.from_rows(await query)
 
-    current_lines = await lines_of(current["id"])
-    previous_lines = await lines_of(previous["id"]) if previous else []
+    current_lines = await lines_of(current.id)
+    previous_lines = await lines_of(previous.id) if previous else []
     commitments_query = scoped_supplier_rows(
         Commitment.select(*Commitment.all_columns()), viewer, Commitment.supplier
-    ).where(Commitment.week_start >= current["first_week"])
-    commitments = {(row["material"], row["week_start"]): row for row in await commitments_query}
-    previous_net = {
-        (row["material"], row["week_start"]): row["net_total"] for row in previous_lines
+    ).where(Commitment.week_start >= current.first_week)
+    commitments = {
+        (commitment.material, commitment.week_start): commitment
+        for commitment in CommitmentRecord.from_rows(await commitments_query)
     }
-    by_material: dict[int, dict[date, dict[str, Any]]] = defaultdict(dict)
-    for row in current_lines:
-        by_material[row["material"]][row["week_start"]] = row
+    previous_net = {(line.material, line.week_start): line.net_total for line in previous_lines}
+    by_material: dict[int, dict[date, ForecastLineRecord]] = defaultdict(dict)
+    for line in current_lines:
+        by_material[line.material][line.week_start] = line
     zero = Decimal(0)
     result: list[MaterialForecast] = []
-    weeks = [current["first_week"] + timedelta(weeks=week) for week in range(current["weeks"])]
+    weeks = [current.first_week + timedelta(weeks=week) for week in range(current.weeks)]
     for material_id, material in wanted.items():
         cells = []
         for week in weeks:
-            line = by_material.get(material_id, {}).get(week)
+            found = by_material.get(material_id, {}).get(week)
             key = (material_id, week)
-            if line is None and key not in previous_net and key not in commitments:
+            if found is None and key not in previous_net and key not in commitments:
                 continue
             cells.append(
                 WeekCell(
                     week_start=week,
-                    net_total=line["net_total"] if line else zero,
-                    net_firm=line["net_firm"] if line else zero,
-                    gross_firm=line["gross_firm"] if line else zero,
-                    gross_likely=line["gross_likely"] if line else zero,
-                    gross_statistical=line["gross_statistical"] if line else zero,
+                    net_total=found.net_total if found else zero,
+                    net_firm=found.net_firm if found else zero,
+                    gross_firm=found.gross_firm if found else zero,
+                    gross_likely=found.gross_likely if found else zero,
+                    gross_statistical=found.gross_statistical if found else zero,
                     previous=previous_net.get(key) if previous else None,
                     commitment=commitments.get(key),
                 )
             )
         if cells:
             result.append(MaterialForecast(material, cells))
-    return ForecastView(current, previous["number"] if previous else None, result)
+    return ForecastView(current, previous.number if previous else None, result)
 
 
 SUPPLIER_EXPORT_COLUMNS = (
@@ -207,24 +214,24 @@ def forecast_rows(
     for item in view.materials:
         material = item.material
         for cell in item.cells:
-            commitment = cell.commitment or {}
+            commitment = cell.commitment
             row: dict[str, Any] = {
-                "material_code": material["code"],
-                "material_name": material["name"],
-                "unit": material["unit"],
+                "material_code": material.code,
+                "material_name": material.name,
+                "unit": material.unit.value,
                 "week_start": cell.week_start,
                 "firm": cell.net_firm,
                 "forecast": cell.net_forecast,
                 "quantity": cell.net_total,
                 "change": cell.change if view.previous_number else None,
-                "answer": commitment.get("status"),
-                "committed_quantity": commitment.get("quantity"),
-                "delivery_date": commitment.get("delivery_date"),
-                "comment": commitment.get("comment"),
+                "answer": commitment.status.value if commitment else None,
+                "committed_quantity": commitment.quantity if commitment else None,
+                "delivery_date": commitment.delivery_date if commitment else None,
+                "comment": commitment.comment if commitment else None,
             }
             if for_brand:
                 row |= {
-                    "supplier": material["supplier_name"],
+                    "supplier": material.supplier_name,
                     "gross_firm": cell.gross_firm,
                     "gross_likely": cell.gross_likely,
                     "gross_statistical": cell.gross_statistical,

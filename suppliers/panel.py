@@ -20,7 +20,7 @@ async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[st
     orders = [
         order
         for order in await list_purchase_orders(viewer)
-        if order["supplier"] == organisation["id"] and order["status"] == "sent"
+        if order.supplier == organisation["id"] and order.status == "sent"
     ]
     cards = await scorecards(viewer, supplier_id=organisation["id"])
     scored = [month for card in cards for month in card.months if month.score is not None]

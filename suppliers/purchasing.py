@@ -29,12 +29,19 @@ from partner_portal.partners.tables import Organisation
 from suppliers import events, forms
 from suppliers.access import (
     SupplierAction,
+    VisiblePurchaseOrder,
     get_certificate,
     get_purchase_order,
     get_purchase_order_line,
     scoped_purchase_orders,
 )
 from suppliers.forecasting_view import latest_versions
+from suppliers.records import (
+    OrderedMaterial,
+    PurchaseOrderSummary,
+    ReceiptRecord,
+    ShipNoticeEntry,
+)
 from suppliers.services import SUPPLIER_KINDS
 from suppliers.tables import (
     ForecastLine,
@@ -77,7 +84,7 @@ async def draft_purchase_orders(
     current, _previous = await latest_versions()
     if current is None:
         return [], {"supplier": _("Publish a forecast first.")}
-    until = current["first_week"] + timedelta(weeks=weeks)
+    until = current.first_week + timedelta(weeks=weeks)
     rows = await (
         ForecastLine.select(
             ForecastLine.material,
@@ -87,7 +94,7 @@ async def draft_purchase_orders(
             ForecastLine.material._.currency.as_alias("currency"),
             ForecastLine.material._.minimum_order.as_alias("minimum_order"),
         )
-        .where(ForecastLine.forecast == current["id"])
+        .where(ForecastLine.forecast == current.id)
         .where(ForecastLine.supplier == supplier["id"])
         .where(ForecastLine.week_start < until)
         .where(ForecastLine.net_total > 0)
@@ -114,9 +121,7 @@ async def draft_purchase_orders(
                         currency=currency,
                         created_by=viewer.user_id,
                         created_at=utcnow(),
-                        notes=_(
-                            "From material forecast version %(number)s", number=current["number"]
-                        ),
+                        notes=_("From material forecast version %(number)s", number=current.number),
                     )
                 )
                 .returning(PurchaseOrder.id, PurchaseOrder.uuid)
@@ -159,7 +164,7 @@ def _is_uuid(text: str) -> bool:
 
 async def list_purchase_orders(
     viewer: Viewer, after: int | None = None, limit: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[PurchaseOrderSummary]:
     """POs the viewer may see, newest first, with their supplier and open answers counted;
     for the API, ``limit`` of them after the one whose id is ``after`` (its cursor)."""
     access.require(viewer, SupplierAction.view_materials)
@@ -191,26 +196,24 @@ async def list_purchase_orders(
         entry["lines"] += 1
         entry["unanswered"] += line["acknowledgement"] is None
         entry["value"] += line["quantity"] * line["unit_price"]
-    for order in orders:
-        order.update(summary[order["id"]])
-    return orders  # type: ignore[no-any-return]
+    return [PurchaseOrderSummary.from_row({**order, **summary[order["id"]]}) for order in orders]
 
 
 @dataclass
 class PurchaseOrderView:
-    order: dict[str, Any]
+    order: VisiblePurchaseOrder
     supplier_name: str
-    lines: list[dict[str, Any]]
+    lines: list[OrderedMaterial]
 
     @property
     def total(self) -> Decimal:
-        return sum((line["quantity"] * line["unit_price"] for line in self.lines), Decimal(0))
+        return sum((line.quantity * line.unit_price for line in self.lines), Decimal(0))
 
 
 async def purchase_order_view(viewer: Viewer, order_uuid: UUID) -> PurchaseOrderView:
     order = await get_purchase_order(viewer, order_uuid, SupplierAction.view_materials)
     supplier = await Organisation.select(Organisation.legal_name).where(
-        Organisation.id == order["supplier"]
+        Organisation.id == order.supplier
     )
     lines = await (
         PurchaseOrderLine.select(
@@ -219,11 +222,11 @@ async def purchase_order_view(viewer: Viewer, order_uuid: UUID) -> PurchaseOrder
             PurchaseOrderLine.material._.name.as_alias("material_name"),
             PurchaseOrderLine.material._.unit.as_alias("unit"),
         )
-        .where(PurchaseOrderLine.purchase_order == order["id"])
+        .where(PurchaseOrderLine.purchase_order == order.id)
         .order_by(PurchaseOrderLine.required_date)
         .order_by(PurchaseOrderLine.id)
     )
-    return PurchaseOrderView(order, supplier[0]["legal_name"], lines)
+    return PurchaseOrderView(order, supplier[0]["legal_name"], OrderedMaterial.from_rows(lines))
 
 
 async def send_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
@@ -238,7 +241,7 @@ async def send_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
                 }
             )
             .where(
-                (PurchaseOrder.id == order["id"])
+                (PurchaseOrder.id == order.id)
                 & (PurchaseOrder.status == PurchaseOrderStatus.draft.value)
             )
             .returning(PurchaseOrder.id)
@@ -250,20 +253,20 @@ async def send_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
             viewer,
             entity_kind="material_purchase_order",
             entity_uuid=order_uuid,
-            organisation_id=order["supplier"],
+            organisation_id=order.supplier,
             action="update",
             changes={"status": ["draft", "sent"]},
-            summary=order["number"] or "",
+            summary=order.number or "",
         )
         await events.record(
             viewer,
             events.PO_SENT,
-            supplier_id=order["supplier"],
+            supplier_id=order.supplier,
             object_kind="purchase_order",
             object_uuid=order_uuid,
             link=f"/suppliers/purchase-orders/{order_uuid}",
             message=events.PO_SENT_MESSAGE,
-            number=order["number"] or "",
+            number=order.number or "",
         )
     return SaveResult(uuid=order_uuid)
 
@@ -273,14 +276,14 @@ async def update_draft(viewer: Viewer, order_uuid: UUID, data: Mapping[str, Any]
     """Change a draft's lines before it is sent: quantity (``quantity-<line>``), required
     date (``date-<line>``), or remove a line (``remove-<line>``). All or nothing."""
     order = await get_purchase_order(viewer, order_uuid, SupplierAction.manage_purchasing)
-    if order["status"] != PurchaseOrderStatus.draft:
+    if order.status != PurchaseOrderStatus.draft:
         return SaveResult(errors={"lines": _("Only a draft can be changed.")})
     lines = await PurchaseOrderLine.select(
         PurchaseOrderLine.id,
         PurchaseOrderLine.uuid,
         PurchaseOrderLine.quantity,
         PurchaseOrderLine.required_date,
-    ).where(PurchaseOrderLine.purchase_order == order["id"])
+    ).where(PurchaseOrderLine.purchase_order == order.id)
     changes: dict[int, dict[Any, Any]] = {}
     removed: list[int] = []
     errors: dict[str, str] = {}
@@ -323,10 +326,10 @@ async def update_draft(viewer: Viewer, order_uuid: UUID, data: Mapping[str, Any]
                 viewer,
                 entity_kind="material_purchase_order",
                 entity_uuid=order_uuid,
-                organisation_id=order["supplier"],
+                organisation_id=order.supplier,
                 action="update",
                 changes={"lines": [None, f"{len(changes)} changed, {len(removed)} removed"]},
-                summary=order["number"] or "",
+                summary=order.number or "",
             )
     return SaveResult(uuid=order_uuid)
 
@@ -336,21 +339,21 @@ async def cancel_purchase_order(viewer: Viewer, order_uuid: UUID) -> SaveResult:
     order = await get_purchase_order(viewer, order_uuid, SupplierAction.manage_purchasing)
     async with write_transaction():
         received = await Receipt.exists().where(
-            Receipt.purchase_order_line._.purchase_order == order["id"]
+            Receipt.purchase_order_line._.purchase_order == order.id
         )
-        if received or order["status"] not in (PurchaseOrderStatus.draft, PurchaseOrderStatus.sent):
+        if received or order.status not in (PurchaseOrderStatus.draft, PurchaseOrderStatus.sent):
             return SaveResult(errors={"status": _("Material was received on this purchase order.")})
         await PurchaseOrder.update(
             {PurchaseOrder.status: PurchaseOrderStatus.cancelled.value}
-        ).where(PurchaseOrder.id == order["id"])
+        ).where(PurchaseOrder.id == order.id)
         await audit_log.record(
             viewer,
             entity_kind="material_purchase_order",
             entity_uuid=order_uuid,
-            organisation_id=order["supplier"],
+            organisation_id=order.supplier,
             action="update",
-            changes={"status": [order["status"], "cancelled"]},
-            summary=order["number"] or "",
+            changes={"status": [order.status, "cancelled"]},
+            summary=order.number or "",
         )
     return SaveResult(uuid=order_uuid)
 
@@ -360,32 +363,21 @@ async def acknowledge_line(viewer: Viewer, line_uuid: UUID, data: Mapping[str, A
     date, rejected or backordered. The same answer again changes nothing; another answer
     replaces it (audited)."""
     line, order = await get_purchase_order_line(
-        viewer,
-        line_uuid,
-        SupplierAction.answer_as_supplier,
-        (
-            PurchaseOrderLine.id,
-            PurchaseOrderLine.quantity,
-            PurchaseOrderLine.required_date,
-            PurchaseOrderLine.acknowledgement,
-            PurchaseOrderLine.confirmed_quantity,
-            PurchaseOrderLine.confirmed_date,
-            PurchaseOrderLine.acknowledgement_comment,
-        ),
+        viewer, line_uuid, SupplierAction.answer_as_supplier
     )
     answer, errors = forms.parse_acknowledgement(data)
     if answer is None:
         return SaveResult(errors=errors)
-    if order["status"] != PurchaseOrderStatus.sent:
+    if order.status != PurchaseOrderStatus.sent:
         return SaveResult(errors={"acknowledgement": _("This purchase order is closed.")})
     changed = answer.status == "changed"
     values = {
         "acknowledgement": answer.status,
-        "confirmed_quantity": (answer.quantity or line["quantity"]) if changed else None,
-        "confirmed_date": (answer.delivery_date or line["required_date"]) if changed else None,
+        "confirmed_quantity": (answer.quantity or line.quantity) if changed else None,
+        "confirmed_date": (answer.delivery_date or line.required_date) if changed else None,
         "acknowledgement_comment": answer.comment,
     }
-    changes = audit_log.changes_between(line, values)
+    changes = audit_log.changes_between(line.as_dict(), values)
     if not changes:
         return SaveResult(uuid=line_uuid)
     async with write_transaction():
@@ -394,25 +386,25 @@ async def acknowledge_line(viewer: Viewer, line_uuid: UUID, data: Mapping[str, A
                 **{getattr(PurchaseOrderLine, name): value for name, value in values.items()},
                 PurchaseOrderLine.acknowledged_at: utcnow(),
             }
-        ).where(PurchaseOrderLine.id == line["id"])
+        ).where(PurchaseOrderLine.id == line.id)
         await audit_log.record(
             viewer,
             entity_kind="material_purchase_order",
-            entity_uuid=order["uuid"],
-            organisation_id=order["supplier"],
+            entity_uuid=order.uuid,
+            organisation_id=order.supplier,
             action="update",
             changes=changes,
-            summary=f"{order['number']} {answer.status}",
+            summary=f"{order.number} {answer.status}",
         )
         await events.record(
             viewer,
             events.PO_ACKNOWLEDGED,
-            supplier_id=order["supplier"],
+            supplier_id=order.supplier,
             object_kind="purchase_order",
-            object_uuid=order["uuid"],
-            link=f"/suppliers/purchase-orders/{order['uuid']}",
+            object_uuid=order.uuid,
+            link=f"/suppliers/purchase-orders/{order.uuid}",
             message=events.PO_ACKNOWLEDGED_MESSAGE,
-            number=order["number"] or "",
+            number=order.number or "",
             answer=events.answer(answer.status),
         )
     return SaveResult(uuid=line_uuid)
@@ -476,7 +468,7 @@ async def plan_follow_ups() -> str:
         )
     current, _previous = await latest_versions()
     if current is not None:
-        until = current["first_week"] + timedelta(weeks=COMMIT_HORIZON_WEEKS)
+        until = current.first_week + timedelta(weeks=COMMIT_HORIZON_WEEKS)
         uncommitted = await ForecastLine.raw(
             "SELECT f.supplier AS supplier, COALESCE(v.published_by, o.owner) AS owner, "
             "o.legal_name AS supplier_name, COUNT(*) AS weeks "
@@ -487,7 +479,7 @@ async def plan_follow_ups() -> str:
             "ON c.material = f.material AND c.week_start = f.week_start "
             "WHERE f.forecast = {} AND f.net_total > 0 AND f.week_start < {} AND c.id IS NULL "
             "GROUP BY f.supplier, COALESCE(v.published_by, o.owner), o.legal_name",
-            current["id"],
+            current.id,
             until,
         )
         for row in uncommitted:
@@ -496,7 +488,7 @@ async def plan_follow_ups() -> str:
             items.append(
                 RuleFollowUp(
                     rule_key="suppliers.forecast_uncommitted",
-                    episode=f"{row['supplier']}:v{current['number']}",
+                    episode=f"{row['supplier']}:v{current.number}",
                     organisation_id=row["supplier"],
                     owner_id=row["owner"],
                     # Worded to fit any number: a stored message has no plural form.
@@ -560,11 +552,11 @@ async def create_ship_notice(
         PurchaseOrderLine.uuid,
         PurchaseOrderLine.acknowledgement,
         PurchaseOrderLine.material._.kind.as_alias("kind"),
-    ).where(PurchaseOrderLine.purchase_order == order["id"])
+    ).where(PurchaseOrderLine.purchase_order == order.id)
     by_uuid = {str(line["uuid"]): line for line in lines}
     needs_dye_lot = any(line["kind"] == "fabric" for line in lines)
     notice, errors = forms.parse_ship_notice(data, list(by_uuid), needs_dye_lot)
-    if order["status"] != PurchaseOrderStatus.sent:
+    if order.status != PurchaseOrderStatus.sent:
         errors = {**errors, "shipped_on": _("This purchase order is not open.")}
     certificate, problem = certificate_from_upload(upload) if upload else (None, None)
     if problem:
@@ -578,8 +570,8 @@ async def create_ship_notice(
         row = (
             await ShipNotice.insert(
                 ShipNotice(
-                    purchase_order=order["id"],
-                    supplier=order["supplier"],
+                    purchase_order=order.id,
+                    supplier=order.supplier,
                     shipped_on=notice.shipped_on,
                     expected_on=notice.expected_on,
                     carrier=notice.carrier,
@@ -609,31 +601,30 @@ async def create_ship_notice(
             viewer,
             entity_kind="material_ship_notice",
             entity_uuid=row["uuid"],
-            organisation_id=order["supplier"],
+            organisation_id=order.supplier,
             action="create",
             changes={
                 "dye_lot": [None, notice.dye_lot],
                 "carrier": [None, notice.carrier],
                 "tracking_number": [None, notice.tracking_number],
             },
-            summary=order["number"] or "",
+            summary=order.number or "",
         )
         await events.record(
             viewer,
             events.SHIP_NOTICE,
-            supplier_id=order["supplier"],
+            supplier_id=order.supplier,
             object_kind="purchase_order",
-            object_uuid=order["uuid"],
-            link=f"/suppliers/purchase-orders/{order['uuid']}",
+            object_uuid=order.uuid,
+            link=f"/suppliers/purchase-orders/{order.uuid}",
             message=events.SHIP_NOTICE_MESSAGE,
-            number=order["number"] or "",
+            number=order.number or "",
             date=messages.on_date(notice.shipped_on),
         )
     return SaveResult(uuid=row["uuid"])
 
 
-@access.checked_by_caller("the purchase order comes from get_purchase_order")
-async def ship_notices(order_id: int) -> list[dict[str, Any]]:
+async def ship_notices(order: VisiblePurchaseOrder) -> list[ShipNoticeEntry]:
     """A PO's ship notices with their lines (two queries)."""
     notices = await (
         ShipNotice.select(
@@ -646,7 +637,7 @@ async def ship_notices(order_id: int) -> list[dict[str, Any]]:
             ShipNotice.dye_lot,
             ShipNotice.certificate_name,
         )
-        .where(ShipNotice.purchase_order == order_id)
+        .where(ShipNotice.purchase_order == order.id)
         .order_by(ShipNotice.id)
     )
     if not notices:
@@ -656,20 +647,23 @@ async def ship_notices(order_id: int) -> list[dict[str, Any]]:
         ShipNoticeLine.quantity,
         ShipNoticeLine.purchase_order_line._.material._.code.as_alias("material_code"),
     ).where(ShipNoticeLine.ship_notice.is_in([notice["id"] for notice in notices]))
-    for notice in notices:
-        notice["lines"] = [line for line in lines if line["ship_notice"] == notice["id"]]
-    return notices  # type: ignore[no-any-return]
+    return [
+        ShipNoticeEntry.from_row(
+            {**notice, "lines": [line for line in lines if line["ship_notice"] == notice["id"]]}
+        )
+        for notice in notices
+    ]
 
 
 async def certificate_of(viewer: Viewer, notice_uuid: UUID) -> Certificate:
     """A ship notice's test report or certificate, for whoever may see its PO (404 otherwise)."""
-    row = await get_certificate(viewer, notice_uuid)
-    content = bytes(row["certificate"])
+    certificate = await get_certificate(viewer, notice_uuid)
+    content = certificate.certificate
     # Judged again by its bytes: a file stored before uploads were checked so is sent as
     # bytes to download, never as the type its uploader claimed.
     kind = uploads.detect_type(content, forms.CERTIFICATE_TYPES)
     return Certificate(
-        row["certificate_name"] or "certificate",
+        certificate.certificate_name or "certificate",
         kind.content_type if kind else "application/octet-stream",
         content,
     )
@@ -679,20 +673,18 @@ async def record_receipt(viewer: Viewer, line_uuid: UUID, data: Mapping[str, Any
     """The brand records material received on a PO line with its inspection result. Only
     accepted material counts against the line; the PO closes when every line it still
     expects is received."""
-    line, order = await get_purchase_order_line(
-        viewer, line_uuid, SupplierAction.manage_purchasing, (PurchaseOrderLine.id,)
-    )
+    line, order = await get_purchase_order_line(viewer, line_uuid, SupplierAction.manage_purchasing)
     receipt, errors = forms.parse_receipt(data)
     if receipt is None:
         return SaveResult(errors=errors)
-    if order["status"] not in (PurchaseOrderStatus.sent, PurchaseOrderStatus.closed):
+    if order.status not in (PurchaseOrderStatus.sent, PurchaseOrderStatus.closed):
         return SaveResult(errors={"received_on": _("Send the purchase order first.")})
     async with write_transaction():
         row = (
             await Receipt.insert(
                 Receipt(
-                    purchase_order_line=line["id"],
-                    supplier=order["supplier"],
+                    purchase_order_line=line.id,
+                    supplier=order.supplier,
                     received_on=receipt.received_on,
                     accepted_quantity=receipt.accepted_quantity,
                     rejected_quantity=receipt.rejected_quantity,
@@ -707,38 +699,37 @@ async def record_receipt(viewer: Viewer, line_uuid: UUID, data: Mapping[str, Any
         lock = "" if is_sqlite() else " FOR UPDATE"
         received = await PurchaseOrderLine.raw(
             f"SELECT received_quantity FROM material_purchase_order_line WHERE id = {{}}{lock}",
-            line["id"],
+            line.id,
         )
         await PurchaseOrderLine.update(
             {
                 PurchaseOrderLine.received_quantity: Decimal(received[0]["received_quantity"])
                 + receipt.accepted_quantity
             }
-        ).where(PurchaseOrderLine.id == line["id"])
-        await _close_if_received(order["id"])
+        ).where(PurchaseOrderLine.id == line.id)
+        await _close_if_received(order)
         await audit_log.record(
             viewer,
             entity_kind="material_receipt",
             entity_uuid=row["uuid"],
-            organisation_id=order["supplier"],
+            organisation_id=order.supplier,
             action="create",
             changes={
                 "accepted_quantity": [None, str(receipt.accepted_quantity)],
                 "rejected_quantity": [None, str(receipt.rejected_quantity)],
             },
-            summary=order["number"] or "",
+            summary=order.number or "",
         )
     return SaveResult(uuid=row["uuid"])
 
 
-@access.checked_by_caller("the purchase order comes from get_purchase_order_line")
-async def _close_if_received(order_id: int) -> None:
+async def _close_if_received(order: VisiblePurchaseOrder) -> None:
     lines = await PurchaseOrderLine.select(
         PurchaseOrderLine.quantity,
         PurchaseOrderLine.confirmed_quantity,
         PurchaseOrderLine.acknowledgement,
         PurchaseOrderLine.received_quantity,
-    ).where(PurchaseOrderLine.purchase_order == order_id)
+    ).where(PurchaseOrderLine.purchase_order == order.id)
     for line in lines:
         if line["acknowledgement"] == "rejected":
             continue
@@ -748,18 +739,18 @@ async def _close_if_received(order_id: int) -> None:
         if line["received_quantity"] < expected:
             return
     await PurchaseOrder.update({PurchaseOrder.status: PurchaseOrderStatus.closed.value}).where(
-        (PurchaseOrder.id == order_id) & (PurchaseOrder.status == PurchaseOrderStatus.sent.value)
+        (PurchaseOrder.id == order.id) & (PurchaseOrder.status == PurchaseOrderStatus.sent.value)
     )
 
 
-@access.checked_by_caller("the purchase order comes from get_purchase_order")
-async def receipts_of(order_id: int) -> dict[int, list[dict[str, Any]]]:
+async def receipts_of(order: VisiblePurchaseOrder) -> dict[int, list[ReceiptRecord]]:
+    """A PO's receipts by the id of the line they were received on, oldest first."""
     rows = await (
         Receipt.select(*Receipt.all_columns())
-        .where(Receipt.purchase_order_line._.purchase_order == order_id)
+        .where(Receipt.purchase_order_line._.purchase_order == order.id)
         .order_by(Receipt.received_on)
     )
-    by_line: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        by_line[row["purchase_order_line"]].append(row)
+    by_line: dict[int, list[ReceiptRecord]] = defaultdict(list)
+    for receipt in ReceiptRecord.from_rows(rows):
+        by_line[receipt.purchase_order_line].append(receipt)
     return by_line

@@ -21,6 +21,7 @@ from partner_portal.edits import SaveResult
 from partner_portal.partners.tables import Organisation
 from suppliers import forms, planning
 from suppliers.access import SupplierAction, supplier_row_filter
+from suppliers.records import ScorecardWeightsRecord, SupplierName
 from suppliers.services import SUPPLIER_KINDS
 from suppliers.tables import Commitment, PurchaseOrderLine, Receipt, ScorecardWeights
 
@@ -54,7 +55,7 @@ class ScoreMonth:
 
 @dataclass
 class SupplierScorecard:
-    supplier: dict[str, Any]
+    supplier: SupplierName
     months: list[ScoreMonth]
 
     @property
@@ -77,14 +78,14 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
     return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
 
 
-async def scorecard_weights() -> dict[str, Any]:
+async def scorecard_weights() -> ScorecardWeightsRecord:
     row = await ScorecardWeights.select(*ScorecardWeights.all_columns()).first()
     if row is None:
-        return {name: getattr(ScorecardWeights, name).default for name in forms.WEIGHT_NAMES} | {
+        row = {name: getattr(ScorecardWeights, name).default for name in forms.WEIGHT_NAMES} | {
             "id": None,
             "version": 0,
         }
-    return row  # type: ignore[no-any-return]
+    return ScorecardWeightsRecord.from_row(row)
 
 
 async def save_weights(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
@@ -100,17 +101,17 @@ async def save_weights(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
             ScorecardWeights.updated_by: viewer.user_id,
             ScorecardWeights.updated_at: utcnow(),
         }
-        if current["id"] is None:
+        if current.id is None:
             await ScorecardWeights.insert(ScorecardWeights(values))
         else:
-            await ScorecardWeights.update(values).where(ScorecardWeights.id == current["id"])
+            await ScorecardWeights.update(values).where(ScorecardWeights.id == current.id)
         await audit_log.record(
             viewer,
             entity_kind="supplier_scorecard_weights",
             entity_uuid=None,
             organisation_id=None,
             action="update",
-            changes=audit_log.changes_between(current, weights),
+            changes=audit_log.changes_between(current.as_dict(), weights),
         )
     return SaveResult(uuid=UUID(int=0))
 
@@ -119,14 +120,14 @@ async def save_weights(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
 Tallies = dict[tuple[int, date], dict[str, Decimal]]
 
 
-async def _suppliers_for(viewer: Viewer, supplier_id: int | None) -> list[dict[str, Any]]:
+async def _suppliers_for(viewer: Viewer, supplier_id: int | None) -> list[SupplierName]:
     query = Organisation.select(Organisation.id, Organisation.uuid, Organisation.legal_name).where(
         Organisation.kind.is_in(list(SUPPLIER_KINDS))
     )
     query = access.narrow(query, supplier_row_filter(viewer, Organisation.id))
     if supplier_id is not None:
         query = query.where(Organisation.id == supplier_id)
-    return await query.order_by(Organisation.legal_name)
+    return SupplierName.from_rows(await query.order_by(Organisation.legal_name))
 
 
 @access.checked_by_caller("scorecards: the supplier ids come from _suppliers_for")
@@ -215,7 +216,7 @@ async def _tally_commitments(
 
 
 def _score_month(
-    month: date, figures: Mapping[str, Decimal], weights: Mapping[str, int]
+    month: date, figures: Mapping[str, Decimal], weights: ScorecardWeightsRecord
 ) -> ScoreMonth:
     """One month's figures and their weighted score (over the figures that exist)."""
     zero = Decimal(0)
@@ -232,7 +233,7 @@ def _score_month(
         commitment=_percent(figures.get("kept", zero), figures.get("committed", zero)),
     )
     parts = [
-        (weights[name], getattr(score, name))
+        (getattr(weights, name), getattr(score, name))
         for name in ("on_time", "fill_rate", "quality", "acknowledgement", "commitment")
     ]
     counted = [(weight, value) for weight, value in parts if value is not None and weight]
@@ -266,7 +267,7 @@ async def scorecards(
     suppliers = await _suppliers_for(viewer, supplier_id)
     if not suppliers:
         return []
-    ids = [row["id"] for row in suppliers]
+    ids = [supplier.id for supplier in suppliers]
     data: Tallies = defaultdict(lambda: defaultdict(Decimal))
     received_by_week = await _tally_receipts(ids, first, data)
     await _tally_lines(ids, first, today, data)
@@ -277,7 +278,7 @@ async def scorecards(
         SupplierScorecard(
             supplier,
             [
-                _score_month(month, data.get((supplier["id"], month), {}), weights)
+                _score_month(month, data.get((supplier.id, month), {}), weights)
                 for month in month_list
             ],
         )

@@ -28,8 +28,24 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Organisation
 from suppliers import forms, planning
-from suppliers.access import SupplierAction, get_bom_line, scoped_supplier_rows
+from suppliers.access import (
+    SupplierAction,
+    VisibleBomLine,
+    VisibleMaterial,
+    get_bom_line,
+    scoped_supplier_rows,
+)
 from suppliers.planning import BomRow
+from suppliers.records import (
+    BomEntry,
+    ColourwayChoice,
+    MaterialChoice,
+    MaterialEntry,
+    MaterialRecord,
+    SizeChoice,
+    StyleWithBom,
+    SupplierName,
+)
 from suppliers.tables import BomLine, Material
 
 SUPPLIER_KINDS = ("fabric_supplier", "trim_supplier")
@@ -40,22 +56,22 @@ SUPPLIER_KINDS = ("fabric_supplier", "trim_supplier")
 
 
 @access.system_query("the brand's purchasers (manage_purchasing) choose any supplier")
-async def supplier_choices() -> list[dict[str, Any]]:
+async def supplier_choices() -> list[SupplierName]:
     """Fabric and trim suppliers, for the material form."""
-    return await (
-        Organisation.select(Organisation.id, Organisation.uuid, Organisation.legal_name)
+    return SupplierName.from_rows(
+        await Organisation.select(Organisation.id, Organisation.uuid, Organisation.legal_name)
         .where(Organisation.kind.is_in(list(SUPPLIER_KINDS)))
         .order_by(Organisation.legal_name)
     )
 
 
-@access.checked_by_caller("the supplier of a material its caller fetched")
-async def supplier_uuid(organisation_id: int) -> str:
-    rows = await Organisation.select(Organisation.uuid).where(Organisation.id == organisation_id)
+async def supplier_uuid(material: VisibleMaterial) -> str:
+    """The uuid of the material's supplier, as the material form names it."""
+    rows = await Organisation.select(Organisation.uuid).where(Organisation.id == material.supplier)
     return str(rows[0]["uuid"]) if rows else ""
 
 
-async def list_materials(viewer: Viewer, supplier_id: int | None = None) -> list[dict[str, Any]]:
+async def list_materials(viewer: Viewer, supplier_id: int | None = None) -> list[MaterialEntry]:
     """Materials the viewer may see with their supplier's name, by supplier and code."""
     access.require(viewer, SupplierAction.view_materials)
     query = scoped_supplier_rows(
@@ -69,7 +85,7 @@ async def list_materials(viewer: Viewer, supplier_id: int | None = None) -> list
     )
     if supplier_id is not None:
         query = query.where(Material.supplier == supplier_id)
-    return await query.order_by(Material.supplier).order_by(Material.code)  # type: ignore[no-any-return]
+    return MaterialEntry.from_rows(await query.order_by(Material.supplier).order_by(Material.code))
 
 
 def _material_values(material: forms.MaterialInput) -> dict[Any, Any]:
@@ -100,19 +116,18 @@ async def _code_taken(code: str, material_id: int | None) -> bool:
     return bool(await query)
 
 
-@access.checked_by_caller("the material comes from get_material")
 async def save_material(
-    viewer: Viewer, data: Mapping[str, str], existing: dict[str, Any] | None = None
+    viewer: Viewer, data: Mapping[str, str], existing: VisibleMaterial | None = None
 ) -> SaveResult:
     """Create a material or update one (optimistic locking on ``version``)."""
     access.require(viewer, SupplierAction.manage_purchasing)
-    suppliers = {str(row["uuid"]): row["id"] for row in await supplier_choices()}
+    suppliers = {str(supplier.uuid): supplier.id for supplier in await supplier_choices()}
     material, errors = forms.parse_material(data, suppliers)
     if material is None:
         return SaveResult(errors=errors)
     now = utcnow()
     async with write_transaction():
-        if await _code_taken(material.code, existing["id"] if existing else None):
+        if await _code_taken(material.code, existing.id if existing else None):
             return SaveResult(errors={"code": _("Another material has this code.")})
         values = _material_values(material)
         named = {column._meta.name: value for column, value in values.items()}
@@ -126,17 +141,15 @@ async def save_material(
             changes = audit_log.changes_between({}, named)
             action = "create"
         else:
-            uuid_ = existing["uuid"]
+            uuid_ = existing.uuid
             version = await update_if_version(
                 Material,
-                existing["id"],
+                existing.id,
                 material.version or 0,
                 {**values, Material.updated_at: now},
             )
             if version is None:
-                current = await Material.select(Material.version).where(
-                    Material.id == existing["id"]
-                )
+                current = await Material.select(Material.version).where(Material.id == existing.id)
                 return SaveResult(
                     errors={
                         "version": _("Someone saved this material first; check and save again.")
@@ -144,7 +157,7 @@ async def save_material(
                     conflicts=await audit_log.changes_since(uuid_, material.version or 0),
                     current_version=current[0]["version"],
                 )
-            changes = audit_log.changes_between(existing, named)
+            changes = audit_log.changes_between(existing.as_dict(), named)
             action = "update"
         await audit_log.record(
             viewer,
@@ -158,14 +171,15 @@ async def save_material(
     return SaveResult(uuid=uuid_)
 
 
-def material_form_values(material: Mapping[str, Any], supplier_uuid: str) -> dict[str, str]:
+def material_form_values(material: MaterialRecord, supplier_uuid: str) -> dict[str, str]:
     def text(value: Any) -> str:
         return "" if value is None else str(value)
 
+    fields = material.as_dict()
     return {
         "supplier": supplier_uuid,
         **{
-            name: text(material[name])
+            name: text(fields[name])
             for name in (
                 "code",
                 "name",
@@ -194,10 +208,10 @@ def material_form_values(material: Mapping[str, Any], supplier_uuid: str) -> dic
 @dataclass
 class BomView:
     style: access.VisibleStyle
-    lines: list[dict[str, Any]]
-    materials: list[dict[str, Any]]
-    colourways: list[dict[str, Any]]
-    sizes: list[dict[str, Any]]
+    lines: list[BomEntry]
+    materials: list[MaterialChoice]
+    colourways: list[ColourwayChoice]
+    sizes: list[SizeChoice]
 
 
 @access.system_query("the brand's purchasers (manage_purchasing) use any supplier's material")
@@ -222,10 +236,19 @@ async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
         .order_by(BomLine.colourway._.code)
         .order_by(BomLine.size._.position)
     )
-    for line in lines:
-        line["per_garment"] = planning.rounded(
-            BomRow(0, 0, None, None, line["consumption"], line["wastage_percent"]).per_garment
+    entries = [
+        BomEntry.from_row(
+            {
+                **line,
+                "per_garment": planning.rounded(
+                    BomRow(
+                        0, 0, None, None, line["consumption"], line["wastage_percent"]
+                    ).per_garment
+                ),
+            }
         )
+        for line in lines
+    ]
     materials = await Material.select(
         Material.uuid, Material.code, Material.name, Material.unit
     ).order_by(Material.code)
@@ -237,7 +260,13 @@ async def bom_view(viewer: Viewer, style_uuid: UUID) -> BomView:
         .where(Size.size_scale == style.size_scale)
         .order_by(Size.position)
     )
-    return BomView(style, lines, materials, colourways, sizes)
+    return BomView(
+        style,
+        entries,
+        MaterialChoice.from_rows(materials),
+        ColourwayChoice.from_rows(colourways),
+        SizeChoice.from_rows(sizes),
+    )
 
 
 @access.system_query("the brand's purchasers (manage_purchasing) use any supplier's material")
@@ -304,23 +333,23 @@ async def add_bom_line(
     return SaveResult(uuid=row[0]["uuid"])
 
 
-async def delete_bom_line(viewer: Viewer, line_uuid: UUID) -> dict[str, Any]:
+async def delete_bom_line(viewer: Viewer, line_uuid: UUID) -> VisibleBomLine:
     """Remove a BOM line; returns its style (for the redirect). 404 if there is none."""
     async with write_transaction():
-        row = await get_bom_line(viewer, line_uuid)
-        await BomLine.delete().where(BomLine.id == row["id"])
+        line = await get_bom_line(viewer, line_uuid)
+        await BomLine.delete().where(BomLine.id == line.id)
         await audit_log.record(
             viewer,
             entity_kind="bom_line",
             entity_uuid=line_uuid,
             organisation_id=None,
             action="delete",
-            summary=row["style_code"],
+            summary=line.style_code,
         )
-    return row
+    return line
 
 
-async def styles_with_boms() -> list[dict[str, Any]]:
+async def styles_with_boms() -> list[StyleWithBom]:
     """Styles with how many BOM lines each has, for the BOM index."""
     styles = await Style.select(
         Style.id, Style.uuid, Style.code, Style.name_en, Style.name_zh, Style.name_ko, Style.status
@@ -329,6 +358,7 @@ async def styles_with_boms() -> list[dict[str, Any]]:
         "SELECT style AS style_id, COUNT(*) AS lines FROM bom_line GROUP BY style"
     )
     by_style = {row["style_id"]: row["lines"] for row in counts}
-    for style in styles:
-        style["bom_lines"] = by_style.get(style["id"], 0)
-    return styles  # type: ignore[no-any-return]
+    return [
+        StyleWithBom.from_row({**style, "bom_lines": by_style.get(style["id"], 0)})
+        for style in styles
+    ]

@@ -136,7 +136,7 @@ async def test_scorecards_from_a_fixed_history(cast: Cast, frozen_clock: Any) ->
 
     cards = await scorecards.scorecards(await viewer_for_user_id(cast.supplier.id))
 
-    assert [card.supplier["legal_name"] for card in cards] == [cast.mill.legal_name]
+    assert [card.supplier.legal_name for card in cards] == [cast.mill.legal_name]
     december = cards[0].months[-2]
     assert december.month == date(2026, 12, 1)
     assert december.on_time == Decimal("40.0")  # 100 of 250 received by its date
@@ -163,7 +163,7 @@ async def test_the_brand_reweights_the_scorecard(client: PortalClient, cast: Cas
         await client.post_form("/suppliers/scorecards/weights", {**weights, "on_time": "x"})
     ).status_code == 400
     assert (await client.post_form("/suppliers/scorecards/weights", weights)).status_code == 303
-    assert (await scorecards.scorecard_weights())["on_time"] == 50
+    assert (await scorecards.scorecard_weights()).on_time == 50
     page = await client.get("/suppliers/scorecards")
     assert page.status_code == 200 and cast.mill.legal_name in page.text
     await client.sign_in(cast.supplier)
