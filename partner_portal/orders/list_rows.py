@@ -24,9 +24,7 @@ ROWS = RenderedOnce("orders/_row.html", kept=5000)
 def order_row(context: Context, row: OrderSummary) -> Markup:
     """``{{ order_row(row) }}`` in orders/_rows.html."""
     links = [
-        link
-        for link in registry.order_links_for(context["viewer"], row)
-        if link.method == "get"
+        link for link in registry.order_links_for(context["viewer"], row) if link.method == "get"
     ]
     key = (row, *(link.key for link in links))
     return ROWS.render(context.environment, key, {"row": row, "links": links})
