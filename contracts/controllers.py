@@ -48,6 +48,7 @@ from partner_portal.clock import utcnow
 from partner_portal.edits import SaveResult
 from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import gettext as _
+from partner_portal.partners import picker
 from partner_portal.uploads import PDF, detect_type
 from partner_portal.web import CurrentViewer, redirect_after_post, render, uploaded_file
 
@@ -151,7 +152,9 @@ async def contract_new(
     access.require(viewer, ContractAction.manage_contracts)
     if partner is None:
         # From the contract list: choose the partner first (a GET form back to this page).
-        partners = await drafting.partners_for_new_contract(viewer)
+        partners = await drafting.partners_for_new_contract(
+            viewer, picker.query_text(request.query_params)
+        )
         return render(request, "contracts/choose_partner.html", {"partners": partners})
     choices = await drafting.new_contract_choices(viewer, partner)
     return render(request, "contracts/new.html", {**choices, "errors": {}, "label": states.label})

@@ -50,6 +50,7 @@ from partner_portal.database import after_position, contains_text, write_transac
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import field_text
+from partner_portal.partners import picker
 from partner_portal.partners.records import OrganisationRecord
 from partner_portal.partners.tables import (
     Organisation,
@@ -242,14 +243,11 @@ def template_preference(template_language: str, partner_language: str) -> int:
     return order.index(template_language) if template_language in order else len(order)
 
 
-async def partners_for_new_contract(viewer: Viewer) -> list[dict[str, Any]]:
-    """The partners the viewer may start a contract for (those a contract kind fits)."""
+async def partners_for_new_contract(viewer: Viewer, query: str) -> picker.PartnerPicker:
+    """The partners the viewer may start a contract for (those a contract kind fits), as a
+    menu or, past 40, found by ``query`` (partners/picker.py)."""
     access.require(viewer, ContractAction.manage_contracts)
-    query = access.scoped(
-        Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.kind),
-        viewer,
-    ).where(Organisation.kind.is_in(list(KINDS_FOR_PARTNER)))
-    return list(await query.order_by(Organisation.legal_name).limit(500))
+    return await picker.partner_picker(viewer, "", query, KINDS_FOR_PARTNER)
 
 
 @access.system_query("contract numbers count across every partner")

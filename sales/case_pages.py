@@ -16,8 +16,9 @@ from partner_portal.accounts import services as accounts
 from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import current_locale
 from partner_portal.i18n import gettext as _
+from partner_portal.partners import picker
 from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
-from sales import cases, knowledge, opportunities
+from sales import cases, knowledge
 from sales.access import SalesAction, get_article, get_case_photo, get_service_case, may_triage_case
 from sales.cases import CaseFilters
 from sales.tables import CaseKind, CasePriority, CaseStatus
@@ -52,14 +53,21 @@ async def _case_form(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Template:
-    partners = (await opportunities.form_choices(viewer))["partners"] if viewer.is_brand else []
+    # A partner opens a case for itself; the brand picks the partner.
+    partners = (
+        await picker.partner_picker(
+            viewer, values.get("organisation"), picker.query_text(request.query_params)
+        )
+        if viewer.is_brand
+        else None
+    )
     return render(
         request,
         "sales/case_form.html",
         {
             "values": values,
             "errors": errors,
-            "partners": partners,
+            "partner_picker_choices": partners,
             "kinds": list(CaseKind),
             "priorities": list(CasePriority),
         },

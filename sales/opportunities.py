@@ -22,11 +22,12 @@ from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import services as order_book
 from partner_portal.orders.tables import OrderChannel
+from partner_portal.partners import picker
 from partner_portal.partners import services as partner_services
 from partner_portal.partners.tables import Organisation, PartnerStatus, Role, User
 from partner_portal.registries import DraftStarter, WonDeal, registry
 from sales import forms
-from sales.access import SalesAction, find_sales_partner, sales_partner_filter
+from sales.access import SalesAction, find_sales_partner
 from sales.tables import CLOSED_STAGES, Opportunity, Stage, StageProbability
 
 DEFAULT_PROBABILITIES: dict[Stage, Decimal] = {
@@ -101,16 +102,12 @@ async def owners() -> list[dict[str, Any]]:
     )
 
 
-async def form_choices(viewer: Viewer) -> dict[str, Any]:
-    partners = await (
-        Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.currency)
-        .where(sales_partner_filter(viewer) or (Organisation.id > 0))
-        .where(Organisation.kind != "brand")
-        .order_by(Organisation.legal_name)
-    )
+async def form_choices(viewer: Viewer, chosen: object = "", query: str = "") -> dict[str, Any]:
+    """The opportunity form's choices; ``chosen`` and ``query``: the partner the form names
+    and the text typed to find one (the partner picker, partners/picker.py)."""
     return {
         "kinds": list(forms.OpportunityKind),
-        "partners": partners,
+        "partner_picker": await picker.partner_picker(viewer, chosen, query),
         "owners": await owners(),
         "partner_kinds": ["distributor", "retailer", "group_client"],
         "probabilities": await stage_probabilities(),

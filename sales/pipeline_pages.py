@@ -15,6 +15,7 @@ from partner_portal.accounts import services as accounts
 from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
+from partner_portal.partners import picker
 from partner_portal.web import CurrentViewer, RefusedInput, is_htmx, redirect_after_post, render
 from sales import board_cards, opportunities, pipeline, registrations
 from sales import forecast as sales_forecast
@@ -103,7 +104,9 @@ async def _opportunity_form(
             "errors": errors,
             "opportunity": opportunity,
             "conflicts": conflicts or [],
-            "choices": await opportunities.form_choices(viewer),
+            "choices": await opportunities.form_choices(
+                viewer, values.get("organisation"), picker.query_text(request.query_params)
+            ),
         },
         status_code=status_code,
     )

@@ -15,6 +15,7 @@ from partner_portal import access, inputs
 from partner_portal.clock import utcnow
 from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.inputs import whole_number
+from partner_portal.partners import picker
 from partner_portal.registries import registry
 from partner_portal.web import CurrentViewer, is_htmx, local_path, redirect_after_post, render
 from scheduler import agenda as agenda_views
@@ -106,7 +107,12 @@ async def _form_page(
                 "values": values,
                 "errors": errors,
                 "follow_up": follow_up,
-                "partners": await follow_ups.partner_choices(viewer),
+                # a follow-up's partner is chosen when it is created, never changed
+                "partner_picker_choices": None
+                if follow_up
+                else await picker.partner_picker(
+                    viewer, values.get("partner"), picker.query_text(request.query_params)
+                ),
                 "owners": await follow_ups.owner_choices(viewer),
                 "kinds": forms.KINDS,
                 "priorities": forms.PRIORITIES,

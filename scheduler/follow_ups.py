@@ -261,7 +261,7 @@ def _partners(viewer: Viewer) -> Any:
     return access.scoped(query, viewer).order_by(Organisation.legal_name)
 
 
-async def partner_choices(viewer: Viewer, limit: int = 3000) -> list[dict[str, Any]]:
+async def partner_choices(viewer: Viewer, limit: int) -> list[dict[str, Any]]:
     return await _partners(viewer).limit(limit)
 
 

@@ -25,6 +25,7 @@ from partner_portal.partners import (
     list_rows,
     listing,
     ownership,
+    picker,
     services,
 )
 from partner_portal.partners.choices import form_choices
@@ -72,6 +73,19 @@ async def partner_list(request: AnyRequest, viewer: CurrentViewer) -> Template |
             "partner_row": list_rows.partner_row,
         },
         partial="partners/_rows.html",
+    )
+
+
+@get("/partners/choices", include_in_schema=False, cache=False)
+async def partner_choices(request: AnyRequest, viewer: CurrentViewer) -> Template:
+    """A form's partner picker, as its search field is typed in: the matching partners the
+    viewer sees, as options (partners/picker.py)."""
+    text = picker.query_text(request.query_params)
+    kinds = picker.known_kinds(request.query_params.getall("kind", []))
+    return render(
+        request,
+        "partners/_picker_options.html",
+        {"matches": await picker.matching(viewer, text, kinds), "query": text},
     )
 
 
@@ -520,6 +534,7 @@ async def import_submit(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 partner_routes = [
     partner_list,
+    partner_choices,
     partner_new,
     partner_create,
     partner_detail,

@@ -34,6 +34,7 @@ from tests.access_matrix import (
 
 ROUTES: dict[str, Route] = {
     "GET /partners": Route(anyone),
+    "GET /partners/choices": Route(anyone),
     "GET /partners/new": Route(only(PARTNER_EDITORS)),
     "POST /partners/new": Route(only(PARTNER_EDITORS)),
     "GET /partners/{partner_id:uuid}": Route(view_partner, "partner"),

@@ -1,6 +1,6 @@
 """In a real browser: a KAM completes a repeating follow-up from the agenda and sees
 the next occurrence appear in place; a KAM with many partners narrows the agenda by
-typing a partner's name."""
+typing a partner's name, and picks a follow-up's partner by typing its name."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import Page, expect
 
+from partner_portal.partners import picker
 from scheduler import agenda
+from scheduler.tables import FollowUp
 from tests.browser import screenshot, sign_in
 from tests.scheduler.support import follow_up
 from tests.support import PASSWORD, Cast
@@ -68,3 +70,28 @@ async def test_a_kam_with_many_partners_types_a_partners_name_to_narrow_the_agen
     await page.goto(f"{live_server}/agenda?partner={cast.retailer_a.uuid}")
     await expect(page.locator(".filters .badge")).to_contain_text(cast.retailer_a.legal_name)
     await screenshot(page, "agenda-partner-badge")
+
+
+async def test_a_kam_with_many_partners_types_a_name_to_pick_a_follow_ups_partner(
+    cast: Cast, live_server: str, page: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(picker, "MENU_LIMIT", 2)  # the kam sees three partners
+    await sign_in(page, live_server, cast.kam)
+    await page.goto(f"{live_server}/follow-ups/new")
+    partner = page.get_by_role("combobox", name="Partner", exact=True)
+    await expect(partner.locator("option")).to_have_count(1)  # "Choose…" until a name is typed
+
+    await page.get_by_role("searchbox").press_sequentially("杭州")
+
+    # The matching partners swapped in by htmx, the page not left.
+    await expect(partner.locator("option", has_text=cast.retailer_a.legal_name)).to_have_count(1)
+    await expect(partner.locator("option", has_text=cast.distributor_a.legal_name)).to_have_count(0)
+    await screenshot(page, "follow-up-partner-picker")
+    await partner.select_option(label=cast.retailer_a.legal_name)
+    await page.get_by_label("To do").fill("巡店")
+    await page.get_by_label("Due").fill("2030-06-05")
+    await page.get_by_role("button", name="Save").click()
+
+    await expect(page.get_by_text("巡店").first).to_be_visible()
+    saved = await FollowUp.select(FollowUp.organisation).first()
+    assert saved is not None and saved["organisation"] == cast.retailer_a.id
