@@ -22,7 +22,7 @@ from markupsafe import Markup
 from distributors.services import MatrixDetails, MatrixStyle, Totals
 from partner_portal.fragments import RenderedOnce
 
-# About 12 KB each (a style of 60 cells): a few tens of megabytes per process at most.
+# 7 to 12 KB each (a bench style of 30 to 60 cells): up to about 20 MB per process.
 BLOCKS = RenderedOnce("distributors/_grid_style.html", kept=2000)
 
 
