@@ -13,7 +13,17 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from distributors import delivery, network, publishing, rules, services, sheet_cards, sheets, upload
+from distributors import (
+    delivery,
+    grid_blocks,
+    network,
+    publishing,
+    rules,
+    services,
+    sheet_cards,
+    sheets,
+    upload,
+)
 from distributors.access import DistributorAction, get_line_sheet
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
@@ -322,6 +332,7 @@ async def _matrix(
             # The cells show the draft as saved (not a refused form's typed texts).
             "as_saved": order is not None and texts is None,
             "more": more,
+            "grid_style": grid_blocks.grid_style,
         },
         status_code=status_code,
     )
@@ -349,6 +360,7 @@ async def _grid_batch(
             "details": MatrixDetails(),
             "rules": await rules.grid_rules(),
             "more": more,
+            "grid_style": grid_blocks.grid_style,
         },
     )
 
