@@ -20,6 +20,7 @@ run: $(VENV)/.installed system-packages
 
 test: $(VENV)/.installed-dev system-packages
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/pytest -n $(TEST_WORKERS)
 	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
@@ -28,6 +29,7 @@ test: $(VENV)/.installed-dev system-packages
 
 check: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
 system-packages:
