@@ -18,7 +18,7 @@ from partner_portal.access import Viewer
 from partner_portal.clock import utcnow
 from partner_portal.i18n import N_, format_date, format_date_skeleton
 from partner_portal.i18n import gettext as _
-from partner_portal.partners import search
+from partner_portal.partners import picker, search
 from partner_portal.partners.tables import Organisation, Role, User
 from scheduler import forms, recurrence
 from scheduler.access import SchedulerAction, agenda_owner_filter
@@ -40,9 +40,9 @@ SECTION_LIMIT = 25
 CALENDAR_LIMIT = 2000
 # Past this many partners the partner filter is a search field, not a menu: 1,046 options
 # were most of a busy KAM's 103 kB agenda, drawn on every view, and nobody picks from a
-# thousand. The same rule as the order list's buyer filter (BUYER_MENU_LIMIT in
-# partner_portal/orders/queries.py).
-PARTNER_MENU_LIMIT = 40
+# thousand. The portal's one rule for such menus (the forms' partner picker, the order
+# list's buyer filter).
+PARTNER_MENU_LIMIT = picker.MENU_LIMIT
 
 
 @dataclass(frozen=True)

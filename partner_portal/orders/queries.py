@@ -19,6 +19,7 @@ from partner_portal.orders import services
 from partner_portal.orders.forms import EnteredLine
 from partner_portal.orders.services import LineRequest, OrderFilters
 from partner_portal.orders.tables import Order, OrderLine, OrderStatus, Shipment, ShipmentLine
+from partner_portal.partners import picker
 from partner_portal.partners.tables import Address, AddressKind, Organisation, OrganisationKind
 
 # "Confirmed and later": what the brand has agreed to make or has made.
@@ -34,9 +35,10 @@ EXPORT_LIMIT = 100_000
 # into dicts on the event loop, and on SQLite other requests' queries wait behind each one
 # on the shared connection, so smaller queries keep the server answering during an export.
 LINE_BATCH = 100
-# A brand sees thousands of buyers: a menu of 4,111 made the order list 388 KB. Past this
-# many, the list's search box finds orders by buyer name instead.
-BUYER_MENU_LIMIT = 40
+# A brand sees thousands of buyers: a menu of 4,111 made the order list 388 KB. Past the
+# portal's menu limit (the forms' partner picker's), the list's search box finds orders by
+# buyer name instead.
+BUYER_MENU_LIMIT = picker.MENU_LIMIT
 
 
 @dataclass(frozen=True)

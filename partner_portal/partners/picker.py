@@ -22,8 +22,8 @@ from partner_portal.access import Viewer
 from partner_portal.partners import search
 from partner_portal.partners.tables import Organisation, OrganisationKind
 
-# Past this many partners a menu is a search field: the order list's buyer filter and the
-# agenda's partner filter draw the line at the same place.
+# Past this many partners a menu is a search field; the order list's buyer filter and the
+# agenda's partner filter take their limit from here.
 MENU_LIMIT = 40
 # What the search field is called, in a form page's query string and in the route's.
 QUERY_FIELD = "partner_q"
