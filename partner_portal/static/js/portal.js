@@ -5,7 +5,10 @@
    - <form data-confirm="question"> asks before it is sent;
    - <form data-busy="Working…"> shows that it was sent and is being worked on (issuing a
      contract takes seconds): its submit button is disabled and says so, the form is
-     aria-busy, so nobody presses twice or wonders whether anything happens. */
+     aria-busy, so nobody presses twice or wonders whether anything happens;
+   - <input data-search-in-place> (the partner picker's search field) searches as it is
+     typed: Enter must not send its page-loading form, which is only for browsers without
+     scripts and would lose what was typed into the rest of the page. */
 (function () {
   "use strict";
 
@@ -23,6 +26,13 @@
     }
   }
   document.addEventListener("focusin", selectText);
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches &&
+        event.target.matches("input[data-search-in-place]")) {
+      event.preventDefault();
+    }
+  });
   document.addEventListener("click", selectText);
 
   document.addEventListener("submit", function (event) {
