@@ -220,7 +220,7 @@ def case_photo_filter(viewer: Viewer) -> Combinable | None:
     are the brand's."""
     if viewer.is_brand:
         return None
-    return CasePhoto.message.internal == False  # type: ignore[attr-defined,no-any-return]  # noqa: E712
+    return CasePhoto.message._.internal == False  # type: ignore[no-any-return]  # noqa: E712
 
 
 async def get_service_case(viewer: Viewer, case_uuid: UUID, action: ActionSet) -> dict[str, Any]:
