@@ -97,6 +97,8 @@ class BuyerPrices:
 
     prices: PartnerPrices
     terms: CommercialTerms | None
+    # The contract's currency, else the buyer's own as the caller gave it (None: not given).
+    currency: str | None
 
     @property
     def contract_percent(self) -> Decimal:
@@ -115,13 +117,11 @@ async def buyer_prices(
     charges. ``currency``: the buyer's own, when the caller has it and no contract names
     another."""
     terms = await registry.terms_for(buyer_id)
+    currency = (terms.currency if terms else None) or currency
     prices = await prices_for_partner(
-        buyer_id,
-        style_ids,
-        tier=terms.tier if terms else None,
-        currency=(terms.currency if terms else None) or currency,
+        buyer_id, style_ids, tier=terms.tier if terms else None, currency=currency
     )
-    return BuyerPrices(prices, terms)
+    return BuyerPrices(prices, terms, currency)
 
 
 def contract_discount(terms: CommercialTerms | None) -> Decimal:
@@ -177,7 +177,7 @@ async def price_lines(
         buyer["id"], {row["style"] for row in skus.values()}, buyer["currency"]
     )
     terms = bought.terms
-    currency = (terms.currency if terms else None) or buyer["currency"]
+    currency = bought.currency or buyer["currency"]
     pricing = _Pricing(
         prices=bought.prices,
         off_by_contract=bought.contract_percent,
