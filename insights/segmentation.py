@@ -41,6 +41,18 @@ from partner_portal.partners.tables import (
 # Segments and treatments
 
 
+@access.checked_by_caller("partners its callers found through visible_partners or scoped")
+async def segments_on(day: date | None, organisation_ids: list[int]) -> dict[int, str]:
+    """The segment each of the partners had on the day (a partner without figures then is
+    left out)."""
+    if day is None or not organisation_ids:
+        return {}
+    rows = await PartnerMetrics.select(PartnerMetrics.organisation, PartnerMetrics.segment).where(
+        (PartnerMetrics.computed_on == day) & PartnerMetrics.organisation.is_in(organisation_ids)
+    )
+    return {row["organisation"]: row["segment"] for row in rows}
+
+
 async def segment_overview(viewer: Viewer) -> dict[str, Any]:
     """Partners per segment now, each with the segment it had a period (30+ days) earlier."""
     access.require(viewer, InsightAction.view_insights)
@@ -49,17 +61,7 @@ async def segment_overview(viewer: Viewer) -> dict[str, Any]:
     day = await latest_day()
     earlier_day = await latest_day(before=day - timedelta(days=29)) if day else None
     current = await latest_metrics(list(visible))
-    earlier: dict[int, str] = {}
-    if earlier_day is not None:
-        earlier = {
-            row["organisation"]: row["segment"]
-            for row in await PartnerMetrics.select(
-                PartnerMetrics.organisation, PartnerMetrics.segment
-            ).where(
-                (PartnerMetrics.computed_on == earlier_day)
-                & PartnerMetrics.organisation.is_in(list(visible) or [-1])
-            )
-        }
+    earlier = await segments_on(earlier_day, list(visible))
     treatments = await segment_treatments()
     segments: dict[str, list[dict[str, Any]]] = {code: [] for code in metrics.SEGMENTS}
     for organisation, row in current.items():
@@ -122,17 +124,7 @@ async def segment_members(viewer: Viewer, after: Sequence[Any] | None, limit: in
         query = query.where(after_position(SEGMENT_LIST_ORDER, after))
     members = list(await query.order_by(*SEGMENT_LIST_ORDER).limit(limit + 1))
     earlier_day = await latest_day(before=day - timedelta(days=29))
-    earlier: dict[int, str] = {}
-    if earlier_day is not None and members:
-        earlier = {
-            row["organisation"]: row["segment"]
-            for row in await PartnerMetrics.select(
-                PartnerMetrics.organisation, PartnerMetrics.segment
-            ).where(
-                (PartnerMetrics.computed_on == earlier_day)
-                & PartnerMetrics.organisation.is_in([row["id"] for row in members])
-            )
-        }
+    earlier = await segments_on(earlier_day, [row["id"] for row in members])
     for row in members:
         row["previous_segment"] = earlier.get(row["id"])
     return SegmentPage(computed_on=day, members=members)
