@@ -347,7 +347,7 @@ def season_of(sheet: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def sheet_view(viewer: Viewer, sheet: dict[str, Any], buyer_uuid: UUID | None) -> SheetView:
-    buyer = await chosen_buyer(viewer, buyer_uuid)
+    buyer, buyers = await buyer_and_choices(viewer, buyer_uuid)
     styles = await load_styles(
         viewer, await sheet_style_ids(sheet["id"]), buyer["id"] if buyer else None
     )
@@ -357,7 +357,7 @@ async def sheet_view(viewer: Viewer, sheet: dict[str, Any], buyer_uuid: UUID | N
         season=season_of(sheet),
         styles=styles,
         buyer=buyer,
-        buyers=await buyer_choices(viewer),
+        buyers=buyers,
         windows=windows.get(sheet["season"], []),
     )
 

@@ -48,8 +48,6 @@ MAX_SEARCH_LENGTH = 100
 MAX_PAGE = 1000
 NOVELTIES = ("new", "carry_over")
 
-# The summary columns, built once: Piccolo spends time on every column it builds.
-
 
 @dataclass(frozen=True)
 class SheetFilters:
