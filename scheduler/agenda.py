@@ -22,13 +22,7 @@ from partner_portal.partners import picker, search
 from partner_portal.partners.tables import Organisation, Role, User
 from scheduler import forms, recurrence
 from scheduler.access import SchedulerAction, agenda_owner_filter
-from scheduler.follow_ups import (
-    ROW_COLUMNS,
-    decorate,
-    owner_choices,
-    partner_choices,
-    partner_named,
-)
+from scheduler.follow_ups import ROW_COLUMNS, decorate, owner_choices
 from scheduler.records import FollowUpRecord
 from scheduler.tables import FollowUp, FollowUpState
 
@@ -487,11 +481,10 @@ class PartnerChoices:
 async def _partner_choices(viewer: Viewer, filters: AgendaFilters) -> PartnerChoices:
     """A menu when the viewer sees few partners (one query); past that only the chosen
     partner, if the viewer sees it."""
-    rows = await partner_choices(viewer, limit=PARTNER_MENU_LIMIT + 1)
+    rows = await picker.partners(viewer).limit(PARTNER_MENU_LIMIT + 1)
     if len(rows) <= PARTNER_MENU_LIMIT:
         return PartnerChoices([(str(row["uuid"]), row["legal_name"]) for row in rows], None)
-    chosen_uuid = _uuid_or_none(filters.partner)
-    named = await partner_named(viewer, chosen_uuid) if chosen_uuid else None
+    named = await picker.chosen_partner(viewer, filters.partner)
     return PartnerChoices(None, (str(named["uuid"]), named["legal_name"]) if named else None)
 
 

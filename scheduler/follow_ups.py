@@ -26,7 +26,7 @@ from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.notifications.services import mail_user
 from partner_portal.partners import forms as partner_forms
 from partner_portal.partners import services as partners
-from partner_portal.partners.tables import Organisation, OrganisationKind, Role, User
+from partner_portal.partners.tables import Role, User
 from partner_portal.settings import current_settings
 from scheduler import forms, recurrence, services
 from scheduler.access import (
@@ -251,23 +251,6 @@ async def owner_choices(viewer: Viewer) -> list[dict[str, Any]]:
     if condition is not None:
         query = query.where(condition)
     return await query.order_by(User.display_name)
-
-
-def _partners(viewer: Viewer) -> Any:
-    """The partners the viewer sees (what a follow-up is filed under), by name."""
-    query = Organisation.select(Organisation.uuid, Organisation.legal_name).where(
-        Organisation.kind != OrganisationKind.brand.value
-    )
-    return access.scoped(query, viewer).order_by(Organisation.legal_name)
-
-
-async def partner_choices(viewer: Viewer, limit: int) -> list[dict[str, Any]]:
-    return await _partners(viewer).limit(limit)
-
-
-async def partner_named(viewer: Viewer, partner_uuid: UUID) -> dict[str, Any] | None:
-    """The partner ``partner_uuid`` (uuid, legal name) if the viewer sees it."""
-    return await _partners(viewer).where(Organisation.uuid == partner_uuid).first()
 
 
 async def update_from_form(

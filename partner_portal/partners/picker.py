@@ -49,7 +49,7 @@ class PartnerPicker:
         return "/partners/choices?" + urlencode([("kind", kind) for kind in self.kinds])
 
 
-def _partners(viewer: Viewer, kinds: Iterable[str]) -> Any:
+def partners(viewer: Viewer, kinds: Iterable[str] = ()) -> Any:
     """The partners the viewer sees (the brand is nobody's partner), by name."""
     query = access.scoped(
         Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.kind),
@@ -75,8 +75,19 @@ async def matching(viewer: Viewer, text: str, kinds: Iterable[str] = ()) -> list
     """At most MENU_LIMIT partners the viewer sees whose search text holds ``text``."""
     if not text:
         return []
-    query = _partners(viewer, kinds).where(search.partner_condition(text))
+    query = partners(viewer, kinds).where(search.partner_condition(text))
     return list(await query.limit(MENU_LIMIT))
+
+
+async def chosen_partner(
+    viewer: Viewer, chosen: object, kinds: Iterable[str] = ()
+) -> dict[str, Any] | None:
+    """The partner ``chosen`` (a UUID's text) names, if the viewer sees it."""
+    try:
+        chosen_uuid = UUID(str(chosen or ""))
+    except ValueError:
+        return None
+    return await partners(viewer, kinds).where(Organisation.uuid == chosen_uuid).first()
 
 
 async def partner_picker(
@@ -86,17 +97,9 @@ async def partner_picker(
     nothing): a menu when the viewer sees MENU_LIMIT partners or fewer (one query); else
     the partners matching ``query`` and the chosen one, if the viewer sees it."""
     kinds = known_kinds(kinds)
-    rows = list(await _partners(viewer, kinds).limit(MENU_LIMIT + 1))
+    rows = list(await partners(viewer, kinds).limit(MENU_LIMIT + 1))
     if len(rows) <= MENU_LIMIT:
         return PartnerPicker(menu=rows, matches=[], chosen=None, query="", kinds=kinds)
-    try:
-        chosen_uuid: UUID | None = UUID(str(chosen or ""))
-    except ValueError:
-        chosen_uuid = None
-    named = (
-        await _partners(viewer, kinds).where(Organisation.uuid == chosen_uuid).first()
-        if chosen_uuid
-        else None
-    )
+    named = await chosen_partner(viewer, chosen, kinds)
     found = [row for row in await matching(viewer, query, kinds) if row != named]
     return PartnerPicker(menu=None, matches=found, chosen=named, query=query, kinds=kinds)
