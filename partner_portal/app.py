@@ -8,7 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from types import ModuleType
 from typing import Any
 
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
@@ -37,6 +37,7 @@ from partner_portal.catalog.controllers import catalog_navigation, catalog_route
 from partner_portal.catalog.style_api import style_api_routes
 from partner_portal.conditional import ConditionalGet
 from partner_portal.external_refs import external_ref_routes
+from partner_portal.handler_types import AnyRequest
 from partner_portal.notifications.controllers import notification_routes
 from partner_portal.notifications.home import latest_notifications
 from partner_portal.orders import plugin as orders_plugin
@@ -106,7 +107,7 @@ async def readyz() -> Response[dict[str, Any]]:
 
 
 @get("/", include_in_schema=False, cache=False)
-async def home(request: Request[Any, Any, Any]) -> Redirect | Template:
+async def home(request: AnyRequest) -> Redirect | Template:
     """A partner's users land on what needs them now, in sections the modules fill; the
     brand's users on the first start-page link their role reaches."""
     if request.user is None:

@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from partner_portal import access, api, i18n, inputs, spreadsheets
 from partner_portal.accounts import services as accounts
+from partner_portal.handler_types import AnyRequest
 from partner_portal.i18n import gettext as _
 from partner_portal.registries import registry
 from partner_portal.settings import Settings
@@ -125,12 +126,12 @@ class RequestGuard(ASGIMiddleware):
     scopes = ("http",)  # type: ignore[assignment]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        request: Request[Any, Any, Any] = Request(scope, receive)
+        request: AnyRequest = Request(scope, receive)
         await refuse_unstorable_input(request)
         await next_app(scope, receive, send)
 
 
-async def refuse_unstorable_input(request: Request[Any, Any, Any]) -> None:
+async def refuse_unstorable_input(request: AnyRequest) -> None:
     """Raise RefusedInput (400) for a NUL byte or an out-of-range JSON integer anywhere in
     the request. Raw bytes are looked at first: only those that may decode to a NUL are
     parsed to name the parameter, so a usual request costs a few substring searches."""
@@ -246,7 +247,7 @@ def add_security_headers(message: Message, scope: Scope) -> None:
         message["headers"] = headers
 
 
-def require_viewer(request: Request[Any, Any, Any]) -> access.Viewer:
+def require_viewer(request: AnyRequest) -> access.Viewer:
     """Dependency ``viewer``: the signed-in user, or 401 (a redirect to the log-in page)."""
     viewer = request.scope.get("user")
     if viewer is None:
@@ -258,7 +259,7 @@ def require_viewer(request: Request[Any, Any, Any]) -> access.Viewer:
 CurrentViewer = NamedDependency[access.Viewer]
 
 
-def is_htmx(request: Request[Any, Any, Any]) -> bool:
+def is_htmx(request: AnyRequest) -> bool:
     return (
         request.headers.get("hx-request") == "true"
         and request.headers.get("hx-history-restore-request") != "true"
@@ -266,7 +267,7 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 
 
 def render(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     template: str,
     context: dict[str, Any] | None = None,
     *,
@@ -288,7 +289,7 @@ def render(
     )
 
 
-async def uploaded_file(request: Request[Any, Any, Any]) -> tuple[dict[str, Any], bytes | None]:
+async def uploaded_file(request: AnyRequest) -> tuple[dict[str, Any], bytes | None]:
     """The fields of a multipart form and the bytes of its ``file`` field (None if none sent).
 
     Routes that take uploads set ``request_max_body_size=spreadsheets.UPLOAD_BYTES``: a
@@ -341,9 +342,7 @@ def local_path(target: Any) -> str | None:
     return None
 
 
-def redirect_after_post(
-    request: Request[Any, Any, Any], location: str, done: str = ""
-) -> Response[Any]:
+def redirect_after_post(request: AnyRequest, location: str, done: str = "") -> Response[Any]:
     """After a successful form post: htmx follows HX-Redirect, a plain form a 303. ``done``
     names the success message (a key of ``registry.notices``) the next page shows."""
     if done:
@@ -360,18 +359,18 @@ def with_notice(location: str, key: str) -> str:
     return f"{path}{separator}done={quote(key)}{hash_mark}{fragment}"
 
 
-def notice_for(request: Request[Any, Any, Any]) -> str:
+def notice_for(request: AnyRequest) -> str:
     """The success message a redirect asked this page to show, in the reader's language."""
     key = request.query_params.get("done", "")
     text = registry.notices.get(key) if key else None
     return i18n.gettext(text) if text else ""
 
 
-def _wants_json(request: Request[Any, Any, Any]) -> bool:
+def _wants_json(request: AnyRequest) -> bool:
     return request.url.path in ("/healthz", "/readyz")
 
 
-def http_exception_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+def http_exception_handler(request: AnyRequest, error: HTTPException) -> Response[Any]:
     status = error.status_code
     if is_api_path(request.url.path):
         return api.problem_response(error)
@@ -398,7 +397,7 @@ def http_exception_handler(request: Request[Any, Any, Any], error: HTTPException
     )
 
 
-def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+def internal_error_handler(request: AnyRequest, error: Exception) -> Response[Any]:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     if is_api_path(request.url.path):
         return api.server_error_response()

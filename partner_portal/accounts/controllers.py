@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from partner_portal import access, i18n
 from partner_portal.access import Action, Viewer
 from partner_portal.accounts import forms, services, users
-from partner_portal.handler_types import Form
+from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Role
@@ -46,7 +46,7 @@ def _safe_next(target: str | None) -> str:
 
 @get("/login", include_in_schema=False)
 async def login_page(
-    request: Request[Any, Any, Any], next: FromQuery[str | None] = None
+    request: AnyRequest, next: FromQuery[str | None] = None
 ) -> Template | Redirect:
     if request.user is not None:
         return Redirect(path=_safe_next(next))
@@ -57,7 +57,7 @@ async def login_page(
 
 @get("/language/{locale:str}", include_in_schema=False)
 async def choose_language(
-    request: Request[Any, Any, Any], locale: FromPath[str], next: FromQuery[str | None] = None
+    request: AnyRequest, locale: FromPath[str], next: FromQuery[str | None] = None
 ) -> Redirect:
     """Read the portal in this language on this browser until signed in (a signed-in user's
     own setting on the account page wins), then go back to the page the reader was on."""
@@ -75,7 +75,7 @@ async def choose_language(
 
 
 @post("/login", include_in_schema=False)
-async def login_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+async def login_submit(request: AnyRequest, data: Form) -> Response[Any]:
     settings = request.app.state.settings
     email = data.get("email", "")
     result = await services.log_in(
@@ -115,7 +115,7 @@ async def login_submit(request: Request[Any, Any, Any], data: Form) -> Response[
 
 
 @post("/logout", include_in_schema=False)
-async def logout(request: Request[Any, Any, Any]) -> Redirect:
+async def logout(request: AnyRequest) -> Redirect:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await services.log_out(token)
@@ -125,7 +125,7 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
 
 
 @get("/set-password/{token:str}", include_in_schema=False)
-async def set_password_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+async def set_password_page(request: AnyRequest, token: FromPath[str]) -> Template:
     invited = await services.invitation_user(token)
     if invited is None:
         return render(request, "accounts/invitation_invalid.html", status_code=404)
@@ -136,7 +136,7 @@ async def set_password_page(request: Request[Any, Any, Any], token: FromPath[str
 
 @post("/set-password/{token:str}", include_in_schema=False)
 async def set_password_submit(
-    request: Request[Any, Any, Any], token: FromPath[str], data: Form
+    request: AnyRequest, token: FromPath[str], data: Form
 ) -> Response[Any]:
     invited = await services.invitation_user(token)
     if invited is None:
@@ -184,7 +184,7 @@ def _filters_query(filters: forms.UserFilters) -> str:
 
 @get("/users", include_in_schema=False)
 async def users_page(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, clear: FromQuery[str] = ""
+    request: AnyRequest, viewer: CurrentViewer, clear: FromQuery[str] = ""
 ) -> Response[Any]:
     users.require_people_manager(viewer)
     params = {key: value for key, value in request.query_params.items() if key != "clear"}
@@ -235,7 +235,7 @@ async def _invite_context(
 
 @get("/users/invite", include_in_schema=False)
 async def invite_page(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, organisation: FromQuery[str] = ""
+    request: AnyRequest, viewer: CurrentViewer, organisation: FromQuery[str] = ""
 ) -> Template:
     users.require_people_manager(viewer)
     context = await _invite_context(viewer, {}, {})
@@ -249,9 +249,7 @@ async def invite_page(
 
 
 @post("/users/invite", include_in_schema=False)
-async def invite_submit(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, data: Form
-) -> Template:
+async def invite_submit(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Template:
     users.require_people_manager(viewer)
     parsed, errors = forms.parse_invite(data)
     if parsed is not None:
@@ -264,7 +262,7 @@ async def invite_submit(
 
 
 def _user_page(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     viewer: Viewer,
     user: dict[str, Any],
     *,
@@ -288,7 +286,7 @@ def _user_page(
 
 @get("/users/{user_id:uuid}", include_in_schema=False)
 async def user_page(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, user_id: FromPath[UUID]
+    request: AnyRequest, viewer: CurrentViewer, user_id: FromPath[UUID]
 ) -> Template:
     user = await users.user_details(viewer, user_id)
     return _user_page(request, viewer, user)
@@ -296,7 +294,7 @@ async def user_page(
 
 @post("/users/{user_id:uuid}/deactivate", include_in_schema=False)
 async def deactivate_user(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, user_id: FromPath[UUID]
+    request: AnyRequest, viewer: CurrentViewer, user_id: FromPath[UUID]
 ) -> Response[Any]:
     error = await users.set_active(viewer, user_id, active=False)
     if error:
@@ -307,7 +305,7 @@ async def deactivate_user(
 
 @post("/users/{user_id:uuid}/reactivate", include_in_schema=False)
 async def reactivate_user(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, user_id: FromPath[UUID]
+    request: AnyRequest, viewer: CurrentViewer, user_id: FromPath[UUID]
 ) -> Response[Any]:
     error = await users.set_active(viewer, user_id, active=True)
     if error:
@@ -317,9 +315,7 @@ async def reactivate_user(
 
 
 @post("/users/{user_id:uuid}/new-link", include_in_schema=False)
-async def new_link(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, user_id: FromPath[UUID]
-) -> Template:
+async def new_link(request: AnyRequest, viewer: CurrentViewer, user_id: FromPath[UUID]) -> Template:
     link = await users.reissue_link(request.app.state.settings, viewer, user_id)
     user = await users.user_details(viewer, user_id)
     return _user_page(request, viewer, user, link=link)
@@ -359,7 +355,7 @@ async def _editable_user(viewer: Viewer, user_id: UUID) -> dict[str, Any]:
 
 @get("/users/{user_id:uuid}/edit", include_in_schema=False)
 async def edit_user_page(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, user_id: FromPath[UUID]
+    request: AnyRequest, viewer: CurrentViewer, user_id: FromPath[UUID]
 ) -> Template:
     user = await _editable_user(viewer, user_id)
     context = await _edit_context(viewer, user, _edit_values(user), {})
@@ -368,7 +364,7 @@ async def edit_user_page(
 
 @post("/users/{user_id:uuid}/edit", include_in_schema=False)
 async def edit_user_submit(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, user_id: FromPath[UUID], data: Form
+    request: AnyRequest, viewer: CurrentViewer, user_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     user = await _editable_user(viewer, user_id)
     parsed, errors = forms.parse_edit_user(data)
@@ -391,7 +387,7 @@ async def edit_user_submit(
 
 
 async def _account_page(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     viewer: Viewer,
     *,
     values: dict[str, Any] | None = None,
@@ -414,13 +410,13 @@ async def _account_page(
 
 
 @get("/account", include_in_schema=False)
-async def account_page(request: Request[Any, Any, Any], viewer: CurrentViewer) -> Template:
+async def account_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
     return await _account_page(request, viewer)
 
 
 @post("/account/preferences", include_in_schema=False)
 async def preferences_submit(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, data: Form
+    request: AnyRequest, viewer: CurrentViewer, data: Form
 ) -> Response[Any]:
     parsed, errors = forms.parse_preferences(data)
     if parsed is None:
@@ -432,14 +428,12 @@ async def preferences_submit(
 
 
 @get("/account/password", include_in_schema=False)
-async def password_page(request: Request[Any, Any, Any], viewer: CurrentViewer) -> Template:
+async def password_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
     return render(request, "accounts/password.html", {"errors": {}})
 
 
 @post("/account/password", include_in_schema=False)
-async def password_submit(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, data: Form
-) -> Response[Any]:
+async def password_submit(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Response[Any]:
     parsed, errors = forms.parse_password_change(data)
     if parsed is not None:
         problem = await services.change_password(
@@ -457,7 +451,7 @@ async def password_submit(
 
 
 async def _tokens_page(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     viewer: Viewer,
     *,
     new_token: str | None = None,
@@ -479,14 +473,12 @@ async def _tokens_page(
 
 
 @get("/account/tokens", include_in_schema=False)
-async def tokens_page(request: Request[Any, Any, Any], viewer: CurrentViewer) -> Template:
+async def tokens_page(request: AnyRequest, viewer: CurrentViewer) -> Template:
     return await _tokens_page(request, viewer)
 
 
 @post("/account/tokens", include_in_schema=False)
-async def token_create(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, data: Form
-) -> Template:
+async def token_create(request: AnyRequest, viewer: CurrentViewer, data: Form) -> Template:
     name, errors = forms.parse_token_name(data)
     if name is None:
         return await _tokens_page(
@@ -499,7 +491,7 @@ async def token_create(
 
 @post("/account/tokens/{token_id:uuid}/revoke", include_in_schema=False)
 async def token_revoke(
-    request: Request[Any, Any, Any], viewer: CurrentViewer, token_id: FromPath[UUID]
+    request: AnyRequest, viewer: CurrentViewer, token_id: FromPath[UUID]
 ) -> Response[Any]:
     if not await services.revoke_api_token(viewer, token_id):
         raise NotFoundException("No such token.")

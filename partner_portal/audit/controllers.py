@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Request, get
+from litestar import get
 from litestar.params import FromQuery
 from litestar.response import Template
 
 from partner_portal import access
 from partner_portal.access import Action
 from partner_portal.audit import services
+from partner_portal.handler_types import AnyRequest
 from partner_portal.i18n import N_
 from partner_portal.inputs import whole_number
 from partner_portal.registries import NavEntry
@@ -22,7 +22,7 @@ from partner_portal.web import CurrentViewer, render
 
 @get("/audit", include_in_schema=False)
 async def audit_page(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     viewer: CurrentViewer,
     kind: FromQuery[str] = "",
     actor: FromQuery[str] = "",

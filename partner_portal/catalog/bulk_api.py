@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Response
+from litestar import Response
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import JSONBody, QueryParameter
 
@@ -18,6 +18,7 @@ from partner_portal import access, api, idempotency
 from partner_portal.access import Action
 from partner_portal.api import post
 from partner_portal.catalog import bulk
+from partner_portal.handler_types import AnyRequest
 from partner_portal.i18n import gettext as _
 from partner_portal.web import CurrentViewer
 
@@ -114,7 +115,7 @@ class StockPushAnswer(msgspec.Struct):
     operation_class=StockPushOperation,
 )
 async def api_stock_levels(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     viewer: CurrentViewer,
     data: JSONBody[dict[str, Any] | None] = None,
     idempotency_key: idempotency.KeyHeader = None,

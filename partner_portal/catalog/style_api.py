@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Response
+from litestar import Response
 from litestar.params import FromPath, JSONBody
 
 from partner_portal import access, api, idempotency
@@ -26,6 +26,7 @@ from partner_portal.catalog.api import StyleDetail, style_detail
 from partner_portal.catalog.bulk_api import rows_refused
 from partner_portal.catalog.tables import Category, Gender, StyleStatus
 from partner_portal.edits import SaveResult
+from partner_portal.handler_types import AnyRequest
 from partner_portal.web import CurrentViewer
 
 API = "/api/v1/styles"
@@ -190,7 +191,7 @@ def _refused(result: upsert.UpsertResult) -> api.ProblemException:
     guards=[api.requires(Action.manage_catalog)],
 )
 async def upsert_styles(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     viewer: CurrentViewer,
     data: JSONBody[StylesIn],
     idempotency_key: idempotency.KeyHeader = None,
@@ -222,7 +223,7 @@ async def upsert_styles(
 
 @api.post(API, tags=["catalog"], status_code=201, guards=[api.requires(Action.manage_catalog)])
 async def create_style(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     viewer: CurrentViewer,
     data: JSONBody[StyleIn],
     idempotency_key: idempotency.KeyHeader = None,
