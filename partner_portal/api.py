@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from http import HTTPStatus
@@ -366,11 +366,14 @@ def delete(path: str, **options: Any) -> litestar.delete:
 
 def requires(
     action: access.ActionSet,
-) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]:
     """A route guard: the caller's role must allow ``action`` (else 403), checked before the
-    body is read, so a caller without the right learns nothing about the body."""
+    body is read, so a caller without the right learns nothing about the body. A coroutine
+    so that Litestar calls it on the event loop rather than in its thread pool."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    async def guard(
+        connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler
+    ) -> None:
         viewer = connection.scope.get("user")
         if viewer is None:
             raise NotAuthorizedException("Please sign in.")

@@ -236,10 +236,13 @@ SECURITY_HEADERS = (
 )
 
 
-def add_security_headers(message: Message, scope: Scope) -> None:
+async def add_security_headers(message: Message, scope: Scope) -> None:
     """No framing (click-jacking), no MIME sniffing, no full URLs leaked to other sites, no
     script but the portal's own, no camera or microphone. A response that sets one of these
-    headers itself keeps its own (the contract PDF lets the contract page frame it)."""
+    headers itself keeps its own (the contract PDF lets the contract page frame it).
+
+    A coroutine although it never waits: Litestar runs a plain function given as a hook in
+    its thread pool, a thread hop for every message of every response."""
     if message["type"] == "http.response.start":
         headers = list(message.get("headers") or [])
         names = {bytes(name).lower() for name, _value in headers}
