@@ -44,6 +44,7 @@ from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from partner_portal.settings import current_settings
+from partner_portal.statements import Parameter
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
 # Reads run in parallel on up to this many connections (each has a thread, and SQLite
@@ -309,12 +310,15 @@ def contains_text(column: Any, text: str) -> Any:
     return column.like(pattern) if is_sqlite() else column.ilike(pattern)
 
 
-def one_of(column: Any, ids: Iterable[int]) -> Any:
+def one_of(column: Any, ids: Iterable[int] | Parameter) -> Any:
     """``column`` is one of these ids, sent as ONE parameter whatever their number: an
     array with ``= ANY`` on PostgreSQL, a JSON list read by ``json_each`` on SQLite.
     Piccolo's ``is_in`` binds one parameter per id, and building a query with thousands
-    of them cost a line sheet most of its time (issue 21)."""
+    of them cost a line sheet most of its time (issue 21). In a prepared statement the ids
+    are a ``Parameter``, given when it runs."""
     name = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+    if isinstance(ids, Parameter):
+        return WhereRaw(one_of_sql(name), Parameter(ids.name, list_parameter))
     return WhereRaw(one_of_sql(name), list_parameter(ids))
 
 

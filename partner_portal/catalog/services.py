@@ -23,6 +23,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from piccolo.query.methods.select import Select
+
 from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
@@ -57,6 +59,7 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.partners.tables import Organisation
+from partner_portal.statements import Parameter, Prepared
 
 # ---------------------------------------------------------------------------
 # Seasons and size scales (no pages yet: demo data, tests and later imports use these)
@@ -404,6 +407,18 @@ def _price_text(wholesale: Decimal | None, retail: Decimal | None) -> str:
 # Volume breaks
 
 
+@Prepared
+@access.checked_by_caller("price lists volume_breaks' callers chose for a buyer they fetched")
+def _volume_breaks() -> Select:
+    return (
+        VolumeBreak.select(
+            VolumeBreak.price_list, VolumeBreak.min_quantity, VolumeBreak.discount_percent
+        )
+        .where(one_of(VolumeBreak.price_list, Parameter("lists")))
+        .order_by(VolumeBreak.min_quantity)
+    )
+
+
 @access.checked_by_caller("price lists its callers chose for a buyer they fetched")
 async def volume_breaks(price_list_ids: Iterable[int]) -> dict[int, list[tuple[int, Decimal]]]:
     """The volume breaks of these lists: list id -> [(from quantity, percent off)] by
@@ -412,13 +427,7 @@ async def volume_breaks(price_list_ids: Iterable[int]) -> dict[int, list[tuple[i
     breaks: dict[int, list[tuple[int, Decimal]]] = {list_id: [] for list_id in wanted}
     if not wanted:
         return breaks
-    for row in await (
-        VolumeBreak.select(
-            VolumeBreak.price_list, VolumeBreak.min_quantity, VolumeBreak.discount_percent
-        )
-        .where(VolumeBreak.price_list.is_in(wanted))
-        .order_by(VolumeBreak.min_quantity)
-    ):
+    for row in await _volume_breaks.rows(lists=wanted):
         breaks[row["price_list"]].append((row["min_quantity"], Decimal(row["discount_percent"])))
     return breaks
 
@@ -609,6 +618,34 @@ _list_currency, _list_organisation, _list_tier = (
 )
 
 
+@Prepared
+@access.checked_by_caller("the buyer prices_for_partner's callers fetched through access")
+def _partner_terms() -> Select:
+    return (
+        Organisation.select(Organisation.tier, Organisation.currency)
+        .where(Organisation.id == Parameter("organisation"))
+        .limit(1)
+    )
+
+
+@Prepared
+@access.checked_by_caller("the buyer prices_for_partner's callers fetched through access")
+def _partner_prices() -> Select:
+    """The lists that may price the partner: its own, its tier's, the tier-less (a partner
+    without a tier matches no tier list: "= NULL" is never true)."""
+    return Price.select(*PARTNER_PRICE_COLUMNS).where(
+        one_of(Price.style, Parameter("styles"))
+        & (_list_currency == Parameter("currency"))
+        & (
+            (_list_organisation == Parameter("organisation"))
+            | (
+                _list_organisation.is_null()
+                & ((_list_tier == Parameter("tier")) | _list_tier.is_null())
+            )
+        )
+    )
+
+
 @access.checked_by_caller(
     "the buyer its caller fetched through access (get_buyer, get_organisation)"
 )
@@ -625,25 +662,14 @@ async def prices_for_partner(
     styles, one for the volume breaks of the lists that won, whatever the number of styles.
     """
     wanted = sorted(set(style_ids))
-    organisation = (
-        await Organisation.select(Organisation.tier, Organisation.currency)
-        .where(Organisation.id == organisation_id)
-        .first()
-    )
+    organisation = await _partner_terms.first(organisation=organisation_id)
     if organisation is None or not wanted:
         return PartnerPrices(best={})
-    organisation["tier"] = tier or organisation["tier"]
-    organisation["currency"] = currency or organisation["currency"]
-    rows = await Price.select(*PARTNER_PRICE_COLUMNS).where(
-        one_of(Price.style, wanted)
-        & (_list_currency == organisation["currency"])
-        & (
-            (_list_organisation == organisation_id)
-            | (
-                _list_organisation.is_null()
-                & ((_list_tier == organisation["tier"]) | _list_tier.is_null())
-            )
-        )
+    rows = await _partner_prices.rows(
+        styles=wanted,
+        organisation=organisation_id,
+        currency=currency or organisation["currency"],
+        tier=tier or organisation["tier"],
     )
     best: dict[tuple[int, int | None], dict[str, Any]] = {}
     for row in rows:
