@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from piccolo.query.methods.select import Select
+
 from contracts import events
 from contracts.access import ContractAction, scoped_contracts
 from contracts.drafting import LIST_COLUMNS, move
@@ -30,6 +32,7 @@ from partner_portal.partners.tables import (
     Organisation,
 )
 from partner_portal.registries import AttentionItem, CommercialTerms
+from partner_portal.statements import Parameter, Prepared
 
 
 @access.checked_by_caller("the contract comes from get_contract or the lifecycle job")
@@ -289,29 +292,42 @@ async def renewals_due(viewer: Viewer, on: date) -> list[RenewalDue]:
     ]
 
 
+@Prepared
 @access.system_query("the terms in force for a partner, for the kernel's order checks")
-async def commercial_terms(organisation_id: int) -> CommercialTerms | None:
-    """The terms in force for a partner: its active distribution contract's, as signed
-    (the frozen version's terms), or None when it has none."""
-    row = await (
+def _distribution_contract_in_force() -> Select:
+    return (
         Contract.select(Contract.uuid, Contract.id, Contract.number, Contract.issued_number)
         .where(
-            Contract.organisation == organisation_id,
+            Contract.organisation == Parameter("organisation"),
             Contract.kind == ContractKind.distribution,
             Contract.status.is_in(list(IN_FORCE)),
         )
         .order_by(Contract.start_date, ascending=False)
-        .first()
+        .limit(1)
     )
-    if row is None:
-        return None
-    version = await (
+
+
+@Prepared
+@access.system_query("the terms of the contract commercial_terms found in force")
+def _issued_terms() -> Select:
+    return (
         ContractVersion.select(ContractVersion.terms)
         .where(
-            ContractVersion.contract == row["id"], ContractVersion.number == row["issued_number"]
+            ContractVersion.contract == Parameter("contract"),
+            ContractVersion.number == Parameter("number"),
         )
-        .first()
+        .limit(1)
     )
+
+
+@access.system_query("the terms in force for a partner, for the kernel's order checks")
+async def commercial_terms(organisation_id: int) -> CommercialTerms | None:
+    """The terms in force for a partner: its active distribution contract's, as signed
+    (the frozen version's terms), or None when it has none."""
+    row = await _distribution_contract_in_force.first(organisation=organisation_id)
+    if row is None:
+        return None
+    version = await _issued_terms.first(contract=row["id"], number=row["issued_number"])
     if version is None:
         return None
     terms = loaded(version)["terms"] or {}

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from piccolo.query.methods.select import Select
+
 from distributors.access import DistributorAction
 from distributors.tables import MinimumOrderValue, OrderRule, PartnerCredit, RuleKind
 from partner_portal import access, inputs
@@ -25,6 +27,7 @@ from partner_portal.orders.services import open_order_value, round_money, shortf
 from partner_portal.orders.tables import OrderChannel
 from partner_portal.partners.tables import Organisation
 from partner_portal.registries import OrderFinding, StockPolicy, registry
+from partner_portal.statements import Prepared
 
 RULE_TITLES = {
     RuleKind.min_style_quantity: N_("Minimum quantity per style"),
@@ -91,11 +94,16 @@ async def load_rules() -> dict[RuleKind, Rule]:
     return rules
 
 
+@Prepared
+def _every_rule() -> Select:
+    return OrderRule.select()
+
+
 async def stored_rules() -> dict[RuleKind, Rule]:
     """Every rule kind, as stored or switched off, without the minimum order values (one
     query)."""
     rules = {kind: Rule(kind) for kind in RuleKind}
-    for row in await OrderRule.select():
+    for row in await _every_rule.rows():
         kind = RuleKind(row["kind"])
         rules[kind] = Rule(
             kind=kind,

@@ -315,8 +315,9 @@ def one_of(column: Any, ids: Iterable[int] | Parameter) -> Any:
     array with ``= ANY`` on PostgreSQL, a JSON list read by ``json_each`` on SQLite.
     Piccolo's ``is_in`` binds one parameter per id, and building a query with thousands
     of them cost a line sheet most of its time (issue 21). In a prepared statement the ids
-    are a ``Parameter``, given when it runs."""
-    name = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+    are a ``Parameter``, given when it runs. A column reached through a join is named by
+    its join's alias, as Piccolo names it in the rest of the statement."""
+    name = column._meta.get_full_name(with_alias=False)
     if isinstance(ids, Parameter):
         return WhereRaw(one_of_sql(name), Parameter(ids.name, list_parameter))
     return WhereRaw(one_of_sql(name), list_parameter(ids))
@@ -338,7 +339,7 @@ def list_parameter(ids: Iterable[int]) -> Any:
 def one_of_text(column: Any, values: Iterable[str]) -> Any:
     """``column`` is one of these strings (codes, barcodes, references), sent as ONE
     parameter as ``one_of`` sends ids."""
-    name = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+    name = column._meta.get_full_name(with_alias=False)
     wanted = sorted(set(values))
     return WhereRaw(one_of_sql(name), json.dumps(wanted) if is_sqlite() else wanted)
 

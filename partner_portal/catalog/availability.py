@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from piccolo.query.methods.select import Select
+
 from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
@@ -23,6 +25,7 @@ from partner_portal.database import list_parameter, one_of, one_of_sql, write_tr
 from partner_portal.i18n import N_
 from partner_portal.i18n import gettext as _
 from partner_portal.spreadsheets import RowError, read_rows
+from partner_portal.statements import Parameter, Prepared
 
 AT_ONCE = "ATS"
 
@@ -53,23 +56,33 @@ async def stock_figures(sku_ids: Iterable[int]) -> dict[int, SkuAvailability]:
     return await _figures(sku_ids, left=False)
 
 
+@Prepared
+def _stock_of_skus() -> Select:
+    return SkuStock.select(SkuStock.sku, SkuStock.at_once, SkuStock.reserved).where(
+        one_of(SkuStock.sku, Parameter("skus"))
+    )
+
+
+@Prepared
+def _pre_book_of_skus() -> Select:
+    return PreBookAvailability.select(
+        PreBookAvailability.sku,
+        PreBookAvailability.delivery_window,
+        PreBookAvailability.quantity,
+        PreBookAvailability.booked,
+    ).where(one_of(PreBookAvailability.sku, Parameter("skus")))
+
+
 async def _figures(sku_ids: Iterable[int], left: bool) -> dict[int, SkuAvailability]:
     wanted = sorted(set(sku_ids))
     result = {sku_id: SkuAvailability() for sku_id in wanted}
     if not wanted:
         return result
-    for row in await SkuStock.select(SkuStock.sku, SkuStock.at_once, SkuStock.reserved).where(
-        one_of(SkuStock.sku, wanted)
-    ):
+    for row in await _stock_of_skus.rows(skus=wanted):
         result[row["sku"]].at_once = (
             max(row["at_once"] - row["reserved"], 0) if left else row["at_once"]
         )
-    for row in await PreBookAvailability.select(
-        PreBookAvailability.sku,
-        PreBookAvailability.delivery_window,
-        PreBookAvailability.quantity,
-        PreBookAvailability.booked,
-    ).where(one_of(PreBookAvailability.sku, wanted)):
+    for row in await _pre_book_of_skus.rows(skus=wanted):
         figure = max(row["quantity"] - row["booked"], 0) if left else row["quantity"]
         if figure or not left:
             result[row["sku"]].pre_book[row["delivery_window"]] = figure
@@ -103,17 +116,22 @@ async def availability_by_style(style_ids: Iterable[int]) -> dict[int, SkuAvaila
     return result
 
 
+@Prepared
+def _windows_of_seasons() -> Select:
+    return (
+        DeliveryWindow.select(*DeliveryWindow.all_columns())
+        .where(one_of(DeliveryWindow.season, Parameter("seasons")))
+        .order_by(DeliveryWindow.starts_on)
+    )
+
+
 async def delivery_windows(season_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     """The delivery windows of these seasons, by first delivery day (one query)."""
     wanted = sorted(set(season_ids))
     result: dict[int, list[dict[str, Any]]] = {season_id: [] for season_id in wanted}
     if not wanted:
         return result
-    for row in await (
-        DeliveryWindow.select(*DeliveryWindow.all_columns())
-        .where(DeliveryWindow.season.is_in(wanted))
-        .order_by(DeliveryWindow.starts_on)
-    ):
+    for row in await _windows_of_seasons.rows(seasons=wanted):
         result[row["season"]].append(row)
     return result
 

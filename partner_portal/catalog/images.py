@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from piccolo.query.methods.select import Select
 from PIL import Image, UnidentifiedImageError
 
 from partner_portal import access, uploads
@@ -23,8 +24,9 @@ from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.tables import StyleImage
 from partner_portal.clock import utcnow
-from partner_portal.database import write_transaction
+from partner_portal.database import one_of, write_transaction
 from partner_portal.i18n import gettext as _
+from partner_portal.statements import Parameter, Prepared
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_SIDE = 8000
@@ -180,13 +182,9 @@ async def make_main_image(
         )
 
 
-async def style_images(style_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
-    """The pictures of these styles, main one first (one query)."""
-    wanted = sorted(set(style_ids))
-    result: dict[int, list[dict[str, Any]]] = {style_id: [] for style_id in wanted}
-    if not wanted:
-        return result
-    for row in await (
+@Prepared
+def _pictures_of_styles() -> Select:
+    return (
         StyleImage.select(
             StyleImage.uuid,
             StyleImage.style,
@@ -195,10 +193,19 @@ async def style_images(style_ids: Iterable[int]) -> dict[int, list[dict[str, Any
             StyleImage.height,
             StyleImage.content_type,
         )
-        .where(StyleImage.style.is_in(wanted))
+        .where(one_of(StyleImage.style, Parameter("styles")))
         .order_by(StyleImage.position)
         .order_by(StyleImage.id)
-    ):
+    )
+
+
+async def style_images(style_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """The pictures of these styles, main one first (one query)."""
+    wanted = sorted(set(style_ids))
+    result: dict[int, list[dict[str, Any]]] = {style_id: [] for style_id in wanted}
+    if not wanted:
+        return result
+    for row in await _pictures_of_styles.rows(styles=wanted):
         row["url"] = image_url(row["uuid"])
         result[row["style"]].append(row)
     return result

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from piccolo.query.methods.select import Select
+
 from partner_portal import access
 from partner_portal.access import Action, Viewer
 from partner_portal.audit import services as audit_log
@@ -18,9 +20,10 @@ from partner_portal.catalog import forms
 from partner_portal.catalog.records import PrepackRecord, SizeScaleRecord
 from partner_portal.catalog.tables import Prepack, PrepackSize, Size, SizeScale
 from partner_portal.clock import utcnow
-from partner_portal.database import write_transaction
+from partner_portal.database import one_of, write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.statements import Parameter, Prepared
 
 
 @dataclass(frozen=True)
@@ -66,18 +69,23 @@ PREPACK_SCALE, PREPACK_NAME = _PREPACK.size_scale, _PREPACK.name
 PREPACK_SIZE_POSITION = PrepackSize.size._.position
 
 
+@Prepared
+def _prepacks_of_scales() -> Select:
+    return (
+        PrepackSize.select(*PREPACK_SIZE_COLUMNS)
+        .where(one_of(PREPACK_SCALE, Parameter("scales")))
+        .order_by(PREPACK_NAME)
+        .order_by(PREPACK_SIZE_POSITION)
+    )
+
+
 async def prepacks_for_scales(scale_ids: Iterable[int]) -> dict[int, list[PrepackRatio]]:
     """The prepacks of these size scales: scale id -> prepacks by name (one query)."""
     wanted = sorted(set(scale_ids))
     result: dict[int, list[PrepackRatio]] = {scale_id: [] for scale_id in wanted}
     if not wanted:
         return result
-    rows = await (
-        PrepackSize.select(*PREPACK_SIZE_COLUMNS)
-        .where(PREPACK_SCALE.is_in(wanted))
-        .order_by(PREPACK_NAME)
-        .order_by(PREPACK_SIZE_POSITION)
-    )
+    rows = await _prepacks_of_scales.rows(scales=wanted)
     grouped: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         grouped.setdefault(row["prepack_id"], []).append(row)

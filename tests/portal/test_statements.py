@@ -57,3 +57,30 @@ async def test_a_run_inside_a_transaction_sees_its_uncommitted_changes(cast: Cas
             Organisation.id == cast.bank.id
         )
         assert await _one.first(id=cast.bank.id) == {"legal_name": "Renamed in this transaction"}
+
+
+async def test_a_run_shows_its_sql_as_a_piccolo_query_does(cast: Cast) -> None:
+    from partner_portal.database import current_engine
+
+    engine_class = type(current_engine())
+    original = engine_class.run_querystring
+    shown: list[str] = []
+
+    async def recording(
+        self: object, querystring: object, *args: object, **kwargs: object
+    ) -> object:
+        shown.append(str(querystring))
+        return await original(self, querystring, *args, **kwargs)  # type: ignore[arg-type]
+
+    engine_class.run_querystring = recording  # type: ignore[method-assign, assignment]
+    try:
+        await _one.first(id=cast.mill.id)
+    finally:
+        engine_class.run_querystring = original  # type: ignore[method-assign]
+    assert shown == [
+        str(
+            Organisation.select(Organisation.legal_name)
+            .where(Organisation.id == cast.mill.id)
+            .limit(1)
+        )
+    ]

@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 import msgspec
+from piccolo.query.methods.select import Select
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
-from partner_portal.database import contains_text
+from partner_portal.database import contains_text, one_of
 from partner_portal.inputs import field_text, whole_number
 from partner_portal.orders.records import (
     ChangeRequestView,
@@ -41,6 +42,7 @@ from partner_portal.orders.tables import (
 )
 from partner_portal.partners.tables import Organisation
 from partner_portal.registries import OrderFinding
+from partner_portal.statements import Parameter, Prepared
 
 PAGE_SIZE = 50
 LIST_NAME = "orders"
@@ -208,24 +210,70 @@ ORDER_PAGE_CHANGE_REQUEST_COLUMNS = (
 )
 
 
+@Prepared
+@access.checked_by_caller("the order order_view fetched with get_order")
+def _order_history() -> Select:
+    return (
+        OrderStatusChange.select(*ORDER_PAGE_HISTORY_COLUMNS)
+        .where(OrderStatusChange.order == Parameter("order"))
+        .order_by(OrderStatusChange.id)
+    )
+
+
+@Prepared
+@access.checked_by_caller("the order order_view fetched with get_order")
+def _order_comments() -> Select:
+    return (
+        OrderComment.select(*ORDER_PAGE_COMMENT_COLUMNS)
+        .where(OrderComment.order == Parameter("order"))
+        .order_by(OrderComment.id)
+    )
+
+
+@Prepared
+@access.checked_by_caller("the order order_view fetched with get_order")
+def _order_change_requests() -> Select:
+    return (
+        ChangeRequest.select(*ORDER_PAGE_CHANGE_REQUEST_COLUMNS)
+        .where(ChangeRequest.order == Parameter("order"))
+        .order_by(ChangeRequest.id, ascending=False)
+    )
+
+
+@Prepared
+@access.checked_by_caller("the order order_view fetched with get_order")
+def _order_shipments() -> Select:
+    return (
+        Shipment.select(
+            Shipment.uuid,
+            Shipment.carrier,
+            Shipment.tracking_number,
+            Shipment.shipped_on,
+            Shipment.id,
+        )
+        .where(Shipment.order == Parameter("order"))
+        .order_by(Shipment.id)
+    )
+
+
+@Prepared
+@access.checked_by_caller("shipments of the order order_view fetched with get_order")
+def _shipped_pieces() -> Select:
+    return ShipmentLine.select(ShipmentLine.shipment, ShipmentLine.quantity).where(
+        one_of(ShipmentLine.shipment, Parameter("shipments"))
+    )
+
+
 async def order_view(viewer: Viewer, order_uuid: UUID) -> OrderView:
     """Everything the order page shows, in a fixed number of queries whatever its size."""
     order = await access.get_order(viewer, order_uuid)
     lines = await order_page_lines(order.id)
-    history = StatusStep.from_rows(
-        await OrderStatusChange.select(*ORDER_PAGE_HISTORY_COLUMNS)
-        .where(OrderStatusChange.order == order.id)
-        .order_by(OrderStatusChange.id)
-    )
+    history = StatusStep.from_rows(await _order_history.rows(order=order.id))
     # Most orders have no comments, shipments or change requests yet: one cheap query says
     # which of the three to read (each costs more to build in Piccolo than to run).
     parts = (await Order.raw(ORDER_PAGE_PARTS_SQL, *[order.id] * 3))[0]
     comments = (
-        OrderCommentRecord.from_rows(
-            await OrderComment.select(*ORDER_PAGE_COMMENT_COLUMNS)
-            .where(OrderComment.order == order.id)
-            .order_by(OrderComment.id)
-        )
+        OrderCommentRecord.from_rows(await _order_comments.rows(order=order.id))
         if parts["has_comments"]
         else []
     )
@@ -233,9 +281,7 @@ async def order_view(viewer: Viewer, order_uuid: UUID) -> OrderView:
     change_requests = (
         await _change_request_views(
             order,
-            await ChangeRequest.select(*ORDER_PAGE_CHANGE_REQUEST_COLUMNS)
-            .where(ChangeRequest.order == order.id)
-            .order_by(ChangeRequest.id, ascending=False),
+            await _order_change_requests.rows(order=order.id),
             lines,
         )
         if parts["has_change_requests"]
@@ -265,20 +311,8 @@ async def order_view(viewer: Viewer, order_uuid: UUID) -> OrderView:
 @access.checked_by_caller("the order comes from get_order")
 async def _shipments(order_id: int) -> list[ShipmentSummary]:
     """An order's shipments, oldest first, with the pieces each carried (two queries)."""
-    shipments = (
-        await Shipment.select(
-            Shipment.uuid,
-            Shipment.carrier,
-            Shipment.tracking_number,
-            Shipment.shipped_on,
-            Shipment.id,
-        )
-        .where(Shipment.order == order_id)
-        .order_by(Shipment.id)
-    )
-    shipped = await ShipmentLine.select(ShipmentLine.shipment, ShipmentLine.quantity).where(
-        ShipmentLine.shipment.is_in([row["id"] for row in shipments] or [-1])
-    )
+    shipments = await _order_shipments.rows(order=order_id)
+    shipped = await _shipped_pieces.rows(shipments=[row["id"] for row in shipments])
     return [
         ShipmentSummary.from_row(
             {

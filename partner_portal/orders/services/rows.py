@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from piccolo.query.methods.select import Select
+
 from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
+from partner_portal.database import one_of
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.orders.records import OrderLineRecord, OrderPageLine, OrderRecord
 from partner_portal.orders.tables import Order, OrderLine, OrderStatus, OrderStatusChange
+from partner_portal.statements import Parameter, Prepared
 
 # Orders that still count against a buyer's credit and feed material demand.
 OPEN_STATUSES = (
@@ -114,6 +118,14 @@ async def order_page_lines(order_id: int) -> list[OrderPageLine]:
     return (await lines_of_orders([order_id]))[order_id]
 
 
+@Prepared
+@access.checked_by_caller("lines of orders lines_of_orders' callers read through access")
+def _lines_of_orders() -> Select:
+    return OrderLine.select(*ORDER_PAGE_LINE_COLUMNS, OrderLine.order).where(
+        one_of(OrderLine.order, Parameter("orders"))
+    )
+
+
 @access.checked_by_caller("lines of orders their callers read through the access policy")
 async def lines_of_orders(order_ids: Sequence[int]) -> dict[int, list[OrderPageLine]]:
     """The lines of each of these orders (by id), as ``order_page_lines`` gives them, in
@@ -121,9 +133,7 @@ async def lines_of_orders(order_ids: Sequence[int]) -> dict[int, list[OrderPageL
     lines: dict[int, list[OrderPageLine]] = {order_id: [] for order_id in order_ids}
     if not order_ids:
         return lines
-    rows = await OrderLine.select(*ORDER_PAGE_LINE_COLUMNS, OrderLine.order).where(
-        OrderLine.order.is_in(list(order_ids))
-    )
+    rows = await _lines_of_orders.rows(orders=order_ids)
     for row in rows:
         lines[row["order"]].append(OrderPageLine.from_row(row))
     for order_lines in lines.values():
