@@ -221,16 +221,16 @@ async def list_responses(
     rows = await reports.response_lines(
         campaign, (position[0], position[1]) if position else None, limit + 1
     )
-    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["employee"], row["id"]])
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.employee, row.id])
     return ResponseList(
         items=[
             ResponseLine(
-                employee_number=row["employee_number"],
-                style_code=row["style_code"],
-                colour=row["colour"],
-                size=row["size"],
-                quantity=row["quantity"],
-                unit_price=api.money(row["unit_price"], campaign.currency),
+                employee_number=row.employee_number,
+                style_code=row.style_code,
+                colour=row.colour,
+                size=row.size,
+                quantity=row.quantity,
+                unit_price=api.money(row.unit_price, campaign.currency),
             )
             for row in shown
         ],

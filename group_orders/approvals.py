@@ -14,7 +14,7 @@ from group_orders import approvers, events
 from group_orders.campaigns import ENTITY, campaign_by_id, change_if, close_campaign, today
 from group_orders.choices import employee_share
 from group_orders.offer import OfferedItem, offered_items
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, ChosenPieces, CountedPerson, DepartmentCount
 from group_orders.tables import (
     Campaign,
     CampaignStatus,
@@ -36,7 +36,7 @@ from partner_portal.partners.tables import User
 class Progress:
     roster: int
     responded: int
-    departments: list[dict[str, Any]]  # department, roster, responded
+    departments: list[DepartmentCount]
     items: list[OfferedItem]
     matrix: dict[int, dict[int, int]]  # item id -> size id -> quantity
     total_quantity: int
@@ -44,11 +44,10 @@ class Progress:
     company_pays: Decimal
     employee_pays: Decimal
     tipping_point: int
-    # The rows behind the figures, for the totals review: people (id, department, site,
-    # responded_at), choices, and per person id their pieces, their picks' cost and what
-    # they pay of it themselves.
-    people: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    choices: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    # The rows behind the figures, for the totals review: people, choices, and per person
+    # id their pieces, their picks' cost and what they pay of it themselves.
+    people: list[CountedPerson] = field(default_factory=list, repr=False)
+    choices: list[ChosenPieces] = field(default_factory=list, repr=False)
     pieces: dict[int, int] = field(default_factory=dict, repr=False)
     spent: dict[int, Decimal] = field(default_factory=dict, repr=False)
     shares: dict[int, Decimal] = field(default_factory=dict, repr=False)
@@ -65,7 +64,7 @@ class Progress:
     def fingerprint(self) -> str:
         """Identifies the choices these figures add up: approving needs the one reviewed."""
         rows = sorted(
-            (row["employee"], row["item"], row["size"], row["quantity"], str(row["unit_price"]))
+            (row.employee, row.item, row.size, row.quantity, str(row.unit_price))
             for row in self.choices
         )
         return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
@@ -76,24 +75,28 @@ async def progress(campaign: CampaignRecord) -> Progress:
     """Who has responded by department, the running size matrix, and the cost split
     (three queries whatever the roster's size)."""
     items = await offered_items(campaign)
-    people = await Employee.select(
-        Employee.id, Employee.department, Employee.site, Employee.responded_at
-    ).where(Employee.campaign == campaign.id)
-    choices = await Choice.select(
-        Choice.employee, Choice.item, Choice.size, Choice.quantity, Choice.unit_price
-    ).where(Choice.employee._.campaign == campaign.id)
+    people = CountedPerson.from_rows(
+        await Employee.select(
+            Employee.id, Employee.department, Employee.site, Employee.responded_at
+        ).where(Employee.campaign == campaign.id)
+    )
+    choices = ChosenPieces.from_rows(
+        await Choice.select(
+            Choice.employee, Choice.item, Choice.size, Choice.quantity, Choice.unit_price
+        ).where(Choice.employee._.campaign == campaign.id)
+    )
     by_department: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for person in people:
-        counts = by_department[person["department"]]
+        counts = by_department[person.department]
         counts[0] += 1
-        counts[1] += person["responded_at"] is not None
+        counts[1] += person.responded_at is not None
     matrix: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     spent: dict[int, Decimal] = defaultdict(Decimal)
     pieces: dict[int, int] = defaultdict(int)
     for choice in choices:
-        matrix[choice["item"]][choice["size"]] += choice["quantity"]
-        spent[choice["employee"]] += choice["unit_price"] * choice["quantity"]
-        pieces[choice["employee"]] += choice["quantity"]
+        matrix[choice.item][choice.size] += choice.quantity
+        spent[choice.employee] += choice.unit_price * choice.quantity
+        pieces[choice.employee] += choice.quantity
     total = sum(spent.values(), Decimal("0"))
     shares = {
         person_id: employee_share(campaign.entitlement, campaign.allowance, cost)
@@ -104,7 +107,7 @@ async def progress(campaign: CampaignRecord) -> Progress:
         roster=len(people),
         responded=sum(counts[1] for counts in by_department.values()),
         departments=[
-            {"department": name, "roster": counts[0], "responded": counts[1]}
+            DepartmentCount(department=name, roster=counts[0], responded=counts[1])
             for name, counts in sorted(by_department.items())
         ],
         items=items,
@@ -140,9 +143,9 @@ def _groups(summary: Progress, key: str) -> list[dict[str, Any]]:
     nothing = Decimal("0")
     for person in summary.people:
         group = groups.setdefault(
-            person[key],
+            getattr(person, key),
             {
-                "name": person[key],
+                "name": getattr(person, key),
                 "roster": 0,
                 "responded": 0,
                 "pieces": 0,
@@ -151,12 +154,12 @@ def _groups(summary: Progress, key: str) -> list[dict[str, Any]]:
             },
         )
         group["roster"] += 1
-        group["responded"] += person["responded_at"] is not None
-        if person["id"] in summary.spent:
-            share = summary.shares.get(person["id"], nothing)
-            group["pieces"] += summary.pieces[person["id"]]
+        group["responded"] += person.responded_at is not None
+        if person.id in summary.spent:
+            share = summary.shares.get(person.id, nothing)
+            group["pieces"] += summary.pieces[person.id]
             group["employee_pays"] += share
-            group["company_pays"] += summary.spent[person["id"]] - share
+            group["company_pays"] += summary.spent[person.id] - share
     return [groups[name] for name in sorted(groups)]
 
 
@@ -167,7 +170,7 @@ async def review(campaign: CampaignRecord) -> Review:
     items = {item.id: item for item in summary.items}
     by_line: dict[tuple[int, int, Decimal], int] = defaultdict(int)
     for choice in summary.choices:
-        by_line[(choice["item"], choice["size"], choice["unit_price"])] += choice["quantity"]
+        by_line[(choice.item, choice.size, choice.unit_price)] += choice.quantity
     positions = {item_id: index for index, item_id in enumerate(items)}
 
     def shown_order(key: tuple[int, int, Decimal]) -> tuple[int, int, Decimal]:
@@ -215,16 +218,16 @@ class Approval:
 
 def order_lines(
     items: Sequence[OfferedItem],
-    choices: Iterable[Mapping[str, Any]],
+    choices: Iterable[ChosenPieces],
     skus: Mapping[tuple[int, int, int], int],
 ) -> dict[tuple[int, Decimal], int]:
     """(SKU id, unit price) -> quantity: every employee's pieces added up per SKU."""
     by_id = {item.id: item for item in items}
     lines: dict[tuple[int, Decimal], int] = defaultdict(int)
     for choice in choices:
-        item = by_id[choice["item"]]
-        sku_id = skus[(item.style_id, item.colourway_id, choice["size"])]
-        lines[(sku_id, choice["unit_price"])] += choice["quantity"]
+        item = by_id[choice.item]
+        sku_id = skus[(item.style_id, item.colourway_id, choice.size)]
+        lines[(sku_id, choice.unit_price)] += choice.quantity
     return lines
 
 
@@ -284,11 +287,10 @@ async def approve(viewer: Viewer, campaign: CampaignRecord, reviewed: str) -> Ap
     choices = summary.choices
     skus = await _skus(summary.items)
     missing = [
-        f"{item.style_code} {item.size_label(choice['size'])}"
+        f"{item.style_code} {item.size_label(choice.size)}"
         for choice in choices
         for item in summary.items
-        if item.id == choice["item"]
-        and (item.style_id, item.colourway_id, choice["size"]) not in skus
+        if item.id == choice.item and (item.style_id, item.colourway_id, choice.size) not in skus
     ]
     if missing:
         return Approval(error=_("No SKU for: %(items)s.", items=", ".join(sorted(set(missing)))))

@@ -16,7 +16,7 @@ from typing import Any
 
 from group_orders import events, forms
 from group_orders.access import GroupOrderAction, scoped_group
-from group_orders.records import CampaignRecord, CampaignSummary
+from group_orders.records import CampaignClient, CampaignRecord, CampaignSummary
 from group_orders.tables import (
     Campaign,
     CampaignStatus,
@@ -107,14 +107,14 @@ async def roster_counts(campaign_ids: Sequence[int]) -> dict[int, tuple[int, int
     return {key: (value[0], value[1]) for key, value in counts.items()}
 
 
-async def client_choices(viewer: Viewer) -> list[dict[str, Any]]:
+async def client_choices(viewer: Viewer) -> list[CampaignClient]:
     """The corporate clients the viewer may run a campaign for."""
     access.require(viewer, GroupOrderAction.manage_group_campaigns)
     query = access.scoped(
         Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.id),
         viewer,
     ).where(Organisation.kind == OrganisationKind.group_client)
-    return await query.order_by(Organisation.legal_name)  # type: ignore[no-any-return]
+    return CampaignClient.from_rows(await query.order_by(Organisation.legal_name))
 
 
 def _campaign_values(values: forms.CampaignInput) -> dict[Any, Any]:
@@ -208,13 +208,11 @@ async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult
     access.require(viewer, GroupOrderAction.manage_group_campaigns)
     clients = await client_choices(viewer)
     wanted = (data.get("organisation") or "").strip()
-    client = next((row for row in clients if str(row["uuid"]) == wanted), None)
+    client = next((row for row in clients if str(row.uuid) == wanted), None)
     if client is None and len(clients) == 1 and not viewer.is_brand:
         client = clients[0]  # a client's own user runs campaigns for their own company
     organisation = (
-        await Organisation.select(Organisation.currency)
-        .where(Organisation.id == client["id"])
-        .first()
+        await Organisation.select(Organisation.currency).where(Organisation.id == client.id).first()
         if client is not None
         else None
     )
@@ -225,7 +223,7 @@ async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult
     if errors or values is None or client is None or organisation is None:
         return SaveResult(errors=errors)
     contract, errors = await _contract_values(
-        client["id"], organisation["currency"], values.price_source
+        client.id, organisation["currency"], values.price_source
     )
     if errors:
         return SaveResult(errors=errors)
@@ -234,7 +232,7 @@ async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult
         row = (
             await Campaign.insert(
                 Campaign(
-                    organisation=client["id"],
+                    organisation=client.id,
                     currency=organisation["currency"],
                     created_by=viewer.user_id,
                     created_at=now,
@@ -247,12 +245,12 @@ async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult
         await Campaign.update({**_campaign_values(values), **contract}).where(
             Campaign.id == row[0]["id"]
         )
-        await _save_category_allotments(row[0]["id"], client["id"], values.category_allotments)
+        await _save_category_allotments(row[0]["id"], client.id, values.category_allotments)
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
             entity_uuid=row[0]["uuid"],
-            organisation_id=client["id"],
+            organisation_id=client.id,
             action="create",
             summary=f"Campaign {values.name}",
         )

@@ -438,7 +438,7 @@ async def payroll_xlsx(
 ) -> Response[bytes]:
     """Each employee's share above the allowance, by department, for payroll to deduct."""
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    rows = await reports.payroll_deductions(campaign)
+    rows = [line.as_dict() for line in await reports.payroll_deductions(campaign)]
     return await xlsx_download(
         reports.PAYROLL_COLUMNS, rows, "payroll-deductions.xlsx", title="Payroll deductions"
     )

@@ -48,3 +48,90 @@ class CampaignSummary(CampaignRecord, frozen=True):
     client_name: str = ""
     roster: int = 0
     responded: int = 0
+
+
+class CampaignClient(Record, frozen=True):
+    """A corporate client the viewer may run a campaign for (the campaign form's choices)."""
+
+    id: int
+    uuid: UUID
+    legal_name: str
+
+
+class ApproverCandidate(Record, frozen=True):
+    """One of the client's active users, and whether the campaign names them an approver."""
+
+    id: int
+    uuid: UUID
+    display_name: str
+    email: str
+    chosen: bool = False
+
+
+class CountedPerson(Record, frozen=True):
+    """A person of the roster as the campaign's figures count them: where they work and
+    whether they have answered."""
+
+    id: int
+    department: str
+    site: str
+    responded_at: datetime | None
+
+
+class DepartmentCount(Record, frozen=True):
+    """How many of a department are on the roster and how many have answered."""
+
+    department: str
+    roster: int
+    responded: int
+
+
+class ChosenPieces(Record, frozen=True):
+    """What one person chose of one item: a size, how many and at what price each."""
+
+    employee: int
+    item: int
+    size: int
+    quantity: int
+    unit_price: Decimal
+
+
+class ChoiceRecord(ChosenPieces, frozen=True):
+    """A choice's every column."""
+
+    id: int
+    organisation: int
+    chosen_at: datetime
+
+
+class NumberedChoice(ChosenPieces, frozen=True):
+    """A choice with its id and its person's employee number (the API's responses)."""
+
+    id: int
+    employee_number: str
+
+
+class ResponseRow(Record, frozen=True):
+    """One person's choice of one item, named as the API gives it (style, colour, size)."""
+
+    employee: int
+    id: int
+    employee_number: str
+    style_code: str
+    colour: str
+    size: str
+    quantity: int
+    unit_price: Decimal
+
+
+class PayrollLine(Record, frozen=True):
+    """What payroll deducts from one employee: their share above the allowance."""
+
+    department: str
+    employee_number: str
+    name: str
+    pieces: int
+    total: Decimal
+    company_pays: Decimal
+    employee_pays: Decimal
+    currency: str

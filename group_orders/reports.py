@@ -12,7 +12,12 @@ from group_orders.approvals import progress
 from group_orders.campaigns import roster_counts
 from group_orders.choices import current_choices
 from group_orders.offer import OfferedItem, offered_items
-from group_orders.records import CampaignRecord
+from group_orders.records import (
+    CampaignRecord,
+    NumberedChoice,
+    PayrollLine,
+    ResponseRow,
+)
 from group_orders.rosters import roster
 from group_orders.tables import (
     Campaign,
@@ -68,13 +73,15 @@ async def campaign_demand(from_date: date) -> list[DemandLine]:
     """Expected garments of campaigns still collecting: the sizes chosen so far, scaled up
     to the whole roster (people who have not answered will pick like those who have);
     expected in the week after the closing date. Ordered campaigns are in the order book."""
-    campaigns = await Campaign.select(*Campaign.all_columns()).where(
-        (Campaign.status.is_in([CampaignStatus.open, CampaignStatus.closed]))
-        & (Campaign.closes_on >= from_date - timedelta(days=60))
+    campaigns = CampaignRecord.from_rows(
+        await Campaign.select(*Campaign.all_columns()).where(
+            (Campaign.status.is_in([CampaignStatus.open, CampaignStatus.closed]))
+            & (Campaign.closes_on >= from_date - timedelta(days=60))
+        )
     )
     if not campaigns:
         return []
-    ids = [row["id"] for row in campaigns]
+    ids = [campaign.id for campaign in campaigns]
     counts = await roster_counts(ids)
     rows = await Choice.select(
         Choice.quantity,
@@ -83,7 +90,7 @@ async def campaign_demand(from_date: date) -> list[DemandLine]:
         Choice.item._.style.as_alias("style"),
         Choice.item._.colourway.as_alias("colourway"),
     ).where(Choice.employee._.campaign.is_in(ids))
-    by_campaign = {row["id"]: row for row in campaigns}
+    by_campaign = {campaign.id: campaign for campaign in campaigns}
     totals: dict[tuple[int, int, int, int], int] = defaultdict(int)
     for row in rows:
         totals[(row["campaign"], row["style"], row["colourway"], row["size"])] += row["quantity"]
@@ -92,7 +99,7 @@ async def campaign_demand(from_date: date) -> list[DemandLine]:
         campaign = by_campaign[campaign_id]
         roster_size, responded = counts.get(campaign_id, (0, 0))
         scale = Decimal(roster_size) / Decimal(responded) if responded else Decimal(1)
-        closes: date = campaign["closes_on"]
+        closes = campaign.closes_on
         week_start = closes + timedelta(days=7 - closes.weekday())
         lines.append(
             DemandLine(
@@ -114,7 +121,7 @@ async def campaign_demand(from_date: date) -> list[DemandLine]:
 @access.checked_by_caller("the campaign comes from get_campaign")
 async def response_lines(
     campaign: CampaignRecord, after: tuple[int, int] | None, limit: int
-) -> list[dict[str, Any]]:
+) -> list[ResponseRow]:
     """Up to ``limit`` choices of the campaign, one row per person and item, person by
     person in the order they joined the roster, after the (person id, choice id) ``after``
     (the API's keyset paging)."""
@@ -131,17 +138,17 @@ async def response_lines(
     if after is not None:
         query = query.where(after_position(order, after))
     return [
-        {
-            "employee": choice["employee"],
-            "id": choice["id"],
-            "employee_number": choice["employee_number"],
-            "style_code": items[choice["item"]].style_code,
-            "colour": items[choice["item"]].colour,
-            "size": items[choice["item"]].size_label(choice["size"]),
-            "quantity": choice["quantity"],
-            "unit_price": choice["unit_price"],
-        }
-        for choice in await query.order_by(*order).limit(limit)
+        ResponseRow(
+            employee=choice.employee,
+            id=choice.id,
+            employee_number=choice.employee_number,
+            style_code=items[choice.item].style_code,
+            colour=items[choice.item].colour,
+            size=items[choice.item].size_label(choice.size),
+            quantity=choice.quantity,
+            unit_price=choice.unit_price,
+        )
+        for choice in NumberedChoice.from_rows(await query.order_by(*order).limit(limit))
     ]
 
 
@@ -196,7 +203,7 @@ PAYROLL_COLUMNS = (
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
-async def payroll_deductions(campaign: CampaignRecord) -> list[dict[str, Any]]:
+async def payroll_deductions(campaign: CampaignRecord) -> list[PayrollLine]:
     """What payroll deducts: one row per employee who pays a share of their choices (above
     the allowance), by department, each with their cost and the company's part."""
     summary = await progress(campaign)
@@ -207,15 +214,15 @@ async def payroll_deductions(campaign: CampaignRecord) -> list[dict[str, Any]]:
             continue
         spent = summary.spent[person["id"]]
         rows.append(
-            {
-                "department": person["department"],
-                "employee_number": person["employee_number"],
-                "name": person["name"],
-                "pieces": summary.pieces[person["id"]],
-                "total": spent,
-                "company_pays": spent - share,
-                "employee_pays": share,
-                "currency": campaign.currency,
-            }
+            PayrollLine(
+                department=person["department"],
+                employee_number=person["employee_number"],
+                name=person["name"],
+                pieces=summary.pieces[person["id"]],
+                total=spent,
+                company_pays=spent - share,
+                employee_pays=share,
+                currency=campaign.currency,
+            )
         )
     return rows
