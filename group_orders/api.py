@@ -14,7 +14,7 @@ from litestar.params import FromPath, JSONBody
 from group_orders import access as group_access
 from group_orders import approvals, campaigns, reports, rosters
 from group_orders.access import GroupOrderAction
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord
 from partner_portal import api
 from partner_portal.api import DecimalText, Money
 from partner_portal.web import CurrentViewer
@@ -110,19 +110,19 @@ def _summary(row: CampaignRecord, roster: int, responded: int) -> dict[str, Any]
     }
 
 
-def _employee(row: dict[str, Any]) -> EmployeeRow:
+def _employee(person: EmployeeRecord) -> EmployeeRow:
     return EmployeeRow(
-        id=row["uuid"],
-        employee_number=row["employee_number"],
-        name=row["name"],
-        department=row["department"],
-        site=row["site"],
-        email=row["email"],
-        gender=row["gender"],
-        job_role=row["job_role"],
-        language=row["locale"],
-        responded_at=api.timestamp(row["responded_at"]) if row["responded_at"] else None,
-        entered_by_admin=row["entered_by"] is not None,
+        id=person.uuid,
+        employee_number=person.employee_number,
+        name=person.name,
+        department=person.department,
+        site=person.site,
+        email=person.email,
+        gender=person.gender,
+        job_role=person.job_role,
+        language=person.locale,
+        responded_at=api.timestamp(person.responded_at) if person.responded_at else None,
+        entered_by_admin=person.entered_by is not None,
     )
 
 
@@ -181,7 +181,7 @@ async def list_employees(
     )
     position = api.decode_cursor(cursor, (int,))
     rows = await rosters.roster_after(campaign, position[0] if position else None, limit + 1)
-    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["id"]])
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.id])
     return EmployeeList(items=[_employee(row) for row in shown], next_cursor=next_cursor)
 
 
@@ -193,10 +193,10 @@ async def add_employee(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
     result = await rosters.add_employee(viewer, campaign, msgspec.structs.asdict(data))
-    if not result.saved:
+    if not result.saved or result.uuid is None:
         raise api.refused(result)
-    row = await group_access.get_employee(viewer, result.uuid)  # type: ignore[arg-type]
-    return _employee(row)
+    employee, _ = await group_access.get_employee(viewer, result.uuid)
+    return _employee(employee)
 
 
 class ResponseList(msgspec.Struct):

@@ -24,7 +24,7 @@ from group_orders import (
     rosters,
 )
 from group_orders.access import GroupOrderAction, get_campaign, get_employee
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord
 from group_orders.tables import CampaignStatus
 from partner_portal import i18n, idempotency
 from partner_portal.catalog.tables import Category
@@ -286,7 +286,7 @@ async def _reminder_preview(
             "campaign": campaign,
             "audience": audience,
             "people": people,
-            "answered": sum(1 for person in people if person["responded_at"]),
+            "answered": sum(1 for person in people if person.responded_at),
             # The table names the first of them; a roster may hold 20,000 people.
             "shown": 300,
             "error": error,
@@ -529,9 +529,8 @@ async def roster_template(
 async def employee_edit(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Template:
-    employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await campaigns.campaign_by_id(employee["campaign"])
-    values = {**employee, "language": employee["locale"]}
+    employee, campaign = await get_employee(viewer, employee_id, MANAGE)
+    values = {**employee.as_dict(), "language": employee.locale}
     return render(
         request,
         "group_orders/employee.html",
@@ -543,8 +542,7 @@ async def employee_edit(
 async def employee_update(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    employee, campaign = await get_employee(viewer, employee_id, MANAGE)
     result = await rosters.update_employee(viewer, employee, data)
     if result.saved:
         return redirect_after_post(request, f"{_base(campaign.uuid)}/roster")
@@ -560,8 +558,7 @@ async def employee_update(
 async def employee_remove(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Response[Any]:
-    employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    employee, campaign = await get_employee(viewer, employee_id, MANAGE)
     await rosters.remove_employee(viewer, employee)
     return redirect_after_post(request, f"{_base(campaign.uuid)}/roster")
 
@@ -570,8 +567,7 @@ async def employee_remove(
 async def choices_for_someone(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Template:
-    employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    employee, campaign = await get_employee(viewer, employee_id, MANAGE)
     form = await choices.choice_form(employee, campaign)
     return render(request, "group_orders/enter_choices.html", {"form": form})
 
@@ -580,8 +576,7 @@ async def choices_for_someone(
 async def choices_enter(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    employee, campaign = await get_employee(viewer, employee_id, MANAGE)
     if data.get("action") == "suggest":
         form = await choices.suggestion_form(employee, campaign, data)
         return render(request, "group_orders/enter_choices.html", {"form": form})
@@ -595,8 +590,8 @@ async def choices_enter(
 # The employee's personal link (no account: the token is the only key)
 
 
-def _use_language(employee: dict[str, Any], wanted: str | None) -> str:
-    locale = wanted if wanted in SUPPORTED_LOCALES else employee["locale"] or ""
+def _use_language(employee: EmployeeRecord, wanted: str | None) -> str:
+    locale = wanted if wanted in SUPPORTED_LOCALES else employee.locale or ""
     if locale in SUPPORTED_LOCALES:
         # Dates and numbers follow the page's language, not the phone's regional settings.
         i18n.current_locale.set(locale)

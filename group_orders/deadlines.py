@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from group_orders.campaigns import change_if, client, today
 from group_orders.invitations import mail_link
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord
 from group_orders.tables import Campaign, CampaignStatus, Employee
 from partner_portal import access, inputs
 from partner_portal.access import Viewer
@@ -23,8 +23,10 @@ async def _tell_everyone(
 ) -> int:
     """Queue ``template`` to every employee with an address (inside the change's
     transaction); returns how many."""
-    people = await Employee.select(*Employee.all_columns()).where(
-        (Employee.campaign == campaign.id) & (Employee.email != "")
+    people = EmployeeRecord.from_rows(
+        await Employee.select(*Employee.all_columns()).where(
+            (Employee.campaign == campaign.id) & (Employee.email != "")
+        )
     )
     their_client = await client(campaign.organisation)
     for person in people:

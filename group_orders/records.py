@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from partner_portal.records import Record
+
+if TYPE_CHECKING:
+    # offer.py hands out these records; the packing list's pieces are made directly,
+    # never converted from a row, so the name is needed only for type checking.
+    from group_orders.offer import OfferedItem
 
 
 class CampaignRecord(Record, frozen=True):
@@ -48,6 +54,45 @@ class CampaignSummary(CampaignRecord, frozen=True):
     client_name: str = ""
     roster: int = 0
     responded: int = 0
+
+
+class EmployeeRecord(Record, frozen=True):
+    """A person on a campaign's roster (every column)."""
+
+    id: int
+    uuid: UUID
+    campaign: int
+    organisation: int
+    employee_number: str
+    name: str
+    department: str
+    site: str
+    email: str
+    gender: str
+    job_role: str
+    locale: str
+    link_key: str
+    link_sent_at: datetime | None
+    reminded_at: datetime | None
+    responded_at: datetime | None
+    entered_by: int | None
+    height_cm: int | None
+    chest_cm: int | None
+    waist_cm: int | None
+    created_at: datetime
+
+
+class LinkSheetEntry(EmployeeRecord, frozen=True):
+    """A person on the printed link sheet: their personal link and its QR code (SVG)."""
+
+    url: str
+    qr_svg: str
+
+
+class PackedPerson(EmployeeRecord, frozen=True):
+    """A person in a parcel of the packing list, with the pieces packed for them."""
+
+    picks: list[PackedPiece]
 
 
 class CampaignClient(Record, frozen=True):
@@ -135,3 +180,20 @@ class PayrollLine(Record, frozen=True):
     company_pays: Decimal
     employee_pays: Decimal
     currency: str
+
+
+class PackedPiece(Record, frozen=True):
+    """An item packed for a person: which, in what size and how many."""
+
+    item: OfferedItem
+    size: str
+    quantity: int
+
+
+class Parcel(Record, frozen=True):
+    """A parcel of the packing list (a department's, a site's, or the one of a bulk
+    delivery: name ""), its people and how many pieces it holds."""
+
+    name: str
+    people: list[PackedPerson]
+    pieces: int

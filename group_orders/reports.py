@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from group_orders.approvals import progress
 from group_orders.campaigns import roster_counts
 from group_orders.choices import current_choices
-from group_orders.offer import OfferedItem, offered_items
+from group_orders.offer import offered_items
 from group_orders.records import (
     CampaignRecord,
     NumberedChoice,
+    PackedPerson,
+    PackedPiece,
+    Parcel,
     PayrollLine,
     ResponseRow,
 )
@@ -30,40 +32,40 @@ from partner_portal.database import after_position
 from partner_portal.registries import DemandLine
 
 
-async def packing_list(campaign: CampaignRecord) -> list[dict[str, Any]]:
+async def packing_list(campaign: CampaignRecord) -> list[Parcel]:
     """Parcels per department or site (one for bulk delivery), each with its people and
     every person's items in sizes (two queries plus the items)."""
     items = {item.id: item for item in await offered_items(campaign)}
     people = await roster(campaign)
-    chosen = await current_choices([person["id"] for person in people])
+    chosen = await current_choices([person.id for person in people])
     mode = campaign.delivery_mode
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[str, list[PackedPerson]] = defaultdict(list)
     for person in people:
-        picks = chosen.get(person["id"], {})
+        picks = chosen.get(person.id, {})
         if not picks:
             continue
-        person["picks"] = [
-            {
-                "item": items[item_id],
-                "size": items[item_id].size_label(choice["size"]),
-                "quantity": choice["quantity"],
-            }
+        packed = [
+            PackedPiece(
+                item=items[item_id],
+                size=items[item_id].size_label(choice.size),
+                quantity=choice.quantity,
+            )
             for item_id, choice in sorted(picks.items())
         ]
         key = (
-            person["department"]
+            person.department
             if mode == DeliveryMode.per_department
-            else person["site"]
+            else person.site
             if mode == DeliveryMode.per_site
             else ""
         )
-        groups[key].append(person)
+        groups[key].append(PackedPerson(**person.as_dict(), picks=packed))
     return [
-        {
-            "name": name,
-            "people": people_in,
-            "pieces": sum(pick["quantity"] for person in people_in for pick in person["picks"]),
-        }
+        Parcel(
+            name=name,
+            people=people_in,
+            pieces=sum(pick.quantity for person in people_in for pick in person.picks),
+        )
         for name, people_in in sorted(groups.items())
     ]
 
@@ -166,28 +168,25 @@ PACKING_COLUMNS = (
 )
 
 
-def packing_list_rows(groups: Sequence[Mapping[str, Any]], locale: str) -> list[dict[str, Any]]:
+def packing_list_rows(parcels: Sequence[Parcel], locale: str) -> list[dict[str, object]]:
     """The packing list for a workbook: one row per person and item, by parcel."""
-    rows = []
-    for group in groups:
-        for person in group["people"]:
-            for pick in person["picks"]:
-                item: OfferedItem = pick["item"]
-                rows.append(
-                    {
-                        "parcel": group["name"],
-                        "employee_number": person["employee_number"],
-                        "name": person["name"],
-                        "department": person["department"],
-                        "site": person["site"],
-                        "style_code": item.style_code,
-                        "item": item.name(locale),
-                        "colour": item.colour,
-                        "size": pick["size"],
-                        "quantity": pick["quantity"],
-                    }
-                )
-    return rows
+    return [
+        {
+            "parcel": parcel.name,
+            "employee_number": person.employee_number,
+            "name": person.name,
+            "department": person.department,
+            "site": person.site,
+            "style_code": pick.item.style_code,
+            "item": pick.item.name(locale),
+            "colour": pick.item.colour,
+            "size": pick.size,
+            "quantity": pick.quantity,
+        }
+        for parcel in parcels
+        for person in parcel.people
+        for pick in person.picks
+    ]
 
 
 PAYROLL_COLUMNS = (
@@ -209,16 +208,16 @@ async def payroll_deductions(campaign: CampaignRecord) -> list[PayrollLine]:
     summary = await progress(campaign)
     rows = []
     for person in await roster(campaign):
-        share = summary.shares.get(person["id"], Decimal("0"))
+        share = summary.shares.get(person.id, Decimal("0"))
         if not share:
             continue
-        spent = summary.spent[person["id"]]
+        spent = summary.spent[person.id]
         rows.append(
             PayrollLine(
-                department=person["department"],
-                employee_number=person["employee_number"],
-                name=person["name"],
-                pieces=summary.pieces[person["id"]],
+                department=person.department,
+                employee_number=person.employee_number,
+                name=person.name,
+                pieces=summary.pieces[person.id],
                 total=spent,
                 company_pays=spent - share,
                 employee_pays=share,

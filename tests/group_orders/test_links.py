@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from group_orders import links
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord
 from tests.group_orders.support import (
     NOW,
     add_people,
@@ -20,10 +20,10 @@ from tests.group_orders.support import (
 from tests.support import Cast, PortalClient
 
 
-async def _two_people(cast: Cast) -> tuple[CampaignRecord, list[dict[str, Any]]]:
+async def _two_people(cast: Cast) -> tuple[CampaignRecord, list[EmployeeRecord]]:
     campaign = await make_campaign(cast, await make_uniform())
     people = await add_people(campaign, ("E1", "王小明", "零售"), ("E2", "李秀英", "运营"))
-    return campaign, sorted(people, key=lambda person: person["employee_number"])
+    return campaign, sorted(people, key=lambda person: person.employee_number)
 
 
 async def test_a_link_opens_only_its_own_employees_page(
@@ -57,9 +57,7 @@ async def test_guessed_tampered_and_expired_links_get_a_plain_error_page(
     forged_expiry = f"{key}.{int(expires) + 86_400 * 365}.{signature}"
     other_key = f"{links.new_link_key()}.{expires}.{signature}"
     flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
-    signed_elsewhere = links.make_token(
-        "another-secret", person["link_key"], NOW + timedelta(days=9)
-    )
+    signed_elsewhere = links.make_token("another-secret", person.link_key, NOW + timedelta(days=9))
     for bad in (
         "nonsense",
         forged_expiry,
@@ -87,9 +85,7 @@ async def test_a_link_signed_with_a_far_expiry_ends_when_the_campaigns_links_do(
     # outlives its campaign: the server bounds the expiry by the campaign's own dates.
     frozen_clock.frozen_at = NOW
     campaign, (person, _other) = await _two_people(cast)
-    ten_years = links.make_token(
-        settings.secret_key, person["link_key"], NOW + timedelta(days=3650)
-    )
+    ten_years = links.make_token(settings.secret_key, person.link_key, NOW + timedelta(days=3650))
     assert (await client.get(f"/g/{ten_years}")).status_code == 200
     frozen_clock.frozen_at = links.link_expiry(campaign.closes_on) + timedelta(minutes=1)
     response = await client.get(f"/g/{ten_years}")
