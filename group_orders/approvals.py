@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from group_orders import approvers, events
 from group_orders.campaigns import ENTITY, campaign_by_id, change_if, close_campaign, today
 from group_orders.choices import employee_share
 from group_orders.offer import OfferedItem, offered_items
-from group_orders.records import CampaignRecord, ChosenPieces, CountedPerson, DepartmentCount
+from group_orders.records import (
+    CampaignRecord,
+    ChosenPieces,
+    CountedPerson,
+    DepartmentCount,
+    GroupTotals,
+    ReviewLine,
+)
 from group_orders.tables import (
     Campaign,
     CampaignStatus,
@@ -131,21 +137,23 @@ class Review:
     per department and per site, each split into company-paid and employee-paid."""
 
     progress: Progress
-    lines: list[dict[str, Any]]  # item, size, unit_price, quantity, amount
-    departments: list[dict[str, Any]]  # name, roster, responded, pieces, company/employee pays
-    sites: list[dict[str, Any]]
+    lines: list[ReviewLine]
+    departments: list[GroupTotals]
+    sites: list[GroupTotals]
     needs_second_approval: bool
     first_approver: str  # the name of whoever gave the first of two approvals
 
 
-def _groups(summary: Progress, key: str) -> list[dict[str, Any]]:
-    groups: dict[str, dict[str, Any]] = {}
+def _groups(summary: Progress, place: Callable[[CountedPerson], str]) -> list[GroupTotals]:
+    """The review's totals per department or site (``place`` says which a person is in)."""
+    groups: dict[str, GroupTotals] = {}
     nothing = Decimal("0")
     for person in summary.people:
+        name = place(person)
         group = groups.setdefault(
-            getattr(person, key),
+            name,
             {
-                "name": getattr(person, key),
+                "name": name,
                 "roster": 0,
                 "responded": 0,
                 "pieces": 0,
@@ -178,7 +186,7 @@ async def review(campaign: CampaignRecord) -> Review:
         sizes = [size["id"] for size in items[item_id].sizes]
         return positions[item_id], sizes.index(size_id) if size_id in sizes else 0, unit_price
 
-    lines = [
+    lines: list[ReviewLine] = [
         {
             "item": items[item_id],
             "size": items[item_id].size_label(size_id),
@@ -200,8 +208,8 @@ async def review(campaign: CampaignRecord) -> Review:
     return Review(
         progress=summary,
         lines=lines,
-        departments=_groups(summary, "department"),
-        sites=_groups(summary, "site"),
+        departments=_groups(summary, lambda person: person.department),
+        sites=_groups(summary, lambda person: person.site),
         needs_second_approval=limit is not None and summary.total > limit,
         first_approver=first_approver,
     )

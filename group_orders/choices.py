@@ -12,7 +12,7 @@ from uuid import UUID
 from group_orders import forms, sizing
 from group_orders.campaigns import ENTITY, category_allotments, is_collecting, today
 from group_orders.offer import OfferedItem, offered_items
-from group_orders.records import CampaignRecord, ChoiceRecord, EmployeeRecord
+from group_orders.records import CampaignRecord, CategoryLeft, ChoiceRecord, EmployeeRecord
 from group_orders.tables import (
     CampaignStatus,
     Choice,
@@ -144,17 +144,17 @@ class ChoiceForm:
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
-    def categories_left(self) -> list[dict[str, Any]]:
+    def categories_left(self) -> list[CategoryLeft]:
         """Each limited category of this person's items: allowed, chosen and left."""
         offered = {item.category for item in self.items}
         return [
-            {
-                "category": category,
-                "allotment": allotment,
-                "chosen": self.settlement.per_category.get(category, 0),
-                "left": max(0, allotment - self.settlement.per_category.get(category, 0)),
-                "error": self.errors.get(category_error_key(category), ""),
-            }
+            CategoryLeft(
+                category=category,
+                allotment=allotment,
+                chosen=self.settlement.per_category.get(category, 0),
+                left=max(0, allotment - self.settlement.per_category.get(category, 0)),
+                error=self.errors.get(category_error_key(category), ""),
+            )
             for category, allotment in sorted(self.per_category.items())
             if category in offered
         ]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TypedDict
 from uuid import UUID
 
+from group_orders.sizing import BodyFit
+from partner_portal.catalog.size_charts import SizeChartRecord, chart_for
 from partner_portal.records import Record
-
-if TYPE_CHECKING:
-    # offer.py hands out these records; the packing list's pieces are made directly,
-    # never converted from a row, so the name is needed only for type checking.
-    from group_orders.offer import OfferedItem
 
 
 class CampaignRecord(Record, frozen=True):
@@ -54,6 +51,52 @@ class CampaignSummary(CampaignRecord, frozen=True):
     client_name: str = ""
     roster: int = 0
     responded: int = 0
+
+
+class SizeOption(TypedDict):
+    """A size an item comes in: its label, the body it fits and the client's price (the
+    logo included; None when the price list has none). A typed dictionary, not a record,
+    while bench/group_orders_campaign.py reads it as one (size["id"])."""
+
+    id: int
+    label: str
+    fit: BodyFit
+    price: Decimal | None
+
+
+class OfferedItem(Record, frozen=True):
+    """An item with what the pages need: names, sizes with their body fits and prices."""
+
+    id: int
+    uuid: UUID
+    style_id: int
+    colourway_id: int
+    style_code: str
+    names: dict[str, str]
+    colour: str
+    category: str
+    allotment: int
+    gender: str
+    job_role: str
+    logo: str
+    logo_price: Decimal
+    sizes: list[SizeOption]
+    # The style's size charts (men, women, unisex), from the catalog.
+    charts: list[SizeChartRecord]
+
+    def chart_for(self, gender: str) -> SizeChartRecord | None:
+        """The chart for a person of ``gender`` ("" unknown); an item offered to one
+        gender only is sized by that gender's chart."""
+        return chart_for(self.charts, self.gender or gender)
+
+    def name(self, locale: str) -> str:
+        return self.names.get(locale) or self.names["en"]
+
+    def size_label(self, size_id: int) -> str:
+        return next((size["label"] for size in self.sizes if size["id"] == size_id), "")
+
+    def price_of(self, size_id: int) -> Decimal | None:
+        return next((size["price"] for size in self.sizes if size["id"] == size_id), None)
 
 
 class EmployeeRecord(Record, frozen=True):
@@ -197,3 +240,37 @@ class Parcel(Record, frozen=True):
     name: str
     people: list[PackedPerson]
     pieces: int
+
+
+class ReviewLine(TypedDict):
+    """A line of the totals review: an item in a size at a price, how many and the amount.
+    A typed dictionary while tests/group_orders/test_review.py reads it as one."""
+
+    item: OfferedItem
+    size: str
+    unit_price: Decimal
+    quantity: int
+    amount: Decimal
+
+
+class GroupTotals(TypedDict):
+    """A department's or site's totals in the review: its roster, who answered, the
+    pieces and who pays them. A typed dictionary while tests/group_orders/test_review.py
+    reads it as one."""
+
+    name: str
+    roster: int
+    responded: int
+    pieces: int
+    company_pays: Decimal
+    employee_pays: Decimal
+
+
+class CategoryLeft(Record, frozen=True):
+    """A category with a per-person limit on the employee's page: allowed, chosen, left."""
+
+    category: str
+    allotment: int
+    chosen: int
+    left: int
+    error: str
