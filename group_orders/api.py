@@ -5,7 +5,7 @@ answers 404, a missing permission 403, bad input 400 with a message per field.""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -88,26 +88,26 @@ class ResponseLine(msgspec.Struct):
     unit_price: Money
 
 
-def _summary(row: CampaignRecord, roster: int, responded: int) -> dict[str, Any]:
-    return {
-        "id": row.uuid,
-        "name": row.name,
-        "status": row.status,
-        "entitlement": row.entitlement,
-        "allowance": api.money(row.allowance, row.currency) if row.allowance is not None else None,
-        "currency": row.currency,
-        "opens_on": row.opens_on,
-        "closes_on": row.closes_on,
-        "delivery_mode": row.delivery_mode,
-        "tipping_point": row.tipping_point,
-        "roster": roster,
-        "responded": responded,
-        "order_id": row.order_uuid,
-        "price_source": row.price_source,
-        "contract_discount_percent": api.decimal_text(row.contract_discount_percent)
+def _summary(row: CampaignRecord, roster: int, responded: int) -> CampaignSummary:
+    return CampaignSummary(
+        id=row.uuid,
+        name=row.name,
+        status=row.status,
+        entitlement=row.entitlement,
+        allowance=api.money(row.allowance, row.currency) if row.allowance is not None else None,
+        currency=row.currency,
+        opens_on=row.opens_on,
+        closes_on=row.closes_on,
+        delivery_mode=row.delivery_mode,
+        tipping_point=row.tipping_point,
+        roster=roster,
+        responded=responded,
+        order_id=row.order_uuid,
+        price_source=row.price_source,
+        contract_discount_percent=api.decimal_text(row.contract_discount_percent)
         if row.contract_discount_percent is not None
         else None,
-    }
+    )
 
 
 def _employee(person: EmployeeRecord) -> EmployeeRow:
@@ -143,7 +143,7 @@ async def list_campaigns(
     )
     shown, next_cursor = api.page_of(rows, limit, lambda row: [row.closes_on, row.id])
     return CampaignList(
-        items=[CampaignSummary(**_summary(row, row.roster, row.responded)) for row in shown],
+        items=[_summary(row, row.roster, row.responded) for row in shown],
         next_cursor=next_cursor,
     )
 
@@ -153,7 +153,7 @@ async def get_campaign(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> Ca
     campaign = await group_access.get_campaign(viewer, campaign_id)
     progress = await approvals.progress(campaign)
     return CampaignDetail(
-        **_summary(campaign, progress.roster, progress.responded),
+        **msgspec.structs.asdict(_summary(campaign, progress.roster, progress.responded)),
         pieces_per_category=await campaigns.category_allotments(campaign.id),
         total_quantity=progress.total_quantity,
         total=api.money(progress.total, campaign.currency),

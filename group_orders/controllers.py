@@ -27,6 +27,7 @@ from group_orders.access import GroupOrderAction, get_campaign, get_employee
 from group_orders.records import CampaignRecord, EmployeeRecord
 from group_orders.tables import CampaignStatus
 from partner_portal import i18n, idempotency
+from partner_portal.access import Viewer
 from partner_portal.catalog.tables import Category
 from partner_portal.clock import utcnow
 from partner_portal.handler_types import AnyRequest, Form
@@ -63,7 +64,7 @@ async def campaign_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 async def _campaign_form(
     request: AnyRequest,
-    viewer: Any,
+    viewer: Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
     campaign: CampaignRecord | None = None,
@@ -109,7 +110,7 @@ async def campaign_create(request: AnyRequest, viewer: CurrentViewer, data: Form
 
 async def _detail(
     request: AnyRequest,
-    viewer: Any,
+    viewer: Viewer,
     campaign: CampaignRecord,
     status_code: int = 200,
     **extra: Any,
@@ -193,7 +194,7 @@ async def campaign_close(
 
 async def _review(
     request: AnyRequest,
-    viewer: Any,
+    viewer: Viewer,
     campaign: CampaignRecord,
     status_code: int = 200,
     approval_error: str = "",
@@ -379,20 +380,12 @@ async def link_sheet(
 async def packing_list(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
-    campaign = await get_campaign(viewer, campaign_id)
-    groups = await reports.packing_list(campaign)
-    return render(
-        request,
-        "group_orders/packing_list.html",
-        {
-            "campaign": campaign,
-            "groups": groups,
-            "client_name": await campaigns.client_name(campaign.organisation),
-        },
-    )
+    context = await _packing_context(viewer, campaign_id)
+    return render(request, "group_orders/packing_list.html", context)
 
 
-async def _packing_context(viewer: Any, campaign_id: UUID) -> dict[str, Any]:
+async def _packing_context(viewer: Viewer, campaign_id: UUID) -> dict[str, Any]:
+    """The packing list page's and PDF's context: the campaign, its parcels, its client."""
     campaign = await get_campaign(viewer, campaign_id)
     return {
         "campaign": campaign,
@@ -425,8 +418,8 @@ async def packing_list_pdf(
 async def packing_list_xlsx(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Response[bytes]:
-    context = await _packing_context(viewer, campaign_id)
-    rows = reports.packing_list_rows(context["groups"], i18n.current_locale.get())
+    parcels = await reports.packing_list(await get_campaign(viewer, campaign_id))
+    rows = reports.packing_list_rows(parcels, i18n.current_locale.get())
     return await xlsx_download(
         reports.PACKING_COLUMNS, rows, "packing-list.xlsx", title="Packing list"
     )

@@ -139,11 +139,13 @@ class PackedPerson(EmployeeRecord, frozen=True):
 
 
 class CampaignClient(Record, frozen=True):
-    """A corporate client the viewer may run a campaign for (the campaign form's choices)."""
+    """A corporate client the viewer may run a campaign for (the campaign form's choices),
+    and the currency its campaigns are in."""
 
     id: int
     uuid: UUID
     legal_name: str
+    currency: str
 
 
 class ApproverCandidate(Record, frozen=True):
