@@ -34,7 +34,7 @@ from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.pdf import html_to_pdf
-from partner_portal.settings import SUPPORTED_LOCALES, Settings
+from partner_portal.settings import SUPPORTED_LOCALES, current_settings
 from partner_portal.spreadsheets import UPLOAD_BYTES
 from partner_portal.web import (
     CurrentViewer,
@@ -46,10 +46,6 @@ from partner_portal.web import (
 )
 
 MANAGE = GroupOrderAction.manage_group_campaigns
-
-
-def _settings(request: AnyRequest) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
 
 
 def _base(campaign_uuid: UUID) -> str:
@@ -262,7 +258,7 @@ async def links_send(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    settings = _settings(request)
+    settings = current_settings()
     count = await invitations.send_links(viewer, campaign, settings.base_url, settings.secret_key)
     return redirect_after_post(request, f"{_base(campaign_id)}/roster?sent={count}")
 
@@ -314,7 +310,7 @@ async def reminder_send(
     if audience == invitations.Audience.everyone and data.get("confirm") != "yes":
         error = _("Tick the box to confirm that everyone, including people who answered, gets it.")
         return await _reminder_preview(request, campaign, audience, error, status_code=400)
-    settings = _settings(request)
+    settings = current_settings()
     count = await invitations.remind(
         viewer, campaign, settings.base_url, settings.secret_key, audience
     )
@@ -327,7 +323,7 @@ async def campaign_extend(
 ) -> Response[Any]:
     """Extend an open campaign or reopen a closed one until a new date."""
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    settings = _settings(request)
+    settings = current_settings()
     result = await deadlines.extend(
         viewer, campaign, data.get("closes_on") or "", settings.base_url, settings.secret_key
     )
@@ -343,7 +339,7 @@ async def campaign_cancel(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    settings = _settings(request)
+    settings = current_settings()
     result = await deadlines.cancel(
         viewer,
         campaign,
@@ -364,7 +360,7 @@ async def link_sheet(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    settings = _settings(request)
+    settings = current_settings()
     everyone = request.query_params.get("who") == "all"
     rows = await invitations.link_sheet(
         campaign, settings.base_url, settings.secret_key, everyone=everyone
@@ -601,7 +597,7 @@ def _link_error(request: AnyRequest) -> Template:
 async def employee_page(
     request: AnyRequest, token: FromPath[str], lang: FromQuery[str | None] = None
 ) -> Template:
-    found = await invitations.employee_for_token(_settings(request).secret_key, token)
+    found = await invitations.employee_for_token(current_settings().secret_key, token)
     if found is None:
         return _link_error(request)
     employee, campaign = found
@@ -621,7 +617,7 @@ async def employee_submit(
     data: Form,
     lang: FromQuery[str | None] = None,
 ) -> Template:
-    found = await invitations.employee_for_token(_settings(request).secret_key, token)
+    found = await invitations.employee_for_token(current_settings().secret_key, token)
     if found is None:
         return _link_error(request)
     employee, campaign = found

@@ -8,6 +8,7 @@ from typing import Any
 
 from group_orders import links
 from group_orders.records import CampaignRecord, EmployeeRecord
+from group_orders.tables import Employee
 from tests.group_orders.support import (
     NOW,
     add_people,
@@ -119,3 +120,22 @@ async def test_the_page_speaks_the_employees_language(
     assert 'lang="ko"' in korean.text and "Service shirt 한" in korean.text
     chinese = await client.get(url + "?lang=zh_Hans")
     assert "Service shirt 中" in chinese.text
+
+
+async def test_the_link_sheet_prints_each_persons_own_link_with_its_qr_code(
+    client: PortalClient, cast: Cast, settings: Any
+) -> None:
+    campaign, (with_mail, without_mail) = await _two_people(cast)
+    await Employee.update({Employee.email: ""}).where(Employee.id == without_mail.id)
+    await client.sign_in(cast.client)
+
+    sheet = await client.get(f"/group-orders/{campaign.uuid}/link-sheet")
+    assert sheet.status_code == 200
+    assert without_mail.name in sheet.text and with_mail.name not in sheet.text
+    assert f"/g/{token_for(campaign, without_mail, settings.secret_key)}" in sheet.text
+    assert sheet.text.count('class="go-qr"><svg') == 1
+
+    everyone = await client.get(f"/group-orders/{campaign.uuid}/link-sheet?who=all")
+    for person in (with_mail, without_mail):
+        assert f"/g/{token_for(campaign, person, settings.secret_key)}" in everyone.text
+    assert everyone.text.count('class="go-qr"><svg') == 2
