@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from group_orders.access import VisibleCampaign
 from group_orders.campaigns import ENTITY
 from group_orders.records import ApproverCandidate, CampaignRecord
 from group_orders.tables import CampaignApprover
@@ -17,8 +18,7 @@ from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import User
 
 
-@access.checked_by_caller("the client of a campaign fetched with get_campaign")
-async def candidates(campaign: CampaignRecord) -> list[ApproverCandidate]:
+async def candidates(campaign: VisibleCampaign) -> list[ApproverCandidate]:
     """The client's own active users, each marked whether they are a chosen approver."""
     users = ApproverCandidate.from_rows(
         await User.select(User.id, User.uuid, User.display_name, User.email)
@@ -42,8 +42,7 @@ async def may_approve(viewer: Viewer, campaign: CampaignRecord) -> bool:
     return not chosen or viewer.user_id in chosen
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
-async def choose(viewer: Viewer, campaign: CampaignRecord, user_uuids: Sequence[str]) -> str:
+async def choose(viewer: Viewer, campaign: VisibleCampaign, user_uuids: Sequence[str]) -> str:
     """Make exactly these of the client's users the campaign's approvers; an error message
     when one is not the client's (nothing saved), else ""."""
     users = {str(user.uuid): user for user in await candidates(campaign)}

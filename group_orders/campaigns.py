@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from group_orders import events, forms
-from group_orders.access import GroupOrderAction, scoped_group
+from group_orders.access import GroupOrderAction, VisibleCampaign, scoped_group
 from group_orders.records import CampaignClient, CampaignRecord, CampaignSummary
 from group_orders.tables import (
     Campaign,
@@ -277,7 +277,7 @@ def campaign_form_values(campaign: CampaignRecord, allotments: Mapping[str, int]
 
 
 async def update_campaign(
-    viewer: Viewer, campaign: CampaignRecord, data: Mapping[str, str]
+    viewer: Viewer, campaign: VisibleCampaign, data: Mapping[str, str]
 ) -> SaveResult:
     """Change the settings of a campaign that is not yet ordered (optimistic locking)."""
     from partner_portal.database import update_if_version

@@ -23,8 +23,8 @@ from group_orders import (
     reports,
     rosters,
 )
-from group_orders.access import GroupOrderAction, get_campaign, get_employee
-from group_orders.records import CampaignRecord, EmployeeRecord
+from group_orders.access import GroupOrderAction, VisibleCampaign, get_campaign, get_employee
+from group_orders.records import EmployeeRecord
 from group_orders.tables import CampaignStatus
 from partner_portal import i18n, idempotency
 from partner_portal.access import Viewer
@@ -63,7 +63,7 @@ async def _campaign_form(
     viewer: Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
-    campaign: CampaignRecord | None = None,
+    campaign: VisibleCampaign | None = None,
     status_code: int = 200,
 ) -> Template:
     clients = [] if campaign else await campaigns.client_choices(viewer)
@@ -107,7 +107,7 @@ async def campaign_create(request: AnyRequest, viewer: CurrentViewer, data: Form
 async def _detail(
     request: AnyRequest,
     viewer: Viewer,
-    campaign: CampaignRecord,
+    campaign: VisibleCampaign,
     status_code: int = 200,
     **extra: Any,
 ) -> Template:
@@ -191,7 +191,7 @@ async def campaign_close(
 async def _review(
     request: AnyRequest,
     viewer: Viewer,
-    campaign: CampaignRecord,
+    campaign: VisibleCampaign,
     status_code: int = 200,
     approval_error: str = "",
     approvers_error: str = "",
@@ -241,7 +241,7 @@ async def campaign_approve(
     async def approve() -> Response[Any]:
         approval = await approvals.approve(viewer, campaign, data.get("reviewed") or "")
         if approval.error:
-            current = await campaigns.campaign_by_id(campaign.id)
+            current = await get_campaign(viewer, campaign_id, MANAGE)
             return await _review(
                 request, viewer, current, status_code=400, approval_error=approval.error
             )
@@ -270,7 +270,7 @@ def _audience(value: str | None) -> invitations.Audience:
 
 async def _reminder_preview(
     request: AnyRequest,
-    campaign: CampaignRecord,
+    campaign: VisibleCampaign,
     audience: invitations.Audience,
     error: str = "",
     status_code: int = 200,
@@ -439,7 +439,7 @@ async def payroll_xlsx(
 
 async def _roster_page(
     request: AnyRequest,
-    campaign: CampaignRecord,
+    campaign: VisibleCampaign,
     status_code: int = 200,
     **extra: Any,
 ) -> Template:

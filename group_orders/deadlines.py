@@ -3,6 +3,7 @@ cancelled, and every employee told in their own language."""
 
 from __future__ import annotations
 
+from group_orders.access import VisibleCampaign
 from group_orders.campaigns import change_if, client, today
 from group_orders.invitations import mail_link
 from group_orders.records import CampaignRecord, EmployeeRecord
@@ -35,7 +36,7 @@ async def _tell_everyone(
 
 
 async def extend(
-    viewer: Viewer, campaign: CampaignRecord, closes_text: str, base_url: str, secret: str
+    viewer: Viewer, campaign: VisibleCampaign, closes_text: str, base_url: str, secret: str
 ) -> SaveResult:
     """Give employees until a later closing date: an open campaign is extended, a closed
     one (not yet ordered) reopened, its approvals so far void as the figures may change."""
@@ -83,7 +84,7 @@ async def extend(
 
 async def cancel(
     viewer: Viewer,
-    campaign: CampaignRecord,
+    campaign: VisibleCampaign,
     reason: str,
     confirmed: bool,
     base_url: str,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from group_orders import links
+from group_orders.access import VisibleCampaign
 from group_orders.campaigns import ENTITY, Client, campaign_by_id, client, is_collecting, today
 from group_orders.records import CampaignRecord, EmployeeRecord, LinkSheetEntry
 from group_orders.tables import (
@@ -105,8 +106,7 @@ async def mail_link(
     )
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
-async def recipients(campaign: CampaignRecord, audience: Audience) -> list[EmployeeRecord]:
+async def recipients(campaign: VisibleCampaign, audience: Audience) -> list[EmployeeRecord]:
     """Who a reminder to ``audience`` reaches: people with an e-mail address, by default
     only those who have not answered (the page shows them before anything is sent)."""
     condition = (Employee.campaign == campaign.id) & (Employee.email != "")
@@ -120,9 +120,8 @@ async def recipients(campaign: CampaignRecord, audience: Audience) -> list[Emplo
     )
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
 async def remind(
-    viewer: Viewer, campaign: CampaignRecord, base_url: str, secret: str, audience: Audience
+    viewer: Viewer, campaign: VisibleCampaign, base_url: str, secret: str, audience: Audience
 ) -> int:
     """Send a reminder now to ``audience`` of an open campaign: people who have not
     answered get the reminder, people who have (``everyone``) their link to check their
@@ -153,9 +152,8 @@ async def remind(
     return len(people)
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
 async def link_sheet(
-    campaign: CampaignRecord, base_url: str, secret: str, everyone: bool = False
+    campaign: VisibleCampaign, base_url: str, secret: str, everyone: bool = False
 ) -> list[LinkSheetEntry]:
     """Employees with their personal link and its QR code (SVG), for a printed sheet: those
     without an e-mail address (the links of the others go by mail), or everyone."""

@@ -7,6 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from group_orders import forms, sizing
+from group_orders.access import VisibleCampaign
 from group_orders.campaigns import ENTITY
 from group_orders.records import CampaignRecord, OfferedItem, SizeOption
 from group_orders.tables import (
@@ -137,8 +138,9 @@ def garment_price(wholesale: Decimal, discount_percent: Decimal, currency: str) 
     return round_money(wholesale * (100 - discount_percent) / 100, currency)
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
-async def add_item(viewer: Viewer, campaign: CampaignRecord, data: Mapping[str, str]) -> SaveResult:
+async def add_item(
+    viewer: Viewer, campaign: VisibleCampaign, data: Mapping[str, str]
+) -> SaveResult:
     """Offer a style in a colour; it must be active and priced for the client."""
     values, errors = forms.parse_item(data, campaign.currency)
     if campaign.status != CampaignStatus.open:

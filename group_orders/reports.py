@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+from group_orders.access import VisibleCampaign
 from group_orders.approvals import progress
 from group_orders.campaigns import roster_counts
 from group_orders.choices import current_choices
@@ -32,7 +33,7 @@ from partner_portal.database import after_position
 from partner_portal.registries import DemandLine
 
 
-async def packing_list(campaign: CampaignRecord) -> list[Parcel]:
+async def packing_list(campaign: VisibleCampaign) -> list[Parcel]:
     """Parcels per department or site (one for bulk delivery), each with its people and
     every person's items in sizes (two queries plus the items)."""
     items = {item.id: item for item in await offered_items(campaign)}
@@ -120,9 +121,8 @@ async def campaign_demand(from_date: date) -> list[DemandLine]:
     return lines
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
 async def response_lines(
-    campaign: CampaignRecord, after: tuple[int, int] | None, limit: int
+    campaign: VisibleCampaign, after: tuple[int, int] | None, limit: int
 ) -> list[ResponseRow]:
     """Up to ``limit`` choices of the campaign, one row per person and item, person by
     person in the order they joined the roster, after the (person id, choice id) ``after``
@@ -201,8 +201,7 @@ PAYROLL_COLUMNS = (
 )
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
-async def payroll_deductions(campaign: CampaignRecord) -> list[PayrollLine]:
+async def payroll_deductions(campaign: VisibleCampaign) -> list[PayrollLine]:
     """What payroll deducts: one row per employee who pays a share of their choices (above
     the allowance), by department, each with their cost and the company's part."""
     summary = await progress(campaign)

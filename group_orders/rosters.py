@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from group_orders import forms, links
-from group_orders.access import VisibleEmployee
+from group_orders.access import VisibleCampaign, VisibleEmployee
 from group_orders.campaigns import ENTITY, campaign_by_id
 from group_orders.records import CampaignRecord, EmployeeRecord
 from group_orders.tables import (
@@ -34,9 +34,8 @@ async def roster(campaign: CampaignRecord) -> list[EmployeeRecord]:
     )
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
 async def roster_after(
-    campaign: CampaignRecord, after: int | None, limit: int
+    campaign: VisibleCampaign, after: int | None, limit: int
 ) -> list[EmployeeRecord]:
     """Up to ``limit`` people of the roster in the order they joined it, after the one
     whose id is ``after`` (the API's keyset paging: a roster may hold 20,000 people)."""
@@ -63,9 +62,8 @@ def _may_change_roster(campaign: CampaignRecord) -> bool:
     return campaign.status == CampaignStatus.open
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
 async def add_employee(
-    viewer: Viewer, campaign: CampaignRecord, data: Mapping[str, str]
+    viewer: Viewer, campaign: VisibleCampaign, data: Mapping[str, str]
 ) -> SaveResult:
     values, errors = forms.parse_employee(data)
     if not _may_change_roster(campaign):
@@ -276,9 +274,8 @@ class RosterPage:
     waiting_only: bool
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
 async def roster_page(
-    campaign: CampaignRecord, search: str = "", waiting_only: bool = False, page: int = 1
+    campaign: VisibleCampaign, search: str = "", waiting_only: bool = False, page: int = 1
 ) -> RosterPage:
     """One page of the roster (a campaign may have 20,000 people), found by name, number,
     department or e-mail, optionally only those who have not answered (two queries)."""
