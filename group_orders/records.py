@@ -1,4 +1,6 @@
-"""The typed rows group-order services hand out (partner_portal/records.py)."""
+"""The typed rows group-order services hand out (partner_portal/records.py). One fetched
+through the access policy for a viewer is a ``Visible...`` record (group_orders/access.py:
+``VisibleCampaign``, ``VisibleEmployee``), made only by its fetchers."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from uuid import UUID
 from group_orders.sizing import BodyFit
 from partner_portal.catalog.size_charts import SizeChartRecord, chart_for
 from partner_portal.records import Record
+
+# A campaign, its client and its approvers.
 
 
 class CampaignRecord(Record, frozen=True):
@@ -51,6 +55,29 @@ class CampaignSummary(CampaignRecord, frozen=True):
     client_name: str = ""
     roster: int = 0
     responded: int = 0
+
+
+class CampaignClient(Record, frozen=True):
+    """A corporate client the viewer may run a campaign for (the campaign form's choices),
+    and the currency its campaigns are in."""
+
+    id: int
+    uuid: UUID
+    legal_name: str
+    currency: str
+
+
+class ApproverCandidate(Record, frozen=True):
+    """One of the client's active users, and whether the campaign names them an approver."""
+
+    id: int
+    uuid: UUID
+    display_name: str
+    email: str
+    chosen: bool = False
+
+
+# What a campaign offers.
 
 
 class SizeOption(TypedDict):
@@ -99,6 +126,9 @@ class OfferedItem(Record, frozen=True):
         return next((size["price"] for size in self.sizes if size["id"] == size_id), None)
 
 
+# Its roster and what people chose.
+
+
 class EmployeeRecord(Record, frozen=True):
     """A person on a campaign's roster (every column)."""
 
@@ -132,50 +162,6 @@ class LinkSheetEntry(EmployeeRecord, frozen=True):
     qr_svg: str
 
 
-class PackedPerson(EmployeeRecord, frozen=True):
-    """A person in a parcel of the packing list, with the pieces packed for them."""
-
-    picks: list[PackedPiece]
-
-
-class CampaignClient(Record, frozen=True):
-    """A corporate client the viewer may run a campaign for (the campaign form's choices),
-    and the currency its campaigns are in."""
-
-    id: int
-    uuid: UUID
-    legal_name: str
-    currency: str
-
-
-class ApproverCandidate(Record, frozen=True):
-    """One of the client's active users, and whether the campaign names them an approver."""
-
-    id: int
-    uuid: UUID
-    display_name: str
-    email: str
-    chosen: bool = False
-
-
-class CountedPerson(Record, frozen=True):
-    """A person of the roster as the campaign's figures count them: where they work and
-    whether they have answered."""
-
-    id: int
-    department: str
-    site: str
-    responded_at: datetime | None
-
-
-class DepartmentCount(Record, frozen=True):
-    """How many of a department are on the roster and how many have answered."""
-
-    department: str
-    roster: int
-    responded: int
-
-
 class ChosenPieces(Record, frozen=True):
     """What one person chose of one item: a size, how many and at what price each."""
 
@@ -199,6 +185,64 @@ class NumberedChoice(ChosenPieces, frozen=True):
 
     id: int
     employee_number: str
+
+
+class CategoryLeft(Record, frozen=True):
+    """A category with a per-person limit on the employee's page: allowed, chosen, left."""
+
+    category: str
+    allotment: int
+    chosen: int
+    left: int
+    error: str
+
+
+# Its figures and the totals review.
+
+
+class CountedPerson(Record, frozen=True):
+    """A person of the roster as the campaign's figures count them: where they work and
+    whether they have answered."""
+
+    id: int
+    department: str
+    site: str
+    responded_at: datetime | None
+
+
+class DepartmentCount(Record, frozen=True):
+    """How many of a department are on the roster and how many have answered."""
+
+    department: str
+    roster: int
+    responded: int
+
+
+class ReviewLine(TypedDict):
+    """A line of the totals review: an item in a size at a price, how many and the amount.
+    A typed dictionary while tests/group_orders/test_review.py reads it as one."""
+
+    item: OfferedItem
+    size: str
+    unit_price: Decimal
+    quantity: int
+    amount: Decimal
+
+
+class GroupTotals(TypedDict):
+    """A department's or site's totals in the review: its roster, who answered, the
+    pieces and who pays them. A typed dictionary while tests/group_orders/test_review.py
+    reads it as one."""
+
+    name: str
+    roster: int
+    responded: int
+    pieces: int
+    company_pays: Decimal
+    employee_pays: Decimal
+
+
+# What it produces: API responses, payroll lines, the packing list.
 
 
 class ResponseRow(Record, frozen=True):
@@ -235,6 +279,12 @@ class PackedPiece(Record, frozen=True):
     quantity: int
 
 
+class PackedPerson(EmployeeRecord, frozen=True):
+    """A person in a parcel of the packing list, with the pieces packed for them."""
+
+    picks: list[PackedPiece]
+
+
 class Parcel(Record, frozen=True):
     """A parcel of the packing list (a department's, a site's, or the one of a bulk
     delivery: name ""), its people and how many pieces it holds."""
@@ -242,37 +292,3 @@ class Parcel(Record, frozen=True):
     name: str
     people: list[PackedPerson]
     pieces: int
-
-
-class ReviewLine(TypedDict):
-    """A line of the totals review: an item in a size at a price, how many and the amount.
-    A typed dictionary while tests/group_orders/test_review.py reads it as one."""
-
-    item: OfferedItem
-    size: str
-    unit_price: Decimal
-    quantity: int
-    amount: Decimal
-
-
-class GroupTotals(TypedDict):
-    """A department's or site's totals in the review: its roster, who answered, the
-    pieces and who pays them. A typed dictionary while tests/group_orders/test_review.py
-    reads it as one."""
-
-    name: str
-    roster: int
-    responded: int
-    pieces: int
-    company_pays: Decimal
-    employee_pays: Decimal
-
-
-class CategoryLeft(Record, frozen=True):
-    """A category with a per-person limit on the employee's page: allowed, chosen, left."""
-
-    category: str
-    allotment: int
-    chosen: int
-    left: int
-    error: str
