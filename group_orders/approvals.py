@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from group_orders import approvers, events
@@ -36,6 +37,9 @@ from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import User
+
+if TYPE_CHECKING:
+    from partner_portal.orders.services import OrderDraft
 
 
 @dataclass
@@ -247,9 +251,6 @@ async def approve(viewer: Viewer, campaign: CampaignRecord, reviewed: str) -> Ap
     again; then the campaign becomes one order in the order book (channel "group", one
     line per SKU and price). Approvals that meet (two people at once) are ordered by
     conditional updates of the campaign: one order, and each approval counted once."""
-    from partner_portal.orders import services as order_book
-    from partner_portal.orders.tables import OrderChannel
-
     if campaign.status == CampaignStatus.ordered:
         return Approval(order_uuid=campaign.order_uuid)
     if not await approvers.may_approve(viewer, campaign):
@@ -292,18 +293,29 @@ async def approve(viewer: Viewer, campaign: CampaignRecord, reviewed: str) -> Ap
                 )
             )
         return Approval(error=_("A second person must approve an order of this amount."))
-    choices = summary.choices
+    draft = await _order_draft(campaign, summary)
+    if isinstance(draft, str):
+        return Approval(error=draft)
+    return await _place_order(viewer, campaign, draft, summary.total_quantity)
+
+
+async def _order_draft(campaign: CampaignRecord, summary: Progress) -> OrderDraft | str:
+    """The campaign's order: one line per SKU and price, everyone's pieces added up; or
+    why not (an item in a size without a SKU)."""
+    from partner_portal.orders import services as order_book
+    from partner_portal.orders.tables import OrderChannel
+
     skus = await _skus(summary.items)
     missing = [
         f"{item.style_code} {item.size_label(choice.size)}"
-        for choice in choices
+        for choice in summary.choices
         for item in summary.items
         if item.id == choice.item and (item.style_id, item.colourway_id, choice.size) not in skus
     ]
     if missing:
-        return Approval(error=_("No SKU for: %(items)s.", items=", ".join(sorted(set(missing)))))
-    lines = order_lines(summary.items, choices, skus)
-    draft = order_book.OrderDraft(
+        return _("No SKU for: %(items)s.", items=", ".join(sorted(set(missing))))
+    lines = order_lines(summary.items, summary.choices, skus)
+    return order_book.OrderDraft(
         buyer_id=campaign.organisation,
         channel=OrderChannel.group,
         lines=[
@@ -314,15 +326,23 @@ async def approve(viewer: Viewer, campaign: CampaignRecord, reviewed: str) -> Ap
         customer_po=campaign.name[:60],
         notes=_delivery_note(campaign),
     )
+
+
+async def _place_order(
+    viewer: Viewer, campaign: CampaignRecord, draft: OrderDraft, quantity: int
+) -> Approval:
+    """Place the order and mark the campaign ordered, in one transaction: the campaign is
+    "ordered" if and only if the order exists, and of two approvals at once one orders."""
+    from partner_portal.orders import services as order_book
+
     try:
-        # One transaction: the campaign is "ordered" if and only if the order exists.
         async with write_transaction():
             if not await _claim_for_ordering(campaign):
                 raise _AlreadyOrdered
             placed = await order_book.place_order(viewer, draft)
             if not placed.saved:
                 raise _OrderRefused(placed.errors)
-            await _mark_ordered(viewer, campaign, placed.uuid, summary.total_quantity)
+            await _mark_ordered(viewer, campaign, placed.uuid, quantity)
     except _OrderRefused as refused:
         return Approval(error="; ".join(refused.errors.values()) or _("The order was refused."))
     except _AlreadyOrdered:
