@@ -10,7 +10,7 @@ from uuid import UUID
 
 from piccolo.columns.combination import Combinable
 
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord
 from group_orders.tables import (
     Campaign,
     CampaignApprover,
@@ -35,6 +35,10 @@ class VisibleCampaign(CampaignRecord, frozen=True):
     A subclass rather than the NewType docs/CONVENTIONS.md describes: mypy 2.4 crashes on
     a NewType of a msgspec struct (its dataclass-transform plugin); the guarantee is the same.
     """
+
+
+class VisibleEmployee(EmployeeRecord, frozen=True):
+    """A roster entry the access policy fetched for a viewer, made only by get_employee."""
 
 
 class GroupOrderAction(ActionSet):
@@ -86,9 +90,15 @@ async def get_employee(
     viewer: Viewer,
     employee_uuid: UUID,
     action: ActionSet = GroupOrderAction.view_group_campaigns,
-) -> dict[str, Any]:
-    """One roster entry the viewer may see (404 otherwise), checked for the action (403)."""
+) -> tuple[VisibleEmployee, VisibleCampaign]:
+    """One roster entry the viewer may see (404 otherwise), checked for the action (403),
+    and its campaign (which the viewer sees too: it carries the same organisation)."""
     query = scoped_group(
-        Employee.select(*Employee.all_columns()), viewer, Employee.organisation
+        Employee.select(
+            *Employee.all_columns(), Employee.campaign._.uuid.as_alias("campaign_uuid")
+        ),
+        viewer,
+        Employee.organisation,
     ).where(Employee.uuid == employee_uuid)
-    return await fetch_one(viewer, query, "No such employee.", action, "organisation")
+    row = await fetch_one(viewer, query, "No such employee.", action, "organisation")
+    return VisibleEmployee.from_row(row), await get_campaign(viewer, row["campaign_uuid"])

@@ -5,7 +5,7 @@ answers 404, a missing permission 403, bad input 400 with a message per field.""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -14,7 +14,7 @@ from litestar.params import FromPath, JSONBody
 from group_orders import access as group_access
 from group_orders import approvals, campaigns, reports, rosters
 from group_orders.access import GroupOrderAction
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord
 from partner_portal import api
 from partner_portal.api import DecimalText, Money
 from partner_portal.web import CurrentViewer
@@ -88,41 +88,41 @@ class ResponseLine(msgspec.Struct):
     unit_price: Money
 
 
-def _summary(row: CampaignRecord, roster: int, responded: int) -> dict[str, Any]:
-    return {
-        "id": row.uuid,
-        "name": row.name,
-        "status": row.status,
-        "entitlement": row.entitlement,
-        "allowance": api.money(row.allowance, row.currency) if row.allowance is not None else None,
-        "currency": row.currency,
-        "opens_on": row.opens_on,
-        "closes_on": row.closes_on,
-        "delivery_mode": row.delivery_mode,
-        "tipping_point": row.tipping_point,
-        "roster": roster,
-        "responded": responded,
-        "order_id": row.order_uuid,
-        "price_source": row.price_source,
-        "contract_discount_percent": api.decimal_text(row.contract_discount_percent)
+def _summary(row: CampaignRecord, roster: int, responded: int) -> CampaignSummary:
+    return CampaignSummary(
+        id=row.uuid,
+        name=row.name,
+        status=row.status,
+        entitlement=row.entitlement,
+        allowance=api.money(row.allowance, row.currency) if row.allowance is not None else None,
+        currency=row.currency,
+        opens_on=row.opens_on,
+        closes_on=row.closes_on,
+        delivery_mode=row.delivery_mode,
+        tipping_point=row.tipping_point,
+        roster=roster,
+        responded=responded,
+        order_id=row.order_uuid,
+        price_source=row.price_source,
+        contract_discount_percent=api.decimal_text(row.contract_discount_percent)
         if row.contract_discount_percent is not None
         else None,
-    }
+    )
 
 
-def _employee(row: dict[str, Any]) -> EmployeeRow:
+def _employee(person: EmployeeRecord) -> EmployeeRow:
     return EmployeeRow(
-        id=row["uuid"],
-        employee_number=row["employee_number"],
-        name=row["name"],
-        department=row["department"],
-        site=row["site"],
-        email=row["email"],
-        gender=row["gender"],
-        job_role=row["job_role"],
-        language=row["locale"],
-        responded_at=api.timestamp(row["responded_at"]) if row["responded_at"] else None,
-        entered_by_admin=row["entered_by"] is not None,
+        id=person.uuid,
+        employee_number=person.employee_number,
+        name=person.name,
+        department=person.department,
+        site=person.site,
+        email=person.email,
+        gender=person.gender,
+        job_role=person.job_role,
+        language=person.locale,
+        responded_at=api.timestamp(person.responded_at) if person.responded_at else None,
+        entered_by_admin=person.entered_by is not None,
     )
 
 
@@ -143,7 +143,7 @@ async def list_campaigns(
     )
     shown, next_cursor = api.page_of(rows, limit, lambda row: [row.closes_on, row.id])
     return CampaignList(
-        items=[CampaignSummary(**_summary(row, row.roster, row.responded)) for row in shown],
+        items=[_summary(row, row.roster, row.responded) for row in shown],
         next_cursor=next_cursor,
     )
 
@@ -153,7 +153,7 @@ async def get_campaign(viewer: CurrentViewer, campaign_id: FromPath[UUID]) -> Ca
     campaign = await group_access.get_campaign(viewer, campaign_id)
     progress = await approvals.progress(campaign)
     return CampaignDetail(
-        **_summary(campaign, progress.roster, progress.responded),
+        **msgspec.structs.asdict(_summary(campaign, progress.roster, progress.responded)),
         pieces_per_category=await campaigns.category_allotments(campaign.id),
         total_quantity=progress.total_quantity,
         total=api.money(progress.total, campaign.currency),
@@ -181,7 +181,7 @@ async def list_employees(
     )
     position = api.decode_cursor(cursor, (int,))
     rows = await rosters.roster_after(campaign, position[0] if position else None, limit + 1)
-    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["id"]])
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.id])
     return EmployeeList(items=[_employee(row) for row in shown], next_cursor=next_cursor)
 
 
@@ -193,10 +193,10 @@ async def add_employee(
         viewer, campaign_id, GroupOrderAction.manage_group_campaigns
     )
     result = await rosters.add_employee(viewer, campaign, msgspec.structs.asdict(data))
-    if not result.saved:
+    if not result.saved or result.uuid is None:
         raise api.refused(result)
-    row = await group_access.get_employee(viewer, result.uuid)  # type: ignore[arg-type]
-    return _employee(row)
+    employee, _ = await group_access.get_employee(viewer, result.uuid)
+    return _employee(employee)
 
 
 class ResponseList(msgspec.Struct):
@@ -221,16 +221,16 @@ async def list_responses(
     rows = await reports.response_lines(
         campaign, (position[0], position[1]) if position else None, limit + 1
     )
-    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["employee"], row["id"]])
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.employee, row.id])
     return ResponseList(
         items=[
             ResponseLine(
-                employee_number=row["employee_number"],
-                style_code=row["style_code"],
-                colour=row["colour"],
-                size=row["size"],
-                quantity=row["quantity"],
-                unit_price=api.money(row["unit_price"], campaign.currency),
+                employee_number=row.employee_number,
+                style_code=row.style_code,
+                colour=row.colour,
+                size=row.size,
+                quantity=row.quantity,
+                unit_price=api.money(row.unit_price, campaign.currency),
             )
             for row in shown
         ],

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from group_orders import approvers, events
 from group_orders.campaigns import ENTITY, campaign_by_id, change_if, close_campaign, today
 from group_orders.choices import employee_share
 from group_orders.offer import OfferedItem, offered_items
-from group_orders.records import CampaignRecord
+from group_orders.records import (
+    CampaignRecord,
+    ChosenPieces,
+    CountedPerson,
+    DepartmentCount,
+    GroupTotals,
+    ReviewLine,
+)
 from group_orders.tables import (
     Campaign,
     CampaignStatus,
@@ -31,12 +38,15 @@ from partner_portal.database import write_transaction
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import User
 
+if TYPE_CHECKING:
+    from partner_portal.orders.services import OrderDraft
+
 
 @dataclass
 class Progress:
     roster: int
     responded: int
-    departments: list[dict[str, Any]]  # department, roster, responded
+    departments: list[DepartmentCount]
     items: list[OfferedItem]
     matrix: dict[int, dict[int, int]]  # item id -> size id -> quantity
     total_quantity: int
@@ -44,11 +54,10 @@ class Progress:
     company_pays: Decimal
     employee_pays: Decimal
     tipping_point: int
-    # The rows behind the figures, for the totals review: people (id, department, site,
-    # responded_at), choices, and per person id their pieces, their picks' cost and what
-    # they pay of it themselves.
-    people: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    choices: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    # The rows behind the figures, for the totals review: people, choices, and per person
+    # id their pieces, their picks' cost and what they pay of it themselves.
+    people: list[CountedPerson] = field(default_factory=list, repr=False)
+    choices: list[ChosenPieces] = field(default_factory=list, repr=False)
     pieces: dict[int, int] = field(default_factory=dict, repr=False)
     spent: dict[int, Decimal] = field(default_factory=dict, repr=False)
     shares: dict[int, Decimal] = field(default_factory=dict, repr=False)
@@ -65,7 +74,7 @@ class Progress:
     def fingerprint(self) -> str:
         """Identifies the choices these figures add up: approving needs the one reviewed."""
         rows = sorted(
-            (row["employee"], row["item"], row["size"], row["quantity"], str(row["unit_price"]))
+            (row.employee, row.item, row.size, row.quantity, str(row.unit_price))
             for row in self.choices
         )
         return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
@@ -76,24 +85,28 @@ async def progress(campaign: CampaignRecord) -> Progress:
     """Who has responded by department, the running size matrix, and the cost split
     (three queries whatever the roster's size)."""
     items = await offered_items(campaign)
-    people = await Employee.select(
-        Employee.id, Employee.department, Employee.site, Employee.responded_at
-    ).where(Employee.campaign == campaign.id)
-    choices = await Choice.select(
-        Choice.employee, Choice.item, Choice.size, Choice.quantity, Choice.unit_price
-    ).where(Choice.employee._.campaign == campaign.id)
+    people = CountedPerson.from_rows(
+        await Employee.select(
+            Employee.id, Employee.department, Employee.site, Employee.responded_at
+        ).where(Employee.campaign == campaign.id)
+    )
+    choices = ChosenPieces.from_rows(
+        await Choice.select(
+            Choice.employee, Choice.item, Choice.size, Choice.quantity, Choice.unit_price
+        ).where(Choice.employee._.campaign == campaign.id)
+    )
     by_department: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for person in people:
-        counts = by_department[person["department"]]
+        counts = by_department[person.department]
         counts[0] += 1
-        counts[1] += person["responded_at"] is not None
+        counts[1] += person.responded_at is not None
     matrix: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     spent: dict[int, Decimal] = defaultdict(Decimal)
     pieces: dict[int, int] = defaultdict(int)
     for choice in choices:
-        matrix[choice["item"]][choice["size"]] += choice["quantity"]
-        spent[choice["employee"]] += choice["unit_price"] * choice["quantity"]
-        pieces[choice["employee"]] += choice["quantity"]
+        matrix[choice.item][choice.size] += choice.quantity
+        spent[choice.employee] += choice.unit_price * choice.quantity
+        pieces[choice.employee] += choice.quantity
     total = sum(spent.values(), Decimal("0"))
     shares = {
         person_id: employee_share(campaign.entitlement, campaign.allowance, cost)
@@ -104,7 +117,7 @@ async def progress(campaign: CampaignRecord) -> Progress:
         roster=len(people),
         responded=sum(counts[1] for counts in by_department.values()),
         departments=[
-            {"department": name, "roster": counts[0], "responded": counts[1]}
+            DepartmentCount(department=name, roster=counts[0], responded=counts[1])
             for name, counts in sorted(by_department.items())
         ],
         items=items,
@@ -128,21 +141,23 @@ class Review:
     per department and per site, each split into company-paid and employee-paid."""
 
     progress: Progress
-    lines: list[dict[str, Any]]  # item, size, unit_price, quantity, amount
-    departments: list[dict[str, Any]]  # name, roster, responded, pieces, company/employee pays
-    sites: list[dict[str, Any]]
+    lines: list[ReviewLine]
+    departments: list[GroupTotals]
+    sites: list[GroupTotals]
     needs_second_approval: bool
     first_approver: str  # the name of whoever gave the first of two approvals
 
 
-def _groups(summary: Progress, key: str) -> list[dict[str, Any]]:
-    groups: dict[str, dict[str, Any]] = {}
+def _groups(summary: Progress, place: Callable[[CountedPerson], str]) -> list[GroupTotals]:
+    """The review's totals per department or site (``place`` says which a person is in)."""
+    groups: dict[str, GroupTotals] = {}
     nothing = Decimal("0")
     for person in summary.people:
+        name = place(person)
         group = groups.setdefault(
-            person[key],
+            name,
             {
-                "name": person[key],
+                "name": name,
                 "roster": 0,
                 "responded": 0,
                 "pieces": 0,
@@ -151,12 +166,12 @@ def _groups(summary: Progress, key: str) -> list[dict[str, Any]]:
             },
         )
         group["roster"] += 1
-        group["responded"] += person["responded_at"] is not None
-        if person["id"] in summary.spent:
-            share = summary.shares.get(person["id"], nothing)
-            group["pieces"] += summary.pieces[person["id"]]
+        group["responded"] += person.responded_at is not None
+        if person.id in summary.spent:
+            share = summary.shares.get(person.id, nothing)
+            group["pieces"] += summary.pieces[person.id]
             group["employee_pays"] += share
-            group["company_pays"] += summary.spent[person["id"]] - share
+            group["company_pays"] += summary.spent[person.id] - share
     return [groups[name] for name in sorted(groups)]
 
 
@@ -167,7 +182,7 @@ async def review(campaign: CampaignRecord) -> Review:
     items = {item.id: item for item in summary.items}
     by_line: dict[tuple[int, int, Decimal], int] = defaultdict(int)
     for choice in summary.choices:
-        by_line[(choice["item"], choice["size"], choice["unit_price"])] += choice["quantity"]
+        by_line[(choice.item, choice.size, choice.unit_price)] += choice.quantity
     positions = {item_id: index for index, item_id in enumerate(items)}
 
     def shown_order(key: tuple[int, int, Decimal]) -> tuple[int, int, Decimal]:
@@ -175,7 +190,7 @@ async def review(campaign: CampaignRecord) -> Review:
         sizes = [size["id"] for size in items[item_id].sizes]
         return positions[item_id], sizes.index(size_id) if size_id in sizes else 0, unit_price
 
-    lines = [
+    lines: list[ReviewLine] = [
         {
             "item": items[item_id],
             "size": items[item_id].size_label(size_id),
@@ -197,8 +212,8 @@ async def review(campaign: CampaignRecord) -> Review:
     return Review(
         progress=summary,
         lines=lines,
-        departments=_groups(summary, "department"),
-        sites=_groups(summary, "site"),
+        departments=_groups(summary, lambda person: person.department),
+        sites=_groups(summary, lambda person: person.site),
         needs_second_approval=limit is not None and summary.total > limit,
         first_approver=first_approver,
     )
@@ -215,16 +230,16 @@ class Approval:
 
 def order_lines(
     items: Sequence[OfferedItem],
-    choices: Iterable[Mapping[str, Any]],
+    choices: Iterable[ChosenPieces],
     skus: Mapping[tuple[int, int, int], int],
 ) -> dict[tuple[int, Decimal], int]:
     """(SKU id, unit price) -> quantity: every employee's pieces added up per SKU."""
     by_id = {item.id: item for item in items}
     lines: dict[tuple[int, Decimal], int] = defaultdict(int)
     for choice in choices:
-        item = by_id[choice["item"]]
-        sku_id = skus[(item.style_id, item.colourway_id, choice["size"])]
-        lines[(sku_id, choice["unit_price"])] += choice["quantity"]
+        item = by_id[choice.item]
+        sku_id = skus[(item.style_id, item.colourway_id, choice.size)]
+        lines[(sku_id, choice.unit_price)] += choice.quantity
     return lines
 
 
@@ -236,9 +251,6 @@ async def approve(viewer: Viewer, campaign: CampaignRecord, reviewed: str) -> Ap
     again; then the campaign becomes one order in the order book (channel "group", one
     line per SKU and price). Approvals that meet (two people at once) are ordered by
     conditional updates of the campaign: one order, and each approval counted once."""
-    from partner_portal.orders import services as order_book
-    from partner_portal.orders.tables import OrderChannel
-
     if campaign.status == CampaignStatus.ordered:
         return Approval(order_uuid=campaign.order_uuid)
     if not await approvers.may_approve(viewer, campaign):
@@ -281,19 +293,29 @@ async def approve(viewer: Viewer, campaign: CampaignRecord, reviewed: str) -> Ap
                 )
             )
         return Approval(error=_("A second person must approve an order of this amount."))
-    choices = summary.choices
+    draft = await _order_draft(campaign, summary)
+    if isinstance(draft, str):
+        return Approval(error=draft)
+    return await _place_order(viewer, campaign, draft, summary.total_quantity)
+
+
+async def _order_draft(campaign: CampaignRecord, summary: Progress) -> OrderDraft | str:
+    """The campaign's order: one line per SKU and price, everyone's pieces added up; or
+    why not (an item in a size without a SKU)."""
+    from partner_portal.orders import services as order_book
+    from partner_portal.orders.tables import OrderChannel
+
     skus = await _skus(summary.items)
     missing = [
-        f"{item.style_code} {item.size_label(choice['size'])}"
-        for choice in choices
+        f"{item.style_code} {item.size_label(choice.size)}"
+        for choice in summary.choices
         for item in summary.items
-        if item.id == choice["item"]
-        and (item.style_id, item.colourway_id, choice["size"]) not in skus
+        if item.id == choice.item and (item.style_id, item.colourway_id, choice.size) not in skus
     ]
     if missing:
-        return Approval(error=_("No SKU for: %(items)s.", items=", ".join(sorted(set(missing)))))
-    lines = order_lines(summary.items, choices, skus)
-    draft = order_book.OrderDraft(
+        return _("No SKU for: %(items)s.", items=", ".join(sorted(set(missing))))
+    lines = order_lines(summary.items, summary.choices, skus)
+    return order_book.OrderDraft(
         buyer_id=campaign.organisation,
         channel=OrderChannel.group,
         lines=[
@@ -304,15 +326,23 @@ async def approve(viewer: Viewer, campaign: CampaignRecord, reviewed: str) -> Ap
         customer_po=campaign.name[:60],
         notes=_delivery_note(campaign),
     )
+
+
+async def _place_order(
+    viewer: Viewer, campaign: CampaignRecord, draft: OrderDraft, quantity: int
+) -> Approval:
+    """Place the order and mark the campaign ordered, in one transaction: the campaign is
+    "ordered" if and only if the order exists, and of two approvals at once one orders."""
+    from partner_portal.orders import services as order_book
+
     try:
-        # One transaction: the campaign is "ordered" if and only if the order exists.
         async with write_transaction():
             if not await _claim_for_ordering(campaign):
                 raise _AlreadyOrdered
             placed = await order_book.place_order(viewer, draft)
             if not placed.saved:
                 raise _OrderRefused(placed.errors)
-            await _mark_ordered(viewer, campaign, placed.uuid, summary.total_quantity)
+            await _mark_ordered(viewer, campaign, placed.uuid, quantity)
     except _OrderRefused as refused:
         return Approval(error="; ".join(refused.errors.values()) or _("The order was refused."))
     except _AlreadyOrdered:

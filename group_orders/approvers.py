@@ -4,10 +4,10 @@ none are chosen, anyone who runs the campaign, as before)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from group_orders.access import VisibleCampaign
 from group_orders.campaigns import ENTITY
-from group_orders.records import CampaignRecord
+from group_orders.records import ApproverCandidate, CampaignRecord
 from group_orders.tables import CampaignApprover
 from partner_portal import access
 from partner_portal.access import Viewer
@@ -18,16 +18,15 @@ from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import User
 
 
-@access.checked_by_caller("the client of a campaign fetched with get_campaign")
-async def candidates(campaign: CampaignRecord) -> list[dict[str, Any]]:
+async def candidates(campaign: VisibleCampaign) -> list[ApproverCandidate]:
     """The client's own active users, each marked whether they are a chosen approver."""
-    users = await (
-        User.select(User.id, User.uuid, User.display_name, User.email)
+    users = ApproverCandidate.from_rows(
+        await User.select(User.id, User.uuid, User.display_name, User.email)
         .where((User.organisation == campaign.organisation) & (User.is_active == True))  # noqa: E712
         .order_by(User.display_name)
     )
     chosen = await chosen_ids(campaign)
-    return [{**user, "chosen": user["id"] in chosen} for user in users]
+    return [user.replace(chosen=user.id in chosen) for user in users]
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
@@ -43,11 +42,10 @@ async def may_approve(viewer: Viewer, campaign: CampaignRecord) -> bool:
     return not chosen or viewer.user_id in chosen
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
-async def choose(viewer: Viewer, campaign: CampaignRecord, user_uuids: Sequence[str]) -> str:
+async def choose(viewer: Viewer, campaign: VisibleCampaign, user_uuids: Sequence[str]) -> str:
     """Make exactly these of the client's users the campaign's approvers; an error message
     when one is not the client's (nothing saved), else ""."""
-    users = {str(user["uuid"]): user for user in await candidates(campaign)}
+    users = {str(user.uuid): user for user in await candidates(campaign)}
     if any(wanted not in users for wanted in user_uuids):
         return _("Approvers are chosen among the client's own users.")
     chosen = [users[wanted] for wanted in dict.fromkeys(user_uuids)]
@@ -64,7 +62,7 @@ async def choose(viewer: Viewer, campaign: CampaignRecord, user_uuids: Sequence[
             await CampaignApprover.insert(
                 *(
                     CampaignApprover(
-                        campaign=campaign.id, organisation=campaign.organisation, user=user["id"]
+                        campaign=campaign.id, organisation=campaign.organisation, user=user.id
                     )
                     for user in chosen
                 )
@@ -75,6 +73,6 @@ async def choose(viewer: Viewer, campaign: CampaignRecord, user_uuids: Sequence[
             entity_uuid=campaign.uuid,
             organisation_id=campaign.organisation,
             action="choose_approvers",
-            summary=", ".join(user["email"] for user in chosen) or "anyone who runs it",
+            summary=", ".join(user.email for user in chosen) or "anyone who runs it",
         )
     return ""

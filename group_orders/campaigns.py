@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from group_orders import events, forms
-from group_orders.access import GroupOrderAction, scoped_group
-from group_orders.records import CampaignRecord, CampaignSummary
+from group_orders.access import GroupOrderAction, VisibleCampaign, scoped_group
+from group_orders.records import CampaignClient, CampaignRecord, CampaignSummary
 from group_orders.tables import (
     Campaign,
     CampaignStatus,
@@ -79,17 +79,18 @@ async def list_campaigns(
         query = query.where(after_position(order, after, descending=True))
     if limit is not None:
         query = query.limit(limit)
-    return await _with_counts(await query.order_by(*order, ascending=False))
+    return await _with_counts(
+        CampaignSummary.from_rows(await query.order_by(*order, ascending=False))
+    )
 
 
-async def _with_counts(rows: Sequence[Mapping[str, Any]]) -> list[CampaignSummary]:
-    counts = await roster_counts([row["id"] for row in rows])
+async def _with_counts(campaigns: Sequence[CampaignSummary]) -> list[CampaignSummary]:
+    """The campaigns with their roster and response counts filled in (one query)."""
+    counts = await roster_counts([campaign.id for campaign in campaigns])
     summaries = []
-    for row in rows:
-        roster, responded = counts.get(row["id"], (0, 0))
-        summaries.append(
-            CampaignSummary.from_row({**row, "roster": roster, "responded": responded})
-        )
+    for campaign in campaigns:
+        roster, responded = counts.get(campaign.id, (0, 0))
+        summaries.append(campaign.replace(roster=roster, responded=responded))
     return summaries
 
 
@@ -107,14 +108,16 @@ async def roster_counts(campaign_ids: Sequence[int]) -> dict[int, tuple[int, int
     return {key: (value[0], value[1]) for key, value in counts.items()}
 
 
-async def client_choices(viewer: Viewer) -> list[dict[str, Any]]:
+async def client_choices(viewer: Viewer) -> list[CampaignClient]:
     """The corporate clients the viewer may run a campaign for."""
     access.require(viewer, GroupOrderAction.manage_group_campaigns)
     query = access.scoped(
-        Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.id),
+        Organisation.select(
+            Organisation.uuid, Organisation.legal_name, Organisation.id, Organisation.currency
+        ),
         viewer,
     ).where(Organisation.kind == OrganisationKind.group_client)
-    return await query.order_by(Organisation.legal_name)  # type: ignore[no-any-return]
+    return CampaignClient.from_rows(await query.order_by(Organisation.legal_name))
 
 
 def _campaign_values(values: forms.CampaignInput) -> dict[Any, Any]:
@@ -208,34 +211,25 @@ async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult
     access.require(viewer, GroupOrderAction.manage_group_campaigns)
     clients = await client_choices(viewer)
     wanted = (data.get("organisation") or "").strip()
-    client = next((row for row in clients if str(row["uuid"]) == wanted), None)
+    client = next((row for row in clients if str(row.uuid) == wanted), None)
     if client is None and len(clients) == 1 and not viewer.is_brand:
         client = clients[0]  # a client's own user runs campaigns for their own company
-    organisation = (
-        await Organisation.select(Organisation.currency)
-        .where(Organisation.id == client["id"])
-        .first()
-        if client is not None
-        else None
-    )
     # Amounts are read in the client's currency (KRW has no decimals); CNY until one is chosen.
-    values, errors = forms.parse_campaign(data, organisation["currency"] if organisation else "CNY")
+    values, errors = forms.parse_campaign(data, client.currency if client else "CNY")
     if client is None:
         errors["organisation"] = _("Choose the corporate client.")
-    if errors or values is None or client is None or organisation is None:
+    if errors or values is None or client is None:
         return SaveResult(errors=errors)
-    contract, errors = await _contract_values(
-        client["id"], organisation["currency"], values.price_source
-    )
+    contract, errors = await _contract_values(client.id, client.currency, values.price_source)
     if errors:
         return SaveResult(errors=errors)
     now = utcnow()
     async with write_transaction():
-        row = (
+        [created] = (
             await Campaign.insert(
                 Campaign(
-                    organisation=client["id"],
-                    currency=organisation["currency"],
+                    organisation=client.id,
+                    currency=client.currency,
                     created_by=viewer.user_id,
                     created_at=now,
                     updated_at=now,
@@ -245,18 +239,18 @@ async def create_campaign(viewer: Viewer, data: Mapping[str, str]) -> SaveResult
             .run()
         )
         await Campaign.update({**_campaign_values(values), **contract}).where(
-            Campaign.id == row[0]["id"]
+            Campaign.id == created["id"]
         )
-        await _save_category_allotments(row[0]["id"], client["id"], values.category_allotments)
+        await _save_category_allotments(created["id"], client.id, values.category_allotments)
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
-            entity_uuid=row[0]["uuid"],
-            organisation_id=client["id"],
+            entity_uuid=created["uuid"],
+            organisation_id=client.id,
             action="create",
             summary=f"Campaign {values.name}",
         )
-    return SaveResult(uuid=row[0]["uuid"])
+    return SaveResult(uuid=created["uuid"])
 
 
 def campaign_form_values(campaign: CampaignRecord, allotments: Mapping[str, int]) -> dict[str, str]:
@@ -283,7 +277,7 @@ def campaign_form_values(campaign: CampaignRecord, allotments: Mapping[str, int]
 
 
 async def update_campaign(
-    viewer: Viewer, campaign: CampaignRecord, data: Mapping[str, str]
+    viewer: Viewer, campaign: VisibleCampaign, data: Mapping[str, str]
 ) -> SaveResult:
     """Change the settings of a campaign that is not yet ordered (optimistic locking)."""
     from partner_portal.database import update_if_version
@@ -418,5 +412,7 @@ async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[st
     query = scoped_group(
         Campaign.select(*Campaign.all_columns()), viewer, Campaign.organisation
     ).where(Campaign.organisation == organisation["id"])
-    campaigns = await query.order_by(Campaign.closes_on, ascending=False).limit(10)
+    campaigns = CampaignSummary.from_rows(
+        await query.order_by(Campaign.closes_on, ascending=False).limit(10)
+    )
     return {"campaigns": await _with_counts(campaigns), "organisation": organisation}

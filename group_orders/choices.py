@@ -12,7 +12,7 @@ from uuid import UUID
 from group_orders import forms, sizing
 from group_orders.campaigns import ENTITY, category_allotments, is_collecting, today
 from group_orders.offer import OfferedItem, offered_items
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, CategoryLeft, ChoiceRecord, EmployeeRecord
 from group_orders.tables import (
     CampaignStatus,
     Choice,
@@ -103,29 +103,29 @@ def settle(
     return result
 
 
-def items_for(items: Sequence[OfferedItem], employee: Mapping[str, Any]) -> list[OfferedItem]:
+def items_for(items: Sequence[OfferedItem], employee: EmployeeRecord) -> list[OfferedItem]:
     """The items offered to this employee: an item for one gender or one role goes only to
     the people of that gender or role (roles compared without case or spaces around)."""
-    role = employee["job_role"].strip().casefold()
+    role = employee.job_role.strip().casefold()
     return [
         item
         for item in items
-        if (not item.gender or item.gender == employee["gender"])
+        if (not item.gender or item.gender == employee.gender)
         and (not item.job_role or item.job_role.strip().casefold() == role)
     ]
 
 
 @access.checked_by_caller("employees of a campaign its caller fetched")
-async def current_choices(employee_ids: Sequence[int]) -> dict[int, dict[int, dict[str, Any]]]:
-    """employee id -> item id -> choice row, for many employees in one query."""
+async def current_choices(employee_ids: Sequence[int]) -> dict[int, dict[int, ChoiceRecord]]:
+    """employee id -> item id -> choice, for many employees in one query."""
     if not employee_ids:
         return {}
     rows = await Choice.select(*Choice.all_columns()).where(
         Choice.employee.is_in(list(employee_ids))
     )
-    found: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for row in rows:
-        found[row["employee"]][row["item"]] = row
+    found: dict[int, dict[int, ChoiceRecord]] = defaultdict(dict)
+    for choice in ChoiceRecord.from_rows(rows):
+        found[choice.employee][choice.item] = choice
     return found
 
 
@@ -133,7 +133,7 @@ async def current_choices(employee_ids: Sequence[int]) -> dict[int, dict[int, di
 class ChoiceForm:
     """The employee page: their items, current choices, what is left, and the messages."""
 
-    employee: dict[str, Any]
+    employee: EmployeeRecord
     campaign: CampaignRecord
     items: list[OfferedItem]
     values: dict[str, str]
@@ -144,17 +144,17 @@ class ChoiceForm:
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
-    def categories_left(self) -> list[dict[str, Any]]:
+    def categories_left(self) -> list[CategoryLeft]:
         """Each limited category of this person's items: allowed, chosen and left."""
         offered = {item.category for item in self.items}
         return [
-            {
-                "category": category,
-                "allotment": allotment,
-                "chosen": self.settlement.per_category.get(category, 0),
-                "left": max(0, allotment - self.settlement.per_category.get(category, 0)),
-                "error": self.errors.get(category_error_key(category), ""),
-            }
+            CategoryLeft(
+                category=category,
+                allotment=allotment,
+                chosen=self.settlement.per_category.get(category, 0),
+                left=max(0, allotment - self.settlement.per_category.get(category, 0)),
+                error=self.errors.get(category_error_key(category), ""),
+            )
             for category, allotment in sorted(self.per_category.items())
             if category in offered
         ]
@@ -162,7 +162,7 @@ class ChoiceForm:
     def charts_shown(self, item: OfferedItem) -> list[SizeChartRecord]:
         """The size charts the person sees for an item: the one of their gender (or the
         unisex one); every chart of the style when nobody said their gender."""
-        gender = item.gender or self.employee["gender"]
+        gender = item.gender or self.employee.gender
         chart = item.chart_for(gender)
         if chart is not None:
             return [chart]
@@ -191,45 +191,39 @@ def suggested_size(
     return next((size["id"] for size in item.sizes if size["label"] == label), None)
 
 
-def _suggestions(items: Sequence[OfferedItem], employee: Mapping[str, Any]) -> dict[int, int]:
+def _suggestions(items: Sequence[OfferedItem], employee: EmployeeRecord) -> dict[int, int]:
     """item id -> the size id suggested from the employee's measurements."""
     suggested = {}
     for item in items:
         size_id = suggested_size(
             item,
-            employee["gender"],
-            employee["height_cm"],
-            employee["chest_cm"],
-            employee["waist_cm"],
+            employee.gender,
+            employee.height_cm,
+            employee.chest_cm,
+            employee.waist_cm,
         )
         if size_id is not None:
             suggested[item.id] = size_id
     return suggested
 
 
-async def choice_form(employee: dict[str, Any], campaign: CampaignRecord) -> ChoiceForm:
+async def choice_form(employee: EmployeeRecord, campaign: CampaignRecord) -> ChoiceForm:
     items = items_for(await offered_items(campaign), employee)
     per_category = await category_allotments(campaign.id)
-    chosen = (await current_choices([employee["id"]])).get(employee["id"], {})
+    chosen = (await current_choices([employee.id])).get(employee.id, {})
     values: dict[str, str] = {
-        "height_cm": str(employee["height_cm"] or ""),
-        "chest_cm": str(employee["chest_cm"] or ""),
-        "waist_cm": str(employee["waist_cm"] or ""),
+        "height_cm": str(employee.height_cm or ""),
+        "chest_cm": str(employee.chest_cm or ""),
+        "waist_cm": str(employee.waist_cm or ""),
     }
     picks = []
     for item in items:
         choice = chosen.get(item.id)
-        values[f"size_{item.uuid}"] = str(choice["size"]) if choice else ""
-        values[f"qty_{item.uuid}"] = str(choice["quantity"]) if choice else "0"
+        values[f"size_{item.uuid}"] = str(choice.size) if choice else ""
+        values[f"qty_{item.uuid}"] = str(choice.quantity) if choice else "0"
         if choice:
             picks.append(
-                Pick(
-                    item.uuid,
-                    item.allotment,
-                    choice["quantity"],
-                    choice["unit_price"],
-                    item.category,
-                )
+                Pick(item.uuid, item.allotment, choice.quantity, choice.unit_price, item.category)
             )
     settlement = settle(
         campaign.entitlement,
@@ -259,12 +253,12 @@ def _measurements(data: Mapping[str, str]) -> dict[str, int | None]:
 
 
 async def suggestion_form(
-    employee: dict[str, Any], campaign: CampaignRecord, data: Mapping[str, str]
+    employee: EmployeeRecord, campaign: CampaignRecord, data: Mapping[str, str]
 ) -> ChoiceForm:
     """The form again with sizes suggested from the submitted measurements; saves nothing.
     What was typed stays; an item without a size yet gets the suggested one and, if no
     pieces were entered, one piece (which the employee may change before saving)."""
-    form = await choice_form({**employee, **_measurements(data)}, campaign)
+    form = await choice_form(employee.replace(**_measurements(data)), campaign)
     form.employee = employee
     form.values.update({key: value for key, value in data.items() if value})
     for item in form.items:
@@ -310,7 +304,7 @@ def _read_choices(form: ChoiceForm, data: Mapping[str, str]) -> list[_NewChoice]
 
 @access.checked_by_caller("the employee comes from their signed link or get_employee")
 async def save_choices(
-    employee: dict[str, Any],
+    employee: EmployeeRecord,
     campaign: CampaignRecord,
     data: Mapping[str, str],
     entered_by: Viewer | None = None,
@@ -346,18 +340,16 @@ async def save_choices(
     if form.errors:
         return form
     await _store_choices(employee, campaign, chosen, measurements, entered_by)
-    saved = (
-        await Employee.select(*Employee.all_columns()).where(Employee.id == employee["id"]).first()
-    )
+    saved = await Employee.select(*Employee.all_columns()).where(Employee.id == employee.id).first()
     assert saved is not None
-    fresh = await choice_form(saved, campaign)
+    fresh = await choice_form(EmployeeRecord.from_row(saved), campaign)
     fresh.values.update({"saved": "1" if chosen else "nothing"})
     return fresh
 
 
 @access.checked_by_caller("save_choices(), for an employee its caller fetched")
 async def _store_choices(
-    employee: Mapping[str, Any],
+    employee: EmployeeRecord,
     campaign: CampaignRecord,
     chosen: Sequence[_NewChoice],
     measurements: Mapping[str, int | None],
@@ -365,12 +357,12 @@ async def _store_choices(
 ) -> None:
     now = utcnow()
     async with write_transaction():
-        await Choice.delete().where(Choice.employee == employee["id"])
+        await Choice.delete().where(Choice.employee == employee.id)
         if chosen:
             await Choice.insert(
                 *(
                     Choice(
-                        employee=employee["id"],
+                        employee=employee.id,
                         item=row.item.id,
                         organisation=campaign.organisation,
                         size=row.size_id,
@@ -388,7 +380,7 @@ async def _store_choices(
             Employee.waist_cm: measurements["waist_cm"],
             Employee.entered_by: entered_by.user_id if entered_by else None,
         }
-        await Employee.update(updates).where(Employee.id == employee["id"])
+        await Employee.update(updates).where(Employee.id == employee.id)
         if entered_by is not None:
             await audit_log.record(
                 entered_by,
@@ -396,7 +388,7 @@ async def _store_choices(
                 entity_uuid=campaign.uuid,
                 organisation_id=campaign.organisation,
                 action="enter_choices",
-                summary=f"{employee['employee_number']} {employee['name']}: "
+                summary=f"{employee.employee_number} {employee.name}: "
                 + (
                     ", ".join(
                         f"{row.item.style_code} {row.item.size_label(row.size_id)} x{row.quantity}"

@@ -23,17 +23,18 @@ from group_orders import (
     reports,
     rosters,
 )
-from group_orders.access import GroupOrderAction, get_campaign, get_employee
-from group_orders.records import CampaignRecord
+from group_orders.access import GroupOrderAction, VisibleCampaign, get_campaign, get_employee
+from group_orders.records import EmployeeRecord
 from group_orders.tables import CampaignStatus
 from partner_portal import i18n, idempotency
+from partner_portal.access import Viewer
 from partner_portal.catalog.tables import Category
 from partner_portal.clock import utcnow
 from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import MAX_PAGE, whole_number
 from partner_portal.pdf import html_to_pdf
-from partner_portal.settings import SUPPORTED_LOCALES, Settings
+from partner_portal.settings import SUPPORTED_LOCALES, current_settings
 from partner_portal.spreadsheets import UPLOAD_BYTES
 from partner_portal.web import (
     CurrentViewer,
@@ -45,10 +46,6 @@ from partner_portal.web import (
 )
 
 MANAGE = GroupOrderAction.manage_group_campaigns
-
-
-def _settings(request: AnyRequest) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
 
 
 def _base(campaign_uuid: UUID) -> str:
@@ -63,10 +60,10 @@ async def campaign_list(request: AnyRequest, viewer: CurrentViewer) -> Template:
 
 async def _campaign_form(
     request: AnyRequest,
-    viewer: Any,
+    viewer: Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
-    campaign: CampaignRecord | None = None,
+    campaign: VisibleCampaign | None = None,
     status_code: int = 200,
 ) -> Template:
     clients = [] if campaign else await campaigns.client_choices(viewer)
@@ -109,8 +106,8 @@ async def campaign_create(request: AnyRequest, viewer: CurrentViewer, data: Form
 
 async def _detail(
     request: AnyRequest,
-    viewer: Any,
-    campaign: CampaignRecord,
+    viewer: Viewer,
+    campaign: VisibleCampaign,
     status_code: int = 200,
     **extra: Any,
 ) -> Template:
@@ -193,8 +190,8 @@ async def campaign_close(
 
 async def _review(
     request: AnyRequest,
-    viewer: Any,
-    campaign: CampaignRecord,
+    viewer: Viewer,
+    campaign: VisibleCampaign,
     status_code: int = 200,
     approval_error: str = "",
     approvers_error: str = "",
@@ -244,7 +241,7 @@ async def campaign_approve(
     async def approve() -> Response[Any]:
         approval = await approvals.approve(viewer, campaign, data.get("reviewed") or "")
         if approval.error:
-            current = await campaigns.campaign_by_id(campaign.id)
+            current = await get_campaign(viewer, campaign_id, MANAGE)
             return await _review(
                 request, viewer, current, status_code=400, approval_error=approval.error
             )
@@ -261,7 +258,7 @@ async def links_send(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    settings = _settings(request)
+    settings = current_settings()
     count = await invitations.send_links(viewer, campaign, settings.base_url, settings.secret_key)
     return redirect_after_post(request, f"{_base(campaign_id)}/roster?sent={count}")
 
@@ -273,7 +270,7 @@ def _audience(value: str | None) -> invitations.Audience:
 
 async def _reminder_preview(
     request: AnyRequest,
-    campaign: CampaignRecord,
+    campaign: VisibleCampaign,
     audience: invitations.Audience,
     error: str = "",
     status_code: int = 200,
@@ -286,7 +283,7 @@ async def _reminder_preview(
             "campaign": campaign,
             "audience": audience,
             "people": people,
-            "answered": sum(1 for person in people if person["responded_at"]),
+            "answered": sum(1 for person in people if person.responded_at),
             # The table names the first of them; a roster may hold 20,000 people.
             "shown": 300,
             "error": error,
@@ -313,7 +310,7 @@ async def reminder_send(
     if audience == invitations.Audience.everyone and data.get("confirm") != "yes":
         error = _("Tick the box to confirm that everyone, including people who answered, gets it.")
         return await _reminder_preview(request, campaign, audience, error, status_code=400)
-    settings = _settings(request)
+    settings = current_settings()
     count = await invitations.remind(
         viewer, campaign, settings.base_url, settings.secret_key, audience
     )
@@ -326,7 +323,7 @@ async def campaign_extend(
 ) -> Response[Any]:
     """Extend an open campaign or reopen a closed one until a new date."""
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    settings = _settings(request)
+    settings = current_settings()
     result = await deadlines.extend(
         viewer, campaign, data.get("closes_on") or "", settings.base_url, settings.secret_key
     )
@@ -342,7 +339,7 @@ async def campaign_cancel(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    settings = _settings(request)
+    settings = current_settings()
     result = await deadlines.cancel(
         viewer,
         campaign,
@@ -363,7 +360,7 @@ async def link_sheet(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    settings = _settings(request)
+    settings = current_settings()
     everyone = request.query_params.get("who") == "all"
     rows = await invitations.link_sheet(
         campaign, settings.base_url, settings.secret_key, everyone=everyone
@@ -379,20 +376,12 @@ async def link_sheet(
 async def packing_list(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Template:
-    campaign = await get_campaign(viewer, campaign_id)
-    groups = await reports.packing_list(campaign)
-    return render(
-        request,
-        "group_orders/packing_list.html",
-        {
-            "campaign": campaign,
-            "groups": groups,
-            "client_name": await campaigns.client_name(campaign.organisation),
-        },
-    )
+    context = await _packing_context(viewer, campaign_id)
+    return render(request, "group_orders/packing_list.html", context)
 
 
-async def _packing_context(viewer: Any, campaign_id: UUID) -> dict[str, Any]:
+async def _packing_context(viewer: Viewer, campaign_id: UUID) -> dict[str, Any]:
+    """The packing list page's and PDF's context: the campaign, its parcels, its client."""
     campaign = await get_campaign(viewer, campaign_id)
     return {
         "campaign": campaign,
@@ -425,8 +414,8 @@ async def packing_list_pdf(
 async def packing_list_xlsx(
     request: AnyRequest, viewer: CurrentViewer, campaign_id: FromPath[UUID]
 ) -> Response[bytes]:
-    context = await _packing_context(viewer, campaign_id)
-    rows = reports.packing_list_rows(context["groups"], i18n.current_locale.get())
+    parcels = await reports.packing_list(await get_campaign(viewer, campaign_id))
+    rows = reports.packing_list_rows(parcels, i18n.current_locale.get())
     return await xlsx_download(
         reports.PACKING_COLUMNS, rows, "packing-list.xlsx", title="Packing list"
     )
@@ -438,7 +427,7 @@ async def payroll_xlsx(
 ) -> Response[bytes]:
     """Each employee's share above the allowance, by department, for payroll to deduct."""
     campaign = await get_campaign(viewer, campaign_id, MANAGE)
-    rows = await reports.payroll_deductions(campaign)
+    rows = [line.as_dict() for line in await reports.payroll_deductions(campaign)]
     return await xlsx_download(
         reports.PAYROLL_COLUMNS, rows, "payroll-deductions.xlsx", title="Payroll deductions"
     )
@@ -450,7 +439,7 @@ async def payroll_xlsx(
 
 async def _roster_page(
     request: AnyRequest,
-    campaign: CampaignRecord,
+    campaign: VisibleCampaign,
     status_code: int = 200,
     **extra: Any,
 ) -> Template:
@@ -529,9 +518,8 @@ async def roster_template(
 async def employee_edit(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Template:
-    employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await campaigns.campaign_by_id(employee["campaign"])
-    values = {**employee, "language": employee["locale"]}
+    employee, campaign = await get_employee(viewer, employee_id, MANAGE)
+    values = {**employee.as_dict(), "language": employee.locale}
     return render(
         request,
         "group_orders/employee.html",
@@ -543,8 +531,7 @@ async def employee_edit(
 async def employee_update(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    employee, campaign = await get_employee(viewer, employee_id, MANAGE)
     result = await rosters.update_employee(viewer, employee, data)
     if result.saved:
         return redirect_after_post(request, f"{_base(campaign.uuid)}/roster")
@@ -560,8 +547,7 @@ async def employee_update(
 async def employee_remove(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Response[Any]:
-    employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    employee, campaign = await get_employee(viewer, employee_id, MANAGE)
     await rosters.remove_employee(viewer, employee)
     return redirect_after_post(request, f"{_base(campaign.uuid)}/roster")
 
@@ -570,8 +556,7 @@ async def employee_remove(
 async def choices_for_someone(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID]
 ) -> Template:
-    employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    employee, campaign = await get_employee(viewer, employee_id, MANAGE)
     form = await choices.choice_form(employee, campaign)
     return render(request, "group_orders/enter_choices.html", {"form": form})
 
@@ -580,8 +565,7 @@ async def choices_for_someone(
 async def choices_enter(
     request: AnyRequest, viewer: CurrentViewer, employee_id: FromPath[UUID], data: Form
 ) -> Response[Any]:
-    employee = await get_employee(viewer, employee_id, MANAGE)
-    campaign = await campaigns.campaign_by_id(employee["campaign"])
+    employee, campaign = await get_employee(viewer, employee_id, MANAGE)
     if data.get("action") == "suggest":
         form = await choices.suggestion_form(employee, campaign, data)
         return render(request, "group_orders/enter_choices.html", {"form": form})
@@ -595,8 +579,8 @@ async def choices_enter(
 # The employee's personal link (no account: the token is the only key)
 
 
-def _use_language(employee: dict[str, Any], wanted: str | None) -> str:
-    locale = wanted if wanted in SUPPORTED_LOCALES else employee["locale"] or ""
+def _use_language(employee: EmployeeRecord, wanted: str | None) -> str:
+    locale = wanted if wanted in SUPPORTED_LOCALES else employee.locale or ""
     if locale in SUPPORTED_LOCALES:
         # Dates and numbers follow the page's language, not the phone's regional settings.
         i18n.current_locale.set(locale)
@@ -613,7 +597,7 @@ def _link_error(request: AnyRequest) -> Template:
 async def employee_page(
     request: AnyRequest, token: FromPath[str], lang: FromQuery[str | None] = None
 ) -> Template:
-    found = await invitations.employee_for_token(_settings(request).secret_key, token)
+    found = await invitations.employee_for_token(current_settings().secret_key, token)
     if found is None:
         return _link_error(request)
     employee, campaign = found
@@ -633,7 +617,7 @@ async def employee_submit(
     data: Form,
     lang: FromQuery[str | None] = None,
 ) -> Template:
-    found = await invitations.employee_for_token(_settings(request).secret_key, token)
+    found = await invitations.employee_for_token(current_settings().secret_key, token)
     if found is None:
         return _link_error(request)
     employee, campaign = found

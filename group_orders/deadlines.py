@@ -3,9 +3,10 @@ cancelled, and every employee told in their own language."""
 
 from __future__ import annotations
 
+from group_orders.access import VisibleCampaign
 from group_orders.campaigns import change_if, client, today
 from group_orders.invitations import mail_link
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord
 from group_orders.tables import Campaign, CampaignStatus, Employee
 from partner_portal import access, inputs
 from partner_portal.access import Viewer
@@ -23,8 +24,10 @@ async def _tell_everyone(
 ) -> int:
     """Queue ``template`` to every employee with an address (inside the change's
     transaction); returns how many."""
-    people = await Employee.select(*Employee.all_columns()).where(
-        (Employee.campaign == campaign.id) & (Employee.email != "")
+    people = EmployeeRecord.from_rows(
+        await Employee.select(*Employee.all_columns()).where(
+            (Employee.campaign == campaign.id) & (Employee.email != "")
+        )
     )
     their_client = await client(campaign.organisation)
     for person in people:
@@ -33,7 +36,7 @@ async def _tell_everyone(
 
 
 async def extend(
-    viewer: Viewer, campaign: CampaignRecord, closes_text: str, base_url: str, secret: str
+    viewer: Viewer, campaign: VisibleCampaign, closes_text: str, base_url: str, secret: str
 ) -> SaveResult:
     """Give employees until a later closing date: an open campaign is extended, a closed
     one (not yet ordered) reopened, its approvals so far void as the figures may change."""
@@ -81,7 +84,7 @@ async def extend(
 
 async def cancel(
     viewer: Viewer,
-    campaign: CampaignRecord,
+    campaign: VisibleCampaign,
     reason: str,
     confirmed: bool,
     base_url: str,

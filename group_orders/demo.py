@@ -174,16 +174,16 @@ async def _fill(
     for person in roster:
         if rng.random() > answered:
             continue
-        if person["gender"] == "women":
+        if person.gender == "women":
             height, chest, waist = rng.randint(152, 174), rng.randint(78, 96), rng.randint(60, 80)
         else:
             height, chest, waist = rng.randint(160, 186), rng.randint(84, 104), rng.randint(68, 90)
         for item in items:
-            size_id = choices.suggested_size(item, person["gender"], height, chest, waist)
+            size_id = choices.suggested_size(item, person.gender, height, chest, waist)
             picked = next(size for size in item.sizes if size["id"] == size_id)
             picks.append(
                 Choice(
-                    employee=person["id"],
+                    employee=person.id,
                     item=item.id,
                     organisation=campaign.organisation,
                     size=picked["id"],
@@ -192,7 +192,7 @@ async def _fill(
                     chosen_at=now - timedelta(days=rng.uniform(0, 5)),
                 )
             )
-        responded.append(person["id"])
+        responded.append(person.id)
     if picks:
         await Choice.insert(*picks).run()
     if responded:

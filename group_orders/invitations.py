@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from group_orders import links
+from group_orders.access import VisibleCampaign
 from group_orders.campaigns import ENTITY, Client, campaign_by_id, client, is_collecting, today
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord, LinkSheetEntry
 from group_orders.tables import (
     Campaign,
     CampaignStatus,
@@ -48,17 +48,19 @@ async def send_links(
     if not is_collecting(campaign, today()) and campaign.status != CampaignStatus.open:
         return 0
     async with write_transaction():
-        employees = await Employee.select(*Employee.all_columns()).where(
-            (Employee.campaign == campaign.id)
-            & (Employee.email != "")
-            & Employee.link_sent_at.is_null()
+        employees = EmployeeRecord.from_rows(
+            await Employee.select(*Employee.all_columns()).where(
+                (Employee.campaign == campaign.id)
+                & (Employee.email != "")
+                & Employee.link_sent_at.is_null()
+            )
         )
         their_client = await client(campaign.organisation)
         for employee in employees:
             await mail_link(employee, campaign, their_client, base_url, secret, "group_orders/link")
         if employees:
             await Employee.update({Employee.link_sent_at: utcnow()}).where(
-                Employee.id.is_in([row["id"] for row in employees])
+                Employee.id.is_in([employee.id for employee in employees])
             )
             await audit_log.record(
                 viewer,
@@ -72,7 +74,7 @@ async def send_links(
 
 
 async def mail_link(
-    employee: Mapping[str, Any],
+    employee: EmployeeRecord,
     campaign: CampaignRecord,
     their_client: Client,
     base_url: str,
@@ -82,21 +84,21 @@ async def mail_link(
 ) -> None:
     """Queue an e-mail to an employee in their own language (the roster's; else their
     company's; else the portal's), with their personal link."""
-    locale = mail_locale(employee["locale"] or their_client.language, current_settings())
+    locale = mail_locale(employee.locale or their_client.language, current_settings())
     mail = render_email(
         template,
         {
             "employee": employee,
             "campaign": campaign,
             "client": their_client.name,
-            "url": link_url(base_url, secret, campaign, employee["link_key"]),
+            "url": link_url(base_url, secret, campaign, employee.link_key),
             **extra,
         },
         locale,
     )
     await enqueue_email(
         kind=template.replace("/", "_"),
-        recipient=employee["email"],
+        recipient=employee.email,
         subject=mail.subject,
         text=mail.text,
         html=mail.html,
@@ -104,24 +106,22 @@ async def mail_link(
     )
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
-async def recipients(campaign: CampaignRecord, audience: Audience) -> list[dict[str, Any]]:
+async def recipients(campaign: VisibleCampaign, audience: Audience) -> list[EmployeeRecord]:
     """Who a reminder to ``audience`` reaches: people with an e-mail address, by default
     only those who have not answered (the page shows them before anything is sent)."""
     condition = (Employee.campaign == campaign.id) & (Employee.email != "")
     if audience == Audience.waiting:
         condition &= Employee.responded_at.is_null()
-    return await (  # type: ignore[no-any-return]
-        Employee.select(*Employee.all_columns())
+    return EmployeeRecord.from_rows(
+        await Employee.select(*Employee.all_columns())
         .where(condition)
         .order_by(Employee.department)
         .order_by(Employee.employee_number)
     )
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
 async def remind(
-    viewer: Viewer, campaign: CampaignRecord, base_url: str, secret: str, audience: Audience
+    viewer: Viewer, campaign: VisibleCampaign, base_url: str, secret: str, audience: Audience
 ) -> int:
     """Send a reminder now to ``audience`` of an open campaign: people who have not
     answered get the reminder, people who have (``everyone``) their link to check their
@@ -133,10 +133,10 @@ async def remind(
         people = await recipients(campaign, audience)
         their_client = await client(campaign.organisation)
         for person in people:
-            template = "group_orders/link" if person["responded_at"] else "group_orders/reminder"
+            template = "group_orders/link" if person.responded_at else "group_orders/reminder"
             await mail_link(person, campaign, their_client, base_url, secret, template)
         if people:
-            ids = [person["id"] for person in people]
+            ids = [person.id for person in people]
             await Employee.update({Employee.reminded_at: now}).where(Employee.id.is_in(ids))
             await Employee.update({Employee.link_sent_at: now}).where(
                 Employee.id.is_in(ids) & Employee.link_sent_at.is_null()
@@ -152,10 +152,9 @@ async def remind(
     return len(people)
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
 async def link_sheet(
-    campaign: CampaignRecord, base_url: str, secret: str, everyone: bool = False
-) -> list[dict[str, Any]]:
+    campaign: VisibleCampaign, base_url: str, secret: str, everyone: bool = False
+) -> list[LinkSheetEntry]:
     """Employees with their personal link and its QR code (SVG), for a printed sheet: those
     without an e-mail address (the links of the others go by mail), or everyone."""
     import segno
@@ -163,17 +162,21 @@ async def link_sheet(
     query = Employee.select(*Employee.all_columns()).where(Employee.campaign == campaign.id)
     if not everyone:
         query = query.where(Employee.email == "")
-    rows = await query.order_by(Employee.department).order_by(Employee.employee_number)
-    for row in rows:
-        row["url"] = link_url(base_url, secret, campaign, row["link_key"])
-        row["qr_svg"] = segno.make(row["url"], error="m").svg_inline(scale=3)
-    return rows
+    people = EmployeeRecord.from_rows(
+        await query.order_by(Employee.department).order_by(Employee.employee_number)
+    )
+    entries = []
+    for person in people:
+        url = link_url(base_url, secret, campaign, person.link_key)
+        qr_svg = segno.make(url, error="m").svg_inline(scale=3)
+        entries.append(LinkSheetEntry(**person.as_dict(), url=url, qr_svg=qr_svg))
+    return entries
 
 
 @access.system_query("an employee's signed personal link: the token is the key")
 async def employee_for_token(
     secret: str, token: str
-) -> tuple[dict[str, Any], CampaignRecord] | None:
+) -> tuple[EmployeeRecord, CampaignRecord] | None:
     """The employee and campaign a genuine, unexpired link belongs to; None otherwise.
 
     A link ends with its campaign's links (``links.link_expiry``) even if it was signed
@@ -182,12 +185,13 @@ async def employee_for_token(
     link_key = links.read_token(secret, token, now)
     if link_key is None:
         return None
-    employee = (
+    row = (
         await Employee.select(*Employee.all_columns()).where(Employee.link_key == link_key).first()
     )
-    if employee is None:
+    if row is None:
         return None
-    campaign = await campaign_by_id(employee["campaign"])
+    employee = EmployeeRecord.from_row(row)
+    campaign = await campaign_by_id(employee.campaign)
     if campaign.status == CampaignStatus.cancelled or links.link_expired(campaign.closes_on, now):
         return None
     return employee, campaign
@@ -215,7 +219,7 @@ async def send_reminders(base_url: str, secret: str, now: datetime | None = None
         their_client = await client(campaign.organisation)
         cutoff = now - timedelta(days=campaign.reminder_days)
         async with write_transaction():
-            claimed = (
+            claimed = EmployeeRecord.from_rows(
                 await Employee.update({Employee.reminded_at: now})
                 .where(
                     (Employee.campaign == campaign.id)

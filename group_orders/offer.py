@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from group_orders import forms, sizing
+from group_orders.access import VisibleCampaign
 from group_orders.campaigns import ENTITY
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, OfferedItem, SizeOption
 from group_orders.tables import (
     CampaignItem,
     CampaignStatus,
@@ -19,54 +18,48 @@ from partner_portal import access
 from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.catalog.services import prices_for_partner
-from partner_portal.catalog.size_charts import SizeChartRecord, chart_for, charts_for_styles
+from partner_portal.catalog.size_charts import charts_for_styles
 from partner_portal.catalog.tables import Colourway, Size, Style, StyleStatus
 from partner_portal.database import write_transaction
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
+from partner_portal.records import Record
 
 
-@dataclass
-class OfferedItem:
-    """An item with what the page needs: names, sizes with their body fits and prices."""
+class _ItemRow(Record, frozen=True):
+    """A campaign item's row with its style's and colour's columns (offered_items' query)."""
 
     id: int
     uuid: UUID
-    style_id: int
-    colourway_id: int
-    style_code: str
-    names: dict[str, str]
-    colour: str
-    category: str
+    style: int
+    colourway: int
     allotment: int
     gender: str
     job_role: str
     logo: str
-    logo_price: Decimal
-    sizes: list[dict[str, Any]] = field(default_factory=list)  # id, label, fit, price
-    # The style's size charts (men, women, unisex), from the catalog.
-    charts: list[SizeChartRecord] = field(default_factory=list)
+    logo_price: Decimal | None
+    style_code: str
+    name_en: str
+    name_zh: str
+    name_ko: str
+    category: str
+    scale_id: int
+    scale_kind: str
+    colour_code: str
+    colour_name: str
 
-    def chart_for(self, gender: str) -> SizeChartRecord | None:
-        """The chart for a person of ``gender`` ("" unknown); an item offered to one
-        gender only is sized by that gender's chart."""
-        return chart_for(self.charts, self.gender or gender)
 
-    def name(self, locale: str) -> str:
-        return self.names.get(locale) or self.names["en"]
-
-    def size_label(self, size_id: int) -> str:
-        return next((size["label"] for size in self.sizes if size["id"] == size_id), "")
-
-    def price_of(self, size_id: int) -> Decimal | None:
-        return next((size["price"] for size in self.sizes if size["id"] == size_id), None)
+class _ScaleSize(Record, frozen=True):
+    id: int
+    label: str
+    size_scale: int
 
 
 @access.checked_by_caller("the campaign comes from get_campaign or an employee's signed link")
 async def offered_items(campaign: CampaignRecord) -> list[OfferedItem]:
     """The campaign's items with sizes, body fits, size charts and the client's prices
     (five queries)."""
-    rows = (
+    rows = _ItemRow.from_rows(
         await CampaignItem.select(
             *CampaignItem.all_columns(),
             CampaignItem.style._.code.as_alias("style_code"),
@@ -85,48 +78,55 @@ async def offered_items(campaign: CampaignRecord) -> list[OfferedItem]:
     )
     if not rows:
         return []
-    sizes = (
+    sizes = _ScaleSize.from_rows(
         await Size.select(Size.id, Size.label, Size.size_scale, Size.position)
-        .where(Size.size_scale.is_in(sorted({row["scale_id"] for row in rows})))
+        .where(Size.size_scale.is_in(sorted({row.scale_id for row in rows})))
         .order_by(Size.position)
     )
-    prices = await prices_for_partner(campaign.organisation, [row["style"] for row in rows])
-    charts = await charts_for_styles(row["style"] for row in rows)
+    prices = await prices_for_partner(campaign.organisation, [row.style for row in rows])
+    charts = await charts_for_styles(row.style for row in rows)
     discount = campaign.contract_discount_percent or Decimal("0")
-    items = []
-    for row in rows:
-        item = OfferedItem(
-            id=row["id"],
-            uuid=row["uuid"],
-            style_id=row["style"],
-            colourway_id=row["colourway"],
-            style_code=row["style_code"],
-            names={"en": row["name_en"], "zh_Hans": row["name_zh"], "ko": row["name_ko"]},
-            colour=f"{row['colour_code']} {row['colour_name']}".strip(),
-            category=row["category"],
-            allotment=row["allotment"],
-            gender=row["gender"],
-            job_role=row["job_role"],
-            logo=row["logo"],
-            logo_price=row["logo_price"] or Decimal("0"),
-            charts=charts.get(row["style"], []),
-        )
+
+    def size_options(row: _ItemRow, logo_price: Decimal) -> list[SizeOption]:
+        options: list[SizeOption] = []
         for size in sizes:
-            if size["size_scale"] != row["scale_id"]:
+            if size.size_scale != row.scale_id:
                 continue
-            price = prices.for_item(row["style"], size["id"])
-            item.sizes.append(
+            price = prices.for_item(row.style, size.id)
+            options.append(
                 {
-                    "id": size["id"],
-                    "label": size["label"],
-                    "fit": sizing.body_fit(size["label"], row["scale_kind"], row["category"]),
+                    "id": size.id,
+                    "label": size.label,
+                    "fit": sizing.body_fit(size.label, row.scale_kind, row.category),
                     "price": None
                     if price is None
-                    else garment_price(price.wholesale, discount, campaign.currency)
-                    + item.logo_price,
+                    else garment_price(price.wholesale, discount, campaign.currency) + logo_price,
                 }
             )
-        items.append(item)
+        return options
+
+    items = []
+    for row in rows:
+        logo_price = row.logo_price or Decimal("0")
+        items.append(
+            OfferedItem(
+                id=row.id,
+                uuid=row.uuid,
+                style_id=row.style,
+                colourway_id=row.colourway,
+                style_code=row.style_code,
+                names={"en": row.name_en, "zh_Hans": row.name_zh, "ko": row.name_ko},
+                colour=f"{row.colour_code} {row.colour_name}".strip(),
+                category=row.category,
+                allotment=row.allotment,
+                gender=row.gender,
+                job_role=row.job_role,
+                logo=row.logo,
+                logo_price=logo_price,
+                sizes=size_options(row, logo_price),
+                charts=charts.get(row.style, []),
+            )
+        )
     return items
 
 
@@ -138,8 +138,9 @@ def garment_price(wholesale: Decimal, discount_percent: Decimal, currency: str) 
     return round_money(wholesale * (100 - discount_percent) / 100, currency)
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
-async def add_item(viewer: Viewer, campaign: CampaignRecord, data: Mapping[str, str]) -> SaveResult:
+async def add_item(
+    viewer: Viewer, campaign: VisibleCampaign, data: Mapping[str, str]
+) -> SaveResult:
     """Offer a style in a colour; it must be active and priced for the client."""
     values, errors = forms.parse_item(data, campaign.currency)
     if campaign.status != CampaignStatus.open:

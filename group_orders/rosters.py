@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from group_orders import forms, links
+from group_orders.access import VisibleCampaign, VisibleEmployee
 from group_orders.campaigns import ENTITY, campaign_by_id
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord
 from group_orders.tables import (
     CampaignStatus,
     Employee,
@@ -24,25 +25,24 @@ from partner_portal.spreadsheets import RowError
 
 
 @access.checked_by_caller("the campaign comes from get_campaign")
-async def roster(campaign: CampaignRecord) -> list[dict[str, Any]]:
-    return await (  # type: ignore[no-any-return]
-        Employee.select(*Employee.all_columns())
+async def roster(campaign: CampaignRecord) -> list[EmployeeRecord]:
+    return EmployeeRecord.from_rows(
+        await Employee.select(*Employee.all_columns())
         .where(Employee.campaign == campaign.id)
         .order_by(Employee.department)
         .order_by(Employee.employee_number)
     )
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
 async def roster_after(
-    campaign: CampaignRecord, after: int | None, limit: int
-) -> list[dict[str, Any]]:
+    campaign: VisibleCampaign, after: int | None, limit: int
+) -> list[EmployeeRecord]:
     """Up to ``limit`` people of the roster in the order they joined it, after the one
     whose id is ``after`` (the API's keyset paging: a roster may hold 20,000 people)."""
     query = Employee.select(*Employee.all_columns()).where(Employee.campaign == campaign.id)
     if after is not None:
         query = query.where(Employee.id > after)
-    return await query.order_by(Employee.id).limit(limit)  # type: ignore[no-any-return]
+    return EmployeeRecord.from_rows(await query.order_by(Employee.id).limit(limit))
 
 
 def _employee_values(values: forms.EmployeeInput) -> dict[Any, Any]:
@@ -62,9 +62,8 @@ def _may_change_roster(campaign: CampaignRecord) -> bool:
     return campaign.status == CampaignStatus.open
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
 async def add_employee(
-    viewer: Viewer, campaign: CampaignRecord, data: Mapping[str, str]
+    viewer: Viewer, campaign: VisibleCampaign, data: Mapping[str, str]
 ) -> SaveResult:
     values, errors = forms.parse_employee(data)
     if not _may_change_roster(campaign):
@@ -104,11 +103,10 @@ async def add_employee(
     return SaveResult(uuid=row[0]["uuid"])
 
 
-@access.checked_by_caller("the employee comes from get_employee")
 async def update_employee(
-    viewer: Viewer, employee: Mapping[str, Any], data: Mapping[str, str]
+    viewer: Viewer, employee: VisibleEmployee, data: Mapping[str, str]
 ) -> SaveResult:
-    campaign = await campaign_by_id(employee["campaign"])
+    campaign = await campaign_by_id(employee.campaign)
     values, errors = forms.parse_employee(data)
     if not _may_change_roster(campaign):
         errors["employee_number"] = _("The roster can only change while the campaign is open.")
@@ -119,13 +117,13 @@ async def update_employee(
         taken = await Employee.exists().where(
             (Employee.campaign == campaign.id)
             & (Employee.employee_number == values.employee_number)
-            & (Employee.id != employee["id"])
+            & (Employee.id != employee.id)
         )
         if taken:
             return SaveResult(
                 errors={"employee_number": _("This employee number is already on the roster.")}
             )
-        await Employee.update(new_values).where(Employee.id == employee["id"])
+        await Employee.update(new_values).where(Employee.id == employee.id)
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
@@ -133,28 +131,27 @@ async def update_employee(
             organisation_id=campaign.organisation,
             action="update_employee",
             changes=audit_log.changes_between(
-                {name: employee[name] for name in new_values}, new_values
+                {name: getattr(employee, name) for name in new_values}, new_values
             ),
             summary=values.employee_number,
         )
-    return SaveResult(uuid=employee["uuid"])
+    return SaveResult(uuid=employee.uuid)
 
 
-@access.checked_by_caller("the employee comes from get_employee")
-async def remove_employee(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
+async def remove_employee(viewer: Viewer, employee: VisibleEmployee) -> bool:
     """Take someone off an open campaign's roster, with their choices."""
-    campaign = await campaign_by_id(employee["campaign"])
+    campaign = await campaign_by_id(employee.campaign)
     if not _may_change_roster(campaign):
         return False
     async with write_transaction():
-        await Employee.delete().where(Employee.id == employee["id"])
+        await Employee.delete().where(Employee.id == employee.id)
         await audit_log.record(
             viewer,
             entity_kind=ENTITY,
             entity_uuid=campaign.uuid,
             organisation_id=campaign.organisation,
             action="remove_employee",
-            summary=f"{employee['employee_number']} {employee['name']}",
+            summary=f"{employee.employee_number} {employee.name}",
         )
     return True
 
@@ -269,7 +266,7 @@ ROSTER_PAGE_SIZE = 100
 
 @dataclass
 class RosterPage:
-    rows: list[dict[str, Any]]
+    rows: list[EmployeeRecord]
     total: int
     page: int
     pages: int
@@ -277,9 +274,8 @@ class RosterPage:
     waiting_only: bool
 
 
-@access.checked_by_caller("the campaign comes from get_campaign")
 async def roster_page(
-    campaign: CampaignRecord, search: str = "", waiting_only: bool = False, page: int = 1
+    campaign: VisibleCampaign, search: str = "", waiting_only: bool = False, page: int = 1
 ) -> RosterPage:
     """One page of the roster (a campaign may have 20,000 people), found by name, number,
     department or e-mail, optionally only those who have not answered (two queries)."""
@@ -294,7 +290,7 @@ async def roster_page(
     total = await Employee.count().where(condition)
     pages = max(1, -(-total // ROSTER_PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = (
+    rows = EmployeeRecord.from_rows(
         await Employee.select(*Employee.all_columns())
         .where(condition)
         .order_by(Employee.department)

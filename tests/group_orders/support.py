@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from group_orders import approvals, campaigns, links, offer, rosters
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord
 from group_orders.tables import Campaign, CampaignItem, Employee
 from partner_portal.access import Viewer
 from partner_portal.catalog import services as catalog
@@ -139,7 +139,7 @@ async def make_campaign(
 
 async def add_people(
     campaign: CampaignRecord, *people: tuple[str, str, str]
-) -> list[dict[str, Any]]:
+) -> list[EmployeeRecord]:
     """(employee number, name, department) rows with e-mail addresses; returns the roster."""
     await Employee.insert(
         *(
@@ -159,8 +159,8 @@ async def add_people(
     return await rosters.roster(campaign)
 
 
-def token_for(campaign: CampaignRecord, employee: dict[str, Any], secret: str) -> str:
-    return links.make_token(secret, employee["link_key"], links.link_expiry(campaign.closes_on))
+def token_for(campaign: CampaignRecord, employee: EmployeeRecord, secret: str) -> str:
+    return links.make_token(secret, employee.link_key, links.link_expiry(campaign.closes_on))
 
 
 async def items(campaign: CampaignRecord) -> list[offer.OfferedItem]:
@@ -232,10 +232,10 @@ async def add_shirt_charts(uniform: Uniform) -> None:
 
 async def set_genders(
     campaign: CampaignRecord, genders: dict[str, str]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, EmployeeRecord]:
     """Give roster people (by employee number) a gender; returns the roster by number."""
     for number, gender in genders.items():
         await Employee.update({Employee.gender: gender}).where(
             (Employee.campaign == campaign.id) & (Employee.employee_number == number)
         )
-    return {row["employee_number"]: row for row in await rosters.roster(campaign)}
+    return {row.employee_number: row for row in await rosters.roster(campaign)}

@@ -79,7 +79,7 @@ async def test_stored_measurements_name_a_suggestion_but_nothing_is_chosen_until
     campaign = await make_campaign(cast, await make_uniform())
     [person] = await add_people(campaign, ("E1", "王小明", "零售"))
     await Employee.update({Employee.height_cm: 175, Employee.chest_cm: 92}).where(
-        Employee.id == person["id"]
+        Employee.id == person.id
     )
     offered = await items(campaign)
     shirt = offered[0]

@@ -98,7 +98,7 @@ async def test_the_roster_and_the_responses_page_with_a_cursor(
     roster = await add_people(
         campaign, ("E3", "王小明", "零售"), ("E1", "李娜", "IT"), ("E2", "张伟", "零售")
     )
-    joined = sorted(roster, key=lambda person: person["id"])
+    joined = sorted(roster, key=lambda person: person.id)
     offered = await items(campaign)
     for person, picks in zip(
         joined, ({0: ("170/88A", 1), 1: ("170/76A", 1)}, {}, {0: ("175/92A", 2)}), strict=True

@@ -82,7 +82,7 @@ async def test_answers_become_one_order_whose_lines_add_up_the_choices(
     people = await add_people(
         campaign, ("E1", "王小明", "零售"), ("E2", "李秀英", "运营"), ("E3", "张伟", "运营")
     )
-    by_number = {person["employee_number"]: person for person in people}
+    by_number = {person.employee_number: person for person in people}
     offered = await items(campaign)
     for number, picks in (
         ("E1", {0: ("170/88A", 2), 1: ("170/76A", 1)}),
@@ -93,7 +93,7 @@ async def test_answers_become_one_order_whose_lines_add_up_the_choices(
     # The client admin enters the sizes of someone without a phone; that is recorded.
     await client.sign_in(cast.client)
     entered = await client.post_form(
-        f"/group-orders/employees/{by_number['E3']['uuid']}/choices",
+        f"/group-orders/employees/{by_number['E3'].uuid}/choices",
         choice_form(offered, {0: ("175/92A", 2), 1: ("175/80A", 1)}),
     )
     assert entered.status_code == 303
@@ -178,7 +178,7 @@ async def test_links_are_mailed_once_and_non_responders_are_reminded_once_per_in
     mails = await OutboxEmail.select(OutboxEmail.recipient, OutboxEmail.body_text)
     assert {mail["recipient"] for mail in mails} == {"e1@bank.test", "e2@bank.test"}
     assert all(f"{BASE_URL}/g/" in mail["body_text"] for mail in mails)
-    answered = next(person for person in people if person["employee_number"] == "E1")
+    answered = next(person for person in people if person.employee_number == "E1")
     await choices.save_choices(
         answered, campaign, choice_form(await items(campaign), {0: ("170/88A", 1)})
     )

@@ -129,7 +129,7 @@ async def test_the_client_admin_is_held_to_the_category_total_when_entering_size
     offered = await items(campaign)
     await client.sign_in(cast.client)
     refused = await client.post_form(
-        f"/group-orders/employees/{person['uuid']}/choices",
+        f"/group-orders/employees/{person.uuid}/choices",
         choice_form(offered, {0: ("170/88A", 2), 2: ("170/88A", 1)}),
     )
     assert refused.status_code == 400 and "At most 2 pieces of Uniform in total." in refused.text

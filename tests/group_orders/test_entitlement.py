@@ -94,7 +94,7 @@ async def test_items_for_one_gender_or_role_are_offered_to_those_people_only(
     await Employee.update({Employee.gender: "women", Employee.job_role: "Manager"}).where(
         Employee.employee_number == "E2"
     )
-    people = {row["employee_number"]: row for row in await rosters.roster(campaign)}
+    people = {row.employee_number: row for row in await rosters.roster(campaign)}
     offered = {
         number: [item.style_code for item in (await choices.choice_form(person, campaign)).items]
         for number, person in people.items()

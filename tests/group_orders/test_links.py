@@ -7,7 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from group_orders import links
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord
+from group_orders.tables import Employee
 from tests.group_orders.support import (
     NOW,
     add_people,
@@ -20,10 +21,10 @@ from tests.group_orders.support import (
 from tests.support import Cast, PortalClient
 
 
-async def _two_people(cast: Cast) -> tuple[CampaignRecord, list[dict[str, Any]]]:
+async def _two_people(cast: Cast) -> tuple[CampaignRecord, list[EmployeeRecord]]:
     campaign = await make_campaign(cast, await make_uniform())
     people = await add_people(campaign, ("E1", "王小明", "零售"), ("E2", "李秀英", "运营"))
-    return campaign, sorted(people, key=lambda person: person["employee_number"])
+    return campaign, sorted(people, key=lambda person: person.employee_number)
 
 
 async def test_a_link_opens_only_its_own_employees_page(
@@ -57,9 +58,7 @@ async def test_guessed_tampered_and_expired_links_get_a_plain_error_page(
     forged_expiry = f"{key}.{int(expires) + 86_400 * 365}.{signature}"
     other_key = f"{links.new_link_key()}.{expires}.{signature}"
     flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
-    signed_elsewhere = links.make_token(
-        "another-secret", person["link_key"], NOW + timedelta(days=9)
-    )
+    signed_elsewhere = links.make_token("another-secret", person.link_key, NOW + timedelta(days=9))
     for bad in (
         "nonsense",
         forged_expiry,
@@ -87,9 +86,7 @@ async def test_a_link_signed_with_a_far_expiry_ends_when_the_campaigns_links_do(
     # outlives its campaign: the server bounds the expiry by the campaign's own dates.
     frozen_clock.frozen_at = NOW
     campaign, (person, _other) = await _two_people(cast)
-    ten_years = links.make_token(
-        settings.secret_key, person["link_key"], NOW + timedelta(days=3650)
-    )
+    ten_years = links.make_token(settings.secret_key, person.link_key, NOW + timedelta(days=3650))
     assert (await client.get(f"/g/{ten_years}")).status_code == 200
     frozen_clock.frozen_at = links.link_expiry(campaign.closes_on) + timedelta(minutes=1)
     response = await client.get(f"/g/{ten_years}")
@@ -123,3 +120,22 @@ async def test_the_page_speaks_the_employees_language(
     assert 'lang="ko"' in korean.text and "Service shirt 한" in korean.text
     chinese = await client.get(url + "?lang=zh_Hans")
     assert "Service shirt 中" in chinese.text
+
+
+async def test_the_link_sheet_prints_each_persons_own_link_with_its_qr_code(
+    client: PortalClient, cast: Cast, settings: Any
+) -> None:
+    campaign, (with_mail, without_mail) = await _two_people(cast)
+    await Employee.update({Employee.email: ""}).where(Employee.id == without_mail.id)
+    await client.sign_in(cast.client)
+
+    sheet = await client.get(f"/group-orders/{campaign.uuid}/link-sheet")
+    assert sheet.status_code == 200
+    assert without_mail.name in sheet.text and with_mail.name not in sheet.text
+    assert f"/g/{token_for(campaign, without_mail, settings.secret_key)}" in sheet.text
+    assert sheet.text.count('class="go-qr"><svg') == 1
+
+    everyone = await client.get(f"/group-orders/{campaign.uuid}/link-sheet?who=all")
+    for person in (with_mail, without_mail):
+        assert f"/g/{token_for(campaign, person, settings.secret_key)}" in everyone.text
+    assert everyone.text.count('class="go-qr"><svg') == 2

@@ -39,7 +39,7 @@ async def test_the_payroll_export_lists_each_employees_share_by_department(
     }
     for person in people:
         url = f"/g/{token_for(campaign, person, settings.secret_key)}"
-        form = {**choice_form(offered, picks[person["employee_number"]]), "action": "save"}
+        form = {**choice_form(offered, picks[person.employee_number]), "action": "save"}
         assert "Thank you" in (await client.post_form(url, form)).text
     await client.sign_in(cast.client)
     page = await client.get(f"/group-orders/{campaign.uuid}?lang=en")

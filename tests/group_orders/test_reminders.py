@@ -37,7 +37,7 @@ async def _one_answered(
     people = await add_people(
         campaign, ("E1", "王小明", "零售"), ("E2", "李秀英", "运营"), ("E3", "김민준", "운항")
     )
-    first = next(person for person in people if person["employee_number"] == "E1")
+    first = next(person for person in people if person.employee_number == "E1")
     offered = await items(campaign)
     await client.post_form(
         f"/g/{token_for(campaign, first, settings.secret_key)}",

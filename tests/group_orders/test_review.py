@@ -31,9 +31,9 @@ async def _answered_campaign(cast: Cast, **values: Any) -> CampaignRecord:
     campaign = await make_campaign(cast, await make_uniform(), **values)
     people = await add_people(campaign, ("E1", "王小明", "零售银行部"), ("E2", "李秀英", "运营部"))
     for person, site in zip(people, ("上海陆家嘴", "北京金融街"), strict=True):
-        await Employee.update({Employee.site: site}).where(Employee.id == person["id"])
+        await Employee.update({Employee.site: site}).where(Employee.id == person.id)
     offered = await items(campaign)
-    by_number = {person["employee_number"]: person for person in people}
+    by_number = {person.employee_number: person for person in people}
     for number, picks in (("E1", {0: ("170/88A", 2)}), ("E2", {1: ("170/76A", 1)})):
         form = await choices.save_choices(by_number[number], campaign, choice_form(offered, picks))
         assert not form.errors
@@ -96,9 +96,9 @@ async def test_approval_is_only_possible_with_the_figures_of_the_review(
 
     reviewed = reviewed_value((await client.get(f"{url}/review")).text)
     # The client admin still enters someone's sizes after the review was opened.
-    e2 = next(row for row in await rosters.roster(campaign) if row["employee_number"] == "E2")
+    e2 = next(row for row in await rosters.roster(campaign) if row.employee_number == "E2")
     entered = await client.post_form(
-        f"/group-orders/employees/{e2['uuid']}/choices",
+        f"/group-orders/employees/{e2.uuid}/choices",
         choice_form(await items(campaign), {0: ("175/92A", 1), 1: ("170/76A", 1)}),
     )
     assert entered.status_code == 303

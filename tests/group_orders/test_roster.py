@@ -75,10 +75,10 @@ async def test_an_xlsx_roster_is_imported_and_a_second_upload_updates_by_employe
     again = (HEADER + "1002,김민준,객실승무팀,인천,mj@air.test,men,,ko\n").encode()
     response = await _upload(client, campaign, "roster.csv", again)
     assert "0 created, 1 updated" in response.text
-    people = {row["employee_number"]: row for row in await rosters.roster(campaign)}
-    assert people["1001"]["gender"] == "men" and people["1001"]["locale"] == "zh_Hans"
-    assert people["1002"]["department"] == "객실승무팀"
-    assert people["1001"]["link_key"] != people["1002"]["link_key"]
+    people = {row.employee_number: row for row in await rosters.roster(campaign)}
+    assert people["1001"].gender == "men" and people["1001"].locale == "zh_Hans"
+    assert people["1002"].department == "객실승무팀"
+    assert people["1001"].link_key != people["1002"].link_key
 
 
 async def test_people_are_added_in_the_page_and_a_taken_number_is_refused_in_place(
@@ -97,12 +97,12 @@ async def test_people_are_added_in_the_page_and_a_taken_number_is_refused_in_pla
     assert "already on the roster" in taken.text and 'value="另一个人"' in taken.text
     [person] = await rosters.roster(campaign)
     edited = await client.post_form(
-        f"/group-orders/employees/{person['uuid']}",
+        f"/group-orders/employees/{person.uuid}",
         {"employee_number": "E9", "name": "陈静", "department": "对公业务部", "language": "ko"},
     )
     assert edited.status_code == 303
     [person] = await rosters.roster(campaign)
-    assert (person["department"], person["locale"]) == ("对公业务部", "ko")
+    assert (person.department, person.locale) == ("对公业务部", "ko")
 
 
 async def test_a_large_roster_is_paged_and_searchable_and_the_link_sheet_has_qr_codes(
@@ -141,4 +141,4 @@ async def test_dates_in_an_xlsx_roster_are_read_as_the_kernel_reads_them(
     response = await _upload(client, campaign, "roster.xlsx", content)
     assert response.status_code == 200, response.text
     [person] = await rosters.roster(campaign)
-    assert (person["employee_number"], person["site"]) == ("2026-03-01", "2026-03-02")
+    assert (person.employee_number, person.site) == ("2026-03-01", "2026-03-02")

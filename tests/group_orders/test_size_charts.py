@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from group_orders import sizing
-from group_orders.records import CampaignRecord
+from group_orders.records import CampaignRecord, EmployeeRecord
 from partner_portal.catalog.size_charts import ChartInput, store_chart
 from tests.group_orders.support import (
     NOW,
@@ -24,7 +24,7 @@ from tests.group_orders.support import (
 from tests.support import Cast, PortalClient
 
 
-async def _charted(cast: Cast) -> tuple[CampaignRecord, Uniform, dict[str, dict[str, Any]]]:
+async def _charted(cast: Cast) -> tuple[CampaignRecord, Uniform, dict[str, EmployeeRecord]]:
     """The bank's campaign with the shirt's charts; a man (E1), a woman (E2) and someone
     of no stated gender (E3)."""
     uniform = await make_uniform()
