@@ -16,6 +16,7 @@ from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from piccolo.query.methods.select import Select
 
 from partner_portal import access
 from partner_portal.access import Viewer
@@ -36,6 +37,7 @@ from partner_portal.i18n import ngettext
 from partner_portal.partners.tables import Role, User
 from partner_portal.settings import Settings, current_settings
 from partner_portal.signing import is_signed, signature
+from partner_portal.statements import Parameter, Prepared
 
 logger = logging.getLogger(__name__)
 
@@ -582,12 +584,21 @@ async def change_password(
     return None
 
 
-async def saved_filters(viewer: Viewer, list_name: str) -> str:
-    row = await (
+@Prepared
+def _saved_filters() -> Select:
+    return (
         ListPreference.select(ListPreference.query_string)
-        .where(ListPreference.user == viewer.user_id, ListPreference.list_name == list_name)
-        .first()
+        .where(
+            ListPreference.user == Parameter("user"),
+            ListPreference.list_name == Parameter("list_name"),
+        )
+        .limit(1)
     )
+
+
+async def saved_filters(viewer: Viewer, list_name: str) -> str:
+    """The filters the viewer last used on a list ("" for none); read on every list page."""
+    row = await _saved_filters.first(user=viewer.user_id, list_name=list_name)
     return row["query_string"] if row else ""
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from babel import Locale
+from piccolo.query.methods.select import Select
 
 from partner_portal import access, i18n, messages
 from partner_portal.access import Action, Viewer
@@ -38,6 +39,7 @@ from partner_portal.partners.tables import (
     TimelineEntry,
 )
 from partner_portal.registries import PartnerPanel, registry
+from partner_portal.statements import Parameter, Prepared
 
 TIMELINE_PAGE_SIZE = 20
 LIST_NAME = "partners"
@@ -128,12 +130,52 @@ TIMELINE_COLUMNS = (
 )
 
 
+@Prepared
+@access.checked_by_caller("organisation_details' organisation comes from get_organisation")
+def _organisation_details() -> Select:
+    return (
+        Organisation.select(*DETAIL_COLUMNS)
+        .where(Organisation.id == Parameter("organisation"))
+        .limit(1)
+    )
+
+
+@Prepared
+@access.checked_by_caller("partner_360's organisation comes from get_organisation")
+def _addresses_of() -> Select:
+    return (
+        Address.select(*Address.all_columns())
+        .where(Address.organisation == Parameter("organisation"))
+        .order_by(Address.id)
+    )
+
+
+@Prepared
+@access.checked_by_caller("partner_360's organisation comes from get_organisation")
+def _territories_of() -> Select:
+    return (
+        Territory.select(Territory.region_code)
+        .where(Territory.organisation == Parameter("organisation"))
+        .order_by(Territory.region_code)
+    )
+
+
+@Prepared
+@access.checked_by_caller("partner_360's organisation comes from get_organisation")
+def _contacts_of() -> Select:
+    """Main contact first, then by name."""
+    return (
+        Contact.select(*Contact.all_columns())
+        .where(Contact.organisation == Parameter("organisation"))
+        .order_by(Contact.is_primary, ascending=False)
+        .order_by(Contact.name)
+    )
+
+
 @access.checked_by_caller("the organisation comes from get_organisation or get_contact")
 async def organisation_details(organisation_id: int) -> dict[str, Any]:
     """The organisation row with its owner's and parent distributor's names."""
-    row = await (
-        Organisation.select(*DETAIL_COLUMNS).where(Organisation.id == organisation_id).first()
-    )
+    row = await _organisation_details.first(organisation=organisation_id)
     assert row is not None
     return row
 
@@ -221,26 +263,12 @@ async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1
     """Everything the partner 360 page shows; 404 if the viewer may not see the partner."""
     found = await access.get_organisation(viewer, partner_uuid)
     organisation = await organisation_details(found.id)
-    addresses = (
-        await Address.select(*Address.all_columns())
-        .where(Address.organisation == found.id)
-        .order_by(Address.id)
-    )
+    addresses = await _addresses_of.rows(organisation=found.id)
     for address in addresses:
         address["printed"] = format_address(address)
-    territories = [
-        row["region_code"]
-        for row in await Territory.select(Territory.region_code)
-        .where(Territory.organisation == found.id)
-        .order_by(Territory.region_code)
-    ]
+    territories = [row["region_code"] for row in await _territories_of.rows(organisation=found.id)]
     # The organisation passed access.get_organisation above: its rows need no second filter.
-    contacts = ContactRecord.from_rows(
-        await Contact.select(*Contact.all_columns())
-        .where(Contact.organisation == found.id)
-        .order_by(Contact.is_primary, ascending=False)
-        .order_by(Contact.name)
-    )
+    contacts = ContactRecord.from_rows(await _contacts_of.rows(organisation=found.id))
     timeline, has_more = await _timeline_entries(viewer, found, timeline_page)
     retailers: list[dict[str, Any]] = []
     if organisation["kind"] == OrganisationKind.distributor.value:
