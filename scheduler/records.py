@@ -1,15 +1,57 @@
-"""The typed rows the scheduler's services hand to controllers, templates and the feed."""
+"""Typed rows of the scheduler (partner_portal/records.py): a follow-up as the agenda, the
+calendar, its page and the API show it, and the rows the agenda, the jobs and rules pages
+and the feed hand around. One fetched through the access policy is a ``VisibleFollowUp``
+(scheduler/access.py), made only by get_follow_up."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 import msgspec
 
+from partner_portal import messages
+from partner_portal.clock import utcnow
 from partner_portal.records import Record
-from scheduler.tables import FollowUpKind, FollowUpState, Priority
+from scheduler import services
+from scheduler.tables import FollowUp, FollowUpKind, FollowUpState, Priority
+
+# The columns a FollowUpRecord is made from (FollowUpRecord.for_reader).
+FOLLOW_UP_COLUMNS = (
+    FollowUp.id,
+    FollowUp.uuid,
+    FollowUp.kind,
+    FollowUp.title,
+    FollowUp.title_message,
+    FollowUp.title_params,
+    FollowUp.notes,
+    FollowUp.due_at,
+    FollowUp.priority,
+    FollowUp.recurrence,
+    FollowUp.state,
+    FollowUp.outcome,
+    FollowUp.completed_at,
+    FollowUp.rule_key,
+    FollowUp.subject_kind,
+    FollowUp.subject_uuid,
+    FollowUp.remind_at,
+    FollowUp.version,
+    FollowUp.owner,
+    FollowUp.organisation,
+    FollowUp.organisation._.uuid.as_alias("partner_uuid"),
+    FollowUp.organisation._.legal_name.as_alias("partner_name"),
+    FollowUp.owner._.display_name.as_alias("owner_name"),
+    FollowUp.owner._.uuid.as_alias("owner_uuid"),
+    FollowUp.owner._.manager.as_alias("owner_manager"),
+    FollowUp.series,
+    FollowUp.occurrence_at,
+    FollowUp.series._.uuid.as_alias("series_uuid"),
+    FollowUp.series._.rule.as_alias("series_rule"),
+    FollowUp.series._.starts_at.as_alias("series_starts_at"),
+    FollowUp.series._.time_zone.as_alias("series_time_zone"),
+)
 
 
 class FollowUpRecord(Record, frozen=True):
@@ -56,3 +98,50 @@ class FollowUpRecord(Record, frozen=True):
     # A title a rule made: its message id and parameters (services.title_parameter).
     title_message: str = ""
     title_params: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    @classmethod
+    def for_reader(cls, row: Mapping[str, Any], may_change: bool) -> Self:
+        """The record of a row of FOLLOW_UP_COLUMNS for the viewer who asked: a rule's
+        title in their language (the stored one is English), whether they may change it."""
+        return cls.from_row(
+            {
+                **row,
+                "title": services.shown_title(row),
+                "title_params": messages.loaded_params(row.get("title_params")),
+                "may_change": may_change,
+                "overdue": row["state"] == FollowUpState.open and row["due_at"] < utcnow(),
+                "remind_minutes": services.remind_minutes_of(row),
+            }
+        )
+
+
+class Person(Record, frozen=True):
+    """A brand user someone may plan follow-ups for (the owner menus) or a rule may assign
+    them to."""
+
+    id: int
+    uuid: UUID
+    display_name: str
+
+
+class Workload(Person, frozen=True):
+    """A person of the viewer's team with their open follow-ups: all of them, overdue, and
+    due later within the week."""
+
+    open: int
+    overdue: int
+    week: int
+
+
+class JobRunRecord(Record, frozen=True):
+    """One run of a scheduled job: when, how long, whether it worked and what it said."""
+
+    id: int
+    job_key: str
+    started_at: datetime
+    finished_at: datetime | None
+    duration_ms: int | None
+    ok: bool | None
+    result: str
+    error: str
+    runner: str

@@ -37,11 +37,20 @@ from partner_portal.database import write_transaction
 from partner_portal.i18n import N_
 from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.partners.tables import User
+from partner_portal.records import Record
 from partner_portal.settings import current_settings
 from scheduler import forms
 from scheduler.tables import FollowUp, FollowUpKind, FollowUpSeries, FollowUpState, Priority
 
 logger = logging.getLogger(__name__)
+
+
+class StoredFollowUp(Record, frozen=True):
+    """A follow-up just stored (insert_row): what its creator records and links to."""
+
+    id: int
+    uuid: UUID
+    due_at: datetime
 
 
 # ---------------------------------------------------------------------------
@@ -97,7 +106,7 @@ async def create_follow_up(
         await audit_created(
             actor, row, organisation_id, stored_title(title, title_params)[FollowUp.title]
         )
-    return UUID(str(row["uuid"]))
+    return row.uuid
 
 
 async def ensure_open_follow_up(
@@ -287,7 +296,7 @@ async def insert_row(
     occurrence_at: datetime | None = None,
     state: str = FollowUpState.open,
     title_params: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> StoredFollowUp:
     """Store one follow-up (``title_params``: see RuleFollowUp). With a ``recurrence`` and no ``series_id`` it is the first
     occurrence of a new series starting at ``due_at``; with a ``series_id``, the occurrence
     of that series the rule placed at ``occurrence_at``."""
@@ -321,7 +330,7 @@ async def insert_row(
         .returning(FollowUp.id, FollowUp.uuid, FollowUp.due_at)
         .run()
     )
-    return dict(rows[0])
+    return StoredFollowUp.from_row(rows[0])
 
 
 @access.system_query("the owner's time zone for a series the caller is creating")
@@ -357,14 +366,14 @@ def remind_minutes_of(row: Mapping[str, Any]) -> int:
 
 
 async def audit_created(
-    actor: Viewer | None, row: Mapping[str, Any], organisation_id: int, title: str
+    actor: Viewer | None, row: StoredFollowUp, organisation_id: int, title: str
 ) -> None:
     await audit_log.record(
         actor,
         entity_kind="follow_up",
-        entity_uuid=row["uuid"],
+        entity_uuid=row.uuid,
         organisation_id=organisation_id,
         action="create",
-        changes=audit_log.changes_between({}, {"title": title, "due_at": row["due_at"]}),
+        changes=audit_log.changes_between({}, {"title": title, "due_at": row.due_at}),
         summary=title[:200],
     )
