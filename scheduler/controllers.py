@@ -129,8 +129,8 @@ async def follow_up_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
         partner_uuid = UUID(str(request.query_params.get("partner") or ""))
     except ValueError:
         partner_uuid = None
-    context = await follow_ups.new_form_context(viewer, partner_uuid)
-    return await _form_page(request, viewer, context["values"], {})
+    values = await follow_ups.new_form_values(viewer, partner_uuid)
+    return await _form_page(request, viewer, values, {})
 
 
 @post("/follow-ups/new", include_in_schema=False)

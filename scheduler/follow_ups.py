@@ -106,8 +106,9 @@ async def causes_for(viewer: Viewer, follow_up: VisibleFollowUp) -> list[ListedC
     return sorted(listed, key=lambda item: (item.cleared, item.partner_name, item.title))
 
 
-async def new_form_context(viewer: Viewer, partner_uuid: UUID | None) -> dict[str, Any]:
-    """The new-follow-up form: tomorrow 09:00 in the viewer's zone, a call, remind 1 h before."""
+async def new_form_values(viewer: Viewer, partner_uuid: UUID | None) -> dict[str, str]:
+    """The new-follow-up form's values: tomorrow 09:00 in the viewer's zone, a call, remind
+    1 h before, for the partner given (one the viewer may plan for: 404/403 otherwise)."""
     access.require(viewer, SchedulerAction.manage_follow_ups)
     partner = None
     if partner_uuid is not None:
@@ -115,7 +116,7 @@ async def new_form_context(viewer: Viewer, partner_uuid: UUID | None) -> dict[st
             viewer, partner_uuid, SchedulerAction.manage_follow_ups
         )
     tomorrow = utcnow().astimezone(ZoneInfo(viewer.time_zone)).date() + timedelta(days=1)
-    values = {
+    return {
         "kind": FollowUpKind.call.value,
         "priority": Priority.normal.value,
         "due_date": tomorrow.isoformat(),
@@ -124,7 +125,6 @@ async def new_form_context(viewer: Viewer, partner_uuid: UUID | None) -> dict[st
         "partner": str(partner.uuid) if partner else "",
         "owner": str(viewer.user_uuid),
     }
-    return {"values": values, "partner": partner}
 
 
 async def create_from_form(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:

@@ -145,3 +145,23 @@ class JobRunRecord(Record, frozen=True):
     result: str
     error: str
     runner: str
+
+
+class FeedEntry(Record, frozen=True):
+    """A follow-up as the calendar feed writes it (feeds.FEED_COLUMNS): a one-off, or an
+    occurrence of its series with the series' rule, first start and zone."""
+
+    uuid: UUID
+    kind: FollowUpKind
+    title: str
+    notes: str
+    due_at: datetime
+    remind_at: datetime | None
+    state: FollowUpState
+    updated_at: datetime
+    occurrence_at: datetime | None
+    partner_name: str
+    series_uuid: UUID | None
+    series_rule: str | None
+    series_starts_at: datetime | None
+    series_time_zone: str | None
