@@ -24,6 +24,7 @@ from insights.figures import (
     last_order_days,
     months_between,
 )
+from insights.records import InsightPartner, NamedPartner, PartnerMetricsRecord
 from insights.tables import (
     PartnerMetrics,
     PartnerMonth,
@@ -172,8 +173,9 @@ class KpiTable:
 DIMENSIONS = ("kam", "tier", "territory", "kind")
 
 
-async def visible_partners(viewer: Viewer) -> list[dict[str, Any]]:
-    rows = await access.scoped(
+async def visible_partners(viewer: Viewer) -> list[InsightPartner]:
+    """The buying partners the viewer sees, each with its territories' region codes."""
+    rows: list[InsightPartner] = await access.scoped(
         Organisation.select(
             Organisation.id,
             Organisation.uuid,
@@ -187,12 +189,12 @@ async def visible_partners(viewer: Viewer) -> list[dict[str, Any]]:
         viewer,
     ).where(Organisation.kind.is_in(BUYING_KINDS))
     territories: dict[int, list[str]] = defaultdict(list)
-    for row in await Territory.select(Territory.organisation, Territory.region_code).where(
-        Territory.organisation.is_in([row["id"] for row in rows] or [-1])
+    for territory in await Territory.select(Territory.organisation, Territory.region_code).where(
+        Territory.organisation.is_in([partner["id"] for partner in rows] or [-1])
     ):
-        territories[row["organisation"]].append(row["region_code"])
-    for row in rows:
-        row["territories"] = sorted(territories[row["id"]])
+        territories[territory["organisation"]].append(territory["region_code"])
+    for partner in rows:
+        partner["territories"] = sorted(territories[partner["id"]])
     return rows
 
 
@@ -235,7 +237,7 @@ class KpiInputs:
     tables between ``start`` and ``end`` (the job computes fifteen per scope)."""
 
     settings: dict[str, Any]
-    partners: list[dict[str, Any]]
+    partners: list[InsightPartner]
     facts: list[dict[str, Any]]
     last_days: dict[tuple[int, date], date]
     # Each partner's status and tier over time (partners without changes kept theirs).
@@ -275,7 +277,7 @@ class _PartnerPast:
     """When each visible partner ordered and what it was (status, tier) over time: what a
     period's counts are judged by."""
 
-    visible: dict[int, dict[str, Any]]
+    visible: dict[int, InsightPartner]
     order_days: dict[int, list[date]]  # month-level last order days, sorted
     spans: Mapping[int, Sequence[history.StatusSpan]]
     churn_days: timedelta
@@ -480,7 +482,7 @@ async def visible_by_name(viewer: Viewer, organisation_ids: Iterable[int]) -> li
     )
 
 
-async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> list[dict[str, Any]]:
+async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> list[NamedPartner]:
     """The visible partners among these ids, by name."""
     ids = list(organisation_ids)
     return await (
@@ -502,7 +504,7 @@ async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> lis
 
 
 @access.checked_by_caller("partners its callers found through scoped or get_organisation")
-async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, PartnerMetricsRecord]:
     day = await latest_day()
     if day is None or not organisation_ids:
         return {}
@@ -510,7 +512,7 @@ async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, dict[str,
         (PartnerMetrics.computed_on == day)
         & PartnerMetrics.organisation.is_in(list(organisation_ids))
     )
-    return {row["organisation"]: row for row in rows}
+    return {row.organisation: row for row in PartnerMetricsRecord.from_rows(rows)}
 
 
 @access.system_query("the day the stored figures were last computed, for everyone")
