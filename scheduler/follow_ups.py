@@ -642,7 +642,7 @@ async def reassign(viewer: Viewer, follow_up_uuid: UUID, owner_raw: str) -> Acti
                 viewer,
                 owner_id,
                 follow_up_uuid,
-                services.title_parameter(row.as_dict()),
+                row.title_parameter(),
                 row.due_at,
             )
     return ActionOutcome(rows=[await get_follow_up(viewer, follow_up_uuid)])
@@ -653,7 +653,7 @@ async def _tell_new_owner(
     viewer: Viewer, owner_id: int, follow_up_uuid: Any, title: Any, due_at: datetime
 ) -> None:
     """The bell and an e-mail (unless they turned it off) for a follow-up given to someone;
-    ``title`` as services.title_parameter gives it (a rule's, in the owner's language)."""
+    ``title`` as TitledFollowUp.title_parameter gives it (a rule's, in the owner's language)."""
     link = f"/follow-ups/{follow_up_uuid}"
     await notify(
         NewNotification(

@@ -15,7 +15,6 @@ import msgspec
 from partner_portal import messages
 from partner_portal.clock import utcnow
 from partner_portal.records import Record
-from scheduler import services
 from scheduler.tables import FollowUp, FollowUpKind, FollowUpState, Priority
 
 # The columns a FollowUpRecord is made from (FollowUpRecord.for_reader).
@@ -54,7 +53,38 @@ FOLLOW_UP_COLUMNS = (
 )
 
 
-class FollowUpRecord(Record, frozen=True):
+class TitledFollowUp(Record, frozen=True):
+    """A follow-up's title as stored: the text as written or, when a rule made it, the
+    rule's message id (``title_message``) and parameters, ``title`` then holding it in
+    English for searches and the audit log."""
+
+    title: str
+    title_message: str = ""
+    title_params: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        # Piccolo returns the JSON parameters as text.
+        return super().from_row(
+            {**row, "title_params": messages.loaded_params(row.get("title_params"))}
+        )
+
+    def title_parameter(self) -> str | dict[str, Any]:
+        """The title as a parameter of another message (a notification, a reminder, a
+        digest line): the nested message when a rule made it, so each reader reads it in
+        their language; else the title as written."""
+        if not self.title_message:
+            return self.title
+        return messages.nested(self.title_message, **self.title_params)
+
+    def shown_title(self) -> str:
+        """The title in the current reader's language."""
+        if not self.title_message:
+            return self.title
+        return messages.render(self.title_message, self.title_params)
+
+
+class FollowUpRecord(TitledFollowUp, frozen=True, kw_only=True):
     """A follow-up as the agenda, the calendar and its page show it, with its partner's and
     owner's names and what the viewer may do with it."""
 
@@ -95,24 +125,65 @@ class FollowUpRecord(Record, frozen=True):
     may_change: bool = False
     overdue: bool = False
     remind_minutes: int = 0
-    # A title a rule made: its message id and parameters (services.title_parameter).
-    title_message: str = ""
-    title_params: dict[str, Any] = msgspec.field(default_factory=dict)
 
     @classmethod
     def for_reader(cls, row: Mapping[str, Any], may_change: bool) -> Self:
         """The record of a row of FOLLOW_UP_COLUMNS for the viewer who asked: a rule's
         title in their language (the stored one is English), whether they may change it."""
+        stored = TitledFollowUp.from_row(row)
+        remind_at = row["remind_at"]
         return cls.from_row(
             {
                 **row,
-                "title": services.shown_title(row),
-                "title_params": messages.loaded_params(row.get("title_params")),
+                "title": stored.shown_title(),
+                "title_params": stored.title_params,
                 "may_change": may_change,
                 "overdue": row["state"] == FollowUpState.open and row["due_at"] < utcnow(),
-                "remind_minutes": services.remind_minutes_of(row),
+                "remind_minutes": 0
+                if remind_at is None
+                else int((row["due_at"] - remind_at).total_seconds() // 60),
             }
         )
+
+
+class StoredFollowUp(Record, frozen=True):
+    """A follow-up just stored (services.insert_row): what its creator records and links
+    to."""
+
+    id: int
+    uuid: UUID
+    due_at: datetime
+
+
+class CreatedFollowUp(TitledFollowUp, frozen=True, kw_only=True):
+    """A follow-up a rule just created: whom to tell, and where it is."""
+
+    id: int
+    uuid: UUID
+    owner: int
+
+
+class ClaimedReminder(TitledFollowUp, frozen=True, kw_only=True):
+    """A follow-up whose reminder this process claimed: whom to remind of what, and when
+    it is due."""
+
+    id: int
+    uuid: UUID
+    due_at: datetime
+    owner: int
+    organisation: int
+    kind: FollowUpKind
+
+
+class DigestItem(TitledFollowUp, frozen=True, kw_only=True):
+    """An open follow-up on its owner's daily digest."""
+
+    uuid: UUID
+    kind: FollowUpKind
+    due_at: datetime
+    owner: int
+    priority: Priority
+    partner_name: str
 
 
 class Person(Record, frozen=True):
