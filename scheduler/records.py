@@ -130,13 +130,10 @@ class FollowUpRecord(TitledFollowUp, frozen=True, kw_only=True):
     def for_reader(cls, row: Mapping[str, Any], may_change: bool) -> Self:
         """The record of a row of FOLLOW_UP_COLUMNS for the viewer who asked: a rule's
         title in their language (the stored one is English), whether they may change it."""
-        stored = TitledFollowUp.from_row(row)
         remind_at = row["remind_at"]
-        return cls.from_row(
+        record = cls.from_row(
             {
                 **row,
-                "title": stored.shown_title(),
-                "title_params": stored.title_params,
                 "may_change": may_change,
                 "overdue": row["state"] == FollowUpState.open and row["due_at"] < utcnow(),
                 "remind_minutes": 0
@@ -144,6 +141,7 @@ class FollowUpRecord(TitledFollowUp, frozen=True, kw_only=True):
                 else int((row["due_at"] - remind_at).total_seconds() // 60),
             }
         )
+        return record.replace(title=record.shown_title()) if record.title_message else record
 
 
 class StoredFollowUp(Record, frozen=True):
