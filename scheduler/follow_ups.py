@@ -650,7 +650,11 @@ async def reassign(viewer: Viewer, follow_up_uuid: UUID, owner_raw: str) -> Acti
 
 @access.checked_by_caller("the owner of a follow-up its caller fetched or created")
 async def _tell_new_owner(
-    viewer: Viewer, owner_id: int, follow_up_uuid: Any, title: Any, due_at: datetime
+    viewer: Viewer,
+    owner_id: int,
+    follow_up_uuid: UUID,
+    title: str | dict[str, Any],
+    due_at: datetime,
 ) -> None:
     """The bell and an e-mail (unless they turned it off) for a follow-up given to someone;
     ``title`` as TitledFollowUp.title_parameter gives it (a rule's, in the owner's language)."""

@@ -15,10 +15,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from piccolo.query.functions.aggregate import Max
 
 from partner_portal import access, inputs, messages
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -89,7 +91,7 @@ class Candidate:
     kind: str = FollowUpKind.task
     priority: str = Priority.normal
     subject_kind: str = ""
-    subject_uuid: Any = None
+    subject_uuid: UUID | None = None
     notes: str = ""
 
 
@@ -446,7 +448,7 @@ async def assignable_users() -> list[Person]:
     )
 
 
-async def save_rule_settings(actor: Any, data: Mapping[str, Any]) -> dict[str, str]:
+async def save_rule_settings(actor: Viewer | None, data: Mapping[str, Any]) -> dict[str, str]:
     """Save every rule's form fields (``<key>.enabled``, ``.threshold_days``,
     ``.assignee``: "owner" or a user's UUID); errors by field, nothing saved on any."""
     users = {str(user.uuid): user.id for user in await assignable_users()}
