@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from insights import metrics
 from insights.access import InsightAction
@@ -24,7 +24,7 @@ from insights.figures import (
     last_order_days,
     months_between,
 )
-from insights.records import InsightPartner, NamedPartner, PartnerMetricsRecord
+from insights.records import InsightPartner, MonthFact, NamedPartner, PartnerMetricsRecord
 from insights.tables import (
     PartnerMetrics,
     PartnerMonth,
@@ -198,7 +198,7 @@ async def visible_partners(viewer: Viewer) -> list[InsightPartner]:
     return rows
 
 
-def _groups_of(partner: Mapping[str, Any], dimension: str) -> list[tuple[str, str]]:
+def _groups_of(partner: InsightPartner, dimension: str) -> list[tuple[str, str]]:
     if dimension == "kam":
         return [(f"kam:{partner['owner'] or 0}", partner["owner_name"] or _("No owner"))]
     if dimension == "tier":
@@ -238,7 +238,7 @@ class KpiInputs:
 
     settings: dict[str, Any]
     partners: list[InsightPartner]
-    facts: list[dict[str, Any]]
+    facts: list[MonthFact]
     last_days: dict[tuple[int, date], date]
     # Each partner's status and tier over time (partners without changes kept theirs).
     spans: dict[int, list[history.StatusSpan]]
@@ -255,7 +255,8 @@ async def kpi_inputs(viewer: Viewer, start: date, end: date) -> KpiInputs:
     return KpiInputs(
         settings=settings,
         partners=partners,
-        facts=facts,
+        # The query's columns are a fact's keys.
+        facts=cast(list[MonthFact], facts),
         last_days=await last_order_days(since=start - churn_days),
         spans=await history.spans_of([row["id"] for row in partners]),
     )
@@ -338,7 +339,7 @@ class _GroupTally:
     margin: Decimal = Decimal(0)
     orders: int = 0
 
-    def add_fact(self, row: Mapping[str, Any]) -> None:
+    def add_fact(self, row: MonthFact) -> None:
         self.active.add(row["organisation"])
         self.revenue += row["revenue"]
         self.margin += row["margin"]
@@ -370,8 +371,8 @@ class _GroupTally:
 
 
 def _facts_by_period(
-    facts: Iterable[Mapping[str, Any]], windows: Sequence[Period]
-) -> tuple[dict[str, list[Mapping[str, Any]]], dict[int, date]]:
+    facts: Iterable[MonthFact], windows: Sequence[Period]
+) -> tuple[dict[str, list[MonthFact]], dict[int, date]]:
     """The monthly facts by period key (each month's period found once, not once per
     period), and each partner's first month with a fact."""
     period_of_month = {
@@ -379,7 +380,7 @@ def _facts_by_period(
         for window in windows
         for offset in range(months_between(window.start, window.end))
     }
-    by_period: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    by_period: dict[str, list[MonthFact]] = defaultdict(list)
     first_month: dict[int, date] = {}
     for row in facts:
         month = as_date(row["month"])
@@ -412,7 +413,7 @@ def _period_tallies(
     window: Period,
     judged_at: date,
     membership: Mapping[int, list[str]],
-    facts: Iterable[Mapping[str, Any]],
+    facts: Iterable[MonthFact],
     first_month: Mapping[int, date],
 ) -> dict[str, _GroupTally]:
     """One period's tally per group: activity from the facts, new and churned partners
@@ -474,12 +475,13 @@ def kpi_table(inputs: KpiInputs, windows: list[Period], dimension: str, today: d
 async def visible_by_name(viewer: Viewer, organisation_ids: Iterable[int]) -> list[int]:
     """The ids of the visible partners among these, in the order of their names."""
     ids = list(organisation_ids)
-    return await (  # type: ignore[no-any-return]
+    ordered: list[int] = await (
         access.scoped(Organisation.select(Organisation.id), viewer)
         .where(Organisation.id.is_in(ids or [-1]))
         .order_by(Organisation.legal_name)
         .output(as_list=True)
     )
+    return ordered
 
 
 async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> list[NamedPartner]:

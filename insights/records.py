@@ -146,3 +146,17 @@ class SurveyRecord(Record, frozen=True):
     comment: str
     number: str | None
     partner_name: str
+
+
+class MonthFact(TypedDict):
+    """A partner's booked orders in one month, in the reporting currency (PartnerMonth): what
+    the KPIs add up, read many thousand at a time, so a dictionary."""
+
+    id: int
+    organisation: int
+    month: date
+    season_code: str
+    orders: int
+    pieces: int
+    revenue: Decimal
+    margin: Decimal
