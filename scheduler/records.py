@@ -234,3 +234,31 @@ class FeedEntry(Record, frozen=True):
     series_rule: str | None
     series_starts_at: datetime | None
     series_time_zone: str | None
+
+
+class RuleFollowUpRef(Record, frozen=True):
+    """An open follow-up a rule made (upkeep.close_cleared): its partner and, when it
+    answers one cause, that cause's guard (None for a grouped one, whose causes are
+    FollowUpCause rows)."""
+
+    id: int
+    uuid: UUID
+    organisation: int
+    rule_guard: str | None
+
+
+class CauseRecord(Record, frozen=True):
+    """A cause a grouped follow-up lists, and whether it stopped holding."""
+
+    id: int
+    follow_up: int
+    guard: str
+    cleared_at: datetime | None
+
+
+class MovedFollowUp(Record, frozen=True):
+    """An open follow-up that moves to a partner's new KAM (handover.py)."""
+
+    uuid: UUID
+    organisation: int
+    title: str

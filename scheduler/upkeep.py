@@ -24,7 +24,7 @@ from partner_portal.database import write_transaction
 from partner_portal.i18n import N_
 from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.partners.tables import InteractionKind, Organisation, TimelineEntry
-from scheduler.records import CreatedFollowUp
+from scheduler.records import CauseRecord, CreatedFollowUp, RuleFollowUpRef
 from scheduler.services import (
     RuleFollowUp,
     guards_in_use,
@@ -148,30 +148,33 @@ async def close_cleared(rule_key: str, current: set[str], reason: str) -> int:
     """Close the rule's open follow-ups whose causes are no longer in ``current`` (the
     guards the rule found just now); ``reason`` (a message id) becomes their outcome and a
     note on each partner's timeline. How many follow-ups closed."""
-    open_rows = await FollowUp.select(
-        FollowUp.id, FollowUp.uuid, FollowUp.organisation, FollowUp.rule_guard
-    ).where(FollowUp.rule_key == rule_key, FollowUp.state == FollowUpState.open)
+    open_rows = RuleFollowUpRef.from_rows(
+        await FollowUp.select(
+            FollowUp.id, FollowUp.uuid, FollowUp.organisation, FollowUp.rule_guard
+        ).where(FollowUp.rule_key == rule_key, FollowUp.state == FollowUpState.open)
+    )
     if not open_rows:
         return 0
-    causes = await FollowUpCause.select(
-        FollowUpCause.id, FollowUpCause.follow_up, FollowUpCause.guard, FollowUpCause.cleared_at
-    ).where(FollowUpCause.follow_up.is_in([row["id"] for row in open_rows]))
-    grouped = {cause["follow_up"] for cause in causes}
+    causes = CauseRecord.from_rows(
+        await FollowUpCause.select(
+            FollowUpCause.id,
+            FollowUpCause.follow_up,
+            FollowUpCause.guard,
+            FollowUpCause.cleared_at,
+        ).where(FollowUpCause.follow_up.is_in([row.id for row in open_rows]))
+    )
+    grouped = {cause.follow_up for cause in causes}
     holding = {
-        cause["follow_up"]
-        for cause in causes
-        if cause["cleared_at"] is None and cause["guard"] in current
+        cause.follow_up for cause in causes if cause.cleared_at is None and cause.guard in current
     }
     cleared = [
-        cause["id"]
-        for cause in causes
-        if cause["cleared_at"] is None and cause["guard"] not in current
+        cause.id for cause in causes if cause.cleared_at is None and cause.guard not in current
     ]
     closing = [
-        row["id"]
+        row.id
         for row in open_rows
-        if (row["id"] in grouped and row["id"] not in holding)
-        or (row["id"] not in grouped and row["rule_guard"] not in current)
+        if (row.id in grouped and row.id not in holding)
+        or (row.id not in grouped and row.rule_guard not in current)
     ]
     if not cleared and not closing:
         return 0
