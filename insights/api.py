@@ -15,6 +15,7 @@ from litestar.params import FromPath, FromQuery
 from insights import metrics, network, segmentation, snapshots
 from insights.access import InsightAction
 from insights.figures import as_date, insight_settings
+from insights.records import PartnerMetricsRecord
 from partner_portal import access, api
 from partner_portal.clock import utcnow
 from partner_portal.web import CurrentViewer
@@ -139,32 +140,32 @@ class PartnerHealthDocument(msgspec.Struct):
     cross_sell: list[CrossSell]
 
 
-def _metrics_document(row: dict[str, Any], currency: str) -> PartnerMetricsDocument:
-    def money(name: str) -> str:
-        return api.money(row[name], currency)
+def _metrics_document(row: PartnerMetricsRecord, currency: str) -> PartnerMetricsDocument:
+    def money(value: Decimal) -> str:
+        return api.money(value, currency)
 
     return PartnerMetricsDocument(
-        computed_on=as_date(row["computed_on"]),
-        first_order_on=as_date(row["first_order_on"]) if row["first_order_on"] else None,
-        last_order_on=as_date(row["last_order_on"]) if row["last_order_on"] else None,
-        orders_12m=int(row["orders_12m"]),
-        revenue_12m=money("revenue_12m"),
-        margin_12m=money("margin_12m"),
-        historical_value=money("historical_value"),
-        predicted_value=money("predicted_value"),
-        expected_orders=float(row["expected_orders"]),
-        alive_probability=float(row["alive_probability"]),
-        margin_per_order=money("margin_per_order"),
-        loyalty=float(row["loyalty"]),
-        satisfaction=float(row["satisfaction"]) if row["surveys"] else None,
-        surveys=int(row["surveys"]),
-        complaints=int(row["complaints"]),
-        rfm_recency=int(row["rfm_recency"]),
-        rfm_frequency=int(row["rfm_frequency"]),
-        rfm_monetary=int(row["rfm_monetary"]),
-        segment=row["segment"],
-        churn_risk=row["churn_risk"],
-        churned=bool(row["churned"]),
+        computed_on=row.computed_on,
+        first_order_on=row.first_order_on,
+        last_order_on=row.last_order_on,
+        orders_12m=row.orders_12m,
+        revenue_12m=money(row.revenue_12m),
+        margin_12m=money(row.margin_12m),
+        historical_value=money(row.historical_value),
+        predicted_value=money(row.predicted_value),
+        expected_orders=row.expected_orders,
+        alive_probability=row.alive_probability,
+        margin_per_order=money(row.margin_per_order),
+        loyalty=row.loyalty,
+        satisfaction=row.satisfaction if row.surveys else None,
+        surveys=row.surveys,
+        complaints=row.complaints,
+        rfm_recency=row.rfm_recency,
+        rfm_frequency=row.rfm_frequency,
+        rfm_monetary=row.rfm_monetary,
+        segment=row.segment,
+        churn_risk=row.churn_risk,
+        churned=row.churned,
     )
 
 
@@ -220,19 +221,19 @@ async def segments(
     after = api.decode_cursor(cursor, (str, str, int))
     page = await segmentation.segment_members(viewer, after, limit)
     shown, next_cursor = api.page_of(
-        page.members, limit, lambda row: [row["segment"], row["legal_name"], row["id"]]
+        page.members, limit, lambda member: [member.segment, member.legal_name, member.id]
     )
     return SegmentsDocument(
         computed_on=as_date(page.computed_on) if page.computed_on else None,
         items=[
             SegmentMember(
-                partner=row["uuid"],
-                name=row["legal_name"],
-                segment=row["segment"],
-                previous_segment=row["previous_segment"] or None,
-                rfm=[int(row["rfm_recency"]), int(row["rfm_frequency"]), int(row["rfm_monetary"])],
+                partner=member.uuid,
+                name=member.legal_name,
+                segment=member.segment,
+                previous_segment=member.previous_segment or None,
+                rfm=[member.rfm_recency, member.rfm_frequency, member.rfm_monetary],
             )
-            for row in shown
+            for member in shown
         ],
         next_cursor=next_cursor,
     )

@@ -260,7 +260,7 @@ async def save_treatment(request: AnyRequest, viewer: CurrentViewer, data: Form)
 @get("/insights/satisfaction", include_in_schema=False)
 async def satisfaction(request: AnyRequest, viewer: CurrentViewer) -> Template:
     results = await surveys.satisfaction_results(viewer, _today())
-    return render(request, "insights/satisfaction.html", results)
+    return render(request, "insights/satisfaction.html", {"results": results})
 
 
 async def _settings_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Required, TypedDict
 from uuid import UUID
 
 from insights import association, lifetime, metrics
@@ -383,14 +383,31 @@ def _model_parameters(models: lifetime.Models) -> dict[str, float]:
     }
 
 
-async def lifetime_model() -> dict[str, Any] | None:
+class LifetimeModel(TypedDict, total=False):
+    """What the last computation fitted: how many partners it had and, when their history
+    was long enough to fit the models, the models' parameters (_model_parameters)."""
+
+    partners: Required[int]
+    r: float
+    alpha: float
+    a: float
+    b: float
+    p: float
+    q: float
+    gamma: float
+
+
+async def lifetime_model() -> LifetimeModel | None:
     """The parameters the last computation fitted (with how many partners), if any."""
     row = (
         await KpiSnapshot.select(KpiSnapshot.payload)
         .where(KpiSnapshot.key == LIFETIME_MODEL_KEY)
         .first()
     )
-    return json.loads(row["payload"]) if row else None
+    if row is None:
+        return None
+    model: LifetimeModel = json.loads(row["payload"])
+    return model
 
 
 @access.system_query("the health job: every buying partner's surveys and complaints")

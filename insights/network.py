@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from insights import metrics
 from insights.access import InsightAction
@@ -24,6 +24,7 @@ from insights.figures import (
     last_order_days,
     months_between,
 )
+from insights.records import InsightPartner, MonthFact, NamedPartner, PartnerMetricsRecord
 from insights.tables import (
     PartnerMetrics,
     PartnerMonth,
@@ -172,8 +173,9 @@ class KpiTable:
 DIMENSIONS = ("kam", "tier", "territory", "kind")
 
 
-async def visible_partners(viewer: Viewer) -> list[dict[str, Any]]:
-    rows = await access.scoped(
+async def visible_partners(viewer: Viewer) -> list[InsightPartner]:
+    """The buying partners the viewer sees, each with its territories' region codes."""
+    rows: list[InsightPartner] = await access.scoped(
         Organisation.select(
             Organisation.id,
             Organisation.uuid,
@@ -187,16 +189,16 @@ async def visible_partners(viewer: Viewer) -> list[dict[str, Any]]:
         viewer,
     ).where(Organisation.kind.is_in(BUYING_KINDS))
     territories: dict[int, list[str]] = defaultdict(list)
-    for row in await Territory.select(Territory.organisation, Territory.region_code).where(
-        Territory.organisation.is_in([row["id"] for row in rows] or [-1])
+    for territory in await Territory.select(Territory.organisation, Territory.region_code).where(
+        Territory.organisation.is_in([partner["id"] for partner in rows] or [-1])
     ):
-        territories[row["organisation"]].append(row["region_code"])
-    for row in rows:
-        row["territories"] = sorted(territories[row["id"]])
+        territories[territory["organisation"]].append(territory["region_code"])
+    for partner in rows:
+        partner["territories"] = sorted(territories[partner["id"]])
     return rows
 
 
-def _groups_of(partner: Mapping[str, Any], dimension: str) -> list[tuple[str, str]]:
+def _groups_of(partner: InsightPartner, dimension: str) -> list[tuple[str, str]]:
     if dimension == "kam":
         return [(f"kam:{partner['owner'] or 0}", partner["owner_name"] or _("No owner"))]
     if dimension == "tier":
@@ -235,8 +237,8 @@ class KpiInputs:
     tables between ``start`` and ``end`` (the job computes fifteen per scope)."""
 
     settings: dict[str, Any]
-    partners: list[dict[str, Any]]
-    facts: list[dict[str, Any]]
+    partners: list[InsightPartner]
+    facts: list[MonthFact]
     last_days: dict[tuple[int, date], date]
     # Each partner's status and tier over time (partners without changes kept theirs).
     spans: dict[int, list[history.StatusSpan]]
@@ -253,7 +255,8 @@ async def kpi_inputs(viewer: Viewer, start: date, end: date) -> KpiInputs:
     return KpiInputs(
         settings=settings,
         partners=partners,
-        facts=facts,
+        # The query's columns are a fact's keys.
+        facts=cast(list[MonthFact], facts),
         last_days=await last_order_days(since=start - churn_days),
         spans=await history.spans_of([row["id"] for row in partners]),
     )
@@ -275,7 +278,7 @@ class _PartnerPast:
     """When each visible partner ordered and what it was (status, tier) over time: what a
     period's counts are judged by."""
 
-    visible: dict[int, dict[str, Any]]
+    visible: dict[int, InsightPartner]
     order_days: dict[int, list[date]]  # month-level last order days, sorted
     spans: Mapping[int, Sequence[history.StatusSpan]]
     churn_days: timedelta
@@ -336,7 +339,7 @@ class _GroupTally:
     margin: Decimal = Decimal(0)
     orders: int = 0
 
-    def add_fact(self, row: Mapping[str, Any]) -> None:
+    def add_fact(self, row: MonthFact) -> None:
         self.active.add(row["organisation"])
         self.revenue += row["revenue"]
         self.margin += row["margin"]
@@ -368,8 +371,8 @@ class _GroupTally:
 
 
 def _facts_by_period(
-    facts: Iterable[Mapping[str, Any]], windows: Sequence[Period]
-) -> tuple[dict[str, list[Mapping[str, Any]]], dict[int, date]]:
+    facts: Iterable[MonthFact], windows: Sequence[Period]
+) -> tuple[dict[str, list[MonthFact]], dict[int, date]]:
     """The monthly facts by period key (each month's period found once, not once per
     period), and each partner's first month with a fact."""
     period_of_month = {
@@ -377,7 +380,7 @@ def _facts_by_period(
         for window in windows
         for offset in range(months_between(window.start, window.end))
     }
-    by_period: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    by_period: dict[str, list[MonthFact]] = defaultdict(list)
     first_month: dict[int, date] = {}
     for row in facts:
         month = as_date(row["month"])
@@ -410,7 +413,7 @@ def _period_tallies(
     window: Period,
     judged_at: date,
     membership: Mapping[int, list[str]],
-    facts: Iterable[Mapping[str, Any]],
+    facts: Iterable[MonthFact],
     first_month: Mapping[int, date],
 ) -> dict[str, _GroupTally]:
     """One period's tally per group: activity from the facts, new and churned partners
@@ -472,15 +475,16 @@ def kpi_table(inputs: KpiInputs, windows: list[Period], dimension: str, today: d
 async def visible_by_name(viewer: Viewer, organisation_ids: Iterable[int]) -> list[int]:
     """The ids of the visible partners among these, in the order of their names."""
     ids = list(organisation_ids)
-    return await (  # type: ignore[no-any-return]
+    ordered: list[int] = await (
         access.scoped(Organisation.select(Organisation.id), viewer)
         .where(Organisation.id.is_in(ids or [-1]))
         .order_by(Organisation.legal_name)
         .output(as_list=True)
     )
+    return ordered
 
 
-async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> list[dict[str, Any]]:
+async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> list[NamedPartner]:
     """The visible partners among these ids, by name."""
     ids = list(organisation_ids)
     return await (
@@ -502,7 +506,7 @@ async def partners_named(viewer: Viewer, organisation_ids: Iterable[int]) -> lis
 
 
 @access.checked_by_caller("partners its callers found through scoped or get_organisation")
-async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, PartnerMetricsRecord]:
     day = await latest_day()
     if day is None or not organisation_ids:
         return {}
@@ -510,7 +514,7 @@ async def latest_metrics(organisation_ids: Sequence[int]) -> dict[int, dict[str,
         (PartnerMetrics.computed_on == day)
         & PartnerMetrics.organisation.is_in(list(organisation_ids))
     )
-    return {row["organisation"]: row for row in rows}
+    return {row.organisation: row for row in PartnerMetricsRecord.from_rows(rows)}
 
 
 @access.system_query("the day the stored figures were last computed, for everyone")

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, cast
 from uuid import UUID
 
 from insights import metrics
@@ -16,6 +16,12 @@ from insights.access import InsightAction
 from insights.figures import BUYING_KINDS, as_date, insight_settings, lifetime_model
 from insights.lifetime import MINIMUM_PARTNERS
 from insights.network import add_months, latest_day, latest_metrics, visible_partners
+from insights.records import (
+    CrossSellSuggestion,
+    SegmentedPartner,
+    SegmentListEntry,
+    TreatmentRecord,
+)
 from insights.snapshots import recompute_all
 from insights.tables import (
     CrossSell,
@@ -53,22 +59,35 @@ async def segments_on(day: date | None, organisation_ids: list[int]) -> dict[int
     return {row["organisation"]: row["segment"] for row in rows}
 
 
-async def segment_overview(viewer: Viewer) -> dict[str, Any]:
+class SegmentOverview(TypedDict):
+    """The segments page: partners per segment (those with partners first), each segment's
+    treatment, the day the figures were computed and the day they are compared with."""
+
+    segments: dict[str, list[SegmentedPartner]]
+    treatments: dict[str, TreatmentRecord]
+    computed_on: date | None
+    compared_with: date | None
+
+
+async def segment_overview(viewer: Viewer) -> SegmentOverview:
     """Partners per segment now, each with the segment it had a period (30+ days) earlier."""
     access.require(viewer, InsightAction.view_insights)
     partners = await visible_partners(viewer)
-    visible = {row["id"]: row for row in partners}
+    visible = {partner["id"]: partner for partner in partners}
     day = await latest_day()
     earlier_day = await latest_day(before=day - timedelta(days=29)) if day else None
     current = await latest_metrics(list(visible))
     earlier = await segments_on(earlier_day, list(visible))
     treatments = await segment_treatments()
-    segments: dict[str, list[dict[str, Any]]] = {code: [] for code in metrics.SEGMENTS}
-    for organisation, row in current.items():
-        partner = dict(visible[organisation])
-        partner["metrics"] = row
-        partner["previous_segment"] = earlier.get(organisation)
-        segments.setdefault(row["segment"], []).append(partner)
+    segments: dict[str, list[SegmentedPartner]] = {code: [] for code in metrics.SEGMENTS}
+    for organisation, figures in current.items():
+        segments.setdefault(figures.segment, []).append(
+            SegmentedPartner(
+                **visible[organisation],
+                metrics=figures,
+                previous_segment=earlier.get(organisation),
+            )
+        )
     for members in segments.values():
         members.sort(key=lambda partner: partner["legal_name"])
     return {
@@ -93,9 +112,8 @@ SEGMENT_LIST_ORDER = (
 class SegmentPage:
     computed_on: date | None
     # Up to limit + 1 partners after the position given (the extra one tells a next page
-    # exists): id, uuid, legal_name, segment, rfm_* and previous_segment (None when the
-    # partner had no figures a period earlier).
-    members: list[dict[str, Any]]
+    # exists).
+    members: list[SegmentListEntry]
 
 
 async def segment_members(viewer: Viewer, after: Sequence[Any] | None, limit: int) -> SegmentPage:
@@ -122,25 +140,25 @@ async def segment_members(viewer: Viewer, after: Sequence[Any] | None, limit: in
     )
     if after is not None:
         query = query.where(after_position(SEGMENT_LIST_ORDER, after))
-    members = list(await query.order_by(*SEGMENT_LIST_ORDER).limit(limit + 1))
+    rows = await query.order_by(*SEGMENT_LIST_ORDER).limit(limit + 1)
     earlier_day = await latest_day(before=day - timedelta(days=29))
-    earlier = await segments_on(earlier_day, [row["id"] for row in members])
-    for row in members:
-        row["previous_segment"] = earlier.get(row["id"])
+    earlier = await segments_on(earlier_day, [row["id"] for row in rows])
+    members = [
+        SegmentListEntry.from_row({**row, "previous_segment": earlier.get(row["id"])})
+        for row in rows
+    ]
     return SegmentPage(computed_on=day, members=members)
 
 
-async def segment_treatments() -> dict[str, dict[str, Any]]:
-    rows = {
-        row["segment"]: row
-        for row in await SegmentTreatment.select(*SegmentTreatment.all_columns())
-    }
-    return {
-        code: rows.get(
-            code, {"segment": code, "treatment": "", "follow_up_kind": "call", "due_in_days": 14}
+async def segment_treatments() -> dict[str, TreatmentRecord]:
+    """Each segment's treatment; a segment nobody described yet plans a call in 14 days."""
+    saved = {
+        treatment.segment: treatment
+        for treatment in TreatmentRecord.from_rows(
+            await SegmentTreatment.select(*SegmentTreatment.all_columns())
         )
-        for code in metrics.SEGMENTS
     }
+    return {code: saved.get(code, TreatmentRecord(segment=code)) for code in metrics.SEGMENTS}
 
 
 FOLLOW_UP_KINDS = ("call", "visit", "email", "meeting", "task")
@@ -310,8 +328,9 @@ async def partner_health_panel(
 
 
 @access.checked_by_caller("the partner comes from get_organisation (its partner page)")
-async def cross_sell_for(organisation_id: int) -> list[dict[str, Any]]:
-    return (
+async def cross_sell_for(organisation_id: int) -> list[CrossSellSuggestion]:
+    """The styles suggested to a partner, the strongest first."""
+    rows = (
         await CrossSell.select(
             CrossSell.confidence,
             CrossSell.lift,
@@ -328,6 +347,8 @@ async def cross_sell_for(organisation_id: int) -> list[dict[str, Any]]:
         .order_by(CrossSell.lift, ascending=False)
         .order_by(CrossSell.confidence, ascending=False)
     )
+    # The query's columns are the suggestion's keys.
+    return cast(list[CrossSellSuggestion], rows)
 
 
 # ---------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from insights.access import InsightAction, figures_scope
@@ -34,6 +33,7 @@ from insights.network import (
     period_windows,
     visible_by_name,
 )
+from insights.records import DrillPartner
 from insights.tables import (
     KpiSnapshot,
 )
@@ -259,7 +259,7 @@ class DrillDown:
     total: int
     page: int
     pages: int
-    partners: list[dict[str, Any]]  # this page's, each with its latest metrics
+    partners: list[DrillPartner]  # this page's, each with its latest metrics
 
 
 async def drill_down(viewer: Viewer, figure: FigureRef, today: date, page: int = 1) -> DrillDown:
@@ -271,16 +271,15 @@ async def drill_down(viewer: Viewer, figure: FigureRef, today: date, page: int =
     shown = await partners_named(
         viewer, ordered[(page - 1) * DRILL_PAGE_SIZE : page * DRILL_PAGE_SIZE]
     )
-    latest = await latest_metrics([row["id"] for row in shown])
-    for row in shown:
-        row["metrics"] = latest.get(row["id"])
-    return DrillDown(table, window, len(ordered), page, pages, shown)
+    latest = await latest_metrics([partner["id"] for partner in shown])
+    partners = [DrillPartner(**partner, metrics=latest.get(partner["id"])) for partner in shown]
+    return DrillDown(table, window, len(ordered), page, pages, partners)
 
 
 async def figure_partner_uuids(viewer: Viewer, figure: FigureRef, today: date) -> list[UUID]:
     """Every visible partner behind one figure (to plan follow-ups for all of them)."""
     _table, _window, members = await figure_partners(viewer, figure, today)
-    return [row["uuid"] for row in await partners_named(viewer, members)]
+    return [partner["uuid"] for partner in await partners_named(viewer, members)]
 
 
 async def recompute_all(today: date | None = None) -> str:

@@ -8,11 +8,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from insights.access import InsightAction
 from insights.figures import SURVEY_DAYS
 from insights.network import visible_partners
+from insights.records import InsightPartner, SurveyAnswer, SurveyRecord
 from insights.tables import (
     Survey,
 )
@@ -99,7 +99,7 @@ async def send_due_surveys() -> str:
 
 @dataclass
 class SurveyView:
-    survey: dict[str, Any] | None
+    survey: SurveyRecord | None
     problem: str = ""
 
 
@@ -119,11 +119,12 @@ async def survey_for_token(token: str) -> SurveyView:
     )
     if row is None:
         return SurveyView(None, _("This link is not valid."))
-    if row["answered_at"] is not None:
-        return SurveyView(row, _("Thank you: this survey has been answered."))
-    if row["expires_at"] < utcnow():
-        return SurveyView(row, _("This survey has closed."))
-    return SurveyView(row)
+    survey = SurveyRecord.from_row(row)
+    if survey.answered_at is not None:
+        return SurveyView(survey, _("Thank you: this survey has been answered."))
+    if survey.expires_at < utcnow():
+        return SurveyView(survey, _("This survey has closed."))
+    return SurveyView(survey)
 
 
 @access.system_query("a survey's signed link: the token is the key")
@@ -145,20 +146,31 @@ async def answer_survey(token: str, score_text: str, comment: str) -> SaveResult
                     Survey.answered_at: utcnow(),
                 }
             )
-            .where((Survey.id == view.survey["id"]) & Survey.answered_at.is_null())
+            .where((Survey.id == view.survey.id) & Survey.answered_at.is_null())
             .returning(Survey.id)
         )
     if not answered:
         return SaveResult(errors={"token": _("Thank you: this survey has been answered.")})
-    return SaveResult(uuid=view.survey["uuid"])
+    return SaveResult(uuid=view.survey.uuid)
 
 
-async def satisfaction_results(viewer: Viewer, today: date) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SatisfactionResults:
+    """The satisfaction page: NPS per partner and per KAM (each with how many answers), the
+    latest comments and the names of the partners they came from."""
+
+    partners: list[tuple[InsightPartner, int, int]]
+    kams: list[tuple[str, int, int]]
+    comments: list[SurveyAnswer]
+    partner_names: dict[int, str]
+
+
+async def satisfaction_results(viewer: Viewer, today: date) -> SatisfactionResults:
     """NPS per partner and per KAM over the last 12 months (promoters 9-10, detractors 0-6)."""
     access.require(viewer, InsightAction.view_insights)
-    partners = {row["id"]: row for row in await visible_partners(viewer)}
+    partners = {partner["id"]: partner for partner in await visible_partners(viewer)}
     since = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
-    answers = (
+    answers = SurveyAnswer.from_rows(
         await Survey.select(Survey.organisation, Survey.score, Survey.comment, Survey.answered_at)
         .where((Survey.answered_at >= since) & Survey.organisation.is_in(list(partners) or [-1]))
         .order_by(Survey.answered_at, ascending=False)
@@ -166,22 +178,20 @@ async def satisfaction_results(viewer: Viewer, today: date) -> dict[str, Any]:
     by_partner: dict[int, list[int]] = defaultdict(list)
     by_kam: dict[str, list[int]] = defaultdict(list)
     for answer in answers:
-        by_partner[answer["organisation"]].append(answer["score"])
-        by_kam[partners[answer["organisation"]]["owner_name"] or _("No owner")].append(
-            answer["score"]
-        )
-    return {
-        "partners": sorted(
+        by_partner[answer.organisation].append(answer.score)
+        by_kam[partners[answer.organisation]["owner_name"] or _("No owner")].append(answer.score)
+    return SatisfactionResults(
+        partners=sorted(
             ((partners[key], nps(scores), len(scores)) for key, scores in by_partner.items()),
             key=lambda item: item[1],
         ),
-        "kams": sorted(
+        kams=sorted(
             ((name, nps(scores), len(scores)) for name, scores in by_kam.items()),
             key=lambda item: item[1],
         ),
-        "comments": [answer for answer in answers if answer["comment"]][:20],
-        "partner_names": {key: row["legal_name"] for key, row in partners.items()},
-    }
+        comments=[answer for answer in answers if answer.comment][:20],
+        partner_names={key: partner["legal_name"] for key, partner in partners.items()},
+    )
 
 
 def nps(scores: Sequence[int]) -> int:

@@ -3,11 +3,11 @@ workload and the partner page's follow-up panel."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -22,8 +22,8 @@ from partner_portal.partners import picker, search
 from partner_portal.partners.tables import Organisation, Role, User
 from scheduler import forms, recurrence
 from scheduler.access import SchedulerAction, agenda_owner_filter
-from scheduler.follow_ups import ROW_COLUMNS, decorate, owner_choices
-from scheduler.records import FollowUpRecord
+from scheduler.follow_ups import decorate, owner_choices
+from scheduler.records import FOLLOW_UP_COLUMNS, FollowUpRecord, Person, Workload
 from scheduler.tables import FollowUp, FollowUpState
 
 # Rows shown per agenda section, the most urgent first; the section says how many more there
@@ -125,7 +125,7 @@ async def list_follow_ups(viewer: Viewer, wanted: FollowUpQuery) -> list[FollowU
     """Follow-ups the viewer may see (those of the agenda: partners they see, owners whose
     agenda they may open), by due time, up to ``wanted.limit``."""
     access.require(viewer, SchedulerAction.view_follow_ups)
-    query = _visible(viewer, FollowUp.select(*ROW_COLUMNS), wanted.filters)
+    query = _visible(viewer, FollowUp.select(*FOLLOW_UP_COLUMNS), wanted.filters)
     if wanted.state:
         query = query.where(FollowUp.state == wanted.state)
     if wanted.due_from is not None:
@@ -234,7 +234,15 @@ async def _section_rows(
     )
 
 
-async def agenda(viewer: Viewer, filters: AgendaFilters) -> dict[str, Any]:
+class AgendaPage(TypedDict):
+    """The agenda's sections (overdue, today, later this week) and the viewer's today (a
+    template context, so a dictionary)."""
+
+    sections: list[Section]
+    today: date
+
+
+async def agenda(viewer: Viewer, filters: AgendaFilters) -> AgendaPage:
     """Overdue, today and the rest of this week, in the viewer's zone (open follow-ups):
     each section's first rows and its count."""
     access.require(viewer, SchedulerAction.view_follow_ups)
@@ -278,7 +286,7 @@ async def more_in_section(
     return MoreRows(window.title, shown, more)
 
 
-async def workload(viewer: Viewer) -> list[dict[str, Any]]:
+async def workload(viewer: Viewer) -> list[Workload]:
     """Open, overdue and due-this-week counts per person of the viewer's team (one query);
     empty for a KAM without a team."""
     owners = agenda_owner_filter(viewer)
@@ -288,21 +296,23 @@ async def workload(viewer: Viewer) -> list[dict[str, Any]]:
     )
     if owners is not None:
         people_query = people_query.where(owners)
-    people = await people_query.order_by(User.display_name)
+    people = Person.from_rows(await people_query.order_by(User.display_name))
     if len(people) <= 1:
         return []
+    people_ids = [person.id for person in people]
     now = utcnow()
     week_end = now + timedelta(days=7)
     rows = await access.scoped(
         FollowUp.select(FollowUp.owner, FollowUp.due_at), viewer, FollowUp.organisation
     ).where(
         FollowUp.state == FollowUpState.open,
-        FollowUp.owner.is_in([person["id"] for person in people]),
+        FollowUp.owner.is_in(people_ids),
         FollowUp.due_at < week_end,
     )
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"overdue": 0, "week": 0})
+    overdue: Counter[int] = Counter()
+    later: Counter[int] = Counter()
     for row in rows:
-        counts[row["owner"]]["overdue" if row["due_at"] < now else "week"] += 1
+        (overdue if row["due_at"] < now else later)[row["owner"]] += 1
     open_counts = {
         row["owner"]: row["count"]
         for row in await access.scoped(
@@ -310,13 +320,18 @@ async def workload(viewer: Viewer) -> list[dict[str, Any]]:
             viewer,
             FollowUp.organisation,
         )
-        .where(
-            FollowUp.state == FollowUpState.open, FollowUp.owner.is_in([p["id"] for p in people])
-        )
+        .where(FollowUp.state == FollowUpState.open, FollowUp.owner.is_in(people_ids))
         .group_by(FollowUp.owner)
     }
     return [
-        {**person, "open": open_counts.get(person["id"], 0), **counts[person["id"]]}
+        Workload(
+            id=person.id,
+            uuid=person.uuid,
+            display_name=person.display_name,
+            open=open_counts.get(person.id, 0),
+            overdue=overdue[person.id],
+            week=later[person.id],
+        )
         for person in people
     ]
 
@@ -378,7 +393,7 @@ async def calendar(
     start, end, previous, following = calendar_range(view, anchor)
     zone = ZoneInfo(viewer.time_zone)
     rows = (
-        await _visible(viewer, FollowUp.select(*ROW_COLUMNS), filters)
+        await _visible(viewer, FollowUp.select(*FOLLOW_UP_COLUMNS), filters)
         .where(
             FollowUp.state != FollowUpState.cancelled,
             FollowUp.due_at >= local_day_start(start, viewer.time_zone),
@@ -423,7 +438,7 @@ async def _computed_occurrences(
     (its earliest open stored occurrence) that are not stored: what the series will bring."""
     current: dict[int, FollowUpRecord] = {}
     open_rows = await (
-        _visible(viewer, FollowUp.select(*ROW_COLUMNS), filters)
+        _visible(viewer, FollowUp.select(*FOLLOW_UP_COLUMNS), filters)
         .where(FollowUp.state == FollowUpState.open, FollowUp.series.is_not_null())
         .order_by(FollowUp.occurrence_at)
         .limit(CALENDAR_LIMIT)
@@ -488,13 +503,20 @@ async def _partner_choices(viewer: Viewer, filters: AgendaFilters) -> PartnerCho
     return PartnerChoices(None, (str(named["uuid"]), named["legal_name"]) if named else None)
 
 
-async def filter_choices(viewer: Viewer, filters: AgendaFilters) -> dict[str, Any]:
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the agenda's and the calendar's filters offer."""
+
+    owners: list[Person]
+    partners: PartnerChoices
+    kinds: tuple[str, ...]
+
+
+async def filter_choices(viewer: Viewer, filters: AgendaFilters) -> FilterChoices:
     """The filters' choices."""
-    return {
-        "owners": await owner_choices(viewer),
-        "partners": await _partner_choices(viewer, filters),
-        "kinds": forms.KINDS,
-    }
+    return FilterChoices(
+        await owner_choices(viewer), await _partner_choices(viewer, filters), forms.KINDS
+    )
 
 
 @access.checked_by_caller("the partner page fetched the organisation with get_organisation")
@@ -502,12 +524,12 @@ async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[st
     """The partner page's follow-ups: open ones first (by due time), then the last done."""
     if not viewer.can(SchedulerAction.view_follow_ups):
         return None
-    base = FollowUp.select(*ROW_COLUMNS).where(FollowUp.organisation == organisation["id"])
+    base = FollowUp.select(*FOLLOW_UP_COLUMNS).where(FollowUp.organisation == organisation["id"])
     open_rows = (
         await base.where(FollowUp.state == FollowUpState.open).order_by(FollowUp.due_at).limit(20)
     )
     done_rows = (
-        await FollowUp.select(*ROW_COLUMNS)
+        await FollowUp.select(*FOLLOW_UP_COLUMNS)
         .where(FollowUp.organisation == organisation["id"], FollowUp.state == FollowUpState.done)
         .order_by(FollowUp.completed_at, ascending=False)
         .limit(5)

@@ -20,6 +20,7 @@ from partner_portal.handler_types import AnyRequest
 from partner_portal.i18n import gettext as _
 from partner_portal.web import CurrentViewer
 from scheduler import agenda, follow_ups, forms
+from scheduler.access import get_follow_up
 from scheduler.agenda import AgendaFilters, FollowUpQuery
 from scheduler.records import FollowUpRecord
 from scheduler.tables import FollowUpState
@@ -175,7 +176,7 @@ async def api_follow_ups(
 
 @api.get(f"{API}/{{follow_up_id:uuid}}", tags=["follow-ups"])
 async def api_follow_up(viewer: CurrentViewer, follow_up_id: FromPath[UUID]) -> FollowUp:
-    return _follow_up(await follow_ups.get(viewer, follow_up_id))
+    return _follow_up(await get_follow_up(viewer, follow_up_id))
 
 
 def _form_of(data: FollowUpBody, time_zone: str) -> dict[str, str]:
@@ -207,7 +208,7 @@ async def api_plan_follow_up(
         if not result.saved:
             raise api.refused(result, RENAMED)
         assert result.uuid is not None
-        return Response(_follow_up(await follow_ups.get(viewer, result.uuid)), status_code=201)
+        return Response(_follow_up(await get_follow_up(viewer, result.uuid)), status_code=201)
 
     return await idempotency.respond_once(request, viewer, idempotency_key, plan)
 

@@ -20,9 +20,8 @@ from partner_portal.registries import registry
 from partner_portal.web import CurrentViewer, is_htmx, local_path, redirect_after_post, render
 from scheduler import agenda as agenda_views
 from scheduler import feeds, follow_ups, forms, host, jobs, rules
-from scheduler.access import SchedulerAction
+from scheduler.access import SchedulerAction, VisibleFollowUp, get_follow_up
 from scheduler.agenda import AgendaFilters
-from scheduler.records import FollowUpRecord
 
 
 def _common(context: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +95,7 @@ async def _form_page(
     viewer: access.Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
-    follow_up: FollowUpRecord | None = None,
+    follow_up: VisibleFollowUp | None = None,
     status_code: int = 200,
 ) -> Template:
     return render(
@@ -130,8 +129,8 @@ async def follow_up_new(request: AnyRequest, viewer: CurrentViewer) -> Template:
         partner_uuid = UUID(str(request.query_params.get("partner") or ""))
     except ValueError:
         partner_uuid = None
-    context = await follow_ups.new_form_context(viewer, partner_uuid)
-    return await _form_page(request, viewer, context["values"], {})
+    values = await follow_ups.new_form_values(viewer, partner_uuid)
+    return await _form_page(request, viewer, values, {})
 
 
 @post("/follow-ups/new", include_in_schema=False)
@@ -146,7 +145,7 @@ async def follow_up_create(request: AnyRequest, viewer: CurrentViewer, data: For
 async def follow_up_detail(
     request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID]
 ) -> Template:
-    row = await follow_ups.get(viewer, follow_up_id)
+    row = await get_follow_up(viewer, follow_up_id)
     return await _detail(request, viewer, row)
 
 
@@ -156,7 +155,7 @@ async def follow_up_actions(
 ) -> Template:
     """A row's actions, fetched when its menu is opened (htmx); without JavaScript the
     follow-up's page, its forms coming back to ``next``."""
-    row = await follow_ups.get(viewer, follow_up_id, SchedulerAction.manage_follow_ups)
+    row = await get_follow_up(viewer, follow_up_id, SchedulerAction.manage_follow_ups)
     back = local_path(request.query_params.get("next"))
     context = {"item": row, "here": back or f"/follow-ups/{follow_up_id}"}
     if not is_htmx(request):
@@ -167,7 +166,7 @@ async def follow_up_actions(
 
 
 async def _detail_context(
-    viewer: access.Viewer, row: FollowUpRecord, error: str = "", back: str | None = None
+    viewer: access.Viewer, row: VisibleFollowUp, error: str = "", back: str | None = None
 ) -> dict[str, Any]:
     """The follow-up's page; its action forms come back to ``back`` (a local path), by
     default to the page itself."""
@@ -184,7 +183,7 @@ async def _detail_context(
 async def _detail(
     request: AnyRequest,
     viewer: access.Viewer,
-    row: FollowUpRecord,
+    row: VisibleFollowUp,
     error: str = "",
     status_code: int = 200,
 ) -> Template:
@@ -200,7 +199,7 @@ async def _detail(
 async def follow_up_edit(
     request: AnyRequest, viewer: CurrentViewer, follow_up_id: FromPath[UUID]
 ) -> Template:
-    row = await follow_ups.get(viewer, follow_up_id, SchedulerAction.manage_follow_ups)
+    row = await get_follow_up(viewer, follow_up_id, SchedulerAction.manage_follow_ups)
     values = forms.form_values(row, viewer.time_zone)
     return await _form_page(request, viewer, values, {}, follow_up=row)
 
@@ -212,7 +211,7 @@ async def follow_up_update(
     result = await follow_ups.update_from_form(viewer, follow_up_id, data)
     if result.saved:
         return redirect_after_post(request, f"/follow-ups/{follow_up_id}")
-    row = await follow_ups.get(viewer, follow_up_id)
+    row = await get_follow_up(viewer, follow_up_id)
     values, status_code = result.form_again(data)
     return await _form_page(
         request, viewer, values, result.errors, follow_up=row, status_code=status_code
@@ -243,7 +242,7 @@ async def _after_action(
             status_code=200 if outcome.status_code == 200 else outcome.status_code,
         )
     if outcome.error:
-        row = await follow_ups.get(viewer, follow_up_id)
+        row = await get_follow_up(viewer, follow_up_id)
         return await _detail(request, viewer, row, outcome.error, outcome.status_code)
     return redirect_after_post(
         request, local_path(data.get("next")) or f"/follow-ups/{follow_up_id}"
@@ -362,7 +361,7 @@ async def _rules_page(
     current = await rules.rule_settings()
     users = await rules.assignable_users()
     if values is None:
-        uuid_of = {user["id"]: str(user["uuid"]) for user in users}
+        uuid_of = {user.id: str(user.uuid) for user in users}
         values = {}
         for key, setting in current.items():
             values[f"{key}.enabled"] = "on" if setting.enabled else ""

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vRecur
@@ -19,6 +19,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.partners.tables import User
+from scheduler.records import FeedEntry
 from scheduler.tables import CalendarFeed, FollowUp, FollowUpState
 
 EVENT_MINUTES = 30
@@ -111,10 +112,10 @@ async def feed_for_token(token: str, base_url: str) -> str | None:
         .order_by(FollowUp.due_at)
         .limit(FEED_LIMIT)
     )
-    return calendar_text(rows, base_url, now)
+    return calendar_text(FeedEntry.from_rows(rows), base_url, now)
 
 
-def calendar_text(rows: Sequence[Mapping[str, Any]], base_url: str, now: datetime) -> str:
+def calendar_text(rows: Sequence[FeedEntry], base_url: str, now: datetime) -> str:
     """An RFC 5545 VCALENDAR: a one-off follow-up is one VEVENT; a series is one VEVENT
     with its RRULE (on its owner's wall clock, with the zone's VTIMEZONE), EXDATE for the
     skipped occurrences and, for each stored occurrence that was done, moved or edited, a
@@ -125,49 +126,54 @@ def calendar_text(rows: Sequence[Mapping[str, Any]], base_url: str, now: datetim
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "Threadline")
-    series: dict[Any, list[Mapping[str, Any]]] = defaultdict(list)
+    series: dict[UUID, list[FeedEntry]] = defaultdict(list)
     for row in rows:
-        if row["series_uuid"] is None:
-            if row["state"] != FollowUpState.cancelled:
-                calendar.add_component(_event(row, base_url, now, uid=f"{row['uuid']}@threadline"))
+        if row.series_uuid is None:
+            if row.state != FollowUpState.cancelled:
+                calendar.add_component(_event(row, base_url, now, uid=f"{row.uuid}@threadline"))
         else:
-            series[row["series_uuid"]].append(row)
+            series[row.series_uuid].append(row)
     for series_uuid, occurrences in series.items():
         uid = f"{series_uuid}@threadline"
-        zone = ZoneInfo(occurrences[0]["series_time_zone"])
+        first = occurrences[0]
+        # Every occurrence of a series carries its series' rule, start and zone.
+        assert first.series_rule and first.series_starts_at and first.series_time_zone
+        zone = ZoneInfo(first.series_time_zone)
         # The series' text is its current occurrence's: the first open one, else the last.
         current = next(
-            (row for row in occurrences if row["state"] == FollowUpState.open), occurrences[-1]
+            (row for row in occurrences if row.state == FollowUpState.open), occurrences[-1]
         )
-        master = _event(
-            current, base_url, now, uid=uid, start=occurrences[0]["series_starts_at"], zone=zone
-        )
-        master.add("rrule", vRecur.from_ical(current["series_rule"].removeprefix("RRULE:")))
+        master = _event(current, base_url, now, uid=uid, start=first.series_starts_at, zone=zone)
+        master.add("rrule", vRecur.from_ical(first.series_rule.removeprefix("RRULE:")))
         skipped = [
-            row["occurrence_at"].astimezone(zone)
-            for row in occurrences
-            if row["state"] == FollowUpState.cancelled
+            _occurrence(row, zone) for row in occurrences if row.state == FollowUpState.cancelled
         ]
         if skipped:
             master.add("exdate", skipped)
         calendar.add_component(master)
         for row in occurrences:
-            if row["state"] == FollowUpState.cancelled or (row is current and _as_ruled(row)):
+            if row.state == FollowUpState.cancelled or (row is current and _as_ruled(row)):
                 continue
             event = _event(row, base_url, now, uid=uid)
-            event.add("recurrence-id", row["occurrence_at"].astimezone(zone))
+            event.add("recurrence-id", _occurrence(row, zone))
             calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical().decode()
 
 
-def _as_ruled(row: Mapping[str, Any]) -> bool:
+def _occurrence(row: FeedEntry, zone: ZoneInfo) -> datetime:
+    """The start the series' rule gave an occurrence (its RECURRENCE-ID), in its zone."""
+    assert row.occurrence_at is not None
+    return row.occurrence_at.astimezone(zone)
+
+
+def _as_ruled(row: FeedEntry) -> bool:
     """An occurrence the series' own VEVENT already describes (due when the rule says)."""
-    return bool(row["due_at"] == row["occurrence_at"] and row["state"] == FollowUpState.open)
+    return bool(row.due_at == row.occurrence_at and row.state == FollowUpState.open)
 
 
 def _event(
-    row: Mapping[str, Any],
+    row: FeedEntry,
     base_url: str,
     now: datetime,
     *,
@@ -175,28 +181,28 @@ def _event(
     start: datetime | None = None,
     zone: ZoneInfo | None = None,
 ) -> Event:
-    start = (start or row["due_at"]).astimezone(zone or UTC)
-    link = f"{base_url}/follow-ups/{row['uuid']}"
+    start = (start or row.due_at).astimezone(zone or UTC)
+    link = f"{base_url}/follow-ups/{row.uuid}"
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now.astimezone(UTC))
-    event.add("last-modified", row["updated_at"].astimezone(UTC))
+    event.add("last-modified", row.updated_at.astimezone(UTC))
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=EVENT_MINUTES))
     event.add("summary", _summary(row))
-    event.add("description", "\n".join(part for part in (row["notes"], link) if part))
+    event.add("description", "\n".join(part for part in (row.notes, link) if part))
     event.add("url", link)
     event.add("status", "CONFIRMED")
     event.add("transp", "TRANSPARENT")
-    if row["remind_at"] is not None and row["state"] == FollowUpState.open:
+    if row.remind_at is not None and row.state == FollowUpState.open:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", row["title"])
-        alarm.add("trigger", row["remind_at"] - row["due_at"])
+        alarm.add("description", row.title)
+        alarm.add("trigger", row.remind_at - row.due_at)
         event.add_component(alarm)
     return event
 
 
-def _summary(row: Mapping[str, Any]) -> str:
-    done = "✓ " if row["state"] == FollowUpState.done else ""
-    return f"{done}{row['title']} · {row['partner_name']}"
+def _summary(row: FeedEntry) -> str:
+    done = "✓ " if row.state == FollowUpState.done else ""
+    return f"{done}{row.title} · {row.partner_name}"

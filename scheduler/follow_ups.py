@@ -10,11 +10,10 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-import msgspec
 from litestar.exceptions import NotFoundException
 
 from partner_portal import access, messages
-from partner_portal.access import ActionSet, Viewer
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import update_if_version, write_transaction
@@ -31,11 +30,12 @@ from partner_portal.settings import current_settings
 from scheduler import forms, recurrence, services
 from scheduler.access import (
     SchedulerAction,
+    VisibleFollowUp,
     agenda_owner_filter,
     get_follow_up,
     may_change_follow_up,
 )
-from scheduler.records import FollowUpRecord
+from scheduler.records import FollowUpRecord, Person
 from scheduler.tables import (
     FollowUp,
     FollowUpCause,
@@ -57,61 +57,10 @@ TIMELINE_KIND = {
 }
 
 
-ROW_COLUMNS = (
-    FollowUp.id,
-    FollowUp.uuid,
-    FollowUp.kind,
-    FollowUp.title,
-    FollowUp.title_message,
-    FollowUp.title_params,
-    FollowUp.notes,
-    FollowUp.due_at,
-    FollowUp.priority,
-    FollowUp.recurrence,
-    FollowUp.state,
-    FollowUp.outcome,
-    FollowUp.completed_at,
-    FollowUp.rule_key,
-    FollowUp.subject_kind,
-    FollowUp.subject_uuid,
-    FollowUp.remind_at,
-    FollowUp.version,
-    FollowUp.owner,
-    FollowUp.organisation,
-    FollowUp.organisation._.uuid.as_alias("partner_uuid"),
-    FollowUp.organisation._.legal_name.as_alias("partner_name"),
-    FollowUp.owner._.display_name.as_alias("owner_name"),
-    FollowUp.owner._.uuid.as_alias("owner_uuid"),
-    FollowUp.owner._.manager.as_alias("owner_manager"),
-    FollowUp.series,
-    FollowUp.occurrence_at,
-    FollowUp.series._.uuid.as_alias("series_uuid"),
-    FollowUp.series._.rule.as_alias("series_rule"),
-    FollowUp.series._.starts_at.as_alias("series_starts_at"),
-    FollowUp.series._.time_zone.as_alias("series_time_zone"),
-)
-
-
-async def get(
-    viewer: Viewer, follow_up_uuid: UUID, action: ActionSet = SchedulerAction.view_follow_ups
-) -> FollowUpRecord:
-    """The follow-up with its partner and owner names (404/403 by get_follow_up)."""
-    row = await get_follow_up(viewer, follow_up_uuid, action, ROW_COLUMNS)
-    return decorate(viewer, row)
-
-
 def decorate(viewer: Viewer, row: Mapping[str, Any]) -> FollowUpRecord:
-    """The record of a queried row, with what the viewer may do with it."""
-    return FollowUpRecord.from_row(
-        {
-            **row,
-            # a title a rule made, in the viewer's language (the stored one in English)
-            "title": services.shown_title(row),
-            "title_params": messages.loaded_params(row.get("title_params")),
-            "may_change": may_change_follow_up(viewer, row["owner"], row["owner_manager"]),
-            "overdue": row["state"] == FollowUpState.open and row["due_at"] < utcnow(),
-            "remind_minutes": services.remind_minutes_of(row),
-        }
+    """The record of a queried row (FOLLOW_UP_COLUMNS), with what the viewer may do with it."""
+    return FollowUpRecord.for_reader(
+        row, may_change_follow_up(viewer, row["owner"], row["owner_manager"])
     )
 
 
@@ -129,7 +78,7 @@ class ListedCause:
     cleared: bool
 
 
-async def causes_for(viewer: Viewer, follow_up: FollowUpRecord) -> list[ListedCause]:
+async def causes_for(viewer: Viewer, follow_up: VisibleFollowUp) -> list[ListedCause]:
     """The causes a grouped rule follow-up lists, only those at partners the viewer may
     see (a rule's fixed assignee may not see every partner it found), each in the
     viewer's language; the ones still holding first."""
@@ -157,8 +106,9 @@ async def causes_for(viewer: Viewer, follow_up: FollowUpRecord) -> list[ListedCa
     return sorted(listed, key=lambda item: (item.cleared, item.partner_name, item.title))
 
 
-async def new_form_context(viewer: Viewer, partner_uuid: UUID | None) -> dict[str, Any]:
-    """The new-follow-up form: tomorrow 09:00 in the viewer's zone, a call, remind 1 h before."""
+async def new_form_values(viewer: Viewer, partner_uuid: UUID | None) -> dict[str, str]:
+    """The new-follow-up form's values: tomorrow 09:00 in the viewer's zone, a call, remind
+    1 h before, for the partner given (one the viewer may plan for: 404/403 otherwise)."""
     access.require(viewer, SchedulerAction.manage_follow_ups)
     partner = None
     if partner_uuid is not None:
@@ -166,7 +116,7 @@ async def new_form_context(viewer: Viewer, partner_uuid: UUID | None) -> dict[st
             viewer, partner_uuid, SchedulerAction.manage_follow_ups
         )
     tomorrow = utcnow().astimezone(ZoneInfo(viewer.time_zone)).date() + timedelta(days=1)
-    values = {
+    return {
         "kind": FollowUpKind.call.value,
         "priority": Priority.normal.value,
         "due_date": tomorrow.isoformat(),
@@ -175,7 +125,6 @@ async def new_form_context(viewer: Viewer, partner_uuid: UUID | None) -> dict[st
         "partner": str(partner.uuid) if partner else "",
         "owner": str(viewer.user_uuid),
     }
-    return {"values": values, "partner": partner}
 
 
 async def create_from_form(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
@@ -203,8 +152,8 @@ async def create_from_form(viewer: Viewer, data: Mapping[str, Any]) -> SaveResul
         )
         await services.audit_created(viewer, row, partner.id, values.title)
         if owner_id != viewer.user_id:
-            await _tell_new_owner(viewer, owner_id, row["uuid"], values.title, values.due_at)
-    return SaveResult(uuid=UUID(str(row["uuid"])))
+            await _tell_new_owner(viewer, owner_id, row.uuid, values.title, values.due_at)
+    return SaveResult(uuid=row.uuid)
 
 
 async def _partner_for_form(
@@ -234,13 +183,13 @@ async def _owner_for_form(viewer: Viewer, raw: str, errors: dict[str, str]) -> i
         return None
     choices = await owner_choices(viewer)
     for choice in choices:
-        if choice["uuid"] == owner_uuid:
-            return int(choice["id"])
+        if choice.uuid == owner_uuid:
+            return choice.id
     errors["owner"] = _("Choose who does it.")
     return None
 
 
-async def owner_choices(viewer: Viewer) -> list[dict[str, Any]]:
+async def owner_choices(viewer: Viewer) -> list[Person]:
     """Whom the viewer may plan follow-ups for: a KAM themself and their team; an admin
     every active KAM and admin."""
     query = User.select(User.id, User.uuid, User.display_name).where(
@@ -250,7 +199,7 @@ async def owner_choices(viewer: Viewer) -> list[dict[str, Any]]:
     condition = agenda_owner_filter(viewer)
     if condition is not None:
         query = query.where(condition)
-    return await query.order_by(User.display_name)
+    return Person.from_rows(await query.order_by(User.display_name))
 
 
 async def update_from_form(
@@ -262,7 +211,7 @@ async def update_from_form(
     with all that follow (``scope`` "following": later stored occurrences take the new
     text; a new rule or time ends the series before this occurrence and starts a new one
     here)."""
-    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
+    row = await get_follow_up(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     values, errors = forms.parse_follow_up(data, viewer.time_zone)
     opened_version = whole_number(str(data.get("version") or row.version))
     if opened_version is None:
@@ -338,7 +287,7 @@ async def update_from_form(
 
 
 @access.checked_by_caller("the occurrence comes from get_follow_up (update_from_form)")
-async def _change_following(row: FollowUpRecord, values: forms.FollowUpInput) -> dict[Any, Any]:
+async def _change_following(row: VisibleFollowUp, values: forms.FollowUpInput) -> dict[Any, Any]:
     """This occurrence and all that follow: the columns ``row`` takes, after the later stored
     occurrences took the new text or, for a new rule or time, the series was split."""
     assert row.series is not None and row.occurrence_at is not None and row.series_time_zone
@@ -383,7 +332,7 @@ async def _change_following(row: FollowUpRecord, values: forms.FollowUpInput) ->
 class ActionOutcome:
     """What an agenda action did: the rows to show in place of the acted-on one."""
 
-    rows: list[FollowUpRecord] = field(default_factory=list)
+    rows: list[VisibleFollowUp] = field(default_factory=list)
     error: str = ""
     status_code: int = 200
 
@@ -394,7 +343,7 @@ async def complete(viewer: Viewer, follow_up_uuid: UUID, outcome: str) -> Action
 
     Conditional on the follow-up being open, so a double click completes (and repeats) once.
     """
-    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
+    row = await get_follow_up(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     outcome = outcome.strip()[:10_000] or _("Done.")
     now = utcnow()
     next_uuid = None
@@ -415,7 +364,7 @@ async def complete(viewer: Viewer, follow_up_uuid: UUID, outcome: str) -> Action
         )
         if not done:
             return ActionOutcome(
-                rows=[await get(viewer, follow_up_uuid)],
+                rows=[await get_follow_up(viewer, follow_up_uuid)],
                 error=_("This follow-up was already done."),
                 status_code=409,
             )
@@ -442,14 +391,14 @@ async def complete(viewer: Viewer, follow_up_uuid: UUID, outcome: str) -> Action
             changes={"state": [row.state, FollowUpState.done.value], "outcome": ["", outcome]},
             summary=outcome[:200],
         )
-    rows = [await get(viewer, follow_up_uuid)]
+    rows = [await get_follow_up(viewer, follow_up_uuid)]
     if next_uuid is not None:
-        rows.append(await get(viewer, next_uuid))
+        rows.append(await get_follow_up(viewer, next_uuid))
     return ActionOutcome(rows=rows)
 
 
 @access.checked_by_caller("the follow-up comes from get_follow_up; its series' own rows")
-async def _schedule_next(viewer: Viewer, row: FollowUpRecord) -> UUID | None:
+async def _schedule_next(viewer: Viewer, row: VisibleFollowUp) -> UUID | None:
     """Store the series' occurrence after ``row`` as the one due next (None when the series
     ended or that occurrence is stored already); skipped occurrences are passed over."""
     if row.series is None or row.occurrence_at is None:
@@ -486,16 +435,16 @@ async def _schedule_next(viewer: Viewer, row: FollowUpRecord) -> UUID | None:
             occurrence_at=moment,
         )
         await services.audit_created(viewer, created, row.organisation, row.title)
-        return UUID(str(created["uuid"]))
+        return created.uuid
     return None
 
 
 async def _computed_occurrence(
     viewer: Viewer, follow_up_uuid: UUID, occurrence: datetime | None
-) -> tuple[FollowUpRecord, str]:
+) -> tuple[VisibleFollowUp, str]:
     """The open follow-up and, when ``occurrence`` names a later start of its series that is
     not stored yet, that start; else an error for the reader."""
-    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
+    row = await get_follow_up(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     if row.state != FollowUpState.open:
         return row, _("This follow-up is already done.")
     if (
@@ -558,7 +507,7 @@ async def change_occurrence(
         await audit_log.record(
             viewer,
             entity_kind="follow_up",
-            entity_uuid=created["uuid"],
+            entity_uuid=created.uuid,
             organisation_id=row.organisation,
             action="skip" if skip else "reschedule",
             changes=audit_log.changes_between(
@@ -566,12 +515,12 @@ async def change_occurrence(
             ),
             summary=row.title[:200],
         )
-    return ActionOutcome(rows=[row, await get(viewer, UUID(str(created["uuid"])))])
+    return ActionOutcome(rows=[row, await get_follow_up(viewer, created.uuid)])
 
 
 async def skip(viewer: Viewer, follow_up_uuid: UUID) -> ActionOutcome:
     """Skip the stored occurrence of a series: cancelled, and the next one becomes due."""
-    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
+    row = await get_follow_up(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     if row.series is None:
         return ActionOutcome(
             rows=[row], error=_("This occurrence is not in the series."), status_code=400
@@ -602,9 +551,9 @@ async def skip(viewer: Viewer, follow_up_uuid: UUID) -> ActionOutcome:
             changes={"state": [row.state, FollowUpState.cancelled.value]},
             summary=row.title[:200],
         )
-    rows = [await get(viewer, follow_up_uuid)]
+    rows = [await get_follow_up(viewer, follow_up_uuid)]
     if next_uuid is not None:
-        rows.append(await get(viewer, next_uuid))
+        rows.append(await get_follow_up(viewer, next_uuid))
     return ActionOutcome(rows=rows)
 
 
@@ -616,7 +565,7 @@ async def move(
     version: int | None = None,
 ) -> ActionOutcome:
     """Snooze or reschedule: a new due time (its reminder moves with it and is sent again)."""
-    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
+    row = await get_follow_up(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     if due_at is None:
         return ActionOutcome(rows=[row], error=_("Choose the new time."), status_code=400)
     if row.state != FollowUpState.open:
@@ -642,7 +591,7 @@ async def move(
         )
         if not moved:
             return ActionOutcome(
-                rows=[await get(viewer, follow_up_uuid)],
+                rows=[await get_follow_up(viewer, follow_up_uuid)],
                 error=_("Someone else changed this follow-up; check and try again."),
                 status_code=409,
             )
@@ -655,12 +604,12 @@ async def move(
             changes=audit_log.changes_between({"due_at": row.due_at}, {"due_at": due_at}),
             summary=row.title[:200],
         )
-    return ActionOutcome(rows=[await get(viewer, follow_up_uuid)])
+    return ActionOutcome(rows=[await get_follow_up(viewer, follow_up_uuid)])
 
 
 async def reassign(viewer: Viewer, follow_up_uuid: UUID, owner_raw: str) -> ActionOutcome:
     """Give the follow-up to another KAM (one the viewer may plan for); they are told."""
-    row = await get(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
+    row = await get_follow_up(viewer, follow_up_uuid, SchedulerAction.manage_follow_ups)
     errors: dict[str, str] = {}
     owner_id = await _owner_for_form(viewer, owner_raw, errors) if owner_raw else None
     if owner_id is None:
@@ -693,18 +642,22 @@ async def reassign(viewer: Viewer, follow_up_uuid: UUID, owner_raw: str) -> Acti
                 viewer,
                 owner_id,
                 follow_up_uuid,
-                services.title_parameter(msgspec.structs.asdict(row)),
+                row.title_parameter(),
                 row.due_at,
             )
-    return ActionOutcome(rows=[await get(viewer, follow_up_uuid)])
+    return ActionOutcome(rows=[await get_follow_up(viewer, follow_up_uuid)])
 
 
 @access.checked_by_caller("the owner of a follow-up its caller fetched or created")
 async def _tell_new_owner(
-    viewer: Viewer, owner_id: int, follow_up_uuid: Any, title: Any, due_at: datetime
+    viewer: Viewer,
+    owner_id: int,
+    follow_up_uuid: UUID,
+    title: str | dict[str, Any],
+    due_at: datetime,
 ) -> None:
     """The bell and an e-mail (unless they turned it off) for a follow-up given to someone;
-    ``title`` as services.title_parameter gives it (a rule's, in the owner's language)."""
+    ``title`` as TitledFollowUp.title_parameter gives it (a rule's, in the owner's language)."""
     link = f"/follow-ups/{follow_up_uuid}"
     await notify(
         NewNotification(

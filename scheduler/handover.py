@@ -9,6 +9,7 @@ from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.i18n import N_
 from partner_portal.registries import HandoverItem, OwnedWork
+from scheduler.records import MovedFollowUp
 from scheduler.tables import FollowUp, FollowUpState
 
 
@@ -17,7 +18,7 @@ async def open_follow_ups(partner_ids: list[int], old_owner_id: int | None) -> l
     """The old owner's open follow-ups on the partners, soonest first."""
     if old_owner_id is None or not partner_ids:
         return []
-    rows = (
+    rows = MovedFollowUp.from_rows(
         await FollowUp.select(FollowUp.organisation, FollowUp.uuid, FollowUp.title)
         .where(
             FollowUp.organisation.is_in(partner_ids),
@@ -26,10 +27,7 @@ async def open_follow_ups(partner_ids: list[int], old_owner_id: int | None) -> l
         )
         .order_by(FollowUp.due_at)
     )
-    return [
-        HandoverItem(row["organisation"], row["title"], f"/follow-ups/{row['uuid']}")
-        for row in rows
-    ]
+    return [HandoverItem(row.organisation, row.title, f"/follow-ups/{row.uuid}") for row in rows]
 
 
 @access.system_query("ownership transfer (brand admins): the moving partners' follow-ups")
@@ -41,8 +39,8 @@ async def move_follow_ups(
     if old_owner_id is None or not partner_ids:
         return 0
     now = utcnow()
-    moved = await (
-        FollowUp.update(
+    moved = MovedFollowUp.from_rows(
+        await FollowUp.update(
             {
                 FollowUp.owner: new_owner_id,
                 FollowUp.updated_at: now,
@@ -60,11 +58,11 @@ async def move_follow_ups(
         await audit_log.record(
             viewer,
             entity_kind="follow_up",
-            entity_uuid=row["uuid"],
-            organisation_id=row["organisation"],
+            entity_uuid=row.uuid,
+            organisation_id=row.organisation,
             action="transfer",
             changes={"owner": [old_owner_id, new_owner_id]},
-            summary=row["title"][:200],
+            summary=row.title[:200],
         )
     return len(moved)
 

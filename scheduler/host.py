@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypedDict
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -25,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
 from partner_portal.registries import ScheduledJob, registry
+from partner_portal.settings import Settings
 from scheduler.tables import JobRun
 
 logger = logging.getLogger("threadline.scheduler")
@@ -36,7 +37,16 @@ def runner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
-async def run_job(job: ScheduledJob, runner: str | None = None) -> dict[str, Any]:
+class JobOutcome(TypedDict):
+    """What one run of a job did (the CLI prints it; read by key)."""
+
+    ok: bool
+    result: str
+    error: str
+    duration_ms: int
+
+
+async def run_job(job: ScheduledJob, runner: str | None = None) -> JobOutcome:
     """Run one job now and record the run (start, end, duration, result or error)."""
     runner = runner or runner_id()
     started_at = utcnow()
@@ -111,7 +121,7 @@ current_host: SchedulerHost | None = None
 
 
 @asynccontextmanager
-async def in_web_process(settings: Any) -> AsyncIterator[None]:
+async def in_web_process(settings: Settings) -> AsyncIterator[None]:
     """The web app's lifespan service: run the host beside the web app when
     SCHEDULER_IN_PROCESS=1 (the default of `make run`)."""
     global current_host
@@ -155,7 +165,7 @@ async def run_until_stopped() -> int:
     return 0
 
 
-async def run_all_once() -> list[dict[str, Any]]:
+async def run_all_once() -> list[JobOutcome]:
     """`threadline scheduler --once`: every job once, in order (cron, catching up by hand)."""
     from partner_portal.database import close_database, open_database
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from piccolo.query.functions.aggregate import Max
 
@@ -13,6 +13,7 @@ from partner_portal.notifications.services import send_due
 from partner_portal.registries import ScheduledJob, registry
 from partner_portal.settings import current_settings
 from scheduler import host, reminders, rules
+from scheduler.records import JobRunRecord
 from scheduler.tables import JobRun
 
 
@@ -62,7 +63,16 @@ JOBS = (
 )
 
 
-async def job_overview() -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class JobStatus:
+    """A registered job on the jobs page: its last run, and when it runs next."""
+
+    job: ScheduledJob
+    last: JobRunRecord | None
+    next_run: datetime | None
+
+
+async def job_overview() -> list[JobStatus]:
     """Each registered job with its last run (two queries whatever the history's length)."""
     latest_ids = [
         row["last"]
@@ -71,8 +81,8 @@ async def job_overview() -> list[dict[str, Any]]:
         )
     ]
     last_runs = {
-        row["job_key"]: row
-        for row in (
+        run.job_key: run
+        for run in JobRunRecord.from_rows(
             await JobRun.select(*JobRun.all_columns()).where(JobRun.id.is_in(latest_ids))
             if latest_ids
             else []
@@ -84,12 +94,12 @@ async def job_overview() -> list[dict[str, Any]]:
         last = last_runs.get(job.key)
         next_run: datetime | None = in_process.get(job.key)
         if next_run is None and last is not None:
-            next_run = last["started_at"] + job.every
-        overview.append({"job": job, "last": last, "next_run": next_run})
+            next_run = last.started_at + job.every
+        overview.append(JobStatus(job, last, next_run))
     return overview
 
 
-async def recent_runs(limit: int = 50) -> list[dict[str, Any]]:
-    return (
+async def recent_runs(limit: int = 50) -> list[JobRunRecord]:
+    return JobRunRecord.from_rows(
         await JobRun.select(*JobRun.all_columns()).order_by(JobRun.id, ascending=False).limit(limit)
     )

@@ -12,8 +12,10 @@ them and a restart after downtime catches up once:
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from partner_portal import access
@@ -25,7 +27,7 @@ from partner_portal.notifications.preferences import opted_out_users
 from partner_portal.notifications.services import mail_user
 from partner_portal.partners.tables import Role, User
 from partner_portal.settings import Settings
-from scheduler.services import title_parameter
+from scheduler.records import ClaimedReminder, DigestItem
 from scheduler.tables import DigestClaim, FollowUp, FollowUpState
 
 MAIL_REMINDER = "follow_up_reminder"
@@ -39,9 +41,9 @@ REMINDER_BATCH = 500
 
 
 @access.system_query("the reminder job: every due follow-up")
-async def _claim_reminders(now: datetime, batch: int) -> list[dict[str, Any]]:
+async def _claim_reminders(now: datetime, batch: int) -> list[ClaimedReminder]:
     """Inside the caller's transaction: take up to ``batch`` due reminders for this process."""
-    return await claim_due(
+    claimed = await claim_due(
         FollowUp,
         due=(FollowUp.state == FollowUpState.open)
         & FollowUp.reminded_at.is_null()
@@ -62,6 +64,7 @@ async def _claim_reminders(now: datetime, batch: int) -> list[dict[str, Any]]:
             FollowUp.kind,
         ),
     )
+    return ClaimedReminder.from_rows(claimed)
 
 
 async def send_reminders(settings: Settings, batch: int = REMINDER_BATCH) -> str:
@@ -73,26 +76,26 @@ async def send_reminders(settings: Settings, batch: int = REMINDER_BATCH) -> str
             claimed = await _claim_reminders(now, batch)
             if not claimed:
                 break
-            owners = await _users([row["owner"] for row in claimed])
-            partners = await _partner_names([row["organisation"] for row in claimed])
+            owners = await _users([reminder.owner for reminder in claimed])
+            partners = await _partner_names([reminder.organisation for reminder in claimed])
             await notify(
                 *(
                     NewNotification(
-                        user_id=row["owner"],
+                        user_id=reminder.owner,
                         kind=MAIL_REMINDER,
                         message=N_("Due %(when)s: %(title)s"),
                         params={
-                            "when": _short_time(row["due_at"], owners.get(row["owner"])),
-                            "title": title_parameter(row),
+                            "when": _short_time(reminder.due_at, owners.get(reminder.owner)),
+                            "title": reminder.title_parameter(),
                         },
-                        link=f"/follow-ups/{row['uuid']}",
+                        link=f"/follow-ups/{reminder.uuid}",
                     )
-                    for row in claimed
+                    for reminder in claimed
                 )
             )
             silent = await opted_out_users(MAIL_REMINDER, list(owners))
-            for row in claimed:
-                owner = owners.get(row["owner"])
+            for reminder in claimed:
+                owner = owners.get(reminder.owner)
                 if owner is None or not owner["is_active"] or owner["id"] in silent:
                     continue
                 await mail_user(
@@ -101,11 +104,11 @@ async def send_reminders(settings: Settings, batch: int = REMINDER_BATCH) -> str
                     "scheduler/follow_up_reminder",
                     {
                         "name": owner["display_name"],
-                        "title": title_parameter(row),
-                        "kind": row["kind"],
-                        "partner": partners.get(row["organisation"], ""),
-                        "due_at": row["due_at"],
-                        "link": f"{settings.base_url}/follow-ups/{row['uuid']}",
+                        "title": reminder.title_parameter(),
+                        "kind": reminder.kind,
+                        "partner": partners.get(reminder.organisation, ""),
+                        "due_at": reminder.due_at,
+                        "link": f"{settings.base_url}/follow-ups/{reminder.uuid}",
                     },
                     settings,
                 )
@@ -143,6 +146,17 @@ async def _partner_names(ids: list[int]) -> dict[int, str]:
     return {row["id"]: row["legal_name"] for row in rows}
 
 
+@dataclass(frozen=True)
+class DigestLine:
+    """A line of the digest e-mail: the follow-up's title as a message parameter (a rule's
+    in the reader's language), when it is due and at which partner."""
+
+    uuid: UUID
+    due_at: datetime
+    partner_name: str
+    title: str | dict[str, Any]
+
+
 @access.system_query("the digest job: each brand user's follow-ups of the day")
 async def send_digests(settings: Settings, runner: str) -> str:
     """Each brand user whose local time has passed 08:00 today gets today's digest once:
@@ -174,7 +188,7 @@ async def send_digests(settings: Settings, runner: str) -> str:
     if not waiting:
         return "Digests: all sent already."
     latest_end = max(user["end"] for user in waiting.values())
-    items = (
+    items = DigestItem.from_rows(
         await FollowUp.select(
             FollowUp.uuid,
             FollowUp.title,
@@ -193,13 +207,15 @@ async def send_digests(settings: Settings, runner: str) -> str:
         )
         .order_by(FollowUp.due_at)
     )
-    by_owner: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    by_owner: dict[int, list[DigestLine]] = defaultdict(list)
     for item in items:
-        by_owner[item["owner"]].append({**item, "title": title_parameter(item)})
+        by_owner[item.owner].append(
+            DigestLine(item.uuid, item.due_at, item.partner_name, item.title_parameter())
+        )
     silent = await opted_out_users(MAIL_DIGEST, [user["id"] for user in waiting.values()])
     sent = 0
     for key, user in waiting.items():
-        mine = [item for item in by_owner.get(user["id"], []) if item["due_at"] < user["end"]]
+        mine = [line for line in by_owner.get(user["id"], []) if line.due_at < user["end"]]
         async with write_transaction():
             claim = await (
                 DigestClaim.insert(
@@ -224,8 +240,8 @@ async def send_digests(settings: Settings, runner: str) -> str:
                 {
                     "name": user["display_name"],
                     "day": user["day"],
-                    "overdue": [item for item in mine if item["due_at"] < day_start],
-                    "today": [item for item in mine if item["due_at"] >= day_start],
+                    "overdue": [line for line in mine if line.due_at < day_start],
+                    "today": [line for line in mine if line.due_at >= day_start],
                     "base_url": settings.base_url,
                 },
                 settings,

@@ -15,10 +15,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from piccolo.query.functions.aggregate import Max
 
 from partner_portal import access, inputs, messages
+from partner_portal.access import Viewer
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -37,6 +39,7 @@ from partner_portal.partners.tables import (
 )
 from partner_portal.registries import registry
 from scheduler import upkeep
+from scheduler.records import Person
 from scheduler.services import RuleFollowUp, rule_guard
 from scheduler.tables import AssigneeMode, FollowUp, FollowUpKind, FollowUpRule, Priority
 
@@ -88,7 +91,7 @@ class Candidate:
     kind: str = FollowUpKind.task
     priority: str = Priority.normal
     subject_kind: str = ""
-    subject_uuid: Any = None
+    subject_uuid: UUID | None = None
     notes: str = ""
 
 
@@ -433,9 +436,9 @@ async def rule_settings() -> dict[str, RuleSettings]:
 
 
 @access.system_query("the brand's KAMs and admins, as a rule's assignee")
-async def assignable_users() -> list[dict[str, Any]]:
+async def assignable_users() -> list[Person]:
     """The fixed assignees a rule may have: active KAMs and brand admins."""
-    return (
+    return Person.from_rows(
         await User.select(User.id, User.uuid, User.display_name)
         .where(
             User.is_active == True,  # noqa: E712
@@ -445,10 +448,10 @@ async def assignable_users() -> list[dict[str, Any]]:
     )
 
 
-async def save_rule_settings(actor: Any, data: Mapping[str, Any]) -> dict[str, str]:
+async def save_rule_settings(actor: Viewer | None, data: Mapping[str, Any]) -> dict[str, str]:
     """Save every rule's form fields (``<key>.enabled``, ``.threshold_days``,
     ``.assignee``: "owner" or a user's UUID); errors by field, nothing saved on any."""
-    users = {str(row["uuid"]): row["id"] for row in await assignable_users()}
+    users = {str(user.uuid): user.id for user in await assignable_users()}
     errors: dict[str, str] = {}
     values: list[RuleSettings] = []
     for key in RULES:

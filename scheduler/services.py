@@ -39,6 +39,7 @@ from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.partners.tables import User
 from partner_portal.settings import current_settings
 from scheduler import forms
+from scheduler.records import CreatedFollowUp, StoredFollowUp
 from scheduler.tables import FollowUp, FollowUpKind, FollowUpSeries, FollowUpState, Priority
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ async def create_follow_up(
         await audit_created(
             actor, row, organisation_id, stored_title(title, title_params)[FollowUp.title]
         )
-    return UUID(str(row["uuid"]))
+    return row.uuid
 
 
 async def ensure_open_follow_up(
@@ -213,8 +214,8 @@ async def insert_rule_follow_ups(items: Sequence[RuleFollowUp]) -> int:
         for item in fresh.values()
     ]
     async with write_transaction():
-        created = await (
-            FollowUp.insert(*rows)
+        created = CreatedFollowUp.from_rows(
+            await FollowUp.insert(*rows)
             .on_conflict(target=FollowUp.rule_guard, action="DO NOTHING")
             .returning(
                 FollowUp.id,
@@ -228,13 +229,13 @@ async def insert_rule_follow_ups(items: Sequence[RuleFollowUp]) -> int:
         await notify(
             *(
                 NewNotification(
-                    user_id=row["owner"],
+                    user_id=follow_up.owner,
                     kind="follow_up_created",
                     message=N_("New follow-up: %(title)s"),
-                    params={"title": title_parameter(row)},
-                    link=f"/follow-ups/{row['uuid']}",
+                    params={"title": follow_up.title_parameter()},
+                    link=f"/follow-ups/{follow_up.uuid}",
                 )
-                for row in created
+                for follow_up in created
             )
         )
     return len(created)
@@ -251,21 +252,6 @@ def stored_title(title: str, params: Mapping[str, Any] | None) -> dict[Column, A
         FollowUp.title_message: title,
         FollowUp.title_params: json.dumps(plain),
     }
-
-
-def title_parameter(row: Mapping[str, Any]) -> Any:
-    """A follow-up's title as a parameter of another message (a notification, a reminder,
-    a digest line): the nested message when a rule made it, so each reader reads it in
-    their language; else the title as written."""
-    if not row.get("title_message"):
-        return row["title"]
-    return messages.nested(row["title_message"], **messages.loaded_params(row.get("title_params")))
-
-
-def shown_title(row: Mapping[str, Any]) -> str:
-    """A follow-up's title in the current reader's language."""
-    title = title_parameter(row)
-    return title if isinstance(title, str) else messages.render(title["message"], title["params"])
 
 
 async def insert_row(
@@ -287,7 +273,7 @@ async def insert_row(
     occurrence_at: datetime | None = None,
     state: str = FollowUpState.open,
     title_params: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> StoredFollowUp:
     """Store one follow-up (``title_params``: see RuleFollowUp). With a ``recurrence`` and no ``series_id`` it is the first
     occurrence of a new series starting at ``due_at``; with a ``series_id``, the occurrence
     of that series the rule placed at ``occurrence_at``."""
@@ -321,7 +307,7 @@ async def insert_row(
         .returning(FollowUp.id, FollowUp.uuid, FollowUp.due_at)
         .run()
     )
-    return dict(rows[0])
+    return StoredFollowUp.from_row(rows[0])
 
 
 @access.system_query("the owner's time zone for a series the caller is creating")
@@ -350,21 +336,15 @@ def reminder_time(due_at: datetime, remind_minutes: int) -> datetime | None:
     return due_at - timedelta(minutes=remind_minutes) if remind_minutes > 0 else None
 
 
-def remind_minutes_of(row: Mapping[str, Any]) -> int:
-    if row.get("remind_at") is None:
-        return 0
-    return int((row["due_at"] - row["remind_at"]).total_seconds() // 60)
-
-
 async def audit_created(
-    actor: Viewer | None, row: Mapping[str, Any], organisation_id: int, title: str
+    actor: Viewer | None, row: StoredFollowUp, organisation_id: int, title: str
 ) -> None:
     await audit_log.record(
         actor,
         entity_kind="follow_up",
-        entity_uuid=row["uuid"],
+        entity_uuid=row.uuid,
         organisation_id=organisation_id,
         action="create",
-        changes=audit_log.changes_between({}, {"title": title, "due_at": row["due_at"]}),
+        changes=audit_log.changes_between({}, {"title": title, "due_at": row.due_at}),
         summary=title[:200],
     )

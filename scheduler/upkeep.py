@@ -24,12 +24,12 @@ from partner_portal.database import write_transaction
 from partner_portal.i18n import N_
 from partner_portal.notifications.inbox import NewNotification, notify
 from partner_portal.partners.tables import InteractionKind, Organisation, TimelineEntry
+from scheduler.records import CauseRecord, CreatedFollowUp, RuleFollowUpRef
 from scheduler.services import (
     RuleFollowUp,
     guards_in_use,
     insert_rule_follow_ups,
     stored_title,
-    title_parameter,
 )
 from scheduler.tables import FollowUp, FollowUpCause, FollowUpState, Priority
 
@@ -80,7 +80,7 @@ async def _insert_group(
     first = next((item for item in items if item.organisation_id in seen), items[0])
     now = utcnow()
     async with write_transaction():
-        [row] = await FollowUp.insert(
+        [stored] = await FollowUp.insert(
             FollowUp(
                 stored_title(group_title, {"count": len(items), "days": days}),
                 organisation=first.organisation_id,
@@ -95,16 +95,18 @@ async def _insert_group(
         ).returning(
             FollowUp.id,
             FollowUp.uuid,
+            FollowUp.owner,
             FollowUp.title,
             FollowUp.title_message,
             FollowUp.title_params,
         )
+        group = CreatedFollowUp.from_row(stored)
         listed = await (
             FollowUpCause.insert(
                 *(
                     FollowUpCause(
                         guard=item.guard,
-                        follow_up=row["id"],
+                        follow_up=group.id,
                         organisation=item.organisation_id,
                         title=item.title[:200],
                         title_params=json.dumps(messages.plain_params(item.title_params or {})),
@@ -116,15 +118,15 @@ async def _insert_group(
             .returning(FollowUpCause.id)
         )
         if not listed:
-            await FollowUp.delete().where(FollowUp.id == row["id"])
+            await FollowUp.delete().where(FollowUp.id == group.id)
             return 0
         await notify(
             NewNotification(
                 user_id=owner_id,
                 kind="follow_up_created",
                 message=N_("New follow-up: %(title)s"),
-                params={"title": title_parameter(row)},
-                link=f"/follow-ups/{row['uuid']}",
+                params={"title": group.title_parameter()},
+                link=f"/follow-ups/{group.uuid}",
             )
         )
     return len(listed)
@@ -146,30 +148,33 @@ async def close_cleared(rule_key: str, current: set[str], reason: str) -> int:
     """Close the rule's open follow-ups whose causes are no longer in ``current`` (the
     guards the rule found just now); ``reason`` (a message id) becomes their outcome and a
     note on each partner's timeline. How many follow-ups closed."""
-    open_rows = await FollowUp.select(
-        FollowUp.id, FollowUp.uuid, FollowUp.organisation, FollowUp.rule_guard
-    ).where(FollowUp.rule_key == rule_key, FollowUp.state == FollowUpState.open)
+    open_rows = RuleFollowUpRef.from_rows(
+        await FollowUp.select(
+            FollowUp.id, FollowUp.uuid, FollowUp.organisation, FollowUp.rule_guard
+        ).where(FollowUp.rule_key == rule_key, FollowUp.state == FollowUpState.open)
+    )
     if not open_rows:
         return 0
-    causes = await FollowUpCause.select(
-        FollowUpCause.id, FollowUpCause.follow_up, FollowUpCause.guard, FollowUpCause.cleared_at
-    ).where(FollowUpCause.follow_up.is_in([row["id"] for row in open_rows]))
-    grouped = {cause["follow_up"] for cause in causes}
+    causes = CauseRecord.from_rows(
+        await FollowUpCause.select(
+            FollowUpCause.id,
+            FollowUpCause.follow_up,
+            FollowUpCause.guard,
+            FollowUpCause.cleared_at,
+        ).where(FollowUpCause.follow_up.is_in([row.id for row in open_rows]))
+    )
+    grouped = {cause.follow_up for cause in causes}
     holding = {
-        cause["follow_up"]
-        for cause in causes
-        if cause["cleared_at"] is None and cause["guard"] in current
+        cause.follow_up for cause in causes if cause.cleared_at is None and cause.guard in current
     }
     cleared = [
-        cause["id"]
-        for cause in causes
-        if cause["cleared_at"] is None and cause["guard"] not in current
+        cause.id for cause in causes if cause.cleared_at is None and cause.guard not in current
     ]
     closing = [
-        row["id"]
+        row.id
         for row in open_rows
-        if (row["id"] in grouped and row["id"] not in holding)
-        or (row["id"] not in grouped and row["rule_guard"] not in current)
+        if (row.id in grouped and row.id not in holding)
+        or (row.id not in grouped and row.rule_guard not in current)
     ]
     if not cleared and not closing:
         return 0

@@ -117,3 +117,24 @@ async def test_answers_raise_the_partners_satisfaction(
         .first()
     )
     assert row == {"satisfaction": 10.0, "surveys": 1}
+
+
+async def test_the_satisfaction_page_shows_each_partners_score_and_their_comment(
+    cast: Cast, client: PortalClient, frozen_clock: Any
+) -> None:
+    await delivered_order(cast, frozen_clock)
+    await surveys.send_due_surveys()
+    mail = await OutboxEmail.select(OutboxEmail.body_text).first()
+    assert mail is not None
+    await client.post_form(
+        f"/survey/{link_in(mail['body_text'])}", {"score": "6", "comment": "包装破损"}
+    )
+    await client.log_in(cast.admin)
+
+    page = await client.get("/insights/satisfaction")
+
+    assert page.status_code == 200
+    partner_row = page.text.split(f'href="/partners/{cast.distributor_a.uuid}"')[1]
+    assert cast.distributor_a.legal_name in partner_row.split("</tr>")[0]
+    assert "-100" in partner_row.split("</tr>")[0]  # one detractor: NPS -100
+    assert "包装破损" in page.text and "6/10" in page.text
