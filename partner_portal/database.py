@@ -454,7 +454,10 @@ async def open_database() -> bool:
         if engine.pool is not None:
             return False
         await engine.start_connection_pool(
-            min_size=0, max_size=POOL_SIZE, reset=_keep_session_as_it_is
+            min_size=0,
+            max_size=POOL_SIZE,
+            reset=_keep_session_as_it_is,
+            statement_cache_size=STATEMENTS_KEPT_PER_CONNECTION,
         )
         return True
     return False
@@ -462,6 +465,12 @@ async def open_database() -> bool:
 
 # Connections per web process: N processes hold N times as many (docs/SCALING.md).
 POOL_SIZE = 10
+# asyncpg keeps each connection's statements prepared, the 100 used last by default; the
+# benchmark's mix alone sends 109 different ones (bench/RESULTS.md, issue 21), so with the
+# default a connection kept evicting and preparing again, each time a round trip and a
+# plan in PostgreSQL and asyncpg's own work. A few hundred simple plans are a few MB a
+# connection.
+STATEMENTS_KEPT_PER_CONNECTION = 500
 
 
 async def _keep_session_as_it_is(connection: Any) -> None:
