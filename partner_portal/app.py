@@ -218,8 +218,18 @@ def served_app() -> Litestar:
     generation, each full collection walked all ~310,000 of them (170 ms of CPU, every few
     hundred requests, the request that triggered it waiting); frozen, a full collection
     walks what requests made since (about 1 ms). Not in ``create_app``: a test process
-    makes an app per test, and what it froze would never be collected."""
+    makes an app per test, and what it froze would never be collected.
+
+    The youngest generation is collected after 20,000 new objects instead of 700: a page
+    makes thousands (rows, records, template output) that reference counting frees
+    anyway, so at 700 the collector ran several times a request for almost nothing (0.2
+    ms of a 6 ms page under the mixed load; 0.02 at 20,000, bench/RESULTS.md). What a
+    request leaves in cycles waits a little longer to be freed."""
     app = create_app()
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_OBJECTS_BEFORE_COLLECTION, *gc.get_threshold()[1:])
     return app
+
+
+YOUNG_OBJECTS_BEFORE_COLLECTION = 20_000
