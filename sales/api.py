@@ -335,7 +335,7 @@ async def api_balances(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> Bal
     """The partner's points and booked rebates per programme."""
     partner = await rebates.ledger_partner(viewer, partner_id)
     return Balances(
-        partner=partner["uuid"],
+        partner=partner.uuid,
         balances=[
             Balance(
                 programme=row["programme"]["uuid"],

@@ -103,11 +103,9 @@ async def create_event(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
 async def toggle_event(viewer: Viewer, event_uuid: UUID, version: int | None) -> SaveResult:
     """Pause or resume an event; a stale version changes nothing."""
     event = await get_care_event(viewer, event_uuid)
-    opened = version if version is not None else event["version"]
+    opened = version if version is not None else event.version
     async with write_transaction():
-        updated = await update_if_version(
-            CareEvent, event["id"], opened, {"active": not event["active"]}
-        )
+        updated = await update_if_version(CareEvent, event.id, opened, {"active": not event.active})
         if updated:
             await audit_log.record(
                 viewer,
@@ -116,15 +114,15 @@ async def toggle_event(viewer: Viewer, event_uuid: UUID, version: int | None) ->
                 organisation_id=viewer.organisation_id,
                 action="update",
                 changes={
-                    "active": [event["active"], not event["active"]],
+                    "active": [event.active, not event.active],
                     "version": [opened, updated],
                 },
-                summary=event["name"],
+                summary=event.name,
             )
     if not updated:
         return SaveResult(
             conflicts=await audit_log.changes_since(event_uuid, opened),
-            current_version=event["version"],
+            current_version=event.version,
         )
     return SaveResult(uuid=event_uuid)
 

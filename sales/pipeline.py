@@ -418,15 +418,15 @@ async def _stored_totals(viewer: Viewer, stages: tuple[Stage, ...]) -> list[dict
 
 async def opportunity_view(viewer: Viewer, opportunity_uuid: UUID) -> dict[str, Any]:
     """One opportunity with its partner and owner, for its page."""
-    row = await get_opportunity(viewer, opportunity_uuid, SalesAction.view_opportunities)
+    opportunity = await get_opportunity(viewer, opportunity_uuid, SalesAction.view_opportunities)
     card = await (
         Opportunity.select(*CARD_COLUMNS, Opportunity.competitors, Opportunity.draft_link)
-        .where(Opportunity.id == row["id"])
+        .where(Opportunity.id == opportunity.id)
         .first()
     )
     assert card is not None
     card["weighted"] = weighted(card["expected_value"], card["probability"])
-    card["history"] = await audit_log.entries_for(row["uuid"])
+    card["history"] = await audit_log.entries_for(opportunity.uuid)
     card["starters"] = draft_starters(card["kind"]) if card["stage"] == Stage.won else []
     return card
 

@@ -31,7 +31,15 @@ from partner_portal.inputs import field_text
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation
 from sales import forms
-from sales.access import SalesAction, get_rebate_programme, get_sales_partner, scoped_ledger
+from sales.access import (
+    SalesAction,
+    VisibleRebateProgramme,
+    VisibleSalesPartner,
+    get_rebate_programme,
+    get_sales_partner,
+    scoped_ledger,
+)
+from sales.records import RebateProgrammeRecord
 from sales.tables import LedgerEntry, LedgerKind, RebateProgramme, RebateTier
 
 EARNING_STATUSES = (OrderStatus.delivered.value,)
@@ -311,7 +319,7 @@ async def own_partner_uuid(viewer: Viewer) -> UUID:
 
 @dataclass
 class LedgerView:
-    partner: dict[str, Any]
+    partner: VisibleSalesPartner
     balances: list[dict[str, Any]]  # per programme: points, rebate amount, season volume
     entries: list[dict[str, Any]]
 
@@ -337,15 +345,15 @@ async def balances(viewer: Viewer) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (row["partner_name"], row["programme_name"]))
 
 
-async def ledger_partner(viewer: Viewer, partner_uuid: UUID) -> dict[str, Any]:
+async def ledger_partner(viewer: Viewer, partner_uuid: UUID) -> VisibleSalesPartner:
     """The partner whose ledger the viewer opens (a partner: its own only, else 404)."""
     access.require(viewer, SalesAction.view_rebates)
-    return dict(await get_sales_partner(viewer, partner_uuid))
+    return await get_sales_partner(viewer, partner_uuid)
 
 
 async def ledger_entries(
     viewer: Viewer,
-    partner: Mapping[str, Any],
+    partner: VisibleSalesPartner,
     after: tuple[datetime, int] | None = None,
     limit: int = HISTORY_LIMIT,
 ) -> list[dict[str, Any]]:
@@ -359,7 +367,7 @@ async def ledger_entries(
             LedgerEntry.created_by._.display_name.as_alias("author_name"),
         ),
         viewer,
-    ).where(LedgerEntry.organisation == partner["id"])
+    ).where(LedgerEntry.organisation == partner.id)
     order = (LedgerEntry.occurred_at, LedgerEntry.id)
     if after is not None:
         query = query.where(after_position(order, after, descending=True))
@@ -374,7 +382,7 @@ async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
     return LedgerView(partner, balances, await ledger_entries(viewer, partner))
 
 
-async def ledger_balances(viewer: Viewer, partner: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def ledger_balances(viewer: Viewer, partner: VisibleSalesPartner) -> list[dict[str, Any]]:
     """Per programme: the partner's points, the rebates booked, its season volume and the
     tier that volume reaches."""
     sums: dict[int, dict[str, Any]] = {}
@@ -388,7 +396,7 @@ async def ledger_balances(viewer: Viewer, partner: Mapping[str, Any]) -> list[di
             ),
             viewer,
         )
-        .where(LedgerEntry.organisation == partner["id"])
+        .where(LedgerEntry.organisation == partner.id)
         .group_by(LedgerEntry.programme, LedgerEntry.kind)
     ):
         totals = sums.setdefault(row["programme"], {"points": Decimal(0), "rebates": Decimal(0)})
@@ -399,9 +407,7 @@ async def ledger_balances(viewer: Viewer, partner: Mapping[str, Any]) -> list[di
     balance_rows = []
     for programme in programme_rows:
         volume = Decimal(0)
-        for order in await _orders_of(programme, VOLUME_STATUSES).where(
-            Order.buyer == partner["id"]
-        ):
+        for order in await _orders_of(programme, VOLUME_STATUSES).where(Order.buyer == partner.id):
             volume += Decimal(order["total"])
         percent = tier_for(volume, programme["tiers"])
         next_tier = next((tier for tier in programme["tiers"] if tier[0] > volume), None)
@@ -421,7 +427,7 @@ async def ledger_balances(viewer: Viewer, partner: Mapping[str, Any]) -> list[di
 @access.system_query("a repeated submit finds its first entry by the form's idempotency key")
 async def add_entry(
     viewer: Viewer,
-    partner: Mapping[str, Any],
+    partner: VisibleSalesPartner,
     programme_uuid: str,
     data: Mapping[str, Any],
     idempotency_key: str,
@@ -429,7 +435,7 @@ async def add_entry(
     """A manual ledger entry by the brand: an adjustment, campaign bonus points, or a
     redemption (credit note or marketing support), which needs the points to be there.
     The idempotency key makes a repeated submit book once."""
-    access.require(viewer, SalesAction.manage_rebates, partner["id"])
+    access.require(viewer, SalesAction.manage_rebates, partner.id)
     values, errors = forms.parse_ledger_entry(data)
     programme = None
     with contextlib.suppress(ValueError):
@@ -455,7 +461,7 @@ async def add_entry(
         if earlier:
             return SaveResult(uuid=earlier["uuid"])
         if points < 0:
-            balance = (await _balances(programme["id"])).get(partner["id"], Decimal(0))
+            balance = (await _balances(programme["id"])).get(partner.id, Decimal(0))
             if balance + points < 0:
                 return SaveResult(
                     errors={
@@ -468,7 +474,7 @@ async def add_entry(
         now = utcnow()
         row = await LedgerEntry.insert(
             LedgerEntry(
-                organisation=partner["id"],
+                organisation=partner.id,
                 programme=programme["id"],
                 kind=values.kind.value,
                 points=points,
@@ -485,7 +491,7 @@ async def add_entry(
             viewer,
             entity_kind="ledger_entry",
             entity_uuid=row[0]["uuid"],
-            organisation_id=partner["id"],
+            organisation_id=partner.id,
             action="create",
             changes={"kind": [None, values.kind.value], "points": [None, str(points)]},
             summary=values.note[:200],
@@ -592,38 +598,31 @@ async def _save_tiers(programme_id: int, tiers: list[tuple[Decimal, Decimal]]) -
         ).run()
 
 
-async def programme(viewer: Viewer, programme_uuid: UUID) -> dict[str, Any]:
+async def programme(viewer: Viewer, programme_uuid: UUID) -> VisibleRebateProgramme:
     """One programme with its season's code and tiers, for its edit form."""
-    row = await get_rebate_programme(
-        viewer,
-        programme_uuid,
-        *RebateProgramme.all_columns(),
-        RebateProgramme.season._.code.as_alias("season_code"),
-    )
-    row["tiers"] = sorted((await _tiers([row["id"]])).get(row["id"], []))
-    return row
+    found = await get_rebate_programme(viewer, programme_uuid)
+    return found.replace(tiers=sorted((await _tiers([found.id])).get(found.id, [])))
 
 
-def programme_form(row: Mapping[str, Any]) -> dict[str, Any]:
+def programme_form(programme: RebateProgrammeRecord) -> dict[str, Any]:
     return {
-        "name": row["name"],
-        "season": row["season_code"] or "",
-        "starts_on": row["starts_on"].isoformat(),
-        "ends_on": row["ends_on"].isoformat(),
-        "currency": row["currency"],
-        "points_per_hundred": format(Decimal(row["points_per_hundred"]).normalize(), "f"),
-        "points_expiry_days": str(row["points_expiry_days"]),
+        "name": programme.name,
+        "season": programme.season_code or "",
+        "starts_on": programme.starts_on.isoformat(),
+        "ends_on": programme.ends_on.isoformat(),
+        "currency": programme.currency,
+        "points_per_hundred": format(programme.points_per_hundred.normalize(), "f"),
+        "points_expiry_days": str(programme.points_expiry_days),
         "tiers": "\n".join(
-            f"{format(Decimal(threshold).normalize(), 'f')} "
-            f"{format(Decimal(percent).normalize(), 'f')}"
-            for threshold, percent in row["tiers"]
+            f"{format(threshold.normalize(), 'f')} {format(percent.normalize(), 'f')}"
+            for threshold, percent in programme.tiers
         ),
-        "version": str(row["version"]),
+        "version": str(programme.version),
     }
 
 
 async def update_programme(
-    viewer: Viewer, current: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, current: VisibleRebateProgramme, data: Mapping[str, Any]
 ) -> SaveResult:
     """Change a programme's period, rates, term and tiers unless someone saved since the
     form was opened. The ledger keeps what it booked: entries stay on the programme with
@@ -636,21 +635,21 @@ async def update_programme(
     errors |= version_errors.messages
     if stored is None or errors:
         return SaveResult(errors=errors)
-    opened_version = opened if opened is not None else current["version"]
+    opened_version = opened if opened is not None else current.version
     async with write_transaction():
-        version = await update_if_version(RebateProgramme, current["id"], opened_version, stored)
+        version = await update_if_version(RebateProgramme, current.id, opened_version, stored)
         if version:
-            await _save_tiers(current["id"], tiers)
+            await _save_tiers(current.id, tiers)
             await audit_log.record(
                 viewer,
                 entity_kind="rebate_programme",
-                entity_uuid=current["uuid"],
+                entity_uuid=current.uuid,
                 organisation_id=viewer.organisation_id,
                 action="update",
                 changes=audit_log.changes_between(
                     {
-                        **{name: current[name] for name in stored},
-                        "tiers": _tier_lines(current["tiers"]),
+                        **current.as_dict(),
+                        "tiers": _tier_lines(current.tiers),
                         "version": opened_version,
                     },
                     {**stored, "tiers": _tier_lines(tiers), "version": version},
@@ -659,10 +658,10 @@ async def update_programme(
             )
     if not version:
         return SaveResult(
-            conflicts=await audit_log.changes_since(current["uuid"], opened_version),
-            current_version=current["version"],
+            conflicts=await audit_log.changes_since(current.uuid, opened_version),
+            current_version=current.version,
         )
-    return SaveResult(uuid=current["uuid"])
+    return SaveResult(uuid=current.uuid)
 
 
 def _parse_tiers(text: str, currency: str, errors: forms.Errors) -> list[tuple[Decimal, Decimal]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -33,11 +33,13 @@ from partner_portal.settings import current_settings
 from sales import forms, opportunities
 from sales.access import (
     SalesAction,
+    VisibleDealRegistration,
     get_deal_registration,
     may_see_rival_claims,
     require_deal_registrant,
     scoped_registrations,
 )
+from sales.records import DealRegistrationRecord
 from sales.tables import DealRegistration, RegistrationStatus, SalesPolicy
 from scheduler import services as follow_ups
 
@@ -283,7 +285,7 @@ async def registration_view(viewer: Viewer, registration_uuid: UUID) -> Registra
     )
     registration = (
         await DealRegistration.select(*REGISTRATION_COLUMNS)
-        .where(DealRegistration.id == row["id"])
+        .where(DealRegistration.id == row.id)
         .first()
     )
     assert registration is not None
@@ -293,8 +295,8 @@ async def registration_view(viewer: Viewer, registration_uuid: UUID) -> Registra
     if may_see_rival_claims(viewer):
         rivals = await _rival_claims(registration)
         visible = {
-            row["id"]
-            for row in await scoped_registrations(
+            found["id"]
+            for found in await scoped_registrations(
                 DealRegistration.select(DealRegistration.id), viewer
             ).where(DealRegistration.id.is_in([rival["id"] for rival in rivals] or [-1]))
         }
@@ -331,12 +333,12 @@ REJECTED_ENTRY = N_("Deal registration for %(customer)s (%(region)s) rejected: %
 
 
 async def decide(
-    viewer: Viewer, registration: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, registration: VisibleDealRegistration, data: Mapping[str, Any]
 ) -> SaveResult:
     """Approve or reject a pending claim. Approving protects the partner for the policy's
     days and rejects the rival claims still standing on the same customer and region;
     a stale version decides nothing (someone decided first)."""
-    access.require(viewer, SalesAction.decide_deal_registrations, registration["organisation"])
+    access.require(viewer, SalesAction.decide_deal_registrations, registration.organisation)
     decision = field_text(data, "decision", 10)
     note = field_text(data, "note", 2000)
     errors: dict[str, str] = {}
@@ -349,9 +351,9 @@ async def decide(
     errors |= version_errors.messages
     if errors:
         return SaveResult(errors=errors)
-    if registration["status"] != RegistrationStatus.pending:
+    if registration.status != RegistrationStatus.pending:
         raise PermissionDeniedException(_("This registration has already been decided."))
-    opened_version = opened if opened is not None else registration["version"]
+    opened_version = opened if opened is not None else registration.version
     terms = await policy()
     now = utcnow()
     approved = decision == "approve"
@@ -364,7 +366,7 @@ async def decide(
     }
     async with write_transaction():
         version = await update_if_version(
-            DealRegistration, registration["id"], opened_version, changed
+            DealRegistration, registration.id, opened_version, changed
         )
         if version:
             await _record_decision(viewer, registration, changed, (opened_version, version))
@@ -373,70 +375,72 @@ async def decide(
                 await _reject_rivals(viewer, registration, now)
     if not version:
         return SaveResult(
-            conflicts=await audit_log.changes_since(registration["uuid"], opened_version),
-            current_version=registration["version"],
+            conflicts=await audit_log.changes_since(registration.uuid, opened_version),
+            current_version=registration.version,
         )
-    return SaveResult(uuid=registration["uuid"])
+    return SaveResult(uuid=registration.uuid)
 
 
 async def _record_decision(
     viewer: Viewer,
-    registration: Mapping[str, Any],
+    registration: DealRegistrationRecord,
     changed: Mapping[str, Any],
     versions: tuple[int, int],
 ) -> None:
     await audit_log.record(
         viewer,
         entity_kind="deal_registration",
-        entity_uuid=registration["uuid"],
-        organisation_id=registration["organisation"],
+        entity_uuid=registration.uuid,
+        organisation_id=registration.organisation,
         action="decide",
         changes=audit_log.changes_between(
-            {**{name: registration.get(name) for name in changed}, "version": versions[0]},
+            {**registration.as_dict(), "version": versions[0]},
             {**changed, "version": versions[1]},
         ),
-        summary=registration["end_customer"],
+        summary=registration.end_customer,
     )
     if changed["status"] == RegistrationStatus.approved:
         entry = APPROVED_ENTRY
         params = {
-            "customer": registration["end_customer"],
-            "region": registration["region"],
+            "customer": registration.end_customer,
+            "region": registration.region,
             "until": messages.on_date(changed["protected_until"]),
         }
     else:
         entry = REJECTED_ENTRY
         params = {
-            "customer": registration["end_customer"],
-            "region": registration["region"],
+            "customer": registration.end_customer,
+            "region": registration.region,
             "note": changed["decision_note"],
         }
     # Shared with the partner: the decision is theirs to read on their timeline, in
     # their own language.
     await partner_services.add_worded_note(
-        viewer, registration["organisation"], entry, params, internal=False
+        viewer, registration.organisation, entry, params, internal=False
     )
-    if registration.get("submitted_by"):
+    if registration.submitted_by:
         await notify(
             NewNotification(
-                user_id=registration["submitted_by"],
+                user_id=registration.submitted_by,
                 kind="sales_registration",
                 message=entry,
                 params=params,
-                link=f"/sales/registrations/{registration['uuid']}",
+                link=f"/sales/registrations/{registration.uuid}",
             )
         )
 
 
 @access.system_query("a decision on one claim ends the rival claims of other partners")
-async def _reject_rivals(viewer: Viewer, registration: Mapping[str, Any], now: Any) -> None:
+async def _reject_rivals(
+    viewer: Viewer, registration: VisibleDealRegistration, now: datetime
+) -> None:
     rivals = await DealRegistration.select(*DealRegistration.all_columns()).where(
-        DealRegistration.customer_key == registration["customer_key"],
-        DealRegistration.region.is_in(regions.overlapping(registration["region"])),
-        DealRegistration.id != registration["id"],
+        DealRegistration.customer_key == registration.customer_key,
+        DealRegistration.region.is_in(regions.overlapping(registration.region)),
+        DealRegistration.id != registration.id,
         _live_claim(),
     )
-    for rival in rivals:
+    for rival in DealRegistrationRecord.from_rows(rivals):
         changed = {
             "status": RegistrationStatus.rejected.value,
             "protected_until": None,
@@ -444,26 +448,26 @@ async def _reject_rivals(viewer: Viewer, registration: Mapping[str, Any], now: A
             "decided_at": now,
             "decision_note": _(DECIDED_FOR_OTHER),
         }
-        version = await update_if_version(DealRegistration, rival["id"], rival["version"], changed)
+        version = await update_if_version(DealRegistration, rival.id, rival.version, changed)
         if version:
-            await _record_decision(viewer, rival, changed, (rival["version"], version))
+            await _record_decision(viewer, rival, changed, (rival.version, version))
             await _mail_decision(rival, "conflict", changed)
 
 
 @access.checked_by_caller("the registration comes from get_deal_registration")
 async def _mail_decision(
-    registration: Mapping[str, Any], outcome: str, changed: Mapping[str, Any]
+    registration: DealRegistrationRecord, outcome: str, changed: Mapping[str, Any]
 ) -> None:
     """E-mail the decision to the partner's user who registered the deal: "approved",
     "rejected", or "conflict" (another partner's claim on the customer was approved).
     Inside the decision's transaction."""
-    if registration["submitted_by"] is None:
+    if registration.submitted_by is None:
         return
     user = (
         await User.select(User.id, User.email, User.display_name, User.locale, User.time_zone)
         .where(
-            User.id == registration["submitted_by"],
-            User.organisation == registration["organisation"],
+            User.id == registration.submitted_by,
+            User.organisation == registration.organisation,
             User.is_active == True,  # noqa: E712
         )
         .first()
@@ -477,12 +481,12 @@ async def _mail_decision(
         "sales_registration_decision",
         {
             "name": user["display_name"],
-            "customer": registration["end_customer"],
-            "region": registration["region"],
+            "customer": registration.end_customer,
+            "region": registration.region,
             "outcome": outcome,
             "note": changed["decision_note"] if outcome == "rejected" else "",
             "protected_until": changed["protected_until"],
-            "link": f"{settings.base_url}/sales/registrations/{registration['uuid']}",
+            "link": f"{settings.base_url}/sales/registrations/{registration.uuid}",
         },
         settings,
     )

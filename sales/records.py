@@ -1,0 +1,168 @@
+"""Typed rows of the sales module (partner_portal/records.py): an opportunity, a deal
+registration, a service case and a photo of it, a knowledge-base answer, a rebate
+programme, a care event and a partner whose sales rows a viewer sees, as the services hand
+them out. One fetched through the access policy is a ``Visible...`` record
+(sales/access.py), made only by its fetchers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from partner_portal.records import Record
+from sales.tables import (
+    CareTrigger,
+    CaseKind,
+    CasePriority,
+    CaseStatus,
+    OpportunityKind,
+    RegistrationStatus,
+    Stage,
+)
+
+
+class OpportunityRecord(Record, frozen=True):
+    """An opportunity's own columns (probability in percent)."""
+
+    id: int
+    uuid: UUID
+    organisation: int
+    title: str
+    kind: OpportunityKind
+    expected_value: Decimal
+    currency: str
+    expected_close_date: date
+    stage: Stage
+    probability: Decimal
+    lost_reason: str
+    owner: int | None
+    competitors: str
+    next_step: str
+    closed_at: datetime | None
+    draft_link: str
+    created_by: int | None
+    idempotency_key: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class SalesPartner(Record, frozen=True):
+    """An organisation whose sales rows the viewer may see, by name."""
+
+    id: int
+    uuid: UUID
+    legal_name: str
+
+
+class DealRegistrationRecord(Record, frozen=True):
+    """A deal registration's own columns: the partner's claim on an end customer in a
+    region, and the brand's decision on it."""
+
+    id: int
+    uuid: UUID
+    organisation: int
+    end_customer: str
+    customer_key: str
+    region: str
+    expected_quantity: int
+    expected_value: Decimal
+    currency: str
+    styles: str
+    notes: str
+    status: RegistrationStatus
+    conflict_with: int | None
+    decision_due_at: datetime
+    escalated_at: datetime | None
+    protected_until: date | None
+    decided_by: int | None
+    decided_at: datetime | None
+    decision_note: str
+    submitted_by: int | None
+    idempotency_key: str | None
+    created_at: datetime
+    version: int
+
+
+class ServiceCaseRecord(Record, frozen=True):
+    """A service case's own columns, with its SLA deadlines."""
+
+    id: int
+    uuid: UUID
+    organisation: int
+    subject: str
+    kind: CaseKind
+    priority: CasePriority
+    status: CaseStatus
+    order_number: str
+    style: int | None
+    opened_by: int | None
+    assignee: int | None
+    first_response_due_at: datetime
+    resolution_due_at: datetime
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    escalated_at: datetime | None
+    idempotency_key: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class CasePhotoFile(Record, frozen=True):
+    """A photo of a case as it is downloaded: its name, type and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+class ArticleRecord(Record, frozen=True):
+    """A knowledge-base answer the brand's case workers keep, in one language."""
+
+    id: int
+    uuid: UUID
+    language: str
+    title: str
+    body: str
+    updated_at: datetime
+    version: int
+
+
+class RebateProgrammeRecord(Record, frozen=True):
+    """A rebate programme's own columns, with its season's code (None: no season) and,
+    once a service read them (rebates.programme), its tiers: (threshold, percent), lowest
+    first."""
+
+    id: int
+    uuid: UUID
+    name: str
+    season: int | None
+    season_code: str | None
+    starts_on: date
+    ends_on: date
+    currency: str
+    points_per_hundred: Decimal
+    points_expiry_days: int
+    active: bool
+    version: int
+    tiers: list[tuple[Decimal, Decimal]] = []
+
+
+class CareEventRecord(Record, frozen=True):
+    """A care event's own columns: when it fires, the KAM's follow-up and what the
+    partner reads in each language."""
+
+    id: int
+    uuid: UUID
+    name: str
+    trigger: CareTrigger
+    days: int
+    follow_up_title: str
+    partner_message_zh: str
+    partner_message_ko: str
+    partner_message_en: str
+    active: bool
+    version: int
