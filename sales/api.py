@@ -19,6 +19,7 @@ from partner_portal.web import CurrentViewer
 from sales import cases, pipeline, rebates, registrations
 from sales.cases import CaseFilters
 from sales.pipeline import OpportunityFilters
+from sales.records import OpportunityCard
 
 API = "/api/v1"
 
@@ -164,22 +165,22 @@ class Ledger(msgspec.Struct):
     next_cursor: str | None
 
 
-def _opportunity(row: dict[str, Any]) -> Opportunity:
+def _opportunity(row: OpportunityCard) -> Opportunity:
     return Opportunity(
-        id=row["uuid"],
-        title=row["title"],
-        kind=row["kind"],
-        stage=row["stage"],
-        partner=row["partner_uuid"],
-        partner_name=row["partner_name"],
-        expected_value=api.money(row["expected_value"], row["currency"]),
-        currency=row["currency"],
-        expected_close_date=row["expected_close_date"],
-        probability=api.decimal_text(row["probability"]),
-        weighted_value=api.money(row["weighted"], row["currency"]),
-        owner=row["owner_uuid"],
-        next_step=row["next_step"],
-        version=row["version"],
+        id=row.uuid,
+        title=row.title,
+        kind=row.kind,
+        stage=row.stage,
+        partner=row.partner_uuid,
+        partner_name=row.partner_name,
+        expected_value=api.money(row.expected_value, row.currency),
+        currency=row.currency,
+        expected_close_date=row.expected_close_date,
+        probability=api.decimal_text(row.probability),
+        weighted_value=api.money(row.weighted, row.currency),
+        owner=row.owner_uuid,
+        next_step=row.next_step,
+        version=row.version,
     )
 
 
@@ -197,7 +198,7 @@ async def api_opportunities(
     )
     found = await pipeline.list_opportunities(viewer, filters)
     shown, next_cursor = api.page_of(
-        found.rows, limit, lambda row: [row["expected_close_date"], row["id"]]
+        found.rows, limit, lambda row: [row.expected_close_date, row.id]
     )
     return OpportunityList(items=[_opportunity(row) for row in shown], next_cursor=next_cursor)
 

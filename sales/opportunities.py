@@ -28,7 +28,7 @@ from partner_portal.partners.tables import Organisation, PartnerStatus, Role, Us
 from partner_portal.registries import DraftStarter, WonDeal, registry
 from sales import forms
 from sales.access import SalesAction, VisibleOpportunity, find_sales_partner
-from sales.records import OpportunityRecord
+from sales.records import OpportunityDetail, OpportunityRecord
 from sales.tables import CLOSED_STAGES, Opportunity, Stage, StageProbability
 
 DEFAULT_PROBABILITIES: dict[Stage, Decimal] = {
@@ -125,19 +125,19 @@ def blank_form(viewer: Viewer) -> dict[str, Any]:
     }
 
 
-def form_values(row: Mapping[str, Any]) -> dict[str, Any]:
+def form_values(opportunity: OpportunityDetail) -> dict[str, Any]:
     return {
-        "title": row["title"],
-        "kind": row["kind"],
-        "organisation": str(row["partner_uuid"]),
-        "expected_value": str(row["expected_value"]),
-        "currency": row["currency"],
-        "expected_close_date": row["expected_close_date"].isoformat(),
-        "probability": str(row["probability"]),
-        "owner": str(row["owner_uuid"] or ""),
-        "competitors": row["competitors"],
-        "next_step": row["next_step"],
-        "version": row["version"],
+        "title": opportunity.title,
+        "kind": opportunity.kind,
+        "organisation": str(opportunity.partner_uuid),
+        "expected_value": str(opportunity.expected_value),
+        "currency": opportunity.currency,
+        "expected_close_date": opportunity.expected_close_date.isoformat(),
+        "probability": str(opportunity.probability),
+        "owner": str(opportunity.owner_uuid or ""),
+        "competitors": opportunity.competitors,
+        "next_step": opportunity.next_step,
+        "version": opportunity.version,
     }
 
 

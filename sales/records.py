@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from partner_portal.records import Record
+from partner_portal.registries import DraftStarter
 from sales.tables import (
     CareTrigger,
     CaseKind,
@@ -46,6 +48,51 @@ class OpportunityRecord(Record, frozen=True):
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+class OpportunityCard(Record, frozen=True):
+    """An opportunity as the board's cards, the list and the API show it
+    (pipeline.CARD_COLUMNS): with its partner, its owner and its weighted value (expected
+    value × probability)."""
+
+    id: int
+    uuid: UUID
+    title: str
+    kind: OpportunityKind
+    stage: Stage
+    expected_value: Decimal
+    currency: str
+    expected_close_date: date
+    probability: Decimal
+    next_step: str
+    closed_at: datetime | None
+    lost_reason: str
+    version: int
+    partner_uuid: UUID
+    partner_name: str
+    partner_status: str
+    owner_name: str | None
+    owner_uuid: UUID | None
+    weighted: Decimal
+
+
+class OpportunityDetail(OpportunityCard, frozen=True):
+    """An opportunity as its page shows it: its card, competitors and the draft a won
+    deal started, its history (the audit entries) and the drafts it can start."""
+
+    competitors: str
+    draft_link: str
+    history: list[dict[str, Any]]
+    starters: list[DraftStarter]
+
+
+class StageTotal(Record, frozen=True):
+    """How many opportunities of a stage in a currency, and their expected value."""
+
+    stage: Stage
+    currency: str
+    count: int
+    value: Decimal
 
 
 class SalesPartner(Record, frozen=True):
