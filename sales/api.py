@@ -19,7 +19,7 @@ from partner_portal.web import CurrentViewer
 from sales import cases, pipeline, rebates, registrations
 from sales.cases import CaseFilters
 from sales.pipeline import OpportunityFilters
-from sales.records import OpportunityCard
+from sales.records import CaseEntry, OpportunityCard
 
 API = "/api/v1"
 
@@ -104,7 +104,8 @@ class Case(msgspec.Struct):
 
 
 class CaseMessage(msgspec.Struct):
-    author: str
+    # None: the system wrote it (an escalation), or its author's account was deleted.
+    author: str | None
     body: str
     internal: bool
     created_at: datetime
@@ -259,19 +260,19 @@ async def api_register_deal(
     return _registration(view.registration)
 
 
-def _case(row: dict[str, Any]) -> dict[str, Any]:
+def _case(row: CaseEntry) -> dict[str, Any]:
     return {
-        "id": row["uuid"],
-        "partner": row["partner_uuid"],
-        "subject": row["subject"],
-        "kind": row["kind"],
-        "priority": row["priority"],
-        "status": row["status"],
-        "order_number": row["order_number"] or None,
-        "style": row["style_code"],
-        "first_response_due_at": api.timestamp(row["first_response_due_at"]),
-        "resolution_due_at": api.timestamp(row["resolution_due_at"]),
-        "sla": row["sla"],
+        "id": row.uuid,
+        "partner": row.partner_uuid,
+        "subject": row.subject,
+        "kind": row.kind,
+        "priority": row.priority,
+        "status": row.status,
+        "order_number": row.order_number or None,
+        "style": row.style_code,
+        "first_response_due_at": api.timestamp(row.first_response_due_at),
+        "resolution_due_at": api.timestamp(row.resolution_due_at),
+        "sla": row.sla,
     }
 
 
@@ -290,7 +291,7 @@ async def api_cases(
         (position[0], position[1]) if position else None,
         limit + 1,
     )
-    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["resolution_due_at"], row["id"]])
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.resolution_due_at, row.id])
     return CaseList(items=[Case(**_case(row)) for row in shown], next_cursor=next_cursor)
 
 
@@ -321,10 +322,10 @@ async def api_case(viewer: CurrentViewer, case_id: FromPath[UUID]) -> CaseWithTh
         **_case(view.case),
         messages=[
             CaseMessage(
-                author=message["author_name"],
-                body=message["body"],
-                internal=message["internal"],
-                created_at=api.timestamp(message["created_at"]),
+                author=message.author_name,
+                body=message.body,
+                internal=message.internal,
+                created_at=api.timestamp(message.created_at),
             )
             for message in view.messages
         ],

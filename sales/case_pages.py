@@ -136,7 +136,7 @@ async def _case_page(
             "errors": errors or {},
             "values": values or {"idempotency_key": idempotency.new_key()},
             "triage_errors": triage_errors or {},
-            "next_statuses": cases.ALLOWED_STATUS[CaseStatus(view.case["status"])],
+            "next_statuses": cases.ALLOWED_STATUS[view.case.status],
             "priorities": list(CasePriority),
             "workers": await cases.case_workers() if may_triage_case(viewer) else [],
         },

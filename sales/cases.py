@@ -44,6 +44,7 @@ from sales.access import (
     scoped_cases,
 )
 from sales.knowledge import search_articles
+from sales.records import CaseEntry, CaseMessageEntry
 from sales.tables import (
     CaseKind,
     CaseMessage,
@@ -324,7 +325,7 @@ async def list_cases(
     filters: CaseFilters,
     after: tuple[datetime, int] | None = None,
     limit: int = LIST_LIMIT,
-) -> list[dict[str, Any]]:
+) -> list[CaseEntry]:
     """Up to ``limit`` of the cases the viewer may see, the nearest deadline first, after
     the position (resolution deadline, id) ``after`` (the API's cursor)."""
     access.require(viewer, SalesAction.view_cases)
@@ -346,23 +347,26 @@ async def list_cases(
         query = query.where(after_position(order, after))
     rows = await query.order_by(*order).limit(limit)
     now = utcnow()
-    for row in rows:
-        row["sla"] = sla_state(row, now)
-    return list(rows)
+    return [_entry(row, now) for row in rows]
+
+
+def _entry(row: Mapping[str, Any], now: datetime) -> CaseEntry:
+    """A case from its row (CASE_COLUMNS), with its SLA state at ``now``."""
+    return CaseEntry.from_row({**row, "sla": sla_state(row, now)})
 
 
 @dataclass
 class CaseView:
-    case: dict[str, Any]
-    messages: list[dict[str, Any]]
+    case: CaseEntry
+    messages: list[CaseMessageEntry]
+    # The answers a reply can link (the brand's case workers only).
     articles: list[dict[str, Any]]
 
 
 async def case_view(viewer: Viewer, case_uuid: UUID) -> CaseView:
-    row = await get_service_case(viewer, case_uuid, SalesAction.view_cases)
-    case = await ServiceCase.select(*CASE_COLUMNS).where(ServiceCase.id == row.id).first()
-    assert case is not None
-    case["sla"] = sla_state(case, utcnow())
+    found = await get_service_case(viewer, case_uuid, SalesAction.view_cases)
+    row = await ServiceCase.select(*CASE_COLUMNS).where(ServiceCase.id == found.id).first()
+    assert row is not None
     messages = CaseMessage.select(
         CaseMessage.uuid,
         CaseMessage.body,
@@ -373,24 +377,29 @@ async def case_view(viewer: Viewer, case_uuid: UUID) -> CaseView:
         CaseMessage.article._.uuid.as_alias("article_uuid"),
         CaseMessage.article._.title.as_alias("article_title"),
         CaseMessage.article._.body.as_alias("article_body"),
-    ).where(CaseMessage.case == row.id)
+    ).where(CaseMessage.case == found.id)
     messages = access.narrow(messages, case_message_filter(viewer))
     articles = await search_articles(current_locale.get(), "") if viewer.is_brand else []
-    thread = list(await messages.order_by(CaseMessage.id))
-    photos: dict[Any, list[dict[str, Any]]] = {}
+    thread = await messages.order_by(CaseMessage.id)
+    photos: dict[UUID, list[dict[str, Any]]] = {}
     for photo in (
         await CasePhoto.select(
             CasePhoto.uuid,
             CasePhoto.filename,
             CasePhoto.message._.uuid.as_alias("message_uuid"),
         )
-        .where(CasePhoto.case == row.id)
+        .where(CasePhoto.case == found.id)
         .order_by(CasePhoto.id)
     ):
         photos.setdefault(photo["message_uuid"], []).append(photo)
-    for message in thread:
-        message["photos"] = photos.get(message["uuid"], [])
-    return CaseView(case, thread, articles)
+    return CaseView(
+        _entry(row, utcnow()),
+        [
+            CaseMessageEntry.from_row({**message, "photos": photos.get(message["uuid"], [])})
+            for message in thread
+        ],
+        articles,
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -158,6 +158,56 @@ class ServiceCaseRecord(Record, frozen=True):
     version: int
 
 
+class CaseEntry(Record, frozen=True):
+    """A case as the list, its page and the API show it (cases.CASE_COLUMNS): with its
+    partner, agent and style, and its SLA state (cases.sla_state)."""
+
+    id: int
+    uuid: UUID
+    subject: str
+    kind: CaseKind
+    priority: CasePriority
+    status: CaseStatus
+    order_number: str
+    first_response_due_at: datetime
+    resolution_due_at: datetime
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    escalated_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    organisation: int
+    partner_name: str
+    partner_uuid: UUID
+    assignee_name: str | None
+    assignee_uuid: UUID | None
+    style_code: str | None
+    sla: str
+
+
+class CasePhotoLink(Record, frozen=True):
+    """A photo sent with a case message, as the thread links it."""
+
+    uuid: UUID
+    filename: str
+
+
+class CaseMessageEntry(Record, frozen=True):
+    """A message of a case's thread: its author, the answer it linked and its photos."""
+
+    uuid: UUID
+    body: str
+    internal: bool
+    created_at: datetime
+    author_name: str | None
+    author_role: str | None
+    article_uuid: UUID | None
+    article_title: str | None
+    article_body: str | None
+    photos: list[CasePhotoLink]
+
+
 class CasePhotoFile(Record, frozen=True):
     """A photo of a case as it is downloaded: its name, type and bytes."""
 
