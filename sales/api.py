@@ -19,7 +19,7 @@ from partner_portal.web import CurrentViewer
 from sales import cases, pipeline, rebates, registrations
 from sales.cases import CaseFilters
 from sales.pipeline import OpportunityFilters
-from sales.records import CaseEntry, OpportunityCard
+from sales.records import CaseEntry, OpportunityCard, RegistrationEntry
 
 API = "/api/v1"
 
@@ -209,21 +209,21 @@ async def api_opportunity(viewer: CurrentViewer, opportunity_id: FromPath[UUID])
     return _opportunity(await pipeline.opportunity_view(viewer, opportunity_id))
 
 
-def _registration(row: dict[str, Any]) -> Registration:
+def _registration(row: RegistrationEntry) -> Registration:
     return Registration(
-        id=row["uuid"],
-        partner=row["partner_uuid"],
-        end_customer=row["end_customer"],
-        region=row["region"],
-        expected_quantity=row["expected_quantity"],
-        expected_value=api.money(row["expected_value"], row["currency"]),
-        currency=row["currency"],
-        styles=row["styles"].split(),
-        status=row["status"],
-        decision_due_at=api.timestamp(row["decision_due_at"]),
-        protected_until=row["protected_until"],
-        conflict=bool(row["conflict"]),
-        decision_note=row["decision_note"],
+        id=row.uuid,
+        partner=row.partner_uuid,
+        end_customer=row.end_customer,
+        region=row.region,
+        expected_quantity=row.expected_quantity,
+        expected_value=api.money(row.expected_value, row.currency),
+        currency=row.currency,
+        styles=row.styles.split(),
+        status=row.status,
+        decision_due_at=api.timestamp(row.decision_due_at),
+        protected_until=row.protected_until,
+        conflict=bool(row.conflict),
+        decision_note=row.decision_note,
     )
 
 
@@ -239,7 +239,7 @@ async def api_registrations(
     rows = await registrations.list_registrations(
         viewer, status, position[0] if position else None, limit + 1
     )
-    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["id"]])
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.id])
     return RegistrationList(items=[_registration(row) for row in shown], next_cursor=next_cursor)
 
 

@@ -132,6 +132,45 @@ class DealRegistrationRecord(Record, frozen=True):
     version: int
 
 
+class RegistrationEntry(DealRegistrationRecord, frozen=True):
+    """A deal registration as the list, its page and the API show it
+    (registrations.REGISTRATION_COLUMNS): with its partner, who registered and who decided
+    it, and whether its decision is overdue, it protects the partner today, and (for the
+    brand) it collides with another claim."""
+
+    partner_name: str
+    partner_uuid: UUID
+    submitter_name: str | None
+    decider_name: str | None
+    overdue: bool
+    protected: bool
+    conflict: bool
+
+
+class RivalClaim(DealRegistrationRecord, frozen=True):
+    """Another standing claim on a registration's customer and region, as the decider
+    reads it beside the registration: a hidden one is of a partner the decider does not
+    look after, so its partner, who registered it and its notes are not handed out."""
+
+    partner_name: str | None
+    partner_uuid: UUID | None
+    submitter_name: str | None
+    decider_name: str | None
+    overdue: bool
+    protected: bool
+    conflict: bool
+    hidden: bool
+
+
+class ProtectedCustomer(Record, frozen=True):
+    """A customer and region a partner is protected for, until when (its 360 panel)."""
+
+    uuid: UUID
+    end_customer: str
+    region: str
+    protected_until: date
+
+
 class ServiceCaseRecord(Record, frozen=True):
     """A service case's own columns, with its SLA deadlines."""
 

@@ -39,7 +39,12 @@ from sales.access import (
     require_deal_registrant,
     scoped_registrations,
 )
-from sales.records import DealRegistrationRecord
+from sales.records import (
+    DealRegistrationRecord,
+    ProtectedCustomer,
+    RegistrationEntry,
+    RivalClaim,
+)
 from sales.tables import DealRegistration, RegistrationStatus, SalesPolicy
 from scheduler import services as follow_ups
 
@@ -240,7 +245,7 @@ REGISTRATION_COLUMNS = (
 
 async def list_registrations(
     viewer: Viewer, status: str = "", after: int | None = None, limit: int = LIST_LIMIT
-) -> list[dict[str, Any]]:
+) -> list[RegistrationEntry]:
     """Up to ``limit`` of the registrations the viewer may see (a partner: only its own),
     newest first, after the one whose id is ``after`` (the API's cursor); conflicts and
     overdue decisions marked."""
@@ -257,70 +262,77 @@ async def list_registrations(
         query = query.where(after_position((DealRegistration.id,), [after], descending=True))
     rows = await query.order_by(DealRegistration.id, ascending=False).limit(limit)
     now = utcnow()
-    for row in rows:
-        _decorate(row, viewer, now)
-    return list(rows)
+    return [_entry(row, viewer, now) for row in rows]
 
 
-def _decorate(row: dict[str, Any], viewer: Viewer, now: Any) -> None:
-    row["overdue"] = row["status"] == RegistrationStatus.pending and row["decision_due_at"] < now
-    row["protected"] = (
-        row["status"] == RegistrationStatus.approved
-        and row["protected_until"] is not None
-        and row["protected_until"] >= now.date()
-    )
-    row["conflict"] = may_see_rival_claims(viewer) and row["conflict_with"] is not None
+def _state(row: Mapping[str, Any], viewer: Viewer, now: datetime) -> dict[str, bool]:
+    """Whether a registration's decision is overdue, it protects its partner today, and
+    (for the brand) it collides with an earlier claim."""
+    return {
+        "overdue": row["status"] == RegistrationStatus.pending and row["decision_due_at"] < now,
+        "protected": (
+            row["status"] == RegistrationStatus.approved
+            and row["protected_until"] is not None
+            and row["protected_until"] >= now.date()
+        ),
+        "conflict": may_see_rival_claims(viewer) and row["conflict_with"] is not None,
+    }
+
+
+def _entry(row: Mapping[str, Any], viewer: Viewer, now: datetime) -> RegistrationEntry:
+    """A registration from its row (REGISTRATION_COLUMNS), with its state at ``now``."""
+    return RegistrationEntry.from_row({**row, **_state(row, viewer, now)})
 
 
 @dataclass
 class RegistrationView:
-    registration: dict[str, Any]
+    registration: RegistrationEntry
     # The other claims on the same customer and region (brand only), for deciding side by side.
-    rivals: list[dict[str, Any]]
+    rivals: list[RivalClaim]
 
 
 async def registration_view(viewer: Viewer, registration_uuid: UUID) -> RegistrationView:
-    row = await get_deal_registration(
+    found = await get_deal_registration(
         viewer, registration_uuid, SalesAction.view_deal_registrations
     )
-    registration = (
+    row = (
         await DealRegistration.select(*REGISTRATION_COLUMNS)
-        .where(DealRegistration.id == row.id)
+        .where(DealRegistration.id == found.id)
         .first()
     )
-    assert registration is not None
+    assert row is not None
     now = utcnow()
-    _decorate(registration, viewer, now)
-    rivals: list[dict[str, Any]] = []
+    registration = _entry(row, viewer, now)
+    rivals: list[RivalClaim] = []
     if may_see_rival_claims(viewer):
-        rivals = await _rival_claims(registration)
+        rival_rows = await _rival_claims(registration)
         visible = {
-            found["id"]
-            for found in await scoped_registrations(
+            visible_row["id"]
+            for visible_row in await scoped_registrations(
                 DealRegistration.select(DealRegistration.id), viewer
-            ).where(DealRegistration.id.is_in([rival["id"] for rival in rivals] or [-1]))
+            ).where(DealRegistration.id.is_in([rival["id"] for rival in rival_rows] or [-1]))
         }
-        for rival in rivals:
-            _decorate(rival, viewer, now)
-            # The decider sees every claim approving would end; another KAM's partner
-            # stays unnamed.
-            rival["hidden"] = rival["id"] not in visible
-            if rival["hidden"]:
-                rival.update(partner_name=None, partner_uuid=None, submitter_name=None, notes="")
-        registration["conflict"] = registration["conflict"] or bool(rivals)
+        for rival in rival_rows:
+            claim = {**rival, **_state(rival, viewer, now), "hidden": rival["id"] not in visible}
+            if claim["hidden"]:
+                # The decider sees every claim approving would end; another KAM's partner
+                # stays unnamed.
+                claim.update(partner_name=None, partner_uuid=None, submitter_name=None, notes="")
+            rivals.append(RivalClaim.from_row(claim))
+        registration = registration.replace(conflict=registration.conflict or bool(rivals))
     return RegistrationView(registration, rivals)
 
 
 @access.system_query("the decider sees every rival claim; names outside their scope are hidden")
-async def _rival_claims(registration: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def _rival_claims(registration: DealRegistrationRecord) -> list[dict[str, Any]]:
     """The other standing claims on the customer in an overlapping region (the same one in
     any spelling, the country holding it, or one of its subdivisions)."""
     return list(
         await DealRegistration.select(*REGISTRATION_COLUMNS)
         .where(
-            DealRegistration.customer_key == registration["customer_key"],
-            DealRegistration.region.is_in(regions.overlapping(registration["region"])),
-            DealRegistration.id != registration["id"],
+            DealRegistration.customer_key == registration.customer_key,
+            DealRegistration.region.is_in(regions.overlapping(registration.region)),
+            DealRegistration.id != registration.id,
             _live_claim(),
         )
         .order_by(DealRegistration.id)
@@ -493,9 +505,9 @@ async def _mail_decision(
 
 
 @access.checked_by_caller("the partner page fetched the organisation; may_see_sales_panel decides")
-async def protection_for(organisation_id: int) -> list[dict[str, Any]]:
+async def protection_for(organisation_id: int) -> list[ProtectedCustomer]:
     """The customers and regions a partner is protected for today (for its 360 panel)."""
-    return list(
+    return ProtectedCustomer.from_rows(
         await DealRegistration.select(
             DealRegistration.uuid,
             DealRegistration.end_customer,
