@@ -364,18 +364,18 @@ async def api_ledger(
     rows = await rebates.ledger_entries(
         viewer, partner, (position[0], position[1]) if position else None, limit + 1
     )
-    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["occurred_at"], row["id"]])
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.occurred_at, row.id])
     return Ledger(
         items=[
             LedgerEntry(
-                id=entry["uuid"],
-                kind=entry["kind"],
-                points=api.decimal_text(entry["points"]),
-                amount=api.money(entry["amount"], entry["currency"]),
-                order=entry["order_uuid"],
-                order_number=entry["order_number"] or None,
-                note=entry["note"],
-                occurred_at=api.timestamp(entry["occurred_at"]),
+                id=entry.uuid,
+                kind=entry.kind,
+                points=api.decimal_text(entry.points),
+                amount=api.money(entry.amount, entry.currency),
+                order=entry.order_uuid,
+                order_number=entry.order_number or None,
+                note=entry.note,
+                occurred_at=api.timestamp(entry.occurred_at),
             )
             for entry in shown
         ],

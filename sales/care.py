@@ -25,6 +25,7 @@ from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation, User
 from sales import forms
 from sales.access import SalesAction, get_care_event
+from sales.records import CareEventRecord
 from sales.tables import CareEvent, CareReminder, CareTrigger
 from scheduler import services as follow_ups
 
@@ -36,11 +37,11 @@ MESSAGE_COLUMNS = {
 }
 
 
-def message_for(event: Mapping[str, Any], locale: str | None) -> str:
+def message_for(event: CareEventRecord, locale: str | None) -> str:
     """The event's message for a reader of ``locale``: in their language, else in English;
     never in a third language they may not read (empty: they are not told)."""
-    own = event[MESSAGE_COLUMNS[locale]] if locale in MESSAGE_COLUMNS else ""
-    return str(own or event["partner_message_en"])
+    own = getattr(event, MESSAGE_COLUMNS[locale]) if locale in MESSAGE_COLUMNS else ""
+    return str(own or event.partner_message_en)
 
 
 # A new event does not fire for orders delivered long before it existed.
@@ -52,8 +53,8 @@ WINDOW_STATUSES = (
 )
 
 
-async def events() -> list[dict[str, Any]]:
-    return list(await CareEvent.select().order_by(CareEvent.name))
+async def events() -> list[CareEventRecord]:
+    return CareEventRecord.from_rows(await CareEvent.select().order_by(CareEvent.name))
 
 
 async def create_event(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
@@ -128,11 +129,11 @@ async def toggle_event(viewer: Viewer, event_uuid: UUID, version: int | None) ->
 
 
 @access.system_query("the care job: every partner's delivered orders")
-async def _due_orders(event: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def _due_orders(event: CareEventRecord) -> list[dict[str, Any]]:
     now = utcnow()
     columns = (Order.uuid, Order.number, Order.buyer)
-    if event["trigger"] == CareTrigger.after_delivery:
-        fire_before = now - timedelta(days=event["days"])
+    if event.trigger == CareTrigger.after_delivery:
+        fire_before = now - timedelta(days=event.days)
         return list(
             await Order.select(*columns).where(
                 Order.status == OrderStatus.delivered.value,
@@ -145,7 +146,7 @@ async def _due_orders(event: Mapping[str, Any]) -> list[dict[str, Any]]:
         await Order.select(*columns).where(
             Order.status.is_in(list(WINDOW_STATUSES)),
             Order.delivery_window_end >= today,
-            Order.delivery_window_end <= today + timedelta(days=event["days"]),
+            Order.delivery_window_end <= today + timedelta(days=event.days),
         )
     )
 
@@ -154,7 +155,8 @@ async def run_care_reminders() -> str:
     """Scheduled: fire every active care event for the orders it is due for, once per
     order (a unique guard row claimed with INSERT ... ON CONFLICT DO NOTHING)."""
     fired = 0
-    for event in await CareEvent.select().where(CareEvent.active == True):  # noqa: E712
+    active = await CareEvent.select().where(CareEvent.active == True)  # noqa: E712
+    for event in CareEventRecord.from_rows(active):
         due = await _due_orders(event)
         if not due:
             continue
@@ -163,10 +165,10 @@ async def run_care_reminders() -> str:
                 CareReminder.insert(
                     *(
                         CareReminder(
-                            event=event["id"],
+                            event=event.id,
                             organisation=order["buyer"],
                             order_uuid=order["uuid"],
-                            source_key=f"care:{event['id']}:{order['uuid']}",
+                            source_key=f"care:{event.id}:{order['uuid']}",
                             created_at=utcnow(),
                         )
                         for order in due
@@ -183,7 +185,7 @@ async def run_care_reminders() -> str:
 
 
 @access.system_query("the care job: reminds every partner concerned")
-async def _remind(event: Mapping[str, Any], orders: list[dict[str, Any]]) -> None:
+async def _remind(event: CareEventRecord, orders: list[dict[str, Any]]) -> None:
     if not orders:
         return
     buyer_ids = sorted({order["buyer"] for order in orders})
@@ -197,11 +199,11 @@ async def _remind(event: Mapping[str, Any], orders: list[dict[str, Any]]) -> Non
     await follow_ups.insert_rule_follow_ups(
         [
             follow_ups.RuleFollowUp(
-                rule_key=f"sales.care.{event['id']}",
+                rule_key=f"sales.care.{event.id}",
                 episode=str(order["uuid"]),
                 organisation_id=order["buyer"],
                 owner_id=owners[order["buyer"]],
-                title=f"{event['follow_up_title']} ({order['number'] or ''})".strip(),
+                title=f"{event.follow_up_title} ({order['number'] or ''})".strip(),
                 due_at=now + timedelta(days=3),
                 subject_kind="order",
                 subject_uuid=order["uuid"],
@@ -210,7 +212,7 @@ async def _remind(event: Mapping[str, Any], orders: list[dict[str, Any]]) -> Non
             if owners.get(order["buyer"])
         ]
     )
-    if not any(event[column] for column in MESSAGE_COLUMNS.values()):
+    if not any(getattr(event, column) for column in MESSAGE_COLUMNS.values()):
         return
     users: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for row in await User.select(User.id, User.organisation, User.locale).where(

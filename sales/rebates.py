@@ -39,7 +39,7 @@ from sales.access import (
     get_sales_partner,
     scoped_ledger,
 )
-from sales.records import RebateProgrammeRecord
+from sales.records import LedgerLine, PartnerPoints, RebateProgrammeRecord
 from sales.tables import LedgerEntry, LedgerKind, RebateProgramme, RebateTier
 
 EARNING_STATUSES = (OrderStatus.delivered.value,)
@@ -321,10 +321,10 @@ async def own_partner_uuid(viewer: Viewer) -> UUID:
 class LedgerView:
     partner: VisibleSalesPartner
     balances: list[dict[str, Any]]  # per programme: points, rebate amount, season volume
-    entries: list[dict[str, Any]]
+    entries: list[LedgerLine]
 
 
-async def balances(viewer: Viewer) -> list[dict[str, Any]]:
+async def balances(viewer: Viewer) -> list[PartnerPoints]:
     """Points and rebates per partner and programme the viewer may see (brand overview)."""
     access.require(viewer, SalesAction.view_rebates)
     rows = await scoped_ledger(
@@ -342,7 +342,9 @@ async def balances(viewer: Viewer) -> list[dict[str, Any]]:
         LedgerEntry.programme._.name,
         LedgerEntry.programme._.currency,
     )
-    return sorted(rows, key=lambda row: (row["partner_name"], row["programme_name"]))
+    return sorted(
+        PartnerPoints.from_rows(rows), key=lambda row: (row.partner_name, row.programme_name)
+    )
 
 
 async def ledger_partner(viewer: Viewer, partner_uuid: UUID) -> VisibleSalesPartner:
@@ -356,7 +358,7 @@ async def ledger_entries(
     partner: VisibleSalesPartner,
     after: tuple[datetime, int] | None = None,
     limit: int = HISTORY_LIMIT,
-) -> list[dict[str, Any]]:
+) -> list[LedgerLine]:
     """Up to ``limit`` of a partner's entries, the latest first, after the position
     (occurred at, id) ``after`` (the API's cursor)."""
     query = scoped_ledger(
@@ -371,8 +373,7 @@ async def ledger_entries(
     order = (LedgerEntry.occurred_at, LedgerEntry.id)
     if after is not None:
         query = query.where(after_position(order, after, descending=True))
-    rows = await query.order_by(*order, ascending=False).limit(limit)
-    return list(rows)
+    return LedgerLine.from_rows(await query.order_by(*order, ascending=False).limit(limit))
 
 
 async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:

@@ -18,6 +18,7 @@ from sales.tables import (
     CaseKind,
     CasePriority,
     CaseStatus,
+    LedgerKind,
     OpportunityKind,
     RegistrationStatus,
     Stage,
@@ -285,6 +286,39 @@ class RebateProgrammeRecord(Record, frozen=True):
     active: bool
     version: int
     tiers: list[tuple[Decimal, Decimal]] = []
+
+
+class LedgerLine(Record, frozen=True):
+    """An entry of a partner's ledger as its page and the API list it: with its
+    programme's name and currency and who booked it (None: the rebate job)."""
+
+    id: int
+    uuid: UUID
+    organisation: int
+    programme: int
+    kind: LedgerKind
+    points: Decimal
+    amount: Decimal
+    order_uuid: UUID | None
+    order_number: str
+    note: str
+    expires_on: date | None
+    created_by: int | None
+    source_key: str
+    occurred_at: datetime
+    programme_name: str
+    currency: str
+    author_name: str | None
+
+
+class PartnerPoints(Record, frozen=True):
+    """A partner's points in a programme, on the brand's rebate overview."""
+
+    partner_uuid: UUID
+    partner_name: str
+    programme_name: str
+    currency: str
+    points: Decimal
 
 
 class CareEventRecord(Record, frozen=True):
