@@ -18,6 +18,7 @@ from partner_portal.notifications.services import mail_user
 from partner_portal.partners.tables import Organisation, User
 from partner_portal.settings import current_settings
 from sales.cases import ESCALATE_AHEAD, OPEN_STATUSES
+from sales.records import CaseFigures
 from sales.tables import CaseMessage, ServiceCase
 from scheduler import services as follow_ups
 
@@ -158,7 +159,7 @@ async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
 
 
 @access.checked_by_caller("the partner page fetched the organisation; may_see_sales_panel decides")
-async def case_figures(organisation_id: int) -> dict[str, Any]:
+async def case_figures(organisation_id: int) -> CaseFigures:
     """What a partner's cases say about its satisfaction: open cases, cases in the last
     year, and the share of those solved within their SLA."""
     since = utcnow() - timedelta(days=365)
@@ -167,8 +168,8 @@ async def case_figures(organisation_id: int) -> dict[str, Any]:
     ).where(ServiceCase.organisation == organisation_id, ServiceCase.created_at >= since)
     solved = [row for row in rows if row["resolved_at"] is not None]
     in_time = [row for row in solved if row["resolved_at"] <= row["resolution_due_at"]]
-    return {
-        "open": sum(1 for row in rows if row["status"] in OPEN_STATUSES),
-        "last_year": len(rows),
-        "solved_in_time_percent": round(100 * len(in_time) / len(solved)) if solved else None,
-    }
+    return CaseFigures(
+        open=sum(1 for row in rows if row["status"] in OPEN_STATUSES),
+        last_year=len(rows),
+        solved_in_time_percent=round(100 * len(in_time) / len(solved)) if solved else None,
+    )

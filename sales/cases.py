@@ -44,7 +44,7 @@ from sales.access import (
     scoped_cases,
 )
 from sales.knowledge import search_articles
-from sales.records import CaseEntry, CaseMessageEntry
+from sales.records import CaseEntry, CaseMessageEntry, Colleague
 from sales.tables import (
     CaseKind,
     CaseMessage,
@@ -513,14 +513,14 @@ REASSIGNED = N_("Handed from %(before)s to %(after)s.")
 
 
 @access.system_query("the brand's case workers, as whom a case can be handed to")
-async def case_workers() -> list[dict[str, Any]]:
+async def case_workers() -> list[Colleague]:
     """The brand's active users who work cases: whom a case can be handed to."""
     roles = [
         role.value
         for role in access.BRAND_ROLES
         if SalesAction.work_cases in access.ROLE_ACTIONS[role]
     ]
-    return list(
+    return Colleague.from_rows(
         await User.select(User.id, User.uuid, User.display_name)
         .where(User.role.is_in(roles), User.is_active == True)  # noqa: E712
         .order_by(User.display_name)
@@ -529,22 +529,23 @@ async def case_workers() -> list[dict[str, Any]]:
 
 async def _assignee_for(
     case: VisibleServiceCase, assignee_uuid: str
-) -> tuple[dict[str, Any] | None, str | None]:
+) -> tuple[Colleague | None, str | None]:
     """The chosen agent (None: unassigned), or why they cannot take the case: they must be
     one of the brand's case workers who sees the partner."""
     if not assignee_uuid:
         return None, None
-    worker = next((row for row in await case_workers() if str(row["uuid"]) == assignee_uuid), None)
+    workers = await case_workers()
+    worker = next((row for row in workers if str(row.uuid) == assignee_uuid), None)
     if worker is None:
         return None, _("Choose the agent from the list.")
     try:
         await get_service_case(
-            await viewer_for_user_id(worker["id"]), case.uuid, SalesAction.work_cases
+            await viewer_for_user_id(worker.id), case.uuid, SalesAction.work_cases
         )
     except (NotFoundException, PermissionDeniedException):
         return None, _(
             "%(name)s does not look after this partner; choose someone who does.",
-            name=worker["display_name"],
+            name=worker.display_name,
         )
     return worker, None
 
@@ -563,7 +564,7 @@ async def triage(viewer: Viewer, case: VisibleServiceCase, data: Mapping[str, An
     assignee, problem = await _assignee_for(case, values.assignee)
     if problem:
         return SaveResult(errors={"assignee": problem})
-    assignee_id = assignee["id"] if assignee else None
+    assignee_id = assignee.id if assignee else None
     now = utcnow()
     changed: dict[str, Any] = {}
     events = []
@@ -590,7 +591,7 @@ async def triage(viewer: Viewer, case: VisibleServiceCase, data: Mapping[str, An
             _(
                 REASSIGNED,
                 before=names.get(case.assignee, unassigned),
-                after=assignee["display_name"] if assignee else unassigned,
+                after=assignee.display_name if assignee else unassigned,
             )
         )
     if not changed:

@@ -28,7 +28,7 @@ from partner_portal.partners.tables import Organisation, PartnerStatus, Role, Us
 from partner_portal.registries import DraftStarter, WonDeal, registry
 from sales import forms
 from sales.access import SalesAction, VisibleOpportunity, find_sales_partner
-from sales.records import OpportunityDetail, OpportunityRecord
+from sales.records import Colleague, OpportunityDetail, OpportunityRecord
 from sales.tables import CLOSED_STAGES, Opportunity, Stage, StageProbability
 
 DEFAULT_PROBABILITIES: dict[Stage, Decimal] = {
@@ -95,9 +95,9 @@ async def save_stage_probabilities(viewer: Viewer, data: Mapping[str, Any]) -> d
 
 
 @access.system_query("the brand's KAMs and admins, as an opportunity's owner")
-async def owners() -> list[dict[str, Any]]:
-    return list(
-        await User.select(User.id, User.uuid, User.display_name, User.manager)
+async def owners() -> list[Colleague]:
+    return Colleague.from_rows(
+        await User.select(User.id, User.uuid, User.display_name)
         .where(User.role.is_in([Role.kam.value, Role.brand_admin.value]), User.is_active == True)  # noqa: E712
         .order_by(User.display_name)
     )
@@ -153,8 +153,8 @@ async def _owner_id(viewer: Viewer, owner_uuid: str) -> tuple[int | None, str | 
     except ValueError:
         return None, _("Choose the owner from the list.")
     for owner in await owners():
-        if owner["uuid"] == wanted:
-            return owner["id"], None
+        if owner.uuid == wanted:
+            return owner.id, None
     return None, _("Choose the owner from the list.")
 
 

@@ -96,6 +96,14 @@ class StageTotal(Record, frozen=True):
     value: Decimal
 
 
+class Colleague(Record, frozen=True):
+    """A brand user by name: an opportunity's possible owner, a case's possible agent."""
+
+    id: int
+    uuid: UUID
+    display_name: str
+
+
 class SalesPartner(Record, frozen=True):
     """An organisation whose sales rows the viewer may see, by name."""
 
@@ -224,6 +232,15 @@ class CaseEntry(Record, frozen=True):
     assignee_uuid: UUID | None
     style_code: str | None
     sla: str
+
+
+class CaseFigures(Record, frozen=True):
+    """What a partner's cases say of its satisfaction: its open cases, its cases of the
+    last year and the percent of those solved within their SLA (None: none solved)."""
+
+    open: int
+    last_year: int
+    solved_in_time_percent: int | None
 
 
 class CasePhotoLink(Record, frozen=True):
