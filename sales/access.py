@@ -33,7 +33,7 @@ from sales.records import (
     CasePhotoFile,
     DealRegistrationRecord,
     OpportunityRecord,
-    RebateProgrammeRecord,
+    ProgrammeSettings,
     SalesPartner,
     ServiceCaseRecord,
 )
@@ -325,7 +325,7 @@ def scoped_ledger(query: Any, viewer: Viewer) -> Any:
     return narrow(query, ledger_filter(viewer))
 
 
-class VisibleRebateProgramme(RebateProgrammeRecord, frozen=True):
+class VisibleRebateProgramme(ProgrammeSettings, frozen=True):
     """A rebate programme its setters may change: made only by get_rebate_programme."""
 
 

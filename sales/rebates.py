@@ -39,7 +39,14 @@ from sales.access import (
     get_sales_partner,
     scoped_ledger,
 )
-from sales.records import LedgerLine, PartnerPoints, RebateProgrammeRecord
+from sales.records import (
+    LedgerEntryRecord,
+    LedgerLine,
+    PartnerPoints,
+    ProgrammeOrder,
+    ProgrammeSettings,
+    RebateProgrammeRecord,
+)
 from sales.tables import LedgerEntry, LedgerKind, RebateProgramme, RebateTier
 
 EARNING_STATUSES = (OrderStatus.delivered.value,)
@@ -81,17 +88,17 @@ async def _tiers(programme_ids: list[int]) -> dict[int, list[tuple[Decimal, Deci
 
 
 @access.system_query("the rebate job: every partner's orders in a programme")
-def _orders_of(programme: Mapping[str, Any], statuses: tuple[str, ...]) -> Any:
+def _orders_of(programme: RebateProgrammeRecord, statuses: tuple[str, ...]) -> Any:
     """The programme's orders in these statuses: those of its season, else those submitted
     in its period; only orders in the programme's currency count."""
     query = Order.select(Order.uuid, Order.number, Order.buyer, Order.total, Order.status).where(
-        Order.status.is_in(list(statuses)), Order.currency == programme["currency"]
+        Order.status.is_in(list(statuses)), Order.currency == programme.currency
     )
-    if programme["season"] is not None:
-        return query.where(Order.season == programme["season"])
+    if programme.season is not None:
+        return query.where(Order.season == programme.season)
     return query.where(
-        Order.submitted_at >= programme["starts_on"],
-        Order.submitted_at < programme["ends_on"] + timedelta(days=1),
+        Order.submitted_at >= programme.starts_on,
+        Order.submitted_at < programme.ends_on + timedelta(days=1),
     )
 
 
@@ -100,18 +107,20 @@ async def run_rebates() -> str:
     orders, expire points past their term and book each finished season's volume rebate.
     Safe to run any number of times, by several processes (unique source keys)."""
     today = utcnow().date()
-    programmes = await RebateProgramme.select(*RebateProgramme.all_columns()).where(
-        RebateProgramme.active == True  # noqa: E712
+    programmes = RebateProgrammeRecord.from_rows(
+        await RebateProgramme.select(*RebateProgramme.all_columns()).where(
+            RebateProgramme.active == True  # noqa: E712
+        )
     )
     counts: dict[str, int] = defaultdict(int)
-    tiers = await _tiers([programme["id"] for programme in programmes])
+    tiers = await _tiers([programme.id for programme in programmes])
     for programme in programmes:
         async with write_transaction():
             counts["earned"] += await _earn(programme, today)
             counts["reversed"] += await _reverse(programme, today)
             counts["expired"] += await _expire(programme, today)
-            if programme["ends_on"] < today and tiers.get(programme["id"]):
-                counts["rebates"] += await _volume_rebates(programme, tiers[programme["id"]])
+            if programme.ends_on < today and tiers.get(programme.id):
+                counts["rebates"] += await _volume_rebates(programme, tiers[programme.id])
     return (
         f"{counts['earned']} orders earned, {counts['reversed']} reversed, "
         f"{counts['expired']} expiries, {counts['rebates']} season rebates"
@@ -142,27 +151,27 @@ async def _insert(entries: list[LedgerEntry]) -> int:
     return inserted
 
 
-async def _earn(programme: Mapping[str, Any], today: date) -> int:
-    earned = await _booked(programme["id"], LedgerKind.earned)
+async def _earn(programme: RebateProgrammeRecord, today: date) -> int:
+    earned = await _booked(programme.id, LedgerKind.earned)
     now = utcnow()
     entries = []
-    for order in await _orders_of(programme, EARNING_STATUSES):
-        if order["uuid"] in earned:
+    for order in ProgrammeOrder.from_rows(await _orders_of(programme, EARNING_STATUSES)):
+        if order.uuid in earned:
             continue
-        points = points_for(order["total"], programme["points_per_hundred"])
+        points = points_for(order.total, programme.points_per_hundred)
         if points <= 0:
             continue
         entries.append(
             LedgerEntry(
-                organisation=order["buyer"],
-                programme=programme["id"],
+                organisation=order.buyer,
+                programme=programme.id,
                 kind=LedgerKind.earned.value,
                 points=points,
-                amount=order["total"],
-                order_uuid=order["uuid"],
-                order_number=order["number"] or "",
-                expires_on=today + timedelta(days=programme["points_expiry_days"]),
-                source_key=f"earn:{programme['id']}:{order['uuid']}",
+                amount=order.total,
+                order_uuid=order.uuid,
+                order_number=order.number or "",
+                expires_on=today + timedelta(days=programme.points_expiry_days),
+                source_key=f"earn:{programme.id}:{order.uuid}",
                 occurred_at=now,
             )
         )
@@ -170,30 +179,33 @@ async def _earn(programme: Mapping[str, Any], today: date) -> int:
 
 
 @access.system_query("the rebate job: every partner's cancelled orders")
-async def _reverse(programme: Mapping[str, Any], today: date) -> int:
-    reversed_already = await _booked(programme["id"], LedgerKind.reversed)
+async def _reverse(programme: RebateProgrammeRecord, today: date) -> int:
+    reversed_already = await _booked(programme.id, LedgerKind.reversed)
     cancelled = await Order.select(Order.uuid).where(Order.status.is_in(list(REVERSING_STATUSES)))
     cancelled_uuids = {row["uuid"] for row in cancelled} - reversed_already
     if not cancelled_uuids:
         return 0
     booked = await LedgerEntry.select(*LedgerEntry.all_columns()).where(
-        LedgerEntry.programme == programme["id"],
+        LedgerEntry.programme == programme.id,
         LedgerEntry.kind == LedgerKind.earned.value,
     )
-    earned = [entry for entry in booked if entry["order_uuid"] in cancelled_uuids]
+    # Only the cancelled orders' entries become records: a season books tens of thousands.
+    earned = LedgerEntryRecord.from_rows(
+        entry for entry in booked if entry["order_uuid"] in cancelled_uuids
+    )
     now = utcnow()
     return await _insert(
         [
             LedgerEntry(
-                organisation=entry["organisation"],
-                programme=programme["id"],
+                organisation=entry.organisation,
+                programme=programme.id,
                 kind=LedgerKind.reversed.value,
-                points=-Decimal(entry["points"]),
-                amount=-Decimal(entry["amount"]),
-                order_uuid=entry["order_uuid"],
-                order_number=entry["order_number"],
+                points=-entry.points,
+                amount=-entry.amount,
+                order_uuid=entry.order_uuid,
+                order_number=entry.order_number,
                 note=_("Order cancelled"),
-                source_key=f"reverse:{programme['id']}:{entry['order_uuid']}",
+                source_key=f"reverse:{programme.id}:{entry.order_uuid}",
                 occurred_at=now,
             )
             for entry in earned
@@ -212,47 +224,48 @@ async def _balances(programme_id: int) -> dict[int, Decimal]:
 
 
 @access.system_query("the rebate job: every partner's expiring points")
-async def _expire(programme: Mapping[str, Any], today: date) -> int:
+async def _expire(programme: RebateProgrammeRecord, today: date) -> int:
     """Points expire by the entry that earned them; never more than the partner still has
     (points already redeemed or reversed do not expire twice)."""
-    due = (
+    due_rows = (
         await LedgerEntry.select(*LedgerEntry.all_columns())
         .where(
-            LedgerEntry.programme == programme["id"],
+            LedgerEntry.programme == programme.id,
             LedgerEntry.kind.is_in([LedgerKind.earned.value, LedgerKind.bonus.value]),
             LedgerEntry.expires_on < today,
         )
         .order_by(LedgerEntry.expires_on)
     )
-    if not due:
+    if not due_rows:
         return 0
+    due = LedgerEntryRecord.from_rows(due_rows)
     done = {
         row["source_key"]
         for row in await LedgerEntry.select(LedgerEntry.source_key).where(
-            LedgerEntry.programme == programme["id"],
+            LedgerEntry.programme == programme.id,
             LedgerEntry.kind == LedgerKind.expired.value,
         )
     }
-    balances = await _balances(programme["id"])
+    balances = await _balances(programme.id)
     now = utcnow()
     entries = []
     for entry in due:
-        key = f"expire:{entry['uuid']}"
+        key = f"expire:{entry.uuid}"
         if key in done:
             continue
-        expiring = min(Decimal(entry["points"]), max(balances.get(entry["organisation"], 0), 0))
-        balances[entry["organisation"]] = balances.get(entry["organisation"], Decimal(0)) - expiring
+        expiring = min(entry.points, max(balances.get(entry.organisation, 0), 0))
+        balances[entry.organisation] = balances.get(entry.organisation, Decimal(0)) - expiring
         entries.append(
             LedgerEntry(
-                organisation=entry["organisation"],
-                programme=programme["id"],
+                organisation=entry.organisation,
+                programme=programme.id,
                 kind=LedgerKind.expired.value,
                 points=-expiring,
-                order_uuid=entry["order_uuid"],
-                order_number=entry["order_number"],
+                order_uuid=entry.order_uuid,
+                order_number=entry.order_number,
                 note=_(
                     "Points earned on %(date)s expired",
-                    date=entry["occurred_at"].date().isoformat(),
+                    date=entry.occurred_at.date().isoformat(),
                 ),
                 source_key=key,
                 occurred_at=now,
@@ -262,11 +275,11 @@ async def _expire(programme: Mapping[str, Any], today: date) -> int:
 
 
 async def _volume_rebates(
-    programme: Mapping[str, Any], tiers: list[tuple[Decimal, Decimal]]
+    programme: RebateProgrammeRecord, tiers: list[tuple[Decimal, Decimal]]
 ) -> int:
     totals: dict[int, Decimal] = defaultdict(Decimal)
-    for order in await _orders_of(programme, VOLUME_STATUSES):
-        totals[order["buyer"]] += Decimal(order["total"])
+    for order in ProgrammeOrder.from_rows(await _orders_of(programme, VOLUME_STATUSES)):
+        totals[order.buyer] += order.total
     now = utcnow()
     entries = []
     for organisation_id, total in totals.items():
@@ -276,16 +289,16 @@ async def _volume_rebates(
         entries.append(
             LedgerEntry(
                 organisation=organisation_id,
-                programme=programme["id"],
+                programme=programme.id,
                 kind=LedgerKind.volume_rebate.value,
                 amount=amount,
                 note=_(
                     "%(percent)s%% of %(total)s %(currency)s",
                     percent=format_number(percent),
                     total=total,
-                    currency=programme["currency"],
+                    currency=programme.currency,
                 ),
-                source_key=f"volume:{programme['id']}:{organisation_id}",
+                source_key=f"volume:{programme.id}:{organisation_id}",
                 occurred_at=now,
             )
         )
@@ -408,7 +421,8 @@ async def ledger_balances(viewer: Viewer, partner: VisibleSalesPartner) -> list[
     balance_rows = []
     for programme in programme_rows:
         volume = Decimal(0)
-        for order in await _orders_of(programme, VOLUME_STATUSES).where(Order.buyer == partner.id):
+        counted = _orders_of(RebateProgrammeRecord.from_row(programme), VOLUME_STATUSES)
+        for order in await counted.where(Order.buyer == partner.id):
             volume += Decimal(order["total"])
         percent = tier_for(volume, programme["tiers"])
         next_tier = next((tier for tier in programme["tiers"] if tier[0] > volume), None)
@@ -605,7 +619,7 @@ async def programme(viewer: Viewer, programme_uuid: UUID) -> VisibleRebateProgra
     return found.replace(tiers=sorted((await _tiers([found.id])).get(found.id, [])))
 
 
-def programme_form(programme: RebateProgrammeRecord) -> dict[str, Any]:
+def programme_form(programme: ProgrammeSettings) -> dict[str, Any]:
     return {
         "name": programme.name,
         "season": programme.season_code or "",

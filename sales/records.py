@@ -286,15 +286,13 @@ class ArticleRecord(Record, frozen=True):
 
 
 class RebateProgrammeRecord(Record, frozen=True):
-    """A rebate programme's own columns, with its season's code (None: no season) and,
-    once a service read them (rebates.programme), its tiers: (threshold, percent), lowest
-    first."""
+    """A rebate programme's own columns (``season`` None: it counts the orders submitted
+    in its period)."""
 
     id: int
     uuid: UUID
     name: str
     season: int | None
-    season_code: str | None
     starts_on: date
     ends_on: date
     currency: str
@@ -302,12 +300,29 @@ class RebateProgrammeRecord(Record, frozen=True):
     points_expiry_days: int
     active: bool
     version: int
+
+
+class ProgrammeSettings(RebateProgrammeRecord, frozen=True):
+    """A programme as its edit form reads it: with its season's code (None: no season)
+    and, once a service read them (rebates.programme), its tiers: (threshold, percent),
+    lowest first."""
+
+    season_code: str | None
     tiers: list[tuple[Decimal, Decimal]] = []
 
 
-class LedgerLine(Record, frozen=True):
-    """An entry of a partner's ledger as its page and the API list it: with its
-    programme's name and currency and who booked it (None: the rebate job)."""
+class ProgrammeOrder(Record, frozen=True):
+    """An order a programme counts: its buyer and total (a draft has no number)."""
+
+    uuid: UUID
+    number: str | None
+    buyer: int
+    total: Decimal
+    status: str
+
+
+class LedgerEntryRecord(Record, frozen=True):
+    """A ledger entry's own columns: points or a rebate amount, and what it is for."""
 
     id: int
     uuid: UUID
@@ -323,6 +338,12 @@ class LedgerLine(Record, frozen=True):
     created_by: int | None
     source_key: str
     occurred_at: datetime
+
+
+class LedgerLine(LedgerEntryRecord, frozen=True):
+    """An entry of a partner's ledger as its page and the API list it: with its
+    programme's name and currency and who booked it (None: the rebate job)."""
+
     programme_name: str
     currency: str
     author_name: str | None
