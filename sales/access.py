@@ -325,7 +325,7 @@ def scoped_ledger(query: Any, viewer: Viewer) -> Any:
     return narrow(query, ledger_filter(viewer))
 
 
-class VisibleRebateProgramme(ProgrammeSettings, frozen=True):
+class VisibleRebateProgramme(ProgrammeSettings, frozen=True, kw_only=True):
     """A rebate programme its setters may change: made only by get_rebate_programme."""
 
 

@@ -340,11 +340,11 @@ async def api_balances(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> Bal
         partner=partner.uuid,
         balances=[
             Balance(
-                programme=row["programme"]["uuid"],
-                name=row["programme"]["name"],
-                points=api.decimal_text(row["points"]),
-                rebates=api.money(row["rebates"], row["programme"]["currency"]),
-                currency=row["programme"]["currency"],
+                programme=row.programme.uuid,
+                name=row.programme.name,
+                points=api.decimal_text(row.points),
+                rebates=api.money(row.rebates, row.programme.currency),
+                currency=row.programme.currency,
             )
             for row in await rebates.ledger_balances(viewer, partner)
         ],

@@ -43,8 +43,10 @@ from sales.records import (
     LedgerEntryRecord,
     LedgerLine,
     PartnerPoints,
+    ProgrammeBalance,
     ProgrammeOrder,
     ProgrammeSettings,
+    ProgrammeTiers,
     RebateProgrammeRecord,
 )
 from sales.tables import LedgerEntry, LedgerKind, RebateProgramme, RebateTier
@@ -333,7 +335,7 @@ async def own_partner_uuid(viewer: Viewer) -> UUID:
 @dataclass
 class LedgerView:
     partner: VisibleSalesPartner
-    balances: list[dict[str, Any]]  # per programme: points, rebate amount, season volume
+    balances: list[ProgrammeBalance]
     entries: list[LedgerLine]
 
 
@@ -396,7 +398,7 @@ async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
     return LedgerView(partner, balances, await ledger_entries(viewer, partner))
 
 
-async def ledger_balances(viewer: Viewer, partner: VisibleSalesPartner) -> list[dict[str, Any]]:
+async def ledger_balances(viewer: Viewer, partner: VisibleSalesPartner) -> list[ProgrammeBalance]:
     """Per programme: the partner's points, the rebates booked, its season volume and the
     tier that volume reaches."""
     sums: dict[int, dict[str, Any]] = {}
@@ -417,24 +419,19 @@ async def ledger_balances(viewer: Viewer, partner: VisibleSalesPartner) -> list[
         totals["points"] += Decimal(row["points"] or 0)
         if row["kind"] == LedgerKind.volume_rebate:
             totals["rebates"] += Decimal(row["amount"] or 0)
-    programme_rows = await programmes()
     balance_rows = []
-    for programme in programme_rows:
-        volume = Decimal(0)
-        counted = _orders_of(RebateProgrammeRecord.from_row(programme), VOLUME_STATUSES)
-        for order in await counted.where(Order.buyer == partner.id):
-            volume += Decimal(order["total"])
-        percent = tier_for(volume, programme["tiers"])
-        next_tier = next((tier for tier in programme["tiers"] if tier[0] > volume), None)
+    for programme in ProgrammeTiers.from_rows(await programmes()):
+        counted = _orders_of(programme, VOLUME_STATUSES).where(Order.buyer == partner.id)
+        volume = sum((order.total for order in ProgrammeOrder.from_rows(await counted)), Decimal(0))
         balance_rows.append(
-            {
-                "programme": programme,
-                "points": sums.get(programme["id"], {}).get("points", Decimal(0)),
-                "rebates": sums.get(programme["id"], {}).get("rebates", Decimal(0)),
-                "volume": volume,
-                "percent": percent,
-                "next_tier": next_tier,
-            }
+            ProgrammeBalance(
+                programme=programme,
+                points=sums.get(programme.id, {}).get("points", Decimal(0)),
+                rebates=sums.get(programme.id, {}).get("rebates", Decimal(0)),
+                volume=volume,
+                percent=tier_for(volume, programme.tiers),
+                next_tier=next((tier for tier in programme.tiers if tier[0] > volume), None),
+            )
         )
     return balance_rows
 

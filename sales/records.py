@@ -302,13 +302,32 @@ class RebateProgrammeRecord(Record, frozen=True):
     version: int
 
 
-class ProgrammeSettings(RebateProgrammeRecord, frozen=True):
-    """A programme as its edit form reads it: with its season's code (None: no season)
-    and, once a service read them (rebates.programme), its tiers: (threshold, percent),
-    lowest first."""
+class ProgrammeTiers(RebateProgrammeRecord, frozen=True):
+    """A programme with, once a service read them, its volume tiers: (threshold,
+    percent), lowest first."""
+
+    tiers: list[tuple[Decimal, Decimal]] = []
+
+
+class ProgrammeSettings(ProgrammeTiers, frozen=True, kw_only=True):
+    """A programme as its edit form reads it: with its season's code (None: no season).
+    (kw_only again, here and on its Visible subclass: mypy does not inherit it, and a
+    field without a default follows the defaulted tiers.)"""
 
     season_code: str | None
-    tiers: list[tuple[Decimal, Decimal]] = []
+
+
+class ProgrammeBalance(Record, frozen=True):
+    """A partner's standing in a programme: its points, the volume rebates booked, its
+    season volume so far, the tier (percent) it reaches and the next one (threshold,
+    percent; None: it reached the highest)."""
+
+    programme: ProgrammeTiers
+    points: Decimal
+    rebates: Decimal
+    volume: Decimal
+    percent: Decimal
+    next_tier: tuple[Decimal, Decimal] | None
 
 
 class ProgrammeOrder(Record, frozen=True):
