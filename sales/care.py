@@ -25,7 +25,7 @@ from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation, User
 from sales import forms
 from sales.access import SalesAction, get_care_event
-from sales.records import CareEventRecord
+from sales.records import BuyerOrder, CareEventRecord
 from sales.tables import CareEvent, CareReminder, CareTrigger
 from scheduler import services as follow_ups
 
@@ -129,12 +129,12 @@ async def toggle_event(viewer: Viewer, event_uuid: UUID, version: int | None) ->
 
 
 @access.system_query("the care job: every partner's delivered orders")
-async def _due_orders(event: CareEventRecord) -> list[dict[str, Any]]:
+async def _due_orders(event: CareEventRecord) -> list[BuyerOrder]:
     now = utcnow()
     columns = (Order.uuid, Order.number, Order.buyer)
     if event.trigger == CareTrigger.after_delivery:
         fire_before = now - timedelta(days=event.days)
-        return list(
+        return BuyerOrder.from_rows(
             await Order.select(*columns).where(
                 Order.status == OrderStatus.delivered.value,
                 Order.status_changed_at <= fire_before,
@@ -142,7 +142,7 @@ async def _due_orders(event: CareEventRecord) -> list[dict[str, Any]]:
             )
         )
     today = now.date()
-    return list(
+    return BuyerOrder.from_rows(
         await Order.select(*columns).where(
             Order.status.is_in(list(WINDOW_STATUSES)),
             Order.delivery_window_end >= today,
@@ -166,9 +166,9 @@ async def run_care_reminders() -> str:
                     *(
                         CareReminder(
                             event=event.id,
-                            organisation=order["buyer"],
-                            order_uuid=order["uuid"],
-                            source_key=f"care:{event.id}:{order['uuid']}",
+                            organisation=order.buyer,
+                            order_uuid=order.uuid,
+                            source_key=f"care:{event.id}:{order.uuid}",
                             created_at=utcnow(),
                         )
                         for order in due
@@ -178,17 +178,17 @@ async def run_care_reminders() -> str:
                 .returning(CareReminder.order_uuid)
             )
             fresh_uuids = {row["order_uuid"] for row in claimed}
-            fresh = [order for order in due if order["uuid"] in fresh_uuids]
+            fresh = [order for order in due if order.uuid in fresh_uuids]
             await _remind(event, fresh)
         fired += len(fresh)
     return f"{fired} care reminders"
 
 
 @access.system_query("the care job: reminds every partner concerned")
-async def _remind(event: CareEventRecord, orders: list[dict[str, Any]]) -> None:
+async def _remind(event: CareEventRecord, orders: list[BuyerOrder]) -> None:
     if not orders:
         return
-    buyer_ids = sorted({order["buyer"] for order in orders})
+    buyer_ids = sorted({order.buyer for order in orders})
     owners = {
         row["id"]: row["owner"]
         for row in await Organisation.select(Organisation.id, Organisation.owner).where(
@@ -200,16 +200,16 @@ async def _remind(event: CareEventRecord, orders: list[dict[str, Any]]) -> None:
         [
             follow_ups.RuleFollowUp(
                 rule_key=f"sales.care.{event.id}",
-                episode=str(order["uuid"]),
-                organisation_id=order["buyer"],
-                owner_id=owners[order["buyer"]],
-                title=f"{event.follow_up_title} ({order['number'] or ''})".strip(),
+                episode=str(order.uuid),
+                organisation_id=order.buyer,
+                owner_id=owners[order.buyer],
+                title=f"{event.follow_up_title} ({order.number or ''})".strip(),
                 due_at=now + timedelta(days=3),
                 subject_kind="order",
-                subject_uuid=order["uuid"],
+                subject_uuid=order.uuid,
             )
             for order in orders
-            if owners.get(order["buyer"])
+            if owners.get(order.buyer)
         ]
     )
     if not any(getattr(event, column) for column in MESSAGE_COLUMNS.values()):
@@ -228,10 +228,10 @@ async def _remind(event: CareEventRecord, orders: list[dict[str, Any]]) -> None:
             NewNotification(
                 user_id=user_id,
                 kind="sales_care",
-                message=f"{message} ({order['number'] or ''})",
-                link=f"/orders/{order['uuid']}",
+                message=f"{message} ({order.number or ''})",
+                link=f"/orders/{order.uuid}",
             )
             for order in orders
-            for user_id, message in users[order["buyer"]]
+            for user_id, message in users[order.buyer]
         )
     )

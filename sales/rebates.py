@@ -329,7 +329,8 @@ async def own_partner_uuid(viewer: Viewer) -> UUID:
         .first()
     )
     assert row is not None
-    return row["uuid"]  # type: ignore[no-any-return]
+    own_uuid: UUID = row["uuid"]
+    return own_uuid
 
 
 @dataclass

@@ -234,6 +234,19 @@ class CaseEntry(Record, frozen=True):
     sla: str
 
 
+class EscalatedCase(Record, frozen=True):
+    """A case the escalation job flagged: whose it is, who answers for it, its deadlines."""
+
+    id: int
+    uuid: UUID
+    organisation: int
+    subject: str
+    assignee: int | None
+    first_responded_at: datetime | None
+    first_response_due_at: datetime
+    resolution_due_at: datetime
+
+
 class CaseFigures(Record, frozen=True):
     """What a partner's cases say of its satisfaction: its open cases, its cases of the
     last year and the percent of those solved within their SLA (None: none solved)."""
@@ -330,12 +343,18 @@ class ProgrammeBalance(Record, frozen=True):
     next_tier: tuple[Decimal, Decimal] | None
 
 
-class ProgrammeOrder(Record, frozen=True):
-    """An order a programme counts: its buyer and total (a draft has no number)."""
+class BuyerOrder(Record, frozen=True):
+    """An order by its buyer, as the rebate and care jobs read it (a draft has no
+    number)."""
 
     uuid: UUID
     number: str | None
     buyer: int
+
+
+class ProgrammeOrder(BuyerOrder, frozen=True):
+    """An order a rebate programme counts, with its total."""
+
     total: Decimal
     status: str
 
