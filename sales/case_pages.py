@@ -196,7 +196,7 @@ async def case_photo(
 ) -> Response[bytes]:
     photo = await get_case_photo(viewer, case_id, photo_id)
     return Response(
-        content=bytes(photo.data),
+        content=photo.data,
         media_type=photo.content_type,
         headers={
             "Cache-Control": "private, max-age=86400",
