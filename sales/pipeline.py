@@ -44,11 +44,6 @@ def weighted(value: Decimal, probability: Decimal) -> Decimal:
     return (Decimal(value) * Decimal(probability) / 100).quantize(Decimal("0.01"))
 
 
-def as_decimal(number: Any) -> Decimal:
-    """A number from raw SQL as a Decimal (SQLite answers int or float)."""
-    return Decimal(str(number or 0))
-
-
 # ---------------------------------------------------------------------------
 # Listing
 

@@ -104,6 +104,31 @@ class Colleague(Record, frozen=True):
     display_name: str
 
 
+class ForecastGroup(Record, frozen=True):
+    """Open opportunities summed by the month they close (``YYYY-MM``), owner (None:
+    unassigned), currency and probability (forecast._FORECAST_SQL; raw SQL: SQLite's
+    numbers become Decimals here)."""
+
+    month: str
+    owner: int | None
+    currency: str
+    probability: Decimal
+    count: int
+    value: Decimal
+
+
+class ClosedGroup(Record, frozen=True):
+    """Closed opportunities summed by stage, kind, currency, lost reason and owner."""
+
+    stage: Stage
+    kind: OpportunityKind
+    currency: str
+    lost_reason: str
+    owner: int | None
+    count: int
+    value: Decimal
+
+
 class SalesPartner(Record, frozen=True):
     """An organisation whose sales rows the viewer may see, by name."""
 
