@@ -196,6 +196,15 @@ class RivalClaim(DealRegistrationRecord, frozen=True):
     hidden: bool
 
 
+class LapsedClaim(Record, frozen=True):
+    """A registration the deadline job moved: a protection that ended, or a decision
+    that is overdue."""
+
+    uuid: UUID
+    organisation: int
+    end_customer: str
+
+
 class ProtectedCustomer(Record, frozen=True):
     """A customer and region a partner is protected for, until when (its 360 panel)."""
 

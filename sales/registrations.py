@@ -41,6 +41,7 @@ from sales.access import (
 )
 from sales.records import (
     DealRegistrationRecord,
+    LapsedClaim,
     ProtectedCustomer,
     RegistrationEntry,
     RivalClaim,
@@ -529,7 +530,7 @@ async def run_registration_deadlines() -> str:
     decision time has passed (once each: the flag is claimed by a conditional update)."""
     now = utcnow()
     async with write_transaction():
-        expired = (
+        expired = LapsedClaim.from_rows(
             await DealRegistration.update(
                 {DealRegistration.status: RegistrationStatus.expired.value}
             )
@@ -537,18 +538,22 @@ async def run_registration_deadlines() -> str:
                 DealRegistration.status == RegistrationStatus.approved.value,
                 DealRegistration.protected_until < now.date(),
             )
-            .returning(DealRegistration.uuid, DealRegistration.organisation)
+            .returning(
+                DealRegistration.uuid,
+                DealRegistration.organisation,
+                DealRegistration.end_customer,
+            )
         )
-        for row in expired:
+        for claim in expired:
             await audit_log.record(
                 None,
                 entity_kind="deal_registration",
-                entity_uuid=row["uuid"],
-                organisation_id=row["organisation"],
+                entity_uuid=claim.uuid,
+                organisation_id=claim.organisation,
                 action="expire",
                 changes={"status": ["approved", "expired"]},
             )
-        overdue = (
+        overdue = LapsedClaim.from_rows(
             await DealRegistration.update({DealRegistration.escalated_at: now})
             .where(
                 DealRegistration.status == RegistrationStatus.pending.value,
@@ -559,41 +564,40 @@ async def run_registration_deadlines() -> str:
                 DealRegistration.uuid,
                 DealRegistration.organisation,
                 DealRegistration.end_customer,
-                DealRegistration.decision_due_at,
             )
         )
-        for row in overdue:
+        for claim in overdue:
             await audit_log.record(
                 None,
                 entity_kind="deal_registration",
-                entity_uuid=row["uuid"],
-                organisation_id=row["organisation"],
+                entity_uuid=claim.uuid,
+                organisation_id=claim.organisation,
                 action="decision_overdue",
             )
         # The KAM gets a follow-up (and its notification) to decide now.
         kams = {
             row["id"]: row["owner"]
             for row in await Organisation.select(Organisation.id, Organisation.owner).where(
-                Organisation.id.is_in([row["organisation"] for row in overdue] or [-1])
+                Organisation.id.is_in([claim.organisation for claim in overdue] or [-1])
             )
         }
         await follow_ups.insert_rule_follow_ups(
             [
                 follow_ups.RuleFollowUp(
                     rule_key="sales.registration_overdue",
-                    episode=str(row["uuid"]),
-                    organisation_id=row["organisation"],
-                    owner_id=kams[row["organisation"]],
+                    episode=str(claim.uuid),
+                    organisation_id=claim.organisation,
+                    owner_id=kams[claim.organisation],
                     title=N_("Decide the deal registration: %(customer)s"),
-                    title_params={"customer": row["end_customer"]},
-                    notes=f"/sales/registrations/{row['uuid']}",
+                    title_params={"customer": claim.end_customer},
+                    notes=f"/sales/registrations/{claim.uuid}",
                     due_at=now,
                     priority="high",
                     subject_kind="deal_registration",
-                    subject_uuid=row["uuid"],
+                    subject_uuid=claim.uuid,
                 )
-                for row in overdue
-                if kams.get(row["organisation"])
+                for claim in overdue
+                if kams.get(claim.organisation)
             ]
         )
     return f"{len(expired)} protections ended, {len(overdue)} decisions overdue"
