@@ -1,8 +1,10 @@
-"""Typed rows of the sales module (partner_portal/records.py): an opportunity, a deal
-registration, a service case and a photo of it, a knowledge-base answer, a rebate
-programme, a care event and a partner whose sales rows a viewer sees, as the services hand
-them out. One fetched through the access policy is a ``Visible...`` record
-(sales/access.py), made only by its fetchers."""
+"""Typed rows of the sales module (partner_portal/records.py), as the services hand them
+out: opportunities (their own columns, a board card, the page, stage totals, the
+forecast's sums), deal registrations (a list entry, a rival claim, a protection), service
+cases (a list entry, the thread's messages and photos, the escalation job's, a partner's
+figures), knowledge-base answers, rebate programmes with their tiers, orders and ledger,
+care events, and the brand users and partners the forms offer. One fetched through the
+access policy is a ``Visible...`` record (sales/access.py), made only by its fetchers."""
 
 from __future__ import annotations
 
