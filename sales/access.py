@@ -14,7 +14,6 @@ from typing import Any
 from uuid import UUID
 
 from litestar.exceptions import PermissionDeniedException
-from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 
 from partner_portal.access import (
@@ -28,6 +27,16 @@ from partner_portal.access import (
 )
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Organisation, Role
+from sales.records import (
+    ArticleRecord,
+    CareEventRecord,
+    CasePhotoFile,
+    DealRegistrationRecord,
+    OpportunityRecord,
+    ProgrammeSettings,
+    SalesPartner,
+    ServiceCaseRecord,
+)
 from sales.tables import (
     CareEvent,
     CareReminder,
@@ -99,12 +108,19 @@ def scoped_opportunity_totals(query: Any, viewer: Viewer) -> Any:
     return narrow(query, opportunity_filter(viewer, OpportunityTotal.organisation))
 
 
+class VisibleOpportunity(OpportunityRecord, frozen=True):
+    """An opportunity the viewer may see: made only by get_opportunity. A subclass rather
+    than a NewType: mypy (2.4) crashes on a NewType of a msgspec struct."""
+
+
 async def get_opportunity(
     viewer: Viewer, opportunity_uuid: UUID, action: ActionSet
-) -> dict[str, Any]:
+) -> VisibleOpportunity:
+    """One opportunity the viewer may see (404 otherwise), checked for the action (403)."""
     query = scoped_opportunities(Opportunity.select(*Opportunity.all_columns()), viewer)
     query = query.where(Opportunity.uuid == opportunity_uuid)
-    return await fetch_one(viewer, query, "No such opportunity.", action, "organisation")
+    row = await fetch_one(viewer, query, "No such opportunity.", action, "organisation")
+    return VisibleOpportunity.from_row(row)
 
 
 # ---------------------------------------------------------------------------
@@ -133,13 +149,18 @@ def _sales_partners(viewer: Viewer) -> Any:
     )
 
 
-async def get_sales_partner(viewer: Viewer, partner_uuid: UUID) -> dict[str, Any]:
+class VisibleSalesPartner(SalesPartner, frozen=True):
+    """A partner whose sales rows the viewer may see: made only by get_sales_partner and
+    find_sales_partner."""
+
+
+async def get_sales_partner(viewer: Viewer, partner_uuid: UUID) -> VisibleSalesPartner:
     """One organisation whose sales rows the viewer may see (404 otherwise)."""
     query = _sales_partners(viewer).where(Organisation.uuid == partner_uuid)
-    return await fetch_one(viewer, query, _("No such partner."))
+    return VisibleSalesPartner.from_row(await fetch_one(viewer, query, _("No such partner.")))
 
 
-async def find_sales_partner(viewer: Viewer, partner_uuid: str) -> dict[str, Any] | None:
+async def find_sales_partner(viewer: Viewer, partner_uuid: str) -> VisibleSalesPartner | None:
     """The partner (not the brand) a form names by its uuid, if the viewer may see its sales
     rows; None otherwise, for the form to say so."""
     try:
@@ -147,7 +168,8 @@ async def find_sales_partner(viewer: Viewer, partner_uuid: str) -> dict[str, Any
     except ValueError:
         return None
     query = _sales_partners(viewer).where(Organisation.uuid == wanted, Organisation.kind != "brand")
-    return await query.first()  # type: ignore[no-any-return]
+    row = await query.first()
+    return None if row is None else VisibleSalesPartner.from_row(row)
 
 
 def may_see_sales_panel(viewer: Viewer, organisation_id: int) -> bool:
@@ -190,12 +212,19 @@ def scoped_registrations(query: Any, viewer: Viewer) -> Any:
     return narrow(query, deal_registration_filter(viewer))
 
 
+class VisibleDealRegistration(DealRegistrationRecord, frozen=True):
+    """A deal registration the viewer may see: made only by get_deal_registration."""
+
+
 async def get_deal_registration(
     viewer: Viewer, registration_uuid: UUID, action: ActionSet
-) -> dict[str, Any]:
+) -> VisibleDealRegistration:
+    """One deal registration the viewer may see (404 otherwise), checked for the action
+    (403)."""
     query = scoped_registrations(DealRegistration.select(*DealRegistration.all_columns()), viewer)
     query = query.where(DealRegistration.uuid == registration_uuid)
-    return await fetch_one(viewer, query, "No such deal registration.", action, "organisation")
+    row = await fetch_one(viewer, query, "No such deal registration.", action, "organisation")
+    return VisibleDealRegistration.from_row(row)
 
 
 # ---------------------------------------------------------------------------
@@ -223,27 +252,41 @@ def case_photo_filter(viewer: Viewer) -> Combinable | None:
     return CasePhoto.message._.internal == False  # type: ignore[no-any-return]  # noqa: E712
 
 
-async def get_service_case(viewer: Viewer, case_uuid: UUID, action: ActionSet) -> dict[str, Any]:
+class VisibleServiceCase(ServiceCaseRecord, frozen=True):
+    """A service case the viewer may see: made only by get_service_case."""
+
+
+class VisibleCasePhoto(CasePhotoFile, frozen=True):
+    """A photo of a case the viewer may see: made only by get_case_photo."""
+
+
+async def get_service_case(
+    viewer: Viewer, case_uuid: UUID, action: ActionSet
+) -> VisibleServiceCase:
+    """One service case the viewer may see (404 otherwise), checked for the action (403)."""
     query = scoped_cases(ServiceCase.select(*ServiceCase.all_columns()), viewer)
     query = query.where(ServiceCase.uuid == case_uuid)
-    return await fetch_one(viewer, query, "No such case.", action, "organisation")
+    row = await fetch_one(viewer, query, "No such case.", action, "organisation")
+    return VisibleServiceCase.from_row(row)
 
 
-async def get_case_photo(viewer: Viewer, case_uuid: UUID, photo_uuid: UUID) -> dict[str, Any]:
+async def get_case_photo(viewer: Viewer, case_uuid: UUID, photo_uuid: UUID) -> VisibleCasePhoto:
     """A photo of a case the viewer may see; a partner never gets one from an internal note."""
     case = await get_service_case(viewer, case_uuid, SalesAction.view_cases)
     query = CasePhoto.select(CasePhoto.filename, CasePhoto.content_type, CasePhoto.data).where(
-        CasePhoto.case == case["id"], CasePhoto.uuid == photo_uuid
+        CasePhoto.case == case.id, CasePhoto.uuid == photo_uuid
     )
-    return await fetch_one(viewer, narrow(query, case_photo_filter(viewer)), _("No such photo."))
+    photo_query = narrow(query, case_photo_filter(viewer))
+    return VisibleCasePhoto.from_row(await fetch_one(viewer, photo_query, _("No such photo.")))
 
 
-async def find_case_organisation(viewer: Viewer, partner_uuid: str) -> dict[str, Any] | None:
-    """Whose case a new one is: a partner's user opens cases for their own organisation; the
-    brand's for a partner it may see (None when the form names none)."""
+async def find_case_organisation(viewer: Viewer, partner_uuid: str) -> int | None:
+    """The id of whose case a new one is: a partner's user opens cases for their own
+    organisation; the brand's for a partner it may see (None when the form names none)."""
     if not viewer.is_brand:
-        return {"id": viewer.organisation_id}
-    return await find_sales_partner(viewer, partner_uuid)
+        return viewer.organisation_id
+    partner = await find_sales_partner(viewer, partner_uuid)
+    return None if partner is None else partner.id
 
 
 def may_triage_case(viewer: Viewer) -> bool:
@@ -257,13 +300,17 @@ def require_case_triage(viewer: Viewer) -> None:
         raise PermissionDeniedException("Only the brand's case workers change this.")
 
 
-async def get_article(viewer: Viewer, article_uuid: UUID) -> dict[str, Any]:
+class VisibleArticle(ArticleRecord, frozen=True):
+    """An answer its editors may change: made only by get_article."""
+
+
+async def get_article(viewer: Viewer, article_uuid: UUID) -> VisibleArticle:
     """One answer, for the brand's case workers to edit."""
     require(viewer, SalesAction.work_cases)
     query = KnowledgeArticle.select(*KnowledgeArticle.all_columns()).where(
         KnowledgeArticle.uuid == article_uuid
     )
-    return await fetch_one(viewer, query, _("No such answer."))
+    return VisibleArticle.from_row(await fetch_one(viewer, query, _("No such answer.")))
 
 
 # ---------------------------------------------------------------------------
@@ -278,17 +325,26 @@ def scoped_ledger(query: Any, viewer: Viewer) -> Any:
     return narrow(query, ledger_filter(viewer))
 
 
-async def get_rebate_programme(
-    viewer: Viewer, programme_uuid: UUID, *columns: Column
-) -> dict[str, Any]:
-    """One rebate programme (its ``columns``, joined ones too), for those who set them."""
+class VisibleRebateProgramme(ProgrammeSettings, frozen=True, kw_only=True):
+    """A rebate programme its setters may change: made only by get_rebate_programme."""
+
+
+class VisibleCareEvent(CareEventRecord, frozen=True):
+    """A care event its setters may change: made only by get_care_event."""
+
+
+async def get_rebate_programme(viewer: Viewer, programme_uuid: UUID) -> VisibleRebateProgramme:
+    """One rebate programme with its season's code, for those who set them."""
     require(viewer, SalesAction.manage_rebates)
-    query = RebateProgramme.select(*columns).where(RebateProgramme.uuid == programme_uuid)
-    return await fetch_one(viewer, query, _("No such programme."))
+    query = RebateProgramme.select(
+        *RebateProgramme.all_columns(), RebateProgramme.season._.code.as_alias("season_code")
+    ).where(RebateProgramme.uuid == programme_uuid)
+    row = await fetch_one(viewer, query, _("No such programme."))
+    return VisibleRebateProgramme.from_row(row)
 
 
-async def get_care_event(viewer: Viewer, event_uuid: UUID) -> dict[str, Any]:
+async def get_care_event(viewer: Viewer, event_uuid: UUID) -> VisibleCareEvent:
     """One care event, for those who set the sales settings."""
     require(viewer, SalesAction.manage_sales_settings)
     query = CareEvent.select().where(CareEvent.uuid == event_uuid)
-    return await fetch_one(viewer, query, _("No such care event."))
+    return VisibleCareEvent.from_row(await fetch_one(viewer, query, _("No such care event.")))

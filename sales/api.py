@@ -19,6 +19,7 @@ from partner_portal.web import CurrentViewer
 from sales import cases, pipeline, rebates, registrations
 from sales.cases import CaseFilters
 from sales.pipeline import OpportunityFilters
+from sales.records import CaseEntry, OpportunityCard, RegistrationEntry
 
 API = "/api/v1"
 
@@ -103,7 +104,8 @@ class Case(msgspec.Struct):
 
 
 class CaseMessage(msgspec.Struct):
-    author: str
+    # None: the system wrote it (an escalation), or its author's account was deleted.
+    author: str | None
     body: str
     internal: bool
     created_at: datetime
@@ -164,22 +166,22 @@ class Ledger(msgspec.Struct):
     next_cursor: str | None
 
 
-def _opportunity(row: dict[str, Any]) -> Opportunity:
+def _opportunity(row: OpportunityCard) -> Opportunity:
     return Opportunity(
-        id=row["uuid"],
-        title=row["title"],
-        kind=row["kind"],
-        stage=row["stage"],
-        partner=row["partner_uuid"],
-        partner_name=row["partner_name"],
-        expected_value=api.money(row["expected_value"], row["currency"]),
-        currency=row["currency"],
-        expected_close_date=row["expected_close_date"],
-        probability=api.decimal_text(row["probability"]),
-        weighted_value=api.money(row["weighted"], row["currency"]),
-        owner=row["owner_uuid"],
-        next_step=row["next_step"],
-        version=row["version"],
+        id=row.uuid,
+        title=row.title,
+        kind=row.kind,
+        stage=row.stage,
+        partner=row.partner_uuid,
+        partner_name=row.partner_name,
+        expected_value=api.money(row.expected_value, row.currency),
+        currency=row.currency,
+        expected_close_date=row.expected_close_date,
+        probability=api.decimal_text(row.probability),
+        weighted_value=api.money(row.weighted, row.currency),
+        owner=row.owner_uuid,
+        next_step=row.next_step,
+        version=row.version,
     )
 
 
@@ -197,7 +199,7 @@ async def api_opportunities(
     )
     found = await pipeline.list_opportunities(viewer, filters)
     shown, next_cursor = api.page_of(
-        found.rows, limit, lambda row: [row["expected_close_date"], row["id"]]
+        found.rows, limit, lambda row: [row.expected_close_date, row.id]
     )
     return OpportunityList(items=[_opportunity(row) for row in shown], next_cursor=next_cursor)
 
@@ -207,21 +209,21 @@ async def api_opportunity(viewer: CurrentViewer, opportunity_id: FromPath[UUID])
     return _opportunity(await pipeline.opportunity_view(viewer, opportunity_id))
 
 
-def _registration(row: dict[str, Any]) -> Registration:
+def _registration(row: RegistrationEntry) -> Registration:
     return Registration(
-        id=row["uuid"],
-        partner=row["partner_uuid"],
-        end_customer=row["end_customer"],
-        region=row["region"],
-        expected_quantity=row["expected_quantity"],
-        expected_value=api.money(row["expected_value"], row["currency"]),
-        currency=row["currency"],
-        styles=row["styles"].split(),
-        status=row["status"],
-        decision_due_at=api.timestamp(row["decision_due_at"]),
-        protected_until=row["protected_until"],
-        conflict=bool(row["conflict"]),
-        decision_note=row["decision_note"],
+        id=row.uuid,
+        partner=row.partner_uuid,
+        end_customer=row.end_customer,
+        region=row.region,
+        expected_quantity=row.expected_quantity,
+        expected_value=api.money(row.expected_value, row.currency),
+        currency=row.currency,
+        styles=row.styles.split(),
+        status=row.status,
+        decision_due_at=api.timestamp(row.decision_due_at),
+        protected_until=row.protected_until,
+        conflict=bool(row.conflict),
+        decision_note=row.decision_note,
     )
 
 
@@ -237,7 +239,7 @@ async def api_registrations(
     rows = await registrations.list_registrations(
         viewer, status, position[0] if position else None, limit + 1
     )
-    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["id"]])
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.id])
     return RegistrationList(items=[_registration(row) for row in shown], next_cursor=next_cursor)
 
 
@@ -258,19 +260,19 @@ async def api_register_deal(
     return _registration(view.registration)
 
 
-def _case(row: dict[str, Any]) -> dict[str, Any]:
+def _case(row: CaseEntry) -> dict[str, Any]:
     return {
-        "id": row["uuid"],
-        "partner": row["partner_uuid"],
-        "subject": row["subject"],
-        "kind": row["kind"],
-        "priority": row["priority"],
-        "status": row["status"],
-        "order_number": row["order_number"] or None,
-        "style": row["style_code"],
-        "first_response_due_at": api.timestamp(row["first_response_due_at"]),
-        "resolution_due_at": api.timestamp(row["resolution_due_at"]),
-        "sla": row["sla"],
+        "id": row.uuid,
+        "partner": row.partner_uuid,
+        "subject": row.subject,
+        "kind": row.kind,
+        "priority": row.priority,
+        "status": row.status,
+        "order_number": row.order_number or None,
+        "style": row.style_code,
+        "first_response_due_at": api.timestamp(row.first_response_due_at),
+        "resolution_due_at": api.timestamp(row.resolution_due_at),
+        "sla": row.sla,
     }
 
 
@@ -289,7 +291,7 @@ async def api_cases(
         (position[0], position[1]) if position else None,
         limit + 1,
     )
-    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["resolution_due_at"], row["id"]])
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.resolution_due_at, row.id])
     return CaseList(items=[Case(**_case(row)) for row in shown], next_cursor=next_cursor)
 
 
@@ -320,10 +322,10 @@ async def api_case(viewer: CurrentViewer, case_id: FromPath[UUID]) -> CaseWithTh
         **_case(view.case),
         messages=[
             CaseMessage(
-                author=message["author_name"],
-                body=message["body"],
-                internal=message["internal"],
-                created_at=api.timestamp(message["created_at"]),
+                author=message.author_name,
+                body=message.body,
+                internal=message.internal,
+                created_at=api.timestamp(message.created_at),
             )
             for message in view.messages
         ],
@@ -335,14 +337,14 @@ async def api_balances(viewer: CurrentViewer, partner_id: FromPath[UUID]) -> Bal
     """The partner's points and booked rebates per programme."""
     partner = await rebates.ledger_partner(viewer, partner_id)
     return Balances(
-        partner=partner["uuid"],
+        partner=partner.uuid,
         balances=[
             Balance(
-                programme=row["programme"]["uuid"],
-                name=row["programme"]["name"],
-                points=api.decimal_text(row["points"]),
-                rebates=api.money(row["rebates"], row["programme"]["currency"]),
-                currency=row["programme"]["currency"],
+                programme=row.programme.uuid,
+                name=row.programme.name,
+                points=api.decimal_text(row.points),
+                rebates=api.money(row.rebates, row.programme.currency),
+                currency=row.programme.currency,
             )
             for row in await rebates.ledger_balances(viewer, partner)
         ],
@@ -362,18 +364,18 @@ async def api_ledger(
     rows = await rebates.ledger_entries(
         viewer, partner, (position[0], position[1]) if position else None, limit + 1
     )
-    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["occurred_at"], row["id"]])
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.occurred_at, row.id])
     return Ledger(
         items=[
             LedgerEntry(
-                id=entry["uuid"],
-                kind=entry["kind"],
-                points=api.decimal_text(entry["points"]),
-                amount=api.money(entry["amount"], entry["currency"]),
-                order=entry["order_uuid"],
-                order_number=entry["order_number"] or None,
-                note=entry["note"],
-                occurred_at=api.timestamp(entry["occurred_at"]),
+                id=entry.uuid,
+                kind=entry.kind,
+                points=api.decimal_text(entry.points),
+                amount=api.money(entry.amount, entry.currency),
+                order=entry.order_uuid,
+                order_number=entry.order_number or None,
+                note=entry.note,
+                occurred_at=api.timestamp(entry.occurred_at),
             )
             for entry in shown
         ],

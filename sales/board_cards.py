@@ -9,15 +9,13 @@ value, date or owner shows at once, in every process. The reader's CSRF token is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
 from partner_portal.fragments import RenderedOnce
 from sales.access import SalesAction
+from sales.records import OpportunityCard
 
 # About 1.5 KB each: the first cards of every column, and the ones "Show more" brought.
 CARDS = RenderedOnce("sales/_board_card.html", kept=5000, slots=("csrf",))
@@ -39,10 +37,10 @@ SHOWN = (
 
 
 @pass_context
-def board_card(context: Context, card: Mapping[str, Any], stage: str) -> Markup:
+def board_card(context: Context, card: OpportunityCard, stage: str) -> Markup:
     """``{{ board_card(card, column.stage.value) }}`` in sales/_board_cards.html."""
     can_move = context["viewer"].can(SalesAction.manage_opportunities)
-    key = (*(card[name] for name in SHOWN), stage, can_move)
+    key = (*(getattr(card, name) for name in SHOWN), stage, can_move)
     return CARDS.render(
         context.environment,
         key,

@@ -25,6 +25,7 @@ from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation, User
 from sales import forms
 from sales.access import SalesAction, get_care_event
+from sales.records import BuyerOrder, CareEventRecord
 from sales.tables import CareEvent, CareReminder, CareTrigger
 from scheduler import services as follow_ups
 
@@ -36,11 +37,11 @@ MESSAGE_COLUMNS = {
 }
 
 
-def message_for(event: Mapping[str, Any], locale: str | None) -> str:
+def message_for(event: CareEventRecord, locale: str | None) -> str:
     """The event's message for a reader of ``locale``: in their language, else in English;
     never in a third language they may not read (empty: they are not told)."""
-    own = event[MESSAGE_COLUMNS[locale]] if locale in MESSAGE_COLUMNS else ""
-    return str(own or event["partner_message_en"])
+    own = getattr(event, MESSAGE_COLUMNS[locale]) if locale in MESSAGE_COLUMNS else ""
+    return str(own or event.partner_message_en)
 
 
 # A new event does not fire for orders delivered long before it existed.
@@ -52,8 +53,8 @@ WINDOW_STATUSES = (
 )
 
 
-async def events() -> list[dict[str, Any]]:
-    return list(await CareEvent.select().order_by(CareEvent.name))
+async def events() -> list[CareEventRecord]:
+    return CareEventRecord.from_rows(await CareEvent.select().order_by(CareEvent.name))
 
 
 async def create_event(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
@@ -103,11 +104,9 @@ async def create_event(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
 async def toggle_event(viewer: Viewer, event_uuid: UUID, version: int | None) -> SaveResult:
     """Pause or resume an event; a stale version changes nothing."""
     event = await get_care_event(viewer, event_uuid)
-    opened = version if version is not None else event["version"]
+    opened = version if version is not None else event.version
     async with write_transaction():
-        updated = await update_if_version(
-            CareEvent, event["id"], opened, {"active": not event["active"]}
-        )
+        updated = await update_if_version(CareEvent, event.id, opened, {"active": not event.active})
         if updated:
             await audit_log.record(
                 viewer,
@@ -116,26 +115,26 @@ async def toggle_event(viewer: Viewer, event_uuid: UUID, version: int | None) ->
                 organisation_id=viewer.organisation_id,
                 action="update",
                 changes={
-                    "active": [event["active"], not event["active"]],
+                    "active": [event.active, not event.active],
                     "version": [opened, updated],
                 },
-                summary=event["name"],
+                summary=event.name,
             )
     if not updated:
         return SaveResult(
             conflicts=await audit_log.changes_since(event_uuid, opened),
-            current_version=event["version"],
+            current_version=event.version,
         )
     return SaveResult(uuid=event_uuid)
 
 
 @access.system_query("the care job: every partner's delivered orders")
-async def _due_orders(event: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def _due_orders(event: CareEventRecord) -> list[BuyerOrder]:
     now = utcnow()
     columns = (Order.uuid, Order.number, Order.buyer)
-    if event["trigger"] == CareTrigger.after_delivery:
-        fire_before = now - timedelta(days=event["days"])
-        return list(
+    if event.trigger == CareTrigger.after_delivery:
+        fire_before = now - timedelta(days=event.days)
+        return BuyerOrder.from_rows(
             await Order.select(*columns).where(
                 Order.status == OrderStatus.delivered.value,
                 Order.status_changed_at <= fire_before,
@@ -143,11 +142,11 @@ async def _due_orders(event: Mapping[str, Any]) -> list[dict[str, Any]]:
             )
         )
     today = now.date()
-    return list(
+    return BuyerOrder.from_rows(
         await Order.select(*columns).where(
             Order.status.is_in(list(WINDOW_STATUSES)),
             Order.delivery_window_end >= today,
-            Order.delivery_window_end <= today + timedelta(days=event["days"]),
+            Order.delivery_window_end <= today + timedelta(days=event.days),
         )
     )
 
@@ -156,7 +155,8 @@ async def run_care_reminders() -> str:
     """Scheduled: fire every active care event for the orders it is due for, once per
     order (a unique guard row claimed with INSERT ... ON CONFLICT DO NOTHING)."""
     fired = 0
-    for event in await CareEvent.select().where(CareEvent.active == True):  # noqa: E712
+    active = await CareEvent.select().where(CareEvent.active == True)  # noqa: E712
+    for event in CareEventRecord.from_rows(active):
         due = await _due_orders(event)
         if not due:
             continue
@@ -165,10 +165,10 @@ async def run_care_reminders() -> str:
                 CareReminder.insert(
                     *(
                         CareReminder(
-                            event=event["id"],
-                            organisation=order["buyer"],
-                            order_uuid=order["uuid"],
-                            source_key=f"care:{event['id']}:{order['uuid']}",
+                            event=event.id,
+                            organisation=order.buyer,
+                            order_uuid=order.uuid,
+                            source_key=f"care:{event.id}:{order.uuid}",
                             created_at=utcnow(),
                         )
                         for order in due
@@ -178,17 +178,17 @@ async def run_care_reminders() -> str:
                 .returning(CareReminder.order_uuid)
             )
             fresh_uuids = {row["order_uuid"] for row in claimed}
-            fresh = [order for order in due if order["uuid"] in fresh_uuids]
+            fresh = [order for order in due if order.uuid in fresh_uuids]
             await _remind(event, fresh)
         fired += len(fresh)
     return f"{fired} care reminders"
 
 
 @access.system_query("the care job: reminds every partner concerned")
-async def _remind(event: Mapping[str, Any], orders: list[dict[str, Any]]) -> None:
+async def _remind(event: CareEventRecord, orders: list[BuyerOrder]) -> None:
     if not orders:
         return
-    buyer_ids = sorted({order["buyer"] for order in orders})
+    buyer_ids = sorted({order.buyer for order in orders})
     owners = {
         row["id"]: row["owner"]
         for row in await Organisation.select(Organisation.id, Organisation.owner).where(
@@ -199,20 +199,20 @@ async def _remind(event: Mapping[str, Any], orders: list[dict[str, Any]]) -> Non
     await follow_ups.insert_rule_follow_ups(
         [
             follow_ups.RuleFollowUp(
-                rule_key=f"sales.care.{event['id']}",
-                episode=str(order["uuid"]),
-                organisation_id=order["buyer"],
-                owner_id=owners[order["buyer"]],
-                title=f"{event['follow_up_title']} ({order['number'] or ''})".strip(),
+                rule_key=f"sales.care.{event.id}",
+                episode=str(order.uuid),
+                organisation_id=order.buyer,
+                owner_id=owners[order.buyer],
+                title=f"{event.follow_up_title} ({order.number or ''})".strip(),
                 due_at=now + timedelta(days=3),
                 subject_kind="order",
-                subject_uuid=order["uuid"],
+                subject_uuid=order.uuid,
             )
             for order in orders
-            if owners.get(order["buyer"])
+            if owners.get(order.buyer)
         ]
     )
-    if not any(event[column] for column in MESSAGE_COLUMNS.values()):
+    if not any(getattr(event, column) for column in MESSAGE_COLUMNS.values()):
         return
     users: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for row in await User.select(User.id, User.organisation, User.locale).where(
@@ -228,10 +228,10 @@ async def _remind(event: Mapping[str, Any], orders: list[dict[str, Any]]) -> Non
             NewNotification(
                 user_id=user_id,
                 kind="sales_care",
-                message=f"{message} ({order['number'] or ''})",
-                link=f"/orders/{order['uuid']}",
+                message=f"{message} ({order.number or ''})",
+                link=f"/orders/{order.uuid}",
             )
             for order in orders
-            for user_id, message in users[order["buyer"]]
+            for user_id, message in users[order.buyer]
         )
     )

@@ -6,7 +6,6 @@ shows (cases solved within their SLA)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from partner_portal import access
 from partner_portal.audit import services as audit_log
@@ -18,6 +17,7 @@ from partner_portal.notifications.services import mail_user
 from partner_portal.partners.tables import Organisation, User
 from partner_portal.settings import current_settings
 from sales.cases import ESCALATE_AHEAD, OPEN_STATUSES
+from sales.records import CaseFigures, EscalatedCase
 from sales.tables import CaseMessage, ServiceCase
 from scheduler import services as follow_ups
 
@@ -45,7 +45,7 @@ async def run_escalations() -> str:
     soon = now + ESCALATE_AHEAD
     open_values = [status.value for status in OPEN_STATUSES]
     async with write_transaction():
-        escalated = (
+        rows = (
             await ServiceCase.update({ServiceCase.escalated_at: now})
             .where(
                 ServiceCase.status.is_in(open_values),
@@ -67,34 +67,35 @@ async def run_escalations() -> str:
                 ServiceCase.resolution_due_at,
             )
         )
+        escalated = EscalatedCase.from_rows(rows)
         if escalated:
             await CaseMessage.insert(
                 *(
                     CaseMessage(
-                        case=row["id"],
+                        case=case.id,
                         author=None,
                         body=_("Escalated: the case's SLA is about to be breached."),
                         internal=True,
                         created_at=now,
                     )
-                    for row in escalated
+                    for case in escalated
                 )
             ).run()
-        for row in escalated:
+        for case in escalated:
             await audit_log.record(
                 None,
                 entity_kind="service_case",
-                entity_uuid=row["uuid"],
-                organisation_id=row["organisation"],
+                entity_uuid=case.uuid,
+                organisation_id=case.organisation,
                 action="escalate",
-                summary=row["subject"],
+                summary=case.subject,
             )
         await _tell_who_answers(escalated)
     return f"{len(escalated)} cases escalated"
 
 
 @access.system_query("the escalation job: whoever answers each escalated case")
-async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
+async def _tell_who_answers(escalated: list[EscalatedCase]) -> None:
     """A follow-up (with its notification on the bell) and an e-mail for whoever answers
     for each case: its assignee, else the partner's KAM. The follow-up is created once per
     case (the scheduler's guard); the e-mail goes with each escalation."""
@@ -104,10 +105,10 @@ async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
         row["id"]: row
         for row in await Organisation.select(
             Organisation.id, Organisation.owner, Organisation.legal_name
-        ).where(Organisation.id.is_in([row["organisation"] for row in escalated]))
+        ).where(Organisation.id.is_in([case.organisation for case in escalated]))
     }
     owner_of = {
-        row["id"]: row["assignee"] or partners[row["organisation"]]["owner"] for row in escalated
+        case.id: case.assignee or partners[case.organisation]["owner"] for case in escalated
     }
     users = {
         user["id"]: user
@@ -118,26 +119,26 @@ async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
     }
     settings = current_settings()
     items = []
-    for row in escalated:
-        owner = owner_of[row["id"]]
+    for case in escalated:
+        owner = owner_of[case.id]
         if owner is None:
             continue
-        deadlines = [row["resolution_due_at"]]
-        if row["first_responded_at"] is None:
-            deadlines.append(row["first_response_due_at"])
+        deadlines = [case.resolution_due_at]
+        if case.first_responded_at is None:
+            deadlines.append(case.first_response_due_at)
         items.append(
             follow_ups.RuleFollowUp(
                 rule_key="sales.case_sla",
-                episode=str(row["uuid"]),
-                organisation_id=row["organisation"],
+                episode=str(case.uuid),
+                organisation_id=case.organisation,
                 owner_id=owner,
                 title=N_("Case about to breach its SLA: %(subject)s"),
-                title_params={"subject": row["subject"]},
-                notes=f"/sales/cases/{row['uuid']}",
+                title_params={"subject": case.subject},
+                notes=f"/sales/cases/{case.uuid}",
                 due_at=min(deadlines),
                 priority="high",
                 subject_kind="service_case",
-                subject_uuid=row["uuid"],
+                subject_uuid=case.uuid,
             )
         )
         if owner in users:
@@ -147,10 +148,10 @@ async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
                 "sales_case_escalation",
                 {
                     "name": users[owner]["display_name"],
-                    "subject": row["subject"],
-                    "partner": partners[row["organisation"]]["legal_name"],
+                    "subject": case.subject,
+                    "partner": partners[case.organisation]["legal_name"],
                     "due_at": min(deadlines),
-                    "link": f"{settings.base_url}/sales/cases/{row['uuid']}",
+                    "link": f"{settings.base_url}/sales/cases/{case.uuid}",
                 },
                 settings,
             )
@@ -158,7 +159,7 @@ async def _tell_who_answers(escalated: list[dict[str, Any]]) -> None:
 
 
 @access.checked_by_caller("the partner page fetched the organisation; may_see_sales_panel decides")
-async def case_figures(organisation_id: int) -> dict[str, Any]:
+async def case_figures(organisation_id: int) -> CaseFigures:
     """What a partner's cases say about its satisfaction: open cases, cases in the last
     year, and the share of those solved within their SLA."""
     since = utcnow() - timedelta(days=365)
@@ -167,8 +168,8 @@ async def case_figures(organisation_id: int) -> dict[str, Any]:
     ).where(ServiceCase.organisation == organisation_id, ServiceCase.created_at >= since)
     solved = [row for row in rows if row["resolved_at"] is not None]
     in_time = [row for row in solved if row["resolved_at"] <= row["resolution_due_at"]]
-    return {
-        "open": sum(1 for row in rows if row["status"] in OPEN_STATUSES),
-        "last_year": len(rows),
-        "solved_in_time_percent": round(100 * len(in_time) / len(solved)) if solved else None,
-    }
+    return CaseFigures(
+        open=sum(1 for row in rows if row["status"] in OPEN_STATUSES),
+        last_year=len(rows),
+        solved_in_time_percent=round(100 * len(in_time) / len(solved)) if solved else None,
+    )

@@ -19,7 +19,14 @@ from partner_portal.i18n import gettext as _
 from partner_portal.partners import picker
 from partner_portal.web import CurrentViewer, is_htmx, redirect_after_post, render
 from sales import cases, knowledge
-from sales.access import SalesAction, get_article, get_case_photo, get_service_case, may_triage_case
+from sales.access import (
+    SalesAction,
+    VisibleArticle,
+    get_article,
+    get_case_photo,
+    get_service_case,
+    may_triage_case,
+)
 from sales.cases import CaseFilters
 from sales.tables import CaseKind, CasePriority, CaseStatus
 
@@ -129,7 +136,7 @@ async def _case_page(
             "errors": errors or {},
             "values": values or {"idempotency_key": idempotency.new_key()},
             "triage_errors": triage_errors or {},
-            "next_statuses": cases.ALLOWED_STATUS[CaseStatus(view.case["status"])],
+            "next_statuses": cases.ALLOWED_STATUS[view.case.status],
             "priorities": list(CasePriority),
             "workers": await cases.case_workers() if may_triage_case(viewer) else [],
         },
@@ -189,11 +196,11 @@ async def case_photo(
 ) -> Response[bytes]:
     photo = await get_case_photo(viewer, case_id, photo_id)
     return Response(
-        content=bytes(photo["data"]),
-        media_type=photo["content_type"],
+        content=photo.data,
+        media_type=photo.content_type,
         headers={
             "Cache-Control": "private, max-age=86400",
-            **uploads.download_headers(photo["filename"], "inline"),
+            **uploads.download_headers(photo.filename, "inline"),
         },
     )
 
@@ -236,7 +243,7 @@ async def answer_create(request: AnyRequest, viewer: CurrentViewer, data: Form) 
 
 async def _answer_form(
     request: AnyRequest,
-    article: dict[str, Any],
+    article: VisibleArticle,
     values: dict[str, Any],
     errors: dict[str, str],
     conflicts: list[dict[str, Any]] | None = None,
@@ -260,7 +267,12 @@ async def answer_edit(
     request: AnyRequest, viewer: CurrentViewer, article_id: FromPath[UUID]
 ) -> Template:
     article = await get_article(viewer, article_id)
-    values = {name: article[name] for name in ("title", "body", "language", "version")}
+    values = {
+        "title": article.title,
+        "body": article.body,
+        "language": article.language,
+        "version": article.version,
+    }
     return await _answer_form(request, article, values, {})
 
 

@@ -36,6 +36,7 @@ from partner_portal.partners.tables import InteractionKind, TimelineEntry, User
 from sales import events, forms
 from sales.access import (
     SalesAction,
+    VisibleServiceCase,
     case_message_filter,
     find_case_organisation,
     get_service_case,
@@ -43,6 +44,7 @@ from sales.access import (
     scoped_cases,
 )
 from sales.knowledge import search_articles
+from sales.records import CaseEntry, CaseMessageEntry, Colleague
 from sales.tables import (
     CaseKind,
     CaseMessage,
@@ -161,13 +163,13 @@ async def open_case(
         errors["photos"] = problem
     if values is None or problem:
         return SaveResult(errors=errors)
-    organisation = await find_case_organisation(viewer, values.organisation)
-    if organisation is None:
+    organisation_id = await find_case_organisation(viewer, values.organisation)
+    if organisation_id is None:
         return SaveResult(errors={"organisation": _("Choose the partner from the list.")})
     if values.order_number:
         order = (
             await Order.select(Order.id)
-            .where(Order.number == values.order_number, Order.buyer == organisation["id"])
+            .where(Order.number == values.order_number, Order.buyer == organisation_id)
             .first()
         )
         if order is None:
@@ -206,7 +208,7 @@ async def open_case(
         row = await ServiceCase.insert(
             ServiceCase(
                 **stored,
-                organisation=organisation["id"],
+                organisation=organisation_id,
                 status=CaseStatus.new.value,
                 opened_by=viewer.user_id,
                 assignee=viewer.user_id if viewer.can(SalesAction.work_cases) else None,
@@ -233,7 +235,7 @@ async def open_case(
             # towards satisfaction (insights reads the timeline, not this module).
             await TimelineEntry.insert(
                 TimelineEntry(
-                    organisation=organisation["id"],
+                    organisation=organisation_id,
                     kind=InteractionKind.complaint.value,
                     occurred_at=now,
                     author=viewer.user_id,
@@ -248,7 +250,7 @@ async def open_case(
             viewer,
             entity_kind="service_case",
             entity_uuid=row[0]["uuid"],
-            organisation_id=organisation["id"],
+            organisation_id=organisation_id,
             action="create",
             changes=audit_log.changes_between({}, stored),
             summary=values.subject,
@@ -323,7 +325,7 @@ async def list_cases(
     filters: CaseFilters,
     after: tuple[datetime, int] | None = None,
     limit: int = LIST_LIMIT,
-) -> list[dict[str, Any]]:
+) -> list[CaseEntry]:
     """Up to ``limit`` of the cases the viewer may see, the nearest deadline first, after
     the position (resolution deadline, id) ``after`` (the API's cursor)."""
     access.require(viewer, SalesAction.view_cases)
@@ -345,23 +347,26 @@ async def list_cases(
         query = query.where(after_position(order, after))
     rows = await query.order_by(*order).limit(limit)
     now = utcnow()
-    for row in rows:
-        row["sla"] = sla_state(row, now)
-    return list(rows)
+    return [_entry(row, now) for row in rows]
+
+
+def _entry(row: Mapping[str, Any], now: datetime) -> CaseEntry:
+    """A case from its row (CASE_COLUMNS), with its SLA state at ``now``."""
+    return CaseEntry.from_row({**row, "sla": sla_state(row, now)})
 
 
 @dataclass
 class CaseView:
-    case: dict[str, Any]
-    messages: list[dict[str, Any]]
+    case: CaseEntry
+    messages: list[CaseMessageEntry]
+    # The answers a reply can link (the brand's case workers only).
     articles: list[dict[str, Any]]
 
 
 async def case_view(viewer: Viewer, case_uuid: UUID) -> CaseView:
-    row = await get_service_case(viewer, case_uuid, SalesAction.view_cases)
-    case = await ServiceCase.select(*CASE_COLUMNS).where(ServiceCase.id == row["id"]).first()
-    assert case is not None
-    case["sla"] = sla_state(case, utcnow())
+    found = await get_service_case(viewer, case_uuid, SalesAction.view_cases)
+    row = await ServiceCase.select(*CASE_COLUMNS).where(ServiceCase.id == found.id).first()
+    assert row is not None
     messages = CaseMessage.select(
         CaseMessage.uuid,
         CaseMessage.body,
@@ -372,24 +377,29 @@ async def case_view(viewer: Viewer, case_uuid: UUID) -> CaseView:
         CaseMessage.article._.uuid.as_alias("article_uuid"),
         CaseMessage.article._.title.as_alias("article_title"),
         CaseMessage.article._.body.as_alias("article_body"),
-    ).where(CaseMessage.case == row["id"])
+    ).where(CaseMessage.case == found.id)
     messages = access.narrow(messages, case_message_filter(viewer))
     articles = await search_articles(current_locale.get(), "") if viewer.is_brand else []
-    thread = list(await messages.order_by(CaseMessage.id))
-    photos: dict[Any, list[dict[str, Any]]] = {}
+    thread = await messages.order_by(CaseMessage.id)
+    photos: dict[UUID, list[dict[str, Any]]] = {}
     for photo in (
         await CasePhoto.select(
             CasePhoto.uuid,
             CasePhoto.filename,
             CasePhoto.message._.uuid.as_alias("message_uuid"),
         )
-        .where(CasePhoto.case == row["id"])
+        .where(CasePhoto.case == found.id)
         .order_by(CasePhoto.id)
     ):
         photos.setdefault(photo["message_uuid"], []).append(photo)
-    for message in thread:
-        message["photos"] = photos.get(message["uuid"], [])
-    return CaseView(case, thread, articles)
+    return CaseView(
+        _entry(row, utcnow()),
+        [
+            CaseMessageEntry.from_row({**message, "photos": photos.get(message["uuid"], [])})
+            for message in thread
+        ],
+        articles,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -410,14 +420,14 @@ ALLOWED_STATUS = {
 @access.system_query("a repeated submit finds its first message by the form's idempotency key")
 async def reply(
     viewer: Viewer,
-    case: Mapping[str, Any],
+    case: VisibleServiceCase,
     data: Mapping[str, Any],
     idempotency_key: str = "",
     photos: list[Photo] | None = None,
 ) -> SaveResult:
     """Add a message (or, for the brand, an internal note) and move the status. The
     brand's first public reply stops the first-response clock."""
-    access.require(viewer, SalesAction.view_cases, case["organisation"])
+    access.require(viewer, SalesAction.view_cases, case.organisation)
     values, errors = forms.parse_reply({**data, "has_photos": "1" if photos else ""})
     problem = photo_problem(photos or [])
     if problem:
@@ -426,7 +436,7 @@ async def reply(
         return SaveResult(errors=errors)
     brand = viewer.can(SalesAction.work_cases)
     internal = values.internal and brand
-    if case["status"] == CaseStatus.closed:
+    if case.status == CaseStatus.closed:
         raise PermissionDeniedException(_("This case is closed."))
     article_id = None
     if values.article and brand:
@@ -436,7 +446,7 @@ async def reply(
             .first()
         )
         article_id = article["id"] if article else None
-    status = CaseStatus(case["status"])
+    status: CaseStatus = case.status
     if brand and values.status:
         if values.status not in {item.value for item in ALLOWED_STATUS[status]}:
             return SaveResult(errors={"status": _("The case cannot move to that status now.")})
@@ -448,9 +458,9 @@ async def reply(
     key = idempotency_key[:80] or None
     now = utcnow()
     changed: dict[str, Any] = {"status": status.value, "updated_at": now}
-    if brand and not internal and case["first_responded_at"] is None:
+    if brand and not internal and case.first_responded_at is None:
         changed["first_responded_at"] = now
-    if status == CaseStatus.resolved and case["resolved_at"] is None:
+    if status == CaseStatus.resolved and case.resolved_at is None:
         changed["resolved_at"] = now
     if status == CaseStatus.in_progress:
         changed["resolved_at"] = None
@@ -458,17 +468,17 @@ async def reply(
         changed["closed_at"] = now
     async with write_transaction():
         if key and await CaseMessage.exists().where(CaseMessage.idempotency_key == key):
-            return SaveResult(uuid=case["uuid"])
-        version = await update_if_version(ServiceCase, case["id"], case["version"], changed)
+            return SaveResult(uuid=case.uuid)
+        version = await update_if_version(ServiceCase, case.id, case.version, changed)
         if not version:
             # Someone answered in between: nothing is saved; the page shows their message.
             return SaveResult(
-                conflicts=await audit_log.changes_since(case["uuid"], case["version"]),
-                current_version=case["version"] + 1,
+                conflicts=await audit_log.changes_since(case.uuid, case.version),
+                current_version=case.version + 1,
             )
         message = await CaseMessage.insert(
             CaseMessage(
-                case=case["id"],
+                case=case.id,
                 author=viewer.user_id,
                 body=values.body,
                 internal=internal,
@@ -477,22 +487,22 @@ async def reply(
                 created_at=now,
             )
         ).returning(CaseMessage.id)
-        await _save_photos(case["id"], message[0]["id"], photos or [])
+        await _save_photos(case.id, message[0]["id"], photos or [])
         if not internal:
             await events.record_reply(viewer, case, values.body, status.value)
         await audit_log.record(
             viewer,
             entity_kind="service_case",
-            entity_uuid=case["uuid"],
-            organisation_id=case["organisation"],
+            entity_uuid=case.uuid,
+            organisation_id=case.organisation,
             action="reply",
             changes={
-                "status": [case["status"], status.value],
-                "version": [case["version"], version],
+                "status": [case.status, status.value],
+                "version": [case.version, version],
             },
-            summary=case["subject"],
+            summary=case.subject,
         )
-    return SaveResult(uuid=case["uuid"])
+    return SaveResult(uuid=case.uuid)
 
 
 # ---------------------------------------------------------------------------
@@ -503,14 +513,14 @@ REASSIGNED = N_("Handed from %(before)s to %(after)s.")
 
 
 @access.system_query("the brand's case workers, as whom a case can be handed to")
-async def case_workers() -> list[dict[str, Any]]:
+async def case_workers() -> list[Colleague]:
     """The brand's active users who work cases: whom a case can be handed to."""
     roles = [
         role.value
         for role in access.BRAND_ROLES
         if SalesAction.work_cases in access.ROLE_ACTIONS[role]
     ]
-    return list(
+    return Colleague.from_rows(
         await User.select(User.id, User.uuid, User.display_name)
         .where(User.role.is_in(roles), User.is_active == True)  # noqa: E712
         .order_by(User.display_name)
@@ -518,29 +528,29 @@ async def case_workers() -> list[dict[str, Any]]:
 
 
 async def _assignee_for(
-    case: Mapping[str, Any], assignee_uuid: str
-) -> tuple[dict[str, Any] | None, str | None]:
+    case: VisibleServiceCase, assignee_uuid: str
+) -> tuple[Colleague | None, str | None]:
     """The chosen agent (None: unassigned), or why they cannot take the case: they must be
     one of the brand's case workers who sees the partner."""
     if not assignee_uuid:
         return None, None
-    worker = next((row for row in await case_workers() if str(row["uuid"]) == assignee_uuid), None)
+    workers = await case_workers()
+    worker = next((row for row in workers if str(row.uuid) == assignee_uuid), None)
     if worker is None:
         return None, _("Choose the agent from the list.")
     try:
         await get_service_case(
-            await viewer_for_user_id(worker["id"]), case["uuid"], SalesAction.work_cases
+            await viewer_for_user_id(worker.id), case.uuid, SalesAction.work_cases
         )
     except (NotFoundException, PermissionDeniedException):
         return None, _(
             "%(name)s does not look after this partner; choose someone who does.",
-            name=worker["display_name"],
+            name=worker.display_name,
         )
     return worker, None
 
 
-@access.checked_by_caller("the case comes from get_service_case")
-async def triage(viewer: Viewer, case: Mapping[str, Any], data: Mapping[str, Any]) -> SaveResult:
+async def triage(viewer: Viewer, case: VisibleServiceCase, data: Mapping[str, Any]) -> SaveResult:
     """Change the case's priority and who works it (the brand only). A new priority starts
     its SLA clocks from now (the first response only while none was given) and lets the
     escalation run again on them. The change is an internal event in the thread and an
@@ -549,56 +559,56 @@ async def triage(viewer: Viewer, case: Mapping[str, Any], data: Mapping[str, Any
     values, errors = forms.parse_triage(data)
     if values is None:
         return SaveResult(errors=errors)
-    if case["status"] == CaseStatus.closed:
+    if case.status == CaseStatus.closed:
         return SaveResult(errors={"priority": _("This case is closed.")})
     assignee, problem = await _assignee_for(case, values.assignee)
     if problem:
         return SaveResult(errors={"assignee": problem})
-    assignee_id = assignee["id"] if assignee else None
+    assignee_id = assignee.id if assignee else None
     now = utcnow()
     changed: dict[str, Any] = {}
     events = []
-    if values.priority != case["priority"]:
+    if values.priority != case.priority:
         first_due, resolution_due = sla_deadlines(now, values.priority)
         changed["priority"] = values.priority
-        if case["first_responded_at"] is None:
+        if case.first_responded_at is None:
             changed["first_response_due_at"] = first_due
         changed["resolution_due_at"] = resolution_due
         changed["escalated_at"] = None
         events.append(
-            _(PRIORITY_CHANGED, before=label(case["priority"]), after=label(values.priority))
+            _(PRIORITY_CHANGED, before=label(case.priority), after=label(values.priority))
         )
-    if assignee_id != case["assignee"]:
+    if assignee_id != case.assignee:
         changed["assignee"] = assignee_id
         names = {
             row["id"]: row["display_name"]
             for row in await User.select(User.id, User.display_name).where(
-                User.id.is_in([case["assignee"] or -1])
+                User.id.is_in([case.assignee or -1])
             )
         }
         unassigned = _("Unassigned")
         events.append(
             _(
                 REASSIGNED,
-                before=names.get(case["assignee"], unassigned),
-                after=assignee["display_name"] if assignee else unassigned,
+                before=names.get(case.assignee, unassigned),
+                after=assignee.display_name if assignee else unassigned,
             )
         )
     if not changed:
-        return SaveResult(uuid=case["uuid"])
-    opened_version = values.version if values.version is not None else case["version"]
+        return SaveResult(uuid=case.uuid)
+    opened_version = values.version if values.version is not None else case.version
     async with write_transaction():
         version = await update_if_version(
-            ServiceCase, case["id"], opened_version, {**changed, "updated_at": now}
+            ServiceCase, case.id, opened_version, {**changed, "updated_at": now}
         )
         if not version:
             return SaveResult(
-                conflicts=await audit_log.changes_since(case["uuid"], opened_version),
-                current_version=case["version"],
+                conflicts=await audit_log.changes_since(case.uuid, opened_version),
+                current_version=case.version,
             )
         await CaseMessage.insert(
             CaseMessage(
-                case=case["id"],
+                case=case.id,
                 author=viewer.user_id,
                 body=" ".join(events),
                 internal=True,
@@ -608,19 +618,19 @@ async def triage(viewer: Viewer, case: Mapping[str, Any], data: Mapping[str, Any
         await audit_log.record(
             viewer,
             entity_kind="service_case",
-            entity_uuid=case["uuid"],
-            organisation_id=case["organisation"],
+            entity_uuid=case.uuid,
+            organisation_id=case.organisation,
             action="triage",
             changes=audit_log.changes_between(
                 {
-                    **{name: case[name] for name in changed},
+                    **case.as_dict(),
                     "version": opened_version,
                 },
                 {**changed, "version": version},
             ),
-            summary=case["subject"],
+            summary=case.subject,
         )
-    return SaveResult(uuid=case["uuid"])
+    return SaveResult(uuid=case.uuid)
 
 
 def _uuid_or_none(text: str) -> UUID | None:

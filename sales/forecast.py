@@ -16,7 +16,8 @@ from partner_portal.clock import utcnow
 from partner_portal.i18n import gettext as _
 from partner_portal.partners.tables import Role, User
 from sales.access import SalesAction, scoped_opportunities
-from sales.pipeline import as_decimal, weighted
+from sales.pipeline import weighted
+from sales.records import ClosedGroup, ForecastGroup
 from sales.tables import CLOSED_STAGES, OPEN_STAGES, Opportunity, Stage
 
 
@@ -81,29 +82,26 @@ async def forecast(viewer: Viewer, months: int = 6) -> Forecast:
         Opportunity.stage.is_in([stage.value for stage in OPEN_STAGES]),
         Opportunity.expected_close_date < horizon,
     )
-    rows = await Opportunity.raw(_FORECAST_SQL, inner.querystrings[0])
+    groups = ForecastGroup.from_rows(await Opportunity.raw(_FORECAST_SQL, inner.querystrings[0]))
     names, managers = await _owner_names()
     by_month: dict[tuple[str, str], ForecastCell] = defaultdict(ForecastCell)
     by_owner: dict[tuple[str, str, str], ForecastCell] = defaultdict(ForecastCell)
     by_team: dict[tuple[str, str, str], ForecastCell] = defaultdict(ForecastCell)
     unassigned = _("Unassigned")
     this_month = first.strftime("%Y-%m")
-    for row in rows:
-        month = max(row["month"], this_month)
-        currency = row["currency"]
-        owner = names.get(row["owner"], unassigned)
-        team = managers.get(row["owner"]) or owner
-        for table, key in (
-            (by_month, (currency, month)),
-            (by_owner, (currency, owner, month)),
-            (by_team, (currency, team, month)),
-            (by_month, (currency, "total")),
-            (by_owner, (currency, owner, "total")),
-            (by_team, (currency, team, "total")),
-        ):
-            table[key].add(  # type: ignore[index]
-                as_decimal(row["value"]), as_decimal(row["probability"]), row["count"]
-            )
+    for group in groups:
+        month = max(group.month, this_month)
+        currency = group.currency
+        if group.owner is None:
+            owner = team = unassigned
+        else:
+            owner = names.get(group.owner, unassigned)
+            team = managers.get(group.owner, owner)
+        cells = [by_month[currency, month], by_month[currency, "total"]]
+        cells += [by_owner[currency, owner, month], by_owner[currency, owner, "total"]]
+        cells += [by_team[currency, team, month], by_team[currency, team, "total"]]
+        for cell in cells:
+            cell.add(group.value, group.probability, group.count)
     return Forecast(
         months=month_keys,
         currencies=sorted({key[0] for key in by_month}),
@@ -194,21 +192,17 @@ async def won_lost_analysis(viewer: Viewer, days: int = 365) -> Analysis:
     by_owner: dict[str, Outcome] = defaultdict(Outcome)
     reasons: dict[str, int] = defaultdict(int)
     unassigned = _("Unassigned")
-    for row in rows:
-        value = Decimal(row["value"] or 0)
-        for outcome in (
-            overall,
-            by_kind[row["kind"]],
-            by_owner[names.get(row["owner"], unassigned)],
-        ):
-            if row["stage"] == Stage.won:
-                outcome.won += row["count"]
-                outcome.won_value[row["currency"]] += value
+    for group in ClosedGroup.from_rows(rows):
+        owner = unassigned if group.owner is None else names.get(group.owner, unassigned)
+        for outcome in (overall, by_kind[group.kind], by_owner[owner]):
+            if group.stage == Stage.won:
+                outcome.won += group.count
+                outcome.won_value[group.currency] += group.value
             else:
-                outcome.lost += row["count"]
-                outcome.lost_value[row["currency"]] += value
-        if row["stage"] == Stage.lost:
-            reasons[row["lost_reason"].strip()[:80]] += row["count"]
+                outcome.lost += group.count
+                outcome.lost_value[group.currency] += group.value
+        if group.stage == Stage.lost:
+            reasons[group.lost_reason.strip()[:80]] += group.count
     return Analysis(
         since=since.date(),
         overall=overall,

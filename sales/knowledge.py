@@ -15,7 +15,7 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import field_text
 from sales import forms
-from sales.access import SalesAction
+from sales.access import SalesAction, VisibleArticle
 from sales.tables import KnowledgeArticle
 
 
@@ -78,7 +78,7 @@ async def save_article(viewer: Viewer, data: Mapping[str, Any]) -> SaveResult:
 
 
 async def update_article(
-    viewer: Viewer, current: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, current: VisibleArticle, data: Mapping[str, Any]
 ) -> SaveResult:
     """Change an answer's title, text or language unless someone saved since the form was
     opened. Replies that linked it show it as it reads now."""
@@ -89,27 +89,27 @@ async def update_article(
     errors |= version_errors.messages
     if values is None or errors:
         return SaveResult(errors=errors)
-    opened_version = opened if opened is not None else current["version"]
+    opened_version = opened if opened is not None else current.version
     async with write_transaction():
         version = await update_if_version(
-            KnowledgeArticle, current["id"], opened_version, {**values, "updated_at": utcnow()}
+            KnowledgeArticle, current.id, opened_version, {**values, "updated_at": utcnow()}
         )
         if version:
             await audit_log.record(
                 viewer,
                 entity_kind="knowledge_article",
-                entity_uuid=current["uuid"],
+                entity_uuid=current.uuid,
                 organisation_id=viewer.organisation_id,
                 action="update",
                 changes=audit_log.changes_between(
-                    {**{name: current[name] for name in values}, "version": opened_version},
+                    {**current.as_dict(), "version": opened_version},
                     {**values, "version": version},
                 ),
                 summary=values["title"],
             )
     if not version:
         return SaveResult(
-            conflicts=await audit_log.changes_since(current["uuid"], opened_version),
-            current_version=current["version"],
+            conflicts=await audit_log.changes_since(current.uuid, opened_version),
+            current_version=current.version,
         )
-    return SaveResult(uuid=current["uuid"])
+    return SaveResult(uuid=current.uuid)

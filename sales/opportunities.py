@@ -27,7 +27,8 @@ from partner_portal.partners import services as partner_services
 from partner_portal.partners.tables import Organisation, PartnerStatus, Role, User
 from partner_portal.registries import DraftStarter, WonDeal, registry
 from sales import forms
-from sales.access import SalesAction, find_sales_partner
+from sales.access import SalesAction, VisibleOpportunity, find_sales_partner
+from sales.records import Colleague, OpportunityDetail, OpportunityRecord
 from sales.tables import CLOSED_STAGES, Opportunity, Stage, StageProbability
 
 DEFAULT_PROBABILITIES: dict[Stage, Decimal] = {
@@ -94,9 +95,9 @@ async def save_stage_probabilities(viewer: Viewer, data: Mapping[str, Any]) -> d
 
 
 @access.system_query("the brand's KAMs and admins, as an opportunity's owner")
-async def owners() -> list[dict[str, Any]]:
-    return list(
-        await User.select(User.id, User.uuid, User.display_name, User.manager)
+async def owners() -> list[Colleague]:
+    return Colleague.from_rows(
+        await User.select(User.id, User.uuid, User.display_name)
         .where(User.role.is_in([Role.kam.value, Role.brand_admin.value]), User.is_active == True)  # noqa: E712
         .order_by(User.display_name)
     )
@@ -124,19 +125,19 @@ def blank_form(viewer: Viewer) -> dict[str, Any]:
     }
 
 
-def form_values(row: Mapping[str, Any]) -> dict[str, Any]:
+def form_values(opportunity: OpportunityDetail) -> dict[str, Any]:
     return {
-        "title": row["title"],
-        "kind": row["kind"],
-        "organisation": str(row["partner_uuid"]),
-        "expected_value": str(row["expected_value"]),
-        "currency": row["currency"],
-        "expected_close_date": row["expected_close_date"].isoformat(),
-        "probability": str(row["probability"]),
-        "owner": str(row["owner_uuid"] or ""),
-        "competitors": row["competitors"],
-        "next_step": row["next_step"],
-        "version": row["version"],
+        "title": opportunity.title,
+        "kind": opportunity.kind,
+        "organisation": str(opportunity.partner_uuid),
+        "expected_value": str(opportunity.expected_value),
+        "currency": opportunity.currency,
+        "expected_close_date": opportunity.expected_close_date.isoformat(),
+        "probability": str(opportunity.probability),
+        "owner": str(opportunity.owner_uuid or ""),
+        "competitors": opportunity.competitors,
+        "next_step": opportunity.next_step,
+        "version": opportunity.version,
     }
 
 
@@ -152,13 +153,9 @@ async def _owner_id(viewer: Viewer, owner_uuid: str) -> tuple[int | None, str | 
     except ValueError:
         return None, _("Choose the owner from the list.")
     for owner in await owners():
-        if owner["uuid"] == wanted:
-            return owner["id"], None
+        if owner.uuid == wanted:
+            return owner.id, None
     return None, _("Choose the owner from the list.")
-
-
-def _snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: row.get(name) for name in (*OPPORTUNITY_FIELDS, "owner")}
 
 
 @access.system_query("a repeated submit finds its first opportunity by the form's idempotency key")
@@ -174,11 +171,12 @@ async def create_opportunity(
     owner_id, owner_problem = await _owner_id(viewer, values.owner)
     if owner_problem:
         return SaveResult(errors={"owner": owner_problem})
-    partner = None
+    organisation_id = None
     if values.organisation:
         partner = await find_sales_partner(viewer, values.organisation)
         if partner is None:
             return SaveResult(errors={"organisation": _("Choose the partner from the list.")})
+        organisation_id = partner.id
     key = idempotency_key[:80] or None
     probabilities = await stage_probabilities()
     async with write_transaction():
@@ -190,9 +188,9 @@ async def create_opportunity(
             )
             if earlier:
                 return SaveResult(uuid=earlier["uuid"])
-        if partner is None:
-            partner, errors = await _create_prospect(viewer, values, owner_id)
-            if partner is None:
+        if organisation_id is None:
+            organisation_id, errors = await _create_prospect(viewer, values, owner_id)
+            if organisation_id is None:
                 return SaveResult(errors=errors)
         now = utcnow()
         stored: dict[str, Any] = {
@@ -212,7 +210,7 @@ async def create_opportunity(
         row = await Opportunity.insert(
             Opportunity(
                 **stored,
-                organisation=partner["id"],
+                organisation=organisation_id,
                 owner=owner_id,
                 created_by=viewer.user_id,
                 idempotency_key=key,
@@ -225,7 +223,7 @@ async def create_opportunity(
             viewer,
             entity_kind="opportunity",
             entity_uuid=row[0]["uuid"],
-            organisation_id=partner["id"],
+            organisation_id=organisation_id,
             action="create",
             changes=audit_log.changes_between({}, {**stored, "owner": owner_id}),
             summary=values.title,
@@ -236,7 +234,8 @@ async def create_opportunity(
 @access.checked_by_caller("the prospect it has just created")
 async def _create_prospect(
     viewer: Viewer, values: forms.OpportunityInput, owner_id: int | None
-) -> tuple[dict[str, Any] | None, dict[str, str]]:
+) -> tuple[int | None, dict[str, str]]:
+    """The id of a new prospect organisation, or why the partner services refused it."""
     owner_uuid = ""
     if owner_id is not None:
         owner = await User.select(User.uuid).where(User.id == owner_id).first()
@@ -256,27 +255,24 @@ async def _create_prospect(
         # The partner form's messages, shown beside the prospect's name.
         message = " ".join(result.errors.values())
         return None, {"prospect_name": message}
-    partner = (
-        await Organisation.select(Organisation.id, Organisation.uuid)
-        .where(Organisation.uuid == result.uuid)
-        .first()
+    prospect = (
+        await Organisation.select(Organisation.id).where(Organisation.uuid == result.uuid).first()
     )
-    return partner, {}
+    return (None if prospect is None else prospect["id"]), {}
 
 
-@access.checked_by_caller("the opportunity comes from get_opportunity")
 async def update_opportunity(
-    viewer: Viewer, opportunity: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, opportunity: VisibleOpportunity, data: Mapping[str, Any]
 ) -> SaveResult:
     """Save the edit form unless someone saved since it was opened (then: what changed)."""
-    access.require(viewer, SalesAction.manage_opportunities, opportunity["organisation"])
+    access.require(viewer, SalesAction.manage_opportunities, opportunity.organisation)
     values, errors = forms.parse_opportunity({**data, "organisation": "-"})
     if values is None:
         return SaveResult(errors=errors)
     owner_id, owner_problem = await _owner_id(viewer, values.owner)
     if owner_problem:
         return SaveResult(errors={"owner": owner_problem})
-    opened_version = values.version if values.version is not None else opportunity["version"]
+    opened_version = values.version if values.version is not None else opportunity.version
     changed = {
         "title": values.title,
         "kind": values.kind,
@@ -285,21 +281,22 @@ async def update_opportunity(
         "expected_close_date": values.expected_close_date,
         "probability": values.probability
         if values.probability is not None
-        else opportunity["probability"],
+        else opportunity.probability,
         "competitors": values.competitors,
         "next_step": values.next_step,
         "owner": owner_id,
     }
     async with write_transaction():
-        before = (
+        before_row = (
             await Opportunity.select(*Opportunity.all_columns())
-            .where(Opportunity.id == opportunity["id"])
+            .where(Opportunity.id == opportunity.id)
             .first()
         )
-        assert before is not None
+        assert before_row is not None
+        before = OpportunityRecord.from_row(before_row)
         version = await update_if_version(
             Opportunity,
-            opportunity["id"],
+            opportunity.id,
             opened_version,
             {**changed, "updated_at": utcnow()},
         )
@@ -307,21 +304,21 @@ async def update_opportunity(
             await audit_log.record(
                 viewer,
                 entity_kind="opportunity",
-                entity_uuid=opportunity["uuid"],
-                organisation_id=opportunity["organisation"],
+                entity_uuid=opportunity.uuid,
+                organisation_id=opportunity.organisation,
                 action="update",
                 changes=audit_log.changes_between(
-                    {**_snapshot(before), "version": opened_version},
+                    {**before.as_dict(), "version": opened_version},
                     {**changed, "version": version},
                 ),
                 summary=values.title,
             )
     if not version:
         return SaveResult(
-            conflicts=await audit_log.changes_since(opportunity["uuid"], opened_version),
-            current_version=before["version"],
+            conflicts=await audit_log.changes_since(opportunity.uuid, opened_version),
+            current_version=before.version,
         )
-    return SaveResult(uuid=opportunity["uuid"])
+    return SaveResult(uuid=opportunity.uuid)
 
 
 STAGE_MOVED = N_("Opportunity “%(title)s” moved from %(before)s to %(after)s.")
@@ -331,18 +328,18 @@ MOVED_TO_LOST = N_(
 
 
 async def move_opportunity(
-    viewer: Viewer, opportunity: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, opportunity: VisibleOpportunity, data: Mapping[str, Any]
 ) -> SaveResult:
     """Move to another stage: the stage's default probability, the close time for won and
     lost, an entry on the partner's timeline. A stale version moves nothing; moving to the
     stage it is already in (a double click) changes nothing."""
-    access.require(viewer, SalesAction.manage_opportunities, opportunity["organisation"])
+    access.require(viewer, SalesAction.manage_opportunities, opportunity.organisation)
     values, errors = forms.parse_move(data)
     if values is None:
         return SaveResult(errors=errors)
-    if values.stage == opportunity["stage"]:
-        return SaveResult(uuid=opportunity["uuid"])
-    opened_version = values.version if values.version is not None else opportunity["version"]
+    if values.stage == opportunity.stage:
+        return SaveResult(uuid=opportunity.uuid)
+    opened_version = values.version if values.version is not None else opportunity.version
     probability = (await stage_probabilities())[values.stage]
     now = utcnow()
     changed = {
@@ -353,41 +350,41 @@ async def move_opportunity(
     }
     async with write_transaction():
         version = await update_if_version(
-            Opportunity, opportunity["id"], opened_version, {**changed, "updated_at": now}
+            Opportunity, opportunity.id, opened_version, {**changed, "updated_at": now}
         )
         if version:
             await audit_log.record(
                 viewer,
                 entity_kind="opportunity",
-                entity_uuid=opportunity["uuid"],
-                organisation_id=opportunity["organisation"],
+                entity_uuid=opportunity.uuid,
+                organisation_id=opportunity.organisation,
                 action="move",
                 changes=audit_log.changes_between(
-                    {**{name: opportunity[name] for name in changed}, "version": opened_version},
+                    {**opportunity.as_dict(), "version": opened_version},
                     {**changed, "version": version},
                 ),
-                summary=opportunity["title"],
+                summary=opportunity.title,
             )
             params = {
-                "title": opportunity["title"],
-                "before": messages.label(opportunity["stage"]),
+                "title": opportunity.title,
+                "before": messages.label(opportunity.stage),
                 "after": messages.label(values.stage),
             }
             lost = values.stage == Stage.lost
             # The kernel's timeline service, inside this transaction (nested: one commit).
             await partner_services.add_worded_note(
                 viewer,
-                opportunity["organisation"],
+                opportunity.organisation,
                 MOVED_TO_LOST if lost else STAGE_MOVED,
                 {**params, "reason": values.lost_reason} if lost else params,
                 internal=True,
             )
     if not version:
         return SaveResult(
-            conflicts=await audit_log.changes_since(opportunity["uuid"], opened_version),
-            current_version=opportunity["version"],
+            conflicts=await audit_log.changes_since(opportunity.uuid, opened_version),
+            current_version=opportunity.version,
         )
-    return SaveResult(uuid=opportunity["uuid"])
+    return SaveResult(uuid=opportunity.uuid)
 
 
 # ---------------------------------------------------------------------------
@@ -423,50 +420,49 @@ async def _order_draft(viewer: Viewer, deal: WonDeal) -> str:
     return f"/orders/{result.uuid}"
 
 
-@access.checked_by_caller("the opportunity comes from get_opportunity")
-async def start_draft(viewer: Viewer, opportunity: Mapping[str, Any], starter_key: str) -> str:
+async def start_draft(viewer: Viewer, opportunity: VisibleOpportunity, starter_key: str) -> str:
     """Start the chosen draft for a won opportunity once; the link is kept on the
     opportunity, so a second click opens the same draft."""
-    access.require(viewer, SalesAction.manage_opportunities, opportunity["organisation"])
-    if opportunity["stage"] != Stage.won:
+    access.require(viewer, SalesAction.manage_opportunities, opportunity.organisation)
+    if opportunity.stage != Stage.won:
         raise ClientException(_("Only a won opportunity starts a draft."))
-    if opportunity["draft_link"]:
-        return str(opportunity["draft_link"])
-    starter = {item.key: item for item in draft_starters(opportunity["kind"])}.get(starter_key)
+    if opportunity.draft_link:
+        return opportunity.draft_link
+    starter = {item.key: item for item in draft_starters(opportunity.kind)}.get(starter_key)
     if starter is None:
         raise ClientException(_("Choose what to start from the list."))
     deal = WonDeal(
-        opportunity_uuid=opportunity["uuid"],
-        organisation_id=opportunity["organisation"],
-        title=opportunity["title"],
-        kind=opportunity["kind"],
-        expected_value=Decimal(opportunity["expected_value"]),
-        currency=opportunity["currency"],
+        opportunity_uuid=opportunity.uuid,
+        organisation_id=opportunity.organisation,
+        title=opportunity.title,
+        kind=opportunity.kind,
+        expected_value=opportunity.expected_value,
+        currency=opportunity.currency,
     )
     async with write_transaction():
         claimed = (
             await Opportunity.update({Opportunity.draft_link: "…"})
-            .where(Opportunity.id == opportunity["id"], Opportunity.draft_link == "")
+            .where(Opportunity.id == opportunity.id, Opportunity.draft_link == "")
             .returning(Opportunity.id)
         )
         if not claimed:
             current = (
                 await Opportunity.select(Opportunity.draft_link)
-                .where(Opportunity.id == opportunity["id"])
+                .where(Opportunity.id == opportunity.id)
                 .first()
             )
             return str(current["draft_link"]) if current else ""
         link = await starter.start(viewer, deal)
         await Opportunity.update({Opportunity.draft_link: link}).where(
-            Opportunity.id == opportunity["id"]
+            Opportunity.id == opportunity.id
         )
         await audit_log.record(
             viewer,
             entity_kind="opportunity",
-            entity_uuid=opportunity["uuid"],
-            organisation_id=opportunity["organisation"],
+            entity_uuid=opportunity.uuid,
+            organisation_id=opportunity.organisation,
             action="start_draft",
             changes={"draft_link": ["", link]},
-            summary=opportunity["title"],
+            summary=opportunity.title,
         )
     return link

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from piccolo.columns.combination import WhereRaw
+from piccolo.columns.combination import Combinable, WhereRaw
 from piccolo.query.functions.aggregate import Count, Sum
 
 from partner_portal import access, inputs
@@ -30,6 +30,7 @@ from sales.access import (
     scoped_opportunity_totals,
 )
 from sales.opportunities import draft_starters, owners
+from sales.records import OpportunityCard, OpportunityDetail, StageTotal
 from sales.tables import CLOSED_STAGES, OPEN_STAGES, Opportunity, OpportunityTotal, Stage
 
 BOARD_CARDS_PER_STAGE = 8
@@ -41,11 +42,6 @@ BOARD_CLOSED_DAYS = 30
 
 def weighted(value: Decimal, probability: Decimal) -> Decimal:
     return (Decimal(value) * Decimal(probability) / 100).quantize(Decimal("0.01"))
-
-
-def as_decimal(number: Any) -> Decimal:
-    """A number from raw SQL as a Decimal (SQLite answers int or float)."""
-    return Decimal(str(number or 0))
 
 
 # ---------------------------------------------------------------------------
@@ -130,6 +126,13 @@ CARD_COLUMNS = (
 )
 
 
+def _card(row: Mapping[str, Any]) -> OpportunityCard:
+    """A card from its row (CARD_COLUMNS and the id), with its weighted value."""
+    return OpportunityCard.from_row(
+        {**row, "weighted": weighted(row["expected_value"], row["probability"])}
+    )
+
+
 def _filtered(query: Any, filters: OpportunityFilters) -> Any:
     if filters.q:
         query = query.where(
@@ -158,11 +161,11 @@ class OpportunityPage:
     """A page of the list read with ``limit + 1`` rows: the extra one only tells that a
     next page follows."""
 
-    rows: list[dict[str, Any]]
+    rows: list[OpportunityCard]
     limit: int
 
     @property
-    def shown(self) -> list[dict[str, Any]]:
+    def shown(self) -> list[OpportunityCard]:
         return self.rows[: self.limit]
 
     @property
@@ -189,15 +192,13 @@ async def list_opportunities(viewer: Viewer, filters: OpportunityFilters) -> Opp
     if filters.after is not None:
         query = query.where(after_position(order, filters.after))
     rows = await query.order_by(*order).limit(limit + 1)
-    for row in rows:
-        row["weighted"] = weighted(row["expected_value"], row["probability"])
-    return OpportunityPage(rows, limit)
+    return OpportunityPage([_card(row) for row in rows], limit)
 
 
 @dataclass
 class BoardColumn:
     stage: Stage
-    cards: list[dict[str, Any]]
+    cards: list[OpportunityCard]
     count: int
     values: dict[str, Decimal] = field(default_factory=dict)  # currency -> total
     # Whether cards follow the last one shown (the column's "Show more").
@@ -239,31 +240,31 @@ async def board(viewer: Viewer, filters: OpportunityFilters) -> list[BoardColumn
             totals = await _stored_totals(viewer, OPEN_STAGES)
         else:
             totals = await _summed_totals(viewer, board_filters, stages, recent)
-        for row in totals:
-            if not row["count"]:
+        for total in totals:
+            if not total.count:
                 continue
-            column = columns[Stage(row["stage"])]
-            column.count += row["count"]
+            column = columns[total.stage]
+            column.count += total.count
             # To the cent: SQLite sums NUMERIC columns as floats.
-            column.values[row["currency"]] = as_decimal(row["value"]).quantize(Decimal("0.01"))
+            column.values[total.currency] = total.value.quantize(Decimal("0.01"))
     shown = [stage for stage in Stage if columns[stage].count]
     for card in await _first_cards(viewer, board_filters, shown, recent):
-        columns[Stage(card["stage"])].cards.append(card)
+        columns[card.stage].cards.append(card)
     for column in columns.values():
         column.more = column.count > len(column.cards)
     return list(columns.values())
 
 
 async def _summed_totals(
-    viewer: Viewer, filters: OpportunityFilters, stages: tuple[Stage, ...], recent: Any
-) -> list[dict[str, Any]]:
+    viewer: Viewer, filters: OpportunityFilters, stages: tuple[Stage, ...], recent: datetime
+) -> list[StageTotal]:
     """Count and value per stage and currency of the board's cards in ``stages`` (the open
     ones, or the closed ones of the last days: separate conditions, so each query walks
     its (stage, ...) index), summed over the opportunities."""
-    condition = Opportunity.stage.is_in([stage.value for stage in stages])
+    condition: Combinable = Opportunity.stage.is_in([stage.value for stage in stages])
     if stages != OPEN_STAGES:
         condition &= Opportunity.closed_at >= recent
-    return await _filtered(  # type: ignore[no-any-return]
+    rows = await _filtered(
         scoped_opportunities(
             Opportunity.select(
                 Opportunity.stage,
@@ -275,6 +276,7 @@ async def _summed_totals(
         ).where(condition),
         filters,
     ).group_by(Opportunity.stage, Opportunity.currency)
+    return StageTotal.from_rows(rows)
 
 
 # A column's order: open deals soonest close first, closed ones the latest closed first;
@@ -301,8 +303,8 @@ def _column_sql(number: int, closed: bool) -> str:
 
 
 async def _first_cards(
-    viewer: Viewer, filters: OpportunityFilters, stages: list[Stage], recent: Any
-) -> list[dict[str, Any]]:
+    viewer: Viewer, filters: OpportunityFilters, stages: list[Stage], recent: datetime
+) -> list[OpportunityCard]:
     """The first cards of every column in one statement: per stage the first
     BOARD_CARDS_PER_STAGE of the opportunities the viewer sees (visibility a subquery of
     organisations) in the column's order, joined with UNION ALL; the cards' own columns
@@ -332,16 +334,17 @@ async def _first_cards(
     return _in_column_order(cards)
 
 
-def _in_column_order(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for card in cards:
-        card["weighted"] = weighted(card["expected_value"], card["probability"])
+def _in_column_order(rows: list[dict[str, Any]]) -> list[OpportunityCard]:
+    """The cards of these rows, open ones soonest close first, then closed ones the
+    latest closed first."""
+    cards = [_card(row) for row in rows]
     open_cards = sorted(
-        (card for card in cards if card["stage"] not in CLOSED_STAGES),
-        key=lambda card: (card["expected_close_date"], card["id"]),
+        (card for card in cards if card.stage not in CLOSED_STAGES),
+        key=lambda card: (card.expected_close_date, card.id),
     )
     closed_cards = sorted(
-        (card for card in cards if card["stage"] in CLOSED_STAGES),
-        key=lambda card: (card["closed_at"], card["id"]),
+        (card for card in cards if card.stage in CLOSED_STAGES),
+        key=lambda card: (card.closed_at, card.id),
         reverse=True,
     )
     return [*open_cards, *closed_cards]
@@ -361,12 +364,12 @@ async def more_cards(
     ).where(Opportunity.stage == stage.value)
     if stage in CLOSED_STAGES:
         query = query.where(Opportunity.closed_at >= recent)
-    cards = await (
+    rows = await (
         query.where(after_position(order, position, descending=descending))
         .order_by(*order, ascending=not descending)
         .limit(BOARD_CARDS_PER_STAGE + 1)
     )
-    cards = _in_column_order(cards)
+    cards = _in_column_order(rows)
     return BoardColumn(
         stage,
         cards[:BOARD_CARDS_PER_STAGE],
@@ -375,11 +378,11 @@ async def more_cards(
     )
 
 
-def card_position(stage: Stage, card: Mapping[str, Any]) -> str:
+def card_position(stage: Stage, card: OpportunityCard) -> str:
     """A card's place in its column, as the "Show more" link names it: its close date (or
     closing time) and id."""
     (first, _id), _descending = _column_order(stage)
-    return f"{card[first._meta.name].isoformat()},{card['id']}"
+    return f"{getattr(card, first._meta.name).isoformat()},{card.id}"
 
 
 def parse_position(stage: Stage, raw: str) -> tuple[Any, int] | None:
@@ -397,11 +400,11 @@ def parse_position(stage: Stage, raw: str) -> tuple[Any, int] | None:
         return None
 
 
-async def _stored_totals(viewer: Viewer, stages: tuple[Stage, ...]) -> list[dict[str, Any]]:
+async def _stored_totals(viewer: Viewer, stages: tuple[Stage, ...]) -> list[StageTotal]:
     """Count and value per stage and currency of the opportunities the viewer sees in
     ``stages``, from the stored totals (OpportunityTotal: per partner, stage and currency,
     kept by triggers on every change of an opportunity)."""
-    return await (  # type: ignore[no-any-return]
+    rows = await (
         scoped_opportunity_totals(
             OpportunityTotal.select(
                 OpportunityTotal.stage,
@@ -414,21 +417,29 @@ async def _stored_totals(viewer: Viewer, stages: tuple[Stage, ...]) -> list[dict
         .where(OpportunityTotal.stage.is_in([stage.value for stage in stages]))
         .group_by(OpportunityTotal.stage, OpportunityTotal.currency)
     )
+    return StageTotal.from_rows(rows)
 
 
-async def opportunity_view(viewer: Viewer, opportunity_uuid: UUID) -> dict[str, Any]:
+async def opportunity_view(viewer: Viewer, opportunity_uuid: UUID) -> OpportunityDetail:
     """One opportunity with its partner and owner, for its page."""
-    row = await get_opportunity(viewer, opportunity_uuid, SalesAction.view_opportunities)
-    card = await (
-        Opportunity.select(*CARD_COLUMNS, Opportunity.competitors, Opportunity.draft_link)
-        .where(Opportunity.id == row["id"])
+    opportunity = await get_opportunity(viewer, opportunity_uuid, SalesAction.view_opportunities)
+    row = await (
+        Opportunity.select(
+            *CARD_COLUMNS, Opportunity.id, Opportunity.competitors, Opportunity.draft_link
+        )
+        .where(Opportunity.id == opportunity.id)
         .first()
     )
-    assert card is not None
-    card["weighted"] = weighted(card["expected_value"], card["probability"])
-    card["history"] = await audit_log.entries_for(row["uuid"])
-    card["starters"] = draft_starters(card["kind"]) if card["stage"] == Stage.won else []
-    return card
+    assert row is not None
+    return OpportunityDetail.from_row(
+        {
+            **_card(row).as_dict(),
+            "competitors": row["competitors"],
+            "draft_link": row["draft_link"],
+            "history": await audit_log.entries_for(opportunity.uuid),
+            "starters": draft_starters(opportunity.kind) if opportunity.stage == Stage.won else [],
+        }
+    )
 
 
 async def filter_choices(viewer: Viewer) -> dict[str, Any]:

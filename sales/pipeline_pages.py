@@ -21,6 +21,7 @@ from sales import board_cards, opportunities, pipeline, registrations
 from sales import forecast as sales_forecast
 from sales.access import SalesAction, get_opportunity
 from sales.pipeline import OpportunityFilters
+from sales.records import OpportunityDetail
 from sales.tables import OPEN_STAGES, Stage
 
 # A "Show more" or "Next" link whose position the pipeline did not write.
@@ -92,7 +93,7 @@ async def _opportunity_form(
     viewer: Any,
     values: dict[str, Any],
     errors: dict[str, str],
-    opportunity: dict[str, Any] | None = None,
+    opportunity: OpportunityDetail | None = None,
     conflicts: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Template:

@@ -14,7 +14,7 @@ from partner_portal import access, idempotency
 from partner_portal.handler_types import AnyRequest, Form
 from partner_portal.web import CurrentViewer, redirect_after_post, render
 from sales import forms, rebates
-from sales.access import SalesAction
+from sales.access import SalesAction, VisibleRebateProgramme
 
 
 @get("/sales/rebates", include_in_schema=False)
@@ -89,7 +89,7 @@ async def _programme_form(
     request: AnyRequest,
     values: dict[str, Any],
     errors: dict[str, str],
-    programme: dict[str, Any] | None = None,
+    programme: VisibleRebateProgramme | None = None,
     conflicts: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Template:

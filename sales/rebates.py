@@ -31,7 +31,24 @@ from partner_portal.inputs import field_text
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation
 from sales import forms
-from sales.access import SalesAction, get_rebate_programme, get_sales_partner, scoped_ledger
+from sales.access import (
+    SalesAction,
+    VisibleRebateProgramme,
+    VisibleSalesPartner,
+    get_rebate_programme,
+    get_sales_partner,
+    scoped_ledger,
+)
+from sales.records import (
+    LedgerEntryRecord,
+    LedgerLine,
+    PartnerPoints,
+    ProgrammeBalance,
+    ProgrammeOrder,
+    ProgrammeSettings,
+    ProgrammeTiers,
+    RebateProgrammeRecord,
+)
 from sales.tables import LedgerEntry, LedgerKind, RebateProgramme, RebateTier
 
 EARNING_STATUSES = (OrderStatus.delivered.value,)
@@ -73,17 +90,17 @@ async def _tiers(programme_ids: list[int]) -> dict[int, list[tuple[Decimal, Deci
 
 
 @access.system_query("the rebate job: every partner's orders in a programme")
-def _orders_of(programme: Mapping[str, Any], statuses: tuple[str, ...]) -> Any:
+def _orders_of(programme: RebateProgrammeRecord, statuses: tuple[str, ...]) -> Any:
     """The programme's orders in these statuses: those of its season, else those submitted
     in its period; only orders in the programme's currency count."""
     query = Order.select(Order.uuid, Order.number, Order.buyer, Order.total, Order.status).where(
-        Order.status.is_in(list(statuses)), Order.currency == programme["currency"]
+        Order.status.is_in(list(statuses)), Order.currency == programme.currency
     )
-    if programme["season"] is not None:
-        return query.where(Order.season == programme["season"])
+    if programme.season is not None:
+        return query.where(Order.season == programme.season)
     return query.where(
-        Order.submitted_at >= programme["starts_on"],
-        Order.submitted_at < programme["ends_on"] + timedelta(days=1),
+        Order.submitted_at >= programme.starts_on,
+        Order.submitted_at < programme.ends_on + timedelta(days=1),
     )
 
 
@@ -92,18 +109,20 @@ async def run_rebates() -> str:
     orders, expire points past their term and book each finished season's volume rebate.
     Safe to run any number of times, by several processes (unique source keys)."""
     today = utcnow().date()
-    programmes = await RebateProgramme.select(*RebateProgramme.all_columns()).where(
-        RebateProgramme.active == True  # noqa: E712
+    programmes = RebateProgrammeRecord.from_rows(
+        await RebateProgramme.select(*RebateProgramme.all_columns()).where(
+            RebateProgramme.active == True  # noqa: E712
+        )
     )
     counts: dict[str, int] = defaultdict(int)
-    tiers = await _tiers([programme["id"] for programme in programmes])
+    tiers = await _tiers([programme.id for programme in programmes])
     for programme in programmes:
         async with write_transaction():
             counts["earned"] += await _earn(programme, today)
             counts["reversed"] += await _reverse(programme, today)
             counts["expired"] += await _expire(programme, today)
-            if programme["ends_on"] < today and tiers.get(programme["id"]):
-                counts["rebates"] += await _volume_rebates(programme, tiers[programme["id"]])
+            if programme.ends_on < today and tiers.get(programme.id):
+                counts["rebates"] += await _volume_rebates(programme, tiers[programme.id])
     return (
         f"{counts['earned']} orders earned, {counts['reversed']} reversed, "
         f"{counts['expired']} expiries, {counts['rebates']} season rebates"
@@ -134,27 +153,27 @@ async def _insert(entries: list[LedgerEntry]) -> int:
     return inserted
 
 
-async def _earn(programme: Mapping[str, Any], today: date) -> int:
-    earned = await _booked(programme["id"], LedgerKind.earned)
+async def _earn(programme: RebateProgrammeRecord, today: date) -> int:
+    earned = await _booked(programme.id, LedgerKind.earned)
     now = utcnow()
     entries = []
-    for order in await _orders_of(programme, EARNING_STATUSES):
-        if order["uuid"] in earned:
+    for order in ProgrammeOrder.from_rows(await _orders_of(programme, EARNING_STATUSES)):
+        if order.uuid in earned:
             continue
-        points = points_for(order["total"], programme["points_per_hundred"])
+        points = points_for(order.total, programme.points_per_hundred)
         if points <= 0:
             continue
         entries.append(
             LedgerEntry(
-                organisation=order["buyer"],
-                programme=programme["id"],
+                organisation=order.buyer,
+                programme=programme.id,
                 kind=LedgerKind.earned.value,
                 points=points,
-                amount=order["total"],
-                order_uuid=order["uuid"],
-                order_number=order["number"] or "",
-                expires_on=today + timedelta(days=programme["points_expiry_days"]),
-                source_key=f"earn:{programme['id']}:{order['uuid']}",
+                amount=order.total,
+                order_uuid=order.uuid,
+                order_number=order.number or "",
+                expires_on=today + timedelta(days=programme.points_expiry_days),
+                source_key=f"earn:{programme.id}:{order.uuid}",
                 occurred_at=now,
             )
         )
@@ -162,30 +181,33 @@ async def _earn(programme: Mapping[str, Any], today: date) -> int:
 
 
 @access.system_query("the rebate job: every partner's cancelled orders")
-async def _reverse(programme: Mapping[str, Any], today: date) -> int:
-    reversed_already = await _booked(programme["id"], LedgerKind.reversed)
+async def _reverse(programme: RebateProgrammeRecord, today: date) -> int:
+    reversed_already = await _booked(programme.id, LedgerKind.reversed)
     cancelled = await Order.select(Order.uuid).where(Order.status.is_in(list(REVERSING_STATUSES)))
     cancelled_uuids = {row["uuid"] for row in cancelled} - reversed_already
     if not cancelled_uuids:
         return 0
     booked = await LedgerEntry.select(*LedgerEntry.all_columns()).where(
-        LedgerEntry.programme == programme["id"],
+        LedgerEntry.programme == programme.id,
         LedgerEntry.kind == LedgerKind.earned.value,
     )
-    earned = [entry for entry in booked if entry["order_uuid"] in cancelled_uuids]
+    # Only the cancelled orders' entries become records: a season books tens of thousands.
+    earned = LedgerEntryRecord.from_rows(
+        entry for entry in booked if entry["order_uuid"] in cancelled_uuids
+    )
     now = utcnow()
     return await _insert(
         [
             LedgerEntry(
-                organisation=entry["organisation"],
-                programme=programme["id"],
+                organisation=entry.organisation,
+                programme=programme.id,
                 kind=LedgerKind.reversed.value,
-                points=-Decimal(entry["points"]),
-                amount=-Decimal(entry["amount"]),
-                order_uuid=entry["order_uuid"],
-                order_number=entry["order_number"],
+                points=-entry.points,
+                amount=-entry.amount,
+                order_uuid=entry.order_uuid,
+                order_number=entry.order_number,
                 note=_("Order cancelled"),
-                source_key=f"reverse:{programme['id']}:{entry['order_uuid']}",
+                source_key=f"reverse:{programme.id}:{entry.order_uuid}",
                 occurred_at=now,
             )
             for entry in earned
@@ -204,47 +226,48 @@ async def _balances(programme_id: int) -> dict[int, Decimal]:
 
 
 @access.system_query("the rebate job: every partner's expiring points")
-async def _expire(programme: Mapping[str, Any], today: date) -> int:
+async def _expire(programme: RebateProgrammeRecord, today: date) -> int:
     """Points expire by the entry that earned them; never more than the partner still has
     (points already redeemed or reversed do not expire twice)."""
-    due = (
+    due_rows = (
         await LedgerEntry.select(*LedgerEntry.all_columns())
         .where(
-            LedgerEntry.programme == programme["id"],
+            LedgerEntry.programme == programme.id,
             LedgerEntry.kind.is_in([LedgerKind.earned.value, LedgerKind.bonus.value]),
             LedgerEntry.expires_on < today,
         )
         .order_by(LedgerEntry.expires_on)
     )
-    if not due:
+    if not due_rows:
         return 0
+    due = LedgerEntryRecord.from_rows(due_rows)
     done = {
         row["source_key"]
         for row in await LedgerEntry.select(LedgerEntry.source_key).where(
-            LedgerEntry.programme == programme["id"],
+            LedgerEntry.programme == programme.id,
             LedgerEntry.kind == LedgerKind.expired.value,
         )
     }
-    balances = await _balances(programme["id"])
+    balances = await _balances(programme.id)
     now = utcnow()
     entries = []
     for entry in due:
-        key = f"expire:{entry['uuid']}"
+        key = f"expire:{entry.uuid}"
         if key in done:
             continue
-        expiring = min(Decimal(entry["points"]), max(balances.get(entry["organisation"], 0), 0))
-        balances[entry["organisation"]] = balances.get(entry["organisation"], Decimal(0)) - expiring
+        expiring = min(entry.points, max(balances.get(entry.organisation, 0), 0))
+        balances[entry.organisation] = balances.get(entry.organisation, Decimal(0)) - expiring
         entries.append(
             LedgerEntry(
-                organisation=entry["organisation"],
-                programme=programme["id"],
+                organisation=entry.organisation,
+                programme=programme.id,
                 kind=LedgerKind.expired.value,
                 points=-expiring,
-                order_uuid=entry["order_uuid"],
-                order_number=entry["order_number"],
+                order_uuid=entry.order_uuid,
+                order_number=entry.order_number,
                 note=_(
                     "Points earned on %(date)s expired",
-                    date=entry["occurred_at"].date().isoformat(),
+                    date=entry.occurred_at.date().isoformat(),
                 ),
                 source_key=key,
                 occurred_at=now,
@@ -254,11 +277,11 @@ async def _expire(programme: Mapping[str, Any], today: date) -> int:
 
 
 async def _volume_rebates(
-    programme: Mapping[str, Any], tiers: list[tuple[Decimal, Decimal]]
+    programme: RebateProgrammeRecord, tiers: list[tuple[Decimal, Decimal]]
 ) -> int:
     totals: dict[int, Decimal] = defaultdict(Decimal)
-    for order in await _orders_of(programme, VOLUME_STATUSES):
-        totals[order["buyer"]] += Decimal(order["total"])
+    for order in ProgrammeOrder.from_rows(await _orders_of(programme, VOLUME_STATUSES)):
+        totals[order.buyer] += order.total
     now = utcnow()
     entries = []
     for organisation_id, total in totals.items():
@@ -268,16 +291,16 @@ async def _volume_rebates(
         entries.append(
             LedgerEntry(
                 organisation=organisation_id,
-                programme=programme["id"],
+                programme=programme.id,
                 kind=LedgerKind.volume_rebate.value,
                 amount=amount,
                 note=_(
                     "%(percent)s%% of %(total)s %(currency)s",
                     percent=format_number(percent),
                     total=total,
-                    currency=programme["currency"],
+                    currency=programme.currency,
                 ),
-                source_key=f"volume:{programme['id']}:{organisation_id}",
+                source_key=f"volume:{programme.id}:{organisation_id}",
                 occurred_at=now,
             )
         )
@@ -306,17 +329,18 @@ async def own_partner_uuid(viewer: Viewer) -> UUID:
         .first()
     )
     assert row is not None
-    return row["uuid"]  # type: ignore[no-any-return]
+    own_uuid: UUID = row["uuid"]
+    return own_uuid
 
 
 @dataclass
 class LedgerView:
-    partner: dict[str, Any]
-    balances: list[dict[str, Any]]  # per programme: points, rebate amount, season volume
-    entries: list[dict[str, Any]]
+    partner: VisibleSalesPartner
+    balances: list[ProgrammeBalance]
+    entries: list[LedgerLine]
 
 
-async def balances(viewer: Viewer) -> list[dict[str, Any]]:
+async def balances(viewer: Viewer) -> list[PartnerPoints]:
     """Points and rebates per partner and programme the viewer may see (brand overview)."""
     access.require(viewer, SalesAction.view_rebates)
     rows = await scoped_ledger(
@@ -334,21 +358,23 @@ async def balances(viewer: Viewer) -> list[dict[str, Any]]:
         LedgerEntry.programme._.name,
         LedgerEntry.programme._.currency,
     )
-    return sorted(rows, key=lambda row: (row["partner_name"], row["programme_name"]))
+    return sorted(
+        PartnerPoints.from_rows(rows), key=lambda row: (row.partner_name, row.programme_name)
+    )
 
 
-async def ledger_partner(viewer: Viewer, partner_uuid: UUID) -> dict[str, Any]:
+async def ledger_partner(viewer: Viewer, partner_uuid: UUID) -> VisibleSalesPartner:
     """The partner whose ledger the viewer opens (a partner: its own only, else 404)."""
     access.require(viewer, SalesAction.view_rebates)
-    return dict(await get_sales_partner(viewer, partner_uuid))
+    return await get_sales_partner(viewer, partner_uuid)
 
 
 async def ledger_entries(
     viewer: Viewer,
-    partner: Mapping[str, Any],
+    partner: VisibleSalesPartner,
     after: tuple[datetime, int] | None = None,
     limit: int = HISTORY_LIMIT,
-) -> list[dict[str, Any]]:
+) -> list[LedgerLine]:
     """Up to ``limit`` of a partner's entries, the latest first, after the position
     (occurred at, id) ``after`` (the API's cursor)."""
     query = scoped_ledger(
@@ -359,12 +385,11 @@ async def ledger_entries(
             LedgerEntry.created_by._.display_name.as_alias("author_name"),
         ),
         viewer,
-    ).where(LedgerEntry.organisation == partner["id"])
+    ).where(LedgerEntry.organisation == partner.id)
     order = (LedgerEntry.occurred_at, LedgerEntry.id)
     if after is not None:
         query = query.where(after_position(order, after, descending=True))
-    rows = await query.order_by(*order, ascending=False).limit(limit)
-    return list(rows)
+    return LedgerLine.from_rows(await query.order_by(*order, ascending=False).limit(limit))
 
 
 async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
@@ -374,7 +399,7 @@ async def ledger_view(viewer: Viewer, partner_uuid: UUID) -> LedgerView:
     return LedgerView(partner, balances, await ledger_entries(viewer, partner))
 
 
-async def ledger_balances(viewer: Viewer, partner: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def ledger_balances(viewer: Viewer, partner: VisibleSalesPartner) -> list[ProgrammeBalance]:
     """Per programme: the partner's points, the rebates booked, its season volume and the
     tier that volume reaches."""
     sums: dict[int, dict[str, Any]] = {}
@@ -388,32 +413,26 @@ async def ledger_balances(viewer: Viewer, partner: Mapping[str, Any]) -> list[di
             ),
             viewer,
         )
-        .where(LedgerEntry.organisation == partner["id"])
+        .where(LedgerEntry.organisation == partner.id)
         .group_by(LedgerEntry.programme, LedgerEntry.kind)
     ):
         totals = sums.setdefault(row["programme"], {"points": Decimal(0), "rebates": Decimal(0)})
         totals["points"] += Decimal(row["points"] or 0)
         if row["kind"] == LedgerKind.volume_rebate:
             totals["rebates"] += Decimal(row["amount"] or 0)
-    programme_rows = await programmes()
     balance_rows = []
-    for programme in programme_rows:
-        volume = Decimal(0)
-        for order in await _orders_of(programme, VOLUME_STATUSES).where(
-            Order.buyer == partner["id"]
-        ):
-            volume += Decimal(order["total"])
-        percent = tier_for(volume, programme["tiers"])
-        next_tier = next((tier for tier in programme["tiers"] if tier[0] > volume), None)
+    for programme in ProgrammeTiers.from_rows(await programmes()):
+        counted = _orders_of(programme, VOLUME_STATUSES).where(Order.buyer == partner.id)
+        volume = sum((order.total for order in ProgrammeOrder.from_rows(await counted)), Decimal(0))
         balance_rows.append(
-            {
-                "programme": programme,
-                "points": sums.get(programme["id"], {}).get("points", Decimal(0)),
-                "rebates": sums.get(programme["id"], {}).get("rebates", Decimal(0)),
-                "volume": volume,
-                "percent": percent,
-                "next_tier": next_tier,
-            }
+            ProgrammeBalance(
+                programme=programme,
+                points=sums.get(programme.id, {}).get("points", Decimal(0)),
+                rebates=sums.get(programme.id, {}).get("rebates", Decimal(0)),
+                volume=volume,
+                percent=tier_for(volume, programme.tiers),
+                next_tier=next((tier for tier in programme.tiers if tier[0] > volume), None),
+            )
         )
     return balance_rows
 
@@ -421,7 +440,7 @@ async def ledger_balances(viewer: Viewer, partner: Mapping[str, Any]) -> list[di
 @access.system_query("a repeated submit finds its first entry by the form's idempotency key")
 async def add_entry(
     viewer: Viewer,
-    partner: Mapping[str, Any],
+    partner: VisibleSalesPartner,
     programme_uuid: str,
     data: Mapping[str, Any],
     idempotency_key: str,
@@ -429,7 +448,7 @@ async def add_entry(
     """A manual ledger entry by the brand: an adjustment, campaign bonus points, or a
     redemption (credit note or marketing support), which needs the points to be there.
     The idempotency key makes a repeated submit book once."""
-    access.require(viewer, SalesAction.manage_rebates, partner["id"])
+    access.require(viewer, SalesAction.manage_rebates, partner.id)
     values, errors = forms.parse_ledger_entry(data)
     programme = None
     with contextlib.suppress(ValueError):
@@ -455,7 +474,7 @@ async def add_entry(
         if earlier:
             return SaveResult(uuid=earlier["uuid"])
         if points < 0:
-            balance = (await _balances(programme["id"])).get(partner["id"], Decimal(0))
+            balance = (await _balances(programme["id"])).get(partner.id, Decimal(0))
             if balance + points < 0:
                 return SaveResult(
                     errors={
@@ -468,7 +487,7 @@ async def add_entry(
         now = utcnow()
         row = await LedgerEntry.insert(
             LedgerEntry(
-                organisation=partner["id"],
+                organisation=partner.id,
                 programme=programme["id"],
                 kind=values.kind.value,
                 points=points,
@@ -485,7 +504,7 @@ async def add_entry(
             viewer,
             entity_kind="ledger_entry",
             entity_uuid=row[0]["uuid"],
-            organisation_id=partner["id"],
+            organisation_id=partner.id,
             action="create",
             changes={"kind": [None, values.kind.value], "points": [None, str(points)]},
             summary=values.note[:200],
@@ -592,38 +611,31 @@ async def _save_tiers(programme_id: int, tiers: list[tuple[Decimal, Decimal]]) -
         ).run()
 
 
-async def programme(viewer: Viewer, programme_uuid: UUID) -> dict[str, Any]:
+async def programme(viewer: Viewer, programme_uuid: UUID) -> VisibleRebateProgramme:
     """One programme with its season's code and tiers, for its edit form."""
-    row = await get_rebate_programme(
-        viewer,
-        programme_uuid,
-        *RebateProgramme.all_columns(),
-        RebateProgramme.season._.code.as_alias("season_code"),
-    )
-    row["tiers"] = sorted((await _tiers([row["id"]])).get(row["id"], []))
-    return row
+    found = await get_rebate_programme(viewer, programme_uuid)
+    return found.replace(tiers=sorted((await _tiers([found.id])).get(found.id, [])))
 
 
-def programme_form(row: Mapping[str, Any]) -> dict[str, Any]:
+def programme_form(programme: ProgrammeSettings) -> dict[str, Any]:
     return {
-        "name": row["name"],
-        "season": row["season_code"] or "",
-        "starts_on": row["starts_on"].isoformat(),
-        "ends_on": row["ends_on"].isoformat(),
-        "currency": row["currency"],
-        "points_per_hundred": format(Decimal(row["points_per_hundred"]).normalize(), "f"),
-        "points_expiry_days": str(row["points_expiry_days"]),
+        "name": programme.name,
+        "season": programme.season_code or "",
+        "starts_on": programme.starts_on.isoformat(),
+        "ends_on": programme.ends_on.isoformat(),
+        "currency": programme.currency,
+        "points_per_hundred": format(programme.points_per_hundred.normalize(), "f"),
+        "points_expiry_days": str(programme.points_expiry_days),
         "tiers": "\n".join(
-            f"{format(Decimal(threshold).normalize(), 'f')} "
-            f"{format(Decimal(percent).normalize(), 'f')}"
-            for threshold, percent in row["tiers"]
+            f"{format(threshold.normalize(), 'f')} {format(percent.normalize(), 'f')}"
+            for threshold, percent in programme.tiers
         ),
-        "version": str(row["version"]),
+        "version": str(programme.version),
     }
 
 
 async def update_programme(
-    viewer: Viewer, current: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, current: VisibleRebateProgramme, data: Mapping[str, Any]
 ) -> SaveResult:
     """Change a programme's period, rates, term and tiers unless someone saved since the
     form was opened. The ledger keeps what it booked: entries stay on the programme with
@@ -636,21 +648,21 @@ async def update_programme(
     errors |= version_errors.messages
     if stored is None or errors:
         return SaveResult(errors=errors)
-    opened_version = opened if opened is not None else current["version"]
+    opened_version = opened if opened is not None else current.version
     async with write_transaction():
-        version = await update_if_version(RebateProgramme, current["id"], opened_version, stored)
+        version = await update_if_version(RebateProgramme, current.id, opened_version, stored)
         if version:
-            await _save_tiers(current["id"], tiers)
+            await _save_tiers(current.id, tiers)
             await audit_log.record(
                 viewer,
                 entity_kind="rebate_programme",
-                entity_uuid=current["uuid"],
+                entity_uuid=current.uuid,
                 organisation_id=viewer.organisation_id,
                 action="update",
                 changes=audit_log.changes_between(
                     {
-                        **{name: current[name] for name in stored},
-                        "tiers": _tier_lines(current["tiers"]),
+                        **current.as_dict(),
+                        "tiers": _tier_lines(current.tiers),
                         "version": opened_version,
                     },
                     {**stored, "tiers": _tier_lines(tiers), "version": version},
@@ -659,10 +671,10 @@ async def update_programme(
             )
     if not version:
         return SaveResult(
-            conflicts=await audit_log.changes_since(current["uuid"], opened_version),
-            current_version=current["version"],
+            conflicts=await audit_log.changes_since(current.uuid, opened_version),
+            current_version=current.version,
         )
-    return SaveResult(uuid=current["uuid"])
+    return SaveResult(uuid=current.uuid)
 
 
 def _parse_tiers(text: str, currency: str, errors: forms.Errors) -> list[tuple[Decimal, Decimal]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -33,10 +33,18 @@ from partner_portal.settings import current_settings
 from sales import forms, opportunities
 from sales.access import (
     SalesAction,
+    VisibleDealRegistration,
     get_deal_registration,
     may_see_rival_claims,
     require_deal_registrant,
     scoped_registrations,
+)
+from sales.records import (
+    DealRegistrationRecord,
+    LapsedClaim,
+    ProtectedCustomer,
+    RegistrationEntry,
+    RivalClaim,
 )
 from sales.tables import DealRegistration, RegistrationStatus, SalesPolicy
 from scheduler import services as follow_ups
@@ -238,7 +246,7 @@ REGISTRATION_COLUMNS = (
 
 async def list_registrations(
     viewer: Viewer, status: str = "", after: int | None = None, limit: int = LIST_LIMIT
-) -> list[dict[str, Any]]:
+) -> list[RegistrationEntry]:
     """Up to ``limit`` of the registrations the viewer may see (a partner: only its own),
     newest first, after the one whose id is ``after`` (the API's cursor); conflicts and
     overdue decisions marked."""
@@ -255,70 +263,77 @@ async def list_registrations(
         query = query.where(after_position((DealRegistration.id,), [after], descending=True))
     rows = await query.order_by(DealRegistration.id, ascending=False).limit(limit)
     now = utcnow()
-    for row in rows:
-        _decorate(row, viewer, now)
-    return list(rows)
+    return [_entry(row, viewer, now) for row in rows]
 
 
-def _decorate(row: dict[str, Any], viewer: Viewer, now: Any) -> None:
-    row["overdue"] = row["status"] == RegistrationStatus.pending and row["decision_due_at"] < now
-    row["protected"] = (
-        row["status"] == RegistrationStatus.approved
-        and row["protected_until"] is not None
-        and row["protected_until"] >= now.date()
-    )
-    row["conflict"] = may_see_rival_claims(viewer) and row["conflict_with"] is not None
+def _state(row: Mapping[str, Any], viewer: Viewer, now: datetime) -> dict[str, bool]:
+    """Whether a registration's decision is overdue, it protects its partner today, and
+    (for the brand) it collides with an earlier claim."""
+    return {
+        "overdue": row["status"] == RegistrationStatus.pending and row["decision_due_at"] < now,
+        "protected": (
+            row["status"] == RegistrationStatus.approved
+            and row["protected_until"] is not None
+            and row["protected_until"] >= now.date()
+        ),
+        "conflict": may_see_rival_claims(viewer) and row["conflict_with"] is not None,
+    }
+
+
+def _entry(row: Mapping[str, Any], viewer: Viewer, now: datetime) -> RegistrationEntry:
+    """A registration from its row (REGISTRATION_COLUMNS), with its state at ``now``."""
+    return RegistrationEntry.from_row({**row, **_state(row, viewer, now)})
 
 
 @dataclass
 class RegistrationView:
-    registration: dict[str, Any]
+    registration: RegistrationEntry
     # The other claims on the same customer and region (brand only), for deciding side by side.
-    rivals: list[dict[str, Any]]
+    rivals: list[RivalClaim]
 
 
 async def registration_view(viewer: Viewer, registration_uuid: UUID) -> RegistrationView:
-    row = await get_deal_registration(
+    found = await get_deal_registration(
         viewer, registration_uuid, SalesAction.view_deal_registrations
     )
-    registration = (
+    row = (
         await DealRegistration.select(*REGISTRATION_COLUMNS)
-        .where(DealRegistration.id == row["id"])
+        .where(DealRegistration.id == found.id)
         .first()
     )
-    assert registration is not None
+    assert row is not None
     now = utcnow()
-    _decorate(registration, viewer, now)
-    rivals: list[dict[str, Any]] = []
+    registration = _entry(row, viewer, now)
+    rivals: list[RivalClaim] = []
     if may_see_rival_claims(viewer):
-        rivals = await _rival_claims(registration)
+        rival_rows = await _rival_claims(registration)
         visible = {
-            row["id"]
-            for row in await scoped_registrations(
+            visible_row["id"]
+            for visible_row in await scoped_registrations(
                 DealRegistration.select(DealRegistration.id), viewer
-            ).where(DealRegistration.id.is_in([rival["id"] for rival in rivals] or [-1]))
+            ).where(DealRegistration.id.is_in([rival["id"] for rival in rival_rows] or [-1]))
         }
-        for rival in rivals:
-            _decorate(rival, viewer, now)
-            # The decider sees every claim approving would end; another KAM's partner
-            # stays unnamed.
-            rival["hidden"] = rival["id"] not in visible
-            if rival["hidden"]:
-                rival.update(partner_name=None, partner_uuid=None, submitter_name=None, notes="")
-        registration["conflict"] = registration["conflict"] or bool(rivals)
+        for rival in rival_rows:
+            claim = {**rival, **_state(rival, viewer, now), "hidden": rival["id"] not in visible}
+            if claim["hidden"]:
+                # The decider sees every claim approving would end; another KAM's partner
+                # stays unnamed.
+                claim.update(partner_name=None, partner_uuid=None, submitter_name=None, notes="")
+            rivals.append(RivalClaim.from_row(claim))
+        registration = registration.replace(conflict=registration.conflict or bool(rivals))
     return RegistrationView(registration, rivals)
 
 
 @access.system_query("the decider sees every rival claim; names outside their scope are hidden")
-async def _rival_claims(registration: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def _rival_claims(registration: DealRegistrationRecord) -> list[dict[str, Any]]:
     """The other standing claims on the customer in an overlapping region (the same one in
     any spelling, the country holding it, or one of its subdivisions)."""
     return list(
         await DealRegistration.select(*REGISTRATION_COLUMNS)
         .where(
-            DealRegistration.customer_key == registration["customer_key"],
-            DealRegistration.region.is_in(regions.overlapping(registration["region"])),
-            DealRegistration.id != registration["id"],
+            DealRegistration.customer_key == registration.customer_key,
+            DealRegistration.region.is_in(regions.overlapping(registration.region)),
+            DealRegistration.id != registration.id,
             _live_claim(),
         )
         .order_by(DealRegistration.id)
@@ -331,12 +346,12 @@ REJECTED_ENTRY = N_("Deal registration for %(customer)s (%(region)s) rejected: %
 
 
 async def decide(
-    viewer: Viewer, registration: Mapping[str, Any], data: Mapping[str, Any]
+    viewer: Viewer, registration: VisibleDealRegistration, data: Mapping[str, Any]
 ) -> SaveResult:
     """Approve or reject a pending claim. Approving protects the partner for the policy's
     days and rejects the rival claims still standing on the same customer and region;
     a stale version decides nothing (someone decided first)."""
-    access.require(viewer, SalesAction.decide_deal_registrations, registration["organisation"])
+    access.require(viewer, SalesAction.decide_deal_registrations, registration.organisation)
     decision = field_text(data, "decision", 10)
     note = field_text(data, "note", 2000)
     errors: dict[str, str] = {}
@@ -349,9 +364,9 @@ async def decide(
     errors |= version_errors.messages
     if errors:
         return SaveResult(errors=errors)
-    if registration["status"] != RegistrationStatus.pending:
+    if registration.status != RegistrationStatus.pending:
         raise PermissionDeniedException(_("This registration has already been decided."))
-    opened_version = opened if opened is not None else registration["version"]
+    opened_version = opened if opened is not None else registration.version
     terms = await policy()
     now = utcnow()
     approved = decision == "approve"
@@ -364,7 +379,7 @@ async def decide(
     }
     async with write_transaction():
         version = await update_if_version(
-            DealRegistration, registration["id"], opened_version, changed
+            DealRegistration, registration.id, opened_version, changed
         )
         if version:
             await _record_decision(viewer, registration, changed, (opened_version, version))
@@ -373,70 +388,72 @@ async def decide(
                 await _reject_rivals(viewer, registration, now)
     if not version:
         return SaveResult(
-            conflicts=await audit_log.changes_since(registration["uuid"], opened_version),
-            current_version=registration["version"],
+            conflicts=await audit_log.changes_since(registration.uuid, opened_version),
+            current_version=registration.version,
         )
-    return SaveResult(uuid=registration["uuid"])
+    return SaveResult(uuid=registration.uuid)
 
 
 async def _record_decision(
     viewer: Viewer,
-    registration: Mapping[str, Any],
+    registration: DealRegistrationRecord,
     changed: Mapping[str, Any],
     versions: tuple[int, int],
 ) -> None:
     await audit_log.record(
         viewer,
         entity_kind="deal_registration",
-        entity_uuid=registration["uuid"],
-        organisation_id=registration["organisation"],
+        entity_uuid=registration.uuid,
+        organisation_id=registration.organisation,
         action="decide",
         changes=audit_log.changes_between(
-            {**{name: registration.get(name) for name in changed}, "version": versions[0]},
+            {**registration.as_dict(), "version": versions[0]},
             {**changed, "version": versions[1]},
         ),
-        summary=registration["end_customer"],
+        summary=registration.end_customer,
     )
     if changed["status"] == RegistrationStatus.approved:
         entry = APPROVED_ENTRY
         params = {
-            "customer": registration["end_customer"],
-            "region": registration["region"],
+            "customer": registration.end_customer,
+            "region": registration.region,
             "until": messages.on_date(changed["protected_until"]),
         }
     else:
         entry = REJECTED_ENTRY
         params = {
-            "customer": registration["end_customer"],
-            "region": registration["region"],
+            "customer": registration.end_customer,
+            "region": registration.region,
             "note": changed["decision_note"],
         }
     # Shared with the partner: the decision is theirs to read on their timeline, in
     # their own language.
     await partner_services.add_worded_note(
-        viewer, registration["organisation"], entry, params, internal=False
+        viewer, registration.organisation, entry, params, internal=False
     )
-    if registration.get("submitted_by"):
+    if registration.submitted_by:
         await notify(
             NewNotification(
-                user_id=registration["submitted_by"],
+                user_id=registration.submitted_by,
                 kind="sales_registration",
                 message=entry,
                 params=params,
-                link=f"/sales/registrations/{registration['uuid']}",
+                link=f"/sales/registrations/{registration.uuid}",
             )
         )
 
 
 @access.system_query("a decision on one claim ends the rival claims of other partners")
-async def _reject_rivals(viewer: Viewer, registration: Mapping[str, Any], now: Any) -> None:
+async def _reject_rivals(
+    viewer: Viewer, registration: VisibleDealRegistration, now: datetime
+) -> None:
     rivals = await DealRegistration.select(*DealRegistration.all_columns()).where(
-        DealRegistration.customer_key == registration["customer_key"],
-        DealRegistration.region.is_in(regions.overlapping(registration["region"])),
-        DealRegistration.id != registration["id"],
+        DealRegistration.customer_key == registration.customer_key,
+        DealRegistration.region.is_in(regions.overlapping(registration.region)),
+        DealRegistration.id != registration.id,
         _live_claim(),
     )
-    for rival in rivals:
+    for rival in DealRegistrationRecord.from_rows(rivals):
         changed = {
             "status": RegistrationStatus.rejected.value,
             "protected_until": None,
@@ -444,26 +461,26 @@ async def _reject_rivals(viewer: Viewer, registration: Mapping[str, Any], now: A
             "decided_at": now,
             "decision_note": _(DECIDED_FOR_OTHER),
         }
-        version = await update_if_version(DealRegistration, rival["id"], rival["version"], changed)
+        version = await update_if_version(DealRegistration, rival.id, rival.version, changed)
         if version:
-            await _record_decision(viewer, rival, changed, (rival["version"], version))
+            await _record_decision(viewer, rival, changed, (rival.version, version))
             await _mail_decision(rival, "conflict", changed)
 
 
 @access.checked_by_caller("the registration comes from get_deal_registration")
 async def _mail_decision(
-    registration: Mapping[str, Any], outcome: str, changed: Mapping[str, Any]
+    registration: DealRegistrationRecord, outcome: str, changed: Mapping[str, Any]
 ) -> None:
     """E-mail the decision to the partner's user who registered the deal: "approved",
     "rejected", or "conflict" (another partner's claim on the customer was approved).
     Inside the decision's transaction."""
-    if registration["submitted_by"] is None:
+    if registration.submitted_by is None:
         return
     user = (
         await User.select(User.id, User.email, User.display_name, User.locale, User.time_zone)
         .where(
-            User.id == registration["submitted_by"],
-            User.organisation == registration["organisation"],
+            User.id == registration.submitted_by,
+            User.organisation == registration.organisation,
             User.is_active == True,  # noqa: E712
         )
         .first()
@@ -477,21 +494,21 @@ async def _mail_decision(
         "sales_registration_decision",
         {
             "name": user["display_name"],
-            "customer": registration["end_customer"],
-            "region": registration["region"],
+            "customer": registration.end_customer,
+            "region": registration.region,
             "outcome": outcome,
             "note": changed["decision_note"] if outcome == "rejected" else "",
             "protected_until": changed["protected_until"],
-            "link": f"{settings.base_url}/sales/registrations/{registration['uuid']}",
+            "link": f"{settings.base_url}/sales/registrations/{registration.uuid}",
         },
         settings,
     )
 
 
 @access.checked_by_caller("the partner page fetched the organisation; may_see_sales_panel decides")
-async def protection_for(organisation_id: int) -> list[dict[str, Any]]:
+async def protection_for(organisation_id: int) -> list[ProtectedCustomer]:
     """The customers and regions a partner is protected for today (for its 360 panel)."""
-    return list(
+    return ProtectedCustomer.from_rows(
         await DealRegistration.select(
             DealRegistration.uuid,
             DealRegistration.end_customer,
@@ -513,7 +530,7 @@ async def run_registration_deadlines() -> str:
     decision time has passed (once each: the flag is claimed by a conditional update)."""
     now = utcnow()
     async with write_transaction():
-        expired = (
+        expired = LapsedClaim.from_rows(
             await DealRegistration.update(
                 {DealRegistration.status: RegistrationStatus.expired.value}
             )
@@ -521,18 +538,22 @@ async def run_registration_deadlines() -> str:
                 DealRegistration.status == RegistrationStatus.approved.value,
                 DealRegistration.protected_until < now.date(),
             )
-            .returning(DealRegistration.uuid, DealRegistration.organisation)
+            .returning(
+                DealRegistration.uuid,
+                DealRegistration.organisation,
+                DealRegistration.end_customer,
+            )
         )
-        for row in expired:
+        for claim in expired:
             await audit_log.record(
                 None,
                 entity_kind="deal_registration",
-                entity_uuid=row["uuid"],
-                organisation_id=row["organisation"],
+                entity_uuid=claim.uuid,
+                organisation_id=claim.organisation,
                 action="expire",
                 changes={"status": ["approved", "expired"]},
             )
-        overdue = (
+        overdue = LapsedClaim.from_rows(
             await DealRegistration.update({DealRegistration.escalated_at: now})
             .where(
                 DealRegistration.status == RegistrationStatus.pending.value,
@@ -543,41 +564,40 @@ async def run_registration_deadlines() -> str:
                 DealRegistration.uuid,
                 DealRegistration.organisation,
                 DealRegistration.end_customer,
-                DealRegistration.decision_due_at,
             )
         )
-        for row in overdue:
+        for claim in overdue:
             await audit_log.record(
                 None,
                 entity_kind="deal_registration",
-                entity_uuid=row["uuid"],
-                organisation_id=row["organisation"],
+                entity_uuid=claim.uuid,
+                organisation_id=claim.organisation,
                 action="decision_overdue",
             )
         # The KAM gets a follow-up (and its notification) to decide now.
         kams = {
             row["id"]: row["owner"]
             for row in await Organisation.select(Organisation.id, Organisation.owner).where(
-                Organisation.id.is_in([row["organisation"] for row in overdue] or [-1])
+                Organisation.id.is_in([claim.organisation for claim in overdue] or [-1])
             )
         }
         await follow_ups.insert_rule_follow_ups(
             [
                 follow_ups.RuleFollowUp(
                     rule_key="sales.registration_overdue",
-                    episode=str(row["uuid"]),
-                    organisation_id=row["organisation"],
-                    owner_id=kams[row["organisation"]],
+                    episode=str(claim.uuid),
+                    organisation_id=claim.organisation,
+                    owner_id=kams[claim.organisation],
                     title=N_("Decide the deal registration: %(customer)s"),
-                    title_params={"customer": row["end_customer"]},
-                    notes=f"/sales/registrations/{row['uuid']}",
+                    title_params={"customer": claim.end_customer},
+                    notes=f"/sales/registrations/{claim.uuid}",
                     due_at=now,
                     priority="high",
                     subject_kind="deal_registration",
-                    subject_uuid=row["uuid"],
+                    subject_uuid=claim.uuid,
                 )
-                for row in overdue
-                if kams.get(row["organisation"])
+                for claim in overdue
+                if kams.get(claim.organisation)
             ]
         )
     return f"{len(expired)} protections ended, {len(overdue)} decisions overdue"

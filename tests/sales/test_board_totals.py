@@ -46,7 +46,7 @@ async def _move(who: Viewer, uuid: Any, stage: str, reason: str = "") -> None:
     result = await opportunities.move_opportunity(
         who,
         opportunity,
-        {"stage": stage, "version": str(opportunity["version"]), "lost_reason": reason},
+        {"stage": stage, "version": str(opportunity.version), "lost_reason": reason},
     )
     assert result.saved, result.errors
 

@@ -12,6 +12,7 @@ from partner_portal.partners.services import entry_text
 from partner_portal.partners.tables import Organisation, TimelineEntry
 from sales import forecast as sales_forecast
 from sales import opportunities
+from sales.access import SalesAction, get_opportunity
 from sales.tables import Opportunity, Stage
 from tests.sales.support import make_opportunity, viewer
 from tests.support import Cast, PortalClient
@@ -131,7 +132,8 @@ async def test_the_forecast_weighs_each_deal_by_its_probability_per_month_kam_an
     # Overdue: counts in the current month.
     await make_opportunity(cast.kam, cast.retailer_a, "50000", expected_close_date="2026-10-01")
     admin = await viewer(cast.admin)
-    await opportunities.move_opportunity(admin, await _row(december), {"stage": "negotiation"})
+    moved = await get_opportunity(admin, december, SalesAction.manage_opportunities)
+    await opportunities.move_opportunity(admin, moved, {"stage": "negotiation"})
 
     forecast = await sales_forecast.forecast(admin)
 
@@ -158,9 +160,10 @@ async def test_won_and_lost_analysis_counts_win_rate_and_reasons(
     frozen_clock.frozen_at = NOW
     kam = await viewer(cast.kam)
     for outcome in ("won", "won", "lost"):
-        row = await _row(await make_opportunity(cast.kam, cast.distributor_a, "300000"))
+        made = await make_opportunity(cast.kam, cast.distributor_a, "300000")
+        opportunity = await get_opportunity(kam, made, SalesAction.manage_opportunities)
         await opportunities.move_opportunity(
-            kam, row, {"stage": outcome, "lost_reason": "Delivery too slow"}
+            kam, opportunity, {"stage": outcome, "lost_reason": "Delivery too slow"}
         )
 
     analysis = await sales_forecast.won_lost_analysis(kam)

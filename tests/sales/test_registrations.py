@@ -9,6 +9,7 @@ from typing import Any
 from partner_portal.notifications.tables import Notification
 from partner_portal.partners.tables import TimelineEntry, User
 from sales import registrations
+from sales.access import SalesAction, get_deal_registration
 from sales.tables import DealRegistration
 from scheduler.tables import FollowUp
 from tests.sales.support import register_deal, viewer
@@ -118,9 +119,11 @@ async def test_overdue_decisions_are_flagged_once_and_protection_expires(
     frozen_clock.frozen_at = NOW
     waiting = await register_deal(cast.distributor, "Nanjing Metro", "CN-JS")
     protected = await register_deal(cast.retailer, "Suzhou Park", "CN-JS")
-    await registrations.decide(
-        await viewer(cast.admin), await _row(protected), {"decision": "approve"}
+    admin = await viewer(cast.admin)
+    registration = await get_deal_registration(
+        admin, protected, SalesAction.decide_deal_registrations
     )
+    await registrations.decide(admin, registration, {"decision": "approve"})
 
     frozen_clock.frozen_at = NOW + timedelta(days=6)
     first_run = await registrations.run_registration_deadlines()
