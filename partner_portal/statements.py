@@ -20,10 +20,20 @@ engine as Piccolo's own queries go (the same pool, the open transaction), and ha
 rows to the query's own result handling. A ``Parameter`` stands for a value only: what
 changes the statement's shape (a condition present or not, ``IS NULL`` for None) is not a
 parameter but another statement.
+
+A statement the access policy narrows takes the viewer: ``build(viewer)`` and
+``rows(viewer, ...)``. Its shape follows the viewer's role (a brand admin sees every
+organisation, a distributor its own and its retailers'), so it is built once per role
+(and organisation-admin flag, language, time zone); who the viewer is (user, organisation)
+goes in as parameters: ``build`` gets a stand-in viewer whose ids are ``Parameter``s, and
+each run binds the real viewer's. A build function therefore uses the viewer's ids only
+in the query, never in a Python test (a parameter refuses to be tested for truth).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +54,21 @@ class Parameter:
 
     def __repr__(self) -> str:
         return f"Parameter({self.name!r})"
+
+    def __bool__(self) -> bool:
+        raise TypeError(f"{self!r} has no value while the statement is built")
+
+
+# What of a viewer a statement's shape may follow, and who the viewer is: the values.
+VIEWER_SHAPE = ("role", "is_org_admin", "locale", "time_zone")
+VIEWER_VALUES = ("user_id", "user_uuid", "email", "display_name", "organisation_id", "ip_address")
+
+
+def _stand_in(viewer: Any) -> Any:
+    """The viewer with a parameter for each of its values (a copy of the dataclass)."""
+    return dataclasses.replace(
+        viewer, **{name: Parameter(f"viewer.{name}") for name in VIEWER_VALUES}
+    )
 
 
 class _Compiled:
@@ -77,22 +102,33 @@ class _Compiled:
 class Prepared:
     """A select built once (see the module's docstring)."""
 
-    __slots__ = ("_build", "_compiled", "_table")
+    __slots__ = ("_build", "_compiled", "_for_viewer", "_table")
 
-    def __init__(self, build: Callable[[], Select]) -> None:
+    def __init__(self, build: Callable[..., Select]) -> None:
         self._build = build
-        # By kind of database: the text differs, and so may the query (database.one_of).
-        self._compiled: dict[str, _Compiled] = {}
+        self._for_viewer = len(inspect.signature(build).parameters) == 1
+        # By kind of database (the text differs, and so may the query: database.one_of)
+        # and, for a statement that takes the viewer, by the viewer's shape.
+        self._compiled: dict[tuple[Any, ...], _Compiled] = {}
         self._table: type[Table] | None = None
 
-    async def rows(self, **values: Any) -> list[dict[str, Any]]:
-        """The statement's rows for these values (each ``Parameter`` by its name)."""
+    async def rows(self, viewer: Any = None, **values: Any) -> list[dict[str, Any]]:
+        """The statement's rows for these values (each ``Parameter`` by its name), for
+        this viewer when the statement takes one."""
+        if self._for_viewer:
+            if viewer is None:
+                raise TypeError("this statement is narrowed for a viewer: give one")
+            shape: tuple[Any, ...] = tuple(getattr(viewer, name) for name in VIEWER_SHAPE)
+            values.update({f"viewer.{name}": getattr(viewer, name) for name in VIEWER_VALUES})
+        else:
+            shape = ()
         if self._table is None:
-            self._table = self._build().table
+            self._table = self._built(viewer).table
         engine = self._table._meta.db
-        compiled = self._compiled.get(engine.engine_type)
+        key = (engine.engine_type, *shape)
+        compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[engine.engine_type] = _Compiled(self._build())
+            compiled = self._compiled[key] = _Compiled(self._built(viewer))
         bound = compiled.bound(values)
         querystring = QueryString(compiled.template, *bound)
         # Piccolo's own way to send SQL it compiled earlier (a frozen query's): the engine
@@ -101,7 +137,10 @@ class Prepared:
         results = await engine.run_querystring(querystring, in_pool=True)
         return await compiled.query._process_results(results)  # type: ignore[no-any-return]
 
-    async def first(self, **values: Any) -> dict[str, Any] | None:
+    async def first(self, viewer: Any = None, **values: Any) -> dict[str, Any] | None:
         """The first row, or None (write ``.limit(1)`` into the statement)."""
-        rows = await self.rows(**values)
+        rows = await self.rows(viewer, **values)
         return rows[0] if rows else None
+
+    def _built(self, viewer: Any) -> Select:
+        return self._build(_stand_in(viewer)) if self._for_viewer else self._build()

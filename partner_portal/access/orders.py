@@ -11,6 +11,7 @@ from uuid import UUID
 
 from litestar.exceptions import PermissionDeniedException
 from piccolo.columns.combination import Combinable
+from piccolo.query.methods.select import Select
 
 from partner_portal.access.core import (
     Action,
@@ -18,6 +19,7 @@ from partner_portal.access.core import (
     ScopedTable,
     Viewer,
     fetch_one,
+    fetch_prepared,
     narrow,
     organisation_filter,
     scoped,
@@ -38,6 +40,7 @@ from partner_portal.orders.tables import (
     StockReservation,
 )
 from partner_portal.partners.tables import Organisation, Role
+from partner_portal.statements import Parameter, Prepared
 
 SCOPED_TABLES = (
     ScopedTable(Order, Order.buyer),
@@ -81,12 +84,20 @@ ORDER_COLUMNS = (
 )
 
 
+@Prepared
+def _order(viewer: Viewer) -> Select:
+    return (
+        scoped_orders(Order.select(*ORDER_COLUMNS), viewer)
+        .where(Order.uuid == Parameter("order"))
+        .limit(1)
+    )
+
+
 async def get_order(
     viewer: Viewer, order_uuid: UUID, action: ActionSet = Action.view_orders
 ) -> VisibleOrder:
     """One order the viewer may see (404 otherwise), checked for the action (403)."""
-    query = scoped_orders(Order.select(*ORDER_COLUMNS), viewer).where(Order.uuid == order_uuid)
-    row = await fetch_one(viewer, query, "No such order.", action)
+    row = await fetch_prepared(viewer, _order, "No such order.", action, order=order_uuid)
     return VisibleOrder.from_row(row)
 
 

@@ -9,6 +9,7 @@ from uuid import UUID
 from litestar.exceptions import NotFoundException
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
+from piccolo.query.methods.select import Select
 
 from partner_portal.access.core import (
     Action,
@@ -16,6 +17,7 @@ from partner_portal.access.core import (
     ScopedTable,
     Viewer,
     fetch_one,
+    fetch_prepared,
     narrow,
     scoped,
 )
@@ -33,6 +35,7 @@ from partner_portal.partners.tables import (
     TimelineEntry,
     User,
 )
+from partner_portal.statements import Parameter, Prepared
 
 SCOPED_TABLES = (
     ScopedTable(Organisation, Organisation.id),
@@ -80,14 +83,22 @@ def user_filter(viewer: Viewer) -> Combinable | None:
     return User.organisation == viewer.organisation_id
 
 
+@Prepared
+def _organisation(viewer: Viewer) -> Select:
+    return (
+        scoped(Organisation.select(*Organisation.all_columns()), viewer)
+        .where(Organisation.uuid == Parameter("uuid"))
+        .limit(1)
+    )
+
+
 async def get_organisation(
     viewer: Viewer, organisation_uuid: UUID, action: ActionSet = Action.view_partner
 ) -> VisibleOrganisation:
     """One organisation the viewer may see (404 otherwise), checked for the action (403)."""
-    query = scoped(Organisation.select(*Organisation.all_columns()), viewer).where(
-        Organisation.uuid == organisation_uuid
+    row = await fetch_prepared(
+        viewer, _organisation, "No such partner.", action, "id", uuid=organisation_uuid
     )
-    row = await fetch_one(viewer, query, "No such partner.", action, organisation="id")
     return VisibleOrganisation.from_row(row)
 
 

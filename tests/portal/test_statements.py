@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from piccolo.query.methods.select import Select
 
+from partner_portal import access
+from partner_portal.accounts.services import viewer_for_user_id
 from partner_portal.database import one_of, write_transaction
 from partner_portal.partners.tables import Organisation
 from partner_portal.statements import Parameter, Prepared
@@ -84,3 +86,26 @@ async def test_a_run_shows_its_sql_as_a_piccolo_query_does(cast: Cast) -> None:
             .limit(1)
         )
     ]
+
+
+@Prepared
+def _visible_organisations(viewer: access.Viewer) -> Select:
+    return access.scoped(Organisation.select(Organisation.id), viewer).order_by(Organisation.id)
+
+
+async def test_a_statement_narrowed_for_the_viewer_answers_each_viewer_with_their_own_rows(
+    cast: Cast,
+) -> None:
+    """Built once per role, run for each viewer: two distributors (one built it, the other
+    reuses it), a KAM and the brand's admin see what the access policy gives each."""
+    members = (cast.distributor, cast.other_distributor, cast.retailer, cast.kam, cast.other_kam)
+    for member in (*members, cast.admin):
+        viewer = await viewer_for_user_id(member.id)
+        expected = await access.scoped(Organisation.select(Organisation.id), viewer).order_by(
+            Organisation.id
+        )
+        assert await _visible_organisations.rows(viewer) == expected, member
+    first = await _visible_organisations.rows(await viewer_for_user_id(cast.distributor.id))
+    assert [row["id"] for row in first] == sorted([cast.distributor_a.id, cast.retailer_a.id]), (
+        "a distributor sees its own organisation and the retailers it serves"
+    )

@@ -148,11 +148,10 @@ async def list_orders(viewer: Viewer, filters: OrderFilters) -> OrderPage:
     return OrderPage(rows=rows, next_before=rows[-1].id if more else None, filters=filters)
 
 
-async def visible_buyers(viewer: Viewer) -> list[dict[str, Any]]:
-    """Organisations the viewer may place orders for (the new-order form's choices), with
-    the columns access.get_buyer reads."""
-    rows = (
-        await access.scoped(
+@Prepared
+def _buyers_in_view(viewer: Viewer) -> Select:
+    return (
+        access.scoped(
             Organisation.select(
                 Organisation.id,
                 Organisation.uuid,
@@ -166,6 +165,12 @@ async def visible_buyers(viewer: Viewer) -> list[dict[str, Any]]:
         .where(Organisation.kind.is_in(sorted(access.BUYING_KINDS)))
         .order_by(Organisation.legal_name)
     )
+
+
+async def visible_buyers(viewer: Viewer) -> list[dict[str, Any]]:
+    """Organisations the viewer may place orders for (the new-order form's choices), with
+    the columns access.get_buyer reads."""
+    rows = await _buyers_in_view.rows(viewer)
     return [row for row in rows if access.may_place_order_for(viewer, row)]
 
 
