@@ -1,0 +1,74 @@
+"""Typed rows of the distributors module (partner_portal/records.py): a line sheet, a line
+sheet as the lists show it, a style as a sheet reads it and the running cart's draft, as the
+services hand them out. A sheet fetched through the access policy is a ``VisibleLineSheet``
+(distributors/access.py), made only by get_line_sheet.
+
+A grid's colours, sizes and SKUs stay dictionaries: a sheet has thousands of cells, and a
+record each would cost the grid's page more than it reads (issue 21)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from partner_portal.records import Record
+
+
+class LineSheetRecord(Record, frozen=True):
+    """A line sheet's own columns with its season's code and name (None: the season is
+    gone)."""
+
+    id: int
+    uuid: UUID
+    season: int
+    title: str
+    notes: str
+    published: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    season_code: str | None
+    season_name: str | None
+
+
+class LineSheetListing(Record, frozen=True):
+    """A line sheet as the lists show it: its season's code (a season with sheets is not
+    deleted) and how many styles it has."""
+
+    id: int
+    uuid: UUID
+    title: str
+    published: bool
+    updated_at: datetime
+    season_code: str
+    style_count: int
+
+
+class SheetStyleRow(Record, frozen=True):
+    """A style's own columns as a line sheet's filters and cards start from them
+    (services.STYLE_COLUMNS)."""
+
+    id: int
+    uuid: UUID
+    code: str
+    name_en: str
+    name_zh: str
+    name_ko: str
+    fabric_composition: str
+    season: int
+    size_scale: int
+    category: str
+    gender: str
+    carry_over: bool
+
+
+class CartOrder(Record, frozen=True):
+    """The draft a line sheet's cards add to, with its totals (sheets.CART_COLUMNS)."""
+
+    id: int
+    uuid: UUID
+    total_quantity: int
+    total: Decimal
+    currency: str
+    version: int
