@@ -707,10 +707,14 @@ async def credit_save(
         return redirect_after_post(
             request, f"/distributors/credit#p-{partner_id}", done="credit_saved"
         )
-    partners = await rules.credit_rows(viewer)
-    for partner in partners:
-        if partner["id"] == organisation.id and result.current_version is None:
-            partner["typed"] = dict(data)
+    partners = [
+        (
+            partner.replace(typed=dict(data))
+            if partner.id == organisation.id and result.current_version is None
+            else partner
+        )
+        for partner in await rules.credit_rows(viewer)
+    ]
     return render(
         request,
         "distributors/credit.html",

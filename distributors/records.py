@@ -72,3 +72,43 @@ class CartOrder(Record, frozen=True):
     total: Decimal
     currency: str
     version: int
+
+
+class ServedRetailer(Record, frozen=True):
+    """A retailer a distributor serves, with its open orders' count and value."""
+
+    id: int
+    uuid: UUID
+    legal_name: str
+    status: str
+    tier: str
+    currency: str
+    open_orders: int
+    open_value: Decimal
+
+
+class TerritoryHolder(Record, frozen=True):
+    """A distributor or retailer as one of its territory rows names it (the territory
+    conflicts page): the region and the organisation holding it."""
+
+    region_code: str
+    id: int
+    uuid: UUID
+    legal_name: str
+    kind: str
+    parent_distributor: int | None
+
+
+class PartnerCreditRow(Record, frozen=True):
+    """A buying partner with the credit figures kept here (none yet: no limit, nothing
+    unpaid, version 0), and what was typed into its row when saving it was refused."""
+
+    id: int
+    uuid: UUID
+    legal_name: str
+    kind: str
+    currency: str
+    credit_limit: Decimal | None
+    unpaid_amount: Decimal
+    version: int
+    typed: dict[str, str] = {}
