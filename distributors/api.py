@@ -155,8 +155,8 @@ async def api_line_sheet(viewer: CurrentViewer, sheet_id: FromPath[UUID]) -> Lin
         id=sheet.uuid,
         title=sheet.title,
         notes=sheet.notes,
-        season=season.get("code", ""),
-        season_name=season.get("name", ""),
+        season=season.code if season else "",
+        season_name=season.name if season else "",
         published=bool(sheet.published),
         style_count=len(await services.sheet_style_ids(sheet.id)),
         delivery_windows=[

@@ -234,7 +234,8 @@ async def sheet_pdf(
         },
         pictures,
     )
-    filename = f"line-sheet-{view.season.get('code', '')}-{sheet_id}.pdf"
+    season_code = view.season.code if view.season else ""
+    filename = f"line-sheet-{season_code}-{sheet_id}.pdf"
     return Response(
         content=content,
         media_type=PDF_MEDIA_TYPE,

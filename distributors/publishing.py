@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from distributors.access import DistributorAction, VisibleLineSheet, line_sheet_filter
-from distributors.records import LineSheetListing
+from distributors.records import AudienceChoice, LineSheetListing, SeasonChoice
 from distributors.tables import LineSheet, LineSheetAudience, LineSheetStyle
 from partner_portal import access, messages
 from partner_portal.access import Action, Viewer
@@ -140,7 +140,17 @@ async def sheet_values(sheet: VisibleLineSheet) -> dict[str, Any]:
     }
 
 
-async def sheet_choices(viewer: Viewer) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SheetChoices:
+    """What the sheet form offers: seasons, tiers and the buying partners a sheet can be
+    published to."""
+
+    seasons: list[SeasonChoice]
+    tiers: list[Tier]
+    partners: list[AudienceChoice]
+
+
+async def sheet_choices(viewer: Viewer) -> SheetChoices:
     """Seasons, tiers and the buying partners a sheet can be published to."""
     partners = (
         await access.scoped(
@@ -150,11 +160,12 @@ async def sheet_choices(viewer: Viewer) -> dict[str, Any]:
         .where(Organisation.kind.is_in(["distributor", "retailer"]))
         .order_by(Organisation.legal_name)
     )
-    return {
-        "seasons": await Season.select(Season.uuid, Season.code, Season.name).order_by(Season.code),
-        "tiers": list(Tier),
-        "partners": partners,
-    }
+    seasons = await Season.select(Season.uuid, Season.code, Season.name).order_by(Season.code)
+    return SheetChoices(
+        seasons=SeasonChoice.from_rows(seasons),
+        tiers=list(Tier),
+        partners=AudienceChoice.from_rows(partners),
+    )
 
 
 @dataclass(frozen=True)

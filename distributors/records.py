@@ -112,3 +112,27 @@ class PartnerCreditRow(Record, frozen=True):
     unpaid_amount: Decimal
     version: int
     typed: dict[str, str] = {}
+
+
+class SheetSeason(Record, frozen=True):
+    """The season a line sheet shows on every page of it."""
+
+    id: int
+    code: str
+    name: str
+
+
+class SeasonChoice(Record, frozen=True):
+    """A season the sheet form offers."""
+
+    uuid: UUID
+    code: str
+    name: str
+
+
+class AudienceChoice(Record, frozen=True):
+    """A buying partner the sheet form offers to publish to."""
+
+    uuid: UUID
+    legal_name: str
+    kind: str

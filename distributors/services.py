@@ -17,7 +17,7 @@ from uuid import UUID
 from litestar.exceptions import PermissionDeniedException
 
 from distributors.access import VisibleLineSheet
-from distributors.records import LineSheetRecord, SheetStyleRow
+from distributors.records import LineSheetRecord, SheetSeason, SheetStyleRow
 from distributors.tables import LineSheetStyle
 from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
@@ -334,18 +334,18 @@ async def buyer_and_choices(
 @dataclass
 class SheetView:
     sheet: VisibleLineSheet
-    season: dict[str, Any]
+    season: SheetSeason | None
     styles: list[MatrixStyle]
     buyer: dict[str, Any] | None
     buyers: list[dict[str, Any]]
     windows: list[dict[str, Any]]
 
 
-def season_of(sheet: LineSheetRecord) -> dict[str, Any]:
-    """The season of a sheet from get_line_sheet (id, code, name); empty if it is gone."""
+def season_of(sheet: LineSheetRecord) -> SheetSeason | None:
+    """The season of a sheet from get_line_sheet; None if it is gone."""
     if sheet.season_code is None:
-        return {}
-    return {"id": sheet.season, "code": sheet.season_code, "name": sheet.season_name}
+        return None
+    return SheetSeason(id=sheet.season, code=sheet.season_code, name=sheet.season_name or "")
 
 
 async def sheet_view(viewer: Viewer, sheet: VisibleLineSheet, buyer_uuid: UUID | None) -> SheetView:

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from distributors.access import VisibleLineSheet, line_sheet_filter
 from distributors.forms import uuid_or_none
-from distributors.records import CartOrder
+from distributors.records import CartOrder, SheetSeason
 from distributors.services import (
     MatrixStyle,
     StyleRows,
@@ -148,7 +148,7 @@ class SheetCard:
 @dataclass
 class SheetPage:
     sheet: VisibleLineSheet
-    season: dict[str, Any]
+    season: SheetSeason | None
     buyer: dict[str, Any] | None
     buyers: list[dict[str, Any]]
     windows: list[dict[str, Any]]
