@@ -271,7 +271,7 @@ async def _matrix(
     saved_texts: dict[str, str] = {}
     draft_styles: list[int] = []
     if order is not None:
-        draft_styles, saved_texts = await services.draft_quantities(order.id)
+        draft_styles, saved_texts = await services.draft_quantities(order)
         style_ids = list(dict.fromkeys([*style_ids, *draft_styles]))
     # A batch's start, from the "more" block's address; anything else asks for no styles.
     start = (whole_number(batch, minimum=1, maximum=100_000) or len(style_ids) + 1) if batch else 0
@@ -466,7 +466,7 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
         )
     style_ids = await services.sheet_style_ids(sheet.id) if sheet else []
     if order is not None:
-        style_ids = [*style_ids, *(await services.draft_quantities(order.id))[0]]
+        style_ids = [*style_ids, *(await services.draft_quantities(order))[0]]
     # Only the styles the page drew were sent: a draft's other lines are kept as saved.
     drawn = services.drawn_styles(list(dict.fromkeys(style_ids)), form)
     styles = await services.load_styles(viewer, drawn, buyer["id"])

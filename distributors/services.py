@@ -591,11 +591,11 @@ async def draft_for_grid(viewer: Viewer, order_uuid: UUID) -> access.VisibleOrde
 
 
 @access.checked_by_caller("the draft comes from get_order")
-async def draft_quantities(order_id: int) -> tuple[list[int], dict[str, str]]:
+async def draft_quantities(draft: access.VisibleOrder) -> tuple[list[int], dict[str, str]]:
     """A draft's styles (in line order) and its quantities as grid texts."""
     rows = (
         await OrderLine.select(OrderLine.style, OrderLine.sku, OrderLine.quantity)
-        .where(OrderLine.order == order_id)
+        .where(OrderLine.order == draft.id)
         .order_by(OrderLine.id)
     )
     styles = list(dict.fromkeys(row["style"] for row in rows))

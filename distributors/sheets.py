@@ -41,7 +41,6 @@ from partner_portal.database import one_of
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
-from partner_portal.orders.records import OrderRecord
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
 from partner_portal.orders.tables import Order, OrderLine, OrderStatus
 
@@ -374,7 +373,7 @@ async def add_to_cart(
     return CartResult(await cart_of(viewer, buyer, sheet.season), added, style.code)
 
 
-async def sheet_of_draft(viewer: Viewer, order: OrderRecord) -> UUID | None:
+async def sheet_of_draft(viewer: Viewer, order: access.VisibleOrder) -> UUID | None:
     """The line sheet a draft reopens in when its link names none (from the start page,
     the order list, the order page): of the sheets the viewer may read in the draft's
     season, the one holding most of its styles, published before unpublished, newest
@@ -388,7 +387,7 @@ async def sheet_of_draft(viewer: Viewer, order: OrderRecord) -> UUID | None:
     candidates = await query
     if not candidates:
         return None
-    draft_styles, _quantities = await draft_quantities(order.id)
+    draft_styles, _quantities = await draft_quantities(order)
     held: dict[int, int] = {}
     if draft_styles:
         for row in (

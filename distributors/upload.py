@@ -20,7 +20,6 @@ from partner_portal.edits import SaveResult
 from partner_portal.i18n import N_, format_date, format_money
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import services as orders
-from partner_portal.orders.records import OrderRecord
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
 from partner_portal.orders.tables import OrderLine
 from partner_portal.spreadsheets import RowError, read_rows
@@ -201,7 +200,7 @@ async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
 
 
 async def reorder_changes(
-    viewer: Viewer, past_uuid: UUID, draft: OrderRecord, styles: list[MatrixStyle]
+    viewer: Viewer, past_uuid: UUID, draft: access.VisibleOrder, styles: list[MatrixStyle]
 ) -> list[str]:
     """What differs between a past order and the draft reordering it, in the reader's
     language: items left out, prices that moved, and (for an at-once order) cells with
