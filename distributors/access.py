@@ -9,9 +9,17 @@ from uuid import UUID
 
 from piccolo.columns.combination import Combinable
 
-from distributors.records import LineSheetRecord
+from distributors.records import CartOrder, LineSheetRecord
 from distributors.tables import LineSheet, LineSheetAudience, PartnerCredit
-from partner_portal.access import ActionSet, ScopedTable, Viewer, fetch_one, narrow
+from partner_portal.access import (
+    ActionSet,
+    ScopedTable,
+    Viewer,
+    fetch_one,
+    narrow,
+    scoped_orders,
+)
+from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation, Role
 
 
@@ -76,6 +84,34 @@ async def get_line_sheet(viewer: Viewer, sheet_uuid: UUID, action: ActionSet) ->
     )
     row = await fetch_one(viewer, query, "No such line sheet.", action)
     return VisibleLineSheet.from_row(row)
+
+
+# The running cart's columns: its totals, and what replacing its lines needs.
+CART_COLUMNS = (
+    Order.id,
+    Order.uuid,
+    Order.total_quantity,
+    Order.total,
+    Order.currency,
+    Order.version,
+)
+
+
+class VisibleCart(CartOrder, frozen=True):
+    """A buyer's draft a line sheet's cards add to, as the viewer sees it: made only by
+    find_cart."""
+
+
+async def find_cart(viewer: Viewer, buyer_id: int, season_id: int) -> VisibleCart | None:
+    """The buyer's latest draft of the season among the orders the viewer sees; None
+    until there is one (no 404: the first addition makes it)."""
+    query = Order.select(*CART_COLUMNS).where(
+        (Order.buyer == buyer_id)
+        & (Order.status == OrderStatus.draft)
+        & (Order.season == season_id)
+    )
+    order = await scoped_orders(query, viewer).order_by(Order.updated_at, ascending=False).first()
+    return VisibleCart.from_row(order) if order else None
 
 
 def own_retailers_filter(viewer: Viewer) -> Combinable:

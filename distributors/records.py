@@ -64,7 +64,7 @@ class SheetStyleRow(Record, frozen=True):
 
 
 class CartOrder(Record, frozen=True):
-    """The draft a line sheet's cards add to, with its totals (sheets.CART_COLUMNS)."""
+    """The draft a line sheet's cards add to, with its totals (access.CART_COLUMNS)."""
 
     id: int
     uuid: UUID

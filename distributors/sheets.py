@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from distributors.access import VisibleLineSheet, line_sheet_filter
+from distributors.access import VisibleCart, VisibleLineSheet, find_cart, line_sheet_filter
 from distributors.forms import uuid_or_none
-from distributors.records import CartOrder, SheetSeason
+from distributors.records import SheetSeason
 from distributors.services import (
     MatrixStyle,
     StyleRows,
@@ -42,7 +42,7 @@ from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
-from partner_portal.orders.tables import Order, OrderLine, OrderStatus
+from partner_portal.orders.tables import OrderLine
 
 CARDS_PER_PAGE = 24
 MAX_SEARCH_LENGTH = 100
@@ -238,14 +238,6 @@ async def sheet_page(
 # The running cart: the buyer's latest draft of the sheet's season
 
 
-CART_COLUMNS = (
-    Order.id,
-    Order.uuid,
-    Order.total_quantity,
-    Order.total,
-    Order.currency,
-    Order.version,
-)
 MAX_PACKS = 10_000
 
 
@@ -253,7 +245,7 @@ MAX_PACKS = 10_000
 class Cart:
     """The draft the sheet's cards add to (None until the first), with its totals."""
 
-    order: CartOrder | None
+    order: VisibleCart | None
 
     @property
     def pieces(self) -> int:
@@ -263,17 +255,7 @@ class Cart:
 async def cart_of(viewer: Viewer, buyer: Mapping[str, Any] | None, season_id: int) -> Cart:
     if buyer is None or not viewer.can(Action.place_order):
         return Cart(None)
-    query = Order.select(*CART_COLUMNS).where(
-        (Order.buyer == buyer["id"])
-        & (Order.status == OrderStatus.draft)
-        & (Order.season == season_id)
-    )
-    order = (
-        await access.scoped_orders(query, viewer)
-        .order_by(Order.updated_at, ascending=False)
-        .first()
-    )
-    return Cart(CartOrder.from_row(order) if order else None)
+    return Cart(await find_cart(viewer, buyer["id"], season_id))
 
 
 @dataclass(frozen=True)
@@ -295,10 +277,10 @@ class CartResult:
     error: str = ""
 
 
-@access.checked_by_caller("the cart's draft comes from the scoped cart_of")
-async def _cart_lines(order_id: int) -> dict[int, int]:
+@access.checked_by_caller("the cart's draft comes from find_cart")
+async def _cart_lines(cart: VisibleCart) -> dict[int, int]:
     rows = await OrderLine.select(OrderLine.sku, OrderLine.quantity).where(
-        OrderLine.order == order_id
+        OrderLine.order == cart.id
     )
     return {row["sku"]: row["quantity"] for row in rows}
 
@@ -337,7 +319,7 @@ async def add_to_cart(
         per_size = ratio.expand(packs)
     else:
         per_size = {size["id"]: packs for size in style.sizes}
-    lines = await _cart_lines(cart.order.id) if cart.order else {}
+    lines = await _cart_lines(cart.order) if cart.order else {}
     added = 0
     for colour in colours:
         for size_id, pieces in per_size.items():
