@@ -1,7 +1,9 @@
-"""Typed rows of the distributors module (partner_portal/records.py): a line sheet, a line
-sheet as the lists show it, a style as a sheet reads it and the running cart's draft, as the
-services hand them out. A sheet fetched through the access policy is a ``VisibleLineSheet``
-(distributors/access.py), made only by get_line_sheet.
+"""Typed rows of the distributors module (partner_portal/records.py), as the services hand
+them out: a line sheet, its season, a line sheet as the lists show it, a style as a sheet
+reads it, the running cart's draft, the sheet form's choices, the retailers a distributor
+serves, territory holders and partners' credit figures. A sheet or a cart fetched through
+the access policy is a ``VisibleLineSheet`` or a ``VisibleCart`` (distributors/access.py),
+made only by get_line_sheet and find_cart.
 
 A grid's colours, sizes and SKUs stay dictionaries: a sheet has thousands of cells, and a
 record each would cost the grid's page more than it reads (issue 21)."""
