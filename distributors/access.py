@@ -5,13 +5,21 @@ sees the retailers it serves."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from piccolo.columns.combination import Combinable
 
+from distributors.records import CartOrder, LineSheetRecord
 from distributors.tables import LineSheet, LineSheetAudience, PartnerCredit
-from partner_portal.access import ActionSet, ScopedTable, Viewer, fetch_one, narrow
+from partner_portal.access import (
+    ActionSet,
+    ScopedTable,
+    Viewer,
+    fetch_one,
+    narrow,
+    scoped_orders,
+)
+from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation, Role
 
 
@@ -63,13 +71,47 @@ SHEET_COLUMNS = (
 )
 
 
-async def get_line_sheet(viewer: Viewer, sheet_uuid: UUID, action: ActionSet) -> dict[str, Any]:
+class VisibleLineSheet(LineSheetRecord, frozen=True):
+    """A line sheet the viewer may read: made only by get_line_sheet. A subclass rather
+    than a NewType: mypy (2.4) crashes on a NewType of a msgspec struct."""
+
+
+async def get_line_sheet(viewer: Viewer, sheet_uuid: UUID, action: ActionSet) -> VisibleLineSheet:
     """One line sheet the viewer may read (404 otherwise), checked for the action (403),
     with its season's code and name (season_code, season_name)."""
     query = narrow(LineSheet.select(*SHEET_COLUMNS), line_sheet_filter(viewer)).where(
         LineSheet.uuid == sheet_uuid
     )
-    return await fetch_one(viewer, query, "No such line sheet.", action)
+    row = await fetch_one(viewer, query, "No such line sheet.", action)
+    return VisibleLineSheet.from_row(row)
+
+
+# The running cart's columns: its totals, and what replacing its lines needs.
+CART_COLUMNS = (
+    Order.id,
+    Order.uuid,
+    Order.total_quantity,
+    Order.total,
+    Order.currency,
+    Order.version,
+)
+
+
+class VisibleCart(CartOrder, frozen=True):
+    """A buyer's draft a line sheet's cards add to, as the viewer sees it: made only by
+    find_cart."""
+
+
+async def find_cart(viewer: Viewer, buyer_id: int, season_id: int) -> VisibleCart | None:
+    """The buyer's latest draft of the season among the orders the viewer sees; None
+    until there is one (no 404: the first addition makes it)."""
+    query = Order.select(*CART_COLUMNS).where(
+        (Order.buyer == buyer_id)
+        & (Order.status == OrderStatus.draft)
+        & (Order.season == season_id)
+    )
+    order = await scoped_orders(query, viewer).order_by(Order.updated_at, ascending=False).first()
+    return VisibleCart.from_row(order) if order else None
 
 
 def own_retailers_filter(viewer: Viewer) -> Combinable:

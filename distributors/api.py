@@ -128,16 +128,16 @@ async def api_line_sheets(
     """The line sheets you may read, newest first."""
     position = api.decode_cursor(cursor, (int,))
     rows = await publishing.list_line_sheets(viewer, position[0] if position else None, limit + 1)
-    shown, next_cursor = api.page_of(rows, limit, lambda row: [row["id"]])
+    shown, next_cursor = api.page_of(rows, limit, lambda row: [row.id])
     return LineSheetList(
         items=[
             LineSheetSummary(
-                id=row["uuid"],
-                title=row["title"],
-                season=row["season_code"],
-                published=bool(row["published"]),
-                style_count=row["style_count"],
-                updated_at=api.timestamp(row["updated_at"]),
+                id=row.uuid,
+                title=row.title,
+                season=row.season_code,
+                published=bool(row.published),
+                style_count=row.style_count,
+                updated_at=api.timestamp(row.updated_at),
             )
             for row in shown
         ],
@@ -149,16 +149,16 @@ async def api_line_sheets(
 async def api_line_sheet(viewer: CurrentViewer, sheet_id: FromPath[UUID]) -> LineSheet:
     """One line sheet with its season's delivery windows; its styles are at .../styles."""
     sheet = await get_line_sheet(viewer, sheet_id, DistributorAction.view_line_sheets)
-    windows = (await delivery_windows([sheet["season"]]))[sheet["season"]]
+    windows = (await delivery_windows([sheet.season]))[sheet.season]
     season = services.season_of(sheet)
     return LineSheet(
-        id=sheet["uuid"],
-        title=sheet["title"],
-        notes=sheet["notes"],
-        season=season.get("code", ""),
-        season_name=season.get("name", ""),
-        published=bool(sheet["published"]),
-        style_count=len(await services.sheet_style_ids(sheet["id"])),
+        id=sheet.uuid,
+        title=sheet.title,
+        notes=sheet.notes,
+        season=season.code if season else "",
+        season_name=season.name if season else "",
+        published=bool(sheet.published),
+        style_count=len(await services.sheet_style_ids(sheet.id)),
         delivery_windows=[
             DeliveryWindow(
                 id=window["uuid"],
@@ -168,8 +168,8 @@ async def api_line_sheet(viewer: CurrentViewer, sheet_id: FromPath[UUID]) -> Lin
             )
             for window in windows
         ],
-        version=sheet["version"],
-        updated_at=api.timestamp(sheet["updated_at"]),
+        version=sheet.version,
+        updated_at=api.timestamp(sheet.updated_at),
     )
 
 
@@ -191,14 +191,14 @@ async def api_line_sheet_styles(
     chosen = await services.chosen_buyer(viewer, buyer_uuid)
     position = api.decode_cursor(cursor, (int, int))
     places = await services.sheet_styles_after(
-        sheet["id"], (position[0], position[1]) if position else None, limit + 1
+        sheet.id, (position[0], position[1]) if position else None, limit + 1
     )
     shown, next_cursor = api.page_of(places, limit, lambda place: place[:2])
     style_ids = [style_id for _position, _place, style_id in shown]
     read = await services.read_styles(viewer, style_ids)
     summaries = {summary.id: summary for summary in await sheets.style_summaries(read)}
     styles = await services.load_styles(viewer, style_ids, None, read=read)
-    windows = (await delivery_windows([sheet["season"]]))[sheet["season"]]
+    windows = (await delivery_windows([sheet.season]))[sheet.season]
     # The list the buyer's contract in force chooses, as its orders are priced.
     prices = (await orders.buyer_prices(chosen["id"], style_ids)).prices if chosen else None
     items = []

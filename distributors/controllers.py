@@ -24,7 +24,7 @@ from distributors import (
     sheets,
     upload,
 )
-from distributors.access import DistributorAction, get_line_sheet
+from distributors.access import DistributorAction, VisibleLineSheet, get_line_sheet
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
 from partner_portal import access, idempotency
@@ -67,7 +67,7 @@ async def _sheet_form(
     viewer: Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
-    sheet: dict[str, Any] | None = None,
+    sheet: VisibleLineSheet | None = None,
     conflicts: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Template:
@@ -153,9 +153,9 @@ async def _sheet_context(viewer: Viewer, page: sheets.SheetPage, **extra: Any) -
         "rules": await rules.grid_rules(),
         "may_order": may_order,
         "cart": (
-            await sheets.cart_of(viewer, page.buyer, page.sheet["season"]) if may_order else None
+            await sheets.cart_of(viewer, page.buyer, page.sheet.season) if may_order else None
         ),
-        "page_sheet_uuid": page.sheet["uuid"],
+        "page_sheet_uuid": page.sheet.uuid,
         "sheet_card": sheet_cards.sheet_card,
         **extra,
     }
@@ -196,7 +196,7 @@ async def sheet_cart_add(
                 "cart": result.cart,
                 "cart_message": message,
                 "cart_error": result.error,
-                "page_sheet_uuid": sheet["uuid"],
+                "page_sheet_uuid": sheet.uuid,
             },
             status_code=200 if not result.error else 400,
         )
@@ -234,7 +234,8 @@ async def sheet_pdf(
         },
         pictures,
     )
-    filename = f"line-sheet-{view.season.get('code', '')}-{sheet_id}.pdf"
+    season_code = view.season.code if view.season else ""
+    filename = f"line-sheet-{season_code}-{sheet_id}.pdf"
     return Response(
         content=content,
         media_type=PDF_MEDIA_TYPE,
@@ -250,8 +251,8 @@ async def _matrix(
     request: AnyRequest,
     viewer: Viewer,
     *,
-    sheet: dict[str, Any] | None,
-    order: dict[str, Any] | None,
+    sheet: VisibleLineSheet | None,
+    order: access.VisibleOrder | None,
     buyer: dict[str, Any] | None,
     texts: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
@@ -266,11 +267,11 @@ async def _matrix(
     others, and tells htmx where the next batch is (``?batch=<start>`` answers only that
     batch); answering a post (``texts``: what was typed) it draws every style. ``buyers``:
     whom the viewer may order for, when the caller has read them already."""
-    style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
+    style_ids = await services.sheet_style_ids(sheet.id) if sheet else []
     saved_texts: dict[str, str] = {}
     draft_styles: list[int] = []
     if order is not None:
-        draft_styles, saved_texts = await services.draft_quantities(order["id"])
+        draft_styles, saved_texts = await services.draft_quantities(order)
         style_ids = list(dict.fromkeys([*style_ids, *draft_styles]))
     # A batch's start, from the "more" block's address; anything else asks for no styles.
     start = (whole_number(batch, minimum=1, maximum=100_000) or len(style_ids) + 1) if batch else 0
@@ -298,7 +299,7 @@ async def _matrix(
     if buyers is None:
         buyers = await services.buyer_choices(viewer) if order is None else []
     ship_to = (
-        await delivery.ship_to_choices(viewer, buyer, order["ship_to"] if order else "")
+        await delivery.ship_to_choices(viewer, buyer, order.ship_to if order else "")
         if buyer
         else []
     )
@@ -316,7 +317,7 @@ async def _matrix(
             "totals": totals,
             "windows": windows,
             "details": details,
-            "version": order["version"] if order else 0,
+            "version": order.version if order else 0,
             # Every drawn grid is a new request: sending it twice saves or submits once.
             "idempotency_key": idempotency.new_key(),
             "conflicts": conflicts or [],
@@ -404,7 +405,7 @@ async def draft_matrix(
         if sheet_uuid
         else None
     )
-    buyer = await access.get_buyer(viewer, order["buyer"])
+    buyer = await access.get_buyer(viewer, order.buyer)
     return await _matrix(
         request,
         viewer,
@@ -445,7 +446,7 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
     order_uuid = uuid_or_none(form.get("order"))
     order = await services.draft_for_grid(viewer, order_uuid) if order_uuid else None
     if order is not None:
-        buyer: dict[str, Any] | None = dict(await access.get_buyer(viewer, order["buyer"]))
+        buyer: dict[str, Any] | None = dict(await access.get_buyer(viewer, order.buyer))
     else:
         buyer = await services.chosen_buyer(viewer, uuid_or_none(form.get("buyer")))
     details = matrix_details(form)
@@ -463,9 +464,9 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
             errors={"buyer": _("Choose whom the order is for.")},
             status_code=400,
         )
-    style_ids = await services.sheet_style_ids(sheet["id"]) if sheet else []
+    style_ids = await services.sheet_style_ids(sheet.id) if sheet else []
     if order is not None:
-        style_ids = [*style_ids, *(await services.draft_quantities(order["id"]))[0]]
+        style_ids = [*style_ids, *(await services.draft_quantities(order))[0]]
     # Only the styles the page drew were sent: a draft's other lines are kept as saved.
     drawn = services.drawn_styles(list(dict.fromkeys(style_ids)), form)
     styles = await services.load_styles(viewer, drawn, buyer["id"])
@@ -480,7 +481,7 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
     result = saved.result
     if not result.saved:
         if result.current_version is not None and order is not None:
-            order = {**order, "version": result.current_version}
+            order = order.replace(version=result.current_version)
             page["order"] = order
         return await _matrix(
             request,
@@ -498,7 +499,7 @@ async def _matrix_sent(request: AnyRequest, viewer: Viewer, form: dict[str, Any]
     if intent != "submit":
         if saved.split_off:
             return redirect_after_post(request, f"/distributors/{split}", done="drafts_split")
-        back = f"/distributors/drafts/{main_uuid}" + (f"?sheet={sheet['uuid']}" if sheet else "")
+        back = f"/distributors/drafts/{main_uuid}" + (f"?sheet={sheet.uuid}" if sheet else "")
         return redirect_after_post(request, back, done="draft_saved")
     submitted = await orders.submit_order(viewer, main_uuid)
     if not submitted.saved:
@@ -707,10 +708,14 @@ async def credit_save(
         return redirect_after_post(
             request, f"/distributors/credit#p-{partner_id}", done="credit_saved"
         )
-    partners = await rules.credit_rows(viewer)
-    for partner in partners:
-        if partner["id"] == organisation.id and result.current_version is None:
-            partner["typed"] = dict(data)
+    partners = [
+        (
+            partner.replace(typed=dict(data))
+            if partner.id == organisation.id and result.current_version is None
+            else partner
+        )
+        for partner in await rules.credit_rows(viewer)
+    ]
     return render(
         request,
         "distributors/credit.html",

@@ -92,7 +92,7 @@ async def save_by_window(
     styles: Sequence[MatrixStyle],
     grid: Grid,
     details: MatrixDetails,
-    order: Mapping[str, Any] | None,
+    order: access.VisibleOrder | None,
     opened_version: int,
     windows: Sequence[Mapping[str, Any]],
     ship_to_value: str,
@@ -100,7 +100,7 @@ async def save_by_window(
     """Save the grid; styles set to another delivery window than the order's go into one
     further draft per window, with that window's PO number. Everything is checked before
     anything is written."""
-    choices = await ship_to_choices(viewer, buyer, order["ship_to"] if order else "")
+    choices = await ship_to_choices(viewer, buyer, order.ship_to if order else "")
     ship_to = ship_to_text(choices, ship_to_value)
     if ship_to is None:
         return GridSaved(SaveResult(errors={"ship_to": _("Choose an address from the list.")}))

@@ -9,8 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from distributors.access import DistributorAction, own_retailers_filter
+from distributors.records import ServedRetailer, TerritoryHolder
 from partner_portal import access, regions
 from partner_portal.access import Viewer
+from partner_portal.orders.records import OrderSummary
 from partner_portal.orders.services import LIST_COLUMNS, OPEN_STATUSES
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation, Territory
@@ -20,8 +22,8 @@ RECENT_ORDERS = 20
 
 @dataclass
 class RetailerNetwork:
-    retailers: list[dict[str, Any]]
-    orders: list[dict[str, Any]]
+    retailers: list[ServedRetailer]
+    orders: list[OrderSummary]
 
 
 async def retailer_network(viewer: Viewer) -> RetailerNetwork:
@@ -51,9 +53,13 @@ async def retailer_network(viewer: Viewer) -> RetailerNetwork:
     for row in open_rows:
         count, value = figures.get(row["buyer"], (0, Decimal(0)))
         figures[row["buyer"]] = (count + 1, value + row["total"])
+    served = []
     for retailer in retailers:
-        retailer["open_orders"], retailer["open_value"] = figures.get(
-            retailer["id"], (0, Decimal(0))
+        open_orders, open_value = figures.get(retailer["id"], (0, Decimal(0)))
+        served.append(
+            ServedRetailer.from_row(
+                {**retailer, "open_orders": open_orders, "open_value": open_value}
+            )
         )
     recent = await (
         access.scoped_orders(Order.select(*LIST_COLUMNS), viewer)
@@ -61,15 +67,15 @@ async def retailer_network(viewer: Viewer) -> RetailerNetwork:
         .order_by(Order.id, ascending=False)
         .limit(RECENT_ORDERS)
     )
-    return RetailerNetwork(retailers=retailers, orders=recent)
+    return RetailerNetwork(retailers=served, orders=OrderSummary.from_rows(recent))
 
 
 @dataclass(frozen=True)
 class Conflict:
     kind: str  # "direct_order" or "double_claim"
-    retailer: dict[str, Any]
+    retailer: TerritoryHolder
     region_code: str
-    distributors: tuple[dict[str, Any], ...]
+    distributors: tuple[TerritoryHolder, ...]
     direct_orders: int
 
 
@@ -97,16 +103,16 @@ async def territory_conflicts(viewer: Viewer) -> list[Conflict]:
         viewer,
         Territory.organisation,
     ).where(organisation.kind.is_in(["distributor", "retailer"]))
-    holders: dict[str, list[dict[str, Any]]] = {}
-    retailers: list[tuple[str, dict[str, Any]]] = []
-    for row in rows:
+    holders: dict[str, list[TerritoryHolder]] = {}
+    retailers: list[tuple[str, TerritoryHolder]] = []
+    for row in TerritoryHolder.from_rows(rows):
         # One region under any of its codes (CN-31 and CN-SH: regions.py).
-        region = regions.canonical(row["region_code"])
-        if row["kind"] == "distributor":
+        region = regions.canonical(row.region_code)
+        if row.kind == "distributor":
             holders.setdefault(region, []).append(row)
         else:
             retailers.append((region, row))
-    retailer_ids = [row["id"] for _region, row in retailers] or [-1]
+    retailer_ids = [row.id for _region, row in retailers] or [-1]
     direct: dict[int, int] = {}
     for row in await access.scoped_orders(
         Order.select(
@@ -119,24 +125,22 @@ async def territory_conflicts(viewer: Viewer) -> list[Conflict]:
         if row["placer_organisation"] == row["buyer"]:
             direct[row["buyer"]] = direct.get(row["buyer"], 0) + 1
     conflicts: list[Conflict] = []
-    for region, retailer in sorted(retailers, key=lambda item: item[1]["legal_name"]):
+    for region, retailer in sorted(retailers, key=lambda item: item[1].legal_name):
         distributors = _holders_overlapping(region, holders)
         if len(distributors) >= 2:
             conflicts.append(Conflict("double_claim", retailer, region, distributors, 0))
-        if distributors and direct.get(retailer["id"]):
+        if distributors and direct.get(retailer.id):
             conflicts.append(
-                Conflict("direct_order", retailer, region, distributors, direct[retailer["id"]])
+                Conflict("direct_order", retailer, region, distributors, direct[retailer.id])
             )
     return conflicts
 
 
 def _holders_overlapping(
-    region: str, holders: dict[str, list[dict[str, Any]]]
-) -> tuple[dict[str, Any], ...]:
+    region: str, holders: dict[str, list[TerritoryHolder]]
+) -> tuple[TerritoryHolder, ...]:
     """The distributors holding a region that overlaps the retailer's (the same one, one
     inside it, or one holding it: a city lies in its province, regions.py), each once."""
     overlapping = {regions.canonical(code) for code in regions.overlapping(region)}
-    found = {
-        row["id"]: row for held, rows in holders.items() if held in overlapping for row in rows
-    }
-    return tuple(sorted(found.values(), key=lambda row: str(row["legal_name"])))
+    found = {row.id: row for held, rows in holders.items() if held in overlapping for row in rows}
+    return tuple(sorted(found.values(), key=lambda row: str(row.legal_name)))

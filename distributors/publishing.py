@@ -5,12 +5,12 @@ audit entry in the same transaction."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from distributors.access import DistributorAction, line_sheet_filter
+from distributors.access import DistributorAction, VisibleLineSheet, line_sheet_filter
+from distributors.records import AudienceChoice, LineSheetListing, SeasonChoice
 from distributors.tables import LineSheet, LineSheetAudience, LineSheetStyle
 from partner_portal import access, messages
 from partner_portal.access import Action, Viewer
@@ -27,7 +27,7 @@ from partner_portal.partners.tables import Organisation, OrganisationKind, Tier
 
 async def list_line_sheets(
     viewer: Viewer, before: int | None = None, limit: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[LineSheetListing]:
     """The sheets the viewer may read, newest first, with their style counts (``limit`` of
     them with an id below ``before``, for the API's pages; all by default)."""
     access.require(viewer, DistributorAction.view_line_sheets)
@@ -49,9 +49,10 @@ async def list_line_sheets(
         LineSheetStyle.line_sheet.is_in([sheet["id"] for sheet in sheets] or [-1])
     ):
         counts[row["line_sheet"]] = counts.get(row["line_sheet"], 0) + 1
-    for sheet in sheets:
-        sheet["style_count"] = counts.get(sheet["id"], 0)
-    return sheets
+    return [
+        LineSheetListing.from_row({**sheet, "style_count": counts.get(sheet["id"], 0)})
+        for sheet in sheets
+    ]
 
 
 @access.system_query("the brand's own name, printed on the cover of its line sheets")
@@ -69,7 +70,7 @@ async def sheets_to_order_from(viewer: Viewer) -> dict[str, Any] | None:
     """A buyer's start page: the published line sheets they may order from."""
     if viewer.is_brand or not viewer.can(DistributorAction.view_line_sheets):
         return None
-    sheets = [sheet for sheet in await list_line_sheets(viewer) if sheet["published"]]
+    sheets = [sheet for sheet in await list_line_sheets(viewer) if sheet.published]
     return {"sheets": sheets[:12], "may_order": viewer.can(Action.place_order)} if sheets else None
 
 
@@ -116,30 +117,40 @@ def sheet_form_values(data: SheetInput) -> dict[str, Any]:
     }
 
 
-async def sheet_values(sheet: Mapping[str, Any]) -> dict[str, Any]:
+async def sheet_values(sheet: VisibleLineSheet) -> dict[str, Any]:
     styles = await (
         LineSheetStyle.select(LineSheetStyle.style._.code.as_alias("code"))
-        .where(LineSheetStyle.line_sheet == sheet["id"])
+        .where(LineSheetStyle.line_sheet == sheet.id)
         .order_by(LineSheetStyle.position)
     )
     audience = await LineSheetAudience.select(
         LineSheetAudience.tier,
         LineSheetAudience.organisation._.uuid.as_alias("partner_uuid"),
-    ).where(LineSheetAudience.line_sheet == sheet["id"])
-    season = await Season.select(Season.uuid).where(Season.id == sheet["season"]).first()
+    ).where(LineSheetAudience.line_sheet == sheet.id)
+    season = await Season.select(Season.uuid).where(Season.id == sheet.season).first()
     return {
-        "title": sheet["title"],
+        "title": sheet.title,
         "season": str(season["uuid"]) if season else "",
-        "notes": sheet["notes"],
+        "notes": sheet.notes,
         "styles": "\n".join(row["code"] for row in styles),
         "tiers": {row["tier"] for row in audience if row["tier"]},
         "partners": {str(row["partner_uuid"]) for row in audience if row["partner_uuid"]},
-        "published": sheet["published"],
-        "version": sheet["version"],
+        "published": sheet.published,
+        "version": sheet.version,
     }
 
 
-async def sheet_choices(viewer: Viewer) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SheetChoices:
+    """What the sheet form offers: seasons, tiers and the buying partners a sheet can be
+    published to."""
+
+    seasons: list[SeasonChoice]
+    tiers: list[Tier]
+    partners: list[AudienceChoice]
+
+
+async def sheet_choices(viewer: Viewer) -> SheetChoices:
     """Seasons, tiers and the buying partners a sheet can be published to."""
     partners = (
         await access.scoped(
@@ -149,11 +160,12 @@ async def sheet_choices(viewer: Viewer) -> dict[str, Any]:
         .where(Organisation.kind.is_in(["distributor", "retailer"]))
         .order_by(Organisation.legal_name)
     )
-    return {
-        "seasons": await Season.select(Season.uuid, Season.code, Season.name).order_by(Season.code),
-        "tiers": list(Tier),
-        "partners": partners,
-    }
+    seasons = await Season.select(Season.uuid, Season.code, Season.name).order_by(Season.code)
+    return SheetChoices(
+        seasons=SeasonChoice.from_rows(seasons),
+        tiers=list(Tier),
+        partners=AudienceChoice.from_rows(partners),
+    )
 
 
 @dataclass(frozen=True)
@@ -166,7 +178,7 @@ class CheckedSheet:
 
 
 async def save_line_sheet(
-    viewer: Viewer, sheet: Mapping[str, Any] | None, data: SheetInput
+    viewer: Viewer, sheet: VisibleLineSheet | None, data: SheetInput
 ) -> SaveResult:
     """Create or change a line sheet with its styles and audience in one transaction;
     unknown style codes or partners save nothing and are named."""
@@ -183,7 +195,7 @@ async def save_line_sheet(
             refused = await _update(sheet, data, checked)
             if refused is not None:
                 return refused
-            sheet_id, sheet_uuid, action = sheet["id"], sheet["uuid"], "edit"
+            sheet_id, sheet_uuid, action = sheet.id, sheet.uuid, "edit"
             await LineSheetStyle.delete().where(LineSheetStyle.line_sheet == sheet_id)
             await LineSheetAudience.delete().where(LineSheetAudience.line_sheet == sheet_id)
         await LineSheetStyle.insert(
@@ -282,7 +294,7 @@ async def _create(data: SheetInput, checked: CheckedSheet) -> tuple[int, UUID]:
 
 
 async def _update(
-    sheet: Mapping[str, Any], data: SheetInput, checked: CheckedSheet
+    sheet: VisibleLineSheet, data: SheetInput, checked: CheckedSheet
 ) -> SaveResult | None:
     """The sheet's own fields changed if nobody saved it since the form was drawn; else
     the refusal naming what they changed."""
@@ -297,13 +309,13 @@ async def _update(
                 LineSheet.version: LineSheet.version + 1,
             }
         )
-        .where((LineSheet.id == sheet["id"]) & (LineSheet.version == data.version))
+        .where((LineSheet.id == sheet.id) & (LineSheet.version == data.version))
         .returning(LineSheet.version)
     )
     if moved:
         return None
-    changes = await audit_log.changes_since(sheet["uuid"], data.version)
-    current = await LineSheet.select(LineSheet.version).where(LineSheet.id == sheet["id"]).first()
+    changes = await audit_log.changes_since(sheet.uuid, data.version)
+    current = await LineSheet.select(LineSheet.version).where(LineSheet.id == sheet.id).first()
     return SaveResult(
         errors={"version": _("Someone saved this sheet first; see their changes.")},
         conflicts=changes,

@@ -13,6 +13,7 @@ from typing import Any
 from piccolo.query.methods.select import Select
 
 from distributors.access import DistributorAction
+from distributors.records import PartnerCreditRow
 from distributors.tables import MinimumOrderValue, OrderRule, PartnerCredit, RuleKind
 from partner_portal import access, inputs
 from partner_portal.access import Viewer
@@ -287,7 +288,7 @@ async def unpaid_amount(organisation_id: int) -> Decimal:
     return Decimal(0) if row is None else row["unpaid_amount"]
 
 
-async def credit_rows(viewer: Viewer) -> list[dict[str, Any]]:
+async def credit_rows(viewer: Viewer) -> list[PartnerCreditRow]:
     """Buying partners the viewer may see with the credit figures kept here (two queries).
     A contract's credit limit, where one sets it, wins over the limit kept here."""
     partners = (
@@ -310,12 +311,16 @@ async def credit_rows(viewer: Viewer) -> list[dict[str, Any]]:
             PartnerCredit.organisation.is_in([row["id"] for row in partners] or [-1])
         )
     }
+    rows = []
     for partner in partners:
         credit = credits.get(partner["id"])
-        partner["credit_limit"] = credit["credit_limit"] if credit else None
-        partner["unpaid_amount"] = credit["unpaid_amount"] if credit else Decimal(0)
-        partner["version"] = credit["version"] if credit else 0
-    return partners
+        figures = {
+            "credit_limit": credit["credit_limit"] if credit else None,
+            "unpaid_amount": credit["unpaid_amount"] if credit else Decimal(0),
+            "version": credit["version"] if credit else 0,
+        }
+        rows.append(PartnerCreditRow.from_row({**partner, **figures}))
+    return rows
 
 
 def _money(

@@ -14,9 +14,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar.exceptions import PermissionDeniedException
 
+from distributors.access import VisibleLineSheet
+from distributors.records import LineSheetRecord, SheetSeason, SheetStyleRow
 from distributors.tables import LineSheetStyle
 from partner_portal import access, inputs
 from partner_portal.access import Action, Viewer
@@ -30,6 +31,7 @@ from partner_portal.database import list_parameter, one_of, one_of_sql
 from partner_portal.edits import SaveResult
 from partner_portal.i18n import gettext as _
 from partner_portal.orders import services as orders
+from partner_portal.orders.records import OrderRecord
 from partner_portal.orders.services import (
     MAX_LINE_QUANTITY,
     LineRequest,
@@ -115,7 +117,7 @@ class StyleRows:
     sheet's filters and its cards (or the API's summaries and styles) both start from, so
     a page reads them once."""
 
-    styles: dict[int, dict[str, Any]]
+    styles: dict[int, SheetStyleRow]
     colours: dict[int, list[dict[str, Any]]]
 
 
@@ -132,7 +134,7 @@ async def read_styles(viewer: Viewer, style_ids: Sequence[int]) -> StyleRows:
         Style.select(*STYLE_COLUMNS).where(one_of(Style.id, style_ids)),
         access.style_filter(viewer),
     )
-    found = {row["id"]: row for row in await query}
+    found = {row.id: row for row in SheetStyleRow.from_rows(await query)}
     styles = {
         style_id: found[style_id] for style_id in dict.fromkeys(style_ids) if style_id in found
     }
@@ -170,7 +172,7 @@ async def load_styles(
     wanted = [style_id for style_id in dict.fromkeys(style_ids) if style_id in styles]
     if not wanted:
         return []
-    scale_ids = {styles[style_id]["size_scale"] for style_id in wanted}
+    scale_ids = {styles[style_id].size_scale for style_id in wanted}
     sizes: dict[int, list[dict[str, Any]]] = {scale_id: [] for scale_id in scale_ids}
     size_sql = (
         'SELECT id, size_scale, label FROM "size"'
@@ -197,26 +199,26 @@ async def load_styles(
         result.append(
             MatrixStyle(
                 id=style_id,
-                uuid=row["uuid"],
-                code=row["code"],
-                names={"en": row["name_en"], "zh_Hans": row["name_zh"], "ko": row["name_ko"]},
-                fabric=row["fabric_composition"],
-                season_id=row["season"],
+                uuid=row.uuid,
+                code=row.code,
+                names={"en": row.name_en, "zh_Hans": row.name_zh, "ko": row.name_ko},
+                fabric=row.fabric_composition,
+                season_id=row.season,
                 colours=colours[style_id],
-                sizes=sizes[row["size_scale"]],
+                sizes=sizes[row.size_scale],
                 skus=cells,
                 price=prices.for_item(style_id) if prices else None,
                 contract_percent=bought.contract_percent if bought else Decimal(0),
                 contract_number=bought.contract_number if bought else "",
                 volume_breaks=prices.volume_breaks_for(style_id) if prices else [],
-                size_prices=_size_prices(prices, style_id, sizes[row["size_scale"]]),
+                size_prices=_size_prices(prices, style_id, sizes[row.size_scale]),
                 stock={sku_id: availability[sku_id].at_once for sku_id in cells.values()},
                 pre_book=sum(
                     sum(availability[sku_id].pre_book.values()) for sku_id in cells.values()
                 ),
                 image_url=first_image["url"] if first_image else None,
                 image_path=first_image["path"] if first_image else None,
-                prepacks=prepacks[row["size_scale"]],
+                prepacks=prepacks[row.size_scale],
                 image_urls=[image["url"] for image in images[style_id]],
             )
         )
@@ -331,34 +333,34 @@ async def buyer_and_choices(
 
 @dataclass
 class SheetView:
-    sheet: dict[str, Any]
-    season: dict[str, Any]
+    sheet: VisibleLineSheet
+    season: SheetSeason | None
     styles: list[MatrixStyle]
     buyer: dict[str, Any] | None
     buyers: list[dict[str, Any]]
     windows: list[dict[str, Any]]
 
 
-def season_of(sheet: Mapping[str, Any]) -> dict[str, Any]:
-    """The season of a sheet from get_line_sheet (id, code, name); empty if it is gone."""
-    if sheet["season_code"] is None:
-        return {}
-    return {"id": sheet["season"], "code": sheet["season_code"], "name": sheet["season_name"]}
+def season_of(sheet: LineSheetRecord) -> SheetSeason | None:
+    """The season of a sheet from get_line_sheet; None if it is gone."""
+    if sheet.season_code is None:
+        return None
+    return SheetSeason(id=sheet.season, code=sheet.season_code, name=sheet.season_name or "")
 
 
-async def sheet_view(viewer: Viewer, sheet: dict[str, Any], buyer_uuid: UUID | None) -> SheetView:
+async def sheet_view(viewer: Viewer, sheet: VisibleLineSheet, buyer_uuid: UUID | None) -> SheetView:
     buyer, buyers = await buyer_and_choices(viewer, buyer_uuid)
     styles = await load_styles(
-        viewer, await sheet_style_ids(sheet["id"]), buyer["id"] if buyer else None
+        viewer, await sheet_style_ids(sheet.id), buyer["id"] if buyer else None
     )
-    windows = await delivery_windows([sheet["season"]])
+    windows = await delivery_windows([sheet.season])
     return SheetView(
         sheet=sheet,
         season=season_of(sheet),
         styles=styles,
         buyer=buyer,
         buyers=buyers,
-        windows=windows.get(sheet["season"], []),
+        windows=windows.get(sheet.season, []),
     )
 
 
@@ -580,20 +582,20 @@ class MatrixDetails:
         return self.style_windows.get(style_id) or self.window_uuid
 
 
-async def draft_for_grid(viewer: Viewer, order_uuid: UUID) -> dict[str, Any]:
+async def draft_for_grid(viewer: Viewer, order_uuid: UUID) -> access.VisibleOrder:
+    """A draft the viewer may change the lines of (404 if invisible, 403 otherwise)."""
     order = await access.get_order(viewer, order_uuid, Action.place_order)
     if order.status != OrderStatus.draft:
         raise PermissionDeniedException(_("Only a draft's lines can be changed."))
-    # The grid's pages read the draft by column name.
-    return msgspec.structs.asdict(order)
+    return order
 
 
 @access.checked_by_caller("the draft comes from get_order")
-async def draft_quantities(order_id: int) -> tuple[list[int], dict[str, str]]:
+async def draft_quantities(draft: access.VisibleOrder) -> tuple[list[int], dict[str, str]]:
     """A draft's styles (in line order) and its quantities as grid texts."""
     rows = (
         await OrderLine.select(OrderLine.style, OrderLine.sku, OrderLine.quantity)
-        .where(OrderLine.order == order_id)
+        .where(OrderLine.order == draft.id)
         .order_by(OrderLine.id)
     )
     styles = list(dict.fromkeys(row["style"] for row in rows))
@@ -616,7 +618,7 @@ async def save_grid(
     styles: Sequence[MatrixStyle],
     grid: Grid,
     details: MatrixDetails,
-    order: Mapping[str, Any] | None,
+    order: access.VisibleOrder | None,
     opened_version: int,
     ship_to: str = "",
 ) -> SaveResult:
@@ -657,17 +659,15 @@ async def save_grid(
     kept = [
         LineRequest(row["sku"], row["quantity"])
         for row in await OrderLine.select(OrderLine.sku, OrderLine.quantity).where(
-            OrderLine.order == order["id"]
+            OrderLine.order == order.id
         )
         if row["sku"] not in shown
     ]
-    result = await orders.replace_lines(
-        viewer, order["uuid"], [*grid.lines(), *kept], opened_version
-    )
+    result = await orders.replace_lines(viewer, order.uuid, [*grid.lines(), *kept], opened_version)
     if not result.saved or result.current_version is None:
         return result
-    if any(order[name] != value for name, value in dates.items()):
-        return await orders.update_details(viewer, order["uuid"], dates, result.current_version)
+    if any(getattr(order, name) != value for name, value in dates.items()):
+        return await orders.update_details(viewer, order.uuid, dates, result.current_version)
     return result
 
 
@@ -689,7 +689,7 @@ def window_start(windows: Sequence[Mapping[str, Any]], window_uuid: str) -> Any:
 
 
 async def details_of(
-    order: Mapping[str, Any] | None, windows: Sequence[Mapping[str, Any]]
+    order: OrderRecord | None, windows: Sequence[Mapping[str, Any]]
 ) -> MatrixDetails:
     if order is None:
         # A pre-book sheet delivers in its windows: the first still to come is the default.
@@ -701,13 +701,13 @@ async def details_of(
         (
             window
             for window in windows
-            if window["starts_on"] == order["delivery_window_start"]
-            and window["ends_on"] == order["delivery_window_end"]
+            if window["starts_on"] == order.delivery_window_start
+            and window["ends_on"] == order.delivery_window_end
         ),
         None,
     )
     return MatrixDetails(
-        customer_po=order["customer_po"],
+        customer_po=order.customer_po,
         window_uuid=str(chosen["uuid"]) if chosen else "",
-        ship_to=order["ship_to"],
+        ship_to=order.ship_to,
     )

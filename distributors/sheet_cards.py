@@ -55,7 +55,7 @@ def sheet_card(context: Context, card: SheetCard, form_fields: Markup, eager: bo
     ``eager`` for the first picture of the sheet, which the browser should not defer."""
     rules = context["rules"]
     shown = {
-        "sheet_uuid": context["page"].sheet["uuid"],
+        "sheet_uuid": context["page"].sheet.uuid,
         "is_brand": context["viewer"].is_brand,
         "priced": context["page"].buyer is not None,
         "orderable": context["cart"] is not None and card.style.price is not None,

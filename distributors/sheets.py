@@ -15,8 +15,9 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from distributors.access import line_sheet_filter
+from distributors.access import VisibleCart, VisibleLineSheet, find_cart, line_sheet_filter
 from distributors.forms import uuid_or_none
+from distributors.records import SheetSeason
 from distributors.services import (
     MatrixStyle,
     StyleRows,
@@ -41,7 +42,7 @@ from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
 from partner_portal.orders.services import MAX_LINE_QUANTITY, LineRequest, OrderDraft
-from partner_portal.orders.tables import Order, OrderLine, OrderStatus
+from partner_portal.orders.tables import OrderLine
 
 CARDS_PER_PAGE = 24
 MAX_SEARCH_LENGTH = 100
@@ -145,8 +146,8 @@ class SheetCard:
 
 @dataclass
 class SheetPage:
-    sheet: dict[str, Any]
-    season: dict[str, Any]
+    sheet: VisibleLineSheet
+    season: SheetSeason | None
     buyer: dict[str, Any] | None
     buyers: list[dict[str, Any]]
     windows: list[dict[str, Any]]
@@ -167,11 +168,11 @@ async def style_summaries(read: StyleRows) -> list[StyleSummary]:
     summaries = {
         style_id: StyleSummary(
             id=style_id,
-            code=row["code"],
-            names=(row["name_en"], row["name_zh"], row["name_ko"]),
-            category=row["category"],
-            gender=row["gender"],
-            carry_over=row["carry_over"],
+            code=row.code,
+            names=(row.name_en, row.name_zh, row.name_ko),
+            category=row.category,
+            gender=row.gender,
+            carry_over=row.carry_over,
             colours=[
                 (colour["code"], colour["name"], swatch_of(colour["code"], colour["name"]).key)
                 for colour in read.colours[style_id]
@@ -189,13 +190,13 @@ async def style_summaries(read: StyleRows) -> list[StyleSummary]:
 
 
 async def sheet_page(
-    viewer: Viewer, sheet: dict[str, Any], buyer_uuid: UUID | None, filters: SheetFilters
+    viewer: Viewer, sheet: VisibleLineSheet, buyer_uuid: UUID | None, filters: SheetFilters
 ) -> SheetPage:
     """One page of a line sheet's cards for the buyer, after the search and filters."""
     buyer, buyers = await buyer_and_choices(viewer, buyer_uuid)
-    read = await read_styles(viewer, await ordered_style_ids(sheet["id"]))
+    read = await read_styles(viewer, await ordered_style_ids(sheet.id))
     summaries = await style_summaries(read)
-    windows = (await delivery_windows([sheet["season"]])).get(sheet["season"], [])
+    windows = (await delivery_windows([sheet.season])).get(sheet.season, [])
     window_id = next((w["id"] for w in windows if str(w["uuid"]) == filters.window), None)
     matching = [summary for summary in summaries if summary.matches(filters, window_id)]
     start = (filters.page - 1) * CARDS_PER_PAGE
@@ -237,14 +238,6 @@ async def sheet_page(
 # The running cart: the buyer's latest draft of the sheet's season
 
 
-CART_COLUMNS = (
-    Order.id,
-    Order.uuid,
-    Order.total_quantity,
-    Order.total,
-    Order.currency,
-    Order.version,
-)
 MAX_PACKS = 10_000
 
 
@@ -252,27 +245,17 @@ MAX_PACKS = 10_000
 class Cart:
     """The draft the sheet's cards add to (None until the first), with its totals."""
 
-    order: dict[str, Any] | None
+    order: VisibleCart | None
 
     @property
     def pieces(self) -> int:
-        return self.order["total_quantity"] if self.order else 0
+        return self.order.total_quantity if self.order else 0
 
 
 async def cart_of(viewer: Viewer, buyer: Mapping[str, Any] | None, season_id: int) -> Cart:
     if buyer is None or not viewer.can(Action.place_order):
         return Cart(None)
-    query = Order.select(*CART_COLUMNS).where(
-        (Order.buyer == buyer["id"])
-        & (Order.status == OrderStatus.draft)
-        & (Order.season == season_id)
-    )
-    order = (
-        await access.scoped_orders(query, viewer)
-        .order_by(Order.updated_at, ascending=False)
-        .first()
-    )
-    return Cart(order)
+    return Cart(await find_cart(viewer, buyer["id"], season_id))
 
 
 @dataclass(frozen=True)
@@ -294,26 +277,26 @@ class CartResult:
     error: str = ""
 
 
-@access.checked_by_caller("the cart's draft comes from the scoped cart_of")
-async def _cart_lines(order_id: int) -> dict[int, int]:
+@access.checked_by_caller("the cart's draft comes from find_cart")
+async def _cart_lines(cart: VisibleCart) -> dict[int, int]:
     rows = await OrderLine.select(OrderLine.sku, OrderLine.quantity).where(
-        OrderLine.order == order_id
+        OrderLine.order == cart.id
     )
     return {row["sku"]: row["quantity"] for row in rows}
 
 
 async def add_to_cart(
-    viewer: Viewer, sheet: Mapping[str, Any], buyer: Mapping[str, Any], addition: CartAddition
+    viewer: Viewer, sheet: VisibleLineSheet, buyer: Mapping[str, Any], addition: CartAddition
 ) -> CartResult:
     """Add packs of one style of the sheet to the buyer's cart draft (a new draft for the
     first addition, at the season's first delivery window still to come). Nothing is
     saved when the request does not make sense; the message says why."""
     access.require(viewer, Action.place_order)
-    cart = await cart_of(viewer, buyer, sheet["season"])
+    cart = await cart_of(viewer, buyer, sheet.season)
     packs = whole_number(addition.packs, minimum=1, maximum=MAX_PACKS)
     if packs is None:
         return CartResult(cart, error=_("Enter a whole number of packs, 1 to 10,000."))
-    style_ids = await ordered_style_ids(sheet["id"])
+    style_ids = await ordered_style_ids(sheet.id)
     style_uuid = uuid_or_none(addition.style)
     found = (
         await Style.select(Style.id)
@@ -336,7 +319,7 @@ async def add_to_cart(
         per_size = ratio.expand(packs)
     else:
         per_size = {size["id"]: packs for size in style.sizes}
-    lines = await _cart_lines(cart.order["id"]) if cart.order else {}
+    lines = await _cart_lines(cart.order) if cart.order else {}
     added = 0
     for colour in colours:
         for size_id, pieces in per_size.items():
@@ -357,24 +340,22 @@ async def add_to_cart(
                 buyer_id=buyer["id"],
                 channel=channel_for(buyer, viewer),
                 lines=requests,
-                season_id=sheet["season"],
+                season_id=sheet.season,
                 delivery_window_start=window["starts_on"] if window else None,
                 delivery_window_end=window["ends_on"] if window else None,
             ),
         )
     else:
-        result = await orders.replace_lines(
-            viewer, cart.order["uuid"], requests, cart.order["version"]
-        )
+        result = await orders.replace_lines(viewer, cart.order.uuid, requests, cart.order.version)
     if not result.saved:
         problem = next(iter(result.errors.values()), "") or _(
             "Someone else changed this draft meanwhile. Nothing was added; try again."
         )
-        return CartResult(await cart_of(viewer, buyer, sheet["season"]), error=problem)
-    return CartResult(await cart_of(viewer, buyer, sheet["season"]), added, style.code)
+        return CartResult(await cart_of(viewer, buyer, sheet.season), error=problem)
+    return CartResult(await cart_of(viewer, buyer, sheet.season), added, style.code)
 
 
-async def sheet_of_draft(viewer: Viewer, order: Mapping[str, Any]) -> UUID | None:
+async def sheet_of_draft(viewer: Viewer, order: access.VisibleOrder) -> UUID | None:
     """The line sheet a draft reopens in when its link names none (from the start page,
     the order list, the order page): of the sheets the viewer may read in the draft's
     season, the one holding most of its styles, published before unpublished, newest
@@ -383,12 +364,12 @@ async def sheet_of_draft(viewer: Viewer, order: Mapping[str, Any]) -> UUID | Non
         LineSheet.select(LineSheet.id, LineSheet.uuid, LineSheet.published),
         line_sheet_filter(viewer),
     )
-    if order.get("season") is not None:
-        query = query.where(LineSheet.season == order["season"])
+    if order.season is not None:
+        query = query.where(LineSheet.season == order.season)
     candidates = await query
     if not candidates:
         return None
-    draft_styles, _quantities = await draft_quantities(order["id"])
+    draft_styles, _quantities = await draft_quantities(order)
     held: dict[int, int] = {}
     if draft_styles:
         for row in (

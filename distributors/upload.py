@@ -42,9 +42,9 @@ async def template_rows(viewer: Viewer) -> list[dict[str, str]]:
         await list_line_sheets(viewer) if viewer.can(DistributorAction.view_line_sheets) else []
     )
     for sheet in sheets:
-        if not sheet["published"]:
+        if not sheet.published:
             continue
-        for style in await load_styles(viewer, (await sheet_style_ids(sheet["id"]))[:5], None):
+        for style in await load_styles(viewer, (await sheet_style_ids(sheet.id))[:5], None):
             cells = [
                 (colour, size)
                 for colour in style.colours
@@ -200,7 +200,7 @@ async def reorder(viewer: Viewer, order_uuid: UUID) -> SaveResult:
 
 
 async def reorder_changes(
-    viewer: Viewer, past_uuid: UUID, draft: dict[str, Any], styles: list[MatrixStyle]
+    viewer: Viewer, past_uuid: UUID, draft: access.VisibleOrder, styles: list[MatrixStyle]
 ) -> list[str]:
     """What differs between a past order and the draft reordering it, in the reader's
     language: items left out, prices that moved, and (for an at-once order) cells with
@@ -240,18 +240,18 @@ async def reorder_changes(
                 code=code,
                 # in the size scale's order (S/M/L), whatever order the lines were typed in
                 sizes="/".join(sorted(labels, key=scale.index)),
-                then=format_money(then, draft["currency"]),
-                now=format_money(now, draft["currency"]),
+                then=format_money(then, draft.currency),
+                now=format_money(now, draft.currency),
             )
         )
-    if past.delivery_window_start is not None and draft["delivery_window_start"] is None:
+    if past.delivery_window_start is not None and draft.delivery_window_start is None:
         changes.append(
             _(
                 "The delivery window of %(date)s has passed: this draft is for delivery at once.",
                 date=format_date(past.delivery_window_start),
             )
         )
-    if draft["delivery_window_start"] is None:
+    if draft.delivery_window_start is None:
         short = [
             f"{line['style_code']} {line['size_label']}"
             for line in past_lines
