@@ -8,6 +8,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from piccolo.columns.combination import Combinable
+from piccolo.query.methods.select import Select
 
 from distributors.records import CartOrder, LineSheetRecord
 from distributors.tables import LineSheet, LineSheetAudience, PartnerCredit
@@ -15,12 +16,13 @@ from partner_portal.access import (
     ActionSet,
     ScopedTable,
     Viewer,
-    fetch_one,
+    fetch_prepared,
     narrow,
     scoped_orders,
 )
 from partner_portal.orders.tables import Order, OrderStatus
 from partner_portal.partners.tables import Organisation, Role
+from partner_portal.statements import Parameter, Prepared
 
 
 class DistributorAction(ActionSet):
@@ -76,13 +78,19 @@ class VisibleLineSheet(LineSheetRecord, frozen=True):
     than a NewType: mypy (2.4) crashes on a NewType of a msgspec struct."""
 
 
+@Prepared
+def _line_sheet(viewer: Viewer) -> Select:
+    return (
+        narrow(LineSheet.select(*SHEET_COLUMNS), line_sheet_filter(viewer))
+        .where(LineSheet.uuid == Parameter("uuid"))
+        .limit(1)
+    )
+
+
 async def get_line_sheet(viewer: Viewer, sheet_uuid: UUID, action: ActionSet) -> VisibleLineSheet:
     """One line sheet the viewer may read (404 otherwise), checked for the action (403),
     with its season's code and name (season_code, season_name)."""
-    query = narrow(LineSheet.select(*SHEET_COLUMNS), line_sheet_filter(viewer)).where(
-        LineSheet.uuid == sheet_uuid
-    )
-    row = await fetch_one(viewer, query, "No such line sheet.", action)
+    row = await fetch_prepared(viewer, _line_sheet, "No such line sheet.", action, uuid=sheet_uuid)
     return VisibleLineSheet.from_row(row)
 
 
@@ -102,15 +110,20 @@ class VisibleCart(CartOrder, frozen=True):
     find_cart."""
 
 
+@Prepared
+def _cart(viewer: Viewer) -> Select:
+    query = Order.select(*CART_COLUMNS).where(
+        (Order.buyer == Parameter("buyer"))
+        & (Order.status == OrderStatus.draft)
+        & (Order.season == Parameter("season"))
+    )
+    return scoped_orders(query, viewer).order_by(Order.updated_at, ascending=False).limit(1)
+
+
 async def find_cart(viewer: Viewer, buyer_id: int, season_id: int) -> VisibleCart | None:
     """The buyer's latest draft of the season among the orders the viewer sees; None
     until there is one (no 404: the first addition makes it)."""
-    query = Order.select(*CART_COLUMNS).where(
-        (Order.buyer == buyer_id)
-        & (Order.status == OrderStatus.draft)
-        & (Order.season == season_id)
-    )
-    order = await scoped_orders(query, viewer).order_by(Order.updated_at, ascending=False).first()
+    order = await _cart.first(viewer, buyer=buyer_id, season=season_id)
     return VisibleCart.from_row(order) if order else None
 
 

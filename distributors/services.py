@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar.exceptions import PermissionDeniedException
+from piccolo.query.methods.select import Select
 
 from distributors.access import VisibleLineSheet
 from distributors.records import LineSheetRecord, SheetSeason, SheetStyleRow
@@ -40,6 +41,7 @@ from partner_portal.orders.services import (
 )
 from partner_portal.orders.tables import OrderLine, OrderStatus
 from partner_portal.registries import OrderFinding, registry
+from partner_portal.statements import Parameter, Prepared
 
 # ---------------------------------------------------------------------------
 # The styles of a sheet or a draft as the buyer sees them
@@ -126,15 +128,20 @@ class StyleRows:
 # them on every view (issue 21). Statements the access policy narrows stay Piccolo's.
 
 
+@Prepared
+def _styles_in_view(viewer: Viewer) -> Select:
+    return access.narrow(
+        Style.select(*STYLE_COLUMNS).where(one_of(Style.id, Parameter("styles"))),
+        access.style_filter(viewer),
+    )
+
+
 async def read_styles(viewer: Viewer, style_ids: Sequence[int]) -> StyleRows:
     """Two queries, one parameter each, whatever the number of styles."""
     if not style_ids:
         return StyleRows({}, {})
-    query = access.narrow(
-        Style.select(*STYLE_COLUMNS).where(one_of(Style.id, style_ids)),
-        access.style_filter(viewer),
-    )
-    found = {row.id: row for row in SheetStyleRow.from_rows(await query)}
+    rows = await _styles_in_view.rows(viewer, styles=style_ids)
+    found = {row.id: row for row in SheetStyleRow.from_rows(rows)}
     styles = {
         style_id: found[style_id] for style_id in dict.fromkeys(style_ids) if style_id in found
     }
