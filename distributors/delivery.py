@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
+from piccolo.query.methods.select import Select
+
 from distributors.services import Grid, MatrixDetails, MatrixStyle, channel_for, save_grid
 from partner_portal import access
 from partner_portal.access import Action, Viewer
@@ -21,6 +23,7 @@ from partner_portal.orders import services as orders
 from partner_portal.orders.services import OrderDraft
 from partner_portal.partners.services import format_address
 from partner_portal.partners.tables import Address
+from partner_portal.statements import Parameter, Prepared
 
 # The address a parcel is sent to first: a shipping or warehouse address before the office.
 KIND_ORDER = {"shipping": 0, "warehouse": 1, "office": 2, "billing": 3}
@@ -34,12 +37,9 @@ class ShipTo:
     text: str
 
 
-async def ship_to_choices(
-    viewer: Viewer, buyer: Mapping[str, Any], saved: str = ""
-) -> list[ShipTo]:
-    """The buyer's addresses (shipping and warehouse first), written in the reader's order;
-    a draft's saved address that is none of them (a reorder's) comes first, kept."""
-    rows = await access.scoped(
+@Prepared
+def _addresses_in_view(viewer: Viewer) -> Select:
+    return access.scoped(
         Address.select(
             Address.id,
             Address.kind,
@@ -52,7 +52,15 @@ async def ship_to_choices(
         ),
         viewer,
         Address.organisation,
-    ).where(Address.organisation == buyer["id"])
+    ).where(Address.organisation == Parameter("organisation"))
+
+
+async def ship_to_choices(
+    viewer: Viewer, buyer: Mapping[str, Any], saved: str = ""
+) -> list[ShipTo]:
+    """The buyer's addresses (shipping and warehouse first), written in the reader's order;
+    a draft's saved address that is none of them (a reorder's) comes first, kept."""
+    rows = await _addresses_in_view.rows(viewer, organisation=buyer["id"])
     rows.sort(key=lambda row: (KIND_ORDER.get(row["kind"], 9), row["id"]))
     choices = [ShipTo(str(row["id"]), row["kind"], format_address(row)) for row in rows]
     if saved and saved not in {choice.text for choice in choices}:
