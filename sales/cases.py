@@ -163,6 +163,29 @@ async def open_case(
         errors["photos"] = problem
     if values is None or problem:
         return SaveResult(errors=errors)
+    references = await _case_references(viewer, values)
+    if isinstance(references, SaveResult):
+        return references
+    organisation_id, style_id = references
+    key = idempotency_key[:80] or None
+    async with write_transaction():
+        if key:
+            earlier = (
+                await ServiceCase.select(ServiceCase.uuid)
+                .where(ServiceCase.idempotency_key == key)
+                .first()
+            )
+            if earlier:
+                return SaveResult(uuid=earlier["uuid"])
+        case_uuid = await _insert_case(viewer, values, organisation_id, style_id, key, photos or [])
+    return SaveResult(uuid=case_uuid)
+
+
+async def _case_references(
+    viewer: Viewer, values: forms.CaseInput
+) -> tuple[int, int | None] | SaveResult:
+    """The partner (one the viewer may open a case for), and the order and style the case
+    names checked: (organisation id, style id), or the form's errors."""
     organisation_id = await find_case_organisation(viewer, values.organisation)
     if organisation_id is None:
         return SaveResult(errors={"organisation": _("Choose the partner from the list.")})
@@ -186,76 +209,80 @@ async def open_case(
         if style is None:
             return SaveResult(errors={"style_code": _("No style has this code.")})
         style_id = style["id"]
-    key = idempotency_key[:80] or None
+    return organisation_id, style_id
+
+
+async def _insert_case(
+    viewer: Viewer,
+    values: forms.CaseInput,
+    organisation_id: int,
+    style_id: int | None,
+    key: str | None,
+    photos: list[Photo],
+) -> UUID:
+    """The case, its first message and photos, a complaint's timeline entry and the audit
+    entry, inside the caller's transaction; the new case's uuid."""
     now = utcnow()
     first_due, resolution_due = sla_deadlines(now, values.priority)
-    async with write_transaction():
-        if key:
-            earlier = (
-                await ServiceCase.select(ServiceCase.uuid)
-                .where(ServiceCase.idempotency_key == key)
-                .first()
-            )
-            if earlier:
-                return SaveResult(uuid=earlier["uuid"])
-        stored: dict[str, Any] = {
-            "subject": values.subject,
-            "kind": values.kind,
-            "priority": values.priority,
-            "order_number": values.order_number,
-            "style": style_id,
-        }
-        row = await ServiceCase.insert(
-            ServiceCase(
-                **stored,
-                organisation=organisation_id,
-                status=CaseStatus.new.value,
-                opened_by=viewer.user_id,
-                assignee=viewer.user_id if viewer.can(SalesAction.work_cases) else None,
-                first_response_due_at=first_due,
-                resolution_due_at=resolution_due,
-                idempotency_key=key,
-                created_at=now,
-                updated_at=now,
-                version=1,
-            )
-        ).returning(ServiceCase.id, ServiceCase.uuid)
-        message = await CaseMessage.insert(
-            CaseMessage(
-                case=row[0]["id"],
-                author=viewer.user_id,
-                body=values.description,
-                internal=False,
-                created_at=now,
-            )
-        ).returning(CaseMessage.id)
-        await _save_photos(row[0]["id"], message[0]["id"], photos or [])
-        if values.kind in COMPLAINT_KINDS:
-            # A complaint on the partner's timeline is what the health figures count
-            # towards satisfaction (insights reads the timeline, not this module).
-            await TimelineEntry.insert(
-                TimelineEntry(
-                    organisation=organisation_id,
-                    kind=InteractionKind.complaint.value,
-                    occurred_at=now,
-                    author=viewer.user_id,
-                    # Read by KAMs in their own language, not the opener's.
-                    summary=N_("Service case opened: %(subject)s"),
-                    params=messages.plain_params({"subject": values.subject}),
-                    internal=True,
-                    created_at=now,
-                )
-            ).run()
-        await audit_log.record(
-            viewer,
-            entity_kind="service_case",
-            entity_uuid=row[0]["uuid"],
-            organisation_id=organisation_id,
-            action="create",
-            changes=audit_log.changes_between({}, stored),
-            summary=values.subject,
+    stored: dict[str, Any] = {
+        "subject": values.subject,
+        "kind": values.kind,
+        "priority": values.priority,
+        "order_number": values.order_number,
+        "style": style_id,
+    }
+    row = await ServiceCase.insert(
+        ServiceCase(
+            **stored,
+            organisation=organisation_id,
+            status=CaseStatus.new.value,
+            opened_by=viewer.user_id,
+            assignee=viewer.user_id if viewer.can(SalesAction.work_cases) else None,
+            first_response_due_at=first_due,
+            resolution_due_at=resolution_due,
+            idempotency_key=key,
+            created_at=now,
+            updated_at=now,
+            version=1,
         )
-    return SaveResult(uuid=row[0]["uuid"])
+    ).returning(ServiceCase.id, ServiceCase.uuid)
+    message = await CaseMessage.insert(
+        CaseMessage(
+            case=row[0]["id"],
+            author=viewer.user_id,
+            body=values.description,
+            internal=False,
+            created_at=now,
+        )
+    ).returning(CaseMessage.id)
+    await _save_photos(row[0]["id"], message[0]["id"], photos)
+    if values.kind in COMPLAINT_KINDS:
+        # A complaint on the partner's timeline is what the health figures count
+        # towards satisfaction (insights reads the timeline, not this module).
+        await TimelineEntry.insert(
+            TimelineEntry(
+                organisation=organisation_id,
+                kind=InteractionKind.complaint.value,
+                occurred_at=now,
+                author=viewer.user_id,
+                # Read by KAMs in their own language, not the opener's.
+                summary=N_("Service case opened: %(subject)s"),
+                params=messages.plain_params({"subject": values.subject}),
+                internal=True,
+                created_at=now,
+            )
+        ).run()
+    await audit_log.record(
+        viewer,
+        entity_kind="service_case",
+        entity_uuid=row[0]["uuid"],
+        organisation_id=organisation_id,
+        action="create",
+        changes=audit_log.changes_between({}, stored),
+        summary=values.subject,
+    )
+    case_uuid: UUID = row[0]["uuid"]
+    return case_uuid
 
 
 @dataclass(frozen=True)
