@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from partner_portal import i18n, labels, messages, regions, spreadsheets
+from partner_portal import charts, i18n, labels, messages, regions, spreadsheets
 from partner_portal.registries import registry
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -94,6 +94,8 @@ def create_environment(auto_reload: bool = False) -> Environment:
         "order_links": registry.order_links_for,
         # What an upload may hold, stated beside every file field (templates/_upload_limits.html).
         "upload_limits": spreadsheets.LIMITS,
+        # a server-drawn bar chart, drawn once per what it shows (charts.py)
+        "bar_chart": charts.bar_chart,
     }
     environment.globals.update(globals_)
     return environment
