@@ -30,7 +30,7 @@ from insights.tables import (
     SegmentTreatment,
 )
 from partner_portal import access, charts
-from partner_portal.access import Viewer
+from partner_portal.access import Viewer, VisibleOrganisationDetails
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import after_position, write_transaction
@@ -268,18 +268,15 @@ async def plan_follow_ups(
 
 @access.checked_by_caller("the partner page fetched the organisation with get_organisation")
 async def partner_health_panel(
-    viewer: Viewer, organisation: dict[str, Any]
+    viewer: Viewer, organisation: VisibleOrganisationDetails
 ) -> dict[str, Any] | None:
     """CLV with its inputs, segment, churn risk, RFM, trend and cross-sell for the brand."""
-    if (
-        not viewer.can(InsightAction.view_insights)
-        or organisation["kind"] not in access.BUYING_KINDS
-    ):
+    if not viewer.can(InsightAction.view_insights) or organisation.kind not in access.BUYING_KINDS:
         return None
-    current = (await latest_metrics([organisation["id"]])).get(organisation["id"])
+    current = (await latest_metrics([organisation.id])).get(organisation.id)
     settings = await insight_settings()
     trend = await PartnerMonth.select(PartnerMonth.month, PartnerMonth.revenue).where(
-        PartnerMonth.organisation == organisation["id"]
+        PartnerMonth.organisation == organisation.id
     )
     today = utcnow().date()
     months = [add_months(today.replace(day=1), -offset) for offset in range(11, -1, -1)]
@@ -289,7 +286,7 @@ async def partner_health_panel(
     last_contact = (
         await TimelineEntry.select(TimelineEntry.occurred_at)
         .where(
-            (TimelineEntry.organisation == organisation["id"])
+            (TimelineEntry.organisation == organisation.id)
             & TimelineEntry.kind.is_in(
                 [
                     InteractionKind.call,
@@ -302,11 +299,11 @@ async def partner_health_panel(
         .order_by(TimelineEntry.occurred_at, ascending=False)
         .first()
     )
-    suggestions = await cross_sell_for(organisation["id"])
+    suggestions = await cross_sell_for(organisation.id)
     terms = None
     from partner_portal.registries import registry
 
-    terms = await registry.terms_for(organisation["id"])
+    terms = await registry.terms_for(organisation.id)
     return {
         "metrics": current,
         "chart": charts.chart(

@@ -17,7 +17,14 @@ from typing import Any, Literal, Protocol
 from uuid import UUID
 
 from partner_portal import access
-from partner_portal.access import KERNEL_SCOPED_TABLES, Action, ActionSet, ScopedTable, Viewer
+from partner_portal.access import (
+    KERNEL_SCOPED_TABLES,
+    Action,
+    ActionSet,
+    ScopedTable,
+    Viewer,
+    VisibleOrganisationDetails,
+)
 
 # Whom a menu entry or a start-page tile is for, on top of the actions it needs.
 Audience = Literal["everyone", "brand", "partners"]
@@ -109,13 +116,15 @@ class LinkedOrder(Protocol):
 class PartnerPanel:
     """A section of the partner 360 page filled by a module (orders, contracts, follow-ups...).
 
-    ``load`` returns the template context, or None when the viewer has nothing to see there.
+    ``load`` gets the partner as the page fetched it for the viewer (an access-checked
+    record) and returns the template context, or None when the viewer has nothing to see
+    there.
     """
 
     key: str
     order: int
     template: str
-    load: Callable[[Viewer, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+    load: Callable[[Viewer, VisibleOrganisationDetails], Awaitable[dict[str, Any] | None]]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from partner_portal.access import Viewer
+from partner_portal.access import Viewer, VisibleOrganisationDetails
 from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
 from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
@@ -58,15 +58,17 @@ SALES_LABELS = {
 }
 
 
-async def _partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
+async def _partner_panel(
+    viewer: Viewer, organisation: VisibleOrganisationDetails
+) -> dict[str, Any] | None:
     """What the sales module knows of a partner: open cases and how they were handled,
     and the customers its approved registrations protect."""
-    if not may_see_sales_panel(viewer, organisation["id"]):
+    if not may_see_sales_panel(viewer, organisation.id):
         return None
     return {
         "organisation": organisation,
-        "cases": await case_escalation.case_figures(organisation["id"]),
-        "protections": await registrations.protection_for(organisation["id"])
+        "cases": await case_escalation.case_figures(organisation.id),
+        "protections": await registrations.protection_for(organisation.id)
         if viewer.can(SalesAction.view_deal_registrations)
         else [],
     }
