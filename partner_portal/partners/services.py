@@ -105,7 +105,8 @@ class Partner360:
     retailers: list[dict[str, Any]]
     # Whether the parent distributor's own page is open to the viewer (a link, or just a name).
     parent_visible: bool = False
-    panels: list[tuple[PartnerPanel, dict[str, Any]]] = field(default_factory=list)
+    # each panel with the record its load() returned (its template's context)
+    panels: list[tuple[PartnerPanel, object]] = field(default_factory=list)
 
 
 # The partner 360's organisation columns, joins included, built once: Piccolo spends

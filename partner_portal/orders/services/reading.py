@@ -362,9 +362,17 @@ async def _change_request_views(
     return views
 
 
+@dataclass(frozen=True)
+class RecentOrdersPanel:
+    """The partner 360's orders panel (orders/_partner_panel.html)."""
+
+    organisation: VisibleOrganisationDetails
+    orders: list[OrderSummary]
+
+
 async def recent_orders_panel(
     viewer: Viewer, organisation: VisibleOrganisationDetails
-) -> dict[str, Any] | None:
+) -> RecentOrdersPanel | None:
     """The partner 360 page's orders: the last ten and the open value, for those who see orders."""
     if not viewer.can(Action.view_orders):
         return None
@@ -374,4 +382,4 @@ async def recent_orders_panel(
     rows = OrderSummary.from_rows(await query.order_by(Order.id, ascending=False).limit(10))
     if not rows and organisation.kind not in access.BUYING_KINDS:
         return None
-    return {"orders": rows, "organisation": organisation}
+    return RecentOrdersPanel(organisation=organisation, orders=rows)
