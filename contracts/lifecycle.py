@@ -4,6 +4,8 @@ and what it feeds (attention items, the renewal list, terms in force, the partne
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -342,9 +344,20 @@ async def commercial_terms(organisation_id: int) -> CommercialTerms | None:
     )
 
 
+@dataclass(frozen=True)
+class ContractsPanel:
+    """The partner 360's contracts panel (contracts/_panel.html)."""
+
+    partner: VisibleOrganisationDetails
+    contracts: list[ContractSummary]
+    terms: CommercialTerms | None
+    can_create: bool
+    label: Callable[[str], str]
+
+
 async def partner_panel(
     viewer: Viewer, organisation: VisibleOrganisationDetails
-) -> dict[str, Any] | None:
+) -> ContractsPanel | None:
     """The partner 360 page's contracts panel: the partner's contracts and terms in force."""
     if not viewer.can(ContractAction.view_contracts):
         return None
@@ -356,11 +369,11 @@ async def partner_panel(
     terms = await commercial_terms(organisation.id)
     if not rows and not access.allows(viewer, ContractAction.manage_contracts, organisation.id):
         return None
-    return {
-        "contracts": rows,
-        "terms": terms,
-        "partner": organisation,
-        "can_create": access.allows(viewer, ContractAction.manage_contracts, organisation.id)
+    return ContractsPanel(
+        partner=organisation,
+        contracts=rows,
+        terms=terms,
+        can_create=access.allows(viewer, ContractAction.manage_contracts, organisation.id)
         and organisation.kind in KINDS_FOR_PARTNER,
-        "label": label,
-    }
+        label=label,
+    )
