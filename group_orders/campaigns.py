@@ -403,9 +403,17 @@ async def change_if(
     return bool(changed)
 
 
+@dataclass(frozen=True)
+class CampaignsPanel:
+    """A corporate client's campaigns on its partner 360 (group_orders/_partner_panel.html)."""
+
+    organisation: VisibleOrganisationDetails
+    campaigns: list[CampaignSummary]
+
+
 async def partner_panel(
     viewer: Viewer, organisation: VisibleOrganisationDetails
-) -> dict[str, Any] | None:
+) -> CampaignsPanel | None:
     """The corporate client's campaigns on its partner 360 page (group clients only)."""
     if organisation.kind != OrganisationKind.group_client or not viewer.can(
         GroupOrderAction.view_group_campaigns
@@ -417,4 +425,4 @@ async def partner_panel(
     campaigns = CampaignSummary.from_rows(
         await query.order_by(Campaign.closes_on, ascending=False).limit(10)
     )
-    return {"campaigns": await _with_counts(campaigns), "organisation": organisation}
+    return CampaignsPanel(organisation=organisation, campaigns=await _with_counts(campaigns))

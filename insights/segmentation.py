@@ -13,11 +13,18 @@ from uuid import UUID
 
 from insights import metrics
 from insights.access import InsightAction
-from insights.figures import BUYING_KINDS, as_date, insight_settings, lifetime_model
+from insights.figures import (
+    BUYING_KINDS,
+    LifetimeModel,
+    as_date,
+    insight_settings,
+    lifetime_model,
+)
 from insights.lifetime import MINIMUM_PARTNERS
 from insights.network import add_months, latest_day, latest_metrics, visible_partners
 from insights.records import (
     CrossSellSuggestion,
+    PartnerMetricsRecord,
     SegmentedPartner,
     SegmentListEntry,
     TreatmentRecord,
@@ -42,6 +49,7 @@ from partner_portal.partners.tables import (
     Organisation,
     TimelineEntry,
 )
+from partner_portal.registries import CommercialTerms, registry
 
 # ---------------------------------------------------------------------------
 # Segments and treatments
@@ -266,10 +274,27 @@ async def plan_follow_ups(
 # The partner scorecard (360 panel)
 
 
+@dataclass(frozen=True)
+class HealthPanel:
+    """A partner's scorecard on its partner 360 (insights/_partner_panel.html)."""
+
+    organisation: VisibleOrganisationDetails
+    metrics: PartnerMetricsRecord | None
+    chart: charts.Chart
+    model: LifetimeModel | None
+    minimum_partners: int
+    horizon_quarters: int
+    days_since_contact: int | None
+    suggestions: list[CrossSellSuggestion]
+    currency: str
+    explanation: str
+    terms: CommercialTerms | None
+
+
 @access.checked_by_caller("the partner page fetched the organisation with get_organisation")
 async def partner_health_panel(
     viewer: Viewer, organisation: VisibleOrganisationDetails
-) -> dict[str, Any] | None:
+) -> HealthPanel | None:
     """CLV with its inputs, segment, churn risk, RFM, trend and cross-sell for the brand."""
     if not viewer.can(InsightAction.view_insights) or organisation.kind not in access.BUYING_KINDS:
         return None
@@ -300,28 +325,25 @@ async def partner_health_panel(
         .first()
     )
     suggestions = await cross_sell_for(organisation.id)
-    terms = None
-    from partner_portal.registries import registry
-
     terms = await registry.terms_for(organisation.id)
-    return {
-        "metrics": current,
-        "chart": charts.chart(
+    return HealthPanel(
+        organisation=organisation,
+        metrics=current,
+        chart=charts.chart(
             [f"{month:%Y-%m}" for month in months],
             [[float(revenue_by_month[month]) for month in months]],
         ),
-        "model": await lifetime_model(),
-        "minimum_partners": MINIMUM_PARTNERS,
-        "horizon_quarters": settings["horizon_quarters"],
-        "days_since_contact": (today - last_contact["occurred_at"].date()).days
+        model=await lifetime_model(),
+        minimum_partners=MINIMUM_PARTNERS,
+        horizon_quarters=settings["horizon_quarters"],
+        days_since_contact=(today - last_contact["occurred_at"].date()).days
         if last_contact
         else None,
-        "suggestions": suggestions,
-        "currency": settings["reporting_currency"],
-        "explanation": metrics.CLV_EXPLANATION,
-        "terms": terms,
-        "organisation": organisation,
-    }
+        suggestions=suggestions,
+        currency=settings["reporting_currency"],
+        explanation=metrics.CLV_EXPLANATION,
+        terms=terms,
+    )
 
 
 @access.checked_by_caller("the partner comes from get_organisation (its partner page)")
