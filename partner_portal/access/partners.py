@@ -58,7 +58,8 @@ SCOPED_TABLES = (
 
 
 class VisibleOrganisation(OrganisationRecord, frozen=True):
-    """An organisation get_organisation fetched for a viewer (made nowhere else)."""
+    """An organisation get_organisation fetched for a viewer (made nowhere else; its
+    details, VisibleOrganisationDetails, are made from one)."""
 
 
 class VisibleOrganisationDetails(OrganisationDetails, VisibleOrganisation, frozen=True):
