@@ -582,7 +582,14 @@ async def renew(viewer: Viewer, contract: VisibleContract) -> SaveResult:
     )
 
 
-async def contracts_to_accept(viewer: Viewer) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class ContractsToAccept:
+    """The start page's contracts to accept (contracts/_home.html)."""
+
+    contracts: list[ContractSummary]
+
+
+async def contracts_to_accept(viewer: Viewer) -> ContractsToAccept | None:
     """A partner user's start page: the contracts issued to their organisation and not yet
     accepted (only for those who may accept them)."""
     if viewer.is_brand or not viewer.can(ContractAction.accept_contract):
@@ -593,4 +600,4 @@ async def contracts_to_accept(viewer: Viewer) -> dict[str, Any] | None:
         .order_by(Contract.updated_at, ascending=False)
         .limit(20)
     )
-    return {"contracts": rows} if rows else None
+    return ContractsToAccept(contracts=rows) if rows else None

@@ -4,6 +4,8 @@ and what it feeds (attention items, the renewal list, terms in force, the partne
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,7 +25,7 @@ from contracts.tables import (
     loaded,
 )
 from partner_portal import access, messages
-from partner_portal.access import Viewer
+from partner_portal.access import Viewer, VisibleOrganisationDetails
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import write_transaction
@@ -342,23 +344,36 @@ async def commercial_terms(organisation_id: int) -> CommercialTerms | None:
     )
 
 
-async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class ContractsPanel:
+    """The partner 360's contracts panel (contracts/_panel.html)."""
+
+    partner: VisibleOrganisationDetails
+    contracts: list[ContractSummary]
+    terms: CommercialTerms | None
+    can_create: bool
+    label: Callable[[str], str]
+
+
+async def partner_panel(
+    viewer: Viewer, organisation: VisibleOrganisationDetails
+) -> ContractsPanel | None:
     """The partner 360 page's contracts panel: the partner's contracts and terms in force."""
     if not viewer.can(ContractAction.view_contracts):
         return None
     rows = ContractSummary.from_rows(
         await scoped_contracts(Contract.select(*LIST_COLUMNS), viewer)
-        .where(Contract.organisation == organisation["id"])
+        .where(Contract.organisation == organisation.id)
         .order_by(Contract.updated_at, ascending=False)
     )
-    terms = await commercial_terms(organisation["id"])
-    if not rows and not access.allows(viewer, ContractAction.manage_contracts, organisation["id"]):
+    terms = await commercial_terms(organisation.id)
+    if not rows and not access.allows(viewer, ContractAction.manage_contracts, organisation.id):
         return None
-    return {
-        "contracts": rows,
-        "terms": terms,
-        "partner": organisation,
-        "can_create": access.allows(viewer, ContractAction.manage_contracts, organisation["id"])
-        and organisation["kind"] in KINDS_FOR_PARTNER,
-        "label": label,
-    }
+    return ContractsPanel(
+        partner=organisation,
+        contracts=rows,
+        terms=terms,
+        can_create=access.allows(viewer, ContractAction.manage_contracts, organisation.id)
+        and organisation.kind in KINDS_FOR_PARTNER,
+        label=label,
+    )

@@ -66,12 +66,22 @@ async def brand_name() -> str:
     return brand["legal_name"] if brand else ""
 
 
-async def sheets_to_order_from(viewer: Viewer) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class SheetsToOrderFrom:
+    """The start page's line sheets (distributors/_home.html)."""
+
+    sheets: list[LineSheetListing]
+    may_order: bool
+
+
+async def sheets_to_order_from(viewer: Viewer) -> SheetsToOrderFrom | None:
     """A buyer's start page: the published line sheets they may order from."""
     if viewer.is_brand or not viewer.can(DistributorAction.view_line_sheets):
         return None
     sheets = [sheet for sheet in await list_line_sheets(viewer) if sheet.published]
-    return {"sheets": sheets[:12], "may_order": viewer.can(Action.place_order)} if sheets else None
+    if not sheets:
+        return None
+    return SheetsToOrderFrom(sheets=sheets[:12], may_order=viewer.can(Action.place_order))
 
 
 @dataclass

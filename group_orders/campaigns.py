@@ -26,7 +26,7 @@ from group_orders.tables import (
     PriceSource,
 )
 from partner_portal import access
-from partner_portal.access import Viewer
+from partner_portal.access import Viewer, VisibleOrganisationDetails
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import after_position, write_transaction
@@ -403,16 +403,26 @@ async def change_if(
     return bool(changed)
 
 
-async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class CampaignsPanel:
+    """A corporate client's campaigns on its partner 360 (group_orders/_partner_panel.html)."""
+
+    organisation: VisibleOrganisationDetails
+    campaigns: list[CampaignSummary]
+
+
+async def partner_panel(
+    viewer: Viewer, organisation: VisibleOrganisationDetails
+) -> CampaignsPanel | None:
     """The corporate client's campaigns on its partner 360 page (group clients only)."""
-    if organisation["kind"] != OrganisationKind.group_client or not viewer.can(
+    if organisation.kind != OrganisationKind.group_client or not viewer.can(
         GroupOrderAction.view_group_campaigns
     ):
         return None
     query = scoped_group(
         Campaign.select(*Campaign.all_columns()), viewer, Campaign.organisation
-    ).where(Campaign.organisation == organisation["id"])
+    ).where(Campaign.organisation == organisation.id)
     campaigns = CampaignSummary.from_rows(
         await query.order_by(Campaign.closes_on, ascending=False).limit(10)
     )
-    return {"campaigns": await _with_counts(campaigns), "organisation": organisation}
+    return CampaignsPanel(organisation=organisation, campaigns=await _with_counts(campaigns))

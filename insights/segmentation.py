@@ -13,11 +13,18 @@ from uuid import UUID
 
 from insights import metrics
 from insights.access import InsightAction
-from insights.figures import BUYING_KINDS, as_date, insight_settings, lifetime_model
+from insights.figures import (
+    BUYING_KINDS,
+    LifetimeModel,
+    as_date,
+    insight_settings,
+    lifetime_model,
+)
 from insights.lifetime import MINIMUM_PARTNERS
 from insights.network import add_months, latest_day, latest_metrics, visible_partners
 from insights.records import (
     CrossSellSuggestion,
+    PartnerMetricsRecord,
     SegmentedPartner,
     SegmentListEntry,
     TreatmentRecord,
@@ -30,7 +37,7 @@ from insights.tables import (
     SegmentTreatment,
 )
 from partner_portal import access, charts
-from partner_portal.access import Viewer
+from partner_portal.access import Viewer, VisibleOrganisationDetails
 from partner_portal.audit import services as audit_log
 from partner_portal.clock import utcnow
 from partner_portal.database import after_position, write_transaction
@@ -42,6 +49,7 @@ from partner_portal.partners.tables import (
     Organisation,
     TimelineEntry,
 )
+from partner_portal.registries import CommercialTerms, registry
 
 # ---------------------------------------------------------------------------
 # Segments and treatments
@@ -266,20 +274,34 @@ async def plan_follow_ups(
 # The partner scorecard (360 panel)
 
 
+@dataclass(frozen=True)
+class HealthPanel:
+    """A partner's scorecard on its partner 360 (insights/_partner_panel.html)."""
+
+    organisation: VisibleOrganisationDetails
+    metrics: PartnerMetricsRecord | None
+    chart: charts.Chart
+    model: LifetimeModel | None
+    minimum_partners: int
+    horizon_quarters: int
+    days_since_contact: int | None
+    suggestions: list[CrossSellSuggestion]
+    currency: str
+    explanation: str
+    terms: CommercialTerms | None
+
+
 @access.checked_by_caller("the partner page fetched the organisation with get_organisation")
 async def partner_health_panel(
-    viewer: Viewer, organisation: dict[str, Any]
-) -> dict[str, Any] | None:
+    viewer: Viewer, organisation: VisibleOrganisationDetails
+) -> HealthPanel | None:
     """CLV with its inputs, segment, churn risk, RFM, trend and cross-sell for the brand."""
-    if (
-        not viewer.can(InsightAction.view_insights)
-        or organisation["kind"] not in access.BUYING_KINDS
-    ):
+    if not viewer.can(InsightAction.view_insights) or organisation.kind not in access.BUYING_KINDS:
         return None
-    current = (await latest_metrics([organisation["id"]])).get(organisation["id"])
+    current = (await latest_metrics([organisation.id])).get(organisation.id)
     settings = await insight_settings()
     trend = await PartnerMonth.select(PartnerMonth.month, PartnerMonth.revenue).where(
-        PartnerMonth.organisation == organisation["id"]
+        PartnerMonth.organisation == organisation.id
     )
     today = utcnow().date()
     months = [add_months(today.replace(day=1), -offset) for offset in range(11, -1, -1)]
@@ -289,7 +311,7 @@ async def partner_health_panel(
     last_contact = (
         await TimelineEntry.select(TimelineEntry.occurred_at)
         .where(
-            (TimelineEntry.organisation == organisation["id"])
+            (TimelineEntry.organisation == organisation.id)
             & TimelineEntry.kind.is_in(
                 [
                     InteractionKind.call,
@@ -302,29 +324,26 @@ async def partner_health_panel(
         .order_by(TimelineEntry.occurred_at, ascending=False)
         .first()
     )
-    suggestions = await cross_sell_for(organisation["id"])
-    terms = None
-    from partner_portal.registries import registry
-
-    terms = await registry.terms_for(organisation["id"])
-    return {
-        "metrics": current,
-        "chart": charts.chart(
+    suggestions = await cross_sell_for(organisation.id)
+    terms = await registry.terms_for(organisation.id)
+    return HealthPanel(
+        organisation=organisation,
+        metrics=current,
+        chart=charts.chart(
             [f"{month:%Y-%m}" for month in months],
             [[float(revenue_by_month[month]) for month in months]],
         ),
-        "model": await lifetime_model(),
-        "minimum_partners": MINIMUM_PARTNERS,
-        "horizon_quarters": settings["horizon_quarters"],
-        "days_since_contact": (today - last_contact["occurred_at"].date()).days
+        model=await lifetime_model(),
+        minimum_partners=MINIMUM_PARTNERS,
+        horizon_quarters=settings["horizon_quarters"],
+        days_since_contact=(today - last_contact["occurred_at"].date()).days
         if last_contact
         else None,
-        "suggestions": suggestions,
-        "currency": settings["reporting_currency"],
-        "explanation": metrics.CLV_EXPLANATION,
-        "terms": terms,
-        "organisation": organisation,
-    }
+        suggestions=suggestions,
+        currency=settings["reporting_currency"],
+        explanation=metrics.CLV_EXPLANATION,
+        terms=terms,
+    )
 
 
 @access.checked_by_caller("the partner comes from get_organisation (its partner page)")

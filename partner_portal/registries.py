@@ -17,7 +17,14 @@ from typing import Any, Literal, Protocol
 from uuid import UUID
 
 from partner_portal import access
-from partner_portal.access import KERNEL_SCOPED_TABLES, Action, ActionSet, ScopedTable, Viewer
+from partner_portal.access import (
+    KERNEL_SCOPED_TABLES,
+    Action,
+    ActionSet,
+    ScopedTable,
+    Viewer,
+    VisibleOrganisationDetails,
+)
 
 # Whom a menu entry or a start-page tile is for, on top of the actions it needs.
 Audience = Literal["everyone", "brand", "partners"]
@@ -63,12 +70,13 @@ class HomeTile(PortalLink):
 class HomeSection:
     """A part of a partner user's start page, filled by a module with what needs them now
     (drafts, shipments on the way, contracts to accept...). ``load`` returns the context
-    of ``template`` (as ``section``), or None when there is nothing to show."""
+    of ``template`` (as ``section``): a record of the module's (its template reads its
+    fields), or None when there is nothing to show."""
 
     key: str
     order: int
     template: str
-    load: Callable[[Viewer], Awaitable[dict[str, Any] | None]]
+    load: Callable[[Viewer], Awaitable[object | None]]
 
 
 @dataclass(frozen=True)
@@ -109,13 +117,16 @@ class LinkedOrder(Protocol):
 class PartnerPanel:
     """A section of the partner 360 page filled by a module (orders, contracts, follow-ups...).
 
-    ``load`` returns the template context, or None when the viewer has nothing to see there.
+    ``load`` gets the partner as the page fetched it for the viewer (an access-checked
+    record) and returns the context of ``template`` (as ``panel``): a record of the
+    module's (its template reads its fields), or None when the viewer has nothing to see
+    there.
     """
 
     key: str
     order: int
     template: str
-    load: Callable[[Viewer, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+    load: Callable[[Viewer, VisibleOrganisationDetails], Awaitable[object | None]]
 
 
 @dataclass(frozen=True)
@@ -341,7 +352,7 @@ class Registry:
     def add_home_section(self, section: HomeSection) -> None:
         self.home_sections[section.key] = section
 
-    async def home_sections_for(self, viewer: Viewer) -> list[tuple[HomeSection, dict[str, Any]]]:
+    async def home_sections_for(self, viewer: Viewer) -> list[tuple[HomeSection, object]]:
         """The start page's sections with something to show the viewer, in order."""
         shown = []
         for section in sorted(self.home_sections.values(), key=lambda section: section.order):

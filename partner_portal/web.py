@@ -272,7 +272,7 @@ def is_htmx(request: AnyRequest) -> bool:
 def render(
     request: AnyRequest,
     template: str,
-    context: dict[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
     *,
     partial: str | None = None,
     status_code: int = 200,

@@ -4,10 +4,10 @@ jobs (registration deadlines, case escalation, rebate earning) and demo data."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from partner_portal.access import Viewer
+from partner_portal.access import Viewer, VisibleOrganisationDetails
 from partner_portal.i18n import N_
 from partner_portal.labels import LABELS
 from partner_portal.registries import NavEntry, PartnerPanel, Registry, ScheduledJob
@@ -15,6 +15,7 @@ from sales import care, case_escalation, events, handover, rebates, registration
 from sales.access import SCOPED_TABLES, SalesAction, may_see_sales_panel
 from sales.api import sales_api_routes
 from sales.controllers import sales_routes
+from sales.records import CaseFigures, ProtectedCustomer
 
 routes = [*sales_routes, *sales_api_routes]
 
@@ -58,18 +59,29 @@ SALES_LABELS = {
 }
 
 
-async def _partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class SalesPanel:
+    """The partner 360's sales panel (sales/_partner_panel.html)."""
+
+    organisation: VisibleOrganisationDetails
+    cases: CaseFigures
+    protections: list[ProtectedCustomer]
+
+
+async def _partner_panel(
+    viewer: Viewer, organisation: VisibleOrganisationDetails
+) -> SalesPanel | None:
     """What the sales module knows of a partner: open cases and how they were handled,
     and the customers its approved registrations protect."""
-    if not may_see_sales_panel(viewer, organisation["id"]):
+    if not may_see_sales_panel(viewer, organisation.id):
         return None
-    return {
-        "organisation": organisation,
-        "cases": await case_escalation.case_figures(organisation["id"]),
-        "protections": await registrations.protection_for(organisation["id"])
+    return SalesPanel(
+        organisation=organisation,
+        cases=await case_escalation.case_figures(organisation.id),
+        protections=await registrations.protection_for(organisation.id)
         if viewer.can(SalesAction.view_deal_registrations)
         else [],
-    }
+    )
 
 
 def register(registry: Registry) -> None:

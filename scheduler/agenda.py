@@ -4,7 +4,7 @@ workload and the partner page's follow-up panel."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, TypedDict
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from piccolo.query.functions.aggregate import Count
 
 from partner_portal import access, inputs
-from partner_portal.access import Viewer
+from partner_portal.access import Viewer, VisibleOrganisationDetails
 from partner_portal.clock import utcnow
 from partner_portal.i18n import N_, format_date, format_date_skeleton
 from partner_portal.i18n import gettext as _
@@ -519,30 +519,46 @@ async def filter_choices(viewer: Viewer, filters: AgendaFilters) -> FilterChoice
     )
 
 
+@dataclass(frozen=True)
+class FollowUpsPanel:
+    """The partner 360's follow-ups (scheduler/_partner_panel.html, its items
+    scheduler/_item.html with the labels, snooze choices and recurrence names they show)."""
+
+    partner: VisibleOrganisationDetails
+    open: list[FollowUpRecord]
+    done: list[FollowUpRecord]
+    may_create: bool
+    labels: Mapping[str, str]
+    snooze_choices: tuple[tuple[str, str], ...]
+    recurrence_label: Callable[[str], str]
+
+
 @access.checked_by_caller("the partner page fetched the organisation with get_organisation")
-async def partner_panel(viewer: Viewer, organisation: dict[str, Any]) -> dict[str, Any] | None:
+async def partner_panel(
+    viewer: Viewer, organisation: VisibleOrganisationDetails
+) -> FollowUpsPanel | None:
     """The partner page's follow-ups: open ones first (by due time), then the last done."""
     if not viewer.can(SchedulerAction.view_follow_ups):
         return None
-    base = FollowUp.select(*FOLLOW_UP_COLUMNS).where(FollowUp.organisation == organisation["id"])
+    base = FollowUp.select(*FOLLOW_UP_COLUMNS).where(FollowUp.organisation == organisation.id)
     open_rows = (
         await base.where(FollowUp.state == FollowUpState.open).order_by(FollowUp.due_at).limit(20)
     )
     done_rows = (
         await FollowUp.select(*FOLLOW_UP_COLUMNS)
-        .where(FollowUp.organisation == organisation["id"], FollowUp.state == FollowUpState.done)
+        .where(FollowUp.organisation == organisation.id, FollowUp.state == FollowUpState.done)
         .order_by(FollowUp.completed_at, ascending=False)
         .limit(5)
     )
-    return {
-        "open": [decorate(viewer, row) for row in open_rows],
-        "done": [decorate(viewer, row) for row in done_rows],
-        "partner": organisation,
-        "may_create": access.allows(viewer, SchedulerAction.manage_follow_ups, organisation["id"]),
-        "labels": LABELS,
-        "snooze_choices": forms.SNOOZE_CHOICES,
-        "recurrence_label": recurrence_label,
-    }
+    return FollowUpsPanel(
+        partner=organisation,
+        open=[decorate(viewer, row) for row in open_rows],
+        done=[decorate(viewer, row) for row in done_rows],
+        may_create=access.allows(viewer, SchedulerAction.manage_follow_ups, organisation.id),
+        labels=LABELS,
+        snooze_choices=forms.SNOOZE_CHOICES,
+        recurrence_label=recurrence_label,
+    )
 
 
 # Names of the follow-up codes, translated where shown (templates: _(labels[code])).

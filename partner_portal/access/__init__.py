@@ -61,6 +61,7 @@ from partner_portal.access.orders import (
 from partner_portal.access.partners import (
     VisibleContact,
     VisibleOrganisation,
+    VisibleOrganisationDetails,
     VisibleUser,
     assignable_roles,
     get_contact,
@@ -119,6 +120,7 @@ __all__ = [
     "VisibleContact",
     "VisibleOrder",
     "VisibleOrganisation",
+    "VisibleOrganisationDetails",
     "VisiblePriceList",
     "VisibleStyle",
     "VisibleStyleImage",

@@ -23,7 +23,12 @@ from partner_portal.access.core import (
 )
 from partner_portal.access.roles import ROLES_FOR_KIND
 from partner_portal.audit.tables import AuditEntry
-from partner_portal.partners.records import ContactRecord, OrganisationRecord, UserRecord
+from partner_portal.partners.records import (
+    ContactRecord,
+    OrganisationDetails,
+    OrganisationRecord,
+    UserRecord,
+)
 from partner_portal.partners.tables import (
     Address,
     Contact,
@@ -53,7 +58,13 @@ SCOPED_TABLES = (
 
 
 class VisibleOrganisation(OrganisationRecord, frozen=True):
-    """An organisation get_organisation fetched for a viewer (made nowhere else)."""
+    """An organisation get_organisation fetched for a viewer (made nowhere else; its
+    details, VisibleOrganisationDetails, are made from one)."""
+
+
+class VisibleOrganisationDetails(OrganisationDetails, VisibleOrganisation, frozen=True):
+    """A VisibleOrganisation with its names, as the partner 360 and its panels get it (made
+    only by partners.services.visible_organisation_details, from a VisibleOrganisation)."""
 
 
 class VisibleContact(ContactRecord, frozen=True):

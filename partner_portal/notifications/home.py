@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from partner_portal.access import Viewer
 from partner_portal.notifications.inbox import recent_notifications
+from partner_portal.notifications.records import NotificationRecord
 
 
-async def latest_notifications(viewer: Viewer) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class LatestNotifications:
+    """The start page's notifications (notifications/_home.html)."""
+
+    latest: list[NotificationRecord]
+
+
+async def latest_notifications(viewer: Viewer) -> LatestNotifications | None:
     if viewer.is_brand:
         return None
     items = await recent_notifications(viewer.user_id, limit=5)
-    # Not "items": a template reads section.items as the dict's own method.
-    return {"latest": items} if items else None
+    return LatestNotifications(latest=items) if items else None

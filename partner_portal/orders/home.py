@@ -3,7 +3,7 @@ the brand's confirmation, and shipments on the way."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from partner_portal import access
 from partner_portal.access import Action, Viewer
@@ -20,7 +20,16 @@ OPEN_STATUSES = (
 )
 
 
-async def open_orders_section(viewer: Viewer) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class OpenOrdersSection:
+    """The start page's orders (orders/_home.html)."""
+
+    drafts: list[OrderSummary]
+    waiting: list[OrderSummary]
+    on_the_way: list[OrderSummary]
+
+
+async def open_orders_section(viewer: Viewer) -> OpenOrdersSection | None:
     """Drafts, submitted orders and shipments on the way (at most 20 of each), one query."""
     if viewer.is_brand or not viewer.can(Action.view_orders):
         return None
@@ -34,8 +43,8 @@ async def open_orders_section(viewer: Viewer) -> dict[str, Any] | None:
     for row in rows:
         if len(by_status[row.status]) < 20:
             by_status[row.status].append(row)
-    return {
-        "drafts": by_status[OrderStatus.draft],
-        "waiting": by_status[OrderStatus.submitted],
-        "on_the_way": by_status[OrderStatus.partially_shipped] + by_status[OrderStatus.shipped],
-    }
+    return OpenOrdersSection(
+        drafts=by_status[OrderStatus.draft],
+        waiting=by_status[OrderStatus.submitted],
+        on_the_way=by_status[OrderStatus.partially_shipped] + by_status[OrderStatus.shipped],
+    )

@@ -200,31 +200,31 @@ async def _partner(viewer: Viewer, partner_uuid: UUID) -> Partner:
     details = await services.partner_360(viewer, partner_uuid)
     row = details.organisation
     return Partner(
-        id=row["uuid"],
-        kind=row["kind"],
-        legal_name=row["legal_name"],
-        english_name=row["english_name"],
-        country=row["country"],
-        tax_id=row["tax_id"],
-        currency=row["currency"],
-        language=row["language"],
-        tier=row["tier"],
-        status=row["status"],
-        parent_distributor=row["parent_uuid"],
-        owner=row["owner_uuid"],
-        owner_email=row["owner_email"],
-        phone=row["phone"],
-        email=row["email"],
-        website=row["website"],
-        notes=row["notes"],
+        id=row.uuid,
+        kind=row.kind,
+        legal_name=row.legal_name,
+        english_name=row.english_name,
+        country=row.country,
+        tax_id=row.tax_id,
+        currency=row.currency,
+        language=row.language,
+        tier=row.tier,
+        status=row.status,
+        parent_distributor=row.parent_uuid,
+        owner=row.owner_uuid,
+        owner_email=row.owner_email,
+        phone=row.phone,
+        email=row.email,
+        website=row.website,
+        notes=row.notes,
         territories=details.territories,
         addresses=[
             Address(**{name: address[name] for name in Address.__struct_fields__})
             for address in details.addresses
         ],
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -390,7 +390,7 @@ async def create_contact(
 async def _visible_contact(viewer: Viewer, contact_id: UUID) -> Contact:
     contact = await access.get_contact(viewer, contact_id, Action.view_partner)
     partner = await services.organisation_details(contact.organisation)
-    return _contact(contact, partner["uuid"])
+    return _contact(contact, partner.uuid)
 
 
 @api.get(f"{API}/contacts/{{contact_id:uuid}}", tags=["contacts"])

@@ -166,7 +166,7 @@ async def _detail_context(
     entry_values: dict[str, Any] | None = None,
     entry_errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    organisation_id = view.organisation["id"]
+    organisation_id = view.organisation.id
     context: dict[str, Any] = {
         "view": view,
         "partner": view.organisation,
@@ -261,7 +261,7 @@ async def _contact_and_partner(
 ) -> tuple[access.VisibleContact, OrganisationRecord]:
     contact = await access.get_contact(viewer, contact_id, Action.manage_contacts)
     partner = await services.organisation_details(contact.organisation)
-    return contact, OrganisationRecord.from_row(partner)
+    return contact, partner
 
 
 @get("/contacts/{contact_id:uuid}/edit", include_in_schema=False)

@@ -1,4 +1,5 @@
-"""Typed rows of the partner network: organisations, their contacts and user accounts.
+"""Typed rows of the partner network: organisations (``OrganisationDetails`` with the names
+of its owner and parent distributor), their contacts and user accounts.
 
 The access policy's fetchers hand out the Visible types (partner_portal/access/partners.py).
 """
@@ -35,6 +36,17 @@ class OrganisationRecord(Record, frozen=True):
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+class OrganisationDetails(OrganisationRecord, frozen=True):
+    """An organisation with the names of its owner and parent distributor (the partner 360,
+    its edit form, the audit log's snapshot)."""
+
+    owner_name: str | None
+    owner_email: str | None
+    owner_uuid: UUID | None
+    parent_name: str | None
+    parent_uuid: UUID | None
 
 
 class ContactRecord(Record, frozen=True):

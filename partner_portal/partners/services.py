@@ -28,7 +28,7 @@ from partner_portal.partners import events as partner_events
 from partner_portal.partners import forms
 from partner_portal.partners.choices import ResolvedOrganisation, form_choices, resolve_organisation
 from partner_portal.partners.forms import OrganisationInput
-from partner_portal.partners.records import ContactRecord
+from partner_portal.partners.records import ContactRecord, OrganisationDetails
 from partner_portal.partners.tables import (
     Address,
     Contact,
@@ -95,7 +95,7 @@ def format_address(address: Mapping[str, Any], locale: str | None = None) -> str
 
 @dataclass
 class Partner360:
-    organisation: dict[str, Any]
+    organisation: access.VisibleOrganisationDetails
     addresses: list[dict[str, Any]]
     territories: list[str]
     contacts: list[ContactRecord]
@@ -105,7 +105,8 @@ class Partner360:
     retailers: list[dict[str, Any]]
     # Whether the parent distributor's own page is open to the viewer (a link, or just a name).
     parent_visible: bool = False
-    panels: list[tuple[PartnerPanel, dict[str, Any]]] = field(default_factory=list)
+    # each panel with the record its load() returned (its template's context)
+    panels: list[tuple[PartnerPanel, object]] = field(default_factory=list)
 
 
 # The partner 360's organisation columns, joins included, built once: Piccolo spends
@@ -173,11 +174,23 @@ def _contacts_of() -> Select:
 
 
 @access.checked_by_caller("the organisation comes from get_organisation or get_contact")
-async def organisation_details(organisation_id: int) -> dict[str, Any]:
-    """The organisation row with its owner's and parent distributor's names."""
+async def _details_row(organisation_id: int) -> dict[str, Any]:
     row = await _organisation_details.first(organisation=organisation_id)
     assert row is not None
     return row
+
+
+@access.checked_by_caller("the organisation comes from get_organisation or get_contact")
+async def organisation_details(organisation_id: int) -> OrganisationDetails:
+    """The organisation with its owner's and parent distributor's names."""
+    return OrganisationDetails.from_row(await _details_row(organisation_id))
+
+
+async def visible_organisation_details(
+    organisation: access.VisibleOrganisation,
+) -> access.VisibleOrganisationDetails:
+    """The details of an organisation get_organisation fetched for the viewer."""
+    return access.VisibleOrganisationDetails.from_row(await _details_row(organisation.id))
 
 
 def _timeline_query(viewer: Viewer, visible_organisation: access.VisibleOrganisation) -> Any:
@@ -262,7 +275,7 @@ async def contacts_after(
 async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1) -> Partner360:
     """Everything the partner 360 page shows; 404 if the viewer may not see the partner."""
     found = await access.get_organisation(viewer, partner_uuid)
-    organisation = await organisation_details(found.id)
+    organisation = await visible_organisation_details(found)
     addresses = await _addresses_of.rows(organisation=found.id)
     for address in addresses:
         address["printed"] = format_address(address)
@@ -271,7 +284,7 @@ async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1
     contacts = ContactRecord.from_rows(await _contacts_of.rows(organisation=found.id))
     timeline, has_more = await _timeline_entries(viewer, found, timeline_page)
     retailers: list[dict[str, Any]] = []
-    if organisation["kind"] == OrganisationKind.distributor.value:
+    if organisation.kind == OrganisationKind.distributor:
         retailers = await (
             access.scoped(
                 Organisation.select(
@@ -282,9 +295,9 @@ async def partner_360(viewer: Viewer, partner_uuid: UUID, timeline_page: int = 1
             .where(Organisation.parent_distributor == found.id)
             .order_by(Organisation.legal_name)
         )
-    parent_visible = organisation["parent_distributor"] is not None and bool(
+    parent_visible = organisation.parent_distributor is not None and bool(
         await access.scoped(Organisation.count(), viewer).where(
-            Organisation.id == organisation["parent_distributor"]
+            Organisation.id == organisation.parent_distributor
         )
     )
     panels = []
@@ -334,12 +347,12 @@ async def _snapshot(organisation_id: int) -> dict[str, Any]:
         .order_by(Territory.region_code)
     )
     return {
-        **{name: row[name] for name in ORGANISATION_FIELDS},
-        "parent_distributor": row["parent_name"],
-        "owner": row["owner_email"],
+        **{name: getattr(row, name) for name in ORGANISATION_FIELDS},
+        "parent_distributor": row.parent_name,
+        "owner": row.owner_email,
         "territories": " ".join(territory["region_code"] for territory in territories),
         "addresses": [format_address(address, "en") for address in addresses],
-        "version": row["version"],
+        "version": row.version,
     }
 
 
@@ -505,10 +518,10 @@ async def update_organisation(
 async def form_values(organisation_id: int) -> dict[str, Any]:
     """The edit form's field values for a saved organisation."""
     row = await organisation_details(organisation_id)
-    values: dict[str, Any] = {name: row[name] for name in ORGANISATION_FIELDS}
-    values["parent_distributor"] = str(row["parent_uuid"] or "")
-    values["owner"] = str(row["owner_uuid"] or "")
-    values["version"] = row["version"]
+    values: dict[str, Any] = {name: getattr(row, name) for name in ORGANISATION_FIELDS}
+    values["parent_distributor"] = str(row.parent_uuid or "")
+    values["owner"] = str(row.owner_uuid or "")
+    values["version"] = row.version
     territories = (
         await Territory.select(Territory.region_code)
         .where(Territory.organisation == organisation_id)

@@ -148,7 +148,7 @@ async def test_registered_panels_are_shown(client: PortalClient, cast: Cast) -> 
     from partner_portal.registries import PartnerPanel, registry
 
     async def load(viewer, organisation):  # type: ignore[no-untyped-def]
-        return {"message": f"panel for {organisation['legal_name']}"}
+        return {"message": f"panel for {organisation.legal_name}"}
 
     panel = PartnerPanel(key="test", order=1, template="partners/_test_panel.html", load=load)
     from pathlib import Path

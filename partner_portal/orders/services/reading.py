@@ -13,7 +13,7 @@ import msgspec
 from piccolo.query.methods.select import Select
 
 from partner_portal import access
-from partner_portal.access import Action, Viewer
+from partner_portal.access import Action, Viewer, VisibleOrganisationDetails
 from partner_portal.database import contains_text, one_of
 from partner_portal.inputs import field_text, whole_number
 from partner_portal.orders.records import (
@@ -376,16 +376,24 @@ async def _change_request_views(
     return views
 
 
+@dataclass(frozen=True)
+class RecentOrdersPanel:
+    """The partner 360's orders panel (orders/_partner_panel.html)."""
+
+    organisation: VisibleOrganisationDetails
+    orders: list[OrderSummary]
+
+
 async def recent_orders_panel(
-    viewer: Viewer, organisation: dict[str, Any]
-) -> dict[str, Any] | None:
+    viewer: Viewer, organisation: VisibleOrganisationDetails
+) -> RecentOrdersPanel | None:
     """The partner 360 page's orders: the last ten and the open value, for those who see orders."""
     if not viewer.can(Action.view_orders):
         return None
     query = access.scoped_orders(Order.select(*LIST_COLUMNS), viewer).where(
-        Order.buyer == organisation["id"]
+        Order.buyer == organisation.id
     )
     rows = OrderSummary.from_rows(await query.order_by(Order.id, ascending=False).limit(10))
-    if not rows and organisation["kind"] not in access.BUYING_KINDS:
+    if not rows and organisation.kind not in access.BUYING_KINDS:
         return None
-    return {"orders": rows, "organisation": organisation}
+    return RecentOrdersPanel(organisation=organisation, orders=rows)
