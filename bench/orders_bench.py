@@ -256,7 +256,12 @@ async def _query_counts(distributor: dict[str, Any]) -> dict[str, int]:
 
 
 async def child(order_lines: int) -> dict[str, Any]:
+    from partner_portal.app import register_plugins
     from partner_portal.orders.tables import Order
+
+    # Submitting records the order's event, whose kind the modules register, as the app
+    # does at start.
+    register_plugins()
 
     generated = await _generate_if_missing(order_lines)
     distributor = await _distributor()
