@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 
 from partner_portal import access, idempotency, pdf
-from partner_portal.access import Action, Viewer
+from partner_portal.access import BUYING_KINDS, Action, Viewer
 from partner_portal.accounts import services as accounts
 from partner_portal.clock import utcnow
 from partner_portal.edits import SaveResult
@@ -26,6 +26,7 @@ from partner_portal.orders.api import order_api_routes
 from partner_portal.orders.records import OrderPageLine, OrderRecord
 from partner_portal.orders.services import DETAIL_COLUMNS, OrderDraft, OrderFilters, OrderView
 from partner_portal.orders.tables import ChangeRequestStatus, OrderChannel, OrderStatus
+from partner_portal.partners import picker
 from partner_portal.web import (
     CurrentViewer,
     csv_download,
@@ -108,7 +109,11 @@ async def _new_order_page(
     status_code: int = 200,
     extra_rows: int = 0,
 ) -> Template:
-    buyers = await services.visible_buyers(viewer)
+    # A menu of the buyers when they are few, a search field past that (the brand's own
+    # staff see every buying partner: a menu of thousands was most of the page).
+    buyers = await picker.partner_picker(
+        viewer, values.get("buyer", ""), picker.query_text(request.query_params), BUYING_KINDS
+    )
     rows = max(forms.entry_row_count(values), forms.ENTRY_ROWS) + extra_rows
     return render(
         request,
