@@ -28,7 +28,7 @@ from distributors.access import DistributorAction, VisibleLineSheet, get_line_sh
 from distributors.forms import matrix_details, uuid_or_none, version_of
 from distributors.services import Grid, MatrixDetails
 from partner_portal import access, idempotency
-from partner_portal.access import Action, Viewer
+from partner_portal.access import BUYING_KINDS, Action, Viewer
 from partner_portal.catalog.images import stored_file
 from partner_portal.clock import utcnow
 from partner_portal.handler_types import AnyRequest, Form
@@ -36,6 +36,7 @@ from partner_portal.i18n import format_number
 from partner_portal.i18n import gettext as _
 from partner_portal.inputs import whole_number
 from partner_portal.orders import services as orders
+from partner_portal.partners import picker
 from partner_portal.pdf import PDF_MEDIA_TYPE, DocumentPictures, render_pdf
 from partner_portal.spreadsheets import UPLOAD_BYTES
 from partner_portal.web import (
@@ -542,7 +543,11 @@ async def _upload_page(
         "distributors/upload.html",
         {
             "result": result,
-            "buyers": await services.buyer_choices(viewer),
+            # Whom the order is for: a menu when few, a search field past 40 (the brand's
+            # staff see every buying partner).
+            "buyers": await picker.partner_picker(
+                viewer, buyer_uuid, picker.query_text(request.query_params), BUYING_KINDS
+            ),
             "buyer_uuid": buyer_uuid,
             "missing_file": missing_file,
             "columns": upload.COLUMNS,

@@ -1,8 +1,8 @@
 """The partner picker of forms (partners/picker.py): a menu while the viewer sees few
 partners; past 40 a search field whose matches, only among the partners the viewer sees,
 come from GET /partners/choices as it is typed, or from the form page itself without
-JavaScript. The form posts the partner's UUID as before. The new order's buyer field is one
-too (a brand's staff see every buying partner)."""
+JavaScript. The form posts the partner's UUID as before. The new order's and the spreadsheet
+upload's buyer fields are ones too (a brand's staff see every buying partner)."""
 
 from __future__ import annotations
 
@@ -58,8 +58,9 @@ async def test_a_kam_with_many_partners_gets_a_search_field_not_a_long_menu(
     opportunity = (await client.get("/sales/opportunities/new")).text
     case = (await client.get("/sales/cases/new")).text
     new_order = (await client.get("/orders/new")).text
+    upload = (await client.get("/distributors/upload")).text
 
-    for page in (follow_up, opportunity, case, new_order):
+    for page in (follow_up, opportunity, case, new_order, upload):
         assert SEARCH in page and "Name, tax id or contact" in page
         assert "宁波门店" not in page and f'value="{cast.bank.uuid}"' not in page
 
