@@ -336,12 +336,18 @@ def list_parameter(ids: Iterable[int]) -> Any:
     return json.dumps(wanted) if is_sqlite() else wanted
 
 
-def one_of_text(column: Any, values: Iterable[str]) -> Any:
-    """``column`` is one of these strings (codes, barcodes, references), sent as ONE
-    parameter as ``one_of`` sends ids."""
+def one_of_text(column: Any, values: Iterable[str] | Parameter) -> Any:
+    """``column`` is one of these strings (codes, barcodes, references, kinds), sent as ONE
+    parameter as ``one_of`` sends ids (a ``Parameter`` in a prepared statement)."""
     name = column._meta.get_full_name(with_alias=False)
+    if isinstance(values, Parameter):
+        return WhereRaw(one_of_sql(name), Parameter(values.name, text_list_parameter))
+    return WhereRaw(one_of_sql(name), text_list_parameter(values))
+
+
+def text_list_parameter(values: Iterable[str]) -> Any:
     wanted = sorted(set(values))
-    return WhereRaw(one_of_sql(name), json.dumps(wanted) if is_sqlite() else wanted)
+    return json.dumps(wanted) if is_sqlite() else wanted
 
 
 def json_rows(columns: dict[str, str], alias: str = "v") -> str:

@@ -496,7 +496,7 @@ class PartnerChoices:
 async def _partner_choices(viewer: Viewer, filters: AgendaFilters) -> PartnerChoices:
     """A menu when the viewer sees few partners (one query); past that only the chosen
     partner, if the viewer sees it."""
-    rows = await picker.partners(viewer).limit(PARTNER_MENU_LIMIT + 1)
+    rows = await picker.menu(viewer)
     if len(rows) <= PARTNER_MENU_LIMIT:
         return PartnerChoices([(str(row["uuid"]), row["legal_name"]) for row in rows], None)
     named = await picker.chosen_partner(viewer, filters.partner)

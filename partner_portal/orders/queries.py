@@ -11,8 +11,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from piccolo.query.methods.select import Select
-
 from partner_portal import access, spreadsheets
 from partner_portal.access import Viewer
 from partner_portal.catalog.tables import Sku, Style, StyleStatus
@@ -23,7 +21,6 @@ from partner_portal.orders.services import LineRequest, OrderFilters
 from partner_portal.orders.tables import Order, OrderLine, OrderStatus, Shipment, ShipmentLine
 from partner_portal.partners import picker
 from partner_portal.partners.tables import Address, AddressKind, Organisation, OrganisationKind
-from partner_portal.statements import Parameter, Prepared
 
 # "Confirmed and later": what the brand has agreed to make or has made.
 EXPORTED_STATUSES = (
@@ -184,31 +181,14 @@ async def _export_lines(order_ids: list[int]) -> list[dict[str, Any]]:
     ).where(OrderLine.order.is_in(order_ids))
 
 
-def _buyers_in_view(viewer: Viewer) -> Select:
-    return access.scoped(
-        Organisation.select(Organisation.uuid, Organisation.legal_name), viewer
-    ).where(Organisation.kind.is_in(sorted(access.BUYING_KINDS)))
-
-
-@Prepared
-def _buyer_menu(viewer: Viewer) -> Select:
-    """One more than a menu shows: more means the search box instead."""
-    return _buyers_in_view(viewer).order_by(Organisation.legal_name).limit(BUYER_MENU_LIMIT + 1)
-
-
-@Prepared
-def _buyer_named(viewer: Viewer) -> Select:
-    return _buyers_in_view(viewer).where(Organisation.uuid == Parameter("uuid")).limit(1)
-
-
 async def buyer_choices(viewer: Viewer, chosen: UUID | None) -> BuyerChoices:
     """The list's buyer filter: every buying organisation the viewer sees when they are few
     enough for a menu (one query); past that the search box finds buyers by name, and only
     the chosen one (from a partner page's link) is loaded, to name it."""
-    rows = await _buyer_menu.rows(viewer)
+    rows = await picker.menu(viewer, access.BUYING_KINDS)
     if len(rows) <= BUYER_MENU_LIMIT:
         return BuyerChoices(menu=rows, chosen=None)
-    named = await _buyer_named.first(viewer, uuid=chosen) if chosen else None
+    named = await picker.chosen_partner(viewer, chosen, access.BUYING_KINDS) if chosen else None
     return BuyerChoices(menu=[], chosen=named)
 
 

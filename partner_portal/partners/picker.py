@@ -17,10 +17,14 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 from uuid import UUID
 
+from piccolo.query.methods.select import Select
+
 from partner_portal import access, inputs
 from partner_portal.access import Viewer
+from partner_portal.database import one_of_text
 from partner_portal.partners import search
 from partner_portal.partners.tables import Organisation, OrganisationKind
+from partner_portal.statements import Parameter, Prepared
 
 # Past this many partners a menu is a search field; the order list's buyer filter and the
 # agenda's partner filter take their limit from here.
@@ -49,15 +53,39 @@ class PartnerPicker:
         return "/partners/choices?" + urlencode([("kind", kind) for kind in self.kinds])
 
 
-def partners(viewer: Viewer, kinds: Iterable[str] = ()) -> Any:
-    """The partners the viewer sees (the brand is nobody's partner), by name."""
-    query = access.scoped(
-        Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.kind),
-        viewer,
-    ).where(Organisation.kind != OrganisationKind.brand.value)
-    if kinds := list(kinds):
-        query = query.where(Organisation.kind.is_in(kinds))
-    return query.order_by(Organisation.legal_name)
+# Every kind of partner: the brand is nobody's partner.
+PARTNER_KINDS = tuple(kind.value for kind in OrganisationKind if kind != OrganisationKind.brand)
+
+
+def partners(viewer: Viewer, kinds: Iterable[str] | Parameter = ()) -> Select:
+    """The partners of these kinds (every kind for none) the viewer sees, by name."""
+    chosen = kinds if isinstance(kinds, Parameter) else (tuple(kinds) or PARTNER_KINDS)
+    return (
+        access.scoped(
+            Organisation.select(Organisation.uuid, Organisation.legal_name, Organisation.kind),
+            viewer,
+        )
+        .where(one_of_text(Organisation.kind, chosen))
+        .order_by(Organisation.legal_name)
+    )
+
+
+@Prepared
+def _first_partners(viewer: Viewer) -> Select:
+    return partners(viewer, Parameter("kinds")).limit(MENU_LIMIT + 1)
+
+
+@Prepared
+def _named_partner(viewer: Viewer) -> Select:
+    return (
+        partners(viewer, Parameter("kinds")).where(Organisation.uuid == Parameter("uuid")).limit(1)
+    )
+
+
+async def menu(viewer: Viewer, kinds: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The first MENU_LIMIT partners of these kinds the viewer sees, and one more when
+    there are more (then a search field instead): every form's and filter's menu."""
+    return await _first_partners.rows(viewer, kinds=tuple(kinds) or PARTNER_KINDS)
 
 
 def query_text(query: Mapping[str, Any]) -> str:
@@ -87,7 +115,7 @@ async def chosen_partner(
         chosen_uuid = UUID(str(chosen or ""))
     except ValueError:
         return None
-    return await partners(viewer, kinds).where(Organisation.uuid == chosen_uuid).first()
+    return await _named_partner.first(viewer, kinds=tuple(kinds) or PARTNER_KINDS, uuid=chosen_uuid)
 
 
 async def partner_picker(
@@ -97,7 +125,7 @@ async def partner_picker(
     nothing): a menu when the viewer sees MENU_LIMIT partners or fewer (one query); else
     the partners matching ``query`` and the chosen one, if the viewer sees it."""
     kinds = known_kinds(kinds)
-    rows = list(await partners(viewer, kinds).limit(MENU_LIMIT + 1))
+    rows = await menu(viewer, kinds)
     if len(rows) <= MENU_LIMIT:
         return PartnerPicker(menu=rows, matches=[], chosen=None, query="", kinds=kinds)
     named = await chosen_partner(viewer, chosen, kinds)
