@@ -59,15 +59,29 @@ class Parameter:
         raise TypeError(f"{self!r} has no value while the statement is built")
 
 
-# What of a viewer a statement's shape may follow, and who the viewer is: the values.
+# What of a viewer a statement's shape may follow. Every other field of the viewer (who
+# it is: user, organisation, ...) is a value, so a field added to the viewer later is a
+# parameter too, never baked into the first viewer's SQL.
 VIEWER_SHAPE = ("role", "is_org_admin", "locale", "time_zone")
-VIEWER_VALUES = ("user_id", "user_uuid", "email", "display_name", "organisation_id", "ip_address")
+
+
+def _viewer_values(viewer: Any) -> dict[str, Any]:
+    return {
+        f"viewer.{field.name}": getattr(viewer, field.name)
+        for field in dataclasses.fields(viewer)
+        if field.name not in VIEWER_SHAPE
+    }
 
 
 def _stand_in(viewer: Any) -> Any:
     """The viewer with a parameter for each of its values (a copy of the dataclass)."""
     return dataclasses.replace(
-        viewer, **{name: Parameter(f"viewer.{name}") for name in VIEWER_VALUES}
+        viewer,
+        **{
+            field.name: Parameter(f"viewer.{field.name}")
+            for field in dataclasses.fields(viewer)
+            if field.name not in VIEWER_SHAPE
+        },
     )
 
 
@@ -119,7 +133,7 @@ class Prepared:
             if viewer is None:
                 raise TypeError("this statement is narrowed for a viewer: give one")
             shape: tuple[Any, ...] = tuple(getattr(viewer, name) for name in VIEWER_SHAPE)
-            values.update({f"viewer.{name}": getattr(viewer, name) for name in VIEWER_VALUES})
+            values.update(_viewer_values(viewer))
         else:
             shape = ()
         if self._table is None:
